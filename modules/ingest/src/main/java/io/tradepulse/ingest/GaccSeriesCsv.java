@@ -1,0 +1,157 @@
+package io.tradepulse.ingest;
+
+import io.tradepulse.avro.CommodityLevel;
+import io.tradepulse.avro.SeriesKey;
+import io.tradepulse.avro.TradeRecord;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Reader;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a monthly series file in the shape of {@code china-exports-to-us-gacc.csv}:
+ * {@code period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag}, one published figure per row,
+ * with its citation.
+ *
+ * <p>Decisions, so that every number stays exact and traceable:
+ * <ul>
+ *   <li>Values in US$ bn with decimals become whole dollars exactly ({@code 28.8} -> 28,800,000,000) via
+ *       {@link BigDecimal}, never through a double.</li>
+ *   <li>China customs publishes January and February combined. Such a row stays ONE record with
+ *       {@code month=1, months=2}: no published figure says how it divides, so splitting would invent data.
+ *       Its YoY compares with the prior year's two-month figure.</li>
+ *   <li>Rows with only a YoY % (no level) become records with {@code value=null} and
+ *       {@code reportedYoyPct} set: the official growth rate is kept, no level is invented.</li>
+ *   <li>{@code publishedAt} is the first ISO date in the citation (e.g. "AP 2025-06-09"); when the citation
+ *       has none, the 10th of the month after the period (GACC releases around then), and {@code vintage}
+ *       says "estimated". The value is a function of the row alone, so re-reading a file yields identical
+ *       records (idempotent downstream).</li>
+ * </ul>
+ */
+public final class GaccSeriesCsv {
+    public static final String HEADER = "period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag";
+    public static final String SOURCE = "GACC";
+    private static final Pattern ISO_DATE = Pattern.compile("(\\d{4}-\\d{2}-\\d{2})");
+
+    private final SeriesKey series;
+
+    /** @param series the series every row of the file belongs to (the file itself does not say) */
+    public GaccSeriesCsv(SeriesKey series) {
+        this.series = series;
+    }
+
+    public List<ParseResult<TradeRecord>> parse(Reader reader) throws IOException {
+        List<ParseResult<TradeRecord>> out = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(reader)) {
+            String header = in.readLine();
+            boolean headerOk = header != null && stripBom(header).trim().equals(HEADER);
+            if (header != null && !headerOk) {
+                out.add(new ParseResult.Rejected<>(1, header, "unexpected header; expected '" + HEADER + "'"));
+            }
+            String line;
+            long lineNo = 1;
+            while ((line = in.readLine()) != null) {
+                lineNo++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                out.add(headerOk ? parseRow(lineNo, line)
+                        : new ParseResult.Rejected<>(lineNo, line, "file rejected: unexpected header"));
+            }
+        }
+        return out;
+    }
+
+    ParseResult<TradeRecord> parseRow(long lineNo, String raw) {
+        List<String> f = CsvLine.split(raw);
+        if (f.size() != 6) {
+            return new ParseResult.Rejected<>(lineNo, raw, "expected 6 fields, found " + f.size());
+        }
+        YearMonth start;
+        YearMonth end;
+        try {
+            start = YearMonth.parse(f.get(0).trim());
+            end = YearMonth.parse(f.get(1).trim());
+        } catch (DateTimeParseException e) {
+            return new ParseResult.Rejected<>(lineNo, raw, "period is not yyyy-MM: " + e.getParsedString());
+        }
+        long months = start.until(end, java.time.temporal.ChronoUnit.MONTHS) + 1;
+        if (months < 1 || months > 12 || start.getYear() != end.getYear()) {
+            return new ParseResult.Rejected<>(lineNo, raw, "period_end must be within the same year, on or after period_start");
+        }
+        Long value;
+        Double yoy;
+        try {
+            value = dollarsFromBillions(f.get(2).trim());
+            yoy = f.get(3).isBlank() ? null : Double.valueOf(f.get(3).trim());
+        } catch (NumberFormatException | ArithmeticException e) {
+            return new ParseResult.Rejected<>(lineNo, raw, "value or YoY is not a number: " + e.getMessage());
+        }
+        if (value != null && value < 0) {
+            return new ParseResult.Rejected<>(lineNo, raw, "negative trade value");
+        }
+        if (value == null && yoy == null) {
+            return new ParseResult.Rejected<>(lineNo, raw, "row has neither a value nor a YoY %");
+        }
+        String citation = f.get(4).trim();
+        if (citation.isEmpty()) {
+            return new ParseResult.Rejected<>(lineNo, raw, "row has no source citation");
+        }
+        Matcher m = ISO_DATE.matcher(citation);
+        LocalDate published;
+        String vintage;
+        if (m.find()) {
+            try {
+                published = LocalDate.parse(m.group(1));
+            } catch (DateTimeParseException e) {
+                return new ParseResult.Rejected<>(lineNo, raw, "citation date is not a valid date: " + m.group(1));
+            }
+            vintage = published.toString();
+        } else {
+            published = end.plusMonths(1).atDay(10);
+            vintage = "estimated " + published;
+        }
+        String flag = f.get(5).trim();
+        TradeRecord record = TradeRecord.newBuilder()
+                .setReporter(series.getReporter())
+                .setPartner(series.getPartner())
+                .setFlow(series.getFlow())
+                .setCommodity(series.getCommodity())
+                .setCommodityLevel(CommodityLevel.TOTAL)
+                .setYear(start.getYear())
+                .setMonth(start.getMonthValue())
+                .setMonths((int) months)
+                .setValue(value)
+                .setCurrency("USD")
+                .setValuation("FOB")
+                .setReportedYoyPct(yoy)
+                .setSource(SOURCE)
+                .setSourceRef(citation)
+                .setVintage(vintage)
+                .setPublishedAt(published.atStartOfDay(ZoneOffset.UTC).toInstant())
+                .setRevision(0)
+                .setNote(flag.isEmpty() ? null : flag)
+                .build();
+        return new ParseResult.Parsed<>(lineNo, record);
+    }
+
+    private static Long dollarsFromBillions(String text) {
+        if (text.isEmpty()) {
+            return null;
+        }
+        // longValueExact: more than 9 decimals would be a fraction of a dollar, which no source publishes.
+        return new BigDecimal(text).movePointRight(9).longValueExact();
+    }
+
+    private static String stripBom(String s) {
+        return s.startsWith("\uFEFF") ? s.substring(1) : s;
+    }
+}

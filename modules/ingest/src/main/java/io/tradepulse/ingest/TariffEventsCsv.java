@@ -1,0 +1,98 @@
+package io.tradepulse.ingest;
+
+import io.tradepulse.avro.TariffEvent;
+import io.tradepulse.avro.TariffEventKind;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Reader;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the tariff timeline ({@code tariff-events-us-china-2025.csv}):
+ * {@code id,imposer,target,scope,announced,effective,rate_before_pct,rate_after_pct,kind,note,source}.
+ * {@code hsScope} is derived from explicit "HSnn" mentions in scope; "ALL" (or a scope without HS codes)
+ * gives an empty list, and the original text stays in {@code scope}.
+ */
+public final class TariffEventsCsv {
+    public static final String HEADER = "id,imposer,target,scope,announced,effective,rate_before_pct,rate_after_pct,kind,note,source";
+    private static final Pattern HS = Pattern.compile("\\bHS(\\d{2,10})\\b");
+    private static final Pattern ISO3 = Pattern.compile("[A-Z]{3}");
+
+    public List<ParseResult<TariffEvent>> parse(Reader reader) throws IOException {
+        List<ParseResult<TariffEvent>> out = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(reader)) {
+            String header = in.readLine();
+            boolean headerOk = header != null && header.replace("\uFEFF", "").trim().equals(HEADER);
+            if (header != null && !headerOk) {
+                out.add(new ParseResult.Rejected<>(1, header, "unexpected header; expected '" + HEADER + "'"));
+            }
+            String line;
+            long lineNo = 1;
+            while ((line = in.readLine()) != null) {
+                lineNo++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                out.add(headerOk ? parseRow(lineNo, line)
+                        : new ParseResult.Rejected<>(lineNo, line, "file rejected: unexpected header"));
+            }
+        }
+        return out;
+    }
+
+    ParseResult<TariffEvent> parseRow(long lineNo, String raw) {
+        List<String> f = CsvLine.split(raw);
+        if (f.size() != 11) {
+            return new ParseResult.Rejected<>(lineNo, raw, "expected 11 fields, found " + f.size());
+        }
+        String imposer = f.get(1).trim();
+        String target = f.get(2).trim();
+        if (!ISO3.matcher(imposer).matches() || !ISO3.matcher(target).matches()) {
+            return new ParseResult.Rejected<>(lineNo, raw, "imposer and target must be ISO 3166-1 alpha-3 codes");
+        }
+        TariffEventKind kind;
+        try {
+            kind = TariffEventKind.valueOf(f.get(8).trim());
+        } catch (IllegalArgumentException e) {
+            return new ParseResult.Rejected<>(lineNo, raw, "unknown kind '" + f.get(8).trim()
+                    + "'; allowed: " + List.of(TariffEventKind.values()));
+        }
+        try {
+            String scope = f.get(3).trim();
+            Set<String> hs = new LinkedHashSet<>();
+            Matcher m = HS.matcher(scope);
+            while (m.find()) {
+                hs.add(m.group(1));
+            }
+            return new ParseResult.Parsed<>(lineNo, TariffEvent.newBuilder()
+                    .setId(f.get(0).trim())
+                    .setImposer(imposer)
+                    .setTarget(target)
+                    .setScope(scope)
+                    .setHsScope(List.copyOf(hs))
+                    .setAnnounced(LocalDate.parse(f.get(4).trim()))
+                    .setEffective(LocalDate.parse(f.get(5).trim()))
+                    .setRateBeforePct(optionalDouble(f.get(6)))
+                    .setRateAfterPct(optionalDouble(f.get(7)))
+                    .setKind(kind)
+                    .setNote(f.get(9).isBlank() ? null : f.get(9).trim())
+                    .setSource(f.get(10).trim())
+                    .build());
+        } catch (DateTimeParseException e) {
+            return new ParseResult.Rejected<>(lineNo, raw, "date is not yyyy-MM-dd: " + e.getParsedString());
+        } catch (NumberFormatException e) {
+            return new ParseResult.Rejected<>(lineNo, raw, "rate is not a number: " + e.getMessage());
+        }
+    }
+
+    private static Double optionalDouble(String s) {
+        return s.isBlank() ? null : Double.valueOf(s.trim());
+    }
+}

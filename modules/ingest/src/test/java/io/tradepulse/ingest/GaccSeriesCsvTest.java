@@ -1,0 +1,94 @@
+package io.tradepulse.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tradepulse.avro.TradeRecord;
+import java.io.IOException;
+import java.io.StringReader;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class GaccSeriesCsvTest {
+    private final GaccSeriesCsv parser = new GaccSeriesCsv(BundledData.CHINA_TO_US_EXPORTS);
+
+    private List<ParseResult<TradeRecord>> parse(String... rows) throws IOException {
+        return parser.parse(new StringReader(GaccSeriesCsv.HEADER + "\n" + String.join("\n", rows) + "\n"));
+    }
+
+    @Test
+    void shouldParseEveryRowOfTheBundledFileWithoutRejections() {
+        List<ParseResult<TradeRecord>> rows = BundledData.chinaExportsToUs();
+        assertThat(rows).hasSize(16).allMatch(r -> r instanceof ParseResult.Parsed);
+    }
+
+    @Test
+    void shouldConvertBillionsToExactWholeDollars() throws IOException {
+        TradeRecord r = value(parse("2023-03,2023-03,43.678,,RIA Novosti quoting GACC (Q1 2023 total 115.237),published").get(0));
+        assertThat(r.getValue()).isEqualTo(43_678_000_000L);
+        assertThat(r.getCurrency()).isEqualTo("USD");
+        assertThat(r.getReporter()).isEqualTo("CHN");
+        assertThat(r.getPartner()).isEqualTo("USA");
+    }
+
+    @Test
+    void shouldKeepCombinedJanuaryFebruaryAsOneTwoMonthRecord() throws IOException {
+        TradeRecord r = value(parse("2024-01,2024-02,73.41,5.0,Sputnik 2024-03-07 quoting GACC,published").get(0));
+        assertThat(r.getMonth()).isEqualTo(1);
+        assertThat(r.getMonths()).isEqualTo(2);
+        assertThat(r.getReportedYoyPct()).isEqualTo(5.0);
+    }
+
+    @Test
+    void shouldTakePublicationDateFromTheCitationOrEstimateIt() throws IOException {
+        var rows = parse("2025-05,2025-05,28.8,-34.5,AP 2025-06-09 quoting GACC,published",
+                "2023-04,2023-04,43.02,,TASS quoting GACC,published");
+        assertThat(value(rows.get(0)).getPublishedAt()).isEqualTo(Instant.parse("2025-06-09T00:00:00Z"));
+        assertThat(value(rows.get(0)).getVintage()).isEqualTo("2025-06-09");
+        assertThat(value(rows.get(1)).getPublishedAt()).isEqualTo(Instant.parse("2023-05-10T00:00:00Z"));
+        assertThat(value(rows.get(1)).getVintage()).startsWith("estimated");
+    }
+
+    @Test
+    void shouldKeepYoyOnlyRowsWithoutInventingALevel() throws IOException {
+        TradeRecord r = value(parse("2025-08,2025-08,,-33.1,CNBC 2025-09-08,yoy only").get(0));
+        assertThat(r.getValue()).isNull();
+        assertThat(r.getReportedYoyPct()).isEqualTo(-33.1);
+        assertThat(r.getNote()).isEqualTo("yoy only");
+    }
+
+    @Test
+    void shouldYieldIdenticalRecordsWhenTheSameFileIsReadTwice() {
+        assertThat(BundledData.chinaExportsToUs()).isEqualTo(BundledData.chinaExportsToUs());
+    }
+
+    @Test
+    void shouldRejectBadRowsWithLineAndReasonAndKeepGoing() throws IOException {
+        var rows = parse("2025-05,2025-05,abc,,AP 2025-06-09,published",
+                "2025-05,2025-05,,,AP 2025-06-09,published",
+                "2025-13,2025-13,1,,AP,published",
+                "2025-05,2025-05,-1,,AP,published",
+                "2025-05,2025-05,1,,AP",
+                "2025-06,2025-06,38.17,-16.1,TASS 2025-07-14; WSJ,published");
+        assertThat(rows).hasSize(6);
+        assertThat(rows.subList(0, 5)).allMatch(r -> r instanceof ParseResult.Rejected);
+        assertThat(((ParseResult.Rejected<TradeRecord>) rows.get(0)).reason()).contains("not a number");
+        assertThat(((ParseResult.Rejected<TradeRecord>) rows.get(1)).reason()).contains("neither");
+        assertThat(((ParseResult.Rejected<TradeRecord>) rows.get(2)).reason()).contains("yyyy-MM");
+        assertThat(((ParseResult.Rejected<TradeRecord>) rows.get(3)).reason()).contains("negative");
+        assertThat(((ParseResult.Rejected<TradeRecord>) rows.get(4)).reason()).contains("expected 6 fields");
+        assertThat(rows.get(0).line()).isEqualTo(2);
+        assertThat(rows.get(5)).isInstanceOf(ParseResult.Parsed.class);
+    }
+
+    @Test
+    void shouldRejectEveryRowOfAFileWithAnUnexpectedHeader() throws IOException {
+        var rows = parser.parse(new StringReader("month,value\n2025-05,28.8\n"));
+        assertThat(rows).hasSize(2).allMatch(r -> r instanceof ParseResult.Rejected);
+    }
+
+    private static TradeRecord value(ParseResult<TradeRecord> r) {
+        assertThat(r).isInstanceOf(ParseResult.Parsed.class);
+        return ((ParseResult.Parsed<TradeRecord>) r).value();
+    }
+}

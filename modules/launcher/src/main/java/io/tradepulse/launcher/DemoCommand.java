@@ -1,0 +1,153 @@
+package io.tradepulse.launcher;
+
+import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.TradeChange;
+import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.embedded.EmbeddedKafka;
+import io.tradepulse.embedded.EmbeddedRegistry;
+import io.tradepulse.ingest.BundledData;
+import io.tradepulse.ingest.IngestReport;
+import io.tradepulse.streams.ProcessorApp;
+import io.tradepulse.streams.ProcessorConfig;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.CommonClientConfigs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tradepulse demo}: a real KRaft broker in-process, a real schema registry (Apicurio, child JVM), the
+ * bundled real data ingested, the processor run until caught up, and the results read back from
+ * trade.changes with read_committed. Stays up until Ctrl-C unless {@code --exit-when-done}.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Start broker + registry in-process, ingest the bundled real data, run the processor and print the results.",
+        footer = {"", "Examples:", "  tradepulse demo", "  tradepulse demo --exit-when-done"})
+final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--exit-when-done", description = "Stop everything after printing the results (default: stay up until Ctrl-C).")
+    boolean exitWhenDone;
+
+    @Option(names = "--timeout", defaultValue = "PT2M", description = "How long to wait for the processor to catch up (ISO-8601, default ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    private final PrintStream out = System.out;
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+
+    @Override
+    public Integer call() throws Exception {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            out.println();
+            out.println("Stopping ...");
+            closeAll();
+            stopped.countDown();
+        }, "tradepulse-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            run();
+        } catch (Exception e) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            closeAll();
+            throw e;
+        }
+        if (exitWhenDone) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            closeAll();
+            return 0;
+        }
+        out.println();
+        out.println("Running. Press Ctrl-C to stop.");
+        stopped.await();
+        return 0;
+    }
+
+    private void run() throws Exception {
+        Progress progress = new Progress(out, 6);
+        EmbeddedKafka kafka = progress.step("Starting Kafka broker (KRaft, in-process)",
+                () -> keep(EmbeddedKafka.start()), EmbeddedKafka::bootstrapServers);
+        EmbeddedRegistry registry = progress.step("Starting schema registry (Apicurio, child JVM)",
+                () -> keep(EmbeddedRegistry.start()), EmbeddedRegistry::url);
+
+        Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        Path stateDir = Files.createTempDirectory("tradepulse-demo-state");
+        resources.push(() -> deleteRecursively(stateDir));
+        Map<String, Object> config = new HashMap<>(client);
+        config.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, registry.url());
+        config.put(ProcessorConfig.STATE_DIR_CONFIG, stateDir.toString());
+        ProcessorConfig processorConfig = new ProcessorConfig(config);
+        TopicCatalog topics = processorConfig.topicCatalog();
+
+        progress.step("Creating topics", () -> Pipeline.createTopics(client, topics),
+                created -> String.join(", ", created));
+        List<IngestReport> reports = progress.step("Ingesting bundled real data",
+                () -> Pipeline.ingestBundledData(client, topics),
+                rs -> rs.stream().map(r -> r.published() + " from " + Path.of(r.source()).getFileName()
+                        + (r.deadLettered() > 0 ? " (" + r.deadLettered() + " dead letters)" : ""))
+                        .collect(Collectors.joining(", ")));
+        progress.step("Running the processor until caught up", () -> {
+            ProcessorApp app = keep(new ProcessorApp(processorConfig));
+            app.start();
+            Pipeline.awaitCaughtUp(client, processorConfig.getString(ProcessorConfig.APPLICATION_ID_CONFIG),
+                    topics.records().name(), timeout);
+            return app;
+        }, app -> "exactly_once_v2, state " + app.state());
+        Map<ChangeKey, TradeChange> table = progress.step("Reading " + topics.changes().name() + " (read_committed)",
+                () -> Pipeline.readChanges(client, topics, Duration.ofSeconds(30)), t -> t.size() + " rows");
+
+        out.println();
+        out.print(ChangeTable.render(table));
+        out.println();
+        TradeChange may = table.values().stream()
+                .filter(c -> c.getReporter().equals(BundledData.CHINA_TO_US_EXPORTS.getReporter())
+                        && c.getPartner().equals(BundledData.CHINA_TO_US_EXPORTS.getPartner())
+                        && c.getYear() == 2025 && c.getMonth() == 5)
+                .findFirst().orElse(null);
+        if (may != null) {
+            out.printf(Locale.ROOT, "China -> United States exports, 2025-05: %s vs %s a year earlier = %s %%"
+                            + " (GACC reported %s %%; AP: \"down 35 percent\")%n",
+                    ChangeTable.money(may.getValue(), may.getCurrency()),
+                    ChangeTable.money(may.getPriorYearValue(), may.getCurrency()),
+                    ChangeTable.pct(may.getYoyPct()), ChangeTable.pct(may.getReportedYoyPct()));
+        }
+        int dead = reports.stream().mapToInt(IngestReport::deadLettered).sum();
+        out.printf(Locale.ROOT, "Topics: %s -> %s; dead letters at ingest: %d%n", topics.records().name(),
+                topics.changes().name(), dead);
+    }
+
+    private <T extends AutoCloseable> T keep(T resource) {
+        resources.push(resource);
+        return resource;
+    }
+
+    /** Closes in reverse start order: processor, then registry, then broker. */
+    private synchronized void closeAll() {
+        while (!resources.isEmpty()) {
+            try {
+                resources.pop().close();
+            } catch (Exception e) {
+                System.err.println("while stopping: " + e);
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}

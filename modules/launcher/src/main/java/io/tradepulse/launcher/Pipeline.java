@@ -1,0 +1,137 @@
+package io.tradepulse.launcher;
+
+import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.TradeChange;
+import io.tradepulse.core.Topic;
+import io.tradepulse.core.TopicAdmin;
+import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.ingest.BundledData;
+import io.tradepulse.ingest.CatalogProducer;
+import io.tradepulse.ingest.FileIngest;
+import io.tradepulse.ingest.IngestReport;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The steps of the pipeline that the demo runs and the end-to-end test checks: the same code for both.
+ * Each step takes plain client settings (bootstrap servers, security), so it works against any cluster.
+ */
+public final class Pipeline {
+    private Pipeline() {
+    }
+
+    public static List<String> createTopics(Map<String, Object> clientConfig, TopicCatalog topics) throws InterruptedException {
+        try (Admin admin = Admin.create(clientConfig)) {
+            return TopicAdmin.ensureTopics(admin, topics);
+        }
+    }
+
+    /** Publishes the bundled real data set; every row ends up published or dead-lettered. */
+    public static List<IngestReport> ingestBundledData(Map<String, Object> clientConfig, TopicCatalog topics) {
+        try (CatalogProducer producer = new CatalogProducer(clientConfig)) {
+            FileIngest ingest = new FileIngest(producer, topics);
+            IngestReport trade = ingest.publishTradeRecords(BundledData.CHINA_EXPORTS_TO_US, BundledData.chinaExportsToUs());
+            IngestReport tariffs = ingest.publishTariffEvents(BundledData.TARIFF_EVENTS, BundledData.tariffEvents());
+            producer.flush();
+            return List.of(trade, tariffs);
+        }
+    }
+
+    /**
+     * Waits until consumer group {@code groupId} has committed, on every partition of {@code topic}, the
+     * offset at the end of that partition: the processor has processed (and under exactly_once_v2 committed)
+     * everything written before this call.
+     */
+    public static void awaitCaughtUp(Map<String, Object> clientConfig, String groupId, String topic, Duration timeout)
+            throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = Admin.create(clientConfig)) {
+            Map<TopicPartition, Long> ends = endOffsets(admin, topic);
+            while (true) {
+                Map<TopicPartition, OffsetAndMetadata> committed =
+                        admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get();
+                boolean done = ends.entrySet().stream().allMatch(e -> e.getValue() == 0L
+                        || (committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue()));
+                if (done) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new TimeoutException("processor group " + groupId + " did not catch up on " + topic
+                            + " within " + timeout + "; committed " + committed + ", end offsets " + ends);
+                }
+                Thread.sleep(200);
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot read offsets: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic)
+            throws ExecutionException, InterruptedException {
+        int partitions = admin.describeTopics(Set.of(topic)).allTopicNames().get().get(topic).partitions().size();
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> info = admin.listOffsets(request).all().get();
+        return info.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+    }
+
+    /**
+     * Reads a compacted topic to its end as a table (latest value per key), with
+     * {@code isolation.level=read_committed}: only results of committed transactions are seen.
+     */
+    public static <K, V> Map<K, V> readTable(Map<String, Object> clientConfig, Topic<K, V> topic, Duration timeout) {
+        Map<String, Object> props = new HashMap<>(clientConfig);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        Map<K, V> table = new LinkedHashMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                     new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = consumer.partitionsFor(topic.name()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            // With read_committed, endOffsets are the last stable offsets: the end of committed data.
+            Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (parts.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("did not reach the end of " + topic.name() + " within " + timeout);
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    K key = topic.keySerde().deserializer().deserialize(r.topic(), r.key());
+                    V value = topic.valueSerde().deserializer().deserialize(r.topic(), r.value());
+                    if (value == null) {
+                        table.remove(key);
+                    } else {
+                        table.put(key, value);
+                    }
+                }
+            }
+        }
+        return table;
+    }
+
+    /** Convenience for the processor's output table. */
+    public static Map<ChangeKey, TradeChange> readChanges(Map<String, Object> clientConfig, TopicCatalog topics, Duration timeout) {
+        return readTable(clientConfig, topics.changes(), timeout);
+    }
+}

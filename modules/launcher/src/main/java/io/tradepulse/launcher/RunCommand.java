@@ -1,0 +1,62 @@
+package io.tradepulse.launcher;
+
+import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.streams.ProcessorApp;
+import io.tradepulse.streams.ProcessorConfig;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tradepulse run}: the processors against a configured cluster and registry, until SIGTERM/Ctrl-C. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the processors against a configured Kafka cluster and schema registry.",
+        footer = {"", "The properties file takes Kafka Streams/client keys (bootstrap.servers, security.protocol, ...),",
+                "serde keys (schema.registry.url, basic.auth.*, bearer.auth.*) and tradepulse.* keys.", "",
+                "Example:", "  tradepulse run --config app.properties"})
+final class RunCommand implements Callable<Integer> {
+
+    @Option(names = {"-c", "--config"}, required = true, description = "Properties file with the processor configuration.")
+    Path config;
+
+    @Option(names = "--create-topics", negatable = true, defaultValue = "true",
+            description = "Create missing tradepulse topics at start (default: ${DEFAULT-VALUE}).")
+    boolean createTopics;
+
+    @Override
+    public Integer call() throws Exception {
+        Properties props = new Properties();
+        try (Reader r = Files.newBufferedReader(config)) {
+            props.load(r);
+        }
+        ProcessorConfig processorConfig = new ProcessorConfig(props);
+        if (createTopics) {
+            TopicCatalog topics = processorConfig.topicCatalog();
+            Map<String, Object> admin = new HashMap<>();
+            props.forEach((k, v) -> {
+                if (AdminClientConfig.configNames().contains(k.toString())) {
+                    admin.put(k.toString(), v);
+                }
+            });
+            Pipeline.createTopics(admin, topics);
+        }
+        ProcessorApp app = new ProcessorApp(processorConfig);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            stopped.countDown();
+        }, "tradepulse-shutdown"));
+        app.start();
+        System.out.println("Processor started (" + processorConfig.getString(ProcessorConfig.APPLICATION_ID_CONFIG)
+                + "). Press Ctrl-C to stop.");
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,118 @@
+package io.tradepulse.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.Flow;
+import io.tradepulse.avro.TradeChange;
+import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.ingest.IngestReport;
+import io.tradepulse.streams.ProcessorApp;
+import io.tradepulse.streams.ProcessorConfig;
+import io.tradepulse.testsupport.EmbeddedPlatform;
+import io.tradepulse.testsupport.WithEmbeddedPlatform;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.avro.AvroSchema;
+import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.CachedSchemaRegistryClient;
+import org.apache.flink.avro.shaded.org.apache.avro.generic.GenericDatumReader;
+import org.apache.flink.avro.shaded.org.apache.avro.generic.GenericRecord;
+import org.apache.flink.avro.shaded.org.apache.avro.io.DecoderFactory;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole pipeline on a real KRaft broker and a real registry: bundled data ingested, the processor under
+ * exactly_once_v2, trade.changes read with read_committed, and the bytes decoded by the genuine Confluent
+ * client as a BI consumer would.
+ */
+@WithEmbeddedPlatform
+class EndToEndPipelineIT {
+
+    @Test
+    void shouldPublishChinaExportsToUsMay2025DownThirtyFourPointFivePercent(EmbeddedPlatform platform) throws Exception {
+        String prefix = "e2e-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        Path stateDir = Files.createTempDirectory("tp-e2e");
+        Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
+        Map<String, Object> cfg = new HashMap<>(client);
+        cfg.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, platform.registryUrl());
+        cfg.put(ProcessorConfig.STATE_DIR_CONFIG, stateDir.toString());
+        cfg.put(ProcessorConfig.TOPIC_PREFIX_CONFIG, prefix);
+        cfg.put(ProcessorConfig.APPLICATION_ID_CONFIG, prefix + "processor");
+        ProcessorConfig config = new ProcessorConfig(cfg);
+        TopicCatalog topics = config.topicCatalog();
+
+        assertThat(Pipeline.createTopics(client, topics)).hasSize(5);
+        List<IngestReport> reports = Pipeline.ingestBundledData(client, topics);
+        assertThat(reports).extracting(IngestReport::published).containsExactly(16, 12);
+        assertThat(reports).extracting(IngestReport::deadLettered).containsExactly(0, 0);
+
+        try (ProcessorApp app = new ProcessorApp(config)) {
+            app.start();
+            Pipeline.awaitCaughtUp(client, prefix + "processor", topics.records().name(), Duration.ofSeconds(90));
+        }
+
+        Map<ChangeKey, TradeChange> table = Pipeline.readChanges(client, topics, Duration.ofSeconds(30));
+        assertThat(table).hasSize(16);
+        TradeChange may = table.get(new ChangeKey("CHN", "USA", Flow.EXPORT, "TOTAL", 2025, 5));
+        assertThat(may.getValue()).isEqualTo(28_800_000_000L);
+        assertThat(may.getPriorYearValue()).isEqualTo(44_000_000_000L);
+        assertThat(may.getYoyPct()).isCloseTo(-34.545, within(0.001));
+        assertThat(ChangeTable.pct(may.getYoyPct())).isEqualTo("-34.5");
+
+        GenericRecord decoded = decodeWithGenuineConfluentClient(platform, topics.changes().name(), 2025, 5);
+        assertThat(decoded.getSchema().getFullName()).isEqualTo(TradeChange.getClassSchema().getFullName());
+        assertThat((Long) decoded.get("value")).isEqualTo(28_800_000_000L);
+        assertThat((Double) decoded.get("yoyPct")).isCloseTo(-34.545, within(0.001));
+    }
+
+    /** Reads trade.changes with read_committed and decodes the 2025-05 value using Confluent's own client. */
+    private static GenericRecord decodeWithGenuineConfluentClient(EmbeddedPlatform platform, String topic, int year, int month)
+            throws Exception {
+        CachedSchemaRegistryClient confluent = new CachedSchemaRegistryClient(platform.registryUrl(), 100);
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                     new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
+            GenericRecord found = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (parts.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    GenericRecord value = decode(confluent, r.value());
+                    if ((Integer) value.get("year") == year && (Integer) value.get("month") == month) {
+                        found = value;
+                    }
+                }
+            }
+            assertThat(found).as("trade.changes record for %d-%02d", year, month).isNotNull();
+            return found;
+        }
+    }
+
+    private static GenericRecord decode(CachedSchemaRegistryClient confluent, byte[] bytes) throws Exception {
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        assertThat(buf.get()).as("Confluent magic byte").isZero();
+        int id = buf.getInt();
+        AvroSchema schema = (AvroSchema) confluent.getSchemaById(id);
+        GenericDatumReader<GenericRecord> reader = new GenericDatumReader<>(schema.rawSchema());
+        return reader.read(null, DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null));
+    }
+}

@@ -1,0 +1,132 @@
+package io.tradepulse.streams;
+
+import io.tradepulse.core.AvroSerdes;
+import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.registry.SchemaRegistryClient;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Configuration of the processor application. The keys defined here are tradepulse's own; every other key
+ * is passed through unchanged: Kafka Streams/client keys ({@code bootstrap.servers}, {@code security.protocol},
+ * {@code producer.*} ...) to Kafka Streams, and serde keys ({@code schema.registry.url},
+ * {@code basic.auth.*}, {@code auto.register.schemas} ...) to the Avro serdes.
+ */
+public final class ProcessorConfig extends AbstractConfig {
+    public static final String APPLICATION_ID_CONFIG = StreamsConfig.APPLICATION_ID_CONFIG;
+    public static final String APPLICATION_ID_DOC = "Kafka Streams application id: consumer group, transactional id "
+            + "prefix and internal topic prefix. Changing it starts the processor from scratch.";
+    public static final String APPLICATION_ID_DEFAULT = "tradepulse-processor";
+
+    public static final String BOOTSTRAP_SERVERS_CONFIG = StreamsConfig.BOOTSTRAP_SERVERS_CONFIG;
+    public static final String BOOTSTRAP_SERVERS_DOC = "Kafka brokers to connect to (host:port,...).";
+
+    public static final String SCHEMA_REGISTRY_URL_CONFIG = "schema.registry.url";
+    public static final String SCHEMA_REGISTRY_URL_DOC = "Confluent-compatible schema registry URL(s), comma-separated.";
+
+    public static final String PROCESSING_GUARANTEE_CONFIG = StreamsConfig.PROCESSING_GUARANTEE_CONFIG;
+    public static final String PROCESSING_GUARANTEE_DOC = "exactly_once_v2 (default: outputs and state commit "
+            + "atomically, consumers read with isolation.level=read_committed) or at_least_once.";
+
+    public static final String STATE_DIR_CONFIG = StreamsConfig.STATE_DIR_CONFIG;
+    public static final String STATE_DIR_DOC = "Directory of the local state stores (RocksDB).";
+    public static final String STATE_DIR_DEFAULT = Path.of(System.getProperty("java.io.tmpdir"), "tradepulse-streams").toString();
+
+    public static final String TOPIC_PREFIX_CONFIG = "tradepulse.topic.prefix";
+    public static final String TOPIC_PREFIX_DOC = "Prefix of every tradepulse topic name (e.g. 'staging.').";
+
+    public static final String TOPIC_PARTITIONS_CONFIG = "tradepulse.topic.partitions";
+    public static final String TOPIC_PARTITIONS_DOC = "Partitions of the trade topics when tradepulse creates them.";
+
+    public static final String TOPIC_REPLICATION_CONFIG = "tradepulse.topic.replication.factor";
+    public static final String TOPIC_REPLICATION_DOC = "Replication factor of topics tradepulse creates; -1 = broker default.";
+
+    /**
+     * Not a user setting: lets an embedding process (the launcher, tests) hand its registry client instance to
+     * components Kafka Streams instantiates by class name (the dead-letter handler), so they share its caches.
+     */
+    public static final String REGISTRY_CLIENT_INSTANCE = "tradepulse.internal.registry.client";
+
+    static final ConfigDef CONFIG = new ConfigDef()
+            .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
+            .define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, "", Importance.HIGH, SCHEMA_REGISTRY_URL_DOC)
+            .define(APPLICATION_ID_CONFIG, Type.STRING, APPLICATION_ID_DEFAULT, new ConfigDef.NonEmptyString(),
+                    Importance.HIGH, APPLICATION_ID_DOC)
+            .define(PROCESSING_GUARANTEE_CONFIG, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
+                    ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE), Importance.MEDIUM,
+                    PROCESSING_GUARANTEE_DOC)
+            .define(STATE_DIR_CONFIG, Type.STRING, STATE_DIR_DEFAULT, Importance.MEDIUM, STATE_DIR_DOC)
+            .define(TOPIC_PREFIX_CONFIG, Type.STRING, "", Importance.LOW, TOPIC_PREFIX_DOC)
+            .define(TOPIC_PARTITIONS_CONFIG, Type.INT, TopicCatalog.DEFAULT_PARTITIONS, ConfigDef.Range.between(1, 10_000),
+                    Importance.LOW, TOPIC_PARTITIONS_DOC)
+            .define(TOPIC_REPLICATION_CONFIG, Type.SHORT, (short) -1, Importance.LOW, TOPIC_REPLICATION_DOC);
+
+    public ProcessorConfig(Map<?, ?> originals) {
+        super(CONFIG, originals, false);
+        if (getString(SCHEMA_REGISTRY_URL_CONFIG).isBlank() && registryClient() == null) {
+            throw new ConfigException(SCHEMA_REGISTRY_URL_CONFIG, "", "a schema registry URL is required");
+        }
+    }
+
+    public static ConfigDef configDef() {
+        return new ConfigDef(CONFIG);
+    }
+
+    /** The injected registry client instance, if an embedding process provided one. */
+    public SchemaRegistryClient registryClient() {
+        Object client = originals().get(REGISTRY_CLIENT_INSTANCE);
+        return client instanceof SchemaRegistryClient c ? c : null;
+    }
+
+    public TopicCatalog topicCatalog() {
+        return topicCatalog(this, registryClient());
+    }
+
+    static TopicCatalog topicCatalog(ProcessorConfig config, SchemaRegistryClient client) {
+        return new TopicCatalog(config.getString(TOPIC_PREFIX_CONFIG), config.getInt(TOPIC_PARTITIONS_CONFIG),
+                config.getShort(TOPIC_REPLICATION_CONFIG), new AvroSerdes(config.serdeConfig(), client));
+    }
+
+    /** Configuration handed to the Avro serdes: everything the user gave (serdes ignore keys they don't know). */
+    public Map<String, Object> serdeConfig() {
+        Map<String, Object> m = new HashMap<>(originalsStrings(this));
+        m.remove(REGISTRY_CLIENT_INSTANCE);
+        return m;
+    }
+
+    /** Kafka Streams properties: pass-through keys plus tradepulse's defaults for the guarantees it promises. */
+    public Map<String, Object> streamsConfig() {
+        Map<String, Object> p = new HashMap<>();
+        // Throughput defaults for backfills; any of them can be overridden by the user's own keys below.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 10);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 256 * 1024);
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024);
+        p.putAll(originals());
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID_CONFIG));
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", getList(BOOTSTRAP_SERVERS_CONFIG)));
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, getString(PROCESSING_GUARANTEE_CONFIG));
+        p.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR_CONFIG));
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
+        return p;
+    }
+
+    private static Map<String, String> originalsStrings(AbstractConfig c) {
+        Map<String, String> m = new HashMap<>();
+        c.originals().forEach((k, v) -> {
+            if (v != null && !(v instanceof SchemaRegistryClient)) {
+                m.put(k, v instanceof Class<?> cls ? cls.getName() : v.toString());
+            }
+        });
+        return m;
+    }
+}

@@ -1,0 +1,103 @@
+package io.tradepulse.streams;
+
+import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.CommodityLevel;
+import io.tradepulse.avro.DeadLetter;
+import io.tradepulse.avro.Flow;
+import io.tradepulse.avro.SeriesKey;
+import io.tradepulse.avro.TradeChange;
+import io.tradepulse.avro.TradeRecord;
+import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.testsupport.registry.InMemorySchemaRegistryClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+
+/** A TopologyTestDriver over the real topology, real config path and an in-memory registry. */
+final class TopologyFixture implements AutoCloseable {
+    static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-28T00:00:00Z"), ZoneOffset.UTC);
+    static final SeriesKey CHN_USA = new SeriesKey("CHN", "USA", Flow.EXPORT, "TOTAL");
+
+    final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+    final TopicCatalog topics;
+    final TopologyTestDriver driver;
+    final TestInputTopic<SeriesKey, TradeRecord> records;
+    final TestInputTopic<byte[], byte[]> rawRecords;
+    final TestOutputTopic<ChangeKey, TradeChange> changes;
+    final TestOutputTopic<String, DeadLetter> deadLetters;
+    private final Path stateDir;
+
+    TopologyFixture() {
+        try {
+            stateDir = Files.createTempDirectory("tp-ttd");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Map<String, Object> cfg = new HashMap<>();
+        cfg.put(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        cfg.put(ProcessorConfig.REGISTRY_CLIENT_INSTANCE, registry);
+        cfg.put(ProcessorConfig.STATE_DIR_CONFIG, stateDir.toString());
+        ProcessorConfig config = new ProcessorConfig(cfg);
+        topics = config.topicCatalog();
+        Properties props = new Properties();
+        props.putAll(config.streamsConfig());
+        driver = new TopologyTestDriver(TradeTopology.build(topics, StateSerdes.defaults(), CLOCK), props);
+        records = driver.createInputTopic(topics.records().name(), topics.records().keySerde().serializer(),
+                topics.records().valueSerde().serializer());
+        rawRecords = driver.createInputTopic(topics.records().name(), new ByteArraySerializer(), new ByteArraySerializer());
+        changes = driver.createOutputTopic(topics.changes().name(), topics.changes().keySerde().deserializer(),
+                topics.changes().valueSerde().deserializer());
+        deadLetters = driver.createOutputTopic(topics.deadLetters().name(), topics.deadLetters().keySerde().deserializer(),
+                topics.deadLetters().valueSerde().deserializer());
+    }
+
+    void pipe(TradeRecord r) {
+        records.pipeInput(new SeriesKey(r.getReporter(), r.getPartner(), r.getFlow(), r.getCommodity()), r);
+    }
+
+    /** The latest TradeChange per key, as a compacted topic would keep it. */
+    Map<ChangeKey, TradeChange> table() {
+        return changes.readKeyValuesToMap();
+    }
+
+    static ChangeKey cell(SeriesKey s, int year, int month) {
+        return new ChangeKey(s.getReporter(), s.getPartner(), s.getFlow(), s.getCommodity(), year, month);
+    }
+
+    /** A single-month USD figure of series CHN->USA exports, published on the given date. */
+    static TradeRecord figure(int year, int month, Long value, String published) {
+        return figure(CHN_USA, year, month, 1, value, published, 0);
+    }
+
+    static TradeRecord figure(SeriesKey s, int year, int month, int months, Long value, String published, int revision) {
+        return TradeRecord.newBuilder()
+                .setReporter(s.getReporter()).setPartner(s.getPartner()).setFlow(s.getFlow())
+                .setCommodity(s.getCommodity()).setCommodityLevel(CommodityLevel.TOTAL)
+                .setYear(year).setMonth(month).setMonths(months)
+                .setValue(value).setCurrency("USD")
+                .setSource("TEST").setVintage(published)
+                .setPublishedAt(LocalDate.parse(published).atStartOfDay(ZoneOffset.UTC).toInstant())
+                .setRevision(revision)
+                .build();
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+        try (var walk = Files.walk(stateDir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException ignored) {
+            // best effort: a temp dir
+        }
+    }
+}

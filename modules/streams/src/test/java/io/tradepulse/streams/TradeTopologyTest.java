@@ -1,0 +1,246 @@
+package io.tradepulse.streams;
+
+import static io.tradepulse.streams.TopologyFixture.CHN_USA;
+import static io.tradepulse.streams.TopologyFixture.cell;
+import static io.tradepulse.streams.TopologyFixture.figure;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.DeadLetterStage;
+import io.tradepulse.avro.Flow;
+import io.tradepulse.avro.SeriesKey;
+import io.tradepulse.avro.TradeChange;
+import io.tradepulse.avro.TradeRecord;
+import io.tradepulse.ingest.BundledData;
+import io.tradepulse.ingest.ParseResult;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+
+class TradeTopologyTest {
+
+    @Test
+    void shouldComputeMay2025YoyOfChinaExportsToUsFromBundledData() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            for (ParseResult<TradeRecord> row : BundledData.chinaExportsToUs()) {
+                f.pipe(((ParseResult.Parsed<TradeRecord>) row).value());
+            }
+            TradeChange may = f.table().get(cell(CHN_USA, 2025, 5));
+            assertThat(may.getValue()).isEqualTo(28_800_000_000L);
+            assertThat(may.getPriorYearValue()).isEqualTo(44_000_000_000L);
+            assertThat(may.getYoyPct()).isCloseTo(-34.545, within(0.001));
+            assertThat(may.getYoyChange()).isEqualTo(-15_200_000_000L);
+            assertThat(may.getReportedYoyPct()).isEqualTo(-34.5);
+            assertThat(may.getPriorYearVintage()).isEqualTo("2025-06-09");
+        }
+    }
+
+    @Test
+    void shouldReemitYoyWhenBaseMonthIsRevised() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(figure(2024, 5, 40L, "2024-06-09"));
+            f.pipe(figure(2025, 5, 30L, "2025-06-09"));
+            assertThat(f.changes.readValuesToList()).extracting(TradeChange::getYoyPct)
+                    .containsExactly(null, -25.0);
+
+            f.pipe(figure(2024, 5, 50L, "2025-06-10")); // base revised later
+
+            List<TestRecord<ChangeKey, TradeChange>> out = f.changes.readRecordsToList();
+            assertThat(out).extracting(r -> r.key().getYear()).containsExactly(2024, 2025);
+            assertThat(out.get(1).value().getPriorYearValue()).isEqualTo(50L);
+            assertThat(out.get(1).value().getYoyPct()).isEqualTo(-40.0);
+            assertThat(out.get(1).value().getPriorYearVintage()).isEqualTo("2025-06-10");
+        }
+    }
+
+    @Test
+    void shouldEmitNullYoyWhenBaseMonthIsMissing() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(figure(2025, 5, 30L, "2025-06-09"));
+            TradeChange c = f.table().get(cell(CHN_USA, 2025, 5));
+            assertThat(c.getPriorYearValue()).isNull();
+            assertThat(c.getYoyPct()).isNull();
+            assertThat(c.getYoyChange()).isNull();
+        }
+    }
+
+    @Test
+    void shouldEmitNullYoyNotZeroWhenBaseIsZero() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(figure(2024, 5, 0L, "2024-06-09"));
+            f.pipe(figure(2025, 5, 30L, "2025-06-09"));
+            TradeChange c = f.table().get(cell(CHN_USA, 2025, 5));
+            assertThat(c.getPriorYearValue()).isZero();
+            assertThat(c.getYoyPct()).isNull();
+            assertThat(c.getYoyChange()).isEqualTo(30L);
+        }
+    }
+
+    @Test
+    void shouldEmitNullYoyWhenOnlyAGrowthRateWasPublished() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(figure(2024, 8, 40L, "2024-09-09"));
+            TradeRecord yoyOnly = TradeRecord.newBuilder(figure(2025, 8, null, "2025-09-08")).setReportedYoyPct(-33.1).build();
+            f.pipe(yoyOnly);
+            TradeChange c = f.table().get(cell(CHN_USA, 2025, 8));
+            assertThat(c.getValue()).isNull();
+            assertThat(c.getYoyPct()).isNull();
+            assertThat(c.getReportedYoyPct()).isEqualTo(-33.1);
+        }
+    }
+
+    @Test
+    void shouldEmitYoyWhenBaseArrivesAfterTheMonth() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(figure(2025, 5, 30L, "2025-06-09"));
+            f.pipe(figure(2024, 5, 40L, "2024-06-09"));
+            assertThat(f.table().get(cell(CHN_USA, 2025, 5)).getYoyPct()).isEqualTo(-25.0);
+        }
+    }
+
+    @Test
+    void shouldEmitNothingForADuplicate() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(figure(2025, 5, 30L, "2025-06-09"));
+            f.changes.readRecordsToList();
+            f.pipe(figure(2025, 5, 30L, "2025-06-09"));
+            assertThat(f.changes.isEmpty()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldKeepTheNewestRevisionWhenAnOlderOneArrivesLate() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(figure(2024, 5, 40L, "2024-06-09"));
+            f.pipe(figure(2025, 5, 31L, "2026-06-09")); // annual revision
+            f.pipe(figure(2025, 5, 30L, "2025-06-09")); // first print, arriving late
+            TradeChange c = f.table().get(cell(CHN_USA, 2025, 5));
+            assertThat(c.getValue()).isEqualTo(31L);
+            assertThat(c.getVintage()).isEqualTo("2026-06-09");
+        }
+    }
+
+    @Test
+    void shouldPreferHigherRevisionNumberAtTheSamePublicationTime() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(figure(CHN_USA, 2025, 5, 1, 31L, "2025-06-09", 1));
+            f.pipe(figure(CHN_USA, 2025, 5, 1, 30L, "2025-06-09", 0));
+            assertThat(f.table().get(cell(CHN_USA, 2025, 5)).getValue()).isEqualTo(31L);
+        }
+    }
+
+    @Test
+    void shouldCompareCombinedJanuaryFebruaryWithThePriorYearsCombinedFigure() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(figure(CHN_USA, 2023, 1, 2, 71_560_000_000L, "2023-03-07", 0));
+            f.pipe(figure(CHN_USA, 2024, 1, 2, 73_410_000_000L, "2024-03-07", 0));
+            TradeChange c = f.table().get(cell(CHN_USA, 2024, 1));
+            assertThat(c.getMonths()).isEqualTo(2);
+            assertThat(c.getYoyPct()).isCloseTo(2.585, within(0.001));
+        }
+    }
+
+    @Test
+    void shouldSumSingleMonthsAsTheBaseOfACombinedPeriodAndReemitWhenOneChanges() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(figure(CHN_USA, 2025, 1, 2, 120L, "2025-03-07", 0));
+            f.pipe(figure(2024, 1, 50L, "2024-02-09"));
+            assertThat(f.table().get(cell(CHN_USA, 2025, 1)).getYoyPct()).isNull(); // February still missing
+            f.pipe(figure(2024, 2, 50L, "2024-03-09"));
+            assertThat(f.table().get(cell(CHN_USA, 2025, 1)).getYoyPct()).isEqualTo(20.0);
+        }
+    }
+
+    @Test
+    void shouldNotMixCurrenciesInYoy() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(TradeRecord.newBuilder(figure(2024, 5, 40L, "2024-06-09")).setCurrency("EUR").build());
+            f.pipe(figure(2025, 5, 30L, "2025-06-09"));
+            assertThat(f.table().get(cell(CHN_USA, 2025, 5)).getYoyPct()).isNull();
+        }
+    }
+
+    @Test
+    void shouldKeepSeriesApart() {
+        SeriesKey imports = new SeriesKey("USA", "CHN", Flow.IMPORT, "TOTAL");
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(figure(imports, 2024, 5, 1, 40L, "2024-06-09", 0));
+            f.pipe(figure(2025, 5, 30L, "2025-06-09"));
+            assertThat(f.table().get(cell(CHN_USA, 2025, 5)).getYoyPct()).isNull();
+        }
+    }
+
+    @Test
+    void shouldReachTheSameFinalTableWhateverTheArrivalOrderAndDuplicates() {
+        List<TradeRecord> inputs = new ArrayList<>();
+        for (int y = 2023; y <= 2025; y++) {
+            for (int m = 1; m <= 12; m++) {
+                inputs.add(figure(y, m, 1_000L + y * 13L + m * 7L, y + "-" + "%02d".formatted(m) + "-01"));
+                if (m % 4 == 0) { // a revision of every fourth month
+                    inputs.add(figure(CHN_USA, y, m, 1, 900L + m, (y + 1) + "-06-15", 1));
+                }
+            }
+        }
+        Map<ChangeKey, TradeChange> expected;
+        try (TopologyFixture f = new TopologyFixture()) {
+            inputs.forEach(f::pipe);
+            expected = f.table();
+        }
+        Random random = new Random(42);
+        for (int run = 0; run < 5; run++) {
+            List<TradeRecord> shuffled = new ArrayList<>(inputs);
+            shuffled.addAll(inputs.subList(0, 10)); // duplicates
+            Collections.shuffle(shuffled, random);
+            try (TopologyFixture f = new TopologyFixture()) {
+                shuffled.forEach(f::pipe);
+                assertThat(f.table()).as("run %d", run).isEqualTo(expected);
+            }
+        }
+        assertThat(expected).hasSize(36);
+    }
+
+    @Test
+    void shouldSendInvalidRecordsToTheDeadLetterTopicWithTheirOrigin() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(figure(2025, 13, 30L, "2025-06-09"));
+            f.pipe(figure(2025, 5, -1L, "2025-06-09"));
+            f.pipe(figure(2030, 5, 1L, "2025-06-09"));
+            f.pipe(figure(2025, 5, 30L, "2025-06-09"));
+            var dead = f.deadLetters.readKeyValuesToList();
+            assertThat(dead).hasSize(3);
+            assertThat(dead).allSatisfy(kv -> {
+                assertThat(kv.value.getStage()).isEqualTo(DeadLetterStage.VALIDATION);
+                assertThat(kv.value.getOriginTopic()).isEqualTo(f.topics.records().name());
+                assertThat(kv.value.getOriginOffset()).isNotNull();
+            });
+            assertThat(dead.get(0).value.getReason()).contains("month must be 1-12");
+            assertThat(dead.get(1).value.getReason()).contains("negative");
+            assertThat(dead.get(2).value.getReason()).contains("future");
+            assertThat(f.table()).containsOnlyKeys(cell(CHN_USA, 2025, 5));
+        }
+    }
+
+    @Test
+    void shouldSendUndeserializableInputToTheDeadLetterTopicAndContinue() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            byte[] garbage = "not avro".getBytes(StandardCharsets.UTF_8);
+            f.rawRecords.pipeInput(garbage, garbage);
+            f.pipe(figure(2025, 5, 30L, "2025-06-09"));
+            var dead = f.deadLetters.readValuesToList();
+            assertThat(dead).hasSize(1);
+            assertThat(dead.get(0).getStage()).isEqualTo(DeadLetterStage.DESERIALIZATION);
+            java.nio.ByteBuffer raw = dead.get(0).getRawValue().duplicate();
+            byte[] rawBytes = new byte[raw.remaining()];
+            raw.get(rawBytes);
+            assertThat(rawBytes).isEqualTo(garbage);
+            assertThat(dead.get(0).getOriginOffset()).isZero();
+            assertThat(f.table()).containsOnlyKeys(cell(CHN_USA, 2025, 5));
+        }
+    }
+}
