@@ -4,6 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.DeadLetter;
+import io.tradepulse.avro.DeadLetterStage;
+import io.tradepulse.avro.TradeRecord;
+import io.tradepulse.ingest.BundledData;
+import io.tradepulse.ingest.CatalogProducer;
+import io.tradepulse.ingest.FileIngest;
+import io.tradepulse.ingest.ParseResult;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.TradeChange;
 import io.tradepulse.core.TopicCatalog;
@@ -58,6 +69,16 @@ class EndToEndPipelineIT {
         List<IngestReport> reports = Pipeline.ingestBundledData(client, topics);
         assertThat(reports).extracting(IngestReport::published).containsExactly(16, 12);
         assertThat(reports).extracting(IngestReport::deadLettered).containsExactly(0, 0);
+        // Bad input on the records topic: bytes that are not Confluent Avro, and a record that fails validation.
+        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()),
+                new ByteArraySerializer(), new ByteArraySerializer());
+             CatalogProducer producer = new CatalogProducer(client)) {
+            raw.send(new ProducerRecord<>(topics.records().name(), "junk".getBytes(), "junk".getBytes())).get();
+            TradeRecord month13 = TradeRecord.newBuilder(((ParseResult.Parsed<TradeRecord>) BundledData.chinaExportsToUs().get(1)).value())
+                    .setMonth(13).build();
+            producer.send(topics.records(), FileIngest.seriesKey(month13), month13).get();
+        }
 
         try (ProcessorApp app = new ProcessorApp(config)) {
             app.start();
@@ -65,6 +86,10 @@ class EndToEndPipelineIT {
         }
 
         Map<ChangeKey, TradeChange> table = Pipeline.readChanges(client, topics, Duration.ofSeconds(30));
+        Map<String, DeadLetter> dead = Pipeline.readTable(client, topics.deadLetters(), Duration.ofSeconds(30));
+        assertThat(dead.values()).extracting(DeadLetter::getStage)
+                .containsExactlyInAnyOrder(DeadLetterStage.DESERIALIZATION, DeadLetterStage.VALIDATION);
+        assertThat(dead.values()).allSatisfy(d -> assertThat(d.getOriginTopic()).isEqualTo(topics.records().name()));
         assertThat(table).hasSize(16);
         TradeChange may = table.get(new ChangeKey("CHN", "USA", Flow.EXPORT, "TOTAL", 2025, 5));
         assertThat(may.getValue()).isEqualTo(28_800_000_000L);

@@ -14,7 +14,6 @@ import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.ingest.BundledData;
 import io.tradepulse.ingest.ParseResult;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -226,21 +225,4 @@ class TradeTopologyTest {
         }
     }
 
-    @Test
-    void shouldSendUndeserializableInputToTheDeadLetterTopicAndContinue() {
-        try (TopologyFixture f = new TopologyFixture()) {
-            byte[] garbage = "not avro".getBytes(StandardCharsets.UTF_8);
-            f.rawRecords.pipeInput(garbage, garbage);
-            f.pipe(figure(2025, 5, 30L, "2025-06-09"));
-            var dead = f.deadLetters.readValuesToList();
-            assertThat(dead).hasSize(1);
-            assertThat(dead.get(0).getStage()).isEqualTo(DeadLetterStage.DESERIALIZATION);
-            java.nio.ByteBuffer raw = dead.get(0).getRawValue().duplicate();
-            byte[] rawBytes = new byte[raw.remaining()];
-            raw.get(rawBytes);
-            assertThat(rawBytes).isEqualTo(garbage);
-            assertThat(dead.get(0).getOriginOffset()).isZero();
-            assertThat(f.table()).containsOnlyKeys(cell(CHN_USA, 2025, 5));
-        }
-    }
 }

@@ -1,0 +1,349 @@
+package io.tradepulse.registry;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaParseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * {@link SchemaRegistryClient} over HTTP ({@link java.net.http.HttpClient}), speaking the Confluent
+ * REST protocol so the same code works against Confluent, Apicurio ({@code /apis/ccompat/v7}), Karapace
+ * and Redpanda.
+ *
+ * <p>Caches: id to schema forever (an id never changes meaning); (subject, schema) to id and to
+ * version, bounded per subject by {@code max.schemas.per.subject} (LRU). Schemas are compared with
+ * {@link Schema#equals}, as Confluent's client does. Latest-version and compatibility lookups are never
+ * cached: they change. A schema is registered as {@code {"schema": schema.toString()}} with
+ * {@code schemaType} omitted (AVRO), the same text Confluent's client sends, so both clients get the
+ * same ids.
+ *
+ * <p>Thread-safe. Two threads missing the cache for the same key may both ask the registry; the
+ * registry's answers are idempotent, so that costs a request, never correctness.
+ */
+public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CachedSchemaRegistryClient.class);
+
+    private final RestTransport transport;
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final int maxSchemasPerSubject;
+    private final Map<Integer, Schema> schemaById = new ConcurrentHashMap<>();
+    private final Map<String, SubjectCache> subjects = new ConcurrentHashMap<>();
+
+    public CachedSchemaRegistryClient(SchemaRegistryClientConfig config) {
+        this.transport = new RestTransport(config, mapper);
+        this.maxSchemasPerSubject = config.getInt(SchemaRegistryClientConfig.MAX_SCHEMAS_PER_SUBJECT_CONFIG);
+        LOG.debug("Created {}", this);
+    }
+
+    /** Convenience for {@code new CachedSchemaRegistryClient(new SchemaRegistryClientConfig(configs))}. */
+    public CachedSchemaRegistryClient(Map<String, ?> configs) {
+        this(new SchemaRegistryClientConfig(configs));
+    }
+
+    @Override
+    public int register(String subject, Schema schema) {
+        SubjectCache cache = subjectCache(subject);
+        Integer cached = cache.id(schema);
+        if (cached != null) {
+            return cached;
+        }
+        JsonNode response = transport.send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema));
+        int id = requireInt(response, "id", "register under subject '" + subject + "'");
+        schemaById.putIfAbsent(id, schema);
+        cache.putId(schema, id);
+        return id;
+    }
+
+    @Override
+    public int getId(String subject, Schema schema) {
+        SubjectCache cache = subjectCache(subject);
+        Integer cached = cache.id(schema);
+        return cached != null ? cached : lookup(subject, schema, cache).id();
+    }
+
+    @Override
+    public int getVersion(String subject, Schema schema) {
+        SubjectCache cache = subjectCache(subject);
+        Integer cached = cache.version(schema);
+        return cached != null ? cached : lookup(subject, schema, cache).version();
+    }
+
+    private SchemaMetadata lookup(String subject, Schema schema, SubjectCache cache) {
+        JsonNode response = transport.send("POST", "/subjects/" + encode(subject), schemaBody(schema));
+        String what = "look up schema under subject '" + subject + "'";
+        int id = requireInt(response, "id", what);
+        int version = requireInt(response, "version", what);
+        schemaById.putIfAbsent(id, schema);
+        cache.putId(schema, id);
+        cache.putVersion(schema, version);
+        return new SchemaMetadata(id, version, subject, schema);
+    }
+
+    @Override
+    public Schema getById(int id) {
+        Schema cached = schemaById.get(id);
+        if (cached != null) {
+            return cached;
+        }
+        JsonNode response = transport.send("GET", "/schemas/ids/" + id, null);
+        Schema schema = parse(response, "schema id " + id);
+        Schema previous = schemaById.putIfAbsent(id, schema);
+        return previous != null ? previous : schema;
+    }
+
+    @Override
+    public SchemaMetadata getLatestSchemaMetadata(String subject) {
+        return metadata(subject, "latest");
+    }
+
+    @Override
+    public SchemaMetadata getSchemaMetadata(String subject, int version) {
+        return metadata(subject, Integer.toString(version));
+    }
+
+    private SchemaMetadata metadata(String subject, String version) {
+        JsonNode response = transport.send("GET", "/subjects/" + encode(subject) + "/versions/" + version, null);
+        String what = "version " + version + " of subject '" + subject + "'";
+        int id = requireInt(response, "id", what);
+        int number = requireInt(response, "version", what);
+        // Reuse the instance already known for the id: one parse per id, and identity-stable schemas.
+        Schema schema = schemaById.get(id);
+        if (schema == null) {
+            schema = parse(response, what);
+            Schema previous = schemaById.putIfAbsent(id, schema);
+            schema = previous != null ? previous : schema;
+        }
+        SubjectCache cache = subjectCache(subject);
+        cache.putId(schema, id);
+        cache.putVersion(schema, number);
+        String answeredSubject = response.path("subject").asText(subject);
+        return new SchemaMetadata(id, number, answeredSubject, schema);
+    }
+
+    @Override
+    public boolean testCompatibility(String subject, Schema schema) {
+        try {
+            JsonNode response = transport.send("POST", "/compatibility/subjects/" + encode(subject) + "/versions/latest",
+                    schemaBody(schema));
+            JsonNode compatible = response.get("is_compatible");
+            if (compatible == null || !compatible.isBoolean()) {
+                throw protocolError("compatibility check for subject '" + subject + "'", "is_compatible", response);
+            }
+            return compatible.booleanValue();
+        } catch (SchemaRegistryException e) {
+            // Nothing registered yet (Confluent: 40401; Apicurio: 40402 for 'latest'): anything is compatible.
+            if (!(e instanceof SchemaRegistryUnavailableException)
+                    && (e.errorCode() == SchemaRegistryException.SUBJECT_NOT_FOUND
+                    || e.errorCode() == SchemaRegistryException.VERSION_NOT_FOUND)) {
+                return true;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public String getCompatibility(String subjectOrNull) {
+        if (subjectOrNull != null) {
+            try {
+                // defaultToGlobal: Confluent otherwise answers 40408 for a subject without its own level.
+                return compatibilityLevel(transport.send("GET", "/config/" + encode(subjectOrNull) + "?defaultToGlobal=true", null),
+                        subjectOrNull);
+            } catch (SchemaRegistryException e) {
+                if (e instanceof SchemaRegistryUnavailableException
+                        || (e.errorCode() != SchemaRegistryException.SUBJECT_COMPATIBILITY_NOT_CONFIGURED
+                        && e.errorCode() != SchemaRegistryException.SUBJECT_NOT_FOUND)) {
+                    throw e;
+                }
+                // Registries that ignore defaultToGlobal: fall back to the global level ourselves.
+            }
+        }
+        return compatibilityLevel(transport.send("GET", "/config", null), null);
+    }
+
+    private String compatibilityLevel(JsonNode response, String subject) {
+        // GET answers compatibilityLevel; some registries (and PUT) use compatibility.
+        JsonNode level = response.hasNonNull("compatibilityLevel") ? response.get("compatibilityLevel") : response.get("compatibility");
+        if (level == null || !level.isTextual()) {
+            throw protocolError(subject == null ? "global compatibility" : "compatibility of subject '" + subject + "'",
+                    "compatibilityLevel", response);
+        }
+        return level.asText();
+    }
+
+    @Override
+    public void updateCompatibility(String subjectOrNull, String level) {
+        CompatibilityLevel parsed = CompatibilityLevel.parse(level);
+        ObjectNode body = mapper.createObjectNode().put("compatibility", parsed.name());
+        transport.send("PUT", subjectOrNull == null ? "/config" : "/config/" + encode(subjectOrNull), body);
+    }
+
+    @Override
+    public List<String> getAllSubjects() {
+        JsonNode response = transport.send("GET", "/subjects", null);
+        requireArray(response, "subjects");
+        List<String> result = new ArrayList<>(response.size());
+        response.forEach(node -> result.add(node.asText()));
+        return List.copyOf(result);
+    }
+
+    @Override
+    public List<Integer> getAllVersions(String subject) {
+        JsonNode response = transport.send("GET", "/subjects/" + encode(subject) + "/versions", null);
+        return intList(response, "versions of subject '" + subject + "'");
+    }
+
+    @Override
+    public List<Integer> deleteSubject(String subject) {
+        JsonNode response = transport.send("DELETE", "/subjects/" + encode(subject), null);
+        // The subject's id/version mappings are gone on the registry; ids themselves stay valid.
+        subjects.remove(subject);
+        return intList(response, "deleted versions of subject '" + subject + "'");
+    }
+
+    @Override
+    public void close() {
+        transport.close();
+    }
+
+    @Override
+    public String toString() {
+        return "CachedSchemaRegistryClient{urls=" + transport.baseUrls() + ", auth=" + transport.authMode()
+                + ", cachedIds=" + schemaById.size() + "}";
+    }
+
+    // --- helpers ---------------------------------------------------------------------------------
+
+    private ObjectNode schemaBody(Schema schema) {
+        // schemaType omitted: AVRO is the protocol default and older registries reject the field.
+        return mapper.createObjectNode().put("schema", schema.toString());
+    }
+
+    private Schema parse(JsonNode response, String what) {
+        String type = response.path("schemaType").asText("AVRO");
+        if (!"AVRO".equalsIgnoreCase(type)) {
+            throw new SchemaRegistryException(what + " is a " + type + " schema; this client handles AVRO only",
+                    SchemaRegistryException.NOT_FROM_REGISTRY, SchemaRegistryException.NOT_FROM_REGISTRY);
+        }
+        JsonNode references = response.get("references");
+        if (references != null && references.isArray() && references.size() > 0) {
+            throw new SchemaRegistryException(what + " uses schema references, which this client does not support",
+                    SchemaRegistryException.NOT_FROM_REGISTRY, SchemaRegistryException.NOT_FROM_REGISTRY);
+        }
+        JsonNode text = response.get("schema");
+        if (text == null || !text.isTextual()) {
+            throw protocolError(what, "schema", response);
+        }
+        try {
+            // Lenient on defaults: a registry may hold schemas written before Avro validated them, and
+            // refusing to parse would make their data unreadable.
+            return new Schema.Parser().setValidateDefaults(false).parse(text.asText());
+        } catch (SchemaParseException e) {
+            throw new SchemaRegistryException("cannot parse " + what + " as Avro: " + e.getMessage(),
+                    SchemaRegistryException.NOT_FROM_REGISTRY, SchemaRegistryException.NOT_FROM_REGISTRY, null, e);
+        }
+    }
+
+    private static int requireInt(JsonNode response, String field, String what) {
+        JsonNode node = response.get(field);
+        if (node == null || !node.canConvertToInt()) {
+            throw protocolError(what, field, response);
+        }
+        return node.intValue();
+    }
+
+    private static void requireArray(JsonNode response, String what) {
+        if (!response.isArray()) {
+            throw protocolError(what, "[...]", response);
+        }
+    }
+
+    private static List<Integer> intList(JsonNode response, String what) {
+        requireArray(response, what);
+        List<Integer> result = new ArrayList<>(response.size());
+        response.forEach(node -> result.add(node.asInt()));
+        return List.copyOf(result);
+    }
+
+    private static SchemaRegistryException protocolError(String what, String field, JsonNode response) {
+        String body = response.toString();
+        return new SchemaRegistryException("unexpected registry response for " + what + ": missing '" + field + "' in "
+                + (body.length() > 300 ? body.substring(0, 300) + "..." : body),
+                SchemaRegistryException.NOT_FROM_REGISTRY, SchemaRegistryException.NOT_FROM_REGISTRY);
+    }
+
+    private SubjectCache subjectCache(String subject) {
+        if (subject == null || subject.isEmpty()) {
+            throw new IllegalArgumentException("subject must not be null or empty");
+        }
+        return subjects.computeIfAbsent(subject, s -> new SubjectCache(maxSchemasPerSubject));
+    }
+
+    /**
+     * Percent-encodes one path segment (RFC 3986 unreserved characters stay). Not URLEncoder: that
+     * encodes for forms ('+' for space) and subjects may contain anything, '/' included.
+     */
+    static String encode(String segment) {
+        StringBuilder sb = new StringBuilder();
+        for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'
+                    || c == '~') {
+                sb.append(c);
+            } else {
+                sb.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Per-subject schema -> id and schema -> version, each an LRU bounded by max.schemas.per.subject. */
+    private static final class SubjectCache {
+        private final Map<Schema, Integer> ids;
+        private final Map<Schema, Integer> versions;
+
+        SubjectCache(int capacity) {
+            this.ids = lru(capacity);
+            this.versions = lru(capacity);
+        }
+
+        private static Map<Schema, Integer> lru(int capacity) {
+            return new LinkedHashMap<>(16, 0.75f, true) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Schema, Integer> eldest) {
+                    return size() > capacity;
+                }
+            };
+        }
+
+        synchronized Integer id(Schema schema) {
+            return ids.get(schema);
+        }
+
+        synchronized Integer version(Schema schema) {
+            return versions.get(schema);
+        }
+
+        synchronized void putId(Schema schema, int id) {
+            ids.put(schema, id);
+        }
+
+        synchronized void putVersion(Schema schema, int version) {
+            versions.put(schema, version);
+        }
+    }
+}

@@ -1,0 +1,307 @@
+package io.tradepulse.registry;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+
+/**
+ * HTTP for the registry protocol: one request, several URLs, bounded retries. Kept apart from the
+ * client so the caching logic reads as protocol, not plumbing.
+ *
+ * <p>Order of attempts: every URL once, starting with the one that answered last (so a dead first URL
+ * costs one failure, not one per request); if all failed with a retryable error, wait (exponential
+ * backoff) and go round again, up to {@code max.retries} more rounds. Retryable: I/O errors (including
+ * timeouts), HTTP 408, 429 and 5xx. Any other non-2xx is the registry's answer and is thrown at once.
+ */
+final class RestTransport implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RestTransport.class);
+
+    static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+    /** What Confluent's own client sends; Redpanda and Karapace negotiate on it. */
+    static final String ACCEPT = "application/vnd.schemaregistry.v1+json, application/vnd.schemaregistry+json; qs=0.9, "
+            + "application/json; qs=0.5";
+    private static final double JITTER = 0.2;
+    private static final int MAX_BODY_IN_MESSAGE = 300;
+
+    /** One base URL, stripped of credentials, with the Authorization header to send to it (or null). */
+    private record Endpoint(String baseUrl, String authorization) {
+    }
+
+    private final List<Endpoint> endpoints;
+    private final Map<String, String> extraHeaders;
+    private final String authMode;
+    private final HttpClient http;
+    private final Duration requestTimeout;
+    private final int maxRetries;
+    private final long retryWaitMs;
+    private final long retryMaxWaitMs;
+    private final ObjectMapper mapper;
+    private final AtomicInteger preferred = new AtomicInteger();
+
+    RestTransport(SchemaRegistryClientConfig config, ObjectMapper mapper) {
+        this.mapper = mapper;
+        String bearer = config.bearerToken();
+        List<Endpoint> list = new ArrayList<>();
+        for (String raw : config.urls()) {
+            URI uri = URI.create(raw);
+            String authorization = null;
+            if (bearer != null) {
+                authorization = "Bearer " + bearer;
+            } else if (config.basicAuthFromUserInfo()) {
+                authorization = basic(config.basicUserInfo());
+            } else if (uri.getUserInfo() != null) {
+                authorization = basic(uri.getUserInfo());
+            }
+            String base = Redaction.url(raw);
+            while (base.endsWith("/")) {
+                base = base.substring(0, base.length() - 1);
+            }
+            list.add(new Endpoint(base, authorization));
+        }
+        if (list.isEmpty()) {
+            // SchemaRegistryClientConfig already insists; this guards the invariant the loop relies on.
+            throw new IllegalArgumentException("no schema registry URL configured");
+        }
+        this.endpoints = List.copyOf(list);
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (bearer != null) {
+            putIfSet(headers, "target-sr-cluster", config.getString(SchemaRegistryClientConfig.BEARER_AUTH_LOGICAL_CLUSTER_CONFIG));
+            putIfSet(headers, "Confluent-Identity-Pool-Id",
+                    config.getString(SchemaRegistryClientConfig.BEARER_AUTH_IDENTITY_POOL_ID_CONFIG));
+        }
+        this.extraHeaders = Map.copyOf(headers);
+        this.authMode = bearer != null ? "bearer" : list.stream().anyMatch(e -> e.authorization() != null) ? "basic" : "none";
+        this.requestTimeout = Duration.ofMillis(config.getInt(SchemaRegistryClientConfig.HTTP_READ_TIMEOUT_MS_CONFIG));
+        this.maxRetries = config.getInt(SchemaRegistryClientConfig.MAX_RETRIES_CONFIG);
+        this.retryWaitMs = config.getInt(SchemaRegistryClientConfig.RETRIES_WAIT_MS_CONFIG);
+        this.retryMaxWaitMs = config.getInt(SchemaRegistryClientConfig.RETRIES_MAX_WAIT_MS_CONFIG);
+        HttpClient.Builder builder = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofMillis(config.getInt(SchemaRegistryClientConfig.HTTP_CONNECT_TIMEOUT_MS_CONFIG)))
+                // HTTP/1.1: the default h2c upgrade attempt on plain http confuses some registries and proxies.
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER);
+        String proxyHost = config.getString(SchemaRegistryClientConfig.PROXY_HOST_CONFIG);
+        if (proxyHost != null && !proxyHost.isBlank()) {
+            builder.proxy(ProxySelector.of(InetSocketAddress.createUnresolved(proxyHost.trim(),
+                    config.getInt(SchemaRegistryClientConfig.PROXY_PORT_CONFIG))));
+        }
+        this.http = builder.build();
+    }
+
+    private static void putIfSet(Map<String, String> headers, String name, String value) {
+        if (value != null && !value.isBlank()) {
+            headers.put(name, value);
+        }
+    }
+
+    private static String basic(String userInfo) {
+        return "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The base URLs, without credentials. */
+    List<String> baseUrls() {
+        return endpoints.stream().map(Endpoint::baseUrl).toList();
+    }
+
+    String authMode() {
+        return authMode;
+    }
+
+    /**
+     * Sends one request and returns the parsed JSON body ({@link NullNode} for an empty body).
+     *
+     * @param path already percent-encoded, starting with '/'
+     * @param body JSON body or null
+     */
+    JsonNode send(String method, String path, JsonNode body) {
+        String context = method + " " + path;
+        String payload;
+        try {
+            payload = body == null ? null : mapper.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new SchemaRegistryException("cannot encode request body: " + e.getOriginalMessage(),
+                    SchemaRegistryException.NOT_FROM_REGISTRY, SchemaRegistryException.NOT_FROM_REGISTRY, context, e);
+        }
+        Outcome last = null;
+        int attempts = 0;
+        for (int round = 0; ; round++) {
+            int start = preferred.get();
+            for (int i = 0; i < endpoints.size(); i++) {
+                int index = (start + i) % endpoints.size();
+                Endpoint endpoint = endpoints.get(index);
+                attempts++;
+                Outcome outcome = attempt(endpoint, method, path, payload, context);
+                if (outcome.node != null) {
+                    preferred.set(index);
+                    return outcome.node;
+                }
+                last = outcome;
+                LOG.debug("Schema registry request {} to {} failed ({}), trying the next URL or retrying", context,
+                        endpoint.baseUrl(), outcome.describe());
+            }
+            if (round >= maxRetries) {
+                break;
+            }
+            sleep(backoff(round, last.retryAfterMs), context, last);
+        }
+        throw new SchemaRegistryUnavailableException("Schema registry unavailable at " + baseUrls() + " after " + attempts
+                + " attempt(s); last failure: " + last.describe(), last.errorCode, last.status, context, last.cause);
+    }
+
+    /**
+     * Outcome of one attempt: a successful body, or a retryable failure (null node). Non-retryable answers are thrown
+     * from {@link #attempt} directly.
+     */
+    private static final class Outcome {
+        final JsonNode node;
+        final int status;
+        final int errorCode;
+        final String message;
+        final IOException cause;
+        final long retryAfterMs;
+
+        private Outcome(JsonNode node, int status, int errorCode, String message, IOException cause, long retryAfterMs) {
+            this.node = node;
+            this.status = status;
+            this.errorCode = errorCode;
+            this.message = message;
+            this.cause = cause;
+            this.retryAfterMs = retryAfterMs;
+        }
+
+        static Outcome success(JsonNode node) {
+            return new Outcome(node, 200, 0, null, null, -1);
+        }
+
+        String describe() {
+            if (cause != null) {
+                return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+            }
+            return "HTTP " + status + ", error code " + errorCode + ": " + message;
+        }
+    }
+
+    private Outcome attempt(Endpoint endpoint, String method, String path, String payload, String context) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoint.baseUrl() + path))
+                .timeout(requestTimeout)
+                .header("Accept", ACCEPT)
+                .method(method, payload == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(payload, StandardCharsets.UTF_8));
+        if (payload != null) {
+            request.header("Content-Type", CONTENT_TYPE);
+        }
+        if (endpoint.authorization() != null) {
+            request.header("Authorization", endpoint.authorization());
+        }
+        extraHeaders.forEach(request::header);
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return new Outcome(null, SchemaRegistryException.NOT_FROM_REGISTRY, SchemaRegistryException.NOT_FROM_REGISTRY,
+                    e.getMessage(), e, -1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SchemaRegistryUnavailableException("interrupted while waiting for the schema registry",
+                    SchemaRegistryException.NOT_FROM_REGISTRY, SchemaRegistryException.NOT_FROM_REGISTRY, context, null);
+        }
+        int status = response.statusCode();
+        String text = response.body();
+        if (status >= 200 && status < 300) {
+            if (text == null || text.isBlank()) {
+                return Outcome.success(NullNode.getInstance());
+            }
+            try {
+                return Outcome.success(mapper.readTree(text));
+            } catch (JsonProcessingException e) {
+                throw new SchemaRegistryException("registry answered HTTP " + status + " with a body that is not JSON: "
+                        + abbreviate(text), SchemaRegistryException.NOT_FROM_REGISTRY, status, context + " at " + endpoint.baseUrl(), e);
+            }
+        }
+        int errorCode = status;
+        String message = "HTTP " + status + (text == null || text.isBlank() ? "" : ": " + abbreviate(text));
+        try {
+            JsonNode error = text == null || text.isBlank() ? null : mapper.readTree(text);
+            if (error != null && error.has("error_code")) {
+                errorCode = error.path("error_code").asInt(status);
+                message = error.path("message").asText(message);
+            }
+        } catch (JsonProcessingException notJson) {
+            // Plain-text error pages (proxies, Apicurio's deserialization errors): keep the HTTP status as code.
+        }
+        if (status == 408 || status == 429 || status >= 500) {
+            return new Outcome(null, status, errorCode, message, null, retryAfterMs(response));
+        }
+        throw new SchemaRegistryException(message, errorCode, status, context + " at " + endpoint.baseUrl(), null);
+    }
+
+    private static long retryAfterMs(HttpResponse<?> response) {
+        return response.headers().firstValue("Retry-After").map(value -> {
+            try {
+                return Long.parseLong(value.trim()) * 1000L;
+            } catch (NumberFormatException httpDate) {
+                return -1L; // HTTP-date form: rare for registries, fall back to our own backoff.
+            }
+        }).orElse(-1L);
+    }
+
+    /** Exponential backoff with jitter, so many clients do not retry in lockstep; capped by retries.max.wait.ms. */
+    long backoff(int round, long retryAfterMs) {
+        double exponential = retryWaitMs * Math.pow(2, Math.min(round, 30));
+        double jittered = exponential * (1 - JITTER + 2 * JITTER * ThreadLocalRandom.current().nextDouble());
+        long wait = Math.max((long) jittered, retryAfterMs);
+        return Math.min(wait, retryMaxWaitMs);
+    }
+
+    private static void sleep(long millis, String context, Outcome last) {
+        if (millis <= 0) {
+            return;
+        }
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SchemaRegistryUnavailableException("interrupted while waiting to retry; last failure: " + last.describe(),
+                    last.errorCode, last.status, context, last.cause);
+        }
+    }
+
+    private static String abbreviate(String text) {
+        String oneLine = text.strip().replaceAll("\\s+", " ");
+        return oneLine.length() <= MAX_BODY_IN_MESSAGE ? oneLine : oneLine.substring(0, MAX_BODY_IN_MESSAGE) + "...";
+    }
+
+    @Override
+    public void close() {
+        // HttpClient is AutoCloseable from Java 21 on; on 17 its threads end with the client's GC.
+        if (http instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.debug("Ignoring failure closing the HTTP client", e);
+            }
+        }
+    }
+}

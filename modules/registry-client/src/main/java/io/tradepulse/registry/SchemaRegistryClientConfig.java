@@ -1,0 +1,245 @@
+package io.tradepulse.registry;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+
+/**
+ * Configuration of {@link CachedSchemaRegistryClient}. Key names are Confluent's, so a producer or
+ * Streams configuration written for Confluent's serializers works unchanged; keys Confluent has and
+ * this client does not (SSL stores, OAuth) are ignored like any unknown key.
+ */
+public final class SchemaRegistryClientConfig extends AbstractConfig {
+
+    public static final String SCHEMA_REGISTRY_URL_CONFIG = "schema.registry.url";
+    public static final String SCHEMA_REGISTRY_URL_DOC = "Comma-separated list of schema registry base URLs, e.g. "
+            + "http://localhost:8081 for Confluent/Karapace/Redpanda or http://localhost:8080/apis/ccompat/v7 for Apicurio. "
+            + "Requests go to one URL and fail over to the next on an I/O error, HTTP 408, 429 or 5xx. A URL may carry "
+            + "credentials (http://user:password@host:8081), used when basic.auth.credentials.source=URL.";
+
+    public static final String BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG = "basic.auth.credentials.source";
+    public static final String BASIC_AUTH_CREDENTIALS_SOURCE_URL = "URL";
+    public static final String BASIC_AUTH_CREDENTIALS_SOURCE_USER_INFO = "USER_INFO";
+    public static final String BASIC_AUTH_CREDENTIALS_SOURCE_DEFAULT = BASIC_AUTH_CREDENTIALS_SOURCE_URL;
+    public static final String BASIC_AUTH_CREDENTIALS_SOURCE_DOC = "Where HTTP basic auth credentials come from: URL "
+            + "(the user-info of each schema.registry.url; no auth when a URL has none) or USER_INFO (basic.auth.user.info).";
+
+    public static final String USER_INFO_CONFIG = "basic.auth.user.info";
+    public static final String USER_INFO_DOC = "Basic auth credentials as user:password, used when "
+            + "basic.auth.credentials.source=USER_INFO.";
+
+    /** Confluent's older spelling of {@link #USER_INFO_CONFIG}; used only when that key is not set. */
+    public static final String SCHEMA_REGISTRY_USER_INFO_CONFIG = "schema.registry.basic.auth.user.info";
+    public static final String SCHEMA_REGISTRY_USER_INFO_DOC = "Alias of basic.auth.user.info (Confluent's older name); "
+            + "used only when basic.auth.user.info is not set.";
+
+    public static final String BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG = "bearer.auth.credentials.source";
+    public static final String BEARER_AUTH_CREDENTIALS_SOURCE_STATIC_TOKEN = "STATIC_TOKEN";
+    public static final String BEARER_AUTH_CREDENTIALS_SOURCE_DEFAULT = BEARER_AUTH_CREDENTIALS_SOURCE_STATIC_TOKEN;
+    public static final String BEARER_AUTH_CREDENTIALS_SOURCE_DOC = "Where the bearer token comes from. Only STATIC_TOKEN "
+            + "(bearer.auth.token) is supported.";
+
+    public static final String BEARER_AUTH_TOKEN_CONFIG = "bearer.auth.token";
+    public static final String BEARER_AUTH_TOKEN_DOC = "Bearer token sent as 'Authorization: Bearer <token>'. "
+            + "Setting it enables bearer auth; it cannot be combined with basic auth credentials.";
+
+    public static final String BEARER_AUTH_LOGICAL_CLUSTER_CONFIG = "bearer.auth.logical.cluster";
+    public static final String BEARER_AUTH_LOGICAL_CLUSTER_DOC = "Confluent Cloud schema registry logical cluster id, "
+            + "sent as the target-sr-cluster header with bearer auth.";
+
+    public static final String BEARER_AUTH_IDENTITY_POOL_ID_CONFIG = "bearer.auth.identity.pool.id";
+    public static final String BEARER_AUTH_IDENTITY_POOL_ID_DOC = "Confluent Cloud identity pool id, sent as the "
+            + "Confluent-Identity-Pool-Id header with bearer auth.";
+
+    public static final String HTTP_CONNECT_TIMEOUT_MS_CONFIG = "http.connect.timeout.ms";
+    public static final int HTTP_CONNECT_TIMEOUT_MS_DEFAULT = 60_000;
+    public static final String HTTP_CONNECT_TIMEOUT_MS_DOC = "Timeout in milliseconds for establishing a connection to a registry URL.";
+
+    public static final String HTTP_READ_TIMEOUT_MS_CONFIG = "http.read.timeout.ms";
+    public static final int HTTP_READ_TIMEOUT_MS_DEFAULT = 60_000;
+    public static final String HTTP_READ_TIMEOUT_MS_DOC = "Timeout in milliseconds for one request, from sending it until the "
+            + "response has arrived. A timed-out attempt counts as an I/O error (retried, then the next URL).";
+
+    public static final String MAX_RETRIES_CONFIG = "max.retries";
+    public static final int MAX_RETRIES_DEFAULT = 3;
+    public static final String MAX_RETRIES_DOC = "How many times a request is retried after every URL failed with an I/O "
+            + "error, HTTP 408, 429 or 5xx. 0 disables retries (each URL is still tried once).";
+
+    public static final String RETRIES_WAIT_MS_CONFIG = "retries.wait.ms";
+    public static final int RETRIES_WAIT_MS_DEFAULT = 1000;
+    public static final String RETRIES_WAIT_MS_DOC = "Wait in milliseconds before the first retry; doubles with each further "
+            + "retry (with +/-20% jitter), capped by retries.max.wait.ms. A Retry-After header of a 429/503 is honoured up to that cap.";
+
+    public static final String RETRIES_MAX_WAIT_MS_CONFIG = "retries.max.wait.ms";
+    public static final int RETRIES_MAX_WAIT_MS_DEFAULT = 2000;
+    public static final String RETRIES_MAX_WAIT_MS_DOC = "Upper bound in milliseconds of any wait between retries.";
+
+    public static final String MAX_SCHEMAS_PER_SUBJECT_CONFIG = "max.schemas.per.subject";
+    public static final int MAX_SCHEMAS_PER_SUBJECT_DEFAULT = 1000;
+    public static final String MAX_SCHEMAS_PER_SUBJECT_DOC = "Maximum number of schemas cached per subject for the "
+            + "(subject, schema) -> id/version lookups; the least recently used entry is evicted beyond it. Schemas by id are "
+            + "cached without bound (ids are immutable).";
+
+    public static final String PROXY_HOST_CONFIG = "proxy.host";
+    public static final String PROXY_HOST_DOC = "HTTP proxy host for registry requests; no proxy when empty.";
+
+    public static final String PROXY_PORT_CONFIG = "proxy.port";
+    public static final int PROXY_PORT_DEFAULT = -1;
+    public static final String PROXY_PORT_DOC = "HTTP proxy port; required (1-65535) when proxy.host is set.";
+
+    private static final ConfigDef CONFIG = addClientConfigs(new ConfigDef(), true);
+
+    public SchemaRegistryClientConfig(Map<?, ?> props) {
+        this(CONFIG, props, true);
+    }
+
+    private SchemaRegistryClientConfig(ConfigDef def, Map<?, ?> props, boolean urlRequired) {
+        // doLog=false: AbstractConfig would log schema.registry.url verbatim, credentials included.
+        super(def, props, false);
+        validateCombinations(urlRequired);
+    }
+
+    /** A copy of the definition, e.g. for documentation. */
+    public static ConfigDef configDef() {
+        return new ConfigDef(CONFIG);
+    }
+
+    /**
+     * Adds the client keys to {@code def}; the serde configs embed them this way.
+     *
+     * @param urlRequired false where a client may be injected instead of configured
+     */
+    public static ConfigDef addClientConfigs(ConfigDef def, boolean urlRequired) {
+        return def
+                .define(SCHEMA_REGISTRY_URL_CONFIG, Type.LIST, urlRequired ? ConfigDef.NO_DEFAULT_VALUE : null,
+                        new UrlListValidator(urlRequired), Importance.HIGH, SCHEMA_REGISTRY_URL_DOC)
+                .define(BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, Type.STRING, BASIC_AUTH_CREDENTIALS_SOURCE_DEFAULT,
+                        ConfigDef.ValidString.in(BASIC_AUTH_CREDENTIALS_SOURCE_URL, BASIC_AUTH_CREDENTIALS_SOURCE_USER_INFO),
+                        Importance.MEDIUM, BASIC_AUTH_CREDENTIALS_SOURCE_DOC)
+                .define(USER_INFO_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, USER_INFO_DOC)
+                .define(SCHEMA_REGISTRY_USER_INFO_CONFIG, Type.PASSWORD, null, Importance.LOW, SCHEMA_REGISTRY_USER_INFO_DOC)
+                .define(BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG, Type.STRING, BEARER_AUTH_CREDENTIALS_SOURCE_DEFAULT,
+                        ConfigDef.ValidString.in(BEARER_AUTH_CREDENTIALS_SOURCE_STATIC_TOKEN), Importance.MEDIUM,
+                        BEARER_AUTH_CREDENTIALS_SOURCE_DOC)
+                .define(BEARER_AUTH_TOKEN_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, BEARER_AUTH_TOKEN_DOC)
+                .define(BEARER_AUTH_LOGICAL_CLUSTER_CONFIG, Type.STRING, null, Importance.LOW, BEARER_AUTH_LOGICAL_CLUSTER_DOC)
+                .define(BEARER_AUTH_IDENTITY_POOL_ID_CONFIG, Type.STRING, null, Importance.LOW, BEARER_AUTH_IDENTITY_POOL_ID_DOC)
+                .define(HTTP_CONNECT_TIMEOUT_MS_CONFIG, Type.INT, HTTP_CONNECT_TIMEOUT_MS_DEFAULT, ConfigDef.Range.atLeast(1),
+                        Importance.LOW, HTTP_CONNECT_TIMEOUT_MS_DOC)
+                .define(HTTP_READ_TIMEOUT_MS_CONFIG, Type.INT, HTTP_READ_TIMEOUT_MS_DEFAULT, ConfigDef.Range.atLeast(1),
+                        Importance.LOW, HTTP_READ_TIMEOUT_MS_DOC)
+                .define(MAX_RETRIES_CONFIG, Type.INT, MAX_RETRIES_DEFAULT, ConfigDef.Range.atLeast(0), Importance.LOW,
+                        MAX_RETRIES_DOC)
+                .define(RETRIES_WAIT_MS_CONFIG, Type.INT, RETRIES_WAIT_MS_DEFAULT, ConfigDef.Range.atLeast(0), Importance.LOW,
+                        RETRIES_WAIT_MS_DOC)
+                .define(RETRIES_MAX_WAIT_MS_CONFIG, Type.INT, RETRIES_MAX_WAIT_MS_DEFAULT, ConfigDef.Range.atLeast(0),
+                        Importance.LOW, RETRIES_MAX_WAIT_MS_DOC)
+                .define(MAX_SCHEMAS_PER_SUBJECT_CONFIG, Type.INT, MAX_SCHEMAS_PER_SUBJECT_DEFAULT, ConfigDef.Range.atLeast(1),
+                        Importance.LOW, MAX_SCHEMAS_PER_SUBJECT_DOC)
+                .define(PROXY_HOST_CONFIG, Type.STRING, null, Importance.LOW, PROXY_HOST_DOC)
+                .define(PROXY_PORT_CONFIG, Type.INT, PROXY_PORT_DEFAULT, ConfigDef.Range.between(-1, 65535), Importance.LOW,
+                        PROXY_PORT_DOC);
+    }
+
+    private void validateCombinations(boolean urlRequired) {
+        List<String> urls = urls();
+        if (urlRequired && urls.isEmpty()) {
+            throw new ConfigException(SCHEMA_REGISTRY_URL_CONFIG, "", "at least one registry URL is required");
+        }
+        String userInfo = basicUserInfo();
+        boolean basicFromUserInfo = BASIC_AUTH_CREDENTIALS_SOURCE_USER_INFO.equals(getString(BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG));
+        if (basicFromUserInfo && (userInfo == null || userInfo.indexOf(':') < 0)) {
+            // The value itself is never echoed: it is a password.
+            throw new ConfigException(USER_INFO_CONFIG + " must be set to user:password when "
+                    + BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG + "=" + BASIC_AUTH_CREDENTIALS_SOURCE_USER_INFO);
+        }
+        boolean basicFromUrl = !basicFromUserInfo && urls.stream().anyMatch(u -> URI.create(u.trim()).getRawUserInfo() != null);
+        if (bearerToken() != null && (basicFromUserInfo || basicFromUrl)) {
+            throw new ConfigException("Both basic auth (" + BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG + "="
+                    + getString(BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG) + ") and bearer auth (" + BEARER_AUTH_TOKEN_CONFIG
+                    + ") are configured; configure only one");
+        }
+        if (getString(PROXY_HOST_CONFIG) != null && !getString(PROXY_HOST_CONFIG).isBlank() && getInt(PROXY_PORT_CONFIG) < 1) {
+            throw new ConfigException(PROXY_PORT_CONFIG, getInt(PROXY_PORT_CONFIG), "must be 1-65535 when " + PROXY_HOST_CONFIG + " is set");
+        }
+    }
+
+    /** The configured URLs, as given (credentials included: never log them, see {@link Redaction}). */
+    public List<String> urls() {
+        List<String> urls = getList(SCHEMA_REGISTRY_URL_CONFIG);
+        return urls == null ? List.of() : urls.stream().map(String::trim).filter(u -> !u.isEmpty()).toList();
+    }
+
+    /** Whether basic auth credentials come from basic.auth.user.info (true) or the URLs (false). */
+    public boolean basicAuthFromUserInfo() {
+        return BASIC_AUTH_CREDENTIALS_SOURCE_USER_INFO.equals(getString(BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG));
+    }
+
+    /** basic.auth.user.info, falling back to schema.registry.basic.auth.user.info; null when neither is set. */
+    public String basicUserInfo() {
+        String value = passwordValue(USER_INFO_CONFIG);
+        return value != null ? value : passwordValue(SCHEMA_REGISTRY_USER_INFO_CONFIG);
+    }
+
+    /** The bearer token, or null when bearer auth is not configured. */
+    public String bearerToken() {
+        return passwordValue(BEARER_AUTH_TOKEN_CONFIG);
+    }
+
+    private String passwordValue(String key) {
+        Password password = getPassword(key);
+        return password == null || password.value() == null || password.value().isEmpty() ? null : password.value();
+    }
+
+    @Override
+    public String toString() {
+        return Redaction.describe(this, CONFIG);
+    }
+
+    /** Every entry must be an absolute http(s) URL with a host. */
+    private static final class UrlListValidator implements ConfigDef.Validator {
+        private final boolean required;
+
+        UrlListValidator(boolean required) {
+            this.required = required;
+        }
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null) {
+                if (required) {
+                    throw new ConfigException(name, null, "at least one registry URL is required");
+                }
+                return;
+            }
+            for (Object entry : (List<?>) value) {
+                String url = String.valueOf(entry).trim();
+                if (url.isEmpty()) {
+                    continue;
+                }
+                URI uri;
+                try {
+                    uri = URI.create(url);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(name, Redaction.url(url), "not a valid URL; expected " + this);
+                }
+                if (uri.getScheme() == null || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))
+                        || uri.getHost() == null) {
+                    throw new ConfigException(name, Redaction.url(url), "expected " + this);
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "comma-separated http(s)://host[:port][/path] URLs";
+        }
+    }
+}

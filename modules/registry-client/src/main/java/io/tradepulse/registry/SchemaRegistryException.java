@@ -1,0 +1,87 @@
+package io.tradepulse.registry;
+
+/**
+ * A schema registry request failed. Unchecked, because every registry call can fail the same few ways
+ * and callers (serializers, CLI tools) almost always just propagate.
+ *
+ * <p>{@link #errorCode()} is the registry's {@code error_code} (Confluent semantics, also used by
+ * Apicurio's ccompat API, Karapace and Redpanda), e.g. {@value #SUBJECT_NOT_FOUND}; when the registry
+ * answered without a JSON error body it is the HTTP status, and {@value #NOT_FROM_REGISTRY} when the
+ * failure was detected by the client (unsupported schema type, unparseable response).
+ * {@link #httpStatus()} is the HTTP status, or {@value #NOT_FROM_REGISTRY} when no response was received.
+ *
+ * <p>Messages never contain credentials: URLs are reported without their user-info part.
+ *
+ * @see SchemaRegistryUnavailableException for I/O failures, 429 and 5xx once retries and fail-over are used up
+ */
+public class SchemaRegistryException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Error code / HTTP status used when the error did not come from a registry response. */
+    public static final int NOT_FROM_REGISTRY = -1;
+
+    /** Subject not found. */
+    public static final int SUBJECT_NOT_FOUND = 40401;
+    /** Version not found. */
+    public static final int VERSION_NOT_FOUND = 40402;
+    /** Schema (by id, or by content under a subject) not found. */
+    public static final int SCHEMA_NOT_FOUND = 40403;
+    /** Subject has no subject-level compatibility configured (Confluent). */
+    public static final int SUBJECT_COMPATIBILITY_NOT_CONFIGURED = 40408;
+    /** Schema is incompatible with an earlier version of the subject. */
+    public static final int INCOMPATIBLE_SCHEMA = 409;
+    /** Schema is not valid. */
+    public static final int INVALID_SCHEMA = 42201;
+    /** Version is not valid. */
+    public static final int INVALID_VERSION = 42202;
+    /** Compatibility level is not valid. */
+    public static final int INVALID_COMPATIBILITY_LEVEL = 42203;
+
+    private final int errorCode;
+    private final int httpStatus;
+    private final String registryMessage;
+
+    public SchemaRegistryException(String registryMessage, int errorCode, int httpStatus) {
+        this(registryMessage, errorCode, httpStatus, null, null);
+    }
+
+    /**
+     * @param registryMessage the registry's {@code message} (or the client's own description)
+     * @param context         where it happened (method and path), appended to {@link #getMessage()}; may be null
+     */
+    public SchemaRegistryException(String registryMessage, int errorCode, int httpStatus, String context, Throwable cause) {
+        super(format(registryMessage, errorCode, httpStatus, context), cause);
+        this.registryMessage = registryMessage;
+        this.errorCode = errorCode;
+        this.httpStatus = httpStatus;
+    }
+
+    private static String format(String message, int errorCode, int httpStatus, String context) {
+        // Same shape as Confluent's RestClientException ("...; error code: 40401") so log searches carry over.
+        StringBuilder sb = new StringBuilder(message == null ? "(no message)" : message);
+        sb.append("; error code: ").append(errorCode);
+        if (httpStatus != NOT_FROM_REGISTRY) {
+            sb.append("; HTTP ").append(httpStatus);
+        }
+        if (context != null) {
+            sb.append("; ").append(context);
+        }
+        return sb.toString();
+    }
+
+    /** The registry's {@code error_code}; see the class comment for the non-registry values. */
+    public int errorCode() {
+        return errorCode;
+    }
+
+    /** The HTTP status of the failed response, or {@value #NOT_FROM_REGISTRY}. */
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    /** The registry's {@code message} as sent, without the code and context that {@link #getMessage()} adds. */
+    public String registryMessage() {
+        return registryMessage;
+    }
+}

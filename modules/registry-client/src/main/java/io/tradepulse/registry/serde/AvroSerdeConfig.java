@@ -1,0 +1,139 @@
+package io.tradepulse.registry.serde;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
+import io.tradepulse.registry.Redaction;
+import io.tradepulse.registry.SchemaRegistryClientConfig;
+import io.tradepulse.registry.strategy.SubjectNameStrategies;
+import io.tradepulse.registry.strategy.SubjectNameStrategy;
+import io.tradepulse.registry.strategy.TopicNameStrategy;
+
+/**
+ * Configuration of {@link KafkaAvroSerializer}, {@link KafkaAvroDeserializer} and the serdes: the
+ * registry client keys of {@link SchemaRegistryClientConfig} plus the serde keys below, all with
+ * Confluent's names. {@code schema.registry.url} is optional here because a client may be injected
+ * instead; without an injected client, creating the serde's client fails naming it.
+ */
+public final class AvroSerdeConfig extends AbstractConfig {
+
+    public static final String AUTO_REGISTER_SCHEMAS_CONFIG = "auto.register.schemas";
+    public static final boolean AUTO_REGISTER_SCHEMAS_DEFAULT = true;
+    public static final String AUTO_REGISTER_SCHEMAS_DOC = "Serializer: register the record's schema under its subject "
+            + "if needed. When false, the schema must already be registered (looked up, or see use.latest.version).";
+
+    public static final String USE_LATEST_VERSION_CONFIG = "use.latest.version";
+    public static final boolean USE_LATEST_VERSION_DEFAULT = false;
+    public static final String USE_LATEST_VERSION_DOC = "Serializer, only with auto.register.schemas=false: write with the "
+            + "subject's latest registered schema and its id instead of looking up the record's own schema. The record is "
+            + "converted by Avro schema resolution, so the latest schema must be able to read the record's schema; otherwise "
+            + "serialization fails.";
+
+    public static final String LATEST_CACHE_TTL_SEC_CONFIG = "latest.cache.ttl.sec";
+    public static final long LATEST_CACHE_TTL_SEC_DEFAULT = -1L;
+    public static final String LATEST_CACHE_TTL_SEC_DOC = "Serializer, with use.latest.version: seconds the latest "
+            + "schema of a subject is cached before it is fetched again; -1 caches it for the serializer's lifetime.";
+
+    public static final String KEY_SUBJECT_NAME_STRATEGY_CONFIG = "key.subject.name.strategy";
+    public static final String KEY_SUBJECT_NAME_STRATEGY_DOC = "Subject name strategy for record keys. "
+            + "Confluent's io.confluent.kafka.serializers.subject.* names are accepted and mapped to ours.";
+
+    public static final String VALUE_SUBJECT_NAME_STRATEGY_CONFIG = "value.subject.name.strategy";
+    public static final String VALUE_SUBJECT_NAME_STRATEGY_DOC = "Subject name strategy for record values. "
+            + "Confluent's io.confluent.kafka.serializers.subject.* names are accepted and mapped to ours.";
+
+    public static final String SUBJECT_NAME_STRATEGY_DEFAULT = TopicNameStrategy.class.getName();
+
+    public static final String SPECIFIC_AVRO_READER_CONFIG = "specific.avro.reader";
+    public static final boolean SPECIFIC_AVRO_READER_DEFAULT = false;
+    public static final String SPECIFIC_AVRO_READER_DOC = "Deserializer: return generated SpecificRecord classes (found by "
+            + "the writer schema's full name, read with that class's schema via schema resolution) instead of GenericRecord.";
+
+    private static final ConfigDef SERDE_ONLY = defineSerdeKeys(new ConfigDef());
+    private static final ConfigDef CONFIG = defineSerdeKeys(SchemaRegistryClientConfig.addClientConfigs(new ConfigDef(), false));
+
+    public AvroSerdeConfig(Map<?, ?> props) {
+        // doLog=false: AbstractConfig would log schema.registry.url verbatim, credentials included.
+        super(CONFIG, normalize(props), false);
+    }
+
+    private static ConfigDef defineSerdeKeys(ConfigDef def) {
+        return def
+                .define(AUTO_REGISTER_SCHEMAS_CONFIG, Type.BOOLEAN, AUTO_REGISTER_SCHEMAS_DEFAULT, Importance.MEDIUM,
+                        AUTO_REGISTER_SCHEMAS_DOC)
+                .define(USE_LATEST_VERSION_CONFIG, Type.BOOLEAN, USE_LATEST_VERSION_DEFAULT, Importance.LOW, USE_LATEST_VERSION_DOC)
+                .define(LATEST_CACHE_TTL_SEC_CONFIG, Type.LONG, LATEST_CACHE_TTL_SEC_DEFAULT, ConfigDef.Range.atLeast(-1),
+                        Importance.LOW, LATEST_CACHE_TTL_SEC_DOC)
+                .define(KEY_SUBJECT_NAME_STRATEGY_CONFIG, Type.STRING, SUBJECT_NAME_STRATEGY_DEFAULT, SubjectNameStrategies.VALIDATOR,
+                        Importance.MEDIUM, KEY_SUBJECT_NAME_STRATEGY_DOC)
+                .define(VALUE_SUBJECT_NAME_STRATEGY_CONFIG, Type.STRING, SUBJECT_NAME_STRATEGY_DEFAULT,
+                        SubjectNameStrategies.VALIDATOR, Importance.MEDIUM, VALUE_SUBJECT_NAME_STRATEGY_DOC)
+                .define(SPECIFIC_AVRO_READER_CONFIG, Type.BOOLEAN, SPECIFIC_AVRO_READER_DEFAULT, Importance.LOW,
+                        SPECIFIC_AVRO_READER_DOC);
+    }
+
+    /**
+     * Strategy keys may be given as {@link Class} objects (Confluent users write
+     * {@code props.put(VALUE_SUBJECT_NAME_STRATEGY, RecordNameStrategy.class)}); the STRING type needs
+     * the name. They are STRING rather than CLASS because Confluent's class names must be accepted
+     * without Confluent's classes on the class path.
+     */
+    private static Map<?, ?> normalize(Map<?, ?> props) {
+        Map<Object, Object> copy = new HashMap<>(props);
+        for (String key : new String[] {KEY_SUBJECT_NAME_STRATEGY_CONFIG, VALUE_SUBJECT_NAME_STRATEGY_CONFIG}) {
+            if (copy.get(key) instanceof Class<?> type) {
+                copy.put(key, type.getName());
+            }
+        }
+        return copy;
+    }
+
+    /** A copy of the full definition (client and serde keys). */
+    public static ConfigDef configDef() {
+        return new ConfigDef(CONFIG);
+    }
+
+    /** A copy of the serde-only keys, for documentation. */
+    static ConfigDef serdeOnlyConfigDef() {
+        return new ConfigDef(SERDE_ONLY);
+    }
+
+    public boolean autoRegisterSchemas() {
+        return getBoolean(AUTO_REGISTER_SCHEMAS_CONFIG);
+    }
+
+    public boolean useLatestVersion() {
+        return getBoolean(USE_LATEST_VERSION_CONFIG);
+    }
+
+    public long latestCacheTtlSec() {
+        return getLong(LATEST_CACHE_TTL_SEC_CONFIG);
+    }
+
+    public boolean specificAvroReader() {
+        return getBoolean(SPECIFIC_AVRO_READER_CONFIG);
+    }
+
+    /** A new, configured instance of the key or value subject name strategy. */
+    public SubjectNameStrategy subjectNameStrategy(boolean isKey) {
+        String key = isKey ? KEY_SUBJECT_NAME_STRATEGY_CONFIG : VALUE_SUBJECT_NAME_STRATEGY_CONFIG;
+        SubjectNameStrategy strategy = SubjectNameStrategies.create(key, getString(key));
+        strategy.configure(originals());
+        return strategy;
+    }
+
+    /** The registry client configuration; fails naming schema.registry.url when no URL is configured. */
+    public SchemaRegistryClientConfig clientConfig() {
+        return new SchemaRegistryClientConfig(originals());
+    }
+
+    @Override
+    public String toString() {
+        return Redaction.describe(this, CONFIG);
+    }
+}

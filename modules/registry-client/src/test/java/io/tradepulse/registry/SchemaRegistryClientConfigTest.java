@@ -1,0 +1,132 @@
+package io.tradepulse.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+class SchemaRegistryClientConfigTest {
+
+    private static Map<String, Object> withUrl(String url) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(SchemaRegistryClientConfig.SCHEMA_REGISTRY_URL_CONFIG, url);
+        return config;
+    }
+
+    @Test
+    void shouldApplyConfluentDefaults() {
+        SchemaRegistryClientConfig config = new SchemaRegistryClientConfig(withUrl("http://a:8081, http://b:8081/apis/ccompat/v7"));
+        assertThat(config.urls()).containsExactly("http://a:8081", "http://b:8081/apis/ccompat/v7");
+        assertThat(config.getString(SchemaRegistryClientConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG)).isEqualTo("URL");
+        assertThat(config.getString(SchemaRegistryClientConfig.BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG)).isEqualTo("STATIC_TOKEN");
+        assertThat(config.getInt(SchemaRegistryClientConfig.MAX_RETRIES_CONFIG)).isEqualTo(3);
+        assertThat(config.getInt(SchemaRegistryClientConfig.RETRIES_WAIT_MS_CONFIG)).isEqualTo(1000);
+        assertThat(config.getInt(SchemaRegistryClientConfig.RETRIES_MAX_WAIT_MS_CONFIG)).isEqualTo(2000);
+        assertThat(config.getInt(SchemaRegistryClientConfig.HTTP_CONNECT_TIMEOUT_MS_CONFIG)).isEqualTo(60_000);
+        assertThat(config.getInt(SchemaRegistryClientConfig.HTTP_READ_TIMEOUT_MS_CONFIG)).isEqualTo(60_000);
+        assertThat(config.getInt(SchemaRegistryClientConfig.MAX_SCHEMAS_PER_SUBJECT_CONFIG)).isEqualTo(1000);
+        assertThat(config.bearerToken()).isNull();
+        assertThat(config.basicUserInfo()).isNull();
+    }
+
+    @Test
+    void shouldRequireUrlNamingTheKey() {
+        assertThatThrownBy(() -> new SchemaRegistryClientConfig(Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("schema.registry.url");
+    }
+
+    @Test
+    void shouldRejectNonHttpUrlNamingKeyAndExpectedForm() {
+        assertThatThrownBy(() -> new SchemaRegistryClientConfig(withUrl("localhost:8081")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("schema.registry.url").hasMessageContaining("http(s)://host");
+    }
+
+    @Test
+    void shouldRejectUnknownCredentialsSourceNamingAllowedValues() {
+        Map<String, Object> config = withUrl("http://a:8081");
+        config.put(SchemaRegistryClientConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "SASL_INHERIT");
+        assertThatThrownBy(() -> new SchemaRegistryClientConfig(config))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("basic.auth.credentials.source").hasMessageContaining("URL").hasMessageContaining("USER_INFO");
+    }
+
+    @Test
+    void shouldRejectUnsupportedBearerSourceNamingAllowedValues() {
+        Map<String, Object> config = withUrl("http://a:8081");
+        config.put(SchemaRegistryClientConfig.BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG, "OAUTHBEARER");
+        assertThatThrownBy(() -> new SchemaRegistryClientConfig(config))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("bearer.auth.credentials.source").hasMessageContaining("STATIC_TOKEN");
+    }
+
+    @Test
+    void shouldRejectNegativeRetriesNamingKey() {
+        Map<String, Object> config = withUrl("http://a:8081");
+        config.put(SchemaRegistryClientConfig.MAX_RETRIES_CONFIG, -1);
+        assertThatThrownBy(() -> new SchemaRegistryClientConfig(config))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("max.retries").hasMessageContaining("at least 0");
+    }
+
+    @Test
+    void shouldRequireUserInfoWhenSourceIsUserInfo() {
+        Map<String, Object> config = withUrl("http://a:8081");
+        config.put(SchemaRegistryClientConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "USER_INFO");
+        assertThatThrownBy(() -> new SchemaRegistryClientConfig(config))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("basic.auth.user.info");
+        config.put(SchemaRegistryClientConfig.USER_INFO_CONFIG, "no-colon-secret");
+        assertThatThrownBy(() -> new SchemaRegistryClientConfig(config))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("user:password")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("no-colon-secret"));
+    }
+
+    @Test
+    void shouldAcceptConfluentOlderUserInfoKeyAsFallback() {
+        Map<String, Object> config = withUrl("http://a:8081");
+        config.put(SchemaRegistryClientConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "USER_INFO");
+        config.put(SchemaRegistryClientConfig.SCHEMA_REGISTRY_USER_INFO_CONFIG, "u:p");
+        assertThat(new SchemaRegistryClientConfig(config).basicUserInfo()).isEqualTo("u:p");
+        config.put(SchemaRegistryClientConfig.USER_INFO_CONFIG, "v:q");
+        assertThat(new SchemaRegistryClientConfig(config).basicUserInfo()).isEqualTo("v:q");
+    }
+
+    @Test
+    void shouldRejectBasicAndBearerTogether() {
+        Map<String, Object> config = withUrl("http://a:8081");
+        config.put(SchemaRegistryClientConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "USER_INFO");
+        config.put(SchemaRegistryClientConfig.USER_INFO_CONFIG, "u:p");
+        config.put(SchemaRegistryClientConfig.BEARER_AUTH_TOKEN_CONFIG, "t");
+        assertThatThrownBy(() -> new SchemaRegistryClientConfig(config))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("bearer.auth.token").hasMessageContaining("basic");
+    }
+
+    @Test
+    void shouldRequireProxyPortWithProxyHost() {
+        Map<String, Object> config = withUrl("http://a:8081");
+        config.put(SchemaRegistryClientConfig.PROXY_HOST_CONFIG, "proxy.internal");
+        assertThatThrownBy(() -> new SchemaRegistryClientConfig(config))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("proxy.port");
+    }
+
+    @Test
+    void shouldRedactUrlCredentials() {
+        assertThat(Redaction.url("http://u:p@h:8081/apis/ccompat/v7")).isEqualTo("http://h:8081/apis/ccompat/v7");
+        assertThat(Redaction.url("https://h:8081")).isEqualTo("https://h:8081");
+        assertThat(Redaction.urls(List.of("http://x:y@a", "http://b"))).containsExactly("http://a", "http://b");
+    }
+
+    @Test
+    void shouldParseCompatibilityLevelsCaseInsensitively() {
+        assertThat(CompatibilityLevel.parse("backward_transitive")).isEqualTo(CompatibilityLevel.BACKWARD_TRANSITIVE);
+        assertThat(CompatibilityLevel.FULL.checksBackward()).isTrue();
+        assertThat(CompatibilityLevel.FULL.checksForward()).isTrue();
+        assertThat(CompatibilityLevel.FORWARD.checksBackward()).isFalse();
+        assertThat(CompatibilityLevel.FULL_TRANSITIVE.transitive()).isTrue();
+        assertThatThrownBy(() -> CompatibilityLevel.parse(null)).isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,88 @@
+package io.tradepulse.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tradepulse.avro.DeadLetter;
+import io.tradepulse.avro.DeadLetterStage;
+import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.registry.SchemaRegistryClient;
+import io.tradepulse.registry.SchemaRegistryUnavailableException;
+import java.lang.reflect.Proxy;
+import io.tradepulse.testsupport.registry.InMemorySchemaRegistryClient;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The handler on its own: TopologyTestDriver 4.4 does not route KIP-1034 dead-letter records returned by a
+ * deserialization handler to its output topics, so the full path (bytes on trade.records -> DeadLetter on
+ * trade.dlq, same transaction) is covered on a real broker by EndToEndPipelineIT in the launcher module.
+ */
+class DeadLetterDeserializationHandlerTest {
+    private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+
+    private DeadLetterDeserializationHandler handler(SchemaRegistryClient client) {
+        Map<String, Object> cfg = new HashMap<>();
+        cfg.put(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        cfg.put(ProcessorConfig.REGISTRY_CLIENT_INSTANCE, client);
+        DeadLetterDeserializationHandler h = new DeadLetterDeserializationHandler();
+        h.configure(cfg);
+        return h;
+    }
+
+    @Test
+    void shouldResumeWithADeadLetterCarryingRawBytesAndOrigin() {
+        byte[] garbage = "not avro".getBytes(StandardCharsets.UTF_8);
+        ConsumerRecord<byte[], byte[]> in = new ConsumerRecord<>(TopicCatalog.RECORDS, 3, 42L, garbage, garbage);
+
+        DeserializationExceptionHandler.Response response = handler(registry)
+                .handleError(null, in, new SerializationException("Unknown magic byte"));
+
+        assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.RESUME);
+        assertThat(response.deadLetterQueueRecords()).hasSize(1);
+        ProducerRecord<byte[], byte[]> out = response.deadLetterQueueRecords().get(0);
+        assertThat(out.topic()).isEqualTo(TopicCatalog.DLQ);
+        assertThat(new String(out.key(), StandardCharsets.UTF_8)).isEqualTo("trade.records/3/42");
+
+        Map<String, Object> serdeCfg = Map.of();
+        var serde = new io.tradepulse.registry.serde.SpecificAvroSerde<DeadLetter>(registry);
+        serde.configure(serdeCfg, false);
+        DeadLetter dl = serde.deserializer().deserialize(TopicCatalog.DLQ, out.value());
+        assertThat(dl.getStage()).isEqualTo(DeadLetterStage.DESERIALIZATION);
+        assertThat(dl.getReason()).contains("Unknown magic byte");
+        assertThat(dl.getErrorClass()).isEqualTo(SerializationException.class.getName());
+        assertThat(dl.getOriginTopic()).isEqualTo(TopicCatalog.RECORDS);
+        assertThat(dl.getOriginPartition()).isEqualTo(3);
+        assertThat(dl.getOriginOffset()).isEqualTo(42L);
+        assertThat(bytes(dl.getRawValue())).isEqualTo(garbage);
+        assertThat(bytes(dl.getRawKey())).isEqualTo(garbage);
+    }
+
+    @Test
+    void shouldFailInsteadOfLosingTheRecordWhenTheDeadLetterCannotBeWritten() {
+        // A registry that is down for every call (what a DNS failure or an outage looks like to the serde).
+        SchemaRegistryClient down = (SchemaRegistryClient) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {SchemaRegistryClient.class}, (proxy, method, args) -> {
+                    throw new SchemaRegistryUnavailableException("registry down", -1, 503, method.getName(), null);
+                });
+        ConsumerRecord<byte[], byte[]> in = new ConsumerRecord<>(TopicCatalog.RECORDS, 0, 7L, null, new byte[] {1});
+
+        DeserializationExceptionHandler.Response response = handler(down)
+                .handleError(null, in, new SerializationException("registry unavailable"));
+
+        assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.FAIL);
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        ByteBuffer d = b.duplicate();
+        byte[] out = new byte[d.remaining()];
+        d.get(out);
+        return out;
+    }
+}
