@@ -1,0 +1,372 @@
+package io.tradepulse.embedded;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Apicurio Registry (in-memory storage) running as a child JVM, exposing its Confluent-compatible
+ * API at {@link #url()}. Started from the Maven Central distribution that the build unpacks into
+ * {@code modules/embedded/target/apicurio-registry-<version>/}.
+ *
+ * <p>It runs out of process because Apicurio is a Quarkus application with its own class path
+ * (Kafka 3.9 clients, Jackson, Vert.x…) that would clash with ours in one JVM.
+ *
+ * <p>Start-up takes ~4 s on an idle 2-core machine, ~2 s once an {@link AppCdsArchive} exists (the
+ * first clean run per distribution and JDK writes it). Global compatibility is set to BACKWARD before
+ * {@link #start()} returns.
+ *
+ * <p>Uses only the JDK's HTTP client on purpose: this module sits below tradepulse-registry-client.
+ */
+public final class EmbeddedRegistry implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedRegistry.class);
+
+    public static final String HOME_PROPERTY = "tradepulse.apicurio.home";
+    public static final String HOME_ENV = "TRADEPULSE_APICURIO_HOME";
+
+    private static final String HOST = "127.0.0.1";
+    private static final String CCOMPAT_PATH = "/apis/ccompat/v7";
+    private static final String CCOMPAT_JSON = "application/vnd.schemaregistry.v1+json";
+    /** Apicurio's default compatibility is NONE; Confluent's (and our contract) is BACKWARD. */
+    private static final String COMPATIBILITY = "BACKWARD";
+    private static final Pattern BACKWARD_LEVEL =
+            Pattern.compile("\"compatibilityLevel\"\\s*:\\s*\"" + COMPATIBILITY + "\"");
+    /** ~4 s on an idle 2-core box; generous because CI may be compiling or running a broker meanwhile. */
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    private static final int START_ATTEMPTS = 3;
+    private static final int LOG_TAIL_LINES = 40;
+
+    private final Process process;
+    private final int port;
+    private final Path workDir;
+    private final Path logFile;
+    private final AppCdsArchive cds;
+    private final Thread shutdownHook;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set once fully started: only then is a class-data-sharing dump worth keeping (it saw every start-up class). */
+    private volatile boolean ready;
+
+    private EmbeddedRegistry(final Process process, final int port, final Path workDir, final Path logFile,
+                             final AppCdsArchive cds) {
+        this.process = process;
+        this.port = port;
+        this.workDir = workDir;
+        this.logFile = logFile;
+        this.cds = cds;
+        // Without this, a test JVM that exits without close() (failed @AfterAll, Ctrl-C, System.exit in
+        // the launcher) would leave a 256 MB Apicurio running forever. A SIGKILLed parent still can't be
+        // helped: the JDK offers no parent-death signal.
+        this.shutdownHook = new Thread(this::terminate, "embedded-registry-shutdown-" + process.pid());
+    }
+
+    /** Starts the registry from the distribution named by {@link #resolveHome()}. */
+    public static EmbeddedRegistry start() {
+        return start(resolveHome());
+    }
+
+    /** Starts the registry from the unpacked Apicurio distribution at {@code apicurioHome}. */
+    public static EmbeddedRegistry start(final Path apicurioHome) {
+        final long startedAt = System.nanoTime();
+        final Path runnerJar = findRunnerJar(apicurioHome);
+        IllegalStateException lastFailure = null;
+        for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+            final AppCdsArchive cds = AppCdsArchive.plan(apicurioHome);
+            try {
+                final EmbeddedRegistry registry = launch(runnerJar, cds);
+                LOG.info("Embedded Apicurio Registry ready at {} (pid {}) in {} ms", registry.url(),
+                        registry.pid(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt));
+                return registry;
+            } catch (RetryableStartFailure e) {
+                lastFailure = e;
+                if (e.archiveSuspect) {
+                    // A damaged archive crashes the JVM while mapping it (SIGBUS), before any of our
+                    // checks can run. Drop it; the next clean run writes a new one.
+                    LOG.warn("Apicurio died at start-up while using class-data-sharing archive {}; deleting"
+                            + " it and retrying without (attempt {}/{})", cds.archive(), attempt, START_ATTEMPTS);
+                    cds.discard();
+                } else {
+                    // The port was free when picked but someone bound it before Quarkus did; pick another.
+                    LOG.warn("Apicurio could not bind its port (attempt {}/{}), retrying", attempt, START_ATTEMPTS);
+                }
+            }
+        }
+        throw lastFailure;
+    }
+
+    /**
+     * The Apicurio home from system property {@value #HOME_PROPERTY} (set by the build for Surefire
+     * and Failsafe), else environment variable {@value #HOME_ENV}.
+     */
+    public static Path resolveHome() {
+        return resolveHome(System.getProperty(HOME_PROPERTY), System.getenv(HOME_ENV));
+    }
+
+    static Path resolveHome(final String property, final String env) {
+        if (property != null && !property.isBlank()) {
+            return Path.of(property);
+        }
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
+        throw new IllegalStateException("Apicurio Registry home is not set. Set system property "
+                + HOME_PROPERTY + " or environment variable " + HOME_ENV
+                + " to the unpacked apicurio-registry-app distribution. Run `./mvnw -B install -DskipTests`"
+                + " once to have the build unpack it into modules/embedded/target/apicurio-registry-<version>/.");
+    }
+
+    static Path findRunnerJar(final Path apicurioHome) {
+        final List<Path> jars = new ArrayList<>();
+        if (Files.isDirectory(apicurioHome)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(apicurioHome, "apicurio-registry-app-*-runner.jar")) {
+                ds.forEach(jars::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot list " + apicurioHome, e);
+            }
+        }
+        if (jars.size() != 1) {
+            throw new IllegalStateException("Expected exactly one apicurio-registry-app-*-runner.jar in "
+                    + apicurioHome.toAbsolutePath() + " but found " + jars.size()
+                    + ". Run `./mvnw -B install -DskipTests` to unpack the distribution, or point "
+                    + HOME_PROPERTY + " / " + HOME_ENV + " at an unpacked apicurio-registry-app zip.");
+        }
+        return jars.get(0);
+    }
+
+    private static EmbeddedRegistry launch(final Path runnerJar, final AppCdsArchive cds) {
+        final Path workDir;
+        try {
+            workDir = Files.createTempDirectory("tradepulse-apicurio-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create a temp dir for Apicurio", e);
+        }
+        final Path logFile = workDir.resolve("apicurio.log");
+        final int port = EmbeddedKafka.freePorts(1)[0];
+        final List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // Small heap and a simple collector: in-memory storage holds a handful of schemas, and CI
+                // runs this next to a broker and Kafka Streams on 2 cores.
+                "-Xmx256m", "-XX:+UseSerialGC",
+                // C1 only: roughly halves start-up CPU; the registry never gets hot enough to need C2.
+                "-XX:TieredStopAtLevel=1",
+                // Vert.x caches files under java.io.tmpdir; keep them in our dir so close() removes them.
+                "-Djava.io.tmpdir=" + workDir,
+                "-Dquarkus.http.port=" + port,
+                // Loopback only: a dev/test registry without auth must not be reachable from the network.
+                "-Dquarkus.http.host=" + HOST));
+        command.addAll(cds.jvmOptions());
+        command.addAll(List.of("-jar", runnerJar.toString()));
+        final Process process;
+        try {
+            process = new ProcessBuilder(command)
+                    // Relative paths the app may write (e.g. transaction object stores) land in workDir.
+                    .directory(workDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(logFile.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
+                    .start();
+        } catch (IOException e) {
+            EmbeddedKafka.deleteRecursively(workDir);
+            cds.publish(false);
+            throw new UncheckedIOException("Cannot start Apicurio with " + command, e);
+        }
+        final EmbeddedRegistry registry = new EmbeddedRegistry(process, port, workDir, logFile, cds);
+        Runtime.getRuntime().addShutdownHook(registry.shutdownHook);
+        try {
+            final HttpClient http = httpClient();
+            registry.awaitReady(http);
+            registry.setBackwardCompatibility(http);
+            registry.ready = true;
+            return registry;
+        } catch (RuntimeException | Error e) {
+            registry.close();
+            throw e;
+        }
+    }
+
+    /** Confluent-compatible base URL, e.g. {@code http://127.0.0.1:PORT/apis/ccompat/v7}. */
+    public String url() {
+        return "http://" + HOST + ":" + port + CCOMPAT_PATH;
+    }
+
+    /** Process id of the child JVM. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Combined stdout/stderr of the child; deleted by {@link #close()}. */
+    public Path logFile() {
+        return logFile;
+    }
+
+    /** Kills the child JVM (and anything it spawned), waits for it, deletes the temp dir. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // close() called from another shutdown hook: ours runs anyway, destroying twice is harmless
+        }
+        terminate();
+        LOG.info("Embedded Apicurio Registry (pid {}) stopped", process.pid());
+    }
+
+    @Override
+    public String toString() {
+        return "EmbeddedRegistry[" + url() + ", pid " + process.pid() + "]";
+    }
+
+    private void terminate() {
+        final boolean exitedCleanly = destroyProcess();
+        cds.publish(exitedCleanly && ready);
+        EmbeddedKafka.deleteRecursively(workDir);
+    }
+
+    /** Returns whether the child exited on SIGTERM within the grace period (rather than being killed). */
+    private boolean destroyProcess() {
+        // Snapshot descendants first: once the parent is gone they are re-parented and unreachable.
+        final List<ProcessHandle> descendants = process.descendants().toList();
+        // SIGTERM first: Quarkus stops in well under a second (plus ~1 s the first time, when the JVM
+        // writes the class-data-sharing archive on its way out).
+        process.destroy();
+        boolean exitedCleanly = false;
+        try {
+            exitedCleanly = process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            if (!exitedCleanly) {
+                process.destroyForcibly();
+                process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        return exitedCleanly;
+    }
+
+    private void awaitReady(final HttpClient http) {
+        final long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        final HttpRequest probe = HttpRequest.newBuilder(URI.create(url() + "/subjects"))
+                .timeout(Duration.ofSeconds(5)).GET().build();
+        while (true) {
+            if (!process.isAlive()) {
+                final String tail = logTail();
+                final String failure = "Apicurio exited with code " + process.exitValue()
+                        + " before becoming ready. Last lines of " + logFile + ":\n" + tail;
+                if (tail.contains("Port already bound") || tail.contains("Address already in use")) {
+                    throw new RetryableStartFailure(failure, false);
+                }
+                if (cds.readsArchive()) {
+                    throw new RetryableStartFailure(failure, true);
+                }
+                throw new IllegalStateException(failure);
+            }
+            try {
+                final HttpResponse<String> response = http.send(probe, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (ConnectException notListeningYet) {
+                // expected until Quarkus has bound the port
+            } catch (IOException e) {
+                LOG.debug("Apicurio not ready yet: {}", e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for Apicurio", e);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Apicurio did not become ready at " + url() + " within "
+                        + READY_TIMEOUT + ". Last lines of " + logFile + ":\n" + logTail());
+            }
+            sleep(100);
+        }
+    }
+
+    private void setBackwardCompatibility(final HttpClient http) {
+        final URI config = URI.create(url() + "/config");
+        final HttpRequest put = HttpRequest.newBuilder(config)
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", CCOMPAT_JSON)
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"" + COMPATIBILITY + "\"}"))
+                .build();
+        final HttpRequest get = HttpRequest.newBuilder(config).timeout(Duration.ofSeconds(10)).GET().build();
+        try {
+            final HttpResponse<String> putResponse = http.send(put, HttpResponse.BodyHandlers.ofString());
+            if (putResponse.statusCode() != 200) {
+                throw new IllegalStateException("PUT " + config + " returned " + putResponse.statusCode()
+                        + ": " + putResponse.body());
+            }
+            final HttpResponse<String> getResponse = http.send(get, HttpResponse.BodyHandlers.ofString());
+            if (getResponse.statusCode() != 200 || !BACKWARD_LEVEL.matcher(getResponse.body()).find()) {
+                throw new IllegalStateException("Apicurio did not keep global compatibility " + COMPATIBILITY
+                        + ": GET " + config + " returned " + getResponse.statusCode() + ": " + getResponse.body());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot set global compatibility on " + config, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while configuring Apicurio", e);
+        }
+    }
+
+    private String logTail() {
+        try {
+            final List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(log unreadable: " + e + ")";
+        }
+    }
+
+    private static HttpClient httpClient() {
+        // HTTP/1.1: the default HTTP/2 would send an h2c upgrade on every cleartext request for nothing.
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2))
+                .build();
+    }
+
+    private static java.io.File nullDevice() {
+        return new java.io.File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
+    }
+
+    private static void sleep(final long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for Apicurio", e);
+        }
+    }
+
+    /** The child died for a reason another attempt can fix: a port race, or a damaged CDS archive. */
+    private static final class RetryableStartFailure extends IllegalStateException {
+        private final boolean archiveSuspect;
+
+        RetryableStartFailure(final String message, final boolean archiveSuspect) {
+            super(message);
+            this.archiveSuspect = archiveSuspect;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.tradepulse.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class EmbeddedKafkaConfigTest {
+
+    private static final Path LOG_DIR = Path.of("/tmp/x/data");
+
+    @Test
+    void singleNodeDefaultsCanBeSatisfiedByOneBroker() {
+        final Map<String, String> c = EmbeddedKafka.brokerConfig(1001, 1002, 1003, LOG_DIR, Map.of());
+
+        assertThat(c).containsEntry("process.roles", "broker,controller")
+                .containsEntry("controller.quorum.voters", "1@127.0.0.1:1003")
+                .containsEntry("auto.create.topics.enable", "false")
+                .containsEntry("group.initial.rebalance.delay.ms", "0")
+                .containsEntry("log.dirs", LOG_DIR.toString());
+        // Every internal-topic replication factor / min ISR must be 1, or the coordinator that owns the
+        // topic never comes up on one node.
+        c.forEach((key, value) -> {
+            if (key.endsWith("replication.factor") || key.endsWith("min.isr") || key.equals("min.insync.replicas")) {
+                assertThat(value).as(key).isEqualTo("1");
+            }
+        });
+        assertThat(c).containsKeys("offsets.topic.replication.factor", "transaction.state.log.replication.factor",
+                "transaction.state.log.min.isr", "share.coordinator.state.topic.replication.factor",
+                "share.coordinator.state.topic.min.isr");
+    }
+
+    @Test
+    void listenersUseTheChosenPortsAndOnlyClientAndInternalAreAdvertised() {
+        final Map<String, String> c = EmbeddedKafka.brokerConfig(1001, 1002, 1003, LOG_DIR, Map.of());
+
+        assertThat(c.get("listeners"))
+                .isEqualTo("CLIENT://127.0.0.1:1001,INTERNAL://127.0.0.1:1002,CONTROLLER://127.0.0.1:1003");
+        assertThat(c.get("advertised.listeners")).isEqualTo("CLIENT://127.0.0.1:1001,INTERNAL://127.0.0.1:1002");
+        assertThat(c).containsEntry("inter.broker.listener.name", "INTERNAL")
+                .containsEntry("controller.listener.names", "CONTROLLER");
+        // Every listener name must have a security protocol, or KafkaConfig rejects the config.
+        assertThat(c.get("listener.security.protocol.map"))
+                .contains("CLIENT:", "INTERNAL:", "CONTROLLER:");
+    }
+
+    @Test
+    void overridesWinOverEveryDefaultIncludingSecurityProtocolMap() {
+        final Map<String, String> c = EmbeddedKafka.brokerConfig(1001, 1002, 1003, LOG_DIR, Map.of(
+                "listener.security.protocol.map", "CLIENT:SASL_SSL,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "auto.create.topics.enable", "true",
+                "num.partitions", "3"));
+
+        assertThat(c).containsEntry("listener.security.protocol.map",
+                        "CLIENT:SASL_SSL,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT")
+                .containsEntry("auto.create.topics.enable", "true")
+                .containsEntry("num.partitions", "3")
+                // untouched defaults survive
+                .containsEntry("offsets.topic.replication.factor", "1");
+    }
+
+    @Test
+    void freePortsAreDistinctAndNonZero() {
+        final int[] ports = EmbeddedKafka.freePorts(3);
+
+        assertThat(ports).hasSize(3).doesNotContain(0);
+        assertThat(Arrays.stream(ports).distinct().count()).isEqualTo(3);
+    }
+}

@@ -1,0 +1,196 @@
+package io.tradepulse.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One registry for the class (a child JVM start costs ~4 s on CI), closed by the last test, which is
+ * the one that checks close(). Order matters only for that reason.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EmbeddedRegistryIT {
+
+    private static final String JSON = "application/vnd.schemaregistry.v1+json";
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private static EmbeddedRegistry registry;
+
+    @BeforeAll
+    static void startRegistry() {
+        registry = EmbeddedRegistry.start();
+    }
+
+    @AfterAll
+    static void closeRegistry() {
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void isReadyOnLoopbackWithTheConfluentCompatibleBaseUrl() throws Exception {
+        assertThat(registry.url()).matches("http://127\\.0\\.0\\.1:\\d+/apis/ccompat/v7");
+        assertThat(ProcessHandle.of(registry.pid())).get().matches(ProcessHandle::isAlive);
+
+        final HttpResponse<String> subjects = get("/subjects");
+        assertThat(subjects.statusCode()).isEqualTo(200);
+        assertThat(subjects.body()).isEqualTo("[]");
+    }
+
+    @Test
+    @Order(2)
+    void globalCompatibilityIsBackward() throws Exception {
+        final HttpResponse<String> config = get("/config");
+
+        assertThat(config.statusCode()).isEqualTo(200);
+        assertThat(config.body()).contains("\"compatibilityLevel\":\"BACKWARD\"");
+    }
+
+    @Test
+    @Order(3)
+    void registersSchemasAndRejectsABackwardIncompatibleChange() throws Exception {
+        final String v1 = schema("{\"type\":\"record\",\"name\":\"Trade\",\"namespace\":\"t\",\"fields\":["
+                + "{\"name\":\"a\",\"type\":\"int\"}]}");
+        // Adding a field WITHOUT a default: a v2 reader cannot read v1 data, so BACKWARD must refuse it.
+        final String incompatible = schema("{\"type\":\"record\",\"name\":\"Trade\",\"namespace\":\"t\",\"fields\":["
+                + "{\"name\":\"a\",\"type\":\"int\"},{\"name\":\"b\",\"type\":\"string\"}]}");
+        final String compatible = schema("{\"type\":\"record\",\"name\":\"Trade\",\"namespace\":\"t\",\"fields\":["
+                + "{\"name\":\"a\",\"type\":\"int\"},{\"name\":\"b\",\"type\":\"string\",\"default\":\"\"}]}");
+
+        final HttpResponse<String> first = post("/subjects/trades-value/versions", v1);
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        assertThat(first.body()).matches("\\{\"id\":\\d+}");
+
+        final HttpResponse<String> rejected = post("/subjects/trades-value/versions", incompatible);
+        assertThat(rejected.statusCode()).as(rejected.body()).isEqualTo(409);
+
+        final HttpResponse<String> second = post("/subjects/trades-value/versions", compatible);
+        assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+
+        assertThat(get("/subjects").body()).isEqualTo("[\"trades-value\"]");
+        assertThat(get("/subjects/trades-value/versions").body()).isEqualTo("[1,2]");
+    }
+
+    @Test
+    @Order(4)
+    void closeKillsTheChildProcessAndRemovesItsFilesAndIsIdempotent() {
+        final long pid = registry.pid();
+        final Path workDir = registry.logFile().getParent();
+
+        registry.close();
+
+        assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty();
+        assertThat(Files.exists(workDir)).isFalse();
+        registry.close();
+    }
+
+    @Test
+    void shutdownHookKillsTheRegistryWhenTheParentJvmExitsWithoutClose() throws Exception {
+        final Process probe = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-D" + EmbeddedRegistry.HOME_PROPERTY + "=" + EmbeddedRegistry.resolveHome(),
+                RegistryOrphanProbe.class.getName())
+                .redirectErrorStream(true)
+                .start();
+        long pid = -1;
+        Path workDir = null;
+        final StringBuilder output = new StringBuilder();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(probe.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                output.append(line).append('\n');
+                if (line.startsWith(RegistryOrphanProbe.PID_PREFIX)) {
+                    final String[] parts = line.split(" ");
+                    pid = Long.parseLong(parts[0].substring(RegistryOrphanProbe.PID_PREFIX.length()));
+                    workDir = Path.of(parts[1].substring("WORKDIR=".length()));
+                }
+            }
+        } finally {
+            if (!probe.waitFor(60, TimeUnit.SECONDS)) {
+                probe.destroyForcibly();
+            }
+        }
+        assertThat(pid).as("probe output:\n%s", output).isPositive();
+        final Optional<ProcessHandle> child = ProcessHandle.of(pid);
+        try {
+            assertThat(child.filter(ProcessHandle::isAlive)).as("Apicurio pid %d after its parent exited", pid).isEmpty();
+            assertThat(workDir).doesNotExist();
+        } finally {
+            child.ifPresent(ProcessHandle::destroyForcibly); // never leave an orphan, even when failing
+        }
+    }
+
+    @Test
+    void aDamagedClassDataSharingArchiveIsReplacedInsteadOfCrashingStartUp(@TempDir final Path home) throws Exception {
+        // A private home (links to the real distribution) so this test owns its archive.
+        final Path realHome = EmbeddedRegistry.resolveHome();
+        final Path runner = EmbeddedRegistry.findRunnerJar(realHome);
+        Files.createSymbolicLink(home.resolve(runner.getFileName()), runner.toAbsolutePath());
+        Files.createSymbolicLink(home.resolve("lib"), realHome.resolve("lib").toAbsolutePath());
+        final Path archive = AppCdsArchive.plan(home).archive();
+        // A real (tiny) archive from this JDK, cut in half like an interrupted write: JDK 17 dies with
+        // SIGBUS while mapping such a file, before any Java code runs.
+        final Process dump = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:ArchiveClassesAtExit=" + archive, "-version").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(dump.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(archive).isRegularFile();
+        archive.toFile().setWritable(true);
+        final long damagedSize;
+        try (FileChannel channel = FileChannel.open(archive, StandardOpenOption.WRITE)) {
+            damagedSize = channel.size() / 2;
+            channel.truncate(damagedSize);
+        }
+
+        try (EmbeddedRegistry registry = EmbeddedRegistry.start(home)) {
+            final HttpResponse<String> config = HTTP.send(HttpRequest.newBuilder(URI.create(registry.url() + "/config"))
+                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(config.body()).contains("BACKWARD");
+        }
+        assertThat(Files.size(archive)).as("damaged archive replaced by a fresh dump").isGreaterThan(damagedSize);
+    }
+
+    private static String schema(final String avro) {
+        return "{\"schema\":" + quote(avro) + "}";
+    }
+
+    private static String quote(final String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    private static HttpResponse<String> get(final String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(registry.url() + path))
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> post(final String path, final String body) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(registry.url() + path))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", JSON)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,135 @@
+package io.tradepulse.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tradepulse.avro.CommodityLevel;
+import io.tradepulse.avro.Flow;
+import io.tradepulse.avro.SignalStatus;
+import io.tradepulse.avro.TradeChange;
+import io.tradepulse.avro.TradeSignal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class DashboardServerTest {
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ObjectMapper json = new ObjectMapper();
+    private final AtomicReference<DashboardServer.Health> health =
+            new AtomicReference<>(new DashboardServer.Health(true, true, "RUNNING"));
+    private final FixedResults results = new FixedResults();
+    private DashboardServer server;
+
+    static final class FixedResults implements Results {
+        volatile boolean caughtUp = true;
+
+        @Override
+        public List<TradeChange> changes() {
+            return List.of(change(2025, 5, 28_800_000_000L, -34.545), change(2024, 5, 44_000_000_000L, null),
+                    TradeChange.newBuilder(change(2025, 5, 1L, null)).setReporter("USA").setPartner("CHN")
+                            .setFlow(Flow.IMPORT).build());
+        }
+
+        @Override
+        public List<TradeSignal> signals() {
+            return List.of(TradeSignal.newBuilder().setType("YOY_MOVE").setStatus(SignalStatus.ACTIVE)
+                    .setReporter("CHN").setPartner("USA").setFlow(Flow.EXPORT).setCommodity("TOTAL")
+                    .setYear(2025).setMonth(5).setSummary("down 34.5 %").setMethod("|YoY| >= 30").build());
+        }
+
+        @Override
+        public boolean caughtUp() {
+            return caughtUp;
+        }
+    }
+
+    static TradeChange change(int year, int month, long value, Double yoy) {
+        return TradeChange.newBuilder().setReporter("CHN").setPartner("USA").setFlow(Flow.EXPORT)
+                .setCommodity("TOTAL").setCommodityLevel(CommodityLevel.TOTAL).setYear(year).setMonth(month)
+                .setValue(value).setYoyPct(yoy).setSource("GACC").setVintage("2025-06-09")
+                .setPublishedAt(Instant.parse("2025-06-09T00:00:00Z")).build();
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new DashboardServer("127.0.0.1", 0, results, health::get).start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(server.url() + path.substring(1))).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void shouldServeChangesOfOneSeriesSortedByPeriodAsPlainJson() throws Exception {
+        HttpResponse<String> r = get("/api/changes?reporter=CHN&partner=USA&flow=EXPORT&commodity=TOTAL");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode rows = json.readTree(r.body());
+        assertThat(rows).hasSize(2);
+        assertThat(rows.get(0).get("year").asInt()).isEqualTo(2024);
+        assertThat(rows.get(1).get("value").asLong()).isEqualTo(28_800_000_000L);
+        assertThat(rows.get(1).get("yoyPct").asDouble()).isEqualTo(-34.545);
+        assertThat(rows.get(1).get("flow").asText()).isEqualTo("EXPORT");
+        assertThat(rows.get(0).get("yoyPct").isNull()).isTrue();
+    }
+
+    @Test
+    void shouldFilterByPeriodRangeAndRejectMalformedPeriods() throws Exception {
+        assertThat(json.readTree(get("/api/changes?from=2025-01&to=2025-12").body())).hasSize(2);
+        HttpResponse<String> bad = get("/api/changes?from=2025-13");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("YYYY-MM");
+    }
+
+    @Test
+    void shouldListSeriesWithTheirLatestPeriod() throws Exception {
+        JsonNode series = json.readTree(get("/api/series").body());
+        assertThat(series).hasSize(2);
+        assertThat(series.get(0).get("reporter").asText()).isEqualTo("CHN");
+        assertThat(series.get(0).get("months").asInt()).isEqualTo(2);
+        assertThat(series.get(0).get("latestPeriod").asText()).isEqualTo("2025-05");
+    }
+
+    @Test
+    void shouldServeSignalsFilteredByStatus() throws Exception {
+        assertThat(json.readTree(get("/api/signals?status=ACTIVE").body())).hasSize(1);
+        assertThat(json.readTree(get("/api/signals?status=RETRACTED").body())).isEmpty();
+    }
+
+    @Test
+    void shouldReportAliveButNotReadyWhileRebalancing() throws Exception {
+        health.set(new DashboardServer.Health(true, false, "REBALANCING"));
+        assertThat(get("/health/live").statusCode()).isEqualTo(200);
+        HttpResponse<String> ready = get("/health/ready");
+        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(ready.body()).contains("REBALANCING");
+    }
+
+    @Test
+    void shouldNotBeReadyUntilTheViewHasCaughtUp() throws Exception {
+        results.caughtUp = false;
+        assertThat(get("/health/ready").statusCode()).isEqualTo(503);
+    }
+
+    @Test
+    void shouldServeTheDashboardPage() throws Exception {
+        HttpResponse<String> r = get("/");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+        assertThat(r.body()).contains("/api/changes");
+        assertThat(get("/nope").statusCode()).isEqualTo(404);
+    }
+}
