@@ -7,6 +7,8 @@ import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.embedded.EmbeddedRegistry;
 import io.tradepulse.ingest.BundledData;
 import io.tradepulse.ingest.IngestReport;
+import io.tradepulse.serving.DashboardServer;
+import io.tradepulse.serving.ResultsView;
 import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
 import java.io.PrintStream;
@@ -39,6 +41,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--exit-when-done", description = "Stop everything after printing the results (default: stay up until Ctrl-C).")
     boolean exitWhenDone;
 
+    @Option(names = "--port", defaultValue = "8080",
+            description = "Port of the dashboard and REST API on 127.0.0.1 (default ${DEFAULT-VALUE}; 0 = any free port; a busy port falls back to a free one).")
+    int port;
+
     @Option(names = "--timeout", defaultValue = "PT2M", description = "How long to wait for the processor to catch up (ISO-8601, default ${DEFAULT-VALUE}).")
     Duration timeout;
 
@@ -67,10 +73,30 @@ final class DemoCommand implements Callable<Integer> {
             closeAll();
             return 0;
         }
+        DashboardServer server = serveDashboard();
         out.println();
+        out.println("Dashboard: " + server.url() + "   REST: " + server.url() + "api/changes, " + server.url()
+                + "api/series, " + server.url() + "api/signals, " + server.url() + "health/ready");
         out.println("Running. Press Ctrl-C to stop.");
         stopped.await();
         return 0;
+    }
+
+    private Map<String, Object> client;
+    private TopicCatalog topics;
+    private ProcessorApp app;
+
+    /** Serves the same results BI consumers read: a read_committed view of the output topics. */
+    private DashboardServer serveDashboard() throws java.io.IOException {
+        ResultsView view = keep(new ResultsView(client, topics).start());
+        DashboardServer server;
+        try {
+            server = new DashboardServer("127.0.0.1", port, view, () -> ProcessorHealth.of(app.state()));
+        } catch (java.net.BindException e) {
+            out.println("Port " + port + " is busy; serving on a free port instead.");
+            server = new DashboardServer("127.0.0.1", 0, view, () -> ProcessorHealth.of(app.state()));
+        }
+        return keep(server.start());
     }
 
     private void run() throws Exception {
@@ -80,14 +106,14 @@ final class DemoCommand implements Callable<Integer> {
         EmbeddedRegistry registry = progress.step("Starting schema registry (Apicurio, child JVM)",
                 () -> keep(EmbeddedRegistry.start()), EmbeddedRegistry::url);
 
-        Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         Path stateDir = Files.createTempDirectory("tradepulse-demo-state");
         resources.push(() -> deleteRecursively(stateDir));
         Map<String, Object> config = new HashMap<>(client);
         config.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, registry.url());
         config.put(ProcessorConfig.STATE_DIR_CONFIG, stateDir.toString());
         ProcessorConfig processorConfig = new ProcessorConfig(config);
-        TopicCatalog topics = processorConfig.topicCatalog();
+        topics = processorConfig.topicCatalog();
 
         progress.step("Creating topics", () -> Pipeline.createTopics(client, topics),
                 created -> String.join(", ", created));
@@ -97,12 +123,12 @@ final class DemoCommand implements Callable<Integer> {
                         + (r.deadLettered() > 0 ? " (" + r.deadLettered() + " dead letters)" : ""))
                         .collect(Collectors.joining(", ")));
         progress.step("Running the processor until caught up", () -> {
-            ProcessorApp app = keep(new ProcessorApp(processorConfig));
+            app = keep(new ProcessorApp(processorConfig));
             app.start();
             Pipeline.awaitCaughtUp(client, processorConfig.getString(ProcessorConfig.APPLICATION_ID_CONFIG),
                     topics.records().name(), timeout);
             return app;
-        }, app -> "exactly_once_v2, state " + app.state());
+        }, a -> "exactly_once_v2, state " + a.state());
         Map<ChangeKey, TradeChange> table = progress.step("Reading " + topics.changes().name() + " (read_committed)",
                 () -> Pipeline.readChanges(client, topics, Duration.ofSeconds(30)), t -> t.size() + " rows");
 

@@ -1,6 +1,8 @@
 package io.tradepulse.launcher;
 
 import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.serving.DashboardServer;
+import io.tradepulse.serving.ResultsView;
 import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
 import java.io.Reader;
@@ -12,6 +14,7 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -29,6 +32,14 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--create-topics", negatable = true, defaultValue = "true",
             description = "Create missing tradepulse topics at start (default: ${DEFAULT-VALUE}).")
     boolean createTopics;
+
+    @Option(names = "--http-port", defaultValue = "8080",
+            description = "Port of the REST API, dashboard and health endpoints (/health/live, /health/ready); -1 disables (default ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--http-host", defaultValue = "0.0.0.0",
+            description = "Interface for the HTTP endpoints (default ${DEFAULT-VALUE}, so orchestrator probes reach it).")
+    String httpHost;
 
     @Override
     public Integer call() throws Exception {
@@ -48,8 +59,28 @@ final class RunCommand implements Callable<Integer> {
             Pipeline.createTopics(admin, topics);
         }
         ProcessorApp app = new ProcessorApp(processorConfig);
+        ResultsView view = null;
+        DashboardServer server = null;
+        if (httpPort >= 0) {
+            Map<String, Object> consumer = new HashMap<>();
+            props.forEach((k, v) -> {
+                if (ConsumerConfig.configNames().contains(k.toString())) {
+                    consumer.put(k.toString(), v);
+                }
+            });
+            view = new ResultsView(consumer, processorConfig.topicCatalog()).start();
+            server = new DashboardServer(httpHost, httpPort, view, () -> ProcessorHealth.of(app.state())).start();
+            System.out.println("HTTP: " + server.url() + " (health: /health/live, /health/ready)");
+        }
         CountDownLatch stopped = new CountDownLatch(1);
+        ResultsView finalView = view;
+        DashboardServer finalServer = server;
+        // SIGTERM/Ctrl-C: stop serving, then close Streams (commits, closes stores, leaves the group).
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (finalServer != null) {
+                finalServer.close();
+                finalView.close();
+            }
             app.close();
             stopped.countDown();
         }, "tradepulse-shutdown"));
