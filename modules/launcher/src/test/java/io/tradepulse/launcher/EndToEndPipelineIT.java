@@ -54,11 +54,20 @@ class EndToEndPipelineIT {
 
     @Test
     void shouldPublishChinaExportsToUsMay2025DownThirtyFourPointFivePercent(EmbeddedPlatform platform) throws Exception {
+        runPipelineAndCheckResults(platform.bootstrapServers(), platform.registryUrl());
+    }
+
+    /**
+     * Bundled data + bad input -> processor (exactly_once_v2) -> trade.changes and trade.dlq read with
+     * read_committed, and the output decoded by the genuine Confluent client. Shared with the Testcontainers
+     * variant so both run exactly the same checks.
+     */
+    static void runPipelineAndCheckResults(String bootstrapServers, String registryUrl) throws Exception {
         String prefix = "e2e-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         Path stateDir = Files.createTempDirectory("tp-e2e");
-        Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
+        Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         Map<String, Object> cfg = new HashMap<>(client);
-        cfg.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, platform.registryUrl());
+        cfg.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, registryUrl);
         cfg.put(ProcessorConfig.STATE_DIR_CONFIG, stateDir.toString());
         cfg.put(ProcessorConfig.TOPIC_PREFIX_CONFIG, prefix);
         cfg.put(ProcessorConfig.APPLICATION_ID_CONFIG, prefix + "processor");
@@ -71,7 +80,7 @@ class EndToEndPipelineIT {
         assertThat(reports).extracting(IngestReport::deadLettered).containsExactly(0, 0);
         // Bad input on the records topic: bytes that are not Confluent Avro, and a record that fails validation.
         try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.<String, Object>of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
                 new ByteArraySerializer(), new ByteArraySerializer());
              CatalogProducer producer = new CatalogProducer(client)) {
             raw.send(new ProducerRecord<>(topics.records().name(), "junk".getBytes(), "junk".getBytes())).get();
@@ -97,18 +106,19 @@ class EndToEndPipelineIT {
         assertThat(may.getYoyPct()).isCloseTo(-34.545, within(0.001));
         assertThat(ChangeTable.pct(may.getYoyPct())).isEqualTo("-34.5");
 
-        GenericRecord decoded = decodeWithGenuineConfluentClient(platform, topics.changes().name(), 2025, 5);
+        GenericRecord decoded = decodeWithGenuineConfluentClient(bootstrapServers, registryUrl, topics.changes().name(), 2025, 5);
         assertThat(decoded.getSchema().getFullName()).isEqualTo(TradeChange.getClassSchema().getFullName());
         assertThat((Long) decoded.get("value")).isEqualTo(28_800_000_000L);
         assertThat((Double) decoded.get("yoyPct")).isCloseTo(-34.545, within(0.001));
     }
 
     /** Reads trade.changes with read_committed and decodes the 2025-05 value using Confluent's own client. */
-    private static GenericRecord decodeWithGenuineConfluentClient(EmbeddedPlatform platform, String topic, int year, int month)
+    private static GenericRecord decodeWithGenuineConfluentClient(String bootstrapServers, String registryUrl, String topic,
+            int year, int month)
             throws Exception {
-        CachedSchemaRegistryClient confluent = new CachedSchemaRegistryClient(platform.registryUrl(), 100);
+        CachedSchemaRegistryClient confluent = new CachedSchemaRegistryClient(registryUrl, 100);
         Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (KafkaConsumer<byte[], byte[]> consumer =
                      new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
