@@ -3,7 +3,6 @@ package io.tradepulse.ingest;
 import io.tradepulse.avro.CommodityLevel;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.math.BigDecimal;
@@ -11,7 +10,6 @@ import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,25 +47,7 @@ public final class GaccSeriesCsv {
     }
 
     public List<ParseResult<TradeRecord>> parse(Reader reader) throws IOException {
-        List<ParseResult<TradeRecord>> out = new ArrayList<>();
-        try (BufferedReader in = new BufferedReader(reader)) {
-            String header = in.readLine();
-            boolean headerOk = header != null && stripBom(header).trim().equals(HEADER);
-            if (header != null && !headerOk) {
-                out.add(new ParseResult.Rejected<>(1, header, "unexpected header; expected '" + HEADER + "'"));
-            }
-            String line;
-            long lineNo = 1;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                out.add(headerOk ? parseRow(lineNo, line)
-                        : new ParseResult.Rejected<>(lineNo, line, "file rejected: unexpected header"));
-            }
-        }
-        return out;
+        return CsvRows.parse(reader, HEADER, this::parseRow);
     }
 
     ParseResult<TradeRecord> parseRow(long lineNo, String raw) {
@@ -151,7 +131,4 @@ public final class GaccSeriesCsv {
         return new BigDecimal(text).movePointRight(9).longValueExact();
     }
 
-    private static String stripBom(String s) {
-        return s.startsWith("\uFEFF") ? s.substring(1) : s;
-    }
 }

@@ -2,12 +2,10 @@ package io.tradepulse.ingest;
 
 import io.tradepulse.avro.TariffEvent;
 import io.tradepulse.avro.TariffEventKind;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -26,25 +24,7 @@ public final class TariffEventsCsv {
     private static final Pattern ISO3 = Pattern.compile("[A-Z]{3}");
 
     public List<ParseResult<TariffEvent>> parse(Reader reader) throws IOException {
-        List<ParseResult<TariffEvent>> out = new ArrayList<>();
-        try (BufferedReader in = new BufferedReader(reader)) {
-            String header = in.readLine();
-            boolean headerOk = header != null && header.replace("\uFEFF", "").trim().equals(HEADER);
-            if (header != null && !headerOk) {
-                out.add(new ParseResult.Rejected<>(1, header, "unexpected header; expected '" + HEADER + "'"));
-            }
-            String line;
-            long lineNo = 1;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                out.add(headerOk ? parseRow(lineNo, line)
-                        : new ParseResult.Rejected<>(lineNo, line, "file rejected: unexpected header"));
-            }
-        }
-        return out;
+        return CsvRows.parse(reader, HEADER, this::parseRow);
     }
 
     ParseResult<TariffEvent> parseRow(long lineNo, String raw) {
