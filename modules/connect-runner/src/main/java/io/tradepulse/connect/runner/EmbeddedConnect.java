@@ -1,0 +1,223 @@
+package io.tradepulse.connect.runner;
+
+import io.tradepulse.connect.common.SourceCompletion;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.internals.Exit;
+import org.apache.kafka.connect.cli.ConnectStandalone;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.runtime.Connect;
+import org.apache.kafka.connect.runtime.Herder;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorInfo;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
+import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
+import org.apache.kafka.connect.util.FutureCallback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The real Kafka Connect runtime (standalone mode) inside this JVM: {@code ConnectStandalone.startConnect}
+ * plus the herder, not a re-implementation. Connector configs live in memory (standalone), source offsets
+ * in {@code offset.storage.file.filename}, so a restart with the same file resumes without duplicates.
+ *
+ * <pre>{@code
+ * try (EmbeddedConnect connect = EmbeddedConnect.start(
+ *     EmbeddedConnect.workerProps(bootstrap, registryUrl, workDir.resolve("connect.offsets")))) {
+ *   connect.startConnector("gacc-seed", Map.of("connector.class", FileSourceConnector.class.getName(), ...));
+ *   connect.awaitCompletion("gacc-seed", Duration.ofMinutes(1)); // finite sources: all rows acknowledged
+ * }
+ * }</pre>
+ */
+public final class EmbeddedConnect implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedConnect.class);
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+
+  private final Connect<StandaloneHerder> connect;
+  private final Map<String, String> workerProps;
+
+  private EmbeddedConnect(Connect<StandaloneHerder> connect, Map<String, String> workerProps) {
+    this.connect = connect;
+    this.workerProps = Map.copyOf(workerProps);
+  }
+
+  /**
+   * Worker settings for the launcher and tests: AvroConverter for keys and values through the registry at
+   * {@code registryUrl} (null = Connect's JsonConverter with schemas), ServiceLoader plugin discovery
+   * (the default classpath scan costs seconds), an ephemeral REST port, and a file offset store.
+   */
+  public static Map<String, String> workerProps(String bootstrapServers, String registryUrl, Path offsetsFile) {
+    Map<String, String> p = new HashMap<>();
+    p.put("bootstrap.servers", bootstrapServers);
+    p.put("offset.storage.file.filename", offsetsFile.toAbsolutePath().toString());
+    p.put("offset.flush.interval.ms", "1000");
+    p.put("plugin.discovery", "service_load");
+    p.put("listeners", "http://127.0.0.1:0");
+    if (registryUrl != null) {
+      p.put("key.converter", "io.tradepulse.connect.avro.AvroConverter");
+      p.put("value.converter", "io.tradepulse.connect.avro.AvroConverter");
+      p.put("key.converter.schema.registry.url", registryUrl);
+      p.put("value.converter.schema.registry.url", registryUrl);
+    } else {
+      p.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
+      p.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    }
+    return p;
+  }
+
+  /**
+   * Starts a standalone worker. Start-up failures surface as a {@link ConnectException} rather than the
+   * {@code Exit.exit(3)} ConnectStandalone would call, and the caller's context class loader is restored
+   * (startConnect swaps it for the plugin loader).
+   */
+  public static EmbeddedConnect start(Map<String, String> workerProps) {
+    ClassLoader caller = Thread.currentThread().getContextClassLoader();
+    Exit.setExitProcedure((code, message) -> {
+      throw new ConnectException("Kafka Connect failed to start (exit " + code + "): " + message);
+    });
+    try {
+      Connect<StandaloneHerder> connect = new ConnectStandalone().startConnect(workerProps);
+      log.info("Embedded Kafka Connect worker started (REST {})", connect.rest() == null ? "-" : connect.rest().serverUrl());
+      return new EmbeddedConnect(connect, workerProps);
+    } finally {
+      Exit.resetExitProcedure();
+      Thread.currentThread().setContextClassLoader(caller);
+    }
+  }
+
+  /** Creates or updates a connector and waits until the herder accepted it. {@code name} is added to the config. */
+  public ConnectorInfo startConnector(String name, Map<String, String> config) {
+    Map<String, String> c = new HashMap<>(config);
+    c.put("name", name);
+    FutureCallback<Herder.Created<ConnectorInfo>> cb = new FutureCallback<>();
+    herder().putConnectorConfig(name, c, true, cb);
+    return await(cb, "starting connector " + name).result();
+  }
+
+  /** Deletes a connector (its offsets stay in the offsets file). */
+  public void stopConnector(String name) {
+    FutureCallback<Herder.Created<ConnectorInfo>> cb = new FutureCallback<>();
+    herder().deleteConnectorConfig(name, cb);
+    await(cb, "deleting connector " + name);
+  }
+
+  public ConnectorStateInfo status(String name) {
+    return herder().connectorStatus(name);
+  }
+
+  /**
+   * Waits until a finite source connector (file, GACC tables, Comext bulk files) has delivered every row it
+   * read: its task signals completion once the producer acknowledged all records. Live API connectors
+   * never complete (use {@link #awaitCaughtUp}). Throws if the connector or a task FAILED meanwhile.
+   *
+   * <p>Delivered is not yet committed: the source offsets reach the offset store on the next periodic
+   * flush or, at the latest, in the final commit of a graceful stop ({@link #stopConnector}, {@link #close}).
+   *
+   * @return true when complete within the timeout
+   */
+  public boolean awaitCompletion(String name, Duration timeout) throws InterruptedException {
+    return awaitSignal(name, timeout, true);
+  }
+
+  /**
+   * Waits until a connector has caught up: its task found nothing more to read right now and every record
+   * it handed out was acknowledged (a live API connector that reached the newest published month), or it
+   * completed. Throws if the connector or a task FAILED meanwhile.
+   */
+  public boolean awaitCaughtUp(String name, Duration timeout) throws InterruptedException {
+    return awaitSignal(name, timeout, false);
+  }
+
+  private boolean awaitSignal(String name, Duration timeout, boolean needDone) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      Duration slice = Duration.ofMillis(200);
+      if (needDone ? SourceCompletion.await(name, slice) : SourceCompletion.awaitCaughtUp(name, slice)) {
+        failIfFailed(name);
+        return true;
+      }
+      failIfFailed(name);
+    }
+    return needDone ? SourceCompletion.isDone(name) : SourceCompletion.isCaughtUp(name);
+  }
+
+  /** Polls the topic's end offsets until they sum to at least {@code expected} records. */
+  public long awaitRecords(String topic, long expected, Duration timeout) throws InterruptedException {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, workerProps.get("bootstrap.servers"));
+    try (Admin admin = Admin.create(p)) {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      long count = 0;
+      while (System.nanoTime() < deadline) {
+        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+        Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+        d.partitions().forEach(tp -> specs.put(new TopicPartition(topic, tp.partition()), OffsetSpec.latest()));
+        count = admin.listOffsets(specs).all().get().values().stream().mapToLong(i -> i.offset()).sum();
+        if (count >= expected) {
+          return count;
+        }
+        Thread.sleep(200);
+      }
+      return count;
+    } catch (ExecutionException e) {
+      throw new ConnectException("Cannot read end offsets of " + topic, e.getCause());
+    }
+  }
+
+  private void failIfFailed(String name) {
+    ConnectorStateInfo s;
+    try {
+      s = status(name);
+    } catch (RuntimeException e) {
+      return; // not registered yet
+    }
+    if ("FAILED".equals(s.connector().state())) {
+      throw new ConnectException("Connector " + name + " failed: " + s.connector().trace());
+    }
+    for (ConnectorStateInfo.TaskState t : s.tasks()) {
+      if ("FAILED".equals(t.state())) {
+        throw new ConnectException("Task " + t.id() + " of " + name + " failed: " + t.trace());
+      }
+    }
+  }
+
+  public StandaloneHerder herder() {
+    return connect.herder();
+  }
+
+  private static <T> T await(FutureCallback<T> cb, String what) {
+    try {
+      return cb.get(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ConnectException("Interrupted while " + what, e);
+    } catch (ExecutionException e) {
+      throw new ConnectException("Failed " + what + ": " + e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new ConnectException("Timed out " + what, e);
+    }
+  }
+
+  /**
+   * Stops the connectors and the worker. Each task is stopped gracefully, which ends with the task's final
+   * offset commit to the offsets file: a new worker on the same file resumes after the last delivered row.
+   * (That needs poll() to return within task.shutdown.graceful.timeout.ms; our tasks never block longer
+   * than {@code TradeSourceTask.MAX_IDLE_BLOCK} when idle.)
+   */
+  @Override
+  public void close() {
+    connect.stop();
+    connect.awaitStop();
+  }
+}

@@ -1,0 +1,269 @@
+package io.tradepulse.connect.comext;
+
+import io.tradepulse.connect.common.BadRow;
+import io.tradepulse.connect.common.CodeTable;
+import io.tradepulse.connect.common.CsvReader;
+import io.tradepulse.connect.common.Hs;
+import io.tradepulse.connect.common.Parsed;
+import io.tradepulse.connect.common.ParsedItem;
+import io.tradepulse.connect.common.TradeRow;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Parses the two Comext payloads into TradeRows, values in EUR (currency=EUR) unless an {@link FxTable} is
+ * configured, in which case every row is converted or dead-lettered (never a mix). Columns are found by
+ * name. Imports are valued CIF, exports FOB (Eurostat methodology).
+ *
+ * <ul>
+ *   <li>SDMX-CSV from the API: {@code DATAFLOW,LAST UPDATE,freq,reporter,partner,product,flow,indicators,
+ *       TIME_PERIOD,OBS_VALUE}; one row per observation; only VALUE_IN_EUROS rows are used (quantities are
+ *       skipped). LAST UPDATE (dd/MM/yy) is the publication date: publishedAt and vintage come from it.</li>
+ *   <li>Bulk monthly CSV: one row per (reporter, partner, trade type, product, flow, statistical procedure,
+ *       supplementary unit, period); rows of one series and month are SUMMED into one record, because
+ *       emitting them separately would let the last one overwrite the others downstream (upsert per
+ *       series and month).</li>
+ * </ul>
+ */
+final class ComextParser {
+  static final String SOURCE = "COMEXT";
+  private static final DateTimeFormatter LAST_UPDATE = DateTimeFormatter.ofPattern("dd/MM/yy", Locale.ROOT);
+  private static final ZoneId CET = ZoneId.of("Europe/Luxembourg");
+
+  /** Row filters of the bulk files (the API filters server-side). Empty = everything. */
+  record Filter(Set<String> reporters, Set<String> partners, List<String> products, Set<String> flows) {
+    boolean keeps(String reporter, String partner, String product, String flow) {
+      return (reporters.isEmpty() || reporters.contains(reporter)) && (partners.isEmpty() || partners.contains(partner))
+          && (flows.isEmpty() || flows.contains(flow))
+          && (products.isEmpty() || products.stream().anyMatch(p -> p.equals("TOTAL") ? product.equals("TOTAL")
+              : product.startsWith(p)));
+    }
+  }
+
+  private final ComextGeo geo;
+  private final FxTable fx; // null = keep EUR
+
+  ComextParser(ComextGeo geo, FxTable fx) {
+    this.geo = geo;
+    this.fx = fx;
+  }
+
+  /** SDMX-CSV response of the dissemination API. */
+  Parsed parseSdmx(byte[] payload, String sourceRef) {
+    CsvReader r = new CsvReader(payload);
+    CsvReader.Row header = r.next();
+    if (header == null) {
+      return new Parsed(List.of(), 0);
+    }
+    List<String> h = header.fields().stream().map(String::trim).toList();
+    int upd = h.indexOf("LAST UPDATE");
+    int rep = h.indexOf("reporter");
+    int par = h.indexOf("partner");
+    int prod = h.indexOf("product");
+    int flow = h.indexOf("flow");
+    int ind = h.indexOf("indicators");
+    int time = h.indexOf("TIME_PERIOD");
+    int obs = h.indexOf("OBS_VALUE");
+    if (Math.min(Math.min(Math.min(rep, par), Math.min(prod, flow)), Math.min(Math.min(ind, time), obs)) < 0) {
+      return Parsed.whollyBad(BadRow.of("Unexpected Comext SDMX-CSV header " + h + ": needs reporter, partner, "
+          + "product, flow, indicators, TIME_PERIOD, OBS_VALUE", sourceRef, "header", payload));
+    }
+    List<ParsedItem> items = new ArrayList<>();
+    int skipped = 0;
+    long newestPublished = 0;
+    for (CsvReader.Row row = r.next(); row != null; row = r.next()) {
+      if (row.isBlank()) {
+        continue;
+      }
+      String position = "line " + row.line();
+      if (!"VALUE_IN_EUROS".equals(row.field(ind).trim())) {
+        skipped++;
+        continue;
+      }
+      Long published = null;
+      if (upd >= 0) {
+        try {
+          published = LocalDate.parse(row.field(upd).trim(), LAST_UPDATE).atTime(LocalTime.of(11, 0)).atZone(CET)
+              .toInstant().toEpochMilli();
+        } catch (DateTimeParseException e) {
+          items.add(BadRow.of("Unreadable LAST UPDATE '" + row.field(upd) + "' (dd/MM/yy)", sourceRef, position, row.raw()));
+          continue;
+        }
+      }
+      if (published == null) {
+        items.add(BadRow.of("No LAST UPDATE column: publication date unknown", sourceRef, position, row.raw()));
+        continue;
+      }
+      newestPublished = Math.max(newestPublished, published);
+      YearMonth month;
+      try {
+        month = YearMonth.parse(row.field(time).trim());
+      } catch (DateTimeParseException e) {
+        items.add(BadRow.of("Unreadable TIME_PERIOD '" + row.field(time) + "' (yyyy-MM)", sourceRef, position, row.raw()));
+        continue;
+      }
+      String vintage = "COMEXT " + lastUpdateDate(published);
+      ParsedItem item = toRow(row.field(rep), row.field(par), row.field(prod), row.field(flow), month,
+          row.field(obs), vintage, published, sourceRef, position, row.raw());
+      if (item == null) {
+        skipped++;
+      } else {
+        items.add(item);
+      }
+    }
+    return new Parsed(items, skipped, newestPublished);
+  }
+
+  private static String lastUpdateDate(long millis) {
+    return java.time.Instant.ofEpochMilli(millis).atZone(CET).toLocalDate().toString();
+  }
+
+  /** A bulk monthly CSV (already extracted from its .7z). */
+  Parsed parseBulk(byte[] payload, String location, Filter filter, int releaseLagDays) {
+    CsvReader r = new CsvReader(payload);
+    CsvReader.Row header = r.next();
+    if (header == null) {
+      return new Parsed(List.of(), 0);
+    }
+    List<String> h = header.fields().stream().map(s -> s.trim().toUpperCase(Locale.ROOT)).toList();
+    int rep = h.indexOf("REPORTER");
+    int par = h.indexOf("PARTNER");
+    int prod = h.indexOf("PRODUCT_NC");
+    int flow = h.indexOf("FLOW");
+    int period = h.indexOf("PERIOD");
+    int val = h.indexOf("VALUE_EUR");
+    if (Math.min(Math.min(rep, par), Math.min(Math.min(prod, flow), Math.min(period, val))) < 0) {
+      return Parsed.whollyBad(BadRow.of("Unexpected Comext bulk header " + h + ": needs REPORTER, PARTNER, "
+          + "PRODUCT_NC, FLOW, PERIOD, VALUE_EUR", location, "header", payload));
+    }
+    String fileName = location.substring(location.replace('\\', '/').lastIndexOf('/') + 1);
+    // Sum per (reporter, partner, product, flow, period); keep first-seen order so offsets are stable.
+    Map<List<String>, long[]> sums = new LinkedHashMap<>();
+    Map<List<String>, CsvReader.Row> firstRow = new LinkedHashMap<>();
+    List<ParsedItem> bad = new ArrayList<>();
+    int skipped = 0;
+    for (CsvReader.Row row = r.next(); row != null; row = r.next()) {
+      if (row.isBlank()) {
+        continue;
+      }
+      String flowName = flowName(row.field(flow).trim());
+      String product = row.field(prod).trim();
+      if (!filter.keeps(row.field(rep).trim(), row.field(par).trim(), product, flowName == null ? "" : flowName)) {
+        skipped++;
+        continue;
+      }
+      long v;
+      try {
+        v = new BigDecimal(row.field(val).trim()).setScale(0, java.math.RoundingMode.HALF_EVEN).longValueExact();
+      } catch (RuntimeException e) {
+        bad.add(BadRow.of("Non-numeric VALUE_EUR '" + row.field(val) + "'", location, "line " + row.line(), row.raw()));
+        continue;
+      }
+      List<String> key = List.of(row.field(rep).trim(), row.field(par).trim(), product, row.field(flow).trim(),
+          row.field(period).trim());
+      long[] sum = sums.computeIfAbsent(key, k -> new long[1]);
+      sum[0] = Math.addExact(sum[0], v);
+      firstRow.putIfAbsent(key, row);
+    }
+    List<ParsedItem> items = new ArrayList<>(bad);
+    long newest = 0;
+    for (Map.Entry<List<String>, long[]> e : sums.entrySet()) {
+      List<String> k = e.getKey();
+      CsvReader.Row first = firstRow.get(k);
+      String position = "line " + first.line();
+      YearMonth month;
+      try {
+        month = YearMonth.parse(k.get(4), DateTimeFormatter.ofPattern("yyyyMM", Locale.ROOT));
+      } catch (DateTimeParseException ex) {
+        items.add(BadRow.of("Unreadable PERIOD '" + k.get(4) + "' (yyyyMM)", location, position, first.raw()));
+        continue;
+      }
+      long published = month.atEndOfMonth().plusDays(releaseLagDays).atTime(LocalTime.of(11, 0)).atZone(CET)
+          .toInstant().toEpochMilli();
+      newest = Math.max(newest, published);
+      ParsedItem item = toRow(k.get(0), k.get(1), k.get(2), k.get(3), month, Long.toString(e.getValue()[0]),
+          "COMEXT bulk " + fileName, published, location, position, first.raw());
+      if (item == null) {
+        skipped++;
+      } else {
+        items.add(item);
+      }
+    }
+    return new Parsed(items, skipped, newest);
+  }
+
+  static String flowName(String code) {
+    return switch (code) {
+      case "1" -> "IMPORT";
+      case "2" -> "EXPORT";
+      default -> null;
+    };
+  }
+
+  /** @return the row, a dead letter, or null for an aggregate partner (skipped, never added to countries) */
+  private ParsedItem toRow(String reporterCode, String partnerCode, String productCode, String flowCode,
+      YearMonth month, String obs, String vintage, long published, String sourceRef, String position, byte[] raw) {
+    Optional<CodeTable.Entry> reporter = geo.lookup(reporterCode);
+    if (reporter.isEmpty() || reporter.get().kind() == CodeTable.Kind.GROUP) {
+      return BadRow.of("Unknown Comext reporter '" + reporterCode + "'", sourceRef, position, raw);
+    }
+    Optional<CodeTable.Entry> partner = geo.lookup(partnerCode);
+    if (partner.isPresent() && partner.get().kind() == CodeTable.Kind.GROUP) {
+      return null;
+    }
+    if (partner.isEmpty()) {
+      return BadRow.of("Unknown Comext partner '" + partnerCode + "'", sourceRef, position, raw);
+    }
+    String flow = flowName(flowCode.trim());
+    if (flow == null) {
+      return BadRow.of("Unknown Comext flow '" + flowCode + "' (1 import, 2 export)", sourceRef, position, raw);
+    }
+    String commodity = Hs.normalize(productCode);
+    Optional<String> level = Hs.level(commodity);
+    if (level.isEmpty()) {
+      return BadRow.of("Unsupported product code '" + productCode + "'", sourceRef, position, raw);
+    }
+    if (obs == null || obs.isBlank()) {
+      return BadRow.of("Empty OBS_VALUE (confidential or not available)", sourceRef, position, raw);
+    }
+    long eur;
+    try {
+      eur = new BigDecimal(obs.trim()).setScale(0, java.math.RoundingMode.HALF_EVEN).longValueExact();
+    } catch (RuntimeException e) {
+      return BadRow.of("Non-numeric value '" + obs + "'", sourceRef, position, raw);
+    }
+    Long value = eur;
+    String currency = "EUR";
+    String note = null;
+    if (fx != null) {
+      Optional<BigDecimal> rate = fx.rate(month);
+      if (rate.isEmpty()) {
+        return BadRow.of("No EUR->" + fx.currency() + " rate for " + month + " in " + fx.name()
+            + ": not converted, and not published in EUR among converted rows", sourceRef, position, raw);
+      }
+      value = FxTable.convert(eur, rate.get());
+      currency = fx.currency();
+      note = "converted from EUR " + eur + " at " + rate.get().toPlainString() + " " + fx.currency() + "/EUR";
+    }
+    return new TradeRow(reporter.get().iso3(), partner.get().iso3(), flow, commodity, level.get(), month.getYear(),
+        month.getMonthValue(), 1, value, currency, flow.equals("IMPORT") ? "CIF" : "FOB", null, SOURCE, sourceRef,
+        vintage, published, 0, note);
+  }
+
+  static String text(byte[] b) {
+    return new String(b, 0, Math.min(b.length, 300), StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,85 @@
+package io.tradepulse.connect.comext;
+
+import io.tradepulse.connect.common.CsvReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.YearMonth;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Monthly EUR exchange rates from a user-supplied CSV {@code period,currency,rate} (rate = units of the
+ * currency per 1 EUR, the ECB reference-rate convention). Exact decimal arithmetic; a missing month is
+ * reported to the caller (which dead-letters the row) rather than falling back to EUR: a topic where some
+ * rows are USD and others silently EUR would poison every sum and YoY downstream.
+ */
+public final class FxTable {
+  private final String currency;
+  private final Map<YearMonth, BigDecimal> rates;
+  private final String name;
+
+  FxTable(String name, String currency, Map<YearMonth, BigDecimal> rates) {
+    this.name = name;
+    this.currency = currency;
+    this.rates = Map.copyOf(rates);
+  }
+
+  public static FxTable load(String file, String currency) {
+    try {
+      return parse(file, Files.readAllBytes(Path.of(file)), currency);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read FX table " + file, e);
+    }
+  }
+
+  static FxTable parse(String name, byte[] csv, String currency) {
+    Map<YearMonth, BigDecimal> m = new HashMap<>();
+    CsvReader r = new CsvReader(csv);
+    for (CsvReader.Row row = r.next(); row != null; row = r.next()) {
+      if (row.isBlank() || row.field(0).startsWith("#") || row.field(0).equalsIgnoreCase("period")) {
+        continue;
+      }
+      if (!row.field(1).trim().toUpperCase(Locale.ROOT).equals(currency)) {
+        continue;
+      }
+      try {
+        BigDecimal rate = new BigDecimal(row.field(2).trim());
+        if (rate.signum() <= 0) {
+          throw new NumberFormatException("not positive");
+        }
+        m.put(YearMonth.parse(row.field(0).trim()), rate);
+      } catch (RuntimeException e) {
+        throw new ConfigException(ComextConfig.FX_TABLE_CONFIG, name, "line " + row.line()
+            + " must be period(yyyy-MM),currency,rate(>0): " + new String(row.raw(), java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
+    if (m.isEmpty()) {
+      throw new ConfigException(ComextConfig.FX_TABLE_CONFIG, name, "has no " + currency + " rate");
+    }
+    return new FxTable(name, currency, m);
+  }
+
+  public String currency() {
+    return currency;
+  }
+
+  public Optional<BigDecimal> rate(YearMonth month) {
+    return Optional.ofNullable(rates.get(month));
+  }
+
+  /** EUR amount converted at the month's rate, rounded half-even to a whole unit. */
+  public static long convert(long eur, BigDecimal rate) {
+    return BigDecimal.valueOf(eur).multiply(rate).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
+  }
+
+  public String name() {
+    return name;
+  }
+}

@@ -1,0 +1,65 @@
+package io.tradepulse.connect.common;
+
+import java.util.LinkedHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.Gauge;
+import org.apache.kafka.common.metrics.PluginMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Per-task counters: records, dead letters, skipped rows (country groups etc.), HTTP fetches and retries.
+ * Registered through Connect's {@link PluginMetrics} (KIP-877, available to tasks since Kafka 4.1), so
+ * they appear under the worker's JMX domain with the connector and task tags added by Connect.
+ */
+public final class IngestMetrics {
+  private static final Logger log = LoggerFactory.getLogger(IngestMetrics.class);
+  static final String GROUP = "tradepulse-ingest";
+
+  private final AtomicLong records = new AtomicLong();
+  private final AtomicLong deadLetters = new AtomicLong();
+  private final AtomicLong skipped = new AtomicLong();
+  private final AtomicLong fetches = new AtomicLong();
+  private final AtomicLong retries = new AtomicLong();
+
+  public IngestMetrics() {}
+
+  /** Registers gauges; a null or failing PluginMetrics (older worker, unit tests) only disables them. */
+  public void register(PluginMetrics pm) {
+    if (pm == null) {
+      return;
+    }
+    try {
+      gauge(pm, "records-total", "Trade records emitted.", records);
+      gauge(pm, "dead-letters-total", "Bad rows emitted to the dead-letter topic.", deadLetters);
+      gauge(pm, "skipped-rows-total", "Rows intentionally not emitted (country groups, quantity rows).", skipped);
+      gauge(pm, "fetches-total", "HTTP requests made.", fetches);
+      gauge(pm, "retries-total", "HTTP requests retried after 429/5xx/IO errors.", retries);
+    } catch (RuntimeException e) {
+      log.warn("Plugin metrics unavailable, counters are only logged: {}", e.toString());
+    }
+  }
+
+  private static void gauge(PluginMetrics pm, String name, String doc, AtomicLong value) {
+    MetricName mn = pm.metricName(name, doc, new LinkedHashMap<>());
+    pm.addMetric(mn, (Gauge<Long>) (config, now) -> value.get());
+  }
+
+  public void record() { records.incrementAndGet(); }
+  public void deadLetter() { deadLetters.incrementAndGet(); }
+  public void skipped(int n) { skipped.addAndGet(n); }
+  public void fetch() { fetches.incrementAndGet(); }
+  public void retry() { retries.incrementAndGet(); }
+
+  public long records() { return records.get(); }
+  public long deadLetters() { return deadLetters.get(); }
+  public long skipped() { return skipped.get(); }
+  public long fetches() { return fetches.get(); }
+  public long retries() { return retries.get(); }
+
+  public void logSummary(String what) {
+    log.info("{}: {} records, {} dead letters, {} skipped rows, {} fetches, {} retries", what, records(),
+        deadLetters(), skipped(), fetches(), retries());
+  }
+}

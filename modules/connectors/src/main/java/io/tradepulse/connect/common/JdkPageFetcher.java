@@ -1,0 +1,43 @@
+package io.tradepulse.connect.common;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@link PageFetcher} over java.net.http; no extra HTTP library in the plugin. */
+public final class JdkPageFetcher implements PageFetcher {
+  private final HttpClient client;
+  private final Duration timeout;
+
+  public JdkPageFetcher(Duration timeout) {
+    this.timeout = timeout;
+    this.client = HttpClient.newBuilder()
+        .connectTimeout(timeout)
+        .followRedirects(HttpClient.Redirect.NORMAL)
+        .build();
+  }
+
+  @Override
+  public HttpPage fetch(URI uri, Map<String, String> headers) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout).GET();
+    headers.forEach(b::header);
+    HttpResponse<byte[]> resp = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    return new HttpPage(resp.statusCode(), resp.body(), retryAfter(resp));
+  }
+
+  private static Optional<Duration> retryAfter(HttpResponse<?> resp) {
+    // Only the delta-seconds form: the HTTP-date form is rare for these APIs and needs a clock.
+    return resp.headers().firstValue("Retry-After").flatMap(v -> {
+      try {
+        return Optional.of(Duration.ofSeconds(Long.parseLong(v.trim())));
+      } catch (NumberFormatException e) {
+        return Optional.empty();
+      }
+    });
+  }
+}

@@ -1,0 +1,65 @@
+package io.tradepulse.connect.common;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Throttles every call, retries 429/5xx and I/O failures with backoff (honouring Retry-After up to the
+ * configured maximum), and, when retries are exhausted, throws {@link RetriableException}: the Connect
+ * worker then calls poll() again later and, because offsets only moved for delivered rows, nothing is lost.
+ * Other statuses (200, 204, 4xx) are returned to the caller to interpret.
+ */
+public final class RetryingFetcher {
+  private static final Logger log = LoggerFactory.getLogger(RetryingFetcher.class);
+
+  private final PageFetcher fetcher;
+  private final Throttle throttle;
+  private final Backoff backoff;
+  private final Sleeper sleeper;
+  private final IngestMetrics metrics;
+
+  public RetryingFetcher(PageFetcher fetcher, Throttle throttle, Backoff backoff, Sleeper sleeper,
+      IngestMetrics metrics) {
+    this.fetcher = fetcher;
+    this.throttle = throttle;
+    this.backoff = backoff;
+    this.sleeper = sleeper;
+    this.metrics = metrics;
+  }
+
+  /** @param logUri the URI without secrets, for logs and exceptions */
+  public HttpPage fetch(URI uri, Map<String, String> headers, String logUri) throws InterruptedException {
+    for (int attempt = 0; ; attempt++) {
+      throttle.acquire();
+      String problem;
+      Duration wait = backoff.delay(attempt);
+      try {
+        metrics.fetch();
+        HttpPage page = fetcher.fetch(uri, headers);
+        if (!page.isRetryable()) {
+          return page;
+        }
+        problem = "HTTP " + page.status();
+        if (page.retryAfter().isPresent()) {
+          Duration ra = page.retryAfter().get();
+          wait = ra.compareTo(backoff.max()) > 0 ? backoff.max() : ra;
+        }
+      } catch (IOException e) {
+        problem = e.getClass().getSimpleName() + ": " + e.getMessage();
+      }
+      if (attempt >= backoff.maxRetries()) {
+        throw new RetriableException("Giving up for now on " + logUri + " after " + (attempt + 1)
+            + " attempts: " + problem);
+      }
+      metrics.retry();
+      log.warn("{} from {}; retry {} of {} in {} ms", problem, logUri, attempt + 1, backoff.maxRetries(),
+          wait.toMillis());
+      sleeper.sleep(wait);
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package io.tradepulse.connect.common;
+
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
+/**
+ * Settings every tradepulse source connector shares. Parsing through {@link AbstractConfig} makes a bad
+ * value fail at start with a ConfigException naming the key and the allowed values.
+ */
+public abstract class TradeSourceConfig extends AbstractConfig {
+  public static final String GROUP_COMMON = "Common";
+
+  public static final String TOPIC_CONFIG = "topic";
+  public static final String TOPIC_DOC = "Topic the TradeRecords (key SeriesKey) are written to.";
+  public static final String TOPIC_DEFAULT = "trade.records";
+
+  public static final String DLQ_TOPIC_CONFIG = "dlq.topic";
+  public static final String DLQ_TOPIC_DOC = "Topic for DeadLetter records (stage INGEST) of rows that could not be read: "
+      + "malformed payloads, wrong headers, non-numeric or suppressed values, unknown codes. Connect's own "
+      + "dead-letter queue only exists for sink connectors, so the task writes these itself.";
+  public static final String DLQ_TOPIC_DEFAULT = "trade.dlq";
+
+  public static final String BATCH_MAX_CONFIG = "batch.max.records";
+  public static final String BATCH_MAX_DOC = "Maximum records returned by one poll().";
+  public static final int BATCH_MAX_DEFAULT = 2000;
+
+  public static final String POLL_INTERVAL_CONFIG = "poll.interval.ms";
+  public static final String POLL_INTERVAL_DOC = "How long the task waits before asking the source again once it has "
+      + "nothing new (an unpublished month, a finished file).";
+  public static final long POLL_INTERVAL_DEFAULT = 3_600_000L;
+
+  public static final String HTTP_TIMEOUT_CONFIG = "http.timeout.ms";
+  public static final String HTTP_TIMEOUT_DOC = "Connect and request timeout of one HTTP call.";
+  public static final long HTTP_TIMEOUT_DEFAULT = 60_000L;
+
+  public static final String HTTP_MAX_RETRIES_CONFIG = "http.max.retries";
+  public static final String HTTP_MAX_RETRIES_DOC = "Retries of a call answered 429/5xx or failing with an I/O error "
+      + "before poll() gives up with a RetriableException (the worker polls again later; no offset moves).";
+  public static final int HTTP_MAX_RETRIES_DEFAULT = 5;
+
+  public static final String HTTP_BACKOFF_INITIAL_CONFIG = "http.backoff.initial.ms";
+  public static final String HTTP_BACKOFF_INITIAL_DOC = "First retry delay; doubles per retry. A Retry-After header wins, "
+      + "capped by http.backoff.max.ms.";
+  public static final long HTTP_BACKOFF_INITIAL_DEFAULT = 1_000L;
+
+  public static final String HTTP_BACKOFF_MAX_CONFIG = "http.backoff.max.ms";
+  public static final String HTTP_BACKOFF_MAX_DOC = "Upper bound of one retry delay.";
+  public static final long HTTP_BACKOFF_MAX_DEFAULT = 60_000L;
+
+  public static final String HTTP_MIN_INTERVAL_CONFIG = "http.min.interval.ms";
+  public static final String HTTP_MIN_INTERVAL_DOC = "Minimum time between two calls of one task (quota-friendly "
+      + "throttle; Comtrade allows ~500 calls a day).";
+  public static final long HTTP_MIN_INTERVAL_DEFAULT = 0L;
+
+  protected TradeSourceConfig(ConfigDef def, Map<?, ?> props) {
+    super(def, props);
+  }
+
+  public static ConfigDef commonDef(ConfigDef def) {
+    int o = 0;
+    return def
+        .define(TOPIC_CONFIG, Type.STRING, TOPIC_DEFAULT, new ConfigDef.NonEmptyString(), Importance.HIGH, TOPIC_DOC,
+            GROUP_COMMON, ++o, ConfigDef.Width.MEDIUM, TOPIC_CONFIG)
+        .define(DLQ_TOPIC_CONFIG, Type.STRING, DLQ_TOPIC_DEFAULT, new ConfigDef.NonEmptyString(), Importance.HIGH,
+            DLQ_TOPIC_DOC, GROUP_COMMON, ++o, ConfigDef.Width.MEDIUM, DLQ_TOPIC_CONFIG)
+        .define(BATCH_MAX_CONFIG, Type.INT, BATCH_MAX_DEFAULT, Range.between(1, 1_000_000), Importance.LOW,
+            BATCH_MAX_DOC, GROUP_COMMON, ++o, ConfigDef.Width.SHORT, BATCH_MAX_CONFIG)
+        .define(POLL_INTERVAL_CONFIG, Type.LONG, POLL_INTERVAL_DEFAULT, Range.atLeast(10), Importance.MEDIUM,
+            POLL_INTERVAL_DOC, GROUP_COMMON, ++o, ConfigDef.Width.SHORT, POLL_INTERVAL_CONFIG)
+        .define(HTTP_TIMEOUT_CONFIG, Type.LONG, HTTP_TIMEOUT_DEFAULT, Range.atLeast(100), Importance.LOW,
+            HTTP_TIMEOUT_DOC, GROUP_COMMON, ++o, ConfigDef.Width.SHORT, HTTP_TIMEOUT_CONFIG)
+        .define(HTTP_MAX_RETRIES_CONFIG, Type.INT, HTTP_MAX_RETRIES_DEFAULT, Range.between(0, 100), Importance.LOW,
+            HTTP_MAX_RETRIES_DOC, GROUP_COMMON, ++o, ConfigDef.Width.SHORT, HTTP_MAX_RETRIES_CONFIG)
+        .define(HTTP_BACKOFF_INITIAL_CONFIG, Type.LONG, HTTP_BACKOFF_INITIAL_DEFAULT, Range.atLeast(0), Importance.LOW,
+            HTTP_BACKOFF_INITIAL_DOC, GROUP_COMMON, ++o, ConfigDef.Width.SHORT, HTTP_BACKOFF_INITIAL_CONFIG)
+        .define(HTTP_BACKOFF_MAX_CONFIG, Type.LONG, HTTP_BACKOFF_MAX_DEFAULT, Range.atLeast(0), Importance.LOW,
+            HTTP_BACKOFF_MAX_DOC, GROUP_COMMON, ++o, ConfigDef.Width.SHORT, HTTP_BACKOFF_MAX_CONFIG)
+        .define(HTTP_MIN_INTERVAL_CONFIG, Type.LONG, HTTP_MIN_INTERVAL_DEFAULT, Range.atLeast(0), Importance.LOW,
+            HTTP_MIN_INTERVAL_DOC, GROUP_COMMON, ++o, ConfigDef.Width.SHORT, HTTP_MIN_INTERVAL_CONFIG);
+  }
+
+  public String topic() { return getString(TOPIC_CONFIG); }
+  public String dlqTopic() { return getString(DLQ_TOPIC_CONFIG); }
+  public int batchMax() { return getInt(BATCH_MAX_CONFIG); }
+  public Duration pollInterval() { return Duration.ofMillis(getLong(POLL_INTERVAL_CONFIG)); }
+  public Duration httpTimeout() { return Duration.ofMillis(getLong(HTTP_TIMEOUT_CONFIG)); }
+  public Duration httpMinInterval() { return Duration.ofMillis(getLong(HTTP_MIN_INTERVAL_CONFIG)); }
+
+  public Backoff backoff() {
+    return new Backoff(Duration.ofMillis(getLong(HTTP_BACKOFF_INITIAL_CONFIG)),
+        Duration.ofMillis(getLong(HTTP_BACKOFF_MAX_CONFIG)), getInt(HTTP_MAX_RETRIES_CONFIG));
+  }
+}

@@ -1,0 +1,166 @@
+package io.tradepulse.connect.common;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Shared poll loop: a subclass turns "the next unit of work" (one HTTP response, one file) into records
+ * that already carry their per-row source offsets; this class hands them out in batches, waits
+ * (interruptibly) when there is nothing new, counts acknowledgements, and signals completion of finite
+ * sources via {@link SourceCompletion}.
+ */
+public abstract class TradeSourceTask<C extends TradeSourceConfig> extends SourceTask {
+  protected final Logger log = LoggerFactory.getLogger(getClass());
+
+  /**
+   * Longest time one poll() blocks when the source has nothing new. Since Kafka 3.7 (KAFKA-15090) the
+   * worker calls {@link #stop()} on the task thread only AFTER poll() returns; a poll() that sleeps for
+   * poll.interval.ms (an hour) outlives task.shutdown.graceful.timeout.ms (5 s), the worker then cancels
+   * the task and its final offset commit is lost, so a restart re-delivers everything since the last
+   * periodic flush. Returning null at least this often keeps a graceful stop graceful.
+   */
+  public static final Duration MAX_IDLE_BLOCK = Duration.ofMillis(500);
+
+  protected C config;
+  protected final IngestMetrics metrics = new IngestMetrics();
+  protected RecordFactory records;
+  protected final Sleeper.StopSignal stopSignal = new Sleeper.StopSignal();
+  protected Clock clock = Clock.systemUTC();
+  protected PageFetcher pageFetcher;
+
+  private final ArrayDeque<SourceRecord> pending = new ArrayDeque<>();
+  private final AtomicLong handedOut = new AtomicLong();
+  private final AtomicLong acked = new AtomicLong();
+  private volatile boolean drained;
+  private String connectorName;
+
+  protected abstract C parseConfig(Map<String, String> props);
+
+  /** Called once the config is parsed; restore offsets here. */
+  protected abstract void startTask(Map<String, String> props);
+
+  /**
+   * @return the next records, or an empty list when the source has nothing new right now
+   * @throws org.apache.kafka.connect.errors.RetriableException on transient I/O failures
+   */
+  protected abstract List<SourceRecord> nextRecords() throws InterruptedException;
+
+  /** True for a finite source that has read everything (files); live APIs never finish. */
+  protected boolean exhausted() {
+    return false;
+  }
+
+  @Override
+  public String version() {
+    return Versions.VERSION;
+  }
+
+  @Override
+  public void start(Map<String, String> props) {
+    config = parseConfig(props);
+    connectorName = props.get("name");
+    SourceCompletion.reset(connectorName);
+    records = new RecordFactory(config.topic(), config.dlqTopic(), metrics);
+    metrics.register(pluginMetrics());
+    if (pageFetcher == null) {
+      pageFetcher = new JdkPageFetcher(config.httpTimeout());
+    }
+    startTask(props);
+  }
+
+  private PluginMetrics pluginMetrics() {
+    try {
+      return context == null ? null : context.pluginMetrics();
+    } catch (RuntimeException | AbstractMethodError e) {
+      return null;
+    }
+  }
+
+  protected RetryingFetcher retryingFetcher() {
+    Throttle throttle = config.httpMinInterval().isZero() ? Throttle.NONE
+        : new MinIntervalThrottle(config.httpMinInterval(), stopSignal);
+    return new RetryingFetcher(pageFetcher, throttle, config.backoff(), stopSignal, metrics);
+  }
+
+  protected Map<String, Object> storedOffset(Map<String, ?> partition) {
+    if (context == null || context.offsetStorageReader() == null) {
+      return null;
+    }
+    return context.offsetStorageReader().offset(partition);
+  }
+
+  @Override
+  public List<SourceRecord> poll() throws InterruptedException {
+    if (pending.isEmpty() && !stopSignal.isStopped()) {
+      List<SourceRecord> next = nextRecords();
+      if (next.isEmpty()) {
+        drained = true;
+        maybeSignalCompletion();
+        // Short wait, then return control to the worker (see MAX_IDLE_BLOCK). Subclasses gate their own
+        // re-checks by poll.interval.ms, so calling nextRecords() again soon costs no request.
+        stopSignal.sleep(config.pollInterval().compareTo(MAX_IDLE_BLOCK) < 0 ? config.pollInterval() : MAX_IDLE_BLOCK);
+        return null;
+      }
+      pending.addAll(next);
+    }
+    if (pending.isEmpty()) {
+      return null;
+    }
+    drained = false;
+    int n = Math.min(pending.size(), config.batchMax());
+    List<SourceRecord> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(pending.poll());
+    }
+    handedOut.addAndGet(n);
+    return out;
+  }
+
+  @Override
+  public void commitRecord(SourceRecord record, RecordMetadata metadata) {
+    acked.incrementAndGet();
+    maybeSignalCompletion();
+  }
+
+  private void maybeSignalCompletion() {
+    if (!drained || acked.get() < handedOut.get()) {
+      return;
+    }
+    if (exhausted()) {
+      if (!SourceCompletion.isDone(connectorName)) {
+        metrics.logSummary("Source finished");
+      }
+      SourceCompletion.markDone(connectorName);
+    } else {
+      SourceCompletion.markCaughtUp(connectorName);
+    }
+  }
+
+  @Override
+  public void stop() {
+    stopSignal.stop();
+    metrics.logSummary("Task stopping");
+  }
+
+  /** Visible for tests and the benchmark. */
+  public IngestMetrics metrics() {
+    return metrics;
+  }
+
+  /** Visible for tests: a fake clock and fetcher instead of the system ones. Call before start(). */
+  public void useForTesting(Clock clock, PageFetcher fetcher) {
+    this.clock = clock;
+    this.pageFetcher = fetcher;
+  }
+}

@@ -1,0 +1,124 @@
+package io.tradepulse.connect.comtrade;
+
+import io.tradepulse.connect.common.TradeSourceConfig;
+import java.time.YearMonth;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+
+/** Configuration of {@link ComtradeSourceConnector}. */
+public final class ComtradeConfig extends TradeSourceConfig {
+  public static final String GROUP = "UN Comtrade";
+  static final DateTimeFormatter YYYYMM = DateTimeFormatter.ofPattern("yyyyMM");
+
+  public static final String BASE_URL_CONFIG = "comtrade.base.url";
+  public static final String BASE_URL_DOC = "Base URL of the v1 data API; /C/M/HS is appended. The free preview is "
+      + "https://comtradeapi.un.org/public/v1/preview (max 500 records, no key).";
+  public static final String BASE_URL_DEFAULT = "https://comtradeapi.un.org/data/v1/get";
+
+  public static final String KEY_CONFIG = "comtrade.subscription.key";
+  public static final String KEY_DOC = "Sent as the Ocp-Apim-Subscription-Key header; never logged.";
+
+  public static final String REPORTERS_CONFIG = "comtrade.reporters";
+  public static final String REPORTERS_DOC = "Reporter M49 codes (156 China, 842 USA); one source partition each.";
+
+  public static final String PARTNERS_CONFIG = "comtrade.partners";
+  public static final String PARTNERS_DOC = "Partner M49 codes; 0 = World.";
+  public static final String PARTNERS_DEFAULT = "0";
+
+  public static final String FLOWS_CONFIG = "comtrade.flows";
+  public static final String FLOWS_DOC = "Flow codes: X export, M import, RX re-export, RM re-import.";
+  public static final String FLOWS_DEFAULT = "X,M";
+
+  public static final String CMD_CONFIG = "comtrade.cmd.codes";
+  public static final String CMD_DOC = "Commodity codes (TOTAL or HS codes).";
+  public static final String CMD_DEFAULT = "TOTAL";
+
+  public static final String START_CONFIG = "comtrade.start.period";
+  public static final String START_DOC = "First period (yyyyMM) to read when no offset is stored.";
+
+  public static final String PERIODS_CONFIG = "comtrade.periods.per.call";
+  public static final String PERIODS_DOC = "Periods asked per call; the API allows at most 12.";
+  public static final int PERIODS_DEFAULT = 12;
+
+  public static final String MAX_RECORDS_CONFIG = "comtrade.max.records";
+  public static final String MAX_RECORDS_DOC = "maxRecords per call (API limit 100000 with a key, 500 in preview). A "
+      + "response that hits it is incomplete: the task re-asks the periods one by one.";
+  public static final int MAX_RECORDS_DEFAULT = 100_000;
+
+  public static final String COUNTRY_TABLE_CONFIG = "comtrade.country.table";
+  public static final String COUNTRY_TABLE_DOC = "Optional CSV (code,iso3,kind,name) replacing the shipped M49 -> ISO "
+      + "alpha-3 table.";
+
+  public static final String PUBLICATION_LAG_CONFIG = "comtrade.publication.lag.months";
+  public static final String PUBLICATION_LAG_DOC = "A period still without data this many months after the newest "
+      + "period that could be out is taken as never published by that reporter and stepped over, so a gap never "
+      + "stalls the cursor. Younger empty periods are asked again after poll.interval.ms.";
+  public static final int PUBLICATION_LAG_DEFAULT = 18;
+
+  public static final ConfigDef CONFIG_DEF = commonDef(new ConfigDef())
+      .define(BASE_URL_CONFIG, Type.STRING, BASE_URL_DEFAULT, new ConfigDef.NonEmptyString(), Importance.LOW, BASE_URL_DOC,
+          GROUP, 1, ConfigDef.Width.LONG, BASE_URL_CONFIG)
+      .define(KEY_CONFIG, Type.PASSWORD, null, Importance.HIGH, KEY_DOC, GROUP, 2, ConfigDef.Width.MEDIUM, KEY_CONFIG)
+      .define(REPORTERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.LambdaValidator.with(
+          ComtradeConfig::validateCodes, () -> "non-empty list of M49 numeric codes"), Importance.HIGH, REPORTERS_DOC,
+          GROUP, 3, ConfigDef.Width.MEDIUM, REPORTERS_CONFIG)
+      .define(PARTNERS_CONFIG, Type.LIST, PARTNERS_DEFAULT, ConfigDef.LambdaValidator.with(
+          ComtradeConfig::validateCodes, () -> "non-empty list of M49 numeric codes"), Importance.MEDIUM, PARTNERS_DOC,
+          GROUP, 4, ConfigDef.Width.MEDIUM, PARTNERS_CONFIG)
+      .define(FLOWS_CONFIG, Type.LIST, FLOWS_DEFAULT, ConfigDef.ValidList.in("X", "M", "RX", "RM"), Importance.MEDIUM,
+          FLOWS_DOC, GROUP, 5, ConfigDef.Width.SHORT, FLOWS_CONFIG)
+      .define(CMD_CONFIG, Type.LIST, CMD_DEFAULT, Importance.MEDIUM, CMD_DOC, GROUP, 6, ConfigDef.Width.MEDIUM, CMD_CONFIG)
+      .define(START_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.LambdaValidator.with(
+          ComtradeConfig::validatePeriod, () -> "yyyyMM"), Importance.HIGH, START_DOC, GROUP, 7, ConfigDef.Width.SHORT,
+          START_CONFIG)
+      .define(PERIODS_CONFIG, Type.INT, PERIODS_DEFAULT, Range.between(1, 12), Importance.LOW, PERIODS_DOC, GROUP, 8,
+          ConfigDef.Width.SHORT, PERIODS_CONFIG)
+      .define(MAX_RECORDS_CONFIG, Type.INT, MAX_RECORDS_DEFAULT, Range.between(1, 100_000), Importance.LOW,
+          MAX_RECORDS_DOC, GROUP, 9, ConfigDef.Width.SHORT, MAX_RECORDS_CONFIG)
+      .define(COUNTRY_TABLE_CONFIG, Type.STRING, "", Importance.LOW, COUNTRY_TABLE_DOC, GROUP, 10,
+          ConfigDef.Width.LONG, COUNTRY_TABLE_CONFIG)
+      .define(PUBLICATION_LAG_CONFIG, Type.INT, PUBLICATION_LAG_DEFAULT, Range.between(1, 120), Importance.LOW,
+          PUBLICATION_LAG_DOC, GROUP, 11, ConfigDef.Width.SHORT, PUBLICATION_LAG_CONFIG);
+
+  static void validateCodes(String name, Object value) {
+    @SuppressWarnings("unchecked")
+    List<String> l = (List<String>) value;
+    if (l.isEmpty() || !l.stream().allMatch(s -> s.matches("\\d{1,3}"))) {
+      throw new ConfigException(name, value, "must be a non-empty list of M49 numeric codes, e.g. 156,842");
+    }
+  }
+
+  static void validatePeriod(String name, Object value) {
+    try {
+      YearMonth.parse(String.valueOf(value), YYYYMM);
+    } catch (RuntimeException e) {
+      throw new ConfigException(name, value, "must be a period yyyyMM, e.g. 202401");
+    }
+  }
+
+  public ComtradeConfig(Map<?, ?> props) {
+    super(CONFIG_DEF, props);
+  }
+
+  public String baseUrl() { return getString(BASE_URL_CONFIG).replaceAll("/+$", ""); }
+  public String key() {
+    Password p = getPassword(KEY_CONFIG);
+    return p == null || p.value().isBlank() ? null : p.value();
+  }
+  public List<String> reporters() { return getList(REPORTERS_CONFIG); }
+  public List<String> partners() { return getList(PARTNERS_CONFIG); }
+  public List<String> flows() { return getList(FLOWS_CONFIG); }
+  public List<String> cmdCodes() { return getList(CMD_CONFIG); }
+  public YearMonth start() { return YearMonth.parse(getString(START_CONFIG), YYYYMM); }
+  public int periodsPerCall() { return getInt(PERIODS_CONFIG); }
+  public int maxRecords() { return getInt(MAX_RECORDS_CONFIG); }
+  public int publicationLagMonths() { return getInt(PUBLICATION_LAG_CONFIG); }
+  public String countryTable() { return getString(COUNTRY_TABLE_CONFIG); }
+}

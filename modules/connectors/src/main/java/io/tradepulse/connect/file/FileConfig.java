@@ -1,0 +1,150 @@
+package io.tradepulse.connect.file;
+
+import io.tradepulse.connect.common.TradeSourceConfig;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Configuration of {@link FileSourceConnector}: where the files are, their format, and for every
+ * TradeRecord field either the column it comes from ({@code field.<name>}) or a constant
+ * ({@code default.<name>}); a column value wins over the constant when both are set and the cell is not empty.
+ */
+public final class FileConfig extends TradeSourceConfig {
+  public static final String GROUP = "File";
+  public static final String GROUP_MAPPING = "Column mapping";
+
+  public static final String PATHS_CONFIG = "file.paths";
+  public static final String PATHS_DOC = "Files to read (local paths or http(s) URLs); each is a source partition.";
+
+  public static final String FORMAT_CONFIG = "file.format";
+  public static final String FORMAT_DOC = "CSV (first line is the header) or JSON (one object per line, NDJSON).";
+  public static final String FORMAT_DEFAULT = "CSV";
+
+  public static final String SOURCE_CONFIG = "file.source.name";
+  public static final String SOURCE_DOC = "Value of TradeRecord.source (the publisher), e.g. FILE, GACC, CENSUS.";
+  public static final String SOURCE_DEFAULT = "FILE";
+
+  public static final String MULTIPLIER_CONFIG = "file.value.multiplier";
+  public static final String MULTIPLIER_DOC = "Factor from the file's unit to whole units of currency, e.g. 1000000000 for "
+      + "'USD bn' or 1000 for 'US$1,000'. The product is rounded half-even to a whole unit.";
+  public static final String MULTIPLIER_DEFAULT = "1";
+
+  /** The TradeRecord fields a file can provide. */
+  public enum Target {
+    REPORTER("reporter", "ISO alpha-3 of the reporter."),
+    PARTNER("partner", "ISO alpha-3 of the partner (WLD = world)."),
+    FLOW("flow", "EXPORT, IMPORT, RE_EXPORT, RE_IMPORT (or X, M, RX, RM)."),
+    COMMODITY("commodity", "HS code (dots allowed) or TOTAL."),
+    PERIOD("period", "First month of the period, yyyy-MM or yyyyMM (alternative to year + month)."),
+    PERIOD_END("period.end", "Last month of the period (yyyy-MM); months = period.end - period + 1."),
+    YEAR("year", "Year, with month, when there is no period column."),
+    MONTH("month", "Month 1-12, with year."),
+    MONTHS("months", "Months covered (default 1)."),
+    VALUE("value", "Value in the file's unit (see file.value.multiplier); empty = growth rate only."),
+    CURRENCY("currency", "ISO 4217 currency (default USD)."),
+    VALUATION("valuation", "FOB, CIF or CUSTOMS."),
+    REPORTED_YOY_PCT("reportedYoyPct", "YoY % as reported by the source."),
+    SOURCE_REF("sourceRef", "Citation of the publication."),
+    VINTAGE("vintage", "Release label."),
+    PUBLISHED_AT("publishedAt", "Publication time: ISO instant, yyyy-MM-dd (UTC midnight) or epoch millis. Also the "
+        + "occurredAt of dead letters when set as a default."),
+    NOTE("note", "Quality note.");
+
+    public final String key;
+    public final String doc;
+
+    Target(String key, String doc) {
+      this.key = key;
+      this.doc = doc;
+    }
+
+    public String fieldConfig() {
+      return "field." + key;
+    }
+
+    public String defaultConfig() {
+      return "default." + key;
+    }
+  }
+
+  public static final ConfigDef CONFIG_DEF = define();
+
+  private static ConfigDef define() {
+    ConfigDef def = commonDef(new ConfigDef())
+        .define(PATHS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.ValidList.anyNonDuplicateValues(false, false),
+            Importance.HIGH, PATHS_DOC, GROUP, 1, ConfigDef.Width.LONG, PATHS_CONFIG)
+        .define(FORMAT_CONFIG, Type.STRING, FORMAT_DEFAULT, ConfigDef.ValidString.in("CSV", "JSON"), Importance.HIGH,
+            FORMAT_DOC, GROUP, 2, ConfigDef.Width.SHORT, FORMAT_CONFIG)
+        .define(SOURCE_CONFIG, Type.STRING, SOURCE_DEFAULT, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+            SOURCE_DOC, GROUP, 3, ConfigDef.Width.SHORT, SOURCE_CONFIG)
+        .define(MULTIPLIER_CONFIG, Type.STRING, MULTIPLIER_DEFAULT,
+            ConfigDef.LambdaValidator.with(FileConfig::validateMultiplier, () -> "positive decimal"), Importance.MEDIUM,
+            MULTIPLIER_DOC, GROUP, 4, ConfigDef.Width.SHORT, MULTIPLIER_CONFIG);
+    int o = 0;
+    for (Target t : Target.values()) {
+      def.define(t.fieldConfig(), Type.STRING, "", Importance.MEDIUM, "Column holding " + t.key + ". " + t.doc,
+          GROUP_MAPPING, ++o, ConfigDef.Width.SHORT, t.fieldConfig());
+      def.define(t.defaultConfig(), Type.STRING, "", Importance.MEDIUM, "Constant " + t.key + " for every row (or "
+          + "when the column cell is empty).", GROUP_MAPPING, ++o, ConfigDef.Width.SHORT, t.defaultConfig());
+    }
+    return def;
+  }
+
+  static void validateMultiplier(String name, Object value) {
+    try {
+      if (new BigDecimal(String.valueOf(value)).signum() <= 0) {
+        throw new ConfigException(name, value, "must be a positive number");
+      }
+    } catch (NumberFormatException e) {
+      throw new ConfigException(name, value, "must be a positive decimal number, e.g. 1000");
+    }
+  }
+
+  private final Map<Target, String> fields = new LinkedHashMap<>();
+  private final Map<Target, String> defaults = new LinkedHashMap<>();
+
+  public FileConfig(Map<?, ?> props) {
+    super(CONFIG_DEF, props);
+    for (Target t : Target.values()) {
+      String f = getString(t.fieldConfig());
+      String d = getString(t.defaultConfig());
+      if (!f.isBlank()) {
+        fields.put(t, f.trim());
+      }
+      if (!d.isBlank()) {
+        defaults.put(t, d.trim());
+      }
+    }
+    List<String> missing = new ArrayList<>();
+    for (Target t : List.of(Target.REPORTER, Target.PARTNER, Target.FLOW, Target.COMMODITY, Target.VINTAGE,
+        Target.PUBLISHED_AT)) {
+      if (!has(t)) {
+        missing.add(t.fieldConfig() + " or " + t.defaultConfig());
+      }
+    }
+    if (!has(Target.PERIOD) && !(has(Target.YEAR) && has(Target.MONTH))) {
+      missing.add("field.period (or field.year and field.month)");
+    }
+    if (!missing.isEmpty()) {
+      throw new ConfigException("File source mapping incomplete, set: " + String.join("; ", missing));
+    }
+  }
+
+  boolean has(Target t) {
+    return fields.containsKey(t) || defaults.containsKey(t);
+  }
+
+  public Map<Target, String> fields() { return fields; }
+  public Map<Target, String> defaults() { return defaults; }
+  public List<String> paths() { return getList(PATHS_CONFIG); }
+  public String format() { return getString(FORMAT_CONFIG); }
+  public String sourceName() { return getString(SOURCE_CONFIG); }
+  public BigDecimal multiplier() { return new BigDecimal(getString(MULTIPLIER_CONFIG)); }
+}

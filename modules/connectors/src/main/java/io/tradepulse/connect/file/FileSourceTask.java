@@ -1,0 +1,37 @@
+package io.tradepulse.connect.file;
+
+import io.tradepulse.connect.common.LocationSourceTask;
+import io.tradepulse.connect.common.Parsed;
+import java.util.List;
+import java.util.Map;
+
+/** Reads mapped CSV/NDJSON files; finite: signals completion once every row was acknowledged. */
+public class FileSourceTask extends LocationSourceTask<FileConfig> {
+  private MappedRowParser parser;
+
+  @Override
+  protected FileConfig parseConfig(Map<String, String> props) {
+    return new FileConfig(props);
+  }
+
+  @Override
+  protected void startTask(Map<String, String> props) {
+    parser = new MappedRowParser(config);
+    super.startTask(props);
+  }
+
+  @Override
+  protected List<String> locations() {
+    return config.paths();
+  }
+
+  @Override
+  protected String sourceName() {
+    return "file";
+  }
+
+  @Override
+  protected Parsed parse(byte[] payload, String location) {
+    return parser.parse(payload, location);
+  }
+}

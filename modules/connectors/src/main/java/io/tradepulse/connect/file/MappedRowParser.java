@@ -1,0 +1,240 @@
+package io.tradepulse.connect.file;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.tradepulse.connect.common.BadRow;
+import io.tradepulse.connect.common.CsvReader;
+import io.tradepulse.connect.common.Hs;
+import io.tradepulse.connect.common.Parsed;
+import io.tradepulse.connect.common.ParsedItem;
+import io.tradepulse.connect.common.PayloadParser;
+import io.tradepulse.connect.common.TradeRow;
+import io.tradepulse.connect.file.FileConfig.Target;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/** Generic CSV / NDJSON parser driven by the column mapping of {@link FileConfig}. */
+public final class MappedRowParser implements PayloadParser<String> {
+  private static final JsonFactory JSON = new JsonFactory();
+  private static final DateTimeFormatter YYYYMM = DateTimeFormatter.ofPattern("yyyyMM");
+
+  private final FileConfig config;
+  private final BigDecimal multiplier;
+
+  public MappedRowParser(FileConfig config) {
+    this.config = config;
+    this.multiplier = config.multiplier();
+  }
+
+  /** Deterministic occurredAt for dead letters: the configured default publishedAt, else 0. */
+  long defaultPublishedAt() {
+    String d = config.defaults().get(Target.PUBLISHED_AT);
+    try {
+      return d == null ? 0 : instant(d);
+    } catch (RuntimeException e) {
+      return 0;
+    }
+  }
+
+  @Override
+  public Parsed parse(byte[] payload, String location) {
+    return config.format().equals("JSON") ? parseJson(payload, location) : parseCsv(payload, location);
+  }
+
+  private Parsed parseCsv(byte[] payload, String location) {
+    CsvReader r = new CsvReader(payload);
+    CsvReader.Row header = r.next();
+    if (header == null) {
+      return new Parsed(List.of(), 0, defaultPublishedAt());
+    }
+    Map<String, Integer> idx = new HashMap<>();
+    for (int i = 0; i < header.fields().size(); i++) {
+      idx.put(header.field(i), i);
+    }
+    List<String> missing = config.fields().values().stream().filter(c -> !idx.containsKey(c)).toList();
+    if (!missing.isEmpty()) {
+      return Parsed.whollyBad(BadRow.of("Header lacks mapped columns " + missing + ": " + header.fields(), location,
+          "line 1", header.raw()), defaultPublishedAt());
+    }
+    List<ParsedItem> items = new ArrayList<>();
+    for (CsvReader.Row row = r.next(); row != null; row = r.next()) {
+      if (row.isBlank()) {
+        continue;
+      }
+      String position = "line " + row.line();
+      if (row.fields().size() != header.fields().size()) {
+        items.add(BadRow.of("Expected " + header.fields().size() + " columns, got " + row.fields().size(), location,
+            position, row.raw()));
+        continue;
+      }
+      CsvReader.Row current = row;
+      items.add(toItem(col -> current.field(idx.get(col)), location, position, row.raw()));
+    }
+    return new Parsed(items, 0, defaultPublishedAt());
+  }
+
+  private Parsed parseJson(byte[] payload, String location) {
+    List<ParsedItem> items = new ArrayList<>();
+    int lineNo = 0;
+    int start = 0;
+    for (int i = 0; i <= payload.length; i++) {
+      if (i == payload.length || payload[i] == '\n') {
+        lineNo++;
+        int end = i > start && payload[i - 1] == '\r' ? i - 1 : i;
+        if (end > start) {
+          byte[] raw = java.util.Arrays.copyOfRange(payload, start, end);
+          String position = "line " + lineNo;
+          if (!new String(raw, StandardCharsets.UTF_8).isBlank()) {
+            try {
+              Map<String, String> obj = readObject(raw);
+              items.add(toItem(obj::get, location, position, raw));
+            } catch (IOException | RuntimeException e) {
+              items.add(new BadRow("Malformed JSON: " + e.getMessage(), e.getClass().getName(), location, position, raw));
+            }
+          }
+        }
+        start = i + 1;
+      }
+    }
+    return new Parsed(items, 0, defaultPublishedAt());
+  }
+
+  private static Map<String, String> readObject(byte[] raw) throws IOException {
+    Map<String, String> m = new HashMap<>();
+    try (JsonParser p = JSON.createParser(raw)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new IOException("not a JSON object");
+      }
+      for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+        if (t == null) {
+          throw new IOException("unexpected end of input");
+        }
+        String name = p.currentName();
+        JsonToken v = p.nextToken();
+        if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
+          p.skipChildren();
+          continue;
+        }
+        m.put(name, v == JsonToken.VALUE_NULL ? "" : p.getText());
+      }
+      if (p.nextToken() != null) {
+        throw new IOException("trailing content after the object");
+      }
+    }
+    return m;
+  }
+
+  private ParsedItem toItem(Function<String, String> column, String location, String position, byte[] raw) {
+    Function<Target, String> get = t -> {
+      String col = config.fields().get(t);
+      String v = col == null ? null : column.apply(col);
+      if (v == null || v.isBlank()) {
+        v = config.defaults().get(t);
+      }
+      return v == null ? null : v.trim();
+    };
+    try {
+      String reporter = iso3(get.apply(Target.REPORTER), "reporter");
+      String partner = iso3(get.apply(Target.PARTNER), "partner");
+      String flow = flow(get.apply(Target.FLOW));
+      String commodity = Hs.normalize(get.apply(Target.COMMODITY)).toUpperCase(Locale.ROOT);
+      String level = Hs.level(commodity).orElseThrow(() -> new IllegalArgumentException(
+          "commodity '" + commodity + "' is not an HS code or TOTAL"));
+      YearMonth start;
+      String period = get.apply(Target.PERIOD);
+      if (period != null) {
+        start = month(period);
+      } else {
+        start = YearMonth.of(Integer.parseInt(require(get.apply(Target.YEAR), "year")),
+            Integer.parseInt(require(get.apply(Target.MONTH), "month")));
+      }
+      int months = 1;
+      String end = get.apply(Target.PERIOD_END);
+      String monthsCell = get.apply(Target.MONTHS);
+      if (end != null) {
+        months = (int) ChronoUnit.MONTHS.between(start, month(end)) + 1;
+      } else if (monthsCell != null) {
+        months = Integer.parseInt(monthsCell);
+      }
+      if (months < 1 || months > 12) {
+        throw new IllegalArgumentException("period covers " + months + " months");
+      }
+      String valueCell = get.apply(Target.VALUE);
+      Long value;
+      try {
+        value = valueCell == null || valueCell.equals("-") ? null
+            : new BigDecimal(valueCell.replace(",", "")).multiply(multiplier).setScale(0, RoundingMode.HALF_EVEN)
+                .longValueExact();
+      } catch (NumberFormatException e) {
+        // BigDecimal's own message does not say which cell: name it for whoever reads the dead letter.
+        throw new NumberFormatException("Non-numeric value '" + valueCell + "'");
+      }
+      String yoyCell = get.apply(Target.REPORTED_YOY_PCT);
+      Double yoy = yoyCell == null || yoyCell.equals("-") ? null : Double.valueOf(yoyCell.replace("%", ""));
+      if (value == null && yoy == null) {
+        throw new IllegalArgumentException("neither a value nor a reported YoY %");
+      }
+      String currency = get.apply(Target.CURRENCY);
+      return new TradeRow(reporter, partner, flow, commodity, level, start.getYear(), start.getMonthValue(), months,
+          value, currency == null ? "USD" : currency.toUpperCase(Locale.ROOT), get.apply(Target.VALUATION), yoy,
+          config.sourceName(), get.apply(Target.SOURCE_REF), require(get.apply(Target.VINTAGE), "vintage"),
+          instant(require(get.apply(Target.PUBLISHED_AT), "publishedAt")), 0, get.apply(Target.NOTE));
+    } catch (RuntimeException e) {
+      return BadRow.of(e, location, position, raw);
+    }
+  }
+
+  private static String require(String v, String what) {
+    if (v == null || v.isBlank()) {
+      throw new IllegalArgumentException("missing " + what);
+    }
+    return v;
+  }
+
+  private static String iso3(String v, String what) {
+    String s = require(v, what).toUpperCase(Locale.ROOT);
+    if (!s.matches("[A-Z]{3}")) {
+      throw new IllegalArgumentException(what + " '" + v + "' is not an ISO alpha-3 code");
+    }
+    return s;
+  }
+
+  static String flow(String v) {
+    return switch (require(v, "flow").toUpperCase(Locale.ROOT)) {
+      case "X", "EXPORT", "EXPORTS" -> "EXPORT";
+      case "M", "IMPORT", "IMPORTS" -> "IMPORT";
+      case "RX", "RE_EXPORT" -> "RE_EXPORT";
+      case "RM", "RE_IMPORT" -> "RE_IMPORT";
+      default -> throw new IllegalArgumentException("unknown flow '" + v + "'");
+    };
+  }
+
+  static YearMonth month(String v) {
+    return v.length() == 6 ? YearMonth.parse(v, YYYYMM) : YearMonth.parse(v.substring(0, 7));
+  }
+
+  static long instant(String v) {
+    if (v.matches("\\d{9,}")) {
+      return Long.parseLong(v);
+    }
+    if (v.length() == 10) {
+      return LocalDate.parse(v).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
+    }
+    return Instant.parse(v).toEpochMilli();
+  }
+}

@@ -1,0 +1,42 @@
+package io.tradepulse.connect.gacc;
+
+import io.tradepulse.connect.common.TradeSourceConfig;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
+/** Configuration of {@link GaccSourceConnector}. */
+public final class GaccConfig extends TradeSourceConfig {
+  public static final String GROUP = "China customs";
+
+  public static final String LOCATIONS_CONFIG = "gacc.tables";
+  public static final String LOCATIONS_DOC = "Country tables to read (CSV exports of the published English tables): local "
+      + "paths or http(s) URLs. Each one is a source partition.";
+
+  public static final String COUNTRY_TABLE_CONFIG = "gacc.country.table";
+  public static final String COUNTRY_TABLE_DOC = "Optional CSV (code,iso3,kind,name) replacing the shipped English "
+      + "country/region name -> ISO alpha-3 table.";
+
+  public static final String RELEASE_DAY_CONFIG = "gacc.release.day";
+  public static final String RELEASE_DAY_DOC = "Day of the following month used as the release date when a table has no "
+      + "'Release:' line (10:00 Asia/Shanghai). Keeps publishedAt deterministic.";
+  public static final int RELEASE_DAY_DEFAULT = 10;
+
+  public static final ConfigDef CONFIG_DEF = commonDef(new ConfigDef())
+      .define(LOCATIONS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.ValidList.anyNonDuplicateValues(false, false),
+          Importance.HIGH, LOCATIONS_DOC, GROUP, 1, ConfigDef.Width.LONG, LOCATIONS_CONFIG)
+      .define(COUNTRY_TABLE_CONFIG, Type.STRING, "", Importance.LOW, COUNTRY_TABLE_DOC, GROUP, 2,
+          ConfigDef.Width.LONG, COUNTRY_TABLE_CONFIG)
+      .define(RELEASE_DAY_CONFIG, Type.INT, RELEASE_DAY_DEFAULT, ConfigDef.Range.between(1, 28), Importance.LOW,
+          RELEASE_DAY_DOC, GROUP, 3, ConfigDef.Width.SHORT, RELEASE_DAY_CONFIG);
+
+  public GaccConfig(Map<?, ?> props) {
+    super(CONFIG_DEF, props);
+  }
+
+  public List<String> locations() { return getList(LOCATIONS_CONFIG); }
+  public String countryTable() { return getString(COUNTRY_TABLE_CONFIG); }
+  public int releaseDay() { return getInt(RELEASE_DAY_CONFIG); }
+}

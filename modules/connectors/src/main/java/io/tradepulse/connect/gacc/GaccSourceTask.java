@@ -1,0 +1,38 @@
+package io.tradepulse.connect.gacc;
+
+import io.tradepulse.connect.common.CodeTable;
+import io.tradepulse.connect.common.LocationSourceTask;
+import io.tradepulse.connect.common.Parsed;
+import java.util.List;
+import java.util.Map;
+
+/** Reads GACC country tables; see {@link GaccTableParser} for the layout and quirks. */
+public class GaccSourceTask extends LocationSourceTask<GaccConfig> {
+  private GaccTableParser parser;
+
+  @Override
+  protected GaccConfig parseConfig(Map<String, String> props) {
+    return new GaccConfig(props);
+  }
+
+  @Override
+  protected void startTask(Map<String, String> props) {
+    parser = new GaccTableParser(CodeTable.load("/io/tradepulse/connect/ref/gacc-countries.csv", config.countryTable()));
+    super.startTask(props);
+  }
+
+  @Override
+  protected List<String> locations() {
+    return config.locations();
+  }
+
+  @Override
+  protected String sourceName() {
+    return "gacc";
+  }
+
+  @Override
+  protected Parsed parse(byte[] payload, String location) {
+    return parser.parse(payload, new GaccTableParser.Context(location, config.releaseDay()));
+  }
+}

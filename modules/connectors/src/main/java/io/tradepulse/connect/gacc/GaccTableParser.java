@@ -1,0 +1,263 @@
+package io.tradepulse.connect.gacc;
+
+import io.tradepulse.connect.common.BadRow;
+import io.tradepulse.connect.common.CodeTable;
+import io.tradepulse.connect.common.CsvReader;
+import io.tradepulse.connect.common.Parsed;
+import io.tradepulse.connect.common.ParsedItem;
+import io.tradepulse.connect.common.PayloadParser;
+import io.tradepulse.connect.common.TradeRow;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Parses a China customs (GACC) country table as published in English, saved as CSV:
+ *
+ * <pre>
+ * China's Total Export &amp; Import Values by Country (Region), May 2025   (optional title lines)
+ * Unit: US$1,000                                                          (required)
+ * Release: 2025-06-09                                                     (optional)
+ * Country (Region),Year,Month,Exports,Imports,Cumulative,Exports 1 to N,Imports 1 to N
+ * United States,2025,5,28800000,10200000,1to5,...
+ * YoY %,,,-34.5,-18.1,,...
+ * </pre>
+ *
+ * Each value row is followed by a row of YoY % ("-" when not applicable), which becomes reportedYoyPct.
+ * January and February are published combined: a row with Month "1to2", or Month 2 with Cumulative "1to2",
+ * yields ONE record month=1, months=2 (from the 1to2 figures), never a split. Values are US$1,000, so whole
+ * dollars are value x 1000 (exact). Exports are FOB, imports CIF. Only the US$ table is supported: the RMB
+ * release (100 million yuan) would need an FX table, so its unit line is a dead letter.
+ */
+public final class GaccTableParser implements PayloadParser<GaccTableParser.Context> {
+  public record Context(String location, int releaseDay) {}
+
+  private static final ZoneId BEIJING = ZoneId.of("Asia/Shanghai");
+  private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
+
+  private final CodeTable countries;
+
+  public GaccTableParser(CodeTable countries) {
+    this.countries = countries;
+  }
+
+  private record Columns(int country, int year, int month, int exp, int imp, int cum, int expCum, int impCum) {}
+
+  /** A value row waiting for the YoY row that may follow it. */
+  private record Pending(CsvReader.Row row, String partner, YearMonth period, int months, boolean useCumulative) {}
+
+  @Override
+  public Parsed parse(byte[] payload, Context ctx) {
+    CsvReader reader = new CsvReader(payload);
+    List<ParsedItem> items = new ArrayList<>();
+    int skipped = 0;
+    boolean unitOk = false;
+    String release = null;
+    Columns cols = null;
+    Pending pending = null;
+    boolean swallowYoy = false; // the YoY row under a skipped group or dead-lettered value row
+    List<CsvReader.Row> rows = new ArrayList<>();
+    for (CsvReader.Row r = reader.next(); r != null; r = reader.next()) {
+      rows.add(r);
+    }
+    // Release metadata first: every record of the table carries the same publishedAt/vintage.
+    for (CsvReader.Row r : rows) {
+      String first = r.field(0);
+      if (first.toLowerCase(Locale.ROOT).startsWith("release:")) {
+        release = first.substring("release:".length()).trim();
+      }
+    }
+    String vintage = null;
+    long publishedAt = 0;
+    for (CsvReader.Row r : rows) {
+      String first = r.field(0);
+      String lower = first.toLowerCase(Locale.ROOT);
+      if (cols == null) {
+        if (lower.startsWith("unit:")) {
+          String unit = String.join(",", r.fields()).substring(5).replaceAll("[\\s,]+$", "").trim();
+          unitOk = unit.replace(" ", "").equalsIgnoreCase("US$1,000");
+          if (!unitOk) {
+            return Parsed.whollyBad(BadRow.of("Unsupported unit '" + unit + "': only 'Unit: US$1,000' tables are read",
+                ctx.location(), "line " + r.line(), r.raw()));
+          }
+        } else if (lower.startsWith("country")) {
+          if (!unitOk) {
+            return Parsed.whollyBad(BadRow.of("No 'Unit: US$1,000' line before the header", ctx.location(),
+                "line " + r.line(), r.raw()));
+          }
+          cols = columns(r);
+          if (cols == null) {
+            return Parsed.whollyBad(BadRow.of("Unexpected header " + r.fields() + ": needs Country, Year, Month, "
+                + "Exports, Imports", ctx.location(), "line " + r.line(), r.raw()));
+          }
+        }
+        continue;
+      }
+      if (r.isBlank()) {
+        continue;
+      }
+      if (lower.replace(" ", "").matches("yoy%?")) {
+        if (swallowYoy) {
+          swallowYoy = false;
+          continue;
+        }
+        if (pending == null) {
+          items.add(BadRow.of("YoY row without a value row above it", ctx.location(), "line " + r.line(), r.raw()));
+          continue;
+        }
+        skipped += finish(pending, r, cols, ctx, vintage, publishedAt, items);
+        pending = null;
+        continue;
+      }
+      if (pending != null) {
+        skipped += finish(pending, null, cols, ctx, vintage, publishedAt, items);
+        pending = null;
+      }
+      swallowYoy = true;
+      Optional<CodeTable.Entry> entry = countries.lookup(first);
+      if (entry.isPresent() && entry.get().kind() == CodeTable.Kind.GROUP) {
+        skipped++;
+        pending = null;
+        continue;
+      }
+      if (entry.isEmpty()) {
+        items.add(BadRow.of("Unknown country/region '" + first + "': not in " + countries.name(), ctx.location(),
+            "line " + r.line(), r.raw()));
+        continue;
+      }
+      String monthCell = r.field(cols.month()).replace(" ", "").toLowerCase(Locale.ROOT);
+      String cumCell = cols.cum() < 0 ? "" : r.field(cols.cum()).replace(" ", "").toLowerCase(Locale.ROOT);
+      int year;
+      int month;
+      int months = 1;
+      boolean useCum = false;
+      try {
+        year = Integer.parseInt(r.field(cols.year()));
+        if (monthCell.equals("1to2")) {
+          month = 1;
+          months = 2;
+        } else {
+          month = Integer.parseInt(monthCell);
+          if (month == 2 && cumCell.equals("1to2")) {
+            month = 1;
+            months = 2;
+            useCum = true;
+          }
+        }
+        YearMonth.of(year, month);
+      } catch (RuntimeException e) {
+        items.add(BadRow.of("Bad year/month '" + r.field(cols.year()) + "'/'" + r.field(cols.month()) + "'",
+            ctx.location(), "line " + r.line(), r.raw()));
+        continue;
+      }
+      YearMonth period = YearMonth.of(year, month);
+      if (vintage == null) {
+        LocalDate rel = releaseDate(release, period, months, ctx.releaseDay());
+        vintage = rel.toString();
+        publishedAt = rel.atTime(LocalTime.of(10, 0)).atZone(BEIJING).toInstant().toEpochMilli();
+      }
+      pending = new Pending(r, entry.get().iso3(), period, months, useCum);
+      swallowYoy = false;
+    }
+    if (pending != null) {
+      skipped += finish(pending, null, cols, ctx, vintage, publishedAt, items);
+    }
+    if (cols == null) {
+      return Parsed.whollyBad(BadRow.of("No 'Country (Region)' header row found", ctx.location(), "table", payload));
+    }
+    return new Parsed(items, skipped, publishedAt);
+  }
+
+  private static LocalDate releaseDate(String release, YearMonth period, int months, int releaseDay) {
+    if (release != null) {
+      return LocalDate.parse(release);
+    }
+    return period.plusMonths(months).atDay(releaseDay);
+  }
+
+  /** Emits the export and import records of a value row; returns how many cells were skipped ("-"). */
+  private static int finish(Pending p, CsvReader.Row yoy, Columns c, Context ctx, String vintage, long publishedAt,
+      List<ParsedItem> out) {
+    int skipped = 0;
+    int[][] flows = {{p.useCumulative() ? c.expCum() : c.exp()}, {p.useCumulative() ? c.impCum() : c.imp()}};
+    String[] names = {"EXPORT", "IMPORT"};
+    String[] valuation = {"FOB", "CIF"};
+    for (int f = 0; f < 2; f++) {
+      int col = flows[f][0];
+      if (col < 0) {
+        continue;
+      }
+      String cell = p.row().field(col);
+      String yoyCell = yoy == null ? "" : yoy.field(col);
+      Long value;
+      Double pct;
+      try {
+        value = thousands(cell);
+      } catch (NumberFormatException e) {
+        out.add(BadRow.of("Non-numeric " + names[f] + " value '" + cell + "'", ctx.location(),
+            "line " + p.row().line(), p.row().raw()));
+        continue;
+      }
+      try {
+        pct = percent(yoyCell);
+      } catch (NumberFormatException e) {
+        out.add(BadRow.of("Non-numeric YoY % '" + yoyCell + "'", ctx.location(), "line " + yoy.line(), yoy.raw()));
+        continue;
+      }
+      if (value == null && pct == null) {
+        skipped++;
+        continue;
+      }
+      out.add(new TradeRow("CHN", p.partner(), names[f], "TOTAL", "TOTAL", p.period().getYear(),
+          p.period().getMonthValue(), p.months(), value, "USD", valuation[f], pct, "GACC", ctx.location(), vintage,
+          publishedAt, 0, p.months() == 2 ? "January and February published combined" : null));
+    }
+    return skipped;
+  }
+
+  static Long thousands(String cell) {
+    String s = cell.replace(",", "").trim();
+    if (s.isEmpty() || s.equals("-")) {
+      return null;
+    }
+    return new BigDecimal(s).multiply(THOUSAND).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
+  }
+
+  static Double percent(String cell) {
+    String s = cell.replace("%", "").trim();
+    if (s.isEmpty() || s.equals("-")) {
+      return null;
+    }
+    return Double.parseDouble(s);
+  }
+
+  private static Columns columns(CsvReader.Row header) {
+    int year = -1, month = -1, exp = -1, imp = -1, cum = -1, expCum = -1, impCum = -1;
+    for (int i = 0; i < header.fields().size(); i++) {
+      String h = header.field(i).toLowerCase(Locale.ROOT).trim();
+      boolean cumulative = h.contains("1 to n") || h.contains("cumulative") && !h.equals("cumulative");
+      if (h.equals("year")) {
+        year = i;
+      } else if (h.equals("month")) {
+        month = i;
+      } else if (h.equals("cumulative")) {
+        cum = i;
+      } else if (h.startsWith("exports")) {
+        if (cumulative) expCum = i; else exp = i;
+      } else if (h.startsWith("imports")) {
+        if (cumulative) impCum = i; else imp = i;
+      }
+    }
+    if (year < 0 || month < 0 || exp < 0 || imp < 0) {
+      return null;
+    }
+    return new Columns(0, year, month, exp, imp, cum, expCum, impCum);
+  }
+}

@@ -1,0 +1,119 @@
+package io.tradepulse.connect;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTask;
+import org.apache.kafka.connect.source.SourceTaskContext;
+import org.apache.kafka.connect.storage.OffsetStorageReader;
+
+/** Drives a SourceTask like a worker does, with an in-memory offset store that "commits" what was polled. */
+public final class TaskHarness {
+  public final Map<Map<String, Object>, Map<String, Object>> offsets = new HashMap<>();
+
+  public static final class MutableClock extends Clock {
+    private Instant now;
+
+    public MutableClock(Instant now) {
+      this.now = now;
+    }
+
+    public void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  public SourceTaskContext context(Map<String, String> configs) {
+    return new SourceTaskContext() {
+      @Override
+      public Map<String, String> configs() {
+        return configs;
+      }
+
+      @Override
+      public OffsetStorageReader offsetStorageReader() {
+        return new OffsetStorageReader() {
+          @Override
+          @SuppressWarnings("unchecked")
+          public <T> Map<String, Object> offset(Map<String, T> partition) {
+            return offsets.get((Map<String, Object>) partition);
+          }
+
+          @Override
+          public <T> Map<Map<String, T>, Map<String, Object>> offsets(Collection<Map<String, T>> partitions) {
+            Map<Map<String, T>, Map<String, Object>> out = new HashMap<>();
+            partitions.forEach(p -> out.put(p, offset(p)));
+            return out;
+          }
+        };
+      }
+
+      @Override
+      public PluginMetrics pluginMetrics() {
+        return null;
+      }
+    };
+  }
+
+  /** Polls until a poll returns null/empty (the task has nothing more now), committing offsets and acking. */
+  @SuppressWarnings("unchecked")
+  public List<SourceRecord> drain(SourceTask task) throws InterruptedException {
+    List<SourceRecord> all = new ArrayList<>();
+    for (int i = 0; i < 100_000; i++) {
+      List<SourceRecord> batch = task.poll();
+      if (batch == null || batch.isEmpty()) {
+        return all;
+      }
+      for (SourceRecord r : batch) {
+        offsets.put((Map<String, Object>) r.sourcePartition(), (Map<String, Object>) r.sourceOffset());
+        task.commitRecord(r, null);
+      }
+      all.addAll(batch);
+    }
+    throw new AssertionError("task never ran dry");
+  }
+
+  /** Polls exactly n records (committing their offsets), then stops consuming: simulates a crash. */
+  @SuppressWarnings("unchecked")
+  public List<SourceRecord> take(SourceTask task, int n) throws InterruptedException {
+    List<SourceRecord> all = new ArrayList<>();
+    while (all.size() < n) {
+      List<SourceRecord> batch = task.poll();
+      if (batch == null) {
+        continue;
+      }
+      for (SourceRecord r : batch) {
+        if (all.size() == n) {
+          break;
+        }
+        offsets.put((Map<String, Object>) r.sourcePartition(), (Map<String, Object>) r.sourceOffset());
+        all.add(r);
+      }
+    }
+    return all;
+  }
+}

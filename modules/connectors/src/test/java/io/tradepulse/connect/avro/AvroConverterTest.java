@@ -1,0 +1,100 @@
+package io.tradepulse.connect.avro;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tradepulse.avro.DeadLetter;
+import io.tradepulse.avro.Flow;
+import io.tradepulse.avro.SeriesKey;
+import io.tradepulse.avro.TradeRecord;
+import io.tradepulse.connect.common.BadRow;
+import io.tradepulse.connect.common.TradeRow;
+import io.tradepulse.connect.common.TradeSchemas;
+import io.tradepulse.registry.serde.KafkaAvroDeserializer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaAndValue;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.junit.jupiter.api.Test;
+
+class AvroConverterTest {
+  final MapRegistryClient registry = new MapRegistryClient();
+  static final Map<String, Object> CONF = Map.of("schema.registry.url", "http://unused:8081");
+
+  static final TradeRow ROW = new TradeRow("CHN", "USA", "EXPORT", "TOTAL", "TOTAL", 2025, 5, 1, 28_800_000_000L, "USD",
+      "FOB", -34.5, "GACC", "AP 2025-06-09", "2025-06-09", Instant.parse("2025-06-09T02:00:00Z").toEpochMilli(), 0, null);
+
+  AvroConverter converter(boolean isKey) {
+    AvroConverter c = new AvroConverter(registry);
+    c.configure(CONF, isKey);
+    return c;
+  }
+
+  @Test
+  void shouldRegisterExactlyTheCanonicalSchemaAndWriteConfluentWireFormat() {
+    byte[] value = converter(false).fromConnectData("trade.records", TradeSchemas.TRADE_RECORD, TradeSchemas.value(ROW));
+    byte[] key = converter(true).fromConnectData("trade.records", TradeSchemas.SERIES_KEY, TradeSchemas.key(ROW));
+
+    assertThat(value[0]).isEqualTo((byte) 0);
+    assertThat(registry.getLatestSchemaMetadata("trade.records-value").schema()).isEqualTo(TradeRecord.getClassSchema());
+    assertThat(registry.getLatestSchemaMetadata("trade.records-key").schema()).isEqualTo(SeriesKey.getClassSchema());
+
+    KafkaAvroDeserializer specific = new KafkaAvroDeserializer(registry);
+    specific.configure(Map.of("schema.registry.url", "http://unused:8081", "specific.avro.reader", true), false);
+    TradeRecord r = (TradeRecord) specific.deserialize("trade.records", value);
+    assertThat(r.getFlow()).isEqualTo(Flow.EXPORT);
+    assertThat(r.getValue()).isEqualTo(28_800_000_000L);
+    assertThat(r.getReportedYoyPct()).isEqualTo(-34.5);
+    assertThat(r.getPublishedAt()).isEqualTo(Instant.parse("2025-06-09T02:00:00Z"));
+    assertThat(r.getNote()).isNull();
+    SeriesKey k = (SeriesKey) specific.deserialize("trade.records", key);
+    assertThat(k.getPartner()).isEqualTo("USA");
+  }
+
+  @Test
+  void shouldRoundTripTradeRecordsAndDeadLettersBackToConnectData() {
+    AvroConverter c = converter(false);
+    Struct value = TradeSchemas.value(ROW);
+    SchemaAndValue back = c.toConnectData("trade.records", c.fromConnectData("trade.records", value.schema(), value));
+    Struct s = (Struct) back.value();
+    assertThat(back.schema().name()).isEqualTo("io.tradepulse.avro.TradeRecord");
+    for (org.apache.kafka.connect.data.Field f : value.schema().fields()) {
+      assertThat(s.get(f.name())).as(f.name()).isEqualTo(value.get(f));
+    }
+
+    Struct dl = TradeSchemas.deadLetter(BadRow.of("Unknown code", "census", "row 3",
+        "[\"9999\"]".getBytes(StandardCharsets.UTF_8)), 1234L);
+    byte[] bytes = c.fromConnectData("trade.dlq", TradeSchemas.DEAD_LETTER, dl);
+    assertThat(registry.getLatestSchemaMetadata("trade.dlq-value").schema()).isEqualTo(DeadLetter.getClassSchema());
+    Struct dlBack = (Struct) c.toConnectData("trade.dlq", bytes).value();
+    assertThat(dlBack.getString("stage")).isEqualTo("INGEST");
+    assertThat(dlBack.getBytes("rawValue")).isEqualTo("[\"9999\"]".getBytes(StandardCharsets.UTF_8));
+    assertThat(dlBack.get("occurredAt")).isEqualTo(new Date(1234L));
+
+    AvroConverter keys = converter(true);
+    assertThat(keys.toConnectData("trade.dlq", keys.fromConnectData("trade.dlq", Schema.STRING_SCHEMA, "census#row 3")).value())
+        .isEqualTo("census#row 3");
+  }
+
+  @Test
+  void shouldMapOtherConnectSchemasGenerically() {
+    Schema schema = SchemaBuilder.struct().name("com.example.Thing")
+        .field("id", Schema.INT64_SCHEMA)
+        .field("label", Schema.OPTIONAL_STRING_SCHEMA)
+        .field("tags", SchemaBuilder.array(Schema.STRING_SCHEMA).build())
+        .field("attrs", SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.INT32_SCHEMA).build())
+        .build();
+    Struct thing = new Struct(schema).put("id", 7L).put("tags", List.of("a", "b")).put("attrs", Map.of("x", 1));
+    AvroConverter c = converter(false);
+    Struct back = (Struct) c.toConnectData("things", c.fromConnectData("things", schema, thing)).value();
+    assertThat(back.getInt64("id")).isEqualTo(7L);
+    assertThat(back.get("label")).isNull();
+    assertThat(back.getArray("tags")).containsExactly("a", "b");
+    assertThat(back.getMap("attrs")).containsEntry("x", 1);
+    assertThat(registry.getLatestSchemaMetadata("things-value").schema().getFullName()).isEqualTo("com.example.Thing");
+  }
+}

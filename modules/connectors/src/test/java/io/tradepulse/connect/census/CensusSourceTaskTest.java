@@ -1,0 +1,299 @@
+package io.tradepulse.connect.census;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.tradepulse.connect.TaskHarness;
+import io.tradepulse.connect.common.JdkPageFetcher;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class CensusSourceTaskTest {
+  static WireMockServer wm;
+
+  // Real shape: array of arrays of strings, header first, filter variables (time, COMM_LVL) appended.
+  static final String MAY_2025 = """
+      [["CTY_CODE","CTY_NAME","E_COMMODITY","ALL_VAL_MO","SUMMARY_LVL","time","COMM_LVL"],
+      ["0001","OPEC","85","5765070418","CGP","2025-05","HS2"],
+      ["-","TOTAL FOR ALL COUNTRIES","85","17385342234","CGP","2025-05","HS2"],
+      ["0003","EUROPEAN UNION","85","2345000000","CGP","2025-05","HS2"],
+      ["5700","CHINA","85","1034567890","DET","2025-05","HS2"],
+      ["1220","CANADA","85","2999999999","DET","2025-05","HS2"],
+      ["2010","MEXICO","85","4100000000","DET","2025-05","HS2"]]""";
+
+  static final String APRIL_2025 = """
+      [["CTY_CODE","CTY_NAME","E_COMMODITY","ALL_VAL_MO","SUMMARY_LVL","time","COMM_LVL"],
+      ["5700","CHINA","85","1000000000","DET","2025-04","HS2"],
+      ["4120","UNITED KINGDOM","85","700000000","DET","2025-04","HS2"]]""";
+
+  final TaskHarness harness = new TaskHarness();
+  final TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2025-06-20T12:00:00Z"));
+
+  @BeforeAll
+  static void startWireMock() {
+    wm = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+    wm.start();
+  }
+
+  @AfterAll
+  static void stopWireMock() {
+    wm.stop();
+  }
+
+  @BeforeEach
+  void reset() {
+    wm.resetAll();
+  }
+
+  Map<String, String> props() {
+    Map<String, String> p = new HashMap<>();
+    p.put("name", "census-test");
+    p.put(CensusConfig.BASE_URL_CONFIG, wm.baseUrl() + "/data/timeseries/intltrade");
+    p.put(CensusConfig.FLOWS_CONFIG, "EXPORT");
+    p.put(CensusConfig.COMM_LVL_CONFIG, "HS2");
+    p.put(CensusConfig.START_MONTH_CONFIG, "2025-04");
+    p.put(CensusConfig.API_KEY_CONFIG, "s3cret");
+    p.put("poll.interval.ms", "10");
+    p.put("http.backoff.initial.ms", "1");
+    p.put("http.backoff.max.ms", "5");
+    p.put("http.max.retries", "3");
+    p.put(CensusSourceTask.PARTITIONS_CONFIG, "EXPORT|HS2|*");
+    return p;
+  }
+
+  void stubMonth(String month, int status, String body) {
+    wm.stubFor(get(urlPathEqualTo("/data/timeseries/intltrade/exports/hs"))
+        .withQueryParam("time", equalTo(month))
+        .willReturn(aResponse().withStatus(status).withBody(body == null ? "" : body)));
+  }
+
+  CensusSourceTask start(Map<String, String> props) {
+    CensusSourceTask task = new CensusSourceTask();
+    task.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(5)));
+    task.initialize(harness.context(props));
+    task.start(props);
+    return task;
+  }
+
+  static List<SourceRecord> trades(List<SourceRecord> rs) {
+    return rs.stream().filter(r -> r.topic().equals("trade.records")).toList();
+  }
+
+  static List<SourceRecord> deadLetters(List<SourceRecord> rs) {
+    return rs.stream().filter(r -> r.topic().equals("trade.dlq")).toList();
+  }
+
+  static String partner(SourceRecord r) {
+    return ((Struct) r.key()).getString("partner");
+  }
+
+  @Test
+  void shouldNotAddCountryGroupsToCountries() throws Exception {
+    stubMonth("2025-05", 200, MAY_2025);
+    Map<String, String> props = props();
+    props.put(CensusConfig.START_MONTH_CONFIG, "2025-05");
+    CensusSourceTask task = start(props);
+    List<SourceRecord> rs = harness.drain(task);
+
+    assertThat(trades(rs)).extracting(CensusSourceTaskTest::partner).containsExactly("WLD", "CHN", "CAN", "MEX");
+    assertThat(deadLetters(rs)).isEmpty();
+    assertThat(task.metrics().skipped()).isEqualTo(2);
+    Struct china = (Struct) trades(rs).get(1).value();
+    assertThat(china.getInt64("value")).isEqualTo(1034567890L);
+    assertThat(china.getString("reporter")).isEqualTo("USA");
+    assertThat(china.getString("flow")).isEqualTo("EXPORT");
+    assertThat(china.getString("commodity")).isEqualTo("85");
+    assertThat(china.getString("commodityLevel")).isEqualTo("HS2");
+    assertThat(china.getInt32("year")).isEqualTo(2025);
+    assertThat(china.getInt32("month")).isEqualTo(5);
+    assertThat(china.getString("vintage")).isEqualTo("FT-900 2025-05");
+    assertThat(china.getString("sourceRef")).doesNotContain("s3cret").contains("time=2025-05");
+    wm.verify(getRequestedFor(urlPathEqualTo("/data/timeseries/intltrade/exports/hs"))
+        .withQueryParam("key", equalTo("s3cret")).withQueryParam("COMM_LVL", equalTo("HS2")));
+    task.stop();
+  }
+
+  @Test
+  void shouldDeadLetterUnknownCountryCodesAndNonNumericValuesAndKeepGoing() throws Exception {
+    String row1 = "[\"9999\",\"ATLANTIS\",\"85\",\"100\",\"DET\",\"2025-04\",\"HS2\"]";
+    String row2 = "[\"5700\",\"CHINA\",\"85\",\"(D)\",\"DET\",\"2025-04\",\"HS2\"]";
+    stubMonth("2025-04", 200, "[[\"CTY_CODE\",\"CTY_NAME\",\"E_COMMODITY\",\"ALL_VAL_MO\",\"SUMMARY_LVL\",\"time\",\"COMM_LVL\"],\n"
+        + row1 + ",\n" + row2 + ",\n[\"1220\",\"CANADA\",\"85\",\"42\",\"DET\",\"2025-04\",\"HS2\"]]");
+    stubMonth("2025-05", 204, null);
+    CensusSourceTask task = start(props());
+    List<SourceRecord> rs = harness.drain(task);
+
+    assertThat(trades(rs)).extracting(CensusSourceTaskTest::partner).containsExactly("CAN");
+    List<SourceRecord> dlq = deadLetters(rs);
+    assertThat(dlq).hasSize(2);
+    Struct first = (Struct) dlq.get(0).value();
+    assertThat(first.getString("stage")).isEqualTo("INGEST");
+    assertThat(first.getString("reason")).contains("Unknown Schedule C country code '9999'");
+    assertThat(new String(first.getBytes("rawValue"), StandardCharsets.UTF_8)).isEqualTo(row1);
+    assertThat(first.getString("position")).isEqualTo("2025-04 row 1");
+    Struct second = (Struct) dlq.get(1).value();
+    assertThat(second.getString("reason")).contains("Non-numeric ALL_VAL_MO '(D)'");
+    assertThat(new String(second.getBytes("rawValue"), StandardCharsets.UTF_8)).isEqualTo(row2);
+    // Deterministic occurredAt: the release time of the payload, not the wall clock.
+    assertThat(((java.util.Date) second.get("occurredAt")).toInstant())
+        .isEqualTo(task.releaseInstant(java.time.YearMonth.of(2025, 4)));
+    assertThat(task.metrics().deadLetters()).isEqualTo(2);
+    task.stop();
+  }
+
+  @Test
+  void shouldDeadLetterTruncatedBodyAsOneRecordAndMoveOn() throws Exception {
+    stubMonth("2025-04", 200, APRIL_2025.substring(0, APRIL_2025.length() - 30));
+    stubMonth("2025-05", 200, MAY_2025);
+    CensusSourceTask task = start(props());
+    List<SourceRecord> rs = harness.drain(task);
+
+    assertThat(deadLetters(rs)).hasSize(1);
+    assertThat(((Struct) deadLetters(rs).get(0).value()).getString("reason")).contains("Malformed or truncated");
+    assertThat(trades(rs)).extracting(CensusSourceTaskTest::partner).containsExactly("WLD", "CHN", "CAN", "MEX");
+    task.stop();
+  }
+
+  @Test
+  void shouldBackOffOn429And500ThenSucceed() throws Exception {
+    String path = "/data/timeseries/intltrade/exports/hs";
+    wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("time", equalTo("2025-04")).inScenario("flaky")
+        .whenScenarioStateIs(Scenario.STARTED)
+        .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "0")).willSetStateTo("second"));
+    wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("time", equalTo("2025-04")).inScenario("flaky")
+        .whenScenarioStateIs("second").willReturn(aResponse().withStatus(500)).willSetStateTo("third"));
+    wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("time", equalTo("2025-04")).inScenario("flaky")
+        .whenScenarioStateIs("third").willReturn(aResponse().withStatus(200).withBody(APRIL_2025)));
+    stubMonth("2025-05", 204, null);
+    CensusSourceTask task = start(props());
+    List<SourceRecord> rs = harness.drain(task);
+
+    assertThat(trades(rs)).extracting(CensusSourceTaskTest::partner).containsExactly("CHN", "GBR");
+    assertThat(task.metrics().retries()).isEqualTo(2);
+    task.stop();
+  }
+
+  @Test
+  void shouldThrowRetriableExceptionWhenServerKeepsFailingAndResumeLater() throws Exception {
+    stubMonth("2025-04", 503, "busy");
+    CensusSourceTask task = start(props());
+    assertThatThrownBy(task::poll).isInstanceOf(RetriableException.class).hasMessageContaining("HTTP 503");
+    wm.resetAll();
+    wm.stubFor(get(urlPathEqualTo("/data/timeseries/intltrade/exports/hs")).withQueryParam("time", equalTo("2025-04"))
+        .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+    assertThatThrownBy(task::poll).isInstanceOf(RetriableException.class);
+    wm.resetAll();
+    stubMonth("2025-04", 200, APRIL_2025);
+    stubMonth("2025-05", 204, null);
+    assertThat(trades(harness.drain(task))).hasSize(2);
+    task.stop();
+  }
+
+  @Test
+  void shouldResumeAfterRestartWithoutDuplicatesAndWithIdenticalRecords() throws Exception {
+    stubMonth("2025-04", 200, APRIL_2025);
+    stubMonth("2025-05", 200, MAY_2025);
+    Map<String, String> props = props();
+    props.put("batch.max.records", "1");
+
+    TaskHarness reference = new TaskHarness();
+    CensusSourceTask full = new CensusSourceTask();
+    full.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(5)));
+    full.initialize(reference.context(props));
+    full.start(props);
+    List<SourceRecord> all = reference.drain(full);
+    full.stop();
+    assertThat(all).hasSize(6);
+
+    CensusSourceTask first = start(props);
+    List<SourceRecord> before = harness.take(first, 3); // crash after 2025-04 and one row of 2025-05
+    first.stop();
+    CensusSourceTask second = start(props);
+    List<SourceRecord> after = harness.drain(second);
+    second.stop();
+
+    assertThat(before.size() + after.size()).isEqualTo(all.size());
+    for (int i = 0; i < all.size(); i++) {
+      SourceRecord expected = all.get(i);
+      SourceRecord actual = i < before.size() ? before.get(i) : after.get(i - before.size());
+      assertThat(actual.key()).isEqualTo(expected.key());
+      assertThat(actual.value()).isEqualTo(expected.value());
+    }
+  }
+
+  @Test
+  void shouldReEmitOnlyRevisedMonthsOfTheLookBackWindow() throws Exception {
+    stubMonth("2025-04", 200, APRIL_2025);
+    stubMonth("2025-05", 200, MAY_2025);
+    Map<String, String> props = props();
+    props.put(CensusConfig.LOOKBACK_CONFIG, "2");
+    props.put(CensusConfig.REVISION_INTERVAL_CONFIG, "60000");
+    CensusSourceTask task = start(props);
+    assertThat(trades(harness.drain(task))).hasSize(6);
+
+    clock.advance(Duration.ofMinutes(2));
+    assertThat(harness.drain(task)).as("nothing changed, nothing re-emitted").isEmpty();
+
+    stubMonth("2025-04", 200, APRIL_2025.replace("1000000000", "1000000500"));
+    clock.advance(Duration.ofMinutes(2));
+    List<SourceRecord> revised = trades(harness.drain(task));
+    assertThat(revised).extracting(CensusSourceTaskTest::partner).containsExactly("CHN", "GBR");
+    Struct china = (Struct) revised.get(0).value();
+    assertThat(china.getInt64("value")).isEqualTo(1000000500L);
+    assertThat(china.getInt32("month")).isEqualTo(4);
+    assertThat(china.getString("vintage")).as("carried by the newest release").isEqualTo("FT-900 2025-05");
+    task.stop();
+
+    CensusSourceTask restarted = start(props);
+    clock.advance(Duration.ofMinutes(2));
+    assertThat(harness.drain(restarted)).as("digests in the offset prevent duplicates after restart").isEmpty();
+    restarted.stop();
+  }
+
+  @Test
+  void shouldFailAtStartNamingTheKeyAndAllowedValues() {
+    Map<String, String> props = props();
+    props.put(CensusConfig.COMM_LVL_CONFIG, "HS3");
+    assertThatThrownBy(() -> new CensusSourceConnector().start(props))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("census.comm.lvl").hasMessageContaining("HS2");
+    props.put(CensusConfig.COMM_LVL_CONFIG, "HS2");
+    props.put(CensusConfig.COMMODITIES_CONFIG, "72*,87.03");
+    assertThatThrownBy(() -> new CensusSourceConnector().start(props))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("census.commodities");
+  }
+
+  @Test
+  void shouldSplitPartitionsPerFlowAndCommodityFilterOverTasks() {
+    Map<String, String> props = props();
+    props.put(CensusConfig.FLOWS_CONFIG, "EXPORT,IMPORT");
+    props.put(CensusConfig.COMMODITIES_CONFIG, "72*,8703");
+    CensusSourceConnector c = new CensusSourceConnector();
+    c.start(props);
+    List<Map<String, String>> tasks = c.taskConfigs(3);
+    assertThat(tasks).hasSize(3);
+    assertThat(tasks).extracting(t -> t.get(CensusSourceTask.PARTITIONS_CONFIG))
+        .containsExactly("EXPORT|HS2|72*,IMPORT|HS2|8703", "EXPORT|HS2|8703", "IMPORT|HS2|72*");
+  }
+}

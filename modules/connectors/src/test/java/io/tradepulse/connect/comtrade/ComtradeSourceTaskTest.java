@@ -1,0 +1,150 @@
+package io.tradepulse.connect.comtrade;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.tradepulse.connect.TaskHarness;
+import io.tradepulse.connect.common.JdkPageFetcher;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ComtradeSourceTaskTest {
+  WireMockServer wm;
+  final TaskHarness harness = new TaskHarness();
+
+  static String rec(String period, String reporter, String partner, String flow, String cmd, String value) {
+    return """
+        {"typeCode":"C","freqCode":"M","refPeriodId":%s01,"refYear":%s,"refMonth":%s,"period":"%s",
+        "reporterCode":%s,"reporterISO":"X","reporterDesc":"x","flowCode":"%s","partnerCode":%s,"partnerISO":"Y",
+        "partner2Code":0,"classificationCode":"H6","cmdCode":"%s","aggrLevel":0,"isLeaf":false,"customsCode":"C00",
+        "mosCode":"0","motCode":0,"qtyUnitCode":-1,"qty":null,"altQty":null,"netWgt":null,"grossWgt":null,
+        "isQtyEstimated":false,"cifvalue":null,"fobvalue":%s,"primaryValue":%s,"isReported":true,"isAggregate":true}"""
+        .formatted(period, period.substring(0, 4), Integer.parseInt(period.substring(4)), period, reporter, flow, partner,
+            cmd, value, value);
+  }
+
+  @BeforeEach
+  void start() {
+    wm = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+    wm.start();
+  }
+
+  @AfterEach
+  void stop() {
+    wm.stop();
+  }
+
+  final TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2025-06-15T00:00:00Z"));
+
+  ComtradeSourceTask task() {
+    return task(Map.of());
+  }
+
+  ComtradeSourceTask task(Map<String, String> overrides) {
+    Map<String, String> p = new HashMap<>();
+    p.put("name", "comtrade-test");
+    p.put(ComtradeConfig.BASE_URL_CONFIG, wm.baseUrl() + "/data/v1/get");
+    p.put(ComtradeConfig.KEY_CONFIG, "k3y");
+    p.put(ComtradeConfig.REPORTERS_CONFIG, "156");
+    p.put(ComtradeConfig.PARTNERS_CONFIG, "842");
+    p.put(ComtradeConfig.FLOWS_CONFIG, "X,M,RX");
+    p.put(ComtradeConfig.START_CONFIG, "202401");
+    p.put("poll.interval.ms", "10");
+    p.put("http.backoff.initial.ms", "1");
+    p.putAll(overrides);
+    ComtradeSourceTask t = new ComtradeSourceTask();
+    t.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(5)));
+    t.initialize(harness.context(p));
+    t.start(p);
+    return t;
+  }
+
+  @Test
+  void shouldMapM49FlowsAndRoundHalfEvenAskingAtMostTwelvePeriods() throws Exception {
+    String body = "{\"elapsedTime\":\"0.2 secs\",\"count\":5,\"data\":["
+        + rec("202405", "156", "842", "X", "TOTAL", "43678000000.5") + ","
+        + rec("202405", "156", "842", "M", "TOTAL", "1.5") + ","
+        + rec("202405", "156", "842", "RX", "85", "10") + ","
+        + rec("202405", "156", "999", "X", "TOTAL", "10") + ","
+        + rec("202405", "156", "842", "DX", "TOTAL", "10") + "],\"error\":\"\"}";
+    String path = "/data/v1/get/C/M/HS";
+    wm.stubFor(get(urlPathEqualTo(path)).inScenario("rl").whenScenarioStateIs(Scenario.STARTED)
+        .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "0")).willSetStateTo("ok"));
+    wm.stubFor(get(urlPathEqualTo(path)).inScenario("rl").whenScenarioStateIs("ok")
+        .withQueryParam("period", equalTo("202401,202402,202403,202404,202405,202406,202407,202408,202409,202410,202411,202412"))
+        .willReturn(aResponse().withStatus(200).withBody(body)));
+    ComtradeSourceTask task = task();
+    List<SourceRecord> rs = task.poll();
+    task.stop();
+
+    wm.verify(getRequestedFor(urlPathEqualTo(path)).withHeader("Ocp-Apim-Subscription-Key", equalTo("k3y")));
+    List<Struct> trades = rs.stream().filter(r -> r.topic().equals("trade.records")).map(r -> (Struct) r.value()).toList();
+    assertThat(trades).extracting(s -> s.getString("flow")).containsExactly("EXPORT", "IMPORT", "RE_EXPORT");
+    assertThat(trades.get(0).getInt64("value")).isEqualTo(43_678_000_000L);
+    assertThat(trades.get(1).getInt64("value")).isEqualTo(2L);
+    assertThat(trades.get(0).getString("reporter")).isEqualTo("CHN");
+    assertThat(trades.get(0).getString("partner")).isEqualTo("USA");
+    assertThat(trades.get(0).getString("note")).isEqualTo("isAggregate=true;isLeaf=false;aggrLevel=0");
+    assertThat(trades.get(2).getString("commodityLevel")).isEqualTo("HS2");
+    List<Struct> dlq = rs.stream().filter(r -> r.topic().equals("trade.dlq")).map(r -> (Struct) r.value()).toList();
+    assertThat(dlq).extracting(s -> s.getString("reason"))
+        .containsExactly("Unknown M49 partnerCode '999'", "Unsupported flowCode 'DX'");
+    assertThat(task.metrics().retries()).isEqualTo(1);
+    // The cursor moved past the newest period with data, not past the whole chunk.
+    assertThat(rs.get(rs.size() - 1).sourceOffset().get("next")).isEqualTo("202406");
+  }
+
+  @Test
+  void shouldStepOverPeriodsAReporterNeverPublishedInsteadOfStallingItsCursor() throws Exception {
+    // 2023 was never published by this reporter; 2024-02 was. Today is 2025-06, so 2023-01..2023-11 are
+    // older than the 18-month publication lag and will not come any more.
+    String path = "/data/v1/get/C/M/HS";
+    wm.stubFor(get(urlPathEqualTo(path)).atPriority(10).willReturn(aResponse().withStatus(204))); // nothing newer
+    wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("period", equalTo(
+        "202301,202302,202303,202304,202305,202306,202307,202308,202309,202310,202311,202312"))
+        .willReturn(aResponse().withStatus(204)));
+    wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("period", equalTo(
+        "202312,202401,202402,202403,202404,202405,202406,202407,202408,202409,202410,202411"))
+        .willReturn(aResponse().withStatus(200).withBody("{\"count\":1,\"data\":["
+            + rec("202402", "156", "842", "X", "TOTAL", "100") + "]}")));
+    ComtradeSourceTask task = task(Map.of(ComtradeConfig.START_CONFIG, "202301"));
+    List<SourceRecord> rs = harness.drain(task); // the empty 2023 window: the cursor steps over it
+    rs.addAll(harness.drain(task));
+    task.stop();
+
+    assertThat(rs).singleElement().satisfies(r -> {
+      assertThat(((Struct) r.value()).getInt32("month")).isEqualTo(2);
+      assertThat(r.sourceOffset().get("next")).isEqualTo("202403");
+    });
+  }
+
+  @Test
+  void shouldKeepAskingForARecentPeriodThatIsNotOutYet() throws Exception {
+    String path = "/data/v1/get/C/M/HS";
+    wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("period", equalTo("202505"))
+        .willReturn(aResponse().withStatus(204)));
+    ComtradeSourceTask task = task(Map.of(ComtradeConfig.START_CONFIG, "202505", "poll.interval.ms", "60000"));
+    assertThat(harness.drain(task)).isEmpty();
+    clock.advance(Duration.ofMinutes(2));
+    assertThat(harness.drain(task)).isEmpty();
+    task.stop();
+
+    wm.verify(2, getRequestedFor(urlPathEqualTo(path)).withQueryParam("period", equalTo("202505")));
+    assertThat(harness.offsets).isEmpty();
+  }
+}

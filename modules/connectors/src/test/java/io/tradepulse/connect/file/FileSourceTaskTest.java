@@ -1,0 +1,157 @@
+package io.tradepulse.connect.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tradepulse.connect.TaskHarness;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileSourceTaskTest {
+  @TempDir Path dir;
+  final TaskHarness harness = new TaskHarness();
+
+  /** Maps the shared data file data/china-exports-to-us-gacc.csv (USD bn, Jan+Feb as a period range). */
+  static Map<String, String> gaccSeedProps(String path) {
+    Map<String, String> p = new HashMap<>();
+    p.put("name", "file-test-" + System.nanoTime());
+    p.put(FileConfig.PATHS_CONFIG, path);
+    p.put(FileConfig.SOURCE_CONFIG, "GACC");
+    p.put(FileConfig.MULTIPLIER_CONFIG, "1000000000");
+    p.put("default.reporter", "CHN");
+    p.put("default.partner", "USA");
+    p.put("default.flow", "EXPORT");
+    p.put("default.commodity", "TOTAL");
+    p.put("default.valuation", "FOB");
+    p.put("field.period", "period_start");
+    p.put("field.period.end", "period_end");
+    p.put("field.value", "value_usd_bn");
+    p.put("field.reportedYoyPct", "reported_yoy_pct");
+    p.put("field.sourceRef", "source");
+    p.put("field.note", "flag");
+    p.put("default.vintage", "seed-2026-01");
+    p.put("default.publishedAt", "2026-01-14");
+    p.put("poll.interval.ms", "10");
+    return p;
+  }
+
+  FileSourceTask start(Map<String, String> props) {
+    FileSourceTask t = new FileSourceTask();
+    t.initialize(harness.context(props));
+    t.start(props);
+    return t;
+  }
+
+  @Test
+  void shouldMapTheSharedGaccSeedFileIncludingYoyOnlyAndCombinedMonths() throws Exception {
+    Path seed = Path.of(getClass().getResource("/china-exports-to-us-gacc.csv").toURI());
+    FileSourceTask task = start(gaccSeedProps(seed.toString()));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(rs).allMatch(r -> r.topic().equals("trade.records")).hasSize(16);
+    Struct may2025 = rs.stream().map(r -> (Struct) r.value())
+        .filter(s -> s.getInt32("year") == 2025 && s.getInt32("month") == 5).findFirst().orElseThrow();
+    assertThat(may2025.getInt64("value")).isEqualTo(28_800_000_000L);
+    assertThat(may2025.getFloat64("reportedYoyPct")).isEqualTo(-34.5);
+    assertThat(may2025.getString("source")).isEqualTo("GACC");
+    Struct janFeb2025 = (Struct) rs.get(7).value();
+    assertThat(janFeb2025.getInt32("month")).isEqualTo(1);
+    assertThat(janFeb2025.getInt32("months")).isEqualTo(2);
+    assertThat(janFeb2025.get("value")).as("yoy only").isNull();
+    assertThat(janFeb2025.getFloat64("reportedYoyPct")).isEqualTo(2.3);
+    Struct mar2023 = (Struct) rs.get(1).value();
+    assertThat(mar2023.getInt64("value")).as("exact, no binary floating point").isEqualTo(43_678_000_000L);
+  }
+
+  @Test
+  void shouldReturnControlToTheWorkerWithinASecondWhenIdleSoAGracefulStopCommitsOffsets() throws Exception {
+    // Kafka >= 3.7 calls SourceTask.stop() only after poll() returns; an hour-long idle poll made the
+    // worker cancel the task and drop its final offset commit (restart re-delivered every row).
+    Path seed = Path.of(getClass().getResource("/china-exports-to-us-gacc.csv").toURI());
+    Map<String, String> props = gaccSeedProps(seed.toString());
+    props.put("poll.interval.ms", "3600000");
+    FileSourceTask task = start(props);
+    assertThat(harness.drain(task)).hasSize(16);
+
+    long t0 = System.nanoTime();
+    assertThat(task.poll()).isNull();
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
+    task.stop();
+  }
+
+  @Test
+  void shouldDeadLetterBadCsvAndJsonRowsAndKeepGoing() throws Exception {
+    Path csv = Files.writeString(dir.resolve("a.csv"), """
+        period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag
+        2025-05,2025-05,28.8,-34.5,AP,published
+        2025-06,2025-06,lots,,x,published
+        2025-07,2025-07,,,x,neither
+        2025-08,2025-08
+        2025-09,2025-09,30.1,,x,ok
+        """);
+    FileSourceTask task = start(gaccSeedProps(csv.toString()));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+    assertThat(rs).extracting(SourceRecord::topic)
+        .containsExactly("trade.records", "trade.dlq", "trade.dlq", "trade.dlq", "trade.records");
+    Struct bad = (Struct) rs.get(1).value();
+    assertThat(bad.getString("errorClass")).isEqualTo(NumberFormatException.class.getName());
+    assertThat(bad.getString("position")).isEqualTo("line 3");
+    assertThat(new String(bad.getBytes("rawValue"), StandardCharsets.UTF_8)).isEqualTo("2025-06,2025-06,lots,,x,published");
+    assertThat(((Struct) rs.get(3).value()).getString("reason")).contains("Expected 6 columns, got 2");
+
+    Map<String, String> json = gaccSeedProps(Files.writeString(dir.resolve("b.ndjson"),
+        "{\"period_start\":\"2025-05\",\"period_end\":\"2025-05\",\"value_usd_bn\":28.8,\"reported_yoy_pct\":-34.5,\"source\":\"AP\",\"flag\":\"p\"}\n"
+            + "{\"period_start\":\"2025-06\",\"value_usd_bn\":\n"
+            + "{\"period_start\":\"2025-07\",\"period_end\":\"2025-07\",\"value_usd_bn\":\"35.8\",\"source\":\"R\",\"flag\":\"s\"}\n")
+        .toString());
+    json.put(FileConfig.FORMAT_CONFIG, "JSON");
+    FileSourceTask jt = start(json);
+    List<SourceRecord> jr = harness.drain(jt);
+    jt.stop();
+    assertThat(jr).extracting(SourceRecord::topic).containsExactly("trade.records", "trade.dlq", "trade.records");
+    assertThat(((Struct) jr.get(1).value()).getString("reason")).startsWith("Malformed JSON");
+    assertThat(((Struct) jr.get(0).value()).getInt64("value")).isEqualTo(28_800_000_000L);
+  }
+
+  @Test
+  void shouldSignalCompletionOnlyAfterEveryRecordWasAcknowledged() throws Exception {
+    Path seed = Path.of(getClass().getResource("/china-exports-to-us-gacc.csv").toURI());
+    Map<String, String> props = gaccSeedProps(seed.toString());
+    FileSourceTask task = start(props);
+    List<SourceRecord> batch = task.poll();
+    assertThat(batch).hasSize(16);
+    assertThat(task.poll()).isNull();
+    assertThat(io.tradepulse.connect.common.SourceCompletion.isDone(props.get("name"))).isFalse();
+    for (SourceRecord r : batch) {
+      task.commitRecord(r, null);
+    }
+    assertThat(io.tradepulse.connect.common.SourceCompletion.await(props.get("name"), Duration.ofSeconds(1))).isTrue();
+    task.stop();
+  }
+
+  @Test
+  void shouldRejectAnIncompleteMappingNamingTheMissingKeys() {
+    Map<String, String> props = gaccSeedProps("x.csv");
+    props.remove("default.publishedAt");
+    props.remove("field.period");
+    assertThatThrownBy(() -> new FileSourceConnector().start(props)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("field.publishedAt or default.publishedAt").hasMessageContaining("field.period");
+    props.put("default.publishedAt", "2026-01-14");
+    props.put("field.period", "period_start");
+    props.put(FileConfig.FORMAT_CONFIG, "XML");
+    assertThatThrownBy(() -> new FileSourceConnector().start(props)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("file.format").hasMessageContaining("CSV");
+  }
+}

@@ -1,0 +1,143 @@
+package io.tradepulse.connect.gacc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tradepulse.connect.TaskHarness;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GaccSourceTaskTest {
+  @TempDir Path dir;
+  final TaskHarness harness = new TaskHarness();
+
+  // May 2025 country table (US$1,000). US exports 28.8 bn, YoY -34.5 % (real, GACC via AP 2025-06-09).
+  static final String MAY_2025 = """
+      China's Total Export & Import Values by Country (Region), May 2025
+      "Unit: US$1,000"
+      Release: 2025-06-09
+      Country (Region),Year,Month,Exports,Imports,Cumulative,Exports 1 to N,Imports 1 to N
+      Total,2025,5,"316,100,000","212,880,000",1to5,"1,498,000,000","1,060,000,000"
+      YoY %,,,4.8,-3.4,,6.0,-6.0
+      Asia,2025,5,"150,000,000","110,000,000",1to5,"700,000,000","500,000,000"
+      YoY %,,,6.1,-1.0,,7.0,-2.0
+      United States,2025,5,"28,800,000","10,200,000",1to5,"160,000,000","60,000,000"
+      YoY %,,,-34.5,-18.1,,-10.0,-12.0
+      Atlantis,2025,5,"1,000",-,1to5,"5,000",-
+      YoY %,,,-,-,,-,-
+      Japan,2025,5,"13,000,000",n/a,1to5,"60,000,000","60,000,000"
+      YoY %,,,-,-,,-,-
+      """;
+
+  // February table: Jan and Feb are published combined ("2 | 1to2").
+  static final String FEB_2024 = """
+      Unit: US$1,000
+      Country (Region),Year,Month,Exports,Imports,Cumulative,Exports 1 to N,Imports 1 to N
+      United States,2024,2,-,-,1to2,"73,410,000","25,000,000"
+      YoY %,,,-,-,,5.0,-
+      """;
+
+  Map<String, String> props(Path... tables) {
+    return Map.of("name", "gacc-test", GaccConfig.LOCATIONS_CONFIG,
+        String.join(",", java.util.Arrays.stream(tables).map(Path::toString).toList()), "poll.interval.ms", "10");
+  }
+
+  GaccSourceTask start(Map<String, String> props) {
+    GaccSourceTask t = new GaccSourceTask();
+    t.useForTesting(new TaskHarness.MutableClock(Instant.parse("2025-07-01T00:00:00Z")), null);
+    t.initialize(harness.context(props));
+    t.start(props);
+    return t;
+  }
+
+  static List<Struct> values(List<SourceRecord> rs, String topic) {
+    return rs.stream().filter(r -> r.topic().equals(topic)).map(r -> (Struct) r.value()).toList();
+  }
+
+  @Test
+  void shouldReadCountryTableWithReportedYoyAndSkipGroups() throws Exception {
+    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025);
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    List<Struct> trades = values(rs, "trade.records");
+    assertThat(trades).extracting(s -> s.getString("partner") + " " + s.getString("flow"))
+        .containsExactly("WLD EXPORT", "WLD IMPORT", "USA EXPORT", "USA IMPORT", "JPN EXPORT");
+    Struct usExports = trades.get(2);
+    assertThat(usExports.getInt64("value")).isEqualTo(28_800_000_000L);
+    assertThat(usExports.getFloat64("reportedYoyPct")).isEqualTo(-34.5);
+    assertThat(usExports.getString("reporter")).isEqualTo("CHN");
+    assertThat(usExports.getString("valuation")).isEqualTo("FOB");
+    assertThat(trades.get(3).getString("valuation")).isEqualTo("CIF");
+    assertThat(usExports.getString("vintage")).isEqualTo("2025-06-09");
+    assertThat(((java.util.Date) usExports.get("publishedAt")).toInstant())
+        .isEqualTo(Instant.parse("2025-06-09T02:00:00Z"));
+    assertThat(usExports.getInt32("months")).isEqualTo(1);
+    assertThat(trades.get(4).get("reportedYoyPct")).as("'-' is not applicable, not zero").isNull();
+
+    List<Struct> dlq = values(rs, "trade.dlq");
+    assertThat(dlq).extracting(s -> s.getString("reason"))
+        .anySatisfy(r -> assertThat(r).contains("Unknown country/region 'Atlantis'"))
+        .anySatisfy(r -> assertThat(r).contains("Non-numeric IMPORT value 'n/a'"));
+    assertThat(new String(dlq.get(0).getBytes("rawValue"), StandardCharsets.UTF_8))
+        .isEqualTo("Atlantis,2025,5,\"1,000\",-,1to5,\"5,000\",-");
+    assertThat(task.metrics().skipped()).as("the Asia group row").isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void shouldKeepCombinedJanuaryFebruaryWhole() throws Exception {
+    Path t = Files.writeString(dir.resolve("2024-02.csv"), FEB_2024);
+    GaccSourceTask task = start(props(t));
+    List<Struct> trades = values(harness.drain(task), "trade.records");
+    task.stop();
+
+    assertThat(trades).hasSize(2);
+    Struct exports = trades.get(0);
+    assertThat(exports.getInt32("year")).isEqualTo(2024);
+    assertThat(exports.getInt32("month")).isEqualTo(1);
+    assertThat(exports.getInt32("months")).isEqualTo(2);
+    assertThat(exports.getInt64("value")).isEqualTo(73_410_000_000L);
+    assertThat(exports.getFloat64("reportedYoyPct")).isEqualTo(5.0);
+    assertThat(exports.getString("vintage")).as("derived: 10th of the month after the period").isEqualTo("2024-03-10");
+  }
+
+  @Test
+  void shouldDeadLetterRmbTablesInsteadOfMixingCurrencies() throws Exception {
+    Path t = Files.writeString(dir.resolve("rmb.csv"), MAY_2025.replace("US$1,000", "100 million yuan"));
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+    assertThat(values(rs, "trade.records")).isEmpty();
+    assertThat(values(rs, "trade.dlq")).singleElement()
+        .satisfies(s -> assertThat(s.getString("reason")).contains("Unsupported unit"));
+  }
+
+  @Test
+  void shouldResumeMidTableAndReReadARevisedTable() throws Exception {
+    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025);
+    Map<String, String> props = new java.util.HashMap<>(props(t));
+    props.put("batch.max.records", "1");
+    GaccSourceTask first = start(props);
+    List<SourceRecord> before = harness.take(first, 3);
+    first.stop();
+    GaccSourceTask second = start(props);
+    List<SourceRecord> after = harness.drain(second);
+    assertThat(before.size() + after.size()).isEqualTo(7); // 5 records + 2 dead letters
+    assertThat(after.get(0).value()).isNotEqualTo(before.get(2).value());
+
+    Files.writeString(t, MAY_2025.replace("\"28,800,000\"", "\"28,900,000\""));
+    Thread.sleep(20);
+    second.useForTesting(new TaskHarness.MutableClock(Instant.parse("2025-08-01T00:00:00Z")), null);
+    List<SourceRecord> revised = harness.drain(second);
+    second.stop();
+    assertThat(revised).hasSize(7);
+  }
+}

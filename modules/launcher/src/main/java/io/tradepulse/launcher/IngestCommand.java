@@ -1,0 +1,332 @@
+package io.tradepulse.launcher;
+
+import io.tradepulse.connect.census.CensusSourceConnector;
+import io.tradepulse.connect.comext.ComextSourceConnector;
+import io.tradepulse.connect.comtrade.ComtradeSourceConnector;
+import io.tradepulse.connect.file.FileSourceConnector;
+import io.tradepulse.connect.gacc.GaccSourceConnector;
+import io.tradepulse.connect.runner.EmbeddedConnect;
+import io.tradepulse.core.AvroSerdes;
+import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.embedded.EmbeddedKafka;
+import io.tradepulse.embedded.EmbeddedRegistry;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tradepulse ingest}: runs one tradepulse source connector in THIS process on the real Kafka Connect
+ * runtime (standalone worker, {@link EmbeddedConnect}), against a real cluster and registry or an embedded
+ * broker + registry. The same connector classes and settings work unchanged in any Connect cluster; this verb
+ * only saves setting one up. Source offsets live in a file, so running the same command again resumes
+ * instead of re-publishing.
+ */
+@Command(name = "ingest", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run a tradepulse source connector in-process on the Kafka Connect runtime and publish "
+                + "TradeRecords to trade.records (unreadable rows to trade.dlq).",
+                "Finite sources (file, gacc, comext bulk files) stop once every row is delivered; API sources "
+                        + "(census, comtrade, comext API) stop once caught up with the newest published month, "
+                        + "or keep polling for new releases with --follow.",
+                "Connector settings (docs/connectors.md) come from --config and --set; the options --files, "
+                        + "--start and --api-key are shortcuts for the source's own keys."},
+        footer = {"", "Examples:",
+                "  tradepulse ingest --source census --embedded --start 2025-01 --set census.comm.lvl=TOTAL",
+                "  tradepulse ingest --source comtrade --bootstrap-servers broker:9092 --schema-registry-url http://registry:8081 \\",
+                "      --api-key $COMTRADE_KEY --start 2024-01 --set comtrade.reporters=156,842",
+                "  tradepulse ingest --source comext --embedded --start 2025-01 --set comext.partners=CN,US",
+                "  tradepulse ingest --source comext --embedded --set comext.mode=BULK --files full_v2_202505.csv",
+                "  tradepulse ingest --source gacc --embedded --files tables/2025-05-exports.csv",
+                "  tradepulse ingest --source file --embedded --config modules/connectors/examples/gacc-seed.properties --files data.csv",
+                "",
+                "Offsets default to ~/.tradepulse/ingest-<source>.offsets (a temp file with --embedded): rerunning "
+                        + "resumes where the last run stopped."})
+final class IngestCommand implements Callable<Integer> {
+
+    enum Source { census, comtrade, comext, gacc, file }
+
+    @Option(names = "--source", required = true, description = "One of: ${COMPLETION-CANDIDATES}.")
+    Source source;
+
+    @Option(names = "--embedded", description = "Start a Kafka broker (KRaft) and a schema registry (Apicurio) in-process for this run.")
+    boolean embedded;
+
+    @Option(names = "--bootstrap-servers", description = "Kafka brokers of your cluster (not with --embedded).")
+    String bootstrapServers;
+
+    @Option(names = "--schema-registry-url", description = "Confluent-compatible registry URL (not with --embedded).")
+    String registryUrl;
+
+    @Option(names = "--worker-config", description = "Extra Kafka Connect worker properties (security.protocol, sasl.*, producer.* ...).")
+    Path workerConfig;
+
+    @Option(names = "--config", description = "Connector properties file (keys in docs/connectors.md).")
+    Path connectorConfig;
+
+    @Option(names = {"-s", "--set"}, description = "One connector setting key=value (repeatable; wins over --config).")
+    Map<String, String> settings = new LinkedHashMap<>();
+
+    @Option(names = "--files", split = ",", description = "Files or URLs to read (file.paths, gacc.tables, comext.files).")
+    List<String> files;
+
+    @Option(names = "--start", description = "First month yyyy-MM when no offset is stored (census, comtrade, comext API).")
+    String start;
+
+    @Option(names = "--api-key", description = "Census API key or Comtrade subscription key (never printed).")
+    String apiKey;
+
+    @Option(names = "--offsets", description = "Source offsets file (default: ~/.tradepulse/ingest-<source>.offsets).")
+    Path offsets;
+
+    @Option(names = "--topic-prefix", defaultValue = "", description = "Prefix of the tradepulse topics (default none).")
+    String topicPrefix;
+
+    @Option(names = "--partitions", defaultValue = "6", description = "Partitions of trade.records if it is created (default ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--no-create-topics", description = "Do not create missing topics.")
+    boolean noCreateTopics;
+
+    @Option(names = "--follow", description = "Keep running and poll the source for new releases until Ctrl-C.")
+    boolean follow;
+
+    @Option(names = "--timeout", defaultValue = "PT30M", description = "Give up when not done/caught up after this long (ISO-8601, default ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final PrintStream out = System.out;
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+
+    @Override
+    public Integer call() throws Exception {
+        if (embedded == (bootstrapServers != null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "Give either --embedded or --bootstrap-servers (with --schema-registry-url)");
+        }
+        if (!embedded && registryUrl == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--schema-registry-url is required with --bootstrap-servers");
+        }
+        Map<String, String> connector = connectorSettings();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            out.println();
+            out.println("Stopping (committing source offsets) ...");
+            closeAll();
+            stopped.countDown();
+        }, "tradepulse-ingest-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            run(connector);
+        } finally {
+            if (stopped.getCount() > 0) {
+                Runtime.getRuntime().removeShutdownHook(hook);
+                closeAll();
+            }
+        }
+        return 0;
+    }
+
+    private void run(Map<String, String> connector) throws Exception {
+        Progress progress = new Progress(out, (embedded ? 2 : 0) + (noCreateTopics ? 0 : 1) + 4);
+        if (embedded) {
+            EmbeddedKafka kafka = progress.step("Starting Kafka broker (KRaft, in-process)",
+                    () -> keep(EmbeddedKafka.start()), EmbeddedKafka::bootstrapServers);
+            EmbeddedRegistry registry = progress.step("Starting schema registry (Apicurio, child JVM)",
+                    () -> keep(EmbeddedRegistry.start()), EmbeddedRegistry::url);
+            bootstrapServers = kafka.bootstrapServers();
+            registryUrl = registry.url();
+        }
+        Map<String, Object> client = new HashMap<>();
+        // The admin client (topics, progress counts) needs the worker's security settings, nothing else.
+        readProperties(workerConfig).forEach((k, v) -> {
+            String key = k.toString();
+            if (key.startsWith("security.") || key.startsWith("sasl.") || key.startsWith("ssl.")) {
+                client.put(key, v);
+            }
+        });
+        client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        TopicCatalog topics = new TopicCatalog(topicPrefix, partitions, (short) -1,
+                new AvroSerdes(Map.of("schema.registry.url", registryUrl), null));
+        connector.putIfAbsent("topic", topics.records().name());
+        connector.putIfAbsent("dlq.topic", topics.deadLetters().name());
+        String topic = connector.get("topic");
+        String dlq = connector.get("dlq.topic");
+        if (!noCreateTopics) {
+            progress.step("Creating topics", () -> Pipeline.createTopics(client, topics),
+                    created -> created.isEmpty() ? "all exist" : String.join(", ", created));
+        }
+        Path offsetsFile = offsetsFile();
+        Map<String, String> worker = new HashMap<>();
+        readProperties(workerConfig).forEach((k, v) -> worker.put(k.toString(), v.toString()));
+        worker.putAll(EmbeddedConnect.workerProps(bootstrapServers, registryUrl, offsetsFile));
+        EmbeddedConnect connect = progress.step("Starting Kafka Connect worker (standalone, in-process)",
+                () -> keep(EmbeddedConnect.start(worker)), c -> "offsets " + offsetsFile);
+        Map<String, Long> before = endOffsets(client, Set.of(topic, dlq));
+        String name = connector.remove("name");
+        progress.step("Starting connector " + name, () -> connect.startConnector(name, connector),
+                info -> info.config().get("connector.class"));
+        progress.step(follow ? "Reading until caught up" : "Ingesting", () -> {
+            boolean ok = isFinite(connector) ? connect.awaitCompletion(name, timeout) : connect.awaitCaughtUp(name, timeout);
+            if (!ok) {
+                throw new IllegalStateException("not done after " + timeout + " (raise --timeout, or check the log)");
+            }
+            Map<String, Long> after = endOffsets(client, Set.of(topic, dlq));
+            return String.format(Locale.ROOT, "%d records to %s, %d dead letters to %s",
+                    after.get(topic) - before.get(topic), topic, after.get(dlq) - before.get(dlq), dlq);
+        }, summary -> summary);
+        boolean finished = true;
+        if (follow && finished) {
+            out.println("Following " + source + " for new releases. Press Ctrl-C to stop.");
+            new CountDownLatch(1).await();
+        }
+        progress.step("Stopping the worker (final offset commit)", () -> {
+            closeAll();
+            return offsetsFile;
+        }, f -> embedded ? "(embedded run: offsets discarded with the broker)" : "resume point saved in " + f);
+    }
+
+    /** The connector settings: source defaults, then --config, then the shortcuts, then --set. */
+    Map<String, String> connectorSettings() throws IOException {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("connector.class", connectorClass(source));
+        c.put("tasks.max", "1");
+        c.put("name", "tradepulse-" + source);
+        readProperties(connectorConfig).forEach((k, v) -> c.put(k.toString(), v.toString()));
+        if (files != null && !files.isEmpty()) {
+            String joined = String.join(",", files.stream().map(IngestCommand::absolute).toList());
+            switch (source) {
+                case file -> c.put("file.paths", joined);
+                case gacc -> c.put("gacc.tables", joined);
+                case comext -> c.put("comext.files", joined);
+                default -> throw new CommandLine.ParameterException(spec.commandLine(), "--files is not used by --source " + source);
+            }
+        }
+        if (start != null) {
+            switch (source) {
+                case census -> c.put("census.start.month", start);
+                case comtrade -> c.put("comtrade.start.period", start.replace("-", ""));
+                case comext -> c.put("comext.start.period", start);
+                default -> throw new CommandLine.ParameterException(spec.commandLine(), "--start is not used by --source " + source);
+            }
+        }
+        if (apiKey != null) {
+            switch (source) {
+                case census -> c.put("census.api.key", apiKey);
+                case comtrade -> c.put("comtrade.subscription.key", apiKey);
+                default -> throw new CommandLine.ParameterException(spec.commandLine(), "--api-key is not used by --source " + source);
+            }
+        }
+        c.putAll(settings);
+        return c;
+    }
+
+    static String connectorClass(Source source) {
+        return switch (source) {
+            case census -> CensusSourceConnector.class.getName();
+            case comtrade -> ComtradeSourceConnector.class.getName();
+            case comext -> ComextSourceConnector.class.getName();
+            case gacc -> GaccSourceConnector.class.getName();
+            case file -> FileSourceConnector.class.getName();
+        };
+    }
+
+    private boolean isFinite(Map<String, String> connector) {
+        return switch (source) {
+            case file, gacc -> true;
+            case comext -> "BULK".equalsIgnoreCase(connector.getOrDefault("comext.mode", "API"));
+            case census, comtrade -> false;
+        };
+    }
+
+    private Path offsetsFile() throws IOException {
+        if (offsets != null) {
+            Files.createDirectories(offsets.toAbsolutePath().getParent());
+            return offsets.toAbsolutePath();
+        }
+        if (embedded) {
+            // The embedded broker's topics vanish with it, so must its offsets: a fresh file per run.
+            Path dir = Files.createTempDirectory("tradepulse-ingest");
+            resources.addLast(() -> deleteRecursively(dir)); // deleted last, after the worker committed
+            return dir.resolve("connect.offsets");
+        }
+        Path dir = Path.of(System.getProperty("user.home"), ".tradepulse");
+        Files.createDirectories(dir);
+        return dir.resolve("ingest-" + source + ".offsets");
+    }
+
+    private static String absolute(String location) {
+        return location.startsWith("http://") || location.startsWith("https://") ? location
+                : Path.of(location).toAbsolutePath().toString();
+    }
+
+    private static Properties readProperties(Path file) throws IOException {
+        Properties p = new Properties();
+        if (file != null) {
+            try (Reader r = Files.newBufferedReader(file)) {
+                p.load(r);
+            }
+        }
+        return p;
+    }
+
+    private static Map<String, Long> endOffsets(Map<String, Object> client, Set<String> topics)
+            throws InterruptedException, ExecutionException {
+        try (Admin admin = Admin.create(client)) {
+            Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+            admin.describeTopics(topics).allTopicNames().get().forEach((t, d) ->
+                    d.partitions().forEach(p -> specs.put(new TopicPartition(t, p.partition()), OffsetSpec.latest())));
+            Map<String, Long> sums = new HashMap<>();
+            topics.forEach(t -> sums.put(t, 0L));
+            admin.listOffsets(specs).all().get().forEach((tp, info) -> sums.merge(tp.topic(), info.offset(), Long::sum));
+            return sums;
+        }
+    }
+
+    private <T extends AutoCloseable> T keep(T resource) {
+        resources.push(resource);
+        return resource;
+    }
+
+    /** Closes in reverse start order: worker (final offset commit), registry, broker, temp files. */
+    private synchronized void closeAll() {
+        while (!resources.isEmpty()) {
+            try {
+                resources.pop().close();
+            } catch (Exception e) {
+                System.err.println("while stopping: " + e);
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
