@@ -10,6 +10,7 @@ import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.TradeRow;
 import io.tradepulse.connect.common.TradeSchemas;
 import io.tradepulse.registry.serde.KafkaAvroDeserializer;
+import io.tradepulse.testsupport.registry.InMemorySchemaRegistryClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Date;
@@ -22,7 +23,7 @@ import org.apache.kafka.connect.data.Struct;
 import org.junit.jupiter.api.Test;
 
 class AvroConverterTest {
-  final MapRegistryClient registry = new MapRegistryClient();
+  final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
   static final Map<String, Object> CONF = Map.of("schema.registry.url", "http://unused:8081");
 
   static final TradeRow ROW = new TradeRow("CHN", "USA", "EXPORT", "TOTAL", "TOTAL", 2025, 5, 1, 28_800_000_000L, "USD",

@@ -11,6 +11,15 @@ import java.time.YearMonth;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import io.tradepulse.embedded.EmbeddedKafka;
+import io.tradepulse.testsupport.registry.InMemorySchemaRegistryClient;
+import java.util.HashMap;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
@@ -41,10 +50,14 @@ public final class CensusIngestBenchmark {
     CensusParser.Context ctx = new CensusParser.Context("EXPORT", "ALL_VAL_MO", "E_COMMODITY", YearMonth.of(2025, 5),
         "FAS", "FT-900 2025-05", 1751545800000L, "bench");
     RecordFactory factory = new RecordFactory("trade.records", "trade.dlq", new IngestMetrics());
-    AvroConverter keys = new AvroConverter(new io.tradepulse.connect.avro.BenchRegistry());
-    AvroConverter values = new AvroConverter(new io.tradepulse.connect.avro.BenchRegistry());
+    InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+    AvroConverter keys = new AvroConverter(registry);
+    AvroConverter values = new AvroConverter(registry);
     keys.configure(Map.of("schema.registry.url", "http://unused"), true);
     values.configure(Map.of("schema.registry.url", "http://unused"), false);
+    boolean publish = args.length > 1 && args[1].equals("--publish");
+    EmbeddedKafka kafka = publish ? EmbeddedKafka.start() : null;
+    KafkaProducer<byte[], byte[]> producer = publish ? producer(kafka) : null;
     for (int round = 0; round < 4; round++) {
       long t0 = System.nanoTime();
       Parsed parsed = parser.parse(payload, ctx);
@@ -55,13 +68,43 @@ public final class CensusIngestBenchmark {
       Map<String, Object> offset = Map.of("o", 1);
       for (ParsedItem item : items) {
         SourceRecord r = factory.create(partition, offset, item, 0L);
-        bytes += keys.fromConnectData(r.topic(), r.keySchema(), r.key()).length;
-        bytes += values.fromConnectData(r.topic(), r.valueSchema(), r.value()).length;
+        byte[] k = keys.fromConnectData(r.topic(), r.keySchema(), r.key());
+        byte[] v = values.fromConnectData(r.topic(), r.valueSchema(), r.value());
+        bytes += k.length + v.length;
+        if (producer != null) {
+          producer.send(new ProducerRecord<>(r.topic(), k, v));
+        }
+      }
+      if (producer != null) {
+        producer.flush(); // every record acknowledged by the broker (acks=all)
       }
       long t2 = System.nanoTime();
       System.out.printf("round %d: %d rows (%d records, %d skipped groups, %.1f MB payload): parse %.0f rec/s, "
-              + "parse+convert+serialize %.0f rec/s (%d bytes)%n", round, rows, items.size(), parsed.skipped(),
-          payload.length / 1e6, items.size() / ((t1 - t0) / 1e9), items.size() / ((t2 - t0) / 1e9), bytes);
+              + "parse+convert+serialize%s %.0f rec/s (%d bytes)%n", round, rows, items.size(), parsed.skipped(),
+          payload.length / 1e6, items.size() / ((t1 - t0) / 1e9), publish ? "+publish" : "", items.size() / ((t2 - t0) / 1e9), bytes);
     }
+    if (producer != null) {
+      producer.close();
+      kafka.close();
+    }
+  }
+
+  /**
+   * The producer settings a Connect worker would run this connector with when the worker config sets
+   * producer.linger.ms/batch.size/compression.type as docs/connectors.md recommends for bulk loads.
+   */
+  private static KafkaProducer<byte[], byte[]> producer(EmbeddedKafka kafka) throws Exception {
+    try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic("trade.records", 6, (short) 1), new NewTopic("trade.dlq", 1, (short) 1)))
+          .all().get();
+    }
+    Map<String, Object> props = new HashMap<>();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+    props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
   }
 }
