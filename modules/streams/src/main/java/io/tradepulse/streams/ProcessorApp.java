@@ -15,8 +15,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Lifecycle of the trade processor (the topology itself is {@link TradeTopology#build}).
  *
- * <p>Input: {@code trade.records} (SeriesKey -> TradeRecord). Outputs: {@code trade.changes}
- * (ChangeKey -> TradeChange, compacted) and {@code trade.dlq} (String origin -> DeadLetter). Runs with
+ * <p>Inputs: {@code trade.records} (SeriesKey -> TradeRecord) and {@code tariff.events} (String id ->
+ * TariffEvent, read whole as a GlobalKTable). Outputs: {@code trade.changes} (ChangeKey -> TradeChange,
+ * compacted), {@code trade.signals} (SignalKey -> TradeSignal, compacted) and {@code trade.dlq} (String
+ * origin -> DeadLetter). Runs with
  * {@code exactly_once_v2} by default: state, outputs and input offsets commit in one transaction.
  */
 public final class ProcessorApp implements AutoCloseable {
@@ -27,7 +29,7 @@ public final class ProcessorApp implements AutoCloseable {
 
     public ProcessorApp(ProcessorConfig config) {
         this.topics = config.topicCatalog();
-        Topology topology = TradeTopology.build(topics, StateSerdes.defaults(), Clock.systemUTC());
+        Topology topology = TradeTopology.build(topics, StateSerdes.defaults(), config.signalConfig(), Clock.systemUTC());
         Properties props = new Properties();
         props.putAll(config.streamsConfig());
         this.streams = new KafkaStreams(topology, props);

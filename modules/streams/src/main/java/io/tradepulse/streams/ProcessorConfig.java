@@ -50,6 +50,41 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String TOPIC_REPLICATION_CONFIG = "tradepulse.topic.replication.factor";
     public static final String TOPIC_REPLICATION_DOC = "Replication factor of topics tradepulse creates; -1 = broker default.";
 
+    public static final String SIGNALS_LEAD_MONTHS_CONFIG = "tradepulse.signals.lead.months";
+    public static final String SIGNALS_LEAD_MONTHS_DOC = "FRONT_LOADING: how many months strictly before the month "
+            + "a tariff increase or truce expiry takes effect are watched for excess imports/exports.";
+    public static final int SIGNALS_LEAD_MONTHS_DEFAULT = 3;
+
+    public static final String SIGNALS_PAYBACK_MONTHS_CONFIG = "tradepulse.signals.payback.months";
+    public static final String SIGNALS_PAYBACK_MONTHS_DOC = "PAYBACK: how many months, from the month a tariff "
+            + "increase or truce expiry takes effect, are watched for a drop below the baseline.";
+    public static final int SIGNALS_PAYBACK_MONTHS_DEFAULT = 3;
+
+    public static final String SIGNALS_TREND_MONTHS_CONFIG = "tradepulse.signals.trend.months";
+    public static final String SIGNALS_TREND_MONTHS_DOC = "Baseline: the year-earlier level is scaled by the median "
+            + "YoY of this many preceding months (the trailing trend); 0 trend when none of them has a YoY.";
+    public static final int SIGNALS_TREND_MONTHS_DEFAULT = 2;
+
+    public static final String SIGNALS_FRONT_LOADING_PCT_CONFIG = "tradepulse.signals.front.loading.min.excess.pct";
+    public static final String SIGNALS_FRONT_LOADING_PCT_DOC = "FRONT_LOADING fires when the month exceeds its "
+            + "baseline by at least this many percent.";
+    public static final double SIGNALS_FRONT_LOADING_PCT_DEFAULT = 10.0;
+
+    public static final String SIGNALS_PAYBACK_PCT_CONFIG = "tradepulse.signals.payback.min.drop.pct";
+    public static final String SIGNALS_PAYBACK_PCT_DOC = "PAYBACK fires when the month falls short of its baseline "
+            + "by at least this many percent.";
+    public static final double SIGNALS_PAYBACK_PCT_DEFAULT = 10.0;
+
+    public static final String SIGNALS_YOY_MOVE_PCT_CONFIG = "tradepulse.signals.yoy.move.threshold.pct";
+    public static final String SIGNALS_YOY_MOVE_PCT_DOC = "YOY_MOVE fires when |YoY| (computed from levels, else as "
+            + "reported by the source) is at least this many percent.";
+    public static final double SIGNALS_YOY_MOVE_PCT_DEFAULT = 30.0;
+
+    public static final String SIGNALS_TARIFF_REFRESH_MS_CONFIG = "tradepulse.signals.tariff.refresh.ms";
+    public static final String SIGNALS_TARIFF_REFRESH_MS_DOC = "How often (wall clock) the processor re-reads the "
+            + "tariff calendar and, when it changed, re-evaluates the signals of every series it holds.";
+    public static final long SIGNALS_TARIFF_REFRESH_MS_DEFAULT = 10_000L;
+
     /**
      * Not a user setting: lets an embedding process (the launcher, tests) hand its registry client instance to
      * components Kafka Streams instantiates by class name (the dead-letter handler), so they share its caches.
@@ -68,7 +103,21 @@ public final class ProcessorConfig extends AbstractConfig {
             .define(TOPIC_PREFIX_CONFIG, Type.STRING, "", Importance.LOW, TOPIC_PREFIX_DOC)
             .define(TOPIC_PARTITIONS_CONFIG, Type.INT, TopicCatalog.DEFAULT_PARTITIONS, ConfigDef.Range.between(1, 10_000),
                     Importance.LOW, TOPIC_PARTITIONS_DOC)
-            .define(TOPIC_REPLICATION_CONFIG, Type.SHORT, (short) -1, Importance.LOW, TOPIC_REPLICATION_DOC);
+            .define(TOPIC_REPLICATION_CONFIG, Type.SHORT, (short) -1, Importance.LOW, TOPIC_REPLICATION_DOC)
+            .define(SIGNALS_LEAD_MONTHS_CONFIG, Type.INT, SIGNALS_LEAD_MONTHS_DEFAULT, ConfigDef.Range.between(1, 12),
+                    Importance.MEDIUM, SIGNALS_LEAD_MONTHS_DOC)
+            .define(SIGNALS_PAYBACK_MONTHS_CONFIG, Type.INT, SIGNALS_PAYBACK_MONTHS_DEFAULT, ConfigDef.Range.between(1, 12),
+                    Importance.MEDIUM, SIGNALS_PAYBACK_MONTHS_DOC)
+            .define(SIGNALS_TREND_MONTHS_CONFIG, Type.INT, SIGNALS_TREND_MONTHS_DEFAULT, ConfigDef.Range.between(1, 11),
+                    Importance.MEDIUM, SIGNALS_TREND_MONTHS_DOC)
+            .define(SIGNALS_FRONT_LOADING_PCT_CONFIG, Type.DOUBLE, SIGNALS_FRONT_LOADING_PCT_DEFAULT,
+                    ConfigDef.Range.between(0.0, 1000.0), Importance.MEDIUM, SIGNALS_FRONT_LOADING_PCT_DOC)
+            .define(SIGNALS_PAYBACK_PCT_CONFIG, Type.DOUBLE, SIGNALS_PAYBACK_PCT_DEFAULT,
+                    ConfigDef.Range.between(0.0, 100.0), Importance.MEDIUM, SIGNALS_PAYBACK_PCT_DOC)
+            .define(SIGNALS_YOY_MOVE_PCT_CONFIG, Type.DOUBLE, SIGNALS_YOY_MOVE_PCT_DEFAULT,
+                    ConfigDef.Range.between(0.0, 1000.0), Importance.MEDIUM, SIGNALS_YOY_MOVE_PCT_DOC)
+            .define(SIGNALS_TARIFF_REFRESH_MS_CONFIG, Type.LONG, SIGNALS_TARIFF_REFRESH_MS_DEFAULT,
+                    ConfigDef.Range.atLeast(100L), Importance.LOW, SIGNALS_TARIFF_REFRESH_MS_DOC);
 
     public ProcessorConfig(Map<?, ?> originals) {
         super(CONFIG, originals, false);
@@ -85,6 +134,14 @@ public final class ProcessorConfig extends AbstractConfig {
     public SchemaRegistryClient registryClient() {
         Object client = originals().get(REGISTRY_CLIENT_INSTANCE);
         return client instanceof SchemaRegistryClient c ? c : null;
+    }
+
+    /** The signal parameters ({@code tradepulse.signals.*}). */
+    public SignalConfig signalConfig() {
+        return new SignalConfig(getInt(SIGNALS_LEAD_MONTHS_CONFIG), getInt(SIGNALS_PAYBACK_MONTHS_CONFIG),
+                getInt(SIGNALS_TREND_MONTHS_CONFIG), getDouble(SIGNALS_FRONT_LOADING_PCT_CONFIG),
+                getDouble(SIGNALS_PAYBACK_PCT_CONFIG), getDouble(SIGNALS_YOY_MOVE_PCT_CONFIG),
+                java.time.Duration.ofMillis(getLong(SIGNALS_TARIFF_REFRESH_MS_CONFIG)));
     }
 
     public TopicCatalog topicCatalog() {

@@ -70,17 +70,27 @@ public final class SeriesHistories {
      *
      * @param changed  false when the figure was a duplicate or an older revision than the one held
      * @param affected periods (as {@link #index}) whose outputs must be re-emitted, ascending
+     * @param previous the figure the incoming one replaced, or null when its period was new (lets the caller
+     *                 rebuild the history as it was before, to retract signals that no longer hold)
      */
-    public record Upsert(boolean changed, List<Integer> affected) {
-        static final Upsert UNCHANGED = new Upsert(false, List.of());
+    public record Upsert(boolean changed, List<Integer> affected, Observation previous) {
+        static final Upsert UNCHANGED = new Upsert(false, List.of(), null);
+    }
+
+    /** {@link #upsert(SeriesHistory, Observation, int)} with the default signal trend window. */
+    public static Upsert upsert(SeriesHistory history, Observation incoming) {
+        return upsert(history, incoming, SignalConfig.DEFAULTS.trendMonths());
     }
 
     /**
      * Puts {@code incoming} into {@code history} (mutated in place, kept sorted by period) if it wins over
-     * the figure held for its period, and lists the periods whose outputs depend on it: the period itself
-     * and every period whose year-earlier base window overlaps the old or new window of this one.
+     * the figure held for its period, and lists every held period whose outputs read the changed months:
+     * see {@link #dependsOn}. Still one store read and one write per input: only the in-memory history is
+     * scanned.
+     *
+     * @param trendMonths the signals' trailing trend window (it widens what a period depends on)
      */
-    public static Upsert upsert(SeriesHistory history, Observation incoming) {
+    public static Upsert upsert(SeriesHistory history, Observation incoming, int trendMonths) {
         List<Observation> obs = history.getObservations();
         int at = find(obs, index(incoming));
         Observation previous = null;
@@ -94,18 +104,48 @@ public final class SeriesHistories {
             obs.add(-at - 1, incoming);
         }
         int start = index(incoming);
-        int span = Math.max(incoming.getMonths(), previous == null ? 1 : previous.getMonths());
+        // The old and the new figure may cover different months (a combined Jan+Feb replaced by a single
+        // January): whatever read either window must be recomputed.
+        int end = start + Math.max(incoming.getMonths(), previous == null ? 1 : previous.getMonths()) - 1;
         List<Integer> affected = new ArrayList<>();
         for (Observation q : obs) {
-            int q0 = index(q);
-            int base0 = q0 - 12;
-            boolean self = q0 == start;
-            boolean usesAsBase = base0 < start + span && start < base0 + q.getMonths();
-            if (self || usesAsBase) {
-                affected.add(q0);
+            if (dependsOn(q, start, end, trendMonths)) {
+                affected.add(index(q));
             }
         }
-        return new Upsert(true, affected);
+        return new Upsert(true, affected, previous);
+    }
+
+    /**
+     * Whether the outputs of period {@code q} read any month in {@code [from, to]}. The outputs of q read:
+     * q itself; the month before (MoM); January of q's year through q's last month and the same window a
+     * year earlier (YTD); the three months ending with q and a year earlier (rolling 3-month YoY); the
+     * {@code trendMonths} before q and their year-earlier bases (signal trend). Taken as two contiguous
+     * ranges, this year's and a year earlier's, which is a (slight) superset: re-emitting a period whose
+     * output did not change is harmless, missing one is not.
+     */
+    static boolean dependsOn(Observation q, int from, int to, int trendMonths) {
+        int q0 = index(q);
+        int q1 = q0 + q.getMonths() - 1;
+        int january = q.getYear() * 12;
+        int lo = Math.min(Math.min(january, q1 - 2), q0 - trendMonths);
+        return overlaps(lo, q1, from, to) || overlaps(lo - 12, q1 - 12, from, to);
+    }
+
+    private static boolean overlaps(int a0, int a1, int b0, int b1) {
+        return a0 <= b1 && b0 <= a1;
+    }
+
+    /** The history as it was before {@code upsert} changed it (a copy; {@code history} is untouched). */
+    public static SeriesHistory before(SeriesHistory history, Observation incoming, Upsert upsert) {
+        List<Observation> copy = new ArrayList<>(history.getObservations());
+        int at = find(copy, index(incoming));
+        if (upsert.previous() != null) {
+            copy.set(at, upsert.previous());
+        } else {
+            copy.remove(at);
+        }
+        return new SeriesHistory(history.getCommodityLevel(), copy);
     }
 
     public static Observation get(SeriesHistory history, int periodIndex) {
@@ -141,9 +181,17 @@ public final class SeriesHistories {
         Base base = base(history, q);
         Long value = q.getValue();
         Long prior = base == null ? null : base.value();
-        Double yoyPct = value != null && prior != null && prior != 0L
-                ? (value - prior) * 100.0 / prior
-                : null; // null, never 0: a missing or zero base says nothing about growth
+        Double yoyPct = pct(value, prior);
+        Observation prevMonth = q.getMonths() == 1 ? get(history, index(q) - 1) : null;
+        Long priorMonth = prevMonth != null && prevMonth.getMonths() == 1 && usable(prevMonth, q) ? prevMonth.getValue() : null;
+        int q1 = index(q) + q.getMonths() - 1;
+        int january = q.getYear() * 12;
+        WindowSum ytd = windowSum(history, january, q1, q.getCurrency());
+        WindowSum priorYtd = windowSum(history, january - 12, q1 - 12, q.getCurrency());
+        WindowSum rolling = windowSum(history, q1 - 2, q1, q.getCurrency());
+        WindowSum priorRolling = windowSum(history, q1 - 14, q1 - 12, q.getCurrency());
+        Long rollingValue = rolling.complete() ? rolling.sum() : null;
+        Long rollingPrior = priorRolling.complete() ? priorRolling.sum() : null;
         return TradeChange.newBuilder()
                 .setReporter(series.getReporter())
                 .setPartner(series.getPartner())
@@ -164,18 +212,68 @@ public final class SeriesHistories {
                 .setPublishedAt(Instant.ofEpochMilli(q.getPublishedAt()))
                 .setPriorYearVintage(base == null ? null : base.vintage())
                 .setPriorYearPublishedAt(base == null ? null : Instant.ofEpochMilli(base.publishedAt()))
+                .setRevision(q.getRevision())
+                .setPriorYearRevision(base == null ? null : base.revision())
+                .setPriorMonthValue(priorMonth)
+                .setMomPct(pct(value, priorMonth))
+                .setYtdValue(ytd.covered() > 0 ? ytd.sum() : null)
+                .setPriorYtdValue(priorYtd.covered() > 0 ? priorYtd.sum() : null)
+                .setYtdYoyPct(ytd.covered() > 0 && priorYtd.covered() > 0 ? pct(ytd.sum(), priorYtd.sum()) : null)
+                .setYtdPartial(!ytd.complete() || !priorYtd.complete())
+                .setRolling3mValue(rollingValue)
+                .setRolling3mPriorValue(rollingPrior)
+                .setRolling3mYoyPct(pct(rollingValue, rollingPrior))
                 .build();
     }
 
+    /** Percent change of {@code value} over {@code base}; null, never 0, when either is missing or the base is 0. */
+    static Double pct(Long value, Long base) {
+        return value != null && base != null && base != 0L ? (value - base) * 100.0 / base : null;
+    }
+
+    /**
+     * Sum of a window of months {@code [from, to]} (period indexes): only periods lying fully inside it, with
+     * a level in {@code currency}, count; a period straddling an edge (a combined Jan+Feb when the window
+     * ends in January) leaves its months uncovered rather than being split.
+     *
+     * @param covered months covered by the summed periods
+     * @param length  months in the window
+     */
+    record WindowSum(long sum, int covered, int length) {
+        boolean complete() {
+            return covered == length;
+        }
+    }
+
+    static WindowSum windowSum(SeriesHistory history, int from, int to, String currency) {
+        List<Observation> obs = history.getObservations();
+        int at = find(obs, from);
+        int i = at >= 0 ? at : -at - 1;
+        long sum = 0;
+        int covered = 0;
+        for (; i < obs.size(); i++) {
+            Observation o = obs.get(i);
+            int o0 = index(o);
+            if (o0 > to) {
+                break;
+            }
+            if (o0 + o.getMonths() - 1 <= to && o.getValue() != null && Objects.equals(o.getCurrency(), currency)) {
+                sum = Math.addExact(sum, o.getValue());
+                covered += o.getMonths();
+            }
+        }
+        return new WindowSum(sum, covered, to - from + 1);
+    }
+
     /** The year-earlier value of q with its lineage (for a sum of months: the newest publication used). */
-    record Base(long value, String vintage, long publishedAt) {
+    record Base(long value, String vintage, long publishedAt, int revision) {
     }
 
     static Base base(SeriesHistory history, Observation q) {
         int base0 = index(q) - 12;
         Observation same = get(history, base0);
         if (same != null && same.getMonths() == q.getMonths()) {
-            return usable(same, q) ? new Base(same.getValue(), same.getVintage(), same.getPublishedAt()) : null;
+            return usable(same, q) ? new Base(same.getValue(), same.getVintage(), same.getPublishedAt(), same.getRevision()) : null;
         }
         if (q.getMonths() == 1) {
             return null; // the base month is missing, or only known combined with another month: cannot split
@@ -193,7 +291,7 @@ public final class SeriesHistories {
                 newest = part;
             }
         }
-        return new Base(sum, newest.getVintage(), newest.getPublishedAt());
+        return new Base(sum, newest.getVintage(), newest.getPublishedAt(), newest.getRevision());
     }
 
     /** A base is usable when it has a level in the same currency: currencies are never mixed silently. */

@@ -1,37 +1,61 @@
 package io.tradepulse.streams;
 
-import io.tradepulse.avro.ChangeKey;
 import io.tradepulse.avro.SeriesKey;
-import io.tradepulse.avro.TradeChange;
+import io.tradepulse.avro.TariffEvent;
 import io.tradepulse.avro.TradeRecord;
+import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.avro.state.Observation;
 import io.tradepulse.avro.state.SeriesHistory;
 import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
  * Upserts each published figure into its series' history (one store read and one write per input) and
- * re-emits the change metrics of every period that depends on it: the period itself and the period a year
- * later whose base it is. Duplicates and late older revisions emit nothing.
+ * re-emits, recomputed from the history, the change metrics of every period whose windows read the changed
+ * months ({@link SeriesHistories#dependsOn}), plus the signals of those periods: ACTIVE when new or changed,
+ * RETRACTED when a signal that held before the input no longer holds. Duplicates and late older revisions
+ * emit nothing.
  *
- * <p>Input: {@code SeriesKey -> TradeRecord} (already validated). Output: {@code ChangeKey -> TradeChange}.
+ * <p>The tariff calendar comes from the tariff.events GlobalKTable store. It is re-read on a wall-clock
+ * punctuation (reading a global store per record would cost a scan per input at backfill rates); when it
+ * changed, every series held by this task is re-evaluated and the signal differences emitted, so a tariff
+ * event arriving after the data still yields the same final signals.
+ *
+ * <p>Input: {@code SeriesKey -> TradeRecord} (already validated). Output: {@code SeriesKey -> Emission}
+ * (a ChangeKey/TradeChange or a SignalKey/TradeSignal pair).
  */
-final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, ChangeKey, TradeChange> {
+final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, SeriesKey, Emission> {
     private final String storeName;
-    private ProcessorContext<ChangeKey, TradeChange> context;
+    private final String tariffStoreName;
+    private final SignalConfig config;
+    private ProcessorContext<SeriesKey, Emission> context;
     private KeyValueStore<SeriesKey, SeriesHistory> store;
+    private KeyValueStore<String, Object> tariffs;
+    private TariffCalendar calendar = TariffCalendar.EMPTY;
 
-    SeriesStateProcessor(String storeName) {
+    SeriesStateProcessor(String storeName, String tariffStoreName, SignalConfig config) {
         this.storeName = storeName;
+        this.tariffStoreName = tariffStoreName;
+        this.config = config;
     }
 
     @Override
-    public void init(ProcessorContext<ChangeKey, TradeChange> context) {
+    public void init(ProcessorContext<SeriesKey, Emission> context) {
         this.context = context;
         this.store = context.getStateStore(storeName);
+        this.tariffs = context.getStateStore(tariffStoreName);
+        // Global stores are fully restored before stream threads start, so this is the whole calendar.
+        this.calendar = readCalendar();
+        context.schedule(config.tariffRefresh(), PunctuationType.WALL_CLOCK_TIME, this::refreshCalendar);
     }
 
     @Override
@@ -43,7 +67,7 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Ch
             history = new SeriesHistory(value.getCommodityLevel(), new ArrayList<>());
         }
         Observation incoming = SeriesHistories.observation(value);
-        SeriesHistories.Upsert upsert = SeriesHistories.upsert(history, incoming);
+        SeriesHistories.Upsert upsert = SeriesHistories.upsert(history, incoming, config.trendMonths());
         if (!upsert.changed()) {
             return;
         }
@@ -51,10 +75,66 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Ch
             history = new SeriesHistory(value.getCommodityLevel(), history.getObservations());
         }
         store.put(series, history);
+        List<TariffEvent> events = calendar.matching(series);
+        SeriesHistory before = SeriesHistories.before(history, incoming, upsert);
         for (int period : upsert.affected()) {
             Observation q = SeriesHistories.get(history, period);
-            context.forward(record.withKey(SeriesHistories.changeKey(series, q))
-                    .withValue(SeriesHistories.change(series, history, q)));
+            context.forward(record.withKey(series).withValue(
+                    Emission.change(SeriesHistories.changeKey(series, q), SeriesHistories.change(series, history, q))));
+            Observation old = SeriesHistories.get(before, period);
+            Map<Signals.Type, TradeSignal> was = old == null ? Map.of() : Signals.evaluate(series, before, old, events, config);
+            emitSignalDiff(series, q, was, Signals.evaluate(series, history, q, events, config), record.timestamp());
         }
+    }
+
+    private void refreshCalendar(long timestamp) {
+        TariffCalendar fresh = readCalendar();
+        if (fresh.equals(calendar)) {
+            return;
+        }
+        TariffCalendar old = calendar;
+        calendar = fresh;
+        try (KeyValueIterator<SeriesKey, SeriesHistory> all = store.all()) {
+            while (all.hasNext()) {
+                KeyValue<SeriesKey, SeriesHistory> kv = all.next();
+                List<TariffEvent> oldEvents = old.matching(kv.key);
+                List<TariffEvent> newEvents = fresh.matching(kv.key);
+                if (oldEvents.equals(newEvents)) {
+                    continue; // the change does not concern this series
+                }
+                for (Observation q : kv.value.getObservations()) {
+                    emitSignalDiff(kv.key, q, Signals.evaluate(kv.key, kv.value, q, oldEvents, config),
+                            Signals.evaluate(kv.key, kv.value, q, newEvents, config), timestamp);
+                }
+            }
+        }
+    }
+
+    /** New or changed ACTIVE signals, and RETRACTED for those that held and no longer do; nothing else. */
+    private void emitSignalDiff(SeriesKey series, Observation q, Map<Signals.Type, TradeSignal> was,
+                                Map<Signals.Type, TradeSignal> now, long timestamp) {
+        for (Signals.Type type : Signals.Type.values()) {
+            TradeSignal before = was.get(type);
+            TradeSignal after = now.get(type);
+            TradeSignal out = after != null ? (after.equals(before) ? null : after)
+                    : before != null ? Signals.retracted(before) : null;
+            if (out != null) {
+                context.forward(new Record<>(series, Emission.signal(Signals.key(series, q, type), out), timestamp));
+            }
+        }
+    }
+
+    private TariffCalendar readCalendar() {
+        List<TariffEvent> events = new ArrayList<>();
+        try (KeyValueIterator<String, Object> all = tariffs.all()) {
+            while (all.hasNext()) {
+                Object v = all.next().value;
+                Object event = v instanceof ValueAndTimestamp<?> vt ? vt.value() : v;
+                if (event instanceof TariffEvent e) {
+                    events.add(e);
+                }
+            }
+        }
+        return new TariffCalendar(events);
     }
 }

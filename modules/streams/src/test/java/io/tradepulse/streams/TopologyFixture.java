@@ -5,8 +5,11 @@ import io.tradepulse.avro.CommodityLevel;
 import io.tradepulse.avro.DeadLetter;
 import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
+import io.tradepulse.avro.SignalKey;
+import io.tradepulse.avro.TariffEvent;
 import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeRecord;
+import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.testsupport.registry.InMemorySchemaRegistryClient;
 import java.nio.file.Files;
@@ -35,9 +38,17 @@ final class TopologyFixture implements AutoCloseable {
     final TestInputTopic<byte[], byte[]> rawRecords;
     final TestOutputTopic<ChangeKey, TradeChange> changes;
     final TestOutputTopic<String, DeadLetter> deadLetters;
+    final TestOutputTopic<SignalKey, TradeSignal> signals;
+    final TestInputTopic<String, TariffEvent> tariffs;
+    final SignalConfig signalConfig;
     private final Path stateDir;
 
     TopologyFixture() {
+        this(SignalConfig.DEFAULTS);
+    }
+
+    TopologyFixture(SignalConfig signalConfig) {
+        this.signalConfig = signalConfig;
         try {
             stateDir = Files.createTempDirectory("tp-ttd");
         } catch (java.io.IOException e) {
@@ -51,18 +62,38 @@ final class TopologyFixture implements AutoCloseable {
         topics = config.topicCatalog();
         Properties props = new Properties();
         props.putAll(config.streamsConfig());
-        driver = new TopologyTestDriver(TradeTopology.build(topics, StateSerdes.defaults(), CLOCK), props);
+        driver = new TopologyTestDriver(TradeTopology.build(topics, StateSerdes.defaults(), signalConfig, CLOCK), props);
         records = driver.createInputTopic(topics.records().name(), topics.records().keySerde().serializer(),
                 topics.records().valueSerde().serializer());
         rawRecords = driver.createInputTopic(topics.records().name(), new ByteArraySerializer(), new ByteArraySerializer());
         changes = driver.createOutputTopic(topics.changes().name(), topics.changes().keySerde().deserializer(),
                 topics.changes().valueSerde().deserializer());
+        signals = driver.createOutputTopic(topics.signals().name(), topics.signals().keySerde().deserializer(),
+                topics.signals().valueSerde().deserializer());
+        tariffs = driver.createInputTopic(topics.tariffEvents().name(), topics.tariffEvents().keySerde().serializer(),
+                topics.tariffEvents().valueSerde().serializer());
         deadLetters = driver.createOutputTopic(topics.deadLetters().name(), topics.deadLetters().keySerde().deserializer(),
                 topics.deadLetters().valueSerde().deserializer());
     }
 
     void pipe(TradeRecord r) {
         records.pipeInput(new SeriesKey(r.getReporter(), r.getPartner(), r.getFlow(), r.getCommodity()), r);
+    }
+
+    /** Publishes a tariff event and lets the processor's calendar refresh (its wall-clock punctuation) run. */
+    void tariff(TariffEvent e) {
+        tariffs.pipeInput(e.getId(), e);
+        refreshCalendar();
+    }
+
+    /** Advances wall-clock time past the calendar refresh interval, so the processor re-reads tariff.events. */
+    void refreshCalendar() {
+        driver.advanceWallClockTime(signalConfig.tariffRefresh());
+    }
+
+    /** The latest TradeSignal per key, as the compacted trade.signals would keep it (drains the topic). */
+    Map<SignalKey, TradeSignal> signalTable() {
+        return signals.readKeyValuesToMap();
     }
 
     /** The latest TradeChange per key, as a compacted topic would keep it. */

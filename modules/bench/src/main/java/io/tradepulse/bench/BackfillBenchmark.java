@@ -1,0 +1,328 @@
+package io.tradepulse.bench;
+
+import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.CommodityLevel;
+import io.tradepulse.avro.Flow;
+import io.tradepulse.avro.SeriesKey;
+import io.tradepulse.avro.SignalKey;
+import io.tradepulse.avro.SignalStatus;
+import io.tradepulse.avro.TradeChange;
+import io.tradepulse.avro.TradeSignal;
+import io.tradepulse.avro.TradeRecord;
+import io.tradepulse.core.Topic;
+import io.tradepulse.core.TopicAdmin;
+import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.embedded.EmbeddedKafka;
+import io.tradepulse.embedded.EmbeddedRegistry;
+import io.tradepulse.ingest.CatalogProducer;
+import io.tradepulse.streams.ProcessorApp;
+import io.tradepulse.streams.ProcessorConfig;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+
+/**
+ * The backfill benchmark: one seeded data set loaded once into trade.records on the embedded broker (with the
+ * embedded registry), then, over that same topic:
+ * <ol>
+ *   <li>a raw byte consumer (the ceiling for reading the topic);</li>
+ *   <li>a pass-through Kafka Streams app, same Avro serdes and the processor's own Streams settings
+ *   (exactly_once_v2, lz4, batching): the ceiling for a Streams app writing one record per input;</li>
+ *   <li>the tradepulse processors ({@link ProcessorApp}) under the same settings.</li>
+ * </ol>
+ * Each rate is input records / seconds from the app reaching RUNNING to its committed offsets reaching the
+ * end of the topic (start-up and the group join are reported apart). Peak heap is the sum of the heap pools'
+ * peaks during the phase, broker included (it shares this JVM).
+ */
+public final class BackfillBenchmark {
+    /** Options of one run. */
+    public record Options(long records, int months, double revisionPct, long seed, int threads, int partitions,
+                          Long commitIntervalMs, Duration timeout) {
+    }
+
+    /** Rate of one phase. */
+    public record Phase(String name, long records, double seconds, double startupSeconds, long peakHeapBytes) {
+        public double rate() {
+            return records / seconds;
+        }
+    }
+
+    /** All results of a run. */
+    public record Result(long records, long series, Phase load, Phase raw, Phase passThrough, Phase processors,
+                         long changesWritten, long signalsWritten) {
+        public double ratio() {
+            return processors.rate() / passThrough.rate();
+        }
+    }
+
+    static final String PASS_THROUGH_ID = "bench-passthrough";
+    static final String PROCESSOR_ID = "bench-processor";
+
+    private final PrintStream out;
+
+    public BackfillBenchmark(PrintStream out) {
+        this.out = out;
+    }
+
+    /** Runs without the launcher: {@code BackfillBenchmark [records] [threads]} (the launcher's verb is {@code tradepulse bench}). */
+    public static void main(String[] args) throws Exception {
+        long records = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
+        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        new BackfillBenchmark(System.out).run(new Options(records, 36, 1.0, 42L, threads, 6, null, Duration.ofMinutes(30)));
+    }
+
+    public Result run(Options o) throws Exception {
+        BackfillDataSet data = BackfillDataSet.ofSize(o.records(), o.months(), o.revisionPct(), o.seed());
+        out.printf(Locale.ROOT, "Data set: %d series (%d reporters x %d partners x %d HS6, IMPORT) x %d months, "
+                        + "%.1f %% revised per release, seed %d%n", data.series(), data.reporters().size(),
+                data.partners().size(), data.hs6Codes().size(), o.months(), o.revisionPct(), o.seed());
+        Path stateDir = Files.createTempDirectory("tradepulse-bench-state");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(); EmbeddedRegistry registry = EmbeddedRegistry.start()) {
+            Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            Map<String, Object> cfg = new HashMap<>(client);
+            cfg.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, registry.url());
+            cfg.put(ProcessorConfig.STATE_DIR_CONFIG, stateDir.toString());
+            cfg.put(ProcessorConfig.TOPIC_PARTITIONS_CONFIG, o.partitions());
+            cfg.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, o.threads());
+            if (o.commitIntervalMs() != null) {
+                cfg.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, o.commitIntervalMs());
+            }
+            ProcessorConfig base = new ProcessorConfig(cfg);
+            TopicCatalog topics = base.topicCatalog();
+            String passThroughTopic = "bench.passthrough";
+            try (Admin admin = Admin.create(client)) {
+                TopicAdmin.ensureTopics(admin, topics);
+                admin.createTopics(List.of(new NewTopic(passThroughTopic, o.partitions(), (short) -1))).all().get();
+            }
+
+            Phase load = load(client, topics, data);
+            preRegister(topics, passThroughTopic);
+            long n = load.records();
+            Phase raw = rawRead(client, topics.records().name(), n);
+            Phase pass = streamsPhase("pass-through Streams (EOS v2)", PASS_THROUGH_ID, n, client, topics.records().name(), o.timeout(),
+                    () -> passThrough(base, topics.records(), passThroughTopic));
+            Map<String, Object> procCfg = new HashMap<>(cfg);
+            procCfg.put(ProcessorConfig.APPLICATION_ID_CONFIG, PROCESSOR_ID);
+            ProcessorConfig procConfig = new ProcessorConfig(procCfg);
+            Phase proc = streamsPhase("tradepulse processors (EOS v2)", PROCESSOR_ID, n, client, topics.records().name(), o.timeout(),
+                    () -> new ProcessorApp(procConfig).streams());
+            long changes;
+            long signals;
+            try (Admin admin = Admin.create(client)) {
+                changes = endOffsets(admin, topics.changes().name()).values().stream().mapToLong(Long::longValue).sum();
+                signals = endOffsets(admin, topics.signals().name()).values().stream().mapToLong(Long::longValue).sum();
+            }
+            Result result = new Result(n, data.series(), load, raw, pass, proc, changes, signals);
+            print(result, o);
+            return result;
+        } finally {
+            try (var walk = Files.walk(stateDir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private Phase load(Map<String, Object> client, TopicCatalog topics, BackfillDataSet data) {
+        resetPeaks();
+        AtomicLong count = new AtomicLong();
+        long t0 = System.nanoTime();
+        try (CatalogProducer producer = new CatalogProducer(client)) {
+            Topic<SeriesKey, TradeRecord> records = topics.records();
+            data.forEach((k, v) -> {
+                producer.send(records, k, v);
+                long c = count.incrementAndGet();
+                if (c % 1_000_000 == 0) {
+                    out.printf(Locale.ROOT, "  loaded %,d records%n", c);
+                }
+            });
+            producer.flush();
+        }
+        Phase p = new Phase("load (producer, Avro + registry)", count.get(), secondsSince(t0), 0, peakHeap());
+        report(p);
+        return p;
+    }
+
+    /**
+     * Registers the output subjects before the apps start. With several stream threads, the first records of a
+     * new subject are serialized concurrently, and Apicurio's ccompat API answers the second concurrent
+     * registration with 409 "artifact already exists" (a registry-client race, reported): registering once up
+     * front keeps the measured phases free of it.
+     */
+    private static void preRegister(TopicCatalog topics, String passThroughTopic) {
+        SeriesKey key = new SeriesKey("USA", "CHN", Flow.IMPORT, "TOTAL");
+        TradeRecord record = TradeRecord.newBuilder().setReporter("USA").setPartner("CHN").setFlow(Flow.IMPORT)
+                .setCommodity("TOTAL").setCommodityLevel(CommodityLevel.TOTAL).setYear(2025).setMonth(1).setValue(1L)
+                .setSource("BENCH").setVintage("bench").setPublishedAt(Instant.EPOCH).build();
+        topics.records().keySerde().serializer().serialize(passThroughTopic, key);
+        topics.records().valueSerde().serializer().serialize(passThroughTopic, record);
+        TradeChange change = TradeChange.newBuilder().setReporter("USA").setPartner("CHN").setFlow(Flow.IMPORT)
+                .setCommodity("TOTAL").setCommodityLevel(CommodityLevel.TOTAL).setYear(2025).setMonth(1)
+                .setSource("BENCH").setVintage("bench").setPublishedAt(Instant.EPOCH).build();
+        topics.changes().keySerde().serializer().serialize(topics.changes().name(),
+                new ChangeKey("USA", "CHN", Flow.IMPORT, "TOTAL", 2025, 1));
+        topics.changes().valueSerde().serializer().serialize(topics.changes().name(), change);
+        TradeSignal signal = TradeSignal.newBuilder().setType("YOY_MOVE").setStatus(SignalStatus.ACTIVE)
+                .setReporter("USA").setPartner("CHN").setFlow(Flow.IMPORT).setCommodity("TOTAL").setYear(2025)
+                .setMonth(1).setSummary("bench").setMethod("bench").build();
+        topics.signals().keySerde().serializer().serialize(topics.signals().name(),
+                new SignalKey("USA", "CHN", Flow.IMPORT, "TOTAL", 2025, 1, "YOY_MOVE"));
+        topics.signals().valueSerde().serializer().serialize(topics.signals().name(), signal);
+    }
+
+    private Phase rawRead(Map<String, Object> client, String topic, long expected) {
+        resetPeaks();
+        Map<String, Object> props = new HashMap<>(client);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
+        long t0 = System.nanoTime();
+        long count = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            while (count < expected) {
+                ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(500));
+                count += batch.count();
+            }
+        }
+        Phase p = new Phase("raw consumer (bytes)", count, secondsSince(t0), 0, peakHeap());
+        report(p);
+        return p;
+    }
+
+    /** Pass-through: read with the topic's serdes, write every record, same Streams settings as the processor. */
+    private static KafkaStreams passThrough(ProcessorConfig base, Topic<SeriesKey, TradeRecord> records, String outTopic) {
+        StreamsBuilder b = new StreamsBuilder();
+        b.stream(records.name(), Consumed.with(records.keySerde(), records.valueSerde()))
+                .to(outTopic, Produced.with(records.keySerde(), records.valueSerde()));
+        Properties props = new Properties();
+        props.putAll(base.streamsConfig());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, PASS_THROUGH_ID);
+        return new KafkaStreams(b.build(), props);
+    }
+
+    interface StreamsFactory {
+        KafkaStreams create() throws Exception;
+    }
+
+    private Phase streamsPhase(String name, String group, long n, Map<String, Object> client, String topic,
+                               Duration timeout, StreamsFactory factory) throws Exception {
+        System.gc();
+        resetPeaks();
+        KafkaStreams streams = factory.create();
+        AtomicLong runningAt = new AtomicLong();
+        streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING) {
+                runningAt.compareAndSet(0, System.nanoTime());
+            }
+        });
+        long t0 = System.nanoTime();
+        streams.start();
+        try {
+            awaitCaughtUp(client, group, topic, timeout);
+            long end = System.nanoTime();
+            long running = runningAt.get() == 0 ? t0 : runningAt.get();
+            Phase p = new Phase(name, n, (end - running) / 1e9, (running - t0) / 1e9, peakHeap());
+            report(p);
+            return p;
+        } finally {
+            streams.close(Duration.ofSeconds(60));
+            streams.cleanUp();
+        }
+    }
+
+    private static void awaitCaughtUp(Map<String, Object> client, String group, String topic, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = Admin.create(client)) {
+            Map<TopicPartition, Long> ends = endOffsets(admin, topic);
+            while (true) {
+                Map<TopicPartition, OffsetAndMetadata> committed =
+                        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+                boolean done = ends.entrySet().stream().allMatch(e -> e.getValue() == 0L
+                        || (committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue()));
+                if (done) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("group " + group + " did not catch up within " + timeout
+                            + ": committed " + committed + ", ends " + ends);
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws Exception {
+        int partitions = admin.describeTopics(Set.of(topic)).allTopicNames().get().get(topic).partitions().size();
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        return admin.listOffsets(request).all().get().entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+    }
+
+    private static void resetPeaks() {
+        ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+    }
+
+    private static long peakHeap() {
+        return ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
+                .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+    }
+
+    private static double secondsSince(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private void report(Phase p) {
+        out.printf(Locale.ROOT, "  %-34s %,12.0f rec/s  (%,d records in %.1f s%s; peak heap %d MB)%n", p.name(), p.rate(),
+                p.records(), p.seconds(), p.startupSeconds() > 0 ? String.format(Locale.ROOT, " after %.1f s start-up",
+                        p.startupSeconds()) : "", p.peakHeapBytes() >> 20);
+    }
+
+    private void print(Result r, Options o) {
+        out.println();
+        out.printf(Locale.ROOT, "Backfill of %,d records (%,d series), %d partitions, %d stream thread(s), exactly_once_v2%n",
+                r.records(), r.series(), o.partitions(), o.threads());
+        for (Phase p : List.of(r.load(), r.raw(), r.passThrough(), r.processors())) {
+            report(p);
+        }
+        out.printf(Locale.ROOT, "  processors wrote %,d offsets to trade.changes and %,d to trade.signals (incl. transaction markers)%n",
+                r.changesWritten(), r.signalsWritten());
+        out.printf(Locale.ROOT, "  ratio processors / pass-through: %.2f (target >= 0.70)%n", r.ratio());
+        out.printf(Locale.ROOT, "  processors backfill time: %.1f s (+ %.1f s start-up)%n", r.processors().seconds(),
+                r.processors().startupSeconds());
+    }
+}

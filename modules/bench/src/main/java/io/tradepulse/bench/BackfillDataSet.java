@@ -1,0 +1,110 @@
+package io.tradepulse.bench;
+
+import io.tradepulse.avro.CommodityLevel;
+import io.tradepulse.avro.Flow;
+import io.tradepulse.avro.SeriesKey;
+import io.tradepulse.avro.TradeRecord;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.function.BiConsumer;
+
+/**
+ * A seeded, realistic backfill: HS6 import series of a few reporters from ~230 partners over 36 months, in
+ * release order (every series' month t, then month t+1 ...), as a statistics office's monthly releases
+ * arrive. Values are lognormal levels (median ~ US$ 0.4 mn, wide spread as real HS6 x partner cells) with a
+ * seasonal wave, a per-series trend and 15 % lognormal noise; a small share of each release revises the
+ * previous month (revision 1, value within +-3 %). The same seed gives the same records.
+ *
+ * @param reporters   reporting economies (ISO alpha-3)
+ * @param partners    partner economies per reporter
+ * @param hs6Codes    HS6 codes per (reporter, partner)
+ * @param months      months from January 2023
+ * @param revisionPct share (percent) of series whose previous month is revised in each release
+ */
+public record BackfillDataSet(List<String> reporters, List<String> partners, List<String> hs6Codes, int months,
+                              double revisionPct, long seed) {
+    static final int START_YEAR = 2023;
+
+    /** A data set of about {@code records} records: series = records / (months x (1 + revisions)). */
+    public static BackfillDataSet ofSize(long records, int months, double revisionPct, long seed) {
+        List<String> reporters = List.of("USA", "CHN", "DEU");
+        List<String> countries = new ArrayList<>(Locale.getISOCountries(Locale.IsoCountryCode.PART1_ALPHA3)
+                .stream().sorted().toList());
+        countries.removeAll(reporters);
+        List<String> partners = countries.subList(0, Math.min(230, countries.size()));
+        long series = Math.max(1, Math.round(records / (months * (1 + revisionPct / 100.0))));
+        int perPair = (int) Math.max(1, Math.ceil(series / (double) (reporters.size() * partners.size())));
+        if (series < (long) reporters.size() * partners.size()) { // small runs: fewer partners, one HS6 each
+            partners = partners.subList(0, (int) Math.max(1, series / reporters.size()));
+            perPair = 1;
+        }
+        List<String> hs6 = new ArrayList<>(perPair);
+        Random r = new Random(seed);
+        while (hs6.size() < perPair) {
+            String code = String.format(Locale.ROOT, "%02d%02d%02d", 1 + r.nextInt(97), 1 + r.nextInt(30), 10 * r.nextInt(10));
+            if (!hs6.contains(code)) {
+                hs6.add(code);
+            }
+        }
+        return new BackfillDataSet(reporters, List.copyOf(partners), List.copyOf(hs6), months, revisionPct, seed);
+    }
+
+    public long series() {
+        return (long) reporters.size() * partners.size() * hs6Codes.size();
+    }
+
+    /** Emits every record in release order. */
+    public void forEach(BiConsumer<SeriesKey, TradeRecord> sink) {
+        int n = (int) series();
+        double[] level = new double[n];
+        double[] trend = new double[n];
+        double[] phase = new double[n];
+        Random r = new Random(seed);
+        for (int i = 0; i < n; i++) {
+            level[i] = Math.exp(13.0 + 2.0 * r.nextGaussian());
+            trend[i] = 0.05 * r.nextGaussian(); // yearly growth
+            phase[i] = r.nextDouble() * 2 * Math.PI;
+        }
+        SeriesKey[] keys = new SeriesKey[n];
+        int i = 0;
+        for (String reporter : reporters) {
+            for (String partner : partners) {
+                for (String hs : hs6Codes) {
+                    keys[i++] = new SeriesKey(reporter, partner, Flow.IMPORT, hs);
+                }
+            }
+        }
+        for (int t = 0; t < months; t++) {
+            LocalDate period = LocalDate.of(START_YEAR, 1, 1).plusMonths(t);
+            LocalDate release = period.plusMonths(1).withDayOfMonth(5);
+            for (int s = 0; s < n; s++) {
+                sink.accept(keys[s], record(keys[s], period, value(level[s], trend[s], phase[s], t, r), release, 0));
+                if (t > 0 && r.nextDouble() * 100 < revisionPct) {
+                    long revised = Math.round(value(level[s], trend[s], phase[s], t - 1, r) * (0.97 + 0.06 * r.nextDouble()));
+                    sink.accept(keys[s], record(keys[s], period.minusMonths(1), revised, release, 1));
+                }
+            }
+        }
+    }
+
+    private static long value(double level, double trend, double phase, int t, Random r) {
+        double seasonal = 1 + 0.12 * Math.sin(2 * Math.PI * t / 12.0 + phase);
+        return Math.round(level * seasonal * Math.pow(1 + trend, t / 12.0) * Math.exp(0.15 * r.nextGaussian()));
+    }
+
+    private static TradeRecord record(SeriesKey k, LocalDate period, long value, LocalDate release, int revision) {
+        return TradeRecord.newBuilder()
+                .setReporter(k.getReporter()).setPartner(k.getPartner()).setFlow(k.getFlow()).setCommodity(k.getCommodity())
+                .setCommodityLevel(CommodityLevel.HS6)
+                .setYear(period.getYear()).setMonth(period.getMonthValue()).setMonths(1)
+                .setValue(value).setCurrency("USD").setValuation("CUSTOMS")
+                .setSource("BENCH").setVintage(release.toString())
+                .setPublishedAt(release.atStartOfDay(ZoneOffset.UTC).toInstant())
+                .setRevision(revision)
+                .build();
+    }
+}

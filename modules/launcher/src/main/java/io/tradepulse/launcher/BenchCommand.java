@@ -1,0 +1,50 @@
+package io.tradepulse.launcher;
+
+import io.tradepulse.bench.BackfillBenchmark;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tradepulse bench}: the backfill benchmark (see docs/benchmarks.md, "Backfill (processor vs
+ * pass-through)"). Starts the embedded broker and registry, loads a seeded HS6 data set into trade.records,
+ * and measures over that one topic a raw consumer, a pass-through Streams app and the processors, both under
+ * exactly_once_v2. Everything is stopped and removed at the end.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Backfill benchmark: raw consumer vs pass-through Kafka Streams vs the tradepulse processors (exactly_once_v2).",
+        footer = {"", "Examples:", "  tradepulse bench --records 1000000     # a quick run",
+                "  tradepulse bench                       # the full 10 M records (HS6 x 230 partners x 3 reporters x 36 months)"})
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--records", defaultValue = "10000000", description = "Approximate number of input records (default ${DEFAULT-VALUE}).")
+    long records;
+
+    @Option(names = "--months", defaultValue = "36", description = "Months per series from 2023-01 (default ${DEFAULT-VALUE}).")
+    int months;
+
+    @Option(names = "--revisions-pct", defaultValue = "1.0", description = "Share of series whose previous month each release revises, percent (default ${DEFAULT-VALUE}).")
+    double revisionPct;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the generated data set (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Stream threads of both Streams apps (default ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--partitions", defaultValue = "6", description = "Partitions of the trade topics (default ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--commit-interval-ms", description = "commit.interval.ms of both Streams apps (default: the Streams default for exactly_once_v2, 100).")
+    Long commitIntervalMs;
+
+    @Option(names = "--timeout", defaultValue = "PT30M", description = "Longest wait for one phase to catch up (ISO-8601, default ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        BackfillBenchmark.Result r = new BackfillBenchmark(System.out).run(new BackfillBenchmark.Options(records, months,
+                revisionPct, seed, threads, partitions, commitIntervalMs, timeout));
+        return r.ratio() > 0 ? 0 : 1;
+    }
+}

@@ -1,0 +1,36 @@
+package io.tradepulse.streams;
+
+import java.time.Duration;
+
+/**
+ * Parameters of the signal methods (see docs/signals.md), read from {@link ProcessorConfig}'s
+ * {@code tradepulse.signals.*} keys. Part of the topology seam: {@link TradeTopology#build} takes it, so tests
+ * build the real topology with explicit parameters.
+ *
+ * @param leadMonths          FRONT_LOADING looks at the months strictly before the month a tariff increase or a
+ *                            truce expiry takes effect, this many of them
+ * @param paybackMonths       PAYBACK looks at the effective month and the months after it, this many in all
+ * @param trendMonths         trailing months whose YoY (median) scales the year-earlier baseline
+ * @param frontLoadingPct     minimum excess over the baseline, in percent, for FRONT_LOADING
+ * @param paybackPct          minimum shortfall below the baseline, in percent, for PAYBACK
+ * @param yoyMovePct          minimum |YoY| in percent for YOY_MOVE
+ * @param tariffRefresh       how often the processor re-reads the tariff calendar (GlobalKTable) and, if it
+ *                            changed, re-evaluates the signals of every series it holds
+ */
+public record SignalConfig(int leadMonths, int paybackMonths, int trendMonths, double frontLoadingPct,
+                           double paybackPct, double yoyMovePct, Duration tariffRefresh) {
+    public static final SignalConfig DEFAULTS = new SignalConfig(
+            ProcessorConfig.SIGNALS_LEAD_MONTHS_DEFAULT, ProcessorConfig.SIGNALS_PAYBACK_MONTHS_DEFAULT,
+            ProcessorConfig.SIGNALS_TREND_MONTHS_DEFAULT, ProcessorConfig.SIGNALS_FRONT_LOADING_PCT_DEFAULT,
+            ProcessorConfig.SIGNALS_PAYBACK_PCT_DEFAULT, ProcessorConfig.SIGNALS_YOY_MOVE_PCT_DEFAULT,
+            Duration.ofMillis(ProcessorConfig.SIGNALS_TARIFF_REFRESH_MS_DEFAULT));
+
+    public SignalConfig {
+        if (leadMonths < 1 || paybackMonths < 1 || trendMonths < 1 || trendMonths > 11) {
+            throw new IllegalArgumentException("lead/payback months must be >= 1 and trend months 1-11");
+        }
+        if (frontLoadingPct < 0 || paybackPct < 0 || yoyMovePct < 0 || tariffRefresh.isNegative() || tariffRefresh.isZero()) {
+            throw new IllegalArgumentException("thresholds must be >= 0 and the refresh interval positive");
+        }
+    }
+}

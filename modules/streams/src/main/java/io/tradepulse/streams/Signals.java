@@ -1,0 +1,195 @@
+package io.tradepulse.streams;
+
+import io.tradepulse.avro.SeriesKey;
+import io.tradepulse.avro.SignalKey;
+import io.tradepulse.avro.SignalStatus;
+import io.tradepulse.avro.TariffEvent;
+import io.tradepulse.avro.TradeSignal;
+import io.tradepulse.avro.state.Observation;
+import io.tradepulse.avro.state.SeriesHistory;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The signal methods, free of Kafka (method and parameters: docs/signals.md). Like the change metrics, a
+ * signal is a function of the series history and the tariff calendar only, never of the arriving record, so
+ * the set of ACTIVE signals after any sequence of inputs depends only on the set of inputs.
+ *
+ * <p>For period q: y = YoY % of q (computed from levels, else the source's reported YoY); g = median YoY of
+ * the periods starting in the {@code trendMonths} before q (0 when none); excess = ((1 + y) / (1 + g) - 1) *
+ * 100, i.e. actual versus "same period a year earlier times the trailing trend".
+ */
+public final class Signals {
+    public enum Type { FRONT_LOADING, PAYBACK, YOY_MOVE }
+
+    static final String COMPUTED = "COMPUTED";
+    static final String REPORTED = "REPORTED";
+
+    private Signals() {
+    }
+
+    /** The YoY of a period and where it came from. */
+    record Yoy(double pct, String basis, Long baseLevel) {
+    }
+
+    static Yoy yoy(SeriesHistory history, Observation q) {
+        SeriesHistories.Base base = SeriesHistories.base(history, q);
+        Double computed = SeriesHistories.pct(q.getValue(), base == null ? null : base.value());
+        if (computed != null) {
+            return new Yoy(computed, COMPUTED, base.value());
+        }
+        if (q.getReportedYoyPct() != null && q.getReportedYoyPct() > -100.0) {
+            // The base level is unknown to us (missing month, or a revised base the source used): the
+            // baseline implied by the source's own growth rate.
+            Long implied = q.getValue() == null ? null : Math.round(q.getValue() / (1 + q.getReportedYoyPct() / 100.0));
+            return new Yoy(q.getReportedYoyPct(), REPORTED, implied);
+        }
+        return null;
+    }
+
+    /** Median YoY of the periods starting in the trend window before q and ending before it; null if none. */
+    static Double trend(SeriesHistory history, Observation q, int trendMonths) {
+        int q0 = SeriesHistories.index(q);
+        List<Double> ys = new ArrayList<>();
+        for (int i = q0 - trendMonths; i < q0; i++) {
+            Observation p = SeriesHistories.get(history, i);
+            if (p != null && i + p.getMonths() - 1 < q0) {
+                Yoy y = yoy(history, p);
+                if (y != null) {
+                    ys.add(y.pct());
+                }
+            }
+        }
+        if (ys.isEmpty()) {
+            return null;
+        }
+        ys.sort(Double::compare);
+        int n = ys.size();
+        return n % 2 == 1 ? ys.get(n / 2) : (ys.get(n / 2 - 1) + ys.get(n / 2)) / 2.0;
+    }
+
+    /** The ACTIVE signals of period q under the given calendar (at most one per type). */
+    static Map<Type, TradeSignal> evaluate(SeriesKey series, SeriesHistory history, Observation q,
+                                           List<TariffEvent> events, SignalConfig cfg) {
+        Map<Type, TradeSignal> out = new EnumMap<>(Type.class);
+        Yoy y = yoy(history, q);
+        if (y == null) {
+            return out;
+        }
+        int q0 = SeriesHistories.index(q);
+        int q1 = q0 + q.getMonths() - 1;
+        if (Math.abs(y.pct()) >= cfg.yoyMovePct()) {
+            TariffEvent last = null; // context for the alert: the latest matching event in force by the period's end
+            for (TariffEvent e : events) {
+                if (TariffCalendar.effectiveIndex(e) <= q1) {
+                    last = e;
+                }
+            }
+            String summary = String.format(Locale.ROOT, "%s %s: %s YoY (%s%s)%s", label(series), period(q),
+                    signed(y.pct()), y.basis().toLowerCase(Locale.ROOT), y.baseLevel() == null ? ""
+                            : ", " + money(q.getValue()) + " vs " + money(y.baseLevel()) + " a year earlier",
+                    last == null ? "" : "; latest tariff event " + last.getId() + " (effective " + last.getEffective() + ")");
+            out.put(Type.YOY_MOVE, signal(Type.YOY_MOVE, series, q, y.baseLevel(), y.pct(), y, null, last, summary,
+                    String.format(Locale.ROOT, "YOY_MOVE |yoy| >= %.1f%%; yoy basis %s", cfg.yoyMovePct(), y.basis())));
+        }
+        if (events.isEmpty()) {
+            return out;
+        }
+        Double g = trend(history, q, cfg.trendMonths());
+        double trendFactor = 1 + (g == null ? 0.0 : g) / 100.0;
+        if (trendFactor <= 0) {
+            return out;
+        }
+        double excess = ((1 + y.pct() / 100.0) / trendFactor - 1) * 100.0;
+        Long expected = y.baseLevel() == null ? null : Math.round(y.baseLevel() * trendFactor);
+        String method = String.format(Locale.ROOT, "expected = year-earlier level x (1 + median YoY of the %d "
+                + "preceding months%s); yoy basis %s", cfg.trendMonths(), g == null ? ": none, trend 0" : "", y.basis());
+
+        TariffEvent ahead = null; // nearest duty rise taking effect after q, with q inside its lead window
+        for (TariffEvent e : events) {
+            int eff = TariffCalendar.effectiveIndex(e);
+            if (TariffCalendar.raisesDuty(e) && q1 < eff && q0 >= eff - cfg.leadMonths()) {
+                ahead = e;
+                break; // events are sorted by effective date
+            }
+        }
+        if (ahead != null && excess >= cfg.frontLoadingPct()) {
+            String summary = String.format(Locale.ROOT, "%s %s: %s vs expected %s (%s) in the %d months before %s "
+                            + "(%s %s -> %s %% effective %s): possible front-loading", label(series), period(q),
+                    money(q.getValue()), money(expected), signed(excess), cfg.leadMonths(), ahead.getId(),
+                    ahead.getKind(), rate(ahead.getRateBeforePct()), rate(ahead.getRateAfterPct()), ahead.getEffective());
+            out.put(Type.FRONT_LOADING, signal(Type.FRONT_LOADING, series, q, expected, excess, y, g, ahead, summary,
+                    String.format(Locale.ROOT, "FRONT_LOADING excess >= %.1f%% within %d months before a duty rise; %s",
+                            cfg.frontLoadingPct(), cfg.leadMonths(), method)));
+        }
+        TariffEvent behind = null; // latest duty rise in force since at most paybackMonths
+        for (TariffEvent e : events) {
+            int eff = TariffCalendar.effectiveIndex(e);
+            if (TariffCalendar.raisesDuty(e) && eff <= q0 && q0 <= eff + cfg.paybackMonths() - 1) {
+                behind = e;
+            }
+        }
+        if (behind != null && excess <= -cfg.paybackPct()) {
+            String summary = String.format(Locale.ROOT, "%s %s: %s vs expected %s (%s) within %d months after %s "
+                            + "(%s %s -> %s %% effective %s): payback / tariff drop", label(series), period(q),
+                    money(q.getValue()), money(expected), signed(excess), cfg.paybackMonths(), behind.getId(),
+                    behind.getKind(), rate(behind.getRateBeforePct()), rate(behind.getRateAfterPct()), behind.getEffective());
+            out.put(Type.PAYBACK, signal(Type.PAYBACK, series, q, expected, excess, y, g, behind, summary,
+                    String.format(Locale.ROOT, "PAYBACK shortfall >= %.1f%% within %d months from a duty rise; %s",
+                            cfg.paybackPct(), cfg.paybackMonths(), method)));
+        }
+        return out;
+    }
+
+    private static TradeSignal signal(Type type, SeriesKey s, Observation q, Long expected, double excess, Yoy y,
+                                      Double trend, TariffEvent event, String summary, String method) {
+        return TradeSignal.newBuilder()
+                .setType(type.name()).setStatus(SignalStatus.ACTIVE)
+                .setReporter(s.getReporter()).setPartner(s.getPartner()).setFlow(s.getFlow()).setCommodity(s.getCommodity())
+                .setYear(q.getYear()).setMonth(q.getMonth()).setMonths(q.getMonths())
+                .setActual(q.getValue()).setExpected(expected).setExcessPct(excess).setYoyPct(y.pct())
+                .setCurrency(q.getCurrency())
+                .setTariffEventId(event == null ? null : event.getId())
+                .setSummary(summary).setMethod(method).setTrendPct(trend).setYoyBasis(y.basis())
+                .build();
+    }
+
+    /** The same signal, withdrawn because the latest data no longer meets its condition. */
+    static TradeSignal retracted(TradeSignal active) {
+        return TradeSignal.newBuilder(active).setStatus(SignalStatus.RETRACTED)
+                .setSummary("RETRACTED (revised data no longer meets the condition): " + active.getSummary()).build();
+    }
+
+    public static SignalKey key(SeriesKey s, Observation q, Type type) {
+        return new SignalKey(s.getReporter(), s.getPartner(), s.getFlow(), s.getCommodity(), q.getYear(), q.getMonth(),
+                type.name());
+    }
+
+    private static String label(SeriesKey s) {
+        return s.getReporter() + "->" + s.getPartner() + " " + s.getFlow() + " " + s.getCommodity();
+    }
+
+    private static String period(Observation q) {
+        return q.getMonths() == 1 ? String.format(Locale.ROOT, "%d-%02d", q.getYear(), q.getMonth())
+                : String.format(Locale.ROOT, "%d-%02d..%02d", q.getYear(), q.getMonth(), q.getMonth() + q.getMonths() - 1);
+    }
+
+    private static String signed(double pct) {
+        return String.format(Locale.ROOT, "%+.1f %%", pct);
+    }
+
+    private static String rate(Double r) {
+        return r == null ? "?" : String.format(Locale.ROOT, "%.0f", r);
+    }
+
+    static String money(Long v) {
+        if (v == null) {
+            return "n/a";
+        }
+        return v >= 1_000_000_000L ? String.format(Locale.ROOT, "%.3f bn", v / 1e9)
+                : v >= 1_000_000L ? String.format(Locale.ROOT, "%.3f mn", v / 1e6) : Long.toString(v);
+    }
+}

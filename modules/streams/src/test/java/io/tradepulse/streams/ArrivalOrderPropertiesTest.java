@@ -1,0 +1,179 @@
+package io.tradepulse.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.CommodityLevel;
+import io.tradepulse.avro.Flow;
+import io.tradepulse.avro.SeriesKey;
+import io.tradepulse.avro.SignalKey;
+import io.tradepulse.avro.SignalStatus;
+import io.tradepulse.avro.TariffEvent;
+import io.tradepulse.avro.TariffEventKind;
+import io.tradepulse.avro.TradeChange;
+import io.tradepulse.avro.TradeRecord;
+import io.tradepulse.avro.TradeSignal;
+import io.tradepulse.avro.state.Observation;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Collectors;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * The processor's promise, as properties over generated scenarios: several series over 2023-2025 with
+ * revisions (ties in publication time included), combined Jan+Feb periods, growth-rate-only months, and
+ * tariff events interleaved with the data.
+ *
+ * <ul>
+ *   <li>the final output (latest value per key on trade.changes; the ACTIVE signals on trade.signals) is
+ *   the same whatever the arrival order, duplicates and interleaving;</li>
+ *   <li>feeding every revision converges to the result of feeding only the final figure of each cell.</li>
+ * </ul>
+ * A RETRACTED signal is the compacted form of "no signal": it exists only where a signal was once ACTIVE, which
+ * depends on the path, so the comparison is over ACTIVE signals (values included).
+ */
+class ArrivalOrderPropertiesTest {
+    private static final List<SeriesKey> SERIES = List.of(
+            new SeriesKey("CHN", "USA", Flow.EXPORT, "TOTAL"),
+            new SeriesKey("USA", "CHN", Flow.IMPORT, "7208"),
+            new SeriesKey("USA", "MEX", Flow.IMPORT, "TOTAL"));
+
+    record Scenario(List<TradeRecord> records, List<TariffEvent> events) {
+    }
+
+    record Outcome(Map<ChangeKey, TradeChange> changes, Map<SignalKey, TradeSignal> active) {
+    }
+
+    @Property(tries = 40)
+    void shouldReachTheSameFinalOutputWhateverTheArrivalOrderDuplicatesAndInterleaving(
+            @ForAll long seed, @ForAll @IntRange(min = 0, max = 30) int duplicates) {
+        Scenario scenario = scenario(new Random(seed));
+        Outcome reference = run(scenario.events(), scenario.records(), new Random(0), false);
+
+        Random random = new Random(seed ^ 0x5DEECE66DL);
+        List<TradeRecord> shuffled = new ArrayList<>(scenario.records());
+        for (int i = 0; i < duplicates; i++) {
+            shuffled.add(scenario.records().get(random.nextInt(scenario.records().size())));
+        }
+        Collections.shuffle(shuffled, random);
+        Outcome outcome = run(scenario.events(), shuffled, random, true);
+
+        assertThat(outcome.changes()).isEqualTo(reference.changes());
+        assertThat(outcome.active()).isEqualTo(reference.active());
+    }
+
+    @Property(tries = 40)
+    void shouldConvergeToTheResultOfFeedingOnlyTheFinalFigures(@ForAll long seed) {
+        Scenario scenario = scenario(new Random(seed));
+        Map<String, TradeRecord> finals = new HashMap<>();
+        for (TradeRecord r : scenario.records()) {
+            finals.merge(r.getReporter() + r.getPartner() + r.getFlow() + r.getCommodity() + r.getYear() + "-" + r.getMonth(), r,
+                    (a, b) -> SeriesHistories.REVISION_ORDER.compare(obs(a), obs(b)) >= 0 ? a : b);
+        }
+        Outcome onlyFinal = run(scenario.events(), new ArrayList<>(finals.values()), new Random(seed), false);
+        Outcome withRevisions = run(scenario.events(), scenario.records(), new Random(seed), true);
+
+        assertThat(withRevisions.changes()).isEqualTo(onlyFinal.changes());
+        assertThat(withRevisions.active()).isEqualTo(onlyFinal.active());
+        assertThat(onlyFinal.changes()).hasSize(finals.size()); // one row per (series, period)
+    }
+
+    private static Observation obs(TradeRecord r) {
+        return SeriesHistories.observation(r);
+    }
+
+    /**
+     * @param interleave when true, the tariff events arrive at random points among the records and the
+     *                   calendar refresh runs at random points too; otherwise the calendar is complete first
+     */
+    private static Outcome run(List<TariffEvent> events, List<TradeRecord> records, Random random, boolean interleave) {
+        try (TopologyFixture f = new TopologyFixture()) {
+            Map<Integer, List<TariffEvent>> eventsAt = new HashMap<>();
+            if (interleave) {
+                for (TariffEvent e : events) {
+                    eventsAt.computeIfAbsent(random.nextInt(records.size() + 1), k -> new ArrayList<>()).add(e);
+                }
+            } else {
+                events.forEach(f::tariff);
+            }
+            for (int i = 0; i <= records.size(); i++) {
+                for (TariffEvent e : eventsAt.getOrDefault(i, List.of())) {
+                    f.tariffs.pipeInput(e.getId(), e);
+                }
+                if (interleave && random.nextInt(10) == 0) {
+                    f.refreshCalendar();
+                }
+                if (i < records.size()) {
+                    f.pipe(records.get(i));
+                }
+            }
+            f.refreshCalendar(); // the processor's periodic refresh eventually runs
+            Map<SignalKey, TradeSignal> active = f.signalTable().entrySet().stream()
+                    .filter(e -> e.getValue().getStatus() == SignalStatus.ACTIVE)
+                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+            return new Outcome(f.table(), active);
+        }
+    }
+
+    /** Figures of 3 series over 2023-2025 with 0-2 revisions per cell, values that often move > 30 %. */
+    private static Scenario scenario(Random r) {
+        List<TradeRecord> records = new ArrayList<>();
+        for (SeriesKey s : SERIES) {
+            for (int year = 2023; year <= 2025; year++) {
+                boolean combined = r.nextInt(3) == 0;
+                for (int month = combined ? 3 : 1; month <= 12; month++) {
+                    if (r.nextInt(8) == 0) {
+                        continue; // a month never published
+                    }
+                    addCell(records, r, s, year, month, 1);
+                }
+                if (combined) {
+                    addCell(records, r, s, year, 1, 2);
+                }
+            }
+        }
+        List<TariffEvent> events = new ArrayList<>();
+        int n = 1 + r.nextInt(4);
+        for (int i = 0; i < n; i++) {
+            boolean usImposes = r.nextBoolean();
+            LocalDate effective = LocalDate.of(2024 + r.nextInt(2), 1 + r.nextInt(12), 1 + r.nextInt(28));
+            TariffEventKind kind = List.of(TariffEventKind.INCREASE, TariffEventKind.SCHEDULED_EXPIRY,
+                    TariffEventKind.DECREASE).get(r.nextInt(3));
+            events.add(TariffEvent.newBuilder().setId("event-" + i)
+                    .setImposer(usImposes ? "USA" : "CHN").setTarget(usImposes ? (r.nextBoolean() ? "CHN" : "MEX") : "USA")
+                    .setScope("generated").setHsScope(r.nextBoolean() ? List.of() : List.of("72"))
+                    .setAnnounced(effective.minusDays(20)).setEffective(effective)
+                    .setRateBeforePct(10.0).setRateAfterPct(kind == TariffEventKind.DECREASE ? 5.0 : 25.0)
+                    .setKind(kind).setSource("generated").build());
+        }
+        return new Scenario(records, events);
+    }
+
+    private static void addCell(List<TradeRecord> records, Random r, SeriesKey s, int year, int month, int months) {
+        int versions = 1 + r.nextInt(3);
+        for (int v = 0; v < versions; v++) {
+            boolean levelKnown = r.nextInt(12) != 0;
+            // Publication days from a small set, so equal publishedAt with different revisions or values occur.
+            Instant published = LocalDate.of(year, month + months - 1, 1).plusMonths(1 + r.nextInt(3))
+                    .atStartOfDay().toInstant(java.time.ZoneOffset.UTC);
+            records.add(TradeRecord.newBuilder()
+                    .setReporter(s.getReporter()).setPartner(s.getPartner()).setFlow(s.getFlow())
+                    .setCommodity(s.getCommodity())
+                    .setCommodityLevel(s.getCommodity().equals("TOTAL") ? CommodityLevel.TOTAL : CommodityLevel.HS4)
+                    .setYear(year).setMonth(month).setMonths(months)
+                    .setValue(levelKnown ? (60L + r.nextInt(90)) * months : null)
+                    .setReportedYoyPct(levelKnown && r.nextBoolean() ? null : (double) (r.nextInt(81) - 40))
+                    .setCurrency("USD").setSource("GEN").setVintage("v" + published)
+                    .setPublishedAt(published).setRevision(r.nextInt(2))
+                    .build());
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.tradepulse.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.tradepulse.avro.SignalKey;
+import io.tradepulse.avro.SignalStatus;
+import io.tradepulse.avro.TariffEvent;
+import io.tradepulse.avro.TradeRecord;
+import io.tradepulse.avro.TradeSignal;
+import io.tradepulse.ingest.BundledData;
+import io.tradepulse.ingest.ParseResult;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The backtest of docs/signals.md: the real China -> US export series (China customs, 2023-2025) and the real
+ * 2025 US-China tariff timeline through the real topology with the default parameters. Each row of the doc's
+ * table is one assertion here; the whole set of ACTIVE signals is asserted too, so a signal that starts (or
+ * stops) firing breaks the test and the doc must be updated.
+ */
+class BundledDataBacktestTest {
+    private static Map<String, TradeSignal> active;
+
+    @BeforeAll
+    static void runBacktest() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            for (ParseResult<TariffEvent> e : BundledData.tariffEvents()) {
+                f.tariffs.pipeInput(((ParseResult.Parsed<TariffEvent>) e).value().getId(), ((ParseResult.Parsed<TariffEvent>) e).value());
+            }
+            f.refreshCalendar();
+            for (ParseResult<TradeRecord> row : BundledData.chinaExportsToUs()) {
+                f.pipe(((ParseResult.Parsed<TradeRecord>) row).value());
+            }
+            Map<SignalKey, TradeSignal> table = f.signalTable();
+            active = table.entrySet().stream().filter(e -> e.getValue().getStatus() == SignalStatus.ACTIVE)
+                    .collect(Collectors.toMap(e -> id(e.getKey()), Map.Entry::getValue));
+        }
+        active.values().stream().sorted(Comparator.comparing(TradeSignal::getYear).thenComparing(TradeSignal::getMonth))
+                .forEach(s -> System.out.println("BACKTEST " + s.getType() + " | " + s.getSummary() + " | " + s.getMethod()));
+    }
+
+    private static String id(SignalKey k) {
+        return "%d-%02d %s".formatted(k.getYear(), k.getMonth(), k.getType());
+    }
+
+    @Test
+    void shouldFlagDecember2024FrontLoadingAheadOfTheFebruary2025Tariff() {
+        TradeSignal s = active.get("2024-12 FRONT_LOADING");
+        assertThat(s).isNotNull();
+        assertThat(s.getTariffEventId()).isEqualTo("us-cn-2025-02-fentanyl");
+        assertThat(s.getExcessPct()).isCloseTo(16.0, within(0.01)); // no Dec 2023 level: GACC's +16 %, trend 0
+        assertThat(s.getYoyBasis()).isEqualTo("REPORTED");
+        assertThat(s.getActual()).isEqualTo(48_800_000_000L);
+    }
+
+    @Test
+    void shouldFlagJune2025ReboundAheadOfTheAugustTruceExpiry() {
+        TradeSignal s = active.get("2025-06 FRONT_LOADING");
+        assertThat(s).isNotNull();
+        assertThat(s.getTariffEventId()).isEqualTo("us-cn-2025-08-truce-expiry");
+        assertThat(s.getTrendPct()).isCloseTo(-34.545, within(0.01)); // May 2025, the only trailing month with a YoY
+        assertThat(s.getExcessPct()).isCloseTo(28.1, within(0.1));
+        assertThat(s.getYoyPct()).isCloseTo(-16.1, within(0.001));
+    }
+
+    @Test
+    void shouldFlagMay2025AsTheDropAfterTheAprilEscalation() {
+        TradeSignal payback = active.get("2025-05 PAYBACK");
+        assertThat(payback).isNotNull();
+        assertThat(payback.getTariffEventId()).isEqualTo("us-cn-2025-04-escalation");
+        assertThat(payback.getExcessPct()).isCloseTo(-37.3, within(0.1));
+        TradeSignal move = active.get("2025-05 YOY_MOVE");
+        assertThat(move.getYoyPct()).isCloseTo(-34.545, within(0.001));
+        assertThat(move.getYoyBasis()).isEqualTo("COMPUTED");
+    }
+
+    @Test
+    void shouldFireExactlyTheSignalsOfTheDocsTable() {
+        assertThat(active.keySet()).containsExactlyInAnyOrderElementsOf(List.of(
+                "2024-12 FRONT_LOADING", "2025-05 PAYBACK", "2025-05 YOY_MOVE", "2025-06 FRONT_LOADING",
+                "2025-08 PAYBACK", "2025-08 YOY_MOVE", "2025-12 YOY_MOVE"));
+    }
+}

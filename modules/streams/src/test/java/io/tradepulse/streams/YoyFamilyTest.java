@@ -1,0 +1,114 @@
+package io.tradepulse.streams;
+
+import static io.tradepulse.streams.TopologyFixture.CHN_USA;
+import static io.tradepulse.streams.TopologyFixture.cell;
+import static io.tradepulse.streams.TopologyFixture.figure;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.TradeChange;
+import java.util.List;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+
+/** MoM, YTD, rolling 3-month YoY and lineage on trade.changes, and which months a change re-emits. */
+class YoyFamilyTest {
+
+    @Test
+    void shouldComputeMonthOverMonthFromThePreviousSingleMonth() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(figure(2025, 4, 40L, "2025-05-09"));
+            f.pipe(figure(2025, 5, 30L, "2025-06-09"));
+            TradeChange may = f.table().get(cell(CHN_USA, 2025, 5));
+            assertThat(may.getPriorMonthValue()).isEqualTo(40L);
+            assertThat(may.getMomPct()).isEqualTo(-25.0);
+        }
+    }
+
+    @Test
+    void shouldReemitTheNextMonthsMomWhenAMonthArrivesLate() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(figure(2025, 5, 30L, "2025-06-09"));
+            assertThat(f.table().get(cell(CHN_USA, 2025, 5)).getMomPct()).isNull();
+            f.pipe(figure(2025, 4, 20L, "2025-05-09"));
+            List<TestRecord<ChangeKey, TradeChange>> out = f.changes.readRecordsToList();
+            assertThat(out).extracting(r -> r.key().getMonth()).containsExactly(4, 5);
+            assertThat(out.get(1).value().getMomPct()).isEqualTo(50.0);
+        }
+    }
+
+    @Test
+    void shouldNotComputeMomAcrossACombinedJanuaryFebruary() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(figure(CHN_USA, 2025, 1, 2, 100L, "2025-03-07", 0));
+            f.pipe(figure(2025, 3, 60L, "2025-04-13"));
+            assertThat(f.table().get(cell(CHN_USA, 2025, 3)).getMomPct()).isNull();
+        }
+    }
+
+    @Test
+    void shouldFlagYearToDatePartialUntilEveryMonthOfBothYearsIsPresent() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(figure(2024, 1, 10L, "2024-02-09"));
+            f.pipe(figure(2024, 2, 10L, "2024-03-09"));
+            f.pipe(figure(2025, 1, 12L, "2025-02-09"));
+            f.pipe(figure(2025, 2, 13L, "2025-03-09"));
+            TradeChange feb = f.table().get(cell(CHN_USA, 2025, 2));
+            assertThat(feb.getYtdValue()).isEqualTo(25L);
+            assertThat(feb.getPriorYtdValue()).isEqualTo(20L);
+            assertThat(feb.getYtdYoyPct()).isEqualTo(25.0);
+            assertThat(feb.getYtdPartial()).isFalse();
+
+            f.pipe(figure(2025, 4, 10L, "2025-05-09")); // March missing in both years
+            TradeChange apr = f.table().get(cell(CHN_USA, 2025, 4));
+            assertThat(apr.getYtdValue()).isEqualTo(35L);
+            assertThat(apr.getPriorYtdValue()).isEqualTo(20L);
+            assertThat(apr.getYtdPartial()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldReemitTheRestOfTheYearsYtdWhenAnEarlyMonthIsRevised() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            for (int m = 1; m <= 6; m++) {
+                f.pipe(figure(2025, m, 10L, "2025-%02d-20".formatted(m + 1)));
+            }
+            f.changes.readRecordsToList();
+            f.pipe(figure(CHN_USA, 2025, 2, 1, 20L, "2025-12-01", 1));
+            List<TestRecord<ChangeKey, TradeChange>> out = f.changes.readRecordsToList();
+            assertThat(out).extracting(r -> r.key().getMonth()).containsExactly(2, 3, 4, 5, 6);
+            assertThat(out.get(4).value().getYtdValue()).isEqualTo(70L);
+            assertThat(out.get(1).value().getMomPct()).isEqualTo(-50.0);
+        }
+    }
+
+    @Test
+    void shouldComputeRolling3MonthYoyOnlyWhenBothWindowsAreComplete() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            for (int m = 3; m <= 5; m++) {
+                f.pipe(figure(2024, m, 10L, "2024-%02d-20".formatted(m + 1)));
+            }
+            f.pipe(figure(2025, 3, 12L, "2025-04-20"));
+            f.pipe(figure(2025, 5, 12L, "2025-06-20"));
+            assertThat(f.table().get(cell(CHN_USA, 2025, 5)).getRolling3mYoyPct()).isNull(); // April 2025 missing
+            f.pipe(figure(2025, 4, 12L, "2025-05-20"));
+            TradeChange may = f.table().get(cell(CHN_USA, 2025, 5));
+            assertThat(may.getRolling3mValue()).isEqualTo(36L);
+            assertThat(may.getRolling3mPriorValue()).isEqualTo(30L);
+            assertThat(may.getRolling3mYoyPct()).isCloseTo(20.0, within(1e-9));
+        }
+    }
+
+    @Test
+    void shouldCarryTheRevisionOfBothMonthsAsLineage() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(figure(CHN_USA, 2024, 5, 1, 40L, "2024-06-09", 2));
+            f.pipe(figure(CHN_USA, 2025, 5, 1, 30L, "2025-06-09", 1));
+            TradeChange may = f.table().get(cell(CHN_USA, 2025, 5));
+            assertThat(may.getRevision()).isEqualTo(1);
+            assertThat(may.getPriorYearRevision()).isEqualTo(2);
+            assertThat(may.getPriorYearVintage()).isEqualTo("2024-06-09");
+        }
+    }
+}
