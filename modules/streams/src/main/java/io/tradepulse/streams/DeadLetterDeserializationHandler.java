@@ -32,7 +32,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
 
     @Override
     public void configure(Map<String, ?> configs) {
-        this.deadLetters = new ProcessorConfig(configs).topicCatalog().deadLetters();
+        this.deadLetters = ProcessorConfig.fromStreamsConfig(configs).topicCatalog().deadLetters();
     }
 
     @Override

@@ -1,11 +1,18 @@
 package io.tradepulse.streams;
 
 import io.tradepulse.core.AvroSerdes;
+import io.tradepulse.core.ConfigKeys;
+import io.tradepulse.registry.serde.AvroSerdeConfig;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.registry.SchemaRegistryClient;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.Map;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -120,10 +127,48 @@ public final class ProcessorConfig extends AbstractConfig {
                     ConfigDef.Range.atLeast(100L), Importance.LOW, SIGNALS_TARIFF_REFRESH_MS_DOC);
 
     public ProcessorConfig(Map<?, ?> originals) {
+        this(originals, true);
+    }
+
+    /**
+     * The configuration as Kafka Streams hands it to the components it instantiates by class name (the
+     * dead-letter handler): already checked at start-up, and carrying Streams' own internal keys, so it is
+     * not checked for unknown keys again.
+     */
+    static ProcessorConfig fromStreamsConfig(Map<?, ?> streamsOriginals) {
+        return new ProcessorConfig(streamsOriginals, false);
+    }
+
+    private ProcessorConfig(Map<?, ?> originals, boolean rejectUnknownKeys) {
         super(CONFIG, originals, false);
+        if (rejectUnknownKeys) {
+            ConfigKeys.rejectUnknown(originals, KNOWN_KEYS, PASS_THROUGH_PREFIXES, "processor configuration");
+        }
         if (getString(SCHEMA_REGISTRY_URL_CONFIG).isBlank() && registryClient() == null) {
             throw new ConfigException(SCHEMA_REGISTRY_URL_CONFIG, "", "a schema registry URL is required");
         }
+    }
+
+    /**
+     * Every key some component of the processor reads: ours, Kafka Streams', the Kafka clients' and the Avro
+     * serdes'. Anything else is a typo or a leftover and fails at start-up instead of being silently ignored.
+     */
+    static final Set<String> KNOWN_KEYS = knownKeys();
+
+    /** Kafka Streams' own prefixes for per-client and topic overrides; what follows them is Kafka's to check. */
+    static final List<String> PASS_THROUGH_PREFIXES = List.of(StreamsConfig.CONSUMER_PREFIX, StreamsConfig.PRODUCER_PREFIX,
+            StreamsConfig.ADMIN_CLIENT_PREFIX, StreamsConfig.MAIN_CONSUMER_PREFIX, StreamsConfig.RESTORE_CONSUMER_PREFIX,
+            StreamsConfig.GLOBAL_CONSUMER_PREFIX, StreamsConfig.TOPIC_PREFIX, StreamsConfig.CLIENT_TAG_PREFIX);
+
+    private static Set<String> knownKeys() {
+        Set<String> keys = new HashSet<>(CONFIG.names());
+        keys.add(REGISTRY_CLIENT_INSTANCE);
+        keys.addAll(StreamsConfig.configDef().names());
+        keys.addAll(ConsumerConfig.configNames());
+        keys.addAll(ProducerConfig.configNames());
+        keys.addAll(AdminClientConfig.configNames());
+        keys.addAll(AvroSerdeConfig.configDef().names());
+        return Set.copyOf(keys);
     }
 
     public static ConfigDef configDef() {
