@@ -1,11 +1,6 @@
 package io.tradepulse.streams;
 
-import io.tradepulse.avro.DeadLetter;
 import io.tradepulse.avro.DeadLetterStage;
-import io.tradepulse.core.Topic;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -16,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Input that cannot be deserialized (bad bytes, unknown schema id) becomes a {@link DeadLetter} on the
+ * Input that cannot be deserialized (bad bytes, unknown schema id) becomes a {@code DeadLetter} on the
  * dead-letter topic with its raw key and value and its origin, and processing continues. The dead letter is
  * returned to Kafka Streams (KIP-1034) rather than produced here, so under exactly_once_v2 it is committed
  * in the same transaction as the input offset: never lost, never duplicated.
@@ -28,32 +23,21 @@ import org.slf4j.LoggerFactory;
 public final class DeadLetterDeserializationHandler implements DeserializationExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
 
-    private Topic<String, DeadLetter> deadLetters;
+    private DeadLetters deadLetters;
 
     @Override
     public void configure(Map<String, ?> configs) {
-        this.deadLetters = ProcessorConfig.fromStreamsConfig(configs).topicCatalog().deadLetters();
+        this.deadLetters = DeadLetters.fromStreamsConfig(configs);
     }
 
     @Override
     public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
         String origin = record.topic() + "/" + record.partition() + "/" + record.offset();
-        DeadLetter dl = DeadLetter.newBuilder()
-                .setStage(DeadLetterStage.DESERIALIZATION)
-                .setReason(String.valueOf(exception.getMessage()))
-                .setErrorClass(exception.getClass().getName())
-                .setOriginTopic(record.topic())
-                .setOriginPartition(record.partition())
-                .setOriginOffset(record.offset())
-                .setRawKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-                .setRawValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-                .setOccurredAt(Instant.ofEpochMilli(record.timestamp()))
-                .build();
         try {
-            byte[] value = deadLetters.valueSerde().serializer().serialize(deadLetters.name(), dl);
-            byte[] key = origin.getBytes(StandardCharsets.UTF_8);
-            log.warn("Cannot deserialize {}: {}; sent to {}", origin, exception.getMessage(), deadLetters.name());
-            return Response.resume(List.of(new ProducerRecord<>(deadLetters.name(), key, value)));
+            ProducerRecord<byte[], byte[]> dl = deadLetters.record(DeadLetterStage.DESERIALIZATION, exception,
+                    record.topic(), record.partition(), record.offset(), record.key(), record.value(), record.timestamp());
+            log.warn("Cannot deserialize {}: {}; sent to {}", origin, exception.getMessage(), deadLetters.topicName());
+            return Response.resume(List.of(dl));
         } catch (RuntimeException e) {
             log.error("Cannot deserialize {} and cannot write its dead letter ({}); stopping without committing so "
                     + "nothing is lost", origin, e.getMessage(), exception);

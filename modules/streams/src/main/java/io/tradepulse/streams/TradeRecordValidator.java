@@ -5,7 +5,11 @@ import io.tradepulse.avro.TradeRecord;
 import java.time.Clock;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import io.tradepulse.avro.CommodityLevel;
+import java.util.HashSet;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -13,9 +17,20 @@ import java.util.regex.Pattern;
  * reason returned here; it never reaches the state, so one bad row cannot corrupt a series.
  */
 public final class TradeRecordValidator {
-    private static final Pattern ISO3 = Pattern.compile("[A-Z]{3}");
-    private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
-    private static final Pattern COMMODITY = Pattern.compile("TOTAL|\\d{2,10}");
+    private static final Set<String> CURRENCIES = java.util.Currency.getAvailableCurrencies().stream()
+            .map(java.util.Currency::getCurrencyCode).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    /** HS codes have an even number of digits: chapter (2), heading (4), subheading (6), national lines (8, 10). */
+    private static final Pattern COMMODITY = Pattern.compile("TOTAL|\\d{2}|\\d{4}|\\d{6}|\\d{8}|\\d{10}");
+    /**
+     * ISO 3166-1 alpha-3 codes (the JDK's table) plus the aggregates and user-assigned codes the connectors
+     * emit: WLD (world), EUU (European Union), XKX (Kosovo).
+     */
+    static final Set<String> ECONOMIES = economies();
+    /**
+     * No single series moves more than this in one month (world merchandise trade is about US$ 2 trillion a
+     * month); a larger value is a unit error (e.g. thousands read as dollars twice).
+     */
+    static final long MAX_MONTHLY_VALUE = 5_000_000_000_000L;
     /** Modern trade statistics (HS) start in 1988; anything earlier is a unit or parsing error. */
     static final int MIN_YEAR = 1988;
 
@@ -23,6 +38,12 @@ public final class TradeRecordValidator {
 
     public TradeRecordValidator(Clock clock) {
         this.clock = clock;
+    }
+
+    private static Set<String> economies() {
+        Set<String> codes = new HashSet<>(Locale.getISOCountries(Locale.IsoCountryCode.PART1_ALPHA3));
+        codes.addAll(Set.of("WLD", "EUU", "XKX"));
+        return Set.copyOf(codes);
     }
 
     /** @return the reason the record is refused, or empty when it is valid */
@@ -37,11 +58,29 @@ public final class TradeRecordValidator {
                 || key.getFlow() != r.getFlow() || !key.getCommodity().equals(r.getCommodity())) {
             return Optional.of("key " + key + " does not match the series of the value");
         }
-        if (!ISO3.matcher(r.getReporter()).matches() || !ISO3.matcher(r.getPartner()).matches()) {
-            return Optional.of("reporter/partner must be ISO 3166-1 alpha-3: " + r.getReporter() + "/" + r.getPartner());
+        if (!ECONOMIES.contains(r.getReporter())) {
+            return Optional.of("unknown reporter '" + r.getReporter() + "': not an ISO 3166-1 alpha-3 code (or WLD, EUU, XKX)");
+        }
+        if (!ECONOMIES.contains(r.getPartner())) {
+            return Optional.of("unknown partner '" + r.getPartner() + "': not an ISO 3166-1 alpha-3 code (or WLD, EUU, XKX)");
+        }
+        if (r.getReporter().equals(r.getPartner())) {
+            return Optional.of("reporter and partner are the same economy: " + r.getReporter());
         }
         if (!COMMODITY.matcher(r.getCommodity()).matches()) {
-            return Optional.of("commodity must be TOTAL or 2-10 HS digits: " + r.getCommodity());
+            return Optional.of("commodity must be TOTAL or an HS code of 2, 4, 6, 8 or 10 digits: " + r.getCommodity());
+        }
+        if (!r.getCommodity().equals("TOTAL")) {
+            int chapter = Integer.parseInt(r.getCommodity().substring(0, 2));
+            if (chapter < 1 || chapter == 77) { // HS chapter 77 is reserved; 00 does not exist
+                return Optional.of("unknown HS chapter " + r.getCommodity().substring(0, 2) + " in " + r.getCommodity());
+            }
+        }
+        CommodityLevel expected = r.getCommodity().equals("TOTAL") ? CommodityLevel.TOTAL
+                : CommodityLevel.valueOf("HS" + r.getCommodity().length());
+        if (r.getCommodityLevel() != expected) {
+            return Optional.of("commodityLevel " + r.getCommodityLevel() + " does not match commodity " + r.getCommodity()
+                    + " (expected " + expected + ")");
         }
         if (r.getMonth() < 1 || r.getMonth() > 12) {
             return Optional.of("month must be 1-12: " + r.getMonth());
@@ -60,11 +99,23 @@ public final class TradeRecordValidator {
         if (r.getValue() != null && r.getValue() < 0) {
             return Optional.of("negative trade value: " + r.getValue());
         }
+        if (r.getValue() != null && r.getValue() > MAX_MONTHLY_VALUE) {
+            return Optional.of("absurd trade value " + r.getValue() + " " + r.getCurrency() + " (more than "
+                    + MAX_MONTHLY_VALUE + " in one month for one series: a unit error?)");
+        }
+        Double yoy = r.getReportedYoyPct();
+        if (yoy != null && (yoy.isNaN() || yoy.isInfinite() || yoy < -100.0)) {
+            return Optional.of("impossible reported YoY % " + yoy + " (trade cannot fall by more than 100 %)");
+        }
+        YearMonth lastPeriodMonth = YearMonth.of(r.getYear(), r.getMonth()).plusMonths(r.getMonths() - 1L);
+        if (r.getPublishedAt().isBefore(lastPeriodMonth.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant())) {
+            return Optional.of("published " + r.getPublishedAt() + " before its period " + lastPeriodMonth + " began");
+        }
         if (r.getValue() == null && r.getReportedYoyPct() == null) {
             return Optional.of("record has neither a value nor a reported YoY %");
         }
-        if (!CURRENCY.matcher(r.getCurrency()).matches()) {
-            return Optional.of("currency must be an ISO 4217 code: " + r.getCurrency());
+        if (!CURRENCIES.contains(r.getCurrency())) {
+            return Optional.of("unknown currency '" + r.getCurrency() + "': not an ISO 4217 code");
         }
         return Optional.empty();
     }

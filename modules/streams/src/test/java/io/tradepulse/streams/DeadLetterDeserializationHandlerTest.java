@@ -79,6 +79,46 @@ class DeadLetterDeserializationHandlerTest {
         assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.FAIL);
     }
 
+    /** Real failures of the real value deserializer, each handed to the handler as Kafka Streams would. */
+    @Test
+    void shouldDeadLetterEveryKindOfUndeserializableInput() {
+        TopicCatalog topics = ProcessorConfig.fromStreamsConfig(Map.of(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092",
+                ProcessorConfig.REGISTRY_CLIENT_INSTANCE, registry)).topicCatalog();
+        byte[] valid = topics.records().valueSerde().serializer().serialize(TopicCatalog.RECORDS,
+                TopologyFixture.figure(2025, 5, 1L, "2025-06-09"));
+        byte[] unknownId = valid.clone();
+        unknownId[1] = 0x7f; // schema id 0x7f...: never registered
+        byte[] truncated = java.util.Arrays.copyOf(valid, valid.length / 2);
+        byte[] wrongMagic = valid.clone();
+        wrongMagic[0] = 1;
+        byte[] json = "{\"reporter\":\"CHN\"}".getBytes(StandardCharsets.UTF_8);
+        Map<String, byte[]> kinds = new java.util.LinkedHashMap<>();
+        kinds.put("unknown schema id", unknownId);
+        kinds.put("truncated Avro payload", truncated);
+        kinds.put("wrong magic byte", wrongMagic);
+        kinds.put("JSON instead of Avro", json);
+        kinds.put("empty value", new byte[0]);
+        DeadLetterDeserializationHandler handler = handler(registry);
+        long offset = 0;
+        for (var kind : kinds.entrySet()) {
+            Exception failure = null;
+            try {
+                topics.records().valueSerde().deserializer().deserialize(TopicCatalog.RECORDS, kind.getValue());
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            assertThat(failure).as(kind.getKey() + " must fail to deserialize").isNotNull();
+            ConsumerRecord<byte[], byte[]> in = new ConsumerRecord<>(TopicCatalog.RECORDS, 1, offset++, null, kind.getValue());
+            DeserializationExceptionHandler.Response response = handler.handleError(null, in, failure);
+            assertThat(response.result()).as(kind.getKey()).isEqualTo(DeserializationExceptionHandler.Result.RESUME);
+            var serde = new io.tradepulse.registry.serde.SpecificAvroSerde<DeadLetter>(registry);
+            serde.configure(Map.of(), false);
+            DeadLetter dl = serde.deserializer().deserialize(TopicCatalog.DLQ, response.deadLetterQueueRecords().get(0).value());
+            assertThat(bytes(dl.getRawValue())).as(kind.getKey()).isEqualTo(kind.getValue());
+            assertThat(dl.getReason()).as(kind.getKey()).isNotBlank();
+        }
+    }
+
     private static byte[] bytes(ByteBuffer b) {
         ByteBuffer d = b.duplicate();
         byte[] out = new byte[d.remaining()];

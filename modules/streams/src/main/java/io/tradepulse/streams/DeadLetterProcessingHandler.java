@@ -1,0 +1,44 @@
+package io.tradepulse.streams;
+
+import io.tradepulse.avro.DeadLetterStage;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An unexpected exception while processing one input record (a bug, or data the validator did not foresee)
+ * sends that input's raw bytes to the dead-letter topic (stage PROCESSING) and processing continues, so one
+ * poisoned record cannot stop every series. Outputs are recomputed from state on the next change of the
+ * series, and the input can be replayed from its dead letter once fixed. If the dead letter cannot be
+ * written, the handler answers FAIL: stopping loses nothing, a restart resumes from the last commit.
+ */
+public final class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
+    private static final Logger log = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
+
+    private DeadLetters deadLetters;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        this.deadLetters = DeadLetters.fromStreamsConfig(configs);
+    }
+
+    @Override
+    public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+        String origin = context.topic() + "/" + context.partition() + "/" + context.offset();
+        try {
+            var dl = deadLetters.record(DeadLetterStage.PROCESSING, exception, context.topic(), context.partition(),
+                    context.offset(), context.sourceRawKey(), context.sourceRawValue(), context.timestamp());
+            log.error("Processing {} failed in {}: {}; sent to {}", origin, context.processorNodeId(), exception.toString(),
+                    deadLetters.topicName(), exception);
+            return Response.resume(List.of(dl));
+        } catch (RuntimeException e) {
+            log.error("Processing {} failed and its dead letter cannot be written ({}); stopping without committing",
+                    origin, e.getMessage(), exception);
+            return Response.fail();
+        }
+    }
+}

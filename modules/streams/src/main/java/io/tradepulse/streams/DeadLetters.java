@@ -1,0 +1,53 @@
+package io.tradepulse.streams;
+
+import io.tradepulse.avro.DeadLetter;
+import io.tradepulse.avro.DeadLetterStage;
+import io.tradepulse.core.Topic;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Builds the dead-letter records that Kafka Streams' exception handlers hand back (KIP-1034): Streams writes
+ * them in the task's own transaction, so under exactly_once_v2 a dead letter commits together with the input
+ * offset it replaces — never lost, never duplicated.
+ */
+final class DeadLetters {
+    private final Topic<String, DeadLetter> topic;
+
+    private DeadLetters(Topic<String, DeadLetter> topic) {
+        this.topic = topic;
+    }
+
+    /** From the configuration Kafka Streams passes to a handler's {@code configure}. */
+    static DeadLetters fromStreamsConfig(Map<String, ?> configs) {
+        return new DeadLetters(ProcessorConfig.fromStreamsConfig(configs).topicCatalog().deadLetters());
+    }
+
+    String topicName() {
+        return topic.name();
+    }
+
+    /**
+     * @throws RuntimeException when the dead letter cannot be serialized (registry down): the caller must
+     *                          then fail rather than drop the input
+     */
+    ProducerRecord<byte[], byte[]> record(DeadLetterStage stage, Exception error, String originTopic, Integer partition,
+                                          Long offset, byte[] rawKey, byte[] rawValue, long timestamp) {
+        DeadLetter dl = DeadLetter.newBuilder()
+                .setStage(stage)
+                .setReason(String.valueOf(error.getMessage()))
+                .setErrorClass(error.getClass().getName())
+                .setOriginTopic(originTopic)
+                .setOriginPartition(partition)
+                .setOriginOffset(offset)
+                .setRawKey(rawKey == null ? null : ByteBuffer.wrap(rawKey))
+                .setRawValue(rawValue == null ? null : ByteBuffer.wrap(rawValue))
+                .setOccurredAt(Instant.ofEpochMilli(timestamp))
+                .build();
+        byte[] key = (originTopic + "/" + partition + "/" + offset).getBytes(StandardCharsets.UTF_8);
+        return new ProducerRecord<>(topic.name(), key, topic.valueSerde().serializer().serialize(topic.name(), dl));
+    }
+}

@@ -1,0 +1,133 @@
+package io.tradepulse.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tradepulse.avro.DeadLetter;
+import io.tradepulse.avro.DeadLetterStage;
+import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.registry.serde.SpecificAvroSerde;
+import io.tradepulse.testsupport.registry.InMemorySchemaRegistryClient;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.ProductionExceptionHandler;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.processor.api.Record;
+import org.junit.jupiter.api.Test;
+
+class ProcessingAndProductionHandlersTest {
+    private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+    private static final byte[] RAW_KEY = "k".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] RAW_VALUE = "v".getBytes(StandardCharsets.UTF_8);
+
+    /** What Kafka Streams tells a handler about the input record being processed. */
+    record Context(String topic, int partition, long offset) implements ErrorHandlerContext {
+        @Override
+        public Headers headers() {
+            return new RecordHeaders();
+        }
+
+        @Override
+        public String processorNodeId() {
+            return "series-state";
+        }
+
+        @Override
+        public TaskId taskId() {
+            return new TaskId(0, partition);
+        }
+
+        @Override
+        public long timestamp() {
+            return 1_750_000_000_000L;
+        }
+
+        @Override
+        public byte[] sourceRawKey() {
+            return RAW_KEY;
+        }
+
+        @Override
+        public byte[] sourceRawValue() {
+            return RAW_VALUE;
+        }
+    }
+
+    private Map<String, Object> config() {
+        Map<String, Object> cfg = new HashMap<>();
+        cfg.put(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        cfg.put(ProcessorConfig.REGISTRY_CLIENT_INSTANCE, registry);
+        return cfg;
+    }
+
+    private DeadLetter decode(ProducerRecord<byte[], byte[]> r) {
+        SpecificAvroSerde<DeadLetter> serde = new SpecificAvroSerde<>(registry);
+        serde.configure(Map.of(), false);
+        return serde.deserializer().deserialize(r.topic(), r.value());
+    }
+
+    @Test
+    void shouldDeadLetterTheInputOfAFailedProcessorAndContinue() {
+        DeadLetterProcessingHandler handler = new DeadLetterProcessingHandler();
+        handler.configure(config());
+        ProcessingExceptionHandler.Response response = handler.handleError(new Context(TopicCatalog.RECORDS, 2, 9L),
+                new Record<>("key", "value", 0L), new IllegalStateException("unexpected"));
+        assertThat(response.result()).isEqualTo(ProcessingExceptionHandler.Result.RESUME);
+        DeadLetter dl = decode(response.deadLetterQueueRecords().get(0));
+        assertThat(dl.getStage()).isEqualTo(DeadLetterStage.PROCESSING);
+        assertThat(dl.getReason()).isEqualTo("unexpected");
+        assertThat(dl.getOriginOffset()).isEqualTo(9L);
+        assertThat(dl.getRawValue().remaining()).isEqualTo(RAW_VALUE.length);
+    }
+
+    @Test
+    void shouldDeadLetterAnOutputTooLargeForTheTopic() {
+        DeadLetterProductionHandler handler = new DeadLetterProductionHandler();
+        handler.configure(config());
+        ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(TopicCatalog.CHANGES, new byte[] {1}, new byte[] {2});
+        ProductionExceptionHandler.Response response = handler.handleError(new Context(TopicCatalog.RECORDS, 0, 3L), out,
+                new RecordTooLargeException("too large"));
+        assertThat(response.result()).isEqualTo(ProductionExceptionHandler.Result.RESUME);
+        DeadLetter dl = decode(response.deadLetterQueueRecords().get(0));
+        assertThat(dl.getStage()).isEqualTo(DeadLetterStage.PRODUCTION);
+        assertThat(dl.getOriginTopic()).isEqualTo(TopicCatalog.RECORDS);
+    }
+
+    @Test
+    void shouldFailOnTransientSendErrorsSoTheTransactionAbortsAndNothingIsDropped() {
+        DeadLetterProductionHandler handler = new DeadLetterProductionHandler();
+        handler.configure(config());
+        ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(TopicCatalog.CHANGES, new byte[] {1}, new byte[] {2});
+        assertThat(handler.handleError(new Context(TopicCatalog.RECORDS, 0, 3L), out, new TimeoutException("slow"))
+                .result()).isEqualTo(ProductionExceptionHandler.Result.FAIL);
+    }
+
+    @Test
+    void shouldDeadLetterAnOutputTheSerializerRefuses() {
+        DeadLetterProductionHandler handler = new DeadLetterProductionHandler();
+        handler.configure(config());
+        ProducerRecord<Object, Object> out = new ProducerRecord<>(TopicCatalog.CHANGES, "k", "v");
+        ProductionExceptionHandler.Response response = handler.handleSerializationError(new Context(TopicCatalog.RECORDS, 1, 4L),
+                out, new SerializationException("incompatible schema"), ProductionExceptionHandler.SerializationExceptionOrigin.VALUE);
+        assertThat(response.result()).isEqualTo(ProductionExceptionHandler.Result.RESUME);
+        assertThat(decode(response.deadLetterQueueRecords().get(0)).getReason()).contains("incompatible schema");
+    }
+
+    @Test
+    void shouldFailWhenTheDeadLetterItselfCannotBeSerialized() {
+        DeadLetterProductionHandler handler = new DeadLetterProductionHandler();
+        handler.configure(config());
+        ProducerRecord<Object, Object> out = new ProducerRecord<>(TopicCatalog.DLQ, "k", "v");
+        assertThat(handler.handleSerializationError(new Context(TopicCatalog.RECORDS, 1, 4L), out,
+                new SerializationException("registry down"), ProductionExceptionHandler.SerializationExceptionOrigin.VALUE)
+                .result()).isEqualTo(ProductionExceptionHandler.Result.FAIL);
+    }
+}
