@@ -11,9 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -35,9 +39,10 @@ import org.slf4j.LoggerFactory;
  * <p>The node has three listeners, each on a loopback port picked when {@link #start()} runs and kept
  * for the life of the instance (so {@link #restart()} comes back on the same address):
  * <ul>
- *   <li>{@code CLIENT}: what {@link #bootstrapServers()} returns. PLAINTEXT by default; make it
- *       SASL_SSL by overriding {@code listener.security.protocol.map} (e.g.
- *       {@code CLIENT:SASL_SSL,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT}) plus the matching
+ *   <li>{@code CLIENT}: what {@link #bootstrapServers()} returns. PLAINTEXT by default;
+ *       {@link #startSecured(SecuritySettings)} makes it SASL_SSL with SCRAM-SHA-512 and a self-signed
+ *       certificate (clients get their settings from {@link #clientSecurityConfig(String)}). Any other
+ *       protocol can be set by overriding {@code listener.security.protocol.map} plus the matching
  *       {@code listener.name.client.*} settings.</li>
  *   <li>{@code INTERNAL}: inter-broker traffic. Even a single node talks to itself over it (the
  *       transaction coordinator sends WriteTxnMarkers to partition leaders through it), so keeping it
@@ -63,17 +68,24 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int controllerPort;
     private final Path baseDir;
     private final Map<String, String> brokerConfig;
+    /** Null unless started by {@link #startSecured}. */
+    private final SecuritySettings security;
+    /** Null unless started by {@link #startSecured}. */
+    private final SelfSignedTls tls;
 
     private KafkaRaftServer server;
     private boolean closed;
 
     private EmbeddedKafka(final int clientPort, final int internalPort, final int controllerPort,
-                          final Path baseDir, final Map<String, String> brokerConfig) {
+                          final Path baseDir, final Map<String, String> brokerConfig,
+                          final SecuritySettings security, final SelfSignedTls tls) {
         this.clientPort = clientPort;
         this.internalPort = internalPort;
         this.controllerPort = controllerPort;
         this.baseDir = baseDir;
         this.brokerConfig = brokerConfig;
+        this.security = security;
+        this.tls = tls;
     }
 
     /** Starts a broker with this class's single-node defaults. */
@@ -86,6 +98,27 @@ public final class EmbeddedKafka implements AutoCloseable {
      * including listeners and the security protocol map (see the class comment for the listener names).
      */
     public static EmbeddedKafka start(final Map<String, String> brokerConfigOverrides) {
+        return start(brokerConfigOverrides, null);
+    }
+
+    /**
+     * Starts a broker whose CLIENT listener is SASL_SSL with SCRAM-SHA-512 only: TLS with a self-signed
+     * certificate generated for this broker (SANs 127.0.0.1 and localhost) and the SCRAM users of
+     * {@code security}, created in the cluster metadata when the storage is formatted. INTERNAL and
+     * CONTROLLER stay PLAINTEXT on loopback (see the class comment). Clients connect with
+     * {@link #clientSecurityConfig(String)}.
+     */
+    public static EmbeddedKafka startSecured(final SecuritySettings security) {
+        return startSecured(security, Map.of());
+    }
+
+    /** {@link #startSecured(SecuritySettings)} with broker overrides applied last. */
+    public static EmbeddedKafka startSecured(final SecuritySettings security,
+                                             final Map<String, String> brokerConfigOverrides) {
+        return start(brokerConfigOverrides, Objects.requireNonNull(security, "security"));
+    }
+
+    private static EmbeddedKafka start(final Map<String, String> brokerConfigOverrides, final SecuritySettings security) {
         final long startedAt = System.nanoTime();
         final Path baseDir;
         try {
@@ -96,18 +129,100 @@ public final class EmbeddedKafka implements AutoCloseable {
         final EmbeddedKafka kafka;
         try {
             final int[] ports = freePorts(3);
+            final SelfSignedTls tls = security == null ? null : SelfSignedTls.generate(baseDir.resolve("tls"));
+            final Map<String, String> overrides = new LinkedHashMap<>();
+            if (tls != null) {
+                overrides.putAll(securedClientListener(tls));
+            }
+            overrides.putAll(brokerConfigOverrides);
             final Map<String, String> config = brokerConfig(ports[0], ports[1], ports[2],
-                    baseDir.resolve("data"), brokerConfigOverrides);
-            kafka = new EmbeddedKafka(ports[0], ports[1], ports[2], baseDir, config);
+                    baseDir.resolve("data"), overrides);
+            kafka = new EmbeddedKafka(ports[0], ports[1], ports[2], baseDir, config, security, tls);
             kafka.format();
             kafka.startServer();
         } catch (RuntimeException | Error e) {
             deleteRecursively(baseDir);
             throw e;
         }
-        LOG.info("Embedded Kafka ready at {} in {} ms (data in {})", kafka.bootstrapServers(),
+        LOG.info("Embedded Kafka ready at {} ({}) in {} ms (data in {})", kafka.bootstrapServers(),
+                security == null ? "PLAINTEXT" : "SASL_SSL/" + SecuritySettings.MECHANISM + ", users " + security.users().keySet(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt), baseDir);
         return kafka;
+    }
+
+    /**
+     * Broker settings that make CLIENT SASL_SSL with SCRAM-SHA-512 and the given keystore; INTERNAL and
+     * CONTROLLER keep PLAINTEXT. Package-private for the unit test.
+     */
+    static Map<String, String> securedClientListener(final SelfSignedTls tls) {
+        final Map<String, String> c = new LinkedHashMap<>();
+        c.put("listener.security.protocol.map", "CLIENT:SASL_SSL,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        // Only SCRAM-SHA-512 on CLIENT: a client asking for PLAIN or SCRAM-SHA-256 is refused at handshake.
+        c.put("sasl.enabled.mechanisms", SecuritySettings.MECHANISM);
+        c.put("listener.name.client.sasl.enabled.mechanisms", SecuritySettings.MECHANISM);
+        // The broker side of SCRAM needs no credentials of its own: it checks clients against the
+        // SCRAM records in the metadata log.
+        c.put("listener.name.client.scram-sha-512.sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        c.put("listener.name.client.ssl.keystore.type", SelfSignedTls.STORE_TYPE);
+        c.put("listener.name.client.ssl.keystore.location", tls.keystore().toString());
+        c.put("listener.name.client.ssl.keystore.password", tls.password());
+        c.put("listener.name.client.ssl.key.password", tls.password());
+        return c;
+    }
+
+    /** Whether this broker was started by {@link #startSecured}. */
+    public boolean isSecured() {
+        return security != null;
+    }
+
+    /** The settings of a secured broker; empty for a PLAINTEXT one. */
+    public Optional<SecuritySettings> security() {
+        return Optional.ofNullable(security);
+    }
+
+    /**
+     * Client settings to connect to a secured broker's CLIENT listener as {@code user} (one of the
+     * {@link SecuritySettings}): bootstrap servers, {@code security.protocol=SASL_SSL},
+     * {@code sasl.mechanism=SCRAM-SHA-512}, {@code sasl.jaas.config} and the PKCS12 truststore holding this
+     * broker's certificate. Plain string keys and values, as a properties file would hold them.
+     */
+    public Map<String, String> clientSecurityConfig(final String user) {
+        return clientSecurityConfig(user, requireSecured().passwordOf(user));
+    }
+
+    /** Like {@link #clientSecurityConfig(String)} with any password, e.g. a wrong one to test refusal. */
+    public Map<String, String> clientSecurityConfig(final String user, final String password) {
+        requireSecured();
+        final Map<String, String> c = new LinkedHashMap<>();
+        c.put("bootstrap.servers", bootstrapServers());
+        c.put("security.protocol", "SASL_SSL");
+        c.put("sasl.mechanism", SecuritySettings.MECHANISM);
+        c.put("sasl.jaas.config", SecuritySettings.jaasConfig(user, password));
+        c.put("ssl.truststore.type", SelfSignedTls.STORE_TYPE);
+        c.put("ssl.truststore.location", tls.truststore().toString());
+        c.put("ssl.truststore.password", tls.password());
+        return c;
+    }
+
+    /** PKCS12 truststore holding this secured broker's self-signed certificate. */
+    public Path truststore() {
+        requireSecured();
+        return tls.truststore();
+    }
+
+    /** Password of {@link #truststore()}. */
+    public String truststorePassword() {
+        requireSecured();
+        return tls.password();
+    }
+
+    private SecuritySettings requireSecured() {
+        if (security == null) {
+            throw new IllegalStateException("EmbeddedKafka at " + bootstrapServers()
+                    + " is PLAINTEXT; start it with EmbeddedKafka.startSecured(...)");
+        }
+        return security;
     }
 
     /**
@@ -229,7 +344,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "EmbeddedKafka[" + bootstrapServers() + ", " + baseDir + "]";
+        return "EmbeddedKafka[" + bootstrapServers() + (security == null ? "" : " SASL_SSL") + ", " + baseDir + "]";
     }
 
     private Properties properties() {
@@ -248,18 +363,41 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         final int rc;
+        final List<String> args = new ArrayList<>(List.of("format",
+                "--config", configFile.toString(),
+                "--cluster-id", Uuid.randomUuid().toString()));
+        if (security != null) {
+            // SCRAM credentials are metadata records; adding them at format time means they exist before
+            // the first client connects, with no bootstrap PLAINTEXT window to create them over.
+            security.users().forEach((name, password) -> {
+                args.add("--add-scram");
+                args.add(SecuritySettings.MECHANISM + "=[name=" + name + ",password=" + password + "]");
+            });
+        }
         try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
-            rc = StorageTool.execute(new String[] {"format",
-                    "--config", configFile.toString(),
-                    "--cluster-id", Uuid.randomUuid().toString()}, out);
+            rc = StorageTool.execute(args.toArray(String[]::new), out);
         } catch (Exception e) {
             throw new IllegalStateException("Formatting the embedded broker's storage failed: "
-                    + buffer.toString(StandardCharsets.UTF_8), e);
+                    + withoutSecrets(buffer.toString(StandardCharsets.UTF_8)), e);
         }
         if (rc != 0) {
             throw new IllegalStateException("Formatting the embedded broker's storage failed (rc=" + rc
-                    + "): " + buffer.toString(StandardCharsets.UTF_8));
+                    + "): " + withoutSecrets(buffer.toString(StandardCharsets.UTF_8)));
         }
+    }
+
+    /** StorageTool may echo a bad --add-scram argument; our messages must not carry its password. */
+    private String withoutSecrets(final String text) {
+        String result = text;
+        if (security != null) {
+            for (String password : security.users().values()) {
+                result = result.replace(password, "[hidden]");
+            }
+        }
+        if (tls != null) {
+            result = result.replace(tls.password(), "[hidden]");
+        }
+        return result;
     }
 
     private void startServer() {

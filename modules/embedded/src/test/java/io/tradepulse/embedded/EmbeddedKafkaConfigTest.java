@@ -1,6 +1,7 @@
 package io.tradepulse.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -68,5 +69,33 @@ class EmbeddedKafkaConfigTest {
 
         assertThat(ports).hasSize(3).doesNotContain(0);
         assertThat(Arrays.stream(ports).distinct().count()).isEqualTo(3);
+    }
+
+    @Test
+    void securedClientListenerIsSaslSslWithScramSha512OnlyAndLeavesInternalAndControllerPlaintext() {
+        final SelfSignedTls tls = new SelfSignedTls(Path.of("/tls/ks.p12"), Path.of("/tls/ts.p12"), "store-secret");
+        final Map<String, String> c = EmbeddedKafka.brokerConfig(1001, 1002, 1003, LOG_DIR,
+                EmbeddedKafka.securedClientListener(tls));
+
+        assertThat(c).containsEntry("listener.security.protocol.map", "CLIENT:SASL_SSL,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT")
+                .containsEntry("listener.name.client.sasl.enabled.mechanisms", "SCRAM-SHA-512")
+                .containsEntry("listener.name.client.ssl.keystore.location", "/tls/ks.p12")
+                .containsEntry("listener.name.client.ssl.keystore.type", "PKCS12")
+                .containsEntry("inter.broker.listener.name", "INTERNAL");
+        assertThat(c.get("listener.name.client.scram-sha-512.sasl.jaas.config")).contains("ScramLoginModule required");
+    }
+
+    @Test
+    void securitySettingsNeverPrintPasswordsAndRefuseOnesStorageToolWouldCut() {
+        final SecuritySettings settings = SecuritySettings.scramUser("tradepulse", "s3cret-Pa55");
+
+        assertThat(settings.toString()).contains("tradepulse").doesNotContain("s3cret-Pa55");
+        assertThat(settings.passwordOf("tradepulse")).isEqualTo("s3cret-Pa55");
+        assertThat(new SelfSignedTls(Path.of("k"), Path.of("t"), "store-secret").toString()).doesNotContain("store-secret");
+        // ',' ']' and '=' are StorageTool's separators inside --add-scram: the password would be truncated.
+        assertThatThrownBy(() -> SecuritySettings.scramUser("tradepulse", "a,b]c=d"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContaining("a,b]c=d");
+        assertThatThrownBy(() -> new SecuritySettings(Map.of())).isInstanceOf(IllegalArgumentException.class);
     }
 }

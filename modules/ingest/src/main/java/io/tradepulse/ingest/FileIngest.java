@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes parsed rows: each good row to its data topic, each rejected row to the dead-letter topic with
- * the raw text, the source, the line and the reason. Nothing is dropped; the caller flushes.
+ * the raw text, the source, the line and the reason. Nothing is dropped. The report is returned only after
+ * every row was acknowledged by the broker ({@link CatalogProducer#flush()} throws otherwise).
  */
 public final class FileIngest {
     private static final Logger log = LoggerFactory.getLogger(FileIngest.class);
@@ -40,6 +41,7 @@ public final class FileIngest {
                 bad++;
             }
         }
+        producer.flush();
         return report(source, ok, bad);
     }
 
@@ -55,6 +57,7 @@ public final class FileIngest {
                 bad++;
             }
         }
+        producer.flush();
         return report(source, ok, bad);
     }
 
