@@ -45,7 +45,9 @@ public record BackfillDataSet(List<String> reporters, List<String> partners, Lis
         List<String> hs6 = new ArrayList<>(perPair);
         Random r = new Random(seed);
         while (hs6.size() < perPair) {
-            String code = String.format(Locale.ROOT, "%02d%02d%02d", 1 + r.nextInt(97), 1 + r.nextInt(30), 10 * r.nextInt(10));
+            int chapter = 1 + r.nextInt(96); // HS chapters 01-97 without the reserved 77 (the validator refuses it)
+            chapter = chapter >= 77 ? chapter + 1 : chapter;
+            String code = String.format(Locale.ROOT, "%02d%02d%02d", chapter, 1 + r.nextInt(30), 10 * r.nextInt(10));
             if (!hs6.contains(code)) {
                 hs6.add(code);
             }

@@ -76,13 +76,22 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         }
         store.put(series, history);
         List<TariffEvent> events = calendar.matching(series);
-        SeriesHistory before = SeriesHistories.before(history, incoming, upsert);
+        int incomingPeriod = SeriesHistories.index(incoming);
+        SeriesHistory before = null; // the pre-image, built only if some affected period existed before
         for (int period : upsert.affected()) {
             Observation q = SeriesHistories.get(history, period);
             context.forward(record.withKey(series).withValue(
                     Emission.change(SeriesHistories.changeKey(series, q), SeriesHistories.change(series, history, q))));
-            Observation old = SeriesHistories.get(before, period);
-            Map<Signals.Type, TradeSignal> was = old == null ? Map.of() : Signals.evaluate(series, before, old, events, config);
+            Map<Signals.Type, TradeSignal> was;
+            if (period == incomingPeriod && upsert.previous() == null) {
+                was = Map.of(); // a new period had no signals (the common case in a backfill: no pre-image needed)
+            } else {
+                if (before == null) {
+                    before = SeriesHistories.before(history, incoming, upsert);
+                }
+                Observation old = SeriesHistories.get(before, period);
+                was = old == null ? Map.of() : Signals.evaluate(series, before, old, events, config);
+            }
             emitSignalDiff(series, q, was, Signals.evaluate(series, history, q, events, config), record.timestamp());
         }
     }
