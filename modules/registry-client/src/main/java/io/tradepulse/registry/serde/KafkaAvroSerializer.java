@@ -60,6 +60,22 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
 
     private final Map<String, CachedLatest> latestBySubject = new ConcurrentHashMap<>();
     private final Map<SchemaPair, Boolean> latestCanRead = new ConcurrentHashMap<>();
+    /** Schema ids by (topic, schema instance): see the hot path in {@link #serialize}. */
+    private final Map<TopicSchema, Integer> idsByTopicAndSchema = new ConcurrentHashMap<>();
+
+    /** Key compared by schema identity, not by Avro's deep (and costly) schema equality. */
+    private record TopicSchema(String topic, Schema schema) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof TopicSchema other && other.schema == schema && other.topic.equals(topic);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * topic.hashCode() + System.identityHashCode(schema);
+        }
+    }
+
     private final Map<Class<?>, DatumWriter<Object>> specificWriters = new ConcurrentHashMap<>();
 
     private record CachedLatest(SchemaMetadata metadata, long fetchedAtNanos) {
@@ -113,6 +129,14 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
             throw new IllegalStateException("KafkaAvroSerializer is not configured: call configure() or pass a SchemaRegistryClient");
         }
         Schema schema = AvroSchemas.schemaOf(data);
+        if (!useLatestVersion || autoRegister) {
+            // Hot path: generated classes share one Schema instance, whose id under a topic never changes once
+            // registered or looked up; an identity lookup skips the strategy and the deep Schema hash/equals.
+            Integer known = idsByTopicAndSchema.get(new TopicSchema(topic, schema));
+            if (known != null) {
+                return encode(topic, null, known, schema, data);
+            }
+        }
         String subject = subjectNameStrategy.subjectName(topic, isKey, schema);
         int id;
         Schema writerSchema = schema;
@@ -132,6 +156,9 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
             }
         } catch (SchemaRegistryException e) {
             throw registryFailure(topic, subject, schema, e);
+        }
+        if (!useLatestVersion || autoRegister) {
+            idsByTopicAndSchema.putIfAbsent(new TopicSchema(topic, schema), id);
         }
         return encode(topic, subject, id, writerSchema, datum);
     }
@@ -196,7 +223,8 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
         } catch (IOException | RuntimeException e) {
             // Avro signals bad data with assorted runtime exceptions (NPE for a null in a non-null field,
             // ClassCastException, AvroRuntimeException); one type for the caller, with the context.
-            throw new SerializationException("Error serializing Avro message for topic '" + topic + "' (subject '" + subject
+            String named = subject != null ? subject : subjectNameStrategy.subjectName(topic, isKey, writerSchema);
+            throw new SerializationException("Error serializing Avro message for topic '" + topic + "' (subject '" + named
                     + "', schema id " + id + "): " + e, e);
         }
     }
