@@ -1,6 +1,9 @@
 package io.tradepulse.launcher;
 
 import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.SignalKey;
+import io.tradepulse.avro.SignalStatus;
+import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.avro.TradeChange;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.embedded.EmbeddedKafka;
@@ -16,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -147,6 +151,16 @@ final class DemoCommand implements Callable<Integer> {
                     ChangeTable.money(may.getPriorYearValue(), may.getCurrency()),
                     ChangeTable.pct(may.getYoyPct()), ChangeTable.pct(may.getReportedYoyPct()));
         }
+        Map<SignalKey, TradeSignal> signals = Pipeline.readTable(client, topics.signals(), Duration.ofSeconds(30));
+        out.println();
+        out.println("Signals on " + topics.signals().name() + " (ACTIVE):");
+        signals.values().stream()
+                .filter(sig -> sig.getStatus() == SignalStatus.ACTIVE)
+                .sorted(Comparator.comparingInt(TradeSignal::getYear).thenComparingInt(TradeSignal::getMonth)
+                        .thenComparing(TradeSignal::getType))
+                .forEach(sig -> out.printf(Locale.ROOT, "  %d-%02d %-13s %s%n", sig.getYear(), sig.getMonth(),
+                        sig.getType(), sig.getSummary()));
+        out.println();
         int dead = reports.stream().mapToInt(IngestReport::deadLettered).sum();
         out.printf(Locale.ROOT, "Topics: %s -> %s; dead letters at ingest: %d%n", topics.records().name(),
                 topics.changes().name(), dead);
