@@ -18,9 +18,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -53,7 +51,7 @@ final class DemoCommand implements Callable<Integer> {
     Duration timeout;
 
     private final PrintStream out = System.out;
-    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final Resources resources = new Resources();
 
     @Override
     public Integer call() throws Exception {
@@ -61,7 +59,7 @@ final class DemoCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> {
             out.println();
             out.println("Stopping ...");
-            closeAll();
+            resources.close();
             stopped.countDown();
         }, "tradepulse-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -69,12 +67,12 @@ final class DemoCommand implements Callable<Integer> {
             run();
         } catch (Exception e) {
             Runtime.getRuntime().removeShutdownHook(hook);
-            closeAll();
+            resources.close();
             throw e;
         }
         if (exitWhenDone) {
             Runtime.getRuntime().removeShutdownHook(hook);
-            closeAll();
+            resources.close();
             return 0;
         }
         DashboardServer server = serveDashboard();
@@ -92,7 +90,7 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Serves the same results BI consumers read: a read_committed view of the output topics. */
     private DashboardServer serveDashboard() throws java.io.IOException {
-        ResultsView view = keep(new ResultsView(client, topics).start());
+        ResultsView view = resources.keep(new ResultsView(client, topics).start());
         DashboardServer server;
         try {
             server = new DashboardServer("127.0.0.1", port, view, () -> ProcessorHealth.of(app.state()));
@@ -100,19 +98,19 @@ final class DemoCommand implements Callable<Integer> {
             out.println("Port " + port + " is busy; serving on a free port instead.");
             server = new DashboardServer("127.0.0.1", 0, view, () -> ProcessorHealth.of(app.state()));
         }
-        return keep(server.start());
+        return resources.keep(server.start());
     }
 
     private void run() throws Exception {
         Progress progress = new Progress(out, 6);
         EmbeddedKafka kafka = progress.step("Starting Kafka broker (KRaft, in-process)",
-                () -> keep(EmbeddedKafka.start()), EmbeddedKafka::bootstrapServers);
+                () -> resources.keep(EmbeddedKafka.start()), EmbeddedKafka::bootstrapServers);
         EmbeddedRegistry registry = progress.step("Starting schema registry (Apicurio, child JVM)",
-                () -> keep(EmbeddedRegistry.start()), EmbeddedRegistry::url);
+                () -> resources.keep(EmbeddedRegistry.start()), EmbeddedRegistry::url);
 
         client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         Path stateDir = Files.createTempDirectory("tradepulse-demo-state");
-        resources.push(() -> deleteRecursively(stateDir));
+        resources.keep(() -> Resources.deleteRecursively(stateDir));
         Map<String, Object> config = new HashMap<>(client);
         config.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, registry.url());
         config.put(ProcessorConfig.STATE_DIR_CONFIG, stateDir.toString());
@@ -127,7 +125,7 @@ final class DemoCommand implements Callable<Integer> {
                         + (r.deadLettered() > 0 ? " (" + r.deadLettered() + " dead letters)" : ""))
                         .collect(Collectors.joining(", ")));
         progress.step("Running the processor until caught up", () -> {
-            app = keep(new ProcessorApp(processorConfig));
+            app = resources.keep(new ProcessorApp(processorConfig));
             app.start();
             Pipeline.awaitCaughtUp(client, processorConfig.getString(ProcessorConfig.APPLICATION_ID_CONFIG),
                     topics.records().name(), timeout);
@@ -164,30 +162,5 @@ final class DemoCommand implements Callable<Integer> {
         int dead = reports.stream().mapToInt(IngestReport::deadLettered).sum();
         out.printf(Locale.ROOT, "Topics: %s -> %s; dead letters at ingest: %d%n", topics.records().name(),
                 topics.changes().name(), dead);
-    }
-
-    private <T extends AutoCloseable> T keep(T resource) {
-        resources.push(resource);
-        return resource;
-    }
-
-    /** Closes in reverse start order: processor, then registry, then broker. */
-    private synchronized void closeAll() {
-        while (!resources.isEmpty()) {
-            try {
-                resources.pop().close();
-            } catch (Exception e) {
-                System.err.println("while stopping: " + e);
-            }
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws java.io.IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 }

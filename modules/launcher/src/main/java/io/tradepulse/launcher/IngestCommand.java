@@ -16,8 +16,6 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,7 +116,7 @@ final class IngestCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     private final PrintStream out = System.out;
-    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final Resources resources = new Resources();
 
     @Override
     public Integer call() throws Exception {
@@ -134,7 +132,7 @@ final class IngestCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> {
             out.println();
             out.println("Stopping (committing source offsets) ...");
-            closeAll();
+            resources.close();
             stopped.countDown();
         }, "tradepulse-ingest-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -143,7 +141,7 @@ final class IngestCommand implements Callable<Integer> {
         } finally {
             if (stopped.getCount() > 0) {
                 Runtime.getRuntime().removeShutdownHook(hook);
-                closeAll();
+                resources.close();
             }
         }
         return 0;
@@ -153,9 +151,9 @@ final class IngestCommand implements Callable<Integer> {
         Progress progress = new Progress(out, (embedded ? 2 : 0) + (noCreateTopics ? 0 : 1) + 4);
         if (embedded) {
             EmbeddedKafka kafka = progress.step("Starting Kafka broker (KRaft, in-process)",
-                    () -> keep(EmbeddedKafka.start()), EmbeddedKafka::bootstrapServers);
+                    () -> resources.keep(EmbeddedKafka.start()), EmbeddedKafka::bootstrapServers);
             EmbeddedRegistry registry = progress.step("Starting schema registry (Apicurio, child JVM)",
-                    () -> keep(EmbeddedRegistry.start()), EmbeddedRegistry::url);
+                    () -> resources.keep(EmbeddedRegistry.start()), EmbeddedRegistry::url);
             bootstrapServers = kafka.bootstrapServers();
             registryUrl = registry.url();
         }
@@ -183,7 +181,7 @@ final class IngestCommand implements Callable<Integer> {
         readProperties(workerConfig).forEach((k, v) -> worker.put(k.toString(), v.toString()));
         worker.putAll(EmbeddedConnect.workerProps(bootstrapServers, registryUrl, offsetsFile));
         EmbeddedConnect connect = progress.step("Starting Kafka Connect worker (standalone, in-process)",
-                () -> keep(EmbeddedConnect.start(worker)), c -> "offsets " + offsetsFile);
+                () -> resources.keep(EmbeddedConnect.start(worker)), c -> "offsets " + offsetsFile);
         Map<String, Long> before = endOffsets(client, Set.of(topic, dlq));
         String name = connector.remove("name");
         progress.step("Starting connector " + name, () -> connect.startConnector(name, connector),
@@ -203,7 +201,7 @@ final class IngestCommand implements Callable<Integer> {
             new CountDownLatch(1).await();
         }
         progress.step("Stopping the worker (final offset commit)", () -> {
-            closeAll();
+            resources.close();
             return offsetsFile;
         }, f -> embedded ? "(embedded run: offsets discarded with the broker)" : "resume point saved in " + f);
     }
@@ -269,7 +267,7 @@ final class IngestCommand implements Callable<Integer> {
         if (embedded) {
             // The embedded broker's topics vanish with it, so must its offsets: a fresh file per run.
             Path dir = Files.createTempDirectory("tradepulse-ingest");
-            resources.addLast(() -> deleteRecursively(dir)); // deleted last, after the worker committed
+            resources.deleteLast(dir); // deleted last, after the worker committed
             return dir.resolve("connect.offsets");
         }
         Path dir = Path.of(System.getProperty("user.home"), ".tradepulse");
@@ -305,28 +303,4 @@ final class IngestCommand implements Callable<Integer> {
         }
     }
 
-    private <T extends AutoCloseable> T keep(T resource) {
-        resources.push(resource);
-        return resource;
-    }
-
-    /** Closes in reverse start order: worker (final offset commit), registry, broker, temp files. */
-    private synchronized void closeAll() {
-        while (!resources.isEmpty()) {
-            try {
-                resources.pop().close();
-            } catch (Exception e) {
-                System.err.println("while stopping: " + e);
-            }
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
 }
