@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A small authenticating reverse proxy in front of the embedded Apicurio Registry, which (in-memory, 2.6)
  * has no simple basic or bearer auth of its own. Requests whose {@code Authorization} header is not exactly
  * the expected one get a 401 with a Confluent-shaped error body (what Confluent Schema Registry answers);
- * the others are forwarded unchanged and the registry's answer is passed back.
+ * the others are forwarded unchanged and the registry's answer is passed back. It can also play an outage
+ * ({@link #setDown}): every request then gets a 503, as from a load balancer with no healthy registry
+ * behind it, while the registry keeps its schemas for when the outage ends.
  */
 final class AuthProxy implements AutoCloseable {
 
@@ -34,6 +36,8 @@ final class AuthProxy implements AutoCloseable {
     private final String expectedAuthorization;
     private final AtomicInteger authorized = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
+    private final AtomicInteger unavailable = new AtomicInteger();
+    private volatile boolean down;
 
     private AuthProxy(String upstreamBaseUrl, String expectedAuthorization) throws IOException {
         this.upstream = upstreamBaseUrl.replaceAll("/+$", "");
@@ -60,6 +64,19 @@ final class AuthProxy implements AutoCloseable {
         return new AuthProxy(upstreamBaseUrl, "Bearer " + token);
     }
 
+    /** No authentication: only forwards (and plays outages). */
+    static AuthProxy open(String upstreamBaseUrl) throws IOException {
+        return new AuthProxy(upstreamBaseUrl, null);
+    }
+
+    void setDown(boolean down) {
+        this.down = down;
+    }
+
+    int unavailableResponses() {
+        return unavailable.get();
+    }
+
     /** The proxied registry's base URL: same path as the upstream URL (e.g. /apis/ccompat/v7). */
     String url() {
         URI up = URI.create(upstream);
@@ -80,8 +97,14 @@ final class AuthProxy implements AutoCloseable {
             try (InputStream in = exchange.getRequestBody()) {
                 body = in.readAllBytes();
             }
+            if (down) {
+                unavailable.incrementAndGet();
+                respond(exchange, 503, "application/vnd.schemaregistry.v1+json",
+                        "{\"error_code\":50301,\"message\":\"Service Unavailable\"}".getBytes(StandardCharsets.UTF_8), null);
+                return;
+            }
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-            if (!expectedAuthorization.equals(authorization)) {
+            if (expectedAuthorization != null && !expectedAuthorization.equals(authorization)) {
                 refused.incrementAndGet();
                 String message = authorization == null ? "Unauthorized: no credentials" : "Unauthorized: bad credentials";
                 respond(exchange, 401, "application/vnd.schemaregistry.v1+json",
