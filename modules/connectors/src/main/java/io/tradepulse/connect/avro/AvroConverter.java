@@ -38,6 +38,15 @@ public class AvroConverter implements Converter {
     this.injectedClient = client;
   }
 
+  /**
+   * The Connect schema this converter maps to and from a given Avro schema (records become structs named by
+   * the Avro full name, enums strings, timestamp-millis Timestamp). Connectors build their structs with it
+   * so the Connect side is derived from the .avsc files instead of being written down a second time.
+   */
+  public static Schema connectSchema(org.apache.avro.Schema avro) {
+    return ConnectAvroData.connectSchemaOf(avro);
+  }
+
   @Override
   public void configure(Map<String, ?> configs, boolean isKey) {
     Map<String, Object> c = new HashMap<>(configs);

@@ -219,6 +219,11 @@ final class ConnectAvroData {
     throw new DataException("Unsupported Avro datum " + v.getClass());
   }
 
+  /** Uncached {@link #connectSchema}, for schemas built once (TradeSchemas). */
+  static Schema connectSchemaOf(org.apache.avro.Schema avro) {
+    return connect(avro, false);
+  }
+
   /** Connect schema for an Avro schema: records -> structs named by the Avro full name, enums -> strings. */
   Schema connectSchema(org.apache.avro.Schema avro) {
     return toConnectCache.computeIfAbsent(avro, a -> connect(a, false));
