@@ -65,7 +65,20 @@ import org.apache.kafka.streams.kstream.Produced;
 public final class BackfillBenchmark {
     /** Options of one run. */
     public record Options(long records, int months, double revisionPct, long seed, int threads, int partitions,
-                          Long commitIntervalMs, Duration timeout) {
+                          Long commitIntervalMs, Duration timeout, Rollups rollups) {
+    }
+
+    /** Which roll-ups the processors derive: none, the parent HS levels (the processor's default), or also WLD. */
+    public enum Rollups {
+        OFF(false, false), COMMODITY(true, false), ALL(true, true);
+
+        final boolean commodity;
+        final boolean world;
+
+        Rollups(boolean commodity, boolean world) {
+            this.commodity = commodity;
+            this.world = world;
+        }
     }
 
     /** Rate of one phase. */
@@ -77,7 +90,7 @@ public final class BackfillBenchmark {
 
     /** All results of a run. */
     public record Result(long records, long series, Phase load, Phase raw, Phase passThrough, Phase processors,
-                         long changesWritten, long signalsWritten) {
+                         long changesWritten, long signalsWritten, long derivedWritten) {
         public double ratio() {
             return processors.rate() / passThrough.rate();
         }
@@ -96,7 +109,8 @@ public final class BackfillBenchmark {
     public static void main(String[] args) throws Exception {
         long records = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-        new BackfillBenchmark(System.out).run(new Options(records, 36, 1.0, 42L, threads, 6, null, Duration.ofMinutes(30)));
+        new BackfillBenchmark(System.out).run(new Options(records, 36, 1.0, 42L, threads, 6, null, Duration.ofMinutes(30),
+                Rollups.COMMODITY));
     }
 
     public Result run(Options o) throws Exception {
@@ -131,16 +145,20 @@ public final class BackfillBenchmark {
                     () -> passThrough(base, topics.records(), passThroughTopic));
             Map<String, Object> procCfg = new HashMap<>(cfg);
             procCfg.put(ProcessorConfig.APPLICATION_ID_CONFIG, PROCESSOR_ID);
+            procCfg.put(ProcessorConfig.ROLLUP_COMMODITY_CONFIG, o.rollups().commodity);
+            procCfg.put(ProcessorConfig.ROLLUP_WORLD_CONFIG, o.rollups().world);
             ProcessorConfig procConfig = new ProcessorConfig(procCfg);
             Phase proc = streamsPhase("tradepulse processors (EOS v2)", PROCESSOR_ID, n, client, topics.records().name(), o.timeout(),
                     () -> new ProcessorApp(procConfig).streams());
             long changes;
             long signals;
+            long derived;
             try (Admin admin = Admin.create(client)) {
+                derived = endOffsets(admin, topics.derivedRecords().name()).values().stream().mapToLong(Long::longValue).sum();
                 changes = endOffsets(admin, topics.changes().name()).values().stream().mapToLong(Long::longValue).sum();
                 signals = endOffsets(admin, topics.signals().name()).values().stream().mapToLong(Long::longValue).sum();
             }
-            Result result = new Result(n, data.series(), load, raw, pass, proc, changes, signals);
+            Result result = new Result(n, data.series(), load, raw, pass, proc, changes, signals, derived);
             print(result, o);
             return result;
         } finally {
@@ -262,17 +280,36 @@ public final class BackfillBenchmark {
         }
     }
 
+    /**
+     * Waits until the group has committed the end of {@code topic} and, when it reads more topics (the
+     * processors' own roll-up loop: trade.records.derived and the rollup-by-parent repartition topic), the
+     * end of those too, seen twice in a row: roll-ups derived from the last input records count in the time.
+     */
     private static void awaitCaughtUp(Map<String, Object> client, String group, String topic, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(client)) {
             Map<TopicPartition, Long> ends = endOffsets(admin, topic);
+            boolean seenOnce = false;
             while (true) {
                 Map<TopicPartition, OffsetAndMetadata> committed =
                         admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
                 boolean done = ends.entrySet().stream().allMatch(e -> e.getValue() == 0L
                         || (committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue()));
                 if (done) {
-                    return;
+                    Set<String> others = committed.keySet().stream().map(TopicPartition::topic)
+                            .filter(t -> !t.equals(topic)).collect(Collectors.toSet());
+                    boolean othersDone = true;
+                    for (String other : others) {
+                        for (Map.Entry<TopicPartition, Long> e : endOffsets(admin, other).entrySet()) {
+                            OffsetAndMetadata c = committed.get(e.getKey());
+                            // a transaction marker follows the last record: committed may trail the end by it
+                            othersDone &= e.getValue() == 0L || (c != null && c.offset() >= e.getValue() - 1);
+                        }
+                    }
+                    if (othersDone && (others.isEmpty() || seenOnce)) {
+                        return;
+                    }
+                    seenOnce = othersDone;
                 }
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("group " + group + " did not catch up within " + timeout
@@ -319,8 +356,9 @@ public final class BackfillBenchmark {
         for (Phase p : List.of(r.load(), r.raw(), r.passThrough(), r.processors())) {
             report(p);
         }
-        out.printf(Locale.ROOT, "  processors wrote %,d offsets to trade.changes and %,d to trade.signals (incl. transaction markers)%n",
-                r.changesWritten(), r.signalsWritten());
+        out.printf(Locale.ROOT, "  processors (roll-ups %s) wrote %,d offsets to trade.changes, %,d to trade.signals and %,d to "
+                        + "trade.records.derived (incl. transaction markers)%n",
+                o.rollups().name().toLowerCase(Locale.ROOT), r.changesWritten(), r.signalsWritten(), r.derivedWritten());
         out.printf(Locale.ROOT, "  ratio processors / pass-through: %.2f (target >= 0.70)%n", r.ratio());
         out.printf(Locale.ROOT, "  processors backfill time: %.1f s (+ %.1f s start-up)%n", r.processors().seconds(),
                 r.processors().startupSeconds());

@@ -16,9 +16,16 @@ public final class TopicAdmin {
     public static List<String> ensureTopics(Admin admin, TopicCatalog catalog) throws InterruptedException {
         try {
             Set<String> existing = admin.listTopics().names().get();
+            // The derived records must be co-partitioned with trade.records, whatever count it was created with.
+            Integer recordsPartitions = existing.contains(catalog.records().name())
+                    ? admin.describeTopics(List.of(catalog.records().name())).allTopicNames().get()
+                            .get(catalog.records().name()).partitions().size()
+                    : null;
             List<NewTopic> missing = catalog.all().stream()
                     .filter(t -> !existing.contains(t.name()))
-                    .map(t -> t.settings().toNewTopic(t.name()))
+                    .map(t -> t == catalog.derivedRecords() && recordsPartitions != null
+                            ? t.settings().withPartitions(recordsPartitions).toNewTopic(t.name())
+                            : t.settings().toNewTopic(t.name()))
                     .toList();
             if (missing.isEmpty()) {
                 return List.of();

@@ -18,10 +18,12 @@ import org.apache.kafka.common.serialization.Serdes;
  * <p>Keys: {@code trade.records} is keyed by {@link SeriesKey} so every month of a series lands in one
  * partition and meets the per-series state without a repartition; {@code trade.changes} and
  * {@code trade.signals} are keyed per (series, month) and compacted, so BI reads the latest value of each
- * cell. {@code tariff.events} and {@code trade.dlq} use UTF-8 string keys (event id; origin).
+ * cell. {@code trade.records.derived} carries the processor's roll-ups back to it, keyed and partitioned like
+ * {@code trade.records}. {@code tariff.events} and {@code trade.dlq} use UTF-8 string keys (event id; origin).
  */
 public final class TopicCatalog {
     public static final String RECORDS = "trade.records";
+    public static final String DERIVED_RECORDS = "trade.records.derived";
     public static final String TARIFF_EVENTS = "tariff.events";
     public static final String CHANGES = "trade.changes";
     public static final String SIGNALS = "trade.signals";
@@ -31,6 +33,7 @@ public final class TopicCatalog {
     public static final int DEFAULT_PARTITIONS = 6;
 
     private final Topic<SeriesKey, TradeRecord> records;
+    private final Topic<SeriesKey, TradeRecord> derivedRecords;
     private final Topic<String, TariffEvent> tariffEvents;
     private final Topic<ChangeKey, TradeChange> changes;
     private final Topic<SignalKey, TradeSignal> signals;
@@ -47,6 +50,11 @@ public final class TopicCatalog {
         TopicSettings source = TopicSettings.retained(partitions, replicationFactor, -1L);
         TopicSettings table = TopicSettings.compacted(partitions, replicationFactor);
         this.records = new Topic<>(prefix + RECORDS, serdes.key(SeriesKey.class), serdes.value(TradeRecord.class), source);
+        // The processor's own roll-ups, fed back to it. Co-partitioned with trade.records (same partition count,
+        // same partition per series; TopicAdmin matches an existing trade.records). A week is plenty: they are
+        // read within seconds, and a reprocessing from trade.records derives them again.
+        this.derivedRecords = new Topic<>(prefix + DERIVED_RECORDS, serdes.key(SeriesKey.class),
+                serdes.value(TradeRecord.class), TopicSettings.retained(partitions, replicationFactor, 7L * 24 * 3600 * 1000));
         // Small and read whole by every instance (GlobalKTable): one partition, compacted by event id.
         this.tariffEvents = new Topic<>(prefix + TARIFF_EVENTS, Serdes.String(), serdes.value(TariffEvent.class),
                 TopicSettings.compacted(1, replicationFactor));
@@ -66,6 +74,11 @@ public final class TopicCatalog {
         return records;
     }
 
+    /** Roll-ups the processor derives (parent HS levels, WLD totals), flagged by TradeRecord.derivedFrom. */
+    public Topic<SeriesKey, TradeRecord> derivedRecords() {
+        return derivedRecords;
+    }
+
     public Topic<String, TariffEvent> tariffEvents() {
         return tariffEvents;
     }
@@ -83,6 +96,6 @@ public final class TopicCatalog {
     }
 
     public List<Topic<?, ?>> all() {
-        return List.of(records, tariffEvents, changes, signals, deadLetters);
+        return List.of(records, derivedRecords, tariffEvents, changes, signals, deadLetters);
     }
 }

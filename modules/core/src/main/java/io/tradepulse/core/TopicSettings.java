@@ -33,6 +33,10 @@ public record TopicSettings(int partitions, short replicationFactor, Map<String,
                 TopicConfig.RETENTION_MS_CONFIG, Long.toString(retentionMs)));
     }
 
+    public TopicSettings withPartitions(int count) {
+        return new TopicSettings(count, replicationFactor, configs);
+    }
+
     public NewTopic toNewTopic(String name) {
         return new NewTopic(name, java.util.Optional.of(partitions), java.util.Optional.of(replicationFactor))
                 .configs(configs);

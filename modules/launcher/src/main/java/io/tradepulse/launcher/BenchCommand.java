@@ -41,10 +41,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "PT30M", description = "Longest wait for one phase to catch up (ISO-8601, default ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--rollups", defaultValue = "COMMODITY", description = "Roll-ups the processors derive: OFF, "
+            + "COMMODITY (parent HS levels, the processor's default) or ALL (also WLD totals) (default ${DEFAULT-VALUE}).")
+    BackfillBenchmark.Rollups rollups;
+
     @Override
     public Integer call() throws Exception {
         BackfillBenchmark.Result r = new BackfillBenchmark(System.out).run(new BackfillBenchmark.Options(records, months,
-                revisionPct, seed, threads, partitions, commitIntervalMs, timeout));
+                revisionPct, seed, threads, partitions, commitIntervalMs, timeout, rollups));
         return r.ratio() > 0 ? 0 : 1;
     }
 }

@@ -25,8 +25,10 @@ final class ChangeTable {
         return out.toString();
     }
 
+    /** A derived roll-up is marked with the number of child series it sums, e.g. {@code TOTAL (sum of 12)}. */
     static String series(TradeChange c) {
-        return c.getReporter() + "->" + c.getPartner() + " " + c.getFlow() + " " + c.getCommodity();
+        return c.getReporter() + "->" + c.getPartner() + " " + c.getFlow() + " " + c.getCommodity()
+                + (c.getDerivedFrom() == null ? "" : " (sum of " + c.getDerivedFrom() + ")");
     }
 
     static String period(TradeChange c) {

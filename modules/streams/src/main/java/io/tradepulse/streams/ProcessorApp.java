@@ -15,10 +15,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Lifecycle of the trade processor (the topology itself is {@link TradeTopology#build}).
  *
- * <p>Inputs: {@code trade.records} (SeriesKey -> TradeRecord) and {@code tariff.events} (String id ->
- * TariffEvent, read whole as a GlobalKTable). Outputs: {@code trade.changes} (ChangeKey -> TradeChange,
- * compacted), {@code trade.signals} (SignalKey -> TradeSignal, compacted) and {@code trade.dlq} (String
- * origin -> DeadLetter). Runs with
+ * <p>Inputs: {@code trade.records} (SeriesKey -> TradeRecord), {@code trade.records.derived} (its own
+ * roll-ups, same types) and {@code tariff.events} (String id -> TariffEvent, read whole as a GlobalKTable).
+ * Outputs: {@code trade.changes} (ChangeKey -> TradeChange, compacted), {@code trade.signals} (SignalKey ->
+ * TradeSignal, compacted), {@code trade.records.derived} and {@code trade.dlq} (String origin -> DeadLetter);
+ * internal: the {@code rollup-by-parent} repartition topic (ChangeKey -> RollupContribution). Runs with
  * {@code exactly_once_v2} by default: state, outputs and input offsets commit in one transaction.
  */
 public final class ProcessorApp implements AutoCloseable {
@@ -29,7 +30,8 @@ public final class ProcessorApp implements AutoCloseable {
 
     public ProcessorApp(ProcessorConfig config) {
         this.topics = config.topicCatalog();
-        Topology topology = TradeTopology.build(topics, StateSerdes.defaults(), config.signalConfig(), Clock.systemUTC());
+        Topology topology = TradeTopology.build(topics, StateSerdes.defaults(), config.signalConfig(),
+                config.rollupConfig(), Clock.systemUTC());
         Properties props = new Properties();
         props.putAll(config.streamsConfig());
         this.streams = new KafkaStreams(topology, props);

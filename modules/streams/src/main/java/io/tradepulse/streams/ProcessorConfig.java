@@ -92,6 +92,20 @@ public final class ProcessorConfig extends AbstractConfig {
             + "tariff calendar and, when it changed, re-evaluates the signals of every series it holds.";
     public static final long SIGNALS_TARIFF_REFRESH_MS_DEFAULT = 10_000L;
 
+    public static final String ROLLUP_COMMODITY_CONFIG = "tradepulse.rollup.commodity.enabled";
+    public static final String ROLLUP_COMMODITY_DOC = "Derive parent HS levels (HS10/HS8 -> HS6 -> HS4 -> HS2 -> TOTAL) "
+            + "of each reporter/partner/flow from the codes below them, flagged derivedFrom on trade.changes. A level "
+            + "the source publishes always replaces the derived one. Off: only published levels get metrics.";
+    public static final boolean ROLLUP_COMMODITY_DEFAULT = true;
+
+    public static final String ROLLUP_WORLD_CONFIG = "tradepulse.rollup.world.enabled";
+    public static final String ROLLUP_WORLD_DOC = "Derive the WLD partner total of each reporter/flow/commodity from "
+            + "its partners, flagged derivedFrom (the number of partners summed). A published WLD figure always replaces "
+            + "it. Off by default: a sum over the partners a source happens to deliver (GACC's headline partners, a "
+            + "Comtrade query for a few countries) is not the world; turn it on for sources that deliver every partner "
+            + "(Census, Comext).";
+    public static final boolean ROLLUP_WORLD_DEFAULT = false;
+
     /**
      * Not a user setting: lets an embedding process (the launcher, tests) hand its registry client instance to
      * components Kafka Streams instantiates by class name (the dead-letter handler), so they share its caches.
@@ -124,7 +138,9 @@ public final class ProcessorConfig extends AbstractConfig {
             .define(SIGNALS_YOY_MOVE_PCT_CONFIG, Type.DOUBLE, SIGNALS_YOY_MOVE_PCT_DEFAULT,
                     ConfigDef.Range.between(0.0, 1000.0), Importance.MEDIUM, SIGNALS_YOY_MOVE_PCT_DOC)
             .define(SIGNALS_TARIFF_REFRESH_MS_CONFIG, Type.LONG, SIGNALS_TARIFF_REFRESH_MS_DEFAULT,
-                    ConfigDef.Range.atLeast(100L), Importance.LOW, SIGNALS_TARIFF_REFRESH_MS_DOC);
+                    ConfigDef.Range.atLeast(100L), Importance.LOW, SIGNALS_TARIFF_REFRESH_MS_DOC)
+            .define(ROLLUP_COMMODITY_CONFIG, Type.BOOLEAN, ROLLUP_COMMODITY_DEFAULT, Importance.MEDIUM, ROLLUP_COMMODITY_DOC)
+            .define(ROLLUP_WORLD_CONFIG, Type.BOOLEAN, ROLLUP_WORLD_DEFAULT, Importance.MEDIUM, ROLLUP_WORLD_DOC);
 
     public ProcessorConfig(Map<?, ?> originals) {
         this(originals, true);
@@ -187,6 +203,11 @@ public final class ProcessorConfig extends AbstractConfig {
                 getInt(SIGNALS_TREND_MONTHS_CONFIG), getDouble(SIGNALS_FRONT_LOADING_PCT_CONFIG),
                 getDouble(SIGNALS_PAYBACK_PCT_CONFIG), getDouble(SIGNALS_YOY_MOVE_PCT_CONFIG),
                 java.time.Duration.ofMillis(getLong(SIGNALS_TARIFF_REFRESH_MS_CONFIG)));
+    }
+
+    /** Which roll-ups to derive ({@code tradepulse.rollup.*}). */
+    public RollupConfig rollupConfig() {
+        return new RollupConfig(getBoolean(ROLLUP_COMMODITY_CONFIG), getBoolean(ROLLUP_WORLD_CONFIG));
     }
 
     public TopicCatalog topicCatalog() {

@@ -62,6 +62,7 @@ public final class SeriesHistories {
                 .setVintage(r.getVintage())
                 .setPublishedAt(r.getPublishedAt().toEpochMilli())
                 .setRevision(r.getRevision())
+                .setDerivedFrom(r.getDerivedFrom())
                 .build();
     }
 
@@ -96,8 +97,8 @@ public final class SeriesHistories {
         Observation previous = null;
         if (at >= 0) {
             previous = obs.get(at);
-            if (REVISION_ORDER.compare(incoming, previous) <= 0) {
-                return Upsert.UNCHANGED; // duplicate, or an older revision arriving late
+            if (!wins(incoming, previous)) {
+                return Upsert.UNCHANGED;
             }
             obs.set(at, incoming);
         } else {
@@ -114,6 +115,22 @@ public final class SeriesHistories {
             }
         }
         return new Upsert(true, affected, previous);
+    }
+
+    /**
+     * Whether {@code incoming} replaces {@code held} for their period. Published figures follow
+     * {@link #REVISION_ORDER} (a duplicate or an older revision arriving late loses). A published figure always
+     * beats a derived roll-up, so a level the source reports is never replaced by (or added to) a sum of its
+     * children. Between two derived figures the later one wins: they come, in order, from the single task that
+     * owns the parent's roll-up cell, and each one is the sum of the latest contribution of every child.
+     */
+    static boolean wins(Observation incoming, Observation held) {
+        boolean incomingDerived = incoming.getDerivedFrom() != null;
+        boolean heldDerived = held.getDerivedFrom() != null;
+        if (incomingDerived != heldDerived) {
+            return heldDerived;
+        }
+        return incomingDerived ? !incoming.equals(held) : REVISION_ORDER.compare(incoming, held) > 0;
     }
 
     /**
@@ -223,6 +240,7 @@ public final class SeriesHistories {
                 .setRolling3mValue(rollingValue)
                 .setRolling3mPriorValue(rollingPrior)
                 .setRolling3mYoyPct(pct(rollingValue, rollingPrior))
+                .setDerivedFrom(q.getDerivedFrom())
                 .build();
     }
 

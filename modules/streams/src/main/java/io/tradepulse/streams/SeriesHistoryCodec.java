@@ -3,12 +3,17 @@ package io.tradepulse.streams;
 import io.tradepulse.avro.CommodityLevel;
 import io.tradepulse.avro.state.Observation;
 import io.tradepulse.avro.state.SeriesHistory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.apache.avro.Schema;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -19,8 +24,11 @@ import org.apache.kafka.common.serialization.Serializer;
  * series history on every input: with Avro's SpecificDatumWriter/Reader (format 1) encoding and decoding the
  * history was ~40 % of the processor's CPU in a backfill.
  *
- * <p>Writes format 2; reads format 1 (the version byte then Avro binary of {@code SeriesHistory.avsc}) and
- * format 2, so state and changelogs written by earlier releases restore without an application reset.
+ * <p>Writes format 2, or format 3 when some observation is a derived roll-up; reads formats 1 (the version
+ * byte then Avro binary of {@code SeriesHistory-v1.avsc}, the schema before {@code derivedFrom}), 2 and 3, so
+ * state and changelogs written by earlier releases restore without an application reset. Format 3 is format 2
+ * plus flag bit 2; it has its own version byte so that a release which does not know derived figures refuses
+ * such an entry by name instead of misreading it, while entries without derived figures stay readable by it.
  *
  * <p>Format 2, after the version byte {@code 2} (varint = unsigned LEB128, zigzag = signed varint):
  * <pre>
@@ -28,7 +36,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * varint  number of observations n
  * varint  number of distinct strings d, then d times: varint UTF-8 length, UTF-8 bytes   (the dictionary)
  * n times, in period order:
- *   byte    flags: bit 0 value present, bit 1 reportedYoyPct present
+ *   byte    flags: bit 0 value present, bit 1 reportedYoyPct present, bit 2 derivedFrom present (format 3 only)
  *   zigzag  year - previous observation's year (first: - 0)
  *   zigzag  month, zigzag months
  *   zigzag  value                               (if present)
@@ -36,6 +44,7 @@ import org.apache.kafka.common.serialization.Serializer;
  *   varint  currency, source, vintage           (dictionary indexes)
  *   zigzag  publishedAt - previous observation's publishedAt (first: - 0)
  *   zigzag  revision
+ *   zigzag  derivedFrom                         (if present)
  * </pre>
  * Every field round-trips exactly (doubles bit for bit, strings as Java strings), so decoding format 1 or
  * format 2 gives equal {@link SeriesHistory} objects. Stateless and thread-safe.
@@ -44,7 +53,21 @@ public final class SeriesHistoryCodec implements Serde<SeriesHistory>, Serialize
     static final byte FORMAT_V2 = 2;
     private static final CommodityLevel[] LEVELS = CommodityLevel.values();
 
-    private final VersionedAvroSerde<SeriesHistory> v1 = new VersionedAvroSerde<>(SeriesHistory.getClassSchema());
+    static final byte FORMAT_V3 = 3;
+    /** The SeriesHistory schema format-1 entries were written with (before Observation.derivedFrom existed). */
+    static final Schema V1_SCHEMA = loadV1Schema();
+
+    private final VersionedAvroSerde<SeriesHistory> v1 = new VersionedAvroSerde<>(SeriesHistory.getClassSchema(), V1_SCHEMA);
+
+    private static Schema loadV1Schema() {
+        try (InputStream in = SeriesHistoryCodec.class.getResourceAsStream("SeriesHistory-v1.avsc")) {
+            Schema.Parser parser = new Schema.Parser();
+            parser.parse(CommodityLevel.getClassSchema().toString()); // the named type it refers to
+            return parser.parse(Objects.requireNonNull(in, "SeriesHistory-v1.avsc"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     @Override
     public byte[] serialize(String topic, SeriesHistory h) {
@@ -85,8 +108,12 @@ public final class SeriesHistoryCodec implements Serde<SeriesHistory>, Serialize
                     codes[3 * i + f] = c;
                 }
             }
+            boolean anyDerived = false;
+            for (Observation o : obs) {
+                anyDerived |= o.getDerivedFrom() != null;
+            }
             Out out = new Out(32 + 24 * n + 16 * d);
-            out.b(FORMAT_V2);
+            out.b(anyDerived ? FORMAT_V3 : FORMAT_V2);
             out.varint(h.getCommodityLevel().ordinal());
             out.varint(n);
             out.varint(d);
@@ -101,7 +128,8 @@ public final class SeriesHistoryCodec implements Serde<SeriesHistory>, Serialize
                 Observation o = obs.get(i);
                 Long value = o.getValue();
                 Double reported = o.getReportedYoyPct();
-                out.b((byte) ((value != null ? 1 : 0) | (reported != null ? 2 : 0)));
+                Integer derivedFrom = o.getDerivedFrom();
+                out.b((byte) ((value != null ? 1 : 0) | (reported != null ? 2 : 0) | (derivedFrom != null ? 4 : 0)));
                 int year = o.getYear();
                 out.zigzag(year - (long) prevYear);
                 prevYear = year;
@@ -120,6 +148,9 @@ public final class SeriesHistoryCodec implements Serde<SeriesHistory>, Serialize
                 out.zigzag(published - prevPublished); // wraps for extreme values; decoding wraps back
                 prevPublished = published;
                 out.zigzag(o.getRevision());
+                if (derivedFrom != null) {
+                    out.zigzag(derivedFrom);
+                }
             }
             return out.toByteArray();
         } catch (RuntimeException e) {
@@ -135,7 +166,7 @@ public final class SeriesHistoryCodec implements Serde<SeriesHistory>, Serialize
         if (bytes.length > 0 && bytes[0] == VersionedAvroSerde.FORMAT_V1) {
             return v1.deserialize(topic, bytes);
         }
-        if (bytes.length == 0 || bytes[0] != FORMAT_V2) {
+        if (bytes.length == 0 || (bytes[0] != FORMAT_V2 && bytes[0] != FORMAT_V3)) {
             throw new SerializationException("Unknown state format version "
                     + (bytes.length == 0 ? "(empty)" : Byte.toString(bytes[0])) + " for SeriesHistory");
         }
@@ -168,14 +199,16 @@ public final class SeriesHistoryCodec implements Serde<SeriesHistory>, Serialize
                 String vintage = dict[in.varint()];
                 published += in.zigzag();
                 int revision = (int) in.zigzag();
-                obs.add(new Observation(year, month, months, value, currency, reported, source, vintage, published, revision));
+                Integer derivedFrom = (flags & 4) != 0 ? (Integer) (int) in.zigzag() : null;
+                obs.add(new Observation(year, month, months, value, currency, reported, source, vintage, published,
+                        revision, derivedFrom));
             }
             if (in.pos != bytes.length) {
                 throw new IllegalStateException((bytes.length - in.pos) + " trailing bytes");
             }
             return new SeriesHistory(level, obs);
         } catch (RuntimeException e) {
-            throw new SerializationException("Cannot decode SeriesHistory state (format 2)", e);
+            throw new SerializationException("Cannot decode SeriesHistory state (format " + bytes[0] + ")", e);
         }
     }
 

@@ -4,6 +4,7 @@ import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TariffEvent;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.TradeSignal;
+import io.tradepulse.avro.state.AppliedCalendar;
 import io.tradepulse.avro.state.Observation;
 import io.tradepulse.avro.state.SeriesHistory;
 import java.util.ArrayList;
@@ -28,24 +29,42 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * <p>The tariff calendar comes from the tariff.events GlobalKTable store. It is re-read on a wall-clock
  * punctuation (reading a global store per record would cost a scan per input at backfill rates); when it
  * changed, every series held by this task is re-evaluated and the signal differences emitted, so a tariff
- * event arriving after the data still yields the same final signals.
+ * event arriving after the data still yields the same final signals. The calendar the task's signals reflect
+ * is kept in a changelogged store ({@code applied-tariff-calendar}), committed with the signals: after a
+ * restart the task starts from it, not from the current tariff.events, so an event added, changed or removed
+ * while the processor was down is found different at the first refresh and re-evaluates every series the task
+ * holds (not only those that receive new data).
  *
- * <p>Input: {@code SeriesKey -> TradeRecord} (already validated). Output: {@code SeriesKey -> Emission}
- * (a ChangeKey/TradeChange or a SignalKey/TradeSignal pair).
+ * <p>When roll-ups are on, a changed figure also becomes a contribution to each parent cell (next HS level
+ * up, WLD partner): see {@link Rollups}. The figures derived from them come back as input through
+ * trade.records.derived.
+ *
+ * <p>Input: {@code SeriesKey -> TradeRecord} (already validated; published or derived). Output:
+ * {@code SeriesKey -> Emission} (a ChangeKey/TradeChange, a SignalKey/TradeSignal or a parent
+ * ChangeKey/RollupContribution pair).
  */
 final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, SeriesKey, Emission> {
+    /** The one key of the applied-tariff-calendar store (each task has its own store instance). */
+    static final String APPLIED = "applied";
     private final String storeName;
     private final String tariffStoreName;
+    private final String appliedCalendarStoreName;
     private final SignalConfig config;
+    private final RollupConfig rollups;
     private ProcessorContext<SeriesKey, Emission> context;
     private KeyValueStore<SeriesKey, SeriesHistory> store;
     private KeyValueStore<String, Object> tariffs;
+    private KeyValueStore<String, AppliedCalendar> appliedCalendar;
     private TariffCalendar calendar = TariffCalendar.EMPTY;
+    private boolean calendarSaved;
 
-    SeriesStateProcessor(String storeName, String tariffStoreName, SignalConfig config) {
+    SeriesStateProcessor(String storeName, String tariffStoreName, String appliedCalendarStoreName,
+                         SignalConfig config, RollupConfig rollups) {
         this.storeName = storeName;
         this.tariffStoreName = tariffStoreName;
+        this.appliedCalendarStoreName = appliedCalendarStoreName;
         this.config = config;
+        this.rollups = rollups;
     }
 
     @Override
@@ -53,8 +72,13 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         this.context = context;
         this.store = context.getStateStore(storeName);
         this.tariffs = context.getStateStore(tariffStoreName);
-        // Global stores are fully restored before stream threads start, so this is the whole calendar.
-        this.calendar = readCalendar();
+        this.appliedCalendar = context.getStateStore(appliedCalendarStoreName);
+        AppliedCalendar applied = appliedCalendar.get(APPLIED);
+        // What this task's signals were computed with; the first refresh applies any difference. A task that
+        // never saved one (a new task, or state from a release without this store) starts from tariff.events:
+        // global stores are fully restored before stream threads start, so that is the whole calendar.
+        this.calendar = applied != null ? new TariffCalendar(applied.getEvents()) : readCalendar();
+        this.calendarSaved = applied != null;
         context.schedule(config.tariffRefresh(), PunctuationType.WALL_CLOCK_TIME, this::refreshCalendar);
     }
 
@@ -75,6 +99,11 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
             history = new SeriesHistory(value.getCommodityLevel(), history.getObservations());
         }
         store.put(series, history);
+        // The winning figure of this period changed: it replaces this series' contribution to its parents.
+        for (Rollups.Parent parent : Rollups.parents(series, rollups)) {
+            context.forward(record.withKey(series).withValue(Emission.contribution(
+                    Rollups.cell(parent.series(), incoming), Rollups.contribution(parent.child(), incoming))));
+        }
         List<TariffEvent> events = calendar.matching(series);
         int incomingPeriod = SeriesHistories.index(incoming);
         SeriesHistory before = null; // the pre-image, built only if some affected period existed before
@@ -99,10 +128,15 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
     private void refreshCalendar(long timestamp) {
         TariffCalendar fresh = readCalendar();
         if (fresh.equals(calendar)) {
+            if (!calendarSaved) {
+                saveCalendar();
+            }
             return;
         }
         TariffCalendar old = calendar;
         calendar = fresh;
+        // Written in the same transaction as the signal differences below (exactly_once_v2).
+        saveCalendar();
         try (KeyValueIterator<SeriesKey, SeriesHistory> all = store.all()) {
             while (all.hasNext()) {
                 KeyValue<SeriesKey, SeriesHistory> kv = all.next();
@@ -131,6 +165,11 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
                 context.forward(new Record<>(series, Emission.signal(Signals.key(series, q, type), out), timestamp));
             }
         }
+    }
+
+    private void saveCalendar() {
+        appliedCalendar.put(APPLIED, new AppliedCalendar(new ArrayList<>(calendar.events())));
+        calendarSaved = true;
     }
 
     private TariffCalendar readCalendar() {

@@ -1,6 +1,10 @@
 package io.tradepulse.streams;
 
+import io.tradepulse.avro.ChangeKey;
 import io.tradepulse.avro.SeriesKey;
+import io.tradepulse.avro.state.AppliedCalendar;
+import io.tradepulse.avro.state.RollupCell;
+import io.tradepulse.avro.state.RollupContribution;
 import io.tradepulse.avro.state.SeriesHistory;
 import org.apache.kafka.common.serialization.Serde;
 
@@ -12,10 +16,20 @@ import org.apache.kafka.common.serialization.Serde;
  *
  * @param seriesKey     store key: one entry per series
  * @param seriesHistory store value: every period of the series, winning revision each
+ * @param cellKey       key of the rollup-by-parent repartition topic and the rollup-contributions store:
+ *                      (parent series, period)
+ * @param contribution  value of the rollup-by-parent repartition topic
+ * @param rollupCell    value of the rollup-contributions store: the latest contribution of each child
+ * @param appliedCalendar value of the applied-tariff-calendar store
  */
-public record StateSerdes(Serde<SeriesKey> seriesKey, Serde<SeriesHistory> seriesHistory) {
+public record StateSerdes(Serde<SeriesKey> seriesKey, Serde<SeriesHistory> seriesHistory, Serde<ChangeKey> cellKey,
+                          Serde<RollupContribution> contribution, Serde<RollupCell> rollupCell,
+                          Serde<AppliedCalendar> appliedCalendar) {
     public static StateSerdes defaults() {
         return new StateSerdes(new VersionedAvroSerde<>(SeriesKey.getClassSchema()),
-                new SeriesHistoryCodec());
+                new SeriesHistoryCodec(), new VersionedAvroSerde<>(ChangeKey.getClassSchema()),
+                new VersionedAvroSerde<>(RollupContribution.getClassSchema()),
+                new VersionedAvroSerde<>(RollupCell.getClassSchema()),
+                new VersionedAvroSerde<>(AppliedCalendar.getClassSchema()));
     }
 }

@@ -111,7 +111,12 @@ public final class TradeRecordValidator {
         if (r.getPublishedAt().isBefore(lastPeriodMonth.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant())) {
             return Optional.of("published " + r.getPublishedAt() + " before its period " + lastPeriodMonth + " began");
         }
-        if (r.getValue() == null && r.getReportedYoyPct() == null) {
+        if (r.getDerivedFrom() != null && r.getDerivedFrom() < 1) {
+            return Optional.of("derivedFrom must be the number of child series summed (>= 1): " + r.getDerivedFrom());
+        }
+        // A derived roll-up may lack a value (its children cannot be summed: see Rollups.derive); it still
+        // replaces the parent's earlier derived figure, so it must not be refused.
+        if (r.getValue() == null && r.getReportedYoyPct() == null && r.getDerivedFrom() == null) {
             return Optional.of("record has neither a value nor a reported YoY %");
         }
         if (!CURRENCIES.contains(r.getCurrency())) {

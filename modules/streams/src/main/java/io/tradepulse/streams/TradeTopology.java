@@ -9,46 +9,68 @@ import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.core.Topic;
 import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.avro.state.RollupCell;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The processor topology: a pure function of the topic catalog, the state serdes, the signal parameters and
- * the clock. The application and every test build it through {@link #build}.
+ * The processor topology: a pure function of the topic catalog, the state serdes, the signal and roll-up
+ * parameters and the clock. The application and every test build it through {@link #build}.
  *
  * <pre>
  * tariff.events (String id -> TariffEvent) -> GlobalKTable [store tariff-events] ──────────────┐ (read)
- * trade.records (SeriesKey -> TradeRecord)                                                     │
+ * trade.records + trade.records.derived (SeriesKey -> TradeRecord)                             │
  *   -> validate ─ refused ─> trade.dlq (String origin -> DeadLetter)                           ▼
- *              └ valid ──> series-state [store series-history: SeriesKey -> SeriesHistory] ─ emissions
+ *              └ valid ──> series-state [stores series-history: SeriesKey -> SeriesHistory,
+ *                                        applied-tariff-calendar: String -> AppliedCalendar] ─ emissions
  *                             ├ change ─> trade.changes (ChangeKey -> TradeChange)
- *                             └ signal ─> trade.signals (SignalKey -> TradeSignal)
+ *                             ├ signal ─> trade.signals (SignalKey -> TradeSignal)
+ *                             └ contribution ─> repartition rollup-by-parent (parent ChangeKey -> RollupContribution)
+ *                                 -> rollup-aggregate [store rollup-contributions: ChangeKey -> RollupCell]
+ *                                 -> derive ─> trade.records.derived (partitioned like trade.records)
  * </pre>
  *
- * <p>No repartition: trade.records is keyed by series at ingest, so each series' months are already in one
- * partition. Every processor, store and branch is named so the changelog and internal names stay stable
- * when the topology grows (generated names shift and orphan changelogs).
+ * <p>No repartition of the input: trade.records is keyed by series at ingest, so each series' months are
+ * already in one partition. The roll-ups need one: a parent cell collects contributions from children living
+ * in other partitions. The derived figure then goes back to the partition of the parent series, where it meets
+ * the parent's published figures (which win) in the same series state, so derived series get the same
+ * metrics and signals and feed their own parents in turn. Every processor, store, branch and repartition
+ * topic is named so the changelog and internal names stay stable when the topology grows (generated names
+ * shift and orphan changelogs).
  */
 public final class TradeTopology {
     public static final String SERIES_STORE = "series-history";
     /** Store of the tariff.events GlobalKTable (in memory: a few hundred events at most, re-read on start). */
     public static final String TARIFF_STORE = "tariff-events";
+    /** Store of the roll-up cells: (parent series, period) -> latest contribution of each child. */
+    public static final String ROLLUP_STORE = "rollup-contributions";
+    /** Per task: the tariff calendar its signals reflect (see {@link SeriesStateProcessor}). */
+    public static final String APPLIED_CALENDAR_STORE = "applied-tariff-calendar";
+    /** Name of the repartition topic (the application id is prepended and "-repartition" appended). */
+    public static final String ROLLUP_REPARTITION = "rollup-by-parent";
 
     private TradeTopology() {
     }
 
-    public static Topology build(TopicCatalog topics, StateSerdes stateSerdes, SignalConfig signals, Clock clock) {
+    public static Topology build(TopicCatalog topics, StateSerdes stateSerdes, SignalConfig signals,
+                                 RollupConfig rollups, Clock clock) {
         StreamsBuilder builder = new StreamsBuilder();
         Topic<String, TariffEvent> tariffEvents = topics.tariffEvents();
         // Every instance needs the whole (small) calendar for every series: a GlobalKTable, no co-partitioning.
@@ -57,6 +79,7 @@ public final class TradeTopology {
                 Materialized.<String, TariffEvent>as(Stores.inMemoryKeyValueStore(TARIFF_STORE))
                         .withKeySerde(tariffEvents.keySerde()).withValueSerde(tariffEvents.valueSerde()));
         Topic<SeriesKey, TradeRecord> records = topics.records();
+        Topic<SeriesKey, TradeRecord> derived = topics.derivedRecords();
 
         // Caching collapses the repeated read-modify-write of one series during a backfill into one changelog
         // write per commit interval; under exactly_once_v2 the cache is flushed before every commit.
@@ -65,9 +88,17 @@ public final class TradeTopology {
                 .withCachingEnabled()
                 .withLoggingEnabled(Map.of()));
 
+        // One small entry per task, written when the calendar changes: no cache needed.
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(APPLIED_CALENDAR_STORE), Serdes.String(), stateSerdes.appliedCalendar())
+                .withLoggingEnabled(Map.of()));
+
         TradeRecordValidator validator = new TradeRecordValidator(clock);
+        // One source for published and derived figures: the two topics are co-partitioned, so partition p of
+        // both belongs to the same task and the same series state.
         Map<String, KStream<SeriesKey, Validated>> routes = builder
-                .stream(records.name(), Consumed.with(records.keySerde(), records.valueSerde()).withName("read-trade-records"))
+                .stream(List.of(records.name(), derived.name()),
+                        Consumed.with(records.keySerde(), records.valueSerde()).withName("read-trade-records"))
                 .processValues(() -> new ValidateProcessor(validator), Named.as("validate"))
                 .split(Named.as("route-"))
                 .branch((k, v) -> v.valid(), Branched.as("valid"))
@@ -80,15 +111,16 @@ public final class TradeTopology {
                         topics.deadLetters().valueSerde()).withName("write-dead-letters"));
 
         ProcessorSupplier<SeriesKey, TradeRecord, SeriesKey, Emission> seriesState =
-                () -> new SeriesStateProcessor(SERIES_STORE, TARIFF_STORE, signals);
+                () -> new SeriesStateProcessor(SERIES_STORE, TARIFF_STORE, APPLIED_CALENDAR_STORE, signals, rollups);
         Map<String, KStream<SeriesKey, Emission>> outputs = routes.get("route-valid")
                 .mapValues(Validated::record, Named.as("unwrap-valid"))
-                .process(seriesState, Named.as("series-state"), SERIES_STORE)
+                .process(seriesState, Named.as("series-state"), SERIES_STORE, APPLIED_CALENDAR_STORE)
                 .split(Named.as("emit-"))
                 .branch((k, v) -> v.isChange(), Branched.as("change"))
-                .defaultBranch(Branched.as("signal"));
+                .branch((k, v) -> v.isSignal(), Branched.as("signal"))
+                .defaultBranch(Branched.as("contribution"));
 
-        // map() re-keys, but each branch ends in a sink: no repartition topic is created.
+        // map() re-keys, but each of these branches ends in a sink: no repartition topic is created.
         Topic<ChangeKey, TradeChange> changes = topics.changes();
         outputs.get("emit-change")
                 .map((k, v) -> KeyValue.pair(v.changeKey(), v.change()), Named.as("to-change-row"))
@@ -98,6 +130,23 @@ public final class TradeTopology {
                 .map((k, v) -> KeyValue.pair(v.signalKey(), v.signal()), Named.as("to-signal"))
                 .to(signalTopic.name(), Produced.with(signalTopic.keySerde(), signalTopic.valueSerde())
                         .withName("write-trade-signals"));
+
+        // Roll-ups. The cell keeps the latest contribution per child, so a revised child replaces its share and
+        // a replayed one changes nothing. Caching (on by default for the DSL store) forwards only the last
+        // update of a cell per commit: a parent with 50 children in one release is derived once, not 50 times.
+        // The state serdes (no registry) serialize the internal repartition topic and store.
+        outputs.get("emit-contribution")
+                .map((k, v) -> KeyValue.pair(v.parentCell(), v.contribution()), Named.as("to-parent-cell"))
+                .groupByKey(Grouped.with(ROLLUP_REPARTITION, stateSerdes.cellKey(), stateSerdes.contribution()))
+                .aggregate(() -> new RollupCell(new HashMap<>()), (cell, c, agg) -> Rollups.add(agg, c),
+                        Named.as("rollup-aggregate"),
+                        Materialized.<ChangeKey, RollupCell, KeyValueStore<Bytes, byte[]>>as(ROLLUP_STORE)
+                                .withKeySerde(stateSerdes.cellKey()).withValueSerde(stateSerdes.rollupCell()))
+                .toStream(Named.as("rollup-cells"))
+                .map((cell, agg) -> KeyValue.pair(Rollups.series(cell), Rollups.derive(cell, agg)), Named.as("derive"))
+                .filter((k, v) -> v != null, Named.as("derived-only"))
+                .to(derived.name(), Produced.with(derived.keySerde(), derived.valueSerde())
+                        .withStreamPartitioner(new RecordsPartitioner(records)).withName("write-derived-records"));
         return builder.build();
     }
 

@@ -30,9 +30,19 @@ public final class VersionedAvroSerde<T extends SpecificRecord> implements Serde
     private final SpecificDatumReader<T> reader;
 
     public VersionedAvroSerde(Schema schema) {
+        this(schema, schema);
+    }
+
+    /**
+     * For a record whose schema evolved after entries were written: {@code writtenWith} is the schema the
+     * existing format-1 entries were written with (kept frozen next to the code that reads them); they are
+     * resolved into the current {@code schema}. New entries are written with {@code schema}, so use this only
+     * where they are no longer written in format 1 (see {@link SeriesHistoryCodec}).
+     */
+    VersionedAvroSerde(Schema schema, Schema writtenWith) {
         this.schema = schema;
         this.writer = new SpecificDatumWriter<>(schema);
-        this.reader = new SpecificDatumReader<>(schema);
+        this.reader = new SpecificDatumReader<>(writtenWith, schema);
     }
 
     @Override

@@ -17,18 +17,31 @@ import org.junit.jupiter.api.Test;
 
 class SeriesHistoryCodecTest {
     private final SeriesHistoryCodec codec = new SeriesHistoryCodec();
-    private final VersionedAvroSerde<SeriesHistory> v1 = new VersionedAvroSerde<>(SeriesHistory.getClassSchema());
+    /** Writes format 1 exactly as earlier releases did: Avro binary of the schema before derivedFrom existed. */
+    private final VersionedAvroSerde<SeriesHistory> v1 =
+            new VersionedAvroSerde<>(SeriesHistoryCodec.V1_SCHEMA, SeriesHistoryCodec.V1_SCHEMA);
 
     @Property(tries = 300)
     void roundTripsEveryFieldAndReadsFormat1(@ForAll long seed) {
         SeriesHistory h = random(new Random(seed));
-        byte[] v2 = codec.serialize("t", h);
-        assertThat(v2[0]).isEqualTo(SeriesHistoryCodec.FORMAT_V2);
-        assertThat(codec.deserialize("t", v2)).isEqualTo(h);
-        // format 1 entries (written by earlier releases) still restore, to the same object
-        byte[] old = v1.serialize("t", h);
+        boolean derived = h.getObservations().stream().anyMatch(o -> o.getDerivedFrom() != null);
+        byte[] encoded = codec.serialize("t", h);
+        // format 2 unless a derived figure needs format 3 (older releases can still read every other entry)
+        assertThat(encoded[0]).isEqualTo(derived ? SeriesHistoryCodec.FORMAT_V3 : SeriesHistoryCodec.FORMAT_V2);
+        assertThat(codec.deserialize("t", encoded)).isEqualTo(h);
+        // format 1 entries (written by earlier releases, which had no derived figures) still restore
+        SeriesHistory published = withoutDerived(h);
+        byte[] old = v1.serialize("t", published);
         assertThat(old[0]).isEqualTo(VersionedAvroSerde.FORMAT_V1);
-        assertThat(codec.deserialize("t", old)).isEqualTo(h);
+        assertThat(codec.deserialize("t", old)).isEqualTo(published);
+    }
+
+    private static SeriesHistory withoutDerived(SeriesHistory h) {
+        List<Observation> obs = new ArrayList<>();
+        for (Observation o : h.getObservations()) {
+            obs.add(Observation.newBuilder(o).setDerivedFrom(null).build());
+        }
+        return new SeriesHistory(h.getCommodityLevel(), obs);
     }
 
     @Test
@@ -36,7 +49,7 @@ class SeriesHistoryCodecTest {
         List<Observation> obs = new ArrayList<>();
         for (int i = 0; i < 36; i++) {
             obs.add(new Observation(2023 + i / 12, i % 12 + 1, 1, 1_000_000L + i * 1_234L, "USD", null, "US-CENSUS",
-                    "2023-" + (i % 12 + 1), 1_700_000_000_000L + i * 2_592_000_000L, 0));
+                    "2023-" + (i % 12 + 1), 1_700_000_000_000L + i * 2_592_000_000L, 0, null));
         }
         SeriesHistory h = new SeriesHistory(CommodityLevel.HS6, obs);
         int v2 = codec.serialize("t", h).length;
@@ -80,7 +93,8 @@ class SeriesHistoryCodecTest {
             long published = r.nextInt(8) == 0 ? (r.nextBoolean() ? Long.MIN_VALUE : Long.MAX_VALUE) : r.nextLong();
             obs.add(new Observation(idx / 12, idx % 12 + 1, 1 + r.nextInt(2), r.nextInt(6) == 0 ? null : value,
                     strings[r.nextInt(3)], r.nextBoolean() ? null : yoy, strings[3 + r.nextInt(4)],
-                    strings[3 + r.nextInt(6)], published, r.nextInt(4) == 0 ? Integer.MIN_VALUE : r.nextInt(5)));
+                    strings[3 + r.nextInt(6)], published, r.nextInt(4) == 0 ? Integer.MIN_VALUE : r.nextInt(5),
+                    r.nextInt(5) == 0 ? (Integer) r.nextInt(300) : null));
         }
         CommodityLevel[] levels = CommodityLevel.values();
         return new SeriesHistory(levels[r.nextInt(levels.length)], obs);

@@ -48,6 +48,14 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     TopologyFixture(SignalConfig signalConfig) {
+        this(signalConfig, RollupConfig.DEFAULTS);
+    }
+
+    TopologyFixture(RollupConfig rollups) {
+        this(SignalConfig.DEFAULTS, rollups);
+    }
+
+    TopologyFixture(SignalConfig signalConfig, RollupConfig rollups) {
         this.signalConfig = signalConfig;
         try {
             stateDir = Files.createTempDirectory("tp-ttd");
@@ -62,7 +70,7 @@ final class TopologyFixture implements AutoCloseable {
         topics = config.topicCatalog();
         Properties props = new Properties();
         props.putAll(config.streamsConfig());
-        driver = new TopologyTestDriver(TradeTopology.build(topics, StateSerdes.defaults(), signalConfig, CLOCK), props);
+        driver = new TopologyTestDriver(TradeTopology.build(topics, StateSerdes.defaults(), signalConfig, rollups, CLOCK), props);
         records = driver.createInputTopic(topics.records().name(), topics.records().keySerde().serializer(),
                 topics.records().valueSerde().serializer());
         rawRecords = driver.createInputTopic(topics.records().name(), new ByteArraySerializer(), new ByteArraySerializer());

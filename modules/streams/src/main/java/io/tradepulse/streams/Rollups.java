@@ -1,0 +1,175 @@
+package io.tradepulse.streams;
+
+import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.CommodityLevel;
+import io.tradepulse.avro.SeriesKey;
+import io.tradepulse.avro.TradeRecord;
+import io.tradepulse.avro.state.Observation;
+import io.tradepulse.avro.state.RollupCell;
+import io.tradepulse.avro.state.RollupContribution;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Roll-ups, free of Kafka: which parents a series feeds, what a child contributes, and the derived figure of a
+ * parent period from the latest contribution of each of its children.
+ *
+ * <p>Two dimensions. Along the commodity dimension every series feeds its immediate parent HS level only
+ * (HS10/HS8 -> HS6 -> HS4 -> HS2 -> TOTAL, same reporter/partner/flow); a parent feeds its own parent with its
+ * winning figure, published or derived. So each level is summed from the level just below it and never from two
+ * levels at once: no double counting when a source publishes several levels, and a published parent always
+ * replaces the derived one (in the parent's series history, see {@link SeriesHistories#upsert}). Along the
+ * partner dimension every non-WLD series feeds the WLD series of the same (reporter, flow, commodity).
+ *
+ * <p>A WLD parent below TOTAL can be reached both ways (HS4/WLD = sum of the partners' HS4 = sum of HS6/WLD's
+ * sub-codes); it is summed from its partners when it has any, else from its sub-codes, never from both.
+ *
+ * <p>A derived figure is only as complete as its children: a WLD total over the 40 partners a source covers is
+ * not the world. {@code derivedFrom} (the number of children summed) travels with it to trade.changes.
+ */
+public final class Rollups {
+    static final String COMMODITY_CHILD = "C:";
+    static final String PARTNER_CHILD = "P:";
+    public static final String WORLD = "WLD";
+    private static final String TOTAL = "TOTAL";
+
+    private Rollups() {
+    }
+
+    /** A parent series and the id under which the child contributes to it. */
+    record Parent(SeriesKey series, String child) {
+    }
+
+    static List<Parent> parents(SeriesKey s, RollupConfig config) {
+        List<Parent> parents = new ArrayList<>(2);
+        if (config.commodity() && !s.getCommodity().equals(TOTAL)) {
+            parents.add(new Parent(new SeriesKey(s.getReporter(), s.getPartner(), s.getFlow(),
+                    parentCommodity(s.getCommodity())), COMMODITY_CHILD + s.getCommodity()));
+        }
+        if (config.world() && !s.getPartner().equals(WORLD)) {
+            parents.add(new Parent(new SeriesKey(s.getReporter(), WORLD, s.getFlow(), s.getCommodity()),
+                    PARTNER_CHILD + s.getPartner()));
+        }
+        return parents;
+    }
+
+    /** The next HS level up: national lines (8 or 10 digits) roll up into their HS6 subheading. */
+    static String parentCommodity(String code) {
+        return switch (code.length()) {
+            case 10, 8 -> code.substring(0, 6);
+            case 6 -> code.substring(0, 4);
+            case 4 -> code.substring(0, 2);
+            case 2 -> TOTAL;
+            default -> throw new IllegalArgumentException("no parent HS level for " + code);
+        };
+    }
+
+    static CommodityLevel level(String commodity) {
+        return commodity.equals(TOTAL) ? CommodityLevel.TOTAL : CommodityLevel.valueOf("HS" + commodity.length());
+    }
+
+    static ChangeKey cell(SeriesKey parent, Observation o) {
+        return SeriesHistories.changeKey(parent, o);
+    }
+
+    static SeriesKey series(ChangeKey cell) {
+        return new SeriesKey(cell.getReporter(), cell.getPartner(), cell.getFlow(), cell.getCommodity());
+    }
+
+    static RollupContribution contribution(String child, Observation o) {
+        return new RollupContribution(child, o.getMonths(), o.getValue(), o.getCurrency(), o.getSource(),
+                o.getVintage(), o.getPublishedAt(), o.getDerivedFrom());
+    }
+
+    /** The cell with {@code c} as its child's latest contribution (replacing, never adding to, the old one). */
+    static RollupCell add(RollupCell cell, RollupContribution c) {
+        Map<String, RollupContribution> children = new HashMap<>(cell == null ? Map.of() : cell.getChildren());
+        children.put(c.getChild(), c);
+        return new RollupCell(children);
+    }
+
+    /**
+     * The derived figure of a parent period, a pure function of the set of latest contributions (so the same
+     * whatever their arrival order). Its value is the sum of the children's values when they all have one, in
+     * one currency and over the same months; otherwise null, with the reason in {@code note}: currencies and
+     * periods are never mixed silently, and a sum missing a child's value would understate the parent.
+     * Lineage: publishedAt and vintage of the newest child figure.
+     *
+     * @return null when no child contributes along the chosen dimension
+     */
+    static TradeRecord derive(ChangeKey parent, RollupCell cell) {
+        String dimension = parent.getPartner().equals(WORLD) && hasChild(cell, PARTNER_CHILD) ? PARTNER_CHILD : COMMODITY_CHILD;
+        TreeMap<String, RollupContribution> children = new TreeMap<>(); // sorted: deterministic lineage ties
+        cell.getChildren().forEach((k, v) -> {
+            if (k.startsWith(dimension)) {
+                children.put(k, v);
+            }
+        });
+        if (children.isEmpty()) {
+            return null;
+        }
+        RollupContribution first = children.firstEntry().getValue();
+        RollupContribution newest = first;
+        TreeSet<String> sources = new TreeSet<>();
+        long sum = 0;
+        String problem = null;
+        int months = first.getMonths();
+        for (RollupContribution c : children.values()) {
+            sources.add(c.getSource());
+            if (c.getPublishedAt() > newest.getPublishedAt()) {
+                newest = c;
+            }
+            months = Math.max(months, c.getMonths());
+            if (problem != null) {
+                continue;
+            }
+            if (c.getValue() == null) {
+                problem = "child " + child(c) + " has no value";
+            } else if (!c.getCurrency().equals(first.getCurrency())) {
+                problem = "children in different currencies (" + first.getCurrency() + ", " + c.getCurrency() + ")";
+            } else if (c.getMonths() != first.getMonths()) {
+                problem = "children cover different months (" + first.getMonths() + ", " + c.getMonths() + ")";
+            } else {
+                sum = Math.addExact(sum, c.getValue());
+            }
+        }
+        String what = dimension.equals(PARTNER_CHILD) ? "partners" : "sub-codes";
+        return TradeRecord.newBuilder()
+                .setReporter(parent.getReporter())
+                .setPartner(parent.getPartner())
+                .setFlow(parent.getFlow())
+                .setCommodity(parent.getCommodity())
+                .setCommodityLevel(level(parent.getCommodity()))
+                .setYear(parent.getYear())
+                .setMonth(parent.getMonth())
+                .setMonths(months)
+                .setValue(problem == null ? sum : null)
+                .setCurrency(first.getCurrency())
+                .setSource(String.join("+", sources))
+                .setVintage(newest.getVintage())
+                .setPublishedAt(Instant.ofEpochMilli(newest.getPublishedAt()))
+                .setRevision(0)
+                .setNote(problem == null ? "derived: sum of " + children.size() + " " + what
+                        : "derived: no value, " + problem)
+                .setDerivedFrom(children.size())
+                .build();
+    }
+
+    private static boolean hasChild(RollupCell cell, String dimension) {
+        for (String k : cell.getChildren().keySet()) {
+            if (k.startsWith(dimension)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String child(RollupContribution c) {
+        return c.getChild().substring(2);
+    }
+}

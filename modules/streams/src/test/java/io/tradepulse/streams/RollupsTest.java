@@ -1,0 +1,138 @@
+package io.tradepulse.streams;
+
+import static io.tradepulse.streams.TopologyFixture.cell;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.CommodityLevel;
+import io.tradepulse.avro.Flow;
+import io.tradepulse.avro.SeriesKey;
+import io.tradepulse.avro.TradeChange;
+import io.tradepulse.avro.TradeRecord;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Roll-ups on the real topology: derived parent HS levels and WLD totals, and what must never happen to them. */
+class RollupsTest {
+    private static final SeriesKey PHONES_CHN = new SeriesKey("USA", "CHN", Flow.IMPORT, "851713");
+    private static final SeriesKey PARTS_CHN = new SeriesKey("USA", "CHN", Flow.IMPORT, "851762");
+    private static final SeriesKey HEADING_CHN = new SeriesKey("USA", "CHN", Flow.IMPORT, "8517");
+    private static final SeriesKey CHAPTER_CHN = new SeriesKey("USA", "CHN", Flow.IMPORT, "85");
+    private static final SeriesKey TOTAL_CHN = new SeriesKey("USA", "CHN", Flow.IMPORT, "TOTAL");
+    private static final SeriesKey PHONES_MEX = new SeriesKey("USA", "MEX", Flow.IMPORT, "851713");
+    private static final SeriesKey PHONES_WLD = new SeriesKey("USA", "WLD", Flow.IMPORT, "851713");
+    private static final SeriesKey HEADING_WLD = new SeriesKey("USA", "WLD", Flow.IMPORT, "8517");
+    private static final SeriesKey TOTAL_WLD = new SeriesKey("USA", "WLD", Flow.IMPORT, "TOTAL");
+
+    @Test
+    void shouldDeriveEveryParentHsLevelFromTheSubCodesAndFlagIt() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(hs(PHONES_CHN, 2024, 5, 100L, "2024-07-03"));
+            f.pipe(hs(PARTS_CHN, 2024, 5, 50L, "2024-07-03"));
+            f.pipe(hs(PHONES_CHN, 2025, 5, 60L, "2025-07-03"));
+            f.pipe(hs(PARTS_CHN, 2025, 5, 45L, "2025-07-03"));
+            Map<ChangeKey, TradeChange> t = f.table();
+
+            for (SeriesKey parent : new SeriesKey[] {HEADING_CHN, CHAPTER_CHN, TOTAL_CHN}) {
+                TradeChange may = t.get(cell(parent, 2025, 5));
+                assertThat(may).as(parent.getCommodity()).isNotNull();
+                assertThat(may.getValue()).isEqualTo(105L);
+                assertThat(may.getPriorYearValue()).isEqualTo(150L);
+                assertThat(may.getYoyPct()).isCloseTo(-30.0, org.assertj.core.data.Offset.offset(1e-9));
+                assertThat(may.getCommodityLevel()).isEqualTo(Rollups.level(parent.getCommodity()));
+            }
+            // derivedFrom counts the children of the level just below: 2 subheadings, then 1 heading, 1 chapter
+            assertThat(t.get(cell(HEADING_CHN, 2025, 5)).getDerivedFrom()).isEqualTo(2);
+            assertThat(t.get(cell(CHAPTER_CHN, 2025, 5)).getDerivedFrom()).isEqualTo(1);
+            assertThat(t.get(cell(TOTAL_CHN, 2025, 5)).getDerivedFrom()).isEqualTo(1);
+            assertThat(t.get(cell(PHONES_CHN, 2025, 5)).getDerivedFrom()).isNull(); // published
+            assertThat(t.get(cell(HEADING_CHN, 2025, 5)).getVintage()).isEqualTo("2025-07-03"); // newest child's
+            assertThat(t).doesNotContainKey(cell(PHONES_WLD, 2025, 5)); // world roll-ups are off by default
+            assertThat(f.deadLetters.isEmpty()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldReplaceAChildsShareWhenItIsRevisedNeverAddIt() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(hs(PHONES_CHN, 2025, 5, 60L, "2025-07-03"));
+            f.pipe(hs(PARTS_CHN, 2025, 5, 45L, "2025-07-03"));
+            f.pipe(hs(PHONES_CHN, 2025, 5, 70L, "2025-08-05")); // revision
+            f.pipe(hs(PHONES_CHN, 2025, 5, 70L, "2025-08-05")); // duplicate
+            f.pipe(hs(PHONES_CHN, 2025, 5, 10L, "2025-07-03")); // older revision arriving late
+            Map<ChangeKey, TradeChange> t = f.table();
+            assertThat(t.get(cell(HEADING_CHN, 2025, 5)).getValue()).isEqualTo(115L);
+            assertThat(t.get(cell(TOTAL_CHN, 2025, 5)).getValue()).isEqualTo(115L);
+            assertThat(t.get(cell(TOTAL_CHN, 2025, 5)).getVintage()).isEqualTo("2025-08-05");
+        }
+    }
+
+    @Test
+    void shouldKeepAPublishedParentLevelWhicheverArrivesFirst() {
+        for (boolean parentFirst : new boolean[] {true, false}) {
+            try (TopologyFixture f = new TopologyFixture()) {
+                TradeRecord heading = hs(HEADING_CHN, 2025, 5, 130L, "2025-07-03"); // e.g. incl. codes not delivered
+                if (parentFirst) {
+                    f.pipe(heading);
+                }
+                f.pipe(hs(PHONES_CHN, 2025, 5, 60L, "2025-07-03"));
+                f.pipe(hs(PARTS_CHN, 2025, 5, 45L, "2025-07-03"));
+                if (!parentFirst) {
+                    f.pipe(heading);
+                }
+                Map<ChangeKey, TradeChange> t = f.table();
+                TradeChange h = t.get(cell(HEADING_CHN, 2025, 5));
+                assertThat(h.getValue()).as("parent first: " + parentFirst).isEqualTo(130L);
+                assertThat(h.getDerivedFrom()).isNull();
+                // the chapter sums the heading as published, not the heading plus its subheadings
+                assertThat(t.get(cell(CHAPTER_CHN, 2025, 5)).getValue()).isEqualTo(130L);
+                assertThat(t.get(cell(TOTAL_CHN, 2025, 5)).getValue()).isEqualTo(130L);
+            }
+        }
+    }
+
+    @Test
+    void shouldDeriveWorldTotalsFromThePartnersOnceWhenEnabled() {
+        try (TopologyFixture f = new TopologyFixture(new RollupConfig(true, true))) {
+            f.pipe(hs(PHONES_CHN, 2025, 5, 60L, "2025-07-03"));
+            f.pipe(hs(PARTS_CHN, 2025, 5, 45L, "2025-07-03"));
+            f.pipe(hs(PHONES_MEX, 2025, 5, 30L, "2025-07-03"));
+            Map<ChangeKey, TradeChange> t = f.table();
+            assertThat(t.get(cell(PHONES_WLD, 2025, 5)).getValue()).isEqualTo(90L);
+            assertThat(t.get(cell(PHONES_WLD, 2025, 5)).getDerivedFrom()).isEqualTo(2); // CHN and MEX
+            // 8517/WLD is reachable from its partners (8517/CHN 105 + 8517/MEX 30) and from its sub-codes
+            // (851713/WLD 90 + 851762/WLD 45): summed once, from the partners
+            assertThat(t.get(cell(HEADING_WLD, 2025, 5)).getValue()).isEqualTo(135L);
+            assertThat(t.get(cell(HEADING_WLD, 2025, 5)).getDerivedFrom()).isEqualTo(2);
+            assertThat(t.get(cell(TOTAL_WLD, 2025, 5)).getValue()).isEqualTo(135L);
+        }
+    }
+
+    @Test
+    void shouldNotSumChildrenInDifferentCurrencies() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(hs(PHONES_CHN, 2025, 5, 60L, "2025-07-03"));
+            f.pipe(TradeRecord.newBuilder(hs(PARTS_CHN, 2025, 5, 45L, "2025-07-03")).setCurrency("EUR").build());
+            TradeChange h = f.table().get(cell(HEADING_CHN, 2025, 5));
+            assertThat(h.getValue()).isNull();
+            assertThat(h.getDerivedFrom()).isEqualTo(2);
+            assertThat(f.deadLetters.isEmpty()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldDeriveNothingWhenRollupsAreOff() {
+        try (TopologyFixture f = new TopologyFixture(RollupConfig.NONE)) {
+            f.pipe(hs(PHONES_CHN, 2025, 5, 60L, "2025-07-03"));
+            f.pipe(hs(PHONES_MEX, 2025, 5, 30L, "2025-07-03"));
+            assertThat(f.table()).containsOnlyKeys(cell(PHONES_CHN, 2025, 5), cell(PHONES_MEX, 2025, 5));
+        }
+    }
+
+    static TradeRecord hs(SeriesKey s, int year, int month, Long value, String published) {
+        return TradeRecord.newBuilder(TopologyFixture.figure(s, year, month, 1, value, published, 0))
+                .setCommodityLevel(s.getCommodity().equals("TOTAL") ? CommodityLevel.TOTAL
+                        : CommodityLevel.valueOf("HS" + s.getCommodity().length()))
+                .build();
+    }
+}

@@ -1,0 +1,112 @@
+package io.tradepulse.streams;
+
+import static io.tradepulse.streams.TopologyFixture.CHN_USA;
+import static io.tradepulse.streams.TopologyFixture.figure;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tradepulse.avro.SeriesKey;
+import io.tradepulse.avro.SignalStatus;
+import io.tradepulse.avro.TariffEvent;
+import io.tradepulse.avro.TradeRecord;
+import io.tradepulse.avro.TradeSignal;
+import io.tradepulse.avro.state.AppliedCalendar;
+import io.tradepulse.avro.state.SeriesHistory;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A tariff event that appears while the processor is down. The stores survive the restart (as a changelog
+ * restore gives them back); a new processor instance must find that its signals were computed without the
+ * event and emit the difference for a series that receives no new data.
+ */
+class TariffCalendarRestartTest {
+    private final StateSerdes serdes = StateSerdes.defaults();
+    private final KeyValueStore<SeriesKey, SeriesHistory> histories = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(TradeTopology.SERIES_STORE), serdes.seriesKey(), serdes.seriesHistory())
+            .withLoggingDisabled().build();
+    private final KeyValueStore<String, TariffEvent> tariffs = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(TradeTopology.TARIFF_STORE), Serdes.String(),
+            new VersionedAvroSerde<TariffEvent>(TariffEvent.getClassSchema())).withLoggingDisabled().build();
+    private final KeyValueStore<String, AppliedCalendar> applied = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(TradeTopology.APPLIED_CALENDAR_STORE), Serdes.String(), serdes.appliedCalendar())
+            .withLoggingDisabled().build();
+
+    @Test
+    void shouldSignalForSeriesWithoutNewDataWhenATariffEventArrivedWhileDown() {
+        MockProcessorContext<SeriesKey, Emission> first = start();
+        for (int m = 1; m <= 12; m++) {
+            feed(first, figure(2024, m, 100L, "2024-%02d-20".formatted(m == 12 ? 12 : m + 1)));
+        }
+        for (int m = 1; m <= 5; m++) {
+            feed(first, figure(2025, m, 100L, "2025-%02d-20".formatted(m + 1)));
+        }
+        feed(first, figure(2025, 6, 125L, "2025-07-14"));
+        punctuate(first); // the running processor saves the calendar its signals reflect (empty)
+        assertThat(signals(first)).noneMatch(s -> s.getType().equals("FRONT_LOADING"));
+
+        // Down: the August rise is published on tariff.events; the global store is restored with it.
+        tariffs.put(SignalsTest.AUGUST_RISE.getId(), SignalsTest.AUGUST_RISE);
+        MockProcessorContext<SeriesKey, Emission> second = start();
+        assertThat(second.forwarded()).isEmpty();
+        punctuate(second); // the first refresh after the restart, no new record for the series
+
+        List<TradeSignal> emitted = signals(second);
+        assertThat(emitted).anySatisfy(s -> {
+            assertThat(s.getType()).isEqualTo("FRONT_LOADING");
+            assertThat(s.getYear()).isEqualTo(2025);
+            assertThat(s.getMonth()).isEqualTo(6);
+            assertThat(s.getStatus()).isEqualTo(SignalStatus.ACTIVE);
+            assertThat(s.getTariffEventId()).isEqualTo("us-cn-rise");
+        });
+
+        // Applied once: a further restart and refresh emit nothing again.
+        MockProcessorContext<SeriesKey, Emission> third = start();
+        punctuate(third);
+        assertThat(third.forwarded()).isEmpty();
+
+        // Removed while down: the signal is retracted.
+        tariffs.delete(SignalsTest.AUGUST_RISE.getId());
+        MockProcessorContext<SeriesKey, Emission> fourth = start();
+        punctuate(fourth);
+        assertThat(signals(fourth)).anySatisfy(s -> {
+            assertThat(s.getType()).isEqualTo("FRONT_LOADING");
+            assertThat(s.getStatus()).isEqualTo(SignalStatus.RETRACTED);
+        });
+    }
+
+    /** A new processor instance over the surviving stores, as after a restart. */
+    private MockProcessorContext<SeriesKey, Emission> start() {
+        MockProcessorContext<SeriesKey, Emission> context = new MockProcessorContext<>();
+        for (KeyValueStore<?, ?> store : List.of(histories, tariffs, applied)) {
+            if (!store.isOpen()) {
+                store.init(context.getStateStoreContext(), store);
+            }
+            context.addStateStore(store);
+        }
+        SeriesStateProcessor processor = new SeriesStateProcessor(TradeTopology.SERIES_STORE, TradeTopology.TARIFF_STORE,
+                TradeTopology.APPLIED_CALENDAR_STORE, SignalConfig.DEFAULTS, RollupConfig.NONE);
+        processor.init(context);
+        this.processor = processor;
+        return context;
+    }
+
+    private SeriesStateProcessor processor;
+
+    private void feed(MockProcessorContext<SeriesKey, Emission> context, TradeRecord r) {
+        processor.process(new Record<>(CHN_USA, r, 0L));
+    }
+
+    private static void punctuate(MockProcessorContext<SeriesKey, Emission> context) {
+        context.scheduledPunctuators().forEach(p -> p.getPunctuator().punctuate(0L));
+    }
+
+    private static List<TradeSignal> signals(MockProcessorContext<SeriesKey, Emission> context) {
+        return context.forwarded().stream().map(f -> f.record().value()).filter(Emission::isSignal)
+                .map(Emission::signal).toList();
+    }
+}
