@@ -41,7 +41,28 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
     private SpecificData specificData = SpecificData.get();
 
     /** Readers by writer id (null reader schema) or by (id, reader schema). */
-    private final Map<ReaderKey, DatumReader<Object>> readers = new ConcurrentHashMap<>();
+    private final Map<ReaderKey, Reader> readers = new ConcurrentHashMap<>();
+    /** Off only to measure or to compare against plain SpecificDatumReader (system property, see the README). */
+    private final boolean compiledReaders = !Boolean.getBoolean("tradepulse.serde.compiled.disabled");
+
+    /**
+     * The Avro reader for one writer schema, and, when the writer schema has the class's own binary layout,
+     * a compiled reader that skips schema resolution (null otherwise).
+     */
+    private record Reader(DatumReader<Object> datumReader, CompiledSpecificReader compiled) {
+    }
+
+    /** Per-thread decoder, reconfigured for each message instead of allocated. */
+    private static final class DecodeState {
+        static final ThreadLocal<DecodeState> CURRENT = ThreadLocal.withInitial(DecodeState::new);
+        BinaryDecoder decoder;
+        boolean inUse;
+
+        BinaryDecoder decoder(byte[] data) {
+            decoder = DecoderFactory.get().binaryDecoder(data, AvroSchemas.HEADER_SIZE, data.length - AvroSchemas.HEADER_SIZE, decoder);
+            return decoder;
+        }
+    }
 
     private record ReaderKey(int id, Schema readerSchema) {
     }
@@ -111,11 +132,22 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
                     + "(Confluent wire format); the data was not written by a Confluent-compatible Avro serializer", data[0] & 0xff, topic));
         }
         int id = ByteBuffer.wrap(data, 1, 4).getInt();
-        DatumReader<Object> reader = readerFor(topic, id, readerSchema);
+        Reader reader = readerFor(topic, id, readerSchema);
+        DecodeState state = DecodeState.CURRENT.get();
+        if (state.inUse) {
+            state = new DecodeState(); // re-entered on this thread: never share the decoder
+        }
+        state.inUse = true;
         try {
-            BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, AvroSchemas.HEADER_SIZE,
-                    data.length - AvroSchemas.HEADER_SIZE, null);
-            Object result = reader.read(null, decoder);
+            if (reader.compiled() != null) {
+                try {
+                    return reader.compiled().read(state.decoder(data));
+                } catch (Exception e) {
+                    // Data that does not match the writer schema (or a case the compiled reader missed): the
+                    // SpecificDatumReader below reads it the same way, or fails with Avro's own message.
+                }
+            }
+            Object result = reader.datumReader().read(null, state.decoder(data));
             if (result instanceof Utf8 utf8) {
                 return utf8.toString();
             }
@@ -128,12 +160,14 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
         } catch (Exception e) {
             throw new SerializationException("Error deserializing Avro message with schema id " + id + " from topic '" + topic
                     + "': " + e, e);
+        } finally {
+            state.inUse = false;
         }
     }
 
-    private DatumReader<Object> readerFor(String topic, int id, Schema readerSchema) {
+    private Reader readerFor(String topic, int id, Schema readerSchema) {
         ReaderKey key = new ReaderKey(id, readerSchema);
-        DatumReader<Object> reader = readers.get(key);
+        Reader reader = readers.get(key);
         if (reader != null) {
             return reader;
         }
@@ -148,14 +182,14 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
                     + e.getMessage(), e);
         }
         reader = newReader(writerSchema, readerSchema);
-        DatumReader<Object> previous = readers.putIfAbsent(key, reader);
+        Reader previous = readers.putIfAbsent(key, reader);
         return previous != null ? previous : reader;
     }
 
     @SuppressWarnings("unchecked")
-    private DatumReader<Object> newReader(Schema writerSchema, Schema readerSchema) {
+    private Reader newReader(Schema writerSchema, Schema readerSchema) {
         if (readerSchema != null) {
-            return new GenericDatumReader<>(writerSchema, readerSchema, GenericData.get());
+            return new Reader(new GenericDatumReader<>(writerSchema, readerSchema, GenericData.get()), null);
         }
         if (specificReader && isNamed(writerSchema)) {
             Class<?> type = specificData.getClass(writerSchema);
@@ -167,9 +201,10 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
             // The class's own model: its logical-type conversions and its class loader for nested types.
             SpecificData model = SpecificData.getForClass(type);
             Schema classSchema = model.getSchema(type);
-            return (DatumReader<Object>) (DatumReader<?>) new SpecificDatumReader<>(writerSchema, classSchema, model);
+            CompiledSpecificReader compiled = compiledReaders ? CompiledSpecificReader.compile(writerSchema, type, classSchema, model) : null;
+            return new Reader((DatumReader<Object>) (DatumReader<?>) new SpecificDatumReader<>(writerSchema, classSchema, model), compiled);
         }
-        return new GenericDatumReader<>(writerSchema, writerSchema, GenericData.get());
+        return new Reader(new GenericDatumReader<>(writerSchema, writerSchema, GenericData.get()), null);
     }
 
     private static boolean isNamed(Schema schema) {

@@ -2,7 +2,9 @@ package io.tradepulse.registry.serde;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,6 +22,7 @@ import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
@@ -76,7 +79,9 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
         }
     }
 
-    private final Map<Class<?>, DatumWriter<Object>> specificWriters = new ConcurrentHashMap<>();
+    private final Map<Class<?>, SpecificWriters> specificWriters = new ConcurrentHashMap<>();
+    /** Off only to measure or to compare against plain SpecificDatumWriter (system property, see the README). */
+    private final boolean compiledWriters = !Boolean.getBoolean("tradepulse.serde.compiled.disabled");
 
     private record CachedLatest(SchemaMetadata metadata, long fetchedAtNanos) {
     }
@@ -209,32 +214,161 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
     }
 
     private byte[] encode(String topic, String subject, int id, Schema writerSchema, Object datum) {
+        EncodeState state = EncodeState.CURRENT.get();
+        if (state.inUse) {
+            state = new EncodeState(); // re-entered on this thread (a writer calling a serializer): never share the buffer
+        }
+        state.inUse = true;
         try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-            out.write(AvroSchemas.MAGIC_BYTE);
-            out.write(ByteBuffer.allocate(4).putInt(id).array());
-            // Buffered, not direct: the direct encoder makes one synchronized stream write per byte, which
-            // profiling showed as the top cost of every Streams app writing Avro.
-            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
             Object value = datum instanceof byte[] bytes ? ByteBuffer.wrap(bytes) : datum;
-            writerFor(value, writerSchema).write(value, encoder);
-            encoder.flush();
-            return out.toByteArray();
+            if (value instanceof SpecificRecordBase record && record.getSchema() == writerSchema) {
+                SpecificWriters writers = specificWriters(record, writerSchema);
+                if (writers.compiled() != null) {
+                    try {
+                        return state.encode(id, writers.compiled(), record);
+                    } catch (IOException | RuntimeException e) {
+                        // A value the compiled writer does not take (or bad data): SpecificDatumWriter below writes
+                        // the same bytes, or fails with Avro's own message.
+                        state.discardEncoder();
+                    }
+                }
+                return state.encode(id, writers.fallback(), value);
+            }
+            return state.encode(id, writerFor(value, writerSchema), value);
         } catch (IOException | RuntimeException e) {
+            state.discardEncoder();
             // Avro signals bad data with assorted runtime exceptions (NPE for a null in a non-null field,
             // ClassCastException, AvroRuntimeException); one type for the caller, with the context.
             String named = subject != null ? subject : subjectNameStrategy.subjectName(topic, isKey, writerSchema);
             throw new SerializationException("Error serializing Avro message for topic '" + topic + "' (subject '" + named
                     + "', schema id " + id + "): " + e, e);
+        } finally {
+            state.release();
         }
     }
 
+    /**
+     * Per-thread output buffer and encoder, reused across records (a serializer may be called from several
+     * threads, so nothing is shared between them). Buffered, not direct: the direct encoder makes one
+     * stream write per byte, which profiling showed as the top cost of every Streams app writing Avro.
+     */
+    private static final class EncodeState {
+        static final ThreadLocal<EncodeState> CURRENT = ThreadLocal.withInitial(EncodeState::new);
+        /** A buffer grown beyond this by one large record is dropped after use rather than kept per thread. */
+        private static final int MAX_RETAINED = 1 << 20;
+
+        private final Output out = new Output();
+        private BinaryEncoder encoder;
+        boolean inUse;
+
+        private BinaryEncoder start(int id) {
+            out.reset();
+            out.writeHeader(id);
+            if (encoder == null) {
+                encoder = EncoderFactory.get().binaryEncoder(out, null);
+            }
+            return encoder;
+        }
+
+        byte[] encode(int id, CompiledSpecificWriter writer, SpecificRecordBase record) throws IOException {
+            BinaryEncoder enc = start(id);
+            writer.write(record, enc);
+            enc.flush();
+            return out.toByteArray();
+        }
+
+        byte[] encode(int id, DatumWriter<Object> writer, Object value) throws IOException {
+            BinaryEncoder enc = start(id);
+            writer.write(value, enc);
+            enc.flush();
+            return out.toByteArray();
+        }
+
+        /** After a failure the encoder may hold a partial record: never flush that into a later one. */
+        void discardEncoder() {
+            encoder = null;
+        }
+
+        void release() {
+            inUse = false;
+            out.trim(MAX_RETAINED);
+        }
+    }
+
+    /** An unsynchronized growable byte array (ByteArrayOutputStream synchronizes every write). */
+    private static final class Output extends OutputStream {
+        private byte[] buf = new byte[256];
+        private int count;
+
+        void reset() {
+            count = 0;
+        }
+
+        void writeHeader(int id) {
+            ensure(AvroSchemas.HEADER_SIZE);
+            buf[0] = AvroSchemas.MAGIC_BYTE;
+            buf[1] = (byte) (id >>> 24);
+            buf[2] = (byte) (id >>> 16);
+            buf[3] = (byte) (id >>> 8);
+            buf[4] = (byte) id;
+            count = AvroSchemas.HEADER_SIZE;
+        }
+
+        private void ensure(int extra) {
+            if (count + extra > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + extra));
+            }
+        }
+
+        @Override
+        public void write(int b) {
+            ensure(1);
+            buf[count++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {
+            Objects.checkFromIndexSize(offset, length, bytes.length);
+            ensure(length);
+            System.arraycopy(bytes, offset, buf, count, length);
+            count += length;
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, count);
+        }
+
+        void trim(int maxRetained) {
+            if (buf.length > maxRetained) {
+                buf = new byte[256];
+            }
+            count = 0;
+        }
+    }
+
+    /** SpecificDatumWriter for a generated class, and its compiled writer when the class's fields allow one. */
+    private record SpecificWriters(Schema schema, DatumWriter<Object> fallback, CompiledSpecificWriter compiled) {
+    }
+
     @SuppressWarnings("unchecked")
+    private SpecificWriters specificWriters(SpecificRecord record, Schema writerSchema) {
+        SpecificWriters writers = specificWriters.get(record.getClass());
+        if (writers != null && writers.schema() == writerSchema) {
+            return writers;
+        }
+        // The class's own model carries its logical-type conversions (Instant for timestamp-millis).
+        DatumWriter<Object> fallback = (DatumWriter<Object>) (DatumWriter<?>) new SpecificDatumWriter<>(writerSchema,
+                SpecificData.getForClass(record.getClass()));
+        CompiledSpecificWriter compiled = compiledWriters && record instanceof SpecificRecordBase base
+                ? CompiledSpecificWriter.compile(base, writerSchema) : null;
+        writers = new SpecificWriters(writerSchema, fallback, compiled);
+        specificWriters.put(record.getClass(), writers);
+        return writers;
+    }
+
     private DatumWriter<Object> writerFor(Object datum, Schema writerSchema) {
         if (datum instanceof SpecificRecord record && record.getSchema() == writerSchema) {
-            // The class's own model carries its logical-type conversions (Instant for timestamp-millis).
-            return specificWriters.computeIfAbsent(record.getClass(), type ->
-                    (DatumWriter<Object>) (DatumWriter<?>) new SpecificDatumWriter<>(writerSchema, SpecificData.getForClass(type)));
+            return specificWriters(record, writerSchema).fallback();
         }
         return new GenericDatumWriter<>(writerSchema, AvroSchemas.GENERIC_WRITE_MODEL);
     }

@@ -1,0 +1,190 @@
+package io.tradepulse.registry.serde;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.util.Utf8;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+
+import io.tradepulse.registry.CachedSchemaRegistryClient;
+import io.tradepulse.registry.SchemaRegistryClient;
+import io.tradepulse.registry.SchemaRegistryException;
+import io.tradepulse.registry.SchemaRegistryUnavailableException;
+
+/**
+ * Test-scope copy of the serde as it was before the performance work (git HEAD when it started), for
+ * {@link SerdeThroughputBenchmark} to measure the baseline in the same JVM, interleaved with the current code.
+ * Not used by anything else.
+ *
+ * <p>Original documentation:
+ * Avro deserializer for the Confluent wire format (magic byte {@code 0}, 4-byte big-endian schema id,
+ * Avro binary). The writer schema comes from the registry by id (cached forever). Returns
+ * GenericRecord by default, or, with {@code specific.avro.reader=true}, the generated SpecificRecord
+ * class named by the writer schema's full name, read with that class's schema so older and newer
+ * writer versions resolve into it. Top-level strings come back as {@link String} and bytes as
+ * {@code byte[]}, as with Confluent's deserializer. {@code null} in, {@code null} out (tombstones).
+ *
+ * <p>Every failure is a {@link SerializationException}: wrong magic byte, too short, unknown schema id
+ * (with the registry's error code), registry unavailable, bytes that do not decode.
+ */
+final class BaselineKafkaAvroDeserializer implements Deserializer<Object> {
+
+    private final boolean clientInjected;
+    private SchemaRegistryClient client;
+    private boolean specificReader = AvroSerdeConfig.SPECIFIC_AVRO_READER_DEFAULT;
+    private SpecificData specificData = SpecificData.get();
+
+    /** Readers by writer id (null reader schema) or by (id, reader schema). */
+    private final Map<ReaderKey, DatumReader<Object>> readers = new ConcurrentHashMap<>();
+
+    private record ReaderKey(int id, Schema readerSchema) {
+    }
+
+    /** For Kafka to instantiate; {@link #configure} creates the registry client from {@code schema.registry.url}. */
+    BaselineKafkaAvroDeserializer() {
+        this.clientInjected = false;
+    }
+
+    /**
+     * Uses {@code client} instead of creating one; {@code schema.registry.url} is then optional. The
+     * client is not closed by {@link #close()}. Usable without {@link #configure} (generic reader).
+     */
+    BaselineKafkaAvroDeserializer(SchemaRegistryClient client) {
+        this(client, AvroSerdeConfig.SPECIFIC_AVRO_READER_DEFAULT);
+    }
+
+    /**
+     * For the serdes: Kafka Streams does not configure serde instances handed to {@code Consumed.with},
+     * so a specific serde built around a client must read specific records even unconfigured.
+     */
+    BaselineKafkaAvroDeserializer(SchemaRegistryClient client, boolean specificReader) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.clientInjected = true;
+        this.specificReader = specificReader;
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs, boolean isKey) {
+        AvroSerdeConfig config = new AvroSerdeConfig(configs);
+        this.specificReader = config.specificAvroReader();
+        // Generated classes are looked up through the loader that is current while the consumer or
+        // Streams app is set up (plugin and application class loaders differ from Avro's own).
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        this.specificData = loader != null ? new SpecificData(loader) : SpecificData.get();
+        readers.clear();
+        if (!clientInjected) {
+            if (client != null) {
+                client.close();
+            }
+            client = new CachedSchemaRegistryClient(config.clientConfig());
+        }
+    }
+
+    @Override
+    public Object deserialize(String topic, byte[] data) {
+        return deserialize(topic, data, null);
+    }
+
+    /**
+     * Deserializes with an explicit reader schema (generic data), e.g. to read every version of a
+     * subject as the newest schema. {@code readerSchema == null} means the configured behaviour.
+     */
+    public Object deserialize(String topic, byte[] data, Schema readerSchema) {
+        if (data == null) {
+            return null;
+        }
+        if (client == null) {
+            throw new IllegalStateException("KafkaAvroDeserializer is not configured: call configure() or pass a SchemaRegistryClient");
+        }
+        if (data.length < AvroSchemas.HEADER_SIZE) {
+            throw new SerializationException("Cannot deserialize Avro data from topic '" + topic + "': " + data.length
+                    + " byte(s), shorter than the 5-byte Confluent wire format header (magic byte 0 + 4-byte schema id)");
+        }
+        if (data[0] != AvroSchemas.MAGIC_BYTE) {
+            throw new SerializationException(String.format("Unknown magic byte 0x%02x in data from topic '%s': expected 0x00 "
+                    + "(Confluent wire format); the data was not written by a Confluent-compatible Avro serializer", data[0] & 0xff, topic));
+        }
+        int id = ByteBuffer.wrap(data, 1, 4).getInt();
+        DatumReader<Object> reader = readerFor(topic, id, readerSchema);
+        try {
+            BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, AvroSchemas.HEADER_SIZE,
+                    data.length - AvroSchemas.HEADER_SIZE, null);
+            Object result = reader.read(null, decoder);
+            if (result instanceof Utf8 utf8) {
+                return utf8.toString();
+            }
+            if (result instanceof ByteBuffer buffer) {
+                byte[] bytes = new byte[buffer.remaining()];
+                buffer.get(bytes);
+                return bytes;
+            }
+            return result;
+        } catch (Exception e) {
+            throw new SerializationException("Error deserializing Avro message with schema id " + id + " from topic '" + topic
+                    + "': " + e, e);
+        }
+    }
+
+    private DatumReader<Object> readerFor(String topic, int id, Schema readerSchema) {
+        ReaderKey key = new ReaderKey(id, readerSchema);
+        DatumReader<Object> reader = readers.get(key);
+        if (reader != null) {
+            return reader;
+        }
+        Schema writerSchema;
+        try {
+            writerSchema = client.getById(id);
+        } catch (SchemaRegistryUnavailableException e) {
+            throw new SerializationException("Schema registry unavailable while fetching Avro schema id " + id + " for topic '"
+                    + topic + "': " + e.getMessage(), e);
+        } catch (SchemaRegistryException e) {
+            throw new SerializationException("Error retrieving Avro schema for id " + id + " (topic '" + topic + "'): "
+                    + e.getMessage(), e);
+        }
+        reader = newReader(writerSchema, readerSchema);
+        DatumReader<Object> previous = readers.putIfAbsent(key, reader);
+        return previous != null ? previous : reader;
+    }
+
+    @SuppressWarnings("unchecked")
+    private DatumReader<Object> newReader(Schema writerSchema, Schema readerSchema) {
+        if (readerSchema != null) {
+            return new GenericDatumReader<>(writerSchema, readerSchema, GenericData.get());
+        }
+        if (specificReader && isNamed(writerSchema)) {
+            Class<?> type = specificData.getClass(writerSchema);
+            if (type == null) {
+                throw new SerializationException("Could not find class " + writerSchema.getFullName()
+                        + " specified in writer's schema whilst finding reader's schema for a SpecificRecord "
+                        + "(specific.avro.reader=true); is the generated class on the class path?");
+            }
+            // The class's own model: its logical-type conversions and its class loader for nested types.
+            SpecificData model = SpecificData.getForClass(type);
+            Schema classSchema = model.getSchema(type);
+            return (DatumReader<Object>) (DatumReader<?>) new SpecificDatumReader<>(writerSchema, classSchema, model);
+        }
+        return new GenericDatumReader<>(writerSchema, writerSchema, GenericData.get());
+    }
+
+    private static boolean isNamed(Schema schema) {
+        return schema.getType() == Schema.Type.RECORD || schema.getType() == Schema.Type.ENUM || schema.getType() == Schema.Type.FIXED;
+    }
+
+    @Override
+    public void close() {
+        if (!clientInjected && client != null) {
+            client.close();
+        }
+    }
+}

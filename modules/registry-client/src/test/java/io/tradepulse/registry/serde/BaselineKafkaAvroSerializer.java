@@ -1,0 +1,253 @@
+package io.tradepulse.registry.serde;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumWriter;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.tradepulse.registry.CachedSchemaRegistryClient;
+import io.tradepulse.registry.SchemaMetadata;
+import io.tradepulse.registry.SchemaRegistryClient;
+import io.tradepulse.registry.SchemaRegistryException;
+import io.tradepulse.registry.SchemaRegistryUnavailableException;
+import io.tradepulse.registry.strategy.SubjectNameStrategy;
+import io.tradepulse.registry.strategy.TopicNameStrategy;
+
+/**
+ * Test-scope copy of the serde as it was before the performance work (git HEAD when it started), for
+ * {@link SerdeThroughputBenchmark} to measure the baseline in the same JVM, interleaved with the current code.
+ * Not used by anything else.
+ *
+ * <p>Original documentation:
+ * Avro serializer in the Confluent wire format: magic byte {@code 0}, the schema id as a 4-byte
+ * big-endian int, then the Avro binary encoding. A drop-in for Confluent's {@code KafkaAvroSerializer}
+ * (same configuration keys, see {@link AvroSerdeConfig}).
+ *
+ * <p>Accepts SpecificRecord, GenericRecord (any Avro {@code GenericContainer}) and the primitives
+ * Confluent accepts; {@code null} is written as {@code null} (a tombstone) without touching the
+ * registry. Failures are {@link SerializationException}s naming the topic and subject.
+ *
+ * <p>The schema id: with {@code auto.register.schemas=true} (default) the schema is registered; else
+ * with {@code use.latest.version=true} the subject's latest schema is used (the record converted to it
+ * by schema resolution); else the record's schema is looked up and must already be registered.
+ */
+final class BaselineKafkaAvroSerializer implements Serializer<Object> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BaselineKafkaAvroSerializer.class);
+
+    private final boolean clientInjected;
+    private SchemaRegistryClient client;
+    private boolean isKey;
+    private SubjectNameStrategy subjectNameStrategy = new TopicNameStrategy();
+    private boolean autoRegister = AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_DEFAULT;
+    private boolean useLatestVersion = AvroSerdeConfig.USE_LATEST_VERSION_DEFAULT;
+    private long latestTtlNanos = -1;
+
+    private final Map<String, CachedLatest> latestBySubject = new ConcurrentHashMap<>();
+    private final Map<SchemaPair, Boolean> latestCanRead = new ConcurrentHashMap<>();
+    /** Schema ids by (topic, schema instance): see the hot path in {@link #serialize}. */
+    private final Map<TopicSchema, Integer> idsByTopicAndSchema = new ConcurrentHashMap<>();
+
+    /** Key compared by schema identity, not by Avro's deep (and costly) schema equality. */
+    private record TopicSchema(String topic, Schema schema) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof TopicSchema other && other.schema == schema && other.topic.equals(topic);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * topic.hashCode() + System.identityHashCode(schema);
+        }
+    }
+
+    private final Map<Class<?>, DatumWriter<Object>> specificWriters = new ConcurrentHashMap<>();
+
+    private record CachedLatest(SchemaMetadata metadata, long fetchedAtNanos) {
+    }
+
+    private record SchemaPair(Schema reader, Schema writer) {
+    }
+
+    /** For Kafka to instantiate; {@link #configure} creates the registry client from {@code schema.registry.url}. */
+    BaselineKafkaAvroSerializer() {
+        this.clientInjected = false;
+    }
+
+    /**
+     * Uses {@code client} instead of creating one; {@code schema.registry.url} is then optional. The
+     * client is not closed by {@link #close()}: whoever created it owns it. Usable without
+     * {@link #configure} (value serializer with Confluent's defaults).
+     */
+    BaselineKafkaAvroSerializer(SchemaRegistryClient client) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.clientInjected = true;
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs, boolean isKey) {
+        AvroSerdeConfig config = new AvroSerdeConfig(configs);
+        this.isKey = isKey;
+        this.subjectNameStrategy = config.subjectNameStrategy(isKey);
+        this.autoRegister = config.autoRegisterSchemas();
+        this.useLatestVersion = config.useLatestVersion();
+        long ttlSec = config.latestCacheTtlSec();
+        this.latestTtlNanos = ttlSec < 0 ? -1 : TimeUnit.SECONDS.toNanos(ttlSec);
+        if (autoRegister && useLatestVersion) {
+            LOG.warn("{}=true is ignored because {}=true (as in Confluent's serializer)", AvroSerdeConfig.USE_LATEST_VERSION_CONFIG,
+                    AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG);
+        }
+        if (!clientInjected) {
+            if (client != null) {
+                client.close();
+            }
+            client = new CachedSchemaRegistryClient(config.clientConfig());
+        }
+    }
+
+    @Override
+    public byte[] serialize(String topic, Object data) {
+        if (data == null) {
+            return null;
+        }
+        if (client == null) {
+            throw new IllegalStateException("KafkaAvroSerializer is not configured: call configure() or pass a SchemaRegistryClient");
+        }
+        Schema schema = AvroSchemas.schemaOf(data);
+        if (!useLatestVersion || autoRegister) {
+            // Hot path: generated classes share one Schema instance, whose id under a topic never changes once
+            // registered or looked up; an identity lookup skips the strategy and the deep Schema hash/equals.
+            Integer known = idsByTopicAndSchema.get(new TopicSchema(topic, schema));
+            if (known != null) {
+                return encode(topic, null, known, schema, data);
+            }
+        }
+        String subject = subjectNameStrategy.subjectName(topic, isKey, schema);
+        int id;
+        Schema writerSchema = schema;
+        Object datum = data;
+        try {
+            if (autoRegister) {
+                id = client.register(subject, schema);
+            } else if (useLatestVersion) {
+                SchemaMetadata latest = latest(subject);
+                id = latest.id();
+                if (!latest.schema().equals(schema)) {
+                    datum = convert(data, schema, latest, subject);
+                    writerSchema = latest.schema();
+                }
+            } else {
+                id = client.getId(subject, schema);
+            }
+        } catch (SchemaRegistryException e) {
+            throw registryFailure(topic, subject, schema, e);
+        }
+        if (!useLatestVersion || autoRegister) {
+            idsByTopicAndSchema.putIfAbsent(new TopicSchema(topic, schema), id);
+        }
+        return encode(topic, subject, id, writerSchema, datum);
+    }
+
+    private SerializationException registryFailure(String topic, String subject, Schema schema, SchemaRegistryException e) {
+        String action = autoRegister ? "registering" : useLatestVersion ? "fetching the latest schema of" : "looking up";
+        String prefix = e instanceof SchemaRegistryUnavailableException ? "Schema registry unavailable while " : "Error ";
+        return new SerializationException(prefix + action + " Avro schema " + schema.getFullName() + " for subject '" + subject
+                + "' (topic '" + topic + "', " + (isKey ? "key" : "value") + "): " + e.getMessage(), e);
+    }
+
+    private SchemaMetadata latest(String subject) {
+        CachedLatest cached = latestBySubject.get(subject);
+        long now = System.nanoTime();
+        if (cached != null && (latestTtlNanos < 0 || now - cached.fetchedAtNanos() < latestTtlNanos)) {
+            return cached.metadata();
+        }
+        SchemaMetadata metadata = client.getLatestSchemaMetadata(subject);
+        latestBySubject.put(subject, new CachedLatest(metadata, now));
+        return metadata;
+    }
+
+    /**
+     * Re-expresses {@code data} (of {@code schema}) in the latest schema by Avro schema resolution:
+     * encode with its own schema, decode with the latest as reader. Writing the record directly with
+     * the latest schema would address fields by position and corrupt data whenever the two differ.
+     */
+    private Object convert(Object data, Schema schema, SchemaMetadata latest, String subject) {
+        boolean readable = latestCanRead.computeIfAbsent(new SchemaPair(latest.schema(), schema), pair ->
+                SchemaCompatibility.checkReaderWriterCompatibility(pair.reader(), pair.writer()).getType()
+                        == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
+        if (!readable) {
+            throw new SerializationException("use.latest.version: the latest schema of subject '" + subject + "' (id "
+                    + latest.id() + ", version " + latest.version() + ") cannot represent a record of schema "
+                    + schema.getFullName() + " (Avro schema resolution fails); register a compatible schema or produce with the latest one");
+        }
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+            writerFor(data, schema).write(data, encoder);
+            encoder.flush();
+            return new GenericDatumReader<>(schema, latest.schema(), GenericData.get())
+                    .read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException("use.latest.version: cannot convert the record of schema " + schema.getFullName()
+                    + " to the latest schema of subject '" + subject + "' (id " + latest.id() + "): " + e, e);
+        }
+    }
+
+    private byte[] encode(String topic, String subject, int id, Schema writerSchema, Object datum) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+            out.write(AvroSchemas.MAGIC_BYTE);
+            out.write(ByteBuffer.allocate(4).putInt(id).array());
+            // Buffered, not direct: the direct encoder makes one synchronized stream write per byte, which
+            // profiling showed as the top cost of every Streams app writing Avro.
+            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+            Object value = datum instanceof byte[] bytes ? ByteBuffer.wrap(bytes) : datum;
+            writerFor(value, writerSchema).write(value, encoder);
+            encoder.flush();
+            return out.toByteArray();
+        } catch (IOException | RuntimeException e) {
+            // Avro signals bad data with assorted runtime exceptions (NPE for a null in a non-null field,
+            // ClassCastException, AvroRuntimeException); one type for the caller, with the context.
+            String named = subject != null ? subject : subjectNameStrategy.subjectName(topic, isKey, writerSchema);
+            throw new SerializationException("Error serializing Avro message for topic '" + topic + "' (subject '" + named
+                    + "', schema id " + id + "): " + e, e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private DatumWriter<Object> writerFor(Object datum, Schema writerSchema) {
+        if (datum instanceof SpecificRecord record && record.getSchema() == writerSchema) {
+            // The class's own model carries its logical-type conversions (Instant for timestamp-millis).
+            return specificWriters.computeIfAbsent(record.getClass(), type ->
+                    (DatumWriter<Object>) (DatumWriter<?>) new SpecificDatumWriter<>(writerSchema, SpecificData.getForClass(type)));
+        }
+        return new GenericDatumWriter<>(writerSchema, AvroSchemas.GENERIC_WRITE_MODEL);
+    }
+
+    @Override
+    public void close() {
+        if (!clientInjected && client != null) {
+            client.close();
+        }
+    }
+}
