@@ -106,6 +106,12 @@ public final class ProcessorConfig extends AbstractConfig {
             + "(Census, Comext).";
     public static final boolean ROLLUP_WORLD_DEFAULT = false;
 
+    public static final String ROLLUP_EMIT_INTERVAL_MS_CONFIG = "tradepulse.rollup.emit.interval.ms";
+    public static final String ROLLUP_EMIT_INTERVAL_MS_DOC = "How often (wall clock) roll-up cells that changed emit "
+            + "their derived figure. Each derived level adds up to this much latency; a larger value re-derives a "
+            + "parent less often while its children arrive (fewer outputs in a backfill).";
+    public static final long ROLLUP_EMIT_INTERVAL_MS_DEFAULT = 1_000L;
+
     /**
      * Not a user setting: lets an embedding process (the launcher, tests) hand its registry client instance to
      * components Kafka Streams instantiates by class name (the dead-letter handler), so they share its caches.
@@ -140,7 +146,9 @@ public final class ProcessorConfig extends AbstractConfig {
             .define(SIGNALS_TARIFF_REFRESH_MS_CONFIG, Type.LONG, SIGNALS_TARIFF_REFRESH_MS_DEFAULT,
                     ConfigDef.Range.atLeast(100L), Importance.LOW, SIGNALS_TARIFF_REFRESH_MS_DOC)
             .define(ROLLUP_COMMODITY_CONFIG, Type.BOOLEAN, ROLLUP_COMMODITY_DEFAULT, Importance.MEDIUM, ROLLUP_COMMODITY_DOC)
-            .define(ROLLUP_WORLD_CONFIG, Type.BOOLEAN, ROLLUP_WORLD_DEFAULT, Importance.MEDIUM, ROLLUP_WORLD_DOC);
+            .define(ROLLUP_WORLD_CONFIG, Type.BOOLEAN, ROLLUP_WORLD_DEFAULT, Importance.MEDIUM, ROLLUP_WORLD_DOC)
+            .define(ROLLUP_EMIT_INTERVAL_MS_CONFIG, Type.LONG, ROLLUP_EMIT_INTERVAL_MS_DEFAULT,
+                    ConfigDef.Range.atLeast(10L), Importance.LOW, ROLLUP_EMIT_INTERVAL_MS_DOC);
 
     public ProcessorConfig(Map<?, ?> originals) {
         this(originals, true);
@@ -207,7 +215,8 @@ public final class ProcessorConfig extends AbstractConfig {
 
     /** Which roll-ups to derive ({@code tradepulse.rollup.*}). */
     public RollupConfig rollupConfig() {
-        return new RollupConfig(getBoolean(ROLLUP_COMMODITY_CONFIG), getBoolean(ROLLUP_WORLD_CONFIG));
+        return new RollupConfig(getBoolean(ROLLUP_COMMODITY_CONFIG), getBoolean(ROLLUP_WORLD_CONFIG),
+                java.time.Duration.ofMillis(getLong(ROLLUP_EMIT_INTERVAL_MS_CONFIG)));
     }
 
     public TopicCatalog topicCatalog() {

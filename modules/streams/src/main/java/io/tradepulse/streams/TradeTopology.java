@@ -9,9 +9,7 @@ import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.core.Topic;
 import io.tradepulse.core.TopicCatalog;
-import io.tradepulse.avro.state.RollupCell;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -19,15 +17,13 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -43,8 +39,10 @@ import org.apache.kafka.streams.state.Stores;
  *                             ├ change ─> trade.changes (ChangeKey -> TradeChange)
  *                             ├ signal ─> trade.signals (SignalKey -> TradeSignal)
  *                             └ contribution ─> repartition rollup-by-parent (parent ChangeKey -> RollupContribution)
- *                                 -> rollup-aggregate [store rollup-contributions: ChangeKey -> RollupCell]
- *                                 -> derive ─> trade.records.derived (partitioned like trade.records)
+ *                                 -> rollup-aggregate [stores rollup-contributions: ChangeKey -> RollupCell,
+ *                                                      rollup-pending: ChangeKey -> (empty)]
+ *                                 -> every rollup.emit.interval: derive ─> trade.records.derived
+ *                                                                          (partitioned like trade.records)
  * </pre>
  *
  * <p>No repartition of the input: trade.records is keyed by series at ingest, so each series' months are
@@ -63,6 +61,8 @@ public final class TradeTopology {
     public static final String ROLLUP_STORE = "rollup-contributions";
     /** Per task: the tariff calendar its signals reflect (see {@link SeriesStateProcessor}). */
     public static final String APPLIED_CALENDAR_STORE = "applied-tariff-calendar";
+    /** Roll-up cells changed since their derived figure was last emitted. */
+    public static final String ROLLUP_PENDING_STORE = "rollup-pending";
     /** Name of the repartition topic (the application id is prepended and "-repartition" appended). */
     public static final String ROLLUP_REPARTITION = "rollup-by-parent";
 
@@ -132,19 +132,22 @@ public final class TradeTopology {
                         .withName("write-trade-signals"));
 
         // Roll-ups. The cell keeps the latest contribution per child, so a revised child replaces its share and
-        // a replayed one changes nothing. Caching (on by default for the DSL store) forwards only the last
-        // update of a cell per commit: a parent with 50 children in one release is derived once, not 50 times.
-        // The state serdes (no registry) serialize the internal repartition topic and store.
+        // a replayed one changes nothing; changed cells emit their derived figure on a wall-clock punctuation
+        // (see RollupProcessor for why not per contribution). The state serdes (no registry) serialize the
+        // internal repartition topic and stores.
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(ROLLUP_STORE), stateSerdes.cellKey(), stateSerdes.rollupCell())
+                .withCachingEnabled()
+                .withLoggingEnabled(Map.of()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(ROLLUP_PENDING_STORE), stateSerdes.cellKey(), Serdes.ByteArray())
+                .withCachingEnabled()
+                .withLoggingEnabled(Map.of()));
         outputs.get("emit-contribution")
                 .map((k, v) -> KeyValue.pair(v.parentCell(), v.contribution()), Named.as("to-parent-cell"))
-                .groupByKey(Grouped.with(ROLLUP_REPARTITION, stateSerdes.cellKey(), stateSerdes.contribution()))
-                .aggregate(() -> new RollupCell(new HashMap<>()), (cell, c, agg) -> Rollups.add(agg, c),
-                        Named.as("rollup-aggregate"),
-                        Materialized.<ChangeKey, RollupCell, KeyValueStore<Bytes, byte[]>>as(ROLLUP_STORE)
-                                .withKeySerde(stateSerdes.cellKey()).withValueSerde(stateSerdes.rollupCell()))
-                .toStream(Named.as("rollup-cells"))
-                .map((cell, agg) -> KeyValue.pair(Rollups.series(cell), Rollups.derive(cell, agg)), Named.as("derive"))
-                .filter((k, v) -> v != null, Named.as("derived-only"))
+                .repartition(Repartitioned.with(stateSerdes.cellKey(), stateSerdes.contribution()).withName(ROLLUP_REPARTITION))
+                .process(() -> new RollupProcessor(ROLLUP_STORE, ROLLUP_PENDING_STORE, rollups),
+                        Named.as("rollup-aggregate"), ROLLUP_STORE, ROLLUP_PENDING_STORE)
                 .to(derived.name(), Produced.with(derived.keySerde(), derived.valueSerde())
                         .withStreamPartitioner(new RecordsPartitioner(records)).withName("write-derived-records"));
         return builder.build();

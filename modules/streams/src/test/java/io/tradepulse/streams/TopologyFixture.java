@@ -30,6 +30,9 @@ import org.apache.kafka.streams.TopologyTestDriver;
 final class TopologyFixture implements AutoCloseable {
     static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-28T00:00:00Z"), ZoneOffset.UTC);
     static final SeriesKey CHN_USA = new SeriesKey("CHN", "USA", Flow.EXPORT, "TOTAL");
+    static final java.time.Duration ROLLUP_EMIT = java.time.Duration.ofMillis(1);
+    /** Levels a figure can climb: HS10 -> HS6 -> HS4 -> HS2 -> TOTAL, then WLD, plus one to spare. */
+    private static final int ROLLUP_LEVELS = 7;
 
     final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
     final TopicCatalog topics;
@@ -57,6 +60,9 @@ final class TopologyFixture implements AutoCloseable {
 
     TopologyFixture(SignalConfig signalConfig, RollupConfig rollups) {
         this.signalConfig = signalConfig;
+        // Roll-ups emit on a wall-clock punctuation; a 1 ms interval lets settle() run it without also
+        // reaching the 10 s tariff calendar refresh (which tests trigger explicitly).
+        rollups = new RollupConfig(rollups.commodity(), rollups.world(), ROLLUP_EMIT);
         try {
             stateDir = Files.createTempDirectory("tp-ttd");
         } catch (java.io.IOException e) {
@@ -101,12 +107,24 @@ final class TopologyFixture implements AutoCloseable {
 
     /** The latest TradeSignal per key, as the compacted trade.signals would keep it (drains the topic). */
     Map<SignalKey, TradeSignal> signalTable() {
+        settle();
         return signals.readKeyValuesToMap();
     }
 
     /** The latest TradeChange per key, as a compacted topic would keep it. */
     Map<ChangeKey, TradeChange> table() {
+        settle();
         return changes.readKeyValuesToMap();
+    }
+
+    /**
+     * Lets the roll-ups run to the top: each wall-clock tick emits the pending cells of one level, whose
+     * derived figures (fed back through trade.records.derived) make the next level's cells pending.
+     */
+    void settle() {
+        for (int i = 0; i < ROLLUP_LEVELS; i++) {
+            driver.advanceWallClockTime(ROLLUP_EMIT);
+        }
     }
 
     static ChangeKey cell(SeriesKey s, int year, int month) {
