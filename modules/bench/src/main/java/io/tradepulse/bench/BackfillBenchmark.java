@@ -65,7 +65,7 @@ import org.apache.kafka.streams.kstream.Produced;
 public final class BackfillBenchmark {
     /** Options of one run. */
     public record Options(long records, int months, double revisionPct, long seed, int threads, int partitions,
-                          Long commitIntervalMs, Duration timeout, Rollups rollups) {
+                          Long commitIntervalMs, Duration timeout, Rollups rollups, Long rollupEmitIntervalMs) {
     }
 
     /** Which roll-ups the processors derive: none, the parent HS levels (the processor's default), or also WLD. */
@@ -110,7 +110,7 @@ public final class BackfillBenchmark {
         long records = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         new BackfillBenchmark(System.out).run(new Options(records, 36, 1.0, 42L, threads, 6, null, Duration.ofMinutes(30),
-                Rollups.COMMODITY));
+                Rollups.COMMODITY, null));
     }
 
     public Result run(Options o) throws Exception {
@@ -147,6 +147,9 @@ public final class BackfillBenchmark {
             procCfg.put(ProcessorConfig.APPLICATION_ID_CONFIG, PROCESSOR_ID);
             procCfg.put(ProcessorConfig.ROLLUP_COMMODITY_CONFIG, o.rollups().commodity);
             procCfg.put(ProcessorConfig.ROLLUP_WORLD_CONFIG, o.rollups().world);
+            if (o.rollupEmitIntervalMs() != null) {
+                procCfg.put(ProcessorConfig.ROLLUP_EMIT_INTERVAL_MS_CONFIG, o.rollupEmitIntervalMs());
+            }
             ProcessorConfig procConfig = new ProcessorConfig(procCfg);
             Phase proc = streamsPhase("tradepulse processors (EOS v2)", PROCESSOR_ID, n, client, topics.records().name(), o.timeout(),
                     () -> new ProcessorApp(procConfig).streams());

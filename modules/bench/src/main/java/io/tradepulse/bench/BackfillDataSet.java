@@ -44,12 +44,19 @@ public record BackfillDataSet(List<String> reporters, List<String> partners, Lis
         }
         List<String> hs6 = new ArrayList<>(perPair);
         Random r = new Random(seed);
+        // Shaped like the nomenclature: HS 2022 has 5,613 subheadings in 1,228 headings (4.6 per heading) and
+        // 97 chapters, so a heading is drawn with 1 to 8 of its subheadings (4.5 on average). That matters for
+        // the roll-ups: how many parent cells the children share.
         while (hs6.size() < perPair) {
             int chapter = 1 + r.nextInt(96); // HS chapters 01-97 without the reserved 77 (the validator refuses it)
             chapter = chapter >= 77 ? chapter + 1 : chapter;
-            String code = String.format(Locale.ROOT, "%02d%02d%02d", chapter, 1 + r.nextInt(30), 10 * r.nextInt(10));
-            if (!hs6.contains(code)) {
-                hs6.add(code);
+            int heading = 1 + r.nextInt(30);
+            int subheadings = 1 + r.nextInt(8);
+            for (int k = 0; k < subheadings && hs6.size() < perPair; k++) {
+                String code = String.format(Locale.ROOT, "%02d%02d%02d", chapter, heading, 10 * (k + 1)); // 10, 20 ... 80
+                if (!hs6.contains(code)) {
+                    hs6.add(code);
+                }
             }
         }
         return new BackfillDataSet(reporters, List.copyOf(partners), List.copyOf(hs6), months, revisionPct, seed);

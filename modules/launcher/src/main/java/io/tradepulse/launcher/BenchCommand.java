@@ -45,10 +45,13 @@ final class BenchCommand implements Callable<Integer> {
             + "COMMODITY (parent HS levels, the processor's default) or ALL (also WLD totals) (default ${DEFAULT-VALUE}).")
     BackfillBenchmark.Rollups rollups;
 
+    @Option(names = "--rollup-emit-interval-ms", description = "tradepulse.rollup.emit.interval.ms of the processors (default: the processor's default).")
+    Long rollupEmitIntervalMs;
+
     @Override
     public Integer call() throws Exception {
         BackfillBenchmark.Result r = new BackfillBenchmark(System.out).run(new BackfillBenchmark.Options(records, months,
-                revisionPct, seed, threads, partitions, commitIntervalMs, timeout, rollups));
+                revisionPct, seed, threads, partitions, commitIntervalMs, timeout, rollups, rollupEmitIntervalMs));
         return r.ratio() > 0 ? 0 : 1;
     }
 }

@@ -107,10 +107,11 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final boolean ROLLUP_WORLD_DEFAULT = false;
 
     public static final String ROLLUP_EMIT_INTERVAL_MS_CONFIG = "tradepulse.rollup.emit.interval.ms";
-    public static final String ROLLUP_EMIT_INTERVAL_MS_DOC = "How often (wall clock) roll-up cells that changed emit "
-            + "their derived figure. Each derived level adds up to this much latency; a larger value re-derives a "
-            + "parent less often while its children arrive (fewer outputs in a backfill).";
-    public static final long ROLLUP_EMIT_INTERVAL_MS_DEFAULT = 1_000L;
+    public static final String ROLLUP_EMIT_INTERVAL_MS_DOC = "A roll-up cell (parent series, month) emits its derived "
+            + "figure once its children have been quiet this long (wall clock), at the latest after ten times this. "
+            + "Each derived level adds about this much latency; a larger value re-derives a parent less often while "
+            + "its children are still arriving (fewer outputs in a backfill, see docs/benchmarks.md).";
+    public static final long ROLLUP_EMIT_INTERVAL_MS_DEFAULT = 5_000L;
 
     /**
      * Not a user setting: lets an embedding process (the launcher, tests) hand its registry client instance to

@@ -5,7 +5,9 @@ import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.state.RollupCell;
 import io.tradepulse.avro.state.RollupContribution;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -15,25 +17,32 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The roll-up cells: keeps the latest contribution of every child per (parent series, period) and, on a
- * wall-clock punctuation, emits the derived figure of every cell that changed since the last emission.
+ * The roll-up cells: keeps the latest contribution of every child per (parent series, period) and emits the
+ * derived figure of a changed cell once its children have been quiet for {@code tradepulse.rollup.emit.interval.ms}
+ * (wall clock), or at the latest ten intervals after its first pending change.
  *
- * <p>Why not emit per contribution (or per commit, as a cached DSL aggregate would): in a backfill the
- * children of a parent arrive spread over many commits, and every partial sum would travel to the parent
- * series and re-emit its outputs, and those of the months after it (a derived May that changes after June
- * exists re-emits June's MoM, YTD ... up to May a year later). A measured 300k-record backfill wrote 16
- * trade.changes offsets per input that way. Emitting at most once per {@code tradepulse.rollup.emit.interval.ms}
- * per cell bounds that.
+ * <p>Why not emit per contribution (or per commit, as a cached DSL aggregate would): in a backfill the children
+ * of a parent arrive spread over many commits, and every partial sum travels to the parent series and
+ * re-emits its outputs, and those of the months after it (a derived May that changes after June exists
+ * re-emits June's MoM, YTD ... up to May a year later). A measured 300k-record backfill wrote 16 trade.changes
+ * offsets per input that way, and still 5 with a fixed one-second emission. Waiting for the cell to go quiet
+ * emits a release's parent figures about once, in period order; the ten-interval cap keeps a parent whose
+ * children never stop changing from never being emitted.
  *
- * <p>Crash safety: the cells that still have to be emitted are kept in their own changelogged store
- * ({@code rollup-pending}), written in the same transaction as the contribution, and deleted in the same
- * transaction as the emission. A restart emits what was pending; nothing depends on memory.
+ * <p>Crash safety: the cells still to be emitted are kept, with their first and last change times, in their
+ * own changelogged store ({@code rollup-pending}), written in the same transaction as the contribution and
+ * deleted in the same transaction as the emission. A restart emits what was pending; nothing depends on memory.
  *
  * <p>Input: {@code ChangeKey (parent series, period) -> RollupContribution} from the rollup-by-parent
  * repartition topic. Output: {@code SeriesKey -> TradeRecord} (derived, for trade.records.derived).
  */
 final class RollupProcessor implements Processor<ChangeKey, RollupContribution, SeriesKey, TradeRecord> {
-    private static final byte[] PENDING = new byte[0];
+    /** A cell is emitted at the latest this many intervals after its first pending change. */
+    static final int MAX_DELAY_INTERVALS = 10;
+    private static final Comparator<Pending> BY_PARENT_THEN_PERIOD = Comparator
+            .comparing((Pending p) -> seriesOf(p.cell()))
+            .thenComparingInt(p -> p.cell().getYear())
+            .thenComparingInt(p -> p.cell().getMonth());
 
     private final String cellStoreName;
     private final String pendingStoreName;
@@ -64,20 +73,50 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
             return; // a replayed or unchanged contribution: the cell and its derived figure stay as they are
         }
         cells.put(record.key(), Rollups.add(before, record.value()));
-        pending.put(record.key(), PENDING);
+        long now = context.currentSystemTimeMs();
+        byte[] pendingSince = pending.get(record.key());
+        long first = pendingSince == null ? now : ByteBuffer.wrap(pendingSince).getLong(0);
+        pending.put(record.key(), ByteBuffer.allocate(16).putLong(first).putLong(now).array());
     }
 
     private void emitPending(long timestamp) {
-        List<ChangeKey> due = new ArrayList<>();
-        try (KeyValueIterator<ChangeKey, byte[]> all = pending.all()) {
-            all.forEachRemaining(kv -> due.add(kv.key));
+        long interval = config.emitInterval().toMillis();
+        List<Pending> all = new ArrayList<>();
+        try (KeyValueIterator<ChangeKey, byte[]> it = pending.all()) {
+            it.forEachRemaining(kv -> {
+                ByteBuffer times = ByteBuffer.wrap(kv.value);
+                all.add(new Pending(kv.key, timestamp - times.getLong(8) >= interval,
+                        timestamp - times.getLong(0) >= MAX_DELAY_INTERVALS * interval));
+            });
         }
-        for (ChangeKey cell : due) {
-            TradeRecord derived = Rollups.derive(cell, cells.get(cell));
-            if (derived != null) {
-                context.forward(new Record<>(Rollups.series(cell), derived, timestamp));
+        // Per parent, oldest period first, and a quiet cell waits while an earlier period of the same parent is
+        // still changing (children of May arriving late from a lagging partition would otherwise re-derive May
+        // after June, and re-emit June's MoM and YTD). The store orders by key bytes, not by period.
+        all.sort(BY_PARENT_THEN_PERIOD);
+        String parent = null;
+        boolean blocked = false;
+        for (Pending p : all) {
+            String series = seriesOf(p.cell());
+            if (!series.equals(parent)) {
+                parent = series;
+                blocked = false;
             }
-            pending.delete(cell);
+            if (p.overdue() || (p.quiet() && !blocked)) {
+                TradeRecord derived = Rollups.derive(p.cell(), cells.get(p.cell()));
+                if (derived != null) {
+                    context.forward(new Record<>(Rollups.series(p.cell()), derived, timestamp));
+                }
+                pending.delete(p.cell());
+            } else {
+                blocked = true;
+            }
         }
+    }
+
+    private record Pending(ChangeKey cell, boolean quiet, boolean overdue) {
+    }
+
+    private static String seriesOf(ChangeKey c) {
+        return c.getReporter() + '|' + c.getPartner() + '|' + c.getFlow() + '|' + c.getCommodity();
     }
 }

@@ -9,14 +9,19 @@ import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.core.Topic;
 import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.avro.state.RollupContribution;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
@@ -145,12 +150,20 @@ public final class TradeTopology {
                 .withLoggingEnabled(Map.of()));
         outputs.get("emit-contribution")
                 .map((k, v) -> KeyValue.pair(v.parentCell(), v.contribution()), Named.as("to-parent-cell"))
-                .repartition(Repartitioned.with(stateSerdes.cellKey(), stateSerdes.contribution()).withName(ROLLUP_REPARTITION))
+                // Partitioned by the parent SERIES, not by the cell: all periods of a parent meet in one task,
+                // which emits them oldest first (a later period must not be derived before an earlier one).
+                .repartition(Repartitioned.with(stateSerdes.cellKey(), stateSerdes.contribution())
+                        .withStreamPartitioner(TradeTopology::byParentSeries).withName(ROLLUP_REPARTITION))
                 .process(() -> new RollupProcessor(ROLLUP_STORE, ROLLUP_PENDING_STORE, rollups),
                         Named.as("rollup-aggregate"), ROLLUP_STORE, ROLLUP_PENDING_STORE)
                 .to(derived.name(), Produced.with(derived.keySerde(), derived.valueSerde())
                         .withStreamPartitioner(new RecordsPartitioner(records)).withName("write-derived-records"));
         return builder.build();
+    }
+
+    private static Optional<Set<Integer>> byParentSeries(String topic, ChangeKey cell, RollupContribution c, int partitions) {
+        String series = cell.getReporter() + '|' + cell.getPartner() + '|' + cell.getFlow() + '|' + cell.getCommodity();
+        return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(series.getBytes(StandardCharsets.UTF_8))) % partitions));
     }
 
     private static String deadLetterKey(Validated v) {

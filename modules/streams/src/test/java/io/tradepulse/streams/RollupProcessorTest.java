@@ -1,0 +1,102 @@
+package io.tradepulse.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.Flow;
+import io.tradepulse.avro.SeriesKey;
+import io.tradepulse.avro.TradeRecord;
+import io.tradepulse.avro.state.RollupCell;
+import io.tradepulse.avro.state.RollupContribution;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+
+/** When roll-up cells emit: once quiet, oldest period first per parent, and nothing pending is lost on restart. */
+class RollupProcessorTest {
+    private static final RollupConfig CONFIG = new RollupConfig(true, false, Duration.ofSeconds(5));
+    private static final ChangeKey MAY = new ChangeKey("USA", "CHN", Flow.IMPORT, "8517", 2025, 5);
+    private static final ChangeKey JUNE = new ChangeKey("USA", "CHN", Flow.IMPORT, "8517", 2025, 6);
+
+    private final StateSerdes serdes = StateSerdes.defaults();
+    private final KeyValueStore<ChangeKey, RollupCell> cells = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(TradeTopology.ROLLUP_STORE), serdes.cellKey(), serdes.rollupCell())
+            .withLoggingDisabled().build();
+    private final KeyValueStore<ChangeKey, byte[]> pending = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(TradeTopology.ROLLUP_PENDING_STORE), serdes.cellKey(), Serdes.ByteArray())
+            .withLoggingDisabled().build();
+    private MockProcessorContext<SeriesKey, TradeRecord> context;
+    private RollupProcessor processor;
+
+    @Test
+    void shouldEmitOnceQuietOldestPeriodFirstAndWaitForAnEarlierPeriodStillChanging() {
+        start(0);
+        contribute(JUNE, "C:851713", 60L, 0);
+        contribute(MAY, "C:851713", 50L, 0);
+        contribute(MAY, "C:851762", 20L, 4_000); // May still changing at 4 s
+        punctuate(5_000);
+        assertThat(context.forwarded()).as("June is quiet but waits for May").isEmpty();
+        punctuate(9_000);
+        assertThat(emitted()).extracting(TradeRecord::getMonth, TradeRecord::getValue)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(5, 70L), org.assertj.core.groups.Tuple.tuple(6, 60L));
+        assertThat(emitted()).allSatisfy(r -> assertThat(r.getDerivedFrom()).isNotNull());
+        context.resetForwards();
+        punctuate(20_000);
+        assertThat(context.forwarded()).as("emitted once").isEmpty();
+        contribute(MAY, "C:851762", 20L, 21_000); // replayed, unchanged
+        punctuate(30_000);
+        assertThat(context.forwarded()).isEmpty();
+    }
+
+    @Test
+    void shouldEmitACellWhoseChildrenNeverStopChangingAfterTenIntervals() {
+        start(0);
+        for (long t = 0; t <= 50_000; t += 1_000) {
+            contribute(MAY, "C:851713", 50L + t, t);
+            punctuate(t);
+        }
+        assertThat(emitted()).hasSize(1);
+    }
+
+    @Test
+    void shouldEmitWhatWasPendingBeforeARestart() {
+        start(0);
+        contribute(MAY, "C:851713", 50L, 0);
+        start(1_000); // a new instance over the restored stores: nothing was emitted yet
+        punctuate(6_000);
+        assertThat(emitted()).extracting(TradeRecord::getValue).containsExactly(50L);
+    }
+
+    private void start(long now) {
+        context = new MockProcessorContext<>();
+        context.setCurrentSystemTimeMs(now);
+        for (KeyValueStore<?, ?> store : List.of(cells, pending)) {
+            if (!store.isOpen()) {
+                store.init(context.getStateStoreContext(), store);
+            }
+            context.addStateStore(store);
+        }
+        processor = new RollupProcessor(TradeTopology.ROLLUP_STORE, TradeTopology.ROLLUP_PENDING_STORE, CONFIG);
+        processor.init(context);
+    }
+
+    private void contribute(ChangeKey cell, String child, long value, long now) {
+        context.setCurrentSystemTimeMs(now);
+        processor.process(new Record<>(cell, new RollupContribution(child, 1, value, "USD", "CENSUS", "2025-07-03",
+                1_751_500_000_000L, null), now));
+    }
+
+    private void punctuate(long now) {
+        context.setCurrentSystemTimeMs(now);
+        context.scheduledPunctuators().forEach(p -> p.getPunctuator().punctuate(now));
+    }
+
+    private List<TradeRecord> emitted() {
+        return context.forwarded().stream().map(f -> (TradeRecord) f.record().value()).toList();
+    }
+}
