@@ -81,7 +81,7 @@ class CompiledSerdeTest {
         MemorySchemaRegistryClient client = new MemorySchemaRegistryClient();
         KafkaAvroSerializer serializer = new KafkaAvroSerializer(client);
         KafkaAvroDeserializer deserializer = specificDeserializer(client);
-        BaselineKafkaAvroSerializer baseline = new BaselineKafkaAvroSerializer(client);
+        KafkaAvroSerializer baseline = Uncompiled.serializer(client);
         Random random = new Random(20250609);
         for (Class<? extends SpecificRecordBase> type : CLASSES) {
             for (int i = 0; i < 1500; i++) {
@@ -183,7 +183,7 @@ class CompiledSerdeTest {
         TradeChange bad = (TradeChange) randomRecord(TradeChange.class, new Random(3), 0.3, false);
         bad.put(0, null); // reporter
         Throwable ours = catchThrowable(() -> new KafkaAvroSerializer(client).serialize("t", bad));
-        Throwable theirs = catchThrowable(() -> new BaselineKafkaAvroSerializer(client).serialize("t", bad));
+        Throwable theirs = catchThrowable(() -> Uncompiled.serializer(client).serialize("t", bad));
         assertThat(ours).isInstanceOf(SerializationException.class).hasMessageContaining("reporter");
         assertThat(ours.getMessage()).isEqualTo(theirs.getMessage());
         // The thread's buffer and encoder are fine afterwards.
@@ -196,7 +196,7 @@ class CompiledSerdeTest {
     void shouldFailLikeAvroForTruncatedOrCorruptData() {
         MemorySchemaRegistryClient client = new MemorySchemaRegistryClient();
         KafkaAvroDeserializer deserializer = specificDeserializer(client);
-        BaselineKafkaAvroDeserializer baseline = new BaselineKafkaAvroDeserializer(client, true);
+        KafkaAvroDeserializer baseline = Uncompiled.deserializer(client, true);
         TradeChange record = (TradeChange) randomRecord(TradeChange.class, new Random(5), 0.0, false);
         byte[] bytes = new KafkaAvroSerializer(client).serialize("t", record);
         // Truncated anywhere after the header.

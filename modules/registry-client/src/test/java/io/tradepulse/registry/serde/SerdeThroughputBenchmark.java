@@ -18,8 +18,8 @@ import io.tradepulse.avro.TradeRecord;
  * In-JVM throughput harness (not a test) for {@link KafkaAvroSerializer} / {@link KafkaAvroDeserializer}
  * with generated classes: TradeChange as the Streams processor builds it and TradeRecord as the
  * connectors build it, through the in-memory registry, single thread. Measures the current serde and
- * {@link BaselineKafkaAvroSerializer} / {@link BaselineKafkaAvroDeserializer} (the code before the
- * performance work) in the same JVM, round by round alternately so that load from other processes on a
+ * the same serde with the precompiled writer/reader switched off ({@link Uncompiled}: Avro's own
+ * SpecificDatumWriter/Reader, as before the performance work) in the same JVM, round by round alternately so that load from other processes on a
  * shared machine hits both alike, and prints records/s per operation (median of the measured rounds,
  * after warm-up rounds). From the repository root:
  *
@@ -55,9 +55,9 @@ public final class SerdeThroughputBenchmark {
         serializer.configure(Map.of(), false);
         KafkaAvroDeserializer deserializer = new KafkaAvroDeserializer(client);
         deserializer.configure(Map.of(AvroSerdeConfig.SPECIFIC_AVRO_READER_CONFIG, true), false);
-        BaselineKafkaAvroSerializer baselineSerializer = new BaselineKafkaAvroSerializer(client);
+        KafkaAvroSerializer baselineSerializer = Uncompiled.serializer(client);
         baselineSerializer.configure(Map.of(), false);
-        BaselineKafkaAvroDeserializer baselineDeserializer = new BaselineKafkaAvroDeserializer(client);
+        KafkaAvroDeserializer baselineDeserializer = Uncompiled.deserializer(client);
         baselineDeserializer.configure(Map.of(AvroSerdeConfig.SPECIFIC_AVRO_READER_CONFIG, true), false);
 
         Random random = new Random(42);
