@@ -69,8 +69,17 @@ public final class Rollups {
         };
     }
 
+    /** The HS level of a valid commodity code (TOTAL, or 2, 4, 6, 8 or 10 digits). */
     static CommodityLevel level(String commodity) {
-        return commodity.equals(TOTAL) ? CommodityLevel.TOTAL : CommodityLevel.valueOf("HS" + commodity.length());
+        return switch (commodity.length()) {
+            case 2 -> CommodityLevel.HS2;
+            case 4 -> CommodityLevel.HS4;
+            case 6 -> CommodityLevel.HS6;
+            case 8 -> CommodityLevel.HS8;
+            case 10 -> CommodityLevel.HS10;
+            default -> commodity.equals(TOTAL) ? CommodityLevel.TOTAL
+                    : CommodityLevel.valueOf("HS" + commodity.length()); // throws, naming the impossible level
+        };
     }
 
     static ChangeKey cell(SeriesKey parent, Observation o) {

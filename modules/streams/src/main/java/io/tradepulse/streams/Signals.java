@@ -88,12 +88,15 @@ public final class Signals {
                     last = e;
                 }
             }
-            String summary = String.format(Locale.ROOT, "%s %s: %s YoY (%s%s)%s", label(series), period(q),
-                    signed(y.pct()), y.basis().toLowerCase(Locale.ROOT), y.baseLevel() == null ? ""
-                            : ", " + money(q.getValue()) + " vs " + money(y.baseLevel()) + " a year earlier",
-                    last == null ? "" : "; latest tariff event " + last.getId() + " (effective " + last.getEffective() + ")");
+            // Plain concatenation, not String.format: this runs for every input whose |YoY| crosses the threshold
+            // (about one in ten in a backfill), and Formatter was 5 % of the processor's CPU.
+            String summary = label(series) + " " + period(q) + ": " + signed(y.pct()) + " YoY ("
+                    + y.basis().toLowerCase(Locale.ROOT) + (y.baseLevel() == null ? ""
+                            : ", " + money(q.getValue()) + " vs " + money(y.baseLevel()) + " a year earlier") + ")"
+                    + (last == null ? "" : "; latest tariff event " + last.getId() + " (effective " + last.getEffective() + ")");
             out.put(Type.YOY_MOVE, signal(Type.YOY_MOVE, series, q, y.baseLevel(), y.pct(), y, null, last, summary,
-                    String.format(Locale.ROOT, "YOY_MOVE |yoy| >= %.1f%%; yoy basis %s", cfg.yoyMovePct(), y.basis())));
+                    YOY_METHODS.computeIfAbsent(cfg.yoyMovePct() + "|" + y.basis(), k -> String.format(Locale.ROOT,
+                            "YOY_MOVE |yoy| >= %.1f%%; yoy basis %s", cfg.yoyMovePct(), y.basis()))));
         }
         if (events.isEmpty()) {
             return out;
@@ -105,8 +108,6 @@ public final class Signals {
         }
         double excess = ((1 + y.pct() / 100.0) / trendFactor - 1) * 100.0;
         Long expected = y.baseLevel() == null ? null : Math.round(y.baseLevel() * trendFactor);
-        String method = String.format(Locale.ROOT, "expected = year-earlier level x (1 + median YoY of the %d "
-                + "preceding months%s); yoy basis %s", cfg.trendMonths(), g == null ? ": none, trend 0" : "", y.basis());
 
         TariffEvent ahead = null; // nearest duty rise taking effect after q, with q inside its lead window
         for (TariffEvent e : events) {
@@ -123,7 +124,7 @@ public final class Signals {
                     ahead.getKind(), rate(ahead.getRateBeforePct()), rate(ahead.getRateAfterPct()), ahead.getEffective());
             out.put(Type.FRONT_LOADING, signal(Type.FRONT_LOADING, series, q, expected, excess, y, g, ahead, summary,
                     String.format(Locale.ROOT, "FRONT_LOADING excess >= %.1f%% within %d months before a duty rise; %s",
-                            cfg.frontLoadingPct(), cfg.leadMonths(), method)));
+                            cfg.frontLoadingPct(), cfg.leadMonths(), method(cfg, g, y))));
         }
         TariffEvent behind = null; // latest duty rise in force since at most paybackMonths
         for (TariffEvent e : events) {
@@ -139,7 +140,7 @@ public final class Signals {
                     behind.getKind(), rate(behind.getRateBeforePct()), rate(behind.getRateAfterPct()), behind.getEffective());
             out.put(Type.PAYBACK, signal(Type.PAYBACK, series, q, expected, excess, y, g, behind, summary,
                     String.format(Locale.ROOT, "PAYBACK shortfall >= %.1f%% within %d months from a duty rise; %s",
-                            cfg.paybackPct(), cfg.paybackMonths(), method)));
+                            cfg.paybackPct(), cfg.paybackMonths(), method(cfg, g, y))));
         }
         return out;
     }
@@ -168,13 +169,28 @@ public final class Signals {
                 type.name());
     }
 
+    /** The YOY_MOVE method text per (threshold, basis): a handful of distinct strings, formatted once. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, String> YOY_METHODS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private static String label(SeriesKey s) {
         return s.getReporter() + "->" + s.getPartner() + " " + s.getFlow() + " " + s.getCommodity();
     }
 
+    /** Formatted only when a FRONT_LOADING or PAYBACK signal holds. */
+    private static String method(SignalConfig cfg, Double g, Yoy y) {
+        return String.format(Locale.ROOT, "expected = year-earlier level x (1 + median YoY of the %d "
+                + "preceding months%s); yoy basis %s", cfg.trendMonths(), g == null ? ": none, trend 0" : "", y.basis());
+    }
+
+    /** "2025-05", or "2025-01..02" for a combined period. */
     private static String period(Observation q) {
-        return q.getMonths() == 1 ? String.format(Locale.ROOT, "%d-%02d", q.getYear(), q.getMonth())
-                : String.format(Locale.ROOT, "%d-%02d..%02d", q.getYear(), q.getMonth(), q.getMonth() + q.getMonths() - 1);
+        String start = q.getYear() + "-" + twoDigits(q.getMonth());
+        return q.getMonths() == 1 ? start : start + ".." + twoDigits(q.getMonth() + q.getMonths() - 1);
+    }
+
+    private static String twoDigits(int month) {
+        return month < 10 ? "0" + month : Integer.toString(month);
     }
 
     private static String signed(double pct) {

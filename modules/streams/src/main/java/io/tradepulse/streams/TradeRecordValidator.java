@@ -76,8 +76,7 @@ public final class TradeRecordValidator {
                 return Optional.of("unknown HS chapter " + r.getCommodity().substring(0, 2) + " in " + r.getCommodity());
             }
         }
-        CommodityLevel expected = r.getCommodity().equals("TOTAL") ? CommodityLevel.TOTAL
-                : CommodityLevel.valueOf("HS" + r.getCommodity().length());
+        CommodityLevel expected = Rollups.level(r.getCommodity());
         if (r.getCommodityLevel() != expected) {
             return Optional.of("commodityLevel " + r.getCommodityLevel() + " does not match commodity " + r.getCommodity()
                     + " (expected " + expected + ")");
