@@ -244,11 +244,6 @@ public final class ProcessorConfig extends AbstractConfig {
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 10);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 256 * 1024);
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024);
-        // A task reads trade.records and trade.records.derived. With the default (0) Streams checks, before every
-        // record, whether it should wait for the empty one of the two and formats a log line with String.format
-        // each time (6 % of the processor's CPU in the 10 M backfill). Waiting buys nothing here: the outputs do
-        // not depend on the order of inputs across the two topics (ArrivalOrderPropertiesTest, RollupPropertiesTest).
-        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
         p.putAll(originals());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID_CONFIG));
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", getList(BOOTSTRAP_SERVERS_CONFIG)));

@@ -100,9 +100,13 @@ public final class TradeTopology {
 
         TradeRecordValidator validator = new TradeRecordValidator(clock);
         // One source for published and derived figures: the two topics are co-partitioned, so partition p of
-        // both belongs to the same task and the same series state.
+        // both belongs to the same task and the same series state. Without roll-ups the derived topic is not
+        // read at all: a task with a second, empty input partition costs Streams a check per record (it
+        // formats a log line while deciding whether to wait for it: 6 % of the CPU in the 10 M backfill).
+        // Streams' default max.task.idle.ms is kept: with -1 the 1 M roll-up backfill re-derived 50 % more
+        // parent cells (docs/benchmarks.md).
         Map<String, KStream<SeriesKey, Validated>> routes = builder
-                .stream(List.of(records.name(), derived.name()),
+                .stream(rollups.any() ? List.of(records.name(), derived.name()) : List.of(records.name()),
                         Consumed.with(records.keySerde(), records.valueSerde()).withName("read-trade-records"))
                 .processValues(() -> new ValidateProcessor(validator), Named.as("validate"))
                 .split(Named.as("route-"))
@@ -136,6 +140,9 @@ public final class TradeTopology {
                 .to(signalTopic.name(), Produced.with(signalTopic.keySerde(), signalTopic.valueSerde())
                         .withName("write-trade-signals"));
 
+        if (!rollups.any()) {
+            return builder.build(); // the series state emits no contributions
+        }
         // Roll-ups. The cell keeps the latest contribution per child, so a revised child replaces its share and
         // a replayed one changes nothing; changed cells emit their derived figure on a wall-clock punctuation
         // (see RollupProcessor for why not per contribution). The state serdes (no registry) serialize the
