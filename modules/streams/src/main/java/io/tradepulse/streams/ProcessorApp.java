@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * Lifecycle of the trade processor (the topology itself is {@link TradeTopology#build}).
  *
  * <p>Inputs: {@code trade.records} (SeriesKey -> TradeRecord), {@code trade.records.derived} (its own
- * roll-ups, same types) and {@code tariff.events} (String id -> TariffEvent, read whole as a GlobalKTable).
+ * roll-ups, same types; read only when roll-ups are on) and {@code tariff.events} (String id -> TariffEvent, read whole as a GlobalKTable).
  * Outputs: {@code trade.changes} (ChangeKey -> TradeChange, compacted), {@code trade.signals} (SignalKey ->
  * TradeSignal, compacted), {@code trade.records.derived} and {@code trade.dlq} (String origin -> DeadLetter);
  * internal: the {@code rollup-by-parent} repartition topic (ChangeKey -> RollupContribution). Runs with

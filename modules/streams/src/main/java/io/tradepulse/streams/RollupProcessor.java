@@ -25,8 +25,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * of a parent arrive spread over many commits, and every partial sum travels to the parent series and
  * re-emits its outputs, and those of the months after it (a derived May that changes after June exists
  * re-emits June's MoM, YTD ... up to May a year later). A measured 300k-record backfill wrote 16 trade.changes
- * offsets per input that way, and still 5 with a fixed one-second emission. Waiting for the cell to go quiet
- * emits a release's parent figures about once, in period order; the ten-interval cap keeps a parent whose
+ * offsets per input when cells were emitted per commit, 5.4 when emitted every second (docs/benchmarks.md).
+ * Waiting for the cell to go quiet emits a release's parent figures about once, in period order; the ten-interval cap keeps a parent whose
  * children never stop changing from never being emitted.
  *
  * <p>Crash safety: the cells still to be emitted are kept, with their first and last change times, in their
@@ -40,7 +40,7 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
     /** A cell is emitted at the latest this many intervals after its first pending change. */
     static final int MAX_DELAY_INTERVALS = 10;
     private static final Comparator<Pending> BY_PARENT_THEN_PERIOD = Comparator
-            .comparing((Pending p) -> seriesOf(p.cell()))
+            .comparing(Pending::series)
             .thenComparingInt(p -> p.cell().getYear())
             .thenComparingInt(p -> p.cell().getMonth());
 
@@ -85,7 +85,7 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
         try (KeyValueIterator<ChangeKey, byte[]> it = pending.all()) {
             it.forEachRemaining(kv -> {
                 ByteBuffer times = ByteBuffer.wrap(kv.value);
-                all.add(new Pending(kv.key, timestamp - times.getLong(8) >= interval,
+                all.add(new Pending(kv.key, Rollups.seriesId(kv.key), timestamp - times.getLong(8) >= interval,
                         timestamp - times.getLong(0) >= MAX_DELAY_INTERVALS * interval));
             });
         }
@@ -96,9 +96,8 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
         String parent = null;
         boolean blocked = false;
         for (Pending p : all) {
-            String series = seriesOf(p.cell());
-            if (!series.equals(parent)) {
-                parent = series;
+            if (!p.series().equals(parent)) {
+                parent = p.series();
                 blocked = false;
             }
             if (p.overdue() || (p.quiet() && !blocked)) {
@@ -113,10 +112,7 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
         }
     }
 
-    private record Pending(ChangeKey cell, boolean quiet, boolean overdue) {
-    }
-
-    private static String seriesOf(ChangeKey c) {
-        return c.getReporter() + '|' + c.getPartner() + '|' + c.getFlow() + '|' + c.getCommodity();
+    /** A pending cell, with its parent's id computed once (the sort compares it many times). */
+    private record Pending(ChangeKey cell, String series, boolean quiet, boolean overdue) {
     }
 }

@@ -82,8 +82,12 @@ public final class Rollups {
         };
     }
 
-    static ChangeKey cell(SeriesKey parent, Observation o) {
-        return SeriesHistories.changeKey(parent, o);
+    /**
+     * A string naming the series of a cell (all its periods share it): what the rollup-by-parent repartition
+     * hashes and what RollupProcessor groups pending cells by.
+     */
+    static String seriesId(ChangeKey cell) {
+        return cell.getReporter() + '|' + cell.getPartner() + '|' + cell.getFlow() + '|' + cell.getCommodity();
     }
 
     static SeriesKey series(ChangeKey cell) {

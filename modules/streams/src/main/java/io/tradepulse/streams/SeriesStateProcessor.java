@@ -102,7 +102,7 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         // The winning figure of this period changed: it replaces this series' contribution to its parents.
         for (Rollups.Parent parent : Rollups.parents(series, rollups)) {
             context.forward(record.withKey(series).withValue(Emission.contribution(
-                    Rollups.cell(parent.series(), incoming), Rollups.contribution(parent.child(), incoming))));
+                    SeriesHistories.changeKey(parent.series(), incoming), Rollups.contribution(parent.child(), incoming))));
         }
         List<TariffEvent> events = calendar.matching(series);
         int incomingPeriod = SeriesHistories.index(incoming);

@@ -10,7 +10,7 @@ import org.apache.kafka.common.serialization.Serde;
 
 /**
  * Serdes of the processor's state stores (see {@link VersionedAvroSerde} for why they bypass the registry).
- * The history uses the compact hand-written {@link SeriesHistoryCodec} (format 2, still reads format 1);
+ * The history uses the compact hand-written {@link SeriesHistoryCodec} (formats 2 and 3, still reads format 1);
  * the key keeps format 1 (its bytes are the store's and the changelog's key: changing them would orphan
  * existing entries).
  *

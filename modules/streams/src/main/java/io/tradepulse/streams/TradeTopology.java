@@ -169,8 +169,8 @@ public final class TradeTopology {
     }
 
     private static Optional<Set<Integer>> byParentSeries(String topic, ChangeKey cell, RollupContribution c, int partitions) {
-        String series = cell.getReporter() + '|' + cell.getPartner() + '|' + cell.getFlow() + '|' + cell.getCommodity();
-        return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(series.getBytes(StandardCharsets.UTF_8))) % partitions));
+        byte[] series = Rollups.seriesId(cell).getBytes(StandardCharsets.UTF_8);
+        return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(series)) % partitions));
     }
 
     private static String deadLetterKey(Validated v) {
