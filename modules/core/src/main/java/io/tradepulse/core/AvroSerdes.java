@@ -2,6 +2,7 @@ package io.tradepulse.core;
 
 import io.tradepulse.registry.SchemaRegistryClient;
 import io.tradepulse.registry.serde.SpecificAvroSerde;
+import io.tradepulse.registry.serde.StringAvroSerde;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
@@ -30,6 +31,13 @@ public final class AvroSerdes {
 
     public <T extends SpecificRecord> Serde<T> value(Class<T> type) {
         return create(false);
+    }
+
+    /** A plain string as an Avro {@code "string"} in the wire format: what Kafka Connect's Avro converter writes. */
+    public Serde<String> stringKey() {
+        StringAvroSerde serde = client == null ? new StringAvroSerde() : new StringAvroSerde(client);
+        serde.configure(config, true);
+        return serde;
     }
 
     private <T extends SpecificRecord> Serde<T> create(boolean isKey) {

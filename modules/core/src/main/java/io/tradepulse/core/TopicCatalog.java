@@ -61,7 +61,9 @@ public final class TopicCatalog {
         this.changes = new Topic<>(prefix + CHANGES, serdes.key(ChangeKey.class), serdes.value(TradeChange.class), table);
         this.signals = new Topic<>(prefix + SIGNALS, serdes.key(SignalKey.class), serdes.value(TradeSignal.class), table);
         // Dead letters are for people to inspect and replay; 30 days is long enough to notice and act.
-        this.deadLetters = new Topic<>(prefix + DLQ, Serdes.String(), serdes.value(DeadLetter.class),
+        // Keys are Avro strings in the wire format, as Kafka Connect's Avro converter writes them: the
+        // connectors and the processor both write here, and a consumer must see one key encoding.
+        this.deadLetters = new Topic<>(prefix + DLQ, serdes.stringKey(), serdes.value(DeadLetter.class),
                 TopicSettings.retained(1, replicationFactor, 30L * 24 * 3600 * 1000));
     }
 

@@ -4,7 +4,6 @@ import io.tradepulse.avro.DeadLetter;
 import io.tradepulse.avro.DeadLetterStage;
 import io.tradepulse.core.Topic;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -47,7 +46,7 @@ final class DeadLetters {
                 .setRawValue(rawValue == null ? null : ByteBuffer.wrap(rawValue))
                 .setOccurredAt(Instant.ofEpochMilli(timestamp))
                 .build();
-        byte[] key = (originTopic + "/" + partition + "/" + offset).getBytes(StandardCharsets.UTF_8);
+        byte[] key = topic.keySerde().serializer().serialize(topic.name(), originTopic + "/" + partition + "/" + offset);
         return new ProducerRecord<>(topic.name(), key, topic.valueSerde().serializer().serialize(topic.name(), dl));
     }
 }

@@ -241,7 +241,11 @@ public final class ProcessorConfig extends AbstractConfig {
         Map<String, Object> p = new HashMap<>();
         // Throughput defaults for backfills; any of them can be overridden by the user's own keys below.
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 10);
+        // Under exactly_once_v2 nothing is visible before the commit (every 100 ms by default), so lingering
+        // that long adds no visible latency. Each batch of an lz4 producer allocates ~128 KB of buffers; with a
+        // 10 ms linger the batches of the ~9 partitions a thread writes (outputs and changelogs) were a quarter
+        // of the processor's allocation in a backfill profile.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 100);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 256 * 1024);
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024);
         p.putAll(originals());

@@ -155,6 +155,7 @@ public final class Signals {
                 .setCurrency(q.getCurrency())
                 .setTariffEventId(event == null ? null : event.getId())
                 .setSummary(summary).setMethod(method).setTrendPct(trend).setYoyBasis(y.basis())
+                .setDerivedFrom(q.getDerivedFrom())
                 .build();
     }
 

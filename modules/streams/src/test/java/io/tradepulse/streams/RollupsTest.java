@@ -7,8 +7,10 @@ import io.tradepulse.avro.ChangeKey;
 import io.tradepulse.avro.CommodityLevel;
 import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
+import io.tradepulse.avro.SignalKey;
 import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeRecord;
+import io.tradepulse.avro.TradeSignal;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +52,30 @@ class RollupsTest {
             assertThat(t).doesNotContainKey(cell(PHONES_WLD, 2025, 5)); // world roll-ups are off by default
             assertThat(f.deadLetters.isEmpty()).isTrue();
         }
+    }
+
+    @Test
+    void shouldFlagSignalsOnDerivedFiguresWithTheirChildCount() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(hs(PHONES_CHN, 2024, 5, 100L, "2024-07-03"));
+            f.pipe(hs(PARTS_CHN, 2024, 5, 100L, "2024-07-03"));
+            f.pipe(hs(PHONES_CHN, 2025, 5, 50L, "2025-07-03")); // -50 % YoY
+            f.pipe(hs(PARTS_CHN, 2025, 5, 40L, "2025-07-03")); // -60 % YoY: the heading is -55 %
+            f.table();
+            Map<SignalKey, TradeSignal> signals = f.signalTable();
+
+            TradeSignal heading = signals.get(yoyMoveMay2025(HEADING_CHN));
+            assertThat(heading).isNotNull();
+            assertThat(heading.getYoyPct()).isCloseTo(-55.0, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(heading.getDerivedFrom()).isEqualTo(2);
+            assertThat(signals.get(yoyMoveMay2025(TOTAL_CHN)).getDerivedFrom()).isEqualTo(1);
+            assertThat(signals.get(yoyMoveMay2025(PHONES_CHN)).getDerivedFrom()).isNull();
+        }
+    }
+
+    private static SignalKey yoyMoveMay2025(SeriesKey s) {
+        return new SignalKey(s.getReporter(), s.getPartner(), s.getFlow(), s.getCommodity(), 2025, 5,
+                Signals.Type.YOY_MOVE.name());
     }
 
     @Test

@@ -57,6 +57,18 @@ class AvroConverterTest {
   }
 
   @Test
+  void shouldWriteDeadLetterKeysExactlyAsTheTopicCatalogsStringKeySerde() {
+    // Connectors and the processor both write trade.dlq: their keys must be the same bytes for the same text.
+    byte[] fromConnect = converter(true).fromConnectData("trade.dlq", org.apache.kafka.connect.data.Schema.STRING_SCHEMA,
+        "census:2025-05:row 17");
+    try (io.tradepulse.registry.serde.StringAvroSerde catalog = new io.tradepulse.registry.serde.StringAvroSerde(registry)) {
+      catalog.configure(CONF, true);
+      assertThat(catalog.serialize("trade.dlq", "census:2025-05:row 17")).isEqualTo(fromConnect);
+      assertThat(catalog.deserialize("trade.dlq", fromConnect)).isEqualTo("census:2025-05:row 17");
+    }
+  }
+
+  @Test
   void shouldRoundTripTradeRecordsAndDeadLettersBackToConnectData() {
     AvroConverter c = converter(false);
     Struct value = TradeSchemas.value(ROW);

@@ -48,6 +48,38 @@ class AvroSerdesTest {
     }
 
     @Test
+    void shouldWriteAPlainStringKeyAsAnAvroStringInTheWireFormat() {
+        org.apache.avro.Schema string = org.apache.avro.Schema.create(org.apache.avro.Schema.Type.STRING);
+        stubRegister(REGISTRY, TOPIC + "-key", string, 7);
+        SerdeFixtures.stubSchemaById(REGISTRY, 7, string);
+        try (StringAvroSerde writer = new StringAvroSerde(); StringAvroSerde reader = new StringAvroSerde()) {
+            writer.configure(SerdeFixtures.config(REGISTRY), true);
+            reader.configure(SerdeFixtures.config(REGISTRY), true);
+            byte[] bytes = writer.serialize(TOPIC, "trade.records/3/42");
+            // magic 0, schema id 7, then Avro's string: zigzag length (18 -> 36) and the UTF-8 bytes
+            assertThat(java.util.Arrays.copyOf(bytes, 6)).containsExactly(0, 0, 0, 0, 7, 36);
+            assertThat(new String(bytes, 6, bytes.length - 6, java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo("trade.records/3/42");
+            assertThat(reader.deserialize(TOPIC, bytes)).isEqualTo("trade.records/3/42");
+            assertThat(reader.deserialize(TOPIC, null)).isNull();
+        }
+    }
+
+    @Test
+    void shouldRefuseAStringKeyWhoseWriterSchemaIsARecord() {
+        stubRegister(REGISTRY, TOPIC + "-key", SeriesKey.getClassSchema(), 2);
+        SerdeFixtures.stubSchemaById(REGISTRY, 2, SeriesKey.getClassSchema());
+        try (SpecificAvroSerde<SeriesKey> writer = new SpecificAvroSerde<>(); StringAvroSerde reader = new StringAvroSerde()) {
+            writer.configure(SerdeFixtures.config(REGISTRY), true);
+            reader.configure(SerdeFixtures.config(REGISTRY), true);
+            byte[] bytes = writer.serializer().serialize(TOPIC, SerdeFixtures.seriesKey());
+            assertThatThrownBy(() -> reader.deserialize(TOPIC, bytes))
+                    .isInstanceOf(org.apache.kafka.common.errors.SerializationException.class)
+                    .hasMessageContaining("Expected an Avro string");
+        }
+    }
+
+    @Test
     void shouldRoundTripSpecificKeyThroughConfiguredSerde() {
         stubRegister(REGISTRY, TOPIC + "-key", SeriesKey.getClassSchema(), 2);
         SerdeFixtures.stubSchemaById(REGISTRY, 2, SeriesKey.getClassSchema());
