@@ -29,7 +29,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, required = true, description = "Properties file with the processor configuration.")
     Path config;
 
-    @Option(names = "--create-topics", negatable = true, defaultValue = "true",
+    // fallbackValue: without it picocli inverts a default-true negatable flag (--no-create-topics gave true).
+    @Option(names = "--create-topics", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Create missing tradepulse topics at start (default: ${DEFAULT-VALUE}).")
     boolean createTopics;
 

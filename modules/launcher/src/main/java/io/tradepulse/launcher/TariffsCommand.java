@@ -1,0 +1,372 @@
+package io.tradepulse.launcher;
+
+import io.tradepulse.avro.TariffEvent;
+import io.tradepulse.core.Topic;
+import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.ingest.CatalogProducer;
+import io.tradepulse.ingest.FileIngest;
+import io.tradepulse.ingest.IngestReport;
+import io.tradepulse.ingest.ParseResult;
+import io.tradepulse.ingest.TariffEventsCsv;
+import io.tradepulse.streams.ProcessorConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tradepulse tariffs}: loads a tariff calendar CSV (the format of the bundled
+ * {@code tariff-events-us-china-2025.csv}) into the compacted {@code tariff.events} topic of a real cluster and
+ * registry, and withdraws events with tombstones. This is how a production processor gets its calendar: the demo
+ * publishes the bundled one, nothing else does.
+ *
+ * <p>The whole file is parsed and checked before anything is sent: one invalid row refuses the command and
+ * nothing is published. Events are upserts by id (the topic is compacted by id), so running the same file
+ * again is harmless, and a corrected file replaces what it corrects.
+ */
+@Command(name = "tariffs", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Publish a tariff calendar CSV to tariff.events (upsert by event id) and withdraw events "
+                + "with tombstones.",
+                "The file has the header '" + TariffEventsCsv.HEADER + "' (the format of the bundled "
+                        + "demo-data/tariff-events-us-china-2025.csv). Every row is checked before anything is sent: "
+                        + "an invalid row, or an empty or duplicate id, refuses the whole file and nothing is published.",
+                "The processor re-reads the calendar every tradepulse.signals.tariff.refresh.ms (default 10 s) and "
+                        + "re-evaluates FRONT_LOADING/PAYBACK of every series it holds; a withdrawn event retracts "
+                        + "the signals it caused."},
+        footer = {"", "The --config file takes Kafka client keys (bootstrap.servers, security.protocol,",
+                "sasl.*, ssl.*), serde keys (schema.registry.url, basic.auth.*, bearer.auth.*)",
+                "and tradepulse.topic.* keys; the properties file of 'tradepulse run' works as",
+                "is. --bootstrap-servers, --schema-registry-url and --topic-prefix override it.", "",
+                "Examples:",
+                "  tradepulse tariffs --file tariff-events.csv --dry-run",
+                "  tradepulse tariffs --file tariff-events.csv --config app.properties",
+                "  tradepulse tariffs --file tariff-events.csv --bootstrap-servers broker:9092 \\",
+                "      --schema-registry-url http://registry:8081",
+                "  tradepulse tariffs --config app.properties --delete us-cn-2025-08-truce-expiry",
+                "",
+                "Exit status: 0 done; 1 refused (invalid file or configuration) or failed",
+                "(cluster); 2 bad options."})
+final class TariffsCommand implements Callable<Integer> {
+
+    @Option(names = {"-f", "--file"}, paramLabel = "CSV", description = "Tariff events CSV to publish (every row, upsert by id).")
+    Path file;
+
+    @Option(names = "--delete", paramLabel = "ID",
+            description = "Withdraw the event with this id: write a tombstone (repeatable; with or without --file).")
+    List<String> deletes = new ArrayList<>();
+
+    @Option(names = {"-c", "--config"}, paramLabel = "PROPERTIES",
+            description = "Kafka client + registry properties (bootstrap.servers, schema.registry.url, sasl.*, basic.auth.* ...).")
+    Path config;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", description = "Kafka brokers of your cluster (overrides bootstrap.servers of --config).")
+    String bootstrapServers;
+
+    @Option(names = "--schema-registry-url", paramLabel = "URL", description = "Confluent-compatible registry URL (overrides schema.registry.url of --config).")
+    String registryUrl;
+
+    @Option(names = "--topic-prefix", paramLabel = "PREFIX", description = "Prefix of the tradepulse topics (overrides tradepulse.topic.prefix; default none).")
+    String topicPrefix;
+
+    // fallbackValue: without it picocli inverts a default-true negatable flag (--create-topics would give false
+    // and --no-create-topics true).
+    @Option(names = "--create-topics", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Create missing tradepulse topics (tariff.events compacted) first (default: ${DEFAULT-VALUE}).")
+    boolean createTopics;
+
+    @Option(names = "--dry-run", description = "Parse and check the file, print what would be sent, and stop without connecting.")
+    boolean dryRun;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** Whether records may have been sent when a failure happens (for the message: a retry is safe either way). */
+    private boolean sendingStarted;
+
+    /** What one run sends, checked: valid events with unique ids, and ids to withdraw. */
+    record Plan(String source, List<TariffEvent> events, List<String> tombstones) {
+    }
+
+    /** The input cannot be sent as it is; {@code problems} name each row (or option) and the reason. */
+    static final class Refused extends Exception {
+        final List<String> problems;
+
+        Refused(String message, List<String> problems) {
+            super(message);
+            this.problems = List.copyOf(problems);
+        }
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (file == null && deletes.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Give --file and/or --delete");
+        }
+        Map<String, Object> settings;
+        try {
+            settings = settings();
+        } catch (IOException e) {
+            err.println("Cannot read --config " + config + ": " + e);
+            return 1;
+        }
+        boolean connectionGiven = config != null || bootstrapServers != null || registryUrl != null;
+        if (!dryRun || connectionGiven) {
+            if (!settings.containsKey(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG) || !settings.containsKey(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "Give --config (a properties file with "
+                        + "bootstrap.servers and schema.registry.url) or --bootstrap-servers with --schema-registry-url"
+                        + (dryRun ? "" : " (or --dry-run to only check the file)"));
+            }
+        }
+        TopicCatalog topics = null;
+        String topic = String.valueOf(settings.getOrDefault(ProcessorConfig.TOPIC_PREFIX_CONFIG, "")) + TopicCatalog.TARIFF_EVENTS;
+        if (!dryRun || connectionGiven) {
+            try {
+                // The same configuration path as `run`: unknown keys and invalid values fail here, naming the key.
+                topics = new ProcessorConfig(settings).topicCatalog();
+                topic = topics.tariffEvents().name();
+            } catch (ConfigException e) {
+                err.println("Invalid configuration: " + e.getMessage());
+                return 1;
+            }
+        }
+
+        Plan plan;
+        try {
+            plan = plan();
+        } catch (Refused e) {
+            err.println("Refused: " + e.getMessage() + "; nothing was sent.");
+            e.problems.forEach(p -> err.println("  " + p));
+            return 1;
+        }
+
+        if (dryRun) {
+            print(out, plan);
+            out.printf(Locale.ROOT, "Dry run: %s and %s to %s; nothing was sent.%n",
+                    count(plan.events().size(), "event") + " would be published",
+                    count(plan.tombstones().size(), "tombstone") + " written", topic);
+            return 0;
+        }
+        try {
+            return send(out, err, settings, topics, plan);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            err.println("Failed: " + describe(e));
+            err.println(sendingStarted ? "Events sent before the failure may be on " + topic
+                    + "; running the command again is safe (events are upserted by id)." : "Nothing was sent.");
+            return 1;
+        }
+    }
+
+    private int send(PrintWriter out, PrintWriter err, Map<String, Object> settings, TopicCatalog topics, Plan plan)
+            throws Exception {
+        Topic<String, TariffEvent> topic = topics.tariffEvents();
+        Map<String, Object> admin = only(settings, AdminClientConfig.configNames());
+        if (createTopics) {
+            List<String> created = Pipeline.createTopics(admin, topics);
+            out.println(created.isEmpty() ? "Topics: all exist" : "Topics created: " + String.join(", ", created));
+        } else if (!topicExists(admin, topic.name())) {
+            // Never let the producer auto-create it: an auto-created topic would not be compacted.
+            err.println("Refused: topic " + topic.name() + " does not exist (run without --no-create-topics, or create "
+                    + "it with cleanup.policy=compact); nothing was sent.");
+            return 1;
+        }
+        if (!plan.tombstones().isEmpty()) {
+            warnAboutUnknownIds(err, only(settings, ConsumerConfig.configNames()), topic, plan.tombstones());
+        }
+        int published = 0;
+        sendingStarted = true;
+        try (CatalogProducer producer = new CatalogProducer(only(settings, ProducerConfig.configNames()))) {
+            if (!plan.events().isEmpty()) {
+                List<ParseResult<TariffEvent>> rows = plan.events().stream()
+                        .<ParseResult<TariffEvent>>map(ev -> new ParseResult.Parsed<>(0, ev)).toList();
+                IngestReport report = new FileIngest(producer, topics).publishTariffEvents(plan.source(), rows);
+                published = report.published();
+            }
+            // One producer, one partition: the tombstones land after the upserts, in order.
+            for (String id : plan.tombstones()) {
+                producer.send(topic, id, null);
+            }
+            producer.flush(); // throws if any of them was not written
+        }
+        out.printf(Locale.ROOT, "Done: %s published, %s written to %s.%n", count(published, "event"),
+                count(plan.tombstones().size(), "tombstone"), topic.name());
+        out.println("A running processor applies the change within tradepulse.signals.tariff.refresh.ms (default 10 s).");
+        return 0;
+    }
+
+    /** Parses and checks the file and the --delete ids; nothing is connected to. */
+    Plan plan() throws Refused {
+        List<String> problems = new ArrayList<>();
+        List<TariffEvent> events = new ArrayList<>();
+        Map<String, Long> lineOfId = new LinkedHashMap<>();
+        String source = file == null ? "(no file)" : file.toString();
+        if (file != null) {
+            List<ParseResult<TariffEvent>> rows;
+            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                rows = new TariffEventsCsv().parse(r);
+            } catch (IOException e) {
+                throw new Refused("cannot read " + file, List.of(String.valueOf(e)));
+            }
+            for (ParseResult<TariffEvent> row : rows) {
+                if (row instanceof ParseResult.Rejected<TariffEvent> bad) {
+                    if (bad.line() == 1) { // the header: no row of the file can be interpreted
+                        throw new Refused(file + " is not a tariff events file",
+                                List.of("line 1: " + bad.reason() + ", found '" + abbreviate(bad.raw()) + "'"));
+                    }
+                    problems.add("line " + bad.line() + ": " + bad.reason() + "\n      " + abbreviate(bad.raw()));
+                    continue;
+                }
+                ParseResult.Parsed<TariffEvent> ok = (ParseResult.Parsed<TariffEvent>) row;
+                String id = ok.value().getId();
+                if (id.isEmpty()) {
+                    problems.add("line " + ok.line() + ": the id is empty (it is the key on tariff.events)");
+                } else if (lineOfId.containsKey(id)) {
+                    problems.add("line " + ok.line() + ": duplicate id '" + id + "' (also on line " + lineOfId.get(id)
+                            + "); only one of them would survive compaction");
+                } else {
+                    lineOfId.put(id, ok.line());
+                    events.add(ok.value());
+                }
+            }
+            if (rows.isEmpty()) {
+                throw new Refused(file + " contains no tariff events",
+                        List.of("expected the header '" + TariffEventsCsv.HEADER + "' and one event per line"));
+            }
+        }
+        Set<String> tombstones = new LinkedHashSet<>();
+        for (String raw : deletes) {
+            String id = raw.trim();
+            if (id.isEmpty()) {
+                problems.add("--delete: the id is empty");
+            } else if (lineOfId.containsKey(id)) {
+                problems.add("--delete " + id + ": the id is also published by line " + lineOfId.get(id)
+                        + " of the file; remove one of the two");
+            } else {
+                tombstones.add(id);
+            }
+        }
+        if (!problems.isEmpty()) {
+            String where = file == null ? "--delete" : deletes.isEmpty() ? file.toString() : file + " and --delete";
+            throw new Refused(count(problems.size(), "problem") + " in " + where, problems);
+        }
+        return new Plan(source, List.copyOf(events), List.copyOf(tombstones));
+    }
+
+    /** --config, then the command line options on top. */
+    Map<String, Object> settings() throws IOException {
+        Map<String, Object> s = new HashMap<>();
+        if (config != null) {
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(config)) {
+                p.load(r);
+            }
+            p.forEach((k, v) -> s.put(k.toString(), v.toString().trim()));
+        }
+        if (bootstrapServers != null) {
+            s.put(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        }
+        if (registryUrl != null) {
+            s.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, registryUrl);
+        }
+        if (topicPrefix != null) {
+            s.put(ProcessorConfig.TOPIC_PREFIX_CONFIG, topicPrefix);
+        }
+        return s;
+    }
+
+    private static void print(PrintWriter out, Plan plan) {
+        if (!plan.events().isEmpty()) {
+            out.println(count(plan.events().size(), "event") + " from " + plan.source() + ":");
+        }
+        for (TariffEvent e : plan.events()) {
+            out.printf(Locale.ROOT, "  upsert %-28s %s->%s %-16s announced %s effective %s  %s -> %s %%  %s%n",
+                    e.getId(), e.getImposer(), e.getTarget(), e.getKind(), e.getAnnounced(), e.getEffective(),
+                    rate(e.getRateBeforePct()), rate(e.getRateAfterPct()),
+                    e.getHsScope().isEmpty() ? "scope " + abbreviate(e.getScope(), 40) : "HS " + String.join(",", e.getHsScope()));
+        }
+        for (String id : plan.tombstones()) {
+            out.println("  delete " + id);
+        }
+    }
+
+    /** Best effort: an id that is not on the topic is most likely a typo; say so, then write the tombstone anyway. */
+    private static void warnAboutUnknownIds(PrintWriter err, Map<String, Object> consumer, Topic<String, TariffEvent> topic,
+            List<String> ids) {
+        Map<String, TariffEvent> current;
+        try {
+            current = Pipeline.readTable(consumer, topic, Duration.ofSeconds(30));
+        } catch (RuntimeException e) {
+            err.println("Warning: could not read " + topic.name() + " to check the ids to delete: " + describe(e));
+            return;
+        }
+        for (String id : ids) {
+            if (!current.containsKey(id)) {
+                err.println("Warning: no event '" + id + "' on " + topic.name() + " (a typo?); writing its tombstone anyway.");
+            }
+        }
+    }
+
+    private static boolean topicExists(Map<String, Object> admin, String topic) throws InterruptedException, ExecutionException {
+        try (Admin a = Admin.create(admin)) {
+            return a.listTopics().names().get().contains(topic);
+        }
+    }
+
+    private static Map<String, Object> only(Map<String, Object> settings, Set<String> names) {
+        Map<String, Object> m = new HashMap<>();
+        settings.forEach((k, v) -> {
+            if (names.contains(k)) {
+                m.put(k, v);
+            }
+        });
+        return m;
+    }
+
+    private static String describe(Throwable e) {
+        Throwable t = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+        return t.getMessage() != null ? t.getMessage() : t.toString();
+    }
+
+    static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
+    private static String rate(Double pct) {
+        return pct == null ? "?" : BigDecimal.valueOf(pct).stripTrailingZeros().toPlainString();
+    }
+
+    private static String abbreviate(String s) {
+        return abbreviate(s, 120);
+    }
+
+    private static String abbreviate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 3) + "...";
+    }
+}

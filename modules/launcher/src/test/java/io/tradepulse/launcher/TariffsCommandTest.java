@@ -1,0 +1,287 @@
+package io.tradepulse.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tradepulse.ingest.BundledData;
+import io.tradepulse.ingest.TariffEventsCsv;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code tradepulse tariffs} without a broker: option parsing, the dry run, and refusals of invalid input
+ * before any connection is made. The unreachable addresses below make any connection attempt fail or hang, so
+ * a test that passes quickly with them also shows that nothing was connected to.
+ */
+class TariffsCommandTest {
+    private static final String UNREACHABLE_BROKER = "127.0.0.1:1";
+    private static final String UNREACHABLE_REGISTRY = "http://127.0.0.1:1";
+
+    @TempDir
+    Path dir;
+
+    record Result(int exitCode, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = new CommandLine(new TariffsCommand());
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int code = cmd.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    static Path bundledCsv(Path dir) throws IOException {
+        Path csv = dir.resolve("tariff-events.csv");
+        try (InputStream in = BundledData.class.getClassLoader().getResourceAsStream(BundledData.TARIFF_EVENTS)) {
+            assertThat(in).as("bundled tariff events on the classpath").isNotNull();
+            Files.copy(in, csv);
+        }
+        return csv;
+    }
+
+    private Path csv(String... rows) throws IOException {
+        Path csv = dir.resolve("events-" + System.nanoTime() + ".csv");
+        Files.write(csv, List.of(rows), StandardCharsets.UTF_8);
+        return csv;
+    }
+
+    private static final String GOOD_1 = "us-cn-a,USA,CHN,ALL,2025-02-01,2025-02-04,0,10,INCREASE,first,AP";
+    private static final String GOOD_2 = "cn-us-b,CHN,USA,HS27 coal,2025-02-04,2025-02-10,0,15,INCREASE,,Reuters";
+
+    @Test
+    void shouldParseFileConnectionOptionsRepeatedDeletesAndNegatedTopicCreation() {
+        TariffsCommand cmd = new TariffsCommand();
+        new CommandLine(cmd).parseArgs("--file", "events.csv", "--bootstrap-servers", "b:9092",
+                "--schema-registry-url", "http://r:8081", "--topic-prefix", "staging.", "--delete", "x-1",
+                "--delete", "x-2", "--no-create-topics", "--dry-run");
+
+        assertThat(cmd.file).isEqualTo(Path.of("events.csv"));
+        assertThat(cmd.bootstrapServers).isEqualTo("b:9092");
+        assertThat(cmd.registryUrl).isEqualTo("http://r:8081");
+        assertThat(cmd.topicPrefix).isEqualTo("staging.");
+        assertThat(cmd.deletes).containsExactly("x-1", "x-2");
+        assertThat(cmd.createTopics).isFalse();
+        assertThat(cmd.dryRun).isTrue();
+        assertThat(cmd.config).isNull();
+    }
+
+    @Test
+    void shouldCreateTopicsByDefaultAndWithThePositiveFlag() {
+        TariffsCommand byDefault = new TariffsCommand();
+        new CommandLine(byDefault).parseArgs("--config", "app.properties", "--delete", "x");
+        TariffsCommand explicit = new TariffsCommand();
+        new CommandLine(explicit).parseArgs("--config", "app.properties", "--delete", "x", "--create-topics");
+
+        assertThat(byDefault.createTopics).isTrue();
+        assertThat(explicit.createTopics).isTrue();
+        assertThat(byDefault.dryRun).isFalse();
+        assertThat(byDefault.config).isEqualTo(Path.of("app.properties"));
+    }
+
+    @Test
+    void shouldLetTheCommandLineOverrideTheConfigFile() throws IOException {
+        Path config = dir.resolve("client.properties");
+        Files.writeString(config, "bootstrap.servers=file:9092\nschema.registry.url=http://file:8081\n"
+                + "tradepulse.topic.prefix=file.\nsecurity.protocol=SASL_SSL\n");
+        TariffsCommand cmd = new TariffsCommand();
+        new CommandLine(cmd).parseArgs("--config", config.toString(), "--bootstrap-servers", "cli:9092", "--topic-prefix", "cli.");
+
+        assertThat(cmd.settings()).containsEntry("bootstrap.servers", "cli:9092")
+                .containsEntry("schema.registry.url", "http://file:8081")
+                .containsEntry("tradepulse.topic.prefix", "cli.")
+                .containsEntry("security.protocol", "SASL_SSL");
+    }
+
+    @Test
+    void shouldBeRegisteredAsASubcommandOfTradepulse() {
+        CommandLine main = new CommandLine(new Main());
+
+        assertThat(main.getSubcommands()).containsKey("tariffs");
+        String help = main.getSubcommands().get("tariffs").getUsageMessage();
+        assertThat(help).contains("--file", "--delete", "--config", "--bootstrap-servers", "--schema-registry-url",
+                "--topic-prefix", "--dry-run", "Examples:", "tariff.events");
+    }
+
+    @Test
+    void shouldRequireAFileOrAnIdToDelete() {
+        Result r = run("--dry-run");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("Give --file and/or --delete");
+    }
+
+    @Test
+    void shouldRequireConnectionOptionsUnlessDryRun() throws IOException {
+        Result r = run("--file", bundledCsv(dir).toString());
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--bootstrap-servers with --schema-registry-url", "--dry-run");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void shouldRequireARegistryWithTheBootstrapServers() throws IOException {
+        Result r = run("--file", bundledCsv(dir).toString(), "--bootstrap-servers", UNREACHABLE_BROKER);
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--schema-registry-url");
+    }
+
+    @Test
+    void shouldPrintEveryEventAndTombstoneOfTheBundledCalendarInADryRunWithoutConnecting() throws IOException {
+        Result r = run("--file", bundledCsv(dir).toString(), "--delete", "us-cn-2024-old", "--topic-prefix", "staging.",
+                "--dry-run");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out().lines().filter(l -> l.startsWith("  upsert "))).hasSize(12);
+        assertThat(r.out()).contains("12 events from ")
+                .containsPattern("upsert us-cn-2025-08-truce-expiry +USA->CHN SCHEDULED_EXPIRY +announced 2025-05-12 "
+                        + "effective 2025-08-12 +30 -> 54 %")
+                .containsPattern("upsert cn-us-2025-02-energy .* HS 27")
+                .contains("  delete us-cn-2024-old")
+                .contains("Dry run: 12 events would be published and 1 tombstone written to staging.tariff.events; "
+                        + "nothing was sent.");
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void shouldCheckTheConfigurationButNotConnectInADryRun() throws IOException {
+        Path config = dir.resolve("app.properties");
+        Files.writeString(config, "bootstrap.servers=" + UNREACHABLE_BROKER + "\nschema.registry.url=" + UNREACHABLE_REGISTRY
+                + "\ntradepulse.topic.prefix=prod.\n");
+
+        Path csv = bundledCsv(dir);
+        Result ok = run("--file", csv.toString(), "--config", config.toString(), "--dry-run");
+
+        assertThat(ok.exitCode()).as(ok.err()).isZero();
+        assertThat(ok.out()).contains("to prod.tariff.events; nothing was sent.");
+
+        Files.writeString(config, "bootstrap.servers=" + UNREACHABLE_BROKER + "\nschema.registry.ur=" + UNREACHABLE_REGISTRY + "\n");
+        Result typo = run("--file", csv.toString(), "--config", config.toString(),
+                "--schema-registry-url", UNREACHABLE_REGISTRY, "--dry-run");
+
+        assertThat(typo.exitCode()).isEqualTo(1);
+        assertThat(typo.err()).contains("Invalid configuration", "schema.registry.ur", "Did you mean 'schema.registry.url'?");
+    }
+
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void shouldRefuseTheWholeFileNamingTheLineAndReasonOfAnInvalidRowBeforeConnecting() throws IOException {
+        Path csv = csv(TariffEventsCsv.HEADER, GOOD_1,
+                "us-cn-bad,USA,CHN,ALL,2025-03-01,2025-03-04,10,20,RAISE,typo in kind,AP", GOOD_2);
+
+        Result r = run("--file", csv.toString(), "--bootstrap-servers", UNREACHABLE_BROKER,
+                "--schema-registry-url", UNREACHABLE_REGISTRY);
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("Refused: 1 problem in " + csv + "; nothing was sent.")
+                .contains("line 3: unknown kind 'RAISE'; allowed: [INCREASE, DECREASE, SCHEDULED_EXPIRY, OTHER]")
+                .contains("us-cn-bad,USA,CHN,ALL,2025-03-01")
+                .doesNotContain("Failed");
+        assertThat(r.out()).doesNotContain("Topics", "Done");
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldFailNamingTheCauseAndSayNothingWasSentWhenTheClusterIsUnreachable() throws IOException {
+        Path config = dir.resolve("unreachable.properties");
+        Files.writeString(config, "bootstrap.servers=" + UNREACHABLE_BROKER + "\nschema.registry.url=" + UNREACHABLE_REGISTRY
+                + "\ndefault.api.timeout.ms=2000\nrequest.timeout.ms=1000\n");
+
+        Result r = run("--file", bundledCsv(dir).toString(), "--config", config.toString());
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("Failed: Could not create topics", "Nothing was sent.");
+        assertThat(r.out()).doesNotContain("Done");
+    }
+
+    @Test
+    void shouldListEveryInvalidRowInADryRun() throws IOException {
+        Path csv = csv(TariffEventsCsv.HEADER, GOOD_1,
+                "us-cn-date,USA,CHN,ALL,2025-13-01,2025-03-04,10,20,INCREASE,,AP",
+                "us-cn-rate,USA,CHN,ALL,2025-03-01,2025-03-04,ten,20,INCREASE,,AP",
+                "us-cn-short,USA,CHN,ALL",
+                "us-cn-iso,US,CN,ALL,2025-03-01,2025-03-04,10,20,INCREASE,,AP");
+
+        Result r = run("--file", csv.toString(), "--dry-run");
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("Refused: 4 problems in " + csv)
+                .contains("line 3: date is not yyyy-MM-dd: 2025-13-01")
+                .contains("line 4: rate is not a number")
+                .contains("line 5: expected 11 fields, found 4")
+                .contains("line 6: imposer and target must be ISO 3166-1 alpha-3 codes");
+        assertThat(r.out()).doesNotContain("upsert", "Dry run");
+    }
+
+    @Test
+    void shouldRefuseDuplicateAndEmptyIdsNamingTheirLines() throws IOException {
+        Path csv = csv(TariffEventsCsv.HEADER, GOOD_1, GOOD_2,
+                "us-cn-a,USA,CHN,ALL,2025-03-01,2025-03-04,10,20,INCREASE,same id again,AP",
+                ",USA,CHN,ALL,2025-03-01,2025-03-04,10,20,INCREASE,no id,AP");
+
+        Result r = run("--file", csv.toString(), "--dry-run");
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("line 4: duplicate id 'us-cn-a' (also on line 2)")
+                .contains("line 5: the id is empty");
+    }
+
+    @Test
+    void shouldRefuseAFileWithAnotherHeader() throws IOException {
+        Path csv = csv("id,imposer,target,scope,announced,effective,rate_before,rate_after,kind,note,source", GOOD_1);
+
+        Result r = run("--file", csv.toString(), "--dry-run");
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains(csv + " is not a tariff events file", "line 1: unexpected header");
+    }
+
+    @Test
+    void shouldRefuseAnEmptyFile() throws IOException {
+        Result r = run("--file", csv(TariffEventsCsv.HEADER).toString(), "--dry-run");
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("contains no tariff events");
+    }
+
+    @Test
+    void shouldRefuseAMissingFile() {
+        Result r = run("--file", dir.resolve("nope.csv").toString(), "--dry-run");
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("Refused: cannot read", "nope.csv", "NoSuchFileException");
+    }
+
+    @Test
+    void shouldRefuseToPublishAndDeleteTheSameIdInOneRun() throws IOException {
+        Result r = run("--file", csv(TariffEventsCsv.HEADER, GOOD_1, GOOD_2).toString(), "--delete", "cn-us-b", "--dry-run");
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("--delete cn-us-b: the id is also published by line 3");
+    }
+
+    @Test
+    void shouldPrintOnlyTombstonesInADryRunWithoutAFile() {
+        Result r = run("--delete", "us-cn-a", "--delete", "us-cn-a", "--delete", "cn-us-b", "--dry-run");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).doesNotContain("upsert")
+                .contains("  delete us-cn-a\n  delete cn-us-b\n")
+                .contains("Dry run: 0 events would be published and 2 tombstones written to tariff.events");
+    }
+}
