@@ -12,7 +12,6 @@ import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.embedded.EmbeddedRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -159,7 +157,7 @@ final class IngestCommand implements Callable<Integer> {
         }
         Map<String, Object> client = new HashMap<>();
         // The admin client (topics, progress counts) needs the worker's security settings, nothing else.
-        readProperties(workerConfig).forEach((k, v) -> {
+        ClientSettings.read(workerConfig).forEach((k, v) -> {
             String key = k.toString();
             if (key.startsWith("security.") || key.startsWith("sasl.") || key.startsWith("ssl.")) {
                 client.put(key, v);
@@ -178,7 +176,7 @@ final class IngestCommand implements Callable<Integer> {
         }
         Path offsetsFile = offsetsFile();
         Map<String, String> worker = new HashMap<>();
-        readProperties(workerConfig).forEach((k, v) -> worker.put(k.toString(), v.toString()));
+        ClientSettings.read(workerConfig).forEach((k, v) -> worker.put(k.toString(), v.toString()));
         worker.putAll(EmbeddedConnect.workerProps(bootstrapServers, registryUrl, offsetsFile));
         EmbeddedConnect connect = progress.step("Starting Kafka Connect worker (standalone, in-process)",
                 () -> resources.keep(EmbeddedConnect.start(worker)), c -> "offsets " + offsetsFile);
@@ -212,7 +210,7 @@ final class IngestCommand implements Callable<Integer> {
         c.put("connector.class", connectorClass(source));
         c.put("tasks.max", "1");
         c.put("name", "tradepulse-" + source);
-        readProperties(connectorConfig).forEach((k, v) -> c.put(k.toString(), v.toString()));
+        ClientSettings.read(connectorConfig).forEach((k, v) -> c.put(k.toString(), v.toString()));
         if (files != null && !files.isEmpty()) {
             String joined = String.join(",", files.stream().map(IngestCommand::absolute).toList());
             switch (source) {
@@ -280,15 +278,6 @@ final class IngestCommand implements Callable<Integer> {
                 : Path.of(location).toAbsolutePath().toString();
     }
 
-    private static Properties readProperties(Path file) throws IOException {
-        Properties p = new Properties();
-        if (file != null) {
-            try (Reader r = Files.newBufferedReader(file)) {
-                p.load(r);
-            }
-        }
-        return p;
-    }
 
     private static Map<String, Long> endOffsets(Map<String, Object> client, Set<String> topics)
             throws InterruptedException, ExecutionException {

@@ -5,11 +5,7 @@ import io.tradepulse.serving.DashboardServer;
 import io.tradepulse.serving.ResultsView;
 import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -44,32 +40,17 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Properties props = new Properties();
-        try (Reader r = Files.newBufferedReader(config)) {
-            props.load(r);
-        }
+        Properties props = ClientSettings.read(config);
         ProcessorConfig processorConfig = new ProcessorConfig(props);
         if (createTopics) {
             TopicCatalog topics = processorConfig.topicCatalog();
-            Map<String, Object> admin = new HashMap<>();
-            props.forEach((k, v) -> {
-                if (AdminClientConfig.configNames().contains(k.toString())) {
-                    admin.put(k.toString(), v);
-                }
-            });
-            Pipeline.createTopics(admin, topics);
+            Pipeline.createTopics(ClientSettings.only(props, AdminClientConfig.configNames()), topics);
         }
         ProcessorApp app = new ProcessorApp(processorConfig);
         ResultsView view = null;
         DashboardServer server = null;
         if (httpPort >= 0) {
-            Map<String, Object> consumer = new HashMap<>();
-            props.forEach((k, v) -> {
-                if (ConsumerConfig.configNames().contains(k.toString())) {
-                    consumer.put(k.toString(), v);
-                }
-            });
-            view = new ResultsView(consumer, processorConfig.topicCatalog()).start();
+            view = new ResultsView(ClientSettings.only(props, ConsumerConfig.configNames()), processorConfig.topicCatalog()).start();
             server = new DashboardServer(httpHost, httpPort, view, () -> ProcessorHealth.of(app.state())).start();
             System.out.println("HTTP: " + server.url() + " (health: /health/live, /health/ready)");
         }

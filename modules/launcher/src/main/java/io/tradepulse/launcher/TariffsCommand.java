@@ -24,7 +24,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -187,7 +186,7 @@ final class TariffsCommand implements Callable<Integer> {
     private int send(PrintWriter out, PrintWriter err, Map<String, Object> settings, TopicCatalog topics, Plan plan)
             throws Exception {
         Topic<String, TariffEvent> topic = topics.tariffEvents();
-        Map<String, Object> admin = only(settings, AdminClientConfig.configNames());
+        Map<String, Object> admin = ClientSettings.only(settings, AdminClientConfig.configNames());
         if (createTopics) {
             List<String> created = Pipeline.createTopics(admin, topics);
             out.println(created.isEmpty() ? "Topics: all exist" : "Topics created: " + String.join(", ", created));
@@ -198,11 +197,11 @@ final class TariffsCommand implements Callable<Integer> {
             return 1;
         }
         if (!plan.tombstones().isEmpty()) {
-            warnAboutUnknownIds(err, only(settings, ConsumerConfig.configNames()), topic, plan.tombstones());
+            warnAboutUnknownIds(err, ClientSettings.only(settings, ConsumerConfig.configNames()), topic, plan.tombstones());
         }
         int published = 0;
         sendingStarted = true;
-        try (CatalogProducer producer = new CatalogProducer(only(settings, ProducerConfig.configNames()))) {
+        try (CatalogProducer producer = new CatalogProducer(ClientSettings.only(settings, ProducerConfig.configNames()))) {
             if (!plan.events().isEmpty()) {
                 List<ParseResult<TariffEvent>> rows = plan.events().stream()
                         .<ParseResult<TariffEvent>>map(ev -> new ParseResult.Parsed<>(0, ev)).toList();
@@ -282,13 +281,7 @@ final class TariffsCommand implements Callable<Integer> {
     /** --config, then the command line options on top. */
     Map<String, Object> settings() throws IOException {
         Map<String, Object> s = new HashMap<>();
-        if (config != null) {
-            Properties p = new Properties();
-            try (Reader r = Files.newBufferedReader(config)) {
-                p.load(r);
-            }
-            p.forEach((k, v) -> s.put(k.toString(), v.toString().trim()));
-        }
+        ClientSettings.read(config).forEach((k, v) -> s.put(k.toString(), v.toString().trim()));
         if (bootstrapServers != null) {
             s.put(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         }
@@ -337,16 +330,6 @@ final class TariffsCommand implements Callable<Integer> {
         try (Admin a = Admin.create(admin)) {
             return a.listTopics().names().get().contains(topic);
         }
-    }
-
-    private static Map<String, Object> only(Map<String, Object> settings, Set<String> names) {
-        Map<String, Object> m = new HashMap<>();
-        settings.forEach((k, v) -> {
-            if (names.contains(k)) {
-                m.put(k, v);
-            }
-        });
-        return m;
     }
 
     private static String describe(Throwable e) {

@@ -3,6 +3,8 @@ package io.tradepulse.registry.serde;
 import java.nio.ByteBuffer;
 
 import org.apache.avro.Conversions;
+import java.util.List;
+
 import org.apache.avro.Schema;
 import org.apache.avro.data.TimeConversions;
 import org.apache.avro.generic.GenericContainer;
@@ -86,5 +88,17 @@ final class AvroSchemas {
         throw new SerializationException("Unsupported type " + value.getClass().getName() + " for Avro serialization; "
                 + "expected an Avro record (GenericRecord/SpecificRecord), enum or fixed, or Boolean, Integer, Long, Float, "
                 + "Double, CharSequence, byte[] or ByteBuffer");
+    }
+
+    /**
+     * The index of the "null" branch of a two-branch nullable union ({@code ["null", X]} or {@code [X, "null"]}),
+     * or -1 for any other union: the one union shape the compiled reader and writer handle themselves.
+     */
+    static int nullBranchOfNullable(Schema union) {
+        List<Schema> branches = union.getTypes();
+        if (branches.size() != 2) {
+            return -1;
+        }
+        return branches.get(0).getType() == Schema.Type.NULL ? 0 : branches.get(1).getType() == Schema.Type.NULL ? 1 : -1;
     }
 }

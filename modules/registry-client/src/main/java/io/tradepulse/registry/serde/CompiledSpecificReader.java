@@ -108,16 +108,12 @@ final class CompiledSpecificReader {
             return null; // a conversion on a field without logical type: leave that to SpecificDatumReader
         }
         if (fieldSchema.getType() == Schema.Type.UNION) {
-            List<Schema> branches = fieldSchema.getTypes();
-            if (branches.size() != 2) {
-                return null;
-            }
-            int nullIndex = branches.get(0).getType() == Schema.Type.NULL ? 0 : branches.get(1).getType() == Schema.Type.NULL ? 1 : -1;
+            int nullIndex = AvroSchemas.nullBranchOfNullable(fieldSchema);
             if (nullIndex < 0) {
                 return null;
             }
             int valueIndex = 1 - nullIndex;
-            Schema branch = branches.get(valueIndex);
+            Schema branch = fieldSchema.getTypes().get(valueIndex);
             ValueReader value = branch.getLogicalType() != null
                     ? timestampMillis(branch, model.getConversionFor(branch.getLogicalType()))
                     : plain(branch, model);

@@ -115,16 +115,12 @@ final class CompiledSpecificWriter {
      * null and X for a value whose class names X (checked by the branch writer, strictly).
      */
     private static ValueWriter union(Schema union) {
-        List<Schema> branches = union.getTypes();
-        if (branches.size() != 2) {
-            return null;
-        }
-        int nullIndex = branches.get(0).getType() == Schema.Type.NULL ? 0 : branches.get(1).getType() == Schema.Type.NULL ? 1 : -1;
+        int nullIndex = AvroSchemas.nullBranchOfNullable(union);
         if (nullIndex < 0) {
             return null;
         }
         int valueIndex = 1 - nullIndex;
-        ValueWriter branch = unionBranch(branches.get(valueIndex));
+        ValueWriter branch = unionBranch(union.getTypes().get(valueIndex));
         if (branch == null) {
             return null;
         }
