@@ -17,6 +17,7 @@ import io.tradepulse.embedded.EmbeddedRegistry;
 import io.tradepulse.ingest.CatalogProducer;
 import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
+import io.tradepulse.streams.StateStoreType;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -65,7 +66,8 @@ import org.apache.kafka.streams.kstream.Produced;
 public final class BackfillBenchmark {
     /** Options of one run. */
     public record Options(long records, int months, double revisionPct, long seed, int threads, int partitions,
-                          Long commitIntervalMs, Duration timeout, Rollups rollups, Long rollupEmitIntervalMs) {
+                          Long commitIntervalMs, Duration timeout, Rollups rollups, Long rollupEmitIntervalMs,
+                          StateStoreType stateStore) {
     }
 
     /** Which roll-ups the processors derive: none, the parent HS levels (the processor's default), or also WLD. */
@@ -110,7 +112,7 @@ public final class BackfillBenchmark {
         long records = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         new BackfillBenchmark(System.out).run(new Options(records, 36, 1.0, 42L, threads, 6, null, Duration.ofMinutes(30),
-                Rollups.COMMODITY, null));
+                Rollups.COMMODITY, null, StateStoreType.ROCKSDB));
     }
 
     public Result run(Options o) throws Exception {
@@ -147,6 +149,7 @@ public final class BackfillBenchmark {
             procCfg.put(ProcessorConfig.APPLICATION_ID_CONFIG, PROCESSOR_ID);
             procCfg.put(ProcessorConfig.ROLLUP_COMMODITY_CONFIG, o.rollups().commodity);
             procCfg.put(ProcessorConfig.ROLLUP_WORLD_CONFIG, o.rollups().world);
+            procCfg.put(ProcessorConfig.STATE_STORE_TYPE_CONFIG, o.stateStore().configValue());
             if (o.rollupEmitIntervalMs() != null) {
                 procCfg.put(ProcessorConfig.ROLLUP_EMIT_INTERVAL_MS_CONFIG, o.rollupEmitIntervalMs());
             }
@@ -354,8 +357,9 @@ public final class BackfillBenchmark {
 
     private void print(Result r, Options o) {
         out.println();
-        out.printf(Locale.ROOT, "Backfill of %,d records (%,d series), %d partitions, %d stream thread(s), exactly_once_v2%n",
-                r.records(), r.series(), o.partitions(), o.threads());
+        out.printf(Locale.ROOT, "Backfill of %,d records (%,d series), %d partitions, %d stream thread(s), exactly_once_v2, "
+                        + "processor state store %s%n", r.records(), r.series(), o.partitions(), o.threads(),
+                o.stateStore().configValue());
         for (Phase p : List.of(r.load(), r.raw(), r.passThrough(), r.processors())) {
             report(p);
         }

@@ -1,6 +1,7 @@
 package io.tradepulse.launcher;
 
 import io.tradepulse.bench.BackfillBenchmark;
+import io.tradepulse.streams.StateStoreType;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Backfill benchmark: raw consumer vs pass-through Kafka Streams vs the tradepulse processors (exactly_once_v2).",
         footer = {"", "Examples:", "  tradepulse bench --records 1000000     # a quick run",
-                "  tradepulse bench                       # the full 10 M records (HS6 x 230 partners x 3 reporters x 36 months)"})
+                "  tradepulse bench                       # the full 10 M records (HS6 x 230 partners x 3 reporters x 36 months)",
+                "  tradepulse bench --rollups OFF --state-store IN_MEMORY"})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--records", defaultValue = "10000000", description = "Approximate number of input records (default ${DEFAULT-VALUE}).")
     long records;
@@ -48,10 +50,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rollup-emit-interval-ms", description = "tradepulse.rollup.emit.interval.ms of the processors (default: the processor's default).")
     Long rollupEmitIntervalMs;
 
+    @Option(names = "--state-store", defaultValue = "ROCKSDB", description = "tradepulse.state.store.type of the "
+            + "processors: ROCKSDB (the processor's default) or IN_MEMORY (default ${DEFAULT-VALUE}).")
+    StateStoreType stateStore;
+
     @Override
     public Integer call() throws Exception {
         BackfillBenchmark.Result r = new BackfillBenchmark(System.out).run(new BackfillBenchmark.Options(records, months,
-                revisionPct, seed, threads, partitions, commitIntervalMs, timeout, rollups, rollupEmitIntervalMs));
+                revisionPct, seed, threads, partitions, commitIntervalMs, timeout, rollups, rollupEmitIntervalMs, stateStore));
         return r.ratio() > 0 ? 0 : 1;
     }
 }

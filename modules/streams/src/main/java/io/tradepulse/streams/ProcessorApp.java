@@ -31,7 +31,7 @@ public final class ProcessorApp implements AutoCloseable {
     public ProcessorApp(ProcessorConfig config) {
         this.topics = config.topicCatalog();
         Topology topology = TradeTopology.build(topics, StateSerdes.defaults(), config.signalConfig(),
-                config.rollupConfig(), Clock.systemUTC());
+                config.rollupConfig(), config.stateStoreType(), Clock.systemUTC());
         Properties props = new Properties();
         props.putAll(config.streamsConfig());
         this.streams = new KafkaStreams(topology, props);

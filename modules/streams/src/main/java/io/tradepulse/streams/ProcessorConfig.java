@@ -45,8 +45,18 @@ public final class ProcessorConfig extends AbstractConfig {
             + "atomically, consumers read with isolation.level=read_committed) or at_least_once.";
 
     public static final String STATE_DIR_CONFIG = StreamsConfig.STATE_DIR_CONFIG;
-    public static final String STATE_DIR_DOC = "Directory of the local state stores (RocksDB).";
+    public static final String STATE_DIR_DOC = "Directory of the local state stores (RocksDB files, and the "
+            + "checkpoints of both store types).";
     public static final String STATE_DIR_DEFAULT = Path.of(System.getProperty("java.io.tmpdir"), "tradepulse-streams").toString();
+
+    public static final String STATE_STORE_TYPE_CONFIG = "tradepulse.state.store.type";
+    public static final String STATE_STORE_TYPE_DOC = "Where the processor keeps its state (one history per series, "
+            + "about 1 KB per series with 36 months): 'rocksdb' (on disk under state.dir; state may exceed the heap; a "
+            + "restart with the state directory intact resumes from it) or 'in_memory' (in the heap; about twice the "
+            + "backfill throughput, but every series history of the instance's tasks must fit in the heap and the "
+            + "stores are rebuilt from their changelogs on every start and task move). Both use the same changelog "
+            + "topics, so an instance can switch. See docs/operations.md, 'Sizing the state'.";
+    public static final String STATE_STORE_TYPE_DEFAULT = StateStoreType.ROCKSDB.configValue();
 
     public static final String TOPIC_PREFIX_CONFIG = "tradepulse.topic.prefix";
     public static final String TOPIC_PREFIX_DOC = "Prefix of every tradepulse topic name (e.g. 'staging.').";
@@ -128,6 +138,9 @@ public final class ProcessorConfig extends AbstractConfig {
                     ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE), Importance.MEDIUM,
                     PROCESSING_GUARANTEE_DOC)
             .define(STATE_DIR_CONFIG, Type.STRING, STATE_DIR_DEFAULT, Importance.MEDIUM, STATE_DIR_DOC)
+            .define(STATE_STORE_TYPE_CONFIG, Type.STRING, STATE_STORE_TYPE_DEFAULT,
+                    ConfigDef.CaseInsensitiveValidString.in(StateStoreType.ROCKSDB.configValue(),
+                            StateStoreType.IN_MEMORY.configValue()), Importance.MEDIUM, STATE_STORE_TYPE_DOC)
             .define(TOPIC_PREFIX_CONFIG, Type.STRING, "", Importance.LOW, TOPIC_PREFIX_DOC)
             .define(TOPIC_PARTITIONS_CONFIG, Type.INT, TopicCatalog.DEFAULT_PARTITIONS, ConfigDef.Range.between(1, 10_000),
                     Importance.LOW, TOPIC_PARTITIONS_DOC)
@@ -218,6 +231,11 @@ public final class ProcessorConfig extends AbstractConfig {
     public RollupConfig rollupConfig() {
         return new RollupConfig(getBoolean(ROLLUP_COMMODITY_CONFIG), getBoolean(ROLLUP_WORLD_CONFIG),
                 java.time.Duration.ofMillis(getLong(ROLLUP_EMIT_INTERVAL_MS_CONFIG)));
+    }
+
+    /** Where the state stores live ({@code tradepulse.state.store.type}). */
+    public StateStoreType stateStoreType() {
+        return StateStoreType.fromConfig(getString(STATE_STORE_TYPE_CONFIG));
     }
 
     public TopicCatalog topicCatalog() {

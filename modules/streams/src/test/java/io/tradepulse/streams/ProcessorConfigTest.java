@@ -62,4 +62,22 @@ class ProcessorConfigTest {
         assertThat(new ProcessorConfig(valid()).streamsConfig())
                 .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     }
+
+    @Test
+    void shouldKeepStateInRocksDbByDefaultAndAcceptInMemoryInAnyCase() {
+        assertThat(new ProcessorConfig(valid()).stateStoreType()).isEqualTo(StateStoreType.ROCKSDB);
+        Map<String, Object> m = valid();
+        m.put(ProcessorConfig.STATE_STORE_TYPE_CONFIG, "IN_MEMORY");
+        assertThat(new ProcessorConfig(m).stateStoreType()).isEqualTo(StateStoreType.IN_MEMORY);
+    }
+
+    @Test
+    void shouldFailNamingTheStoreTypeKeyAndItsAllowedValues() {
+        Map<String, Object> m = valid();
+        m.put(ProcessorConfig.STATE_STORE_TYPE_CONFIG, "memory");
+        assertThatThrownBy(() -> new ProcessorConfig(m))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(ProcessorConfig.STATE_STORE_TYPE_CONFIG)
+                .satisfies(e -> assertThat(e.getMessage()).containsIgnoringCase("rocksdb").containsIgnoringCase("in_memory"));
+    }
 }

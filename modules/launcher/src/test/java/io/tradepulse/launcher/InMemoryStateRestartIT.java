@@ -1,0 +1,85 @@
+package io.tradepulse.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.Flow;
+import io.tradepulse.avro.TradeChange;
+import io.tradepulse.avro.TradeRecord;
+import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.ingest.BundledData;
+import io.tradepulse.ingest.CatalogProducer;
+import io.tradepulse.ingest.FileIngest;
+import io.tradepulse.ingest.ParseResult;
+import io.tradepulse.streams.ProcessorApp;
+import io.tradepulse.streams.ProcessorConfig;
+import io.tradepulse.streams.StateStoreType;
+import io.tradepulse.testsupport.EmbeddedPlatform;
+import io.tradepulse.testsupport.WithEmbeddedPlatform;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code tradepulse.state.store.type=in_memory} on the real broker: the stores live only in the heap, so a
+ * restarted processor must rebuild every series history from the changelog before it processes new input.
+ */
+@WithEmbeddedPlatform
+class InMemoryStateRestartIT {
+
+    @Test
+    void shouldRecomputeYoyFromHistoryRestoredFromTheChangelogAfterARestart(EmbeddedPlatform platform) throws Exception {
+        String prefix = "inmem-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        Path stateDir = Files.createTempDirectory("tp-inmem");
+        Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
+        Map<String, Object> cfg = new HashMap<>(client);
+        cfg.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, platform.registryUrl());
+        cfg.put(ProcessorConfig.STATE_DIR_CONFIG, stateDir.toString());
+        cfg.put(ProcessorConfig.TOPIC_PREFIX_CONFIG, prefix);
+        cfg.put(ProcessorConfig.APPLICATION_ID_CONFIG, prefix + "processor");
+        cfg.put(ProcessorConfig.STATE_STORE_TYPE_CONFIG, StateStoreType.IN_MEMORY.configValue());
+        ProcessorConfig config = new ProcessorConfig(cfg);
+        assertThat(config.stateStoreType()).isEqualTo(StateStoreType.IN_MEMORY);
+        TopicCatalog topics = config.topicCatalog();
+        Pipeline.createTopics(client, topics);
+        Pipeline.ingestBundledData(client, topics);
+
+        try (ProcessorApp app = new ProcessorApp(config)) {
+            app.start();
+            Pipeline.awaitCaughtUp(client, prefix + "processor", topics.records().name(), Duration.ofSeconds(90));
+        }
+        ChangeKey may2025 = new ChangeKey("CHN", "USA", Flow.EXPORT, "TOTAL", 2025, 5);
+        TradeChange before = Pipeline.readChanges(client, topics, Duration.ofSeconds(30)).get(may2025);
+        assertThat(before.getPriorYearValue()).isEqualTo(44_000_000_000L);
+        assertThat(before.getYoyPct()).isCloseTo(-34.545, within(0.001));
+
+        // A revision of May 2024 while the processor is down. Only the restored history knows May 2025, so only
+        // a restored store re-emits May 2025 against the revised base.
+        TradeRecord may2024 = BundledData.chinaExportsToUs().stream()
+                .map(r -> ((ParseResult.Parsed<TradeRecord>) r).value())
+                .filter(r -> r.getYear() == 2024 && r.getMonth() == 5 && r.getMonths() == 1)
+                .findFirst().orElseThrow();
+        TradeRecord revised = TradeRecord.newBuilder(may2024).setValue(40_000_000_000L)
+                .setRevision(may2024.getRevision() + 1).setVintage(may2024.getVintage() + "-revised")
+                .setPublishedAt(Instant.parse("2025-12-01T00:00:00Z")).build();
+        try (CatalogProducer producer = new CatalogProducer(client)) {
+            producer.send(topics.records(), FileIngest.seriesKey(revised), revised).get();
+        }
+
+        try (ProcessorApp app = new ProcessorApp(config)) {
+            app.start();
+            Pipeline.awaitCaughtUp(client, prefix + "processor", topics.records().name(), Duration.ofSeconds(90));
+        }
+        TradeChange after = Pipeline.readChanges(client, topics, Duration.ofSeconds(30)).get(may2025);
+        assertThat(after.getValue()).isEqualTo(28_800_000_000L);
+        assertThat(after.getPriorYearValue()).isEqualTo(40_000_000_000L);
+        assertThat(after.getYoyPct()).isCloseTo(-28.0, within(0.001));
+    }
+}
