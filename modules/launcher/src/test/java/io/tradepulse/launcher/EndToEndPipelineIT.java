@@ -24,19 +24,15 @@ import io.tradepulse.streams.ProcessorConfig;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.avro.AvroSchema;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.CachedSchemaRegistryClient;
 import org.apache.flink.avro.shaded.org.apache.avro.generic.GenericDatumReader;
 import org.apache.flink.avro.shaded.org.apache.avro.generic.GenericRecord;
 import org.apache.flink.avro.shaded.org.apache.avro.io.DecoderFactory;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -63,15 +59,10 @@ class EndToEndPipelineIT {
      * variant so both run exactly the same checks.
      */
     static void runPipelineAndCheckResults(String bootstrapServers, String registryUrl) throws Exception {
-        String prefix = "e2e-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        Path stateDir = Files.createTempDirectory("tp-e2e");
-        Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        Map<String, Object> cfg = new HashMap<>(client);
-        cfg.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, registryUrl);
-        cfg.put(ProcessorConfig.STATE_DIR_CONFIG, stateDir.toString());
-        cfg.put(ProcessorConfig.TOPIC_PREFIX_CONFIG, prefix);
-        cfg.put(ProcessorConfig.APPLICATION_ID_CONFIG, prefix + "processor");
-        ProcessorConfig config = new ProcessorConfig(cfg);
+        IsolatedProcessor it = IsolatedProcessor.create("e2e", bootstrapServers, registryUrl);
+        String prefix = it.prefix();
+        Map<String, Object> client = it.client();
+        ProcessorConfig config = new ProcessorConfig(it.config());
         TopicCatalog topics = config.topicCatalog();
 
         assertThat(Pipeline.createTopics(client, topics)).hasSize(topics.all().size());

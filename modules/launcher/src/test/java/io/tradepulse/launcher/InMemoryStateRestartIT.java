@@ -17,14 +17,9 @@ import io.tradepulse.streams.ProcessorConfig;
 import io.tradepulse.streams.StateStoreType;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,14 +31,9 @@ class InMemoryStateRestartIT {
 
     @Test
     void shouldRecomputeYoyFromHistoryRestoredFromTheChangelogAfterARestart(EmbeddedPlatform platform) throws Exception {
-        String prefix = "inmem-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        Path stateDir = Files.createTempDirectory("tp-inmem");
-        Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
-        Map<String, Object> cfg = new HashMap<>(client);
-        cfg.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, platform.registryUrl());
-        cfg.put(ProcessorConfig.STATE_DIR_CONFIG, stateDir.toString());
-        cfg.put(ProcessorConfig.TOPIC_PREFIX_CONFIG, prefix);
-        cfg.put(ProcessorConfig.APPLICATION_ID_CONFIG, prefix + "processor");
+        IsolatedProcessor it = IsolatedProcessor.create("inmem", platform.bootstrapServers(), platform.registryUrl());
+        Map<String, Object> client = it.client();
+        Map<String, Object> cfg = it.config();
         cfg.put(ProcessorConfig.STATE_STORE_TYPE_CONFIG, StateStoreType.IN_MEMORY.configValue());
         ProcessorConfig config = new ProcessorConfig(cfg);
         assertThat(config.stateStoreType()).isEqualTo(StateStoreType.IN_MEMORY);
@@ -53,7 +43,7 @@ class InMemoryStateRestartIT {
 
         try (ProcessorApp app = new ProcessorApp(config)) {
             app.start();
-            Pipeline.awaitCaughtUp(client, prefix + "processor", topics.records().name(), Duration.ofSeconds(90));
+            Pipeline.awaitCaughtUp(client, it.applicationId(), topics.records().name(), Duration.ofSeconds(90));
         }
         ChangeKey may2025 = new ChangeKey("CHN", "USA", Flow.EXPORT, "TOTAL", 2025, 5);
         TradeChange before = Pipeline.readChanges(client, topics, Duration.ofSeconds(30)).get(may2025);
@@ -75,7 +65,7 @@ class InMemoryStateRestartIT {
 
         try (ProcessorApp app = new ProcessorApp(config)) {
             app.start();
-            Pipeline.awaitCaughtUp(client, prefix + "processor", topics.records().name(), Duration.ofSeconds(90));
+            Pipeline.awaitCaughtUp(client, it.applicationId(), topics.records().name(), Duration.ofSeconds(90));
         }
         TradeChange after = Pipeline.readChanges(client, topics, Duration.ofSeconds(30)).get(may2025);
         assertThat(after.getValue()).isEqualTo(28_800_000_000L);

@@ -14,16 +14,12 @@ import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -49,14 +45,10 @@ class RollupPipelineIT {
 
     @Test
     void shouldDeriveParentLevelsAndWorldTotalsOnTheRealBroker(EmbeddedPlatform platform) throws Exception {
-        String prefix = "rollup-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        Path stateDir = Files.createTempDirectory("tp-rollup");
-        Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
-        Map<String, Object> cfg = new HashMap<>(client);
-        cfg.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, platform.registryUrl());
-        cfg.put(ProcessorConfig.STATE_DIR_CONFIG, stateDir.toString());
-        cfg.put(ProcessorConfig.TOPIC_PREFIX_CONFIG, prefix);
-        cfg.put(ProcessorConfig.APPLICATION_ID_CONFIG, prefix + "processor");
+        IsolatedProcessor it = IsolatedProcessor.create("rollup", platform.bootstrapServers(), platform.registryUrl());
+        String prefix = it.prefix();
+        Map<String, Object> client = it.client();
+        Map<String, Object> cfg = it.config();
         cfg.put(ProcessorConfig.ROLLUP_WORLD_CONFIG, true);
         ProcessorConfig config = new ProcessorConfig(cfg);
         TopicCatalog topics = config.topicCatalog();

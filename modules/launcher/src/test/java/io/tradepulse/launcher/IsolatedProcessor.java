@@ -1,0 +1,35 @@
+package io.tradepulse.launcher;
+
+import io.tradepulse.streams.ProcessorConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.CommonClientConfigs;
+
+/**
+ * The processor configuration of one integration test on a shared broker and registry: its own topic prefix,
+ * application id and state directory, so tests never see each other's topics, groups or stores.
+ *
+ * @param prefix the topic prefix (also the start of the application id)
+ * @param client the client settings (bootstrap servers only) for admin, producers and consumers of the test
+ * @param config the processor configuration; tests add their own keys before building a ProcessorConfig
+ */
+record IsolatedProcessor(String prefix, Map<String, Object> client, Map<String, Object> config) {
+
+    static IsolatedProcessor create(String name, String bootstrapServers, String registryUrl) throws IOException {
+        String prefix = name + "-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> cfg = new HashMap<>(client);
+        cfg.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, registryUrl);
+        cfg.put(ProcessorConfig.STATE_DIR_CONFIG, Files.createTempDirectory("tp-" + name).toString());
+        cfg.put(ProcessorConfig.TOPIC_PREFIX_CONFIG, prefix);
+        cfg.put(ProcessorConfig.APPLICATION_ID_CONFIG, prefix + "processor");
+        return new IsolatedProcessor(prefix, client, cfg);
+    }
+
+    String applicationId() {
+        return (String) config.get(ProcessorConfig.APPLICATION_ID_CONFIG);
+    }
+}
