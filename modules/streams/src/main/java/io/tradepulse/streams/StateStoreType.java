@@ -18,7 +18,7 @@ public enum StateStoreType {
      */
     ROCKSDB,
     /**
-     * A map in the heap. About twice the backfill throughput of {@link #ROCKSDB} (docs/benchmarks.md), at the
+     * A map in the heap. 1.7 times the backfill throughput of {@link #ROCKSDB} (docs/benchmarks.md), at the
      * price of holding every series history of the instance's tasks in the heap and of rebuilding the stores from
      * the changelog on every start and task move (standby replicas shorten that). The series store has no record
      * cache: it would be a second copy of a map that is already in memory, and measured slower with it.
