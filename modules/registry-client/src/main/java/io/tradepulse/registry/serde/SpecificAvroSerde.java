@@ -1,11 +1,7 @@
 package io.tradepulse.registry.serde;
 
-import java.util.HashMap;
-import java.util.Map;
-
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 import io.tradepulse.registry.SchemaRegistryClient;
@@ -15,15 +11,11 @@ import io.tradepulse.registry.SchemaRegistryClient;
  * specific records ({@code specific.avro.reader} is forced to true). Subclass to fix the type for
  * configuration by class name, e.g. {@code class TradeRecordSerde extends SpecificAvroSerde<TradeRecord>}.
  */
-public class SpecificAvroSerde<T extends SpecificRecord> implements Serde<T> {
-
-    private final KafkaAvroSerializer serializer;
-    private final KafkaAvroDeserializer deserializer;
+public class SpecificAvroSerde<T extends SpecificRecord> extends WireFormatSerde<T> {
 
     /** Creates its registry client from {@code schema.registry.url} on {@link #configure}. */
     public SpecificAvroSerde() {
-        this.serializer = new KafkaAvroSerializer();
-        this.deserializer = new KafkaAvroDeserializer();
+        super(true);
     }
 
     /**
@@ -32,16 +24,7 @@ public class SpecificAvroSerde<T extends SpecificRecord> implements Serde<T> {
      * {@code Consumed.with}/{@code Produced.with}); call {@code configure(configs, true)} for keys.
      */
     public SpecificAvroSerde(SchemaRegistryClient client) {
-        this.serializer = new KafkaAvroSerializer(client);
-        this.deserializer = new KafkaAvroDeserializer(client, true);
-    }
-
-    @Override
-    public void configure(Map<String, ?> configs, boolean isKey) {
-        Map<String, Object> specific = new HashMap<>(configs);
-        specific.put(AvroSerdeConfig.SPECIFIC_AVRO_READER_CONFIG, true);
-        serializer.configure(specific, isKey);
-        deserializer.configure(specific, isKey);
+        super(client, true);
     }
 
     @Override
@@ -54,11 +37,5 @@ public class SpecificAvroSerde<T extends SpecificRecord> implements Serde<T> {
     @SuppressWarnings("unchecked")
     public Deserializer<T> deserializer() {
         return (Deserializer<T>) (Deserializer<?>) deserializer;
-    }
-
-    @Override
-    public void close() {
-        serializer.close();
-        deserializer.close();
     }
 }

@@ -1,10 +1,7 @@
 package io.tradepulse.registry.serde;
 
-import java.util.Map;
-
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 import io.tradepulse.registry.SchemaRegistryClient;
@@ -14,27 +11,16 @@ import io.tradepulse.registry.SchemaRegistryClient;
  * Avro converter writes for a STRING key. Use it for a topic that Connect workers and plain producers both write
  * to, so that a consumer sees one key encoding, whoever wrote the record.
  */
-public final class StringAvroSerde implements Serde<String>, Serializer<String>, Deserializer<String> {
-
-    private final KafkaAvroSerializer serializer;
-    private final KafkaAvroDeserializer deserializer;
+public final class StringAvroSerde extends WireFormatSerde<String> implements Serializer<String>, Deserializer<String> {
 
     /** Creates its registry client from {@code schema.registry.url} on {@link #configure}. */
     public StringAvroSerde() {
-        this.serializer = new KafkaAvroSerializer();
-        this.deserializer = new KafkaAvroDeserializer();
+        super(false);
     }
 
     /** Uses {@code client} (not closed by {@link #close()}); {@code schema.registry.url} is then optional. */
     public StringAvroSerde(SchemaRegistryClient client) {
-        this.serializer = new KafkaAvroSerializer(client);
-        this.deserializer = new KafkaAvroDeserializer(client, false);
-    }
-
-    @Override
-    public void configure(Map<String, ?> configs, boolean isKey) {
-        serializer.configure(configs, isKey);
-        deserializer.configure(configs, isKey);
+        super(client, false);
     }
 
     @Override
@@ -60,11 +46,5 @@ public final class StringAvroSerde implements Serde<String>, Serializer<String>,
     @Override
     public Deserializer<String> deserializer() {
         return this;
-    }
-
-    @Override
-    public void close() {
-        serializer.close();
-        deserializer.close();
     }
 }
