@@ -265,6 +265,8 @@ public final class ProcessorConfig extends AbstractConfig {
         // of the processor's allocation in a backfill profile.
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 100);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 256 * 1024);
+        // The record cache serves the roll-up stores, where the children of one parent cell arrive in bursts and
+        // the cache merges them; the series store has none (see TradeTopology).
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024);
         p.putAll(originals());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID_CONFIG));

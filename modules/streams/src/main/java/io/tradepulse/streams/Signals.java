@@ -7,6 +7,8 @@ import io.tradepulse.avro.TariffEvent;
 import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.avro.state.Observation;
 import io.tradepulse.avro.state.SeriesHistory;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -194,8 +196,9 @@ public final class Signals {
         return month < 10 ? "0" + month : Integer.toString(month);
     }
 
-    private static String signed(double pct) {
-        return String.format(Locale.ROOT, "%+.1f %%", pct);
+    /** {@code String.format(Locale.ROOT, "%+.1f %%", pct)}, without Formatter (see {@link #fixed}). */
+    static String signed(double pct) {
+        return fixed(pct, 1, true) + " %";
     }
 
     private static String rate(Double r) {
@@ -206,7 +209,26 @@ public final class Signals {
         if (v == null) {
             return "n/a";
         }
-        return v >= 1_000_000_000L ? String.format(Locale.ROOT, "%.3f bn", v / 1e9)
-                : v >= 1_000_000L ? String.format(Locale.ROOT, "%.3f mn", v / 1e6) : Long.toString(v);
+        return v >= 1_000_000_000L ? fixed(v / 1e9, 3, false) + " bn"
+                : v >= 1_000_000L ? fixed(v / 1e6, 3, false) + " mn" : Long.toString(v);
+    }
+
+    /**
+     * Exactly what {@code String.format(Locale.ROOT, plus ? "%+.Nf" : "%.Nf", x)} prints (N = {@code decimals}),
+     * for the YOY_MOVE summary that about one input in ten gets: java.util.Formatter parses its pattern with a
+     * regular expression and looks up locale symbols on every call, and was 6 % of the stream threads' CPU in the
+     * backfill. Formatter rounds the shortest decimal form of the double (the digits of {@link Double#toString})
+     * half-up and prints a minus for every negative value, -0.0 included; so does this (SignalsFormatTest checks
+     * it against Formatter). Outside [1e-3, 1e7) Formatter's digits may differ from Double.toString's (it asks for
+     * them in a non-"compatible" mode), so those rare values, and NaN and infinities, still go through Formatter.
+     */
+    static String fixed(double x, int decimals, boolean plus) {
+        double abs = Math.abs(x);
+        if (!(abs == 0.0 || abs >= 1e-3 && abs < 1e7)) {
+            return String.format(Locale.ROOT, (plus ? "%+." : "%.") + decimals + "f", x);
+        }
+        String digits = new BigDecimal(Double.toString(abs)).setScale(decimals, RoundingMode.HALF_UP)
+                .toPlainString();
+        return Double.compare(x, 0.0) < 0 ? "-" + digits : plus ? "+" + digits : digits;
     }
 }

@@ -12,16 +12,13 @@ import org.apache.kafka.streams.state.Stores;
 public enum StateStoreType {
     /**
      * RocksDB on local disk (Kafka Streams' default). State may exceed the heap, and a restart with its state
-     * directory intact resumes from the local checkpoint instead of re-reading the changelog. The series store
-     * has the record cache in front: a series written several times within a commit reaches RocksDB and the
-     * changelog once.
+     * directory intact resumes from the local checkpoint instead of re-reading the changelog.
      */
     ROCKSDB,
     /**
      * A map in the heap. 1.7 times the backfill throughput of {@link #ROCKSDB} (docs/benchmarks.md), at the
      * price of holding every series history of the instance's tasks in the heap and of rebuilding the stores from
-     * the changelog on every start and task move (standby replicas shorten that). The series store has no record
-     * cache: it would be a second copy of a map that is already in memory, and measured slower with it.
+     * the changelog on every start and task move (standby replicas shorten that).
      */
     IN_MEMORY;
 
@@ -37,10 +34,5 @@ public enum StateStoreType {
 
     KeyValueBytesStoreSupplier supplier(String name) {
         return this == IN_MEMORY ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name);
-    }
-
-    /** Whether the series store gets the record cache (see each constant). */
-    boolean cacheSeriesStore() {
-        return this == ROCKSDB;
     }
 }

@@ -86,13 +86,16 @@ public final class TradeTopology {
         Topic<SeriesKey, TradeRecord> records = topics.records();
         Topic<SeriesKey, TradeRecord> derived = topics.derivedRecords();
 
-        // In front of RocksDB the record cache collapses repeated read-modify-writes of one series within a commit
-        // into one RocksDB and changelog write (under exactly_once_v2 it is flushed before every commit). In front
-        // of the in-memory store it is only a second copy of the same map: 30 % slower in the backfill benchmark.
-        var seriesStore = Stores.keyValueStoreBuilder(
+        // No record cache in front of the series store, whatever the store type. Under exactly_once_v2 the cache
+        // is flushed at every commit (100 ms), so it only merges writes of a series that arrives more than once
+        // within one commit, which a release (one figure per series and period) rarely does. What it does cost:
+        // a second copy of the entries, kept after the flush until evicted, which the collector then has to move
+        // to the old generation. In the 10 M backfill with RocksDB, the cache took 5x the GC time, doubled the peak
+        // heap and was ~10 % slower (docs/benchmarks.md, "Record cache"); in front of the in-memory store, 30 %.
+        builder.addStateStore(Stores.keyValueStoreBuilder(
                         storeType.supplier(SERIES_STORE), stateSerdes.seriesKey(), stateSerdes.seriesHistory())
-                .withLoggingEnabled(Map.of());
-        builder.addStateStore(storeType.cacheSeriesStore() ? seriesStore.withCachingEnabled() : seriesStore);
+                .withCachingDisabled()
+                .withLoggingEnabled(Map.of()));
 
         // One small entry per task, written when the calendar changes: no cache needed.
         builder.addStateStore(Stores.keyValueStoreBuilder(

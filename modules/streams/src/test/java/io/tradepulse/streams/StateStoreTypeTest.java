@@ -18,8 +18,8 @@ import org.apache.kafka.streams.KeyValue;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code tradepulse.state.store.type}: the in-memory stores (no record cache in front of the series store) and
- * RocksDB (cached) must give the same outputs, record for record, so switching is a pure operations choice.
+ * {@code tradepulse.state.store.type}: the in-memory stores and RocksDB (the roll-up stores cached in both) must
+ * give the same outputs, record for record, so switching is a pure operations choice.
  */
 class StateStoreTypeTest {
     private static final List<SeriesKey> HS6 = java.util.stream.Stream.of("851713", "851762", "847130", "847150",
