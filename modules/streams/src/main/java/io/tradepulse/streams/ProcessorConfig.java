@@ -52,7 +52,7 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String STATE_STORE_TYPE_CONFIG = "tradepulse.state.store.type";
     public static final String STATE_STORE_TYPE_DOC = "Where the processor keeps its state (one history per series, "
             + "about 1 KB per series with 36 months): 'rocksdb' (on disk under state.dir; state may exceed the heap; a "
-            + "restart with the state directory intact resumes from it) or 'in_memory' (in the heap; 1.7 times the "
+            + "restart with the state directory intact resumes from it) or 'in_memory' (in the heap; 1.5 times the "
             + "backfill throughput, but every series history of the instance's tasks must fit in the heap and the "
             + "stores are rebuilt from their changelogs on every start and task move). Both use the same changelog "
             + "topics, so an instance can switch. See docs/operations.md, 'Sizing the state'.";

@@ -90,8 +90,8 @@ public final class TradeTopology {
         // is flushed at every commit (100 ms), so it only merges writes of a series that arrives more than once
         // within one commit, which a release (one figure per series and period) rarely does. What it does cost:
         // a second copy of the entries, kept after the flush until evicted, which the collector then has to move
-        // to the old generation. In the 10 M backfill with RocksDB, the cache took 5x the GC time, doubled the peak
-        // heap and was ~10 % slower (docs/benchmarks.md, "Record cache"); in front of the in-memory store, 30 %.
+        // to the old generation. In the 10 M backfill with RocksDB the cache took ~6x the GC time, doubled the peak
+        // heap and was 9-22 % slower (docs/benchmarks.md, "Record cache off"); in front of the in-memory store, 30 %.
         builder.addStateStore(Stores.keyValueStoreBuilder(
                         storeType.supplier(SERIES_STORE), stateSerdes.seriesKey(), stateSerdes.seriesHistory())
                 .withCachingDisabled()
