@@ -8,6 +8,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,10 +51,10 @@ class SignalsFormatTest {
         // Mostly the YoY / excess range (with many values on a 0.05 grid, where half-up rounding shows), plus
         // the full range of magnitudes.
         return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(4, Arbitraries.doubles().between(-100.0, 5000.0)),
-                net.jqwik.api.Tuple.of(3, Arbitraries.integers().between(-40_000, 40_000).map(i -> i * 0.05 / 2)),
-                net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(-2_000_000, 2_000_000).map(i -> i / 1000.0 + 0.0005)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.doubles()));
+                Tuple.of(4, Arbitraries.doubles().between(-100.0, 5000.0)),
+                Tuple.of(3, Arbitraries.integers().between(-40_000, 40_000).map(i -> i * 0.05 / 2)),
+                Tuple.of(2, Arbitraries.integers().between(-2_000_000, 2_000_000).map(i -> i / 1000.0 + 0.0005)),
+                Tuple.of(1, Arbitraries.doubles()));
     }
 
     @Provide
