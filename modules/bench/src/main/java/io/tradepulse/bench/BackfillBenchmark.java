@@ -61,7 +61,9 @@ import org.apache.kafka.streams.kstream.Produced;
  * </ol>
  * Each rate is input records / seconds from the app reaching RUNNING to its committed offsets reaching the
  * end of the topic (start-up and the group join are reported apart). Peak heap is the sum of the heap pools'
- * peaks during the phase, broker included (it shares this JVM).
+ * peaks during the phase, broker included (it shares this JVM). For the two Streams apps it also reports CPU
+ * time over the same interval ({@link CpuUsage}): their stream threads' (per input, and processors over
+ * pass-through) and the whole JVM's. On a shared box those compare builds better than the wall-clock rates.
  */
 public final class BackfillBenchmark {
     /** Options of one run. */
@@ -83,10 +85,19 @@ public final class BackfillBenchmark {
         }
     }
 
-    /** Rate of one phase. */
-    public record Phase(String name, long records, double seconds, double startupSeconds, long peakHeapBytes) {
+    /**
+     * Rate of one phase. {@code cpu} is null where it is not measured (the load and the raw consumer, or a JVM
+     * without per-thread CPU time).
+     */
+    public record Phase(String name, long records, double seconds, double startupSeconds, long peakHeapBytes,
+                        CpuUsage.Split cpu) {
         public double rate() {
             return records / seconds;
+        }
+
+        /** The app's stream threads' CPU microseconds per input record; NaN when not measured. */
+        public double streamThreadMicrosPerInput() {
+            return cpu == null ? Double.NaN : cpu.appSeconds() * 1e6 / records;
         }
     }
 
@@ -95,6 +106,11 @@ public final class BackfillBenchmark {
                          long changesWritten, long signalsWritten, long derivedWritten) {
         public double ratio() {
             return processors.rate() / passThrough.rate();
+        }
+
+        /** Stream-thread CPU per input, processors over pass-through: the work ratio, whatever the box's speed. */
+        public double cpuRatio() {
+            return processors.streamThreadMicrosPerInput() / passThrough.streamThreadMicrosPerInput();
         }
     }
 
@@ -189,7 +205,7 @@ public final class BackfillBenchmark {
             });
             producer.flush();
         }
-        Phase p = new Phase("load (producer, Avro + registry)", count.get(), secondsSince(t0), 0, peakHeap());
+        Phase p = new Phase("load (producer, Avro + registry)", count.get(), secondsSince(t0), 0, peakHeap(), null);
         report(p);
         return p;
     }
@@ -240,7 +256,7 @@ public final class BackfillBenchmark {
                 count += batch.count();
             }
         }
-        Phase p = new Phase("raw consumer (bytes)", count, secondsSince(t0), 0, peakHeap());
+        Phase p = new Phase("raw consumer (bytes)", count, secondsSince(t0), 0, peakHeap(), null);
         report(p);
         return p;
     }
@@ -272,12 +288,16 @@ public final class BackfillBenchmark {
             }
         });
         long t0 = System.nanoTime();
+        CpuUsage.Snapshot cpuBefore = CpuUsage.take();
         streams.start();
         try {
             awaitCaughtUp(client, group, topic, timeout);
             long end = System.nanoTime();
+            // Before close: the stream threads must still be alive to be counted. Start-up is included (it is
+            // short, and the threads only exist once started).
+            CpuUsage.Split cpu = CpuUsage.supported() ? CpuUsage.between(cpuBefore, CpuUsage.take(), group) : null;
             long running = runningAt.get() == 0 ? t0 : runningAt.get();
-            Phase p = new Phase(name, n, (end - running) / 1e9, (running - t0) / 1e9, peakHeap());
+            Phase p = new Phase(name, n, (end - running) / 1e9, (running - t0) / 1e9, peakHeap(), cpu);
             report(p);
             return p;
         } finally {
@@ -353,6 +373,11 @@ public final class BackfillBenchmark {
         out.printf(Locale.ROOT, "  %-34s %,12.0f rec/s  (%,d records in %.1f s%s; peak heap %d MB)%n", p.name(), p.rate(),
                 p.records(), p.seconds(), p.startupSeconds() > 0 ? String.format(Locale.ROOT, " after %.1f s start-up",
                         p.startupSeconds()) : "", p.peakHeapBytes() >> 20);
+        if (p.cpu() != null) {
+            out.printf(Locale.ROOT, "    CPU: stream threads %,.1f s (%.1f us per input), whole JVM %,.1f s (%.1f us per "
+                            + "input; broker, GC and JIT included)%n", p.cpu().appSeconds(),
+                    p.streamThreadMicrosPerInput(), p.cpu().processSeconds(), p.cpu().processSeconds() * 1e6 / p.records());
+        }
     }
 
     private void print(Result r, Options o) {
@@ -367,6 +392,9 @@ public final class BackfillBenchmark {
                         + "trade.records.derived (incl. transaction markers)%n",
                 o.rollups().name().toLowerCase(Locale.ROOT), r.changesWritten(), r.signalsWritten(), r.derivedWritten());
         out.printf(Locale.ROOT, "  ratio processors / pass-through: %.2f (target >= 0.70)%n", r.ratio());
+        if (!Double.isNaN(r.cpuRatio())) {
+            out.printf(Locale.ROOT, "  stream-thread CPU per input, processors / pass-through: %.1fx%n", r.cpuRatio());
+        }
         out.printf(Locale.ROOT, "  processors backfill time: %.1f s (+ %.1f s start-up)%n", r.processors().seconds(),
                 r.processors().startupSeconds());
     }

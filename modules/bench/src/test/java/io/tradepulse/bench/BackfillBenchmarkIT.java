@@ -1,0 +1,42 @@
+package io.tradepulse.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tradepulse.streams.StateStoreType;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code tradepulse bench} at a small size, end to end on the embedded broker and registry: every phase reads the
+ * whole loaded topic, the processors write a change per input, and the CPU accounting attributes time to each
+ * app's stream threads (the processors do more work per input than a pass-through).
+ */
+class BackfillBenchmarkIT {
+
+    @Test
+    void shouldMeasureEveryPhaseOverTheWholeTopicAndAttributeCpuToTheStreamThreads() throws Exception {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
+
+        BackfillBenchmark.Result r = new BackfillBenchmark(out).run(new BackfillBenchmark.Options(30_000, 36, 1.0, 42L,
+                1, 3, null, Duration.ofMinutes(5), BackfillBenchmark.Rollups.OFF, null, StateStoreType.IN_MEMORY));
+
+        String printed = buffer.toString(StandardCharsets.UTF_8);
+        assertThat(r.records()).isGreaterThan(25_000);
+        assertThat(r.load().records()).isEqualTo(r.records());
+        assertThat(r.raw().records()).isEqualTo(r.records());
+        // every input is a new or revised figure: at least one change each (the rest are transaction markers)
+        assertThat(r.changesWritten()).isGreaterThanOrEqualTo(r.records());
+        for (BackfillBenchmark.Phase p : new BackfillBenchmark.Phase[] {r.passThrough(), r.processors()}) {
+            assertThat(p.cpu()).as(p.name()).isNotNull();
+            assertThat(p.cpu().appSeconds()).as(p.name()).isPositive();
+            assertThat(p.cpu().processSeconds()).as(p.name()).isGreaterThanOrEqualTo(p.cpu().appSeconds());
+        }
+        assertThat(r.cpuRatio()).as("processors' stream-thread CPU per input over the pass-through's").isGreaterThan(1.0);
+        assertThat(printed).contains("ratio processors / pass-through:", "stream-thread CPU per input, processors / pass-through:",
+                "stream threads");
+    }
+}
