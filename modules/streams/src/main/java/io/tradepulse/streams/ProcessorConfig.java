@@ -6,6 +6,7 @@ import io.tradepulse.registry.serde.AvroSerdeConfig;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.registry.SchemaRegistryClient;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -139,8 +140,8 @@ public final class ProcessorConfig extends AbstractConfig {
                     PROCESSING_GUARANTEE_DOC)
             .define(STATE_DIR_CONFIG, Type.STRING, STATE_DIR_DEFAULT, Importance.MEDIUM, STATE_DIR_DOC)
             .define(STATE_STORE_TYPE_CONFIG, Type.STRING, STATE_STORE_TYPE_DEFAULT,
-                    ConfigDef.CaseInsensitiveValidString.in(StateStoreType.ROCKSDB.configValue(),
-                            StateStoreType.IN_MEMORY.configValue()), Importance.MEDIUM, STATE_STORE_TYPE_DOC)
+                    ConfigDef.CaseInsensitiveValidString.in(Arrays.stream(StateStoreType.values())
+                            .map(StateStoreType::configValue).toArray(String[]::new)), Importance.MEDIUM, STATE_STORE_TYPE_DOC)
             .define(TOPIC_PREFIX_CONFIG, Type.STRING, "", Importance.LOW, TOPIC_PREFIX_DOC)
             .define(TOPIC_PARTITIONS_CONFIG, Type.INT, TopicCatalog.DEFAULT_PARTITIONS, ConfigDef.Range.between(1, 10_000),
                     Importance.LOW, TOPIC_PARTITIONS_DOC)
