@@ -11,6 +11,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -20,10 +24,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <p>A send is only a request: the broker may still refuse it (authentication, authorization, a batch that
  * exhausted its retries). The first such failure is kept and {@link #flush()} throws it, so a caller that
  * flushes before reporting rows as published never reports rows that were not written.
+ *
+ * <p>With {@code transactional.id} in the client configuration, {@link #sendAtomically} writes a group of records
+ * as one transaction.
  */
 public final class CatalogProducer implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
+    private boolean transactionsInitialized;
 
     /** @param clientConfig connection settings (bootstrap.servers, security); tuning below is applied on top */
     public CatalogProducer(Map<String, Object> clientConfig) {
@@ -59,6 +67,42 @@ public final class CatalogProducer implements AutoCloseable {
         Exception failure = firstFailure.get();
         if (failure != null) {
             throw new KafkaException("Records were not written to Kafka: " + failure.getMessage(), failure);
+        }
+    }
+
+    /**
+     * Runs {@code sends} (calls of {@link #send}) as one transaction and commits it: read_committed consumers,
+     * such as the processor's tariff.events global store, see every record of it or none. If {@code sends} throws
+     * or a record is refused, the transaction is aborted and the failure rethrown. Needs {@code transactional.id}
+     * in the client configuration; one id is one writer at a time (a second producer with the same id fences the
+     * first, whose commit then fails).
+     *
+     * @throws KafkaException if the transaction was not committed. After a failed commit (for example a timeout)
+     *     the outcome can be unknown; the records are then either all visible or none.
+     */
+    public void sendAtomically(Runnable sends) {
+        if (!transactionsInitialized) {
+            producer.initTransactions();
+            transactionsInitialized = true;
+        }
+        producer.beginTransaction();
+        try {
+            sends.run();
+            flush();
+            producer.commitTransaction();
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException
+                 | UnsupportedVersionException e) {
+            // Fatal for this producer: it may not abort any more, and the broker aborts the open transaction
+            // itself (fenced, or at its timeout). Close it.
+            throw e;
+        } catch (RuntimeException e) {
+            try {
+                producer.abortTransaction();
+            } catch (RuntimeException abortFailure) {
+                e.addSuppressed(abortFailure);
+            }
+            firstFailure.set(null);
+            throw e;
         }
     }
 

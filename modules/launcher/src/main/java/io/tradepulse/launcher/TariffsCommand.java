@@ -45,6 +45,11 @@ import picocli.CommandLine.Option;
  * <p>The whole file is parsed and checked before anything is sent: one invalid row refuses the command and
  * nothing is published. Events are upserts by id (the topic is compacted by id), so running the same file
  * again is harmless, and a corrected file replaces what it corrects.
+ *
+ * <p>Upserts and tombstones of one run are written in one Kafka transaction ({@code transactional.id}, default
+ * {@code tradepulse-tariffs-<topic>}). The processor reads tariff.events read_committed and re-evaluates its
+ * signals on every calendar refresh, so without it a refresh in the middle of a run, or a run that failed half
+ * way, would emit and later retract signals of a calendar nobody wrote.
  */
 @Command(name = "tariffs", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Publish a tariff calendar CSV to tariff.events (upsert by event id) and withdraw events "
@@ -54,7 +59,10 @@ import picocli.CommandLine.Option;
                         + "an invalid row, or an empty or duplicate id, refuses the whole file and nothing is published.",
                 "The processor re-reads the calendar every tradepulse.signals.tariff.refresh.ms (default 10 s) and "
                         + "re-evaluates FRONT_LOADING/PAYBACK of every series it holds; a withdrawn event retracts "
-                        + "the signals it caused."},
+                        + "the signals it caused.",
+                "A run's upserts and tombstones are one Kafka transaction (transactional.id in --config, default "
+                        + "tradepulse-tariffs-<topic>): the processor, which reads read_committed, sees all of them "
+                        + "or none."},
         footer = {"", "The --config file takes Kafka client keys (bootstrap.servers, security.protocol,",
                 "sasl.*, ssl.*), serde keys (schema.registry.url, basic.auth.*, bearer.auth.*)",
                 "and tradepulse.topic.* keys; the properties file of 'tradepulse run' works as",
@@ -102,8 +110,13 @@ final class TariffsCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    /** Whether records may have been sent when a failure happens (for the message: a retry is safe either way). */
+    /** Whether the transaction had started when a failure happened (for the message: a retry is safe either way). */
     private boolean sendingStarted;
+
+    /** The default transactional id: one per tariff.events topic, so two runs against the same calendar fence. */
+    static String defaultTransactionalId(String topic) {
+        return "tradepulse-tariffs-" + topic;
+    }
 
     /** What one run sends, checked: valid events with unique ids, and ids to withdraw. */
     record Plan(String source, List<TariffEvent> events, List<String> tombstones) {
@@ -177,8 +190,9 @@ final class TariffsCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
             err.println("Failed: " + describe(e));
-            err.println(sendingStarted ? "Events sent before the failure may be on " + topic
-                    + "; running the command again is safe (events are upserted by id)." : "Nothing was sent.");
+            err.println(sendingStarted ? "The run's events and tombstones are one transaction: a reader of " + topic
+                    + " with read_committed (the processor) sees all of them or, normally after a failure, none."
+                    + " Running the command again is safe (events are upserted by id)." : "Nothing was sent.");
             return 1;
         }
     }
@@ -199,22 +213,25 @@ final class TariffsCommand implements Callable<Integer> {
         if (!plan.tombstones().isEmpty()) {
             warnAboutUnknownIds(err, ClientSettings.only(settings, ConsumerConfig.configNames()), topic, plan.tombstones());
         }
-        int published = 0;
+        int[] published = {0};
+        Map<String, Object> producerSettings = new HashMap<>(ClientSettings.only(settings, ProducerConfig.configNames()));
+        producerSettings.putIfAbsent(ProducerConfig.TRANSACTIONAL_ID_CONFIG, defaultTransactionalId(topic.name()));
         sendingStarted = true;
-        try (CatalogProducer producer = new CatalogProducer(ClientSettings.only(settings, ProducerConfig.configNames()))) {
-            if (!plan.events().isEmpty()) {
-                List<ParseResult<TariffEvent>> rows = plan.events().stream()
-                        .<ParseResult<TariffEvent>>map(ev -> new ParseResult.Parsed<>(0, ev)).toList();
-                IngestReport report = new FileIngest(producer, topics).publishTariffEvents(plan.source(), rows);
-                published = report.published();
-            }
-            // One producer, one partition: the tombstones land after the upserts, in order.
-            for (String id : plan.tombstones()) {
-                producer.send(topic, id, null);
-            }
-            producer.flush(); // throws if any of them was not written
+        try (CatalogProducer producer = new CatalogProducer(producerSettings)) {
+            producer.sendAtomically(() -> {
+                if (!plan.events().isEmpty()) {
+                    List<ParseResult<TariffEvent>> rows = plan.events().stream()
+                            .<ParseResult<TariffEvent>>map(ev -> new ParseResult.Parsed<>(0, ev)).toList();
+                    IngestReport report = new FileIngest(producer, topics).publishTariffEvents(plan.source(), rows);
+                    published[0] = report.published();
+                }
+                // One producer, one partition: the tombstones land after the upserts, in order.
+                for (String id : plan.tombstones()) {
+                    producer.send(topic, id, null);
+                }
+            }); // commits, or aborts and throws if any of them was not written
         }
-        out.printf(Locale.ROOT, "Done: %s published, %s written to %s.%n", count(published, "event"),
+        out.printf(Locale.ROOT, "Done: %s published, %s written to %s.%n", count(published[0], "event"),
                 count(plan.tombstones().size(), "tombstone"), topic.name());
         out.println("A running processor applies the change within tradepulse.signals.tariff.refresh.ms (default 10 s).");
         return 0;

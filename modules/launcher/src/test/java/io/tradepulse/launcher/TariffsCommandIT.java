@@ -1,11 +1,14 @@
 package io.tradepulse.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tradepulse.avro.TariffEvent;
 import io.tradepulse.core.Topic;
 import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.core.TopicAdmin;
 import io.tradepulse.ingest.BundledData;
+import io.tradepulse.ingest.CatalogProducer;
 import io.tradepulse.ingest.ParseResult;
 import io.tradepulse.ingest.TariffEventsCsv;
 import io.tradepulse.streams.ProcessorConfig;
@@ -23,10 +26,12 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
@@ -37,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code tradepulse tariffs} against the embedded broker and registry: the CSV lands on the compacted
  * {@code tariff.events} as upserts keyed by id, {@code --delete} writes tombstones, and invalid input writes
- * nothing. Everything is read back with read_committed and decoded through the catalog's serdes, as the
+ * nothing; a run is one transaction, and an aborted one stays invisible to read_committed readers. Everything is
+ * read back with read_committed and decoded through the catalog's serdes, as the
  * processor's GlobalKTable reads it.
  */
 @WithEmbeddedPlatform
@@ -152,6 +158,55 @@ class TariffsCommandIT {
         assertThat(topicNames(platform)).noneMatch(t -> t.startsWith(prefix));
     }
 
+    @Test
+    void shouldWriteARunAsOneCommittedTransaction(EmbeddedPlatform platform) throws Exception {
+        String prefix = prefix("txn");
+        Path csv = dir.resolve("two.csv");
+        Files.write(csv, List.of(TariffEventsCsv.HEADER,
+                "us-cn-a,USA,CHN,ALL,2025-02-01,2025-02-04,0,10,INCREASE,first,AP",
+                "cn-us-b,CHN,USA,HS27 coal,2025-02-04,2025-02-10,0,15,INCREASE,,Reuters"), StandardCharsets.UTF_8);
+
+        TariffsCommandTest.Result r = runAgainst(platform, prefix, "--file", csv.toString(), "--delete", "us-cn-old");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        Topic<String, TariffEvent> topic = catalog(platform, prefix).tariffEvents();
+        assertThat(readAll(platform, topic, IsolationLevel.READ_COMMITTED)).extracting(SimpleEntry::getKey)
+                .containsExactly("us-cn-a", "cn-us-b", "us-cn-old");
+        // Three records and the transaction's commit marker, which takes an offset of its own.
+        try (Admin admin = Admin.create(client(platform))) {
+            TopicPartition tp = new TopicPartition(topic.name(), 0);
+            long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get().get(tp).offset();
+            assertThat(end).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void shouldHideEveryRecordOfAnAbortedWriteFromReadCommittedReaders(EmbeddedPlatform platform) throws Exception {
+        String prefix = prefix("abort");
+        TopicCatalog topics = catalog(platform, prefix);
+        try (Admin admin = Admin.create(client(platform))) {
+            TopicAdmin.ensureTopics(admin, topics);
+        }
+        Topic<String, TariffEvent> topic = topics.tariffEvents();
+        List<TariffEvent> events = BundledData.tariffEvents().stream()
+                .map(row -> ((ParseResult.Parsed<TariffEvent>) row).value()).limit(2).toList();
+        Map<String, Object> producerConfig = new HashMap<>(client(platform));
+        producerConfig.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, TariffsCommand.defaultTransactionalId(topic.name()));
+
+        try (CatalogProducer producer = new CatalogProducer(producerConfig)) {
+            assertThatThrownBy(() -> producer.sendAtomically(() -> {
+                events.forEach(e -> producer.send(topic, e.getId(), e));
+                producer.flush(); // on the broker, not only in the producer's buffer, which an abort discards
+                throw new IllegalStateException("failed half way");
+            })).hasMessage("failed half way");
+        }
+
+        assertThat(readAll(platform, topic, IsolationLevel.READ_UNCOMMITTED)).as("the sends reached the log")
+                .hasSize(2);
+        assertThat(readAll(platform, topic, IsolationLevel.READ_COMMITTED)).isEmpty();
+        assertThat(Pipeline.readTable(client(platform), topic, Duration.ofSeconds(30))).isEmpty();
+    }
+
     private static TariffsCommandTest.Result runAgainst(EmbeddedPlatform platform, String prefix, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--bootstrap-servers", platform.bootstrapServers(), "--schema-registry-url", platform.registryUrl(),
@@ -177,8 +232,13 @@ class TariffsCommandIT {
 
     /** Every record of the topic in offset order, read_committed, tombstones as null values. */
     private static List<SimpleEntry<String, TariffEvent>> readAll(EmbeddedPlatform platform, Topic<String, TariffEvent> topic) {
+        return readAll(platform, topic, IsolationLevel.READ_COMMITTED);
+    }
+
+    private static List<SimpleEntry<String, TariffEvent>> readAll(EmbeddedPlatform platform, Topic<String, TariffEvent> topic,
+            IsolationLevel isolation) {
         Map<String, Object> props = new HashMap<>(client(platform));
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation.toString());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         List<SimpleEntry<String, TariffEvent>> records = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer =

@@ -15,6 +15,7 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -269,6 +270,11 @@ public final class ProcessorConfig extends AbstractConfig {
         // The record cache serves the roll-up stores, where the children of one parent cell arrive in bursts and
         // the cache merges them; the series store has none (see TradeTopology).
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024);
+        // `tradepulse tariffs` writes a calendar change as one transaction. Streams reads read_committed only
+        // under exactly_once_v2; with at_least_once the tariff global store would also apply an aborted or
+        // half-written calendar, and emit signals for it.
+        p.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG),
+                IsolationLevel.READ_COMMITTED.toString());
         p.putAll(originals());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID_CONFIG));
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", getList(BOOTSTRAP_SERVERS_CONFIG)));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -66,6 +67,21 @@ class ProcessorConfigTest {
     void shouldRunExactlyOnceV2ByDefault() {
         assertThat(new ProcessorConfig(valid()).streamsConfig())
                 .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    }
+
+    @Test
+    void shouldReadTheTariffCalendarReadCommittedWhateverTheGuarantee() {
+        // Streams itself sets read_committed only under exactly_once_v2; an aborted `tradepulse tariffs` run
+        // must not reach the tariff global store under at_least_once either.
+        for (String guarantee : new String[] {StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE}) {
+            Map<String, Object> m = valid();
+            m.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
+            m.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
+            StreamsConfig streams = new StreamsConfig(new ProcessorConfig(m).streamsConfig());
+            assertThat(streams.getGlobalConsumerConfigs("client"))
+                    .as(guarantee)
+                    .containsEntry(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        }
     }
 
     @Test
