@@ -1,9 +1,9 @@
 package io.tradepulse.connect.census;
 
+import io.tradepulse.connect.common.MonthDigests;
 import java.time.YearMonth;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /**
  * Offset of one Census partition.
@@ -30,24 +30,14 @@ public record CensusOffset(YearMonth latest, YearMonth inProgress, long rowsDone
         "in_progress", inProgress == null ? "" : inProgress.toString(),
         "rows_done", rowsDone,
         "in_progress_digest", inProgressDigest == null ? "" : inProgressDigest,
-        "digests", new TreeMap<>(digests).entrySet().stream()
-            .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(";")));
+        "digests", MonthDigests.format(digests));
   }
 
   public static CensusOffset fromMap(Map<String, ?> m) {
     if (m == null || m.isEmpty()) {
       return EMPTY;
     }
-    Map<YearMonth, String> d = new TreeMap<>();
-    String ds = str(m.get("digests"));
-    if (ds != null) {
-      for (String part : ds.split(";")) {
-        int eq = part.indexOf('=');
-        if (eq > 0) {
-          d.put(YearMonth.parse(part.substring(0, eq)), part.substring(eq + 1));
-        }
-      }
-    }
+    Map<YearMonth, String> d = MonthDigests.parse(str(m.get("digests")));
     Object rows = m.get("rows_done");
     return new CensusOffset(month(m.get("latest")), month(m.get("in_progress")),
         rows == null ? 0 : ((Number) rows).longValue(), str(m.get("in_progress_digest")), d);

@@ -65,6 +65,17 @@ public final class ComextConfig extends TradeSourceConfig {
       + "ended is taken as never published and skipped, so a gap never stalls the cursor.";
   public static final int PUBLICATION_LAG_DEFAULT = 12;
 
+  public static final String LOOKBACK_CONFIG = "comext.lookback.months";
+  public static final String LOOKBACK_DOC = "API: months before the newest emitted one that are re-fetched to pick up "
+      + "revisions (Eurostat revises Comext months after first publication). Only months whose figures changed are "
+      + "re-emitted; LAST UPDATE alone is no change. 0 disables revision checks.";
+  public static final int LOOKBACK_DEFAULT = 12;
+
+  public static final String REVISION_INTERVAL_CONFIG = "comext.revision.check.interval.ms";
+  public static final String REVISION_INTERVAL_DOC = "API: how often the look-back window of a caught-up reporter "
+      + "is re-fetched.";
+  public static final long REVISION_INTERVAL_DEFAULT = 86_400_000L;
+
   public static final String RELEASE_LAG_CONFIG = "comext.bulk.release.lag.days";
   public static final String RELEASE_LAG_DOC = "BULK: the files carry no release date; publishedAt is the end of the "
       + "month plus this many days (deterministic), vintage is the file name.";
@@ -113,6 +124,10 @@ public final class ComextConfig extends TradeSourceConfig {
             FILES_CONFIG)
         .define(PUBLICATION_LAG_CONFIG, Type.INT, PUBLICATION_LAG_DEFAULT, Range.between(1, 60), Importance.LOW,
             PUBLICATION_LAG_DOC, GROUP, ++o, ConfigDef.Width.SHORT, PUBLICATION_LAG_CONFIG)
+        .define(LOOKBACK_CONFIG, Type.INT, LOOKBACK_DEFAULT, Range.between(0, 36), Importance.MEDIUM, LOOKBACK_DOC,
+            GROUP, ++o, ConfigDef.Width.SHORT, LOOKBACK_CONFIG)
+        .define(REVISION_INTERVAL_CONFIG, Type.LONG, REVISION_INTERVAL_DEFAULT, Range.atLeast(1000), Importance.LOW,
+            REVISION_INTERVAL_DOC, GROUP, ++o, ConfigDef.Width.SHORT, REVISION_INTERVAL_CONFIG)
         .define(RELEASE_LAG_CONFIG, Type.INT, RELEASE_LAG_DEFAULT, Range.between(0, 365), Importance.LOW,
             RELEASE_LAG_DOC, GROUP, ++o, ConfigDef.Width.SHORT, RELEASE_LAG_CONFIG)
         .define(FX_TABLE_CONFIG, Type.STRING, FX_TABLE_DEFAULT, Importance.MEDIUM, FX_TABLE_DOC, GROUP, ++o,
@@ -176,6 +191,8 @@ public final class ComextConfig extends TradeSourceConfig {
   public YearMonth start() { return YearMonth.parse(getString(START_CONFIG)); }
   public List<String> files() { return getList(FILES_CONFIG); }
   public int publicationLagMonths() { return getInt(PUBLICATION_LAG_CONFIG); }
+  public int lookback() { return getInt(LOOKBACK_CONFIG); }
+  public long revisionIntervalMs() { return getLong(REVISION_INTERVAL_CONFIG); }
   public int releaseLagDays() { return getInt(RELEASE_LAG_CONFIG); }
   public String fxTable() { return getString(FX_TABLE_CONFIG); }
   public String fxCurrency() { return getString(FX_CURRENCY_CONFIG); }

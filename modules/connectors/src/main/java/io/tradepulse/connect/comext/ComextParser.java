@@ -3,6 +3,7 @@ package io.tradepulse.connect.comext;
 import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.CodeTable;
 import io.tradepulse.connect.common.CsvReader;
+import io.tradepulse.connect.common.Digests;
 import io.tradepulse.connect.common.Hs;
 import io.tradepulse.connect.common.Parsed;
 import io.tradepulse.connect.common.ParsedItem;
@@ -16,12 +17,17 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Parses the two Comext payloads into TradeRows, values in EUR (currency=EUR) unless an {@link FxTable} is
@@ -63,10 +69,65 @@ final class ComextParser {
 
   /** SDMX-CSV response of the dissemination API. */
   Parsed parseSdmx(byte[] payload, String sourceRef) {
+    return parseSdmxByMonth(payload, sourceRef).parsed();
+  }
+
+  /**
+   * A parsed SDMX-CSV response plus, for each item (same index), the month it belongs to and its content
+   * for fingerprints; both are what a revision check compares.
+   *
+   * @param months month of each item, null when the row's TIME_PERIOD (or the whole header) is unreadable
+   * @param contents the item's economic content: for a TradeRow its figure and identity, for a dead letter its
+   *     reason and fields; never LAST UPDATE, line number or URL, because those change while figures do not
+   *     (LAST UPDATE is dataset-wide and moves at every monthly update, for every row)
+   */
+  record SdmxParsed(Parsed parsed, List<YearMonth> months, List<String> contents) {
+    SdmxParsed {
+      months = Collections.unmodifiableList(new ArrayList<>(months)); // List.copyOf rejects nulls
+      contents = List.copyOf(contents);
+    }
+
+    /**
+     * Items grouped by month, each month's items sorted by content and fingerprinted. Sorting makes the
+     * fingerprint and the emission order independent of the response's row order and window, so a month
+     * read by a new-month call and by a look-back call gets the same digest, and rowsDone means the same
+     * rows after a restart. Items without a month are left out.
+     */
+    SortedMap<YearMonth, Month> byMonth() {
+      SortedMap<YearMonth, List<Integer>> idx = new TreeMap<>();
+      for (int i = 0; i < months.size(); i++) {
+        if (months.get(i) != null) {
+          idx.computeIfAbsent(months.get(i), m -> new ArrayList<>()).add(i);
+        }
+      }
+      SortedMap<YearMonth, Month> out = new TreeMap<>();
+      idx.forEach((month, is) -> {
+        is.sort(Comparator.comparing(contents::get));
+        StringBuilder all = new StringBuilder();
+        for (int i : is) {
+          all.append(contents.get(i)).append('\u001e');
+        }
+        out.put(month, new Month(is.stream().map(i -> parsed.items().get(i)).toList(),
+            Digests.of(all.toString().getBytes(StandardCharsets.UTF_8))));
+      });
+      return out;
+    }
+
+    /** Items that belong to no month (unreadable TIME_PERIOD or header). */
+    int withoutMonth() {
+      return (int) months.stream().filter(Objects::isNull).count();
+    }
+  }
+
+  /** The items of one month in fingerprint order, and the fingerprint. */
+  record Month(List<ParsedItem> items, String digest) {}
+
+  /** SDMX-CSV response of the dissemination API, with each item's month and fingerprint content. */
+  SdmxParsed parseSdmxByMonth(byte[] payload, String sourceRef) {
     CsvReader r = new CsvReader(payload);
     CsvReader.Row header = r.next();
     if (header == null) {
-      return new Parsed(List.of(), 0);
+      return new SdmxParsed(new Parsed(List.of(), 0), List.of(), List.of());
     }
     List<String> h = header.fields().stream().map(String::trim).toList();
     int upd = h.indexOf("LAST UPDATE");
@@ -78,10 +139,11 @@ final class ComextParser {
     int time = h.indexOf("TIME_PERIOD");
     int obs = h.indexOf("OBS_VALUE");
     if (Math.min(Math.min(Math.min(rep, par), Math.min(prod, flow)), Math.min(Math.min(ind, time), obs)) < 0) {
-      return Parsed.whollyBad(BadRow.of("Unexpected Comext SDMX-CSV header " + h + ": needs reporter, partner, "
-          + "product, flow, indicators, TIME_PERIOD, OBS_VALUE", sourceRef, "header", payload));
+      BadRow bad = BadRow.of("Unexpected Comext SDMX-CSV header " + h + ": needs reporter, partner, "
+          + "product, flow, indicators, TIME_PERIOD, OBS_VALUE", sourceRef, "header", payload);
+      return new SdmxParsed(Parsed.whollyBad(bad), Collections.singletonList(null), List.of(bad.reason()));
     }
-    List<ParsedItem> items = new ArrayList<>();
+    Collector out = new Collector(upd);
     int skipped = 0;
     long newestPublished = 0;
     for (CsvReader.Row row = r.next(); row != null; row = r.next()) {
@@ -93,26 +155,27 @@ final class ComextParser {
         skipped++;
         continue;
       }
+      // Read first, so that a row dead-lettered for another reason still counts for its month's fingerprint.
+      YearMonth month = monthOrNull(row.field(time));
       Long published = null;
       if (upd >= 0) {
         try {
           published = LocalDate.parse(row.field(upd).trim(), LAST_UPDATE).atTime(LocalTime.of(11, 0)).atZone(CET)
               .toInstant().toEpochMilli();
         } catch (DateTimeParseException e) {
-          items.add(BadRow.of("Unreadable LAST UPDATE '" + row.field(upd) + "' (dd/MM/yy)", sourceRef, position, row.raw()));
+          out.add(BadRow.of("Unreadable LAST UPDATE '" + row.field(upd) + "' (dd/MM/yy)", sourceRef, position,
+              row.raw()), month, row);
           continue;
         }
       }
       if (published == null) {
-        items.add(BadRow.of("No LAST UPDATE column: publication date unknown", sourceRef, position, row.raw()));
+        out.add(BadRow.of("No LAST UPDATE column: publication date unknown", sourceRef, position, row.raw()), month, row);
         continue;
       }
       newestPublished = Math.max(newestPublished, published);
-      YearMonth month;
-      try {
-        month = YearMonth.parse(row.field(time).trim());
-      } catch (DateTimeParseException e) {
-        items.add(BadRow.of("Unreadable TIME_PERIOD '" + row.field(time) + "' (yyyy-MM)", sourceRef, position, row.raw()));
+      if (month == null) {
+        out.add(BadRow.of("Unreadable TIME_PERIOD '" + row.field(time) + "' (yyyy-MM)", sourceRef, position, row.raw()),
+            null, row);
         continue;
       }
       String vintage = "COMEXT " + lastUpdateDate(published);
@@ -121,10 +184,52 @@ final class ComextParser {
       if (item == null) {
         skipped++;
       } else {
-        items.add(item);
+        out.add(item, month, row);
       }
     }
-    return new Parsed(items, skipped, newestPublished);
+    return new SdmxParsed(new Parsed(out.items, skipped, newestPublished), out.months, out.contents);
+  }
+
+  /** Items of an SDMX-CSV response with their months and fingerprint contents (see {@link SdmxParsed}). */
+  private static final class Collector {
+    final List<ParsedItem> items = new ArrayList<>();
+    final List<YearMonth> months = new ArrayList<>();
+    final List<String> contents = new ArrayList<>();
+    private final int lastUpdateColumn;
+
+    Collector(int lastUpdateColumn) {
+      this.lastUpdateColumn = lastUpdateColumn;
+    }
+
+    void add(ParsedItem item, YearMonth month, CsvReader.Row row) {
+      items.add(item);
+      months.add(month);
+      contents.add(item instanceof TradeRow t ? content(t) : content((BadRow) item, row, lastUpdateColumn));
+    }
+  }
+
+  private static YearMonth monthOrNull(String s) {
+    try {
+      return YearMonth.parse(s.trim());
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  /** Fingerprint content of a figure: everything downstream keys or reads, except vintage and publishedAt. */
+  static String content(TradeRow t) {
+    return String.join("\u001f", "T", t.reporter(), t.partner(), t.flow(), t.commodity(), t.commodityLevel(),
+        YearMonth.of(t.year(), t.month()).toString(), Integer.toString(t.months()), String.valueOf(t.value()),
+        t.currency(), String.valueOf(t.valuation()), String.valueOf(t.note()));
+  }
+
+  /** Fingerprint content of a dead letter: its reason and fields, LAST UPDATE blanked (see {@link SdmxParsed}). */
+  private static String content(BadRow bad, CsvReader.Row row, int upd) {
+    List<String> fields = new ArrayList<>(row.fields());
+    if (upd >= 0 && upd < fields.size()) {
+      fields.set(upd, "");
+    }
+    return "B\u001f" + bad.reason() + "\u001f" + String.join("\u001f", fields);
   }
 
   private static String lastUpdateDate(long millis) {

@@ -4,6 +4,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,17 +18,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class ComextSourceTaskTest {
@@ -159,5 +165,251 @@ class ComextSourceTaskTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("comext.start.period").hasMessageContaining("yyyy-MM");
     assertThatThrownBy(() -> new ComextConfig(Map.of(ComextConfig.START_CONFIG, "2025-01", ComextConfig.MODE_CONFIG, "FTP")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("comext.mode").hasMessageContaining("BULK");
+  }
+
+  // ---- Revisions (look-back) -------------------------------------------------------------------------------
+  // Real SDMX-CSV shape. LAST UPDATE is dataset-wide: every row of a response carries the date of the latest
+  // monthly update, whatever month the row is about. Comext publishes month M about six weeks after it ends,
+  // so the mid-June update carries April, the mid-July one May (and revisions of earlier months).
+
+  static final String REVISED_PATH = "/sdmx/2.1/data/DS-045409/M.EU27_2020.CN+US+JP.TOTAL.1.VALUE_IN_EUROS";
+
+  /** One SDMX-CSV response; each row is "partner period value" (an empty value is a confidential figure). */
+  static String sdmx(String lastUpdate, String... rows) {
+    StringBuilder b = new StringBuilder(HEADER);
+    for (String r : rows) {
+      String[] f = r.split(" ", -1);
+      b.append("ESTAT:DS-045409(1.0),").append(lastUpdate).append(",M,EU27_2020,").append(f[0])
+          .append(",TOTAL,1,VALUE_IN_EUROS,").append(f[1]).append(',').append(f[2]).append('\n');
+    }
+    return b.toString();
+  }
+
+  static final String[] FEB_TO_APR = {
+      "CN 2025-02 39876543210", "US 2025-02 29765432109", "JP 2025-02 5123456789",
+      "CN 2025-03 41234567890", "US 2025-03 31987654321", "JP 2025-03 ",
+      "CN 2025-04 43210987654", "US 2025-04 30123456789", "JP 2025-04 5234567890"};
+  static final String[] MAY = {"CN 2025-05 44321098765", "US 2025-05 29876543210", "JP 2025-05 5345678901"};
+
+  /** startPeriod without endPeriod: the new-month call; with endPeriod: a look-back (or single-month) call. */
+  void stubSdmx(String from, String to, String body) {
+    wm.stubFor(get(urlPathEqualTo(REVISED_PATH)).withQueryParam("startPeriod", equalTo(from))
+        .withQueryParam("endPeriod", to == null ? absent() : equalTo(to))
+        .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/csv").withBody(body)));
+  }
+
+  Map<String, String> revisionProps(String lookback) {
+    Map<String, String> p = new HashMap<>();
+    p.put(ComextConfig.PARTNERS_CONFIG, "CN,US,JP");
+    p.put(ComextConfig.FLOWS_CONFIG, "IMPORT");
+    p.put(ComextConfig.START_CONFIG, "2025-02");
+    p.put(ComextConfig.LOOKBACK_CONFIG, lookback);
+    p.put(ComextConfig.REVISION_INTERVAL_CONFIG, "3600000");
+    return p;
+  }
+
+  /**
+   * Mid-June: reads February to April (one confidential figure dead-lettered), then finds May not out yet.
+   * Then mid-July: the clock moves past the revision interval.
+   */
+  ComextApiSourceTask ingestJuneUpdateThenMoveToJuly(Map<String, String> props) throws Exception {
+    // Anything not stubbed more specifically is a month that is not out: Comext's 404 NO_RECORDS_FOUND.
+    wm.stubFor(get(urlPathEqualTo(REVISED_PATH)).atPriority(10).willReturn(aResponse().withStatus(404)
+        .withBody("{\"error\":{\"status\":404,\"label\":\"NO_RECORDS_FOUND\"}}")));
+    stubSdmx("2025-02", null, sdmx("13/06/25", FEB_TO_APR));
+    ComextApiSourceTask task = start(new ComextApiSourceTask(), props);
+    List<SourceRecord> june = harness.drain(task);
+    assertThat(values(june, "trade.records")).hasSize(8);
+    assertThat(values(june, "trade.dlq")).hasSize(1);
+    assertThat(task.offsetOf("EU27_2020").next()).hasToString("2025-05");
+    clock.advance(Duration.ofDays(31)); // 2025-07-16
+    return task;
+  }
+
+  static List<String> figures(List<SourceRecord> rs) {
+    return values(rs, "trade.records").stream().map(s -> s.getString("partner") + " " + s.getInt32("year") + "-"
+        + s.getInt32("month") + " " + s.getInt64("value") + " " + s.getString("vintage")).toList();
+  }
+
+  @Test
+  void shouldReemitOnlyTheMonthWhoseFiguresWereRevised() throws Exception {
+    ComextApiSourceTask task = ingestJuneUpdateThenMoveToJuly(revisionProps("3"));
+    // July update: May is new; April imports from China are revised up; everything carries the new LAST UPDATE.
+    stubSdmx("2025-05", null, sdmx("15/07/25", MAY));
+    String[] julyWindow = (String.join(";", FEB_TO_APR) + ";" + String.join(";", MAY))
+        .replace("CN 2025-04 43210987654", "CN 2025-04 43298765432").split(";");
+    stubSdmx("2025-02", "2025-05", sdmx("15/07/25", julyWindow));
+
+    List<SourceRecord> july = harness.drain(task);
+
+    assertThat(figures(july)).containsExactly(
+        "CHN 2025-5 44321098765 COMEXT 2025-07-15", "USA 2025-5 29876543210 COMEXT 2025-07-15",
+        "JPN 2025-5 5345678901 COMEXT 2025-07-15",
+        // the whole revised month, in fingerprint order, carrying the update that revised it
+        "CHN 2025-4 43298765432 COMEXT 2025-07-15", "JPN 2025-4 5234567890 COMEXT 2025-07-15",
+        "USA 2025-4 30123456789 COMEXT 2025-07-15");
+    assertThat(values(july, "trade.dlq")).as("March is unchanged; its confidential row is not re-sent").isEmpty();
+    wm.verify(1, getRequestedFor(urlPathEqualTo(REVISED_PATH)).withQueryParam("startPeriod", equalTo("2025-02"))
+        .withQueryParam("endPeriod", equalTo("2025-05")));
+    assertThat(task.offsetOf("EU27_2020").months()).containsOnlyKeys(YearMonth.of(2025, 2), YearMonth.of(2025, 3),
+        YearMonth.of(2025, 4), YearMonth.of(2025, 5));
+
+    clock.advance(Duration.ofHours(2));
+    assertThat(harness.drain(task)).as("nothing changed since the last check").isEmpty();
+    task.stop();
+
+    ComextApiSourceTask restarted = start(new ComextApiSourceTask(), revisionProps("3"));
+    clock.advance(Duration.ofHours(2));
+    assertThat(harness.drain(restarted)).as("fingerprints in the offset prevent duplicates after restart").isEmpty();
+    restarted.stop();
+  }
+
+  @Test
+  void shouldNotReemitWhenOnlyLastUpdateChanged() throws Exception {
+    ComextApiSourceTask task = ingestJuneUpdateThenMoveToJuly(revisionProps("2"));
+    // July update without May yet: the same figures, only LAST UPDATE moved (for every row, dead letters too).
+    stubSdmx("2025-02", "2025-04", sdmx("15/07/25", FEB_TO_APR));
+
+    assertThat(harness.drain(task)).isEmpty();
+    wm.verify(1, getRequestedFor(urlPathEqualTo(REVISED_PATH)).withQueryParam("startPeriod", equalTo("2025-02"))
+        .withQueryParam("endPeriod", equalTo("2025-04")));
+    task.stop();
+  }
+
+  @Test
+  void shouldReemitAMonthWhoseDeadLetteredRowWasFixed() throws Exception {
+    ComextApiSourceTask task = ingestJuneUpdateThenMoveToJuly(revisionProps("2"));
+    // March imports from Japan were confidential (empty OBS_VALUE, dead-lettered); July publishes them.
+    String[] fixed = String.join(";", FEB_TO_APR).replace("JP 2025-03 ", "JP 2025-03 5012345678").split(";");
+    stubSdmx("2025-02", "2025-04", sdmx("15/07/25", fixed));
+
+    List<SourceRecord> rs = harness.drain(task);
+
+    assertThat(figures(rs)).containsExactly("CHN 2025-3 41234567890 COMEXT 2025-07-15",
+        "JPN 2025-3 5012345678 COMEXT 2025-07-15", "USA 2025-3 31987654321 COMEXT 2025-07-15");
+    assertThat(values(rs, "trade.dlq")).isEmpty();
+    task.stop();
+  }
+
+  @Test
+  @Timeout(30) // take() waits for a record: a missing revision check must fail, not hang
+  void shouldResumeARevisedMonthAfterRestartWithoutDuplicates() throws Exception {
+    Map<String, String> props = revisionProps("2");
+    props.put("batch.max.records", "1");
+    ComextApiSourceTask first = ingestJuneUpdateThenMoveToJuly(props);
+    String[] revised = String.join(";", FEB_TO_APR).replace("CN 2025-04 43210987654", "CN 2025-04 43298765432")
+        .replace("US 2025-04 30123456789", "US 2025-04 30111111111").split(";");
+    stubSdmx("2025-02", "2025-04", sdmx("15/07/25", revised));
+    // After the restart only the interrupted month is asked again, with the same figures.
+    stubSdmx("2025-04", "2025-04", sdmx("15/07/25", Arrays.copyOfRange(revised, 6, 9)));
+
+    List<SourceRecord> before = harness.take(first, 1); // crash after the first row of revised April
+    first.stop();
+    assertThat(harness.offsets.values()).singleElement()
+        .satisfies(o -> assertThat(o).containsEntry("revising", "2025-04").containsEntry("rows_done", 1L));
+    ComextApiSourceTask second = start(new ComextApiSourceTask(), props);
+    List<SourceRecord> after = harness.drain(second);
+
+    List<String> all = new ArrayList<>(figures(before));
+    all.addAll(figures(after));
+    assertThat(all).containsExactly("CHN 2025-4 43298765432 COMEXT 2025-07-15",
+        "JPN 2025-4 5234567890 COMEXT 2025-07-15", "USA 2025-4 30111111111 COMEXT 2025-07-15");
+    assertThat(second.offsetOf("EU27_2020").revising()).isNull();
+
+    clock.advance(Duration.ofHours(2));
+    assertThat(harness.drain(second)).as("the resumed month's fingerprint was stored").isEmpty();
+    second.stop();
+  }
+
+  @Test
+  void shouldReemitTheLookBackWindowOnceWhenOffsetsHaveNoFingerprintsYet() throws Exception {
+    wm.stubFor(get(urlPathEqualTo(REVISED_PATH)).atPriority(10).willReturn(aResponse().withStatus(404)
+        .withBody("{\"error\":{\"status\":404,\"label\":\"NO_RECORDS_FOUND\"}}")));
+    stubSdmx("2025-02", "2025-04", sdmx("15/07/25", FEB_TO_APR));
+    Map<String, Object> partition = Map.of("source", "comext", "dataset", "DS-045409", "reporter", "EU27_2020",
+        "partners", "CN,US,JP", "products", "TOTAL", "flows", "IMPORT");
+    // What the release before the look-back wrote after reading April.
+    harness.offsets.put(partition, Map.of("next", "2025-05", "rows_done", 0L, "digest", ""));
+    ComextApiSourceTask task = start(new ComextApiSourceTask(), revisionProps("2"));
+    assertThat(task.offsetOf("EU27_2020").next()).hasToString("2025-05");
+    assertThat(harness.drain(task)).as("no revision check before the interval").isEmpty();
+
+    clock.advance(Duration.ofHours(2));
+    List<SourceRecord> rs = harness.drain(task);
+    assertThat(values(rs, "trade.records")).as("months without a fingerprint are re-emitted: nothing is lost")
+        .hasSize(8);
+    assertThat(values(rs, "trade.dlq")).hasSize(1);
+    assertThat(task.offsetOf("EU27_2020").next()).hasToString("2025-05");
+
+    clock.advance(Duration.ofHours(2));
+    assertThat(harness.drain(task)).isEmpty();
+    task.stop();
+  }
+
+  @Test
+  void shouldCheckRevisionsOneMonthPerCallAfterExtractionTooBig() throws Exception {
+    ComextApiSourceTask task = ingestJuneUpdateThenMoveToJuly(revisionProps("2"));
+    wm.stubFor(get(urlPathEqualTo(REVISED_PATH)).withQueryParam("startPeriod", equalTo("2025-02"))
+        .withQueryParam("endPeriod", equalTo("2025-04"))
+        .willReturn(aResponse().withStatus(413).withBody("{\"error\":{\"status\":413,\"label\":\"EXTRACTION_TOO_BIG\"}}")));
+    String[] revised = String.join(";", FEB_TO_APR).replace("US 2025-03 31987654321", "US 2025-03 32000000000")
+        .split(";");
+    for (int m = 2; m <= 4; m++) {
+      String month = "2025-0" + m;
+      stubSdmx(month, month, sdmx("15/07/25", Arrays.stream(revised).filter(r -> r.contains(month))
+          .toArray(String[]::new)));
+    }
+
+    List<SourceRecord> rs = pollTimes(task, 5);
+
+    assertThat(figures(rs)).containsExactly("CHN 2025-3 41234567890 COMEXT 2025-07-15",
+        "USA 2025-3 32000000000 COMEXT 2025-07-15");
+    assertThat(values(rs, "trade.dlq")).extracting(s -> s.getString("reason"))
+        .containsExactly("Empty OBS_VALUE (confidential or not available)");
+    for (int m = 2; m <= 4; m++) {
+      wm.verify(1, getRequestedFor(urlPathEqualTo(REVISED_PATH)).withQueryParam("startPeriod", equalTo("2025-0" + m))
+          .withQueryParam("endPeriod", equalTo("2025-0" + m)));
+    }
+    task.stop();
+  }
+
+  @Test
+  void shouldRepeatAFailedRevisionCheckOnTheNextPollNotOneIntervalLater() throws Exception {
+    ComextApiSourceTask task = ingestJuneUpdateThenMoveToJuly(revisionProps("2"));
+    wm.stubFor(get(urlPathEqualTo(REVISED_PATH)).withQueryParam("startPeriod", equalTo("2025-02"))
+        .withQueryParam("endPeriod", equalTo("2025-04")).willReturn(aResponse().withStatus(503)));
+    assertThatThrownBy(task::poll).isInstanceOf(RetriableException.class).hasMessageContaining("HTTP 503");
+
+    String[] revised = String.join(";", FEB_TO_APR).replace("CN 2025-02 39876543210", "CN 2025-02 39900000000")
+        .split(";");
+    stubSdmx("2025-02", "2025-04", sdmx("15/07/25", revised)); // Eurostat is back (the newest stub wins)
+    assertThat(figures(harness.drain(task))).as("same clock: no interval waited").containsExactly(
+        "CHN 2025-2 39900000000 COMEXT 2025-07-15", "JPN 2025-2 5123456789 COMEXT 2025-07-15",
+        "USA 2025-2 29765432109 COMEXT 2025-07-15");
+    task.stop();
+  }
+
+  @Test
+  void shouldNotCheckRevisionsWhenLookbackIsZero() throws Exception {
+    ComextApiSourceTask task = ingestJuneUpdateThenMoveToJuly(revisionProps("0"));
+    assertThat(harness.drain(task)).isEmpty();
+    wm.verify(0, getRequestedFor(urlPathEqualTo(REVISED_PATH)).withQueryParam("endPeriod", matching(".*")));
+    task.stop();
+  }
+
+  @Test
+  void shouldRejectLookbackOutsideRange() {
+    assertThatThrownBy(() -> new ComextConfig(Map.of(ComextConfig.START_CONFIG, "2025-01",
+        ComextConfig.LOOKBACK_CONFIG, "37"))).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("comext.lookback.months").hasMessageContaining("36");
+    assertThatThrownBy(() -> new ComextConfig(Map.of(ComextConfig.START_CONFIG, "2025-01",
+        ComextConfig.LOOKBACK_CONFIG, "-1"))).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("comext.lookback.months");
+    assertThatThrownBy(() -> new ComextConfig(Map.of(ComextConfig.START_CONFIG, "2025-01",
+        ComextConfig.REVISION_INTERVAL_CONFIG, "999"))).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("comext.revision.check.interval.ms");
+    ComextConfig defaults = new ComextConfig(Map.of(ComextConfig.START_CONFIG, "2025-01"));
+    assertThat(defaults.lookback()).isEqualTo(12);
+    assertThat(defaults.revisionIntervalMs()).isEqualTo(86_400_000L);
   }
 }
