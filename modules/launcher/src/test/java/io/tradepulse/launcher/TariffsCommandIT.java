@@ -14,6 +14,7 @@ import io.tradepulse.ingest.TariffEventsCsv;
 import io.tradepulse.streams.ProcessorConfig;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,10 +97,7 @@ class TariffsCommandIT {
     @Test
     void shouldReplaceAnEventWhenAChangedRowIsPublishedAgain(EmbeddedPlatform platform) throws Exception {
         String prefix = prefix("upsert");
-        Path first = dir.resolve("first.csv");
-        Files.write(first, List.of(TariffEventsCsv.HEADER,
-                "us-cn-a,USA,CHN,ALL,2025-02-01,2025-02-04,0,10,INCREASE,first,AP",
-                "cn-us-b,CHN,USA,HS27 coal,2025-02-04,2025-02-10,0,15,INCREASE,,Reuters"), StandardCharsets.UTF_8);
+        Path first = twoEvents("first.csv");
         Path corrected = dir.resolve("corrected.csv");
         Files.write(corrected, List.of(TariffEventsCsv.HEADER,
                 "us-cn-a,USA,CHN,ALL,2025-02-01,2025-02-04,0,20,INCREASE,corrected rate,AP"), StandardCharsets.UTF_8);
@@ -161,10 +159,7 @@ class TariffsCommandIT {
     @Test
     void shouldWriteARunAsOneCommittedTransaction(EmbeddedPlatform platform) throws Exception {
         String prefix = prefix("txn");
-        Path csv = dir.resolve("two.csv");
-        Files.write(csv, List.of(TariffEventsCsv.HEADER,
-                "us-cn-a,USA,CHN,ALL,2025-02-01,2025-02-04,0,10,INCREASE,first,AP",
-                "cn-us-b,CHN,USA,HS27 coal,2025-02-04,2025-02-10,0,15,INCREASE,,Reuters"), StandardCharsets.UTF_8);
+        Path csv = twoEvents("two.csv");
 
         TariffsCommandTest.Result r = runAgainst(platform, prefix, "--file", csv.toString(), "--delete", "us-cn-old");
 
@@ -205,6 +200,15 @@ class TariffsCommandIT {
                 .hasSize(2);
         assertThat(readAll(platform, topic, IsolationLevel.READ_COMMITTED)).isEmpty();
         assertThat(Pipeline.readTable(client(platform), topic, Duration.ofSeconds(30))).isEmpty();
+    }
+
+    /** A calendar of two events: us-cn-a (rate 10 %) and cn-us-b. */
+    private Path twoEvents(String name) throws IOException {
+        Path csv = dir.resolve(name);
+        Files.write(csv, List.of(TariffEventsCsv.HEADER,
+                "us-cn-a,USA,CHN,ALL,2025-02-01,2025-02-04,0,10,INCREASE,first,AP",
+                "cn-us-b,CHN,USA,HS27 coal,2025-02-04,2025-02-10,0,15,INCREASE,,Reuters"), StandardCharsets.UTF_8);
+        return csv;
     }
 
     private static TariffsCommandTest.Result runAgainst(EmbeddedPlatform platform, String prefix, String... args) {
