@@ -1,0 +1,171 @@
+package io.tradepulse.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.embedded.EmbeddedKafka;
+import io.tradepulse.embedded.SecuritySettings;
+import io.tradepulse.ingest.IngestReport;
+import io.tradepulse.streams.ProcessorApp;
+import io.tradepulse.streams.ProcessorConfig;
+import io.tradepulse.testsupport.EmbeddedPlatform;
+import io.tradepulse.testsupport.WithEmbeddedPlatform;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ACLs docs/operations.md ("Security") lists, checked on a broker that enforces them (KRaft's
+ * StandardAuthorizer, SASL_SSL/SCRAM-SHA-512, nothing allowed without an ACL). An administrator creates the
+ * topics and ingests the bundled data; the processor and {@code tradepulse tariffs} then run as principals that
+ * hold exactly the documented ACLs and no more. If the documentation misses one, these tests fail with the
+ * authorization error naming the resource.
+ */
+@WithEmbeddedPlatform
+class AclPipelineIT {
+
+    private static final String ADMIN = "admin";
+    private static final String PROCESSOR = "tradepulse";
+    private static final String TARIFFS = "calendar";
+    private static final String PASSWORD = "scram-" + UUID.randomUUID();
+    private static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startAuthorizingBroker() {
+        // INTERNAL and CONTROLLER are PLAINTEXT on loopback, so the node talks to itself as User:ANONYMOUS.
+        kafka = EmbeddedKafka.startSecured(
+                new SecuritySettings(Map.of(ADMIN, PASSWORD, PROCESSOR, PASSWORD, TARIFFS, PASSWORD)),
+                Map.of("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                        "super.users", "User:" + ADMIN + ";User:ANONYMOUS",
+                        "allow.everyone.if.no.acl.found", "false"));
+    }
+
+    @AfterAll
+    static void closeBroker() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void shouldRunTheProcessorWithOnlyTheDocumentedAcls(EmbeddedPlatform platform, @TempDir Path stateDir) throws Exception {
+        String prefix = "acl-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        String applicationId = prefix + "processor";
+        Map<String, Object> admin = client(ADMIN);
+        TopicCatalog topics = processorConfig(platform, admin, prefix, applicationId, stateDir).topicCatalog();
+        Pipeline.createTopics(admin, topics);
+        assertThat(Pipeline.ingestBundledData(admin, topics)).extracting(IngestReport::published).containsExactly(16, 12);
+
+        // docs/operations.md, "Security": the processor's principal.
+        List<AclBinding> acls = new ArrayList<>();
+        for (String topic : List.of(topics.records().name(), topics.derivedRecords().name(), topics.tariffEvents().name())) {
+            acls.addAll(allow(PROCESSOR, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE));
+        }
+        for (String topic : List.of(topics.derivedRecords().name(), topics.changes().name(), topics.signals().name(),
+                topics.deadLetters().name())) {
+            acls.addAll(allow(PROCESSOR, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE));
+        }
+        acls.addAll(allow(PROCESSOR, ResourceType.TOPIC, applicationId, PatternType.PREFIXED, AclOperation.ALL));
+        acls.addAll(allow(PROCESSOR, ResourceType.GROUP, applicationId, PatternType.PREFIXED, AclOperation.ALL));
+        acls.addAll(allow(PROCESSOR, ResourceType.TRANSACTIONAL_ID, applicationId, PatternType.PREFIXED,
+                AclOperation.WRITE, AclOperation.DESCRIBE));
+        acls.addAll(allow(PROCESSOR, ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, AclOperation.IDEMPOTENT_WRITE));
+        createAcls(acls);
+
+        try (ProcessorApp app = new ProcessorApp(processorConfig(platform, client(PROCESSOR), prefix, applicationId, stateDir))) {
+            app.start();
+            Pipeline.awaitCaughtUp(admin, applicationId, topics.records().name(), Duration.ofSeconds(90));
+        }
+        BundledPipeline.assertHeadline(Pipeline.readChanges(admin, topics, Duration.ofSeconds(30)));
+    }
+
+    @Test
+    void shouldPublishTheTariffCalendarWithOnlyTheDocumentedAcls(EmbeddedPlatform platform, @TempDir Path dir) throws Exception {
+        String prefix = "acl-tariffs-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        Map<String, Object> admin = client(ADMIN);
+        TopicCatalog topics = processorConfig(platform, admin, prefix, prefix + "processor", dir).topicCatalog();
+        Pipeline.createTopics(admin, topics);
+        String topic = topics.tariffEvents().name();
+        Path config = dir.resolve("calendar.properties");
+        StringBuilder props = new StringBuilder();
+        client(TARIFFS).forEach((k, v) -> props.append(k).append('=').append(v.toString().replace("\\", "\\\\")).append('\n'));
+        props.append(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG).append('=').append(platform.registryUrl()).append('\n');
+        props.append(ProcessorConfig.TOPIC_PREFIX_CONFIG).append('=').append(prefix).append('\n');
+        Files.writeString(config, props);
+        String[] publish = {"--file", TariffsCommandTest.bundledCsv(dir).toString(), "--config", config.toString(),
+                "--no-create-topics"};
+
+        // docs/operations.md, "Security": the principal of `tradepulse tariffs`, first without the transactional id.
+        createAcls(allow(TARIFFS, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE));
+        createAcls(allow(TARIFFS, ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, AclOperation.IDEMPOTENT_WRITE));
+        TariffsCommandTest.Result refused = TariffsCommandTest.run(publish);
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("Transactional Id authorization failed");
+
+        createAcls(allow(TARIFFS, ResourceType.TRANSACTIONAL_ID, TariffsCommand.defaultTransactionalId(topic),
+                PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE));
+        TariffsCommandTest.Result published = TariffsCommandTest.run(publish);
+
+        assertThat(published.exitCode()).as(published.err()).isZero();
+        assertThat(published.out()).contains("Done: 12 events published");
+        assertThat(Pipeline.readTable(admin, topics.tariffEvents(), Duration.ofSeconds(30))).hasSize(12);
+    }
+
+    private static Map<String, Object> client(String user) {
+        Map<String, Object> c = new HashMap<>(kafka.clientSecurityConfig(user, PASSWORD));
+        c.put("bootstrap.servers", kafka.bootstrapServers());
+        return c;
+    }
+
+    private static ProcessorConfig processorConfig(EmbeddedPlatform platform, Map<String, Object> client, String prefix,
+            String applicationId, Path stateDir) {
+        Map<String, Object> cfg = new HashMap<>(client);
+        cfg.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, platform.registryUrl());
+        cfg.put(ProcessorConfig.TOPIC_PREFIX_CONFIG, prefix);
+        cfg.put(ProcessorConfig.APPLICATION_ID_CONFIG, applicationId);
+        cfg.put(ProcessorConfig.STATE_DIR_CONFIG, stateDir.toString());
+        return new ProcessorConfig(cfg);
+    }
+
+    private static List<AclBinding> allow(String user, ResourceType type, String name, PatternType pattern,
+            AclOperation... operations) {
+        List<AclBinding> out = new ArrayList<>();
+        for (AclOperation op : operations) {
+            out.add(new AclBinding(new ResourcePattern(type, name, pattern),
+                    new AccessControlEntry("User:" + user, "*", op, AclPermissionType.ALLOW)));
+        }
+        return out;
+    }
+
+    private static void createAcls(List<AclBinding> acls) throws Exception {
+        try (Admin admin = Admin.create(client(ADMIN))) {
+            admin.createAcls(acls).all().get();
+            // The controller has committed them; the broker's authorizer applies them from the metadata log a
+            // moment later, and an authorization error is not retried by clients. DescribeAcls answers from
+            // the broker's authorizer, so wait until it lists every binding.
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!admin.describeAcls(AclBindingFilter.ANY).values().get().containsAll(acls)) {
+                assertThat(System.nanoTime()).as("ACLs visible to the broker's authorizer").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+        }
+    }
+}
