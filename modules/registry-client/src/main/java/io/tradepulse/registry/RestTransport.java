@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,6 +107,11 @@ final class RestTransport implements AutoCloseable {
         if (proxyHost != null && !proxyHost.isBlank()) {
             builder.proxy(ProxySelector.of(InetSocketAddress.createUnresolved(proxyHost.trim(),
                     config.getInt(SchemaRegistryClientConfig.PROXY_PORT_CONFIG))));
+        }
+        // Only with a configured trust/key store; otherwise the JVM's default SSL context, as before.
+        SSLContext sslContext = RegistrySsl.context(config);
+        if (sslContext != null) {
+            builder.sslContext(sslContext);
         }
         this.http = builder.build();
     }

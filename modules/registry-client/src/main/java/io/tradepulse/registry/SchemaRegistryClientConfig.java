@@ -14,7 +14,9 @@ import org.apache.kafka.common.config.types.Password;
 /**
  * Configuration of {@link CachedSchemaRegistryClient}. Key names are Confluent's, so a producer or
  * Streams configuration written for Confluent's serializers works unchanged; keys Confluent has and
- * this client does not (SSL stores, OAuth) are ignored like any unknown key.
+ * this client does not (OAuth) are ignored like any unknown key. The TLS keys carry the
+ * {@code schema.registry.} prefix, as Confluent's client reads them, so they never clash with the Kafka
+ * clients' own {@code ssl.*} keys in a shared configuration.
  */
 public final class SchemaRegistryClientConfig extends AbstractConfig {
 
@@ -94,6 +96,51 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
     public static final int PROXY_PORT_DEFAULT = -1;
     public static final String PROXY_PORT_DOC = "HTTP proxy port; required (1-65535) when proxy.host is set.";
 
+    public static final String SSL_TRUSTSTORE_LOCATION_CONFIG = "schema.registry.ssl.truststore.location";
+    public static final String SSL_TRUSTSTORE_LOCATION_DOC = "Trust store file for HTTPS registry URLs (e.g. a private CA). "
+            + "When neither this nor schema.registry.ssl.keystore.location is set, the JVM's default SSL context is used "
+            + "(JDK cacerts or the javax.net.ssl.* system properties). When only the key store is set, the JDK default trust "
+            + "applies. A missing or unreadable file, or a wrong password, fails at client start-up.";
+
+    public static final String SSL_TRUSTSTORE_PASSWORD_CONFIG = "schema.registry.ssl.truststore.password";
+    public static final String SSL_TRUSTSTORE_PASSWORD_DOC = "Password of the trust store; optional (without it the "
+            + "store's integrity is not checked).";
+
+    public static final String SSL_TRUSTSTORE_TYPE_CONFIG = "schema.registry.ssl.truststore.type";
+    public static final String SSL_TRUSTSTORE_TYPE_DEFAULT = "JKS";
+    public static final String SSL_TRUSTSTORE_TYPE_DOC = "File format of the trust store.";
+
+    public static final String SSL_KEYSTORE_LOCATION_CONFIG = "schema.registry.ssl.keystore.location";
+    public static final String SSL_KEYSTORE_LOCATION_DOC = "Key store file holding the client's private key and certificate, "
+            + "presented to registries that require client certificates (mutual TLS). A missing or unreadable file, or a wrong "
+            + "password, fails at client start-up.";
+
+    public static final String SSL_KEYSTORE_PASSWORD_CONFIG = "schema.registry.ssl.keystore.password";
+    public static final String SSL_KEYSTORE_PASSWORD_DOC = "Password of the key store; required when "
+            + "schema.registry.ssl.keystore.location is set.";
+
+    public static final String SSL_KEYSTORE_TYPE_CONFIG = "schema.registry.ssl.keystore.type";
+    public static final String SSL_KEYSTORE_TYPE_DEFAULT = "JKS";
+    public static final String SSL_KEYSTORE_TYPE_DOC = "File format of the key store.";
+
+    public static final String SSL_KEY_PASSWORD_CONFIG = "schema.registry.ssl.key.password";
+    public static final String SSL_KEY_PASSWORD_DOC = "Password of the private key in the key store; defaults to "
+            + "schema.registry.ssl.keystore.password (PKCS12 stores use one password for both).";
+
+    public static final String SSL_PROTOCOL_CONFIG = "schema.registry.ssl.protocol";
+    public static final String SSL_PROTOCOL_DEFAULT = "TLSv1.3";
+    public static final String SSL_PROTOCOL_DOC = "Protocol of the SSLContext built when a trust store or key store is "
+            + "configured (as Kafka's ssl.protocol; a TLSv1.3 context still negotiates TLSv1.2 with older registries). "
+            + "Without stores the JVM's default context is used and this key has no effect.";
+
+    public static final String SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_CONFIG = "schema.registry.ssl.endpoint.identification.algorithm";
+    public static final String SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_HTTPS = "https";
+    public static final String SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_DEFAULT = SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_HTTPS;
+    public static final String SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_DOC = "Host name verification of the registry's "
+            + "certificate. Only https is accepted: Java's HttpClient always verifies the host name and cannot turn it off "
+            + "per client, so any other value (including empty, which disables it in Kafka and Confluent) fails at start-up "
+            + "instead of being silently ignored. Issue the registry a certificate whose SAN matches the URL's host.";
+
     private static final ConfigDef CONFIG = addClientConfigs(new ConfigDef(), true);
 
     public SchemaRegistryClientConfig(Map<?, ?> props) {
@@ -145,7 +192,20 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
                         Importance.LOW, MAX_SCHEMAS_PER_SUBJECT_DOC)
                 .define(PROXY_HOST_CONFIG, Type.STRING, null, Importance.LOW, PROXY_HOST_DOC)
                 .define(PROXY_PORT_CONFIG, Type.INT, PROXY_PORT_DEFAULT, ConfigDef.Range.between(-1, 65535), Importance.LOW,
-                        PROXY_PORT_DOC);
+                        PROXY_PORT_DOC)
+                .define(SSL_TRUSTSTORE_LOCATION_CONFIG, Type.STRING, null, Importance.MEDIUM, SSL_TRUSTSTORE_LOCATION_DOC)
+                .define(SSL_TRUSTSTORE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, SSL_TRUSTSTORE_PASSWORD_DOC)
+                .define(SSL_TRUSTSTORE_TYPE_CONFIG, Type.STRING, SSL_TRUSTSTORE_TYPE_DEFAULT,
+                        ConfigDef.CaseInsensitiveValidString.in("JKS", "PKCS12"), Importance.LOW, SSL_TRUSTSTORE_TYPE_DOC)
+                .define(SSL_KEYSTORE_LOCATION_CONFIG, Type.STRING, null, Importance.MEDIUM, SSL_KEYSTORE_LOCATION_DOC)
+                .define(SSL_KEYSTORE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, SSL_KEYSTORE_PASSWORD_DOC)
+                .define(SSL_KEYSTORE_TYPE_CONFIG, Type.STRING, SSL_KEYSTORE_TYPE_DEFAULT,
+                        ConfigDef.CaseInsensitiveValidString.in("JKS", "PKCS12"), Importance.LOW, SSL_KEYSTORE_TYPE_DOC)
+                .define(SSL_KEY_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, SSL_KEY_PASSWORD_DOC)
+                .define(SSL_PROTOCOL_CONFIG, Type.STRING, SSL_PROTOCOL_DEFAULT, new SslProtocolValidator(), Importance.LOW,
+                        SSL_PROTOCOL_DOC)
+                .define(SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_CONFIG, Type.STRING, SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_DEFAULT,
+                        new EndpointIdentificationValidator(), Importance.LOW, SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_DOC);
     }
 
     private void validateCombinations(boolean urlRequired) {
@@ -169,6 +229,44 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
         if (getString(PROXY_HOST_CONFIG) != null && !getString(PROXY_HOST_CONFIG).isBlank() && getInt(PROXY_PORT_CONFIG) < 1) {
             throw new ConfigException(PROXY_PORT_CONFIG, getInt(PROXY_PORT_CONFIG), "must be 1-65535 when " + PROXY_HOST_CONFIG + " is set");
         }
+        if (keystoreLocation() != null && passwordValue(SSL_KEYSTORE_PASSWORD_CONFIG) == null) {
+            throw new ConfigException(SSL_KEYSTORE_PASSWORD_CONFIG + " must be set when " + SSL_KEYSTORE_LOCATION_CONFIG
+                    + " is set (" + keystoreLocation() + ")");
+        }
+    }
+
+    /** schema.registry.ssl.truststore.location, or null when not set (or blank). */
+    public String truststoreLocation() {
+        return nonBlank(getString(SSL_TRUSTSTORE_LOCATION_CONFIG));
+    }
+
+    /** schema.registry.ssl.keystore.location, or null when not set (or blank). */
+    public String keystoreLocation() {
+        return nonBlank(getString(SSL_KEYSTORE_LOCATION_CONFIG));
+    }
+
+    /** The trust store password, or null. Never log it. */
+    char[] truststorePassword() {
+        return chars(passwordValue(SSL_TRUSTSTORE_PASSWORD_CONFIG));
+    }
+
+    /** The key store password, or null. Never log it. */
+    char[] keystorePassword() {
+        return chars(passwordValue(SSL_KEYSTORE_PASSWORD_CONFIG));
+    }
+
+    /** schema.registry.ssl.key.password, falling back to the key store password; null when neither is set. */
+    char[] keyPassword() {
+        String value = passwordValue(SSL_KEY_PASSWORD_CONFIG);
+        return chars(value != null ? value : passwordValue(SSL_KEYSTORE_PASSWORD_CONFIG));
+    }
+
+    private static String nonBlank(String value) {
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    private static char[] chars(String value) {
+        return value == null ? null : value.toCharArray();
     }
 
     /** The configured URLs, as given (credentials included: never log them, see {@link Redaction}). */
@@ -201,6 +299,45 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
     @Override
     public String toString() {
         return Redaction.describe(this, CONFIG);
+    }
+
+    /** A protocol the JDK has an SSLContext for, so a typo fails at start-up rather than at the first request. */
+    private static final class SslProtocolValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String protocol = value == null ? "" : value.toString().trim();
+            try {
+                javax.net.ssl.SSLContext.getInstance(protocol);
+            } catch (java.security.NoSuchAlgorithmException | IllegalArgumentException e) {
+                throw new ConfigException(name, value, "not an SSLContext protocol of this JVM; expected " + this);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a JSSE SSLContext protocol, e.g. TLSv1.3, TLSv1.2, TLS";
+        }
+    }
+
+    /**
+     * Only {@code https}: Java's HttpClient always verifies the host name (the only switch is the JVM-wide
+     * jdk.internal.httpclient.disableHostnameVerification property), so accepting another value would be a lie.
+     */
+    private static final class EndpointIdentificationValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null || !SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_HTTPS.equalsIgnoreCase(value.toString().trim())) {
+                throw new ConfigException(name, value, "only '" + SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_HTTPS + "' is "
+                        + "supported: Java's HttpClient always verifies the registry's host name against its certificate and "
+                        + "cannot disable that per client; use a certificate whose subject alternative names match the host "
+                        + "of " + SCHEMA_REGISTRY_URL_CONFIG);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "[" + SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_HTTPS + "]";
+        }
     }
 
     /** Every entry must be an absolute http(s) URL with a host. */
