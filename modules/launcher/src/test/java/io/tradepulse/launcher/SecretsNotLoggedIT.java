@@ -37,7 +37,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Secrets (SASL password, registry basic-auth password, bearer token, TLS store passwords) never appear in
+ * Secrets (SASL password, registry basic-auth password, bearer token, TLS store passwords, the registry's TLS
+ * store passwords) never appear in
  * logs, on stdout/stderr, in exception messages or in our toString()s: through config validation errors,
  * the config dumps Kafka logs at INFO when clients and Streams start (PASSWORD-type keys print as
  * [hidden]; our own keys are not Kafka's, so they must not print at all), and the real {@code tradepulse run}
@@ -93,8 +94,17 @@ class SecretsNotLoggedIT {
                      "io.tradepulse", Level.DEBUG))) {
             System.setOut(new PrintStream(new Tee(originalOut, console), true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(new Tee(originalErr, console), true, StandardCharsets.UTF_8));
-            Map<String, Object> registry = Map.of(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, proxy.url(),
-                    "basic.auth.credentials.source", "USER_INFO", "basic.auth.user.info", USER + ":" + REGISTRY_PASSWORD);
+            Map<String, Object> registry = new HashMap<>(Map.of(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, proxy.url(),
+                    "basic.auth.credentials.source", "USER_INFO", "basic.auth.user.info", USER + ":" + REGISTRY_PASSWORD));
+            // The registry's own TLS stores (the broker's files: any valid ones do; the registry URL is http, so
+            // they are loaded but not used) put their passwords through every path below too.
+            registry.putAll(Map.of("schema.registry.ssl.truststore.type", "PKCS12",
+                    "schema.registry.ssl.truststore.location", kafka.truststore().toString(),
+                    "schema.registry.ssl.truststore.password", kafka.truststorePassword(),
+                    "schema.registry.ssl.keystore.type", "PKCS12",
+                    "schema.registry.ssl.keystore.location", kafka.truststore().resolveSibling("broker.keystore.p12").toString(),
+                    "schema.registry.ssl.keystore.password", kafka.truststorePassword(),
+                    "schema.registry.ssl.key.password", kafka.truststorePassword()));
 
             // 1. Validation errors, each with every secret in the same config.
             Map<String, Object> all = new HashMap<>(securedClient());
@@ -116,6 +126,10 @@ class SecretsNotLoggedIT {
                     "basic.auth.credentials.source", "SECRET_MANAGER"))));
             checked.append(failure("registry URL with credentials that is not a URL", () -> buildEverything.accept(with(all,
                     ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, "htp://" + USER + ":" + REGISTRY_PASSWORD + "@registry:8081"))));
+            checked.append(failure("wrong registry truststore password", () -> buildEverything.accept(with(all,
+                    "schema.registry.ssl.truststore.password", "wrong-" + kafka.truststorePassword()))));
+            checked.append(failure("wrong registry keystore password", () -> buildEverything.accept(with(all,
+                    "schema.registry.ssl.keystore.password", "wrong-" + kafka.truststorePassword()))));
             checked.append(failure("wrong truststore password", () -> {
                 Map<String, Object> cfg = with(all, "ssl.truststore.password", "wrong-" + kafka.truststorePassword());
                 try (ProcessorApp app = new ProcessorApp(new ProcessorConfig(cfg))) {
