@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A self-signed server certificate for the embedded broker's TLS listener, made with the JDK's own
- * {@code keytool} (so no Bouncy Castle or openssl dependency): a PKCS12 keystore for the broker and a PKCS12
+ * A self-signed certificate for the embedded broker's TLS listener (and for tests that need TLS peers),
+ * made with the JDK's own {@code keytool} (so no Bouncy Castle or openssl dependency): a PKCS12 keystore for the broker and a PKCS12
  * truststore holding only that certificate for clients. The subject alternative names are
  * {@code IP:127.0.0.1} and {@code DNS:localhost}, so clients keep the default hostname verification
  * ({@code ssl.endpoint.identification.algorithm=https}) on.
@@ -22,15 +22,15 @@ import java.util.concurrent.TimeUnit;
  * @param truststore the certificate alone, for clients
  * @param password   password of both stores (random per broker); never logged
  */
-record SelfSignedTls(Path keystore, Path truststore, String password) {
+public record SelfSignedTls(Path keystore, Path truststore, String password) {
 
-    static final String STORE_TYPE = "PKCS12";
+    public static final String STORE_TYPE = "PKCS12";
     private static final String ALIAS = "tradepulse-embedded-broker";
     private static final String PASSWORD_ENV = "TRADEPULSE_EMBEDDED_STOREPASS";
     private static final long KEYTOOL_TIMEOUT_SECONDS = 60;
 
     /** Generates the key pair and both stores in {@code dir} (~1 s: three short keytool runs). */
-    static SelfSignedTls generate(final Path dir) {
+    public static SelfSignedTls generate(final Path dir) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {

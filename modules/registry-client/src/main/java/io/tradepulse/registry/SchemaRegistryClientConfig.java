@@ -1,8 +1,10 @@
 package io.tradepulse.registry;
 
 import java.net.URI;
+import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -307,8 +309,8 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
         public void ensureValid(String name, Object value) {
             String protocol = value == null ? "" : value.toString().trim();
             try {
-                javax.net.ssl.SSLContext.getInstance(protocol);
-            } catch (java.security.NoSuchAlgorithmException | IllegalArgumentException e) {
+                SSLContext.getInstance(protocol);
+            } catch (NoSuchAlgorithmException | IllegalArgumentException e) {
                 throw new ConfigException(name, value, "not an SSLContext protocol of this JVM; expected " + this);
             }
         }

@@ -9,15 +9,11 @@ import static io.tradepulse.registry.TestSchemas.PRICE_V1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
@@ -33,18 +29,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 
+import io.tradepulse.embedded.SelfSignedTls;
 import io.tradepulse.registry.serde.AvroSerdeConfig;
 import io.tradepulse.registry.serde.KafkaAvroSerializer;
 
 /**
- * The {@code schema.registry.ssl.*} keys against WireMock over HTTPS, with self-signed certificates made by the JDK's
- * keytool at test time: one for the registry (SAN ip:127.0.0.1, dns:localhost) and one for the client.
+ * The {@code schema.registry.ssl.*} keys against WireMock over HTTPS, with self-signed certificates made at test time
+ * by the embedded broker's {@link SelfSignedTls} (keytool): one for the registry and one for the client.
  */
 class RegistryTlsTest {
 
-    private static final String SERVER_STORE_PASSWORD = "server-store-secret";
-    private static final String CLIENT_STORE_PASSWORD = "client-store-secret";
-    private static final String TRUST_PASSWORD = "trust-secret";
+    /** Of the registry's key store, and of the client's trust store holding the registry's certificate. */
+    private static String serverStorePassword;
+    /** Of the client's key store, and of the registry's trust store holding the client's certificate. */
+    private static String clientStorePassword;
 
     @TempDir
     static Path dir;
@@ -58,22 +56,23 @@ class RegistryTlsTest {
 
     @BeforeAll
     static void createCertificatesAndRegistries() throws Exception {
-        serverKeystore = dir.resolve("server-keystore.p12");
-        serverTruststore = dir.resolve("server-truststore.p12");
-        clientKeystore = dir.resolve("client-keystore.p12");
-        clientTruststore = dir.resolve("client-truststore.p12");
-        selfSigned("registry", "CN=localhost", "SAN=ip:127.0.0.1,dns:localhost", serverKeystore, SERVER_STORE_PASSWORD);
-        selfSigned("client", "CN=tradepulse-client", null, clientKeystore, CLIENT_STORE_PASSWORD);
-        trust(serverKeystore, SERVER_STORE_PASSWORD, "registry", clientTruststore);
-        trust(clientKeystore, CLIENT_STORE_PASSWORD, "client", serverTruststore);
+        // Two self-signed pairs (SANs 127.0.0.1 and localhost), each with a trust store holding its certificate.
+        SelfSignedTls registryTls = SelfSignedTls.generate(dir.resolve("registry"));
+        SelfSignedTls clientTls = SelfSignedTls.generate(dir.resolve("client"));
+        serverKeystore = registryTls.keystore();
+        clientTruststore = registryTls.truststore();
+        serverStorePassword = registryTls.password();
+        clientKeystore = clientTls.keystore();
+        serverTruststore = clientTls.truststore();
+        clientStorePassword = clientTls.password();
 
         tlsRegistry = new WireMockServer(wireMockConfig().httpDisabled(true).dynamicHttpsPort()
-                .keystorePath(serverKeystore.toString()).keystorePassword(SERVER_STORE_PASSWORD)
-                .keyManagerPassword(SERVER_STORE_PASSWORD).keystoreType("PKCS12"));
+                .keystorePath(serverKeystore.toString()).keystorePassword(serverStorePassword)
+                .keyManagerPassword(serverStorePassword).keystoreType("PKCS12"));
         mutualTlsRegistry = new WireMockServer(wireMockConfig().httpDisabled(true).dynamicHttpsPort()
-                .keystorePath(serverKeystore.toString()).keystorePassword(SERVER_STORE_PASSWORD)
-                .keyManagerPassword(SERVER_STORE_PASSWORD).keystoreType("PKCS12")
-                .needClientAuth(true).trustStorePath(serverTruststore.toString()).trustStorePassword(TRUST_PASSWORD)
+                .keystorePath(serverKeystore.toString()).keystorePassword(serverStorePassword)
+                .keyManagerPassword(serverStorePassword).keystoreType("PKCS12")
+                .needClientAuth(true).trustStorePath(serverTruststore.toString()).trustStorePassword(clientStorePassword)
                 .trustStoreType("PKCS12"));
         tlsRegistry.start();
         mutualTlsRegistry.start();
@@ -110,14 +109,14 @@ class RegistryTlsTest {
 
     private static Map<String, Object> withTruststore(Map<String, Object> config) {
         config.put(SchemaRegistryClientConfig.SSL_TRUSTSTORE_LOCATION_CONFIG, clientTruststore.toString());
-        config.put(SchemaRegistryClientConfig.SSL_TRUSTSTORE_PASSWORD_CONFIG, TRUST_PASSWORD);
+        config.put(SchemaRegistryClientConfig.SSL_TRUSTSTORE_PASSWORD_CONFIG, serverStorePassword);
         config.put(SchemaRegistryClientConfig.SSL_TRUSTSTORE_TYPE_CONFIG, "PKCS12");
         return config;
     }
 
     private static Map<String, Object> withKeystore(Map<String, Object> config) {
         config.put(SchemaRegistryClientConfig.SSL_KEYSTORE_LOCATION_CONFIG, clientKeystore.toString());
-        config.put(SchemaRegistryClientConfig.SSL_KEYSTORE_PASSWORD_CONFIG, CLIENT_STORE_PASSWORD);
+        config.put(SchemaRegistryClientConfig.SSL_KEYSTORE_PASSWORD_CONFIG, clientStorePassword);
         config.put(SchemaRegistryClientConfig.SSL_KEYSTORE_TYPE_CONFIG, "PKCS12");
         return config;
     }
@@ -185,7 +184,7 @@ class RegistryTlsTest {
                 .hasMessageContaining(SchemaRegistryClientConfig.SSL_TRUSTSTORE_LOCATION_CONFIG)
                 .hasMessageContaining(missing.toString())
                 .hasMessageContaining("not found")
-                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(TRUST_PASSWORD));
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(serverStorePassword));
     }
 
     @Test
@@ -200,7 +199,7 @@ class RegistryTlsTest {
                 .hasMessageContaining("password is wrong")
                 .hasMessageContaining(SchemaRegistryClientConfig.SSL_TRUSTSTORE_PASSWORD_CONFIG)
                 .satisfies(e -> assertThat(causes(e)).allSatisfy(t -> assertThat(String.valueOf(t.getMessage()))
-                        .doesNotContain(wrong).doesNotContain(TRUST_PASSWORD)));
+                        .doesNotContain(wrong).doesNotContain(serverStorePassword)));
     }
 
     @Test
@@ -213,7 +212,7 @@ class RegistryTlsTest {
                 .hasMessageContaining(SchemaRegistryClientConfig.SSL_KEYSTORE_LOCATION_CONFIG)
                 .hasMessageContaining(clientKeystore.toString())
                 .hasMessageContaining(SchemaRegistryClientConfig.SSL_KEYSTORE_PASSWORD_CONFIG)
-                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(wrong).doesNotContain(CLIENT_STORE_PASSWORD));
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(wrong).doesNotContain(clientStorePassword));
     }
 
     @Test
@@ -247,45 +246,12 @@ class RegistryTlsTest {
         SchemaRegistryClientConfig config = new SchemaRegistryClientConfig(withKeystore(withTruststore(config(tlsRegistry))));
         assertThat(config.toString()).contains(SchemaRegistryClientConfig.SSL_TRUSTSTORE_PASSWORD_CONFIG + "=[hidden]")
                 .contains(SchemaRegistryClientConfig.SSL_KEYSTORE_PASSWORD_CONFIG + "=[hidden]")
-                .doesNotContain(TRUST_PASSWORD).doesNotContain(CLIENT_STORE_PASSWORD);
+                .doesNotContain(serverStorePassword).doesNotContain(clientStorePassword);
         SchemaRegistryClientConfig defaults = new SchemaRegistryClientConfig(config(tlsRegistry));
         assertThat(defaults.getString(SchemaRegistryClientConfig.SSL_PROTOCOL_CONFIG)).isEqualTo("TLSv1.3");
         assertThat(defaults.getString(SchemaRegistryClientConfig.SSL_TRUSTSTORE_TYPE_CONFIG)).isEqualTo("JKS");
         assertThat(defaults.getString(SchemaRegistryClientConfig.SSL_KEYSTORE_TYPE_CONFIG)).isEqualTo("JKS");
         assertThat(defaults.getString(SchemaRegistryClientConfig.SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_CONFIG)).isEqualTo("https");
         assertThat(RegistrySsl.context(defaults)).as("no stores: the JVM's default SSL context").isNull();
-    }
-
-    // --- keytool ---
-
-    private static void selfSigned(String alias, String dname, String san, Path keystore, String password) throws Exception {
-        List<String> args = new ArrayList<>(List.of("-genkeypair", "-alias", alias, "-keyalg", "RSA", "-keysize", "2048",
-                "-validity", "2", "-dname", dname, "-keystore", keystore.toString(), "-storetype", "PKCS12",
-                "-storepass", password, "-keypass", password));
-        if (san != null) {
-            args.addAll(List.of("-ext", san));
-        }
-        keytool(args);
-    }
-
-    private static void trust(Path keystore, String password, String alias, Path truststore) throws Exception {
-        Path cert = dir.resolve(alias + ".crt");
-        keytool(List.of("-exportcert", "-rfc", "-alias", alias, "-keystore", keystore.toString(), "-storetype", "PKCS12",
-                "-storepass", password, "-file", cert.toString()));
-        keytool(List.of("-importcert", "-noprompt", "-alias", alias, "-file", cert.toString(), "-keystore",
-                truststore.toString(), "-storetype", "PKCS12", "-storepass", TRUST_PASSWORD));
-    }
-
-    private static void keytool(List<String> args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        command.addAll(args);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IllegalStateException("keytool " + args.get(0) + " failed: " + output);
-        }
-        assertThat(Files.exists(args.contains("-exportcert") ? Path.of(args.get(args.indexOf("-file") + 1))
-                : Path.of(args.get(args.indexOf("-keystore") + 1)))).isTrue();
     }
 }

@@ -301,7 +301,7 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
       throw new ConnectException("Comext answered HTTP " + page.status() + " for " + url + ": "
           + new String(page.body(), 0, Math.min(page.body().length, 300), StandardCharsets.UTF_8));
     }
-    ComextParser.SdmxParsed sdmx = parser.parseSdmxByMonth(page.body(), url);
+    ComextParser.SdmxParsed sdmx = parser.parseSdmx(page.body(), url);
     metrics.skipped(sdmx.parsed().skipped());
     return sdmx;
   }

@@ -67,11 +67,6 @@ final class ComextParser {
     this.fx = fx;
   }
 
-  /** SDMX-CSV response of the dissemination API. */
-  Parsed parseSdmx(byte[] payload, String sourceRef) {
-    return parseSdmxByMonth(payload, sourceRef).parsed();
-  }
-
   /**
    * A parsed SDMX-CSV response plus, for each item (same index), the month it belongs to and its content
    * for fingerprints; both are what a revision check compares.
@@ -123,7 +118,7 @@ final class ComextParser {
   record Month(List<ParsedItem> items, String digest) {}
 
   /** SDMX-CSV response of the dissemination API, with each item's month and fingerprint content. */
-  SdmxParsed parseSdmxByMonth(byte[] payload, String sourceRef) {
+  SdmxParsed parseSdmx(byte[] payload, String sourceRef) {
     CsvReader r = new CsvReader(payload);
     CsvReader.Row header = r.next();
     if (header == null) {
