@@ -18,6 +18,7 @@ import io.tradepulse.ingest.CatalogProducer;
 import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
 import io.tradepulse.streams.StateStoreType;
+import io.tradepulse.streams.TradeTopology;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -27,18 +28,22 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -46,9 +51,14 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * The backfill benchmark: one seeded data set loaded once into trade.records on the embedded broker (with the
@@ -103,7 +113,7 @@ public final class BackfillBenchmark {
 
     /** All results of a run. */
     public record Result(long records, long series, Phase load, Phase raw, Phase passThrough, Phase processors,
-                         long changesWritten, long signalsWritten, long derivedWritten) {
+                         long changesWritten, long signalsWritten, long derivedWritten, Derived derived) {
         public double ratio() {
             return processors.rate() / passThrough.rate();
         }
@@ -160,7 +170,7 @@ public final class BackfillBenchmark {
             long n = load.records();
             Phase raw = rawRead(client, topics.records().name(), n);
             Phase pass = streamsPhase("pass-through Streams (EOS v2)", PASS_THROUGH_ID, n, client, topics.records().name(), o.timeout(),
-                    () -> passThrough(base, topics.records(), passThroughTopic));
+                    () -> passThrough(base, topics.records(), passThroughTopic), streams -> false);
             Map<String, Object> procCfg = new HashMap<>(cfg);
             procCfg.put(ProcessorConfig.APPLICATION_ID_CONFIG, PROCESSOR_ID);
             procCfg.put(ProcessorConfig.ROLLUP_COMMODITY_CONFIG, o.rollups().commodity);
@@ -171,7 +181,8 @@ public final class BackfillBenchmark {
             }
             ProcessorConfig procConfig = new ProcessorConfig(procCfg);
             Phase proc = streamsPhase("tradepulse processors (EOS v2)", PROCESSOR_ID, n, client, topics.records().name(), o.timeout(),
-                    () -> new ProcessorApp(procConfig).streams());
+                    () -> new ProcessorApp(procConfig).streams(),
+                    o.rollups() == Rollups.OFF ? streams -> false : BackfillBenchmark::rollupCellsPending);
             long changes;
             long signals;
             long derived;
@@ -180,7 +191,8 @@ public final class BackfillBenchmark {
                 changes = endOffsets(admin, topics.changes().name()).values().stream().mapToLong(Long::longValue).sum();
                 signals = endOffsets(admin, topics.signals().name()).values().stream().mapToLong(Long::longValue).sum();
             }
-            Result result = new Result(n, data.series(), load, raw, pass, proc, changes, signals, derived);
+            Derived cells = o.rollups() == Rollups.OFF ? new Derived(0, 0) : readDerived(client, topics.derivedRecords());
+            Result result = new Result(n, data.series(), load, raw, pass, proc, changes, signals, derived, cells);
             print(result, o);
             return result;
         } finally {
@@ -237,6 +249,41 @@ public final class BackfillBenchmark {
         topics.signals().valueSerde().serializer().serialize(topics.signals().name(), signal);
     }
 
+    /**
+     * The committed derived figures and the distinct (parent series, month) cells among them.
+     *
+     * @param figures derived figures written (transaction markers not counted)
+     * @param cells   distinct cells: {@code figures / cells} is how often a parent was derived while its children
+     *                arrived
+     */
+    public record Derived(long figures, long cells) {
+    }
+
+    /** Reads the derived topic after the timed phase (read_committed, so aborted attempts do not count). */
+    private static Derived readDerived(Map<String, Object> client, Topic<SeriesKey, TradeRecord> derived) {
+        Map<String, Object> props = new HashMap<>(client);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        Set<String> cells = new HashSet<>();
+        long figures = 0;
+        try (KafkaConsumer<SeriesKey, TradeRecord> consumer = new KafkaConsumer<>(props,
+                derived.keySerde().deserializer(), derived.valueSerde().deserializer())) {
+            List<TopicPartition> parts = consumer.partitionsFor(derived.name()).stream()
+                    .map(p -> new TopicPartition(derived.name(), p.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
+            while (parts.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                for (ConsumerRecord<SeriesKey, TradeRecord> r : consumer.poll(Duration.ofMillis(500))) {
+                    cells.add(r.key().toString() + r.value().getYear() + '-' + r.value().getMonth());
+                    figures++;
+                }
+            }
+        }
+        return new Derived(figures, cells.size());
+    }
+
     private Phase rawRead(Map<String, Object> client, String topic, long expected) {
         resetPeaks();
         Map<String, Object> props = new HashMap<>(client);
@@ -276,8 +323,12 @@ public final class BackfillBenchmark {
         KafkaStreams create() throws Exception;
     }
 
+    /**
+     * @param busy whether the app still holds work that no topic shows: the processors' roll-up cells waiting
+     *             for their quiet period. Without it the phase ended while parents were still to be derived.
+     */
     private Phase streamsPhase(String name, String group, long n, Map<String, Object> client, String topic,
-                               Duration timeout, StreamsFactory factory) throws Exception {
+                               Duration timeout, StreamsFactory factory, Predicate<KafkaStreams> busy) throws Exception {
         System.gc();
         resetPeaks();
         KafkaStreams streams = factory.create();
@@ -291,7 +342,7 @@ public final class BackfillBenchmark {
         CpuUsage.Snapshot cpuBefore = CpuUsage.take();
         streams.start();
         try {
-            awaitCaughtUp(client, group, topic, timeout);
+            awaitCaughtUp(client, group, topic, timeout, () -> busy.test(streams));
             long end = System.nanoTime();
             // Before close: the stream threads must still be alive to be counted. Start-up is included (it is
             // short, and the threads only exist once started).
@@ -309,9 +360,11 @@ public final class BackfillBenchmark {
     /**
      * Waits until the group has committed the end of {@code topic} and, when it reads more topics (the
      * processors' own roll-up loop: trade.records.derived and the rollup-by-parent repartition topic), the
-     * end of those too, seen twice in a row: roll-ups derived from the last input records count in the time.
+     * end of those too, and {@code busy} is false, all seen twice in a row: roll-ups derived from the last
+     * input records count in the time.
      */
-    private static void awaitCaughtUp(Map<String, Object> client, String group, String topic, Duration timeout) throws Exception {
+    private static void awaitCaughtUp(Map<String, Object> client, String group, String topic, Duration timeout,
+                                      BooleanSupplier busy) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(client)) {
             Map<TopicPartition, Long> ends = endOffsets(admin, topic);
@@ -332,6 +385,7 @@ public final class BackfillBenchmark {
                             othersDone &= e.getValue() == 0L || (c != null && c.offset() >= e.getValue() - 1);
                         }
                     }
+                    othersDone &= !busy.getAsBoolean();
                     if (othersDone && (others.isEmpty() || seenOnce)) {
                         return;
                     }
@@ -343,6 +397,23 @@ public final class BackfillBenchmark {
                 }
                 Thread.sleep(100);
             }
+        }
+    }
+
+    /**
+     * Whether a roll-up cell of the processors is still waiting to emit its derived figure (read through
+     * interactive queries, the record cache included). While one is, the backfill is not finished, though every
+     * topic may be caught up.
+     */
+    static boolean rollupCellsPending(KafkaStreams streams) {
+        try {
+            ReadOnlyKeyValueStore<Object, Object> pending = streams.store(StoreQueryParameters.fromNameAndType(
+                    TradeTopology.ROLLUP_PENDING_STORE, QueryableStoreTypes.keyValueStore()));
+            try (KeyValueIterator<Object, Object> all = pending.all()) {
+                return all.hasNext();
+            }
+        } catch (InvalidStateStoreException e) {
+            return true; // not queryable now (starting, rebalancing): ask again
         }
     }
 
@@ -391,6 +462,10 @@ public final class BackfillBenchmark {
         out.printf(Locale.ROOT, "  processors (roll-ups %s) wrote %,d offsets to trade.changes, %,d to trade.signals and %,d to "
                         + "trade.records.derived (incl. transaction markers)%n",
                 o.rollups().name().toLowerCase(Locale.ROOT), r.changesWritten(), r.signalsWritten(), r.derivedWritten());
+        if (r.derived().cells() > 0) {
+            out.printf(Locale.ROOT, "  roll-ups: %,d derived figures for %,d (parent series, month) cells, each derived %.2f times on average%n",
+                    r.derived().figures(), r.derived().cells(), (double) r.derived().figures() / r.derived().cells());
+        }
         out.printf(Locale.ROOT, "  ratio processors / pass-through: %.2f (target >= 0.70)%n", r.ratio());
         if (!Double.isNaN(r.cpuRatio())) {
             out.printf(Locale.ROOT, "  stream-thread CPU per input, processors / pass-through: %.1fx%n", r.cpuRatio());
