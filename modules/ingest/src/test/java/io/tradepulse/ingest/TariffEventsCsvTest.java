@@ -33,6 +33,42 @@ class TariffEventsCsvTest {
         assertThat(e.getSource()).isEqualTo("AP; Reuters");
     }
 
+    /**
+     * Real rows of the bundled timeline, pinned field for field as the reader produced them when the ingest and
+     * connector CSV readers were merged: a change in how fields are split, unquoted or trimmed shows up here as
+     * a changed event rather than as a silently different tariff history downstream.
+     */
+    @Test
+    void shouldReadRealTimelineRowsFieldForField() {
+        List<ParseResult<TariffEvent>> rows = BundledData.tariffEvents();
+        assertThat(rows.get(1)).isEqualTo(new ParseResult.Parsed<>(3, TariffEvent.newBuilder()
+                .setId("cn-us-2025-02-energy").setImposer("CHN").setTarget("USA")
+                .setScope("HS27 coal/LNG 15%; crude oil / farm machinery / large cars 10%").setHsScope(List.of("27"))
+                .setAnnounced(LocalDate.of(2025, 2, 4)).setEffective(LocalDate.of(2025, 2, 10))
+                .setRateBeforePct(0.0).setRateAfterPct(15.0).setKind(TariffEventKind.INCREASE)
+                .setNote("partial scope retaliation").setSource("AP; Reuters").build()));
+        assertThat(rows.get(4)).isEqualTo(new ParseResult.Parsed<>(6, TariffEvent.newBuilder()
+                .setId("us-cn-2025-04-reciprocal").setImposer("USA").setTarget("CHN")
+                .setScope("ALL").setHsScope(List.of())
+                .setAnnounced(LocalDate.of(2025, 4, 2)).setEffective(LocalDate.of(2025, 4, 9))
+                .setRateBeforePct(20.0).setRateAfterPct(54.0).setKind(TariffEventKind.INCREASE)
+                .setNote("\"Liberation Day\" reciprocal 34% on top of 20%").setSource("AP; Reuters").build()));
+        assertThat(rows.get(7)).isEqualTo(new ParseResult.Parsed<>(9, TariffEvent.newBuilder()
+                .setId("cn-us-2025-04-escalation").setImposer("CHN").setTarget("USA")
+                .setScope("ALL").setHsScope(List.of())
+                .setAnnounced(LocalDate.of(2025, 4, 11)).setEffective(LocalDate.of(2025, 4, 12))
+                .setRateBeforePct(84.0).setRateAfterPct(125.0).setKind(TariffEventKind.INCREASE)
+                .setNote(null).setSource("globalbusinessjournalism.com").build()));
+        assertThat(rows.get(10)).isEqualTo(new ParseResult.Parsed<>(12, TariffEvent.newBuilder()
+                .setId("us-cn-2025-08-truce-expiry").setImposer("USA").setTarget("CHN")
+                .setScope("ALL").setHsScope(List.of())
+                .setAnnounced(LocalDate.of(2025, 5, 12)).setEffective(LocalDate.of(2025, 8, 12))
+                .setRateBeforePct(30.0).setRateAfterPct(54.0).setKind(TariffEventKind.SCHEDULED_EXPIRY)
+                .setNote("the 90-day suspension was due to lapse on Aug 12 (the seed article: 'on track to expire in"
+                        + " August'); on Aug 11 it was extended to Nov 10")
+                .setSource("legalmorningcoffee; internationaltradecomplianceupdate").build()));
+    }
+
     @Test
     void shouldDeriveHsScopeFromExplicitHsCodes() {
         TariffEvent e = BundledData.tariffEvents().stream().map(r -> ((ParseResult.Parsed<TariffEvent>) r).value())
