@@ -41,32 +41,29 @@ class TariffEventsCsvTest {
     @Test
     void shouldReadRealTimelineRowsFieldForField() {
         List<ParseResult<TariffEvent>> rows = BundledData.tariffEvents();
-        assertThat(rows.get(1)).isEqualTo(new ParseResult.Parsed<>(3, TariffEvent.newBuilder()
-                .setId("cn-us-2025-02-energy").setImposer("CHN").setTarget("USA")
-                .setScope("HS27 coal/LNG 15%; crude oil / farm machinery / large cars 10%").setHsScope(List.of("27"))
-                .setAnnounced(LocalDate.of(2025, 2, 4)).setEffective(LocalDate.of(2025, 2, 10))
-                .setRateBeforePct(0.0).setRateAfterPct(15.0).setKind(TariffEventKind.INCREASE)
-                .setNote("partial scope retaliation").setSource("AP; Reuters").build()));
-        assertThat(rows.get(4)).isEqualTo(new ParseResult.Parsed<>(6, TariffEvent.newBuilder()
-                .setId("us-cn-2025-04-reciprocal").setImposer("USA").setTarget("CHN")
-                .setScope("ALL").setHsScope(List.of())
-                .setAnnounced(LocalDate.of(2025, 4, 2)).setEffective(LocalDate.of(2025, 4, 9))
-                .setRateBeforePct(20.0).setRateAfterPct(54.0).setKind(TariffEventKind.INCREASE)
-                .setNote("\"Liberation Day\" reciprocal 34% on top of 20%").setSource("AP; Reuters").build()));
-        assertThat(rows.get(7)).isEqualTo(new ParseResult.Parsed<>(9, TariffEvent.newBuilder()
-                .setId("cn-us-2025-04-escalation").setImposer("CHN").setTarget("USA")
-                .setScope("ALL").setHsScope(List.of())
-                .setAnnounced(LocalDate.of(2025, 4, 11)).setEffective(LocalDate.of(2025, 4, 12))
-                .setRateBeforePct(84.0).setRateAfterPct(125.0).setKind(TariffEventKind.INCREASE)
-                .setNote(null).setSource("globalbusinessjournalism.com").build()));
-        assertThat(rows.get(10)).isEqualTo(new ParseResult.Parsed<>(12, TariffEvent.newBuilder()
-                .setId("us-cn-2025-08-truce-expiry").setImposer("USA").setTarget("CHN")
-                .setScope("ALL").setHsScope(List.of())
-                .setAnnounced(LocalDate.of(2025, 5, 12)).setEffective(LocalDate.of(2025, 8, 12))
-                .setRateBeforePct(30.0).setRateAfterPct(54.0).setKind(TariffEventKind.SCHEDULED_EXPIRY)
-                .setNote("the 90-day suspension was due to lapse on Aug 12 (the seed article: 'on track to expire in"
-                        + " August'); on Aug 11 it was extended to Nov 10")
-                .setSource("legalmorningcoffee; internationaltradecomplianceupdate").build()));
+        assertThat(rows.get(1)).isEqualTo(parsed(3, "cn-us-2025-02-energy", "CHN", "USA",
+                "HS27 coal/LNG 15%; crude oil / farm machinery / large cars 10%", List.of("27"), "2025-02-04", "2025-02-10",
+                0.0, 15.0, TariffEventKind.INCREASE, "partial scope retaliation", "AP; Reuters"));
+        assertThat(rows.get(4)).isEqualTo(parsed(6, "us-cn-2025-04-reciprocal", "USA", "CHN", "ALL", List.of(),
+                "2025-04-02", "2025-04-09", 20.0, 54.0, TariffEventKind.INCREASE,
+                "\"Liberation Day\" reciprocal 34% on top of 20%", "AP; Reuters"));
+        assertThat(rows.get(7)).isEqualTo(parsed(9, "cn-us-2025-04-escalation", "CHN", "USA", "ALL", List.of(),
+                "2025-04-11", "2025-04-12", 84.0, 125.0, TariffEventKind.INCREASE, null, "globalbusinessjournalism.com"));
+        assertThat(rows.get(10)).isEqualTo(parsed(12, "us-cn-2025-08-truce-expiry", "USA", "CHN", "ALL", List.of(),
+                "2025-05-12", "2025-08-12", 30.0, 54.0, TariffEventKind.SCHEDULED_EXPIRY,
+                "the 90-day suspension was due to lapse on Aug 12 (the seed article: 'on track to expire in August');"
+                        + " on Aug 11 it was extended to Nov 10",
+                "legalmorningcoffee; internationaltradecomplianceupdate"));
+    }
+
+    /** The expected result for one row: its line, then one argument per column in the file's order. */
+    private static ParseResult<TariffEvent> parsed(long line, String id, String imposer, String target, String scope,
+            List<String> hsScope, String announced, String effective, Double before, Double after, TariffEventKind kind,
+            String note, String source) {
+        return new ParseResult.Parsed<>(line, TariffEvent.newBuilder().setId(id).setImposer(imposer).setTarget(target)
+                .setScope(scope).setHsScope(hsScope).setAnnounced(LocalDate.parse(announced))
+                .setEffective(LocalDate.parse(effective)).setRateBeforePct(before).setRateAfterPct(after).setKind(kind)
+                .setNote(note).setSource(source).build());
     }
 
     @Test
