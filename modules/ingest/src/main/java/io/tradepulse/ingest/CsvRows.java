@@ -1,46 +1,49 @@
 package io.tradepulse.ingest;
 
-import java.io.BufferedReader;
+import io.tradepulse.core.CsvReader;
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads a CSV file with a fixed header row by row. A file whose header differs is refused whole, every row
- * as a rejection: with unknown columns no row can be interpreted, and nothing may disappear silently.
+ * Reads a CSV file with a fixed header row by row, through the shared {@link CsvReader}. A file whose header
+ * differs is refused whole, every row as a rejection: with unknown columns no row can be interpreted, and
+ * nothing may disappear silently.
  */
 final class CsvRows {
     private CsvRows() {
     }
 
     interface RowParser<T> {
-        ParseResult<T> parse(long lineNo, String raw);
+        ParseResult<T> parse(CsvReader.Row row);
     }
 
     static <T> List<ParseResult<T>> parse(Reader reader, String expectedHeader, RowParser<T> rows) throws IOException {
+        StringWriter text = new StringWriter();
+        try (reader) {
+            reader.transferTo(text);
+        }
+        // The files are small; the reader works on bytes because the connectors need each row's raw bytes.
+        CsvReader in = new CsvReader(text.toString().getBytes(StandardCharsets.UTF_8));
         List<ParseResult<T>> out = new ArrayList<>();
-        try (BufferedReader in = new BufferedReader(reader)) {
-            String header = in.readLine();
-            boolean headerOk = header != null && stripBom(header).trim().equals(expectedHeader);
-            if (header != null && !headerOk) {
-                out.add(new ParseResult.Rejected<>(1, header, "unexpected header; expected '" + expectedHeader + "'"));
+        CsvReader.Row header = in.next();
+        boolean headerOk = header != null && header.text().trim().equals(expectedHeader);
+        if (header != null && !headerOk) {
+            out.add(new ParseResult.Rejected<>(header.line(), header.text(),
+                    "unexpected header; expected '" + expectedHeader + "'"));
+        }
+        for (CsvReader.Row row = in.next(); row != null; row = in.next()) {
+            // Only an empty or all-space line is skipped: a line of bare commas is a malformed row, and the
+            // parser rejects it rather than letting it vanish (CsvReader.Row.isBlank would skip it).
+            if (row.text().isBlank()) {
+                continue;
             }
-            String line;
-            long lineNo = 1;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                out.add(headerOk ? rows.parse(lineNo, line)
-                        : new ParseResult.Rejected<>(lineNo, line, "file rejected: unexpected header"));
-            }
+            out.add(headerOk ? rows.parse(row)
+                    : new ParseResult.Rejected<>(row.line(), row.text(), "file rejected: unexpected header"));
         }
         return out;
-    }
-
-    private static String stripBom(String s) {
-        return s.startsWith("\uFEFF") ? s.substring(1) : s;
     }
 }

@@ -3,6 +3,7 @@ package io.tradepulse.ingest;
 import io.tradepulse.avro.CommodityLevel;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
+import io.tradepulse.core.CsvReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.math.BigDecimal;
@@ -50,8 +51,10 @@ public final class GaccSeriesCsv {
         return CsvRows.parse(reader, HEADER, this::parseRow);
     }
 
-    ParseResult<TradeRecord> parseRow(long lineNo, String raw) {
-        List<String> f = CsvLine.split(raw);
+    ParseResult<TradeRecord> parseRow(CsvReader.Row row) {
+        long lineNo = row.line();
+        String raw = row.text();
+        List<String> f = row.fields();
         if (f.size() != 6) {
             return new ParseResult.Rejected<>(lineNo, raw, "expected 6 fields, found " + f.size());
         }

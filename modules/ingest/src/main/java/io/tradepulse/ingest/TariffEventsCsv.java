@@ -2,6 +2,7 @@ package io.tradepulse.ingest;
 
 import io.tradepulse.avro.TariffEvent;
 import io.tradepulse.avro.TariffEventKind;
+import io.tradepulse.core.CsvReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.time.LocalDate;
@@ -27,8 +28,10 @@ public final class TariffEventsCsv {
         return CsvRows.parse(reader, HEADER, this::parseRow);
     }
 
-    ParseResult<TariffEvent> parseRow(long lineNo, String raw) {
-        List<String> f = CsvLine.split(raw);
+    ParseResult<TariffEvent> parseRow(CsvReader.Row row) {
+        long lineNo = row.line();
+        String raw = row.text();
+        List<String> f = row.fields();
         if (f.size() != 11) {
             return new ParseResult.Rejected<>(lineNo, raw, "expected 11 fields, found " + f.size());
         }

@@ -33,6 +33,39 @@ class TariffEventsCsvTest {
         assertThat(e.getSource()).isEqualTo("AP; Reuters");
     }
 
+    /**
+     * Real rows of the bundled timeline, pinned field for field as the reader produced them when the ingest and
+     * connector CSV readers were merged: a change in how fields are split, unquoted or trimmed shows up here as
+     * a changed event rather than as a silently different tariff history downstream.
+     */
+    @Test
+    void shouldReadRealTimelineRowsFieldForField() {
+        List<ParseResult<TariffEvent>> rows = BundledData.tariffEvents();
+        assertThat(rows.get(1)).isEqualTo(parsed(3, "cn-us-2025-02-energy", "CHN", "USA",
+                "HS27 coal/LNG 15%; crude oil / farm machinery / large cars 10%", List.of("27"), "2025-02-04", "2025-02-10",
+                0.0, 15.0, TariffEventKind.INCREASE, "partial scope retaliation", "AP; Reuters"));
+        assertThat(rows.get(4)).isEqualTo(parsed(6, "us-cn-2025-04-reciprocal", "USA", "CHN", "ALL", List.of(),
+                "2025-04-02", "2025-04-09", 20.0, 54.0, TariffEventKind.INCREASE,
+                "\"Liberation Day\" reciprocal 34% on top of 20%", "AP; Reuters"));
+        assertThat(rows.get(7)).isEqualTo(parsed(9, "cn-us-2025-04-escalation", "CHN", "USA", "ALL", List.of(),
+                "2025-04-11", "2025-04-12", 84.0, 125.0, TariffEventKind.INCREASE, null, "globalbusinessjournalism.com"));
+        assertThat(rows.get(10)).isEqualTo(parsed(12, "us-cn-2025-08-truce-expiry", "USA", "CHN", "ALL", List.of(),
+                "2025-05-12", "2025-08-12", 30.0, 54.0, TariffEventKind.SCHEDULED_EXPIRY,
+                "the 90-day suspension was due to lapse on Aug 12 (the seed article: 'on track to expire in August');"
+                        + " on Aug 11 it was extended to Nov 10",
+                "legalmorningcoffee; internationaltradecomplianceupdate"));
+    }
+
+    /** The expected result for one row: its line, then one argument per column in the file's order. */
+    private static ParseResult<TariffEvent> parsed(long line, String id, String imposer, String target, String scope,
+            List<String> hsScope, String announced, String effective, Double before, Double after, TariffEventKind kind,
+            String note, String source) {
+        return new ParseResult.Parsed<>(line, TariffEvent.newBuilder().setId(id).setImposer(imposer).setTarget(target)
+                .setScope(scope).setHsScope(hsScope).setAnnounced(LocalDate.parse(announced))
+                .setEffective(LocalDate.parse(effective)).setRateBeforePct(before).setRateAfterPct(after).setKind(kind)
+                .setNote(note).setSource(source).build());
+    }
+
     @Test
     void shouldDeriveHsScopeFromExplicitHsCodes() {
         TariffEvent e = BundledData.tariffEvents().stream().map(r -> ((ParseResult.Parsed<TariffEvent>) r).value())

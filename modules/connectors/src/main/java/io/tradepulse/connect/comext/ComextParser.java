@@ -2,12 +2,12 @@ package io.tradepulse.connect.comext;
 
 import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.CodeTable;
-import io.tradepulse.connect.common.CsvReader;
 import io.tradepulse.connect.common.Digests;
 import io.tradepulse.connect.common.Hs;
 import io.tradepulse.connect.common.Parsed;
 import io.tradepulse.connect.common.ParsedItem;
 import io.tradepulse.connect.common.TradeRow;
+import io.tradepulse.core.CsvReader;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;

@@ -1,6 +1,6 @@
 package io.tradepulse.connect.comext;
 
-import io.tradepulse.connect.common.CsvReader;
+import io.tradepulse.core.CsvReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;

@@ -1,5 +1,6 @@
 package io.tradepulse.connect.common;
 
+import io.tradepulse.core.CsvReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

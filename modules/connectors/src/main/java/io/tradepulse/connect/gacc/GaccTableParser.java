@@ -2,11 +2,11 @@ package io.tradepulse.connect.gacc;
 
 import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.CodeTable;
-import io.tradepulse.connect.common.CsvReader;
 import io.tradepulse.connect.common.Parsed;
 import io.tradepulse.connect.common.ParsedItem;
 import io.tradepulse.connect.common.PayloadParser;
 import io.tradepulse.connect.common.TradeRow;
+import io.tradepulse.core.CsvReader;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.LocalDate;
