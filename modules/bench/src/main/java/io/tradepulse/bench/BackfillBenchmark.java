@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -191,7 +192,7 @@ public final class BackfillBenchmark {
                 changes = endOffsets(admin, topics.changes().name()).values().stream().mapToLong(Long::longValue).sum();
                 signals = endOffsets(admin, topics.signals().name()).values().stream().mapToLong(Long::longValue).sum();
             }
-            Derived cells = o.rollups() == Rollups.OFF ? new Derived(0, 0) : readDerived(client, topics.derivedRecords());
+            Derived cells = o.rollups() == Rollups.OFF ? new Derived(0, 0, Map.of()) : readDerived(client, topics.derivedRecords());
             Result result = new Result(n, data.series(), load, raw, pass, proc, changes, signals, derived, cells);
             print(result, o);
             return result;
@@ -255,8 +256,9 @@ public final class BackfillBenchmark {
      * @param figures derived figures written (transaction markers not counted)
      * @param cells   distinct cells: {@code figures / cells} is how often a parent was derived while its children
      *                arrived
+     * @param byLevel the same two counts per HS level of the parent (index 0 figures, 1 cells)
      */
-    public record Derived(long figures, long cells) {
+    public record Derived(long figures, long cells, Map<CommodityLevel, long[]> byLevel) {
     }
 
     /** Reads the derived topic after the timed phase (read_committed, so aborted attempts do not count). */
@@ -267,6 +269,7 @@ public final class BackfillBenchmark {
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
         Set<String> cells = new HashSet<>();
         long figures = 0;
+        Map<CommodityLevel, long[]> byLevel = new EnumMap<>(CommodityLevel.class);
         try (KafkaConsumer<SeriesKey, TradeRecord> consumer = new KafkaConsumer<>(props,
                 derived.keySerde().deserializer(), derived.valueSerde().deserializer())) {
             List<TopicPartition> parts = consumer.partitionsFor(derived.name()).stream()
@@ -276,12 +279,16 @@ public final class BackfillBenchmark {
             Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
             while (parts.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
                 for (ConsumerRecord<SeriesKey, TradeRecord> r : consumer.poll(Duration.ofMillis(500))) {
-                    cells.add(r.key().toString() + r.value().getYear() + '-' + r.value().getMonth());
+                    long[] level = byLevel.computeIfAbsent(r.value().getCommodityLevel(), l -> new long[2]);
+                    level[0]++;
+                    if (cells.add(r.key().toString() + r.value().getYear() + '-' + r.value().getMonth())) {
+                        level[1]++;
+                    }
                     figures++;
                 }
             }
         }
-        return new Derived(figures, cells.size());
+        return new Derived(figures, cells.size(), byLevel);
     }
 
     private Phase rawRead(Map<String, Object> client, String topic, long expected) {
@@ -465,6 +472,8 @@ public final class BackfillBenchmark {
         if (r.derived().cells() > 0) {
             out.printf(Locale.ROOT, "  roll-ups: %,d derived figures for %,d (parent series, month) cells, each derived %.2f times on average%n",
                     r.derived().figures(), r.derived().cells(), (double) r.derived().figures() / r.derived().cells());
+            r.derived().byLevel().forEach((level, n) -> out.printf(Locale.ROOT,
+                    "    %s: %,d figures for %,d cells (%.2f each)%n", level, n[0], n[1], (double) n[0] / n[1]));
         }
         out.printf(Locale.ROOT, "  ratio processors / pass-through: %.2f (target >= 0.70)%n", r.ratio());
         if (!Double.isNaN(r.cpuRatio())) {
