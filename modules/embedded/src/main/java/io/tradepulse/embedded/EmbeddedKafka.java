@@ -41,9 +41,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code CLIENT}: what {@link #bootstrapServers()} returns. PLAINTEXT by default;
  *       {@link #startSecured(SecuritySettings)} makes it SASL_SSL with SCRAM-SHA-512 and a self-signed
- *       certificate (clients get their settings from {@link #clientSecurityConfig(String)}). Any other
- *       protocol can be set by overriding {@code listener.security.protocol.map} plus the matching
- *       {@code listener.name.client.*} settings.</li>
+ *       certificate (clients get their settings from {@link #clientSecurityConfig(String)});
+ *       {@link #startMutualTls(MutualTlsSettings)} makes it SSL requiring a client certificate (clients get
+ *       theirs from {@link #clientCertificateConfig(String)}). Any other protocol can be set by overriding
+ *       {@code listener.security.protocol.map} plus the matching {@code listener.name.client.*} settings.</li>
  *   <li>{@code INTERNAL}: inter-broker traffic. Even a single node talks to itself over it (the
  *       transaction coordinator sends WriteTxnMarkers to partition leaders through it), so keeping it
  *       PLAINTEXT on loopback means securing {@code CLIENT} never breaks transactions. This class also
@@ -70,22 +71,29 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Map<String, String> brokerConfig;
     /** Null unless started by {@link #startSecured}. */
     private final SecuritySettings security;
-    /** Null unless started by {@link #startSecured}. */
+    /** Null unless started by {@link #startMutualTls}. */
+    private final MutualTlsSettings mutualTls;
+    /** The broker's certificate; null for a PLAINTEXT broker. */
     private final SelfSignedTls tls;
+    /** Client name to its certificate; empty unless started by {@link #startMutualTls}. */
+    private final Map<String, SelfSignedTls> clientCertificates;
 
     private KafkaRaftServer server;
     private boolean closed;
 
     private EmbeddedKafka(final int clientPort, final int internalPort, final int controllerPort,
                           final Path baseDir, final Map<String, String> brokerConfig,
-                          final SecuritySettings security, final SelfSignedTls tls) {
+                          final SecuritySettings security, final MutualTlsSettings mutualTls,
+                          final SelfSignedTls tls, final Map<String, SelfSignedTls> clientCertificates) {
         this.clientPort = clientPort;
         this.internalPort = internalPort;
         this.controllerPort = controllerPort;
         this.baseDir = baseDir;
         this.brokerConfig = brokerConfig;
         this.security = security;
+        this.mutualTls = mutualTls;
         this.tls = tls;
+        this.clientCertificates = clientCertificates;
     }
 
     /** Starts a broker with this class's single-node defaults. */
@@ -98,7 +106,7 @@ public final class EmbeddedKafka implements AutoCloseable {
      * including listeners and the security protocol map (see the class comment for the listener names).
      */
     public static EmbeddedKafka start(final Map<String, String> brokerConfigOverrides) {
-        return start(brokerConfigOverrides, null);
+        return start(brokerConfigOverrides, null, null);
     }
 
     /**
@@ -115,10 +123,50 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** {@link #startSecured(SecuritySettings)} with broker overrides applied last. */
     public static EmbeddedKafka startSecured(final SecuritySettings security,
                                              final Map<String, String> brokerConfigOverrides) {
-        return start(brokerConfigOverrides, Objects.requireNonNull(security, "security"));
+        return start(brokerConfigOverrides, Objects.requireNonNull(security, "security"), null);
     }
 
-    private static EmbeddedKafka start(final Map<String, String> brokerConfigOverrides, final SecuritySettings security) {
+    /**
+     * Starts a broker whose CLIENT listener is SSL and requires a client certificate
+     * ({@code ssl.client.auth=required}): the broker's self-signed certificate as with
+     * {@link #startSecured(SecuritySettings)}, plus one self-signed client certificate per name in
+     * {@code clients} (subject {@code CN=<name>}), all trusted by the broker's trust store and by nothing else.
+     * A client without a certificate, or with one the broker does not trust, fails the handshake. The principal
+     * is taken from the certificate (see {@link MutualTlsSettings}). INTERNAL and CONTROLLER stay PLAINTEXT on
+     * loopback, so the node itself acts as {@code User:ANONYMOUS} ({@link #authorizerConfig} names it a super
+     * user). Clients connect with {@link #clientCertificateConfig(String)}.
+     */
+    public static EmbeddedKafka startMutualTls(final MutualTlsSettings clients) {
+        return startMutualTls(clients, Map.of());
+    }
+
+    /**
+     * {@link #startMutualTls(MutualTlsSettings)} with broker overrides applied last, e.g. an authorizer or
+     * {@code listener.name.client.ssl.principal.mapping.rules}.
+     */
+    public static EmbeddedKafka startMutualTls(final MutualTlsSettings clients,
+                                               final Map<String, String> brokerConfigOverrides) {
+        return start(brokerConfigOverrides, null, Objects.requireNonNull(clients, "clients"));
+    }
+
+    /**
+     * Broker overrides that turn on KRaft's StandardAuthorizer with nothing allowed without an ACL
+     * ({@code allow.everyone.if.no.acl.found=false}) and {@code superUsers} (principals, e.g. {@code User:admin}) as
+     * super users. {@code User:ANONYMOUS} is always one of them: INTERNAL and CONTROLLER are PLAINTEXT, so the node
+     * itself (controller, transaction markers, the readiness probe) is ANONYMOUS, and refusing it would stop the
+     * broker from working at all. Give these to {@link #startSecured(SecuritySettings, Map)} or
+     * {@link #startMutualTls(MutualTlsSettings, Map)}.
+     */
+    public static Map<String, String> authorizerConfig(final String... superUsers) {
+        final List<String> principals = new ArrayList<>(List.of(superUsers));
+        principals.add("User:ANONYMOUS");
+        return Map.of("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                "super.users", String.join(";", principals),
+                "allow.everyone.if.no.acl.found", "false");
+    }
+
+    private static EmbeddedKafka start(final Map<String, String> brokerConfigOverrides, final SecuritySettings security,
+                                       final MutualTlsSettings mutualTls) {
         final long startedAt = System.nanoTime();
         final Path baseDir;
         try {
@@ -129,15 +177,25 @@ public final class EmbeddedKafka implements AutoCloseable {
         final EmbeddedKafka kafka;
         try {
             final int[] ports = freePorts(3);
-            final SelfSignedTls tls = security == null ? null : SelfSignedTls.generate(baseDir.resolve("tls"));
+            final Path tlsDir = baseDir.resolve("tls");
+            final SelfSignedTls tls = security == null && mutualTls == null ? null : SelfSignedTls.generate(tlsDir);
+            final Map<String, SelfSignedTls> clientCertificates = new LinkedHashMap<>();
             final Map<String, String> overrides = new LinkedHashMap<>();
-            if (tls != null) {
+            if (security != null) {
                 overrides.putAll(securedClientListener(tls));
+            }
+            if (mutualTls != null) {
+                mutualTls.clients().forEach(name ->
+                        clientCertificates.put(name, SelfSignedTls.generateClient(tlsDir.resolve("clients"), name)));
+                final Path brokerTruststore = SelfSignedTls.writeTruststore(tlsDir.resolve("broker.truststore.p12"),
+                        tls.password(), clientCertificates.values());
+                overrides.putAll(mutualTlsClientListener(tls, brokerTruststore));
             }
             overrides.putAll(brokerConfigOverrides);
             final Map<String, String> config = brokerConfig(ports[0], ports[1], ports[2],
                     baseDir.resolve("data"), overrides);
-            kafka = new EmbeddedKafka(ports[0], ports[1], ports[2], baseDir, config, security, tls);
+            kafka = new EmbeddedKafka(ports[0], ports[1], ports[2], baseDir, config, security, mutualTls, tls,
+                    Map.copyOf(clientCertificates));
             kafka.format();
             kafka.startServer();
         } catch (RuntimeException | Error e) {
@@ -145,8 +203,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw e;
         }
         LOG.info("Embedded Kafka ready at {} ({}) in {} ms (data in {})", kafka.bootstrapServers(),
-                security == null ? "PLAINTEXT" : "SASL_SSL/" + SecuritySettings.MECHANISM + ", users " + security.users().keySet(),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt), baseDir);
+                kafka.describeClientListener(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt), baseDir);
         return kafka;
     }
 
@@ -164,6 +221,30 @@ public final class EmbeddedKafka implements AutoCloseable {
         // SCRAM records in the metadata log.
         c.put("listener.name.client.scram-sha-512.sasl.jaas.config",
                 "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        c.putAll(clientListenerKeystore(tls));
+        return c;
+    }
+
+    /**
+     * Broker settings that make CLIENT SSL with a required client certificate, the broker's keystore and a trust
+     * store holding the accepted client certificates; INTERNAL and CONTROLLER keep PLAINTEXT. Package-private for
+     * the unit test.
+     */
+    static Map<String, String> mutualTlsClientListener(final SelfSignedTls tls, final Path brokerTruststore) {
+        final Map<String, String> c = new LinkedHashMap<>();
+        c.put("listener.security.protocol.map", "CLIENT:SSL,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        // "required", not "requested": a client without a certificate must fail the handshake rather than
+        // get in as User:ANONYMOUS.
+        c.put("listener.name.client.ssl.client.auth", "required");
+        c.putAll(clientListenerKeystore(tls));
+        c.put("listener.name.client.ssl.truststore.type", SelfSignedTls.STORE_TYPE);
+        c.put("listener.name.client.ssl.truststore.location", brokerTruststore.toString());
+        c.put("listener.name.client.ssl.truststore.password", tls.password());
+        return c;
+    }
+
+    private static Map<String, String> clientListenerKeystore(final SelfSignedTls tls) {
+        final Map<String, String> c = new LinkedHashMap<>();
         c.put("listener.name.client.ssl.keystore.type", SelfSignedTls.STORE_TYPE);
         c.put("listener.name.client.ssl.keystore.location", tls.keystore().toString());
         c.put("listener.name.client.ssl.keystore.password", tls.password());
@@ -174,6 +255,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** Whether this broker was started by {@link #startSecured}. */
     public boolean isSecured() {
         return security != null;
+    }
+
+    /** The client certificates of a broker started by {@link #startMutualTls}; empty otherwise. */
+    public Optional<MutualTlsSettings> mutualTls() {
+        return Optional.ofNullable(mutualTls);
     }
 
     /** The settings of a secured broker; empty for a PLAINTEXT one. */
@@ -199,22 +285,62 @@ public final class EmbeddedKafka implements AutoCloseable {
         c.put("security.protocol", "SASL_SSL");
         c.put("sasl.mechanism", SecuritySettings.MECHANISM);
         c.put("sasl.jaas.config", SecuritySettings.jaasConfig(user, password));
-        c.put("ssl.truststore.type", SelfSignedTls.STORE_TYPE);
-        c.put("ssl.truststore.location", tls.truststore().toString());
-        c.put("ssl.truststore.password", tls.password());
+        c.putAll(clientTruststore());
         return c;
     }
 
-    /** PKCS12 truststore holding this secured broker's self-signed certificate. */
+    /**
+     * Client settings to connect to a mutual-TLS broker's CLIENT listener with the certificate of {@code client}
+     * (one of the {@link MutualTlsSettings}): bootstrap servers, {@code security.protocol=SSL}, the client's
+     * PKCS12 keystore ({@code ssl.keystore.type/location/password}, {@code ssl.key.password}) and the PKCS12
+     * truststore holding this broker's certificate ({@code ssl.truststore.*}). Only standard Kafka client keys,
+     * plain strings, as a properties file would hold them.
+     */
+    public Map<String, String> clientCertificateConfig(final String client) {
+        if (mutualTls == null) {
+            throw new IllegalStateException("EmbeddedKafka at " + bootstrapServers()
+                    + " does not take client certificates; start it with EmbeddedKafka.startMutualTls(...)");
+        }
+        final SelfSignedTls certificate = clientCertificates.get(client);
+        if (certificate == null) {
+            throw new IllegalArgumentException("no client certificate " + client + " (known: "
+                    + mutualTls.clients() + ")");
+        }
+        final Map<String, String> c = new LinkedHashMap<>();
+        c.put("bootstrap.servers", bootstrapServers());
+        c.put("security.protocol", "SSL");
+        c.put("ssl.keystore.type", SelfSignedTls.STORE_TYPE);
+        c.put("ssl.keystore.location", certificate.keystore().toString());
+        c.put("ssl.keystore.password", certificate.password());
+        c.put("ssl.key.password", certificate.password());
+        c.putAll(clientTruststore());
+        return c;
+    }
+
+    private Map<String, String> clientTruststore() {
+        final Map<String, String> c = new LinkedHashMap<>();
+        c.put("ssl.truststore.type", SelfSignedTls.STORE_TYPE);
+        c.put("ssl.truststore.location", truststore().toString());
+        c.put("ssl.truststore.password", truststorePassword());
+        return c;
+    }
+
+    /** PKCS12 truststore holding the self-signed certificate of this secured or mutual-TLS broker. */
     public Path truststore() {
-        requireSecured();
-        return tls.truststore();
+        return requireTls().truststore();
     }
 
     /** Password of {@link #truststore()}. */
     public String truststorePassword() {
-        requireSecured();
-        return tls.password();
+        return requireTls().password();
+    }
+
+    private SelfSignedTls requireTls() {
+        if (tls == null) {
+            throw new IllegalStateException("EmbeddedKafka at " + bootstrapServers()
+                    + " is PLAINTEXT; start it with EmbeddedKafka.startSecured(...) or startMutualTls(...)");
+        }
+        return tls;
     }
 
     private SecuritySettings requireSecured() {
@@ -344,7 +470,19 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "EmbeddedKafka[" + bootstrapServers() + (security == null ? "" : " SASL_SSL") + ", " + baseDir + "]";
+        return "EmbeddedKafka[" + bootstrapServers() + (tls == null ? "" : " " + describeClientListener())
+                + ", " + baseDir + "]";
+    }
+
+    /** The CLIENT listener's protocol and who may log in; never a password. */
+    private String describeClientListener() {
+        if (security != null) {
+            return "SASL_SSL/" + SecuritySettings.MECHANISM + ", users " + security.users().keySet();
+        }
+        if (mutualTls != null) {
+            return "SSL with required client certificates, clients " + mutualTls.clients();
+        }
+        return "PLAINTEXT";
     }
 
     private Properties properties() {
@@ -396,6 +534,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         if (tls != null) {
             result = result.replace(tls.password(), "[hidden]");
+        }
+        for (SelfSignedTls certificate : clientCertificates.values()) {
+            result = result.replace(certificate.password(), "[hidden]");
         }
         return result;
     }

@@ -13,7 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
@@ -33,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * first clean run per distribution and JDK writes it). Global compatibility is set to BACKWARD before
  * {@link #start()} returns.
  *
+ * <p>{@link #startHttps(SelfSignedTls)} serves the same API over HTTPS only (no plain HTTP port), with a
+ * certificate the caller made; clients get the URL and trust store from {@link #clientConfig()}. Apicurio 2.6.13
+ * is built on Quarkus 3.15, which fixes {@code quarkus.http.ssl.client-auth} at build time (to {@code NONE} in
+ * Apicurio's build: setting it at start only logs "Build time property cannot be changed at runtime"), so this
+ * registry cannot require client certificates; put a TLS-terminating proxy that does in front of it.
+ *
  * <p>Uses only the JDK's HTTP client on purpose: this module sits below tradepulse-registry-client.
  */
 public final class EmbeddedRegistry implements AutoCloseable {
@@ -43,6 +52,8 @@ public final class EmbeddedRegistry implements AutoCloseable {
     public static final String HOME_ENV = "TRADEPULSE_APICURIO_HOME";
 
     private static final String HOST = "127.0.0.1";
+    /** Quarkus reads this from the environment: a password in a -D option would show in the process list. */
+    static final String KEY_STORE_PASSWORD_ENV = "QUARKUS_HTTP_SSL_CERTIFICATE_KEY_STORE_PASSWORD";
     private static final String CCOMPAT_PATH = "/apis/ccompat/v7";
     private static final String CCOMPAT_JSON = "application/vnd.schemaregistry.v1+json";
     /** Apicurio's default compatibility is NONE; Confluent's (and our contract) is BACKWARD. */
@@ -60,18 +71,21 @@ public final class EmbeddedRegistry implements AutoCloseable {
     private final Path workDir;
     private final Path logFile;
     private final AppCdsArchive cds;
+    /** The server certificate; null when serving plain HTTP. */
+    private final SelfSignedTls tls;
     private final Thread shutdownHook;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Set once fully started: only then is a class-data-sharing dump worth keeping (it saw every start-up class). */
     private volatile boolean ready;
 
     private EmbeddedRegistry(final Process process, final int port, final Path workDir, final Path logFile,
-                             final AppCdsArchive cds) {
+                             final AppCdsArchive cds, final SelfSignedTls tls) {
         this.process = process;
         this.port = port;
         this.workDir = workDir;
         this.logFile = logFile;
         this.cds = cds;
+        this.tls = tls;
         // Without this, a test JVM that exits without close() (failed @AfterAll, Ctrl-C, System.exit in
         // the launcher) would leave a 256 MB Apicurio running forever. A SIGKILLed parent still can't be
         // helped: the JDK offers no parent-death signal.
@@ -85,13 +99,27 @@ public final class EmbeddedRegistry implements AutoCloseable {
 
     /** Starts the registry from the unpacked Apicurio distribution at {@code apicurioHome}. */
     public static EmbeddedRegistry start(final Path apicurioHome) {
+        return start(apicurioHome, null);
+    }
+
+    /**
+     * Starts the registry (distribution from {@link #resolveHome()}) serving HTTPS only, with the key and
+     * certificate in {@code tls}'s keystore (a {@link SelfSignedTls#generate server certificate}: SANs 127.0.0.1
+     * and localhost, so host name verification stays on). No plain HTTP port is opened
+     * ({@code quarkus.http.insecure-requests=disabled}). The stores belong to the caller, who deletes them.
+     */
+    public static EmbeddedRegistry startHttps(final SelfSignedTls tls) {
+        return start(resolveHome(), Objects.requireNonNull(tls, "tls"));
+    }
+
+    private static EmbeddedRegistry start(final Path apicurioHome, final SelfSignedTls tls) {
         final long startedAt = System.nanoTime();
         final Path runnerJar = findRunnerJar(apicurioHome);
         IllegalStateException lastFailure = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             final AppCdsArchive cds = AppCdsArchive.plan(apicurioHome);
             try {
-                final EmbeddedRegistry registry = launch(runnerJar, cds);
+                final EmbeddedRegistry registry = launch(runnerJar, cds, tls);
                 LOG.info("Embedded Apicurio Registry ready at {} (pid {}) in {} ms", registry.url(),
                         registry.pid(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt));
                 return registry;
@@ -151,7 +179,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
         return jars.get(0);
     }
 
-    private static EmbeddedRegistry launch(final Path runnerJar, final AppCdsArchive cds) {
+    private static EmbeddedRegistry launch(final Path runnerJar, final AppCdsArchive cds, final SelfSignedTls tls) {
         final Path workDir;
         try {
             workDir = Files.createTempDirectory("tradepulse-apicurio-");
@@ -169,29 +197,30 @@ public final class EmbeddedRegistry implements AutoCloseable {
                 "-XX:TieredStopAtLevel=1",
                 // Vert.x caches files under java.io.tmpdir; keep them in our dir so close() removes them.
                 "-Djava.io.tmpdir=" + workDir,
-                "-Dquarkus.http.port=" + port,
                 // Loopback only: a dev/test registry without auth must not be reachable from the network.
                 "-Dquarkus.http.host=" + HOST));
+        command.addAll(listenerOptions(port, tls));
         command.addAll(cds.jvmOptions());
         command.addAll(List.of("-jar", runnerJar.toString()));
         final Process process;
         try {
-            process = new ProcessBuilder(command)
+            final ProcessBuilder builder = new ProcessBuilder(command)
                     // Relative paths the app may write (e.g. transaction object stores) land in workDir.
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(logFile.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
-                    .start();
+                    .redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
+            builder.environment().putAll(listenerEnvironment(tls));
+            process = builder.start();
         } catch (IOException e) {
             EmbeddedKafka.deleteRecursively(workDir);
             cds.publish(false);
             throw new UncheckedIOException("Cannot start Apicurio with " + command, e);
         }
-        final EmbeddedRegistry registry = new EmbeddedRegistry(process, port, workDir, logFile, cds);
+        final EmbeddedRegistry registry = new EmbeddedRegistry(process, port, workDir, logFile, cds, tls);
         Runtime.getRuntime().addShutdownHook(registry.shutdownHook);
         try {
-            final HttpClient http = httpClient();
+            final HttpClient http = httpClient(tls);
             registry.awaitReady(http);
             registry.setBackwardCompatibility(http);
             registry.ready = true;
@@ -202,9 +231,49 @@ public final class EmbeddedRegistry implements AutoCloseable {
         }
     }
 
-    /** Confluent-compatible base URL, e.g. {@code http://127.0.0.1:PORT/apis/ccompat/v7}. */
+    /**
+     * The Quarkus options that open the registry's one port: plain HTTP, or (with {@code tls}) HTTPS only, the
+     * keystore named here and its password passed by {@link #listenerEnvironment}. Package-private for the unit
+     * test.
+     */
+    static List<String> listenerOptions(final int port, final SelfSignedTls tls) {
+        if (tls == null) {
+            return List.of("-Dquarkus.http.port=" + port);
+        }
+        return List.of("-Dquarkus.http.ssl-port=" + port,
+                // Without this Quarkus would also serve plain HTTP on quarkus.http.port (8080 by default).
+                "-Dquarkus.http.insecure-requests=disabled",
+                "-Dquarkus.http.ssl.certificate.key-store-file=" + tls.keystore(),
+                "-Dquarkus.http.ssl.certificate.key-store-file-type=" + SelfSignedTls.STORE_TYPE);
+    }
+
+    /** The child's extra environment: the keystore password for HTTPS, nothing for HTTP. */
+    static Map<String, String> listenerEnvironment(final SelfSignedTls tls) {
+        return tls == null ? Map.of() : Map.of(KEY_STORE_PASSWORD_ENV, tls.password());
+    }
+
+    /**
+     * Confluent-compatible base URL, e.g. {@code http://127.0.0.1:PORT/apis/ccompat/v7}, or {@code https://...}
+     * when started by {@link #startHttps}.
+     */
     public String url() {
-        return "http://" + HOST + ":" + port + CCOMPAT_PATH;
+        return (tls == null ? "http" : "https") + "://" + HOST + ":" + port + CCOMPAT_PATH;
+    }
+
+    /**
+     * The serde/registry client keys to reach this registry: {@code schema.registry.url}, plus for HTTPS the
+     * trust store holding its certificate ({@code schema.registry.ssl.truststore.location/password/type}), as a
+     * properties file would hold them.
+     */
+    public Map<String, String> clientConfig() {
+        final Map<String, String> c = new LinkedHashMap<>();
+        c.put("schema.registry.url", url());
+        if (tls != null) {
+            c.put("schema.registry.ssl.truststore.location", tls.truststore().toString());
+            c.put("schema.registry.ssl.truststore.password", tls.password());
+            c.put("schema.registry.ssl.truststore.type", SelfSignedTls.STORE_TYPE);
+        }
+        return c;
     }
 
     /** Process id of the child JVM. */
@@ -339,12 +408,16 @@ public final class EmbeddedRegistry implements AutoCloseable {
         }
     }
 
-    private static HttpClient httpClient() {
+    private static HttpClient httpClient(final SelfSignedTls tls) {
         // HTTP/1.1: the default HTTP/2 would send an h2c upgrade on every cleartext request for nothing.
-        return HttpClient.newBuilder()
+        final HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(2))
-                .build();
+                .connectTimeout(Duration.ofSeconds(2));
+        if (tls != null) {
+            // Trusts exactly the registry's certificate, with the JDK's host name verification on.
+            builder.sslContext(tls.trustingContext());
+        }
+        return builder.build();
     }
 
     private static java.io.File nullDevice() {

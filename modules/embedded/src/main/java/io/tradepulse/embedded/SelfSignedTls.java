@@ -1,26 +1,41 @@
 package io.tradepulse.embedded;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A self-signed certificate for the embedded broker's TLS listener (and for tests that need TLS peers),
- * made with the JDK's own {@code keytool} (so no Bouncy Castle or openssl dependency): a PKCS12 keystore for the broker and a PKCS12
- * truststore holding only that certificate for clients. The subject alternative names are
+ * A self-signed certificate for a TLS server (the embedded broker's listener, the embedded registry) or a TLS
+ * client (mutual TLS), made with the JDK's own {@code keytool} (so no Bouncy Castle or openssl dependency): a
+ * PKCS12 keystore holding the key and certificate, and a PKCS12 truststore holding only the certificate, for
+ * the peer that must trust it. A server certificate ({@link #generate}) has the subject alternative names
  * {@code IP:127.0.0.1} and {@code DNS:localhost}, so clients keep the default hostname verification
- * ({@code ssl.endpoint.identification.algorithm=https}) on.
+ * ({@code ssl.endpoint.identification.algorithm=https}) on; a client certificate ({@link #generateClient}) has
+ * the subject {@code CN=<name>}, which is what a server takes as the client's identity.
  *
- * @param keystore   the broker's key and certificate
- * @param truststore the certificate alone, for clients
- * @param password   password of both stores (random per broker); never logged
+ * @param keystore   the key and certificate
+ * @param truststore the certificate alone, for the peer
+ * @param password   password of both stores and of the key (random per certificate); never logged
  */
 public record SelfSignedTls(Path keystore, Path truststore, String password) {
 
@@ -28,32 +43,139 @@ public record SelfSignedTls(Path keystore, Path truststore, String password) {
     private static final String ALIAS = "tradepulse-embedded-broker";
     private static final String PASSWORD_ENV = "TRADEPULSE_EMBEDDED_STOREPASS";
     private static final long KEYTOOL_TIMEOUT_SECONDS = 60;
+    /** Used in a file name and in a distinguished name: nothing that needs escaping in either. */
+    private static final Pattern CLIENT_NAME = Pattern.compile("[A-Za-z0-9._-]+");
 
-    /** Generates the key pair and both stores in {@code dir} (~1 s: three short keytool runs). */
+    /**
+     * A server certificate ({@code CN=localhost}, SANs 127.0.0.1 and localhost) in {@code dir}:
+     * {@code broker.keystore.p12} and {@code client.truststore.p12} (~0.5 s: one keytool run).
+     */
     public static SelfSignedTls generate(final Path dir) {
+        return generate(dir.resolve("broker.keystore.p12"), dir.resolve("client.truststore.p12"),
+                "CN=localhost,O=tradepulse embedded", "SAN=IP:" + EmbeddedKafka.HOST + ",DNS:localhost");
+    }
+
+    /**
+     * A client certificate with the subject {@code CN=<name>} in {@code dir}: {@code <name>.keystore.p12} for
+     * the client ({@code ssl.keystore.*}) and {@code <name>.truststore.p12} holding the certificate alone, for a
+     * server that must accept it (~0.5 s: one keytool run).
+     *
+     * @param name letters, digits, '.', '_' and '-' only
+     */
+    public static SelfSignedTls generateClient(final Path dir, final String name) {
+        if (name == null || !CLIENT_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("client certificate name must match " + CLIENT_NAME + ": " + name);
+        }
+        return generate(dir.resolve(name + ".keystore.p12"), dir.resolve(name + ".truststore.p12"), "CN=" + name, null);
+    }
+
+    private static SelfSignedTls generate(final Path keystore, final Path truststore, final String subject,
+                                          final String subjectAlternativeNames) {
         try {
-            Files.createDirectories(dir);
+            Files.createDirectories(keystore.toAbsolutePath().getParent());
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot create " + dir, e);
+            throw new UncheckedIOException("Cannot create " + keystore.getParent(), e);
         }
         final byte[] random = new byte[18];
         new SecureRandom().nextBytes(random);
         final String password = HexFormat.of().formatHex(random);
-        final Path keystore = dir.resolve("broker.keystore.p12");
-        final Path certificate = dir.resolve("broker.crt");
-        final Path truststore = dir.resolve("client.truststore.p12");
         // EC P-256: key generation is instant, unlike RSA on a busy 2-core box. Valid for 30 days: the
-        // stores live in the broker's temp dir and die with it.
-        keytool(password, "-genkeypair", "-alias", ALIAS, "-keyalg", "EC", "-groupname", "secp256r1",
-                "-sigalg", "SHA256withECDSA", "-validity", "30", "-dname", "CN=localhost,O=tradepulse embedded",
-                "-ext", "SAN=IP:" + EmbeddedKafka.HOST + ",DNS:localhost",
-                "-storetype", STORE_TYPE, "-keystore", keystore.toString(),
-                "-storepass:env", PASSWORD_ENV, "-keypass:env", PASSWORD_ENV);
-        keytool(password, "-exportcert", "-rfc", "-alias", ALIAS, "-storetype", STORE_TYPE,
-                "-keystore", keystore.toString(), "-storepass:env", PASSWORD_ENV, "-file", certificate.toString());
-        keytool(password, "-importcert", "-noprompt", "-alias", ALIAS, "-file", certificate.toString(),
-                "-storetype", STORE_TYPE, "-keystore", truststore.toString(), "-storepass:env", PASSWORD_ENV);
-        return new SelfSignedTls(keystore, truststore, password);
+        // stores live in temp dirs and die with them.
+        final List<String> args = new ArrayList<>(List.of("-genkeypair", "-alias", ALIAS, "-keyalg", "EC",
+                "-groupname", "secp256r1", "-sigalg", "SHA256withECDSA", "-validity", "30", "-dname", subject));
+        if (subjectAlternativeNames != null) {
+            args.addAll(List.of("-ext", subjectAlternativeNames));
+        }
+        args.addAll(List.of("-storetype", STORE_TYPE, "-keystore", keystore.toString(),
+                "-storepass:env", PASSWORD_ENV, "-keypass:env", PASSWORD_ENV));
+        keytool(password, args.toArray(String[]::new));
+        final SelfSignedTls tls = new SelfSignedTls(keystore, truststore, password);
+        // The trust store is written here rather than by two more keytool runs (export, import): each
+        // keytool is a JVM start, and a broker with client certificates makes several of these.
+        writeTruststore(truststore, password, List.of(tls));
+        return tls;
+    }
+
+    /** The certificate, read from {@link #keystore()}. */
+    public X509Certificate certificate() {
+        try {
+            return (X509Certificate) load(keystore, password).getCertificate(ALIAS);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot read the certificate in " + keystore, e);
+        }
+    }
+
+    /**
+     * Writes a PKCS12 trust store at {@code file}, protected by {@code password}, that trusts exactly the
+     * certificates of {@code peers}: e.g. a server's trust store accepting several clients' certificates.
+     */
+    public static Path writeTruststore(final Path file, final String password, final Collection<SelfSignedTls> peers) {
+        try (OutputStream out = Files.newOutputStream(file)) {
+            final KeyStore store = KeyStore.getInstance(STORE_TYPE);
+            store.load(null, null);
+            int i = 0;
+            for (SelfSignedTls peer : peers) {
+                store.setCertificateEntry("trusted-" + i++, peer.certificate());
+            }
+            store.store(out, password.toCharArray());
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + file, e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot create the trust store " + file, e);
+        }
+    }
+
+    /**
+     * An SSL context that presents no certificate and trusts this one alone: for a JDK client (HttpClient,
+     * SSLSocket) of the server this certificate belongs to.
+     */
+    public SSLContext trustingContext() {
+        return context(null, trustManagers());
+    }
+
+    /**
+     * An SSL context that presents this certificate and trusts {@code peer}'s alone: for a server that accepts
+     * only {@code peer}'s client certificate, or a client with this certificate talking to {@code peer}.
+     */
+    public SSLContext contextTrusting(final SelfSignedTls peer) {
+        try {
+            final KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(load(keystore, password), password.toCharArray());
+            return context(keys.getKeyManagers(), peer.trustManagers());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot use " + keystore + " as a key store", e);
+        }
+    }
+
+    private TrustManager[] trustManagers() {
+        try {
+            final TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(load(truststore, password));
+            return trust.getTrustManagers();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot use " + truststore + " as a trust store", e);
+        }
+    }
+
+    private static SSLContext context(final KeyManager[] keys, final TrustManager[] trust) {
+        try {
+            final SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys, trust, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot create an SSL context", e);
+        }
+    }
+
+    private static KeyStore load(final Path file, final String password) throws GeneralSecurityException {
+        try (InputStream in = Files.newInputStream(file)) {
+            final KeyStore store = KeyStore.getInstance(STORE_TYPE);
+            store.load(in, password.toCharArray());
+            return store;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file, e);
+        }
     }
 
     /**
@@ -63,6 +185,9 @@ public record SelfSignedTls(Path keystore, Path truststore, String password) {
     private static void keytool(final String password, final String... args) {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        // keytool is a short-lived JVM: the C1 compiler alone and the serial collector halve its CPU time,
+        // which counts on a 2-core CI box where a broker with client certificates runs it several times.
+        command.addAll(List.of("-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC"));
         command.addAll(List.of(args));
         final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put(PASSWORD_ENV, password);

@@ -86,6 +86,41 @@ class EmbeddedKafkaConfigTest {
     }
 
     @Test
+    void mutualTlsClientListenerIsSslRequiringAClientCertificateAndLeavesInternalAndControllerPlaintext() {
+        final SelfSignedTls tls = new SelfSignedTls(Path.of("/tls/ks.p12"), Path.of("/tls/ts.p12"), "store-secret");
+        final Map<String, String> c = EmbeddedKafka.brokerConfig(1001, 1002, 1003, LOG_DIR,
+                EmbeddedKafka.mutualTlsClientListener(tls, Path.of("/tls/clients.p12")));
+
+        assertThat(c).containsEntry("listener.security.protocol.map", "CLIENT:SSL,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT")
+                .containsEntry("listener.name.client.ssl.client.auth", "required")
+                .containsEntry("listener.name.client.ssl.keystore.location", "/tls/ks.p12")
+                .containsEntry("listener.name.client.ssl.truststore.location", "/tls/clients.p12")
+                .containsEntry("listener.name.client.ssl.truststore.type", "PKCS12")
+                .containsEntry("inter.broker.listener.name", "INTERNAL");
+        // No SASL on an SSL listener: the certificate is the only credential.
+        assertThat(c.keySet()).noneMatch(key -> key.contains("sasl"));
+    }
+
+    @Test
+    void authorizerConfigAllowsNothingWithoutAnAclButKeepsTheNodeItselfASuperUser() {
+        assertThat(EmbeddedKafka.authorizerConfig("User:admin", "User:CN=ops"))
+                .containsEntry("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer")
+                .containsEntry("allow.everyone.if.no.acl.found", "false")
+                // INTERNAL and CONTROLLER are PLAINTEXT: the node talks to itself as User:ANONYMOUS.
+                .containsEntry("super.users", "User:admin;User:CN=ops;User:ANONYMOUS");
+    }
+
+    @Test
+    void mutualTlsSettingsNameTheDefaultPrincipalAndRefuseNoClients() {
+        assertThat(MutualTlsSettings.of("tradepulse", "reader").clients()).containsExactlyInAnyOrder("tradepulse", "reader");
+        assertThat(MutualTlsSettings.defaultPrincipal("tradepulse")).isEqualTo("User:CN=tradepulse");
+        assertThatThrownBy(MutualTlsSettings::of).isInstanceOf(IllegalArgumentException.class);
+        // The name becomes a file name and a distinguished name: nothing that needs escaping.
+        assertThatThrownBy(() -> SelfSignedTls.generateClient(LOG_DIR, "CN=x,O=y"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void securitySettingsNeverPrintPasswordsAndRefuseOnesStorageToolWouldCut() {
         final SecuritySettings settings = SecuritySettings.scramUser("tradepulse", "s3cret-Pa55");
 

@@ -18,14 +18,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
-import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,12 +45,9 @@ class AclPipelineIT {
 
     @BeforeAll
     static void startAuthorizingBroker() {
-        // INTERNAL and CONTROLLER are PLAINTEXT on loopback, so the node talks to itself as User:ANONYMOUS.
         kafka = EmbeddedKafka.startSecured(
                 new SecuritySettings(Map.of(ADMIN, PASSWORD, PROCESSOR, PASSWORD, TARIFFS, PASSWORD)),
-                Map.of("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
-                        "super.users", "User:" + ADMIN + ";User:ANONYMOUS",
-                        "allow.everyone.if.no.acl.found", "false"));
+                EmbeddedKafka.authorizerConfig("User:" + ADMIN));
     }
 
     @AfterAll
@@ -77,17 +69,17 @@ class AclPipelineIT {
         // docs/operations.md, "Security": the processor's principal.
         List<AclBinding> acls = new ArrayList<>();
         for (String topic : List.of(topics.records().name(), topics.derivedRecords().name(), topics.tariffEvents().name())) {
-            acls.addAll(allow(PROCESSOR, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE));
+            acls.addAll(Acls.allow(PROCESSOR, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE));
         }
         for (String topic : List.of(topics.derivedRecords().name(), topics.changes().name(), topics.signals().name(),
                 topics.deadLetters().name())) {
-            acls.addAll(allow(PROCESSOR, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE));
+            acls.addAll(Acls.allow(PROCESSOR, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE));
         }
-        acls.addAll(allow(PROCESSOR, ResourceType.TOPIC, applicationId, PatternType.PREFIXED, AclOperation.ALL));
-        acls.addAll(allow(PROCESSOR, ResourceType.GROUP, applicationId, PatternType.PREFIXED, AclOperation.ALL));
-        acls.addAll(allow(PROCESSOR, ResourceType.TRANSACTIONAL_ID, applicationId, PatternType.PREFIXED,
+        acls.addAll(Acls.allow(PROCESSOR, ResourceType.TOPIC, applicationId, PatternType.PREFIXED, AclOperation.ALL));
+        acls.addAll(Acls.allow(PROCESSOR, ResourceType.GROUP, applicationId, PatternType.PREFIXED, AclOperation.ALL));
+        acls.addAll(Acls.allow(PROCESSOR, ResourceType.TRANSACTIONAL_ID, applicationId, PatternType.PREFIXED,
                 AclOperation.WRITE, AclOperation.DESCRIBE));
-        acls.addAll(allow(PROCESSOR, ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, AclOperation.IDEMPOTENT_WRITE));
+        acls.addAll(Acls.allow(PROCESSOR, ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, AclOperation.IDEMPOTENT_WRITE));
         createAcls(acls);
 
         try (ProcessorApp app = new ProcessorApp(processorConfig(platform, client(PROCESSOR), prefix, applicationId, stateDir))) {
@@ -114,13 +106,13 @@ class AclPipelineIT {
                 "--no-create-topics"};
 
         // docs/operations.md, "Security": the principal of `tradepulse tariffs`, first without the transactional id.
-        createAcls(allow(TARIFFS, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE));
-        createAcls(allow(TARIFFS, ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, AclOperation.IDEMPOTENT_WRITE));
+        createAcls(Acls.allow(TARIFFS, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE));
+        createAcls(Acls.allow(TARIFFS, ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, AclOperation.IDEMPOTENT_WRITE));
         TariffsCommandTest.Result refused = TariffsCommandTest.run(publish);
         assertThat(refused.exitCode()).isEqualTo(1);
         assertThat(refused.err()).contains("Transactional Id authorization failed");
 
-        createAcls(allow(TARIFFS, ResourceType.TRANSACTIONAL_ID, TariffsCommand.defaultTransactionalId(topic),
+        createAcls(Acls.allow(TARIFFS, ResourceType.TRANSACTIONAL_ID, TariffsCommand.defaultTransactionalId(topic),
                 PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE));
         TariffsCommandTest.Result published = TariffsCommandTest.run(publish);
 
@@ -145,27 +137,7 @@ class AclPipelineIT {
         return new ProcessorConfig(cfg);
     }
 
-    private static List<AclBinding> allow(String user, ResourceType type, String name, PatternType pattern,
-            AclOperation... operations) {
-        List<AclBinding> out = new ArrayList<>();
-        for (AclOperation op : operations) {
-            out.add(new AclBinding(new ResourcePattern(type, name, pattern),
-                    new AccessControlEntry("User:" + user, "*", op, AclPermissionType.ALLOW)));
-        }
-        return out;
-    }
-
     private static void createAcls(List<AclBinding> acls) throws Exception {
-        try (Admin admin = Admin.create(client(ADMIN))) {
-            admin.createAcls(acls).all().get();
-            // The controller has committed them; the broker's authorizer applies them from the metadata log a
-            // moment later, and an authorization error is not retried by clients. DescribeAcls answers from
-            // the broker's authorizer, so wait until it lists every binding.
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!admin.describeAcls(AclBindingFilter.ANY).values().get().containsAll(acls)) {
-                assertThat(System.nanoTime()).as("ACLs visible to the broker's authorizer").isLessThan(deadline);
-                Thread.sleep(50);
-            }
-        }
+        Acls.create(client(ADMIN), acls);
     }
 }
