@@ -62,7 +62,12 @@ public final class EmbeddedRegistry implements AutoCloseable {
             Pattern.compile("\"compatibilityLevel\"\\s*:\\s*\"" + COMPATIBILITY + "\"");
     /** ~4 s on an idle 2-core box; generous because CI may be compiling or running a broker meanwhile. */
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
-    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+    /**
+     * Normally under a second; generous because the first stop writes the class-data-sharing archive, which
+     * took over 10 s on the 2-core box at load 11-16 (the child was killed and the archive lost:
+     * EmbeddedRegistryIT failed twice that way). A child that does exit costs nothing extra.
+     */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
     private static final int START_ATTEMPTS = 3;
     private static final int LOG_TAIL_LINES = 40;
 
