@@ -3,6 +3,7 @@ package io.tradepulse.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.embedded.Acls;
 import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.embedded.SecuritySettings;
 import io.tradepulse.ingest.IngestReport;

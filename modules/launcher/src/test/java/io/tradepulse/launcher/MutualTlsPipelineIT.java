@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.embedded.Acls;
 import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.embedded.MutualTlsSettings;
 import io.tradepulse.ingest.IngestReport;
