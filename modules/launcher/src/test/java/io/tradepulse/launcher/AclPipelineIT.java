@@ -3,12 +3,12 @@ package io.tradepulse.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tradepulse.core.TopicCatalog;
-import io.tradepulse.embedded.Acls;
 import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.embedded.SecuritySettings;
 import io.tradepulse.ingest.IngestReport;
 import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
+import io.tradepulse.testsupport.Acls;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
 import java.nio.file.Files;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tradepulse.core.TopicCatalog;
-import io.tradepulse.embedded.Acls;
 import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.embedded.MutualTlsSettings;
 import io.tradepulse.ingest.IngestReport;
 import io.tradepulse.streams.ProcessorConfig;
+import io.tradepulse.testsupport.Acls;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
 import java.io.IOException;

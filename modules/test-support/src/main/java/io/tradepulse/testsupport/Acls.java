@@ -1,4 +1,6 @@
-package io.tradepulse.embedded;
+package io.tradepulse.testsupport;
+
+import io.tradepulse.embedded.EmbeddedKafka;
 
 import java.time.Duration;
 import java.util.ArrayList;
