@@ -8,6 +8,7 @@ import io.tradepulse.embedded.SecuritySettings;
 import io.tradepulse.ingest.IngestReport;
 import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
+import io.tradepulse.testsupport.Acls;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
 import java.nio.file.Files;

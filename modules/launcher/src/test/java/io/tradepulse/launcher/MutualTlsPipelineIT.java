@@ -8,6 +8,7 @@ import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.embedded.MutualTlsSettings;
 import io.tradepulse.ingest.IngestReport;
 import io.tradepulse.streams.ProcessorConfig;
+import io.tradepulse.testsupport.Acls;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
 import java.io.IOException;

@@ -1,6 +1,6 @@
-package io.tradepulse.launcher;
+package io.tradepulse.testsupport;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import io.tradepulse.embedded.EmbeddedKafka;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,13 +16,19 @@ import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 
-/** ACLs for the ITs that run against a broker with an authorizer (AclPipelineIT, MutualTlsPipelineIT). */
-final class Acls {
+/**
+ * ACL helpers for tests against a broker with an authorizer ({@link EmbeddedKafka#authorizerConfig}): AclPipelineIT,
+ * MutualTlsPipelineIT (modules/launcher), ConnectWorkerAclIT (modules/connect-runner).
+ */
+public final class Acls {
+    private static final Duration VISIBLE_TIMEOUT = Duration.ofSeconds(30);
+
     private Acls() {
     }
 
     /** ALLOW bindings for {@code User:<user>}, from any host, one per operation. */
-    static List<AclBinding> allow(String user, ResourceType type, String name, PatternType pattern, AclOperation... operations) {
+    public static List<AclBinding> allow(String user, ResourceType type, String name, PatternType pattern,
+            AclOperation... operations) {
         List<AclBinding> out = new ArrayList<>();
         for (AclOperation op : operations) {
             out.add(new AclBinding(new ResourcePattern(type, name, pattern),
@@ -32,15 +38,17 @@ final class Acls {
     }
 
     /** Creates {@code acls} as the principal of {@code adminClient} and waits until the broker enforces them. */
-    static void create(Map<String, Object> adminClient, List<AclBinding> acls) throws Exception {
+    public static void create(Map<String, Object> adminClient, List<AclBinding> acls) throws Exception {
         try (Admin admin = Admin.create(adminClient)) {
             admin.createAcls(acls).all().get();
             // The controller has committed them; the broker's authorizer applies them from the metadata log a
             // moment later, and an authorization error is not retried by clients. DescribeAcls answers from
             // the broker's authorizer, so wait until it lists every binding.
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            long deadline = System.nanoTime() + VISIBLE_TIMEOUT.toNanos();
             while (!admin.describeAcls(AclBindingFilter.ANY).values().get().containsAll(acls)) {
-                assertThat(System.nanoTime()).as("ACLs visible to the broker's authorizer").isLessThan(deadline);
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("ACLs not visible to the broker's authorizer after " + VISIBLE_TIMEOUT);
+                }
                 Thread.sleep(50);
             }
         }
