@@ -14,7 +14,6 @@ import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.connect.census.CensusSourceConnector;
 import io.tradepulse.connect.comext.ComextSourceConnector;
 import io.tradepulse.connect.comtrade.ComtradeSourceConnector;
-import io.tradepulse.registry.serde.KafkaAvroDeserializer;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
 import java.nio.file.Path;
@@ -30,9 +29,7 @@ import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -192,32 +189,13 @@ class ApiConnectorsIT {
   }
 
   static <T> List<T> values(EmbeddedPlatform platform, String topic, int atLeast, Class<T> type) {
-    Map<String, Object> serde = Map.of("schema.registry.url", platform.registryUrl(), "specific.avro.reader", true);
-    KafkaAvroDeserializer keys = new KafkaAvroDeserializer();
-    keys.configure(serde, true);
-    KafkaAvroDeserializer vals = new KafkaAvroDeserializer();
-    vals.configure(serde, false);
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     List<T> out = new ArrayList<>();
-    try (KafkaConsumer<Object, Object> c = new KafkaConsumer<>(p, keys, vals)) {
-      c.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      int emptyAfterEnough = 0;
-      while (System.nanoTime() < deadline && emptyAfterEnough < 2) {
-        var batch = c.poll(Duration.ofMillis(300));
-        for (ConsumerRecord<Object, Object> r : batch) {
-          if (r.key() instanceof SeriesKey k && r.value() instanceof TradeRecord t) {
-            assertThat(k.getPartner()).isEqualTo(t.getPartner()); // key and value agree
-          }
-          out.add(type.cast(r.value()));
-        }
-        if (batch.isEmpty() && out.size() >= atLeast) {
-          emptyAfterEnough++;
-        }
+    for (ConsumerRecord<Object, Object> r
+        : ConnectFixtures.readAll(platform.bootstrapServers(), platform.registryUrl(), topic, atLeast)) {
+      if (r.key() instanceof SeriesKey k && r.value() instanceof TradeRecord t) {
+        assertThat(k.getPartner()).isEqualTo(t.getPartner()); // key and value agree
       }
+      out.add(type.cast(r.value()));
     }
     return out;
   }

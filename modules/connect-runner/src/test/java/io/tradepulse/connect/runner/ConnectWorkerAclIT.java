@@ -5,14 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.connect.common.SourceCompletion;
-import io.tradepulse.connect.file.FileSourceConnector;
 import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.embedded.SecuritySettings;
-import io.tradepulse.registry.serde.KafkaAvroDeserializer;
 import io.tradepulse.testsupport.Acls;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,9 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
@@ -90,16 +85,16 @@ class ConnectWorkerAclIT {
 
     try (Worker worker = Worker.start(workerProps(user, group, platform.registryUrl()))) {
       String name = "tradepulse-file";
-      worker.startConnector(name, fileConnector(csv(dir, true)));
+      worker.startConnector(name, ConnectFixtures.gaccFileConnector(ConnectFixtures.gaccCsv(dir, true), RECORDS, DLQ));
       worker.awaitCompletion(name, Duration.ofSeconds(60));
     }
 
-    List<ConsumerRecord<Object, Object>> trades = readAll(platform, RECORDS, 3);
+    List<ConsumerRecord<Object, Object>> trades = ConnectFixtures.readAll(client(ADMIN), platform.registryUrl(), RECORDS, 3);
     assertThat(trades).hasSize(3);
     assertThat(trades).extracting(r -> ((TradeRecord) r.value()).getValue())
         .containsExactlyInAnyOrder(44_000_000_000L, null, 28_800_000_000L);
     // The row with "about 38" as its value is refused by the connector and written to trade.dlq.
-    assertThat(readAll(platform, DLQ, 1)).hasSize(1);
+    assertThat(ConnectFixtures.readAll(client(ADMIN), platform.registryUrl(), DLQ, 1)).hasSize(1);
     // The worker wrote its internal topics as its principal: the connector config (the herder's answer above),
     // the task's source offsets (periodic flush or final commit on stop) and the connector/task states. A
     // missing Write there would only be logged, so check the records are there.
@@ -121,7 +116,7 @@ class ConnectWorkerAclIT {
     try (Worker worker = Worker.start(workerProps(user, group, platform.registryUrl()))) {
       String name = "tradepulse-file-nowrite";
       // Valid rows only: nothing for trade.dlq, so the other test's exact counts hold in any order.
-      worker.startConnector(name, fileConnector(csv(dir, false)));
+      worker.startConnector(name, ConnectFixtures.gaccFileConnector(ConnectFixtures.gaccCsv(dir, false), RECORDS, DLQ));
       assertThatThrownBy(() -> worker.awaitCompletion(name, Duration.ofSeconds(60)))
           .isInstanceOf(ConnectException.class)
           .hasMessageContaining("TopicAuthorizationException")
@@ -196,41 +191,6 @@ class ConnectWorkerAclIT {
     return p;
   }
 
-  private static Map<String, String> fileConnector(Path csv) {
-    Map<String, String> c = new HashMap<>();
-    c.put("connector.class", FileSourceConnector.class.getName());
-    c.put("tasks.max", "1");
-    c.put("topic", RECORDS);
-    c.put("dlq.topic", DLQ);
-    c.put("file.paths", csv.toString());
-    c.put("file.source.name", "GACC");
-    c.put("file.value.multiplier", "1000000000");
-    c.put("default.reporter", "CHN");
-    c.put("default.partner", "USA");
-    c.put("default.flow", "EXPORT");
-    c.put("default.commodity", "TOTAL");
-    c.put("field.period", "period_start");
-    c.put("field.period.end", "period_end");
-    c.put("field.value", "value_usd_bn");
-    c.put("field.reportedYoyPct", "reported_yoy_pct");
-    c.put("field.sourceRef", "source");
-    c.put("field.note", "flag");
-    c.put("default.vintage", "seed-2026-01");
-    c.put("default.publishedAt", "2026-01-14");
-    return c;
-  }
-
-  private static Path csv(Path dir, boolean withRefusedRow) throws Exception {
-    Path csv = dir.resolve("china-exports-to-us.csv");
-    Files.writeString(csv, """
-        period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag
-        2024-05,2024-05,44.0,,AP 2025-06-09 (base month in the May 2025 release),published
-        2025-01,2025-02,,2.3,AP 2025-03-07,yoy only
-        2025-05,2025-05,28.8,-34.5,AP 2025-06-09 quoting GACC,published (news rounded to -35%)
-        """ + (withRefusedRow ? "2025-06,2025-06,about 38,-16.1,TASS 2025-07-14; WSJ,published\n" : ""));
-    return csv;
-  }
-
   private static long endOffset(String topic) throws Exception {
     try (Admin admin = Admin.create(client(ADMIN))) {
       TopicPartition tp = new TopicPartition(topic, 0);
@@ -240,32 +200,6 @@ class ConnectWorkerAclIT {
 
   private static Map<String, Object> client(String user) {
     return new HashMap<>(kafka.clientSecurityConfig(user, PASSWORD));
-  }
-
-  private static List<ConsumerRecord<Object, Object>> readAll(EmbeddedPlatform platform, String topic, int expected) {
-    Map<String, Object> serde = Map.of("schema.registry.url", platform.registryUrl(), "specific.avro.reader", true);
-    KafkaAvroDeserializer keys = new KafkaAvroDeserializer();
-    keys.configure(serde, true);
-    KafkaAvroDeserializer values = new KafkaAvroDeserializer();
-    values.configure(serde, false);
-    Map<String, Object> p = client(ADMIN);
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    List<ConsumerRecord<Object, Object>> out = new ArrayList<>();
-    try (KafkaConsumer<Object, Object> c = new KafkaConsumer<>(p, keys, values)) {
-      c.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      int emptyAfterEnough = 0;
-      // A few empty polls after the expected count: a duplicate would arrive within them.
-      while (System.nanoTime() < deadline && emptyAfterEnough < 3) {
-        var batch = c.poll(Duration.ofMillis(500));
-        batch.forEach(out::add);
-        if (batch.isEmpty() && out.size() >= expected) {
-          emptyAfterEnough++;
-        }
-      }
-    }
-    return out;
   }
 
   /**
