@@ -10,6 +10,7 @@ import io.tradepulse.embedded.SecuritySettings;
 import io.tradepulse.testsupport.Acls;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,13 +57,17 @@ import org.junit.jupiter.api.io.TempDir;
  *       Create ACL and uses them);</li>
  *   <li>the same with {@code exactly.once.source.support=enabled} (KIP-618): the task writes its records, dead
  *       letters and source offsets in transactions, the leader writes the config topic in transactions; the
- *       principal also holds Write/Describe on those transactional ids;</li>
+ *       principal also holds Write/Describe on those transactional ids. A second worker then takes over, which
+ *       reads the internal topics back (a first start on empty topics needs no Read on them);</li>
  *   <li>the worker creates its internal topics and, with {@code topic.creation.default.*} in the connector's
  *       config, the connector's topics; the principal also holds Create on exactly those topics.</li>
  * </ul>
  * If the documentation misses an ACL, the worker or its task fails with the authorization error naming the
- * resource, or (offset and status writes, which Connect only logs without exactly-once) the check of the internal
- * topics' records fails. Each set-up has a negative test without one of its ACLs. Every test has its own
+ * resource, the worker never becomes ready (no Read on an internal topic that holds records, as at the restart;
+ * no Create on a missing internal topic; no Write on the leader's transactional id), or (offset and status writes,
+ * which Connect only logs without exactly-once) the check of the internal topics' records fails. Describe is
+ * implied by Write or Read on the same resource, so no test can miss it; the tests grant it as Kafka's
+ * documentation lists it. Each set-up has a negative test without one of its ACLs. Every test has its own
  * principal, Connect group and (but for the first two) topics, so their exact counts hold in any order.
  */
 @WithEmbeddedPlatform
@@ -163,13 +168,21 @@ class ConnectWorkerAclIT {
     acls.addAll(exactlyOnceAcls(user, group, name, true));
     Acls.create(client(ADMIN), acls);
 
-    try (Worker worker = Worker.start(exactlyOnce(workerProps(user, group, platform.registryUrl())))) {
+    Map<String, String> props = exactlyOnce(workerProps(user, group, platform.registryUrl()));
+    try (Worker worker = Worker.start(props)) {
       worker.startConnector(name, ConnectFixtures.gaccFileConnector(ConnectFixtures.gaccCsv(dir, true),
           EOS_TRADE.records(), EOS_TRADE.dlq()));
       worker.awaitCompletion(name, Duration.ofSeconds(60));
     }
+    // A new worker of the same Connect cluster takes over: it reads the configs, the committed source offsets and
+    // the statuses back (Read on the internal topics, which a first start on empty topics does not need) and its
+    // task resumes after the last row, so nothing is written twice (the exact counts below).
+    try (Worker worker = Worker.start(props)) {
+      worker.awaitTaskRunningHere(name, Duration.ofSeconds(60));
+      worker.awaitCompletion(name, Duration.ofSeconds(60));
+    }
 
-    // What a read_committed consumer (the processor under exactly_once_v2) sees: every record, committed.
+    // What a read_committed consumer (the processor under exactly_once_v2) sees: every record, committed, once.
     Map<String, Object> readCommitted = client(ADMIN);
     readCommitted.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     assertDelivered(readCommitted, platform.registryUrl(), EOS_TRADE);
@@ -281,8 +294,8 @@ class ConnectWorkerAclIT {
 
   /**
    * deploy/README.md, section 1, with {@code exactly.once.source.support=enabled}: Write/Describe on the leader's
-   * transactional id {@code connect-cluster-<group.id>} and (with {@code tasks}) on each task's
-   * {@code <group.id>-<connector>-<task>} (one task here). No IdempotentWrite on the cluster.
+   * transactional id {@code connect-cluster-<group.id>} (its producer of the config topic) and (with {@code tasks})
+   * on each task's {@code <group.id>-<connector>-<task>} (one task here). No IdempotentWrite on the cluster.
    */
   private static List<AclBinding> exactlyOnceAcls(String user, String group, String connector, boolean tasks) {
     List<AclBinding> acls = new ArrayList<>(Acls.allow(user, ResourceType.TRANSACTIONAL_ID, "connect-cluster-" + group,
@@ -444,6 +457,29 @@ class ConnectWorkerAclIT {
       // config topic is the worker principal's first Write there.
       connect.herder().putConnectorConfig(name, c, true, cb);
       cb.get(60, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Waits until this worker runs the connector's task: after a restart the status topic still says the previous
+     * worker's task is RUNNING until this one's task starts (and has reset its completion signal).
+     */
+    void awaitTaskRunningHere(String name, Duration timeout) throws InterruptedException {
+      URI url = connect.rest().advertisedUrl();
+      String workerId = url.getHost() + ":" + url.getPort();
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < deadline) {
+        failIfFailed(name);
+        try {
+          List<ConnectorStateInfo.TaskState> tasks = connect.herder().connectorStatus(name).tasks();
+          if (!tasks.isEmpty() && workerId.equals(tasks.get(0).workerId()) && "RUNNING".equals(tasks.get(0).state())) {
+            return;
+          }
+        } catch (RuntimeException e) {
+          // no status read back yet
+        }
+        Thread.sleep(100);
+      }
+      throw new AssertionError("Task of " + name + " not running on worker " + workerId + " within " + timeout);
     }
 
     /** Waits until the task delivered every row (acknowledged by the broker); throws if it FAILED meanwhile. */
