@@ -270,6 +270,16 @@ public final class ProcessorConfig extends AbstractConfig {
         // The record cache serves the roll-up stores, where the children of one parent cell arrive in bursts and
         // the cache merges them; the series store has none (see TradeTopology).
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024);
+        // Small fetches per partition keep a thread's tasks reading their partitions in step. A series-state
+        // task reads two partitions (trade.records and trade.records.derived) and, under Streams' default
+        // max.task.idle.ms, waits while one of them has data on the broker but none fetched yet. With the
+        // consumer's 1 MB per partition (~20,000 of our compressed records) the fetched data came one partition
+        // at a time: in a backfill one task of a thread ran for seconds while the others waited, the tasks
+        // drifted whole releases apart, and roll-up cells were derived before their children in the lagging
+        // partitions arrived (1.9 derivations per cell). With 64 KB every task advances together: each cell
+        // is derived once and the stream threads use ~40 % less CPU per input (docs/benchmarks.md). Only the
+        // main consumer: state restoration reads one changelog at a time and keeps the large fetches.
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 64 * 1024);
         // `tradepulse tariffs` writes a calendar change as one transaction. Streams reads read_committed only
         // under exactly_once_v2; with at_least_once the tariff global store would also apply an aborted or
         // half-written calendar, and emit signals for it.

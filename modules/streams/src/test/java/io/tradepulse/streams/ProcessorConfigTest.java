@@ -85,6 +85,20 @@ class ProcessorConfigTest {
     }
 
     @Test
+    void shouldFetchSmallChunksPerPartitionOnlyForTheMainConsumerUnlessTheUserSetsIt() {
+        StreamsConfig streams = new StreamsConfig(new ProcessorConfig(valid()).streamsConfig());
+        assertThat(streams.getMainConsumerConfigs("group", "client", 0))
+                .containsEntry(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024);
+        assertThat(streams.getRestoreConsumerConfigs("client"))
+                .doesNotContainKey(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG);
+
+        Map<String, Object> m = valid();
+        m.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 1_048_576);
+        assertThat(new StreamsConfig(new ProcessorConfig(m).streamsConfig()).getMainConsumerConfigs("group", "client", 0))
+                .containsEntry(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 1_048_576);
+    }
+
+    @Test
     void shouldKeepStateInRocksDbByDefaultAndAcceptInMemoryInAnyCase() {
         assertThat(new ProcessorConfig(valid()).stateStoreType()).isEqualTo(StateStoreType.ROCKSDB);
         Map<String, Object> m = valid();
