@@ -8,7 +8,10 @@ import io.tradepulse.avro.state.RollupContribution;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -29,9 +32,26 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Waiting for the cell to go quiet emits a release's parent figures about once, in period order; the ten-interval cap keeps a parent whose
  * children never stop changing from never being emitted.
  *
- * <p>Crash safety: the cells still to be emitted are kept, with their first and last change times, in their
- * own changelogged store ({@code rollup-pending}), written in the same transaction as the contribution and
- * deleted in the same transaction as the emission. A restart emits what was pending; nothing depends on memory.
+ * <p>Waiting for upstream tasks that lag. In a backfill the series-state tasks do not advance through their
+ * partitions in step: one can be several releases behind another, so a cell can go quiet while its children in a
+ * lagging partition are still to come, and it is derived again when they arrive (measured: 1.7-1.9 derivations per
+ * cell, docs/benchmarks.md). So each contribution carries, in the {@value #UPSTREAM_HEADER} header, the partition
+ * of the series-state task that sent it, and this task keeps, per upstream task and roll-up level, the newest
+ * record timestamp it has received (the ingest time of the figure behind it: tasks read their partitions in
+ * timestamp order) and when it last heard from it. A quiet cell also waits while an upstream task that is still
+ * sending at the cell's level (heard from within the last interval) has not reached the cell's newest
+ * contribution. An upstream task that stops sending (caught up, idle, gone) stops holding anything back after
+ * one interval, and a cell waits for a laggard at most {@value #MAX_LAGGARD_WAIT_INTERVALS} intervals: a laggard
+ * delays a cell, it never blocks it. This only works if the tasks of a thread read their partitions in step,
+ * which the processor's small fetches per partition ensure (see {@link ProcessorConfig#streamsConfig}). This
+ * progress is kept in memory only: after a restart the rule starts from the quiet interval alone, which is
+ * where it was before the first contributions were heard. Levels are tracked apart because their timestamps are
+ * different clocks: a derived figure is stamped with its emission time, a published one with its ingest time.
+ *
+ * <p>Crash safety: the cells still to be emitted are kept in their own changelogged store ({@code rollup-pending}),
+ * written in the same transaction as the contribution that makes a cell pending and deleted in the same
+ * transaction as the emission. A restart emits what was pending; only the timing of the emission depends on
+ * memory (the change times and the upstream progress).
  *
  * <p>Input: {@code ChangeKey (parent series, period) -> RollupContribution} from the rollup-by-parent
  * repartition topic. Output: {@code SeriesKey -> TradeRecord} (derived, for trade.records.derived).
@@ -39,6 +59,17 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class RollupProcessor implements Processor<ChangeKey, RollupContribution, SeriesKey, TradeRecord> {
     /** A cell is emitted at the latest this many intervals after its first pending change. */
     static final int MAX_DELAY_INTERVALS = 10;
+    /**
+     * A cell waiting for a lagging upstream task is emitted at the latest this many intervals after its first
+     * pending change. Longer than the cap above: a task that is behind but still reading will deliver the
+     * missing children, and emitting before re-derives the cell. Still a cap: a task whose record timestamps
+     * never reach the cell's (records produced with old explicit timestamps) must not hold it forever.
+     */
+    static final int MAX_LAGGARD_WAIT_INTERVALS = 60;
+    /** Header of a contribution: the partition (4 bytes, big-endian) of the series-state task that sent it. */
+    static final String UPSTREAM_HEADER = "tradepulse.rollup.upstream";
+    /** A pending value: first change, last change (wall clock), newest contribution's record timestamp. */
+    private static final int PENDING_BYTES = 24;
     private static final Comparator<Pending> BY_PARENT_THEN_PERIOD = Comparator
             .comparing(Pending::series)
             .thenComparingInt(p -> p.cell().getYear())
@@ -50,6 +81,16 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
     private ProcessorContext<SeriesKey, TradeRecord> context;
     private KeyValueStore<ChangeKey, RollupCell> cells;
     private KeyValueStore<ChangeKey, byte[]> pending;
+    /** Per (upstream task, level): newest record timestamp received and when (wall clock). Memory only. */
+    private final Map<Upstream, long[]> upstreams = new HashMap<>();
+    /**
+     * The pending cells with {first change, last change, newest record timestamp}. The store is written only
+     * when a cell becomes pending and when it is emitted, not at every contribution: a restart needs to know
+     * which cells are pending, not when each last changed (it treats them as changed at their first change,
+     * which only makes them quiet sooner). That saves a store read and write, and a changelog record, for most
+     * contributions (in a backfill a cell receives ~4 before it is emitted).
+     */
+    private final Map<ChangeKey, long[]> pendingTimes = new HashMap<>();
 
     RollupProcessor(String cellStoreName, String pendingStoreName, RollupConfig config) {
         this.cellStoreName = cellStoreName;
@@ -62,36 +103,85 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
         this.context = context;
         this.cells = context.getStateStore(cellStoreName);
         this.pending = context.getStateStore(pendingStoreName);
+        // init() runs again when a task is revived after a dirty close: start from the (restored) store.
+        pendingTimes.clear();
+        upstreams.clear();
+        try (KeyValueIterator<ChangeKey, byte[]> it = pending.all()) {
+            it.forEachRemaining(kv -> pendingTimes.put(kv.key, decode(kv.value)));
+        }
         context.schedule(config.emitInterval(), PunctuationType.WALL_CLOCK_TIME, this::emitPending);
     }
 
     @Override
     public void process(Record<ChangeKey, RollupContribution> record) {
+        long now = context.currentSystemTimeMs();
+        // Progress first: a replayed contribution still tells how far its task has read.
+        Header upstream = record.headers().lastHeader(UPSTREAM_HEADER);
+        if (upstream != null && upstream.value() != null && upstream.value().length == 4) {
+            long[] progress = upstreams.computeIfAbsent(
+                    new Upstream(ByteBuffer.wrap(upstream.value()).getInt(), level(record.key())),
+                    u -> new long[] {Long.MIN_VALUE, now});
+            progress[0] = Math.max(progress[0], record.timestamp());
+            progress[1] = now;
+        }
         RollupCell before = cells.get(record.key());
         RollupContribution held = before == null ? null : before.getChildren().get(record.value().getChild());
         if (record.value().equals(held)) {
             return; // a replayed or unchanged contribution: the cell and its derived figure stay as they are
         }
         cells.put(record.key(), Rollups.add(before, record.value()));
-        long now = context.currentSystemTimeMs();
-        byte[] pendingSince = pending.get(record.key());
-        long first = pendingSince == null ? now : ByteBuffer.wrap(pendingSince).getLong(0);
-        pending.put(record.key(), ByteBuffer.allocate(16).putLong(first).putLong(now).array());
+        long[] times = pendingTimes.get(record.key());
+        if (times == null) {
+            times = new long[] {now, now, record.timestamp()};
+            pendingTimes.put(record.key(), times);
+            pending.put(record.key(), ByteBuffer.allocate(PENDING_BYTES)
+                    .putLong(times[0]).putLong(times[1]).putLong(times[2]).array());
+        } else {
+            times[1] = now;
+            times[2] = Math.max(times[2], record.timestamp());
+        }
+    }
+
+    /** A value written before the newest timestamp was kept (16 bytes) holds nothing back. */
+    private static long[] decode(byte[] pendingValue) {
+        ByteBuffer b = ByteBuffer.wrap(pendingValue);
+        return new long[] {b.getLong(0), b.getLong(8), pendingValue.length < PENDING_BYTES ? Long.MIN_VALUE : b.getLong(16)};
+    }
+
+    /** Roll-up level of a cell: its parent's commodity level, apart for WLD parents. */
+    private static int level(ChangeKey cell) {
+        return cell.getCommodity().length() + (Rollups.WORLD.equals(cell.getPartner()) ? 100 : 0);
+    }
+
+    /**
+     * Per level, the lowest newest-timestamp among the upstream tasks still sending at that level: a cell whose
+     * newest contribution is later than that may still get children from the task that is behind.
+     */
+    private Map<Integer, Long> laggards(long now, long interval) {
+        Map<Integer, Long> lowest = new HashMap<>();
+        upstreams.entrySet().removeIf(e -> now - e.getValue()[1] > MAX_DELAY_INTERVALS * interval);
+        upstreams.forEach((u, progress) -> {
+            if (now - progress[1] < interval) {
+                lowest.merge(u.level(), progress[0], Math::min);
+            }
+        });
+        return lowest;
     }
 
     private void emitPending(long timestamp) {
         long interval = config.emitInterval().toMillis();
+        Map<Integer, Long> laggards = laggards(timestamp, interval);
         List<Pending> all = new ArrayList<>();
-        try (KeyValueIterator<ChangeKey, byte[]> it = pending.all()) {
-            it.forEachRemaining(kv -> {
-                ByteBuffer times = ByteBuffer.wrap(kv.value);
-                all.add(new Pending(kv.key, Rollups.seriesId(kv.key), timestamp - times.getLong(8) >= interval,
-                        timestamp - times.getLong(0) >= MAX_DELAY_INTERVALS * interval));
-            });
-        }
+        pendingTimes.forEach((cell, times) -> {
+            Long behind = laggards.get(level(cell));
+            boolean waitsForLaggard = behind != null && times[2] > behind;
+            all.add(new Pending(cell, Rollups.seriesId(cell), timestamp - times[1] >= interval && !waitsForLaggard,
+                    timestamp - times[0] >= (waitsForLaggard ? MAX_LAGGARD_WAIT_INTERVALS : MAX_DELAY_INTERVALS)
+                            * interval));
+        });
         // Per parent, oldest period first, and a quiet cell waits while an earlier period of the same parent is
         // still changing (children of May arriving late from a lagging partition would otherwise re-derive May
-        // after June, and re-emit June's MoM and YTD). The store orders by key bytes, not by period.
+        // after June, and re-emit June's MoM and YTD).
         all.sort(BY_PARENT_THEN_PERIOD);
         String parent = null;
         boolean blocked = false;
@@ -100,19 +190,27 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
                 parent = p.series();
                 blocked = false;
             }
-            if (p.overdue() || (p.quiet() && !blocked)) {
+            if (p.overdue() || (p.ready() && !blocked)) {
                 TradeRecord derived = Rollups.derive(p.cell(), cells.get(p.cell()));
                 if (derived != null) {
                     context.forward(new Record<>(Rollups.series(p.cell()), derived, timestamp));
                 }
                 pending.delete(p.cell());
+                pendingTimes.remove(p.cell());
             } else {
                 blocked = true;
             }
         }
     }
 
-    /** A pending cell, with its parent's id computed once (the sort compares it many times). */
-    private record Pending(ChangeKey cell, String series, boolean quiet, boolean overdue) {
+    /**
+     * A pending cell, with its parent's id computed once (the sort compares it many times). Ready: quiet for an
+     * interval and not waiting for a lagging upstream task. Overdue: first changed ten intervals ago.
+     */
+    private record Pending(ChangeKey cell, String series, boolean ready, boolean overdue) {
+    }
+
+    /** A series-state task (by partition) sending at one roll-up level. */
+    private record Upstream(int partition, int level) {
     }
 }

@@ -7,9 +7,13 @@ import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.avro.state.AppliedCalendar;
 import io.tradepulse.avro.state.Observation;
 import io.tradepulse.avro.state.SeriesHistory;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -57,6 +61,8 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
     private KeyValueStore<String, AppliedCalendar> appliedCalendar;
     private TariffCalendar calendar = TariffCalendar.EMPTY;
     private boolean calendarSaved;
+    /** Tells the roll-up tasks which task a contribution comes from (see {@link RollupProcessor}). */
+    private Header upstream;
 
     SeriesStateProcessor(String storeName, String tariffStoreName, String appliedCalendarStoreName,
                          SignalConfig config, RollupConfig rollups) {
@@ -79,6 +85,8 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         // global stores are fully restored before stream threads start, so that is the whole calendar.
         this.calendar = applied != null ? new TariffCalendar(applied.getEvents()) : readCalendar();
         this.calendarSaved = applied != null;
+        this.upstream = new RecordHeader(RollupProcessor.UPSTREAM_HEADER,
+                ByteBuffer.allocate(4).putInt(context.taskId().partition()).array());
         context.schedule(config.tariffRefresh(), PunctuationType.WALL_CLOCK_TIME, this::refreshCalendar);
     }
 
@@ -99,10 +107,13 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
             history = new SeriesHistory(value.getCommodityLevel(), history.getObservations());
         }
         store.put(series, history);
-        // The winning figure of this period changed: it replaces this series' contribution to its parents.
+        // The winning figure of this period changed: it replaces this series' contribution to its parents. It
+        // keeps the input's timestamp (how far this task has read) and carries only the upstream header: the
+        // input's own headers mean nothing on the internal topic.
         for (Rollups.Parent parent : Rollups.parents(series, rollups)) {
-            context.forward(record.withKey(series).withValue(Emission.contribution(
-                    SeriesHistories.changeKey(parent.series(), incoming), Rollups.contribution(parent.child(), incoming))));
+            context.forward(record.withKey(series).withHeaders(new RecordHeaders(new Header[] {upstream}))
+                    .withValue(Emission.contribution(SeriesHistories.changeKey(parent.series(), incoming),
+                            Rollups.contribution(parent.child(), incoming))));
         }
         List<TariffEvent> events = calendar.matching(series);
         int incomingPeriod = SeriesHistories.index(incoming);

@@ -22,6 +22,8 @@ class RollupProcessorTest {
     private static final RollupConfig CONFIG = new RollupConfig(true, false, Duration.ofSeconds(5));
     private static final ChangeKey MAY = new ChangeKey("USA", "CHN", Flow.IMPORT, "8517", 2025, 5);
     private static final ChangeKey JUNE = new ChangeKey("USA", "CHN", Flow.IMPORT, "8517", 2025, 6);
+    private static final ChangeKey OTHER_PARENT = new ChangeKey("USA", "CHN", Flow.IMPORT, "8501", 2025, 4);
+    private static final ChangeKey HS2_PARENT = new ChangeKey("USA", "CHN", Flow.IMPORT, "85", 2025, 4);
 
     private final StateSerdes serdes = StateSerdes.defaults();
     private final KeyValueStore<ChangeKey, RollupCell> cells = Stores.keyValueStoreBuilder(
@@ -72,6 +74,58 @@ class RollupProcessorTest {
         assertThat(emitted()).extracting(TradeRecord::getValue).containsExactly(50L);
     }
 
+    @Test
+    void shouldWaitForAnUpstreamTaskStillSendingThatHasNotReachedTheCellsNewestContribution() {
+        start(0);
+        // Task 0 has read up to May's figures (ingest time 1,000); task 1 is behind (500) and still sending.
+        contribute(MAY, "C:851713", 50L, 0, 0, 1_000);
+        contribute(OTHER_PARENT, "C:850110", 1L, 4_000, 1, 500);
+        punctuate(5_000);
+        assertThat(context.forwarded()).as("May is quiet, but task 1 may still hold a child of it").isEmpty();
+        contribute(MAY, "C:851762", 20L, 6_000, 1, 900);
+        contribute(OTHER_PARENT, "C:850110", 2L, 9_000, 1, 1_200); // task 1 has now read past May's newest
+        punctuate(11_000);
+        assertThat(emitted()).extracting(TradeRecord::getMonth, TradeRecord::getValue, TradeRecord::getDerivedFrom)
+                .contains(org.assertj.core.groups.Tuple.tuple(5, 70L, 2));
+        assertThat(emitted()).filteredOn(r -> r.getCommodity().equals("8517")).hasSize(1);
+    }
+
+    @Test
+    void shouldStopWaitingForAnUpstreamTaskOnceItHasBeenSilentForAnInterval() {
+        start(0);
+        contribute(MAY, "C:851713", 50L, 0, 0, 1_000);
+        contribute(OTHER_PARENT, "C:850110", 1L, 0, 1, 500); // behind, then silent (caught up or idle)
+        punctuate(4_999);
+        assertThat(context.forwarded()).isEmpty();
+        punctuate(5_000);
+        assertThat(emitted()).extracting(TradeRecord::getCommodity).contains("8517");
+    }
+
+    @Test
+    void shouldNotWaitForATaskBehindOnlyAtAnotherLevel() {
+        start(0);
+        // Task 1 is behind at HS2 (its parents are derived later, with their own clock), not at HS4.
+        contribute(MAY, "C:851713", 50L, 0, 0, 1_000);
+        contribute(HS2_PARENT, "C:8501", 1L, 4_000, 1, 500);
+        punctuate(5_000);
+        assertThat(emitted()).extracting(TradeRecord::getCommodity).containsExactly("8517");
+    }
+
+    @Test
+    void shouldWaitForALaggardPastTheUsualCapButNotForever() {
+        start(0);
+        contribute(MAY, "C:851713", 50L, 0, 0, 1_000);
+        long cap = RollupProcessor.MAX_LAGGARD_WAIT_INTERVALS * 5_000L;
+        for (long t = 0; t < cap; t += 1_000) {
+            contribute(OTHER_PARENT, "C:850110", 1L, t, 1, 500); // task 1 keeps sending but never gets further
+            punctuate(t);
+        }
+        assertThat(emitted()).extracting(TradeRecord::getCommodity).as("past ten intervals, May still waits")
+                .doesNotContain("8517");
+        punctuate(cap);
+        assertThat(emitted()).extracting(TradeRecord::getCommodity).contains("8517");
+    }
+
     private void start(long now) {
         context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(now);
@@ -89,6 +143,15 @@ class RollupProcessorTest {
         context.setCurrentSystemTimeMs(now);
         processor.process(new Record<>(cell, new RollupContribution(child, 1, value, "USD", "CENSUS", "2025-07-03",
                 1_751_500_000_000L, null), now));
+    }
+
+    /** A contribution from the series-state task of {@code upstream}, for a figure ingested at {@code ingested}. */
+    private void contribute(ChangeKey cell, String child, long value, long now, int upstream, long ingested) {
+        context.setCurrentSystemTimeMs(now);
+        Record<ChangeKey, RollupContribution> record = new Record<>(cell, new RollupContribution(child, 1, value, "USD",
+                "CENSUS", "2025-07-03", 1_751_500_000_000L, null), ingested);
+        record.headers().add(RollupProcessor.UPSTREAM_HEADER, java.nio.ByteBuffer.allocate(4).putInt(upstream).array());
+        processor.process(record);
     }
 
     private void punctuate(long now) {
