@@ -4,8 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
@@ -29,11 +31,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * same ids.
  *
  * <p>Thread-safe. Two threads missing the cache for the same key may both ask the registry; the
- * registry's answers are idempotent, so that costs a request, never correctness.
+ * registry's answers are idempotent, so that costs a request, never correctness. The one exception,
+ * Apicurio's 409 "already exists" for registrations that race on a new subject (from threads of one
+ * client or from different clients and processes), is resolved in {@link #register} by looking the schema up.
  */
 public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
 
     private static final Logger LOG = LoggerFactory.getLogger(CachedSchemaRegistryClient.class);
+
+    /** Registration attempts when each collides with a concurrent one and the lookup does not find the schema. */
+    static final int CONFLICT_ATTEMPTS = 4;
+    /** Wait before registering again after such a collision, doubled per attempt (±20% jitter): 50, 100, 200 ms. */
+    private static final long CONFLICT_WAIT_MS = 50;
 
     private final RestTransport transport;
     private final ObjectMapper mapper = new ObjectMapper();
@@ -52,6 +61,15 @@ public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
         this(new SchemaRegistryClientConfig(configs));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A registration that collides with a concurrent one (Apicurio answers the loser HTTP 409 "... already
+     * exists", see {@link #isConcurrentCreationConflict}) is resolved by looking the schema up under the subject
+     * (POST /subjects/{subject}) and returning its id. If the lookup does not find it yet (the other write is not
+     * visible, or it registered a different schema), the registration is sent again after a short wait, at most
+     * {@value #CONFLICT_ATTEMPTS} times in all. Any other 409 is the registry rejecting the schema as incompatible.
+     */
     @Override
     public int register(String subject, Schema schema) {
         SubjectCache cache = subjectCache(subject);
@@ -59,11 +77,82 @@ public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
         if (cached != null) {
             return cached;
         }
-        JsonNode response = transport.send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema));
-        int id = requireInt(response, "id", "register under subject '" + subject + "'");
-        schemaById.putIfAbsent(id, schema);
-        cache.putId(schema, id);
-        return id;
+        String path = "/subjects/" + encode(subject) + "/versions";
+        ObjectNode body = schemaBody(schema);
+        for (int attempt = 1; ; attempt++) {
+            SchemaRegistryException conflict;
+            try {
+                JsonNode response = transport.send("POST", path, body);
+                int id = requireInt(response, "id", "register under subject '" + subject + "'");
+                schemaById.putIfAbsent(id, schema);
+                cache.putId(schema, id);
+                return id;
+            } catch (SchemaRegistryException e) {
+                if (!isConcurrentCreationConflict(e)) {
+                    throw e.httpStatus() == 409 && !(e instanceof SchemaRegistryUnavailableException) ? rejected(subject, schema, e) : e;
+                }
+                conflict = e;
+            }
+            // Another request created the subject (or a version) at the same moment: ours is most likely there now.
+            LOG.debug("Registration under subject '{}' collided with a concurrent one ({}); looking the schema up", subject,
+                    conflict.registryMessage());
+            Integer id = lookupAfterConflict(subject, schema, cache);
+            if (id != null) {
+                return id;
+            }
+            if (attempt >= CONFLICT_ATTEMPTS) {
+                throw new SchemaRegistryException("Schema " + schema.getFullName() + " not registered under subject '" + subject
+                        + "': the registry answered 'already exists' " + attempt + " times but the schema is not found under the subject",
+                        conflict.registryMessage(), conflict.errorCode(), conflict.httpStatus(), conflict.context(), null);
+            }
+            sleepAfterConflict(attempt, conflict);
+        }
+    }
+
+    /** A 409 that is not a collision: the registry refused the schema (Confluent's 409: incompatible). */
+    private static SchemaRegistryException rejected(String subject, Schema schema, SchemaRegistryException e) {
+        String summary = "Schema " + schema.getFullName() + " rejected" + (e.errorCode() == SchemaRegistryException.INCOMPATIBLE_SCHEMA
+                ? " as incompatible" : "") + " under subject '" + subject + "'";
+        return new SchemaRegistryException(summary, e.registryMessage(), e.errorCode(), e.httpStatus(), e.context(), null);
+    }
+
+    /**
+     * Whether a failed registration collided with a concurrent one, rather than being rejected: HTTP 409 whose
+     * message says "already exists". Apicurio 2.6's ccompat API answers the loser of two simultaneous registrations
+     * on a new subject {@code {"error_code":409,"message":"An artifact with ID '<subject>' in group 'null' already
+     * exists."}}, and of two simultaneous new versions {@code {"error_code":0,"message":"An artifact version 'null'
+     * for artifact ID '<subject>' in group 'null' already exists."}}. The error code cannot tell the first from an
+     * incompatible schema, which Apicurio (like Confluent, Karapace and Redpanda) answers with HTTP 409 and error code
+     * 409 too ("Incompatible artifact: ..." / "Schema being registered is incompatible ..."), so the message decides.
+     * Confluent, Karapace and Redpanda serialize registrations and answer the same id instead of a conflict.
+     */
+    static boolean isConcurrentCreationConflict(SchemaRegistryException e) {
+        return e.httpStatus() == 409 && !(e instanceof SchemaRegistryUnavailableException) && e.registryMessage() != null
+                && e.registryMessage().toLowerCase(Locale.ROOT).contains("already exists");
+    }
+
+    /** The schema's id under the subject, or null when the registry does not have it there (yet). */
+    private Integer lookupAfterConflict(String subject, Schema schema, SubjectCache cache) {
+        try {
+            return lookup(subject, schema, cache).id();
+        } catch (SchemaRegistryException e) {
+            if (e instanceof SchemaRegistryUnavailableException || (e.errorCode() != SchemaRegistryException.SUBJECT_NOT_FOUND
+                    && e.errorCode() != SchemaRegistryException.SCHEMA_NOT_FOUND)) {
+                throw e;
+            }
+            return null;
+        }
+    }
+
+    private static void sleepAfterConflict(int attempt, SchemaRegistryException conflict) {
+        long wait = (long) (CONFLICT_WAIT_MS * Math.pow(2, attempt - 1) * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
+        try {
+            Thread.sleep(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SchemaRegistryUnavailableException("interrupted while waiting to register again after a concurrent registration ("
+                    + conflict.registryMessage() + ")", conflict.errorCode(), conflict.httpStatus(), conflict.context(), e);
+        }
     }
 
     @Override

@@ -22,7 +22,9 @@ public interface SchemaRegistryClient extends Closeable {
      * Registers {@code schema} under {@code subject} (POST /subjects/{subject}/versions) and returns
      * its id. Registering a schema the subject already has returns the existing id without creating a
      * version. Fails with {@value SchemaRegistryException#INCOMPATIBLE_SCHEMA} when the subject's
-     * compatibility level rejects it.
+     * compatibility level rejects it. Registering concurrently with other clients is safe: callers
+     * registering the same schema get the same id, even where the registry answers all but one of
+     * them with a conflict (Apicurio's 409 "already exists").
      */
     int register(String subject, Schema schema);
 

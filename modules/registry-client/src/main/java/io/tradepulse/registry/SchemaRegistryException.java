@@ -41,6 +41,7 @@ public class SchemaRegistryException extends RuntimeException {
     private final int errorCode;
     private final int httpStatus;
     private final String registryMessage;
+    private final String context;
 
     public SchemaRegistryException(String registryMessage, int errorCode, int httpStatus) {
         this(registryMessage, errorCode, httpStatus, null, null);
@@ -51,15 +52,29 @@ public class SchemaRegistryException extends RuntimeException {
      * @param context         where it happened (method and path), appended to {@link #getMessage()}; may be null
      */
     public SchemaRegistryException(String registryMessage, int errorCode, int httpStatus, String context, Throwable cause) {
-        super(format(registryMessage, errorCode, httpStatus, context), cause);
+        this(null, registryMessage, errorCode, httpStatus, context, cause);
+    }
+
+    /**
+     * The client's reading of a registry answer: {@link #getMessage()} starts with {@code summary} (e.g. naming the
+     * subject), followed by the registry's message, code, status and context as usual; {@link #registryMessage()}
+     * stays the registry's own text.
+     */
+    SchemaRegistryException(String summary, String registryMessage, int errorCode, int httpStatus, String context, Throwable cause) {
+        super(format(summary, registryMessage, errorCode, httpStatus, context), cause);
         this.registryMessage = registryMessage;
         this.errorCode = errorCode;
         this.httpStatus = httpStatus;
+        this.context = context;
     }
 
-    private static String format(String message, int errorCode, int httpStatus, String context) {
+    private static String format(String summary, String message, int errorCode, int httpStatus, String context) {
         // Same shape as Confluent's RestClientException ("...; error code: 40401") so log searches carry over.
-        StringBuilder sb = new StringBuilder(message == null ? "(no message)" : message);
+        StringBuilder sb = new StringBuilder();
+        if (summary != null) {
+            sb.append(summary).append(": ");
+        }
+        sb.append(message == null ? "(no message)" : message);
         sb.append("; error code: ").append(errorCode);
         if (httpStatus != NOT_FROM_REGISTRY) {
             sb.append("; HTTP ").append(httpStatus);
@@ -83,5 +98,10 @@ public class SchemaRegistryException extends RuntimeException {
     /** The registry's {@code message} as sent, without the code and context that {@link #getMessage()} adds. */
     public String registryMessage() {
         return registryMessage;
+    }
+
+    /** Where it happened (method, path and registry URL), or null. */
+    String context() {
+        return context;
     }
 }

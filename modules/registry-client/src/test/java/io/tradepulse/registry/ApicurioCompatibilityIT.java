@@ -120,6 +120,9 @@ class ApicurioCompatibilityIT {
                 .isInstanceOfSatisfying(SchemaRegistryException.class, e -> {
                     assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.INCOMPATIBLE_SCHEMA);
                     assertThat(e.httpStatus()).isEqualTo(409);
+                    // Not mistaken for a concurrent-registration conflict (also 409 / error code 409 on Apicurio).
+                    assertThat(e.getMessage()).startsWith("Schema test.registry.Price rejected as incompatible under subject '"
+                            + subject + "': ").contains("Incompatible artifact");
                 });
         assertThat(client.getAllVersions(subject)).containsExactly(1);
     }
