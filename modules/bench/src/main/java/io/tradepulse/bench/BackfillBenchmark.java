@@ -223,10 +223,10 @@ public final class BackfillBenchmark {
     }
 
     /**
-     * Registers the output subjects before the apps start. With several stream threads, the first records of a
-     * new subject are serialized concurrently, and Apicurio's ccompat API answers the second concurrent
-     * registration with 409 "artifact already exists" (a registry-client race, reported): registering once up
-     * front keeps the measured phases free of it.
+     * Registers the output subjects before the apps start, so the measured phases do not include registration.
+     * (With several stream threads the first records of a new subject are serialized concurrently; Apicurio answers
+     * all but one of those registrations 409 "already exists", which the registry client now resolves by a lookup
+     * and a short, bounded wait: {@code ConcurrentRegistrationIT}. Registering up front keeps that out of the time.)
      */
     private static void preRegister(TopicCatalog topics, String passThroughTopic) {
         SeriesKey key = new SeriesKey("USA", "CHN", Flow.IMPORT, "TOTAL");
