@@ -120,7 +120,8 @@ public final class ProcessorConfig extends AbstractConfig {
 
     public static final String ROLLUP_EMIT_INTERVAL_MS_CONFIG = "tradepulse.rollup.emit.interval.ms";
     public static final String ROLLUP_EMIT_INTERVAL_MS_DOC = "A roll-up cell (parent series, month) emits its derived "
-            + "figure once its children have been quiet this long (wall clock), at the latest after ten times this. "
+            + "figure once its children have been quiet this long (wall clock) and no upstream task still sending is "
+            + "behind its newest child, at the latest after ten times this (sixty while waiting for such a task). "
             + "Each derived level adds about this much latency; a larger value re-derives a parent less often while "
             + "its children are still arriving (fewer outputs in a backfill, see docs/benchmarks.md).";
     public static final long ROLLUP_EMIT_INTERVAL_MS_DEFAULT = 5_000L;

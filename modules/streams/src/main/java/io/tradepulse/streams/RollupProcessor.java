@@ -20,41 +20,43 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The roll-up cells: keeps the latest contribution of every child per (parent series, period) and emits the
- * derived figure of a changed cell once its children have been quiet for {@code tradepulse.rollup.emit.interval.ms}
- * (wall clock), or at the latest ten intervals after its first pending change.
+ * The roll-up cells: keeps the latest contribution of every child per (parent series, period) and emits the derived
+ * figure of a changed cell once its children have been quiet for {@code tradepulse.rollup.emit.interval.ms} (wall
+ * clock) and no upstream task is known to be behind it (below), or at the latest ten intervals after its first
+ * pending change (sixty while waiting for such a task).
  *
- * <p>Why not emit per contribution (or per commit, as a cached DSL aggregate would): in a backfill the children
- * of a parent arrive spread over many commits, and every partial sum travels to the parent series and
- * re-emits its outputs, and those of the months after it (a derived May that changes after June exists
- * re-emits June's MoM, YTD ... up to May a year later). A measured 300k-record backfill wrote 16 trade.changes
- * offsets per input when cells were emitted per commit, 5.4 when emitted every second (docs/benchmarks.md).
- * Waiting for the cell to go quiet emits a release's parent figures about once, in period order; the ten-interval cap keeps a parent whose
- * children never stop changing from never being emitted.
+ * <p>Why not emit per contribution (or per commit, as a cached DSL aggregate would): in a backfill the children of
+ * a parent arrive spread over many commits, and every partial sum travels to the parent series and re-emits its
+ * outputs, and those of the months after it (a derived May that changes after June exists re-emits June's MoM, YTD
+ * ... up to May a year later). A measured 300k-record backfill wrote 16 trade.changes offsets per input when cells
+ * were emitted per commit, 5.4 when emitted every second (docs/benchmarks.md). Waiting for the cell to go quiet
+ * emits a release's parent figures about once, in period order; the ten-interval cap keeps a parent whose children
+ * never stop changing from never being emitted.
  *
- * <p>Waiting for upstream tasks that lag. In a backfill the series-state tasks do not advance through their
- * partitions in step: one can be several releases behind another, so a cell can go quiet while its children in a
- * lagging partition are still to come, and it is derived again when they arrive (measured: 1.7-1.9 derivations per
- * cell, docs/benchmarks.md). So each contribution carries, in the {@value #UPSTREAM_HEADER} header, the partition
- * of the series-state task that sent it, and this task keeps, per upstream task and roll-up level, the newest
- * record timestamp it has received (the ingest time of the figure behind it: tasks read their partitions in
- * timestamp order) and when it last heard from it. A quiet cell also waits while an upstream task that is still
- * sending at the cell's level (heard from within the last interval) has not reached the cell's newest
- * contribution. An upstream task that stops sending (caught up, idle, gone) stops holding anything back after
- * one interval, and a cell waits for a laggard at most {@value #MAX_LAGGARD_WAIT_INTERVALS} intervals: a laggard
- * delays a cell, it never blocks it. This only works if the tasks of a thread read their partitions in step,
- * which the processor's small fetches per partition ensure (see {@link ProcessorConfig#streamsConfig}). This
- * progress is kept in memory only: after a restart the rule starts from the quiet interval alone, which is
- * where it was before the first contributions were heard. Levels are tracked apart because their timestamps are
- * different clocks: a derived figure is stamped with its emission time, a published one with its ingest time.
+ * <p>Waiting for upstream tasks that lag. In a backfill the series-state tasks need not advance through their
+ * partitions in step (threads and instances run independently; within a thread, tasks drifted whole releases apart
+ * until the processor's fetches per partition were made small), so a cell can go quiet while its children in a
+ * lagging partition are still to come, and it is derived again when they arrive. So each contribution carries, in
+ * the {@value #UPSTREAM_HEADER} header, the partition of the series-state task that sent it, and this task keeps,
+ * per upstream task and roll-up level, the newest record timestamp it has received (the ingest time of the figure
+ * behind it: tasks read their partitions in timestamp order) and when it last heard from it. A quiet cell also
+ * waits while an upstream task that is still sending at the cell's level (heard from within the last interval) has
+ * not reached the cell's newest contribution. An upstream task that stops sending (caught up, idle, gone) stops
+ * holding anything back after one interval, and a cell waits for a laggard at most sixty intervals
+ * ({@link #MAX_LAGGARD_WAIT_INTERVALS}): a laggard delays a cell, it never blocks it. A task starved of input
+ * looks like an idle one, so this cannot replace in-step reading ({@link ProcessorConfig#streamsConfig}); with
+ * both, the 1 M benchmark derives each parent once (docs/benchmarks.md, "Tasks in step"). This progress is kept in
+ * memory only: after a restart the rule starts from the quiet interval alone, which is where it was before the
+ * first contributions were heard. Levels are tracked apart because their timestamps are different clocks: a derived
+ * figure is stamped with its emission time, a published one with its ingest time.
  *
  * <p>Crash safety: the cells still to be emitted are kept in their own changelogged store ({@code rollup-pending}),
- * written in the same transaction as the contribution that makes a cell pending and deleted in the same
- * transaction as the emission. A restart emits what was pending; only the timing of the emission depends on
- * memory (the change times and the upstream progress).
+ * written in the same transaction as the contribution that makes a cell pending and deleted in the same transaction
+ * as the emission. A restart emits what was pending; only the timing of the emission depends on memory (the change
+ * times and the upstream progress).
  *
- * <p>Input: {@code ChangeKey (parent series, period) -> RollupContribution} from the rollup-by-parent
- * repartition topic. Output: {@code SeriesKey -> TradeRecord} (derived, for trade.records.derived).
+ * <p>Input: {@code ChangeKey (parent series, period) -> RollupContribution} from the rollup-by-parent repartition
+ * topic. Output: {@code SeriesKey -> TradeRecord} (derived, for trade.records.derived).
  */
 final class RollupProcessor implements Processor<ChangeKey, RollupContribution, SeriesKey, TradeRecord> {
     /** A cell is emitted at the latest this many intervals after its first pending change. */
