@@ -12,6 +12,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -70,6 +72,17 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
     static final int MAX_LAGGARD_WAIT_INTERVALS = 60;
     /** Header of a contribution: the partition (4 bytes, big-endian) of the series-state task that sent it. */
     static final String UPSTREAM_HEADER = "tradepulse.rollup.upstream";
+
+    /** The header a series-state task puts on its contributions: its partition. */
+    static Header upstreamHeader(int partition) {
+        return new RecordHeader(UPSTREAM_HEADER, ByteBuffer.allocate(4).putInt(partition).array());
+    }
+
+    /** The partition of the task that sent a contribution, or -1 without a (well-formed) header. */
+    private static int upstreamPartition(Headers headers) {
+        Header h = headers.lastHeader(UPSTREAM_HEADER);
+        return h == null || h.value() == null || h.value().length != 4 ? -1 : ByteBuffer.wrap(h.value()).getInt();
+    }
     /** A pending value: first change, last change (wall clock), newest contribution's record timestamp. */
     private static final int PENDING_BYTES = 24;
     private static final Comparator<Pending> BY_PARENT_THEN_PERIOD = Comparator
@@ -118,10 +131,9 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
     public void process(Record<ChangeKey, RollupContribution> record) {
         long now = context.currentSystemTimeMs();
         // Progress first: a replayed contribution still tells how far its task has read.
-        Header upstream = record.headers().lastHeader(UPSTREAM_HEADER);
-        if (upstream != null && upstream.value() != null && upstream.value().length == 4) {
-            long[] progress = upstreams.computeIfAbsent(
-                    new Upstream(ByteBuffer.wrap(upstream.value()).getInt(), level(record.key())),
+        int upstream = upstreamPartition(record.headers());
+        if (upstream >= 0) {
+            long[] progress = upstreams.computeIfAbsent(new Upstream(upstream, level(record.key())),
                     u -> new long[] {Long.MIN_VALUE, now});
             progress[0] = Math.max(progress[0], record.timestamp());
             progress[1] = now;

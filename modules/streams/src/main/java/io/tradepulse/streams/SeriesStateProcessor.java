@@ -7,12 +7,10 @@ import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.avro.state.AppliedCalendar;
 import io.tradepulse.avro.state.Observation;
 import io.tradepulse.avro.state.SeriesHistory;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -85,8 +83,7 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         // global stores are fully restored before stream threads start, so that is the whole calendar.
         this.calendar = applied != null ? new TariffCalendar(applied.getEvents()) : readCalendar();
         this.calendarSaved = applied != null;
-        this.upstream = new RecordHeader(RollupProcessor.UPSTREAM_HEADER,
-                ByteBuffer.allocate(4).putInt(context.taskId().partition()).array());
+        this.upstream = RollupProcessor.upstreamHeader(context.taskId().partition());
         context.schedule(config.tariffRefresh(), PunctuationType.WALL_CLOCK_TIME, this::refreshCalendar);
     }
 

@@ -150,7 +150,7 @@ class RollupProcessorTest {
         context.setCurrentSystemTimeMs(now);
         Record<ChangeKey, RollupContribution> record = new Record<>(cell, new RollupContribution(child, 1, value, "USD",
                 "CENSUS", "2025-07-03", 1_751_500_000_000L, null), ingested);
-        record.headers().add(RollupProcessor.UPSTREAM_HEADER, java.nio.ByteBuffer.allocate(4).putInt(upstream).array());
+        record.headers().add(RollupProcessor.upstreamHeader(upstream));
         processor.process(record);
     }
 
