@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tradepulse.avro.TradeRecord;
-import io.tradepulse.connect.common.SourceCompletion;
 import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.embedded.SecuritySettings;
 import io.tradepulse.testsupport.Acls;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -33,15 +30,7 @@ import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourceType;
-import org.apache.kafka.common.utils.internals.Exit;
-import org.apache.kafka.connect.cli.ConnectDistributed;
 import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.runtime.Connect;
-import org.apache.kafka.connect.runtime.Herder;
-import org.apache.kafka.connect.runtime.distributed.DistributedHerder;
-import org.apache.kafka.connect.runtime.rest.entities.ConnectorInfo;
-import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
-import org.apache.kafka.connect.util.FutureCallback;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -121,7 +110,7 @@ class ConnectWorkerAclIT {
     createInternalTopics(group);
     Acls.create(client(ADMIN), workerAcls(user, group, TRADE, true));
 
-    try (Worker worker = Worker.start(workerProps(user, group, platform.registryUrl()))) {
+    try (DistributedWorker worker = DistributedWorker.start(workerProps(user, group, platform.registryUrl()))) {
       String name = "tradepulse-file";
       worker.startConnector(name, ConnectFixtures.gaccFileConnector(ConnectFixtures.gaccCsv(dir, true), TRADE.records(),
           TRADE.dlq()));
@@ -145,7 +134,7 @@ class ConnectWorkerAclIT {
     // and the refusal is the produce request's own).
     Acls.create(client(ADMIN), workerAcls(user, group, TRADE, false));
 
-    try (Worker worker = Worker.start(workerProps(user, group, platform.registryUrl()))) {
+    try (DistributedWorker worker = DistributedWorker.start(workerProps(user, group, platform.registryUrl()))) {
       String name = "tradepulse-file-nowrite";
       // Valid rows only: nothing for trade.dlq, so the other test's exact counts hold in any order.
       worker.startConnector(name, ConnectFixtures.gaccFileConnector(ConnectFixtures.gaccCsv(dir, false),
@@ -169,7 +158,7 @@ class ConnectWorkerAclIT {
     Acls.create(client(ADMIN), acls);
 
     Map<String, String> props = exactlyOnce(workerProps(user, group, platform.registryUrl()));
-    try (Worker worker = Worker.start(props)) {
+    try (DistributedWorker worker = DistributedWorker.start(props)) {
       worker.startConnector(name, ConnectFixtures.gaccFileConnector(ConnectFixtures.gaccCsv(dir, true),
           EOS_TRADE.records(), EOS_TRADE.dlq()));
       worker.awaitCompletion(name, Duration.ofSeconds(60));
@@ -177,7 +166,7 @@ class ConnectWorkerAclIT {
     // A new worker of the same Connect cluster takes over: it reads the configs, the committed source offsets and
     // the statuses back (Read on the internal topics, which a first start on empty topics does not need) and its
     // task resumes after the last row, so nothing is written twice (the exact counts below).
-    try (Worker worker = Worker.start(props)) {
+    try (DistributedWorker worker = DistributedWorker.start(props)) {
       worker.awaitTaskRunningHere(name, Duration.ofSeconds(60));
       worker.awaitCompletion(name, Duration.ofSeconds(60));
     }
@@ -207,7 +196,8 @@ class ConnectWorkerAclIT {
     acls.addAll(exactlyOnceAcls(user, group, name, false));
     Acls.create(client(ADMIN), acls);
 
-    try (Worker worker = Worker.start(exactlyOnce(workerProps(user, group, platform.registryUrl())))) {
+    Map<String, String> props = exactlyOnce(workerProps(user, group, platform.registryUrl()));
+    try (DistributedWorker worker = DistributedWorker.start(props)) {
       worker.startConnector(name, ConnectFixtures.gaccFileConnector(ConnectFixtures.gaccCsv(dir, false),
           EOS_TRADE.records(), EOS_TRADE.dlq()));
       assertThatThrownBy(() -> worker.awaitCompletion(name, Duration.ofSeconds(60)))
@@ -227,7 +217,7 @@ class ConnectWorkerAclIT {
     acls.addAll(createAcls(user, group, CREATED_TRADE, true));
     Acls.create(client(ADMIN), acls);
 
-    try (Worker worker = Worker.start(workerProps(user, group, platform.registryUrl()))) {
+    try (DistributedWorker worker = DistributedWorker.start(workerProps(user, group, platform.registryUrl()))) {
       String name = "tradepulse-file-create";
       worker.startConnector(name, topicCreation(ConnectFixtures.gaccFileConnector(ConnectFixtures.gaccCsv(dir, true),
           CREATED_TRADE.records(), CREATED_TRADE.dlq())));
@@ -258,7 +248,7 @@ class ConnectWorkerAclIT {
     acls.addAll(createAcls(user, group, UNCREATED_TRADE, false));
     Acls.create(client(ADMIN), acls);
 
-    try (Worker worker = Worker.start(workerProps(user, group, platform.registryUrl()))) {
+    try (DistributedWorker worker = DistributedWorker.start(workerProps(user, group, platform.registryUrl()))) {
       String name = "tradepulse-file-nocreate";
       worker.startConnector(name, topicCreation(ConnectFixtures.gaccFileConnector(ConnectFixtures.gaccCsv(dir, false),
           UNCREATED_TRADE.records(), UNCREATED_TRADE.dlq())));
@@ -423,99 +413,5 @@ class ConnectWorkerAclIT {
 
   private static Map<String, Object> client(String user) {
     return new HashMap<>(kafka.clientSecurityConfig(user, PASSWORD));
-  }
-
-  /**
-   * Kafka's distributed worker in this JVM ({@code ConnectDistributed.startConnect}, as {@link EmbeddedConnect}
-   * does for standalone); start-up failures surface as a {@link ConnectException} instead of {@code Exit.exit}.
-   */
-  private static final class Worker implements AutoCloseable {
-    private final Connect<DistributedHerder> connect;
-
-    private Worker(Connect<DistributedHerder> connect) {
-      this.connect = connect;
-    }
-
-    static Worker start(Map<String, String> props) {
-      ClassLoader caller = Thread.currentThread().getContextClassLoader();
-      Exit.setExitProcedure((code, message) -> {
-        throw new ConnectException("Kafka Connect failed to start (exit " + code + "): " + message);
-      });
-      try {
-        return new Worker(new ConnectDistributed().startConnect(props));
-      } finally {
-        Exit.resetExitProcedure();
-        Thread.currentThread().setContextClassLoader(caller);
-      }
-    }
-
-    void startConnector(String name, Map<String, String> config) throws Exception {
-      Map<String, String> c = new HashMap<>(config);
-      c.put("name", name);
-      FutureCallback<Herder.Created<ConnectorInfo>> cb = new FutureCallback<>();
-      // The herder answers once this worker joined the group and became leader; writing the config to the
-      // config topic is the worker principal's first Write there.
-      connect.herder().putConnectorConfig(name, c, true, cb);
-      cb.get(60, TimeUnit.SECONDS);
-    }
-
-    /**
-     * Waits until this worker runs the connector's task: after a restart the status topic still says the previous
-     * worker's task is RUNNING until this one's task starts (and has reset its completion signal).
-     */
-    void awaitTaskRunningHere(String name, Duration timeout) throws InterruptedException {
-      URI url = connect.rest().advertisedUrl();
-      String workerId = url.getHost() + ":" + url.getPort();
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (System.nanoTime() < deadline) {
-        failIfFailed(name);
-        try {
-          List<ConnectorStateInfo.TaskState> tasks = connect.herder().connectorStatus(name).tasks();
-          if (!tasks.isEmpty() && workerId.equals(tasks.get(0).workerId()) && "RUNNING".equals(tasks.get(0).state())) {
-            return;
-          }
-        } catch (RuntimeException e) {
-          // no status read back yet
-        }
-        Thread.sleep(100);
-      }
-      throw new AssertionError("Task of " + name + " not running on worker " + workerId + " within " + timeout);
-    }
-
-    /** Waits until the task delivered every row (acknowledged by the broker); throws if it FAILED meanwhile. */
-    void awaitCompletion(String name, Duration timeout) throws InterruptedException {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (System.nanoTime() < deadline) {
-        boolean done = SourceCompletion.await(name, Duration.ofMillis(200));
-        failIfFailed(name);
-        if (done) {
-          return;
-        }
-      }
-      throw new AssertionError("Connector " + name + " did not complete within " + timeout);
-    }
-
-    private void failIfFailed(String name) {
-      ConnectorStateInfo s;
-      try {
-        s = connect.herder().connectorStatus(name);
-      } catch (RuntimeException e) {
-        return; // no status written yet
-      }
-      if ("FAILED".equals(s.connector().state())) {
-        throw new ConnectException("Connector " + name + " failed: " + s.connector().trace());
-      }
-      for (ConnectorStateInfo.TaskState t : s.tasks()) {
-        if ("FAILED".equals(t.state())) {
-          throw new ConnectException("Task " + t.id() + " of " + name + " failed: " + t.trace());
-        }
-      }
-    }
-
-    @Override
-    public void close() {
-      connect.stop();
-      connect.awaitStop();
-    }
   }
 }
