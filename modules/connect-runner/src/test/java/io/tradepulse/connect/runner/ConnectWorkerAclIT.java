@@ -17,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -31,6 +33,11 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.runtime.Herder;
+import org.apache.kafka.connect.runtime.distributed.DistributedHerder;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorInfo;
+import org.apache.kafka.connect.util.FutureCallback;
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,8 +63,10 @@ import org.junit.jupiter.api.io.TempDir;
  * no Create on a missing internal topic; no Write on the leader's transactional id), or (offset and status writes,
  * which Connect only logs without exactly-once) the check of the internal topics' records fails. Describe is
  * implied by Write or Read on the same resource, so no test can miss it; the tests grant it as Kafka's
- * documentation lists it. Each set-up has a negative test without one of its ACLs. Every test has its own
- * principal, Connect group and (but for the first two) topics, so their exact counts hold in any order.
+ * documentation lists it. Each set-up has a negative test without one of its ACLs (the exactly-once set-up two: one
+ * on a task's transactional id, one on the leader's; the topic-creating set-up two: one on the connector's topic, one
+ * on an internal topic, which takes Connect's fixed 30 s). Every test has its own principal, Connect group and (but
+ * for the first two) topics, so their exact counts hold in any order.
  */
 @WithEmbeddedPlatform
 class ConnectWorkerAclIT {
@@ -65,7 +74,7 @@ class ConnectWorkerAclIT {
   private static final String ADMIN = "admin";
   private static final String PASSWORD = "scram-" + UUID.randomUUID();
   private static final List<String> USERS = List.of("connect", "connect-nowrite", "connect-eos", "connect-eos-notxn",
-      "connect-create", "connect-create-nocreate");
+      "connect-create", "connect-create-nocreate", "connect-nointernal", "connect-eos-noleader");
   /** The tradepulse topics the file connector writes; created by the administrator. */
   private static final Topics TRADE = new Topics("trade.records", "trade.dlq");
   /** The same for the exactly-once worker, created by the administrator. */
@@ -154,7 +163,7 @@ class ConnectWorkerAclIT {
     String name = "tradepulse-file-eos";
     createInternalTopics(group);
     List<AclBinding> acls = workerAcls(user, group, EOS_TRADE, true);
-    acls.addAll(exactlyOnceAcls(user, group, name, true));
+    acls.addAll(exactlyOnceAcls(user, group, name, true, true));
     Acls.create(client(ADMIN), acls);
 
     Map<String, String> props = exactlyOnce(workerProps(user, group, platform.registryUrl()));
@@ -193,7 +202,7 @@ class ConnectWorkerAclIT {
     // Every ACL of the test above but those on the task's transactional id (the leader's stay, so the connector
     // config and its task configs are written and the task starts).
     List<AclBinding> acls = workerAcls(user, group, EOS_TRADE, true);
-    acls.addAll(exactlyOnceAcls(user, group, name, false));
+    acls.addAll(exactlyOnceAcls(user, group, name, true, false));
     Acls.create(client(ADMIN), acls);
 
     Map<String, String> props = exactlyOnce(workerProps(user, group, platform.registryUrl()));
@@ -262,6 +271,71 @@ class ConnectWorkerAclIT {
     }
   }
 
+  @Test
+  void shouldGiveUpAfterConnectsFixedThirtySecondsWithoutCreateOnAMissingInternalTopic(EmbeddedPlatform platform)
+      throws Exception {
+    String user = "connect-nointernal";
+    String group = "connect-nointernal-cluster";
+    String status = internalTopics(group).get(2);
+    // Create on the config and offset topics, not on the status topic; no internal topic exists yet.
+    List<AclBinding> acls = workerAcls(user, group, TRADE, true);
+    for (String topic : internalTopics(group).subList(0, 2)) {
+      acls.addAll(Acls.allow(user, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.CREATE));
+    }
+    Acls.create(client(ADMIN), acls);
+
+    try (LogCapture log = LogCapture.of(Map.of(DistributedHerder.class.getName(), Level.ERROR));
+         DistributedWorker worker = DistributedWorker.startRecordingExit(workerProps(user, group,
+             platform.registryUrl()))) {
+      // The worker starts (startConnect returns); its herder thread then creates the internal topics. The status
+      // topic's creation is refused, which Connect only logs at DEBUG ("falling back to assume topic(s) exist"), and
+      // its store looks the topic up for a fixed 30 s (KafkaBasedLog, not configurable) before the herder thread gives
+      // up and calls Exit.exit(1): the end of a worker process (recorded here instead of ending the JVM).
+      assertThat(worker.exit().get(60, TimeUnit.SECONDS)).as("exit code of the herder").isEqualTo(1);
+      assertThat(log.await(e -> e.contains("Uncaught exception in herder work thread"), Duration.ofSeconds(5)))
+          .hasValueSatisfying(e -> assertThat(e)
+              .contains("Could not look up partition metadata for topic '" + status + "' in the allotted period"));
+    }
+    try (Admin admin = Admin.create(client(ADMIN))) {
+      assertThat(admin.listTopics().names().get()).doesNotContain(status);
+    }
+  }
+
+  @Test
+  void shouldNeverWriteTheConfigTopicWithoutTheLeadersTransactionalIdAcls(EmbeddedPlatform platform,
+      @TempDir Path dir) throws Exception {
+    String user = "connect-eos-noleader";
+    String group = "connect-eos-noleader-cluster";
+    String name = "tradepulse-file-eos-noleader";
+    createInternalTopics(group);
+    // Every ACL of the exactly-once test but those on the leader's transactional id (the task's stay).
+    List<AclBinding> acls = workerAcls(user, group, EOS_TRADE, true);
+    acls.addAll(exactlyOnceAcls(user, group, name, false, true));
+    Acls.create(client(ADMIN), acls);
+
+    FutureCallback<Herder.Created<ConnectorInfo>> created = new FutureCallback<>();
+    try (LogCapture log = LogCapture.of(Map.of(DistributedHerder.class.getName(), Level.WARN));
+         DistributedWorker worker = DistributedWorker.start(exactlyOnce(workerProps(user, group,
+             platform.registryUrl())))) {
+      Map<String, String> config = ConnectFixtures.gaccFileConnector(ConnectFixtures.gaccCsv(dir, false),
+          EOS_TRADE.records(), EOS_TRADE.dlq());
+      config.put("name", name);
+      worker.herder().putConnectorConfig(name, config, true, created);
+      // The worker starts and joins its group as leader; the leader's transactional producer for the config topic
+      // (transactional id connect-cluster-<group>) is refused. Connect logs it (ERROR once, then WARN at each retry)
+      // and keeps retrying, and the herder answers no request meanwhile: not the connector config, not the health
+      // check (GET /health), so no connector ever starts.
+      assertThat(log.await(e -> e.contains("Unable to claim write privileges for config topic"),
+          Duration.ofSeconds(30)))
+          .hasValueSatisfying(e -> assertThat(e).contains("TransactionalIdAuthorizationException"));
+      FutureCallback<Void> health = new FutureCallback<>();
+      worker.herder().healthCheck(health);
+      assertThatThrownBy(() -> health.get(3, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
+      assertThat(created.isDone()).as("connector config request answered").isFalse();
+    }
+    assertThat(endOffset(internalTopics(group).get(0))).as("records in the config topic").isZero();
+  }
+
   /**
    * deploy/README.md, section 1: Write/Describe on the records and dead-letter topics; what any distributed worker
    * needs: Read/Write/Describe on its config, offset and status topics, Read on its group.
@@ -283,13 +357,18 @@ class ConnectWorkerAclIT {
   }
 
   /**
-   * deploy/README.md, section 1, with {@code exactly.once.source.support=enabled}: Write/Describe on the leader's
-   * transactional id {@code connect-cluster-<group.id>} (its producer of the config topic) and (with {@code tasks})
-   * on each task's {@code <group.id>-<connector>-<task>} (one task here). No IdempotentWrite on the cluster.
+   * deploy/README.md, section 1, with {@code exactly.once.source.support=enabled}: Write/Describe (with
+   * {@code leader}) on the leader's transactional id {@code connect-cluster-<group.id>} (its producer of the config
+   * topic) and (with {@code tasks}) on each task's {@code <group.id>-<connector>-<task>} (one task here). No
+   * IdempotentWrite on the cluster.
    */
-  private static List<AclBinding> exactlyOnceAcls(String user, String group, String connector, boolean tasks) {
-    List<AclBinding> acls = new ArrayList<>(Acls.allow(user, ResourceType.TRANSACTIONAL_ID, "connect-cluster-" + group,
-        PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE));
+  private static List<AclBinding> exactlyOnceAcls(String user, String group, String connector, boolean leader,
+                                                  boolean tasks) {
+    List<AclBinding> acls = new ArrayList<>();
+    if (leader) {
+      acls.addAll(Acls.allow(user, ResourceType.TRANSACTIONAL_ID, "connect-cluster-" + group, PatternType.LITERAL,
+          AclOperation.WRITE, AclOperation.DESCRIBE));
+    }
     if (tasks) {
       acls.addAll(Acls.allow(user, ResourceType.TRANSACTIONAL_ID, group + "-" + connector + "-0", PatternType.LITERAL,
           AclOperation.WRITE, AclOperation.DESCRIBE));

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.utils.internals.Exit;
@@ -29,10 +30,12 @@ import org.apache.kafka.connect.util.FutureCallback;
  */
 final class DistributedWorker implements AutoCloseable {
   private final Connect<DistributedHerder> connect;
+  private final CompletableFuture<Integer> exit;
   private boolean closed;
 
-  private DistributedWorker(Connect<DistributedHerder> connect) {
+  private DistributedWorker(Connect<DistributedHerder> connect, CompletableFuture<Integer> exit) {
     this.connect = connect;
+    this.exit = exit;
   }
 
   static DistributedWorker start(Map<String, String> props) {
@@ -41,11 +44,39 @@ final class DistributedWorker implements AutoCloseable {
       throw new ConnectException("Kafka Connect failed to start (exit " + code + "): " + message);
     });
     try {
-      return new DistributedWorker(new ConnectDistributed().startConnect(props));
+      return new DistributedWorker(new ConnectDistributed().startConnect(props), null);
     } finally {
       Exit.resetExitProcedure();
       Thread.currentThread().setContextClassLoader(caller);
     }
+  }
+
+  /**
+   * Starts a worker whose herder may give up after it started: {@code DistributedHerder.run} ends with
+   * {@code Exit.exit(1)} on an error it cannot handle (e.g. an internal topic that neither exists nor can be created).
+   * Until {@link #close}, any {@code Exit.exit} in this JVM completes {@link #exit()} instead of ending the JVM. One
+   * such worker at a time, and no other {@code Exit} user meanwhile (the procedure is global).
+   */
+  static DistributedWorker startRecordingExit(Map<String, String> props) {
+    ClassLoader caller = Thread.currentThread().getContextClassLoader();
+    CompletableFuture<Integer> exit = new CompletableFuture<>();
+    Exit.setExitProcedure((code, message) -> exit.complete(code));
+    try {
+      return new DistributedWorker(new ConnectDistributed().startConnect(props), exit);
+    } catch (RuntimeException | Error e) {
+      Exit.resetExitProcedure();
+      throw e;
+    } finally {
+      Thread.currentThread().setContextClassLoader(caller);
+    }
+  }
+
+  /** The exit code the herder gave up with (only for {@link #startRecordingExit}). */
+  CompletableFuture<Integer> exit() {
+    if (exit == null) {
+      throw new IllegalStateException("not started with startRecordingExit");
+    }
+    return exit;
   }
 
   /** The id this worker has in the group's assignments and in the status topic: its REST host and port. */
@@ -140,8 +171,14 @@ final class DistributedWorker implements AutoCloseable {
   public void close() {
     if (!closed) {
       closed = true;
-      connect.stop();
-      connect.awaitStop();
+      try {
+        connect.stop();
+        connect.awaitStop();
+      } finally {
+        if (exit != null) {
+          Exit.resetExitProcedure();
+        }
+      }
     }
   }
 }
