@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tradepulse.avro.TradeRecord;
-import io.tradepulse.connect.common.SourceCompletion;
 import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.embedded.SecuritySettings;
 import io.tradepulse.testsupport.Acls;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -33,15 +32,12 @@ import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourceType;
-import org.apache.kafka.common.utils.internals.Exit;
-import org.apache.kafka.connect.cli.ConnectDistributed;
 import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.runtime.Connect;
 import org.apache.kafka.connect.runtime.Herder;
 import org.apache.kafka.connect.runtime.distributed.DistributedHerder;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorInfo;
-import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.connect.util.FutureCallback;
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,8 +63,10 @@ import org.junit.jupiter.api.io.TempDir;
  * no Create on a missing internal topic; no Write on the leader's transactional id), or (offset and status writes,
  * which Connect only logs without exactly-once) the check of the internal topics' records fails. Describe is
  * implied by Write or Read on the same resource, so no test can miss it; the tests grant it as Kafka's
- * documentation lists it. Each set-up has a negative test without one of its ACLs. Every test has its own
- * principal, Connect group and (but for the first two) topics, so their exact counts hold in any order.
+ * documentation lists it. Each set-up has a negative test without one of its ACLs (the exactly-once set-up two: one
+ * on a task's transactional id, one on the leader's; the topic-creating set-up two: one on the connector's topic, one
+ * on an internal topic, which takes Connect's fixed 30 s). Every test has its own principal, Connect group and (but
+ * for the first two) topics, so their exact counts hold in any order.
  */
 @WithEmbeddedPlatform
 class ConnectWorkerAclIT {
@@ -76,7 +74,7 @@ class ConnectWorkerAclIT {
   private static final String ADMIN = "admin";
   private static final String PASSWORD = "scram-" + UUID.randomUUID();
   private static final List<String> USERS = List.of("connect", "connect-nowrite", "connect-eos", "connect-eos-notxn",
-      "connect-create", "connect-create-nocreate");
+      "connect-create", "connect-create-nocreate", "connect-nointernal", "connect-eos-noleader");
   /** The tradepulse topics the file connector writes; created by the administrator. */
   private static final Topics TRADE = new Topics("trade.records", "trade.dlq");
   /** The same for the exactly-once worker, created by the administrator. */
@@ -121,7 +119,7 @@ class ConnectWorkerAclIT {
     createInternalTopics(group);
     Acls.create(client(ADMIN), workerAcls(user, group, TRADE, true));
 
-    try (Worker worker = Worker.start(workerProps(user, group, platform.registryUrl()))) {
+    try (DistributedWorker worker = DistributedWorker.start(workerProps(user, group, platform.registryUrl()))) {
       String name = "tradepulse-file";
       worker.startConnector(name, ConnectFixtures.gaccFileConnector(ConnectFixtures.gaccCsv(dir, true), TRADE.records(),
           TRADE.dlq()));
@@ -145,7 +143,7 @@ class ConnectWorkerAclIT {
     // and the refusal is the produce request's own).
     Acls.create(client(ADMIN), workerAcls(user, group, TRADE, false));
 
-    try (Worker worker = Worker.start(workerProps(user, group, platform.registryUrl()))) {
+    try (DistributedWorker worker = DistributedWorker.start(workerProps(user, group, platform.registryUrl()))) {
       String name = "tradepulse-file-nowrite";
       // Valid rows only: nothing for trade.dlq, so the other test's exact counts hold in any order.
       worker.startConnector(name, ConnectFixtures.gaccFileConnector(ConnectFixtures.gaccCsv(dir, false),
@@ -165,11 +163,11 @@ class ConnectWorkerAclIT {
     String name = "tradepulse-file-eos";
     createInternalTopics(group);
     List<AclBinding> acls = workerAcls(user, group, EOS_TRADE, true);
-    acls.addAll(exactlyOnceAcls(user, group, name, true));
+    acls.addAll(exactlyOnceAcls(user, group, name, true, true));
     Acls.create(client(ADMIN), acls);
 
     Map<String, String> props = exactlyOnce(workerProps(user, group, platform.registryUrl()));
-    try (Worker worker = Worker.start(props)) {
+    try (DistributedWorker worker = DistributedWorker.start(props)) {
       worker.startConnector(name, ConnectFixtures.gaccFileConnector(ConnectFixtures.gaccCsv(dir, true),
           EOS_TRADE.records(), EOS_TRADE.dlq()));
       worker.awaitCompletion(name, Duration.ofSeconds(60));
@@ -177,7 +175,7 @@ class ConnectWorkerAclIT {
     // A new worker of the same Connect cluster takes over: it reads the configs, the committed source offsets and
     // the statuses back (Read on the internal topics, which a first start on empty topics does not need) and its
     // task resumes after the last row, so nothing is written twice (the exact counts below).
-    try (Worker worker = Worker.start(props)) {
+    try (DistributedWorker worker = DistributedWorker.start(props)) {
       worker.awaitTaskRunningHere(name, Duration.ofSeconds(60));
       worker.awaitCompletion(name, Duration.ofSeconds(60));
     }
@@ -204,10 +202,11 @@ class ConnectWorkerAclIT {
     // Every ACL of the test above but those on the task's transactional id (the leader's stay, so the connector
     // config and its task configs are written and the task starts).
     List<AclBinding> acls = workerAcls(user, group, EOS_TRADE, true);
-    acls.addAll(exactlyOnceAcls(user, group, name, false));
+    acls.addAll(exactlyOnceAcls(user, group, name, true, false));
     Acls.create(client(ADMIN), acls);
 
-    try (Worker worker = Worker.start(exactlyOnce(workerProps(user, group, platform.registryUrl())))) {
+    Map<String, String> props = exactlyOnce(workerProps(user, group, platform.registryUrl()));
+    try (DistributedWorker worker = DistributedWorker.start(props)) {
       worker.startConnector(name, ConnectFixtures.gaccFileConnector(ConnectFixtures.gaccCsv(dir, false),
           EOS_TRADE.records(), EOS_TRADE.dlq()));
       assertThatThrownBy(() -> worker.awaitCompletion(name, Duration.ofSeconds(60)))
@@ -227,7 +226,7 @@ class ConnectWorkerAclIT {
     acls.addAll(createAcls(user, group, CREATED_TRADE, true));
     Acls.create(client(ADMIN), acls);
 
-    try (Worker worker = Worker.start(workerProps(user, group, platform.registryUrl()))) {
+    try (DistributedWorker worker = DistributedWorker.start(workerProps(user, group, platform.registryUrl()))) {
       String name = "tradepulse-file-create";
       worker.startConnector(name, topicCreation(ConnectFixtures.gaccFileConnector(ConnectFixtures.gaccCsv(dir, true),
           CREATED_TRADE.records(), CREATED_TRADE.dlq())));
@@ -258,7 +257,7 @@ class ConnectWorkerAclIT {
     acls.addAll(createAcls(user, group, UNCREATED_TRADE, false));
     Acls.create(client(ADMIN), acls);
 
-    try (Worker worker = Worker.start(workerProps(user, group, platform.registryUrl()))) {
+    try (DistributedWorker worker = DistributedWorker.start(workerProps(user, group, platform.registryUrl()))) {
       String name = "tradepulse-file-nocreate";
       worker.startConnector(name, topicCreation(ConnectFixtures.gaccFileConnector(ConnectFixtures.gaccCsv(dir, false),
           UNCREATED_TRADE.records(), UNCREATED_TRADE.dlq())));
@@ -270,6 +269,71 @@ class ConnectWorkerAclIT {
     try (Admin admin = Admin.create(client(ADMIN))) {
       assertThat(admin.listTopics().names().get()).doesNotContain(UNCREATED_TRADE.records());
     }
+  }
+
+  @Test
+  void shouldGiveUpAfterConnectsFixedThirtySecondsWithoutCreateOnAMissingInternalTopic(EmbeddedPlatform platform)
+      throws Exception {
+    String user = "connect-nointernal";
+    String group = "connect-nointernal-cluster";
+    String status = internalTopics(group).get(2);
+    // Create on the config and offset topics, not on the status topic; no internal topic exists yet.
+    List<AclBinding> acls = workerAcls(user, group, TRADE, true);
+    for (String topic : internalTopics(group).subList(0, 2)) {
+      acls.addAll(Acls.allow(user, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.CREATE));
+    }
+    Acls.create(client(ADMIN), acls);
+
+    try (LogCapture log = LogCapture.of(Map.of(DistributedHerder.class.getName(), Level.ERROR));
+         DistributedWorker worker = DistributedWorker.startRecordingExit(workerProps(user, group,
+             platform.registryUrl()))) {
+      // The worker starts (startConnect returns); its herder thread then creates the internal topics. The status
+      // topic's creation is refused, which Connect only logs at DEBUG ("falling back to assume topic(s) exist"), and
+      // its store looks the topic up for a fixed 30 s (KafkaBasedLog, not configurable) before the herder thread gives
+      // up and calls Exit.exit(1): the end of a worker process (recorded here instead of ending the JVM).
+      assertThat(worker.exit().get(60, TimeUnit.SECONDS)).as("exit code of the herder").isEqualTo(1);
+      assertThat(log.await(e -> e.contains("Uncaught exception in herder work thread"), Duration.ofSeconds(5)))
+          .hasValueSatisfying(e -> assertThat(e)
+              .contains("Could not look up partition metadata for topic '" + status + "' in the allotted period"));
+    }
+    try (Admin admin = Admin.create(client(ADMIN))) {
+      assertThat(admin.listTopics().names().get()).doesNotContain(status);
+    }
+  }
+
+  @Test
+  void shouldNeverWriteTheConfigTopicWithoutTheLeadersTransactionalIdAcls(EmbeddedPlatform platform,
+      @TempDir Path dir) throws Exception {
+    String user = "connect-eos-noleader";
+    String group = "connect-eos-noleader-cluster";
+    String name = "tradepulse-file-eos-noleader";
+    createInternalTopics(group);
+    // Every ACL of the exactly-once test but those on the leader's transactional id (the task's stay).
+    List<AclBinding> acls = workerAcls(user, group, EOS_TRADE, true);
+    acls.addAll(exactlyOnceAcls(user, group, name, false, true));
+    Acls.create(client(ADMIN), acls);
+
+    FutureCallback<Herder.Created<ConnectorInfo>> created = new FutureCallback<>();
+    try (LogCapture log = LogCapture.of(Map.of(DistributedHerder.class.getName(), Level.WARN));
+         DistributedWorker worker = DistributedWorker.start(exactlyOnce(workerProps(user, group,
+             platform.registryUrl())))) {
+      Map<String, String> config = ConnectFixtures.gaccFileConnector(ConnectFixtures.gaccCsv(dir, false),
+          EOS_TRADE.records(), EOS_TRADE.dlq());
+      config.put("name", name);
+      worker.herder().putConnectorConfig(name, config, true, created);
+      // The worker starts and joins its group as leader; the leader's transactional producer for the config topic
+      // (transactional id connect-cluster-<group>) is refused. Connect logs it (ERROR once, then WARN at each retry)
+      // and keeps retrying, and the herder answers no request meanwhile: not the connector config, not the health
+      // check (GET /health), so no connector ever starts.
+      assertThat(log.await(e -> e.contains("Unable to claim write privileges for config topic"),
+          Duration.ofSeconds(30)))
+          .hasValueSatisfying(e -> assertThat(e).contains("TransactionalIdAuthorizationException"));
+      FutureCallback<Void> health = new FutureCallback<>();
+      worker.herder().healthCheck(health);
+      assertThatThrownBy(() -> health.get(3, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
+      assertThat(created.isDone()).as("connector config request answered").isFalse();
+    }
+    assertThat(endOffset(internalTopics(group).get(0))).as("records in the config topic").isZero();
   }
 
   /**
@@ -293,13 +357,18 @@ class ConnectWorkerAclIT {
   }
 
   /**
-   * deploy/README.md, section 1, with {@code exactly.once.source.support=enabled}: Write/Describe on the leader's
-   * transactional id {@code connect-cluster-<group.id>} (its producer of the config topic) and (with {@code tasks})
-   * on each task's {@code <group.id>-<connector>-<task>} (one task here). No IdempotentWrite on the cluster.
+   * deploy/README.md, section 1, with {@code exactly.once.source.support=enabled}: Write/Describe (with
+   * {@code leader}) on the leader's transactional id {@code connect-cluster-<group.id>} (its producer of the config
+   * topic) and (with {@code tasks}) on each task's {@code <group.id>-<connector>-<task>} (one task here). No
+   * IdempotentWrite on the cluster.
    */
-  private static List<AclBinding> exactlyOnceAcls(String user, String group, String connector, boolean tasks) {
-    List<AclBinding> acls = new ArrayList<>(Acls.allow(user, ResourceType.TRANSACTIONAL_ID, "connect-cluster-" + group,
-        PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE));
+  private static List<AclBinding> exactlyOnceAcls(String user, String group, String connector, boolean leader,
+                                                  boolean tasks) {
+    List<AclBinding> acls = new ArrayList<>();
+    if (leader) {
+      acls.addAll(Acls.allow(user, ResourceType.TRANSACTIONAL_ID, "connect-cluster-" + group, PatternType.LITERAL,
+          AclOperation.WRITE, AclOperation.DESCRIBE));
+    }
     if (tasks) {
       acls.addAll(Acls.allow(user, ResourceType.TRANSACTIONAL_ID, group + "-" + connector + "-0", PatternType.LITERAL,
           AclOperation.WRITE, AclOperation.DESCRIBE));
@@ -423,99 +492,5 @@ class ConnectWorkerAclIT {
 
   private static Map<String, Object> client(String user) {
     return new HashMap<>(kafka.clientSecurityConfig(user, PASSWORD));
-  }
-
-  /**
-   * Kafka's distributed worker in this JVM ({@code ConnectDistributed.startConnect}, as {@link EmbeddedConnect}
-   * does for standalone); start-up failures surface as a {@link ConnectException} instead of {@code Exit.exit}.
-   */
-  private static final class Worker implements AutoCloseable {
-    private final Connect<DistributedHerder> connect;
-
-    private Worker(Connect<DistributedHerder> connect) {
-      this.connect = connect;
-    }
-
-    static Worker start(Map<String, String> props) {
-      ClassLoader caller = Thread.currentThread().getContextClassLoader();
-      Exit.setExitProcedure((code, message) -> {
-        throw new ConnectException("Kafka Connect failed to start (exit " + code + "): " + message);
-      });
-      try {
-        return new Worker(new ConnectDistributed().startConnect(props));
-      } finally {
-        Exit.resetExitProcedure();
-        Thread.currentThread().setContextClassLoader(caller);
-      }
-    }
-
-    void startConnector(String name, Map<String, String> config) throws Exception {
-      Map<String, String> c = new HashMap<>(config);
-      c.put("name", name);
-      FutureCallback<Herder.Created<ConnectorInfo>> cb = new FutureCallback<>();
-      // The herder answers once this worker joined the group and became leader; writing the config to the
-      // config topic is the worker principal's first Write there.
-      connect.herder().putConnectorConfig(name, c, true, cb);
-      cb.get(60, TimeUnit.SECONDS);
-    }
-
-    /**
-     * Waits until this worker runs the connector's task: after a restart the status topic still says the previous
-     * worker's task is RUNNING until this one's task starts (and has reset its completion signal).
-     */
-    void awaitTaskRunningHere(String name, Duration timeout) throws InterruptedException {
-      URI url = connect.rest().advertisedUrl();
-      String workerId = url.getHost() + ":" + url.getPort();
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (System.nanoTime() < deadline) {
-        failIfFailed(name);
-        try {
-          List<ConnectorStateInfo.TaskState> tasks = connect.herder().connectorStatus(name).tasks();
-          if (!tasks.isEmpty() && workerId.equals(tasks.get(0).workerId()) && "RUNNING".equals(tasks.get(0).state())) {
-            return;
-          }
-        } catch (RuntimeException e) {
-          // no status read back yet
-        }
-        Thread.sleep(100);
-      }
-      throw new AssertionError("Task of " + name + " not running on worker " + workerId + " within " + timeout);
-    }
-
-    /** Waits until the task delivered every row (acknowledged by the broker); throws if it FAILED meanwhile. */
-    void awaitCompletion(String name, Duration timeout) throws InterruptedException {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (System.nanoTime() < deadline) {
-        boolean done = SourceCompletion.await(name, Duration.ofMillis(200));
-        failIfFailed(name);
-        if (done) {
-          return;
-        }
-      }
-      throw new AssertionError("Connector " + name + " did not complete within " + timeout);
-    }
-
-    private void failIfFailed(String name) {
-      ConnectorStateInfo s;
-      try {
-        s = connect.herder().connectorStatus(name);
-      } catch (RuntimeException e) {
-        return; // no status written yet
-      }
-      if ("FAILED".equals(s.connector().state())) {
-        throw new ConnectException("Connector " + name + " failed: " + s.connector().trace());
-      }
-      for (ConnectorStateInfo.TaskState t : s.tasks()) {
-        if ("FAILED".equals(t.state())) {
-          throw new ConnectException("Task " + t.id() + " of " + name + " failed: " + t.trace());
-        }
-      }
-    }
-
-    @Override
-    public void close() {
-      connect.stop();
-      connect.awaitStop();
-    }
   }
 }
