@@ -12,6 +12,7 @@ import io.tradepulse.registry.serde.AvroSerdeConfig;
 import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
 import io.tradepulse.testsupport.EmbeddedPlatform;
+import io.tradepulse.testsupport.LogCapture;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;

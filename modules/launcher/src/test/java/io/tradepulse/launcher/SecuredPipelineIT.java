@@ -8,6 +8,7 @@ import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.embedded.SecuritySettings;
 import io.tradepulse.streams.ProcessorConfig;
 import io.tradepulse.testsupport.EmbeddedPlatform;
+import io.tradepulse.testsupport.LogCapture;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
 import io.tradepulse.streams.ProcessorApp;
 import java.io.PrintWriter;

@@ -8,6 +8,7 @@ import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.embedded.SecuritySettings;
 import io.tradepulse.testsupport.Acls;
 import io.tradepulse.testsupport.EmbeddedPlatform;
+import io.tradepulse.testsupport.LogCapture;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -284,7 +285,7 @@ class ConnectWorkerAclIT {
     }
     Acls.create(client(ADMIN), acls);
 
-    try (LogCapture log = LogCapture.of(Map.of(DistributedHerder.class.getName(), Level.ERROR));
+    try (LogCapture log = LogCapture.start(Map.of(DistributedHerder.class.getName(), Level.ERROR));
          DistributedWorker worker = DistributedWorker.startRecordingExit(workerProps(user, group,
              platform.registryUrl()))) {
       // The worker starts (startConnect returns); its herder thread then creates the internal topics. The status
@@ -314,7 +315,7 @@ class ConnectWorkerAclIT {
     Acls.create(client(ADMIN), acls);
 
     FutureCallback<Herder.Created<ConnectorInfo>> created = new FutureCallback<>();
-    try (LogCapture log = LogCapture.of(Map.of(DistributedHerder.class.getName(), Level.WARN));
+    try (LogCapture log = LogCapture.start(Map.of(DistributedHerder.class.getName(), Level.WARN));
          DistributedWorker worker = DistributedWorker.start(exactlyOnce(workerProps(user, group,
              platform.registryUrl())))) {
       Map<String, String> config = ConnectFixtures.gaccFileConnector(ConnectFixtures.gaccCsv(dir, false),

@@ -1,10 +1,13 @@
-package io.tradepulse.launcher;
+package io.tradepulse.testsupport;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Predicate;
 import org.apache.logging.log4j.Level;
@@ -17,15 +20,16 @@ import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
 
 /**
- * Captures every log event (message, and the whole throwable chain with stack traces) of this JVM while
- * open, at the levels given, whatever the launcher's log4j2.xml says; restores the previous levels on close.
- * Used to prove what is and is not logged, e.g. that secrets never are.
+ * Captures every log event of this JVM (message, then the whole throwable chain with stack traces) while open, at
+ * the levels given per logger, whatever the log4j2 configuration says; restores the previous levels on close. For
+ * proving what is and is not logged (secrets never are), and for failures that a library only logs (Kafka Connect's
+ * herder). The appender sits on the root logger, so it sees what every logger passes on: no tradepulse or test
+ * configuration turns additivity off.
  */
-final class LogCapture extends AbstractAppender implements AutoCloseable {
-
+public final class LogCapture extends AbstractAppender implements AutoCloseable {
     private final ConcurrentLinkedQueue<String> events = new ConcurrentLinkedQueue<>();
     private final LoggerContext context;
-    private final Map<String, Level> previousLevels = new java.util.HashMap<>();
+    private final Map<String, Level> previousLevels = new HashMap<>();
 
     private LogCapture(Map<String, Level> levels) {
         super("test-capture-" + System.nanoTime(), null, null, true, Property.EMPTY_ARRAY);
@@ -48,13 +52,13 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
         context.updateLoggers();
     }
 
-    /** Captures at the given levels per logger name ("" is the root logger). */
-    static LogCapture start(Map<String, Level> levels) {
+    /** Captures at the given levels per logger name ("" is the root logger); other loggers keep theirs. */
+    public static LogCapture start(Map<String, Level> levels) {
         return new LogCapture(levels);
     }
 
-    /** Captures WARN and above (the launcher's default view). */
-    static LogCapture warnings() {
+    /** Captures what the configuration already lets through (WARN and above under the shipped configurations). */
+    public static LogCapture warnings() {
         return new LogCapture(Map.of());
     }
 
@@ -71,16 +75,29 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
         events.add(text.toString());
     }
 
-    List<String> events() {
+    public List<String> events() {
         return new ArrayList<>(events);
     }
 
-    String text() {
+    public String text() {
         return String.join("\n", events);
     }
 
-    boolean any(Predicate<String> condition) {
+    public boolean any(Predicate<String> condition) {
         return events.stream().anyMatch(condition);
+    }
+
+    /** The first event (with its stack trace) that satisfies {@code condition} within {@code timeout}. */
+    public Optional<String> await(Predicate<String> condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        do {
+            Optional<String> hit = events.stream().filter(condition).findFirst();
+            if (hit.isPresent()) {
+                return hit;
+            }
+            Thread.sleep(100);
+        } while (System.nanoTime() < deadline);
+        return Optional.empty();
     }
 
     @Override
