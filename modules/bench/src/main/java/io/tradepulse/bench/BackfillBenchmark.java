@@ -376,6 +376,9 @@ public final class BackfillBenchmark {
         }
     }
 
+    /** How long the end must hold before a Streams app counts as caught up (see {@link #awaitCaughtUp}). */
+    private static final Duration SETTLE = Duration.ofSeconds(1);
+
     /**
      * Waits until the group has committed the end of {@code topic} and, when it reads more topics (the
      * processors' own roll-up loop: trade.records.derived and the rollup-by-parent repartition topic), the
@@ -387,8 +390,6 @@ public final class BackfillBenchmark {
      * ended that way with 2 of 372,600 parent cells never derived. Within a second the transaction commits
      * and its marker moves the end past the committed offset. It adds up to a second to the measured time.
      */
-    private static final Duration SETTLE = Duration.ofSeconds(1);
-
     private static void awaitCaughtUp(Map<String, Object> client, String group, String topic, Duration timeout,
                                       BooleanSupplier busy) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -89,7 +89,7 @@ public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
                 return id;
             } catch (SchemaRegistryException e) {
                 if (!isConcurrentCreationConflict(e)) {
-                    throw e.httpStatus() == 409 && !(e instanceof SchemaRegistryUnavailableException) ? rejected(subject, schema, e) : e;
+                    throw isConflictAnswer(e) ? rejected(subject, schema, e) : e;
                 }
                 conflict = e;
             }
@@ -127,8 +127,13 @@ public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
      * Confluent, Karapace and Redpanda serialize registrations and answer the same id instead of a conflict.
      */
     static boolean isConcurrentCreationConflict(SchemaRegistryException e) {
-        return e.httpStatus() == 409 && !(e instanceof SchemaRegistryUnavailableException) && e.registryMessage() != null
+        return isConflictAnswer(e) && e.registryMessage() != null
                 && e.registryMessage().toLowerCase(Locale.ROOT).contains("already exists");
+    }
+
+    /** The registry answered HTTP 409 (a collision or a rejection; an unavailable registry never counts). */
+    private static boolean isConflictAnswer(SchemaRegistryException e) {
+        return e.httpStatus() == 409 && !(e instanceof SchemaRegistryUnavailableException);
     }
 
     /** The schema's id under the subject, or null when the registry does not have it there (yet). */
