@@ -1,5 +1,6 @@
 package io.tradepulse.registry;
 
+import static io.tradepulse.registry.ApicurioRegistry.unique;
 import static io.tradepulse.registry.TestSchemas.PRICE_V1;
 import static io.tradepulse.registry.TestSchemas.PRICE_V2;
 import static io.tradepulse.registry.TestSchemas.PRICE_V3_INCOMPATIBLE;
@@ -7,20 +8,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
-import java.util.Map;
 import java.util.UUID;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.errors.SerializationException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
-import io.tradepulse.embedded.EmbeddedRegistry;
 import io.tradepulse.registry.serde.AvroSerdeConfig;
 import io.tradepulse.registry.serde.GenericAvroSerde;
 import io.tradepulse.registry.serde.KafkaAvroDeserializer;
@@ -35,41 +34,13 @@ import io.tradepulse.registry.serde.SpecificAvroSerde;
  */
 class ApicurioCompatibilityIT {
 
-    private static EmbeddedRegistry registry;
+    @RegisterExtension
+    static final ApicurioRegistry REGISTRY = new ApicurioRegistry();
     private static CachedSchemaRegistryClient client;
 
     @BeforeAll
-    static void startRegistry() {
-        registry = EmbeddedRegistry.start();
-        client = newClient();
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        if (client != null) {
-            client.close();
-        }
-        if (registry != null) {
-            registry.close();
-        }
-    }
-
-    /** A client with empty caches, so answers come from the registry. */
-    private static CachedSchemaRegistryClient newClient() {
-        return new CachedSchemaRegistryClient(Map.of(SchemaRegistryClientConfig.SCHEMA_REGISTRY_URL_CONFIG, registry.url()));
-    }
-
-    private static String unique(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
-    private static Map<String, Object> serdeConfig(Object... keyValues) {
-        Map<String, Object> config = new java.util.HashMap<>();
-        config.put(SchemaRegistryClientConfig.SCHEMA_REGISTRY_URL_CONFIG, registry.url());
-        for (int i = 0; i < keyValues.length; i += 2) {
-            config.put((String) keyValues[i], keyValues[i + 1]);
-        }
-        return config;
+    static void sharedClient() {
+        client = REGISTRY.client();
     }
 
     @Test
@@ -77,11 +48,11 @@ class ApicurioCompatibilityIT {
         String subject = unique("prices") + "-value";
         int id = client.register(subject, PRICE_V1);
         assertThat(id).isPositive();
-        try (CachedSchemaRegistryClient fresh = newClient()) {
+        try (CachedSchemaRegistryClient fresh = REGISTRY.newClient()) {
             assertThat(fresh.register(subject, PRICE_V1)).as("re-registering is idempotent").isEqualTo(id);
             assertThat(fresh.getAllVersions(subject)).containsExactly(1);
         }
-        try (CachedSchemaRegistryClient fresh = newClient()) {
+        try (CachedSchemaRegistryClient fresh = REGISTRY.newClient()) {
             assertThat(fresh.getId(subject, PRICE_V1)).isEqualTo(id);
             assertThat(fresh.getVersion(subject, PRICE_V1)).isEqualTo(1);
             assertThat(fresh.getById(id)).isEqualTo(PRICE_V1);
@@ -91,7 +62,7 @@ class ApicurioCompatibilityIT {
     @Test
     void shouldShareOneIdForTheSameSchemaAcrossSubjects() {
         int first = client.register(unique("a") + "-value", PRICE_V2);
-        try (CachedSchemaRegistryClient fresh = newClient()) {
+        try (CachedSchemaRegistryClient fresh = REGISTRY.newClient()) {
             assertThat(fresh.register(unique("b") + "-value", PRICE_V2)).isEqualTo(first);
         }
     }
@@ -102,7 +73,7 @@ class ApicurioCompatibilityIT {
         int v1 = client.register(subject, PRICE_V1);
         int v2 = client.register(subject, PRICE_V2);
         assertThat(v2).isNotEqualTo(v1);
-        try (CachedSchemaRegistryClient fresh = newClient()) {
+        try (CachedSchemaRegistryClient fresh = REGISTRY.newClient()) {
             assertThat(fresh.getAllVersions(subject)).containsExactly(1, 2);
             assertThat(fresh.getLatestSchemaMetadata(subject)).isEqualTo(new SchemaMetadata(v2, 2, subject, PRICE_V2));
             assertThat(fresh.getSchemaMetadata(subject, 1)).isEqualTo(new SchemaMetadata(v1, 1, subject, PRICE_V1));
@@ -183,7 +154,7 @@ class ApicurioCompatibilityIT {
         assertThatThrownBy(() -> client.getSchemaMetadata(subject, 42))
                 .isInstanceOfSatisfying(SchemaRegistryException.class,
                         e -> assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.VERSION_NOT_FOUND));
-        try (CachedSchemaRegistryClient fresh = newClient()) {
+        try (CachedSchemaRegistryClient fresh = REGISTRY.newClient()) {
             assertThatThrownBy(() -> fresh.getId(subject, PRICE_V2))
                     .isInstanceOfSatisfying(SchemaRegistryException.class,
                             e -> assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.SCHEMA_NOT_FOUND));
@@ -199,7 +170,7 @@ class ApicurioCompatibilityIT {
         assertThat(client.getAllSubjects()).contains(subject);
         assertThat(client.deleteSubject(subject)).containsExactly(1);
         assertThat(client.getAllSubjects()).doesNotContain(subject);
-        try (CachedSchemaRegistryClient fresh = newClient()) {
+        try (CachedSchemaRegistryClient fresh = REGISTRY.newClient()) {
             assertThat(fresh.getById(id)).isEqualTo(schema);
         }
     }
@@ -213,10 +184,10 @@ class ApicurioCompatibilityIT {
                 SpecificAvroSerde<SeriesKey> producerKeys = new SpecificAvroSerde<>();
                 SpecificAvroSerde<TradeRecord> consumerValues = new SpecificAvroSerde<>();
                 SpecificAvroSerde<SeriesKey> consumerKeys = new SpecificAvroSerde<>()) {
-            producerValues.configure(serdeConfig(), false);
-            producerKeys.configure(serdeConfig(), true);
-            consumerValues.configure(serdeConfig(), false);
-            consumerKeys.configure(serdeConfig(), true);
+            producerValues.configure(REGISTRY.serdeConfig(), false);
+            producerKeys.configure(REGISTRY.serdeConfig(), true);
+            consumerValues.configure(REGISTRY.serdeConfig(), false);
+            consumerKeys.configure(REGISTRY.serdeConfig(), true);
             byte[] valueBytes = producerValues.serializer().serialize(topic, value);
             byte[] keyBytes = producerKeys.serializer().serialize(topic, key);
             assertThat(consumerValues.deserializer().deserialize(topic, valueBytes)).isEqualTo(value);
@@ -234,8 +205,8 @@ class ApicurioCompatibilityIT {
         price.put("symbol", "ACME");
         price.put("cents", 4200L);
         try (GenericAvroSerde producer = new GenericAvroSerde(); GenericAvroSerde consumer = new GenericAvroSerde()) {
-            producer.configure(serdeConfig(), false);
-            consumer.configure(serdeConfig(), false);
+            producer.configure(REGISTRY.serdeConfig(), false);
+            consumer.configure(REGISTRY.serdeConfig(), false);
             byte[] bytes = producer.serializer().serialize(topic, price);
             assertThat(consumer.deserializer().deserialize(topic, bytes)).isEqualTo(price);
         }
@@ -254,12 +225,12 @@ class ApicurioCompatibilityIT {
         }
         byte[] oldBytes;
         try (KafkaAvroSerializer serializer = new KafkaAvroSerializer()) {
-            serializer.configure(serdeConfig(), false);
+            serializer.configure(REGISTRY.serdeConfig(), false);
             oldBytes = serializer.serialize(topic, oldRecord);
             // Version 2: the current class; adding defaulted fields is BACKWARD compatible.
             byte[] newBytes = serializer.serialize(topic, expected);
             try (KafkaAvroDeserializer deserializer = new KafkaAvroDeserializer()) {
-                deserializer.configure(serdeConfig(AvroSerdeConfig.SPECIFIC_AVRO_READER_CONFIG, true), false);
+                deserializer.configure(REGISTRY.serdeConfig(AvroSerdeConfig.SPECIFIC_AVRO_READER_CONFIG, true), false);
                 assertThat(deserializer.deserialize(topic, oldBytes)).isEqualTo(expected);
                 assertThat(deserializer.deserialize(topic, newBytes)).isEqualTo(expected);
             }
@@ -276,12 +247,12 @@ class ApicurioCompatibilityIT {
         v1.put("symbol", "ACME");
         v1.put("cents", 1L);
         try (KafkaAvroSerializer serializer = new KafkaAvroSerializer()) {
-            serializer.configure(serdeConfig(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false,
+            serializer.configure(REGISTRY.serdeConfig(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false,
                     AvroSerdeConfig.USE_LATEST_VERSION_CONFIG, true), false);
             byte[] bytes = serializer.serialize(topic, v1);
             assertThat(ByteBuffer.wrap(bytes, 1, 4).getInt()).isEqualTo(v2Id).isNotEqualTo(latestId);
             try (KafkaAvroDeserializer deserializer = new KafkaAvroDeserializer()) {
-                deserializer.configure(serdeConfig(), false);
+                deserializer.configure(REGISTRY.serdeConfig(), false);
                 GenericRecord read = (GenericRecord) deserializer.deserialize(topic, bytes);
                 assertThat(read.getSchema()).isEqualTo(PRICE_V2);
                 assertThat(read.get("currency")).hasToString("USD");
@@ -294,7 +265,7 @@ class ApicurioCompatibilityIT {
     void shouldFailToSerializeUnregisteredSchemaWhenAutoRegisterIsOff() {
         String topic = unique("prices");
         try (KafkaAvroSerializer serializer = new KafkaAvroSerializer()) {
-            serializer.configure(serdeConfig(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false), false);
+            serializer.configure(REGISTRY.serdeConfig(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false), false);
             GenericRecord v1 = new GenericData.Record(PRICE_V1);
             v1.put("symbol", "ACME");
             v1.put("cents", 1L);

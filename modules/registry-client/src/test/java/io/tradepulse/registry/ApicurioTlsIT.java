@@ -1,5 +1,6 @@
 package io.tradepulse.registry;
 
+import static io.tradepulse.registry.ApicurioRegistry.unique;
 import static io.tradepulse.registry.TestSchemas.PRICE_V1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,7 +10,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 import javax.net.ssl.SSLException;
@@ -85,10 +85,6 @@ class ApicurioTlsIT {
         config.put(SchemaRegistryClientConfig.SSL_KEY_PASSWORD_CONFIG, clientTls.password());
         config.put(SchemaRegistryClientConfig.SSL_KEYSTORE_TYPE_CONFIG, SelfSignedTls.STORE_TYPE);
         return config;
-    }
-
-    private static String unique(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     private static Stream<Throwable> causes(Throwable thrown) {

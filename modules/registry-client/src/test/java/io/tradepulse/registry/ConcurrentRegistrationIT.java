@@ -1,5 +1,6 @@
 package io.tradepulse.registry;
 
+import static io.tradepulse.registry.ApicurioRegistry.unique;
 import static io.tradepulse.registry.TestSchemas.PRICE_V1;
 import static io.tradepulse.registry.TestSchemas.PRICE_V2;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -25,8 +25,8 @@ import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import io.tradepulse.embedded.EmbeddedRegistry;
 import io.tradepulse.registry.serde.KafkaAvroSerializer;
 
 /**
@@ -45,36 +45,22 @@ class ConcurrentRegistrationIT {
     private static final int THREADS = 8;
     private static final int ROUNDS = 5;
 
-    private static EmbeddedRegistry registry;
+    @RegisterExtension
+    static final ApicurioRegistry REGISTRY = new ApicurioRegistry();
     private static CachedSchemaRegistryClient client;
     private static ExecutorService pool;
 
     @BeforeAll
-    static void startRegistry() {
-        registry = EmbeddedRegistry.start();
-        client = newClient();
+    static void startPool() {
+        client = REGISTRY.client();
         pool = Executors.newFixedThreadPool(THREADS);
     }
 
     @AfterAll
-    static void stopRegistry() {
+    static void stopPool() {
         if (pool != null) {
             pool.shutdownNow();
         }
-        if (client != null) {
-            client.close();
-        }
-        if (registry != null) {
-            registry.close();
-        }
-    }
-
-    private static CachedSchemaRegistryClient newClient() {
-        return new CachedSchemaRegistryClient(Map.of(SchemaRegistryClientConfig.SCHEMA_REGISTRY_URL_CONFIG, registry.url()));
-    }
-
-    private static String unique(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     /** What one racer did: its result or what it threw. */
@@ -126,7 +112,7 @@ class ConcurrentRegistrationIT {
 
     /** A racer registering {@code schema} under {@code subject} through its own, fresh client. */
     private static Racer<Integer> registering(String subject, Schema schema) {
-        CachedSchemaRegistryClient own = newClient();
+        CachedSchemaRegistryClient own = REGISTRY.newClient();
         own.getCompatibility(null); // opens the connection before the start signal
         return new Racer<>(() -> own.register(subject, schema), own);
     }
@@ -142,7 +128,7 @@ class ConcurrentRegistrationIT {
             List<Outcome<Integer>> outcomes = race(i -> registering(subject, PRICE_V1));
             assertThat(failures(outcomes)).as("failed registrations in round %d", round).isEmpty();
             int id;
-            try (CachedSchemaRegistryClient fresh = newClient()) {
+            try (CachedSchemaRegistryClient fresh = REGISTRY.newClient()) {
                 id = fresh.getId(subject, PRICE_V1);
                 assertThat(fresh.getLatestSchemaMetadata(subject).schema()).isEqualTo(PRICE_V1);
             }
@@ -160,7 +146,7 @@ class ConcurrentRegistrationIT {
             String subject = unique("mixed") + "-value";
             List<Outcome<Integer>> outcomes = race(i -> registering(subject, i % 2 == 0 ? PRICE_V1 : PRICE_V2));
             assertThat(failures(outcomes)).as("failed registrations in round %d", round).isEmpty();
-            try (CachedSchemaRegistryClient fresh = newClient()) {
+            try (CachedSchemaRegistryClient fresh = REGISTRY.newClient()) {
                 int v1 = fresh.getId(subject, PRICE_V1);
                 int v2 = fresh.getId(subject, PRICE_V2);
                 for (int i = 0; i < THREADS; i++) {
@@ -186,7 +172,7 @@ class ConcurrentRegistrationIT {
             List<Outcome<byte[]>> outcomes = race(i -> {
                 KafkaAvroSerializer serializer = new KafkaAvroSerializer();
                 Map<String, Object> config = new HashMap<>();
-                config.put(SchemaRegistryClientConfig.SCHEMA_REGISTRY_URL_CONFIG, registry.url());
+                config.put(SchemaRegistryClientConfig.SCHEMA_REGISTRY_URL_CONFIG, REGISTRY.url());
                 serializer.configure(config, false);
                 serializer.serialize(warmUpTopic, price); // an already registered subject: opens the connection
                 return new Racer<>(() -> serializer.serialize(topic, price), serializer);

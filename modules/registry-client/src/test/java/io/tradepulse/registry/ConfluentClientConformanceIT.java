@@ -1,12 +1,11 @@
 package io.tradepulse.registry;
 
+import static io.tradepulse.registry.ApicurioRegistry.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.UUID;
 
 import org.apache.avro.Schema;
@@ -22,12 +21,12 @@ import org.apache.flink.avro.shaded.org.apache.avro.io.EncoderFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.tradepulse.avro.TradeRecord;
-import io.tradepulse.embedded.EmbeddedRegistry;
 import io.tradepulse.registry.serde.AvroSerdeConfig;
 import io.tradepulse.registry.serde.KafkaAvroDeserializer;
 import io.tradepulse.registry.serde.KafkaAvroSerializer;
@@ -45,14 +44,14 @@ class ConfluentClientConformanceIT {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private static EmbeddedRegistry registry;
+    @RegisterExtension
+    static final ApicurioRegistry REGISTRY = new ApicurioRegistry();
     private static org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.CachedSchemaRegistryClient confluent;
 
     @BeforeAll
     static void start() {
-        registry = EmbeddedRegistry.start();
         confluent = new org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.CachedSchemaRegistryClient(
-                registry.url(), 100);
+                REGISTRY.url(), 100);
     }
 
     @AfterAll
@@ -60,26 +59,6 @@ class ConfluentClientConformanceIT {
         if (confluent != null) {
             confluent.close();
         }
-        if (registry != null) {
-            registry.close();
-        }
-    }
-
-    private static CachedSchemaRegistryClient ours() {
-        return new CachedSchemaRegistryClient(Map.of(SchemaRegistryClientConfig.SCHEMA_REGISTRY_URL_CONFIG, registry.url()));
-    }
-
-    private static Map<String, Object> serdeConfig(Object... keyValues) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(SchemaRegistryClientConfig.SCHEMA_REGISTRY_URL_CONFIG, registry.url());
-        for (int i = 0; i < keyValues.length; i += 2) {
-            config.put((String) keyValues[i], keyValues[i + 1]);
-        }
-        return config;
-    }
-
-    private static String unique(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     /**
@@ -107,7 +86,7 @@ class ConfluentClientConformanceIT {
         Schema schema = freshTradeRecordVariant();
         String subject = unique("conf-first") + "-value";
         int genuineId = confluent.register(subject, genuine(schema));
-        try (CachedSchemaRegistryClient ours = ours()) {
+        try (CachedSchemaRegistryClient ours = REGISTRY.newClient()) {
             assertThat(ours.register(subject, schema)).isEqualTo(genuineId);
             assertThat(ours.getId(subject, schema)).isEqualTo(genuineId);
             assertThat(ours.register(unique("conf-first-other") + "-value", schema)).isEqualTo(genuineId);
@@ -121,7 +100,7 @@ class ConfluentClientConformanceIT {
         Schema schema = freshTradeRecordVariant();
         String subject = unique("ours-first") + "-value";
         int ourId;
-        try (CachedSchemaRegistryClient ours = ours()) {
+        try (CachedSchemaRegistryClient ours = REGISTRY.newClient()) {
             ourId = ours.register(subject, schema);
         }
         assertThat(confluent.register(subject, genuine(schema))).isEqualTo(ourId);
@@ -137,7 +116,7 @@ class ConfluentClientConformanceIT {
         TradeRecord record = SerdeFixtures.tradeRecord();
         byte[] bytes;
         try (KafkaAvroSerializer serializer = new KafkaAvroSerializer()) {
-            serializer.configure(serdeConfig(), false);
+            serializer.configure(REGISTRY.serdeConfig(), false);
             bytes = serializer.serialize(topic, record);
         }
         assertThat(bytes[0]).isZero();
@@ -192,12 +171,12 @@ class ConfluentClientConformanceIT {
         byte[] confluentBytes = confluentWay(id, schema, record);
 
         try (KafkaAvroDeserializer deserializer = new KafkaAvroDeserializer()) {
-            deserializer.configure(serdeConfig(AvroSerdeConfig.SPECIFIC_AVRO_READER_CONFIG, true), false);
+            deserializer.configure(REGISTRY.serdeConfig(AvroSerdeConfig.SPECIFIC_AVRO_READER_CONFIG, true), false);
             assertThat(deserializer.deserialize(topic, confluentBytes)).isEqualTo(expected);
         }
         // Our serializer, same topic and record: same id (already registered by the genuine client), same bytes.
         try (KafkaAvroSerializer serializer = new KafkaAvroSerializer()) {
-            serializer.configure(serdeConfig(), false);
+            serializer.configure(REGISTRY.serdeConfig(), false);
             byte[] ourBytes = serializer.serialize(topic, expected);
             assertThat(Arrays.copyOfRange(ourBytes, 1, 5)).isEqualTo(Arrays.copyOfRange(confluentBytes, 1, 5));
             assertThat(ourBytes).isEqualTo(confluentBytes);
