@@ -297,6 +297,8 @@ public final class ProcessorConfig extends AbstractConfig {
         // Also for the tariff.events global table: a bad tariff event is dead-lettered like any other input.
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class);
+        // TradeTopology.newBuilder enforces explicit names whatever is set here; set so the logged config says so.
+        p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         return p;
     }
 

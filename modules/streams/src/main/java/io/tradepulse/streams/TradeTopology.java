@@ -15,10 +15,13 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Utils;
@@ -56,7 +59,7 @@ import org.apache.kafka.streams.state.Stores;
  * the parent's published figures (which win) in the same series state, so derived series get the same
  * metrics and signals and feed their own parents in turn. Every processor, store, branch and repartition
  * topic is named so the changelog and internal names stay stable when the topology grows (generated names
- * shift and orphan changelogs).
+ * shift and orphan changelogs); {@link #newBuilder} makes {@code build()} fail on a generated one.
  */
 public final class TradeTopology {
     public static final String SERIES_STORE = "series-history";
@@ -76,7 +79,7 @@ public final class TradeTopology {
 
     public static Topology build(TopicCatalog topics, StateSerdes stateSerdes, SignalConfig signals,
                                  RollupConfig rollups, StateStoreType storeType, Clock clock) {
-        StreamsBuilder builder = new StreamsBuilder();
+        StreamsBuilder builder = newBuilder();
         Topic<String, TariffEvent> tariffEvents = topics.tariffEvents();
         // Every instance needs the whole (small) calendar for every series: a GlobalKTable, no co-partitioning.
         builder.globalTable(tariffEvents.name(),
@@ -171,6 +174,27 @@ public final class TradeTopology {
                 .to(derived.name(), Produced.with(derived.keySerde(), derived.valueSerde())
                         .withStreamPartitioner(new RecordsPartitioner(records)).withName("write-derived-records"));
         return builder.build();
+    }
+
+    /**
+     * A builder whose {@code build()} fails with a {@link org.apache.kafka.streams.errors.TopologyException} naming
+     * every state store, changelog or repartition topic that would get a generated name (KIP-1111). Why enforce it:
+     * a generated name carries the node's index, so adding a processor anywhere upstream renames the store's
+     * changelog, and a redeployed application would silently start from empty state while the old changelog is
+     * orphaned. Streams reads the flag when the builder is created, from the application-wide settings the
+     * builder is given; the ones here are placeholders (Streams replaces them with the application's own when the
+     * topology is started, and no topology-level key is overridden). The protected constructor keeps them out of the
+     * log.
+     */
+    static StreamsBuilder newBuilder() {
+        StreamsConfig placeholders = new StreamsConfig(Map.of(
+                StreamsConfig.APPLICATION_ID_CONFIG, "tradepulse-topology",
+                StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092",
+                StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true,
+                // as ProcessorConfig sets it; StreamsConfig warns on every instance without it
+                StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true), false) {
+        };
+        return new StreamsBuilder(new TopologyConfig(null, placeholders, new Properties()));
     }
 
     private static Optional<Set<Integer>> byParentSeries(String topic, ChangeKey cell, RollupContribution c, int partitions) {
