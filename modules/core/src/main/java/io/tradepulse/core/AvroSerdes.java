@@ -1,6 +1,8 @@
 package io.tradepulse.core;
 
+import io.tradepulse.registry.CachedSchemaRegistryClient;
 import io.tradepulse.registry.SchemaRegistryClient;
+import io.tradepulse.registry.serde.AvroSerdeConfig;
 import io.tradepulse.registry.serde.SpecificAvroSerde;
 import io.tradepulse.registry.serde.StringAvroSerde;
 import java.util.Map;
@@ -9,8 +11,10 @@ import org.apache.kafka.common.serialization.Serde;
 
 /**
  * Creates the registry-backed Avro serdes of all topics from one serde configuration
- * ({@code schema.registry.url}, auth, {@code auto.register.schemas}, ...), optionally sharing one registry
- * client so that its schema and id caches are shared by every serde of a process.
+ * ({@code schema.registry.url}, auth, {@code auto.register.schemas}, ...). Every serde it creates uses one registry
+ * client: the one given, or one built from the configuration. Why not a client per serde (what a serde configured on
+ * its own builds): each client is an HTTP client with its own thread, connections and schema caches, and a topic
+ * catalog holds 11 serdes, each a serializer and a deserializer.
  */
 public final class AvroSerdes {
     private final Map<String, ?> config;
@@ -18,11 +22,12 @@ public final class AvroSerdes {
 
     /**
      * @param config serde configuration with Confluent's key names
-     * @param client registry client to share, or {@code null} to let each serde build its own from config
+     * @param client registry client to share, or {@code null} to build one from {@code config} (never closed: it
+     *               lives as long as the serdes, and its HTTP client's thread ends when it is collected)
      */
     public AvroSerdes(Map<String, ?> config, SchemaRegistryClient client) {
         this.config = Map.copyOf(config);
-        this.client = client;
+        this.client = client != null ? client : new CachedSchemaRegistryClient(new AvroSerdeConfig(config).clientConfig());
     }
 
     public <T extends SpecificRecord> Serde<T> key(Class<T> type) {
@@ -35,18 +40,23 @@ public final class AvroSerdes {
 
     /** A plain string as an Avro {@code "string"} in the wire format: what Kafka Connect's Avro converter writes. */
     public Serde<String> stringKey() {
-        StringAvroSerde serde = client == null ? new StringAvroSerde() : new StringAvroSerde(client);
+        StringAvroSerde serde = new StringAvroSerde(client);
         serde.configure(config, true);
         return serde;
     }
 
     private <T extends SpecificRecord> Serde<T> create(boolean isKey) {
-        SpecificAvroSerde<T> serde = client == null ? new SpecificAvroSerde<>() : new SpecificAvroSerde<>(client);
+        SpecificAvroSerde<T> serde = new SpecificAvroSerde<>(client);
         serde.configure(config, isKey);
         return serde;
     }
 
     public Map<String, ?> config() {
         return config;
+    }
+
+    /** The registry client every serde of this factory uses. */
+    public SchemaRegistryClient client() {
+        return client;
     }
 }

@@ -241,6 +241,17 @@ public final class ProcessorConfig extends AbstractConfig {
         return StateStoreType.fromConfig(getString(STATE_STORE_TYPE_CONFIG));
     }
 
+    /**
+     * This configuration with {@code client} as the registry client of every serde built from it, also in the
+     * components Kafka Streams instantiates by class name: the dead-letter handlers, configured for every task from
+     * {@link #streamsConfig}.
+     */
+    public ProcessorConfig withRegistryClient(SchemaRegistryClient client) {
+        Map<Object, Object> m = new HashMap<>(originals());
+        m.put(REGISTRY_CLIENT_INSTANCE, client);
+        return new ProcessorConfig(m);
+    }
+
     public TopicCatalog topicCatalog() {
         return topicCatalog(this, registryClient());
     }
