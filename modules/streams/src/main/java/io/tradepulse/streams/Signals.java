@@ -120,9 +120,9 @@ public final class Signals {
             }
         }
         if (ahead != null && excess >= cfg.frontLoadingPct()) {
-            String summary = String.format(Locale.ROOT, "%s %s: %s vs expected %s (%s) in the %d months before %s "
+            String summary = String.format(Locale.ROOT, "%s %s: %s in the %d months before %s "
                             + "(%s %s -> %s %% effective %s): possible front-loading", label(series), period(q),
-                    money(q.getValue()), money(expected), signed(excess), cfg.leadMonths(), ahead.getId(),
+                    versus(q, expected, excess, y, g), cfg.leadMonths(), ahead.getId(),
                     ahead.getKind(), rate(ahead.getRateBeforePct()), rate(ahead.getRateAfterPct()), ahead.getEffective());
             out.put(Type.FRONT_LOADING, signal(Type.FRONT_LOADING, series, q, expected, excess, y, g, ahead, summary,
                     String.format(Locale.ROOT, "FRONT_LOADING excess >= %.1f%% within %d months before a duty rise; %s",
@@ -136,9 +136,9 @@ public final class Signals {
             }
         }
         if (behind != null && excess <= -cfg.paybackPct()) {
-            String summary = String.format(Locale.ROOT, "%s %s: %s vs expected %s (%s) within %d months after %s "
+            String summary = String.format(Locale.ROOT, "%s %s: %s within %d months after %s "
                             + "(%s %s -> %s %% effective %s): payback / tariff drop", label(series), period(q),
-                    money(q.getValue()), money(expected), signed(excess), cfg.paybackMonths(), behind.getId(),
+                    versus(q, expected, excess, y, g), cfg.paybackMonths(), behind.getId(),
                     behind.getKind(), rate(behind.getRateBeforePct()), rate(behind.getRateAfterPct()), behind.getEffective());
             out.put(Type.PAYBACK, signal(Type.PAYBACK, series, q, expected, excess, y, g, behind, summary,
                     String.format(Locale.ROOT, "PAYBACK shortfall >= %.1f%% within %d months from a duty rise; %s",
@@ -178,6 +178,20 @@ public final class Signals {
 
     private static String label(SeriesKey s) {
         return s.getReporter() + "->" + s.getPartner() + " " + s.getFlow() + " " + s.getCommodity();
+    }
+
+    /**
+     * Actual against expected in a signal's summary: the levels when both are known ("48.800 bn vs expected
+     * 42.069 bn (+16.0 %)"); otherwise the growth rates the excess was computed from, as when a source publishes
+     * only its YoY for the month ("-33.1 % YoY (reported) vs a trend of -18.9 % (-17.5 %)"), instead of levels
+     * that would both read n/a.
+     */
+    private static String versus(Observation q, Long expected, double excess, Yoy y, Double trend) {
+        if (q.getValue() != null && expected != null) {
+            return money(q.getValue()) + " vs expected " + money(expected) + " (" + signed(excess) + ")";
+        }
+        return signed(y.pct()) + " YoY (" + y.basis().toLowerCase(Locale.ROOT) + ") vs "
+                + (trend == null ? "no trend" : "a trend of " + signed(trend)) + " (" + signed(excess) + ")";
     }
 
     /** Formatted only when a FRONT_LOADING or PAYBACK signal holds. */

@@ -80,6 +80,17 @@ class BundledDataBacktestTest {
     }
 
     @Test
+    void shouldSummariseAMonthWithoutLevelsByItsGrowthRatesNotByMissingLevels() {
+        TradeSignal s = active.get("2025-08 PAYBACK"); // GACC published only the YoY for Aug 2025
+        assertThat(s).isNotNull();
+        assertThat(s.getActual()).isNull();
+        assertThat(s.getSummary()).startsWith("CHN->USA EXPORT TOTAL 2025-08: -33.1 % YoY (reported) vs a trend of "
+                + "-18.9 % (-17.5 %) within 3 months after us-cn-2025-08-truce-expiry").doesNotContain("n/a");
+        assertThat(active.get("2025-05 PAYBACK").getSummary())
+                .contains("2025-05: 28.800 bn vs expected 45.980 bn (-37.4 %) within 3 months after");
+    }
+
+    @Test
     void shouldFireExactlyTheSignalsOfTheDocsTable() {
         assertThat(active.keySet()).containsExactlyInAnyOrderElementsOf(List.of(
                 "2024-12 FRONT_LOADING", "2025-05 PAYBACK", "2025-05 YOY_MOVE", "2025-06 FRONT_LOADING",
