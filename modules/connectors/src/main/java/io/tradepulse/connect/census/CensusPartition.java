@@ -1,5 +1,6 @@
 package io.tradepulse.connect.census;
 
+import io.tradepulse.connect.common.SourcePartitions;
 import java.util.Map;
 
 /**
@@ -11,7 +12,7 @@ import java.util.Map;
  */
 public record CensusPartition(String flow, String commLvl, String commodity) {
   public Map<String, String> toMap() {
-    return Map.of("source", "census", "dataset", dataset(), "comm_lvl", commLvl, "commodity", commodity);
+    return SourcePartitions.of("source", "census", "dataset", dataset(), "comm_lvl", commLvl, "commodity", commodity);
   }
 
   public static CensusPartition fromMap(Map<String, ?> m) {

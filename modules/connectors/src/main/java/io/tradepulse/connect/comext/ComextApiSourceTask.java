@@ -6,6 +6,7 @@ import io.tradepulse.connect.common.MonthGaps;
 import io.tradepulse.connect.common.Parsed;
 import io.tradepulse.connect.common.ParsedItem;
 import io.tradepulse.connect.common.RetryingFetcher;
+import io.tradepulse.connect.common.SourcePartitions;
 import io.tradepulse.connect.common.TradeRow;
 import io.tradepulse.connect.common.TradeSourceTask;
 import java.net.URI;
@@ -56,7 +57,7 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
   }
 
   Map<String, String> partition(String reporter) {
-    return Map.of("source", "comext", "dataset", config.dataset(), "reporter", reporter,
+    return SourcePartitions.of("source", "comext", "dataset", config.dataset(), "reporter", reporter,
         "partners", String.join(",", config.partners()), "products", String.join(",", config.products()),
         "flows", String.join(",", config.flows()));
   }

@@ -32,7 +32,7 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
   protected abstract Parsed parse(byte[] payload, String location);
 
   protected Map<String, String> partition(String location) {
-    return Map.of("source", sourceName(), "location", location);
+    return SourcePartitions.of("source", sourceName(), "location", location);
   }
 
   @Override

@@ -97,7 +97,7 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
     if (context == null || context.offsetStorageReader() == null) {
       return null;
     }
-    return context.offsetStorageReader().offset(partition);
+    return SourcePartitions.storedOffset(context.offsetStorageReader(), partition);
   }
 
   @Override

@@ -7,6 +7,7 @@ import io.tradepulse.connect.common.MonthGaps;
 import io.tradepulse.connect.common.Parsed;
 import io.tradepulse.connect.common.ParsedItem;
 import io.tradepulse.connect.common.RetryingFetcher;
+import io.tradepulse.connect.common.SourcePartitions;
 import io.tradepulse.connect.common.TradeRow;
 import io.tradepulse.connect.common.TradeSourceTask;
 import java.net.URI;
@@ -42,7 +43,7 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
   }
 
   Map<String, String> partition(String reporter) {
-    return Map.of("source", "comtrade", "reporter", reporter, "partners", String.join(",", config.partners()),
+    return SourcePartitions.of("source", "comtrade", "reporter", reporter, "partners", String.join(",", config.partners()),
         "flows", String.join(",", config.flows()), "cmd", String.join(",", config.cmdCodes()));
   }
 
