@@ -46,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>{@code enabled} (KIP-618): each task writes its records and their source offsets in one transaction, so a
  *       {@code read_committed} consumer sees every one of the 20 rows exactly once: a row is either committed together
  *       with its offset (and never sent again) or aborted with it (and sent again, the aborted copy invisible). This
- *       holds for a crash too; the test shows it for a graceful stop.</li>
+ *       holds for a crash too; this test shows it for a graceful stop, {@link ConnectWorkerCrashIT} for a kill.</li>
  *   <li>not enabled (the default): at-least-once. Records are sent first and their offsets flushed later (every
  *       {@code offset.flush.interval.ms}, and once more when the task stops gracefully), so after a crash, or a last
  *       flush that failed or timed out, the new owner resends the rows after the last flushed offset: no row is
