@@ -32,16 +32,10 @@ final class ConnectFixtures {
    */
   static List<ConsumerRecord<Object, Object>> readAll(Map<String, Object> client, String registryUrl, String topic,
                                                       int atLeast) {
-    Map<String, Object> serde = Map.of("schema.registry.url", registryUrl, "specific.avro.reader", true);
-    KafkaAvroDeserializer keys = new KafkaAvroDeserializer();
-    keys.configure(serde, true);
-    KafkaAvroDeserializer values = new KafkaAvroDeserializer();
-    values.configure(serde, false);
     Map<String, Object> p = new HashMap<>(client);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     List<ConsumerRecord<Object, Object>> out = new ArrayList<>();
-    try (KafkaConsumer<Object, Object> c = new KafkaConsumer<>(p, keys, values)) {
+    try (KafkaConsumer<Object, Object> c = avroConsumer(p, registryUrl)) {
       c.subscribe(List.of(topic));
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       int emptyAfterEnough = 0;
@@ -54,6 +48,23 @@ final class ConnectFixtures {
       }
     }
     return out;
+  }
+
+  /**
+   * A consumer that decodes keys and values with our Avro deserializer (specific records) and starts from the
+   * earliest offset when it has none.
+   *
+   * @param client the consumer's connection settings (bootstrap servers, security, isolation level, group)
+   */
+  static KafkaConsumer<Object, Object> avroConsumer(Map<String, Object> client, String registryUrl) {
+    Map<String, Object> serde = Map.of("schema.registry.url", registryUrl, "specific.avro.reader", true);
+    KafkaAvroDeserializer keys = new KafkaAvroDeserializer();
+    keys.configure(serde, true);
+    KafkaAvroDeserializer values = new KafkaAvroDeserializer();
+    values.configure(serde, false);
+    Map<String, Object> p = new HashMap<>(client);
+    p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    return new KafkaConsumer<>(p, keys, values);
   }
 
   /** {@link #readAll} from the plain listener of the shared embedded platform. */

@@ -5,18 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
-import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
@@ -37,7 +32,7 @@ class PlainConnectWorkerIT {
   @Test
   void pluginShouldLoadFromItsPackagedDirectoryAndDeliverRecordsThroughTheRegistry(EmbeddedPlatform platform)
       throws Exception {
-    Path pluginPath = Path.of(System.getProperty("tradepulse.connect.plugin.path", "target/connect-plugins"));
+    Path pluginPath = WorkerJvm.pluginPath();
     assertThat(pluginPath.resolve("tradepulse-connectors/lib")).isDirectory();
     String suffix = UUID.randomUUID().toString().substring(0, 8);
     String topic = "it.plain.records." + suffix;
@@ -54,7 +49,7 @@ class PlainConnectWorkerIT {
         """);
     Path worker = Files.writeString(dir.resolve("worker.properties"), String.join("\n",
         "bootstrap.servers=" + platform.bootstrapServers(),
-        "plugin.path=" + pluginPath.toAbsolutePath(),
+        "plugin.path=" + pluginPath,
         "plugin.discovery=service_load",
         "listeners=http://127.0.0.1:0",
         "offset.storage.file.filename=" + dir.resolve("connect.offsets"),
@@ -76,56 +71,24 @@ class PlainConnectWorkerIT {
         "field.period=period_start", "field.value=value_usd_bn", "field.sourceRef=source",
         "default.vintage=seed", "default.publishedAt=2026-01-14") + "\n");
 
-    String classPath = workerClassPath();
-    assertThat(classPath).contains("connect-runtime").doesNotContain("tradepulse").doesNotContain("avro-");
+    assertThat(WorkerJvm.workerClassPath()).contains("connect-runtime").doesNotContain("tradepulse")
+        .doesNotContain("avro-");
     Path log = dir.resolve("worker.log");
-    Process p = new ProcessBuilder(javaBin(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", classPath, "org.apache.kafka.connect.cli.ConnectStandalone", worker.toString(), connector.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p = WorkerJvm.start(log, "org.apache.kafka.connect.cli.ConnectStandalone", worker.toString(),
+        connector.toString());
     try {
       List<TradeRecord> trades = new ArrayList<>();
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (trades.size() < 2 && System.nanoTime() < deadline && p.isAlive()) {
         trades = ApiConnectorsIT.values(platform, topic, 2, TradeRecord.class);
       }
-      assertThat(trades).as("records from the plain worker; its log:%n%s", tail(log))
+      assertThat(trades).as("records from the plain worker; its log:%n%s", WorkerJvm.tail(log))
           .extracting(TradeRecord::getValue).containsExactlyInAnyOrder(44_000_000_000L, 28_800_000_000L);
     } finally {
       p.destroy();
       if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
         p.destroyForcibly().waitFor();
       }
-    }
-  }
-
-  /**
-   * This JVM's class path minus everything of ours and everything the plugin ships (except Jackson, which
-   * connect-json needs) and test-only libraries: what a Kafka distribution's libs/ would give a worker.
-   */
-  static String workerClassPath() throws Exception {
-    Path lib = Path.of(System.getProperty("tradepulse.connect.plugin.path", "target/connect-plugins"))
-        .resolve("tradepulse-connectors/lib");
-    Set<String> shipped;
-    try (Stream<Path> s = Files.list(lib)) {
-      shipped = s.map(f -> f.getFileName().toString()).filter(n -> !n.startsWith("jackson-")).collect(Collectors.toSet());
-    }
-    return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-        .filter(e -> !e.contains("tradepulse") && !e.endsWith("classes"))
-        .filter(e -> !shipped.contains(Path.of(e).getFileName().toString()))
-        .filter(e -> !e.matches(".*(junit|assertj|wiremock|opentest4j|apiguardian|surefire|failsafe).*"))
-        .collect(Collectors.joining(File.pathSeparator));
-  }
-
-  private static String javaBin() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  private static String tail(Path log) {
-    try {
-      List<String> lines = Files.readAllLines(log);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-    } catch (Exception e) {
-      return "(no log: " + e + ")";
     }
   }
 }
