@@ -22,6 +22,7 @@ import io.tradepulse.ingest.IngestReport;
 import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
 import io.tradepulse.testsupport.EmbeddedPlatform;
+import io.tradepulse.testsupport.HttpClientCount;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -80,13 +81,13 @@ class EndToEndPipelineIT {
             producer.send(topics.records(), FileIngest.seriesKey(month13), month13).get();
         }
 
-        long httpClientsBefore = newHttpClientId();
+        HttpClientCount httpClients = HttpClientCount.start();
         try (ProcessorApp app = new ProcessorApp(config)) {
             app.start();
             Pipeline.awaitCaughtUp(client, prefix + "processor", topics.records().name(), Duration.ofSeconds(90));
         }
         // One registry client for the whole instance, however many tasks (and dead-letter handlers per task) it ran.
-        assertThat(newHttpClientId() - httpClientsBefore - 1).as("HTTP clients the processor created").isEqualTo(1);
+        assertThat(httpClients.created()).as("HTTP clients the processor created").isEqualTo(1);
 
         Map<ChangeKey, TradeChange> table = Pipeline.readChanges(client, topics, Duration.ofSeconds(30));
         Map<String, DeadLetter> dead = Pipeline.readTable(client, topics.deadLetters(), Duration.ofSeconds(30));
@@ -104,18 +105,6 @@ class EndToEndPipelineIT {
         assertThat(decoded.getSchema().getFullName()).isEqualTo(TradeChange.getClassSchema().getFullName());
         assertThat((Long) decoded.get("value")).isEqualTo(28_800_000_000L);
         assertThat((Double) decoded.get("yoyPct")).isCloseTo(-34.545, within(0.001));
-    }
-
-    /**
-     * The JDK numbers its HTTP clients from one counter and puts the number in {@code toString()} (it names the
-     * client's selector thread after it), so the difference between two fresh clients' numbers counts the clients
-     * created in between, including those already collected.
-     */
-    private static long newHttpClientId() {
-        String name = java.net.http.HttpClient.newHttpClient().toString();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\((\\d+)\\)$").matcher(name);
-        assertThat(m.find()).as("JDK HTTP client id in %s", name).isTrue();
-        return Long.parseLong(m.group(1));
     }
 
     /** Reads trade.changes with read_committed and decodes the 2025-05 value using Confluent's own client. */
