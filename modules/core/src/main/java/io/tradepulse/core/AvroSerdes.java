@@ -2,7 +2,6 @@ package io.tradepulse.core;
 
 import io.tradepulse.registry.CachedSchemaRegistryClient;
 import io.tradepulse.registry.SchemaRegistryClient;
-import io.tradepulse.registry.serde.AvroSerdeConfig;
 import io.tradepulse.registry.serde.SpecificAvroSerde;
 import io.tradepulse.registry.serde.StringAvroSerde;
 import java.util.Map;
@@ -27,7 +26,7 @@ public final class AvroSerdes {
      */
     public AvroSerdes(Map<String, ?> config, SchemaRegistryClient client) {
         this.config = Map.copyOf(config);
-        this.client = client != null ? client : new CachedSchemaRegistryClient(new AvroSerdeConfig(config).clientConfig());
+        this.client = client != null ? client : new CachedSchemaRegistryClient(config);
     }
 
     public <T extends SpecificRecord> Serde<T> key(Class<T> type) {

@@ -3,7 +3,6 @@ package io.tradepulse.streams;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.registry.CachedSchemaRegistryClient;
 import io.tradepulse.registry.SchemaRegistryClient;
-import io.tradepulse.registry.serde.AvroSerdeConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -39,7 +38,7 @@ public final class ProcessorApp implements AutoCloseable {
         // with clients of its own (in a 1 M `tradepulse bench` run, 1,320 registry clients, each an HTTP client
         // with its own thread, before this was shared).
         if (config.registryClient() == null) {
-            ownClient = new CachedSchemaRegistryClient(new AvroSerdeConfig(config.serdeConfig()).clientConfig());
+            ownClient = new CachedSchemaRegistryClient(config.serdeConfig());
             config = config.withRegistryClient(ownClient);
         } else {
             ownClient = null;
