@@ -59,6 +59,16 @@ class SeriesHistoryCodecTest {
     }
 
     @Test
+    void readsFormat1WithTheReleasedV1Schema() throws java.io.IOException {
+        // schemas/history keeps every released schema (SchemaEvolutionTest); format-1 entries were written with v1,
+        // so the writer schema this codec resolves them with must be exactly that one.
+        org.apache.avro.Schema released = new org.apache.avro.Schema.Parser().parse(
+                java.nio.file.Files.readString(java.nio.file.Path.of("../../schemas/history/SeriesHistory/v1.avsc")));
+        assertThat(org.apache.avro.SchemaNormalization.toParsingForm(SeriesHistoryCodec.V1_SCHEMA))
+                .isEqualTo(org.apache.avro.SchemaNormalization.toParsingForm(released));
+    }
+
+    @Test
     void refusesUnknownVersionsAndCorruptEntries() {
         assertThat(codec.deserialize("t", null)).isNull();
         assertThat(codec.serialize("t", null)).isNull();

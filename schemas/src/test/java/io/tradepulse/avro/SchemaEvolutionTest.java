@@ -1,0 +1,244 @@
+package io.tradepulse.avro;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.tradepulse.avro.state.AppliedCalendar;
+import io.tradepulse.avro.state.RollupCell;
+import io.tradepulse.avro.state.RollupContribution;
+import io.tradepulse.avro.state.SeriesHistory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
+import org.apache.avro.SchemaNormalization;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Every schema in {@code avro/} against the versions released before it ({@code history/<Name>/v<n>.avsc}, the
+ * schema as the serializers register it). What each kind of schema may change, and why, is in
+ * {@code history/README.md}; this test is its executable form:
+ * <ul>
+ *   <li>topic keys: frozen, text included (the registered text decides the schema id, and the id is part of the
+ *       key bytes that the partitioner hashes and compaction compares);</li>
+ *   <li>topic values: FULL_TRANSITIVE (readers and writers of a topic upgrade independently, and compacted topics
+ *       keep records of every version);</li>
+ *   <li>internal state read with the current schema as its writer schema: frozen in canonical form;</li>
+ *   <li>{@code SeriesHistory}: must read what format 1 wrote (v1).</li>
+ * </ul>
+ * And the newest snapshot must be the current schema, so a change to {@code avro/} cannot land without its
+ * snapshot: the review of a schema change is the review of a new file in {@code history/}.
+ */
+class SchemaEvolutionTest {
+    private static final Path HISTORY = Path.of("history");
+
+    enum Rule { FROZEN_TEXT, FROZEN_CANONICAL, FULL_TRANSITIVE, READS_V1 }
+
+    /** Every record schema that is written somewhere, with its rule. A new one must be added here (checked). */
+    private static final Map<Schema, Rule> RULES = Map.ofEntries(
+            Map.entry(SeriesKey.getClassSchema(), Rule.FROZEN_TEXT),
+            Map.entry(ChangeKey.getClassSchema(), Rule.FROZEN_TEXT),
+            Map.entry(SignalKey.getClassSchema(), Rule.FROZEN_TEXT),
+            Map.entry(TradeRecord.getClassSchema(), Rule.FULL_TRANSITIVE),
+            Map.entry(TradeChange.getClassSchema(), Rule.FULL_TRANSITIVE),
+            Map.entry(TradeSignal.getClassSchema(), Rule.FULL_TRANSITIVE),
+            Map.entry(TariffEvent.getClassSchema(), Rule.FULL_TRANSITIVE),
+            Map.entry(DeadLetter.getClassSchema(), Rule.FULL_TRANSITIVE),
+            Map.entry(RollupCell.getClassSchema(), Rule.FROZEN_CANONICAL),
+            Map.entry(RollupContribution.getClassSchema(), Rule.FROZEN_CANONICAL),
+            Map.entry(AppliedCalendar.getClassSchema(), Rule.FROZEN_CANONICAL),
+            Map.entry(SeriesHistory.getClassSchema(), Rule.READS_V1));
+
+    @TestFactory
+    Stream<DynamicTest> everySchemaKeepsItsCompatibilityRule() {
+        return RULES.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey(Comparator.comparing(Schema::getName)))
+                .map(e -> DynamicTest.dynamicTest(e.getKey().getName() + " " + e.getValue(),
+                        () -> check(e.getKey(), e.getValue(), released(e.getKey().getName()))));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> theNewestSnapshotIsTheCurrentSchema() {
+        return RULES.keySet().stream()
+                .sorted(Comparator.comparing(Schema::getName))
+                .map(current -> DynamicTest.dynamicTest(current.getName(), () -> {
+                    List<Schema> versions = released(current.getName());
+                    Schema newest = versions.get(versions.size() - 1);
+                    if (!newest.toString().equals(current.toString())) {
+                        fail("%s changed without a snapshot: add %s with the schema as registered, "
+                                + "Schema.toString(true) of %s.getClassSchema() (history/README.md)",
+                                current.getName(), snapshot(current.getName(), versions.size() + 1), current.getFullName());
+                    }
+                }));
+    }
+
+    @Test
+    void everyHistoryDirectoryBelongsToARuledSchema() throws IOException {
+        Set<String> ruled = RULES.keySet().stream().map(Schema::getName).collect(Collectors.toCollection(TreeSet::new));
+        try (Stream<Path> dirs = Files.list(HISTORY)) {
+            Set<String> present = dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                    .collect(Collectors.toCollection(TreeSet::new));
+            assertThat(present).isEqualTo(ruled);
+        }
+    }
+
+    // The rules must be able to fail: each of the changes below is one a reviewer could wave through.
+
+    @Test
+    void shouldRefuseAFieldWithoutDefaultInATopicValue() {
+        Schema changed = withField(TradeChange.getClassSchema(),
+                new Schema.Field("unitCode", Schema.create(Schema.Type.STRING), "a new required field"));
+        assertThat(violations(changed, Rule.FULL_TRANSITIVE, released("TradeChange")))
+                .anyMatch(v -> v.contains("BACKWARD") && v.contains("v1"));
+    }
+
+    @Test
+    void shouldRefuseRemovingAFieldWithoutDefaultFromATopicValue() {
+        Schema changed = withoutField(TradeRecord.getClassSchema(), "vintage");
+        assertThat(violations(changed, Rule.FULL_TRANSITIVE, released("TradeRecord")))
+                .anyMatch(v -> v.contains("FORWARD"));
+    }
+
+    @Test
+    void shouldRefuseANewEnumSymbolThatOldReadersCannotRead() {
+        // Flow has no enum default, so a reader of the released schema cannot read a record with a new flow.
+        Schema changed = new Schema.Parser().parse(TradeRecord.getClassSchema().toString()
+                .replace("\"RE_IMPORT\"]", "\"RE_IMPORT\",\"TRANSIT\"]"));
+        assertThat(changed.toString()).contains("TRANSIT");
+        assertThat(violations(changed, Rule.FULL_TRANSITIVE, released("TradeRecord")))
+                .anyMatch(v -> v.contains("FORWARD"));
+    }
+
+    @Test
+    void shouldAcceptAnOptionalFieldWithDefaultInATopicValue() {
+        Schema changed = withField(TradeSignal.getClassSchema(), new Schema.Field("note",
+                Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.STRING)), "optional",
+                Schema.Field.NULL_DEFAULT_VALUE));
+        assertThat(violations(changed, Rule.FULL_TRANSITIVE, released("TradeSignal"))).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseEvenADocumentationChangeToAKeySchema() {
+        Schema changed = new Schema.Parser().parse(SeriesKey.getClassSchema().toString()
+                .replace("Key of trade.records", "Key of the trade.records topic"));
+        assertThat(violations(changed, Rule.FROZEN_TEXT, released("SeriesKey"))).singleElement()
+                .asString().contains("schema id");
+        // the same change is fine for internal state, whose bytes carry no registered text
+        assertThat(violations(changed, Rule.FROZEN_CANONICAL, released("SeriesKey"))).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAnyStructuralChangeToInternalState() {
+        Schema changed = withField(RollupCell.getClassSchema(), new Schema.Field("note",
+                Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.STRING)), "optional",
+                Schema.Field.NULL_DEFAULT_VALUE));
+        assertThat(violations(changed, Rule.FROZEN_CANONICAL, released("RollupCell"))).singleElement()
+                .asString().contains("format byte");
+    }
+
+    private static void check(Schema current, Rule rule, List<Schema> released) {
+        List<String> violations = violations(current, rule, released);
+        assertThat(violations).as("%s (%s) against %s", current.getName(), rule, snapshot(current.getName(), 0).getParent())
+                .isEmpty();
+    }
+
+    static List<String> violations(Schema current, Rule rule, List<Schema> released) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < released.size(); i++) {
+            Schema old = released.get(i);
+            String v = "v" + (i + 1);
+            switch (rule) {
+                case FROZEN_TEXT -> {
+                    if (!old.toString().equals(current.toString())) {
+                        out.add(v + ": a key schema's registered text changed. The registry gives it a new schema id, "
+                                + "the id is in every key's bytes, so the same series would hash to another partition and "
+                                + "compacted topics would keep both keys. Keep key schemas as they are.");
+                    }
+                }
+                case FROZEN_CANONICAL -> {
+                    if (!SchemaNormalization.toParsingForm(old).equals(SchemaNormalization.toParsingForm(current))) {
+                        out.add(v + ": internal state is read with the current schema as its writer schema (format byte 1); "
+                                + "a new layout needs a new format byte and the old schema kept as the writer schema of byte 1");
+                    }
+                }
+                case FULL_TRANSITIVE -> {
+                    String backward = incompatibility(current, old);
+                    if (backward != null) {
+                        out.add(v + ": BACKWARD (the new schema cannot read data written with " + v + "): " + backward);
+                    }
+                    String forward = incompatibility(old, current);
+                    if (forward != null) {
+                        out.add(v + ": FORWARD (readers on " + v + " cannot read data written with the new schema): " + forward);
+                    }
+                }
+                case READS_V1 -> {
+                    String backward = i == 0 ? incompatibility(current, old) : null;
+                    if (backward != null) {
+                        out.add(v + ": format-1 state entries were written with v1 and must stay readable: " + backward);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String incompatibility(Schema reader, Schema writer) {
+        SchemaCompatibility.SchemaPairCompatibility result =
+                SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
+        if (result.getType() == SchemaCompatibilityType.COMPATIBLE) {
+            return null;
+        }
+        return result.getResult().getIncompatibilities().stream()
+                .map(i -> i.getType() + " at " + i.getLocation() + " (" + i.getMessage() + ")")
+                .collect(Collectors.joining("; "));
+    }
+
+    static List<Schema> released(String name) {
+        List<Schema> out = new ArrayList<>();
+        for (int v = 1; Files.exists(snapshot(name, v)); v++) {
+            try {
+                out.add(new Schema.Parser().parse(Files.readString(snapshot(name, v))));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        assertThat(out).as("snapshots of %s in %s", name, HISTORY.resolve(name).toAbsolutePath()).isNotEmpty();
+        return out;
+    }
+
+    private static Path snapshot(String name, int version) {
+        return HISTORY.resolve(name).resolve("v" + version + ".avsc");
+    }
+
+    private static Schema withField(Schema record, Schema.Field added) {
+        List<Schema.Field> fields = new ArrayList<>();
+        for (Schema.Field f : record.getFields()) {
+            fields.add(new Schema.Field(f, f.schema()));
+        }
+        fields.add(added);
+        return Schema.createRecord(record.getName(), record.getDoc(), record.getNamespace(), false, fields);
+    }
+
+    private static Schema withoutField(Schema record, String removed) {
+        List<Schema.Field> fields = new ArrayList<>();
+        for (Schema.Field f : record.getFields()) {
+            if (!f.name().equals(removed)) {
+                fields.add(new Schema.Field(f, f.schema()));
+            }
+        }
+        return Schema.createRecord(record.getName(), record.getDoc(), record.getNamespace(), false, fields);
+    }
+}
