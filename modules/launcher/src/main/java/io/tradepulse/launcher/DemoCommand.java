@@ -86,11 +86,12 @@ final class DemoCommand implements Callable<Integer> {
 
     private Map<String, Object> client;
     private TopicCatalog topics;
+    private Path stateDir;
     private ProcessorApp app;
 
     /** Serves the same results BI consumers read: a read_committed view of the output topics. */
     private DashboardServer serveDashboard() throws java.io.IOException {
-        ResultsView view = resources.keep(new ResultsView(client, topics).start());
+        ResultsView view = resources.keep(new ResultsView(client, topics, stateDir.resolve("results-view")).start());
         DashboardServer server;
         try {
             server = new DashboardServer("127.0.0.1", port, view, () -> ProcessorHealth.of(app.state()));
@@ -109,7 +110,7 @@ final class DemoCommand implements Callable<Integer> {
                 () -> resources.keep(EmbeddedRegistry.start()), EmbeddedRegistry::url);
 
         client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        Path stateDir = Files.createTempDirectory("tradepulse-demo-state");
+        stateDir = Files.createTempDirectory("tradepulse-demo-state");
         resources.keep(() -> Resources.deleteRecursively(stateDir));
         Map<String, Object> config = new HashMap<>(client);
         config.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, registry.url());

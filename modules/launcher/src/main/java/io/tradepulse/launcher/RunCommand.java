@@ -50,7 +50,11 @@ final class RunCommand implements Callable<Integer> {
         ResultsView view = null;
         DashboardServer server = null;
         if (httpPort >= 0) {
-            view = new ResultsView(ClientSettings.only(props, ConsumerConfig.configNames()), processorConfig.topicCatalog()).start();
+            // Next to the processor's state, one per application id: the view keeps its results on disk, not in the heap.
+            Path viewDir = Path.of(processorConfig.getString(ProcessorConfig.STATE_DIR_CONFIG),
+                    processorConfig.getString(ProcessorConfig.APPLICATION_ID_CONFIG) + "-results-view");
+            view = new ResultsView(ClientSettings.only(props, ConsumerConfig.configNames()), processorConfig.topicCatalog(),
+                    viewDir).start();
             server = new DashboardServer(httpHost, httpPort, view, () -> ProcessorHealth.of(app.state())).start();
             System.out.println("HTTP: " + server.url() + " (health: /health/live, /health/ready)");
         }

@@ -207,18 +207,29 @@ class DeployConfigsTest {
         AtomicReference<KafkaStreams.State> state = new AtomicReference<>();
         Results view = new Results() {
             @Override
-            public List<io.tradepulse.avro.TradeChange> changes() {
-                return List.of();
+            public Page<SeriesSummary> series(SeriesFilter filter, int limit) {
+                return new Page<>(List.of(), false);
             }
 
             @Override
-            public List<io.tradepulse.avro.TradeSignal> signals() {
-                return List.of();
+            public Page<io.tradepulse.avro.TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, int limit) {
+                return new Page<>(List.of(), false);
+            }
+
+            @Override
+            public Page<io.tradepulse.avro.TradeSignal> signals(SeriesFilter filter,
+                    java.util.function.Predicate<io.tradepulse.avro.TradeSignal> where, int limit) {
+                return new Page<>(List.of(), false);
             }
 
             @Override
             public boolean caughtUp() {
                 return true;
+            }
+
+            @Override
+            public java.util.Optional<String> failure() {
+                return java.util.Optional.empty();
             }
         };
         DashboardServer server = new DashboardServer("127.0.0.1", 0, view, () -> ProcessorHealth.of(state.get())).start();

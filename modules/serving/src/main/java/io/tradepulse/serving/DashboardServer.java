@@ -11,16 +11,15 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,10 +28,16 @@ import org.slf4j.LoggerFactory;
  * topics). Read-only; GET only.
  *
  * <ul>
- *   <li>{@code GET /api/series}: every series with its number of months and latest period</li>
+ *   <li>{@code GET /api/series?reporter=&partner=&flow=&commodity=}: series with their number of months and latest
+ *       period</li>
  *   <li>{@code GET /api/changes?reporter=&partner=&flow=&commodity=&from=YYYY-MM&to=YYYY-MM}: TradeChange rows</li>
- *   <li>{@code GET /api/signals?status=ACTIVE&type=YOY_MOVE}: TradeSignal rows</li>
+ *   <li>{@code GET /api/signals?status=ACTIVE&type=YOY_MOVE&reporter=&partner=}: TradeSignal rows</li>
  *   <li>{@code GET /health/live}, {@code GET /health/ready}: 200 or 503 with the reason</li>
+ * </ul>
+ * Every filter is optional. The API endpoints return at most {@code limit} rows (default 1,000, at most 100,000)
+ * and set {@code X-Truncated: true} when more matched. A filter on the leading series fields (reporter, then
+ * partner, flow, commodity) reads only those series; filters without a reporter read the whole view.
+ * <ul>
  *   <li>{@code GET /}: the dashboard</li>
  * </ul>
  */
@@ -81,7 +86,11 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     private interface Endpoint {
-        Object respond(Map<String, String> query);
+        Reply respond(Map<String, String> query);
+    }
+
+    /** A JSON array of rows, and whether the limit cut it short. */
+    private record Reply(List<?> rows, boolean truncated) {
     }
 
     private void handle(HttpExchange ex, Endpoint endpoint) throws IOException {
@@ -90,57 +99,73 @@ public final class DashboardServer implements AutoCloseable {
                 send(ex, 405, "application/json", JSON.writeValueAsBytes(Map.of("error", "GET only")));
                 return;
             }
-            Object body;
+            Reply reply;
             try {
-                body = endpoint.respond(query(ex));
+                reply = endpoint.respond(query(ex));
             } catch (IllegalArgumentException e) {
                 send(ex, 400, "application/json", JSON.writeValueAsBytes(Map.of("error", e.getMessage())));
                 return;
             }
-            send(ex, 200, "application/json", JSON.writeValueAsBytes(body));
+            if (reply.truncated()) {
+                ex.getResponseHeaders().set(TRUNCATED_HEADER, "true");
+            }
+            send(ex, 200, "application/json", JSON.writeValueAsBytes(reply.rows()));
         } catch (IOException | RuntimeException e) {
             log.warn("request {} failed: {}", ex.getRequestURI(), e.toString());
         }
     }
 
-    private Object series(Map<String, String> q) {
-        Map<String, List<TradeChange>> bySeries = view.changes().stream()
-                .collect(Collectors.groupingBy(DashboardServer::seriesId));
-        return bySeries.entrySet().stream().sorted(Map.Entry.comparingByKey()).map(e -> {
-            TradeChange last = e.getValue().stream().max(PERIOD).orElseThrow();
+    /** Default and largest number of rows per response; {@code limit} picks another up to the largest. */
+    static final int DEFAULT_LIMIT = 1_000;
+    static final int MAX_LIMIT = 100_000;
+    /** Response header set when more rows matched than the limit let through. */
+    static final String TRUNCATED_HEADER = "X-Truncated";
+
+    private Reply series(Map<String, String> q) {
+        Results.Page<Results.SeriesSummary> page = view.series(filter(q), limit(q));
+        return new Reply(page.rows().stream().map(s -> {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("reporter", last.getReporter());
-            m.put("partner", last.getPartner());
-            m.put("flow", last.getFlow().toString());
-            m.put("commodity", last.getCommodity());
-            m.put("months", e.getValue().size());
-            m.put("latestPeriod", String.format("%d-%02d", last.getYear(), last.getMonth()));
+            m.put("reporter", s.reporter());
+            m.put("partner", s.partner());
+            m.put("flow", s.flow());
+            m.put("commodity", s.commodity());
+            m.put("months", s.months());
+            m.put("latestPeriod", String.format("%d-%02d", s.latestYear(), s.latestMonth()));
             return m;
-        }).toList();
+        }).toList(), page.truncated());
     }
 
-    private static final Comparator<TradeChange> PERIOD =
-            Comparator.comparingInt(TradeChange::getYear).thenComparingInt(TradeChange::getMonth);
-
-    private Object changes(Map<String, String> q) {
+    private Reply changes(Map<String, String> q) {
         int from = period(q.get("from"), Integer.MIN_VALUE);
         int to = period(q.get("to"), Integer.MAX_VALUE);
-        Predicate<TradeChange> match = c -> matches(q, "reporter", c.getReporter())
-                && matches(q, "partner", c.getPartner()) && matches(q, "flow", c.getFlow().toString())
-                && matches(q, "commodity", c.getCommodity())
-                && c.getYear() * 12 + c.getMonth() - 1 >= from && c.getYear() * 12 + c.getMonth() - 1 <= to;
-        return view.changes().stream().filter(match)
-                .sorted(Comparator.comparing(DashboardServer::seriesId).thenComparing(PERIOD))
-                .map(AvroJson::toMap).toList();
+        Results.Page<TradeChange> page = view.changes(filter(q), from, to, limit(q));
+        return new Reply(page.rows().stream().map(AvroJson::toMap).toList(), page.truncated());
     }
 
-    private Object signals(Map<String, String> q) {
-        return view.signals().stream()
-                .filter(s -> matches(q, "status", s.getStatus().toString()) && matches(q, "type", s.getType())
-                        && matches(q, "reporter", s.getReporter()) && matches(q, "partner", s.getPartner()))
-                .sorted(Comparator.comparingInt(TradeSignal::getYear).thenComparingInt(TradeSignal::getMonth)
-                        .thenComparing(TradeSignal::getType))
-                .map(AvroJson::toMap).toList();
+    private Reply signals(Map<String, String> q) {
+        Predicate<TradeSignal> where = s -> matches(q, "status", s.getStatus().toString()) && matches(q, "type", s.getType());
+        Results.Page<TradeSignal> page = view.signals(filter(q), where, limit(q));
+        return new Reply(page.rows().stream().map(AvroJson::toMap).toList(), page.truncated());
+    }
+
+    private static Results.SeriesFilter filter(Map<String, String> q) {
+        return new Results.SeriesFilter(q.get("reporter"), q.get("partner"), q.get("flow"), q.get("commodity"));
+    }
+
+    private static int limit(Map<String, String> q) {
+        String text = q.get("limit");
+        if (text == null || text.isEmpty()) {
+            return DEFAULT_LIMIT;
+        }
+        try {
+            int limit = Integer.parseInt(text);
+            if (limit >= 1 && limit <= MAX_LIMIT) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new IllegalArgumentException("limit must be 1.." + MAX_LIMIT + ": " + text);
     }
 
     private static boolean matches(Map<String, String> q, String name, String actual) {
@@ -167,18 +192,16 @@ public final class DashboardServer implements AutoCloseable {
         }
     }
 
-    private static String seriesId(TradeChange c) {
-        return c.getReporter() + "/" + c.getPartner() + "/" + c.getFlow() + "/" + c.getCommodity();
-    }
-
     private void healthResponse(HttpExchange ex, boolean readiness) throws IOException {
         try (ex) {
             Health h = health.get();
-            boolean ok = readiness ? h.ready() && view.caughtUp() : h.alive();
+            Optional<String> viewFailure = view.failure();
+            boolean ok = readiness ? h.ready() && view.caughtUp() && viewFailure.isEmpty() : h.alive();
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", ok ? "UP" : "DOWN");
             body.put("processor", h.detail());
             body.put("viewCaughtUp", view.caughtUp());
+            viewFailure.ifPresent(f -> body.put("viewFailure", f));
             send(ex, ok ? 200 : 503, "application/json", JSON.writeValueAsBytes(body));
         }
     }

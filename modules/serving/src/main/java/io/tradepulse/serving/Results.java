@@ -3,13 +3,43 @@ package io.tradepulse.serving;
 import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeSignal;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
 
-/** The latest result per key of the output topics, as served by the API and the dashboard. */
+/**
+ * The latest result per key of the output topics, as served by the API and the dashboard. Every query is bounded
+ * by a limit: the topics can hold millions of cells, and a response is built in memory.
+ */
 public interface Results {
-    List<TradeChange> changes();
 
-    List<TradeSignal> signals();
+    /** Series fields to match exactly (case-insensitive); null or empty matches anything. */
+    record SeriesFilter(String reporter, String partner, String flow, String commodity) {
+        public static final SeriesFilter ALL = new SeriesFilter(null, null, null, null);
+    }
+
+    /** Up to the limit's rows; {@code truncated} when more rows matched. */
+    record Page<T>(List<T> rows, boolean truncated) {
+    }
+
+    /** One series: how many months it has and its newest. */
+    record SeriesSummary(String reporter, String partner, String flow, String commodity, int months, int latestYear,
+            int latestMonth) {
+    }
+
+    /** Series in order of (reporter, partner, flow, commodity). */
+    Page<SeriesSummary> series(SeriesFilter filter, int limit);
+
+    /**
+     * Changes in order of series, then period; periods as {@code year * 12 + month - 1}, both ends included.
+     */
+    Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, int limit);
+
+    /** Signals of the matching series that pass {@code where}, in order of period, then type. */
+    Page<TradeSignal> signals(SeriesFilter filter, Predicate<TradeSignal> where, int limit);
 
     /** True once everything committed when serving started has been read. */
     boolean caughtUp();
+
+    /** Why the view cannot advance right now (it keeps retrying), or empty. */
+    Optional<String> failure();
 }

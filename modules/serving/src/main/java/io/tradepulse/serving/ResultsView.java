@@ -6,15 +6,26 @@ import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.core.Topic;
 import io.tradepulse.core.TopicCatalog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
@@ -24,33 +35,101 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A live, read-only view of the output topics for the REST API and the dashboard: a background consumer
- * tails {@code trade.changes} (ChangeKey -> TradeChange) and {@code trade.signals} (SignalKey -> TradeSignal)
- * from the beginning with {@code isolation.level=read_committed} and keeps the latest value per key, exactly
- * what a BI consumer of the compacted topics sees. No consumer group: every instance reads everything, and
- * nothing is committed (the view is rebuilt from the topics on start).
+ * A live, read-only view of the output topics for the REST API and the dashboard: a background consumer tails
+ * {@code trade.changes} (ChangeKey -> TradeChange) and {@code trade.signals} (SignalKey -> TradeSignal) from the
+ * beginning with {@code isolation.level=read_committed} and keeps the latest value per key in a {@link
+ * ResultsStore} on disk, exactly what a BI consumer of the compacted topics sees. No consumer group: every
+ * instance reads everything, and nothing is committed (the view is rebuilt from the topics on start).
+ *
+ * <p>A record it cannot read (the registry unreachable, a partition leader moving) does not stop it: it reports
+ * the failure ({@link #failure()}, which the readiness endpoint shows), waits, and reads the same records again;
+ * applying a record twice is harmless, as every write is an upsert by key.
  */
 public final class ResultsView implements Results, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ResultsView.class);
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
-    private final Map<ChangeKey, TradeChange> changes = new ConcurrentHashMap<>();
-    private final Map<SignalKey, TradeSignal> signals = new ConcurrentHashMap<>();
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Consumer<byte[], byte[]> consumer;
     private final Topic<ChangeKey, TradeChange> changesTopic;
     private final Topic<SignalKey, TradeSignal> signalsTopic;
+    private final ResultsStore store;
+    private final FileChannel lockFile;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
     private volatile boolean caughtUp;
+    private volatile String failure;
 
-    public ResultsView(Map<String, Object> clientConfig, TopicCatalog topics) {
-        Map<String, Object> props = new HashMap<>(clientConfig);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    /**
+     * @param clientConfig consumer settings (bootstrap servers, security); isolation and auto-commit are set here
+     * @param topics       the catalog whose changes and signals topics (and serdes) are read
+     * @param dir          the view's own directory, emptied on start and deleted on close; one instance at a time
+     *                     (locked), since a second one would delete the first one's files
+     */
+    public ResultsView(Map<String, Object> clientConfig, TopicCatalog topics, Path dir) {
+        this(consumer(clientConfig), topics, dir);
+    }
+
+    ResultsView(Consumer<byte[], byte[]> consumer, TopicCatalog topics, Path dir) {
+        FileChannel locked;
+        try {
+            locked = lock(dir);
+        } catch (RuntimeException e) {
+            consumer.close(Duration.ZERO);
+            throw e;
+        }
+        this.lockFile = locked;
+        ResultsStore opened;
+        try {
+            opened = ResultsStore.open(dir);
+        } catch (RuntimeException e) {
+            unlock();
+            consumer.close(Duration.ZERO);
+            throw e;
+        }
+        this.store = opened;
+        this.consumer = consumer;
         this.changesTopic = topics.changes();
         this.signalsTopic = topics.signals();
         this.thread = new Thread(this::loop, "tradepulse-results-view");
         this.thread.setDaemon(true);
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> clientConfig) {
+        Map<String, Object> props = new HashMap<>(clientConfig);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static FileChannel lock(Path dir) {
+        Path lockPath = dir.resolveSibling(dir.getFileName() + ".lock");
+        try {
+            Files.createDirectories(dir.toAbsolutePath().getParent());
+            FileChannel channel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                channel.close();
+                throw new IllegalStateException("Another tradepulse process uses the results view directory " + dir
+                        + " (lock " + lockPath + "): give each instance its own state.dir");
+            }
+            return channel;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot lock " + lockPath, e);
+        }
+    }
+
+    private void unlock() {
+        try {
+            lockFile.close(); // releases the lock
+        } catch (IOException e) {
+            log.warn("Cannot release the results view's lock: {}", e.toString());
+        }
     }
 
     public ResultsView start() {
@@ -59,47 +138,107 @@ public final class ResultsView implements Results, AutoCloseable {
     }
 
     private void loop() {
-        try {
-            List<TopicPartition> parts = new ArrayList<>();
-            for (String t : List.of(changesTopic.name(), signalsTopic.name())) {
-                consumer.partitionsFor(t).forEach(p -> parts.add(new TopicPartition(t, p.partition())));
-            }
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> initialEnds = consumer.endOffsets(parts);
-            while (running.get()) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    apply(r);
+        Duration backoff = FIRST_BACKOFF;
+        Map<TopicPartition, Long> initialEnds = null;
+        List<TopicPartition> parts = new ArrayList<>();
+        // Where a record could not be applied: the failure stands until the view has read past it.
+        Map<TopicPartition, Long> failedAt = new HashMap<>();
+        while (running.get()) {
+            ConsumerRecords<byte[], byte[]> batch = ConsumerRecords.empty();
+            Map<TopicPartition, Long> applied = new HashMap<>();
+            ConsumerRecord<byte[], byte[]> current = null;
+            try {
+                if (initialEnds == null) {
+                    parts.clear();
+                    for (String t : List.of(changesTopic.name(), signalsTopic.name())) {
+                        consumer.partitionsFor(t).forEach(p -> parts.add(new TopicPartition(t, p.partition())));
+                    }
+                    consumer.assign(parts);
+                    consumer.seekToBeginning(parts);
+                    initialEnds = consumer.endOffsets(parts);
                 }
-                if (!caughtUp && parts.stream().allMatch(tp -> consumer.position(tp) >= initialEnds.get(tp))) {
+                batch = consumer.poll(Duration.ofMillis(500));
+                for (TopicPartition tp : batch.partitions()) {
+                    for (ConsumerRecord<byte[], byte[]> r : batch.records(tp)) {
+                        current = r;
+                        apply(r);
+                        applied.put(tp, r.offset() + 1);
+                        failedAt.remove(tp, r.offset());
+                    }
+                }
+                if (failure != null && failedAt.isEmpty()) {
+                    log.info("Results view reads again");
+                    failure = null;
+                }
+                backoff = FIRST_BACKOFF;
+                if (!caughtUp && allAt(parts, initialEnds)) {
                     caughtUp = true;
                 }
+            } catch (WakeupException | org.apache.kafka.common.errors.InterruptException e) {
+                // close() asked us to stop
+            } catch (RuntimeException e) {
+                failure = e.toString();
+                if (current != null) {
+                    failedAt.put(new TopicPartition(current.topic(), current.partition()), current.offset());
+                }
+                log.warn("Results view cannot advance, retrying in {} ms: {}", backoff.toMillis(), e.toString(), e);
+                // Read the records not applied yet again (the failed one included).
+                for (TopicPartition tp : batch.partitions()) {
+                    long next = applied.getOrDefault(tp, batch.records(tp).get(0).offset());
+                    consumer.seek(tp, next);
+                }
+                sleep(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
-        } catch (WakeupException e) {
-            // close() asked us to stop
-        } catch (RuntimeException e) {
-            log.error("Results view stopped: {}", e.getMessage(), e);
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
+        }
+        Thread.interrupted(); // close() may have interrupted a poll or a back-off; close the consumer anyway
+        consumer.close(Duration.ofSeconds(5));
+    }
+
+    private boolean allAt(List<TopicPartition> parts, Map<TopicPartition, Long> ends) {
+        for (TopicPartition tp : parts) {
+            if (consumer.position(tp) < ends.get(tp)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            running.set(false); // close() ends a back-off early
         }
     }
 
     private void apply(ConsumerRecord<byte[], byte[]> r) {
-        if (r.topic().equals(changesTopic.name())) {
-            upsert(changes, changesTopic, r);
-        } else {
-            upsert(signals, signalsTopic, r);
+        try {
+            if (r.topic().equals(changesTopic.name())) {
+                store.putChange(changesTopic.keySerde().deserializer().deserialize(r.topic(), r.key()),
+                        changesTopic.valueSerde().deserializer().deserialize(r.topic(), r.value()));
+            } else {
+                store.putSignal(signalsTopic.keySerde().deserializer().deserialize(r.topic(), r.key()),
+                        signalsTopic.valueSerde().deserializer().deserialize(r.topic(), r.value()));
+            }
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot read " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + e, e);
         }
     }
 
-    private static <K, V> void upsert(Map<K, V> table, Topic<K, V> topic, ConsumerRecord<byte[], byte[]> r) {
-        K key = topic.keySerde().deserializer().deserialize(r.topic(), r.key());
-        V value = topic.valueSerde().deserializer().deserialize(r.topic(), r.value());
-        if (value == null) {
-            table.remove(key); // tombstone
-        } else {
-            table.put(key, value);
-        }
+    @Override
+    public Page<SeriesSummary> series(SeriesFilter filter, int limit) {
+        return store.series(filter, limit);
+    }
+
+    @Override
+    public Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, int limit) {
+        return store.changes(filter, fromPeriod, toPeriod, limit);
+    }
+
+    @Override
+    public Page<TradeSignal> signals(SeriesFilter filter, Predicate<TradeSignal> where, int limit) {
+        return store.signals(filter, where, limit);
     }
 
     @Override
@@ -108,23 +247,24 @@ public final class ResultsView implements Results, AutoCloseable {
     }
 
     @Override
-    public List<TradeChange> changes() {
-        return List.copyOf(changes.values());
-    }
-
-    @Override
-    public List<TradeSignal> signals() {
-        return List.copyOf(signals.values());
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure);
     }
 
     @Override
     public void close() {
         running.set(false);
         consumer.wakeup();
+        thread.interrupt(); // ends a back-off sleep
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (!thread.isAlive() && thread.getState() == Thread.State.NEW) {
+            consumer.close(Duration.ZERO); // never started
+        }
+        store.close();
+        unlock();
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tradepulse.avro.CommodityLevel;
 import io.tradepulse.avro.Flow;
+import io.tradepulse.avro.SignalKey;
 import io.tradepulse.avro.SignalStatus;
 import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeSignal;
@@ -14,40 +15,68 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DashboardServerTest {
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
     private final AtomicReference<DashboardServer.Health> health =
             new AtomicReference<>(new DashboardServer.Health(true, true, "RUNNING"));
-    private final FixedResults results = new FixedResults();
+    @TempDir
+    Path tmp;
+    private StoreResults results;
     private DashboardServer server;
 
-    static final class FixedResults implements Results {
+    /** The real store behind the API, filled directly; caught-up and failure as each test sets them. */
+    static final class StoreResults implements Results {
+        final ResultsStore store;
         volatile boolean caughtUp = true;
+        volatile String failure;
 
-        @Override
-        public List<TradeChange> changes() {
-            return List.of(change(2025, 5, 28_800_000_000L, -34.545), change(2024, 5, 44_000_000_000L, null),
+        StoreResults(Path dir) throws Exception {
+            store = ResultsStore.open(dir);
+            for (TradeChange c : List.of(change(2025, 5, 28_800_000_000L, -34.545), change(2024, 5, 44_000_000_000L, null),
                     TradeChange.newBuilder(change(2025, 5, 1L, null)).setReporter("USA").setPartner("CHN")
-                            .setFlow(Flow.IMPORT).build());
+                            .setFlow(Flow.IMPORT).build())) {
+                store.putChange(ResultsStoreTest.key(c), c);
+            }
+            TradeSignal s = TradeSignal.newBuilder().setType("YOY_MOVE").setStatus(SignalStatus.ACTIVE)
+                    .setReporter("CHN").setPartner("USA").setFlow(Flow.EXPORT).setCommodity("TOTAL")
+                    .setYear(2025).setMonth(5).setSummary("down 34.5 %").setMethod("|YoY| >= 30").build();
+            store.putSignal(new SignalKey("CHN", "USA", Flow.EXPORT, "TOTAL", 2025, 5, "YOY_MOVE"), s);
         }
 
         @Override
-        public List<TradeSignal> signals() {
-            return List.of(TradeSignal.newBuilder().setType("YOY_MOVE").setStatus(SignalStatus.ACTIVE)
-                    .setReporter("CHN").setPartner("USA").setFlow(Flow.EXPORT).setCommodity("TOTAL")
-                    .setYear(2025).setMonth(5).setSummary("down 34.5 %").setMethod("|YoY| >= 30").build());
+        public Page<SeriesSummary> series(SeriesFilter filter, int limit) {
+            return store.series(filter, limit);
+        }
+
+        @Override
+        public Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, int limit) {
+            return store.changes(filter, fromPeriod, toPeriod, limit);
+        }
+
+        @Override
+        public Page<TradeSignal> signals(SeriesFilter filter, Predicate<TradeSignal> where, int limit) {
+            return store.signals(filter, where, limit);
         }
 
         @Override
         public boolean caughtUp() {
             return caughtUp;
+        }
+
+        @Override
+        public Optional<String> failure() {
+            return Optional.ofNullable(failure);
         }
     }
 
@@ -60,12 +89,14 @@ class DashboardServerTest {
 
     @BeforeEach
     void start() throws Exception {
+        results = new StoreResults(tmp.resolve("view"));
         server = new DashboardServer("127.0.0.1", 0, results, health::get).start();
     }
 
     @AfterEach
     void stop() {
         server.close();
+        results.store.close();
     }
 
     private HttpResponse<String> get(String path) throws Exception {
@@ -122,6 +153,31 @@ class DashboardServerTest {
     void shouldNotBeReadyUntilTheViewHasCaughtUp() throws Exception {
         results.caughtUp = false;
         assertThat(get("/health/ready").statusCode()).isEqualTo(503);
+    }
+
+    @Test
+    void shouldCapEveryListAtTheLimitAndSayWhenItCutRowsOff() throws Exception {
+        HttpResponse<String> one = get("/api/changes?limit=1");
+        assertThat(json.readTree(one.body())).hasSize(1);
+        assertThat(one.headers().firstValue("X-Truncated")).hasValue("true");
+        HttpResponse<String> all = get("/api/changes?limit=3");
+        assertThat(json.readTree(all.body())).hasSize(3);
+        assertThat(all.headers().firstValue("X-Truncated")).isEmpty();
+        assertThat(get("/api/series?limit=1").headers().firstValue("X-Truncated")).hasValue("true");
+        for (String bad : List.of("0", "100001", "ten")) {
+            HttpResponse<String> r = get("/api/series?limit=" + bad);
+            assertThat(r.statusCode()).isEqualTo(400);
+            assertThat(r.body()).contains("limit must be 1..100000");
+        }
+    }
+
+    @Test
+    void shouldNotBeReadyWhileTheViewCannotAdvance() throws Exception {
+        results.failure = "cannot read trade.changes-0@17: registry unavailable";
+        HttpResponse<String> ready = get("/health/ready");
+        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(ready.body()).contains("registry unavailable");
+        assertThat(get("/health/live").statusCode()).isEqualTo(200);
     }
 
     @Test

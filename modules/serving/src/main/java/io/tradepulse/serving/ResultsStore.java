@@ -1,0 +1,446 @@
+package io.tradepulse.serving;
+
+import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.SignalKey;
+import io.tradepulse.avro.TradeChange;
+import io.tradepulse.avro.TradeSignal;
+import io.tradepulse.serving.Results.Page;
+import io.tradepulse.serving.Results.SeriesFilter;
+import io.tradepulse.serving.Results.SeriesSummary;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.CompressionType;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The latest TradeChange and TradeSignal per key, in a local RocksDB database, ordered for the API's queries.
+ *
+ * <p>Why on disk: the view used to keep every record in a heap map, about 1 KB per change (measured:
+ * docs/benchmarks.md, "REST view at backfill size"), so a production-size trade.changes (millions of cells) ran
+ * the processor's JVM out of memory. Here the heap holds nothing per record (RocksDB's caches are small and
+ * off-heap); the disk holds about the size of the compacted topics. Nothing here must survive a restart: {@link #open} empties the directory and the view
+ * is rebuilt from the topics, so writes skip RocksDB's write-ahead log.
+ *
+ * <p>Keys, all byte-ordered:
+ * <pre>
+ * 'c' series 0x00 period(4 bytes, big-endian)            -> TradeChange (Avro binary)
+ * 'g' series 0x00 period(4) type                         -> TradeSignal (Avro binary)
+ * series = reporter 0x00 partner 0x00 flow 0x00 commodity   (period = year * 12 + month - 1)
+ * </pre>
+ * so one series' months are one range, and a reporter's (and reporter + partner's) series are one prefix. Every
+ * record is one put or delete (no read-modify-write: the view must catch up with millions of records at start);
+ * the series list counts months from the keys when asked.
+ *
+ * <p>Thread-safety: one writer (the view's consumer thread), any number of readers (the HTTP threads). The lock
+ * only keeps {@link #close} from freeing the database under a running call (a use after close would crash the
+ * JVM in native code); RocksDB itself is thread-safe.
+ */
+final class ResultsStore implements AutoCloseable {
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private static final byte CHANGE = 'c';
+    private static final byte SIGNAL = 'g';
+    private static final byte SEP = 0;
+    /**
+     * Entries one query reads at most (about a second's work): a filter without a reporter reads the whole view,
+     * which for a production trade.changes means millions of entries; such a query stops here, marked truncated.
+     */
+    static final long MAX_SCANNED = 1_000_000;
+
+    private final long maxScanned;
+
+    private final Path dir;
+    private final Options options;
+    private final LRUCache cache;
+    private final WriteOptions writeOptions = new WriteOptions().setDisableWAL(true);
+    private final RocksDB db;
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private boolean closed;
+
+    private final Codec<TradeChange> changes = new Codec<>(TradeChange.class);
+    private final Codec<TradeSignal> signals = new Codec<>(TradeSignal.class);
+
+    private ResultsStore(Path dir, long maxScanned) throws RocksDBException {
+        this.dir = dir;
+        this.maxScanned = maxScanned;
+        // Small caches: the view serves a few queries per second; the processor sharing the JVM needs the memory.
+        this.cache = new LRUCache(16L * 1024 * 1024);
+        this.options = new Options().setCreateIfMissing(true)
+                .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                .setWriteBufferSize(16L * 1024 * 1024).setMaxWriteBufferNumber(2)
+                .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache));
+        try {
+            this.db = RocksDB.open(options, dir.toString());
+        } catch (RocksDBException | RuntimeException e) {
+            options.close();
+            cache.close();
+            writeOptions.close();
+            throw e;
+        }
+    }
+
+    /** Opens an empty store in {@code dir}, deleting whatever an earlier run left there. */
+    static ResultsStore open(Path dir) {
+        return open(dir, MAX_SCANNED);
+    }
+
+    /** For tests: a smaller bound on the entries one query reads. */
+    static ResultsStore open(Path dir, long maxScanned) {
+        try {
+            deleteRecursively(dir);
+            Files.createDirectories(dir);
+            return new ResultsStore(dir, maxScanned);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create the results view's directory " + dir, e);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("Cannot open the results view's database in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---- writes (one thread) ----
+
+    /** Upserts a change, or deletes it when {@code value} is null (a tombstone). One write, no read. */
+    void putChange(ChangeKey key, TradeChange value) {
+        byte[] k = concat(CHANGE, series(key.getReporter(), key.getPartner(), key.getFlow().toString(), key.getCommodity()),
+                SEP, period(key.getYear(), key.getMonth()), null);
+        guarded(() -> {
+            if (value == null) {
+                db.delete(writeOptions, k);
+            } else {
+                db.put(writeOptions, k, changes.encode(value));
+            }
+            return null;
+        });
+    }
+
+    /** Upserts a signal, or deletes it when {@code value} is null (a tombstone). */
+    void putSignal(SignalKey key, TradeSignal value) {
+        byte[] k = concat(SIGNAL, series(key.getReporter(), key.getPartner(), key.getFlow().toString(), key.getCommodity()),
+                SEP, period(key.getYear(), key.getMonth()), key.getType().getBytes(StandardCharsets.UTF_8));
+        guarded(() -> {
+            if (value == null) {
+                db.delete(writeOptions, k);
+            } else {
+                db.put(writeOptions, k, signals.encode(value));
+            }
+            return null;
+        });
+    }
+
+    // ---- queries (any thread) ----
+
+    /**
+     * The series of the matching changes with their month count and newest month: one pass over their change keys
+     * (values are not read), so a page of L series reads about L x months keys.
+     */
+    Page<SeriesSummary> series(SeriesFilter filter, int limit) {
+        List<SeriesSummary> out = new ArrayList<>();
+        byte[][] current = {null};
+        int[] months = {0};
+        int[] latest = {0};
+        boolean truncated = scan(CHANGE, filter, (key, value, full) -> {
+            int seriesEnd = key.length - 4;
+            int period = ByteBuffer.wrap(key).getInt(seriesEnd);
+            if (current[0] != null && Arrays.equals(current[0], 0, current[0].length, key, 0, seriesEnd)) {
+                months[0]++;
+                latest[0] = period; // keys come in period order
+                return Step.SKIPPED;
+            }
+            if (full) {
+                return Step.STOP;
+            }
+            if (current[0] != null) {
+                out.add(summary(current[0], months[0], latest[0]));
+            }
+            current[0] = Arrays.copyOf(key, seriesEnd);
+            months[0] = 1;
+            latest[0] = period;
+            return Step.TAKEN;
+        }, limit);
+        if (current[0] != null) {
+            out.add(summary(current[0], months[0], latest[0]));
+        }
+        return new Page<>(out, truncated);
+    }
+
+    private static SeriesSummary summary(byte[] seriesKey, int months, int latest) {
+        String[] s = seriesOf(seriesKey);
+        return new SeriesSummary(s[0], s[1], s[2], s[3], months, latest / 12, latest % 12 + 1);
+    }
+
+    Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, int limit) {
+        List<TradeChange> out = new ArrayList<>();
+        boolean truncated = scan(CHANGE, filter, (key, value, full) -> {
+            int p = ByteBuffer.wrap(key).getInt(key.length - 4);
+            if (p < fromPeriod || p > toPeriod) {
+                return Step.SKIPPED;
+            }
+            if (full) {
+                return Step.STOP;
+            }
+            out.add(changes.decode(value));
+            return Step.TAKEN;
+        }, limit);
+        return new Page<>(out, truncated);
+    }
+
+    Page<TradeSignal> signals(SeriesFilter filter, Predicate<TradeSignal> where, int limit) {
+        List<TradeSignal> out = new ArrayList<>();
+        boolean truncated = scan(SIGNAL, filter, (key, value, full) -> {
+            TradeSignal s = signals.decode(value);
+            if (!where.test(s)) {
+                return Step.SKIPPED;
+            }
+            if (full) {
+                return Step.STOP;
+            }
+            out.add(s);
+            return Step.TAKEN;
+        }, limit);
+        // Key order is by series; callers read signals by time.
+        out.sort(Comparator.comparingInt(TradeSignal::getYear).thenComparingInt(TradeSignal::getMonth)
+                .thenComparing(TradeSignal::getType).thenComparing(TradeSignal::getReporter)
+                .thenComparing(TradeSignal::getPartner).thenComparing(TradeSignal::getCommodity));
+        return new Page<>(out, truncated);
+    }
+
+    private enum Step { TAKEN, SKIPPED, STOP }
+
+    private interface Visitor {
+        /** @param full whether the limit is reached: the visitor must not take another row, only STOP or skip */
+        Step visit(byte[] key, byte[] value, boolean full);
+    }
+
+    /**
+     * Visits the entries of one kind whose series match the filter, in key order, until {@code limit} rows were
+     * taken or {@code maxScanned} entries read. The filter's leading fields (reporter, then partner, flow,
+     * commodity) narrow the scan to a key prefix; fields after a gap are compared per entry. Returns whether it
+     * stopped before the end of the matching entries (more rows may match).
+     */
+    private boolean scan(byte kind, SeriesFilter filter, Visitor visitor, int limit) {
+        String[] fields = {filter.reporter(), filter.partner(), filter.flow(), filter.commodity()};
+        byte[][] want = new byte[4][];
+        for (int i = 0; i < 4; i++) {
+            want[i] = fields[i] == null || fields[i].isEmpty() ? null
+                    : fields[i].toUpperCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8);
+        }
+        int lead = 0;
+        while (lead < 4 && want[lead] != null) {
+            lead++;
+        }
+        final boolean compare = lead < 4 && Arrays.stream(want, lead, 4).anyMatch(w -> w != null);
+        byte[] prefix = prefix(kind, want, lead);
+        return guarded(() -> {
+            int taken = 0;
+            long scanned = 0;
+            try (RocksIterator it = db.newIterator()) {
+                for (it.seek(prefix); it.isValid(); it.next()) {
+                    byte[] key = it.key();
+                    if (!startsWith(key, prefix)) {
+                        return false;
+                    }
+                    if (++scanned > maxScanned) {
+                        return true;
+                    }
+                    if (compare && !matches(key, want)) {
+                        continue;
+                    }
+                    Step step = visitor.visit(key, it.value(), taken == limit);
+                    if (step == Step.STOP) {
+                        return true;
+                    }
+                    if (step == Step.TAKEN) {
+                        taken++;
+                    }
+                }
+            }
+            return false;
+        });
+    }
+
+    /** Whether the key's series fields equal every wanted field (null: any), without decoding the key. */
+    private static boolean matches(byte[] key, byte[][] want) {
+        int start = 1;
+        for (int i = 0; i < 4; i++) {
+            int end = start;
+            while (key[end] != SEP) {
+                end++;
+            }
+            if (want[i] != null && !Arrays.equals(key, start, end, want[i], 0, want[i].length)) {
+                return false;
+            }
+            start = end + 1;
+        }
+        return true;
+    }
+
+    private static byte[] prefix(byte kind, byte[][] want, int leading) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(kind);
+        for (int i = 0; i < leading; i++) {
+            out.writeBytes(want[i]);
+            out.write(SEP); // so that a partner "US" is not a prefix of "USA"
+        }
+        return out.toByteArray();
+    }
+
+    /** The four series fields of a key (after the kind byte, up to the separator that ends the series). */
+    private static String[] seriesOf(byte[] key) {
+        String[] out = new String[4];
+        int start = 1;
+        for (int i = 0; i < 4; i++) {
+            int end = start;
+            while (key[end] != SEP) {
+                end++;
+            }
+            out[i] = new String(key, start, end - start, StandardCharsets.UTF_8);
+            start = end + 1;
+        }
+        return out;
+    }
+
+    private static byte[] series(String reporter, String partner, String flow, String commodity) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (String s : new String[] {reporter, partner, flow, commodity}) {
+            if (s.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("series field with a NUL character: " + s);
+            }
+            if (out.size() > 0) {
+                out.write(SEP);
+            }
+            out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
+    }
+
+    /** kind, series, separator, then the period (when >= 0) and a suffix (when not null). */
+    private static byte[] concat(byte kind, byte[] series, byte sep, int period, byte[] suffix) {
+        ByteBuffer b = ByteBuffer.allocate(2 + series.length + (period >= 0 ? 4 : 0) + (suffix == null ? 0 : suffix.length));
+        b.put(kind).put(series).put(sep);
+        if (period >= 0) {
+            b.putInt(period);
+        }
+        if (suffix != null) {
+            b.put(suffix);
+        }
+        return b.array();
+    }
+
+    static int period(int year, int month) {
+        return year * 12 + month - 1;
+    }
+
+    private static boolean startsWith(byte[] key, byte[] prefix) {
+        return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    private interface Call<T> {
+        T run() throws RocksDBException;
+    }
+
+    private <T> T guarded(Call<T> call) {
+        lock.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the results view is closed");
+            }
+            return call.run();
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("results view database: " + e.getMessage(), e);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            db.close();
+            writeOptions.close();
+            options.close();
+            cache.close();
+        } finally {
+            lock.writeLock().unlock();
+        }
+        deleteRecursively(dir);
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot delete " + dir, e);
+        }
+    }
+
+    /** Avro binary of the current schema, no registry: the store is rebuilt from the topics on every start. */
+    private static final class Codec<T extends SpecificRecord> {
+        private final ThreadLocal<SpecificDatumWriter<T>> writer;
+        private final ThreadLocal<SpecificDatumReader<T>> reader;
+        private BinaryEncoder encoder;
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+
+        Codec(Class<T> type) {
+            this.writer = ThreadLocal.withInitial(() -> new SpecificDatumWriter<>(type));
+            this.reader = ThreadLocal.withInitial(() -> new SpecificDatumReader<>(type));
+        }
+
+        /** Only called by the writer thread, hence the shared buffer. */
+        byte[] encode(T value) {
+            try {
+                out.reset();
+                encoder = EncoderFactory.get().binaryEncoder(out, encoder);
+                writer.get().write(value, encoder);
+                encoder.flush();
+                return out.toByteArray();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        T decode(byte[] bytes) {
+            try {
+                return reader.get().read(null, DecoderFactory.get().binaryDecoder(bytes, null));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package io.tradepulse.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.CommodityLevel;
+import io.tradepulse.avro.Flow;
+import io.tradepulse.avro.SignalKey;
+import io.tradepulse.avro.SignalStatus;
+import io.tradepulse.avro.TradeChange;
+import io.tradepulse.avro.TradeSignal;
+import io.tradepulse.serving.Results.Page;
+import io.tradepulse.serving.Results.SeriesFilter;
+import io.tradepulse.serving.Results.SeriesSummary;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ResultsStoreTest {
+    @TempDir
+    Path tmp;
+    private ResultsStore store;
+
+    @BeforeEach
+    void open() {
+        store = ResultsStore.open(tmp.resolve("view"));
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    static TradeChange change(String reporter, String partner, String commodity, int year, int month, long value) {
+        return TradeChange.newBuilder().setReporter(reporter).setPartner(partner).setFlow(Flow.EXPORT)
+                .setCommodity(commodity).setCommodityLevel(commodity.equals("TOTAL") ? CommodityLevel.TOTAL : CommodityLevel.HS2)
+                .setYear(year).setMonth(month).setValue(value).setSource("GACC").setVintage("v")
+                .setPublishedAt(Instant.parse("2025-06-09T00:00:00Z")).build();
+    }
+
+    static ChangeKey key(TradeChange c) {
+        return new ChangeKey(c.getReporter(), c.getPartner(), c.getFlow(), c.getCommodity(), c.getYear(), c.getMonth());
+    }
+
+    private void put(TradeChange c) throws Exception {
+        store.putChange(key(c), c);
+    }
+
+    private static SeriesFilter series(String reporter, String partner, String commodity) {
+        return new SeriesFilter(reporter, partner, "EXPORT", commodity);
+    }
+
+    private static int p(int year, int month) {
+        return ResultsStore.period(year, month);
+    }
+
+    @Test
+    void shouldServeOneSeriesInPeriodOrderWithinTheRange() throws Exception {
+        put(change("CHN", "USA", "TOTAL", 2025, 5, 288));
+        put(change("CHN", "USA", "TOTAL", 2024, 5, 440));
+        put(change("CHN", "USA", "TOTAL", 2024, 12, 488));
+        put(change("CHN", "USAX", "TOTAL", 2024, 6, 1)); // a partner whose code starts like another's
+        put(change("CHN", "USA", "85", 2024, 7, 2));
+
+        Page<TradeChange> all = store.changes(series("CHN", "USA", "TOTAL"), Integer.MIN_VALUE, Integer.MAX_VALUE, 100);
+        assertThat(all.rows()).extracting(TradeChange::getValue).containsExactly(440L, 488L, 288L);
+        assertThat(all.truncated()).isFalse();
+        assertThat(store.changes(series("CHN", "USA", "TOTAL"), p(2024, 6), p(2025, 5), 100).rows())
+                .extracting(TradeChange::getValue).containsExactly(488L, 288L);
+        assertThat(store.changes(series("chn", "usa", "total"), p(2025, 5), p(2025, 5), 100).rows())
+                .as("filters are case-insensitive").extracting(TradeChange::getValue).containsExactly(288L);
+    }
+
+    @Test
+    void shouldReplaceAChangeByKeyAndForgetItOnATombstone() throws Exception {
+        TradeChange first = change("CHN", "USA", "TOTAL", 2025, 5, 288);
+        put(first);
+        put(TradeChange.newBuilder(first).setValue(289L).setRevision(1).build());
+        assertThat(store.changes(SeriesFilter.ALL, Integer.MIN_VALUE, Integer.MAX_VALUE, 100).rows())
+                .singleElement().satisfies(c -> assertThat(c.getValue()).isEqualTo(289L));
+        store.putChange(key(first), null);
+        assertThat(store.changes(SeriesFilter.ALL, Integer.MIN_VALUE, Integer.MAX_VALUE, 100).rows()).isEmpty();
+        assertThat(store.series(SeriesFilter.ALL, 100).rows()).isEmpty();
+    }
+
+    @Test
+    void shouldKeepEachSeriesMonthsAndNewestPeriodAcrossRevisionsAndTombstones() throws Exception {
+        put(change("CHN", "USA", "TOTAL", 2024, 5, 440));
+        put(change("CHN", "USA", "TOTAL", 2025, 5, 288));
+        put(change("CHN", "USA", "TOTAL", 2025, 5, 289)); // a revision: still two months
+        put(change("CHN", "USA", "TOTAL", 2024, 12, 488));
+        put(change("USA", "CHN", "TOTAL", 2025, 1, 7));
+        assertThat(store.series(SeriesFilter.ALL, 100).rows()).containsExactly(
+                new SeriesSummary("CHN", "USA", "EXPORT", "TOTAL", 3, 2025, 5),
+                new SeriesSummary("USA", "CHN", "EXPORT", "TOTAL", 1, 2025, 1));
+
+        store.putChange(key(change("CHN", "USA", "TOTAL", 2025, 5, 0)), null); // the newest month withdrawn
+        assertThat(store.series(new SeriesFilter("CHN", null, null, null), 100).rows())
+                .containsExactly(new SeriesSummary("CHN", "USA", "EXPORT", "TOTAL", 2, 2024, 12));
+        store.putChange(key(change("CHN", "USA", "TOTAL", 2024, 12, 0)), null);
+        store.putChange(key(change("CHN", "USA", "TOTAL", 2024, 12, 0)), null); // a repeated tombstone changes nothing
+        assertThat(store.series(new SeriesFilter("CHN", null, null, null), 100).rows())
+                .containsExactly(new SeriesSummary("CHN", "USA", "EXPORT", "TOTAL", 1, 2024, 5));
+    }
+
+    @Test
+    void shouldFilterOnFieldsAfterAGapAndStopAtTheLimit() throws Exception {
+        for (String reporter : new String[] {"CHN", "DEU", "USA"}) {
+            for (int month = 1; month <= 4; month++) {
+                put(change(reporter, "WLD", "TOTAL", 2025, month, month));
+                put(change(reporter, "JPN", "TOTAL", 2025, month, month));
+            }
+        }
+        Page<TradeChange> byPartner = store.changes(new SeriesFilter(null, "JPN", null, null), Integer.MIN_VALUE,
+                Integer.MAX_VALUE, 100);
+        assertThat(byPartner.rows()).hasSize(12).allSatisfy(c -> assertThat(c.getPartner()).isEqualTo("JPN"));
+        assertThat(byPartner.rows()).extracting(TradeChange::getReporter).startsWith("CHN").endsWith("USA");
+
+        Page<TradeChange> limited = store.changes(new SeriesFilter(null, "JPN", null, null), Integer.MIN_VALUE,
+                Integer.MAX_VALUE, 5);
+        assertThat(limited.rows()).hasSize(5);
+        assertThat(limited.truncated()).isTrue();
+        assertThat(store.changes(new SeriesFilter(null, "JPN", null, null), Integer.MIN_VALUE, Integer.MAX_VALUE, 12)
+                .truncated()).as("exactly the limit matched: nothing left out").isFalse();
+        Page<SeriesSummary> firstFour = store.series(SeriesFilter.ALL, 4);
+        assertThat(firstFour.truncated()).isTrue();
+        assertThat(firstFour.rows()).hasSize(4).allSatisfy(s -> assertThat(s.months()).as("every month of the last series "
+                + "listed is counted, though the limit is reached at its first").isEqualTo(4));
+        assertThat(store.series(SeriesFilter.ALL, 6).rows()).hasSize(6);
+        assertThat(store.series(SeriesFilter.ALL, 6).truncated()).isFalse();
+    }
+
+    @Test
+    void shouldStopAQueryThatReadsTooManyEntriesAndSaySo() throws Exception {
+        store.close();
+        store = ResultsStore.open(tmp.resolve("view"), 5);
+        for (int month = 1; month <= 4; month++) {
+            put(change("CHN", "WLD", "TOTAL", 2025, month, month));
+            put(change("USA", "JPN", "TOTAL", 2025, month, month));
+        }
+        Page<TradeChange> wide = store.changes(new SeriesFilter(null, "JPN", null, null), Integer.MIN_VALUE,
+                Integer.MAX_VALUE, 100);
+        assertThat(wide.rows()).as("of the 5 entries read, 4 were CHN's").hasSize(1);
+        assertThat(wide.truncated()).isTrue();
+        Page<TradeChange> narrow = store.changes(new SeriesFilter("USA", "JPN", null, null), Integer.MIN_VALUE,
+                Integer.MAX_VALUE, 100);
+        assertThat(narrow.rows()).hasSize(4);
+        assertThat(narrow.truncated()).isFalse();
+    }
+
+    @Test
+    void shouldServeSignalsOfASeriesByPeriodAndType() throws Exception {
+        store.putSignal(signalKey(2025, 5, "YOY_MOVE"), signal(2025, 5, "YOY_MOVE", SignalStatus.ACTIVE));
+        store.putSignal(signalKey(2025, 5, "PAYBACK"), signal(2025, 5, "PAYBACK", SignalStatus.ACTIVE));
+        store.putSignal(signalKey(2024, 12, "FRONT_LOADING"), signal(2024, 12, "FRONT_LOADING", SignalStatus.RETRACTED));
+        Page<TradeSignal> all = store.signals(new SeriesFilter("CHN", "USA", null, null), s -> true, 100);
+        assertThat(all.rows()).extracting(TradeSignal::getType).containsExactly("FRONT_LOADING", "PAYBACK", "YOY_MOVE");
+        assertThat(store.signals(SeriesFilter.ALL, s -> s.getStatus() == SignalStatus.ACTIVE, 100).rows()).hasSize(2);
+
+        store.putSignal(signalKey(2025, 5, "PAYBACK"), null);
+        assertThat(store.signals(SeriesFilter.ALL, s -> true, 100).rows()).extracting(TradeSignal::getType)
+                .containsExactly("FRONT_LOADING", "YOY_MOVE");
+    }
+
+    @Test
+    void shouldStartEmptyAndDeleteItsFilesOnClose() throws Exception {
+        put(change("CHN", "USA", "TOTAL", 2025, 5, 288));
+        store.close();
+        assertThat(Files.exists(tmp.resolve("view"))).isFalse();
+        assertThatThrownBy(() -> store.series(SeriesFilter.ALL, 1)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+
+        Files.createDirectories(tmp.resolve("view"));
+        Files.writeString(tmp.resolve("view").resolve("left-over"), "from a killed run");
+        store = ResultsStore.open(tmp.resolve("view"));
+        assertThat(store.series(SeriesFilter.ALL, 1).rows()).isEmpty();
+        assertThat(tmp.resolve("view").resolve("left-over")).doesNotExist();
+    }
+
+    private static SignalKey signalKey(int year, int month, String type) {
+        return new SignalKey("CHN", "USA", Flow.EXPORT, "TOTAL", year, month, type);
+    }
+
+    private static TradeSignal signal(int year, int month, String type, SignalStatus status) {
+        return TradeSignal.newBuilder().setType(type).setStatus(status).setReporter("CHN").setPartner("USA")
+                .setFlow(Flow.EXPORT).setCommodity("TOTAL").setYear(year).setMonth(month).setSummary(type)
+                .setMethod("test").build();
+    }
+}

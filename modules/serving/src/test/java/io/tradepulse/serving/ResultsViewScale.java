@@ -1,0 +1,131 @@
+package io.tradepulse.serving;
+
+import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.CommodityLevel;
+import io.tradepulse.avro.Flow;
+import io.tradepulse.avro.TradeChange;
+import io.tradepulse.serving.Results.SeriesFilter;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+
+/**
+ * Not a test (no Surefire pattern matches it): the measurement behind docs/benchmarks.md, "REST view at
+ * backfill size". Fills the results view's store with the changes of the backfill benchmark's shape (3 reporters x
+ * partners x HS6 codes x 36 months, every field set) and prints the time per change, heap after GC, disk, and the
+ * latency of the API's queries. With {@code map} as the fourth argument it instead keeps the same changes as
+ * objects in a HashMap, as the view did before 2026-11-29, and prints the heap per change.
+ *
+ * <pre>
+ * ./mvnw -B -o -q -pl modules/serving test-compile
+ * java -Xmx256m -XX:+UseParallelGC -cp modules/serving/target/test-classes:modules/serving/target/classes:$(./mvnw -q -o \
+ *   -pl modules/serving dependency:build-classpath -Dmdep.outputFile=/dev/stdout) io.tradepulse.serving.ResultsViewScale 230 400 /tmp/view-scale
+ * </pre>
+ */
+public final class ResultsViewScale {
+    private ResultsViewScale() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int partners = Integer.parseInt(args[0]);
+        int codes = Integer.parseInt(args[1]);
+        Path dir = Path.of(args[2]);
+        boolean map = args.length > 3 && args[3].equals("map");
+        int months = 36;
+        Random rnd = new Random(1);
+        Map<ChangeKey, TradeChange> heapMap = new HashMap<>();
+        long heapBefore = heapAfterGc();
+        long start = System.nanoTime();
+        long n = 0;
+        try (ResultsStore store = map ? null : ResultsStore.open(dir)) {
+            for (int m = 0; m < months; m++) {
+                for (String reporter : new String[] {"USA", "CHN", "DEU"}) {
+                    for (int p = 0; p < partners; p++) {
+                        for (int c = 0; c < codes; c++) {
+                            TradeChange change = change(rnd, reporter, String.format("P%03d", p), String.valueOf(100000 + c), m, n);
+                            ChangeKey key = new ChangeKey(reporter, change.getPartner(), Flow.IMPORT, change.getCommodity(),
+                                    change.getYear(), change.getMonth());
+                            if (map) {
+                                heapMap.put(copy(key), copy(change)); // distinct strings, as deserialized records have
+                            } else {
+                                store.putChange(key, change);
+                            }
+                            n++;
+                        }
+                    }
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long heap = heapAfterGc() - heapBefore;
+            if (map) {
+                System.out.printf("%d changes in a HashMap: %.0f MB of heap, %d bytes per change%n", heapMap.size(), heap / 1e6,
+                        heap / heapMap.size());
+                return;
+            }
+            long disk;
+            try (var files = Files.walk(dir)) {
+                disk = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+            }
+            System.out.printf("%d changes: %.1f s to store (%.1f us each), heap after GC %.0f MB, disk %.0f MB%n", n, seconds,
+                    seconds * 1e6 / n, heap / 1e6, disk / 1e6);
+            for (int round = 0; round < 3; round++) {
+                long t = System.nanoTime();
+                int one = store.changes(new SeriesFilter("CHN", "P007", "IMPORT", "100042"), Integer.MIN_VALUE,
+                        Integer.MAX_VALUE, 1000).rows().size();
+                double oneMs = (System.nanoTime() - t) / 1e6;
+                t = System.nanoTime();
+                int pair = store.series(new SeriesFilter("CHN", "P007", null, null), 1000).rows().size();
+                double pairMs = (System.nanoTime() - t) / 1e6;
+                t = System.nanoTime();
+                int first = store.series(SeriesFilter.ALL, 1000).rows().size();
+                double firstMs = (System.nanoTime() - t) / 1e6;
+                t = System.nanoTime();
+                Results.Page<TradeChange> wide = store.changes(new SeriesFilter(null, "P007", null, "100042"),
+                        Integer.MIN_VALUE, Integer.MAX_VALUE, 1000);
+                double wideMs = (System.nanoTime() - t) / 1e6;
+                System.out.printf("round %d: one series (%d months) %.1f ms; series of one reporter and partner (%d) %.1f ms; "
+                        + "first %d series %.1f ms; partner + commodity without reporter (%d rows, truncated %s) %.0f ms%n",
+                        round + 1, one, oneMs, pair, pairMs, first, firstMs, wide.rows().size(), wide.truncated(), wideMs);
+            }
+        }
+    }
+
+    private static TradeChange change(Random rnd, String reporter, String partner, String commodity, int m, long n) {
+        return TradeChange.newBuilder().setReporter(reporter).setPartner(partner).setFlow(Flow.IMPORT).setCommodity(commodity)
+                .setCommodityLevel(CommodityLevel.HS6).setYear(2023 + m / 12).setMonth(m % 12 + 1)
+                .setValue(rnd.nextLong() & 0xffffffffL).setPriorYearValue(rnd.nextLong() & 0xffffffffL)
+                .setYoyPct(rnd.nextDouble()).setYoyChange(123456L).setMomPct(rnd.nextDouble()).setPriorMonthValue(55555L)
+                .setYtdValue(999999L).setPriorYtdValue(888888L).setYtdYoyPct(rnd.nextDouble()).setYtdPartial(false)
+                .setRolling3mValue(7777777L).setRolling3mPriorValue(6666666L).setRolling3mYoyPct(rnd.nextDouble())
+                .setSource("US-CENSUS").setVintage("FT-900 2025-0" + (m % 9 + 1)).setPriorYearVintage("FT-900 2024-0" + (m % 9 + 1))
+                .setRevision(0).setPriorYearRevision(0).setCurrency("USD")
+                .setPublishedAt(Instant.ofEpochMilli(1_700_000_000_000L + n))
+                .setPriorYearPublishedAt(Instant.ofEpochMilli(1_600_000_000_000L + n)).build();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends org.apache.avro.specific.SpecificRecord> T copy(T record) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+        new SpecificDatumWriter<T>(record.getSchema()).write(record, encoder);
+        encoder.flush();
+        return new SpecificDatumReader<T>(record.getSchema()).read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+    }
+
+    private static long heapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        Runtime rt = Runtime.getRuntime();
+        return rt.totalMemory() - rt.freeMemory();
+    }
+}

@@ -1,0 +1,156 @@
+package io.tradepulse.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.TradeChange;
+import io.tradepulse.core.AvroSerdes;
+import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.serving.Results.SeriesFilter;
+import io.tradepulse.testsupport.registry.InMemorySchemaRegistryClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The view's consumer loop, on a MockConsumer: what it applies, and what it does with a record it cannot read. */
+class ResultsViewTest {
+    @TempDir
+    Path tmp;
+    private final TopicCatalog topics = TopicCatalog.defaults(new AvroSerdes(
+            Map.of("schema.registry.url", "http://unused.invalid:8081"), new InMemorySchemaRegistryClient()));
+    private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+    private final TopicPartition changes0 = new TopicPartition(topics.changes().name(), 0);
+    private final TopicPartition signals0 = new TopicPartition(topics.signals().name(), 0);
+    private ResultsView view;
+
+    @BeforeEach
+    void topics() {
+        Node node = new Node(0, "localhost", 9092);
+        for (TopicPartition tp : List.of(changes0, signals0)) {
+            consumer.updatePartitions(tp.topic(), List.of(new PartitionInfo(tp.topic(), 0, node, new Node[] {node}, new Node[] {node})));
+        }
+        consumer.updateBeginningOffsets(Map.of(changes0, 0L, signals0, 0L));
+    }
+
+    @AfterEach
+    void close() {
+        if (view != null) {
+            view.close();
+        }
+    }
+
+    private ConsumerRecord<byte[], byte[]> record(long offset, TradeChange c) {
+        ChangeKey key = ResultsStoreTest.key(c);
+        return new ConsumerRecord<>(changes0.topic(), 0, offset,
+                topics.changes().keySerde().serializer().serialize(changes0.topic(), key),
+                c == null ? null : topics.changes().valueSerde().serializer().serialize(changes0.topic(), c));
+    }
+
+    private static void await(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition not met within 10 s").isLessThan(deadline);
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private List<Long> values() {
+        return view.changes(SeriesFilter.ALL, Integer.MIN_VALUE, Integer.MAX_VALUE, 100).rows().stream()
+                .map(TradeChange::getValue).toList();
+    }
+
+    @Test
+    void shouldBeCaughtUpOnceItHasReadWhatWasCommittedAtStart() {
+        TradeChange may = ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 5, 288);
+        consumer.updateEndOffsets(Map.of(changes0, 2L, signals0, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.addRecord(record(0, ResultsStoreTest.change("CHN", "USA", "TOTAL", 2024, 5, 440)));
+            consumer.addRecord(record(1, may));
+        });
+        view = new ResultsView(consumer, topics, tmp.resolve("view")).start();
+        await(view::caughtUp);
+        assertThat(values()).containsExactly(440L, 288L);
+        assertThat(view.failure()).isEmpty();
+    }
+
+    @Test
+    void shouldReadARecordAgainAfterAFailureInsteadOfSkippingIt() {
+        consumer.updateEndOffsets(Map.of(changes0, 2L, signals0, 0L));
+        TradeChange may = ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 5, 288);
+        // offset 0 cannot be read (here: bytes no registry knows), offset 1 can
+        consumer.schedulePollTask(() -> {
+            consumer.addRecord(new ConsumerRecord<>(changes0.topic(), 0, 0L, new byte[] {0, 0, 0, 0, 99, 1}, new byte[] {1}));
+            consumer.addRecord(record(1, may));
+        });
+        view = new ResultsView(consumer, topics, tmp.resolve("view")).start();
+        await(() -> view.failure().isPresent());
+        assertThat(view.failure().get()).contains(changes0.topic() + "-0@0");
+        assertThat(view.caughtUp()).isFalse();
+        assertThat(values()).as("nothing after the unreadable record was applied").isEmpty();
+
+        // The view sought back to offset 0; once the record there is readable (the registry is back), it goes on.
+        TradeChange april = ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 4, 300);
+        consumer.schedulePollTask(() -> {
+            consumer.addRecord(record(0, april));
+            consumer.addRecord(record(1, may));
+        });
+        await(view::caughtUp);
+        assertThat(view.failure()).isEmpty();
+        assertThat(values()).containsExactly(300L, 288L);
+    }
+
+    @Test
+    void shouldRecoverFromAFailedPoll() {
+        consumer.updateEndOffsets(Map.of(changes0, 1L, signals0, 0L));
+        consumer.setPollException(new KafkaException("broker went away"));
+        consumer.schedulePollTask(() -> consumer.addRecord(record(0, ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 5, 288))));
+        view = new ResultsView(consumer, topics, tmp.resolve("view")).start();
+        await(view::caughtUp);
+        assertThat(view.failure()).isEmpty();
+        assertThat(values()).containsExactly(288L);
+    }
+
+    @Test
+    void shouldForgetAChangeOnItsTombstone() {
+        TradeChange may = ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 5, 288);
+        consumer.updateEndOffsets(Map.of(changes0, 2L, signals0, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.addRecord(record(0, may));
+            consumer.addRecord(new ConsumerRecord<>(changes0.topic(), 0, 1L,
+                    topics.changes().keySerde().serializer().serialize(changes0.topic(), ResultsStoreTest.key(may)), null));
+        });
+        view = new ResultsView(consumer, topics, tmp.resolve("view")).start();
+        await(view::caughtUp);
+        assertThat(values()).isEmpty();
+        assertThat(view.series(SeriesFilter.ALL, 10).rows()).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseASecondViewOnTheSameDirectory() {
+        consumer.updateEndOffsets(Map.of(changes0, 0L, signals0, 0L));
+        view = new ResultsView(consumer, topics, tmp.resolve("view")).start();
+        MockConsumer<byte[], byte[]> other = new MockConsumer<>("earliest");
+        assertThatThrownBy(() -> new ResultsView(other, topics, tmp.resolve("view")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("results view directory " + tmp.resolve("view"))
+                .hasMessageContaining("give each instance its own state.dir");
+        assertThat(other.closed()).isTrue();
+    }
+}
