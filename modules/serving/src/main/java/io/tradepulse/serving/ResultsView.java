@@ -115,7 +115,7 @@ public final class ResultsView implements Results, AutoCloseable {
             }
             if (lock == null) {
                 channel.close();
-                throw new IllegalStateException("Another tradepulse process uses the results view directory " + dir
+                throw new IllegalStateException("Another results view (in this or another process) uses the directory " + dir
                         + " (lock " + lockPath + "): give each instance its own state.dir");
             }
             return channel;

@@ -149,7 +149,7 @@ class ResultsViewTest {
         MockConsumer<byte[], byte[]> other = new MockConsumer<>("earliest");
         assertThatThrownBy(() -> new ResultsView(other, topics, tmp.resolve("view")))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("results view directory " + tmp.resolve("view"))
+                .hasMessageContaining("uses the directory " + tmp.resolve("view"))
                 .hasMessageContaining("give each instance its own state.dir");
         assertThat(other.closed()).isTrue();
     }
