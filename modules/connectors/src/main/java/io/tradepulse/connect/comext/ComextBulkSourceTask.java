@@ -1,7 +1,9 @@
 package io.tradepulse.connect.comext;
 
+import io.tradepulse.connect.common.ItemStream;
 import io.tradepulse.connect.common.LocationSourceTask;
 import io.tradepulse.connect.common.Parsed;
+import io.tradepulse.connect.common.Payload;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,5 +40,10 @@ public class ComextBulkSourceTask extends LocationSourceTask<ComextConfig> {
   @Override
   protected Parsed parse(byte[] payload, String location) {
     return parser.parseBulk(payload, location, filter, config.releaseLagDays());
+  }
+
+  @Override
+  protected ItemStream open(Payload payload, String location) {
+    return parser.openBulk(payload, location, filter, config.releaseLagDays());
   }
 }

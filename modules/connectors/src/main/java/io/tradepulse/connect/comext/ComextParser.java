@@ -4,10 +4,14 @@ import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.CodeTable;
 import io.tradepulse.connect.common.Digests;
 import io.tradepulse.connect.common.Hs;
+import io.tradepulse.connect.common.ItemStream;
 import io.tradepulse.connect.common.Parsed;
 import io.tradepulse.connect.common.ParsedItem;
+import io.tradepulse.connect.common.Payload;
+import io.tradepulse.connect.common.StreamingCsvReader;
 import io.tradepulse.connect.common.TradeRow;
 import io.tradepulse.core.CsvReader;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
@@ -19,6 +23,8 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -48,6 +54,8 @@ final class ComextParser {
   static final String SOURCE = "COMEXT";
   private static final DateTimeFormatter LAST_UPDATE = DateTimeFormatter.ofPattern("dd/MM/yy", Locale.ROOT);
   private static final ZoneId CET = ZoneId.of("Europe/Luxembourg");
+  /** Cap on the raw value of a dead letter about a whole bulk file (see {@link Payload#head(int)}). */
+  static final int WHOLE_PAYLOAD_MAX = 16 << 20;
 
   /** Row filters of the bulk files (the API filters server-side). Empty = everything. */
   record Filter(Set<String> reporters, Set<String> partners, List<String> products, Set<String> flows) {
@@ -231,78 +239,183 @@ final class ComextParser {
     return java.time.Instant.ofEpochMilli(millis).atZone(CET).toLocalDate().toString();
   }
 
-  /** A bulk monthly CSV (already extracted from its .7z). */
+  /** A bulk monthly CSV (already extracted from its .7z), held in memory: tests and small files. */
   Parsed parseBulk(byte[] payload, String location, Filter filter, int releaseLagDays) {
-    CsvReader r = new CsvReader(payload);
-    CsvReader.Row header = r.next();
-    if (header == null) {
-      return new Parsed(List.of(), 0);
+    return ItemStream.collect(openBulk(Payload.of(payload), location, filter, releaseLagDays));
+  }
+
+  /**
+   * A bulk monthly CSV read as a stream. The sums need the whole file, so the first {@link ItemStream#next()}
+   * reads it all, keeping per (reporter, partner, product, flow, period) kept by the filter only its sum and
+   * what its record needs (first line number; the raw first row only for a key that will be dead-lettered),
+   * then hands out the records one at a time. Memory: the distinct filtered keys, not the file.
+   */
+  ItemStream openBulk(Payload payload, String location, Filter filter, int releaseLagDays) {
+    return new BulkRows(payload, location, filter, releaseLagDays);
+  }
+
+  /** The aggregate of one key: its sum, its first row's line (the record's position) and, if needed, raw bytes. */
+  private static final class Sum {
+    long value;
+    final long line;
+    final byte[] raw; // null when the key makes a TradeRow, which carries no raw bytes
+
+    Sum(long line, byte[] raw) {
+      this.line = line;
+      this.raw = raw;
     }
-    List<String> h = header.fields().stream().map(s -> s.trim().toUpperCase(Locale.ROOT)).toList();
-    int rep = h.indexOf("REPORTER");
-    int par = h.indexOf("PARTNER");
-    int prod = h.indexOf("PRODUCT_NC");
-    int flow = h.indexOf("FLOW");
-    int period = h.indexOf("PERIOD");
-    int val = h.indexOf("VALUE_EUR");
-    if (Math.min(Math.min(rep, par), Math.min(Math.min(prod, flow), Math.min(period, val))) < 0) {
-      return Parsed.whollyBad(BadRow.of("Unexpected Comext bulk header " + h + ": needs REPORTER, PARTNER, "
-          + "PRODUCT_NC, FLOW, PERIOD, VALUE_EUR", location, "header", payload));
+  }
+
+  private final class BulkRows implements ItemStream {
+    private static final DateTimeFormatter YYYYMM = DateTimeFormatter.ofPattern("yyyyMM", Locale.ROOT);
+    private final Payload payload;
+    private final String location;
+    private final Filter filter;
+    private final int releaseLagDays;
+    private final String fileName;
+    private Iterator<ParsedItem> bad; // dead letters of single rows come first, as they always did
+    private Iterator<Map.Entry<List<String>, Sum>> sums;
+    private int skipped;
+    private long newest;
+    private StreamingCsvReader reader;
+
+    BulkRows(Payload payload, String location, Filter filter, int releaseLagDays) {
+      this.payload = payload;
+      this.location = location;
+      this.filter = filter;
+      this.releaseLagDays = releaseLagDays;
+      this.fileName = location.substring(location.replace('\\', '/').lastIndexOf('/') + 1);
     }
-    String fileName = location.substring(location.replace('\\', '/').lastIndexOf('/') + 1);
-    // Sum per (reporter, partner, product, flow, period); keep first-seen order so offsets are stable.
-    Map<List<String>, long[]> sums = new LinkedHashMap<>();
-    Map<List<String>, CsvReader.Row> firstRow = new LinkedHashMap<>();
-    List<ParsedItem> bad = new ArrayList<>();
-    int skipped = 0;
-    for (CsvReader.Row row = r.next(); row != null; row = r.next()) {
-      if (row.isBlank()) {
-        continue;
+
+    @Override
+    public ParsedItem next() throws IOException {
+      if (sums == null) {
+        aggregate();
       }
-      String flowName = flowName(row.field(flow).trim());
-      String product = row.field(prod).trim();
-      if (!filter.keeps(row.field(rep).trim(), row.field(par).trim(), product, flowName == null ? "" : flowName)) {
-        skipped++;
-        continue;
+      if (bad.hasNext()) {
+        return bad.next();
       }
-      long v;
-      try {
-        v = new BigDecimal(row.field(val).trim()).setScale(0, java.math.RoundingMode.HALF_EVEN).longValueExact();
-      } catch (RuntimeException e) {
-        bad.add(BadRow.of("Non-numeric VALUE_EUR '" + row.field(val) + "'", location, "line " + row.line(), row.raw()));
-        continue;
+      while (sums.hasNext()) {
+        Map.Entry<List<String>, Sum> e = sums.next();
+        sums.remove(); // emitted keys need no memory any more
+        ParsedItem item = item(e.getKey(), e.getValue(), e.getValue().value);
+        if (item == null) {
+          skipped++;
+        } else {
+          return item;
+        }
       }
-      List<String> key = List.of(row.field(rep).trim(), row.field(par).trim(), product, row.field(flow).trim(),
-          row.field(period).trim());
-      long[] sum = sums.computeIfAbsent(key, k -> new long[1]);
-      sum[0] = Math.addExact(sum[0], v);
-      firstRow.putIfAbsent(key, row);
+      return null;
     }
-    List<ParsedItem> items = new ArrayList<>(bad);
-    long newest = 0;
-    for (Map.Entry<List<String>, long[]> e : sums.entrySet()) {
-      List<String> k = e.getKey();
-      CsvReader.Row first = firstRow.get(k);
-      String position = "line " + first.line();
+
+    /** The record of one key; {@code value} is its sum (any number for the dead-letter check at first sight). */
+    private ParsedItem item(List<String> k, Sum s, long value) {
+      String position = "line " + s.line;
       YearMonth month;
       try {
-        month = YearMonth.parse(k.get(4), DateTimeFormatter.ofPattern("yyyyMM", Locale.ROOT));
+        month = YearMonth.parse(k.get(4), YYYYMM);
       } catch (DateTimeParseException ex) {
-        items.add(BadRow.of("Unreadable PERIOD '" + k.get(4) + "' (yyyyMM)", location, position, first.raw()));
-        continue;
+        return BadRow.of("Unreadable PERIOD '" + k.get(4) + "' (yyyyMM)", location, position, s.raw);
       }
-      long published = month.atEndOfMonth().plusDays(releaseLagDays).atTime(LocalTime.of(11, 0)).atZone(CET)
-          .toInstant().toEpochMilli();
-      newest = Math.max(newest, published);
-      ParsedItem item = toRow(k.get(0), k.get(1), k.get(2), k.get(3), month, Long.toString(e.getValue()[0]),
-          "COMEXT bulk " + fileName, published, location, position, first.raw());
-      if (item == null) {
-        skipped++;
-      } else {
-        items.add(item);
+      return toRow(k.get(0), k.get(1), k.get(2), k.get(3), month, Long.toString(value), "COMEXT bulk " + fileName,
+          published(month), location, position, s.raw);
+    }
+
+    private long published(YearMonth month) {
+      return month.atEndOfMonth().plusDays(releaseLagDays).atTime(LocalTime.of(11, 0)).atZone(CET).toInstant()
+          .toEpochMilli();
+    }
+
+    private void aggregate() throws IOException {
+      List<ParsedItem> badRows = new ArrayList<>();
+      // Sum per (reporter, partner, product, flow, period); keep first-seen order so offsets are stable.
+      LinkedHashMap<List<String>, Sum> bySeries = new LinkedHashMap<>();
+      // The same few reporter, partner, flow and period strings recur on millions of rows: share one copy.
+      Map<String, String> shared = new HashMap<>();
+      reader = new StreamingCsvReader(payload.open());
+      try {
+        CsvReader.Row header = reader.next();
+        if (header == null) {
+          bad = Collections.emptyIterator();
+          sums = Collections.emptyIterator();
+          return;
+        }
+        List<String> h = header.fields().stream().map(s -> s.trim().toUpperCase(Locale.ROOT)).toList();
+        int rep = h.indexOf("REPORTER");
+        int par = h.indexOf("PARTNER");
+        int prod = h.indexOf("PRODUCT_NC");
+        int flow = h.indexOf("FLOW");
+        int period = h.indexOf("PERIOD");
+        int val = h.indexOf("VALUE_EUR");
+        if (Math.min(Math.min(rep, par), Math.min(Math.min(prod, flow), Math.min(period, val))) < 0) {
+          bad = List.<ParsedItem>of(BadRow.of("Unexpected Comext bulk header " + h + ": needs REPORTER, PARTNER, "
+              + "PRODUCT_NC, FLOW, PERIOD, VALUE_EUR", location, "header", payload.head(WHOLE_PAYLOAD_MAX)))
+              .iterator();
+          sums = Collections.emptyIterator();
+          return;
+        }
+        for (CsvReader.Row row = reader.next(); row != null; row = reader.next()) {
+          if (row.isBlank()) {
+            continue;
+          }
+          String flowName = flowName(row.field(flow).trim());
+          String product = row.field(prod).trim();
+          if (!filter.keeps(row.field(rep).trim(), row.field(par).trim(), product, flowName == null ? "" : flowName)) {
+            skipped++;
+            continue;
+          }
+          long v;
+          try {
+            v = new BigDecimal(row.field(val).trim()).setScale(0, java.math.RoundingMode.HALF_EVEN).longValueExact();
+          } catch (RuntimeException e) {
+            badRows.add(BadRow.of("Non-numeric VALUE_EUR '" + row.field(val) + "'", location, "line " + row.line(),
+                row.raw()));
+            continue;
+          }
+          List<String> key = List.of(shared.computeIfAbsent(row.field(rep).trim(), x -> x),
+              shared.computeIfAbsent(row.field(par).trim(), x -> x), product,
+              shared.computeIfAbsent(row.field(flow).trim(), x -> x),
+              shared.computeIfAbsent(row.field(period).trim(), x -> x));
+          Sum sum = bySeries.get(key);
+          if (sum == null) {
+            // Whether the key is a dead letter depends on the key alone (codes, period, FX month), never on the
+            // sum: keep the raw first row only for those, the only records that carry it.
+            Sum probe = new Sum(row.line(), row.raw());
+            sum = item(key, probe, 0) instanceof BadRow ? probe : new Sum(row.line(), null);
+            bySeries.put(key, sum);
+          }
+          sum.value = Math.addExact(sum.value, v);
+        }
+      } finally {
+        reader.close();
+      }
+      for (List<String> k : bySeries.keySet()) { // records carry the newest publication time of the file
+        try {
+          newest = Math.max(newest, published(YearMonth.parse(k.get(4), YYYYMM)));
+        } catch (DateTimeParseException e) {
+          // an unreadable period is a dead letter and no publication time
+        }
+      }
+      bad = badRows.iterator();
+      sums = bySeries.entrySet().iterator();
+    }
+
+    @Override
+    public int skipped() {
+      return skipped;
+    }
+
+    @Override
+    public long publishedAt() {
+      return newest;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (reader != null) {
+        reader.close();
       }
     }
-    return new Parsed(items, skipped, newest);
   }
 
   static String flowName(String code) {

@@ -1,5 +1,7 @@
 package io.tradepulse.connect.common;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -9,12 +11,35 @@ public final class Digests {
   private Digests() {}
 
   public static String of(byte[] data) {
+    MessageDigest md = sha256();
+    md.update(data);
+    return format(md);
+  }
+
+  /**
+   * The same fingerprint as {@link #of(byte[])} of the stream's bytes (stored offsets of files read whole by
+   * earlier releases still match), read with a fixed buffer so a file of any size costs no heap. Reads to
+   * the end; does not close the stream.
+   */
+  public static String of(InputStream in) throws IOException {
+    MessageDigest md = sha256();
+    byte[] buf = new byte[1 << 16];
+    for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+      md.update(buf, 0, n);
+    }
+    return format(md);
+  }
+
+  private static MessageDigest sha256() {
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(data);
-      // 16 hex chars = 64 bits: enough to tell revisions apart, small in the offsets topic.
-      return HexFormat.of().formatHex(d, 0, 8);
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private static String format(MessageDigest md) {
+    // 16 hex chars = 64 bits: enough to tell revisions apart, small in the offsets topic.
+    return HexFormat.of().formatHex(md.digest(), 0, 8);
   }
 }

@@ -5,6 +5,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +30,17 @@ public final class JdkPageFetcher implements PageFetcher {
     headers.forEach(b::header);
     HttpResponse<byte[]> resp = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     return new HttpPage(resp.statusCode(), resp.body(), retryAfter(resp));
+  }
+
+  @Override
+  public HttpPage fetchToFile(URI uri, Map<String, String> headers, Path target)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout).GET();
+    headers.forEach(b::header);
+    // TRUNCATE_EXISTING: a retry must not leave the tail of a longer earlier (error) body behind.
+    HttpResponse<Path> resp = client.send(b.build(), HttpResponse.BodyHandlers.ofFile(target,
+        StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING));
+    return new HttpPage(resp.statusCode(), null, retryAfter(resp));
   }
 
   private static Optional<Duration> retryAfter(HttpResponse<?> resp) {

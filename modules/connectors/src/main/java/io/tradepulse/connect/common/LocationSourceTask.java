@@ -1,10 +1,12 @@
 package io.tradepulse.connect.common;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,17 +21,35 @@ import org.apache.kafka.connect.source.SourceRecord;
  * tables, Comext bulk files, generic CSV/JSON. One source partition per location; the offset remembers
  * the payload fingerprint and how many rows were emitted, so a restart resumes mid-file without
  * duplicates, and a replaced file (a revised table) is read again.
+ *
+ * <p>Payloads are streamed, never held whole: a Comext bulk file is a gigabyte and more. A check first reads
+ * the file once for its digest (an http(s) body is first downloaded to a temporary file); only if there is
+ * something to emit is it opened again and parsed lazily ({@link #open}), and each {@link #nextRecords()} call
+ * builds at most {@code batch.max.records} records. The open parse of a location stays open across calls
+ * until the location is done or the task stops.
  */
 public abstract class LocationSourceTask<C extends TradeSourceConfig> extends TradeSourceTask<C> {
   private final Map<String, FileOffset> state = new LinkedHashMap<>();
   private final Map<String, Instant> nextCheck = new LinkedHashMap<>();
   private RetryingFetcher fetcher;
+  private Cursor cursor; // the location being emitted, if any
 
   protected abstract List<String> locations();
 
   protected abstract String sourceName();
 
+  /** Whole-document parse; the default {@link #open} uses it (small payloads such as GACC tables). */
   protected abstract Parsed parse(byte[] payload, String location);
+
+  /**
+   * The items of a payload, produced lazily. Sources whose payloads can be large override this with a
+   * streaming parser; the default reads the payload into memory and {@link #parse}s it.
+   */
+  protected ItemStream open(Payload payload, String location) throws IOException {
+    try (InputStream in = payload.open()) {
+      return ItemStream.of(parse(in.readAllBytes(), location));
+    }
+  }
 
   protected Map<String, String> partition(String location) {
     return SourcePartitions.of("source", sourceName(), "location", location);
@@ -48,11 +68,17 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
 
   @Override
   protected boolean exhausted() {
-    return state.values().stream().allMatch(FileOffset::complete);
+    return cursor == null && state.values().stream().allMatch(FileOffset::complete);
   }
 
   @Override
   protected List<SourceRecord> nextRecords() throws InterruptedException {
+    if (cursor != null) {
+      List<SourceRecord> out = emit();
+      if (!out.isEmpty()) {
+        return out;
+      }
+    }
     Instant now = clock.instant();
     for (Map.Entry<String, FileOffset> e : state.entrySet()) {
       String loc = e.getKey();
@@ -60,30 +86,31 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
         continue;
       }
       nextCheck.put(loc, now.plus(config.pollInterval()));
-      byte[] payload = read(loc);
-      if (payload == null) {
+      Snapshot snap = read(loc);
+      if (snap == null) {
         continue;
       }
       FileOffset off = e.getValue();
-      String digest = Digests.of(payload);
-      boolean same = digest.equals(off.digest());
-      if (same && off.complete()) {
-        continue;
+      boolean opened = false;
+      try {
+        String digest = snap.digest();
+        boolean same = digest.equals(off.digest());
+        if (same && off.complete()) {
+          continue;
+        }
+        if (!same && off.complete()) {
+          log.info("{} changed (new digest {}): re-reading it from the start", loc, digest);
+        }
+        cursor = new Cursor(loc, snap, digest, same ? off.rowsDone() : 0);
+        opened = true;
+      } catch (IOException ex) {
+        throw new RetriableException("Cannot read " + loc, ex);
+      } finally {
+        if (!opened) {
+          snap.close();
+        }
       }
-      Parsed parsed = parse(payload, loc);
-      metrics.skipped(parsed.skipped());
-      List<ParsedItem> items = parsed.items();
-      long skip = same ? off.rowsDone() : 0;
-      Map<String, String> partition = partition(loc);
-      List<SourceRecord> out = new ArrayList<>();
-      for (int i = (int) skip; i < items.size(); i++) {
-        FileOffset o = new FileOffset(i + 1, digest, i == items.size() - 1);
-        out.add(records.create(partition, o.toMap(), items.get(i), parsed.publishedAt()));
-      }
-      e.setValue(new FileOffset(items.size(), digest, true));
-      if (!same && off.complete()) {
-        log.info("{} changed (new digest {}): re-read {} rows", loc, digest, items.size());
-      }
+      List<SourceRecord> out = emit();
       if (!out.isEmpty()) {
         return out;
       }
@@ -91,24 +118,181 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
     return List.of();
   }
 
-  private byte[] read(String loc) throws InterruptedException {
-    if (loc.startsWith("http://") || loc.startsWith("https://")) {
-      HttpPage page = fetcher.fetch(URI.create(loc), Map.of(), loc);
-      if (page.isNoData()) {
-        return null;
-      }
-      if (page.status() != 200) {
-        throw new ConnectException("HTTP " + page.status() + " for " + loc);
-      }
-      return page.body();
-    }
+  /** Up to batch.max.records records of the open location; closes it (and records it as complete) at its end. */
+  private List<SourceRecord> emit() {
+    Cursor c = cursor;
     try {
-      return Files.readAllBytes(Path.of(loc));
+      List<SourceRecord> out = new ArrayList<>(Math.min(config.batchMax(), 1024));
+      if (!c.started) {
+        c.started = true;
+        c.lookahead = c.items.next();
+      }
+      while (c.lookahead != null && out.size() < config.batchMax()) {
+        ParsedItem item = c.lookahead;
+        c.lookahead = c.items.next(); // one item ahead: the last record's offset says complete=true
+        c.index++;
+        if (c.index > c.skip) { // resume: rows_done items were emitted before, skip them by reading past them
+          out.add(records.create(c.partition, new FileOffset(c.index, c.digest, c.lookahead == null).toMap(), item,
+              c.items.publishedAt()));
+        }
+      }
+      if (c.lookahead == null) {
+        metrics.skipped(c.items.skipped());
+        boolean unchanged = c.snapshot.unchangedSinceDigest();
+        if (!unchanged) {
+          // The file was replaced while it was being read: what was emitted may mix two versions. Leaving the
+          // location incomplete makes the next check see the new digest and re-read it from the start.
+          log.warn("{} changed while it was being read; it will be read again from the start", c.location);
+        }
+        state.put(c.location, new FileOffset(c.index, c.digest, unchanged));
+        closeCursor();
+      } else {
+        state.put(c.location, new FileOffset(c.index, c.digest, false));
+      }
+      c.returned = c.index;
+      return out;
+    } catch (IOException | RuntimeException e) {
+      // Read again from the start on the next check, skipping the items of the batches already returned.
+      state.put(c.location, new FileOffset(Math.max(c.returned, c.skip), c.digest, false));
+      closeCursor();
+      if (e instanceof IOException) {
+        throw new RetriableException("Cannot read " + c.location, e);
+      }
+      throw (RuntimeException) e;
+    }
+  }
+
+  private void closeCursor() {
+    Cursor c = cursor;
+    cursor = null;
+    if (c != null) {
+      try {
+        c.items.close();
+      } catch (IOException e) {
+        log.warn("Cannot close the reader of {}", c.location, e);
+      }
+      c.snapshot.close();
+    }
+  }
+
+  @Override
+  public void stop() {
+    super.stop();
+    closeCursor();
+  }
+
+  /** @return the payload at {@code loc} ready to be read (twice), or null when there is none yet */
+  private Snapshot read(String loc) throws InterruptedException {
+    if (loc.startsWith("http://") || loc.startsWith("https://")) {
+      return download(loc);
+    }
+    Path file = Path.of(loc);
+    try {
+      return new Snapshot(file, false, Files.readAttributes(file, BasicFileAttributes.class));
     } catch (NoSuchFileException e) {
       log.warn("{} does not exist (yet); will look again in {}", loc, config.pollInterval());
       return null;
     } catch (IOException e) {
       throw new RetriableException("Cannot read " + loc, e);
+    }
+  }
+
+  /** The body of an http(s) location in a temporary file (deleted when the location is done or not needed). */
+  private Snapshot download(String loc) throws InterruptedException {
+    Path tmp;
+    try {
+      tmp = Files.createTempFile("tradepulse-" + sourceName() + "-", ".download");
+    } catch (IOException e) {
+      throw new RetriableException("Cannot create a temporary file for " + loc, e);
+    }
+    Snapshot snap = new Snapshot(tmp, true, null);
+    boolean keep = false;
+    try {
+      HttpPage page = fetcher.fetchToFile(URI.create(loc), Map.of(), loc, tmp);
+      if (page.status() == 204 || (page.status() == 200 && Files.size(tmp) == 0)) {
+        return null;
+      }
+      if (page.status() != 200) {
+        throw new ConnectException("HTTP " + page.status() + " for " + loc);
+      }
+      keep = true;
+      return snap;
+    } catch (IOException e) {
+      throw new RetriableException("Cannot read the download of " + loc, e);
+    } finally {
+      if (!keep) {
+        snap.close();
+      }
+    }
+  }
+
+  /** A payload on disk: a local file, or the temporary copy of a download. */
+  private final class Snapshot implements Payload {
+    final Path file;
+    final boolean temporary;
+    final BasicFileAttributes before; // of a local file when first seen; null for downloads (ours alone)
+
+    Snapshot(Path file, boolean temporary, BasicFileAttributes before) {
+      this.file = file;
+      this.temporary = temporary;
+      this.before = before;
+    }
+
+    @Override
+    public InputStream open() throws IOException {
+      return Files.newInputStream(file);
+    }
+
+    String digest() throws IOException {
+      try (InputStream in = open()) {
+        return Digests.of(in);
+      }
+    }
+
+    /** Whether a local file still has the size and modification time it had before its digest was taken. */
+    boolean unchangedSinceDigest() {
+      if (before == null) {
+        return true;
+      }
+      try {
+        BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class);
+        return now.size() == before.size() && now.lastModifiedTime().equals(before.lastModifiedTime());
+      } catch (IOException e) {
+        return false;
+      }
+    }
+
+    void close() {
+      if (temporary) {
+        try {
+          Files.deleteIfExists(file);
+        } catch (IOException e) {
+          log.warn("Cannot delete the temporary file {}", file, e);
+        }
+      }
+    }
+  }
+
+  /** The open parse of one location. */
+  private final class Cursor {
+    final String location;
+    final Snapshot snapshot;
+    final String digest;
+    final long skip;
+    final Map<String, String> partition;
+    final ItemStream items;
+    ParsedItem lookahead;
+    long index; // items taken from the stream so far
+    long returned; // index after the last batch handed to the worker
+    boolean started;
+
+    Cursor(String location, Snapshot snapshot, String digest, long skip) throws IOException {
+      this.location = location;
+      this.snapshot = snapshot;
+      this.digest = digest;
+      this.skip = skip;
+      this.partition = partition(location);
+      this.items = LocationSourceTask.this.open(snapshot, location);
     }
   }
 }

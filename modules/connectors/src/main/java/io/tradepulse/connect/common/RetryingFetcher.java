@@ -2,6 +2,7 @@ package io.tradepulse.connect.common;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.connect.errors.RetriableException;
@@ -34,13 +35,30 @@ public final class RetryingFetcher {
 
   /** @param logUri the URI without secrets, for logs and exceptions */
   public HttpPage fetch(URI uri, Map<String, String> headers, String logUri) throws InterruptedException {
+    return withRetries(() -> fetcher.fetch(uri, headers), logUri);
+  }
+
+  /**
+   * Like {@link #fetch} with the body streamed to {@code target} ({@link PageFetcher#fetchToFile}); each retry
+   * rewrites the file. The returned page has an empty body: the caller reads {@code target}.
+   */
+  public HttpPage fetchToFile(URI uri, Map<String, String> headers, String logUri, Path target)
+      throws InterruptedException {
+    return withRetries(() -> fetcher.fetchToFile(uri, headers, target), logUri);
+  }
+
+  private interface Attempt {
+    HttpPage run() throws IOException, InterruptedException;
+  }
+
+  private HttpPage withRetries(Attempt request, String logUri) throws InterruptedException {
     for (int attempt = 0; ; attempt++) {
       throttle.acquire();
       String problem;
       Duration wait = backoff.delay(attempt);
       try {
         metrics.fetch();
-        HttpPage page = fetcher.fetch(uri, headers);
+        HttpPage page = request.run();
         if (!page.isRetryable()) {
           return page;
         }

@@ -43,6 +43,7 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
   private final AtomicLong handedOut = new AtomicLong();
   private final AtomicLong acked = new AtomicLong();
   private volatile boolean drained;
+  private int peakPending;
   private String connectorName;
 
   protected abstract C parseConfig(Map<String, String> props);
@@ -113,6 +114,7 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
         return null;
       }
       pending.addAll(next);
+      peakPending = Math.max(peakPending, pending.size());
     }
     if (pending.isEmpty()) {
       return null;
@@ -151,6 +153,14 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
   public void stop() {
     stopSignal.stop();
     metrics.logSummary("Task stopping");
+  }
+
+  /**
+   * Visible for tests: the most records this task has held built but not yet handed to the worker; with
+   * bounded sources (files read as streams) never more than batch.max.records.
+   */
+  public int peakPendingRecords() {
+    return peakPending;
   }
 
   /** Visible for tests and the benchmark. */

@@ -1,7 +1,10 @@
 package io.tradepulse.connect.file;
 
+import io.tradepulse.connect.common.ItemStream;
 import io.tradepulse.connect.common.LocationSourceTask;
 import io.tradepulse.connect.common.Parsed;
+import io.tradepulse.connect.common.Payload;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
@@ -33,5 +36,10 @@ public class FileSourceTask extends LocationSourceTask<FileConfig> {
   @Override
   protected Parsed parse(byte[] payload, String location) {
     return parser.parse(payload, location);
+  }
+
+  @Override
+  protected ItemStream open(Payload payload, String location) throws IOException {
+    return parser.open(payload.open(), location);
   }
 }

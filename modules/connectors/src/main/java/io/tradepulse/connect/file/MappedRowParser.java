@@ -5,13 +5,19 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.Hs;
+import io.tradepulse.connect.common.ItemStream;
 import io.tradepulse.connect.common.Parsed;
 import io.tradepulse.connect.common.ParsedItem;
 import io.tradepulse.connect.common.PayloadParser;
+import io.tradepulse.connect.common.StreamingCsvReader;
 import io.tradepulse.connect.common.TradeRow;
 import io.tradepulse.connect.file.FileConfig.Target;
 import io.tradepulse.core.CsvReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +27,7 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -53,14 +59,27 @@ public final class MappedRowParser implements PayloadParser<String> {
 
   @Override
   public Parsed parse(byte[] payload, String location) {
-    return config.format().equals("JSON") ? parseJson(payload, location) : parseCsv(payload, location);
+    try {
+      return ItemStream.collect(open(new ByteArrayInputStream(payload), location));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // in-memory bytes do not fail
+    }
   }
 
-  private Parsed parseCsv(byte[] payload, String location) {
-    CsvReader r = new CsvReader(payload);
+  /**
+   * The rows of a CSV or NDJSON payload, parsed one at a time as they are asked for: memory is one row (plus
+   * the reader's buffer), whatever the size of the file. Closing the stream closes {@code in}.
+   */
+  public ItemStream open(InputStream in, String location) throws IOException {
+    return config.format().equals("JSON") ? new JsonRows(in, location) : csv(in, location);
+  }
+
+  private ItemStream csv(InputStream in, String location) throws IOException {
+    StreamingCsvReader r = new StreamingCsvReader(in);
     CsvReader.Row header = r.next();
     if (header == null) {
-      return new Parsed(List.of(), 0, defaultPublishedAt());
+      r.close();
+      return ItemStream.of(new Parsed(List.of(), 0, defaultPublishedAt()));
     }
     Map<String, Integer> idx = new HashMap<>();
     for (int i = 0; i < header.fields().size(); i++) {
@@ -68,50 +87,106 @@ public final class MappedRowParser implements PayloadParser<String> {
     }
     List<String> missing = config.fields().values().stream().filter(c -> !idx.containsKey(c)).toList();
     if (!missing.isEmpty()) {
-      return Parsed.whollyBad(BadRow.of("Header lacks mapped columns " + missing + ": " + header.fields(), location,
-          "line 1", header.raw()), defaultPublishedAt());
+      r.close();
+      return ItemStream.of(Parsed.whollyBad(BadRow.of("Header lacks mapped columns " + missing + ": " + header.fields(),
+          location, "line 1", header.raw()), defaultPublishedAt()));
     }
-    List<ParsedItem> items = new ArrayList<>();
-    for (CsvReader.Row row = r.next(); row != null; row = r.next()) {
-      if (row.isBlank()) {
-        continue;
+    long publishedAt = defaultPublishedAt();
+    return new ItemStream() {
+      @Override
+      public ParsedItem next() throws IOException {
+        for (CsvReader.Row row = r.next(); row != null; row = r.next()) {
+          if (row.isBlank()) {
+            continue;
+          }
+          String position = "line " + row.line();
+          if (row.fields().size() != header.fields().size()) {
+            return BadRow.of("Expected " + header.fields().size() + " columns, got " + row.fields().size(), location,
+                position, row.raw());
+          }
+          CsvReader.Row current = row;
+          return toItem(col -> current.field(idx.get(col)), location, position, row.raw());
+        }
+        return null;
       }
-      String position = "line " + row.line();
-      if (row.fields().size() != header.fields().size()) {
-        items.add(BadRow.of("Expected " + header.fields().size() + " columns, got " + row.fields().size(), location,
-            position, row.raw()));
-        continue;
+
+      @Override
+      public int skipped() {
+        return 0;
       }
-      CsvReader.Row current = row;
-      items.add(toItem(col -> current.field(idx.get(col)), location, position, row.raw()));
-    }
-    return new Parsed(items, 0, defaultPublishedAt());
+
+      @Override
+      public long publishedAt() {
+        return publishedAt;
+      }
+
+      @Override
+      public void close() throws IOException {
+        r.close();
+      }
+    };
   }
 
-  private Parsed parseJson(byte[] payload, String location) {
-    List<ParsedItem> items = new ArrayList<>();
-    int lineNo = 0;
-    int start = 0;
-    for (int i = 0; i <= payload.length; i++) {
-      if (i == payload.length || payload[i] == '\n') {
-        lineNo++;
-        int end = i > start && payload[i - 1] == '\r' ? i - 1 : i;
-        if (end > start) {
-          byte[] raw = java.util.Arrays.copyOfRange(payload, start, end);
-          String position = "line " + lineNo;
-          if (!new String(raw, StandardCharsets.UTF_8).isBlank()) {
-            try {
-              Map<String, String> obj = readObject(raw);
-              items.add(toItem(obj::get, location, position, raw));
-            } catch (IOException | RuntimeException e) {
-              items.add(new BadRow("Malformed JSON: " + e.getMessage(), e.getClass().getName(), location, position, raw));
-            }
-          }
-        }
-        start = i + 1;
-      }
+  /** NDJSON: one object per '\n'-terminated line (a trailing '\r' dropped), blank lines ignored but counted. */
+  private final class JsonRows implements ItemStream {
+    private final InputStream in;
+    private final String location;
+    private final long publishedAt = defaultPublishedAt();
+    private byte[] line = new byte[256];
+    private int lineNo;
+    private boolean eof;
+
+    JsonRows(InputStream in, String location) {
+      this.in = in instanceof BufferedInputStream ? in : new BufferedInputStream(in, 1 << 16);
+      this.location = location;
     }
-    return new Parsed(items, 0, defaultPublishedAt());
+
+    @Override
+    public ParsedItem next() throws IOException {
+      while (!eof) {
+        int n = 0;
+        int b;
+        while ((b = in.read()) >= 0 && b != '\n') {
+          if (n == line.length) {
+            line = Arrays.copyOf(line, n * 2);
+          }
+          line[n++] = (byte) b;
+        }
+        eof = b < 0;
+        lineNo++;
+        int end = n > 0 && line[n - 1] == '\r' ? n - 1 : n;
+        if (end == 0) {
+          continue;
+        }
+        byte[] raw = Arrays.copyOf(line, end);
+        String position = "line " + lineNo;
+        if (new String(raw, StandardCharsets.UTF_8).isBlank()) {
+          continue;
+        }
+        try {
+          Map<String, String> obj = readObject(raw);
+          return toItem(obj::get, location, position, raw);
+        } catch (IOException | RuntimeException e) {
+          return new BadRow("Malformed JSON: " + e.getMessage(), e.getClass().getName(), location, position, raw);
+        }
+      }
+      return null;
+    }
+
+    @Override
+    public int skipped() {
+      return 0;
+    }
+
+    @Override
+    public long publishedAt() {
+      return publishedAt;
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
+    }
   }
 
   private static Map<String, String> readObject(byte[] raw) throws IOException {

@@ -1,0 +1,182 @@
+package io.tradepulse.connect.common;
+
+import io.tradepulse.core.CsvReader;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * {@link CsvReader}'s exact rules (same fields, line numbers and raw bytes per record; BOM skipped) over an
+ * InputStream, so a multi-gigabyte file is read with a buffer instead of a byte[] of the whole file. The code
+ * mirrors CsvReader line for line with {@code data[i]} replaced by {@link #at(long)}: keeping the two readers
+ * visibly alike is what keeps their rules alike ({@code StreamingCsvReaderTest} compares them on random input).
+ *
+ * <p>The buffer holds the current record plus read-ahead and grows only for a record longer than itself. The one
+ * case that can hold much more is CsvReader's own look-ahead rule: a quote that is never closed makes it scan to
+ * the end of the data for a closing quote, and so does this reader (buffering up to the end of the file).
+ */
+public final class StreamingCsvReader implements Closeable {
+  static final int DEFAULT_BUFFER = 1 << 16;
+
+  private final InputStream in;
+  private byte[] buf;
+  private long base; // absolute position of buf[0]
+  private int len; // valid bytes in buf
+  private boolean eof;
+  private long pos; // absolute read position
+  private long recordStart; // bytes before this are no longer needed
+  private long line = 1;
+  private boolean started;
+
+  public StreamingCsvReader(InputStream in) {
+    this(in, DEFAULT_BUFFER);
+  }
+
+  /** @param bufferSize initial buffer size; tests use tiny ones so records straddle refills */
+  StreamingCsvReader(InputStream in, int bufferSize) {
+    this.in = in;
+    this.buf = new byte[Math.max(1, bufferSize)];
+  }
+
+  /** @return the next record, or null at the end */
+  public CsvReader.Row next() throws IOException {
+    if (!started) {
+      started = true;
+      if (has(2) && (at(0) & 0xFF) == 0xEF && (at(1) & 0xFF) == 0xBB && (at(2) & 0xFF) == 0xBF) {
+        pos = 3;
+      }
+    }
+    recordStart = pos;
+    if (!has(pos)) {
+      return null;
+    }
+    long start = pos;
+    long startLine = line;
+    List<String> fields = new ArrayList<>(16);
+    fields.add(field());
+    while (has(pos) && at(pos) == ',') {
+      pos++;
+      fields.add(field());
+    }
+    long end = pos;
+    if (has(pos)) { // at a line break: field() stops only there, at a comma or at the end
+      if (at(pos) == '\r' && has(pos + 1) && at(pos + 1) == '\n') {
+        pos++;
+      }
+      pos++;
+      line++;
+    }
+    int from = (int) (start - base);
+    return new CsvReader.Row(Collections.unmodifiableList(fields), startLine,
+        Arrays.copyOfRange(buf, from, from + (int) (end - start)));
+  }
+
+  /** Reads the field at {@code pos}, leaving {@code pos} at the comma, line break or end after it. */
+  private String field() throws IOException {
+    long open = pos;
+    if (!has(open) || at(open) != '"') {
+      return text(open, open);
+    }
+    long close = closingQuote(open + 1);
+    if (close >= 0 && endsField(close + 1)) {
+      pos = close + 1;
+      for (long i = open; i < close; i++) {
+        if (at(i) == '\n') {
+          line++;
+        }
+      }
+      // '"' is one byte that never occurs inside a multi-byte UTF-8 sequence: unescape after decoding.
+      return string(open + 1, close).replace("\"\"", "\"");
+    }
+    return text(open, close >= 0 && !hasLineBreak(open, close) ? close + 1 : open + 1);
+  }
+
+  /** A literal, trimmed field from {@code from} to the first comma or line break at or after {@code scanFrom}. */
+  private String text(long from, long scanFrom) throws IOException {
+    pos = scanFrom;
+    while (!endsField(pos)) {
+      pos++;
+    }
+    return string(from, pos).trim();
+  }
+
+  /** @return the position of the quote closing a quoted field whose content starts at {@code from}, or -1 */
+  private long closingQuote(long from) throws IOException {
+    for (long i = from; has(i); i++) {
+      if (at(i) == '"') {
+        if (has(i + 1) && at(i + 1) == '"') {
+          i++; // a doubled quote is content
+          continue;
+        }
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private boolean endsField(long i) throws IOException {
+    if (!has(i)) {
+      return true;
+    }
+    byte b = at(i);
+    return b == ',' || b == '\n' || b == '\r';
+  }
+
+  private boolean hasLineBreak(long from, long to) {
+    for (long i = from; i < to; i++) {
+      if (at(i) == '\n' || at(i) == '\r') {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private String string(long from, long to) {
+    return new String(buf, (int) (from - base), (int) (to - from), StandardCharsets.UTF_8);
+  }
+
+  /** The byte at absolute position {@code i}; only after {@link #has(long)} said it exists. */
+  private byte at(long i) {
+    return buf[(int) (i - base)];
+  }
+
+  /** @return whether the data has a byte at absolute position {@code i}, reading more as needed */
+  private boolean has(long i) throws IOException {
+    while (i - base >= len) {
+      if (eof) {
+        return false;
+      }
+      fill();
+    }
+    return true;
+  }
+
+  private void fill() throws IOException {
+    if (len == buf.length) {
+      int keep = (int) (recordStart - base);
+      if (keep > 0) { // drop what earlier records used; positions are absolute, so nothing else moves
+        System.arraycopy(buf, keep, buf, 0, len - keep);
+        len -= keep;
+        base += keep;
+      } else { // one record longer than the buffer
+        buf = Arrays.copyOf(buf, buf.length * 2);
+      }
+    }
+    int n = in.read(buf, len, buf.length - len);
+    if (n < 0) {
+      eof = true;
+    } else {
+      len += n;
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    in.close();
+  }
+}

@@ -1,0 +1,161 @@
+package io.tradepulse.connect.comext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tradepulse.connect.TaskHarness;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The bulk file read as a stream gives exactly the records (topic, key, value, headers, source partition and
+ * offset) that the whole-file byte[] path gave. EXPECTED was produced by this test's rendering on the parent
+ * commit (the byte[] path), so any difference in what is emitted shows here.
+ */
+class ComextBulkStreamingTest {
+  @TempDir Path dir;
+
+  static final String BULK_HEADER = ComextSourceTaskTest.BULK_HEADER.replace("\n", "\r\n");
+
+  /** BOM, CRLF, a quoted comma, sums over procedures, rounding, and every kind of dead letter and skip. */
+  static final String FILE = "\uFEFF" + BULK_HEADER
+      + "DE,CN,E,72042110,\"282,21\",241010,241010,22,21,XV,1,1,NO_SU,202505,1000.5,1000,20,0\r\n"
+      + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,2,NO_SU,202505,234.5,234,5,0\r\n"
+      + "FR,US,E,85011010,716.31,271110,271110,41,41,XVI,2,1,NO_SU,202505,13.5,13,1,0\r\n"
+      + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,1,NO_SU,202504,500,500,10,0\r\n"
+      + "\r\n"
+      + "DE,XX,E,72042110,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,7,7,1,0\r\n"
+      + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,2,1,NO_SU,202505,n/a,,1,0\r\n"
+      + "DE,EU27_2020_EXTRA,E,72042110,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,9999,9999,1,0\r\n"
+      + "ZZ,CN,E,72042110,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,1,1,1,0\r\n"
+      + "DE,CN,E,7204XXXX,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,2,2,1,0\r\n"
+      + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,3,1,NO_SU,202505,3,3,1,0\r\n"
+      + "DE,US,E,72042110,282.21,241010,241010,22,21,XV,2,1,NO_SU,2025M5,4,4,1,0\r\n"
+      + "FR,US,E,85011010,716.31,271110,271110,41,41,XVI,2,3,NO_SU,202505,12.5,12,1,0\r\n"
+      + "DE,CN,E,TOTAL,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,42,42,1,0\r\n"
+      + "FR,JP,E,85011010,716.31,271110,271110,41,41,XVI,1,1,NO_SU,202505,-5,-5,1,0";
+
+  static final List<String> EXPECTED = List.of(
+      "trade.dlq | DIR/full_v2_202505.csv#line 8 | {stage=INGEST;reason=Non-numeric VALUE_EUR 'n/a';errorClass=null;source=DIR/full_v2_202505.csv;position=line 8;originTopic=null;originPartition=null;originOffset=null;rawKey=null;rawValue=b'DE,CN,E,72042110,282.21,241010,241010,22,21,XV,2,1,NO_SU,202505,n/a,,1,0';occurredAt=2025-07-16T09:00:00Z;} | | {location=DIR/full_v2_202505.csv, source=comext} | {complete=false, digest=0d475f0bdd7024c3, rows_done=1}",
+      "trade.records | {reporter=DEU;partner=CHN;flow=IMPORT;commodity=72042110;} | {reporter=DEU;partner=CHN;flow=IMPORT;commodity=72042110;commodityLevel=HS8;year=2025;month=5;months=1;value=1234;currency=EUR;valuation=CIF;reportedYoyPct=null;source=COMEXT;sourceRef=DIR/full_v2_202505.csv;vintage=COMEXT bulk full_v2_202505.csv;publishedAt=2025-07-16T09:00:00Z;revision=0;note=null;derivedFrom=null;} | | {location=DIR/full_v2_202505.csv, source=comext} | {complete=false, digest=0d475f0bdd7024c3, rows_done=2}",
+      "trade.records | {reporter=FRA;partner=USA;flow=EXPORT;commodity=85011010;} | {reporter=FRA;partner=USA;flow=EXPORT;commodity=85011010;commodityLevel=HS8;year=2025;month=5;months=1;value=26;currency=EUR;valuation=FOB;reportedYoyPct=null;source=COMEXT;sourceRef=DIR/full_v2_202505.csv;vintage=COMEXT bulk full_v2_202505.csv;publishedAt=2025-07-16T09:00:00Z;revision=0;note=null;derivedFrom=null;} | | {location=DIR/full_v2_202505.csv, source=comext} | {complete=false, digest=0d475f0bdd7024c3, rows_done=3}",
+      "trade.records | {reporter=DEU;partner=CHN;flow=IMPORT;commodity=72042110;} | {reporter=DEU;partner=CHN;flow=IMPORT;commodity=72042110;commodityLevel=HS8;year=2025;month=4;months=1;value=500;currency=EUR;valuation=CIF;reportedYoyPct=null;source=COMEXT;sourceRef=DIR/full_v2_202505.csv;vintage=COMEXT bulk full_v2_202505.csv;publishedAt=2025-06-15T09:00:00Z;revision=0;note=null;derivedFrom=null;} | | {location=DIR/full_v2_202505.csv, source=comext} | {complete=false, digest=0d475f0bdd7024c3, rows_done=4}",
+      "trade.dlq | DIR/full_v2_202505.csv#line 7 | {stage=INGEST;reason=Unknown Comext partner 'XX';errorClass=null;source=DIR/full_v2_202505.csv;position=line 7;originTopic=null;originPartition=null;originOffset=null;rawKey=null;rawValue=b'DE,XX,E,72042110,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,7,7,1,0';occurredAt=2025-07-16T09:00:00Z;} | | {location=DIR/full_v2_202505.csv, source=comext} | {complete=false, digest=0d475f0bdd7024c3, rows_done=5}",
+      "trade.dlq | DIR/full_v2_202505.csv#line 10 | {stage=INGEST;reason=Unknown Comext reporter 'ZZ';errorClass=null;source=DIR/full_v2_202505.csv;position=line 10;originTopic=null;originPartition=null;originOffset=null;rawKey=null;rawValue=b'ZZ,CN,E,72042110,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,1,1,1,0';occurredAt=2025-07-16T09:00:00Z;} | | {location=DIR/full_v2_202505.csv, source=comext} | {complete=false, digest=0d475f0bdd7024c3, rows_done=6}",
+      "trade.dlq | DIR/full_v2_202505.csv#line 11 | {stage=INGEST;reason=Unsupported product code '7204XXXX';errorClass=null;source=DIR/full_v2_202505.csv;position=line 11;originTopic=null;originPartition=null;originOffset=null;rawKey=null;rawValue=b'DE,CN,E,7204XXXX,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,2,2,1,0';occurredAt=2025-07-16T09:00:00Z;} | | {location=DIR/full_v2_202505.csv, source=comext} | {complete=false, digest=0d475f0bdd7024c3, rows_done=7}",
+      "trade.dlq | DIR/full_v2_202505.csv#line 13 | {stage=INGEST;reason=Unreadable PERIOD '2025M5' (yyyyMM);errorClass=null;source=DIR/full_v2_202505.csv;position=line 13;originTopic=null;originPartition=null;originOffset=null;rawKey=null;rawValue=b'DE,US,E,72042110,282.21,241010,241010,22,21,XV,2,1,NO_SU,2025M5,4,4,1,0';occurredAt=2025-07-16T09:00:00Z;} | | {location=DIR/full_v2_202505.csv, source=comext} | {complete=false, digest=0d475f0bdd7024c3, rows_done=8}",
+      "trade.records | {reporter=DEU;partner=CHN;flow=IMPORT;commodity=TOTAL;} | {reporter=DEU;partner=CHN;flow=IMPORT;commodity=TOTAL;commodityLevel=TOTAL;year=2025;month=5;months=1;value=42;currency=EUR;valuation=CIF;reportedYoyPct=null;source=COMEXT;sourceRef=DIR/full_v2_202505.csv;vintage=COMEXT bulk full_v2_202505.csv;publishedAt=2025-07-16T09:00:00Z;revision=0;note=null;derivedFrom=null;} | | {location=DIR/full_v2_202505.csv, source=comext} | {complete=false, digest=0d475f0bdd7024c3, rows_done=9}",
+      "trade.records | {reporter=FRA;partner=JPN;flow=IMPORT;commodity=85011010;} | {reporter=FRA;partner=JPN;flow=IMPORT;commodity=85011010;commodityLevel=HS8;year=2025;month=5;months=1;value=-5;currency=EUR;valuation=CIF;reportedYoyPct=null;source=COMEXT;sourceRef=DIR/full_v2_202505.csv;vintage=COMEXT bulk full_v2_202505.csv;publishedAt=2025-07-16T09:00:00Z;revision=0;note=null;derivedFrom=null;} | | {location=DIR/full_v2_202505.csv, source=comext} | {complete=true, digest=0d475f0bdd7024c3, rows_done=10}"
+  );
+
+  Map<String, String> props(Path csv, String batch) {
+    Map<String, String> p = new HashMap<>();
+    p.put("name", "comext-stream-" + System.nanoTime());
+    p.put(ComextConfig.MODE_CONFIG, "BULK");
+    p.put(ComextConfig.FILES_CONFIG, csv.toString());
+    p.put(ComextConfig.REPORTERS_CONFIG, "");
+    p.put(ComextConfig.PRODUCTS_CONFIG, "");
+    p.put("poll.interval.ms", "10");
+    p.put("batch.max.records", batch);
+    return p;
+  }
+
+  static ComextBulkSourceTask start(TaskHarness harness, Map<String, String> props) {
+    ComextBulkSourceTask t = new ComextBulkSourceTask();
+    t.initialize(harness.context(props));
+    t.start(props);
+    return t;
+  }
+
+  @Test
+  void shouldEmitExactlyTheRecordsOfTheWholeFilePathWhenStreamingABulkFile() throws Exception {
+    Path csv = Files.write(dir.resolve("full_v2_202505.csv"), FILE.getBytes(StandardCharsets.UTF_8));
+    TaskHarness harness = new TaskHarness();
+    ComextBulkSourceTask task = start(harness, props(csv, "2000"));
+    List<String> got = harness.drain(task).stream().map(this::show).toList();
+    task.stop();
+    if (System.getenv("PRINT_EXPECTED") != null) {
+      got.forEach(g -> System.out.println("EXPECTED>" + g));
+    }
+    assertThat(got).containsExactlyElementsOf(EXPECTED);
+  }
+
+  @Test
+  void shouldResumeAStreamedBulkFileAfterTheLastCommittedRecordWithOneRecordPerPoll() throws Exception {
+    Path csv = Files.write(dir.resolve("full_v2_202505.csv"), FILE.getBytes(StandardCharsets.UTF_8));
+    TaskHarness harness = new TaskHarness();
+    Map<String, String> props = props(csv, "1");
+    ComextBulkSourceTask first = start(harness, props);
+    List<String> got = new ArrayList<>(harness.take(first, 4).stream().map(this::show).toList());
+    // no stop(): a crash after four committed records
+    ComextBulkSourceTask second = start(harness, props);
+    got.addAll(harness.drain(second).stream().map(this::show).toList());
+    second.stop();
+    assertThat(got).containsExactlyElementsOf(EXPECTED);
+  }
+
+  @Test
+  void shouldDeadLetterAWrongHeaderWithTheWholeFileAsRawValue() throws Exception {
+    String body = "REPORTER,PARTNER,PRODUCT,FLOW\nDE,CN,72042110,1\n";
+    Path csv = Files.writeString(dir.resolve("full_v2_202505.csv"), body);
+    TaskHarness harness = new TaskHarness();
+    ComextBulkSourceTask task = start(harness, props(csv, "2000"));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+    assertThat(rs).singleElement().satisfies(r -> {
+      assertThat(r.topic()).isEqualTo("trade.dlq");
+      Struct v = (Struct) r.value();
+      assertThat(v.getString("reason")).startsWith("Unexpected Comext bulk header");
+      assertThat(new String(v.getBytes("rawValue"), StandardCharsets.UTF_8)).isEqualTo(body);
+    });
+  }
+
+  /** Everything a record carries, maps sorted (Map.of iterates in a per-JVM order), the temp dir as "DIR". */
+  String show(SourceRecord r) {
+    return renderAll(r).replace(dir.toString(), "DIR");
+  }
+
+  static String renderAll(SourceRecord r) {
+    StringBuilder b = new StringBuilder(r.topic()).append(" | ").append(render(r.key())).append(" | ")
+        .append(render(r.value())).append(" |");
+    for (Header h : r.headers()) {
+      b.append(' ').append(h.key()).append('=').append(render(h.value()));
+    }
+    return b.append(" | ").append(new TreeMap<>(r.sourcePartition())).append(" | ")
+        .append(new TreeMap<>(r.sourceOffset())).toString();
+  }
+
+  static String render(Object v) {
+    if (v instanceof Struct s) {
+      StringBuilder b = new StringBuilder("{");
+      for (Field f : s.schema().fields()) {
+        b.append(f.name()).append('=').append(render(s.get(f))).append(';');
+      }
+      return b.append('}').toString();
+    }
+    if (v instanceof byte[] bytes) {
+      return "b'" + new String(bytes, StandardCharsets.UTF_8) + "'";
+    }
+    if (v instanceof java.nio.ByteBuffer bb) {
+      byte[] bytes = new byte[bb.remaining()];
+      bb.duplicate().get(bytes);
+      return "b'" + new String(bytes, StandardCharsets.UTF_8) + "'";
+    }
+    if (v instanceof Date d) {
+      return d.toInstant().toString();
+    }
+    return String.valueOf(v);
+  }
+}

@@ -1,0 +1,132 @@
+package io.tradepulse.connect.comext;
+
+import io.tradepulse.connect.TaskHarness;
+import java.io.BufferedWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * Measurement, not a test (Surefire does not pick this name up): generates a synthetic Comext bulk monthly
+ * CSV of N rows in a temporary directory, runs {@link ComextBulkSourceTask} over it with reporters DE,FR and
+ * partners CN,US, and prints input rows/s and the peak heap in use. Meant to run under a small heap
+ * ({@code -Xmx256m}) to show that a file much larger than the heap is read; the file is deleted at the end.
+ *
+ * <p>Usage: {@code java -Xmx256m -cp <test classpath> io.tradepulse.connect.comext.LocationStreamingScale [rows]}
+ */
+public final class LocationStreamingScale {
+  static final String HEADER = "REPORTER,PARTNER,TRADE_TYPE,PRODUCT_NC,PRODUCT_SITC,PRODUCT_CPA21,PRODUCT_CPA22,"
+      + "PRODUCT_BEC,PRODUCT_BEC5,PRODUCT_SECTION,FLOW,STAT_PROCEDURE,SUPPL_UNIT,PERIOD,VALUE_EUR,VALUE_NAC,"
+      + "QUANTITY_KG,QUANTITY_SUPPL_UNIT\n";
+  static final String[] REPORTERS = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR",
+      "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"};
+  static final String[] PARTNERS = {"CN", "US", "JP", "KR", "IN", "BR", "CA", "MX", "CH", "NO", "GB", "TR", "RU",
+      "UA", "ZA", "AU", "NZ", "SG", "TW", "HK", "VN", "TH", "MY", "ID", "PH", "SA", "AE", "IL", "EG", "MA"};
+
+  public static void main(String[] args) throws Exception {
+    long rows = args.length > 0 ? Long.parseLong(args[0]) : 6_000_000L; // ~525 MB
+    Path dir = Files.createTempDirectory("comext-scale-");
+    Path csv = dir.resolve("full_v2_202505.csv");
+    boolean ok;
+    try {
+      long t0 = System.nanoTime();
+      generate(csv, rows);
+      System.out.printf("generated %,d rows, %,d bytes in %.1f s%n", rows, Files.size(csv),
+          (System.nanoTime() - t0) / 1e9);
+      ok = run(csv, rows);
+    } finally {
+      Files.deleteIfExists(csv);
+      Files.deleteIfExists(dir);
+    }
+    System.exit(ok ? 0 : 1);
+  }
+
+  static void generate(Path csv, long rows) throws Exception {
+    SplittableRandom rnd = new SplittableRandom(42);
+    try (BufferedWriter w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
+      w.write(HEADER);
+      StringBuilder b = new StringBuilder(256);
+      for (long i = 0; i < rows; i++) {
+        // 5,000 products of chapters 01-97; three statistical procedures, so keys repeat and are summed.
+        int product = 1_000_000 + rnd.nextInt(5_000) * 19_391 % 96_000_000;
+        b.setLength(0);
+        b.append(REPORTERS[rnd.nextInt(REPORTERS.length)]).append(',').append(PARTNERS[rnd.nextInt(PARTNERS.length)])
+            .append(",E,").append(String.format("%08d", product)).append(",282.21,241010,241010,22,21,XV,")
+            .append(1 + rnd.nextInt(2)).append(',').append(1 + rnd.nextInt(3)).append(",NO_SU,202505,")
+            .append(rnd.nextInt(10_000_000)).append(',').append(rnd.nextInt(10_000_000)).append(',')
+            .append(rnd.nextInt(100_000)).append(",0\n");
+        w.append(b);
+      }
+    }
+  }
+
+  /** @return false when the task ran out of heap */
+  static boolean run(Path csv, long rows) throws Exception {
+    AtomicLong peak = new AtomicLong();
+    List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
+        .filter(p -> p.getType() == MemoryType.HEAP).toList();
+    Thread sampler = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        long used = heap.stream().mapToLong(p -> p.getUsage().getUsed()).sum();
+        peak.accumulateAndGet(used, Math::max);
+        try {
+          Thread.sleep(5);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "heap-sampler");
+    sampler.setDaemon(true);
+    sampler.start();
+
+    Map<String, String> p = new HashMap<>();
+    p.put("name", "comext-scale");
+    p.put(ComextConfig.MODE_CONFIG, "BULK");
+    p.put(ComextConfig.FILES_CONFIG, csv.toString());
+    p.put(ComextConfig.REPORTERS_CONFIG, "DE,FR");
+    p.put(ComextConfig.PARTNERS_CONFIG, "CN,US");
+    p.put(ComextConfig.PRODUCTS_CONFIG, ""); // every product: the default keeps TOTAL rows only
+    p.put("poll.interval.ms", "10");
+    TaskHarness harness = new TaskHarness();
+    ComextBulkSourceTask task = new ComextBulkSourceTask();
+    task.initialize(harness.context(p));
+    long t0 = System.nanoTime();
+    long records = 0;
+    long dlq = 0;
+    int maxBatch = 0;
+    try {
+      task.start(p);
+      for (List<SourceRecord> batch = task.poll(); batch != null && !batch.isEmpty(); batch = task.poll()) {
+        maxBatch = Math.max(maxBatch, batch.size());
+        for (SourceRecord r : batch) {
+          records++;
+          if (r.topic().endsWith("dlq")) {
+            dlq++;
+          }
+          task.commitRecord(r, null);
+        }
+      }
+    } catch (OutOfMemoryError e) {
+      sampler.interrupt();
+      System.out.printf("OutOfMemoryError after %.1f s (max heap %,d MB, peak used %,d MB): %s%n",
+          (System.nanoTime() - t0) / 1e9, Runtime.getRuntime().maxMemory() >> 20, peak.get() >> 20, e.getMessage());
+      return false;
+    }
+    task.stop();
+    double s = (System.nanoTime() - t0) / 1e9;
+    sampler.interrupt();
+    System.out.printf("read %,d input rows -> %,d records (%,d dead letters), largest poll %,d, in %.1f s: "
+        + "%,.0f input rows/s; max heap %,d MB, peak heap used %,d MB%n", rows, records, dlq, maxBatch, s, rows / s,
+        Runtime.getRuntime().maxMemory() >> 20, peak.get() >> 20);
+    return true;
+  }
+}

@@ -1,0 +1,49 @@
+package io.tradepulse.connect.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Offsets stored by releases that digested whole byte[] payloads must match the digest of the streamed file. */
+class DigestsTest {
+  @TempDir Path dir;
+
+  static String streamed(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      return Digests.of(in);
+    }
+  }
+
+  @Test
+  void shouldDigestAStreamedFileExactlyLikeItsBytesIncludingAnEmptyFile() throws IOException {
+    Path empty = Files.write(dir.resolve("empty.csv"), new byte[0]);
+    assertThat(streamed(empty)).isEqualTo(Digests.of(new byte[0]))
+        .as("first 8 bytes of SHA-256 of nothing, in lower-case hex").isEqualTo("e3b0c44298fc1c14");
+
+    byte[] small = "period_start,value\n2025-05,28.8\n".getBytes(StandardCharsets.UTF_8);
+    assertThat(streamed(Files.write(dir.resolve("small.csv"), small))).isEqualTo(Digests.of(small));
+  }
+
+  @Test
+  void shouldDigestAFileLargerThanAnyBufferExactlyLikeItsBytes() throws IOException {
+    byte[] big = new byte[(1 << 20) * 3 + 17]; // several 64 KiB reads and a partial last one
+    new SplittableRandom(1).nextBytes(big);
+    assertThat(streamed(Files.write(dir.resolve("big.bin"), big))).isEqualTo(Digests.of(big));
+    // A stream that returns a few bytes per read (as sockets do) changes nothing either.
+    InputStream trickle = new ByteArrayInputStream(big) {
+      @Override
+      public synchronized int read(byte[] b, int off, int len) {
+        return super.read(b, off, Math.min(len, 1_000));
+      }
+    };
+    assertThat(Digests.of(trickle)).isEqualTo(Digests.of(big));
+  }
+}

@@ -1,0 +1,173 @@
+package io.tradepulse.connect.file;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import io.tradepulse.connect.TaskHarness;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Files are read as streams: one batch of records at a time, resumable mid-file, http(s) through a temp file. */
+class FileSourceStreamingTest {
+  static final int ROWS = 50_000;
+  static final int BATCH = 700;
+
+  @TempDir Path dir;
+  final TaskHarness harness = new TaskHarness();
+  WireMockServer wm;
+
+  @BeforeEach
+  void startServer() {
+    wm = new WireMockServer(WireMockConfiguration.options().dynamicPort());
+    wm.start();
+  }
+
+  @AfterEach
+  void stopServer() {
+    wm.stop();
+  }
+
+  /** ROWS rows in the layout of the GACC seed mapping; the flag column says which row a record came from. */
+  static String bigCsv() {
+    StringBuilder b = new StringBuilder("period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag\n");
+    for (int i = 0; i < ROWS; i++) {
+      b.append("2025-05,2025-05,").append(i % 997 == 0 ? "lots" : (i % 400) + ".5").append(",,src,row")
+          .append(i).append('\n');
+    }
+    return b.toString();
+  }
+
+  Map<String, String> props(String location) {
+    Map<String, String> p = FileSourceTaskTest.gaccSeedProps(location);
+    p.put("batch.max.records", Integer.toString(BATCH));
+    return p;
+  }
+
+  FileSourceTask start(Map<String, String> props) {
+    FileSourceTask t = new FileSourceTask();
+    t.initialize(harness.context(props));
+    t.start(props);
+    return t;
+  }
+
+  /** The row a record came from: the flag of a figure (its note), the raw line of a dead letter. */
+  static int row(SourceRecord r) {
+    Struct v = (Struct) r.value();
+    String s = r.topic().equals("trade.dlq") ? new String(v.getBytes("rawValue"), StandardCharsets.UTF_8)
+        : v.getString("note");
+    return Integer.parseInt(s.substring(s.lastIndexOf("row") + 3));
+  }
+
+  @Test
+  void shouldHandOutALargeFileOneBatchAtATimeHoldingNeverMoreThanOneBatch() throws Exception {
+    Path csv = Files.writeString(dir.resolve("big.csv"), bigCsv());
+    FileSourceTask task = start(props(csv.toString()));
+    List<SourceRecord> all = new ArrayList<>();
+    for (List<SourceRecord> batch = task.poll(); batch != null; batch = task.poll()) {
+      assertThat(batch).hasSizeLessThanOrEqualTo(BATCH);
+      assertThat(task.peakPendingRecords()).as("records built but not yet handed out").isLessThanOrEqualTo(BATCH);
+      batch.forEach(r -> task.commitRecord(r, null));
+      all.addAll(batch);
+    }
+    task.stop();
+
+    assertThat(all).hasSize(ROWS);
+    assertThat(all.stream().map(FileSourceStreamingTest::row).toList())
+        .isEqualTo(Stream.iterate(0, i -> i + 1).limit(ROWS).toList());
+    assertThat(all.get(997).topic()).isEqualTo("trade.dlq");
+    for (int i = 0; i < ROWS; i += 4_999) {
+      assertThat(offset(all.get(i))).containsEntry("rows_done", (long) i + 1).containsEntry("complete", false);
+    }
+    assertThat(offset(all.get(ROWS - 1))).containsEntry("rows_done", (long) ROWS).containsEntry("complete", true);
+  }
+
+  @Test
+  void shouldResumeALargeFileWithTheRowAfterTheLastCommittedOne() throws Exception {
+    Path csv = Files.writeString(dir.resolve("big.csv"), bigCsv());
+    Map<String, String> props = props(csv.toString());
+    FileSourceTask first = start(props);
+    List<SourceRecord> before = harness.take(first, 12_345); // offsets committed for these only; then a crash
+    FileSourceTask second = start(props);
+    List<SourceRecord> after = harness.drain(second);
+    second.stop();
+
+    assertThat(before.stream().map(FileSourceStreamingTest::row).toList())
+        .isEqualTo(Stream.iterate(0, i -> i + 1).limit(12_345).toList());
+    assertThat(after.stream().map(FileSourceStreamingTest::row).toList())
+        .as("no duplicates, no gaps").isEqualTo(Stream.iterate(12_345, i -> i + 1).limit(ROWS - 12_345).toList());
+    assertThat(second.peakPendingRecords()).isLessThanOrEqualTo(BATCH);
+  }
+
+  @Test
+  void shouldReadAnHttpLocationThroughATemporaryFileLikeTheSameLocalFile() throws Exception {
+    String body = bigCsv();
+    wm.stubFor(get(urlPathEqualTo("/data/big.csv")).willReturn(aResponse().withStatus(200).withBody(body)));
+    Path local = Files.writeString(dir.resolve("big.csv"), body);
+    long tempsBefore = downloads();
+
+    FileSourceTask remote = start(props(wm.baseUrl() + "/data/big.csv"));
+    List<SourceRecord> viaHttp = harness.drain(remote);
+    assertThat(downloads()).as("the downloaded copy is deleted once read").isEqualTo(tempsBefore);
+    remote.stop();
+    FileSourceTask file = start(props(local.toString()));
+    List<SourceRecord> viaFile = harness.drain(file);
+    file.stop();
+
+    assertThat(viaHttp).hasSize(ROWS);
+    // Same figures and dead letters; only a dead letter's source (the location) differs.
+    assertThat(viaHttp.stream().map(FileSourceStreamingTest::content).toList())
+        .isEqualTo(viaFile.stream().map(FileSourceStreamingTest::content).toList());
+    assertThat(viaHttp.get(ROWS - 1).sourceOffset()).isEqualTo(viaFile.get(ROWS - 1).sourceOffset());
+  }
+
+  @Test
+  void shouldTreatHttp204AsNoDataYetAndFailOnAClientError() throws Exception {
+    wm.stubFor(get(urlPathEqualTo("/later.csv")).willReturn(aResponse().withStatus(204)));
+    wm.stubFor(get(urlPathEqualTo("/gone.csv")).willReturn(aResponse().withStatus(404).withBody("no such table")));
+    long tempsBefore = downloads();
+
+    FileSourceTask later = start(props(wm.baseUrl() + "/later.csv"));
+    assertThat(later.poll()).isNull();
+    later.stop();
+    FileSourceTask gone = start(props(wm.baseUrl() + "/gone.csv"));
+    assertThatThrownBy(gone::poll).isInstanceOf(ConnectException.class).hasMessageContaining("HTTP 404");
+    gone.stop();
+    assertThat(downloads()).isEqualTo(tempsBefore);
+  }
+
+  static Object content(SourceRecord r) {
+    Struct v = (Struct) r.value();
+    return r.topic().equals("trade.records") ? v
+        : v.getString("reason") + " @ " + v.getString("position") + ": "
+            + new String(v.getBytes("rawValue"), StandardCharsets.UTF_8);
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> offset(SourceRecord r) {
+    return (Map<String, Object>) r.sourceOffset();
+  }
+
+  static long downloads() throws IOException {
+    try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return s.filter(p -> p.getFileName().toString().startsWith("tradepulse-file-")).count();
+    }
+  }
+}
