@@ -72,7 +72,12 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
   }
 
   @Override
-  protected List<SourceRecord> nextRecords() throws InterruptedException {
+  // synchronized with stop(): Connect calls stop() from another thread, possibly while poll() reads the open
+  // location; closing its stream under the reader would fail that read. stop() waits for the batch instead.
+  protected synchronized List<SourceRecord> nextRecords() throws InterruptedException {
+    if (stopSignal.isStopped()) {
+      return List.of(); // stop() ran while this call waited for the lock: open nothing it would not close
+    }
     if (cursor != null) {
       List<SourceRecord> out = emit();
       if (!out.isEmpty()) {
@@ -177,8 +182,10 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
 
   @Override
   public void stop() {
-    super.stop();
-    closeCursor();
+    super.stop(); // first, outside the lock: a poll() that has not reached nextRecords() yet then opens nothing
+    synchronized (this) {
+      closeCursor();
+    }
   }
 
   /** @return the payload at {@code loc} ready to be read (twice), or null when there is none yet */

@@ -139,6 +139,21 @@ class FileSourceStreamingTest {
   }
 
   @Test
+  void shouldReleaseTheDownloadWhenStoppedMidLocationAndOpenNothingAfterwards() throws Exception {
+    wm.stubFor(get(urlPathEqualTo("/data/big.csv")).willReturn(aResponse().withStatus(200).withBody(bigCsv())));
+    long tempsBefore = downloads();
+    FileSourceTask task = start(props(wm.baseUrl() + "/data/big.csv"));
+    assertThat(task.poll()).hasSize(BATCH);
+    assertThat(downloads()).as("the location is open: its download is kept").isEqualTo(tempsBefore + 1);
+
+    task.stop(); // Connect calls it from another thread; here between two polls
+    assertThat(downloads()).as("stop() closes the open location and deletes its download").isEqualTo(tempsBefore);
+    assertThat(task.poll()).as("a poll after stop() reads nothing").isNull();
+    assertThat(downloads()).isEqualTo(tempsBefore);
+    assertThat(wm.getAllServeEvents()).as("and fetches nothing").hasSize(1);
+  }
+
+  @Test
   void shouldTreatHttp204AsNoDataYetAndFailOnAClientError() throws Exception {
     wm.stubFor(get(urlPathEqualTo("/later.csv")).willReturn(aResponse().withStatus(204)));
     wm.stubFor(get(urlPathEqualTo("/gone.csv")).willReturn(aResponse().withStatus(404).withBody("no such table")));
