@@ -54,8 +54,11 @@ final class ComextParser {
   static final String SOURCE = "COMEXT";
   private static final DateTimeFormatter LAST_UPDATE = DateTimeFormatter.ofPattern("dd/MM/yy", Locale.ROOT);
   private static final ZoneId CET = ZoneId.of("Europe/Luxembourg");
-  /** Cap on the raw value of a dead letter about a whole bulk file (see {@link Payload#head(int)}). */
-  static final int WHOLE_PAYLOAD_MAX = 16 << 20;
+  /**
+   * Cap on the raw value of a dead letter about a whole bulk file, as for Census responses: a dead letter is one
+   * Kafka record, and a broker's default limit is 1 MB (a larger one would fail the task instead of being parked).
+   */
+  static final int WHOLE_PAYLOAD_MAX = 512 * 1024;
 
   /** Row filters of the bulk files (the API filters server-side). Empty = everything. */
   record Filter(Set<String> reporters, Set<String> partners, List<String> products, Set<String> flows) {
@@ -348,9 +351,12 @@ final class ComextParser {
         int period = h.indexOf("PERIOD");
         int val = h.indexOf("VALUE_EUR");
         if (Math.min(Math.min(rep, par), Math.min(Math.min(prod, flow), Math.min(period, val))) < 0) {
+          byte[] head = payload.head(WHOLE_PAYLOAD_MAX + 1);
+          boolean cut = head.length > WHOLE_PAYLOAD_MAX;
           bad = List.<ParsedItem>of(BadRow.of("Unexpected Comext bulk header " + h + ": needs REPORTER, PARTNER, "
-              + "PRODUCT_NC, FLOW, PERIOD, VALUE_EUR", location, "header", payload.head(WHOLE_PAYLOAD_MAX)))
-              .iterator();
+              + "PRODUCT_NC, FLOW, PERIOD, VALUE_EUR" + (cut ? " (raw value cut to the file's first "
+              + WHOLE_PAYLOAD_MAX + " bytes)" : ""), location, "header",
+              cut ? java.util.Arrays.copyOf(head, WHOLE_PAYLOAD_MAX) : head)).iterator();
           sums = Collections.emptyIterator();
           return;
         }

@@ -122,6 +122,25 @@ class ComextBulkStreamingTest {
     });
   }
 
+  @Test
+  void shouldCutTheRawValueOfALargeWrongFileToWhatOneRecordCanCarryAndSaySo() throws Exception {
+    StringBuilder body = new StringBuilder("REPORTER,PARTNER,PRODUCT,FLOW\n");
+    while (body.length() <= ComextParser.WHOLE_PAYLOAD_MAX) {
+      body.append("DE,CN,72042110,1\n");
+    }
+    Path csv = Files.writeString(dir.resolve("full_v2_202505.csv"), body);
+    TaskHarness harness = new TaskHarness();
+    ComextBulkSourceTask task = start(harness, props(csv, "2000"));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+    assertThat(rs).singleElement().satisfies(r -> {
+      Struct v = (Struct) r.value();
+      assertThat(v.getString("reason")).contains("raw value cut to the file's first 524288 bytes");
+      assertThat(v.getBytes("rawValue")).hasSize(ComextParser.WHOLE_PAYLOAD_MAX)
+          .isEqualTo(body.substring(0, ComextParser.WHOLE_PAYLOAD_MAX).getBytes(StandardCharsets.UTF_8));
+    });
+  }
+
   /** Everything a record carries, maps sorted (Map.of iterates in a per-JVM order), the temp dir as "DIR". */
   String show(SourceRecord r) {
     return renderAll(r).replace(dir.toString(), "DIR");
