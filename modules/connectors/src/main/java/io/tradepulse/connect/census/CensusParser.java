@@ -32,7 +32,7 @@ public final class CensusParser implements PayloadParser<CensusParser.Context> {
   public record Context(String flow, String valueVar, String commodityVar, YearMonth month, String valuation,
       String vintage, long publishedAt, String sourceRef) {}
 
-  static final int MAX_RAW_BYTES = 512 * 1024;
+  static final int MAX_RAW_BYTES = BadRow.MAX_WHOLE_RAW_BYTES;
   private static final JsonFactory JSON = new JsonFactory();
 
   private final CodeTable countries;
@@ -160,9 +160,6 @@ public final class CensusParser implements PayloadParser<CensusParser.Context> {
   }
 
   private static Parsed whole(Context ctx, String reason, String errorClass, byte[] payload) {
-    byte[] raw = payload.length > MAX_RAW_BYTES ? Arrays.copyOf(payload, MAX_RAW_BYTES) : payload;
-    String r = payload.length > MAX_RAW_BYTES ? reason + " (raw value cut to " + MAX_RAW_BYTES + " of "
-        + payload.length + " bytes)" : reason;
-    return Parsed.whollyBad(new BadRow(r, errorClass, ctx.sourceRef(), ctx.month() + " payload", raw));
+    return Parsed.whollyBad(BadRow.wholePayload(reason, errorClass, ctx.sourceRef(), ctx.month() + " payload", payload));
   }
 }

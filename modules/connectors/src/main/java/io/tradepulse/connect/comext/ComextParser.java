@@ -54,11 +54,8 @@ final class ComextParser {
   static final String SOURCE = "COMEXT";
   private static final DateTimeFormatter LAST_UPDATE = DateTimeFormatter.ofPattern("dd/MM/yy", Locale.ROOT);
   private static final ZoneId CET = ZoneId.of("Europe/Luxembourg");
-  /**
-   * Cap on the raw value of a dead letter about a whole bulk file, as for Census responses: a dead letter is one
-   * Kafka record, and a broker's default limit is 1 MB (a larger one would fail the task instead of being parked).
-   */
-  static final int WHOLE_PAYLOAD_MAX = 512 * 1024;
+  /** Cap on the raw value of a dead letter about a whole bulk file (see {@link BadRow#MAX_WHOLE_RAW_BYTES}). */
+  static final int WHOLE_PAYLOAD_MAX = BadRow.MAX_WHOLE_RAW_BYTES;
 
   /** Row filters of the bulk files (the API filters server-side). Empty = everything. */
   record Filter(Set<String> reporters, Set<String> partners, List<String> products, Set<String> flows) {

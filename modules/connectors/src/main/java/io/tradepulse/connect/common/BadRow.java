@@ -9,6 +9,21 @@ package io.tradepulse.connect.common;
 public record BadRow(String reason, String errorClass, String source, String position, byte[] raw)
     implements ParsedItem {
 
+  /**
+   * Most raw bytes a dead letter about a whole payload carries. A dead letter is one Kafka record and a broker's
+   * default limit is 1 MB: a larger record would fail the task instead of parking the payload.
+   */
+  public static final int MAX_WHOLE_RAW_BYTES = 512 * 1024;
+
+  /** A dead letter about a whole payload (a response, a table, a file): its raw value cut to the limit, said so. */
+  public static BadRow wholePayload(String reason, String errorClass, String source, String position, byte[] payload) {
+    if (payload == null || payload.length <= MAX_WHOLE_RAW_BYTES) {
+      return new BadRow(reason, errorClass, source, position, payload);
+    }
+    return new BadRow(reason + " (raw value cut to " + MAX_WHOLE_RAW_BYTES + " of " + payload.length + " bytes)",
+        errorClass, source, position, java.util.Arrays.copyOf(payload, MAX_WHOLE_RAW_BYTES));
+  }
+
   public static BadRow of(String reason, String source, String position, byte[] raw) {
     return new BadRow(reason, null, source, position, raw);
   }

@@ -51,7 +51,7 @@ public final class ComtradeParser implements PayloadParser<String> {
     lastCount = 0;
     try (JsonParser p = JSON.createParser(payload)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
-        return Parsed.whollyBad(BadRow.of("Comtrade response is not a JSON object", sourceRef, "payload", payload));
+        return Parsed.whollyBad(BadRow.wholePayload("Comtrade response is not a JSON object", null, sourceRef, "payload", payload));
       }
       for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
         String field = p.currentName();
@@ -70,13 +70,13 @@ public final class ComtradeParser implements PayloadParser<String> {
         } else if (field.equals("count") && v == JsonToken.VALUE_NUMBER_INT) {
           lastCount = p.getIntValue();
         } else if (field.equals("error") && v == JsonToken.VALUE_STRING && !p.getText().isBlank()) {
-          return Parsed.whollyBad(BadRow.of("Comtrade error: " + p.getText(), sourceRef, "payload", payload));
+          return Parsed.whollyBad(BadRow.wholePayload("Comtrade error: " + p.getText(), null, sourceRef, "payload", payload));
         } else {
           p.skipChildren();
         }
       }
     } catch (IOException | RuntimeException e) {
-      return Parsed.whollyBad(new BadRow("Malformed or truncated Comtrade response: " + e.getMessage(),
+      return Parsed.whollyBad(BadRow.wholePayload("Malformed or truncated Comtrade response: " + e.getMessage(),
           e.getClass().getName(), sourceRef, "payload", payload));
     }
     return new Parsed(items, 0);

@@ -170,7 +170,8 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
       skipped += finish(pending, null, cols, ctx, vintage, publishedAt, items);
     }
     if (cols == null) {
-      return Parsed.whollyBad(BadRow.of("No 'Country (Region)' header row found", ctx.location(), "table", payload));
+      return Parsed.whollyBad(BadRow.wholePayload("No 'Country (Region)' header row found", null, ctx.location(), "table",
+          payload));
     }
     return new Parsed(items, skipped, publishedAt);
   }
