@@ -79,6 +79,13 @@ public final class TaskHarness {
     };
   }
 
+  /** Initializes the task with this harness's context and starts it. */
+  public <T extends SourceTask> T start(T task, Map<String, String> props) {
+    task.initialize(context(props));
+    task.start(props);
+    return task;
+  }
+
   /** Polls until a poll returns null/empty (the task has nothing more now), committing offsets and acking. */
   @SuppressWarnings("unchecked")
   public List<SourceRecord> drain(SourceTask task) throws InterruptedException {

@@ -128,27 +128,22 @@ final class ResultsStore implements AutoCloseable {
 
     /** Upserts a change, or deletes it when {@code value} is null (a tombstone). One write, no read. */
     void putChange(ChangeKey key, TradeChange value) {
-        byte[] k = concat(CHANGE, series(key.getReporter(), key.getPartner(), key.getFlow().toString(), key.getCommodity()),
-                SEP, period(key.getYear(), key.getMonth()), null);
-        guarded(() -> {
-            if (value == null) {
-                db.delete(writeOptions, k);
-            } else {
-                db.put(writeOptions, k, changes.encode(value));
-            }
-            return null;
-        });
+        write(key(CHANGE, key.getReporter(), key.getPartner(), key.getFlow().toString(), key.getCommodity(),
+                period(key.getYear(), key.getMonth()), ""), value == null ? null : changes.encode(value));
     }
 
     /** Upserts a signal, or deletes it when {@code value} is null (a tombstone). */
     void putSignal(SignalKey key, TradeSignal value) {
-        byte[] k = concat(SIGNAL, series(key.getReporter(), key.getPartner(), key.getFlow().toString(), key.getCommodity()),
-                SEP, period(key.getYear(), key.getMonth()), key.getType().getBytes(StandardCharsets.UTF_8));
+        write(key(SIGNAL, key.getReporter(), key.getPartner(), key.getFlow().toString(), key.getCommodity(),
+                period(key.getYear(), key.getMonth()), key.getType()), value == null ? null : signals.encode(value));
+    }
+
+    private void write(byte[] key, byte[] value) {
         guarded(() -> {
             if (value == null) {
-                db.delete(writeOptions, k);
+                db.delete(writeOptions, key);
             } else {
-                db.put(writeOptions, k, signals.encode(value));
+                db.put(writeOptions, key, value);
             }
             return null;
         });
@@ -326,31 +321,21 @@ final class ResultsStore implements AutoCloseable {
         return out;
     }
 
-    private static byte[] series(String reporter, String partner, String flow, String commodity) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+    /** kind, the series fields each followed by the separator, the period (4 bytes), then the suffix. */
+    private static byte[] key(byte kind, String reporter, String partner, String flow, String commodity, int period,
+            String suffix) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(48);
+        out.write(kind);
         for (String s : new String[] {reporter, partner, flow, commodity}) {
             if (s.indexOf('\0') >= 0) {
                 throw new IllegalArgumentException("series field with a NUL character: " + s);
             }
-            if (out.size() > 0) {
-                out.write(SEP);
-            }
             out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+            out.write(SEP);
         }
+        out.writeBytes(ByteBuffer.allocate(4).putInt(period).array());
+        out.writeBytes(suffix.getBytes(StandardCharsets.UTF_8));
         return out.toByteArray();
-    }
-
-    /** kind, series, separator, then the period (when >= 0) and a suffix (when not null). */
-    private static byte[] concat(byte kind, byte[] series, byte sep, int period, byte[] suffix) {
-        ByteBuffer b = ByteBuffer.allocate(2 + series.length + (period >= 0 ? 4 : 0) + (suffix == null ? 0 : suffix.length));
-        b.put(kind).put(series).put(sep);
-        if (period >= 0) {
-            b.putInt(period);
-        }
-        if (suffix != null) {
-            b.put(suffix);
-        }
-        return b.array();
     }
 
     static int period(int year, int month) {

@@ -261,7 +261,7 @@ public final class ResultsView implements Results, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (!thread.isAlive() && thread.getState() == Thread.State.NEW) {
+        if (thread.getState() == Thread.State.NEW) {
             consumer.close(Duration.ZERO); // never started
         }
         store.close();

@@ -54,8 +54,6 @@ final class ComextParser {
   static final String SOURCE = "COMEXT";
   private static final DateTimeFormatter LAST_UPDATE = DateTimeFormatter.ofPattern("dd/MM/yy", Locale.ROOT);
   private static final ZoneId CET = ZoneId.of("Europe/Luxembourg");
-  /** Cap on the raw value of a dead letter about a whole bulk file (see {@link BadRow#MAX_WHOLE_RAW_BYTES}). */
-  static final int WHOLE_PAYLOAD_MAX = BadRow.MAX_WHOLE_RAW_BYTES;
 
   /** Row filters of the bulk files (the API filters server-side). Empty = everything. */
   record Filter(Set<String> reporters, Set<String> partners, List<String> products, Set<String> flows) {
@@ -348,12 +346,8 @@ final class ComextParser {
         int period = h.indexOf("PERIOD");
         int val = h.indexOf("VALUE_EUR");
         if (Math.min(Math.min(rep, par), Math.min(Math.min(prod, flow), Math.min(period, val))) < 0) {
-          byte[] head = payload.head(WHOLE_PAYLOAD_MAX + 1);
-          boolean cut = head.length > WHOLE_PAYLOAD_MAX;
-          bad = List.<ParsedItem>of(BadRow.of("Unexpected Comext bulk header " + h + ": needs REPORTER, PARTNER, "
-              + "PRODUCT_NC, FLOW, PERIOD, VALUE_EUR" + (cut ? " (raw value cut to the file's first "
-              + WHOLE_PAYLOAD_MAX + " bytes)" : ""), location, "header",
-              cut ? java.util.Arrays.copyOf(head, WHOLE_PAYLOAD_MAX) : head)).iterator();
+          bad = List.<ParsedItem>of(BadRow.wholePayload("Unexpected Comext bulk header " + h + ": needs REPORTER, "
+              + "PARTNER, PRODUCT_NC, FLOW, PERIOD, VALUE_EUR", null, location, "header", payload)).iterator();
           sums = Collections.emptyIterator();
           return;
         }

@@ -20,8 +20,26 @@ public record BadRow(String reason, String errorClass, String source, String pos
     if (payload == null || payload.length <= MAX_WHOLE_RAW_BYTES) {
       return new BadRow(reason, errorClass, source, position, payload);
     }
-    return new BadRow(reason + " (raw value cut to " + MAX_WHOLE_RAW_BYTES + " of " + payload.length + " bytes)",
-        errorClass, source, position, java.util.Arrays.copyOf(payload, MAX_WHOLE_RAW_BYTES));
+    return cut(reason, errorClass, source, position, java.util.Arrays.copyOf(payload, MAX_WHOLE_RAW_BYTES), payload.length);
+  }
+
+  /**
+   * The same for a payload read as a stream (a file larger than the heap): only the first bytes are kept; the
+   * rest is read past to count it, which happens once per rejected file.
+   */
+  public static BadRow wholePayload(String reason, String errorClass, String source, String position, Payload payload)
+      throws java.io.IOException {
+    try (java.io.InputStream in = payload.open()) {
+      byte[] head = in.readNBytes(MAX_WHOLE_RAW_BYTES);
+      long rest = in.transferTo(java.io.OutputStream.nullOutputStream());
+      return rest == 0 ? new BadRow(reason, errorClass, source, position, head)
+          : cut(reason, errorClass, source, position, head, head.length + rest);
+    }
+  }
+
+  private static BadRow cut(String reason, String errorClass, String source, String position, byte[] head, long total) {
+    return new BadRow(reason + " (raw value cut to " + head.length + " of " + total + " bytes)", errorClass, source,
+        position, head);
   }
 
   public static BadRow of(String reason, String source, String position, byte[] raw) {

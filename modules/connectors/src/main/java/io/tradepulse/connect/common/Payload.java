@@ -8,7 +8,8 @@ import java.nio.file.Path;
 
 /**
  * A whole document (a file, a downloaded body) that a parser reads as a stream and may open again: a
- * streaming parser normally reads it once, and re-opens it only for a dead letter about the whole payload.
+ * streaming parser normally reads it once, and re-opens it only for a dead letter about the whole payload
+ * ({@link BadRow#wholePayload(String, String, String, String, Payload)}).
  */
 @FunctionalInterface
 public interface Payload {
@@ -21,16 +22,5 @@ public interface Payload {
 
   static Payload of(Path file) {
     return () -> Files.newInputStream(file);
-  }
-
-  /**
-   * The payload's first {@code max} bytes (all of it when smaller): the raw value of a dead letter about the
-   * whole payload. Capped because such a dead letter is one Kafka record: a bulk file of a gigabyte could
-   * neither be held nor published whole.
-   */
-  default byte[] head(int max) throws IOException {
-    try (InputStream in = open()) {
-      return in.readNBytes(max);
-    }
   }
 }

@@ -91,8 +91,7 @@ public final class MappedRowParser implements PayloadParser<String> {
       return ItemStream.of(Parsed.whollyBad(BadRow.of("Header lacks mapped columns " + missing + ": " + header.fields(),
           location, "line 1", header.raw()), defaultPublishedAt()));
     }
-    long publishedAt = defaultPublishedAt();
-    return new ItemStream() {
+    return new Rows(r) {
       @Override
       public ParsedItem next() throws IOException {
         for (CsvReader.Row row = r.next(); row != null; row = r.next()) {
@@ -109,35 +108,49 @@ public final class MappedRowParser implements PayloadParser<String> {
         }
         return null;
       }
-
-      @Override
-      public int skipped() {
-        return 0;
-      }
-
-      @Override
-      public long publishedAt() {
-        return publishedAt;
-      }
-
-      @Override
-      public void close() throws IOException {
-        r.close();
-      }
     };
   }
 
+  /** Row streams of a mapped file: nothing is skipped, every record carries the configured publication time. */
+  private abstract class Rows implements ItemStream {
+    private final java.io.Closeable source;
+    private final long publishedAt = defaultPublishedAt();
+
+    Rows(java.io.Closeable source) {
+      this.source = source;
+    }
+
+    @Override
+    public int skipped() {
+      return 0;
+    }
+
+    @Override
+    public long publishedAt() {
+      return publishedAt;
+    }
+
+    @Override
+    public void close() throws IOException {
+      source.close();
+    }
+  }
+
   /** NDJSON: one object per '\n'-terminated line (a trailing '\r' dropped), blank lines ignored but counted. */
-  private final class JsonRows implements ItemStream {
+  private final class JsonRows extends Rows {
     private final InputStream in;
     private final String location;
-    private final long publishedAt = defaultPublishedAt();
     private byte[] line = new byte[256];
     private int lineNo;
     private boolean eof;
 
     JsonRows(InputStream in, String location) {
-      this.in = in instanceof BufferedInputStream ? in : new BufferedInputStream(in, 1 << 16);
+      this(in instanceof BufferedInputStream b ? b : new BufferedInputStream(in, 1 << 16), location);
+    }
+
+    private JsonRows(BufferedInputStream in, String location) {
+      super(in);
+      this.in = in;
       this.location = location;
     }
 
@@ -171,21 +184,6 @@ public final class MappedRowParser implements PayloadParser<String> {
         }
       }
       return null;
-    }
-
-    @Override
-    public int skipped() {
-      return 0;
-    }
-
-    @Override
-    public long publishedAt() {
-      return publishedAt;
-    }
-
-    @Override
-    public void close() throws IOException {
-      in.close();
     }
   }
 

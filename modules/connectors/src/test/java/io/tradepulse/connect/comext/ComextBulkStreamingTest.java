@@ -3,6 +3,7 @@ package io.tradepulse.connect.comext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tradepulse.connect.TaskHarness;
+import io.tradepulse.connect.common.BadRow;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,10 +74,18 @@ class ComextBulkStreamingTest {
   }
 
   static ComextBulkSourceTask start(TaskHarness harness, Map<String, String> props) {
-    ComextBulkSourceTask t = new ComextBulkSourceTask();
-    t.initialize(harness.context(props));
-    t.start(props);
-    return t;
+    return harness.start(new ComextBulkSourceTask(), props);
+  }
+
+  /** The one record a bulk file with this content gives (a whole-file dead letter in the tests using it). */
+  Struct onlyRecordOf(CharSequence body) throws Exception {
+    Path csv = Files.writeString(dir.resolve("full_v2_202505.csv"), body);
+    TaskHarness harness = new TaskHarness();
+    ComextBulkSourceTask task = start(harness, props(csv, "2000"));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+    assertThat(rs).singleElement().satisfies(r -> assertThat(r.topic()).isEqualTo("trade.dlq"));
+    return (Struct) rs.get(0).value();
   }
 
   @Test
@@ -109,36 +118,21 @@ class ComextBulkStreamingTest {
   @Test
   void shouldDeadLetterAWrongHeaderWithTheWholeFileAsRawValue() throws Exception {
     String body = "REPORTER,PARTNER,PRODUCT,FLOW\nDE,CN,72042110,1\n";
-    Path csv = Files.writeString(dir.resolve("full_v2_202505.csv"), body);
-    TaskHarness harness = new TaskHarness();
-    ComextBulkSourceTask task = start(harness, props(csv, "2000"));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
-    assertThat(rs).singleElement().satisfies(r -> {
-      assertThat(r.topic()).isEqualTo("trade.dlq");
-      Struct v = (Struct) r.value();
-      assertThat(v.getString("reason")).startsWith("Unexpected Comext bulk header");
-      assertThat(new String(v.getBytes("rawValue"), StandardCharsets.UTF_8)).isEqualTo(body);
-    });
+    Struct v = onlyRecordOf(body);
+    assertThat(v.getString("reason")).startsWith("Unexpected Comext bulk header");
+    assertThat(new String(v.getBytes("rawValue"), StandardCharsets.UTF_8)).isEqualTo(body);
   }
 
   @Test
   void shouldCutTheRawValueOfALargeWrongFileToWhatOneRecordCanCarryAndSaySo() throws Exception {
     StringBuilder body = new StringBuilder("REPORTER,PARTNER,PRODUCT,FLOW\n");
-    while (body.length() <= ComextParser.WHOLE_PAYLOAD_MAX) {
+    while (body.length() <= BadRow.MAX_WHOLE_RAW_BYTES) {
       body.append("DE,CN,72042110,1\n");
     }
-    Path csv = Files.writeString(dir.resolve("full_v2_202505.csv"), body);
-    TaskHarness harness = new TaskHarness();
-    ComextBulkSourceTask task = start(harness, props(csv, "2000"));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
-    assertThat(rs).singleElement().satisfies(r -> {
-      Struct v = (Struct) r.value();
-      assertThat(v.getString("reason")).contains("raw value cut to the file's first 524288 bytes");
-      assertThat(v.getBytes("rawValue")).hasSize(ComextParser.WHOLE_PAYLOAD_MAX)
-          .isEqualTo(body.substring(0, ComextParser.WHOLE_PAYLOAD_MAX).getBytes(StandardCharsets.UTF_8));
-    });
+    Struct v = onlyRecordOf(body);
+    assertThat(v.getString("reason")).contains("raw value cut to 524288 of " + body.length() + " bytes");
+    assertThat(v.getBytes("rawValue")).hasSize(BadRow.MAX_WHOLE_RAW_BYTES)
+        .isEqualTo(body.substring(0, BadRow.MAX_WHOLE_RAW_BYTES).getBytes(StandardCharsets.UTF_8));
   }
 
   /** Everything a record carries, maps sorted (Map.of iterates in a per-JVM order), the temp dir as "DIR". */

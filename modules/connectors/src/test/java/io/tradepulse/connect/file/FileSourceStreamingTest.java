@@ -62,10 +62,7 @@ class FileSourceStreamingTest {
   }
 
   FileSourceTask start(Map<String, String> props) {
-    FileSourceTask t = new FileSourceTask();
-    t.initialize(harness.context(props));
-    t.start(props);
-    return t;
+    return harness.start(new FileSourceTask(), props);
   }
 
   /** The row a record came from: the flag of a figure (its note), the raw line of a dead letter. */

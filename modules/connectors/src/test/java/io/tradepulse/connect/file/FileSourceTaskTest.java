@@ -46,10 +46,7 @@ class FileSourceTaskTest {
   }
 
   FileSourceTask start(Map<String, String> props) {
-    FileSourceTask t = new FileSourceTask();
-    t.initialize(harness.context(props));
-    t.start(props);
-    return t;
+    return harness.start(new FileSourceTask(), props);
   }
 
   @Test
