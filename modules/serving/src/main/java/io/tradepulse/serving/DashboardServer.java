@@ -186,7 +186,7 @@ public final class DashboardServer implements AutoCloseable {
             if (month < 1 || month > 12) {
                 throw new NumberFormatException();
             }
-            return Integer.parseInt(p[0]) * 12 + month - 1;
+            return Results.period(Integer.parseInt(p[0]), month);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("period must be YYYY-MM: " + text);
         }

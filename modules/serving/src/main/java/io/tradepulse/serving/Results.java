@@ -29,9 +29,12 @@ public interface Results {
     /** Series in order of (reporter, partner, flow, commodity). */
     Page<SeriesSummary> series(SeriesFilter filter, int limit);
 
-    /**
-     * Changes in order of series, then period; periods as {@code year * 12 + month - 1}, both ends included.
-     */
+    /** A period as the queries take it: months since year 0, so that ranges compare as ints. */
+    static int period(int year, int month) {
+        return year * 12 + month - 1;
+    }
+
+    /** Changes in order of series, then period (see {@link #period}), both ends included. */
     Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, int limit);
 
     /** Signals of the matching series that pass {@code where}, in order of period, then type. */

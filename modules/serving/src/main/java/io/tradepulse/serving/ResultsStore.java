@@ -50,7 +50,7 @@ import org.rocksdb.WriteOptions;
  * <pre>
  * 'c' series 0x00 period(4 bytes, big-endian)            -> TradeChange (Avro binary)
  * 'g' series 0x00 period(4) type                         -> TradeSignal (Avro binary)
- * series = reporter 0x00 partner 0x00 flow 0x00 commodity   (period = year * 12 + month - 1)
+ * series = reporter 0x00 partner 0x00 flow 0x00 commodity   (period: Results.period)
  * </pre>
  * so one series' months are one range, and a reporter's (and reporter + partner's) series are one prefix. Every
  * record is one put or delete (no read-modify-write: the view must catch up with millions of records at start);
@@ -129,13 +129,13 @@ final class ResultsStore implements AutoCloseable {
     /** Upserts a change, or deletes it when {@code value} is null (a tombstone). One write, no read. */
     void putChange(ChangeKey key, TradeChange value) {
         write(key(CHANGE, key.getReporter(), key.getPartner(), key.getFlow().toString(), key.getCommodity(),
-                period(key.getYear(), key.getMonth()), ""), value == null ? null : changes.encode(value));
+                Results.period(key.getYear(), key.getMonth()), ""), value == null ? null : changes.encode(value));
     }
 
     /** Upserts a signal, or deletes it when {@code value} is null (a tombstone). */
     void putSignal(SignalKey key, TradeSignal value) {
         write(key(SIGNAL, key.getReporter(), key.getPartner(), key.getFlow().toString(), key.getCommodity(),
-                period(key.getYear(), key.getMonth()), key.getType()), value == null ? null : signals.encode(value));
+                Results.period(key.getYear(), key.getMonth()), key.getType()), value == null ? null : signals.encode(value));
     }
 
     private void write(byte[] key, byte[] value) {
@@ -336,10 +336,6 @@ final class ResultsStore implements AutoCloseable {
         out.writeBytes(ByteBuffer.allocate(4).putInt(period).array());
         out.writeBytes(suffix.getBytes(StandardCharsets.UTF_8));
         return out.toByteArray();
-    }
-
-    static int period(int year, int month) {
-        return year * 12 + month - 1;
     }
 
     private static boolean startsWith(byte[] key, byte[] prefix) {

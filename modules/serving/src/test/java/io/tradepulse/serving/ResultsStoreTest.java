@@ -56,7 +56,7 @@ class ResultsStoreTest {
     }
 
     private static int p(int year, int month) {
-        return ResultsStore.period(year, month);
+        return Results.period(year, month);
     }
 
     @Test
