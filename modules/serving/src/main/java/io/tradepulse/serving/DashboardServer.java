@@ -3,23 +3,31 @@ package io.tradepulse.serving;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.tradepulse.avro.Flow;
+import io.tradepulse.avro.SignalStatus;
 import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeSignal;
+import io.tradepulse.core.SignalType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /api/signals?status=ACTIVE&type=YOY_MOVE&reporter=&partner=}: TradeSignal rows</li>
  *   <li>{@code GET /health/live}, {@code GET /health/ready}: 200 or 503 with the reason</li>
  * </ul>
- * Every filter is optional. The API endpoints return at most {@code limit} rows (default 1,000, at most 100,000)
+ * Every filter is optional; a parameter an endpoint does not take, or a flow, status or type outside its values, is
+ * answered 400 naming the allowed ones. The API endpoints return at most {@code limit} rows (default 1,000, at most 100,000)
  * and set {@code X-Truncated: true} when more matched. A filter on the leading series fields (reporter, then
  * partner, flow, commodity) reads only those series; filters without a reporter read the whole view.
  * <ul>
@@ -68,9 +77,9 @@ public final class DashboardServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         }));
-        server.createContext("/api/series", ex -> handle(ex, this::series));
-        server.createContext("/api/changes", ex -> handle(ex, this::changes));
-        server.createContext("/api/signals", ex -> handle(ex, this::signals));
+        server.createContext("/api/series", ex -> handle(ex, SERIES_PARAMS, this::series));
+        server.createContext("/api/changes", ex -> handle(ex, CHANGES_PARAMS, this::changes));
+        server.createContext("/api/signals", ex -> handle(ex, SIGNALS_PARAMS, this::signals));
         server.createContext("/health/live", ex -> healthResponse(ex, false));
         server.createContext("/health/ready", ex -> healthResponse(ex, true));
         server.createContext("/", this::dashboard);
@@ -93,17 +102,37 @@ public final class DashboardServer implements AutoCloseable {
     private record Reply(List<?> rows, boolean truncated) {
     }
 
-    private void handle(HttpExchange ex, Endpoint endpoint) throws IOException {
+    /*
+     * The parameters each endpoint takes. Anything else is refused: a misspelt filter ("reportr=CHN") that was
+     * ignored would answer with every series, which looks like a valid answer to the question not asked.
+     */
+    private static final List<String> SERIES_FILTER_PARAMS = List.of("reporter", "partner", "flow", "commodity");
+    private static final Set<String> SERIES_PARAMS = params(SERIES_FILTER_PARAMS, "limit");
+    private static final Set<String> CHANGES_PARAMS = params(SERIES_FILTER_PARAMS, "from", "to", "limit");
+    private static final Set<String> SIGNALS_PARAMS = params(SERIES_FILTER_PARAMS, "status", "type", "limit");
+
+    private static Set<String> params(List<String> filters, String... more) {
+        Set<String> all = new LinkedHashSet<>(filters);
+        all.addAll(List.of(more));
+        return Collections.unmodifiableSet(all);
+    }
+
+    private void handle(HttpExchange ex, Set<String> allowed, Endpoint endpoint) throws IOException {
         try (ex) {
             if (!"GET".equals(ex.getRequestMethod())) {
-                send(ex, 405, "application/json", JSON.writeValueAsBytes(Map.of("error", "GET only")));
+                sendError(ex, 405, "GET only");
                 return;
             }
             Reply reply;
             try {
-                reply = endpoint.respond(query(ex));
+                reply = endpoint.respond(query(ex, allowed));
             } catch (IllegalArgumentException e) {
-                send(ex, 400, "application/json", JSON.writeValueAsBytes(Map.of("error", e.getMessage())));
+                sendError(ex, 400, e.getMessage());
+                return;
+            } catch (RuntimeException e) {
+                // e.g. the view's store failing: answer 500 rather than dropping the connection without a reply
+                log.warn("request {} failed", ex.getRequestURI(), e);
+                sendError(ex, 500, "internal error: " + e);
                 return;
             }
             if (reply.truncated()) {
@@ -113,6 +142,10 @@ public final class DashboardServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             log.warn("request {} failed: {}", ex.getRequestURI(), e.toString());
         }
+    }
+
+    private static void sendError(HttpExchange ex, int status, String message) throws IOException {
+        send(ex, status, "application/json", JSON.writeValueAsBytes(Map.of("error", message)));
     }
 
     /** Default and largest number of rows per response; {@code limit} picks another up to the largest. */
@@ -138,18 +171,41 @@ public final class DashboardServer implements AutoCloseable {
     private Reply changes(Map<String, String> q) {
         int from = period(q.get("from"), Integer.MIN_VALUE);
         int to = period(q.get("to"), Integer.MAX_VALUE);
+        if (from > to) {
+            throw new IllegalArgumentException("from must not be after to: " + q.get("from") + " > " + q.get("to"));
+        }
         Results.Page<TradeChange> page = view.changes(filter(q), from, to, limit(q));
         return new Reply(page.rows().stream().map(AvroJson::toMap).toList(), page.truncated());
     }
 
     private Reply signals(Map<String, String> q) {
-        Predicate<TradeSignal> where = s -> matches(q, "status", s.getStatus().toString()) && matches(q, "type", s.getType());
+        SignalStatus status = oneOf(q, "status", SignalStatus.class);
+        SignalType type = oneOf(q, "type", SignalType.class);
+        Predicate<TradeSignal> where = s -> (status == null || s.getStatus() == status)
+                && (type == null || type.name().equals(s.getType()));
         Results.Page<TradeSignal> page = view.signals(filter(q), where, limit(q));
         return new Reply(page.rows().stream().map(AvroJson::toMap).toList(), page.truncated());
     }
 
     private static Results.SeriesFilter filter(Map<String, String> q) {
-        return new Results.SeriesFilter(q.get("reporter"), q.get("partner"), q.get("flow"), q.get("commodity"));
+        Flow flow = oneOf(q, "flow", Flow.class);
+        return new Results.SeriesFilter(q.get("reporter"), q.get("partner"), flow == null ? null : flow.name(),
+                q.get("commodity"));
+    }
+
+    /** The value of an enum-valued parameter (any case), null when absent; else 400 naming the allowed values. */
+    private static <E extends Enum<E>> E oneOf(Map<String, String> q, String name, Class<E> type) {
+        String text = q.get(name);
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(text)) {
+                return e;
+            }
+        }
+        throw new IllegalArgumentException(name + " must be one of " + Arrays.stream(type.getEnumConstants())
+                .map(Enum::name).collect(Collectors.joining(", ")) + ": " + text);
     }
 
     private static int limit(Map<String, String> q) {
@@ -166,11 +222,6 @@ public final class DashboardServer implements AutoCloseable {
             // below
         }
         throw new IllegalArgumentException("limit must be 1.." + MAX_LIMIT + ": " + text);
-    }
-
-    private static boolean matches(Map<String, String> q, String name, String actual) {
-        String want = q.get(name);
-        return want == null || want.isEmpty() || want.equalsIgnoreCase(actual);
     }
 
     private static int period(String text, int dflt) {
@@ -220,17 +271,26 @@ public final class DashboardServer implements AutoCloseable {
         }
     }
 
-    private static Map<String, String> query(HttpExchange ex) {
+    /** The query's parameters; 400 for one the endpoint does not take, or one given twice. */
+    private static Map<String, String> query(HttpExchange ex, Set<String> allowed) {
         Map<String, String> q = new HashMap<>();
         String raw = ex.getRequestURI().getRawQuery();
-        if (raw == null) {
+        if (raw == null || raw.isEmpty()) {
             return q;
         }
         for (String pair : raw.split("&")) {
+            if (pair.isEmpty()) {
+                continue; // "?a=1&&b=2"
+            }
             int eq = pair.indexOf('=');
-            if (eq > 0) {
-                q.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            if (!allowed.contains(name)) {
+                throw new IllegalArgumentException("unknown parameter '" + name + "' for " + ex.getRequestURI().getPath()
+                        + "; allowed: " + String.join(", ", allowed));
+            }
+            if (q.put(name, value) != null) {
+                throw new IllegalArgumentException("parameter '" + name + "' given more than once");
             }
         }
         return q;

@@ -36,7 +36,7 @@ class DashboardServerTest {
     private DashboardServer server;
 
     /** The real store behind the API, filled directly; caught-up and failure as each test sets them. */
-    static final class StoreResults implements Results {
+    static class StoreResults implements Results {
         final ResultsStore store;
         volatile boolean caughtUp = true;
         volatile String failure;
@@ -138,6 +138,69 @@ class DashboardServerTest {
     void shouldServeSignalsFilteredByStatus() throws Exception {
         assertThat(json.readTree(get("/api/signals?status=ACTIVE").body())).hasSize(1);
         assertThat(json.readTree(get("/api/signals?status=RETRACTED").body())).isEmpty();
+    }
+
+    @Test
+    void shouldFilterSignalsByTypeInAnyCase() throws Exception {
+        assertThat(json.readTree(get("/api/signals?type=yoy_move").body())).hasSize(1);
+        assertThat(json.readTree(get("/api/signals?type=PAYBACK&status=ACTIVE").body())).isEmpty();
+        assertThat(json.readTree(get("/api/changes?flow=export").body())).hasSize(2);
+    }
+
+    @Test
+    void shouldRejectAParameterTheEndpointDoesNotTakeNamingTheAllowedOnes() throws Exception {
+        HttpResponse<String> typo = get("/api/series?reportr=CHN");
+        assertThat(typo.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(typo.body()).get("error").asText())
+                .isEqualTo("unknown parameter 'reportr' for /api/series; allowed: reporter, partner, flow, commodity, limit");
+        // a parameter of another endpoint is refused too: series have no period range
+        assertThat(get("/api/series?from=2025-01").statusCode()).isEqualTo(400);
+        assertThat(get("/api/changes?status=ACTIVE").statusCode()).isEqualTo(400);
+        HttpResponse<String> twice = get("/api/changes?reporter=CHN&reporter=USA");
+        assertThat(twice.statusCode()).isEqualTo(400);
+        assertThat(twice.body()).contains("'reporter' given more than once");
+        assertThat(get("/api/changes?reporter=CHN&&limit=5").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldRejectAFlowStatusOrTypeOutsideTheirValuesNamingThem() throws Exception {
+        HttpResponse<String> flow = get("/api/changes?flow=EXPORTS");
+        assertThat(flow.statusCode()).isEqualTo(400);
+        assertThat(flow.body()).contains("flow must be one of EXPORT, IMPORT, RE_EXPORT, RE_IMPORT: EXPORTS");
+        HttpResponse<String> status = get("/api/signals?status=OPEN");
+        assertThat(status.statusCode()).isEqualTo(400);
+        assertThat(status.body()).contains("status must be one of ACTIVE, RETRACTED: OPEN");
+        HttpResponse<String> type = get("/api/signals?type=FRONTLOADING");
+        assertThat(type.statusCode()).isEqualTo(400);
+        assertThat(type.body()).contains("type must be one of FRONT_LOADING, PAYBACK, YOY_MOVE: FRONTLOADING");
+    }
+
+    @Test
+    void shouldRejectAPeriodRangeThatEndsBeforeItStarts() throws Exception {
+        HttpResponse<String> r = get("/api/changes?from=2025-06&to=2025-01");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("from must not be after to: 2025-06 > 2025-01");
+        assertThat(json.readTree(get("/api/changes?from=2025-05&to=2025-05").body())).hasSize(2);
+    }
+
+    @Test
+    void shouldAnswer500WithTheReasonWhenTheViewFails() throws Exception {
+        server.close();
+        Results broken = new StoreResults(tmp.resolve("broken")) {
+            @Override
+            public Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, int limit) {
+                throw new IllegalStateException("store closed");
+            }
+        };
+        server = new DashboardServer("127.0.0.1", 0, broken, health::get).start();
+        try {
+            HttpResponse<String> r = get("/api/changes");
+            assertThat(r.statusCode()).isEqualTo(500);
+            assertThat(r.body()).contains("store closed");
+            assertThat(get("/api/series").statusCode()).isEqualTo(200);
+        } finally {
+            ((StoreResults) broken).store.close();
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.avro.state.AppliedCalendar;
 import io.tradepulse.avro.state.Observation;
 import io.tradepulse.avro.state.SeriesHistory;
+import io.tradepulse.core.SignalType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -119,7 +120,7 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
             Observation q = SeriesHistories.get(history, period);
             context.forward(record.withKey(series).withValue(
                     Emission.change(SeriesHistories.changeKey(series, q), SeriesHistories.change(series, history, q))));
-            Map<Signals.Type, TradeSignal> was;
+            Map<SignalType, TradeSignal> was;
             if (period == incomingPeriod && upsert.previous() == null) {
                 was = Map.of(); // a new period had no signals (the common case in a backfill: no pre-image needed)
             } else {
@@ -162,9 +163,9 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
     }
 
     /** New or changed ACTIVE signals, and RETRACTED for those that held and no longer do; nothing else. */
-    private void emitSignalDiff(SeriesKey series, Observation q, Map<Signals.Type, TradeSignal> was,
-                                Map<Signals.Type, TradeSignal> now, long timestamp) {
-        for (Signals.Type type : Signals.Type.values()) {
+    private void emitSignalDiff(SeriesKey series, Observation q, Map<SignalType, TradeSignal> was,
+                                Map<SignalType, TradeSignal> now, long timestamp) {
+        for (SignalType type : SignalType.values()) {
             TradeSignal before = was.get(type);
             TradeSignal after = now.get(type);
             TradeSignal out = after != null ? (after.equals(before) ? null : after)

@@ -7,6 +7,7 @@ import io.tradepulse.avro.TariffEvent;
 import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.avro.state.Observation;
 import io.tradepulse.avro.state.SeriesHistory;
+import io.tradepulse.core.SignalType;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -25,8 +26,6 @@ import java.util.Map;
  * 100, i.e. actual versus "same period a year earlier times the trailing trend".
  */
 public final class Signals {
-    public enum Type { FRONT_LOADING, PAYBACK, YOY_MOVE }
-
     static final String COMPUTED = "COMPUTED";
     static final String REPORTED = "REPORTED";
 
@@ -74,9 +73,9 @@ public final class Signals {
     }
 
     /** The ACTIVE signals of period q under the given calendar (at most one per type). */
-    static Map<Type, TradeSignal> evaluate(SeriesKey series, SeriesHistory history, Observation q,
-                                           List<TariffEvent> events, SignalConfig cfg) {
-        Map<Type, TradeSignal> out = new EnumMap<>(Type.class);
+    static Map<SignalType, TradeSignal> evaluate(SeriesKey series, SeriesHistory history, Observation q,
+                                                 List<TariffEvent> events, SignalConfig cfg) {
+        Map<SignalType, TradeSignal> out = new EnumMap<>(SignalType.class);
         Yoy y = yoy(history, q);
         if (y == null) {
             return out;
@@ -96,7 +95,7 @@ public final class Signals {
                     + y.basis().toLowerCase(Locale.ROOT) + (y.baseLevel() == null ? ""
                             : ", " + money(q.getValue()) + " vs " + money(y.baseLevel()) + " a year earlier") + ")"
                     + (last == null ? "" : "; latest tariff event " + last.getId() + " (effective " + last.getEffective() + ")");
-            out.put(Type.YOY_MOVE, signal(Type.YOY_MOVE, series, q, y.baseLevel(), y.pct(), y, null, last, summary,
+            out.put(SignalType.YOY_MOVE, signal(SignalType.YOY_MOVE, series, q, y.baseLevel(), y.pct(), y, null, last, summary,
                     YOY_METHODS.computeIfAbsent(cfg.yoyMovePct() + "|" + y.basis(), k -> String.format(Locale.ROOT,
                             "YOY_MOVE |yoy| >= %.1f%%; yoy basis %s", cfg.yoyMovePct(), y.basis()))));
         }
@@ -124,7 +123,7 @@ public final class Signals {
                             + "(%s %s -> %s %% effective %s): possible front-loading", label(series), period(q),
                     versus(q, expected, excess, y, g), cfg.leadMonths(), ahead.getId(),
                     ahead.getKind(), rate(ahead.getRateBeforePct()), rate(ahead.getRateAfterPct()), ahead.getEffective());
-            out.put(Type.FRONT_LOADING, signal(Type.FRONT_LOADING, series, q, expected, excess, y, g, ahead, summary,
+            out.put(SignalType.FRONT_LOADING, signal(SignalType.FRONT_LOADING, series, q, expected, excess, y, g, ahead, summary,
                     String.format(Locale.ROOT, "FRONT_LOADING excess >= %.1f%% within %d months before a duty rise; %s",
                             cfg.frontLoadingPct(), cfg.leadMonths(), method(cfg, g, y))));
         }
@@ -140,14 +139,14 @@ public final class Signals {
                             + "(%s %s -> %s %% effective %s): payback / tariff drop", label(series), period(q),
                     versus(q, expected, excess, y, g), cfg.paybackMonths(), behind.getId(),
                     behind.getKind(), rate(behind.getRateBeforePct()), rate(behind.getRateAfterPct()), behind.getEffective());
-            out.put(Type.PAYBACK, signal(Type.PAYBACK, series, q, expected, excess, y, g, behind, summary,
+            out.put(SignalType.PAYBACK, signal(SignalType.PAYBACK, series, q, expected, excess, y, g, behind, summary,
                     String.format(Locale.ROOT, "PAYBACK shortfall >= %.1f%% within %d months from a duty rise; %s",
                             cfg.paybackPct(), cfg.paybackMonths(), method(cfg, g, y))));
         }
         return out;
     }
 
-    private static TradeSignal signal(Type type, SeriesKey s, Observation q, Long expected, double excess, Yoy y,
+    private static TradeSignal signal(SignalType type, SeriesKey s, Observation q, Long expected, double excess, Yoy y,
                                       Double trend, TariffEvent event, String summary, String method) {
         return TradeSignal.newBuilder()
                 .setType(type.name()).setStatus(SignalStatus.ACTIVE)
@@ -167,7 +166,7 @@ public final class Signals {
                 .setSummary("RETRACTED (revised data no longer meets the condition): " + active.getSummary()).build();
     }
 
-    public static SignalKey key(SeriesKey s, Observation q, Type type) {
+    public static SignalKey key(SeriesKey s, Observation q, SignalType type) {
         return new SignalKey(s.getReporter(), s.getPartner(), s.getFlow(), s.getCommodity(), q.getYear(), q.getMonth(),
                 type.name());
     }

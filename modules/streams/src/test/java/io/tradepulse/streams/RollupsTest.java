@@ -11,6 +11,7 @@ import io.tradepulse.avro.SignalKey;
 import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.TradeSignal;
+import io.tradepulse.core.SignalType;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -75,7 +76,7 @@ class RollupsTest {
 
     private static SignalKey yoyMoveMay2025(SeriesKey s) {
         return new SignalKey(s.getReporter(), s.getPartner(), s.getFlow(), s.getCommodity(), 2025, 5,
-                Signals.Type.YOY_MOVE.name());
+                SignalType.YOY_MOVE.name());
     }
 
     @Test
