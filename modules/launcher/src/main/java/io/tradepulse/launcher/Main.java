@@ -1,5 +1,11 @@
 package io.tradepulse.launcher;
 
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,7 +22,48 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line as {@code main} runs it; tests execute it the same way. */
+    static CommandLine commandLine() {
+        return new CommandLine(new Main()).setExecutionExceptionHandler(Main::failed);
+    }
+
+    /**
+     * How a command that throws ends. Invalid configuration (a {@link ConfigException}, from our config classes or
+     * Kafka's, names the key and the allowed values) is the user's to fix: one line, no stack trace, exit code 1, as
+     * {@code tariffs} already did. Anything else gets a first line saying what failed and why (the causes'
+     * messages), then the stack trace for a bug report.
+     */
+    static int failed(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        PrintWriter err = cmd.getErr();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConfigException) {
+                err.println("Invalid configuration: " + t.getMessage());
+                err.flush();
+                return 1;
+            }
+        }
+        err.println("tradepulse " + cmd.getCommandName() + " failed: " + messages(e));
+        e.printStackTrace(err);
+        err.flush();
+        return 1;
+    }
+
+    /** The distinct messages of an exception and its causes, outermost first. */
+    static String messages(Throwable e) {
+        List<String> parts = new ArrayList<>();
+        for (Throwable t = e; t != null && parts.size() < 5; t = t.getCause()) {
+            if ((t instanceof ExecutionException || t instanceof CompletionException) && t.getCause() != null) {
+                continue; // a future's wrapper: its message is only its cause's toString()
+            }
+            String m = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+            if (parts.stream().noneMatch(p -> p.contains(m))) {
+                parts.add(m);
+            }
+        }
+        return String.join(": ", parts);
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.tradepulse.serving.ResultsView;
 import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -43,8 +44,13 @@ final class RunCommand implements Callable<Integer> {
         Properties props = ClientSettings.read(config);
         ProcessorConfig processorConfig = new ProcessorConfig(props);
         if (createTopics) {
+            // Said before it starts: with the cluster unreachable the admin client waits default.api.timeout.ms
+            // (60 s) before it fails, and a silent minute looks like a hang.
+            System.out.println("Checking the tradepulse topics on " + props.getProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
+                    + " (missing ones are created) ...");
             TopicCatalog topics = processorConfig.topicCatalog();
-            Pipeline.createTopics(ClientSettings.only(props, AdminClientConfig.configNames()), topics);
+            List<String> created = Pipeline.createTopics(ClientSettings.only(props, AdminClientConfig.configNames()), topics);
+            System.out.println(created.isEmpty() ? "Topics: all exist" : "Topics created: " + String.join(", ", created));
         }
         ProcessorApp app = new ProcessorApp(processorConfig);
         ResultsView view = null;
