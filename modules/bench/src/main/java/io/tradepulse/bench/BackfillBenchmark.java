@@ -115,7 +115,8 @@ public final class BackfillBenchmark {
 
     /** All results of a run. */
     public record Result(long records, long series, Phase load, Phase raw, Phase passThrough, Phase processors,
-                         long changesWritten, long signalsWritten, long derivedWritten, Derived derived) {
+                         long changesWritten, long signalsWritten, long derivedWritten, long deadLettersWritten,
+                         Derived derived) {
         public double ratio() {
             return processors.rate() / passThrough.rate();
         }
@@ -188,13 +189,15 @@ public final class BackfillBenchmark {
             long changes;
             long signals;
             long derived;
+            long deadLetters;
             try (Admin admin = Admin.create(client)) {
                 derived = endOffsets(admin, topics.derivedRecords().name()).values().stream().mapToLong(Long::longValue).sum();
                 changes = endOffsets(admin, topics.changes().name()).values().stream().mapToLong(Long::longValue).sum();
                 signals = endOffsets(admin, topics.signals().name()).values().stream().mapToLong(Long::longValue).sum();
+                deadLetters = endOffsets(admin, topics.deadLetters().name()).values().stream().mapToLong(Long::longValue).sum();
             }
             Derived cells = o.rollups() == Rollups.OFF ? new Derived(0, 0, Map.of(), 0, 0) : readDerived(client, topics.derivedRecords());
-            Result result = new Result(n, data.series(), load, raw, pass, proc, changes, signals, derived, cells);
+            Result result = new Result(n, data.series(), load, raw, pass, proc, changes, signals, derived, deadLetters, cells);
             print(result, o);
             return result;
         } finally {
@@ -503,6 +506,11 @@ public final class BackfillBenchmark {
         out.printf(Locale.ROOT, "  processors (roll-ups %s) wrote %,d offsets to trade.changes, %,d to trade.signals and %,d to "
                         + "trade.records.derived (incl. transaction markers)%n",
                 o.rollups().name().toLowerCase(Locale.ROOT), r.changesWritten(), r.signalsWritten(), r.derivedWritten());
+        if (r.deadLettersWritten() > 0) {
+            // Every generated record is valid, so a dead letter means the run measured refusals, not processing.
+            out.printf(Locale.ROOT, "  WARNING: %,d offsets on trade.dlq (incl. transaction markers): inputs were refused, "
+                    + "so the processors' rate is not that of processing them%n", r.deadLettersWritten());
+        }
         if (r.derived().cells() > 0) {
             out.printf(Locale.ROOT, "  roll-ups: %,d derived figures for %,d (parent series, month) cells, each derived %.2f times on average%n",
                     r.derived().figures(), r.derived().cells(), (double) r.derived().figures() / r.derived().cells());

@@ -4,7 +4,9 @@ import io.tradepulse.avro.CommodityLevel;
 import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
+import io.tradepulse.streams.TradeRecordValidator;
 import java.time.LocalDate;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +15,7 @@ import java.util.Random;
 import java.util.function.BiConsumer;
 
 /**
- * A seeded, realistic backfill: HS6 import series of a few reporters from ~230 partners over 36 months, in
+ * A seeded, realistic backfill: HS6 import series of a few reporters from ~230 partners over 36 months (by default), in
  * release order (every series' month t, then month t+1 ...), as a statistics office's monthly releases
  * arrive. Values are lognormal levels (median ~ US$ 0.4 mn, wide spread as real HS6 x partner cells) with a
  * seasonal wave, a per-series trend and 15 % lognormal noise; a small share of each release revises the
@@ -22,15 +24,27 @@ import java.util.function.BiConsumer;
  * @param reporters   reporting economies (ISO alpha-3)
  * @param partners    partner economies per reporter
  * @param hs6Codes    HS6 codes per (reporter, partner)
- * @param months      months from January 2023
+ * @param months      months per series, ending in December 2025 (36: from January 2023)
  * @param revisionPct share (percent) of series whose previous month is revised in each release
  */
 public record BackfillDataSet(List<String> reporters, List<String> partners, List<String> hs6Codes, int months,
                               double revisionPct, long seed) {
-    static final int START_YEAR = 2023;
+    /**
+     * The data set's last month. Fixed, not "last month", so a run measures the same records whatever the date;
+     * and in the past, so the validator's "no month after the current one" lets every record through. The first
+     * month is {@code months - 1} earlier: with longer histories (--months 240) the window grows backwards, where it
+     * once grew from 2023-01 into the future and the processors dead-lettered every month after the current one.
+     */
+    static final YearMonth LAST_MONTH = YearMonth.of(2025, 12);
+    /** The longest history the validator accepts: from January of its first year to {@link #LAST_MONTH}. */
+    public static final int MAX_MONTHS = (LAST_MONTH.getYear() - TradeRecordValidator.MIN_YEAR + 1) * 12;
 
     /** A data set of about {@code records} records: series = records / (months x (1 + revisions)). */
     public static BackfillDataSet ofSize(long records, int months, double revisionPct, long seed) {
+        if (months < 1 || months > MAX_MONTHS) {
+            throw new IllegalArgumentException("months must be 1.." + MAX_MONTHS + " (" + TradeRecordValidator.MIN_YEAR
+                    + "-01 to " + LAST_MONTH + "): " + months);
+        }
         List<String> reporters = List.of("USA", "CHN", "DEU");
         List<String> countries = new ArrayList<>(Locale.getISOCountries(Locale.IsoCountryCode.PART1_ALPHA3)
                 .stream().sorted().toList());
@@ -88,7 +102,7 @@ public record BackfillDataSet(List<String> reporters, List<String> partners, Lis
             }
         }
         for (int t = 0; t < months; t++) {
-            LocalDate period = LocalDate.of(START_YEAR, 1, 1).plusMonths(t);
+            LocalDate period = LAST_MONTH.minusMonths(months - 1L).plusMonths(t).atDay(1);
             LocalDate release = period.plusMonths(1).withDayOfMonth(5);
             for (int s = 0; s < n; s++) {
                 sink.accept(keys[s], record(keys[s], period, value(level[s], trend[s], phase[s], t, r), release, 0));

@@ -1,11 +1,14 @@
 package io.tradepulse.launcher;
 
 import io.tradepulse.bench.BackfillBenchmark;
+import io.tradepulse.bench.BackfillDataSet;
 import io.tradepulse.streams.StateStoreType;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code tradepulse bench}: the backfill benchmark (see docs/benchmarks.md, "Backfill (processor vs
@@ -22,7 +25,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--records", defaultValue = "10000000", description = "Approximate number of input records (default ${DEFAULT-VALUE}).")
     long records;
 
-    @Option(names = "--months", defaultValue = "36", description = "Months per series from 2023-01 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--months", defaultValue = "36", description = "Months per series, ending 2025-12 (default ${DEFAULT-VALUE}: from 2023-01; at most 456, from 1988-01).")
     int months;
 
     @Option(names = "--revisions-pct", defaultValue = "1.0", description = "Share of series whose previous month each release revises, percent (default ${DEFAULT-VALUE}).")
@@ -54,8 +57,16 @@ final class BenchCommand implements Callable<Integer> {
             + "processors: ROCKSDB (the processor's default) or IN_MEMORY (default ${DEFAULT-VALUE}).")
     StateStoreType stateStore;
 
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        if (months < 1 || months > BackfillDataSet.MAX_MONTHS) {
+            // Before the broker starts: the data set ends 2025-12 and the validator refuses months before 1988.
+            throw new CommandLine.ParameterException(spec.commandLine(), "--months must be 1.." + BackfillDataSet.MAX_MONTHS
+                    + " (the data set ends 2025-12; trade records before 1988 are refused): " + months);
+        }
         BackfillBenchmark.Result r = new BackfillBenchmark(System.out).run(new BackfillBenchmark.Options(records, months,
                 revisionPct, seed, threads, partitions, commitIntervalMs, timeout, rollups, rollupEmitIntervalMs, stateStore));
         return r.ratio() > 0 ? 0 : 1;

@@ -32,7 +32,7 @@ public final class TradeRecordValidator {
      */
     static final long MAX_MONTHLY_VALUE = 5_000_000_000_000L;
     /** Modern trade statistics (HS) start in 1988; anything earlier is a unit or parsing error. */
-    static final int MIN_YEAR = 1988;
+    public static final int MIN_YEAR = 1988;
 
     private final Clock clock;
 
