@@ -1,46 +1,60 @@
 package io.tradepulse.serving;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 
 /**
  * Plain JSON shapes of Avro records for the REST API: field names as in the schema, enums and instants as
  * strings, bytes as base64. (Avro's own JSON encoding wraps unions in type objects, which browsers and BI
- * tools do not want.)
+ * tools do not want.) Written straight to a generator, field by field: a response of 100,000 rows built as maps
+ * first took ~700 MB of allocation and more heap than the processor's JVM has.
  */
 final class AvroJson {
     private AvroJson() {
     }
 
-    static Map<String, Object> toMap(GenericRecord record) {
-        Map<String, Object> out = new LinkedHashMap<>();
+    static void write(JsonGenerator g, GenericRecord record) throws IOException {
+        g.writeStartObject();
         for (Schema.Field f : record.getSchema().getFields()) {
-            out.put(f.name(), plain(record.get(f.pos())));
+            g.writeFieldName(f.name());
+            writeValue(g, record.get(f.pos()));
         }
-        return out;
+        g.writeEndObject();
     }
 
-    private static Object plain(Object v) {
-        if (v == null || v instanceof Number || v instanceof Boolean) {
-            return v;
-        }
-        if (v instanceof GenericRecord r) {
-            return toMap(r);
-        }
-        if (v instanceof ByteBuffer b) {
+    private static void writeValue(JsonGenerator g, Object v) throws IOException {
+        if (v == null) {
+            g.writeNull();
+        } else if (v instanceof Integer i) {
+            g.writeNumber(i);
+        } else if (v instanceof Long l) {
+            g.writeNumber(l);
+        } else if (v instanceof Double d) {
+            g.writeNumber(d);
+        } else if (v instanceof Float f) {
+            g.writeNumber(f);
+        } else if (v instanceof Boolean b) {
+            g.writeBoolean(b);
+        } else if (v instanceof GenericRecord r) {
+            write(g, r);
+        } else if (v instanceof ByteBuffer b) {
             ByteBuffer d = b.duplicate();
             byte[] bytes = new byte[d.remaining()];
             d.get(bytes);
-            return Base64.getEncoder().encodeToString(bytes);
+            g.writeString(Base64.getEncoder().encodeToString(bytes));
+        } else if (v instanceof List<?> l) {
+            g.writeStartArray();
+            for (Object e : l) {
+                writeValue(g, e);
+            }
+            g.writeEndArray();
+        } else {
+            g.writeString(v.toString()); // CharSequence, enums, Instant, LocalDate
         }
-        if (v instanceof List<?> l) {
-            return l.stream().map(AvroJson::plain).toList();
-        }
-        return v.toString(); // CharSequence, enums, Instant, LocalDate
     }
 }

@@ -1,6 +1,9 @@
 package io.tradepulse.serving;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.tradepulse.avro.Flow;
@@ -8,6 +11,7 @@ import io.tradepulse.avro.SignalStatus;
 import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.core.SignalType;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,9 +29,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.apache.avro.generic.GenericRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Every filter is optional; a parameter an endpoint does not take, or a flow, status or type outside its values, is
  * answered 400 naming the allowed ones. The API endpoints return at most {@code limit} rows (default 1,000, at most 100,000)
- * and set {@code X-Truncated: true} when more matched. A filter on the leading series fields (reporter, then
+ * and set {@code X-Truncated: true} when more matched; the rows are streamed (chunked), at most
+ * {@link #MAX_CONCURRENT_QUERIES} queries run at once (503 with {@code Retry-After} beyond), and the health endpoints
+ * never wait behind them. A filter on the leading series fields (reporter, then
  * partner, flow, commodity) reads only those series; filters without a reporter read the whole view.
  * <ul>
  *   <li>{@code GET /}: the dashboard</li>
@@ -53,6 +61,8 @@ import org.slf4j.LoggerFactory;
 public final class DashboardServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DashboardServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** One row of a streamed array: no flush per row (the default), the buffer decides. */
+    private static final ObjectWriter ROW = JSON.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
 
     /** Health as the processor reports it; readiness additionally needs the view to have caught up. */
     public record Health(boolean alive, boolean ready, String detail) {
@@ -72,7 +82,9 @@ public final class DashboardServer implements AutoCloseable {
         this.view = view;
         this.health = health;
         this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
-        server.setExecutor(Executors.newFixedThreadPool(2, r -> {
+        // More threads than queries may run (below): the health probes always find a thread, however many queries
+        // are being answered; an orchestrator that cannot reach /health/live restarts the processor.
+        server.setExecutor(Executors.newFixedThreadPool(MAX_CONCURRENT_QUERIES + 2, r -> {
             Thread t = new Thread(r, "tradepulse-http");
             t.setDaemon(true);
             return t;
@@ -98,9 +110,17 @@ public final class DashboardServer implements AutoCloseable {
         Reply respond(Map<String, String> query);
     }
 
-    /** A JSON array of rows, and whether the limit cut it short. */
+    /** A JSON array of rows (Avro records, or plain values Jackson writes), and whether the limit cut it short. */
     private record Reply(List<?> rows, boolean truncated) {
     }
+
+    /**
+     * API queries answered at once; more get 503 with Retry-After. Each holds up to {@code limit} rows in the
+     * processor's JVM (~25 MB at the largest limit, kept encoded) while it writes them out, so the number of
+     * queries, not of clients, bounds the heap the API takes.
+     */
+    static final int MAX_CONCURRENT_QUERIES = 2;
+    private final Semaphore queries = new Semaphore(MAX_CONCURRENT_QUERIES);
 
     /*
      * The parameters each endpoint takes. Anything else is refused: a misspelt filter ("reportr=CHN") that was
@@ -123,24 +143,53 @@ public final class DashboardServer implements AutoCloseable {
                 sendError(ex, 405, "GET only");
                 return;
             }
-            Reply reply;
+            if (!queries.tryAcquire()) {
+                ex.getResponseHeaders().set("Retry-After", "1");
+                sendError(ex, 503, "busy: " + MAX_CONCURRENT_QUERIES + " queries are being answered; retry shortly");
+                return;
+            }
             try {
-                reply = endpoint.respond(query(ex, allowed));
-            } catch (IllegalArgumentException e) {
-                sendError(ex, 400, e.getMessage());
-                return;
-            } catch (RuntimeException e) {
-                // e.g. the view's store failing: answer 500 rather than dropping the connection without a reply
-                log.warn("request {} failed", ex.getRequestURI(), e);
-                sendError(ex, 500, "internal error: " + e);
-                return;
+                Reply reply;
+                try {
+                    reply = endpoint.respond(query(ex, allowed));
+                } catch (IllegalArgumentException e) {
+                    sendError(ex, 400, e.getMessage());
+                    return;
+                } catch (RuntimeException e) {
+                    // e.g. the view's store failing: answer 500 rather than dropping the connection without a reply
+                    log.warn("request {} failed", ex.getRequestURI(), e);
+                    sendError(ex, 500, "internal error: " + e);
+                    return;
+                }
+                sendRows(ex, reply);
+            } finally {
+                queries.release();
             }
-            if (reply.truncated()) {
-                ex.getResponseHeaders().set(TRUNCATED_HEADER, "true");
-            }
-            send(ex, 200, "application/json", JSON.writeValueAsBytes(reply.rows()));
         } catch (IOException | RuntimeException e) {
+            // After the headers (a client gone, a row that cannot be decoded): the response ends short, so the
+            // client sees a broken JSON array, never a shorter valid one.
             log.warn("request {} failed: {}", ex.getRequestURI(), e.toString());
+        }
+    }
+
+    /** Streams the rows out as they are written (chunked): the body is never held whole. */
+    private static void sendRows(HttpExchange ex, Reply reply) throws IOException {
+        if (reply.truncated()) {
+            ex.getResponseHeaders().set(TRUNCATED_HEADER, "true");
+        }
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+        ex.sendResponseHeaders(200, 0);
+        try (JsonGenerator g = JSON.getFactory().createGenerator(new BufferedOutputStream(ex.getResponseBody(), 64 * 1024))) {
+            g.writeStartArray();
+            for (Object row : reply.rows()) {
+                if (row instanceof GenericRecord r) {
+                    AvroJson.write(g, r);
+                } else {
+                    ROW.writeValue(g, row);
+                }
+            }
+            g.writeEndArray();
         }
     }
 
@@ -175,7 +224,7 @@ public final class DashboardServer implements AutoCloseable {
             throw new IllegalArgumentException("from must not be after to: " + q.get("from") + " > " + q.get("to"));
         }
         Results.Page<TradeChange> page = view.changes(filter(q), from, to, limit(q));
-        return new Reply(page.rows().stream().map(AvroJson::toMap).toList(), page.truncated());
+        return new Reply(page.rows(), page.truncated());
     }
 
     private Reply signals(Map<String, String> q) {
@@ -184,7 +233,7 @@ public final class DashboardServer implements AutoCloseable {
         Predicate<TradeSignal> where = s -> (status == null || s.getStatus() == status)
                 && (type == null || type.name().equals(s.getType()));
         Results.Page<TradeSignal> page = view.signals(filter(q), where, limit(q));
-        return new Reply(page.rows().stream().map(AvroJson::toMap).toList(), page.truncated());
+        return new Reply(page.rows(), page.truncated());
     }
 
     private static Results.SeriesFilter filter(Map<String, String> q) {

@@ -14,11 +14,13 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.RandomAccess;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Predicate;
@@ -190,8 +192,13 @@ final class ResultsStore implements AutoCloseable {
         return new SeriesSummary(s[0], s[1], s[2], s[3], months, latest / 12, latest % 12 + 1);
     }
 
+    /**
+     * The page keeps the changes as the store holds them (Avro binary, ~200 bytes each) and decodes each one when it
+     * is read ({@link Encoded}): a page of 100,000 decoded changes is ~70 MB of objects, held at once by every
+     * request of that size, in the processor's JVM.
+     */
     Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, int limit) {
-        List<TradeChange> out = new ArrayList<>();
+        List<byte[]> out = new ArrayList<>();
         boolean truncated = scan(CHANGE, filter, (key, value, full) -> {
             int p = ByteBuffer.wrap(key).getInt(key.length - 4);
             if (p < fromPeriod || p > toPeriod) {
@@ -200,10 +207,31 @@ final class ResultsStore implements AutoCloseable {
             if (full) {
                 return Step.STOP;
             }
-            out.add(changes.decode(value));
+            out.add(value);
             return Step.TAKEN;
         }, limit);
-        return new Page<>(out, truncated);
+        return new Page<>(new Encoded<>(out, changes), truncated);
+    }
+
+    /** Rows kept encoded; {@link #get} decodes a new object each time, so iterate once. */
+    private static final class Encoded<T extends SpecificRecord> extends AbstractList<T> implements RandomAccess {
+        private final List<byte[]> values;
+        private final Codec<T> codec;
+
+        Encoded(List<byte[]> values, Codec<T> codec) {
+            this.values = values;
+            this.codec = codec;
+        }
+
+        @Override
+        public T get(int index) {
+            return codec.decode(values.get(index));
+        }
+
+        @Override
+        public int size() {
+            return values.size();
+        }
     }
 
     Page<TradeSignal> signals(SeriesFilter filter, Predicate<TradeSignal> where, int limit) {

@@ -16,8 +16,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -201,6 +205,69 @@ class DashboardServerTest {
         } finally {
             ((StoreResults) broken).store.close();
         }
+    }
+
+    @Test
+    void shouldAnswerQueriesBeyondTheLimitWith503ButAlwaysServeHealth() throws Exception {
+        server.close();
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch entered = new CountDownLatch(DashboardServer.MAX_CONCURRENT_QUERIES);
+        StoreResults slow = new StoreResults(tmp.resolve("slow")) {
+            @Override
+            public Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, int limit) {
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.changes(filter, fromPeriod, toPeriod, limit);
+            }
+        };
+        server = new DashboardServer("127.0.0.1", 0, slow, health::get).start();
+        try {
+            List<CompletableFuture<HttpResponse<String>>> running = new ArrayList<>();
+            for (int i = 0; i < DashboardServer.MAX_CONCURRENT_QUERIES; i++) {
+                running.add(http.sendAsync(HttpRequest.newBuilder(URI.create(server.url() + "api/changes")).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+            HttpResponse<String> busy = get("/api/series");
+            assertThat(busy.statusCode()).isEqualTo(503);
+            assertThat(busy.headers().firstValue("Retry-After")).hasValue("1");
+            assertThat(busy.body()).contains("busy");
+            assertThat(get("/health/live").statusCode()).isEqualTo(200);
+            assertThat(get("/health/ready").statusCode()).isEqualTo(200);
+
+            release.countDown();
+            for (CompletableFuture<HttpResponse<String>> r : running) {
+                HttpResponse<String> done = r.get(10, TimeUnit.SECONDS);
+                assertThat(done.statusCode()).isEqualTo(200);
+                assertThat(json.readTree(done.body())).hasSize(3);
+            }
+            assertThat(get("/api/series").statusCode()).isEqualTo(200); // the permits came back
+        } finally {
+            release.countDown();
+            slow.store.close();
+        }
+    }
+
+    @Test
+    void shouldStreamALargePageAsOneValidJsonArray() throws Exception {
+        for (int m = 0; m < 5_000; m++) {
+            TradeChange c = TradeChange.newBuilder(change(1990 + m / 12, m % 12 + 1, m, null)).setPartner("DEU").build();
+            results.store.putChange(ResultsStoreTest.key(c), c);
+        }
+        HttpResponse<String> r = get("/api/changes?partner=DEU&limit=5000");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Length")).isEmpty(); // chunked: never held whole
+        JsonNode rows = json.readTree(r.body());
+        assertThat(rows).hasSize(5_000);
+        assertThat(rows.get(4_999).get("value").asLong()).isEqualTo(4_999L);
+        assertThat(rows.get(0).get("flow").asText()).isEqualTo("EXPORT");
+        assertThat(rows.get(0).get("publishedAt").asText()).isEqualTo("2025-06-09T00:00:00Z");
+        assertThat(get("/api/changes?partner=DEU&limit=4999").headers().firstValue("X-Truncated")).hasValue("true");
     }
 
     @Test

@@ -99,7 +99,7 @@ public final class ResultsViewScale {
         }
     }
 
-    private static TradeChange change(Random rnd, String reporter, String partner, String commodity, int m, long n) {
+    static TradeChange change(Random rnd, String reporter, String partner, String commodity, int m, long n) {
         return TradeChange.newBuilder().setReporter(reporter).setPartner(partner).setFlow(Flow.IMPORT).setCommodity(commodity)
                 .setCommodityLevel(CommodityLevel.HS6).setYear(2023 + m / 12).setMonth(m % 12 + 1)
                 .setValue(rnd.nextLong() & 0xffffffffL).setPriorYearValue(rnd.nextLong() & 0xffffffffL)
