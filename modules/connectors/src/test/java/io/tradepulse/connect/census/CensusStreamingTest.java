@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -213,5 +214,159 @@ class CensusStreamingTest {
     assertThat(harness.drain(task)).isEmpty();
     assertThat(task.offsetOf(CensusPartition.decode("EXPORT|HS2|*"))).isEqualTo(CensusOffset.EMPTY);
     task.stop();
+  }
+
+  static final int ROWS = 5_000;
+  static final int BATCH = 700;
+
+  /**
+   * One data row of {@link #bigMonth()}: its value is its number; every 97th has an unknown country code (a dead
+   * letter carrying the row), every other 50th is a country group (skipped). Names of varying length with multi-byte
+   * characters, so rows straddle the reader's buffers at every offset.
+   */
+  static String bigRow(int i) {
+    String code = i % 97 == 0 ? "9998" : i % 50 == 0 ? "0003" : "5700";
+    return "[\"" + code + "\",\"CHINA – 中国 " + "x".repeat(i % 13) + "\",\"85\",\"" + i
+        + "\",\"DET\",\"2025-05\",\"HS2\"]";
+  }
+
+  static String bigMonth() {
+    StringBuilder b = new StringBuilder(HEADER);
+    for (int i = 1; i <= ROWS; i++) {
+      b.append(",\n").append(bigRow(i));
+    }
+    return b.append(']').toString();
+  }
+
+  /** The numbers of the rows that give a record, in order: all but the groups. */
+  static List<Integer> recordRows(int from) {
+    return IntStream.rangeClosed(from, ROWS).filter(i -> i % 97 == 0 || i % 50 != 0).boxed().toList();
+  }
+
+  /** The row a record came from: a figure's value, a dead letter's raw row (which must be exactly the row sent). */
+  static int row(SourceRecord r) {
+    Struct v = (Struct) r.value();
+    if (r.topic().equals("trade.records")) {
+      return v.getInt64("value").intValue();
+    }
+    String raw = new String(v.getBytes("rawValue"), StandardCharsets.UTF_8);
+    int i = Integer.parseInt(raw.split("\",\"")[3]);
+    assertThat(raw).isEqualTo(bigRow(i));
+    return i;
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> offset(SourceRecord r) {
+    return (Map<String, Object>) r.sourceOffset();
+  }
+
+  static List<Path> temporaryBodies() throws IOException {
+    try (var s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return s.filter(p -> p.getFileName().toString().startsWith("tradepulse-census-")).toList();
+    }
+  }
+
+  @Test
+  void shouldBuildAtMostBatchMaxRecordsPerPoll() throws Exception {
+    stubMonth("2025-05", 200, bigMonth());
+    CensusSourceTask task = start(props("2025-05", BATCH));
+    List<SourceRecord> all = new ArrayList<>();
+    int polls = 0;
+    for (List<SourceRecord> batch = task.poll(); batch != null; batch = task.poll()) {
+      polls++;
+      assertThat(batch).hasSizeLessThanOrEqualTo(BATCH);
+      assertThat(task.peakPendingRecords()).as("records built but not yet handed out").isLessThanOrEqualTo(BATCH);
+      batch.forEach(r -> task.commitRecord(r, null));
+      all.addAll(batch);
+    }
+    task.stop();
+
+    List<Integer> expected = recordRows(1);
+    assertThat(polls).isEqualTo((expected.size() + BATCH - 1) / BATCH);
+    assertThat(all.stream().map(CensusStreamingTest::row).toList()).isEqualTo(expected);
+    assertThat(all.stream().filter(r -> r.topic().equals("trade.dlq")).count()).isEqualTo(ROWS / 97);
+    for (int i = 0; i < all.size() - 1; i += 333) {
+      assertThat(offset(all.get(i))).containsEntry("in_progress", "2025-05")
+          .containsEntry("rows_done", (long) i + 1).containsEntry("latest", "");
+    }
+    assertThat(offset(all.get(all.size() - 1))).containsEntry("in_progress", "").containsEntry("latest", "2025-05")
+        .containsEntry("rows_done", 0L);
+    assertThat(task.metrics().skipped()).isEqualTo(ROWS - expected.size());
+  }
+
+  @Test
+  void shouldDeleteTheBodyWhenStoppedMidMonthAndResumeFromTheCommittedOffsetWithoutDuplicatesOrGaps() throws Exception {
+    stubMonth("2025-05", 200, bigMonth());
+    Map<String, String> props = props("2025-05", BATCH);
+    List<Path> before = temporaryBodies();
+    CensusSourceTask first = start(props);
+    List<SourceRecord> got = new ArrayList<>(harness.take(first, 2 * BATCH + 5)); // offsets committed for these only
+    List<Path> open = new ArrayList<>(temporaryBodies());
+    open.removeAll(before);
+    assertThat(open).as("the month is open: its body is kept for the next batches").hasSize(1);
+
+    first.stop(); // Connect calls it from another thread; here between two polls
+    assertThat(open.get(0)).as("stop() closes the month and deletes its body").doesNotExist();
+    assertThat(first.poll()).as("a poll after stop() reads nothing").isNull();
+    CensusSourceTask second = start(props);
+    got.addAll(harness.drain(second));
+    second.stop();
+
+    assertThat(got.stream().map(CensusStreamingTest::row).toList()).as("no duplicates, no gaps").isEqualTo(recordRows(1));
+    assertThat(second.peakPendingRecords()).isLessThanOrEqualTo(BATCH);
+    assertThat(temporaryBodies()).containsExactlyInAnyOrderElementsOf(before);
+  }
+
+  @Test
+  void shouldDigestTheStreamedBodyLikeItsBytesSoOffsetsStoredByEarlierReleasesResume() throws Exception {
+    String body = bigMonth();
+    String digest = Digests.of(body.getBytes(StandardCharsets.UTF_8));
+    stubMonth("2025-05", 200, body);
+    // As the byte[] path stored it after 1,234 records of 2025-05 (2025-04 done before).
+    CensusOffset earlier = new CensusOffset(YearMonth.of(2025, 4), null, 0, null, Map.of(YearMonth.of(2025, 4), "x"))
+        .rowDone(YearMonth.of(2025, 5), 1_234, digest);
+    harness.offsets.put(Map.copyOf(CensusPartition.decode("EXPORT|HS2|*").toMap()), Map.copyOf(earlier.toMap()));
+    CensusSourceTask task = start(props("2025-04", BATCH));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    List<Integer> all = recordRows(1);
+    assertThat(rs.stream().map(CensusStreamingTest::row).toList()).isEqualTo(all.subList(1_234, all.size()));
+    assertThat(offset(rs.get(0))).containsEntry("in_progress_digest", digest).containsEntry("rows_done", 1_235L);
+    assertThat(rs.get(rs.size() - 1).sourceOffset().get("digests")).isEqualTo("2025-04=x;2025-05=" + digest);
+  }
+
+  @Test
+  void shouldEmitNoRowOfAMonthWhoseBodyTurnsOutTruncatedAfterSeveralBatches() throws Exception {
+    String body = bigMonth();
+    stubMonth("2025-05", 200, body.substring(0, body.length() - 20));
+    CensusSourceTask task = start(props("2025-05", BATCH));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(rs).singleElement().satisfies(r -> {
+      assertThat(r.topic()).isEqualTo("trade.dlq");
+      assertThat(((Struct) r.value()).getString("reason")).startsWith("Malformed or truncated Census response");
+      assertThat(offset(r)).containsEntry("latest", "2025-05");
+    });
+  }
+
+  @Test
+  void shouldFetchAgainAndResumeAfterTheHandedOutRecordsWhenTheBodyCannotBeReadMidMonth() throws Exception {
+    stubMonth("2025-05", 200, bigMonth());
+    List<Path> before = temporaryBodies();
+    CensusSourceTask task = start(props("2025-05", BATCH));
+    List<SourceRecord> got = new ArrayList<>(task.poll());
+    List<Path> open = new ArrayList<>(temporaryBodies());
+    open.removeAll(before);
+    Files.write(open.get(0), new byte[0]); // the body on disk is lost under the open month
+
+    assertThatThrownBy(task::poll).isInstanceOf(RetriableException.class).hasMessageContaining("time=2025-05");
+    assertThat(open.get(0)).doesNotExist();
+    got.addAll(harness.drain(task)); // the worker polls again: the month is fetched again, resumed after batch 1
+    task.stop();
+
+    assertThat(got.stream().map(CensusStreamingTest::row).toList()).isEqualTo(recordRows(1));
+    assertThat(temporaryBodies()).containsExactlyInAnyOrderElementsOf(before);
   }
 }

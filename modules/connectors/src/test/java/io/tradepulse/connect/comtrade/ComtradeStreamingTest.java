@@ -14,6 +14,7 @@ import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.Digests;
 import io.tradepulse.connect.common.JdkPageFetcher;
+import io.tradepulse.connect.common.SourcePartitions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,13 +22,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -224,5 +228,152 @@ class ComtradeStreamingTest {
         .hasMessageEndingWith(": {\"statusCode\":401,\"message\":\"Access denied due to invalid subscription key.\"}"
             + " ".repeat(300 - 77));
     task.stop();
+  }
+
+  static final int ROWS = 5_000;
+  static final int BATCH = 700;
+
+  /**
+   * One record of {@link #bigPage()}: its value is its number, its period one of 2024-01..03; every 97th has an
+   * unknown partner (a dead letter carrying the record exactly as sent). Multi-byte text of varying length, so records
+   * straddle the reader's buffers at every offset.
+   */
+  static String bigRecord(int i) {
+    return rec("20240" + (1 + i % 3), "156", i % 97 == 0 ? "998" : "842", "X", "TOTAL", Integer.toString(i))
+        .replace("\"reporterDesc\":\"x\"", "\"reporterDesc\":\"中国 – Chine " + "x".repeat(i % 13) + "\"");
+  }
+
+  static String bigPage() {
+    StringBuilder b = new StringBuilder("{\"elapsedTime\":\"3.1 secs\",\"count\":" + ROWS + ",\"data\":[");
+    for (int i = 1; i <= ROWS; i++) {
+      b.append(i == 1 ? "" : ",").append(bigRecord(i));
+    }
+    return b.append("],\"error\":\"\"}").toString();
+  }
+
+  static List<Integer> rows(int from) {
+    return IntStream.rangeClosed(from, ROWS).boxed().toList();
+  }
+
+  /** The record a SourceRecord came from: a figure's value, a dead letter's raw record (exactly the one sent). */
+  static int row(SourceRecord r) {
+    Struct v = (Struct) r.value();
+    if (r.topic().equals("trade.records")) {
+      return v.getInt64("value").intValue();
+    }
+    String raw = new String(v.getBytes("rawValue"), StandardCharsets.UTF_8);
+    int i = Integer.parseInt(raw.substring(raw.indexOf("\"primaryValue\":") + 15, raw.indexOf(",\"isReported\"")));
+    assertThat(raw).isEqualTo(bigRecord(i));
+    return i;
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> offset(SourceRecord r) {
+    return (Map<String, Object>) r.sourceOffset();
+  }
+
+  static List<Path> temporaryBodies() throws IOException {
+    try (var s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return s.filter(p -> p.getFileName().toString().startsWith("tradepulse-comtrade-")).toList();
+    }
+  }
+
+  @Test
+  void shouldBuildAtMostBatchMaxRecordsPerPoll() throws Exception {
+    stubReporter("156", bigPage());
+    ComtradeSourceTask task = start(props("156", BATCH));
+    List<SourceRecord> all = new ArrayList<>();
+    int polls = 0;
+    for (List<SourceRecord> batch = task.poll(); batch != null; batch = task.poll()) {
+      polls++;
+      assertThat(batch).hasSizeLessThanOrEqualTo(BATCH);
+      assertThat(task.peakPendingRecords()).as("records built but not yet handed out").isLessThanOrEqualTo(BATCH);
+      batch.forEach(r -> task.commitRecord(r, null));
+      all.addAll(batch);
+    }
+    task.stop();
+
+    assertThat(polls).isEqualTo((ROWS + BATCH - 1) / BATCH);
+    assertThat(all.stream().map(ComtradeStreamingTest::row).toList()).isEqualTo(rows(1));
+    assertThat(all.stream().filter(r -> r.topic().equals("trade.dlq")).count()).isEqualTo(ROWS / 97);
+    String digest = Digests.of(bigPage().getBytes(StandardCharsets.UTF_8));
+    for (int i = 0; i < ROWS - 1; i += 333) {
+      assertThat(offset(all.get(i))).containsEntry("next", "202401").containsEntry("rows_done", (long) i + 1)
+          .containsEntry("digest", digest);
+    }
+    assertThat(offset(all.get(ROWS - 1))).as("past the newest period with data")
+        .containsEntry("next", "202404").containsEntry("rows_done", 0L).containsEntry("digest", "");
+  }
+
+  @Test
+  void shouldDeleteThePageWhenStoppedMidPageAndResumeFromTheCommittedOffsetWithoutDuplicatesOrGaps() throws Exception {
+    stubReporter("156", bigPage());
+    Map<String, String> props = props("156", BATCH);
+    List<Path> before = temporaryBodies();
+    ComtradeSourceTask first = start(props);
+    List<SourceRecord> got = new ArrayList<>(harness.take(first, 2 * BATCH + 5)); // offsets committed for these only
+    List<Path> open = new ArrayList<>(temporaryBodies());
+    open.removeAll(before);
+    assertThat(open).as("the page is open: its body is kept for the next batches").hasSize(1);
+
+    first.stop(); // Connect calls it from another thread; here between two polls
+    assertThat(open.get(0)).as("stop() closes the page and deletes its body").doesNotExist();
+    assertThat(first.poll()).as("a poll after stop() reads nothing").isNull();
+    ComtradeSourceTask second = start(props);
+    got.addAll(harness.drain(second));
+    second.stop();
+
+    assertThat(got.stream().map(ComtradeStreamingTest::row).toList()).as("no duplicates, no gaps").isEqualTo(rows(1));
+    assertThat(second.peakPendingRecords()).isLessThanOrEqualTo(BATCH);
+    assertThat(temporaryBodies()).containsExactlyInAnyOrderElementsOf(before);
+  }
+
+  @Test
+  void shouldDigestTheStreamedPageLikeItsBytesSoOffsetsStoredByEarlierReleasesResume() throws Exception {
+    String page = bigPage();
+    String digest = Digests.of(page.getBytes(StandardCharsets.UTF_8));
+    stubReporter("156", page);
+    // As the byte[] path stored it after 1,234 records of the page.
+    harness.offsets.put(Map.copyOf(SourcePartitions.of("source", "comtrade", "reporter", "156", "partners", "842,0",
+        "flows", "X,M,RX,RM", "cmd", "TOTAL")), Map.copyOf(new ComtradeOffset(YearMonth.of(2024, 1), 1_234, digest).toMap()));
+    ComtradeSourceTask task = start(props("156", BATCH));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(rs.stream().map(ComtradeStreamingTest::row).toList()).isEqualTo(rows(1_235));
+    assertThat(offset(rs.get(0))).containsEntry("digest", digest).containsEntry("rows_done", 1_235L);
+  }
+
+  @Test
+  void shouldEmitNoRecordOfAPageThatEndsInAnErrorAfterSeveralBatches() throws Exception {
+    stubReporter("156", bigPage().replace("\"error\":\"\"", "\"error\":\"Internal error: result incomplete\""));
+    ComtradeSourceTask task = start(props("156", BATCH));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(rs).singleElement().satisfies(r -> {
+      assertThat(r.topic()).isEqualTo("trade.dlq");
+      assertThat(((Struct) r.value()).getString("reason")).startsWith("Comtrade error: Internal error: result incomplete")
+          .contains("(raw value cut to 524288 of ");
+    });
+  }
+
+  @Test
+  void shouldAskAgainAndResumeAfterTheHandedOutRecordsWhenThePageCannotBeReadMidWay() throws Exception {
+    stubReporter("156", bigPage());
+    List<Path> before = temporaryBodies();
+    ComtradeSourceTask task = start(props("156", BATCH));
+    List<SourceRecord> got = new ArrayList<>(task.poll());
+    List<Path> open = new ArrayList<>(temporaryBodies());
+    open.removeAll(before);
+    Files.write(open.get(0), new byte[0]); // the page on disk is lost under the open page
+
+    assertThatThrownBy(task::poll).isInstanceOf(RetriableException.class).hasMessageContaining("reporterCode=156");
+    assertThat(open.get(0)).doesNotExist();
+    got.addAll(harness.drain(task)); // the worker polls again: the page is asked again, resumed after batch 1
+    task.stop();
+
+    assertThat(got.stream().map(ComtradeStreamingTest::row).toList()).isEqualTo(rows(1));
+    assertThat(temporaryBodies()).containsExactlyInAnyOrderElementsOf(before);
   }
 }
