@@ -1,5 +1,9 @@
 package io.tradepulse.connect;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -7,10 +11,16 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
 import org.apache.kafka.connect.source.SourceTaskContext;
@@ -122,5 +132,49 @@ public final class TaskHarness {
       }
     }
     return all;
+  }
+
+  /**
+   * Everything a record carries (topic, key, value, headers, source partition and offset) on one line, maps
+   * sorted (Map.of iterates in a per-JVM order): tests compare what a source emits with what an earlier
+   * implementation emitted.
+   */
+  public static String renderAll(SourceRecord r) {
+    StringBuilder b = new StringBuilder(r.topic()).append(" | ").append(render(r.key())).append(" | ")
+        .append(render(r.value())).append(" |");
+    for (Header h : r.headers()) {
+      b.append(' ').append(h.key()).append('=').append(render(h.value()));
+    }
+    return b.append(" | ").append(new TreeMap<>(r.sourcePartition())).append(" | ")
+        .append(new TreeMap<>(r.sourceOffset())).toString();
+  }
+
+  static String render(Object v) {
+    if (v instanceof Struct s) {
+      StringBuilder b = new StringBuilder("{");
+      for (Field f : s.schema().fields()) {
+        b.append(f.name()).append('=').append(render(s.get(f))).append(';');
+      }
+      return b.append('}').toString();
+    }
+    if (v instanceof byte[] bytes) {
+      return "b'" + new String(bytes, StandardCharsets.UTF_8) + "'";
+    }
+    if (v instanceof java.nio.ByteBuffer bb) {
+      byte[] bytes = new byte[bb.remaining()];
+      bb.duplicate().get(bytes);
+      return "b'" + new String(bytes, StandardCharsets.UTF_8) + "'";
+    }
+    if (v instanceof Date d) {
+      return d.toInstant().toString();
+    }
+    return String.valueOf(v);
+  }
+
+  /** Files in java.io.tmpdir whose name starts with {@code prefix} (a source's downloads). */
+  public static long tempFiles(String prefix) throws IOException {
+    try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return s.filter(p -> p.getFileName().toString().startsWith(prefix)).count();
+    }
   }
 }

@@ -1,19 +1,21 @@
 package io.tradepulse.connect.census;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.CodeTable;
 import io.tradepulse.connect.common.Hs;
+import io.tradepulse.connect.common.ItemStream;
 import io.tradepulse.connect.common.Parsed;
 import io.tradepulse.connect.common.ParsedItem;
+import io.tradepulse.connect.common.Payload;
 import io.tradepulse.connect.common.PayloadParser;
+import io.tradepulse.connect.common.StreamingJson;
 import io.tradepulse.connect.common.TradeRow;
+import io.tradepulse.connect.common.UnreadablePayloadException;
 import java.io.IOException;
 import java.time.YearMonth;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,14 +28,14 @@ import java.util.Optional;
  * a non-numeric value or a row of the wrong width is a dead letter. A structurally malformed or truncated
  * body is one dead letter for the whole payload: emitting a prefix of a month would look like a complete
  * release.
+ *
+ * <p>A response (an HS10 month of every country is hundreds of thousands of rows) is read as a stream
+ * ({@link #open}); {@link #parse} is the same parse over bytes in memory.
  */
 public final class CensusParser implements PayloadParser<CensusParser.Context> {
   /** Everything about the request and its release that the rows need. */
   public record Context(String flow, String valueVar, String commodityVar, YearMonth month, String valuation,
       String vintage, long publishedAt, String sourceRef) {}
-
-  static final int MAX_RAW_BYTES = BadRow.MAX_WHOLE_RAW_BYTES;
-  private static final JsonFactory JSON = new JsonFactory();
 
   private final CodeTable countries;
 
@@ -43,86 +45,166 @@ public final class CensusParser implements PayloadParser<CensusParser.Context> {
 
   @Override
   public Parsed parse(byte[] payload, Context ctx) {
-    List<ParsedItem> items = new ArrayList<>();
-    int skipped = 0;
-    try (JsonParser p = JSON.createParser(payload)) {
-      if (p.nextToken() != JsonToken.START_ARRAY || p.nextToken() != JsonToken.START_ARRAY) {
-        return whole(ctx, "Census response is not a JSON array of arrays", null, payload);
+    return ItemStream.collectDocument(new Rows(Payload.of(payload), ctx), payload, ctx.sourceRef(), position(ctx));
+  }
+
+  /**
+   * The items of a response read as a stream: first read through once, keeping nothing, because a fault anywhere
+   * makes the whole payload one dead letter; then parsed lazily from a second read, one row at a time.
+   *
+   * @throws IOException when the payload cannot be read (not when it is malformed: that is the dead letter)
+   */
+  public ItemStream open(Payload payload, Context ctx) throws IOException {
+    BadRow whole = ItemStream.checkDocument(new Rows(payload, ctx), payload, ctx.sourceRef(), position(ctx));
+    return whole == null ? new Rows(payload, ctx) : ItemStream.of(Parsed.whollyBad(whole));
+  }
+
+  private static String position(Context ctx) {
+    return ctx.month() + " payload";
+  }
+
+  /** The rows of one read of the payload, parsed as they are asked for. */
+  private final class Rows implements ItemStream {
+    private final Payload payload;
+    private final Context ctx;
+    private StreamingJson json; // opened by the first next()
+    private JsonParser p; // created by the first next(): it reads
+    private int cty;
+    private int name;
+    private int val;
+    private int comm;
+    private int sum;
+    private int time;
+    private int width;
+    private int rowNo;
+    private int skipped;
+    private boolean ended;
+
+    Rows(Payload payload, Context ctx) {
+      this.payload = payload;
+      this.ctx = ctx;
+    }
+
+    @Override
+    public ParsedItem next() throws IOException {
+      if (ended) {
+        return null;
       }
-      List<String> header = readRow(p);
-      int cty = header.indexOf("CTY_CODE");
-      int name = header.indexOf("CTY_NAME");
-      int val = header.indexOf(ctx.valueVar());
-      int comm = ctx.commodityVar() == null ? -1 : header.indexOf(ctx.commodityVar());
-      int sum = header.indexOf("SUMMARY_LVL");
-      int time = header.indexOf("time");
-      if (cty < 0 || val < 0 || (ctx.commodityVar() != null && comm < 0)) {
-        return whole(ctx, "Unexpected Census header " + header + ": needs CTY_CODE, " + ctx.valueVar()
-            + (ctx.commodityVar() == null ? "" : ", " + ctx.commodityVar()), null, payload);
+      if (json == null) {
+        json = new StreamingJson(payload.open()); // failing to open the payload is an I/O failure, not a fault in it
       }
-      int width = header.size();
-      int rowNo = 0;
-      for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-        rowNo++;
-        if (t != JsonToken.START_ARRAY) {
-          return whole(ctx, "Expected a row array at data row " + rowNo + ", got " + t, null, payload);
+      try {
+        if (p == null) {
+          p = json.parser();
+          header();
         }
-        int start = (int) p.currentTokenLocation().getByteOffset();
-        List<String> row = readRow(p);
-        int end = (int) p.currentLocation().getByteOffset();
-        String position = ctx.month() + " row " + rowNo;
-        if (row.size() != width) {
-          items.add(bad(ctx, "Expected " + width + " columns, got " + row.size(), position, payload, start, end));
-          continue;
-        }
-        String code = row.get(cty);
-        Optional<CodeTable.Entry> entry = countries.lookup(code);
-        String partner;
-        if (entry.isPresent() && entry.get().kind() == CodeTable.Kind.TOTAL) {
-          partner = entry.get().iso3();
-        } else if ((sum >= 0 && "CGP".equals(row.get(sum)))
-            || (entry.isPresent() && entry.get().kind() == CodeTable.Kind.GROUP)) {
-          skipped++;
-          continue;
-        } else if (entry.isEmpty()) {
-          items.add(bad(ctx, "Unknown Schedule C country code '" + code + "'"
-              + (name >= 0 ? " (" + row.get(name) + ")" : "") + ": not in " + countries.name(),
-              position, payload, start, end));
-          continue;
-        } else {
-          partner = entry.get().iso3();
-        }
-        String commodity = comm < 0 ? "TOTAL" : Hs.normalize(row.get(comm));
-        if ("-".equals(commodity)) {
-          commodity = "TOTAL";
-        }
-        Optional<String> level = Hs.level(commodity);
-        if (level.isEmpty()) {
-          items.add(bad(ctx, "Not an HS code: '" + commodity + "'", position, payload, start, end));
-          continue;
-        }
-        Long value = parseValue(row.get(val));
-        if (value == null) {
-          items.add(bad(ctx, "Non-numeric " + ctx.valueVar() + " '" + row.get(val) + "'", position, payload, start, end));
-          continue;
-        }
-        YearMonth ym = ctx.month();
-        if (time >= 0) {
-          try {
-            ym = YearMonth.parse(row.get(time));
-          } catch (RuntimeException e) {
-            items.add(bad(ctx, "Bad time '" + row.get(time) + "'", position, payload, start, end));
-            continue;
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+          rowNo++;
+          if (t != JsonToken.START_ARRAY) {
+            throw new UnreadablePayloadException("Expected a row array at data row " + rowNo + ", got " + t, null);
+          }
+          long start = json.startValue();
+          ParsedItem item = item(readRow(p), start);
+          if (item != null) {
+            return item;
           }
         }
-        items.add(new TradeRow("USA", partner, ctx.flow(), commodity, level.get(), ym.getYear(),
-            ym.getMonthValue(), 1, value, "USD", ctx.valuation(), null, "CENSUS", ctx.sourceRef(), ctx.vintage(),
-            ctx.publishedAt(), 0, null));
+        ended = true;
+        return null;
+      } catch (UnreadablePayloadException e) {
+        throw e;
+      } catch (IOException | RuntimeException e) {
+        if (json.isReadFailure(e)) {
+          throw (IOException) e;
+        }
+        throw new UnreadablePayloadException("Malformed or truncated Census response: " + e.getMessage(),
+            e.getClass().getName());
       }
-    } catch (IOException | RuntimeException e) {
-      return whole(ctx, "Malformed or truncated Census response: " + e.getMessage(), e.getClass().getName(), payload);
     }
-    return new Parsed(items, skipped);
+
+    private void header() throws IOException {
+      if (p.nextToken() != JsonToken.START_ARRAY || p.nextToken() != JsonToken.START_ARRAY) {
+        throw new UnreadablePayloadException("Census response is not a JSON array of arrays", null);
+      }
+      List<String> header = readRow(p);
+      cty = header.indexOf("CTY_CODE");
+      name = header.indexOf("CTY_NAME");
+      val = header.indexOf(ctx.valueVar());
+      comm = ctx.commodityVar() == null ? -1 : header.indexOf(ctx.commodityVar());
+      sum = header.indexOf("SUMMARY_LVL");
+      time = header.indexOf("time");
+      if (cty < 0 || val < 0 || (ctx.commodityVar() != null && comm < 0)) {
+        throw new UnreadablePayloadException("Unexpected Census header " + header + ": needs CTY_CODE, "
+            + ctx.valueVar() + (ctx.commodityVar() == null ? "" : ", " + ctx.commodityVar()), null);
+      }
+      width = header.size();
+    }
+
+    /** The item of the row just read (which started at {@code start}); null for a row that is skipped. */
+    private ParsedItem item(List<String> row, long start) {
+      String position = ctx.month() + " row " + rowNo;
+      if (row.size() != width) {
+        return bad("Expected " + width + " columns, got " + row.size(), position, start);
+      }
+      String code = row.get(cty);
+      Optional<CodeTable.Entry> entry = countries.lookup(code);
+      String partner;
+      if (entry.isPresent() && entry.get().kind() == CodeTable.Kind.TOTAL) {
+        partner = entry.get().iso3();
+      } else if ((sum >= 0 && "CGP".equals(row.get(sum)))
+          || (entry.isPresent() && entry.get().kind() == CodeTable.Kind.GROUP)) {
+        skipped++;
+        return null;
+      } else if (entry.isEmpty()) {
+        return bad("Unknown Schedule C country code '" + code + "'"
+            + (name >= 0 ? " (" + row.get(name) + ")" : "") + ": not in " + countries.name(), position, start);
+      } else {
+        partner = entry.get().iso3();
+      }
+      String commodity = comm < 0 ? "TOTAL" : Hs.normalize(row.get(comm));
+      if ("-".equals(commodity)) {
+        commodity = "TOTAL";
+      }
+      Optional<String> level = Hs.level(commodity);
+      if (level.isEmpty()) {
+        return bad("Not an HS code: '" + commodity + "'", position, start);
+      }
+      Long value = parseValue(row.get(val));
+      if (value == null) {
+        return bad("Non-numeric " + ctx.valueVar() + " '" + row.get(val) + "'", position, start);
+      }
+      YearMonth ym = ctx.month();
+      if (time >= 0) {
+        try {
+          ym = YearMonth.parse(row.get(time));
+        } catch (RuntimeException e) {
+          return bad("Bad time '" + row.get(time) + "'", position, start);
+        }
+      }
+      return new TradeRow("USA", partner, ctx.flow(), commodity, level.get(), ym.getYear(), ym.getMonthValue(), 1,
+          value, "USD", ctx.valuation(), null, "CENSUS", ctx.sourceRef(), ctx.vintage(), ctx.publishedAt(), 0, null);
+    }
+
+    private BadRow bad(String reason, String position, long start) {
+      return BadRow.of(reason, ctx.sourceRef(), position, json.raw(start));
+    }
+
+    @Override
+    public int skipped() {
+      return skipped;
+    }
+
+    @Override
+    public long publishedAt() {
+      return ctx.publishedAt();
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (json != null) {
+        json.close();
+      }
+    }
   }
 
   /** Whole US dollars as published; anything else (suppression marks, decimals, negatives) is not a value. */
@@ -153,13 +235,5 @@ public final class CensusParser implements PayloadParser<CensusParser.Context> {
       row.add(t == JsonToken.VALUE_NULL ? "" : p.getText());
     }
     return row;
-  }
-
-  private static BadRow bad(Context ctx, String reason, String position, byte[] payload, int start, int end) {
-    return BadRow.of(reason, ctx.sourceRef(), position, Arrays.copyOfRange(payload, start, end));
-  }
-
-  private static Parsed whole(Context ctx, String reason, String errorClass, byte[] payload) {
-    return Parsed.whollyBad(BadRow.wholePayload(reason, errorClass, ctx.sourceRef(), ctx.month() + " payload", payload));
   }
 }

@@ -1,32 +1,35 @@
 package io.tradepulse.connect.census;
 
 import io.tradepulse.connect.common.CodeTable;
-import io.tradepulse.connect.common.Digests;
-import io.tradepulse.connect.common.HttpPage;
-import io.tradepulse.connect.common.Parsed;
-import io.tradepulse.connect.common.ParsedItem;
+import io.tradepulse.connect.common.HttpBody;
+import io.tradepulse.connect.common.PayloadCursor;
 import io.tradepulse.connect.common.RetryingFetcher;
 import io.tradepulse.connect.common.TradeSourceTask;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.YearMonth;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
  * Reads its Census partitions month by month: catches up from census.start.month, then polls for the next
  * month (HTTP 204 = not released yet), and periodically re-fetches the look-back window, re-emitting a
  * month only when its payload fingerprint changed (a revision).
+ *
+ * <p>A month's response (an HS10 month of every country is hundreds of thousands of rows) is never held whole: its
+ * body goes to a temporary file, is read once for its digest, once to check it (a fault anywhere makes it one dead
+ * letter) and then parsed lazily, and each poll builds at most batch.max.records records; the month stays open
+ * across polls, and a restart resumes after the last delivered row.
  *
  * <p>Determinism: publishedAt is derived from the release that carried the figure (a new month's own
  * FT-900; for a revision, the FT-900 of the newest month at the time), vintage = "FT-900 yyyy-MM". No
@@ -54,6 +57,7 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
   private CensusParser parser;
   private RetryingFetcher fetcher;
   private int roundRobin;
+  private OpenMonth open; // the month whose records are being built, if any
 
   @Override
   protected CensusConfig parseConfig(Map<String, String> props) {
@@ -76,7 +80,18 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
   }
 
   @Override
-  protected List<SourceRecord> nextRecords() throws InterruptedException {
+  // synchronized with stop(): Connect calls stop() from another thread, possibly while poll() reads the open
+  // response; closing it under the reader would fail that read. stop() waits for the batch instead.
+  protected synchronized List<SourceRecord> nextRecords() throws InterruptedException {
+    if (stopSignal.isStopped()) {
+      return List.of(); // stop() ran while this call waited for the lock: open nothing it would not close
+    }
+    if (open != null) {
+      List<SourceRecord> out = emit();
+      if (!out.isEmpty()) {
+        return out;
+      }
+    }
     // Several rounds so that a month with only group rows (no records) does not stall a catch-up.
     for (int round = 0; round < states.size() * 4 + 1 && !states.isEmpty(); round++) {
       State s = states.get(roundRobin++ % states.size());
@@ -124,51 +139,111 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
     return revision == null ? null : emitMonth(s, revision);
   }
 
-  /** Fetches one month; null when the API has no data for it (204). */
+  /**
+   * Fetches one month and opens it for {@link #emit()}; null when the API has no data for it (204). The body goes to
+   * a temporary file and is never held: it is read for its digest first (an unchanged revision is skipped, a resume
+   * needs the same payload), then checked and parsed lazily ({@link CensusParser#open}).
+   */
   private List<SourceRecord> emitMonth(State s, YearMonth month) throws InterruptedException {
     CensusPartition p = s.partition;
     CensusOffset off = s.offset;
     String logUri = url(p, month, false);
     URI uri = URI.create(url(p, month, true));
-    HttpPage page = fetcher.fetch(uri, Map.of("Accept", "application/json"), logUri);
-    if (page.isNoData()) {
-      if (month.equals(off.inProgress())) {
-        // The month vanished meanwhile (rare): forget the in-progress marker and carry on.
-        s.offset = new CensusOffset(off.latest(), null, 0, null, off.digests());
+    HttpBody body = HttpBody.fetch(fetcher, uri, Map.of("Accept", "application/json"), logUri, "census");
+    boolean opened = false;
+    try {
+      if (body.isNoData()) {
+        if (month.equals(off.inProgress())) {
+          // The month vanished meanwhile (rare): forget the in-progress marker and carry on.
+          s.offset = new CensusOffset(off.latest(), null, 0, null, off.digests());
+        }
+        return null;
       }
-      return null;
+      if (body.status() != 200) {
+        // 4xx other than 429 means the query itself is wrong (unknown variable, bad key): retrying cannot help.
+        throw new ConnectException("Census API answered HTTP " + body.status() + " for " + logUri + ": "
+            + body.head(300));
+      }
+      String digest = body.digest();
+      boolean resuming = month.equals(off.inProgress());
+      boolean isRevision = off.latest() != null && !month.isAfter(off.latest());
+      if (!resuming && isRevision && digest.equals(off.digests().get(month))) {
+        return List.of(); // unchanged: nothing to re-emit
+      }
+      YearMonth release = isRevision ? off.latest() : month;
+      long publishedAt = releaseInstant(release).toEpochMilli();
+      CensusParser.Context ctx = new CensusParser.Context(p.flow(), valueVar(p), commodityVar(p), month,
+          p.flow().equals("EXPORT") ? "FAS" : "CUSTOMS", "FT-900 " + release, publishedAt, logUri);
+      long skip = resuming && digest.equals(off.inProgressDigest()) ? off.rowsDone() : 0;
+      open = new OpenMonth(s, month, off, off.completed(month, digest, config.lookback()), digest, publishedAt,
+          isRevision && !resuming, logUri, new PayloadCursor(parser.open(body, ctx), body, skip));
+      opened = true;
+    } catch (IOException e) {
+      throw new RetriableException("Cannot read the response of " + logUri, e);
+    } finally {
+      if (!opened) {
+        body.close();
+      }
     }
-    if (page.status() != 200) {
-      // 4xx other than 429 means the query itself is wrong (unknown variable, bad key): retrying cannot help.
-      throw new ConnectException("Census API answered HTTP " + page.status() + " for " + logUri + ": "
-          + new String(page.body(), 0, Math.min(page.body().length, 300), StandardCharsets.UTF_8));
+    return emit();
+  }
+
+  /** The month being emitted: its records are built one batch per poll. */
+  private record OpenMonth(State state, YearMonth month, CensusOffset before, CensusOffset done, String digest,
+      long publishedAt, boolean revised, String logUri, PayloadCursor cursor) {}
+
+  /**
+   * Up to batch.max.records records of the open month, each row's offset {@code rowDone} and the last one's
+   * {@code completed}; closes the month at its end.
+   */
+  private List<SourceRecord> emit() {
+    OpenMonth m = open;
+    Map<String, String> partition = m.state().partition.toMap();
+    try {
+      List<SourceRecord> out = m.cursor().next(config.batchMax(), (item, rowsDone, last) -> records.create(partition,
+          (last ? m.done() : m.before().rowDone(m.month(), rowsDone, m.digest())).toMap(), item, m.publishedAt()));
+      if (m.cursor().ended()) {
+        metrics.skipped(m.cursor().skipped());
+        m.state().offset = m.done();
+        if (m.revised()) {
+          log.info("Census {} {}: revised payload, re-emitting {} rows", m.state().partition.dataset(), m.month(),
+              m.cursor().index());
+        }
+        closeOpen();
+      } else {
+        m.state().offset = m.before().rowDone(m.month(), m.cursor().index(), m.digest());
+      }
+      return out;
+    } catch (IOException | RuntimeException e) {
+      // Fetched and read again on the next poll, past the rows of the batches already handed out.
+      long resume = m.cursor().resumePoint();
+      m.state().offset = resume > 0 ? m.before().rowDone(m.month(), resume, m.digest()) : m.before();
+      closeOpen();
+      if (e instanceof IOException) {
+        throw new RetriableException("Cannot read the response of " + m.logUri(), e);
+      }
+      throw (RuntimeException) e;
     }
-    String digest = Digests.of(page.body());
-    boolean resuming = month.equals(off.inProgress());
-    boolean isRevision = off.latest() != null && !month.isAfter(off.latest());
-    if (!resuming && isRevision && digest.equals(off.digests().get(month))) {
-      return List.of(); // unchanged: nothing to re-emit
+  }
+
+  private void closeOpen() {
+    OpenMonth m = open;
+    open = null;
+    if (m != null) {
+      try {
+        m.cursor().close(); // deletes the temporary file
+      } catch (IOException e) {
+        log.warn("Cannot close the response of {}", m.logUri(), e);
+      }
     }
-    YearMonth release = isRevision ? off.latest() : month;
-    long publishedAt = releaseInstant(release).toEpochMilli();
-    CensusParser.Context ctx = new CensusParser.Context(p.flow(), valueVar(p), commodityVar(p), month,
-        p.flow().equals("EXPORT") ? "FAS" : "CUSTOMS", "FT-900 " + release, publishedAt, logUri);
-    Parsed parsed = parser.parse(page.body(), ctx);
-    metrics.skipped(parsed.skipped());
-    long skip = resuming && digest.equals(off.inProgressDigest()) ? off.rowsDone() : 0;
-    List<ParsedItem> items = parsed.items();
-    CensusOffset done = off.completed(month, digest, config.lookback());
-    List<SourceRecord> out = new ArrayList<>(items.size());
-    Map<String, String> partition = p.toMap();
-    for (int i = (int) skip; i < items.size(); i++) {
-      CensusOffset rowOffset = i == items.size() - 1 ? done : off.rowDone(month, i + 1, digest);
-      out.add(records.create(partition, rowOffset.toMap(), items.get(i), publishedAt));
+  }
+
+  @Override
+  public void stop() {
+    super.stop(); // first, outside the lock: a poll() that has not reached nextRecords() yet then opens nothing
+    synchronized (this) {
+      closeOpen();
     }
-    s.offset = done;
-    if (isRevision && !resuming) {
-      log.info("Census {} {}: revised payload, re-emitting {} rows", p.dataset(), month, out.size());
-    }
-    return out;
   }
 
   Instant releaseInstant(YearMonth month) {
@@ -210,14 +285,5 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
   /** Visible for tests. */
   CensusOffset offsetOf(CensusPartition p) {
     return states.stream().filter(s -> s.partition.equals(p)).findFirst().map(s -> s.offset).orElse(null);
-  }
-
-  static Instant epoch(YearMonth m) {
-    return m.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
-  }
-
-  @SuppressWarnings("unused")
-  private static byte[] copy(byte[] b) {
-    return Arrays.copyOf(b, b.length);
   }
 }

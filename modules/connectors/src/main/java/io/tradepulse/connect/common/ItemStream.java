@@ -57,4 +57,40 @@ public interface ItemStream extends Closeable {
       throw new UncheckedIOException(e); // only over in-memory bytes, which do not fail
     }
   }
+
+  /**
+   * For a payload that is one document (a JSON response), where a fault anywhere makes the whole payload one dead
+   * letter ({@link UnreadablePayloadException}) and that must be known before its first row goes out: reads
+   * {@code firstPass} (a stream over the payload) to its end, keeping no item, and closes it. The caller then reads
+   * the items from a second stream.
+   *
+   * @return the dead letter for the whole payload if it is unreadable, else null
+   * @throws IOException when the payload itself cannot be read (retried, never a dead letter)
+   */
+  static BadRow checkDocument(ItemStream firstPass, Payload payload, String source, String position)
+      throws IOException {
+    try (firstPass) {
+      while (firstPass.next() != null) {
+        // the items are read again, lazily, by the second pass
+      }
+      return null;
+    } catch (UnreadablePayloadException e) {
+      return e.deadLetter(source, position, payload);
+    }
+  }
+
+  /**
+   * Reads a whole document in memory into a {@link Parsed} (the byte[] entry points of the streaming JSON parsers):
+   * all its items, or the one dead letter for the whole payload if it is unreadable. Closes the stream.
+   */
+  static Parsed collectDocument(ItemStream s, byte[] payload, String source, String position) {
+    try {
+      return collect(s);
+    } catch (UncheckedIOException e) {
+      if (e.getCause() instanceof UnreadablePayloadException u) {
+        return Parsed.whollyBad(u.deadLetter(source, position, payload));
+      }
+      throw e;
+    }
+  }
 }

@@ -1,5 +1,6 @@
 package io.tradepulse.connect.common;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -8,7 +9,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,21 +127,9 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
   private List<SourceRecord> emit() {
     Cursor c = cursor;
     try {
-      List<SourceRecord> out = new ArrayList<>(Math.min(config.batchMax(), 1024));
-      if (!c.started) {
-        c.started = true;
-        c.lookahead = c.items.next();
-      }
-      while (c.lookahead != null && out.size() < config.batchMax()) {
-        ParsedItem item = c.lookahead;
-        c.lookahead = c.items.next(); // one item ahead: the last record's offset says complete=true
-        c.index++;
-        if (c.index > c.skip) { // resume: rows_done items were emitted before, skip them by reading past them
-          out.add(records.create(c.partition, new FileOffset(c.index, c.digest, c.lookahead == null).toMap(), item,
-              c.items.publishedAt()));
-        }
-      }
-      if (c.lookahead == null) {
+      List<SourceRecord> out = c.items.next(config.batchMax(), (item, rowsDone, last) -> records.create(c.partition,
+          new FileOffset(rowsDone, c.digest, last).toMap(), item, c.items.publishedAt()));
+      if (c.items.ended()) {
         metrics.skipped(c.items.skipped());
         boolean unchanged = c.snapshot.unchangedSinceDigest();
         if (!unchanged) {
@@ -149,16 +137,15 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
           // location incomplete makes the next check see the new digest and re-read it from the start.
           log.warn("{} changed while it was being read; it will be read again from the start", c.location);
         }
-        state.put(c.location, new FileOffset(c.index, c.digest, unchanged));
+        state.put(c.location, new FileOffset(c.items.index(), c.digest, unchanged));
         closeCursor();
       } else {
-        state.put(c.location, new FileOffset(c.index, c.digest, false));
+        state.put(c.location, new FileOffset(c.items.index(), c.digest, false));
       }
-      c.returned = c.index;
       return out;
     } catch (IOException | RuntimeException e) {
       // Read again from the start on the next check, skipping the items of the batches already returned.
-      state.put(c.location, new FileOffset(Math.max(c.returned, c.skip), c.digest, false));
+      state.put(c.location, new FileOffset(c.items.resumePoint(), c.digest, false));
       closeCursor();
       if (e instanceof IOException) {
         throw new RetriableException("Cannot read " + c.location, e);
@@ -172,11 +159,10 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
     cursor = null;
     if (c != null) {
       try {
-        c.items.close();
+        c.items.close(); // and the snapshot: a download is deleted
       } catch (IOException e) {
         log.warn("Cannot close the reader of {}", c.location, e);
       }
-      c.snapshot.close();
     }
   }
 
@@ -195,7 +181,7 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
     }
     Path file = Path.of(loc);
     try {
-      return new Snapshot(file, false, Files.readAttributes(file, BasicFileAttributes.class));
+      return new Snapshot(file, Files.readAttributes(file, BasicFileAttributes.class));
     } catch (NoSuchFileException e) {
       log.warn("{} does not exist (yet); will look again in {}", loc, config.pollInterval());
       return null;
@@ -206,48 +192,48 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
 
   /** The body of an http(s) location in a temporary file (deleted when the location is done or not needed). */
   private Snapshot download(String loc) throws InterruptedException {
-    Path tmp;
-    try {
-      tmp = Files.createTempFile("tradepulse-" + sourceName() + "-", ".download");
-    } catch (IOException e) {
-      throw new RetriableException("Cannot create a temporary file for " + loc, e);
-    }
-    Snapshot snap = new Snapshot(tmp, true, null);
+    HttpBody body = HttpBody.fetch(fetcher, URI.create(loc), Map.of(), loc, sourceName());
     boolean keep = false;
     try {
-      HttpPage page = fetcher.fetchToFile(URI.create(loc), Map.of(), loc, tmp);
-      if (page.status() == 204 || (page.status() == 200 && Files.size(tmp) == 0)) {
+      if (body.isNoData()) {
         return null;
       }
-      if (page.status() != 200) {
-        throw new ConnectException("HTTP " + page.status() + " for " + loc);
+      if (body.status() != 200) {
+        throw new ConnectException("HTTP " + body.status() + " for " + loc);
       }
       keep = true;
-      return snap;
-    } catch (IOException e) {
-      throw new RetriableException("Cannot read the download of " + loc, e);
+      return new Snapshot(body);
     } finally {
       if (!keep) {
-        snap.close();
+        body.close();
       }
     }
   }
 
   /** A payload on disk: a local file, or the temporary copy of a download. */
-  private final class Snapshot implements Payload {
-    final Path file;
-    final boolean temporary;
-    final BasicFileAttributes before; // of a local file when first seen; null for downloads (ours alone)
+  private final class Snapshot implements Payload, Closeable {
+    final Payload payload;
+    final Path local; // null for a download
+    final BasicFileAttributes before; // of a local file when first seen
+    final HttpBody download; // null for a local file
 
-    Snapshot(Path file, boolean temporary, BasicFileAttributes before) {
-      this.file = file;
-      this.temporary = temporary;
+    Snapshot(Path local, BasicFileAttributes before) {
+      this.payload = Payload.of(local);
+      this.local = local;
       this.before = before;
+      this.download = null;
+    }
+
+    Snapshot(HttpBody download) { // ours alone: nobody replaces it while it is read
+      this.payload = download;
+      this.local = null;
+      this.before = null;
+      this.download = download;
     }
 
     @Override
     public InputStream open() throws IOException {
-      return Files.newInputStream(file);
+      return payload.open();
     }
 
     String digest() throws IOException {
@@ -258,24 +244,22 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
 
     /** Whether a local file still has the size and modification time it had before its digest was taken. */
     boolean unchangedSinceDigest() {
-      if (before == null) {
+      if (local == null) {
         return true;
       }
       try {
-        BasicFileAttributes now = Files.readAttributes(file, BasicFileAttributes.class);
+        BasicFileAttributes now = Files.readAttributes(local, BasicFileAttributes.class);
         return now.size() == before.size() && now.lastModifiedTime().equals(before.lastModifiedTime());
       } catch (IOException e) {
         return false;
       }
     }
 
-    void close() {
-      if (temporary) {
-        try {
-          Files.deleteIfExists(file);
-        } catch (IOException e) {
-          log.warn("Cannot delete the temporary file {}", file, e);
-        }
+    /** Deletes a download; a local file stays. */
+    @Override
+    public void close() {
+      if (download != null) {
+        download.close();
       }
     }
   }
@@ -285,21 +269,15 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
     final String location;
     final Snapshot snapshot;
     final String digest;
-    final long skip;
     final Map<String, String> partition;
-    final ItemStream items;
-    ParsedItem lookahead;
-    long index; // items taken from the stream so far
-    long returned; // index after the last batch handed to the worker
-    boolean started;
+    final PayloadCursor items;
 
     Cursor(String location, Snapshot snapshot, String digest, long skip) throws IOException {
       this.location = location;
       this.snapshot = snapshot;
       this.digest = digest;
-      this.skip = skip;
       this.partition = partition(location);
-      this.items = LocationSourceTask.this.open(snapshot, location);
+      this.items = new PayloadCursor(LocationSourceTask.this.open(snapshot, location), snapshot, skip);
     }
   }
 }

@@ -1,22 +1,23 @@
 package io.tradepulse.connect.comtrade;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.CodeTable;
 import io.tradepulse.connect.common.Hs;
+import io.tradepulse.connect.common.ItemStream;
 import io.tradepulse.connect.common.Parsed;
 import io.tradepulse.connect.common.ParsedItem;
+import io.tradepulse.connect.common.Payload;
 import io.tradepulse.connect.common.PayloadParser;
+import io.tradepulse.connect.common.StreamingJson;
 import io.tradepulse.connect.common.TradeRow;
+import io.tradepulse.connect.common.UnreadablePayloadException;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,55 +32,155 @@ import java.util.Optional;
  * after the period, UTC; vintage "COMTRADE yyyyMM".
  */
 public final class ComtradeParser implements PayloadParser<String> {
-  private static final JsonFactory JSON = new JsonFactory();
   private final CodeTable m49;
-
-  /** count as reported by the last parse; equal to maxRecords means the response was cut. */
-  private int lastCount;
 
   public ComtradeParser(CodeTable m49) {
     this.m49 = m49;
   }
 
-  int lastCount() {
-    return lastCount;
-  }
-
   @Override
   public Parsed parse(byte[] payload, String sourceRef) {
-    List<ParsedItem> items = new ArrayList<>();
-    lastCount = 0;
-    try (JsonParser p = JSON.createParser(payload)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        return Parsed.whollyBad(BadRow.wholePayload("Comtrade response is not a JSON object", null, sourceRef, "payload", payload));
-      }
-      for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
-        String field = p.currentName();
-        JsonToken v = p.nextToken();
-        if (field.equals("data") && v == JsonToken.START_ARRAY) {
-          int index = 0;
-          for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
-            if (e != JsonToken.START_OBJECT) {
-              throw new IOException("data[] element is not an object");
-            }
-            int start = (int) p.currentTokenLocation().getByteOffset();
-            Map<String, String> rec = readFlat(p);
-            int end = (int) p.currentLocation().getByteOffset();
-            items.add(toItem(rec, sourceRef, "data[" + index++ + "]", Arrays.copyOfRange(payload, start, end)));
-          }
-        } else if (field.equals("count") && v == JsonToken.VALUE_NUMBER_INT) {
-          lastCount = p.getIntValue();
-        } else if (field.equals("error") && v == JsonToken.VALUE_STRING && !p.getText().isBlank()) {
-          return Parsed.whollyBad(BadRow.wholePayload("Comtrade error: " + p.getText(), null, sourceRef, "payload", payload));
-        } else {
-          p.skipChildren();
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      return Parsed.whollyBad(BadRow.wholePayload("Malformed or truncated Comtrade response: " + e.getMessage(),
-          e.getClass().getName(), sourceRef, "payload", payload));
+    return ItemStream.collectDocument(new Rows(Payload.of(payload), sourceRef), payload, sourceRef, "payload");
+  }
+
+  /**
+   * A page read as a stream (a page is up to 100,000 records of some 900 bytes): first read through once, keeping
+   * nothing, because a fault anywhere (an {@code error} after the data, a truncated body) makes the whole payload one
+   * dead letter, and because the task decides on the page's {@link Page#count()} and {@link Page#newestPeriod()}
+   * before emitting anything; then parsed lazily from a second read, one record at a time.
+   *
+   * @throws IOException when the payload cannot be read (not when it is malformed: that is the dead letter)
+   */
+  Page open(Payload payload, String sourceRef) throws IOException {
+    Rows first = new Rows(payload, sourceRef);
+    BadRow whole = ItemStream.checkDocument(first, payload, sourceRef, "payload");
+    return whole == null ? new Page(first.count, first.newest, new Rows(payload, sourceRef))
+        : new Page(first.count, null, ItemStream.of(Parsed.whollyBad(whole)));
+  }
+
+  /**
+   * The items of a page, and what its first read found.
+   *
+   * @param count the {@code count} the page reports (0 if none), as read before any fault; equal to maxRecords
+   *     means the page was cut
+   * @param newestPeriod the newest period of its figures; null if it has none (or is one dead letter)
+   */
+  record Page(int count, YearMonth newestPeriod, ItemStream items) implements ItemStream {
+    @Override
+    public ParsedItem next() throws IOException {
+      return items.next();
     }
-    return new Parsed(items, 0);
+
+    @Override
+    public int skipped() {
+      return items.skipped();
+    }
+
+    @Override
+    public long publishedAt() {
+      return items.publishedAt();
+    }
+
+    @Override
+    public void close() throws IOException {
+      items.close();
+    }
+  }
+
+  /** The records of one read of the page, parsed as they are asked for. */
+  private final class Rows implements ItemStream {
+    private final Payload payload;
+    private final String sourceRef;
+    private StreamingJson json; // opened by the first next()
+    private JsonParser p; // created by the first next(): it reads
+    private boolean inData;
+    private boolean ended;
+    private int index;
+    int count;
+    YearMonth newest;
+
+    Rows(Payload payload, String sourceRef) {
+      this.payload = payload;
+      this.sourceRef = sourceRef;
+    }
+
+    @Override
+    public ParsedItem next() throws IOException {
+      if (ended) {
+        return null;
+      }
+      if (json == null) {
+        json = new StreamingJson(payload.open()); // failing to open the payload is an I/O failure, not a fault in it
+      }
+      try {
+        if (p == null) {
+          p = json.parser();
+          if (p.nextToken() != JsonToken.START_OBJECT) {
+            throw new UnreadablePayloadException("Comtrade response is not a JSON object", null);
+          }
+        }
+        while (true) {
+          if (inData) {
+            JsonToken e = p.nextToken();
+            if (e != JsonToken.END_ARRAY) {
+              if (e != JsonToken.START_OBJECT) {
+                throw new IOException("data[] element is not an object");
+              }
+              long start = json.startValue();
+              Map<String, String> rec = readFlat(p);
+              ParsedItem item = toItem(rec, sourceRef, "data[" + index++ + "]", json.raw(start));
+              if (item instanceof TradeRow t) {
+                YearMonth ym = YearMonth.of(t.year(), t.month());
+                newest = newest == null || ym.isAfter(newest) ? ym : newest;
+              }
+              return item;
+            }
+            inData = false;
+          }
+          if (p.nextToken() != JsonToken.FIELD_NAME) {
+            ended = true;
+            return null;
+          }
+          String field = p.currentName();
+          JsonToken v = p.nextToken();
+          if (field.equals("data") && v == JsonToken.START_ARRAY) {
+            inData = true;
+            index = 0;
+          } else if (field.equals("count") && v == JsonToken.VALUE_NUMBER_INT) {
+            count = p.getIntValue();
+          } else if (field.equals("error") && v == JsonToken.VALUE_STRING && !p.getText().isBlank()) {
+            throw new UnreadablePayloadException("Comtrade error: " + p.getText(), null);
+          } else {
+            p.skipChildren();
+          }
+        }
+      } catch (UnreadablePayloadException e) {
+        throw e;
+      } catch (IOException | RuntimeException e) {
+        if (json.isReadFailure(e)) {
+          throw (IOException) e;
+        }
+        throw new UnreadablePayloadException("Malformed or truncated Comtrade response: " + e.getMessage(),
+            e.getClass().getName());
+      }
+    }
+
+    @Override
+    public int skipped() {
+      return 0;
+    }
+
+    @Override
+    public long publishedAt() {
+      return 0;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (json != null) {
+        json.close();
+      }
+    }
   }
 
   private static Map<String, String> readFlat(JsonParser p) throws IOException {

@@ -1,17 +1,14 @@
 package io.tradepulse.connect.comtrade;
 
 import io.tradepulse.connect.common.CodeTable;
-import io.tradepulse.connect.common.Digests;
-import io.tradepulse.connect.common.HttpPage;
+import io.tradepulse.connect.common.HttpBody;
 import io.tradepulse.connect.common.MonthGaps;
-import io.tradepulse.connect.common.Parsed;
-import io.tradepulse.connect.common.ParsedItem;
+import io.tradepulse.connect.common.PayloadCursor;
 import io.tradepulse.connect.common.RetryingFetcher;
 import io.tradepulse.connect.common.SourcePartitions;
-import io.tradepulse.connect.common.TradeRow;
 import io.tradepulse.connect.common.TradeSourceTask;
+import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -21,12 +18,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
  * Pages through periods, at most 12 per call, per reporter. The cursor advances past the newest period
  * that had data; periods without data yet are asked again after poll.interval.ms (Comtrade publishes
  * with months of lag). A response that hits maxRecords is incomplete, so its periods are re-asked one per call.
+ *
+ * <p>A page (up to 100,000 records, some 90 MB) is never held whole: its body goes to a temporary file, is read
+ * through once (to check it, and for its count, newest period and digest) and then parsed lazily, and each poll
+ * builds at most batch.max.records records; the page stays open across polls, and a restart resumes after the last
+ * delivered record.
  */
 public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
   static final String REPORTERS_TASK_CONFIG = "comtrade.task.reporters";
@@ -36,6 +39,7 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
   private final Map<String, Boolean> singlePeriod = new HashMap<>();
   private ComtradeParser parser;
   private RetryingFetcher fetcher;
+  private OpenPage open; // the page whose records are being built, if any
 
   @Override
   protected ComtradeConfig parseConfig(Map<String, String> props) {
@@ -60,7 +64,18 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
   }
 
   @Override
-  protected List<SourceRecord> nextRecords() throws InterruptedException {
+  // synchronized with stop(): Connect calls stop() from another thread, possibly while poll() reads the open
+  // page; closing it under the reader would fail that read. stop() waits for the batch instead.
+  protected synchronized List<SourceRecord> nextRecords() throws InterruptedException {
+    if (stopSignal.isStopped()) {
+      return List.of(); // stop() ran while this call waited for the lock: open nothing it would not close
+    }
+    if (open != null) {
+      List<SourceRecord> out = emit();
+      if (!out.isEmpty()) {
+        return out;
+      }
+    }
     Instant now = clock.instant();
     YearMonth lastPossible = YearMonth.from(now.atZone(ZoneOffset.UTC)).minusMonths(1);
     for (Map.Entry<String, ComtradeOffset> e : state.entrySet()) {
@@ -79,60 +94,121 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
           + String.join(",", config.cmdCodes()) + "&maxRecords=" + config.maxRecords();
       String logUri = config.baseUrl() + query;
       Map<String, String> headers = config.key() == null ? Map.of() : Map.of("Ocp-Apim-Subscription-Key", config.key());
-      HttpPage page = fetcher.fetch(URI.create(logUri), headers, logUri);
-      YearMonth windowEnd = YearMonth.parse(periods.get(periods.size() - 1), ComtradeConfig.YYYYMM);
-      if (page.isNoData()) {
-        YearMonth past = MonthGaps.afterEmptyWindow(off.next(), windowEnd, lastPossible, config.publicationLagMonths());
-        if (past.isAfter(off.next())) {
-          log.warn("Comtrade reporter {}: no data for {}..{} after {} months; treating as never published",
-              reporter, off.next(), past.minusMonths(1), config.publicationLagMonths());
-          e.setValue(new ComtradeOffset(past, 0, ""));
-        } else {
-          nextCheck.put(reporter, now.plus(config.pollInterval()));
+      // The page goes to a temporary file and is read twice, never held: once to check it and find its count and
+      // newest period, and for its digest; then parsed lazily, one batch of records per poll.
+      HttpBody body = HttpBody.fetch(fetcher, URI.create(logUri), headers, logUri, "comtrade");
+      boolean opened = false;
+      try {
+        YearMonth windowEnd = YearMonth.parse(periods.get(periods.size() - 1), ComtradeConfig.YYYYMM);
+        if (body.isNoData()) {
+          YearMonth past = MonthGaps.afterEmptyWindow(off.next(), windowEnd, lastPossible, config.publicationLagMonths());
+          if (past.isAfter(off.next())) {
+            log.warn("Comtrade reporter {}: no data for {}..{} after {} months; treating as never published",
+                reporter, off.next(), past.minusMonths(1), config.publicationLagMonths());
+            e.setValue(new ComtradeOffset(past, 0, ""));
+          } else {
+            nextCheck.put(reporter, now.plus(config.pollInterval()));
+          }
+          continue;
         }
-        continue;
-      }
-      if (page.status() != 200) {
-        throw new ConnectException("Comtrade answered HTTP " + page.status() + " for " + logUri + ": "
-            + new String(page.body(), 0, Math.min(300, page.body().length), StandardCharsets.UTF_8));
-      }
-      Parsed parsed = parser.parse(page.body(), logUri);
-      if (parser.lastCount() >= config.maxRecords() && periods.size() > 1) {
-        log.warn("Comtrade response for {} hit maxRecords={}: asking its periods one by one", logUri, config.maxRecords());
-        singlePeriod.put(reporter, true);
-        return List.of();
-      }
-      YearMonth newest = null;
-      for (ParsedItem item : parsed.items()) {
-        if (item instanceof TradeRow t) {
-          YearMonth ym = YearMonth.of(t.year(), t.month());
-          newest = newest == null || ym.isAfter(newest) ? ym : newest;
+        if (body.status() != 200) {
+          throw new ConnectException("Comtrade answered HTTP " + body.status() + " for " + logUri + ": "
+              + body.head(300));
+        }
+        ComtradeParser.Page page = parser.open(body, logUri);
+        if (page.count() >= config.maxRecords() && periods.size() > 1) {
+          page.close();
+          log.warn("Comtrade response for {} hit maxRecords={}: asking its periods one by one", logUri, config.maxRecords());
+          singlePeriod.put(reporter, true);
+          return List.of();
+        }
+        YearMonth newest = page.newestPeriod();
+        String digest = body.digest();
+        long skip = digest.equals(off.digest()) ? off.rowsDone() : 0;
+        // Without data in the chunk the cursor stays (those periods are probably not published yet) unless
+        // they are so old that they never will be (MonthGaps): a gap must not stall the reporter for ever.
+        YearMonth next = newest == null
+            ? MonthGaps.afterEmptyWindow(off.next(), windowEnd, lastPossible, config.publicationLagMonths())
+            : newest.plusMonths(1);
+        long occurredAt = off.next().plusMonths(2).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
+        Instant recheckAt = newest == null && !next.isAfter(off.next()) ? now.plus(config.pollInterval()) : null;
+        open = new OpenPage(reporter, partition(reporter), off, new ComtradeOffset(next, 0, ""), digest, occurredAt,
+            recheckAt, logUri, new PayloadCursor(page, body, skip));
+        opened = true;
+      } catch (IOException ex) {
+        throw new RetriableException("Cannot read the response of " + logUri, ex);
+      } finally {
+        if (!opened) {
+          body.close();
         }
       }
-      String digest = Digests.of(page.body());
-      long skip = digest.equals(off.digest()) ? off.rowsDone() : 0;
-      // Without data in the chunk the cursor stays (those periods are probably not published yet) unless
-      // they are so old that they never will be (MonthGaps): a gap must not stall the reporter for ever.
-      YearMonth next = newest == null
-          ? MonthGaps.afterEmptyWindow(off.next(), windowEnd, lastPossible, config.publicationLagMonths())
-          : newest.plusMonths(1);
-      ComtradeOffset done = new ComtradeOffset(next, 0, "");
-      List<SourceRecord> out = new ArrayList<>();
-      List<ParsedItem> items = parsed.items();
-      long occurredAt = off.next().plusMonths(2).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
-      for (int i = (int) skip; i < items.size(); i++) {
-        ComtradeOffset o = i == items.size() - 1 ? done : new ComtradeOffset(off.next(), i + 1, digest);
-        out.add(records.create(partition(reporter), o.toMap(), items.get(i), occurredAt));
-      }
-      e.setValue(done);
-      singlePeriod.put(reporter, false);
-      if (newest == null && !next.isAfter(off.next())) {
-        nextCheck.put(reporter, now.plus(config.pollInterval()));
-      }
+      List<SourceRecord> out = emit();
       if (!out.isEmpty()) {
         return out;
       }
     }
     return List.of();
+  }
+
+  /**
+   * The page being emitted: its records are built one batch per poll.
+   *
+   * @param recheckAt when to ask the reporter again if the page had no figures and the cursor cannot move; null
+   *     to ask for the next window right away
+   */
+  private record OpenPage(String reporter, Map<String, String> partition, ComtradeOffset before, ComtradeOffset done,
+      String digest, long occurredAt, Instant recheckAt, String logUri, PayloadCursor cursor) {}
+
+  /**
+   * Up to batch.max.records records of the open page, each item's offset counting the items done and the last one's
+   * moving the cursor past the newest period with data; at the page's end the reporter's state moves on.
+   */
+  private List<SourceRecord> emit() {
+    OpenPage pg = open;
+    try {
+      List<SourceRecord> out = pg.cursor().next(config.batchMax(), (item, rowsDone, last) -> records.create(
+          pg.partition(), (last ? pg.done() : new ComtradeOffset(pg.before().next(), rowsDone, pg.digest())).toMap(),
+          item, pg.occurredAt()));
+      if (pg.cursor().ended()) {
+        state.put(pg.reporter(), pg.done());
+        singlePeriod.put(pg.reporter(), false);
+        if (pg.recheckAt() != null) {
+          nextCheck.put(pg.reporter(), pg.recheckAt());
+        }
+        closeOpen();
+      } else {
+        state.put(pg.reporter(), new ComtradeOffset(pg.before().next(), pg.cursor().index(), pg.digest()));
+      }
+      return out;
+    } catch (IOException | RuntimeException e) {
+      // Asked and read again on the next poll, past the items of the batches already handed out.
+      long resume = pg.cursor().resumePoint();
+      state.put(pg.reporter(), resume > 0 ? new ComtradeOffset(pg.before().next(), resume, pg.digest()) : pg.before());
+      closeOpen();
+      if (e instanceof IOException) {
+        throw new RetriableException("Cannot read the response of " + pg.logUri(), e);
+      }
+      throw (RuntimeException) e;
+    }
+  }
+
+  private void closeOpen() {
+    OpenPage pg = open;
+    open = null;
+    if (pg != null) {
+      try {
+        pg.cursor().close(); // deletes the temporary file
+      } catch (IOException e) {
+        log.warn("Cannot close the response of {}", pg.logUri(), e);
+      }
+    }
+  }
+
+  @Override
+  public void stop() {
+    super.stop(); // first, outside the lock: a poll() that has not reached nextRecords() yet then opens nothing
+    synchronized (this) {
+      closeOpen();
+    }
   }
 }

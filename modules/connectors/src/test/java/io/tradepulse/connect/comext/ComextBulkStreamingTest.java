@@ -8,14 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -137,38 +133,6 @@ class ComextBulkStreamingTest {
 
   /** Everything a record carries, maps sorted (Map.of iterates in a per-JVM order), the temp dir as "DIR". */
   String show(SourceRecord r) {
-    return renderAll(r).replace(dir.toString(), "DIR");
-  }
-
-  static String renderAll(SourceRecord r) {
-    StringBuilder b = new StringBuilder(r.topic()).append(" | ").append(render(r.key())).append(" | ")
-        .append(render(r.value())).append(" |");
-    for (Header h : r.headers()) {
-      b.append(' ').append(h.key()).append('=').append(render(h.value()));
-    }
-    return b.append(" | ").append(new TreeMap<>(r.sourcePartition())).append(" | ")
-        .append(new TreeMap<>(r.sourceOffset())).toString();
-  }
-
-  static String render(Object v) {
-    if (v instanceof Struct s) {
-      StringBuilder b = new StringBuilder("{");
-      for (Field f : s.schema().fields()) {
-        b.append(f.name()).append('=').append(render(s.get(f))).append(';');
-      }
-      return b.append('}').toString();
-    }
-    if (v instanceof byte[] bytes) {
-      return "b'" + new String(bytes, StandardCharsets.UTF_8) + "'";
-    }
-    if (v instanceof java.nio.ByteBuffer bb) {
-      byte[] bytes = new byte[bb.remaining()];
-      bb.duplicate().get(bytes);
-      return "b'" + new String(bytes, StandardCharsets.UTF_8) + "'";
-    }
-    if (v instanceof Date d) {
-      return d.toInstant().toString();
-    }
-    return String.valueOf(v);
+    return TaskHarness.renderAll(r).replace(dir.toString(), "DIR");
   }
 }

@@ -178,8 +178,6 @@ class FileSourceStreamingTest {
   }
 
   static long downloads() throws IOException {
-    try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-      return s.filter(p -> p.getFileName().toString().startsWith("tradepulse-file-")).count();
-    }
+    return TaskHarness.tempFiles("tradepulse-file-");
   }
 }

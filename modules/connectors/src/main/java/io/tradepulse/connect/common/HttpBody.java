@@ -1,0 +1,104 @@
+package io.tradepulse.connect.common;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The body of one HTTP response in a temporary file under {@code java.io.tmpdir}, so a response of any size costs
+ * no heap: it is read as a stream ({@link Payload}), once for its digest and again to parse it lazily. The file is
+ * deleted by {@link #close()}, which the owner calls once the body is read, not needed, or the task stops.
+ */
+public final class HttpBody implements Payload, Closeable {
+  private static final Logger log = LoggerFactory.getLogger(HttpBody.class);
+
+  private final Path file;
+  private final int status;
+  private final long size;
+
+  private HttpBody(Path file, int status, long size) {
+    this.file = file;
+    this.status = status;
+    this.size = size;
+  }
+
+  /**
+   * One request, retried like {@link RetryingFetcher#fetchToFile}, its body written to a new temporary file named
+   * {@code tradepulse-<source>-*.download}.
+   *
+   * @param logUri the URI without secrets, for logs and exceptions
+   * @throws RetriableException when the temporary file cannot be written or read back
+   */
+  public static HttpBody fetch(RetryingFetcher fetcher, URI uri, Map<String, String> headers, String logUri,
+      String source) throws InterruptedException {
+    Path tmp;
+    try {
+      tmp = Files.createTempFile("tradepulse-" + source + "-", ".download");
+    } catch (IOException e) {
+      throw new RetriableException("Cannot create a temporary file for " + logUri, e);
+    }
+    boolean ok = false;
+    try {
+      HttpPage page = fetcher.fetchToFile(uri, headers, logUri, tmp);
+      HttpBody body = new HttpBody(tmp, page.status(), Files.size(tmp));
+      ok = true;
+      return body;
+    } catch (IOException e) {
+      throw new RetriableException("Cannot read the download of " + logUri, e);
+    } finally {
+      if (!ok) { // failed, given up or interrupted: nobody else would delete it
+        delete(tmp);
+      }
+    }
+  }
+
+  public int status() {
+    return status;
+  }
+
+  /** HTTP 204, or 200 with an empty body: the source has nothing (yet), as {@link HttpPage#isNoData()}. */
+  public boolean isNoData() {
+    return status == 204 || (status == 200 && size == 0);
+  }
+
+  /** The first {@code maxBytes} bytes as text (decoded as UTF-8), for an error message quoting the body. */
+  public String head(int maxBytes) throws IOException {
+    try (InputStream in = open()) {
+      return new String(in.readNBytes(maxBytes), StandardCharsets.UTF_8);
+    }
+  }
+
+  /** {@link Digests#of(InputStream)} of the body: the same as {@link Digests#of(byte[])} of its bytes. */
+  public String digest() throws IOException {
+    try (InputStream in = open()) {
+      return Digests.of(in);
+    }
+  }
+
+  @Override
+  public InputStream open() throws IOException {
+    return Files.newInputStream(file);
+  }
+
+  /** Deletes the file; idempotent. */
+  @Override
+  public void close() {
+    delete(file);
+  }
+
+  private static void delete(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      log.warn("Cannot delete the temporary file {}", file, e);
+    }
+  }
+}
