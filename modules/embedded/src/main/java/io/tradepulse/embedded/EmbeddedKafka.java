@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
 import kafka.server.KafkaConfig;
@@ -165,8 +166,44 @@ public final class EmbeddedKafka implements AutoCloseable {
                 "allow.everyone.if.no.acl.found", "false");
     }
 
+    /** Attempts at starting, each with new ports; see {@link #start(Map, SecuritySettings, MutualTlsSettings)}. */
+    static final int START_ATTEMPTS = 3;
+    /** Where a start gets its ports ({@link #freePorts}); replaced only by a test that makes a port race happen. */
+    static volatile IntFunction<int[]> portPicker = EmbeddedKafka::freePorts;
+
+    /**
+     * The ports are found free and then handed to the broker, which binds them a moment later; in between any other
+     * process on the machine may take one (an ephemeral port of an outgoing connection, another build's broker), and
+     * the broker then fails with "Address already in use". Seen in a test run next to another build. Such a start is
+     * repeated with new ports, as {@link EmbeddedRegistry} does for its own port; any other failure is not.
+     */
     private static EmbeddedKafka start(final Map<String, String> brokerConfigOverrides, final SecuritySettings security,
                                        final MutualTlsSettings mutualTls) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(brokerConfigOverrides, security, mutualTls);
+            } catch (RuntimeException e) {
+                if (attempt >= START_ATTEMPTS || !portTaken(e)) {
+                    throw e;
+                }
+                LOG.warn("Embedded Kafka could not bind a port (attempt {}/{}): {}; retrying with new ports", attempt,
+                        START_ATTEMPTS, e.toString());
+            }
+        }
+    }
+
+    /** Whether a start failed because a port found free was taken before the broker bound it. */
+    static boolean portTaken(final Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static EmbeddedKafka startOnce(final Map<String, String> brokerConfigOverrides,
+                                           final SecuritySettings security, final MutualTlsSettings mutualTls) {
         final long startedAt = System.nanoTime();
         final Path baseDir;
         try {
@@ -176,7 +213,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         final EmbeddedKafka kafka;
         try {
-            final int[] ports = freePorts(3);
+            final int[] ports = portPicker.apply(3);
             final Path tlsDir = baseDir.resolve("tls");
             final SelfSignedTls tls = security == null && mutualTls == null ? null : SelfSignedTls.generate(tlsDir);
             final Map<String, SelfSignedTls> clientCertificates = new LinkedHashMap<>();
@@ -578,8 +615,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /**
      * Picks ports by binding to port 0. All sockets are held open until every port is chosen so the
-     * kernel cannot hand out the same port twice; the broker binds them right after (small race with
-     * other processes, acceptable for tests and local runs).
+     * kernel cannot hand out the same port twice; the broker binds them right after (a small race with
+     * other processes: a start that loses it is repeated with new ports).
      */
     static int[] freePorts(final int count) {
         final ServerSocket[] sockets = new ServerSocket[count];

@@ -3,6 +3,8 @@ package io.tradepulse.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +16,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -71,6 +74,44 @@ class EmbeddedKafkaIT {
             }
             assertThat(readCommitted(bootstrap, "trades", 3))
                     .containsExactlyInAnyOrder("committed-1", "committed-2", "committed-3");
+        }
+    }
+
+    @Test
+    void shouldStartWithNewPortsWhenAPortFoundFreeIsTakenBeforeTheBrokerBindsIt() throws Exception {
+        // the race made to happen: the first start is handed a CLIENT port that another socket holds
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            final AtomicInteger calls = new AtomicInteger();
+            EmbeddedKafka.portPicker = n -> {
+                final int[] ports = EmbeddedKafka.freePorts(n);
+                if (calls.getAndIncrement() == 0) {
+                    ports[0] = taken.getLocalPort();
+                }
+                return ports;
+            };
+            try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+                assertThat(calls.get()).isEqualTo(2);
+                assertThat(kafka.bootstrapServers()).doesNotEndWith(":" + taken.getLocalPort());
+                createTopic(kafka.bootstrapServers(), "after-a-port-race", 1);
+            } finally {
+                EmbeddedKafka.portPicker = EmbeddedKafka::freePorts;
+            }
+        }
+    }
+
+    @Test
+    void shouldNotRetryAStartThatFailedForAnotherReason() {
+        final AtomicInteger calls = new AtomicInteger();
+        EmbeddedKafka.portPicker = n -> {
+            calls.incrementAndGet();
+            return EmbeddedKafka.freePorts(n);
+        };
+        try {
+            assertThatThrownBy(() -> EmbeddedKafka.start(Map.of("num.network.threads", "0")))
+                    .isInstanceOf(RuntimeException.class);
+            assertThat(calls.get()).isEqualTo(1);
+        } finally {
+            EmbeddedKafka.portPicker = EmbeddedKafka::freePorts;
         }
     }
 
