@@ -116,7 +116,7 @@ public final class DashboardServer implements AutoCloseable {
 
     /**
      * API queries answered at once; more get 503 with Retry-After. Each holds up to {@code limit} rows in the
-     * processor's JVM (~25 MB at the largest limit, kept encoded) while it writes them out, so the number of
+     * processor's JVM (kept encoded: a few tens of MB at the largest limit) while it writes them out, so the number of
      * queries, not of clients, bounds the heap the API takes.
      */
     static final int MAX_CONCURRENT_QUERIES = 2;

@@ -234,24 +234,48 @@ final class ResultsStore implements AutoCloseable {
         }
     }
 
+    /** Signals are decoded to filter them, then kept encoded as the changes are ({@link Encoded}). */
     Page<TradeSignal> signals(SeriesFilter filter, Predicate<TradeSignal> where, int limit) {
-        List<TradeSignal> out = new ArrayList<>();
+        List<byte[][]> out = new ArrayList<>(); // {time order, value}
         boolean truncated = scan(SIGNAL, filter, (key, value, full) -> {
-            TradeSignal s = signals.decode(value);
-            if (!where.test(s)) {
+            if (!where.test(signals.decode(value))) {
                 return Step.SKIPPED;
             }
             if (full) {
                 return Step.STOP;
             }
-            out.add(s);
+            out.add(new byte[][] {timeOrder(key), value});
             return Step.TAKEN;
         }, limit);
-        // Key order is by series; callers read signals by time.
-        out.sort(Comparator.comparingInt(TradeSignal::getYear).thenComparingInt(TradeSignal::getMonth)
-                .thenComparing(TradeSignal::getType).thenComparing(TradeSignal::getReporter)
-                .thenComparing(TradeSignal::getPartner).thenComparing(TradeSignal::getCommodity));
-        return new Page<>(out, truncated);
+        // Key order is by series; callers read signals by time. A stable sort: equal entries keep key order.
+        out.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
+        List<byte[]> values = new ArrayList<>(out.size());
+        out.forEach(row -> values.add(row[1]));
+        return new Page<>(new Encoded<>(values, signals), truncated);
+    }
+
+    /**
+     * A signal key's fields in the order callers read signals: period, type, reporter, partner, commodity; as bytes
+     * that compare (unsigned) as those fields do (periods are positive, codes ASCII), so sorting needs no decoding.
+     */
+    private static byte[] timeOrder(byte[] key) {
+        int[] ends = new int[4];
+        int pos = 1;
+        for (int i = 0; i < 4; i++) {
+            while (key[pos] != SEP) {
+                pos++;
+            }
+            ends[i] = pos++;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(key.length + 1);
+        out.write(key, pos, 4); // the period
+        out.write(key, pos + 4, key.length - pos - 4); // the type
+        for (int field : new int[] {0, 1, 3}) { // reporter, partner, commodity
+            out.write(SEP);
+            int start = field == 0 ? 1 : ends[field - 1] + 1;
+            out.write(key, start, ends[field] - start);
+        }
+        return out.toByteArray();
     }
 
     private enum Step { TAKEN, SKIPPED, STOP }

@@ -16,6 +16,9 @@ import io.tradepulse.serving.Results.SeriesSummary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -180,6 +183,31 @@ class ResultsStoreTest {
         store = ResultsStore.open(tmp.resolve("view"));
         assertThat(store.series(SeriesFilter.ALL, 1).rows()).isEmpty();
         assertThat(tmp.resolve("view").resolve("left-over")).doesNotExist();
+    }
+
+    @Test
+    void shouldOrderSignalsOfManySeriesByPeriodTypeReporterPartnerAndCommodity() throws Exception {
+        List<TradeSignal> put = new ArrayList<>();
+        for (String[] series : new String[][] {{"USA", "CHN", "TOTAL"}, {"CHN", "USA", "85"}, {"CHN", "DEU", "TOTAL"},
+                {"CHN", "USA", "TOTAL"}, {"DEU", "CHN", "8501"}}) {
+            for (int[] ym : new int[][] {{2025, 1}, {2024, 12}, {2025, 10}, {2023, 2}}) {
+                for (String type : new String[] {"YOY_MOVE", "FRONT_LOADING", "PAYBACK"}) {
+                    TradeSignal s = TradeSignal.newBuilder(signal(ym[0], ym[1], type, SignalStatus.ACTIVE))
+                            .setReporter(series[0]).setPartner(series[1]).setCommodity(series[2]).build();
+                    store.putSignal(new SignalKey(series[0], series[1], Flow.EXPORT, series[2], ym[0], ym[1], type), s);
+                    put.add(s);
+                }
+            }
+        }
+        put.sort(Comparator.comparingInt(TradeSignal::getYear).thenComparingInt(TradeSignal::getMonth)
+                .thenComparing(TradeSignal::getType).thenComparing(TradeSignal::getReporter)
+                .thenComparing(TradeSignal::getPartner).thenComparing(TradeSignal::getCommodity));
+
+        Page<TradeSignal> page = store.signals(SeriesFilter.ALL, s -> true, 1000);
+
+        assertThat(page.rows()).containsExactlyElementsOf(put);
+        assertThat(store.signals(SeriesFilter.ALL, s -> s.getType().equals("PAYBACK"), 1000).rows())
+                .containsExactlyElementsOf(put.stream().filter(s -> s.getType().equals("PAYBACK")).toList());
     }
 
     private static SignalKey signalKey(int year, int month, String type) {
