@@ -23,11 +23,13 @@ public final class HttpBody implements Payload, Closeable {
   private final Path file;
   private final int status;
   private final long size;
+  private final HttpValidators validators;
 
-  private HttpBody(Path file, int status, long size) {
+  private HttpBody(Path file, int status, long size, HttpValidators validators) {
     this.file = file;
     this.status = status;
     this.size = size;
+    this.validators = validators;
   }
 
   /**
@@ -48,7 +50,7 @@ public final class HttpBody implements Payload, Closeable {
     boolean ok = false;
     try {
       HttpPage page = fetcher.fetchToFile(uri, headers, logUri, tmp);
-      HttpBody body = new HttpBody(tmp, page.status(), Files.size(tmp));
+      HttpBody body = new HttpBody(tmp, page.status(), Files.size(tmp), page.validators());
       ok = true;
       return body;
     } catch (IOException e) {
@@ -62,6 +64,11 @@ public final class HttpBody implements Payload, Closeable {
 
   public int status() {
     return status;
+  }
+
+  /** The response's ETag / Last-Modified, for a conditional request later ({@link HttpValidators}). */
+  public HttpValidators validators() {
+    return validators;
   }
 
   /** HTTP 204, or 200 with an empty body: the source has nothing (yet), as {@link HttpPage#isNoData()}. */

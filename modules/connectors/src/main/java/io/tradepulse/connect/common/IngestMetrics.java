@@ -9,7 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Per-task counters: records, dead letters, skipped rows (country groups etc.), HTTP fetches and retries.
+ * Per-task counters: records, dead letters, skipped rows (country groups etc.), HTTP fetches and retries, and
+ * the bytes the location sources read from their files and downloads.
  * Registered through Connect's {@link PluginMetrics} (KIP-877, available to tasks since Kafka 4.1), so
  * they appear under the worker's JMX domain with the connector and task tags added by Connect.
  */
@@ -22,6 +23,7 @@ public final class IngestMetrics {
   private final AtomicLong skipped = new AtomicLong();
   private final AtomicLong fetches = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
+  private final AtomicLong payloadBytesRead = new AtomicLong();
 
   public IngestMetrics() {}
 
@@ -36,6 +38,9 @@ public final class IngestMetrics {
       gauge(pm, "skipped-rows-total", "Rows intentionally not emitted (country groups, quantity rows).", skipped);
       gauge(pm, "fetches-total", "HTTP requests made.", fetches);
       gauge(pm, "retries-total", "HTTP requests retried after 429/5xx/IO errors.", retries);
+      gauge(pm, "payload-bytes-read-total", "Bytes of files and downloaded bodies read by the file, GACC and Comext "
+          + "bulk sources, to fingerprint and to parse them; a check of an unchanged location reads none.",
+          payloadBytesRead);
     } catch (RuntimeException e) {
       log.warn("Plugin metrics unavailable, counters are only logged: {}", e.toString());
     }
@@ -51,12 +56,14 @@ public final class IngestMetrics {
   public void skipped(int n) { skipped.addAndGet(n); }
   public void fetch() { fetches.incrementAndGet(); }
   public void retry() { retries.incrementAndGet(); }
+  public void payloadBytesRead(long n) { payloadBytesRead.addAndGet(n); }
 
   public long records() { return records.get(); }
   public long deadLetters() { return deadLetters.get(); }
   public long skipped() { return skipped.get(); }
   public long fetches() { return fetches.get(); }
   public long retries() { return retries.get(); }
+  public long payloadBytesRead() { return payloadBytesRead.get(); }
 
   public void logSummary(String what) {
     log.info("{}: {} records, {} dead letters, {} skipped rows, {} fetches, {} retries", what, records(),

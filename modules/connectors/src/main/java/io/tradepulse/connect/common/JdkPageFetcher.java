@@ -3,6 +3,7 @@ package io.tradepulse.connect.common;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ public final class JdkPageFetcher implements PageFetcher {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout).GET();
     headers.forEach(b::header);
     HttpResponse<byte[]> resp = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-    return new HttpPage(resp.statusCode(), resp.body(), retryAfter(resp));
+    return new HttpPage(resp.statusCode(), resp.body(), retryAfter(resp), validators(resp));
   }
 
   @Override
@@ -40,7 +41,13 @@ public final class JdkPageFetcher implements PageFetcher {
     // TRUNCATE_EXISTING: a retry must not leave the tail of a longer earlier (error) body behind.
     HttpResponse<Path> resp = client.send(b.build(), HttpResponse.BodyHandlers.ofFile(target,
         StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING));
-    return new HttpPage(resp.statusCode(), null, retryAfter(resp));
+    return new HttpPage(resp.statusCode(), null, retryAfter(resp), validators(resp));
+  }
+
+  private static HttpValidators validators(HttpResponse<?> resp) {
+    HttpHeaders h = resp.headers();
+    return HttpValidators.of(h.firstValue("ETag").orElse(null), h.firstValue("Last-Modified").orElse(null),
+        h.firstValue("Date").orElse(null));
   }
 
   private static Optional<Duration> retryAfter(HttpResponse<?> resp) {

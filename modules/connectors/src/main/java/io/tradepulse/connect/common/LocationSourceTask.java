@@ -1,14 +1,15 @@
 package io.tradepulse.connect.common;
 
 import java.io.Closeable;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,10 +28,28 @@ import org.apache.kafka.connect.source.SourceRecord;
  * something to emit is it opened again and parsed lazily ({@link #open}), and each {@link #nextRecords()} call
  * builds at most {@code batch.max.records} records. The open parse of a location stays open across calls
  * until the location is done or the task stops.
+ *
+ * <p>Re-checks do not read what has not changed: every {@code poll.interval.ms} each location is checked again, and
+ * reading a few dozen bulk files of a gigabyte each, or downloading them again from Eurostat, only to find the same
+ * digest every hour wastes disks and abuses public servers. A digest is therefore reused, without reading, while a
+ * local file keeps the {@link FileStamp} (size, mtime, inode, ctime) it had when the digest was taken, and an
+ * http(s) location is asked with If-None-Match / If-Modified-Since and answers 304 ({@link HttpValidators}).
  */
 public abstract class LocationSourceTask<C extends TradeSourceConfig> extends TradeSourceTask<C> {
   private final Map<String, FileOffset> state = new LinkedHashMap<>();
   private final Map<String, Instant> nextCheck = new LinkedHashMap<>();
+  /**
+   * Per location, what it looked like when its digest was last taken, to reuse that digest at the next check.
+   *
+   * <p>Kept in memory only, not in the source offset, so the first check after a (re)start reads or downloads each
+   * location once, as every check did before. Persisting it would save that one read but: a file's stamp (inode,
+   * device, ctime) describes one host's file system, while offsets are shared by the cluster and Connect moves tasks
+   * between workers, where the same path is another copy, and size and mtime alone, compared across hosts, are the
+   * weakest form of the check; and an offset is only written with a record, so for exactly the locations this
+   * saves (unchanged ones) a stored stamp could never be refreshed: after one {@code touch} it would be stale for
+   * good and every restart would read anyway. Offsets stay as they were (old and new releases read each other's).
+   */
+  private final Map<String, Known> known = new HashMap<>();
   private RetryingFetcher fetcher;
   private Cursor cursor; // the location being emitted, if any
 
@@ -91,11 +110,11 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
         continue;
       }
       nextCheck.put(loc, now.plus(config.pollInterval()));
-      Snapshot snap = read(loc);
+      FileOffset off = e.getValue();
+      Snapshot snap = read(loc, off);
       if (snap == null) {
         continue;
       }
-      FileOffset off = e.getValue();
       boolean opened = false;
       try {
         String digest = snap.digest();
@@ -174,14 +193,19 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
     }
   }
 
-  /** @return the payload at {@code loc} ready to be read (twice), or null when there is none yet */
-  private Snapshot read(String loc) throws InterruptedException {
+  /**
+   * @return the payload at {@code loc} ready to be read (twice), or null when there is none yet or, for an http(s)
+   *     location, when the server said it has not changed since it was completely emitted (304)
+   */
+  private Snapshot read(String loc, FileOffset off) throws InterruptedException {
     if (loc.startsWith("http://") || loc.startsWith("https://")) {
-      return download(loc);
+      return download(loc, off);
     }
     Path file = Path.of(loc);
     try {
-      return new Snapshot(file, Files.readAttributes(file, BasicFileAttributes.class));
+      // Wall-clock time, not the task's clock: it is compared with the file system's times (FileStamp#settledAt).
+      Instant takenAt = Instant.now();
+      return new Snapshot(loc, file, FileStamp.of(file), takenAt);
     } catch (NoSuchFileException e) {
       log.warn("{} does not exist (yet); will look again in {}", loc, config.pollInterval());
       return null;
@@ -191,10 +215,19 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
   }
 
   /** The body of an http(s) location in a temporary file (deleted when the location is done or not needed). */
-  private Snapshot download(String loc) throws InterruptedException {
-    HttpBody body = HttpBody.fetch(fetcher, URI.create(loc), Map.of(), loc, sourceName());
+  private Snapshot download(String loc, FileOffset off) throws InterruptedException {
+    Known k = known.get(loc);
+    // Conditional only when a 304 leaves nothing to do: the location was completely emitted from the body these
+    // validators came with. A location to resume or re-read needs the body whatever the server thinks of it.
+    boolean conditional = k != null && k.http() != null && off.complete() && k.digest().equals(off.digest());
+    Map<String, String> headers = conditional ? k.http().conditionalHeaders() : Map.of();
+    HttpBody body = HttpBody.fetch(fetcher, URI.create(loc), headers, loc, sourceName());
     boolean keep = false;
     try {
+      if (conditional && body.status() == 304) {
+        log.debug("{} not modified (304): digest {} stands", loc, k.digest());
+        return null;
+      }
       if (body.isNoData()) {
         return null;
       }
@@ -202,7 +235,7 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
         throw new ConnectException("HTTP " + body.status() + " for " + loc);
       }
       keep = true;
-      return new Snapshot(body);
+      return new Snapshot(loc, body);
     } finally {
       if (!keep) {
         body.close();
@@ -210,46 +243,82 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
     }
   }
 
+  /**
+   * What a location looked like when its digest was taken: the local file's stamp, or the download's validators
+   * (exactly one of them). While the location still looks so, the digest stands without reading it.
+   */
+  private record Known(String digest, FileStamp file, HttpValidators http) {}
+
   /** A payload on disk: a local file, or the temporary copy of a download. */
   private final class Snapshot implements Payload, Closeable {
+    final String location;
     final Payload payload;
     final Path local; // null for a download
-    final BasicFileAttributes before; // of a local file when first seen
+    final FileStamp before; // of a local file when first seen, before its digest was taken
+    final Instant stampedAt; // when that stamp was taken (wall clock)
     final HttpBody download; // null for a local file
 
-    Snapshot(Path local, BasicFileAttributes before) {
+    Snapshot(String location, Path local, FileStamp before, Instant stampedAt) {
+      this.location = location;
       this.payload = Payload.of(local);
       this.local = local;
       this.before = before;
+      this.stampedAt = stampedAt;
       this.download = null;
     }
 
-    Snapshot(HttpBody download) { // ours alone: nobody replaces it while it is read
+    Snapshot(String location, HttpBody download) { // ours alone: nobody replaces it while it is read
+      this.location = location;
       this.payload = download;
       this.local = null;
       this.before = null;
+      this.stampedAt = null;
       this.download = download;
     }
 
+    /** Every byte read from the payload, for its digest or its parse, counts in {@code payload-bytes-read-total}. */
     @Override
     public InputStream open() throws IOException {
-      return payload.open();
+      return new CountingInputStream(payload.open(), metrics);
     }
 
+    /**
+     * The payload's digest: the one taken before when a local file still has the stamp it had then (no read),
+     * else computed by reading the payload through, and remembered with what makes it reusable.
+     */
     String digest() throws IOException {
-      try (InputStream in = open()) {
-        return Digests.of(in);
+      Known k = known.get(location);
+      if (local != null && k != null && before.equals(k.file())) {
+        log.debug("{} has the size, modification time and identity it had when its digest {} was taken: not read",
+            location, k.digest());
+        return k.digest();
       }
+      String digest;
+      try (InputStream in = open()) {
+        digest = Digests.of(in);
+      }
+      // The stamp taken BEFORE reading: a change during the read gives the file another stamp, so the next check
+      // cannot take this digest for the changed content.
+      if (local != null && before.settledAt(stampedAt)) {
+        known.put(location, new Known(digest, before, null));
+      } else if (download != null && !download.validators().isEmpty()) {
+        known.put(location, new Known(digest, null, download.validators()));
+      } else {
+        known.remove(location);
+      }
+      return digest;
     }
 
-    /** Whether a local file still has the size and modification time it had before its digest was taken. */
+    /**
+     * Whether a local file still has the stamp it had before its digest was taken. Besides size and mtime, the
+     * file key and ctime notice a file replaced by rename, or rewritten, with the same size and mtime.
+     */
     boolean unchangedSinceDigest() {
       if (local == null) {
         return true;
       }
       try {
-        BasicFileAttributes now = Files.readAttributes(local, BasicFileAttributes.class);
-        return now.size() == before.size() && now.lastModifiedTime().equals(before.lastModifiedTime());
+        return FileStamp.of(local).equals(before);
       } catch (IOException e) {
         return false;
       }
@@ -261,6 +330,34 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
       if (download != null) {
         download.close();
       }
+    }
+  }
+
+  /** Counts the bytes read through it. */
+  private static final class CountingInputStream extends FilterInputStream {
+    private final IngestMetrics metrics;
+
+    CountingInputStream(InputStream in, IngestMetrics metrics) {
+      super(in);
+      this.metrics = metrics;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        metrics.payloadBytesRead(1);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        metrics.payloadBytesRead(n);
+      }
+      return n;
     }
   }
 

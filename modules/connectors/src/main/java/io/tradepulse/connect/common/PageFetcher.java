@@ -14,12 +14,13 @@ public interface PageFetcher {
   /**
    * One request whose body is written to {@code target} (replacing its content) instead of memory: for whole
    * documents such as bulk files, which can be larger than a heap. The returned page has an empty body; its
-   * status and Retry-After are the response's. This default goes through {@link #fetch} (test fetchers).
+   * status, Retry-After and validators are the response's. This default goes through {@link #fetch} (test
+   * fetchers).
    */
   default HttpPage fetchToFile(URI uri, Map<String, String> headers, Path target)
       throws IOException, InterruptedException {
     HttpPage page = fetch(uri, headers);
     Files.write(target, page.body());
-    return new HttpPage(page.status(), null, page.retryAfter());
+    return new HttpPage(page.status(), null, page.retryAfter(), page.validators());
   }
 }

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * Throttles every call, retries 429/5xx and I/O failures with backoff (honouring Retry-After up to the
  * configured maximum), and, when retries are exhausted, throws {@link RetriableException}: the Connect
  * worker then calls poll() again later and, because offsets only moved for delivered rows, nothing is lost.
- * Other statuses (200, 204, 4xx) are returned to the caller to interpret.
+ * Other statuses (200, 204, 304 Not Modified, 4xx) are returned to the caller to interpret.
  */
 public final class RetryingFetcher {
   private static final Logger log = LoggerFactory.getLogger(RetryingFetcher.class);

@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.BadRow;
+import io.tradepulse.connect.common.JdkPageFetcher;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -129,6 +134,25 @@ class ComextBulkStreamingTest {
     assertThat(v.getString("reason")).contains("raw value cut to 524288 of " + body.length() + " bytes");
     assertThat(v.getBytes("rawValue")).hasSize(BadRow.MAX_WHOLE_RAW_BYTES)
         .isEqualTo(body.substring(0, BadRow.MAX_WHOLE_RAW_BYTES).getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void shouldNotReadAnUnchangedBulkFileAgainAtTheNextCheck() throws Exception {
+    Path csv = Files.write(dir.resolve("full_v2_202505.csv"), FILE.getBytes(StandardCharsets.UTF_8));
+    Files.setLastModifiedTime(csv, FileTime.from(Instant.now().minus(1, ChronoUnit.HOURS))); // extracted earlier
+    TaskHarness harness = new TaskHarness();
+    TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2025-07-20T00:00:00Z"));
+    ComextBulkSourceTask task = new ComextBulkSourceTask();
+    task.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(5)));
+    harness.start(task, props(csv, "2000"));
+    assertThat(harness.drain(task)).hasSize(EXPECTED.size());
+    long read = task.metrics().payloadBytesRead();
+    assertThat(read).as("its digest, then its parse").isEqualTo(2 * Files.size(csv));
+
+    clock.advance(Duration.ofHours(1)); // poll.interval.ms later: every file is checked again
+    assertThat(harness.drain(task)).isEmpty();
+    assertThat(task.metrics().payloadBytesRead()).as("not read: same size, mtime, inode and ctime").isEqualTo(read);
+    task.stop();
   }
 
   /** Everything a record carries, maps sorted (Map.of iterates in a per-JVM order), the temp dir as "DIR". */

@@ -1,13 +1,19 @@
 package io.tradepulse.connect.comext;
 
 import io.tradepulse.connect.TaskHarness;
+import io.tradepulse.connect.common.JdkPageFetcher;
 import java.io.BufferedWriter;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +28,16 @@ import org.apache.kafka.connect.source.SourceRecord;
  * ({@code -Xmx256m}) to show that a file much larger than the heap is read; the file is deleted at the end.
  *
  * <p>Usage: {@code java -Xmx256m -cp <test classpath> io.tradepulse.connect.comext.LocationStreamingScale [rows]}
+ *
+ * <p>{@code ... LocationStreamingScale recheck [files] [rows] [checks] [cold]} measures the re-checks instead: {@code files}
+ * bulk files of {@code rows} rows (one generated, the others copies), their modification time set an hour back (bulk
+ * files sit on disk long before a re-check), read to the end by one task; then {@code checks} times the clock moves
+ * on by poll.interval.ms and one poll re-checks every file. It prints each re-check's time and the bytes the process
+ * read meanwhile ({@code rchar} of /proc/self/io: every read call, page cache hits included; {@code read_bytes}: what
+ * came from the disk). With {@code cold}, the files' pages are dropped from the page cache before each re-check (GNU
+ * {@code sync FILE} and {@code dd iflag=nocache count=0}: these files only, nothing else on the box), as for bulk
+ * files too many to stay cached. It uses nothing but the task's public API, so it also runs against an older
+ * LocationSourceTask put first on the classpath.
  */
 public final class LocationStreamingScale {
   static final String HEADER = "REPORTER,PARTNER,TRADE_TYPE,PRODUCT_NC,PRODUCT_SITC,PRODUCT_CPA21,PRODUCT_CPA22,"
@@ -33,6 +49,11 @@ public final class LocationStreamingScale {
       "UA", "ZA", "AU", "NZ", "SG", "TW", "HK", "VN", "TH", "MY", "ID", "PH", "SA", "AE", "IL", "EG", "MA"};
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("recheck")) {
+      recheck(args.length > 1 ? Integer.parseInt(args[1]) : 4, args.length > 2 ? Long.parseLong(args[2]) : 6_000_000L,
+          args.length > 3 ? Integer.parseInt(args[3]) : 3, args.length > 4 && args[4].equals("cold"));
+      return;
+    }
     long rows = args.length > 0 ? Long.parseLong(args[0]) : 6_000_000L; // ~525 MB
     Path dir = Files.createTempDirectory("comext-scale-");
     Path csv = dir.resolve("full_v2_202505.csv");
@@ -48,6 +69,101 @@ public final class LocationStreamingScale {
       Files.deleteIfExists(dir);
     }
     System.exit(ok ? 0 : 1);
+  }
+
+  static void recheck(int files, long rows, int checks, boolean cold) throws Exception {
+    Path dir = Files.createTempDirectory("comext-recheck-");
+    List<Path> csvs = new ArrayList<>();
+    try {
+      for (int i = 0; i < files; i++) {
+        Path csv = dir.resolve("full_v2_2025" + String.format("%02d", i + 1) + ".csv");
+        if (i == 0) {
+          generate(csv, rows);
+        } else {
+          Files.copy(csvs.get(0), csv);
+        }
+        Files.setLastModifiedTime(csv, FileTime.from(Instant.now().minus(Duration.ofHours(1))));
+        csvs.add(csv);
+      }
+      long total = 0;
+      for (Path c : csvs) {
+        total += Files.size(c);
+      }
+      System.out.printf("%d files of %,d rows, %,d bytes in all%n", files, rows, total);
+
+      Map<String, String> p = new HashMap<>();
+      p.put("name", "comext-recheck");
+      p.put(ComextConfig.MODE_CONFIG, "BULK");
+      p.put(ComextConfig.FILES_CONFIG, String.join(",", csvs.stream().map(Path::toString).toList()));
+      p.put(ComextConfig.REPORTERS_CONFIG, "DE,FR");
+      p.put(ComextConfig.PARTNERS_CONFIG, "CN,US");
+      p.put(ComextConfig.PRODUCTS_CONFIG, "");
+      p.put("poll.interval.ms", "10"); // checks are due when the clock below is moved on; an idle poll waits 10 ms
+      TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2026-01-15T00:00:00Z"));
+      ComextBulkSourceTask task = new ComextBulkSourceTask();
+      task.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(30)));
+      TaskHarness harness = new TaskHarness();
+      long[] io0 = procIo();
+      long t0 = System.nanoTime();
+      harness.start(task, p);
+      int records = harness.drain(task).size();
+      long[] io1 = procIo();
+      System.out.printf("first read: %,d records in %.1f s; rchar %,d, read_bytes %,d%n", records,
+          (System.nanoTime() - t0) / 1e9, io1[0] - io0[0], io1[1] - io0[1]);
+      long i0 = System.nanoTime();
+      task.poll(); // no check due: the idle wait alone, to tell from a re-check's time
+      System.out.printf("idle poll, no check due: %.4f s%n", (System.nanoTime() - i0) / 1e9);
+      for (int i = 1; i <= checks; i++) {
+        clock.advance(Duration.ofHours(1));
+        if (cold) {
+          evict(csvs);
+        }
+        long[] a = procIo();
+        long s0 = System.nanoTime();
+        List<SourceRecord> out = task.poll(); // one re-check of every file; null: nothing new (after a 10 ms wait)
+        double s = (System.nanoTime() - s0) / 1e9;
+        long[] b = procIo();
+        System.out.printf("re-check %d%s: %s in %.4f s (with the idle wait); rchar %,d, read_bytes %,d%n", i,
+            cold ? " (cold)" : "",
+            out == null ? "nothing new" : out.size() + " records", s, b[0] - a[0], b[1] - a[1]);
+      }
+      task.stop();
+    } finally {
+      for (Path c : csvs) {
+        Files.deleteIfExists(c);
+      }
+      Files.deleteIfExists(dir);
+    }
+  }
+
+  /** Drops these files' pages from the page cache (written back first: dirty pages would stay). */
+  static void evict(List<Path> csvs) throws Exception {
+    for (Path c : csvs) {
+      for (List<String> cmd : List.of(List.of("sync", c.toString()),
+          List.of("dd", "if=" + c, "iflag=nocache", "count=0", "status=none"))) {
+        Process pr = new ProcessBuilder(cmd).inheritIO().start();
+        if (pr.waitFor() != 0) {
+          throw new IllegalStateException(cmd + " failed");
+        }
+      }
+    }
+  }
+
+  /** rchar and read_bytes of /proc/self/io, or -1s where there is none. */
+  static long[] procIo() {
+    long[] r = {-1, -1};
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
+        if (line.startsWith("rchar:")) {
+          r[0] = Long.parseLong(line.substring(6).trim());
+        } else if (line.startsWith("read_bytes:")) {
+          r[1] = Long.parseLong(line.substring(11).trim());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux: the times alone
+    }
+    return r;
   }
 
   static void generate(Path csv, long rows) throws Exception {
