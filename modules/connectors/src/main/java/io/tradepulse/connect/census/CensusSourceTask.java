@@ -209,7 +209,7 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
           log.info("Census {} {}: revised payload, re-emitting {} rows", m.state().partition.dataset(), m.month(),
               m.cursor().index());
         }
-        closeOpen();
+        closeOpenPayload();
       } else {
         m.state().offset = m.before().rowDone(m.month(), m.cursor().index(), m.digest());
       }
@@ -218,7 +218,7 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
       // Fetched and read again on the next poll, past the rows of the batches already handed out.
       long resume = m.cursor().resumePoint();
       m.state().offset = resume > 0 ? m.before().rowDone(m.month(), resume, m.digest()) : m.before();
-      closeOpen();
+      closeOpenPayload();
       if (e instanceof IOException) {
         throw new RetriableException("Cannot read the response of " + m.logUri(), e);
       }
@@ -226,23 +226,12 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
     }
   }
 
-  private void closeOpen() {
+  @Override
+  protected void closeOpenPayload() {
     OpenMonth m = open;
     open = null;
     if (m != null) {
-      try {
-        m.cursor().close(); // deletes the temporary file
-      } catch (IOException e) {
-        log.warn("Cannot close the response of {}", m.logUri(), e);
-      }
-    }
-  }
-
-  @Override
-  public void stop() {
-    super.stop(); // first, outside the lock: a poll() that has not reached nextRecords() yet then opens nothing
-    synchronized (this) {
-      closeOpen();
+      m.cursor().closeQuietly(log, m.logUri()); // deletes the temporary file
     }
   }
 

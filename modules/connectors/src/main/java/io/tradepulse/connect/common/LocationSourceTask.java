@@ -157,7 +157,7 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
           log.warn("{} changed while it was being read; it will be read again from the start", c.location);
         }
         state.put(c.location, new FileOffset(c.items.index(), c.digest, unchanged));
-        closeCursor();
+        closeOpenPayload();
       } else {
         state.put(c.location, new FileOffset(c.items.index(), c.digest, false));
       }
@@ -165,7 +165,7 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
     } catch (IOException | RuntimeException e) {
       // Read again from the start on the next check, skipping the items of the batches already returned.
       state.put(c.location, new FileOffset(c.items.resumePoint(), c.digest, false));
-      closeCursor();
+      closeOpenPayload();
       if (e instanceof IOException) {
         throw new RetriableException("Cannot read " + c.location, e);
       }
@@ -173,23 +173,12 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
     }
   }
 
-  private void closeCursor() {
+  @Override
+  protected void closeOpenPayload() {
     Cursor c = cursor;
     cursor = null;
     if (c != null) {
-      try {
-        c.items.close(); // and the snapshot: a download is deleted
-      } catch (IOException e) {
-        log.warn("Cannot close the reader of {}", c.location, e);
-      }
-    }
-  }
-
-  @Override
-  public void stop() {
-    super.stop(); // first, outside the lock: a poll() that has not reached nextRecords() yet then opens nothing
-    synchronized (this) {
-      closeCursor();
+      c.items.closeQuietly(log, c.location); // and the snapshot: a download is deleted
     }
   }
 

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
 
 /**
  * The open parse of one payload, turned into records one batch at a time, so a task holds at most
@@ -86,6 +87,15 @@ public final class PayloadCursor implements Closeable {
   /** The payload's publication time as its parser knows it ({@link ItemStream#publishedAt()}). */
   public long publishedAt() {
     return items.publishedAt();
+  }
+
+  /** {@link #close()}, logging a failure instead of throwing it: the task is done with the payload either way. */
+  public void closeQuietly(Logger log, String what) {
+    try {
+      close();
+    } catch (IOException e) {
+      log.warn("Cannot close the payload of {}", what, e);
+    }
   }
 
   @Override

@@ -149,9 +149,24 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
     }
   }
 
+  /**
+   * Closes what the task keeps open between polls: the payload being emitted (its parse, its temporary file). Sources
+   * that stream a payload across polls override it; {@link #stop()} calls it. Default: nothing is kept open.
+   */
+  protected void closeOpenPayload() {
+  }
+
+  /**
+   * Stops the task. The stop signal goes first, outside the lock, so a poll() that has not reached nextRecords() yet
+   * opens nothing; the open payload is then closed under the task's lock, which a streaming subclass's
+   * {@code synchronized nextRecords()} holds while it reads: a batch being read is finished, not cut off.
+   */
   @Override
   public void stop() {
     stopSignal.stop();
+    synchronized (this) {
+      closeOpenPayload();
+    }
     metrics.logSummary("Task stopping");
   }
 

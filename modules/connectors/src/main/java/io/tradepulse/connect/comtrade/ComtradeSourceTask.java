@@ -175,7 +175,7 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
         if (pg.recheckAt() != null) {
           nextCheck.put(pg.reporter(), pg.recheckAt());
         }
-        closeOpen();
+        closeOpenPayload();
       } else {
         state.put(pg.reporter(), new ComtradeOffset(pg.before().next(), pg.cursor().index(), pg.digest()));
       }
@@ -184,7 +184,7 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
       // Asked and read again on the next poll, past the items of the batches already handed out.
       long resume = pg.cursor().resumePoint();
       state.put(pg.reporter(), resume > 0 ? new ComtradeOffset(pg.before().next(), resume, pg.digest()) : pg.before());
-      closeOpen();
+      closeOpenPayload();
       if (e instanceof IOException) {
         throw new RetriableException("Cannot read the response of " + pg.logUri(), e);
       }
@@ -192,23 +192,12 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
     }
   }
 
-  private void closeOpen() {
+  @Override
+  protected void closeOpenPayload() {
     OpenPage pg = open;
     open = null;
     if (pg != null) {
-      try {
-        pg.cursor().close(); // deletes the temporary file
-      } catch (IOException e) {
-        log.warn("Cannot close the response of {}", pg.logUri(), e);
-      }
-    }
-  }
-
-  @Override
-  public void stop() {
-    super.stop(); // first, outside the lock: a poll() that has not reached nextRecords() yet then opens nothing
-    synchronized (this) {
-      closeOpen();
+      pg.cursor().closeQuietly(log, pg.logUri()); // deletes the temporary file
     }
   }
 }
