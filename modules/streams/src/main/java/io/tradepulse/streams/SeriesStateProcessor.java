@@ -9,10 +9,12 @@ import io.tradepulse.avro.state.Observation;
 import io.tradepulse.avro.state.SeriesHistory;
 import io.tradepulse.core.SignalType;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -62,9 +64,38 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
     private boolean calendarSaved;
     /** Tells the roll-up tasks which task a contribution comes from (see {@link RollupProcessor}). */
     private Header upstream;
+    private final GroupPrefix groupPrefix;
+
+    /**
+     * The store-key bytes that every series of one (reporter, partner, flow) group starts with, for a prefix scan: the
+     * key of that group with an empty commodity, less the commodity's encoding. The key's Avro binary has the
+     * commodity last and an empty string is the single byte 0, so what remains is a prefix of exactly the keys of
+     * the group (each field is length-prefixed, so "US" is no prefix of "USA"). The key schema is frozen
+     * (SchemaEvolutionTest), so its layout cannot move under this.
+     */
+    static final class GroupPrefix implements Serializer<SeriesKey> {
+        private final Serializer<SeriesKey> keys;
+
+        GroupPrefix(Serializer<SeriesKey> keys) {
+            this.keys = keys;
+        }
+
+        @Override
+        public byte[] serialize(String topic, SeriesKey group) {
+            if (!group.getCommodity().isEmpty()) {
+                throw new IllegalArgumentException("a group key has an empty commodity: " + group);
+            }
+            byte[] key = keys.serialize(topic, group);
+            if (key.length == 0 || key[key.length - 1] != 0) {
+                throw new IllegalStateException("series key bytes do not end with an empty commodity: " + group);
+            }
+            return Arrays.copyOf(key, key.length - 1);
+        }
+    }
 
     SeriesStateProcessor(String storeName, String tariffStoreName, String appliedCalendarStoreName,
-                         SignalConfig config, RollupConfig rollups) {
+                         SignalConfig config, RollupConfig rollups, Serializer<SeriesKey> storeKeySerializer) {
+        this.groupPrefix = new GroupPrefix(storeKeySerializer);
         this.storeName = storeName;
         this.tariffStoreName = tariffStoreName;
         this.appliedCalendarStoreName = appliedCalendarStoreName;
@@ -146,17 +177,24 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         calendar = fresh;
         // Written in the same transaction as the signal differences below (exactly_once_v2).
         saveCalendar();
-        try (KeyValueIterator<SeriesKey, SeriesHistory> all = store.all()) {
-            while (all.hasNext()) {
-                KeyValue<SeriesKey, SeriesHistory> kv = all.next();
-                List<TariffEvent> oldEvents = old.matching(kv.key);
-                List<TariffEvent> newEvents = fresh.matching(kv.key);
-                if (oldEvents.equals(newEvents)) {
-                    continue; // the change does not concern this series
-                }
-                for (Observation q : kv.value.getObservations()) {
-                    emitSignalDiff(kv.key, q, Signals.evaluate(kv.key, kv.value, q, oldEvents, config),
-                            Signals.evaluate(kv.key, kv.value, q, newEvents, config), timestamp);
+        // Only the series an event change can concern: those of the (reporter, partner, flow) groups of the changed
+        // (imposer, target) pairs, read by key prefix. Scanning the whole store decoded every history of the task
+        // inside one punctuation, which is one transaction under exactly_once_v2: with millions of series that
+        // outlasts Streams' transaction.timeout.ms (10 s), the producer is fenced, and the task, restarted, scans
+        // again.
+        for (SeriesKey group : TariffCalendar.affectedSeriesGroups(old, fresh)) {
+            try (KeyValueIterator<SeriesKey, SeriesHistory> series = store.prefixScan(group, groupPrefix)) {
+                while (series.hasNext()) {
+                    KeyValue<SeriesKey, SeriesHistory> kv = series.next();
+                    List<TariffEvent> oldEvents = old.matching(kv.key);
+                    List<TariffEvent> newEvents = fresh.matching(kv.key);
+                    if (oldEvents.equals(newEvents)) {
+                        continue; // the change does not concern this series (HS scope)
+                    }
+                    for (Observation q : kv.value.getObservations()) {
+                        emitSignalDiff(kv.key, q, Signals.evaluate(kv.key, kv.value, q, oldEvents, config),
+                                Signals.evaluate(kv.key, kv.value, q, newEvents, config), timestamp);
+                    }
                 }
             }
         }

@@ -6,7 +6,12 @@ import io.tradepulse.avro.TariffEvent;
 import io.tradepulse.avro.TariffEventKind;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * An immutable snapshot of the tariff events (the tariff.events GlobalKTable), sorted by effective date then
@@ -28,6 +33,37 @@ final class TariffCalendar {
 
     List<TariffEvent> events() {
         return events;
+    }
+
+    /**
+     * The (reporter, partner, flow) groups of series whose {@link #matching} events may differ between two calendars,
+     * as keys with an empty commodity: for every (imposer, target) pair whose events differ, imports of the imposer
+     * from the target and exports of the target to the imposer. No other series matches a different event list, so a
+     * calendar change need only look at these.
+     */
+    static Set<SeriesKey> affectedSeriesGroups(TariffCalendar before, TariffCalendar after) {
+        Map<List<String>, List<TariffEvent>> was = byPair(before);
+        Map<List<String>, List<TariffEvent>> now = byPair(after);
+        Set<List<String>> pairs = new TreeSet<>(Comparator.<List<String>, String>comparing(p -> p.get(0))
+                .thenComparing(p -> p.get(1)));
+        pairs.addAll(was.keySet());
+        pairs.addAll(now.keySet());
+        Set<SeriesKey> out = new LinkedHashSet<>();
+        for (List<String> pair : pairs) {
+            if (!was.getOrDefault(pair, List.of()).equals(now.getOrDefault(pair, List.of()))) {
+                out.add(new SeriesKey(pair.get(0), pair.get(1), Flow.IMPORT, ""));
+                out.add(new SeriesKey(pair.get(1), pair.get(0), Flow.EXPORT, ""));
+            }
+        }
+        return out;
+    }
+
+    private static Map<List<String>, List<TariffEvent>> byPair(TariffCalendar calendar) {
+        Map<List<String>, List<TariffEvent>> out = new HashMap<>();
+        for (TariffEvent e : calendar.events) { // in calendar order, so equal sets give equal lists
+            out.computeIfAbsent(List.of(e.getImposer(), e.getTarget()), k -> new ArrayList<>()).add(e);
+        }
+        return out;
     }
 
     /**

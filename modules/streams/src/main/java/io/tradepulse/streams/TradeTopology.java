@@ -127,7 +127,8 @@ public final class TradeTopology {
                         topics.deadLetters().valueSerde()).withName("write-dead-letters"));
 
         ProcessorSupplier<SeriesKey, TradeRecord, SeriesKey, Emission> seriesState =
-                () -> new SeriesStateProcessor(SERIES_STORE, TARIFF_STORE, APPLIED_CALENDAR_STORE, signals, rollups);
+                () -> new SeriesStateProcessor(SERIES_STORE, TARIFF_STORE, APPLIED_CALENDAR_STORE, signals, rollups,
+                        stateSerdes.seriesKey().serializer());
         Map<String, KStream<SeriesKey, Emission>> outputs = routes.get("route-valid")
                 .mapValues(Validated::record, Named.as("unwrap-valid"))
                 .process(seriesState, Named.as("series-state"), SERIES_STORE, APPLIED_CALENDAR_STORE)

@@ -33,13 +33,17 @@ class SignalsTest {
 
     /** A flat year 2024 at 100, and 2025 months at 100 except June. */
     private static void flatYearAndJune(TopologyFixture f, long june) {
+        flatYearAndJune(f, CHN_USA, june);
+    }
+
+    private static void flatYearAndJune(TopologyFixture f, SeriesKey s, long june) {
         for (int m = 1; m <= 12; m++) {
-            f.pipe(figure(2024, m, 100L, "2024-%02d-20".formatted(m == 12 ? 12 : m + 1)));
+            f.pipe(figure(s, 2024, m, 1, 100L, "2024-%02d-20".formatted(m == 12 ? 12 : m + 1), 0));
         }
         for (int m = 1; m <= 5; m++) {
-            f.pipe(figure(2025, m, 100L, "2025-%02d-20".formatted(m + 1)));
+            f.pipe(figure(s, 2025, m, 1, 100L, "2025-%02d-20".formatted(m + 1), 0));
         }
-        f.pipe(figure(2025, 6, june, "2025-07-14"));
+        f.pipe(figure(s, 2025, 6, 1, june, "2025-07-14", 0));
     }
 
     @Test
@@ -124,6 +128,68 @@ class SignalsTest {
             assertThat(f.signalTable()).isEmpty();
             f.tariff(AUGUST_RISE);
             assertThat(f.signalTable()).containsOnlyKeys(key(CHN_USA, 2025, 6, "FRONT_LOADING"));
+        }
+    }
+
+    @Test
+    void shouldReevaluateTheSeriesOfAChangedImposerTargetPairAndNoOthers() {
+        SeriesKey usImportsFromChina = new SeriesKey("USA", "CHN", Flow.IMPORT, "TOTAL");
+        SeriesKey deImportsFromChina = new SeriesKey("DEU", "CHN", Flow.IMPORT, "TOTAL");
+        SeriesKey chinaExportsToDe = new SeriesKey("CHN", "DEU", Flow.EXPORT, "TOTAL");
+        List<SeriesKey> all = List.of(CHN_USA, usImportsFromChina, deImportsFromChina, chinaExportsToDe);
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.tariff(event("de-cn-rise", "DEU", "CHN", List.of(), "2025-08-12", TariffEventKind.INCREASE));
+            for (SeriesKey s : all) {
+                flatYearAndJune(f, s, 125L);
+            }
+            assertThat(f.signalTable()).containsOnlyKeys(key(deImportsFromChina, 2025, 6, "FRONT_LOADING"),
+                    key(chinaExportsToDe, 2025, 6, "FRONT_LOADING"));
+
+            f.tariff(AUGUST_RISE); // the United States on China: only the two US-China series are concerned
+            Map<SignalKey, TradeSignal> emitted = f.signalTable();
+            assertThat(emitted).containsOnlyKeys(key(CHN_USA, 2025, 6, "FRONT_LOADING"),
+                    key(usImportsFromChina, 2025, 6, "FRONT_LOADING"));
+
+            f.tariffs.pipeInput(AUGUST_RISE.getId(), null); // withdrawn
+            f.refreshCalendar();
+            emitted = f.signalTable();
+            assertThat(emitted).containsOnlyKeys(key(CHN_USA, 2025, 6, "FRONT_LOADING"),
+                    key(usImportsFromChina, 2025, 6, "FRONT_LOADING"));
+            assertThat(emitted.values()).extracting(TradeSignal::getStatus).containsOnly(SignalStatus.RETRACTED);
+        }
+    }
+
+    @Test
+    void shouldNameOnlyTheSeriesGroupsOfTheImposerTargetPairsWhoseEventsChanged() {
+        TariffEvent usOnCn = event("us-cn", "USA", "CHN", List.of(), "2025-08-01", TariffEventKind.INCREASE);
+        TariffEvent cnOnUs = event("cn-us", "CHN", "USA", List.of("27"), "2025-08-01", TariffEventKind.INCREASE);
+        TariffEvent deOnCn = event("de-cn", "DEU", "CHN", List.of(), "2025-08-01", TariffEventKind.INCREASE);
+        TariffCalendar before = new TariffCalendar(List.of(usOnCn, cnOnUs, deOnCn));
+
+        assertThat(TariffCalendar.affectedSeriesGroups(before, new TariffCalendar(List.of(deOnCn, cnOnUs, usOnCn))))
+                .as("the same events in another order").isEmpty();
+        TariffEvent usOnCnLater = TariffEvent.newBuilder(usOnCn).setEffective(LocalDate.parse("2025-09-01")).build();
+        assertThat(TariffCalendar.affectedSeriesGroups(before, new TariffCalendar(List.of(usOnCnLater, cnOnUs, deOnCn))))
+                .containsExactlyInAnyOrder(new SeriesKey("USA", "CHN", Flow.IMPORT, ""), new SeriesKey("CHN", "USA", Flow.EXPORT, ""));
+        assertThat(TariffCalendar.affectedSeriesGroups(before, new TariffCalendar(List.of(usOnCn, deOnCn))))
+                .as("cn-us withdrawn").containsExactlyInAnyOrder(new SeriesKey("CHN", "USA", Flow.IMPORT, ""),
+                        new SeriesKey("USA", "CHN", Flow.EXPORT, ""));
+        assertThat(TariffCalendar.affectedSeriesGroups(TariffCalendar.EMPTY, new TariffCalendar(List.of(deOnCn))))
+                .containsExactlyInAnyOrder(new SeriesKey("DEU", "CHN", Flow.IMPORT, ""), new SeriesKey("CHN", "DEU", Flow.EXPORT, ""));
+    }
+
+    @Test
+    void shouldScanExactlyTheKeysOfOneSeriesGroupByPrefix() {
+        var keys = StateSerdes.defaults().seriesKey().serializer();
+        byte[] prefix = new SeriesStateProcessor.GroupPrefix(keys).serialize("t", new SeriesKey("USA", "CHN", Flow.IMPORT, ""));
+        for (SeriesKey member : List.of(new SeriesKey("USA", "CHN", Flow.IMPORT, "TOTAL"), new SeriesKey("USA", "CHN", Flow.IMPORT, "8501"))) {
+            assertThat(keys.serialize("t", member)).as(member.toString()).startsWith(prefix);
+        }
+        for (SeriesKey other : List.of(new SeriesKey("USA", "CHN", Flow.EXPORT, "TOTAL"), new SeriesKey("USA", "CHNX", Flow.IMPORT, "TOTAL"),
+                new SeriesKey("USA", "CH", Flow.IMPORT, "NTOTAL"), new SeriesKey("USAC", "HN", Flow.IMPORT, "TOTAL"))) {
+            byte[] bytes = keys.serialize("t", other);
+            assertThat(bytes.length >= prefix.length && java.util.Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length))
+                    .as(other.toString()).isFalse();
         }
     }
 

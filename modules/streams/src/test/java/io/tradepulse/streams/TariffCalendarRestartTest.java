@@ -89,7 +89,8 @@ class TariffCalendarRestartTest {
             context.addStateStore(store);
         }
         SeriesStateProcessor processor = new SeriesStateProcessor(TradeTopology.SERIES_STORE, TradeTopology.TARIFF_STORE,
-                TradeTopology.APPLIED_CALENDAR_STORE, SignalConfig.DEFAULTS, RollupConfig.NONE);
+                TradeTopology.APPLIED_CALENDAR_STORE, SignalConfig.DEFAULTS, RollupConfig.NONE,
+                StateSerdes.defaults().seriesKey().serializer());
         processor.init(context);
         this.processor = processor;
         return context;

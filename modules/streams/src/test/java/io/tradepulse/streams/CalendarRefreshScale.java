@@ -1,0 +1,66 @@
+package io.tradepulse.streams;
+
+import io.tradepulse.avro.Flow;
+import io.tradepulse.avro.SeriesKey;
+import io.tradepulse.avro.TariffEventKind;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Not a test (no Surefire pattern matches it): the measurement behind docs/benchmarks.md, "Tariff calendar changes".
+ * Fills the processor's RocksDB series store (TopologyTestDriver, roll-ups off) with {@code pairs} (reporter, partner)
+ * pairs x 2 flows of TOTAL series, {@code months} months each, then publishes a United States -> China tariff event
+ * and times the calendar refresh that re-evaluates the signals (one punctuation, one transaction in production).
+ *
+ * <pre>
+ * ./mvnw -B -o -q -pl modules/streams test-compile
+ * java -Xmx1g -cp modules/streams/target/test-classes:modules/streams/target/classes:$(./mvnw -q -o -pl modules/streams \
+ *   dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/dev/stdout) io.tradepulse.streams.CalendarRefreshScale 40000 3
+ * </pre>
+ */
+public final class CalendarRefreshScale {
+    private CalendarRefreshScale() {
+    }
+
+    public static void main(String[] args) {
+        int pairs = Integer.parseInt(args[0]);
+        int months = Integer.parseInt(args[1]);
+        List<String> economies = new ArrayList<>(TradeRecordValidator.ECONOMIES);
+        economies.sort(null);
+        try (TopologyFixture f = new TopologyFixture(SignalConfig.DEFAULTS, RollupConfig.NONE, StateStoreType.ROCKSDB)) {
+            long start = System.nanoTime();
+            int series = 0;
+            List<SeriesKey> keys = new ArrayList<>();
+            keys.add(new SeriesKey("USA", "CHN", Flow.IMPORT, "TOTAL"));
+            keys.add(TopologyFixture.CHN_USA);
+            outer:
+            for (String reporter : economies) {
+                for (String partner : economies) {
+                    if (keys.size() >= 2 * pairs) {
+                        break outer;
+                    }
+                    if (!reporter.equals(partner) && !(reporter.equals("USA") && partner.equals("CHN"))
+                            && !(reporter.equals("CHN") && partner.equals("USA"))) {
+                        keys.add(new SeriesKey(reporter, partner, Flow.IMPORT, "TOTAL"));
+                        keys.add(new SeriesKey(reporter, partner, Flow.EXPORT, "TOTAL"));
+                    }
+                }
+            }
+            for (int m = 1; m <= months; m++) {
+                for (SeriesKey k : keys) {
+                    f.pipe(TopologyFixture.figure(k, 2025, m, 1, 1_000_000L + m, "2025-%02d-20".formatted(m + 1), 0));
+                }
+            }
+            series = keys.size();
+            f.signalTable();
+            System.out.printf("%d series x %d months loaded in %.1f s%n", series, months, (System.nanoTime() - start) / 1e9);
+            for (int round = 0; round < 3; round++) {
+                long t = System.nanoTime();
+                f.tariff(SignalsTest.event("us-cn-" + round, "USA", "CHN", List.of(), "2025-0" + (7 + round) + "-12",
+                        TariffEventKind.INCREASE));
+                System.out.printf("round %d: a US -> China event added: calendar refresh %.1f ms (%d series in the task's store)%n",
+                        round + 1, (System.nanoTime() - t) / 1e6, series);
+            }
+        }
+    }
+}
