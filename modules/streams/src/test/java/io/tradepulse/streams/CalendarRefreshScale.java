@@ -3,13 +3,14 @@ package io.tradepulse.streams;
 import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TariffEventKind;
+import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Not a test (no Surefire pattern matches it): the measurement behind docs/benchmarks.md, "Tariff calendar changes".
  * Fills the processor's RocksDB series store (TopologyTestDriver, roll-ups off) with {@code pairs} (reporter, partner)
- * pairs x 2 flows of TOTAL series, {@code months} months each, then publishes a United States -> China tariff event
+ * pairs x 2 flows of TOTAL series, {@code months} months each (ending 2025-12), then publishes a United States -> China tariff event
  * and times the calendar refresh that re-evaluates the signals (one punctuation, one transaction in production).
  *
  * <pre>
@@ -46,10 +47,15 @@ public final class CalendarRefreshScale {
                     }
                 }
             }
-            for (int m = 1; m <= months; m++) {
+            for (int m = 0; m < months; m++) {
+                YearMonth period = YearMonth.of(2025, 12).minusMonths(months - 1 - m);
+                String published = period.plusMonths(1).atDay(20).toString();
                 for (SeriesKey k : keys) {
-                    f.pipe(TopologyFixture.figure(k, 2025, m, 1, 1_000_000L + m, "2025-%02d-20".formatted(m + 1), 0));
+                    f.pipe(TopologyFixture.figure(k, period.getYear(), period.getMonthValue(), 1, 1_000_000L + m, published, 0));
                 }
+                // the driver keeps every output until read: drop them, only the store matters here
+                f.changes.readRecordsToList();
+                f.signals.readRecordsToList();
             }
             series = keys.size();
             f.signalTable();
