@@ -57,7 +57,7 @@ import picocli.CommandLine.Option;
                         + "demo-data/tariff-events-us-china-2025.csv). Every row is checked before anything is sent: "
                         + "an invalid row, or an empty or duplicate id, refuses the whole file and nothing is published.",
                 "The processor re-reads the calendar every tradepulse.signals.tariff.refresh.ms (default 10 s) and "
-                        + "re-evaluates FRONT_LOADING/PAYBACK of every series it holds; a withdrawn event retracts "
+                        + "re-evaluates FRONT_LOADING/PAYBACK of every series a changed event concerns; a withdrawn event retracts "
                         + "the signals it caused.",
                 "A run's upserts and tombstones are one Kafka transaction (transactional.id in --config, default "
                         + "tradepulse-tariffs-<topic>): the processor, which reads read_committed, sees all of them "

@@ -101,7 +101,7 @@ public final class ProcessorConfig extends AbstractConfig {
 
     public static final String SIGNALS_TARIFF_REFRESH_MS_CONFIG = "tradepulse.signals.tariff.refresh.ms";
     public static final String SIGNALS_TARIFF_REFRESH_MS_DOC = "How often (wall clock) the processor re-reads the "
-            + "tariff calendar and, when it changed, re-evaluates the signals of every series it holds.";
+            + "tariff calendar and, when it changed, re-evaluates the signals of the series the changed events concern.";
     public static final long SIGNALS_TARIFF_REFRESH_MS_DEFAULT = 10_000L;
 
     public static final String ROLLUP_COMMODITY_CONFIG = "tradepulse.rollup.commodity.enabled";

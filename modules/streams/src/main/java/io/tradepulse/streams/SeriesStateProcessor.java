@@ -33,12 +33,13 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  *
  * <p>The tariff calendar comes from the tariff.events GlobalKTable store. It is re-read on a wall-clock
  * punctuation (reading a global store per record would cost a scan per input at backfill rates); when it
- * changed, every series held by this task is re-evaluated and the signal differences emitted, so a tariff
+ * changed, every series of this task that a changed event concerns is re-evaluated (read by key prefix, see
+ * {@link GroupPrefix}) and the signal differences emitted, so a tariff
  * event arriving after the data still yields the same final signals. The calendar the task's signals reflect
  * is kept in a changelogged store ({@code applied-tariff-calendar}), committed with the signals: after a
  * restart the task starts from it, not from the current tariff.events, so an event added, changed or removed
- * while the processor was down is found different at the first refresh and re-evaluates every series the task
- * holds (not only those that receive new data).
+ * while the processor was down is found different at the first refresh and re-evaluates every series of the task
+ * that it concerns (not only those that receive new data).
  *
  * <p>When roll-ups are on, a changed figure also becomes a contribution to each parent cell (next HS level
  * up, WLD partner): see {@link Rollups}. The figures derived from them come back as input through
