@@ -11,12 +11,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Predicate;
 
 /**
  * Not a test (no Surefire pattern matches it): the measurement behind docs/benchmarks.md, "REST responses at the
@@ -40,39 +38,14 @@ public final class RestResponseScale {
         int concurrent = Integer.parseInt(args[1]);
         Path dir = Path.of(args[2]);
         Random rnd = new Random(1);
-        try (ResultsStore store = ResultsStore.open(dir)) {
+        // the store-backed Results of DashboardServerTest (its three fixture rows do not matter at this size)
+        DashboardServerTest.StoreResults results = new DashboardServerTest.StoreResults(dir);
+        try (ResultsStore store = results.store) {
             for (int n = 0; n < changes; n++) {
                 TradeChange c = ResultsViewScale.change(rnd, "USA", String.format("P%03d", n / 36 / 400), String.valueOf(100000 + n / 36 % 400),
                         n % 36, n);
                 store.putChange(new ChangeKey("USA", c.getPartner(), Flow.IMPORT, c.getCommodity(), c.getYear(), c.getMonth()), c);
             }
-            Results results = new Results() {
-                @Override
-                public Page<SeriesSummary> series(SeriesFilter filter, int limit) {
-                    return store.series(filter, limit);
-                }
-
-                @Override
-                public Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, int limit) {
-                    return store.changes(filter, fromPeriod, toPeriod, limit);
-                }
-
-                @Override
-                public Page<io.tradepulse.avro.TradeSignal> signals(SeriesFilter filter,
-                        Predicate<io.tradepulse.avro.TradeSignal> where, int limit) {
-                    return store.signals(filter, where, limit);
-                }
-
-                @Override
-                public boolean caughtUp() {
-                    return true;
-                }
-
-                @Override
-                public Optional<String> failure() {
-                    return Optional.empty();
-                }
-            };
             try (DashboardServer server = new DashboardServer("127.0.0.1", 0, results,
                     () -> new DashboardServer.Health(true, true, "RUNNING")).start()) {
                 HttpClient http = HttpClient.newHttpClient();
