@@ -218,11 +218,7 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
       // Fetched and read again on the next poll, past the rows of the batches already handed out.
       long resume = m.cursor().resumePoint();
       m.state().offset = resume > 0 ? m.before().rowDone(m.month(), resume, m.digest()) : m.before();
-      closeOpenPayload();
-      if (e instanceof IOException) {
-        throw new RetriableException("Cannot read the response of " + m.logUri(), e);
-      }
-      throw (RuntimeException) e;
+      throw openPayloadFailed(e, "the response of " + m.logUri());
     }
   }
 

@@ -165,11 +165,7 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
     } catch (IOException | RuntimeException e) {
       // Read again from the start on the next check, skipping the items of the batches already returned.
       state.put(c.location, new FileOffset(c.items.resumePoint(), c.digest, false));
-      closeOpenPayload();
-      if (e instanceof IOException) {
-        throw new RetriableException("Cannot read " + c.location, e);
-      }
-      throw (RuntimeException) e;
+      throw openPayloadFailed(e, c.location);
     }
   }
 

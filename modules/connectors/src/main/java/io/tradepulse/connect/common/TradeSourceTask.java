@@ -1,5 +1,6 @@
 package io.tradepulse.connect.common;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
 import org.slf4j.Logger;
@@ -154,6 +156,16 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
    * that stream a payload across polls override it; {@link #stop()} calls it. Default: nothing is kept open.
    */
   protected void closeOpenPayload() {
+  }
+
+  /**
+   * After reading the open payload failed (the caller has already set where the next read resumes): closes it, and
+   * gives what to throw, an I/O failure as retriable (Connect polls again and the payload is read again), anything
+   * else as it is.
+   */
+  protected RuntimeException openPayloadFailed(Exception e, String what) {
+    closeOpenPayload();
+    return e instanceof IOException io ? new RetriableException("Cannot read " + what, io) : (RuntimeException) e;
   }
 
   /**

@@ -184,11 +184,7 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
       // Asked and read again on the next poll, past the items of the batches already handed out.
       long resume = pg.cursor().resumePoint();
       state.put(pg.reporter(), resume > 0 ? new ComtradeOffset(pg.before().next(), resume, pg.digest()) : pg.before());
-      closeOpenPayload();
-      if (e instanceof IOException) {
-        throw new RetriableException("Cannot read the response of " + pg.logUri(), e);
-      }
-      throw (RuntimeException) e;
+      throw openPayloadFailed(e, "the response of " + pg.logUri());
     }
   }
 
