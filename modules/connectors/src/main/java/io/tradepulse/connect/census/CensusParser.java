@@ -6,11 +6,11 @@ import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.CodeTable;
 import io.tradepulse.connect.common.Hs;
 import io.tradepulse.connect.common.ItemStream;
+import io.tradepulse.connect.common.JsonItems;
 import io.tradepulse.connect.common.Parsed;
 import io.tradepulse.connect.common.ParsedItem;
 import io.tradepulse.connect.common.Payload;
 import io.tradepulse.connect.common.PayloadParser;
-import io.tradepulse.connect.common.StreamingJson;
 import io.tradepulse.connect.common.TradeRow;
 import io.tradepulse.connect.common.UnreadablePayloadException;
 import java.io.IOException;
@@ -64,11 +64,8 @@ public final class CensusParser implements PayloadParser<CensusParser.Context> {
   }
 
   /** The rows of one read of the payload, parsed as they are asked for. */
-  private final class Rows implements ItemStream {
-    private final Payload payload;
+  private final class Rows extends JsonItems {
     private final Context ctx;
-    private StreamingJson json; // opened by the first next()
-    private JsonParser p; // created by the first next(): it reads
     private int cty;
     private int name;
     private int val;
@@ -78,51 +75,31 @@ public final class CensusParser implements PayloadParser<CensusParser.Context> {
     private int width;
     private int rowNo;
     private int skipped;
-    private boolean ended;
 
     Rows(Payload payload, Context ctx) {
-      this.payload = payload;
+      super(payload, "Census response");
       this.ctx = ctx;
     }
 
     @Override
-    public ParsedItem next() throws IOException {
-      if (ended) {
-        return null;
-      }
-      if (json == null) {
-        json = new StreamingJson(payload.open()); // failing to open the payload is an I/O failure, not a fault in it
-      }
-      try {
-        if (p == null) {
-          p = json.parser();
-          header();
+    protected ParsedItem advance() throws IOException {
+      for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+        rowNo++;
+        if (t != JsonToken.START_ARRAY) {
+          throw new UnreadablePayloadException("Expected a row array at data row " + rowNo + ", got " + t, null);
         }
-        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-          rowNo++;
-          if (t != JsonToken.START_ARRAY) {
-            throw new UnreadablePayloadException("Expected a row array at data row " + rowNo + ", got " + t, null);
-          }
-          long start = json.startValue();
-          ParsedItem item = item(readRow(p), start);
-          if (item != null) {
-            return item;
-          }
+        long start = json.startValue();
+        ParsedItem item = item(readRow(p), start);
+        if (item != null) {
+          return item;
         }
-        ended = true;
-        return null;
-      } catch (UnreadablePayloadException e) {
-        throw e;
-      } catch (IOException | RuntimeException e) {
-        if (json.isReadFailure(e)) {
-          throw (IOException) e;
-        }
-        throw new UnreadablePayloadException("Malformed or truncated Census response: " + e.getMessage(),
-            e.getClass().getName());
       }
+      return null;
     }
 
-    private void header() throws IOException {
+    /** The header row. */
+    @Override
+    protected void begin() throws IOException {
       if (p.nextToken() != JsonToken.START_ARRAY || p.nextToken() != JsonToken.START_ARRAY) {
         throw new UnreadablePayloadException("Census response is not a JSON array of arrays", null);
       }
@@ -199,12 +176,6 @@ public final class CensusParser implements PayloadParser<CensusParser.Context> {
       return ctx.publishedAt();
     }
 
-    @Override
-    public void close() throws IOException {
-      if (json != null) {
-        json.close();
-      }
-    }
   }
 
   /** Whole US dollars as published; anything else (suppression marks, decimals, negatives) is not a value. */

@@ -6,11 +6,11 @@ import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.CodeTable;
 import io.tradepulse.connect.common.Hs;
 import io.tradepulse.connect.common.ItemStream;
+import io.tradepulse.connect.common.JsonItems;
 import io.tradepulse.connect.common.Parsed;
 import io.tradepulse.connect.common.ParsedItem;
 import io.tradepulse.connect.common.Payload;
 import io.tradepulse.connect.common.PayloadParser;
-import io.tradepulse.connect.common.StreamingJson;
 import io.tradepulse.connect.common.TradeRow;
 import io.tradepulse.connect.common.UnreadablePayloadException;
 import java.io.IOException;
@@ -88,80 +88,60 @@ public final class ComtradeParser implements PayloadParser<String> {
   }
 
   /** The records of one read of the page, parsed as they are asked for. */
-  private final class Rows implements ItemStream {
-    private final Payload payload;
+  private final class Rows extends JsonItems {
     private final String sourceRef;
-    private StreamingJson json; // opened by the first next()
-    private JsonParser p; // created by the first next(): it reads
     private boolean inData;
-    private boolean ended;
     private int index;
     int count;
     YearMonth newest;
 
     Rows(Payload payload, String sourceRef) {
-      this.payload = payload;
+      super(payload, "Comtrade response");
       this.sourceRef = sourceRef;
     }
 
     @Override
-    public ParsedItem next() throws IOException {
-      if (ended) {
-        return null;
+    protected void begin() throws IOException {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new UnreadablePayloadException("Comtrade response is not a JSON object", null);
       }
-      if (json == null) {
-        json = new StreamingJson(payload.open()); // failing to open the payload is an I/O failure, not a fault in it
-      }
-      try {
-        if (p == null) {
-          p = json.parser();
-          if (p.nextToken() != JsonToken.START_OBJECT) {
-            throw new UnreadablePayloadException("Comtrade response is not a JSON object", null);
-          }
-        }
-        while (true) {
-          if (inData) {
-            JsonToken e = p.nextToken();
-            if (e != JsonToken.END_ARRAY) {
-              if (e != JsonToken.START_OBJECT) {
-                throw new IOException("data[] element is not an object");
-              }
-              long start = json.startValue();
-              Map<String, String> rec = readFlat(p);
-              ParsedItem item = toItem(rec, sourceRef, "data[" + index++ + "]", json.raw(start));
-              if (item instanceof TradeRow t) {
-                YearMonth ym = YearMonth.of(t.year(), t.month());
-                newest = newest == null || ym.isAfter(newest) ? ym : newest;
-              }
-              return item;
+    }
+
+    @Override
+    protected ParsedItem advance() throws IOException {
+      while (true) {
+        if (inData) {
+          JsonToken e = p.nextToken();
+          if (e != JsonToken.END_ARRAY) {
+            if (e != JsonToken.START_OBJECT) {
+              throw new IOException("data[] element is not an object");
             }
-            inData = false;
+            long start = json.startValue();
+            Map<String, String> rec = readFlat(p);
+            ParsedItem item = toItem(rec, sourceRef, "data[" + index++ + "]", json.raw(start));
+            if (item instanceof TradeRow t) {
+              YearMonth ym = YearMonth.of(t.year(), t.month());
+              newest = newest == null || ym.isAfter(newest) ? ym : newest;
+            }
+            return item;
           }
-          if (p.nextToken() != JsonToken.FIELD_NAME) {
-            ended = true;
-            return null;
-          }
-          String field = p.currentName();
-          JsonToken v = p.nextToken();
-          if (field.equals("data") && v == JsonToken.START_ARRAY) {
-            inData = true;
-            index = 0;
-          } else if (field.equals("count") && v == JsonToken.VALUE_NUMBER_INT) {
-            count = p.getIntValue();
-          } else if (field.equals("error") && v == JsonToken.VALUE_STRING && !p.getText().isBlank()) {
-            throw new UnreadablePayloadException("Comtrade error: " + p.getText(), null);
-          } else {
-            p.skipChildren();
-          }
+          inData = false;
         }
-      } catch (UnreadablePayloadException e) {
-        throw e;
-      } catch (IOException | RuntimeException e) {
-        if (json.isReadFailure(e)) {
-          throw (IOException) e;
+        if (p.nextToken() != JsonToken.FIELD_NAME) {
+          return null;
         }
-        throw new UnreadablePayloadException("Malformed or truncated Comtrade response: " + e.getMessage(),
-            e.getClass().getName());
+        String field = p.currentName();
+        JsonToken v = p.nextToken();
+        if (field.equals("data") && v == JsonToken.START_ARRAY) {
+          inData = true;
+          index = 0;
+        } else if (field.equals("count") && v == JsonToken.VALUE_NUMBER_INT) {
+          count = p.getIntValue();
+        } else if (field.equals("error") && v == JsonToken.VALUE_STRING && !p.getText().isBlank()) {
+          throw new UnreadablePayloadException("Comtrade error: " + p.getText(), null);
+        } else {
+          p.skipChildren();
+        }
       }
     }
 
@@ -173,13 +153,6 @@ public final class ComtradeParser implements PayloadParser<String> {
     @Override
     public long publishedAt() {
       return 0;
-    }
-
-    @Override
-    public void close() throws IOException {
-      if (json != null) {
-        json.close();
-      }
     }
   }
 
