@@ -1,6 +1,9 @@
 package io.tradepulse.connect;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -173,8 +176,35 @@ public final class TaskHarness {
 
   /** Files in java.io.tmpdir whose name starts with {@code prefix} (a source's downloads). */
   public static long tempFiles(String prefix) throws IOException {
+    return tempFilesNamed(prefix).size();
+  }
+
+  /** The files in java.io.tmpdir whose name starts with {@code prefix}. */
+  public static List<Path> tempFilesNamed(String prefix) throws IOException {
     try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-      return s.filter(p -> p.getFileName().toString().startsWith(prefix)).count();
+      return s.filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
+    }
+  }
+
+  /** A record's source offset as the task built it. */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> offset(SourceRecord r) {
+    return (Map<String, Object>) r.sourceOffset();
+  }
+
+  /**
+   * Compares {@code got} with the rendering recorded in the resource {@code name} next to {@code owner} (recorded on
+   * the code before a change, to prove the change emits the same); PRINT_EXPECTED=dir writes the current one there.
+   */
+  public static void assertSameAsRecorded(Class<?> owner, List<String> got, String name) throws IOException {
+    String dir = System.getenv("PRINT_EXPECTED");
+    if (dir != null) {
+      Files.write(Path.of(dir, name), got, StandardCharsets.UTF_8);
+    }
+    try (InputStream in = owner.getResourceAsStream(name)) {
+      assertThat(in).as("expected rendering " + name).isNotNull();
+      List<String> expected = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+      assertThat(got).containsExactlyElementsOf(expected);
     }
   }
 }

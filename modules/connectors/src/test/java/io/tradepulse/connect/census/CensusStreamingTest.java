@@ -13,8 +13,6 @@ import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.Digests;
 import io.tradepulse.connect.common.JdkPageFetcher;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,18 +124,6 @@ class CensusStreamingTest {
         : "(" + s.length() + " chars, digest " + Digests.of(s.getBytes(StandardCharsets.UTF_8)) + ")";
   }
 
-  /** Compares with the rendering of the parent commit; PRINT_EXPECTED=dir writes the current one there instead. */
-  static void assertSameAsBeforeStreaming(List<String> got, String name) throws IOException {
-    String dir = System.getenv("PRINT_EXPECTED");
-    if (dir != null) {
-      Files.write(Path.of(dir, name), got, StandardCharsets.UTF_8);
-    }
-    try (InputStream in = CensusStreamingTest.class.getResourceAsStream(name)) {
-      assertThat(in).as("expected rendering " + name).isNotNull();
-      List<String> expected = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
-      assertThat(got).containsExactlyElementsOf(expected);
-    }
-  }
 
   @Test
   void shouldEmitExactlyTheRecordsOfTheWholeBodyPath() throws Exception {
@@ -147,7 +133,7 @@ class CensusStreamingTest {
     List<String> got = harness.drain(task).stream().map(this::show).toList();
     assertThat(task.metrics().skipped()).isEqualTo(2);
     task.stop();
-    assertSameAsBeforeStreaming(got, "census-records-before-streaming.txt");
+    TaskHarness.assertSameAsRecorded(CensusStreamingTest.class, got, "census-records-before-streaming.txt");
   }
 
   @Test
@@ -166,7 +152,7 @@ class CensusStreamingTest {
         break;
       }
     }
-    assertSameAsBeforeStreaming(got, "census-records-before-streaming.txt");
+    TaskHarness.assertSameAsRecorded(CensusStreamingTest.class, got, "census-records-before-streaming.txt");
   }
 
   @Test
@@ -193,7 +179,7 @@ class CensusStreamingTest {
     assertThat(last.getString("reason")).startsWith("Malformed or truncated Census response")
         .endsWith("(raw value cut to 524288 of " + big.length() + " bytes)");
     assertThat(last.getBytes("rawValue")).hasSize(BadRow.MAX_WHOLE_RAW_BYTES);
-    assertSameAsBeforeStreaming(rs.stream().map(this::show).toList(), "census-whole-dead-letters-before-streaming.txt");
+    TaskHarness.assertSameAsRecorded(CensusStreamingTest.class, rs.stream().map(this::show).toList(), "census-whole-dead-letters-before-streaming.txt");
   }
 
   @Test
@@ -255,16 +241,7 @@ class CensusStreamingTest {
     return i;
   }
 
-  @SuppressWarnings("unchecked")
-  static Map<String, Object> offset(SourceRecord r) {
-    return (Map<String, Object>) r.sourceOffset();
-  }
 
-  static List<Path> temporaryBodies() throws IOException {
-    try (var s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-      return s.filter(p -> p.getFileName().toString().startsWith("tradepulse-census-")).toList();
-    }
-  }
 
   @Test
   void shouldBuildAtMostBatchMaxRecordsPerPoll() throws Exception {
@@ -286,10 +263,10 @@ class CensusStreamingTest {
     assertThat(all.stream().map(CensusStreamingTest::row).toList()).isEqualTo(expected);
     assertThat(all.stream().filter(r -> r.topic().equals("trade.dlq")).count()).isEqualTo(ROWS / 97);
     for (int i = 0; i < all.size() - 1; i += 333) {
-      assertThat(offset(all.get(i))).containsEntry("in_progress", "2025-05")
+      assertThat(TaskHarness.offset(all.get(i))).containsEntry("in_progress", "2025-05")
           .containsEntry("rows_done", (long) i + 1).containsEntry("latest", "");
     }
-    assertThat(offset(all.get(all.size() - 1))).containsEntry("in_progress", "").containsEntry("latest", "2025-05")
+    assertThat(TaskHarness.offset(all.get(all.size() - 1))).containsEntry("in_progress", "").containsEntry("latest", "2025-05")
         .containsEntry("rows_done", 0L);
     assertThat(task.metrics().skipped()).isEqualTo(ROWS - expected.size());
   }
@@ -298,10 +275,10 @@ class CensusStreamingTest {
   void shouldDeleteTheBodyWhenStoppedMidMonthAndResumeFromTheCommittedOffsetWithoutDuplicatesOrGaps() throws Exception {
     stubMonth("2025-05", 200, bigMonth());
     Map<String, String> props = props("2025-05", BATCH);
-    List<Path> before = temporaryBodies();
+    List<Path> before = TaskHarness.tempFilesNamed("tradepulse-census-");
     CensusSourceTask first = start(props);
     List<SourceRecord> got = new ArrayList<>(harness.take(first, 2 * BATCH + 5)); // offsets committed for these only
-    List<Path> open = new ArrayList<>(temporaryBodies());
+    List<Path> open = new ArrayList<>(TaskHarness.tempFilesNamed("tradepulse-census-"));
     open.removeAll(before);
     assertThat(open).as("the month is open: its body is kept for the next batches").hasSize(1);
 
@@ -314,7 +291,7 @@ class CensusStreamingTest {
 
     assertThat(got.stream().map(CensusStreamingTest::row).toList()).as("no duplicates, no gaps").isEqualTo(recordRows(1));
     assertThat(second.peakPendingRecords()).isLessThanOrEqualTo(BATCH);
-    assertThat(temporaryBodies()).containsExactlyInAnyOrderElementsOf(before);
+    assertThat(TaskHarness.tempFilesNamed("tradepulse-census-")).containsExactlyInAnyOrderElementsOf(before);
   }
 
   @Test
@@ -332,7 +309,7 @@ class CensusStreamingTest {
 
     List<Integer> all = recordRows(1);
     assertThat(rs.stream().map(CensusStreamingTest::row).toList()).isEqualTo(all.subList(1_234, all.size()));
-    assertThat(offset(rs.get(0))).containsEntry("in_progress_digest", digest).containsEntry("rows_done", 1_235L);
+    assertThat(TaskHarness.offset(rs.get(0))).containsEntry("in_progress_digest", digest).containsEntry("rows_done", 1_235L);
     assertThat(rs.get(rs.size() - 1).sourceOffset().get("digests")).isEqualTo("2025-04=x;2025-05=" + digest);
   }
 
@@ -347,17 +324,17 @@ class CensusStreamingTest {
     assertThat(rs).singleElement().satisfies(r -> {
       assertThat(r.topic()).isEqualTo("trade.dlq");
       assertThat(((Struct) r.value()).getString("reason")).startsWith("Malformed or truncated Census response");
-      assertThat(offset(r)).containsEntry("latest", "2025-05");
+      assertThat(TaskHarness.offset(r)).containsEntry("latest", "2025-05");
     });
   }
 
   @Test
   void shouldFetchAgainAndResumeAfterTheHandedOutRecordsWhenTheBodyCannotBeReadMidMonth() throws Exception {
     stubMonth("2025-05", 200, bigMonth());
-    List<Path> before = temporaryBodies();
+    List<Path> before = TaskHarness.tempFilesNamed("tradepulse-census-");
     CensusSourceTask task = start(props("2025-05", BATCH));
     List<SourceRecord> got = new ArrayList<>(task.poll());
-    List<Path> open = new ArrayList<>(temporaryBodies());
+    List<Path> open = new ArrayList<>(TaskHarness.tempFilesNamed("tradepulse-census-"));
     open.removeAll(before);
     Files.write(open.get(0), new byte[0]); // the body on disk is lost under the open month
 
@@ -367,6 +344,6 @@ class CensusStreamingTest {
     task.stop();
 
     assertThat(got.stream().map(CensusStreamingTest::row).toList()).isEqualTo(recordRows(1));
-    assertThat(temporaryBodies()).containsExactlyInAnyOrderElementsOf(before);
+    assertThat(TaskHarness.tempFilesNamed("tradepulse-census-")).containsExactlyInAnyOrderElementsOf(before);
   }
 }

@@ -15,8 +15,6 @@ import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.Digests;
 import io.tradepulse.connect.common.JdkPageFetcher;
 import io.tradepulse.connect.common.SourcePartitions;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,18 +127,6 @@ class ComtradeStreamingTest {
     return out;
   }
 
-  /** Compares with the rendering of the parent commit; PRINT_EXPECTED=dir writes the current one there instead. */
-  static void assertSameAsBeforeStreaming(List<String> got, String name) throws IOException {
-    String dir = System.getenv("PRINT_EXPECTED");
-    if (dir != null) {
-      Files.write(Path.of(dir, name), got, StandardCharsets.UTF_8);
-    }
-    try (InputStream in = ComtradeStreamingTest.class.getResourceAsStream(name)) {
-      assertThat(in).as("expected rendering " + name).isNotNull();
-      List<String> expected = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
-      assertThat(got).containsExactlyElementsOf(expected);
-    }
-  }
 
   @Test
   void shouldEmitExactlyTheRecordsOfTheWholePagePath() throws Exception {
@@ -148,7 +134,7 @@ class ComtradeStreamingTest {
     ComtradeSourceTask task = start(props("156", 2000));
     List<String> got = harness.drain(task).stream().map(this::show).toList();
     task.stop();
-    assertSameAsBeforeStreaming(got, "comtrade-records-before-streaming.txt");
+    TaskHarness.assertSameAsRecorded(ComtradeStreamingTest.class, got, "comtrade-records-before-streaming.txt");
   }
 
   @Test
@@ -165,7 +151,7 @@ class ComtradeStreamingTest {
         break;
       }
     }
-    assertSameAsBeforeStreaming(got, "comtrade-records-before-streaming.txt");
+    TaskHarness.assertSameAsRecorded(ComtradeStreamingTest.class, got, "comtrade-records-before-streaming.txt");
   }
 
   @Test
@@ -193,7 +179,7 @@ class ComtradeStreamingTest {
     assertThat(last.getString("reason")).startsWith("Malformed or truncated Comtrade response")
         .endsWith("(raw value cut to 524288 of " + big.length() + " bytes)");
     assertThat(last.getBytes("rawValue")).hasSize(BadRow.MAX_WHOLE_RAW_BYTES);
-    assertSameAsBeforeStreaming(rs.stream().map(this::show).toList(), "comtrade-whole-dead-letters-before-streaming.txt");
+    TaskHarness.assertSameAsRecorded(ComtradeStreamingTest.class, rs.stream().map(this::show).toList(), "comtrade-whole-dead-letters-before-streaming.txt");
   }
 
   @Test
@@ -214,7 +200,7 @@ class ComtradeStreamingTest {
 
     List<String> got = new ArrayList<>(asked());
     rs.forEach(r -> got.add(show(r)));
-    assertSameAsBeforeStreaming(got, "comtrade-max-records-before-streaming.txt");
+    TaskHarness.assertSameAsRecorded(ComtradeStreamingTest.class, got, "comtrade-max-records-before-streaming.txt");
   }
 
   @Test
@@ -267,16 +253,7 @@ class ComtradeStreamingTest {
     return i;
   }
 
-  @SuppressWarnings("unchecked")
-  static Map<String, Object> offset(SourceRecord r) {
-    return (Map<String, Object>) r.sourceOffset();
-  }
 
-  static List<Path> temporaryBodies() throws IOException {
-    try (var s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-      return s.filter(p -> p.getFileName().toString().startsWith("tradepulse-comtrade-")).toList();
-    }
-  }
 
   @Test
   void shouldBuildAtMostBatchMaxRecordsPerPoll() throws Exception {
@@ -298,10 +275,10 @@ class ComtradeStreamingTest {
     assertThat(all.stream().filter(r -> r.topic().equals("trade.dlq")).count()).isEqualTo(ROWS / 97);
     String digest = Digests.of(bigPage().getBytes(StandardCharsets.UTF_8));
     for (int i = 0; i < ROWS - 1; i += 333) {
-      assertThat(offset(all.get(i))).containsEntry("next", "202401").containsEntry("rows_done", (long) i + 1)
+      assertThat(TaskHarness.offset(all.get(i))).containsEntry("next", "202401").containsEntry("rows_done", (long) i + 1)
           .containsEntry("digest", digest);
     }
-    assertThat(offset(all.get(ROWS - 1))).as("past the newest period with data")
+    assertThat(TaskHarness.offset(all.get(ROWS - 1))).as("past the newest period with data")
         .containsEntry("next", "202404").containsEntry("rows_done", 0L).containsEntry("digest", "");
   }
 
@@ -309,10 +286,10 @@ class ComtradeStreamingTest {
   void shouldDeleteThePageWhenStoppedMidPageAndResumeFromTheCommittedOffsetWithoutDuplicatesOrGaps() throws Exception {
     stubReporter("156", bigPage());
     Map<String, String> props = props("156", BATCH);
-    List<Path> before = temporaryBodies();
+    List<Path> before = TaskHarness.tempFilesNamed("tradepulse-comtrade-");
     ComtradeSourceTask first = start(props);
     List<SourceRecord> got = new ArrayList<>(harness.take(first, 2 * BATCH + 5)); // offsets committed for these only
-    List<Path> open = new ArrayList<>(temporaryBodies());
+    List<Path> open = new ArrayList<>(TaskHarness.tempFilesNamed("tradepulse-comtrade-"));
     open.removeAll(before);
     assertThat(open).as("the page is open: its body is kept for the next batches").hasSize(1);
 
@@ -325,7 +302,7 @@ class ComtradeStreamingTest {
 
     assertThat(got.stream().map(ComtradeStreamingTest::row).toList()).as("no duplicates, no gaps").isEqualTo(rows(1));
     assertThat(second.peakPendingRecords()).isLessThanOrEqualTo(BATCH);
-    assertThat(temporaryBodies()).containsExactlyInAnyOrderElementsOf(before);
+    assertThat(TaskHarness.tempFilesNamed("tradepulse-comtrade-")).containsExactlyInAnyOrderElementsOf(before);
   }
 
   @Test
@@ -341,7 +318,7 @@ class ComtradeStreamingTest {
     task.stop();
 
     assertThat(rs.stream().map(ComtradeStreamingTest::row).toList()).isEqualTo(rows(1_235));
-    assertThat(offset(rs.get(0))).containsEntry("digest", digest).containsEntry("rows_done", 1_235L);
+    assertThat(TaskHarness.offset(rs.get(0))).containsEntry("digest", digest).containsEntry("rows_done", 1_235L);
   }
 
   @Test
@@ -361,10 +338,10 @@ class ComtradeStreamingTest {
   @Test
   void shouldAskAgainAndResumeAfterTheHandedOutRecordsWhenThePageCannotBeReadMidWay() throws Exception {
     stubReporter("156", bigPage());
-    List<Path> before = temporaryBodies();
+    List<Path> before = TaskHarness.tempFilesNamed("tradepulse-comtrade-");
     ComtradeSourceTask task = start(props("156", BATCH));
     List<SourceRecord> got = new ArrayList<>(task.poll());
-    List<Path> open = new ArrayList<>(temporaryBodies());
+    List<Path> open = new ArrayList<>(TaskHarness.tempFilesNamed("tradepulse-comtrade-"));
     open.removeAll(before);
     Files.write(open.get(0), new byte[0]); // the page on disk is lost under the open page
 
@@ -374,6 +351,6 @@ class ComtradeStreamingTest {
     task.stop();
 
     assertThat(got.stream().map(ComtradeStreamingTest::row).toList()).isEqualTo(rows(1));
-    assertThat(temporaryBodies()).containsExactlyInAnyOrderElementsOf(before);
+    assertThat(TaskHarness.tempFilesNamed("tradepulse-comtrade-")).containsExactlyInAnyOrderElementsOf(before);
   }
 }
