@@ -2,6 +2,7 @@ package io.tradepulse.connect.census;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.tradepulse.connect.HeapPeak;
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.CodeTable;
 import io.tradepulse.connect.common.JdkPageFetcher;
@@ -13,9 +14,6 @@ import java.io.BufferedWriter;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,7 +25,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
@@ -181,21 +178,7 @@ public final class ApiStreamingScale {
     }
     task.useForTesting(clock, new JdkPageFetcher(Duration.ofMinutes(10)));
 
-    AtomicLong peak = new AtomicLong();
-    List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
-        .filter(m -> m.getType() == MemoryType.HEAP).toList();
-    Thread sampler = new Thread(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        peak.accumulateAndGet(heap.stream().mapToLong(m -> m.getUsage().getUsed()).sum(), Math::max);
-        try {
-          Thread.sleep(5);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "heap-sampler");
-    sampler.setDaemon(true);
-    sampler.start();
+    HeapPeak peak = HeapPeak.start();
 
     TaskHarness harness = new TaskHarness();
     long t0 = System.nanoTime();
@@ -216,18 +199,18 @@ public final class ApiStreamingScale {
       }
       task.stop();
     } catch (OutOfMemoryError e) {
-      sampler.interrupt();
+      peak.close();
       System.out.printf("OutOfMemoryError after %.1f s (max heap %,d MB, peak used %,d MB): %s%n",
-          (System.nanoTime() - t0) / 1e9, Runtime.getRuntime().maxMemory() >> 20, peak.get() >> 20, e.getMessage());
+          (System.nanoTime() - t0) / 1e9, Runtime.getRuntime().maxMemory() >> 20, peak.megabytes(), e.getMessage());
       return false;
     } finally {
       server.stop(0);
     }
     double s = (System.nanoTime() - t0) / 1e9;
-    sampler.interrupt();
+    peak.close();
     System.out.printf("%s: %,d rows -> %,d records (%,d dead letters), largest poll %,d, most records built at once "
         + "%,d, in %.1f s: %,.0f rows/s; max heap %,d MB, peak heap used %,d MB%n", source, rows, records, dlq,
-        maxBatch, task.peakPendingRecords(), s, rows / s, Runtime.getRuntime().maxMemory() >> 20, peak.get() >> 20);
+        maxBatch, task.peakPendingRecords(), s, rows / s, Runtime.getRuntime().maxMemory() >> 20, peak.megabytes());
     return true;
   }
 }

@@ -1,12 +1,10 @@
 package io.tradepulse.connect.comext;
 
+import io.tradepulse.connect.HeapPeak;
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.JdkPageFetcher;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
@@ -187,22 +184,7 @@ public final class LocationStreamingScale {
 
   /** @return false when the task ran out of heap */
   static boolean run(Path csv, long rows) throws Exception {
-    AtomicLong peak = new AtomicLong();
-    List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
-        .filter(p -> p.getType() == MemoryType.HEAP).toList();
-    Thread sampler = new Thread(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        long used = heap.stream().mapToLong(p -> p.getUsage().getUsed()).sum();
-        peak.accumulateAndGet(used, Math::max);
-        try {
-          Thread.sleep(5);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "heap-sampler");
-    sampler.setDaemon(true);
-    sampler.start();
+    HeapPeak peak = HeapPeak.start();
 
     Map<String, String> p = new HashMap<>();
     p.put("name", "comext-scale");
@@ -232,17 +214,17 @@ public final class LocationStreamingScale {
         }
       }
     } catch (OutOfMemoryError e) {
-      sampler.interrupt();
+      peak.close();
       System.out.printf("OutOfMemoryError after %.1f s (max heap %,d MB, peak used %,d MB): %s%n",
-          (System.nanoTime() - t0) / 1e9, Runtime.getRuntime().maxMemory() >> 20, peak.get() >> 20, e.getMessage());
+          (System.nanoTime() - t0) / 1e9, Runtime.getRuntime().maxMemory() >> 20, peak.megabytes(), e.getMessage());
       return false;
     }
     task.stop();
     double s = (System.nanoTime() - t0) / 1e9;
-    sampler.interrupt();
+    peak.close();
     System.out.printf("read %,d input rows -> %,d records (%,d dead letters), largest poll %,d, in %.1f s: "
         + "%,.0f input rows/s; max heap %,d MB, peak heap used %,d MB%n", rows, records, dlq, maxBatch, s, rows / s,
-        Runtime.getRuntime().maxMemory() >> 20, peak.get() >> 20);
+        Runtime.getRuntime().maxMemory() >> 20, peak.megabytes());
     return true;
   }
 }
