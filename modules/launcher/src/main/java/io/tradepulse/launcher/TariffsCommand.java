@@ -188,7 +188,7 @@ final class TariffsCommand implements Callable<Integer> {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            err.println("Failed: " + describe(e));
+            err.println("Failed: " + Main.messages(e));
             err.println(sendingStarted ? "The run's events and tombstones are one transaction: a reader of " + topic
                     + " with read_committed (the processor) sees all of them or, normally after a failure, none."
                     + " Running the command again is safe (events are upserted by id)." : "Nothing was sent.");
@@ -331,7 +331,7 @@ final class TariffsCommand implements Callable<Integer> {
         try {
             current = Pipeline.readTable(consumer, topic, Duration.ofSeconds(30));
         } catch (RuntimeException e) {
-            err.println("Warning: could not read " + topic.name() + " to check the ids to delete: " + describe(e));
+            err.println("Warning: could not read " + topic.name() + " to check the ids to delete: " + Main.messages(e));
             return;
         }
         for (String id : ids) {
@@ -345,11 +345,6 @@ final class TariffsCommand implements Callable<Integer> {
         try (Admin a = Admin.create(admin)) {
             return a.listTopics().names().get().contains(topic);
         }
-    }
-
-    private static String describe(Throwable e) {
-        Throwable t = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-        return t.getMessage() != null ? t.getMessage() : t.toString();
     }
 
     static String count(int n, String noun) {
