@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.tradepulse.avro.state.AppliedCalendar;
 import io.tradepulse.avro.state.RollupCell;
+import io.tradepulse.avro.state.RollupChildKey;
 import io.tradepulse.avro.state.RollupContribution;
 import io.tradepulse.avro.state.SeriesHistory;
 import java.io.IOException;
@@ -59,6 +60,7 @@ class SchemaEvolutionTest {
             Map.entry(DeadLetter.getClassSchema(), Rule.FULL_TRANSITIVE),
             Map.entry(RollupCell.getClassSchema(), Rule.FROZEN_CANONICAL),
             Map.entry(RollupContribution.getClassSchema(), Rule.FROZEN_CANONICAL),
+            Map.entry(RollupChildKey.getClassSchema(), Rule.FROZEN_CANONICAL),
             Map.entry(AppliedCalendar.getClassSchema(), Rule.FROZEN_CANONICAL),
             Map.entry(SeriesHistory.getClassSchema(), Rule.READS_V1));
 

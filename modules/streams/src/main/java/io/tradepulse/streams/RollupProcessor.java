@@ -4,6 +4,7 @@ import io.tradepulse.avro.ChangeKey;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.state.RollupCell;
+import io.tradepulse.avro.state.RollupChildKey;
 import io.tradepulse.avro.state.RollupContribution;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.Map;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -51,6 +53,17 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * memory only: after a restart the rule starts from the quiet interval alone, which is where it was before the
  * first contributions were heard. Levels are tracked apart because their timestamps are different clocks: a derived
  * figure is stamped with its emission time, a published one with its ingest time.
+ *
+ * <p>One store entry per child, not per cell ({@code rollup-children}: (parent series, period, child) ->
+ * contribution). A contribution reads and writes only its own child's entry, and the emission reads the cell's
+ * children once, by key prefix. Why: with one entry per cell (the {@code rollup-contributions} store of earlier
+ * releases) every contribution decoded and re-encoded every child the cell already had, and wrote all of them
+ * to the changelog, so a cell of n children cost O(n^2): a WLD cell sums ~230 partners, and with world roll-ups
+ * on, that re-encoding was two thirds of the stream threads' time in the 1 M backfill (docs/benchmarks.md,
+ * "Roll-up cells: one entry per child"). The old store stays in the topology, read-only: a cell it still holds
+ * (written by an earlier release) is moved into {@code rollup-children} the first time the cell is touched, so an
+ * upgrade keeps every child's share. A task whose old store is empty at start-up (every new deployment) never
+ * reads it.
  *
  * <p>Crash safety: the cells still to be emitted are kept in their own changelogged store ({@code rollup-pending}),
  * written in the same transaction as the contribution that makes a cell pending and deleted in the same transaction
@@ -90,11 +103,17 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
             .thenComparingInt(p -> p.cell().getYear())
             .thenComparingInt(p -> p.cell().getMonth());
 
-    private final String cellStoreName;
+    private final String childStoreName;
+    private final String legacyCellStoreName;
     private final String pendingStoreName;
     private final RollupConfig config;
+    /** The bytes every child key of a cell starts with: see {@link StateSerdes#childKey()}. */
+    private final Serializer<ChangeKey> cellPrefix;
     private ProcessorContext<SeriesKey, TradeRecord> context;
-    private KeyValueStore<ChangeKey, RollupCell> cells;
+    private KeyValueStore<RollupChildKey, RollupContribution> children;
+    private KeyValueStore<ChangeKey, RollupCell> legacyCells;
+    /** The legacy store was empty at start-up: nothing to move, so it is never read (nothing writes it). */
+    private boolean legacyEmpty;
     private KeyValueStore<ChangeKey, byte[]> pending;
     /** Per (upstream task, level): newest record timestamp received and when (wall clock). Memory only. */
     private final Map<Upstream, long[]> upstreams = new HashMap<>();
@@ -107,17 +126,29 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
      */
     private final Map<ChangeKey, long[]> pendingTimes = new HashMap<>();
 
-    RollupProcessor(String cellStoreName, String pendingStoreName, RollupConfig config) {
-        this.cellStoreName = cellStoreName;
+    /**
+     * @param childStoreName      rollup-children: (parent series, period, child) -> latest contribution
+     * @param legacyCellStoreName rollup-contributions of earlier releases: (parent series, period) -> every child
+     * @param cellPrefix          serializes a cell to the prefix its children's keys start with
+     */
+    RollupProcessor(String childStoreName, String legacyCellStoreName, String pendingStoreName, RollupConfig config,
+                    Serializer<ChangeKey> cellPrefix) {
+        this.childStoreName = childStoreName;
+        this.legacyCellStoreName = legacyCellStoreName;
         this.pendingStoreName = pendingStoreName;
         this.config = config;
+        this.cellPrefix = cellPrefix;
     }
 
     @Override
     public void init(ProcessorContext<SeriesKey, TradeRecord> context) {
         this.context = context;
-        this.cells = context.getStateStore(cellStoreName);
+        this.children = context.getStateStore(childStoreName);
+        this.legacyCells = context.getStateStore(legacyCellStoreName);
         this.pending = context.getStateStore(pendingStoreName);
+        try (KeyValueIterator<ChangeKey, RollupCell> it = legacyCells.all()) {
+            legacyEmpty = !it.hasNext();
+        }
         // init() runs again when a task is revived after a dirty close: start from the (restored) store.
         pendingTimes.clear();
         upstreams.clear();
@@ -138,12 +169,12 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
             progress[0] = Math.max(progress[0], record.timestamp());
             progress[1] = now;
         }
-        RollupCell before = cells.get(record.key());
-        RollupContribution held = before == null ? null : before.getChildren().get(record.value().getChild());
-        if (record.value().equals(held)) {
+        moveLegacyCell(record.key());
+        RollupChildKey child = new RollupChildKey(record.key(), record.value().getChild());
+        if (record.value().equals(children.get(child))) {
             return; // a replayed or unchanged contribution: the cell and its derived figure stay as they are
         }
-        cells.put(record.key(), Rollups.add(before, record.value()));
+        children.put(child, record.value()); // replaces the child's share, never adds to it
         long[] times = pendingTimes.get(record.key());
         if (times == null) {
             times = new long[] {now, now, record.timestamp()};
@@ -205,7 +236,8 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
                 blocked = false;
             }
             if (p.overdue() || (p.ready() && !blocked)) {
-                TradeRecord derived = Rollups.derive(p.cell(), cells.get(p.cell()));
+                moveLegacyCell(p.cell()); // pending since before an upgrade, not touched since
+                TradeRecord derived = Rollups.derive(p.cell(), childrenOf(p.cell()));
                 if (derived != null) {
                     context.forward(new Record<>(Rollups.series(p.cell()), derived, timestamp));
                 }
@@ -214,6 +246,30 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
             } else {
                 blocked = true;
             }
+        }
+    }
+
+    /** The latest contribution of each child of a cell, by child id. */
+    private Map<String, RollupContribution> childrenOf(ChangeKey cell) {
+        Map<String, RollupContribution> of = new HashMap<>();
+        try (KeyValueIterator<RollupChildKey, RollupContribution> it = children.prefixScan(cell, cellPrefix)) {
+            it.forEachRemaining(kv -> of.put(kv.key.getChild(), kv.value));
+        }
+        return of;
+    }
+
+    /**
+     * Moves a cell written by an earlier release (all children in one entry of the legacy store) into one entry
+     * per child, in the transaction of the input that touches it.
+     */
+    private void moveLegacyCell(ChangeKey cell) {
+        if (legacyEmpty) {
+            return;
+        }
+        RollupCell old = legacyCells.get(cell);
+        if (old != null) {
+            old.getChildren().forEach((child, c) -> children.put(new RollupChildKey(cell, child), c));
+            legacyCells.delete(cell);
         }
     }
 

@@ -5,11 +5,9 @@ import io.tradepulse.avro.CommodityLevel;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.state.Observation;
-import io.tradepulse.avro.state.RollupCell;
 import io.tradepulse.avro.state.RollupContribution;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -99,13 +97,6 @@ public final class Rollups {
                 o.getVintage(), o.getPublishedAt(), o.getDerivedFrom());
     }
 
-    /** The cell with {@code c} as its child's latest contribution (replacing, never adding to, the old one). */
-    static RollupCell add(RollupCell cell, RollupContribution c) {
-        Map<String, RollupContribution> children = new HashMap<>(cell == null ? Map.of() : cell.getChildren());
-        children.put(c.getChild(), c);
-        return new RollupCell(children);
-    }
-
     /**
      * The derived figure of a parent period, a pure function of the set of latest contributions (so the same
      * whatever their arrival order). Its value is the sum of the children's values when they all have one, in
@@ -113,12 +104,13 @@ public final class Rollups {
      * periods are never mixed silently, and a sum missing a child's value would understate the parent.
      * Lineage: publishedAt and vintage of the newest child figure.
      *
+     * @param cell the latest contribution of each child of the cell, by {@link RollupContribution#getChild()}
      * @return null when no child contributes along the chosen dimension
      */
-    static TradeRecord derive(ChangeKey parent, RollupCell cell) {
+    static TradeRecord derive(ChangeKey parent, Map<String, RollupContribution> cell) {
         String dimension = parent.getPartner().equals(WORLD) && hasChild(cell, PARTNER_CHILD) ? PARTNER_CHILD : COMMODITY_CHILD;
         TreeMap<String, RollupContribution> children = new TreeMap<>(); // sorted: deterministic lineage ties
-        cell.getChildren().forEach((k, v) -> {
+        cell.forEach((k, v) -> {
             if (k.startsWith(dimension)) {
                 children.put(k, v);
             }
@@ -173,8 +165,8 @@ public final class Rollups {
                 .build();
     }
 
-    private static boolean hasChild(RollupCell cell, String dimension) {
-        for (String k : cell.getChildren().keySet()) {
+    private static boolean hasChild(Map<String, RollupContribution> cell, String dimension) {
+        for (String k : cell.keySet()) {
             if (k.startsWith(dimension)) {
                 return true;
             }

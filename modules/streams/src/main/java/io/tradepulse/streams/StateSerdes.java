@@ -4,6 +4,7 @@ import io.tradepulse.avro.ChangeKey;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.state.AppliedCalendar;
 import io.tradepulse.avro.state.RollupCell;
+import io.tradepulse.avro.state.RollupChildKey;
 import io.tradepulse.avro.state.RollupContribution;
 import io.tradepulse.avro.state.SeriesHistory;
 import org.apache.kafka.common.serialization.Serde;
@@ -18,17 +19,23 @@ import org.apache.kafka.common.serialization.Serde;
  * @param seriesHistory store value: every period of the series, winning revision each
  * @param cellKey       key of the rollup-by-parent repartition topic and the rollup-contributions store:
  *                      (parent series, period)
- * @param contribution  value of the rollup-by-parent repartition topic
- * @param rollupCell    value of the rollup-contributions store: the latest contribution of each child
+ * @param contribution  value of the rollup-by-parent repartition topic and of the rollup-children store
+ * @param childKey      key of the rollup-children store: (parent series, period, child). Its bytes start with the
+ *                      {@code cellKey} bytes of the cell (same format byte, then the cell's Avro binary), which is
+ *                      what lets the emission read one cell's children by prefix ({@link RollupProcessor})
+ * @param rollupCell    value of the legacy rollup-contributions store (all children of a cell in one entry), only
+ *                      read to move entries written by earlier releases into rollup-children
  * @param appliedCalendar value of the applied-tariff-calendar store
  */
 public record StateSerdes(Serde<SeriesKey> seriesKey, Serde<SeriesHistory> seriesHistory, Serde<ChangeKey> cellKey,
-                          Serde<RollupContribution> contribution, Serde<RollupCell> rollupCell,
+                          Serde<RollupContribution> contribution, Serde<RollupChildKey> childKey,
+                          Serde<RollupCell> rollupCell,
                           Serde<AppliedCalendar> appliedCalendar) {
     public static StateSerdes defaults() {
         return new StateSerdes(new VersionedAvroSerde<>(SeriesKey.getClassSchema()),
                 new SeriesHistoryCodec(), new VersionedAvroSerde<>(ChangeKey.getClassSchema()),
                 new VersionedAvroSerde<>(RollupContribution.getClassSchema()),
+                new VersionedAvroSerde<>(RollupChildKey.getClassSchema()),
                 new VersionedAvroSerde<>(RollupCell.getClassSchema()),
                 new VersionedAvroSerde<>(AppliedCalendar.getClassSchema()));
     }

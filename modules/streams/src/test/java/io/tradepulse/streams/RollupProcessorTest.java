@@ -7,6 +7,7 @@ import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.state.RollupCell;
+import io.tradepulse.avro.state.RollupChildKey;
 import io.tradepulse.avro.state.RollupContribution;
 import java.time.Duration;
 import java.util.List;
@@ -26,8 +27,11 @@ class RollupProcessorTest {
     private static final ChangeKey HS2_PARENT = new ChangeKey("USA", "CHN", Flow.IMPORT, "85", 2025, 4);
 
     private final StateSerdes serdes = StateSerdes.defaults();
-    private final KeyValueStore<ChangeKey, RollupCell> cells = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(TradeTopology.ROLLUP_STORE), serdes.cellKey(), serdes.rollupCell())
+    private final KeyValueStore<RollupChildKey, RollupContribution> children = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(TradeTopology.ROLLUP_CHILD_STORE), serdes.childKey(), serdes.contribution())
+            .withLoggingDisabled().build();
+    private final KeyValueStore<ChangeKey, RollupCell> legacyCells = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(TradeTopology.LEGACY_ROLLUP_CELL_STORE), serdes.cellKey(), serdes.rollupCell())
             .withLoggingDisabled().build();
     private final KeyValueStore<ChangeKey, byte[]> pending = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(TradeTopology.ROLLUP_PENDING_STORE), serdes.cellKey(), Serdes.ByteArray())
@@ -126,23 +130,78 @@ class RollupProcessorTest {
         assertThat(emitted()).extracting(TradeRecord::getCommodity).contains("8517");
     }
 
+    @Test
+    void shouldSumOnlyTheCellsOwnChildrenWhenOtherCellsKeysAreAlike() {
+        // Cells whose fields are prefixes of each other's ("US"/"USA", "85"/"8517", month 1/12): a child key
+        // that only started with another cell's bytes would be summed into it.
+        ChangeKey us = new ChangeKey("USA", "US", Flow.IMPORT, "85", 2025, 1);
+        ChangeKey usa = new ChangeKey("USA", "USA", Flow.IMPORT, "85", 2025, 1);
+        ChangeKey longerCode = new ChangeKey("USA", "US", Flow.IMPORT, "8517", 2025, 1);
+        ChangeKey december = new ChangeKey("USA", "US", Flow.IMPORT, "85", 2025, 12);
+        start(0);
+        contribute(us, "C:8501", 1L, 0);
+        contribute(us, "C:8502", 2L, 0);
+        contribute(usa, "C:8501", 10L, 0);
+        contribute(longerCode, "C:851713", 100L, 0);
+        contribute(december, "C:8501", 1_000L, 0);
+        punctuate(5_000);
+        assertThat(emitted()).extracting(TradeRecord::getPartner, TradeRecord::getCommodity, TradeRecord::getMonth,
+                TradeRecord::getValue, TradeRecord::getDerivedFrom).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple("US", "85", 1, 3L, 2),
+                org.assertj.core.groups.Tuple.tuple("USA", "85", 1, 10L, 1),
+                org.assertj.core.groups.Tuple.tuple("US", "8517", 1, 100L, 1),
+                org.assertj.core.groups.Tuple.tuple("US", "85", 12, 1_000L, 1));
+    }
+
+    @Test
+    void shouldKeepEveryChildOfACellWrittenByAnEarlierReleaseWhenOneChildIsRevised() {
+        // An earlier release kept all children of a cell in one entry of rollup-contributions.
+        legacyCells.init(new MockProcessorContext<>().getStateStoreContext(), legacyCells);
+        legacyCells.put(MAY, new RollupCell(java.util.Map.of(
+                "C:851713", contribution("C:851713", 50L), "C:851762", contribution("C:851762", 20L))));
+        start(0);
+        contribute(MAY, "C:851762", 25L, 0); // a revision after the upgrade
+        punctuate(5_000);
+        assertThat(emitted()).extracting(TradeRecord::getValue, TradeRecord::getDerivedFrom)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(75L, 2));
+        assertThat(legacyCells.get(MAY)).as("moved, not copied").isNull();
+        assertThat(children.get(new RollupChildKey(MAY, "C:851713"))).isEqualTo(contribution("C:851713", 50L));
+    }
+
+    @Test
+    void shouldDeriveACellPendingBeforeTheUpgradeFromItsLegacyEntry() {
+        legacyCells.init(new MockProcessorContext<>().getStateStoreContext(), legacyCells);
+        legacyCells.put(JUNE, new RollupCell(java.util.Map.of("C:851713", contribution("C:851713", 60L))));
+        pending.init(new MockProcessorContext<>().getStateStoreContext(), pending);
+        pending.put(JUNE, java.nio.ByteBuffer.allocate(16).putLong(0).putLong(0).array()); // a 16-byte entry: older release
+        start(1_000);
+        punctuate(6_000);
+        assertThat(emitted()).extracting(TradeRecord::getMonth, TradeRecord::getValue)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(6, 60L));
+        assertThat(legacyCells.get(JUNE)).isNull();
+    }
+
+    private static RollupContribution contribution(String child, long value) {
+        return new RollupContribution(child, 1, value, "USD", "CENSUS", "2025-07-03", 1_751_500_000_000L, null);
+    }
+
     private void start(long now) {
         context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(now);
-        for (KeyValueStore<?, ?> store : List.of(cells, pending)) {
+        for (KeyValueStore<?, ?> store : List.of(children, legacyCells, pending)) {
             if (!store.isOpen()) {
                 store.init(context.getStateStoreContext(), store);
             }
             context.addStateStore(store);
         }
-        processor = new RollupProcessor(TradeTopology.ROLLUP_STORE, TradeTopology.ROLLUP_PENDING_STORE, CONFIG);
+        processor = new RollupProcessor(TradeTopology.ROLLUP_CHILD_STORE, TradeTopology.LEGACY_ROLLUP_CELL_STORE,
+                TradeTopology.ROLLUP_PENDING_STORE, CONFIG, serdes.cellKey().serializer());
         processor.init(context);
     }
 
     private void contribute(ChangeKey cell, String child, long value, long now) {
         context.setCurrentSystemTimeMs(now);
-        processor.process(new Record<>(cell, new RollupContribution(child, 1, value, "USD", "CENSUS", "2025-07-03",
-                1_751_500_000_000L, null), now));
+        processor.process(new Record<>(cell, contribution(child, value), now));
     }
 
     /** A contribution from the series-state task of {@code upstream}, for a figure ingested at {@code ingested}. */

@@ -79,7 +79,7 @@ class StateStoreTypeTest {
         for (StateStoreType type : StateStoreType.values()) {
             try (TopologyFixture f = new TopologyFixture(SignalConfig.DEFAULTS, RollupConfig.DEFAULTS, type)) {
                 for (String store : List.of(TradeTopology.SERIES_STORE, TradeTopology.APPLIED_CALENDAR_STORE,
-                        TradeTopology.ROLLUP_STORE, TradeTopology.ROLLUP_PENDING_STORE)) {
+                        TradeTopology.ROLLUP_CHILD_STORE, TradeTopology.LEGACY_ROLLUP_CELL_STORE, TradeTopology.ROLLUP_PENDING_STORE)) {
                     assertThat(f.driver.getKeyValueStore(store).persistent()).as(type + " " + store)
                             .isEqualTo(type == StateStoreType.ROCKSDB);
                 }

@@ -66,16 +66,17 @@ class TopologyNamingTest {
         for (StateStoreType type : StateStoreType.values()) {
             TopologyDescription d = build(RollupConfig.DEFAULTS, type).describe();
             assertThat(stores(d)).as(type.toString()).containsExactly(TradeTopology.APPLIED_CALENDAR_STORE,
-                    TradeTopology.ROLLUP_STORE, TradeTopology.ROLLUP_PENDING_STORE, TradeTopology.SERIES_STORE,
-                    TradeTopology.TARIFF_STORE);
+                    TradeTopology.ROLLUP_CHILD_STORE, TradeTopology.LEGACY_ROLLUP_CELL_STORE,
+                    TradeTopology.ROLLUP_PENDING_STORE, TradeTopology.SERIES_STORE, TradeTopology.TARIFF_STORE);
             assertThat(internalTopics(d)).as(type.toString())
                     .containsExactly(TradeTopology.ROLLUP_REPARTITION + "-repartition");
         }
         // The literal names, once: a change to the constants renames a deployed application's state too.
-        assertThat(Set.of(TradeTopology.SERIES_STORE, TradeTopology.APPLIED_CALENDAR_STORE, TradeTopology.ROLLUP_STORE,
-                TradeTopology.ROLLUP_PENDING_STORE, TradeTopology.TARIFF_STORE, TradeTopology.ROLLUP_REPARTITION))
-                .containsExactlyInAnyOrder("series-history", "applied-tariff-calendar", "rollup-contributions",
-                        "rollup-pending", "tariff-events", "rollup-by-parent");
+        assertThat(Set.of(TradeTopology.SERIES_STORE, TradeTopology.APPLIED_CALENDAR_STORE,
+                TradeTopology.ROLLUP_CHILD_STORE, TradeTopology.LEGACY_ROLLUP_CELL_STORE, TradeTopology.ROLLUP_PENDING_STORE,
+                TradeTopology.TARIFF_STORE, TradeTopology.ROLLUP_REPARTITION))
+                .containsExactlyInAnyOrder("series-history", "applied-tariff-calendar", "rollup-children",
+                        "rollup-contributions", "rollup-pending", "tariff-events", "rollup-by-parent");
     }
 
     @Test
