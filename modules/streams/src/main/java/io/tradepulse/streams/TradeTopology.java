@@ -176,9 +176,13 @@ public final class TradeTopology {
                         storeType.supplier(LEGACY_ROLLUP_CELL_STORE), stateSerdes.cellKey(), stateSerdes.rollupCell())
                 .withCachingDisabled()
                 .withLoggingEnabled(Map.of()));
+        // No record cache either: a cell's mark is written when it becomes pending and deleted when it is
+        // emitted, at least one quiet interval later (5 s by default: fifty commits), so the cache never merges
+        // anything; flushing it cost 5.8 % of the stream threads' samples in a 1 M backfill profile, 2.4 % of them
+        // in its hit-ratio sensor.
         builder.addStateStore(Stores.keyValueStoreBuilder(
                         storeType.supplier(ROLLUP_PENDING_STORE), stateSerdes.cellKey(), Serdes.ByteArray())
-                .withCachingEnabled()
+                .withCachingDisabled()
                 .withLoggingEnabled(Map.of()));
         outputs.get("emit-contribution")
                 .map((k, v) -> KeyValue.pair(v.parentCell(), v.contribution()), Named.as("to-parent-cell"))
