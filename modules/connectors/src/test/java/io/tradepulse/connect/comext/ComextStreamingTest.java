@@ -7,22 +7,33 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.tradepulse.connect.TaskHarness;
+import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.Digests;
 import io.tradepulse.connect.common.JdkPageFetcher;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.IntFunction;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -274,7 +285,7 @@ class ComextStreamingTest {
   @Test
   void shouldTreatSpecialResponsesAsTheWholeResponsePath() throws Exception {
     // One reporter per kind of response; partners empty (the wildcard), April on.
-    Map<String, String> answers = new java.util.LinkedHashMap<>();
+    Map<String, String> answers = new LinkedHashMap<>();
     answers.put("EU27_2020", "{\"error\":\"unexpected\"}\n" + String.join("\n", MAY.lines().skip(1).toList()));
     answers.put("DE", MAY.replace("DATAFLOW,LAST UPDATE,", "DATAFLOW,UPDATED,"));
     answers.put("FR", HEADER + "\r\n");
@@ -328,7 +339,7 @@ class ComextStreamingTest {
     for (int i = 0; i < rows; i++) {
       lines.add(row.apply(i));
     }
-    java.util.Collections.shuffle(lines, new java.util.Random(7));
+    Collections.shuffle(lines, new Random(7));
     return HEADER + "\n" + String.join("\n", lines) + "\n";
   }
 
@@ -366,5 +377,185 @@ class ComextStreamingTest {
 
     List<String> got = List.of(summary("new months", first), summary("revision", revised));
     TaskHarness.assertSameAsRecorded(ComextStreamingTest.class, got, "comext-large-before-streaming.txt");
+  }
+
+  // ---- Streaming: batches, stop, failures (large responses; expected results are the recorded ones) ----
+
+  static final int BATCH = 700;
+  static final String LARGE_MAY = MAY.replace("13/06/25", "15/07/25");
+  static final String TEMP = "tradepulse-comext-";
+
+  /** Line {@code n} (0-based) of a recorded rendering. */
+  static String recorded(String name, int n) throws Exception {
+    try (InputStream in = ComextStreamingTest.class.getResourceAsStream(name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList().get(n);
+    }
+  }
+
+  /** The temporary files made since {@code before}. */
+  static List<Path> madeSince(List<Path> before) throws Exception {
+    List<Path> now = new ArrayList<>(TaskHarness.tempFilesNamed(TEMP));
+    now.removeAll(before);
+    return now;
+  }
+
+  @Test
+  void shouldBuildAtMostBatchMaxRecordsPerPollAndDeleteTheResponseAtItsEnd() throws Exception {
+    stub(PATH, "2025-02", null, 200, largeFebToApr());
+    stub(PATH, "2025-05", null, 200, LARGE_MAY);
+    List<Path> before = TaskHarness.tempFilesNamed(TEMP);
+    ComextApiSourceTask task = start(props(BATCH));
+    List<SourceRecord> all = new ArrayList<>();
+    int polls = 0;
+    for (List<SourceRecord> batch = task.poll(); batch != null; batch = task.poll()) {
+      polls++;
+      assertThat(batch).hasSizeLessThanOrEqualTo(BATCH);
+      assertThat(task.peakPendingRecords()).as("records built but not yet handed out").isLessThanOrEqualTo(BATCH);
+      batch.forEach(r -> task.commitRecord(r, null));
+      all.addAll(batch);
+    }
+    assertThat(TaskHarness.tempFilesNamed(TEMP)).as("nothing left once the responses are done")
+        .containsExactlyInAnyOrderElementsOf(before);
+    task.stop();
+
+    assertThat(summary("new months", all)).isEqualTo(recorded("comext-large-before-streaming.txt", 0));
+    assertThat(polls).as("the large response in full batches, then May").isEqualTo((29_902 + BATCH - 1) / BATCH + 1);
+  }
+
+  @Test
+  void shouldDeleteTheResponseWhenStoppedMidWayAndResumeWithoutDuplicatesOrGaps() throws Exception {
+    stub(PATH, "2025-02", null, 200, largeFebToApr());
+    stub(PATH, "2025-05", null, 200, LARGE_MAY);
+    List<Path> before = TaskHarness.tempFilesNamed(TEMP);
+    ComextApiSourceTask first = start(props(BATCH));
+    List<SourceRecord> got = new ArrayList<>(harness.take(first, 2 * BATCH + 5)); // offsets committed for these only
+    List<Path> open = madeSince(before);
+    assertThat(open).as("the response is open: its body is kept for the next batches").hasSize(1);
+
+    first.stop(); // Connect calls it from another thread; here between two polls
+    assertThat(open.get(0)).as("stop() closes the response and deletes its body").doesNotExist();
+    assertThat(first.poll()).as("a poll after stop() reads nothing").isNull();
+    ComextApiSourceTask second = start(props(BATCH));
+    got.addAll(harness.drain(second));
+    second.stop();
+
+    assertThat(summary("new months", got)).as("no duplicates, no gaps, the same offsets")
+        .isEqualTo(recorded("comext-large-before-streaming.txt", 0));
+    assertThat(second.peakPendingRecords()).isLessThanOrEqualTo(BATCH);
+    assertThat(TaskHarness.tempFilesNamed(TEMP)).containsExactlyInAnyOrderElementsOf(before);
+  }
+
+  @Test
+  void shouldFetchAgainAndResumeAfterTheHandedOutRecordsWhenTheBodyCannotBeReadMidWay() throws Exception {
+    stub(PATH, "2025-02", null, 200, largeFebToApr());
+    stub(PATH, "2025-05", null, 200, LARGE_MAY);
+    List<Path> before = TaskHarness.tempFilesNamed(TEMP);
+    ComextApiSourceTask task = start(props(BATCH));
+    List<SourceRecord> got = new ArrayList<>(task.poll());
+    List<Path> open = madeSince(before);
+    Files.write(open.get(0), new byte[0]); // the body on disk is lost under the open response
+
+    assertThatThrownBy(task::poll).isInstanceOf(RetriableException.class).hasMessageContaining("startPeriod=2025-02")
+        .cause().hasMessageContaining("its temporary file changed");
+    assertThat(open.get(0)).doesNotExist();
+    got.addAll(harness.drain(task)); // the worker polls again: fetched again, resumed after the first batch
+    task.stop();
+
+    assertThat(summary("new months", got)).isEqualTo(recorded("comext-large-before-streaming.txt", 0));
+    assertThat(TaskHarness.tempFilesNamed(TEMP)).containsExactlyInAnyOrderElementsOf(before);
+  }
+
+  @Test
+  void shouldResumeFromAnOffsetStoredByTheWholeResponsePath() throws Exception {
+    String body = largeFebToApr();
+    stub(PATH, "2025-02", null, 200, body);
+    stub(PATH, "2025-05", null, 200, LARGE_MAY);
+    // As the byte[] path stored it after 1,234 records of the response: the digest of its bytes.
+    String digest = Digests.of(body.getBytes(StandardCharsets.UTF_8));
+    harness.offsets.put(Map.of("source", "comext", "dataset", "DS-045409", "reporter", "EU27_2020", "partners",
+        "CN,US,JP", "products", "TOTAL", "flows", "IMPORT"), Map.of("next", "2025-02", "rows_done", 1_234L, "digest",
+        digest, "revising", "", "month_digests", ""));
+    ComextApiSourceTask task = start(props(BATCH));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(rs).hasSize(29_902 - 1_234 + 3);
+    assertThat(TaskHarness.offset(rs.get(0))).containsEntry("digest", digest).containsEntry("rows_done", 1_235L);
+    assertThat(TaskHarness.offset(rs.get(29_902 - 1_234 - 1))).containsEntry("next", "2025-05")
+        .containsEntry("rows_done", 0L);
+  }
+
+  @Test
+  void shouldReemitALargeRevisionFromRowsSortedOnDiskAndAskTheWindowAgainWhenTheyCannotBeRead() throws Exception {
+    stub(PATH, "2025-02", null, 200, largeFebToApr());
+    stub(PATH, "2025-05", null, 200, LARGE_MAY);
+    ComextApiSourceTask june = start(props(2000));
+    harness.drain(june);
+    june.stop();
+    clock.advance(Duration.ofDays(31));
+    stub(PATH, "2025-02", "2025-05", 200, largeJulyWindow());
+    List<Path> before = TaskHarness.tempFilesNamed(TEMP);
+    ComextApiSourceTask july = start(props(BATCH));
+    clock.advance(Duration.ofHours(2));
+
+    List<SourceRecord> got = new ArrayList<>(july.poll());
+    assertThat(got).hasSize(BATCH);
+    List<Path> open = madeSince(before);
+    List<Path> runs = open.stream().filter(p -> p.toString().endsWith(".run")).toList();
+    assertThat(runs).as("the body and the sorted runs the rows are read from").hasSizeGreaterThan(1)
+        .hasSize(open.size() - 1);
+    for (Path run : runs) {
+      Files.write(run, new byte[0]); // the sorted rows are lost under the open revision
+    }
+
+    assertThatThrownBy(() -> {
+      for (int i = 0; i < 100; i++) {
+        got.addAll(july.poll());
+      }
+    }).isInstanceOf(RetriableException.class).hasMessageContaining("endPeriod=2025-05");
+    assertThat(open).allSatisfy(p -> assertThat(p).doesNotExist());
+    got.addAll(harness.drain(july)); // the window is asked again at once and the month resumed after the batches out
+    july.stop();
+
+    assertThat(summary("revision", got)).isEqualTo(recorded("comext-large-before-streaming.txt", 1));
+    assertThat(july.peakPendingRecords()).isLessThanOrEqualTo(BATCH);
+    assertThat(TaskHarness.tempFilesNamed(TEMP)).containsExactlyInAnyOrderElementsOf(before);
+  }
+
+  @Test
+  void shouldDeadLetterALargeResponseWithAnUnexpectedHeaderAsOneRecordCutToTheLimit() throws Exception {
+    StringBuilder big = new StringBuilder("{\"error\":\"unexpected\"}\n");
+    while (big.length() <= BadRow.MAX_WHOLE_RAW_BYTES + 10_000) {
+      big.append(MAY.lines().skip(1).findFirst().orElseThrow()).append('\n');
+    }
+    stub(PATH, "2025-02", null, 200, big.toString());
+    List<Path> before = TaskHarness.tempFilesNamed(TEMP);
+    ComextApiSourceTask task = start(props(BATCH));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    // The whole-response code put the whole body in the record, which past the broker's 1 MB limit failed the task.
+    assertThat(rs).singleElement().satisfies(r -> {
+      Struct v = (Struct) r.value();
+      assertThat(v.getString("reason")).isEqualTo("Unexpected Comext SDMX-CSV header [{\"error\":\"unexpected\"}]: "
+          + "needs reporter, partner, product, flow, indicators, TIME_PERIOD, OBS_VALUE (raw value cut to 524288 of "
+          + big.length() + " bytes)");
+      assertThat(v.getBytes("rawValue")).hasSize(BadRow.MAX_WHOLE_RAW_BYTES);
+      assertThat(v.getString("position")).isEqualTo("header");
+    });
+    assertThat(TaskHarness.tempFilesNamed(TEMP)).containsExactlyInAnyOrderElementsOf(before);
+  }
+
+  @Test
+  void shouldFailOnAClientErrorNamingTheStartOfTheBodyAndKeepNoFile() throws Exception {
+    String error = "{\"error\":{\"status\":400,\"label\":\"Unknown dimension code\"}}";
+    stub(PATH, "2025-02", null, 400, error + " ".repeat(300) + "tail");
+    List<Path> before = TaskHarness.tempFilesNamed(TEMP);
+    ComextApiSourceTask task = start(props(BATCH));
+    assertThatThrownBy(task::poll).isInstanceOf(ConnectException.class)
+        .hasMessageStartingWith("Comext answered HTTP 400 for " + wm.baseUrl() + PATH + "?format=SDMX-CSV&startPeriod=")
+        .hasMessageEndingWith(": " + error + " ".repeat(300 - error.length()));
+    task.stop();
+    assertThat(TaskHarness.tempFilesNamed(TEMP)).containsExactlyInAnyOrderElementsOf(before);
   }
 }
