@@ -1,27 +1,25 @@
 package io.tradepulse.connect.comext;
 
-import io.tradepulse.connect.common.Digests;
-import io.tradepulse.connect.common.HttpPage;
+import io.tradepulse.connect.common.HttpBody;
 import io.tradepulse.connect.common.MonthGaps;
-import io.tradepulse.connect.common.Parsed;
-import io.tradepulse.connect.common.ParsedItem;
+import io.tradepulse.connect.common.PayloadCursor;
 import io.tradepulse.connect.common.RetryingFetcher;
 import io.tradepulse.connect.common.SourcePartitions;
-import io.tradepulse.connect.common.TradeRow;
 import io.tradepulse.connect.common.TradeSourceTask;
+import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongFunction;
 import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
@@ -35,6 +33,13 @@ import org.apache.kafka.connect.source.SourceRecord;
  * the newest emitted month) and re-emits a month, all its rows, only when the fingerprint of its figures
  * changed. The fingerprint leaves out LAST UPDATE: it is dataset-wide and moves at every monthly update, so a
  * digest of the raw response would re-emit the whole window every month.
+ *
+ * <p>A response (one month of every partner and CN8 product is hundreds of thousands of rows) is never held whole:
+ * its body goes to a temporary file, is read once for its digest and once through ({@link ComextParser#scanSdmx}:
+ * what moves the cursor, every record's publication time and the month fingerprints, sorted on disk when large), and
+ * its records are then built at most batch.max.records per poll, in response order for new months and, for a revised
+ * month, in fingerprint order from the rows the scan kept. The response stays open across polls; a restart resumes
+ * after the last delivered record, as before.
  */
 public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
   static final String REPORTERS_TASK_CONFIG = "comext.task.reporters";
@@ -50,6 +55,7 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
   private final Map<String, Boolean> singleMonth = new HashMap<>();
   private ComextParser parser;
   private RetryingFetcher fetcher;
+  private OpenResponse open; // the response whose records are being built, if any
 
   @Override
   protected ComextConfig parseConfig(Map<String, String> props) {
@@ -94,7 +100,18 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
   }
 
   @Override
-  protected List<SourceRecord> nextRecords() throws InterruptedException {
+  // synchronized with stop(): Connect calls stop() from another thread, possibly while poll() reads the open
+  // response; closing it under the reader would fail that read. stop() waits for the batch instead.
+  protected synchronized List<SourceRecord> nextRecords() throws InterruptedException {
+    if (stopSignal.isStopped()) {
+      return List.of(); // stop() ran while this call waited for the lock: open nothing it would not close
+    }
+    if (open != null) {
+      List<SourceRecord> out = emit();
+      if (!out.isEmpty()) {
+        return out;
+      }
+    }
     Instant now = clock.instant();
     YearMonth lastPossible = YearMonth.from(now.atZone(BRUSSELS)).minusMonths(1);
     for (String reporter : state.keySet()) {
@@ -152,61 +169,59 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
   }
 
   /**
-   * New months from the cursor on (the original ingestion path).
+   * New months from the cursor on (the original ingestion path): fetches them and opens the response for
+   * {@link #emit()}.
    *
-   * @return the records, empty when there was nothing new, null after switching to one month per call
+   * @return the first records, empty when there was nothing new, null after switching to one month per call
    */
   private List<SourceRecord> newMonths(String reporter, Instant now, YearMonth lastPossible) throws InterruptedException {
     ComextOffset off = state.get(reporter);
     boolean single = singleMonth.getOrDefault(reporter, false);
     String url = url(reporter, off.next(), single ? off.next() : null);
-    HttpPage page = fetcher.fetch(URI.create(url), Map.of("Accept", "text/csv"), url);
-    if (tooBig(page)) {
-      if (single) {
-        throw tooBigForOneMonth(off.next(), url);
-      }
-      log.warn("Comext answered EXTRACTION_TOO_BIG for {}: asking one month per call", url);
-      singleMonth.put(reporter, true);
-      return null;
-    }
-    ComextParser.SdmxParsed sdmx = noData(page) ? null : parse(page, url);
-    Parsed parsed = sdmx == null ? null : sdmx.parsed();
-    YearMonth newest = null;
-    if (parsed != null) {
-      for (ParsedItem item : parsed.items()) {
-        if (item instanceof TradeRow t) {
-          YearMonth ym = YearMonth.of(t.year(), t.month());
-          newest = newest == null || ym.isAfter(newest) ? ym : newest;
+    HttpBody body = HttpBody.fetch(fetcher, URI.create(url), Map.of("Accept", "text/csv"), url, "comext");
+    ComextParser.SdmxScan scan = null;
+    boolean opened = false;
+    try {
+      if (tooBig(body)) {
+        if (single) {
+          throw tooBigForOneMonth(off.next(), url);
         }
+        log.warn("Comext answered EXTRACTION_TOO_BIG for {}: asking one month per call", url);
+        singleMonth.put(reporter, true);
+        return null;
       }
-    }
-    YearMonth windowEnd = single ? off.next() : lastPossible;
-    YearMonth next = newest != null ? newest.plusMonths(1)
-        : MonthGaps.afterEmptyWindow(off.next(), windowEnd, lastPossible, config.publicationLagMonths());
-    if (newest == null && !next.isAfter(off.next())) {
-      nextCheck.put(reporter, now.plus(config.pollInterval())); // not out yet: ask again later
-    } else if (newest == null) {
-      log.warn("Comext {}: no data for {}..{} {} months on; treating as never published", reporter, off.next(),
-          next.minusMonths(1), config.publicationLagMonths());
-    }
-    // Fingerprints of the months just emitted, so that the first revision check does not re-emit them.
-    Map<YearMonth, String> emitted = new HashMap<>();
-    if (sdmx != null) {
-      sdmx.byMonth().forEach((m, month) -> emitted.put(m, month.digest()));
-    }
-    ComextOffset done = off.advanced(next, emitted, config.lookback());
-    List<SourceRecord> out = new ArrayList<>();
-    if (parsed != null) {
-      String digest = Digests.of(page.body());
+      scan = noData(body) ? null : scan(body, url, false);
+      YearMonth newest = scan == null ? null : scan.newestFigure;
+      YearMonth windowEnd = single ? off.next() : lastPossible;
+      YearMonth next = newest != null ? newest.plusMonths(1)
+          : MonthGaps.afterEmptyWindow(off.next(), windowEnd, lastPossible, config.publicationLagMonths());
+      // Not out yet: ask again later. Applied once the response is done, so a failed read is retried at once.
+      Instant recheckAt = newest == null && !next.isAfter(off.next()) ? now.plus(config.pollInterval()) : null;
+      if (newest == null && recheckAt == null) {
+        log.warn("Comext {}: no data for {}..{} {} months on; treating as never published", reporter, off.next(),
+            next.minusMonths(1), config.publicationLagMonths());
+      }
+      // Fingerprints of the months just read, so that the first revision check does not re-emit them.
+      ComextOffset done = off.advanced(next, scan == null ? Map.of() : scan.digests(), config.lookback());
+      if (scan == null || scan.items == 0) {
+        finished(reporter, done, recheckAt, scan == null ? 0 : scan.skipped);
+        return List.of();
+      }
+      String digest = body.digest();
       long skip = off.revising() == null && digest.equals(off.digest()) ? off.rowsDone() : 0;
-      List<ParsedItem> items = parsed.items();
-      for (int i = (int) skip; i < items.size(); i++) {
-        ComextOffset o = i == items.size() - 1 ? done : off.rowDone(i + 1, digest);
-        out.add(records.create(partition(reporter), o.toMap(), items.get(i), parsed.publishedAt()));
+      Deque<Part> parts = new ArrayDeque<>();
+      parts.add(new Part(new PayloadCursor(parser.openSdmx(body, url, scan.items), null, skip), off, done,
+          rows -> off.rowDone(rows, digest)));
+      open = new OpenResponse(reporter, url, body, scan, scan.publishedAt, scan.skipped, parts, recheckAt, null);
+      opened = true;
+    } catch (IOException e) {
+      throw new RetriableException("Cannot read the response of " + url, e);
+    } finally {
+      if (!opened) {
+        close(body, scan);
       }
     }
-    state.put(reporter, done);
-    return out;
+    return emit();
   }
 
   /**
@@ -214,7 +229,10 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
    * fingerprint differs from the stored one (or that has none), all of its items, in fingerprint order;
    * unchanged months emit nothing. Months absent from the answer keep their fingerprint: nothing can be
    * retracted, and they are compared again next time. The window leaves the queue only once answered, so a
-   * failed call (RetriableException) is repeated on the next poll instead of waiting for the next interval.
+   * failed call (RetriableException) is repeated on the next poll instead of waiting for the next interval; so is
+   * a response whose temporary file fails while it is read.
+   *
+   * @return the first records of the changed months, empty when none changed
    */
   private List<SourceRecord> revise(String reporter) throws InterruptedException {
     ComextOffset off = state.get(reporter);
@@ -225,54 +243,153 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
       w = queue.peek();
     }
     String url = url(reporter, w.from(), w.to());
-    HttpPage page = fetcher.fetch(URI.create(url), Map.of("Accept", "text/csv"), url);
+    HttpBody body = HttpBody.fetch(fetcher, URI.create(url), Map.of("Accept", "text/csv"), url, "comext");
     queue.poll();
-    if (tooBig(page)) {
-      if (w.from().equals(w.to())) {
-        throw tooBigForOneMonth(w.from(), url);
-      }
-      log.warn("Comext answered EXTRACTION_TOO_BIG for {}: asking one month per call", url);
-      singleMonth.put(reporter, true);
-      queueMonthByMonth(reporter, w);
-      return List.of();
-    }
-    ComextParser.SdmxParsed sdmx = noData(page) ? null : parse(page, url);
-    ComextOffset cur = off;
-    List<SourceRecord> out = new ArrayList<>();
-    if (sdmx != null) {
-      if (sdmx.withoutMonth() > 0) {
-        // Only an unreadable TIME_PERIOD or header: such rows belong to no month, so they cannot be compared;
-        // the new-month call dead-letters them when it reads them.
-        log.warn("Comext {}: {} rows without a readable month in {}; not part of the revision check", reporter,
-            sdmx.withoutMonth(), url);
-      }
-      for (Map.Entry<YearMonth, ComextParser.Month> e : sdmx.byMonth().entrySet()) {
-        YearMonth m = e.getKey();
-        ComextParser.Month month = e.getValue();
-        if (m.isBefore(w.from()) || m.isAfter(w.to())) {
-          continue; // outside the asked window: not ours to compare
+    ComextParser.SdmxScan scan = null;
+    boolean opened = false;
+    try {
+      if (tooBig(body)) {
+        if (w.from().equals(w.to())) {
+          throw tooBigForOneMonth(w.from(), url);
         }
-        boolean resuming = m.equals(off.revising());
-        if (!resuming && month.digest().equals(cur.months().get(m))) {
-          continue; // same figures (perhaps a new LAST UPDATE): nothing to re-emit
+        log.warn("Comext answered EXTRACTION_TOO_BIG for {}: asking one month per call", url);
+        singleMonth.put(reporter, true);
+        queueMonthByMonth(reporter, w);
+        return List.of();
+      }
+      scan = noData(body) ? null : scan(body, url, true);
+      // Every month's offsets are known now (the fingerprints are): plan the months to re-emit, in month order.
+      ComextOffset cur = off;
+      Deque<Part> parts = new ArrayDeque<>();
+      if (scan != null) {
+        if (scan.withoutMonth > 0) {
+          // Only an unreadable TIME_PERIOD or header: such rows belong to no month, so they cannot be compared;
+          // the new-month call dead-letters them when it reads them.
+          log.warn("Comext {}: {} rows without a readable month in {}; not part of the revision check", reporter,
+              scan.withoutMonth, url);
         }
-        long skip = resuming && month.digest().equals(off.digest()) ? off.rowsDone() : 0;
-        List<ParsedItem> items = month.items();
-        ComextOffset done = cur.revised(m, month.digest(), config.lookback());
-        for (int i = (int) skip; i < items.size(); i++) {
-          ComextOffset o = i == items.size() - 1 ? done : cur.revisingRow(m, i + 1, month.digest());
-          out.add(records.create(partition(reporter), o.toMap(), items.get(i), sdmx.parsed().publishedAt()));
+        for (Map.Entry<YearMonth, FingerprintSort.MonthPrint> e : scan.months.entrySet()) {
+          YearMonth m = e.getKey();
+          String digest = e.getValue().digest();
+          if (m.isBefore(w.from()) || m.isAfter(w.to())) {
+            continue; // outside the asked window: not ours to compare
+          }
+          boolean resuming = m.equals(off.revising());
+          if (!resuming && digest.equals(cur.months().get(m))) {
+            continue; // same figures (perhaps a new LAST UPDATE): nothing to re-emit
+          }
+          long skip = resuming && digest.equals(off.digest()) ? off.rowsDone() : 0;
+          ComextOffset before = cur;
+          ComextOffset done = cur.revised(m, digest, config.lookback());
+          parts.add(new Part(new PayloadCursor(scan.monthItems(m), null, skip), before, done,
+              rows -> before.revisingRow(m, rows, digest)));
+          log.info("Comext {} {}: figures changed, re-emitting {} rows", reporter, m, e.getValue().items() - skip);
+          cur = done;
         }
-        log.info("Comext {} {}: figures changed, re-emitting {} rows", reporter, m, items.size() - skip);
-        cur = done;
+      }
+      if (parts.isEmpty()) {
+        // With an interrupted month gone from the source (rare), there is nothing left to resume.
+        finished(reporter, cur.revising() != null ? cur.withoutRevision() : cur, null, scan == null ? 0 : scan.skipped);
+        return List.of();
+      }
+      open = new OpenResponse(reporter, url, body, scan, scan.publishedAt, scan.skipped, parts, null, w);
+      opened = true;
+    } catch (IOException e) {
+      queue.addFirst(w); // the temporary file failed, not the answer: ask again on the next poll
+      throw new RetriableException("Cannot read the response of " + url, e);
+    } finally {
+      if (!opened) {
+        close(body, scan);
       }
     }
-    if (cur.revising() != null) {
-      // The interrupted month is gone from the source (rare): nothing left to resume.
-      cur = cur.withoutRevision();
+    return emit();
+  }
+
+  /**
+   * One run of records of the open response: the whole response (new months) or one changed month (revision).
+   *
+   * @param before the reporter's offset before its first record
+   * @param done the offset its last record carries
+   * @param midway the offset of a record after which that many of its items are done
+   */
+  private record Part(PayloadCursor cursor, ComextOffset before, ComextOffset done, LongFunction<ComextOffset> midway) {}
+
+  /**
+   * The response whose records are being built, one batch per poll, part after part.
+   *
+   * @param publishedAt the newest LAST UPDATE of the response, which every record carries
+   * @param recheckAt new months without a figure: when to ask again, once done; null to go on at once
+   * @param window the look-back call, queued again if reading fails; null for new months
+   */
+  private record OpenResponse(String reporter, String url, HttpBody body, ComextParser.SdmxScan scan, long publishedAt,
+      int skipped, Deque<Part> parts, Instant recheckAt, Window window) {}
+
+  /**
+   * Up to batch.max.records records of the open response's current part, each item's offset counting the items
+   * done and the last one's the part's end; at the last part's end the response is closed. A batch never spans two
+   * parts, so the records of a failed batch are all of the part being read, which its resume point accounts for.
+   */
+  private List<SourceRecord> emit() {
+    OpenResponse r = open;
+    Map<String, String> partition = partition(r.reporter());
+    while (true) {
+      Part p = r.parts().peek();
+      List<SourceRecord> out;
+      try {
+        out = p.cursor().next(config.batchMax(), (item, rowsDone, last) -> records.create(partition,
+            (last ? p.done() : p.midway().apply(rowsDone)).toMap(), item, r.publishedAt()));
+      } catch (IOException | RuntimeException e) {
+        // Read again on the next poll (a look-back window is queued again), past the batches already handed out.
+        long resume = p.cursor().resumePoint();
+        state.put(r.reporter(), resume > 0 ? p.midway().apply(resume) : p.before());
+        if (r.window() != null) {
+          revisionQueue.get(r.reporter()).addFirst(r.window());
+        }
+        throw openPayloadFailed(e, "the response of " + r.url());
+      }
+      if (!p.cursor().ended()) {
+        state.put(r.reporter(), p.midway().apply(p.cursor().index()));
+        return out;
+      }
+      state.put(r.reporter(), p.done());
+      r.parts().poll();
+      p.cursor().closeQuietly(log, r.url());
+      if (r.parts().isEmpty()) {
+        closeOpenPayload();
+        finished(r.reporter(), p.done(), r.recheckAt(), r.skipped());
+        return out;
+      }
+      if (!out.isEmpty()) {
+        return out;
+      }
     }
-    state.put(reporter, cur);
-    return out;
+  }
+
+  /** A response is done: the reporter's offset, when to ask again, and its skipped rows, counted once. */
+  private void finished(String reporter, ComextOffset done, Instant recheckAt, int skipped) {
+    state.put(reporter, done);
+    if (recheckAt != null) {
+      nextCheck.put(reporter, recheckAt);
+    }
+    metrics.skipped(skipped);
+  }
+
+  @Override
+  protected void closeOpenPayload() {
+    OpenResponse r = open;
+    open = null;
+    if (r != null) {
+      r.parts().forEach(p -> p.cursor().closeQuietly(log, r.url()));
+      close(r.body(), r.scan());
+    }
+  }
+
+  /** Deletes the temporary files of a response: its body and the sorted rows of its scan. */
+  private static void close(HttpBody body, ComextParser.SdmxScan scan) {
+    if (scan != null) {
+      scan.close();
+    }
+    body.close();
   }
 
   /** Replaces a window by one call per month, at the head of the queue (EXTRACTION_TOO_BIG mode). */
@@ -283,12 +400,12 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
     }
   }
 
-  private static boolean tooBig(HttpPage page) {
-    return page.status() == 413 || ComextParser.text(page.body()).contains("EXTRACTION_TOO_BIG");
+  private static boolean tooBig(HttpBody body) throws IOException {
+    return body.status() == 413 || body.head(300).contains("EXTRACTION_TOO_BIG");
   }
 
-  private static boolean noData(HttpPage page) {
-    return page.isNoData() || (page.status() == 404 && ComextParser.text(page.body()).contains("NO_RECORDS_FOUND"));
+  private static boolean noData(HttpBody body) throws IOException {
+    return body.isNoData() || (body.status() == 404 && body.head(300).contains("NO_RECORDS_FOUND"));
   }
 
   private static ConnectException tooBigForOneMonth(YearMonth month, String url) {
@@ -296,15 +413,12 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
         + ": narrow " + ComextConfig.PARTNERS_CONFIG + " or " + ComextConfig.PRODUCTS_CONFIG);
   }
 
-  private ComextParser.SdmxParsed parse(HttpPage page, String url) {
-    if (page.status() != 200) {
+  private ComextParser.SdmxScan scan(HttpBody body, String url, boolean keepRows) throws IOException {
+    if (body.status() != 200) {
       // Other 4xx: the query itself is wrong (unknown dataset or code); retrying cannot help.
-      throw new ConnectException("Comext answered HTTP " + page.status() + " for " + url + ": "
-          + new String(page.body(), 0, Math.min(page.body().length, 300), StandardCharsets.UTF_8));
+      throw new ConnectException("Comext answered HTTP " + body.status() + " for " + url + ": " + body.head(300));
     }
-    ComextParser.SdmxParsed sdmx = parser.parseSdmx(page.body(), url);
-    metrics.skipped(sdmx.parsed().skipped());
-    return sdmx;
+    return parser.scanSdmx(body, url, keepRows);
   }
 
   /** Visible for tests. */

@@ -2,7 +2,6 @@ package io.tradepulse.connect.comext;
 
 import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.CodeTable;
-import io.tradepulse.connect.common.Digests;
 import io.tradepulse.connect.common.Hs;
 import io.tradepulse.connect.common.ItemStream;
 import io.tradepulse.connect.common.Parsed;
@@ -11,9 +10,9 @@ import io.tradepulse.connect.common.Payload;
 import io.tradepulse.connect.common.StreamingCsvReader;
 import io.tradepulse.connect.common.TradeRow;
 import io.tradepulse.core.CsvReader;
+import java.io.Closeable;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.YearMonth;
@@ -22,14 +21,12 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
@@ -43,7 +40,9 @@ import java.util.TreeMap;
  * <ul>
  *   <li>SDMX-CSV from the API: {@code DATAFLOW,LAST UPDATE,freq,reporter,partner,product,flow,indicators,
  *       TIME_PERIOD,OBS_VALUE}; one row per observation; only VALUE_IN_EUROS rows are used (quantities are
- *       skipped). LAST UPDATE (dd/MM/yy) is the publication date: publishedAt and vintage come from it.</li>
+ *       skipped). LAST UPDATE (dd/MM/yy) is the publication date: publishedAt and vintage come from it. A
+ *       response is read as a stream, twice: once through ({@link #scanSdmx}: counts, newest LAST UPDATE, month
+ *       fingerprints), then item by item ({@link #openSdmx}, or a month's items in fingerprint order).</li>
  *   <li>Bulk monthly CSV: one row per (reporter, partner, trade type, product, flow, statistical procedure,
  *       supplementary unit, period); rows of one series and month are SUMMED into one record, because
  *       emitting them separately would let the last one overwrite the others downstream (upsert per
@@ -73,140 +72,305 @@ final class ComextParser {
     this.fx = fx;
   }
 
-  /**
-   * A parsed SDMX-CSV response plus, for each item (same index), the month it belongs to and its content
-   * for fingerprints; both are what a revision check compares.
-   *
-   * @param months month of each item, null when the row's TIME_PERIOD (or the whole header) is unreadable
-   * @param contents the item's economic content: for a TradeRow its figure and identity, for a dead letter its
-   *     reason and fields; never LAST UPDATE, line number or URL, because those change while figures do not
-   *     (LAST UPDATE is dataset-wide and moves at every monthly update, for every row)
-   */
-  record SdmxParsed(Parsed parsed, List<YearMonth> months, List<String> contents) {
-    SdmxParsed {
-      months = Collections.unmodifiableList(new ArrayList<>(months)); // List.copyOf rejects nulls
-      contents = List.copyOf(contents);
+  /** The columns of an SDMX-CSV response, found by name in its header; {@code upd} is -1 without LAST UPDATE. */
+  private record SdmxColumns(int upd, int rep, int par, int prod, int flow, int ind, int time, int obs) {
+    /** @return the columns, or null when the header lacks one that the records need */
+    static SdmxColumns of(CsvReader.Row header) {
+      List<String> h = trimmed(header);
+      SdmxColumns c = new SdmxColumns(h.indexOf("LAST UPDATE"), h.indexOf("reporter"), h.indexOf("partner"),
+          h.indexOf("product"), h.indexOf("flow"), h.indexOf("indicators"), h.indexOf("TIME_PERIOD"),
+          h.indexOf("OBS_VALUE"));
+      return Math.min(Math.min(Math.min(c.rep, c.par), Math.min(c.prod, c.flow)), Math.min(Math.min(c.ind, c.time), c.obs))
+          < 0 ? null : c;
     }
 
-    /**
-     * Items grouped by month, each month's items sorted by content and fingerprinted. Sorting makes the
-     * fingerprint and the emission order independent of the response's row order and window, so a month
-     * read by a new-month call and by a look-back call gets the same digest, and rowsDone means the same
-     * rows after a restart. Items without a month are left out.
-     */
-    SortedMap<YearMonth, Month> byMonth() {
-      SortedMap<YearMonth, List<Integer>> idx = new TreeMap<>();
-      for (int i = 0; i < months.size(); i++) {
-        if (months.get(i) != null) {
-          idx.computeIfAbsent(months.get(i), m -> new ArrayList<>()).add(i);
-        }
-      }
-      SortedMap<YearMonth, Month> out = new TreeMap<>();
-      idx.forEach((month, is) -> {
-        is.sort(Comparator.comparing(contents::get));
-        StringBuilder all = new StringBuilder();
-        for (int i : is) {
-          all.append(contents.get(i)).append('\u001e');
-        }
-        out.put(month, new Month(is.stream().map(i -> parsed.items().get(i)).toList(),
-            Digests.of(all.toString().getBytes(StandardCharsets.UTF_8))));
-      });
-      return out;
+    static List<String> trimmed(CsvReader.Row header) {
+      return header.fields().stream().map(String::trim).toList();
     }
 
-    /** Items that belong to no month (unreadable TIME_PERIOD or header). */
-    int withoutMonth() {
-      return (int) months.stream().filter(Objects::isNull).count();
+    /** The reason of the dead letter for a response whose header lacks a column. */
+    static String fault(CsvReader.Row header) {
+      return "Unexpected Comext SDMX-CSV header " + trimmed(header) + ": needs reporter, partner, product, flow, "
+          + "indicators, TIME_PERIOD, OBS_VALUE";
     }
   }
 
-  /** The items of one month in fingerprint order, and the fingerprint. */
-  record Month(List<ParsedItem> items, String digest) {}
+  /** What one data row becomes: its item (a figure or a dead letter) and the month it belongs to (null if unreadable). */
+  private record SdmxItem(ParsedItem item, YearMonth month) {}
 
-  /** SDMX-CSV response of the dissemination API, with each item's month and fingerprint content. */
-  SdmxParsed parseSdmx(byte[] payload, String sourceRef) {
-    CsvReader r = new CsvReader(payload);
-    CsvReader.Row header = r.next();
-    if (header == null) {
-      return new SdmxParsed(new Parsed(List.of(), 0), List.of(), List.of());
+  /**
+   * Turns the data rows of one SDMX-CSV response into items, counting the rows left out and the newest LAST UPDATE
+   * read. The one place a row's outcome is decided, for both reads of a response and for a row read back from a
+   * {@link FingerprintSort}, so they cannot disagree.
+   */
+  private final class SdmxRows {
+    private final SdmxColumns c;
+    private final String sourceRef;
+    int skipped;
+    long newestPublished;
+
+    SdmxRows(SdmxColumns c, String sourceRef) {
+      this.c = c;
+      this.sourceRef = sourceRef;
     }
-    List<String> h = header.fields().stream().map(String::trim).toList();
-    int upd = h.indexOf("LAST UPDATE");
-    int rep = h.indexOf("reporter");
-    int par = h.indexOf("partner");
-    int prod = h.indexOf("product");
-    int flow = h.indexOf("flow");
-    int ind = h.indexOf("indicators");
-    int time = h.indexOf("TIME_PERIOD");
-    int obs = h.indexOf("OBS_VALUE");
-    if (Math.min(Math.min(Math.min(rep, par), Math.min(prod, flow)), Math.min(Math.min(ind, time), obs)) < 0) {
-      BadRow bad = BadRow.of("Unexpected Comext SDMX-CSV header " + h + ": needs reporter, partner, "
-          + "product, flow, indicators, TIME_PERIOD, OBS_VALUE", sourceRef, "header", payload);
-      return new SdmxParsed(Parsed.whollyBad(bad), Collections.singletonList(null), List.of(bad.reason()));
-    }
-    Collector out = new Collector(upd);
-    int skipped = 0;
-    long newestPublished = 0;
-    for (CsvReader.Row row = r.next(); row != null; row = r.next()) {
+
+    /** @return the row's item and month, or null for a blank row or one left out (counted in {@link #skipped}) */
+    SdmxItem read(CsvReader.Row row) {
       if (row.isBlank()) {
-        continue;
+        return null;
       }
       String position = "line " + row.line();
-      if (!"VALUE_IN_EUROS".equals(row.field(ind).trim())) {
+      if (!"VALUE_IN_EUROS".equals(row.field(c.ind()).trim())) {
         skipped++;
-        continue;
+        return null;
       }
       // Read first, so that a row dead-lettered for another reason still counts for its month's fingerprint.
-      YearMonth month = monthOrNull(row.field(time));
+      YearMonth month = monthOrNull(row.field(c.time()));
       Long published = null;
-      if (upd >= 0) {
+      if (c.upd() >= 0) {
         try {
-          published = LocalDate.parse(row.field(upd).trim(), LAST_UPDATE).atTime(LocalTime.of(11, 0)).atZone(CET)
+          published = LocalDate.parse(row.field(c.upd()).trim(), LAST_UPDATE).atTime(LocalTime.of(11, 0)).atZone(CET)
               .toInstant().toEpochMilli();
         } catch (DateTimeParseException e) {
-          out.add(BadRow.of("Unreadable LAST UPDATE '" + row.field(upd) + "' (dd/MM/yy)", sourceRef, position,
-              row.raw()), month, row);
-          continue;
+          return new SdmxItem(BadRow.of("Unreadable LAST UPDATE '" + row.field(c.upd()) + "' (dd/MM/yy)", sourceRef,
+              position, row.raw()), month);
         }
       }
       if (published == null) {
-        out.add(BadRow.of("No LAST UPDATE column: publication date unknown", sourceRef, position, row.raw()), month, row);
-        continue;
+        return new SdmxItem(BadRow.of("No LAST UPDATE column: publication date unknown", sourceRef, position,
+            row.raw()), month);
       }
       newestPublished = Math.max(newestPublished, published);
       if (month == null) {
-        out.add(BadRow.of("Unreadable TIME_PERIOD '" + row.field(time) + "' (yyyy-MM)", sourceRef, position, row.raw()),
-            null, row);
-        continue;
+        return new SdmxItem(BadRow.of("Unreadable TIME_PERIOD '" + row.field(c.time()) + "' (yyyy-MM)", sourceRef,
+            position, row.raw()), null);
       }
       String vintage = "COMEXT " + lastUpdateDate(published);
-      ParsedItem item = toRow(row.field(rep), row.field(par), row.field(prod), row.field(flow), month,
-          row.field(obs), vintage, published, sourceRef, position, row.raw());
+      ParsedItem item = toRow(row.field(c.rep()), row.field(c.par()), row.field(c.prod()), row.field(c.flow()), month,
+          row.field(c.obs()), vintage, published, sourceRef, position, row.raw());
       if (item == null) {
         skipped++;
-      } else {
-        out.add(item, month, row);
+        return null;
       }
+      return new SdmxItem(item, month);
     }
-    return new SdmxParsed(new Parsed(out.items, skipped, newestPublished), out.months, out.contents);
+
+    /** The item's fingerprint content (see {@link SdmxScan}). */
+    String content(ParsedItem item, CsvReader.Row row) {
+      return item instanceof TradeRow t ? ComextParser.content(t) : ComextParser.content((BadRow) item, row, c.upd());
+    }
   }
 
-  /** Items of an SDMX-CSV response with their months and fingerprint contents (see {@link SdmxParsed}). */
-  private static final class Collector {
-    final List<ParsedItem> items = new ArrayList<>();
-    final List<YearMonth> months = new ArrayList<>();
-    final List<String> contents = new ArrayList<>();
-    private final int lastUpdateColumn;
+  /**
+   * What the first read of an SDMX-CSV response found, all that the task must know before its first record goes out:
+   * how many items and skipped rows, the newest LAST UPDATE (every record's publication time), the newest month with
+   * a figure (where the cursor moves), the items without a month, and each month's fingerprint. A fingerprint is taken
+   * over the month's items sorted by content: for a figure its identity and value, for a dead letter its reason and
+   * fields; never LAST UPDATE, line number or URL, because those change while figures do not (LAST UPDATE is
+   * dataset-wide and moves at every monthly update, for every row). Sorting makes the fingerprint and a revised
+   * month's emission order independent of the response's row order and window, so a month read by a new-month call
+   * and by a look-back call gets the same digest, and rows_done means the same rows after a restart.
+   *
+   * <p>Holds the sorted items' temporary files ({@link FingerprintSort}) until closed.
+   */
+  final class SdmxScan implements Closeable {
+    final long items;
+    final int skipped;
+    final long publishedAt;
+    final YearMonth newestFigure; // null when no month has a figure
+    final int withoutMonth;
+    final SortedMap<YearMonth, FingerprintSort.MonthPrint> months;
+    private final FingerprintSort sort;
+    private final SdmxColumns columns;
+    private final String sourceRef;
 
-    Collector(int lastUpdateColumn) {
-      this.lastUpdateColumn = lastUpdateColumn;
+    private SdmxScan(long items, int skipped, long publishedAt, YearMonth newestFigure, int withoutMonth,
+        FingerprintSort sort, SdmxColumns columns, String sourceRef) throws IOException {
+      this.items = items;
+      this.skipped = skipped;
+      this.publishedAt = publishedAt;
+      this.newestFigure = newestFigure;
+      this.withoutMonth = withoutMonth;
+      this.months = sort.finish();
+      this.sort = sort;
+      this.columns = columns;
+      this.sourceRef = sourceRef;
     }
 
-    void add(ParsedItem item, YearMonth month, CsvReader.Row row) {
-      items.add(item);
-      months.add(month);
-      contents.add(item instanceof TradeRow t ? content(t) : content((BadRow) item, row, lastUpdateColumn));
+    /** Each month's fingerprint, as an offset stores them. */
+    Map<YearMonth, String> digests() {
+      Map<YearMonth, String> d = new TreeMap<>();
+      months.forEach((m, p) -> d.put(m, p.digest()));
+      return d;
     }
+
+    /**
+     * The items of {@code month} in fingerprint order, rebuilt from the rows the scan kept (scanned with keepRows);
+     * nothing is read before the first {@link ItemStream#next()}.
+     */
+    ItemStream monthItems(YearMonth month) {
+      SdmxRows rows = new SdmxRows(columns, sourceRef);
+      return new ItemStream() {
+        private FingerprintSort.Rows kept;
+
+        @Override
+        public ParsedItem next() throws IOException {
+          if (kept == null) {
+            kept = sort.rows(month);
+          }
+          for (CsvReader.Row row = kept.next(); row != null; row = kept.next()) {
+            SdmxItem i = rows.read(row);
+            if (i != null) { // always: only rows that made an item were kept
+              return i.item();
+            }
+          }
+          return null;
+        }
+
+        @Override
+        public int skipped() {
+          return 0; // counted by the scan, once per response
+        }
+
+        @Override
+        public long publishedAt() {
+          return publishedAt;
+        }
+
+        @Override
+        public void close() throws IOException {
+          if (kept != null) {
+            kept.close();
+          }
+        }
+      };
+    }
+
+    /** Deletes the temporary files of the sorted items. */
+    @Override
+    public void close() {
+      sort.close();
+    }
+  }
+
+  /**
+   * Reads an SDMX-CSV response through once, keeping no item: see {@link SdmxScan}. A header that lacks a column makes
+   * the whole response one dead letter, and then one item without a month.
+   *
+   * @param keepRows keep the rows in fingerprint order, for {@link SdmxScan#monthItems} (a look-back call)
+   * @throws IOException when the payload cannot be read (it is read again; a row can always be read as CSV)
+   */
+  SdmxScan scanSdmx(Payload payload, String sourceRef, boolean keepRows) throws IOException {
+    FingerprintSort sort = new FingerprintSort(keepRows);
+    boolean ok = false;
+    try (StreamingCsvReader csv = new StreamingCsvReader(payload.open())) {
+      CsvReader.Row header = csv.next();
+      SdmxColumns columns = header == null ? null : SdmxColumns.of(header);
+      SdmxScan scan;
+      if (header == null) {
+        scan = new SdmxScan(0, 0, 0, null, 0, sort, null, sourceRef);
+      } else if (columns == null) {
+        scan = new SdmxScan(1, 0, 0, null, 1, sort, null, sourceRef); // the whole response is the one dead letter
+      } else {
+        SdmxRows rows = new SdmxRows(columns, sourceRef);
+        long items = 0;
+        int withoutMonth = 0;
+        YearMonth newestFigure = null;
+        for (CsvReader.Row row = csv.next(); row != null; row = csv.next()) {
+          SdmxItem i = rows.read(row);
+          if (i == null) {
+            continue;
+          }
+          if (i.month() == null) {
+            withoutMonth++;
+          } else {
+            sort.add(i.month(), rows.content(i.item(), row), items, row);
+            if (i.item() instanceof TradeRow && (newestFigure == null || i.month().isAfter(newestFigure))) {
+              newestFigure = i.month();
+            }
+          }
+          items++;
+        }
+        scan = new SdmxScan(items, rows.skipped, rows.newestPublished, newestFigure, withoutMonth, sort, columns,
+            sourceRef);
+      }
+      ok = true;
+      return scan;
+    } finally {
+      if (!ok) {
+        sort.close();
+      }
+    }
+  }
+
+  /**
+   * The items of an SDMX-CSV response in response order, parsed as they are asked for (the records of a new-month
+   * call; {@link #scanSdmx} read it before). A header that lacks a column gives the one dead letter for the whole
+   * response; its raw value is the response cut to {@link BadRow#MAX_WHOLE_RAW_BYTES}, as every whole-payload dead
+   * letter's, since a larger record could exceed the broker's limit and fail the task on every retry.
+   *
+   * @param items the items the scan found: a CSV cut short reads as a shorter CSV, so a payload that ends before them
+   *     has changed since (its temporary file was cut): an IOException, read again, never a response taken as done
+   */
+  ItemStream openSdmx(Payload payload, String sourceRef, long items) {
+    return new ItemStream() {
+      private StreamingCsvReader csv;
+      private SdmxRows rows;
+      private long read;
+      private boolean ended;
+
+      @Override
+      public ParsedItem next() throws IOException {
+        if (ended) {
+          return null;
+        }
+        if (csv == null) {
+          csv = new StreamingCsvReader(payload.open());
+          CsvReader.Row header = csv.next();
+          SdmxColumns columns = header == null ? null : SdmxColumns.of(header);
+          if (columns == null) {
+            ended = true;
+            return header == null ? end()
+                : BadRow.wholePayload(SdmxColumns.fault(header), null, sourceRef, "header", payload);
+          }
+          rows = new SdmxRows(columns, sourceRef);
+        }
+        for (CsvReader.Row row = csv.next(); row != null; row = csv.next()) {
+          SdmxItem i = rows.read(row);
+          if (i != null) {
+            read++;
+            return i.item();
+          }
+        }
+        ended = true;
+        return end();
+      }
+
+      private ParsedItem end() throws IOException {
+        if (read < items) {
+          throw new IOException("Comext response " + sourceRef + " ended after " + read + " of the " + items
+              + " items its first read found: its temporary file changed");
+        }
+        return null;
+      }
+
+      @Override
+      public int skipped() {
+        return rows == null ? 0 : rows.skipped;
+      }
+
+      @Override
+      public long publishedAt() {
+        return rows == null ? 0 : rows.newestPublished;
+      }
+
+      @Override
+      public void close() throws IOException {
+        if (csv != null) {
+          csv.close();
+        }
+      }
+    };
   }
 
   private static YearMonth monthOrNull(String s) {
@@ -224,7 +388,7 @@ final class ComextParser {
         t.currency(), String.valueOf(t.valuation()), String.valueOf(t.note()));
   }
 
-  /** Fingerprint content of a dead letter: its reason and fields, LAST UPDATE blanked (see {@link SdmxParsed}). */
+  /** Fingerprint content of a dead letter: its reason and fields, LAST UPDATE blanked (see {@link SdmxScan}). */
   private static String content(BadRow bad, CsvReader.Row row, int upd) {
     List<String> fields = new ArrayList<>(row.fields());
     if (upd >= 0 && upd < fields.size()) {
@@ -471,9 +635,5 @@ final class ComextParser {
     return new TradeRow(reporter.get().iso3(), partner.get().iso3(), flow, commodity, level.get(), month.getYear(),
         month.getMonthValue(), 1, value, currency, flow.equals("IMPORT") ? "CIF" : "FOB", null, SOURCE, sourceRef,
         vintage, published, 0, note);
-  }
-
-  static String text(byte[] b) {
-    return new String(b, 0, Math.min(b.length, 300), StandardCharsets.UTF_8);
   }
 }

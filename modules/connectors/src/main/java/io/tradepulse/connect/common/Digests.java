@@ -30,6 +30,30 @@ public final class Digests {
     return format(md);
   }
 
+  /** A fingerprint fed piece by piece, for content that is never held whole (one month of a large response). */
+  public static Incremental incremental() {
+    return new Incremental();
+  }
+
+  /** {@link #of(byte[])} of the concatenation of everything added, in order. */
+  public static final class Incremental {
+    private final MessageDigest md = sha256();
+
+    private Incremental() {}
+
+    public void add(byte[] data) {
+      md.update(data);
+    }
+
+    public void add(byte b) {
+      md.update(b);
+    }
+
+    public String finish() {
+      return format(md);
+    }
+  }
+
   private static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");

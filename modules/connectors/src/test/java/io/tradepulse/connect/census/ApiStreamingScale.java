@@ -6,7 +6,10 @@ import io.tradepulse.connect.HeapPeak;
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.CodeTable;
 import io.tradepulse.connect.common.JdkPageFetcher;
+import io.tradepulse.connect.common.SourcePartitions;
 import io.tradepulse.connect.common.TradeSourceTask;
+import io.tradepulse.connect.comext.ComextApiSourceTask;
+import io.tradepulse.connect.comext.ComextConfig;
 import io.tradepulse.connect.comtrade.ComtradeConfig;
 import io.tradepulse.connect.comtrade.ComtradeSourceTask;
 import java.io.BufferedReader;
@@ -37,7 +40,13 @@ import org.apache.kafka.connect.source.SourceRecord;
  *   <li>{@code census [rows]}: a Census HS10 all-countries export month, rows over every Schedule C code
  *       (country groups included, skipped by the task), read by {@link CensusSourceTask};</li>
  *   <li>{@code comtrade [rows]}: one Comtrade v1 page of full-shape records (all 47 fields), read by
- *       {@link ComtradeSourceTask}.</li>
+ *       {@link ComtradeSourceTask};</li>
+ *   <li>{@code comext [rows]}: one Comext SDMX-CSV response of twelve months (2024-06 to 2025-05), 40 partners, CN8
+ *       products, both flows, every 997th value confidential (a dead letter), read by {@link ComextApiSourceTask} as a
+ *       new-month call (records in response order);</li>
+ *   <li>{@code comext-revision [rows]}: the same response as the answer to the look-back call of a reporter whose
+ *       offset has no month fingerprints yet (as an older release wrote it), so every month is re-emitted in
+ *       fingerprint order: the rows are sorted on disk.</li>
  * </ul>
  *
  * <p>Usage: {@code java -Xmx128m -cp <test classpath> io.tradepulse.connect.census.ApiStreamingScale census 500000}
@@ -49,12 +58,14 @@ public final class ApiStreamingScale {
     String source = args.length > 0 ? args[0] : "census";
     long rows = args.length > 1 ? Long.parseLong(args[1]) : source.equals("census") ? 500_000 : 250_000;
     Path dir = Files.createTempDirectory("api-scale-");
-    Path body = dir.resolve(source + ".json");
+    Path body = dir.resolve(source + (source.startsWith("comext") ? ".csv" : ".json"));
     boolean ok;
     try {
       long t0 = System.nanoTime();
       if (source.equals("census")) {
         census(body, rows);
+      } else if (source.startsWith("comext")) {
+        comext(body, rows);
       } else {
         comtrade(body, rows);
       }
@@ -128,6 +139,28 @@ public final class ApiStreamingScale {
     }
   }
 
+  static final String[] COMEXT_MONTHS = {"2024-06", "2024-07", "2024-08", "2024-09", "2024-10", "2024-11", "2024-12",
+      "2025-01", "2025-02", "2025-03", "2025-04", "2025-05"};
+
+  static void comext(Path file, long rows) throws Exception {
+    String[] partners = {"CN", "US", "GB", "CH", "TR", "JP", "KR", "IN", "NO", "BR", "VN", "TW", "SG", "CA", "MX", "AU",
+        "ZA", "MA", "EG", "SA", "AE", "IL", "TH", "MY", "ID", "PH", "CL", "AR", "NG", "DZ", "UA", "RS", "BA", "IS", "NZ",
+        "PK", "BD", "LK", "KZ", "GE"};
+    SplittableRandom rnd = new SplittableRandom(42);
+    try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      w.write("DATAFLOW,LAST UPDATE,freq,reporter,partner,product,flow,indicators,TIME_PERIOD,OBS_VALUE\n");
+      for (long i = 0; i < rows; i++) {
+        String partner = partners[(int) (i % partners.length)];
+        long series = i / partners.length;
+        String month = COMEXT_MONTHS[(int) (series % COMEXT_MONTHS.length)];
+        long cn8 = 1_000_000 + (series / COMEXT_MONTHS.length / 2) * 37 % 98_000_000;
+        String value = i % 997 == 0 ? "" : Long.toString(1 + rnd.nextLong(2_000_000_000L));
+        w.write("ESTAT:DS-045409(1.0),15/07/25,M,EU27_2020," + partner + "," + String.format("%08d", cn8) + ","
+            + (series / COMEXT_MONTHS.length % 2 + 1) + ",VALUE_IN_EUROS," + month + "," + value + "\n");
+      }
+    }
+  }
+
   /** Serves {@code body} for the one request that asks for its month, 204 (no data yet) for any other. */
   static HttpServer serve(Path body, String wantedQuery) throws Exception {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -151,7 +184,8 @@ public final class ApiStreamingScale {
   /** @return false when the task ran out of heap */
   static boolean run(String source, Path body, long rows) throws Exception {
     boolean census = source.equals("census");
-    HttpServer server = serve(body, census ? "time=2025-05" : "period=202405&");
+    HttpServer server = serve(body, census ? "time=2025-05" : source.equals("comext") ? "startPeriod=2024-06"
+        : source.equals("comext-revision") ? "endPeriod=2025-05" : "period=202405&");
     String base = "http://127.0.0.1:" + server.getAddress().getPort();
     Map<String, String> p = new HashMap<>();
     p.put("name", source + "-scale");
@@ -159,7 +193,22 @@ public final class ApiStreamingScale {
     p.put("http.timeout.ms", "600000");
     TradeSourceTask<?> task;
     TaskHarness.MutableClock clock;
-    if (census) {
+    TaskHarness harness = new TaskHarness();
+    if (source.startsWith("comext")) {
+      p.put(ComextConfig.BASE_URL_CONFIG, base + "/sdmx/2.1/data");
+      p.put(ComextConfig.PARTNERS_CONFIG, "");
+      p.put(ComextConfig.PRODUCTS_CONFIG, "TOTAL");
+      p.put(ComextConfig.START_CONFIG, "2024-06");
+      p.put(ComextConfig.REVISION_INTERVAL_CONFIG, "1000");
+      if (source.equals("comext-revision")) {
+        // What a release without month fingerprints stored once 2025-05 was read: the look-back call re-emits all.
+        harness.offsets.put(new HashMap<>(SourcePartitions.of("source", "comext", "dataset", "DS-045409", "reporter", "EU27_2020",
+            "partners", "", "products", "TOTAL", "flows", "IMPORT,EXPORT")), Map.of("next", "2025-06", "rows_done", 0L,
+            "digest", ""));
+      }
+      task = new ComextApiSourceTask();
+      clock = new TaskHarness.MutableClock(Instant.parse("2025-07-16T00:00:00Z"));
+    } else if (census) {
       p.put(CensusConfig.BASE_URL_CONFIG, base + "/data/timeseries/intltrade");
       p.put(CensusConfig.FLOWS_CONFIG, "EXPORT");
       p.put(CensusConfig.COMM_LVL_CONFIG, "HS10");
@@ -180,13 +229,15 @@ public final class ApiStreamingScale {
 
     HeapPeak peak = HeapPeak.start();
 
-    TaskHarness harness = new TaskHarness();
     long t0 = System.nanoTime();
     long records = 0;
     long dlq = 0;
     int maxBatch = 0;
     try {
       harness.start(task, p);
+      if (source.equals("comext-revision")) {
+        clock.advance(Duration.ofSeconds(2)); // past comext.revision.check.interval.ms: the look-back call is due
+      }
       for (List<SourceRecord> batch = task.poll(); batch != null && !batch.isEmpty(); batch = task.poll()) {
         maxBatch = Math.max(maxBatch, batch.size());
         for (SourceRecord r : batch) {

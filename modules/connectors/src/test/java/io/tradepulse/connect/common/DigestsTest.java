@@ -46,4 +46,16 @@ class DigestsTest {
     };
     assertThat(Digests.of(trickle)).isEqualTo(Digests.of(big));
   }
+
+  @Test
+  void shouldDigestPiecesAddedOneByOneLikeTheirConcatenation() {
+    byte[] whole = "2025-04\u001fCHN\u001e2025-04\u001fUSA\u001e".getBytes(StandardCharsets.UTF_8);
+    Digests.Incremental d = Digests.incremental();
+    d.add("2025-04\u001fCHN".getBytes(StandardCharsets.UTF_8));
+    d.add((byte) 0x1e);
+    d.add("2025-04\u001fUSA".getBytes(StandardCharsets.UTF_8));
+    d.add((byte) 0x1e);
+    assertThat(d.finish()).isEqualTo(Digests.of(whole));
+    assertThat(Digests.incremental().finish()).isEqualTo(Digests.of(new byte[0]));
+  }
 }
