@@ -80,18 +80,12 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
   }
 
   @Override
-  // synchronized with stop(): Connect calls stop() from another thread, possibly while poll() reads the open
-  // response; closing it under the reader would fail that read. stop() waits for the batch instead.
-  protected synchronized List<SourceRecord> nextRecords() throws InterruptedException {
-    if (stopSignal.isStopped()) {
-      return List.of(); // stop() ran while this call waited for the lock: open nothing it would not close
-    }
-    if (open != null) {
-      List<SourceRecord> out = emit();
-      if (!out.isEmpty()) {
-        return out;
-      }
-    }
+  protected List<SourceRecord> emitOpenPayload() throws InterruptedException {
+    return open == null ? List.of() : emit();
+  }
+
+  @Override
+  protected List<SourceRecord> nextRecords() throws InterruptedException {
     // Several rounds so that a month with only group rows (no records) does not stall a catch-up.
     for (int round = 0; round < states.size() * 4 + 1 && !states.isEmpty(); round++) {
       State s = states.get(roundRobin++ % states.size());

@@ -91,18 +91,12 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
   }
 
   @Override
-  // synchronized with stop(): Connect calls stop() from another thread, possibly while poll() reads the open
-  // location; closing its stream under the reader would fail that read. stop() waits for the batch instead.
-  protected synchronized List<SourceRecord> nextRecords() throws InterruptedException {
-    if (stopSignal.isStopped()) {
-      return List.of(); // stop() ran while this call waited for the lock: open nothing it would not close
-    }
-    if (cursor != null) {
-      List<SourceRecord> out = emit();
-      if (!out.isEmpty()) {
-        return out;
-      }
-    }
+  protected List<SourceRecord> emitOpenPayload() throws InterruptedException {
+    return cursor == null ? List.of() : emit();
+  }
+
+  @Override
+  protected List<SourceRecord> nextRecords() throws InterruptedException {
     Instant now = clock.instant();
     for (Map.Entry<String, FileOffset> e : state.entrySet()) {
       String loc = e.getKey();

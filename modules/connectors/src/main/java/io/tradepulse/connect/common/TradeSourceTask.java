@@ -54,10 +54,34 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
   protected abstract void startTask(Map<String, String> props);
 
   /**
+   * The next records once no payload is left open with records to emit ({@link #emitOpenPayload()}): fetch or open
+   * the next payload. Called under the task's lock (see {@link #stop()}).
+   *
    * @return the next records, or an empty list when the source has nothing new right now
    * @throws org.apache.kafka.connect.errors.RetriableException on transient I/O failures
    */
   protected abstract List<SourceRecord> nextRecords() throws InterruptedException;
+
+  /**
+   * The next records of the payload an earlier call left open (read lazily across polls, at most batch.max.records
+   * at a time), or an empty list when none is open or it has no more. Sources that stream a payload across polls
+   * override it, together with {@link #closeOpenPayload()}. Called under the task's lock. Default: nothing is open.
+   */
+  protected List<SourceRecord> emitOpenPayload() throws InterruptedException {
+    return List.of();
+  }
+
+  /**
+   * Synchronized with {@link #stop()}: Connect calls stop() from another thread, possibly while this reads the open
+   * payload; closing it under the reader would fail that read, so stop() waits for the batch instead.
+   */
+  private synchronized List<SourceRecord> nextBatch() throws InterruptedException {
+    if (stopSignal.isStopped()) {
+      return List.of(); // stop() ran while this call waited for the lock: open nothing it would not close
+    }
+    List<SourceRecord> open = emitOpenPayload();
+    return open.isEmpty() ? nextRecords() : open;
+  }
 
   /** True for a finite source that has read everything (files); live APIs never finish. */
   protected boolean exhausted() {
@@ -106,7 +130,7 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
   @Override
   public List<SourceRecord> poll() throws InterruptedException {
     if (pending.isEmpty() && !stopSignal.isStopped()) {
-      List<SourceRecord> next = nextRecords();
+      List<SourceRecord> next = nextBatch();
       if (next.isEmpty()) {
         drained = true;
         maybeSignalCompletion();
@@ -169,9 +193,9 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
   }
 
   /**
-   * Stops the task. The stop signal goes first, outside the lock, so a poll() that has not reached nextRecords() yet
-   * opens nothing; the open payload is then closed under the task's lock, which a streaming subclass's
-   * {@code synchronized nextRecords()} holds while it reads: a batch being read is finished, not cut off.
+   * Stops the task. The stop signal goes first, outside the lock, so a poll() that has not reached its records yet
+   * opens nothing; the open payload is then closed under the task's lock, which a poll holds while it reads
+   * ({@link #emitOpenPayload()}, {@link #nextRecords()}): a batch being read is finished, not cut off.
    */
   @Override
   public void stop() {

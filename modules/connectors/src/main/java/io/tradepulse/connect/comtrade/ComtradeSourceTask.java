@@ -64,18 +64,12 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
   }
 
   @Override
-  // synchronized with stop(): Connect calls stop() from another thread, possibly while poll() reads the open
-  // page; closing it under the reader would fail that read. stop() waits for the batch instead.
-  protected synchronized List<SourceRecord> nextRecords() throws InterruptedException {
-    if (stopSignal.isStopped()) {
-      return List.of(); // stop() ran while this call waited for the lock: open nothing it would not close
-    }
-    if (open != null) {
-      List<SourceRecord> out = emit();
-      if (!out.isEmpty()) {
-        return out;
-      }
-    }
+  protected List<SourceRecord> emitOpenPayload() throws InterruptedException {
+    return open == null ? List.of() : emit();
+  }
+
+  @Override
+  protected List<SourceRecord> nextRecords() throws InterruptedException {
     Instant now = clock.instant();
     YearMonth lastPossible = YearMonth.from(now.atZone(ZoneOffset.UTC)).minusMonths(1);
     for (Map.Entry<String, ComtradeOffset> e : state.entrySet()) {
