@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import io.tradepulse.connect.common.TradeSourceTask;
 import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
@@ -115,6 +116,27 @@ public final class TaskHarness {
       all.addAll(batch);
     }
     throw new AssertionError("task never ran dry");
+  }
+
+  /** What {@link #drainInBatches} got: every record handed out, and how many polls handed out some. */
+  public record Batches(List<SourceRecord> records, int polls) {}
+
+  /**
+   * Polls until a poll returns null (nothing more now), acknowledging every record, and checks at each poll that
+   * the batch and the records the task holds built but not yet handed out are at most {@code max}: what a source
+   * that streams its payloads must keep to (batch.max.records).
+   */
+  public static Batches drainInBatches(TradeSourceTask<?> task, int max) throws InterruptedException {
+    List<SourceRecord> all = new ArrayList<>();
+    int polls = 0;
+    for (List<SourceRecord> batch = task.poll(); batch != null; batch = task.poll()) {
+      polls++;
+      assertThat(batch).hasSizeLessThanOrEqualTo(max);
+      assertThat(task.peakPendingRecords()).as("records built but not yet handed out").isLessThanOrEqualTo(max);
+      batch.forEach(r -> task.commitRecord(r, null));
+      all.addAll(batch);
+    }
+    return new Batches(all, polls);
   }
 
   /** Polls exactly n records (committing their offsets), then stops consuming: simulates a crash. */

@@ -405,15 +405,9 @@ class ComextStreamingTest {
     stub(PATH, "2025-05", null, 200, LARGE_MAY);
     List<Path> before = TaskHarness.tempFilesNamed(TEMP);
     ComextApiSourceTask task = start(props(BATCH));
-    List<SourceRecord> all = new ArrayList<>();
-    int polls = 0;
-    for (List<SourceRecord> batch = task.poll(); batch != null; batch = task.poll()) {
-      polls++;
-      assertThat(batch).hasSizeLessThanOrEqualTo(BATCH);
-      assertThat(task.peakPendingRecords()).as("records built but not yet handed out").isLessThanOrEqualTo(BATCH);
-      batch.forEach(r -> task.commitRecord(r, null));
-      all.addAll(batch);
-    }
+    TaskHarness.Batches drained = TaskHarness.drainInBatches(task, BATCH);
+    List<SourceRecord> all = drained.records();
+    int polls = drained.polls();
     assertThat(TaskHarness.tempFilesNamed(TEMP)).as("nothing left once the responses are done")
         .containsExactlyInAnyOrderElementsOf(before);
     task.stop();

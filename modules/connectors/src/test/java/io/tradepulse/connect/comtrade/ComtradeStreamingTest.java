@@ -259,15 +259,9 @@ class ComtradeStreamingTest {
   void shouldBuildAtMostBatchMaxRecordsPerPoll() throws Exception {
     stubReporter("156", bigPage());
     ComtradeSourceTask task = start(props("156", BATCH));
-    List<SourceRecord> all = new ArrayList<>();
-    int polls = 0;
-    for (List<SourceRecord> batch = task.poll(); batch != null; batch = task.poll()) {
-      polls++;
-      assertThat(batch).hasSizeLessThanOrEqualTo(BATCH);
-      assertThat(task.peakPendingRecords()).as("records built but not yet handed out").isLessThanOrEqualTo(BATCH);
-      batch.forEach(r -> task.commitRecord(r, null));
-      all.addAll(batch);
-    }
+    TaskHarness.Batches drained = TaskHarness.drainInBatches(task, BATCH);
+    List<SourceRecord> all = drained.records();
+    int polls = drained.polls();
     task.stop();
 
     assertThat(polls).isEqualTo((ROWS + BATCH - 1) / BATCH);

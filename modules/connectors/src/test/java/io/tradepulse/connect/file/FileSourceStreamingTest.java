@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -77,13 +76,8 @@ class FileSourceStreamingTest {
   void shouldHandOutALargeFileOneBatchAtATimeHoldingNeverMoreThanOneBatch() throws Exception {
     Path csv = Files.writeString(dir.resolve("big.csv"), bigCsv());
     FileSourceTask task = start(props(csv.toString()));
-    List<SourceRecord> all = new ArrayList<>();
-    for (List<SourceRecord> batch = task.poll(); batch != null; batch = task.poll()) {
-      assertThat(batch).hasSizeLessThanOrEqualTo(BATCH);
-      assertThat(task.peakPendingRecords()).as("records built but not yet handed out").isLessThanOrEqualTo(BATCH);
-      batch.forEach(r -> task.commitRecord(r, null));
-      all.addAll(batch);
-    }
+    TaskHarness.Batches drained = TaskHarness.drainInBatches(task, BATCH);
+    List<SourceRecord> all = drained.records();
     task.stop();
 
     assertThat(all).hasSize(ROWS);
