@@ -1,11 +1,16 @@
 package io.tradepulse.launcher;
 
+import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.TradeChange;
+import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.CommonClientConfigs;
 
 /**
@@ -31,5 +36,25 @@ record IsolatedProcessor(String prefix, Map<String, Object> client, Map<String, 
 
     String applicationId() {
         return (String) config.get(ProcessorConfig.APPLICATION_ID_CONFIG);
+    }
+
+    /**
+     * Runs the processor until the trade.changes table (read_committed, latest per key) satisfies {@code done} or
+     * {@code timeout} passes, then closes it.
+     *
+     * @return the last table read (the caller asserts on it: a timeout shows as the assertion that failed)
+     */
+    Map<ChangeKey, TradeChange> runProcessorUntil(ProcessorConfig processor, Predicate<Map<ChangeKey, TradeChange>> done,
+                                                  Duration timeout) throws InterruptedException {
+        Map<ChangeKey, TradeChange> table;
+        try (ProcessorApp app = new ProcessorApp(processor)) {
+            app.start();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            do {
+                Thread.sleep(500);
+                table = Pipeline.readChanges(client, processor.topicCatalog(), Duration.ofSeconds(30));
+            } while (!done.test(table) && System.nanoTime() < deadline);
+        }
+        return table;
     }
 }

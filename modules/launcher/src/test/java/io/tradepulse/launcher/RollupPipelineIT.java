@@ -10,7 +10,6 @@ import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.ingest.CatalogProducer;
-import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
@@ -68,16 +67,9 @@ class RollupPipelineIT {
         }
 
         ChangeKey worldTotal = new ChangeKey("USA", "WLD", Flow.IMPORT, "TOTAL", 2025, 5);
-        Map<ChangeKey, TradeChange> table;
-        try (ProcessorApp app = new ProcessorApp(config)) {
-            app.start();
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            do {
-                Thread.sleep(500);
-                table = Pipeline.readChanges(client, topics, Duration.ofSeconds(30));
-            } while (!(table.containsKey(worldTotal) && table.get(worldTotal).getValue() == 7 * (60 + 40 + 20) + 90)
-                    && System.nanoTime() < deadline);
-        }
+        Map<ChangeKey, TradeChange> table = it.runProcessorUntil(config,
+                t -> t.containsKey(worldTotal) && t.get(worldTotal).getValue() == 7 * (60 + 40 + 20) + 90,
+                Duration.ofSeconds(90));
 
         // HS levels per partner: CHN 8517 <- 851713 + 851762; MEX 8471 is published and not replaced
         TradeChange chnHeading = table.get(cell("USA", "CHN", "8517"));

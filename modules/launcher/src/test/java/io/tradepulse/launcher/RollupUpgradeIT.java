@@ -12,7 +12,6 @@ import io.tradepulse.avro.state.RollupCell;
 import io.tradepulse.avro.state.RollupContribution;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.ingest.CatalogProducer;
-import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
 import io.tradepulse.streams.StateSerdes;
 import io.tradepulse.streams.TradeTopology;
@@ -84,16 +83,8 @@ class RollupUpgradeIT {
                     .setPublishedAt(Instant.parse("2025-08-05T12:30:00Z")).build()).get();
         }
 
-        Map<ChangeKey, TradeChange> table;
-        try (ProcessorApp app = new ProcessorApp(config)) {
-            app.start();
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            do {
-                Thread.sleep(500);
-                table = Pipeline.readChanges(client, topics, Duration.ofSeconds(30));
-            } while (!(table.containsKey(HEADING_MAY) && table.get(HEADING_MAY).getValue() == 700L)
-                    && System.nanoTime() < deadline);
-        }
+        Map<ChangeKey, TradeChange> table = it.runProcessorUntil(config,
+                t -> t.containsKey(HEADING_MAY) && t.get(HEADING_MAY).getValue() == 700L, Duration.ofSeconds(90));
 
         assertThat(table.get(HEADING_MAY).getValue()).as("851713 from the old cell + 851762 after the upgrade")
                 .isEqualTo(700L);
