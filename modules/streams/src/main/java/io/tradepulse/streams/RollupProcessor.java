@@ -16,12 +16,15 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The roll-up cells: keeps the latest contribution of every child per (parent series, period) and emits the derived
@@ -62,8 +65,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * on, that re-encoding was two thirds of the stream threads' time in the 1 M backfill (docs/benchmarks.md,
  * "Roll-up cells: one entry per child"). The old store stays in the topology, read-only: a cell it still holds
  * (written by an earlier release) is moved into {@code rollup-children} the first time the cell is touched, so an
- * upgrade keeps every child's share. A task whose old store is empty at start-up (every new deployment) never
- * reads it.
+ * upgrade keeps every child's share, and the others are moved in the background, a bounded number per punctuation,
+ * until the old store is empty. A task whose old store is empty (every new deployment, and an upgraded one once
+ * moved) no longer reads it.
  *
  * <p>Crash safety: the cells still to be emitted are kept in their own changelogged store ({@code rollup-pending}),
  * written in the same transaction as the contribution that makes a cell pending and deleted in the same transaction
@@ -83,6 +87,9 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
      * never reach the cell's (records produced with old explicit timestamps) must not hold it forever.
      */
     static final int MAX_LAGGARD_WAIT_INTERVALS = 60;
+    /** Cells of the legacy store moved in the background per punctuation (see {@link #moveSomeLegacyCells}). */
+    static final int LEGACY_CELLS_PER_PUNCTUATION = 1_000;
+    private static final Logger log = LoggerFactory.getLogger(RollupProcessor.class);
     /** Header of a contribution: the partition (4 bytes, big-endian) of the series-state task that sent it. */
     static final String UPSTREAM_HEADER = "tradepulse.rollup.upstream";
 
@@ -214,6 +221,7 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
     }
 
     private void emitPending(long timestamp) {
+        moveSomeLegacyCells();
         long interval = config.emitInterval().toMillis();
         Map<Integer, Long> laggards = laggards(timestamp, interval);
         List<Pending> all = new ArrayList<>();
@@ -263,10 +271,38 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
      * per child, in the transaction of the input that touches it.
      */
     private void moveLegacyCell(ChangeKey cell) {
+        if (!legacyEmpty) {
+            move(cell, legacyCells.get(cell));
+        }
+    }
+
+    /**
+     * Moves the next {@value #LEGACY_CELLS_PER_PUNCTUATION} cells of the legacy store, whether touched or not, so
+     * that it empties after an upgrade: then no contribution reads it any more, and a later release can drop it
+     * without losing the children of a cell nobody touched. Bounded per punctuation because the punctuation is one
+     * transaction (exactly_once_v2). A moved cell is not made pending: its content, so its derived figure, is
+     * unchanged.
+     */
+    private void moveSomeLegacyCells() {
         if (legacyEmpty) {
             return;
         }
-        RollupCell old = legacyCells.get(cell);
+        List<KeyValue<ChangeKey, RollupCell>> next = new ArrayList<>();
+        try (KeyValueIterator<ChangeKey, RollupCell> it = legacyCells.all()) {
+            while (it.hasNext() && next.size() < LEGACY_CELLS_PER_PUNCTUATION) {
+                next.add(it.next());
+            }
+        }
+        if (next.isEmpty()) {
+            legacyEmpty = true;
+            log.info("Every roll-up cell of the {} store (written by an earlier release) is now in {}",
+                    legacyCellStoreName, childStoreName);
+            return;
+        }
+        next.forEach(kv -> move(kv.key, kv.value));
+    }
+
+    private void move(ChangeKey cell, RollupCell old) {
         if (old != null) {
             old.getChildren().forEach((child, c) -> children.put(new RollupChildKey(cell, child), c));
             legacyCells.delete(cell);

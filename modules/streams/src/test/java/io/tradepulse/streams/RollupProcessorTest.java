@@ -181,6 +181,28 @@ class RollupProcessorTest {
         assertThat(legacyCells.get(JUNE)).isNull();
     }
 
+    @Test
+    void shouldMoveOldCellsNobodyTouchesInTheBackgroundABoundedNumberPerPunctuationWithoutReEmittingThem() {
+        legacyCells.init(new MockProcessorContext<>().getStateStoreContext(), legacyCells);
+        int cells = 2 * RollupProcessor.LEGACY_CELLS_PER_PUNCTUATION + 500;
+        for (int i = 0; i < cells; i++) {
+            legacyCells.put(new ChangeKey("USA", "CHN", Flow.IMPORT, String.format("%04d", i), 2025, 5),
+                    new RollupCell(java.util.Map.of("C:" + i, contribution("C:" + i, i))));
+        }
+        start(0);
+        punctuate(5_000);
+        assertThat(legacyCells.approximateNumEntries()).isEqualTo(cells - RollupProcessor.LEGACY_CELLS_PER_PUNCTUATION);
+        assertThat(children.approximateNumEntries()).isEqualTo(RollupProcessor.LEGACY_CELLS_PER_PUNCTUATION);
+        punctuate(10_000);
+        punctuate(15_000);
+        punctuate(20_000);
+        assertThat(legacyCells.approximateNumEntries()).isZero();
+        assertThat(children.approximateNumEntries()).isEqualTo(cells);
+        assertThat(children.get(new RollupChildKey(new ChangeKey("USA", "CHN", Flow.IMPORT, "0042", 2025, 5), "C:42")))
+                .isEqualTo(contribution("C:42", 42));
+        assertThat(context.forwarded()).as("moving changes no cell's content: nothing to derive again").isEmpty();
+    }
+
     private static RollupContribution contribution(String child, long value) {
         return new RollupContribution(child, 1, value, "USD", "CENSUS", "2025-07-03", 1_751_500_000_000L, null);
     }
