@@ -120,8 +120,9 @@ final class FingerprintSort implements Closeable {
         runs.subList(0, MAX_MERGE).clear();
         try (Merge m = new Merge(group, null)) {
           runs.add(write(m));
+        } finally { // also when the round fails: these runs are no longer in runs, which close() deletes
+          group.forEach(r -> delete(r.file()));
         }
-        group.forEach(r -> delete(r.file()));
       }
     }
     SortedMap<YearMonth, MonthPrint> prints = new TreeMap<>();

@@ -123,6 +123,32 @@ class FingerprintSortTest {
   }
 
   @Test
+  void shouldLeaveNoFileWhenAMergeRoundFails() throws Exception {
+    List<Path> before = TaskHarness.tempFilesNamed("tradepulse-comext-");
+    List<Item> items = items(200, 2);
+    FingerprintSort sort = new FingerprintSort(true, 1); // 200 runs: three merge rounds of 64 before the last merge
+    for (Item i : items) {
+      sort.add(i.month(), i.content(), i.index(), i.row());
+    }
+    // The oldest run is in the first round: without it that round fails (as on a full or failing disk).
+    List<Path> made = new ArrayList<>(TaskHarness.tempFilesNamed("tradepulse-comext-"));
+    made.removeAll(before);
+    made.sort(Comparator.comparing((Path f) -> {
+      try {
+        return java.nio.file.Files.getLastModifiedTime(f);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }));
+    java.nio.file.Files.delete(made.get(0));
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(sort::finish).isInstanceOf(java.io.IOException.class);
+    sort.close(); // what the source task does with a scan that failed
+    assertThat(TaskHarness.tempFilesNamed("tradepulse-comext-")).as("the failed round's other runs too")
+        .containsExactlyInAnyOrderElementsOf(before);
+  }
+
+  @Test
   void shouldFingerprintWithoutAnyFileWhenRowsAreNotKeptAndTheItemsFitInOneRun() throws Exception {
     List<Path> before = TaskHarness.tempFilesNamed("tradepulse-comext-");
     List<Item> items = items(500, 1);
