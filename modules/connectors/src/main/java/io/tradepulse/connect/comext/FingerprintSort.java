@@ -1,6 +1,7 @@
 package io.tradepulse.connect.comext;
 
 import io.tradepulse.connect.common.Digests;
+import io.tradepulse.connect.common.TempFiles;
 import io.tradepulse.core.CsvReader;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -22,8 +23,6 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The items of one SDMX-CSV response in fingerprint order, and each month's fingerprint, in bounded memory. Fingerprint
@@ -44,7 +43,6 @@ final class FingerprintSort implements Closeable {
   /** Runs read at once by a merge: each holds one read buffer and one entry. */
   static final int MAX_MERGE = 64;
   private static final int BUFFER = 16 * 1024;
-  private static final Logger log = LoggerFactory.getLogger(FingerprintSort.class);
 
   /** The fingerprint of a month and how many items it has. */
   record MonthPrint(String digest, long items) {}
@@ -121,7 +119,7 @@ final class FingerprintSort implements Closeable {
         try (Merge m = new Merge(group, null)) {
           runs.add(write(m));
         } finally { // also when the round fails: these runs are no longer in runs, which close() deletes
-          group.forEach(r -> delete(r.file()));
+          group.forEach(r -> TempFiles.deleteQuietly(r.file()));
         }
       }
     }
@@ -188,7 +186,7 @@ final class FingerprintSort implements Closeable {
   /** Deletes every temporary file. */
   @Override
   public void close() {
-    runs.forEach(r -> delete(r.file()));
+    runs.forEach(r -> TempFiles.deleteQuietly(r.file()));
     runs.clear();
     run.clear();
   }
@@ -253,18 +251,11 @@ final class FingerprintSort implements Closeable {
       return new Run(file, entries, months);
     } finally {
       if (!ok) {
-        delete(file);
+        TempFiles.deleteQuietly(file);
       }
     }
   }
 
-  private static void delete(Path file) {
-    try {
-      Files.deleteIfExists(file);
-    } catch (IOException e) {
-      log.warn("Cannot delete the temporary file {}", file, e);
-    }
-  }
 
   // An entry is written as its length and then its bytes, one write and one read each (field by field through the
   // streams cost more than the sort).

@@ -9,8 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.kafka.connect.errors.RetriableException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The body of one HTTP response in a temporary file under {@code java.io.tmpdir}, so a response of any size costs
@@ -18,7 +16,6 @@ import org.slf4j.LoggerFactory;
  * deleted by {@link #close()}, which the owner calls once the body is read, not needed, or the task stops.
  */
 public final class HttpBody implements Payload, Closeable {
-  private static final Logger log = LoggerFactory.getLogger(HttpBody.class);
 
   private final Path file;
   private final int status;
@@ -57,7 +54,7 @@ public final class HttpBody implements Payload, Closeable {
       throw new RetriableException("Cannot read the download of " + logUri, e);
     } finally {
       if (!ok) { // failed, given up or interrupted: nobody else would delete it
-        delete(tmp);
+        TempFiles.deleteQuietly(tmp);
       }
     }
   }
@@ -98,14 +95,7 @@ public final class HttpBody implements Payload, Closeable {
   /** Deletes the file; idempotent. */
   @Override
   public void close() {
-    delete(file);
+    TempFiles.deleteQuietly(file);
   }
 
-  private static void delete(Path file) {
-    try {
-      Files.deleteIfExists(file);
-    } catch (IOException e) {
-      log.warn("Cannot delete the temporary file {}", file, e);
-    }
-  }
 }
