@@ -208,6 +208,13 @@ public final class TaskHarness {
     }
   }
 
+  /** The temporary files named {@code prefix}* made since {@code before} was listed ({@link #tempFilesNamed}). */
+  public static List<Path> tempFilesMadeSince(String prefix, List<Path> before) throws IOException {
+    List<Path> now = new ArrayList<>(tempFilesNamed(prefix));
+    now.removeAll(before);
+    return now;
+  }
+
   /** A record's source offset as the task built it. */
   @SuppressWarnings("unchecked")
   public static Map<String, Object> offset(SourceRecord r) {

@@ -272,8 +272,7 @@ class CensusStreamingTest {
     List<Path> before = TaskHarness.tempFilesNamed("tradepulse-census-");
     CensusSourceTask first = start(props);
     List<SourceRecord> got = new ArrayList<>(harness.take(first, 2 * BATCH + 5)); // offsets committed for these only
-    List<Path> open = new ArrayList<>(TaskHarness.tempFilesNamed("tradepulse-census-"));
-    open.removeAll(before);
+    List<Path> open = TaskHarness.tempFilesMadeSince("tradepulse-census-", before);
     assertThat(open).as("the month is open: its body is kept for the next batches").hasSize(1);
 
     first.stop(); // Connect calls it from another thread; here between two polls
@@ -328,8 +327,7 @@ class CensusStreamingTest {
     List<Path> before = TaskHarness.tempFilesNamed("tradepulse-census-");
     CensusSourceTask task = start(props("2025-05", BATCH));
     List<SourceRecord> got = new ArrayList<>(task.poll());
-    List<Path> open = new ArrayList<>(TaskHarness.tempFilesNamed("tradepulse-census-"));
-    open.removeAll(before);
+    List<Path> open = TaskHarness.tempFilesMadeSince("tradepulse-census-", before);
     Files.write(open.get(0), new byte[0]); // the body on disk is lost under the open month
 
     assertThatThrownBy(task::poll).isInstanceOf(RetriableException.class).hasMessageContaining("time=2025-05");

@@ -392,13 +392,6 @@ class ComextStreamingTest {
     }
   }
 
-  /** The temporary files made since {@code before}. */
-  static List<Path> madeSince(List<Path> before) throws Exception {
-    List<Path> now = new ArrayList<>(TaskHarness.tempFilesNamed(TEMP));
-    now.removeAll(before);
-    return now;
-  }
-
   @Test
   void shouldBuildAtMostBatchMaxRecordsPerPollAndDeleteTheResponseAtItsEnd() throws Exception {
     stub(PATH, "2025-02", null, 200, largeFebToApr());
@@ -423,7 +416,7 @@ class ComextStreamingTest {
     List<Path> before = TaskHarness.tempFilesNamed(TEMP);
     ComextApiSourceTask first = start(props(BATCH));
     List<SourceRecord> got = new ArrayList<>(harness.take(first, 2 * BATCH + 5)); // offsets committed for these only
-    List<Path> open = madeSince(before);
+    List<Path> open = TaskHarness.tempFilesMadeSince(TEMP, before);
     assertThat(open).as("the response is open: its body is kept for the next batches").hasSize(1);
 
     first.stop(); // Connect calls it from another thread; here between two polls
@@ -446,7 +439,7 @@ class ComextStreamingTest {
     List<Path> before = TaskHarness.tempFilesNamed(TEMP);
     ComextApiSourceTask task = start(props(BATCH));
     List<SourceRecord> got = new ArrayList<>(task.poll());
-    List<Path> open = madeSince(before);
+    List<Path> open = TaskHarness.tempFilesMadeSince(TEMP, before);
     Files.write(open.get(0), new byte[0]); // the body on disk is lost under the open response
 
     assertThatThrownBy(task::poll).isInstanceOf(RetriableException.class).hasMessageContaining("startPeriod=2025-02")
@@ -494,7 +487,7 @@ class ComextStreamingTest {
 
     List<SourceRecord> got = new ArrayList<>(july.poll());
     assertThat(got).hasSize(BATCH);
-    List<Path> open = madeSince(before);
+    List<Path> open = TaskHarness.tempFilesMadeSince(TEMP, before);
     List<Path> runs = open.stream().filter(p -> p.toString().endsWith(".run")).toList();
     assertThat(runs).as("the body and the sorted runs the rows are read from").hasSizeGreaterThan(1)
         .hasSize(open.size() - 1);

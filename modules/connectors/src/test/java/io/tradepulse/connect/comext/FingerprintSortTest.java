@@ -131,8 +131,7 @@ class FingerprintSortTest {
       sort.add(i.month(), i.content(), i.index(), i.row());
     }
     // The oldest run is in the first round: without it that round fails (as on a full or failing disk).
-    List<Path> made = new ArrayList<>(TaskHarness.tempFilesNamed("tradepulse-comext-"));
-    made.removeAll(before);
+    List<Path> made = TaskHarness.tempFilesMadeSince("tradepulse-comext-", before);
     made.sort(Comparator.comparing((Path f) -> {
       try {
         return java.nio.file.Files.getLastModifiedTime(f);

@@ -283,8 +283,7 @@ class ComtradeStreamingTest {
     List<Path> before = TaskHarness.tempFilesNamed("tradepulse-comtrade-");
     ComtradeSourceTask first = start(props);
     List<SourceRecord> got = new ArrayList<>(harness.take(first, 2 * BATCH + 5)); // offsets committed for these only
-    List<Path> open = new ArrayList<>(TaskHarness.tempFilesNamed("tradepulse-comtrade-"));
-    open.removeAll(before);
+    List<Path> open = TaskHarness.tempFilesMadeSince("tradepulse-comtrade-", before);
     assertThat(open).as("the page is open: its body is kept for the next batches").hasSize(1);
 
     first.stop(); // Connect calls it from another thread; here between two polls
@@ -335,8 +334,7 @@ class ComtradeStreamingTest {
     List<Path> before = TaskHarness.tempFilesNamed("tradepulse-comtrade-");
     ComtradeSourceTask task = start(props("156", BATCH));
     List<SourceRecord> got = new ArrayList<>(task.poll());
-    List<Path> open = new ArrayList<>(TaskHarness.tempFilesNamed("tradepulse-comtrade-"));
-    open.removeAll(before);
+    List<Path> open = TaskHarness.tempFilesMadeSince("tradepulse-comtrade-", before);
     Files.write(open.get(0), new byte[0]); // the page on disk is lost under the open page
 
     assertThatThrownBy(task::poll).isInstanceOf(RetriableException.class).hasMessageContaining("reporterCode=156");
