@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.tradepulse.avro.state.AppliedCalendar;
 import io.tradepulse.avro.state.RollupCell;
+import io.tradepulse.avro.state.HistoryYearKey;
 import io.tradepulse.avro.state.RollupChildKey;
 import io.tradepulse.avro.state.RollupContribution;
 import io.tradepulse.avro.state.SeriesHistory;
@@ -61,6 +62,7 @@ class SchemaEvolutionTest {
             Map.entry(RollupCell.getClassSchema(), Rule.FROZEN_CANONICAL),
             Map.entry(RollupContribution.getClassSchema(), Rule.FROZEN_CANONICAL),
             Map.entry(RollupChildKey.getClassSchema(), Rule.FROZEN_CANONICAL),
+            Map.entry(HistoryYearKey.getClassSchema(), Rule.FROZEN_CANONICAL),
             Map.entry(AppliedCalendar.getClassSchema(), Rule.FROZEN_CANONICAL),
             Map.entry(SeriesHistory.getClassSchema(), Rule.READS_V1));
 

@@ -162,7 +162,7 @@ public final class SeriesHistories {
         } else {
             copy.remove(at);
         }
-        return new SeriesHistory(history.getCommodityLevel(), copy);
+        return new SeriesHistory(history.getCommodityLevel(), copy, history.getArchivedBefore());
     }
 
     public static Observation get(SeriesHistory history, int periodIndex) {

@@ -23,15 +23,19 @@ import org.apache.kafka.common.serialization.Serializer;
  * series history on every input: with Avro's SpecificDatumWriter/Reader (format 1) encoding and decoding the
  * history was ~40 % of the processor's CPU in a backfill.
  *
- * <p>Writes format 2, or format 3 when some observation is a derived roll-up; reads formats 1 (the version
- * byte then Avro binary of {@code SeriesHistory-v1.avsc}, the schema before {@code derivedFrom}), 2 and 3, so
- * state and changelogs written by earlier releases restore without an application reset. Format 3 is format 2
- * plus flag bit 2; it has its own version byte so that a release which does not know derived figures refuses
- * such an entry by name instead of misreading it, while entries without derived figures stay readable by it.
+ * <p>Writes format 2, format 3 when some observation is a derived roll-up, or format 4 when the series has
+ * archived years; reads formats 1 (the version byte then Avro binary of {@code SeriesHistory-v1.avsc}, the schema
+ * before {@code derivedFrom}), 2, 3 and 4, so state and changelogs written by earlier releases restore without an
+ * application reset. Format 3 is format 2 plus flag bit 2; it has its own version byte so that a release which does
+ * not know derived figures refuses such an entry by name instead of misreading it, while entries without derived
+ * figures stay readable by it. Format 4 is format 3 plus {@code archivedBefore} after the commodity level, for the
+ * same reason: a release without the archive would take a series' latest four years for its whole history, so it
+ * must refuse the entry, while series that were never archived (formats 2 and 3) stay readable by it.
  *
  * <p>Format 2, after the version byte {@code 2} (varint = unsigned LEB128, zigzag = signed varint):
  * <pre>
  * varint  commodityLevel (enum ordinal, as Avro encodes it)
+ * varint  archivedBefore                      (format 4 only; formats 1 to 3 read as 0)
  * varint  number of observations n
  * varint  number of distinct strings d, then d times: varint UTF-8 length, UTF-8 bytes   (the dictionary)
  * n times, in period order:
@@ -55,6 +59,7 @@ public final class SeriesHistoryCodec implements Serde<SeriesHistory>, Serialize
     private static final CommodityLevel[] LEVELS = CommodityLevel.values();
 
     static final byte FORMAT_V3 = 3;
+    static final byte FORMAT_V4 = 4;
     /** The SeriesHistory schema format-1 entries were written with (before Observation.derivedFrom existed). */
     static final Schema V1_SCHEMA = loadV1Schema();
 
@@ -120,8 +125,12 @@ public final class SeriesHistoryCodec implements Serde<SeriesHistory>, Serialize
                 anyDerived |= o.getDerivedFrom() != null;
             }
             Out out = new Out(32 + 24 * n + 16 * d);
-            out.b(anyDerived ? FORMAT_V3 : FORMAT_V2);
+            int archivedBefore = h.getArchivedBefore();
+            out.b(archivedBefore != 0 ? FORMAT_V4 : anyDerived ? FORMAT_V3 : FORMAT_V2);
             out.varint(h.getCommodityLevel().ordinal());
+            if (archivedBefore != 0) {
+                out.varint(archivedBefore);
+            }
             out.varint(n);
             out.varint(d);
             for (int j = 0; j < d; j++) {
@@ -173,13 +182,14 @@ public final class SeriesHistoryCodec implements Serde<SeriesHistory>, Serialize
         if (bytes.length > 0 && bytes[0] == VersionedAvroSerde.FORMAT_V1) {
             return v1.deserialize(topic, bytes);
         }
-        if (bytes.length == 0 || (bytes[0] != FORMAT_V2 && bytes[0] != FORMAT_V3)) {
+        if (bytes.length == 0 || (bytes[0] != FORMAT_V2 && bytes[0] != FORMAT_V3 && bytes[0] != FORMAT_V4)) {
             throw new SerializationException("Unknown state format version "
                     + (bytes.length == 0 ? "(empty)" : Byte.toString(bytes[0])) + " for SeriesHistory");
         }
         try {
             In in = new In(bytes, 1);
             CommodityLevel level = LEVELS[in.varint()];
+            int archivedBefore = bytes[0] == FORMAT_V4 ? in.varint() : 0;
             int n = in.varint();
             int d = in.varint();
             if (n < 0 || d < 0 || n > bytes.length || d > bytes.length) {
@@ -213,7 +223,7 @@ public final class SeriesHistoryCodec implements Serde<SeriesHistory>, Serialize
             if (in.pos != bytes.length) {
                 throw new IllegalStateException((bytes.length - in.pos) + " trailing bytes");
             }
-            return new SeriesHistory(level, obs);
+            return new SeriesHistory(level, obs, archivedBefore);
         } catch (RuntimeException e) {
             throw new SerializationException("Cannot decode SeriesHistory state (format " + bytes[0] + ")", e);
         }

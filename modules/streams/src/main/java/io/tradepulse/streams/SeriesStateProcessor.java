@@ -5,11 +5,13 @@ import io.tradepulse.avro.TariffEvent;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.avro.state.AppliedCalendar;
+import io.tradepulse.avro.state.HistoryYearKey;
 import io.tradepulse.avro.state.Observation;
 import io.tradepulse.avro.state.SeriesHistory;
 import io.tradepulse.core.SignalType;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.header.Header;
@@ -25,7 +27,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
- * Upserts each published figure into its series' history (one store read and one write per input) and
+ * Upserts each published figure into its series' history (one store read and one write per input, see below for
+ * figures of archived years) and
  * re-emits, recomputed from the history, the change metrics of every period whose windows read the changed
  * months ({@link SeriesHistories#dependsOn}), plus the signals of those periods: ACTIVE when new or changed,
  * RETRACTED when a signal that held before the input no longer holds. Duplicates and late older revisions
@@ -41,6 +44,19 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * while the processor was down is found different at the first refresh and re-evaluates every series of the task
  * that it concerns (not only those that receive new data).
  *
+ * <p>A series' entry holds its latest {@value #HEAD_YEARS} calendar years; the years before are in the
+ * {@code series-history-archive} store, one entry per (series, year). Why: every input decodes, re-encodes and
+ * writes to the changelog the whole entry, so with the whole history in one entry the cost per input grew with the
+ * months a series holds and a backfill's total with their square (24.4 against 10.8 us of stream-thread CPU per
+ * input at 240 months against 36: docs/benchmarks.md, "History length"). The outputs a figure changes read at most
+ * two years back and lie at most two years after it ({@link SeriesHistories#dependsOn}), so a figure of one of
+ * the latest years needs the entry alone; one of an earlier period (a late revision, a backfill running backwards)
+ * also reads the archived years around it, and rewrites only its own year's entry. {@code archivedBefore} in the
+ * entry says where the archive starts (0: nothing archived, no archive read), so an in-order backfill never reads
+ * the archive, and writes one entry per series and year. An entry of an earlier release holding a longer history is
+ * split at its series' next changed figure. A release before the archive refuses an entry with archived years by
+ * its format byte (see {@link SeriesHistoryCodec}) instead of taking four years for the whole history.
+ *
  * <p>When roll-ups are on, a changed figure also becomes a contribution to each parent cell (next HS level
  * up, WLD partner): see {@link Rollups}. The figures derived from them come back as input through
  * trade.records.derived.
@@ -52,13 +68,26 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, SeriesKey, Emission> {
     /** The one key of the applied-tariff-calendar store (each task has its own store instance). */
     static final String APPLIED = "applied";
+    /** Calendar years of a series kept in its series-history entry (the newest figure's year and the ones before). */
+    static final int HEAD_YEARS = 4;
+    /**
+     * Years around a figure's own whose outputs it can change or read: a period reads down to 23 months back
+     * (YoY of the trend window's first month) and is changed by figures up to 23 months back, plus a figure covering
+     * several months (a combined Jan+Feb) reaching a year further. See {@link SeriesHistories#dependsOn}.
+     */
+    static final int YEARS_BEFORE = 2;
+    static final int YEARS_AFTER = 3;
     private final String storeName;
+    private final String archiveStoreName;
     private final String tariffStoreName;
     private final String appliedCalendarStoreName;
     private final SignalConfig config;
     private final RollupConfig rollups;
     private ProcessorContext<SeriesKey, Emission> context;
     private KeyValueStore<SeriesKey, SeriesHistory> store;
+    private KeyValueStore<HistoryYearKey, SeriesHistory> archive;
+    /** The store-key bytes of a series, which its archived years' keys start with (see {@link StateSerdes}). */
+    private final Serializer<SeriesKey> seriesPrefix;
     private KeyValueStore<String, Object> tariffs;
     private KeyValueStore<String, AppliedCalendar> appliedCalendar;
     private TariffCalendar calendar = TariffCalendar.EMPTY;
@@ -94,10 +123,13 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         }
     }
 
-    SeriesStateProcessor(String storeName, String tariffStoreName, String appliedCalendarStoreName,
-                         SignalConfig config, RollupConfig rollups, Serializer<SeriesKey> storeKeySerializer) {
+    SeriesStateProcessor(String storeName, String archiveStoreName, String tariffStoreName,
+                         String appliedCalendarStoreName, SignalConfig config, RollupConfig rollups,
+                         Serializer<SeriesKey> storeKeySerializer) {
         this.groupPrefix = new GroupPrefix(storeKeySerializer);
+        this.seriesPrefix = storeKeySerializer;
         this.storeName = storeName;
+        this.archiveStoreName = archiveStoreName;
         this.tariffStoreName = tariffStoreName;
         this.appliedCalendarStoreName = appliedCalendarStoreName;
         this.config = config;
@@ -108,6 +140,7 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
     public void init(ProcessorContext<SeriesKey, Emission> context) {
         this.context = context;
         this.store = context.getStateStore(storeName);
+        this.archive = context.getStateStore(archiveStoreName);
         this.tariffs = context.getStateStore(tariffStoreName);
         this.appliedCalendar = context.getStateStore(appliedCalendarStoreName);
         AppliedCalendar applied = appliedCalendar.get(APPLIED);
@@ -124,19 +157,22 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
     public void process(Record<SeriesKey, TradeRecord> record) {
         SeriesKey series = record.key();
         TradeRecord value = record.value();
-        SeriesHistory history = store.get(series);
-        if (history == null) {
-            history = new SeriesHistory(value.getCommodityLevel(), new ArrayList<>());
+        SeriesHistory head = store.get(series);
+        if (head == null) {
+            head = new SeriesHistory(value.getCommodityLevel(), new ArrayList<>(), 0);
         }
         Observation incoming = SeriesHistories.observation(value);
+        // The series as far as this figure's outputs read it: the entry, plus the archived years around the figure
+        // when it reaches back before the entry's first year.
+        SeriesHistory history = withArchivedYears(series, head, incoming.getYear());
         SeriesHistories.Upsert upsert = SeriesHistories.upsert(history, incoming, config.trendMonths());
         if (!upsert.changed()) {
             return;
         }
         if (history.getCommodityLevel() != value.getCommodityLevel()) {
-            history = new SeriesHistory(value.getCommodityLevel(), history.getObservations());
+            history = new SeriesHistory(value.getCommodityLevel(), history.getObservations(), history.getArchivedBefore());
         }
-        store.put(series, history);
+        save(series, head, history, incoming.getYear());
         // The winning figure of this period changed: it replaces this series' contribution to its parents. It
         // keeps the input's timestamp (how far this task has read) and carries only the upstream header: the
         // input's own headers mean nothing on the internal topic.
@@ -166,6 +202,84 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         }
     }
 
+    /**
+     * {@code head} with the observations of its archived years from {@code year - YEARS_BEFORE} to
+     * {@code year + YEARS_AFTER} in front (a new list), or {@code head} itself when none of those years is archived.
+     */
+    private SeriesHistory withArchivedYears(SeriesKey series, SeriesHistory head, int year) {
+        int archivedBefore = head.getArchivedBefore();
+        int from = year - YEARS_BEFORE;
+        int to = Math.min(year + YEARS_AFTER, archivedBefore - 1);
+        if (archivedBefore == 0 || from > to) {
+            return head;
+        }
+        List<Observation> obs = new ArrayList<>();
+        for (int y = from; y <= to; y++) {
+            SeriesHistory chunk = archive.get(new HistoryYearKey(series, y));
+            if (chunk != null) {
+                obs.addAll(chunk.getObservations());
+            }
+        }
+        obs.addAll(head.getObservations());
+        return new SeriesHistory(head.getCommodityLevel(), obs, archivedBefore);
+    }
+
+    /**
+     * Writes the changed {@code history} back: its latest {@value #HEAD_YEARS} years to the series' entry, each
+     * earlier year that changed to the archive. A year changed when the incoming figure is of it, or when it has
+     * just left the entry; an archived year read only for the windows is not rewritten. The entry is not rewritten
+     * either when the figure went to the archive and nothing left the entry.
+     */
+    private void save(SeriesKey series, SeriesHistory head, SeriesHistory history, int incomingYear) {
+        List<Observation> obs = history.getObservations();
+        int keepFrom = obs.get(obs.size() - 1).getYear() - (HEAD_YEARS - 1);
+        int oldArchivedBefore = head.getArchivedBefore();
+        int cut = 0;
+        while (cut < obs.size() && obs.get(cut).getYear() < keepFrom) {
+            cut++;
+        }
+        int archivedBefore = oldArchivedBefore != 0 || cut > 0 ? keepFrom : 0;
+        // A year leaving the entry moves the boundary, so it is covered by the second condition.
+        boolean headChanged = incomingYear >= keepFrom || archivedBefore != oldArchivedBefore
+                || history.getCommodityLevel() != head.getCommodityLevel();
+        for (int i = 0; i < cut; ) {
+            int year = obs.get(i).getYear();
+            int end = i;
+            while (end < cut && obs.get(end).getYear() == year) {
+                end++;
+            }
+            // In the entry before (years from the old boundary on, or any year when nothing was archived) or the
+            // incoming figure's year: changed. Otherwise read from the archive for the windows only.
+            if (year == incomingYear || oldArchivedBefore == 0 || year >= oldArchivedBefore) {
+                archive.put(new HistoryYearKey(series, year),
+                        new SeriesHistory(history.getCommodityLevel(), new ArrayList<>(obs.subList(i, end)), 0));
+            }
+            i = end;
+        }
+        if (headChanged) {
+            store.put(series, cut == 0 && archivedBefore == history.getArchivedBefore() ? history
+                    : new SeriesHistory(history.getCommodityLevel(), new ArrayList<>(obs.subList(cut, obs.size())),
+                            archivedBefore));
+        }
+    }
+
+    /** A series' whole history: its archived years (read by key prefix) and its entry. */
+    private SeriesHistory whole(SeriesKey series, SeriesHistory head) {
+        if (head.getArchivedBefore() == 0) {
+            return head;
+        }
+        List<SeriesHistory> years = new ArrayList<>();
+        try (KeyValueIterator<HistoryYearKey, SeriesHistory> it = archive.prefixScan(series, seriesPrefix)) {
+            it.forEachRemaining(kv -> years.add(kv.value));
+        }
+        // Key order is byte order, and a year's bytes (zig-zag varint) do not sort like the year.
+        years.sort(Comparator.comparingInt(y -> y.getObservations().get(0).getYear()));
+        List<Observation> obs = new ArrayList<>();
+        years.forEach(y -> obs.addAll(y.getObservations()));
+        obs.addAll(head.getObservations());
+        return new SeriesHistory(head.getCommodityLevel(), obs, head.getArchivedBefore());
+    }
+
     private void refreshCalendar(long timestamp) {
         TariffCalendar fresh = readCalendar();
         if (fresh.equals(calendar)) {
@@ -192,9 +306,10 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
                     if (oldEvents.equals(newEvents)) {
                         continue; // the change does not concern this series (HS scope)
                     }
-                    for (Observation q : kv.value.getObservations()) {
-                        emitSignalDiff(kv.key, q, Signals.evaluate(kv.key, kv.value, q, oldEvents, config),
-                                Signals.evaluate(kv.key, kv.value, q, newEvents, config), timestamp);
+                    SeriesHistory history = whole(kv.key, kv.value);
+                    for (Observation q : history.getObservations()) {
+                        emitSignalDiff(kv.key, q, Signals.evaluate(kv.key, history, q, oldEvents, config),
+                                Signals.evaluate(kv.key, history, q, newEvents, config), timestamp);
                     }
                 }
             }

@@ -3,6 +3,7 @@ package io.tradepulse.streams;
 import io.tradepulse.avro.ChangeKey;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.state.AppliedCalendar;
+import io.tradepulse.avro.state.HistoryYearKey;
 import io.tradepulse.avro.state.RollupCell;
 import io.tradepulse.avro.state.RollupChildKey;
 import io.tradepulse.avro.state.RollupContribution;
@@ -16,7 +17,11 @@ import org.apache.kafka.common.serialization.Serde;
  * existing entries).
  *
  * @param seriesKey     store key: one entry per series
- * @param seriesHistory store value: every period of the series, winning revision each
+ * @param seriesHistory value of the series-history store (every period of the series' latest four years, winning
+ *                      revision each) and of the series-history-archive store (one earlier year)
+ * @param historyYearKey key of the series-history-archive store: (series, year). Its bytes start with the
+ *                      {@code seriesKey} bytes of the series (same format byte, then the series' Avro binary), so a
+ *                      series' archived years are read by prefix ({@link SeriesStateProcessor})
  * @param cellKey       key of the rollup-by-parent repartition topic and the rollup-contributions store:
  *                      (parent series, period)
  * @param contribution  value of the rollup-by-parent repartition topic and of the rollup-children store
@@ -27,13 +32,15 @@ import org.apache.kafka.common.serialization.Serde;
  *                      read to move entries written by earlier releases into rollup-children
  * @param appliedCalendar value of the applied-tariff-calendar store
  */
-public record StateSerdes(Serde<SeriesKey> seriesKey, Serde<SeriesHistory> seriesHistory, Serde<ChangeKey> cellKey,
+public record StateSerdes(Serde<SeriesKey> seriesKey, Serde<SeriesHistory> seriesHistory,
+                          Serde<HistoryYearKey> historyYearKey, Serde<ChangeKey> cellKey,
                           Serde<RollupContribution> contribution, Serde<RollupChildKey> childKey,
                           Serde<RollupCell> rollupCell,
                           Serde<AppliedCalendar> appliedCalendar) {
     public static StateSerdes defaults() {
         return new StateSerdes(new VersionedAvroSerde<>(SeriesKey.getClassSchema()),
-                new SeriesHistoryCodec(), new VersionedAvroSerde<>(ChangeKey.getClassSchema()),
+                new SeriesHistoryCodec(), new VersionedAvroSerde<>(HistoryYearKey.getClassSchema()),
+                new VersionedAvroSerde<>(ChangeKey.getClassSchema()),
                 new VersionedAvroSerde<>(RollupContribution.getClassSchema()),
                 new VersionedAvroSerde<>(RollupChildKey.getClassSchema()),
                 new VersionedAvroSerde<>(RollupCell.getClassSchema()),

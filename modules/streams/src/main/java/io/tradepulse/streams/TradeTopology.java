@@ -42,7 +42,8 @@ import org.apache.kafka.streams.state.Stores;
  * tariff.events (String id -> TariffEvent) -> GlobalKTable [store tariff-events] ──────────────┐ (read)
  * trade.records + trade.records.derived (SeriesKey -> TradeRecord)                             │
  *   -> validate ─ refused ─> trade.dlq (String origin -> DeadLetter)                           ▼
- *              └ valid ──> series-state [stores series-history: SeriesKey -> SeriesHistory,
+ *              └ valid ──> series-state [stores series-history: SeriesKey -> SeriesHistory (latest 4 years),
+ *                                        series-history-archive: HistoryYearKey -> SeriesHistory (a year before),
  *                                        applied-tariff-calendar: String -> AppliedCalendar] ─ emissions
  *                             ├ change ─> trade.changes (ChangeKey -> TradeChange)
  *                             ├ signal ─> trade.signals (SignalKey -> TradeSignal)
@@ -64,6 +65,8 @@ import org.apache.kafka.streams.state.Stores;
  */
 public final class TradeTopology {
     public static final String SERIES_STORE = "series-history";
+    /** A series' years before its latest four: (series, year) -> that year's observations (see {@link SeriesStateProcessor}). */
+    public static final String SERIES_ARCHIVE_STORE = "series-history-archive";
     /** Store of the tariff.events GlobalKTable (in memory: a few hundred events at most, re-read on start). */
     public static final String TARIFF_STORE = "tariff-events";
     /** Store of the roll-up cells, one entry per child: (parent series, period, child) -> its latest contribution. */
@@ -106,6 +109,13 @@ public final class TradeTopology {
                 .withCachingDisabled()
                 .withLoggingEnabled(Map.of()));
 
+        // Written once per series and year when the year leaves the series' latest four, and read only for figures
+        // of periods around those years (late revisions): nothing for a cache to merge.
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                        storeType.supplier(SERIES_ARCHIVE_STORE), stateSerdes.historyYearKey(), stateSerdes.seriesHistory())
+                .withCachingDisabled()
+                .withLoggingEnabled(Map.of()));
+
         // One small entry per task, written when the calendar changes: no cache needed.
         builder.addStateStore(Stores.keyValueStoreBuilder(
                         storeType.supplier(APPLIED_CALENDAR_STORE), Serdes.String(), stateSerdes.appliedCalendar())
@@ -133,11 +143,11 @@ public final class TradeTopology {
                         topics.deadLetters().valueSerde()).withName("write-dead-letters"));
 
         ProcessorSupplier<SeriesKey, TradeRecord, SeriesKey, Emission> seriesState =
-                () -> new SeriesStateProcessor(SERIES_STORE, TARIFF_STORE, APPLIED_CALENDAR_STORE, signals, rollups,
-                        stateSerdes.seriesKey().serializer());
+                () -> new SeriesStateProcessor(SERIES_STORE, SERIES_ARCHIVE_STORE, TARIFF_STORE, APPLIED_CALENDAR_STORE,
+                        signals, rollups, stateSerdes.seriesKey().serializer());
         Map<String, KStream<SeriesKey, Emission>> outputs = routes.get("route-valid")
                 .mapValues(Validated::record, Named.as("unwrap-valid"))
-                .process(seriesState, Named.as("series-state"), SERIES_STORE, APPLIED_CALENDAR_STORE)
+                .process(seriesState, Named.as("series-state"), SERIES_STORE, SERIES_ARCHIVE_STORE, APPLIED_CALENDAR_STORE)
                 .split(Named.as("emit-"))
                 .branch((k, v) -> v.isChange(), Branched.as("change"))
                 .branch((k, v) -> v.isSignal(), Branched.as("signal"))

@@ -26,10 +26,13 @@ class SeriesHistoryCodecTest {
         SeriesHistory h = random(new Random(seed));
         boolean derived = h.getObservations().stream().anyMatch(o -> o.getDerivedFrom() != null);
         byte[] encoded = codec.serialize("t", h);
-        // format 2 unless a derived figure needs format 3 (older releases can still read every other entry)
-        assertThat(encoded[0]).isEqualTo(derived ? SeriesHistoryCodec.FORMAT_V3 : SeriesHistoryCodec.FORMAT_V2);
+        // format 2 unless a derived figure needs format 3 or archived years format 4 (older releases can still read
+        // every other entry, and refuse these by their format byte)
+        assertThat(encoded[0]).isEqualTo(h.getArchivedBefore() != 0 ? SeriesHistoryCodec.FORMAT_V4
+                : derived ? SeriesHistoryCodec.FORMAT_V3 : SeriesHistoryCodec.FORMAT_V2);
         assertThat(codec.deserialize("t", encoded)).isEqualTo(h);
-        // format 1 entries (written by earlier releases, which had no derived figures) still restore
+        // format 1 entries (written by earlier releases, which had neither derived figures nor archived years) still
+        // restore
         SeriesHistory published = withoutDerived(h);
         byte[] old = v1.serialize("t", published);
         assertThat(old[0]).isEqualTo(VersionedAvroSerde.FORMAT_V1);
@@ -41,7 +44,7 @@ class SeriesHistoryCodecTest {
         for (Observation o : h.getObservations()) {
             obs.add(Observation.newBuilder(o).setDerivedFrom(null).build());
         }
-        return new SeriesHistory(h.getCommodityLevel(), obs);
+        return new SeriesHistory(h.getCommodityLevel(), obs, 0);
     }
 
     @Test
@@ -51,7 +54,7 @@ class SeriesHistoryCodecTest {
             obs.add(new Observation(2023 + i / 12, i % 12 + 1, 1, 1_000_000L + i * 1_234L, "USD", null, "US-CENSUS",
                     "2023-" + (i % 12 + 1), 1_700_000_000_000L + i * 2_592_000_000L, 0, null));
         }
-        SeriesHistory h = new SeriesHistory(CommodityLevel.HS6, obs);
+        SeriesHistory h = new SeriesHistory(CommodityLevel.HS6, obs, 0);
         int v2 = codec.serialize("t", h).length;
         int old = v1.serialize("t", h).length;
         assertThat(codec.deserialize("t", codec.serialize("t", h))).isEqualTo(h);
@@ -107,6 +110,7 @@ class SeriesHistoryCodecTest {
                     r.nextInt(5) == 0 ? (Integer) r.nextInt(300) : null));
         }
         CommodityLevel[] levels = CommodityLevel.values();
-        return new SeriesHistory(levels[r.nextInt(levels.length)], obs);
+        int archivedBefore = r.nextInt(3) == 0 ? (r.nextBoolean() ? 1 + r.nextInt(3000) : Integer.MAX_VALUE) : 0;
+        return new SeriesHistory(levels[r.nextInt(levels.length)], obs, archivedBefore);
     }
 }

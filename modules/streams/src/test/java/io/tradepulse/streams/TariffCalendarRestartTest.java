@@ -10,6 +10,7 @@ import io.tradepulse.avro.TariffEvent;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.avro.state.AppliedCalendar;
+import io.tradepulse.avro.state.HistoryYearKey;
 import io.tradepulse.avro.state.SeriesHistory;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
@@ -29,6 +30,9 @@ class TariffCalendarRestartTest {
     private final KeyValueStore<SeriesKey, SeriesHistory> histories = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(TradeTopology.SERIES_STORE), serdes.seriesKey(), serdes.seriesHistory())
             .withLoggingDisabled().build();
+    private final KeyValueStore<HistoryYearKey, SeriesHistory> archive = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(TradeTopology.SERIES_ARCHIVE_STORE), serdes.historyYearKey(),
+            serdes.seriesHistory()).withLoggingDisabled().build();
     private final KeyValueStore<String, TariffEvent> tariffs = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(TradeTopology.TARIFF_STORE), Serdes.String(),
             new VersionedAvroSerde<TariffEvent>(TariffEvent.getClassSchema())).withLoggingDisabled().build();
@@ -82,13 +86,13 @@ class TariffCalendarRestartTest {
     /** A new processor instance over the surviving stores, as after a restart. */
     private MockProcessorContext<SeriesKey, Emission> start() {
         MockProcessorContext<SeriesKey, Emission> context = new MockProcessorContext<>();
-        for (KeyValueStore<?, ?> store : List.of(histories, tariffs, applied)) {
+        for (KeyValueStore<?, ?> store : List.of(histories, archive, tariffs, applied)) {
             if (!store.isOpen()) {
                 store.init(context.getStateStoreContext(), store);
             }
             context.addStateStore(store);
         }
-        SeriesStateProcessor processor = new SeriesStateProcessor(TradeTopology.SERIES_STORE, TradeTopology.TARIFF_STORE,
+        SeriesStateProcessor processor = new SeriesStateProcessor(TradeTopology.SERIES_STORE, TradeTopology.SERIES_ARCHIVE_STORE, TradeTopology.TARIFF_STORE,
                 TradeTopology.APPLIED_CALENDAR_STORE, SignalConfig.DEFAULTS, RollupConfig.NONE,
                 StateSerdes.defaults().seriesKey().serializer());
         processor.init(context);

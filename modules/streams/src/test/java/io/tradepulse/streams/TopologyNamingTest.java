@@ -67,15 +67,16 @@ class TopologyNamingTest {
             TopologyDescription d = build(RollupConfig.DEFAULTS, type).describe();
             assertThat(stores(d)).as(type.toString()).containsExactly(TradeTopology.APPLIED_CALENDAR_STORE,
                     TradeTopology.ROLLUP_CHILD_STORE, TradeTopology.LEGACY_ROLLUP_CELL_STORE,
-                    TradeTopology.ROLLUP_PENDING_STORE, TradeTopology.SERIES_STORE, TradeTopology.TARIFF_STORE);
+                    TradeTopology.ROLLUP_PENDING_STORE, TradeTopology.SERIES_STORE, TradeTopology.SERIES_ARCHIVE_STORE,
+                    TradeTopology.TARIFF_STORE);
             assertThat(internalTopics(d)).as(type.toString())
                     .containsExactly(TradeTopology.ROLLUP_REPARTITION + "-repartition");
         }
         // The literal names, once: a change to the constants renames a deployed application's state too.
-        assertThat(Set.of(TradeTopology.SERIES_STORE, TradeTopology.APPLIED_CALENDAR_STORE,
+        assertThat(Set.of(TradeTopology.SERIES_STORE, TradeTopology.SERIES_ARCHIVE_STORE, TradeTopology.APPLIED_CALENDAR_STORE,
                 TradeTopology.ROLLUP_CHILD_STORE, TradeTopology.LEGACY_ROLLUP_CELL_STORE, TradeTopology.ROLLUP_PENDING_STORE,
                 TradeTopology.TARIFF_STORE, TradeTopology.ROLLUP_REPARTITION))
-                .containsExactlyInAnyOrder("series-history", "applied-tariff-calendar", "rollup-children",
+                .containsExactlyInAnyOrder("series-history", "series-history-archive", "applied-tariff-calendar", "rollup-children",
                         "rollup-contributions", "rollup-pending", "tariff-events", "rollup-by-parent");
     }
 
@@ -83,7 +84,7 @@ class TopologyNamingTest {
     void shouldHaveNoRollupStoresOrInternalTopicsWithoutRollups() {
         TopologyDescription d = build(RollupConfig.NONE, StateStoreType.ROCKSDB).describe();
         assertThat(stores(d)).containsExactly(TradeTopology.APPLIED_CALENDAR_STORE, TradeTopology.SERIES_STORE,
-                TradeTopology.TARIFF_STORE);
+                TradeTopology.SERIES_ARCHIVE_STORE, TradeTopology.TARIFF_STORE);
         assertThat(internalTopics(d)).isEmpty();
     }
 
