@@ -1,6 +1,5 @@
 package io.tradepulse.launcher;
 
-import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tradepulse.avro.ChangeKey;
@@ -24,21 +23,17 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Bytes;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -105,14 +100,13 @@ class HistoryArchiveUpgradeIT {
 
         // The state as a restore would give it back: the last committed record per key of each changelog.
         SeriesHistory entry = serdes.seriesHistory().deserializer().deserialize(changelog,
-                lastValues(client, new TopicPartition(changelog, partition)).get(new String(key, ISO_8859_1)));
+                Changelogs.lastValues(client, new TopicPartition(changelog, partition)).get(Bytes.wrap(key)));
         assertThat(entry.getArchivedBefore()).isEqualTo(2022);
         assertThat(entry.getObservations()).hasSize(3 * 12 + 1)
                 .allSatisfy(o -> assertThat(o.getYear()).isBetween(2022, 2025));
         TreeMap<Integer, SeriesHistory> archived = new TreeMap<>();
-        lastValues(client, new TopicPartition(archiveChangelog, partition)).forEach((k, v) -> {
-            HistoryYearKey yearKey = serdes.historyYearKey().deserializer().deserialize(archiveChangelog,
-                    k.getBytes(ISO_8859_1));
+        Changelogs.lastValues(client, new TopicPartition(archiveChangelog, partition)).forEach((k, v) -> {
+            HistoryYearKey yearKey = serdes.historyYearKey().deserializer().deserialize(archiveChangelog, k.get());
             assertThat(yearKey.getSeries()).isEqualTo(US_IMPORTS);
             archived.put(yearKey.getYear(), serdes.seriesHistory().deserializer().deserialize(archiveChangelog, v));
         });
@@ -144,24 +138,5 @@ class HistoryArchiveUpgradeIT {
 
     private static Instant published(int year, int month) {
         return LocalDate.of(year, month, 1).plusMonths(2).atStartOfDay().toInstant(ZoneOffset.UTC);
-    }
-
-    /** The last value per key of a changelog partition (read_committed; keys as ISO-8859-1 strings, one char per byte). */
-    private static Map<String, byte[]> lastValues(Map<String, Object> client, TopicPartition tp) {
-        Map<String, Object> props = new HashMap<>(client);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        Map<String, byte[]> last = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                     new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            long end = consumer.endOffsets(List.of(tp)).get(tp);
-            while (consumer.position(tp) < end) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    last.put(new String(r.key(), ISO_8859_1), r.value());
-                }
-            }
-        }
-        return last;
     }
 }
