@@ -26,13 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.junit.jupiter.api.Test;
 
@@ -79,17 +73,8 @@ class HistoryArchiveUpgradeIT {
         byte[] oldEntry = serdes.seriesHistory().serializer().serialize(changelog,
                 new SeriesHistory(CommodityLevel.TOTAL, old, 0));
         assertThat(oldEntry[0]).as("state format 2, as earlier releases wrote it").isEqualTo((byte) 2);
-        int partitions;
-        try (Admin admin = Admin.create(client)) {
-            partitions = admin.describeTopics(List.of(topics.records().name())).allTopicNames().get()
-                    .get(topics.records().name()).partitions().size();
-            admin.createTopics(List.of(new NewTopic(changelog, partitions, (short) 1)
-                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)))).all().get();
-        }
-        try (KafkaProducer<byte[], byte[]> producer =
-                     new KafkaProducer<>(client, new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(changelog, partition, key, oldEntry)).get();
-        }
+        Changelogs.create(client, changelog, topics.records().name());
+        Changelogs.write(client, changelog, partition, key, oldEntry);
 
         Map<ChangeKey, TradeChange> table = it.runProcessorUntil(config, t -> t.containsKey(JANUARY_2025),
                 Duration.ofSeconds(90));

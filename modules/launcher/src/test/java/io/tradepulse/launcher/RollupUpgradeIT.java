@@ -22,13 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
@@ -60,18 +54,9 @@ class RollupUpgradeIT {
         byte[] oldCell = serdes.rollupCell().serializer().serialize(changelog, new RollupCell(Map.of("C:851713",
                 new RollupContribution("C:851713", 1, 420L, "USD", "CENSUS", "2025-07-03",
                         Instant.parse("2025-07-03T12:30:00Z").toEpochMilli(), null))));
-        int partitions;
-        try (Admin admin = Admin.create(client)) {
-            partitions = admin.describeTopics(List.of(topics.records().name())).allTopicNames().get()
-                    .get(topics.records().name()).partitions().size();
-            admin.createTopics(List.of(new NewTopic(changelog, partitions, (short) 1)
-                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)))).all().get();
-        }
+        int partitions = Changelogs.create(client, changelog, topics.records().name());
         int partition = Utils.toPositive(Utils.murmur2("USA|CHN|IMPORT|8517".getBytes(StandardCharsets.UTF_8))) % partitions;
-        try (KafkaProducer<byte[], byte[]> producer =
-                     new KafkaProducer<>(client, new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(changelog, partition, key, oldCell)).get();
-        }
+        Changelogs.write(client, changelog, partition, key, oldCell);
 
         try (CatalogProducer producer = new CatalogProducer(client)) {
             producer.send(topics.records(), PARTS_CHN, TradeRecord.newBuilder().setReporter("USA").setPartner("CHN")
