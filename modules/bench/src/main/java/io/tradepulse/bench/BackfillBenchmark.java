@@ -81,7 +81,7 @@ public final class BackfillBenchmark {
     /** Options of one run. */
     public record Options(long records, int months, double revisionPct, long seed, int threads, int partitions,
                           Long commitIntervalMs, Duration timeout, Rollups rollups, Long rollupEmitIntervalMs,
-                          StateStoreType stateStore) {
+                          StateStoreType stateStore, BackfillDataSet.Order order) {
     }
 
     /** Which roll-ups the processors derive: none, the parent HS levels (the processor's default), or also WLD. */
@@ -141,14 +141,15 @@ public final class BackfillBenchmark {
         long records = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         new BackfillBenchmark(System.out).run(new Options(records, 36, 1.0, 42L, threads, 6, null, Duration.ofMinutes(30),
-                Rollups.COMMODITY, null, StateStoreType.ROCKSDB));
+                Rollups.COMMODITY, null, StateStoreType.ROCKSDB, BackfillDataSet.Order.RELEASE));
     }
 
     public Result run(Options o) throws Exception {
-        BackfillDataSet data = BackfillDataSet.ofSize(o.records(), o.months(), o.revisionPct(), o.seed());
+        BackfillDataSet data = BackfillDataSet.ofSize(o.records(), o.months(), o.revisionPct(), o.seed()).inOrder(o.order());
         out.printf(Locale.ROOT, "Data set: %d series (%d reporters x %d partners x %d HS6, IMPORT) x %d months, "
-                        + "%.1f %% revised per release, seed %d%n", data.series(), data.reporters().size(),
-                data.partners().size(), data.hs6Codes().size(), o.months(), o.revisionPct(), o.seed());
+                        + "%.1f %% revised per release, seed %d, loaded in %s order%n", data.series(), data.reporters().size(),
+                data.partners().size(), data.hs6Codes().size(), o.months(), o.revisionPct(), o.seed(),
+                o.order().name().toLowerCase(Locale.ROOT).replace('_', ' '));
         Path stateDir = Files.createTempDirectory("tradepulse-bench-state");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); EmbeddedRegistry registry = EmbeddedRegistry.start()) {
             Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());

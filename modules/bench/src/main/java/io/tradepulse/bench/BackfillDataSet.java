@@ -19,16 +19,29 @@ import java.util.function.BiConsumer;
  * release order (every series' month t, then month t+1 ...), as a statistics office's monthly releases
  * arrive. Values are lognormal levels (median ~ US$ 0.4 mn, wide spread as real HS6 x partner cells) with a
  * seasonal wave, a per-series trend and 15 % lognormal noise; a small share of each release revises the
- * previous month (revision 1, value within +-3 %). The same seed gives the same records.
+ * previous month (revision 1, value within +-3 %). The same seed gives the same records, in either {@link Order}.
  *
  * @param reporters   reporting economies (ISO alpha-3)
  * @param partners    partner economies per reporter
  * @param hs6Codes    HS6 codes per (reporter, partner)
  * @param months      months per series, ending in December 2025 (36: from January 2023)
  * @param revisionPct share (percent) of series whose previous month is revised in each release
+ * @param order       the order the releases are loaded in
  */
 public record BackfillDataSet(List<String> reporters, List<String> partners, List<String> hs6Codes, int months,
-                              double revisionPct, long seed) {
+                              double revisionPct, long seed, Order order) {
+    /** The order a backfill loads the releases in. */
+    public enum Order {
+        /** Oldest release first, as they were published. */
+        RELEASE,
+        /**
+         * The releases of the latest calendar year first (in release order), then those of the year before, and so
+         * on: a backfill that loads recent data first. Every figure of an earlier year then arrives after its
+         * series already holds four later years, so the processors read and write the archived years.
+         */
+        NEWEST_YEAR_FIRST
+    }
+
     /**
      * The data set's last month. Fixed, not "last month", so a run measures the same records whatever the date;
      * and in the past, so the validator's "no month after the current one" lets every record through. The first
@@ -73,15 +86,44 @@ public record BackfillDataSet(List<String> reporters, List<String> partners, Lis
                 }
             }
         }
-        return new BackfillDataSet(reporters, List.copyOf(partners), List.copyOf(hs6), months, revisionPct, seed);
+        return new BackfillDataSet(reporters, List.copyOf(partners), List.copyOf(hs6), months, revisionPct, seed,
+                Order.RELEASE);
     }
 
     public long series() {
         return (long) reporters.size() * partners.size() * hs6Codes.size();
     }
 
-    /** Emits every record in release order. */
+    /** The same records, loaded in {@code order}. */
+    public BackfillDataSet inOrder(Order order) {
+        return new BackfillDataSet(reporters, partners, hs6Codes, months, revisionPct, seed, order);
+    }
+
+    /** Emits every record, in {@link #order}. */
     public void forEach(BiConsumer<SeriesKey, TradeRecord> sink) {
+        if (order == Order.RELEASE) {
+            generate(Integer.MAX_VALUE, sink);
+            return;
+        }
+        // The values come from one random sequence drawn in release order, so each year's releases are generated
+        // again from the start and only that year's are emitted: the same records as RELEASE, at the cost of
+        // drawing the earlier years' numbers once per later year (cheap next to loading them).
+        for (int year = LAST_MONTH.getYear() + 1; year >= releaseOf(0).getYear(); year--) {
+            generate(year, sink);
+        }
+    }
+
+    /** The release date of the data set's month {@code t}. */
+    private LocalDate releaseOf(int t) {
+        return LAST_MONTH.minusMonths(months - 1L).plusMonths(t).atDay(1).plusMonths(1).withDayOfMonth(5);
+    }
+
+    /**
+     * Draws the data set in release order and emits the records of the releases of {@code releaseYear}, or of every
+     * release with {@link Integer#MAX_VALUE}.
+     */
+    private void generate(int releaseYear, BiConsumer<SeriesKey, TradeRecord> sink) {
+        boolean all = releaseYear == Integer.MAX_VALUE;
         int n = (int) series();
         double[] level = new double[n];
         double[] trend = new double[n];
@@ -103,12 +145,21 @@ public record BackfillDataSet(List<String> reporters, List<String> partners, Lis
         }
         for (int t = 0; t < months; t++) {
             LocalDate period = LAST_MONTH.minusMonths(months - 1L).plusMonths(t).atDay(1);
-            LocalDate release = period.plusMonths(1).withDayOfMonth(5);
+            LocalDate release = releaseOf(t);
+            if (!all && release.getYear() > releaseYear) {
+                return; // later releases are emitted by their own year's pass
+            }
+            boolean emit = all || release.getYear() == releaseYear;
             for (int s = 0; s < n; s++) {
-                sink.accept(keys[s], record(keys[s], period, value(level[s], trend[s], phase[s], t, r), release, 0));
+                long value = value(level[s], trend[s], phase[s], t, r);
+                if (emit) {
+                    sink.accept(keys[s], record(keys[s], period, value, release, 0));
+                }
                 if (t > 0 && r.nextDouble() * 100 < revisionPct) {
                     long revised = Math.round(value(level[s], trend[s], phase[s], t - 1, r) * (0.97 + 0.06 * r.nextDouble()));
-                    sink.accept(keys[s], record(keys[s], period.minusMonths(1), revised, release, 1));
+                    if (emit) {
+                        sink.accept(keys[s], record(keys[s], period.minusMonths(1), revised, release, 1));
+                    }
                 }
             }
         }

@@ -3,7 +3,11 @@ package io.tradepulse.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tradepulse.avro.TradeRecord;
 import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +33,24 @@ class BackfillDataSetTest {
         assertThat(periods).hasSize(240);
         assertThat(periods.first()).isEqualTo(YearMonth.of(2006, 1));
         assertThat(periods.last()).isEqualTo(YearMonth.of(2025, 12));
+    }
+
+    @Test
+    void shouldLoadTheSameRecordsNewestYearFirst() {
+        BackfillDataSet data = BackfillDataSet.ofSize(3_000, 60, 5.0, 42L);
+        List<TradeRecord> release = new ArrayList<>();
+        data.forEach((k, r) -> release.add(r));
+        List<TradeRecord> newestFirst = new ArrayList<>();
+        data.inOrder(BackfillDataSet.Order.NEWEST_YEAR_FIRST).forEach((k, r) -> newestFirst.add(r));
+
+        assertThat(newestFirst).hasSameSizeAs(release).containsExactlyInAnyOrderElementsOf(release);
+        List<Integer> releaseYears = newestFirst.stream()
+                .map(r -> r.getPublishedAt().atZone(ZoneOffset.UTC).getYear()).distinct().toList();
+        assertThat(releaseYears).containsExactly(2026, 2025, 2024, 2023, 2022, 2021);
+        // within a year, in release order: exactly RELEASE's records of that year
+        assertThat(newestFirst.stream().filter(r -> r.getPublishedAt().atZone(ZoneOffset.UTC).getYear() == 2024).toList())
+                .containsExactlyElementsOf(release.stream()
+                        .filter(r -> r.getPublishedAt().atZone(ZoneOffset.UTC).getYear() == 2024).toList());
     }
 
     @Test

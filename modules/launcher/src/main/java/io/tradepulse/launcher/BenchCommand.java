@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
         description = "Backfill benchmark: raw consumer vs pass-through Kafka Streams vs the tradepulse processors (exactly_once_v2).",
         footer = {"", "Examples:", "  tradepulse bench --records 1000000     # a quick run",
                 "  tradepulse bench                       # the full 10 M records (HS6 x 230 partners x 3 reporters x 36 months)",
-                "  tradepulse bench --rollups OFF --state-store IN_MEMORY"})
+                "  tradepulse bench --rollups OFF --state-store IN_MEMORY",
+                "  tradepulse bench --records 1000000 --months 240 --order NEWEST_YEAR_FIRST   # 20 years, latest loaded first"})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--records", defaultValue = "10000000", description = "Approximate number of input records (default ${DEFAULT-VALUE}).")
     long records;
@@ -57,6 +58,11 @@ final class BenchCommand implements Callable<Integer> {
             + "processors: ROCKSDB (the processor's default) or IN_MEMORY (default ${DEFAULT-VALUE}).")
     StateStoreType stateStore;
 
+    @Option(names = "--order", defaultValue = "RELEASE", description = "Order the releases are loaded in: RELEASE "
+            + "(oldest first) or NEWEST_YEAR_FIRST (the latest year's releases first, then the year before ...) "
+            + "(default ${DEFAULT-VALUE}).")
+    BackfillDataSet.Order order;
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -68,7 +74,8 @@ final class BenchCommand implements Callable<Integer> {
                     + " (the data set ends 2025-12; trade records before 1988 are refused): " + months);
         }
         BackfillBenchmark.Result r = new BackfillBenchmark(System.out).run(new BackfillBenchmark.Options(records, months,
-                revisionPct, seed, threads, partitions, commitIntervalMs, timeout, rollups, rollupEmitIntervalMs, stateStore));
+                revisionPct, seed, threads, partitions, commitIntervalMs, timeout, rollups, rollupEmitIntervalMs, stateStore,
+                order));
         return r.ratio() > 0 ? 0 : 1;
     }
 }
