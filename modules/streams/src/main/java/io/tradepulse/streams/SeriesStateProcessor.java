@@ -11,7 +11,6 @@ import io.tradepulse.avro.state.SeriesHistory;
 import io.tradepulse.core.SignalType;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.header.Header;
@@ -86,8 +85,6 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
     private ProcessorContext<SeriesKey, Emission> context;
     private KeyValueStore<SeriesKey, SeriesHistory> store;
     private KeyValueStore<HistoryYearKey, SeriesHistory> archive;
-    /** The store-key bytes of a series, which its archived years' keys start with (see {@link StateSerdes}). */
-    private final Serializer<SeriesKey> seriesPrefix;
     private KeyValueStore<String, Object> tariffs;
     private KeyValueStore<String, AppliedCalendar> appliedCalendar;
     private TariffCalendar calendar = TariffCalendar.EMPTY;
@@ -127,7 +124,6 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
                          String appliedCalendarStoreName, SignalConfig config, RollupConfig rollups,
                          Serializer<SeriesKey> storeKeySerializer) {
         this.groupPrefix = new GroupPrefix(storeKeySerializer);
-        this.seriesPrefix = storeKeySerializer;
         this.storeName = storeName;
         this.archiveStoreName = archiveStoreName;
         this.tariffStoreName = tariffStoreName;
@@ -164,7 +160,8 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         Observation incoming = SeriesHistories.observation(value);
         // The series as far as this figure's outputs read it: the entry, plus the archived years around the figure
         // when it reaches back before the entry's first year.
-        SeriesHistory history = withArchivedYears(series, head, incoming.getYear());
+        SeriesHistory history = withArchivedYears(series, head, incoming.getYear() - YEARS_BEFORE,
+                incoming.getYear() + YEARS_AFTER);
         SeriesHistories.Upsert upsert = SeriesHistories.upsert(history, incoming, config.trendMonths());
         if (!upsert.changed()) {
             return;
@@ -203,13 +200,13 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
     }
 
     /**
-     * {@code head} with the observations of its archived years from {@code year - YEARS_BEFORE} to
-     * {@code year + YEARS_AFTER} in front (a new list), or {@code head} itself when none of those years is archived.
+     * {@code head} with the observations of its archived years from {@code fromYear} to {@code toYear} in front (a new
+     * list), or {@code head} itself when none of those years is archived. One store read per year.
      */
-    private SeriesHistory withArchivedYears(SeriesKey series, SeriesHistory head, int year) {
+    private SeriesHistory withArchivedYears(SeriesKey series, SeriesHistory head, int fromYear, int toYear) {
         int archivedBefore = head.getArchivedBefore();
-        int from = year - YEARS_BEFORE;
-        int to = Math.min(year + YEARS_AFTER, archivedBefore - 1);
+        int from = Math.max(fromYear, TradeRecordValidator.MIN_YEAR);
+        int to = Math.min(toYear, archivedBefore - 1);
         if (archivedBefore == 0 || from > to) {
             return head;
         }
@@ -263,23 +260,6 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         }
     }
 
-    /** A series' whole history: its archived years (read by key prefix) and its entry. */
-    private SeriesHistory whole(SeriesKey series, SeriesHistory head) {
-        if (head.getArchivedBefore() == 0) {
-            return head;
-        }
-        List<SeriesHistory> years = new ArrayList<>();
-        try (KeyValueIterator<HistoryYearKey, SeriesHistory> it = archive.prefixScan(series, seriesPrefix)) {
-            it.forEachRemaining(kv -> years.add(kv.value));
-        }
-        // Key order is byte order, and a year's bytes (zig-zag varint) do not sort like the year.
-        years.sort(Comparator.comparingInt(y -> y.getObservations().get(0).getYear()));
-        List<Observation> obs = new ArrayList<>();
-        years.forEach(y -> obs.addAll(y.getObservations()));
-        obs.addAll(head.getObservations());
-        return new SeriesHistory(head.getCommodityLevel(), obs, head.getArchivedBefore());
-    }
-
     private void refreshCalendar(long timestamp) {
         TariffCalendar fresh = readCalendar();
         if (fresh.equals(calendar)) {
@@ -306,14 +286,29 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
                     if (oldEvents.equals(newEvents)) {
                         continue; // the change does not concern this series (HS scope)
                     }
-                    SeriesHistory history = whole(kv.key, kv.value);
+                    // Only the periods the changed events can concern, and only the archived years their windows
+                    // read (a period's YoY and trend reach 23 months back): with long histories, evaluating every
+                    // period of every series of a group made this one punctuation, one transaction, outlast
+                    // transaction.timeout.ms (docs/benchmarks.md, "Tariff calendar changes").
+                    int from = Signals.firstPeriodAffectedBy(symmetricDifference(oldEvents, newEvents), config);
+                    SeriesHistory history = withArchivedYears(kv.key, kv.value, from / 12 - YEARS_BEFORE, Integer.MAX_VALUE);
                     for (Observation q : history.getObservations()) {
-                        emitSignalDiff(kv.key, q, Signals.evaluate(kv.key, history, q, oldEvents, config),
-                                Signals.evaluate(kv.key, history, q, newEvents, config), timestamp);
+                        if (SeriesHistories.index(q) + q.getMonths() - 1 >= from) {
+                            emitSignalDiff(kv.key, q, Signals.evaluate(kv.key, history, q, oldEvents, config),
+                                    Signals.evaluate(kv.key, history, q, newEvents, config), timestamp);
+                        }
                     }
                 }
             }
         }
+    }
+
+    /** The events in one list and not in the other (a changed event is in both, as its old and its new version). */
+    private static List<TariffEvent> symmetricDifference(List<TariffEvent> a, List<TariffEvent> b) {
+        List<TariffEvent> out = new ArrayList<>();
+        a.stream().filter(e -> !b.contains(e)).forEach(out::add);
+        b.stream().filter(e -> !a.contains(e)).forEach(out::add);
+        return out;
     }
 
     /** New or changed ACTIVE signals, and RETRACTED for those that held and no longer do; nothing else. */

@@ -72,6 +72,23 @@ public final class Signals {
         return n % 2 == 1 ? ys.get(n / 2) : (ys.get(n / 2 - 1) + ys.get(n / 2)) / 2.0;
     }
 
+    /**
+     * The first period (as {@link SeriesHistories#index}) whose signals can depend on any of {@code changed}, the
+     * events that differ between two calendars; {@link Integer#MAX_VALUE} when none. Derived from what
+     * {@link #evaluate} reads of the calendar for a period q (first month q0, last q1): YOY_MOVE names the latest
+     * event effective by q1; FRONT_LOADING the next duty rise effective after q1 with q0 in its lead window; PAYBACK
+     * the latest duty rise effective by q0. So an event effective at e concerns only periods with q1 >= e - leadMonths,
+     * and every period whose q1 lies before the earliest changed event's e - leadMonths has the same signals under
+     * both calendars.
+     */
+    static int firstPeriodAffectedBy(List<TariffEvent> changed, SignalConfig cfg) {
+        int first = Integer.MAX_VALUE;
+        for (TariffEvent e : changed) {
+            first = Math.min(first, TariffCalendar.effectiveIndex(e) - cfg.leadMonths());
+        }
+        return first;
+    }
+
     /** The ACTIVE signals of period q under the given calendar (at most one per type). */
     static Map<SignalType, TradeSignal> evaluate(SeriesKey series, SeriesHistory history, Observation q,
                                                  List<TariffEvent> events, SignalConfig cfg) {

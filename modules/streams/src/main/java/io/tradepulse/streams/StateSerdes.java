@@ -19,9 +19,8 @@ import org.apache.kafka.common.serialization.Serde;
  * @param seriesKey     store key: one entry per series
  * @param seriesHistory value of the series-history store (every period of the series' latest four years, winning
  *                      revision each) and of the series-history-archive store (one earlier year)
- * @param historyYearKey key of the series-history-archive store: (series, year). Its bytes start with the
- *                      {@code seriesKey} bytes of the series (same format byte, then the series' Avro binary), so a
- *                      series' archived years are read by prefix ({@link SeriesStateProcessor})
+ * @param historyYearKey key of the series-history-archive store: (series, year), read by point lookups of the years
+ *                      a figure or a tariff change needs ({@link SeriesStateProcessor})
  * @param cellKey       key of the rollup-by-parent repartition topic and the rollup-contributions store:
  *                      (parent series, period)
  * @param contribution  value of the rollup-by-parent repartition topic and of the rollup-children store

@@ -24,6 +24,10 @@ public final class CalendarRefreshScale {
     }
 
     public static void main(String[] args) {
+        if (args[0].equals("group")) {
+            group(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            return;
+        }
         int pairs = Integer.parseInt(args[0]);
         int months = Integer.parseInt(args[1]);
         List<String> economies = new ArrayList<>(TradeRecordValidator.ECONOMIES);
@@ -66,6 +70,50 @@ public final class CalendarRefreshScale {
                         TariffEventKind.INCREASE));
                 System.out.printf("round %d: a US -> China event added: calendar refresh %.1f ms (%d series in the task's store)%n",
                         round + 1, (System.nanoTime() - t) / 1e6, series);
+            }
+        }
+    }
+
+    /**
+     * {@code group <codes> <months>}: the other extreme, every series concerned. {@code codes} HS6 series of United
+     * States imports from China and as many of China's exports to the United States (the two groups a US -> China
+     * event concerns), {@code months} months each, all in the one task of the driver.
+     */
+    private static void group(int codes, int months) {
+        List<SeriesKey> keys = new ArrayList<>();
+        for (int i = 0; keys.size() < 2 * codes; i++) {
+            int chapter = 1 + i % 96;
+            String code = String.format(java.util.Locale.ROOT, "%02d%02d%02d", chapter >= 77 ? chapter + 1 : chapter,
+                    1 + (i / 96) % 99, 10 * (1 + i / (96 * 99)));
+            keys.add(new SeriesKey("USA", "CHN", Flow.IMPORT, code));
+            keys.add(new SeriesKey("CHN", "USA", Flow.EXPORT, code));
+        }
+        try (TopologyFixture f = new TopologyFixture(SignalConfig.DEFAULTS, RollupConfig.NONE, StateStoreType.ROCKSDB)) {
+            long start = System.nanoTime();
+            java.util.Random r = new java.util.Random(42);
+            for (int m = 0; m < months; m++) {
+                YearMonth period = YearMonth.of(2025, 12).minusMonths(months - 1 - m);
+                java.time.Instant published = period.plusMonths(1).atDay(20).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+                for (SeriesKey k : keys) {
+                    f.pipe(io.tradepulse.avro.TradeRecord.newBuilder()
+                            .setReporter(k.getReporter()).setPartner(k.getPartner()).setFlow(k.getFlow())
+                            .setCommodity(k.getCommodity()).setCommodityLevel(io.tradepulse.avro.CommodityLevel.HS6)
+                            .setYear(period.getYear()).setMonth(period.getMonthValue()).setMonths(1)
+                            .setValue(1_000_000L + r.nextInt(600_000)).setCurrency("USD").setSource("SCALE")
+                            .setVintage(published.toString()).setPublishedAt(published).build());
+                }
+                f.changes.readRecordsToList();
+                f.signals.readRecordsToList();
+            }
+            System.out.printf("%d series x %d months loaded in %.1f s%n", keys.size(), months, (System.nanoTime() - start) / 1e9);
+            for (int round = 0; round < 3; round++) {
+                long t = System.nanoTime();
+                f.tariff(SignalsTest.event("us-cn-" + round, "USA", "CHN", List.of(), "2025-0" + (7 + round) + "-12",
+                        TariffEventKind.INCREASE));
+                int emitted = f.signals.readRecordsToList().size();
+                System.out.printf("round %d: a US -> China event added: calendar refresh %.1f ms, %d signal records "
+                        + "(%d series x %d months concerned)%n", round + 1, (System.nanoTime() - t) / 1e6, emitted,
+                        keys.size(), months);
             }
         }
     }
