@@ -15,8 +15,8 @@ import java.util.Random;
 import java.util.function.BiConsumer;
 
 /**
- * A seeded, realistic backfill: HS6 import series of a few reporters from ~230 partners over 36 months (by default), in
- * release order (every series' month t, then month t+1 ...), as a statistics office's monthly releases
+ * A seeded, realistic backfill: HS6 import series of a few reporters from ~230 partners over 36 months (by default), by
+ * default in release order (every series' month t, then month t+1 ...), as a statistics office's monthly releases
  * arrive. Values are lognormal levels (median ~ US$ 0.4 mn, wide spread as real HS6 x partner cells) with a
  * seasonal wave, a per-series trend and 15 % lognormal noise; a small share of each release revises the
  * previous month (revision 1, value within +-3 %). The same seed gives the same records, in either {@link Order}.
@@ -36,8 +36,9 @@ public record BackfillDataSet(List<String> reporters, List<String> partners, Lis
         RELEASE,
         /**
          * The releases of the latest calendar year first (in release order), then those of the year before, and so
-         * on: a backfill that loads recent data first. Every figure of an earlier year then arrives after its
-         * series already holds four later years, so the processors read and write the archived years.
+         * on: a backfill that loads recent data first. With histories longer than four years, the figures of the
+         * earlier years then arrive after their series holds four later years, so the processors read and write
+         * the archived years; and every figure re-emits the outputs of the later months that read it.
          */
         NEWEST_YEAR_FIRST
     }
