@@ -104,6 +104,14 @@ public final class ProcessorConfig extends AbstractConfig {
             + "tariff calendar and, when it changed, re-evaluates the signals of the series the changed events concern.";
     public static final long SIGNALS_TARIFF_REFRESH_MS_DEFAULT = 10_000L;
 
+    public static final String SIGNALS_TARIFF_REFRESH_BATCH_CONFIG = "tradepulse.signals.tariff.refresh.batch.series";
+    public static final String SIGNALS_TARIFF_REFRESH_BATCH_DOC = "Series re-evaluated per step while a tariff "
+            + "calendar change is applied; a step runs every 100 ms until every concerned series is done. Each step is "
+            + "part of one transaction (transaction.timeout.ms, 10 s by default): a series costs about 0.1 ms (20 "
+            + "years of history, docs/benchmarks.md), and the tasks of a stream thread take their steps in the same "
+            + "transaction, so keep batch x tasks per thread x 0.1 ms well below it.";
+    public static final int SIGNALS_TARIFF_REFRESH_BATCH_DEFAULT = 5_000;
+
     public static final String ROLLUP_COMMODITY_CONFIG = "tradepulse.rollup.commodity.enabled";
     public static final String ROLLUP_COMMODITY_DOC = "Derive parent HS levels (HS10/HS8 -> HS6 -> HS4 -> HS2 -> TOTAL) "
             + "of each reporter/partner/flow from the codes below them, flagged derivedFrom on trade.changes. A level "
@@ -162,6 +170,8 @@ public final class ProcessorConfig extends AbstractConfig {
                     ConfigDef.Range.between(0.0, 1000.0), Importance.MEDIUM, SIGNALS_YOY_MOVE_PCT_DOC)
             .define(SIGNALS_TARIFF_REFRESH_MS_CONFIG, Type.LONG, SIGNALS_TARIFF_REFRESH_MS_DEFAULT,
                     ConfigDef.Range.atLeast(100L), Importance.LOW, SIGNALS_TARIFF_REFRESH_MS_DOC)
+            .define(SIGNALS_TARIFF_REFRESH_BATCH_CONFIG, Type.INT, SIGNALS_TARIFF_REFRESH_BATCH_DEFAULT,
+                    ConfigDef.Range.atLeast(1), Importance.LOW, SIGNALS_TARIFF_REFRESH_BATCH_DOC)
             .define(ROLLUP_COMMODITY_CONFIG, Type.BOOLEAN, ROLLUP_COMMODITY_DEFAULT, Importance.MEDIUM, ROLLUP_COMMODITY_DOC)
             .define(ROLLUP_WORLD_CONFIG, Type.BOOLEAN, ROLLUP_WORLD_DEFAULT, Importance.MEDIUM, ROLLUP_WORLD_DOC)
             .define(ROLLUP_EMIT_INTERVAL_MS_CONFIG, Type.LONG, ROLLUP_EMIT_INTERVAL_MS_DEFAULT,
@@ -227,7 +237,8 @@ public final class ProcessorConfig extends AbstractConfig {
         return new SignalConfig(getInt(SIGNALS_LEAD_MONTHS_CONFIG), getInt(SIGNALS_PAYBACK_MONTHS_CONFIG),
                 getInt(SIGNALS_TREND_MONTHS_CONFIG), getDouble(SIGNALS_FRONT_LOADING_PCT_CONFIG),
                 getDouble(SIGNALS_PAYBACK_PCT_CONFIG), getDouble(SIGNALS_YOY_MOVE_PCT_CONFIG),
-                java.time.Duration.ofMillis(getLong(SIGNALS_TARIFF_REFRESH_MS_CONFIG)));
+                java.time.Duration.ofMillis(getLong(SIGNALS_TARIFF_REFRESH_MS_CONFIG)),
+                getInt(SIGNALS_TARIFF_REFRESH_BATCH_CONFIG));
     }
 
     /** Which roll-ups to derive ({@code tradepulse.rollup.*}). */

@@ -10,7 +10,9 @@ import io.tradepulse.avro.state.Observation;
 import io.tradepulse.avro.state.SeriesHistory;
 import io.tradepulse.core.SignalType;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.header.Header;
@@ -24,6 +26,8 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Upserts each published figure into its series' history (one store read and one write per input, see below for
@@ -42,6 +46,18 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * restart the task starts from it, not from the current tariff.events, so an event added, changed or removed
  * while the processor was down is found different at the first refresh and re-evaluates every series of the task
  * that it concerns (not only those that receive new data).
+ *
+ * <p>A calendar change is applied in passes of at most {@code tradepulse.signals.tariff.refresh.batch.series}
+ * series per punctuation, continued every {@value #PASS_STEP_MS} ms until done. Why: a punctuation is part of one
+ * transaction (exactly_once_v2, {@code transaction.timeout.ms} 10 s), and an event set for many partners (the 2025
+ * reciprocal tariffs name dozens) concerns every import series of the imposer: millions of series at HS10, far more
+ * than one transaction can re-evaluate; an aborted transaction restarts the task, which tried the same pass again.
+ * While a pass runs, figures are evaluated with the new calendar; a series the pass has not reached yet is brought
+ * to the new calendar when a figure of it arrives, before the figure is applied, so every signal difference is
+ * emitted against what its series last published. A further calendar change waits for the pass to end. The pass'
+ * target is kept in the applied-tariff-calendar store until the pass ends: a task restarted in the middle repeats
+ * the pass from its start (re-emitting the differences already sent, which a compacted topic absorbs), then applies
+ * any later change.
  *
  * <p>A series' entry holds its latest {@value #HEAD_YEARS} calendar years; the years before are in the
  * {@code series-history-archive} store, one entry per (series, year). Why: every input decodes, re-encodes and
@@ -65,8 +81,13 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * ChangeKey/RollupContribution pair).
  */
 final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, SeriesKey, Emission> {
-    /** The one key of the applied-tariff-calendar store (each task has its own store instance). */
+    private static final Logger log = LoggerFactory.getLogger(SeriesStateProcessor.class);
+    /** Key of the applied-tariff-calendar store: the calendar the task's signals reflect (each task has its own store). */
     static final String APPLIED = "applied";
+    /** Key of the applied-tariff-calendar store: the calendar a pass in progress brings the series to; absent otherwise. */
+    static final String TARGET = "target";
+    /** How often a pass in progress is continued (wall clock). */
+    static final long PASS_STEP_MS = 100;
     /** Calendar years of a series kept in its series-history entry (the newest figure's year and the ones before). */
     static final int HEAD_YEARS = 4;
     /**
@@ -87,11 +108,16 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
     private KeyValueStore<HistoryYearKey, SeriesHistory> archive;
     private KeyValueStore<String, Object> tariffs;
     private KeyValueStore<String, AppliedCalendar> appliedCalendar;
+    /** The calendar figures are evaluated with: the target of a pass in progress. */
     private TariffCalendar calendar = TariffCalendar.EMPTY;
     private boolean calendarSaved;
+    /** The calendar change being applied, or null. */
+    private Pass pass;
     /** Tells the roll-up tasks which task a contribution comes from (see {@link RollupProcessor}). */
     private Header upstream;
     private final GroupPrefix groupPrefix;
+    /** The series store's key serializer: its bytes are the store's order. */
+    private final Serializer<SeriesKey> keys;
 
     /**
      * The store-key bytes that every series of one (reporter, partner, flow) group starts with, for a prefix scan: the
@@ -124,6 +150,7 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
                          String appliedCalendarStoreName, SignalConfig config, RollupConfig rollups,
                          Serializer<SeriesKey> storeKeySerializer) {
         this.groupPrefix = new GroupPrefix(storeKeySerializer);
+        this.keys = storeKeySerializer;
         this.storeName = storeName;
         this.archiveStoreName = archiveStoreName;
         this.tariffStoreName = tariffStoreName;
@@ -140,13 +167,20 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         this.tariffs = context.getStateStore(tariffStoreName);
         this.appliedCalendar = context.getStateStore(appliedCalendarStoreName);
         AppliedCalendar applied = appliedCalendar.get(APPLIED);
+        AppliedCalendar target = appliedCalendar.get(TARGET);
         // What this task's signals were computed with; the first refresh applies any difference. A task that
         // never saved one (a new task, or state from a release without this store) starts from tariff.events:
         // global stores are fully restored before stream threads start, so that is the whole calendar.
+        // init() runs again when a task is revived after a dirty close: start from the (restored) store.
         this.calendar = applied != null ? new TariffCalendar(applied.getEvents()) : readCalendar();
         this.calendarSaved = applied != null;
+        this.pass = null;
+        if (target != null) { // stopped in the middle of a pass: some series reflect the target, some not yet
+            startPass(calendar, new TariffCalendar(target.getEvents()));
+        }
         this.upstream = RollupProcessor.upstreamHeader(context.taskId().partition());
         context.schedule(config.tariffRefresh(), PunctuationType.WALL_CLOCK_TIME, this::refreshCalendar);
+        context.schedule(Duration.ofMillis(PASS_STEP_MS), PunctuationType.WALL_CLOCK_TIME, this::continuePass);
     }
 
     @Override
@@ -156,6 +190,11 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         SeriesHistory head = store.get(series);
         if (head == null) {
             head = new SeriesHistory(value.getCommodityLevel(), new ArrayList<>(), 0);
+        }
+        if (pass != null && !pass.passed(series)) {
+            // Bring the series to the new calendar first, so the figure's signal differences below are taken
+            // against what the series has published (the pass will repeat this when it gets here: same values).
+            reevaluate(series, head, pass.from, pass.to, record.timestamp());
         }
         Observation incoming = SeriesHistories.observation(value);
         // The series as far as this figure's outputs read it: the entry, plus the archived years around the figure
@@ -261,45 +300,98 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
     }
 
     private void refreshCalendar(long timestamp) {
+        if (pass != null) {
+            return; // a further change waits until the pass in progress is done (continuePass)
+        }
         TariffCalendar fresh = readCalendar();
         if (fresh.equals(calendar)) {
             if (!calendarSaved) {
-                saveCalendar();
+                saveCalendar(APPLIED, calendar);
             }
             return;
         }
-        TariffCalendar old = calendar;
-        calendar = fresh;
-        // Written in the same transaction as the signal differences below (exactly_once_v2).
-        saveCalendar();
-        // Only the series an event change can concern: those of the (reporter, partner, flow) groups of the changed
-        // (imposer, target) pairs, read by key prefix. Scanning the whole store decoded every history of the task
-        // inside one punctuation, which is one transaction under exactly_once_v2: with millions of series that
-        // outlasts Streams' transaction.timeout.ms (10 s), the producer is fenced, and the task, restarted, scans
-        // again.
-        for (SeriesKey group : TariffCalendar.affectedSeriesGroups(old, fresh)) {
-            try (KeyValueIterator<SeriesKey, SeriesHistory> series = store.prefixScan(group, groupPrefix)) {
-                while (series.hasNext()) {
-                    KeyValue<SeriesKey, SeriesHistory> kv = series.next();
-                    List<TariffEvent> oldEvents = old.matching(kv.key);
-                    List<TariffEvent> newEvents = fresh.matching(kv.key);
-                    if (oldEvents.equals(newEvents)) {
-                        continue; // the change does not concern this series (HS scope)
+        // Written in the same transaction as the pass' first signal differences (exactly_once_v2).
+        saveCalendar(APPLIED, calendar);
+        saveCalendar(TARGET, fresh);
+        startPass(calendar, fresh);
+        continuePass(timestamp);
+    }
+
+    private void startPass(TariffCalendar from, TariffCalendar to) {
+        calendar = to;
+        pass = new Pass(from, to, List.copyOf(TariffCalendar.affectedSeriesGroups(from, to)), keys);
+        pass.startedNanos = System.nanoTime();
+        log.info("Task {}: tariff calendar changed ({} -> {} events); re-evaluating the series of {} (reporter, partner, "
+                + "flow) groups, {} per step", context.taskId(), from.events().size(), to.events().size(),
+                pass.groups.size(), config.refreshBatchSeries());
+    }
+
+    /**
+     * Re-evaluates the next {@code refreshBatchSeries} series of the pass in progress, if any; ends the pass when
+     * none is left. Only the series an event change can concern: those of the (reporter, partner, flow) groups of
+     * the changed (imposer, target) pairs, read by key prefix (scanning the whole store decoded every history of
+     * the task), and each group from where the previous step stopped.
+     */
+    private void continuePass(long timestamp) {
+        if (pass == null) {
+            return;
+        }
+        int budget = config.refreshBatchSeries();
+        while (budget > 0 && pass.group < pass.groups.size()) {
+            SeriesKey group = pass.groups.get(pass.group);
+            boolean groupDone = true;
+            // From the group's first key, or from the last one re-evaluated (range() includes it: skipped).
+            try (KeyValueIterator<SeriesKey, SeriesHistory> it = pass.last == null
+                    ? store.prefixScan(group, groupPrefix) : store.range(pass.last, null)) {
+                while (it.hasNext()) {
+                    KeyValue<SeriesKey, SeriesHistory> kv = it.next();
+                    if (kv.key.equals(pass.last)) {
+                        continue;
                     }
-                    // Only the periods the changed events can concern, and only the archived years their windows
-                    // read (a period's YoY and trend reach 23 months back). Evaluating every period took ~0.4 ms per
-                    // concerned 20-year series, so a large group (US imports from China at HS10: ~20,000 series)
-                    // spent most of the 10 s transaction.timeout.ms in this one punctuation (docs/benchmarks.md,
-                    // "Tariff calendar changes").
-                    int from = Signals.firstPeriodAffectedBy(symmetricDifference(oldEvents, newEvents), config);
-                    SeriesHistory history = withArchivedYears(kv.key, kv.value, from / 12 - YEARS_BEFORE, Integer.MAX_VALUE);
-                    for (Observation q : history.getObservations()) {
-                        if (SeriesHistories.index(q) + q.getMonths() - 1 >= from) {
-                            emitSignalDiff(kv.key, q, Signals.evaluate(kv.key, history, q, oldEvents, config),
-                                    Signals.evaluate(kv.key, history, q, newEvents, config), timestamp);
-                        }
+                    if (!Pass.sameGroup(kv.key, group)) {
+                        break;
                     }
+                    if (budget == 0) {
+                        groupDone = false;
+                        break;
+                    }
+                    reevaluate(kv.key, kv.value, pass.from, pass.to, timestamp);
+                    pass.reached(kv.key);
+                    pass.series++;
+                    budget--;
                 }
+            }
+            if (groupDone) {
+                pass.nextGroup();
+            }
+        }
+        if (pass.group == pass.groups.size()) {
+            saveCalendar(APPLIED, pass.to);
+            appliedCalendar.delete(TARGET);
+            log.info("Task {}: tariff calendar change applied to {} series in {} ms", context.taskId(), pass.series,
+                    (System.nanoTime() - pass.startedNanos) / 1_000_000);
+            pass = null;
+        }
+    }
+
+    /**
+     * Emits the signal differences of one series between two calendars, if the series' matching events differ. Only
+     * the periods the changed events can concern, and only the archived years their windows read (a period's YoY
+     * and trend reach 23 months back). Evaluating every period took ~0.4 ms per concerned 20-year series
+     * (docs/benchmarks.md, "Tariff calendar changes").
+     */
+    private void reevaluate(SeriesKey series, SeriesHistory head, TariffCalendar from, TariffCalendar to, long timestamp) {
+        List<TariffEvent> oldEvents = from.matching(series);
+        List<TariffEvent> newEvents = to.matching(series);
+        if (oldEvents.equals(newEvents)) {
+            return; // the change does not concern this series (pair or HS scope)
+        }
+        int first = Signals.firstPeriodAffectedBy(symmetricDifference(oldEvents, newEvents), config);
+        SeriesHistory history = withArchivedYears(series, head, first / 12 - YEARS_BEFORE, Integer.MAX_VALUE);
+        for (Observation q : history.getObservations()) {
+            if (SeriesHistories.index(q) + q.getMonths() - 1 >= first) {
+                emitSignalDiff(series, q, Signals.evaluate(series, history, q, oldEvents, config),
+                        Signals.evaluate(series, history, q, newEvents, config), timestamp);
             }
         }
     }
@@ -326,9 +418,73 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         }
     }
 
-    private void saveCalendar() {
-        appliedCalendar.put(APPLIED, new AppliedCalendar(new ArrayList<>(calendar.events())));
+    private void saveCalendar(String key, TariffCalendar c) {
+        appliedCalendar.put(key, new AppliedCalendar(new ArrayList<>(c.events())));
         calendarSaved = true;
+    }
+
+    /**
+     * A calendar change being applied: from what the series reflected to the new calendar, group by group in the
+     * order of {@code groups}, and within a group in store key order up to {@code last}.
+     */
+    private static final class Pass {
+        final TariffCalendar from;
+        final TariffCalendar to;
+        final List<SeriesKey> groups;
+        final Map<SeriesKey, Integer> groupIndex = new HashMap<>();
+        int group;
+        /** Serializes keys as the store orders them (bytewise, unsigned: RocksDB's and the in-memory store's order). */
+        final Serializer<SeriesKey> keys;
+        /** Series re-evaluated so far, and when the pass started: for the log. */
+        int series;
+        long startedNanos;
+        /** The last series re-evaluated in the current group; null before its first. */
+        private SeriesKey last;
+        private byte[] lastBytes;
+
+        Pass(TariffCalendar from, TariffCalendar to, List<SeriesKey> groups, Serializer<SeriesKey> keys) {
+            this.from = from;
+            this.to = to;
+            this.groups = groups;
+            this.keys = keys;
+            for (int i = 0; i < groups.size(); i++) {
+                groupIndex.put(groups.get(i), i);
+            }
+        }
+
+        void reached(SeriesKey series) {
+            last = series;
+            lastBytes = null;
+        }
+
+        void nextGroup() {
+            group++;
+            last = null;
+            lastBytes = null;
+        }
+
+        static boolean sameGroup(SeriesKey series, SeriesKey group) {
+            return series.getReporter().equals(group.getReporter()) && series.getPartner().equals(group.getPartner())
+                    && series.getFlow() == group.getFlow();
+        }
+
+        /**
+         * Whether the pass has re-evaluated the series already, or never will (its group is not concerned). Within
+         * the current group, by key: a series whose key sorts after the last one re-evaluated is still to come.
+         */
+        boolean passed(SeriesKey series) {
+            Integer g = groupIndex.get(new SeriesKey(series.getReporter(), series.getPartner(), series.getFlow(), ""));
+            if (g == null || g < group) {
+                return true;
+            }
+            if (g > group || last == null) {
+                return false;
+            }
+            if (lastBytes == null) {
+                lastBytes = keys.serialize(null, last);
+            }
+            return Arrays.compareUnsigned(keys.serialize(null, series), lastBytes) <= 0;
+        }
     }
 
     private TariffCalendar readCalendar() {

@@ -15,22 +15,31 @@ import java.time.Duration;
  * @param paybackPct          minimum shortfall below the baseline, in percent, for PAYBACK
  * @param yoyMovePct          minimum |YoY| in percent for YOY_MOVE
  * @param tariffRefresh       how often the processor re-reads the tariff calendar (GlobalKTable) and, if it
- *                            changed, re-evaluates the signals of every series it holds
+ *                            changed, re-evaluates the signals of the series the changed events concern
+ * @param refreshBatchSeries  series re-evaluated per punctuation while a calendar change is applied
  */
 public record SignalConfig(int leadMonths, int paybackMonths, int trendMonths, double frontLoadingPct,
-                           double paybackPct, double yoyMovePct, Duration tariffRefresh) {
+                           double paybackPct, double yoyMovePct, Duration tariffRefresh, int refreshBatchSeries) {
     public static final SignalConfig DEFAULTS = new SignalConfig(
             ProcessorConfig.SIGNALS_LEAD_MONTHS_DEFAULT, ProcessorConfig.SIGNALS_PAYBACK_MONTHS_DEFAULT,
             ProcessorConfig.SIGNALS_TREND_MONTHS_DEFAULT, ProcessorConfig.SIGNALS_FRONT_LOADING_PCT_DEFAULT,
             ProcessorConfig.SIGNALS_PAYBACK_PCT_DEFAULT, ProcessorConfig.SIGNALS_YOY_MOVE_PCT_DEFAULT,
-            Duration.ofMillis(ProcessorConfig.SIGNALS_TARIFF_REFRESH_MS_DEFAULT));
+            Duration.ofMillis(ProcessorConfig.SIGNALS_TARIFF_REFRESH_MS_DEFAULT),
+            ProcessorConfig.SIGNALS_TARIFF_REFRESH_BATCH_DEFAULT);
 
     public SignalConfig {
         if (leadMonths < 1 || paybackMonths < 1 || trendMonths < 1 || trendMonths > 11) {
             throw new IllegalArgumentException("lead/payback months must be >= 1 and trend months 1-11");
         }
-        if (frontLoadingPct < 0 || paybackPct < 0 || yoyMovePct < 0 || tariffRefresh.isNegative() || tariffRefresh.isZero()) {
-            throw new IllegalArgumentException("thresholds must be >= 0 and the refresh interval positive");
+        if (frontLoadingPct < 0 || paybackPct < 0 || yoyMovePct < 0 || tariffRefresh.isNegative() || tariffRefresh.isZero()
+                || refreshBatchSeries < 1) {
+            throw new IllegalArgumentException("thresholds must be >= 0, the refresh interval and batch positive");
         }
+    }
+
+    /** The same parameters with another number of series re-evaluated per punctuation. */
+    public SignalConfig withRefreshBatchSeries(int series) {
+        return new SignalConfig(leadMonths, paybackMonths, trendMonths, frontLoadingPct, paybackPct, yoyMovePct,
+                tariffRefresh, series);
     }
 }

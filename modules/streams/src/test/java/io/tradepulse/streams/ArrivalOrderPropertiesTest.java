@@ -56,7 +56,7 @@ class ArrivalOrderPropertiesTest {
     void shouldReachTheSameFinalOutputWhateverTheArrivalOrderDuplicatesAndInterleaving(
             @ForAll long seed, @ForAll @IntRange(min = 0, max = 30) int duplicates) {
         Scenario scenario = scenario(new Random(seed));
-        Outcome reference = run(scenario.events(), scenario.records(), new Random(0), false);
+        Outcome reference = run(scenario.events(), scenario.records(), new Random(0), false, SignalConfig.DEFAULTS);
 
         Random random = new Random(seed ^ 0x5DEECE66DL);
         List<TradeRecord> shuffled = new ArrayList<>(scenario.records());
@@ -64,7 +64,9 @@ class ArrivalOrderPropertiesTest {
             shuffled.add(scenario.records().get(random.nextInt(scenario.records().size())));
         }
         Collections.shuffle(shuffled, random);
-        Outcome outcome = run(scenario.events(), shuffled, random, true);
+        // Calendar changes applied a series or two per step, so figures arrive in the middle of passes.
+        Outcome outcome = run(scenario.events(), shuffled, random, true,
+                SignalConfig.DEFAULTS.withRefreshBatchSeries(1 + random.nextInt(2)));
 
         assertThat(outcome.changes()).isEqualTo(reference.changes());
         assertThat(outcome.active()).isEqualTo(reference.active());
@@ -78,8 +80,10 @@ class ArrivalOrderPropertiesTest {
             finals.merge(r.getReporter() + r.getPartner() + r.getFlow() + r.getCommodity() + r.getYear() + "-" + r.getMonth(), r,
                     (a, b) -> SeriesHistories.REVISION_ORDER.compare(obs(a), obs(b)) >= 0 ? a : b);
         }
-        Outcome onlyFinal = run(scenario.events(), new ArrayList<>(finals.values()), new Random(seed), false);
-        Outcome withRevisions = run(scenario.events(), scenario.records(), new Random(seed), true);
+        Outcome onlyFinal = run(scenario.events(), new ArrayList<>(finals.values()), new Random(seed), false,
+                SignalConfig.DEFAULTS);
+        Outcome withRevisions = run(scenario.events(), scenario.records(), new Random(seed), true,
+                SignalConfig.DEFAULTS.withRefreshBatchSeries(1));
 
         assertThat(withRevisions.changes()).isEqualTo(onlyFinal.changes());
         assertThat(withRevisions.active()).isEqualTo(onlyFinal.active());
@@ -93,10 +97,12 @@ class ArrivalOrderPropertiesTest {
 
     /**
      * @param interleave when true, the tariff events arrive at random points among the records and the
-     *                   calendar refresh runs at random points too; otherwise the calendar is complete first
+     *                   calendar refresh and its pass steps run at random points too; otherwise the calendar is
+     *                   complete first
      */
-    private static Outcome run(List<TariffEvent> events, List<TradeRecord> records, Random random, boolean interleave) {
-        try (TopologyFixture f = new TopologyFixture()) {
+    private static Outcome run(List<TariffEvent> events, List<TradeRecord> records, Random random, boolean interleave,
+                               SignalConfig signals) {
+        try (TopologyFixture f = new TopologyFixture(signals)) {
             Map<Integer, List<TariffEvent>> eventsAt = new HashMap<>();
             if (interleave) {
                 for (TariffEvent e : events) {
@@ -112,11 +118,14 @@ class ArrivalOrderPropertiesTest {
                 if (interleave && random.nextInt(10) == 0) {
                     f.refreshCalendar();
                 }
+                if (interleave && random.nextInt(4) == 0) {
+                    f.driver.advanceWallClockTime(java.time.Duration.ofMillis(SeriesStateProcessor.PASS_STEP_MS));
+                }
                 if (i < records.size()) {
                     f.pipe(records.get(i));
                 }
             }
-            f.refreshCalendar(); // the processor's periodic refresh eventually runs
+            f.refreshCalendarFully(); // the processor's periodic refresh eventually runs, and its passes end
             Map<SignalKey, TradeSignal> active = f.signalTable().entrySet().stream()
                     .filter(e -> e.getValue().getStatus() == SignalStatus.ACTIVE)
                     .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));

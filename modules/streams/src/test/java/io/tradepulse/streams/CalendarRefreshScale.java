@@ -77,7 +77,8 @@ public final class CalendarRefreshScale {
     /**
      * {@code group <codes> <months>}: the other extreme, every series concerned. {@code codes} HS6 series of United
      * States imports from China and as many of China's exports to the United States (the two groups a US -> China
-     * event concerns), {@code months} months each, all in the one task of the driver.
+     * event concerns), {@code months} months each, all in the one task of the driver. Times the whole pass and its
+     * longest step (the default {@code tradepulse.signals.tariff.refresh.batch.series}).
      */
     private static void group(int codes, int months) {
         List<SeriesKey> keys = new ArrayList<>();
@@ -106,14 +107,28 @@ public final class CalendarRefreshScale {
                 f.signals.readRecordsToList();
             }
             System.out.printf("%d series x %d months loaded in %.1f s%n", keys.size(), months, (System.nanoTime() - start) / 1e9);
+            org.apache.kafka.streams.state.KeyValueStore<String, io.tradepulse.avro.state.AppliedCalendar> applied =
+                    f.driver.getKeyValueStore(TradeTopology.APPLIED_CALENDAR_STORE);
             for (int round = 0; round < 3; round++) {
+                f.tariffs.pipeInput("us-cn-" + round, SignalsTest.event("us-cn-" + round, "USA", "CHN", List.of(),
+                        "2025-0" + (7 + round) + "-12", TariffEventKind.INCREASE));
+                // The refresh (its first step, and the step punctuation's), then one step per 100 ms until done:
+                // each advance of the driver's clock is one punctuation of each kind, as one commit in production.
                 long t = System.nanoTime();
-                f.tariff(SignalsTest.event("us-cn-" + round, "USA", "CHN", List.of(), "2025-0" + (7 + round) + "-12",
-                        TariffEventKind.INCREASE));
+                f.refreshCalendar();
+                double longest = (System.nanoTime() - t) / 1e6;
+                int advances = 1;
+                while (applied.get(SeriesStateProcessor.TARGET) != null) {
+                    long s = System.nanoTime();
+                    f.driver.advanceWallClockTime(java.time.Duration.ofMillis(SeriesStateProcessor.PASS_STEP_MS));
+                    longest = Math.max(longest, (System.nanoTime() - s) / 1e6);
+                    advances++;
+                }
                 int emitted = f.signals.readRecordsToList().size();
-                System.out.printf("round %d: a US -> China event added: calendar refresh %.1f ms, %d signal records "
-                        + "(%d series x %d months concerned)%n", round + 1, (System.nanoTime() - t) / 1e6, emitted,
-                        keys.size(), months);
+                System.out.printf("round %d: a US -> China event added: pass of %d series x %d months in %.1f ms, "
+                        + "%d clock advances, the longest %.1f ms; %d signal records (batch %d series)%n", round + 1,
+                        keys.size(), months, (System.nanoTime() - t) / 1e6, advances, longest, emitted,
+                        SignalConfig.DEFAULTS.refreshBatchSeries());
             }
         }
     }

@@ -58,7 +58,9 @@ class LongHistoryTest {
             case NEWEST_YEAR_FIRST -> records.sort(Comparator.comparing(TradeRecord::getYear).reversed()
                     .thenComparing(TradeRecord::getPublishedAt));
         }
-        try (TopologyFixture f = new TopologyFixture(RollupConfig.NONE)) {
+        // Calendar changes applied in steps of one or a few series, or all at once.
+        SignalConfig signals = SignalConfig.DEFAULTS.withRefreshBatchSeries(List.of(1, 2, 5_000).get(random.nextInt(3)));
+        try (TopologyFixture f = new TopologyFixture(signals, RollupConfig.NONE)) {
             Map<Integer, List<TariffEvent>> eventsAt = new HashMap<>();
             events.forEach(e -> eventsAt.computeIfAbsent(random.nextInt(records.size() + 1), k -> new ArrayList<>()).add(e));
             for (int i = 0; i <= records.size(); i++) {
@@ -66,11 +68,14 @@ class LongHistoryTest {
                 if (random.nextInt(50) == 0) {
                     f.refreshCalendar();
                 }
+                if (random.nextInt(20) == 0) {
+                    f.driver.advanceWallClockTime(java.time.Duration.ofMillis(SeriesStateProcessor.PASS_STEP_MS));
+                }
                 if (i < records.size()) {
                     f.pipe(records.get(i));
                 }
             }
-            f.refreshCalendar();
+            f.refreshCalendarFully();
 
             Map<SeriesKey, SeriesHistory> whole = wholeHistories(records, f.signalConfig);
             assertThat(f.table()).isEqualTo(expectedChanges(whole));

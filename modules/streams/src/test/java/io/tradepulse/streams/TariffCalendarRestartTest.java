@@ -4,6 +4,8 @@ import static io.tradepulse.streams.TopologyFixture.CHN_USA;
 import static io.tradepulse.streams.TopologyFixture.figure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tradepulse.avro.CommodityLevel;
+import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.SignalStatus;
 import io.tradepulse.avro.TariffEvent;
@@ -83,8 +85,67 @@ class TariffCalendarRestartTest {
         });
     }
 
+    @Test
+    void shouldRepeatAPassInterruptedByARestartBeforeApplyingTheChangeMadeWhileDown() {
+        // Three series of China's exports to the US, in store key order: HS 01 (front-loading in June 2025 ahead of
+        // the August rise), HS 02 and HS 03. One series per pass step.
+        SeriesKey live = new SeriesKey("CHN", "USA", Flow.EXPORT, "01");
+        MockProcessorContext<SeriesKey, Emission> first = start(SignalConfig.DEFAULTS.withRefreshBatchSeries(1));
+        tariffs.put(SignalsTest.AUGUST_RISE.getId(), SignalsTest.AUGUST_RISE);
+        punctuate(first);
+        for (int m = 1; m <= 12; m++) {
+            feed(live, hs2(figure(2024, m, 100L, "2024-%02d-20".formatted(m == 12 ? 12 : m + 1))));
+        }
+        for (int m = 1; m <= 5; m++) {
+            feed(live, hs2(figure(2025, m, 100L, "2025-%02d-20".formatted(m + 1))));
+        }
+        feed(live, hs2(figure(2025, 6, 125L, "2025-07-14")));
+        feed(new SeriesKey("CHN", "USA", Flow.EXPORT, "02"), hs2(figure(2025, 1, 100L, "2025-02-20")));
+        feed(new SeriesKey("CHN", "USA", Flow.EXPORT, "03"), hs2(figure(2025, 1, 100L, "2025-02-20")));
+        assertThat(frontLoadingInJune(first)).extracting(TradeSignal::getStatus).containsExactly(SignalStatus.ACTIVE);
+
+        // The rise is withdrawn; the pass retracts HS 01's signal and does HS 02, then the processor stops.
+        tariffs.delete(SignalsTest.AUGUST_RISE.getId());
+        punctuate(first);
+        assertThat(frontLoadingInJune(first)).extracting(TradeSignal::getStatus)
+                .containsExactly(SignalStatus.ACTIVE, SignalStatus.RETRACTED);
+        assertThat(applied.get(SeriesStateProcessor.TARGET)).as("HS 03 still to do").isNotNull();
+
+        // While down, the rise is published again. HS 01 shows the withdrawn calendar, HS 03 the first one: the
+        // restarted task must finish the pass and then apply the rise again, not compare the first calendar with
+        // the current one (they are equal, and HS 01 would keep its retraction).
+        tariffs.put(SignalsTest.AUGUST_RISE.getId(), SignalsTest.AUGUST_RISE);
+        MockProcessorContext<SeriesKey, Emission> second = start(SignalConfig.DEFAULTS.withRefreshBatchSeries(1));
+        for (int i = 0; i < 10; i++) {
+            punctuate(second);
+        }
+
+        List<TradeSignal> after = frontLoadingInJune(second);
+        assertThat(after).isNotEmpty();
+        assertThat(after.get(after.size() - 1).getStatus()).isEqualTo(SignalStatus.ACTIVE);
+        assertThat(applied.get(SeriesStateProcessor.TARGET)).isNull();
+        assertThat(applied.get(SeriesStateProcessor.APPLIED).getEvents()).containsExactly(SignalsTest.AUGUST_RISE);
+    }
+
+    private static TradeRecord hs2(TradeRecord r) {
+        return TradeRecord.newBuilder(r).setCommodity("01").setCommodityLevel(CommodityLevel.HS2).build();
+    }
+
+    private static List<TradeSignal> frontLoadingInJune(MockProcessorContext<SeriesKey, Emission> context) {
+        return signals(context).stream().filter(s -> s.getType().equals("FRONT_LOADING") && s.getCommodity().equals("01")
+                && s.getYear() == 2025 && s.getMonth() == 6).toList();
+    }
+
+    private void feed(SeriesKey series, TradeRecord r) {
+        processor.process(new Record<>(series, TradeRecord.newBuilder(r).setCommodity(series.getCommodity()).build(), 0L));
+    }
+
     /** A new processor instance over the surviving stores, as after a restart. */
     private MockProcessorContext<SeriesKey, Emission> start() {
+        return start(SignalConfig.DEFAULTS);
+    }
+
+    private MockProcessorContext<SeriesKey, Emission> start(SignalConfig signalConfig) {
         MockProcessorContext<SeriesKey, Emission> context = new MockProcessorContext<>();
         for (KeyValueStore<?, ?> store : List.of(histories, archive, tariffs, applied)) {
             if (!store.isOpen()) {
@@ -93,7 +154,7 @@ class TariffCalendarRestartTest {
             context.addStateStore(store);
         }
         SeriesStateProcessor processor = new SeriesStateProcessor(TradeTopology.SERIES_STORE, TradeTopology.SERIES_ARCHIVE_STORE, TradeTopology.TARIFF_STORE,
-                TradeTopology.APPLIED_CALENDAR_STORE, SignalConfig.DEFAULTS, RollupConfig.NONE,
+                TradeTopology.APPLIED_CALENDAR_STORE, signalConfig, RollupConfig.NONE,
                 StateSerdes.defaults().seriesKey().serializer());
         processor.init(context);
         this.processor = processor;

@@ -10,6 +10,7 @@ import io.tradepulse.avro.TariffEvent;
 import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.TradeSignal;
+import io.tradepulse.avro.state.AppliedCalendar;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.testsupport.registry.InMemorySchemaRegistryClient;
 import java.nio.file.Files;
@@ -25,6 +26,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /** A TopologyTestDriver over the real topology, real config path and an in-memory registry. */
 final class TopologyFixture implements AutoCloseable {
@@ -107,6 +109,20 @@ final class TopologyFixture implements AutoCloseable {
     /** Advances wall-clock time past the calendar refresh interval, so the processor re-reads tariff.events. */
     void refreshCalendar() {
         driver.advanceWallClockTime(signalConfig.tariffRefresh());
+    }
+
+    /**
+     * Lets the processor apply every calendar change: a refresh, then pass steps until no pass is in progress, twice
+     * (a change that arrived during a pass waits for it and starts a pass of its own).
+     */
+    void refreshCalendarFully() {
+        KeyValueStore<String, AppliedCalendar> applied = driver.getKeyValueStore(TradeTopology.APPLIED_CALENDAR_STORE);
+        for (int round = 0; round < 2; round++) {
+            refreshCalendar();
+            while (applied.get(SeriesStateProcessor.TARGET) != null) {
+                driver.advanceWallClockTime(java.time.Duration.ofMillis(SeriesStateProcessor.PASS_STEP_MS));
+            }
+        }
     }
 
     /** The latest TradeSignal per key, as the compacted trade.signals would keep it (drains the topic). */
