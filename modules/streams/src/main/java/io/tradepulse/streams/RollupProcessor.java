@@ -69,6 +69,15 @@ import org.slf4j.LoggerFactory;
  * until the old store is empty. A task whose old store is empty (every new deployment, and an upgraded one once
  * moved) no longer reads it.
  *
+ * <p>At most {@value #MAX_EMIT_PER_STEP} cells are emitted per punctuation; the rest of the cells found ready wait
+ * in memory and are emitted by a punctuation every {@value #STEP_MS} ms, the same number at a time, in the same
+ * order. Why: a punctuation is part of one transaction (exactly_once_v2, {@code transaction.timeout.ms} 10 s), and
+ * once a large release has been read every one of its parent cells goes quiet at the same time: 200,000 cells took
+ * 2.7 s in one punctuation of one task before their records were even sent (docs/benchmarks.md, "Roll-up emission
+ * per punctuation"), and the tasks of a thread punctuate in the same transaction; a transaction that times out
+ * restarts the task, which would try the same emission again. A waiting cell that changes again is left for the
+ * next full punctuation, and so are the later periods of its parent (oldest first still holds).
+ *
  * <p>Crash safety: the cells still to be emitted are kept in their own changelogged store ({@code rollup-pending}),
  * written in the same transaction as the contribution that makes a cell pending and deleted in the same transaction
  * as the emission. A restart emits what was pending; only the timing of the emission depends on memory (the change
@@ -87,6 +96,10 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
      * never reach the cell's (records produced with old explicit timestamps) must not hold it forever.
      */
     static final int MAX_LAGGARD_WAIT_INTERVALS = 60;
+    /** Cells emitted per punctuation at most (see the class comment). */
+    static final int MAX_EMIT_PER_STEP = 10_000;
+    /** How often the cells found ready but not yet emitted are continued (wall clock). */
+    static final long STEP_MS = 100;
     /** Cells of the legacy store moved in the background per punctuation (see {@link #moveSomeLegacyCells}). */
     static final int LEGACY_CELLS_PER_PUNCTUATION = 1_000;
     private static final Logger log = LoggerFactory.getLogger(RollupProcessor.class);
@@ -132,6 +145,12 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
      * contributions (in a backfill a cell receives ~4 before it is emitted).
      */
     private final Map<ChangeKey, long[]> pendingTimes = new HashMap<>();
+    /**
+     * Cells found ready by the last full punctuation but not emitted yet (over {@link #maxEmitPerStep}), in emission
+     * order, each with its last-change time then. Memory only: they are still in the pending store.
+     */
+    private final java.util.ArrayDeque<Ready> backlog = new java.util.ArrayDeque<>();
+    private final int maxEmitPerStep;
 
     /**
      * @param childStoreName      rollup-children: (parent series, period, child) -> latest contribution
@@ -140,6 +159,13 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
      */
     RollupProcessor(String childStoreName, String legacyCellStoreName, String pendingStoreName, RollupConfig config,
                     Serializer<ChangeKey> cellPrefix) {
+        this(childStoreName, legacyCellStoreName, pendingStoreName, config, cellPrefix, MAX_EMIT_PER_STEP);
+    }
+
+    /** @param maxEmitPerStep cells emitted per punctuation at most ({@link #MAX_EMIT_PER_STEP}; smaller in tests) */
+    RollupProcessor(String childStoreName, String legacyCellStoreName, String pendingStoreName, RollupConfig config,
+                    Serializer<ChangeKey> cellPrefix, int maxEmitPerStep) {
+        this.maxEmitPerStep = maxEmitPerStep;
         this.childStoreName = childStoreName;
         this.legacyCellStoreName = legacyCellStoreName;
         this.pendingStoreName = pendingStoreName;
@@ -159,10 +185,12 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
         // init() runs again when a task is revived after a dirty close: start from the (restored) store.
         pendingTimes.clear();
         upstreams.clear();
+        backlog.clear();
         try (KeyValueIterator<ChangeKey, byte[]> it = pending.all()) {
             it.forEachRemaining(kv -> pendingTimes.put(kv.key, decode(kv.value)));
         }
         context.schedule(config.emitInterval(), PunctuationType.WALL_CLOCK_TIME, this::emitPending);
+        context.schedule(java.time.Duration.ofMillis(STEP_MS), PunctuationType.WALL_CLOCK_TIME, this::emitBacklog);
     }
 
     @Override
@@ -236,6 +264,8 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
         // still changing (children of May arriving late from a lagging partition would otherwise re-derive May
         // after June, and re-emit June's MoM and YTD).
         all.sort(BY_PARENT_THEN_PERIOD);
+        // Decided afresh: the cells left over from the last punctuation are pending still, so they are among these.
+        backlog.clear();
         String parent = null;
         boolean blocked = false;
         for (Pending p : all) {
@@ -244,16 +274,38 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
                 blocked = false;
             }
             if (p.overdue() || (p.ready() && !blocked)) {
-                moveLegacyCell(p.cell()); // pending since before an upgrade, not touched since
-                TradeRecord derived = Rollups.derive(p.cell(), childrenOf(p.cell()));
-                if (derived != null) {
-                    context.forward(new Record<>(Rollups.series(p.cell()), derived, timestamp));
-                }
-                pending.delete(p.cell());
-                pendingTimes.remove(p.cell());
+                backlog.add(new Ready(p.cell(), p.series(), pendingTimes.get(p.cell())[1]));
             } else {
                 blocked = true;
             }
+        }
+        emitBacklog(timestamp);
+    }
+
+    /**
+     * Emits the next {@link #maxEmitPerStep} cells found ready. A cell changed since (a contribution after the
+     * decision) is not emitted now, nor are the later periods of its parent: the next full punctuation decides them.
+     */
+    private void emitBacklog(long timestamp) {
+        String skipped = null;
+        for (int n = 0; n < maxEmitPerStep && !backlog.isEmpty(); ) {
+            Ready r = backlog.poll();
+            long[] times = pendingTimes.get(r.cell());
+            if (times == null) {
+                continue; // emitted meanwhile (a replayed decision) or never pending again
+            }
+            if (r.series().equals(skipped) || times[1] != r.lastChange()) {
+                skipped = r.series();
+                continue;
+            }
+            moveLegacyCell(r.cell()); // pending since before an upgrade, not touched since
+            TradeRecord derived = Rollups.derive(r.cell(), childrenOf(r.cell()));
+            if (derived != null) {
+                context.forward(new Record<>(Rollups.series(r.cell()), derived, timestamp));
+            }
+            pending.delete(r.cell());
+            pendingTimes.remove(r.cell());
+            n++;
         }
     }
 
@@ -314,6 +366,10 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
      * interval and not waiting for a lagging upstream task. Overdue: first changed ten intervals ago.
      */
     private record Pending(ChangeKey cell, String series, boolean ready, boolean overdue) {
+    }
+
+    /** A cell decided to be emitted, with its parent's id and its last change (wall clock) at the decision. */
+    private record Ready(ChangeKey cell, String series, long lastChange) {
     }
 
     /** A series-state task (by partition) sending at one roll-up level. */

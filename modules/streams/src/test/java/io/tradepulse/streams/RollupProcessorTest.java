@@ -207,7 +207,71 @@ class RollupProcessorTest {
         return new RollupContribution(child, 1, value, "USD", "CENSUS", "2025-07-03", 1_751_500_000_000L, null);
     }
 
+    @Test
+    void shouldEmitALargeBacklogInStepsInTheSameOrder() {
+        start(0, 2);
+        ChangeKey july = new ChangeKey("USA", "CHN", Flow.IMPORT, "8517", 2025, 7);
+        for (ChangeKey cell : List.of(july, JUNE, MAY, OTHER_PARENT, HS2_PARENT)) {
+            contribute(cell, "C:" + cell.getCommodity() + "99", 10L, 0);
+        }
+        full(5_000); // the full punctuation: five cells ready, two emitted
+        assertThat(emitted()).extracting(TradeRecord::getCommodity, TradeRecord::getMonth).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("85", 4), org.assertj.core.groups.Tuple.tuple("8501", 4));
+        context.resetForwards();
+        step(5_100);
+        assertThat(emitted()).extracting(TradeRecord::getCommodity, TradeRecord::getMonth).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("8517", 5), org.assertj.core.groups.Tuple.tuple("8517", 6));
+        context.resetForwards();
+        step(5_200);
+        assertThat(emitted()).extracting(TradeRecord::getMonth).containsExactly(7);
+        context.resetForwards();
+        step(5_300);
+        full(10_000);
+        assertThat(context.forwarded()).as("each cell once").isEmpty();
+        assertThat(pending.approximateNumEntries()).isZero();
+    }
+
+    @Test
+    void shouldLeaveAWaitingCellThatChangesAgainAndItsLaterPeriodsToTheNextPunctuation() {
+        start(0, 1);
+        contribute(MAY, "C:851713", 50L, 0);
+        contribute(JUNE, "C:851713", 60L, 0);
+        contribute(OTHER_PARENT, "C:850110", 5L, 0);
+        full(5_000); // 8501 emitted; 8517 May and June wait
+        assertThat(emitted()).extracting(TradeRecord::getCommodity).containsExactly("8501");
+        context.resetForwards();
+        contribute(MAY, "C:851762", 20L, 5_050); // May changes while waiting
+        step(5_100);
+        assertThat(context.forwarded()).as("May changed: neither May nor June (oldest period first)").isEmpty();
+        full(10_000); // changed at 5.05 s: not quiet for an interval yet
+        assertThat(context.forwarded()).isEmpty();
+        full(15_000);
+        step(15_100);
+        assertThat(emitted()).extracting(TradeRecord::getMonth, TradeRecord::getValue).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(5, 70L), org.assertj.core.groups.Tuple.tuple(6, 60L));
+    }
+
     private void start(long now) {
+        start(now, RollupProcessor.MAX_EMIT_PER_STEP);
+    }
+
+    /** Runs only the punctuation that decides which cells are ready (every emit interval) and emits the first. */
+    private void full(long now) {
+        only(CONFIG.emitInterval().toMillis(), now);
+    }
+
+    /** Runs only the punctuation that continues the cells found ready (every {@value RollupProcessor#STEP_MS} ms). */
+    private void step(long now) {
+        only(RollupProcessor.STEP_MS, now);
+    }
+
+    private void only(long intervalMs, long now) {
+        context.setCurrentSystemTimeMs(now);
+        context.scheduledPunctuators().stream().filter(p -> p.getInterval().toMillis() == intervalMs)
+                .forEach(p -> p.getPunctuator().punctuate(now));
+    }
+
+    private void start(long now, int maxEmitPerStep) {
         context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(now);
         for (KeyValueStore<?, ?> store : List.of(children, legacyCells, pending)) {
@@ -217,7 +281,7 @@ class RollupProcessorTest {
             context.addStateStore(store);
         }
         processor = new RollupProcessor(TradeTopology.ROLLUP_CHILD_STORE, TradeTopology.LEGACY_ROLLUP_CELL_STORE,
-                TradeTopology.ROLLUP_PENDING_STORE, CONFIG, serdes.cellKey().serializer());
+                TradeTopology.ROLLUP_PENDING_STORE, CONFIG, serdes.cellKey().serializer(), maxEmitPerStep);
         processor.init(context);
     }
 
