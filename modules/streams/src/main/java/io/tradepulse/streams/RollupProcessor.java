@@ -7,6 +7,8 @@ import io.tradepulse.avro.state.RollupCell;
 import io.tradepulse.avro.state.RollupChildKey;
 import io.tradepulse.avro.state.RollupContribution;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -149,7 +151,7 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
      * Cells found ready by the last full punctuation but not emitted yet (over {@link #maxEmitPerStep}), in emission
      * order, each with its last-change time then. Memory only: they are still in the pending store.
      */
-    private final java.util.ArrayDeque<Ready> backlog = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Ready> backlog = new ArrayDeque<>();
     private final int maxEmitPerStep;
 
     /**
@@ -190,7 +192,7 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
             it.forEachRemaining(kv -> pendingTimes.put(kv.key, decode(kv.value)));
         }
         context.schedule(config.emitInterval(), PunctuationType.WALL_CLOCK_TIME, this::emitPending);
-        context.schedule(java.time.Duration.ofMillis(STEP_MS), PunctuationType.WALL_CLOCK_TIME, this::emitBacklog);
+        context.schedule(Duration.ofMillis(STEP_MS), PunctuationType.WALL_CLOCK_TIME, this::emitBacklog);
     }
 
     @Override
