@@ -230,10 +230,14 @@ public final class TaskHarness {
     if (dir != null) {
       Files.write(Path.of(dir, name), got, StandardCharsets.UTF_8);
     }
+    assertThat(got).containsExactlyElementsOf(recorded(owner, name));
+  }
+
+  /** The lines of the rendering recorded in the resource {@code name} next to {@code owner}. */
+  public static List<String> recorded(Class<?> owner, String name) throws IOException {
     try (InputStream in = owner.getResourceAsStream(name)) {
       assertThat(in).as("expected rendering " + name).isNotNull();
-      List<String> expected = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
-      assertThat(got).containsExactlyElementsOf(expected);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
     }
   }
 }

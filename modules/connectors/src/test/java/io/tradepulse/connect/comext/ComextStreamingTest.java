@@ -15,7 +15,6 @@ import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.Digests;
 import io.tradepulse.connect.common.JdkPageFetcher;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -387,9 +386,7 @@ class ComextStreamingTest {
 
   /** Line {@code n} (0-based) of a recorded rendering. */
   static String recorded(String name, int n) throws Exception {
-    try (InputStream in = ComextStreamingTest.class.getResourceAsStream(name)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList().get(n);
-    }
+    return TaskHarness.recorded(ComextStreamingTest.class, name).get(n);
   }
 
   @Test
