@@ -8,12 +8,13 @@ import io.tradepulse.avro.state.RollupChildKey;
 import io.tradepulse.avro.state.RollupContribution;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -71,14 +72,19 @@ import org.slf4j.LoggerFactory;
  * until the old store is empty. A task whose old store is empty (every new deployment, and an upgraded one once
  * moved) no longer reads it.
  *
- * <p>At most {@value #MAX_EMIT_PER_STEP} cells are emitted per punctuation; the rest of the cells found ready wait
- * in memory and are emitted by a punctuation every {@value #STEP_MS} ms, the same number at a time, in the same
- * order. Why: a punctuation is part of one transaction (exactly_once_v2, {@code transaction.timeout.ms} 10 s), and
- * once a large release has been read every one of its parent cells goes quiet at the same time: 200,000 cells took
- * 2.7 s in one punctuation of one task before their records were even sent (docs/benchmarks.md, "Roll-up emission
- * per punctuation"), and the tasks of a thread punctuate in the same transaction; a transaction that times out
- * restarts the task, which would try the same emission again. A waiting cell that changes again is left for the
- * next full punctuation, and so are the later periods of its parent (oldest first still holds).
+ * <p>The pending cells are decided and emitted by a walk over them in cell order (parent, then period), a bounded
+ * number per punctuation: at most {@value #MAX_EMIT_PER_STEP} cells emitted and ten times as many examined, the walk
+ * continued by a punctuation every {@value #STEP_MS} ms until it reaches the last pending cell; the next walk starts
+ * at the next emit interval. Why: a punctuation is part of one transaction (exactly_once_v2,
+ * {@code transaction.timeout.ms} 10 s), and once a large release has been read every one of its parent cells goes
+ * quiet at the same time: 200,000 cells took 2.7 s in one punctuation of one task before their records were even
+ * sent, and deciding them (a sort of every pending cell) still took ~0.4 s when only the emission was split
+ * (docs/benchmarks.md, "Roll-up emission per punctuation"); the tasks of a thread punctuate in the same transaction,
+ * and a transaction that times out restarts the task, which would try the same punctuation again. Readiness is
+ * decided when the walk reaches a cell, so a cell that changed meanwhile simply waits; a cell that changes behind
+ * the walk in the parent it is in (an earlier period) holds that parent's later periods back until the next walk
+ * (oldest first still holds). The pending cells are kept sorted, which is what makes the walk resumable: a cell is
+ * added to that order when it becomes pending and removed when emitted, not touched by the contributions between.
  *
  * <p>Crash safety: the cells still to be emitted are kept in their own changelogged store ({@code rollup-pending}),
  * written in the same transaction as the contribution that makes a cell pending and deleted in the same transaction
@@ -98,9 +104,9 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
      * never reach the cell's (records produced with old explicit timestamps) must not hold it forever.
      */
     static final int MAX_LAGGARD_WAIT_INTERVALS = 60;
-    /** Cells emitted per punctuation at most (see the class comment). */
+    /** Cells emitted per punctuation at most (see the class comment); ten times as many are examined at most. */
     static final int MAX_EMIT_PER_STEP = 10_000;
-    /** How often the cells found ready but not yet emitted are continued (wall clock). */
+    /** How often a walk over the pending cells is continued (wall clock). */
     static final long STEP_MS = 100;
     /** Cells of the legacy store moved in the background per punctuation (see {@link #moveSomeLegacyCells}). */
     static final int LEGACY_CELLS_PER_PUNCTUATION = 1_000;
@@ -120,10 +126,23 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
     }
     /** A pending value: first change, last change (wall clock), newest contribution's record timestamp. */
     private static final int PENDING_BYTES = 24;
-    private static final Comparator<Pending> BY_PARENT_THEN_PERIOD = Comparator
-            .comparing(Pending::series)
-            .thenComparingInt(p -> p.cell().getYear())
-            .thenComparingInt(p -> p.cell().getMonth());
+    /** Cell order: a parent's cells together, oldest period first. Field by field: no key is built to compare. */
+    static final Comparator<ChangeKey> CELL_ORDER = (a, b) -> {
+        int c = a.getReporter().compareTo(b.getReporter());
+        if (c == 0) {
+            c = a.getPartner().compareTo(b.getPartner());
+        }
+        if (c == 0) {
+            c = a.getFlow().compareTo(b.getFlow());
+        }
+        if (c == 0) {
+            c = a.getCommodity().compareTo(b.getCommodity());
+        }
+        if (c == 0) {
+            c = Integer.compare(a.getYear(), b.getYear());
+        }
+        return c != 0 ? c : Integer.compare(a.getMonth(), b.getMonth());
+    };
 
     private final String childStoreName;
     private final String legacyCellStoreName;
@@ -148,10 +167,17 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
      */
     private final Map<ChangeKey, long[]> pendingTimes = new HashMap<>();
     /**
-     * Cells found ready by the last full punctuation but not emitted yet (over {@link #maxEmitPerStep}), in emission
-     * order, each with its last-change time then. Memory only: they are still in the pending store.
+     * The pending cells in cell order, for the walk. Apart from {@link #pendingTimes} so that a contribution to a
+     * cell already pending (most of them) costs a hash lookup, not a walk down a tree; a cell enters and leaves this
+     * set once per emission.
      */
-    private final ArrayDeque<Ready> backlog = new ArrayDeque<>();
+    private final TreeSet<ChangeKey> pendingOrder = new TreeSet<>(CELL_ORDER);
+    /** A walk over the pending cells is in progress (see the class comment). Memory only, like its cursor. */
+    private boolean walking;
+    /** The last cell the walk examined (it may have been emitted since); null before the first. */
+    private ChangeKey cursor;
+    /** The cursor's parent has a cell the walk did not emit: its later periods wait for the next walk. */
+    private boolean parentBlocked;
     private final int maxEmitPerStep;
 
     /**
@@ -187,12 +213,15 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
         // init() runs again when a task is revived after a dirty close: start from the (restored) store.
         pendingTimes.clear();
         upstreams.clear();
-        backlog.clear();
+        walking = false;
+        cursor = null;
         try (KeyValueIterator<ChangeKey, byte[]> it = pending.all()) {
             it.forEachRemaining(kv -> pendingTimes.put(kv.key, decode(kv.value)));
         }
-        context.schedule(config.emitInterval(), PunctuationType.WALL_CLOCK_TIME, this::emitPending);
-        context.schedule(Duration.ofMillis(STEP_MS), PunctuationType.WALL_CLOCK_TIME, this::emitBacklog);
+        pendingOrder.clear();
+        pendingOrder.addAll(pendingTimes.keySet());
+        context.schedule(config.emitInterval(), PunctuationType.WALL_CLOCK_TIME, this::startWalk);
+        context.schedule(Duration.ofMillis(STEP_MS), PunctuationType.WALL_CLOCK_TIME, this::walk);
     }
 
     @Override
@@ -216,12 +245,21 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
         if (times == null) {
             times = new long[] {now, now, record.timestamp()};
             pendingTimes.put(record.key(), times);
+            pendingOrder.add(record.key());
             pending.put(record.key(), ByteBuffer.allocate(PENDING_BYTES)
                     .putLong(times[0]).putLong(times[1]).putLong(times[2]).array());
         } else {
             times[1] = now;
             times[2] = Math.max(times[2], record.timestamp());
         }
+        if (walking && cursor != null && sameParent(record.key(), cursor) && CELL_ORDER.compare(record.key(), cursor) <= 0) {
+            parentBlocked = true; // an earlier period changed behind the walk: the later ones wait for the next walk
+        }
+    }
+
+    private static boolean sameParent(ChangeKey a, ChangeKey b) {
+        return a.getReporter().equals(b.getReporter()) && a.getPartner().equals(b.getPartner())
+                && a.getFlow() == b.getFlow() && a.getCommodity().equals(b.getCommodity());
     }
 
     /** A value written before the newest timestamp was kept (16 bytes) holds nothing back. */
@@ -250,65 +288,63 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
         return lowest;
     }
 
-    private void emitPending(long timestamp) {
+    /** Every emit interval: starts a walk over the pending cells unless one is still in progress. */
+    private void startWalk(long timestamp) {
         moveSomeLegacyCells();
-        long interval = config.emitInterval().toMillis();
-        Map<Integer, Long> laggards = laggards(timestamp, interval);
-        List<Pending> all = new ArrayList<>();
-        pendingTimes.forEach((cell, times) -> {
-            Long behind = laggards.get(level(cell));
-            boolean waitsForLaggard = behind != null && times[2] > behind;
-            all.add(new Pending(cell, Rollups.seriesId(cell), timestamp - times[1] >= interval && !waitsForLaggard,
-                    timestamp - times[0] >= (waitsForLaggard ? MAX_LAGGARD_WAIT_INTERVALS : MAX_DELAY_INTERVALS)
-                            * interval));
-        });
-        // Per parent, oldest period first, and a quiet cell waits while an earlier period of the same parent is
-        // still changing (children of May arriving late from a lagging partition would otherwise re-derive May
-        // after June, and re-emit June's MoM and YTD).
-        all.sort(BY_PARENT_THEN_PERIOD);
-        // Decided afresh: the cells left over from the last punctuation are pending still, so they are among these.
-        backlog.clear();
-        String parent = null;
-        boolean blocked = false;
-        for (Pending p : all) {
-            if (!p.series().equals(parent)) {
-                parent = p.series();
-                blocked = false;
-            }
-            if (p.overdue() || (p.ready() && !blocked)) {
-                backlog.add(new Ready(p.cell(), p.series(), pendingTimes.get(p.cell())[1]));
-            } else {
-                blocked = true;
-            }
+        if (!walking) {
+            walking = true;
+            cursor = null;
+            parentBlocked = false;
         }
-        emitBacklog(timestamp);
+        walk(timestamp);
     }
 
     /**
-     * Emits the next {@link #maxEmitPerStep} cells found ready. A cell changed since (a contribution after the
-     * decision) is not emitted now, nor are the later periods of its parent: the next full punctuation decides them.
+     * Continues the walk: examines pending cells from the cursor on, in cell order, and emits those that are ready
+     * (quiet for an interval, not waiting for a laggard, no earlier period of the parent waiting) or overdue, until
+     * {@link #maxEmitPerStep} are emitted, ten times as many examined, or the last pending cell is reached.
      */
-    private void emitBacklog(long timestamp) {
-        String skipped = null;
-        for (int n = 0; n < maxEmitPerStep && !backlog.isEmpty(); ) {
-            Ready r = backlog.poll();
-            long[] times = pendingTimes.get(r.cell());
-            if (times == null) {
-                continue; // emitted meanwhile (a replayed decision) or never pending again
-            }
-            if (r.series().equals(skipped) || times[1] != r.lastChange()) {
-                skipped = r.series();
-                continue;
-            }
-            moveLegacyCell(r.cell()); // pending since before an upgrade, not touched since
-            TradeRecord derived = Rollups.derive(r.cell(), childrenOf(r.cell()));
-            if (derived != null) {
-                context.forward(new Record<>(Rollups.series(r.cell()), derived, timestamp));
-            }
-            pending.delete(r.cell());
-            pendingTimes.remove(r.cell());
-            n++;
+    private void walk(long timestamp) {
+        if (!walking) {
+            return;
         }
+        long interval = config.emitInterval().toMillis();
+        Map<Integer, Long> laggards = laggards(timestamp, interval);
+        Iterator<ChangeKey> it = (cursor == null ? pendingOrder : pendingOrder.tailSet(cursor, false)).iterator();
+        int emitted = 0;
+        for (int examined = 0; emitted < maxEmitPerStep && examined < 10 * maxEmitPerStep && it.hasNext(); examined++) {
+            ChangeKey cell = it.next();
+            long[] times = pendingTimes.get(cell);
+            if (cursor == null || !sameParent(cell, cursor)) {
+                parentBlocked = false;
+            }
+            cursor = cell;
+            Long behind = laggards.get(level(cell));
+            boolean waitsForLaggard = behind != null && times[2] > behind;
+            boolean ready = timestamp - times[1] >= interval && !waitsForLaggard;
+            boolean overdue = timestamp - times[0]
+                    >= (waitsForLaggard ? MAX_LAGGARD_WAIT_INTERVALS : MAX_DELAY_INTERVALS) * interval;
+            if (overdue || (ready && !parentBlocked)) {
+                emit(cell, timestamp);
+                it.remove();
+                pendingTimes.remove(cell);
+                emitted++;
+            } else {
+                parentBlocked = true;
+            }
+        }
+        if (!it.hasNext()) {
+            walking = false;
+        }
+    }
+
+    private void emit(ChangeKey cell, long timestamp) {
+        moveLegacyCell(cell); // pending since before an upgrade, not touched since
+        TradeRecord derived = Rollups.derive(cell, childrenOf(cell));
+        if (derived != null) {
+            context.forward(new Record<>(Rollups.series(cell), derived, timestamp));
+        }
+        pending.delete(cell);
     }
 
     /** The latest contribution of each child of a cell, by child id. */
@@ -361,17 +397,6 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
             old.getChildren().forEach((child, c) -> children.put(new RollupChildKey(cell, child), c));
             legacyCells.delete(cell);
         }
-    }
-
-    /**
-     * A pending cell, with its parent's id computed once (the sort compares it many times). Ready: quiet for an
-     * interval and not waiting for a lagging upstream task. Overdue: first changed ten intervals ago.
-     */
-    private record Pending(ChangeKey cell, String series, boolean ready, boolean overdue) {
-    }
-
-    /** A cell decided to be emitted, with its parent's id and its last change (wall clock) at the decision. */
-    private record Ready(ChangeKey cell, String series, long lastChange) {
     }
 
     /** A series-state task (by partition) sending at one roll-up level. */

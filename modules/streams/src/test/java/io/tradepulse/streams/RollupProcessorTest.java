@@ -251,6 +251,44 @@ class RollupProcessorTest {
                 org.assertj.core.groups.Tuple.tuple(5, 70L), org.assertj.core.groups.Tuple.tuple(6, 60L));
     }
 
+    @Test
+    void shouldExamineABoundedNumberOfCellsPerPunctuationAndResumeTheWalkWhereItStopped() {
+        start(0, 1); // one cell emitted, ten examined per punctuation at most
+        for (int c = 1; c <= 11; c++) { // eleven parents still changing, ahead of the quiet one in cell order
+            contribute(new ChangeKey("USA", "CHN", Flow.IMPORT, String.format("85%02d", c), 2025, 4), "C:x", 1L, 4_000);
+        }
+        contribute(new ChangeKey("USA", "CHN", Flow.IMPORT, "8599", 2025, 4), "C:859910", 7L, 0);
+        full(5_000);
+        assertThat(context.forwarded()).as("ten cells examined, none ready").isEmpty();
+        step(5_100);
+        assertThat(emitted()).extracting(TradeRecord::getCommodity, TradeRecord::getValue)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("8599", 7L));
+    }
+
+    @Test
+    void shouldHoldLaterPeriodsBackWhenAnEarlierPeriodChangesBehindTheWalk() {
+        start(0, 1);
+        ChangeKey july = new ChangeKey("USA", "CHN", Flow.IMPORT, "8517", 2025, 7);
+        for (ChangeKey cell : List.of(MAY, JUNE, july)) {
+            contribute(cell, "C:851713", 10L * cell.getMonth(), 0);
+        }
+        full(5_000);
+        assertThat(emitted()).extracting(TradeRecord::getMonth).containsExactly(5);
+        context.resetForwards();
+        contribute(MAY, "C:851762", 1L, 5_050); // May revised after the walk passed it
+        step(5_100);
+        step(5_200);
+        assertThat(context.forwarded()).as("June and July wait for May").isEmpty();
+        full(10_000); // May changed at 5.05 s: not quiet yet
+        assertThat(context.forwarded()).isEmpty();
+        full(15_000);
+        step(15_100);
+        step(15_200);
+        assertThat(emitted()).extracting(TradeRecord::getMonth, TradeRecord::getValue).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(5, 51L), org.assertj.core.groups.Tuple.tuple(6, 60L),
+                org.assertj.core.groups.Tuple.tuple(7, 70L));
+    }
+
     private void start(long now) {
         start(now, RollupProcessor.MAX_EMIT_PER_STEP);
     }
