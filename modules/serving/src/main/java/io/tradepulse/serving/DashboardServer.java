@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /api/series?reporter=&partner=&flow=&commodity=}: series with their number of months and latest
  *       period</li>
  *   <li>{@code GET /api/changes?reporter=&partner=&flow=&commodity=&from=YYYY-MM&to=YYYY-MM}: TradeChange rows</li>
- *   <li>{@code GET /api/signals?status=ACTIVE&type=YOY_MOVE&reporter=&partner=}: TradeSignal rows</li>
+ *   <li>{@code GET /api/signals?status=ACTIVE&type=YOY_MOVE&reporter=&partner=}: TradeSignal rows by period, then
+ *       type; beyond the limit, the earliest</li>
  *   <li>{@code GET /health/live}, {@code GET /health/ready}: 200 or 503 with the reason</li>
  * </ul>
  * Every filter is optional; a parameter an endpoint does not take, or a flow, status or type outside its values, is
