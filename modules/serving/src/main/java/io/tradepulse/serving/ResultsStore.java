@@ -163,6 +163,7 @@ final class ResultsStore implements AutoCloseable {
         byte[][] current = {null};
         int[] months = {0};
         int[] latest = {0};
+        boolean[] atLimit = {false};
         boolean truncated = scan(CHANGE, filter, (key, value, full) -> {
             int seriesEnd = key.length - 4;
             int period = ByteBuffer.wrap(key).getInt(seriesEnd);
@@ -172,6 +173,7 @@ final class ResultsStore implements AutoCloseable {
                 return Step.SKIPPED;
             }
             if (full) {
+                atLimit[0] = true;
                 return Step.STOP;
             }
             if (current[0] != null) {
@@ -182,7 +184,11 @@ final class ResultsStore implements AutoCloseable {
             latest[0] = period;
             return Step.TAKEN;
         }, limit);
-        if (current[0] != null) {
+        // Stopped by the scan cap, the last series may have more months past the entries read: left out (the page
+        // is truncated) rather than listed with a wrong month count and latest period. At the limit or the end of
+        // the range, the next key had another series, so the last one is whole.
+        boolean cutByScanCap = truncated && !atLimit[0];
+        if (current[0] != null && !cutByScanCap) {
             out.add(summary(current[0], months[0], latest[0]));
         }
         return new Page<>(out, truncated);

@@ -157,6 +157,23 @@ class ResultsStoreTest {
     }
 
     @Test
+    void shouldLeaveOutTheSeriesTheScanCapCutShortInsteadOfListingItsFirstMonths() throws Exception {
+        store.close();
+        store = ResultsStore.open(tmp.resolve("view"), 5);
+        for (int month = 1; month <= 4; month++) {
+            put(change("CHN", "WLD", "TOTAL", 2025, month, month));
+            put(change("USA", "WLD", "TOTAL", 2025, month, month));
+        }
+        // 5 entries read: CHN's 4 months, then USA's first
+        Page<SeriesSummary> page = store.series(new SeriesFilter(null, "WLD", null, null), 100);
+        assertThat(page.rows()).containsExactly(new SeriesSummary("CHN", "WLD", "EXPORT", "TOTAL", 4, 2025, 4));
+        assertThat(page.truncated()).isTrue();
+        assertThat(store.series(new SeriesFilter("USA", null, null, null), 100).rows())
+                .as("read whole, the series has all its months")
+                .containsExactly(new SeriesSummary("USA", "WLD", "EXPORT", "TOTAL", 4, 2025, 4));
+    }
+
+    @Test
     void shouldServeSignalsOfASeriesByPeriodAndType() throws Exception {
         store.putSignal(signalKey(2025, 5, "YOY_MOVE"), signal(2025, 5, "YOY_MOVE", SignalStatus.ACTIVE));
         store.putSignal(signalKey(2025, 5, "PAYBACK"), signal(2025, 5, "PAYBACK", SignalStatus.ACTIVE));
