@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -213,7 +214,8 @@ public final class DashboardServer implements AutoCloseable {
             m.put("flow", s.flow());
             m.put("commodity", s.commodity());
             m.put("months", s.months());
-            m.put("latestPeriod", String.format("%d-%02d", s.latestYear(), s.latestMonth()));
+            // Locale.ROOT: under the default locale of e.g. fa or ar the digits would be Persian or Arabic ones.
+            m.put("latestPeriod", String.format(Locale.ROOT, "%04d-%02d", s.latestYear(), s.latestMonth()));
             return m;
         }).toList(), page.truncated());
     }

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -136,6 +137,20 @@ class DashboardServerTest {
         assertThat(series.get(0).get("reporter").asText()).isEqualTo("CHN");
         assertThat(series.get(0).get("months").asInt()).isEqualTo(2);
         assertThat(series.get(0).get("latestPeriod").asText()).isEqualTo("2025-05");
+    }
+
+    @Test
+    void shouldWriteTheLatestPeriodInAsciiDigitsWhateverTheDefaultLocale() throws Exception {
+        Locale before = Locale.getDefault();
+        try {
+            for (String tag : List.of("fa-IR", "ar-EG")) {
+                Locale.setDefault(Locale.forLanguageTag(tag));
+                JsonNode series = json.readTree(get("/api/series").body());
+                assertThat(series.get(0).get("latestPeriod").asText()).as(tag).isEqualTo("2025-05");
+            }
+        } finally {
+            Locale.setDefault(before);
+        }
     }
 
     @Test
