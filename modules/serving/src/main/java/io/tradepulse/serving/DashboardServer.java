@@ -33,6 +33,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.avro.generic.GenericRecord;
 import org.slf4j.Logger;
@@ -221,8 +223,8 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     private Reply changes(Map<String, String> q) {
-        int from = period(q.get("from"), Integer.MIN_VALUE);
-        int to = period(q.get("to"), Integer.MAX_VALUE);
+        int from = period(q, "from", Integer.MIN_VALUE);
+        int to = period(q, "to", Integer.MAX_VALUE);
         if (from > to) {
             throw new IllegalArgumentException("from must not be after to: " + q.get("from") + " > " + q.get("to"));
         }
@@ -276,23 +278,22 @@ public final class DashboardServer implements AutoCloseable {
         throw new IllegalArgumentException("limit must be 1.." + MAX_LIMIT + ": " + text);
     }
 
-    private static int period(String text, int dflt) {
+    /**
+     * Four ASCII digits, a dash, two for the month: a longer year overflowed {@link Results#period} (to=999999999-01
+     * answered []), and Integer.parseInt would take signs and non-ASCII digits.
+     */
+    private static final Pattern PERIOD = Pattern.compile("([0-9]{4})-(0[1-9]|1[0-2])");
+
+    private static int period(Map<String, String> q, String name, int dflt) {
+        String text = q.get(name);
         if (text == null || text.isEmpty()) {
             return dflt;
         }
-        String[] p = text.split("-");
-        try {
-            if (p.length != 2) {
-                throw new NumberFormatException();
-            }
-            int month = Integer.parseInt(p[1]);
-            if (month < 1 || month > 12) {
-                throw new NumberFormatException();
-            }
-            return Results.period(Integer.parseInt(p[0]), month);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("period must be YYYY-MM: " + text);
+        Matcher m = PERIOD.matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(name + " must be YYYY-MM (four-digit year, month 01-12, e.g. 2025-01): " + text);
         }
+        return Results.period(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
     }
 
     private void healthResponse(HttpExchange ex, boolean readiness) throws IOException {

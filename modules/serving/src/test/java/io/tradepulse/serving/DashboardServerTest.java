@@ -127,7 +127,20 @@ class DashboardServerTest {
         assertThat(json.readTree(get("/api/changes?from=2025-01&to=2025-12").body())).hasSize(2);
         HttpResponse<String> bad = get("/api/changes?from=2025-13");
         assertThat(bad.statusCode()).isEqualTo(400);
-        assertThat(bad.body()).contains("YYYY-MM");
+        assertThat(json.readTree(bad.body()).get("error").asText())
+                .isEqualTo("from must be YYYY-MM (four-digit year, month 01-12, e.g. 2025-01): 2025-13");
+    }
+
+    @Test
+    void shouldRejectAPeriodThatIsNotFourDigitsADashAndAMonthNamingTheParameter() throws Exception {
+        // a year*12 that overflowed answered [] for to=999999999-01
+        for (String bad : List.of("999999999-01", "0-01", "99999-12", "2025-5", "2025-00", "2025-+5", "+2025-05",
+                "2025-05-01", "2025", "%D9%A2%D9%A0%D9%A2%D9%A5-05" /* Arabic-Indic digits */)) {
+            HttpResponse<String> r = get("/api/changes?to=" + bad);
+            assertThat(r.statusCode()).as(bad).isEqualTo(400);
+            assertThat(json.readTree(r.body()).get("error").asText()).as(bad).startsWith("to must be YYYY-MM");
+        }
+        assertThat(json.readTree(get("/api/changes?from=0001-01&to=9999-12").body())).hasSize(3);
     }
 
     @Test
