@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SignalStatus;
@@ -53,7 +54,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /health/live}, {@code GET /health/ready}: 200 or 503 with the reason</li>
  * </ul>
  * Every filter is optional; a parameter an endpoint does not take, or a flow, status or type outside its values, is
- * answered 400 naming the allowed ones. The API endpoints return at most {@code limit} rows (default 1,000, at most 100,000)
+ * answered 400 naming the allowed ones. Paths match exactly (another one under /api or /health: 404 in JSON listing
+ * the endpoints); a method other than GET: 405 with {@code Allow: GET}. The API endpoints return at most {@code limit} rows (default 1,000, at most 100,000)
  * and set {@code X-Truncated: true} when more matched; the rows are streamed (chunked), at most
  * {@link #MAX_CONCURRENT_QUERIES} queries run at once (503 with {@code Retry-After} beyond), and the health endpoints
  * never wait behind them. A filter on the leading series fields (reporter, then
@@ -75,6 +77,8 @@ public final class DashboardServer implements AutoCloseable {
     private final HttpServer server;
     private final Results view;
     private final Supplier<Health> health;
+    /** Path to handler, matched exactly. */
+    private final Map<String, HttpHandler> routes;
 
     /**
      * @param host   interface to bind (127.0.0.1 keeps the demo private to the machine)
@@ -93,12 +97,52 @@ public final class DashboardServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         }));
-        server.createContext("/api/series", ex -> handle(ex, SERIES_PARAMS, this::series));
-        server.createContext("/api/changes", ex -> handle(ex, CHANGES_PARAMS, this::changes));
-        server.createContext("/api/signals", ex -> handle(ex, SIGNALS_PARAMS, this::signals));
-        server.createContext("/health/live", ex -> healthResponse(ex, false));
-        server.createContext("/health/ready", ex -> healthResponse(ex, true));
-        server.createContext("/", this::dashboard);
+        // One context and exact paths: the server's contexts match by prefix, so /api/seriesXYZ and /health/readyz
+        // answered as /api/series and /health/ready did, and a probe or a client with a typo never learnt of it.
+        Map<String, HttpHandler> routes = new LinkedHashMap<>();
+        routes.put("/api/series", ex -> handle(ex, SERIES_PARAMS, this::series));
+        routes.put("/api/changes", ex -> handle(ex, CHANGES_PARAMS, this::changes));
+        routes.put("/api/signals", ex -> handle(ex, SIGNALS_PARAMS, this::signals));
+        routes.put("/health/live", ex -> healthResponse(ex, false));
+        routes.put("/health/ready", ex -> healthResponse(ex, true));
+        routes.put("/", this::dashboard);
+        routes.put("/index.html", this::dashboard);
+        this.routes = Collections.unmodifiableMap(routes);
+        server.createContext("/", this::route);
+    }
+
+    private void route(HttpExchange ex) throws IOException {
+        String path = Objects.requireNonNullElse(ex.getRequestURI().getPath(), "");
+        HttpHandler handler = routes.get(path);
+        if (handler == null) {
+            try (ex) {
+                if (underJsonEndpoints(path)) {
+                    sendError(ex, 404, "no such endpoint: " + path + "; endpoints: " + routes.keySet().stream()
+                            .filter(DashboardServer::underJsonEndpoints).collect(Collectors.joining(", ")));
+                } else {
+                    send(ex, 404, "text/plain", "not found".getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            return;
+        }
+        if (!"GET".equals(ex.getRequestMethod())) {
+            try (ex) {
+                ex.getResponseHeaders().set("Allow", "GET");
+                sendError(ex, 405, "GET only");
+            }
+            return;
+        }
+        handler.handle(ex);
+    }
+
+    /** Paths under /api and /health, whose clients read JSON, errors included. */
+    private static boolean underJsonEndpoints(String path) {
+        for (String root : List.of("/api", "/health")) {
+            if (path.equals(root) || path.startsWith(root + "/")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public DashboardServer start() {
@@ -143,10 +187,6 @@ public final class DashboardServer implements AutoCloseable {
 
     private void handle(HttpExchange ex, Set<String> allowed, Endpoint endpoint) throws IOException {
         try (ex) {
-            if (!"GET".equals(ex.getRequestMethod())) {
-                sendError(ex, 405, "GET only");
-                return;
-            }
             if (!queries.tryAcquire()) {
                 ex.getResponseHeaders().set("Retry-After", "1");
                 sendError(ex, 503, "busy: " + MAX_CONCURRENT_QUERIES + " queries are being answered; retry shortly");
@@ -312,11 +352,6 @@ public final class DashboardServer implements AutoCloseable {
 
     private void dashboard(HttpExchange ex) throws IOException {
         try (ex) {
-            String path = ex.getRequestURI().getPath();
-            if (!path.equals("/") && !path.equals("/index.html")) {
-                send(ex, 404, "text/plain", "not found".getBytes(StandardCharsets.UTF_8));
-                return;
-            }
             try (InputStream in = Objects.requireNonNull(
                     DashboardServer.class.getResourceAsStream("dashboard.html"), "dashboard.html missing")) {
                 send(ex, 200, "text/html; charset=utf-8", in.readAllBytes());

@@ -344,6 +344,33 @@ class DashboardServerTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
         assertThat(r.body()).contains("/api/changes");
+        assertThat(get("/index.html").statusCode()).isEqualTo(200);
         assertThat(get("/nope").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldAnswer404ToAPathThatOnlyStartsLikeAnEndpoint() throws Exception {
+        for (String path : List.of("/api/seriesXYZ", "/api/series/", "/api/series/anything", "/api/nope", "/api",
+                "/health/readyz", "/health/live/x", "/health/")) {
+            HttpResponse<String> r = get(path);
+            assertThat(r.statusCode()).as(path).isEqualTo(404);
+            assertThat(r.headers().firstValue("Content-Type")).as(path).hasValue("application/json");
+            assertThat(json.readTree(r.body()).get("error").asText()).as(path).isEqualTo("no such endpoint: " + path
+                    + "; endpoints: /api/series, /api/changes, /api/signals, /health/live, /health/ready");
+        }
+        assertThat(get("/index.htmlx").statusCode()).isEqualTo(404);
+        assertThat(get("/api/series?limit=1").statusCode()).isEqualTo(200);
+        assertThat(get("/health/ready").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldAnswer405WithAllowGetToAnotherMethod() throws Exception {
+        for (String path : List.of("/api/series", "/health/live", "/health/ready", "/")) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.url() + path.substring(1)))
+                    .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(path).isEqualTo(405);
+            assertThat(r.headers().firstValue("Allow")).as(path).hasValue("GET");
+            assertThat(json.readTree(r.body()).get("error").asText()).as(path).isEqualTo("GET only");
+        }
     }
 }
