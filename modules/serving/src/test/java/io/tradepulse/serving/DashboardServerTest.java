@@ -1,7 +1,9 @@
 package io.tradepulse.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tradepulse.avro.CommodityLevel;
@@ -16,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.nio.file.Path;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -296,6 +299,41 @@ class DashboardServerTest {
         assertThat(rows.get(0).get("flow").asText()).isEqualTo("EXPORT");
         assertThat(rows.get(0).get("publishedAt").asText()).isEqualTo("2025-06-09T00:00:00Z");
         assertThat(get("/api/changes?partner=DEU&limit=4999").headers().firstValue("X-Truncated")).hasValue("true");
+    }
+
+    @Test
+    void shouldLeaveTheJsonArrayBrokenWhenARowFailsAfterTheHeaders() throws Exception {
+        server.close();
+        StoreResults failing = new StoreResults(tmp.resolve("failing")) {
+            @Override
+            public Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, int limit) {
+                List<TradeChange> rows = super.changes(filter, fromPeriod, toPeriod, limit).rows();
+                return new Page<>(new AbstractList<TradeChange>() {
+                    @Override
+                    public TradeChange get(int index) {
+                        if (index == 2) {
+                            throw new IllegalStateException("row cannot be decoded");
+                        }
+                        return rows.get(index);
+                    }
+
+                    @Override
+                    public int size() {
+                        return rows.size();
+                    }
+                }, false);
+            }
+        };
+        server = new DashboardServer("127.0.0.1", 0, failing, health::get).start();
+        try {
+            HttpResponse<String> r = get("/api/changes");
+            assertThat(r.statusCode()).as("the status went out before the failing row").isEqualTo(200);
+            assertThat(r.body()).startsWith("[{").doesNotEndWith("]");
+            assertThatThrownBy(() -> json.readTree(r.body())).as("a shorter array must not parse as the whole answer")
+                    .isInstanceOf(JsonProcessingException.class);
+        } finally {
+            failing.store.close();
+        }
     }
 
     @Test
