@@ -58,7 +58,9 @@ import org.slf4j.LoggerFactory;
  * the endpoints); a method other than GET: 405 with {@code Allow: GET}. The API endpoints return at most {@code limit} rows (default 1,000, at most 100,000)
  * and set {@code X-Truncated: true} when more matched; the rows are streamed (chunked), at most
  * {@link #MAX_CONCURRENT_QUERIES} queries run at once (503 with {@code Retry-After} beyond), and the health endpoints
- * never wait behind them. A filter on the leading series fields (reporter, then
+ * never wait behind them. A request must arrive within {@link #DEFAULT_MAX_REQUEST_SECONDS} s and its response be
+ * read within {@link #DEFAULT_MAX_RESPONSE_SECONDS} s (the system properties {@value #MAX_REQUEST_TIME_PROPERTY} and {@value #MAX_RESPONSE_TIME_PROPERTY}, when set, decide),
+ * so slow clients cannot hold the threads or the query permits. A filter on the leading series fields (reporter, then
  * partner, flow, commodity) reads only those series; filters without a reporter read the whole view.
  * <ul>
  *   <li>{@code GET /}: the dashboard</li>
@@ -89,10 +91,13 @@ public final class DashboardServer implements AutoCloseable {
     public DashboardServer(String host, int port, Results view, Supplier<Health> health) throws IOException {
         this.view = view;
         this.health = health;
+        limitRequestAndResponseTimes(); // before the server exists: the JDK reads the limits when it creates one
         this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
-        // More threads than queries may run (below): the health probes always find a thread, however many queries
-        // are being answered; an orchestrator that cannot reach /health/live restarts the processor.
-        server.setExecutor(Executors.newFixedThreadPool(MAX_CONCURRENT_QUERIES + 2, r -> {
+        // Many more threads than queries may run (below): a thread reads the request before any handler runs, so
+        // the health probes find a thread however many queries are being answered and while a few clients are slow
+        // to send their request (each holds a thread until it arrives or maxReqTime ends it); an orchestrator that
+        // cannot reach /health/live restarts the processor. The threads mostly wait on sockets: 16 cost little.
+        server.setExecutor(Executors.newFixedThreadPool(HTTP_THREADS, r -> {
             Thread t = new Thread(r, "tradepulse-http");
             t.setDaemon(true);
             return t;
@@ -109,6 +114,39 @@ public final class DashboardServer implements AutoCloseable {
         routes.put("/index.html", this::dashboard);
         this.routes = Collections.unmodifiableMap(routes);
         server.createContext("/", this::route);
+    }
+
+    /** Threads that read requests and answer them; at most {@link #MAX_CONCURRENT_QUERIES} of them run queries. */
+    static final int HTTP_THREADS = 16;
+
+    /**
+     * The JDK server's limits, in seconds, on receiving a whole request and on answering it (from the end of the
+     * request until the client has taken the whole response). Its default is no limit: 4 clients sending half a
+     * request line held every thread of the pool, and 2 asking for 100,000 rows without reading them held both
+     * query permits, so /health/live hung and /api/* answered 503, for as long as those clients liked.
+     */
+    static final String MAX_REQUEST_TIME_PROPERTY = "sun.net.httpserver.maxReqTime";
+    static final String MAX_RESPONSE_TIME_PROPERTY = "sun.net.httpserver.maxRspTime";
+    /** A GET's request line and headers are a few hundred bytes: 10 s leaves room for retransmissions. */
+    static final long DEFAULT_MAX_REQUEST_SECONDS = 10;
+    /** The largest page (~73 MB of JSON) needs ~10 Mbit/s to be read in this time. */
+    static final long DEFAULT_MAX_RESPONSE_SECONDS = 60;
+
+    /**
+     * Sets the request and response time limits unless the operator did ({@code -Dsun.net.httpserver.maxReqTime=}
+     * seconds, e.g. in JAVA_TOOL_OPTIONS): they are JVM-wide system properties, and the JDK reads them once, when
+     * the JVM's first HttpServer is created. So they apply to every HttpServer of the JVM, and not at all if
+     * another one was created before the first DashboardServer.
+     */
+    private static synchronized void limitRequestAndResponseTimes() {
+        setIfAbsent(MAX_REQUEST_TIME_PROPERTY, DEFAULT_MAX_REQUEST_SECONDS);
+        setIfAbsent(MAX_RESPONSE_TIME_PROPERTY, DEFAULT_MAX_RESPONSE_SECONDS);
+    }
+
+    static void setIfAbsent(String property, long seconds) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, Long.toString(seconds));
+        }
     }
 
     private void route(HttpExchange ex) throws IOException {

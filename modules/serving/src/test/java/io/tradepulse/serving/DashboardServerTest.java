@@ -12,17 +12,22 @@ import io.tradepulse.avro.SignalKey;
 import io.tradepulse.avro.SignalStatus;
 import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeSignal;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -281,6 +286,87 @@ class DashboardServerTest {
         } finally {
             release.countDown();
             slow.store.close();
+        }
+    }
+
+    /** A connection that sends the start of a request, then nothing: it holds a server thread while it waits. */
+    private Socket stalledRequest() throws Exception {
+        Socket socket = new Socket("127.0.0.1", URI.create(server.url()).getPort());
+        socket.getOutputStream().write("GET /health/live HTTP/1.1\r\nHo".getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        return socket;
+    }
+
+    private HttpResponse<String> get(String path, Duration timeout) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(server.url() + path.substring(1))).timeout(timeout).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void closeAll(List<Socket> sockets) throws Exception {
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+    }
+
+    @Test
+    void shouldAnswerHealthWhileAFewClientsStallHalfwayThroughTheirRequest() throws Exception {
+        List<Socket> stalled = new ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                stalled.add(stalledRequest());
+            }
+            Thread.sleep(300); // each is on a server thread, reading
+
+            assertThat(get("/health/live", Duration.ofSeconds(3)).statusCode()).isEqualTo(200);
+            assertThat(get("/health/ready", Duration.ofSeconds(3)).statusCode()).isEqualTo(200);
+        } finally {
+            closeAll(stalled);
+        }
+    }
+
+    @Test
+    void shouldDropRequestsThatDoNotArriveInTimeSoStalledClientsCannotHoldEveryThread() throws Exception {
+        // the limit the server set, unless this run set another (-Dsun.net.httpserver.maxReqTime)
+        long maxRequestSeconds = Long.getLong(DashboardServer.MAX_REQUEST_TIME_PROPERTY,
+                DashboardServer.DEFAULT_MAX_REQUEST_SECONDS);
+        List<Socket> stalled = new ArrayList<>();
+        try {
+            for (int i = 0; i < DashboardServer.HTTP_THREADS + 4; i++) {
+                stalled.add(stalledRequest());
+            }
+            Thread.sleep(2_000); // so the probe's own request is well within its time when the stalled ones run out
+
+            long start = System.nanoTime();
+            HttpResponse<String> live = get("/health/live", Duration.ofSeconds(maxRequestSeconds + 5));
+            assertThat(live.statusCode()).isEqualTo(200);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(maxRequestSeconds + 3));
+            for (Socket socket : stalled) {
+                socket.setSoTimeout(5_000);
+                int read;
+                try {
+                    read = socket.getInputStream().read();
+                } catch (SocketException reset) {
+                    read = -1;
+                }
+                assertThat(read).as("the server closed the stalled request without an answer").isEqualTo(-1);
+            }
+        } finally {
+            closeAll(stalled);
+        }
+    }
+
+    @Test
+    void shouldLeaveATimeLimitTheOperatorSetAlone() {
+        String property = "tradepulse.test." + UUID.randomUUID();
+        try {
+            System.setProperty(property, "3");
+            DashboardServer.setIfAbsent(property, 10);
+            assertThat(System.getProperty(property)).isEqualTo("3");
+            System.clearProperty(property);
+            DashboardServer.setIfAbsent(property, 10);
+            assertThat(System.getProperty(property)).isEqualTo("10");
+        } finally {
+            System.clearProperty(property);
         }
     }
 
