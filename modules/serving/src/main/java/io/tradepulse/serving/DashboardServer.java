@@ -19,6 +19,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
@@ -30,8 +31,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -59,8 +64,9 @@ import org.slf4j.LoggerFactory;
  * and set {@code X-Truncated: true} when more matched; the rows are streamed (chunked), at most
  * {@link #MAX_CONCURRENT_QUERIES} queries run at once (503 with {@code Retry-After} beyond), and the health endpoints
  * never wait behind them. A request must arrive within {@link #DEFAULT_MAX_REQUEST_SECONDS} s and its response be
- * read within {@link #DEFAULT_MAX_RESPONSE_SECONDS} s (the system properties {@value #MAX_REQUEST_TIME_PROPERTY} and {@value #MAX_RESPONSE_TIME_PROPERTY}, when set, decide),
- * so slow clients cannot hold the threads or the query permits. A filter on the leading series fields (reporter, then
+ * read within {@link #DEFAULT_MAX_RESPONSE_SECONDS} s (the system properties {@value #MAX_REQUEST_TIME_PROPERTY} and
+ * {@value #MAX_RESPONSE_TIME_PROPERTY}, when set, decide), so slow clients cannot hold the threads or the query
+ * permits. A filter on the leading series fields (reporter, then
  * partner, flow, commodity) reads only those series; filters without a reporter read the whole view.
  * <ul>
  *   <li>{@code GET /}: the dashboard</li>
@@ -77,6 +83,11 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     private final HttpServer server;
+    /** The server's threads: HttpServer.stop leaves an executor it was given running, so close() shuts it down. */
+    private final ExecutorService executor;
+    /** Exchanges being answered, so that close() lets them finish. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final Results view;
     private final Supplier<Health> health;
     /** Path to handler, matched exactly. */
@@ -97,11 +108,13 @@ public final class DashboardServer implements AutoCloseable {
         // the health probes find a thread however many queries are being answered and while a few clients are slow
         // to send their request (each holds a thread until it arrives or maxReqTime ends it); an orchestrator that
         // cannot reach /health/live restarts the processor. The threads mostly wait on sockets: 16 cost little.
-        server.setExecutor(Executors.newFixedThreadPool(HTTP_THREADS, r -> {
-            Thread t = new Thread(r, "tradepulse-http");
+        String threadName = "tradepulse-http-" + server.getAddress().getPort();
+        this.executor = Executors.newFixedThreadPool(HTTP_THREADS, r -> {
+            Thread t = new Thread(r, threadName);
             t.setDaemon(true);
             return t;
-        }));
+        });
+        server.setExecutor(executor);
         // One context and exact paths: the server's contexts match by prefix, so /api/seriesXYZ and /health/readyz
         // answered as /api/series and /health/ready did, and a probe or a client with a typo never learnt of it.
         Map<String, HttpHandler> routes = new LinkedHashMap<>();
@@ -150,6 +163,15 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     private void route(HttpExchange ex) throws IOException {
+        inFlight.incrementAndGet();
+        try {
+            dispatch(ex);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private void dispatch(HttpExchange ex) throws IOException {
         String path = Objects.requireNonNullElse(ex.getRequestURI().getPath(), "");
         HttpHandler handler = routes.get(path);
         if (handler == null) {
@@ -435,8 +457,36 @@ public final class DashboardServer implements AutoCloseable {
         }
     }
 
+    /** How long close() waits for the responses being written before it cuts their connections. */
+    static final Duration DRAIN = Duration.ofSeconds(2);
+
+    /**
+     * Lets the responses being written finish (up to {@link #DRAIN}), then closes the listener and every connection,
+     * then the threads. Not {@code server.stop(DRAIN)}: it waits the whole delay even with nothing in flight, and
+     * stop(0), as before, cut responses mid-way.
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        long deadline = System.nanoTime() + DRAIN.toNanos();
+        try {
+            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         server.stop(0);
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(1, TimeUnit.SECONDS)) {
+                executor.shutdownNow(); // a handler still waiting (on the view, say): interrupt it
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }

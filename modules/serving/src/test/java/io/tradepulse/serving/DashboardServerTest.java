@@ -371,6 +371,57 @@ class DashboardServerTest {
     }
 
     @Test
+    void shouldLetAResponseBeingWrittenFinishWhenClosed() throws Exception {
+        server.close();
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        StoreResults slow = new StoreResults(tmp.resolve("slow")) {
+            @Override
+            public Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, int limit) {
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.changes(filter, fromPeriod, toPeriod, limit);
+            }
+        };
+        server = new DashboardServer("127.0.0.1", 0, slow, health::get).start();
+        try {
+            CompletableFuture<HttpResponse<String>> answer = http.sendAsync(
+                    HttpRequest.newBuilder(URI.create(server.url() + "api/changes")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+            Thread.sleep(300);
+            assertThat(closing).as("close() waits for the response in flight").isNotDone();
+
+            release.countDown();
+            HttpResponse<String> done = answer.get(10, TimeUnit.SECONDS);
+            assertThat(done.statusCode()).isEqualTo(200);
+            assertThat(json.readTree(done.body())).hasSize(3);
+            closing.get(10, TimeUnit.SECONDS);
+        } finally {
+            release.countDown();
+            slow.store.close();
+        }
+    }
+
+    @Test
+    void shouldStopItsThreadsWhenClosed() throws Exception {
+        String threadName = "tradepulse-http-" + URI.create(server.url()).getPort();
+        assertThat(get("/health/live").statusCode()).isEqualTo(200);
+        assertThat(Thread.getAllStackTraces().keySet()).anySatisfy(t -> assertThat(t.getName()).isEqualTo(threadName));
+
+        long start = System.nanoTime();
+        server.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("nothing in flight: no waiting")
+                .isLessThan(DashboardServer.DRAIN);
+        assertThat(Thread.getAllStackTraces().keySet()).filteredOn(Thread::isAlive)
+                .noneSatisfy(t -> assertThat(t.getName()).isEqualTo(threadName));
+    }
+
+    @Test
     void shouldStreamALargePageAsOneValidJsonArray() throws Exception {
         for (int m = 0; m < 5_000; m++) {
             TradeChange c = TradeChange.newBuilder(change(1990 + m / 12, m % 12 + 1, m, null)).setPartner("DEU").build();
