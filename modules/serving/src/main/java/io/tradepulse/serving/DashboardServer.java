@@ -60,13 +60,13 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Every filter is optional; a parameter an endpoint does not take, or a flow, status or type outside its values, is
  * answered 400 naming the allowed ones. Paths match exactly (another one under /api or /health: 404 in JSON listing
- * the endpoints); a method other than GET: 405 with {@code Allow: GET}. The API endpoints return at most {@code limit} rows (default 1,000, at most 100,000)
- * and set {@code X-Truncated: true} when more matched; the rows are streamed (chunked), at most
- * {@link #MAX_CONCURRENT_QUERIES} queries run at once (503 with {@code Retry-After} beyond), and the health endpoints
- * never wait behind them. A request must arrive within {@link #DEFAULT_MAX_REQUEST_SECONDS} s and its response be
- * read within {@link #DEFAULT_MAX_RESPONSE_SECONDS} s (the system properties {@value #MAX_REQUEST_TIME_PROPERTY} and
- * {@value #MAX_RESPONSE_TIME_PROPERTY}, when set, decide), so slow clients cannot hold the threads or the query
- * permits. A filter on the leading series fields (reporter, then
+ * the endpoints); a method other than GET: 405 with {@code Allow: GET}. The API endpoints return at most
+ * {@code limit} rows (default 1,000, at most 100,000) and set {@code X-Truncated: true} when more matched; the rows
+ * are streamed (chunked), at most {@link #MAX_CONCURRENT_QUERIES} queries run at once (503 with {@code Retry-After}
+ * beyond), and the health endpoints never wait behind them. A request must arrive within
+ * {@link #DEFAULT_MAX_REQUEST_SECONDS} s and its response be read within {@link #DEFAULT_MAX_RESPONSE_SECONDS} s (the
+ * system properties {@value #MAX_REQUEST_TIME_PROPERTY} and {@value #MAX_RESPONSE_TIME_PROPERTY}, when set, decide),
+ * so slow clients cannot hold the threads or the query permits. A filter on the leading series fields (reporter, then
  * partner, flow, commodity) reads only those series; filters without a reporter read the whole view.
  * <ul>
  *   <li>{@code GET /}: the dashboard</li>
