@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SignalStatus;
@@ -18,20 +19,28 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.avro.generic.GenericRecord;
 import org.slf4j.Logger;
@@ -45,14 +54,19 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /api/series?reporter=&partner=&flow=&commodity=}: series with their number of months and latest
  *       period</li>
  *   <li>{@code GET /api/changes?reporter=&partner=&flow=&commodity=&from=YYYY-MM&to=YYYY-MM}: TradeChange rows</li>
- *   <li>{@code GET /api/signals?status=ACTIVE&type=YOY_MOVE&reporter=&partner=}: TradeSignal rows</li>
+ *   <li>{@code GET /api/signals?status=ACTIVE&type=YOY_MOVE&reporter=&partner=}: TradeSignal rows by period, then
+ *       type; beyond the limit, the earliest</li>
  *   <li>{@code GET /health/live}, {@code GET /health/ready}: 200 or 503 with the reason</li>
  * </ul>
  * Every filter is optional; a parameter an endpoint does not take, or a flow, status or type outside its values, is
- * answered 400 naming the allowed ones. The API endpoints return at most {@code limit} rows (default 1,000, at most 100,000)
- * and set {@code X-Truncated: true} when more matched; the rows are streamed (chunked), at most
- * {@link #MAX_CONCURRENT_QUERIES} queries run at once (503 with {@code Retry-After} beyond), and the health endpoints
- * never wait behind them. A filter on the leading series fields (reporter, then
+ * answered 400 naming the allowed ones. Paths match exactly (another one under /api or /health: 404 in JSON listing
+ * the endpoints); a method other than GET: 405 with {@code Allow: GET}. The API endpoints return at most
+ * {@code limit} rows (default 1,000, at most 100,000) and set {@code X-Truncated: true} when more matched; the rows
+ * are streamed (chunked), at most {@link #MAX_CONCURRENT_QUERIES} queries run at once (503 with {@code Retry-After}
+ * beyond), and the health endpoints never wait behind them. A request must arrive within
+ * {@link #DEFAULT_MAX_REQUEST_SECONDS} s and its response be read within {@link #DEFAULT_MAX_RESPONSE_SECONDS} s (the
+ * system properties {@value #MAX_REQUEST_TIME_PROPERTY} and {@value #MAX_RESPONSE_TIME_PROPERTY}, when set, decide),
+ * so slow clients cannot hold the threads or the query permits. A filter on the leading series fields (reporter, then
  * partner, flow, commodity) reads only those series; filters without a reporter read the whole view.
  * <ul>
  *   <li>{@code GET /}: the dashboard</li>
@@ -69,8 +83,15 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     private final HttpServer server;
+    /** The server's threads: HttpServer.stop leaves an executor it was given running, so close() shuts it down. */
+    private final ExecutorService executor;
+    /** Exchanges being answered, so that close() lets them finish. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final Results view;
     private final Supplier<Health> health;
+    /** Path to handler, matched exactly. */
+    private final Map<String, HttpHandler> routes;
 
     /**
      * @param host   interface to bind (127.0.0.1 keeps the demo private to the machine)
@@ -81,20 +102,107 @@ public final class DashboardServer implements AutoCloseable {
     public DashboardServer(String host, int port, Results view, Supplier<Health> health) throws IOException {
         this.view = view;
         this.health = health;
+        limitRequestAndResponseTimes(); // before the server exists: the JDK reads the limits when it creates one
         this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
-        // More threads than queries may run (below): the health probes always find a thread, however many queries
-        // are being answered; an orchestrator that cannot reach /health/live restarts the processor.
-        server.setExecutor(Executors.newFixedThreadPool(MAX_CONCURRENT_QUERIES + 2, r -> {
-            Thread t = new Thread(r, "tradepulse-http");
+        // Many more threads than queries may run (below): a thread reads the request before any handler runs, so
+        // the health probes find a thread however many queries are being answered and while a few clients are slow
+        // to send their request (each holds a thread until it arrives or maxReqTime ends it); an orchestrator that
+        // cannot reach /health/live restarts the processor. The threads mostly wait on sockets: 16 cost little.
+        String threadName = "tradepulse-http-" + server.getAddress().getPort();
+        this.executor = Executors.newFixedThreadPool(HTTP_THREADS, r -> {
+            Thread t = new Thread(r, threadName);
             t.setDaemon(true);
             return t;
-        }));
-        server.createContext("/api/series", ex -> handle(ex, SERIES_PARAMS, this::series));
-        server.createContext("/api/changes", ex -> handle(ex, CHANGES_PARAMS, this::changes));
-        server.createContext("/api/signals", ex -> handle(ex, SIGNALS_PARAMS, this::signals));
-        server.createContext("/health/live", ex -> healthResponse(ex, false));
-        server.createContext("/health/ready", ex -> healthResponse(ex, true));
-        server.createContext("/", this::dashboard);
+        });
+        server.setExecutor(executor);
+        // One context and exact paths: the server's contexts match by prefix, so /api/seriesXYZ and /health/readyz
+        // answered as /api/series and /health/ready did, and a probe or a client with a typo never learnt of it.
+        Map<String, HttpHandler> routes = new LinkedHashMap<>();
+        routes.put("/api/series", ex -> handle(ex, SERIES_PARAMS, this::series));
+        routes.put("/api/changes", ex -> handle(ex, CHANGES_PARAMS, this::changes));
+        routes.put("/api/signals", ex -> handle(ex, SIGNALS_PARAMS, this::signals));
+        routes.put("/health/live", ex -> healthResponse(ex, false));
+        routes.put("/health/ready", ex -> healthResponse(ex, true));
+        routes.put("/", this::dashboard);
+        routes.put("/index.html", this::dashboard);
+        this.routes = Collections.unmodifiableMap(routes);
+        server.createContext("/", this::route);
+    }
+
+    /** Threads that read requests and answer them; at most {@link #MAX_CONCURRENT_QUERIES} of them run queries. */
+    static final int HTTP_THREADS = 16;
+
+    /**
+     * The JDK server's limits, in seconds, on receiving a whole request and on answering it (from the end of the
+     * request until the client has taken the whole response). Its default is no limit: 4 clients sending half a
+     * request line held every thread of the pool, and 2 asking for 100,000 rows without reading them held both
+     * query permits, so /health/live hung and /api/* answered 503, for as long as those clients liked.
+     */
+    static final String MAX_REQUEST_TIME_PROPERTY = "sun.net.httpserver.maxReqTime";
+    static final String MAX_RESPONSE_TIME_PROPERTY = "sun.net.httpserver.maxRspTime";
+    /** A GET's request line and headers are a few hundred bytes: 10 s leaves room for retransmissions. */
+    static final long DEFAULT_MAX_REQUEST_SECONDS = 10;
+    /** The largest page (~73 MB of JSON) needs ~10 Mbit/s to be read in this time. */
+    static final long DEFAULT_MAX_RESPONSE_SECONDS = 60;
+
+    /**
+     * Sets the request and response time limits unless the operator did ({@code -Dsun.net.httpserver.maxReqTime=}
+     * seconds, e.g. in JAVA_TOOL_OPTIONS): they are JVM-wide system properties, and the JDK reads them once, when
+     * the JVM's first HttpServer is created. So they apply to every HttpServer of the JVM, and not at all if
+     * another one was created before the first DashboardServer.
+     */
+    private static synchronized void limitRequestAndResponseTimes() {
+        setIfAbsent(MAX_REQUEST_TIME_PROPERTY, DEFAULT_MAX_REQUEST_SECONDS);
+        setIfAbsent(MAX_RESPONSE_TIME_PROPERTY, DEFAULT_MAX_RESPONSE_SECONDS);
+    }
+
+    static void setIfAbsent(String property, long seconds) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, Long.toString(seconds));
+        }
+    }
+
+    private void route(HttpExchange ex) throws IOException {
+        inFlight.incrementAndGet();
+        try {
+            dispatch(ex);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private void dispatch(HttpExchange ex) throws IOException {
+        String path = Objects.requireNonNullElse(ex.getRequestURI().getPath(), "");
+        HttpHandler handler = routes.get(path);
+        if (handler == null) {
+            try (ex) {
+                if (underJsonEndpoints(path)) {
+                    sendError(ex, 404, "no such endpoint: " + path + "; endpoints: " + routes.keySet().stream()
+                            .filter(DashboardServer::underJsonEndpoints).collect(Collectors.joining(", ")));
+                } else {
+                    send(ex, 404, "text/plain", "not found".getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            return;
+        }
+        if (!"GET".equals(ex.getRequestMethod())) {
+            try (ex) {
+                ex.getResponseHeaders().set("Allow", "GET");
+                sendError(ex, 405, "GET only");
+            }
+            return;
+        }
+        handler.handle(ex);
+    }
+
+    /** Paths under /api and /health, whose clients read JSON, errors included. */
+    private static boolean underJsonEndpoints(String path) {
+        for (String root : List.of("/api", "/health")) {
+            if (path.equals(root) || path.startsWith(root + "/")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public DashboardServer start() {
@@ -139,10 +247,6 @@ public final class DashboardServer implements AutoCloseable {
 
     private void handle(HttpExchange ex, Set<String> allowed, Endpoint endpoint) throws IOException {
         try (ex) {
-            if (!"GET".equals(ex.getRequestMethod())) {
-                sendError(ex, 405, "GET only");
-                return;
-            }
             if (!queries.tryAcquire()) {
                 ex.getResponseHeaders().set("Retry-After", "1");
                 sendError(ex, 503, "busy: " + MAX_CONCURRENT_QUERIES + " queries are being answered; retry shortly");
@@ -166,8 +270,9 @@ public final class DashboardServer implements AutoCloseable {
                 queries.release();
             }
         } catch (IOException | RuntimeException e) {
-            // After the headers (a client gone, a row that cannot be decoded): the response ends short, so the
-            // client sees a broken JSON array, never a shorter valid one.
+            // After the headers (a client gone, a row that cannot be decoded): the status (200) is out, so the body
+            // ends where the failure happened, without closing the array (see sendRows): the client's JSON parser
+            // fails on it rather than reading a shorter valid array as the whole answer.
             log.warn("request {} failed: {}", ex.getRequestURI(), e.toString());
         }
     }
@@ -180,7 +285,10 @@ public final class DashboardServer implements AutoCloseable {
         ex.getResponseHeaders().set("Content-Type", "application/json");
         ex.getResponseHeaders().set("Cache-Control", "no-store");
         ex.sendResponseHeaders(200, 0);
-        try (JsonGenerator g = JSON.getFactory().createGenerator(new BufferedOutputStream(ex.getResponseBody(), 64 * 1024))) {
+        // Without AUTO_CLOSE_JSON_CONTENT: by default closing the generator after a failed row writes the brackets
+        // still open, which turned a failure into a shorter, valid array with a 200 and no X-Truncated.
+        try (JsonGenerator g = JSON.getFactory().createGenerator(new BufferedOutputStream(ex.getResponseBody(), 64 * 1024))
+                .disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT)) {
             g.writeStartArray();
             for (Object row : reply.rows()) {
                 if (row instanceof GenericRecord r) {
@@ -212,14 +320,15 @@ public final class DashboardServer implements AutoCloseable {
             m.put("flow", s.flow());
             m.put("commodity", s.commodity());
             m.put("months", s.months());
-            m.put("latestPeriod", String.format("%d-%02d", s.latestYear(), s.latestMonth()));
+            // Locale.ROOT: under the default locale of e.g. fa or ar the digits would be Persian or Arabic ones.
+            m.put("latestPeriod", String.format(Locale.ROOT, "%04d-%02d", s.latestYear(), s.latestMonth()));
             return m;
         }).toList(), page.truncated());
     }
 
     private Reply changes(Map<String, String> q) {
-        int from = period(q.get("from"), Integer.MIN_VALUE);
-        int to = period(q.get("to"), Integer.MAX_VALUE);
+        int from = period(q, "from", Integer.MIN_VALUE);
+        int to = period(q, "to", Integer.MAX_VALUE);
         if (from > to) {
             throw new IllegalArgumentException("from must not be after to: " + q.get("from") + " > " + q.get("to"));
         }
@@ -273,23 +382,22 @@ public final class DashboardServer implements AutoCloseable {
         throw new IllegalArgumentException("limit must be 1.." + MAX_LIMIT + ": " + text);
     }
 
-    private static int period(String text, int dflt) {
+    /**
+     * Four ASCII digits, a dash, two for the month: a longer year overflowed {@link Results#period} (to=999999999-01
+     * answered []), and Integer.parseInt would take signs and non-ASCII digits.
+     */
+    private static final Pattern PERIOD = Pattern.compile("([0-9]{4})-(0[1-9]|1[0-2])");
+
+    private static int period(Map<String, String> q, String name, int dflt) {
+        String text = q.get(name);
         if (text == null || text.isEmpty()) {
             return dflt;
         }
-        String[] p = text.split("-");
-        try {
-            if (p.length != 2) {
-                throw new NumberFormatException();
-            }
-            int month = Integer.parseInt(p[1]);
-            if (month < 1 || month > 12) {
-                throw new NumberFormatException();
-            }
-            return Results.period(Integer.parseInt(p[0]), month);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("period must be YYYY-MM: " + text);
+        Matcher m = PERIOD.matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(name + " must be YYYY-MM (four-digit year, month 01-12, e.g. 2025-01): " + text);
         }
+        return Results.period(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
     }
 
     private void healthResponse(HttpExchange ex, boolean readiness) throws IOException {
@@ -308,11 +416,6 @@ public final class DashboardServer implements AutoCloseable {
 
     private void dashboard(HttpExchange ex) throws IOException {
         try (ex) {
-            String path = ex.getRequestURI().getPath();
-            if (!path.equals("/") && !path.equals("/index.html")) {
-                send(ex, 404, "text/plain", "not found".getBytes(StandardCharsets.UTF_8));
-                return;
-            }
             try (InputStream in = Objects.requireNonNull(
                     DashboardServer.class.getResourceAsStream("dashboard.html"), "dashboard.html missing")) {
                 send(ex, 200, "text/html; charset=utf-8", in.readAllBytes());
@@ -354,8 +457,36 @@ public final class DashboardServer implements AutoCloseable {
         }
     }
 
+    /** How long close() waits for the responses being written before it cuts their connections. */
+    static final Duration DRAIN = Duration.ofSeconds(2);
+
+    /**
+     * Lets the responses being written finish (up to {@link #DRAIN}), then closes the listener and every connection,
+     * then the threads. Not {@code server.stop(DRAIN)}: it waits the whole delay even with nothing in flight, and
+     * stop(0), as before, cut responses mid-way.
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        long deadline = System.nanoTime() + DRAIN.toNanos();
+        try {
+            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         server.stop(0);
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(1, TimeUnit.SECONDS)) {
+                executor.shutdownNow(); // a handler still waiting (on the view, say): interrupt it
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }

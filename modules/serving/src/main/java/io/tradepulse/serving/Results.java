@@ -37,7 +37,11 @@ public interface Results {
     /** Changes in order of series, then period (see {@link #period}), both ends included. */
     Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, int limit);
 
-    /** Signals of the matching series that pass {@code where}, in order of period, then type. */
+    /**
+     * Signals of the matching series that pass {@code where}, in order of period, then type (then reporter, partner,
+     * commodity, flow). With more matches than {@code limit}, the page holds the first {@code limit} in that order,
+     * the earliest, and is truncated.
+     */
     Page<TradeSignal> signals(SeriesFilter filter, Predicate<TradeSignal> where, int limit);
 
     /** True once everything committed when serving started has been read. */

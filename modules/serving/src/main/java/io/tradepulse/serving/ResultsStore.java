@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.PriorityQueue;
 import java.util.RandomAccess;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -162,6 +163,7 @@ final class ResultsStore implements AutoCloseable {
         byte[][] current = {null};
         int[] months = {0};
         int[] latest = {0};
+        boolean[] atLimit = {false};
         boolean truncated = scan(CHANGE, filter, (key, value, full) -> {
             int seriesEnd = key.length - 4;
             int period = ByteBuffer.wrap(key).getInt(seriesEnd);
@@ -171,6 +173,7 @@ final class ResultsStore implements AutoCloseable {
                 return Step.SKIPPED;
             }
             if (full) {
+                atLimit[0] = true;
                 return Step.STOP;
             }
             if (current[0] != null) {
@@ -181,7 +184,11 @@ final class ResultsStore implements AutoCloseable {
             latest[0] = period;
             return Step.TAKEN;
         }, limit);
-        if (current[0] != null) {
+        // Stopped by the scan cap, the last series may have more months past the entries read: left out (the page
+        // is truncated) rather than listed with a wrong month count and latest period. At the limit or the end of
+        // the range, the next key had another series, so the last one is whole.
+        boolean cutByScanCap = truncated && !atLimit[0];
+        if (current[0] != null && !cutByScanCap) {
             out.add(summary(current[0], months[0], latest[0]));
         }
         return new Page<>(out, truncated);
@@ -234,24 +241,46 @@ final class ResultsStore implements AutoCloseable {
         }
     }
 
-    /** Signals are decoded to filter them, then kept encoded as the changes are ({@link Encoded}). */
+    /**
+     * Signals are decoded to filter them, then kept encoded as the changes are ({@link Encoded}). Keys are ordered
+     * by series, callers read signals by time: the page is the first {@code limit} of all matching signals in time
+     * order ({@link #timeOrder}, then key order), not the first {@code limit} series' signals sorted afterwards, so
+     * the scan reads every matching entry (up to the scan cap) and keeps the best {@code limit} in a bounded heap:
+     * memory grows with the limit, not with the matches.
+     */
     Page<TradeSignal> signals(SeriesFilter filter, Predicate<TradeSignal> where, int limit) {
-        List<byte[][]> out = new ArrayList<>(); // {time order, value}
-        boolean truncated = scan(SIGNAL, filter, (key, value, full) -> {
+        // The worst row kept at the head, so a better one replaces it.
+        PriorityQueue<SignalRow> best = new PriorityQueue<>(Math.min(limit, 1024), SignalRow.ORDER.reversed());
+        boolean[] dropped = {false};
+        boolean stoppedEarly = scan(SIGNAL, filter, (key, value, full) -> {
             if (!where.test(signals.decode(value))) {
                 return Step.SKIPPED;
             }
-            if (full) {
-                return Step.STOP;
+            SignalRow row = new SignalRow(timeOrder(key), key, value);
+            if (best.size() < limit) {
+                best.add(row);
+                return Step.TAKEN;
             }
-            out.add(new byte[][] {timeOrder(key), value});
-            return Step.TAKEN;
-        }, limit);
-        // Key order is by series; callers read signals by time. A stable sort: equal entries keep key order.
-        out.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
-        List<byte[]> values = new ArrayList<>(out.size());
-        out.forEach(row -> values.add(row[1]));
-        return new Page<>(new Encoded<>(values, signals), truncated);
+            dropped[0] = true; // more matched than the limit lets through, whichever row goes
+            if (SignalRow.ORDER.compare(row, best.peek()) < 0) {
+                best.poll();
+                best.add(row);
+            }
+            return Step.SKIPPED; // never STOP at the limit: a later series may have earlier signals
+        }, Integer.MAX_VALUE);
+        List<SignalRow> rows = new ArrayList<>(best);
+        rows.sort(SignalRow.ORDER);
+        List<byte[]> values = new ArrayList<>(rows.size());
+        rows.forEach(row -> values.add(row.value()));
+        return new Page<>(new Encoded<>(values, signals), stoppedEarly || dropped[0]);
+    }
+
+    /** A matching signal: its time order, its key (ties: two flows of one series), its encoded value. */
+    private record SignalRow(byte[] order, byte[] key, byte[] value) {
+        static final Comparator<SignalRow> ORDER = (a, b) -> {
+            int c = Arrays.compareUnsigned(a.order, b.order);
+            return c != 0 ? c : Arrays.compareUnsigned(a.key, b.key);
+        };
     }
 
     /**

@@ -163,9 +163,15 @@ public final class ResultsView implements Results, AutoCloseable {
                         current = r;
                         apply(r);
                         applied.put(tp, r.offset() + 1);
-                        failedAt.remove(tp, r.offset());
                     }
                 }
+                // The whole batch is applied: a failure from here on (a position or end offset the broker does not
+                // answer in time) is no record's, and must not be pinned on the last one applied, which is never
+                // read again.
+                current = null;
+                // Read past a failed offset: its record was applied now, or is gone (compacted away, or part of an
+                // aborted transaction that read_committed skips), so no later record clears it by offset.
+                failedAt.entrySet().removeIf(e -> consumer.position(e.getKey()) > e.getValue());
                 if (failure != null && failedAt.isEmpty()) {
                     log.info("Results view reads again");
                     failure = null;

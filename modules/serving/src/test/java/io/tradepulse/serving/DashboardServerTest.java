@@ -1,7 +1,9 @@
 package io.tradepulse.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tradepulse.avro.CommodityLevel;
@@ -10,15 +12,22 @@ import io.tradepulse.avro.SignalKey;
 import io.tradepulse.avro.SignalStatus;
 import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeSignal;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -126,7 +135,20 @@ class DashboardServerTest {
         assertThat(json.readTree(get("/api/changes?from=2025-01&to=2025-12").body())).hasSize(2);
         HttpResponse<String> bad = get("/api/changes?from=2025-13");
         assertThat(bad.statusCode()).isEqualTo(400);
-        assertThat(bad.body()).contains("YYYY-MM");
+        assertThat(json.readTree(bad.body()).get("error").asText())
+                .isEqualTo("from must be YYYY-MM (four-digit year, month 01-12, e.g. 2025-01): 2025-13");
+    }
+
+    @Test
+    void shouldRejectAPeriodThatIsNotFourDigitsADashAndAMonthNamingTheParameter() throws Exception {
+        // a year*12 that overflowed answered [] for to=999999999-01
+        for (String bad : List.of("999999999-01", "0-01", "99999-12", "2025-5", "2025-00", "2025-+5", "+2025-05",
+                "2025-05-01", "2025", "%D9%A2%D9%A0%D9%A2%D9%A5-05" /* Arabic-Indic digits */)) {
+            HttpResponse<String> r = get("/api/changes?to=" + bad);
+            assertThat(r.statusCode()).as(bad).isEqualTo(400);
+            assertThat(json.readTree(r.body()).get("error").asText()).as(bad).startsWith("to must be YYYY-MM");
+        }
+        assertThat(json.readTree(get("/api/changes?from=0001-01&to=9999-12").body())).hasSize(3);
     }
 
     @Test
@@ -136,6 +158,20 @@ class DashboardServerTest {
         assertThat(series.get(0).get("reporter").asText()).isEqualTo("CHN");
         assertThat(series.get(0).get("months").asInt()).isEqualTo(2);
         assertThat(series.get(0).get("latestPeriod").asText()).isEqualTo("2025-05");
+    }
+
+    @Test
+    void shouldWriteTheLatestPeriodInAsciiDigitsWhateverTheDefaultLocale() throws Exception {
+        Locale before = Locale.getDefault();
+        try {
+            for (String tag : List.of("fa-IR", "ar-EG")) {
+                Locale.setDefault(Locale.forLanguageTag(tag));
+                JsonNode series = json.readTree(get("/api/series").body());
+                assertThat(series.get(0).get("latestPeriod").asText()).as(tag).isEqualTo("2025-05");
+            }
+        } finally {
+            Locale.setDefault(before);
+        }
     }
 
     @Test
@@ -253,6 +289,138 @@ class DashboardServerTest {
         }
     }
 
+    /** A connection that sends the start of a request, then nothing: it holds a server thread while it waits. */
+    private Socket stalledRequest() throws Exception {
+        Socket socket = new Socket("127.0.0.1", URI.create(server.url()).getPort());
+        socket.getOutputStream().write("GET /health/live HTTP/1.1\r\nHo".getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        return socket;
+    }
+
+    private HttpResponse<String> get(String path, Duration timeout) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(server.url() + path.substring(1))).timeout(timeout).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void closeAll(List<Socket> sockets) throws Exception {
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+    }
+
+    @Test
+    void shouldAnswerHealthWhileAFewClientsStallHalfwayThroughTheirRequest() throws Exception {
+        List<Socket> stalled = new ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                stalled.add(stalledRequest());
+            }
+            Thread.sleep(300); // each is on a server thread, reading
+
+            assertThat(get("/health/live", Duration.ofSeconds(3)).statusCode()).isEqualTo(200);
+            assertThat(get("/health/ready", Duration.ofSeconds(3)).statusCode()).isEqualTo(200);
+        } finally {
+            closeAll(stalled);
+        }
+    }
+
+    @Test
+    void shouldDropRequestsThatDoNotArriveInTimeSoStalledClientsCannotHoldEveryThread() throws Exception {
+        // the limit the server set, unless this run set another (-Dsun.net.httpserver.maxReqTime)
+        long maxRequestSeconds = Long.getLong(DashboardServer.MAX_REQUEST_TIME_PROPERTY,
+                DashboardServer.DEFAULT_MAX_REQUEST_SECONDS);
+        List<Socket> stalled = new ArrayList<>();
+        try {
+            for (int i = 0; i < DashboardServer.HTTP_THREADS + 4; i++) {
+                stalled.add(stalledRequest());
+            }
+            Thread.sleep(2_000); // so the probe's own request is well within its time when the stalled ones run out
+
+            long start = System.nanoTime();
+            HttpResponse<String> live = get("/health/live", Duration.ofSeconds(maxRequestSeconds + 5));
+            assertThat(live.statusCode()).isEqualTo(200);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(maxRequestSeconds + 3));
+            for (Socket socket : stalled) {
+                socket.setSoTimeout(5_000);
+                int read;
+                try {
+                    read = socket.getInputStream().read();
+                } catch (SocketException reset) {
+                    read = -1;
+                }
+                assertThat(read).as("the server closed the stalled request without an answer").isEqualTo(-1);
+            }
+        } finally {
+            closeAll(stalled);
+        }
+    }
+
+    @Test
+    void shouldLeaveATimeLimitTheOperatorSetAlone() {
+        String property = "tradepulse.test." + UUID.randomUUID();
+        try {
+            System.setProperty(property, "3");
+            DashboardServer.setIfAbsent(property, 10);
+            assertThat(System.getProperty(property)).isEqualTo("3");
+            System.clearProperty(property);
+            DashboardServer.setIfAbsent(property, 10);
+            assertThat(System.getProperty(property)).isEqualTo("10");
+        } finally {
+            System.clearProperty(property);
+        }
+    }
+
+    @Test
+    void shouldLetAResponseBeingWrittenFinishWhenClosed() throws Exception {
+        server.close();
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        StoreResults slow = new StoreResults(tmp.resolve("slow")) {
+            @Override
+            public Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, int limit) {
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.changes(filter, fromPeriod, toPeriod, limit);
+            }
+        };
+        server = new DashboardServer("127.0.0.1", 0, slow, health::get).start();
+        try {
+            CompletableFuture<HttpResponse<String>> answer = http.sendAsync(
+                    HttpRequest.newBuilder(URI.create(server.url() + "api/changes")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+            Thread.sleep(300);
+            assertThat(closing).as("close() waits for the response in flight").isNotDone();
+
+            release.countDown();
+            HttpResponse<String> done = answer.get(10, TimeUnit.SECONDS);
+            assertThat(done.statusCode()).isEqualTo(200);
+            assertThat(json.readTree(done.body())).hasSize(3);
+            closing.get(10, TimeUnit.SECONDS);
+        } finally {
+            release.countDown();
+            slow.store.close();
+        }
+    }
+
+    @Test
+    void shouldStopItsThreadsWhenClosed() throws Exception {
+        String threadName = "tradepulse-http-" + URI.create(server.url()).getPort();
+        assertThat(get("/health/live").statusCode()).isEqualTo(200);
+        assertThat(Thread.getAllStackTraces().keySet()).anySatisfy(t -> assertThat(t.getName()).isEqualTo(threadName));
+
+        long start = System.nanoTime();
+        server.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("nothing in flight: no waiting")
+                .isLessThan(DashboardServer.DRAIN);
+        assertThat(Thread.getAllStackTraces().keySet()).filteredOn(Thread::isAlive)
+                .noneSatisfy(t -> assertThat(t.getName()).isEqualTo(threadName));
+    }
+
     @Test
     void shouldStreamALargePageAsOneValidJsonArray() throws Exception {
         for (int m = 0; m < 5_000; m++) {
@@ -268,6 +436,41 @@ class DashboardServerTest {
         assertThat(rows.get(0).get("flow").asText()).isEqualTo("EXPORT");
         assertThat(rows.get(0).get("publishedAt").asText()).isEqualTo("2025-06-09T00:00:00Z");
         assertThat(get("/api/changes?partner=DEU&limit=4999").headers().firstValue("X-Truncated")).hasValue("true");
+    }
+
+    @Test
+    void shouldLeaveTheJsonArrayBrokenWhenARowFailsAfterTheHeaders() throws Exception {
+        server.close();
+        StoreResults failing = new StoreResults(tmp.resolve("failing")) {
+            @Override
+            public Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, int limit) {
+                List<TradeChange> rows = super.changes(filter, fromPeriod, toPeriod, limit).rows();
+                return new Page<>(new AbstractList<TradeChange>() {
+                    @Override
+                    public TradeChange get(int index) {
+                        if (index == 2) {
+                            throw new IllegalStateException("row cannot be decoded");
+                        }
+                        return rows.get(index);
+                    }
+
+                    @Override
+                    public int size() {
+                        return rows.size();
+                    }
+                }, false);
+            }
+        };
+        server = new DashboardServer("127.0.0.1", 0, failing, health::get).start();
+        try {
+            HttpResponse<String> r = get("/api/changes");
+            assertThat(r.statusCode()).as("the status went out before the failing row").isEqualTo(200);
+            assertThat(r.body()).startsWith("[{").doesNotEndWith("]");
+            assertThatThrownBy(() -> json.readTree(r.body())).as("a shorter array must not parse as the whole answer")
+                    .isInstanceOf(JsonProcessingException.class);
+        } finally {
+            failing.store.close();
+        }
     }
 
     @Test
@@ -316,6 +519,33 @@ class DashboardServerTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
         assertThat(r.body()).contains("/api/changes");
+        assertThat(get("/index.html").statusCode()).isEqualTo(200);
         assertThat(get("/nope").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldAnswer404ToAPathThatOnlyStartsLikeAnEndpoint() throws Exception {
+        for (String path : List.of("/api/seriesXYZ", "/api/series/", "/api/series/anything", "/api/nope", "/api",
+                "/health/readyz", "/health/live/x", "/health/")) {
+            HttpResponse<String> r = get(path);
+            assertThat(r.statusCode()).as(path).isEqualTo(404);
+            assertThat(r.headers().firstValue("Content-Type")).as(path).hasValue("application/json");
+            assertThat(json.readTree(r.body()).get("error").asText()).as(path).isEqualTo("no such endpoint: " + path
+                    + "; endpoints: /api/series, /api/changes, /api/signals, /health/live, /health/ready");
+        }
+        assertThat(get("/index.htmlx").statusCode()).isEqualTo(404);
+        assertThat(get("/api/series?limit=1").statusCode()).isEqualTo(200);
+        assertThat(get("/health/ready").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldAnswer405WithAllowGetToAnotherMethod() throws Exception {
+        for (String path : List.of("/api/series", "/health/live", "/health/ready", "/")) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.url() + path.substring(1)))
+                    .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(path).isEqualTo(405);
+            assertThat(r.headers().firstValue("Allow")).as(path).hasValue("GET");
+            assertThat(json.readTree(r.body()).get("error").asText()).as(path).isEqualTo("GET only");
+        }
     }
 }

@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,7 +43,7 @@ public final class RestResponseScale {
         DashboardServerTest.StoreResults results = new DashboardServerTest.StoreResults(dir);
         try (ResultsStore store = results.store) {
             for (int n = 0; n < changes; n++) {
-                TradeChange c = ResultsViewScale.change(rnd, "USA", String.format("P%03d", n / 36 / 400), String.valueOf(100000 + n / 36 % 400),
+                TradeChange c = ResultsViewScale.change(rnd, "USA", String.format(Locale.ROOT, "P%03d", n / 36 / 400), String.valueOf(100000 + n / 36 % 400),
                         n % 36, n);
                 store.putChange(new ChangeKey("USA", c.getPartner(), Flow.IMPORT, c.getCommodity(), c.getYear(), c.getMonth()), c);
             }

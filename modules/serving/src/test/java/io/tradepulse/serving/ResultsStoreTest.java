@@ -157,6 +157,23 @@ class ResultsStoreTest {
     }
 
     @Test
+    void shouldLeaveOutTheSeriesTheScanCapCutShortInsteadOfListingItsFirstMonths() throws Exception {
+        store.close();
+        store = ResultsStore.open(tmp.resolve("view"), 5);
+        for (int month = 1; month <= 4; month++) {
+            put(change("CHN", "WLD", "TOTAL", 2025, month, month));
+            put(change("USA", "WLD", "TOTAL", 2025, month, month));
+        }
+        // 5 entries read: CHN's 4 months, then USA's first
+        Page<SeriesSummary> page = store.series(new SeriesFilter(null, "WLD", null, null), 100);
+        assertThat(page.rows()).containsExactly(new SeriesSummary("CHN", "WLD", "EXPORT", "TOTAL", 4, 2025, 4));
+        assertThat(page.truncated()).isTrue();
+        assertThat(store.series(new SeriesFilter("USA", null, null, null), 100).rows())
+                .as("read whole, the series has all its months")
+                .containsExactly(new SeriesSummary("USA", "WLD", "EXPORT", "TOTAL", 4, 2025, 4));
+    }
+
+    @Test
     void shouldServeSignalsOfASeriesByPeriodAndType() throws Exception {
         store.putSignal(signalKey(2025, 5, "YOY_MOVE"), signal(2025, 5, "YOY_MOVE", SignalStatus.ACTIVE));
         store.putSignal(signalKey(2025, 5, "PAYBACK"), signal(2025, 5, "PAYBACK", SignalStatus.ACTIVE));
@@ -208,6 +225,46 @@ class ResultsStoreTest {
         assertThat(page.rows()).containsExactlyElementsOf(put);
         assertThat(store.signals(SeriesFilter.ALL, s -> s.getType().equals("PAYBACK"), 1000).rows())
                 .containsExactlyElementsOf(put.stream().filter(s -> s.getType().equals("PAYBACK")).toList());
+    }
+
+    @Test
+    void shouldReturnTheEarliestSignalsWhenTheLimitCutsThemOff() throws Exception {
+        // Key order is by series: the latest signal (AAA) comes first in the store, the earliest (ZZZ) last.
+        List<TradeSignal> put = new ArrayList<>();
+        for (Object[] s : new Object[][] {{"AAA", Flow.EXPORT, 2025, 12}, {"MMM", Flow.IMPORT, 2023, 6},
+                {"MMM", Flow.EXPORT, 2023, 6}, {"ZZZ", Flow.EXPORT, 2020, 1}, {"BBB", Flow.EXPORT, 2024, 2}}) {
+            TradeSignal signal = TradeSignal.newBuilder(signal((int) s[2], (int) s[3], "YOY_MOVE", SignalStatus.ACTIVE))
+                    .setReporter((String) s[0]).setFlow((Flow) s[1]).build();
+            store.putSignal(new SignalKey((String) s[0], "USA", (Flow) s[1], "TOTAL", (int) s[2], (int) s[3], "YOY_MOVE"), signal);
+            put.add(signal);
+        }
+        Page<TradeSignal> earliest = store.signals(SeriesFilter.ALL, s -> true, 1);
+        assertThat(earliest.rows()).extracting(TradeSignal::getReporter).containsExactly("ZZZ");
+        assertThat(earliest.truncated()).isTrue();
+
+        // every limit gives the first rows of the whole list in its order (the two flows of MMM by key: EXPORT first)
+        List<TradeSignal> all = store.signals(SeriesFilter.ALL, s -> true, 100).rows();
+        assertThat(all).extracting(s -> s.getReporter() + " " + s.getFlow())
+                .containsExactly("ZZZ EXPORT", "MMM EXPORT", "MMM IMPORT", "BBB EXPORT", "AAA EXPORT");
+        for (int limit = 1; limit <= put.size(); limit++) {
+            Page<TradeSignal> page = store.signals(SeriesFilter.ALL, s -> true, limit);
+            assertThat(page.rows()).as("limit %d", limit).containsExactlyElementsOf(all.subList(0, limit));
+            assertThat(page.truncated()).as("limit %d", limit).isEqualTo(limit < put.size());
+        }
+        assertThat(store.signals(SeriesFilter.ALL, s -> s.getFlow() == Flow.EXPORT, 4).truncated())
+                .as("exactly the limit matched: nothing left out").isFalse();
+    }
+
+    @Test
+    void shouldSayASignalPageIsTruncatedWhenTheScanCapStoppedIt() throws Exception {
+        store.close();
+        store = ResultsStore.open(tmp.resolve("view"), 3);
+        for (int month = 1; month <= 4; month++) {
+            store.putSignal(signalKey(2025, month, "YOY_MOVE"), signal(2025, month, "YOY_MOVE", SignalStatus.ACTIVE));
+        }
+        Page<TradeSignal> page = store.signals(SeriesFilter.ALL, s -> true, 100);
+        assertThat(page.rows()).hasSize(3);
+        assertThat(page.truncated()).isTrue();
     }
 
     private static SignalKey signalKey(int year, int month, String type) {

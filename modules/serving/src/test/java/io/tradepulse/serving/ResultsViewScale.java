@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import org.apache.avro.io.BinaryEncoder;
@@ -51,7 +52,7 @@ public final class ResultsViewScale {
                 for (String reporter : new String[] {"USA", "CHN", "DEU"}) {
                     for (int p = 0; p < partners; p++) {
                         for (int c = 0; c < codes; c++) {
-                            TradeChange change = change(rnd, reporter, String.format("P%03d", p), String.valueOf(100000 + c), m, n);
+                            TradeChange change = change(rnd, reporter, String.format(Locale.ROOT, "P%03d", p), String.valueOf(100000 + c), m, n);
                             ChangeKey key = new ChangeKey(reporter, change.getPartner(), Flow.IMPORT, change.getCommodity(),
                                     change.getYear(), change.getMonth());
                             if (map) {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
@@ -20,6 +21,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -124,6 +126,49 @@ class ResultsViewTest {
         view = new ResultsView(consumer, topics, tmp.resolve("view")).start();
         await(view::caughtUp);
         assertThat(view.failure()).isEmpty();
+        assertThat(values()).containsExactly(288L);
+    }
+
+    @Test
+    void shouldReturnToReadyWhenAFailureHappensAfterTheBatchWasApplied() {
+        // The record is applied; then asking for the position (to see whether the view caught up) times out once.
+        AtomicInteger positionCalls = new AtomicInteger();
+        MockConsumer<byte[], byte[]> flaky = new MockConsumer<>("earliest") {
+            @Override
+            public synchronized long position(TopicPartition partition) {
+                if (positionCalls.incrementAndGet() == 1) {
+                    throw new TimeoutException("Timeout of 60000ms expired before the position for partition "
+                            + partition + " could be determined");
+                }
+                return super.position(partition);
+            }
+        };
+        Node node = new Node(0, "localhost", 9092);
+        for (TopicPartition tp : List.of(changes0, signals0)) {
+            flaky.updatePartitions(tp.topic(), List.of(new PartitionInfo(tp.topic(), 0, node, new Node[] {node}, new Node[] {node})));
+        }
+        flaky.updateBeginningOffsets(Map.of(changes0, 0L, signals0, 0L));
+        flaky.updateEndOffsets(Map.of(changes0, 1L, signals0, 0L));
+        flaky.schedulePollTask(() -> flaky.addRecord(record(0, ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 5, 288))));
+
+        view = new ResultsView(flaky, topics, tmp.resolve("view")).start();
+
+        await(() -> positionCalls.get() > 1);
+        await(() -> view.caughtUp() && view.failure().isEmpty());
+        assertThat(values()).containsExactly(288L);
+    }
+
+    @Test
+    void shouldClearAFailureOnceTheViewHasReadPastItsOffsetThoughTheRecordIsGone() {
+        consumer.updateEndOffsets(Map.of(changes0, 2L, signals0, 0L));
+        consumer.schedulePollTask(() -> consumer.addRecord(
+                new ConsumerRecord<>(changes0.topic(), 0, 0L, new byte[] {0, 0, 0, 0, 99, 1}, new byte[] {1})));
+        view = new ResultsView(consumer, topics, tmp.resolve("view")).start();
+        await(() -> view.failure().isPresent());
+
+        // Meanwhile offset 0 was compacted away: the next read starts at offset 1.
+        consumer.schedulePollTask(() -> consumer.addRecord(record(1, ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 5, 288))));
+        await(() -> view.caughtUp() && view.failure().isEmpty());
         assertThat(values()).containsExactly(288L);
     }
 

@@ -1,0 +1,141 @@
+package io.tradepulse.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dashboard's script, run by Node.js against a fake page: an object per element id, a select that behaves as a
+ * browser's does (new options select the first; a value no option has selects none), and a fetch that answers from
+ * canned series and records what was asked. There is no browser on the build machines; Node.js is on them (the
+ * test is skipped where it is not).
+ */
+class DashboardScriptTest {
+    @TempDir
+    Path tmp;
+
+    private static final String HARNESS = """
+            const vm = require('vm');
+            const fs = require('fs');
+            const decode = s => s.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+            const element = () => ({innerHTML: '', textContent: '', value: '', addEventListener() {}});
+            function select() {
+              const sel = {options: [], selectedIndex: -1, addEventListener() {}};
+              Object.defineProperty(sel, 'innerHTML', {set(html) {
+                sel.options = [...html.matchAll(/<option value="([^"]*)"/g)].map(m => decode(m[1]));
+                sel.selectedIndex = sel.options.length ? 0 : -1;
+              }});
+              Object.defineProperty(sel, 'value', {
+                get() { return sel.selectedIndex < 0 ? '' : sel.options[sel.selectedIndex]; },
+                set(v) { sel.selectedIndex = sel.options.indexOf(String(v)); },
+              });
+              return sel;
+            }
+            const elements = {series: select()};
+            const byId = id => elements[id] || (elements[id] = element());
+            const tbody = element(), sub = element();
+            const state = {series: []};
+            let requests = [];
+            const context = vm.createContext({
+              URLSearchParams, console, setTimeout, setInterval: () => 0,
+              document: {getElementById: byId, querySelector: q => q === '.sub' ? sub : q === '#table tbody' ? tbody : element()},
+              fetch: async url => {
+                requests.push(url);
+                const body = url.startsWith('/api/series') ? state.series : url.startsWith('/health') ? {processor: 'RUNNING'} : [];
+                return {ok: true, status: 200, headers: {get: () => null}, json: async () => body};
+              },
+            });
+            const series = (reporter, partner) => ({reporter, partner, flow: 'EXPORT', commodity: 'TOTAL', months: 2, latestPeriod: '2025-05'});
+            const api = () => { const asked = requests.filter(u => u.startsWith('/api/')); requests = []; return asked; };
+            const page = () => ({selected: byId('series').value, requests: api(), table: tbody.innerHTML,
+              chart: byId('chart').innerHTML, signals: byId('signals').innerHTML, more: byId('more').textContent, error: sub.textContent});
+            (async () => {
+              const html = fs.readFileSync(process.argv[2], 'utf8');
+              const out = {};
+              state.series = [series('CHN', 'USA'), series('USA', 'CHN')];
+              vm.runInContext(html.slice(html.indexOf('<script>') + '<script>'.length, html.indexOf('</script>')), context);
+              await new Promise(done => setTimeout(done, 100));
+              out.initial = page();
+
+              byId('series').value = 'USA/CHN/EXPORT/TOTAL'; // the user picks the second series, then filters it out
+              byId('f-reporter').value = 'CHN';
+              state.series = [series('CHN', 'USA')];
+              await vm.runInContext('loadSeries()', context);
+              out.selectedFilteredOut = page();
+
+              tbody.innerHTML = byId('chart').innerHTML = byId('signals').innerHTML = 'stale';
+              byId('f-reporter').value = 'XXX';
+              state.series = [];
+              await vm.runInContext('loadSeries()', context);
+              out.noneMatch = page();
+              console.log(JSON.stringify(out));
+            })().catch(e => { console.error(e); process.exit(1); });
+            """;
+
+    private static boolean nodeAvailable() {
+        try {
+            Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private JsonNode run() throws Exception {
+        Path page = tmp.resolve("dashboard.html");
+        try (InputStream in = Objects.requireNonNull(DashboardServer.class.getResourceAsStream("dashboard.html"))) {
+            Files.copy(in, page);
+        }
+        Path harness = Files.writeString(tmp.resolve("harness.js"), HARNESS);
+        Process node = new ProcessBuilder(List.of("node", harness.toString(), page.toString()))
+                .redirectError(tmp.resolve("stderr.txt").toFile()).start();
+        String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(node.exitValue()).as(Files.readString(tmp.resolve("stderr.txt"))).isZero();
+        return new ObjectMapper().readTree(out);
+    }
+
+    @Test
+    void shouldShowTheFirstSeriesWhenAFilterLeavesTheSelectedOneOutAndNothingWhenNoneMatch() throws Exception {
+        assumeThat(nodeAvailable()).as("node on the PATH").isTrue();
+        JsonNode page = run();
+
+        assertThat(page.at("/initial/selected").asText()).isEqualTo("CHN/USA/EXPORT/TOTAL");
+        assertThat(page.at("/initial/requests")).extracting(JsonNode::asText).containsExactly(
+                "/api/series?limit=1000",
+                "/api/changes?reporter=CHN&partner=USA&flow=EXPORT&commodity=TOTAL",
+                "/api/signals?reporter=CHN&partner=USA&flow=EXPORT&commodity=TOTAL");
+
+        JsonNode filtered = page.get("selectedFilteredOut");
+        assertThat(filtered.get("selected").asText()).isEqualTo("CHN/USA/EXPORT/TOTAL");
+        assertThat(filtered.get("requests")).extracting(JsonNode::asText).containsExactly(
+                "/api/series?limit=1000&reporter=CHN",
+                "/api/changes?reporter=CHN&partner=USA&flow=EXPORT&commodity=TOTAL",
+                "/api/signals?reporter=CHN&partner=USA&flow=EXPORT&commodity=TOTAL");
+        assertThat(filtered.get("error").asText()).isEmpty();
+
+        JsonNode none = page.get("noneMatch");
+        assertThat(none.get("requests")).extracting(JsonNode::asText).as("no series: nothing to ask for")
+                .containsExactly("/api/series?limit=1000&reporter=XXX");
+        assertThat(none.get("table").asText()).isEmpty();
+        assertThat(none.get("chart").asText()).isEmpty();
+        assertThat(none.get("signals").asText()).isEqualTo("<span class=\"muted\">none</span>");
+        assertThat(none.get("more").asText()).isEqualTo("no series match the filters");
+        assertThat(none.get("error").asText()).isEmpty();
+    }
+}
