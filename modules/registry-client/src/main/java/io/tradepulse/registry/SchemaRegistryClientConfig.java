@@ -26,7 +26,8 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
     public static final String SCHEMA_REGISTRY_URL_DOC = "Comma-separated list of schema registry base URLs, e.g. "
             + "http://localhost:8081 for Confluent/Karapace/Redpanda or http://localhost:8080/apis/ccompat/v7 for Apicurio. "
             + "Requests go to one URL and fail over to the next on an I/O error, HTTP 408, 429 or 5xx. A URL may carry "
-            + "credentials (http://user:password@host:8081), used when basic.auth.credentials.source=URL.";
+            + "credentials (http://user:password@host:8081), used when basic.auth.credentials.source=URL; characters such as "
+            + "@ : / ? # % in them must be percent-encoded (p%40ss for p@ss), otherwise the URL is refused at start-up.";
 
     public static final String BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG = "basic.auth.credentials.source";
     public static final String BASIC_AUTH_CREDENTIALS_SOURCE_URL = "URL";
@@ -342,7 +343,13 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
         }
     }
 
-    /** Every entry must be an absolute http(s) URL with a host. */
+    /**
+     * Every entry must be an absolute http(s) URL with a host, and an {@code '@'} in it must be the one separating
+     * percent-encoded credentials from the host. A password with a raw {@code @ # / ?} is refused rather than guessed
+     * at: {@link URI} would read part of it as host, port, path or fragment (and {@code http://alice:12/34@registry}
+     * even parses, as host {@code alice}, port 12), so the request would go elsewhere and without the credentials.
+     * Messages carry the URL through {@link Redaction#url} only, never the raw value.
+     */
     private static final class UrlListValidator implements ConfigDef.Validator {
         private final boolean required;
 
@@ -367,13 +374,25 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
                 try {
                     uri = URI.create(url);
                 } catch (IllegalArgumentException e) {
-                    throw new ConfigException(name, Redaction.url(url), "not a valid URL; expected " + this);
+                    // e's message quotes the input verbatim: never attach or echo it.
+                    throw new ConfigException(name, Redaction.url(url), "not a valid URL; expected " + this + credentialHint(url));
                 }
                 if (uri.getScheme() == null || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))
                         || uri.getHost() == null) {
-                    throw new ConfigException(name, Redaction.url(url), "expected " + this);
+                    throw new ConfigException(name, Redaction.url(url), "expected " + this + credentialHint(url));
+                }
+                int at = url.indexOf('@');
+                if (at >= 0 && (uri.getRawUserInfo() == null || at != url.lastIndexOf('@'))) {
+                    throw new ConfigException(name, Redaction.url(url), "an '@' must separate the credentials from the host, "
+                            + "once" + credentialHint(url));
                 }
             }
+        }
+
+        private static String credentialHint(String url) {
+            return url.indexOf('@') < 0 ? "" : "; characters such as @ : / ? # % in a user name or password must be "
+                    + "percent-encoded (e.g. p%40ss for p@ss), or put the credentials into " + USER_INFO_CONFIG + " with "
+                    + BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG + "=" + BASIC_AUTH_CREDENTIALS_SOURCE_USER_INFO;
         }
 
         @Override

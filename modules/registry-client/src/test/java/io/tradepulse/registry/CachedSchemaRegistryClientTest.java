@@ -381,6 +381,17 @@ class CachedSchemaRegistryClientTest {
     }
 
     @Test
+    void shouldSendDecodedPasswordFromPercentEncodedUrlCredentials() {
+        REGISTRY.stubFor(get("/subjects").willReturn(okJson("[]")));
+        String url = REGISTRY.baseUrl().replace("http://", "http://bob:p%40ss%2Fw%23rd@");
+        try (CachedSchemaRegistryClient client = client(config(url))) {
+            client.getAllSubjects();
+            assertThat(client.toString()).doesNotContain("bob", "p%40ss");
+        }
+        REGISTRY.verify(getRequestedFor(urlEqualTo("/subjects")).withHeader("Authorization", equalTo(basic("bob:p@ss/w#rd"))));
+    }
+
+    @Test
     void shouldSendNoAuthorizationByDefault() {
         REGISTRY.stubFor(get("/subjects").willReturn(okJson("[]")));
         try (CachedSchemaRegistryClient client = client()) {

@@ -9,6 +9,10 @@ import java.util.Map;
 
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import io.tradepulse.registry.serde.AvroSerdeConfig;
 
 class SchemaRegistryClientConfigTest {
 
@@ -111,6 +115,55 @@ class SchemaRegistryClientConfigTest {
         config.put(SchemaRegistryClientConfig.PROXY_HOST_CONFIG, "proxy.internal");
         assertThatThrownBy(() -> new SchemaRegistryClientConfig(config))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("proxy.port");
+    }
+
+    /**
+     * Passwords with an unencoded reserved character: URI parsing either fails or reads part of the password as
+     * host, port, path, query or fragment, so the URL must be refused, and neither the password nor any piece of it
+     * may appear in the message (the secret fragment is the second column).
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "http://alice:p@ssw0rd@registry:8081 | ssw0rd",
+            "http://alice:se#cret@registry:8081 | cret",
+            "http://alice:se/cret@registry:8081 | cret",
+            "http://alice:se?cret@registry:8081 | cret",
+            "http://alice:12/34@registry:8081 | 34",
+            "https://alice:pa ss@registry:8081/apis/ccompat/v7 | pa ss",
+            "http://alice:s3cr%t@registry:8081 | s3cr",
+            "http://registry:8081, http://alice:p@ssw0rd@standby:8081 | ssw0rd"})
+    void shouldRefuseUrlWithUnencodedPasswordCharactersWithoutEchoingThePassword(String urls, String secret) {
+        for (Map<String, Object> config : List.of(withUrl(urls), Map.<String, Object>of("schema.registry.url", urls))) {
+            assertThatThrownBy(() -> new SchemaRegistryClientConfig(config))
+                    .isInstanceOf(ConfigException.class)
+                    .satisfies(e -> assertThat(e.getMessage())
+                            .contains("schema.registry.url", "percent-encoded")
+                            .doesNotContain(secret).doesNotContain("alice"));
+            assertThatThrownBy(() -> new AvroSerdeConfig(config))
+                    .isInstanceOf(ConfigException.class)
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain(secret).doesNotContain("alice"));
+        }
+    }
+
+    @Test
+    void shouldAcceptPercentEncodedPasswordInUrl() {
+        SchemaRegistryClientConfig config = new SchemaRegistryClientConfig(withUrl("http://alice:p%40ss%2Fw%23rd@registry:8081"));
+        assertThat(config.urls()).containsExactly("http://alice:p%40ss%2Fw%23rd@registry:8081");
+        assertThat(config.toString()).contains("registry:8081").doesNotContain("alice", "p%40ss");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "http://alice:p@ssw0rd@registry:8081 | http://registry:8081",
+            "http://alice:se#cret@registry:8081/apis/ccompat/v7 | http://registry:8081/apis/ccompat/v7",
+            "http://alice:se/cret@registry:8081 | http://registry:8081",
+            "http://alice:se?cret@registry:8081 | http://registry:8081",
+            "http://alice:12/34@registry:8081 | http://registry:8081",
+            "https://alice:pa ss@registry | https://registry",
+            "alice:secret@registry:8081 | registry:8081",
+            "http://registry:8081/apis | http://registry:8081/apis"})
+    void shouldRedactEverythingUpToTheLastAtWhetherOrNotTheUrlParses(String url, String redacted) {
+        assertThat(Redaction.url(url)).isEqualTo(redacted);
     }
 
     @Test
