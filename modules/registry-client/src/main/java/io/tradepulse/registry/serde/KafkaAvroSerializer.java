@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
 import io.tradepulse.registry.CachedSchemaRegistryClient;
 import io.tradepulse.registry.SchemaMetadata;
 import io.tradepulse.registry.SchemaRegistryClient;
+import io.tradepulse.registry.SchemaRegistryClientConfig;
 import io.tradepulse.registry.SchemaRegistryException;
 import io.tradepulse.registry.SchemaRegistryUnavailableException;
 import io.tradepulse.registry.strategy.SubjectNameStrategy;
@@ -63,8 +65,83 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
 
     private final Map<String, CachedLatest> latestBySubject = new ConcurrentHashMap<>();
     private final Map<SchemaPair, Boolean> latestCanRead = new ConcurrentHashMap<>();
-    /** Schema ids by (topic, schema instance): see the hot path in {@link #serialize}. */
-    private final Map<TopicSchema, Integer> idsByTopicAndSchema = new ConcurrentHashMap<>();
+    /** Schema ids by (topic, schema): see the hot path in {@link #serialize}. */
+    private final IdCache ids = new IdCache(SchemaRegistryClientConfig.MAX_SCHEMAS_PER_SUBJECT_DEFAULT);
+
+    private final Map<Class<?>, SpecificWriters> specificWriters = new ConcurrentHashMap<>();
+    /** Off only to measure or to compare against plain SpecificDatumWriter (system property, see the README). */
+    private final boolean compiledWriters = !Boolean.getBoolean("tradepulse.serde.compiled.disabled");
+
+    private record CachedLatest(SchemaMetadata metadata, long fetchedAtNanos) {
+    }
+
+    /**
+     * Schema ids by (topic, schema), bounded: an identity-keyed map in front of an equality-keyed LRU.
+     *
+     * <p>The identity map is the hot path for generated classes, which share one Schema instance: no deep
+     * hash/equals. But a producer that parses or builds a schema per record (a bridge forwarding schemas it receives,
+     * GenericRecords built from a JSON schema) hands in a new instance every time, so identity alone would grow without
+     * bound; the map is therefore dropped whole once it holds {@code capacity} instances (cheap, and the live
+     * instances come back on their next record). Behind it, an LRU keyed by {@link Schema#equals} (as the registry
+     * client's own cache) answers those fresh-but-equal instances without asking the client again.
+     */
+    static final class IdCache {
+        private final int capacity;
+        private final Map<TopicSchema, Integer> byInstance = new ConcurrentHashMap<>();
+        private final Map<TopicEqualSchema, Integer> byValue;
+
+        IdCache(int capacity) {
+            this.capacity = capacity;
+            this.byValue = new LinkedHashMap<>(16, 0.75f, true) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<TopicEqualSchema, Integer> eldest) {
+                    return size() > capacity;
+                }
+            };
+        }
+
+        Integer get(String topic, Schema schema) {
+            Integer id = byInstance.get(new TopicSchema(topic, schema));
+            if (id != null) {
+                return id;
+            }
+            synchronized (byValue) {
+                id = byValue.get(new TopicEqualSchema(topic, schema));
+            }
+            if (id != null) {
+                rememberInstance(topic, schema, id);
+            }
+            return id;
+        }
+
+        void put(String topic, Schema schema, int id) {
+            synchronized (byValue) {
+                byValue.put(new TopicEqualSchema(topic, schema), id);
+            }
+            rememberInstance(topic, schema, id);
+        }
+
+        private void rememberInstance(String topic, Schema schema, int id) {
+            if (byInstance.size() >= capacity) {
+                byInstance.clear();
+            }
+            byInstance.put(new TopicSchema(topic, schema), id);
+        }
+
+        /** Entries in the identity map; for tests. */
+        int instances() {
+            return byInstance.size();
+        }
+
+        /** Entries in the equality-keyed LRU; for tests. */
+        int values() {
+            synchronized (byValue) {
+                return byValue.size();
+            }
+        }
+    }
 
     /** Key compared by schema identity, not by Avro's deep (and costly) schema equality. */
     private record TopicSchema(String topic, Schema schema) {
@@ -79,11 +156,13 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
         }
     }
 
-    private final Map<Class<?>, SpecificWriters> specificWriters = new ConcurrentHashMap<>();
-    /** Off only to measure or to compare against plain SpecificDatumWriter (system property, see the README). */
-    private final boolean compiledWriters = !Boolean.getBoolean("tradepulse.serde.compiled.disabled");
+    /** Key compared by {@link Schema#equals} (Avro caches the schema's hash code, so a repeated lookup is cheap). */
+    private record TopicEqualSchema(String topic, Schema schema) {
+    }
 
-    private record CachedLatest(SchemaMetadata metadata, long fetchedAtNanos) {
+    /** The id cache, for tests. */
+    IdCache idCache() {
+        return ids;
     }
 
     private record SchemaPair(Schema reader, Schema writer) {
@@ -137,7 +216,7 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
         if (!useLatestVersion || autoRegister) {
             // Hot path: generated classes share one Schema instance, whose id under a topic never changes once
             // registered or looked up; an identity lookup skips the strategy and the deep Schema hash/equals.
-            Integer known = idsByTopicAndSchema.get(new TopicSchema(topic, schema));
+            Integer known = ids.get(topic, schema);
             if (known != null) {
                 return encode(topic, null, known, schema, data);
             }
@@ -163,7 +242,7 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
             throw registryFailure(topic, subject, schema, e);
         }
         if (!useLatestVersion || autoRegister) {
-            idsByTopicAndSchema.putIfAbsent(new TopicSchema(topic, schema), id);
+            ids.put(topic, schema, id);
         }
         return encode(topic, subject, id, writerSchema, datum);
     }
