@@ -45,7 +45,8 @@ import io.tradepulse.registry.strategy.TopicNameStrategy;
  *
  * <p>Accepts SpecificRecord, GenericRecord (any Avro {@code GenericContainer}) and the primitives
  * Confluent accepts; {@code null} is written as {@code null} (a tombstone) without touching the
- * registry. Failures are {@link SerializationException}s naming the topic and subject.
+ * registry. A top-level {@code bytes} value is written raw after the header, as Confluent's serializer
+ * does. Failures are {@link SerializationException}s naming the topic and subject.
  *
  * <p>The schema id: with {@code auto.register.schemas=true} (default) the schema is registered; else
  * with {@code use.latest.version=true} the subject's latest schema is used (the record converted to it
@@ -299,6 +300,11 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
         }
         state.inUse = true;
         try {
+            if (writerSchema.getType() == Schema.Type.BYTES) {
+                // Confluent's serializer writes a top-level bytes value raw after the header (no Avro length
+                // prefix) and its deserializer reads the rest of the message raw; anything else is unreadable there.
+                return state.encodeRaw(id, rawBytes(datum));
+            }
             Object value = datum instanceof byte[] bytes ? ByteBuffer.wrap(bytes) : datum;
             if (value instanceof SpecificRecordBase record && record.getSchema() == writerSchema) {
                 SpecificWriters writers = specificWriters(record, writerSchema);
@@ -324,6 +330,24 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
         } finally {
             state.release();
         }
+    }
+
+    /**
+     * The bytes of a top-level bytes value. A ByteBuffer contributes its remaining bytes, without moving its position;
+     * Confluent writes {@code buffer.array()}, the same for a buffer that wraps a whole array (the usual case), while
+     * this also takes slices, read-only and direct buffers.
+     */
+    private static byte[] rawBytes(Object datum) {
+        if (datum instanceof byte[] bytes) {
+            return bytes;
+        }
+        if (datum instanceof ByteBuffer buffer) {
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.duplicate().get(bytes);
+            return bytes;
+        }
+        throw new IllegalArgumentException("a value of the Avro schema \"bytes\" must be a byte[] or ByteBuffer, not "
+                + (datum == null ? "null" : datum.getClass().getName()));
     }
 
     /**
@@ -360,6 +384,13 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
             BinaryEncoder enc = start(id);
             writer.write(value, enc);
             enc.flush();
+            return out.toByteArray();
+        }
+
+        byte[] encodeRaw(int id, byte[] bytes) {
+            out.reset();
+            out.writeHeader(id);
+            out.write(bytes, 0, bytes.length);
             return out.toByteArray();
         }
 
