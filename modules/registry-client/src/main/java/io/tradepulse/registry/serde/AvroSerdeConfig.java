@@ -52,7 +52,9 @@ public final class AvroSerdeConfig extends AbstractConfig {
     public static final String SPECIFIC_AVRO_READER_CONFIG = "specific.avro.reader";
     public static final boolean SPECIFIC_AVRO_READER_DEFAULT = false;
     public static final String SPECIFIC_AVRO_READER_DOC = "Deserializer: return generated SpecificRecord classes (found by "
-            + "the writer schema's full name, read with that class's schema via schema resolution) instead of GenericRecord.";
+            + "the writer schema's full name, read with that class's schema via schema resolution) instead of GenericRecord. "
+            + "A union, array or map writer schema is read as itself, with the generated classes for the records inside "
+            + "(as Confluent's deserializer).";
 
     private static final ConfigDef SERDE_ONLY = defineSerdeKeys(new ConfigDef());
     private static final ConfigDef CONFIG = defineSerdeKeys(SchemaRegistryClientConfig.addClientConfigs(new ConfigDef(), false));

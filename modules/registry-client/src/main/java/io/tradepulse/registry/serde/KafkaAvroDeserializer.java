@@ -215,7 +215,18 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
             CompiledSpecificReader compiled = compiledReaders ? CompiledSpecificReader.compile(writerSchema, type, classSchema, model) : null;
             return new Reader((DatumReader<Object>) (DatumReader<?>) new SpecificDatumReader<>(writerSchema, classSchema, model), compiled);
         }
+        if (specificReader && isContainer(writerSchema)) {
+            // As Confluent: a union, array or map has no class of its own to resolve into, so it is read with the
+            // writer schema as reader, but by SpecificDatumReader, so the records, enums and fixed inside come back as
+            // their generated classes (a union [TradeRecord, SeriesKey] yields a TradeRecord or a SeriesKey). Each
+            // generated record applies its own logical-type conversions while being read.
+            return new Reader(new SpecificDatumReader<>(writerSchema, writerSchema, specificData), null);
+        }
         return new Reader(new GenericDatumReader<>(writerSchema, writerSchema, GenericData.get()), null);
+    }
+
+    private static boolean isContainer(Schema schema) {
+        return schema.getType() == Schema.Type.UNION || schema.getType() == Schema.Type.ARRAY || schema.getType() == Schema.Type.MAP;
     }
 
     private static boolean isNamed(Schema schema) {
