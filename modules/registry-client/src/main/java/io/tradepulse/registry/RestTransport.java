@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -112,6 +113,10 @@ final class RestTransport implements AutoCloseable {
         SSLContext sslContext = RegistrySsl.context(config);
         if (sslContext != null) {
             builder.sslContext(sslContext);
+        }
+        SSLParameters sslParameters = RegistrySsl.parameters(config, sslContext);
+        if (sslParameters != null) {
+            builder.sslParameters(sslParameters);
         }
         this.http = builder.build();
     }

@@ -4,7 +4,10 @@ import java.net.URI;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManagerFactory;
 
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -15,8 +18,10 @@ import org.apache.kafka.common.config.types.Password;
 
 /**
  * Configuration of {@link CachedSchemaRegistryClient}. Key names are Confluent's, so a producer or
- * Streams configuration written for Confluent's serializers works unchanged; keys Confluent has and
- * this client does not (OAuth) are ignored like any unknown key. The TLS keys carry the
+ * Streams configuration written for Confluent's serializers works unchanged. Confluent keys this client
+ * does not implement are accepted unset or at a value that changes nothing, and refused otherwise
+ * ({@link #UNSUPPORTED}); OAuth keys are inert as in Confluent unless an OAuth credentials source is
+ * chosen, which is refused. The TLS keys carry the
  * {@code schema.registry.} prefix, as Confluent's client reads them, so they never clash with the Kafka
  * clients' own {@code ssl.*} keys in a shared configuration.
  */
@@ -49,7 +54,8 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
     public static final String BEARER_AUTH_CREDENTIALS_SOURCE_STATIC_TOKEN = "STATIC_TOKEN";
     public static final String BEARER_AUTH_CREDENTIALS_SOURCE_DEFAULT = BEARER_AUTH_CREDENTIALS_SOURCE_STATIC_TOKEN;
     public static final String BEARER_AUTH_CREDENTIALS_SOURCE_DOC = "Where the bearer token comes from. Only STATIC_TOKEN "
-            + "(bearer.auth.token) is supported.";
+            + "(bearer.auth.token) is supported; set explicitly, it requires bearer.auth.token (as in Confluent), so a "
+            + "missing token fails at start-up instead of sending no credentials.";
 
     public static final String BEARER_AUTH_TOKEN_CONFIG = "bearer.auth.token";
     public static final String BEARER_AUTH_TOKEN_DOC = "Bearer token sent as 'Authorization: Bearer <token>'. "
@@ -144,6 +150,41 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
             + "per client, so any other value (including empty, which disables it in Kafka and Confluent) fails at start-up "
             + "instead of being silently ignored. Issue the registry a certificate whose SAN matches the URL's host.";
 
+    public static final String SSL_ENABLED_PROTOCOLS_CONFIG = "schema.registry.ssl.enabled.protocols";
+    public static final String SSL_ENABLED_PROTOCOLS_DOC = "Protocols the client may negotiate with an https registry, as "
+            + "Kafka's ssl.enabled.protocols (e.g. TLSv1.3 or TLSv1.2,TLSv1.3); empty: the JVM's defaults (TLSv1.3 and "
+            + "TLSv1.2 on Java 17). Applies with and without a trust or key store.";
+
+    public static final String SSL_CIPHER_SUITES_CONFIG = "schema.registry.ssl.cipher.suites";
+    public static final String SSL_CIPHER_SUITES_DOC = "Cipher suites the client may negotiate with an https registry, as "
+            + "Kafka's ssl.cipher.suites (JSSE names, e.g. TLS_AES_128_GCM_SHA256); empty: the JVM's defaults. Applies with "
+            + "and without a trust or key store.";
+
+    /** Prefix of Confluent's custom request header keys (request.header.Authorization=...), not supported. */
+    public static final String REQUEST_HEADER_PREFIX = "request.header.";
+
+    /**
+     * Confluent client keys this client does not implement: refused unless unset or at a value that changes nothing
+     * (see {@link UnsupportedConfluentKeys}). OAuth keys are not listed: Confluent reads them only with
+     * bearer.auth.credentials.source=OAUTHBEARER (or SASL_OAUTHBEARER_INHERIT), which the validator of that key refuses.
+     */
+    public static final List<UnsupportedConfluentKeys.Key> UNSUPPORTED = List.of(
+            UnsupportedConfluentKeys.Key.atMost("schema.registry.ssl.provider", "The JVM's default JSSE provider is used."),
+            UnsupportedConfluentKeys.Key.secret("schema.registry.ssl.keystore.key", "PEM key material is not supported; use "
+                    + SSL_KEYSTORE_LOCATION_CONFIG + " (JKS or PKCS12)."),
+            UnsupportedConfluentKeys.Key.secret("schema.registry.ssl.keystore.certificate.chain", "PEM key material is not "
+                    + "supported; use " + SSL_KEYSTORE_LOCATION_CONFIG + " (JKS or PKCS12)."),
+            UnsupportedConfluentKeys.Key.secret("schema.registry.ssl.truststore.certificates", "PEM certificates are not "
+                    + "supported; use " + SSL_TRUSTSTORE_LOCATION_CONFIG + " (JKS or PKCS12)."),
+            UnsupportedConfluentKeys.Key.atMost("schema.registry.ssl.keymanager.algorithm", "The JVM's default key manager "
+                    + "algorithm is used.", KeyManagerFactory.getDefaultAlgorithm()),
+            UnsupportedConfluentKeys.Key.atMost("schema.registry.ssl.trustmanager.algorithm", "The JVM's default trust manager "
+                    + "algorithm is used.", TrustManagerFactory.getDefaultAlgorithm()),
+            UnsupportedConfluentKeys.Key.atMost("schema.registry.ssl.secure.random.implementation", "The JVM's default "
+                    + "SecureRandom is used."),
+            UnsupportedConfluentKeys.Key.atMost("schema.registry.ssl.engine.factory.class", "The SSLEngine comes from the "
+                    + "SSLContext built from the schema.registry.ssl.* store keys."));
+
     private static final ConfigDef CONFIG = addClientConfigs(new ConfigDef(), true);
 
     public SchemaRegistryClientConfig(Map<?, ?> props) {
@@ -153,7 +194,19 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
     private SchemaRegistryClientConfig(ConfigDef def, Map<?, ?> props, boolean urlRequired) {
         // doLog=false: AbstractConfig would log schema.registry.url verbatim, credentials included.
         super(def, props, false);
+        checkUnsupportedKeys(originals());
         validateCombinations(urlRequired);
+    }
+
+    /**
+     * Refuses Confluent client keys this client would otherwise ignore while they ask for something else (see
+     * {@link #UNSUPPORTED}); the serde config calls it too, since with an injected client no client config is built.
+     */
+    public static void checkUnsupportedKeys(Map<?, ?> originals) {
+        UnsupportedConfluentKeys.check(originals, UNSUPPORTED);
+        UnsupportedConfluentKeys.checkPrefix(originals, REQUEST_HEADER_PREFIX, "Custom request headers are not sent; "
+                + "for authentication use " + BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG + " / " + USER_INFO_CONFIG + " or "
+                + BEARER_AUTH_TOKEN_CONFIG + ".");
     }
 
     /** A copy of the definition, e.g. for documentation. */
@@ -208,7 +261,11 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
                 .define(SSL_PROTOCOL_CONFIG, Type.STRING, SSL_PROTOCOL_DEFAULT, new SslProtocolValidator(), Importance.LOW,
                         SSL_PROTOCOL_DOC)
                 .define(SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_CONFIG, Type.STRING, SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_DEFAULT,
-                        new EndpointIdentificationValidator(), Importance.LOW, SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_DOC);
+                        new EndpointIdentificationValidator(), Importance.LOW, SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_DOC)
+                .define(SSL_ENABLED_PROTOCOLS_CONFIG, Type.LIST, null, new SupportedSslValues(true), Importance.LOW,
+                        SSL_ENABLED_PROTOCOLS_DOC)
+                .define(SSL_CIPHER_SUITES_CONFIG, Type.LIST, null, new SupportedSslValues(false), Importance.LOW,
+                        SSL_CIPHER_SUITES_DOC);
     }
 
     private void validateCombinations(boolean urlRequired) {
@@ -223,6 +280,15 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
             throw new ConfigException(USER_INFO_CONFIG + " must be set to user:password when "
                     + BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG + "=" + BASIC_AUTH_CREDENTIALS_SOURCE_USER_INFO);
         }
+        Object explicitBearerSource = originals().get(BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG);
+        if (explicitBearerSource != null && !explicitBearerSource.toString().isBlank() && bearerToken() == null) {
+            // Set on purpose, the source says "use a bearer token": running without one would send no credentials
+            // at all, and the registry's 401 would be the first sign. Confluent's StaticTokenCredentialProvider refuses
+            // it the same way. (The key's default is STATIC_TOKEN too, but unset it enables nothing.)
+            throw new ConfigException(BEARER_AUTH_TOKEN_CONFIG + " must be set when " + BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG
+                    + "=" + getString(BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG) + " is configured; set the token, or remove "
+                    + BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG + " for no bearer auth");
+        }
         boolean basicFromUrl = !basicFromUserInfo && urls.stream().anyMatch(u -> URI.create(u.trim()).getRawUserInfo() != null);
         if (bearerToken() != null && (basicFromUserInfo || basicFromUrl)) {
             throw new ConfigException("Both basic auth (" + BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG + "="
@@ -236,6 +302,24 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
             throw new ConfigException(SSL_KEYSTORE_PASSWORD_CONFIG + " must be set when " + SSL_KEYSTORE_LOCATION_CONFIG
                     + " is set (" + keystoreLocation() + ")");
         }
+    }
+
+    /** schema.registry.ssl.enabled.protocols, or null when not set (the JVM's defaults). */
+    public List<String> sslEnabledProtocols() {
+        return nonEmpty(getList(SSL_ENABLED_PROTOCOLS_CONFIG));
+    }
+
+    /** schema.registry.ssl.cipher.suites, or null when not set (the JVM's defaults). */
+    public List<String> sslCipherSuites() {
+        return nonEmpty(getList(SSL_CIPHER_SUITES_CONFIG));
+    }
+
+    private static List<String> nonEmpty(List<String> values) {
+        if (values == null) {
+            return null;
+        }
+        List<String> trimmed = values.stream().map(String::trim).filter(v -> !v.isEmpty()).toList();
+        return trimmed.isEmpty() ? null : trimmed;
     }
 
     /** schema.registry.ssl.truststore.location, or null when not set (or blank). */
@@ -319,6 +403,46 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
         @Override
         public String toString() {
             return "a JSSE SSLContext protocol, e.g. TLSv1.3, TLSv1.2, TLS";
+        }
+    }
+
+    /** Protocol or cipher suite names this JVM supports, so a typo fails at start-up rather than at the handshake. */
+    private static final class SupportedSslValues implements ConfigDef.Validator {
+        private final boolean protocols;
+
+        SupportedSslValues(boolean protocols) {
+            this.protocols = protocols;
+        }
+
+        private List<String> supported() {
+            try {
+                SSLParameters parameters = SSLContext.getDefault().getSupportedSSLParameters();
+                return List.of(protocols ? parameters.getProtocols() : parameters.getCipherSuites());
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("this JVM has no default SSLContext", e);
+            }
+        }
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null) {
+                return;
+            }
+            List<String> supported = supported();
+            for (Object entry : (List<?>) value) {
+                String item = String.valueOf(entry).trim();
+                if (!item.isEmpty() && !supported.contains(item)) {
+                    throw new ConfigException(name, value, "'" + item + "' is not a " + (protocols ? "protocol" : "cipher suite")
+                            + " this JVM supports; expected " + (protocols ? supported
+                            : "names from SSLContext.getDefault().getSupportedSSLParameters().getCipherSuites(), e.g. "
+                            + supported.subList(0, Math.min(3, supported.size()))));
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return protocols ? "protocols this JVM supports, e.g. TLSv1.3,TLSv1.2" : "JSSE cipher suite names this JVM supports";
         }
     }
 

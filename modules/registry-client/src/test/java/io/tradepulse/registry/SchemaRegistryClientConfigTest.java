@@ -70,6 +70,67 @@ class SchemaRegistryClientConfigTest {
     }
 
     @Test
+    void shouldRequireTheTokenWhenTheBearerSourceIsSetExplicitly() {
+        Map<String, Object> config = withUrl("http://a:8081");
+        config.put(SchemaRegistryClientConfig.BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG, "STATIC_TOKEN");
+        assertThatThrownBy(() -> new SchemaRegistryClientConfig(config))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("bearer.auth.token").hasMessageContaining("bearer.auth.credentials.source=STATIC_TOKEN");
+        config.put(SchemaRegistryClientConfig.BEARER_AUTH_TOKEN_CONFIG, "");
+        assertThatThrownBy(() -> new SchemaRegistryClientConfig(config)).isInstanceOf(ConfigException.class);
+        config.put(SchemaRegistryClientConfig.BEARER_AUTH_TOKEN_CONFIG, "tok");
+        assertThat(new SchemaRegistryClientConfig(config).bearerToken()).isEqualTo("tok");
+        // Unset, the source's default (STATIC_TOKEN too) asks for nothing.
+        assertThat(new SchemaRegistryClientConfig(withUrl("http://a:8081")).bearerToken()).isNull();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "schema.registry.ssl.provider | SunJSSE | SunJSSE",
+            "schema.registry.ssl.keymanager.algorithm | PKIX | PKIX",
+            "schema.registry.ssl.trustmanager.algorithm | SunX509 | SunX509",
+            "schema.registry.ssl.secure.random.implementation | SHA1PRNG | SHA1PRNG",
+            "schema.registry.ssl.engine.factory.class | com.example.Engines | com.example.Engines",
+            "schema.registry.ssl.keystore.key | -----BEGIN PRIVATE KEY-----secret | [hidden]",
+            "schema.registry.ssl.keystore.certificate.chain | -----BEGIN CERTIFICATE-----chain | [hidden]",
+            "schema.registry.ssl.truststore.certificates | -----BEGIN CERTIFICATE-----ca | [hidden]"})
+    void shouldRefuseUnsupportedClientKeysAtOtherValuesThanTheDefault(String key, String value, String shown) {
+        Map<String, Object> config = withUrl("http://a:8081");
+        config.put(key, value);
+        assertThatThrownBy(() -> new SchemaRegistryClientConfig(config))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(key).hasMessageContaining(shown).hasMessageContaining("not supported")
+                .hasMessageContaining("accepted: unset")
+                .satisfies(e -> {
+                    if (!shown.equals(value)) {
+                        assertThat(e.getMessage()).doesNotContain(value).doesNotContain("secret");
+                    }
+                });
+    }
+
+    @Test
+    void shouldAcceptUnsupportedClientKeysAtTheirDefaults() {
+        Map<String, Object> config = withUrl("http://a:8081");
+        config.put("schema.registry.ssl.keymanager.algorithm", javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm().toLowerCase());
+        config.put("schema.registry.ssl.trustmanager.algorithm", " " + javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        config.put("schema.registry.ssl.provider", "");
+        config.put("schema.registry.ssl.keystore.key", null);
+        config.put("schema.registry.ssl.enabled.protocols", "TLSv1.2, TLSv1.3");
+        config.put("bearer.auth.client.id", "inert-without-an-oauth-source");
+        assertThat(new SchemaRegistryClientConfig(config).sslEnabledProtocols()).containsExactly("TLSv1.2", "TLSv1.3");
+    }
+
+    @Test
+    void shouldRefuseCustomRequestHeadersWithoutEchoingThem() {
+        Map<String, Object> config = withUrl("http://a:8081");
+        config.put("request.header.Authorization", "Bearer s3cr3t");
+        assertThatThrownBy(() -> new SchemaRegistryClientConfig(config))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("request.header.Authorization").hasMessageContaining("bearer.auth.token")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t"));
+    }
+
+    @Test
     void shouldRejectNegativeRetriesNamingKey() {
         Map<String, Object> config = withUrl("http://a:8081");
         config.put(SchemaRegistryClientConfig.MAX_RETRIES_CONFIG, -1);
