@@ -30,7 +30,7 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
     public static final String SCHEMA_REGISTRY_URL_CONFIG = "schema.registry.url";
     public static final String SCHEMA_REGISTRY_URL_DOC = "Comma-separated list of schema registry base URLs, e.g. "
             + "http://localhost:8081 for Confluent/Karapace/Redpanda or http://localhost:8080/apis/ccompat/v7 for Apicurio. "
-            + "Requests go to one URL and fail over to the next on an I/O error, HTTP 408, 429 or 5xx. A URL may carry "
+            + "Requests go to one URL and fail over to the next on an I/O error or HTTP 408, 429, 500, 502, 503 or 504. A URL may carry "
             + "credentials (http://user:password@host:8081), used when basic.auth.credentials.source=URL; characters such as "
             + "@ : / ? # % in them must be percent-encoded (p%40ss for p@ss), otherwise the URL is refused at start-up.";
 
@@ -75,18 +75,23 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
 
     public static final String HTTP_READ_TIMEOUT_MS_CONFIG = "http.read.timeout.ms";
     public static final int HTTP_READ_TIMEOUT_MS_DEFAULT = 60_000;
-    public static final String HTTP_READ_TIMEOUT_MS_DOC = "Timeout in milliseconds for one request, from sending it until the "
-            + "response has arrived. A timed-out attempt counts as an I/O error (retried, then the next URL).";
+    public static final String HTTP_READ_TIMEOUT_MS_DOC = "Timeout in milliseconds for one attempt, from sending it until the "
+            + "whole response has arrived. A timed-out attempt counts as an I/O error (retried, then the next URL). It also sets "
+            + "the deadline of a whole call: one such timeout per URL plus max.retries times retries.max.wait.ms; no attempt or "
+            + "wait starts after it, and the attempt in flight is cut at it.";
 
     public static final String MAX_RETRIES_CONFIG = "max.retries";
     public static final int MAX_RETRIES_DEFAULT = 3;
     public static final String MAX_RETRIES_DOC = "How many times a request is retried after every URL failed with an I/O "
-            + "error, HTTP 408, 429 or 5xx. 0 disables retries (each URL is still tried once).";
+            + "error or HTTP 408, 429, 500, 502, 503 or 504 (the statuses Confluent's client retries), within the call's "
+            + "deadline (see http.read.timeout.ms). Other answers, 501 or 507 included, are thrown at once. 0 disables retries "
+            + "(each URL is still tried once).";
 
     public static final String RETRIES_WAIT_MS_CONFIG = "retries.wait.ms";
     public static final int RETRIES_WAIT_MS_DEFAULT = 1000;
     public static final String RETRIES_WAIT_MS_DOC = "Wait in milliseconds before the first retry; doubles with each further "
-            + "retry (with +/-20% jitter), capped by retries.max.wait.ms. A Retry-After header of a 429/503 is honoured up to that cap.";
+            + "retry (with +/-20% jitter), capped by retries.max.wait.ms. A Retry-After header (e.g. of a 429 or 503) is "
+            + "honoured up to that cap; no wait runs past the call's deadline.";
 
     public static final String RETRIES_MAX_WAIT_MS_CONFIG = "retries.max.wait.ms";
     public static final int RETRIES_MAX_WAIT_MS_DEFAULT = 2000;
