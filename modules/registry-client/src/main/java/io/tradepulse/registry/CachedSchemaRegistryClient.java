@@ -311,6 +311,11 @@ public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
         transport.close();
     }
 
+    /** For tests of the HTTP layer. */
+    RestTransport transport() {
+        return transport;
+    }
+
     @Override
     public String toString() {
         return "CachedSchemaRegistryClient{urls=" + transport.baseUrls() + ", auth=" + transport.authMode()

@@ -67,6 +67,7 @@ final class RestTransport implements AutoCloseable {
     private final List<Endpoint> endpoints;
     private final Map<String, String> extraHeaders;
     private final String authMode;
+    private final SharedHttpClients.Lease lease;
     private final HttpClient http;
     private final Duration requestTimeout;
     private final int maxRetries;
@@ -112,26 +113,36 @@ final class RestTransport implements AutoCloseable {
         this.maxRetries = config.getInt(SchemaRegistryClientConfig.MAX_RETRIES_CONFIG);
         this.retryWaitMs = config.getInt(SchemaRegistryClientConfig.RETRIES_WAIT_MS_CONFIG);
         this.retryMaxWaitMs = config.getInt(SchemaRegistryClientConfig.RETRIES_MAX_WAIT_MS_CONFIG);
-        HttpClient.Builder builder = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofMillis(config.getInt(SchemaRegistryClientConfig.HTTP_CONNECT_TIMEOUT_MS_CONFIG)))
-                // HTTP/1.1: the default h2c upgrade attempt on plain http confuses some registries and proxies.
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER);
-        String proxyHost = config.getString(SchemaRegistryClientConfig.PROXY_HOST_CONFIG);
-        if (proxyHost != null && !proxyHost.isBlank()) {
-            builder.proxy(ProxySelector.of(InetSocketAddress.createUnresolved(proxyHost.trim(),
-                    config.getInt(SchemaRegistryClientConfig.PROXY_PORT_CONFIG))));
-        }
-        // Only with a configured trust/key store; otherwise the JVM's default SSL context, as before.
+        // Built (and the stores loaded) for every registry client, so a bad store or password still fails here, at
+        // start-up; an HttpClient with the same settings, if one exists, is reused instead (see SharedHttpClients).
         SSLContext sslContext = RegistrySsl.context(config);
-        if (sslContext != null) {
-            builder.sslContext(sslContext);
-        }
         SSLParameters sslParameters = RegistrySsl.parameters(config, sslContext);
-        if (sslParameters != null) {
-            builder.sslParameters(sslParameters);
-        }
-        this.http = builder.build();
+        this.lease = SharedHttpClients.acquire(SharedHttpClients.key(config), () -> {
+            HttpClient.Builder builder = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofMillis(config.getInt(SchemaRegistryClientConfig.HTTP_CONNECT_TIMEOUT_MS_CONFIG)))
+                    // HTTP/1.1: the default h2c upgrade attempt on plain http confuses some registries and proxies.
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .followRedirects(HttpClient.Redirect.NEVER);
+            String proxyHost = config.getString(SchemaRegistryClientConfig.PROXY_HOST_CONFIG);
+            if (proxyHost != null && !proxyHost.isBlank()) {
+                builder.proxy(ProxySelector.of(InetSocketAddress.createUnresolved(proxyHost.trim(),
+                        config.getInt(SchemaRegistryClientConfig.PROXY_PORT_CONFIG))));
+            }
+            // Only with a configured trust/key store; otherwise the JVM's default SSL context, as before.
+            if (sslContext != null) {
+                builder.sslContext(sslContext);
+            }
+            if (sslParameters != null) {
+                builder.sslParameters(sslParameters);
+            }
+            return builder.build();
+        });
+        this.http = lease.client();
+    }
+
+    /** The HttpClient this transport sends with (shared with other transports of the same settings); for tests. */
+    HttpClient httpClient() {
+        return http;
     }
 
     private static void putIfSet(Map<String, String> headers, String name, String value) {
@@ -370,13 +381,8 @@ final class RestTransport implements AutoCloseable {
 
     @Override
     public void close() {
-        // HttpClient is AutoCloseable from Java 21 on; on 17 its threads end with the client's GC.
-        if (http instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                LOG.debug("Ignoring failure closing the HTTP client", e);
-            }
-        }
+        // Not the HttpClient itself: other registry clients may be using it. The last user's release makes it idle,
+        // and SharedHttpClients closes (Java 21+) or drops it once more than a few are idle.
+        lease.close();
     }
 }
