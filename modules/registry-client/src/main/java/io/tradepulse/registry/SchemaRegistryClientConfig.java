@@ -101,7 +101,7 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
     public static final int MAX_SCHEMAS_PER_SUBJECT_DEFAULT = 1000;
     public static final String MAX_SCHEMAS_PER_SUBJECT_DOC = "Maximum number of schemas cached per subject for the "
             + "(subject, schema) -> id/version lookups; the least recently used entry is evicted beyond it. Schemas by id are "
-            + "cached without bound (ids are immutable).";
+            + "cached without bound (ids are immutable). Also bounds the serializer's (topic, schema) -> id cache.";
 
     public static final String PROXY_HOST_CONFIG = "proxy.host";
     public static final String PROXY_HOST_DOC = "HTTP proxy host for registry requests; no proxy when empty.";

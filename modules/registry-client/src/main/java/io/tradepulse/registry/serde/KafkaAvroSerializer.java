@@ -66,8 +66,8 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
 
     private final Map<String, CachedLatest> latestBySubject = new ConcurrentHashMap<>();
     private final Map<SchemaPair, Boolean> latestCanRead = new ConcurrentHashMap<>();
-    /** Schema ids by (topic, schema): see the hot path in {@link #serialize}. */
-    private final IdCache ids = new IdCache(SchemaRegistryClientConfig.MAX_SCHEMAS_PER_SUBJECT_DEFAULT);
+    /** Schema ids by (topic, schema): see the hot path in {@link #serialize}. Replaced, not cleared, by configure. */
+    private volatile IdCache ids = new IdCache(SchemaRegistryClientConfig.MAX_SCHEMAS_PER_SUBJECT_DEFAULT);
 
     private final Map<Class<?>, SpecificWriters> specificWriters = new ConcurrentHashMap<>();
     /** Off only to measure or to compare against plain SpecificDatumWriter (system property, see the README). */
@@ -188,6 +188,11 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
     public void configure(Map<String, ?> configs, boolean isKey) {
         AvroSerdeConfig config = new AvroSerdeConfig(configs);
         this.isKey = isKey;
+        // Everything cached was found under the previous configuration: another key/value side, strategy, client or
+        // registry may give other subjects and ids (the deserializer drops its readers the same way).
+        this.ids = new IdCache(config.getInt(SchemaRegistryClientConfig.MAX_SCHEMAS_PER_SUBJECT_CONFIG));
+        latestBySubject.clear();
+        latestCanRead.clear();
         this.subjectNameStrategy = config.subjectNameStrategy(isKey);
         this.autoRegister = config.autoRegisterSchemas();
         this.useLatestVersion = config.useLatestVersion();

@@ -63,6 +63,44 @@ class SerializerIdCacheTest {
         assertThat(serializer.idCache().instances()).isBetween(1, SchemaRegistryClientConfig.MAX_SCHEMAS_PER_SUBJECT_DEFAULT);
     }
 
+    /** Reconfigured as a key serializer, it registers under the -key subject instead of reusing the value's id. */
+    @Test
+    void shouldForgetIdsOfThePreviousConfigurationWhenReconfigured() {
+        MemorySchemaRegistryClient registry = new MemorySchemaRegistryClient();
+        registry.register("unrelated", Schema.create(Schema.Type.STRING));
+        try (KafkaAvroSerializer serializer = new KafkaAvroSerializer(registry)) {
+            serializer.configure(Map.of(), false);
+            byte[] asValue = serializer.serialize("trades", SerdeFixtures.seriesKey());
+            serializer.configure(Map.of(), true);
+            byte[] asKey = serializer.serialize("trades", SerdeFixtures.seriesKey());
+            assertThat(registry.getAllSubjects()).contains("trades-value", "trades-key");
+            assertThat(asKey).isEqualTo(asValue); // same schema, same id: but now registered under the key subject
+            serializer.configure(Map.of(AvroSerdeConfig.KEY_SUBJECT_NAME_STRATEGY_CONFIG,
+                    "io.tradepulse.registry.strategy.RecordNameStrategy"), true);
+            serializer.serialize("trades", SerdeFixtures.seriesKey());
+            assertThat(registry.getAllSubjects()).contains("io.tradepulse.avro.SeriesKey");
+        }
+    }
+
+    /** The latest version cached under the previous configuration is fetched again after configure. */
+    @Test
+    void shouldFetchTheLatestVersionAgainWhenReconfigured() {
+        MemorySchemaRegistryClient registry = new MemorySchemaRegistryClient();
+        Schema v1 = SchemaBuilder.record("Thing").namespace("com.example").fields().requiredLong("n").endRecord();
+        Schema v2 = SchemaBuilder.record("Thing").namespace("com.example").fields().requiredLong("n")
+                .name("note").type().stringType().stringDefault("").endRecord();
+        int v1Id = registry.register("things-value", v1);
+        Map<String, Object> latest = Map.of(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false,
+                AvroSerdeConfig.USE_LATEST_VERSION_CONFIG, true);
+        try (KafkaAvroSerializer serializer = new KafkaAvroSerializer(registry)) {
+            serializer.configure(latest, false);
+            assertThat(serializer.serialize("things", record(v1))[4]).isEqualTo((byte) v1Id);
+            int v2Id = registry.register("things-value", v2);
+            serializer.configure(latest, false);
+            assertThat(serializer.serialize("things", record(v1))[4]).isEqualTo((byte) v2Id);
+        }
+    }
+
     private static SchemaRegistryClient registering(AtomicInteger registrations, int id) {
         return (SchemaRegistryClient) Proxy.newProxyInstance(SerializerIdCacheTest.class.getClassLoader(),
                 new Class<?>[] {SchemaRegistryClient.class}, (proxy, method, args) -> {
