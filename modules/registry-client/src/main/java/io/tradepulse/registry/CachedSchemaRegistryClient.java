@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
@@ -49,6 +50,8 @@ public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
     private final int maxSchemasPerSubject;
     private final Map<Integer, Schema> schemaById = new ConcurrentHashMap<>();
     private final Map<String, SubjectCache> subjects = new ConcurrentHashMap<>();
+    /** Registrations that collided with a concurrent one (see {@link #register}); for tests, which must see the race. */
+    private final LongAdder registrationConflicts = new LongAdder();
 
     public CachedSchemaRegistryClient(SchemaRegistryClientConfig config) {
         this.transport = new RestTransport(config, mapper);
@@ -91,6 +94,7 @@ public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
                 if (!isConcurrentCreationConflict(e)) {
                     throw isConflictAnswer(e) ? rejected(subject, schema, e) : e;
                 }
+                registrationConflicts.increment();
                 conflict = e;
             }
             // Another request created the subject (or a version) at the same moment: ours is most likely there now.
@@ -309,6 +313,16 @@ public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
     @Override
     public void close() {
         transport.close();
+    }
+
+    /** For tests of the HTTP layer. */
+    RestTransport transport() {
+        return transport;
+    }
+
+    /** How many registrations of this client collided with a concurrent one ("already exists"); for tests. */
+    long registrationConflicts() {
+        return registrationConflicts.sum();
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.tradepulse.registry;
 
-import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -20,26 +19,27 @@ public final class Redaction {
     private Redaction() {
     }
 
-    /** {@code url} without its user-info part ({@code http://u:p@h:8081/x} becomes {@code http://h:8081/x}). */
+    /**
+     * {@code url} without anything that may be a credential: everything between {@code ://} (or the start, without
+     * a scheme) and the last {@code '@'} is cut, so {@code http://u:p@h:8081/x} becomes {@code http://h:8081/x}.
+     *
+     * <p>Deliberately textual, not {@link java.net.URI}-based: a password with an unencoded {@code @ # / ?} (e.g.
+     * {@code http://alice:p@ssw0rd@registry:8081}) makes {@code URI} parse no user-info at all, or a wrong host, and
+     * the password would be echoed whole. Cutting at the last {@code '@'} may also cut a path that contains one; for a
+     * text that goes into logs and exception messages, losing that is the lesser evil.
+     */
     public static String url(String url) {
         if (url == null) {
             return null;
         }
         String trimmed = url.trim();
-        try {
-            URI uri = URI.create(trimmed);
-            if (uri.getRawUserInfo() == null) {
-                return trimmed;
-            }
-            return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getRawPath() == null ? null : uri.getPath(),
-                    uri.getQuery(), uri.getFragment()).toString();
-        } catch (Exception e) {
-            // Not a URI we can take apart: cut everything up to the last '@' of the authority rather
-            // than risk echoing a password that happens to make the URI invalid.
-            int at = trimmed.lastIndexOf('@');
-            int scheme = trimmed.indexOf("://");
-            return at >= 0 ? (scheme >= 0 ? trimmed.substring(0, scheme + 3) : "") + trimmed.substring(at + 1) : trimmed;
+        int scheme = trimmed.indexOf("://");
+        int start = scheme >= 0 ? scheme + 3 : 0;
+        int at = trimmed.lastIndexOf('@');
+        if (at < start) {
+            return trimmed;
         }
+        return trimmed.substring(0, start) + trimmed.substring(at + 1);
     }
 
     /** {@link #url} applied to each element. */

@@ -9,11 +9,13 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.UnrecoverableKeyException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -88,6 +90,33 @@ final class RegistrySsl {
             throw new ConfigException(SchemaRegistryClientConfig.SSL_PROTOCOL_CONFIG, protocol,
                     "cannot create an SSLContext: " + e.getMessage());
         }
+    }
+
+    /**
+     * The SSL parameters to give {@link java.net.http.HttpClient.Builder#sslParameters}: the defaults of {@code context}
+     * (or of the JVM's default context) with schema.registry.ssl.enabled.protocols and .cipher.suites applied; null when
+     * neither is set, so the client keeps its defaults exactly as without these keys.
+     */
+    static SSLParameters parameters(SchemaRegistryClientConfig config, SSLContext context) {
+        List<String> protocols = config.sslEnabledProtocols();
+        List<String> cipherSuites = config.sslCipherSuites();
+        if (protocols == null && cipherSuites == null) {
+            return null;
+        }
+        SSLParameters parameters;
+        try {
+            parameters = (context != null ? context : SSLContext.getDefault()).getDefaultSSLParameters();
+        } catch (GeneralSecurityException e) {
+            throw new ConfigException(SchemaRegistryClientConfig.SSL_ENABLED_PROTOCOLS_CONFIG, protocols,
+                    "cannot read the JVM's default SSL parameters: " + describe(e));
+        }
+        if (protocols != null) {
+            parameters.setProtocols(protocols.toArray(String[]::new));
+        }
+        if (cipherSuites != null) {
+            parameters.setCipherSuites(cipherSuites.toArray(String[]::new));
+        }
+        return parameters;
     }
 
     private static KeyStore load(String locationKey, String location, String passwordKey, String type, char[] password)

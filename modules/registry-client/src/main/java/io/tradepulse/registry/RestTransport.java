@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,9 +15,14 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,8 +38,16 @@ import com.fasterxml.jackson.databind.node.NullNode;
  *
  * <p>Order of attempts: every URL once, starting with the one that answered last (so a dead first URL
  * costs one failure, not one per request); if all failed with a retryable error, wait (exponential
- * backoff) and go round again, up to {@code max.retries} more rounds. Retryable: I/O errors (including
- * timeouts), HTTP 408, 429 and 5xx. Any other non-2xx is the registry's answer and is thrown at once.
+ * backoff) and go round again, up to {@code max.retries} more rounds. Retryable, as in Confluent's
+ * {@code RestService.isRestClientExceptionRetriable}: I/O errors (including timeouts) and HTTP 408, 429, 500,
+ * 502, 503 and 504. Any other non-2xx (4xx, and 5xx such as 501 or 507) is the registry's answer and is thrown
+ * at once.
+ *
+ * <p>Time: each attempt, response body included, is bounded by {@code http.read.timeout.ms}, and the whole call
+ * by a deadline of one such timeout per URL plus {@code max.retries} times {@code retries.max.wait.ms}: room for
+ * one full attempt on every URL and for every backoff wait, so retries after fast failures (connection refused,
+ * 503) all happen, while timeouts no longer multiply by the number of rounds. No attempt or wait starts after
+ * the deadline, and an attempt in flight is cut at it.
  */
 final class RestTransport implements AutoCloseable {
 
@@ -53,6 +67,7 @@ final class RestTransport implements AutoCloseable {
     private final List<Endpoint> endpoints;
     private final Map<String, String> extraHeaders;
     private final String authMode;
+    private final SharedHttpClients.Lease lease;
     private final HttpClient http;
     private final Duration requestTimeout;
     private final int maxRetries;
@@ -98,22 +113,36 @@ final class RestTransport implements AutoCloseable {
         this.maxRetries = config.getInt(SchemaRegistryClientConfig.MAX_RETRIES_CONFIG);
         this.retryWaitMs = config.getInt(SchemaRegistryClientConfig.RETRIES_WAIT_MS_CONFIG);
         this.retryMaxWaitMs = config.getInt(SchemaRegistryClientConfig.RETRIES_MAX_WAIT_MS_CONFIG);
-        HttpClient.Builder builder = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofMillis(config.getInt(SchemaRegistryClientConfig.HTTP_CONNECT_TIMEOUT_MS_CONFIG)))
-                // HTTP/1.1: the default h2c upgrade attempt on plain http confuses some registries and proxies.
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER);
-        String proxyHost = config.getString(SchemaRegistryClientConfig.PROXY_HOST_CONFIG);
-        if (proxyHost != null && !proxyHost.isBlank()) {
-            builder.proxy(ProxySelector.of(InetSocketAddress.createUnresolved(proxyHost.trim(),
-                    config.getInt(SchemaRegistryClientConfig.PROXY_PORT_CONFIG))));
-        }
-        // Only with a configured trust/key store; otherwise the JVM's default SSL context, as before.
+        // Built (and the stores loaded) for every registry client, so a bad store or password still fails here, at
+        // start-up; an HttpClient with the same settings, if one exists, is reused instead (see SharedHttpClients).
         SSLContext sslContext = RegistrySsl.context(config);
-        if (sslContext != null) {
-            builder.sslContext(sslContext);
-        }
-        this.http = builder.build();
+        SSLParameters sslParameters = RegistrySsl.parameters(config, sslContext);
+        this.lease = SharedHttpClients.acquire(SharedHttpClients.key(config), () -> {
+            HttpClient.Builder builder = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofMillis(config.getInt(SchemaRegistryClientConfig.HTTP_CONNECT_TIMEOUT_MS_CONFIG)))
+                    // HTTP/1.1: the default h2c upgrade attempt on plain http confuses some registries and proxies.
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .followRedirects(HttpClient.Redirect.NEVER);
+            String proxyHost = config.getString(SchemaRegistryClientConfig.PROXY_HOST_CONFIG);
+            if (proxyHost != null && !proxyHost.isBlank()) {
+                builder.proxy(ProxySelector.of(InetSocketAddress.createUnresolved(proxyHost.trim(),
+                        config.getInt(SchemaRegistryClientConfig.PROXY_PORT_CONFIG))));
+            }
+            // Only with a configured trust/key store; otherwise the JVM's default SSL context, as before.
+            if (sslContext != null) {
+                builder.sslContext(sslContext);
+            }
+            if (sslParameters != null) {
+                builder.sslParameters(sslParameters);
+            }
+            return builder.build();
+        });
+        this.http = lease.client();
+    }
+
+    /** The HttpClient this transport sends with (shared with other transports of the same settings); for tests. */
+    HttpClient httpClient() {
+        return http;
     }
 
     private static void putIfSet(Map<String, String> headers, String name, String value) {
@@ -150,15 +179,23 @@ final class RestTransport implements AutoCloseable {
             throw new SchemaRegistryException("cannot encode request body: " + e.getOriginalMessage(),
                     SchemaRegistryException.NOT_FROM_REGISTRY, SchemaRegistryException.NOT_FROM_REGISTRY, context, e);
         }
+        long startNanos = System.nanoTime();
+        long deadlineNanos = startNanos + TimeUnit.MILLISECONDS.toNanos(callBudgetMs());
         Outcome last = null;
         int attempts = 0;
+        rounds:
         for (int round = 0; ; round++) {
             int start = preferred.get();
             for (int i = 0; i < endpoints.size(); i++) {
+                long remainingNanos = deadlineNanos - System.nanoTime();
+                if (attempts > 0 && remainingNanos <= 0) {
+                    break rounds;
+                }
                 int index = (start + i) % endpoints.size();
                 Endpoint endpoint = endpoints.get(index);
                 attempts++;
-                Outcome outcome = attempt(endpoint, method, path, payload, context);
+                long timeoutNanos = Math.max(1, Math.min(requestTimeout.toNanos(), remainingNanos));
+                Outcome outcome = attempt(endpoint, method, path, payload, context, Duration.ofNanos(timeoutNanos));
                 if (outcome.node != null) {
                     preferred.set(index);
                     return outcome.node;
@@ -170,10 +207,34 @@ final class RestTransport implements AutoCloseable {
             if (round >= maxRetries) {
                 break;
             }
-            sleep(backoff(round, last.retryAfterMs), context, last);
+            long waitMs = backoff(round, last.retryAfterMs);
+            if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs) >= deadlineNanos) {
+                break; // no attempt could start after this wait
+            }
+            sleep(waitMs, context, last);
         }
-        throw new SchemaRegistryUnavailableException("Schema registry unavailable at " + baseUrls() + " after " + attempts
-                + " attempt(s); last failure: " + last.describe(), last.errorCode, last.status, context, last.cause);
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        String tried = attempts + " attempt(s) in " + elapsedMs + " ms";
+        if (last.status == 500) {
+            // The registry answered, with its own error: report it as such (code and message), not as unavailable.
+            throw new SchemaRegistryException("Schema registry at " + baseUrls() + " still answered HTTP 500 after " + tried,
+                    last.message, last.errorCode, last.status, context, null);
+        }
+        throw new SchemaRegistryUnavailableException("Schema registry unavailable at " + baseUrls() + " after " + tried
+                + "; last failure: " + last.describe(), last.errorCode, last.status, context, last.cause);
+    }
+
+    /** The deadline of one call, see the class comment. */
+    long callBudgetMs() {
+        return endpoints.size() * requestTimeout.toMillis() + maxRetries * retryMaxWaitMs;
+    }
+
+    /**
+     * The statuses retried (and failed over) as Confluent's RestService does: request timeout, too many requests,
+     * internal error, bad gateway, service unavailable, gateway timeout.
+     */
+    static boolean isRetriable(int status) {
+        return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
     }
 
     /**
@@ -209,9 +270,9 @@ final class RestTransport implements AutoCloseable {
         }
     }
 
-    private Outcome attempt(Endpoint endpoint, String method, String path, String payload, String context) {
+    private Outcome attempt(Endpoint endpoint, String method, String path, String payload, String context, Duration timeout) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoint.baseUrl() + path))
-                .timeout(requestTimeout)
+                .timeout(timeout)
                 .header("Accept", ACCEPT)
                 .method(method, payload == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(payload, StandardCharsets.UTF_8));
@@ -223,12 +284,26 @@ final class RestTransport implements AutoCloseable {
         }
         extraHeaders.forEach(request::header);
         HttpResponse<String> response;
+        // sendAsync + a bounded get: the request timeout only covers the time until the response headers, so a
+        // registry (or proxy) that dribbles the body would otherwise hold the caller without limit.
+        CompletableFuture<HttpResponse<String>> pending =
+                http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            return new Outcome(null, SchemaRegistryException.NOT_FROM_REGISTRY, SchemaRegistryException.NOT_FROM_REGISTRY,
-                    e.getMessage(), e, -1);
+            response = pending.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                return ioFailure(io);
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new SchemaRegistryException("request failed: " + e.getCause(), SchemaRegistryException.NOT_FROM_REGISTRY,
+                    SchemaRegistryException.NOT_FROM_REGISTRY, context + " at " + endpoint.baseUrl(), e.getCause());
+        } catch (TimeoutException e) {
+            pending.cancel(true);
+            return ioFailure(new HttpTimeoutException("no complete response within " + timeout.toMillis() + " ms"));
         } catch (InterruptedException e) {
+            pending.cancel(true);
             Thread.currentThread().interrupt();
             throw new SchemaRegistryUnavailableException("interrupted while waiting for the schema registry",
                     SchemaRegistryException.NOT_FROM_REGISTRY, SchemaRegistryException.NOT_FROM_REGISTRY, context, null);
@@ -257,10 +332,15 @@ final class RestTransport implements AutoCloseable {
         } catch (JsonProcessingException notJson) {
             // Plain-text error pages (proxies, Apicurio's deserialization errors): keep the HTTP status as code.
         }
-        if (status == 408 || status == 429 || status >= 500) {
+        if (isRetriable(status)) {
             return new Outcome(null, status, errorCode, message, null, retryAfterMs(response));
         }
         throw new SchemaRegistryException(message, errorCode, status, context + " at " + endpoint.baseUrl(), null);
+    }
+
+    private static Outcome ioFailure(IOException e) {
+        return new Outcome(null, SchemaRegistryException.NOT_FROM_REGISTRY, SchemaRegistryException.NOT_FROM_REGISTRY,
+                e.getMessage(), e, -1);
     }
 
     private static long retryAfterMs(HttpResponse<?> response) {
@@ -301,13 +381,8 @@ final class RestTransport implements AutoCloseable {
 
     @Override
     public void close() {
-        // HttpClient is AutoCloseable from Java 21 on; on 17 its threads end with the client's GC.
-        if (http instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                LOG.debug("Ignoring failure closing the HTTP client", e);
-            }
-        }
+        // Not the HttpClient itself: other registry clients may be using it. The last user's release makes it idle,
+        // and SharedHttpClients closes (Java 21+) or drops it once more than a few are idle.
+        lease.close();
     }
 }

@@ -13,7 +13,7 @@ import org.apache.avro.Schema;
  * <p>Errors are unchecked: every method may throw {@link SchemaRegistryException} carrying the
  * registry's {@code error_code} (for example {@value SchemaRegistryException#SUBJECT_NOT_FOUND} for an
  * unknown subject) and HTTP status, and {@link SchemaRegistryUnavailableException} (a subclass) when no
- * registry URL answered after the configured retries (I/O errors, timeouts, 429, 5xx). Implementations
+ * registry URL answered after the configured retries (I/O errors, timeouts, 408, 429, 502, 503, 504). Implementations
  * are thread-safe.
  */
 public interface SchemaRegistryClient extends Closeable {

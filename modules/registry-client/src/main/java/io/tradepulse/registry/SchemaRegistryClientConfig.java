@@ -4,7 +4,10 @@ import java.net.URI;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManagerFactory;
 
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -15,8 +18,10 @@ import org.apache.kafka.common.config.types.Password;
 
 /**
  * Configuration of {@link CachedSchemaRegistryClient}. Key names are Confluent's, so a producer or
- * Streams configuration written for Confluent's serializers works unchanged; keys Confluent has and
- * this client does not (OAuth) are ignored like any unknown key. The TLS keys carry the
+ * Streams configuration written for Confluent's serializers works unchanged. Confluent keys this client
+ * does not implement are accepted unset or at a value that changes nothing, and refused otherwise
+ * ({@link #UNSUPPORTED}); OAuth keys are inert as in Confluent unless an OAuth credentials source is
+ * chosen, which is refused. The TLS keys carry the
  * {@code schema.registry.} prefix, as Confluent's client reads them, so they never clash with the Kafka
  * clients' own {@code ssl.*} keys in a shared configuration.
  */
@@ -25,8 +30,9 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
     public static final String SCHEMA_REGISTRY_URL_CONFIG = "schema.registry.url";
     public static final String SCHEMA_REGISTRY_URL_DOC = "Comma-separated list of schema registry base URLs, e.g. "
             + "http://localhost:8081 for Confluent/Karapace/Redpanda or http://localhost:8080/apis/ccompat/v7 for Apicurio. "
-            + "Requests go to one URL and fail over to the next on an I/O error, HTTP 408, 429 or 5xx. A URL may carry "
-            + "credentials (http://user:password@host:8081), used when basic.auth.credentials.source=URL.";
+            + "Requests go to one URL and fail over to the next on an I/O error or HTTP 408, 429, 500, 502, 503 or 504. A URL may carry "
+            + "credentials (http://user:password@host:8081), used when basic.auth.credentials.source=URL; characters such as "
+            + "@ : / ? # % in them must be percent-encoded (p%40ss for p@ss), otherwise the URL is refused at start-up.";
 
     public static final String BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG = "basic.auth.credentials.source";
     public static final String BASIC_AUTH_CREDENTIALS_SOURCE_URL = "URL";
@@ -48,7 +54,8 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
     public static final String BEARER_AUTH_CREDENTIALS_SOURCE_STATIC_TOKEN = "STATIC_TOKEN";
     public static final String BEARER_AUTH_CREDENTIALS_SOURCE_DEFAULT = BEARER_AUTH_CREDENTIALS_SOURCE_STATIC_TOKEN;
     public static final String BEARER_AUTH_CREDENTIALS_SOURCE_DOC = "Where the bearer token comes from. Only STATIC_TOKEN "
-            + "(bearer.auth.token) is supported.";
+            + "(bearer.auth.token) is supported; set explicitly, it requires bearer.auth.token (as in Confluent), so a "
+            + "missing token fails at start-up instead of sending no credentials.";
 
     public static final String BEARER_AUTH_TOKEN_CONFIG = "bearer.auth.token";
     public static final String BEARER_AUTH_TOKEN_DOC = "Bearer token sent as 'Authorization: Bearer <token>'. "
@@ -68,18 +75,23 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
 
     public static final String HTTP_READ_TIMEOUT_MS_CONFIG = "http.read.timeout.ms";
     public static final int HTTP_READ_TIMEOUT_MS_DEFAULT = 60_000;
-    public static final String HTTP_READ_TIMEOUT_MS_DOC = "Timeout in milliseconds for one request, from sending it until the "
-            + "response has arrived. A timed-out attempt counts as an I/O error (retried, then the next URL).";
+    public static final String HTTP_READ_TIMEOUT_MS_DOC = "Timeout in milliseconds for one attempt, from sending it until the "
+            + "whole response has arrived. A timed-out attempt counts as an I/O error (retried, then the next URL). It also sets "
+            + "the deadline of a whole call: one such timeout per URL plus max.retries times retries.max.wait.ms; no attempt or "
+            + "wait starts after it, and the attempt in flight is cut at it.";
 
     public static final String MAX_RETRIES_CONFIG = "max.retries";
     public static final int MAX_RETRIES_DEFAULT = 3;
     public static final String MAX_RETRIES_DOC = "How many times a request is retried after every URL failed with an I/O "
-            + "error, HTTP 408, 429 or 5xx. 0 disables retries (each URL is still tried once).";
+            + "error or HTTP 408, 429, 500, 502, 503 or 504 (the statuses Confluent's client retries), within the call's "
+            + "deadline (see http.read.timeout.ms). Other answers, 501 or 507 included, are thrown at once. 0 disables retries "
+            + "(each URL is still tried once).";
 
     public static final String RETRIES_WAIT_MS_CONFIG = "retries.wait.ms";
     public static final int RETRIES_WAIT_MS_DEFAULT = 1000;
     public static final String RETRIES_WAIT_MS_DOC = "Wait in milliseconds before the first retry; doubles with each further "
-            + "retry (with +/-20% jitter), capped by retries.max.wait.ms. A Retry-After header of a 429/503 is honoured up to that cap.";
+            + "retry (with +/-20% jitter), capped by retries.max.wait.ms. A Retry-After header (e.g. of a 429 or 503) is "
+            + "honoured up to that cap; no wait runs past the call's deadline.";
 
     public static final String RETRIES_MAX_WAIT_MS_CONFIG = "retries.max.wait.ms";
     public static final int RETRIES_MAX_WAIT_MS_DEFAULT = 2000;
@@ -89,7 +101,7 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
     public static final int MAX_SCHEMAS_PER_SUBJECT_DEFAULT = 1000;
     public static final String MAX_SCHEMAS_PER_SUBJECT_DOC = "Maximum number of schemas cached per subject for the "
             + "(subject, schema) -> id/version lookups; the least recently used entry is evicted beyond it. Schemas by id are "
-            + "cached without bound (ids are immutable).";
+            + "cached without bound (ids are immutable). Also bounds the serializer's (topic, schema) -> id cache.";
 
     public static final String PROXY_HOST_CONFIG = "proxy.host";
     public static final String PROXY_HOST_DOC = "HTTP proxy host for registry requests; no proxy when empty.";
@@ -143,6 +155,41 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
             + "per client, so any other value (including empty, which disables it in Kafka and Confluent) fails at start-up "
             + "instead of being silently ignored. Issue the registry a certificate whose SAN matches the URL's host.";
 
+    public static final String SSL_ENABLED_PROTOCOLS_CONFIG = "schema.registry.ssl.enabled.protocols";
+    public static final String SSL_ENABLED_PROTOCOLS_DOC = "Protocols the client may negotiate with an https registry, as "
+            + "Kafka's ssl.enabled.protocols (e.g. TLSv1.3 or TLSv1.2,TLSv1.3); empty: the JVM's defaults (TLSv1.3 and "
+            + "TLSv1.2 on Java 17). Applies with and without a trust or key store.";
+
+    public static final String SSL_CIPHER_SUITES_CONFIG = "schema.registry.ssl.cipher.suites";
+    public static final String SSL_CIPHER_SUITES_DOC = "Cipher suites the client may negotiate with an https registry, as "
+            + "Kafka's ssl.cipher.suites (JSSE names, e.g. TLS_AES_128_GCM_SHA256); empty: the JVM's defaults. Applies with "
+            + "and without a trust or key store.";
+
+    /** Prefix of Confluent's custom request header keys (request.header.Authorization=...), not supported. */
+    public static final String REQUEST_HEADER_PREFIX = "request.header.";
+
+    /**
+     * Confluent client keys this client does not implement: refused unless unset or at a value that changes nothing
+     * (see {@link UnsupportedConfluentKeys}). OAuth keys are not listed: Confluent reads them only with
+     * bearer.auth.credentials.source=OAUTHBEARER (or SASL_OAUTHBEARER_INHERIT), which the validator of that key refuses.
+     */
+    public static final List<UnsupportedConfluentKeys.Key> UNSUPPORTED = List.of(
+            UnsupportedConfluentKeys.Key.atMost("schema.registry.ssl.provider", "The JVM's default JSSE provider is used."),
+            UnsupportedConfluentKeys.Key.secret("schema.registry.ssl.keystore.key", "PEM key material is not supported; use "
+                    + SSL_KEYSTORE_LOCATION_CONFIG + " (JKS or PKCS12)."),
+            UnsupportedConfluentKeys.Key.secret("schema.registry.ssl.keystore.certificate.chain", "PEM key material is not "
+                    + "supported; use " + SSL_KEYSTORE_LOCATION_CONFIG + " (JKS or PKCS12)."),
+            UnsupportedConfluentKeys.Key.secret("schema.registry.ssl.truststore.certificates", "PEM certificates are not "
+                    + "supported; use " + SSL_TRUSTSTORE_LOCATION_CONFIG + " (JKS or PKCS12)."),
+            UnsupportedConfluentKeys.Key.atMost("schema.registry.ssl.keymanager.algorithm", "The JVM's default key manager "
+                    + "algorithm is used.", KeyManagerFactory.getDefaultAlgorithm()),
+            UnsupportedConfluentKeys.Key.atMost("schema.registry.ssl.trustmanager.algorithm", "The JVM's default trust manager "
+                    + "algorithm is used.", TrustManagerFactory.getDefaultAlgorithm()),
+            UnsupportedConfluentKeys.Key.atMost("schema.registry.ssl.secure.random.implementation", "The JVM's default "
+                    + "SecureRandom is used."),
+            UnsupportedConfluentKeys.Key.atMost("schema.registry.ssl.engine.factory.class", "The SSLEngine comes from the "
+                    + "SSLContext built from the schema.registry.ssl.* store keys."));
+
     private static final ConfigDef CONFIG = addClientConfigs(new ConfigDef(), true);
 
     public SchemaRegistryClientConfig(Map<?, ?> props) {
@@ -152,7 +199,19 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
     private SchemaRegistryClientConfig(ConfigDef def, Map<?, ?> props, boolean urlRequired) {
         // doLog=false: AbstractConfig would log schema.registry.url verbatim, credentials included.
         super(def, props, false);
+        checkUnsupportedKeys(originals());
         validateCombinations(urlRequired);
+    }
+
+    /**
+     * Refuses Confluent client keys this client would otherwise ignore while they ask for something else (see
+     * {@link #UNSUPPORTED}); the serde config calls it too, since with an injected client no client config is built.
+     */
+    public static void checkUnsupportedKeys(Map<?, ?> originals) {
+        UnsupportedConfluentKeys.check(originals, UNSUPPORTED);
+        UnsupportedConfluentKeys.checkPrefix(originals, REQUEST_HEADER_PREFIX, "Custom request headers are not sent; "
+                + "for authentication use " + BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG + " / " + USER_INFO_CONFIG + " or "
+                + BEARER_AUTH_TOKEN_CONFIG + ".");
     }
 
     /** A copy of the definition, e.g. for documentation. */
@@ -207,7 +266,11 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
                 .define(SSL_PROTOCOL_CONFIG, Type.STRING, SSL_PROTOCOL_DEFAULT, new SslProtocolValidator(), Importance.LOW,
                         SSL_PROTOCOL_DOC)
                 .define(SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_CONFIG, Type.STRING, SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_DEFAULT,
-                        new EndpointIdentificationValidator(), Importance.LOW, SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_DOC);
+                        new EndpointIdentificationValidator(), Importance.LOW, SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_DOC)
+                .define(SSL_ENABLED_PROTOCOLS_CONFIG, Type.LIST, null, new SupportedSslValues(true), Importance.LOW,
+                        SSL_ENABLED_PROTOCOLS_DOC)
+                .define(SSL_CIPHER_SUITES_CONFIG, Type.LIST, null, new SupportedSslValues(false), Importance.LOW,
+                        SSL_CIPHER_SUITES_DOC);
     }
 
     private void validateCombinations(boolean urlRequired) {
@@ -222,6 +285,15 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
             throw new ConfigException(USER_INFO_CONFIG + " must be set to user:password when "
                     + BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG + "=" + BASIC_AUTH_CREDENTIALS_SOURCE_USER_INFO);
         }
+        Object explicitBearerSource = originals().get(BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG);
+        if (explicitBearerSource != null && !explicitBearerSource.toString().isBlank() && bearerToken() == null) {
+            // Set on purpose, the source says "use a bearer token": running without one would send no credentials
+            // at all, and the registry's 401 would be the first sign. Confluent's StaticTokenCredentialProvider refuses
+            // it the same way. (The key's default is STATIC_TOKEN too, but unset it enables nothing.)
+            throw new ConfigException(BEARER_AUTH_TOKEN_CONFIG + " must be set when " + BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG
+                    + "=" + getString(BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG) + " is configured; set the token, or remove "
+                    + BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG + " for no bearer auth");
+        }
         boolean basicFromUrl = !basicFromUserInfo && urls.stream().anyMatch(u -> URI.create(u.trim()).getRawUserInfo() != null);
         if (bearerToken() != null && (basicFromUserInfo || basicFromUrl)) {
             throw new ConfigException("Both basic auth (" + BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG + "="
@@ -235,6 +307,24 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
             throw new ConfigException(SSL_KEYSTORE_PASSWORD_CONFIG + " must be set when " + SSL_KEYSTORE_LOCATION_CONFIG
                     + " is set (" + keystoreLocation() + ")");
         }
+    }
+
+    /** schema.registry.ssl.enabled.protocols, or null when not set (the JVM's defaults). */
+    public List<String> sslEnabledProtocols() {
+        return nonEmpty(getList(SSL_ENABLED_PROTOCOLS_CONFIG));
+    }
+
+    /** schema.registry.ssl.cipher.suites, or null when not set (the JVM's defaults). */
+    public List<String> sslCipherSuites() {
+        return nonEmpty(getList(SSL_CIPHER_SUITES_CONFIG));
+    }
+
+    private static List<String> nonEmpty(List<String> values) {
+        if (values == null) {
+            return null;
+        }
+        List<String> trimmed = values.stream().map(String::trim).filter(v -> !v.isEmpty()).toList();
+        return trimmed.isEmpty() ? null : trimmed;
     }
 
     /** schema.registry.ssl.truststore.location, or null when not set (or blank). */
@@ -321,6 +411,46 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
         }
     }
 
+    /** Protocol or cipher suite names this JVM supports, so a typo fails at start-up rather than at the handshake. */
+    private static final class SupportedSslValues implements ConfigDef.Validator {
+        private final boolean protocols;
+
+        SupportedSslValues(boolean protocols) {
+            this.protocols = protocols;
+        }
+
+        private List<String> supported() {
+            try {
+                SSLParameters parameters = SSLContext.getDefault().getSupportedSSLParameters();
+                return List.of(protocols ? parameters.getProtocols() : parameters.getCipherSuites());
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("this JVM has no default SSLContext", e);
+            }
+        }
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null) {
+                return;
+            }
+            List<String> supported = supported();
+            for (Object entry : (List<?>) value) {
+                String item = String.valueOf(entry).trim();
+                if (!item.isEmpty() && !supported.contains(item)) {
+                    throw new ConfigException(name, value, "'" + item + "' is not a " + (protocols ? "protocol" : "cipher suite")
+                            + " this JVM supports; expected " + (protocols ? supported
+                            : "names from SSLContext.getDefault().getSupportedSSLParameters().getCipherSuites(), e.g. "
+                            + supported.subList(0, Math.min(3, supported.size()))));
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return protocols ? "protocols this JVM supports, e.g. TLSv1.3,TLSv1.2" : "JSSE cipher suite names this JVM supports";
+        }
+    }
+
     /**
      * Only {@code https}: Java's HttpClient always verifies the host name (the only switch is the JVM-wide
      * jdk.internal.httpclient.disableHostnameVerification property), so accepting another value would be a lie.
@@ -342,7 +472,13 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
         }
     }
 
-    /** Every entry must be an absolute http(s) URL with a host. */
+    /**
+     * Every entry must be an absolute http(s) URL with a host, and an {@code '@'} in it must be the one separating
+     * percent-encoded credentials from the host. A password with a raw {@code @ # / ?} is refused rather than guessed
+     * at: {@link URI} would read part of it as host, port, path or fragment (and {@code http://alice:12/34@registry}
+     * even parses, as host {@code alice}, port 12), so the request would go elsewhere and without the credentials.
+     * Messages carry the URL through {@link Redaction#url} only, never the raw value.
+     */
     private static final class UrlListValidator implements ConfigDef.Validator {
         private final boolean required;
 
@@ -367,13 +503,25 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
                 try {
                     uri = URI.create(url);
                 } catch (IllegalArgumentException e) {
-                    throw new ConfigException(name, Redaction.url(url), "not a valid URL; expected " + this);
+                    // e's message quotes the input verbatim: never attach or echo it.
+                    throw new ConfigException(name, Redaction.url(url), "not a valid URL; expected " + this + credentialHint(url));
                 }
                 if (uri.getScheme() == null || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))
                         || uri.getHost() == null) {
-                    throw new ConfigException(name, Redaction.url(url), "expected " + this);
+                    throw new ConfigException(name, Redaction.url(url), "expected " + this + credentialHint(url));
+                }
+                int at = url.indexOf('@');
+                if (at >= 0 && (uri.getRawUserInfo() == null || at != url.lastIndexOf('@'))) {
+                    throw new ConfigException(name, Redaction.url(url), "an '@' must separate the credentials from the host, "
+                            + "once" + credentialHint(url));
                 }
             }
+        }
+
+        private static String credentialHint(String url) {
+            return url.indexOf('@') < 0 ? "" : "; characters such as @ : / ? # % in a user name or password must be "
+                    + "percent-encoded (e.g. p%40ss for p@ss), or put the credentials into " + USER_INFO_CONFIG + " with "
+                    + BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG + "=" + BASIC_AUTH_CREDENTIALS_SOURCE_USER_INFO;
         }
 
         @Override

@@ -12,7 +12,8 @@ package io.tradepulse.registry;
  *
  * <p>Messages never contain credentials: URLs are reported without their user-info part.
  *
- * @see SchemaRegistryUnavailableException for I/O failures, 429 and 5xx once retries and fail-over are used up
+ * @see SchemaRegistryUnavailableException for I/O failures and HTTP 408, 429, 502, 503, 504 once retries and
+ *      fail-over are used up
  */
 public class SchemaRegistryException extends RuntimeException {
 

@@ -1,8 +1,10 @@
 package io.tradepulse.registry;
 
 /**
- * No registry URL gave an answer: I/O errors (connection refused, timeouts), HTTP 408/429 or 5xx on
- * every URL through every retry. A subclass of {@link SchemaRegistryException} so callers that only
+ * No registry URL gave an answer: I/O errors (connection refused, timeouts) or HTTP 408, 429, 502, 503
+ * or 504 on every URL through every retry, or until the call's deadline. A registry that keeps
+ * answering HTTP 500 is retried the same way (as Confluent's client does) but then reported as a plain
+ * {@link SchemaRegistryException} with its error code and message: it did answer. A subclass of {@link SchemaRegistryException} so callers that only
  * care about "the registry call failed" catch one type, while callers that want to retry later (the
  * registry may come back) can tell this case apart.
  *

@@ -21,6 +21,13 @@ import static io.tradepulse.registry.TestSchemas.PRICE_V2;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -28,6 +35,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -332,6 +341,129 @@ class CachedSchemaRegistryClientTest {
         REGISTRY.verify(3, getRequestedFor(urlEqualTo("/subjects")));
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {501, 505, 507})
+    void shouldThrowOtherServerErrorsAtOnceWithTheRegistrysCodeAndMessage(int status) {
+        REGISTRY.stubFor(get("/subjects").willReturn(aResponse().withStatus(status).withHeader("Content-Type", JSON)
+                .withBody("{\"error_code\":" + status + "01,\"message\":\"not here\"}")));
+        SECOND.stubFor(get("/subjects").willReturn(okJson("[]")));
+        try (CachedSchemaRegistryClient client = client(config(REGISTRY.baseUrl() + "," + SECOND.baseUrl()))) {
+            assertThatThrownBy(client::getAllSubjects)
+                    .isExactlyInstanceOf(SchemaRegistryException.class)
+                    .isInstanceOfSatisfying(SchemaRegistryException.class, e -> {
+                        assertThat(e.httpStatus()).isEqualTo(status);
+                        assertThat(e.errorCode()).isEqualTo(status * 100 + 1);
+                        assertThat(e.registryMessage()).isEqualTo("not here");
+                    });
+        }
+        // Not transient: neither retried nor failed over.
+        REGISTRY.verify(1, getRequestedFor(urlEqualTo("/subjects")));
+        SECOND.verify(0, getRequestedFor(urlEqualTo("/subjects")));
+    }
+
+    /**
+     * Confluent's client retries 500 (RestService.isRestClientExceptionRetriable: 408, 429, 500, 502, 503, 504), and
+     * so do we; but a registry that keeps answering 500 has answered: its error is reported as such, with its code
+     * and message, not as "unavailable".
+     */
+    @Test
+    void shouldRetryA500AsConfluentDoesThenReportTheRegistrysError() {
+        REGISTRY.stubFor(post("/subjects/prices-value/versions").willReturn(aResponse().withStatus(500).withHeader("Content-Type", JSON)
+                .withBody("{\"error_code\":500,\"message\":\"Unrecognized field: schemaTyp\"}")));
+        Map<String, Object> config = config(REGISTRY.baseUrl());
+        config.put(SchemaRegistryClientConfig.MAX_RETRIES_CONFIG, 2);
+        try (CachedSchemaRegistryClient client = client(config)) {
+            assertThatThrownBy(() -> client.register("prices-value", PRICE_V1))
+                    .isExactlyInstanceOf(SchemaRegistryException.class)
+                    .isInstanceOfSatisfying(SchemaRegistryException.class, e -> {
+                        assertThat(e.httpStatus()).isEqualTo(500);
+                        assertThat(e.errorCode()).isEqualTo(500);
+                        assertThat(e.registryMessage()).isEqualTo("Unrecognized field: schemaTyp");
+                        assertThat(e.getMessage()).contains("3 attempt(s)").doesNotContain("unavailable");
+                    });
+        }
+        REGISTRY.verify(3, postRequestedFor(urlEqualTo("/subjects/prices-value/versions")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {408, 429, 502, 503, 504})
+    void shouldRetryTransientStatusesAndReportThemAsUnavailable(int status) {
+        REGISTRY.stubFor(get("/subjects").willReturn(aResponse().withStatus(status)));
+        Map<String, Object> config = config(REGISTRY.baseUrl());
+        config.put(SchemaRegistryClientConfig.MAX_RETRIES_CONFIG, 1);
+        try (CachedSchemaRegistryClient client = client(config)) {
+            assertThatThrownBy(client::getAllSubjects)
+                    .isInstanceOfSatisfying(SchemaRegistryUnavailableException.class, e -> assertThat(e.httpStatus()).isEqualTo(status));
+        }
+        REGISTRY.verify(2, getRequestedFor(urlEqualTo("/subjects")));
+    }
+
+    /**
+     * Timeouts no longer multiply by the rounds: the call's deadline is one read timeout per URL plus max.retries
+     * backoff caps (here 400 + 5 x 20 ms), so a registry that never answers in time costs about that, not 6 x 400 ms.
+     */
+    @Test
+    void shouldGiveUpAtTheCallDeadlineInsteadOfTimingOutOnceMoreEveryRound() {
+        REGISTRY.stubFor(get("/subjects").willReturn(okJson("[]").withFixedDelay(1500)));
+        Map<String, Object> config = config(REGISTRY.baseUrl());
+        config.put(SchemaRegistryClientConfig.HTTP_READ_TIMEOUT_MS_CONFIG, 400);
+        config.put(SchemaRegistryClientConfig.MAX_RETRIES_CONFIG, 5);
+        config.put(SchemaRegistryClientConfig.RETRIES_WAIT_MS_CONFIG, 10);
+        config.put(SchemaRegistryClientConfig.RETRIES_MAX_WAIT_MS_CONFIG, 20);
+        long start = System.nanoTime();
+        try (CachedSchemaRegistryClient client = client(config)) {
+            assertThatThrownBy(client::getAllSubjects)
+                    .isInstanceOf(SchemaRegistryUnavailableException.class)
+                    .hasCauseInstanceOf(HttpTimeoutException.class);
+        }
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        assertThat(elapsedMs).isBetween(400L, 1400L);
+        assertThat(REGISTRY.getAllServeEvents()).hasSizeLessThanOrEqualTo(2);
+    }
+
+    /**
+     * The JDK's request timeout stops at the response headers; a registry or proxy that then dribbles the body would
+     * hold the caller for as long as it likes. Here a raw socket sends the headers at once and one body byte every
+     * 100 ms (4 s in all).
+     */
+    @Test
+    void shouldCutAResponseWhoseBodyDribblesPastTheReadTimeout() throws Exception {
+        String body = "[\"" + "a".repeat(36) + "\"]";
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread dribbler = new Thread(() -> {
+                try (Socket socket = server.accept()) {
+                    BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+                    for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                        // request headers (GET: no body)
+                    }
+                    OutputStream out = socket.getOutputStream();
+                    out.write(("HTTP/1.1 200 OK\r\nContent-Type: " + JSON + "\r\nContent-Length: " + body.length() + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    for (byte b : body.getBytes(StandardCharsets.US_ASCII)) {
+                        out.write(b);
+                        out.flush();
+                        Thread.sleep(100);
+                    }
+                } catch (IOException | InterruptedException closed) {
+                    // the client gave up and closed the connection
+                }
+            }, "dribbling-registry");
+            dribbler.setDaemon(true);
+            dribbler.start();
+            Map<String, Object> config = config("http://127.0.0.1:" + server.getLocalPort());
+            config.put(SchemaRegistryClientConfig.HTTP_READ_TIMEOUT_MS_CONFIG, 300);
+            config.put(SchemaRegistryClientConfig.MAX_RETRIES_CONFIG, 0);
+            long start = System.nanoTime();
+            try (CachedSchemaRegistryClient client = client(config)) {
+                assertThatThrownBy(client::getAllSubjects)
+                        .isInstanceOf(SchemaRegistryUnavailableException.class)
+                        .hasCauseInstanceOf(HttpTimeoutException.class);
+            }
+            assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(2000);
+        }
+    }
+
     @Test
     void shouldFailOverToNextUrlOnConnectionRefused() {
         SECOND.stubFor(get("/subjects").willReturn(okJson("[\"prices-value\"]")));
@@ -343,7 +475,7 @@ class CachedSchemaRegistryClientTest {
     }
 
     @Test
-    void shouldFailOverOn5xxAndStickToTheUrlThatAnswered() {
+    void shouldFailOverOn500AndStickToTheUrlThatAnswered() {
         REGISTRY.stubFor(get("/subjects").willReturn(aResponse().withStatus(500)
                 .withBody("{\"error_code\":50001,\"message\":\"Error in the backend data store\"}")));
         SECOND.stubFor(get("/subjects").willReturn(okJson("[\"prices-value\"]")));
@@ -378,6 +510,17 @@ class CachedSchemaRegistryClientTest {
             assertThat(client.toString()).doesNotContain("pa55word").doesNotContain("bob");
         }
         REGISTRY.verify(getRequestedFor(urlEqualTo("/subjects")).withHeader("Authorization", equalTo(basic("bob:pa55word"))));
+    }
+
+    @Test
+    void shouldSendDecodedPasswordFromPercentEncodedUrlCredentials() {
+        REGISTRY.stubFor(get("/subjects").willReturn(okJson("[]")));
+        String url = REGISTRY.baseUrl().replace("http://", "http://bob:p%40ss%2Fw%23rd@");
+        try (CachedSchemaRegistryClient client = client(config(url))) {
+            client.getAllSubjects();
+            assertThat(client.toString()).doesNotContain("bob", "p%40ss");
+        }
+        REGISTRY.verify(getRequestedFor(urlEqualTo("/subjects")).withHeader("Authorization", equalTo(basic("bob:p@ss/w#rd"))));
     }
 
     @Test

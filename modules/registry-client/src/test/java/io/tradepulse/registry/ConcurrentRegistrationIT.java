@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -38,7 +40,14 @@ import io.tradepulse.registry.serde.KafkaAvroSerializer;
  * get the schema's id.
  *
  * <p>One round does not always produce the conflict (the requests must overlap inside the registry), so each test
- * runs several rounds on fresh subjects; in probes with eight concurrent requests, every round had at least one.
+ * runs several rounds on fresh subjects; in probes with eight concurrent requests, every round had at least one. The
+ * two client-level tests count the conflicts their clients resolved and fail if no round produced one: otherwise a
+ * registry that stopped answering 409 (or racers that stopped overlapping) would leave them passing without testing
+ * the race. The serializer test cannot see its serializers' clients; it races the same way, and
+ * {@code RegisterConflictTest} pins the handling of both of Apicurio's 409 bodies deterministically.
+ *
+ * <p>The racers' clients share one HttpClient (see {@code SharedHttpClients}), whose pool opens a connection per
+ * concurrent request: the preparation calls open them before the start signal.
  */
 class ConcurrentRegistrationIT {
 
@@ -110,11 +119,17 @@ class ConcurrentRegistrationIT {
         return outcomes;
     }
 
-    /** A racer registering {@code schema} under {@code subject} through its own, fresh client. */
-    private static Racer<Integer> registering(String subject, Schema schema) {
+    /** A racer registering {@code schema} under {@code subject} through its own, fresh client, kept in {@code clients}. */
+    private static Racer<Integer> registering(String subject, Schema schema, Queue<CachedSchemaRegistryClient> clients) {
         CachedSchemaRegistryClient own = REGISTRY.newClient();
+        clients.add(own);
         own.getCompatibility(null); // opens the connection before the start signal
         return new Racer<>(() -> own.register(subject, schema), own);
+    }
+
+    /** Conflicts the racers' clients ran into and resolved. */
+    private static long conflicts(Queue<CachedSchemaRegistryClient> clients) {
+        return clients.stream().mapToLong(CachedSchemaRegistryClient::registrationConflicts).sum();
     }
 
     private static <T> List<String> failures(List<Outcome<T>> outcomes) {
@@ -123,9 +138,10 @@ class ConcurrentRegistrationIT {
 
     @Test
     void shouldGiveEveryConcurrentRegistrationOfANewSchemaTheSameId() throws Exception {
+        Queue<CachedSchemaRegistryClient> clients = new ConcurrentLinkedQueue<>();
         for (int round = 1; round <= ROUNDS; round++) {
             String subject = unique("race") + "-value";
-            List<Outcome<Integer>> outcomes = race(i -> registering(subject, PRICE_V1));
+            List<Outcome<Integer>> outcomes = race(i -> registering(subject, PRICE_V1, clients));
             assertThat(failures(outcomes)).as("failed registrations in round %d", round).isEmpty();
             int id;
             try (CachedSchemaRegistryClient fresh = REGISTRY.newClient()) {
@@ -134,6 +150,7 @@ class ConcurrentRegistrationIT {
             }
             assertThat(outcomes).as("round %d", round).extracting(Outcome::value).containsOnly(id);
         }
+        assertThat(conflicts(clients)).as("409 'already exists' answers resolved over %d rounds", ROUNDS).isPositive();
     }
 
     /**
@@ -142,9 +159,10 @@ class ConcurrentRegistrationIT {
      */
     @Test
     void shouldRegisterEachOfTwoSchemasRacingOnANewSubject() throws Exception {
+        Queue<CachedSchemaRegistryClient> clients = new ConcurrentLinkedQueue<>();
         for (int round = 1; round <= ROUNDS; round++) {
             String subject = unique("mixed") + "-value";
-            List<Outcome<Integer>> outcomes = race(i -> registering(subject, i % 2 == 0 ? PRICE_V1 : PRICE_V2));
+            List<Outcome<Integer>> outcomes = race(i -> registering(subject, i % 2 == 0 ? PRICE_V1 : PRICE_V2, clients));
             assertThat(failures(outcomes)).as("failed registrations in round %d", round).isEmpty();
             try (CachedSchemaRegistryClient fresh = REGISTRY.newClient()) {
                 int v1 = fresh.getId(subject, PRICE_V1);
@@ -154,6 +172,7 @@ class ConcurrentRegistrationIT {
                 }
             }
         }
+        assertThat(conflicts(clients)).as("409 'already exists' answers resolved over %d rounds", ROUNDS).isPositive();
     }
 
     /**

@@ -183,6 +183,30 @@ class ConfluentClientConformanceIT {
         }
     }
 
+    /**
+     * A top-level bytes value: Confluent's serializer writes the bytes raw after the header (no Avro length prefix)
+     * and its deserializer reads the rest of the message raw. The id comes from the genuine client, so a topic it
+     * registered and one we write agree on the subject's schema too.
+     */
+    @Test
+    void shouldWriteAndReadTopLevelBytesRawAsConfluentDoes() throws Exception {
+        String topic = unique("blobs");
+        int id = confluent.register(topic + "-value", new AvroSchema("\"bytes\""));
+        byte[] value = {0, 1, 2, (byte) 0x80, (byte) 0xff};
+        ByteArrayOutputStream confluentBytes = new ByteArrayOutputStream();
+        confluentBytes.write(0);
+        confluentBytes.write(ByteBuffer.allocate(4).putInt(id).array());
+        confluentBytes.write(value);
+        try (KafkaAvroSerializer serializer = new KafkaAvroSerializer()) {
+            serializer.configure(REGISTRY.serdeConfig(), false);
+            assertThat(serializer.serialize(topic, value)).isEqualTo(confluentBytes.toByteArray());
+        }
+        try (KafkaAvroDeserializer deserializer = new KafkaAvroDeserializer()) {
+            deserializer.configure(REGISTRY.serdeConfig(), false);
+            assertThat(deserializer.deserialize(topic, confluentBytes.toByteArray())).isEqualTo(value);
+        }
+    }
+
     /** Confluent wire format with the shaded Avro writer: 0, big-endian id, binary body. */
     private static byte[] confluentWay(int id, org.apache.flink.avro.shaded.org.apache.avro.Schema schema, GenericRecord record)
             throws Exception {

@@ -242,6 +242,48 @@ class RegistryTlsTest {
     }
 
     @Test
+    void shouldNegotiateOnlyTheEnabledProtocolsAndCipherSuites() {
+        // TLS 1.2 with a TLS 1.2 suite for the registry's EC certificate: works.
+        Map<String, Object> tls12 = withTruststore(config(tlsRegistry));
+        tls12.put(SchemaRegistryClientConfig.SSL_ENABLED_PROTOCOLS_CONFIG, "TLSv1.2");
+        tls12.put(SchemaRegistryClientConfig.SSL_CIPHER_SUITES_CONFIG, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+        assertThat(register(tls12)).isEqualTo(7);
+
+        // TLS 1.2 with only a TLS 1.3 suite: no hello can be made, so the keys are applied, not ignored.
+        Map<String, Object> mismatch = withTruststore(config(tlsRegistry));
+        mismatch.put(SchemaRegistryClientConfig.SSL_ENABLED_PROTOCOLS_CONFIG, List.of("TLSv1.2"));
+        mismatch.put(SchemaRegistryClientConfig.SSL_CIPHER_SUITES_CONFIG, List.of("TLS_AES_128_GCM_SHA256"));
+        assertThatThrownBy(() -> register(mismatch))
+                .isInstanceOf(SchemaRegistryUnavailableException.class)
+                .satisfies(e -> assertThat(causes(e)).anyMatch(SSLException.class::isInstance));
+
+        // Also without any store (the JVM's default context): the default trust refuses the self-signed registry, but
+        // only after the protocol check, which fails first here.
+        Map<String, Object> noStores = config(tlsRegistry);
+        noStores.put(SchemaRegistryClientConfig.SSL_ENABLED_PROTOCOLS_CONFIG, "TLSv1.2");
+        noStores.put(SchemaRegistryClientConfig.SSL_CIPHER_SUITES_CONFIG, "TLS_AES_128_GCM_SHA256");
+        assertThatThrownBy(() -> register(noStores))
+                .isInstanceOf(SchemaRegistryUnavailableException.class)
+                .satisfies(e -> assertThat(causes(e)).anyMatch(t -> String.valueOf(t.getMessage()).contains("No appropriate protocol")));
+        tlsRegistry.verify(1, postRequestedFor(urlEqualTo("/subjects/prices-value/versions")));
+    }
+
+    @Test
+    void shouldRefuseAProtocolOrCipherSuiteTheJvmDoesNotKnowNamingTheKey() {
+        Map<String, Object> protocol = config(tlsRegistry);
+        protocol.put(SchemaRegistryClientConfig.SSL_ENABLED_PROTOCOLS_CONFIG, "TLSv1.3,TLSv9");
+        assertThatThrownBy(() -> new SchemaRegistryClientConfig(protocol))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(SchemaRegistryClientConfig.SSL_ENABLED_PROTOCOLS_CONFIG).hasMessageContaining("'TLSv9'")
+                .hasMessageContaining("TLSv1.2");
+        Map<String, Object> suite = config(tlsRegistry);
+        suite.put(SchemaRegistryClientConfig.SSL_CIPHER_SUITES_CONFIG, "TLS_NO_SUCH_SUITE");
+        assertThatThrownBy(() -> new SchemaRegistryClientConfig(suite))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(SchemaRegistryClientConfig.SSL_CIPHER_SUITES_CONFIG).hasMessageContaining("'TLS_NO_SUCH_SUITE'");
+    }
+
+    @Test
     void shouldHideTheSslPasswordsAndDefaultLikeKafka() {
         SchemaRegistryClientConfig config = new SchemaRegistryClientConfig(withKeystore(withTruststore(config(tlsRegistry))));
         assertThat(config.toString()).contains(SchemaRegistryClientConfig.SSL_TRUSTSTORE_PASSWORD_CONFIG + "=[hidden]")

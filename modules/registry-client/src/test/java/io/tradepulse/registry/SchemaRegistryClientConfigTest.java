@@ -9,6 +9,10 @@ import java.util.Map;
 
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import io.tradepulse.registry.serde.AvroSerdeConfig;
 
 class SchemaRegistryClientConfigTest {
 
@@ -66,6 +70,67 @@ class SchemaRegistryClientConfigTest {
     }
 
     @Test
+    void shouldRequireTheTokenWhenTheBearerSourceIsSetExplicitly() {
+        Map<String, Object> config = withUrl("http://a:8081");
+        config.put(SchemaRegistryClientConfig.BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG, "STATIC_TOKEN");
+        assertThatThrownBy(() -> new SchemaRegistryClientConfig(config))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("bearer.auth.token").hasMessageContaining("bearer.auth.credentials.source=STATIC_TOKEN");
+        config.put(SchemaRegistryClientConfig.BEARER_AUTH_TOKEN_CONFIG, "");
+        assertThatThrownBy(() -> new SchemaRegistryClientConfig(config)).isInstanceOf(ConfigException.class);
+        config.put(SchemaRegistryClientConfig.BEARER_AUTH_TOKEN_CONFIG, "tok");
+        assertThat(new SchemaRegistryClientConfig(config).bearerToken()).isEqualTo("tok");
+        // Unset, the source's default (STATIC_TOKEN too) asks for nothing.
+        assertThat(new SchemaRegistryClientConfig(withUrl("http://a:8081")).bearerToken()).isNull();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "schema.registry.ssl.provider | SunJSSE | SunJSSE",
+            "schema.registry.ssl.keymanager.algorithm | PKIX | PKIX",
+            "schema.registry.ssl.trustmanager.algorithm | SunX509 | SunX509",
+            "schema.registry.ssl.secure.random.implementation | SHA1PRNG | SHA1PRNG",
+            "schema.registry.ssl.engine.factory.class | com.example.Engines | com.example.Engines",
+            "schema.registry.ssl.keystore.key | -----BEGIN PRIVATE KEY-----secret | [hidden]",
+            "schema.registry.ssl.keystore.certificate.chain | -----BEGIN CERTIFICATE-----chain | [hidden]",
+            "schema.registry.ssl.truststore.certificates | -----BEGIN CERTIFICATE-----ca | [hidden]"})
+    void shouldRefuseUnsupportedClientKeysAtOtherValuesThanTheDefault(String key, String value, String shown) {
+        Map<String, Object> config = withUrl("http://a:8081");
+        config.put(key, value);
+        assertThatThrownBy(() -> new SchemaRegistryClientConfig(config))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(key).hasMessageContaining(shown).hasMessageContaining("not supported")
+                .hasMessageContaining("accepted: unset")
+                .satisfies(e -> {
+                    if (!shown.equals(value)) {
+                        assertThat(e.getMessage()).doesNotContain(value).doesNotContain("secret");
+                    }
+                });
+    }
+
+    @Test
+    void shouldAcceptUnsupportedClientKeysAtTheirDefaults() {
+        Map<String, Object> config = withUrl("http://a:8081");
+        config.put("schema.registry.ssl.keymanager.algorithm", javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm().toLowerCase());
+        config.put("schema.registry.ssl.trustmanager.algorithm", " " + javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        config.put("schema.registry.ssl.provider", "");
+        config.put("schema.registry.ssl.keystore.key", null);
+        config.put("schema.registry.ssl.enabled.protocols", "TLSv1.2, TLSv1.3");
+        config.put("bearer.auth.client.id", "inert-without-an-oauth-source");
+        assertThat(new SchemaRegistryClientConfig(config).sslEnabledProtocols()).containsExactly("TLSv1.2", "TLSv1.3");
+    }
+
+    @Test
+    void shouldRefuseCustomRequestHeadersWithoutEchoingThem() {
+        Map<String, Object> config = withUrl("http://a:8081");
+        config.put("request.header.Authorization", "Bearer s3cr3t");
+        assertThatThrownBy(() -> new SchemaRegistryClientConfig(config))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("request.header.Authorization").hasMessageContaining("bearer.auth.token")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t"));
+    }
+
+    @Test
     void shouldRejectNegativeRetriesNamingKey() {
         Map<String, Object> config = withUrl("http://a:8081");
         config.put(SchemaRegistryClientConfig.MAX_RETRIES_CONFIG, -1);
@@ -111,6 +176,55 @@ class SchemaRegistryClientConfigTest {
         config.put(SchemaRegistryClientConfig.PROXY_HOST_CONFIG, "proxy.internal");
         assertThatThrownBy(() -> new SchemaRegistryClientConfig(config))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("proxy.port");
+    }
+
+    /**
+     * Passwords with an unencoded reserved character: URI parsing either fails or reads part of the password as
+     * host, port, path, query or fragment, so the URL must be refused, and neither the password nor any piece of it
+     * may appear in the message (the secret fragment is the second column).
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "http://alice:p@ssw0rd@registry:8081 | ssw0rd",
+            "http://alice:se#cret@registry:8081 | cret",
+            "http://alice:se/cret@registry:8081 | cret",
+            "http://alice:se?cret@registry:8081 | cret",
+            "http://alice:12/34@registry:8081 | 34",
+            "https://alice:pa ss@registry:8081/apis/ccompat/v7 | pa ss",
+            "http://alice:s3cr%t@registry:8081 | s3cr",
+            "http://registry:8081, http://alice:p@ssw0rd@standby:8081 | ssw0rd"})
+    void shouldRefuseUrlWithUnencodedPasswordCharactersWithoutEchoingThePassword(String urls, String secret) {
+        for (Map<String, Object> config : List.of(withUrl(urls), Map.<String, Object>of("schema.registry.url", urls))) {
+            assertThatThrownBy(() -> new SchemaRegistryClientConfig(config))
+                    .isInstanceOf(ConfigException.class)
+                    .satisfies(e -> assertThat(e.getMessage())
+                            .contains("schema.registry.url", "percent-encoded")
+                            .doesNotContain(secret).doesNotContain("alice"));
+            assertThatThrownBy(() -> new AvroSerdeConfig(config))
+                    .isInstanceOf(ConfigException.class)
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain(secret).doesNotContain("alice"));
+        }
+    }
+
+    @Test
+    void shouldAcceptPercentEncodedPasswordInUrl() {
+        SchemaRegistryClientConfig config = new SchemaRegistryClientConfig(withUrl("http://alice:p%40ss%2Fw%23rd@registry:8081"));
+        assertThat(config.urls()).containsExactly("http://alice:p%40ss%2Fw%23rd@registry:8081");
+        assertThat(config.toString()).contains("registry:8081").doesNotContain("alice", "p%40ss");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "http://alice:p@ssw0rd@registry:8081 | http://registry:8081",
+            "http://alice:se#cret@registry:8081/apis/ccompat/v7 | http://registry:8081/apis/ccompat/v7",
+            "http://alice:se/cret@registry:8081 | http://registry:8081",
+            "http://alice:se?cret@registry:8081 | http://registry:8081",
+            "http://alice:12/34@registry:8081 | http://registry:8081",
+            "https://alice:pa ss@registry | https://registry",
+            "alice:secret@registry:8081 | registry:8081",
+            "http://registry:8081/apis | http://registry:8081/apis"})
+    void shouldRedactEverythingUpToTheLastAtWhetherOrNotTheUrlParses(String url, String redacted) {
+        assertThat(Redaction.url(url)).isEqualTo(redacted);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.tradepulse.registry.serde;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.common.config.AbstractConfig;
@@ -10,6 +11,8 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 
 import io.tradepulse.registry.Redaction;
 import io.tradepulse.registry.SchemaRegistryClientConfig;
+import io.tradepulse.registry.UnsupportedConfluentKeys;
+import io.tradepulse.registry.UnsupportedConfluentKeys.Key;
 import io.tradepulse.registry.strategy.SubjectNameStrategies;
 import io.tradepulse.registry.strategy.SubjectNameStrategy;
 import io.tradepulse.registry.strategy.TopicNameStrategy;
@@ -52,7 +55,48 @@ public final class AvroSerdeConfig extends AbstractConfig {
     public static final String SPECIFIC_AVRO_READER_CONFIG = "specific.avro.reader";
     public static final boolean SPECIFIC_AVRO_READER_DEFAULT = false;
     public static final String SPECIFIC_AVRO_READER_DOC = "Deserializer: return generated SpecificRecord classes (found by "
-            + "the writer schema's full name, read with that class's schema via schema resolution) instead of GenericRecord.";
+            + "the writer schema's full name, read with that class's schema via schema resolution) instead of GenericRecord. "
+            + "A union, array or map writer schema is read as itself, with the generated classes for the records inside "
+            + "(as Confluent's deserializer).";
+
+    /**
+     * Confluent serde keys these serdes do not implement: refused unless unset or at a value that changes nothing (see
+     * {@link UnsupportedConfluentKeys}). Pure cache tuning (latest.cache.size, missing.*.cache.*) is accepted and has no
+     * effect: it changes no id, byte or class.
+     */
+    public static final List<UnsupportedConfluentKeys.Key> UNSUPPORTED = List.of(
+            Key.atMost("normalize.schemas", "Schemas are registered and looked up exactly as Schema.toString() writes them, "
+                    + "Confluent's text without normalization, so both clients get the same ids.", "false"),
+            Key.atMost("use.schema.id", "The id comes from registration, lookup or use.latest.version.", "-1"),
+            Key.atMost("id.compatibility.strict", "Only meaningful with use.schema.id, which is not supported.", "true"),
+            Key.atMost("latest.compatibility.strict", "With use.latest.version the serializer always checks that the latest "
+                    + "schema can read the record's schema, and fails otherwise.", "true"),
+            Key.atMost("use.latest.with.metadata", "Only use.latest.version (the subject's latest version) is supported."),
+            Key.atMost("context.name.strategy", "Subjects are not placed in a schema registry context.",
+                    "io.confluent.kafka.serializers.context.NullContextNameStrategy"),
+            Key.atMost("schema.reflection", "Records are GenericRecord or generated SpecificRecord classes; no reflection.",
+                    "false"),
+            Key.atMost("avro.reflection.allow.null", "Only meaningful with schema.reflection, which is not supported.", "false"),
+            Key.atMost("avro.use.logical.type.converters", "GenericRecords are read with the raw values of logical types "
+                    + "(a long for timestamp-millis); generated classes apply their own conversions.", "false"),
+            Key.atMost("avro.remove.java.properties", "Schemas are registered with their avro.java.string properties, as "
+                    + "Confluent does by default.", "false"),
+            Key.atMost("specific.avro.key.type", "With specific.avro.reader the class is found by the writer schema's full "
+                    + "name."),
+            Key.atMost("specific.avro.value.type", "With specific.avro.reader the class is found by the writer schema's full "
+                    + "name."),
+            Key.atMost("rule.executors", "Data contract rules are not supported."),
+            Key.atMost("rule.actions", "Data contract rules are not supported."),
+            Key.atMost("key.schema.id.serializer", "The schema id is always written as the 5-byte prefix.",
+                    "io.confluent.kafka.serializers.schema.id.PrefixSchemaIdSerializer"),
+            Key.atMost("value.schema.id.serializer", "The schema id is always written as the 5-byte prefix.",
+                    "io.confluent.kafka.serializers.schema.id.PrefixSchemaIdSerializer"),
+            Key.atMost("key.schema.id.deserializer", "The schema id is always read from the 5-byte prefix, never from headers.",
+                    "io.confluent.kafka.serializers.schema.id.DualSchemaIdDeserializer",
+                    "io.confluent.kafka.serializers.schema.id.PrefixSchemaIdDeserializer"),
+            Key.atMost("value.schema.id.deserializer", "The schema id is always read from the 5-byte prefix, never from headers.",
+                    "io.confluent.kafka.serializers.schema.id.DualSchemaIdDeserializer",
+                    "io.confluent.kafka.serializers.schema.id.PrefixSchemaIdDeserializer"));
 
     private static final ConfigDef SERDE_ONLY = defineSerdeKeys(new ConfigDef());
     private static final ConfigDef CONFIG = defineSerdeKeys(SchemaRegistryClientConfig.addClientConfigs(new ConfigDef(), false));
@@ -60,6 +104,8 @@ public final class AvroSerdeConfig extends AbstractConfig {
     public AvroSerdeConfig(Map<?, ?> props) {
         // doLog=false: AbstractConfig would log schema.registry.url verbatim, credentials included.
         super(CONFIG, normalize(props), false);
+        UnsupportedConfluentKeys.check(originals(), UNSUPPORTED);
+        SchemaRegistryClientConfig.checkUnsupportedKeys(originals());
     }
 
     private static ConfigDef defineSerdeKeys(ConfigDef def) {

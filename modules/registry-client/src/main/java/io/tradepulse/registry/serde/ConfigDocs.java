@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigDef;
 
 import io.tradepulse.registry.SchemaRegistryClientConfig;
+import io.tradepulse.registry.UnsupportedConfluentKeys;
 
 /**
  * Generates the configuration reference (Markdown tables) from the {@link ConfigDef}s, so the README
@@ -49,7 +50,28 @@ public final class ConfigDocs {
                 + table(SchemaRegistryClientConfig.configDef())
                 + "\n### Serde keys\n\n"
                 + "`AvroSerdeConfig`, in addition to the client keys.\n\n"
-                + table(AvroSerdeConfig.serdeOnlyConfigDef());
+                + table(AvroSerdeConfig.serdeOnlyConfigDef())
+                + "\n### Confluent keys that are not supported\n\n"
+                + "Accepted unset or at the listed values (Confluent's defaults, so copied Confluent configurations keep "
+                + "working); any other value fails at configure time with a `ConfigException` naming the key, the value (unless "
+                + "it may be a secret) and what is accepted. So does any `" + SchemaRegistryClientConfig.REQUEST_HEADER_PREFIX
+                + "*` key (custom request headers are not sent). Cache tuning keys (`latest.cache.size`, "
+                + "`missing.*.cache.*`) are accepted and have no effect.\n\n"
+                + unsupportedTable();
+    }
+
+    private static String unsupportedTable() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| Key | Accepted | What happens instead |\n");
+        sb.append("|---|---|---|\n");
+        List<UnsupportedConfluentKeys.Key> keys = new java.util.ArrayList<>(SchemaRegistryClientConfig.UNSUPPORTED);
+        keys.addAll(AvroSerdeConfig.UNSUPPORTED);
+        for (UnsupportedConfluentKeys.Key key : keys) {
+            String accepted = key.accepted().stream().map(v -> "`" + v + "`").collect(Collectors.joining(", "));
+            sb.append("| `").append(key.name()).append("` | ").append(accepted.isEmpty() ? "unset" : "unset, " + accepted)
+                    .append(" | ").append(escape(key.meaning())).append(" |\n");
+        }
+        return sb.toString();
     }
 
     /**

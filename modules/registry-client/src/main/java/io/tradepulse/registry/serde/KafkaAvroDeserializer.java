@@ -1,6 +1,7 @@
 package io.tradepulse.registry.serde;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,7 +29,8 @@ import io.tradepulse.registry.SchemaRegistryUnavailableException;
  * GenericRecord by default, or, with {@code specific.avro.reader=true}, the generated SpecificRecord
  * class named by the writer schema's full name, read with that class's schema so older and newer
  * writer versions resolve into it. Top-level strings come back as {@link String} and bytes as
- * {@code byte[]}, as with Confluent's deserializer. {@code null} in, {@code null} out (tombstones).
+ * {@code byte[]}, as with Confluent's deserializer, which also means that a {@code bytes} writer schema
+ * makes the rest of the message the value, not Avro-encoded. {@code null} in, {@code null} out (tombstones).
  *
  * <p>Every failure is a {@link SerializationException}: wrong magic byte, too short, unknown schema id
  * (with the registry's error code), registry unavailable, bytes that do not decode.
@@ -50,6 +52,8 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
      * a compiled reader that skips schema resolution (null otherwise).
      */
     private record Reader(DatumReader<Object> datumReader, CompiledSpecificReader compiled) {
+        /** Writer schema "bytes": the message body after the header is the value itself (see {@link #deserialize}). */
+        static final Reader RAW_BYTES = new Reader(null, null);
     }
 
     /** Per-thread decoder, reconfigured for each message instead of allocated. */
@@ -133,6 +137,10 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
         }
         int id = ByteBuffer.wrap(data, 1, 4).getInt();
         Reader reader = readerFor(topic, id, readerSchema);
+        if (reader == Reader.RAW_BYTES) {
+            // As Confluent's deserializer: a bytes writer schema means the rest of the message, not Avro-encoded.
+            return Arrays.copyOfRange(data, AvroSchemas.HEADER_SIZE, data.length);
+        }
         DecodeState state = DecodeState.CURRENT.get();
         if (state.inUse) {
             state = new DecodeState(); // re-entered on this thread: never share the decoder
@@ -188,6 +196,9 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
 
     @SuppressWarnings("unchecked")
     private Reader newReader(Schema writerSchema, Schema readerSchema) {
+        if (writerSchema.getType() == Schema.Type.BYTES) {
+            return Reader.RAW_BYTES;
+        }
         if (readerSchema != null) {
             return new Reader(new GenericDatumReader<>(writerSchema, readerSchema, GenericData.get()), null);
         }
@@ -204,7 +215,18 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
             CompiledSpecificReader compiled = compiledReaders ? CompiledSpecificReader.compile(writerSchema, type, classSchema, model) : null;
             return new Reader((DatumReader<Object>) (DatumReader<?>) new SpecificDatumReader<>(writerSchema, classSchema, model), compiled);
         }
+        if (specificReader && isContainer(writerSchema)) {
+            // As Confluent: a union, array or map has no class of its own to resolve into, so it is read with the
+            // writer schema as reader, but by SpecificDatumReader, so the records, enums and fixed inside come back as
+            // their generated classes (a union [TradeRecord, SeriesKey] yields a TradeRecord or a SeriesKey). Each
+            // generated record applies its own logical-type conversions while being read.
+            return new Reader(new SpecificDatumReader<>(writerSchema, writerSchema, specificData), null);
+        }
         return new Reader(new GenericDatumReader<>(writerSchema, writerSchema, GenericData.get()), null);
+    }
+
+    private static boolean isContainer(Schema schema) {
+        return schema.getType() == Schema.Type.UNION || schema.getType() == Schema.Type.ARRAY || schema.getType() == Schema.Type.MAP;
     }
 
     private static boolean isNamed(Schema schema) {

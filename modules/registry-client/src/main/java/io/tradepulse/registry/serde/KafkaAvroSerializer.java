@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
 import io.tradepulse.registry.CachedSchemaRegistryClient;
 import io.tradepulse.registry.SchemaMetadata;
 import io.tradepulse.registry.SchemaRegistryClient;
+import io.tradepulse.registry.SchemaRegistryClientConfig;
 import io.tradepulse.registry.SchemaRegistryException;
 import io.tradepulse.registry.SchemaRegistryUnavailableException;
 import io.tradepulse.registry.strategy.SubjectNameStrategy;
@@ -43,7 +45,8 @@ import io.tradepulse.registry.strategy.TopicNameStrategy;
  *
  * <p>Accepts SpecificRecord, GenericRecord (any Avro {@code GenericContainer}) and the primitives
  * Confluent accepts; {@code null} is written as {@code null} (a tombstone) without touching the
- * registry. Failures are {@link SerializationException}s naming the topic and subject.
+ * registry. A top-level {@code bytes} value is written raw after the header, as Confluent's serializer
+ * does. Failures are {@link SerializationException}s naming the topic and subject.
  *
  * <p>The schema id: with {@code auto.register.schemas=true} (default) the schema is registered; else
  * with {@code use.latest.version=true} the subject's latest schema is used (the record converted to it
@@ -63,8 +66,83 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
 
     private final Map<String, CachedLatest> latestBySubject = new ConcurrentHashMap<>();
     private final Map<SchemaPair, Boolean> latestCanRead = new ConcurrentHashMap<>();
-    /** Schema ids by (topic, schema instance): see the hot path in {@link #serialize}. */
-    private final Map<TopicSchema, Integer> idsByTopicAndSchema = new ConcurrentHashMap<>();
+    /** Schema ids by (topic, schema): see the hot path in {@link #serialize}. Replaced, not cleared, by configure. */
+    private volatile IdCache ids = new IdCache(SchemaRegistryClientConfig.MAX_SCHEMAS_PER_SUBJECT_DEFAULT);
+
+    private final Map<Class<?>, SpecificWriters> specificWriters = new ConcurrentHashMap<>();
+    /** Off only to measure or to compare against plain SpecificDatumWriter (system property, see the README). */
+    private final boolean compiledWriters = !Boolean.getBoolean("tradepulse.serde.compiled.disabled");
+
+    private record CachedLatest(SchemaMetadata metadata, long fetchedAtNanos) {
+    }
+
+    /**
+     * Schema ids by (topic, schema), bounded: an identity-keyed map in front of an equality-keyed LRU.
+     *
+     * <p>The identity map is the hot path for generated classes, which share one Schema instance: no deep
+     * hash/equals. But a producer that parses or builds a schema per record (a bridge forwarding schemas it receives,
+     * GenericRecords built from a JSON schema) hands in a new instance every time, so identity alone would grow without
+     * bound; the map is therefore dropped whole once it holds {@code capacity} instances (cheap, and the live
+     * instances come back on their next record). Behind it, an LRU keyed by {@link Schema#equals} (as the registry
+     * client's own cache) answers those fresh-but-equal instances without asking the client again.
+     */
+    static final class IdCache {
+        private final int capacity;
+        private final Map<TopicSchema, Integer> byInstance = new ConcurrentHashMap<>();
+        private final Map<TopicEqualSchema, Integer> byValue;
+
+        IdCache(int capacity) {
+            this.capacity = capacity;
+            this.byValue = new LinkedHashMap<>(16, 0.75f, true) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<TopicEqualSchema, Integer> eldest) {
+                    return size() > capacity;
+                }
+            };
+        }
+
+        Integer get(String topic, Schema schema) {
+            Integer id = byInstance.get(new TopicSchema(topic, schema));
+            if (id != null) {
+                return id;
+            }
+            synchronized (byValue) {
+                id = byValue.get(new TopicEqualSchema(topic, schema));
+            }
+            if (id != null) {
+                rememberInstance(topic, schema, id);
+            }
+            return id;
+        }
+
+        void put(String topic, Schema schema, int id) {
+            synchronized (byValue) {
+                byValue.put(new TopicEqualSchema(topic, schema), id);
+            }
+            rememberInstance(topic, schema, id);
+        }
+
+        private void rememberInstance(String topic, Schema schema, int id) {
+            if (byInstance.size() >= capacity) {
+                byInstance.clear();
+            }
+            byInstance.put(new TopicSchema(topic, schema), id);
+        }
+
+        /** Entries in the identity map; for tests. */
+        int instances() {
+            return byInstance.size();
+        }
+
+        /** Entries in the equality-keyed LRU; for tests. */
+        int values() {
+            synchronized (byValue) {
+                return byValue.size();
+            }
+        }
+    }
 
     /** Key compared by schema identity, not by Avro's deep (and costly) schema equality. */
     private record TopicSchema(String topic, Schema schema) {
@@ -79,11 +157,13 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
         }
     }
 
-    private final Map<Class<?>, SpecificWriters> specificWriters = new ConcurrentHashMap<>();
-    /** Off only to measure or to compare against plain SpecificDatumWriter (system property, see the README). */
-    private final boolean compiledWriters = !Boolean.getBoolean("tradepulse.serde.compiled.disabled");
+    /** Key compared by {@link Schema#equals} (Avro caches the schema's hash code, so a repeated lookup is cheap). */
+    private record TopicEqualSchema(String topic, Schema schema) {
+    }
 
-    private record CachedLatest(SchemaMetadata metadata, long fetchedAtNanos) {
+    /** The id cache, for tests. */
+    IdCache idCache() {
+        return ids;
     }
 
     private record SchemaPair(Schema reader, Schema writer) {
@@ -108,6 +188,11 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
     public void configure(Map<String, ?> configs, boolean isKey) {
         AvroSerdeConfig config = new AvroSerdeConfig(configs);
         this.isKey = isKey;
+        // Everything cached was found under the previous configuration: another key/value side, strategy, client or
+        // registry may give other subjects and ids (the deserializer drops its readers the same way).
+        this.ids = new IdCache(config.getInt(SchemaRegistryClientConfig.MAX_SCHEMAS_PER_SUBJECT_CONFIG));
+        latestBySubject.clear();
+        latestCanRead.clear();
         this.subjectNameStrategy = config.subjectNameStrategy(isKey);
         this.autoRegister = config.autoRegisterSchemas();
         this.useLatestVersion = config.useLatestVersion();
@@ -137,7 +222,7 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
         if (!useLatestVersion || autoRegister) {
             // Hot path: generated classes share one Schema instance, whose id under a topic never changes once
             // registered or looked up; an identity lookup skips the strategy and the deep Schema hash/equals.
-            Integer known = idsByTopicAndSchema.get(new TopicSchema(topic, schema));
+            Integer known = ids.get(topic, schema);
             if (known != null) {
                 return encode(topic, null, known, schema, data);
             }
@@ -163,7 +248,7 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
             throw registryFailure(topic, subject, schema, e);
         }
         if (!useLatestVersion || autoRegister) {
-            idsByTopicAndSchema.putIfAbsent(new TopicSchema(topic, schema), id);
+            ids.put(topic, schema, id);
         }
         return encode(topic, subject, id, writerSchema, datum);
     }
@@ -220,6 +305,11 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
         }
         state.inUse = true;
         try {
+            if (writerSchema.getType() == Schema.Type.BYTES) {
+                // Confluent's serializer writes a top-level bytes value raw after the header (no Avro length
+                // prefix) and its deserializer reads the rest of the message raw; anything else is unreadable there.
+                return state.encodeRaw(id, rawBytes(datum));
+            }
             Object value = datum instanceof byte[] bytes ? ByteBuffer.wrap(bytes) : datum;
             if (value instanceof SpecificRecordBase record && record.getSchema() == writerSchema) {
                 SpecificWriters writers = specificWriters(record, writerSchema);
@@ -245,6 +335,24 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
         } finally {
             state.release();
         }
+    }
+
+    /**
+     * The bytes of a top-level bytes value. A ByteBuffer contributes its remaining bytes, without moving its position;
+     * Confluent writes {@code buffer.array()}, the same for a buffer that wraps a whole array (the usual case), while
+     * this also takes slices, read-only and direct buffers.
+     */
+    private static byte[] rawBytes(Object datum) {
+        if (datum instanceof byte[] bytes) {
+            return bytes;
+        }
+        if (datum instanceof ByteBuffer buffer) {
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.duplicate().get(bytes);
+            return bytes;
+        }
+        throw new IllegalArgumentException("a value of the Avro schema \"bytes\" must be a byte[] or ByteBuffer, not "
+                + (datum == null ? "null" : datum.getClass().getName()));
     }
 
     /**
@@ -281,6 +389,13 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
             BinaryEncoder enc = start(id);
             writer.write(value, enc);
             enc.flush();
+            return out.toByteArray();
+        }
+
+        byte[] encodeRaw(int id, byte[] bytes) {
+            out.reset();
+            out.writeHeader(id);
+            out.write(bytes, 0, bytes.length);
             return out.toByteArray();
         }
 

@@ -3,6 +3,7 @@ package io.tradepulse.registry.serde;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tradepulse.registry.SchemaRegistryClient;
+import io.tradepulse.registry.SchemaRegistryClientConfig;
 import java.lang.reflect.Proxy;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,6 +40,79 @@ class SerializerIdCacheTest {
         }
         serializer.serialize("other-things", record(schema));
         assertThat(registrations).hasValue(2); // once per topic (subject), not once per record
+    }
+
+    /**
+     * A producer that parses the schema per record (e.g. a bridge forwarding the schema it receives with each
+     * message) hands in a new but equal Schema instance every time: the id comes from the cache, not the registry,
+     * and the cache stays bounded instead of keeping every instance.
+     */
+    @Test
+    void shouldStayBoundedAndAskOnceWhenEachRecordBringsAFreshlyParsedEqualSchema() {
+        AtomicInteger registrations = new AtomicInteger();
+        KafkaAvroSerializer serializer = new KafkaAvroSerializer(registering(registrations, 7));
+        String text = "{\"type\":\"record\",\"name\":\"Price\",\"namespace\":\"com.example\","
+                + "\"fields\":[{\"name\":\"n\",\"type\":\"long\"}]}";
+        for (int i = 0; i < 20_000; i++) {
+            GenericRecord r = new GenericData.Record(new Schema.Parser().parse(text));
+            r.put("n", (long) i);
+            assertThat(serializer.serialize("prices", r)[4]).isEqualTo((byte) 7);
+        }
+        assertThat(registrations).hasValue(1);
+        assertThat(serializer.idCache().values()).isEqualTo(1);
+        assertThat(serializer.idCache().instances()).isBetween(1, SchemaRegistryClientConfig.MAX_SCHEMAS_PER_SUBJECT_DEFAULT);
+    }
+
+    /** Reconfigured as a key serializer, it registers under the -key subject instead of reusing the value's id. */
+    @Test
+    void shouldForgetIdsOfThePreviousConfigurationWhenReconfigured() {
+        MemorySchemaRegistryClient registry = new MemorySchemaRegistryClient();
+        registry.register("unrelated", Schema.create(Schema.Type.STRING));
+        try (KafkaAvroSerializer serializer = new KafkaAvroSerializer(registry)) {
+            serializer.configure(Map.of(), false);
+            byte[] asValue = serializer.serialize("trades", SerdeFixtures.seriesKey());
+            serializer.configure(Map.of(), true);
+            byte[] asKey = serializer.serialize("trades", SerdeFixtures.seriesKey());
+            assertThat(registry.getAllSubjects()).contains("trades-value", "trades-key");
+            assertThat(asKey).isEqualTo(asValue); // same schema, same id: but now registered under the key subject
+            serializer.configure(Map.of(AvroSerdeConfig.KEY_SUBJECT_NAME_STRATEGY_CONFIG,
+                    "io.tradepulse.registry.strategy.RecordNameStrategy"), true);
+            serializer.serialize("trades", SerdeFixtures.seriesKey());
+            assertThat(registry.getAllSubjects()).contains("io.tradepulse.avro.SeriesKey");
+        }
+    }
+
+    /** The latest version cached under the previous configuration is fetched again after configure. */
+    @Test
+    void shouldFetchTheLatestVersionAgainWhenReconfigured() {
+        MemorySchemaRegistryClient registry = new MemorySchemaRegistryClient();
+        Schema v1 = SchemaBuilder.record("Thing").namespace("com.example").fields().requiredLong("n").endRecord();
+        Schema v2 = SchemaBuilder.record("Thing").namespace("com.example").fields().requiredLong("n")
+                .name("note").type().stringType().stringDefault("").endRecord();
+        int v1Id = registry.register("things-value", v1);
+        Map<String, Object> latest = Map.of(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false,
+                AvroSerdeConfig.USE_LATEST_VERSION_CONFIG, true);
+        try (KafkaAvroSerializer serializer = new KafkaAvroSerializer(registry)) {
+            serializer.configure(latest, false);
+            assertThat(serializer.serialize("things", record(v1))[4]).isEqualTo((byte) v1Id);
+            int v2Id = registry.register("things-value", v2);
+            serializer.configure(latest, false);
+            assertThat(serializer.serialize("things", record(v1))[4]).isEqualTo((byte) v2Id);
+        }
+    }
+
+    private static SchemaRegistryClient registering(AtomicInteger registrations, int id) {
+        return (SchemaRegistryClient) Proxy.newProxyInstance(SerializerIdCacheTest.class.getClassLoader(),
+                new Class<?>[] {SchemaRegistryClient.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("register")) {
+                        registrations.incrementAndGet();
+                        return id;
+                    }
+                    if (method.getName().equals("close")) {
+                        return null;
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
     }
 
     private static GenericRecord record(Schema schema) {
