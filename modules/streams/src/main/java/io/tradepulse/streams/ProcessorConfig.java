@@ -5,6 +5,8 @@ import io.tradepulse.core.ConfigKeys;
 import io.tradepulse.registry.serde.AvroSerdeConfig;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.registry.SchemaRegistryClient;
+import io.tradepulse.registry.SchemaRegistryClientConfig;
+import io.tradepulse.registry.UnsupportedConfluentKeys;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -194,6 +196,10 @@ public final class ProcessorConfig extends AbstractConfig {
         super(CONFIG, originals, false);
         if (rejectUnknownKeys) {
             ConfigKeys.rejectUnknown(originals, KNOWN_KEYS, PASS_THROUGH_PREFIXES, "processor configuration");
+            // Confluent keys the serdes do not implement: known (a copied Confluent configuration passes), but only
+            // unset or at a value meaning what the serdes do anyway; checked here so that start-up names them.
+            UnsupportedConfluentKeys.check(originals, SchemaRegistryClientConfig.UNSUPPORTED);
+            UnsupportedConfluentKeys.check(originals, AvroSerdeConfig.UNSUPPORTED);
         }
         if (getString(SCHEMA_REGISTRY_URL_CONFIG).isBlank() && registryClient() == null) {
             throw new ConfigException(SCHEMA_REGISTRY_URL_CONFIG, "", "a schema registry URL is required");
@@ -219,6 +225,8 @@ public final class ProcessorConfig extends AbstractConfig {
         keys.addAll(ProducerConfig.configNames());
         keys.addAll(AdminClientConfig.configNames());
         keys.addAll(AvroSerdeConfig.configDef().names());
+        SchemaRegistryClientConfig.UNSUPPORTED.forEach(k -> keys.add(k.name()));
+        AvroSerdeConfig.UNSUPPORTED.forEach(k -> keys.add(k.name()));
         return Set.copyOf(keys);
     }
 

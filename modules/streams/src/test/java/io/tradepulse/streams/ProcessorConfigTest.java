@@ -32,6 +32,17 @@ class ProcessorConfigTest {
     }
 
     @Test
+    void shouldAcceptAConfluentKeyTheSerdesDoNotImplementAtItsDefaultAndRefuseItOtherwise() {
+        Map<String, Object> m = valid();
+        m.put("normalize.schemas", "false"); // copied from a Confluent configuration, at Confluent's default
+        assertThatCode(() -> new ProcessorConfig(m)).doesNotThrowAnyException();
+        m.put("normalize.schemas", "true");
+        assertThatThrownBy(() -> new ProcessorConfig(m))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("normalize.schemas");
+    }
+
+    @Test
     void shouldFailAtStartUpNamingAnUnknownKeyAndTheLikelyIntendedOne() {
         Map<String, Object> m = valid();
         m.put("tradepulse.topic.prefx", "staging.");
