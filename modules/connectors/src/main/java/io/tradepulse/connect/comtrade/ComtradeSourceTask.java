@@ -117,8 +117,10 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
           return List.of();
         }
         YearMonth newest = page.newestPeriod();
-        String digest = body.digest();
-        long skip = digest.equals(off.digest()) ? off.rowsDone() : 0;
+        // The page's fingerprint covers its data[] only (see ComtradeParser.Page#dataDigest); a page that is one dead
+        // letter has none and is fingerprinted whole.
+        String digest = page.dataDigest() != null ? page.dataDigest() : body.digest();
+        long skip = resumable(off, digest, body) ? off.rowsDone() : 0;
         // Without data in the chunk the cursor stays (those periods are probably not published yet) unless
         // they are so old that they never will be (MonthGaps): a gap must not stall the reporter for ever.
         YearMonth next = newest == null
@@ -142,6 +144,19 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
       }
     }
     return List.of();
+  }
+
+  /**
+   * Whether the page just fetched is the one the stored offset was emitting, so its first {@code rowsDone} items were
+   * delivered. Offsets written before the fingerprint left the rest of the body out carry the digest of the whole
+   * body: that one is still accepted (it matches when the API happened to report the same elapsedTime), and read
+   * only then, since it costs one more pass over the page.
+   */
+  private static boolean resumable(ComtradeOffset off, String digest, HttpBody body) throws IOException {
+    if (off.rowsDone() == 0 || off.digest().isEmpty()) {
+      return false;
+    }
+    return digest.equals(off.digest()) || body.digest().equals(off.digest());
   }
 
   /**
