@@ -49,7 +49,9 @@ public final class ComtradeConfig extends TradeSourceConfig {
 
   public static final String MAX_RECORDS_CONFIG = "comtrade.max.records";
   public static final String MAX_RECORDS_DOC = "maxRecords per call (API limit 100000 with a key, 500 in preview). A "
-      + "response that hits it is incomplete: the task re-asks the periods one by one.";
+      + "response that hits it is incomplete: the task re-asks its periods one per call up to the end of that window. "
+      + "A single period that still hits it fails the task, nothing of it emitted and the offset unchanged: raise this "
+      + "or narrow comtrade.partners / comtrade.cmd.codes / comtrade.flows.";
   public static final int MAX_RECORDS_DEFAULT = 100_000;
 
   public static final String COUNTRY_TABLE_CONFIG = "comtrade.country.table";

@@ -24,7 +24,8 @@ import org.apache.kafka.connect.source.SourceRecord;
 /**
  * Pages through periods, at most 12 per call, per reporter. The cursor advances past the newest period
  * that had data; periods without data yet are asked again after poll.interval.ms (Comtrade publishes
- * with months of lag). A response that hits maxRecords is incomplete, so its periods are re-asked one per call.
+ * with months of lag). A response that hits maxRecords is incomplete, so its periods are re-asked one per call up to
+ * the end of that window; a single period that still hits it fails the task ({@link #truncated}).
  *
  * <p>A page (up to 100,000 records, some 90 MB) is never held whole: its body goes to a temporary file, is read
  * through once (to check it, and for its count, newest period and digest) and then parsed lazily, and each poll
@@ -36,7 +37,8 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
 
   private final Map<String, ComtradeOffset> state = new LinkedHashMap<>();
   private final Map<String, Instant> nextCheck = new HashMap<>();
-  private final Map<String, Boolean> singlePeriod = new HashMap<>();
+  /** Per reporter asking one period per call: the window whose page hit maxRecords. */
+  private final Map<String, SingleWindow> singlePeriod = new HashMap<>();
   private ComtradeParser parser;
   private RetryingFetcher fetcher;
   private OpenPage open; // the page whose records are being built, if any
@@ -78,7 +80,12 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
       if (now.isBefore(nextCheck.get(reporter)) || off.next().isAfter(lastPossible)) {
         continue;
       }
-      int n = singlePeriod.getOrDefault(reporter, false) ? 1 : config.periodsPerCall();
+      SingleWindow single = singlePeriod.get(reporter);
+      if (single != null && off.next().isAfter(single.end())) {
+        singlePeriod.remove(reporter); // past the window that overflowed: back to several periods per call
+        single = null;
+      }
+      int n = single != null ? 1 : config.periodsPerCall();
       List<String> periods = new ArrayList<>();
       for (YearMonth m = off.next(); periods.size() < n && !m.isAfter(lastPossible); m = m.plusMonths(1)) {
         periods.add(m.format(ComtradeConfig.YYYYMM));
@@ -95,8 +102,12 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
       try {
         YearMonth windowEnd = YearMonth.parse(periods.get(periods.size() - 1), ComtradeConfig.YYYYMM);
         if (body.isNoData()) {
-          YearMonth past = MonthGaps.afterEmptyWindow(off.next(), windowEnd, lastPossible, config.publicationLagMonths());
-          if (past.isAfter(off.next())) {
+          YearMonth past = afterEmpty(reporter, single, off.next(), windowEnd, lastPossible);
+          if (laterHasData(single, off.next())) {
+            log.info("Comtrade reporter {}: no data for {}, but a later period of the window asked one by one has: "
+                + "moving on", reporter, off.next());
+            e.setValue(new ComtradeOffset(past, 0, ""));
+          } else if (past.isAfter(off.next())) {
             log.warn("Comtrade reporter {}: no data for {}..{} after {} months; treating as never published",
                 reporter, off.next(), past.minusMonths(1), config.publicationLagMonths());
             e.setValue(new ComtradeOffset(past, 0, ""));
@@ -110,10 +121,14 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
               + body.head(300));
         }
         ComtradeParser.Page page = parser.open(body, logUri);
-        if (page.count() >= config.maxRecords() && periods.size() > 1) {
+        if (page.count() >= config.maxRecords()) {
           page.close();
-          log.warn("Comtrade response for {} hit maxRecords={}: asking its periods one by one", logUri, config.maxRecords());
-          singlePeriod.put(reporter, true);
+          if (periods.size() == 1) {
+            throw truncated(reporter, periods.get(0), page.count(), logUri);
+          }
+          log.warn("Comtrade response for {} hit maxRecords={}: asking its periods one by one up to {}", logUri,
+              config.maxRecords(), windowEnd);
+          singlePeriod.put(reporter, new SingleWindow(windowEnd, page.newestPeriod()));
           return List.of();
         }
         YearMonth newest = page.newestPeriod();
@@ -123,8 +138,7 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
         long skip = resumable(off, digest, body) ? off.rowsDone() : 0;
         // Without data in the chunk the cursor stays (those periods are probably not published yet) unless
         // they are so old that they never will be (MonthGaps): a gap must not stall the reporter for ever.
-        YearMonth next = newest == null
-            ? MonthGaps.afterEmptyWindow(off.next(), windowEnd, lastPossible, config.publicationLagMonths())
+        YearMonth next = newest == null ? afterEmpty(reporter, single, off.next(), windowEnd, lastPossible)
             : newest.plusMonths(1);
         long occurredAt = off.next().plusMonths(2).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
         Instant recheckAt = newest == null && !next.isAfter(off.next()) ? now.plus(config.pollInterval()) : null;
@@ -144,6 +158,53 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
       }
     }
     return List.of();
+  }
+
+  /**
+   * The window of a reporter asked one period per call because a page of several periods hit maxRecords: it stays so
+   * up to the end of that window (going back to several periods after each page would hit maxRecords again and double
+   * the calls, against a quota of some 500 a day).
+   *
+   * @param end last period of the page that hit maxRecords
+   * @param newestWithData newest period among the records that page did carry (null if none)
+   */
+  private record SingleWindow(YearMonth end, YearMonth newestWithData) {}
+
+  /**
+   * Where the cursor goes after an answered window without figures. A period asked alone because its window was cut
+   * ({@link SingleWindow}) is stepped over when a later period of that window is known to have data: several periods
+   * per call, the cursor would have moved past it as well. Otherwise the periods are probably not published yet, and
+   * the cursor stays unless they are so old that they never will be ({@link MonthGaps}); a reporter asked one period
+   * per call then goes back to several (it is asked again after poll.interval.ms), since whether the later periods of
+   * the cut window have data is unknown: asking them one by one could wait on this period while they are out.
+   */
+  private YearMonth afterEmpty(String reporter, SingleWindow single, YearMonth next, YearMonth windowEnd,
+      YearMonth lastPossible) {
+    if (laterHasData(single, next)) {
+      return windowEnd.plusMonths(1);
+    }
+    singlePeriod.remove(reporter);
+    return MonthGaps.afterEmptyWindow(next, windowEnd, lastPossible, config.publicationLagMonths());
+  }
+
+  private static boolean laterHasData(SingleWindow single, YearMonth next) {
+    return single != null && single.newestWithData() != null && next.isBefore(single.newestWithData());
+  }
+
+  /**
+   * A page of one period that hit maxRecords: it is cut, and there is no smaller call to split it into. Emitting it
+   * would publish part of the period as if it were all of it (totals computed downstream would be silently short),
+   * and moving the cursor past it would lose the rest for good; so the task fails, before anything of the period is
+   * emitted and with the offset where it was, naming the settings that make the query smaller.
+   */
+  private ConnectException truncated(String reporter, String period, int count, String logUri) {
+    return new ConnectException("Comtrade reporter " + reporter + ", period " + period + ": the response reports "
+        + count + " records, the most one call returns (" + ComtradeConfig.MAX_RECORDS_CONFIG + "="
+        + config.maxRecords() + "), so it is cut even for a single period; nothing of it was emitted. Raise "
+        + ComtradeConfig.MAX_RECORDS_CONFIG + " (at most 100000) or narrow " + ComtradeConfig.PARTNERS_CONFIG + "="
+        + String.join(",", config.partners()) + " / " + ComtradeConfig.CMD_CONFIG + "="
+        + String.join(",", config.cmdCodes()) + " / " + ComtradeConfig.FLOWS_CONFIG + "="
+        + String.join(",", config.flows()) + " (" + logUri + ")");
   }
 
   /**
@@ -180,7 +241,6 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
           item, pg.occurredAt()));
       if (pg.cursor().ended()) {
         state.put(pg.reporter(), pg.done());
-        singlePeriod.put(pg.reporter(), false);
         if (pg.recheckAt() != null) {
           nextCheck.put(pg.reporter(), pg.recheckAt());
         }

@@ -183,7 +183,7 @@ class ComtradeStreamingTest {
   }
 
   @Test
-  void shouldAskThePeriodsOneByOneWhenAPageHitsMaxRecordsAsBefore() throws Exception {
+  void shouldAskThePeriodsOneByOneWhenAPageHitsMaxRecords() throws Exception {
     stubReporter("156", "{\"count\":2,\"data\":[" + rec("202401", "156", "842", "X", "TOTAL", "1") + ","
         + rec("202402", "156", "842", "X", "TOTAL", "2") + "]}");
     wm.stubFor(get(urlPathEqualTo(PATH)).withQueryParam("period", equalTo("202401"))
