@@ -35,7 +35,9 @@ public abstract class TradeSourceConfig extends AbstractConfig {
   public static final long POLL_INTERVAL_DEFAULT = 3_600_000L;
 
   public static final String HTTP_TIMEOUT_CONFIG = "http.timeout.ms";
-  public static final String HTTP_TIMEOUT_DOC = "Connect and request timeout of one HTTP call.";
+  public static final String HTTP_TIMEOUT_DOC = "Connect and request timeout of one HTTP call (until the response "
+      + "headers), and the longest its body may then send nothing: a stalled body is aborted and retried like an I/O "
+      + "error. A download that keeps coming may take longer.";
   public static final long HTTP_TIMEOUT_DEFAULT = 60_000L;
 
   public static final String HTTP_MAX_RETRIES_CONFIG = "http.max.retries";
