@@ -100,6 +100,7 @@ public final class ComtradeParser implements PayloadParser<String> {
     private int index;
     int count;
     YearMonth newest;
+    int breakdowns; // records that are not totals (isTotal), skipped
     Digests.Incremental fingerprint; // set on the first pass only: fed every data[] element's raw bytes
 
     Rows(Payload payload, String sourceRef) {
@@ -129,7 +130,12 @@ public final class ComtradeParser implements PayloadParser<String> {
             if (fingerprint != null) {
               fingerprint.add(raw);
             }
-            ParsedItem item = toItem(rec, sourceRef, "data[" + index++ + "]", raw);
+            String position = "data[" + index++ + "]";
+            if (!isTotal(rec)) {
+              breakdowns++;
+              continue;
+            }
+            ParsedItem item = toItem(rec, sourceRef, position, raw);
             if (item instanceof TradeRow t) {
               YearMonth ym = YearMonth.of(t.year(), t.month());
               newest = newest == null || ym.isAfter(newest) ? ym : newest;
@@ -158,13 +164,30 @@ public final class ComtradeParser implements PayloadParser<String> {
 
     @Override
     public int skipped() {
-      return 0;
+      return breakdowns;
     }
 
     @Override
     public long publishedAt() {
       return 0;
     }
+  }
+
+  /**
+   * Whether a record is the total over the breakdowns the v1 API can split a figure into: second partner
+   * ({@code partner2Code}, 0 = World), customs procedure ({@code customsCode}, C00 = all) and mode of transport
+   * ({@code motCode}, 0 = all). Asked without those filters the API returns every breakdown it holds next to the total
+   * (dozens of records for one reporter, partner, flow, commodity and month); they share the total's series key, so
+   * emitted as records they would overwrite it downstream. The task asks for the totals only; anything else that still
+   * comes is skipped (counted). A record without the fields (older or preview answers) is a total.
+   */
+  static boolean isTotal(Map<String, String> r) {
+    return isOrAbsent(r.get("partner2Code"), "0") && isOrAbsent(r.get("customsCode"), "C00")
+        && isOrAbsent(r.get("motCode"), "0");
+  }
+
+  private static boolean isOrAbsent(String value, String total) {
+    return value == null || value.isBlank() || value.trim().equalsIgnoreCase(total);
   }
 
   private static Map<String, String> readFlat(JsonParser p) throws IOException {

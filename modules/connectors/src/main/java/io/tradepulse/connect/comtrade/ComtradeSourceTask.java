@@ -34,6 +34,11 @@ import org.apache.kafka.connect.source.SourceRecord;
  */
 public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
   static final String REPORTERS_TASK_CONFIG = "comtrade.task.reporters";
+  /**
+   * The totals over second partner, customs procedure and mode of transport: without these filters the API answers
+   * every breakdown it holds as well, records sharing the total's series key (see {@link ComtradeParser#isTotal}).
+   */
+  static final String TOTALS_ONLY = "&partner2Code=0&customsCode=C00&motCode=0";
 
   private final Map<String, ComtradeOffset> state = new LinkedHashMap<>();
   private final Map<String, Instant> nextCheck = new HashMap<>();
@@ -92,7 +97,7 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
       }
       String query = "/C/M/HS?reporterCode=" + reporter + "&partnerCode=" + String.join(",", config.partners())
           + "&period=" + String.join(",", periods) + "&flowCode=" + String.join(",", config.flows()) + "&cmdCode="
-          + String.join(",", config.cmdCodes()) + "&maxRecords=" + config.maxRecords();
+          + String.join(",", config.cmdCodes()) + TOTALS_ONLY + "&maxRecords=" + config.maxRecords();
       String logUri = config.baseUrl() + query;
       Map<String, String> headers = config.key() == null ? Map.of() : Map.of("Ocp-Apim-Subscription-Key", config.key());
       // The page goes to a temporary file and is read twice, never held: once to check it and find its count and
@@ -240,6 +245,12 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
           pg.partition(), (last ? pg.done() : new ComtradeOffset(pg.before().next(), rowsDone, pg.digest())).toMap(),
           item, pg.occurredAt()));
       if (pg.cursor().ended()) {
+        int breakdowns = pg.cursor().skipped();
+        if (breakdowns > 0) {
+          metrics.skipped(breakdowns);
+          log.warn("Comtrade response for {} had {} records that are not totals (partner2Code/customsCode/motCode "
+              + "breakdowns) despite the filter: skipped", pg.logUri(), breakdowns);
+        }
         state.put(pg.reporter(), pg.done());
         if (pg.recheckAt() != null) {
           nextCheck.put(pg.reporter(), pg.recheckAt());

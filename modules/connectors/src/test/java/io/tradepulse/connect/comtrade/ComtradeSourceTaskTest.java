@@ -160,6 +160,30 @@ class ComtradeSourceTaskTest {
   static final String YEAR_2024 = "202401,202402,202403,202404,202405,202406,202407,202408,202409,202410,202411,202412";
 
   @Test
+  void shouldAskForTotalsOnlyAndSkipBreakdownRecordsSharingTheTotalsSeriesKey() throws Exception {
+    // Real v1 records carry partner2Code, customsCode and motCode; without filters the API adds every breakdown.
+    String total = rec("202401", "156", "842", "X", "TOTAL", "1000");
+    String byAir = total.replace("\"motCode\":0", "\"motCode\":1000").replace("1000,\"primaryValue\":1000",
+        "400,\"primaryValue\":400");
+    String inwardProcessing = total.replace("\"customsCode\":\"C00\"", "\"customsCode\":\"C01\"");
+    String viaMexico = total.replace("\"partner2Code\":0", "\"partner2Code\":484");
+    wm.stubFor(get(urlPathEqualTo(PATH)).atPriority(10).willReturn(aResponse().withStatus(204)));
+    stubPeriods(YEAR_2024, page(4, byAir, total, inwardProcessing, viaMexico));
+    ComtradeSourceTask task = task();
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    wm.verify(getRequestedFor(urlPathEqualTo(PATH)).withQueryParam("partner2Code", equalTo("0"))
+        .withQueryParam("customsCode", equalTo("C00")).withQueryParam("motCode", equalTo("0")));
+    assertThat(rs).singleElement().satisfies(r -> {
+      assertThat(r.topic()).isEqualTo("trade.records");
+      assertThat(((Struct) r.value()).getInt64("value")).isEqualTo(1000L);
+      assertThat(r.sourceOffset().get("next")).isEqualTo("202402");
+    });
+    assertThat(task.metrics().skipped()).isEqualTo(3);
+  }
+
+  @Test
   void shouldFailWithoutAdvancingWhenASinglePeriodStillHitsMaxRecords() throws Exception {
     wm.stubFor(get(urlPathEqualTo(PATH)).atPriority(10).willReturn(aResponse().withStatus(204)));
     String three = page(3, rec("202401", "156", "842", "X", "TOTAL", "1"), rec("202401", "156", "842", "M", "TOTAL", "2"),
