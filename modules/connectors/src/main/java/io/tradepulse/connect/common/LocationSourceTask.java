@@ -65,8 +65,18 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
    * streaming parser; the default reads the payload into memory and {@link #parse}s it.
    */
   protected ItemStream open(Payload payload, String location) throws IOException {
+    byte[] bytes;
     try (InputStream in = payload.open()) {
-      return ItemStream.of(parse(in.readAllBytes(), location));
+      bytes = in.readAllBytes();
+    }
+    try {
+      return ItemStream.of(parse(bytes, location));
+    } catch (RuntimeException e) {
+      // A payload the parser trips over must be parked, not thrown: an exception here fails the task, and it would
+      // fail again on the same payload at every restart, the locations after it never read.
+      log.error("Cannot parse {}: the whole payload goes to the dead-letter topic", location, e);
+      return ItemStream.of(Parsed.whollyBad(BadRow.wholePayload("Cannot parse the payload: " + e.getMessage(),
+          e.getClass().getName(), location, "payload", bytes)));
     }
   }
 
