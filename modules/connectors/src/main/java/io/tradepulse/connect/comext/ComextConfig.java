@@ -57,7 +57,8 @@ public final class ComextConfig extends TradeSourceConfig {
   public static final String FILES_CONFIG = "comext.files";
   public static final String FILES_DOC = "BULK: bulk CSV files (local paths or http(s) URLs), header REPORTER,PARTNER,"
       + "TRADE_TYPE,PRODUCT_NC,...,FLOW,STAT_PROCEDURE,...,PERIOD,VALUE_EUR,... Rows of one series and month "
-      + "(several TRADE_TYPE/STAT_PROCEDURE/SUPPL_UNIT lines) are summed into one record.";
+      + "(several TRADE_TYPE/STAT_PROCEDURE/SUPPL_UNIT lines) are summed into one record; one whose line has an "
+      + "unreadable VALUE_EUR is a dead letter naming the lines, never a partial sum.";
   public static final String FILES_DEFAULT = "";
 
   public static final String PUBLICATION_LAG_CONFIG = "comext.publication.lag.months";

@@ -418,13 +418,24 @@ final class ComextParser {
 
   /** The aggregate of one key: its sum, its first row's line (the record's position) and, if needed, raw bytes. */
   private static final class Sum {
+    /** Line numbers of unreadable values named in a tainted key's dead letter; the others are counted. */
+    static final int MAX_BAD_LINES_NAMED = 10;
     long value;
     final long line;
     final byte[] raw; // null when the key makes a TradeRow, which carries no raw bytes
+    // Set once a line of the key has an unreadable VALUE_EUR (see BulkRows#taint); null while the key is clean.
+    String badValue;
+    byte[] badRaw;
+    List<Long> badLines;
+    int badCount;
 
     Sum(long line, byte[] raw) {
       this.line = line;
       this.raw = raw;
+    }
+
+    boolean tainted() {
+      return badLines != null;
     }
   }
 
@@ -440,6 +451,7 @@ final class ComextParser {
     private int skipped;
     private long newest;
     private StreamingCsvReader reader;
+    private int valueColumn;
 
     BulkRows(Payload payload, String location, Filter filter, int releaseLagDays) {
       this.payload = payload;
@@ -447,6 +459,26 @@ final class ComextParser {
       this.filter = filter;
       this.releaseLagDays = releaseLagDays;
       this.fileName = location.substring(location.replace('\\', '/').lastIndexOf('/') + 1);
+    }
+
+    /**
+     * The dead letter of a series and month one of whose lines has an unreadable VALUE_EUR. Its record is not emitted:
+     * the sum of the other lines would pass downstream for the series' value that month (and overwrite a complete one
+     * emitted before), while it lacks a part of unknown size. The whole series-month is parked instead, naming the
+     * lines; its raw value is the first such line.
+     */
+    private BadRow tainted(List<String> k, Sum s) {
+      StringBuilder lines = new StringBuilder();
+      for (Long l : s.badLines) {
+        lines.append(lines.length() == 0 ? "" : ", ").append(l);
+      }
+      if (s.badCount > s.badLines.size()) {
+        lines.append(" and ").append(s.badCount - s.badLines.size()).append(" more");
+      }
+      return BadRow.of("Non-numeric VALUE_EUR '" + s.badValue + "' on line" + (s.badCount > 1 ? "s " : " ") + lines
+          + ": series REPORTER=" + k.get(0) + " PARTNER=" + k.get(1) + " PRODUCT_NC=" + k.get(2) + " FLOW=" + k.get(3)
+          + " PERIOD=" + k.get(4) + " not emitted (a sum without " + (s.badCount > 1 ? "them" : "it")
+          + " would pass for the total)", location, "line " + s.badLines.get(0), s.badRaw);
     }
 
     @Override
@@ -509,6 +541,7 @@ final class ComextParser {
         int flow = h.indexOf("FLOW");
         int period = h.indexOf("PERIOD");
         int val = h.indexOf("VALUE_EUR");
+        valueColumn = val;
         if (Math.min(Math.min(rep, par), Math.min(Math.min(prod, flow), Math.min(period, val))) < 0) {
           bad = List.<ParsedItem>of(BadRow.wholePayload("Unexpected Comext bulk header " + h + ": needs REPORTER, "
               + "PARTNER, PRODUCT_NC, FLOW, PERIOD, VALUE_EUR", null, location, "header", payload)).iterator();
@@ -525,14 +558,6 @@ final class ComextParser {
             skipped++;
             continue;
           }
-          long v;
-          try {
-            v = new BigDecimal(row.field(val).trim()).setScale(0, java.math.RoundingMode.HALF_EVEN).longValueExact();
-          } catch (RuntimeException e) {
-            badRows.add(BadRow.of("Non-numeric VALUE_EUR '" + row.field(val) + "'", location, "line " + row.line(),
-                row.raw()));
-            continue;
-          }
           List<String> key = List.of(shared.computeIfAbsent(row.field(rep).trim(), x -> x),
               shared.computeIfAbsent(row.field(par).trim(), x -> x), product,
               shared.computeIfAbsent(row.field(flow).trim(), x -> x),
@@ -544,6 +569,13 @@ final class ComextParser {
             Sum probe = new Sum(row.line(), row.raw());
             sum = item(key, probe, 0) instanceof BadRow ? probe : new Sum(row.line(), null);
             bySeries.put(key, sum);
+          }
+          long v;
+          try {
+            v = new BigDecimal(row.field(val).trim()).setScale(0, java.math.RoundingMode.HALF_EVEN).longValueExact();
+          } catch (RuntimeException e) {
+            taint(sum, row);
+            continue;
           }
           sum.value = Math.addExact(sum.value, v);
         }
@@ -557,8 +589,29 @@ final class ComextParser {
           // an unreadable period is a dead letter and no publication time
         }
       }
+      // A tainted series-month is one dead letter, among the others that come first, in first-seen order.
+      for (Iterator<Map.Entry<List<String>, Sum>> it = bySeries.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<List<String>, Sum> e = it.next();
+        if (e.getValue().tainted()) {
+          badRows.add(tainted(e.getKey(), e.getValue()));
+          it.remove();
+        }
+      }
       bad = badRows.iterator();
       sums = bySeries.entrySet().iterator();
+    }
+
+    /** Marks a key whose line {@code row} has an unreadable VALUE_EUR; keeps what its dead letter names. */
+    private void taint(Sum sum, CsvReader.Row row) {
+      if (sum.badLines == null) {
+        sum.badLines = new ArrayList<>();
+        sum.badValue = row.field(valueColumn);
+        sum.badRaw = row.raw();
+      }
+      sum.badCount++;
+      if (sum.badLines.size() < Sum.MAX_BAD_LINES_NAMED) {
+        sum.badLines.add(row.line());
+      }
     }
 
     @Override

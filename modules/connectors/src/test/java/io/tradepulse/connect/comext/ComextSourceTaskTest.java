@@ -14,6 +14,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.JdkPageFetcher;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -155,6 +156,31 @@ class ComextSourceTaskTest {
     assertThat(trades.get(0).getString("vintage")).isEqualTo("COMEXT bulk full_v2_202505.csv");
     assertThat(values(rs, "trade.dlq")).singleElement()
         .satisfies(d -> assertThat(d.getString("reason")).startsWith("No EUR->USD rate for 2025-04"));
+  }
+
+  @Test
+  void shouldDeadLetterTheWholeSeriesMonthInsteadOfAPartialSumWhenOneOfItsLinesHasAnUnreadableValue() throws Exception {
+    String badLine = "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,2,NO_SU,202505,,234,5,0";
+    Path csv = Files.writeString(dir.resolve("full_v2_202505.csv"), BULK_HEADER
+        + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,1000,1000,20,0\n"
+        + badLine + "\n"
+        + "DE,CN,I,72042110,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,5000,5000,5,0\n"
+        + "DE,US,E,72042110,282.21,241010,241010,22,21,XV,2,1,NO_SU,202505,50,50,1,0\n"
+        + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,9,NO_SU,202505,n/a,1,1,0\n");
+    ComextBulkSourceTask task = start(new ComextBulkSourceTask(), Map.of(ComextConfig.MODE_CONFIG, "BULK",
+        ComextConfig.FILES_CONFIG, csv.toString(), ComextConfig.REPORTERS_CONFIG, "DE", ComextConfig.PRODUCTS_CONFIG, "7204"));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.records")).as("only the series whose every line was read")
+        .extracting(s -> s.getString("partner") + " " + s.getString("flow") + " " + s.getInt64("value"))
+        .containsExactly("USA EXPORT 50");
+    assertThat(values(rs, "trade.dlq")).singleElement().satisfies(d -> {
+      assertThat(d.getString("reason")).isEqualTo("Non-numeric VALUE_EUR '' on lines 3, 6: series REPORTER=DE "
+          + "PARTNER=CN PRODUCT_NC=72042110 FLOW=1 PERIOD=202505 not emitted (a sum without them would pass for the total)");
+      assertThat(d.getString("position")).isEqualTo("line 3");
+      assertThat(new String(d.getBytes("rawValue"), StandardCharsets.UTF_8)).isEqualTo(badLine);
+    });
   }
 
   @Test
