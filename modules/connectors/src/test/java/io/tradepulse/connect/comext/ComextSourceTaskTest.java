@@ -122,6 +122,25 @@ class ComextSourceTaskTest {
   }
 
   @Test
+  void shouldDeadLetterAnSdmxLineLongerThanTheLimitAndReadTheRestOfTheResponse() throws Exception {
+    String path = "/sdmx/2.1/data/DS-045409/M.EU27_2020.CN.TOTAL.1.VALUE_IN_EUROS";
+    wm.stubFor(get(urlPathEqualTo(path)).willReturn(aResponse().withStatus(200).withBody(HEADER
+        + "ESTAT:DS-045409(1.0),15/06/25,M,EU27_2020,CN,TOTAL,1,VALUE_IN_EUROS,2025-04," + "1".repeat(1_100_000) + "\n"
+        + "ESTAT:DS-045409(1.0),15/06/25,M,EU27_2020,CN,TOTAL,1,VALUE_IN_EUROS,2025-05,47000000000\n")));
+    ComextApiSourceTask task = start(new ComextApiSourceTask(), Map.of(ComextConfig.PARTNERS_CONFIG, "CN",
+        ComextConfig.FLOWS_CONFIG, "IMPORT", ComextConfig.START_CONFIG, "2025-04"));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.dlq")).singleElement().satisfies(d -> {
+      assertThat(d.getString("reason")).startsWith("Record longer than 1048576 bytes");
+      assertThat(d.getString("position")).isEqualTo("line 2");
+      assertThat(d.getBytes("rawValue")).hasSize(524_288);
+    });
+    assertThat(values(rs, "trade.records")).extracting(s -> s.getInt32("month")).containsExactly(5);
+  }
+
+  @Test
   void shouldFailNamingTheKeysToNarrowWhenOneMonthIsStillTooBig() throws Exception {
     wm.stubFor(get(urlPathEqualTo("/sdmx/2.1/data/DS-045409/M.EU27_2020..TOTAL.1+2.VALUE_IN_EUROS"))
         .willReturn(aResponse().withStatus(413).withBody("EXTRACTION_TOO_BIG")));
