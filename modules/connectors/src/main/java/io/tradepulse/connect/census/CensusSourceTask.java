@@ -72,7 +72,8 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
 
   @Override
   protected void startTask(Map<String, String> props) {
-    parser = new CensusParser(CodeTable.load("/io/tradepulse/connect/ref/census-schedule-c.csv", config.countryTable()));
+    parser = new CensusParser(CodeTable.load("/io/tradepulse/connect/ref/census-schedule-c.csv",
+        config.countryTable(), CensusConfig.COUNTRY_TABLE_CONFIG));
     fetcher = retryingFetcher();
     for (String enc : props.getOrDefault(PARTITIONS_CONFIG, "").split(",")) {
       if (enc.isBlank()) {

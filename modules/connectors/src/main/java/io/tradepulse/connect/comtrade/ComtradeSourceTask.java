@@ -60,7 +60,8 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
 
   @Override
   protected void startTask(Map<String, String> props) {
-    parser = new ComtradeParser(CodeTable.load("/io/tradepulse/connect/ref/m49.csv", config.countryTable()));
+    parser = new ComtradeParser(CodeTable.load("/io/tradepulse/connect/ref/m49.csv", config.countryTable(),
+        ComtradeConfig.COUNTRY_TABLE_CONFIG));
     fetcher = retryingFetcher();
     for (String r : props.getOrDefault(REPORTERS_TASK_CONFIG, String.join(",", config.reporters())).split(",")) {
       if (!r.isBlank()) {
