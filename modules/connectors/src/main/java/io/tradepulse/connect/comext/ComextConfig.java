@@ -34,7 +34,8 @@ public final class ComextConfig extends TradeSourceConfig {
 
   public static final String REPORTERS_CONFIG = "comext.reporters";
   public static final String REPORTERS_DOC = "Reporter codes as Comext spells them (EU27_2020, DE, FR ...). API: one "
-      + "source partition each. BULK: rows of other reporters are skipped (empty = all).";
+      + "source partition each. BULK: rows of other reporters are skipped (empty = all); the files give the declaring "
+      + "member state (DE, FR ...), never EU27_2020, so the default keeps nothing there (the task warns).";
   public static final String REPORTERS_DEFAULT = "EU27_2020";
 
   public static final String PARTNERS_CONFIG = "comext.partners";
@@ -44,7 +45,8 @@ public final class ComextConfig extends TradeSourceConfig {
 
   public static final String PRODUCTS_CONFIG = "comext.products";
   public static final String PRODUCTS_DOC = "Products: TOTAL or CN codes (2, 4, 6 or 8 digits). BULK: a row is kept "
-      + "when its PRODUCT_NC starts with one of them (empty = all; TOTAL keeps only TOTAL rows).";
+      + "when its PRODUCT_NC starts with one of them (empty = all; TOTAL keeps only TOTAL rows, while the files give "
+      + "CN8 codes: set CN codes or leave it empty).";
   public static final String PRODUCTS_DEFAULT = "TOTAL";
 
   public static final String FLOWS_CONFIG = "comext.flows";

@@ -194,6 +194,7 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
           new FileOffset(rowsDone, c.digest, last).toMap(), item, c.items.publishedAt()));
       if (c.items.ended()) {
         metrics.skipped(c.items.skipped());
+        finished(c.location, c.items.index(), c.items.skipped());
         boolean unchanged = c.snapshot.unchangedSinceDigest();
         if (!unchanged) {
           // The file was replaced while it was being read: what was emitted may mix two versions. Leaving the
@@ -212,6 +213,13 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
       retrySoon(c.location);
       throw openPayloadFailed(e, c.location);
     }
+  }
+
+  /**
+   * Called once a location has been read to its end, with what it gave: items (records and dead letters) and rows
+   * intentionally left out. Default: nothing.
+   */
+  protected void finished(String location, long items, int skipped) {
   }
 
   @Override

@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import io.tradepulse.connect.LogCapture;
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.JdkPageFetcher;
 import java.nio.charset.StandardCharsets;
@@ -200,6 +201,43 @@ class ComextSourceTaskTest {
       assertThat(d.getString("position")).isEqualTo("line 3");
       assertThat(new String(d.getBytes("rawValue"), StandardCharsets.UTF_8)).isEqualTo(badLine);
     });
+  }
+
+  @Test
+  void shouldWarnWhenTheBulkFiltersLeaveOutEveryRowOfAFileAsTheApiDefaultsDo() throws Exception {
+    // Bulk files give the declaring member state as REPORTER and CN8 codes as PRODUCT_NC: the defaults
+    // (comext.reporters=EU27_2020, comext.products=TOTAL, right for the API) keep nothing of them.
+    Path csv = Files.writeString(dir.resolve("full_v2_202505.csv"), BULK_HEADER
+        + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,1000,1000,20,0\n"
+        + "FR,US,E,85011010,716.31,271110,271110,41,41,XVI,2,1,NO_SU,202505,13,13,1,0\n");
+    try (LogCapture log = new LogCapture()) {
+      ComextBulkSourceTask task = start(new ComextBulkSourceTask(), Map.of(ComextConfig.MODE_CONFIG, "BULK",
+          ComextConfig.FILES_CONFIG, csv.toString()));
+      assertThat(harness.drain(task)).isEmpty();
+      task.stop();
+
+      assertThat(task.metrics().skipped()).isEqualTo(2);
+      assertThat(log.warnings()).anySatisfy(w -> assertThat(w).startsWith("comext.reporters=[EU27_2020]: the bulk files "
+          + "give the declaring member state as REPORTER"));
+      assertThat(log.warnings()).anySatisfy(w -> assertThat(w).startsWith(csv + ": all 2 rows were left out by the "
+          + "filters (comext.reporters=[EU27_2020], comext.partners=[], comext.products=[TOTAL], "
+          + "comext.flows=[IMPORT, EXPORT]); no record."));
+    }
+  }
+
+  @Test
+  void shouldNotWarnAboutAFileWhoseRowsTheFiltersKept() throws Exception {
+    Path csv = Files.writeString(dir.resolve("full_v2_202505.csv"), BULK_HEADER
+        + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,1000,1000,20,0\n"
+        + "FR,US,E,85011010,716.31,271110,271110,41,41,XVI,2,1,NO_SU,202505,13,13,1,0\n");
+    try (LogCapture log = new LogCapture()) {
+      ComextBulkSourceTask task = start(new ComextBulkSourceTask(), Map.of(ComextConfig.MODE_CONFIG, "BULK",
+          ComextConfig.FILES_CONFIG, csv.toString(), ComextConfig.REPORTERS_CONFIG, "DE",
+          ComextConfig.PRODUCTS_CONFIG, "72"));
+      assertThat(values(harness.drain(task), "trade.records")).hasSize(1);
+      task.stop();
+      assertThat(log.warnings()).noneSatisfy(w -> assertThat(w).contains("left out by the filters"));
+    }
   }
 
   @Test
