@@ -1,5 +1,6 @@
 package io.tradepulse.connect.census;
 
+import io.tradepulse.connect.common.CodeTable;
 import io.tradepulse.connect.common.TradeSourceConfig;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
@@ -79,7 +80,7 @@ public final class CensusConfig extends TradeSourceConfig {
         .define(COMM_LVL_CONFIG, Type.STRING, COMM_LVL_DEFAULT, ValidString.in("TOTAL", "HS2", "HS4", "HS6", "HS10"),
             Importance.HIGH, COMM_LVL_DOC, GROUP, ++o, ConfigDef.Width.SHORT, COMM_LVL_CONFIG)
         .define(COMMODITIES_CONFIG, Type.LIST, COMMODITIES_DEFAULT, ConfigDef.LambdaValidator.with(CensusConfig::validateCommodities,
-            () -> "2-10 digits with optional trailing *"),
+            () -> "distinct filters of 2-10 digits with optional trailing *"),
             Importance.MEDIUM, COMMODITIES_DOC, GROUP, ++o, ConfigDef.Width.LONG, COMMODITIES_CONFIG)
         .define(API_KEY_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, API_KEY_DOC, GROUP, ++o,
             ConfigDef.Width.MEDIUM, API_KEY_CONFIG)
@@ -93,8 +94,8 @@ public final class CensusConfig extends TradeSourceConfig {
             Importance.LOW, REVISION_INTERVAL_DOC, GROUP, ++o, ConfigDef.Width.SHORT, REVISION_INTERVAL_CONFIG)
         .define(RELEASE_LAG_CONFIG, Type.INT, RELEASE_LAG_DEFAULT, Range.between(0, 120), Importance.LOW,
             RELEASE_LAG_DOC, GROUP, ++o, ConfigDef.Width.SHORT, RELEASE_LAG_CONFIG)
-        .define(COUNTRY_TABLE_CONFIG, Type.STRING, "", Importance.LOW, COUNTRY_TABLE_DOC, GROUP, ++o,
-            ConfigDef.Width.LONG, COUNTRY_TABLE_CONFIG);
+        .define(COUNTRY_TABLE_CONFIG, Type.STRING, "", CodeTable.overrideValidator(), Importance.LOW, COUNTRY_TABLE_DOC,
+            GROUP, ++o, ConfigDef.Width.LONG, COUNTRY_TABLE_CONFIG);
   }
 
   static void validateMonth(String name, Object value) {
@@ -113,6 +114,7 @@ public final class CensusConfig extends TradeSourceConfig {
         throw new ConfigException(name, value, "each filter must be 2-10 digits with an optional trailing *, got '" + c + "'");
       }
     }
+    requireDistinct(name, value);
   }
 
   public CensusConfig(Map<?, ?> props) {

@@ -56,6 +56,17 @@ public record CensusOffset(YearMonth latest, YearMonth inProgress, long rowsDone
     return new CensusOffset(latest, month, rows, digest, digests);
   }
 
+  /**
+   * Completes a month the API has no data for (taken as without trade): the cursor moves past it, no digest is
+   * recorded, so a revision check that finds figures for it re-emits them.
+   */
+  CensusOffset withoutTrade(YearMonth month, int lookback) {
+    YearMonth newLatest = latest == null || month.isAfter(latest) ? month : latest;
+    Map<YearMonth, String> d = new TreeMap<>(digests);
+    d.keySet().removeIf(k -> k.isBefore(newLatest.minusMonths(lookback)));
+    return new CensusOffset(newLatest, null, 0, null, d);
+  }
+
   /** Completes a month: records its digest and trims digests that fell out of the look-back window. */
   CensusOffset completed(YearMonth month, String digest, int lookback) {
     YearMonth newLatest = latest == null || month.isAfter(latest) ? month : latest;

@@ -2,6 +2,7 @@ package io.tradepulse.connect.census;
 
 import io.tradepulse.connect.common.CodeTable;
 import io.tradepulse.connect.common.HttpBody;
+import io.tradepulse.connect.common.MonthGaps;
 import io.tradepulse.connect.common.PayloadCursor;
 import io.tradepulse.connect.common.RetryingFetcher;
 import io.tradepulse.connect.common.TradeSourceTask;
@@ -23,8 +24,8 @@ import org.apache.kafka.connect.source.SourceRecord;
 
 /**
  * Reads its Census partitions month by month: catches up from census.start.month, then polls for the next
- * month (HTTP 204 = not released yet), and periodically re-fetches the look-back window, re-emitting a
- * month only when its payload fingerprint changed (a revision).
+ * month (HTTP 204 = not released yet, or no trade: see {@link #stepOverMonthWithoutData}), and periodically re-fetches
+ * the look-back window, re-emitting a month only when its payload fingerprint changed (a revision).
  *
  * <p>A month's response (an HS10 month of every country is hundreds of thousands of rows) is never held whole: its
  * body goes to a temporary file, is read once for its digest, once to check it (a fault anywhere makes it one dead
@@ -38,6 +39,11 @@ import org.apache.kafka.connect.source.SourceRecord;
 public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
   static final String PARTITIONS_CONFIG = "census.task.partitions";
   private static final ZoneId ET = ZoneId.of("America/New_York");
+  /**
+   * Releases after its own that a month answered 204 is waited for before it is taken as without trade: one, so the
+   * month after it must be due too (see {@link #stepOverMonthWithoutData}).
+   */
+  private static final int NO_TRADE_MARGIN_MONTHS = 1;
 
   private final class State {
     final CensusPartition partition;
@@ -66,7 +72,8 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
 
   @Override
   protected void startTask(Map<String, String> props) {
-    parser = new CensusParser(CodeTable.load("/io/tradepulse/connect/ref/census-schedule-c.csv", config.countryTable()));
+    parser = new CensusParser(CodeTable.load("/io/tradepulse/connect/ref/census-schedule-c.csv",
+        config.countryTable(), CensusConfig.COUNTRY_TABLE_CONFIG));
     fetcher = retryingFetcher();
     for (String enc : props.getOrDefault(PARTITIONS_CONFIG, "").split(",")) {
       if (enc.isBlank()) {
@@ -104,20 +111,24 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
     if (off.inProgress() != null) {
       return emitMonth(s, off.inProgress());
     }
-    if (!now.isBefore(s.nextNewCheck)) {
-      YearMonth target = off.latest() == null ? config.startMonth() : off.latest().plusMonths(1);
+    // A month stepped over as without trade is no record: the month after it is asked at once (the loop ends, since
+    // each step moves the cursor towards the last month that can be out).
+    while (!now.isBefore(s.nextNewCheck)) {
+      YearMonth target = s.offset.latest() == null ? config.startMonth() : s.offset.latest().plusMonths(1);
       YearMonth lastPossible = YearMonth.from(now.atZone(ET)).minusMonths(1);
       if (target.isAfter(lastPossible)) {
         s.nextNewCheck = now.plus(config.pollInterval());
       } else {
         List<SourceRecord> out = emitMonth(s, target);
-        if (out == null) {
-          s.nextNewCheck = now.plus(config.pollInterval());
-        } else {
+        if (out != null) {
           return out;
+        }
+        if (!stepOverMonthWithoutData(s, target, now)) {
+          s.nextNewCheck = now.plus(config.pollInterval());
         }
       }
     }
+    off = s.offset;
     if (off.latest() != null && config.lookback() > 0 && !now.isBefore(s.nextRevisionCheck)) {
       if (s.revisionQueue.isEmpty()) {
         for (int i = config.lookback(); i >= 0; i--) {
@@ -131,6 +142,36 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
     }
     YearMonth revision = s.revisionQueue.poll();
     return revision == null ? null : emitMonth(s, revision);
+  }
+
+  /**
+   * After a new month was answered 204: whether it is taken as a month without trade and stepped over. The API answers
+   * 204 both for a month that is not released yet and for a combination without trade that month (a seasonal HS10
+   * line, a small partner); the partition's cursor only moves past emitted months, so without this a single month
+   * without trade would stall it for ever. A month still answered 204 once the FT-900 of the month AFTER it is due
+   * ({@link #releaseInstant}, one month of margin for a late release) is taken as without trade: the cursor moves past
+   * it, and the look-back window re-reads it at the next revision check, so figures published late for it still come
+   * (as a revision, carried by the newest release).
+   */
+  private boolean stepOverMonthWithoutData(State s, YearMonth month, Instant now) {
+    YearMonth next = MonthGaps.afterEmptyWindow(month, month, lastReleased(now), NO_TRADE_MARGIN_MONTHS);
+    if (!next.isAfter(month)) {
+      return false;
+    }
+    log.warn("Census {} {}: no data (HTTP 204) although the FT-900 of {} is due; taken as a month without trade for "
+        + "this partition, moving on (re-read by the revision checks of the look-back window)",
+        s.partition.toMap(), month, month.plusMonths(1));
+    s.offset = s.offset.withoutTrade(month, config.lookback());
+    return true;
+  }
+
+  /** The newest month whose FT-900 is due by {@code now}. */
+  private YearMonth lastReleased(Instant now) {
+    YearMonth m = YearMonth.from(now.atZone(ET));
+    while (releaseInstant(m).isAfter(now)) {
+      m = m.minusMonths(1);
+    }
+    return m;
   }
 
   /**

@@ -24,7 +24,29 @@ public class ComextBulkSourceTask extends LocationSourceTask<ComextConfig> {
         config.fxTable().isBlank() ? null : FxTable.load(config.fxTable(), config.fxCurrency()));
     filter = new ComextParser.Filter(Set.copyOf(config.reporters()), Set.copyOf(config.partners()),
         config.products(), Set.copyOf(config.flows()));
+    List<String> notDeclarants = config.reporters().stream().filter(r -> !r.matches("[A-Z]{2}")).toList();
+    if (!notDeclarants.isEmpty()) {
+      // The default (EU27_2020) is right for the API and wrong here: nothing would match, without any error.
+      log.warn("{}={}: the bulk files give the declaring member state as REPORTER (ISO alpha-2: DE, FR, ...), so rows "
+          + "of {} will not be found and are never emitted; list member states, or leave {} empty for all",
+          ComextConfig.REPORTERS_CONFIG, config.reporters(), notDeclarants, ComextConfig.REPORTERS_CONFIG);
+    }
     super.startTask(props);
+  }
+
+  /**
+   * A file read to its end whose every row the filters left out gave nothing, not even a dead letter, which otherwise
+   * looks just like a file that was read: said loudly, with the filters, since the defaults (made for the API) do it.
+   */
+  @Override
+  protected void finished(String location, long items, int skipped) {
+    if (items == 0 && skipped > 0) {
+      log.warn("{}: all {} rows were left out by the filters ({}={}, {}={}, {}={}, {}={}); no record. Bulk files give "
+          + "the declaring member states as REPORTER (not EU27_2020) and CN8 codes as PRODUCT_NC: check {} and {} "
+          + "(empty = all)", location, skipped, ComextConfig.REPORTERS_CONFIG, config.reporters(), ComextConfig.PARTNERS_CONFIG,
+          config.partners(), ComextConfig.PRODUCTS_CONFIG, config.products(), ComextConfig.FLOWS_CONFIG, config.flows(),
+          ComextConfig.REPORTERS_CONFIG, ComextConfig.PRODUCTS_CONFIG);
+    }
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.tradepulse.connect.comext;
 
+import io.tradepulse.connect.common.CodeTable;
 import io.tradepulse.connect.common.TradeSourceConfig;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
@@ -33,7 +34,8 @@ public final class ComextConfig extends TradeSourceConfig {
 
   public static final String REPORTERS_CONFIG = "comext.reporters";
   public static final String REPORTERS_DOC = "Reporter codes as Comext spells them (EU27_2020, DE, FR ...). API: one "
-      + "source partition each. BULK: rows of other reporters are skipped (empty = all).";
+      + "source partition each. BULK: rows of other reporters are skipped (empty = all); the files give the declaring "
+      + "member state (DE, FR ...), never EU27_2020, so the default keeps nothing there (the task warns).";
   public static final String REPORTERS_DEFAULT = "EU27_2020";
 
   public static final String PARTNERS_CONFIG = "comext.partners";
@@ -43,7 +45,8 @@ public final class ComextConfig extends TradeSourceConfig {
 
   public static final String PRODUCTS_CONFIG = "comext.products";
   public static final String PRODUCTS_DOC = "Products: TOTAL or CN codes (2, 4, 6 or 8 digits). BULK: a row is kept "
-      + "when its PRODUCT_NC starts with one of them (empty = all; TOTAL keeps only TOTAL rows).";
+      + "when its PRODUCT_NC starts with one of them (empty = all; TOTAL keeps only TOTAL rows, while the files give "
+      + "CN8 codes: set CN codes or leave it empty).";
   public static final String PRODUCTS_DEFAULT = "TOTAL";
 
   public static final String FLOWS_CONFIG = "comext.flows";
@@ -57,7 +60,8 @@ public final class ComextConfig extends TradeSourceConfig {
   public static final String FILES_CONFIG = "comext.files";
   public static final String FILES_DOC = "BULK: bulk CSV files (local paths or http(s) URLs), header REPORTER,PARTNER,"
       + "TRADE_TYPE,PRODUCT_NC,...,FLOW,STAT_PROCEDURE,...,PERIOD,VALUE_EUR,... Rows of one series and month "
-      + "(several TRADE_TYPE/STAT_PROCEDURE/SUPPL_UNIT lines) are summed into one record.";
+      + "(several TRADE_TYPE/STAT_PROCEDURE/SUPPL_UNIT lines) are summed into one record; one whose line has an "
+      + "unreadable VALUE_EUR is a dead letter naming the lines, never a partial sum.";
   public static final String FILES_DEFAULT = "";
 
   public static final String PUBLICATION_LAG_CONFIG = "comext.publication.lag.months";
@@ -109,19 +113,19 @@ public final class ComextConfig extends TradeSourceConfig {
             BASE_URL_DOC, GROUP, ++o, ConfigDef.Width.LONG, BASE_URL_CONFIG)
         .define(DATASET_CONFIG, Type.STRING, DATASET_DEFAULT, new ConfigDef.NonEmptyString(), Importance.LOW,
             DATASET_DOC, GROUP, ++o, ConfigDef.Width.SHORT, DATASET_CONFIG)
-        .define(REPORTERS_CONFIG, Type.LIST, REPORTERS_DEFAULT, Importance.HIGH, REPORTERS_DOC, GROUP, ++o,
+        .define(REPORTERS_CONFIG, Type.LIST, REPORTERS_DEFAULT, distinct(), Importance.HIGH, REPORTERS_DOC, GROUP, ++o,
             ConfigDef.Width.MEDIUM, REPORTERS_CONFIG)
-        .define(PARTNERS_CONFIG, Type.LIST, PARTNERS_DEFAULT, Importance.HIGH, PARTNERS_DOC, GROUP, ++o,
+        .define(PARTNERS_CONFIG, Type.LIST, PARTNERS_DEFAULT, distinct(), Importance.HIGH, PARTNERS_DOC, GROUP, ++o,
             ConfigDef.Width.MEDIUM, PARTNERS_CONFIG)
         .define(PRODUCTS_CONFIG, Type.LIST, PRODUCTS_DEFAULT, ConfigDef.LambdaValidator.with(ComextConfig::validateProducts,
-            () -> "TOTAL or 2/4/6/8 digits"), Importance.HIGH, PRODUCTS_DOC, GROUP, ++o, ConfigDef.Width.MEDIUM,
-            PRODUCTS_CONFIG)
+            () -> "distinct codes: TOTAL or 2/4/6/8 digits"), Importance.HIGH, PRODUCTS_DOC, GROUP, ++o,
+            ConfigDef.Width.MEDIUM, PRODUCTS_CONFIG)
         .define(FLOWS_CONFIG, Type.LIST, FLOWS_DEFAULT, ValidList.in("IMPORT", "EXPORT"), Importance.HIGH, FLOWS_DOC,
             GROUP, ++o, ConfigDef.Width.SHORT, FLOWS_CONFIG)
         .define(START_CONFIG, Type.STRING, START_DEFAULT, ConfigDef.LambdaValidator.with(ComextConfig::validateMonth,
             () -> "yyyy-MM"), Importance.HIGH, START_DOC, GROUP, ++o, ConfigDef.Width.SHORT, START_CONFIG)
-        .define(FILES_CONFIG, Type.LIST, FILES_DEFAULT, Importance.HIGH, FILES_DOC, GROUP, ++o, ConfigDef.Width.LONG,
-            FILES_CONFIG)
+        .define(FILES_CONFIG, Type.LIST, FILES_DEFAULT, distinct(), Importance.HIGH, FILES_DOC, GROUP, ++o,
+            ConfigDef.Width.LONG, FILES_CONFIG)
         .define(PUBLICATION_LAG_CONFIG, Type.INT, PUBLICATION_LAG_DEFAULT, Range.between(1, 60), Importance.LOW,
             PUBLICATION_LAG_DOC, GROUP, ++o, ConfigDef.Width.SHORT, PUBLICATION_LAG_CONFIG)
         .define(LOOKBACK_CONFIG, Type.INT, LOOKBACK_DEFAULT, Range.between(0, 36), Importance.MEDIUM, LOOKBACK_DOC,
@@ -130,13 +134,18 @@ public final class ComextConfig extends TradeSourceConfig {
             REVISION_INTERVAL_DOC, GROUP, ++o, ConfigDef.Width.SHORT, REVISION_INTERVAL_CONFIG)
         .define(RELEASE_LAG_CONFIG, Type.INT, RELEASE_LAG_DEFAULT, Range.between(0, 365), Importance.LOW,
             RELEASE_LAG_DOC, GROUP, ++o, ConfigDef.Width.SHORT, RELEASE_LAG_CONFIG)
-        .define(FX_TABLE_CONFIG, Type.STRING, FX_TABLE_DEFAULT, Importance.MEDIUM, FX_TABLE_DOC, GROUP, ++o,
-            ConfigDef.Width.LONG, FX_TABLE_CONFIG)
+        .define(FX_TABLE_CONFIG, Type.STRING, FX_TABLE_DEFAULT, FxTable.validator(), Importance.MEDIUM, FX_TABLE_DOC,
+            GROUP, ++o, ConfigDef.Width.LONG, FX_TABLE_CONFIG)
         .define(FX_CURRENCY_CONFIG, Type.STRING, FX_CURRENCY_DEFAULT, ConfigDef.LambdaValidator.with(
             ComextConfig::validateCurrency, () -> "ISO 4217 code other than EUR"), Importance.LOW, FX_CURRENCY_DOC,
             GROUP, ++o, ConfigDef.Width.SHORT, FX_CURRENCY_CONFIG)
-        .define(GEO_TABLE_CONFIG, Type.STRING, GEO_TABLE_DEFAULT, Importance.LOW, GEO_TABLE_DOC, GROUP, ++o,
-            ConfigDef.Width.LONG, GEO_TABLE_CONFIG);
+        .define(GEO_TABLE_CONFIG, Type.STRING, GEO_TABLE_DEFAULT, CodeTable.overrideValidator(), Importance.LOW,
+            GEO_TABLE_DOC, GROUP, ++o, ConfigDef.Width.LONG, GEO_TABLE_CONFIG);
+  }
+
+  /** Each entry once ({@link #requireDistinct}). */
+  private static ConfigDef.Validator distinct() {
+    return ConfigDef.LambdaValidator.with(TradeSourceConfig::requireDistinct, () -> "distinct entries");
   }
 
   static void validateMonth(String name, Object value) {
@@ -159,6 +168,7 @@ public final class ComextConfig extends TradeSourceConfig {
         throw new ConfigException(name, value, "each product must be TOTAL or a CN code of 2, 4, 6 or 8 digits, got '" + p + "'");
       }
     }
+    requireDistinct(name, value);
   }
 
   static void validateCurrency(String name, Object value) {
@@ -178,6 +188,9 @@ public final class ComextConfig extends TradeSourceConfig {
     }
     if (!bulk() && reporters().isEmpty()) {
       throw new ConfigException(REPORTERS_CONFIG, "", "must list at least one reporter when " + MODE_CONFIG + "=API");
+    }
+    if (!fxTable().isBlank()) {
+      FxTable.load(fxTable(), fxCurrency()); // well formed (its validator said so), and has rates of this currency
     }
   }
 

@@ -20,7 +20,8 @@ final class ComextGeo {
   }
 
   static ComextGeo load(String override) {
-    return new ComextGeo(CodeTable.load("/io/tradepulse/connect/ref/comext-geo.csv", override));
+    return new ComextGeo(CodeTable.load("/io/tradepulse/connect/ref/comext-geo.csv", override,
+        ComextConfig.GEO_TABLE_CONFIG));
   }
 
   Optional<CodeTable.Entry> lookup(String code) {

@@ -20,6 +20,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -50,6 +51,7 @@ import java.util.TreeMap;
  * </ul>
  */
 final class ComextParser {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ComextParser.class);
   static final String SOURCE = "COMEXT";
   private static final DateTimeFormatter LAST_UPDATE = DateTimeFormatter.ofPattern("dd/MM/yy", Locale.ROOT);
   private static final ZoneId CET = ZoneId.of("Europe/Luxembourg");
@@ -116,10 +118,13 @@ final class ComextParser {
 
     /** @return the row's item and month, or null for a blank row or one left out (counted in {@link #skipped}) */
     SdmxItem read(CsvReader.Row row) {
+      String position = "line " + row.line();
+      if (StreamingCsvReader.isCut(row)) { // no month: counted apart from the fingerprints, as other rows without one
+        return new SdmxItem(BadRow.of(StreamingCsvReader.CUT_REASON, sourceRef, position, row.raw()), null);
+      }
       if (row.isBlank()) {
         return null;
       }
-      String position = "line " + row.line();
       if (!"VALUE_IN_EUROS".equals(row.field(c.ind()).trim())) {
         skipped++;
         return null;
@@ -418,13 +423,24 @@ final class ComextParser {
 
   /** The aggregate of one key: its sum, its first row's line (the record's position) and, if needed, raw bytes. */
   private static final class Sum {
+    /** Line numbers of unreadable values named in a tainted key's dead letter; the others are counted. */
+    static final int MAX_BAD_LINES_NAMED = 10;
     long value;
     final long line;
     final byte[] raw; // null when the key makes a TradeRow, which carries no raw bytes
+    // Set once a line of the key cannot be summed (see BulkRows#taint); null while the key is clean.
+    String badReason;
+    byte[] badRaw;
+    List<Long> badLines;
+    int badCount;
 
     Sum(long line, byte[] raw) {
       this.line = line;
       this.raw = raw;
+    }
+
+    boolean tainted() {
+      return badLines != null;
     }
   }
 
@@ -447,6 +463,26 @@ final class ComextParser {
       this.filter = filter;
       this.releaseLagDays = releaseLagDays;
       this.fileName = location.substring(location.replace('\\', '/').lastIndexOf('/') + 1);
+    }
+
+    /**
+     * The dead letter of a series and month one of whose lines has an unreadable VALUE_EUR. Its record is not emitted:
+     * the sum of the other lines would pass downstream for the series' value that month (and overwrite a complete one
+     * emitted before), while it lacks a part of unknown size. The whole series-month is parked instead, naming the
+     * lines; its raw value is the first such line.
+     */
+    private BadRow tainted(List<String> k, Sum s) {
+      StringBuilder lines = new StringBuilder();
+      for (Long l : s.badLines) {
+        lines.append(lines.length() == 0 ? "" : ", ").append(l);
+      }
+      if (s.badCount > s.badLines.size()) {
+        lines.append(" and ").append(s.badCount - s.badLines.size()).append(" more");
+      }
+      return BadRow.of(s.badReason + " on line" + (s.badCount > 1 ? "s " : " ") + lines
+          + ": series REPORTER=" + k.get(0) + " PARTNER=" + k.get(1) + " PRODUCT_NC=" + k.get(2) + " FLOW=" + k.get(3)
+          + " PERIOD=" + k.get(4) + " not emitted (a sum without " + (s.badCount > 1 ? "them" : "it")
+          + " would pass for the total)", location, "line " + s.badLines.get(0), s.badRaw);
     }
 
     @Override
@@ -516,6 +552,10 @@ final class ComextParser {
           return;
         }
         for (CsvReader.Row row = reader.next(); row != null; row = reader.next()) {
+          if (StreamingCsvReader.isCut(row)) {
+            cutLine(row, new int[] {rep, par, prod, flow, period}, bySeries, badRows);
+            continue;
+          }
           if (row.isBlank()) {
             continue;
           }
@@ -523,14 +563,6 @@ final class ComextParser {
           String product = row.field(prod).trim();
           if (!filter.keeps(row.field(rep).trim(), row.field(par).trim(), product, flowName == null ? "" : flowName)) {
             skipped++;
-            continue;
-          }
-          long v;
-          try {
-            v = new BigDecimal(row.field(val).trim()).setScale(0, java.math.RoundingMode.HALF_EVEN).longValueExact();
-          } catch (RuntimeException e) {
-            badRows.add(BadRow.of("Non-numeric VALUE_EUR '" + row.field(val) + "'", location, "line " + row.line(),
-                row.raw()));
             continue;
           }
           List<String> key = List.of(shared.computeIfAbsent(row.field(rep).trim(), x -> x),
@@ -545,6 +577,13 @@ final class ComextParser {
             sum = item(key, probe, 0) instanceof BadRow ? probe : new Sum(row.line(), null);
             bySeries.put(key, sum);
           }
+          long v;
+          try {
+            v = new BigDecimal(row.field(val).trim()).setScale(0, java.math.RoundingMode.HALF_EVEN).longValueExact();
+          } catch (RuntimeException e) {
+            taint(sum, row, "Non-numeric VALUE_EUR '" + row.field(val) + "'");
+            continue;
+          }
           sum.value = Math.addExact(sum.value, v);
         }
       } finally {
@@ -557,8 +596,56 @@ final class ComextParser {
           // an unreadable period is a dead letter and no publication time
         }
       }
+      // A tainted series-month is one dead letter, among the others that come first, in first-seen order.
+      for (Iterator<Map.Entry<List<String>, Sum>> it = bySeries.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<List<String>, Sum> e = it.next();
+        if (e.getValue().tainted()) {
+          badRows.add(tainted(e.getKey(), e.getValue()));
+          it.remove();
+        }
+      }
       bad = badRows.iterator();
       sums = bySeries.entrySet().iterator();
+    }
+
+    /**
+     * A line too long to read ({@link StreamingCsvReader#isCut}). When its first bytes still hold the columns of its
+     * key, whole, its series and month is tainted like one with an unreadable value (a sum without the line would pass
+     * for the total); otherwise the line is a dead letter of its own, and the series it belongs to cannot be known.
+     */
+    private void cutLine(CsvReader.Row row, int[] keyColumns, Map<List<String>, Sum> bySeries,
+        List<ParsedItem> badRows) {
+      CsvReader.Row head = new CsvReader(row.raw()).next();
+      int last = Arrays.stream(keyColumns).max().orElseThrow();
+      if (head == null || head.fields().size() <= last + 1) { // the last field of the head may be cut short
+        log.warn("{} line {}: longer than {} bytes and its series cannot be told from its first bytes; the sums of the "
+            + "file may lack it", location, row.line(), StreamingCsvReader.MAX_RECORD_BYTES);
+        badRows.add(BadRow.of(StreamingCsvReader.CUT_REASON, location, "line " + row.line(), row.raw()));
+        return;
+      }
+      String flowName = flowName(head.field(keyColumns[3]).trim());
+      if (!filter.keeps(head.field(keyColumns[0]).trim(), head.field(keyColumns[1]).trim(),
+          head.field(keyColumns[2]).trim(), flowName == null ? "" : flowName)) {
+        skipped++;
+        return;
+      }
+      List<String> key = List.of(head.field(keyColumns[0]).trim(), head.field(keyColumns[1]).trim(),
+          head.field(keyColumns[2]).trim(), head.field(keyColumns[3]).trim(), head.field(keyColumns[4]).trim());
+      Sum sum = bySeries.computeIfAbsent(key, k -> new Sum(row.line(), null));
+      taint(sum, row, "Record longer than " + StreamingCsvReader.MAX_RECORD_BYTES + " bytes");
+    }
+
+    /** Marks a key one of whose lines, {@code row}, cannot be summed; keeps what its dead letter names. */
+    private void taint(Sum sum, CsvReader.Row row, String reason) {
+      if (sum.badLines == null) {
+        sum.badLines = new ArrayList<>();
+        sum.badReason = reason;
+        sum.badRaw = row.raw();
+      }
+      sum.badCount++;
+      if (sum.badLines.size() < Sum.MAX_BAD_LINES_NAMED) {
+        sum.badLines.add(row.line());
+      }
     }
 
     @Override

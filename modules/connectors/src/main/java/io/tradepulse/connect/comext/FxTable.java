@@ -2,7 +2,6 @@ package io.tradepulse.connect.comext;
 
 import io.tradepulse.core.CsvReader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Files;
@@ -12,6 +11,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
@@ -31,37 +31,58 @@ public final class FxTable {
     this.rates = Map.copyOf(rates);
   }
 
+  /** @throws ConfigException naming comext.fx.table when the file cannot be read, has a bad line or no rate */
   public static FxTable load(String file, String currency) {
+    byte[] csv;
     try {
-      return parse(file, Files.readAllBytes(Path.of(file)), currency);
+      csv = Files.readAllBytes(Path.of(file));
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read FX table " + file, e);
+      throw new ConfigException(ComextConfig.FX_TABLE_CONFIG, file, "cannot be read: " + e);
     }
+    return parse(file, csv, currency);
   }
 
+  /**
+   * The validator of comext.fx.table: empty, or a readable table whose every line is well formed (checked for every
+   * currency, since which one is used is another setting; {@link ComextConfig} checks that it has a rate).
+   */
+  static ConfigDef.Validator validator() {
+    return ConfigDef.LambdaValidator.with((name, value) -> {
+      if (value != null && !value.toString().isBlank()) {
+        load(value.toString(), null);
+      }
+    }, () -> "empty, or a readable CSV period(yyyy-MM),currency,rate(>0)");
+  }
+
+  /** @param currency the currency whose rates are kept; null to check every line and keep none */
   static FxTable parse(String name, byte[] csv, String currency) {
     Map<YearMonth, BigDecimal> m = new HashMap<>();
     CsvReader r = new CsvReader(csv);
+    int lines = 0;
     for (CsvReader.Row row = r.next(); row != null; row = r.next()) {
       if (row.isBlank() || row.field(0).startsWith("#") || row.field(0).equalsIgnoreCase("period")) {
         continue;
       }
-      if (!row.field(1).trim().toUpperCase(Locale.ROOT).equals(currency)) {
-        continue;
-      }
+      lines++;
+      YearMonth month;
+      BigDecimal rate;
       try {
-        BigDecimal rate = new BigDecimal(row.field(2).trim());
-        if (rate.signum() <= 0) {
-          throw new NumberFormatException("not positive");
+        rate = new BigDecimal(row.field(2).trim());
+        if (rate.signum() <= 0 || !row.field(1).trim().matches("[A-Za-z]{3}")) {
+          throw new NumberFormatException("not positive, or not a currency");
         }
-        m.put(YearMonth.parse(row.field(0).trim()), rate);
+        month = YearMonth.parse(row.field(0).trim());
       } catch (RuntimeException e) {
         throw new ConfigException(ComextConfig.FX_TABLE_CONFIG, name, "line " + row.line()
             + " must be period(yyyy-MM),currency,rate(>0): " + new String(row.raw(), java.nio.charset.StandardCharsets.UTF_8));
       }
+      if (currency != null && row.field(1).trim().toUpperCase(Locale.ROOT).equals(currency)) {
+        m.put(month, rate);
+      }
     }
-    if (m.isEmpty()) {
-      throw new ConfigException(ComextConfig.FX_TABLE_CONFIG, name, "has no " + currency + " rate");
+    if (currency == null ? lines == 0 : m.isEmpty()) {
+      throw new ConfigException(ComextConfig.FX_TABLE_CONFIG, name, "has no " + (currency == null ? "" : currency + " ")
+          + "rate");
     }
     return new FxTable(name, currency, m);
   }

@@ -4,14 +4,26 @@ package io.tradepulse.connect.common;
  * A row (or whole payload) that could not be turned into a trade figure. Becomes a
  * {@code io.tradepulse.avro.DeadLetter} on the dead-letter topic; nothing is dropped silently.
  *
- * @param raw the raw bytes exactly as read (one CSV line, one JSON array/object, or the whole body)
+ * <p>Its raw value is never longer than {@link #MAX_WHOLE_RAW_BYTES}, whatever made it: a dead letter is one Kafka
+ * record, and one the broker refuses (1 MB by default) fails the task, again at every restart on the same row. A
+ * longer raw value is cut to its first bytes, and the reason says so.
+ *
+ * @param raw the raw bytes exactly as read (one CSV line, one JSON array/object, or the whole body), or their first
+ *     {@link #MAX_WHOLE_RAW_BYTES} when longer
  */
 public record BadRow(String reason, String errorClass, String source, String position, byte[] raw)
     implements ParsedItem {
 
+  public BadRow {
+    if (raw != null && raw.length > MAX_WHOLE_RAW_BYTES) {
+      reason = cutReason(reason, MAX_WHOLE_RAW_BYTES, raw.length);
+      raw = java.util.Arrays.copyOf(raw, MAX_WHOLE_RAW_BYTES);
+    }
+  }
+
   /**
-   * Most raw bytes a dead letter about a whole payload carries. A dead letter is one Kafka record and a broker's
-   * default limit is 1 MB: a larger record would fail the task instead of parking the payload.
+   * Most raw bytes a dead letter carries, about a whole payload or a single row. A dead letter is one Kafka record and
+   * a broker's default limit is 1 MB: a larger record would fail the task instead of parking the payload.
    */
   public static final int MAX_WHOLE_RAW_BYTES = 512 * 1024;
 
@@ -38,8 +50,11 @@ public record BadRow(String reason, String errorClass, String source, String pos
   }
 
   private static BadRow cut(String reason, String errorClass, String source, String position, byte[] head, long total) {
-    return new BadRow(reason + " (raw value cut to " + head.length + " of " + total + " bytes)", errorClass, source,
-        position, head);
+    return new BadRow(cutReason(reason, head.length, total), errorClass, source, position, head);
+  }
+
+  private static String cutReason(String reason, int kept, long total) {
+    return reason + " (raw value cut to " + kept + " of " + total + " bytes)";
   }
 
   public static BadRow of(String reason, String source, String position, byte[] raw) {

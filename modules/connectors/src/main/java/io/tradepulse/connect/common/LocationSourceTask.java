@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -38,6 +39,8 @@ import org.apache.kafka.connect.source.SourceRecord;
 public abstract class LocationSourceTask<C extends TradeSourceConfig> extends TradeSourceTask<C> {
   private final Map<String, FileOffset> state = new LinkedHashMap<>();
   private final Map<String, Instant> nextCheck = new LinkedHashMap<>();
+  /** Failed checks of a location in a row, for the backoff of its next check ({@link #retrySoon}). */
+  private final Map<String, Integer> failures = new HashMap<>();
   /**
    * Per location, what it looked like when its digest was last taken, to reuse that digest at the next check.
    *
@@ -65,8 +68,18 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
    * streaming parser; the default reads the payload into memory and {@link #parse}s it.
    */
   protected ItemStream open(Payload payload, String location) throws IOException {
+    byte[] bytes;
     try (InputStream in = payload.open()) {
-      return ItemStream.of(parse(in.readAllBytes(), location));
+      bytes = in.readAllBytes();
+    }
+    try {
+      return ItemStream.of(parse(bytes, location));
+    } catch (RuntimeException e) {
+      // A payload the parser trips over must be parked, not thrown: an exception here fails the task, and it would
+      // fail again on the same payload at every restart, the locations after it never read.
+      log.error("Cannot parse {}: the whole payload goes to the dead-letter topic", location, e);
+      return ItemStream.of(Parsed.whollyBad(BadRow.wholePayload("Cannot parse the payload: " + e.getMessage(),
+          e.getClass().getName(), location, "payload", bytes)));
     }
   }
 
@@ -103,30 +116,13 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
       if (now.isBefore(nextCheck.get(loc))) {
         continue;
       }
-      nextCheck.put(loc, now.plus(config.pollInterval()));
-      FileOffset off = e.getValue();
-      Snapshot snap = read(loc, off);
-      if (snap == null) {
-        continue;
-      }
-      boolean opened = false;
       try {
-        String digest = snap.digest();
-        boolean same = digest.equals(off.digest());
-        if (same && off.complete()) {
+        if (!check(loc, e.getValue())) {
           continue;
         }
-        if (!same && off.complete()) {
-          log.info("{} changed (new digest {}): re-reading it from the start", loc, digest);
-        }
-        cursor = new Cursor(loc, snap, digest, same ? off.rowsDone() : 0);
-        opened = true;
-      } catch (IOException ex) {
-        throw new RetriableException("Cannot read " + loc, ex);
-      } finally {
-        if (!opened) {
-          snap.close();
-        }
+      } catch (RuntimeException ex) {
+        retrySoon(loc);
+        throw ex;
       }
       List<SourceRecord> out = emit();
       if (!out.isEmpty()) {
@@ -134,6 +130,60 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
       }
     }
     return List.of();
+  }
+
+  /**
+   * Checks one location that is due: reads it (or finds it unchanged) and opens it as the {@link #cursor} when there
+   * is something to emit. Only a check that succeeded puts the next one poll.interval.ms away; a failed one is
+   * retried after {@link #retrySoon}, not an hour later.
+   *
+   * @return whether the location was opened
+   */
+  private boolean check(String loc, FileOffset off) throws InterruptedException {
+    Snapshot snap = read(loc, off);
+    if (snap == null) {
+      checked(loc);
+      return false;
+    }
+    boolean opened = false;
+    try {
+      String digest = snap.digest();
+      boolean same = digest.equals(off.digest());
+      if (same && off.complete()) {
+        checked(loc);
+        return false;
+      }
+      if (!same && off.complete()) {
+        log.info("{} changed (new digest {}): re-reading it from the start", loc, digest);
+      }
+      cursor = new Cursor(loc, snap, digest, same ? off.rowsDone() : 0);
+      opened = true;
+      checked(loc);
+      return true;
+    } catch (IOException ex) {
+      throw new RetriableException("Cannot read " + loc, ex);
+    } finally {
+      if (!opened) {
+        snap.close();
+      }
+    }
+  }
+
+  /** A check of {@code loc} succeeded: the next is due poll.interval.ms from now. */
+  private void checked(String loc) {
+    failures.remove(loc);
+    nextCheck.put(loc, clock.instant().plus(config.pollInterval()));
+  }
+
+  /**
+   * Reading {@code loc} failed (the worker polls again after the RetriableException): it is checked again after the
+   * retry backoff (http.backoff.initial.ms, doubling per failure in a row, at most http.backoff.max.ms and never later
+   * than a successful check would be), so a passing fault costs seconds, not poll.interval.ms of an hour.
+   */
+  private void retrySoon(String loc) {
+    int n = failures.merge(loc, 1, Integer::sum);
+    Duration wait = config.backoff().delay(n - 1);
+    nextCheck.put(loc, clock.instant().plus(wait.compareTo(config.pollInterval()) < 0 ? wait : config.pollInterval()));
   }
 
   /** Up to batch.max.records records of the open location; closes it (and records it as complete) at its end. */
@@ -144,6 +194,7 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
           new FileOffset(rowsDone, c.digest, last).toMap(), item, c.items.publishedAt()));
       if (c.items.ended()) {
         metrics.skipped(c.items.skipped());
+        finished(c.location, c.items.index(), c.items.skipped());
         boolean unchanged = c.snapshot.unchangedSinceDigest();
         if (!unchanged) {
           // The file was replaced while it was being read: what was emitted may mix two versions. Leaving the
@@ -157,10 +208,18 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
       }
       return out;
     } catch (IOException | RuntimeException e) {
-      // Read again from the start on the next check, skipping the items of the batches already returned.
+      // Read again from the start on the next check, soon, skipping the items of the batches already returned.
       state.put(c.location, new FileOffset(c.items.resumePoint(), c.digest, false));
+      retrySoon(c.location);
       throw openPayloadFailed(e, c.location);
     }
+  }
+
+  /**
+   * Called once a location has been read to its end, with what it gave: items (records and dead letters) and rows
+   * intentionally left out. Default: nothing.
+   */
+  protected void finished(String location, long items, int skipped) {
   }
 
   @Override

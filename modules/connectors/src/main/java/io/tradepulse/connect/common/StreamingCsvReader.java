@@ -16,14 +16,34 @@ import java.util.List;
  * mirrors CsvReader line for line with {@code data[i]} replaced by {@link #at(long)}: keeping the two readers
  * visibly alike is what keeps their rules alike ({@code StreamingCsvReaderTest} compares them on random input).
  *
- * <p>The buffer holds the current record plus read-ahead and grows only for a record longer than itself. The one
- * case that can hold much more is CsvReader's own look-ahead rule: a quote that is never closed makes it scan to
- * the end of the data for a closing quote, and so does this reader (buffering up to the end of the file).
+ * <p>The buffer holds the current record plus read-ahead and grows only for a record longer than itself, up to
+ * {@link #MAX_RECORD_BYTES}: a record longer than that (a file without line breaks, a quote that is never closed,
+ * which makes CsvReader scan to the end of the data for a closing quote) is not buffered whole, or one bad line of
+ * gigabytes would exhaust the heap. It is returned cut instead ({@link #isCut}): its first bytes as raw value, no
+ * fields, and the reader goes on after the first line break past the limit. This is the one place where the two
+ * readers differ, only for records no trade file has.
  */
 public final class StreamingCsvReader implements Closeable {
   static final int DEFAULT_BUFFER = 1 << 16;
 
+  /** Longest record read whole (1 MiB); see {@link #isCut}. */
+  public static final int MAX_RECORD_BYTES = 1 << 20;
+
+  /** Why a cut record ({@link #isCut}) is a dead letter. */
+  public static final String CUT_REASON = "Record longer than " + MAX_RECORD_BYTES + " bytes: not read, the file goes "
+      + "on after its next line break (raw value: its first bytes)";
+
+  /** Thrown by {@link #has} past the record limit and caught by {@link #next}; no stack trace, it is control flow. */
+  private static final class RecordTooLong extends RuntimeException {
+    RecordTooLong() {
+      super(null, null, false, false);
+    }
+  }
+
+  private static final RecordTooLong TOO_LONG = new RecordTooLong();
+
   private final InputStream in;
+  private final int maxRecordBytes;
   private byte[] buf;
   private long base; // absolute position of buf[0]
   private int len; // valid bytes in buf
@@ -39,8 +59,23 @@ public final class StreamingCsvReader implements Closeable {
 
   /** @param bufferSize initial buffer size; tests use tiny ones so records straddle refills */
   StreamingCsvReader(InputStream in, int bufferSize) {
+    this(in, bufferSize, MAX_RECORD_BYTES);
+  }
+
+  /** @param maxRecordBytes longest record read whole; tests use small ones */
+  StreamingCsvReader(InputStream in, int bufferSize, int maxRecordBytes) {
     this.in = in;
     this.buf = new byte[Math.max(1, bufferSize)];
+    this.maxRecordBytes = maxRecordBytes;
+  }
+
+  /**
+   * Whether {@code row} is a record longer than the limit, returned cut: it has no fields (a record read whole always
+   * has at least one), its raw value is its first bytes (at most {@link BadRow#MAX_WHOLE_RAW_BYTES}). Callers
+   * dead-letter it ({@link #CUT_REASON}); one that does not sees a blank row.
+   */
+  public static boolean isCut(CsvReader.Row row) {
+    return row.fields().isEmpty();
   }
 
   /** @return the next record, or null at the end */
@@ -57,23 +92,54 @@ public final class StreamingCsvReader implements Closeable {
     }
     long start = pos;
     long startLine = line;
-    List<String> fields = new ArrayList<>(16);
-    fields.add(field());
-    while (has(pos) && at(pos) == ',') {
-      pos++;
+    try {
+      List<String> fields = new ArrayList<>(16);
       fields.add(field());
-    }
-    long end = pos;
-    if (has(pos)) { // at a line break: field() stops only there, at a comma or at the end
-      if (at(pos) == '\r' && has(pos + 1) && at(pos + 1) == '\n') {
+      while (has(pos) && at(pos) == ',') {
         pos++;
+        fields.add(field());
       }
-      pos++;
-      line++;
+      long end = pos;
+      if (has(pos)) { // at a line break: field() stops only there, at a comma or at the end
+        if (at(pos) == '\r' && has(pos + 1) && at(pos + 1) == '\n') {
+          pos++;
+        }
+        pos++;
+        line++;
+      }
+      int from = (int) (start - base);
+      return new CsvReader.Row(Collections.unmodifiableList(fields), startLine,
+          Arrays.copyOfRange(buf, from, from + (int) (end - start)));
+    } catch (RecordTooLong e) {
+      return cut(start, startLine);
     }
+  }
+
+  /**
+   * The record from {@code start} reached the limit: keeps its first bytes and reads past the rest, up to and including
+   * the first line break at or after the limit, holding nothing of it; counts the line breaks passed so that the
+   * records after it keep their line numbers.
+   */
+  private CsvReader.Row cut(long start, long startLine) throws IOException {
     int from = (int) (start - base);
-    return new CsvReader.Row(Collections.unmodifiableList(fields), startLine,
-        Arrays.copyOfRange(buf, from, from + (int) (end - start)));
+    int kept = Math.min(Math.min(BadRow.MAX_WHOLE_RAW_BYTES, maxRecordBytes), len - from);
+    byte[] head = Arrays.copyOfRange(buf, from, from + kept);
+    long limit = start + maxRecordBytes;
+    long lines = 0;
+    long i = start;
+    while (available(i)) {
+      recordStart = i; // nothing before i is needed any more: the buffer does not grow while reading past
+      byte b = at(i++);
+      if (b == '\n') {
+        lines++;
+        if (i > limit) {
+          break;
+        }
+      }
+    }
+    pos = i;
+    line = startLine + lines;
+    return new CsvReader.Row(List.of(), startLine, head);
   }
 
   /** Reads the field at {@code pos}, leaving {@code pos} at the comma, line break or end after it. */
@@ -145,8 +211,19 @@ public final class StreamingCsvReader implements Closeable {
     return buf[(int) (i - base)];
   }
 
-  /** @return whether the data has a byte at absolute position {@code i}, reading more as needed */
+  /**
+   * @return whether the data has a byte at absolute position {@code i}, reading more as needed
+   * @throws RecordTooLong when {@code i} is past the record limit
+   */
   private boolean has(long i) throws IOException {
+    if (i - recordStart >= maxRecordBytes) {
+      throw TOO_LONG;
+    }
+    return available(i);
+  }
+
+  /** {@link #has} without the record limit. */
+  private boolean available(long i) throws IOException {
     while (i - base >= len) {
       if (eof) {
         return false;

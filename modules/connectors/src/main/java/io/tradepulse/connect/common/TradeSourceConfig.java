@@ -1,12 +1,16 @@
 package io.tradepulse.connect.common;
 
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
  * Settings every tradepulse source connector shares. Parsing through {@link AbstractConfig} makes a bad
@@ -35,7 +39,9 @@ public abstract class TradeSourceConfig extends AbstractConfig {
   public static final long POLL_INTERVAL_DEFAULT = 3_600_000L;
 
   public static final String HTTP_TIMEOUT_CONFIG = "http.timeout.ms";
-  public static final String HTTP_TIMEOUT_DOC = "Connect and request timeout of one HTTP call.";
+  public static final String HTTP_TIMEOUT_DOC = "Connect and request timeout of one HTTP call (until the response "
+      + "headers), and the longest its body may then send nothing: a stalled body is aborted and retried like an I/O "
+      + "error. A download that keeps coming may take longer.";
   public static final long HTTP_TIMEOUT_DEFAULT = 60_000L;
 
   public static final String HTTP_MAX_RETRIES_CONFIG = "http.max.retries";
@@ -59,6 +65,19 @@ public abstract class TradeSourceConfig extends AbstractConfig {
 
   protected TradeSourceConfig(ConfigDef def, Map<?, ?> props) {
     super(def, props);
+  }
+
+  /**
+   * Rejects a list that names an entry twice. A reporter, file or filter listed twice would be two source partitions
+   * with the same offsets, run by two tasks at once (every record twice), or the same filter asked twice.
+   */
+  public static void requireDistinct(String name, Object value) {
+    Set<Object> seen = new HashSet<>();
+    for (Object v : (List<?>) value) {
+      if (!seen.add(v)) {
+        throw new ConfigException(name, value, "lists '" + v + "' twice; each entry must appear once");
+      }
+    }
   }
 
   public static ConfigDef commonDef(ConfigDef def) {

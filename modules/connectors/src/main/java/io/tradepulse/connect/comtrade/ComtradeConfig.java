@@ -1,5 +1,6 @@
 package io.tradepulse.connect.comtrade;
 
+import io.tradepulse.connect.common.CodeTable;
 import io.tradepulse.connect.common.TradeSourceConfig;
 import java.time.YearMonth;
 import java.time.format.DateTimeFormatter;
@@ -49,7 +50,9 @@ public final class ComtradeConfig extends TradeSourceConfig {
 
   public static final String MAX_RECORDS_CONFIG = "comtrade.max.records";
   public static final String MAX_RECORDS_DOC = "maxRecords per call (API limit 100000 with a key, 500 in preview). A "
-      + "response that hits it is incomplete: the task re-asks the periods one by one.";
+      + "response that hits it is incomplete: the task re-asks its periods one per call up to the end of that window. "
+      + "A single period that still hits it fails the task, nothing of it emitted and the offset unchanged: raise this "
+      + "or narrow comtrade.partners / comtrade.cmd.codes / comtrade.flows.";
   public static final int MAX_RECORDS_DEFAULT = 100_000;
 
   public static final String COUNTRY_TABLE_CONFIG = "comtrade.country.table";
@@ -67,14 +70,17 @@ public final class ComtradeConfig extends TradeSourceConfig {
           GROUP, 1, ConfigDef.Width.LONG, BASE_URL_CONFIG)
       .define(KEY_CONFIG, Type.PASSWORD, null, Importance.HIGH, KEY_DOC, GROUP, 2, ConfigDef.Width.MEDIUM, KEY_CONFIG)
       .define(REPORTERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.LambdaValidator.with(
-          ComtradeConfig::validateCodes, () -> "non-empty list of M49 numeric codes"), Importance.HIGH, REPORTERS_DOC,
-          GROUP, 3, ConfigDef.Width.MEDIUM, REPORTERS_CONFIG)
+          ComtradeConfig::validateCodes, () -> "non-empty list of distinct M49 numeric codes"), Importance.HIGH,
+          REPORTERS_DOC, GROUP, 3, ConfigDef.Width.MEDIUM, REPORTERS_CONFIG)
       .define(PARTNERS_CONFIG, Type.LIST, PARTNERS_DEFAULT, ConfigDef.LambdaValidator.with(
-          ComtradeConfig::validateCodes, () -> "non-empty list of M49 numeric codes"), Importance.MEDIUM, PARTNERS_DOC,
+          ComtradeConfig::validateCodes, () -> "non-empty list of distinct M49 numeric codes"), Importance.MEDIUM,
+          PARTNERS_DOC,
           GROUP, 4, ConfigDef.Width.MEDIUM, PARTNERS_CONFIG)
       .define(FLOWS_CONFIG, Type.LIST, FLOWS_DEFAULT, ConfigDef.ValidList.in("X", "M", "RX", "RM"), Importance.MEDIUM,
           FLOWS_DOC, GROUP, 5, ConfigDef.Width.SHORT, FLOWS_CONFIG)
-      .define(CMD_CONFIG, Type.LIST, CMD_DEFAULT, Importance.MEDIUM, CMD_DOC, GROUP, 6, ConfigDef.Width.MEDIUM, CMD_CONFIG)
+      .define(CMD_CONFIG, Type.LIST, CMD_DEFAULT, ConfigDef.LambdaValidator.with(ComtradeConfig::validateCmdCodes,
+          () -> "non-empty list of distinct codes"), Importance.MEDIUM, CMD_DOC, GROUP, 6, ConfigDef.Width.MEDIUM,
+          CMD_CONFIG)
       .define(START_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.LambdaValidator.with(
           ComtradeConfig::validatePeriod, () -> "yyyyMM"), Importance.HIGH, START_DOC, GROUP, 7, ConfigDef.Width.SHORT,
           START_CONFIG)
@@ -82,8 +88,8 @@ public final class ComtradeConfig extends TradeSourceConfig {
           ConfigDef.Width.SHORT, PERIODS_CONFIG)
       .define(MAX_RECORDS_CONFIG, Type.INT, MAX_RECORDS_DEFAULT, Range.between(1, 100_000), Importance.LOW,
           MAX_RECORDS_DOC, GROUP, 9, ConfigDef.Width.SHORT, MAX_RECORDS_CONFIG)
-      .define(COUNTRY_TABLE_CONFIG, Type.STRING, "", Importance.LOW, COUNTRY_TABLE_DOC, GROUP, 10,
-          ConfigDef.Width.LONG, COUNTRY_TABLE_CONFIG)
+      .define(COUNTRY_TABLE_CONFIG, Type.STRING, "", CodeTable.overrideValidator(), Importance.LOW, COUNTRY_TABLE_DOC,
+          GROUP, 10, ConfigDef.Width.LONG, COUNTRY_TABLE_CONFIG)
       .define(PUBLICATION_LAG_CONFIG, Type.INT, PUBLICATION_LAG_DEFAULT, Range.between(1, 120), Importance.LOW,
           PUBLICATION_LAG_DOC, GROUP, 11, ConfigDef.Width.SHORT, PUBLICATION_LAG_CONFIG);
 
@@ -93,6 +99,14 @@ public final class ComtradeConfig extends TradeSourceConfig {
     if (l.isEmpty() || !l.stream().allMatch(s -> s.matches("\\d{1,3}"))) {
       throw new ConfigException(name, value, "must be a non-empty list of M49 numeric codes, e.g. 156,842");
     }
+    requireDistinct(name, value);
+  }
+
+  static void validateCmdCodes(String name, Object value) {
+    if (((List<?>) value).isEmpty()) {
+      throw new ConfigException(name, value, "must list at least one commodity code (TOTAL or HS codes)");
+    }
+    requireDistinct(name, value);
   }
 
   static void validatePeriod(String name, Object value) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.CodeTable;
+import io.tradepulse.connect.common.Digests;
 import io.tradepulse.connect.common.Hs;
 import io.tradepulse.connect.common.ItemStream;
 import io.tradepulse.connect.common.JsonItems;
@@ -53,9 +54,10 @@ public final class ComtradeParser implements PayloadParser<String> {
    */
   Page open(Payload payload, String sourceRef) throws IOException {
     Rows first = new Rows(payload, sourceRef);
+    first.fingerprint = Digests.incremental();
     BadRow whole = ItemStream.checkDocument(first, payload, sourceRef, "payload");
-    return whole == null ? new Page(first.count, first.newest, new Rows(payload, sourceRef))
-        : new Page(first.count, null, ItemStream.of(Parsed.whollyBad(whole)));
+    return whole == null ? new Page(first.count, first.newest, first.fingerprint.finish(), new Rows(payload, sourceRef))
+        : new Page(first.count, null, null, ItemStream.of(Parsed.whollyBad(whole)));
   }
 
   /**
@@ -64,8 +66,12 @@ public final class ComtradeParser implements PayloadParser<String> {
    * @param count the {@code count} the page reports (0 if none), as read before any fault; equal to maxRecords
    *     means the page was cut
    * @param newestPeriod the newest period of its figures; null if it has none (or is one dead letter)
+   * @param dataDigest fingerprint of the elements of {@code data[]} exactly as sent, and of nothing else: the rest of
+   *     the body changes from call to call for the same data (the API reports its own {@code elapsedTime}), so a
+   *     digest of the whole body would never match the page a restart asks again, and the page would be re-emitted
+   *     in full. Null for a page that is one dead letter.
    */
-  record Page(int count, YearMonth newestPeriod, ItemStream items) implements ItemStream {
+  record Page(int count, YearMonth newestPeriod, String dataDigest, ItemStream items) implements ItemStream {
     @Override
     public ParsedItem next() throws IOException {
       return items.next();
@@ -94,6 +100,8 @@ public final class ComtradeParser implements PayloadParser<String> {
     private int index;
     int count;
     YearMonth newest;
+    int breakdowns; // records that are not totals (isTotal), skipped
+    Digests.Incremental fingerprint; // set on the first pass only: fed every data[] element's raw bytes
 
     Rows(Payload payload, String sourceRef) {
       super(payload, "Comtrade response");
@@ -118,7 +126,16 @@ public final class ComtradeParser implements PayloadParser<String> {
             }
             long start = json.startValue();
             Map<String, String> rec = readFlat(p);
-            ParsedItem item = toItem(rec, sourceRef, "data[" + index++ + "]", json.raw(start));
+            byte[] raw = json.raw(start);
+            if (fingerprint != null) {
+              fingerprint.add(raw);
+            }
+            String position = "data[" + index++ + "]";
+            if (!isTotal(rec)) {
+              breakdowns++;
+              continue;
+            }
+            ParsedItem item = toItem(rec, sourceRef, position, raw);
             if (item instanceof TradeRow t) {
               YearMonth ym = YearMonth.of(t.year(), t.month());
               newest = newest == null || ym.isAfter(newest) ? ym : newest;
@@ -147,13 +164,30 @@ public final class ComtradeParser implements PayloadParser<String> {
 
     @Override
     public int skipped() {
-      return 0;
+      return breakdowns;
     }
 
     @Override
     public long publishedAt() {
       return 0;
     }
+  }
+
+  /**
+   * Whether a record is the total over the breakdowns the v1 API can split a figure into: second partner
+   * ({@code partner2Code}, 0 = World), customs procedure ({@code customsCode}, C00 = all) and mode of transport
+   * ({@code motCode}, 0 = all). Asked without those filters the API returns every breakdown it holds next to the total
+   * (dozens of records for one reporter, partner, flow, commodity and month); they share the total's series key, so
+   * emitted as records they would overwrite it downstream. The task asks for the totals only; anything else that still
+   * comes is skipped (counted). A record without the fields (older or preview answers) is a total.
+   */
+  static boolean isTotal(Map<String, String> r) {
+    return isOrAbsent(r.get("partner2Code"), "0") && isOrAbsent(r.get("customsCode"), "C00")
+        && isOrAbsent(r.get("motCode"), "0");
+  }
+
+  private static boolean isOrAbsent(String value, String total) {
+    return value == null || value.isBlank() || value.trim().equalsIgnoreCase(total);
   }
 
   private static Map<String, String> readFlat(JsonParser p) throws IOException {

@@ -38,6 +38,8 @@ import java.util.function.Function;
 public final class MappedRowParser implements PayloadParser<String> {
   private static final JsonFactory JSON = new JsonFactory();
   private static final DateTimeFormatter YYYYMM = DateTimeFormatter.ofPattern("yyyyMM");
+  /** Longest NDJSON line read whole, as {@link StreamingCsvReader#MAX_RECORD_BYTES} for CSV. */
+  static final int MAX_LINE_BYTES = StreamingCsvReader.MAX_RECORD_BYTES;
 
   private final FileConfig config;
   private final BigDecimal multiplier;
@@ -95,10 +97,13 @@ public final class MappedRowParser implements PayloadParser<String> {
       @Override
       public ParsedItem next() throws IOException {
         for (CsvReader.Row row = r.next(); row != null; row = r.next()) {
+          String position = "line " + row.line();
+          if (StreamingCsvReader.isCut(row)) {
+            return BadRow.of(StreamingCsvReader.CUT_REASON, location, position, row.raw());
+          }
           if (row.isBlank()) {
             continue;
           }
-          String position = "line " + row.line();
           if (row.fields().size() != header.fields().size()) {
             return BadRow.of("Expected " + header.fields().size() + " columns, got " + row.fields().size(), location,
                 position, row.raw());
@@ -136,7 +141,11 @@ public final class MappedRowParser implements PayloadParser<String> {
     }
   }
 
-  /** NDJSON: one object per '\n'-terminated line (a trailing '\r' dropped), blank lines ignored but counted. */
+  /**
+   * NDJSON: one object per '\n'-terminated line (a trailing '\r' dropped), blank lines ignored but counted. A line
+   * longer than {@link #MAX_LINE_BYTES} (a JSON array instead of NDJSON, a file without line breaks) is a dead letter
+   * without being held whole; the file goes on at the next line.
+   */
   private final class JsonRows extends Rows {
     private final InputStream in;
     private final String location;
@@ -158,8 +167,12 @@ public final class MappedRowParser implements PayloadParser<String> {
     public ParsedItem next() throws IOException {
       while (!eof) {
         int n = 0;
+        long length = 0; // of the whole line; only its first MAX_LINE_BYTES are kept
         int b;
         while ((b = in.read()) >= 0 && b != '\n') {
+          if (length++ >= MAX_LINE_BYTES) {
+            continue; // read past, not kept: one line of gigabytes must not exhaust the heap
+          }
           if (n == line.length) {
             line = Arrays.copyOf(line, n * 2);
           }
@@ -167,6 +180,11 @@ public final class MappedRowParser implements PayloadParser<String> {
         }
         eof = b < 0;
         lineNo++;
+        if (length > MAX_LINE_BYTES) {
+          int kept = Math.min(n, BadRow.MAX_WHOLE_RAW_BYTES);
+          return BadRow.of("Line of " + length + " bytes, longer than " + MAX_LINE_BYTES + ": not read (raw value: its "
+              + "first " + kept + " bytes)", location, "line " + lineNo, Arrays.copyOf(line, kept));
+        }
         int end = n > 0 && line[n - 1] == '\r' ? n - 1 : n;
         if (end == 0) {
           continue;

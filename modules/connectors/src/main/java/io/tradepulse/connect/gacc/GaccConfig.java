@@ -1,5 +1,6 @@
 package io.tradepulse.connect.gacc;
 
+import io.tradepulse.connect.common.CodeTable;
 import io.tradepulse.connect.common.TradeSourceConfig;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +28,8 @@ public final class GaccConfig extends TradeSourceConfig {
   public static final ConfigDef CONFIG_DEF = commonDef(new ConfigDef())
       .define(LOCATIONS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.ValidList.anyNonDuplicateValues(false, false),
           Importance.HIGH, LOCATIONS_DOC, GROUP, 1, ConfigDef.Width.LONG, LOCATIONS_CONFIG)
-      .define(COUNTRY_TABLE_CONFIG, Type.STRING, "", Importance.LOW, COUNTRY_TABLE_DOC, GROUP, 2,
-          ConfigDef.Width.LONG, COUNTRY_TABLE_CONFIG)
+      .define(COUNTRY_TABLE_CONFIG, Type.STRING, "", CodeTable.overrideValidator(), Importance.LOW, COUNTRY_TABLE_DOC,
+          GROUP, 2, ConfigDef.Width.LONG, COUNTRY_TABLE_CONFIG)
       .define(RELEASE_DAY_CONFIG, Type.INT, RELEASE_DAY_DEFAULT, ConfigDef.Range.between(1, 28), Importance.LOW,
           RELEASE_DAY_DOC, GROUP, 3, ConfigDef.Width.SHORT, RELEASE_DAY_CONFIG);
 

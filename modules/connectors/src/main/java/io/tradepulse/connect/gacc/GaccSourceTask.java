@@ -17,7 +17,8 @@ public class GaccSourceTask extends LocationSourceTask<GaccConfig> {
 
   @Override
   protected void startTask(Map<String, String> props) {
-    parser = new GaccTableParser(CodeTable.load("/io/tradepulse/connect/ref/gacc-countries.csv", config.countryTable()));
+    parser = new GaccTableParser(CodeTable.load("/io/tradepulse/connect/ref/gacc-countries.csv", config.countryTable(),
+        GaccConfig.COUNTRY_TABLE_CONFIG));
     super.startTask(props);
   }
 

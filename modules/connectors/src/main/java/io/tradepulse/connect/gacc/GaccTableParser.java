@@ -13,6 +13,7 @@ import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.YearMonth;
 import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -72,6 +73,15 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
       String first = r.field(0);
       if (first.toLowerCase(Locale.ROOT).startsWith("release:")) {
         release = first.substring("release:".length()).trim();
+        try {
+          LocalDate.parse(release);
+        } catch (DateTimeParseException e) {
+          // Every record of the table would carry a guessed publication time: the table is one dead letter instead
+          // (an exception here would fail the task at every restart, the table never read and never parked).
+          return Parsed.whollyBad(BadRow.wholePayload("Unreadable 'Release:' date '" + release + "' on line "
+              + r.line() + ": expected yyyy-MM-dd, e.g. Release: 2025-06-09", e.getClass().getName(), ctx.location(),
+              "table", payload));
+        }
       }
     }
     String vintage = null;
@@ -201,7 +211,7 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
       Double pct;
       try {
         value = thousands(cell);
-      } catch (NumberFormatException e) {
+      } catch (NumberFormatException | ArithmeticException e) { // not a number, or beyond a long once x 1000
         out.add(BadRow.of("Non-numeric " + names[f] + " value '" + cell + "'", ctx.location(),
             "line " + p.row().line(), p.row().raw()));
         continue;

@@ -271,6 +271,66 @@ class CensusSourceTaskTest {
     restarted.stop();
   }
 
+  /** A month of the partition EXPORT|HS2|* with China only. */
+  static String chinaOnly(String month, String value) {
+    return "[[\"CTY_CODE\",\"CTY_NAME\",\"E_COMMODITY\",\"ALL_VAL_MO\",\"SUMMARY_LVL\",\"time\",\"COMM_LVL\"],"
+        + "[\"5700\",\"CHINA\",\"85\",\"" + value + "\",\"DET\",\"" + month + "\",\"HS2\"]]";
+  }
+
+  static int month(SourceRecord r) {
+    return ((Struct) r.value()).getInt32("month");
+  }
+
+  @Test
+  void shouldStepOverAMonthWithoutTradeOnceTheNextReleaseIsDueInsteadOfStallingThePartition() throws Exception {
+    // 204 is also the answer for a combination without trade that month: 2024-02 never has data.
+    wm.stubFor(get(urlPathEqualTo("/data/timeseries/intltrade/exports/hs")).atPriority(10)
+        .willReturn(aResponse().withStatus(204)));
+    for (String m : List.of("2024-01", "2024-03", "2024-04")) {
+      stubMonth(m, 200, chinaOnly(m, "1000"));
+    }
+    Map<String, String> props = props();
+    props.put(CensusConfig.START_MONTH_CONFIG, "2024-01");
+    CensusSourceTask task = start(props);
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(trades(rs)).extracting(CensusSourceTaskTest::month).containsExactly(1, 3, 4);
+    // Today is 2025-06-20: the FT-900 of 2025-04 came out on 2025-06-04, that of 2025-05 is not due before 2025-07-05.
+    // Every month up to 2025-03 is taken as without trade; 2025-04 may still come and is asked again later.
+    assertThat(task.offsetOf(CensusPartition.decode("EXPORT|HS2|*")).latest()).isEqualTo(java.time.YearMonth.of(2025, 3));
+    wm.verify(1, getRequestedFor(urlPathEqualTo("/data/timeseries/intltrade/exports/hs"))
+        .withQueryParam("time", equalTo("2024-02")));
+  }
+
+  @Test
+  void shouldKeepAskingForAMonthWithoutDataWhileTheNextReleaseIsNotDueAndPickUpLateFiguresOfASteppedOverMonth()
+      throws Exception {
+    wm.stubFor(get(urlPathEqualTo("/data/timeseries/intltrade/exports/hs")).atPriority(10)
+        .willReturn(aResponse().withStatus(204)));
+    stubMonth("2025-01", 200, chinaOnly("2025-01", "1000"));
+    stubMonth("2025-03", 200, chinaOnly("2025-03", "3000"));
+    Map<String, String> props = props();
+    props.put(CensusConfig.START_MONTH_CONFIG, "2025-01");
+    props.put(CensusConfig.LOOKBACK_CONFIG, "3");
+    props.put(CensusConfig.REVISION_INTERVAL_CONFIG, "60000");
+    props.put("poll.interval.ms", "1000");
+    CensusSourceTask task = start(props);
+    assertThat(trades(harness.drain(task))).extracting(CensusSourceTaskTest::month).containsExactly(1, 3);
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(harness.drain(task)).isEmpty();
+    // 2025-04's FT-900 is out (2025-06-04) but not 2025-05's: 2025-04 stays the month asked for.
+    wm.verify(2, getRequestedFor(urlPathEqualTo("/data/timeseries/intltrade/exports/hs"))
+        .withQueryParam("time", equalTo("2025-04")));
+
+    stubMonth("2025-02", 200, chinaOnly("2025-02", "2000")); // published late after all
+    clock.advance(Duration.ofMinutes(2));
+    List<SourceRecord> late = trades(harness.drain(task));
+    task.stop();
+    assertThat(late).extracting(CensusSourceTaskTest::month).containsExactly(2);
+    assertThat(((Struct) late.get(0).value()).getInt64("value")).isEqualTo(2000L);
+  }
+
   @Test
   void shouldFailAtStartNamingTheKeyAndAllowedValues() {
     Map<String, String> props = props();

@@ -50,7 +50,7 @@ class ComextBulkStreamingTest {
       + "FR,JP,E,85011010,716.31,271110,271110,41,41,XVI,1,1,NO_SU,202505,-5,-5,1,0";
 
   static final List<String> EXPECTED = List.of(
-      "trade.dlq | DIR/full_v2_202505.csv#line 8 | {stage=INGEST;reason=Non-numeric VALUE_EUR 'n/a';errorClass=null;source=DIR/full_v2_202505.csv;position=line 8;originTopic=null;originPartition=null;originOffset=null;rawKey=null;rawValue=b'DE,CN,E,72042110,282.21,241010,241010,22,21,XV,2,1,NO_SU,202505,n/a,,1,0';occurredAt=2025-07-16T09:00:00Z;} | | {location=DIR/full_v2_202505.csv, source=comext} | {complete=false, digest=0d475f0bdd7024c3, rows_done=1}",
+      "trade.dlq | DIR/full_v2_202505.csv#line 8 | {stage=INGEST;reason=Non-numeric VALUE_EUR 'n/a' on line 8: series REPORTER=DE PARTNER=CN PRODUCT_NC=72042110 FLOW=2 PERIOD=202505 not emitted (a sum without it would pass for the total);errorClass=null;source=DIR/full_v2_202505.csv;position=line 8;originTopic=null;originPartition=null;originOffset=null;rawKey=null;rawValue=b'DE,CN,E,72042110,282.21,241010,241010,22,21,XV,2,1,NO_SU,202505,n/a,,1,0';occurredAt=2025-07-16T09:00:00Z;} | | {location=DIR/full_v2_202505.csv, source=comext} | {complete=false, digest=0d475f0bdd7024c3, rows_done=1}",
       "trade.records | {reporter=DEU;partner=CHN;flow=IMPORT;commodity=72042110;} | {reporter=DEU;partner=CHN;flow=IMPORT;commodity=72042110;commodityLevel=HS8;year=2025;month=5;months=1;value=1234;currency=EUR;valuation=CIF;reportedYoyPct=null;source=COMEXT;sourceRef=DIR/full_v2_202505.csv;vintage=COMEXT bulk full_v2_202505.csv;publishedAt=2025-07-16T09:00:00Z;revision=0;note=null;derivedFrom=null;} | | {location=DIR/full_v2_202505.csv, source=comext} | {complete=false, digest=0d475f0bdd7024c3, rows_done=2}",
       "trade.records | {reporter=FRA;partner=USA;flow=EXPORT;commodity=85011010;} | {reporter=FRA;partner=USA;flow=EXPORT;commodity=85011010;commodityLevel=HS8;year=2025;month=5;months=1;value=26;currency=EUR;valuation=FOB;reportedYoyPct=null;source=COMEXT;sourceRef=DIR/full_v2_202505.csv;vintage=COMEXT bulk full_v2_202505.csv;publishedAt=2025-07-16T09:00:00Z;revision=0;note=null;derivedFrom=null;} | | {location=DIR/full_v2_202505.csv, source=comext} | {complete=false, digest=0d475f0bdd7024c3, rows_done=3}",
       "trade.records | {reporter=DEU;partner=CHN;flow=IMPORT;commodity=72042110;} | {reporter=DEU;partner=CHN;flow=IMPORT;commodity=72042110;commodityLevel=HS8;year=2025;month=4;months=1;value=500;currency=EUR;valuation=CIF;reportedYoyPct=null;source=COMEXT;sourceRef=DIR/full_v2_202505.csv;vintage=COMEXT bulk full_v2_202505.csv;publishedAt=2025-06-15T09:00:00Z;revision=0;note=null;derivedFrom=null;} | | {location=DIR/full_v2_202505.csv, source=comext} | {complete=false, digest=0d475f0bdd7024c3, rows_done=4}",
@@ -158,5 +158,35 @@ class ComextBulkStreamingTest {
   /** Everything a record carries, maps sorted (Map.of iterates in a per-JVM order), the temp dir as "DIR". */
   String show(SourceRecord r) {
     return TaskHarness.renderAll(r).replace(dir.toString(), "DIR");
+  }
+
+  @Test
+  void shouldDeadLetterALineLongerThanTheLimitWithItsSeriesMonthWhenItsKeyCanBeReadElseOnItsOwn() throws Exception {
+    // Its key cut off (a long PRODUCT_SITC): the line alone is a dead letter, its series cannot be known.
+    String unattributable = "DE,CN,E,72042110," + "9".repeat(1_200_000) + ",241010,241010,22,21,XV,1,1,NO_SU,202505,7,7,1,0";
+    // Its key whole in its first bytes (a long QUANTITY_KG): its series and month is not emitted, as for a bad value.
+    String attributable = "DE,US,E,72042110,282.21,241010,241010,22,21,XV,2,1,NO_SU,202505,50,50," + "9".repeat(1_200_000)
+        + ",0";
+    Path csv = Files.writeString(dir.resolve("full_v2_202505.csv"), BULK_HEADER
+        + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,1000,1000,20,0\r\n"
+        + unattributable + "\r\n"
+        + "DE,US,E,72042110,282.21,241010,241010,22,21,XV,2,1,NO_SU,202505,60,60,1,0\r\n"
+        + attributable + "\r\n"
+        + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,2,NO_SU,202505,234,234,5,0\r\n");
+    TaskHarness harness = new TaskHarness();
+    ComextBulkSourceTask task = start(harness, props(csv, "2000"));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(rs).extracting(SourceRecord::topic).containsExactly("trade.dlq", "trade.dlq", "trade.records");
+    Struct alone = (Struct) rs.get(0).value();
+    assertThat(alone.getString("reason")).startsWith("Record longer than 1048576 bytes: not read");
+    assertThat(alone.getString("position")).isEqualTo("line 3");
+    assertThat(alone.getBytes("rawValue")).hasSize(524_288);
+    Struct series = (Struct) rs.get(1).value();
+    assertThat(series.getString("reason")).isEqualTo("Record longer than 1048576 bytes on line 5: series REPORTER=DE "
+        + "PARTNER=US PRODUCT_NC=72042110 FLOW=2 PERIOD=202505 not emitted (a sum without it would pass for the total)");
+    assertThat(series.getBytes("rawValue")).hasSize(524_288);
+    assertThat(((Struct) rs.get(2).value()).getInt64("value")).isEqualTo(1234L);
   }
 }

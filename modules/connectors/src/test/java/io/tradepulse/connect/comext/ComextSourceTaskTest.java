@@ -12,8 +12,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import io.tradepulse.connect.LogCapture;
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.JdkPageFetcher;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -121,6 +123,25 @@ class ComextSourceTaskTest {
   }
 
   @Test
+  void shouldDeadLetterAnSdmxLineLongerThanTheLimitAndReadTheRestOfTheResponse() throws Exception {
+    String path = "/sdmx/2.1/data/DS-045409/M.EU27_2020.CN.TOTAL.1.VALUE_IN_EUROS";
+    wm.stubFor(get(urlPathEqualTo(path)).willReturn(aResponse().withStatus(200).withBody(HEADER
+        + "ESTAT:DS-045409(1.0),15/06/25,M,EU27_2020,CN,TOTAL,1,VALUE_IN_EUROS,2025-04," + "1".repeat(1_100_000) + "\n"
+        + "ESTAT:DS-045409(1.0),15/06/25,M,EU27_2020,CN,TOTAL,1,VALUE_IN_EUROS,2025-05,47000000000\n")));
+    ComextApiSourceTask task = start(new ComextApiSourceTask(), Map.of(ComextConfig.PARTNERS_CONFIG, "CN",
+        ComextConfig.FLOWS_CONFIG, "IMPORT", ComextConfig.START_CONFIG, "2025-04"));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.dlq")).singleElement().satisfies(d -> {
+      assertThat(d.getString("reason")).startsWith("Record longer than 1048576 bytes");
+      assertThat(d.getString("position")).isEqualTo("line 2");
+      assertThat(d.getBytes("rawValue")).hasSize(524_288);
+    });
+    assertThat(values(rs, "trade.records")).extracting(s -> s.getInt32("month")).containsExactly(5);
+  }
+
+  @Test
   void shouldFailNamingTheKeysToNarrowWhenOneMonthIsStillTooBig() throws Exception {
     wm.stubFor(get(urlPathEqualTo("/sdmx/2.1/data/DS-045409/M.EU27_2020..TOTAL.1+2.VALUE_IN_EUROS"))
         .willReturn(aResponse().withStatus(413).withBody("EXTRACTION_TOO_BIG")));
@@ -155,6 +176,68 @@ class ComextSourceTaskTest {
     assertThat(trades.get(0).getString("vintage")).isEqualTo("COMEXT bulk full_v2_202505.csv");
     assertThat(values(rs, "trade.dlq")).singleElement()
         .satisfies(d -> assertThat(d.getString("reason")).startsWith("No EUR->USD rate for 2025-04"));
+  }
+
+  @Test
+  void shouldDeadLetterTheWholeSeriesMonthInsteadOfAPartialSumWhenOneOfItsLinesHasAnUnreadableValue() throws Exception {
+    String badLine = "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,2,NO_SU,202505,,234,5,0";
+    Path csv = Files.writeString(dir.resolve("full_v2_202505.csv"), BULK_HEADER
+        + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,1000,1000,20,0\n"
+        + badLine + "\n"
+        + "DE,CN,I,72042110,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,5000,5000,5,0\n"
+        + "DE,US,E,72042110,282.21,241010,241010,22,21,XV,2,1,NO_SU,202505,50,50,1,0\n"
+        + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,9,NO_SU,202505,n/a,1,1,0\n");
+    ComextBulkSourceTask task = start(new ComextBulkSourceTask(), Map.of(ComextConfig.MODE_CONFIG, "BULK",
+        ComextConfig.FILES_CONFIG, csv.toString(), ComextConfig.REPORTERS_CONFIG, "DE", ComextConfig.PRODUCTS_CONFIG, "7204"));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.records")).as("only the series whose every line was read")
+        .extracting(s -> s.getString("partner") + " " + s.getString("flow") + " " + s.getInt64("value"))
+        .containsExactly("USA EXPORT 50");
+    assertThat(values(rs, "trade.dlq")).singleElement().satisfies(d -> {
+      assertThat(d.getString("reason")).isEqualTo("Non-numeric VALUE_EUR '' on lines 3, 6: series REPORTER=DE "
+          + "PARTNER=CN PRODUCT_NC=72042110 FLOW=1 PERIOD=202505 not emitted (a sum without them would pass for the total)");
+      assertThat(d.getString("position")).isEqualTo("line 3");
+      assertThat(new String(d.getBytes("rawValue"), StandardCharsets.UTF_8)).isEqualTo(badLine);
+    });
+  }
+
+  @Test
+  void shouldWarnWhenTheBulkFiltersLeaveOutEveryRowOfAFileAsTheApiDefaultsDo() throws Exception {
+    // Bulk files give the declaring member state as REPORTER and CN8 codes as PRODUCT_NC: the defaults
+    // (comext.reporters=EU27_2020, comext.products=TOTAL, right for the API) keep nothing of them.
+    Path csv = Files.writeString(dir.resolve("full_v2_202505.csv"), BULK_HEADER
+        + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,1000,1000,20,0\n"
+        + "FR,US,E,85011010,716.31,271110,271110,41,41,XVI,2,1,NO_SU,202505,13,13,1,0\n");
+    try (LogCapture log = new LogCapture()) {
+      ComextBulkSourceTask task = start(new ComextBulkSourceTask(), Map.of(ComextConfig.MODE_CONFIG, "BULK",
+          ComextConfig.FILES_CONFIG, csv.toString()));
+      assertThat(harness.drain(task)).isEmpty();
+      task.stop();
+
+      assertThat(task.metrics().skipped()).isEqualTo(2);
+      assertThat(log.warnings()).anySatisfy(w -> assertThat(w).startsWith("comext.reporters=[EU27_2020]: the bulk files "
+          + "give the declaring member state as REPORTER"));
+      assertThat(log.warnings()).anySatisfy(w -> assertThat(w).startsWith(csv + ": all 2 rows were left out by the "
+          + "filters (comext.reporters=[EU27_2020], comext.partners=[], comext.products=[TOTAL], "
+          + "comext.flows=[IMPORT, EXPORT]); no record."));
+    }
+  }
+
+  @Test
+  void shouldNotWarnAboutAFileWhoseRowsTheFiltersKept() throws Exception {
+    Path csv = Files.writeString(dir.resolve("full_v2_202505.csv"), BULK_HEADER
+        + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,1000,1000,20,0\n"
+        + "FR,US,E,85011010,716.31,271110,271110,41,41,XVI,2,1,NO_SU,202505,13,13,1,0\n");
+    try (LogCapture log = new LogCapture()) {
+      ComextBulkSourceTask task = start(new ComextBulkSourceTask(), Map.of(ComextConfig.MODE_CONFIG, "BULK",
+          ComextConfig.FILES_CONFIG, csv.toString(), ComextConfig.REPORTERS_CONFIG, "DE",
+          ComextConfig.PRODUCTS_CONFIG, "72"));
+      assertThat(values(harness.drain(task), "trade.records")).hasSize(1);
+      task.stop();
+      assertThat(log.warnings()).noneSatisfy(w -> assertThat(w).contains("left out by the filters"));
+    }
   }
 
   @Test

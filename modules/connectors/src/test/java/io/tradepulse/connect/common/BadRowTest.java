@@ -25,4 +25,16 @@ class BadRowTest {
     assertThat(b.reason()).isEqualTo("Malformed or truncated Comtrade response (raw value cut to 524288 of 524298 bytes)");
     assertThat(b.errorClass()).isEqualTo("java.io.EOFException");
   }
+
+  @Test
+  void shouldCutTheRawValueOfASingleRowToWhatOneKafkaRecordCanCarryAndSaySo() {
+    byte[] line = new byte[600 * 1024];
+    Arrays.fill(line, (byte) 'x');
+    BadRow b = BadRow.of("Expected 18 columns, got 1", "/data/full_v2_202505.csv", "line 7", line);
+    assertThat(b.raw()).hasSize(BadRow.MAX_WHOLE_RAW_BYTES);
+    assertThat(b.reason()).isEqualTo("Expected 18 columns, got 1 (raw value cut to 524288 of 614400 bytes)");
+    assertThat(b.position()).isEqualTo("line 7");
+    BadRow same = new BadRow("Malformed JSON", "x.Y", "f", "line 1", line);
+    assertThat(same.raw()).as("whichever way it is made").hasSize(BadRow.MAX_WHOLE_RAW_BYTES);
+  }
 }

@@ -78,4 +78,61 @@ class StreamingCsvReaderTest {
     assertThat(data.length).isGreaterThan(StreamingCsvReader.DEFAULT_BUFFER * 4);
     assertThat(viaStream(data, StreamingCsvReader.DEFAULT_BUFFER)).isEqualTo(viaCsvReader(data));
   }
+
+  /** {@code bytes} 'x' bytes, produced as they are read (never held), then {@code tail}. */
+  static java.io.InputStream longLineThen(long bytes, String tail) {
+    byte[] end = tail.getBytes(StandardCharsets.UTF_8);
+    return new java.io.InputStream() {
+      long pos;
+
+      @Override
+      public int read() {
+        long p = pos++;
+        return p < bytes ? 'x' : p - bytes < end.length ? end[(int) (p - bytes)] : -1;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        if (pos >= bytes + end.length) {
+          return -1;
+        }
+        int n = 0;
+        while (n < len && pos < bytes + end.length) {
+          b[off + n++] = (byte) read();
+        }
+        return n;
+      }
+    };
+  }
+
+  @Test
+  void shouldReturnARecordLongerThanTheLimitCutWithoutBufferingItAndGoOnAfterItsLine() throws IOException {
+    // 64 MB on one line: buffered whole it would cost 64 MB of heap (a multi-gigabyte line: an OutOfMemoryError).
+    long huge = 64L << 20;
+    try (StreamingCsvReader r = new StreamingCsvReader(longLineThen(huge, "\nok,1\n"))) {
+      CsvReader.Row cut = r.next();
+      assertThat(StreamingCsvReader.isCut(cut)).isTrue();
+      assertThat(cut.fields()).isEmpty();
+      assertThat(cut.line()).isEqualTo(1);
+      assertThat(cut.raw()).hasSize(BadRow.MAX_WHOLE_RAW_BYTES).containsOnly((byte) 'x');
+      CsvReader.Row next = r.next();
+      assertThat(describe(next)).isEqualTo("2 [ok, 1] <ok,1>");
+      assertThat(r.next()).isNull();
+    }
+  }
+
+  @Test
+  void shouldCountTheLinesOfACutRecordSoTheRecordsAfterItKeepTheirLineNumbers() throws IOException {
+    // An opening quote never closed: CsvReader would scan to the end of the data for its closing quote.
+    String data = "a,b\n\"open," + "y".repeat(30) + "\n" + "z".repeat(40) + "\nc,d\n\ne,f\n";
+    List<String> out = new ArrayList<>();
+    try (StreamingCsvReader r = new StreamingCsvReader(
+        new ByteArrayInputStream(data.getBytes(StandardCharsets.UTF_8)), 8, 50)) {
+      for (CsvReader.Row row = r.next(); row != null; row = r.next()) {
+        out.add(StreamingCsvReader.isCut(row) ? row.line() + " cut <" + row.text() + ">" : describe(row));
+      }
+    }
+    assertThat(out).containsExactly("1 [a, b] <a,b>", "2 cut <\"open," + "y".repeat(30) + "\n" + "z".repeat(13) + ">",
+        "4 [c, d] <c,d>", "5 [] <>", "6 [e, f] <e,f>");
+  }
 }

@@ -6,6 +6,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
@@ -18,6 +19,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -131,6 +134,105 @@ class ComtradeSourceTaskTest {
       assertThat(((Struct) r.value()).getInt32("month")).isEqualTo(2);
       assertThat(r.sourceOffset().get("next")).isEqualTo("202403");
     });
+  }
+
+  static final String PATH = "/data/v1/get/C/M/HS";
+
+  /** A page of {@code records}, reporting {@code count} (equal to maxRecords: the page was cut). */
+  static String page(int count, String... records) {
+    return "{\"elapsedTime\":\"0.1 secs\",\"count\":" + count + ",\"data\":[" + String.join(",", records)
+        + "],\"error\":\"\"}";
+  }
+
+  void stubPeriods(String periods, String body) {
+    wm.stubFor(get(urlPathEqualTo(PATH)).withQueryParam("period", equalTo(periods))
+        .willReturn(aResponse().withStatus(200).withBody(body)));
+  }
+
+  /** The periods asked, in order. */
+  List<String> asked() {
+    List<String> out = new java.util.ArrayList<>(wm.getAllServeEvents().stream()
+        .map(e -> e.getRequest().queryParameter("period").firstValue()).toList());
+    java.util.Collections.reverse(out);
+    return out;
+  }
+
+  static final String YEAR_2024 = "202401,202402,202403,202404,202405,202406,202407,202408,202409,202410,202411,202412";
+
+  @Test
+  void shouldAskForTotalsOnlyAndSkipBreakdownRecordsSharingTheTotalsSeriesKey() throws Exception {
+    // Real v1 records carry partner2Code, customsCode and motCode; without filters the API adds every breakdown.
+    String total = rec("202401", "156", "842", "X", "TOTAL", "1000");
+    String byAir = total.replace("\"motCode\":0", "\"motCode\":1000").replace("1000,\"primaryValue\":1000",
+        "400,\"primaryValue\":400");
+    String inwardProcessing = total.replace("\"customsCode\":\"C00\"", "\"customsCode\":\"C01\"");
+    String viaMexico = total.replace("\"partner2Code\":0", "\"partner2Code\":484");
+    wm.stubFor(get(urlPathEqualTo(PATH)).atPriority(10).willReturn(aResponse().withStatus(204)));
+    stubPeriods(YEAR_2024, page(4, byAir, total, inwardProcessing, viaMexico));
+    ComtradeSourceTask task = task();
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    wm.verify(getRequestedFor(urlPathEqualTo(PATH)).withQueryParam("partner2Code", equalTo("0"))
+        .withQueryParam("customsCode", equalTo("C00")).withQueryParam("motCode", equalTo("0")));
+    assertThat(rs).singleElement().satisfies(r -> {
+      assertThat(r.topic()).isEqualTo("trade.records");
+      assertThat(((Struct) r.value()).getInt64("value")).isEqualTo(1000L);
+      assertThat(r.sourceOffset().get("next")).isEqualTo("202402");
+    });
+    assertThat(task.metrics().skipped()).isEqualTo(3);
+  }
+
+  @Test
+  void shouldFailWithoutAdvancingWhenASinglePeriodStillHitsMaxRecords() throws Exception {
+    wm.stubFor(get(urlPathEqualTo(PATH)).atPriority(10).willReturn(aResponse().withStatus(204)));
+    String three = page(3, rec("202401", "156", "842", "X", "TOTAL", "1"), rec("202401", "156", "842", "M", "TOTAL", "2"),
+        rec("202401", "156", "842", "RX", "TOTAL", "3"));
+    stubPeriods(YEAR_2024, three);
+    stubPeriods("202401", three);
+    ComtradeSourceTask task = task(Map.of(ComtradeConfig.MAX_RECORDS_CONFIG, "3"));
+    assertThat(harness.drain(task)).as("the 12-period page is cut: its periods are asked one by one").isEmpty();
+    assertThatThrownBy(task::poll).isInstanceOf(ConnectException.class).isNotInstanceOf(RetriableException.class)
+        .hasMessageContaining("period 202401").hasMessageContaining("comtrade.max.records=3")
+        .hasMessageContaining("comtrade.partners=842").hasMessageContaining("comtrade.cmd.codes=TOTAL");
+    task.stop();
+
+    assertThat(harness.offsets).as("nothing of the cut period emitted, the cursor where it was").isEmpty();
+    assertThat(asked()).containsExactly(YEAR_2024, "202401");
+  }
+
+  @Test
+  void shouldFailOnACutPageWhenEveryCallAsksOnePeriod() throws Exception {
+    stubPeriods("202401", page(2, rec("202401", "156", "842", "X", "TOTAL", "1"),
+        rec("202401", "156", "842", "M", "TOTAL", "2")));
+    ComtradeSourceTask task = task(Map.of(ComtradeConfig.MAX_RECORDS_CONFIG, "2", ComtradeConfig.PERIODS_CONFIG, "1"));
+    assertThatThrownBy(task::poll).isInstanceOf(ConnectException.class).hasMessageContaining("comtrade.max.records");
+    task.stop();
+    assertThat(harness.offsets).isEmpty();
+  }
+
+  @Test
+  void shouldKeepAskingOnePeriodPerCallForTheRestOfTheWindowThatHitMaxRecords() throws Exception {
+    wm.stubFor(get(urlPathEqualTo(PATH)).atPriority(10).willReturn(aResponse().withStatus(204)));
+    // Each window of several periods is cut (as the real one would be again and again).
+    String cut = page(2, rec("202401", "156", "842", "X", "TOTAL", "1"), rec("202403", "156", "842", "X", "TOTAL", "3"));
+    stubPeriods(YEAR_2024, cut);
+    stubPeriods("202402,202403,202404,202405,202406,202407,202408,202409,202410,202411,202412,202501", cut);
+    stubPeriods("202401", page(1, rec("202401", "156", "842", "X", "TOTAL", "1")));
+    stubPeriods("202403", page(1, rec("202403", "156", "842", "X", "TOTAL", "3")));
+    ComtradeSourceTask task = task(Map.of(ComtradeConfig.MAX_RECORDS_CONFIG, "2"));
+    java.util.List<SourceRecord> rs = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      rs.addAll(harness.drain(task));
+      clock.advance(Duration.ofSeconds(1));
+    }
+    task.stop();
+
+    assertThat(rs).extracting(r -> ((Struct) r.value()).getInt32("month")).containsExactly(1, 3);
+    // 202402 has nothing but 202403 has (the cut page said so): stepped over. 202404 has nothing and nothing later is
+    // known: back to twelve periods per call, once poll.interval.ms has passed.
+    assertThat(asked().subList(0, 6)).containsExactly(YEAR_2024, "202401", "202402", "202403", "202404",
+        "202404,202405,202406,202407,202408,202409,202410,202411,202412,202501,202502,202503");
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tradepulse.connect.TaskHarness;
+import io.tradepulse.connect.common.BadRow;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,6 +121,53 @@ class FileSourceTaskTest {
     assertThat(jr).extracting(SourceRecord::topic).containsExactly("trade.records", "trade.dlq", "trade.records");
     assertThat(((Struct) jr.get(1).value()).getString("reason")).startsWith("Malformed JSON");
     assertThat(((Struct) jr.get(0).value()).getInt64("value")).isEqualTo(28_800_000_000L);
+  }
+
+  static final String GOOD_CSV_ROW = "2025-09,2025-09,30.1,,x,ok";
+  static final String GOOD_JSON_ROW = "{\"period_start\":\"2025-07\",\"period_end\":\"2025-07\",\"value_usd_bn\":\"35.8\","
+      + "\"source\":\"R\",\"flag\":\"s\"}";
+
+  @Test
+  void shouldDeadLetterACsvLineLongerThanALimitCutToWhatABrokerAcceptsAndGoOnAtTheNextLine() throws Exception {
+    // 1.4 MB on one line: as a dead letter whole it would exceed the broker's 1 MB and fail the task at every restart.
+    String longLine = "2025-06,2025-06,1," + "z".repeat(1_400_000) + ",x,published";
+    Path csv = Files.writeString(dir.resolve("a.csv"), "period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag\n"
+        + longLine + "\n" + GOOD_CSV_ROW + "\n");
+    FileSourceTask task = start(gaccSeedProps(csv.toString()));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(rs).extracting(SourceRecord::topic).containsExactly("trade.dlq", "trade.records");
+    Struct bad = (Struct) rs.get(0).value();
+    assertThat(bad.getString("reason")).startsWith("Record longer than 1048576 bytes: not read");
+    assertThat(bad.getString("position")).isEqualTo("line 2");
+    assertThat(bad.getBytes("rawValue")).hasSize(BadRow.MAX_WHOLE_RAW_BYTES)
+        .startsWith(longLine.substring(0, 100).getBytes(StandardCharsets.UTF_8));
+    assertThat(((Struct) rs.get(1).value()).getInt64("value")).isEqualTo(30_100_000_000L);
+  }
+
+  @Test
+  void shouldDeadLetterAnNdjsonLineLongerThanALimitWithoutHoldingItAndGoOnAtTheNextLine() throws Exception {
+    // A JSON array where NDJSON is expected: one line of 2 MB.
+    StringBuilder array = new StringBuilder("[");
+    for (int i = 0; array.length() < 2_000_000; i++) {
+      array.append(i == 0 ? "" : ",").append("{\"period_start\":\"2024-01\",\"value_usd_bn\":\"").append(i).append("\"}");
+    }
+    String line = array.append("]").toString();
+    Map<String, String> json = gaccSeedProps(Files.writeString(dir.resolve("b.ndjson"),
+        line + "\n" + GOOD_JSON_ROW + "\n").toString());
+    json.put(FileConfig.FORMAT_CONFIG, "JSON");
+    FileSourceTask task = start(json);
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(rs).extracting(SourceRecord::topic).containsExactly("trade.dlq", "trade.records");
+    Struct bad = (Struct) rs.get(0).value();
+    assertThat(bad.getString("reason")).isEqualTo("Line of " + line.length() + " bytes, longer than 1048576: not read "
+        + "(raw value: its first 524288 bytes)");
+    assertThat(bad.getString("position")).isEqualTo("line 1");
+    assertThat(new String(bad.getBytes("rawValue"), StandardCharsets.UTF_8)).isEqualTo(line.substring(0, 524_288));
+    assertThat(((Struct) rs.get(1).value()).getInt64("value")).isEqualTo(35_800_000_000L);
   }
 
   @Test

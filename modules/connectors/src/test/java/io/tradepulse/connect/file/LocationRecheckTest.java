@@ -343,4 +343,42 @@ class LocationRecheckTest {
   static long downloads() throws IOException {
     return TaskHarness.tempFiles("tradepulse-file-");
   }
+
+  /** A task whose locations are checked again only every hour once read, and after 2 s after a failed check. */
+  FileSourceTask startHourly(String location) {
+    Map<String, String> p = FileSourceTaskTest.gaccSeedProps(location);
+    p.put("poll.interval.ms", "3600000");
+    p.put("http.max.retries", "0");
+    p.put("http.backoff.initial.ms", "2000");
+    name = p.get("name");
+    task = new FileSourceTask();
+    task.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(5)));
+    return harness.start(task, p);
+  }
+
+  @Test
+  void shouldCheckADownloadThatFailedAgainAfterTheRetryBackoffNotAfterThePollInterval() throws Exception {
+    wm.stubFor(get(urlPathEqualTo("/seed.csv")).willReturn(aResponse().withStatus(503)));
+    startHourly(wm.baseUrl() + "/seed.csv");
+    assertThatThrownBy(task::poll).isInstanceOf(org.apache.kafka.connect.errors.RetriableException.class);
+    wm.stubFor(get(urlPathEqualTo("/seed.csv")).willReturn(aResponse().withStatus(200).withBody(csv("a"))));
+
+    assertThat(harness.drain(task)).as("within the backoff: not asked again yet").isEmpty();
+    clock.advance(Duration.ofSeconds(3));
+    assertThat(notes(harness.drain(task))).hasSize(ROWS);
+    wm.verify(2, getRequestedFor(urlPathEqualTo("/seed.csv")));
+  }
+
+  @Test
+  void shouldCheckALocalFileThatCouldNotBeReadAgainAfterTheRetryBackoff() throws Exception {
+    Path seed = Files.createDirectory(dir.resolve("seed.csv")); // not a file yet: reading it fails
+    startHourly(seed.toString());
+    assertThatThrownBy(task::poll).isInstanceOf(org.apache.kafka.connect.errors.RetriableException.class)
+        .hasMessageContaining("seed.csv");
+    Files.delete(seed);
+    oldFile("seed.csv", csv("a"));
+
+    clock.advance(Duration.ofSeconds(3));
+    assertThat(notes(harness.drain(task))).hasSize(ROWS);
+  }
 }

@@ -93,6 +93,39 @@ class GaccSourceTaskTest {
   }
 
   @Test
+  void shouldDeadLetterATableWithAnUnreadableReleaseDateAndGoOnWithTheNextTable() throws Exception {
+    String badRelease = MAY_2025.replace("Release: 2025-06-09", "Release: 9 June 2025");
+    Path bad = Files.writeString(dir.resolve("2025-05.csv"), badRelease);
+    Path good = Files.writeString(dir.resolve("2024-02.csv"), FEB_2024);
+    GaccSourceTask task = start(props(bad, good));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.dlq")).singleElement().satisfies(d -> {
+      assertThat(d.getString("reason")).isEqualTo(
+          "Unreadable 'Release:' date '9 June 2025' on line 3: expected yyyy-MM-dd, e.g. Release: 2025-06-09");
+      assertThat(d.getString("errorClass")).isEqualTo("java.time.format.DateTimeParseException");
+      assertThat(d.getString("source")).isEqualTo(bad.toString());
+      assertThat(new String(d.getBytes("rawValue"), StandardCharsets.UTF_8)).isEqualTo(badRelease);
+    });
+    assertThat(values(rs, "trade.records")).as("the next table is read").extracting(s -> s.getString("partner"))
+        .containsExactly("USA", "USA");
+  }
+
+  @Test
+  void shouldDeadLetterAValueTooLargeForWholeDollarsInsteadOfFailingTheTask() throws Exception {
+    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace("\"28,800,000\"", "99999999999999999999"));
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.dlq")).extracting(d -> d.getString("reason"))
+        .contains("Non-numeric EXPORT value '99999999999999999999'");
+    assertThat(values(rs, "trade.records")).extracting(s -> s.getString("partner") + " " + s.getString("flow"))
+        .contains("USA IMPORT");
+  }
+
+  @Test
   void shouldKeepCombinedJanuaryFebruaryWhole() throws Exception {
     Path t = Files.writeString(dir.resolve("2024-02.csv"), FEB_2024);
     GaccSourceTask task = start(props(t));

@@ -1,0 +1,149 @@
+package io.tradepulse.connect.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tradepulse.connect.census.CensusSourceConnector;
+import io.tradepulse.connect.comext.ComextSourceConnector;
+import io.tradepulse.connect.comtrade.ComtradeConfig;
+import io.tradepulse.connect.comtrade.ComtradeSourceConnector;
+import io.tradepulse.connect.gacc.GaccSourceConnector;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.connect.source.SourceConnector;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A setting that cannot work fails the connector at start (and Connect's validate), naming the key and what is
+ * allowed: not each task later, with a message about a file or a class.
+ */
+class ConnectorConfigValidationTest {
+  @TempDir Path dir;
+
+  /** The smallest valid configuration of each connector, and its override-table setting. */
+  static Stream<Arguments> tables() {
+    return Stream.of(
+        Arguments.of((Supplier<SourceConnector>) CensusSourceConnector::new,
+            Map.of("census.start.month", "2024-01"), "census.country.table"),
+        Arguments.of((Supplier<SourceConnector>) ComtradeSourceConnector::new,
+            Map.of("comtrade.reporters", "156", "comtrade.start.period", "202401"), "comtrade.country.table"),
+        Arguments.of((Supplier<SourceConnector>) GaccSourceConnector::new,
+            Map.of("gacc.tables", "/data/gacc/2025-05.csv"), "gacc.country.table"),
+        Arguments.of((Supplier<SourceConnector>) ComextSourceConnector::new,
+            Map.of("comext.start.period", "2024-01"), "comext.geo.table"));
+  }
+
+  static Map<String, String> with(Map<String, String> base, String key, String value) {
+    Map<String, String> p = new HashMap<>(base);
+    p.put(key, value);
+    return p;
+  }
+
+  @ParameterizedTest
+  @MethodSource("tables")
+  void shouldFailConnectorStartNamingTheKeyWhenAnOverrideTableCannotBeRead(Supplier<SourceConnector> connector,
+      Map<String, String> base, String key) {
+    Map<String, String> props = with(base, key, dir.resolve("missing.csv").toString());
+    assertThatThrownBy(() -> connector.get().start(props)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining(key).hasMessageContaining("missing.csv").hasMessageContaining("cannot be read");
+  }
+
+  @ParameterizedTest
+  @MethodSource("tables")
+  void shouldFailConnectorStartNamingTheKeyAndTheLineWhenAnOverrideTableHasABadEntry(Supplier<SourceConnector> connector,
+      Map<String, String> base, String key) throws Exception {
+    Path table = Files.writeString(dir.resolve("codes.csv"), "code,iso3,kind,name\n156,CHN,COUNTRY,China\n"
+        + "United States,USA,CNTRY,US\n");
+    assertThatThrownBy(() -> connector.get().start(with(base, key, table.toString())))
+        .isInstanceOf(ConfigException.class).hasMessageContaining(key)
+        .hasMessageContaining("line 3").hasMessageContaining("kind must be one of [COUNTRY, GROUP, TOTAL]");
+  }
+
+  @ParameterizedTest
+  @MethodSource("tables")
+  void shouldReportABadOverrideTableOnItsKeyInValidate(Supplier<SourceConnector> connector, Map<String, String> base,
+      String key) throws Exception {
+    Path table = Files.writeString(dir.resolve("codes.csv"), "code,iso3,kind,name\n842,usa,COUNTRY,USA\n");
+    ConfigValue value = connector.get().validate(with(base, key, table.toString())).configValues().stream()
+        .filter(v -> v.name().equals(key)).findFirst().orElseThrow();
+    assertThat(value.errorMessages()).singleElement().asString().contains("line 2").contains("alpha-3");
+  }
+
+  @ParameterizedTest
+  @MethodSource("tables")
+  void shouldAcceptAGoodOverrideTable(Supplier<SourceConnector> connector, Map<String, String> base, String key)
+      throws Exception {
+    Path table = Files.writeString(dir.resolve("codes.csv"), "# mine\ncode,iso3,kind,name\n156,CHN,COUNTRY,China\n"
+        + "0,WLD,TOTAL,World\nAsia,,GROUP,Asia\n");
+    connector.get().start(with(base, key, table.toString()));
+  }
+
+  @Test
+  void shouldFailComextStartNamingTheFxTableWhenItCannotBeReadIsMalformedOrHasNoRateOfTheCurrency() throws Exception {
+    Map<String, String> base = Map.of("comext.start.period", "2024-01");
+    assertThatThrownBy(() -> new ComextSourceConnector().start(with(base, "comext.fx.table", "/nonexistent/fx.csv")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("comext.fx.table").hasMessageContaining("cannot be read");
+    Path bad = Files.writeString(dir.resolve("bad-fx.csv"), "period,currency,rate\n2025-05,USD,1.1278\n2025-13,JPY,163\n");
+    assertThatThrownBy(() -> new ComextSourceConnector().start(with(base, "comext.fx.table", bad.toString())))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("comext.fx.table").hasMessageContaining("line 3");
+    Path yen = Files.writeString(dir.resolve("jpy.csv"), "period,currency,rate\n2025-05,JPY,163.5\n");
+    assertThatThrownBy(() -> new ComextSourceConnector().start(with(base, "comext.fx.table", yen.toString())))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("comext.fx.table").hasMessageContaining("no USD rate");
+    Map<String, String> jpy = with(with(base, "comext.fx.table", yen.toString()), "comext.fx.currency", "JPY");
+    new ComextSourceConnector().start(jpy);
+  }
+
+  static Stream<Arguments> duplicates() {
+    Map<String, String> comtrade = Map.of("comtrade.reporters", "156", "comtrade.start.period", "202401");
+    Map<String, String> comextApi = Map.of("comext.start.period", "2024-01");
+    Map<String, String> comextBulk = Map.of("comext.mode", "BULK", "comext.files", "/data/a.csv");
+    Map<String, String> census = Map.of("census.start.month", "2024-01");
+    Supplier<SourceConnector> ct = ComtradeSourceConnector::new;
+    Supplier<SourceConnector> cx = ComextSourceConnector::new;
+    Supplier<SourceConnector> cs = CensusSourceConnector::new;
+    return Stream.of(
+        Arguments.of(ct, comtrade, "comtrade.reporters", "156,842,156"),
+        Arguments.of(ct, comtrade, "comtrade.partners", "842,0,842"),
+        Arguments.of(ct, comtrade, "comtrade.cmd.codes", "TOTAL,TOTAL"),
+        Arguments.of(cx, comextApi, "comext.reporters", "EU27_2020,DE,EU27_2020"),
+        Arguments.of(cx, comextApi, "comext.partners", "CN,CN"),
+        Arguments.of(cx, comextApi, "comext.products", "TOTAL,TOTAL"),
+        Arguments.of(cx, comextBulk, "comext.files", "/data/a.csv,/data/a.csv"),
+        Arguments.of(cs, census, "census.commodities", "72*,8703,72*"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("duplicates")
+  void shouldRejectAListThatNamesAnEntryTwiceNamingTheKey(Supplier<SourceConnector> connector, Map<String, String> base,
+      String key, String value) {
+    String twice = value.substring(value.lastIndexOf(',') + 1);
+    assertThatThrownBy(() -> connector.get().start(with(base, key, value))).isInstanceOf(ConfigException.class)
+        .hasMessageContaining(key).hasMessageContaining("lists '" + twice + "' twice");
+    assertThat(connector.get().validate(with(base, key, value)).configValues().stream()
+        .filter(v -> v.name().equals(key)).findFirst().orElseThrow().errorMessages()).isNotEmpty();
+  }
+
+  @Test
+  void shouldRunAnEntryOfAnEnumeratedOrLocationListOnceWhenListedTwice() {
+    // These keys use Kafka's ValidList, which since Kafka 4 removes duplicates itself (with a warning).
+    GaccSourceConnector gacc = new GaccSourceConnector();
+    gacc.start(Map.of("gacc.tables", "/data/t.csv,/data/t.csv"));
+    assertThat(gacc.taskConfigs(2)).singleElement().satisfies(t -> assertThat(t.get("gacc.tables")).isEqualTo("/data/t.csv"));
+    assertThat(new ComtradeConfig(Map.of("comtrade.reporters", "156", "comtrade.start.period", "202401",
+        "comtrade.flows", "X,X")).flows()).containsExactly("X");
+    CensusSourceConnector census = new CensusSourceConnector();
+    census.start(Map.of("census.start.month", "2024-01", "census.flows", "EXPORT,EXPORT"));
+    assertThat(census.taskConfigs(2)).singleElement()
+        .satisfies(t -> assertThat(t.get("census.task.partitions")).isEqualTo("EXPORT|HS2|*"));
+  }
+}
