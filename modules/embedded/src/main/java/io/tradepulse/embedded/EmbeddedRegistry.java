@@ -19,6 +19,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
@@ -80,6 +83,8 @@ public final class EmbeddedRegistry implements AutoCloseable {
     private final SelfSignedTls tls;
     private final Thread shutdownHook;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set by close() and the shutdown hook before they kill the child: its death is then no reason to retry. */
+    private volatile boolean stopped;
     /** Set once fully started: only then is a class-data-sharing dump worth keeping (it saw every start-up class). */
     private volatile boolean ready;
 
@@ -94,7 +99,10 @@ public final class EmbeddedRegistry implements AutoCloseable {
         // Without this, a test JVM that exits without close() (failed @AfterAll, Ctrl-C, System.exit in
         // the launcher) would leave a 256 MB Apicurio running forever. A SIGKILLed parent still can't be
         // helped: the JDK offers no parent-death signal.
-        this.shutdownHook = new Thread(this::terminate, "embedded-registry-shutdown-" + process.pid());
+        this.shutdownHook = new Thread(() -> {
+            stopped = true; // before the kill: awaitReady must see why the child died
+            terminate();
+        }, "embedded-registry-shutdown-" + process.pid());
     }
 
     /** Starts the registry from the distribution named by {@link #resolveHome()}. */
@@ -120,20 +128,37 @@ public final class EmbeddedRegistry implements AutoCloseable {
     private static EmbeddedRegistry start(final Path apicurioHome, final SelfSignedTls tls) {
         final long startedAt = System.nanoTime();
         final Path runnerJar = findRunnerJar(apicurioHome);
-        IllegalStateException lastFailure = null;
+        final EmbeddedRegistry registry = startWithRetries(() -> AppCdsArchive.plan(apicurioHome),
+                cds -> launch(runnerJar, cds, tls), EmbeddedRegistry::jvmShuttingDown);
+        LOG.info("Embedded Apicurio Registry ready at {} (pid {}) in {} ms", registry.url(),
+                registry.pid(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt));
+        return registry;
+    }
+
+    /**
+     * Up to {@value #START_ATTEMPTS} launches; only a {@link RetryableStartFailure} is retried, and never once the
+     * JVM is shutting down: Ctrl-C during start kills the child (our shutdown hook, or the terminal's SIGINT to the
+     * whole process group), and a new child started then could no longer register a shutdown hook, so nothing would
+     * ever stop it. Generic and package-private so the unit test can drive it without a child JVM.
+     */
+    static <T> T startWithRetries(final Supplier<AppCdsArchive> plan, final Function<AppCdsArchive, T> launch,
+                                  final BooleanSupplier shuttingDown) {
+        RetryableStartFailure lastFailure = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            final AppCdsArchive cds = AppCdsArchive.plan(apicurioHome);
+            final AppCdsArchive cds = plan.get();
             try {
-                final EmbeddedRegistry registry = launch(runnerJar, cds, tls);
-                LOG.info("Embedded Apicurio Registry ready at {} (pid {}) in {} ms", registry.url(),
-                        registry.pid(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt));
-                return registry;
+                return launch.apply(cds);
             } catch (RetryableStartFailure e) {
                 lastFailure = e;
-                if (e.archiveSuspect) {
+                if (shuttingDown.getAsBoolean()) {
+                    // Checked before the archive is touched: a child that died because the JVM is exiting says
+                    // nothing about the archive, and deleting a good one costs every later start ~40 %.
+                    throw new IllegalStateException("Apicurio did not start: the JVM is shutting down", e);
+                }
+                if (e.reason == StartFailure.ARCHIVE_DAMAGED) {
                     // A damaged archive crashes the JVM while mapping it (SIGBUS), before any of our
                     // checks can run. Drop it; the next clean run writes a new one.
-                    LOG.warn("Apicurio died at start-up while using class-data-sharing archive {}; deleting"
+                    LOG.warn("Apicurio crashed at start-up while using class-data-sharing archive {}; deleting"
                             + " it and retrying without (attempt {}/{})", cds.archive(), attempt, START_ATTEMPTS);
                     cds.discard();
                 } else {
@@ -143,6 +168,41 @@ public final class EmbeddedRegistry implements AutoCloseable {
             }
         }
         throw lastFailure;
+    }
+
+    /**
+     * Why a child died before it was ready, from its exit code and the end of its log. Package-private for the unit
+     * test. The archive is blamed only for a crash (134 = SIGABRT, what the JVM's fatal-error handler ends with after
+     * a SIGBUS while mapping a cut archive; 135 = SIGBUS and 139 = SIGSEGV before that handler is installed) or the
+     * JVM's own "error ... processing the shared archive file"; never for 130/143/137 (SIGINT from Ctrl-C, SIGTERM
+     * from our close or shutdown hook, SIGKILL), which say the child was stopped, not that it crashed. A child that
+     * was {@code stopped} by us is never retried, whatever it died of.
+     */
+    static StartFailure classifyDeath(final int exitCode, final String logTail, final boolean readsArchive,
+                                      final boolean stopped) {
+        if (stopped) {
+            return StartFailure.STOPPED;
+        }
+        if (logTail.contains("Port already bound") || logTail.contains("Address already in use")) {
+            return StartFailure.PORT_TAKEN;
+        }
+        final boolean crashed = exitCode == 134 || exitCode == 135 || exitCode == 139;
+        if (readsArchive && (crashed || logTail.contains("processing the shared archive file"))) {
+            return StartFailure.ARCHIVE_DAMAGED;
+        }
+        return StartFailure.FATAL;
+    }
+
+    /** Whether JVM shutdown has begun (hooks running): the JDK refuses new hooks from then on. */
+    static boolean jvmShuttingDown() {
+        final Thread probe = new Thread(() -> { }, "embedded-registry-shutdown-probe");
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException shutdownInProgress) {
+            return true;
+        }
     }
 
     /**
@@ -223,8 +283,10 @@ public final class EmbeddedRegistry implements AutoCloseable {
             throw new UncheckedIOException("Cannot start Apicurio with " + command, e);
         }
         final EmbeddedRegistry registry = new EmbeddedRegistry(process, port, workDir, logFile, cds, tls);
-        Runtime.getRuntime().addShutdownHook(registry.shutdownHook);
         try {
+            // Inside the try: during JVM shutdown (Ctrl-C while starting) this throws "Shutdown in progress", and
+            // the child just started must then be stopped here, as no hook ever will.
+            Runtime.getRuntime().addShutdownHook(registry.shutdownHook);
             final HttpClient http = httpClient(tls);
             registry.awaitReady(http);
             registry.setBackwardCompatibility(http);
@@ -297,6 +359,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        stopped = true;
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException alreadyShuttingDown) {
@@ -346,15 +409,18 @@ public final class EmbeddedRegistry implements AutoCloseable {
         while (true) {
             if (!process.isAlive()) {
                 final String tail = logTail();
-                final String failure = "Apicurio exited with code " + process.exitValue()
+                final int exitCode = process.exitValue();
+                final StartFailure reason = classifyDeath(exitCode, tail, cds.readsArchive(), stopped);
+                if (reason == StartFailure.STOPPED) {
+                    throw new IllegalStateException("Apicurio was stopped (closed, or the JVM is shutting down) before"
+                            + " it became ready; exit code " + exitCode);
+                }
+                final String failure = "Apicurio exited with code " + exitCode
                         + " before becoming ready. Last lines of " + logFile + ":\n" + tail;
-                if (tail.contains("Port already bound") || tail.contains("Address already in use")) {
-                    throw new RetryableStartFailure(failure, false);
+                if (reason == StartFailure.FATAL) {
+                    throw new IllegalStateException(failure);
                 }
-                if (cds.readsArchive()) {
-                    throw new RetryableStartFailure(failure, true);
-                }
-                throw new IllegalStateException(failure);
+                throw new RetryableStartFailure(failure, reason);
             }
             try {
                 final HttpResponse<String> response = http.send(probe, HttpResponse.BodyHandlers.ofString());
@@ -438,13 +504,25 @@ public final class EmbeddedRegistry implements AutoCloseable {
         }
     }
 
-    /** The child died for a reason another attempt can fix: a port race, or a damaged CDS archive. */
-    private static final class RetryableStartFailure extends IllegalStateException {
-        private final boolean archiveSuspect;
+    /** Why a child died before it was ready ({@link #classifyDeath}). */
+    enum StartFailure {
+        /** A port race: another attempt picks another port. */
+        PORT_TAKEN,
+        /** A crash while mapping the class-data-sharing archive: another attempt runs without it. */
+        ARCHIVE_DAMAGED,
+        /** Killed by close() or the shutdown hook: nothing to retry. */
+        STOPPED,
+        /** Anything else: another attempt would fail the same way. */
+        FATAL
+    }
 
-        RetryableStartFailure(final String message, final boolean archiveSuspect) {
+    /** The child died for a reason another attempt can fix: a port race, or a damaged CDS archive. */
+    static final class RetryableStartFailure extends IllegalStateException {
+        final StartFailure reason;
+
+        RetryableStartFailure(final String message, final StartFailure reason) {
             super(message);
-            this.archiveSuspect = archiveSuspect;
+            this.reason = reason;
         }
     }
 }

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -144,21 +145,103 @@ class EmbeddedRegistryIT {
         }
     }
 
+    /**
+     * Ctrl-C while Apicurio starts: the terminal signals the whole foreground process group, our JVM and the child
+     * alike. The child's death must not be taken for a damaged archive (which was deleted, and a new child started
+     * that could no longer register a shutdown hook: an orphan Apicurio listening after the launcher had exited, its
+     * temp dir and a half-written .jsa.*.tmp left behind). Sent as SIGTERM, which runs the same shutdown hooks: a JVM
+     * started from a background job inherits SIGINT ignored, and the probe would then start the registry and exit
+     * normally, passing for nothing; its exit code (143) shows it was interrupted.
+     */
     @Test
-    void aDamagedClassDataSharingArchiveIsReplacedInsteadOfCrashingStartUp(@TempDir final Path home) throws Exception {
-        // A private home (links to the real distribution) so this test owns its archive.
+    void ctrlCWhileStartingLeavesNoRegistryRunningAndKeepsTheArchive(@TempDir final Path home, @TempDir final Path tmp)
+            throws Exception {
+        linkDistribution(home);
+        final Path archive = AppCdsArchive.plan(home).archive();
+        dumpTinyArchive(archive); // valid, for another class path: the child runs without it, we think it maps it
+        final long archiveSize = Files.size(archive);
+        final Path probeTmp = Files.createDirectory(tmp.resolve("probe-tmp"));
+        final Process probe = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-Djava.io.tmpdir=" + probeTmp, // the registry's work dir, and so its child's command line, name it
+                "-D" + EmbeddedRegistry.HOME_PROPERTY + "=" + home,
+                // A shutdown hook of 3 s besides the registry's, as the launcher's (stopping the broker) takes.
+                RegistryOrphanProbe.class.getName(), "3000")
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("probe.log").toFile())
+                .start();
+        try {
+            final ProcessHandle child = awaitChild(probe, Duration.ofSeconds(30));
+            Thread.sleep(300); // the parent now polls the child for readiness, its shutdown hook registered
+            final Process ctrlC = new ProcessBuilder("kill", "-TERM", Long.toString(probe.pid()), Long.toString(child.pid()))
+                    .inheritIO().start();
+            assertThat(ctrlC.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(probe.waitFor(60, TimeUnit.SECONDS)).as("probe exits on the signal").isTrue();
+            assertThat(probe.exitValue()).as("interrupted while starting; probe log:%n%s",
+                    Files.readString(tmp.resolve("probe.log"))).isEqualTo(143);
+            Thread.sleep(1_000); // an orphan started during shutdown would be up by now
+            assertThat(registryChildren(probeTmp)).as("Apicurio JVMs left running; probe log:%n%s",
+                    Files.readString(tmp.resolve("probe.log"))).isEmpty();
+            try (var left = Files.list(probeTmp)) {
+                assertThat(left).as("registry work dirs left").isEmpty();
+            }
+            assertThat(archive).as("a child killed by Ctrl-C says nothing about the archive").exists();
+            assertThat(Files.size(archive)).isEqualTo(archiveSize);
+            try (var files = Files.list(home)) {
+                assertThat(files.map(f -> f.getFileName().toString())).noneMatch(name -> name.endsWith(".tmp"));
+            }
+        } finally {
+            probe.destroyForcibly();
+            registryChildren(probeTmp).forEach(ProcessHandle::destroyForcibly); // never leave an orphan, even when failing
+        }
+    }
+
+    private static ProcessHandle awaitChild(final Process parent, final Duration timeout) throws InterruptedException {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            final Optional<ProcessHandle> child = parent.descendants().findFirst();
+            if (child.isPresent()) {
+                return child.get();
+            }
+            assertThat(parent.isAlive()).as("probe still starting the registry").isTrue();
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no Apicurio child within " + timeout);
+    }
+
+    /** Live processes whose command line names {@code dir}: the children of a registry started with that temp dir. */
+    private static List<ProcessHandle> registryChildren(final Path dir) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().arguments().map(args -> String.join(" ", args).contains(dir.toString())).orElse(false))
+                .filter(p -> p.pid() != ProcessHandle.current().pid())
+                .toList();
+    }
+
+    /** A private home (links to the real distribution) so a test owns its archive. */
+    private static void linkDistribution(final Path home) throws IOException {
         final Path realHome = EmbeddedRegistry.resolveHome();
         final Path runner = EmbeddedRegistry.findRunnerJar(realHome);
         Files.createSymbolicLink(home.resolve(runner.getFileName()), runner.toAbsolutePath());
         Files.createSymbolicLink(home.resolve("lib"), realHome.resolve("lib").toAbsolutePath());
-        final Path archive = AppCdsArchive.plan(home).archive();
-        // A real (tiny) archive from this JDK, cut in half like an interrupted write: JDK 17 dies with
-        // SIGBUS while mapping such a file, before any Java code runs.
+    }
+
+    /** A real (tiny) archive from this JDK, of {@code java -version}'s classes. */
+    private static void dumpTinyArchive(final Path archive) throws IOException, InterruptedException {
         final Process dump = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:ArchiveClassesAtExit=" + archive, "-version").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         assertThat(dump.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(archive).isRegularFile();
+    }
+
+    @Test
+    void aDamagedClassDataSharingArchiveIsReplacedInsteadOfCrashingStartUp(@TempDir final Path home) throws Exception {
+        linkDistribution(home);
+        final Path archive = AppCdsArchive.plan(home).archive();
+        // A real (tiny) archive from this JDK, cut in half like an interrupted write: JDK 17 dies with
+        // SIGBUS while mapping such a file, before any Java code runs.
+        dumpTinyArchive(archive);
         archive.toFile().setWritable(true);
         final long damagedSize;
         try (FileChannel channel = FileChannel.open(archive, StandardOpenOption.WRITE)) {

@@ -6,7 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.tradepulse.embedded.EmbeddedRegistry.RetryableStartFailure;
+import io.tradepulse.embedded.EmbeddedRegistry.StartFailure;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,5 +74,88 @@ class EmbeddedRegistryTest {
         Files.createDirectory(home.resolve("lib"));
 
         assertThat(EmbeddedRegistry.findRunnerJar(home)).isEqualTo(jar);
+    }
+
+    @Test
+    void onlyACrashWhileMappingTheArchiveBlamesTheArchive() {
+        // 134: the JVM's fatal-error handler aborts after a SIGBUS in a cut archive (EmbeddedRegistryIT makes one);
+        // 135/139: SIGBUS/SIGSEGV before that handler exists.
+        for (int crash : new int[] {134, 135, 139}) {
+            assertThat(EmbeddedRegistry.classifyDeath(crash, "", true, false)).as("exit %d", crash)
+                    .isEqualTo(StartFailure.ARCHIVE_DAMAGED);
+        }
+        assertThat(EmbeddedRegistry.classifyDeath(1, "An error has occurred while processing the shared archive file.", true, false))
+                .isEqualTo(StartFailure.ARCHIVE_DAMAGED);
+    }
+
+    @Test
+    void aChildKilledBySignalNeverCostsTheArchive() {
+        // 130 = SIGINT (Ctrl-C reaches the whole process group), 143 = SIGTERM (close, shutdown hook), 137 = SIGKILL:
+        // the child was stopped, the archive is fine. Deleting it once made every later start ~40 % slower.
+        for (int killed : new int[] {130, 143, 137}) {
+            assertThat(EmbeddedRegistry.classifyDeath(killed, "", true, false)).as("exit %d", killed)
+                    .isEqualTo(StartFailure.FATAL);
+        }
+    }
+
+    @Test
+    void aCrashWithoutAnArchiveIsNotRetriedAndAPortRaceIs() {
+        assertThat(EmbeddedRegistry.classifyDeath(134, "", false, false)).isEqualTo(StartFailure.FATAL);
+        assertThat(EmbeddedRegistry.classifyDeath(1, "java.net.BindException: Address already in use", true, false))
+                .isEqualTo(StartFailure.PORT_TAKEN);
+    }
+
+    @Test
+    void aChildWeStoppedIsNeverRetriedWhateverItDiedOf() {
+        assertThat(EmbeddedRegistry.classifyDeath(134, "", true, true)).isEqualTo(StartFailure.STOPPED);
+        assertThat(EmbeddedRegistry.classifyDeath(1, "Port already bound: 8080", true, true)).isEqualTo(StartFailure.STOPPED);
+    }
+
+    @Test
+    void aDamagedArchiveIsDiscardedAndTheStartRetried(@TempDir final Path home) throws IOException {
+        final Path archive = Files.write(AppCdsArchive.plan(home).archive(), new byte[] {1});
+        final List<Boolean> readsArchive = new ArrayList<>();
+
+        final String started = EmbeddedRegistry.startWithRetries(() -> AppCdsArchive.plan(home), cds -> {
+            readsArchive.add(cds.readsArchive());
+            if (readsArchive.size() == 1) {
+                throw new RetryableStartFailure("SIGBUS", StartFailure.ARCHIVE_DAMAGED);
+            }
+            return "registry";
+        }, () -> false);
+
+        assertThat(started).isEqualTo("registry");
+        assertThat(readsArchive).containsExactly(true, false);
+        assertThat(archive).doesNotExist();
+    }
+
+    @Test
+    void noRetryOnceTheJvmIsShuttingDownAndTheArchiveIsKept(@TempDir final Path home) throws IOException {
+        // Ctrl-C during start: the child dies, and a new one started now could not register its shutdown hook
+        // (the JDK refuses hooks during shutdown), so nothing would stop it: an orphan Apicurio listening forever.
+        final Path archive = Files.write(AppCdsArchive.plan(home).archive(), new byte[] {1});
+        final AtomicInteger launches = new AtomicInteger();
+
+        assertThatThrownBy(() -> EmbeddedRegistry.startWithRetries(() -> AppCdsArchive.plan(home), cds -> {
+            launches.incrementAndGet();
+            throw new RetryableStartFailure("died", StartFailure.ARCHIVE_DAMAGED);
+        }, () -> true)).isInstanceOf(IllegalStateException.class).hasMessageContaining("shutting down");
+
+        assertThat(launches).hasValue(1);
+        assertThat(archive).exists();
+    }
+
+    @Test
+    void aPortRaceIsRetriedAFewTimesThenReported(@TempDir final Path home) {
+        final AtomicInteger launches = new AtomicInteger();
+
+        assertThatThrownBy(() -> EmbeddedRegistry.startWithRetries(() -> AppCdsArchive.plan(home, "false", "17"), cds -> {
+            throw new RetryableStartFailure("port " + launches.incrementAndGet(), StartFailure.PORT_TAKEN);
+        }, () -> false)).hasMessage("port 3");
+    }
+
+    @Test
+    void knowsWhetherTheJvmIsShuttingDown() {
+        assertThat(EmbeddedRegistry.jvmShuttingDown()).isFalse();
     }
 }

@@ -66,12 +66,12 @@ final class DemoCommand implements Callable<Integer> {
         try {
             run();
         } catch (Exception e) {
-            Runtime.getRuntime().removeShutdownHook(hook);
+            Resources.removeShutdownHook(hook);
             resources.close();
             throw e;
         }
         if (exitWhenDone) {
-            Runtime.getRuntime().removeShutdownHook(hook);
+            Resources.removeShutdownHook(hook);
             resources.close();
             return 0;
         }

@@ -138,7 +138,7 @@ final class IngestCommand implements Callable<Integer> {
             run(connector);
         } finally {
             if (stopped.getCount() > 0) {
-                Runtime.getRuntime().removeShutdownHook(hook);
+                Resources.removeShutdownHook(hook);
                 resources.close();
             }
         }

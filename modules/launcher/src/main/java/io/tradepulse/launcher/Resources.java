@@ -37,6 +37,19 @@ final class Resources implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes a verb's shutdown hook on its normal or failing path. Once the JVM is shutting down (Ctrl-C while the
+     * verb failed or finished) the JDK refuses with "Shutdown in progress": the hook then runs anyway, and that
+     * exception must not replace the verb's own error.
+     */
+    static void removeShutdownHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shutdownInProgress) {
+            // the hook is running or about to: it closes what this verb started
+        }
+    }
+
     static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
