@@ -23,6 +23,7 @@ import org.apache.kafka.connect.runtime.Herder;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorInfo;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
+import org.apache.kafka.connect.util.ConnectorTaskId;
 import org.apache.kafka.connect.util.FutureCallback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,6 +101,8 @@ public final class EmbeddedConnect implements AutoCloseable {
   public ConnectorInfo startConnector(String name, Map<String, String> config) {
     Map<String, String> c = new HashMap<>(config);
     c.put("name", name);
+    // What an earlier connector of this name signalled in this JVM is not this one's progress.
+    SourceCompletion.reset(name);
     FutureCallback<Herder.Created<ConnectorInfo>> cb = new FutureCallback<>();
     herder().putConnectorConfig(name, c, true, cb);
     return await(cb, "starting connector " + name).result();
@@ -118,7 +121,8 @@ public final class EmbeddedConnect implements AutoCloseable {
 
   /**
    * Waits until a finite source connector (file, GACC tables, Comext bulk files) has delivered every row it
-   * read: its task signals completion once the producer acknowledged all records. Live API connectors
+   * read: each task signals completion once the producer acknowledged all its records, and this waits for
+   * every task the connector has (tasks.max &gt; 1 splits the files between tasks). Live API connectors
    * never complete (use {@link #awaitCaughtUp}). Throws if the connector or a task FAILED meanwhile.
    *
    * <p>Delivered is not yet committed: the source offsets reach the offset store on the next periodic
@@ -131,8 +135,8 @@ public final class EmbeddedConnect implements AutoCloseable {
   }
 
   /**
-   * Waits until a connector has caught up: its task found nothing more to read right now and every record
-   * it handed out was acknowledged (a live API connector that reached the newest published month), or it
+   * Waits until a connector has caught up: each of its tasks found nothing more to read right now and every
+   * record it handed out was acknowledged (a live API connector that reached the newest published month), or
    * completed. Throws if the connector or a task FAILED meanwhile.
    */
   public boolean awaitCaughtUp(String name, Duration timeout) throws InterruptedException {
@@ -141,15 +145,29 @@ public final class EmbeddedConnect implements AutoCloseable {
 
   private boolean awaitSignal(String name, Duration timeout, boolean needDone) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
+    Duration slice = Duration.ofMillis(200);
     while (System.nanoTime() < deadline) {
-      Duration slice = Duration.ofMillis(200);
-      if (needDone ? SourceCompletion.await(name, slice) : SourceCompletion.awaitCaughtUp(name, slice)) {
+      // Asked again each time: the tasks exist only once the connector generated their configs.
+      List<Integer> tasks = taskIds(name);
+      if (tasks.isEmpty()) {
+        Thread.sleep(slice.toMillis());
+      } else if (needDone ? SourceCompletion.await(name, tasks, slice) : SourceCompletion.awaitCaughtUp(name, tasks, slice)) {
         failIfFailed(name);
         return true;
       }
       failIfFailed(name);
     }
-    return needDone ? SourceCompletion.isDone(name) : SourceCompletion.isCaughtUp(name);
+    List<Integer> tasks = taskIds(name);
+    return needDone ? SourceCompletion.isDone(name, tasks) : SourceCompletion.isCaughtUp(name, tasks);
+  }
+
+  /** The ids of the connector's tasks; empty while it has none yet (or is not registered yet). */
+  List<Integer> taskIds(String name) {
+    try {
+      return herder().connectorInfo(name).tasks().stream().map(ConnectorTaskId::task).toList();
+    } catch (RuntimeException notYet) {
+      return List.of();
+    }
   }
 
   /** Polls the topic's end offsets until they sum to at least {@code expected} records. */

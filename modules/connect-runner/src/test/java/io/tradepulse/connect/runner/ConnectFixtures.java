@@ -9,11 +9,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * What the Connect ITs share: the file connector over a small CSV in the real GACC-derived shape (shared/data,
@@ -87,6 +91,31 @@ final class ConnectFixtures {
         2025-05,2025-05,28.8,-34.5,AP 2025-06-09 quoting GACC,published (news rounded to -35%)
         """ + (withRefusedRow ? "2025-06,2025-06,about 38,-16.1,TASS 2025-07-14; WSJ,published\n" : ""));
     return csv;
+  }
+
+  /**
+   * {@code rows} valid rows in the shape of {@link #gaccCsv}, one per month cycling over 1988-01..2025-12: a file
+   * that takes a task seconds, not milliseconds, to deliver.
+   */
+  static Path bigGaccCsv(Path dir, int rows) throws IOException {
+    Path csv = dir.resolve("big-" + rows + ".csv");
+    StringBuilder b = new StringBuilder("period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag\n");
+    for (int i = 0; i < rows; i++) {
+      String month = String.format(Locale.ROOT, "%d-%02d", 1988 + (i / 12) % 38, 1 + i % 12);
+      b.append(month).append(',').append(month).append(",10.0,,generated,row ").append(i).append('\n');
+    }
+    Files.writeString(csv, b);
+    return csv;
+  }
+
+  /** Sum of the end offsets of {@code topic}'s partitions: what was written to it, without transactions. */
+  static long endOffsets(String bootstrapServers, String topic) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+      Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+      admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().forEach(p ->
+          specs.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+      return admin.listOffsets(specs).all().get().values().stream().mapToLong(i -> i.offset()).sum();
+    }
   }
 
   /** The file connector's configuration for {@link #gaccCsv}: values in USD bn, CHN -> USA exports, total. */

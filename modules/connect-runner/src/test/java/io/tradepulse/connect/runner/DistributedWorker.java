@@ -132,7 +132,7 @@ final class DistributedWorker implements AutoCloseable {
 
   /**
    * Waits until the (single) task delivered every row (acknowledged by the broker); throws if it FAILED meanwhile.
-   * {@link SourceCompletion} is set by the first task to finish, so with several tasks count the records instead.
+   * This is {@link SourceCompletion}'s single-task form; with several tasks count the records instead.
    */
   void awaitCompletion(String name, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();

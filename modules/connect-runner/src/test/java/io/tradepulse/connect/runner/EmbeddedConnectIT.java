@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -73,5 +74,40 @@ class EmbeddedConnectIT {
     }
     assertThat(ConnectFixtures.readAll(platform.bootstrapServers(), platform.registryUrl(), topic, 3)).hasSize(3);
     assertThat(ConnectFixtures.readAll(platform.bootstrapServers(), platform.registryUrl(), dlq, 1)).hasSize(1);
+  }
+
+  /**
+   * tasks.max=2 over a 3-row and a 50,000-row file: one task each. Completion is per task; it was one flag per
+   * connector, set by whichever task finished first, so this returned after the small file and `ingest` exited 0
+   * with the big one cut short.
+   */
+  @Test
+  void shouldCompleteOnlyOnceEveryTaskDeliveredItsFiles(EmbeddedPlatform platform) throws Exception {
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    String topic = "it.trade.records." + suffix;
+    String dlq = "it.trade.dlq." + suffix;
+    Properties admin = new Properties();
+    admin.put("bootstrap.servers", platform.bootstrapServers());
+    try (Admin a = Admin.create(admin)) {
+      a.createTopics(List.of(new NewTopic(topic, 3, (short) 1), new NewTopic(dlq, 1, (short) 1))).all().get();
+    }
+    Path small = ConnectFixtures.gaccCsv(dir, false);
+    int bigRows = 50_000;
+    Path big = ConnectFixtures.bigGaccCsv(dir, bigRows);
+    Map<String, String> connector = new HashMap<>(ConnectFixtures.gaccFileConnector(small, topic, dlq));
+    connector.put("file.paths", small + "," + big);
+    connector.put("tasks.max", "2");
+    String name = "file-two-tasks-" + suffix;
+
+    try (EmbeddedConnect connect = EmbeddedConnect.start(EmbeddedConnect.workerProps(platform.bootstrapServers(),
+        platform.registryUrl(), dir.resolve("two-tasks.offsets")))) {
+      connect.startConnector(name, connector);
+      assertThat(connect.awaitCompletion(name, Duration.ofMinutes(2))).isTrue();
+
+      // Read at once: completion means every row of both files was acknowledged by the broker.
+      assertThat(connect.taskIds(name)).containsExactly(0, 1);
+      assertThat(ConnectFixtures.endOffsets(platform.bootstrapServers(), topic) + ConnectFixtures.endOffsets(
+          platform.bootstrapServers(), dlq)).isEqualTo(3 + bigRows);
+    }
   }
 }

@@ -1,8 +1,10 @@
 package io.tradepulse.connect.common;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * In-JVM progress signal for source connectors, so an in-process runner can wait for "everything
@@ -14,61 +16,138 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li><b>done</b>: caught up AND the source is finite and fully read (files, bulk tables).</li>
  * </ul>
  * Meaningless across JVMs (a distributed worker has no waiter), which is fine: it is only advisory.
- * Keyed by connector name; with tasks.max &gt; 1 the first task to get there sets it.
+ *
+ * <p>Kept per task (connector name + task id): with tasks.max &gt; 1 each task reads its own share of the
+ * files, and the connector is done only once every task is ({@link #isDone(String, Collection)}); a waiter
+ * that stopped at the first task once reported a two-file ingest finished after the small file's 16 rows.
+ * Connect does not hand a task its id, so {@link #taskId} reads it from the name of the worker thread the
+ * task starts on ({@code task-thread-<connector>-<id>}, Kafka's WorkerTask); off a worker thread (unit
+ * tests driving one task) it is 0.
  */
 public final class SourceCompletion {
-  private static final Map<String, Boolean> STATE = new ConcurrentHashMap<>(); // name -> done (false = caught up)
+  /** Prefix of the thread Kafka's WorkerTask runs a task on, followed by {@code <connector>-<task>}. */
+  static final String TASK_THREAD_PREFIX = "task-thread-";
+
+  // connector name -> task id -> done (false = caught up)
+  private static final Map<String, Map<Integer, Boolean>> STATE = new ConcurrentHashMap<>();
 
   private SourceCompletion() {}
 
-  static void markDone(String connectorName) {
-    mark(connectorName, true);
-  }
-
-  static void markCaughtUp(String connectorName) {
-    if (connectorName != null && !Boolean.TRUE.equals(STATE.get(connectorName))) {
-      mark(connectorName, false);
+  /**
+   * The id of the task starting on a thread named {@code threadName}: Connect's worker names it
+   * {@code task-thread-<connector>-<id>}. 0 on any other thread (a test calling start() itself).
+   */
+  static int taskId(String connectorName, String threadName) {
+    String prefix = TASK_THREAD_PREFIX + connectorName + "-";
+    if (connectorName == null || threadName == null || !threadName.startsWith(prefix)) {
+      return 0;
+    }
+    try {
+      return Integer.parseInt(threadName.substring(prefix.length()));
+    } catch (NumberFormatException e) {
+      return 0;
     }
   }
 
-  private static void mark(String connectorName, boolean done) {
+  static void markDone(String connectorName, int task) {
+    mark(connectorName, task, true);
+  }
+
+  static void markCaughtUp(String connectorName, int task) {
+    if (connectorName != null && !isDone(connectorName, task)) {
+      mark(connectorName, task, false);
+    }
+  }
+
+  private static void mark(String connectorName, int task, boolean done) {
     if (connectorName != null) {
-      STATE.put(connectorName, done);
+      STATE.computeIfAbsent(connectorName, n -> new ConcurrentHashMap<>()).put(task, done);
       synchronized (STATE) {
         STATE.notifyAll();
       }
     }
   }
 
-  static void reset(String connectorName) {
+  /** Forgets one task's signal: it is starting (again) and has delivered nothing yet. */
+  static void reset(String connectorName, int task) {
+    if (connectorName != null) {
+      Map<Integer, Boolean> tasks = STATE.get(connectorName);
+      if (tasks != null) {
+        tasks.remove(task);
+      }
+    }
+  }
+
+  /**
+   * Forgets every task's signal: call before (re)creating a connector of that name, so what an earlier
+   * connector of the same name signalled in this JVM is not taken for the new one's progress.
+   */
+  public static void reset(String connectorName) {
     if (connectorName != null) {
       STATE.remove(connectorName);
     }
   }
 
+  static boolean isDone(String connectorName, int task) {
+    Map<Integer, Boolean> tasks = STATE.get(connectorName);
+    return tasks != null && Boolean.TRUE.equals(tasks.get(task));
+  }
+
+  /** Whether every one of {@code taskIds} (at least one) finished: a finite source fully delivered. */
+  public static boolean isDone(String connectorName, Collection<Integer> taskIds) {
+    Map<Integer, Boolean> tasks = STATE.get(connectorName);
+    return tasks != null && !taskIds.isEmpty() && taskIds.stream().allMatch(t -> Boolean.TRUE.equals(tasks.get(t)));
+  }
+
+  /** Whether every one of {@code taskIds} (at least one) caught up or finished. */
+  public static boolean isCaughtUp(String connectorName, Collection<Integer> taskIds) {
+    Map<Integer, Boolean> tasks = STATE.get(connectorName);
+    return tasks != null && !taskIds.isEmpty() && tasks.keySet().containsAll(taskIds);
+  }
+
+  /** For a connector with one task: whether every task that signalled (at least one) finished. */
   public static boolean isDone(String connectorName) {
-    return Boolean.TRUE.equals(STATE.get(connectorName));
+    Map<Integer, Boolean> tasks = STATE.get(connectorName);
+    return tasks != null && !tasks.isEmpty() && !tasks.containsValue(false);
   }
 
+  /** For a connector with one task: whether a task signalled. */
   public static boolean isCaughtUp(String connectorName) {
-    return STATE.containsKey(connectorName);
+    Map<Integer, Boolean> tasks = STATE.get(connectorName);
+    return tasks != null && !tasks.isEmpty();
   }
 
-  /** @return true when the connector finished (finite source fully delivered) within the timeout */
+  /**
+   * For a connector with one task ({@link #await(String, Collection, Duration)} otherwise).
+   *
+   * @return true when the connector finished (finite source fully delivered) within the timeout
+   */
   public static boolean await(String connectorName, Duration timeout) throws InterruptedException {
-    return awaitState(connectorName, timeout, true);
+    return awaitState(timeout, () -> isDone(connectorName));
   }
 
-  /** @return true when the connector caught up (or finished) within the timeout */
+  /** @return true when every one of {@code taskIds} finished (finite source fully delivered) within the timeout */
+  public static boolean await(String connectorName, Collection<Integer> taskIds, Duration timeout)
+      throws InterruptedException {
+    return awaitState(timeout, () -> isDone(connectorName, taskIds));
+  }
+
+  /** For a connector with one task: @return true when it caught up (or finished) within the timeout */
   public static boolean awaitCaughtUp(String connectorName, Duration timeout) throws InterruptedException {
-    return awaitState(connectorName, timeout, false);
+    return awaitState(timeout, () -> isCaughtUp(connectorName));
   }
 
-  private static boolean awaitState(String connectorName, Duration timeout, boolean needDone)
+  /** @return true when every one of {@code taskIds} caught up (or finished) within the timeout */
+  public static boolean awaitCaughtUp(String connectorName, Collection<Integer> taskIds, Duration timeout)
+      throws InterruptedException {
+    return awaitState(timeout, () -> isCaughtUp(connectorName, taskIds));
+  }
+
+  private static boolean awaitState(Duration timeout, BooleanSupplier reached)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (STATE) {
-      while (needDone ? !isDone(connectorName) : !isCaughtUp(connectorName)) {
+      while (!reached.getAsBoolean()) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           return false;

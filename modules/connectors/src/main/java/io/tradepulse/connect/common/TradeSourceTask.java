@@ -47,6 +47,7 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
   private volatile boolean drained;
   private int peakPending;
   private String connectorName;
+  private int taskId;
 
   protected abstract C parseConfig(Map<String, String> props);
 
@@ -97,7 +98,9 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
   public void start(Map<String, String> props) {
     config = parseConfig(props);
     connectorName = props.get("name");
-    SourceCompletion.reset(connectorName);
+    // start() runs on the worker's task thread, which names the task: completion is signalled per task.
+    taskId = SourceCompletion.taskId(connectorName, Thread.currentThread().getName());
+    SourceCompletion.reset(connectorName, taskId);
     records = new RecordFactory(config.topic(), config.dlqTopic(), metrics);
     metrics.register(pluginMetrics());
     if (pageFetcher == null) {
@@ -166,12 +169,12 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
       return;
     }
     if (exhausted()) {
-      if (!SourceCompletion.isDone(connectorName)) {
+      if (!SourceCompletion.isDone(connectorName, taskId)) {
         metrics.logSummary("Source finished");
       }
-      SourceCompletion.markDone(connectorName);
+      SourceCompletion.markDone(connectorName, taskId);
     } else {
-      SourceCompletion.markCaughtUp(connectorName);
+      SourceCompletion.markCaughtUp(connectorName, taskId);
     }
   }
 
