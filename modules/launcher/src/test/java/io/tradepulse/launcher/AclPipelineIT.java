@@ -6,11 +6,17 @@ import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.embedded.SecuritySettings;
 import io.tradepulse.ingest.IngestReport;
+import io.tradepulse.serving.DashboardServer;
+import io.tradepulse.serving.ResultsView;
 import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
 import io.tradepulse.testsupport.Acls;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,9 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The ACLs docs/operations.md ("Security") lists, checked on a broker that enforces them (KRaft's
  * StandardAuthorizer, SASL_SSL/SCRAM-SHA-512, nothing allowed without an ACL). An administrator creates the
- * topics and ingests the bundled data; the processor and {@code tradepulse tariffs} then run as principals that
- * hold exactly the documented ACLs and no more. If the documentation misses one, these tests fail with the
- * authorization error naming the resource.
+ * topics and ingests the bundled data; the processor (with the REST view and health endpoints {@code tradepulse run}
+ * serves) and {@code tradepulse tariffs} then run as principals that hold exactly the documented ACLs and no more.
+ * If the documentation misses one, these tests fail with the authorization error naming the resource.
  */
 @WithEmbeddedPlatform
 class AclPipelineIT {
@@ -67,7 +73,8 @@ class AclPipelineIT {
         Pipeline.createTopics(admin, topics);
         assertThat(Pipeline.ingestBundledData(admin, topics)).extracting(IngestReport::published).containsExactly(16, 12);
 
-        // docs/operations.md, "Security": the processor's principal.
+        // docs/operations.md, "Security": the processor's principal; the view's Read grant on trade.changes and
+        // trade.signals follows below.
         List<AclBinding> acls = new ArrayList<>();
         for (String topic : List.of(topics.records().name(), topics.derivedRecords().name(), topics.tariffEvents().name())) {
             acls.addAll(Acls.allow(PROCESSOR, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE));
@@ -86,8 +93,53 @@ class AclPipelineIT {
         try (ProcessorApp app = new ProcessorApp(processorConfig(platform, client(PROCESSOR), prefix, applicationId, stateDir))) {
             app.start();
             Pipeline.awaitCaughtUp(admin, applicationId, topics.records().name(), Duration.ofSeconds(90));
+
+            // `tradepulse run` also serves the REST API and health endpoints by default (RunCommand), as the same
+            // principal, from a view that reads trade.changes and trade.signals back. With Write alone (the ACLs
+            // once documented) the view cannot read: not ready, for ever.
+            Path viewDir = stateDir.resolve(applicationId + "-results-view");
+            try (ResultsView view = new ResultsView(client(PROCESSOR), topics, viewDir).start();
+                 DashboardServer server = new DashboardServer("127.0.0.1", 0, view, () -> ProcessorHealth.of(app.state())).start()) {
+                assertThat(awaitFailure(view, Duration.ofSeconds(30))).contains("TopicAuthorizationException");
+                assertThat(status(server, "/health/ready")).isEqualTo(503);
+            }
+
+            // docs/operations.md, "Security": Read on both, for the view.
+            List<AclBinding> viewAcls = new ArrayList<>();
+            for (String topic : List.of(topics.changes().name(), topics.signals().name())) {
+                viewAcls.addAll(Acls.allow(PROCESSOR, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.READ));
+            }
+            createAcls(viewAcls);
+            try (ResultsView view = new ResultsView(client(PROCESSOR), topics, viewDir).start();
+                 DashboardServer server = new DashboardServer("127.0.0.1", 0, view, () -> ProcessorHealth.of(app.state())).start()) {
+                assertThat(awaitStatus(server, "/health/ready", 200, Duration.ofSeconds(60)))
+                        .as("ready with the documented ACLs; view failure: %s", view.failure()).isEqualTo(200);
+            }
         }
         BundledPipeline.assertHeadline(Pipeline.readChanges(admin, topics, Duration.ofSeconds(30)));
+    }
+
+    private static String awaitFailure(ResultsView view, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (view.failure().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        return view.failure().orElse("(no failure within " + timeout + ")");
+    }
+
+    private static int status(DashboardServer server, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url() + path.substring(1))).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static int awaitStatus(DashboardServer server, String path, int wanted, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int last = status(server, path);
+        while (last != wanted && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            last = status(server, path);
+        }
+        return last;
     }
 
     @Test
