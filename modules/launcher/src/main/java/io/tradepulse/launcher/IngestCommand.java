@@ -56,8 +56,9 @@ import picocli.CommandLine.Option;
                 "  tradepulse ingest --source gacc --embedded --files tables/2025-05-exports.csv",
                 "  tradepulse ingest --source file --embedded --config modules/connectors/examples/gacc-seed.properties --files data.csv",
                 "",
-                "Offsets default to ~/.tradepulse/ingest-<source>.offsets (a temp file with --embedded): rerunning "
-                        + "resumes where the last run stopped."})
+                "Offsets default to ~/.tradepulse/ingest-<source>-<cluster id>-<topic>.offsets (a temp file with "
+                        + "--embedded): rerunning against the same cluster and topic resumes where the last run stopped; "
+                        + "another cluster or --topic-prefix starts from the beginning."})
 final class IngestCommand implements Callable<Integer> {
 
     enum Source { census, comtrade, comext, gacc, file }
@@ -92,7 +93,7 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--api-key", description = "Census API key or Comtrade subscription key (never printed).")
     String apiKey;
 
-    @Option(names = "--offsets", description = "Source offsets file (default: ~/.tradepulse/ingest-<source>.offsets).")
+    @Option(names = "--offsets", description = "Source offsets file (default: ~/.tradepulse/ingest-<source>-<cluster id>-<topic>.offsets).")
     Path offsets;
 
     @Option(names = "--topic-prefix", defaultValue = "", description = "Prefix of the tradepulse topics (default none).")
@@ -126,6 +127,11 @@ final class IngestCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--schema-registry-url is required with --bootstrap-servers");
         }
         Map<String, String> connector = connectorSettings();
+        Path legacy = home.resolve(".tradepulse").resolve("ingest-" + source + ".offsets");
+        if (offsets == null && !embedded && Files.exists(legacy)) {
+            // Before anything is created or started.
+            throw new CommandLine.ParameterException(spec.commandLine(), legacyOffsetsMessage(legacy));
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             out.println();
@@ -174,7 +180,7 @@ final class IngestCommand implements Callable<Integer> {
             progress.step("Creating topics", () -> Pipeline.createTopics(client, topics),
                     created -> created.isEmpty() ? "all exist" : String.join(", ", created));
         }
-        Path offsetsFile = offsetsFile();
+        Path offsetsFile = offsetsFile(client, topic);
         Map<String, String> worker = new HashMap<>();
         ClientSettings.read(workerConfig).forEach((k, v) -> worker.put(k.toString(), v.toString()));
         worker.putAll(EmbeddedConnect.workerProps(bootstrapServers, registryUrl, offsetsFile));
@@ -257,7 +263,10 @@ final class IngestCommand implements Callable<Integer> {
         };
     }
 
-    private Path offsetsFile() throws IOException {
+    /** Where the default offsets files live; a test points it elsewhere. */
+    Path home = Path.of(System.getProperty("user.home"));
+
+    private Path offsetsFile(Map<String, Object> client, String topic) throws Exception {
         if (offsets != null) {
             Files.createDirectories(offsets.toAbsolutePath().getParent());
             return offsets.toAbsolutePath();
@@ -268,9 +277,46 @@ final class IngestCommand implements Callable<Integer> {
             resources.deleteLast(dir); // deleted last, after the worker committed
             return dir.resolve("connect.offsets");
         }
-        Path dir = Path.of(System.getProperty("user.home"), ".tradepulse");
+        Path dir = home.resolve(".tradepulse");
         Files.createDirectories(dir);
-        return dir.resolve("ingest-" + source + ".offsets");
+        return dir.resolve(defaultOffsetsFileName(source, clusterId(client), topic));
+    }
+
+    /**
+     * The default offsets file's name: per source, cluster and target topic. Source offsets say what was read, not
+     * where it went: one file shared by two clusters (or two topic prefixes on one) made the second skip everything
+     * the first had received, and exit 0 having published nothing.
+     */
+    static String defaultOffsetsFileName(Source source, String clusterId, String topic) {
+        return "ingest-" + source + "-" + fileNamePart(clusterId) + "-" + fileNamePart(topic) + ".offsets";
+    }
+
+    /**
+     * An offsets file of the old default name (one per source, before the cluster and topic were in the name) is
+     * neither used nor ignored: nothing in it says which cluster it was for, and ignoring it would re-publish every
+     * row to the cluster it was for. The user says which it is, once.
+     */
+    static String legacyOffsetsMessage(Path legacy) {
+        return legacy + " was written by an older tradepulse, whose default offsets file was shared by every cluster and"
+                + " topic prefix; which one it belongs to is unknown. To resume from it, run once with --offsets " + legacy
+                + " against the cluster and topics it was written for, then move it away; otherwise move it away (the"
+                + " default is now one file per cluster and topic: ingest-<source>-<cluster id>-<topic>.offsets).";
+    }
+
+    private static String fileNamePart(String s) {
+        // Cluster ids are URL-safe base64 and topic names [a-zA-Z0-9._-]; anything else must not make a path.
+        return s.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    private static String clusterId(Map<String, Object> client) throws InterruptedException, ExecutionException {
+        try (Admin admin = Admin.create(client)) {
+            String id = admin.describeCluster().clusterId().get();
+            if (id == null || id.isBlank()) {
+                throw new IllegalStateException("The cluster at " + client.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)
+                        + " reports no cluster id: give the offsets file with --offsets");
+            }
+            return id;
+        }
     }
 
     private static String absolute(String location) {

@@ -2,9 +2,12 @@ package io.tradepulse.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -17,6 +20,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * {@code tradepulse ingest} against the shared embedded broker and registry (as {@code --bootstrap-servers}, a
@@ -71,11 +75,78 @@ class IngestCommandIT {
     }
 
     static long endOffsets(EmbeddedPlatform platform, String topic) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", platform.bootstrapServers()))) {
+        return endOffsets(platform.bootstrapServers(), topic);
+    }
+
+    static long endOffsets(String bootstrapServers, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
             Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
             admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
                     .forEach(p -> specs.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
             return admin.listOffsets(specs).all().get().values().stream().mapToLong(i -> i.offset()).sum();
         }
+    }
+
+    /**
+     * The default offsets file (no --offsets) once was one per source, shared by every cluster and topic prefix: a
+     * second cluster (or prefix) skipped every row the first had received, and ingest exited 0 having sent nothing.
+     */
+    @Test
+    void shouldDeliverEverythingToAnotherClusterOrTopicPrefixDespiteTheDefaultOffsetsFile(EmbeddedPlatform platform)
+            throws Exception {
+        Path home = Files.createDirectory(dir.resolve("home"));
+        Path csv = gaccCsv("rows.csv", 16);
+        String prefix = "offsets-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        try (EmbeddedKafka other = EmbeddedKafka.start()) {
+            assertThat(ingest(home, platform.bootstrapServers(), platform.registryUrl(), csv, prefix)).isZero();
+            assertThat(endOffsets(platform.bootstrapServers(), prefix + "trade.records")).isEqualTo(16);
+
+            // Rerun, same cluster and topic: resumes after the last row, nothing twice.
+            assertThat(ingest(home, platform.bootstrapServers(), platform.registryUrl(), csv, prefix)).isZero();
+            assertThat(endOffsets(platform.bootstrapServers(), prefix + "trade.records")).isEqualTo(16);
+
+            assertThat(ingest(home, other.bootstrapServers(), platform.registryUrl(), csv, prefix)).isZero();
+            assertThat(endOffsets(other.bootstrapServers(), prefix + "trade.records")).as("another cluster").isEqualTo(16);
+
+            assertThat(ingest(home, platform.bootstrapServers(), platform.registryUrl(), csv, "again-" + prefix)).isZero();
+            assertThat(endOffsets(platform.bootstrapServers(), "again-" + prefix + "trade.records"))
+                    .as("another topic prefix").isEqualTo(16);
+        }
+        try (var files = Files.list(home.resolve(".tradepulse"))) {
+            assertThat(files).hasSize(3);
+        }
+    }
+
+    @Test
+    void shouldRefuseAnOffsetsFileOfTheOldSharedNameSayingWhatToDo(EmbeddedPlatform platform) throws Exception {
+        Path home = Files.createDirectory(dir.resolve("old-home"));
+        Path legacy = Files.createDirectories(home.resolve(".tradepulse")).resolve("ingest-file.offsets");
+        Files.write(legacy, new byte[0]);
+        String prefix = "legacy-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        StringWriter err = new StringWriter();
+        IngestCommand command = new IngestCommand();
+        command.home = home;
+
+        int code = new CommandLine(command).setErr(new PrintWriter(err, true)).execute(ingestArgs(
+                platform.bootstrapServers(), platform.registryUrl(), gaccCsv("rows.csv", 16), prefix));
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--offsets " + legacy);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", platform.bootstrapServers()))) {
+            assertThat(admin.listTopics().names().get()).as("refused before anything was created")
+                    .noneMatch(t -> t.startsWith(prefix));
+        }
+    }
+
+    private int ingest(Path home, String bootstrapServers, String registryUrl, Path csv, String prefix) {
+        IngestCommand command = new IngestCommand();
+        command.home = home;
+        return new CommandLine(command).setExecutionExceptionHandler(Main::failed)
+                .execute(ingestArgs(bootstrapServers, registryUrl, csv, prefix));
+    }
+
+    private static String[] ingestArgs(String bootstrapServers, String registryUrl, Path csv, String prefix) {
+        return new String[] {"--source", "file", "--bootstrap-servers", bootstrapServers, "--schema-registry-url",
+            registryUrl, "--config", exampleConfig().toString(), "--files", csv.toString(), "--topic-prefix", prefix};
     }
 }
