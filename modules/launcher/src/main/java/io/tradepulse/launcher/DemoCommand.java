@@ -8,6 +8,7 @@ import io.tradepulse.avro.TradeChange;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.embedded.EmbeddedRegistry;
+import io.tradepulse.embedded.Resources;
 import io.tradepulse.ingest.BundledData;
 import io.tradepulse.ingest.IngestReport;
 import io.tradepulse.serving.DashboardServer;
@@ -105,9 +106,9 @@ final class DemoCommand implements Callable<Integer> {
     private void run() throws Exception {
         Progress progress = new Progress(out, 6);
         EmbeddedKafka kafka = progress.step("Starting Kafka broker (KRaft, in-process)",
-                () -> resources.keep(EmbeddedKafka.start()), EmbeddedKafka::bootstrapServers);
+                () -> resources.start(EmbeddedKafka::start), EmbeddedKafka::bootstrapServers);
         EmbeddedRegistry registry = progress.step("Starting schema registry (Apicurio, child JVM)",
-                () -> resources.keep(EmbeddedRegistry.start()), EmbeddedRegistry::url);
+                () -> resources.start(EmbeddedRegistry::start), EmbeddedRegistry::url);
 
         client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         stateDir = Files.createTempDirectory("tradepulse-demo-state");

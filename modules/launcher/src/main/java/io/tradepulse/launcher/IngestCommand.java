@@ -10,6 +10,7 @@ import io.tradepulse.core.AvroSerdes;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.embedded.EmbeddedRegistry;
+import io.tradepulse.embedded.Resources;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -155,9 +156,9 @@ final class IngestCommand implements Callable<Integer> {
         Progress progress = new Progress(out, (embedded ? 2 : 0) + (noCreateTopics ? 0 : 1) + 4);
         if (embedded) {
             EmbeddedKafka kafka = progress.step("Starting Kafka broker (KRaft, in-process)",
-                    () -> resources.keep(EmbeddedKafka.start()), EmbeddedKafka::bootstrapServers);
+                    () -> resources.start(EmbeddedKafka::start), EmbeddedKafka::bootstrapServers);
             EmbeddedRegistry registry = progress.step("Starting schema registry (Apicurio, child JVM)",
-                    () -> resources.keep(EmbeddedRegistry.start()), EmbeddedRegistry::url);
+                    () -> resources.start(EmbeddedRegistry::start), EmbeddedRegistry::url);
             bootstrapServers = kafka.bootstrapServers();
             registryUrl = registry.url();
         }
@@ -185,7 +186,7 @@ final class IngestCommand implements Callable<Integer> {
         ClientSettings.read(workerConfig).forEach((k, v) -> worker.put(k.toString(), v.toString()));
         worker.putAll(EmbeddedConnect.workerProps(bootstrapServers, registryUrl, offsetsFile));
         EmbeddedConnect connect = progress.step("Starting Kafka Connect worker (standalone, in-process)",
-                () -> resources.keep(EmbeddedConnect.start(worker)), c -> "offsets " + offsetsFile);
+                () -> resources.start(() -> EmbeddedConnect.start(worker)), c -> "offsets " + offsetsFile);
         Map<String, Long> before = endOffsets(client, Set.of(topic, dlq));
         String name = connector.remove("name");
         progress.step("Starting connector " + name, () -> connect.startConnector(name, connector),

@@ -1,0 +1,102 @@
+package io.tradepulse.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tradepulse.embedded.EmbeddedRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Ctrl-C at the worst moment, in a JVM of its own as a user runs the launcher: every temp dir the verb made
+ * ({@code tradepulse-kafka-*}, {@code tradepulse-apicurio-*}) is gone once it has exited. The child's {@code java.io.tmpdir} is a directory of this test, so
+ * whatever it leaves is seen here, and nothing else is.
+ */
+class CtrlCCleanupIT {
+
+    @TempDir
+    Path dir;
+
+    /** Ctrl-C while the broker starts: its temp dir used to be registered for clean-up only once start() returned. */
+    @Test
+    void demoInterruptedWhileTheBrokerStartsLeavesNoTempDir() throws Exception {
+        Path tmp = Files.createDirectory(dir.resolve("tmp"));
+        Process demo = launch(tmp, "demo", "--exit-when-done", "--port", "0");
+        try {
+            awaitEntry(tmp, name -> name.startsWith("tradepulse-kafka-"), demo, Duration.ofSeconds(60));
+            ctrlC(demo);
+
+            assertThat(demo.waitFor(120, TimeUnit.SECONDS)).as("demo exits on Ctrl-C").isTrue();
+            assertThat(demo.exitValue()).as("interrupted, not run to its end; log:%n%s", log()).isEqualTo(143);
+            assertThat(leftIn(tmp)).as("left behind; log:%n%s", log()).isEmpty();
+        } finally {
+            stop(demo, tmp);
+        }
+    }
+
+    private Process launch(Path tmp, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx768m", "-XX:+UseSerialGC", "-Djava.io.tmpdir=" + tmp,
+                "-D" + EmbeddedRegistry.HOME_PROPERTY + "=" + EmbeddedRegistry.resolveHome(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("verb.log").toFile()).start();
+    }
+
+    private String log() throws IOException {
+        return Files.readString(dir.resolve("verb.log"));
+    }
+
+    /**
+     * Ctrl-C as a terminal sends it, to the whole process group (the registry's JVM included), but as SIGTERM, which
+     * runs the same shutdown hooks: a JVM started from a background job inherits SIGINT ignored, and the verb would
+     * then run to its end and pass this test for nothing. The exit code (143) shows the signal did interrupt it.
+     */
+    private static void ctrlC(Process p) throws Exception {
+        List<String> kill = new ArrayList<>(List.of("kill", "-TERM", Long.toString(p.pid())));
+        p.descendants().forEach(d -> kill.add(Long.toString(d.pid())));
+        assertThat(new ProcessBuilder(kill).inheritIO().start().waitFor(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    private static void awaitEntry(Path tmp, Predicate<String> wanted, Process p, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Stream<Path> entries = Files.list(tmp)) {
+                if (entries.map(e -> e.getFileName().toString()).anyMatch(wanted)) {
+                    return;
+                }
+            }
+            assertThat(p.isAlive()).as("still running").isTrue();
+            Thread.sleep(10);
+        }
+        throw new AssertionError("nothing matching in " + tmp + " within " + timeout);
+    }
+
+    private static List<String> leftIn(Path tmp) throws IOException {
+        try (Stream<Path> entries = Files.list(tmp)) {
+            return entries.map(e -> e.getFileName().toString()).filter(n -> n.startsWith("tradepulse-")).toList();
+        }
+    }
+
+    /** Live processes whose command line names {@code tmp}: registry JVMs started by the verb. */
+    private static List<ProcessHandle> registryChildren(Path tmp) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains(tmp.toString())).orElse(false))
+                .filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains("apicurio")).orElse(false))
+                .toList();
+    }
+
+    private static void stop(Process p, Path tmp) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        registryChildren(tmp).forEach(ProcessHandle::destroyForcibly); // never leave an orphan, even when failing
+    }
+}
