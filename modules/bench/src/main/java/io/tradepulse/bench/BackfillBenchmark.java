@@ -14,6 +14,7 @@ import io.tradepulse.core.TopicAdmin;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.embedded.EmbeddedRegistry;
+import io.tradepulse.embedded.Resources;
 import io.tradepulse.ingest.CatalogProducer;
 import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
@@ -144,68 +145,77 @@ public final class BackfillBenchmark {
                 Rollups.COMMODITY, null, StateStoreType.ROCKSDB, BackfillDataSet.Order.RELEASE));
     }
 
+    /** Runs the benchmark; everything it started is stopped and removed before this returns. */
     public Result run(Options o) throws Exception {
+        try (Resources resources = new Resources()) {
+            return run(o, resources);
+        }
+    }
+
+    /**
+     * Runs the benchmark with what it starts (broker, registry, Streams apps, the state dir) kept in {@code resources},
+     * which the caller closes: {@code tradepulse bench} closes them from its Ctrl-C hook too, since a run interrupted
+     * without it left the broker's and the apps' temp dirs behind, gigabytes after a 10 M-record load.
+     */
+    public Result run(Options o, Resources resources) throws Exception {
         BackfillDataSet data = BackfillDataSet.ofSize(o.records(), o.months(), o.revisionPct(), o.seed()).inOrder(o.order());
         out.printf(Locale.ROOT, "Data set: %d series (%d reporters x %d partners x %d HS6, IMPORT) x %d months, "
                         + "%.1f %% revised per release, seed %d, loaded in %s order%n", data.series(), data.reporters().size(),
                 data.partners().size(), data.hs6Codes().size(), o.months(), o.revisionPct(), o.seed(),
                 o.order().name().toLowerCase(Locale.ROOT).replace('_', ' '));
         Path stateDir = Files.createTempDirectory("tradepulse-bench-state");
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(); EmbeddedRegistry registry = EmbeddedRegistry.start()) {
-            Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            Map<String, Object> cfg = new HashMap<>(client);
-            cfg.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, registry.url());
-            cfg.put(ProcessorConfig.STATE_DIR_CONFIG, stateDir.toString());
-            cfg.put(ProcessorConfig.TOPIC_PARTITIONS_CONFIG, o.partitions());
-            cfg.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, o.threads());
-            if (o.commitIntervalMs() != null) {
-                cfg.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, o.commitIntervalMs());
-            }
-            ProcessorConfig base = new ProcessorConfig(cfg);
-            TopicCatalog topics = base.topicCatalog();
-            String passThroughTopic = "bench.passthrough";
-            try (Admin admin = Admin.create(client)) {
-                TopicAdmin.ensureTopics(admin, topics);
-                admin.createTopics(List.of(new NewTopic(passThroughTopic, o.partitions(), (short) -1))).all().get();
-            }
-
-            Phase load = load(client, topics, data);
-            preRegister(topics, passThroughTopic);
-            long n = load.records();
-            Phase raw = rawRead(client, topics.records().name(), n);
-            Phase pass = streamsPhase("pass-through Streams (EOS v2)", PASS_THROUGH_ID, n, client, topics.records().name(), o.timeout(),
-                    () -> passThrough(base, topics.records(), passThroughTopic), streams -> false);
-            Map<String, Object> procCfg = new HashMap<>(cfg);
-            procCfg.put(ProcessorConfig.APPLICATION_ID_CONFIG, PROCESSOR_ID);
-            procCfg.put(ProcessorConfig.ROLLUP_COMMODITY_CONFIG, o.rollups().commodity);
-            procCfg.put(ProcessorConfig.ROLLUP_WORLD_CONFIG, o.rollups().world);
-            procCfg.put(ProcessorConfig.STATE_STORE_TYPE_CONFIG, o.stateStore().configValue());
-            if (o.rollupEmitIntervalMs() != null) {
-                procCfg.put(ProcessorConfig.ROLLUP_EMIT_INTERVAL_MS_CONFIG, o.rollupEmitIntervalMs());
-            }
-            ProcessorConfig procConfig = new ProcessorConfig(procCfg);
-            Phase proc = streamsPhase("tradepulse processors (EOS v2)", PROCESSOR_ID, n, client, topics.records().name(), o.timeout(),
-                    () -> new ProcessorApp(procConfig).streams(),
-                    o.rollups() == Rollups.OFF ? streams -> false : BackfillBenchmark::rollupCellsPending);
-            long changes;
-            long signals;
-            long derived;
-            long deadLetters;
-            try (Admin admin = Admin.create(client)) {
-                derived = endOffsets(admin, topics.derivedRecords().name()).values().stream().mapToLong(Long::longValue).sum();
-                changes = endOffsets(admin, topics.changes().name()).values().stream().mapToLong(Long::longValue).sum();
-                signals = endOffsets(admin, topics.signals().name()).values().stream().mapToLong(Long::longValue).sum();
-                deadLetters = endOffsets(admin, topics.deadLetters().name()).values().stream().mapToLong(Long::longValue).sum();
-            }
-            Derived cells = o.rollups() == Rollups.OFF ? new Derived(0, 0, Map.of(), 0, 0) : readDerived(client, topics.derivedRecords());
-            Result result = new Result(n, data.series(), load, raw, pass, proc, changes, signals, derived, deadLetters, cells);
-            print(result, o);
-            return result;
-        } finally {
-            try (var walk = Files.walk(stateDir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+        resources.keep(() -> Resources.deleteRecursively(stateDir)); // first kept, so deleted after the apps closed
+        EmbeddedKafka kafka = resources.start(EmbeddedKafka::start);
+        EmbeddedRegistry registry = resources.start(EmbeddedRegistry::start);
+        Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        Map<String, Object> cfg = new HashMap<>(client);
+        cfg.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, registry.url());
+        cfg.put(ProcessorConfig.STATE_DIR_CONFIG, stateDir.toString());
+        cfg.put(ProcessorConfig.TOPIC_PARTITIONS_CONFIG, o.partitions());
+        cfg.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, o.threads());
+        if (o.commitIntervalMs() != null) {
+            cfg.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, o.commitIntervalMs());
         }
+        ProcessorConfig base = new ProcessorConfig(cfg);
+        TopicCatalog topics = base.topicCatalog();
+        String passThroughTopic = "bench.passthrough";
+        try (Admin admin = Admin.create(client)) {
+            TopicAdmin.ensureTopics(admin, topics);
+            admin.createTopics(List.of(new NewTopic(passThroughTopic, o.partitions(), (short) -1))).all().get();
+        }
+
+        Phase load = load(client, topics, data);
+        preRegister(topics, passThroughTopic);
+        long n = load.records();
+        Phase raw = rawRead(client, topics.records().name(), n);
+        Phase pass = streamsPhase(resources, "pass-through Streams (EOS v2)", PASS_THROUGH_ID, n, client, topics.records().name(), o.timeout(),
+                () -> passThrough(base, topics.records(), passThroughTopic), streams -> false);
+        Map<String, Object> procCfg = new HashMap<>(cfg);
+        procCfg.put(ProcessorConfig.APPLICATION_ID_CONFIG, PROCESSOR_ID);
+        procCfg.put(ProcessorConfig.ROLLUP_COMMODITY_CONFIG, o.rollups().commodity);
+        procCfg.put(ProcessorConfig.ROLLUP_WORLD_CONFIG, o.rollups().world);
+        procCfg.put(ProcessorConfig.STATE_STORE_TYPE_CONFIG, o.stateStore().configValue());
+        if (o.rollupEmitIntervalMs() != null) {
+            procCfg.put(ProcessorConfig.ROLLUP_EMIT_INTERVAL_MS_CONFIG, o.rollupEmitIntervalMs());
+        }
+        ProcessorConfig procConfig = new ProcessorConfig(procCfg);
+        Phase proc = streamsPhase(resources, "tradepulse processors (EOS v2)", PROCESSOR_ID, n, client, topics.records().name(), o.timeout(),
+                () -> new ProcessorApp(procConfig).streams(),
+                o.rollups() == Rollups.OFF ? streams -> false : BackfillBenchmark::rollupCellsPending);
+        long changes;
+        long signals;
+        long derived;
+        long deadLetters;
+        try (Admin admin = Admin.create(client)) {
+            derived = endOffsets(admin, topics.derivedRecords().name()).values().stream().mapToLong(Long::longValue).sum();
+            changes = endOffsets(admin, topics.changes().name()).values().stream().mapToLong(Long::longValue).sum();
+            signals = endOffsets(admin, topics.signals().name()).values().stream().mapToLong(Long::longValue).sum();
+            deadLetters = endOffsets(admin, topics.deadLetters().name()).values().stream().mapToLong(Long::longValue).sum();
+        }
+        Derived cells = o.rollups() == Rollups.OFF ? new Derived(0, 0, Map.of(), 0, 0) : readDerived(client, topics.derivedRecords());
+        Result result = new Result(n, data.series(), load, raw, pass, proc, changes, signals, derived, deadLetters, cells);
+        print(result, o);
+        return result;
     }
 
     private Phase load(Map<String, Object> client, TopicCatalog topics, BackfillDataSet data) {
@@ -352,11 +362,17 @@ public final class BackfillBenchmark {
      * @param busy whether the app still holds work that no topic shows: the processors' roll-up cells waiting
      *             for their quiet period. Without it the phase ended while parents were still to be derived.
      */
-    private Phase streamsPhase(String name, String group, long n, Map<String, Object> client, String topic,
-                               Duration timeout, StreamsFactory factory, Predicate<KafkaStreams> busy) throws Exception {
+    private Phase streamsPhase(Resources resources, String name, String group, long n, Map<String, Object> client,
+                               String topic, Duration timeout, StreamsFactory factory, Predicate<KafkaStreams> busy)
+            throws Exception {
         System.gc();
         resetPeaks();
         KafkaStreams streams = factory.create();
+        // Ctrl-C mid-phase: the app stops and removes its state before the broker stops (closed again below, a no-op).
+        resources.keep(() -> {
+            streams.close(Duration.ofSeconds(60));
+            streams.cleanUp();
+        });
         AtomicLong runningAt = new AtomicLong();
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING) {

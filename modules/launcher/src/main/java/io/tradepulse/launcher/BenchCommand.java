@@ -2,6 +2,7 @@ package io.tradepulse.launcher;
 
 import io.tradepulse.bench.BackfillBenchmark;
 import io.tradepulse.bench.BackfillDataSet;
+import io.tradepulse.embedded.Resources;
 import io.tradepulse.streams.StateStoreType;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -73,9 +74,24 @@ final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--months must be 1.." + BackfillDataSet.MAX_MONTHS
                     + " (the data set ends 2025-12; trade records before 1988 are refused): " + months);
         }
-        BackfillBenchmark.Result r = new BackfillBenchmark(System.out).run(new BackfillBenchmark.Options(records, months,
-                revisionPct, seed, threads, partitions, commitIntervalMs, timeout, rollups, rollupEmitIntervalMs, stateStore,
-                order));
+        BackfillBenchmark.Options options = new BackfillBenchmark.Options(records, months, revisionPct, seed, threads,
+                partitions, commitIntervalMs, timeout, rollups, rollupEmitIntervalMs, stateStore, order);
+        // As demo: Ctrl-C stops the apps and the broker and removes their temp dirs (gigabytes after a full load),
+        // which the benchmark's own clean-up at the end never gets to do when the JVM is interrupted.
+        Resources resources = new Resources();
+        Thread hook = new Thread(() -> {
+            System.out.println();
+            System.out.println("Stopping (removing the broker's and the apps' temp dirs) ...");
+            resources.close();
+        }, "tradepulse-bench-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        BackfillBenchmark.Result r;
+        try {
+            r = new BackfillBenchmark(System.out).run(options, resources);
+        } finally {
+            Resources.removeShutdownHook(hook);
+            resources.close();
+        }
         return r.ratio() > 0 ? 0 : 1;
     }
 }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Ctrl-C at the worst moment, in a JVM of its own as a user runs the launcher: every temp dir the verb made
- * ({@code tradepulse-kafka-*}, {@code tradepulse-apicurio-*}) is gone once it has exited. The child's {@code java.io.tmpdir} is a directory of this test, so
+ * ({@code tradepulse-kafka-*}, {@code tradepulse-bench-state*}, {@code tradepulse-apicurio-*}) is gone once it has
+ * exited, and no registry JVM is left running. The child's {@code java.io.tmpdir} is a directory of this test, so
  * whatever it leaves is seen here, and nothing else is.
  */
 class CtrlCCleanupIT {
@@ -39,6 +40,26 @@ class CtrlCCleanupIT {
             assertThat(leftIn(tmp)).as("left behind; log:%n%s", log()).isEmpty();
         } finally {
             stop(demo, tmp);
+        }
+    }
+
+    /** Ctrl-C mid-benchmark: the broker's data and the apps' state (gigabytes after a full run) used to stay. */
+    @Test
+    void benchInterruptedMidRunLeavesNoTempDir() throws Exception {
+        Path tmp = Files.createDirectory(dir.resolve("tmp"));
+        Process bench = launch(tmp, "bench", "--records", "30000", "--months", "12", "--partitions", "3", "--threads", "1",
+                "--rollups", "OFF", "--state-store", "IN_MEMORY", "--timeout", "PT2M");
+        try {
+            // Loaded and read raw: the pass-through Streams app is starting, the broker holds the data set.
+            awaitLog("raw consumer (bytes)", bench, Duration.ofSeconds(120));
+            ctrlC(bench);
+
+            assertThat(bench.waitFor(120, TimeUnit.SECONDS)).as("bench exits on Ctrl-C").isTrue();
+            assertThat(bench.exitValue()).as("interrupted, not run to its end; log:%n%s", log()).isEqualTo(143);
+            assertThat(leftIn(tmp)).as("left behind; log:%n%s", log()).isEmpty();
+            assertThat(registryChildren(tmp)).as("registry JVMs left running").isEmpty();
+        } finally {
+            stop(bench, tmp);
         }
     }
 
@@ -78,6 +99,18 @@ class CtrlCCleanupIT {
             Thread.sleep(10);
         }
         throw new AssertionError("nothing matching in " + tmp + " within " + timeout);
+    }
+
+    private void awaitLog(String text, Process p, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (log().contains(text)) {
+                return;
+            }
+            assertThat(p.isAlive()).as("still running; log:%n%s", log()).isTrue();
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no '" + text + "' within " + timeout + "; log:\n" + log());
     }
 
     private static List<String> leftIn(Path tmp) throws IOException {
