@@ -28,6 +28,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.CommonClientConfigs;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -54,8 +55,16 @@ final class DemoCommand implements Callable<Integer> {
     private final PrintStream out = System.out;
     private final Resources resources = new Resources();
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        // Before the broker starts: an invalid --port once failed only after the whole pipeline had run.
+        HttpOptions.checkPort(spec.commandLine(), "--port", port, false);
+        if (!exitWhenDone && port != 0 && !HttpOptions.isFree("127.0.0.1", port)) {
+            out.println("Port " + port + " (--port) is busy: the dashboard will serve on a free port instead.");
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             out.println();

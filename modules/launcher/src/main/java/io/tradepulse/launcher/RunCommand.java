@@ -5,13 +5,17 @@ import io.tradepulse.serving.DashboardServer;
 import io.tradepulse.serving.ResultsView;
 import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -32,36 +36,65 @@ final class RunCommand implements Callable<Integer> {
     boolean createTopics;
 
     @Option(names = "--http-port", defaultValue = "8080",
-            description = "Port of the REST API, dashboard and health endpoints (/health/live, /health/ready); -1 disables (default ${DEFAULT-VALUE}).")
+            description = "Port of the REST API, dashboard and health endpoints (/health/live, /health/ready); -1 disables, 0 = any free port (default ${DEFAULT-VALUE}). Bound before Kafka is contacted.")
     int httpPort;
 
     @Option(names = "--http-host", defaultValue = "0.0.0.0",
             description = "Interface for the HTTP endpoints (default ${DEFAULT-VALUE}, so orchestrator probes reach it).")
     String httpHost;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         Properties props = ClientSettings.read(config);
         ProcessorConfig processorConfig = new ProcessorConfig(props);
-        if (createTopics) {
-            // Said before it starts: with the cluster unreachable the admin client waits default.api.timeout.ms
-            // (60 s) before it fails, and a silent minute looks like a hang.
-            System.out.println("Checking the tradepulse topics on " + props.getProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
-                    + " (missing ones are created) ...");
-            TopicCatalog topics = processorConfig.topicCatalog();
-            List<String> created = Pipeline.createTopics(ClientSettings.only(props, AdminClientConfig.configNames()), topics);
-            System.out.println(created.isEmpty() ? "Topics: all exist" : "Topics created: " + String.join(", ", created));
-        }
-        ProcessorApp app = new ProcessorApp(processorConfig);
+        HttpOptions.checkPort(spec.commandLine(), "--http-port", httpPort, true);
+        AtomicReference<ProcessorApp> started = new AtomicReference<>();
         ResultsView view = null;
         DashboardServer server = null;
         if (httpPort >= 0) {
+            // Bound before Kafka is contacted: a bad --http-host or a busy --http-port fails now, naming the option,
+            // not after the topic check (up to 60 s with the cluster unreachable). Served once the processor starts.
+            HttpOptions.resolve(spec.commandLine(), "--http-host", httpHost);
             // Next to the processor's state, one per application id: the view keeps its results on disk, not in the heap.
             Path viewDir = Path.of(processorConfig.getString(ProcessorConfig.STATE_DIR_CONFIG),
                     processorConfig.getString(ProcessorConfig.APPLICATION_ID_CONFIG) + "-results-view");
             view = new ResultsView(ClientSettings.only(props, ConsumerConfig.configNames()), processorConfig.topicCatalog(),
-                    viewDir).start();
-            server = new DashboardServer(httpHost, httpPort, view, () -> ProcessorHealth.of(app.state())).start();
+                    viewDir);
+            ResultsView results = view;
+            try {
+                server = HttpOptions.bind(spec.commandLine(), "--http-host", httpHost, "--http-port", httpPort,
+                        () -> new DashboardServer(httpHost, httpPort, results, () -> health(started.get())));
+            } catch (RuntimeException | IOException e) {
+                view.close();
+                throw e;
+            }
+        }
+        ProcessorApp app;
+        try {
+            if (createTopics) {
+                // Said before it starts: with the cluster unreachable the admin client waits default.api.timeout.ms
+                // (60 s) before it fails, and a silent minute looks like a hang.
+                System.out.println("Checking the tradepulse topics on " + props.getProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
+                        + " (missing ones are created) ...");
+                TopicCatalog topics = processorConfig.topicCatalog();
+                List<String> created = Pipeline.createTopics(ClientSettings.only(props, AdminClientConfig.configNames()), topics);
+                System.out.println(created.isEmpty() ? "Topics: all exist" : "Topics created: " + String.join(", ", created));
+            }
+            app = new ProcessorApp(processorConfig);
+        } catch (Exception | Error e) {
+            if (server != null) {
+                server.close();
+                view.close();
+            }
+            throw e;
+        }
+        started.set(app);
+        if (server != null) {
+            view.start();
+            server.start();
             System.out.println("HTTP: " + server.url() + " (health: /health/live, /health/ready)");
         }
         CountDownLatch stopped = new CountDownLatch(1);
@@ -81,5 +114,10 @@ final class RunCommand implements Callable<Integer> {
                 + "). Press Ctrl-C to stop.");
         stopped.await();
         return 0;
+    }
+
+    /** Alive but not ready until the processor exists (the server is started only after it, so this is a guard). */
+    private static DashboardServer.Health health(ProcessorApp app) {
+        return ProcessorHealth.of(app == null ? KafkaStreams.State.CREATED : app.state());
     }
 }

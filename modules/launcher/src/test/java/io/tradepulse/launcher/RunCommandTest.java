@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -65,5 +68,75 @@ class RunCommandTest {
         assertThat(err.toString().lines().findFirst()).hasValue(
                 "tradepulse run failed: Could not create topics: Timed out waiting for a node assignment");
         assertThat(err.toString()).contains("\tat "); // the stack trace follows, for a bug report
+    }
+
+    /** Runs {@code tradepulse run} with extra options; the cluster (localhost:1) is never reached by these. */
+    private Result runWithOptions(String... options) throws Exception {
+        Path file = tmp.resolve("app.properties");
+        Files.writeString(file, "bootstrap.servers=localhost:1\nschema.registry.url=http://localhost:2\nstate.dir="
+                + tmp.resolve("state").toString().replace("\\", "\\\\") + "\n");
+        StringWriter err = new StringWriter();
+        String[] args = new String[options.length + 3];
+        args[0] = "run";
+        args[1] = "--config";
+        args[2] = file.toString();
+        System.arraycopy(options, 0, args, 3, options.length);
+        long t0 = System.nanoTime();
+        int code = Main.commandLine().setErr(new PrintWriter(err)).execute(args);
+        return new Result(code, err.toString(), Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    record Result(int code, String err, Duration took) {
+    }
+
+    // Each of these once failed only after the topic check had waited for the cluster (60 s when it is unreachable),
+    // with the JDK's message naming no option; now at once (well before that 60 s), naming it.
+
+    @Test
+    void shouldRefuseAPortOutOfRangeBeforeContactingKafka() throws Exception {
+        for (String port : new String[] {"70000", "-2"}) {
+            Result r = runWithOptions("--http-port", port);
+            assertThat(r.code()).as(r.err()).isEqualTo(2);
+            assertThat(r.err()).contains("--http-port must be -1 (no HTTP), 0 (any free port) or 1..65535: " + port);
+            assertThat(r.took()).isLessThan(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void shouldRefuseAnUnknownHostBeforeContactingKafka() throws Exception {
+        Result r = runWithOptions("--http-host", "no-such-host.invalid", "--http-port", "0");
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains("--http-host no-such-host.invalid: unknown host");
+        assertThat(r.took()).isLessThan(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void shouldRefuseABusyPortBeforeContactingKafka() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+
+            Result r = runWithOptions("--http-host", "127.0.0.1", "--http-port", Integer.toString(port));
+
+            assertThat(r.code()).as(r.err()).isEqualTo(2);
+            assertThat(r.err()).contains("Cannot serve HTTP on --http-host 127.0.0.1 --http-port " + port + ": ",
+                    "choose another --http-port");
+            assertThat(r.took()).isLessThan(Duration.ofSeconds(30));
+        }
+        try (var left = Files.list(tmp.resolve("state"))) {
+            assertThat(left).as("the results view made for the server is closed again").noneMatch(p -> Files.isDirectory(p));
+        }
+    }
+
+    @Test
+    void shouldRefuseADemoPortOutOfRangeBeforeStartingAnything() {
+        StringWriter err = new StringWriter();
+        long t0 = System.nanoTime();
+
+        int code = Main.commandLine().setErr(new PrintWriter(err)).execute("demo", "--port", "70000");
+
+        assertThat(code).as(err.toString()).isEqualTo(2);
+        assertThat(err.toString()).contains("--port must be 0 (any free port) or 1..65535: 70000");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
     }
 }

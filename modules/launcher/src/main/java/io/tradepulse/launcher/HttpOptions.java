@@ -1,0 +1,68 @@
+package io.tradepulse.launcher;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.UnknownHostException;
+import picocli.CommandLine;
+
+/**
+ * Checks of the HTTP options made before Kafka is contacted. They once failed after `run` had waited up to 60 s for
+ * the cluster (and `demo` after its whole pipeline), with the JDK's message ("port out of range:70000",
+ * "Address already in use") that named no option.
+ */
+final class HttpOptions {
+    static final int MAX_PORT = 65_535;
+
+    private HttpOptions() {
+    }
+
+    /** {@code port} must be 0 (any free port) or 1..65535; -1 too where {@code minusOneDisables}. */
+    static void checkPort(CommandLine cmd, String option, int port, boolean minusOneDisables) {
+        if (port > MAX_PORT || port < (minusOneDisables ? -1 : 0)) {
+            throw new CommandLine.ParameterException(cmd, option + " must be " + (minusOneDisables ? "-1 (no HTTP), " : "")
+                    + "0 (any free port) or 1.." + MAX_PORT + ": " + port);
+        }
+    }
+
+    /** The address {@code host} names; an unknown host fails naming {@code option}. */
+    static InetAddress resolve(CommandLine cmd, String option, String host) {
+        try {
+            return InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new CommandLine.ParameterException(cmd, option + " " + host + ": unknown host (give an address or"
+                    + " name of this machine, e.g. 127.0.0.1, or 0.0.0.0 for every interface)");
+        }
+    }
+
+    interface Bind<T> {
+        T bind() throws IOException;
+    }
+
+    /**
+     * Runs {@code bind} (e.g. creating the HTTP server, which binds its port); a port in use, or a host that is no
+     * address of this machine, fails naming both options.
+     */
+    static <T> T bind(CommandLine cmd, String hostOption, String host, String portOption, int port, Bind<T> bind)
+            throws IOException {
+        try {
+            return bind.bind();
+        } catch (BindException e) {
+            throw new CommandLine.ParameterException(cmd, "Cannot serve HTTP on " + hostOption + " " + host + " "
+                    + portOption + " " + port + ": " + e.getMessage() + " (choose another " + portOption
+                    + (hostOption.isEmpty() ? "" : " or " + hostOption) + ")");
+        }
+    }
+
+    /** Whether {@code port} on {@code host} can be bound now (it may be taken by the time it is bound for real). */
+    static boolean isFree(String host, int port) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(host, port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
