@@ -78,6 +78,11 @@ public final class RetryingFetcher {
       log.warn("{} from {}; retry {} of {} in {} ms", problem, logUri, attempt + 1, backoff.maxRetries(),
           wait.toMillis());
       sleeper.sleep(wait);
+      if (sleeper.stopped()) {
+        // The wait ended early because the task is stopping: another attempt would only delay the worker's
+        // shutdown or rebalance (an attempt can take http.timeout.ms, and the next wait would end at once again).
+        throw new RetriableException("Task stopping: not retrying " + logUri + " (" + problem + ")");
+      }
     }
   }
 }

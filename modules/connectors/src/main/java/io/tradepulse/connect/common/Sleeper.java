@@ -11,6 +11,11 @@ import java.util.concurrent.TimeUnit;
 public interface Sleeper {
   void sleep(Duration d) throws InterruptedException;
 
+  /** Whether the waits end early because the task is stopping: then a retry loop gives up instead of going on. */
+  default boolean stopped() {
+    return false;
+  }
+
   /** A sleeper woken by {@link StopSignal#stop()}. */
   final class StopSignal implements Sleeper {
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -26,6 +31,11 @@ public interface Sleeper {
 
     public boolean isStopped() {
       return stopped.getCount() == 0;
+    }
+
+    @Override
+    public boolean stopped() {
+      return isStopped();
     }
   }
 }

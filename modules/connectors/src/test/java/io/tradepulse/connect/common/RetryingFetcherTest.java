@@ -5,6 +5,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +41,23 @@ class RetryingFetcherTest {
   static RetryingFetcher retrying(PageFetcher f, IngestMetrics metrics) {
     return new RetryingFetcher(f, Throttle.NONE, new Backoff(Duration.ofMillis(1), Duration.ofMillis(5), 3),
         d -> { }, metrics);
+  }
+
+  @Test
+  void shouldStopRetryingOnceTheTaskIsStopping() {
+    AtomicInteger calls = new AtomicInteger();
+    Sleeper.StopSignal stop = new Sleeper.StopSignal();
+    PageFetcher unavailable = (uri, headers) -> {
+      calls.incrementAndGet();
+      stop.stop(); // the task is stopped while the first attempt runs
+      return new HttpPage(503, null, Optional.empty(), HttpValidators.NONE);
+    };
+    RetryingFetcher fetcher = new RetryingFetcher(unavailable, Throttle.NONE,
+        new Backoff(Duration.ofMinutes(1), Duration.ofMinutes(5), 10), stop, new IngestMetrics());
+    assertThatThrownBy(() -> fetcher.fetch(URI.create("http://x/t"), Map.of(), "x"))
+        .isInstanceOf(RetriableException.class)
+        .hasMessageContaining("stopping");
+    assertThat(calls.get()).as("no attempt after the stop").isEqualTo(1);
   }
 
   @Test
