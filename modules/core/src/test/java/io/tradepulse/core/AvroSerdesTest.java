@@ -2,8 +2,8 @@ package io.tradepulse.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tradepulse.registry.CachedSchemaRegistryClient;
 import io.tradepulse.registry.SchemaRegistryClient;
-import io.tradepulse.testsupport.HttpClientCount;
 import io.tradepulse.testsupport.registry.InMemorySchemaRegistryClient;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -13,11 +13,11 @@ class AvroSerdesTest {
 
     @Test
     void shouldBuildOneRegistryClientForEveryTopicOfACatalog() {
-        HttpClientCount count = HttpClientCount.start();
+        long before = CachedSchemaRegistryClient.created();
         AvroSerdes serdes = new AvroSerdes(CONFIG, null);
         TopicCatalog catalog = new TopicCatalog("", 6, (short) 1, serdes);
 
-        assertThat(count.created()).as("HTTP clients created for the catalog's %d topics",
+        assertThat(CachedSchemaRegistryClient.created() - before).as("registry clients created for the catalog's %d topics",
                 catalog.all().size()).isEqualTo(1);
         assertThat(serdes.client()).isNotNull();
     }
@@ -25,11 +25,11 @@ class AvroSerdesTest {
     @Test
     void shouldUseTheGivenClientAndBuildNone() {
         SchemaRegistryClient given = new InMemorySchemaRegistryClient();
-        HttpClientCount count = HttpClientCount.start();
+        long before = CachedSchemaRegistryClient.created();
         AvroSerdes serdes = new AvroSerdes(CONFIG, given);
         new TopicCatalog("", 6, (short) 1, serdes);
 
-        assertThat(count.created()).as("HTTP clients created").isZero();
+        assertThat(CachedSchemaRegistryClient.created() - before).as("registry clients created").isZero();
         assertThat(serdes.client()).isSameAs(given);
     }
 }

@@ -22,7 +22,6 @@ import io.tradepulse.ingest.IngestReport;
 import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
 import io.tradepulse.testsupport.EmbeddedPlatform;
-import io.tradepulse.testsupport.HttpClientCount;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -81,13 +80,14 @@ class EndToEndPipelineIT {
             producer.send(topics.records(), FileIngest.seriesKey(month13), month13).get();
         }
 
-        HttpClientCount httpClients = HttpClientCount.start();
+        long registryClientsBefore = io.tradepulse.registry.CachedSchemaRegistryClient.created();
         try (ProcessorApp app = new ProcessorApp(config)) {
             app.start();
             Pipeline.awaitCaughtUp(client, prefix + "processor", topics.records().name(), Duration.ofSeconds(90));
         }
         // One registry client for the whole instance, however many tasks (and dead-letter handlers per task) it ran.
-        assertThat(httpClients.created()).as("HTTP clients the processor created").isEqualTo(1);
+        assertThat(io.tradepulse.registry.CachedSchemaRegistryClient.created() - registryClientsBefore)
+                .as("registry clients the processor created").isEqualTo(1);
 
         Map<ChangeKey, TradeChange> table = Pipeline.readChanges(client, topics, Duration.ofSeconds(30));
         Map<String, DeadLetter> dead = Pipeline.readTable(client, topics.deadLetters(), Duration.ofSeconds(30));

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.apache.avro.Schema;
@@ -53,8 +54,21 @@ public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
     /** Registrations that collided with a concurrent one (see {@link #register}); for tests, which must see the race. */
     private final LongAdder registrationConflicts = new LongAdder();
 
+    /**
+     * Registry clients created in this JVM so far. Each caches schemas and ids on its own (and fetches them again), so
+     * a component should create one and share it; this shows whether it does. A count of HTTP clients no longer can:
+     * registry clients with the same HTTP settings share one ({@link SharedHttpClients}).
+     */
+    private static final AtomicLong CREATED = new AtomicLong();
+
+    /** The number of registry clients created in this JVM so far (see {@link #CREATED}): monitoring and tests. */
+    public static long created() {
+        return CREATED.get();
+    }
+
     public CachedSchemaRegistryClient(SchemaRegistryClientConfig config) {
         this.transport = new RestTransport(config, mapper);
+        CREATED.incrementAndGet();
         this.maxSchemasPerSubject = config.getInt(SchemaRegistryClientConfig.MAX_SCHEMAS_PER_SUBJECT_CONFIG);
         LOG.debug("Created {}", this);
     }
