@@ -19,20 +19,42 @@ import org.slf4j.LoggerFactory;
  * <p>If the dead letter itself cannot be serialized (typically: the registry is down, which may also be why
  * the input failed), the handler answers FAIL: the instance stops without committing, and a restart resumes
  * from the same offset. Stopping is the only choice that loses nothing.
+ *
+ * <p>tariff.events is different: Streams' global thread reads it, and that thread can neither send a dead letter
+ * handed back to it (Kafka Streams 4.4 fails it with a ClassCastException) nor be replaced, so either answer above
+ * would stop the instance, and every restart would stop it again at the same record. A bad tariff event is skipped
+ * (the calendar keeps the event's previous version, if any) and its dead letter is written by a producer of the
+ * handler's own, outside any transaction, like everything the global thread does; if even that fails, the error
+ * log names the record, which stays on tariff.events. The global store's own copy is read tolerantly too
+ * ({@code SeriesStateProcessor.readCalendar}): a restore copies the topic's bytes into the store undecoded.
  */
 public final class DeadLetterDeserializationHandler implements DeserializationExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
 
     private DeadLetters deadLetters;
+    private GlobalDeadLetterProducer globalProducer;
 
     @Override
     public void configure(Map<String, ?> configs) {
         this.deadLetters = DeadLetters.fromStreamsConfig(configs);
+        this.globalProducer = new GlobalDeadLetterProducer(configs);
     }
 
     @Override
     public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
         String origin = record.topic() + "/" + record.partition() + "/" + record.offset();
+        if (deadLetters.isGlobal(record.topic())) {
+            try {
+                globalProducer.send(deadLetters.record(DeadLetterStage.DESERIALIZATION, exception, record.topic(),
+                        record.partition(), record.offset(), record.key(), record.value(), record.timestamp()));
+                log.warn("Cannot deserialize tariff event {}: {}; skipped (the calendar keeps its previous version) and "
+                        + "sent to {}", origin, exception.getMessage(), deadLetters.topicName());
+            } catch (RuntimeException e) {
+                log.error("Cannot deserialize tariff event {} and cannot write its dead letter ({}); skipped: the record "
+                        + "stays on {}", origin, e.getMessage(), record.topic(), exception);
+            }
+            return Response.resume();
+        }
         try {
             ProducerRecord<byte[], byte[]> dl = deadLetters.record(DeadLetterStage.DESERIALIZATION, exception,
                     record.topic(), record.partition(), record.offset(), record.key(), record.value(), record.timestamp());

@@ -15,20 +15,37 @@ import org.slf4j.LoggerFactory;
  * poisoned record cannot stop every series. Outputs are recomputed from state on the next change of the
  * series, and the input can be replayed from its dead letter once fixed. If the dead letter cannot be
  * written, the handler answers FAIL: stopping loses nothing, a restart resumes from the last commit.
+ * A record of tariff.events (the global thread) is skipped and its dead letter written by the handler itself, for
+ * the reasons given in {@link DeadLetterDeserializationHandler}.
  */
 public final class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
 
     private DeadLetters deadLetters;
+    private GlobalDeadLetterProducer globalProducer;
 
     @Override
     public void configure(Map<String, ?> configs) {
         this.deadLetters = DeadLetters.fromStreamsConfig(configs);
+        this.globalProducer = new GlobalDeadLetterProducer(configs);
     }
 
     @Override
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
         String origin = context.topic() + "/" + context.partition() + "/" + context.offset();
+        if (deadLetters.isGlobal(context.topic())) {
+            try {
+                globalProducer.send(deadLetters.record(DeadLetterStage.PROCESSING, exception, context.topic(),
+                        context.partition(), context.offset(), context.sourceRawKey(), context.sourceRawValue(),
+                        context.timestamp()));
+                log.error("Processing tariff event {} failed: {}; skipped and sent to {}", origin, exception.toString(),
+                        deadLetters.topicName(), exception);
+            } catch (RuntimeException e) {
+                log.error("Processing tariff event {} failed and its dead letter cannot be written ({}); skipped: the "
+                        + "record stays on {}", origin, e.getMessage(), context.topic(), exception);
+            }
+            return Response.resume();
+        }
         try {
             var dl = deadLetters.record(DeadLetterStage.PROCESSING, exception, context.topic(), context.partition(),
                     context.offset(), context.sourceRawKey(), context.sourceRawValue(), context.timestamp());

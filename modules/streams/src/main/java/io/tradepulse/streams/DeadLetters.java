@@ -15,14 +15,28 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  */
 final class DeadLetters {
     private final Topic<String, DeadLetter> topic;
+    /** The tariff.events topic: read by the global thread, which cannot hand dead letters back (see below). */
+    private final String globalTopic;
 
-    private DeadLetters(Topic<String, DeadLetter> topic) {
+    private DeadLetters(Topic<String, DeadLetter> topic, String globalTopic) {
         this.topic = topic;
+        this.globalTopic = globalTopic;
     }
 
     /** From the configuration Kafka Streams passes to a handler's {@code configure}. */
     static DeadLetters fromStreamsConfig(Map<String, ?> configs) {
-        return new DeadLetters(ProcessorConfig.fromStreamsConfig(configs).topicCatalog().deadLetters());
+        var catalog = ProcessorConfig.fromStreamsConfig(configs).topicCatalog();
+        return new DeadLetters(catalog.deadLetters(), catalog.tariffEvents().name());
+    }
+
+    /**
+     * Whether records of {@code originTopic} are read by Streams' global thread (the tariff.events GlobalKTable).
+     * That thread has no producer and no transaction: Kafka Streams 4.4 cannot send the dead letters a handler
+     * returns for it (it fails the global thread with a ClassCastException, which stops the whole client), so the
+     * handlers write those dead letters themselves.
+     */
+    boolean isGlobal(String originTopic) {
+        return globalTopic.equals(originTopic);
     }
 
     String topicName() {

@@ -52,6 +52,11 @@ public final class ProcessorApp implements AutoCloseable {
         // A failed thread under EOS aborts its transaction; replacing it resumes from the last commit, so a
         // transient error costs a retry instead of the whole instance.
         streams.setUncaughtExceptionHandler(e -> {
+            if (Thread.currentThread().getName().contains("GlobalStreamThread")) {
+                // Streams cannot replace the global thread (it refuses REPLACE_THREAD for it): say what happens.
+                log.error("The global (tariff.events) thread failed; the instance stops", e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
             log.error("Stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });

@@ -324,7 +324,8 @@ public final class ProcessorConfig extends AbstractConfig {
         // Dead letters at every stage, written in the task's transaction (see the handlers' comments).
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class);
-        // Also for the tariff.events global table: a bad tariff event is dead-lettered like any other input.
+        // Also for the tariff.events global table, whose dead letters the handlers write themselves (the global
+        // thread cannot send them: DeadLetters#isGlobal).
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class);
         // TradeTopology.newBuilder enforces explicit names whatever is set here; set so the logged config says so.

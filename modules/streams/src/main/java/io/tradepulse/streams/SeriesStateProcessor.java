@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
@@ -487,11 +488,25 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         }
     }
 
+    /**
+     * The events of the tariff-events global store. An entry that cannot be decoded is left out with a warning:
+     * a global store is restored by copying tariff.events' bytes into it undecoded, so a bad record that the
+     * deserialization handler skipped (and dead-lettered) while the instance ran is in the store after a restart,
+     * and failing here would fail every task's start, at every restart. (The store's iterator has moved past an
+     * entry before it decodes it, so the next one is read after a failure.)
+     */
     private TariffCalendar readCalendar() {
         List<TariffEvent> events = new ArrayList<>();
         try (KeyValueIterator<String, Object> all = tariffs.all()) {
             while (all.hasNext()) {
-                Object v = all.next().value;
+                Object v;
+                try {
+                    v = all.next().value;
+                } catch (SerializationException e) {
+                    log.warn("Task {}: a tariff event in the global store cannot be decoded ({}); left out of the "
+                            + "calendar (its dead letter was written when it was read)", context.taskId(), e.getMessage());
+                    continue;
+                }
                 Object event = v instanceof ValueAndTimestamp<?> vt ? vt.value() : v;
                 if (event instanceof TariffEvent e) {
                     events.add(e);
