@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * Reads the tariff timeline ({@code tariff-events-us-china-2025.csv}):
  * {@code id,imposer,target,scope,announced,effective,rate_before_pct,rate_after_pct,kind,note,source}.
  * {@code hsScope} is derived from explicit "HSnn" mentions in scope; "ALL" (or a scope without HS codes)
- * gives an empty list, and the original text stays in {@code scope}.
+ * gives an empty list, and the original text stays in {@code scope}: the processor reads an empty list as all
+ * goods only with the scope "ALL", and a scope described in words as matching no series (docs/signals.md).
  */
 public final class TariffEventsCsv {
     public static final String HEADER = "id,imposer,target,scope,announced,effective,rate_before_pct,rate_after_pct,kind,note,source";

@@ -94,9 +94,17 @@ final class TariffCalendar {
         return out;
     }
 
+    /**
+     * No HS prefixes means all goods only when the published scope says ALL. A scope described in words ("US farm
+     * goods 10-15%") also has no prefixes, but it is partial, and which series it concerns is unknown: it matches
+     * none, rather than every commodity and the TOTAL (which would name it in signals of series it never touched).
+     */
+    /** The published scope of an event on all goods. */
+    static final String ALL_GOODS = "ALL";
+
     private static boolean inScope(TariffEvent e, String commodity) {
         if (e.getHsScope().isEmpty()) {
-            return true;
+            return ALL_GOODS.equalsIgnoreCase(e.getScope().trim());
         }
         for (String prefix : e.getHsScope()) {
             if (!commodity.equals("TOTAL") && commodity.startsWith(prefix)) {

@@ -159,7 +159,7 @@ class ArrivalOrderPropertiesTest {
                     TariffEventKind.DECREASE).get(r.nextInt(3));
             events.add(TariffEvent.newBuilder().setId("event-" + i)
                     .setImposer(usImposes ? "USA" : "CHN").setTarget(usImposes ? (r.nextBoolean() ? "CHN" : "MEX") : "USA")
-                    .setScope("generated").setHsScope(r.nextBoolean() ? List.of() : List.of("72"))
+                    .setScope(TariffCalendar.ALL_GOODS).setHsScope(r.nextBoolean() ? List.of() : List.of("72"))
                     .setAnnounced(effective.minusDays(20)).setEffective(effective)
                     .setRateBeforePct(10.0).setRateAfterPct(kind == TariffEventKind.DECREASE ? 5.0 : 25.0)
                     .setKind(kind).setSource("generated").build());

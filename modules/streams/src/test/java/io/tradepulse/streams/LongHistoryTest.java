@@ -250,7 +250,7 @@ class LongHistoryTest {
 
     private static TariffEvent event(String id, String imposer, String target, LocalDate effective, TariffEventKind kind) {
         return TariffEvent.newBuilder().setId(id).setImposer(imposer).setTarget(target)
-                .setScope("generated").setHsScope(List.of())
+                .setScope(TariffCalendar.ALL_GOODS).setHsScope(List.of())
                 .setAnnounced(effective.minusDays(20)).setEffective(effective)
                 .setRateBeforePct(10.0).setRateAfterPct(kind == TariffEventKind.DECREASE ? 5.0 : 25.0)
                 .setKind(kind).setSource("generated").build();

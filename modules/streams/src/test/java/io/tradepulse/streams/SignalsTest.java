@@ -207,4 +207,16 @@ class SignalsTest {
         assertThat(calendar.matching(new SeriesKey("USA", "CHN", Flow.EXPORT, "TOTAL")))
                 .extracting(TariffEvent::getId).containsExactly("retaliation");
     }
+
+    @Test
+    void shouldMatchNoSeriesForAPartialScopeDescribedWithoutHsCodes() {
+        TariffEvent farm = TariffEvent.newBuilder(event("farm", "CHN", "USA", List.of(), "2025-03-10",
+                TariffEventKind.INCREASE)).setScope("US farm goods 10-15%").build();
+        TariffCalendar calendar = new TariffCalendar(List.of(farm,
+                event("all", "CHN", "USA", List.of(), "2025-04-10", TariffEventKind.INCREASE)));
+        for (String commodity : List.of("TOTAL", "854231", "1201", "8703")) {
+            assertThat(calendar.matching(new SeriesKey("USA", "CHN", Flow.EXPORT, commodity)))
+                    .as(commodity).extracting(TariffEvent::getId).containsExactly("all");
+        }
+    }
 }
