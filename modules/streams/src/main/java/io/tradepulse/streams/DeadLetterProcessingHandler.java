@@ -3,6 +3,7 @@ package io.tradepulse.streams;
 import io.tradepulse.avro.DeadLetterStage;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.processor.api.Record;
@@ -15,8 +16,15 @@ import org.slf4j.LoggerFactory;
  * poisoned record cannot stop every series. Outputs are recomputed from state on the next change of the
  * series, and the input can be replayed from its dead letter once fixed. If the dead letter cannot be
  * written, the handler answers FAIL: stopping loses nothing, a restart resumes from the last commit.
- * A record of tariff.events (the global thread) is skipped and its dead letter written by the handler itself, for
- * the reasons given in {@link DeadLetterDeserializationHandler}.
+ * <p>
+ * A serialization error answers FAIL too. The one that matters is an output the serializer refuses (the registry
+ * rejects an incompatible schema): Kafka Streams throws it from the sink node after {@link DeadLetterProductionHandler}
+ * answered FAIL, and it reaches this handler as a processing error. Dead-lettering it here would commit the saved
+ * series state without the output, the loss that handler exists to prevent; a registry or serde fault is a
+ * configuration fault, so the input waits for the fix instead.
+ * <p>
+ * A record of tariff.events (the global thread) is skipped whatever the error, and its dead letter written by the
+ * handler itself, for the reasons given in {@link DeadLetterDeserializationHandler} (failing stops the instance).
  */
 public final class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
@@ -46,6 +54,11 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
             }
             return Response.resume();
         }
+        if (isSerializationFault(exception)) {
+            log.error("Processing {} failed in {} on a serialization error; stopping without committing, the input is"
+                    + " processed again after the cause is fixed", origin, context.processorNodeId(), exception);
+            return Response.fail();
+        }
         try {
             var dl = deadLetters.record(DeadLetterStage.PROCESSING, exception, context.topic(), context.partition(),
                     context.offset(), context.sourceRawKey(), context.sourceRawValue(), context.timestamp());
@@ -57,5 +70,14 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
                     origin, e.getMessage(), exception);
             return Response.fail();
         }
+    }
+
+    private static boolean isSerializationFault(Throwable exception) {
+        for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SerializationException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

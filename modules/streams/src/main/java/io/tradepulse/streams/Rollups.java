@@ -22,7 +22,9 @@ import java.util.TreeSet;
  * winning figure, published or derived. So each level is summed from the level just below it and never from two
  * levels at once: no double counting when a source publishes several levels, and a published parent always
  * replaces the derived one (in the parent's series history, see {@link SeriesHistories#upsert}). Along the
- * partner dimension every non-WLD series feeds the WLD series of the same (reporter, flow, commodity).
+ * partner dimension every series whose partner is a single economy feeds the WLD series of the same (reporter,
+ * flow, commodity). Aggregate partners ({@link TradeRecordValidator#AGGREGATES}: WLD itself, EUU) do not: EUU is
+ * the sum of partners that also feed WLD on their own, so adding it would count the EU twice.
  *
  * <p>A WLD parent below TOTAL can be reached both ways (HS4/WLD = sum of the partners' HS4 = sum of HS6/WLD's
  * sub-codes); it is summed from its partners when it has any, else from its sub-codes, never from both.
@@ -49,7 +51,7 @@ public final class Rollups {
             parents.add(new Parent(new SeriesKey(s.getReporter(), s.getPartner(), s.getFlow(),
                     parentCommodity(s.getCommodity())), COMMODITY_CHILD + s.getCommodity()));
         }
-        if (config.world() && !s.getPartner().equals(WORLD)) {
+        if (config.world() && !TradeRecordValidator.AGGREGATES.contains(s.getPartner())) {
             parents.add(new Parent(new SeriesKey(s.getReporter(), WORLD, s.getFlow(), s.getCommodity()),
                     PARTNER_CHILD + s.getPartner()));
         }
@@ -111,7 +113,7 @@ public final class Rollups {
         String dimension = parent.getPartner().equals(WORLD) && hasChild(cell, PARTNER_CHILD) ? PARTNER_CHILD : COMMODITY_CHILD;
         TreeMap<String, RollupContribution> children = new TreeMap<>(); // sorted: deterministic lineage ties
         cell.forEach((k, v) -> {
-            if (k.startsWith(dimension)) {
+            if (k.startsWith(dimension) && !isAggregatePartner(k)) {
                 children.put(k, v);
             }
         });
@@ -167,11 +169,19 @@ public final class Rollups {
 
     private static boolean hasChild(Map<String, RollupContribution> cell, String dimension) {
         for (String k : cell.keySet()) {
-            if (k.startsWith(dimension)) {
+            if (k.startsWith(dimension) && !isAggregatePartner(k)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * {@link #parents} no longer sends an aggregate partner's contribution, but a store written before it did may
+     * still hold one (P:EUU): ignoring it here corrects such a cell the next time it is derived.
+     */
+    private static boolean isAggregatePartner(String child) {
+        return child.startsWith(PARTNER_CHILD) && TradeRecordValidator.AGGREGATES.contains(child.substring(2));
     }
 
     private static String child(RollupContribution c) {

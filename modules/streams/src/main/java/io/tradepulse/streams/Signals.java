@@ -42,10 +42,12 @@ public final class Signals {
         if (computed != null) {
             return new Yoy(computed, COMPUTED, base.value());
         }
-        if (q.getReportedYoyPct() != null && q.getReportedYoyPct() > -100.0) {
+        if (q.getReportedYoyPct() != null) {
             // The base level is unknown to us (missing month, or a revised base the source used): the
-            // baseline implied by the source's own growth rate.
-            Long implied = q.getValue() == null ? null : Math.round(q.getValue() / (1 + q.getReportedYoyPct() / 100.0));
+            // baseline implied by the source's own growth rate. A fall of exactly 100 % (trade stopped) is still
+            // the period's YoY and must still signal; only its base cannot be implied (value 0 / 0).
+            double growth = 1 + q.getReportedYoyPct() / 100.0;
+            Long implied = q.getValue() == null || growth == 0.0 ? null : Math.round(q.getValue() / growth);
             return new Yoy(q.getReportedYoyPct(), REPORTED, implied);
         }
         return null;

@@ -22,8 +22,14 @@ public final class TradeRecordValidator {
     /** HS codes have an even number of digits: chapter (2), heading (4), subheading (6), national lines (8, 10). */
     private static final Pattern COMMODITY = Pattern.compile("TOTAL|\\d{2}|\\d{4}|\\d{6}|\\d{8}|\\d{10}");
     /**
+     * The economies the connectors emit that are groups of other economies: WLD (world) and EUU (European Union;
+     * Comext's EU27_2020 and Comtrade's 97 map to it). The one list of them: the validator accepts them, and
+     * {@link Rollups} keeps them out of world roll-ups, where they would count their members a second time.
+     */
+    static final Set<String> AGGREGATES = Set.of(Rollups.WORLD, "EUU");
+    /**
      * ISO 3166-1 alpha-3 codes (the JDK's table) plus the aggregates and user-assigned codes the connectors
-     * emit: WLD (world), EUU (European Union), XKX (Kosovo).
+     * emit: {@link #AGGREGATES} and XKX (Kosovo).
      */
     static final Set<String> ECONOMIES = economies();
     /**
@@ -42,7 +48,8 @@ public final class TradeRecordValidator {
 
     private static Set<String> economies() {
         Set<String> codes = new HashSet<>(Locale.getISOCountries(Locale.IsoCountryCode.PART1_ALPHA3));
-        codes.addAll(Set.of("WLD", "EUU", "XKX"));
+        codes.addAll(AGGREGATES);
+        codes.add("XKX");
         return Set.copyOf(codes);
     }
 

@@ -1,15 +1,19 @@
 package io.tradepulse.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tradepulse.avro.DeadLetter;
 import io.tradepulse.avro.DeadLetterStage;
+import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.registry.serde.SpecificAvroSerde;
 import io.tradepulse.testsupport.registry.InMemorySchemaRegistryClient;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
@@ -19,6 +23,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.Test;
@@ -89,16 +94,25 @@ class ProcessingAndProductionHandlersTest {
     }
 
     @Test
-    void shouldDeadLetterAnOutputTooLargeForTheTopic() {
+    void shouldFailInsteadOfDeadLetteringAnOutputSerializationErrorRaisedThroughTheSinkNode() {
+        DeadLetterProcessingHandler handler = new DeadLetterProcessingHandler();
+        handler.configure(config());
+        ProcessingExceptionHandler.Response response = handler.handleError(new Context(TopicCatalog.RECORDS, 0, 5L),
+                new Record<>("key", "value", 0L),
+                new StreamsException("Unable to serialize record", new SerializationException("incompatible schema")));
+        assertThat(response.result()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
+        assertThat(response.deadLetterQueueRecords()).isEmpty();
+    }
+
+    @Test
+    void shouldFailOnAnOutputTooLargeForTheTopicBecauseTheStateIsAlreadySaved() {
         DeadLetterProductionHandler handler = new DeadLetterProductionHandler();
         handler.configure(config());
         ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(TopicCatalog.CHANGES, new byte[] {1}, new byte[] {2});
         ProductionExceptionHandler.Response response = handler.handleError(new Context(TopicCatalog.RECORDS, 0, 3L), out,
                 new RecordTooLargeException("too large"));
-        assertThat(response.result()).isEqualTo(ProductionExceptionHandler.Result.RESUME);
-        DeadLetter dl = decode(response.deadLetterQueueRecords().get(0));
-        assertThat(dl.getStage()).isEqualTo(DeadLetterStage.PRODUCTION);
-        assertThat(dl.getOriginTopic()).isEqualTo(TopicCatalog.RECORDS);
+        assertThat(response.result()).isEqualTo(ProductionExceptionHandler.Result.FAIL);
+        assertThat(response.deadLetterQueueRecords()).isEmpty();
     }
 
     @Test
@@ -111,14 +125,14 @@ class ProcessingAndProductionHandlersTest {
     }
 
     @Test
-    void shouldDeadLetterAnOutputTheSerializerRefuses() {
+    void shouldFailOnAnOutputTheSerializerRefusesSoTheInputIsProcessedAgainOnceTheRegistryIsFixed() {
         DeadLetterProductionHandler handler = new DeadLetterProductionHandler();
         handler.configure(config());
         ProducerRecord<Object, Object> out = new ProducerRecord<>(TopicCatalog.CHANGES, "k", "v");
         ProductionExceptionHandler.Response response = handler.handleSerializationError(new Context(TopicCatalog.RECORDS, 1, 4L),
                 out, new SerializationException("incompatible schema"), ProductionExceptionHandler.SerializationExceptionOrigin.VALUE);
-        assertThat(response.result()).isEqualTo(ProductionExceptionHandler.Result.RESUME);
-        assertThat(decode(response.deadLetterQueueRecords().get(0)).getReason()).contains("incompatible schema");
+        assertThat(response.result()).isEqualTo(ProductionExceptionHandler.Result.FAIL);
+        assertThat(response.deadLetterQueueRecords()).isEmpty();
     }
 
     @Test
@@ -129,5 +143,42 @@ class ProcessingAndProductionHandlersTest {
         assertThat(handler.handleSerializationError(new Context(TopicCatalog.RECORDS, 1, 4L), out,
                 new SerializationException("registry down"), ProductionExceptionHandler.SerializationExceptionOrigin.VALUE)
                 .result()).isEqualTo(ProductionExceptionHandler.Result.FAIL);
+    }
+
+    /**
+     * The audited case end to end: the registry refuses trade.changes-value (an incompatible schema is registered).
+     * The failure must leave the task (under exactly_once_v2 the transaction aborts, the series state with it),
+     * not turn into a dead letter committed next to the saved state, which lost the change rows for good.
+     */
+    @Test
+    void shouldStopTheTaskInsteadOfDeadLetteringWhenTheRegistryRefusesTheChangesSchema() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            Schema incompatible = SchemaBuilder.record("TradeChange").namespace("io.tradepulse.avro")
+                    .fields().requiredInt("legacy").endRecord();
+            f.registry.register(f.topics.changes().name() + "-value", incompatible);
+            TradeRecord r = TopologyFixture.figure(2025, 5, 30L, "2025-06-09");
+
+            assertThatThrownBy(() -> f.pipe(r)).isInstanceOf(StreamsException.class);
+            assertThat(f.deadLetters.isEmpty()).isTrue();
+            assertThat(f.changes.isEmpty()).isTrue();
+        }
+    }
+
+    /**
+     * What the abort buys: once the registry is fixed, the input processed again from the last commit (here a
+     * fresh task, as after a restore from a changelog without the aborted write) produces its change rows.
+     */
+    @Test
+    void shouldProduceTheChangeRowsOfTheSameInputOnceTheRegistryIsFixed() {
+        TradeRecord r = TopologyFixture.figure(2025, 5, 30L, "2025-06-09");
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.registry.register(f.topics.changes().name() + "-value", SchemaBuilder.record("TradeChange")
+                    .namespace("io.tradepulse.avro").fields().requiredInt("legacy").endRecord());
+            assertThatThrownBy(() -> f.pipe(r)).isInstanceOf(StreamsException.class);
+        }
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(r);
+            assertThat(f.table()).containsKey(TopologyFixture.cell(TopologyFixture.CHN_USA, 2025, 5));
+        }
     }
 }

@@ -11,6 +11,7 @@ import io.tradepulse.avro.SignalKey;
 import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.TradeSignal;
+import io.tradepulse.avro.state.RollupContribution;
 import io.tradepulse.core.SignalType;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -133,6 +134,48 @@ class RollupsTest {
             assertThat(t.get(cell(HEADING_WLD, 2025, 5)).getDerivedFrom()).isEqualTo(2);
             assertThat(t.get(cell(TOTAL_WLD, 2025, 5)).getValue()).isEqualTo(135L);
         }
+    }
+
+    @Test
+    void shouldLeaveAggregatePartnersOutOfWorldTotalsSoTheirMembersAreNotCountedTwice() {
+        SeriesKey deu = new SeriesKey("USA", "DEU", Flow.IMPORT, "TOTAL");
+        SeriesKey fra = new SeriesKey("USA", "FRA", Flow.IMPORT, "TOTAL");
+        SeriesKey eu = new SeriesKey("USA", "EUU", Flow.IMPORT, "TOTAL");
+        try (TopologyFixture f = new TopologyFixture(new RollupConfig(true, true))) {
+            f.pipe(hs(deu, 2025, 5, 100L, "2025-07-03"));
+            f.pipe(hs(fra, 2025, 5, 50L, "2025-07-03"));
+            f.pipe(hs(eu, 2025, 5, 150L, "2025-07-03")); // the EU aggregate: DEU + FRA (+ the other members)
+            Map<ChangeKey, TradeChange> t = f.table();
+            assertThat(t.get(cell(TOTAL_WLD, 2025, 5)).getValue()).isEqualTo(150L);
+            assertThat(t.get(cell(TOTAL_WLD, 2025, 5)).getDerivedFrom()).isEqualTo(2);
+            assertThat(t.get(cell(eu, 2025, 5)).getValue()).isEqualTo(150L); // the aggregate itself is kept
+        }
+    }
+
+    @Test
+    void shouldNotSendAnAggregatePartnerToTheWorldSeries() {
+        RollupConfig both = new RollupConfig(true, true);
+        assertThat(Rollups.parents(new SeriesKey("USA", "EUU", Flow.IMPORT, "8517"), both))
+                .extracting(p -> p.series().getPartner()).containsExactly("EUU"); // its HS parent only
+        assertThat(Rollups.parents(new SeriesKey("USA", "DEU", Flow.IMPORT, "8517"), both))
+                .extracting(p -> p.series().getPartner()).containsExactly("DEU", Rollups.WORLD);
+    }
+
+    @Test
+    void shouldIgnoreAnAggregatePartnerContributionAlreadyInTheStore() {
+        ChangeKey world = cell(TOTAL_WLD, 2025, 5);
+        Map<String, RollupContribution> children = Map.of(
+                Rollups.PARTNER_CHILD + "DEU", contribution("DEU", 100L),
+                Rollups.PARTNER_CHILD + "FRA", contribution("FRA", 50L),
+                Rollups.PARTNER_CHILD + "EUU", contribution("EUU", 150L));
+        TradeRecord derived = Rollups.derive(world, children);
+        assertThat(derived.getValue()).isEqualTo(150L);
+        assertThat(derived.getDerivedFrom()).isEqualTo(2);
+    }
+
+    private static RollupContribution contribution(String partner, long value) {
+        TradeRecord r = hs(new SeriesKey("USA", partner, Flow.IMPORT, "TOTAL"), 2025, 5, value, "2025-07-03");
+        return Rollups.contribution(Rollups.PARTNER_CHILD + partner, SeriesHistories.observation(r));
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.tradepulse.avro.SignalKey;
 import io.tradepulse.avro.SignalStatus;
 import io.tradepulse.avro.TariffEvent;
 import io.tradepulse.avro.TariffEventKind;
+import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.TradeSignal;
 import java.time.LocalDate;
 import java.util.List;
@@ -118,6 +119,28 @@ class SignalsTest {
             Map<SignalKey, TradeSignal> out = f.signalTable();
             assertThat(out).containsOnlyKeys(key(CHN_USA, 2025, 6, "YOY_MOVE"));
             assertThat(out.get(key(CHN_USA, 2025, 6, "YOY_MOVE")).getYoyPct()).isEqualTo(-35.0);
+        }
+    }
+
+    @Test
+    void shouldSignalAReportedFallOfExactlyOneHundredPercentWhenTradeStops() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(TradeRecord.newBuilder(figure(2025, 6, 0L, "2025-07-14")).setReportedYoyPct(-100.0).build());
+            Map<SignalKey, TradeSignal> out = f.signalTable();
+            assertThat(out).containsOnlyKeys(key(CHN_USA, 2025, 6, "YOY_MOVE"));
+            TradeSignal move = out.get(key(CHN_USA, 2025, 6, "YOY_MOVE"));
+            assertThat(move.getYoyPct()).isEqualTo(-100.0);
+            assertThat(f.deadLetters.isEmpty()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldStillSignalAReportedFallOfNinetyNinePercentWithItsImpliedBase() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(TradeRecord.newBuilder(figure(2025, 6, 1L, "2025-07-14")).setReportedYoyPct(-99.0).build());
+            Map<SignalKey, TradeSignal> out = f.signalTable();
+            assertThat(out).containsOnlyKeys(key(CHN_USA, 2025, 6, "YOY_MOVE"));
+            assertThat(out.get(key(CHN_USA, 2025, 6, "YOY_MOVE")).getYoyPct()).isEqualTo(-99.0);
         }
     }
 
