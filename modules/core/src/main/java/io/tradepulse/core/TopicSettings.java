@@ -1,5 +1,6 @@
 package io.tradepulse.core;
 
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
@@ -37,9 +38,20 @@ public record TopicSettings(int partitions, short replicationFactor, Map<String,
         return new TopicSettings(count, replicationFactor, configs);
     }
 
+    /**
+     * With three replicas or more, {@code min.insync.replicas} is 2 unless the settings say otherwise: an acks=all
+     * write (every tradepulse producer, and Streams' under exactly_once_v2) is then on two brokers before it is
+     * acknowledged, so losing one broker loses nothing. The broker default is 1, i.e. the leader alone; Streams'
+     * {@code topic.min.insync.replicas} (deploy/processor) reaches only its internal topics, not these.
+     * With fewer replicas, or the broker's default replication (-1), the broker's own setting applies.
+     */
     public NewTopic toNewTopic(String name) {
+        Map<String, String> all = new HashMap<>(configs);
+        if (replicationFactor >= 3) {
+            all.putIfAbsent(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "2");
+        }
         return new NewTopic(name, java.util.Optional.of(partitions), java.util.Optional.of(replicationFactor))
-                .configs(configs);
+                .configs(all);
     }
 
     public String cleanupPolicy() {
