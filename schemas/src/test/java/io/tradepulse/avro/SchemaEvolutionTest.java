@@ -288,7 +288,7 @@ class SchemaEvolutionTest {
         if (!Objects.equals(now, then)) {
             out.add(v + ": the logical type of " + path + " changed from " + (then == null ? "none" : then) + " to "
                     + (now == null ? "none" : now) + ". The bytes stay the same, so every reader of the other "
-                    + "version would misread the value (timestamp-millis read as micros is off by 1000x). "
+                    + "version would misread the value (a timestamp-millis read as timestamp-micros, for example, is off by 1000x). "
                     + "Add a new field instead.");
         }
         if (current.getType() == Schema.Type.UNION || old.getType() == Schema.Type.UNION) {
