@@ -21,6 +21,11 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Objects;
+import org.apache.avro.LogicalType;
+import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
@@ -153,6 +158,67 @@ class SchemaEvolutionTest {
                 .asString().contains("format byte");
     }
 
+    @Test
+    void shouldRefuseATimestampThatChangesItsPrecisionInATopicValue() {
+        Schema current = TradeRecord.getClassSchema();
+        assertThat(current.getField("publishedAt").schema().toString()).contains("timestamp-millis");
+        Schema changed = parse(current.toString().replace(
+                "{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}",
+                "{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}"));
+        assertThat(changed.getField("publishedAt").schema().toString()).contains("timestamp-micros");
+        assertThat(violations(changed, Rule.FULL_TRANSITIVE, released("TradeRecord")))
+                .anyMatch(v -> v.contains("publishedAt") && v.contains("timestamp-millis to timestamp-micros"));
+    }
+
+    @Test
+    void shouldRefuseADateThatBecomesATimeInInternalState() {
+        Schema current = AppliedCalendar.getClassSchema();
+        String date = "{\"type\":\"int\",\"logicalType\":\"date\"}";
+        assertThat(current.toString()).contains(date);
+        Schema changed = parse(current.toString().replace(date, "{\"type\":\"int\",\"logicalType\":\"time-millis\"}"));
+        // the canonical form is the same: only the logical type check sees the change
+        assertThat(SchemaNormalization.toParsingForm(changed)).isEqualTo(SchemaNormalization.toParsingForm(current));
+        assertThat(violations(changed, Rule.FROZEN_CANONICAL, released("AppliedCalendar")))
+                .isNotEmpty()
+                .allMatch(v -> v.contains("from date to time-millis"));
+    }
+
+    @Test
+    void shouldRefuseADecimalThatChangesItsScale() {
+        Schema decimal = LogicalTypes.decimal(12, 2).addToSchema(Schema.create(Schema.Type.BYTES));
+        Schema rescaled = LogicalTypes.decimal(12, 4).addToSchema(Schema.create(Schema.Type.BYTES));
+        Schema old = withField(TradeSignal.getClassSchema(), new Schema.Field("amount",
+                Schema.createUnion(Schema.create(Schema.Type.NULL), decimal), "optional", Schema.Field.NULL_DEFAULT_VALUE));
+        Schema changed = withField(TradeSignal.getClassSchema(), new Schema.Field("amount",
+                Schema.createUnion(Schema.create(Schema.Type.NULL), rescaled), "optional", Schema.Field.NULL_DEFAULT_VALUE));
+        assertThat(violations(changed, Rule.FULL_TRANSITIVE, List.of(old)))
+                .anyMatch(v -> v.contains("amount") && v.contains("decimal(12,2) to decimal(12,4)"));
+    }
+
+    @Test
+    void shouldRefuseAChangedDefaultOfAFieldThatOlderVersionsLack() {
+        List<Schema> released = released("TradeSignal");
+        assertThat(released.get(0).getField("months")).as("v1 has no months").isNull();
+        String text = TradeSignal.getClassSchema().toString();
+        int at = text.indexOf("\"name\":\"months\"");
+        assertThat(at).isPositive();
+        Schema changed = parse(text.substring(0, at) + text.substring(at).replaceFirst("\"default\":1", "\"default\":0"));
+        assertThat(changed.getField("months").defaultVal()).isEqualTo(0);
+        // the registry's compatibility check sees nothing wrong
+        assertThat(incompatibility(changed, released.get(0))).isNull();
+        assertThat(violations(changed, Rule.FULL_TRANSITIVE, released))
+                .anyMatch(v -> v.contains("TradeSignal.months") && v.contains("from 1 to 0") && v.contains("v1"));
+    }
+
+    @Test
+    void shouldAcceptTheReleasedDefaultOfAFieldThatOlderVersionsLack() {
+        assertThat(violations(TradeSignal.getClassSchema(), Rule.FULL_TRANSITIVE, released("TradeSignal"))).isEmpty();
+    }
+
+    private static Schema parse(String text) {
+        return new Schema.Parser().parse(text);
+    }
+
     private static void check(Schema current, Rule rule, List<Schema> released) {
         List<String> violations = violations(current, rule, released);
         assertThat(violations).as("%s (%s) against %s", current.getName(), rule, snapshot(current.getName(), 0).getParent())
@@ -177,6 +243,7 @@ class SchemaEvolutionTest {
                         out.add(v + ": internal state is read with the current schema as its writer schema (format byte 1); "
                                 + "a new layout needs a new format byte and the old schema kept as the writer schema of byte 1");
                     }
+                    logicalTypeChanges(current, old, v, out);
                 }
                 case FULL_TRANSITIVE -> {
                     String backward = incompatibility(current, old);
@@ -187,16 +254,178 @@ class SchemaEvolutionTest {
                     if (forward != null) {
                         out.add(v + ": FORWARD (readers on " + v + " cannot read data written with the new schema): " + forward);
                     }
+                    logicalTypeChanges(current, old, v, out);
                 }
                 case READS_V1 -> {
                     String backward = i == 0 ? incompatibility(current, old) : null;
                     if (backward != null) {
                         out.add(v + ": format-1 state entries were written with v1 and must stay readable: " + backward);
                     }
+                    if (i == 0) {
+                        logicalTypeChanges(current, old, v, out);
+                    }
                 }
             }
         }
+        if (rule == Rule.FULL_TRANSITIVE) {
+            changedDefaultsOfAddedFields(current, released, out);
+        }
         return out;
+    }
+
+    // SchemaCompatibility and the parsing canonical form ignore logical types (timestamp-millis and
+    // timestamp-micros are both a long) and default values, so these two checks come on top of them.
+
+    /** Each field's logical type (and a decimal's precision and scale) must be the one {@code old} gave it. */
+    static void logicalTypeChanges(Schema current, Schema old, String v, List<String> out) {
+        compareLogicalTypes(current, old, current.getName(), v, out, new HashSet<>());
+    }
+
+    private static void compareLogicalTypes(Schema current, Schema old, String path, String v, List<String> out,
+            Set<String> visited) {
+        String now = logicalType(current);
+        String then = logicalType(old);
+        if (!Objects.equals(now, then)) {
+            out.add(v + ": the logical type of " + path + " changed from " + (then == null ? "none" : then) + " to "
+                    + (now == null ? "none" : now) + ". The bytes stay the same, so every reader of the other "
+                    + "version would misread the value (a timestamp-millis read as timestamp-micros, for example, is off by 1000x). "
+                    + "Add a new field instead.");
+        }
+        if (current.getType() == Schema.Type.UNION || old.getType() == Schema.Type.UNION) {
+            for (Schema branch : branches(current)) {
+                for (Schema oldBranch : branches(old)) {
+                    if (branchKey(branch).equals(branchKey(oldBranch))) {
+                        compareLogicalTypes(branch, oldBranch, path, v, out, visited);
+                    }
+                }
+            }
+            return;
+        }
+        if (current.getType() != old.getType()) {
+            return; // a type change is for SchemaCompatibility to judge
+        }
+        switch (current.getType()) {
+            case RECORD -> {
+                if (!visited.add(current.getFullName() + "|" + old.getFullName())) {
+                    return;
+                }
+                for (Schema.Field f : current.getFields()) {
+                    Schema.Field o = oldField(old, f);
+                    if (o != null) {
+                        compareLogicalTypes(f.schema(), o.schema(), path + "." + f.name(), v, out, visited);
+                    }
+                }
+            }
+            case ARRAY -> compareLogicalTypes(current.getElementType(), old.getElementType(), path + "[]", v, out,
+                    visited);
+            case MAP -> compareLogicalTypes(current.getValueType(), old.getValueType(), path + "{}", v, out, visited);
+            default -> { }
+        }
+    }
+
+    private static String logicalType(Schema s) {
+        if (s.getType() == Schema.Type.UNION) {
+            return null;
+        }
+        LogicalType lt = s.getLogicalType();
+        if (lt instanceof LogicalTypes.Decimal d) {
+            return "decimal(" + d.getPrecision() + "," + d.getScale() + ")";
+        }
+        if (lt != null) {
+            return lt.getName();
+        }
+        // a logical type Avro does not know (or an invalid one) is still a property its readers may act on
+        return s.getProp(LogicalType.LOGICAL_TYPE_PROP);
+    }
+
+    private static List<Schema> branches(Schema s) {
+        return s.getType() == Schema.Type.UNION ? s.getTypes() : List.of(s);
+    }
+
+    private static String branchKey(Schema s) {
+        return switch (s.getType()) {
+            case RECORD, ENUM, FIXED -> s.getType() + ":" + s.getFullName();
+            default -> s.getType().getName();
+        };
+    }
+
+    private static Schema.Field oldField(Schema oldRecord, Schema.Field field) {
+        Schema.Field o = oldRecord.getField(field.name());
+        if (o != null) {
+            return o;
+        }
+        for (String alias : field.aliases()) {
+            o = oldRecord.getField(alias);
+            if (o != null) {
+                return o;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A field that some released version lacks is read from that version's data with its default, so its default
+     * must be the one of every released version that has the field: another default changes how old records read.
+     */
+    static void changedDefaultsOfAddedFields(Schema current, List<Schema> released, List<String> out) {
+        Map<String, Schema.Field> now = fields(current);
+        List<Map<String, Schema.Field>> then = released.stream().map(SchemaEvolutionTest::fields).toList();
+        for (Map.Entry<String, Schema.Field> e : now.entrySet()) {
+            String path = e.getKey();
+            List<String> lacking = new ArrayList<>();
+            for (int i = 0; i < then.size(); i++) {
+                if (!then.get(i).containsKey(path)) {
+                    lacking.add("v" + (i + 1));
+                }
+            }
+            if (lacking.isEmpty()) {
+                continue;
+            }
+            for (int i = 0; i < then.size(); i++) {
+                Schema.Field o = then.get(i).get(path);
+                if (o != null && !sameDefault(e.getValue(), o)) {
+                    out.add("v" + (i + 1) + ": the default of " + current.getName() + "." + path + " changed from "
+                            + describeDefault(o) + " to " + describeDefault(e.getValue()) + ". Data written with "
+                            + String.join(", ", lacking) + " has no " + path + " and is read with the default, "
+                            + "so the same old records would read differently. Keep the released default.");
+                }
+            }
+        }
+    }
+
+    private static boolean sameDefault(Schema.Field a, Schema.Field b) {
+        return a.hasDefaultValue() == b.hasDefaultValue() && Objects.equals(a.defaultVal(), b.defaultVal());
+    }
+
+    private static String describeDefault(Schema.Field f) {
+        return f.hasDefaultValue() ? String.valueOf(f.defaultVal()) : "none";
+    }
+
+    /** Every field of the record and of the records inside it, by path of field names. */
+    private static Map<String, Schema.Field> fields(Schema record) {
+        Map<String, Schema.Field> out = new LinkedHashMap<>();
+        collectFields(record, "", out, new HashSet<>());
+        return out;
+    }
+
+    private static void collectFields(Schema s, String prefix, Map<String, Schema.Field> out, Set<String> visited) {
+        switch (s.getType()) {
+            case RECORD -> {
+                if (!visited.add(s.getFullName())) {
+                    return;
+                }
+                for (Schema.Field f : s.getFields()) {
+                    String path = prefix + f.name();
+                    out.putIfAbsent(path, f);
+                    collectFields(f.schema(), path + ".", out, visited);
+                }
+                visited.remove(s.getFullName());
+            }
+            case ARRAY -> collectFields(s.getElementType(), prefix, out, visited);
+            case MAP -> collectFields(s.getValueType(), prefix, out, visited);
+            case UNION -> s.getTypes().forEach(b -> collectFields(b, prefix, out, visited));
+            default -> { }
+        }
     }
 
     private static String incompatibility(Schema reader, Schema writer) {
