@@ -10,17 +10,14 @@ import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.core.TopicCatalog;
-import io.tradepulse.ingest.BundledData;
 import io.tradepulse.ingest.CatalogProducer;
 import io.tradepulse.ingest.FileIngest;
-import io.tradepulse.ingest.ParseResult;
 import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -66,7 +63,7 @@ class BadTariffEventIT {
 
         // Restarted over the same topics, with a revision to process: the calendar is read from a global store
         // restored from tariff.events' bytes, the bad record included.
-        send(client, topics, revisedMay2024());
+        send(client, topics, BundledPipeline.revisedMay2024(40_000_000_000L));
         try (ProcessorApp app = new ProcessorApp(config)) {
             app.start();
             // Before, the tasks never started (every start failed reading the calendar): no catching up.
@@ -87,16 +84,6 @@ class BadTariffEventIT {
         }
         assertThat(dead).as("dead letters").hasSize(1);
         return dead;
-    }
-
-    private static TradeRecord revisedMay2024() {
-        TradeRecord may2024 = BundledData.chinaExportsToUs().stream()
-                .map(r -> ((ParseResult.Parsed<TradeRecord>) r).value())
-                .filter(r -> r.getYear() == 2024 && r.getMonth() == 5 && r.getMonths() == 1)
-                .findFirst().orElseThrow();
-        return TradeRecord.newBuilder(may2024).setValue(40_000_000_000L).setRevision(may2024.getRevision() + 1)
-                .setVintage(may2024.getVintage() + "-revised").setPublishedAt(Instant.parse("2025-12-01T00:00:00Z"))
-                .build();
     }
 
     private static void send(Map<String, Object> client, TopicCatalog topics, TradeRecord record) throws Exception {

@@ -6,13 +6,17 @@ import static org.assertj.core.api.Assertions.within;
 import io.tradepulse.avro.ChangeKey;
 import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.TradeChange;
+import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.ingest.BundledData;
 import io.tradepulse.ingest.IngestReport;
+import io.tradepulse.ingest.ParseResult;
 import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +58,20 @@ final class BundledPipeline {
         } finally {
             deleteRecursively(stateDir);
         }
+    }
+
+    /**
+     * The base of the headline, May 2024 (44.0 bn), revised to {@code value} in a later vintage: a revision only a
+     * history that knows May 2025 turns into a new YoY for May 2025.
+     */
+    static TradeRecord revisedMay2024(long value) {
+        TradeRecord may2024 = BundledData.chinaExportsToUs().stream()
+                .map(r -> ((ParseResult.Parsed<TradeRecord>) r).value())
+                .filter(r -> r.getYear() == 2024 && r.getMonth() == 5 && r.getMonths() == 1)
+                .findFirst().orElseThrow();
+        return TradeRecord.newBuilder(may2024).setValue(value).setRevision(may2024.getRevision() + 1)
+                .setVintage(may2024.getVintage() + "-revised").setPublishedAt(Instant.parse("2025-12-01T00:00:00Z"))
+                .build();
     }
 
     /** The headline of the bundled data: China's exports to the US, May 2025, -34.5 % YoY. */

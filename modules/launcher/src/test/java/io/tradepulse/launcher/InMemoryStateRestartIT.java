@@ -8,17 +8,14 @@ import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.core.TopicCatalog;
-import io.tradepulse.ingest.BundledData;
 import io.tradepulse.ingest.CatalogProducer;
 import io.tradepulse.ingest.FileIngest;
-import io.tradepulse.ingest.ParseResult;
 import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
 import io.tradepulse.streams.StateStoreType;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -52,13 +49,7 @@ class InMemoryStateRestartIT {
 
         // A revision of May 2024 while the processor is down. Only the restored history knows May 2025, so only
         // a restored store re-emits May 2025 against the revised base.
-        TradeRecord may2024 = BundledData.chinaExportsToUs().stream()
-                .map(r -> ((ParseResult.Parsed<TradeRecord>) r).value())
-                .filter(r -> r.getYear() == 2024 && r.getMonth() == 5 && r.getMonths() == 1)
-                .findFirst().orElseThrow();
-        TradeRecord revised = TradeRecord.newBuilder(may2024).setValue(40_000_000_000L)
-                .setRevision(may2024.getRevision() + 1).setVintage(may2024.getVintage() + "-revised")
-                .setPublishedAt(Instant.parse("2025-12-01T00:00:00Z")).build();
+        TradeRecord revised = BundledPipeline.revisedMay2024(40_000_000_000L);
         try (CatalogProducer producer = new CatalogProducer(client)) {
             producer.send(topics.records(), FileIngest.seriesKey(revised), revised).get();
         }

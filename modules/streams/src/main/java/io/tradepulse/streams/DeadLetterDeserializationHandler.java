@@ -32,27 +32,20 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
     private static final Logger log = LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
 
     private DeadLetters deadLetters;
-    private GlobalDeadLetterProducer globalProducer;
+    private GlobalDeadLetterProducer global;
 
     @Override
     public void configure(Map<String, ?> configs) {
         this.deadLetters = DeadLetters.fromStreamsConfig(configs);
-        this.globalProducer = new GlobalDeadLetterProducer(configs);
+        this.global = new GlobalDeadLetterProducer(configs, deadLetters);
     }
 
     @Override
     public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
         String origin = record.topic() + "/" + record.partition() + "/" + record.offset();
         if (deadLetters.isGlobal(record.topic())) {
-            try {
-                globalProducer.send(deadLetters.record(DeadLetterStage.DESERIALIZATION, exception, record.topic(),
-                        record.partition(), record.offset(), record.key(), record.value(), record.timestamp()));
-                log.warn("Cannot deserialize tariff event {}: {}; skipped (the calendar keeps its previous version) and "
-                        + "sent to {}", origin, exception.getMessage(), deadLetters.topicName());
-            } catch (RuntimeException e) {
-                log.error("Cannot deserialize tariff event {} and cannot write its dead letter ({}); skipped: the record "
-                        + "stays on {}", origin, e.getMessage(), record.topic(), exception);
-            }
+            global.skip(DeadLetterStage.DESERIALIZATION, exception, record.topic(), record.partition(), record.offset(),
+                    record.key(), record.value(), record.timestamp());
             return Response.resume();
         }
         try {

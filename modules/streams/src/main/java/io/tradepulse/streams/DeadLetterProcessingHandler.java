@@ -30,28 +30,20 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
     private static final Logger log = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
 
     private DeadLetters deadLetters;
-    private GlobalDeadLetterProducer globalProducer;
+    private GlobalDeadLetterProducer global;
 
     @Override
     public void configure(Map<String, ?> configs) {
         this.deadLetters = DeadLetters.fromStreamsConfig(configs);
-        this.globalProducer = new GlobalDeadLetterProducer(configs);
+        this.global = new GlobalDeadLetterProducer(configs, deadLetters);
     }
 
     @Override
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
         String origin = context.topic() + "/" + context.partition() + "/" + context.offset();
         if (deadLetters.isGlobal(context.topic())) {
-            try {
-                globalProducer.send(deadLetters.record(DeadLetterStage.PROCESSING, exception, context.topic(),
-                        context.partition(), context.offset(), context.sourceRawKey(), context.sourceRawValue(),
-                        context.timestamp()));
-                log.error("Processing tariff event {} failed: {}; skipped and sent to {}", origin, exception.toString(),
-                        deadLetters.topicName(), exception);
-            } catch (RuntimeException e) {
-                log.error("Processing tariff event {} failed and its dead letter cannot be written ({}); skipped: the "
-                        + "record stays on {}", origin, e.getMessage(), context.topic(), exception);
-            }
+            global.skip(DeadLetterStage.PROCESSING, exception, context.topic(), context.partition(), context.offset(),
+                    context.sourceRawKey(), context.sourceRawValue(), context.timestamp());
             return Response.resume();
         }
         if (isSerializationFault(exception)) {

@@ -1,5 +1,6 @@
 package io.tradepulse.streams;
 
+import io.tradepulse.avro.DeadLetterStage;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -9,6 +10,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes the dead letters of records read by Streams' global thread (tariff.events), which cannot hand them back to
@@ -18,16 +21,36 @@ import org.apache.kafka.streams.StreamsConfig;
  * Never closed: it lives as long as the handler, i.e. the instance, and exists only after a bad tariff event.
  */
 final class GlobalDeadLetterProducer {
+    private static final Logger log = LoggerFactory.getLogger(GlobalDeadLetterProducer.class);
     private static final long SEND_TIMEOUT_MS = 10_000;
     private final Map<String, ?> streamsConfigs;
+    private final DeadLetters deadLetters;
     private KafkaProducer<byte[], byte[]> producer;
 
-    GlobalDeadLetterProducer(Map<String, ?> streamsConfigs) {
+    GlobalDeadLetterProducer(Map<String, ?> streamsConfigs, DeadLetters deadLetters) {
         this.streamsConfigs = streamsConfigs;
+        this.deadLetters = deadLetters;
+    }
+
+    /**
+     * Writes the dead letter of a tariff.events record the global thread skips, and logs either that or, if even the
+     * dead letter cannot be written, where the record stays. Never throws: the handler resumes either way.
+     */
+    void skip(DeadLetterStage stage, Exception error, String topic, int partition, long offset, byte[] rawKey,
+              byte[] rawValue, long timestamp) {
+        String origin = topic + "/" + partition + "/" + offset;
+        try {
+            send(deadLetters.record(stage, error, topic, partition, offset, rawKey, rawValue, timestamp));
+            log.warn("Tariff event {} skipped at stage {} ({}); the calendar keeps its previous version; sent to {}",
+                    origin, stage, error.toString(), deadLetters.topicName(), error);
+        } catch (RuntimeException e) {
+            log.error("Tariff event {} skipped at stage {} ({}) and its dead letter cannot be written ({}); the record "
+                    + "stays on {}", origin, stage, error.toString(), e.getMessage(), topic, error);
+        }
     }
 
     /** Sends and waits for the broker's acknowledgement, so a failure can be logged where the record is known. */
-    synchronized void send(ProducerRecord<byte[], byte[]> deadLetter) {
+    private synchronized void send(ProducerRecord<byte[], byte[]> deadLetter) {
         try {
             if (producer == null) {
                 Map<String, Object> props = new StreamsConfig(streamsConfigs).getProducerConfigs("tradepulse-global-dlq");

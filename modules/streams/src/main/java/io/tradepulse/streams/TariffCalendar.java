@@ -24,11 +24,14 @@ final class TariffCalendar {
             .comparing(TariffEvent::getEffective).thenComparing(TariffEvent::getId);
 
     private final List<TariffEvent> events;
+    /** The events that can match a series at all ({@link #canMatch}): decided once, not at every input. */
+    private final List<TariffEvent> matchable;
 
     TariffCalendar(List<TariffEvent> events) {
         List<TariffEvent> sorted = new ArrayList<>(events);
         sorted.sort(ORDER);
         this.events = List.copyOf(sorted);
+        this.matchable = this.events.stream().filter(TariffCalendar::canMatch).toList();
     }
 
     List<TariffEvent> events() {
@@ -68,10 +71,10 @@ final class TariffCalendar {
 
     /**
      * Events that apply to a series. Imports of reporter R from partner P are hit by duties R imposes on P;
-     * exports of R to P by duties P imposes on R. HS scope: empty = all goods; otherwise the series' commodity
-     * must lie inside one of the prefixes (a TOTAL or a broader chapter is NOT matched by a partial-scope
-     * event: a duty on HS27 says little about all goods, and would be diluted in them). Re-exports and
-     * re-imports are not matched.
+     * exports of R to P by duties P imposes on R. HS scope: empty = all goods (with the scope ALL only:
+     * {@link #canMatch}); otherwise the series' commodity must lie inside one of the prefixes (a TOTAL or a broader
+     * chapter is NOT matched by a partial-scope event: a duty on HS27 says little about all goods, and would be
+     * diluted in them). Re-exports and re-imports are not matched.
      */
     List<TariffEvent> matching(SeriesKey series) {
         String imposer;
@@ -86,7 +89,7 @@ final class TariffCalendar {
             return List.of();
         }
         List<TariffEvent> out = new ArrayList<>(2);
-        for (TariffEvent e : events) {
+        for (TariffEvent e : matchable) {
             if (e.getImposer().equals(imposer) && e.getTarget().equals(target) && inScope(e, series.getCommodity())) {
                 out.add(e);
             }
@@ -94,17 +97,22 @@ final class TariffCalendar {
         return out;
     }
 
+    /** The published scope of an event on all goods. */
+    static final String ALL_GOODS = "ALL";
+
     /**
      * No HS prefixes means all goods only when the published scope says ALL. A scope described in words ("US farm
      * goods 10-15%") also has no prefixes, but it is partial, and which series it concerns is unknown: it matches
      * none, rather than every commodity and the TOTAL (which would name it in signals of series it never touched).
      */
-    /** The published scope of an event on all goods. */
-    static final String ALL_GOODS = "ALL";
+    private static boolean canMatch(TariffEvent e) {
+        return !e.getHsScope().isEmpty() || ALL_GOODS.equalsIgnoreCase(e.getScope().trim());
+    }
 
+    /** Of an event that {@link #canMatch}: whether its HS scope covers the commodity. */
     private static boolean inScope(TariffEvent e, String commodity) {
         if (e.getHsScope().isEmpty()) {
-            return ALL_GOODS.equalsIgnoreCase(e.getScope().trim());
+            return true;
         }
         for (String prefix : e.getHsScope()) {
             if (!commodity.equals("TOTAL") && commodity.startsWith(prefix)) {
