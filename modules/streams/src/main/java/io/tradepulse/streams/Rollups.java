@@ -21,7 +21,9 @@ import java.util.TreeSet;
  * (HS10/HS8 -> HS6 -> HS4 -> HS2 -> TOTAL, same reporter/partner/flow); a parent feeds its own parent with its
  * winning figure, published or derived. So each level is summed from the level just below it and never from two
  * levels at once: no double counting when a source publishes several levels, and a published parent always
- * replaces the derived one (in the parent's series history, see {@link SeriesHistories#upsert}). Along the
+ * replaces the derived one (in the parent's series history, see {@link SeriesHistories#upsert}). The two national
+ * levels both feed HS6 (no HS8 is derived), so within an HS6 cell an HS10 line whose 8-digit line is also in the
+ * cell is left out: the HS8 figure already covers it. Along the
  * partner dimension every series whose partner is a single economy feeds the WLD series of the same (reporter,
  * flow, commodity). Aggregate partners ({@link TradeRecordValidator#AGGREGATES}: WLD itself, EUU) do not: EUU is
  * the sum of partners that also feed WLD on their own, so adding it would count the EU twice.
@@ -113,7 +115,7 @@ public final class Rollups {
         String dimension = parent.getPartner().equals(WORLD) && hasChild(cell, PARTNER_CHILD) ? PARTNER_CHILD : COMMODITY_CHILD;
         TreeMap<String, RollupContribution> children = new TreeMap<>(); // sorted: deterministic lineage ties
         cell.forEach((k, v) -> {
-            if (k.startsWith(dimension) && !isAggregatePartner(k)) {
+            if (k.startsWith(dimension) && !isAggregatePartner(k) && !isCoveredNationalLine(k, cell)) {
                 children.put(k, v);
             }
         });
@@ -182,6 +184,15 @@ public final class Rollups {
      */
     private static boolean isAggregatePartner(String child) {
         return child.startsWith(PARTNER_CHILD) && TradeRecordValidator.AGGREGATES.contains(child.substring(2));
+    }
+
+    /**
+     * An HS10 sub-code whose HS8 line also contributes to the same HS6 cell (a source publishing both national
+     * levels): the HS8 figure includes it, so summing both would count it twice.
+     */
+    private static boolean isCoveredNationalLine(String child, Map<String, RollupContribution> cell) {
+        return child.length() == COMMODITY_CHILD.length() + 10 && child.startsWith(COMMODITY_CHILD)
+                && cell.containsKey(child.substring(0, COMMODITY_CHILD.length() + 8));
     }
 
     private static String child(RollupContribution c) {

@@ -235,7 +235,9 @@ public final class SeriesHistories {
                 .setMomPct(pct(value, priorMonth))
                 .setYtdValue(ytd.covered() > 0 ? ytd.sum() : null)
                 .setPriorYtdValue(priorYtd.covered() > 0 ? priorYtd.sum() : null)
-                .setYtdYoyPct(ytd.covered() > 0 && priorYtd.covered() > 0 ? pct(ytd.sum(), priorYtd.sum()) : null)
+                // Only like for like: a YTD YoY over windows that cover different months (January known this year,
+                // missing a year earlier) would measure the gap in coverage, not trade.
+                .setYtdYoyPct(ytd.covered() > 0 && ytd.months() == priorYtd.months() ? pct(ytd.sum(), priorYtd.sum()) : null)
                 .setYtdPartial(!ytd.complete() || !priorYtd.complete())
                 .setRolling3mValue(rollingValue)
                 .setRolling3mPriorValue(rollingPrior)
@@ -252,12 +254,17 @@ public final class SeriesHistories {
     /**
      * Sum of a window of months {@code [from, to]} (period indexes): only periods lying fully inside it, with
      * a level in {@code currency}, count; a period straddling an edge (a combined Jan+Feb when the window
-     * ends in January) leaves its months uncovered rather than being split.
+     * ends in January) leaves its months uncovered rather than being split. Each month is counted once: a period
+     * overlapping one already counted (a single February next to the combined Jan+Feb that includes it, which
+     * both stay in the history since they start in different months) is left out. Which one counts depends only
+     * on the history (the earlier-starting one, in period order), never on arrival order.
      *
      * @param covered months covered by the summed periods
      * @param length  months in the window
+     * @param months  which months of the window are covered: bit i for month {@code from + i} (a window is at
+     *                most a year long), so two windows can be compared month by month
      */
-    record WindowSum(long sum, int covered, int length) {
+    record WindowSum(long sum, int covered, int length, int months) {
         boolean complete() {
             return covered == length;
         }
@@ -269,6 +276,7 @@ public final class SeriesHistories {
         int i = at >= 0 ? at : -at - 1;
         long sum = 0;
         int covered = 0;
+        int months = 0;
         for (; i < obs.size(); i++) {
             Observation o = obs.get(i);
             int o0 = index(o);
@@ -276,11 +284,16 @@ public final class SeriesHistories {
                 break;
             }
             if (o0 + o.getMonths() - 1 <= to && o.getValue() != null && Objects.equals(o.getCurrency(), currency)) {
+                int bits = ((1 << o.getMonths()) - 1) << (o0 - from);
+                if ((months & bits) != 0) {
+                    continue; // some of its months are counted already
+                }
                 sum = Math.addExact(sum, o.getValue());
                 covered += o.getMonths();
+                months |= bits;
             }
         }
-        return new WindowSum(sum, covered, to - from + 1);
+        return new WindowSum(sum, covered, to - from + 1, months);
     }
 
     /** The year-earlier value of q with its lineage (for a sum of months: the newest publication used). */

@@ -13,8 +13,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -186,6 +188,12 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
 
     @Override
     public void process(Record<SeriesKey, TradeRecord> record) {
+        if (!calendarSaved) {
+            // A new task: record the calendar its first outputs are computed with, in their transaction. Left to
+            // the first refresh, a restart before it would start from tariff.events as it is then, and an event
+            // changed in between would never be applied to what this task had already emitted.
+            saveCalendar(APPLIED, calendar);
+        }
         SeriesKey series = record.key();
         TradeRecord value = record.value();
         SeriesHistory head = store.get(series);
@@ -194,8 +202,10 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         }
         if (pass != null && !pass.passed(series)) {
             // Bring the series to the new calendar first, so the figure's signal differences below are taken
-            // against what the series has published (the pass will repeat this when it gets here: same values).
+            // against what the series has published. The pass skips it when it gets there: evaluated again, the
+            // old calendar's signals of the new history (never published) would go out as RETRACTED.
             reevaluate(series, head, pass.from, pass.to, record.timestamp());
+            pass.early.add(series);
         }
         Observation incoming = SeriesHistories.observation(value);
         // The series as far as this figure's outputs read it: the entry, plus the archived years around the figure
@@ -356,7 +366,9 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
                         groupDone = false;
                         break;
                     }
-                    reevaluate(kv.key, kv.value, pass.from, pass.to, timestamp);
+                    if (!pass.early.remove(kv.key)) {
+                        reevaluate(kv.key, kv.value, pass.from, pass.to, timestamp);
+                    }
                     pass.reached(kv.key);
                     pass.series++;
                     budget--;
@@ -439,6 +451,11 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         /** Series re-evaluated so far, and when the pass started: for the log. */
         int series;
         long startedNanos;
+        /**
+         * Series brought to the new calendar ahead of the pass, because a figure of theirs arrived first: the pass
+         * only moves past them. Forgotten on a restart, when the pass repeats from its start anyway.
+         */
+        final Set<SeriesKey> early = new HashSet<>();
         /** The last series re-evaluated in the current group; null before its first. */
         private SeriesKey last;
         private byte[] lastBytes;

@@ -105,7 +105,9 @@ public final class TradeRecordValidator {
         if (r.getValue() != null && r.getValue() < 0) {
             return Optional.of("negative trade value: " + r.getValue());
         }
-        if (r.getValue() != null && r.getValue() > MAX_MONTHLY_VALUE) {
+        // Not for a derived roll-up: each child passed this check on its way in, and a sum of them refused here
+        // would leave the parent with its previous derived figure, a sum of fewer children, for good.
+        if (r.getValue() != null && r.getValue() > MAX_MONTHLY_VALUE && r.getDerivedFrom() == null) {
             return Optional.of("absurd trade value " + r.getValue() + " " + r.getCurrency() + " (more than "
                     + MAX_MONTHLY_VALUE + " in one month for one series: a unit error?)");
         }

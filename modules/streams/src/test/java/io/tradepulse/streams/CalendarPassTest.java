@@ -80,6 +80,23 @@ class CalendarPassTest {
     }
 
     @Test
+    void shouldNotEvaluateASeriesAgainWhenThePassReachesItAfterItsFigureBroughtItToTheNewCalendar() {
+        try (TopologyFixture f = withFrontLoadingInJune()) {
+            withdrawRiseAndStopBeforeTotal(f);
+
+            // July arrives before the pass reaches TOTAL: the series is brought to the new calendar (June's signal
+            // retracted), then July is applied. Under the withdrawn calendar July would be front-loading too.
+            f.pipe(figure(CHN_USA, 2025, 7, 1, 130L, "2025-08-14", 0));
+            assertRetracted(f.signalTable());
+            f.refreshCalendarFully();
+
+            // Evaluated again, the withdrawn calendar's signals of the new history (July's, never published) would
+            // go out as RETRACTED, and June's retraction a second time.
+            assertThat(f.signals.readRecordsToList()).isEmpty();
+        }
+    }
+
+    @Test
     void shouldFinishThePassInProgressBeforeApplyingALaterChange() {
         try (TopologyFixture f = withFrontLoadingInJune()) {
             withdrawRiseAndStopBeforeTotal(f);

@@ -120,6 +120,46 @@ class RollupsTest {
     }
 
     @Test
+    void shouldCountAnHs10LineOnceWhenTheSourceAlsoPublishesItsHs8Line() {
+        // A source publishing both national levels: 85171300 (HS8) = 85171300 10 + 85171300 20; 85176200 only at HS10.
+        SeriesKey line = new SeriesKey("USA", "CHN", Flow.IMPORT, "85171300");
+        SeriesKey suffix10 = new SeriesKey("USA", "CHN", Flow.IMPORT, "8517130010");
+        SeriesKey suffix20 = new SeriesKey("USA", "CHN", Flow.IMPORT, "8517130020");
+        SeriesKey partsOnly10 = new SeriesKey("USA", "CHN", Flow.IMPORT, "8517620010");
+        for (boolean lineFirst : new boolean[] {true, false}) {
+            try (TopologyFixture f = new TopologyFixture()) {
+                if (lineFirst) {
+                    f.pipe(hs(line, 2025, 5, 60L, "2025-07-03"));
+                }
+                f.pipe(hs(suffix10, 2025, 5, 40L, "2025-07-03"));
+                f.pipe(hs(suffix20, 2025, 5, 20L, "2025-07-03"));
+                f.pipe(hs(partsOnly10, 2025, 5, 45L, "2025-07-03"));
+                if (!lineFirst) {
+                    f.pipe(hs(line, 2025, 5, 60L, "2025-07-03"));
+                }
+                Map<ChangeKey, TradeChange> t = f.table();
+                assertThat(t.get(cell(PHONES_CHN, 2025, 5)).getValue()).as("HS8 first: " + lineFirst).isEqualTo(60L);
+                assertThat(t.get(cell(PHONES_CHN, 2025, 5)).getDerivedFrom()).isEqualTo(1); // the HS8 line
+                assertThat(t.get(cell(PARTS_CHN, 2025, 5)).getValue()).isEqualTo(45L);
+                assertThat(t.get(cell(HEADING_CHN, 2025, 5)).getValue()).isEqualTo(105L);
+                assertThat(t.get(cell(TOTAL_CHN, 2025, 5)).getValue()).isEqualTo(105L);
+            }
+        }
+    }
+
+    @Test
+    void shouldKeepADerivedSumLargerThanTheLimitForOneSeries() {
+        // Each child is under the validator's 5e12 a month for one series; their sum is not, and is still a sum of
+        // valid figures. Refused, it would leave the parent with its earlier derived figure (here: none at all).
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(hs(PHONES_CHN, 2025, 5, 3_000_000_000_000L, "2025-07-03"));
+            f.pipe(hs(PARTS_CHN, 2025, 5, 2_500_000_000_000L, "2025-07-03"));
+            assertThat(f.table().get(cell(HEADING_CHN, 2025, 5)).getValue()).isEqualTo(5_500_000_000_000L);
+            assertThat(f.deadLetters.isEmpty()).isTrue();
+        }
+    }
+
+    @Test
     void shouldDeriveWorldTotalsFromThePartnersOnceWhenEnabled() {
         try (TopologyFixture f = new TopologyFixture(new RollupConfig(true, true))) {
             f.pipe(hs(PHONES_CHN, 2025, 5, 60L, "2025-07-03"));

@@ -86,6 +86,29 @@ class TariffCalendarRestartTest {
     }
 
     @Test
+    void shouldApplyAnEventPublishedWhileDownWhenTheTaskStoppedBeforeItsFirstRefresh() {
+        // A new task processes (and commits) figures and stops before its first calendar refresh ran.
+        MockProcessorContext<SeriesKey, Emission> first = start();
+        for (int m = 1; m <= 12; m++) {
+            feed(first, figure(2024, m, 100L, "2024-%02d-20".formatted(m == 12 ? 12 : m + 1)));
+        }
+        for (int m = 1; m <= 5; m++) {
+            feed(first, figure(2025, m, 100L, "2025-%02d-20".formatted(m + 1)));
+        }
+        feed(first, figure(2025, 6, 125L, "2025-07-14"));
+        assertThat(signals(first)).noneMatch(s -> s.getType().equals("FRONT_LOADING"));
+
+        // Down: the August rise is published. The restarted task must know its signals were computed without it.
+        tariffs.put(SignalsTest.AUGUST_RISE.getId(), SignalsTest.AUGUST_RISE);
+        MockProcessorContext<SeriesKey, Emission> second = start();
+        punctuate(second);
+        assertThat(signals(second)).anySatisfy(s -> {
+            assertThat(s.getType()).isEqualTo("FRONT_LOADING");
+            assertThat(s.getStatus()).isEqualTo(SignalStatus.ACTIVE);
+        });
+    }
+
+    @Test
     void shouldRepeatAPassInterruptedByARestartBeforeApplyingTheChangeMadeWhileDown() {
         // Three series of China's exports to the US, in store key order: HS 01 (front-loading in June 2025 ahead of
         // the August rise), HS 02 and HS 03. One series per pass step.

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.tradepulse.avro.ChangeKey;
 import io.tradepulse.avro.TradeChange;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 
@@ -65,6 +66,48 @@ class YoyFamilyTest {
             assertThat(apr.getYtdValue()).isEqualTo(35L);
             assertThat(apr.getPriorYtdValue()).isEqualTo(20L);
             assertThat(apr.getYtdPartial()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldCountFebruaryOnceWhenBothACombinedJanuaryFebruaryAndASingleFebruaryAreKnown() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(figure(CHN_USA, 2024, 1, 2, 200L, "2024-03-07", 0));
+            f.pipe(figure(CHN_USA, 2024, 3, 1, 100L, "2024-04-13", 0));
+            f.pipe(figure(CHN_USA, 2025, 1, 2, 220L, "2025-03-07", 0)); // China customs: Jan+Feb together
+            f.pipe(figure(CHN_USA, 2025, 2, 1, 120L, "2025-06-01", 0)); // another source: February alone
+            f.pipe(figure(CHN_USA, 2025, 3, 1, 110L, "2025-04-13", 0));
+            Map<ChangeKey, TradeChange> table = f.table();
+            TradeChange mar = table.get(cell(CHN_USA, 2025, 3));
+            assertThat(mar.getYtdValue()).as("Jan+Feb 220 + Mar 110, February not added again").isEqualTo(330L);
+            assertThat(mar.getPriorYtdValue()).isEqualTo(300L);
+            assertThat(mar.getYtdPartial()).isFalse();
+            assertThat(mar.getYtdYoyPct()).isCloseTo(10.0, within(1e-9));
+            // the single February keeps its own figure, and rolls into windows without the combined period
+            assertThat(table.get(cell(CHN_USA, 2025, 2)).getValue()).isEqualTo(120L);
+            assertThat(mar.getRolling3mValue()).isEqualTo(330L);
+            assertThat(mar.getRolling3mYoyPct()).isCloseTo(10.0, within(1e-9));
+        }
+    }
+
+    @Test
+    void shouldNotCompareYearToDateWindowsThatCoverDifferentMonths() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(figure(2024, 2, 10L, "2024-03-09")); // January 2024 missing
+            f.pipe(figure(2025, 1, 12L, "2025-02-09"));
+            f.pipe(figure(2025, 2, 13L, "2025-03-09"));
+            TradeChange feb = f.table().get(cell(CHN_USA, 2025, 2));
+            assertThat(feb.getYtdValue()).isEqualTo(25L);
+            assertThat(feb.getPriorYtdValue()).isEqualTo(10L);
+            assertThat(feb.getYtdPartial()).isTrue();
+            assertThat(feb.getYtdYoyPct()).as("two months against one is no growth rate").isNull();
+
+            f.pipe(figure(2024, 1, 10L, "2024-02-09"));
+            f.pipe(figure(2025, 4, 11L, "2025-05-09"));
+            f.pipe(figure(2024, 4, 10L, "2024-05-09")); // March missing in both years: like for like, still partial
+            TradeChange apr = f.table().get(cell(CHN_USA, 2025, 4));
+            assertThat(apr.getYtdPartial()).isTrue();
+            assertThat(apr.getYtdYoyPct()).isCloseTo(20.0, within(1e-9)); // 36 against 30
         }
     }
 
