@@ -59,6 +59,12 @@ class BadTariffEventIT {
             assertThat(letter.getOriginTopic()).isEqualTo(topics.tariffEvents().name());
             assertThat(StandardCharsets.UTF_8.decode(letter.getRawValue()).toString()).isEqualTo("not avro");
             assertThat(app.state()).as("the instance runs on").isEqualTo(KafkaStreams.State.RUNNING);
+            // The producer that wrote it is closed, not kept (with its network thread) for the life of the JVM.
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (globalDeadLetterThreads() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(globalDeadLetterThreads()).as("live threads of the global dead-letter producer").isZero();
         }
 
         // Restarted over the same topics, with a revision to process: the calendar is read from a global store
@@ -73,6 +79,11 @@ class BadTariffEventIT {
                 .get(new ChangeKey("CHN", "USA", Flow.EXPORT, "TOTAL", 2025, 5));
         assertThat(may2025.getPriorYearValue()).isEqualTo(40_000_000_000L);
         assertThat(may2025.getYoyPct()).isCloseTo(-28.0, within(0.001));
+    }
+
+    private static long globalDeadLetterThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().contains("tradepulse-global-dlq")).count();
     }
 
     private static Map<String, DeadLetter> awaitDeadLetter(Map<String, Object> client, TopicCatalog topics)

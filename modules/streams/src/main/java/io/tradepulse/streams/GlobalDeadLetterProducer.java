@@ -1,6 +1,7 @@
 package io.tradepulse.streams;
 
 import io.tradepulse.avro.DeadLetterStage;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -15,17 +16,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes the dead letters of records read by Streams' global thread (tariff.events), which cannot hand them back to
- * Streams (see {@link DeadLetters#isGlobal}). Created on the first such dead letter, from the instance's producer
- * settings (security included); idempotent, not transactional: the global thread reads tariff.events outside any
- * transaction too, so a restart that reads the bad record again writes its dead letter again (at least once).
- * Never closed: it lives as long as the handler, i.e. the instance, and exists only after a bad tariff event.
+ * Streams (see {@link DeadLetters#isGlobal}). A producer per dead letter, from the instance's producer settings
+ * (security included), closed once the broker has acknowledged it: a bad tariff event is rare, and a producer kept
+ * for the next one would hold its network thread and connections for the life of the JVM (Streams gives a handler
+ * no close). Idempotent, not transactional: the global thread reads tariff.events outside any transaction too, so a
+ * restart that reads the bad record again writes its dead letter again (at least once).
  */
 final class GlobalDeadLetterProducer {
     private static final Logger log = LoggerFactory.getLogger(GlobalDeadLetterProducer.class);
     private static final long SEND_TIMEOUT_MS = 10_000;
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     private final Map<String, ?> streamsConfigs;
     private final DeadLetters deadLetters;
-    private KafkaProducer<byte[], byte[]> producer;
 
     GlobalDeadLetterProducer(Map<String, ?> streamsConfigs, DeadLetters deadLetters) {
         this.streamsConfigs = streamsConfigs;
@@ -50,18 +52,19 @@ final class GlobalDeadLetterProducer {
     }
 
     /** Sends and waits for the broker's acknowledgement, so a failure can be logged where the record is known. */
-    private synchronized void send(ProducerRecord<byte[], byte[]> deadLetter) {
+    private void send(ProducerRecord<byte[], byte[]> deadLetter) {
+        Map<String, Object> props = new StreamsConfig(streamsConfigs).getProducerConfigs("tradepulse-global-dlq");
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
         try {
-            if (producer == null) {
-                Map<String, Object> props = new StreamsConfig(streamsConfigs).getProducerConfigs("tradepulse-global-dlq");
-                producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-            }
             producer.send(deadLetter).get(SEND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaException("interrupted while writing a dead letter", e);
         } catch (ExecutionException | TimeoutException e) {
             throw new KafkaException("dead letter not acknowledged: " + e.getMessage(), e);
+        } finally {
+            // Bounded: close() without one waits for ever for a send the broker never answers.
+            producer.close(CLOSE_TIMEOUT);
         }
     }
 }
