@@ -29,7 +29,8 @@ import net.jqwik.api.constraints.IntRange;
 
 /**
  * The processor's promise, as properties over generated scenarios: several series over 2023-2025 with
- * revisions (ties in publication time included), combined Jan+Feb periods, growth-rate-only months, and
+ * revisions (ties in publication time included), combined Jan+Feb periods (some next to single January or February
+ * figures of another source), growth-rate-only months, and
  * tariff events interleaved with the data.
  *
  * <ul>
@@ -147,6 +148,14 @@ class ArrivalOrderPropertiesTest {
                 }
                 if (combined) {
                     addCell(records, r, s, year, 1, 2);
+                    // Another source with single months too: a February inside the combined period (both kept, each
+                    // month counted once), a January in the combined period's slot (the newer figure wins it).
+                    if (r.nextInt(3) == 0) {
+                        addCell(records, r, s, year, 2, 1);
+                    }
+                    if (r.nextInt(4) == 0) {
+                        addCell(records, r, s, year, 1, 1);
+                    }
                 }
             }
         }
