@@ -45,13 +45,7 @@ class TariffCalendarRestartTest {
     @Test
     void shouldSignalForSeriesWithoutNewDataWhenATariffEventArrivedWhileDown() {
         MockProcessorContext<SeriesKey, Emission> first = start();
-        for (int m = 1; m <= 12; m++) {
-            feed(first, figure(2024, m, 100L, "2024-%02d-20".formatted(m == 12 ? 12 : m + 1)));
-        }
-        for (int m = 1; m <= 5; m++) {
-            feed(first, figure(2025, m, 100L, "2025-%02d-20".formatted(m + 1)));
-        }
-        feed(first, figure(2025, 6, 125L, "2025-07-14"));
+        feedFrontLoadingInJune(first);
         punctuate(first); // the running processor saves the calendar its signals reflect (empty)
         assertThat(signals(first)).noneMatch(s -> s.getType().equals("FRONT_LOADING"));
 
@@ -89,13 +83,7 @@ class TariffCalendarRestartTest {
     void shouldApplyAnEventPublishedWhileDownWhenTheTaskStoppedBeforeItsFirstRefresh() {
         // A new task processes (and commits) figures and stops before its first calendar refresh ran.
         MockProcessorContext<SeriesKey, Emission> first = start();
-        for (int m = 1; m <= 12; m++) {
-            feed(first, figure(2024, m, 100L, "2024-%02d-20".formatted(m == 12 ? 12 : m + 1)));
-        }
-        for (int m = 1; m <= 5; m++) {
-            feed(first, figure(2025, m, 100L, "2025-%02d-20".formatted(m + 1)));
-        }
-        feed(first, figure(2025, 6, 125L, "2025-07-14"));
+        feedFrontLoadingInJune(first);
         assertThat(signals(first)).noneMatch(s -> s.getType().equals("FRONT_LOADING"));
 
         // Down: the August rise is published. The restarted task must know its signals were computed without it.
@@ -148,6 +136,17 @@ class TariffCalendarRestartTest {
         assertThat(after.get(after.size() - 1).getStatus()).isEqualTo(SignalStatus.ACTIVE);
         assertThat(applied.get(SeriesStateProcessor.TARGET)).isNull();
         assertThat(applied.get(SeriesStateProcessor.APPLIED).getEvents()).containsExactly(SignalsTest.AUGUST_RISE);
+    }
+
+    /** A flat 2024 and 2025 at 100 but June 2025 at 125: front-loading ahead of the August rise, once it is known. */
+    private void feedFrontLoadingInJune(MockProcessorContext<SeriesKey, Emission> context) {
+        for (int m = 1; m <= 12; m++) {
+            feed(context, figure(2024, m, 100L, "2024-%02d-20".formatted(m == 12 ? 12 : m + 1)));
+        }
+        for (int m = 1; m <= 5; m++) {
+            feed(context, figure(2025, m, 100L, "2025-%02d-20".formatted(m + 1)));
+        }
+        feed(context, figure(2025, 6, 125L, "2025-07-14"));
     }
 
     private static TradeRecord hs2(TradeRecord r) {
