@@ -21,9 +21,6 @@ import io.tradepulse.streams.ProcessorConfig;
 import io.tradepulse.streams.StateStoreType;
 import io.tradepulse.streams.TradeTopology;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,8 +70,9 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  *   <li>the tradepulse processors ({@link ProcessorApp}) under the same settings.</li>
  * </ol>
  * Each rate is input records / seconds from the app reaching RUNNING to its committed offsets reaching the
- * end of the topic (start-up and the group join are reported apart). Peak heap is the sum of the heap pools'
- * peaks during the phase, broker included (it shares this JVM). For the two Streams apps it also reports CPU
+ * end of the topic (start-up and the group join are reported apart). Per phase it reports the most heap in use at
+ * one instant and the most left after a collection, broker included (it shares this JVM): {@link HeapUsage}, which
+ * says why it no longer sums the pools' own peaks. For the two Streams apps it also reports CPU
  * time over the same interval ({@link CpuUsage}): their stream threads' (per input, and processors over
  * pass-through) and the whole JVM's. On a shared box those compare builds better than the wall-clock rates.
  */
@@ -101,9 +99,13 @@ public final class BackfillBenchmark {
     /**
      * Rate of one phase. {@code cpu} is null where it is not measured (the load and the raw consumer, or a JVM
      * without per-thread CPU time).
+     *
+     * @param peakHeapBytes       the most heap in use at one instant during the phase (since 2026-11-29; before, the
+     *                            sum of the heap pools' own peaks, an upper bound): {@link HeapUsage}
+     * @param maxHeapAfterGcBytes the most heap left in use after a collection during the phase; -1 without one
      */
     public record Phase(String name, long records, double seconds, double startupSeconds, long peakHeapBytes,
-                        CpuUsage.Split cpu) {
+                        long maxHeapAfterGcBytes, CpuUsage.Split cpu) {
         public double rate() {
             return records / seconds;
         }
@@ -219,10 +221,10 @@ public final class BackfillBenchmark {
     }
 
     private Phase load(Map<String, Object> client, TopicCatalog topics, BackfillDataSet data) {
-        resetPeaks();
+        HeapUsage heap = HeapUsage.start();
         AtomicLong count = new AtomicLong();
         long t0 = System.nanoTime();
-        try (CatalogProducer producer = new CatalogProducer(client)) {
+        try (heap; CatalogProducer producer = new CatalogProducer(client)) {
             Topic<SeriesKey, TradeRecord> records = topics.records();
             data.forEach((k, v) -> {
                 producer.send(records, k, v);
@@ -233,7 +235,7 @@ public final class BackfillBenchmark {
             });
             producer.flush();
         }
-        Phase p = new Phase("load (producer, Avro + registry)", count.get(), secondsSince(t0), 0, peakHeap(), null);
+        Phase p = phase("load (producer, Avro + registry)", count.get(), secondsSince(t0), 0, heap.reading(), null);
         report(p);
         return p;
     }
@@ -320,7 +322,7 @@ public final class BackfillBenchmark {
     }
 
     private Phase rawRead(Map<String, Object> client, String topic, long expected) {
-        resetPeaks();
+        HeapUsage heap = HeapUsage.start();
         Map<String, Object> props = new HashMap<>(client);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
@@ -328,7 +330,7 @@ public final class BackfillBenchmark {
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
         long t0 = System.nanoTime();
         long count = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (heap; KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(parts);
@@ -338,7 +340,7 @@ public final class BackfillBenchmark {
                 count += batch.count();
             }
         }
-        Phase p = new Phase("raw consumer (bytes)", count, secondsSince(t0), 0, peakHeap(), null);
+        Phase p = phase("raw consumer (bytes)", count, secondsSince(t0), 0, heap.reading(), null);
         report(p);
         return p;
     }
@@ -366,7 +368,8 @@ public final class BackfillBenchmark {
                                String topic, Duration timeout, StreamsFactory factory, Predicate<KafkaStreams> busy)
             throws Exception {
         System.gc();
-        resetPeaks();
+        // kept too, so that it stops with the rest should the app fail to start; closing it twice is a no-op
+        HeapUsage heap = resources.keep(HeapUsage.start());
         KafkaStreams streams = factory.create();
         // Ctrl-C mid-phase: the app stops and removes its state before the broker stops (closed again below, a no-op).
         resources.keep(() -> {
@@ -389,10 +392,12 @@ public final class BackfillBenchmark {
             // short, and the threads only exist once started).
             CpuUsage.Split cpu = CpuUsage.supported() ? CpuUsage.between(cpuBefore, CpuUsage.take(), group) : null;
             long running = runningAt.get() == 0 ? t0 : runningAt.get();
-            Phase p = new Phase(name, n, (end - running) / 1e9, (running - t0) / 1e9, peakHeap(), cpu);
+            heap.close(); // the phase ends here, as before: closing the app is not measured
+            Phase p = phase(name, n, (end - running) / 1e9, (running - t0) / 1e9, heap.reading(), cpu);
             report(p);
             return p;
         } finally {
+            heap.close();
             streams.close(Duration.ofSeconds(60));
             streams.cleanUp();
         }
@@ -488,13 +493,9 @@ public final class BackfillBenchmark {
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     }
 
-    private static void resetPeaks() {
-        ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
-    }
-
-    private static long peakHeap() {
-        return ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
-                .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+    private static Phase phase(String name, long records, double seconds, double startupSeconds, HeapUsage.Reading heap,
+                               CpuUsage.Split cpu) {
+        return new Phase(name, records, seconds, startupSeconds, heap.peakBytes(), heap.maxAfterGcBytes(), cpu);
     }
 
     private static double secondsSince(long t0) {
@@ -502,14 +503,20 @@ public final class BackfillBenchmark {
     }
 
     private void report(Phase p) {
-        out.printf(Locale.ROOT, "  %-34s %,12.0f rec/s  (%,d records in %.1f s%s; peak heap %d MB)%n", p.name(), p.rate(),
+        out.printf(Locale.ROOT, "  %-34s %,12.0f rec/s  (%,d records in %.1f s%s; %s)%n", p.name(), p.rate(),
                 p.records(), p.seconds(), p.startupSeconds() > 0 ? String.format(Locale.ROOT, " after %.1f s start-up",
-                        p.startupSeconds()) : "", p.peakHeapBytes() >> 20);
+                        p.startupSeconds()) : "", heap(p));
         if (p.cpu() != null) {
             out.printf(Locale.ROOT, "    CPU: stream threads %,.1f s (%.1f us per input), whole JVM %,.1f s (%.1f us per "
                             + "input; broker, GC and JIT included)%n", p.cpu().appSeconds(),
                     p.streamThreadMicrosPerInput(), p.cpu().processSeconds(), p.cpu().processSeconds() * 1e6 / p.records());
         }
+    }
+
+    /** "peak heap 1157 MB (up to 612 MB after GC)": the most in use at once, and the most a collection left. */
+    static String heap(Phase p) {
+        return String.format(Locale.ROOT, "peak heap %d MB (%s)", p.peakHeapBytes() >> 20, p.maxHeapAfterGcBytes() < 0
+                ? "no GC" : "up to " + (p.maxHeapAfterGcBytes() >> 20) + " MB after GC");
     }
 
     private void print(Result r, Options o) {

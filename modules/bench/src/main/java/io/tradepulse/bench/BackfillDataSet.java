@@ -19,7 +19,8 @@ import java.util.function.BiConsumer;
  * default in release order (every series' month t, then month t+1 ...), as a statistics office's monthly releases
  * arrive. Values are lognormal levels (median ~ US$ 0.4 mn, wide spread as real HS6 x partner cells) with a
  * seasonal wave, a per-series trend and 15 % lognormal noise; a small share of each release revises the
- * previous month (revision 1, value within +-3 %). The same seed gives the same records, in either {@link Order}.
+ * previous month (revision 1, value within +-3 % of that month's first value). The same seed gives the same records,
+ * in either {@link Order}.
  *
  * @param reporters   reporting economies (ISO alpha-3)
  * @param partners    partner economies per reporter
@@ -144,6 +145,7 @@ public record BackfillDataSet(List<String> reporters, List<String> partners, Lis
                 }
             }
         }
+        long[] previous = new long[n]; // each series' first value of the month before t
         for (int t = 0; t < months; t++) {
             LocalDate period = LAST_MONTH.minusMonths(months - 1L).plusMonths(t).atDay(1);
             LocalDate release = releaseOf(t);
@@ -157,11 +159,18 @@ public record BackfillDataSet(List<String> reporters, List<String> partners, Lis
                     sink.accept(keys[s], record(keys[s], period, value, release, 0));
                 }
                 if (t > 0 && r.nextDouble() * 100 < revisionPct) {
-                    long revised = Math.round(value(level[s], trend[s], phase[s], t - 1, r) * (0.97 + 0.06 * r.nextDouble()));
+                    // Within +-3 % of the value it revises (the month's first value, released a month ago). Until
+                    // 2026-11-29 the revised value was drawn afresh, 15 % noise included, so most revisions moved far
+                    // more than 3 % and flipped more signals than real ones. The noise that fresh draw took is still
+                    // drawn (and dropped) so the random sequence, hence every first value and which cells are revised,
+                    // stays what earlier runs measured: only the revised values changed.
+                    r.nextGaussian();
+                    long revised = revise(previous[s], r.nextDouble());
                     if (emit) {
                         sink.accept(keys[s], record(keys[s], period.minusMonths(1), revised, release, 1));
                     }
                 }
+                previous[s] = value;
             }
         }
     }
@@ -169,6 +178,16 @@ public record BackfillDataSet(List<String> reporters, List<String> partners, Lis
     private static long value(double level, double trend, double phase, int t, Random r) {
         double seasonal = 1 + 0.12 * Math.sin(2 * Math.PI * t / 12.0 + phase);
         return Math.round(level * seasonal * Math.pow(1 + trend, t / 12.0) * Math.exp(0.15 * r.nextGaussian()));
+    }
+
+    /**
+     * A revision of {@code first}: {@code first x (0.97 + 0.06 u)} for a uniform {@code u} in [0, 1), rounded to the
+     * dollar and kept within +-3 % of {@code first} (rounding alone could leave that band on small values).
+     */
+    static long revise(long first, double u) {
+        long lowest = -Math.floorDiv(-97 * first, 100); // ceil(0.97 x first), exact
+        long highest = Math.floorDiv(103 * first, 100);
+        return Math.max(lowest, Math.min(highest, Math.round(first * (0.97 + 0.06 * u))));
     }
 
     private static TradeRecord record(SeriesKey k, LocalDate period, long value, LocalDate release, int revision) {

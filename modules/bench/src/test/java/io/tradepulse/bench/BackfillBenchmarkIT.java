@@ -39,6 +39,11 @@ class BackfillBenchmarkIT {
             assertThat(p.cpu().appSeconds()).as(p.name()).isPositive();
             assertThat(p.cpu().processSeconds()).as(p.name()).isGreaterThanOrEqualTo(p.cpu().appSeconds());
         }
+        for (BackfillBenchmark.Phase p : new BackfillBenchmark.Phase[] {r.load(), r.raw(), r.passThrough(), r.processors()}) {
+            // one instant's heap (HeapUsage): a collection never leaves more than was in use before it
+            assertThat(p.peakHeapBytes()).as(p.name()).isPositive().isGreaterThanOrEqualTo(p.maxHeapAfterGcBytes());
+            assertThat(printed).contains(BackfillBenchmark.heap(p));
+        }
         assertThat(r.cpuRatio()).as("processors' stream-thread CPU per input over the pass-through's").isGreaterThan(1.0);
         assertThat(printed).contains("ratio processors / pass-through:", "stream-thread CPU per input, processors / pass-through:",
                 "stream threads");
