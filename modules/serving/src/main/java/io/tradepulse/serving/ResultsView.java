@@ -43,12 +43,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A record it cannot read (the registry unreachable, a partition leader moving) does not stop it: it reports
  * the failure ({@link #failure()}, which the readiness endpoint shows), waits, and reads the same records again;
- * applying a record twice is harmless, as every write is an upsert by key.
+ * applying a record twice is harmless, as every write is an upsert by key. A failure that is no record's (the
+ * consumer refused Read on a topic, a poll or an offset lookup that fails) is retried within seconds once its
+ * cause is gone: see {@link #MAX_POLL_ERROR_BACKOFF}.
  */
 public final class ResultsView implements Results, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ResultsView.class);
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /**
+     * The longest wait after a failure that is no record's. It mostly comes from the cluster (Read refused, say),
+     * whose fix an operator makes while the view waits: a retry every few seconds finds it promptly, and costs
+     * the cluster one metadata and one fetch request per attempt. A record that cannot be read (its schema's
+     * registry unreachable) keeps {@link #MAX_BACKOFF}.
+     */
+    static final Duration MAX_POLL_ERROR_BACKOFF = Duration.ofSeconds(5);
 
     private final Consumer<byte[], byte[]> consumer;
     private final Topic<ChangeKey, TradeChange> changesTopic;
@@ -143,6 +152,8 @@ public final class ResultsView implements Results, AutoCloseable {
         List<TopicPartition> parts = new ArrayList<>();
         // Where a record could not be applied: the failure stands until the view has read past it.
         Map<TopicPartition, Long> failedAt = new HashMap<>();
+        // The offset after the last record applied, per partition: where to read on after reassigning.
+        Map<TopicPartition, Long> next = new HashMap<>();
         while (running.get()) {
             ConsumerRecords<byte[], byte[]> batch = ConsumerRecords.empty();
             Map<TopicPartition, Long> applied = new HashMap<>();
@@ -163,6 +174,7 @@ public final class ResultsView implements Results, AutoCloseable {
                         current = r;
                         apply(r);
                         applied.put(tp, r.offset() + 1);
+                        next.put(tp, r.offset() + 1);
                     }
                 }
                 // The whole batch is applied: a failure from here on (a position or end offset the broker does not
@@ -183,22 +195,64 @@ public final class ResultsView implements Results, AutoCloseable {
             } catch (WakeupException | org.apache.kafka.common.errors.InterruptException e) {
                 // close() asked us to stop
             } catch (RuntimeException e) {
+                String previous = failure;
                 failure = e.toString();
-                if (current != null) {
+                boolean recordFailed = current != null;
+                Duration wait = retryDelay(backoff, recordFailed);
+                if (failure.equals(previous)) {
+                    // The same failure again: its stack trace was logged when it began.
+                    log.warn("Results view cannot advance, retrying in {} ms: {}", wait.toMillis(), failure);
+                } else {
+                    log.warn("Results view cannot advance, retrying in {} ms: {}", wait.toMillis(), failure, e);
+                }
+                if (recordFailed) {
                     failedAt.put(new TopicPartition(current.topic(), current.partition()), current.offset());
+                    // Read the records not applied yet again (the failed one included).
+                    for (TopicPartition tp : batch.partitions()) {
+                        consumer.seek(tp, applied.getOrDefault(tp, batch.records(tp).get(0).offset()));
+                    }
+                } else if (initialEnds != null) {
+                    reassign(parts, next);
                 }
-                log.warn("Results view cannot advance, retrying in {} ms: {}", backoff.toMillis(), e.toString(), e);
-                // Read the records not applied yet again (the failed one included).
-                for (TopicPartition tp : batch.partitions()) {
-                    long next = applied.getOrDefault(tp, batch.records(tp).get(0).offset());
-                    consumer.seek(tp, next);
-                }
-                sleep(backoff);
+                sleep(wait);
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
         }
         Thread.interrupted(); // close() may have interrupted a poll or a back-off; close the consumer anyway
         consumer.close(Duration.ofSeconds(5));
+    }
+
+    /**
+     * How long to wait after a failure, {@code backoff} being the wait that has doubled with each failure in a row
+     * (up to {@link #MAX_BACKOFF}). A record's failure waits all of it; any other failure at most {@link
+     * #MAX_POLL_ERROR_BACKOFF}, so the view finds its cause fixed within seconds.
+     */
+    static Duration retryDelay(Duration backoff, boolean recordFailed) {
+        return recordFailed || backoff.compareTo(MAX_POLL_ERROR_BACKOFF) <= 0 ? backoff : MAX_POLL_ERROR_BACKOFF;
+    }
+
+    /**
+     * Drops what the consumer holds from fetches already answered, and reads on where the view stands. A fetch the
+     * broker refuses (no Read on the topic) leaves the consumer an error for each of its partitions, and each poll
+     * throws one of them: without this, an operator's fix is seen only once the view has waited through every
+     * error left, a back-off each. Unassigning drops them (seeking does not), so the next poll fetches afresh.
+     */
+    private void reassign(List<TopicPartition> parts, Map<TopicPartition, Long> next) {
+        consumer.unsubscribe();
+        consumer.assign(parts);
+        List<TopicPartition> unread = new ArrayList<>();
+        for (TopicPartition tp : parts) {
+            Long offset = next.get(tp);
+            if (offset == null) {
+                unread.add(tp);
+            } else {
+                // Records skipped after it (aborted, or transaction markers) are skipped again.
+                consumer.seek(tp, offset);
+            }
+        }
+        if (!unread.isEmpty()) { // no partitions would mean all of them
+            consumer.seekToBeginning(unread);
+        }
     }
 
     private boolean allAt(List<TopicPartition> parts, Map<TopicPartition, Long> ends) {

@@ -11,17 +11,22 @@ import io.tradepulse.serving.Results.SeriesFilter;
 import io.tradepulse.testsupport.registry.InMemorySchemaRegistryClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,11 +45,48 @@ class ResultsViewTest {
 
     @BeforeEach
     void topics() {
+        topics(consumer);
+    }
+
+    private void topics(MockConsumer<byte[], byte[]> c) {
         Node node = new Node(0, "localhost", 9092);
         for (TopicPartition tp : List.of(changes0, signals0)) {
-            consumer.updatePartitions(tp.topic(), List.of(new PartitionInfo(tp.topic(), 0, node, new Node[] {node}, new Node[] {node})));
+            c.updatePartitions(tp.topic(), List.of(new PartitionInfo(tp.topic(), 0, node, new Node[] {node}, new Node[] {node})));
         }
-        consumer.updateBeginningOffsets(Map.of(changes0, 0L, signals0, 0L));
+        c.updateBeginningOffsets(Map.of(changes0, 0L, signals0, 0L));
+    }
+
+    /**
+     * What KafkaConsumer does with a fetch the broker refuses: it keeps an error per partition, throws one per
+     * poll, and drops those it still holds when unassigned (seeking keeps them).
+     */
+    static final class HoldingConsumer extends MockConsumer<byte[], byte[]> {
+        private final Deque<RuntimeException> held = new ArrayDeque<>();
+        final AtomicInteger thrown = new AtomicInteger();
+
+        HoldingConsumer() {
+            super("earliest");
+        }
+
+        synchronized void hold(RuntimeException e) {
+            held.add(e);
+        }
+
+        @Override
+        public synchronized ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+            RuntimeException e = held.poll();
+            if (e != null) {
+                thrown.incrementAndGet();
+                throw e;
+            }
+            return super.poll(timeout);
+        }
+
+        @Override
+        public synchronized void unsubscribe() {
+            held.clear();
+            super.unsubscribe();
+        }
     }
 
     @AfterEach
@@ -127,6 +169,58 @@ class ResultsViewTest {
         await(view::caughtUp);
         assertThat(view.failure()).isEmpty();
         assertThat(values()).containsExactly(288L);
+    }
+
+    @Test
+    void shouldDropTheErrorsTheConsumerStillHoldsWhenAPollFails() {
+        // Read was refused on both partitions; by the time it is granted, the consumer still holds both errors.
+        HoldingConsumer refused = new HoldingConsumer();
+        topics(refused);
+        refused.updateEndOffsets(Map.of(changes0, 1L, signals0, 0L));
+        refused.hold(new TopicAuthorizationException(Set.of(changes0.topic())));
+        refused.hold(new TopicAuthorizationException(Set.of(signals0.topic())));
+        refused.schedulePollTask(() -> refused.addRecord(record(0, ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 5, 288))));
+
+        view = new ResultsView(refused, topics, tmp.resolve("view")).start();
+
+        await(() -> view.caughtUp() && view.failure().isEmpty());
+        // One failure, one back-off: the error held for the other partition is as stale as the first, and waiting
+        // through it would cost a back-off (one per partition, growing to 30 s).
+        assertThat(refused.thrown).hasValue(1);
+        assertThat(values()).containsExactly(288L);
+    }
+
+    @Test
+    void shouldReadOnFromWhereItWasWhenAPollFails() {
+        consumer.updateEndOffsets(Map.of(changes0, 2L, signals0, 0L));
+        consumer.schedulePollTask(() -> {
+            consumer.addRecord(record(0, ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 4, 300)));
+            consumer.addRecord(record(1, ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 5, 288)));
+        });
+        view = new ResultsView(consumer, topics, tmp.resolve("view")).start();
+        await(view::caughtUp);
+
+        consumer.setPollException(new KafkaException("broker went away"));
+        // Offered again from offset 0: a view that went back to the beginning after reassigning would take the
+        // rewritten April; one that reads on from offset 2 takes June only.
+        consumer.schedulePollTask(() -> {
+            consumer.addRecord(record(0, ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 4, 1)));
+            consumer.addRecord(record(1, ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 5, 288)));
+            consumer.addRecord(record(2, ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 6, 310)));
+        });
+        await(() -> values().size() == 3);
+        assertThat(values()).containsExactly(300L, 288L, 310L);
+        assertThat(view.failure()).isEmpty();
+    }
+
+    @Test
+    void shouldWaitAtMostTheCapAfterAFailureThatIsNoRecordsButTheFullBackOffForARecord() {
+        Duration cap = ResultsView.MAX_POLL_ERROR_BACKOFF;
+        assertThat(ResultsView.retryDelay(Duration.ofMillis(500), false)).isEqualTo(Duration.ofMillis(500));
+        assertThat(ResultsView.retryDelay(cap, false)).isEqualTo(cap);
+        assertThat(ResultsView.retryDelay(Duration.ofSeconds(30), false)).isEqualTo(cap);
+        assertThat(ResultsView.retryDelay(Duration.ofSeconds(30), true)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(cap).as("prompt once the cause is fixed").isLessThanOrEqualTo(Duration.ofSeconds(5));
     }
 
     @Test
