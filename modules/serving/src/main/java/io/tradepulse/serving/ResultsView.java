@@ -108,6 +108,9 @@ public final class ResultsView implements Results, AutoCloseable {
         Map<String, Object> props = new HashMap<>(clientConfig);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // The view reads from the start and seeks itself; a position that falls out of range (records deleted under
+        // it) must go back to the earliest record, not jump to the end and leave the rows before it unread.
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
@@ -154,6 +157,10 @@ public final class ResultsView implements Results, AutoCloseable {
         Map<TopicPartition, Long> failedAt = new HashMap<>();
         // The offset after the last record applied, per partition: where to read on after reassigning.
         Map<TopicPartition, Long> next = new HashMap<>();
+        // A failure that was no record's (a refused or failed fetch) stands until the view has read again: a poll
+        // returning nothing proves nothing (the fetch may simply not be answered yet), so it is cleared by records,
+        // or by positions at the end offsets (nothing left to read).
+        boolean pollFailed = false;
         while (running.get()) {
             ConsumerRecords<byte[], byte[]> batch = ConsumerRecords.empty();
             Map<TopicPartition, Long> applied = new HashMap<>();
@@ -184,7 +191,10 @@ public final class ResultsView implements Results, AutoCloseable {
                 // Read past a failed offset: its record was applied now, or is gone (compacted away, or part of an
                 // aborted transaction that read_committed skips), so no later record clears it by offset.
                 failedAt.entrySet().removeIf(e -> consumer.position(e.getKey()) > e.getValue());
-                if (failure != null && failedAt.isEmpty()) {
+                if (pollFailed && (!batch.isEmpty() || allAt(parts, consumer.endOffsets(parts)))) {
+                    pollFailed = false;
+                }
+                if (failure != null && failedAt.isEmpty() && !pollFailed) {
                     log.info("Results view reads again");
                     failure = null;
                 }
@@ -211,8 +221,11 @@ public final class ResultsView implements Results, AutoCloseable {
                     for (TopicPartition tp : batch.partitions()) {
                         consumer.seek(tp, applied.getOrDefault(tp, batch.records(tp).get(0).offset()));
                     }
-                } else if (initialEnds != null) {
-                    reassign(parts, next);
+                } else {
+                    pollFailed = true;
+                    if (initialEnds != null) {
+                        reassign(parts, next);
+                    }
                 }
                 sleep(wait);
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);

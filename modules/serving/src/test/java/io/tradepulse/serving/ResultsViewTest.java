@@ -191,6 +191,27 @@ class ResultsViewTest {
     }
 
     @Test
+    void shouldStayNotReadyAfterARefusedFetchUntilItReadsAgain() {
+        HoldingConsumer refused = new HoldingConsumer();
+        topics(refused);
+        refused.updateEndOffsets(Map.of(changes0, 1L, signals0, 0L));
+        refused.hold(new TopicAuthorizationException(Set.of(changes0.topic())));
+        AtomicInteger emptyPolls = new AtomicInteger();
+        for (int i = 0; i < 3; i++) {
+            refused.schedulePollTask(emptyPolls::incrementAndGet); // fetches not answered yet: nothing, no error
+        }
+
+        view = new ResultsView(refused, topics, tmp.resolve("view")).start();
+
+        await(() -> emptyPolls.get() == 3);
+        assertThat(view.failure()).as("a poll returning nothing is no proof the view reads again")
+                .hasValueSatisfying(f -> assertThat(f).contains("TopicAuthorizationException"));
+        refused.schedulePollTask(() -> refused.addRecord(record(0, ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 5, 288))));
+        await(() -> view.caughtUp() && view.failure().isEmpty());
+        assertThat(values()).containsExactly(288L);
+    }
+
+    @Test
     void shouldReadOnFromWhereItWasWhenAPollFails() {
         consumer.updateEndOffsets(Map.of(changes0, 2L, signals0, 0L));
         consumer.schedulePollTask(() -> {
