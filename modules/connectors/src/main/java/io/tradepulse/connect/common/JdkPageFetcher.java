@@ -14,12 +14,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@link PageFetcher} over java.net.http; no extra HTTP library in the plugin.
@@ -29,8 +31,14 @@ import java.util.concurrent.TimeUnit;
  * task's poll() and the task lock that stop() waits for, for ever. The body is therefore read as a stream here, and a
  * watchdog closes it once no byte has arrived for the same timeout; the read then fails with an
  * {@link HttpTimeoutException}, an I/O failure that {@link RetryingFetcher} retries and finally turns into a
- * RetriableException (and {@link HttpBody} deletes its temporary file). The bound is on silence, not on the whole
- * download: a bulk file of gigabytes may take minutes, as long as it keeps coming.
+ * RetriableException (and {@link HttpBody} deletes its temporary file).
+ *
+ * <p>Silence alone is not enough: a server that dribbles a byte every few seconds is never silent for the timeout and
+ * would hold the task just the same. So the watchdog also closes a body whose average rate over the last timeout
+ * fell under a floor ({@code http.body.min.bytes.per.second}), once it has been read for a whole timeout (TCP's
+ * slow start and a server's first flush get that long). Neither bound is on the whole download: a bulk file of
+ * gigabytes may take many minutes, as long as it keeps coming faster than the floor; a fixed deadline would have to be
+ * tuned to the largest file and the slowest link, and a download it cuts would be cut again at every retry.
  */
 public final class JdkPageFetcher implements PageFetcher {
   /** Checks every stalled-body deadline of the process; daemon, so it never keeps a worker JVM alive. */
@@ -42,9 +50,23 @@ public final class JdkPageFetcher implements PageFetcher {
 
   private final HttpClient client;
   private final Duration timeout;
+  private final long minBytesPerSecond;
 
+  /** With the default floor of {@link TradeSourceConfig#HTTP_BODY_MIN_RATE_DEFAULT} bytes/s. */
   public JdkPageFetcher(Duration timeout) {
+    this(timeout, TradeSourceConfig.HTTP_BODY_MIN_RATE_DEFAULT);
+  }
+
+  /**
+   * @param timeout connect and header timeout, the longest a body may send nothing, and the window of its rate
+   * @param minBytesPerSecond the least average rate of a body over each window after its first; 0: silence only
+   */
+  public JdkPageFetcher(Duration timeout, long minBytesPerSecond) {
+    if (minBytesPerSecond < 0) {
+      throw new IllegalArgumentException("minBytesPerSecond < 0: " + minBytesPerSecond);
+    }
     this.timeout = timeout;
+    this.minBytesPerSecond = minBytesPerSecond;
     this.client = HttpClient.newBuilder()
         .connectTimeout(timeout)
         .followRedirects(HttpClient.Redirect.NORMAL)
@@ -79,78 +101,139 @@ public final class JdkPageFetcher implements PageFetcher {
 
   /**
    * Copies the body to {@code out}, failing with {@link HttpTimeoutException} once it has sent nothing for the
-   * timeout. Always closes the body stream (an abandoned one keeps its connection busy).
+   * timeout, or too little over the last timeout ({@link BodyWatch}). Always closes the body stream (an abandoned one
+   * keeps its connection busy).
    */
   private void copyBody(HttpResponse<InputStream> resp, OutputStream out, URI uri) throws IOException {
     InputStream in = resp.body();
-    IdleWatch watch = new IdleWatch(in, timeout);
+    BodyWatch watch = new BodyWatch(in, timeout, minBytesPerSecond);
+    String cut;
     try (in) {
       byte[] buf = new byte[1 << 16];
       for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-        watch.progress();
+        watch.progress(n);
         out.write(buf, 0, n);
       }
+      // Ended before the stream is closed, so a check that comes now cannot fail a body that is complete. The JDK's
+      // body stream may also end as if complete when it is closed under a read: only the watch knows which it was.
+      cut = watch.end();
     } catch (IOException e) {
-      if (watch.expired()) {
-        throw stalled(uri, e);
+      cut = watch.end();
+      if (cut == null) {
+        throw e;
       }
-      throw e;
+      throw aborted(uri, cut, e);
     } finally {
-      watch.cancel();
+      watch.end();
     }
-    // The JDK's body stream may end as if complete when it is closed under a read: only the watch knows.
-    if (watch.expired()) {
-      throw stalled(uri, null);
+    if (cut != null) {
+      throw aborted(uri, cut, null);
     }
   }
 
-  private HttpTimeoutException stalled(URI uri, IOException cause) {
+  private static HttpTimeoutException aborted(URI uri, String why, IOException cause) {
     HttpTimeoutException e = new HttpTimeoutException("Response body of " + uri.getScheme() + "://" + uri.getAuthority()
-        + uri.getPath() + " sent nothing for " + timeout.toMillis() + " ms (http.timeout.ms): aborted");
+        + uri.getPath() + " " + why + ": aborted");
     if (cause != null) {
       e.initCause(cause);
     }
     return e;
   }
 
-  /** Closes a body stream under its reader once it has been silent for longer than the timeout. */
-  private static final class IdleWatch {
+  /**
+   * Closes a body stream under its reader once it has been silent for longer than the timeout, or once the bytes it
+   * sent over the last timeout (a sliding window, from the first whole one on) average less than the floor.
+   */
+  private static final class BodyWatch {
+    private static final String ENDED = "ended";
     private final InputStream in;
-    private final long idleNanos;
+    private final long windowNanos;
+    private final long minBytesPerSecond;
+    private final long windowMillis;
+    /** (time, bytes received) at each check, oldest first; after the constructor, only the watchdog touches it. */
+    private final ArrayDeque<long[]> samples = new ArrayDeque<>();
     private volatile ScheduledFuture<?> check; // set right after scheduling, long before its first run
     private volatile long lastProgress = System.nanoTime();
-    private volatile boolean expired;
+    private volatile long received; // written by the reader alone
+    /** Why the body was cut, or {@link #ENDED} once the reader is done with it; null until one of them. */
+    private final AtomicReference<String> verdict = new AtomicReference<>();
 
-    IdleWatch(InputStream in, Duration idle) {
+    BodyWatch(InputStream in, Duration timeout, long minBytesPerSecond) {
       this.in = in;
-      this.idleNanos = idle.toNanos();
-      // A few checks per timeout: the stall is noticed at most a quarter of the timeout late.
-      long period = Math.max(5, Math.min(1_000, idle.toMillis() / 4));
+      this.windowNanos = timeout.toNanos();
+      this.windowMillis = timeout.toMillis();
+      this.minBytesPerSecond = minBytesPerSecond;
+      samples.add(new long[] {lastProgress, 0});
+      // A few checks per timeout: a stall is noticed at most a quarter of the timeout late, and the rate's window is
+      // at most that much longer than the timeout.
+      long period = Math.max(5, Math.min(1_000, timeout.toMillis() / 4));
       this.check = WATCHDOG.scheduleAtFixedRate(this::check, period, period, TimeUnit.MILLISECONDS);
     }
 
-    void progress() {
+    void progress(int bytes) {
       lastProgress = System.nanoTime();
+      received += bytes;
     }
 
-    boolean expired() {
-      return expired;
+    /**
+     * Stops the watch: it cuts nothing from now on. Idempotent.
+     *
+     * @return why the watch cut the body before, or null if it did not
+     */
+    String end() {
+      cancel();
+      String v = verdict.compareAndExchange(null, ENDED);
+      return v == null || v == ENDED ? null : v;
     }
 
     private void check() {
-      if (expired || System.nanoTime() - lastProgress <= idleNanos) {
+      if (verdict.get() != null) {
         return;
       }
-      expired = true;
-      cancel();
-      try {
-        in.close(); // unblocks the reader: its read fails (or ends), and expired() tells it why
-      } catch (IOException | RuntimeException e) {
-        // closing is all that is left to do; the reader reports the timeout either way
+      long now = System.nanoTime();
+      if (now - lastProgress > windowNanos) {
+        cut("sent nothing for " + windowMillis + " ms (" + TradeSourceConfig.HTTP_TIMEOUT_CONFIG + ")");
+      } else if (minBytesPerSecond > 0) {
+        checkRate(now);
       }
     }
 
-    void cancel() {
+    private void checkRate(long now) {
+      long total = received;
+      samples.addLast(new long[] {now, total});
+      // The head is the window's start: the newest sample at least a window old (or the first one, until there is).
+      while (samples.size() > 1) {
+        long[] oldest = samples.removeFirst();
+        if (now - samples.peekFirst()[0] < windowNanos) {
+          samples.addFirst(oldest);
+          break;
+        }
+      }
+      long[] start = samples.peekFirst();
+      long elapsed = now - start[0];
+      if (elapsed < windowNanos) {
+        return; // not read for a whole window yet
+      }
+      long sent = total - start[1];
+      if (sent < minBytesPerSecond * (elapsed / 1e9)) {
+        cut("sent " + sent + " bytes in the last " + TimeUnit.NANOSECONDS.toMillis(elapsed) + " ms, under "
+            + minBytesPerSecond + " bytes/s (" + TradeSourceConfig.HTTP_BODY_MIN_RATE_CONFIG + ")");
+      }
+    }
+
+    private void cut(String why) {
+      if (!verdict.compareAndSet(null, why)) {
+        return; // the reader ended first
+      }
+      cancel();
+      try {
+        in.close(); // unblocks the reader: its read fails (or ends), and end() tells it why
+      } catch (IOException | RuntimeException e) {
+        // closing is all that is left to do; the reader reports the cut either way
+      }
+    }
+
+    private void cancel() {
       ScheduledFuture<?> c = check;
       if (c != null) {
         c.cancel(false);

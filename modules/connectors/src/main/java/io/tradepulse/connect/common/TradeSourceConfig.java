@@ -41,8 +41,16 @@ public abstract class TradeSourceConfig extends AbstractConfig {
   public static final String HTTP_TIMEOUT_CONFIG = "http.timeout.ms";
   public static final String HTTP_TIMEOUT_DOC = "Connect and request timeout of one HTTP call (until the response "
       + "headers), and the longest its body may then send nothing: a stalled body is aborted and retried like an I/O "
-      + "error. A download that keeps coming may take longer.";
+      + "error. A download that keeps coming (http.body.min.bytes.per.second) may take longer.";
   public static final long HTTP_TIMEOUT_DEFAULT = 60_000L;
+
+  public static final String HTTP_BODY_MIN_RATE_CONFIG = "http.body.min.bytes.per.second";
+  public static final String HTTP_BODY_MIN_RATE_DOC = "Least average rate, in bytes per second, of a response body "
+      + "over every http.timeout.ms of it after the first: a body that comes slower (a server dribbling a few bytes at "
+      + "a time, never silent for http.timeout.ms) is aborted and retried like an I/O error. There is no bound on a "
+      + "whole download: one that keeps above this rate is not cut however long it takes (so a body of N bytes may "
+      + "hold a poll() up to about N / this seconds). 0 bounds only the silence.";
+  public static final long HTTP_BODY_MIN_RATE_DEFAULT = 1_024L;
 
   public static final String HTTP_MAX_RETRIES_CONFIG = "http.max.retries";
   public static final String HTTP_MAX_RETRIES_DOC = "Retries of a call answered 429/5xx or failing with an I/O error "
@@ -93,6 +101,8 @@ public abstract class TradeSourceConfig extends AbstractConfig {
             POLL_INTERVAL_DOC, GROUP_COMMON, ++o, ConfigDef.Width.SHORT, POLL_INTERVAL_CONFIG)
         .define(HTTP_TIMEOUT_CONFIG, Type.LONG, HTTP_TIMEOUT_DEFAULT, Range.atLeast(100), Importance.LOW,
             HTTP_TIMEOUT_DOC, GROUP_COMMON, ++o, ConfigDef.Width.SHORT, HTTP_TIMEOUT_CONFIG)
+        .define(HTTP_BODY_MIN_RATE_CONFIG, Type.LONG, HTTP_BODY_MIN_RATE_DEFAULT, Range.atLeast(0), Importance.LOW,
+            HTTP_BODY_MIN_RATE_DOC, GROUP_COMMON, ++o, ConfigDef.Width.SHORT, HTTP_BODY_MIN_RATE_CONFIG)
         .define(HTTP_MAX_RETRIES_CONFIG, Type.INT, HTTP_MAX_RETRIES_DEFAULT, Range.between(0, 100), Importance.LOW,
             HTTP_MAX_RETRIES_DOC, GROUP_COMMON, ++o, ConfigDef.Width.SHORT, HTTP_MAX_RETRIES_CONFIG)
         .define(HTTP_BACKOFF_INITIAL_CONFIG, Type.LONG, HTTP_BACKOFF_INITIAL_DEFAULT, Range.atLeast(0), Importance.LOW,
@@ -108,6 +118,7 @@ public abstract class TradeSourceConfig extends AbstractConfig {
   public int batchMax() { return getInt(BATCH_MAX_CONFIG); }
   public Duration pollInterval() { return Duration.ofMillis(getLong(POLL_INTERVAL_CONFIG)); }
   public Duration httpTimeout() { return Duration.ofMillis(getLong(HTTP_TIMEOUT_CONFIG)); }
+  public long httpBodyMinRate() { return getLong(HTTP_BODY_MIN_RATE_CONFIG); }
   public Duration httpMinInterval() { return Duration.ofMillis(getLong(HTTP_MIN_INTERVAL_CONFIG)); }
 
   public Backoff backoff() {

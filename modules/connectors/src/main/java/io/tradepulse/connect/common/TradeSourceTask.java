@@ -104,7 +104,7 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
     records = new RecordFactory(config.topic(), config.dlqTopic(), metrics);
     metrics.register(pluginMetrics());
     if (pageFetcher == null) {
-      pageFetcher = new JdkPageFetcher(config.httpTimeout());
+      pageFetcher = new JdkPageFetcher(config.httpTimeout(), config.httpBodyMinRate());
     }
     startTask(props);
   }

@@ -210,6 +210,52 @@ class CensusSourceTaskTest {
     task.stop();
   }
 
+  /**
+   * May answered in 10 pieces 300 ms apart (WireMock sends the headers with the first): about 150 bytes a second,
+   * never silent for the 1 s timeout the tests below give it, and still coming well after its first whole second.
+   */
+  void stubDribblingMay() {
+    wm.stubFor(get(urlPathEqualTo("/data/timeseries/intltrade/exports/hs")).withQueryParam("time", equalTo("2025-05"))
+        .willReturn(aResponse().withStatus(200).withBody(MAY_2025).withChunkedDribbleDelay(10, 3_000)));
+  }
+
+  /** A task that builds its HTTP fetcher from its configuration, as in a worker. */
+  CensusSourceTask startWithConfiguredFetcher(Map<String, String> props) {
+    CensusSourceTask task = new CensusSourceTask();
+    task.useForTesting(clock, null);
+    task.initialize(harness.context(props));
+    task.start(props);
+    return task;
+  }
+
+  @Test
+  void shouldGiveUpRetriablyOnAResponseThatDribblesUnderTheConfiguredMinimumRate() throws Exception {
+    stubDribblingMay();
+    Map<String, String> props = props();
+    props.put(CensusConfig.START_MONTH_CONFIG, "2025-05");
+    props.put("http.timeout.ms", "1000");
+    props.put("http.max.retries", "0");
+    props.put("http.body.min.bytes.per.second", "1024");
+    CensusSourceTask task = startWithConfiguredFetcher(props);
+    assertThatThrownBy(task::poll).isInstanceOf(RetriableException.class)
+        .hasMessageContaining("http.body.min.bytes.per.second").hasMessageNotContaining("s3cret");
+    task.stop();
+  }
+
+  @Test
+  void shouldReadADribblingResponseToTheEndWhenTheMinimumRateIsOff() throws Exception {
+    stubDribblingMay();
+    Map<String, String> props = props();
+    props.put(CensusConfig.START_MONTH_CONFIG, "2025-05");
+    props.put("http.timeout.ms", "1000");
+    props.put("http.max.retries", "0");
+    props.put("http.body.min.bytes.per.second", "0");
+    CensusSourceTask task = startWithConfiguredFetcher(props);
+    assertThat(trades(harness.drain(task))).extracting(CensusSourceTaskTest::partner)
+        .containsExactly("WLD", "CHN", "CAN", "MEX");
+    task.stop();
+  }
+
   @Test
   void shouldResumeAfterRestartWithoutDuplicatesAndWithIdenticalRecords() throws Exception {
     stubMonth("2025-04", 200, APRIL_2025);

@@ -26,24 +26,43 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The request timeout of java.net.http only covers the headers: a body that stops coming must still end the fetch,
- * or the task's poll(), and the stop() that waits for it, would hang for ever.
+ * The request timeout of java.net.http only covers the headers: a body that stops coming, or comes only a byte at a
+ * time, must still end the fetch, or the task's poll(), and the stop() that waits for it, would hang for ever; a large
+ * body that keeps coming must not be cut, however long it takes.
+ *
+ * <p>The timeout runs each test in a thread of its own: java.net.http's body stream (JDK 17) ignores an interrupt,
+ * so a same-thread timeout would not end a read the fetcher failed to cut, and the build would hang instead of fail.
  */
+@Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class JdkPageFetcherTest {
   @TempDir Path dir;
   private ServerSocket server;
 
+  /** A Comext bulk file ({@code full_v2_yyyyMM.csv}) of about {@code length} bytes: what these downloads carry. */
+  static byte[] bulkFile(int length) {
+    StringBuilder b = new StringBuilder("REPORTER,PARTNER,TRADE_TYPE,PRODUCT_NC,PRODUCT_SITC,PRODUCT_CPA21,"
+        + "PRODUCT_CPA22,PRODUCT_BEC,PRODUCT_BEC5,PRODUCT_SECTION,FLOW,STAT_PROCEDURE,SUPPL_UNIT,PERIOD,VALUE_EUR,"
+        + "VALUE_NAC,QUANTITY_KG,QUANTITY_SUPPL_UNIT\r\n");
+    for (int i = 0; b.length() < length; i++) {
+      b.append("DE,CN,E,7204").append(String.format("%04d", i % 10_000))
+          .append(",282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,").append(1000 + i).append(',').append(1000 + i)
+          .append(",20,0\r\n");
+    }
+    return b.substring(0, length).getBytes(StandardCharsets.US_ASCII);
+  }
+
   /**
-   * A server answering every request with a 200 of {@code length} bytes of which it sends {@code chunks} pieces,
-   * {@code pause} apart, and then nothing (the connection stays open).
+   * A server answering every request with a 200 whose Content-Length is {@code body}'s length: it sends its first
+   * {@code burst} bytes at once, then {@code chunks} pieces of {@code chunk} bytes, {@code pause} apart, and then
+   * nothing (the connection stays open, the body unfinished unless all of it went).
    */
-  private URI serve(int length, int chunks, Duration pause) throws IOException {
+  private URI serve(byte[] body, int burst, int chunks, int chunk, Duration pause) throws IOException {
     server = new ServerSocket(0);
     Thread t = new Thread(() -> {
       while (!server.isClosed()) {
         try {
           Socket s = server.accept();
-          Thread c = new Thread(() -> answer(s, length, chunks, pause));
+          Thread c = new Thread(() -> answer(s, body, burst, chunks, chunk, pause));
           c.setDaemon(true);
           c.start();
         } catch (IOException e) {
@@ -56,19 +75,28 @@ class JdkPageFetcherTest {
     return URI.create("http://localhost:" + server.getLocalPort() + "/full_v2_202505.csv?key=s3cret");
   }
 
-  private static void answer(Socket s, int length, int chunks, Duration pause) {
+  /** {@link #serve(byte[], int, int, int, Duration)} of single bytes, with no burst. */
+  private URI serve(int length, int chunks, Duration pause) throws IOException {
+    return serve(bulkFile(length), 0, chunks, 1, pause);
+  }
+
+  private static void answer(Socket s, byte[] body, int burst, int chunks, int chunk, Duration pause) {
     try (s) {
       BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
       for (String l = r.readLine(); l != null && !l.isEmpty(); l = r.readLine()) {
         // request headers
       }
       OutputStream o = s.getOutputStream();
-      o.write(("HTTP/1.1 200 OK\r\nContent-Length: " + length + "\r\nContent-Type: text/csv\r\n\r\n")
+      o.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\nContent-Type: text/csv\r\n\r\n")
           .getBytes(StandardCharsets.US_ASCII));
+      o.write(body, 0, burst);
       o.flush();
-      for (int i = 0; i < chunks; i++) {
-        o.write('x');
+      int sent = burst;
+      for (int i = 0; i < chunks && sent < body.length; i++) {
+        int n = Math.min(chunk, body.length - sent);
+        o.write(body, sent, n);
         o.flush();
+        sent += n;
         Thread.sleep(pause.toMillis());
       }
       Thread.sleep(60_000); // stalls with the body unfinished
@@ -85,10 +113,10 @@ class JdkPageFetcherTest {
   }
 
   @Test
-  @Timeout(value = 20, unit = TimeUnit.SECONDS)
   void shouldAbortADownloadWhoseBodyStallsAfterTheHeaders() throws Exception {
     URI uri = serve(1_000, 3, Duration.ofMillis(10));
-    JdkPageFetcher fetcher = new JdkPageFetcher(Duration.ofMillis(500));
+    // No rate floor: the bound on silence alone cuts a body that stops.
+    JdkPageFetcher fetcher = new JdkPageFetcher(Duration.ofMillis(500), 0);
     long start = System.nanoTime();
     assertThatThrownBy(() -> fetcher.fetchToFile(uri, Map.of(), dir.resolve("body")))
         .isInstanceOf(HttpTimeoutException.class).hasMessageContaining("sent nothing for 500 ms")
@@ -98,17 +126,57 @@ class JdkPageFetcherTest {
   }
 
   @Test
-  @Timeout(value = 20, unit = TimeUnit.SECONDS)
-  void shouldKeepReadingABodyThatIsSlowButKeepsComing() throws Exception {
-    // 12 bytes 150 ms apart: 1.8 s in all, well over the timeout, never silent for as long.
+  void shouldKeepReadingABodyThatIsSlowButKeepsComingAboveTheFloor() throws Exception {
+    // 12 bytes 150 ms apart: 1.8 s in all, well over the timeout, never silent for as long, and 3 or more bytes in
+    // every 500 ms where the floor of 2 bytes/s asks for 1.
     URI uri = serve(12, 12, Duration.ofMillis(150));
-    HttpPage page = new JdkPageFetcher(Duration.ofMillis(500)).fetchToFile(uri, Map.of(), dir.resolve("body"));
+    HttpPage page = new JdkPageFetcher(Duration.ofMillis(500), 2).fetchToFile(uri, Map.of(), dir.resolve("body"));
     assertThat(page.status()).isEqualTo(200);
-    assertThat(Files.readString(dir.resolve("body"))).isEqualTo("x".repeat(12));
+    assertThat(Files.readAllBytes(dir.resolve("body"))).isEqualTo(bulkFile(12));
   }
 
   @Test
-  @Timeout(value = 20, unit = TimeUnit.SECONDS)
+  void shouldAbortABodyThatDribblesUnderTheFloorThoughNeverSilentForTheTimeout() throws Exception {
+    // A byte every 50 ms (about 20 bytes/s) would take 50 s for these 1,000 bytes: the idle bound never fires.
+    URI uri = serve(1_000, 1_000, Duration.ofMillis(50));
+    JdkPageFetcher fetcher = new JdkPageFetcher(Duration.ofMillis(500), 1_024);
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> fetcher.fetchToFile(uri, Map.of(), dir.resolve("body")))
+        .isInstanceOf(HttpTimeoutException.class)
+        .hasMessageContaining("under 1024 bytes/s (http.body.min.bytes.per.second)")
+        .hasMessageNotContaining("s3cret");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    // The in-memory path (API pages) is cut the same way.
+    assertThatThrownBy(() -> fetcher.fetch(uri, Map.of())).isInstanceOf(HttpTimeoutException.class)
+        .hasMessageContaining("http.body.min.bytes.per.second");
+  }
+
+  @Test
+  void shouldAbortABodyThatSlowsToADribbleAfterAFastStart() throws Exception {
+    // 2 MB at once, then a byte every 50 ms. Averaged since the start, the body would stay over 1 KiB/s for
+    // half an hour; over the last timeout it is under the floor within one.
+    byte[] body = bulkFile(2_100_000);
+    URI uri = serve(body, 2_000_000, 100_000, 1, Duration.ofMillis(50));
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> new JdkPageFetcher(Duration.ofMillis(500), 1_024)
+        .fetchToFile(uri, Map.of(), dir.resolve("body")))
+        .isInstanceOf(HttpTimeoutException.class).hasMessageContaining("http.body.min.bytes.per.second");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void shouldNotCutALargeDownloadThatTakesManyTimeoutsButKeepsComing() throws Exception {
+    // 3 MB as 30 pieces of 100 KB, 50 ms apart: 1.5 s, three times the timeout, far over the floor.
+    byte[] body = bulkFile(3_000_000);
+    URI uri = serve(body, 0, 30, 100_000, Duration.ofMillis(50));
+    long start = System.nanoTime();
+    HttpPage page = new JdkPageFetcher(Duration.ofMillis(500), 1_024).fetchToFile(uri, Map.of(), dir.resolve("body"));
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(1_000));
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(Files.readAllBytes(dir.resolve("body"))).isEqualTo(body);
+  }
+
+  @Test
   void shouldGiveUpRetriablyAndDeleteTheTemporaryFileWhenTheBodyKeepsStalling() throws Exception {
     URI uri = serve(1_000, 1, Duration.ofMillis(1));
     List<Path> before = TaskHarness.tempFilesNamed("tradepulse-stall-");
@@ -119,5 +187,19 @@ class JdkPageFetcherTest {
         .isInstanceOf(RetriableException.class).hasMessageContaining("HttpTimeoutException");
     assertThat(metrics.retries()).isEqualTo(1);
     assertThat(TaskHarness.tempFilesNamed("tradepulse-stall-")).containsExactlyInAnyOrderElementsOf(before);
+  }
+
+  @Test
+  void shouldGiveUpRetriablyAndDeleteTheTemporaryFileWhenTheBodyKeepsDribbling() throws Exception {
+    URI uri = serve(1_000, 1_000, Duration.ofMillis(50));
+    List<Path> before = TaskHarness.tempFilesNamed("tradepulse-dribble-");
+    IngestMetrics metrics = new IngestMetrics();
+    RetryingFetcher retrying = new RetryingFetcher(new JdkPageFetcher(Duration.ofMillis(300), 1_024), Throttle.NONE,
+        new Backoff(Duration.ofMillis(1), Duration.ofMillis(5), 1), d -> { }, metrics);
+    assertThatThrownBy(() -> HttpBody.fetch(retrying, uri, Map.of(), "the dribbling server", "dribble"))
+        .isInstanceOf(RetriableException.class).hasMessageContaining("HttpTimeoutException")
+        .hasMessageContaining("http.body.min.bytes.per.second");
+    assertThat(metrics.retries()).isEqualTo(1);
+    assertThat(TaskHarness.tempFilesNamed("tradepulse-dribble-")).containsExactlyInAnyOrderElementsOf(before);
   }
 }
