@@ -3,6 +3,7 @@ package io.tradepulse.connect.common;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,8 +16,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -51,6 +58,9 @@ public final class JdkPageFetcher implements PageFetcher {
   private final HttpClient client;
   private final Duration timeout;
   private final long minBytesPerSecond;
+  /** What ends each stage in progress (a wait for headers, a body read), for {@link #stop()}; guarded by itself. */
+  private final Set<Runnable> inProgress = new HashSet<>();
+  private boolean stopped; // guarded by inProgress
 
   /** With the default floor of {@link TradeSourceConfig#HTTP_BODY_MIN_RATE_DEFAULT} bytes/s. */
   public JdkPageFetcher(Duration timeout) {
@@ -75,7 +85,7 @@ public final class JdkPageFetcher implements PageFetcher {
 
   @Override
   public HttpPage fetch(URI uri, Map<String, String> headers) throws IOException, InterruptedException {
-    HttpResponse<InputStream> resp = client.send(request(uri, headers), HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> resp = send(uri, headers);
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     copyBody(resp, body, uri);
     return new HttpPage(resp.statusCode(), body.toByteArray(), retryAfter(resp), validators(resp));
@@ -84,13 +94,80 @@ public final class JdkPageFetcher implements PageFetcher {
   @Override
   public HttpPage fetchToFile(URI uri, Map<String, String> headers, Path target)
       throws IOException, InterruptedException {
-    HttpResponse<InputStream> resp = client.send(request(uri, headers), HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> resp = send(uri, headers);
     // TRUNCATE_EXISTING: a retry must not leave the tail of a longer earlier (error) body behind.
     try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
       copyBody(resp, out, uri);
     }
     return new HttpPage(resp.statusCode(), null, retryAfter(resp), validators(resp));
+  }
+
+  /**
+   * Ends every fetch in progress, and every later one at once, with an {@link InterruptedIOException}: a wait for the
+   * headers is cancelled, a body stream closed under its reader. A later fetch fails too, so a fetch that starts
+   * just as the task stops cannot escape it.
+   */
+  @Override
+  public void stop() {
+    List<Runnable> ends;
+    synchronized (inProgress) {
+      stopped = true;
+      ends = List.copyOf(inProgress);
+    }
+    ends.forEach(Runnable::run);
+  }
+
+  /** Registers what ends a stage of a fetch for {@link #stop()}; runs it at once if the fetcher is stopped. */
+  private void track(Runnable end) {
+    synchronized (inProgress) {
+      if (!stopped) {
+        inProgress.add(end);
+        return;
+      }
+    }
+    end.run();
+  }
+
+  private void untrack(Runnable end) {
+    synchronized (inProgress) {
+      inProgress.remove(end);
+    }
+  }
+
+  /**
+   * The response, its body not read yet. As {@link HttpClient#send} (which is sendAsync and a wait too), but the wait
+   * can be cancelled by {@link #stop()}: it lasts up to the timeout (a minute by default) when a server is slow to
+   * answer.
+   */
+  private HttpResponse<InputStream> send(URI uri, Map<String, String> headers)
+      throws IOException, InterruptedException {
+    CompletableFuture<HttpResponse<InputStream>> response =
+        client.sendAsync(request(uri, headers), HttpResponse.BodyHandlers.ofInputStream());
+    Runnable cancel = () -> response.cancel(true);
+    track(cancel);
+    try {
+      return response.get();
+    } catch (CancellationException e) {
+      throw stopping(uri, "Response", "received");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof CancellationException) { // how the JDK 17 client completes the future it cancelled
+        throw stopping(uri, "Response", "received");
+      }
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException re) { // such as send()'s IllegalArgumentException
+        throw re;
+      }
+      throw new IOException(cause.getMessage(), cause);
+    } catch (InterruptedException e) {
+      response.cancel(true); // as send() does: nobody waits for it any more
+      throw e;
+    } finally {
+      untrack(cancel);
+    }
   }
 
   private HttpRequest request(URI uri, Map<String, String> headers) {
@@ -107,6 +184,8 @@ public final class JdkPageFetcher implements PageFetcher {
   private void copyBody(HttpResponse<InputStream> resp, OutputStream out, URI uri) throws IOException {
     InputStream in = resp.body();
     BodyWatch watch = new BodyWatch(in, timeout, minBytesPerSecond);
+    Runnable stop = watch::stop;
+    track(stop);
     String cut;
     try (in) {
       byte[] buf = new byte[1 << 16];
@@ -125,19 +204,30 @@ public final class JdkPageFetcher implements PageFetcher {
       throw aborted(uri, cut, e);
     } finally {
       watch.end();
+      untrack(stop);
     }
     if (cut != null) {
       throw aborted(uri, cut, null);
     }
   }
 
-  private static HttpTimeoutException aborted(URI uri, String why, IOException cause) {
-    HttpTimeoutException e = new HttpTimeoutException("Response body of " + uri.getScheme() + "://" + uri.getAuthority()
-        + uri.getPath() + " " + why + ": aborted");
+  /** A cut body: a timeout (retried), or ended by {@link #stop()} ({@link BodyWatch#STOPPED}). */
+  private static IOException aborted(URI uri, String why, IOException cause) {
+    IOException e = why == BodyWatch.STOPPED ? stopping(uri, "Response body", "read to its end")
+        : new HttpTimeoutException("Response body of " + redact(uri) + " " + why + ": aborted");
     if (cause != null) {
       e.initCause(cause);
     }
     return e;
+  }
+
+  private static InterruptedIOException stopping(URI uri, String what, String not) {
+    return new InterruptedIOException(what + " of " + redact(uri) + " not " + not + ": the task is stopping");
+  }
+
+  /** Without the query, where the API keys are. */
+  private static String redact(URI uri) {
+    return uri.getScheme() + "://" + uri.getAuthority() + uri.getPath();
   }
 
   /**
@@ -146,6 +236,8 @@ public final class JdkPageFetcher implements PageFetcher {
    */
   private static final class BodyWatch {
     private static final String ENDED = "ended";
+    /** The verdict of {@link #stop()}; compared by identity, as {@link #ENDED}. */
+    static final String STOPPED = "stopped";
     private final InputStream in;
     private final long windowNanos;
     private final long minBytesPerSecond;
@@ -184,6 +276,11 @@ public final class JdkPageFetcher implements PageFetcher {
       cancel();
       String v = verdict.compareAndExchange(null, ENDED);
       return v == null || v == ENDED ? null : v;
+    }
+
+    /** Cuts the body because the fetcher is stopping ({@link JdkPageFetcher#stop()}); nothing if it ended. */
+    void stop() {
+      cut(STOPPED);
     }
 
     private void check() {

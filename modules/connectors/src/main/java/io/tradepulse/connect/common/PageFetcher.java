@@ -23,4 +23,12 @@ public interface PageFetcher {
     Files.write(target, page.body());
     return new HttpPage(page.status(), null, page.retryAfter(), page.validators());
   }
+
+  /**
+   * Ends the fetches in progress, and fails every later one, with an {@link java.io.InterruptedIOException}: the
+   * task that owns this fetcher is stopping ({@link TradeSourceTask#stop()}). Called from another thread than the
+   * fetches. Default: nothing, for fetchers whose calls end by themselves (test fetchers).
+   */
+  default void stop() {
+  }
 }

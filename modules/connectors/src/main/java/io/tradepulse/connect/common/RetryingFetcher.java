@@ -70,6 +70,11 @@ public final class RetryingFetcher {
       } catch (IOException e) {
         problem = e.getClass().getSimpleName() + ": " + e.getMessage();
       }
+      if (sleeper.stopped()) {
+        // The task stopped during the attempt, and may have ended it (PageFetcher#stop): not a failure to warn about
+        // or to count as a retry, and a retry would not get far.
+        throw new RetriableException("Task stopping: not retrying " + logUri + " (" + problem + ")");
+      }
       if (attempt >= backoff.maxRetries()) {
         throw new RetriableException("Giving up for now on " + logUri + " after " + (attempt + 1)
             + " attempts: " + problem);

@@ -133,7 +133,18 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
   @Override
   public List<SourceRecord> poll() throws InterruptedException {
     if (pending.isEmpty() && !stopSignal.isStopped()) {
-      List<SourceRecord> next = nextBatch();
+      List<SourceRecord> next;
+      try {
+        next = nextBatch();
+      } catch (RetriableException e) {
+        if (!stopSignal.isStopped()) {
+          throw e;
+        }
+        // stop() ended the download this poll waited for (PageFetcher#stop): the task is going away, so this is no
+        // failure for the worker to log and retry. Nothing of it was handed out, so no offset moved past it.
+        log.info("Poll ended by stop(): {}", e.getMessage());
+        return null;
+      }
       if (next.isEmpty()) {
         drained = true;
         maybeSignalCompletion();
@@ -199,10 +210,20 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
    * Stops the task. The stop signal goes first, outside the lock, so a poll() that has not reached its records yet
    * opens nothing; the open payload is then closed under the task's lock, which a poll holds while it reads
    * ({@link #emitOpenPayload()}, {@link #nextRecords()}): a batch being read is finished, not cut off.
+   *
+   * <p>A download is not waited for: the lock would be held for as long as its body keeps coming (a Comext bulk file
+   * can take minutes), and the JDK's body read ignores interrupts, so a stop() called during a poll() would outlast
+   * task.shutdown.graceful.timeout.ms and leave the thread downloading. The fetcher is stopped first, outside the
+   * lock: the poll's download fails at once, its temporary file is deleted, and poll() returns. (Kafka Connect 3.7 and
+   * later call stop() on the task thread once poll() has returned; other callers, such as tests or an older worker,
+   * may call it during one.)
    */
   @Override
   public void stop() {
     stopSignal.stop();
+    if (pageFetcher != null) {
+      pageFetcher.stop();
+    }
     synchronized (this) {
       closeOpenPayload();
     }
