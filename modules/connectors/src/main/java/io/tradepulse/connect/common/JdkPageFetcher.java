@@ -55,9 +55,18 @@ public final class JdkPageFetcher implements PageFetcher {
     return t;
   });
 
+  /**
+   * The largest body {@link #fetch} holds in memory. The rate floor bounds how slowly a body comes, not how much of
+   * it: without a cap, a huge or endless body (a wrong URL, a misbehaving server) fills the heap of the whole worker.
+   * No task fetches into memory (they all download to a file, {@link HttpBody}), but the in-memory fetch stays public:
+   * it is the {@link PageFetcher} method that test fetchers implement, and a small answer needs no file.
+   */
+  public static final int MAX_IN_MEMORY_BODY_BYTES = 16 << 20;
+
   private final HttpClient client;
   private final Duration timeout;
   private final long minBytesPerSecond;
+  private final int maxInMemoryBody;
   /** What ends each stage in progress (a wait for headers, a body read), for {@link #stop()}; guarded by itself. */
   private final Set<Runnable> inProgress = new HashSet<>();
   private boolean stopped; // guarded by inProgress
@@ -72,23 +81,61 @@ public final class JdkPageFetcher implements PageFetcher {
    * @param minBytesPerSecond the least average rate of a body over each window after its first; 0: silence only
    */
   public JdkPageFetcher(Duration timeout, long minBytesPerSecond) {
+    this(timeout, minBytesPerSecond, MAX_IN_MEMORY_BODY_BYTES);
+  }
+
+  /** Visible for tests: a smaller cap than {@link #MAX_IN_MEMORY_BODY_BYTES} needs a smaller body to pass it. */
+  JdkPageFetcher(Duration timeout, long minBytesPerSecond, int maxInMemoryBody) {
     if (minBytesPerSecond < 0) {
       throw new IllegalArgumentException("minBytesPerSecond < 0: " + minBytesPerSecond);
     }
     this.timeout = timeout;
     this.minBytesPerSecond = minBytesPerSecond;
+    this.maxInMemoryBody = maxInMemoryBody;
     this.client = HttpClient.newBuilder()
         .connectTimeout(timeout)
         .followRedirects(HttpClient.Redirect.NORMAL)
         .build();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Fails with an IOException naming the cap once the body is over {@link #MAX_IN_MEMORY_BODY_BYTES}; a body that
+   * can be larger is fetched with {@link #fetchToFile}.
+   */
   @Override
   public HttpPage fetch(URI uri, Map<String, String> headers) throws IOException, InterruptedException {
     HttpResponse<InputStream> resp = send(uri, headers);
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    InMemoryBody body = new InMemoryBody(maxInMemoryBody, uri);
     copyBody(resp, body, uri);
-    return new HttpPage(resp.statusCode(), body.toByteArray(), retryAfter(resp), validators(resp));
+    return new HttpPage(resp.statusCode(), body.bytes.toByteArray(), retryAfter(resp), validators(resp));
+  }
+
+  /** A body in memory, up to a cap: a write that would pass it fails, and with it the read (copyBody). */
+  private static final class InMemoryBody extends OutputStream {
+    final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final int max;
+    private final URI uri;
+
+    InMemoryBody(int max, URI uri) {
+      this.max = max;
+      this.uri = uri;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if ((long) bytes.size() + len > max) {
+        throw new IOException("Response body of " + redact(uri) + " is over " + max + " bytes, the most "
+            + "JdkPageFetcher.fetch() holds in memory: aborted (fetchToFile() takes a body of any size)");
+      }
+      bytes.write(b, off, len);
+    }
   }
 
   @Override

@@ -177,6 +177,20 @@ class JdkPageFetcherTest {
   }
 
   @Test
+  void shouldRefuseToHoldInMemoryABodyOverTheCapButDownloadItToAFile() throws Exception {
+    // 2 MB at once, fast enough for any floor: only the cap (1 MiB here, 16 MiB by default) stops it.
+    byte[] body = bulkFile(2_000_000);
+    URI uri = serve(body, body.length, 0, 0, Duration.ZERO);
+    JdkPageFetcher fetcher = new JdkPageFetcher(Duration.ofSeconds(5), 1_024, 1 << 20);
+    assertThatThrownBy(() -> fetcher.fetch(uri, Map.of())).isInstanceOf(IOException.class)
+        .hasMessageContaining("over 1048576 bytes, the most JdkPageFetcher.fetch() holds in memory")
+        .hasMessageNotContaining("s3cret");
+    HttpPage page = fetcher.fetchToFile(uri, Map.of(), dir.resolve("body"));
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(Files.readAllBytes(dir.resolve("body"))).isEqualTo(body);
+  }
+
+  @Test
   void shouldGiveUpRetriablyAndDeleteTheTemporaryFileWhenTheBodyKeepsStalling() throws Exception {
     URI uri = serve(1_000, 1, Duration.ofMillis(1));
     List<Path> before = TaskHarness.tempFilesNamed("tradepulse-stall-");
