@@ -85,7 +85,9 @@ public final class RetryingFetcher {
       sleeper.sleep(wait);
       if (sleeper.stopped()) {
         // The wait ended early because the task is stopping: another attempt would only delay the worker's
-        // shutdown or rebalance (an attempt can take http.timeout.ms, and the next wait would end at once again).
+        // shutdown or rebalance, and the next wait would end at once again. An attempt is not bounded by
+        // http.timeout.ms: that is the wait for the headers (and the longest silence of a body); a body is then read
+        // for as long as it keeps coming faster than http.body.min.bytes.per.second, minutes for a bulk file.
         throw new RetriableException("Task stopping: not retrying " + logUri + " (" + problem + ")");
       }
     }
