@@ -73,8 +73,9 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
   }
 
   /**
-   * Synchronized with {@link #stop()}: Connect calls stop() from another thread, possibly while this reads the open
-   * payload; closing it under the reader would fail that read, so stop() waits for the batch instead.
+   * Synchronized with {@link #stop()}: the SourceTask contract lets stop() be called from another thread while this
+   * reads the open payload (Kafka 3.7+ workers call it only after poll() returns); closing the payload under the
+   * reader would fail that read, so stop() ends the fetcher's download first and then waits for the batch.
    */
   private synchronized List<SourceRecord> nextBatch() throws InterruptedException {
     if (stopSignal.isStopped()) {
