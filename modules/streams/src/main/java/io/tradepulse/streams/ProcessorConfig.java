@@ -200,10 +200,39 @@ public final class ProcessorConfig extends AbstractConfig {
             // unset or at a value meaning what the serdes do anyway; checked here so that start-up names them.
             UnsupportedConfluentKeys.check(originals, SchemaRegistryClientConfig.UNSUPPORTED);
             UnsupportedConfluentKeys.check(originals, AvroSerdeConfig.UNSUPPORTED);
+            rejectOverridden(originals);
         }
         if (getString(SCHEMA_REGISTRY_URL_CONFIG).isBlank() && registryClient() == null) {
             throw new ConfigException(SCHEMA_REGISTRY_URL_CONFIG, "", "a schema registry URL is required");
         }
+    }
+
+    /**
+     * Kafka Streams keys {@link #streamsConfig} sets whatever the user gives, with the value it sets: the dead-letter
+     * handlers (the deprecated {@code default.*} forms are shadowed by them) and explicit internal names. They are
+     * Streams keys, so known; without this check a copied {@code deserialization.exception.handler=LogAndContinue...}
+     * passed start-up and was silently replaced, and the operator believed bad input was skipped (or the instance
+     * stopped) when it was in fact dead-lettered.
+     */
+    static final Map<String, String> SET_BY_TRADEPULSE = Map.of(
+            StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class.getName(),
+            StreamsConfig.DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class.getName(),
+            StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class.getName(),
+            StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true",
+            StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class.getName(),
+            StreamsConfig.DEFAULT_PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class.getName(),
+            StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
+
+    /** Refuses a {@link #SET_BY_TRADEPULSE} key given another value than the one tradepulse sets anyway. */
+    private static void rejectOverridden(Map<?, ?> originals) {
+        SET_BY_TRADEPULSE.forEach((key, value) -> {
+            Object given = originals.get(key);
+            String text = given instanceof Class<?> c ? c.getName() : given == null ? null : given.toString().trim();
+            if (text != null && !text.equalsIgnoreCase(value)) {
+                throw new ConfigException(key, given, "set by tradepulse to " + value + " (dead letters at every stage, "
+                        + "explicit internal names; docs/operations.md); remove the key");
+            }
+        });
     }
 
     /**

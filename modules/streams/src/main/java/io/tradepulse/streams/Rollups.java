@@ -53,7 +53,9 @@ public final class Rollups {
             parents.add(new Parent(new SeriesKey(s.getReporter(), s.getPartner(), s.getFlow(),
                     parentCommodity(s.getCommodity())), COMMODITY_CHILD + s.getCommodity()));
         }
-        if (config.world() && !TradeRecordValidator.AGGREGATES.contains(s.getPartner())) {
+        // A series reported by WLD itself (world imports from CHN, as some sources publish) has no world series:
+        // WLD -> WLD names one economy twice, the validator refuses it, and every emission of its cells was a dead letter.
+        if (config.world() && !TradeRecordValidator.AGGREGATES.contains(s.getPartner()) && !WORLD.equals(s.getReporter())) {
             parents.add(new Parent(new SeriesKey(s.getReporter(), WORLD, s.getFlow(), s.getCommodity()),
                     PARTNER_CHILD + s.getPartner()));
         }

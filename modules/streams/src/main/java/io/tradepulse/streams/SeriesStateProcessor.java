@@ -510,10 +510,13 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
      * a global store is restored by copying tariff.events' bytes into it undecoded, so a bad record that the
      * deserialization handler skipped (and dead-lettered) while the instance ran is in the store after a restart,
      * and failing here would fail every task's start, at every restart. (The store's iterator has moved past an
-     * entry before it decodes it, so the next one is read after a failure.)
+     * entry before it decodes it, so the next one is read after a failure.) An event of the current calendar whose
+     * entry is such a bad update keeps its current version, as it did while the instance ran
+     * ({@link #keepVersionsOfUndecodableUpdates}).
      */
     private TariffCalendar readCalendar() {
         List<TariffEvent> events = new ArrayList<>();
+        boolean undecodable = false;
         try (KeyValueIterator<String, Object> all = tariffs.all()) {
             while (all.hasNext()) {
                 Object v;
@@ -522,6 +525,7 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
                 } catch (SerializationException e) {
                     log.warn("Task {}: a tariff event in the global store cannot be decoded ({}); left out of the "
                             + "calendar (its dead letter was written when it was read)", context.taskId(), e.getMessage());
+                    undecodable = true;
                     continue;
                 }
                 Object event = v instanceof ValueAndTimestamp<?> vt ? vt.value() : v;
@@ -530,6 +534,31 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
                 }
             }
         }
+        if (undecodable) {
+            keepVersionsOfUndecodableUpdates(events);
+        }
         return new TariffCalendar(events);
+    }
+
+    /**
+     * Adds to {@code events} the current calendar's version of each event whose store entry cannot be decoded. Why: a
+     * bad update of an event is skipped while the instance runs, so the store and the calendar keep the event as it
+     * was; a restore copies tariff.events' bytes, the bad update's included, and leaving the event out then removed it
+     * from the calendar after a restart only, retracting every signal that named it. The failing entry's key is lost
+     * with the iterator's exception, so each event of the calendar missing from what was read is looked up by id:
+     * absent means deleted (a tombstone), undecodable means the bad update.
+     */
+    private void keepVersionsOfUndecodableUpdates(List<TariffEvent> events) {
+        Set<String> read = new HashSet<>();
+        events.forEach(e -> read.add(e.getId()));
+        for (TariffEvent e : calendar.events()) {
+            if (!read.contains(e.getId())) {
+                try {
+                    tariffs.get(e.getId());
+                } catch (SerializationException bad) {
+                    events.add(e);
+                }
+            }
+        }
     }
 }

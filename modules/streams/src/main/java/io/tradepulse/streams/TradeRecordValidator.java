@@ -3,6 +3,7 @@ package io.tradepulse.streams;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import io.tradepulse.avro.CommodityLevel;
@@ -39,6 +40,9 @@ public final class TradeRecordValidator {
     static final long MAX_MONTHLY_VALUE = 5_000_000_000_000L;
     /** Modern trade statistics (HS) start in 1988; anything earlier is a unit or parsing error. */
     public static final int MIN_YEAR = 1988;
+
+    /** How far ahead of the clock a publication time may be: see {@link #check}. */
+    static final Duration PUBLICATION_SLACK = Duration.ofDays(1);
 
     private final Clock clock;
 
@@ -118,6 +122,14 @@ public final class TradeRecordValidator {
         YearMonth lastPeriodMonth = YearMonth.of(r.getYear(), r.getMonth()).plusMonths(r.getMonths() - 1L);
         if (r.getPublishedAt().isBefore(lastPeriodMonth.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant())) {
             return Optional.of("published " + r.getPublishedAt() + " before its period " + lastPeriodMonth + " began");
+        }
+        // A publication time after now is a unit or date error (epoch microseconds read as milliseconds land tens of
+        // thousands of years ahead). Accepted, it would hold its period for good: the newest publication wins, so no
+        // true revision could ever replace it. A day of slack: sources stamp a release with its local date (UTC
+        // midnight of a day that starts up to 14 hours earlier east of UTC).
+        if (r.getPublishedAt().isAfter(clock.instant().plus(PUBLICATION_SLACK))) {
+            return Optional.of("published " + r.getPublishedAt() + ", after now (" + clock.instant()
+                    + "): a unit or date error?");
         }
         if (r.getDerivedFrom() != null && r.getDerivedFrom() < 1) {
             return Optional.of("derivedFrom must be the number of child series summed (>= 1): " + r.getDerivedFrom());

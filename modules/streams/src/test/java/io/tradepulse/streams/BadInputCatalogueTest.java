@@ -62,6 +62,7 @@ class BadInputCatalogueTest {
         bad("YoY below -100 %", b -> b.setReportedYoyPct(-120.0), "impossible reported YoY");
         bad("YoY not a number", b -> b.setReportedYoyPct(Double.NaN), "impossible reported YoY");
         bad("published before its period", b -> b.setPublishedAt(Instant.parse("2025-01-01T00:00:00Z")), "before its period");
+        bad("published in the future (a unit error)", b -> b.setPublishedAt(Instant.parse("2027-01-01T00:00:00Z")), "after now");
     }
 
     @Test

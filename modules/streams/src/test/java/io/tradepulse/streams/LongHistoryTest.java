@@ -58,8 +58,11 @@ class LongHistoryTest {
             case NEWEST_YEAR_FIRST -> records.sort(Comparator.comparing(TradeRecord::getYear).reversed()
                     .thenComparing(TradeRecord::getPublishedAt));
         }
-        // Calendar changes applied in steps of one or a few series, or all at once.
-        SignalConfig signals = SignalConfig.DEFAULTS.withRefreshBatchSeries(List.of(1, 2, 5_000).get(random.nextInt(3)));
+        // Any lead, payback and trend window the configuration accepts (a 11-month trend reads 23 months back, the
+        // archive's widest reach), low thresholds so that signals are many; calendar changes applied in steps of one
+        // or a few series, or all at once.
+        SignalConfig signals = new SignalConfig(1 + random.nextInt(12), 1 + random.nextInt(12), 1 + random.nextInt(11), 5, 5, 20,
+                java.time.Duration.ofSeconds(10), List.of(1, 2, 5_000).get(random.nextInt(3)));
         try (TopologyFixture f = new TopologyFixture(signals, RollupConfig.NONE)) {
             Map<Integer, List<TariffEvent>> eventsAt = new HashMap<>();
             events.forEach(e -> eventsAt.computeIfAbsent(random.nextInt(records.size() + 1), k -> new ArrayList<>()).add(e));

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.junit.jupiter.api.Test;
 
 class ProcessorConfigTest {
@@ -40,6 +41,29 @@ class ProcessorConfigTest {
         assertThatThrownBy(() -> new ProcessorConfig(m))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("normalize.schemas");
+    }
+
+    @Test
+    void shouldRefuseAnErrorHandlingKeyItWouldOtherwiseOverrideSilently() {
+        Map<String, Object> own = valid();
+        own.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class.getName());
+        own.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+        assertThatCode(() -> new ProcessorConfig(own)).doesNotThrowAnyException(); // what it sets anyway
+        for (Map.Entry<String, Object> key : Map.<String, Object>of(
+                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class,
+                StreamsConfig.DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName(),
+                StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, "org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler",
+                StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, "com.example.MyHandler",
+                StreamsConfig.DEFAULT_PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, "com.example.MyHandler",
+                StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "false",
+                StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, false).entrySet()) {
+            Map<String, Object> m = valid();
+            m.put(key.getKey(), key.getValue());
+            assertThatThrownBy(() -> new ProcessorConfig(m)).as(key.getKey())
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining(key.getKey())
+                    .hasMessageContaining("set by tradepulse");
+        }
     }
 
     @Test

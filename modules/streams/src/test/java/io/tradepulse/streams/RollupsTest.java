@@ -202,6 +202,22 @@ class RollupsTest {
     }
 
     @Test
+    void shouldDeriveNoWorldSeriesForAWorldReporterWhosePartnerWouldBeItself() {
+        SeriesKey worldFromChina = new SeriesKey(Rollups.WORLD, "CHN", Flow.IMPORT, "8517");
+        assertThat(Rollups.parents(worldFromChina, new RollupConfig(true, true)))
+                .extracting(p -> p.series().getPartner()).containsExactly("CHN"); // its HS parent only
+        try (TopologyFixture f = new TopologyFixture(new RollupConfig(true, true))) {
+            f.pipe(hs(worldFromChina, 2025, 5, 70L, "2025-07-03"));
+            f.pipe(hs(worldFromChina, 2025, 6, 80L, "2025-08-03"));
+            Map<ChangeKey, TradeChange> t = f.table();
+            assertThat(t.get(cell(new SeriesKey(Rollups.WORLD, "CHN", Flow.IMPORT, "TOTAL"), 2025, 6)).getValue())
+                    .isEqualTo(80L);
+            // a WLD -> WLD figure is refused by validation: every emission of its cells was a dead letter
+            assertThat(f.deadLetters.readValuesToList()).isEmpty();
+        }
+    }
+
+    @Test
     void shouldIgnoreAnAggregatePartnerContributionAlreadyInTheStore() {
         ChangeKey world = cell(TOTAL_WLD, 2025, 5);
         Map<String, RollupContribution> children = Map.of(

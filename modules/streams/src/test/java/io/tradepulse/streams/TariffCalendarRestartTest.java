@@ -14,12 +14,15 @@ import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.avro.state.AppliedCalendar;
 import io.tradepulse.avro.state.HistoryYearKey;
 import io.tradepulse.avro.state.SeriesHistory;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -77,6 +80,41 @@ class TariffCalendarRestartTest {
             assertThat(s.getType()).isEqualTo("FRONT_LOADING");
             assertThat(s.getStatus()).isEqualTo(SignalStatus.RETRACTED);
         });
+    }
+
+    @Test
+    void shouldKeepAnAppliedEventWhoseUpdateTheRestoredGlobalStoreCannotDecode() {
+        MockProcessorContext<SeriesKey, Emission> first = start();
+        tariffs.put(SignalsTest.AUGUST_RISE.getId(), SignalsTest.AUGUST_RISE);
+        punctuate(first); // the refresh applies (and saves) the calendar with the rise
+        feedFrontLoadingInJune(first);
+        assertThat(signals(first)).anySatisfy(s -> {
+            assertThat(s.getType()).isEqualTo("FRONT_LOADING");
+            assertThat(s.getStatus()).isEqualTo(SignalStatus.ACTIVE);
+        });
+
+        // A bad update of the event on tariff.events: the running instance skipped it (dead letter) and kept the
+        // event as it was. A restart restores the global store from the topic's bytes, the bad update's included.
+        rawTariffs().put(Bytes.wrap(SignalsTest.AUGUST_RISE.getId().getBytes(StandardCharsets.UTF_8)),
+                "not avro".getBytes(StandardCharsets.UTF_8));
+        MockProcessorContext<SeriesKey, Emission> second = start();
+        punctuate(second);
+        assertThat(signals(second)).as("nothing retracted: the event keeps its previous version").isEmpty();
+
+        // Deleted later (a tombstone): it leaves the calendar as before, and its signal is retracted.
+        rawTariffs().delete(Bytes.wrap(SignalsTest.AUGUST_RISE.getId().getBytes(StandardCharsets.UTF_8)));
+        MockProcessorContext<SeriesKey, Emission> third = start();
+        punctuate(third);
+        assertThat(signals(third)).anySatisfy(s -> {
+            assertThat(s.getType()).isEqualTo("FRONT_LOADING");
+            assertThat(s.getStatus()).isEqualTo(SignalStatus.RETRACTED);
+        });
+    }
+
+    /** The bytes under the tariff store, as a restore writes them: undecoded. */
+    @SuppressWarnings("unchecked")
+    private KeyValueStore<Bytes, byte[]> rawTariffs() {
+        return (KeyValueStore<Bytes, byte[]>) ((WrappedStateStore<?, ?, ?>) tariffs).wrapped();
     }
 
     @Test

@@ -126,6 +126,24 @@ class TradeTopologyTest {
     }
 
     @Test
+    void shouldRefuseAFigurePublishedInTheFutureSoItCannotLockItsPeriodAgainstLaterRevisions() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            // Epoch microseconds read as milliseconds: publishedAt lands some 54,000 years ahead.
+            TradeRecord microsAsMillis = TradeRecord.newBuilder(figure(2025, 5, 99L, "2025-06-09"))
+                    .setPublishedAt(java.time.Instant.ofEpochMilli(
+                            java.time.Instant.parse("2025-06-09T00:00:00Z").toEpochMilli() * 1000)).build();
+            f.pipe(microsAsMillis);
+            f.pipe(figure(2025, 5, 30L, "2025-06-09"));
+            f.pipe(figure(2025, 5, 31L, "2026-06-09")); // the annual revision must still replace the first print
+
+            assertThat(f.table().get(cell(CHN_USA, 2025, 5)).getValue()).isEqualTo(31L);
+            var dead = f.deadLetters.readValuesToList();
+            assertThat(dead).hasSize(1);
+            assertThat(dead.get(0).getReason()).contains("published", "after now");
+        }
+    }
+
+    @Test
     void shouldPreferHigherRevisionNumberAtTheSamePublicationTime() {
         try (TopologyFixture f = new TopologyFixture()) {
             f.pipe(figure(CHN_USA, 2025, 5, 1, 31L, "2025-06-09", 1));
