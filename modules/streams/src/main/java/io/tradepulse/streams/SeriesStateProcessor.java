@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -219,12 +220,17 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         if (history.getCommodityLevel() != value.getCommodityLevel()) {
             history = new SeriesHistory(value.getCommodityLevel(), history.getObservations(), history.getArchivedBefore());
         }
-        save(series, head, history, incoming.getYear());
+        // Every output is computed before the state is saved, and forwarded after. Why: an exception while
+        // computing them (e.g. an overflowing sum) is dead-lettered by the processing handler, which lets the task go
+        // on; with the state already saved, that transaction would commit the figure without its outputs, and
+        // replaying the dead letter would change nothing (a duplicate). Computed first, the failed figure leaves
+        // neither state nor outputs behind, and its dead letter can be replayed once the cause is fixed.
+        List<Record<SeriesKey, Emission>> out = new ArrayList<>();
         // The winning figure of this period changed: it replaces this series' contribution to its parents. It
         // keeps the input's timestamp (how far this task has read) and carries only the upstream header: the
         // input's own headers mean nothing on the internal topic.
         for (Rollups.Parent parent : Rollups.parents(series, rollups)) {
-            context.forward(record.withKey(series).withHeaders(new RecordHeaders(new Header[] {upstream}))
+            out.add(record.withKey(series).withHeaders(new RecordHeaders(new Header[] {upstream}))
                     .withValue(Emission.contribution(SeriesHistories.changeKey(parent.series(), incoming),
                             Rollups.contribution(parent.child(), incoming))));
         }
@@ -233,7 +239,7 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         SeriesHistory before = null; // the pre-image, built only if some affected period existed before
         for (int period : upsert.affected()) {
             Observation q = SeriesHistories.get(history, period);
-            context.forward(record.withKey(series).withValue(
+            out.add(record.withKey(series).withValue(
                     Emission.change(SeriesHistories.changeKey(series, q), SeriesHistories.change(series, history, q))));
             Map<SignalType, TradeSignal> was;
             if (period == incomingPeriod && upsert.previous() == null) {
@@ -245,8 +251,11 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
                 Observation old = SeriesHistories.get(before, period);
                 was = old == null ? Map.of() : Signals.evaluate(series, before, old, events, config);
             }
-            emitSignalDiff(series, q, was, Signals.evaluate(series, history, q, events, config), record.timestamp());
+            emitSignalDiff(series, q, was, Signals.evaluate(series, history, q, events, config), record.timestamp(),
+                    out::add);
         }
+        save(series, head, history, incoming.getYear());
+        out.forEach(context::forward);
     }
 
     /**
@@ -420,13 +429,19 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
     /** New or changed ACTIVE signals, and RETRACTED for those that held and no longer do; nothing else. */
     private void emitSignalDiff(SeriesKey series, Observation q, Map<SignalType, TradeSignal> was,
                                 Map<SignalType, TradeSignal> now, long timestamp) {
+        emitSignalDiff(series, q, was, now, timestamp, context::forward);
+    }
+
+    private static void emitSignalDiff(SeriesKey series, Observation q, Map<SignalType, TradeSignal> was,
+                                       Map<SignalType, TradeSignal> now, long timestamp,
+                                       Consumer<Record<SeriesKey, Emission>> sink) {
         for (SignalType type : SignalType.values()) {
             TradeSignal before = was.get(type);
             TradeSignal after = now.get(type);
             TradeSignal out = after != null ? (after.equals(before) ? null : after)
                     : before != null ? Signals.retracted(before) : null;
             if (out != null) {
-                context.forward(new Record<>(series, Emission.signal(Signals.key(series, q, type), out), timestamp));
+                sink.accept(new Record<>(series, Emission.signal(Signals.key(series, q, type), out), timestamp));
             }
         }
     }

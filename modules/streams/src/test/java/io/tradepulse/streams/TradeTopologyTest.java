@@ -12,6 +12,7 @@ import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeRecord;
+import io.tradepulse.avro.state.SeriesHistory;
 import io.tradepulse.ingest.BundledData;
 import io.tradepulse.ingest.ParseResult;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 
@@ -240,6 +242,24 @@ class TradeTopologyTest {
             assertThat(dead.get(1).value.getReason()).contains("negative");
             assertThat(dead.get(2).value.getReason()).contains("future");
             assertThat(f.table()).containsOnlyKeys(cell(CHN_USA, 2025, 5));
+        }
+    }
+
+    @Test
+    void shouldLeaveNeitherStateNorOutputsForAFigureWhoseOutputsCannotBeComputed() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            // Two derived figures (exempt from the one-series value limit) whose year-to-date sum overflows a long.
+            f.pipe(TradeRecord.newBuilder(figure(2025, 1, 5_000_000_000_000_000_000L, "2025-02-20")).setDerivedFrom(2).build());
+            f.changes.readRecordsToList();
+            f.pipe(TradeRecord.newBuilder(figure(2025, 2, 5_000_000_000_000_000_000L, "2025-03-20")).setDerivedFrom(2).build());
+
+            var dead = f.deadLetters.readValuesToList();
+            assertThat(dead).hasSize(1);
+            assertThat(dead.get(0).getStage()).isEqualTo(DeadLetterStage.PROCESSING);
+            assertThat(f.changes.readRecordsToList()).isEmpty();
+            // Saved without its outputs, February would be a duplicate when its dead letter is replayed: nothing again.
+            KeyValueStore<SeriesKey, SeriesHistory> store = f.driver.getKeyValueStore(TradeTopology.SERIES_STORE);
+            assertThat(store.get(CHN_USA).getObservations()).extracting(o -> o.getMonth()).containsExactly(1);
         }
     }
 
