@@ -63,6 +63,36 @@ class SerializerIdCacheTest {
         assertThat(serializer.idCache().instances()).isBetween(1, SchemaRegistryClientConfig.MAX_SCHEMAS_PER_SUBJECT_DEFAULT);
     }
 
+    /**
+     * A schema that differs from an earlier one only in docs or aliases is equal by Avro's Schema.equals, but is a
+     * different registration (the registry compares text) with its own id: the serializer must not reuse the first
+     * schema's id for it, as Confluent's serializer does not (its cache key compares docs and aliases).
+     */
+    @Test
+    void shouldNotReuseTheIdOfASchemaThatDiffersOnlyInDocs() {
+        java.util.Map<String, Integer> idsByText = new java.util.concurrent.ConcurrentHashMap<>();
+        SchemaRegistryClient client = (SchemaRegistryClient) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {SchemaRegistryClient.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("register")) {
+                        return idsByText.computeIfAbsent(args[1].toString(), t -> idsByText.size() + 1);
+                    }
+                    if (method.getName().equals("close")) {
+                        return null;
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+        Schema plain = SchemaBuilder.record("Thing").namespace("com.example").fields().requiredLong("n").endRecord();
+        Schema documented = SchemaBuilder.record("Thing").namespace("com.example").doc("a thing").fields()
+                .name("n").doc("how many").type().longType().noDefault().endRecord();
+        assertThat(documented).isEqualTo(plain);
+        try (KafkaAvroSerializer serializer = new KafkaAvroSerializer(client)) {
+            assertThat(serializer.serialize("things", record(plain))[4]).isEqualTo((byte) 1);
+            assertThat(serializer.serialize("things", record(documented))[4]).isEqualTo((byte) 2);
+            assertThat(serializer.serialize("things", record(new Schema.Parser().parse(documented.toString())))[4])
+                    .isEqualTo((byte) 2);
+        }
+    }
+
     /** Reconfigured as a key serializer, it registers under the -key subject instead of reusing the value's id. */
     @Test
     void shouldForgetIdsOfThePreviousConfigurationWhenReconfigured() {
