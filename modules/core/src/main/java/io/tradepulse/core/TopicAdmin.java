@@ -1,5 +1,6 @@
 package io.tradepulse.core;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -7,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -48,15 +50,23 @@ public final class TopicAdmin {
             if (missing.isEmpty()) {
                 return List.of();
             }
-            try {
-                admin.createTopics(missing).all().get();
-            } catch (ExecutionException e) {
-                // Another instance may have created it between list and create: that is fine.
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw e;
+            // Each topic's own outcome, not all(): all() fails with one topic's exception, so another instance creating
+            // one topic between list and create ("already exists", fine) hid the others' failures, and every topic
+            // was reported created.
+            Map<String, KafkaFuture<Void>> results = admin.createTopics(missing).values();
+            List<String> created = new ArrayList<>();
+            for (NewTopic topic : missing) {
+                try {
+                    results.get(topic.name()).get();
+                    created.add(topic.name());
+                } catch (ExecutionException e) {
+                    // Another instance may have created it between list and create: that is fine.
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
                 }
             }
-            return missing.stream().map(NewTopic::name).toList();
+            return List.copyOf(created);
         } catch (ExecutionException e) {
             throw new IllegalStateException("Could not create topics: " + e.getCause().getMessage(), e.getCause());
         }
