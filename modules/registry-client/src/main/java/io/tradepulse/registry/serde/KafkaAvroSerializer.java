@@ -173,7 +173,14 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
         return ids;
     }
 
-    private record SchemaPair(Schema reader, Schema writer) {
+    /**
+     * Compared by text ({@link SchemaKey}): Schema.equals ignores aliases, and a latest version that differs from an
+     * earlier one only by an alias for a renamed field can read records the earlier one could not.
+     */
+    private record SchemaPair(SchemaKey reader, SchemaKey writer) {
+        SchemaPair(Schema reader, Schema writer) {
+            this(SchemaKey.of(reader), SchemaKey.of(writer));
+        }
     }
 
     /** For Kafka to instantiate; {@link #configure} creates the registry client from {@code schema.registry.url}. */
@@ -285,7 +292,7 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
      */
     private Object convert(Object data, Schema schema, SchemaMetadata latest, String subject) {
         boolean readable = latestCanRead.computeIfAbsent(new SchemaPair(latest.schema(), schema), pair ->
-                SchemaCompatibility.checkReaderWriterCompatibility(pair.reader(), pair.writer()).getType()
+                SchemaCompatibility.checkReaderWriterCompatibility(pair.reader().schema(), pair.writer().schema()).getType()
                         == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
         if (!readable) {
             throw new SerializationException("use.latest.version: the latest schema of subject '" + subject + "' (id "

@@ -1,6 +1,7 @@
 package io.tradepulse.registry.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tradepulse.registry.SchemaRegistryClient;
 import io.tradepulse.registry.SchemaRegistryClientConfig;
@@ -128,6 +129,34 @@ class SerializerIdCacheTest {
             int v2Id = registry.register("things-value", v2);
             serializer.configure(latest, false);
             assertThat(serializer.serialize("things", record(v1))[4]).isEqualTo((byte) v2Id);
+        }
+    }
+
+    /**
+     * use.latest.version: a new latest version that differs from the previous one only by an alias (for a renamed
+     * field) can read records the previous one could not. Avro's Schema.equals ignores aliases, so the cached "cannot
+     * read" verdict of the previous latest version must not be reused for it.
+     */
+    @Test
+    void shouldCheckANewLatestVersionThatDiffersOnlyByAnAliasAfresh() {
+        MemorySchemaRegistryClient registry = new MemorySchemaRegistryClient();
+        Schema writer = new Schema.Parser().parse("""
+                {"type":"record","name":"Thing","namespace":"com.example","fields":[{"name":"n","type":"long"}]}""");
+        Schema renamed = new Schema.Parser().parse("""
+                {"type":"record","name":"Thing","namespace":"com.example","fields":[{"name":"count","type":"long"}]}""");
+        Schema renamedWithAlias = new Schema.Parser().parse("""
+                {"type":"record","name":"Thing","namespace":"com.example","fields":[
+                  {"name":"count","type":"long","aliases":["n"]}]}""");
+        assertThat(renamedWithAlias).isEqualTo(renamed);
+        registry.register("things-value", renamed);
+        try (KafkaAvroSerializer serializer = new KafkaAvroSerializer(registry)) {
+            serializer.configure(Map.of(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false,
+                    AvroSerdeConfig.USE_LATEST_VERSION_CONFIG, true, AvroSerdeConfig.LATEST_CACHE_TTL_SEC_CONFIG, 0), false);
+            assertThatThrownBy(() -> serializer.serialize("things", record(writer)))
+                    .isInstanceOf(org.apache.kafka.common.errors.SerializationException.class)
+                    .hasMessageContaining("cannot represent");
+            int aliasedId = registry.register("things-value", renamedWithAlias);
+            assertThat(serializer.serialize("things", record(writer))[4]).isEqualTo((byte) aliasedId);
         }
     }
 
