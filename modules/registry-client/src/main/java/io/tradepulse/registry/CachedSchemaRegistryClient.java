@@ -27,8 +27,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *
  * <p>Caches: id to schema forever (an id never changes meaning); (subject, schema) to id and to
  * version, bounded per subject by {@code max.schemas.per.subject} (LRU). Schemas are compared by the text
- * the registry sees ({@link SchemaKey}: Schema.equals ignores docs and aliases; Confluent's client compares them). Latest-version and compatibility lookups are never
- * cached: they change. A schema is registered as {@code {"schema": schema.toString()}} with
+ * the registry sees ({@link SchemaKey}: Schema.equals ignores docs and aliases; Confluent's client compares
+ * them). Latest-version and compatibility lookups are never cached: they change. A schema is registered as {@code {"schema": schema.toString()}} with
  * {@code schemaType} omitted (AVRO), the same text Confluent's client sends, so both clients get the
  * same ids.
  *
