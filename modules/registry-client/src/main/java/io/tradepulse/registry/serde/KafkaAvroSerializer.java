@@ -302,7 +302,10 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-            writerFor(data, schema).write(data, encoder);
+            // Avro's writers take bytes as a ByteBuffer only; a byte[] (which the serializer accepts, as Confluent's
+            // does) failed here with a ClassCastException.
+            Object value = data instanceof byte[] bytes ? ByteBuffer.wrap(bytes) : data;
+            writerFor(value, schema).write(value, encoder);
             encoder.flush();
             return new GenericDatumReader<>(schema, latest.schema(), GenericData.get())
                     .read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));

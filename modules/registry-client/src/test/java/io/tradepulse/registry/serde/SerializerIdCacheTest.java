@@ -160,6 +160,22 @@ class SerializerIdCacheTest {
         }
     }
 
+    /** use.latest.version with a byte[] value and a nullable-bytes latest schema: written as the union's bytes branch. */
+    @Test
+    void shouldWriteAByteArrayWithANullableBytesLatestSchema() throws Exception {
+        MemorySchemaRegistryClient registry = new MemorySchemaRegistryClient();
+        Schema nullableBytes = new Schema.Parser().parse("[\"null\",\"bytes\"]");
+        int id = registry.register("blobs-value", nullableBytes);
+        try (KafkaAvroSerializer serializer = new KafkaAvroSerializer(registry)) {
+            serializer.configure(Map.of(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false,
+                    AvroSerdeConfig.USE_LATEST_VERSION_CONFIG, true), false);
+            byte[] bytes = serializer.serialize("blobs", new byte[] {7, 8});
+            assertThat(bytes[4]).isEqualTo((byte) id);
+            // union branch 1 (zig-zag 2), length 2 (zig-zag 4), then the two bytes
+            assertThat(java.util.Arrays.copyOfRange(bytes, 5, bytes.length)).containsExactly(2, 4, 7, 8);
+        }
+    }
+
     private static SchemaRegistryClient registering(AtomicInteger registrations, int id) {
         return (SchemaRegistryClient) Proxy.newProxyInstance(SerializerIdCacheTest.class.getClassLoader(),
                 new Class<?>[] {SchemaRegistryClient.class}, (proxy, method, args) -> {
