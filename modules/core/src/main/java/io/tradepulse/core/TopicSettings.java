@@ -27,8 +27,18 @@ public record TopicSettings(int partitions, short replicationFactor, Map<String,
                 Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
     }
 
-    /** Delete policy with the given retention; -1 keeps data forever. */
+    /**
+     * Delete policy with the given retention; -1 keeps data forever, by size too ({@code retention.bytes=-1}): a topic
+     * without its own retention.bytes takes the broker's {@code log.retention.bytes}, which managed clusters often set,
+     * and would lose its oldest data to it despite {@code retention.ms=-1}. A time-bounded topic leaves size to the broker.
+     */
     public static TopicSettings retained(int partitions, short replicationFactor, long retentionMs) {
+        if (retentionMs == -1) {
+            return new TopicSettings(partitions, replicationFactor, Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                    TopicConfig.RETENTION_MS_CONFIG, "-1",
+                    TopicConfig.RETENTION_BYTES_CONFIG, "-1"));
+        }
         return new TopicSettings(partitions, replicationFactor, Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
                 TopicConfig.RETENTION_MS_CONFIG, Long.toString(retentionMs)));

@@ -30,4 +30,18 @@ class TopicSettingsTest {
         TopicSettings settings = new TopicSettings(6, (short) 3, Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "3"));
         assertThat(settings.toNewTopic("t").configs()).containsEntry(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "3");
     }
+
+    /**
+     * -1 promises to keep data forever, but retention.ms alone does not: a topic without its own retention.bytes takes
+     * the broker's log.retention.bytes, which managed clusters often set, and trade.records (the replayable source of
+     * truth) would lose its oldest segments to it.
+     */
+    @Test
+    void shouldKeepDataForeverBySizeTooWhenRetentionIsUnlimited() {
+        assertThat(TopicSettings.retained(6, (short) 3, -1L).toNewTopic("t").configs())
+                .containsEntry(TopicConfig.RETENTION_MS_CONFIG, "-1")
+                .containsEntry(TopicConfig.RETENTION_BYTES_CONFIG, "-1");
+        assertThat(TopicSettings.retained(6, (short) 3, 7L * 24 * 3600 * 1000).toNewTopic("t").configs())
+                .as("a time-bounded topic leaves size to the broker").doesNotContainKey(TopicConfig.RETENTION_BYTES_CONFIG);
+    }
 }

@@ -26,9 +26,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * and Redpanda.
  *
  * <p>Caches: id to schema forever (an id never changes meaning); (subject, schema) to id and to
- * version, bounded per subject by {@code max.schemas.per.subject} (LRU). Schemas are compared with
- * {@link Schema#equals}, as Confluent's client does. Latest-version and compatibility lookups are never
- * cached: they change. A schema is registered as {@code {"schema": schema.toString()}} with
+ * version, bounded per subject by {@code max.schemas.per.subject} (LRU). Schemas are compared by the text
+ * the registry sees ({@link SchemaKey}: Schema.equals ignores docs and aliases; Confluent's client compares
+ * them). Latest-version and compatibility lookups are never cached: they change. A schema is registered as {@code {"schema": schema.toString()}} with
  * {@code schemaType} omitted (AVRO), the same text Confluent's client sends, so both clients get the
  * same ids.
  *
@@ -433,39 +433,40 @@ public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
 
     /** Per-subject schema -> id and schema -> version, each an LRU bounded by max.schemas.per.subject. */
     private static final class SubjectCache {
-        private final Map<Schema, Integer> ids;
-        private final Map<Schema, Integer> versions;
+        // Keyed by the registered text, not Schema.equals (which ignores docs and aliases): see SchemaKey.
+        private final Map<SchemaKey, Integer> ids;
+        private final Map<SchemaKey, Integer> versions;
 
         SubjectCache(int capacity) {
             this.ids = lru(capacity);
             this.versions = lru(capacity);
         }
 
-        private static Map<Schema, Integer> lru(int capacity) {
+        private static Map<SchemaKey, Integer> lru(int capacity) {
             return new LinkedHashMap<>(16, 0.75f, true) {
                 private static final long serialVersionUID = 1L;
 
                 @Override
-                protected boolean removeEldestEntry(Map.Entry<Schema, Integer> eldest) {
+                protected boolean removeEldestEntry(Map.Entry<SchemaKey, Integer> eldest) {
                     return size() > capacity;
                 }
             };
         }
 
         synchronized Integer id(Schema schema) {
-            return ids.get(schema);
+            return ids.get(SchemaKey.of(schema));
         }
 
         synchronized Integer version(Schema schema) {
-            return versions.get(schema);
+            return versions.get(SchemaKey.of(schema));
         }
 
         synchronized void putId(Schema schema, int id) {
-            ids.put(schema, id);
+            ids.put(SchemaKey.of(schema), id);
         }
 
         synchronized void putVersion(Schema schema, int version) {
-            versions.put(schema, version);
+            versions.put(SchemaKey.of(schema), version);
         }
     }
 }

@@ -103,6 +103,40 @@ class CachedSchemaRegistryClientTest {
         REGISTRY.verify(1, postRequestedFor(urlEqualTo("/subjects/prices-value/versions")));
     }
 
+    /**
+     * Avro's Schema.equals ignores docs and aliases, but the registry stores and compares the text: a schema that
+     * differs only there is another registration with its own id, and Confluent's client (AvroSchema.equals compares
+     * docs and aliases too) asks the registry for it instead of answering the first schema's id from its cache.
+     */
+    @Test
+    void shouldAskTheRegistryForASchemaThatDiffersOnlyInDocOrAliases() throws Exception {
+        org.apache.avro.Schema documented = withFieldExtras(PRICE_V1, "\"doc\":\"price in cents\"");
+        org.apache.avro.Schema aliased = withFieldExtras(PRICE_V1, "\"aliases\":[\"amount\"]");
+        assertThat(documented).as("Avro's equality ignores docs").isEqualTo(PRICE_V1);
+        assertThat(aliased).as("and aliases").isEqualTo(PRICE_V1);
+        REGISTRY.stubFor(post("/subjects/prices-value/versions").withRequestBody(equalToJson(schemaJson(PRICE_V1)))
+                .willReturn(okJson("{\"id\":7}")));
+        REGISTRY.stubFor(post("/subjects/prices-value/versions").withRequestBody(equalToJson(schemaJson(documented)))
+                .willReturn(okJson("{\"id\":8}")));
+        REGISTRY.stubFor(post("/subjects/prices-value").withRequestBody(equalToJson(schemaJson(aliased)))
+                .willReturn(okJson("{\"subject\":\"prices-value\",\"id\":9,\"version\":3,\"schema\":"
+                        + MAPPER.writeValueAsString(aliased.toString()) + "}")));
+        try (CachedSchemaRegistryClient client = client()) {
+            assertThat(client.register("prices-value", PRICE_V1)).isEqualTo(7);
+            assertThat(client.register("prices-value", documented)).isEqualTo(8);
+            assertThat(client.getId("prices-value", aliased)).isEqualTo(9);
+            assertThat(client.register("prices-value", new org.apache.avro.Schema.Parser().parse(documented.toString())))
+                    .as("the same text is still answered from the cache").isEqualTo(8);
+        }
+        REGISTRY.verify(2, postRequestedFor(urlEqualTo("/subjects/prices-value/versions")));
+    }
+
+    /** {@code schema} with {@code extras} (JSON members) added to its "cents" field. */
+    private static org.apache.avro.Schema withFieldExtras(org.apache.avro.Schema schema, String extras) {
+        return new org.apache.avro.Schema.Parser().parse(schema.toString()
+                .replace("{\"name\":\"cents\",\"type\":\"long\"}", "{\"name\":\"cents\",\"type\":\"long\"," + extras + "}"));
+    }
+
     @Test
     void shouldResolveRegisteredIdToSchemaWithoutHttpCall() {
         REGISTRY.stubFor(post("/subjects/prices-value/versions").willReturn(okJson("{\"id\":7}")));

@@ -110,6 +110,35 @@ class ConfluentClientConformanceIT {
         assertThat(fetched.canonicalString()).isEqualTo(schema.toString());
     }
 
+    /**
+     * A schema that differs from a registered one only in a doc: the genuine client, whose cache compares docs, asks
+     * the registry and gets whatever id the registry has for that text; ours, which has the first schema cached, must
+     * get the same id, not the first schema's from its cache.
+     */
+    @Test
+    void shouldGetTheGenuineClientsIdForASchemaThatDiffersOnlyInADoc() throws Exception {
+        Schema schema = freshTradeRecordVariant();
+        ObjectNode json = (ObjectNode) MAPPER.readTree(schema.toString());
+        json.put("doc", "the same record, documented differently");
+        Schema redocumented = new Schema.Parser().parse(MAPPER.writeValueAsString(json));
+        assertThat(redocumented).as("equal for Avro").isEqualTo(schema);
+        String subject = unique("conf-doc") + "-value";
+        try (CachedSchemaRegistryClient ours = REGISTRY.newClient()) {
+            int first = ours.register(subject, schema);
+            org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.CachedSchemaRegistryClient
+                    genuineClient = new org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client
+                            .CachedSchemaRegistryClient(REGISTRY.url(), 100);
+            try {
+                assertThat(genuineClient.register(subject, genuine(schema))).isEqualTo(first);
+                int genuineId = genuineClient.register(subject, genuine(redocumented));
+                assertThat(ours.register(subject, redocumented)).isEqualTo(genuineId);
+                assertThat(ours.getId(subject, redocumented)).isEqualTo(genuineId);
+            } finally {
+                genuineClient.close();
+            }
+        }
+    }
+
     @Test
     void shouldWriteBytesTheGenuineClientDecodes() throws Exception {
         String topic = unique("trade.records");

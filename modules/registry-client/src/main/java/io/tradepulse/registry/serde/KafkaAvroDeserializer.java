@@ -19,6 +19,7 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 
 import io.tradepulse.registry.CachedSchemaRegistryClient;
+import io.tradepulse.registry.SchemaKey;
 import io.tradepulse.registry.SchemaRegistryClient;
 import io.tradepulse.registry.SchemaRegistryException;
 import io.tradepulse.registry.SchemaRegistryUnavailableException;
@@ -68,7 +69,14 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
         }
     }
 
-    private record ReaderKey(int id, Schema readerSchema) {
+    /**
+     * The reader schema is compared by its text ({@link SchemaKey}), not by Schema.equals alone: that ignores aliases,
+     * and two reader schemas differing only in an alias for a renamed field resolve the writer's data differently.
+     */
+    private record ReaderKey(int id, SchemaKey readerSchema) {
+        ReaderKey(int id, Schema readerSchema) {
+            this(id, readerSchema == null ? null : SchemaKey.of(readerSchema));
+        }
     }
 
     /** For Kafka to instantiate; {@link #configure} creates the registry client from {@code schema.registry.url}. */

@@ -34,6 +34,7 @@ import io.tradepulse.registry.SchemaMetadata;
 import io.tradepulse.registry.SchemaRegistryClient;
 import io.tradepulse.registry.SchemaRegistryClientConfig;
 import io.tradepulse.registry.SchemaRegistryException;
+import io.tradepulse.registry.SchemaKey;
 import io.tradepulse.registry.SchemaRegistryUnavailableException;
 import io.tradepulse.registry.strategy.SubjectNameStrategy;
 import io.tradepulse.registry.strategy.TopicNameStrategy;
@@ -83,8 +84,8 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
      * hash/equals. But a producer that parses or builds a schema per record (a bridge forwarding schemas it receives,
      * GenericRecords built from a JSON schema) hands in a new instance every time, so identity alone would grow without
      * bound; the map is therefore dropped whole once it holds {@code capacity} instances (cheap, and the live
-     * instances come back on their next record). Behind it, an LRU keyed by {@link Schema#equals} (as the registry
-     * client's own cache) answers those fresh-but-equal instances without asking the client again.
+     * instances come back on their next record). Behind it, an LRU keyed by the schema's text ({@link SchemaKey}, as
+     * the registry client's own cache) answers those fresh-but-equal instances without asking the client again.
      */
     static final class IdCache {
         private final int capacity;
@@ -157,8 +158,14 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
         }
     }
 
-    /** Key compared by {@link Schema#equals} (Avro caches the schema's hash code, so a repeated lookup is cheap). */
-    private record TopicEqualSchema(String topic, Schema schema) {
+    /**
+     * Key compared by the registered text ({@link SchemaKey}), not by {@link Schema#equals} alone: that ignores docs
+     * and aliases, and a schema differing only there is another registration with another id.
+     */
+    private record TopicEqualSchema(String topic, SchemaKey schema) {
+        TopicEqualSchema(String topic, Schema schema) {
+            this(topic, SchemaKey.of(schema));
+        }
     }
 
     /** The id cache, for tests. */
@@ -166,7 +173,14 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
         return ids;
     }
 
-    private record SchemaPair(Schema reader, Schema writer) {
+    /**
+     * Compared by text ({@link SchemaKey}): Schema.equals ignores aliases, and a latest version that differs from an
+     * earlier one only by an alias for a renamed field can read records the earlier one could not.
+     */
+    private record SchemaPair(SchemaKey reader, SchemaKey writer) {
+        SchemaPair(Schema reader, Schema writer) {
+            this(SchemaKey.of(reader), SchemaKey.of(writer));
+        }
     }
 
     /** For Kafka to instantiate; {@link #configure} creates the registry client from {@code schema.registry.url}. */
@@ -278,7 +292,7 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
      */
     private Object convert(Object data, Schema schema, SchemaMetadata latest, String subject) {
         boolean readable = latestCanRead.computeIfAbsent(new SchemaPair(latest.schema(), schema), pair ->
-                SchemaCompatibility.checkReaderWriterCompatibility(pair.reader(), pair.writer()).getType()
+                SchemaCompatibility.checkReaderWriterCompatibility(pair.reader().schema(), pair.writer().schema()).getType()
                         == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
         if (!readable) {
             throw new SerializationException("use.latest.version: the latest schema of subject '" + subject + "' (id "
@@ -288,7 +302,10 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-            writerFor(data, schema).write(data, encoder);
+            // Avro's writers take bytes as a ByteBuffer only; a byte[] (which the serializer accepts, as Confluent's
+            // does) failed here with a ClassCastException.
+            Object value = data instanceof byte[] bytes ? ByteBuffer.wrap(bytes) : data;
+            writerFor(value, schema).write(value, encoder);
             encoder.flush();
             return new GenericDatumReader<>(schema, latest.schema(), GenericData.get())
                     .read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));

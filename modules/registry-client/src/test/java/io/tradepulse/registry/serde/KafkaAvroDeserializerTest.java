@@ -65,6 +65,32 @@ class KafkaAvroDeserializerTest {
         return bytes;
     }
 
+    /**
+     * Reader schemas that differ only in aliases are equal by Avro's Schema.equals, but resolve differently: the one
+     * with an alias for a renamed field reads the writer's old field. Each must get its own reader.
+     */
+    @Test
+    void shouldResolveWithTheAliasesOfEachReaderSchema() {
+        MemorySchemaRegistryClient registry = new MemorySchemaRegistryClient();
+        Schema writer = new Schema.Parser().parse("""
+                {"type":"record","name":"Price","namespace":"test.registry","fields":[{"name":"value","type":"long"}]}""");
+        Schema renamed = new Schema.Parser().parse("""
+                {"type":"record","name":"Price","namespace":"test.registry","fields":[
+                  {"name":"cents","type":"long","default":-1}]}""");
+        Schema renamedWithAlias = new Schema.Parser().parse("""
+                {"type":"record","name":"Price","namespace":"test.registry","fields":[
+                  {"name":"cents","type":"long","default":-1,"aliases":["value"]}]}""");
+        assertThat(renamedWithAlias).as("Avro's equality ignores aliases").isEqualTo(renamed);
+        GenericRecord price = new GenericData.Record(writer);
+        price.put("value", 42L);
+        try (KafkaAvroSerializer serializer = new KafkaAvroSerializer(registry);
+                KafkaAvroDeserializer deserializer = new KafkaAvroDeserializer(registry)) {
+            byte[] bytes = serializer.serialize("prices", price);
+            assertThat(((GenericRecord) deserializer.deserialize("prices", bytes, renamed)).get("cents")).isEqualTo(-1L);
+            assertThat(((GenericRecord) deserializer.deserialize("prices", bytes, renamedWithAlias)).get("cents")).isEqualTo(42L);
+        }
+    }
+
     @Test
     void shouldRoundTripSpecificValue() {
         TradeRecord record = tradeRecord();

@@ -105,6 +105,16 @@ class KafkaAvroSerializerTest {
     }
 
     @Test
+    void shouldRefuseAStringKeyUnderRecordNameStrategyWithoutRegisteringASubjectNamedString() {
+        try (KafkaAvroSerializer serializer = serializer(true, AvroSerdeConfig.KEY_SUBJECT_NAME_STRATEGY_CONFIG,
+                "io.confluent.kafka.serializers.subject.RecordNameStrategy")) {
+            assertThatThrownBy(() -> serializer.serialize(TOPIC, "DE-FR"))
+                    .isInstanceOf(SerializationException.class).hasMessageContaining("must only be a record schema");
+        }
+        assertThat(REGISTRY.getAllServeEvents()).as("no subject 'string' registered").isEmpty();
+    }
+
+    @Test
     void shouldRejectUnknownStrategyNamingKeyAndAllowedValues() {
         assertThatThrownBy(() -> serializer(false, AvroSerdeConfig.VALUE_SUBJECT_NAME_STRATEGY_CONFIG, "com.example.NoSuchStrategy"))
                 .isInstanceOf(ConfigException.class)

@@ -1,6 +1,7 @@
 package io.tradepulse.registry.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tradepulse.registry.SchemaRegistryClient;
 import io.tradepulse.registry.SchemaRegistryClientConfig;
@@ -63,6 +64,36 @@ class SerializerIdCacheTest {
         assertThat(serializer.idCache().instances()).isBetween(1, SchemaRegistryClientConfig.MAX_SCHEMAS_PER_SUBJECT_DEFAULT);
     }
 
+    /**
+     * A schema that differs from an earlier one only in docs or aliases is equal by Avro's Schema.equals, but is a
+     * different registration (the registry compares text) with its own id: the serializer must not reuse the first
+     * schema's id for it, as Confluent's serializer does not (its cache key compares docs and aliases).
+     */
+    @Test
+    void shouldNotReuseTheIdOfASchemaThatDiffersOnlyInDocs() {
+        java.util.Map<String, Integer> idsByText = new java.util.concurrent.ConcurrentHashMap<>();
+        SchemaRegistryClient client = (SchemaRegistryClient) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {SchemaRegistryClient.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("register")) {
+                        return idsByText.computeIfAbsent(args[1].toString(), t -> idsByText.size() + 1);
+                    }
+                    if (method.getName().equals("close")) {
+                        return null;
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+        Schema plain = SchemaBuilder.record("Thing").namespace("com.example").fields().requiredLong("n").endRecord();
+        Schema documented = SchemaBuilder.record("Thing").namespace("com.example").doc("a thing").fields()
+                .name("n").doc("how many").type().longType().noDefault().endRecord();
+        assertThat(documented).isEqualTo(plain);
+        try (KafkaAvroSerializer serializer = new KafkaAvroSerializer(client)) {
+            assertThat(serializer.serialize("things", record(plain))[4]).isEqualTo((byte) 1);
+            assertThat(serializer.serialize("things", record(documented))[4]).isEqualTo((byte) 2);
+            assertThat(serializer.serialize("things", record(new Schema.Parser().parse(documented.toString())))[4])
+                    .isEqualTo((byte) 2);
+        }
+    }
+
     /** Reconfigured as a key serializer, it registers under the -key subject instead of reusing the value's id. */
     @Test
     void shouldForgetIdsOfThePreviousConfigurationWhenReconfigured() {
@@ -98,6 +129,50 @@ class SerializerIdCacheTest {
             int v2Id = registry.register("things-value", v2);
             serializer.configure(latest, false);
             assertThat(serializer.serialize("things", record(v1))[4]).isEqualTo((byte) v2Id);
+        }
+    }
+
+    /**
+     * use.latest.version: a new latest version that differs from the previous one only by an alias (for a renamed
+     * field) can read records the previous one could not. Avro's Schema.equals ignores aliases, so the cached "cannot
+     * read" verdict of the previous latest version must not be reused for it.
+     */
+    @Test
+    void shouldCheckANewLatestVersionThatDiffersOnlyByAnAliasAfresh() {
+        MemorySchemaRegistryClient registry = new MemorySchemaRegistryClient();
+        Schema writer = new Schema.Parser().parse("""
+                {"type":"record","name":"Thing","namespace":"com.example","fields":[{"name":"n","type":"long"}]}""");
+        Schema renamed = new Schema.Parser().parse("""
+                {"type":"record","name":"Thing","namespace":"com.example","fields":[{"name":"count","type":"long"}]}""");
+        Schema renamedWithAlias = new Schema.Parser().parse("""
+                {"type":"record","name":"Thing","namespace":"com.example","fields":[
+                  {"name":"count","type":"long","aliases":["n"]}]}""");
+        assertThat(renamedWithAlias).isEqualTo(renamed);
+        registry.register("things-value", renamed);
+        try (KafkaAvroSerializer serializer = new KafkaAvroSerializer(registry)) {
+            serializer.configure(Map.of(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false,
+                    AvroSerdeConfig.USE_LATEST_VERSION_CONFIG, true, AvroSerdeConfig.LATEST_CACHE_TTL_SEC_CONFIG, 0), false);
+            assertThatThrownBy(() -> serializer.serialize("things", record(writer)))
+                    .isInstanceOf(org.apache.kafka.common.errors.SerializationException.class)
+                    .hasMessageContaining("cannot represent");
+            int aliasedId = registry.register("things-value", renamedWithAlias);
+            assertThat(serializer.serialize("things", record(writer))[4]).isEqualTo((byte) aliasedId);
+        }
+    }
+
+    /** use.latest.version with a byte[] value and a nullable-bytes latest schema: written as the union's bytes branch. */
+    @Test
+    void shouldWriteAByteArrayWithANullableBytesLatestSchema() throws Exception {
+        MemorySchemaRegistryClient registry = new MemorySchemaRegistryClient();
+        Schema nullableBytes = new Schema.Parser().parse("[\"null\",\"bytes\"]");
+        int id = registry.register("blobs-value", nullableBytes);
+        try (KafkaAvroSerializer serializer = new KafkaAvroSerializer(registry)) {
+            serializer.configure(Map.of(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false,
+                    AvroSerdeConfig.USE_LATEST_VERSION_CONFIG, true), false);
+            byte[] bytes = serializer.serialize("blobs", new byte[] {7, 8});
+            assertThat(bytes[4]).isEqualTo((byte) id);
+            // union branch 1 (zig-zag 2), length 2 (zig-zag 4), then the two bytes
+            assertThat(java.util.Arrays.copyOfRange(bytes, 5, bytes.length)).containsExactly(2, 4, 7, 8);
         }
     }
 

@@ -25,7 +25,25 @@ class SubjectNameStrategyTest {
         RecordNameStrategy strategy = new RecordNameStrategy();
         assertThat(strategy.subjectName("prices", false, TestSchemas.PRICE_V1)).isEqualTo("test.registry.Price");
         assertThat(strategy.subjectName("other", true, TestSchemas.PRICE_V1)).isEqualTo("test.registry.Price");
-        assertThat(strategy.subjectName("other", true, STRING)).isEqualTo("string");
+    }
+
+    @Test
+    void shouldRefuseNonRecordSchemasUnderRecordNameStrategiesAsConfluentDoes() {
+        // Confluent's RecordNameStrategy/TopicRecordNameStrategy throw for anything but a record (AvroSchema.name() is
+        // null then); naming the subject "string" or "union" put unrelated types of every topic under one subject.
+        Schema union = Schema.createUnion(TestSchemas.PRICE_V1, STRING);
+        Schema enumSchema = Schema.createEnum("Side", null, "test.registry", java.util.List.of("BUY", "SELL"));
+        for (SubjectNameStrategy strategy : new SubjectNameStrategy[] {new RecordNameStrategy(), new TopicRecordNameStrategy()}) {
+            for (Schema schema : new Schema[] {STRING, union, enumSchema}) {
+                assertThatThrownBy(() -> strategy.subjectName("prices", false, schema))
+                        .as("%s with %s", strategy.getClass().getSimpleName(), schema)
+                        .isInstanceOf(org.apache.kafka.common.errors.SerializationException.class)
+                        .hasMessageContaining("value.subject.name.strategy").hasMessageContaining("must only be a record schema");
+            }
+            assertThatThrownBy(() -> strategy.subjectName("prices", true, STRING))
+                    .isInstanceOf(org.apache.kafka.common.errors.SerializationException.class)
+                    .hasMessageContaining("key.subject.name.strategy");
+        }
     }
 
     @Test

@@ -1,0 +1,55 @@
+package io.tradepulse.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tradepulse.testsupport.EmbeddedPlatform;
+import io.tradepulse.testsupport.WithEmbeddedPlatform;
+import io.tradepulse.testsupport.registry.InMemorySchemaRegistryClient;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.Test;
+
+@WithEmbeddedPlatform
+class TopicAdminIT {
+
+    private static TopicCatalog catalog(String prefix) {
+        return new TopicCatalog(prefix, 4, (short) 1, new AvroSerdes(Map.of(), new InMemorySchemaRegistryClient()));
+    }
+
+    /**
+     * trade.records and trade.records.derived are read by one source and must be co-partitioned (the same series in the
+     * same partition number of both). Kafka Streams does not check that for a plain multi-topic source: with other
+     * counts, a series' published and derived figures meet different per-series state, silently.
+     */
+    @Test
+    void shouldRefuseExistingDerivedRecordsThatAreNotCoPartitionedWithTheRecords(EmbeddedPlatform platform) throws Exception {
+        String prefix = "admin-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        TopicCatalog topics = catalog(prefix);
+        try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topics.records().name(), 4, (short) 1),
+                    new NewTopic(topics.derivedRecords().name(), 2, (short) 1))).all().get();
+            assertThatThrownBy(() -> TopicAdmin.ensureTopics(admin, topics))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(topics.derivedRecords().name()).hasMessageContaining("2 partitions")
+                    .hasMessageContaining(topics.records().name()).hasMessageContaining("4");
+        }
+    }
+
+    @Test
+    void shouldCreateTheDerivedRecordsWithTheRecordsPartitionCount(EmbeddedPlatform platform) throws Exception {
+        String prefix = "admin-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        TopicCatalog topics = catalog(prefix);
+        try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topics.records().name(), 3, (short) 1))).all().get();
+            assertThat(TopicAdmin.ensureTopics(admin, topics)).contains(topics.derivedRecords().name());
+            assertThat(admin.describeTopics(List.of(topics.derivedRecords().name())).allTopicNames().get()
+                    .get(topics.derivedRecords().name()).partitions()).hasSize(3);
+            assertThat(TopicAdmin.ensureTopics(admin, topics)).as("all exist, co-partitioned").isEmpty();
+        }
+    }
+}

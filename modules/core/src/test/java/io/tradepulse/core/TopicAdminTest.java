@@ -1,0 +1,86 @@
+package io.tradepulse.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tradepulse.testsupport.registry.InMemorySchemaRegistryClient;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Proxy;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.ListTopicsResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicListing;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.internals.KafkaFutureImpl;
+import org.junit.jupiter.api.Test;
+
+/** TopicAdmin against a scripted Admin: the race with another instance creating topics between list and create. */
+class TopicAdminTest {
+
+    private static final TopicCatalog CATALOG = new TopicCatalog("t.", 6, (short) 3,
+            new AvroSerdes(Map.of(), new InMemorySchemaRegistryClient()));
+
+    /**
+     * Another instance created trade.records between our list and our create, and the broker refused the others
+     * (here: too few brokers for 3 replicas). The refusal must surface; the "already exists" of one topic hid it,
+     * and every topic was reported created.
+     */
+    @Test
+    void shouldReportAFailedCreationEvenWhenAnotherTopicAlreadyExists() {
+        Admin admin = admin(name -> name.equals(CATALOG.records().name())
+                ? new TopicExistsException("Topic '" + name + "' already exists.")
+                : new InvalidReplicationFactorException("Replication factor: 3 larger than available brokers: 1."));
+        assertThatThrownBy(() -> TopicAdmin.ensureTopics(admin, CATALOG))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("Replication factor: 3");
+    }
+
+    @Test
+    void shouldReportOnlyTheTopicsThisCallCreated() throws Exception {
+        Admin admin = admin(name -> name.equals(CATALOG.records().name())
+                ? new TopicExistsException("Topic '" + name + "' already exists.") : null);
+        assertThat(TopicAdmin.ensureTopics(admin, CATALOG)).doesNotContain(CATALOG.records().name())
+                .hasSize(CATALOG.all().size() - 1);
+    }
+
+    /** An Admin with no topics listed, whose createTopics fails each topic with {@code failure.apply(name)} (null: created). */
+    private static Admin admin(Function<String, RuntimeException> failure) {
+        return (Admin) Proxy.newProxyInstance(TopicAdminTest.class.getClassLoader(), new Class<?>[] {Admin.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "listTopics" -> listTopics();
+                    case "createTopics" -> createTopics((Collection<?>) args[0], failure);
+                    case "close" -> null;
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    private static ListTopicsResult listTopics() throws Exception {
+        Constructor<ListTopicsResult> constructor = ListTopicsResult.class.getDeclaredConstructor(KafkaFuture.class);
+        constructor.setAccessible(true);
+        return constructor.newInstance(KafkaFuture.completedFuture(Map.<String, TopicListing>of()));
+    }
+
+    private static CreateTopicsResult createTopics(Collection<?> topics, Function<String, RuntimeException> failure) {
+        Map<String, KafkaFuture<CreateTopicsResult.TopicMetadataAndConfig>> futures = new LinkedHashMap<>();
+        for (Object topic : topics) {
+            String name = ((NewTopic) topic).name();
+            KafkaFutureImpl<CreateTopicsResult.TopicMetadataAndConfig> future = new KafkaFutureImpl<>();
+            RuntimeException error = failure.apply(name);
+            if (error != null) {
+                future.completeExceptionally(error);
+            } else {
+                future.complete(null);
+            }
+            futures.put(name, future);
+        }
+        return new CreateTopicsResult(futures) {
+        };
+    }
+}
