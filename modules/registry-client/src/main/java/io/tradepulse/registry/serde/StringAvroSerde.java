@@ -1,5 +1,8 @@
 package io.tradepulse.registry.serde;
 
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
@@ -21,6 +24,25 @@ public final class StringAvroSerde extends WireFormatSerde<String> implements Se
     /** Uses {@code client} (not closed by {@link #close()}); {@code schema.registry.url} is then optional. */
     public StringAvroSerde(SchemaRegistryClient client) {
         super(client, false);
+    }
+
+    /**
+     * Also refuses, here and not at the first record, a subject name strategy under which a string has no subject
+     * (RecordNameStrategy and TopicRecordNameStrategy name subjects after a record, and refuse anything else as
+     * Confluent's do): a processor configured so would start, then fail writing its first dead letter.
+     */
+    @Override
+    public void configure(Map<String, ?> configs, boolean isKey) {
+        super.configure(configs, isKey);
+        AvroSerdeConfig config = new AvroSerdeConfig(configs);
+        try {
+            config.subjectNameStrategy(isKey).subjectName("any-topic", isKey, Schema.create(Schema.Type.STRING));
+        } catch (SerializationException e) {
+            String key = isKey ? AvroSerdeConfig.KEY_SUBJECT_NAME_STRATEGY_CONFIG : AvroSerdeConfig.VALUE_SUBJECT_NAME_STRATEGY_CONFIG;
+            throw new ConfigException(key, config.getString(key), "string " + (isKey ? "keys" : "values")
+                    + " (the keys of tariff.events and trade.dlq) have no subject under it: " + e.getMessage()
+                    + "; use TopicNameStrategy (the default) for " + key);
+        }
     }
 
     @Override

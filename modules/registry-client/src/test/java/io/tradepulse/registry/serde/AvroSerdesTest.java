@@ -48,6 +48,23 @@ class AvroSerdesTest {
     }
 
     @Test
+    void shouldRefuseAtConfigureAStringKeyUnderARecordNameStrategy() {
+        for (String strategy : new String[] {"io.confluent.kafka.serializers.subject.RecordNameStrategy",
+                "io.confluent.kafka.serializers.subject.TopicRecordNameStrategy"}) {
+            try (StringAvroSerde serde = new StringAvroSerde(client())) {
+                Map<String, Object> config = new java.util.HashMap<>(SerdeFixtures.config(REGISTRY));
+                config.put("key.subject.name.strategy", strategy);
+                assertThatThrownBy(() -> serde.configure(config, true))
+                        .isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
+                        .hasMessageContaining("key.subject.name.strategy").hasMessageContaining(strategy)
+                        .hasMessageContaining("TopicNameStrategy");
+            }
+        }
+        REGISTRY.verify(0, com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor(
+                com.github.tomakehurst.wiremock.client.WireMock.anyUrl()));
+    }
+
+    @Test
     void shouldWriteAPlainStringKeyAsAnAvroStringInTheWireFormat() {
         org.apache.avro.Schema string = org.apache.avro.Schema.create(org.apache.avro.Schema.Type.STRING);
         stubRegister(REGISTRY, TOPIC + "-key", string, 7);
