@@ -157,7 +157,12 @@ public final class ProcessorConfig extends AbstractConfig {
             .define(TOPIC_PREFIX_CONFIG, Type.STRING, "", Importance.LOW, TOPIC_PREFIX_DOC)
             .define(TOPIC_PARTITIONS_CONFIG, Type.INT, TopicCatalog.DEFAULT_PARTITIONS, ConfigDef.Range.between(1, 10_000),
                     Importance.LOW, TOPIC_PARTITIONS_DOC)
-            .define(TOPIC_REPLICATION_CONFIG, Type.SHORT, (short) -1, Importance.LOW, TOPIC_REPLICATION_DOC)
+            // 0 or below -1 used to pass here and fail only when the topics were created, after the start.
+            .define(TOPIC_REPLICATION_CONFIG, Type.SHORT, (short) -1, ConfigDef.LambdaValidator.with((name, value) -> {
+                if (value != null && (short) value != -1 && (short) value < 1) {
+                    throw new ConfigException(name, value, "must be -1 (the broker default) or at least 1");
+                }
+            }, () -> "-1 (broker default) or [1,...]"), Importance.LOW, TOPIC_REPLICATION_DOC)
             .define(SIGNALS_LEAD_MONTHS_CONFIG, Type.INT, SIGNALS_LEAD_MONTHS_DEFAULT, ConfigDef.Range.between(1, 12),
                     Importance.MEDIUM, SIGNALS_LEAD_MONTHS_DOC)
             .define(SIGNALS_PAYBACK_MONTHS_CONFIG, Type.INT, SIGNALS_PAYBACK_MONTHS_DEFAULT, ConfigDef.Range.between(1, 12),

@@ -82,6 +82,17 @@ class ProcessorConfigTest {
                 "exactly_once_v2", "at_least_once");
     }
 
+    @Test
+    void shouldRefuseAReplicationFactorNoTopicCanHaveAtStartUp() {
+        assertRefusedNamingKeyAndAllowedValues(ProcessorConfig.TOPIC_REPLICATION_CONFIG, "0", "-1", "at least 1");
+        assertRefusedNamingKeyAndAllowedValues(ProcessorConfig.TOPIC_REPLICATION_CONFIG, "-5", "-1", "at least 1");
+        for (String ok : new String[] {"-1", "1", "3"}) {
+            Map<String, Object> m = valid();
+            m.put(ProcessorConfig.TOPIC_REPLICATION_CONFIG, ok);
+            assertThat(new ProcessorConfig(m).getShort(ProcessorConfig.TOPIC_REPLICATION_CONFIG)).isEqualTo(Short.parseShort(ok));
+        }
+    }
+
     private static void assertRefusedNamingKeyAndAllowedValues(String key, String invalid, String... allowed) {
         Map<String, Object> m = valid();
         m.put(key, invalid);
