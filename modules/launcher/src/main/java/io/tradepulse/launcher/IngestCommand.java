@@ -117,6 +117,8 @@ final class IngestCommand implements Callable<Integer> {
 
     private final PrintStream out = System.out;
     private final Resources resources = new Resources();
+    /** The properties of --worker-config (none without it), read by call() before anything starts. */
+    private java.util.Properties workerSettings = new java.util.Properties();
 
     @Override
     public Integer call() throws Exception {
@@ -128,6 +130,8 @@ final class IngestCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--schema-registry-url is required with --bootstrap-servers");
         }
         Map<String, String> connector = connectorSettings();
+        // Read before anything starts: a missing file once failed only after the broker and registry had started.
+        workerSettings = ClientSettings.read(spec.commandLine(), "--worker-config", workerConfig);
         Path legacy = home.resolve(".tradepulse").resolve("ingest-" + source + ".offsets");
         if (offsets == null && !embedded && Files.exists(legacy)) {
             // Before anything is created or started.
@@ -164,7 +168,7 @@ final class IngestCommand implements Callable<Integer> {
         }
         Map<String, Object> client = new HashMap<>();
         // The admin client (topics, progress counts) needs the worker's security settings, nothing else.
-        ClientSettings.read(workerConfig).forEach((k, v) -> {
+        workerSettings.forEach((k, v) -> {
             String key = k.toString();
             if (key.startsWith("security.") || key.startsWith("sasl.") || key.startsWith("ssl.")) {
                 client.put(key, v);
@@ -183,7 +187,7 @@ final class IngestCommand implements Callable<Integer> {
         }
         Path offsetsFile = offsetsFile(client, topic);
         Map<String, String> worker = new HashMap<>();
-        ClientSettings.read(workerConfig).forEach((k, v) -> worker.put(k.toString(), v.toString()));
+        workerSettings.forEach((k, v) -> worker.put(k.toString(), v.toString()));
         worker.putAll(EmbeddedConnect.workerProps(bootstrapServers, registryUrl, offsetsFile));
         EmbeddedConnect connect = progress.step("Starting Kafka Connect worker (standalone, in-process)",
                 () -> resources.start(() -> EmbeddedConnect.start(worker)), c -> "offsets " + offsetsFile);
@@ -217,7 +221,7 @@ final class IngestCommand implements Callable<Integer> {
         c.put("connector.class", connectorClass(source));
         c.put("tasks.max", "1");
         c.put("name", "tradepulse-" + source);
-        ClientSettings.read(connectorConfig).forEach((k, v) -> c.put(k.toString(), v.toString()));
+        ClientSettings.read(spec.commandLine(), "--config", connectorConfig).forEach((k, v) -> c.put(k.toString(), v.toString()));
         if (files != null && !files.isEmpty()) {
             String joined = String.join(",", files.stream().map(IngestCommand::absolute).toList());
             switch (source) {
