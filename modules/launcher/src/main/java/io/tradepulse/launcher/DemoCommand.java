@@ -62,6 +62,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         // Before the broker starts: an invalid --port once failed only after the whole pipeline had run.
         HttpOptions.checkPort(spec.commandLine(), "--port", port, false);
+        OptionRanges.positive(spec.commandLine(), "--timeout", timeout);
         if (!exitWhenDone && port != 0 && !HttpOptions.isFree("127.0.0.1", port)) {
             out.println("Port " + port + " (--port) is busy: the dashboard will serve on a free port instead.");
         }

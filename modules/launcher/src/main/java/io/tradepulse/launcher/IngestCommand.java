@@ -129,6 +129,8 @@ final class IngestCommand implements Callable<Integer> {
         if (!embedded && registryUrl == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--schema-registry-url is required with --bootstrap-servers");
         }
+        OptionRanges.positive(spec.commandLine(), "--timeout", timeout);
+        OptionRanges.atLeast(spec.commandLine(), "--partitions", partitions, 1);
         Map<String, String> connector = connectorSettings();
         // Read before anything starts: a missing file once failed only after the broker and registry had started.
         workerSettings = ClientSettings.read(spec.commandLine(), "--worker-config", workerConfig);
