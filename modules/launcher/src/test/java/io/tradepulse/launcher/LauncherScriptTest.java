@@ -40,7 +40,7 @@ class LauncherScriptTest {
         Files.createDirectories(repo.resolve("modules/embedded/target/apicurio-registry-2.6.13.Final"));
         Files.write(jar, new byte[0]);
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(3600))); // newer than every source
-        executable(repo.resolve("mvnw"), "#!/bin/sh\ntouch \"$(dirname \"$0\")/mvnw-ran\"\nexit 1\n");
+        executable(repo.resolve("mvnw"), "#!/bin/sh\necho \"$@\" > \"$(dirname \"$0\")/mvnw-ran\"\nexit 1\n");
     }
 
     /** A JAVA_HOME whose java reports {@code version} and records any other run. */
@@ -114,5 +114,22 @@ class LauncherScriptTest {
 
             assertThat(tmp.resolve("java-ran")).as(version + ": " + r.err()).exists();
         }
+    }
+
+    /**
+     * The build the script makes when a source changed must stay in the checkout: it ran `mvnw install`, which also
+     * wrote every module into ~/.m2, where it replaced what any other checkout or project had installed there.
+     */
+    @Test
+    void aSourceNewerThanTheJarIsBuiltInTheCheckoutWithoutInstallingIntoTheMavenRepository() throws Exception {
+        Path source = repo.resolve("modules/ingest/src/main/java/Changed.java");
+        Files.createDirectories(source.getParent());
+        Files.writeString(source, "class Changed {}");
+        Files.setLastModifiedTime(source, FileTime.from(Instant.now().plusSeconds(7200)));
+
+        run(javaHome("openjdk version \"17.0.15\" 2025-04-15"), "help");
+
+        assertThat(repo.resolve("mvnw-ran")).exists();
+        assertThat(Files.readString(repo.resolve("mvnw-ran"))).contains("package").doesNotContain("install");
     }
 }
