@@ -132,6 +132,7 @@ final class IngestCommand implements Callable<Integer> {
         OptionRanges.positive(spec.commandLine(), "--timeout", timeout);
         OptionRanges.atLeast(spec.commandLine(), "--partitions", partitions, 1);
         Map<String, String> connector = connectorSettings();
+        checkLocalFilesExist(connector);
         // Read before anything starts: a missing file once failed only after the broker and registry had started.
         workerSettings = ClientSettings.read(spec.commandLine(), "--worker-config", workerConfig);
         Path legacy = home.resolve(".tradepulse").resolve("ingest-" + source + ".offsets");
@@ -250,6 +251,44 @@ final class IngestCommand implements Callable<Integer> {
         }
         c.putAll(settings);
         return c;
+    }
+
+    /** The connector key listing the files (or URLs) a source reads; null for the API sources. */
+    private static String filesKey(Source source) {
+        return switch (source) {
+            case file -> "file.paths";
+            case gacc -> "gacc.tables";
+            case comext -> "comext.files";
+            case census, comtrade -> null;
+        };
+    }
+
+    /**
+     * A finite ingest (file, gacc, comext bulk) waits until every listed file was delivered, and the connectors take a
+     * missing local file for one not published yet, looking again every poll interval (an hour): a typo in a path
+     * started the broker, registry and worker, waited the whole --timeout (30 minutes) and failed with "not done
+     * after PT30M", naming no file. Checked before anything starts; URLs are left to the connector.
+     */
+    private void checkLocalFilesExist(Map<String, String> connector) {
+        String key = filesKey(source);
+        String locations = key == null ? null : connector.get(key);
+        if (locations == null || !isFinite(connector)) {
+            return;
+        }
+        String option = files != null && !files.isEmpty() ? "--files" : key;
+        for (String raw : locations.split(",")) {
+            String location = raw.trim();
+            if (location.isEmpty() || location.startsWith("http://") || location.startsWith("https://")) {
+                continue;
+            }
+            Path file = Path.of(location);
+            String problem = !Files.exists(file) ? "no such file" : !Files.isRegularFile(file) ? "not a file"
+                    : !Files.isReadable(file) ? "cannot be read (permission denied)" : null;
+            if (problem != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), option + " " + location + ": " + problem
+                        + " (a finite ingest waits for every file it lists until --timeout)");
+            }
+        }
     }
 
     static String connectorClass(Source source) {
