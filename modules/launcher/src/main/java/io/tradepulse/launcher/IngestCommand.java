@@ -10,6 +10,7 @@ import io.tradepulse.core.AvroSerdes;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.embedded.EmbeddedRegistry;
+import io.tradepulse.embedded.OwnedTempDirs;
 import io.tradepulse.embedded.Resources;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -319,7 +320,8 @@ final class IngestCommand implements Callable<Integer> {
         }
         if (embedded) {
             // The embedded broker's topics vanish with it, so must its offsets: a fresh file per run.
-            Path dir = Files.createTempDirectory("tradepulse-ingest");
+            // Noted as this JVM's: should it be SIGKILLed, the next embedded start removes the dir.
+            Path dir = OwnedTempDirs.create("tradepulse-ingest");
             resources.deleteLast(dir); // deleted last, after the worker committed
             return dir.resolve("connect.offsets");
         }
