@@ -222,7 +222,8 @@ public final class EmbeddedRegistry implements AutoCloseable {
         }
         throw new IllegalStateException("Apicurio Registry home is not set. Set system property "
                 + HOME_PROPERTY + " or environment variable " + HOME_ENV
-                + " to the unpacked apicurio-registry-app distribution. Run `./mvnw -B install -DskipTests`"
+                + " to the unpacked apicurio-registry-app distribution. Run `./mvnw -B package -DskipTests`"
+                // package, not install: unpacking needs no more, and install also overwrites ~/.m2's tradepulse jars.
                 + " once to have the build unpack it into modules/embedded/target/apicurio-registry-<version>/.");
     }
 
@@ -238,7 +239,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
         if (jars.size() != 1) {
             throw new IllegalStateException("Expected exactly one apicurio-registry-app-*-runner.jar in "
                     + apicurioHome.toAbsolutePath() + " but found " + jars.size()
-                    + ". Run `./mvnw -B install -DskipTests` to unpack the distribution, or point "
+                    + ". Run `./mvnw -B package -DskipTests` to unpack the distribution, or point "
                     + HOME_PROPERTY + " / " + HOME_ENV + " at an unpacked apicurio-registry-app zip.");
         }
         return jars.get(0);
