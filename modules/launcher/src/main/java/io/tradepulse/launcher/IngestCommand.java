@@ -127,6 +127,11 @@ final class IngestCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "Give either --embedded or --bootstrap-servers (with --schema-registry-url)");
         }
+        if (embedded && registryUrl != null) {
+            // --embedded starts its own registry: the URL given was silently not used.
+            throw new CommandLine.ParameterException(spec.commandLine(), "--schema-registry-url is not used with"
+                    + " --embedded (it starts its own registry); give it with --bootstrap-servers instead");
+        }
         if (!embedded && registryUrl == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--schema-registry-url is required with --bootstrap-servers");
         }

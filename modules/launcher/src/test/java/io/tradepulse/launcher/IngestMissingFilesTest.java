@@ -64,4 +64,17 @@ class IngestMissingFilesTest {
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err().lines().findFirst().orElseThrow()).startsWith("--files " + tmp + ": not a file");
     }
+
+    /** --embedded starts its own registry: a --schema-registry-url given with it was silently not used. */
+    @Test
+    void aRegistryUrlWithEmbeddedIsRefusedNotIgnored() throws Exception {
+        Path present = Files.writeString(tmp.resolve("data.csv"), "x\n");
+
+        Result r = execute("ingest", "--source", "gacc", "--embedded", "--schema-registry-url", "http://registry:8081",
+                "--files", present.toString());
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst().orElseThrow())
+                .startsWith("--schema-registry-url is not used with --embedded");
+    }
 }
