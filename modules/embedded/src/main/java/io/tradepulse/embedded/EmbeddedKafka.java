@@ -207,7 +207,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         final long startedAt = System.nanoTime();
         final Path baseDir;
         try {
-            baseDir = Files.createTempDirectory("tradepulse-kafka-");
+            // Noted as this JVM's; also removes the dirs of JVMs killed before they could (OwnedTempDirs).
+            baseDir = OwnedTempDirs.create("tradepulse-kafka-");
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create a temp dir for the embedded broker", e);
         }

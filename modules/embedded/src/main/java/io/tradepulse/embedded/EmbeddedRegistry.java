@@ -97,8 +97,8 @@ public final class EmbeddedRegistry implements AutoCloseable {
         this.cds = cds;
         this.tls = tls;
         // Without this, a test JVM that exits without close() (failed @AfterAll, Ctrl-C, System.exit in
-        // the launcher) would leave a 256 MB Apicurio running forever. A SIGKILLed parent still can't be
-        // helped: the JDK offers no parent-death signal.
+        // the launcher) would leave a 256 MB Apicurio running forever. A SIGKILLed parent runs no hook (the JDK
+        // offers no parent-death signal): the next start stops its child (OwnedTempDirs).
         this.shutdownHook = new Thread(() -> {
             stopped = true; // before the kill: awaitReady must see why the child died
             terminate();
@@ -222,7 +222,8 @@ public final class EmbeddedRegistry implements AutoCloseable {
         }
         throw new IllegalStateException("Apicurio Registry home is not set. Set system property "
                 + HOME_PROPERTY + " or environment variable " + HOME_ENV
-                + " to the unpacked apicurio-registry-app distribution. Run `./mvnw -B install -DskipTests`"
+                + " to the unpacked apicurio-registry-app distribution. Run `./mvnw -B package -DskipTests`"
+                // package, not install: unpacking needs no more, and install also overwrites ~/.m2's tradepulse jars.
                 + " once to have the build unpack it into modules/embedded/target/apicurio-registry-<version>/.");
     }
 
@@ -238,7 +239,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
         if (jars.size() != 1) {
             throw new IllegalStateException("Expected exactly one apicurio-registry-app-*-runner.jar in "
                     + apicurioHome.toAbsolutePath() + " but found " + jars.size()
-                    + ". Run `./mvnw -B install -DskipTests` to unpack the distribution, or point "
+                    + ". Run `./mvnw -B package -DskipTests` to unpack the distribution, or point "
                     + HOME_PROPERTY + " / " + HOME_ENV + " at an unpacked apicurio-registry-app zip.");
         }
         return jars.get(0);
@@ -247,7 +248,8 @@ public final class EmbeddedRegistry implements AutoCloseable {
     private static EmbeddedRegistry launch(final Path runnerJar, final AppCdsArchive cds, final SelfSignedTls tls) {
         final Path workDir;
         try {
-            workDir = Files.createTempDirectory("tradepulse-apicurio-");
+            // Noted as this JVM's; also removes the dirs, and stops the children, of JVMs killed before they could.
+            workDir = OwnedTempDirs.create("tradepulse-apicurio-");
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create a temp dir for Apicurio", e);
         }
@@ -282,6 +284,9 @@ public final class EmbeddedRegistry implements AutoCloseable {
             cds.publish(false);
             throw new UncheckedIOException("Cannot start Apicurio with " + command, e);
         }
+        // The shutdown hook stops the child when this JVM exits, but a SIGKILLed JVM runs no hook: the next start
+        // (OwnedTempDirs.create) stops a child noted in the dir of a JVM that is gone.
+        OwnedTempDirs.recordChild(workDir, process.toHandle());
         final EmbeddedRegistry registry = new EmbeddedRegistry(process, port, workDir, logFile, cds, tls);
         try {
             // Inside the try: during JVM shutdown (Ctrl-C while starting) this throws "Shutdown in progress", and

@@ -36,7 +36,7 @@ class EmbeddedRegistryTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("tradepulse.apicurio.home")
                 .hasMessageContaining("TRADEPULSE_APICURIO_HOME")
-                .hasMessageContaining("./mvnw -B install -DskipTests");
+                .hasMessageContaining("./mvnw -B package -DskipTests").hasMessageNotContaining("install");
     }
 
     @Test
@@ -44,7 +44,7 @@ class EmbeddedRegistryTest {
         assertThatThrownBy(() -> EmbeddedRegistry.start(emptyHome))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("apicurio-registry-app-*-runner.jar")
-                .hasMessageContaining("./mvnw -B install -DskipTests");
+                .hasMessageContaining("./mvnw -B package -DskipTests").hasMessageNotContaining("install");
     }
 
     @Test

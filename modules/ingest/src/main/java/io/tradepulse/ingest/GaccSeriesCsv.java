@@ -74,7 +74,8 @@ public final class GaccSeriesCsv {
         Double yoy;
         try {
             value = dollarsFromBillions(f.get(2).trim());
-            yoy = f.get(3).isBlank() ? null : Double.valueOf(f.get(3).trim());
+            // Not Double.valueOf, which took "NaN" and "Infinity" as a reported YoY %.
+            yoy = f.get(3).isBlank() ? null : TariffEventsCsv.decimal(f.get(3).trim());
         } catch (NumberFormatException | ArithmeticException e) {
             return new ParseResult.Rejected<>(lineNo, raw, "value or YoY is not a number: " + e.getMessage());
         }

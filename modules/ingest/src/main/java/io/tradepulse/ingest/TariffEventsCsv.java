@@ -77,6 +77,26 @@ public final class TariffEventsCsv {
     }
 
     private static Double optionalDouble(String s) {
-        return s.isBlank() ? null : Double.valueOf(s.trim());
+        return s.isBlank() ? null : decimal(s.trim());
+    }
+
+    /**
+     * A plain decimal number ("25", "-7.5", "1e2"). Not Double.valueOf: it also takes "NaN", "Infinity", hex floats
+     * and a type suffix ("10d"), and a "NaN" rate was published (and made `tariffs --dry-run` fail with a stack trace).
+     * Shared with {@link GaccSeriesCsv}'s reported YoY %.
+     *
+     * @throws NumberFormatException naming the text, for anything else or a number beyond a double
+     */
+    static double decimal(String text) {
+        double d;
+        try {
+            d = new java.math.BigDecimal(text).doubleValue();
+        } catch (NumberFormatException e) {
+            throw new NumberFormatException("'" + text + "' is not a decimal number");
+        }
+        if (!Double.isFinite(d)) {
+            throw new NumberFormatException("'" + text + "' is out of range");
+        }
+        return d;
     }
 }

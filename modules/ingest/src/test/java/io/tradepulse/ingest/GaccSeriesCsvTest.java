@@ -87,6 +87,16 @@ class GaccSeriesCsvTest {
         assertThat(rows).hasSize(2).allMatch(r -> r instanceof ParseResult.Rejected);
     }
 
+    /** Double.valueOf took "NaN" and "Infinity": such a reported YoY % was published as a record. */
+    @Test
+    void shouldRejectAReportedYoyThatIsNotAFiniteDecimalNumber() throws IOException {
+        for (String yoy : List.of("NaN", "Infinity", "-Infinity", "0x1p4", "5d", "1e400")) {
+            ParseResult<TradeRecord> row = parse("2025-05,2025-05,28.8," + yoy + ",AP 2025-06-09,published").get(0);
+            assertThat(row).as(yoy).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TradeRecord>) row).reason()).as(yoy).contains("not a number").contains(yoy);
+        }
+    }
+
     private static TradeRecord value(ParseResult<TradeRecord> r) {
         assertThat(r).isInstanceOf(ParseResult.Parsed.class);
         return ((ParseResult.Parsed<TradeRecord>) r).value();

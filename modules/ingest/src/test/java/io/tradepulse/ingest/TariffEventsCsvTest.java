@@ -80,4 +80,19 @@ class TariffEventsCsvTest {
         assertThat(rows.get(0)).isInstanceOf(ParseResult.Rejected.class);
         assertThat(((ParseResult.Rejected<TariffEvent>) rows.get(0)).reason()).contains("RAISE").contains("SCHEDULED_EXPIRY");
     }
+
+    /**
+     * Double.valueOf takes "NaN", "Infinity", hex floats and a type suffix ("10d"): a "NaN" rate was published as an
+     * event, and `tariffs --dry-run` then failed with a stack trace ("Infinite or NaN") instead of naming the line.
+     */
+    @Test
+    void shouldRejectARateThatIsNotAFiniteDecimalNumber() throws IOException {
+        for (String rate : List.of("NaN", "Infinity", "-Infinity", "0x1p4", "10d", "1e400")) {
+            var rows = new TariffEventsCsv().parse(new StringReader(TariffEventsCsv.HEADER
+                    + "\nx,USA,CHN,ALL,2025-02-01,2025-02-04,0," + rate + ",INCREASE,,AP\n"));
+            assertThat(rows.get(0)).as(rate).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) rows.get(0)).reason()).as(rate)
+                    .contains("rate is not a number").contains(rate);
+        }
+    }
 }

@@ -74,6 +74,14 @@ final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--months must be 1.." + BackfillDataSet.MAX_MONTHS
                     + " (the data set ends 2025-12; trade records before 1988 are refused): " + months);
         }
+        CommandLine cmd = spec.commandLine();
+        OptionRanges.atLeast(cmd, "--records", records, 1);
+        OptionRanges.atLeast(cmd, "--threads", threads, 1);
+        OptionRanges.atLeast(cmd, "--partitions", partitions, 1);
+        OptionRanges.positive(cmd, "--timeout", timeout);
+        OptionRanges.percent(cmd, "--revisions-pct", revisionPct);
+        OptionRanges.atLeast(cmd, "--commit-interval-ms", commitIntervalMs, 0);
+        OptionRanges.atLeast(cmd, "--rollup-emit-interval-ms", rollupEmitIntervalMs, 0);
         BackfillBenchmark.Options options = new BackfillBenchmark.Options(records, months, revisionPct, seed, threads,
                 partitions, commitIntervalMs, timeout, rollups, rollupEmitIntervalMs, stateStore, order);
         // As demo: Ctrl-C stops the apps and the broker and removes their temp dirs (gigabytes after a full load),

@@ -2,12 +2,16 @@ package io.tradepulse.launcher;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import picocli.CommandLine;
 
 /** The verbs' properties files, and the part of them each Kafka client takes. */
 final class ClientSettings {
@@ -23,6 +27,26 @@ final class ClientSettings {
             }
         }
         return p;
+    }
+
+    /**
+     * The properties of the file {@code option} names (none for {@code null}). A file that cannot be read is a bad
+     * option, refused before anything starts: `run --config missing.properties` once printed "tradepulse run failed:
+     * missing.properties" with a NoSuchFileException stack trace, and `ingest --embedded --worker-config missing`
+     * started the broker and the registry before it failed.
+     */
+    static Properties read(CommandLine cmd, String option, Path file) {
+        try {
+            return read(file);
+        } catch (NoSuchFileException e) {
+            throw new CommandLine.ParameterException(cmd, option + " " + file + ": no such file");
+        } catch (AccessDeniedException e) {
+            throw new CommandLine.ParameterException(cmd, option + " " + file + ": cannot be read (permission denied)");
+        } catch (CharacterCodingException e) {
+            throw new CommandLine.ParameterException(cmd, option + " " + file + ": cannot be read (not UTF-8 text)");
+        } catch (IOException | IllegalArgumentException e) { // IllegalArgumentException: a malformed unicode escape
+            throw new CommandLine.ParameterException(cmd, option + " " + file + ": cannot be read (" + e.getMessage() + ")");
+        }
     }
 
     /**

@@ -8,6 +8,7 @@ import io.tradepulse.avro.TradeChange;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.embedded.EmbeddedRegistry;
+import io.tradepulse.embedded.OwnedTempDirs;
 import io.tradepulse.embedded.Resources;
 import io.tradepulse.ingest.BundledData;
 import io.tradepulse.ingest.IngestReport;
@@ -16,7 +17,6 @@ import io.tradepulse.serving.ResultsView;
 import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
@@ -62,6 +62,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         // Before the broker starts: an invalid --port once failed only after the whole pipeline had run.
         HttpOptions.checkPort(spec.commandLine(), "--port", port, false);
+        OptionRanges.positive(spec.commandLine(), "--timeout", timeout);
         if (!exitWhenDone && port != 0 && !HttpOptions.isFree("127.0.0.1", port)) {
             out.println("Port " + port + " (--port) is busy: the dashboard will serve on a free port instead.");
         }
@@ -120,7 +121,8 @@ final class DemoCommand implements Callable<Integer> {
                 () -> resources.start(EmbeddedRegistry::start), EmbeddedRegistry::url);
 
         client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        stateDir = Files.createTempDirectory("tradepulse-demo-state");
+        // Noted as this JVM's: should it be SIGKILLed, the next embedded start removes the dir (stores, results view).
+        stateDir = OwnedTempDirs.create("tradepulse-demo-state");
         resources.keep(() -> Resources.deleteRecursively(stateDir));
         Map<String, Object> config = new HashMap<>(client);
         config.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, registry.url());

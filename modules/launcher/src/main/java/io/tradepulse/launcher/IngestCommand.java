@@ -10,6 +10,7 @@ import io.tradepulse.core.AvroSerdes;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.embedded.EmbeddedRegistry;
+import io.tradepulse.embedded.OwnedTempDirs;
 import io.tradepulse.embedded.Resources;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -117,6 +118,8 @@ final class IngestCommand implements Callable<Integer> {
 
     private final PrintStream out = System.out;
     private final Resources resources = new Resources();
+    /** The properties of --worker-config (none without it), read by call() before anything starts. */
+    private java.util.Properties workerSettings = new java.util.Properties();
 
     @Override
     public Integer call() throws Exception {
@@ -124,10 +127,20 @@ final class IngestCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "Give either --embedded or --bootstrap-servers (with --schema-registry-url)");
         }
+        if (embedded && registryUrl != null) {
+            // --embedded starts its own registry: the URL given was silently not used.
+            throw new CommandLine.ParameterException(spec.commandLine(), "--schema-registry-url is not used with"
+                    + " --embedded (it starts its own registry); give it with --bootstrap-servers instead");
+        }
         if (!embedded && registryUrl == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--schema-registry-url is required with --bootstrap-servers");
         }
+        OptionRanges.positive(spec.commandLine(), "--timeout", timeout);
+        OptionRanges.atLeast(spec.commandLine(), "--partitions", partitions, 1);
         Map<String, String> connector = connectorSettings();
+        checkLocalFilesExist(connector);
+        // Read before anything starts: a missing file once failed only after the broker and registry had started.
+        workerSettings = ClientSettings.read(spec.commandLine(), "--worker-config", workerConfig);
         Path legacy = home.resolve(".tradepulse").resolve("ingest-" + source + ".offsets");
         if (offsets == null && !embedded && Files.exists(legacy)) {
             // Before anything is created or started.
@@ -164,7 +177,7 @@ final class IngestCommand implements Callable<Integer> {
         }
         Map<String, Object> client = new HashMap<>();
         // The admin client (topics, progress counts) needs the worker's security settings, nothing else.
-        ClientSettings.read(workerConfig).forEach((k, v) -> {
+        workerSettings.forEach((k, v) -> {
             String key = k.toString();
             if (key.startsWith("security.") || key.startsWith("sasl.") || key.startsWith("ssl.")) {
                 client.put(key, v);
@@ -183,7 +196,7 @@ final class IngestCommand implements Callable<Integer> {
         }
         Path offsetsFile = offsetsFile(client, topic);
         Map<String, String> worker = new HashMap<>();
-        ClientSettings.read(workerConfig).forEach((k, v) -> worker.put(k.toString(), v.toString()));
+        workerSettings.forEach((k, v) -> worker.put(k.toString(), v.toString()));
         worker.putAll(EmbeddedConnect.workerProps(bootstrapServers, registryUrl, offsetsFile));
         EmbeddedConnect connect = progress.step("Starting Kafka Connect worker (standalone, in-process)",
                 () -> resources.start(() -> EmbeddedConnect.start(worker)), c -> "offsets " + offsetsFile);
@@ -217,7 +230,7 @@ final class IngestCommand implements Callable<Integer> {
         c.put("connector.class", connectorClass(source));
         c.put("tasks.max", "1");
         c.put("name", "tradepulse-" + source);
-        ClientSettings.read(connectorConfig).forEach((k, v) -> c.put(k.toString(), v.toString()));
+        ClientSettings.read(spec.commandLine(), "--config", connectorConfig).forEach((k, v) -> c.put(k.toString(), v.toString()));
         if (files != null && !files.isEmpty()) {
             String joined = String.join(",", files.stream().map(IngestCommand::absolute).toList());
             switch (source) {
@@ -244,6 +257,44 @@ final class IngestCommand implements Callable<Integer> {
         }
         c.putAll(settings);
         return c;
+    }
+
+    /** The connector key listing the files (or URLs) a source reads; null for the API sources. */
+    private static String filesKey(Source source) {
+        return switch (source) {
+            case file -> "file.paths";
+            case gacc -> "gacc.tables";
+            case comext -> "comext.files";
+            case census, comtrade -> null;
+        };
+    }
+
+    /**
+     * A finite ingest (file, gacc, comext bulk) waits until every listed file was delivered, and the connectors take a
+     * missing local file for one not published yet, looking again every poll interval (an hour): a typo in a path
+     * started the broker, registry and worker, waited the whole --timeout (30 minutes) and failed with "not done
+     * after PT30M", naming no file. Checked before anything starts; URLs are left to the connector.
+     */
+    private void checkLocalFilesExist(Map<String, String> connector) {
+        String key = filesKey(source);
+        String locations = key == null ? null : connector.get(key);
+        if (locations == null || !isFinite(connector)) {
+            return;
+        }
+        String option = files != null && !files.isEmpty() ? "--files" : key;
+        for (String raw : locations.split(",")) {
+            String location = raw.trim();
+            if (location.isEmpty() || location.startsWith("http://") || location.startsWith("https://")) {
+                continue;
+            }
+            Path file = Path.of(location);
+            String problem = !Files.exists(file) ? "no such file" : !Files.isRegularFile(file) ? "not a file"
+                    : !Files.isReadable(file) ? "cannot be read (permission denied)" : null;
+            if (problem != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), option + " " + location + ": " + problem
+                        + " (a finite ingest waits for every file it lists until --timeout)");
+            }
+        }
     }
 
     static String connectorClass(Source source) {
@@ -274,7 +325,8 @@ final class IngestCommand implements Callable<Integer> {
         }
         if (embedded) {
             // The embedded broker's topics vanish with it, so must its offsets: a fresh file per run.
-            Path dir = Files.createTempDirectory("tradepulse-ingest");
+            // Noted as this JVM's: should it be SIGKILLed, the next embedded start removes the dir.
+            Path dir = OwnedTempDirs.create("tradepulse-ingest");
             resources.deleteLast(dir); // deleted last, after the worker committed
             return dir.resolve("connect.offsets");
         }

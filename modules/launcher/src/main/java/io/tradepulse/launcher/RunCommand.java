@@ -48,7 +48,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Properties props = ClientSettings.read(config);
+        Properties props = ClientSettings.read(spec.commandLine(), "--config", config);
         ProcessorConfig processorConfig = new ProcessorConfig(props);
         HttpOptions.checkPort(spec.commandLine(), "--http-port", httpPort, true);
         AtomicReference<ProcessorApp> started = new AtomicReference<>();

@@ -10,7 +10,6 @@ import io.tradepulse.ingest.TariffEventsCsv;
 import io.tradepulse.streams.ProcessorConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Reader;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -243,8 +242,8 @@ final class TariffsCommand implements Callable<Integer> {
         String source = file == null ? "(no file)" : file.toString();
         if (file != null) {
             List<ParseResult<TariffEvent>> rows;
-            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                rows = new TariffEventsCsv().parse(r);
+            try {
+                rows = new TariffEventsCsv().parse(new java.io.StringReader(utf8(file)));
             } catch (IOException e) {
                 throw new Refused("cannot read " + file, List.of(String.valueOf(e)));
             }
@@ -291,6 +290,33 @@ final class TariffsCommand implements Callable<Integer> {
             throw new Refused(count(problems.size(), "problem") + " in " + where, problems);
         }
         return new Plan(source, List.copyOf(events), List.copyOf(tombstones));
+    }
+
+    /**
+     * The text of {@code file}, which must be UTF-8. A calendar saved by a spreadsheet in Windows-1252 (curly quotes
+     * typed in a note) was refused with only "java.nio.charset.MalformedInputException: Input length = 1", naming
+     * neither the line nor the encoding.
+     */
+    private static String utf8(Path file) throws IOException, Refused {
+        byte[] bytes = Files.readAllBytes(file);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+        java.nio.charset.CoderResult result = StandardCharsets.UTF_8.newDecoder().decode(in, out, true);
+        if (result.isError()) {
+            int at = in.position();
+            int line = 1;
+            int lineStart = 0;
+            for (int i = 0; i < at; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                    lineStart = i + 1;
+                }
+            }
+            throw new Refused(file + " is not UTF-8 text", List.of(String.format(Locale.ROOT,
+                    "line %d: byte 0x%02X at column %d is not UTF-8 (Windows-1252 or Latin-1?); save the file as UTF-8",
+                    line, bytes[at] & 0xFF, at - lineStart + 1)));
+        }
+        return out.flip().toString();
     }
 
     /** --config, then the command line options on top. */

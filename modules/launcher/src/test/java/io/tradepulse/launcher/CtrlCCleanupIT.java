@@ -63,6 +63,37 @@ class CtrlCCleanupIT {
         }
     }
 
+    /**
+     * A demo killed with SIGKILL (kill -9, the OOM killer) runs no shutdown hook: its broker dir, registry dir and
+     * state dir stayed in the temp dir for good, and its registry JVM kept running. The next demo removes and stops them.
+     */
+    @Test
+    void demoKilledWithSigkillLeavesNothingOnceTheNextDemoRan() throws Exception {
+        Path tmp = Files.createDirectory(dir.resolve("tmp"));
+        Process killed = launch(tmp, "demo", "--port", "0");
+        Process next = null;
+        try {
+            awaitLog("Running. Press Ctrl-C to stop.", killed, Duration.ofSeconds(180));
+            killed.destroyForcibly(); // SIGKILL to the launcher only: its registry child is orphaned, as with kill -9
+            assertThat(killed.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(leftIn(tmp)).as("left by the killed demo").anyMatch(n -> n.startsWith("tradepulse-demo-state"))
+                    .anyMatch(n -> n.startsWith("tradepulse-kafka-")).anyMatch(n -> n.startsWith("tradepulse-apicurio-"));
+            assertThat(registryChildren(tmp)).as("registry left running by the killed demo").isNotEmpty();
+
+            next = launch(tmp, "demo", "--exit-when-done", "--port", "0");
+            assertThat(next.waitFor(180, TimeUnit.SECONDS)).as("the next demo ends").isTrue();
+            assertThat(next.exitValue()).as("log:%n%s", log()).isZero();
+
+            assertThat(leftIn(tmp)).as("left behind; log:%n%s", log()).isEmpty();
+            assertThat(registryChildren(tmp)).as("registry JVMs left running").isEmpty();
+        } finally {
+            stop(killed, tmp);
+            if (next != null) {
+                stop(next, tmp);
+            }
+        }
+    }
+
     private Process launch(Path tmp, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx768m", "-XX:+UseSerialGC", "-Djava.io.tmpdir=" + tmp,

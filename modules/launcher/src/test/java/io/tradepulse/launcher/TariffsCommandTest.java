@@ -284,4 +284,22 @@ class TariffsCommandTest {
                 .contains("  delete us-cn-a\n  delete cn-us-b\n")
                 .contains("Dry run: 0 events would be published and 2 tombstones written to tariff.events");
     }
+
+    /**
+     * A calendar saved by a spreadsheet in Windows-1252 (curly quotes typed in a note): refused with only "cannot read
+     * ...: java.nio.charset.MalformedInputException: Input length = 1", naming neither the line nor the encoding.
+     */
+    @Test
+    void shouldRefuseAFileThatIsNotUtf8NamingTheLineAndTheByte() throws IOException {
+        Path csv = dir.resolve("cp1252.csv");
+        Files.write(csv, (TariffEventsCsv.HEADER + "\n" + GOOD_1 + "\n"
+                + "us-cn-c,USA,CHN,ALL,2025-03-01,2025-03-04,10,20,INCREASE,\u201cfentanyl\u201d,AP\n")
+                .getBytes(java.nio.charset.Charset.forName("windows-1252")));
+
+        Result r = run("--file", csv.toString(), "--dry-run");
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains(csv + " is not UTF-8 text", "line 3: byte 0x93 at column 58",
+                "save the file as UTF-8").doesNotContain("MalformedInputException");
+    }
 }

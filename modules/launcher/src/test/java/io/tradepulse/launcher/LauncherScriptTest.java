@@ -1,0 +1,135 @@
+package io.tradepulse.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code ./tradepulse} script, run from a copy in a temp dir that looks built (a launcher jar, an unpacked
+ * registry) with a fake {@code java}: nothing is built or started. The copy's {@code mvnw} only records that it ran.
+ */
+@DisabledOnOs(OS.WINDOWS)
+class LauncherScriptTest {
+
+    @TempDir
+    Path tmp;
+
+    private Path repo;
+
+    @BeforeEach
+    void copyTheScriptIntoARepoThatLooksBuilt() throws IOException {
+        repo = Files.createDirectories(tmp.resolve("repo"));
+        Path script = repo.resolve("tradepulse");
+        Files.copy(Path.of("").toAbsolutePath().resolve("../../tradepulse").normalize(), script,
+                StandardCopyOption.COPY_ATTRIBUTES);
+        Path jar = repo.resolve("modules/launcher/target/tradepulse-launcher.jar");
+        Files.createDirectories(jar.getParent());
+        Files.createDirectories(repo.resolve("modules/embedded/target/apicurio-registry-2.6.13.Final"));
+        Files.write(jar, new byte[0]);
+        Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(3600))); // newer than every source
+        executable(repo.resolve("mvnw"), "#!/bin/sh\necho \"$@\" > \"$(dirname \"$0\")/mvnw-ran\"\nexit 1\n");
+    }
+
+    /** A JAVA_HOME whose java reports {@code version} and records any other run. */
+    private Path javaHome(String versionLine) throws IOException {
+        Path home = Files.createDirectories(tmp.resolve("jdk"));
+        executable(home.resolve("bin/java"), "#!/bin/sh\n"
+                + "for a in \"$@\"; do [ \"$a\" = -version ] && { echo '" + versionLine + "' >&2; exit 0; }; done\n"
+                + "touch \"" + tmp.resolve("java-ran") + "\"\n"
+                + "echo 'Error: LinkageError occurred while loading main class io.tradepulse.launcher.Main' >&2\n"
+                + "echo 'java.lang.UnsupportedClassVersionError: io/tradepulse/launcher/Main has been compiled by a more"
+                + " recent version of the Java Runtime (class file version 61.0)' >&2\nexit 1\n");
+        return home;
+    }
+
+    private static void executable(Path file, String text) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    private record Result(int code, String err) {
+    }
+
+    private Result run(Path javaHome, String... args) throws Exception {
+        String[] command = new String[args.length + 1];
+        command[0] = repo.resolve("tradepulse").toString();
+        System.arraycopy(args, 0, command, 1, args.length);
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("JAVA_HOME", javaHome.toString());
+        pb.environment().put("PATH", "/usr/bin:/bin"); // a java on PATH must not be used instead of JAVA_HOME's
+        Process p = pb.start();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return new Result(p.exitValue(), err);
+    }
+
+    @Test
+    void aJavaOlderThan17IsRefusedNamingTheVersionFoundAndWhatIsNeeded() throws Exception {
+        Result r = run(javaHome("openjdk version \"11.0.22\" 2024-01-16"), "demo");
+
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).contains("needs Java 17 or later", "11.0.22", tmp.resolve("jdk/bin/java").toString());
+        assertThat(tmp.resolve("java-ran")).as("the CLI is not started on it").doesNotExist();
+        assertThat(repo.resolve("mvnw-ran")).as("nor a build").doesNotExist();
+    }
+
+    @Test
+    void aJava8VersionStringIsReadAsJava8() throws Exception {
+        Result r = run(javaHome("java version \"1.8.0_392\""), "help");
+
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).contains("needs Java 17 or later", "1.8.0_392");
+    }
+
+    @Test
+    void aJavaHomeWithoutJavaIsNamed() throws Exception {
+        Path empty = Files.createDirectories(tmp.resolve("no-jdk"));
+
+        Result r = run(empty, "help");
+
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).contains("needs Java 17 or later", empty.resolve("bin/java").toString());
+    }
+
+    @Test
+    void java17AndLaterStartTheCli() throws Exception {
+        for (String version : new String[] {"openjdk version \"17.0.15\" 2025-04-15", "openjdk version \"25\" 2025-09-16",
+            "openjdk version \"21-ea\" 2023-09-19"}) {
+            Files.deleteIfExists(tmp.resolve("java-ran"));
+            Result r = run(javaHome(version), "help");
+
+            assertThat(tmp.resolve("java-ran")).as(version + ": " + r.err()).exists();
+        }
+    }
+
+    /**
+     * The build the script makes when a source changed must stay in the checkout: it ran `mvnw install`, which also
+     * wrote every module into ~/.m2, where it replaced what any other checkout or project had installed there.
+     */
+    @Test
+    void aSourceNewerThanTheJarIsBuiltInTheCheckoutWithoutInstallingIntoTheMavenRepository() throws Exception {
+        Path source = repo.resolve("modules/ingest/src/main/java/Changed.java");
+        Files.createDirectories(source.getParent());
+        Files.writeString(source, "class Changed {}");
+        Files.setLastModifiedTime(source, FileTime.from(Instant.now().plusSeconds(7200)));
+
+        run(javaHome("openjdk version \"17.0.15\" 2025-04-15"), "help");
+
+        assertThat(repo.resolve("mvnw-ran")).exists();
+        assertThat(Files.readString(repo.resolve("mvnw-ran"))).contains("package").doesNotContain("install");
+    }
+}

@@ -1,0 +1,74 @@
+package io.tradepulse.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A properties file named by an option that cannot be read is a bad option: exit 2 with a message naming the option
+ * and the file, before anything is started. `run --config missing.properties` printed "tradepulse run failed:
+ * missing.properties" and a NoSuchFileException stack trace; `ingest --embedded --worker-config missing` started the
+ * broker and the registry first.
+ */
+class OptionFilesTest {
+
+    @TempDir
+    Path tmp;
+
+    private record Result(int code, String err) {
+    }
+
+    private static Result execute(String... args) {
+        // Preemptive: without the check, ingest --embedded starts a broker and a registry before failing.
+        return assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            StringWriter err = new StringWriter();
+            int code = Main.commandLine().setErr(new PrintWriter(err)).execute(args);
+            return new Result(code, err.toString());
+        });
+    }
+
+    @Test
+    void runWithAMissingConfigFileNamesTheOptionAndTheFileWithoutAStackTrace() {
+        Path missing = tmp.resolve("app.properties");
+
+        Result r = execute("run", "--config", missing.toString());
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst()).hasValue("--config " + missing + ": no such file");
+        assertThat(r.err()).doesNotContain("\tat ", "Exception");
+    }
+
+    @Test
+    void runWithADirectoryAsConfigSaysItCannotBeRead() {
+        Result r = execute("run", "--config", tmp.toString());
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst().orElseThrow()).startsWith("--config " + tmp + ": cannot be read");
+    }
+
+    @Test
+    void ingestWithAMissingWorkerConfigFailsBeforeStartingTheBroker() {
+        Path missing = tmp.resolve("worker.properties");
+
+        Result r = execute("ingest", "--source", "file", "--embedded", "--worker-config", missing.toString());
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst()).hasValue("--worker-config " + missing + ": no such file");
+    }
+
+    @Test
+    void ingestWithAMissingConnectorConfigNamesTheOption() {
+        Path missing = tmp.resolve("connector.properties");
+
+        Result r = execute("ingest", "--source", "file", "--embedded", "--config", missing.toString());
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst()).hasValue("--config " + missing + ": no such file");
+    }
+}

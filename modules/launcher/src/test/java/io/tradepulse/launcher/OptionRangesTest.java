@@ -1,0 +1,44 @@
+package io.tradepulse.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A duration or count out of range is a bad option: exit 2 naming the option, at once. `demo --timeout -PT1S` started
+ * the broker and the registry, ingested, and only then failed ("did not catch up within PT-1S"); `bench --threads 0`
+ * loaded the data set and then waited its whole --timeout (30 minutes) for Streams apps without a thread.
+ */
+class OptionRangesTest {
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "demo --timeout PT0S --exit-when-done                   | --timeout must be a positive duration",
+        "demo --timeout -PT1S --exit-when-done                  | --timeout must be a positive duration",
+        "ingest --source file --embedded --timeout PT0S         | --timeout must be a positive duration",
+        "ingest --source file --embedded --partitions 0         | --partitions must be at least 1",
+        "bench --records 0                                      | --records must be at least 1",
+        "bench --records 1000 --threads 0                       | --threads must be at least 1",
+        "bench --records 1000 --partitions 0                    | --partitions must be at least 1",
+        "bench --records 1000 --timeout PT0S                    | --timeout must be a positive duration",
+        "bench --records 1000 --revisions-pct -1                | --revisions-pct must be 0..100",
+        "bench --records 1000 --revisions-pct 101               | --revisions-pct must be 0..100",
+        "bench --records 1000 --commit-interval-ms -1           | --commit-interval-ms must be at least 0",
+        "bench --records 1000 --rollup-emit-interval-ms -1      | --rollup-emit-interval-ms must be at least 0",
+    })
+    void anOutOfRangeValueIsRefusedNamingTheOptionBeforeAnythingStarts(String args, String message) {
+        StringWriter err = new StringWriter();
+
+        // Preemptive: without the check these start a broker and a registry (bench --threads 0 then waits 30 min).
+        int code = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                () -> Main.commandLine().setErr(new PrintWriter(err)).execute(args.trim().split(" +")));
+
+        assertThat(code).as(err.toString()).isEqualTo(2);
+        assertThat(err.toString().lines().findFirst().orElseThrow()).startsWith(message);
+    }
+}
