@@ -104,6 +104,12 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "6", description = "Partitions of trade.records if it is created (default ${DEFAULT-VALUE}).")
     int partitions;
 
+    // Without it, ingest created trade.records (and the dead-letter topic) with the broker's default replication, and
+    // so without the min.insync.replicas=2 that TopicSettings gives topics of 3 replicas or more.
+    @Option(names = "--replication-factor", defaultValue = "-1",
+            description = "Replication factor of the topics if they are created (-1 = broker default; default ${DEFAULT-VALUE}).")
+    short replicationFactor;
+
     @Option(names = "--no-create-topics", description = "Do not create missing topics.")
     boolean noCreateTopics;
 
@@ -137,6 +143,10 @@ final class IngestCommand implements Callable<Integer> {
         }
         OptionRanges.positive(spec.commandLine(), "--timeout", timeout);
         OptionRanges.atLeast(spec.commandLine(), "--partitions", partitions, 1);
+        if (replicationFactor != -1 && replicationFactor < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--replication-factor must be -1 (the broker default) or at least 1: " + replicationFactor);
+        }
         Map<String, String> connector = connectorSettings();
         checkLocalFilesExist(connector);
         // Read before anything starts: a missing file once failed only after the broker and registry had started.
@@ -184,7 +194,7 @@ final class IngestCommand implements Callable<Integer> {
             }
         });
         client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        TopicCatalog topics = new TopicCatalog(topicPrefix, partitions, (short) -1,
+        TopicCatalog topics = new TopicCatalog(topicPrefix, partitions, replicationFactor,
                 new AvroSerdes(Map.of("schema.registry.url", registryUrl), null));
         connector.putIfAbsent("topic", topics.records().name());
         connector.putIfAbsent("dlq.topic", topics.deadLetters().name());

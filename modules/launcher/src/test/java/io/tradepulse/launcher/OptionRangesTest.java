@@ -22,6 +22,8 @@ class OptionRangesTest {
         "demo --timeout -PT1S --exit-when-done                  | --timeout must be a positive duration",
         "ingest --source file --embedded --timeout PT0S         | --timeout must be a positive duration",
         "ingest --source file --embedded --partitions 0         | --partitions must be at least 1",
+        "ingest --source file --embedded --replication-factor 0 | --replication-factor must be -1 (the broker default) or at least 1",
+        "ingest --source file --embedded --replication-factor -3 | --replication-factor must be -1 (the broker default) or at least 1",
         "bench --records 0                                      | --records must be at least 1",
         "bench --records 1000 --threads 0                       | --threads must be at least 1",
         "bench --records 1000 --partitions 0                    | --partitions must be at least 1",
