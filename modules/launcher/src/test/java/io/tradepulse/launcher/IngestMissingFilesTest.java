@@ -1,13 +1,9 @@
 package io.tradepulse.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,24 +18,12 @@ class IngestMissingFilesTest {
     @TempDir
     Path tmp;
 
-    private record Result(int code, String err) {
-    }
-
-    private static Result execute(String... args) {
-        // Preemptive: without the check this starts a broker and a registry, then waits for the file.
-        return assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
-            StringWriter err = new StringWriter();
-            int code = Main.commandLine().setErr(new PrintWriter(err)).execute(args);
-            return new Result(code, err.toString());
-        });
-    }
-
     @Test
     void aMissingFileOfAFiniteIngestIsNamedBeforeAnythingStarts() throws Exception {
         Path present = Files.writeString(tmp.resolve("2025-04.csv"), "x\n");
         Path missing = tmp.resolve("2025-05.csv");
 
-        Result r = execute("ingest", "--source", "gacc", "--embedded", "--files", present + "," + missing);
+        CliRun r = CliRun.execute("ingest", "--source", "gacc", "--embedded", "--files", present + "," + missing);
 
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err().lines().findFirst().orElseThrow())
@@ -51,7 +35,7 @@ class IngestMissingFilesTest {
         Path missing = tmp.resolve("data.csv");
         Path config = Files.writeString(tmp.resolve("c.properties"), "file.paths=" + missing + "\n");
 
-        Result r = execute("ingest", "--source", "file", "--embedded", "--config", config.toString());
+        CliRun r = CliRun.execute("ingest", "--source", "file", "--embedded", "--config", config.toString());
 
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err().lines().findFirst().orElseThrow()).startsWith("file.paths " + missing + ": no such file");
@@ -59,7 +43,7 @@ class IngestMissingFilesTest {
 
     @Test
     void aDirectoryIsNotAFile() {
-        Result r = execute("ingest", "--source", "file", "--embedded", "--files", tmp.toString());
+        CliRun r = CliRun.execute("ingest", "--source", "file", "--embedded", "--files", tmp.toString());
 
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err().lines().findFirst().orElseThrow()).startsWith("--files " + tmp + ": not a file");
@@ -70,7 +54,7 @@ class IngestMissingFilesTest {
     void aRegistryUrlWithEmbeddedIsRefusedNotIgnored() throws Exception {
         Path present = Files.writeString(tmp.resolve("data.csv"), "x\n");
 
-        Result r = execute("ingest", "--source", "gacc", "--embedded", "--schema-registry-url", "http://registry:8081",
+        CliRun r = CliRun.execute("ingest", "--source", "gacc", "--embedded", "--schema-registry-url", "http://registry:8081",
                 "--files", present.toString());
 
         assertThat(r.code()).as(r.err()).isEqualTo(2);

@@ -1,12 +1,8 @@
 package io.tradepulse.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,23 +17,11 @@ class OptionFilesTest {
     @TempDir
     Path tmp;
 
-    private record Result(int code, String err) {
-    }
-
-    private static Result execute(String... args) {
-        // Preemptive: without the check, ingest --embedded starts a broker and a registry before failing.
-        return assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
-            StringWriter err = new StringWriter();
-            int code = Main.commandLine().setErr(new PrintWriter(err)).execute(args);
-            return new Result(code, err.toString());
-        });
-    }
-
     @Test
     void runWithAMissingConfigFileNamesTheOptionAndTheFileWithoutAStackTrace() {
         Path missing = tmp.resolve("app.properties");
 
-        Result r = execute("run", "--config", missing.toString());
+        CliRun r = CliRun.execute("run", "--config", missing.toString());
 
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err().lines().findFirst()).hasValue("--config " + missing + ": no such file");
@@ -46,7 +30,7 @@ class OptionFilesTest {
 
     @Test
     void runWithADirectoryAsConfigSaysItCannotBeRead() {
-        Result r = execute("run", "--config", tmp.toString());
+        CliRun r = CliRun.execute("run", "--config", tmp.toString());
 
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err().lines().findFirst().orElseThrow()).startsWith("--config " + tmp + ": cannot be read");
@@ -56,7 +40,7 @@ class OptionFilesTest {
     void ingestWithAMissingWorkerConfigFailsBeforeStartingTheBroker() {
         Path missing = tmp.resolve("worker.properties");
 
-        Result r = execute("ingest", "--source", "file", "--embedded", "--worker-config", missing.toString());
+        CliRun r = CliRun.execute("ingest", "--source", "file", "--embedded", "--worker-config", missing.toString());
 
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err().lines().findFirst()).hasValue("--worker-config " + missing + ": no such file");
@@ -66,7 +50,7 @@ class OptionFilesTest {
     void ingestWithAMissingConnectorConfigNamesTheOption() {
         Path missing = tmp.resolve("connector.properties");
 
-        Result r = execute("ingest", "--source", "file", "--embedded", "--config", missing.toString());
+        CliRun r = CliRun.execute("ingest", "--source", "file", "--embedded", "--config", missing.toString());
 
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err().lines().findFirst()).hasValue("--config " + missing + ": no such file");
