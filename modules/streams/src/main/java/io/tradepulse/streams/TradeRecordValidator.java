@@ -99,6 +99,14 @@ public final class TradeRecordValidator {
             return Optional.of("months must be >= 1 and stay within the year: month " + r.getMonth()
                     + ", months " + r.getMonths());
         }
+        // The history keeps one figure per starting month, so a multi-month figure competes with the single month
+        // it starts in (the newer publication wins the slot). That is the documented behaviour for China customs'
+        // combined January+February; a quarter or a year starting in January would replace a January, and a Feb+Mar
+        // a February, with a figure of another kind.
+        if (r.getMonths() > 1 && !(r.getMonth() == 1 && r.getMonths() == 2)) {
+            return Optional.of("months " + r.getMonths() + " from month " + r.getMonth() + ": the only multi-month period "
+                    + "is a combined January+February (month 1, months 2)");
+        }
         YearMonth now = YearMonth.now(clock.withZone(ZoneOffset.UTC));
         YearMonth lastMonth = YearMonth.of(r.getYear() < 0 ? 0 : Math.min(r.getYear(), 9999), 1)
                 .plusMonths(r.getMonth() + r.getMonths() - 2L);

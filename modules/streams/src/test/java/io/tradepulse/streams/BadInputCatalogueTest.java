@@ -44,6 +44,8 @@ class BadInputCatalogueTest {
         bad("month 13", b -> b.setMonth(13), "month must be 1-12");
         bad("zero months", b -> b.setMonths(0), "months must be >= 1");
         bad("period running past December", b -> b.setMonth(12).setMonths(2), "stay within the year");
+        bad("a quarter (months 3)", b -> b.setMonth(1).setMonths(3), "the only multi-month period");
+        bad("February+March combined", b -> b.setMonth(2).setMonths(2), "the only multi-month period");
         bad("year before HS statistics", b -> b.setYear(1950), "before 1988");
         bad("future period", b -> b.setYear(2027), "in the future");
         bad("negative value", b -> b.setValue(-5L), "negative trade value");
