@@ -77,7 +77,7 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--schema-registry-url", description = "Confluent-compatible registry URL (not with --embedded).")
     String registryUrl;
 
-    @Option(names = "--worker-config", description = "Extra Kafka Connect worker properties (security.protocol, sasl.*, producer.* ...).")
+    @Option(names = "--worker-config", description = "Extra Kafka Connect worker properties (security.protocol, sasl.*, producer.* ...); not the ones ingest sets itself (bootstrap.servers, converters, offsets file, listeners).")
     Path workerConfig;
 
     @Option(names = "--config", description = "Connector properties file (keys in docs/connectors.md).")
@@ -151,6 +151,7 @@ final class IngestCommand implements Callable<Integer> {
         checkLocalFilesExist(connector);
         // Read before anything starts: a missing file once failed only after the broker and registry had started.
         workerSettings = ClientSettings.read(spec.commandLine(), "--worker-config", workerConfig);
+        refuseWorkerKeysIngestSets(workerSettings);
         Path legacy = home.resolve(".tradepulse").resolve("ingest-" + source + ".offsets");
         if (offsets == null && !embedded && Files.exists(legacy)) {
             // Before anything is created or started.
@@ -285,6 +286,27 @@ final class IngestCommand implements Callable<Integer> {
      * started the broker, registry and worker, waited the whole --timeout (30 minutes) and failed with "not done
      * after PT30M", naming no file. Checked before anything starts; URLs are left to the connector.
      */
+    /**
+     * The worker keys ingest sets itself (EmbeddedConnect.workerProps) would be silently replaced: a --worker-config
+     * naming another cluster, registry or offsets file was ignored. Refused, naming the key and the option to use.
+     */
+    private void refuseWorkerKeysIngestSets(java.util.Properties settings) {
+        Set<String> own = EmbeddedConnect.workerProps("-", "-", Path.of("-")).keySet();
+        for (Object k : settings.keySet()) {
+            String key = k.toString();
+            if (own.contains(key)) {
+                String instead = switch (key) {
+                    case "bootstrap.servers" -> "use --bootstrap-servers";
+                    case "offset.storage.file.filename" -> "use --offsets";
+                    case "key.converter.schema.registry.url", "value.converter.schema.registry.url" -> "use --schema-registry-url";
+                    default -> "ingest sets it itself";
+                };
+                throw new CommandLine.ParameterException(spec.commandLine(), "--worker-config " + workerConfig + " sets "
+                        + key + ", which ingest would replace: " + instead);
+            }
+        }
+    }
+
     private void checkLocalFilesExist(Map<String, String> connector) {
         String key = filesKey(source);
         String locations = key == null ? null : connector.get(key);

@@ -47,6 +47,26 @@ class OptionFilesTest {
     }
 
     @Test
+    void ingestRefusesAWorkerConfigKeyItWouldReplaceNamingTheOptionToUse() throws Exception {
+        String[][] cases = {
+            {"bootstrap.servers=kafka-1:9092", "bootstrap.servers, which ingest would replace: use --bootstrap-servers"},
+            {"value.converter.schema.registry.url=http://registry:8081", "use --schema-registry-url"},
+            {"offset.storage.file.filename=/var/lib/ingest.offsets", "use --offsets"},
+            {"listeners=http://0.0.0.0:8083", "listeners, which ingest would replace: ingest sets it itself"},
+        };
+        for (String[] c : cases) {
+            Path worker = java.nio.file.Files.writeString(tmp.resolve("worker.properties"),
+                    "security.protocol=SASL_SSL\n" + c[0] + "\n");
+
+            CliRun r = CliRun.execute("ingest", "--source", "file", "--embedded", "--worker-config", worker.toString());
+
+            assertThat(r.code()).as(r.err()).isEqualTo(2);
+            assertThat(r.err().lines().findFirst().orElseThrow()).as(c[0])
+                    .startsWith("--worker-config " + worker + " sets ").endsWith(c[1]);
+        }
+    }
+
+    @Test
     void ingestWithAMissingConnectorConfigNamesTheOption() {
         Path missing = tmp.resolve("connector.properties");
 
