@@ -41,6 +41,17 @@ public final class TariffEventsCsv {
         if (!ISO3.matcher(imposer).matches() || !ISO3.matcher(target).matches()) {
             return new ParseResult.Rejected<>(lineNo, raw, "imposer and target must be ISO 3166-1 alpha-3 codes");
         }
+        if (imposer.equals(target)) {
+            return new ParseResult.Rejected<>(lineNo, raw, "imposer and target are the same economy: " + imposer);
+        }
+        // The id is the record key on the compacted tariff.events: rows with a blank id would replace each other.
+        if (f.get(0).isBlank()) {
+            return new ParseResult.Rejected<>(lineNo, raw, "id is empty (it is the event's key on tariff.events)");
+        }
+        // Every event names where it comes from, as every trade figure does (signals quote it).
+        if (f.get(10).isBlank()) {
+            return new ParseResult.Rejected<>(lineNo, raw, "source is empty: name the publication the event comes from");
+        }
         TariffEventKind kind;
         try {
             kind = TariffEventKind.valueOf(f.get(8).trim());

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class TariffEventsCsvTest {
@@ -79,6 +80,24 @@ class TariffEventsCsvTest {
                 + "\nx,USA,CHN,ALL,2025-02-01,2025-02-04,0,10,RAISE,,AP\n"));
         assertThat(rows.get(0)).isInstanceOf(ParseResult.Rejected.class);
         assertThat(((ParseResult.Rejected<TariffEvent>) rows.get(0)).reason()).contains("RAISE").contains("SCHEDULED_EXPIRY");
+    }
+
+    @Test
+    void shouldRejectARowWithoutIdOrSourceOrWithTheSameImposerAndTarget() throws IOException {
+        Map<String, String> rows = Map.of(
+                ",USA,CHN,ALL,2025-02-01,2025-02-04,0,10,INCREASE,,AP", "id is empty",
+                "x,USA,CHN,ALL,2025-02-01,2025-02-04,0,10,INCREASE,, ", "source is empty",
+                "x,USA,USA,ALL,2025-02-01,2025-02-04,0,10,INCREASE,,AP", "the same economy: USA");
+        rows.forEach((row, reason) -> {
+            List<ParseResult<TariffEvent>> parsed;
+            try {
+                parsed = new TariffEventsCsv().parse(new StringReader(TariffEventsCsv.HEADER + "\n" + row + "\n"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            assertThat(parsed.get(0)).as(row).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) parsed.get(0)).reason()).as(row).contains(reason);
+        });
     }
 
     /**
