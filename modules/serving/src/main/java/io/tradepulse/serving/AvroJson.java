@@ -27,6 +27,19 @@ final class AvroJson {
         g.writeEndObject();
     }
 
+    /**
+     * JSON has no NaN or Infinity: Jackson writes them as the strings "NaN" and "Infinity", so a percent column was
+     * sometimes a string (a typed BI import failed, the dashboard's toFixed threw and the table stayed empty). Null
+     * is what the schemas already mean by a percent that has no value (a missing or zero base).
+     */
+    private static void writeDouble(JsonGenerator g, double d) throws IOException {
+        if (Double.isFinite(d)) {
+            g.writeNumber(d);
+        } else {
+            g.writeNull();
+        }
+    }
+
     private static void writeValue(JsonGenerator g, Object v) throws IOException {
         if (v == null) {
             g.writeNull();
@@ -35,9 +48,9 @@ final class AvroJson {
         } else if (v instanceof Long l) {
             g.writeNumber(l);
         } else if (v instanceof Double d) {
-            g.writeNumber(d);
+            writeDouble(g, d);
         } else if (v instanceof Float f) {
-            g.writeNumber(f);
+            writeDouble(g, f.doubleValue());
         } else if (v instanceof Boolean b) {
             g.writeBoolean(b);
         } else if (v instanceof GenericRecord r) {

@@ -439,6 +439,26 @@ class DashboardServerTest {
     }
 
     @Test
+    void shouldWriteANonFiniteDoubleAsNullSoEveryPercentFieldStaysANumberOrNull() throws Exception {
+        TradeChange c = TradeChange.newBuilder(change(2023, 1, 5L, Double.NaN)).setPartner("FRA")
+                .setMomPct(Double.POSITIVE_INFINITY).setReportedYoyPct(Double.NEGATIVE_INFINITY).build();
+        results.store.putChange(ResultsStoreTest.key(c), c);
+        TradeSignal s = TradeSignal.newBuilder().setType("PAYBACK").setStatus(SignalStatus.ACTIVE).setReporter("CHN")
+                .setPartner("FRA").setFlow(Flow.EXPORT).setCommodity("TOTAL").setYear(2023).setMonth(1)
+                .setExcessPct(Double.NaN).setYoyPct(-12.5).setSummary("s").setMethod("m").build();
+        results.store.putSignal(new SignalKey("CHN", "FRA", Flow.EXPORT, "TOTAL", 2023, 1, "PAYBACK"), s);
+
+        JsonNode change = json.readTree(get("/api/changes?reporter=CHN&partner=FRA").body()).get(0);
+        for (String field : List.of("yoyPct", "momPct", "reportedYoyPct")) {
+            // written as "NaN" / "Infinity" strings, a typed BI column failed and the dashboard's toFixed threw
+            assertThat(change.get(field).isNull()).as(field + ": " + change.get(field)).isTrue();
+        }
+        JsonNode signal = json.readTree(get("/api/signals?reporter=CHN&partner=FRA").body()).get(0);
+        assertThat(signal.get("excessPct").isNull()).as("excessPct: " + signal.get("excessPct")).isTrue();
+        assertThat(signal.get("yoyPct").asDouble()).isEqualTo(-12.5);
+    }
+
+    @Test
     void shouldLeaveTheJsonArrayBrokenWhenARowFailsAfterTheHeaders() throws Exception {
         server.close();
         StoreResults failing = new StoreResults(tmp.resolve("failing")) {
