@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * REST API and web dashboard over {@link Results} (in production a {@link ResultsView}: the same results BI consumers read from the output
- * topics). Read-only; GET only.
+ * topics). Read-only; GET and HEAD only.
  *
  * <ul>
  *   <li>{@code GET /api/series?reporter=&partner=&flow=&commodity=}: series with their number of months and latest
@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Every filter is optional; a parameter an endpoint does not take, or a flow, status or type outside its values, is
  * answered 400 naming the allowed ones. Paths match exactly (another one under /api or /health: 404 in JSON listing
- * the endpoints); a method other than GET: 405 with {@code Allow: GET}. The API endpoints return at most
+ * the endpoints); HEAD is answered as GET without the body; another method: 405 with {@code Allow: GET, HEAD}. The API endpoints return at most
  * {@code limit} rows (default 1,000, at most 100,000) and set {@code X-Truncated: true} when more matched; the rows
  * are streamed (chunked), at most {@link #MAX_CONCURRENT_QUERIES} queries run at once (503 with {@code Retry-After}
  * beyond), and the health endpoints never wait behind them. A request must arrive within
@@ -185,14 +185,20 @@ public final class DashboardServer implements AutoCloseable {
             }
             return;
         }
-        if (!"GET".equals(ex.getRequestMethod())) {
+        // HEAD as GET without the body (RFC 9110 asks every server for both): load balancers, uptime monitors
+        // and `curl -I` probe with HEAD, and got 405 from /health/ready, so they reported the service down.
+        if (!"GET".equals(ex.getRequestMethod()) && !isHead(ex)) {
             try (ex) {
-                ex.getResponseHeaders().set("Allow", "GET");
-                sendError(ex, 405, "GET only");
+                ex.getResponseHeaders().set("Allow", "GET, HEAD");
+                sendError(ex, 405, "GET or HEAD only");
             }
             return;
         }
         handler.handle(ex);
+    }
+
+    private static boolean isHead(HttpExchange ex) {
+        return "HEAD".equals(ex.getRequestMethod());
     }
 
     /** Paths under /api and /health, whose clients read JSON, errors included. */
@@ -284,6 +290,11 @@ public final class DashboardServer implements AutoCloseable {
         }
         ex.getResponseHeaders().set("Content-Type", "application/json");
         ex.getResponseHeaders().set("Cache-Control", "no-store");
+        if (isHead(ex)) {
+            // The query ran, so the headers (X-Truncated) are GET's; the rows are neither decoded nor sent.
+            ex.sendResponseHeaders(200, -1);
+            return;
+        }
         ex.sendResponseHeaders(200, 0);
         // Without AUTO_CLOSE_JSON_CONTENT: by default closing the generator after a failed row writes the brackets
         // still open, which turned a failure into a shorter, valid array with a 200 and no X-Truncated.
@@ -451,6 +462,10 @@ public final class DashboardServer implements AutoCloseable {
     private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
         ex.getResponseHeaders().set("Content-Type", type);
         ex.getResponseHeaders().set("Cache-Control", "no-store");
+        if (isHead(ex)) {
+            ex.sendResponseHeaders(status, -1); // a HEAD response has no body (the JDK refuses to write one)
+            return;
+        }
         ex.sendResponseHeaders(status, body.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(body);

@@ -558,14 +558,35 @@ class DashboardServerTest {
         assertThat(get("/health/ready").statusCode()).isEqualTo(200);
     }
 
+    private HttpResponse<String> head(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(server.url() + path.substring(1)))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
-    void shouldAnswer405WithAllowGetToAnotherMethod() throws Exception {
+    void shouldAnswerHeadAsGetWithoutABodySoHeadProbesAndMonitorsSeeTheRealStatus() throws Exception {
+        for (String path : List.of("/health/live", "/health/ready", "/", "/api/series", "/api/changes?limit=1")) {
+            HttpResponse<String> r = head(path);
+            assertThat(r.statusCode()).as(path).isEqualTo(200);
+            assertThat(r.body()).as(path).isEmpty();
+        }
+        assertThat(head("/api/changes?limit=1").headers().firstValue("X-Truncated")).hasValue("true");
+        assertThat(head("/api/series").headers().firstValue("Content-Type")).hasValue("application/json");
+        results.caughtUp = false;
+        assertThat(head("/health/ready").statusCode()).isEqualTo(503);
+        assertThat(head("/api/series?limit=0").statusCode()).isEqualTo(400);
+        assertThat(head("/api/nope").statusCode()).isEqualTo(404);
+        assertThat(get("/health/live").statusCode()).as("the connection is still usable").isEqualTo(200);
+    }
+
+    @Test
+    void shouldAnswer405WithAllowGetAndHeadToAnotherMethod() throws Exception {
         for (String path : List.of("/api/series", "/health/live", "/health/ready", "/")) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.url() + path.substring(1)))
                     .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(path).isEqualTo(405);
-            assertThat(r.headers().firstValue("Allow")).as(path).hasValue("GET");
-            assertThat(json.readTree(r.body()).get("error").asText()).as(path).isEqualTo("GET only");
+            assertThat(r.headers().firstValue("Allow")).as(path).hasValue("GET, HEAD");
+            assertThat(json.readTree(r.body()).get("error").asText()).as(path).isEqualTo("GET or HEAD only");
         }
     }
 }
