@@ -327,6 +327,13 @@ final class ResultsStore implements AutoCloseable {
             want[i] = fields[i] == null || fields[i].isEmpty() ? null
                     : fields[i].toUpperCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8);
         }
+        // No stored field has a NUL (key() refuses one), and NUL separates the fields in the keys: a wanted
+        // "CHN\0USA" made the prefix of reporter CHN and partner USA, and was answered with that series' rows.
+        for (byte[] w : want) {
+            if (w != null && indexOf(w, SEP) >= 0) {
+                return false;
+            }
+        }
         int lead = 0;
         while (lead < 4 && want[lead] != null) {
             lead++;
@@ -417,6 +424,15 @@ final class ResultsStore implements AutoCloseable {
         out.writeBytes(ByteBuffer.allocate(4).putInt(period).array());
         out.writeBytes(suffix.getBytes(StandardCharsets.UTF_8));
         return out.toByteArray();
+    }
+
+    private static int indexOf(byte[] bytes, byte b) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == b) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static boolean startsWith(byte[] key, byte[] prefix) {

@@ -139,6 +139,19 @@ class ResultsStoreTest {
     }
 
     @Test
+    void shouldMatchNothingForAFilterValueWithANulInsteadOfAnotherSeries() throws Exception {
+        put(change("CHN", "USA", "TOTAL", 2025, 5, 288));
+        put(change("CHN", "DEU", "85", 2025, 5, 7));
+        // NUL separates the series fields in the keys: reporter "CHN\0USA" was a prefix of CHN -> USA's keys
+        for (SeriesFilter f : List.of(new SeriesFilter("CHN\0USA", null, null, null),
+                new SeriesFilter("CHN", "USA\0EXPORT", null, null), new SeriesFilter(null, "USA\0EXPORT", null, null))) {
+            assertThat(store.changes(f, Integer.MIN_VALUE, Integer.MAX_VALUE, 100).rows()).as(f.toString()).isEmpty();
+            assertThat(store.series(f, 100).rows()).as(f.toString()).isEmpty();
+        }
+        assertThat(store.series(new SeriesFilter("CHN", "USA", null, null), 100).rows()).hasSize(1);
+    }
+
+    @Test
     void shouldStopAQueryThatReadsTooManyEntriesAndSaySo() throws Exception {
         store.close();
         store = ResultsStore.open(tmp.resolve("view"), 5);
