@@ -100,7 +100,7 @@ public final class ResultsView implements Results, AutoCloseable {
         this.consumer = consumer;
         this.changesTopic = topics.changes();
         this.signalsTopic = topics.signals();
-        this.thread = new Thread(this::loop, "tradepulse-results-view");
+        this.thread = new Thread(this::run, "tradepulse-results-view");
         this.thread.setDaemon(true);
     }
 
@@ -147,6 +147,23 @@ public final class ResultsView implements Results, AutoCloseable {
     public ResultsView start() {
         thread.start();
         return this;
+    }
+
+    /**
+     * The loop retries every Exception; an Error (out of memory, a native library's) ends the thread. It used to end
+     * it silently: the view stopped at that record, failure() stayed empty and caughtUp() true, so /health/ready
+     * answered 200 while the API served ever older results until the process was restarted. Now the failure stands
+     * for good (readiness 503, naming it), and the consumer is closed.
+     */
+    private void run() {
+        try {
+            loop();
+        } catch (Error e) {
+            failure = "results view stopped (restart the process): " + e;
+            log.error("Results view stopped; it no longer reads the topics until the process is restarted", e);
+            Thread.interrupted();
+            consumer.close(Duration.ofSeconds(5)); // the thread ends here: logged above, not rethrown to stderr again
+        }
     }
 
     private void loop() {

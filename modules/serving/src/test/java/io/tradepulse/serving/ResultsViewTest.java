@@ -135,6 +135,22 @@ class ResultsViewTest {
     }
 
     @Test
+    void shouldReportAFailureWhenItsThreadDiesOfAnErrorInsteadOfStayingReadyWithAFrozenView() {
+        consumer.updateEndOffsets(Map.of(changes0, 1L, signals0, 0L));
+        consumer.schedulePollTask(() -> consumer.addRecord(record(0, ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 5, 288))));
+        consumer.schedulePollTask(() -> {
+            throw new OutOfMemoryError("Java heap space");
+        });
+        view = new ResultsView(consumer, topics, tmp.resolve("view")).start();
+        await(() -> view.failure().isPresent());
+        assertThat(view.failure().get()).contains("stopped").contains("OutOfMemoryError");
+        assertThat(view.caughtUp()).isTrue();
+        view.close();
+        assertThat(consumer.closed()).as("the consumer is closed though the loop died").isTrue();
+        view = null;
+    }
+
+    @Test
     void shouldReadARecordAgainAfterAFailureInsteadOfSkippingIt() {
         consumer.updateEndOffsets(Map.of(changes0, 2L, signals0, 0L));
         TradeChange may = ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 5, 288);
