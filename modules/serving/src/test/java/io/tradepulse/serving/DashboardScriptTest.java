@@ -84,6 +84,76 @@ class DashboardScriptTest {
             })().catch(e => { console.error(e); process.exit(1); });
             """;
 
+    /**
+     * The same fake page, with a fetch that answers each series' rows after a delay set per URL prefix: the answers
+     * of two loads can arrive out of order, as they do from a busy server (503 and Retry-After) or a slow network.
+     */
+    private static final String RACE_HARNESS = """
+            const vm = require('vm');
+            const fs = require('fs');
+            const decode = s => s.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+            const element = () => ({innerHTML: '', textContent: '', value: '', addEventListener() {}});
+            function select() {
+              const sel = {options: [], selectedIndex: -1, addEventListener() {}};
+              Object.defineProperty(sel, 'innerHTML', {set(html) {
+                sel.options = [...html.matchAll(/<option value="([^"]*)"/g)].map(m => decode(m[1]));
+                sel.selectedIndex = sel.options.length ? 0 : -1;
+              }});
+              Object.defineProperty(sel, 'value', {
+                get() { return sel.selectedIndex < 0 ? '' : sel.options[sel.selectedIndex]; },
+                set(v) { sel.selectedIndex = sel.options.indexOf(String(v)); },
+              });
+              return sel;
+            }
+            const elements = {series: select()};
+            const byId = id => elements[id] || (elements[id] = element());
+            const tbody = element(), sub = element();
+            const state = {series: [], delays: {}};
+            const sleep = ms => new Promise(done => setTimeout(done, ms));
+            const context = vm.createContext({
+              URLSearchParams, console, setTimeout, setInterval: () => 0,
+              document: {getElementById: byId, querySelector: q => q === '.sub' ? sub : q === '#table tbody' ? tbody : element()},
+              fetch: async url => {
+                const delay = Object.entries(state.delays).find(([prefix]) => url.startsWith(prefix));
+                const reporter = new URLSearchParams(url.slice(url.indexOf('?') + 1)).get('reporter');
+                const body = url.startsWith('/api/series') ? state.series
+                  : url.startsWith('/api/changes') ? [{year: 2025, month: 1, months: 1, value: 1e9, vintage: 'rows of ' + reporter, source: 'S'}]
+                  : url.startsWith('/api/signals') ? [{type: 'YOY_MOVE', status: 'ACTIVE', year: 2025, month: 1, summary: 'signal of ' + reporter}]
+                  : {processor: 'RUNNING'};
+                await sleep(delay ? delay[1] : 0); // answered as the server was when asked
+                return {ok: true, status: 200, headers: {get: () => null}, json: async () => body};
+              },
+            });
+            const series = (reporter, partner) => ({reporter, partner, flow: 'EXPORT', commodity: 'TOTAL', months: 1, latestPeriod: '2025-01'});
+            (async () => {
+              const html = fs.readFileSync(process.argv[2], 'utf8');
+              state.series = [series('CHN', 'USA'), series('USA', 'CHN')];
+              vm.runInContext(html.slice(html.indexOf('<script>') + '<script>'.length, html.indexOf('</script>')), context);
+              await sleep(100);
+
+              // The 5-second refresh starts loading CHN -> USA (slow to answer); the user then picks USA -> CHN.
+              state.delays = {'/api/changes?reporter=CHN': 300, '/api/signals?reporter=CHN': 300};
+              const refresh = vm.runInContext('loadSeriesData()', context);
+              byId('series').value = 'USA/CHN/EXPORT/TOTAL';
+              const picked = vm.runInContext('loadSeriesData()', context);
+              await Promise.all([refresh, picked]);
+              const out = {selected: byId('series').value, table: tbody.innerHTML, signals: byId('signals').innerHTML};
+
+              // A filter typed while a slower refresh of the unfiltered list is on its way: the newer list stays.
+              state.delays = {'/api/series?limit=1000&': 0, '/api/series': 300};
+              const all = vm.runInContext('loadSeries()', context);
+              byId('f-reporter').value = 'USA';
+              const before = state.series;
+              state.series = [series('USA', 'CHN')];
+              const filtered = vm.runInContext('loadSeries()', context);
+              await Promise.all([all, filtered]);
+              state.series = before;
+              out.optionsAfterFilter = byId('series').options;
+              out.tableAfterFilter = tbody.innerHTML;
+              console.log(JSON.stringify(out));
+            })().catch(e => { console.error(e); process.exit(1); });
+            """;
+
     private static boolean nodeAvailable() {
         try {
             Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
@@ -97,11 +167,15 @@ class DashboardScriptTest {
     }
 
     private JsonNode run() throws Exception {
+        return run(HARNESS);
+    }
+
+    private JsonNode run(String harnessScript) throws Exception {
         Path page = tmp.resolve("dashboard.html");
         try (InputStream in = Objects.requireNonNull(DashboardServer.class.getResourceAsStream("dashboard.html"))) {
             Files.copy(in, page);
         }
-        Path harness = Files.writeString(tmp.resolve("harness.js"), HARNESS);
+        Path harness = Files.writeString(tmp.resolve("harness.js"), harnessScript);
         Process node = new ProcessBuilder(List.of("node", harness.toString(), page.toString()))
                 .redirectError(tmp.resolve("stderr.txt").toFile()).start();
         String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -137,5 +211,19 @@ class DashboardScriptTest {
         assertThat(none.get("signals").asText()).isEqualTo("<span class=\"muted\">none</span>");
         assertThat(none.get("more").asText()).isEqualTo("no series match the filters");
         assertThat(none.get("error").asText()).isEmpty();
+    }
+
+    @Test
+    void shouldShowTheSelectedSeriesWhenAnOlderLoadAnswersAfterANewerOne() throws Exception {
+        assumeThat(nodeAvailable()).as("node on the PATH").isTrue();
+        JsonNode page = run(RACE_HARNESS);
+
+        assertThat(page.get("selected").asText()).isEqualTo("USA/CHN/EXPORT/TOTAL");
+        assertThat(page.get("table").asText()).as("the rows of the series selected, not of the slower earlier load")
+                .contains("rows of USA").doesNotContain("rows of CHN");
+        assertThat(page.get("signals").asText()).contains("signal of USA").doesNotContain("signal of CHN");
+        assertThat(page.get("optionsAfterFilter")).extracting(JsonNode::asText).as("the list the filter asked for")
+                .containsExactly("USA/CHN/EXPORT/TOTAL");
+        assertThat(page.get("tableAfterFilter").asText()).contains("rows of USA").doesNotContain("rows of CHN");
     }
 }
