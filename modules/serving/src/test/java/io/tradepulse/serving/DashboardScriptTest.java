@@ -46,14 +46,18 @@ class DashboardScriptTest {
             const elements = {series: select()};
             const byId = id => elements[id] || (elements[id] = element());
             const tbody = element(), sub = element();
-            const state = {series: []};
+            const state = {series: [], health: {ok: true, body: {status: 'UP', processor: 'RUNNING', viewCaughtUp: true}}};
             let requests = [];
             const context = vm.createContext({
               URLSearchParams, console, setTimeout, setInterval: () => 0,
               document: {getElementById: byId, querySelector: q => q === '.sub' ? sub : q === '#table tbody' ? tbody : element()},
               fetch: async url => {
                 requests.push(url);
-                const body = url.startsWith('/api/series') ? state.series : url.startsWith('/health') ? {processor: 'RUNNING'} : [];
+                if (url.startsWith('/health')) {
+                  const h = state.health;
+                  return {ok: h.ok, status: h.ok ? 200 : 503, headers: {get: () => null}, json: async () => h.body};
+                }
+                const body = url.startsWith('/api/series') ? state.series : [];
                 return {ok: true, status: 200, headers: {get: () => null}, json: async () => body};
               },
             });
@@ -80,6 +84,19 @@ class DashboardScriptTest {
               state.series = [];
               await vm.runInContext('loadSeries()', context);
               out.noneMatch = page();
+
+              const status = async body => {
+                state.health = {ok: body.status === 'UP', body};
+                await vm.runInContext('status()', context);
+                return byId('status').textContent;
+              };
+              out.status = {
+                ready: await status({status: 'UP', processor: 'RUNNING', viewCaughtUp: true}),
+                catchingUp: await status({status: 'DOWN', processor: 'RUNNING', viewCaughtUp: false}),
+                viewFailed: await status({status: 'DOWN', processor: 'RUNNING', viewCaughtUp: true,
+                  viewFailure: 'cannot read trade.changes-0@17: <registry> unavailable'}),
+                rebalancing: await status({status: 'DOWN', processor: 'REBALANCING', viewCaughtUp: true}),
+              };
               console.log(JSON.stringify(out));
             })().catch(e => { console.error(e); process.exit(1); });
             """;
@@ -211,6 +228,19 @@ class DashboardScriptTest {
         assertThat(none.get("signals").asText()).isEqualTo("<span class=\"muted\">none</span>");
         assertThat(none.get("more").asText()).isEqualTo("no series match the filters");
         assertThat(none.get("error").asText()).isEmpty();
+    }
+
+    @Test
+    void shouldSayWhyItIsNotReadyWhenTheViewIsCatchingUpOrCannotRead() throws Exception {
+        assumeThat(nodeAvailable()).as("node on the PATH").isTrue();
+        JsonNode status = run().get("status");
+
+        assertThat(status.get("ready").asText()).isEqualTo("● ready · processor RUNNING");
+        // it said "not ready · processor RUNNING": the processor looked at fault while the view was the reason
+        assertThat(status.get("catchingUp").asText()).isEqualTo("○ not ready · processor RUNNING · view catching up");
+        assertThat(status.get("viewFailed").asText())
+                .isEqualTo("○ not ready · processor RUNNING · view: cannot read trade.changes-0@17: <registry> unavailable");
+        assertThat(status.get("rebalancing").asText()).isEqualTo("○ not ready · processor REBALANCING");
     }
 
     @Test
