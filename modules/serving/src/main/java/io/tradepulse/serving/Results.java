@@ -21,7 +21,10 @@ public interface Results {
     record Page<T>(List<T> rows, boolean truncated) {
     }
 
-    /** One series: how many months it has and its newest. */
+    /**
+     * One series: how many months its figures cover (a combined January+February counts two) and the last of them
+     * (February for a combined January+February).
+     */
     record SeriesSummary(String reporter, String partner, String flow, String commodity, int months, int latestYear,
             int latestMonth) {
     }

@@ -155,8 +155,9 @@ final class ResultsStore implements AutoCloseable {
     // ---- queries (any thread) ----
 
     /**
-     * The series of the matching changes with their month count and newest month: one pass over their change keys
-     * (values are not read), so a page of L series reads about L x months keys.
+     * The series of the matching changes with the months their figures cover and the last of them: one pass over
+     * their change keys (only January values are decoded, see {@link #lastMonth}), so a page of L series reads about
+     * L x months keys.
      */
     Page<SeriesSummary> series(SeriesFilter filter, int limit) {
         List<SeriesSummary> out = new ArrayList<>();
@@ -167,9 +168,12 @@ final class ResultsStore implements AutoCloseable {
         boolean truncated = scan(CHANGE, filter, (key, value, full) -> {
             int seriesEnd = key.length - 4;
             int period = ByteBuffer.wrap(key).getInt(seriesEnd);
+            int last = lastMonth(period, value);
             if (current[0] != null && Arrays.equals(current[0], 0, current[0].length, key, 0, seriesEnd)) {
-                months[0]++;
-                latest[0] = period; // keys come in period order
+                // Keys come in period order; a month already covered (a single February next to a combined
+                // January+February) is counted once.
+                months[0] += Math.max(0, last - Math.max(period, latest[0] + 1) + 1);
+                latest[0] = Math.max(latest[0], last);
                 return Step.SKIPPED;
             }
             if (full) {
@@ -180,8 +184,8 @@ final class ResultsStore implements AutoCloseable {
                 out.add(summary(current[0], months[0], latest[0]));
             }
             current[0] = Arrays.copyOf(key, seriesEnd);
-            months[0] = 1;
-            latest[0] = period;
+            months[0] = last - period + 1;
+            latest[0] = last;
             return Step.TAKEN;
         }, limit);
         // Stopped by the scan cap, the last series may have more months past the entries read: left out (the page
@@ -192,6 +196,15 @@ final class ResultsStore implements AutoCloseable {
             out.add(summary(current[0], months[0], latest[0]));
         }
         return new Page<>(out, truncated);
+    }
+
+    /**
+     * The last month a change covers. Only a January can start a multi-month figure (China's combined January and
+     * February), so only those are decoded: counted by key, such a series listed one month too few per year and
+     * ended at January while its figures reached February.
+     */
+    private int lastMonth(int period, byte[] value) {
+        return period % 12 == 0 ? period + Math.max(1, changes.decode(value).getMonths()) - 1 : period;
     }
 
     private static SeriesSummary summary(byte[] seriesKey, int months, int latest) {

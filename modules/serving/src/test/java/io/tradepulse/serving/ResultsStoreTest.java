@@ -112,6 +112,19 @@ class ResultsStoreTest {
     }
 
     @Test
+    void shouldCountTheMonthsACombinedJanuaryFebruaryCoversAndEndTheSeriesAtItsLastMonth() throws Exception {
+        // China customs publishes January and February as one figure, keyed by January
+        put(TradeChange.newBuilder(change("CHN", "USA", "TOTAL", 2024, 1, 70)).setMonths(2).build());
+        put(change("CHN", "USA", "TOTAL", 2024, 3, 40));
+        put(TradeChange.newBuilder(change("CHN", "USA", "TOTAL", 2025, 1, 75)).setMonths(2).build());
+        put(change("USA", "CHN", "TOTAL", 2025, 1, 7)); // a single January stays one month
+
+        assertThat(store.series(SeriesFilter.ALL, 100).rows()).containsExactly(
+                new SeriesSummary("CHN", "USA", "EXPORT", "TOTAL", 5, 2025, 2),
+                new SeriesSummary("USA", "CHN", "EXPORT", "TOTAL", 1, 2025, 1));
+    }
+
+    @Test
     void shouldFilterOnFieldsAfterAGapAndStopAtTheLimit() throws Exception {
         for (String reporter : new String[] {"CHN", "DEU", "USA"}) {
             for (int month = 1; month <= 4; month++) {
