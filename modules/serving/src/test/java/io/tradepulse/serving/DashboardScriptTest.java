@@ -135,7 +135,7 @@ class DashboardScriptTest {
                 const reporter = new URLSearchParams(url.slice(url.indexOf('?') + 1)).get('reporter');
                 const body = url.startsWith('/api/series') ? state.series
                   : url.startsWith('/api/changes') ? [{year: 2025, month: 1, months: 1, value: 1e9, vintage: 'rows of ' + reporter, source: 'S'}]
-                  : url.startsWith('/api/signals') ? [{type: 'YOY_MOVE', status: 'ACTIVE', year: 2025, month: 1, summary: 'signal of ' + reporter}]
+                  : url.startsWith('/api/signals') ? [{type: 'YOY_MOVE', status: 'ACTIVE', year: 2025, month: 1, months: 2, summary: 'signal of ' + reporter}]
                   : {processor: 'RUNNING'};
                 await sleep(delay ? delay[1] : 0); // answered as the server was when asked
                 return {ok: true, status: 200, headers: {get: () => null}, json: async () => body};
@@ -255,5 +255,12 @@ class DashboardScriptTest {
         assertThat(page.get("optionsAfterFilter")).extracting(JsonNode::asText).as("the list the filter asked for")
                 .containsExactly("USA/CHN/EXPORT/TOTAL");
         assertThat(page.get("tableAfterFilter").asText()).contains("rows of USA").doesNotContain("rows of CHN");
+    }
+
+    @Test
+    void shouldShowTheMonthsOfASignalOnACombinedJanuaryFebruaryAsTheTableDoes() throws Exception {
+        assumeThat(nodeAvailable()).as("node on the PATH").isTrue();
+        // the table showed 2025-01..02 for the figure, the signal on it said 2025-01
+        assertThat(run(RACE_HARNESS).get("signals").asText()).contains("<b>YOY_MOVE</b> 2025-01..02: signal of USA");
     }
 }
