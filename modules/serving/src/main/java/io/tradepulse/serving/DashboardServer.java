@@ -377,18 +377,20 @@ public final class DashboardServer implements AutoCloseable {
                 .map(Enum::name).collect(Collectors.joining(", ")) + ": " + text);
     }
 
+    /** Up to 9 digits, so that parsing cannot overflow; the range is checked after. */
+    private static final Pattern LIMIT = Pattern.compile("[0-9]{1,9}");
+
     private static int limit(Map<String, String> q) {
         String text = q.get("limit");
         if (text == null || text.isEmpty()) {
             return DEFAULT_LIMIT;
         }
-        try {
+        // ASCII digits only, as for the periods: Integer.parseInt also takes a sign and any script's digits.
+        if (LIMIT.matcher(text).matches()) {
             int limit = Integer.parseInt(text);
             if (limit >= 1 && limit <= MAX_LIMIT) {
                 return limit;
             }
-        } catch (NumberFormatException e) {
-            // below
         }
         throw new IllegalArgumentException("limit must be 1.." + MAX_LIMIT + ": " + text);
     }

@@ -525,6 +525,17 @@ class DashboardServerTest {
     }
 
     @Test
+    void shouldRejectALimitThatIsNotPlainAsciiDigits() throws Exception {
+        // Integer.parseInt took "+2" and Arabic-Indic digits, which the period parameters already refuse
+        for (String bad : List.of("%2B2", "%D9%A2" /* Arabic-Indic 2 */, "-0", "2.0", "%202")) {
+            HttpResponse<String> r = get("/api/changes?limit=" + bad);
+            assertThat(r.statusCode()).as(bad).isEqualTo(400);
+            assertThat(r.body()).as(bad).contains("limit must be 1..100000");
+        }
+        assertThat(json.readTree(get("/api/changes?limit=02").body())).hasSize(2);
+    }
+
+    @Test
     void shouldNotBeReadyWhileTheViewCannotAdvance() throws Exception {
         results.failure = "cannot read trade.changes-0@17: registry unavailable";
         HttpResponse<String> ready = get("/health/ready");
