@@ -317,6 +317,49 @@ class CensusSourceTaskTest {
     restarted.stop();
   }
 
+  @Test
+  void shouldRankEachRevisionOfAMonthAboveTheFiguresItRevisesWhileNoNewReleaseCameOut() throws Exception {
+    // Downstream keeps per period the newest publishedAt, then the highest revision, then (a tie) the larger value. A
+    // revision is dated by the newest release: for the newest month itself, or for a second revision before the next
+    // release, that is the date its earlier figures already carry, so a figure revised down lost to them.
+    stubMonth("2025-04", 200, APRIL_2025);
+    stubMonth("2025-05", 200, MAY_2025);
+    Map<String, String> props = props();
+    props.put(CensusConfig.LOOKBACK_CONFIG, "2");
+    props.put(CensusConfig.REVISION_INTERVAL_CONFIG, "60000");
+    CensusSourceTask task = start(props);
+    List<SourceRecord> first = trades(harness.drain(task));
+
+    stubMonth("2025-05", 200, MAY_2025.replace("1034567890", "1034000000"));
+    stubMonth("2025-04", 200, APRIL_2025.replace("1000000000", "999000000"));
+    clock.advance(Duration.ofMinutes(2));
+    List<SourceRecord> revised = trades(harness.drain(task));
+    stubMonth("2025-04", 200, APRIL_2025.replace("1000000000", "998000000"));
+    clock.advance(Duration.ofMinutes(2));
+    List<SourceRecord> revisedAgain = trades(harness.drain(task));
+    task.stop();
+    CensusSourceTask restarted = start(props);
+    clock.advance(Duration.ofMinutes(2));
+    assertThat(harness.drain(restarted)).as("no duplicates after a restart").isEmpty();
+    restarted.stop();
+
+    assertThat(outranks(china(revised, 5), china(first, 5))).as("the newest month revised").isTrue();
+    assertThat(outranks(china(revised, 4), china(first, 4))).isTrue();
+    assertThat(china(revisedAgain, 4).getInt64("value")).isEqualTo(998_000_000L);
+    assertThat(outranks(china(revisedAgain, 4), china(revised, 4))).as("a second revision, same release").isTrue();
+  }
+
+  static Struct china(List<SourceRecord> rs, int month) {
+    return rs.stream().map(r -> (Struct) r.value())
+        .filter(s -> s.getString("partner").equals("CHN") && s.getInt32("month") == month).findFirst().orElseThrow();
+  }
+
+  /** Whether {@code a} wins over {@code b} downstream on publication time and revision alone (not on its value). */
+  static boolean outranks(Struct a, Struct b) {
+    int byTime = ((java.util.Date) a.get("publishedAt")).compareTo((java.util.Date) b.get("publishedAt"));
+    return byTime > 0 || byTime == 0 && a.getInt32("revision") > b.getInt32("revision");
+  }
+
   /** A month of the partition EXPORT|HS2|* with China only. */
   static String chinaOnly(String month, String value) {
     return "[[\"CTY_CODE\",\"CTY_NAME\",\"E_COMMODITY\",\"ALL_VAL_MO\",\"SUMMARY_LVL\",\"time\",\"COMM_LVL\"],"
