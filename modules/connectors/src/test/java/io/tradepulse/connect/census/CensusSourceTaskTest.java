@@ -434,8 +434,33 @@ class CensusSourceTaskTest {
   }
 
   @Test
+  void shouldRefuseAtStartACommodityFilterThatCannotMatchACodeOfTheLevelInsteadOfReadingNothing() {
+    // The API matches a code without * exactly: 8703 at HS2 (or HS6) is answered 204 for every month, as a month
+    // without trade, so the partition stepped over month after month and emitted nothing, without an error.
+    Map<String, String> props = props();
+    props.put(CensusConfig.COMMODITIES_CONFIG, "72*,8703");
+    assertThatThrownBy(() -> new CensusSourceConnector().start(props)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("census.commodities").hasMessageContaining("'8703' matches no HS2 code")
+        .hasMessageContaining("'8703*'");
+    props.put(CensusConfig.COMM_LVL_CONFIG, "HS6");
+    assertThatThrownBy(() -> new CensusSourceConnector().start(props)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'8703' matches no HS6 code");
+    props.put(CensusConfig.COMMODITIES_CONFIG, "870323*");
+    props.put(CensusConfig.COMM_LVL_CONFIG, "HS4");
+    assertThatThrownBy(() -> new CensusSourceConnector().start(props)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'870323*' matches no HS4 code");
+
+    props.put(CensusConfig.COMMODITIES_CONFIG, "72*,8703");
+    new CensusSourceConnector().start(props);
+    props.put(CensusConfig.COMM_LVL_CONFIG, "HS6");
+    props.put(CensusConfig.COMMODITIES_CONFIG, "72*,8703*,870323");
+    new CensusSourceConnector().start(props);
+  }
+
+  @Test
   void shouldSplitPartitionsPerFlowAndCommodityFilterOverTasks() {
     Map<String, String> props = props();
+    props.put(CensusConfig.COMM_LVL_CONFIG, "HS4");
     props.put(CensusConfig.FLOWS_CONFIG, "EXPORT,IMPORT");
     props.put(CensusConfig.COMMODITIES_CONFIG, "72*,8703");
     CensusSourceConnector c = new CensusSourceConnector();
@@ -443,6 +468,6 @@ class CensusSourceTaskTest {
     List<Map<String, String>> tasks = c.taskConfigs(3);
     assertThat(tasks).hasSize(3);
     assertThat(tasks).extracting(t -> t.get(CensusSourceTask.PARTITIONS_CONFIG))
-        .containsExactly("EXPORT|HS2|72*,IMPORT|HS2|8703", "EXPORT|HS2|8703", "IMPORT|HS2|72*");
+        .containsExactly("EXPORT|HS4|72*,IMPORT|HS4|8703", "EXPORT|HS4|8703", "IMPORT|HS4|72*");
   }
 }
