@@ -200,6 +200,14 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
         throw new ConnectException("Census API answered HTTP " + body.status() + " for " + logUri + ": "
             + body.head(300));
       }
+      String start = body.head(300);
+      if (start.stripLeading().startsWith("<")) {
+        // An invalid or not yet activated key is answered 200 with an HTML page, not an error status. Read as a
+        // malformed payload, every month became one dead letter and was completed: the cursor ran to the present,
+        // and after the key was fixed those months were not read again (outside the look-back window).
+        throw new ConnectException("Census API answered an HTML page instead of data for " + logUri + " (it does so "
+            + "for an invalid or not yet activated " + CensusConfig.API_KEY_CONFIG + "): " + start);
+      }
       String digest = body.digest();
       boolean resuming = month.equals(off.inProgress());
       boolean isRevision = off.latest() != null && !month.isAfter(off.latest());

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -418,6 +419,25 @@ class CensusSourceTaskTest {
     task.stop();
     assertThat(late).extracting(CensusSourceTaskTest::month).containsExactly(2);
     assertThat(((Struct) late.get(0).value()).getInt64("value")).isEqualTo(2000L);
+  }
+
+  @Test
+  void shouldFailOnTheHtmlPageThatAnInvalidKeyGetsInsteadOfDeadLetteringEveryMonthAndMovingOn() throws Exception {
+    // An invalid or not yet activated key is answered 200 with an HTML page, not an error status. Taken as a
+    // malformed payload, each month became one dead letter and was completed: the cursor ran to the present, and
+    // once the key was fixed the months (their digest recorded) were never read, but for the look-back window.
+    stubMonth("2025-04", 200, "<html><head><title>Invalid Key</title></head><body>A valid <em>key</em> must be "
+        + "included with each data API request. You included a key with this request, however, it is not valid."
+        + "</body></html>");
+    CensusSourceTask task = start(props());
+    assertThatThrownBy(task::poll).isInstanceOf(ConnectException.class).hasMessageContaining("census.api.key")
+        .hasMessageContaining("Invalid Key");
+    assertThat(task.offsetOf(new CensusPartition("EXPORT", "HS2", "*")).latest()).isNull();
+
+    stubMonth("2025-04", 200, APRIL_2025);
+    stubMonth("2025-05", 204, null);
+    assertThat(trades(harness.drain(task))).extracting(CensusSourceTaskTest::partner).containsExactly("CHN", "GBR");
+    task.stop();
   }
 
   @Test
