@@ -35,7 +35,8 @@ public final class CensusConfig extends TradeSourceConfig {
 
   public static final String COMMODITIES_CONFIG = "census.commodities";
   public static final String COMMODITIES_DOC = "Commodity filters (E_COMMODITY/I_COMMODITY), 2-10 digits with an optional "
-      + "trailing * wildcard, e.g. 72*,8703. Each filter is its own source partition. Empty = all commodities of the level.";
+      + "trailing * wildcard, e.g. 72*,8703 with census.comm.lvl=HS4: a code without * has the digits of the level, a "
+      + "prefix with * at most as many. Each filter is its own source partition. Empty = all commodities of the level.";
   public static final String COMMODITIES_DEFAULT = "";
 
   public static final String API_KEY_CONFIG = "census.api.key";
@@ -119,6 +120,29 @@ public final class CensusConfig extends TradeSourceConfig {
 
   public CensusConfig(Map<?, ?> props) {
     super(CONFIG_DEF, props);
+    validateCommoditiesAgainstLevel(commLvl(), commodities());
+  }
+
+  /**
+   * A filter must be able to match codes of the level asked: the API matches a code without {@code *} exactly, so 8703
+   * with COMM_LVL=HS2 (or HS6) matches no row and every month is answered 204, as if there were no trade; the
+   * partition then steps over month after month and emits nothing, without any error.
+   */
+  static void validateCommoditiesAgainstLevel(String level, List<String> commodities) {
+    if (level.equals("TOTAL")) {
+      return; // no commodity variable: the filters are not used
+    }
+    int digits = Integer.parseInt(level.substring(2));
+    for (String c : commodities) {
+      boolean wildcard = c.endsWith("*");
+      int n = wildcard ? c.length() - 1 : c.length();
+      if (wildcard ? n > digits : n != digits) {
+        throw new ConfigException(COMMODITIES_CONFIG, String.join(",", commodities), "'" + c + "' matches no "
+            + level + " code (" + COMM_LVL_CONFIG + "=" + level + "): a code without * must have " + digits
+            + " digits, a prefix with * at most " + digits + (wildcard ? "" : "; for the " + level + " codes under it use '"
+            + c + "*'"));
+      }
+    }
   }
 
   public String baseUrl() { return getString(BASE_URL_CONFIG).replaceAll("/+$", ""); }

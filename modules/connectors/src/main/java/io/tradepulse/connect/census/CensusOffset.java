@@ -14,23 +14,58 @@ import java.util.TreeMap;
  * @param inProgressDigest fingerprint of the in-progress payload; if it changed meanwhile, nothing is skipped
  * @param digests fingerprints of the completed payloads in the look-back window (month -> digest), so a
  *     revision check re-emits a month only when its payload changed, and a restart does not duplicate
+ * @param revisions how many times each month of the look-back window (and the in-progress one) was re-emitted with a
+ *     changed payload: the {@code revision} of its figures. A revision is dated by the newest release, which for the
+ *     newest month itself, or for a second revision before the next release, is the date the figures it replaces
+ *     already carry; downstream keeps per period the newest publishedAt, then the highest revision, then the larger
+ *     value, so without a higher revision a figure revised down lost to the one it replaces. Months never revised are
+ *     absent (and so is the entry while none is: offsets of earlier releases read as never revised).
  */
 public record CensusOffset(YearMonth latest, YearMonth inProgress, long rowsDone, String inProgressDigest,
-    Map<YearMonth, String> digests) {
+    Map<YearMonth, String> digests, Map<YearMonth, Integer> revisions) {
 
   public static final CensusOffset EMPTY = new CensusOffset(null, null, 0, null, Map.of());
 
   public CensusOffset {
     digests = Map.copyOf(digests);
+    revisions = Map.copyOf(revisions);
+  }
+
+  /** An offset whose months were never revised. */
+  public CensusOffset(YearMonth latest, YearMonth inProgress, long rowsDone, String inProgressDigest,
+      Map<YearMonth, String> digests) {
+    this(latest, inProgress, rowsDone, inProgressDigest, digests, Map.of());
   }
 
   public Map<String, Object> toMap() {
-    return Map.of(
-        "latest", latest == null ? "" : latest.toString(),
-        "in_progress", inProgress == null ? "" : inProgress.toString(),
-        "rows_done", rowsDone,
-        "in_progress_digest", inProgressDigest == null ? "" : inProgressDigest,
-        "digests", MonthDigests.format(digests));
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("latest", latest == null ? "" : latest.toString());
+    m.put("in_progress", inProgress == null ? "" : inProgress.toString());
+    m.put("rows_done", rowsDone);
+    m.put("in_progress_digest", inProgressDigest == null ? "" : inProgressDigest);
+    m.put("digests", MonthDigests.format(digests));
+    if (!revisions.isEmpty()) {
+      Map<YearMonth, String> r = new TreeMap<>();
+      revisions.forEach((month, n) -> r.put(month, Integer.toString(n)));
+      m.put("revisions", MonthDigests.format(r));
+    }
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
+  /** The revision of {@code month}'s figures: 0 unless it was re-emitted with a changed payload. */
+  int revision(YearMonth month) {
+    return revisions.getOrDefault(month, 0);
+  }
+
+  /** The same offset with {@code month}'s figures at {@code revision}. */
+  CensusOffset withRevision(YearMonth month, int revision) {
+    Map<YearMonth, Integer> r = new TreeMap<>(revisions);
+    if (revision == 0) {
+      r.remove(month);
+    } else {
+      r.put(month, revision);
+    }
+    return new CensusOffset(latest, inProgress, rowsDone, inProgressDigest, digests, r);
   }
 
   public static CensusOffset fromMap(Map<String, ?> m) {
@@ -39,8 +74,10 @@ public record CensusOffset(YearMonth latest, YearMonth inProgress, long rowsDone
     }
     Map<YearMonth, String> d = MonthDigests.parse(str(m.get("digests")));
     Object rows = m.get("rows_done");
+    Map<YearMonth, Integer> r = new TreeMap<>();
+    MonthDigests.parse(str(m.get("revisions"))).forEach((month, n) -> r.put(month, Integer.parseInt(n)));
     return new CensusOffset(month(m.get("latest")), month(m.get("in_progress")),
-        rows == null ? 0 : ((Number) rows).longValue(), str(m.get("in_progress_digest")), d);
+        rows == null ? 0 : ((Number) rows).longValue(), str(m.get("in_progress_digest")), d, r);
   }
 
   private static String str(Object o) {
@@ -53,7 +90,7 @@ public record CensusOffset(YearMonth latest, YearMonth inProgress, long rowsDone
   }
 
   CensusOffset rowDone(YearMonth month, long rows, String digest) {
-    return new CensusOffset(latest, month, rows, digest, digests);
+    return new CensusOffset(latest, month, rows, digest, digests, revisions);
   }
 
   /**
@@ -64,7 +101,7 @@ public record CensusOffset(YearMonth latest, YearMonth inProgress, long rowsDone
     YearMonth newLatest = latest == null || month.isAfter(latest) ? month : latest;
     Map<YearMonth, String> d = new TreeMap<>(digests);
     d.keySet().removeIf(k -> k.isBefore(newLatest.minusMonths(lookback)));
-    return new CensusOffset(newLatest, null, 0, null, d);
+    return new CensusOffset(newLatest, null, 0, null, d, trimmed(newLatest, lookback));
   }
 
   /** Completes a month: records its digest and trims digests that fell out of the look-back window. */
@@ -73,6 +110,13 @@ public record CensusOffset(YearMonth latest, YearMonth inProgress, long rowsDone
     Map<YearMonth, String> d = new TreeMap<>(digests);
     d.put(month, digest);
     d.keySet().removeIf(k -> k.isBefore(newLatest.minusMonths(lookback)));
-    return new CensusOffset(newLatest, null, 0, null, d);
+    return new CensusOffset(newLatest, null, 0, null, d, trimmed(newLatest, lookback));
+  }
+
+  /** The revisions of the months still in the look-back window ending at {@code newLatest}. */
+  private Map<YearMonth, Integer> trimmed(YearMonth newLatest, int lookback) {
+    Map<YearMonth, Integer> r = new TreeMap<>(revisions);
+    r.keySet().removeIf(k -> k.isBefore(newLatest.minusMonths(lookback)));
+    return r;
   }
 }

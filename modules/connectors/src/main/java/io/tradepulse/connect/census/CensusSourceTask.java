@@ -5,6 +5,7 @@ import io.tradepulse.connect.common.HttpBody;
 import io.tradepulse.connect.common.MonthGaps;
 import io.tradepulse.connect.common.PayloadCursor;
 import io.tradepulse.connect.common.RetryingFetcher;
+import io.tradepulse.connect.common.TradeRow;
 import io.tradepulse.connect.common.TradeSourceTask;
 import java.io.IOException;
 import java.net.URI;
@@ -190,7 +191,7 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
       if (body.isNoData()) {
         if (month.equals(off.inProgress())) {
           // The month vanished meanwhile (rare): forget the in-progress marker and carry on.
-          s.offset = new CensusOffset(off.latest(), null, 0, null, off.digests());
+          s.offset = new CensusOffset(off.latest(), null, 0, null, off.digests(), off.revisions());
         }
         return null;
       }
@@ -198,6 +199,14 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
         // 4xx other than 429 means the query itself is wrong (unknown variable, bad key): retrying cannot help.
         throw new ConnectException("Census API answered HTTP " + body.status() + " for " + logUri + ": "
             + body.head(300));
+      }
+      String start = body.head(300);
+      if (start.stripLeading().startsWith("<")) {
+        // An invalid or not yet activated key is answered 200 with an HTML page, not an error status. Read as a
+        // malformed payload, every month became one dead letter and was completed: the cursor ran to the present,
+        // and after the key was fixed those months were not read again (outside the look-back window).
+        throw new ConnectException("Census API answered an HTML page instead of data for " + logUri + " (it does so "
+            + "for an invalid or not yet activated " + CensusConfig.API_KEY_CONFIG + "): " + start);
       }
       String digest = body.digest();
       boolean resuming = month.equals(off.inProgress());
@@ -209,9 +218,16 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
       long publishedAt = releaseInstant(release).toEpochMilli();
       CensusParser.Context ctx = new CensusParser.Context(p.flow(), valueVar(p), commodityVar(p), month,
           p.flow().equals("EXPORT") ? "FAS" : "CUSTOMS", "FT-900 " + release, publishedAt, logUri);
-      long skip = resuming && digest.equals(off.inProgressDigest()) ? off.rowsDone() : 0;
-      open = new OpenMonth(s, month, off, off.completed(month, digest, config.lookback()), digest, publishedAt,
-          isRevision && !resuming, logUri, new PayloadCursor(parser.open(body, ctx), body, skip));
+      boolean sameAsInProgress = resuming && digest.equals(off.inProgressDigest());
+      long skip = sameAsInProgress ? off.rowsDone() : 0;
+      // A revision outranks the figures it replaces by its revision number too (see CensusOffset#revisions): its
+      // publication time is that of the newest release, which they may carry already. A resumed month keeps the
+      // revision its first rows went out with, unless its payload changed meanwhile.
+      int revision = sameAsInProgress ? off.revision(month)
+          : isRevision || resuming ? off.revision(month) + 1 : off.revision(month);
+      CensusOffset before = off.withRevision(month, revision);
+      open = new OpenMonth(s, month, before, before.completed(month, digest, config.lookback()), digest, publishedAt,
+          revision, isRevision && !resuming, logUri, new PayloadCursor(parser.open(body, ctx), body, skip));
       opened = true;
     } catch (IOException e) {
       throw new RetriableException("Cannot read the response of " + logUri, e);
@@ -225,7 +241,7 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
 
   /** The month being emitted: its records are built one batch per poll. */
   private record OpenMonth(State state, YearMonth month, CensusOffset before, CensusOffset done, String digest,
-      long publishedAt, boolean revised, String logUri, PayloadCursor cursor) {}
+      long publishedAt, int revision, boolean revised, String logUri, PayloadCursor cursor) {}
 
   /**
    * Up to batch.max.records records of the open month, each row's offset {@code rowDone} and the last one's
@@ -236,7 +252,8 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
     Map<String, String> partition = m.state().partition.toMap();
     try {
       List<SourceRecord> out = m.cursor().next(config.batchMax(), (item, rowsDone, last) -> records.create(partition,
-          (last ? m.done() : m.before().rowDone(m.month(), rowsDone, m.digest())).toMap(), item, m.publishedAt()));
+          (last ? m.done() : m.before().rowDone(m.month(), rowsDone, m.digest())).toMap(),
+          item instanceof TradeRow t && m.revision() > 0 ? t.withRevision(m.revision()) : item, m.publishedAt()));
       if (m.cursor().ended()) {
         metrics.skipped(m.cursor().skipped());
         m.state().offset = m.done();

@@ -54,6 +54,7 @@ final class ComextParser {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ComextParser.class);
   static final String SOURCE = "COMEXT";
   private static final DateTimeFormatter LAST_UPDATE = DateTimeFormatter.ofPattern("dd/MM/yy", Locale.ROOT);
+  private static final DateTimeFormatter LAST_UPDATE_TIME = DateTimeFormatter.ofPattern("dd/MM/yy HH:mm:ss", Locale.ROOT);
   private static final ZoneId CET = ZoneId.of("Europe/Luxembourg");
 
   /** Row filters of the bulk files (the API filters server-side). Empty = everything. */
@@ -134,9 +135,9 @@ final class ComextParser {
       Long published = null;
       if (c.upd() >= 0) {
         try {
-          published = LocalDate.parse(row.field(c.upd()).trim(), LAST_UPDATE).atTime(LocalTime.of(11, 0)).atZone(CET)
-              .toInstant().toEpochMilli();
+          published = lastUpdate(row.field(c.upd()).trim());
         } catch (DateTimeParseException e) {
+          // The reason is part of the month's fingerprint: unchanged, so that offsets stored before still match.
           return new SdmxItem(BadRow.of("Unreadable LAST UPDATE '" + row.field(c.upd()) + "' (dd/MM/yy)", sourceRef,
               position, row.raw()), month);
         }
@@ -376,6 +377,17 @@ final class ComextParser {
         }
       }
     };
+  }
+
+  /**
+   * The publication time of a LAST UPDATE, Luxembourg time. The dissemination API sends {@code dd/MM/yy HH:mm:ss}
+   * (its updates run at 11:00 and 23:00); read as a bare date, every row of every response was a dead letter. A bare
+   * {@code dd/MM/yy} (saved extracts) is taken as the 11:00 update.
+   */
+  static long lastUpdate(String s) {
+    java.time.LocalDateTime at = s.length() > 8
+        ? java.time.LocalDateTime.parse(s, LAST_UPDATE_TIME) : LocalDate.parse(s, LAST_UPDATE).atTime(LocalTime.of(11, 0));
+    return at.atZone(CET).toInstant().toEpochMilli();
   }
 
   private static YearMonth monthOrNull(String s) {

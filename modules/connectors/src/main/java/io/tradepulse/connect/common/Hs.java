@@ -30,8 +30,21 @@ public final class Hs {
     };
   }
 
-  /** Strips dots and spaces ("7204.10" -> "720410"). */
+  /**
+   * Strips dots and spaces ("7204.10" -> "720410") and restores a lost leading zero ("10121" -> "010121").
+   *
+   * <p>HS chapters 01-09 start with a zero, which a spreadsheet or a JSON number drops (010121 saved as 10121). HS
+   * codes always have an even number of digits (2, 4, 6, 8, 10), so an odd number of digits can only be such a code
+   * missing its zero: without it, every row of chapters 01-09 was a dead letter.
+   */
   public static String normalize(String code) {
-    return code == null ? null : code.replace(".", "").replace(" ", "").trim();
+    if (code == null) {
+      return null;
+    }
+    String c = code.replace(".", "").replace(" ", "").trim();
+    if (c.length() % 2 == 1 && c.length() < 10 && c.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+      return "0" + c;
+    }
+    return c;
   }
 }

@@ -156,7 +156,7 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
       if (!same && off.complete()) {
         log.info("{} changed (new digest {}): re-reading it from the start", loc, digest);
       }
-      cursor = new Cursor(loc, snap, digest, same ? off.rowsDone() : 0);
+      cursor = new Cursor(loc, snap, digest, same ? off.rowsDone() : 0, off.revisionOf(digest));
       opened = true;
       checked(loc);
       return true;
@@ -186,12 +186,21 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
     nextCheck.put(loc, clock.instant().plus(wait.compareTo(config.pollInterval()) < 0 ? wait : config.pollInterval()));
   }
 
+  /**
+   * A figure of a re-published payload carries the payload's revision ({@link FileOffset#revision}), so that it ranks
+   * above the figure it corrects downstream even when both carry the same release date.
+   */
+  private static ParsedItem revised(ParsedItem item, int revision) {
+    return item instanceof TradeRow t && revision > t.revision() ? t.withRevision(revision) : item;
+  }
+
   /** Up to batch.max.records records of the open location; closes it (and records it as complete) at its end. */
   private List<SourceRecord> emit() {
     Cursor c = cursor;
     try {
       List<SourceRecord> out = c.items.next(config.batchMax(), (item, rowsDone, last) -> records.create(c.partition,
-          new FileOffset(rowsDone, c.digest, last).toMap(), item, c.items.publishedAt()));
+          new FileOffset(rowsDone, c.digest, last, c.revision).toMap(), revised(item, c.revision),
+          c.items.publishedAt()));
       if (c.items.ended()) {
         metrics.skipped(c.items.skipped());
         finished(c.location, c.items.index(), c.items.skipped());
@@ -201,15 +210,15 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
           // location incomplete makes the next check see the new digest and re-read it from the start.
           log.warn("{} changed while it was being read; it will be read again from the start", c.location);
         }
-        state.put(c.location, new FileOffset(c.items.index(), c.digest, unchanged));
+        state.put(c.location, new FileOffset(c.items.index(), c.digest, unchanged, c.revision));
         closeOpenPayload();
       } else {
-        state.put(c.location, new FileOffset(c.items.index(), c.digest, false));
+        state.put(c.location, new FileOffset(c.items.index(), c.digest, false, c.revision));
       }
       return out;
     } catch (IOException | RuntimeException e) {
       // Read again from the start on the next check, soon, skipping the items of the batches already returned.
-      state.put(c.location, new FileOffset(c.items.resumePoint(), c.digest, false));
+      state.put(c.location, new FileOffset(c.items.resumePoint(), c.digest, false, c.revision));
       retrySoon(c.location);
       throw openPayloadFailed(e, c.location);
     }
@@ -406,9 +415,11 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
     final String digest;
     final Map<String, String> partition;
     final PayloadCursor items;
+    final int revision; // see FileOffset#revision
 
-    Cursor(String location, Snapshot snapshot, String digest, long skip) throws IOException {
+    Cursor(String location, Snapshot snapshot, String digest, long skip, int revision) throws IOException {
       this.location = location;
+      this.revision = revision;
       this.snapshot = snapshot;
       this.digest = digest;
       this.partition = partition(location);

@@ -47,4 +47,9 @@ public record TradeRow(
     return new TradeRow(reporter, partner, flow, commodity, commodityLevel, year, month, months, value,
         currency, valuation, pct, source, sourceRef, vintage, publishedAt, revision, note);
   }
+
+  public TradeRow withRevision(int newRevision) {
+    return new TradeRow(reporter, partner, flow, commodity, commodityLevel, year, month, months, value, currency,
+        valuation, reportedYoyPct, source, sourceRef, vintage, publishedAt, newRevision, note);
+  }
 }

@@ -41,7 +41,8 @@ public final class FileConfig extends TradeSourceConfig {
     REPORTER("reporter", "ISO alpha-3 of the reporter."),
     PARTNER("partner", "ISO alpha-3 of the partner (WLD = world)."),
     FLOW("flow", "EXPORT, IMPORT, RE_EXPORT, RE_IMPORT (or X, M, RX, RM)."),
-    COMMODITY("commodity", "HS code (dots allowed) or TOTAL."),
+    COMMODITY("commodity", "HS code (dots allowed; an odd number of digits gets back the leading zero a "
+        + "spreadsheet dropped, 10121 -> 010121) or TOTAL."),
     PERIOD("period", "First month of the period, yyyy-MM or yyyyMM (alternative to year + month)."),
     PERIOD_END("period.end", "Last month of the period (yyyy-MM); months = period.end - period + 1."),
     YEAR("year", "Year, with month, when there is no period column."),

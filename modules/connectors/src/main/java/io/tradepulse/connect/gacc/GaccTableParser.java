@@ -42,6 +42,9 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
 
   private static final ZoneId BEIJING = ZoneId.of("Asia/Shanghai");
   private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
+  /** "1 to N", "1 to 5", "1to2", "1-5": the header of a cumulative column (lower case). */
+  private static final java.util.regex.Pattern CUMULATIVE_HEADER =
+      java.util.regex.Pattern.compile("\\b1\\s*(to|-|~)\\s*(n|1[0-2]|[1-9])\\b");
 
   private final CodeTable countries;
 
@@ -253,7 +256,9 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
     int year = -1, month = -1, exp = -1, imp = -1, cum = -1, expCum = -1, impCum = -1;
     for (int i = 0; i < header.fields().size(); i++) {
       String h = header.field(i).toLowerCase(Locale.ROOT).trim();
-      boolean cumulative = h.contains("1 to n") || h.contains("cumulative") && !h.equals("cumulative");
+      // The published tables head a cumulative column with the months it covers ("1 to 5", "1to2"), not "1 to N";
+      // taken for the month's column, it sent January-May out as May.
+      boolean cumulative = CUMULATIVE_HEADER.matcher(h).find() || h.contains("cumulative") && !h.equals("cumulative");
       if (h.equals("year")) {
         year = i;
       } else if (h.equals("month")) {

@@ -37,6 +37,15 @@ class CensusOffsetTest {
   }
 
   @Test
+  void shouldKeepRevisionsOfTheLookBackWindowAcrossARestartAndWriteNoneWhileThereAreNone() {
+    CensusOffset o = CensusOffset.EMPTY.completed(YearMonth.of(2025, 1), "a", 2).withRevision(YearMonth.of(2025, 1), 2)
+        .completed(YearMonth.of(2025, 2), "b", 2).withRevision(YearMonth.of(2025, 2), 1);
+    assertThat(CensusOffset.fromMap(o.toMap())).isEqualTo(o);
+    assertThat(o.completed(YearMonth.of(2025, 4), "d", 2).revisions()).containsOnlyKeys(YearMonth.of(2025, 2));
+    assertThat(CensusOffset.EMPTY.completed(YearMonth.of(2025, 1), "a", 2).toMap()).doesNotContainKey("revisions");
+  }
+
+  @Test
   void shouldRoundTripPartitions() {
     CensusPartition p = new CensusPartition("IMPORT", "HS6", "72*");
     assertThat(CensusPartition.fromMap(p.toMap())).isEqualTo(p);

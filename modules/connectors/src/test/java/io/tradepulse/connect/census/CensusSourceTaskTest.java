@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -317,6 +318,49 @@ class CensusSourceTaskTest {
     restarted.stop();
   }
 
+  @Test
+  void shouldRankEachRevisionOfAMonthAboveTheFiguresItRevisesWhileNoNewReleaseCameOut() throws Exception {
+    // Downstream keeps per period the newest publishedAt, then the highest revision, then (a tie) the larger value. A
+    // revision is dated by the newest release: for the newest month itself, or for a second revision before the next
+    // release, that is the date its earlier figures already carry, so a figure revised down lost to them.
+    stubMonth("2025-04", 200, APRIL_2025);
+    stubMonth("2025-05", 200, MAY_2025);
+    Map<String, String> props = props();
+    props.put(CensusConfig.LOOKBACK_CONFIG, "2");
+    props.put(CensusConfig.REVISION_INTERVAL_CONFIG, "60000");
+    CensusSourceTask task = start(props);
+    List<SourceRecord> first = trades(harness.drain(task));
+
+    stubMonth("2025-05", 200, MAY_2025.replace("1034567890", "1034000000"));
+    stubMonth("2025-04", 200, APRIL_2025.replace("1000000000", "999000000"));
+    clock.advance(Duration.ofMinutes(2));
+    List<SourceRecord> revised = trades(harness.drain(task));
+    stubMonth("2025-04", 200, APRIL_2025.replace("1000000000", "998000000"));
+    clock.advance(Duration.ofMinutes(2));
+    List<SourceRecord> revisedAgain = trades(harness.drain(task));
+    task.stop();
+    CensusSourceTask restarted = start(props);
+    clock.advance(Duration.ofMinutes(2));
+    assertThat(harness.drain(restarted)).as("no duplicates after a restart").isEmpty();
+    restarted.stop();
+
+    assertThat(outranks(china(revised, 5), china(first, 5))).as("the newest month revised").isTrue();
+    assertThat(outranks(china(revised, 4), china(first, 4))).isTrue();
+    assertThat(china(revisedAgain, 4).getInt64("value")).isEqualTo(998_000_000L);
+    assertThat(outranks(china(revisedAgain, 4), china(revised, 4))).as("a second revision, same release").isTrue();
+  }
+
+  static Struct china(List<SourceRecord> rs, int month) {
+    return rs.stream().map(r -> (Struct) r.value())
+        .filter(s -> s.getString("partner").equals("CHN") && s.getInt32("month") == month).findFirst().orElseThrow();
+  }
+
+  /** Whether {@code a} wins over {@code b} downstream on publication time and revision alone (not on its value). */
+  static boolean outranks(Struct a, Struct b) {
+    int byTime = ((java.util.Date) a.get("publishedAt")).compareTo((java.util.Date) b.get("publishedAt"));
+    return byTime > 0 || byTime == 0 && a.getInt32("revision") > b.getInt32("revision");
+  }
+
   /** A month of the partition EXPORT|HS2|* with China only. */
   static String chinaOnly(String month, String value) {
     return "[[\"CTY_CODE\",\"CTY_NAME\",\"E_COMMODITY\",\"ALL_VAL_MO\",\"SUMMARY_LVL\",\"time\",\"COMM_LVL\"],"
@@ -378,6 +422,25 @@ class CensusSourceTaskTest {
   }
 
   @Test
+  void shouldFailOnTheHtmlPageThatAnInvalidKeyGetsInsteadOfDeadLetteringEveryMonthAndMovingOn() throws Exception {
+    // An invalid or not yet activated key is answered 200 with an HTML page, not an error status. Taken as a
+    // malformed payload, each month became one dead letter and was completed: the cursor ran to the present, and
+    // once the key was fixed the months (their digest recorded) were never read, but for the look-back window.
+    stubMonth("2025-04", 200, "<html><head><title>Invalid Key</title></head><body>A valid <em>key</em> must be "
+        + "included with each data API request. You included a key with this request, however, it is not valid."
+        + "</body></html>");
+    CensusSourceTask task = start(props());
+    assertThatThrownBy(task::poll).isInstanceOf(ConnectException.class).hasMessageContaining("census.api.key")
+        .hasMessageContaining("Invalid Key");
+    assertThat(task.offsetOf(new CensusPartition("EXPORT", "HS2", "*")).latest()).isNull();
+
+    stubMonth("2025-04", 200, APRIL_2025);
+    stubMonth("2025-05", 204, null);
+    assertThat(trades(harness.drain(task))).extracting(CensusSourceTaskTest::partner).containsExactly("CHN", "GBR");
+    task.stop();
+  }
+
+  @Test
   void shouldFailAtStartNamingTheKeyAndAllowedValues() {
     Map<String, String> props = props();
     props.put(CensusConfig.COMM_LVL_CONFIG, "HS3");
@@ -391,8 +454,33 @@ class CensusSourceTaskTest {
   }
 
   @Test
+  void shouldRefuseAtStartACommodityFilterThatCannotMatchACodeOfTheLevelInsteadOfReadingNothing() {
+    // The API matches a code without * exactly: 8703 at HS2 (or HS6) is answered 204 for every month, as a month
+    // without trade, so the partition stepped over month after month and emitted nothing, without an error.
+    Map<String, String> props = props();
+    props.put(CensusConfig.COMMODITIES_CONFIG, "72*,8703");
+    assertThatThrownBy(() -> new CensusSourceConnector().start(props)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("census.commodities").hasMessageContaining("'8703' matches no HS2 code")
+        .hasMessageContaining("'8703*'");
+    props.put(CensusConfig.COMM_LVL_CONFIG, "HS6");
+    assertThatThrownBy(() -> new CensusSourceConnector().start(props)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'8703' matches no HS6 code");
+    props.put(CensusConfig.COMMODITIES_CONFIG, "870323*");
+    props.put(CensusConfig.COMM_LVL_CONFIG, "HS4");
+    assertThatThrownBy(() -> new CensusSourceConnector().start(props)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'870323*' matches no HS4 code");
+
+    props.put(CensusConfig.COMMODITIES_CONFIG, "72*,8703");
+    new CensusSourceConnector().start(props);
+    props.put(CensusConfig.COMM_LVL_CONFIG, "HS6");
+    props.put(CensusConfig.COMMODITIES_CONFIG, "72*,8703*,870323");
+    new CensusSourceConnector().start(props);
+  }
+
+  @Test
   void shouldSplitPartitionsPerFlowAndCommodityFilterOverTasks() {
     Map<String, String> props = props();
+    props.put(CensusConfig.COMM_LVL_CONFIG, "HS4");
     props.put(CensusConfig.FLOWS_CONFIG, "EXPORT,IMPORT");
     props.put(CensusConfig.COMMODITIES_CONFIG, "72*,8703");
     CensusSourceConnector c = new CensusSourceConnector();
@@ -400,6 +488,6 @@ class CensusSourceTaskTest {
     List<Map<String, String>> tasks = c.taskConfigs(3);
     assertThat(tasks).hasSize(3);
     assertThat(tasks).extracting(t -> t.get(CensusSourceTask.PARTITIONS_CONFIG))
-        .containsExactly("EXPORT|HS2|72*,IMPORT|HS2|8703", "EXPORT|HS2|8703", "IMPORT|HS2|72*");
+        .containsExactly("EXPORT|HS4|72*,IMPORT|HS4|8703", "EXPORT|HS4|8703", "IMPORT|HS4|72*");
   }
 }

@@ -123,6 +123,24 @@ class ComextSourceTaskTest {
   }
 
   @Test
+  void shouldReadTheLastUpdateWithTheTimeOfDayThatTheDisseminationApiSends() throws Exception {
+    // The dissemination API writes LAST UPDATE as dd/MM/yy HH:mm:ss (its updates run at 11:00 and 23:00,
+    // Luxembourg time). Read as a bare dd/MM/yy, every row of every response was a dead letter.
+    stubSdmx("2025-05", null, sdmx("15/07/25 23:00:00", MAY));
+    Map<String, String> props = revisionProps("0");
+    props.put(ComextConfig.START_CONFIG, "2025-05");
+    ComextApiSourceTask task = start(new ComextApiSourceTask(), props);
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.dlq")).isEmpty();
+    assertThat(figures(rs)).containsExactly("CHN 2025-5 44321098765 COMEXT 2025-07-15",
+        "USA 2025-5 29876543210 COMEXT 2025-07-15", "JPN 2025-5 5345678901 COMEXT 2025-07-15");
+    assertThat(((java.util.Date) values(rs, "trade.records").get(0).get("publishedAt")).toInstant())
+        .isEqualTo(Instant.parse("2025-07-15T21:00:00Z"));
+  }
+
+  @Test
   void shouldDeadLetterAnSdmxLineLongerThanTheLimitAndReadTheRestOfTheResponse() throws Exception {
     String path = "/sdmx/2.1/data/DS-045409/M.EU27_2020.CN.TOTAL.1.VALUE_IN_EUROS";
     wm.stubFor(get(urlPathEqualTo(path)).willReturn(aResponse().withStatus(200).withBody(HEADER

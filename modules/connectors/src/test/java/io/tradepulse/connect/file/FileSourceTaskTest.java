@@ -199,4 +199,29 @@ class FileSourceTaskTest {
     assertThatThrownBy(() -> new FileSourceConnector().start(props)).isInstanceOf(ConfigException.class)
         .hasMessageContaining("file.format").hasMessageContaining("CSV");
   }
+
+  @Test
+  void shouldRestoreTheLeadingZeroThatASpreadsheetDroppedFromAnHsCode() throws Exception {
+    // HS chapters 01-09 start with a zero; a CSV saved from a spreadsheet stores 010121 as the number 10121, and
+    // 0901 as 901. An odd number of digits is never an HS code, so these rows were all dead letters.
+    Path csv = Files.writeString(dir.resolve("hs.csv"), """
+        period_start,period_end,hs,value_usd_bn,reported_yoy_pct,source,flag
+        2025-05,2025-05,10121,0.5,,x,live horses
+        2025-05,2025-05,901,1.5,,x,coffee
+        2025-05,2025-05,1,2.5,,x,chapter 01
+        2025-05,2025-05,8703,3.5,,x,cars
+        """);
+    Map<String, String> props = gaccSeedProps(csv.toString());
+    props.remove("default.commodity");
+    props.put("field.commodity", "hs");
+    FileSourceTask task = start(props);
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(rs).allMatch(r -> r.topic().equals("trade.records"));
+    assertThat(rs).extracting(r -> ((Struct) r.value()).getString("commodity"))
+        .containsExactly("010121", "0901", "01", "8703");
+    assertThat(rs).extracting(r -> ((Struct) r.value()).getString("commodityLevel"))
+        .containsExactly("HS6", "HS4", "HS2", "HS4");
+  }
 }

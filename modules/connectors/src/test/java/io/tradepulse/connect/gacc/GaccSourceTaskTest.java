@@ -173,4 +173,52 @@ class GaccSourceTaskTest {
     second.stop();
     assertThat(revised).hasSize(7);
   }
+
+  @Test
+  void shouldReadTheMonthNotTheCumulativeColumnsWhenTheHeaderNamesTheMonthsTheyCover() throws Exception {
+    // The published tables head the cumulative columns with the months they cover ("1 to 5" in May, "1to2" in
+    // February), not a literal "1 to N": such a column was taken for the month's, so January-May went out as May.
+    Path may = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace("Exports 1 to N,Imports 1 to N",
+        "Exports 1 to 5,Imports 1 to 5"));
+    Path feb = Files.writeString(dir.resolve("2024-02.csv"), FEB_2024.replace("Exports 1 to N,Imports 1 to N",
+        "Exports 1to2,Imports 1to2"));
+    GaccSourceTask task = start(props(may, feb));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.records")).filteredOn(s -> s.getString("partner").equals("USA"))
+        .extracting(s -> s.getInt32("month") + "/" + s.getInt32("months") + " " + s.getString("flow") + " "
+            + s.getInt64("value"))
+        .containsExactly("5/1 EXPORT 28800000000", "5/1 IMPORT 10200000000", "1/2 EXPORT 73410000000",
+            "1/2 IMPORT 25000000000");
+  }
+
+  @Test
+  void shouldRankAFigureOfARevisedTableAboveTheOneItRevisesEvenWithTheSameReleaseLine() throws Exception {
+    // A corrected table re-published under the same Release line: downstream keeps, per period, the figure with the
+    // newest publishedAt, then the highest revision, then (a tie) the larger value. With both equal, a figure revised
+    // down lost to the figure it revised, and the corrected table changed nothing.
+    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025);
+    GaccSourceTask task = start(props(t));
+    Struct first = usExports(harness.drain(task));
+
+    Files.writeString(t, MAY_2025.replace("\"28,800,000\"", "\"28,700,000\""));
+    Thread.sleep(20);
+    task.useForTesting(new TaskHarness.MutableClock(Instant.parse("2025-08-01T00:00:00Z")), null);
+    Struct revised = usExports(harness.drain(task));
+    task.stop();
+    GaccSourceTask restarted = start(props(t));
+    assertThat(harness.drain(restarted)).as("the revised table was read: nothing again after a restart").isEmpty();
+    restarted.stop();
+
+    assertThat(revised.getInt64("value")).isEqualTo(28_700_000_000L);
+    assertThat(revised.get("publishedAt")).isEqualTo(first.get("publishedAt"));
+    assertThat(revised.getInt32("revision")).isGreaterThan(first.getInt32("revision"));
+  }
+
+  static Struct usExports(List<SourceRecord> rs) {
+    return values(rs, "trade.records").stream()
+        .filter(s -> s.getString("partner").equals("USA") && s.getString("flow").equals("EXPORT")).findFirst()
+        .orElseThrow();
+  }
 }
