@@ -257,10 +257,8 @@ final class TariffsCommand implements Callable<Integer> {
                     continue;
                 }
                 ParseResult.Parsed<TariffEvent> ok = (ParseResult.Parsed<TariffEvent>) row;
-                String id = ok.value().getId();
-                if (id.isEmpty()) {
-                    problems.add("line " + ok.line() + ": the id is empty (it is the key on tariff.events)");
-                } else if (lineOfId.containsKey(id)) {
+                String id = ok.value().getId(); // never empty: TariffEventsCsv rejects such a row
+                if (lineOfId.containsKey(id)) {
                     problems.add("line " + ok.line() + ": duplicate id '" + id + "' (also on line " + lineOfId.get(id)
                             + "); only one of them would survive compaction");
                 } else {

@@ -238,7 +238,7 @@ class TariffsCommandTest {
 
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).contains("line 4: duplicate id 'us-cn-a' (also on line 2)")
-                .contains("line 5: the id is empty");
+                .contains("line 5: id is empty");
     }
 
     @Test
