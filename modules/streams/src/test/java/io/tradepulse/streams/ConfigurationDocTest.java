@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /**
  * docs/configuration.md is generated from {@link ProcessorConfig#configDef()}: this test fails when the file
  * is out of date. Regenerate with
- * {@code ./mvnw -B -pl modules/streams test -Dtest=ConfigurationDocTest -Dtradepulse.docs.update=true}.
+ * {@code ./mvnw -B -pl modules/streams -am test -Dtest=ConfigurationDocTest -Dsurefire.failIfNoSpecifiedTests=false -Dtradepulse.docs.update=true}.
  */
 class ConfigurationDocTest {
     private static final Path DOC = Path.of("../../docs/configuration.md");
@@ -21,7 +21,8 @@ class ConfigurationDocTest {
         StringBuilder out = new StringBuilder();
         out.append("# Processor configuration\n\n")
                 .append("<!-- Generated from ProcessorConfig's ConfigDef by ConfigurationDocTest; do not edit by hand.\n")
-                .append("     Regenerate: ./mvnw -B -pl modules/streams test -Dtest=ConfigurationDocTest -Dtradepulse.docs.update=true -->\n\n")
+                .append("     Regenerate: ./mvnw -B -pl modules/streams -am test -Dtest=ConfigurationDocTest -Dsurefire.failIfNoSpecifiedTests=false\n"
+                        + "     -Dtradepulse.docs.update=true -->\n\n")
                 .append("Keys of `tradepulse run --config app.properties` (and of `ProcessorConfig`). Besides these, the processor\n")
                 .append("accepts every Kafka Streams key, every Kafka consumer/producer/admin client key, the keys under Kafka\n")
                 .append("Streams' prefixes (`consumer.`, `producer.`, `admin.`, `main.consumer.`, `restore.consumer.`,\n")
