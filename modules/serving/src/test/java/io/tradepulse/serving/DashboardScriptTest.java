@@ -26,7 +26,8 @@ class DashboardScriptTest {
     @TempDir
     Path tmp;
 
-    private static final String HARNESS = """
+    /** The page's elements, faked for the script: what both harnesses share. */
+    private static final String FAKE_PAGE = """
             const vm = require('vm');
             const fs = require('fs');
             const decode = s => s.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
@@ -46,6 +47,9 @@ class DashboardScriptTest {
             const elements = {series: select()};
             const byId = id => elements[id] || (elements[id] = element());
             const tbody = element(), sub = element();
+            """;
+
+    private static final String HARNESS = FAKE_PAGE + """
             const state = {series: [], health: {ok: true, body: {status: 'UP', processor: 'RUNNING', viewCaughtUp: true}}};
             let requests = [];
             const context = vm.createContext({
@@ -105,26 +109,7 @@ class DashboardScriptTest {
      * The same fake page, with a fetch that answers each series' rows after a delay set per URL prefix: the answers
      * of two loads can arrive out of order, as they do from a busy server (503 and Retry-After) or a slow network.
      */
-    private static final String RACE_HARNESS = """
-            const vm = require('vm');
-            const fs = require('fs');
-            const decode = s => s.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-            const element = () => ({innerHTML: '', textContent: '', value: '', addEventListener() {}});
-            function select() {
-              const sel = {options: [], selectedIndex: -1, addEventListener() {}};
-              Object.defineProperty(sel, 'innerHTML', {set(html) {
-                sel.options = [...html.matchAll(/<option value="([^"]*)"/g)].map(m => decode(m[1]));
-                sel.selectedIndex = sel.options.length ? 0 : -1;
-              }});
-              Object.defineProperty(sel, 'value', {
-                get() { return sel.selectedIndex < 0 ? '' : sel.options[sel.selectedIndex]; },
-                set(v) { sel.selectedIndex = sel.options.indexOf(String(v)); },
-              });
-              return sel;
-            }
-            const elements = {series: select()};
-            const byId = id => elements[id] || (elements[id] = element());
-            const tbody = element(), sub = element();
+    private static final String RACE_HARNESS = FAKE_PAGE + """
             const state = {series: [], delays: {}};
             const sleep = ms => new Promise(done => setTimeout(done, ms));
             const context = vm.createContext({
