@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,8 +58,21 @@ class EmbeddedKafkaMutualTlsIT {
 
         try (Admin admin = admin(client)) {
             admin.createTopics(List.of(new NewTopic("mutual-tls", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-            assertThat(admin.describeTopics(Set.of("mutual-tls")).allTopicNames().get(30, TimeUnit.SECONDS))
-                    .containsKey("mutual-tls");
+            // The controller answers the creation before the broker has applied it to its metadata: a describe right
+            // after can get UnknownTopicOrPartition (seen once in a CI run), so wait for the broker to know the topic.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            Map<String, ?> described = null;
+            while (described == null) {
+                try {
+                    described = admin.describeTopics(Set.of("mutual-tls")).allTopicNames().get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(described).containsKey("mutual-tls");
         }
     }
 
