@@ -17,6 +17,18 @@ import org.junit.jupiter.api.Test;
 @WithEmbeddedPlatform
 class TopicAdminIT {
 
+    /**
+     * Waits until the broker lists the topics: the controller answers a creation before the broker has applied it to
+     * its metadata, so a list or describe right after can miss a topic just created.
+     */
+    private static void awaitKnown(Admin admin, String... names) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (!admin.listTopics().names().get().containsAll(List.of(names))) {
+            assertThat(System.nanoTime()).as("topics %s not listed within 30 s", List.of(names)).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
     private static TopicCatalog catalog(String prefix) {
         return new TopicCatalog(prefix, 4, (short) 1, new AvroSerdes(Map.of(), new InMemorySchemaRegistryClient()));
     }
@@ -33,6 +45,7 @@ class TopicAdminIT {
         try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(topics.records().name(), 4, (short) 1),
                     new NewTopic(topics.derivedRecords().name(), 2, (short) 1))).all().get();
+            awaitKnown(admin, topics.records().name(), topics.derivedRecords().name());
             assertThatThrownBy(() -> TopicAdmin.ensureTopics(admin, topics))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining(topics.derivedRecords().name()).hasMessageContaining("2 partitions")
@@ -46,7 +59,9 @@ class TopicAdminIT {
         TopicCatalog topics = catalog(prefix);
         try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(topics.records().name(), 3, (short) 1))).all().get();
+            awaitKnown(admin, topics.records().name());
             assertThat(TopicAdmin.ensureTopics(admin, topics)).contains(topics.derivedRecords().name());
+            awaitKnown(admin, topics.derivedRecords().name());
             assertThat(admin.describeTopics(List.of(topics.derivedRecords().name())).allTopicNames().get()
                     .get(topics.derivedRecords().name()).partitions()).hasSize(3);
             assertThat(TopicAdmin.ensureTopics(admin, topics)).as("all exist, co-partitioned").isEmpty();
