@@ -417,7 +417,8 @@ public final class DashboardServer implements AutoCloseable {
         try (ex) {
             Health h = health.get();
             Optional<String> viewFailure = view.failure();
-            boolean ok = readiness ? h.ready() && view.caughtUp() && viewFailure.isEmpty() : h.alive();
+            // Liveness also fails once the view has stopped for good: a restart is the only way back.
+            boolean ok = readiness ? h.ready() && view.caughtUp() && viewFailure.isEmpty() : h.alive() && !view.stopped();
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", ok ? "UP" : "DOWN");
             body.put("processor", h.detail());

@@ -52,4 +52,12 @@ public interface Results {
 
     /** Why the view cannot advance right now (it keeps retrying), or empty. */
     Optional<String> failure();
+
+    /**
+     * True when the view has stopped for good (its thread died of an Error) and only a restart of the process brings
+     * it back: liveness fails then, so an orchestrator restarts it instead of leaving a frozen view serving.
+     */
+    default boolean stopped() {
+        return false;
+    }
 }

@@ -68,6 +68,8 @@ public final class ResultsView implements Results, AutoCloseable {
     private final Thread thread;
     private volatile boolean caughtUp;
     private volatile String failure;
+    /** Set when the loop died of an Error: see {@link #stopped()}. */
+    private volatile boolean stopped;
 
     /**
      * @param clientConfig consumer settings (bootstrap servers, security); isolation and auto-commit are set here
@@ -160,6 +162,7 @@ public final class ResultsView implements Results, AutoCloseable {
             loop();
         } catch (Error e) {
             failure = "results view stopped (restart the process): " + e;
+            stopped = true;
             log.error("Results view stopped; it no longer reads the topics until the process is restarted", e);
             Thread.interrupted();
             consumer.close(Duration.ofSeconds(5)); // the thread ends here: logged above, not rethrown to stderr again
@@ -339,6 +342,11 @@ public final class ResultsView implements Results, AutoCloseable {
     @Override
     public Optional<String> failure() {
         return Optional.ofNullable(failure);
+    }
+
+    @Override
+    public boolean stopped() {
+        return stopped;
     }
 
     @Override

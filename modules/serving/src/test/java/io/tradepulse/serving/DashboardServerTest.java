@@ -91,6 +91,13 @@ class DashboardServerTest {
         public Optional<String> failure() {
             return Optional.ofNullable(failure);
         }
+
+        volatile boolean stopped;
+
+        @Override
+        public boolean stopped() {
+            return stopped;
+        }
     }
 
     static TradeChange change(int year, int month, long value, Double yoy) {
@@ -542,6 +549,16 @@ class DashboardServerTest {
         assertThat(ready.statusCode()).isEqualTo(503);
         assertThat(ready.body()).contains("registry unavailable");
         assertThat(get("/health/live").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldFailLivenessOnceTheViewHasStoppedForGoodSoTheProcessIsRestarted() throws Exception {
+        results.failure = "results view stopped (restart the process): java.lang.OutOfMemoryError: Java heap space";
+        results.stopped = true;
+        HttpResponse<String> live = get("/health/live");
+        assertThat(live.statusCode()).isEqualTo(503);
+        assertThat(live.body()).contains("restart the process");
+        assertThat(get("/health/ready").statusCode()).isEqualTo(503);
     }
 
     @Test

@@ -144,6 +144,7 @@ class ResultsViewTest {
         view = new ResultsView(consumer, topics, tmp.resolve("view")).start();
         await(() -> view.failure().isPresent());
         assertThat(view.failure().get()).contains("stopped").contains("OutOfMemoryError");
+        assertThat(view.stopped()).as("for good: liveness fails, so the process is restarted").isTrue();
         assertThat(view.caughtUp()).isTrue();
         view.close();
         assertThat(consumer.closed()).as("the consumer is closed though the loop died").isTrue();
