@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The {@code ./tradepulse} script, run from a copy in a temp dir that looks built (a launcher jar, an unpacked
  * registry) with a fake {@code java}: nothing is built or started. The copy's {@code mvnw} only records that it ran.
  */
-@DisabledOnOs(OS.WINDOWS)
+@DisabledOnOs(value = OS.WINDOWS, disabledReason = "./tradepulse is a POSIX sh script, and the test fakes java and mvnw"
+        + " as sh scripts made executable with POSIX permissions; Windows has neither (use WSL, where it runs)")
 class LauncherScriptTest {
 
     @TempDir
