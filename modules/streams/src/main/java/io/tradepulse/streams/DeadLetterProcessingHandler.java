@@ -3,6 +3,7 @@ package io.tradepulse.streams;
 import io.tradepulse.avro.DeadLetterStage;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
@@ -22,6 +23,15 @@ import org.slf4j.LoggerFactory;
  * answered FAIL, and it reaches this handler as a processing error. Dead-lettering it here would commit the saved
  * series state without the output, the loss that handler exists to prevent; a registry or serde fault is a
  * configuration fault, so the input waits for the fix instead.
+ * <p>
+ * Any other Kafka error answers FAIL as well ({@link KafkaException} anywhere in the cause chain). Kafka Streams hands
+ * this handler every exception of a processor or punctuation except a migrated or corrupted task and a timeout, so it
+ * also receives the task's own failures: a send that failed earlier and is rethrown at the next send
+ * ({@code StreamsException}, after {@link DeadLetterProductionHandler} answered FAIL), an interrupted or fenced
+ * producer wrapped in one, a state store that cannot be read ({@code ProcessorStateException},
+ * {@code InvalidStateStoreException}). None is the input's fault: dead-lettering the input and resuming would
+ * commit the transaction without the lost output (at_least_once) or only fail at the commit (exactly_once_v2),
+ * with a dead letter for an input that was fine.
  * <p>
  * A record of tariff.events (the global thread) is skipped whatever the error, and its dead letter written by the
  * handler itself, for the reasons given in {@link DeadLetterDeserializationHandler} (failing stops the instance).
@@ -51,6 +61,11 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
                     + " processed again after the cause is fixed", origin, context.processorNodeId(), exception);
             return Response.fail();
         }
+        if (isKafkaFault(exception)) {
+            log.error("Processing {} failed in {} on a Kafka error, not the input's; stopping without committing, the"
+                    + " input is processed again after the cause is fixed", origin, context.processorNodeId(), exception);
+            return Response.fail();
+        }
         try {
             var dl = deadLetters.record(DeadLetterStage.PROCESSING, exception, context.topic(), context.partition(),
                     context.offset(), context.sourceRawKey(), context.sourceRawValue(), context.timestamp());
@@ -65,8 +80,16 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
     }
 
     private static boolean isSerializationFault(Throwable exception) {
+        return inChain(exception, SerializationException.class);
+    }
+
+    private static boolean isKafkaFault(Throwable exception) {
+        return inChain(exception, KafkaException.class);
+    }
+
+    private static boolean inChain(Throwable exception, Class<? extends Throwable> type) {
         for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SerializationException) {
+            if (type.isInstance(t)) {
                 return true;
             }
         }

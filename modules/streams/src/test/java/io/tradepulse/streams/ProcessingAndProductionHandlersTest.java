@@ -11,10 +11,13 @@ import io.tradepulse.registry.serde.SpecificAvroSerde;
 import io.tradepulse.testsupport.registry.InMemorySchemaRegistryClient;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -22,6 +25,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.TaskId;
@@ -102,6 +106,28 @@ class ProcessingAndProductionHandlersTest {
                 new StreamsException("Unable to serialize record", new SerializationException("incompatible schema")));
         assertThat(response.result()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
         assertThat(response.deadLetterQueueRecords()).isEmpty();
+    }
+
+    /**
+     * Kafka Streams hands the processing handler every exception of a processor or punctuation but a migrated or
+     * corrupted task and a timeout: also the task's own failures, which are not the input's. Dead-lettering the input
+     * and resuming swallowed them (a failed send rethrown at the next send, an interrupt, a store that cannot be read).
+     */
+    @Test
+    void shouldFailInsteadOfDeadLetteringTheInputOnAKafkaErrorThatIsNotTheInputs() {
+        DeadLetterProcessingHandler handler = new DeadLetterProcessingHandler();
+        handler.configure(config());
+        List<RuntimeException> notTheInputs = List.of(
+                new StreamsException("Error encountered sending record to topic trade.changes", new TimeoutException("expired")),
+                new StreamsException("Error encountered trying to send record", new InterruptException("interrupted")),
+                new ProducerFencedException("fenced"),
+                new ProcessorStateException("Error while getting value from store series-history"));
+        for (RuntimeException e : notTheInputs) {
+            ProcessingExceptionHandler.Response response = handler.handleError(new Context(TopicCatalog.RECORDS, 0, 5L),
+                    new Record<>("key", "value", 0L), e);
+            assertThat(response.result()).as(e.toString()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
+            assertThat(response.deadLetterQueueRecords()).as(e.toString()).isEmpty();
+        }
     }
 
     @Test
