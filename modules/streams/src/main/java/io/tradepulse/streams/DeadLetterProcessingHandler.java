@@ -1,8 +1,10 @@
 package io.tradepulse.streams;
 
 import io.tradepulse.avro.DeadLetterStage;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -33,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * commit the transaction without the lost output (at_least_once) or only fail at the commit (exactly_once_v2),
  * with a dead letter for an input that was fine.
  * <p>
+ * A {@link PunctuationFailures} (the items a punctuation skipped: roll-up cells, series of a tariff calendar pass)
+ * becomes one dead letter per item, keyed and positioned by the item's origin (there is no input record), and the task
+ * continues; FAIL if they cannot be written, which aborts the skipping with the transaction.
+ * <p>
  * A record of tariff.events (the global thread) is skipped whatever the error, and its dead letter written by the
  * handler itself, for the reasons given in {@link DeadLetterDeserializationHandler} (failing stops the instance).
  */
@@ -56,6 +62,9 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
                     context.sourceRawKey(), context.sourceRawValue(), context.timestamp());
             return Response.resume();
         }
+        if (exception instanceof PunctuationFailures skipped) {
+            return skipped(context, skipped);
+        }
         if (isSerializationFault(exception)) {
             log.error("Processing {} failed in {} on a serialization error; stopping without committing, the input is"
                     + " processed again after the cause is fixed", origin, context.processorNodeId(), exception);
@@ -77,6 +86,26 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
                     origin, e.getMessage(), exception);
             return Response.fail();
         }
+    }
+
+    /** One dead letter per item the punctuation skipped, or FAIL if any cannot be written (the items come back). */
+    private Response skipped(ErrorHandlerContext context, PunctuationFailures skipped) {
+        List<ProducerRecord<byte[], byte[]>> letters = new ArrayList<>();
+        try {
+            for (PunctuationFailures.Item item : skipped.items()) {
+                letters.add(deadLetters.skipped(item, context.processorNodeId(), context.timestamp()));
+            }
+        } catch (RuntimeException e) {
+            log.error("A punctuation of {} skipped {} item(s) and their dead letters cannot be written ({}); stopping"
+                    + " without committing, they are tried again after the restart", context.processorNodeId(),
+                    skipped.items().size(), e.getMessage(), e);
+            return Response.fail();
+        }
+        for (PunctuationFailures.Item item : skipped.items()) {
+            log.error("A punctuation of {} skipped {} ({}): {}; sent to {}", context.processorNodeId(), item.origin(),
+                    item.reason(), item.error().toString(), deadLetters.topicName(), item.error());
+        }
+        return Response.resume(letters);
     }
 
     private static boolean isSerializationFault(Throwable exception) {

@@ -25,6 +25,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsException;
@@ -128,6 +129,50 @@ class ProcessingAndProductionHandlersTest {
             assertThat(response.result()).as(e.toString()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
             assertThat(response.deadLetterQueueRecords()).as(e.toString()).isEmpty();
         }
+    }
+
+    /** A punctuation has no input record: each item it skipped gets its own dead letter, named by the item. */
+    @Test
+    void shouldDeadLetterEachItemAPunctuationSkippedUnderItsOwnOriginAndResume() {
+        DeadLetterProcessingHandler handler = new DeadLetterProcessingHandler();
+        handler.configure(config());
+        List<PunctuationFailures.Item> items = List.of(
+                new PunctuationFailures.Item("series:CHN|USA|EXPORT|02", "series not re-evaluated", new byte[] {1, 2},
+                        new ArithmeticException("long overflow")),
+                new PunctuationFailures.Item("series:CHN|USA|EXPORT|03", "series not re-evaluated", new byte[] {3},
+                        new IllegalStateException("unexpected")));
+
+        ProcessingExceptionHandler.Response response = handler.handleError(new Context(null, -1, -1L), null,
+                new PunctuationFailures(items));
+
+        assertThat(response.result()).isEqualTo(ProcessingExceptionHandler.Result.RESUME);
+        assertThat(response.deadLetterQueueRecords()).hasSize(2);
+        var keys = new ProcessorConfig(config()).topicCatalog().deadLetters().keySerde().deserializer();
+        assertThat(response.deadLetterQueueRecords()).extracting(r -> keys.deserialize(r.topic(), r.key()))
+                .containsExactly("series:CHN|USA|EXPORT|02", "series:CHN|USA|EXPORT|03");
+        DeadLetter dl = decode(response.deadLetterQueueRecords().get(0));
+        assertThat(dl.getStage()).isEqualTo(DeadLetterStage.PROCESSING);
+        assertThat(dl.getPosition()).isEqualTo("series:CHN|USA|EXPORT|02");
+        assertThat(dl.getSource()).isEqualTo("series-state");
+        assertThat(dl.getReason()).isEqualTo("series not re-evaluated: java.lang.ArithmeticException: long overflow");
+        assertThat(dl.getErrorClass()).isEqualTo(ArithmeticException.class.getName());
+        assertThat(dl.getRawKey().remaining()).isEqualTo(2);
+        assertThat(dl.getRawValue()).isNull();
+        assertThat(dl.getOriginTopic()).isNull();
+        assertThat(dl.getOriginOffset()).isNull();
+    }
+
+    /** What a punctuation may skip an item for, and what it must leave to the handler's FAIL. */
+    @Test
+    void shouldSkipAnItemOnlyForItsOwnFaultNeverForTheTasks() {
+        assertThat(PunctuationFailures.isItemFault(new ArithmeticException("long overflow"))).isTrue();
+        assertThat(PunctuationFailures.isItemFault(new IllegalStateException("a bug met by the item's data"))).isTrue();
+        assertThat(PunctuationFailures.isItemFault(new SerializationException("Unknown state format version 9"))).isFalse();
+        assertThat(PunctuationFailures.isItemFault(new InvalidStateStoreException("store closed"))).isFalse();
+        assertThat(PunctuationFailures.isItemFault(new StreamsException("send failed", new InterruptException("i"))))
+                .isFalse();
+        assertThat(PunctuationFailures.isItemFault(new IllegalStateException(new ProducerFencedException("fenced"))))
+                .isFalse();
     }
 
     @Test
