@@ -60,7 +60,33 @@ final class DeadLetters {
                 .setRawValue(rawValue == null ? null : ByteBuffer.wrap(rawValue))
                 .setOccurredAt(Instant.ofEpochMilli(timestamp))
                 .build();
-        byte[] key = topic.keySerde().serializer().serialize(topic.name(), originTopic + "/" + partition + "/" + offset);
-        return new ProducerRecord<>(topic.name(), key, topic.valueSerde().serializer().serialize(topic.name(), dl));
+        return serialize(originTopic + "/" + partition + "/" + offset, dl);
+    }
+
+    /**
+     * The dead letter of an item a punctuation skipped (see {@link PunctuationFailures}): no input record, so no
+     * origin topic, partition or offset and no raw value (the item's data stays in the processor's stores). Keyed by
+     * the item's origin ({@code rollup-cell:...}, {@code series:...}), which is also its position; the source is the
+     * processor that punctuated; the raw key is the item's key as its store encodes it.
+     *
+     * @throws RuntimeException when the dead letter cannot be serialized (registry down): the caller must then fail
+     *                          rather than skip the item
+     */
+    ProducerRecord<byte[], byte[]> skipped(PunctuationFailures.Item item, String processor, long timestamp) {
+        DeadLetter dl = DeadLetter.newBuilder()
+                .setStage(DeadLetterStage.PROCESSING)
+                .setReason(item.reason() + ": " + item.error())
+                .setErrorClass(item.error().getClass().getName())
+                .setSource(processor)
+                .setPosition(item.origin())
+                .setRawKey(item.key() == null ? null : ByteBuffer.wrap(item.key()))
+                .setOccurredAt(Instant.ofEpochMilli(timestamp))
+                .build();
+        return serialize(item.origin(), dl);
+    }
+
+    private ProducerRecord<byte[], byte[]> serialize(String key, DeadLetter dl) {
+        return new ProducerRecord<>(topic.name(), topic.keySerde().serializer().serialize(topic.name(), key),
+                topic.valueSerde().serializer().serialize(topic.name(), dl));
     }
 }

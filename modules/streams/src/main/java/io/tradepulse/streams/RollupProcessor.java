@@ -86,6 +86,14 @@ import org.slf4j.LoggerFactory;
  * (oldest first still holds). The pending cells are kept sorted, which is what makes the walk resumable: a cell is
  * added to that order when it becomes pending and removed when emitted, not touched by the contributions between.
  *
+ * <p>A cell whose figure cannot be derived (its own fault: children whose sum overflows a long, a bug met by its data)
+ * is skipped by the walk: it leaves the pending cells like an emitted one, the walk goes on with the next, and at the
+ * end of the punctuation the cells skipped are thrown together ({@link PunctuationFailures}) for one dead letter each,
+ * keyed {@code rollup-cell:<parent series>/<yyyy-mm>}. Nothing is lost: its children stay in {@code rollup-children},
+ * and its next contribution makes it pending again. Why: thrown at the cell, the exception was dead-lettered with no
+ * origin and the cell stayed pending, so every walk met it again, a dead letter each time, for ever. A Kafka error
+ * (a store, a send, a state entry that cannot be decoded) is the task's, not the cell's: it propagates.
+ *
  * <p>Crash safety: the cells still to be emitted are kept in their own changelogged store ({@code rollup-pending}),
  * written in the same transaction as the contribution that makes a cell pending and deleted in the same transaction
  * as the emission. A restart emits what was pending; only the timing of the emission depends on memory (the change
@@ -311,6 +319,7 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
         long interval = config.emitInterval().toMillis();
         Map<Integer, Long> laggards = laggards(timestamp, interval);
         Iterator<ChangeKey> it = (cursor == null ? pendingOrder : pendingOrder.tailSet(cursor, false)).iterator();
+        List<PunctuationFailures.Item> skipped = new ArrayList<>(0);
         int emitted = 0;
         for (int examined = 0; emitted < maxEmitPerStep && examined < 10 * maxEmitPerStep && it.hasNext(); examined++) {
             ChangeKey cell = it.next();
@@ -325,10 +334,13 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
             boolean overdue = timestamp - times[0]
                     >= (waitsForLaggard ? MAX_LAGGARD_WAIT_INTERVALS : MAX_DELAY_INTERVALS) * interval;
             if (overdue || (ready && !parentBlocked)) {
-                emit(cell, timestamp);
+                // A cell that cannot be derived leaves the pending cells like an emitted one (no parentBlocked: it
+                // will not be emitted before its next contribution, so the parent's later periods need not wait).
+                if (emit(cell, timestamp, skipped)) {
+                    emitted++;
+                }
                 it.remove();
                 pendingTimes.remove(cell);
-                emitted++;
             } else {
                 parentBlocked = true;
             }
@@ -336,15 +348,44 @@ final class RollupProcessor implements Processor<ChangeKey, RollupContribution, 
         if (!it.hasNext()) {
             walking = false;
         }
+        PunctuationFailures.throwIfAny(skipped);
     }
 
-    private void emit(ChangeKey cell, long timestamp) {
+    /**
+     * Derives and forwards a cell's figure and clears its pending mark. A cell whose figure cannot be computed (its
+     * own fault, {@link PunctuationFailures#isItemFault}: a sum of children that overflows a long, a bug met by its
+     * data) is added to {@code skipped} instead, for one dead letter, and its mark cleared all the same: left pending,
+     * the walk met it again at every walk and dead-lettered it again each time. Nothing is lost: its children stay in
+     * {@code rollup-children}, and its next contribution makes it pending again and derives it from all of them. Only
+     * the derivation is guarded: an error of the forward (a send) or of a store is the task's, and propagates.
+     *
+     * @return whether the figure was derived (forwarded, or none to forward)
+     */
+    private boolean emit(ChangeKey cell, long timestamp, List<PunctuationFailures.Item> skipped) {
         moveLegacyCell(cell); // pending since before an upgrade, not touched since
-        TradeRecord derived = Rollups.derive(cell, childrenOf(cell));
+        TradeRecord derived;
+        try {
+            derived = Rollups.derive(cell, childrenOf(cell));
+        } catch (RuntimeException e) {
+            if (!PunctuationFailures.isItemFault(e)) {
+                throw e;
+            }
+            skipped.add(new PunctuationFailures.Item(origin(cell), "roll-up cell not derived, left until its next"
+                    + " contribution", cellPrefix.serialize(null, cell), e));
+            pending.delete(cell);
+            return false;
+        }
         if (derived != null) {
             context.forward(new Record<>(Rollups.series(cell), derived, timestamp));
         }
         pending.delete(cell);
+        return true;
+    }
+
+    /** How a dead letter names a cell: {@code rollup-cell:<parent series>/<yyyy-mm>}. */
+    static String origin(ChangeKey cell) {
+        return "rollup-cell:" + Rollups.seriesId(cell) + "/" + cell.getYear() + "-" + (cell.getMonth() < 10 ? "0" : "")
+                + cell.getMonth();
     }
 
     /** The latest contribution of each child of a cell, by child id. */

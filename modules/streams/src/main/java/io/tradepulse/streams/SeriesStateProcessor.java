@@ -61,7 +61,12 @@ import org.slf4j.LoggerFactory;
  * emitted against what its series last published. A further calendar change waits for the pass to end. The pass'
  * target is kept in the applied-tariff-calendar store until the pass ends: a task restarted in the middle repeats
  * the pass from its start (re-emitting the differences already sent, which a compacted topic absorbs), then applies
- * any later change.
+ * any later change. A series whose signals cannot be computed (its own fault: a sum in its history that overflows a
+ * long, a bug met by its data) is skipped: the pass moves past it, and at the end of the step the series skipped are
+ * thrown together ({@link PunctuationFailures}) for one dead letter each, keyed {@code series:<series>}. Its history
+ * stays, and its signals stay those of the calendar before the change. Why: thrown at the series, the exception was
+ * dead-lettered with no origin, the next step started from the same series, and the pass never ended (a dead letter
+ * every {@value #PASS_STEP_MS} ms, every later calendar change waiting). A Kafka error is the task's: it propagates.
  *
  * <p>A series' entry holds its latest {@value #HEAD_YEARS} calendar years; the years before are in the
  * {@code series-history-archive} store, one entry per (series, year). Why: every input decodes, re-encodes and
@@ -205,7 +210,7 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
             // Bring the series to the new calendar first, so the figure's signal differences below are taken
             // against what the series has published. The pass skips it when it gets there: evaluated again, the
             // old calendar's signals of the new history (never published) would go out as RETRACTED.
-            reevaluate(series, head, pass.from, pass.to, record.timestamp());
+            reevaluate(series, head, pass.from, pass.to, record.timestamp(), context::forward);
             pass.early.add(series);
         }
         Observation incoming = SeriesHistories.observation(value);
@@ -357,6 +362,7 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
             return;
         }
         int budget = config.refreshBatchSeries();
+        List<PunctuationFailures.Item> skipped = new ArrayList<>(0);
         while (budget > 0 && pass.group < pass.groups.size()) {
             SeriesKey group = pass.groups.get(pass.group);
             boolean groupDone = true;
@@ -376,7 +382,7 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
                         break;
                     }
                     if (!pass.early.remove(kv.key)) {
-                        reevaluate(kv.key, kv.value, pass.from, pass.to, timestamp);
+                        reevaluateOrSkip(kv.key, kv.value, timestamp, skipped);
                     }
                     pass.reached(kv.key);
                     pass.series++;
@@ -390,10 +396,46 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         if (pass.group == pass.groups.size()) {
             saveCalendar(APPLIED, pass.to);
             appliedCalendar.delete(TARGET);
-            log.info("Task {}: tariff calendar change applied to {} series in {} ms", context.taskId(), pass.series,
-                    (System.nanoTime() - pass.startedNanos) / 1_000_000);
+            log.info("Task {}: tariff calendar change applied to {} series in {} ms{}", context.taskId(), pass.series,
+                    (System.nanoTime() - pass.startedNanos) / 1_000_000,
+                    pass.skipped == 0 ? "" : " (" + pass.skipped + " skipped, see their dead letters)");
             pass = null;
         }
+        PunctuationFailures.throwIfAny(skipped);
+    }
+
+    /**
+     * Re-evaluates one series for the pass and forwards its signal differences, or, when they cannot be computed
+     * (the series' own fault, {@link PunctuationFailures#isItemFault}: a sum that overflows a long, a bug met by its
+     * history), forwards none of them and adds the series to {@code skipped}, for one dead letter: the pass has moved
+     * past it either way. Before, the exception left the step at the series, the next step started from it again, and
+     * the pass never ended (a dead letter every {@value #PASS_STEP_MS} ms, and every later calendar change waiting).
+     * What is kept: the series' history stays in the stores, and the signals it published under the calendar before
+     * the change stay as they were, until its periods are evaluated again (a figure of theirs, an application reset);
+     * the cause is in the history, which the series' own figures read too (one that fails is dead-lettered with its
+     * input). Only the computation is guarded: an error of a store or of a send is the task's, and propagates.
+     */
+    private void reevaluateOrSkip(SeriesKey series, SeriesHistory head, long timestamp,
+                                  List<PunctuationFailures.Item> skipped) {
+        List<Record<SeriesKey, Emission>> out = new ArrayList<>();
+        try {
+            reevaluate(series, head, pass.from, pass.to, timestamp, out::add);
+        } catch (RuntimeException e) {
+            if (!PunctuationFailures.isItemFault(e)) {
+                throw e;
+            }
+            skipped.add(new PunctuationFailures.Item(origin(series), "series not re-evaluated for a tariff calendar"
+                    + " change, its signals stay those of the calendar before", keys.serialize(null, series), e));
+            pass.skipped++;
+            return;
+        }
+        out.forEach(context::forward);
+    }
+
+    /** How a dead letter names a series: {@code series:<reporter>|<partner>|<flow>|<commodity>}. */
+    static String origin(SeriesKey series) {
+        return "series:" + series.getReporter() + '|' + series.getPartner() + '|' + series.getFlow() + '|'
+                + series.getCommodity();
     }
 
     /**
@@ -402,7 +444,8 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
      * and trend reach 23 months back). Evaluating every period took ~0.4 ms per concerned 20-year series
      * (docs/benchmarks.md, "Tariff calendar changes").
      */
-    private void reevaluate(SeriesKey series, SeriesHistory head, TariffCalendar from, TariffCalendar to, long timestamp) {
+    private void reevaluate(SeriesKey series, SeriesHistory head, TariffCalendar from, TariffCalendar to, long timestamp,
+                            Consumer<Record<SeriesKey, Emission>> sink) {
         List<TariffEvent> oldEvents = from.matching(series);
         List<TariffEvent> newEvents = to.matching(series);
         if (oldEvents.equals(newEvents)) {
@@ -413,7 +456,7 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         for (Observation q : history.getObservations()) {
             if (SeriesHistories.index(q) + q.getMonths() - 1 >= first) {
                 emitSignalDiff(series, q, Signals.evaluate(series, history, q, oldEvents, config),
-                        Signals.evaluate(series, history, q, newEvents, config), timestamp);
+                        Signals.evaluate(series, history, q, newEvents, config), timestamp, sink);
             }
         }
     }
@@ -427,11 +470,6 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
     }
 
     /** New or changed ACTIVE signals, and RETRACTED for those that held and no longer do; nothing else. */
-    private void emitSignalDiff(SeriesKey series, Observation q, Map<SignalType, TradeSignal> was,
-                                Map<SignalType, TradeSignal> now, long timestamp) {
-        emitSignalDiff(series, q, was, now, timestamp, context::forward);
-    }
-
     private static void emitSignalDiff(SeriesKey series, Observation q, Map<SignalType, TradeSignal> was,
                                        Map<SignalType, TradeSignal> now, long timestamp,
                                        Consumer<Record<SeriesKey, Emission>> sink) {
@@ -463,8 +501,9 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         int group;
         /** Serializes keys as the store orders them (bytewise, unsigned: RocksDB's and the in-memory store's order). */
         final Serializer<SeriesKey> keys;
-        /** Series re-evaluated so far, and when the pass started: for the log. */
+        /** Series re-evaluated (or skipped) so far, those skipped, and when the pass started: for the log. */
         int series;
+        int skipped;
         long startedNanos;
         /**
          * Series brought to the new calendar ahead of the pass, because a figure of theirs arrived first: the pass

@@ -8,6 +8,8 @@ import static io.tradepulse.streams.TopologyFixture.figure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tradepulse.avro.CommodityLevel;
+import io.tradepulse.avro.DeadLetter;
+import io.tradepulse.avro.DeadLetterStage;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.SignalKey;
 import io.tradepulse.avro.SignalStatus;
@@ -15,9 +17,12 @@ import io.tradepulse.avro.TariffEventKind;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.avro.state.AppliedCalendar;
+import io.tradepulse.avro.state.SeriesHistory;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -93,6 +98,47 @@ class CalendarPassTest {
             // Evaluated again, the withdrawn calendar's signals of the new history (July's, never published) would
             // go out as RETRACTED, and June's retraction a second time.
             assertThat(f.signals.readRecordsToList()).isEmpty();
+        }
+    }
+
+    /**
+     * A series whose signals cannot be computed (its state holds a combined Jan+Feb 2026 whose base, January plus
+     * February 2025, overflows a long) is skipped with one dead letter naming it, and the pass goes on to TOTAL and
+     * ends. Before, the step failed at the series, the next one started from it again, and the pass never ended.
+     */
+    @Test
+    void shouldSkipASeriesWhoseSignalsCannotBeComputedWithOneDeadLetterAndFinishThePass() {
+        try (TopologyFixture f = withFrontLoadingInJune()) {
+            long half = Long.MAX_VALUE / 2 + 1;
+            KeyValueStore<SeriesKey, SeriesHistory> histories = f.driver.getKeyValueStore(TradeTopology.SERIES_STORE);
+            histories.put(MEAT, new SeriesHistory(CommodityLevel.HS2, List.of(
+                    SeriesHistories.observation(figure(MEAT, 2025, 1, 1, half, "2025-02-20", 0)),
+                    SeriesHistories.observation(figure(MEAT, 2025, 2, 1, half, "2025-03-20", 0)),
+                    SeriesHistories.observation(figure(MEAT, 2026, 1, 2, 10L, "2026-03-20", 0))), 0));
+            KeyValueStore<String, AppliedCalendar> applied = f.driver.getKeyValueStore(TradeTopology.APPLIED_CALENDAR_STORE);
+
+            f.tariffs.pipeInput(AUGUST_RISE.getId(), null);
+            f.refreshCalendar();
+            for (int step = 0; step < 20 && applied.get(SeriesStateProcessor.TARGET) != null; step++) {
+                f.driver.advanceWallClockTime(Duration.ofMillis(SeriesStateProcessor.PASS_STEP_MS));
+            }
+
+            assertThat(applied.get(SeriesStateProcessor.TARGET)).as("the pass ended").isNull();
+            assertThat(applied.get(SeriesStateProcessor.APPLIED).getEvents()).isEmpty();
+            assertRetracted(f.signalTable());
+            List<TestRecord<String, DeadLetter>> letters = f.deadLetters.readRecordsToList();
+            assertThat(letters).extracting(TestRecord::key).containsExactly("series:CHN|USA|EXPORT|02");
+            DeadLetter dl = letters.get(0).value();
+            assertThat(dl.getStage()).isEqualTo(DeadLetterStage.PROCESSING);
+            assertThat(dl.getSource()).isEqualTo("series-state");
+            assertThat(dl.getPosition()).isEqualTo("series:CHN|USA|EXPORT|02");
+            assertThat(dl.getErrorClass()).isEqualTo(ArithmeticException.class.getName());
+            assertThat(dl.getReason()).contains("tariff calendar").contains("java.lang.ArithmeticException");
+            for (int step = 0; step < 20; step++) {
+                f.driver.advanceWallClockTime(Duration.ofMillis(SeriesStateProcessor.PASS_STEP_MS));
+            }
+            f.refreshCalendar();
+            assertThat(f.deadLetters.readRecordsToList()).as("not tried again").isEmpty();
         }
     }
 

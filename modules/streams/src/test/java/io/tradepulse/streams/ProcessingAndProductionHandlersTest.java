@@ -11,10 +11,13 @@ import io.tradepulse.registry.serde.SpecificAvroSerde;
 import io.tradepulse.testsupport.registry.InMemorySchemaRegistryClient;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -22,6 +25,8 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.TaskId;
@@ -102,6 +107,72 @@ class ProcessingAndProductionHandlersTest {
                 new StreamsException("Unable to serialize record", new SerializationException("incompatible schema")));
         assertThat(response.result()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
         assertThat(response.deadLetterQueueRecords()).isEmpty();
+    }
+
+    /**
+     * Kafka Streams hands the processing handler every exception of a processor or punctuation but a migrated or
+     * corrupted task and a timeout: also the task's own failures, which are not the input's. Dead-lettering the input
+     * and resuming swallowed them (a failed send rethrown at the next send, an interrupt, a store that cannot be read).
+     */
+    @Test
+    void shouldFailInsteadOfDeadLetteringTheInputOnAKafkaErrorThatIsNotTheInputs() {
+        DeadLetterProcessingHandler handler = new DeadLetterProcessingHandler();
+        handler.configure(config());
+        List<RuntimeException> notTheInputs = List.of(
+                new StreamsException("Error encountered sending record to topic trade.changes", new TimeoutException("expired")),
+                new StreamsException("Error encountered trying to send record", new InterruptException("interrupted")),
+                new ProducerFencedException("fenced"),
+                new ProcessorStateException("Error while getting value from store series-history"));
+        for (RuntimeException e : notTheInputs) {
+            ProcessingExceptionHandler.Response response = handler.handleError(new Context(TopicCatalog.RECORDS, 0, 5L),
+                    new Record<>("key", "value", 0L), e);
+            assertThat(response.result()).as(e.toString()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
+            assertThat(response.deadLetterQueueRecords()).as(e.toString()).isEmpty();
+        }
+    }
+
+    /** A punctuation has no input record: each item it skipped gets its own dead letter, named by the item. */
+    @Test
+    void shouldDeadLetterEachItemAPunctuationSkippedUnderItsOwnOriginAndResume() {
+        DeadLetterProcessingHandler handler = new DeadLetterProcessingHandler();
+        handler.configure(config());
+        List<PunctuationFailures.Item> items = List.of(
+                new PunctuationFailures.Item("series:CHN|USA|EXPORT|02", "series not re-evaluated", new byte[] {1, 2},
+                        new ArithmeticException("long overflow")),
+                new PunctuationFailures.Item("series:CHN|USA|EXPORT|03", "series not re-evaluated", new byte[] {3},
+                        new IllegalStateException("unexpected")));
+
+        ProcessingExceptionHandler.Response response = handler.handleError(new Context(null, -1, -1L), null,
+                new PunctuationFailures(items));
+
+        assertThat(response.result()).isEqualTo(ProcessingExceptionHandler.Result.RESUME);
+        assertThat(response.deadLetterQueueRecords()).hasSize(2);
+        var keys = new ProcessorConfig(config()).topicCatalog().deadLetters().keySerde().deserializer();
+        assertThat(response.deadLetterQueueRecords()).extracting(r -> keys.deserialize(r.topic(), r.key()))
+                .containsExactly("series:CHN|USA|EXPORT|02", "series:CHN|USA|EXPORT|03");
+        DeadLetter dl = decode(response.deadLetterQueueRecords().get(0));
+        assertThat(dl.getStage()).isEqualTo(DeadLetterStage.PROCESSING);
+        assertThat(dl.getPosition()).isEqualTo("series:CHN|USA|EXPORT|02");
+        assertThat(dl.getSource()).isEqualTo("series-state");
+        assertThat(dl.getReason()).isEqualTo("series not re-evaluated: java.lang.ArithmeticException: long overflow");
+        assertThat(dl.getErrorClass()).isEqualTo(ArithmeticException.class.getName());
+        assertThat(dl.getRawKey().remaining()).isEqualTo(2);
+        assertThat(dl.getRawValue()).isNull();
+        assertThat(dl.getOriginTopic()).isNull();
+        assertThat(dl.getOriginOffset()).isNull();
+    }
+
+    /** What a punctuation may skip an item for, and what it must leave to the handler's FAIL. */
+    @Test
+    void shouldSkipAnItemOnlyForItsOwnFaultNeverForTheTasks() {
+        assertThat(PunctuationFailures.isItemFault(new ArithmeticException("long overflow"))).isTrue();
+        assertThat(PunctuationFailures.isItemFault(new IllegalStateException("a bug met by the item's data"))).isTrue();
+        assertThat(PunctuationFailures.isItemFault(new SerializationException("Unknown state format version 9"))).isFalse();
+        assertThat(PunctuationFailures.isItemFault(new InvalidStateStoreException("store closed"))).isFalse();
+        assertThat(PunctuationFailures.isItemFault(new StreamsException("send failed", new InterruptException("i"))))
+                .isFalse();
+        assertThat(PunctuationFailures.isItemFault(new IllegalStateException(new ProducerFencedException("fenced"))))
+                .isFalse();
     }
 
     @Test

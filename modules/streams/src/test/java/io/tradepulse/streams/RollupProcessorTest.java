@@ -289,8 +289,58 @@ class RollupProcessorTest {
                 org.assertj.core.groups.Tuple.tuple(7, 70L));
     }
 
+    /**
+     * A poisoned cell (its children's sum overflows a long) is skipped with one failure naming it, at the end of the
+     * punctuation: the other cells, before and after it, are emitted, and later walks do not meet it again. Before,
+     * the exception left the punctuation at the cell, which stayed pending: a dead letter at every walk, for ever.
+     */
+    @Test
+    void shouldSkipACellThatCannotBeDerivedOnceAndGoOnWithTheOthers() {
+        start(0);
+        long half = Long.MAX_VALUE / 2 + 1;
+        contribute(OTHER_PARENT, "C:850110", 1L, 0); // its parent (8501) sorts before May's (8517)
+        contribute(MAY, "C:851713", half, 0);
+        contribute(MAY, "C:851762", half, 0);
+        contribute(JUNE, "C:851713", 60L, 0);
+
+        List<PunctuationFailures.Item> skipped = punctuateSkipping(5_000);
+
+        assertThat(skipped).extracting(PunctuationFailures.Item::origin)
+                .containsExactly("rollup-cell:USA|CHN|IMPORT|8517/2025-05");
+        assertThat(skipped.get(0).error()).isInstanceOf(ArithmeticException.class);
+        assertThat(skipped.get(0).key()).isEqualTo(serdes.cellKey().serializer().serialize(null, MAY));
+        assertThat(emitted()).extracting(TradeRecord::getCommodity, TradeRecord::getMonth).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("8501", 4), org.assertj.core.groups.Tuple.tuple("8517", 6));
+        assertThat(pending.get(MAY)).as("no longer pending").isNull();
+        context.resetForwards();
+        for (long t = 5_100; t <= 60_000; t += RollupProcessor.STEP_MS) {
+            assertThat(punctuateSkipping(t)).as("at %d ms", t).isEmpty();
+        }
+        assertThat(context.forwarded()).isEmpty();
+
+        // Its children were kept: the next contribution makes it pending again, derived from all of them.
+        contribute(MAY, "C:851762", 5L, 61_000);
+        assertThat(punctuateSkipping(66_000)).isEmpty();
+        assertThat(emitted()).extracting(TradeRecord::getMonth, TradeRecord::getValue, TradeRecord::getDerivedFrom)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(5, half + 5, 2));
+    }
+
     private void start(long now) {
         start(now, RollupProcessor.MAX_EMIT_PER_STEP);
+    }
+
+    /** Runs every punctuation, as {@link #punctuate}, and returns the cells they skipped. */
+    private List<PunctuationFailures.Item> punctuateSkipping(long now) {
+        context.setCurrentSystemTimeMs(now);
+        List<PunctuationFailures.Item> skipped = new java.util.ArrayList<>();
+        for (var p : context.scheduledPunctuators()) {
+            try {
+                p.getPunctuator().punctuate(now);
+            } catch (PunctuationFailures e) {
+                skipped.addAll(e.items());
+            }
+        }
+        return skipped;
     }
 
     /** Runs only the punctuation that decides which cells are ready (every emit interval) and emits the first. */
