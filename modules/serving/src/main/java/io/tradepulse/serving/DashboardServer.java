@@ -61,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * Every filter is optional; a parameter an endpoint does not take, or a flow, status or type outside its values, is
  * answered 400 naming the allowed ones. Paths match exactly (another one under /api or /health: 404 in JSON listing
  * the endpoints); HEAD is answered as GET without the body; another method: 405 with {@code Allow: GET, HEAD}. The API endpoints return at most
- * {@code limit} rows (default 1,000, at most 100,000) and set {@code X-Truncated: true} when more matched; the rows
+ * {@code limit} rows (default 1,000, at most 100,000) and set {@code X-Truncated: true} when more matched, and
+ * {@code X-Tradepulse-View} to how complete the view was ({@link #VIEW_HEADER}); the rows
  * are streamed (chunked), at most {@link #MAX_CONCURRENT_QUERIES} queries run at once (503 with {@code Retry-After}
  * beyond), and the health endpoints never wait behind them. A request must arrive within
  * {@link #DEFAULT_MAX_REQUEST_SECONDS} s and its response be read within {@link #DEFAULT_MAX_RESPONSE_SECONDS} s (the
@@ -259,6 +260,9 @@ public final class DashboardServer implements AutoCloseable {
                 return;
             }
             try {
+                // Before the query: the view only ever becomes caught up, so a state read after it could call
+                // current an answer read while the view was still catching up.
+                String viewState = viewState();
                 Reply reply;
                 try {
                     reply = endpoint.respond(query(ex, allowed));
@@ -271,7 +275,7 @@ public final class DashboardServer implements AutoCloseable {
                     sendError(ex, 500, "internal error: " + e);
                     return;
                 }
-                sendRows(ex, reply);
+                sendRows(ex, reply, viewState);
             } finally {
                 queries.release();
             }
@@ -283,11 +287,33 @@ public final class DashboardServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Response header of every API answer saying how complete the view behind it was when the query started: {@value
+     * #VIEW_CURRENT}, {@value #VIEW_CATCHING_UP} or {@value #VIEW_STALLED}. The API answers from a partial view
+     * (after a restart the view is rebuilt from the topics, and a partial answer is useful) while /health/ready says
+     * 503; without the header a client could not tell such an answer from a complete one.
+     */
+    static final String VIEW_HEADER = "X-Tradepulse-View";
+    /** The view had read everything committed when serving started, and reads on without a failure. */
+    static final String VIEW_CURRENT = "current";
+    /** The view is still reading what was committed when serving started: rows may be missing or older. */
+    static final String VIEW_CATCHING_UP = "catching-up";
+    /** The view cannot advance right now (see /health/ready's viewFailure): rows may be missing or older. */
+    static final String VIEW_STALLED = "stalled";
+
+    private String viewState() {
+        if (view.stopped() || view.failure().isPresent()) {
+            return VIEW_STALLED;
+        }
+        return view.caughtUp() ? VIEW_CURRENT : VIEW_CATCHING_UP;
+    }
+
     /** Streams the rows out as they are written (chunked): the body is never held whole. */
-    private static void sendRows(HttpExchange ex, Reply reply) throws IOException {
+    private static void sendRows(HttpExchange ex, Reply reply, String viewState) throws IOException {
         if (reply.truncated()) {
             ex.getResponseHeaders().set(TRUNCATED_HEADER, "true");
         }
+        ex.getResponseHeaders().set(VIEW_HEADER, viewState);
         ex.getResponseHeaders().set("Content-Type", "application/json");
         ex.getResponseHeaders().set("Cache-Control", "no-store");
         if (isHead(ex)) {

@@ -76,6 +76,9 @@ final class ResultsStore implements AutoCloseable {
      * which for a production trade.changes means millions of entries; such a query stops here, marked truncated.
      */
     static final long MAX_SCANNED = 1_000_000;
+    /** Size at which RocksDB's info log (LOG) is rolled, and how many rolled ones it keeps: see the constructor. */
+    static final long MAX_INFO_LOG_FILE_BYTES = 1024L * 1024;
+    static final long INFO_LOG_FILES_KEPT = 2;
 
     private final long maxScanned;
 
@@ -98,7 +101,12 @@ final class ResultsStore implements AutoCloseable {
         this.options = new Options().setCreateIfMissing(true)
                 .setCompressionType(CompressionType.LZ4_COMPRESSION)
                 .setWriteBufferSize(16L * 1024 * 1024).setMaxWriteBufferNumber(2)
-                .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache));
+                .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache))
+                // RocksDB's info log (LOG in the store's directory) is one file that never rolls by default, and
+                // it gets a statistics dump every 10 minutes plus a few lines per flush and compaction: on a view
+                // that runs for months it grew without limit on the state volume. Rolled at 1 MB with 2 old files
+                // kept, it takes at most about 3 MB and still holds the recent flushes and compactions.
+                .setMaxLogFileSize(MAX_INFO_LOG_FILE_BYTES).setKeepLogFileNum(INFO_LOG_FILES_KEPT);
         try {
             this.db = RocksDB.open(options, dir.toString());
         } catch (RocksDBException | RuntimeException e) {

@@ -28,7 +28,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -46,6 +48,9 @@ import org.slf4j.LoggerFactory;
  * applying a record twice is harmless, as every write is an upsert by key. A failure that is no record's (the
  * consumer refused Read on a topic, a poll or an offset lookup that fails) is retried within seconds once its
  * cause is gone: see {@link #MAX_POLL_ERROR_BACKOFF}.
+ *
+ * <p>Partitions added to the topics while it runs are read too, from their beginning: it looks for them in its
+ * consumer's metadata every {@code metadata.max.age.ms} (its default here: {@link #DEFAULT_METADATA_MAX_AGE}).
  */
 public final class ResultsView implements Results, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ResultsView.class);
@@ -58,6 +63,14 @@ public final class ResultsView implements Results, AutoCloseable {
      * registry unreachable) keeps {@link #MAX_BACKOFF}.
      */
     static final Duration MAX_POLL_ERROR_BACKOFF = Duration.ofSeconds(5);
+    /**
+     * How old the consumer's metadata may get unless the client settings say otherwise, and so how often the view
+     * looks for partitions added to the topics. The view assigns its partitions itself (no group, no rebalance), so
+     * its metadata is the only place it learns of new ones, and Kafka's default (5 minutes) left what the processor
+     * writes there unread that long after its own producer had found them. Refreshing the two topics' metadata
+     * twice a minute costs the cluster next to nothing.
+     */
+    static final Duration DEFAULT_METADATA_MAX_AGE = Duration.ofSeconds(30);
 
     private final Consumer<byte[], byte[]> consumer;
     private final Topic<ChangeKey, TradeChange> changesTopic;
@@ -66,6 +79,8 @@ public final class ResultsView implements Results, AutoCloseable {
     private final FileChannel lockFile;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
+    /** How often the loop looks for new partitions in the consumer's (cached) metadata. */
+    private final Duration partitionCheckInterval;
     private volatile boolean caughtUp;
     private volatile String failure;
     /** Set when the loop died of an Error: see {@link #stopped()}. */
@@ -78,10 +93,14 @@ public final class ResultsView implements Results, AutoCloseable {
      *                     (locked), since a second one would delete the first one's files
      */
     public ResultsView(Map<String, Object> clientConfig, TopicCatalog topics, Path dir) {
-        this(consumer(clientConfig), topics, dir);
+        this(consumer(clientConfig), topics, dir, metadataMaxAge(clientConfig));
     }
 
     ResultsView(Consumer<byte[], byte[]> consumer, TopicCatalog topics, Path dir) {
+        this(consumer, topics, dir, DEFAULT_METADATA_MAX_AGE);
+    }
+
+    ResultsView(Consumer<byte[], byte[]> consumer, TopicCatalog topics, Path dir, Duration partitionCheckInterval) {
         FileChannel locked;
         try {
             locked = lock(dir);
@@ -102,18 +121,32 @@ public final class ResultsView implements Results, AutoCloseable {
         this.consumer = consumer;
         this.changesTopic = topics.changes();
         this.signalsTopic = topics.signals();
+        this.partitionCheckInterval = partitionCheckInterval;
         this.thread = new Thread(this::run, "tradepulse-results-view");
         this.thread.setDaemon(true);
     }
 
     private static KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> clientConfig) {
+        return new KafkaConsumer<>(consumerConfig(clientConfig), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** The client settings with what the view needs on top. */
+    static Map<String, Object> consumerConfig(Map<String, Object> clientConfig) {
         Map<String, Object> props = new HashMap<>(clientConfig);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // The view reads from the start and seeks itself; a position that falls out of range (records deleted under
         // it) must go back to the earliest record, not jump to the end and leave the rows before it unread.
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        props.putIfAbsent(ConsumerConfig.METADATA_MAX_AGE_CONFIG, DEFAULT_METADATA_MAX_AGE.toMillis());
+        return props;
+    }
+
+    /** The consumer's {@code metadata.max.age.ms} (already checked by the consumer, which is created first). */
+    static Duration metadataMaxAge(Map<String, Object> clientConfig) {
+        Object value = clientConfig.get(ConsumerConfig.METADATA_MAX_AGE_CONFIG);
+        return value == null ? DEFAULT_METADATA_MAX_AGE
+                : Duration.ofMillis((Long) ConfigDef.parseType(ConsumerConfig.METADATA_MAX_AGE_CONFIG, value, ConfigDef.Type.LONG));
     }
 
     private static FileChannel lock(Path dir) {
@@ -181,6 +214,7 @@ public final class ResultsView implements Results, AutoCloseable {
         // returning nothing proves nothing (the fetch may simply not be answered yet), so it is cleared by records,
         // or by positions at the end offsets (nothing left to read).
         boolean pollFailed = false;
+        long nextPartitionCheck = 0;
         while (running.get()) {
             ConsumerRecords<byte[], byte[]> batch = ConsumerRecords.empty();
             Map<TopicPartition, Long> applied = new HashMap<>();
@@ -193,7 +227,11 @@ public final class ResultsView implements Results, AutoCloseable {
                     }
                     consumer.assign(parts);
                     consumer.seekToBeginning(parts);
-                    initialEnds = consumer.endOffsets(parts);
+                    initialEnds = new HashMap<>(consumer.endOffsets(parts));
+                    nextPartitionCheck = System.nanoTime() + partitionCheckInterval.toNanos();
+                } else if (System.nanoTime() - nextPartitionCheck >= 0) {
+                    assignNewPartitions(parts, initialEnds);
+                    nextPartitionCheck = System.nanoTime() + partitionCheckInterval.toNanos();
                 }
                 batch = consumer.poll(Duration.ofMillis(500));
                 for (TopicPartition tp : batch.partitions()) {
@@ -256,6 +294,37 @@ public final class ResultsView implements Results, AutoCloseable {
     }
 
     /**
+     * Assigns the partitions added to the topics since the view last looked, from their beginning: the view assigns
+     * partitions itself, so without this it never read a partition added after its start (and a key the
+     * partitioner moved there kept its last value from before). {@code partitionsFor} answers from the consumer's
+     * metadata, refreshed every {@code metadata.max.age.ms}, so this costs no request while the topics exist.
+     * Partitions are only ever added to a topic; one that is missing from the metadata (a topic being re-created)
+     * stays assigned, and the consumer reports it.
+     */
+    private void assignNewPartitions(List<TopicPartition> parts, Map<TopicPartition, Long> initialEnds) {
+        List<TopicPartition> added = new ArrayList<>();
+        for (String t : List.of(changesTopic.name(), signalsTopic.name())) {
+            for (PartitionInfo p : consumer.partitionsFor(t)) {
+                TopicPartition tp = new TopicPartition(t, p.partition());
+                if (!parts.contains(tp)) {
+                    added.add(tp);
+                }
+            }
+        }
+        if (added.isEmpty()) {
+            return;
+        }
+        // Before anything changes, so that a failure leaves the view as it was (the next check tries again): while
+        // catching up, what a new partition held when found is part of what the view must read to be caught up.
+        Map<TopicPartition, Long> addedEnds = caughtUp ? Map.of() : consumer.endOffsets(added);
+        parts.addAll(added);
+        consumer.assign(parts); // the partitions assigned before keep their positions
+        consumer.seekToBeginning(added);
+        initialEnds.putAll(addedEnds);
+        log.info("Results view reads partitions added since it started, from their beginning: {}", added);
+    }
+
+    /**
      * How long to wait after a failure, {@code backoff} being the wait that has doubled with each failure in a row
      * (up to {@link #MAX_BACKOFF}). A record's failure waits all of it; any other failure at most {@link
      * #MAX_POLL_ERROR_BACKOFF}, so the view finds its cause fixed within seconds.
@@ -290,7 +359,9 @@ public final class ResultsView implements Results, AutoCloseable {
 
     private boolean allAt(List<TopicPartition> parts, Map<TopicPartition, Long> ends) {
         for (TopicPartition tp : parts) {
-            if (consumer.position(tp) < ends.get(tp)) {
+            // A partition added after the view caught up has no initial end: nothing of it was committed at start.
+            Long end = ends.get(tp);
+            if (end != null && consumer.position(tp) < end) {
                 return false;
             }
         }

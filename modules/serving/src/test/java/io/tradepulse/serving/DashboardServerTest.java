@@ -516,6 +516,34 @@ class DashboardServerTest {
     }
 
     @Test
+    void shouldAnswerFromAPartialViewButSaySoWhileTheViewIsCatchingUp() throws Exception {
+        results.caughtUp = false;
+        assertThat(get("/health/ready").statusCode()).isEqualTo(503);
+        for (String path : List.of("/api/series", "/api/changes", "/api/signals")) {
+            HttpResponse<String> r = get(path);
+            assertThat(r.statusCode()).as(path).isEqualTo(200);
+            assertThat(json.readTree(r.body())).as(path).isNotEmpty();
+            assertThat(r.headers().firstValue("X-Tradepulse-View")).as(path).hasValue("catching-up");
+            assertThat(head(path).headers().firstValue("X-Tradepulse-View")).as("HEAD " + path).hasValue("catching-up");
+        }
+
+        results.caughtUp = true;
+        for (String path : List.of("/api/series", "/api/changes", "/api/signals")) {
+            assertThat(get(path).headers().firstValue("X-Tradepulse-View")).as(path).hasValue("current");
+        }
+
+        results.failure = "cannot read trade.changes-0@17: registry unavailable";
+        HttpResponse<String> stalled = get("/api/changes");
+        assertThat(stalled.statusCode()).isEqualTo(200);
+        assertThat(stalled.headers().firstValue("X-Tradepulse-View")).hasValue("stalled");
+        results.caughtUp = false;
+        assertThat(get("/api/changes").headers().firstValue("X-Tradepulse-View")).as("a failure while catching up")
+                .hasValue("stalled");
+        assertThat(get("/api/changes?limit=0").headers().firstValue("X-Tradepulse-View")).as("no rows, no view state")
+                .isEmpty();
+    }
+
+    @Test
     void shouldCapEveryListAtTheLimitAndSayWhenItCutRowsOff() throws Exception {
         HttpResponse<String> one = get("/api/changes?limit=1");
         assertThat(json.readTree(one.body())).hasSize(1);

@@ -18,7 +18,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -226,6 +228,30 @@ class ResultsStoreTest {
         store = ResultsStore.open(tmp.resolve("view"));
         assertThat(store.series(SeriesFilter.ALL, 1).rows()).isEmpty();
         assertThat(tmp.resolve("view").resolve("left-over")).doesNotExist();
+    }
+
+    @Test
+    void shouldRollRocksDbsInfoLogSoItCannotGrowWithoutLimitWhileRunning() throws Exception {
+        // RocksDB writes the options the database really runs with to OPTIONS-* in its directory; by default its
+        // LOG never rolls (max_log_file_size=0) and up to 1,000 rolled ones would be kept.
+        Path optionsFile;
+        try (var files = Files.list(tmp.resolve("view"))) {
+            optionsFile = files.filter(f -> f.getFileName().toString().startsWith("OPTIONS-"))
+                    .max(Comparator.comparing(Path::toString)).orElseThrow();
+        }
+        Map<String, String> dbOptions = new HashMap<>();
+        for (String line : Files.readAllLines(optionsFile)) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                dbOptions.putIfAbsent(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+            }
+        }
+        long maxLogFileSize = Long.parseLong(dbOptions.get("max_log_file_size"));
+        long keepLogFileNum = Long.parseLong(dbOptions.get("keep_log_file_num"));
+        assertThat(maxLogFileSize).as("max_log_file_size").isEqualTo(ResultsStore.MAX_INFO_LOG_FILE_BYTES).isPositive();
+        assertThat(keepLogFileNum).as("keep_log_file_num").isEqualTo(ResultsStore.INFO_LOG_FILES_KEPT);
+        assertThat(maxLogFileSize * (keepLogFileNum + 1)).as("most bytes the info logs can take")
+                .isLessThanOrEqualTo(8L * 1024 * 1024);
     }
 
     @Test

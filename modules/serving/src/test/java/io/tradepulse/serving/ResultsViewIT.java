@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -94,6 +95,52 @@ class ResultsViewIT {
         }
     }
 
+    @Test
+    void shouldReadPartitionsAddedToTheTopicsAfterItStarted(EmbeddedPlatform platform) throws Exception {
+        String prefix = "it.view-grow." + UUID.randomUUID().toString().substring(0, 8) + ".";
+        TopicCatalog topics = new TopicCatalog(prefix, 1, (short) 1,
+                new AvroSerdes(Map.of("schema.registry.url", platform.registryUrl()), null));
+        TradeChange april = ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 4, 30_000_000_000L);
+        TradeChange may = ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 5, 28_800_000_000L);
+        TradeSignal yoyMove = TradeSignal.newBuilder().setType("YOY_MOVE").setStatus(SignalStatus.ACTIVE)
+                .setReporter("CHN").setPartner("USA").setFlow(Flow.EXPORT).setCommodity("TOTAL").setYear(2025)
+                .setMonth(5).setSummary("-34.5 % YoY").setMethod("|YoY| >= 30").build();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", platform.bootstrapServers()));
+             KafkaProducer<byte[], byte[]> producer = producer(platform, prefix)) {
+            admin.createTopics(List.of(new NewTopic(topics.changes().name(), 1, (short) 1),
+                    new NewTopic(topics.signals().name(), 1, (short) 1))).all().get();
+            producer.initTransactions();
+            producer.beginTransaction();
+            send(producer, topics.changes(), 0, ResultsStoreTest.key(april), april);
+            producer.commitTransaction();
+
+            // Metadata at most 1 s old, so that the test does not wait for the view's default (30 s).
+            Map<String, Object> client = Map.of("bootstrap.servers", platform.bootstrapServers(), "metadata.max.age.ms", 1000);
+            try (ResultsView view = new ResultsView(client, topics, tmp.resolve("view")).start()) {
+                await(view::caughtUp);
+                assertThat(changes(view)).containsExactly(april);
+
+                admin.createPartitions(Map.of(topics.changes().name(), NewPartitions.increaseTo(3),
+                        topics.signals().name(), NewPartitions.increaseTo(2))).all().get();
+                producer.beginTransaction();
+                send(producer, topics.changes(), 2, ResultsStoreTest.key(may), may);
+                send(producer, topics.signals(), 1, new SignalKey("CHN", "USA", Flow.EXPORT, "TOTAL", 2025, 5, "YOY_MOVE"),
+                        yoyMove);
+                producer.commitTransaction();
+
+                await(() -> changes(view).size() == 2 && !view.signals(SeriesFilter.ALL, s -> true, 10).rows().isEmpty());
+                assertThat(changes(view)).containsExactly(april, may);
+                assertThat(view.signals(SeriesFilter.ALL, s -> true, 10).rows()).containsExactly(yoyMove);
+                assertThat(view.failure()).isEmpty();
+                assertThat(view.caughtUp()).isTrue();
+            }
+        }
+    }
+
+    private static List<TradeChange> changes(ResultsView view) {
+        return view.changes(SeriesFilter.ALL, Integer.MIN_VALUE, Integer.MAX_VALUE, 10).rows();
+    }
+
     private static KafkaProducer<byte[], byte[]> producer(EmbeddedPlatform platform, String prefix) {
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers(),
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, prefix + "writer"), new ByteArraySerializer(), new ByteArraySerializer());
@@ -102,6 +149,12 @@ class ResultsViewIT {
     private static <K, V> void send(KafkaProducer<byte[], byte[]> producer, Topic<K, V> topic, K key, V value) {
         producer.send(new ProducerRecord<>(topic.name(), topic.keySerde().serializer().serialize(topic.name(), key),
                 value == null ? null : topic.valueSerde().serializer().serialize(topic.name(), value)));
+    }
+
+    /** To one partition: the new ones get no record of these keys from the default partitioner. */
+    private static <K, V> void send(KafkaProducer<byte[], byte[]> producer, Topic<K, V> topic, int partition, K key, V value) {
+        producer.send(new ProducerRecord<>(topic.name(), partition, topic.keySerde().serializer().serialize(topic.name(), key),
+                topic.valueSerde().serializer().serialize(topic.name(), value)));
     }
 
     private static void await(BooleanSupplier condition) throws InterruptedException {

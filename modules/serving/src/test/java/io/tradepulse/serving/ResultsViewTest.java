@@ -319,6 +319,73 @@ class ResultsViewTest {
         assertThat(view.series(SeriesFilter.ALL, 10).rows()).isEmpty();
     }
 
+    private final TopicPartition changes1 = new TopicPartition(topics.changes().name(), 1);
+
+    /** Adds partition 1 of the changes topic, as Admin.createPartitions does, with the given end offset. */
+    private void addChangesPartition1(long endOffset) {
+        Node node = new Node(0, "localhost", 9092);
+        consumer.updatePartitions(changes0.topic(), List.of(
+                new PartitionInfo(changes0.topic(), 0, node, new Node[] {node}, new Node[] {node}),
+                new PartitionInfo(changes0.topic(), 1, node, new Node[] {node}, new Node[] {node})));
+        consumer.updateBeginningOffsets(Map.of(changes1, 0L));
+        consumer.updateEndOffsets(Map.of(changes1, endOffset));
+    }
+
+    private ConsumerRecord<byte[], byte[]> record(TopicPartition tp, long offset, TradeChange c) {
+        return new ConsumerRecord<>(tp.topic(), tp.partition(), offset,
+                topics.changes().keySerde().serializer().serialize(tp.topic(), ResultsStoreTest.key(c)),
+                topics.changes().valueSerde().serializer().serialize(tp.topic(), c));
+    }
+
+    @Test
+    void shouldCountWhatAPartitionAddedWhileCatchingUpHeldAsPartOfWhatItMustRead() {
+        consumer.updateEndOffsets(Map.of(changes0, 1L, signals0, 0L));
+        consumer.schedulePollTask(() -> addChangesPartition1(1)); // found at the next check, before the next poll
+        consumer.schedulePollTask(() -> consumer.addRecord(record(0, ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 4, 300))));
+        view = new ResultsView(consumer, topics, tmp.resolve("view"), Duration.ZERO).start();
+
+        await(() -> values().size() == 1);
+        assertThat(view.caughtUp()).as("partition 1 still holds an unread record").isFalse();
+        consumer.schedulePollTask(() -> consumer.addRecord(record(changes1, 0, ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 5, 288))));
+        await(view::caughtUp);
+        assertThat(values()).containsExactly(300L, 288L);
+        assertThat(view.failure()).isEmpty();
+    }
+
+    @Test
+    void shouldReadAnAddedPartitionOnFromWhereItWasWhenAPollFails() {
+        consumer.updateEndOffsets(Map.of(changes0, 0L, signals0, 0L));
+        view = new ResultsView(consumer, topics, tmp.resolve("view"), Duration.ZERO).start();
+        await(view::caughtUp);
+        addChangesPartition1(0);
+        // Only once the view has assigned partition 1 can the consumer hold records of it.
+        await(() -> consumer.assignment().contains(changes1));
+        consumer.schedulePollTask(() -> consumer.addRecord(record(changes1, 0, ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 4, 300))));
+        await(() -> values().size() == 1);
+
+        consumer.setPollException(new KafkaException("broker went away"));
+        // Offered again from offset 0: reassigned from the beginning it would take the rewritten April.
+        consumer.schedulePollTask(() -> {
+            consumer.addRecord(record(changes1, 0, ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 4, 1)));
+            consumer.addRecord(record(changes1, 1, ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 5, 288)));
+        });
+        await(() -> values().size() == 2);
+        assertThat(values()).containsExactly(300L, 288L);
+        assertThat(view.failure()).isEmpty();
+    }
+
+    @Test
+    void shouldRefreshItsMetadataEvery30SecondsUnlessTheClientSettingsSayOtherwise() {
+        Map<String, Object> defaults = ResultsView.consumerConfig(Map.of("bootstrap.servers", "localhost:9092"));
+        assertThat(defaults).containsEntry("metadata.max.age.ms", 30_000L).containsEntry("auto.offset.reset", "earliest");
+        assertThat(ResultsView.metadataMaxAge(defaults)).isEqualTo(Duration.ofSeconds(30));
+        Map<String, Object> set = ResultsView.consumerConfig(Map.of("bootstrap.servers", "localhost:9092",
+                "metadata.max.age.ms", "120000", "auto.offset.reset", "latest"));
+        assertThat(set).containsEntry("metadata.max.age.ms", "120000").containsEntry("auto.offset.reset", "earliest");
+        assertThat(ResultsView.metadataMaxAge(set)).isEqualTo(Duration.ofMinutes(2));
+        assertThat(ResultsView.metadataMaxAge(Map.of())).isEqualTo(Duration.ofSeconds(30));
+    }
+
     @Test
     void shouldRefuseASecondViewOnTheSameDirectory() {
         consumer.updateEndOffsets(Map.of(changes0, 0L, signals0, 0L));
