@@ -17,6 +17,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,8 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.connect.connector.Connector;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,6 +45,7 @@ import picocli.CommandLine.Option;
  * instead of re-publishing.
  */
 @Command(name = "ingest", mixinStandardHelpOptions = true, sortOptions = false,
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE},
         description = {"Run a tradepulse source connector in-process on the Kafka Connect runtime and publish "
                 + "TradeRecords to trade.records (unreadable rows to trade.dlq).",
                 "Finite sources (file, gacc, comext bulk files) stop once every row is delivered; API sources "
@@ -157,6 +161,7 @@ final class IngestCommand implements Callable<Integer> {
             // Before anything is created or started.
             throw new CommandLine.ParameterException(spec.commandLine(), legacyOffsetsMessage(legacy));
         }
+        checkConnectorSettings(connector);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             out.println();
@@ -281,12 +286,6 @@ final class IngestCommand implements Callable<Integer> {
     }
 
     /**
-     * A finite ingest (file, gacc, comext bulk) waits until every listed file was delivered, and the connectors take a
-     * missing local file for one not published yet, looking again every poll interval (an hour): a typo in a path
-     * started the broker, registry and worker, waited the whole --timeout (30 minutes) and failed with "not done
-     * after PT30M", naming no file. Checked before anything starts; URLs are left to the connector.
-     */
-    /**
      * The worker keys ingest sets itself (EmbeddedConnect.workerProps) would be silently replaced: a --worker-config
      * naming another cluster, registry or offsets file was ignored. Refused, naming the key and the option to use.
      */
@@ -307,6 +306,43 @@ final class IngestCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The connector's own check of its settings (what the worker runs when the connector is created), made before
+     * anything starts: an invalid --set or --config value (file.format=XML) started the broker, the registry and the
+     * worker, or created the topics on a real cluster, and then failed with exit code 1 as if the run had.
+     */
+    private void checkConnectorSettings(Map<String, String> connector) {
+        if (!connectorClass(source).equals(connector.get("connector.class"))) {
+            return; // another connector class given with --config or --set: left to the worker
+        }
+        List<String> problems = new ArrayList<>();
+        for (ConfigValue value : newConnector(source).validate(connector).configValues()) {
+            for (String message : value.errorMessages()) {
+                problems.add(message.contains(value.name()) ? message : value.name() + ": " + message);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Invalid connector settings (--config, --set,"
+                    + " --files, --start, --api-key; docs/connectors.md): " + String.join("; ", problems));
+        }
+    }
+
+    private static Connector newConnector(Source source) {
+        return switch (source) {
+            case census -> new CensusSourceConnector();
+            case comtrade -> new ComtradeSourceConnector();
+            case comext -> new ComextSourceConnector();
+            case gacc -> new GaccSourceConnector();
+            case file -> new FileSourceConnector();
+        };
+    }
+
+    /**
+     * A finite ingest (file, gacc, comext bulk) waits until every listed file was delivered, and the connectors take a
+     * missing local file for one not published yet, looking again every poll interval (an hour): a typo in a path
+     * started the broker, registry and worker, waited the whole --timeout (30 minutes) and failed with "not done
+     * after PT30M", naming no file. Checked before anything starts; URLs are left to the connector.
+     */
     private void checkLocalFilesExist(Map<String, String> connector) {
         String key = filesKey(source);
         String locations = key == null ? null : connector.get(key);
