@@ -14,6 +14,7 @@ import io.tradepulse.embedded.OwnedTempDirs;
 import io.tradepulse.embedded.Resources;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +46,8 @@ import picocli.CommandLine.Option;
  * instead of re-publishing.
  */
 @Command(name = "ingest", mixinStandardHelpOptions = true, sortOptions = false,
-        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE},
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE,
+                IngestCommand.EXIT_DEAD_LETTERS},
         description = {"Run a tradepulse source connector in-process on the Kafka Connect runtime and publish "
                 + "TradeRecords to trade.records (unreadable rows to trade.dlq).",
                 "Finite sources (file, gacc, comext bulk files) stop once every row is delivered; API sources "
@@ -66,6 +68,10 @@ import picocli.CommandLine.Option;
                         + "--embedded): rerunning against the same cluster and topic resumes where the last run stopped; "
                         + "another cluster or --topic-prefix starts from the beginning."})
 final class IngestCommand implements Callable<Integer> {
+    /** The exit code of a run that dead-lettered more rows than --max-dead-letters allows. */
+    static final int DEAD_LETTERS_EXIT_CODE = 3;
+    static final String EXIT_DEAD_LETTERS = "3:more rows were dead-lettered than --max-dead-letters allows (the "
+            + "others were published and the resume point saved)";
 
     enum Source { census, comtrade, comext, gacc, file }
 
@@ -123,6 +129,13 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "PT30M", description = "Give up when not done/caught up after this long (ISO-8601, default ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    // Real sources dead-letter a few rows routinely (Comext's XI/XU partners), so no limit is the default; a script
+    // (cron, CI) that wants to know sets one: the dead-letter count was only in the summary line, and the exit code 0.
+    @Option(names = "--max-dead-letters", paramLabel = "N", description = "Exit with code "
+            + DEAD_LETTERS_EXIT_CODE + " when this run dead-lettered more than N rows (default: no limit; not with "
+            + "--follow).")
+    Long maxDeadLetters;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -151,6 +164,12 @@ final class IngestCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--replication-factor must be -1 (the broker default) or at least 1: " + replicationFactor);
         }
+        OptionRanges.atLeast(spec.commandLine(), "--max-dead-letters", maxDeadLetters, 0);
+        if (maxDeadLetters != null && follow) {
+            // A followed ingest ends with Ctrl-C, not with a count to check.
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-dead-letters is not used with --follow"
+                    + " (a followed ingest ends with Ctrl-C, not with an exit code to check)");
+        }
         Map<String, String> connector = connectorSettings();
         checkLocalFilesExist(connector);
         // Read before anything starts: a missing file once failed only after the broker and registry had started.
@@ -170,18 +189,31 @@ final class IngestCommand implements Callable<Integer> {
             stopped.countDown();
         }, "tradepulse-ingest-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        long deadLetters;
         try {
-            run(connector);
+            deadLetters = run(connector);
         } finally {
             if (stopped.getCount() > 0) {
                 Resources.removeShutdownHook(hook);
                 resources.close();
             }
         }
+        if (maxDeadLetters != null && deadLetters > maxDeadLetters) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.printf(Locale.ROOT, "%d rows dead-lettered, more than --max-dead-letters %d: the rows and the reasons"
+                    + " are on %s (the other rows were published, and the resume point saved)%n", deadLetters,
+                    maxDeadLetters, dlqTopic);
+            err.flush();
+            return DEAD_LETTERS_EXIT_CODE;
+        }
         return 0;
     }
 
-    private void run(Map<String, String> connector) throws Exception {
+    /** The dead-letter topic of the run, for the message of exit code 3. */
+    private String dlqTopic;
+
+    /** Runs the ingest; returns the number of rows it dead-lettered. */
+    private long run(Map<String, String> connector) throws Exception {
         Progress progress = new Progress(out, (embedded ? 2 : 0) + (noCreateTopics ? 0 : 1) + 4);
         if (embedded) {
             EmbeddedKafka kafka = progress.step("Starting Kafka broker (KRaft, in-process)",
@@ -206,6 +238,7 @@ final class IngestCommand implements Callable<Integer> {
         connector.putIfAbsent("dlq.topic", topics.deadLetters().name());
         String topic = connector.get("topic");
         String dlq = connector.get("dlq.topic");
+        dlqTopic = dlq;
         if (!noCreateTopics) {
             progress.step("Creating topics", () -> Pipeline.createTopics(client, topics),
                     created -> created.isEmpty() ? "all exist" : String.join(", ", created));
@@ -220,15 +253,14 @@ final class IngestCommand implements Callable<Integer> {
         String name = connector.remove("name");
         progress.step("Starting connector " + name, () -> connect.startConnector(name, connector),
                 info -> info.config().get("connector.class"));
-        progress.step(follow ? "Reading until caught up" : "Ingesting", () -> {
+        Map<String, Long> after = progress.step(follow ? "Reading until caught up" : "Ingesting", () -> {
             boolean ok = isFinite(connector) ? connect.awaitCompletion(name, timeout) : connect.awaitCaughtUp(name, timeout);
             if (!ok) {
                 throw new IllegalStateException("not done after " + timeout + " (raise --timeout, or check the log)");
             }
-            Map<String, Long> after = endOffsets(client, Set.of(topic, dlq));
-            return String.format(Locale.ROOT, "%d records to %s, %d dead letters to %s",
-                    after.get(topic) - before.get(topic), topic, after.get(dlq) - before.get(dlq), dlq);
-        }, summary -> summary);
+            return endOffsets(client, Set.of(topic, dlq));
+        }, a -> String.format(Locale.ROOT, "%d records to %s, %d dead letters to %s",
+                a.get(topic) - before.get(topic), topic, a.get(dlq) - before.get(dlq), dlq));
         boolean finished = true;
         if (follow && finished) {
             out.println("Following " + source + " for new releases. Press Ctrl-C to stop.");
@@ -238,6 +270,7 @@ final class IngestCommand implements Callable<Integer> {
             resources.close();
             return offsetsFile;
         }, f -> embedded ? "(embedded run: offsets discarded with the broker)" : "resume point saved in " + f);
+        return after.get(dlq) - before.get(dlq);
     }
 
     /** The connector settings: source defaults, then --config, then the shortcuts, then --set. */

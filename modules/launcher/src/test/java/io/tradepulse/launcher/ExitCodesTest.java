@@ -48,6 +48,8 @@ class ExitCodesTest {
         "ingest --source file --embedded --files {data} --set file.format=XML | Invalid connector settings",
         "ingest --source file --embedded                             | Invalid connector settings",
         "ingest --source nosuch --embedded                           | Invalid value for option '--source'",
+        "ingest --source file --embedded --max-dead-letters lots     | Invalid value for option '--max-dead-letters'",
+        "ingest --source census --embedded --follow --max-dead-letters 0 | --max-dead-letters is not used with --follow",
         "demo --timeout PT0S                                         | --timeout must be a positive duration",
         "bench --months 0                                            | --months must be 1..",
         "bench --state-store MEMORY                                  | Invalid value for option '--state-store'",
@@ -95,5 +97,7 @@ class ExitCodesTest {
                         .startsWith("0", "1", "2");
             }
         });
+        assertThat(main.getSubcommands().get("ingest").getCommandSpec().usageMessage().exitCodeList())
+                .containsKey(Integer.toString(IngestCommand.DEAD_LETTERS_EXIT_CODE));
     }
 }
