@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
  * exactly_once_v2. Everything is stopped and removed at the end.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE},
         description = "Backfill benchmark: raw consumer vs pass-through Kafka Streams vs the tradepulse processors (exactly_once_v2).",
         footer = {"", "Examples:", "  tradepulse bench --records 1000000     # a quick run",
                 "  tradepulse bench                       # the full 10 M records (HS6 x 230 partners x 3 reporters x 36 months)",

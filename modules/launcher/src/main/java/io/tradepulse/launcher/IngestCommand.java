@@ -14,9 +14,11 @@ import io.tradepulse.embedded.OwnedTempDirs;
 import io.tradepulse.embedded.Resources;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +32,8 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.connect.connector.Connector;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,6 +46,8 @@ import picocli.CommandLine.Option;
  * instead of re-publishing.
  */
 @Command(name = "ingest", mixinStandardHelpOptions = true, sortOptions = false,
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE,
+                IngestCommand.EXIT_DEAD_LETTERS},
         description = {"Run a tradepulse source connector in-process on the Kafka Connect runtime and publish "
                 + "TradeRecords to trade.records (unreadable rows to trade.dlq).",
                 "Finite sources (file, gacc, comext bulk files) stop once every row is delivered; API sources "
@@ -62,6 +68,10 @@ import picocli.CommandLine.Option;
                         + "--embedded): rerunning against the same cluster and topic resumes where the last run stopped; "
                         + "another cluster or --topic-prefix starts from the beginning."})
 final class IngestCommand implements Callable<Integer> {
+    /** The exit code of a run that dead-lettered more rows than --max-dead-letters allows. */
+    static final int DEAD_LETTERS_EXIT_CODE = 3;
+    static final String EXIT_DEAD_LETTERS = "3:more rows were dead-lettered than --max-dead-letters allows (the "
+            + "others were published and the resume point saved)";
 
     enum Source { census, comtrade, comext, gacc, file }
 
@@ -119,6 +129,13 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "PT30M", description = "Give up when not done/caught up after this long (ISO-8601, default ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    // Real sources dead-letter a few rows routinely (Comext's XI/XU partners), so no limit is the default; a script
+    // (cron, CI) that wants to know sets one: the dead-letter count was only in the summary line, and the exit code 0.
+    @Option(names = "--max-dead-letters", paramLabel = "N", description = "Exit with code "
+            + DEAD_LETTERS_EXIT_CODE + " when this run dead-lettered more than N rows (default: no limit; not with "
+            + "--follow).")
+    Long maxDeadLetters;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -147,6 +164,12 @@ final class IngestCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--replication-factor must be -1 (the broker default) or at least 1: " + replicationFactor);
         }
+        OptionRanges.atLeast(spec.commandLine(), "--max-dead-letters", maxDeadLetters, 0);
+        if (maxDeadLetters != null && follow) {
+            // A followed ingest ends with Ctrl-C, not with a count to check.
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-dead-letters is not used with --follow"
+                    + " (a followed ingest ends with Ctrl-C, not with an exit code to check)");
+        }
         Map<String, String> connector = connectorSettings();
         checkLocalFilesExist(connector);
         // Read before anything starts: a missing file once failed only after the broker and registry had started.
@@ -157,6 +180,7 @@ final class IngestCommand implements Callable<Integer> {
             // Before anything is created or started.
             throw new CommandLine.ParameterException(spec.commandLine(), legacyOffsetsMessage(legacy));
         }
+        checkConnectorSettings(connector);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             out.println();
@@ -165,18 +189,31 @@ final class IngestCommand implements Callable<Integer> {
             stopped.countDown();
         }, "tradepulse-ingest-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        long deadLetters;
         try {
-            run(connector);
+            deadLetters = run(connector);
         } finally {
             if (stopped.getCount() > 0) {
                 Resources.removeShutdownHook(hook);
                 resources.close();
             }
         }
+        if (maxDeadLetters != null && deadLetters > maxDeadLetters) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.printf(Locale.ROOT, "%d rows dead-lettered, more than --max-dead-letters %d: the rows and the reasons"
+                    + " are on %s (the other rows were published, and the resume point saved)%n", deadLetters,
+                    maxDeadLetters, dlqTopic);
+            err.flush();
+            return DEAD_LETTERS_EXIT_CODE;
+        }
         return 0;
     }
 
-    private void run(Map<String, String> connector) throws Exception {
+    /** The dead-letter topic of the run, for the message of exit code 3. */
+    private String dlqTopic;
+
+    /** Runs the ingest; returns the number of rows it dead-lettered. */
+    private long run(Map<String, String> connector) throws Exception {
         Progress progress = new Progress(out, (embedded ? 2 : 0) + (noCreateTopics ? 0 : 1) + 4);
         if (embedded) {
             EmbeddedKafka kafka = progress.step("Starting Kafka broker (KRaft, in-process)",
@@ -201,6 +238,7 @@ final class IngestCommand implements Callable<Integer> {
         connector.putIfAbsent("dlq.topic", topics.deadLetters().name());
         String topic = connector.get("topic");
         String dlq = connector.get("dlq.topic");
+        dlqTopic = dlq;
         if (!noCreateTopics) {
             progress.step("Creating topics", () -> Pipeline.createTopics(client, topics),
                     created -> created.isEmpty() ? "all exist" : String.join(", ", created));
@@ -215,15 +253,14 @@ final class IngestCommand implements Callable<Integer> {
         String name = connector.remove("name");
         progress.step("Starting connector " + name, () -> connect.startConnector(name, connector),
                 info -> info.config().get("connector.class"));
-        progress.step(follow ? "Reading until caught up" : "Ingesting", () -> {
+        Map<String, Long> after = progress.step(follow ? "Reading until caught up" : "Ingesting", () -> {
             boolean ok = isFinite(connector) ? connect.awaitCompletion(name, timeout) : connect.awaitCaughtUp(name, timeout);
             if (!ok) {
                 throw new IllegalStateException("not done after " + timeout + " (raise --timeout, or check the log)");
             }
-            Map<String, Long> after = endOffsets(client, Set.of(topic, dlq));
-            return String.format(Locale.ROOT, "%d records to %s, %d dead letters to %s",
-                    after.get(topic) - before.get(topic), topic, after.get(dlq) - before.get(dlq), dlq);
-        }, summary -> summary);
+            return endOffsets(client, Set.of(topic, dlq));
+        }, a -> String.format(Locale.ROOT, "%d records to %s, %d dead letters to %s",
+                a.get(topic) - before.get(topic), topic, a.get(dlq) - before.get(dlq), dlq));
         boolean finished = true;
         if (follow && finished) {
             out.println("Following " + source + " for new releases. Press Ctrl-C to stop.");
@@ -233,6 +270,7 @@ final class IngestCommand implements Callable<Integer> {
             resources.close();
             return offsetsFile;
         }, f -> embedded ? "(embedded run: offsets discarded with the broker)" : "resume point saved in " + f);
+        return after.get(dlq) - before.get(dlq);
     }
 
     /** The connector settings: source defaults, then --config, then the shortcuts, then --set. */
@@ -281,12 +319,6 @@ final class IngestCommand implements Callable<Integer> {
     }
 
     /**
-     * A finite ingest (file, gacc, comext bulk) waits until every listed file was delivered, and the connectors take a
-     * missing local file for one not published yet, looking again every poll interval (an hour): a typo in a path
-     * started the broker, registry and worker, waited the whole --timeout (30 minutes) and failed with "not done
-     * after PT30M", naming no file. Checked before anything starts; URLs are left to the connector.
-     */
-    /**
      * The worker keys ingest sets itself (EmbeddedConnect.workerProps) would be silently replaced: a --worker-config
      * naming another cluster, registry or offsets file was ignored. Refused, naming the key and the option to use.
      */
@@ -307,6 +339,43 @@ final class IngestCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The connector's own check of its settings (what the worker runs when the connector is created), made before
+     * anything starts: an invalid --set or --config value (file.format=XML) started the broker, the registry and the
+     * worker, or created the topics on a real cluster, and then failed with exit code 1 as if the run had.
+     */
+    private void checkConnectorSettings(Map<String, String> connector) {
+        if (!connectorClass(source).equals(connector.get("connector.class"))) {
+            return; // another connector class given with --config or --set: left to the worker
+        }
+        List<String> problems = new ArrayList<>();
+        for (ConfigValue value : newConnector(source).validate(connector).configValues()) {
+            for (String message : value.errorMessages()) {
+                problems.add(message.contains(value.name()) ? message : value.name() + ": " + message);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Invalid connector settings (--config, --set,"
+                    + " --files, --start, --api-key; docs/connectors.md): " + String.join("; ", problems));
+        }
+    }
+
+    private static Connector newConnector(Source source) {
+        return switch (source) {
+            case census -> new CensusSourceConnector();
+            case comtrade -> new ComtradeSourceConnector();
+            case comext -> new ComextSourceConnector();
+            case gacc -> new GaccSourceConnector();
+            case file -> new FileSourceConnector();
+        };
+    }
+
+    /**
+     * A finite ingest (file, gacc, comext bulk) waits until every listed file was delivered, and the connectors take a
+     * missing local file for one not published yet, looking again every poll interval (an hour): a typo in a path
+     * started the broker, registry and worker, waited the whole --timeout (30 minutes) and failed with "not done
+     * after PT30M", naming no file. Checked before anything starts; URLs are left to the connector.
+     */
     private void checkLocalFilesExist(Map<String, String> connector) {
         String key = filesKey(source);
         String locations = key == null ? null : connector.get(key);

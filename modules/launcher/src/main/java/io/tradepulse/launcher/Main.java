@@ -13,11 +13,21 @@ import picocli.CommandLine.Command;
 @Command(name = "tradepulse", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Monthly trade statistics turned into live, trustworthy signals on Kafka.",
         subcommands = {DemoCommand.class, RunCommand.class, IngestCommand.class, TariffsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes (every command):%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE},
         footer = {"", "Examples:", "  tradepulse demo                     # everything embedded, bundled real data",
                 "  tradepulse demo --exit-when-done    # print the results and stop",
                 "  tradepulse run --config app.properties",
                 "  tradepulse tariffs --file tariff-events.csv --config app.properties"})
 public final class Main implements Runnable {
+    // The exit codes every command shares (docs/operations.md, "Exit codes"), for each command's --help. Scripts
+    // (cron, CI) tell a run to retry (1) from a command line or configuration to fix (2): `tariffs` once exited 1
+    // for a missing --config file, where `run` and `ingest` exited 2 for theirs.
+    static final String EXIT_OK = "0:done";
+    static final String EXIT_FAILED = "1:failed while running (cluster or registry unreachable, timed out, refused by the "
+            + "cluster ...): the first line of stderr says what and why";
+    static final String EXIT_USAGE = "2:refused before anything started: a missing, invalid or conflicting option, a "
+            + "file an option names that cannot be read or is invalid, or an invalid configuration setting";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -32,9 +42,10 @@ public final class Main implements Runnable {
 
     /**
      * How a command that throws ends. Invalid configuration (a {@link ConfigException}, from our config classes or
-     * Kafka's, names the key and the allowed values) is the user's to fix: one line, no stack trace, exit code 1, as
-     * {@code tariffs} already did. Anything else gets a first line saying what failed and why (the causes'
-     * messages), then the stack trace for a bug report.
+     * Kafka's, names the key and the allowed values) is the user's to fix: one line, no stack trace, exit code 2 like
+     * any other usage error (running it again cannot help; it exited 1, as for a cluster that was down). Anything
+     * else gets a first line saying what failed and why (the causes' messages), then the stack trace for a bug
+     * report, and exit code 1.
      */
     static int failed(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         PrintWriter err = cmd.getErr();
@@ -42,13 +53,13 @@ public final class Main implements Runnable {
             if (t instanceof ConfigException) {
                 err.println("Invalid configuration: " + t.getMessage());
                 err.flush();
-                return 1;
+                return CommandLine.ExitCode.USAGE;
             }
         }
         err.println("tradepulse " + cmd.getCommandName() + " failed: " + messages(e));
         e.printStackTrace(err);
         err.flush();
-        return 1;
+        return CommandLine.ExitCode.SOFTWARE;
     }
 
     /** The distinct messages of an exception and its causes, outermost first. */

@@ -50,6 +50,7 @@ import picocli.CommandLine.Option;
  * way, would emit and later retract signals of a calendar nobody wrote.
  */
 @Command(name = "tariffs", mixinStandardHelpOptions = true, sortOptions = false,
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE},
         description = {"Publish a tariff calendar CSV to tariff.events (upsert by event id) and withdraw events "
                 + "with tombstones.",
                 "The file has the header '" + TariffEventsCsv.HEADER + "' (the format of the bundled "
@@ -72,8 +73,8 @@ import picocli.CommandLine.Option;
                 "      --schema-registry-url http://registry:8081",
                 "  tradepulse tariffs --config app.properties --delete us-cn-2025-08-truce-expiry",
                 "",
-                "Exit status: 0 done; 1 refused (invalid file or configuration) or failed",
-                "(cluster); 2 bad options."})
+                "An invalid file is refused with exit code 2, before anything is connected to; a missing topic",
+                "with --no-create-topics, found once connected, with 1."})
 final class TariffsCommand implements Callable<Integer> {
 
     @Option(names = {"-f", "--file"}, paramLabel = "CSV", description = "Tariff events CSV to publish (every row, upsert by id).")
@@ -137,13 +138,8 @@ final class TariffsCommand implements Callable<Integer> {
         if (file == null && deletes.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "Give --file and/or --delete");
         }
-        Map<String, Object> settings;
-        try {
-            settings = settings();
-        } catch (IOException e) {
-            err.println("Cannot read --config " + config + ": " + e);
-            return 1;
-        }
+        // An unreadable --config is a bad option (exit 2, naming it), as for run and ingest: it exited 1.
+        Map<String, Object> settings = settings();
         boolean connectionGiven = config != null || bootstrapServers != null || registryUrl != null;
         if (!dryRun || connectionGiven) {
             if (!settings.containsKey(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG) || !settings.containsKey(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG)) {
@@ -161,7 +157,7 @@ final class TariffsCommand implements Callable<Integer> {
                 topic = topics.tariffEvents().name();
             } catch (ConfigException e) {
                 err.println("Invalid configuration: " + e.getMessage());
-                return 1;
+                return CommandLine.ExitCode.USAGE;
             }
         }
 
@@ -169,9 +165,10 @@ final class TariffsCommand implements Callable<Integer> {
         try {
             plan = plan();
         } catch (Refused e) {
+            // Found before anything is connected to, and running the same command again cannot help: a usage error.
             err.println("Refused: " + e.getMessage() + "; nothing was sent.");
             e.problems.forEach(p -> err.println("  " + p));
-            return 1;
+            return CommandLine.ExitCode.USAGE;
         }
 
         if (dryRun) {
@@ -318,9 +315,9 @@ final class TariffsCommand implements Callable<Integer> {
     }
 
     /** --config, then the command line options on top. */
-    Map<String, Object> settings() throws IOException {
+    Map<String, Object> settings() {
         Map<String, Object> s = new HashMap<>();
-        ClientSettings.read(config).forEach((k, v) -> s.put(k.toString(), v.toString().trim()));
+        ClientSettings.read(spec.commandLine(), "--config", config).forEach((k, v) -> s.put(k.toString(), v.toString().trim()));
         if (bootstrapServers != null) {
             s.put(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         }

@@ -54,6 +54,46 @@ class IngestCommandIT {
                 .as("every row of both files delivered before ingest returned").isEqualTo(smallRows + bigRows);
     }
 
+    /**
+     * ingest exited 0 whatever the number of dead letters (only the summary line had it), so a cron job or CI could
+     * not tell. With --max-dead-letters it exits 3 once a run dead-lettered more rows than that, and 0 up to it;
+     * without it, 0 as before (real sources routinely dead-letter a few rows).
+     */
+    @Test
+    void shouldExitWithTheDeadLetterCodeOnlyWhenMoreRowsThanAllowedWereDeadLettered(EmbeddedPlatform platform)
+            throws Exception {
+        int good = 16;
+        int bad = 3;
+        Path csv = gaccCsv("some-bad.csv", good);
+        Files.writeString(csv, "2025-13,2025-13,10.0,,generated,no such month\n"
+                + "2025-01,2025-01,ten,,generated,not a number\n"
+                + "2025-02,2025-02,10.0\n", java.nio.file.StandardOpenOption.APPEND); // 3 of 6 columns
+
+        for (String limit : new String[] {"2", "3", null}) {
+            String prefix = "dead-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+            List<String> args = new java.util.ArrayList<>(List.of("ingest", "--source", "file",
+                    "--bootstrap-servers", platform.bootstrapServers(), "--schema-registry-url", platform.registryUrl(),
+                    "--config", exampleConfig().toString(), "--files", csv.toString(),
+                    "--offsets", dir.resolve(prefix + "offsets").toString(), "--topic-prefix", prefix));
+            if (limit != null) {
+                args.addAll(List.of("--max-dead-letters", limit));
+            }
+            StringWriter err = new StringWriter();
+
+            int code = Main.commandLine().setErr(new PrintWriter(err, true)).execute(args.toArray(String[]::new));
+
+            assertThat(endOffsets(platform, prefix + "trade.records")).as("limit " + limit).isEqualTo(good);
+            assertThat(endOffsets(platform, prefix + "trade.dlq")).as("limit " + limit).isEqualTo(bad);
+            if ("2".equals(limit)) {
+                assertThat(code).as(err.toString()).isEqualTo(IngestCommand.DEAD_LETTERS_EXIT_CODE);
+                assertThat(err.toString()).contains("3 rows dead-lettered, more than --max-dead-letters 2",
+                        prefix + "trade.dlq");
+            } else {
+                assertThat(code).as("limit " + limit + ": " + err).isZero();
+            }
+        }
+    }
+
     /** The documented example mapping (README, docs/connectors.md): modules/connectors/examples/gacc-seed.properties. */
     static Path exampleConfig() {
         Path d = Path.of(System.getProperty("user.dir")).toAbsolutePath();

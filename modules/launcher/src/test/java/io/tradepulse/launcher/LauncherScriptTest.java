@@ -133,4 +133,38 @@ class LauncherScriptTest {
         assertThat(repo.resolve("mvnw-ran")).exists();
         assertThat(Files.readString(repo.resolve("mvnw-ran"))).contains("package").doesNotContain("install");
     }
+
+    /** A file of the checkout made newer than the launcher jar; returns whether the script then built. */
+    private boolean buildsAfterChanging(String relativePath) throws Exception {
+        Path changed = repo.resolve(relativePath);
+        Files.createDirectories(changed.getParent());
+        Files.writeString(changed, "changed");
+        Files.setLastModifiedTime(changed, FileTime.from(Instant.now().plusSeconds(7200)));
+        Files.deleteIfExists(repo.resolve("mvnw-ran"));
+
+        run(javaHome("openjdk version \"17.0.15\" 2025-04-15"), "help");
+
+        boolean built = Files.exists(repo.resolve("mvnw-ran"));
+        Files.delete(changed);
+        return built;
+    }
+
+    /**
+     * Only what goes into the launcher's runtime makes the script build: the poms, the modules' main sources and
+     * resources, and the Avro schemas. A changed test or doc cost a full build for nothing.
+     */
+    @Test
+    void onlyAChangeToWhatTheLauncherRunsMakesTheScriptBuild() throws Exception {
+        for (String runtime : new String[] {"pom.xml", "modules/streams/pom.xml", "schemas/pom.xml",
+            "modules/streams/src/main/java/io/tradepulse/streams/Changed.java",
+            "modules/ingest/src/main/resources/demo-data/changed.csv", "schemas/avro/TradeRecord.avsc"}) {
+            assertThat(buildsAfterChanging(runtime)).as(runtime).isTrue();
+        }
+        for (String notRuntime : new String[] {"modules/streams/src/test/java/io/tradepulse/streams/ChangedTest.java",
+            "modules/launcher/src/test/resources/app.properties", "modules/registry-client/README.md",
+            "schemas/src/test/java/io/tradepulse/avro/ChangedTest.java", "schemas/history/TradeRecord/v9.avsc",
+            "docs/operations.md", "README.md", "modules/streams/target/classes/Built.class"}) {
+            assertThat(buildsAfterChanging(notRuntime)).as(notRuntime).isFalse();
+        }
+    }
 }

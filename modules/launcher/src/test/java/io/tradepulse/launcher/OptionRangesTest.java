@@ -20,6 +20,7 @@ class OptionRangesTest {
         "ingest --source file --embedded --partitions 0         | --partitions must be at least 1",
         "ingest --source file --embedded --replication-factor 0 | --replication-factor must be -1 (the broker default) or at least 1",
         "ingest --source file --embedded --replication-factor -3 | --replication-factor must be -1 (the broker default) or at least 1",
+        "ingest --source file --embedded --max-dead-letters -1  | --max-dead-letters must be at least 0",
         "bench --records 0                                      | --records must be at least 1",
         "bench --records 1000 --threads 0                       | --threads must be at least 1",
         "bench --records 1000 --partitions 0                    | --partitions must be at least 1",

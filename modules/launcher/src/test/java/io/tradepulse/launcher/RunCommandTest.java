@@ -45,14 +45,14 @@ class RunCommandTest {
 
     @Test
     void shouldRefuseAnUnknownKeyInOneLineNamingItWithoutAStackTrace() throws Exception {
-        String err = runWith("tradepulse.rollup.levels=HS4\n", 1);
+        String err = runWith("tradepulse.rollup.levels=HS4\n", 2); // a usage error: it exited 1, as for a cluster down
         assertThat(err).startsWith("Invalid configuration: Unknown key 'tradepulse.rollup.levels' in the processor configuration");
         assertThat(err.strip().lines()).hasSize(1);
     }
 
     @Test
     void shouldRefuseAnInvalidValueNamingTheKeyAndTheAllowedValues() throws Exception {
-        String err = runWith("tradepulse.state.store.type=memory\n", 1);
+        String err = runWith("tradepulse.state.store.type=memory\n", 2);
         assertThat(err).startsWith("Invalid configuration: ").contains("tradepulse.state.store.type").contains("memory")
                 .containsIgnoringCase("rocksdb").containsIgnoringCase("in_memory");
         assertThat(err.strip().lines()).hasSize(1);

@@ -139,7 +139,7 @@ class TariffsCommandIT {
 
         TariffsCommandTest.Result r = runAgainst(platform, prefix, "--file", csv.toString());
 
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("Refused: 1 problem in " + csv + "; nothing was sent.", "line 3: date is not yyyy-MM-dd");
         assertThat(topicNames(platform)).noneMatch(t -> t.startsWith(prefix));
     }

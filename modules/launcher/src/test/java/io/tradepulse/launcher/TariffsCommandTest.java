@@ -174,7 +174,7 @@ class TariffsCommandTest {
         Result typo = run("--file", csv.toString(), "--config", config.toString(),
                 "--schema-registry-url", UNREACHABLE_REGISTRY, "--dry-run");
 
-        assertThat(typo.exitCode()).isEqualTo(1);
+        assertThat(typo.exitCode()).isEqualTo(2);
         assertThat(typo.err()).contains("Invalid configuration", "schema.registry.ur", "Did you mean 'schema.registry.url'?");
     }
 
@@ -187,7 +187,7 @@ class TariffsCommandTest {
         Result r = run("--file", csv.toString(), "--bootstrap-servers", UNREACHABLE_BROKER,
                 "--schema-registry-url", UNREACHABLE_REGISTRY);
 
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("Refused: 1 problem in " + csv + "; nothing was sent.")
                 .contains("line 3: unknown kind 'RAISE'; allowed: [INCREASE, DECREASE, SCHEDULED_EXPIRY, OTHER]")
                 .contains("us-cn-bad,USA,CHN,ALL,2025-03-01")
@@ -219,7 +219,7 @@ class TariffsCommandTest {
 
         Result r = run("--file", csv.toString(), "--dry-run");
 
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("Refused: 4 problems in " + csv)
                 .contains("line 3: date is not yyyy-MM-dd: 2025-13-01")
                 .contains("line 4: rate is not a number")
@@ -236,7 +236,7 @@ class TariffsCommandTest {
 
         Result r = run("--file", csv.toString(), "--dry-run");
 
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("line 4: duplicate id 'us-cn-a' (also on line 2)")
                 .contains("line 5: id is empty");
     }
@@ -247,7 +247,7 @@ class TariffsCommandTest {
 
         Result r = run("--file", csv.toString(), "--dry-run");
 
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains(csv + " is not a tariff events file", "line 1: unexpected header");
     }
 
@@ -255,7 +255,7 @@ class TariffsCommandTest {
     void shouldRefuseAnEmptyFile() throws IOException {
         Result r = run("--file", csv(TariffEventsCsv.HEADER).toString(), "--dry-run");
 
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("contains no tariff events");
     }
 
@@ -263,7 +263,7 @@ class TariffsCommandTest {
     void shouldRefuseAMissingFile() {
         Result r = run("--file", dir.resolve("nope.csv").toString(), "--dry-run");
 
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("Refused: cannot read", "nope.csv", "NoSuchFileException");
     }
 
@@ -271,8 +271,26 @@ class TariffsCommandTest {
     void shouldRefuseToPublishAndDeleteTheSameIdInOneRun() throws IOException {
         Result r = run("--file", csv(TariffEventsCsv.HEADER, GOOD_1, GOOD_2).toString(), "--delete", "cn-us-b", "--dry-run");
 
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("--delete cn-us-b: the id is also published by line 3");
+    }
+
+    /** As for run and ingest: an option's file that cannot be read is a usage error (exit 2). It exited 1. */
+    @Test
+    void shouldRefuseAMissingOrUnreadableConfigFileAsABadOptionNamingIt() throws IOException {
+        Path csv = bundledCsv(dir);
+        Path missing = dir.resolve("app.properties");
+
+        Result r = run("--file", csv.toString(), "--config", missing.toString());
+
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst()).hasValue("--config " + missing + ": no such file");
+        assertThat(r.out()).isEmpty();
+
+        Result dirAsConfig = run("--file", csv.toString(), "--config", dir.toString(), "--dry-run");
+
+        assertThat(dirAsConfig.exitCode()).as(dirAsConfig.err()).isEqualTo(2);
+        assertThat(dirAsConfig.err().lines().findFirst().orElseThrow()).startsWith("--config " + dir + ": cannot be read");
     }
 
     @Test
@@ -298,7 +316,7 @@ class TariffsCommandTest {
 
         Result r = run("--file", csv.toString(), "--dry-run");
 
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains(csv + " is not UTF-8 text", "line 3: byte 0x93 at column 58",
                 "save the file as UTF-8").doesNotContain("MalformedInputException");
     }

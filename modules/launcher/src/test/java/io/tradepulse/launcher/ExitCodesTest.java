@@ -1,0 +1,103 @@
+package io.tradepulse.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/**
+ * The exit codes every command shares (docs/operations.md, "Exit codes"): 2 for a command line or configuration
+ * refused before anything starts, 1 for a failure while running. `tariffs` exited 1 for a missing --config, `run`
+ * 1 for an invalid setting, and `ingest` started the broker and the registry (or created topics on a real cluster)
+ * before an invalid connector setting failed it with 1: a script could not tell "fix the command" from "retry".
+ */
+class ExitCodesTest {
+
+    @TempDir
+    Path tmp;
+
+    private Map<String, String> files;
+
+    @BeforeEach
+    void files() throws IOException {
+        Path csv = TariffsCommandTest.bundledCsv(tmp);
+        Path data = Files.writeString(tmp.resolve("data.csv"), "period_start,value\n2025-01,1\n");
+        Path typo = Files.writeString(tmp.resolve("typo.properties"),
+                "bootstrap.servers=localhost:1\nschema.registry.url=http://localhost:2\ntradepulse.topic.prefx=x.\n");
+        files = Map.of("{csv}", csv.toString(), "{data}", data.toString(), "{typo}", typo.toString(),
+                "{missing}", tmp.resolve("missing.properties").toString(), "{dir}", tmp.toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "tariffs --file {csv} --config {missing}                     | --config {missing}: no such file",
+        "tariffs --file {csv} --config {dir} --dry-run               | --config {dir}: cannot be read",
+        "tariffs --file {csv} --config {typo} --dry-run              | Invalid configuration: ",
+        "tariffs --file {missing} --dry-run                          | Refused: cannot read {missing}",
+        "run --config {missing}                                      | --config {missing}: no such file",
+        "run --config {typo}                                         | Invalid configuration: ",
+        "run                                                         | Missing required option: '--config=<config>'",
+        "ingest --source file --embedded --files {data} --set file.format=XML | Invalid connector settings",
+        "ingest --source file --embedded                             | Invalid connector settings",
+        "ingest --source nosuch --embedded                           | Invalid value for option '--source'",
+        "ingest --source file --embedded --max-dead-letters lots     | Invalid value for option '--max-dead-letters'",
+        "ingest --source census --embedded --follow --max-dead-letters 0 | --max-dead-letters is not used with --follow",
+        "demo --timeout PT0S                                         | --timeout must be a positive duration",
+        "bench --months 0                                            | --months must be 1..",
+        "bench --state-store MEMORY                                  | Invalid value for option '--state-store'",
+        "nosuchcommand                                               | Unmatched argument at index 0: 'nosuchcommand'",
+    })
+    void aCommandLineOrConfigurationRefusedBeforeAnythingStartsExitsWith2(String args, String firstLine) {
+        String[] argv = args.trim().split(" +");
+        for (int i = 0; i < argv.length; i++) {
+            argv[i] = files.getOrDefault(argv[i], argv[i]);
+        }
+
+        CliRun r = CliRun.execute(argv);
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst().orElseThrow()).startsWith(resolve(firstLine));
+        assertThat(r.err()).as("no stack trace for a usage error").doesNotContain("\tat ");
+    }
+
+    private String resolve(String text) {
+        String s = text;
+        for (Map.Entry<String, String> e : files.entrySet()) {
+            s = s.replace(e.getKey(), e.getValue());
+        }
+        return s;
+    }
+
+    /** The connector's own check, with the key and why, not the worker's message after the broker started. */
+    @Test
+    void anInvalidConnectorSettingIsNamedWithTheAllowedValues() throws IOException {
+        CliRun r = CliRun.execute("ingest", "--source", "file", "--embedded", "--files", files.get("{data}"),
+                "--set", "file.format=XML");
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst().orElseThrow()).contains("file.format", "XML", "CSV, JSON");
+    }
+
+    @Test
+    void everyCommandsHelpListsTheExitCodes() {
+        CommandLine main = Main.commandLine();
+        assertThat(main.getCommandSpec().usageMessage().exitCodeList()).containsOnlyKeys("0", "1", "2");
+        main.getSubcommands().forEach((name, sub) -> {
+            if (!name.equals("help")) {
+                assertThat(sub.getUsageMessage()).as(name).contains("Exit codes:");
+                assertThat(sub.getCommandSpec().usageMessage().exitCodeList().keySet()).as(name)
+                        .startsWith("0", "1", "2");
+            }
+        });
+        assertThat(main.getSubcommands().get("ingest").getCommandSpec().usageMessage().exitCodeList())
+                .containsKey(Integer.toString(IngestCommand.DEAD_LETTERS_EXIT_CODE));
+    }
+}
