@@ -14,14 +14,15 @@ import io.tradepulse.core.TopicAdmin;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.embedded.EmbeddedRegistry;
+import io.tradepulse.embedded.OwnedTempDirs;
 import io.tradepulse.embedded.Resources;
 import io.tradepulse.ingest.CatalogProducer;
 import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
 import io.tradepulse.streams.StateStoreType;
 import io.tradepulse.streams.TradeTopology;
+import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -165,7 +166,7 @@ public final class BackfillBenchmark {
                         + "%.1f %% revised per release, seed %d, loaded in %s order%n", data.series(), data.reporters().size(),
                 data.partners().size(), data.hs6Codes().size(), o.months(), o.revisionPct(), o.seed(),
                 o.order().name().toLowerCase(Locale.ROOT).replace('_', ' '));
-        Path stateDir = Files.createTempDirectory("tradepulse-bench-state");
+        Path stateDir = newStateDir();
         resources.keep(() -> Resources.deleteRecursively(stateDir)); // first kept, so deleted after the apps closed
         EmbeddedKafka kafka = resources.start(EmbeddedKafka::start);
         EmbeddedRegistry registry = resources.start(EmbeddedRegistry::start);
@@ -551,4 +552,14 @@ public final class BackfillBenchmark {
         out.printf(Locale.ROOT, "  processors backfill time: %.1f s (+ %.1f s start-up)%n", r.processors().seconds(),
                 r.processors().startupSeconds());
     }
+
+    /**
+     * The apps' state dir, noted as this JVM's ({@link OwnedTempDirs}): should the benchmark be SIGKILLed, the next
+     * start of an embedded broker or registry removes it (gigabytes after a full run), as it does the broker's and
+     * the registry's dirs.
+     */
+    static Path newStateDir() throws IOException {
+        return OwnedTempDirs.create("tradepulse-bench-state");
+    }
+
 }
