@@ -170,6 +170,7 @@ final class IngestCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-dead-letters is not used with --follow"
                     + " (a followed ingest ends with Ctrl-C, not with an exit code to check)");
         }
+        checkOffsetsFileCanBeWritten();
         Map<String, String> connector = connectorSettings();
         checkLocalFilesExist(connector);
         // Read before anything starts: a missing file once failed only after the broker and registry had started.
@@ -414,6 +415,39 @@ final class IngestCommand implements Callable<Integer> {
             case comext -> "BULK".equalsIgnoreCase(connector.getOrDefault("comext.mode", "API"));
             case census, comtrade -> false;
         };
+    }
+
+    /**
+     * --offsets must name a file that can be created or written: the worker only opens it once the broker, the
+     * registry and the worker have started (or topics were created on a real cluster), and failed there with exit 1.
+     * Its directories are created if missing, so the nearest existing ancestor must be a writable directory.
+     */
+    private void checkOffsetsFileCanBeWritten() {
+        if (offsets == null) {
+            return;
+        }
+        Path file = offsets.toAbsolutePath();
+        String problem = null;
+        if (Files.isDirectory(file)) {
+            problem = "is a directory (give a file; it is created if missing)";
+        } else if (Files.exists(file)) {
+            if (!Files.isRegularFile(file) || !Files.isReadable(file) || !Files.isWritable(file)) {
+                problem = "cannot be read and written";
+            }
+        } else {
+            Path ancestor = file.getParent();
+            while (ancestor != null && !Files.exists(ancestor)) {
+                ancestor = ancestor.getParent();
+            }
+            if (ancestor == null || !Files.isDirectory(ancestor)) {
+                problem = "cannot be created: " + ancestor + " is not a directory";
+            } else if (!Files.isWritable(ancestor)) {
+                problem = "cannot be created: " + ancestor + " is not writable";
+            }
+        }
+        if (problem != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--offsets " + offsets + ": " + problem);
+        }
     }
 
     /** Where the default offsets files live; a test points it elsewhere. */

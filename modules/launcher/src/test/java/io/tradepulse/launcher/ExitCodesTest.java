@@ -33,7 +33,8 @@ class ExitCodesTest {
         Path typo = Files.writeString(tmp.resolve("typo.properties"),
                 "bootstrap.servers=localhost:1\nschema.registry.url=http://localhost:2\ntradepulse.topic.prefx=x.\n");
         files = Map.of("{csv}", csv.toString(), "{data}", data.toString(), "{typo}", typo.toString(),
-                "{missing}", tmp.resolve("missing.properties").toString(), "{dir}", tmp.toString());
+                "{missing}", tmp.resolve("missing.properties").toString(), "{dir}", tmp.toString(),
+                "{under-file}", data.resolve("sub").resolve("x.offsets").toString());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -50,6 +51,8 @@ class ExitCodesTest {
         "ingest --source nosuch --embedded                           | Invalid value for option '--source'",
         "ingest --source file --embedded --max-dead-letters lots     | Invalid value for option '--max-dead-letters'",
         "ingest --source census --embedded --follow --max-dead-letters 0 | --max-dead-letters is not used with --follow",
+        "ingest --source file --embedded --files {data} --offsets {dir} | --offsets {dir}: is a directory",
+        "ingest --source file --embedded --files {data} --offsets {under-file} | --offsets {under-file}: cannot be created: {data} is not a directory",
         "demo --timeout PT0S                                         | --timeout must be a positive duration",
         "bench --months 0                                            | --months must be 1..",
         "bench --state-store MEMORY                                  | Invalid value for option '--state-store'",
