@@ -98,7 +98,7 @@ public final class ComextConfig extends TradeSourceConfig {
 
   public static final String GEO_TABLE_CONFIG = "comext.geo.table";
   public static final String GEO_TABLE_DOC = "Optional CSV (code,iso3,kind,name) replacing the shipped table of "
-      + "Comext codes that are not plain ISO alpha-2 (EU27_2020, EL, aggregates). ISO alpha-2 codes map through the "
+      + "Comext codes that are not plain ISO alpha-2 (EU27_2020, EL, XK, XS, aggregates). ISO alpha-2 codes map through the "
       + "JDK's ISO 3166 table; anything else is dead-lettered.";
   public static final String GEO_TABLE_DEFAULT = "";
 

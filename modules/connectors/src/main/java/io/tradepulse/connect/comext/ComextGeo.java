@@ -8,7 +8,8 @@ import java.util.Set;
 /**
  * Comext reporter/partner codes -> ISO 3166-1 alpha-3. Plain ISO alpha-2 codes go through the JDK's ISO
  * 3166 table (authoritative, not hand-typed); the shipped table covers the codes that are not plain ISO
- * (EU27_2020, EL for Greece, aggregates marked GROUP). Anything else is unknown and dead-lettered.
+ * (EU27_2020, EL for Greece, XK for Kosovo, XS for Serbia, aggregates marked GROUP). Anything else is unknown and
+ * dead-lettered: XI (Northern Ireland), XC/XL (Ceuta, Melilla) and the Q* codes have no country code to map to.
  */
 final class ComextGeo {
   private static final Set<String> ISO2 = Set.of(Locale.getISOCountries());
