@@ -44,7 +44,9 @@ public final class CensusConfig extends TradeSourceConfig {
 
   public static final String IMPORT_VALUE_CONFIG = "census.import.value";
   public static final String IMPORT_VALUE_DOC = "Import value variable: GEN (general imports, GEN_VAL_MO) or CON "
-      + "(imports for consumption, CON_VAL_MO).";
+      + "(imports for consumption, CON_VAL_MO). The series key does not carry it: feed one of the two into a "
+      + "trade.records topic, or a GEN and a CON connector overwrite each other's import figures (the newer "
+      + "publication wins per month).";
   public static final String IMPORT_VALUE_DEFAULT = "GEN";
 
   public static final String START_MONTH_CONFIG = "census.start.month";
