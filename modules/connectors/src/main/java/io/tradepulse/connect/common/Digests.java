@@ -54,6 +54,43 @@ public final class Digests {
     }
   }
 
+  /**
+   * A fingerprint of a multiset of pieces, whatever order they are added in (the records of one month in a response
+   * whose record order the source does not promise): equal multisets give equal fingerprints, and adding, removing or
+   * changing any piece gives another one. Costs no memory per piece.
+   */
+  public static Unordered unordered() {
+    return new Unordered();
+  }
+
+  /** {@link #unordered()}: the sum of the pieces' SHA-256 prefixes (mod 2^64) and their count, digested. */
+  public static final class Unordered {
+    private long sum;
+    private long count;
+
+    private Unordered() {}
+
+    public void add(byte[] piece) {
+      byte[] h = sha256().digest(piece);
+      long v = 0;
+      for (int i = 0; i < 8; i++) {
+        v = (v << 8) | (h[i] & 0xff);
+      }
+      sum += v; // addition commutes: the order of the pieces does not matter, their multiplicity does
+      count++;
+    }
+
+    public String finish() {
+      MessageDigest md = sha256();
+      for (long x : new long[] {count, sum}) {
+        for (int i = 7; i >= 0; i--) {
+          md.update((byte) (x >>> (8 * i)));
+        }
+      }
+      return format(md);
+    }
+  }
+
   private static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");

@@ -65,6 +65,20 @@ public final class ComtradeConfig extends TradeSourceConfig {
       + "stalls the cursor. Younger empty periods are asked again after poll.interval.ms.";
   public static final int PUBLICATION_LAG_DEFAULT = 18;
 
+  public static final String LOOKBACK_CONFIG = "comtrade.lookback.months";
+  public static final String LOOKBACK_DOC = "Periods up to the newest one the cursor has passed that are asked again "
+      + "every comtrade.revision.check.interval.ms, once the reporter is caught up, to pick up Comtrade's revisions and "
+      + "figures published late (a late reporter, a partner reported later). A period is re-emitted, all its records "
+      + "with revision one higher, only when its records changed. Each check costs one call per "
+      + "comtrade.periods.per.call periods (one with the defaults) per reporter, against a quota of about 500 calls a "
+      + "day. 0 turns the look-back off.";
+  public static final int LOOKBACK_DEFAULT = 12;
+
+  public static final String REVISION_INTERVAL_CONFIG = "comtrade.revision.check.interval.ms";
+  public static final String REVISION_INTERVAL_DOC = "How often the look-back window of a reporter is asked again. At "
+      + "least one hour, since each check spends calls of the daily quota.";
+  public static final long REVISION_INTERVAL_DEFAULT = 86_400_000L;
+
   public static final ConfigDef CONFIG_DEF = commonDef(new ConfigDef())
       .define(BASE_URL_CONFIG, Type.STRING, BASE_URL_DEFAULT, new ConfigDef.NonEmptyString(), Importance.LOW, BASE_URL_DOC,
           GROUP, 1, ConfigDef.Width.LONG, BASE_URL_CONFIG)
@@ -91,7 +105,11 @@ public final class ComtradeConfig extends TradeSourceConfig {
       .define(COUNTRY_TABLE_CONFIG, Type.STRING, "", CodeTable.overrideValidator(), Importance.LOW, COUNTRY_TABLE_DOC,
           GROUP, 10, ConfigDef.Width.LONG, COUNTRY_TABLE_CONFIG)
       .define(PUBLICATION_LAG_CONFIG, Type.INT, PUBLICATION_LAG_DEFAULT, Range.between(1, 120), Importance.LOW,
-          PUBLICATION_LAG_DOC, GROUP, 11, ConfigDef.Width.SHORT, PUBLICATION_LAG_CONFIG);
+          PUBLICATION_LAG_DOC, GROUP, 11, ConfigDef.Width.SHORT, PUBLICATION_LAG_CONFIG)
+      .define(LOOKBACK_CONFIG, Type.INT, LOOKBACK_DEFAULT, Range.between(0, 36), Importance.MEDIUM, LOOKBACK_DOC, GROUP,
+          12, ConfigDef.Width.SHORT, LOOKBACK_CONFIG)
+      .define(REVISION_INTERVAL_CONFIG, Type.LONG, REVISION_INTERVAL_DEFAULT, Range.atLeast(3_600_000L),
+          Importance.LOW, REVISION_INTERVAL_DOC, GROUP, 13, ConfigDef.Width.SHORT, REVISION_INTERVAL_CONFIG);
 
   static void validateCodes(String name, Object value) {
     @SuppressWarnings("unchecked")
@@ -135,4 +153,6 @@ public final class ComtradeConfig extends TradeSourceConfig {
   public int maxRecords() { return getInt(MAX_RECORDS_CONFIG); }
   public int publicationLagMonths() { return getInt(PUBLICATION_LAG_CONFIG); }
   public String countryTable() { return getString(COUNTRY_TABLE_CONFIG); }
+  public int lookbackMonths() { return getInt(LOOKBACK_CONFIG); }
+  public long revisionIntervalMs() { return getLong(REVISION_INTERVAL_CONFIG); }
 }

@@ -1,26 +1,180 @@
 package io.tradepulse.connect.comtrade;
 
+import io.tradepulse.connect.common.MonthDigests;
 import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Offset of one Comtrade reporter partition.
  *
+ * <p>{@code next}, {@code rows_done} and {@code digest} are written as releases before the look-back wrote them, and
+ * the look-back's keys only while they hold something, so an offset of those releases reads as one without look-back
+ * state, and a reporter that never had any (comtrade.lookback.months=0) keeps writing the earlier offset. While a
+ * look-back response is re-emitted, {@code digest} is a fingerprint no response has, so a release that does not know
+ * {@code revising} resumes its new periods at {@code next} without misapplying {@code rows_done}.
+ *
  * @param next first period not yet completely emitted
- * @param rowsDone items already emitted from the response of the chunk starting at {@code next}
- * @param digest fingerprint of that response (a changed response is emitted in full)
+ * @param rowsDone items already emitted from the response of the chunk starting at {@code next}, or, while
+ *     {@code revising} is set, from the changed periods of that look-back response (a restart skips them)
+ * @param digest fingerprint of that response (its {@code data[]}), or, while {@code revising} is set, of the changed
+ *     periods' fingerprints (a changed one is emitted in full)
+ * @param months fingerprints of the records of each period in the look-back window (period -> digest), so a
+ *     look-back re-emits a period only when its records changed, and a restart does not re-emit it
+ * @param revisions how many times each period of the look-back window (and a period being re-emitted) went out again
+ *     with changed records: the {@code revision} its figures carry. Comtrade gives no release date, so a period's
+ *     {@code publishedAt} is derived from the period alone and a revised figure carries the same one as the figure it
+ *     replaces; downstream keeps per period the newest publishedAt, then the highest revision, then the larger value,
+ *     so without a higher revision a figure revised down would lose to the one it replaces. Periods never revised are
+ *     absent.
+ * @param revising the look-back window whose changed periods are being re-emitted, null when none
  */
-public record ComtradeOffset(YearMonth next, long rowsDone, String digest) {
-  public Map<String, Object> toMap() {
-    return Map.of("next", next.format(ComtradeConfig.YYYYMM), "rows_done", rowsDone, "digest", digest);
+public record ComtradeOffset(YearMonth next, long rowsDone, String digest, Map<YearMonth, String> months,
+    Map<YearMonth, Integer> revisions, Window revising) {
+
+  /**
+   * Periods asked in one call of the look-back.
+   *
+   * @param from first period
+   * @param to last period, not before {@code from}
+   */
+  public record Window(YearMonth from, YearMonth to) {
+    public Window {
+      if (to.isBefore(from)) {
+        throw new IllegalArgumentException("window " + from + ".." + to);
+      }
+    }
+
+    List<String> periods() {
+      List<String> out = new ArrayList<>();
+      for (YearMonth m = from; !m.isAfter(to); m = m.plusMonths(1)) {
+        out.add(m.format(ComtradeConfig.YYYYMM));
+      }
+      return out;
+    }
+
+    boolean single() {
+      return from.equals(to);
+    }
+
+    boolean contains(YearMonth m) {
+      return !m.isBefore(from) && !m.isAfter(to);
+    }
+
+    String format() {
+      return from.format(ComtradeConfig.YYYYMM) + "-" + to.format(ComtradeConfig.YYYYMM);
+    }
+
+    static Window parse(String s) {
+      int dash = s.indexOf('-');
+      return new Window(YearMonth.parse(s.substring(0, dash), ComtradeConfig.YYYYMM),
+          YearMonth.parse(s.substring(dash + 1), ComtradeConfig.YYYYMM));
+    }
   }
 
+  public ComtradeOffset {
+    months = Collections.unmodifiableMap(new TreeMap<>(months));
+    revisions = Collections.unmodifiableMap(new TreeMap<>(revisions));
+  }
+
+  /** An offset without look-back state, as releases before the look-back wrote it. */
+  public ComtradeOffset(YearMonth next, long rowsDone, String digest) {
+    this(next, rowsDone, digest, Map.of(), Map.of(), null);
+  }
+
+  public Map<String, Object> toMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("next", next.format(ComtradeConfig.YYYYMM));
+    m.put("rows_done", rowsDone);
+    m.put("digest", digest);
+    if (!months.isEmpty()) {
+      m.put("month_digests", MonthDigests.format(months));
+    }
+    if (!revisions.isEmpty()) {
+      Map<YearMonth, String> r = new TreeMap<>();
+      revisions.forEach((month, n) -> r.put(month, Integer.toString(n)));
+      m.put("revisions", MonthDigests.format(r));
+    }
+    if (revising != null) {
+      m.put("revising", revising.format());
+    }
+    return Collections.unmodifiableMap(m);
+  }
+
+  /** Reads an offset of this release or of one before the look-back (no look-back state); null or empty = start. */
   public static ComtradeOffset fromMap(Map<String, ?> m, YearMonth start) {
     if (m == null || m.get("next") == null) {
       return new ComtradeOffset(start, 0, "");
     }
     Object rows = m.get("rows_done");
+    Map<YearMonth, Integer> r = new TreeMap<>();
+    MonthDigests.parse(str(m.get("revisions"))).forEach((month, n) -> r.put(month, Integer.parseInt(n)));
+    String revising = str(m.get("revising"));
     return new ComtradeOffset(YearMonth.parse(m.get("next").toString(), ComtradeConfig.YYYYMM),
-        rows == null ? 0 : ((Number) rows).longValue(), m.get("digest") == null ? "" : m.get("digest").toString());
+        rows == null ? 0 : ((Number) rows).longValue(), m.get("digest") == null ? "" : m.get("digest").toString(),
+        MonthDigests.parse(str(m.get("month_digests"))), r, revising == null ? null : Window.parse(revising));
+  }
+
+  private static String str(Object o) {
+    return o == null || o.toString().isEmpty() ? null : o.toString();
+  }
+
+  /** The revision of {@code period}'s figures: 0 unless it was re-emitted with changed records. */
+  int revision(YearMonth period) {
+    return revisions.getOrDefault(period, 0);
+  }
+
+  /** Mid-page of the new-period call that starts at {@link #next}. */
+  ComtradeOffset rowDone(long rows, String pageDigest) {
+    return new ComtradeOffset(next, rows, pageDigest, months, revisions, null);
+  }
+
+  /**
+   * A new-period page is done (or an empty window answered): the cursor moves to {@code newNext}, the fingerprints of
+   * the periods it emitted are kept, and whatever fell out of the look-back window is dropped.
+   */
+  ComtradeOffset advanced(YearMonth newNext, Map<YearMonth, String> emitted, int lookback) {
+    Map<YearMonth, String> d = new TreeMap<>(months);
+    d.putAll(emitted);
+    return new ComtradeOffset(newNext, 0, "", trimmed(d, newNext, lookback), trimmed(revisions, newNext, lookback),
+        null);
+  }
+
+  /** Before the first record of a look-back response's changed periods, with the revisions they go out with. */
+  ComtradeOffset revising(Window window, String changedDigest, Map<YearMonth, Integer> newRevisions) {
+    return new ComtradeOffset(next, 0, changedDigest, months, newRevisions, window);
+  }
+
+  /** Mid-emission of a look-back response's changed periods. */
+  ComtradeOffset revisingRow(long rows) {
+    return new ComtradeOffset(next, rows, digest, months, revisions, revising);
+  }
+
+  /** A look-back response's changed periods are done: their new fingerprints replace the old ones. */
+  ComtradeOffset revised(Map<YearMonth, String> changed, int lookback) {
+    Map<YearMonth, String> d = new TreeMap<>(months);
+    d.putAll(changed);
+    return new ComtradeOffset(next, 0, "", trimmed(d, next, lookback), trimmed(revisions, next, lookback), null);
+  }
+
+  /** Forgets an interrupted look-back whose changes are gone from the source (nothing left to resume). */
+  ComtradeOffset withoutRevising() {
+    return revising == null ? this : new ComtradeOffset(next, 0, "", months, revisions, null);
+  }
+
+  /** The first period of the look-back window below {@code next}. */
+  static YearMonth windowStart(YearMonth next, int lookback) {
+    return next.minusMonths(lookback);
+  }
+
+  private static <V> Map<YearMonth, V> trimmed(Map<YearMonth, V> m, YearMonth next, int lookback) {
+    Map<YearMonth, V> t = new TreeMap<>(m);
+    YearMonth oldest = windowStart(next, lookback);
+    t.keySet().removeIf(k -> k.isBefore(oldest));
+    return t;
   }
 }

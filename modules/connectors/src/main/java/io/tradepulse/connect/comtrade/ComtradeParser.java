@@ -23,6 +23,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Parses a Comtrade v1 response {@code {"elapsedTime":..,"count":n,"data":[{...}],"error":""}}.
@@ -41,23 +43,37 @@ public final class ComtradeParser implements PayloadParser<String> {
 
   @Override
   public Parsed parse(byte[] payload, String sourceRef) {
-    return ItemStream.collectDocument(new Rows(Payload.of(payload), sourceRef), payload, sourceRef, "payload");
+    return ItemStream.collectDocument(new Rows(Payload.of(payload), sourceRef, null), payload, sourceRef, "payload");
   }
 
   /**
    * A page read as a stream (a page is up to 100,000 records of some 900 bytes): first read through once, keeping
    * nothing, because a fault anywhere (an {@code error} after the data, a truncated body) makes the whole payload one
-   * dead letter, and because the task decides on the page's {@link Page#count()} and {@link Page#newestPeriod()}
-   * before emitting anything; then parsed lazily from a second read, one record at a time.
+   * dead letter, and because the task decides on the page's {@link Page#count()}, {@link Page#newestPeriod()} and
+   * {@link Page#periodDigests()} before emitting anything; then parsed lazily from a second read, one record at a time.
    *
    * @throws IOException when the payload cannot be read (not when it is malformed: that is the dead letter)
    */
   Page open(Payload payload, String sourceRef) throws IOException {
-    Rows first = new Rows(payload, sourceRef);
+    Rows first = new Rows(payload, sourceRef, null);
     first.fingerprint = Digests.incremental();
+    first.periodPrints = new TreeMap<>();
     BadRow whole = ItemStream.checkDocument(first, payload, sourceRef, "payload");
-    return whole == null ? new Page(first.count, first.newest, first.fingerprint.finish(), new Rows(payload, sourceRef))
-        : new Page(first.count, null, null, ItemStream.of(Parsed.whollyBad(whole)));
+    if (whole != null) {
+      return new Page(first.count, null, null, Map.of(), ItemStream.of(Parsed.whollyBad(whole)));
+    }
+    Map<YearMonth, String> periods = new TreeMap<>();
+    first.periodPrints.forEach((m, d) -> periods.put(m, d.finish()));
+    return new Page(first.count, first.newest, first.fingerprint.finish(), periods, new Rows(payload, sourceRef, null));
+  }
+
+  /**
+   * The items of the records of {@code periods} only, read lazily from a page {@link #open} found readable: what the
+   * look-back re-emits of it. Records of other periods, and records without a readable period, are read past and not
+   * counted as skipped.
+   */
+  ItemStream periodItems(Payload payload, String sourceRef, Set<YearMonth> periods) {
+    return new Rows(payload, sourceRef, Set.copyOf(periods));
   }
 
   /**
@@ -70,8 +86,13 @@ public final class ComtradeParser implements PayloadParser<String> {
    *     the body changes from call to call for the same data (the API reports its own {@code elapsedTime}), so a
    *     digest of the whole body would never match the page a restart asks again, and the page would be re-emitted
    *     in full. Null for a page that is one dead letter.
+   * @param periodDigests per period, the fingerprint of its records that are totals ({@link #isTotal}), whatever their
+   *     order in {@code data[]} ({@link Digests#unordered()}): the same period asked in another window, or again a day
+   *     later, need not come in the same order, and a changed order is no revision. Records without a readable period
+   *     are in no period. Empty for a page that is one dead letter.
    */
-  record Page(int count, YearMonth newestPeriod, String dataDigest, ItemStream items) implements ItemStream {
+  record Page(int count, YearMonth newestPeriod, String dataDigest, Map<YearMonth, String> periodDigests,
+      ItemStream items) implements ItemStream {
     @Override
     public ParsedItem next() throws IOException {
       return items.next();
@@ -96,16 +117,19 @@ public final class ComtradeParser implements PayloadParser<String> {
   /** The records of one read of the page, parsed as they are asked for. */
   private final class Rows extends JsonItems {
     private final String sourceRef;
+    private final Set<YearMonth> only; // periods whose items to give; null = all
     private boolean inData;
     private int index;
     int count;
     YearMonth newest;
     int breakdowns; // records that are not totals (isTotal), skipped
     Digests.Incremental fingerprint; // set on the first pass only: fed every data[] element's raw bytes
+    Map<YearMonth, Digests.Unordered> periodPrints; // set on the first pass only: each period's totals, raw
 
-    Rows(Payload payload, String sourceRef) {
+    Rows(Payload payload, String sourceRef, Set<YearMonth> only) {
       super(payload, "Comtrade response");
       this.sourceRef = sourceRef;
+      this.only = only;
     }
 
     @Override
@@ -131,9 +155,16 @@ public final class ComtradeParser implements PayloadParser<String> {
               fingerprint.add(raw);
             }
             String position = "data[" + index++ + "]";
+            YearMonth period = periodOf(rec);
+            if (only != null && (period == null || !only.contains(period))) {
+              continue; // not a period to re-emit: neither an item nor a skipped row
+            }
             if (!isTotal(rec)) {
               breakdowns++;
               continue;
+            }
+            if (periodPrints != null && period != null) {
+              periodPrints.computeIfAbsent(period, m -> Digests.unordered()).add(raw);
             }
             ParsedItem item = toItem(rec, sourceRef, position, raw);
             if (item instanceof TradeRow t) {
@@ -184,6 +215,15 @@ public final class ComtradeParser implements PayloadParser<String> {
   static boolean isTotal(Map<String, String> r) {
     return isOrAbsent(r.get("partner2Code"), "0") && isOrAbsent(r.get("customsCode"), "C00")
         && isOrAbsent(r.get("motCode"), "0");
+  }
+
+  /** The record's {@code period}, null when it has none that reads as yyyyMM (the record is then a dead letter). */
+  private static YearMonth periodOf(Map<String, String> r) {
+    try {
+      return YearMonth.parse(String.valueOf(r.get("period")), ComtradeConfig.YYYYMM);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   private static boolean isOrAbsent(String value, String total) {

@@ -1,22 +1,36 @@
 package io.tradepulse.connect.comtrade;
 
 import io.tradepulse.connect.common.CodeTable;
+import io.tradepulse.connect.common.Digests;
 import io.tradepulse.connect.common.HttpBody;
+import io.tradepulse.connect.common.ItemStream;
+import io.tradepulse.connect.common.MonthDigests;
 import io.tradepulse.connect.common.MonthGaps;
+import io.tradepulse.connect.common.ParsedItem;
 import io.tradepulse.connect.common.PayloadCursor;
 import io.tradepulse.connect.common.RetryingFetcher;
 import io.tradepulse.connect.common.SourcePartitions;
+import io.tradepulse.connect.common.TradeRow;
 import io.tradepulse.connect.common.TradeSourceTask;
+import io.tradepulse.connect.comtrade.ComtradeOffset.Window;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.LongFunction;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -26,6 +40,16 @@ import org.apache.kafka.connect.source.SourceRecord;
  * that had data; periods without data yet are asked again after poll.interval.ms (Comtrade publishes
  * with months of lag). A response that hits maxRecords is incomplete, so its periods are re-asked one per call up to
  * the end of that window; a single period that still hits it fails the task ({@link #truncated}).
+ *
+ * <p>Look-back: Comtrade revises periods after first publishing them, and a reporter's figures for a partner may come
+ * months after its other figures, while the cursor only ever moves forward. Once a reporter is caught up, every
+ * comtrade.revision.check.interval.ms the task asks again the comtrade.lookback.months periods below the cursor
+ * (comtrade.periods.per.call per call: one call with the defaults, against a quota of some 500 a day) and re-emits a
+ * period, all its records with a revision one higher, only when the fingerprint of its records changed
+ * ({@link ComtradeParser.Page#periodDigests}: kept per period in the offset, so a restart does not re-emit). The
+ * revision is what makes the new figures win downstream: their publishedAt, derived from the period, is the one the
+ * figures they replace carry ({@link ComtradeOffset#revisions}). A look-back page that hits maxRecords is asked again
+ * one period per call, as a new-period page is; a single period that still hits it fails the task.
  *
  * <p>A page (up to 100,000 records, some 90 MB) is never held whole: its body goes to a temporary file, is read
  * through once (to check it, and for its count, newest period and digest) and then parsed lazily, and each poll
@@ -44,6 +68,11 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
   private final Map<String, Instant> nextCheck = new HashMap<>();
   /** Per reporter asking one period per call: the window whose page hit maxRecords. */
   private final Map<String, SingleWindow> singlePeriod = new HashMap<>();
+  private final Map<String, Instant> nextRevisionCheck = new HashMap<>();
+  /** Per reporter, the look-back calls still to make (their windows), oldest first. */
+  private final Map<String, Deque<Window>> revisionQueue = new HashMap<>();
+  /** Reporters whose look-back window hit maxRecords: their look-back asks one period per call from then on. */
+  private final Set<String> lookbackOnePerCall = new HashSet<>();
   private ComtradeParser parser;
   private RetryingFetcher fetcher;
   private OpenPage open; // the page whose records are being built, if any
@@ -65,8 +94,17 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
     fetcher = retryingFetcher();
     for (String r : props.getOrDefault(REPORTERS_TASK_CONFIG, String.join(",", config.reporters())).split(",")) {
       if (!r.isBlank()) {
-        state.put(r, ComtradeOffset.fromMap(storedOffset(partition(r)), config.start()));
+        ComtradeOffset off = ComtradeOffset.fromMap(storedOffset(partition(r)), config.start());
+        state.put(r, off);
         nextCheck.put(r, Instant.MIN);
+        nextRevisionCheck.put(r, clock.instant().plusMillis(config.revisionIntervalMs()));
+        Deque<Window> queue = new ArrayDeque<>();
+        if (off.revising() != null) {
+          // Changed periods were being re-emitted when the task stopped: finish them before anything else moves the
+          // offset, otherwise their remaining records would only come with the next revision check.
+          queue.add(off.revising());
+        }
+        revisionQueue.put(r, queue);
       }
     }
   }
@@ -80,90 +118,283 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
   protected List<SourceRecord> nextRecords() throws InterruptedException {
     Instant now = clock.instant();
     YearMonth lastPossible = YearMonth.from(now.atZone(ZoneOffset.UTC)).minusMonths(1);
-    for (Map.Entry<String, ComtradeOffset> e : state.entrySet()) {
-      String reporter = e.getKey();
-      ComtradeOffset off = e.getValue();
-      if (now.isBefore(nextCheck.get(reporter)) || off.next().isAfter(lastPossible)) {
-        continue;
+    for (String reporter : state.keySet()) {
+      List<SourceRecord> out = step(reporter, now, lastPossible);
+      if (out == null) {
+        return List.of(); // just switched to one period per call: that call comes on the next poll
       }
-      SingleWindow single = singlePeriod.get(reporter);
-      if (single != null && off.next().isAfter(single.end())) {
-        singlePeriod.remove(reporter); // past the window that overflowed: back to several periods per call
-        single = null;
-      }
-      int n = single != null ? 1 : config.periodsPerCall();
-      List<String> periods = new ArrayList<>();
-      for (YearMonth m = off.next(); periods.size() < n && !m.isAfter(lastPossible); m = m.plusMonths(1)) {
-        periods.add(m.format(ComtradeConfig.YYYYMM));
-      }
-      String query = "/C/M/HS?reporterCode=" + reporter + "&partnerCode=" + String.join(",", config.partners())
-          + "&period=" + String.join(",", periods) + "&flowCode=" + String.join(",", config.flows()) + "&cmdCode="
-          + String.join(",", config.cmdCodes()) + TOTALS_ONLY + "&maxRecords=" + config.maxRecords();
-      String logUri = config.baseUrl() + query;
-      Map<String, String> headers = config.key() == null ? Map.of() : Map.of("Ocp-Apim-Subscription-Key", config.key());
-      // The page goes to a temporary file and is read twice, never held: once to check it and find its count and
-      // newest period, and for its digest; then parsed lazily, one batch of records per poll.
-      HttpBody body = HttpBody.fetch(fetcher, URI.create(logUri), headers, logUri, "comtrade");
-      boolean opened = false;
-      try {
-        YearMonth windowEnd = YearMonth.parse(periods.get(periods.size() - 1), ComtradeConfig.YYYYMM);
-        if (body.isNoData()) {
-          YearMonth past = afterEmpty(reporter, single, off.next(), windowEnd, lastPossible);
-          if (laterHasData(single, off.next())) {
-            log.info("Comtrade reporter {}: no data for {}, but a later period of the window asked one by one has: "
-                + "moving on", reporter, off.next());
-            e.setValue(new ComtradeOffset(past, 0, ""));
-          } else if (past.isAfter(off.next())) {
-            log.warn("Comtrade reporter {}: no data for {}..{} after {} months; treating as never published",
-                reporter, off.next(), past.minusMonths(1), config.publicationLagMonths());
-            e.setValue(new ComtradeOffset(past, 0, ""));
-          } else {
-            nextCheck.put(reporter, now.plus(config.pollInterval()));
-          }
-          continue;
-        }
-        if (body.status() != 200) {
-          throw new ConnectException("Comtrade answered HTTP " + body.status() + " for " + logUri + ": "
-              + body.head(300));
-        }
-        ComtradeParser.Page page = parser.open(body, logUri);
-        if (page.count() >= config.maxRecords()) {
-          page.close();
-          if (periods.size() == 1) {
-            throw truncated(reporter, periods.get(0), page.count(), logUri);
-          }
-          log.warn("Comtrade response for {} hit maxRecords={}: asking its periods one by one up to {}", logUri,
-              config.maxRecords(), windowEnd);
-          singlePeriod.put(reporter, new SingleWindow(windowEnd, page.newestPeriod()));
-          return List.of();
-        }
-        YearMonth newest = page.newestPeriod();
-        // The page's fingerprint covers its data[] only (see ComtradeParser.Page#dataDigest); a page that is one dead
-        // letter has none and is fingerprinted whole.
-        String digest = page.dataDigest() != null ? page.dataDigest() : body.digest();
-        long skip = resumable(off, digest, body) ? off.rowsDone() : 0;
-        // Without data in the chunk the cursor stays (those periods are probably not published yet) unless
-        // they are so old that they never will be (MonthGaps): a gap must not stall the reporter for ever.
-        YearMonth next = newest == null ? afterEmpty(reporter, single, off.next(), windowEnd, lastPossible)
-            : newest.plusMonths(1);
-        long occurredAt = off.next().plusMonths(2).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
-        Instant recheckAt = newest == null && !next.isAfter(off.next()) ? now.plus(config.pollInterval()) : null;
-        open = new OpenPage(reporter, partition(reporter), off, new ComtradeOffset(next, 0, ""), digest, occurredAt,
-            recheckAt, logUri, new PayloadCursor(page, body, skip));
-        opened = true;
-      } catch (IOException ex) {
-        throw new RetriableException("Cannot read the response of " + logUri, ex);
-      } finally {
-        if (!opened) {
-          body.close();
-        }
-      }
-      List<SourceRecord> out = emit();
       if (!out.isEmpty()) {
         return out;
       }
     }
     return List.of();
+  }
+
+  /**
+   * One unit of work for one reporter: a queued look-back call, else new periods, else a due revision check.
+   *
+   * @return the first records, empty when there was nothing, null to end this poll's round
+   */
+  private List<SourceRecord> step(String reporter, Instant now, YearMonth lastPossible) throws InterruptedException {
+    List<SourceRecord> revised = lookBackWhileQueued(reporter);
+    if (!revised.isEmpty()) {
+      return revised;
+    }
+    if (!now.isBefore(nextCheck.get(reporter)) && !state.get(reporter).next().isAfter(lastPossible)) {
+      List<SourceRecord> out = newPeriods(reporter, now, lastPossible);
+      if (out == null || !out.isEmpty()) {
+        return out;
+      }
+    }
+    // Caught up: past the last period that can be out, or the next one is not out yet (nextCheck pushed). New periods
+    // come first: a catch-up would otherwise spend calls of the quota on a window it is about to read anyway.
+    ComtradeOffset off = state.get(reporter);
+    boolean caughtUp = off.next().isAfter(lastPossible) || now.isBefore(nextCheck.get(reporter));
+    if (caughtUp && config.lookbackMonths() > 0 && !now.isBefore(nextRevisionCheck.get(reporter))) {
+      nextRevisionCheck.put(reporter, now.plusMillis(config.revisionIntervalMs()));
+      revisionQueue.get(reporter).addAll(lookbackWindows(reporter, off));
+      return lookBackWhileQueued(reporter);
+    }
+    return List.of();
+  }
+
+  /**
+   * The queued look-back calls of a reporter, one after the other until one has records to re-emit (unchanged windows
+   * give none: waiting a poll after each would only slow a check down).
+   */
+  private List<SourceRecord> lookBackWhileQueued(String reporter) throws InterruptedException {
+    Deque<Window> queue = revisionQueue.get(reporter);
+    while (!queue.isEmpty()) {
+      List<SourceRecord> out = lookBack(reporter);
+      if (!out.isEmpty()) {
+        return out;
+      }
+    }
+    return List.of();
+  }
+
+  /**
+   * New periods from the cursor on, at most comtrade.periods.per.call per call (one while a window that hit
+   * maxRecords is asked one by one): fetches them and opens the page for {@link #emit()}.
+   *
+   * @return the first records, empty when there were none, null after switching to one period per call
+   */
+  private List<SourceRecord> newPeriods(String reporter, Instant now, YearMonth lastPossible)
+      throws InterruptedException {
+    ComtradeOffset off = state.get(reporter);
+    SingleWindow single = singlePeriod.get(reporter);
+    if (single != null && off.next().isAfter(single.end())) {
+      singlePeriod.remove(reporter); // past the window that overflowed: back to several periods per call
+      single = null;
+    }
+    int n = single != null ? 1 : config.periodsPerCall();
+    List<String> periods = new ArrayList<>();
+    for (YearMonth m = off.next(); periods.size() < n && !m.isAfter(lastPossible); m = m.plusMonths(1)) {
+      periods.add(m.format(ComtradeConfig.YYYYMM));
+    }
+    String logUri = url(reporter, periods);
+    // The page goes to a temporary file and is read twice, never held: once to check it and find its count and
+    // newest period, and for its digests; then parsed lazily, one batch of records per poll.
+    HttpBody body = HttpBody.fetch(fetcher, URI.create(logUri), headers(), logUri, "comtrade");
+    boolean opened = false;
+    try {
+      YearMonth windowEnd = YearMonth.parse(periods.get(periods.size() - 1), ComtradeConfig.YYYYMM);
+      if (body.isNoData()) {
+        YearMonth past = afterEmpty(reporter, single, off.next(), windowEnd, lastPossible);
+        if (laterHasData(single, off.next())) {
+          log.info("Comtrade reporter {}: no data for {}, but a later period of the window asked one by one has: "
+              + "moving on", reporter, off.next());
+          state.put(reporter, off.advanced(past, Map.of(), config.lookbackMonths()));
+        } else if (past.isAfter(off.next())) {
+          log.warn("Comtrade reporter {}: no data for {}..{} after {} months; treating as never published",
+              reporter, off.next(), past.minusMonths(1), config.publicationLagMonths());
+          state.put(reporter, off.advanced(past, Map.of(), config.lookbackMonths()));
+        } else {
+          nextCheck.put(reporter, now.plus(config.pollInterval()));
+        }
+        return List.of();
+      }
+      if (body.status() != 200) {
+        throw new ConnectException("Comtrade answered HTTP " + body.status() + " for " + logUri + ": "
+            + body.head(300));
+      }
+      ComtradeParser.Page page = parser.open(body, logUri);
+      if (page.count() >= config.maxRecords()) {
+        page.close();
+        if (periods.size() == 1) {
+          throw truncated(reporter, periods.get(0), page.count(), logUri);
+        }
+        log.warn("Comtrade response for {} hit maxRecords={}: asking its periods one by one up to {}", logUri,
+            config.maxRecords(), windowEnd);
+        singlePeriod.put(reporter, new SingleWindow(windowEnd, page.newestPeriod()));
+        return null;
+      }
+      YearMonth newest = page.newestPeriod();
+      // The page's fingerprint covers its data[] only (see ComtradeParser.Page#dataDigest); a page that is one dead
+      // letter has none and is fingerprinted whole.
+      String digest = page.dataDigest() != null ? page.dataDigest() : body.digest();
+      long skip = resumable(off, digest, body) ? off.rowsDone() : 0;
+      // Without data in the chunk the cursor stays (those periods are probably not published yet) unless
+      // they are so old that they never will be (MonthGaps): a gap must not stall the reporter for ever.
+      YearMonth next = newest == null ? afterEmpty(reporter, single, off.next(), windowEnd, lastPossible)
+          : newest.plusMonths(1);
+      // The fingerprints of the periods it carries, so that the look-back re-emits them only once they change.
+      Window asked = new Window(off.next(), windowEnd);
+      Map<YearMonth, String> emitted = new TreeMap<>();
+      page.periodDigests().forEach((m, d) -> {
+        if (asked.contains(m)) {
+          emitted.put(m, d);
+        }
+      });
+      long occurredAt = off.next().plusMonths(2).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
+      Instant recheckAt = newest == null && !next.isAfter(off.next()) ? now.plus(config.pollInterval()) : null;
+      open = new OpenPage(reporter, partition(reporter), off, off.advanced(next, emitted, config.lookbackMonths()),
+          rows -> off.rowDone(rows, digest), UnaryOperator.identity(), occurredAt, recheckAt, logUri,
+          new PayloadCursor(page, body, skip), null);
+      opened = true;
+    } catch (IOException ex) {
+      throw new RetriableException("Cannot read the response of " + logUri, ex);
+    } finally {
+      if (!opened) {
+        body.close();
+      }
+    }
+    return emit();
+  }
+
+  /**
+   * The look-back calls of a revision check: the comtrade.lookback.months periods below the cursor (the newest is the
+   * last one it moved past: emitted, or stepped over as never published, and then still read here), never before
+   * comtrade.start.period, comtrade.periods.per.call periods per call (one after a look-back page hit maxRecords).
+   * An offset written before the look-back has no fingerprints: its window is re-emitted once (a duplicate with the
+   * same figures is harmless, a missed revision is not).
+   */
+  private List<Window> lookbackWindows(String reporter, ComtradeOffset off) {
+    YearMonth newest = off.next().minusMonths(1);
+    YearMonth from = ComtradeOffset.windowStart(off.next(), config.lookbackMonths());
+    if (from.isBefore(config.start())) {
+      from = config.start();
+    }
+    int n = lookbackOnePerCall.contains(reporter) ? 1 : config.periodsPerCall();
+    List<Window> out = new ArrayList<>();
+    for (YearMonth m = from; !m.isAfter(newest); m = m.plusMonths(n)) {
+      YearMonth to = m.plusMonths(n - 1L);
+      out.add(new Window(m, to.isAfter(newest) ? newest : to));
+    }
+    return out;
+  }
+
+  /**
+   * The look-back call at the head of the reporter's queue: re-emits the records of every period of its window whose
+   * fingerprint differs from the stored one (or that has none: figures published late), all of them, with the
+   * period's revision one higher; unchanged periods emit nothing. Periods absent from the answer keep their
+   * fingerprint: nothing can be retracted, and they are compared again next time. The window leaves the queue only
+   * once answered, so a failed call (RetriableException) is repeated on the next poll; so is a page whose temporary
+   * file fails while it is read.
+   *
+   * @return the first records of the changed periods, empty when none changed
+   */
+  private List<SourceRecord> lookBack(String reporter) throws InterruptedException {
+    ComtradeOffset off = state.get(reporter);
+    Deque<Window> queue = revisionQueue.get(reporter);
+    Window w = queue.peek();
+    if (lookbackOnePerCall.contains(reporter) && !w.single()) {
+      queueOneByOne(queue, queue.poll());
+      w = queue.peek();
+    }
+    List<String> periods = w.periods();
+    String logUri = url(reporter, periods);
+    HttpBody body = HttpBody.fetch(fetcher, URI.create(logUri), headers(), logUri, "comtrade");
+    queue.poll();
+    boolean opened = false;
+    try {
+      if (body.isNoData()) {
+        state.put(reporter, off.withoutRevising());
+        return List.of();
+      }
+      if (body.status() != 200) {
+        throw new ConnectException("Comtrade answered HTTP " + body.status() + " for " + logUri + ": "
+            + body.head(300));
+      }
+      ComtradeParser.Page page = parser.open(body, logUri);
+      page.close(); // only what its first read found is used: the changed periods are read again, alone
+      if (page.count() >= config.maxRecords()) {
+        if (w.single()) {
+          throw truncated(reporter, periods.get(0), page.count(), logUri);
+        }
+        // As for new periods: a cut page would make a period look changed (records missing) and re-emit it short.
+        log.warn("Comtrade look-back response for {} hit maxRecords={}: asking its periods one by one", logUri,
+            config.maxRecords());
+        lookbackOnePerCall.add(reporter);
+        queueOneByOne(queue, w);
+        return List.of();
+      }
+      if (page.dataDigest() == null) {
+        // One dead letter as a new page (an "error", a truncated body): nothing to compare. Already read once as a new
+        // page, it is not dead-lettered again at every check; the next check asks again.
+        log.warn("Comtrade look-back response for {} is unreadable: nothing compared; asked again at the next "
+            + "revision check", logUri);
+        state.put(reporter, off.withoutRevising());
+        return List.of();
+      }
+      Map<YearMonth, String> changed = new TreeMap<>();
+      Window asked = w;
+      page.periodDigests().forEach((m, d) -> {
+        if (asked.contains(m) && !d.equals(off.months().get(m))) {
+          changed.put(m, d);
+        }
+      });
+      if (changed.isEmpty()) {
+        state.put(reporter, off.withoutRevising());
+        return List.of();
+      }
+      // Tells a restart whether the changes it resumes are the ones whose first records went out; never equal to a
+      // page's digest, so a release that does not know "revising" does not skip rows of its new-period page.
+      String changedDigest = Digests.of(("revising " + MonthDigests.format(changed)).getBytes(StandardCharsets.UTF_8));
+      boolean sameAsInProgress = w.equals(off.revising()) && changedDigest.equals(off.digest());
+      // A period going out again carries a revision one higher than the figures it replaces (which carry the same
+      // derived publishedAt); resumed with the same changes, it keeps the revision its first records went out with.
+      Map<YearMonth, Integer> revisions = new TreeMap<>(off.revisions());
+      if (!sameAsInProgress) {
+        changed.keySet().forEach(m -> revisions.merge(m, 1, Integer::sum));
+      }
+      ComtradeOffset before = sameAsInProgress ? off : off.revising(w, changedDigest, revisions);
+      long skip = sameAsInProgress ? off.rowsDone() : 0;
+      log.info("Comtrade reporter {}: records of {} changed since they were emitted (a revision, or figures published "
+          + "late): re-emitting them, revisions {}", reporter, changed.keySet(), before.revisions());
+      long occurredAt = w.from().plusMonths(2).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
+      ItemStream items = parser.periodItems(body, logUri, changed.keySet());
+      open = new OpenPage(reporter, partition(reporter), before, before.revised(changed, config.lookbackMonths()),
+          before::revisingRow, item -> item instanceof TradeRow t
+              ? t.withRevision(before.revision(YearMonth.of(t.year(), t.month()))) : item,
+          occurredAt, null, logUri, new PayloadCursor(items, body, skip), w);
+      opened = true;
+    } catch (IOException ex) {
+      queue.addFirst(w); // the temporary file failed, not the answer: ask again on the next poll
+      throw new RetriableException("Cannot read the response of " + logUri, ex);
+    } finally {
+      if (!opened) {
+        body.close();
+      }
+    }
+    return emit();
+  }
+
+  /** Replaces a window by one call per period, at the head of the queue. */
+  private static void queueOneByOne(Deque<Window> queue, Window w) {
+    for (YearMonth m = w.to(); !m.isBefore(w.from()); m = m.minusMonths(1)) {
+      queue.addFirst(new Window(m, m));
+    }
+  }
+
+  private String url(String reporter, List<String> periods) {
+    return config.baseUrl() + "/C/M/HS?reporterCode=" + reporter + "&partnerCode=" + String.join(",", config.partners())
+        + "&period=" + String.join(",", periods) + "&flowCode=" + String.join(",", config.flows()) + "&cmdCode="
+        + String.join(",", config.cmdCodes()) + TOTALS_ONLY + "&maxRecords=" + config.maxRecords();
+  }
+
+  private Map<String, String> headers() {
+    return config.key() == null ? Map.of() : Map.of("Ocp-Apim-Subscription-Key", config.key());
   }
 
   /**
@@ -229,22 +460,29 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
   /**
    * The page being emitted: its records are built one batch per poll.
    *
+   * @param before the reporter's offset before its first record
+   * @param done the offset its last record carries
+   * @param midway the offset of a record after which that many of its items are done
+   * @param revised the item as it goes out (a re-emitted period's figures with their revision)
    * @param recheckAt when to ask the reporter again if the page had no figures and the cursor cannot move; null
    *     to ask for the next window right away
+   * @param window the look-back call, queued again if reading fails; null for new periods
    */
   private record OpenPage(String reporter, Map<String, String> partition, ComtradeOffset before, ComtradeOffset done,
-      String digest, long occurredAt, Instant recheckAt, String logUri, PayloadCursor cursor) {}
+      LongFunction<ComtradeOffset> midway, UnaryOperator<ParsedItem> revised, long occurredAt, Instant recheckAt,
+      String logUri, PayloadCursor cursor, Window window) {}
 
   /**
    * Up to batch.max.records records of the open page, each item's offset counting the items done and the last one's
-   * moving the cursor past the newest period with data; at the page's end the reporter's state moves on.
+   * moving the cursor past the newest period with data (or, for a look-back page, storing the changed periods'
+   * fingerprints); at the page's end the reporter's state moves on.
    */
   private List<SourceRecord> emit() {
     OpenPage pg = open;
     try {
       List<SourceRecord> out = pg.cursor().next(config.batchMax(), (item, rowsDone, last) -> records.create(
-          pg.partition(), (last ? pg.done() : new ComtradeOffset(pg.before().next(), rowsDone, pg.digest())).toMap(),
-          item, pg.occurredAt()));
+          pg.partition(), (last ? pg.done() : pg.midway().apply(rowsDone)).toMap(), pg.revised().apply(item),
+          pg.occurredAt()));
       if (pg.cursor().ended()) {
         int breakdowns = pg.cursor().skipped();
         if (breakdowns > 0) {
@@ -258,13 +496,17 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
         }
         closeOpenPayload();
       } else {
-        state.put(pg.reporter(), new ComtradeOffset(pg.before().next(), pg.cursor().index(), pg.digest()));
+        state.put(pg.reporter(), pg.midway().apply(pg.cursor().index()));
       }
       return out;
     } catch (IOException | RuntimeException e) {
-      // Asked and read again on the next poll, past the items of the batches already handed out.
+      // Asked and read again on the next poll (a look-back window is queued again), past the items of the batches
+      // already handed out.
       long resume = pg.cursor().resumePoint();
-      state.put(pg.reporter(), resume > 0 ? new ComtradeOffset(pg.before().next(), resume, pg.digest()) : pg.before());
+      state.put(pg.reporter(), resume > 0 ? pg.midway().apply(resume) : pg.before());
+      if (pg.window() != null) {
+        revisionQueue.get(pg.reporter()).addFirst(pg.window());
+      }
       throw openPayloadFailed(e, "the response of " + pg.logUri());
     }
   }
@@ -276,5 +518,10 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
     if (pg != null) {
       pg.cursor().closeQuietly(log, pg.logUri()); // deletes the temporary file
     }
+  }
+
+  /** Visible for tests. */
+  ComtradeOffset offsetOf(String reporter) {
+    return state.get(reporter);
   }
 }

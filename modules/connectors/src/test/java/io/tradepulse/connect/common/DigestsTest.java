@@ -58,4 +58,26 @@ class DigestsTest {
     assertThat(d.finish()).isEqualTo(Digests.of(whole));
     assertThat(Digests.incremental().finish()).isEqualTo(Digests.of(new byte[0]));
   }
+
+  static String unordered(String... pieces) {
+    Digests.Unordered d = Digests.unordered();
+    for (String p : pieces) {
+      d.add(p.getBytes(StandardCharsets.UTF_8));
+    }
+    return d.finish();
+  }
+
+  @Test
+  void shouldFingerprintAMultisetOfPiecesWhateverTheirOrderButNotWhateverTheirContent() {
+    String a = "{\"period\":\"202403\",\"primaryValue\":1}";
+    String b = "{\"period\":\"202403\",\"primaryValue\":2}";
+    String c = "{\"period\":\"202403\",\"primaryValue\":3}";
+    assertThat(unordered(a, b, c)).isEqualTo(unordered(c, a, b)).isEqualTo(unordered(b, c, a));
+    assertThat(unordered(a, b, c)).as("a piece changed").isNotEqualTo(unordered(a, b, b))
+        .as("a piece more").isNotEqualTo(unordered(a, b, c, c))
+        .as("a piece less").isNotEqualTo(unordered(a, b))
+        .as("nothing").isNotEqualTo(unordered());
+    assertThat(unordered(a, a)).as("multiplicity counts").isNotEqualTo(unordered(a));
+    assertThat(unordered(a)).hasSize(16);
+  }
 }
