@@ -6,14 +6,18 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * Creates the catalog's topics that do not exist yet. Existing topics are left as they are, except that existing
- * trade.records and trade.records.derived with different partition counts are refused (they must be co-partitioned).
+ * trade.records and trade.records.derived with different partition counts are refused (they must be co-partitioned);
+ * {@link #settingsDrift} tells which of their settings differ from what tradepulse creates them with.
  */
 public final class TopicAdmin {
     private TopicAdmin() {
@@ -69,6 +73,64 @@ public final class TopicAdmin {
             return List.copyOf(created);
         } catch (ExecutionException e) {
             throw new IllegalStateException("Could not create topics: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /**
+     * A setting of an existing topic that differs from the one tradepulse creates the topic with.
+     *
+     * @param actual the topic's effective value (its own, or the broker's default it inherits)
+     */
+    public record SettingDrift(String topic, String key, String actual, String expected) {
+        /** The kafka-configs command that gives the topic tradepulse's value. */
+        public String fixCommand() {
+            return "kafka-configs.sh --bootstrap-server <brokers> --alter --entity-type topics --entity-name " + topic
+                    + " --add-config " + key + "=" + expected;
+        }
+
+        @Override
+        public String toString() {
+            return topic + ": " + key + "=" + actual + ", tradepulse creates it with " + expected;
+        }
+    }
+
+    /**
+     * The settings of the catalog's existing topics that differ from what {@link #ensureTopics} would create them
+     * with (cleanup policy, retention, {@code min.insync.replicas}). Existing topics are never altered: a topic made
+     * by an earlier release, by hand or by a platform team keeps its settings, and some differences are deliberate
+     * (a shorter dead-letter retention). But some lose data silently (trade.records inheriting a broker's
+     * {@code log.retention.bytes}; trade.changes with the delete policy is no longer a table), so the caller reports
+     * them, each with the command that fixes it. Missing topics are not reported.
+     */
+    public static List<SettingDrift> settingsDrift(Admin admin, TopicCatalog catalog) throws InterruptedException {
+        try {
+            Set<String> existing = admin.listTopics().names().get();
+            Map<String, Map<String, String>> expected = new java.util.LinkedHashMap<>();
+            for (Topic<?, ?> t : catalog.all()) {
+                if (existing.contains(t.name())) {
+                    expected.put(t.name(), t.settings().toNewTopic(t.name()).configs());
+                }
+            }
+            if (expected.isEmpty()) {
+                return List.of();
+            }
+            List<ConfigResource> resources = expected.keySet().stream()
+                    .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList();
+            Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get();
+            List<SettingDrift> drift = new ArrayList<>();
+            for (ConfigResource r : resources) {
+                Config config = configs.get(r);
+                for (Map.Entry<String, String> e : new java.util.TreeMap<>(expected.get(r.name())).entrySet()) {
+                    ConfigEntry entry = config == null ? null : config.get(e.getKey());
+                    String actual = entry == null ? null : entry.value();
+                    if (!e.getValue().equals(actual)) {
+                        drift.add(new SettingDrift(r.name(), e.getKey(), actual, e.getValue()));
+                    }
+                }
+            }
+            return List.copyOf(drift);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Could not read the topics' settings: " + e.getCause().getMessage(), e.getCause());
         }
     }
 }

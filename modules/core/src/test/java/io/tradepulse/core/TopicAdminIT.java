@@ -67,4 +67,43 @@ class TopicAdminIT {
             assertThat(TopicAdmin.ensureTopics(admin, topics)).as("all exist, co-partitioned").isEmpty();
         }
     }
+
+    /**
+     * Existing topics are never altered, but a setting that loses data silently (trade.records inheriting a size
+     * limit, trade.changes no longer compacted) is reported, with the command that fixes it.
+     */
+    @Test
+    void shouldReportTheSettingsOfExistingTopicsThatDifferFromTheCatalogs(EmbeddedPlatform platform) throws Exception {
+        String prefix = "admin-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        TopicCatalog topics = catalog(prefix);
+        String records = topics.records().name();
+        String changes = topics.changes().name();
+        try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()))) {
+            admin.createTopics(List.of(
+                    new NewTopic(records, 4, (short) 1).configs(Map.of("retention.ms", "-1", "retention.bytes", "1073741824")),
+                    new NewTopic(changes, 4, (short) 1).configs(Map.of("cleanup.policy", "delete")))).all().get();
+            awaitKnown(admin, records, changes);
+            TopicAdmin.ensureTopics(admin, topics);
+            awaitKnown(admin, topics.all().stream().map(Topic::name).toArray(String[]::new));
+
+            List<TopicAdmin.SettingDrift> drift = TopicAdmin.settingsDrift(admin, topics);
+
+            assertThat(drift).containsExactlyInAnyOrder(
+                    new TopicAdmin.SettingDrift(records, "retention.bytes", "1073741824", "-1"),
+                    new TopicAdmin.SettingDrift(changes, "cleanup.policy", "delete", "compact"));
+            assertThat(drift.get(0).fixCommand()).contains("--entity-name " + drift.get(0).topic(),
+                    "--add-config " + drift.get(0).key() + "=" + drift.get(0).expected());
+        }
+    }
+
+    @Test
+    void shouldReportNoDriftForTopicsItCreatedAndNoneForMissingTopics(EmbeddedPlatform platform) throws Exception {
+        TopicCatalog topics = catalog("admin-" + UUID.randomUUID().toString().substring(0, 8) + ".");
+        try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()))) {
+            assertThat(TopicAdmin.settingsDrift(admin, topics)).as("nothing exists yet").isEmpty();
+            TopicAdmin.ensureTopics(admin, topics);
+            awaitKnown(admin, topics.all().stream().map(Topic::name).toArray(String[]::new));
+            assertThat(TopicAdmin.settingsDrift(admin, topics)).isEmpty();
+        }
+    }
 }

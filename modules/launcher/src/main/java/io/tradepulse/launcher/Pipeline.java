@@ -43,6 +43,23 @@ public final class Pipeline {
         }
     }
 
+    /**
+     * One warning per setting of an existing topic that differs from what tradepulse creates it with
+     * ({@link TopicAdmin#settingsDrift}), each with the command that fixes it; existing topics are never altered.
+     * Reading the settings needs DescribeConfigs on the topics: without it (or with the cluster unreachable) the
+     * result is one warning saying so, and the caller goes on.
+     */
+    public static List<String> topicSettingWarnings(Map<String, Object> clientConfig, TopicCatalog topics)
+            throws InterruptedException {
+        try (Admin admin = Admin.create(clientConfig)) {
+            return TopicAdmin.settingsDrift(admin, topics).stream()
+                    .map(d -> "Warning: topic " + d + " (existing topics are not altered); to change it: " + d.fixCommand())
+                    .toList();
+        } catch (IllegalStateException e) {
+            return List.of("Warning: could not check the topics' settings: " + e.getMessage());
+        }
+    }
+
     /** Publishes the bundled real data set; every row ends up published or dead-lettered. */
     public static List<IngestReport> ingestBundledData(Map<String, Object> clientConfig, TopicCatalog topics) {
         try (CatalogProducer producer = new CatalogProducer(clientConfig)) {

@@ -83,6 +83,11 @@ final class RunCommand implements Callable<Integer> {
                 TopicCatalog topics = processorConfig.topicCatalog();
                 List<String> created = Pipeline.createTopics(ClientSettings.only(props, AdminClientConfig.configNames()), topics);
                 System.out.println(created.isEmpty() ? "Topics: all exist" : "Topics created: " + String.join(", ", created));
+                // A topic made by hand or by an earlier release may lose data silently (trade.records inheriting a
+                // broker's log.retention.bytes, trade.changes not compacted): said, never altered. Not with
+                // --no-create-topics, whose principal need not be allowed to describe topic configs.
+                Pipeline.topicSettingWarnings(ClientSettings.only(props, AdminClientConfig.configNames()), topics)
+                        .forEach(System.err::println);
             }
             app = new ProcessorApp(processorConfig);
         } catch (Exception | Error e) {
