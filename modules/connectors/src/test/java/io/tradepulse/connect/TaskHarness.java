@@ -100,12 +100,34 @@ public final class TaskHarness {
     return task;
   }
 
+  /** How long {@link #poll} waits for a unit of work: far beyond any a test runs, bounded so a hang fails. */
+  static final Duration UNIT_BOUND = Duration.ofSeconds(60);
+
+  /**
+   * Polls as Connect does (again while poll() returns null) until the task hands out records, or returns null with no
+   * unit of work in flight ({@link TradeSourceTask#unitInFlight()}): the source has nothing new. That is what one
+   * poll() returned when it ran its unit of work itself, however long that took; a poll() now returns null after
+   * {@link TradeSourceTask#MAX_IDLE_BLOCK} while its download goes on. What the unit threw is thrown.
+   */
+  public static List<SourceRecord> poll(SourceTask task) throws InterruptedException {
+    long deadline = System.nanoTime() + UNIT_BOUND.toNanos();
+    while (true) {
+      List<SourceRecord> batch = task.poll();
+      if (batch != null || !(task instanceof TradeSourceTask<?> t) || !t.unitInFlight()) {
+        return batch;
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("the task's unit of work did not end within " + UNIT_BOUND);
+      }
+    }
+  }
+
   /** Polls until a poll returns null/empty (the task has nothing more now), committing offsets and acking. */
   @SuppressWarnings("unchecked")
   public List<SourceRecord> drain(SourceTask task) throws InterruptedException {
     List<SourceRecord> all = new ArrayList<>();
     for (int i = 0; i < 100_000; i++) {
-      List<SourceRecord> batch = task.poll();
+      List<SourceRecord> batch = poll(task);
       if (batch == null || batch.isEmpty()) {
         return all;
       }
@@ -129,7 +151,7 @@ public final class TaskHarness {
   public static Batches drainInBatches(TradeSourceTask<?> task, int max) throws InterruptedException {
     List<SourceRecord> all = new ArrayList<>();
     int polls = 0;
-    for (List<SourceRecord> batch = task.poll(); batch != null; batch = task.poll()) {
+    for (List<SourceRecord> batch = poll(task); batch != null; batch = poll(task)) {
       polls++;
       assertThat(batch).hasSizeLessThanOrEqualTo(max);
       assertThat(task.peakPendingRecords()).as("records built but not yet handed out").isLessThanOrEqualTo(max);
@@ -144,7 +166,7 @@ public final class TaskHarness {
   public List<SourceRecord> take(SourceTask task, int n) throws InterruptedException {
     List<SourceRecord> all = new ArrayList<>();
     while (all.size() < n) {
-      List<SourceRecord> batch = task.poll();
+      List<SourceRecord> batch = poll(task);
       if (batch == null) {
         continue;
       }

@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>{@link HttpRequest.Builder#timeout} only bounds the wait for the response headers: a server that sends its
  * headers and then stalls the body would hold a {@code BodyHandlers.ofFile}/{@code ofByteArray} read, and with it the
- * task's poll() and the task lock that stop() waits for, for ever. The body is therefore read as a stream here, and a
+ * task's unit of work (and the worker thread it runs on, see TradeSourceTask), for ever. The body is therefore read as
+ * a stream here, and a
  * watchdog closes it once no byte has arrived for the same timeout; the read then fails with an
  * {@link HttpTimeoutException}, an I/O failure that {@link RetryingFetcher} retries and finally turns into a
  * RetriableException (and {@link HttpBody} deletes its temporary file).

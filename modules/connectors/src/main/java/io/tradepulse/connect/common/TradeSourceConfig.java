@@ -49,7 +49,7 @@ public abstract class TradeSourceConfig extends AbstractConfig {
       + "over every http.timeout.ms of it after the first: a body that comes slower (a server dribbling a few bytes at "
       + "a time, never silent for http.timeout.ms) is aborted and retried like an I/O error. There is no bound on a "
       + "whole download: one that keeps above this rate is not cut however long it takes (so a body of N bytes may "
-      + "hold a poll() up to about N / this seconds). 0 bounds only the silence.";
+      + "take up to about N / this seconds; poll() returns meanwhile). 0 bounds only the silence.";
   public static final long HTTP_BODY_MIN_RATE_DEFAULT = 1_024L;
 
   public static final String HTTP_MAX_RETRIES_CONFIG = "http.max.retries";

@@ -7,32 +7,67 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Shared poll loop: a subclass turns "the next unit of work" (one HTTP response, one file) into records
  * that already carry their per-row source offsets; this class hands them out in batches, waits
  * (interruptibly) when there is nothing new, counts acknowledgements, and signals completion of finite
  * sources via {@link SourceCompletion}.
+ *
+ * <p>Threads. A unit of work can block on I/O for minutes: a Comtrade page is some 90 MB, a Comext bulk file a
+ * gigabyte, and retries wait out their backoff. Since Kafka 3.7 (KAFKA-15090) the worker calls {@link #stop()} only
+ * after poll() returns, so a poll() blocked in a download would hold a graceful stop or rebalance past
+ * task.shutdown.graceful.timeout.ms (5 s): the worker then abandons the task, its final offset commit is lost (a
+ * restart re-delivers) and the thread goes on downloading. So the unit of work ({@link #emitOpenPayload()}, else
+ * {@link #nextRecords()}) runs on one worker thread of the task's own, and poll() waits for it at most
+ * {@link #MAX_IDLE_BLOCK}: when it is not done by then, poll() returns null and the next poll() waits for the same
+ * unit (there is never more than one). Every subclass hook ({@link #nextRecords()}, {@link #emitOpenPayload()},
+ * {@link #exhausted()}, {@link #closeOpenPayload()} once started) runs on that thread, one at a time, so subclass state
+ * needs no locking; the hand-off to and from it (the executor's queue, the unit's {@link Future}) orders what each
+ * side wrote before. An exception of a unit is thrown by the poll() that collects it, as it was when the unit ran on
+ * the poll() thread. {@link #commitRecord} (the producer's thread) touches only counters and flags.
  */
 public abstract class TradeSourceTask<C extends TradeSourceConfig> extends SourceTask {
   protected final Logger log = LoggerFactory.getLogger(getClass());
 
   /**
-   * Longest time one poll() blocks when the source has nothing new. Since Kafka 3.7 (KAFKA-15090) the
-   * worker calls {@link #stop()} on the task thread only AFTER poll() returns; a poll() that sleeps for
-   * poll.interval.ms (an hour) outlives task.shutdown.graceful.timeout.ms (5 s), the worker then cancels
-   * the task and its final offset commit is lost, so a restart re-delivers everything since the last
-   * periodic flush. Returning null at least this often keeps a graceful stop graceful.
+   * Longest time one poll() waits for the unit of work it started (or found in flight), and then again when the
+   * source has nothing new. Since Kafka 3.7 (KAFKA-15090) the worker calls {@link #stop()} on the task thread only
+   * AFTER poll() returns; a poll() that sleeps for poll.interval.ms (an hour), or downloads a bulk file, outlives
+   * task.shutdown.graceful.timeout.ms (5 s), the worker then cancels the task and its final offset commit is lost,
+   * so a restart re-delivers everything since the last periodic flush. Returning null at least this often (twice
+   * this at most: a unit that ends just in time and finds nothing) keeps a graceful stop graceful.
    */
   public static final Duration MAX_IDLE_BLOCK = Duration.ofMillis(500);
+
+  /**
+   * Longest time {@link #stop()} waits for the worker thread to finish the unit in flight and close the open payload.
+   * A download or backoff ends at once ({@link PageFetcher#stop()}, the stop signal); what cannot be cut (reading a
+   * local file of a gigabyte for its digest) is not waited for beyond this, within the worker's 5 s
+   * (task.shutdown.graceful.timeout.ms), so the final offset commit still happens: the thread is then interrupted,
+   * and closes the payload once the unit returns.
+   */
+  static final Duration STOP_WAIT = Duration.ofSeconds(2);
+
+  /** Prefix of the name of a task's worker thread, followed by {@code <connector>-<task>}. */
+  static final String WORKER_THREAD_PREFIX = "tradepulse-source-";
 
   protected C config;
   protected final IngestMetrics metrics = new IngestMetrics();
@@ -45,7 +80,13 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
   private final AtomicLong handedOut = new AtomicLong();
   private final AtomicLong acked = new AtomicLong();
   private volatile boolean drained;
+  /** {@link #exhausted()} as the unit that found nothing new left it: read by commitRecord() on another thread. */
+  private volatile boolean finished;
   private int peakPending;
+  /** Runs the units of work; created by start(), shut down by stop(). */
+  private volatile ExecutorService worker;
+  /** The unit of work poll() waits for, if any; touched by the poll() thread alone. */
+  private Future<Unit> inFlight;
   private String connectorName;
   private int taskId;
 
@@ -54,9 +95,12 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
   /** Called once the config is parsed; restore offsets here. */
   protected abstract void startTask(Map<String, String> props);
 
+  /** What one unit of work gave: its records, and, when there were none, whether the source is fully read. */
+  private record Unit(List<SourceRecord> records, boolean exhausted) {}
+
   /**
    * The next records once no payload is left open with records to emit ({@link #emitOpenPayload()}): fetch or open
-   * the next payload. Called under the task's lock (see {@link #stop()}).
+   * the next payload. Called on the task's worker thread (see the class comment); may block on I/O.
    *
    * @return the next records, or an empty list when the source has nothing new right now
    * @throws org.apache.kafka.connect.errors.RetriableException on transient I/O failures
@@ -66,26 +110,41 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
   /**
    * The next records of the payload an earlier call left open (read lazily across polls, at most batch.max.records
    * at a time), or an empty list when none is open or it has no more. Sources that stream a payload across polls
-   * override it, together with {@link #closeOpenPayload()}. Called under the task's lock. Default: nothing is open.
+   * override it, together with {@link #closeOpenPayload()}. Called on the task's worker thread. Default: nothing is
+   * open.
    */
   protected List<SourceRecord> emitOpenPayload() throws InterruptedException {
     return List.of();
   }
 
   /**
-   * Synchronized with {@link #stop()}: the SourceTask contract lets stop() be called from another thread while this
-   * reads the open payload (Kafka 3.7+ workers call it only after poll() returns); closing the payload under the
-   * reader would fail that read, so stop() ends the fetcher's download first and then waits for the batch.
+   * One unit of work, on the worker thread. The MDC is the poll() thread's (Connect's {@code connector.context}), so
+   * the unit's log lines name the connector and task as they did on the task thread.
    */
-  private synchronized List<SourceRecord> nextBatch() throws InterruptedException {
-    if (stopSignal.isStopped()) {
-      return List.of(); // stop() ran while this call waited for the lock: open nothing it would not close
+  private Unit runUnit(Map<String, String> mdc) throws InterruptedException {
+    if (mdc != null) {
+      MDC.setContextMap(mdc);
     }
-    List<SourceRecord> open = emitOpenPayload();
-    return open.isEmpty() ? nextRecords() : open;
+    try {
+      if (stopSignal.isStopped()) {
+        return new Unit(List.of(), false); // stop() came before this unit started: open nothing
+      }
+      List<SourceRecord> open = emitOpenPayload();
+      List<SourceRecord> out = open.isEmpty() ? nextRecords() : open;
+      return new Unit(out, out.isEmpty() && exhausted());
+    } finally {
+      if (stopSignal.isStopped()) {
+        // What this unit opened after stop() is closed here, should stop() have dropped its queued close (shutdownNow)
+        closeOpenPayload();
+      }
+      MDC.clear();
+    }
   }
 
-  /** True for a finite source that has read everything (files); live APIs never finish. */
+  /**
+   * True for a finite source that has read everything (files); live APIs never finish. Called on the task's worker
+   * thread after a unit of work that found nothing new.
+   */
   protected boolean exhausted() {
     return false;
   }
@@ -108,6 +167,14 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
       pageFetcher = new JdkPageFetcher(config.httpTimeout(), config.httpBodyMinRate());
     }
     startTask(props);
+    // The thread starts with the first unit of work, from poll(): a task stopped before it polls has none. A daemon,
+    // so that a unit that never ends cannot keep a worker JVM alive either.
+    String threadName = WORKER_THREAD_PREFIX + connectorName + "-" + taskId;
+    worker = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, threadName);
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   private PluginMetrics pluginMetrics() {
@@ -131,12 +198,18 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
     return SourcePartitions.storedOffset(context.offsetStorageReader(), partition);
   }
 
+  /**
+   * Hands out what the last unit of work built; once that is all out, starts the next unit on the worker thread (or
+   * goes on waiting for the one in flight) and waits for it at most {@link #MAX_IDLE_BLOCK}.
+   *
+   * @return up to batch.max.records records, or null when there is nothing new or the unit is not done yet
+   */
   @Override
   public List<SourceRecord> poll() throws InterruptedException {
     if (pending.isEmpty() && !stopSignal.isStopped()) {
-      List<SourceRecord> next;
+      Unit unit;
       try {
-        next = nextBatch();
+        unit = awaitUnit();
       } catch (RetriableException e) {
         if (!stopSignal.isStopped()) {
           throw e;
@@ -146,7 +219,12 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
         log.info("Poll ended by stop(): {}", e.getMessage());
         return null;
       }
+      if (unit == null) {
+        return null; // still downloading or reading: Connect polls again, and that poll waits for the same unit
+      }
+      List<SourceRecord> next = unit.records();
       if (next.isEmpty()) {
+        finished = unit.exhausted();
         drained = true;
         maybeSignalCompletion();
         // Short wait, then return control to the worker (see MAX_IDLE_BLOCK). Subclasses gate their own
@@ -170,6 +248,42 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
     return out;
   }
 
+  /**
+   * The unit of work in flight, or a new one: its result once done within {@link #MAX_IDLE_BLOCK}, else null (it goes
+   * on, and the next call waits for it again). What the unit threw is thrown here, the same exception.
+   */
+  private Unit awaitUnit() throws InterruptedException {
+    if (inFlight == null) {
+      Map<String, String> mdc = MDC.getCopyOfContextMap();
+      try {
+        inFlight = worker.submit(() -> runUnit(mdc));
+      } catch (RejectedExecutionException e) {
+        return null; // stop() shut the worker down since poll() looked at the stop signal
+      }
+    }
+    Unit unit;
+    try {
+      unit = inFlight.get(MAX_IDLE_BLOCK.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      return null;
+    } catch (ExecutionException e) {
+      inFlight = null;
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException re) {
+        throw re; // RetriableException, ConnectException, ...: as when the unit ran on this thread
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      if (cause instanceof InterruptedException ie) {
+        throw ie;
+      }
+      throw new ConnectException("Unit of work failed", cause); // no other checked exception: nextRecords' signature
+    }
+    inFlight = null;
+    return unit;
+  }
+
   @Override
   public void commitRecord(SourceRecord record, RecordMetadata metadata) {
     acked.incrementAndGet();
@@ -180,7 +294,7 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
     if (!drained || acked.get() < handedOut.get()) {
       return;
     }
-    if (exhausted()) {
+    if (finished) {
       if (!SourceCompletion.isDone(connectorName, taskId)) {
         metrics.logSummary("Source finished");
       }
@@ -208,16 +322,15 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
   }
 
   /**
-   * Stops the task. The stop signal goes first, outside the lock, so a poll() that has not reached its records yet
-   * opens nothing; the open payload is then closed under the task's lock, which a poll holds while it reads
-   * ({@link #emitOpenPayload()}, {@link #nextRecords()}): a batch being read is finished, not cut off.
+   * Stops the task: ends the unit of work in flight, closes the open payload and ends the worker thread. Kafka Connect
+   * 3.7 and later call it on the task thread once poll() has returned, which no longer means the unit is done: the
+   * worker thread may be downloading. Other callers (tests, an older worker) may call it during a poll().
    *
-   * <p>A download is not waited for: the lock would be held for as long as its body keeps coming (a Comext bulk file
-   * can take minutes), and the JDK's body read ignores interrupts, so a stop() called during a poll() would outlast
-   * task.shutdown.graceful.timeout.ms and leave the thread downloading. The fetcher is stopped first, outside the
-   * lock: the poll's download fails at once, its temporary file is deleted, and poll() returns. (Kafka Connect 3.7 and
-   * later call stop() on the task thread once poll() has returned; other callers, such as tests or an older worker,
-   * may call it during one.)
+   * <p>The stop signal goes first, so a unit that has not started opens nothing and a retry backoff ends. A download
+   * is not waited for (its body may keep coming for minutes, and the JDK's body read ignores interrupts): the fetcher
+   * is stopped, so the download fails at once, its temporary file is deleted, and the unit returns. The open payload is
+   * then closed on the worker thread, after the unit in flight: a batch being read is finished, not cut off, and
+   * subclass state stays with one thread. stop() waits for that at most {@link #STOP_WAIT}.
    */
   @Override
   public void stop() {
@@ -225,10 +338,42 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
     if (pageFetcher != null) {
       pageFetcher.stop();
     }
-    synchronized (this) {
-      closeOpenPayload();
+    ExecutorService w = worker;
+    if (w == null) {
+      closeOpenPayload(); // never started: nothing runs
+    } else {
+      shutDown(w);
     }
     metrics.logSummary("Task stopping");
+  }
+
+  private void shutDown(ExecutorService w) {
+    Map<String, String> mdc = MDC.getCopyOfContextMap();
+    try {
+      w.execute(() -> {
+        if (mdc != null) {
+          MDC.setContextMap(mdc);
+        }
+        try {
+          closeOpenPayload();
+        } finally {
+          MDC.clear();
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // stopped before: closed then
+    }
+    w.shutdown();
+    try {
+      if (!w.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("The task's unit of work did not end within {} ms of stop(): interrupting its thread, which closes "
+            + "the open payload once the unit returns", STOP_WAIT.toMillis());
+        w.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      // Not waited for any longer; shut down all the same, the thread ends once its queue (the close) has run.
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**
@@ -242,6 +387,14 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
   /** Visible for tests and the benchmark. */
   public IngestMetrics metrics() {
     return metrics;
+  }
+
+  /**
+   * Visible for tests: whether the last poll() returned null because its unit of work was not done within
+   * {@link #MAX_IDLE_BLOCK} (rather than because the source had nothing new). Call on the polling thread.
+   */
+  public boolean unitInFlight() {
+    return inFlight != null;
   }
 
   /** Visible for tests: a fake clock and fetcher instead of the system ones. Call before start(). */

@@ -238,7 +238,8 @@ public final class ApiStreamingScale {
       if (source.equals("comext-revision")) {
         clock.advance(Duration.ofSeconds(2)); // past comext.revision.check.interval.ms: the look-back call is due
       }
-      for (List<SourceRecord> batch = task.poll(); batch != null && !batch.isEmpty(); batch = task.poll()) {
+      for (List<SourceRecord> batch = TaskHarness.poll(task); batch != null && !batch.isEmpty();
+              batch = TaskHarness.poll(task)) {
         maxBatch = Math.max(maxBatch, batch.size());
         for (SourceRecord r : batch) {
           records++;

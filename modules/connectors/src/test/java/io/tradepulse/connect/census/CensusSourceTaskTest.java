@@ -199,11 +199,12 @@ class CensusSourceTaskTest {
   void shouldThrowRetriableExceptionWhenServerKeepsFailingAndResumeLater() throws Exception {
     stubMonth("2025-04", 503, "busy");
     CensusSourceTask task = start(props());
-    assertThatThrownBy(task::poll).isInstanceOf(RetriableException.class).hasMessageContaining("HTTP 503");
+    assertThatThrownBy(() -> TaskHarness.poll(task))
+        .isInstanceOf(RetriableException.class).hasMessageContaining("HTTP 503");
     wm.resetAll();
     wm.stubFor(get(urlPathEqualTo("/data/timeseries/intltrade/exports/hs")).withQueryParam("time", equalTo("2025-04"))
         .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
-    assertThatThrownBy(task::poll).isInstanceOf(RetriableException.class);
+    assertThatThrownBy(() -> TaskHarness.poll(task)).isInstanceOf(RetriableException.class);
     wm.resetAll();
     stubMonth("2025-04", 200, APRIL_2025);
     stubMonth("2025-05", 204, null);
@@ -238,7 +239,7 @@ class CensusSourceTaskTest {
     props.put("http.max.retries", "0");
     props.put("http.body.min.bytes.per.second", "1024");
     CensusSourceTask task = startWithConfiguredFetcher(props);
-    assertThatThrownBy(task::poll).isInstanceOf(RetriableException.class)
+    assertThatThrownBy(() -> TaskHarness.poll(task)).isInstanceOf(RetriableException.class)
         .hasMessageContaining("http.body.min.bytes.per.second").hasMessageNotContaining("s3cret");
     task.stop();
   }
@@ -430,7 +431,8 @@ class CensusSourceTaskTest {
         + "included with each data API request. You included a key with this request, however, it is not valid."
         + "</body></html>");
     CensusSourceTask task = start(props());
-    assertThatThrownBy(task::poll).isInstanceOf(ConnectException.class).hasMessageContaining("census.api.key")
+    assertThatThrownBy(() -> TaskHarness.poll(task))
+        .isInstanceOf(ConnectException.class).hasMessageContaining("census.api.key")
         .hasMessageContaining("Invalid Key");
     assertThat(task.offsetOf(new CensusPartition("EXPORT", "HS2", "*")).latest()).isNull();
 

@@ -186,7 +186,7 @@ class CensusStreamingTest {
   void shouldFailOnAClientErrorNamingTheStartOfTheBody() throws Exception {
     stubMonth("2025-05", 400, "error: unknown variable 'E_COMMODITY'; " + "x".repeat(400));
     CensusSourceTask task = start(props("2025-05", 2000));
-    assertThatThrownBy(task::poll).isInstanceOf(ConnectException.class)
+    assertThatThrownBy(() -> TaskHarness.poll(task)).isInstanceOf(ConnectException.class)
         .hasMessage("Census API answered HTTP 400 for " + wm.baseUrl() + PATH + "?get=CTY_CODE,CTY_NAME,E_COMMODITY,"
             + "ALL_VAL_MO,SUMMARY_LVL&time=2025-05&COMM_LVL=HS2: error: unknown variable 'E_COMMODITY'; "
             + "x".repeat(300 - 39));
@@ -326,11 +326,12 @@ class CensusStreamingTest {
     stubMonth("2025-05", 200, bigMonth());
     List<Path> before = TaskHarness.tempFilesNamed("tradepulse-census-");
     CensusSourceTask task = start(props("2025-05", BATCH));
-    List<SourceRecord> got = new ArrayList<>(task.poll());
+    List<SourceRecord> got = new ArrayList<>(TaskHarness.poll(task));
     List<Path> open = TaskHarness.tempFilesMadeSince("tradepulse-census-", before);
     Files.write(open.get(0), new byte[0]); // the body on disk is lost under the open month
 
-    assertThatThrownBy(task::poll).isInstanceOf(RetriableException.class).hasMessageContaining("time=2025-05");
+    assertThatThrownBy(() -> TaskHarness.poll(task))
+        .isInstanceOf(RetriableException.class).hasMessageContaining("time=2025-05");
     assertThat(open.get(0)).doesNotExist();
     got.addAll(harness.drain(task)); // the worker polls again: the month is fetched again, resumed after batch 1
     task.stop();

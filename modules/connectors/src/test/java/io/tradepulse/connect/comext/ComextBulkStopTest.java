@@ -32,9 +32,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A task stopped while its poll() downloads a bulk file: the download can go on for minutes (it keeps coming above
- * the rate floor) and the JDK's body read ignores interrupts, so stop(), which waits for the poll's lock, must end
- * it, or it outlasts task.shutdown.graceful.timeout.ms and the abandoned thread keeps downloading.
+ * A task stopped from another thread while its poll() waits for a bulk file's download (a runner other than Kafka
+ * 3.7+, which calls stop() once poll() returned: BoundedPollTest): the download can go on for minutes (it keeps coming
+ * above the rate floor) and the JDK's body read ignores interrupts, so stop(), which waits for the unit of work in
+ * flight, must end it, or it outlasts task.shutdown.graceful.timeout.ms and the thread keeps downloading.
  *
  * <p>The server sends a minute's worth of body; the bounds are seconds, far from both. The timeout runs each test in
  * a thread of its own, so a regression fails instead of hanging on the uninterruptible read.

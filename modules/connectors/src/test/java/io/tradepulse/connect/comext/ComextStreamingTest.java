@@ -154,7 +154,7 @@ class ComextStreamingTest {
    */
   @SuppressWarnings("unchecked")
   SourceRecord takeOne(ComextApiSourceTask task) throws InterruptedException {
-    List<SourceRecord> batch = task.poll();
+    List<SourceRecord> batch = TaskHarness.poll(task);
     if (batch == null || batch.isEmpty()) {
       return null;
     }
@@ -435,11 +435,12 @@ class ComextStreamingTest {
     stub(PATH, "2025-05", null, 200, LARGE_MAY);
     List<Path> before = TaskHarness.tempFilesNamed(TEMP);
     ComextApiSourceTask task = start(props(BATCH));
-    List<SourceRecord> got = new ArrayList<>(task.poll());
+    List<SourceRecord> got = new ArrayList<>(TaskHarness.poll(task));
     List<Path> open = TaskHarness.tempFilesMadeSince(TEMP, before);
     Files.write(open.get(0), new byte[0]); // the body on disk is lost under the open response
 
-    assertThatThrownBy(task::poll).isInstanceOf(RetriableException.class).hasMessageContaining("startPeriod=2025-02")
+    assertThatThrownBy(() -> TaskHarness.poll(task))
+        .isInstanceOf(RetriableException.class).hasMessageContaining("startPeriod=2025-02")
         .cause().hasMessageContaining("its temporary file changed");
     assertThat(open.get(0)).doesNotExist();
     got.addAll(harness.drain(task)); // the worker polls again: fetched again, resumed after the first batch
@@ -482,7 +483,7 @@ class ComextStreamingTest {
     ComextApiSourceTask july = start(props(BATCH));
     clock.advance(Duration.ofHours(2));
 
-    List<SourceRecord> got = new ArrayList<>(july.poll());
+    List<SourceRecord> got = new ArrayList<>(TaskHarness.poll(july));
     assertThat(got).hasSize(BATCH);
     List<Path> open = TaskHarness.tempFilesMadeSince(TEMP, before);
     List<Path> runs = open.stream().filter(p -> p.toString().endsWith(".run")).toList();
@@ -494,7 +495,7 @@ class ComextStreamingTest {
 
     assertThatThrownBy(() -> {
       for (int i = 0; i < 100; i++) {
-        got.addAll(july.poll());
+        got.addAll(TaskHarness.poll(july));
       }
     }).isInstanceOf(RetriableException.class).hasMessageContaining("endPeriod=2025-05");
     assertThat(open).allSatisfy(p -> assertThat(p).doesNotExist());
@@ -536,7 +537,7 @@ class ComextStreamingTest {
     stub(PATH, "2025-02", null, 400, error + " ".repeat(300) + "tail");
     List<Path> before = TaskHarness.tempFilesNamed(TEMP);
     ComextApiSourceTask task = start(props(BATCH));
-    assertThatThrownBy(task::poll).isInstanceOf(ConnectException.class)
+    assertThatThrownBy(() -> TaskHarness.poll(task)).isInstanceOf(ConnectException.class)
         .hasMessageStartingWith("Comext answered HTTP 400 for " + wm.baseUrl() + PATH + "?format=SDMX-CSV&startPeriod=")
         .hasMessageEndingWith(": " + error + " ".repeat(300 - error.length()));
     task.stop();

@@ -117,7 +117,8 @@ public final class LocationStreamingScale {
         }
         long[] a = procIo();
         long s0 = System.nanoTime();
-        List<SourceRecord> out = task.poll(); // one re-check of every file; null: nothing new (after a 10 ms wait)
+        // one re-check of every file; null: nothing new (after a 10 ms wait)
+        List<SourceRecord> out = TaskHarness.poll(task);
         double s = (System.nanoTime() - s0) / 1e9;
         long[] b = procIo();
         System.out.printf("re-check %d%s: %s in %.4f s (with the idle wait); rchar %,d, read_bytes %,d%n", i,
@@ -203,7 +204,8 @@ public final class LocationStreamingScale {
     int maxBatch = 0;
     try {
       task.start(p);
-      for (List<SourceRecord> batch = task.poll(); batch != null && !batch.isEmpty(); batch = task.poll()) {
+      for (List<SourceRecord> batch = TaskHarness.poll(task); batch != null && !batch.isEmpty();
+              batch = TaskHarness.poll(task)) {
         maxBatch = Math.max(maxBatch, batch.size());
         for (SourceRecord r : batch) {
           records++;

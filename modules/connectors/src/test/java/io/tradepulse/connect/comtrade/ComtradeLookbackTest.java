@@ -300,7 +300,7 @@ class ComtradeLookbackTest {
   @SuppressWarnings("unchecked")
   List<SourceRecord> firstBatch(ComtradeSourceTask task) throws InterruptedException {
     for (int i = 0; i < 20; i++) {
-      List<SourceRecord> batch = task.poll();
+      List<SourceRecord> batch = TaskHarness.poll(task);
       if (batch != null && !batch.isEmpty()) {
         batch.forEach(r -> harness.offsets.put((Map<String, Object>) r.sourcePartition(),
             (Map<String, Object>) r.sourceOffset()));

@@ -92,7 +92,7 @@ class ComtradeSourceTaskTest {
         .withQueryParam("period", equalTo("202401,202402,202403,202404,202405,202406,202407,202408,202409,202410,202411,202412"))
         .willReturn(aResponse().withStatus(200).withBody(body)));
     ComtradeSourceTask task = task();
-    List<SourceRecord> rs = task.poll();
+    List<SourceRecord> rs = TaskHarness.poll(task);
     task.stop();
 
     wm.verify(getRequestedFor(urlPathEqualTo(path)).withHeader("Ocp-Apim-Subscription-Key", equalTo("k3y")));
@@ -192,7 +192,8 @@ class ComtradeSourceTaskTest {
     stubPeriods("202401", three);
     ComtradeSourceTask task = task(Map.of(ComtradeConfig.MAX_RECORDS_CONFIG, "3"));
     assertThat(harness.drain(task)).as("the 12-period page is cut: its periods are asked one by one").isEmpty();
-    assertThatThrownBy(task::poll).isInstanceOf(ConnectException.class).isNotInstanceOf(RetriableException.class)
+    assertThatThrownBy(() -> TaskHarness.poll(task))
+        .isInstanceOf(ConnectException.class).isNotInstanceOf(RetriableException.class)
         .hasMessageContaining("period 202401").hasMessageContaining("comtrade.max.records=3")
         .hasMessageContaining("comtrade.partners=842").hasMessageContaining("comtrade.cmd.codes=TOTAL");
     task.stop();
@@ -206,7 +207,8 @@ class ComtradeSourceTaskTest {
     stubPeriods("202401", page(2, rec("202401", "156", "842", "X", "TOTAL", "1"),
         rec("202401", "156", "842", "M", "TOTAL", "2")));
     ComtradeSourceTask task = task(Map.of(ComtradeConfig.MAX_RECORDS_CONFIG, "2", ComtradeConfig.PERIODS_CONFIG, "1"));
-    assertThatThrownBy(task::poll).isInstanceOf(ConnectException.class).hasMessageContaining("comtrade.max.records");
+    assertThatThrownBy(() -> TaskHarness.poll(task))
+        .isInstanceOf(ConnectException.class).hasMessageContaining("comtrade.max.records");
     task.stop();
     assertThat(harness.offsets).isEmpty();
   }

@@ -232,7 +232,7 @@ class ComtradeStreamingTest {
         .withBody("{\"statusCode\":401,\"message\":\"Access denied due to invalid subscription key.\"}"
             + " ".repeat(300) + "tail")));
     ComtradeSourceTask task = start(props("156", 2000));
-    assertThatThrownBy(task::poll).isInstanceOf(ConnectException.class)
+    assertThatThrownBy(() -> TaskHarness.poll(task)).isInstanceOf(ConnectException.class)
         .hasMessageStartingWith("Comtrade answered HTTP 401 for " + wm.baseUrl() + PATH + "?reporterCode=156&")
         .hasMessageEndingWith(": {\"statusCode\":401,\"message\":\"Access denied due to invalid subscription key.\"}"
             + " ".repeat(300 - 77));
@@ -402,11 +402,12 @@ class ComtradeStreamingTest {
     stubReporter("156", bigPage());
     List<Path> before = TaskHarness.tempFilesNamed("tradepulse-comtrade-");
     ComtradeSourceTask task = start(props("156", BATCH));
-    List<SourceRecord> got = new ArrayList<>(task.poll());
+    List<SourceRecord> got = new ArrayList<>(TaskHarness.poll(task));
     List<Path> open = TaskHarness.tempFilesMadeSince("tradepulse-comtrade-", before);
     Files.write(open.get(0), new byte[0]); // the page on disk is lost under the open page
 
-    assertThatThrownBy(task::poll).isInstanceOf(RetriableException.class).hasMessageContaining("reporterCode=156");
+    assertThatThrownBy(() -> TaskHarness.poll(task))
+        .isInstanceOf(RetriableException.class).hasMessageContaining("reporterCode=156");
     assertThat(open.get(0)).doesNotExist();
     got.addAll(harness.drain(task)); // the worker polls again: the page is asked again, resumed after batch 1
     task.stop();

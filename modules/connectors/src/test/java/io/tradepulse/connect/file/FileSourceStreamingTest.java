@@ -134,7 +134,7 @@ class FileSourceStreamingTest {
     wm.stubFor(get(urlPathEqualTo("/data/big.csv")).willReturn(aResponse().withStatus(200).withBody(bigCsv())));
     long tempsBefore = downloads();
     FileSourceTask task = start(props(wm.baseUrl() + "/data/big.csv"));
-    assertThat(task.poll()).hasSize(BATCH);
+    assertThat(TaskHarness.poll(task)).hasSize(BATCH);
     assertThat(downloads()).as("the location is open: its download is kept").isEqualTo(tempsBefore + 1);
 
     task.stop(); // Connect calls it from another thread; here between two polls
@@ -151,10 +151,11 @@ class FileSourceStreamingTest {
     long tempsBefore = downloads();
 
     FileSourceTask later = start(props(wm.baseUrl() + "/later.csv"));
-    assertThat(later.poll()).isNull();
+    assertThat(TaskHarness.poll(later)).isNull();
     later.stop();
     FileSourceTask gone = start(props(wm.baseUrl() + "/gone.csv"));
-    assertThatThrownBy(gone::poll).isInstanceOf(ConnectException.class).hasMessageContaining("HTTP 404");
+    assertThatThrownBy(() -> TaskHarness.poll(gone))
+        .isInstanceOf(ConnectException.class).hasMessageContaining("HTTP 404");
     gone.stop();
     assertThat(downloads()).isEqualTo(tempsBefore);
   }

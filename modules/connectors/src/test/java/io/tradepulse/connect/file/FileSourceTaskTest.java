@@ -175,9 +175,9 @@ class FileSourceTaskTest {
     Path seed = Path.of(getClass().getResource("/china-exports-to-us-gacc.csv").toURI());
     Map<String, String> props = gaccSeedProps(seed.toString());
     FileSourceTask task = start(props);
-    List<SourceRecord> batch = task.poll();
+    List<SourceRecord> batch = TaskHarness.poll(task);
     assertThat(batch).hasSize(16);
-    assertThat(task.poll()).isNull();
+    assertThat(TaskHarness.poll(task)).isNull();
     assertThat(io.tradepulse.connect.common.SourceCompletion.isDone(props.get("name"))).isFalse();
     for (SourceRecord r : batch) {
       task.commitRecord(r, null);

@@ -220,7 +220,7 @@ class LocationRecheckTest {
     Path f = oldFile("t.csv", csv("aa"));
     BasicFileAttributes was = Files.readAttributes(f, BasicFileAttributes.class);
     start(f.toString());
-    List<SourceRecord> first = task.poll(); // the first batch: the file is open
+    List<SourceRecord> first = TaskHarness.poll(task); // the first batch: the file is open
     assertThat(notes(first)).hasSize(100).first().isEqualTo("aa-0");
     for (SourceRecord r : first) { // delivered, as TaskHarness#drain does
       harness.offsets.put(Map.copyOf(r.sourcePartition()), Map.copyOf(r.sourceOffset()));
@@ -333,7 +333,8 @@ class LocationRecheckTest {
   void shouldStillFailOnA304ItDidNotAskFor() {
     wm.stubFor(get(urlPathEqualTo("/t.csv")).willReturn(aResponse().withStatus(304)));
     start(wm.baseUrl() + "/t.csv");
-    assertThatThrownBy(task::poll).isInstanceOf(ConnectException.class).hasMessageContaining("HTTP 304");
+    assertThatThrownBy(() -> TaskHarness.poll(task))
+        .isInstanceOf(ConnectException.class).hasMessageContaining("HTTP 304");
   }
 
   static String httpDate(Instant t) {
@@ -360,7 +361,8 @@ class LocationRecheckTest {
   void shouldCheckADownloadThatFailedAgainAfterTheRetryBackoffNotAfterThePollInterval() throws Exception {
     wm.stubFor(get(urlPathEqualTo("/seed.csv")).willReturn(aResponse().withStatus(503)));
     startHourly(wm.baseUrl() + "/seed.csv");
-    assertThatThrownBy(task::poll).isInstanceOf(org.apache.kafka.connect.errors.RetriableException.class);
+    assertThatThrownBy(() -> TaskHarness.poll(task))
+        .isInstanceOf(org.apache.kafka.connect.errors.RetriableException.class);
     wm.stubFor(get(urlPathEqualTo("/seed.csv")).willReturn(aResponse().withStatus(200).withBody(csv("a"))));
 
     assertThat(harness.drain(task)).as("within the backoff: not asked again yet").isEmpty();
@@ -373,7 +375,8 @@ class LocationRecheckTest {
   void shouldCheckALocalFileThatCouldNotBeReadAgainAfterTheRetryBackoff() throws Exception {
     Path seed = Files.createDirectory(dir.resolve("seed.csv")); // not a file yet: reading it fails
     startHourly(seed.toString());
-    assertThatThrownBy(task::poll).isInstanceOf(org.apache.kafka.connect.errors.RetriableException.class)
+    assertThatThrownBy(() -> TaskHarness.poll(task))
+        .isInstanceOf(org.apache.kafka.connect.errors.RetriableException.class)
         .hasMessageContaining("seed.csv");
     Files.delete(seed);
     oldFile("seed.csv", csv("a"));
