@@ -230,8 +230,9 @@ public final class EmbeddedConnect implements AutoCloseable {
   /**
    * Stops the connectors and the worker. Each task is stopped gracefully, which ends with the task's final
    * offset commit to the offsets file: a new worker on the same file resumes after the last delivered row.
-   * (That needs poll() to return within task.shutdown.graceful.timeout.ms; our tasks never block longer
-   * than {@code TradeSourceTask.MAX_IDLE_BLOCK} when idle.)
+   * (That needs poll() to return within task.shutdown.graceful.timeout.ms; our tasks' poll() waits at most
+   * about twice {@code TradeSourceTask.MAX_IDLE_BLOCK}, idle or downloading: the download runs on the task's own
+   * worker thread, which stop() ends.)
    */
   @Override
   public void close() {
