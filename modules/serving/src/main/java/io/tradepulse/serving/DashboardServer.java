@@ -17,10 +17,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -61,8 +67,9 @@ import org.slf4j.LoggerFactory;
  * Every filter is optional; a parameter an endpoint does not take, or a flow, status or type outside its values, is
  * answered 400 naming the allowed ones. Paths match exactly (another one under /api or /health: 404 in JSON listing
  * the endpoints); HEAD is answered as GET without the body; another method: 405 with {@code Allow: GET, HEAD}. The API endpoints return at most
- * {@code limit} rows (default 1,000, at most 100,000) and set {@code X-Truncated: true} when more matched, and
- * {@code X-Tradepulse-View} to how complete the view was ({@link #VIEW_HEADER}); the rows
+ * {@code limit} rows (default 1,000, at most 100,000) and set {@code X-Truncated: true} when more matched, with, when
+ * the rest can be read on, a cursor for the next page ({@value #NEXT_CURSOR_HEADER} and {@code Link: <...&after=...>;
+ * rel="next"}, see {@link #AFTER}), and {@code X-Tradepulse-View} to how complete the view was ({@link #VIEW_HEADER}); the rows
  * are streamed (chunked), at most {@link #MAX_CONCURRENT_QUERIES} queries run at once (503 with {@code Retry-After}
  * beyond), and the health endpoints never wait behind them. A request must arrive within
  * {@link #DEFAULT_MAX_REQUEST_SECONDS} s and its response be read within {@link #DEFAULT_MAX_RESPONSE_SECONDS} s (the
@@ -225,8 +232,11 @@ public final class DashboardServer implements AutoCloseable {
         Reply respond(Map<String, String> query);
     }
 
-    /** A JSON array of rows (Avro records, or plain values Jackson writes), and whether the limit cut it short. */
-    private record Reply(List<?> rows, boolean truncated) {
+    /**
+     * A JSON array of rows (Avro records, or plain values Jackson writes), whether the limit cut it short, and the
+     * token that continues it (null: none).
+     */
+    private record Reply(List<?> rows, boolean truncated, String next) {
     }
 
     /**
@@ -242,9 +252,9 @@ public final class DashboardServer implements AutoCloseable {
      * ignored would answer with every series, which looks like a valid answer to the question not asked.
      */
     private static final List<String> SERIES_FILTER_PARAMS = List.of("reporter", "partner", "flow", "commodity");
-    private static final Set<String> SERIES_PARAMS = params(SERIES_FILTER_PARAMS, "limit");
-    private static final Set<String> CHANGES_PARAMS = params(SERIES_FILTER_PARAMS, "from", "to", "limit");
-    private static final Set<String> SIGNALS_PARAMS = params(SERIES_FILTER_PARAMS, "status", "type", "limit");
+    private static final Set<String> SERIES_PARAMS = params(SERIES_FILTER_PARAMS, "limit", "after");
+    private static final Set<String> CHANGES_PARAMS = params(SERIES_FILTER_PARAMS, "from", "to", "limit", "after");
+    private static final Set<String> SIGNALS_PARAMS = params(SERIES_FILTER_PARAMS, "status", "type", "limit", "after");
 
     private static Set<String> params(List<String> filters, String... more) {
         Set<String> all = new LinkedHashSet<>(filters);
@@ -313,6 +323,10 @@ public final class DashboardServer implements AutoCloseable {
         if (reply.truncated()) {
             ex.getResponseHeaders().set(TRUNCATED_HEADER, "true");
         }
+        if (reply.next() != null) {
+            ex.getResponseHeaders().set(NEXT_CURSOR_HEADER, reply.next());
+            ex.getResponseHeaders().set("Link", "<" + nextLink(ex.getRequestURI(), reply.next()) + ">; rel=\"next\"");
+        }
         ex.getResponseHeaders().set(VIEW_HEADER, viewState);
         ex.getResponseHeaders().set("Content-Type", "application/json");
         ex.getResponseHeaders().set("Cache-Control", "no-store");
@@ -349,7 +363,9 @@ public final class DashboardServer implements AutoCloseable {
     static final String TRUNCATED_HEADER = "X-Truncated";
 
     private Reply series(Map<String, String> q) {
-        Results.Page<Results.SeriesSummary> page = view.series(filter(q), limit(q));
+        Results.SeriesFilter filter = filter(q);
+        byte[] query = queryHash("/api/series", filterFields(filter));
+        Results.Page<Results.SeriesSummary> page = continued(() -> view.series(filter, after(q, query), limit(q)));
         return new Reply(page.rows().stream().map(s -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("reporter", s.reporter());
@@ -360,7 +376,7 @@ public final class DashboardServer implements AutoCloseable {
             // Locale.ROOT: under the default locale of e.g. fa or ar the digits would be Persian or Arabic ones.
             m.put("latestPeriod", String.format(Locale.ROOT, "%04d-%02d", s.latestYear(), s.latestMonth()));
             return m;
-        }).toList(), page.truncated());
+        }).toList(), page.truncated(), token(page.next(), query));
     }
 
     private Reply changes(Map<String, String> q) {
@@ -369,8 +385,13 @@ public final class DashboardServer implements AutoCloseable {
         if (from > to) {
             throw new IllegalArgumentException("from must not be after to: " + q.get("from") + " > " + q.get("to"));
         }
-        Results.Page<TradeChange> page = view.changes(filter(q), from, to, limit(q));
-        return new Reply(page.rows(), page.truncated());
+        Results.SeriesFilter filter = filter(q);
+        List<String> fields = filterFields(filter);
+        fields.add(Integer.toString(from));
+        fields.add(Integer.toString(to));
+        byte[] query = queryHash("/api/changes", fields);
+        Results.Page<TradeChange> page = continued(() -> view.changes(filter, from, to, after(q, query), limit(q)));
+        return new Reply(page.rows(), page.truncated(), token(page.next(), query));
     }
 
     private Reply signals(Map<String, String> q) {
@@ -378,8 +399,132 @@ public final class DashboardServer implements AutoCloseable {
         SignalType type = oneOf(q, "type", SignalType.class);
         Predicate<TradeSignal> where = s -> (status == null || s.getStatus() == status)
                 && (type == null || type.name().equals(s.getType()));
-        Results.Page<TradeSignal> page = view.signals(filter(q), where, limit(q));
-        return new Reply(page.rows(), page.truncated());
+        Results.SeriesFilter filter = filter(q);
+        List<String> fields = filterFields(filter);
+        fields.add(status == null ? "" : status.name());
+        fields.add(type == null ? "" : type.name());
+        byte[] query = queryHash("/api/signals", fields);
+        Results.Page<TradeSignal> page = continued(() -> view.signals(filter, where, after(q, query), limit(q)));
+        return new Reply(page.rows(), page.truncated(), token(page.next(), query));
+    }
+
+    /*
+     * Keyset paging. A page cut short carries a token to continue it, and the same query with after=<token> answers
+     * the rows strictly after that page's last one, in the same order. The token is the view's position (a store
+     * key: Results.Cursor) after a version byte and a hash of the query it belongs to, in base64url (no padding), so
+     * it needs no escaping in a URL and the server keeps no state per pager: it works on any instance and after a
+     * restart. The hash binds it to the endpoint and its filters (not the limit, which may change from page to
+     * page): a token passed with other filters would continue another query from a position that means nothing
+     * there, skipping or repeating rows silently, so it is refused.
+     */
+
+    /** The parameter that continues a query; its value is the token a truncated answer gave. */
+    static final String AFTER = "after";
+    /** Response header with the token that continues a truncated answer (also in {@code Link: <...>; rel="next"}). */
+    static final String NEXT_CURSOR_HEADER = "X-Next-Cursor";
+    /** First byte of every token: a release whose positions mean something else changes it, and old ones get 400. */
+    private static final byte TOKEN_VERSION = 1;
+    /** Bytes of the query's SHA-256 a token carries: enough to tell queries apart, not a secret (tokens are not). */
+    private static final int QUERY_HASH_BYTES = 8;
+    /** Store keys are a few dozen bytes; a longer token was not made here. */
+    static final int MAX_TOKEN_CHARS = 1024;
+
+    /** The series filter as the view matches it (codes in any case, empty as absent), so equal filters hash equal. */
+    private static List<String> filterFields(Results.SeriesFilter f) {
+        List<String> fields = new ArrayList<>();
+        for (String v : new String[] {f.reporter(), f.partner(), f.flow(), f.commodity()}) {
+            fields.add(v == null ? "" : v.toUpperCase(Locale.ROOT));
+        }
+        return fields;
+    }
+
+    /** The endpoint and its filter values, each length-prefixed so that no two queries run together alike. */
+    private static byte[] queryHash(String endpoint, List<String> fields) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (String field : concat(endpoint, fields)) {
+                byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
+                sha.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
+                sha.update(bytes);
+            }
+            return Arrays.copyOf(sha.digest(), QUERY_HASH_BYTES);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from the JVM", e); // every JVM has it
+        }
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        List<String> all = new ArrayList<>(rest.size() + 1);
+        all.add(first);
+        all.addAll(rest);
+        return all;
+    }
+
+    /** The token for a next page of the query, or null for none. */
+    private static String token(Results.Cursor next, byte[] query) {
+        if (next == null) {
+            return null;
+        }
+        byte[] position = next.position();
+        ByteBuffer token = ByteBuffer.allocate(1 + QUERY_HASH_BYTES + position.length);
+        token.put(TOKEN_VERSION).put(query).put(position);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(token.array());
+    }
+
+    /** The cursor the {@code after} parameter names for this query (null when absent); 400 naming it otherwise. */
+    private static Results.Cursor after(Map<String, String> q, byte[] query) {
+        String text = q.get(AFTER);
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        byte[] token;
+        try {
+            if (text.length() > MAX_TOKEN_CHARS) {
+                throw new IllegalArgumentException("longer than " + MAX_TOKEN_CHARS + " characters");
+            }
+            token = Base64.getUrlDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(AFTER + " must be the " + NEXT_CURSOR_HEADER
+                    + " token of an earlier answer (base64url): " + e.getMessage());
+        }
+        if (token.length <= 1 + QUERY_HASH_BYTES || token[0] != TOKEN_VERSION) {
+            throw new IllegalArgumentException(AFTER + " must be the " + NEXT_CURSOR_HEADER
+                    + " token of an earlier answer of this release: not one");
+        }
+        if (!Arrays.equals(token, 1, 1 + QUERY_HASH_BYTES, query, 0, QUERY_HASH_BYTES)) {
+            throw new IllegalArgumentException(AFTER + " continues another query: repeat the endpoint and filters of"
+                    + " the request that returned it (only limit may change)");
+        }
+        return new Results.Cursor(Arrays.copyOfRange(token, 1 + QUERY_HASH_BYTES, token.length));
+    }
+
+    /** A query given a cursor the view refuses (a token made up to match the query's hash): 400 naming after. */
+    private static <T> Results.Page<T> continued(Supplier<Results.Page<T>> query) {
+        try {
+            return query.get();
+        } catch (Results.InvalidCursorException e) {
+            throw new IllegalArgumentException(AFTER + " is not a position of this query: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The request's own path and query, with after set to the token: the parameters are kept as the client wrote
+     * them (their order and escaping), so the link is the same query. The JDK server refuses a request line that
+     * is no URI, so the raw query has no character that could end the Link header's {@code <...>}.
+     */
+    static String nextLink(URI request, String token) {
+        StringBuilder link = new StringBuilder(Objects.requireNonNullElse(request.getRawPath(), "")).append('?');
+        String raw = request.getRawQuery();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                if (!pair.isEmpty() && !name.equals(AFTER)) {
+                    link.append(pair).append('&');
+                }
+            }
+        }
+        return link.append(AFTER).append('=').append(token).toString();
     }
 
     private static Results.SeriesFilter filter(Map<String, String> q) {

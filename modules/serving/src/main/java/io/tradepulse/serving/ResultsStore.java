@@ -4,6 +4,8 @@ import io.tradepulse.avro.ChangeKey;
 import io.tradepulse.avro.SignalKey;
 import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeSignal;
+import io.tradepulse.serving.Results.Cursor;
+import io.tradepulse.serving.Results.InvalidCursorException;
 import io.tradepulse.serving.Results.Page;
 import io.tradepulse.serving.Results.SeriesFilter;
 import io.tradepulse.serving.Results.SeriesSummary;
@@ -168,12 +170,22 @@ final class ResultsStore implements AutoCloseable {
      * L x months keys.
      */
     Page<SeriesSummary> series(SeriesFilter filter, int limit) {
+        return series(filter, null, limit);
+    }
+
+    /**
+     * The series after {@code after}: its position is where the next page starts reading (the first key at or after
+     * it), past the last series listed, or at the series the scan cap cut short (which the page leaves out).
+     */
+    Page<SeriesSummary> series(SeriesFilter filter, Cursor after, int limit) {
+        Range range = Range.of(CHANGE, filter);
+        byte[] from = seekPosition(after, range);
         List<SeriesSummary> out = new ArrayList<>();
         byte[][] current = {null};
         int[] months = {0};
         int[] latest = {0};
         boolean[] atLimit = {false};
-        boolean truncated = scan(CHANGE, filter, (key, value, full) -> {
+        ScanEnd end = scan(range, from, (key, value, full) -> {
             int seriesEnd = key.length - 4;
             int period = ByteBuffer.wrap(key).getInt(seriesEnd);
             int last = lastMonth(period, value);
@@ -196,14 +208,24 @@ final class ResultsStore implements AutoCloseable {
             latest[0] = last;
             return Step.TAKEN;
         }, limit);
-        // Stopped by the scan cap, the last series may have more months past the entries read: left out (the page
-        // is truncated) rather than listed with a wrong month count and latest period. At the limit or the end of
-        // the range, the next key had another series, so the last one is whole.
-        boolean cutByScanCap = truncated && !atLimit[0];
-        if (current[0] != null && !cutByScanCap) {
-            out.add(summary(current[0], months[0], latest[0]));
+        // Stopped by the scan cap in the middle of the last series (the last entry read was one of its months), it
+        // may have more months past the entries read: left out (the page is truncated) rather than listed with a
+        // wrong month count and latest period, and the next page starts at it. At the limit or the end of the range,
+        // or when the cap struck after entries of other series, the last one is whole.
+        byte[] resume = null;
+        if (current[0] != null) {
+            boolean cutShort = end.stoppedEarly() && !atLimit[0] && end.lastKey() != null
+                    && startsWith(end.lastKey(), current[0]);
+            if (cutShort) {
+                resume = current[0];
+            } else {
+                out.add(summary(current[0], months[0], latest[0]));
+            }
         }
-        return new Page<>(out, truncated);
+        if (resume == null && end.lastKey() != null) {
+            resume = after(end.lastKey());
+        }
+        return new Page<>(out, end.stoppedEarly(), next(end, resume));
     }
 
     /**
@@ -226,8 +248,18 @@ final class ResultsStore implements AutoCloseable {
      * request of that size, in the processor's JVM.
      */
     Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, int limit) {
+        return changes(filter, fromPeriod, toPeriod, null, limit);
+    }
+
+    /**
+     * The changes after {@code after}: its position is the key after the last entry the page read (the last row, or
+     * entries after it that did not match), so the next page reads on from there.
+     */
+    Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, Cursor after, int limit) {
+        Range range = Range.of(CHANGE, filter);
+        byte[] from = seekPosition(after, range);
         List<byte[]> out = new ArrayList<>();
-        boolean truncated = scan(CHANGE, filter, (key, value, full) -> {
+        ScanEnd end = scan(range, from, (key, value, full) -> {
             int p = ByteBuffer.wrap(key).getInt(key.length - 4);
             if (p < fromPeriod || p > toPeriod) {
                 return Step.SKIPPED;
@@ -238,7 +270,8 @@ final class ResultsStore implements AutoCloseable {
             out.add(value);
             return Step.TAKEN;
         }, limit);
-        return new Page<>(new Encoded<>(out, changes), truncated);
+        return new Page<>(new Encoded<>(out, changes), end.stoppedEarly(),
+                next(end, end.lastKey() == null ? null : after(end.lastKey())));
     }
 
     /** Rows kept encoded; {@link #get} decodes a new object each time, so iterate once. */
@@ -270,14 +303,31 @@ final class ResultsStore implements AutoCloseable {
      * memory grows with the limit, not with the matches.
      */
     Page<TradeSignal> signals(SeriesFilter filter, Predicate<TradeSignal> where, int limit) {
+        return signals(filter, where, null, limit);
+    }
+
+    /**
+     * The first {@code limit} signals after {@code after} in time order: its position is the key of the previous
+     * page's last row, and rows up to it in that order are skipped (before decoding them). Every page reads all the
+     * matching entries, as the first does. A page the scan cap stopped has no next cursor: it holds the earliest of
+     * the entries read, not of all that match, so a position after its last row could skip earlier signals never
+     * read.
+     */
+    Page<TradeSignal> signals(SeriesFilter filter, Predicate<TradeSignal> where, Cursor after, int limit) {
+        Range range = Range.of(SIGNAL, filter);
+        SignalRow last = after == null ? null : signalPosition(after, range);
         // The worst row kept at the head, so a better one replaces it.
         PriorityQueue<SignalRow> best = new PriorityQueue<>(Math.min(limit, 1024), SignalRow.ORDER.reversed());
         boolean[] dropped = {false};
-        boolean stoppedEarly = scan(SIGNAL, filter, (key, value, full) -> {
+        ScanEnd end = scan(range, null, (key, value, full) -> {
+            byte[] order = timeOrder(key);
+            if (last != null && SignalRow.ORDER.compare(new SignalRow(order, key, null), last) <= 0) {
+                return Step.SKIPPED; // on an earlier page
+            }
             if (!where.test(signals.decode(value))) {
                 return Step.SKIPPED;
             }
-            SignalRow row = new SignalRow(timeOrder(key), key, value);
+            SignalRow row = new SignalRow(order, key, value);
             if (best.size() < limit) {
                 best.add(row);
                 return Step.TAKEN;
@@ -293,7 +343,17 @@ final class ResultsStore implements AutoCloseable {
         rows.sort(SignalRow.ORDER);
         List<byte[]> values = new ArrayList<>(rows.size());
         rows.forEach(row -> values.add(row.value()));
-        return new Page<>(new Encoded<>(values, signals), stoppedEarly || dropped[0]);
+        Cursor next = dropped[0] && !end.stoppedEarly() ? new Cursor(rows.get(rows.size() - 1).key()) : null;
+        return new Page<>(new Encoded<>(values, signals), end.stoppedEarly() || dropped[0], next);
+    }
+
+    /** The signal row a cursor names: a whole signal key of the query's series (no other key has a time order). */
+    private static SignalRow signalPosition(Cursor after, Range range) {
+        byte[] key = after.position();
+        if (!isKey(key, SIGNAL) || !range.holds(key)) {
+            throw new InvalidCursorException("not a signal of this query");
+        }
+        return new SignalRow(timeOrder(key), key, null);
     }
 
     /** A matching signal: its time order, its key (ties: two flows of one series), its encoded value. */
@@ -336,56 +396,129 @@ final class ResultsStore implements AutoCloseable {
     }
 
     /**
-     * Visits the entries of one kind whose series match the filter, in key order, until {@code limit} rows were
-     * taken or {@code maxScanned} entries read. The filter's leading fields (reporter, then partner, flow,
-     * commodity) narrow the scan to a key prefix; fields after a gap are compared per entry. Returns whether it
-     * stopped before the end of the matching entries (more rows may match).
+     * The keys of one kind whose series match a filter: the filter's leading fields (reporter, then partner, flow,
+     * commodity) make a key prefix; fields after a gap are compared per entry ({@code compare}).
      */
-    private boolean scan(byte kind, SeriesFilter filter, Visitor visitor, int limit) {
-        String[] fields = {filter.reporter(), filter.partner(), filter.flow(), filter.commodity()};
-        byte[][] want = new byte[4][];
-        for (int i = 0; i < 4; i++) {
-            want[i] = fields[i] == null || fields[i].isEmpty() ? null
-                    : fields[i].toUpperCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8);
+    private record Range(byte[][] want, byte[] prefix, boolean compare, boolean none) {
+        static Range of(byte kind, SeriesFilter filter) {
+            String[] fields = {filter.reporter(), filter.partner(), filter.flow(), filter.commodity()};
+            byte[][] want = new byte[4][];
+            for (int i = 0; i < 4; i++) {
+                want[i] = fields[i] == null || fields[i].isEmpty() ? null
+                        : fields[i].toUpperCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8);
+            }
+            // No stored field has a NUL (key() refuses one), and NUL separates the fields in the keys: a wanted
+            // "CHN\0USA" made the prefix of reporter CHN and partner USA, and was answered with that series' rows.
+            boolean none = Arrays.stream(want).anyMatch(w -> w != null && indexOf(w, SEP) >= 0);
+            int lead = 0;
+            while (lead < 4 && want[lead] != null) {
+                lead++;
+            }
+            boolean compare = lead < 4 && Arrays.stream(want, lead, 4).anyMatch(w -> w != null);
+            return new Range(want, ResultsStore.prefix(kind, want, lead), compare, none);
         }
-        // No stored field has a NUL (key() refuses one), and NUL separates the fields in the keys: a wanted
-        // "CHN\0USA" made the prefix of reporter CHN and partner USA, and was answered with that series' rows.
-        for (byte[] w : want) {
-            if (w != null && indexOf(w, SEP) >= 0) {
+
+        /** Whether a whole key (see {@link #isKey}) is in the range. */
+        boolean holds(byte[] key) {
+            return startsWith(key, prefix) && (!compare || matches(key, want));
+        }
+    }
+
+    /**
+     * The position a series or changes cursor names: where the next page starts reading (the first key at or after
+     * it). Any byte string in the query's prefix is a valid position; one outside it belongs to another query.
+     */
+    private static byte[] seekPosition(Cursor after, Range range) {
+        if (after == null) {
+            return null;
+        }
+        byte[] position = after.position();
+        if (!startsWith(position, range.prefix())) {
+            throw new InvalidCursorException("not a position of this query");
+        }
+        return position;
+    }
+
+    /** Whether {@code key} has the layout of a stored key of {@code kind}: four fields, each ended by SEP, a period. */
+    private static boolean isKey(byte[] key, byte kind) {
+        if (key.length == 0 || key[0] != kind) {
+            return false;
+        }
+        int pos = 1;
+        for (int i = 0; i < 4; i++) {
+            while (pos < key.length && key[pos] != SEP) {
+                pos++;
+            }
+            if (pos == key.length) {
                 return false;
             }
+            pos++;
         }
-        int lead = 0;
-        while (lead < 4 && want[lead] != null) {
-            lead++;
+        return key.length - pos >= 4;
+    }
+
+    /** The smallest byte string after {@code key}: a position from which the next page reads on past it. */
+    private static byte[] after(byte[] key) {
+        return Arrays.copyOf(key, key.length + 1); // key followed by 0x00
+    }
+
+    /**
+     * A next cursor at {@code resume} for a page that stopped early, if the next page would start past the first
+     * entry this one read: a position that does not advance (a single series with more months than the scan cap)
+     * would have a client read the same page forever.
+     */
+    private static Cursor next(ScanEnd end, byte[] resume) {
+        return end.stoppedEarly() && resume != null && end.firstKey() != null
+                && Arrays.compareUnsigned(resume, end.firstKey()) > 0 ? new Cursor(resume) : null;
+    }
+
+    /**
+     * How a scan ended: whether it stopped before the end of the matching entries (more rows may match), the first
+     * entry it read, and the last one it was done with (visited, or passed over as not matching); null if none.
+     */
+    private record ScanEnd(boolean stoppedEarly, byte[] firstKey, byte[] lastKey) {
+    }
+
+    /**
+     * Visits the entries in the range, from the first at or after {@code from} (null: the range's first), in key
+     * order, until {@code limit} rows were taken or {@code maxScanned} entries read.
+     */
+    private ScanEnd scan(Range range, byte[] from, Visitor visitor, int limit) {
+        byte[] prefix = range.prefix();
+        byte[] start = from != null && Arrays.compareUnsigned(from, prefix) > 0 ? from : prefix;
+        if (range.none()) {
+            return new ScanEnd(false, null, null);
         }
-        final boolean compare = lead < 4 && Arrays.stream(want, lead, 4).anyMatch(w -> w != null);
-        byte[] prefix = prefix(kind, want, lead);
         return guarded(() -> {
             int taken = 0;
             long scanned = 0;
+            byte[] first = null;
+            byte[] last = null;
             try (RocksIterator it = db.newIterator()) {
-                for (it.seek(prefix); it.isValid(); it.next()) {
+                for (it.seek(start); it.isValid(); it.next()) {
                     byte[] key = it.key();
                     if (!startsWith(key, prefix)) {
-                        return false;
+                        return new ScanEnd(false, first, last);
                     }
                     if (++scanned > maxScanned) {
-                        return true;
+                        return new ScanEnd(true, first, last);
                     }
-                    if (compare && !matches(key, want)) {
-                        continue;
+                    if (first == null) {
+                        first = key;
                     }
-                    Step step = visitor.visit(key, it.value(), taken == limit);
-                    if (step == Step.STOP) {
-                        return true;
+                    if (!range.compare() || matches(key, range.want())) {
+                        Step step = visitor.visit(key, it.value(), taken == limit);
+                        if (step == Step.STOP) {
+                            return new ScanEnd(true, first, last);
+                        }
+                        if (step == Step.TAKEN) {
+                            taken++;
+                        }
                     }
-                    if (step == Step.TAKEN) {
-                        taken++;
-                    }
+                    last = key;
                 }
             }
-            return false;
+            return new ScanEnd(false, first, last);
         });
     }
 

@@ -396,13 +396,28 @@ public final class ResultsView implements Results, AutoCloseable {
     }
 
     @Override
+    public Page<SeriesSummary> series(SeriesFilter filter, Cursor after, int limit) {
+        return store.series(filter, after, limit);
+    }
+
+    @Override
     public Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, int limit) {
         return store.changes(filter, fromPeriod, toPeriod, limit);
     }
 
     @Override
+    public Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, Cursor after, int limit) {
+        return store.changes(filter, fromPeriod, toPeriod, after, limit);
+    }
+
+    @Override
     public Page<TradeSignal> signals(SeriesFilter filter, Predicate<TradeSignal> where, int limit) {
         return store.signals(filter, where, limit);
+    }
+
+    @Override
+    public Page<TradeSignal> signals(SeriesFilter filter, Predicate<TradeSignal> where, Cursor after, int limit) {
+        return store.signals(filter, where, after, limit);
     }
 
     @Override

@@ -69,17 +69,32 @@ class DashboardServerTest {
 
         @Override
         public Page<SeriesSummary> series(SeriesFilter filter, int limit) {
-            return store.series(filter, limit);
+            return series(filter, null, limit);
+        }
+
+        @Override
+        public Page<SeriesSummary> series(SeriesFilter filter, Cursor after, int limit) {
+            return store.series(filter, after, limit);
         }
 
         @Override
         public Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, int limit) {
-            return store.changes(filter, fromPeriod, toPeriod, limit);
+            return changes(filter, fromPeriod, toPeriod, null, limit);
+        }
+
+        @Override
+        public Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, Cursor after, int limit) {
+            return store.changes(filter, fromPeriod, toPeriod, after, limit);
         }
 
         @Override
         public Page<TradeSignal> signals(SeriesFilter filter, Predicate<TradeSignal> where, int limit) {
-            return store.signals(filter, where, limit);
+            return signals(filter, where, null, limit);
+        }
+
+        @Override
+        public Page<TradeSignal> signals(SeriesFilter filter, Predicate<TradeSignal> where, Cursor after, int limit) {
+            return store.signals(filter, where, after, limit);
         }
 
         @Override
@@ -199,7 +214,7 @@ class DashboardServerTest {
         HttpResponse<String> typo = get("/api/series?reportr=CHN");
         assertThat(typo.statusCode()).isEqualTo(400);
         assertThat(json.readTree(typo.body()).get("error").asText())
-                .isEqualTo("unknown parameter 'reportr' for /api/series; allowed: reporter, partner, flow, commodity, limit");
+                .isEqualTo("unknown parameter 'reportr' for /api/series; allowed: reporter, partner, flow, commodity, limit, after");
         // a parameter of another endpoint is refused too: series have no period range
         assertThat(get("/api/series?from=2025-01").statusCode()).isEqualTo(400);
         assertThat(get("/api/changes?status=ACTIVE").statusCode()).isEqualTo(400);
@@ -235,7 +250,7 @@ class DashboardServerTest {
         server.close();
         Results broken = new StoreResults(tmp.resolve("broken")) {
             @Override
-            public Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, int limit) {
+            public Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, Cursor after, int limit) {
                 throw new IllegalStateException("store closed");
             }
         };
@@ -257,14 +272,14 @@ class DashboardServerTest {
         CountDownLatch entered = new CountDownLatch(DashboardServer.MAX_CONCURRENT_QUERIES);
         StoreResults slow = new StoreResults(tmp.resolve("slow")) {
             @Override
-            public Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, int limit) {
+            public Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, Cursor after, int limit) {
                 entered.countDown();
                 try {
                     release.await();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                return super.changes(filter, fromPeriod, toPeriod, limit);
+                return super.changes(filter, fromPeriod, toPeriod, after, limit);
             }
         };
         server = new DashboardServer("127.0.0.1", 0, slow, health::get).start();
@@ -384,14 +399,14 @@ class DashboardServerTest {
         CountDownLatch release = new CountDownLatch(1);
         StoreResults slow = new StoreResults(tmp.resolve("slow")) {
             @Override
-            public Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, int limit) {
+            public Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, Cursor after, int limit) {
                 entered.countDown();
                 try {
                     release.await();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                return super.changes(filter, fromPeriod, toPeriod, limit);
+                return super.changes(filter, fromPeriod, toPeriod, after, limit);
             }
         };
         server = new DashboardServer("127.0.0.1", 0, slow, health::get).start();
@@ -470,8 +485,8 @@ class DashboardServerTest {
         server.close();
         StoreResults failing = new StoreResults(tmp.resolve("failing")) {
             @Override
-            public Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, int limit) {
-                List<TradeChange> rows = super.changes(filter, fromPeriod, toPeriod, limit).rows();
+            public Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, Cursor after, int limit) {
+                List<TradeChange> rows = super.changes(filter, fromPeriod, toPeriod, after, limit).rows();
                 return new Page<>(new AbstractList<TradeChange>() {
                     @Override
                     public TradeChange get(int index) {
@@ -557,6 +572,205 @@ class DashboardServerTest {
             assertThat(r.statusCode()).isEqualTo(400);
             assertThat(r.body()).contains("limit must be 1..100000");
         }
+    }
+
+    /** Series of several reporters, partners and commodities, with signals whose time order is not key order. */
+    private void fillForPaging() throws Exception {
+        int n = 0;
+        for (String reporter : List.of("DEU", "CHN", "USA")) {
+            for (String partner : List.of("JPN", "FRA")) {
+                for (String commodity : List.of("TOTAL", "85")) {
+                    for (int month = 1; month <= 3; month++) {
+                        TradeChange c = TradeChange.newBuilder(change(2025, month, ++n, null)).setReporter(reporter)
+                                .setPartner(partner).setCommodity(commodity).build();
+                        results.store.putChange(ResultsStoreTest.key(c), c);
+                        String type = month == 2 ? "PAYBACK" : "YOY_MOVE";
+                        TradeSignal s = TradeSignal.newBuilder().setType(type)
+                                .setStatus(n % 3 == 0 ? SignalStatus.RETRACTED : SignalStatus.ACTIVE)
+                                .setReporter(reporter).setPartner(partner).setFlow(Flow.EXPORT).setCommodity(commodity)
+                                .setYear(2020 + (n * 7) % 6).setMonth(month).setSummary("s" + n).setMethod("m").build();
+                        results.store.putSignal(new SignalKey(reporter, partner, Flow.EXPORT, commodity, s.getYear(),
+                                month, type), s);
+                    }
+                }
+            }
+        }
+    }
+
+    private static final java.util.regex.Pattern NEXT_LINK = java.util.regex.Pattern.compile("<([^>]+)>; rel=\"next\"");
+
+    /** Every row of the query, page by page: by the Link header, or by adding X-Next-Cursor as after. */
+    private List<JsonNode> allPages(String path, int limit, boolean byLink) throws Exception {
+        String sep = path.contains("?") ? "&" : "?";
+        String first = path + sep + "limit=" + limit;
+        String url = first;
+        List<JsonNode> rows = new ArrayList<>();
+        for (int pages = 0; ; pages++) {
+            assertThat(pages).as("pages of %s", first).isLessThan(100);
+            HttpResponse<String> r = get(url);
+            assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(200);
+            json.readTree(r.body()).forEach(rows::add);
+            Optional<String> cursor = r.headers().firstValue(DashboardServer.NEXT_CURSOR_HEADER);
+            Optional<String> link = r.headers().firstValue("Link");
+            if (pages < 2) {
+                HttpResponse<String> head = head(url);
+                assertThat(head.headers().firstValue(DashboardServer.NEXT_CURSOR_HEADER)).as("HEAD " + url).isEqualTo(cursor);
+                assertThat(head.headers().firstValue("Link")).as("HEAD " + url).isEqualTo(link);
+            }
+            if (cursor.isEmpty()) {
+                assertThat(link).as(url).isEmpty();
+                assertThat(r.headers().firstValue("X-Truncated")).as("the last page " + url).isEmpty();
+                return rows;
+            }
+            assertThat(cursor.get()).as("URL-safe").matches("[A-Za-z0-9_-]+");
+            assertThat(r.headers().firstValue("X-Truncated")).as(url).hasValue("true");
+            java.util.regex.Matcher m = NEXT_LINK.matcher(link.orElseThrow());
+            assertThat(m.matches()).as(link.get()).isTrue();
+            assertThat(m.group(1)).isEqualTo(first + "&after=" + cursor.get());
+            url = byLink ? m.group(1) : first + "&after=" + cursor.get();
+        }
+    }
+
+    @Test
+    void shouldPageThroughEveryRowOfEachEndpointExactlyOnceInTheOrderOfOneBigAnswer() throws Exception {
+        HttpResponse<String> whole = get("/api/changes?limit=3");
+        assertThat(json.readTree(whole.body())).as("exactly the limit matched").hasSize(3);
+        assertThat(whole.headers().firstValue(DashboardServer.NEXT_CURSOR_HEADER)).isEmpty();
+        assertThat(whole.headers().firstValue("Link")).isEmpty();
+        fillForPaging();
+        for (String path : List.of("/api/series", "/api/changes", "/api/signals", "/api/series?reporter=CHN",
+                "/api/changes?partner=JPN&from=2025-02", "/api/changes?reporter=usa&commodity=85",
+                "/api/signals?status=ACTIVE&type=YOY_MOVE", "/api/signals?partner=FRA")) {
+            String sep = path.contains("?") ? "&" : "?";
+            HttpResponse<String> big = get(path + sep + "limit=1000");
+            assertThat(big.headers().firstValue("X-Truncated")).as(path).isEmpty();
+            List<JsonNode> expected = new ArrayList<>();
+            json.readTree(big.body()).forEach(expected::add);
+            assertThat(expected).as(path).hasSizeGreaterThan(4);
+            for (int limit : List.of(2, 5)) {
+                assertThat(allPages(path, limit, limit == 2)).as(path + " by " + limit).containsExactlyElementsOf(expected);
+            }
+        }
+    }
+
+    @Test
+    void shouldContinueAfterTheCursorWhileTheViewChangesWithoutRepeatingOrShiftingRows() throws Exception {
+        fillForPaging();
+        HttpResponse<String> first = get("/api/changes?limit=5");
+        List<String> seen = new ArrayList<>();
+        json.readTree(first.body()).forEach(row -> seen.add(id(row)));
+        int total = json.readTree(get("/api/changes?limit=1000").body()).size();
+        // one row before the cursor, one after it, and a row after it deleted
+        TradeChange before = TradeChange.newBuilder(change(2025, 1, 1L, null)).setReporter("AAA").build();
+        TradeChange later = TradeChange.newBuilder(change(2025, 1, 1L, null)).setReporter("ZZZ").build();
+        results.store.putChange(ResultsStoreTest.key(before), before);
+        results.store.putChange(ResultsStoreTest.key(later), later);
+        TradeChange gone = TradeChange.newBuilder(change(2025, 3, 1L, null)).setReporter("USA").setPartner("JPN").build();
+        results.store.putChange(ResultsStoreTest.key(gone), null);
+
+        String url = "/api/changes?limit=5&after=" + first.headers().firstValue(DashboardServer.NEXT_CURSOR_HEADER).orElseThrow();
+        List<JsonNode> rest = new ArrayList<>();
+        for (String link = url; link != null; ) {
+            assertThat(rest).as("rows after the first page").hasSizeLessThan(1_000);
+            HttpResponse<String> r = get(link);
+            json.readTree(r.body()).forEach(rest::add);
+            link = r.headers().firstValue("Link").map(l -> l.substring(1, l.indexOf('>'))).orElse(null);
+        }
+        rest.forEach(row -> seen.add(id(row)));
+        assertThat(seen).as("no row twice").doesNotHaveDuplicates();
+        assertThat(seen).as("written before the cursor: not seen by this pass").noneMatch(id -> id.startsWith("AAA/"))
+                .as("written after it: seen").contains("ZZZ/USA/EXPORT/TOTAL/2025-1")
+                .as("deleted after it: gone").doesNotContain("USA/JPN/EXPORT/TOTAL/2025-3");
+        assertThat(seen).as("the rows there throughout, plus ZZZ's, less the one deleted").hasSize(total);
+    }
+
+    private static String id(JsonNode change) {
+        return String.join("/", change.get("reporter").asText(), change.get("partner").asText(), change.get("flow").asText(),
+                change.get("commodity").asText(), change.get("year").asText() + "-" + change.get("month").asText());
+    }
+
+    @Test
+    void shouldRefuseACursorWithOtherFiltersOrOnAnotherEndpointNamingAfter() throws Exception {
+        fillForPaging();
+        String token = get("/api/changes?reporter=CHN&from=2025-02&limit=1").headers()
+                .firstValue(DashboardServer.NEXT_CURSOR_HEADER).orElseThrow();
+        HttpResponse<String> same = get("/api/changes?from=2025-02&reporter=chn&limit=2&after=" + token);
+        assertThat(same.statusCode()).as("the same filters (codes in any case), another limit: " + same.body()).isEqualTo(200);
+        assertThat(json.readTree(same.body())).hasSize(2);
+        for (String other : List.of("/api/changes?reporter=USA&from=2025-02", "/api/changes?from=2025-02",
+                "/api/changes?reporter=CHN", "/api/changes?reporter=CHN&from=2025-02&to=2025-03",
+                "/api/changes?reporter=CHN&from=2025-02&flow=EXPORT", "/api/series?reporter=CHN",
+                "/api/signals?reporter=CHN")) {
+            HttpResponse<String> r = get(other + "&after=" + token);
+            assertThat(r.statusCode()).as(other).isEqualTo(400);
+            assertThat(json.readTree(r.body()).get("error").asText()).as(other)
+                    .startsWith("after continues another query: repeat the endpoint and filters");
+        }
+        String signals = get("/api/signals?status=ACTIVE&limit=1").headers()
+                .firstValue(DashboardServer.NEXT_CURSOR_HEADER).orElseThrow();
+        assertThat(get("/api/signals?status=RETRACTED&after=" + signals).statusCode()).isEqualTo(400);
+        assertThat(get("/api/signals?status=active&limit=3&after=" + signals).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldRejectAMalformedCursorNamingAfter() throws Exception {
+        fillForPaging();
+        String token = get("/api/series?limit=1").headers().firstValue(DashboardServer.NEXT_CURSOR_HEADER).orElseThrow();
+        String otherVersion = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                java.util.Arrays.copyOf(new byte[] {2}, 12));
+        for (String bad : List.of("!!!", "%2B%2F%2B%2F" /* standard base64, not base64url */, "AQ", "abc",
+                otherVersion, "A".repeat(DashboardServer.MAX_TOKEN_CHARS + 4), token.substring(0, 10), token + "*")) {
+            HttpResponse<String> r = get("/api/series?after=" + bad);
+            assertThat(r.statusCode()).as(bad).isEqualTo(400);
+            assertThat(json.readTree(r.body()).get("error").asText()).as(bad).startsWith("after ");
+            assertThat(head("/api/series?after=" + bad).statusCode()).as("HEAD " + bad).isEqualTo(400);
+        }
+        assertThat(get("/api/series?after=").statusCode()).as("empty: no cursor, as for the filters").isEqualTo(200);
+        assertThat(get("/api/series?after=" + token + "&after=" + token).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void shouldAnswer400NamingAfterWhenTheViewRefusesTheCursor() throws Exception {
+        fillForPaging();
+        String token = get("/api/series?limit=1").headers().firstValue(DashboardServer.NEXT_CURSOR_HEADER).orElseThrow();
+        server.close();
+        // A view that cannot page (Results' defaults, as a Results written before paging): its answers have no
+        // cursor, and the same query's token from a view that can is refused by the view, as 400 not 500.
+        StoreResults store = results;
+        Results cannotPage = new Results() {
+            @Override
+            public Page<SeriesSummary> series(SeriesFilter filter, int limit) {
+                return store.series(filter, limit);
+            }
+
+            @Override
+            public Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, int limit) {
+                return new Page<>(store.changes(filter, fromPeriod, toPeriod, limit).rows(), true);
+            }
+
+            @Override
+            public Page<TradeSignal> signals(SeriesFilter filter, Predicate<TradeSignal> where, int limit) {
+                return store.signals(filter, where, limit);
+            }
+
+            @Override
+            public boolean caughtUp() {
+                return true;
+            }
+
+            @Override
+            public Optional<String> failure() {
+                return Optional.empty();
+            }
+        };
+        server = new DashboardServer("127.0.0.1", 0, cannotPage, health::get).start();
+        HttpResponse<String> truncated = get("/api/changes?limit=1");
+        assertThat(truncated.headers().firstValue("X-Truncated")).hasValue("true");
+        assertThat(truncated.headers().firstValue(DashboardServer.NEXT_CURSOR_HEADER)).isEmpty();
+        assertThat(truncated.headers().firstValue("Link")).isEmpty();
+        HttpResponse<String> r = get("/api/series?after=" + token);
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(r.body()).get("error").asText()).startsWith("after is not a position of this query");
     }
 
     @Test

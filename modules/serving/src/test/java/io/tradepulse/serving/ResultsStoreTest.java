@@ -10,6 +10,8 @@ import io.tradepulse.avro.SignalKey;
 import io.tradepulse.avro.SignalStatus;
 import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeSignal;
+import io.tradepulse.serving.Results.Cursor;
+import io.tradepulse.serving.Results.InvalidCursorException;
 import io.tradepulse.serving.Results.Page;
 import io.tradepulse.serving.Results.SeriesFilter;
 import io.tradepulse.serving.Results.SeriesSummary;
@@ -317,6 +319,152 @@ class ResultsStoreTest {
         Page<TradeSignal> page = store.signals(SeriesFilter.ALL, s -> true, 100);
         assertThat(page.rows()).hasSize(3);
         assertThat(page.truncated()).isTrue();
+        assertThat(page.next()).as("the earliest of the entries read, not of all: a cursor could skip signals").isNull();
+        assertThat(store.signals(SeriesFilter.ALL, s -> true, 2).next()).isNull();
+    }
+
+    /** Every page of a query, following each page's cursor; at most 100 pages. */
+    private static <T> List<Page<T>> pages(java.util.function.Function<Cursor, Page<T>> query) {
+        List<Page<T>> pages = new ArrayList<>();
+        Cursor after = null;
+        do {
+            assertThat(pages).as("pages").hasSizeLessThan(100);
+            Page<T> page = query.apply(after);
+            pages.add(page);
+            after = page.next();
+        } while (after != null);
+        return pages;
+    }
+
+    private static <T> List<T> rows(List<Page<T>> pages) {
+        return pages.stream().flatMap(p -> p.rows().stream()).toList();
+    }
+
+    @Test
+    void shouldPageChangesAndSeriesPastTheScanCapUntilEveryMatchingRowIsRead() throws Exception {
+        store.close();
+        store = ResultsStore.open(tmp.resolve("view"), 5);
+        List<TradeChange> jpn = new ArrayList<>();
+        for (String reporter : List.of("CHN", "DEU", "KOR", "USA")) {
+            for (int month = 1; month <= 4; month++) {
+                put(change(reporter, "WLD", "TOTAL", 2025, month, month));
+                TradeChange c = change(reporter, "JPN", "TOTAL", 2025, month, month);
+                put(c);
+                jpn.add(c);
+            }
+        }
+        SeriesFilter toJapan = new SeriesFilter(null, "JPN", null, null);
+        List<Page<TradeChange>> changePages = pages(after -> store.changes(toJapan, Integer.MIN_VALUE, Integer.MAX_VALUE,
+                after, 100));
+        assertThat(changePages).as("5 entries a page, half of them JPN's").hasSizeGreaterThan(3);
+        assertThat(changePages.subList(0, changePages.size() - 1)).allSatisfy(p -> assertThat(p.truncated()).isTrue());
+        assertThat(changePages.get(changePages.size() - 1).truncated()).isFalse();
+        assertThat(rows(changePages)).containsExactlyElementsOf(jpn);
+
+        List<SeriesSummary> series = rows(pages(after -> store.series(toJapan, after, 100)));
+        assertThat(series).as("each series whole, once, in order").containsExactly(
+                new SeriesSummary("CHN", "JPN", "EXPORT", "TOTAL", 4, 2025, 4),
+                new SeriesSummary("DEU", "JPN", "EXPORT", "TOTAL", 4, 2025, 4),
+                new SeriesSummary("KOR", "JPN", "EXPORT", "TOTAL", 4, 2025, 4),
+                new SeriesSummary("USA", "JPN", "EXPORT", "TOTAL", 4, 2025, 4));
+        assertThat(rows(pages(after -> store.series(SeriesFilter.ALL, after, 3)))).hasSize(8);
+    }
+
+    @Test
+    void shouldListASeriesWholeWhenTheScanCapStopsInEntriesOfOtherSeriesAfterIt() throws Exception {
+        store.close();
+        store = ResultsStore.open(tmp.resolve("view"), 5);
+        put(change("CHN", "WLD", "TOTAL", 2025, 1, 1));
+        put(change("CHN", "WLD", "TOTAL", 2025, 2, 2));
+        for (int month = 1; month <= 6; month++) {
+            put(change("DEU", "FRA", "TOTAL", 2025, month, month));
+        }
+        put(change("USA", "WLD", "TOTAL", 2025, 1, 1));
+        // 5 entries read: CHN's 2 months, then 3 of DEU-FRA, which do not match: CHN's series ended before the cap.
+        // Left out, as before, its next page would start at it and stop at the same place, forever.
+        Page<SeriesSummary> first = store.series(new SeriesFilter(null, "WLD", null, null), 100);
+        assertThat(first.rows()).containsExactly(new SeriesSummary("CHN", "WLD", "EXPORT", "TOTAL", 2, 2025, 2));
+        assertThat(first.truncated()).isTrue();
+        assertThat(rows(pages(after -> store.series(new SeriesFilter(null, "WLD", null, null), after, 100))))
+                .containsExactly(new SeriesSummary("CHN", "WLD", "EXPORT", "TOTAL", 2, 2025, 2),
+                        new SeriesSummary("USA", "WLD", "EXPORT", "TOTAL", 1, 2025, 1));
+    }
+
+    @Test
+    void shouldGiveNoCursorThatWouldNotAdvance() throws Exception {
+        store.close();
+        store = ResultsStore.open(tmp.resolve("view"), 3);
+        for (int month = 1; month <= 5; month++) {
+            put(change("CHN", "WLD", "TOTAL", 2025, month, month));
+        }
+        // One series with more months than the cap: its next page would start at it again.
+        Page<SeriesSummary> page = store.series(SeriesFilter.ALL, 100);
+        assertThat(page.rows()).isEmpty();
+        assertThat(page.truncated()).isTrue();
+        assertThat(page.next()).isNull();
+        assertThat(rows(pages(after -> store.changes(SeriesFilter.ALL, Integer.MIN_VALUE, Integer.MAX_VALUE, after, 100))))
+                .as("its changes page on").hasSize(5);
+    }
+
+    @Test
+    void shouldPageSignalsInTimeOrderAndNotShiftWhenSignalsAreWrittenBeforeTheCursor() throws Exception {
+        List<String> reporters = List.of("USA", "CHN", "DEU", "KOR", "JPN");
+        for (int i = 0; i < reporters.size(); i++) {
+            for (int month = 1; month <= 4; month++) {
+                int year = 2020 + (i * 3 + month) % 5;
+                store.putSignal(new SignalKey(reporters.get(i), "USA", Flow.EXPORT, "TOTAL", year, month, "YOY_MOVE"),
+                        TradeSignal.newBuilder(signal(year, month, "YOY_MOVE", SignalStatus.ACTIVE))
+                                .setReporter(reporters.get(i)).build());
+            }
+        }
+        List<TradeSignal> all = store.signals(SeriesFilter.ALL, s -> true, 1000).rows();
+        for (int limit : List.of(1, 3, 7)) {
+            assertThat(rows(pages(after -> store.signals(SeriesFilter.ALL, s -> true, after, limit)))).as("limit %d", limit)
+                    .containsExactlyElementsOf(all);
+        }
+        List<TradeSignal> usa = store.signals(new SeriesFilter("USA", null, null, null), s -> true, 1000).rows();
+        assertThat(rows(pages(after -> store.signals(new SeriesFilter("USA", null, null, null), s -> true, after, 2))))
+                .containsExactlyElementsOf(usa);
+
+        Page<TradeSignal> first = store.signals(SeriesFilter.ALL, s -> true, 5);
+        // earlier than every signal: before the cursor, so not on the next pages, which do not shift either
+        store.putSignal(new SignalKey("ZZZ", "USA", Flow.EXPORT, "TOTAL", 2019, 1, "YOY_MOVE"),
+                TradeSignal.newBuilder(signal(2019, 1, "YOY_MOVE", SignalStatus.ACTIVE)).setReporter("ZZZ").build());
+        assertThat(store.signals(SeriesFilter.ALL, s -> true, first.next(), 5).rows())
+                .containsExactlyElementsOf(all.subList(5, 10));
+    }
+
+    @Test
+    void shouldRefuseACursorThatIsNoPositionOfTheQuery() throws Exception {
+        for (int month = 1; month <= 3; month++) {
+            put(change("CHN", "USA", "TOTAL", 2025, month, month));
+            put(change("USA", "CHN", "TOTAL", 2025, month, month));
+            store.putSignal(signalKey(2025, month, "YOY_MOVE"), signal(2025, month, "YOY_MOVE", SignalStatus.ACTIVE));
+        }
+        SeriesFilter chn = new SeriesFilter("CHN", null, null, null);
+        SeriesFilter usa = new SeriesFilter("USA", null, null, null);
+        Cursor ofChina = store.changes(chn, Integer.MIN_VALUE, Integer.MAX_VALUE, 1).next();
+        assertThat(ofChina).isNotNull();
+        assertThat(store.changes(chn, Integer.MIN_VALUE, Integer.MAX_VALUE, ofChina, 10).rows()).hasSize(2);
+        assertThatThrownBy(() -> store.changes(usa, Integer.MIN_VALUE, Integer.MAX_VALUE, ofChina, 10))
+                .isInstanceOf(InvalidCursorException.class);
+        assertThatThrownBy(() -> store.series(usa, ofChina, 10)).isInstanceOf(InvalidCursorException.class);
+        assertThatThrownBy(() -> store.signals(SeriesFilter.ALL, s -> true, ofChina, 10))
+                .as("a change position is no signal").isInstanceOf(InvalidCursorException.class);
+
+        Cursor signal = store.signals(chn, s -> true, 1).next();
+        assertThat(store.signals(chn, s -> true, signal, 10).rows()).hasSize(2);
+        assertThatThrownBy(() -> store.signals(usa, s -> true, signal, 10)).isInstanceOf(InvalidCursorException.class);
+        assertThatThrownBy(() -> store.signals(new SeriesFilter(null, "CHN", null, null), s -> true, signal, 10))
+                .as("a filter after a gap").isInstanceOf(InvalidCursorException.class);
+        byte[] key = signal.position();
+        for (byte[] bad : List.of(new byte[0], new byte[] {'g'}, java.util.Arrays.copyOf(key, key.length - 20),
+                java.util.Arrays.copyOf(key, key.length - 2 - "YOY_MOVE".length()), "gCHN".getBytes())) {
+            assertThatThrownBy(() -> store.signals(SeriesFilter.ALL, s -> true, new Cursor(bad), 10))
+                    .as(new String(bad)).isInstanceOf(InvalidCursorException.class);
+        }
+        assertThatThrownBy(() -> store.changes(SeriesFilter.ALL, Integer.MIN_VALUE, Integer.MAX_VALUE,
+                new Cursor(new byte[0]), 10)).isInstanceOf(InvalidCursorException.class);
     }
 
     private static SignalKey signalKey(int year, int month, String type) {

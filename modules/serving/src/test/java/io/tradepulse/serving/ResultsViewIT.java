@@ -10,6 +10,7 @@ import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.core.AvroSerdes;
 import io.tradepulse.core.Topic;
 import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.serving.Results.Page;
 import io.tradepulse.serving.Results.SeriesFilter;
 import io.tradepulse.serving.Results.SeriesSummary;
 import io.tradepulse.testsupport.EmbeddedPlatform;
@@ -82,6 +83,12 @@ class ResultsViewIT {
                 assertThat(view.changes(new SeriesFilter("CHN", "USA", "EXPORT", "TOTAL"), Integer.MIN_VALUE,
                         Integer.MAX_VALUE, 10).rows()).containsExactly(may2024, may2025);
                 assertThat(view.signals(SeriesFilter.ALL, s -> true, 10).rows()).containsExactly(yoyMove);
+                // keyset paging through the view: the second page continues after the first, the last has no cursor
+                Page<TradeChange> first = view.changes(SeriesFilter.ALL, Integer.MIN_VALUE, Integer.MAX_VALUE, 2);
+                assertThat(first.rows()).containsExactly(hs85, may2024);
+                Page<TradeChange> last = view.changes(SeriesFilter.ALL, Integer.MIN_VALUE, Integer.MAX_VALUE, first.next(), 2);
+                assertThat(last.rows()).containsExactly(may2025);
+                assertThat(last.next()).isNull();
                 assertThat(dir).isDirectory();
 
                 producer.beginTransaction();
