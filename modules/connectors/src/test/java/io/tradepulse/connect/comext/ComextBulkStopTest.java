@@ -3,14 +3,11 @@ package io.tradepulse.connect.comext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tradepulse.connect.LogCapture;
+import io.tradepulse.connect.SocketServer;
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.JdkPageFetcher;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,8 +41,7 @@ class ComextBulkStopTest {
   /** How long stop() and the poll it ends may take: a fraction of the body's minute, generous on a busy machine. */
   private static final Duration BOUND = Duration.ofSeconds(10);
 
-  private ServerSocket server;
-  private final List<Socket> clients = new CopyOnWriteArrayList<>();
+  private SocketServer server;
   private final CountDownLatch requested = new CountDownLatch(1);
   private final CountDownLatch bodyStarted = new CountDownLatch(1);
   /** Threads of their own for poll() and stop(): the common pool may have a single one. */
@@ -57,31 +52,13 @@ class ComextBulkStopTest {
    * rate floor) for a minute; or, with {@code answer} false, reads the request and never answers.
    */
   private URI serve(boolean answer) throws IOException {
-    server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    Thread t = new Thread(() -> {
-      while (!server.isClosed()) {
-        try {
-          Socket s = server.accept();
-          clients.add(s);
-          Thread c = new Thread(() -> respond(s, answer));
-          c.setDaemon(true);
-          c.start();
-        } catch (IOException e) {
-          return; // closed
-        }
-      }
-    });
-    t.setDaemon(true);
-    t.start();
-    return URI.create("http://localhost:" + server.getLocalPort() + "/full_v2_202505.csv");
+    server = SocketServer.start(s -> respond(s, answer));
+    return server.uri("/full_v2_202505.csv");
   }
 
   private void respond(Socket s, boolean answer) {
     try (s) {
-      BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
-      for (String l = r.readLine(); l != null && !l.isEmpty(); l = r.readLine()) {
-        // request headers
-      }
+      SocketServer.readRequest(s);
       requested.countDown();
       if (!answer) {
         Thread.sleep(60_000);
@@ -108,10 +85,7 @@ class ComextBulkStopTest {
   void stopServer() throws IOException {
     threads.shutdownNow();
     if (server != null) {
-      server.close();
-    }
-    for (Socket s : clients) {
-      s.close(); // ends a body read that was not ended, should a test fail
+      server.close(); // and its connections: ends a body read that was not ended, should a test fail
     }
   }
 

@@ -3,15 +3,12 @@ package io.tradepulse.connect.common;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tradepulse.connect.SocketServer;
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.file.FileConfig;
 import io.tradepulse.connect.file.FileSourceTask;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -58,8 +55,7 @@ class BoundedPollTest {
   private static final int ROWS = 30;
   private static final String TEMP = "tradepulse-file-";
 
-  private ServerSocket server;
-  private final List<Socket> clients = new CopyOnWriteArrayList<>();
+  private SocketServer server;
   private final AtomicInteger requests = new AtomicInteger();
   private final CountDownLatch bodyStarted = new CountDownLatch(1);
   /** Counted down as the last of a complete answer goes out. */
@@ -85,29 +81,11 @@ class BoundedPollTest {
     if (server != null) {
       server.close();
     }
-    for (Socket s : clients) {
-      s.close();
-    }
   }
 
   private String serve(Answer answer) throws IOException {
-    server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    Thread t = new Thread(() -> {
-      while (!server.isClosed()) {
-        try {
-          Socket s = server.accept();
-          clients.add(s);
-          Thread c = new Thread(() -> respond(s, answer));
-          c.setDaemon(true);
-          c.start();
-        } catch (IOException e) {
-          return; // closed
-        }
-      }
-    });
-    t.setDaemon(true);
-    t.start();
-    return "http://localhost:" + server.getLocalPort() + "/table.csv";
+    server = SocketServer.start(s -> respond(s, answer));
+    return server.uri("/table.csv").toString();
   }
 
   private static String row(int i) {
@@ -116,10 +94,7 @@ class BoundedPollTest {
 
   private void respond(Socket s, Answer answer) {
     try (s) {
-      BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
-      for (String l = r.readLine(); l != null && !l.isEmpty(); l = r.readLine()) {
-        // request headers
-      }
+      SocketServer.readRequest(s);
       requests.incrementAndGet();
       OutputStream o = s.getOutputStream();
       long pause = SLOW.toMillis() / ROWS;

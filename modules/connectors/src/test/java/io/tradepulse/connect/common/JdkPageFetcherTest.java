@@ -3,12 +3,10 @@ package io.tradepulse.connect.common;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tradepulse.connect.SocketServer;
 import io.tradepulse.connect.TaskHarness;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpTimeoutException;
@@ -36,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 20, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class JdkPageFetcherTest {
   @TempDir Path dir;
-  private ServerSocket server;
+  private SocketServer server;
 
   /** A Comext bulk file ({@code full_v2_yyyyMM.csv}) of about {@code length} bytes: what these downloads carry. */
   static byte[] bulkFile(int length) {
@@ -57,22 +55,8 @@ class JdkPageFetcherTest {
    * nothing (the connection stays open, the body unfinished unless all of it went).
    */
   private URI serve(byte[] body, int burst, int chunks, int chunk, Duration pause) throws IOException {
-    server = new ServerSocket(0);
-    Thread t = new Thread(() -> {
-      while (!server.isClosed()) {
-        try {
-          Socket s = server.accept();
-          Thread c = new Thread(() -> answer(s, body, burst, chunks, chunk, pause));
-          c.setDaemon(true);
-          c.start();
-        } catch (IOException e) {
-          return; // closed
-        }
-      }
-    });
-    t.setDaemon(true);
-    t.start();
-    return URI.create("http://localhost:" + server.getLocalPort() + "/full_v2_202505.csv?key=s3cret");
+    server = SocketServer.start(s -> answer(s, body, burst, chunks, chunk, pause));
+    return server.uri("/full_v2_202505.csv?key=s3cret");
   }
 
   /** {@link #serve(byte[], int, int, int, Duration)} of single bytes, with no burst. */
@@ -82,10 +66,7 @@ class JdkPageFetcherTest {
 
   private static void answer(Socket s, byte[] body, int burst, int chunks, int chunk, Duration pause) {
     try (s) {
-      BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
-      for (String l = r.readLine(); l != null && !l.isEmpty(); l = r.readLine()) {
-        // request headers
-      }
+      SocketServer.readRequest(s);
       OutputStream o = s.getOutputStream();
       o.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\nContent-Type: text/csv\r\n\r\n")
           .getBytes(StandardCharsets.US_ASCII));
