@@ -40,6 +40,7 @@ import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
@@ -54,12 +55,18 @@ import org.rocksdb.WriteOptions;
  * <p>Keys, all byte-ordered:
  * <pre>
  * 'c' series 0x00 period(4 bytes, big-endian)            -> TradeChange (Avro binary)
- * 'g' series 0x00 period(4) type                         -> TradeSignal (Avro binary)
+ * 'g' series 0x00 period(4) type                         -> empty (a signal's key by series)
+ * 'G' time 0x00 gkey                                     -> TradeSignal (Avro binary): the time index
  * series = reporter 0x00 partner 0x00 flow 0x00 commodity   (period: Results.period)
+ * time   = period(4) type 0x00 reporter 0x00 partner 0x00 commodity   (gkey: the signal's 'g' key, whole)
  * </pre>
- * so one series' months are one range, and a reporter's (and reporter + partner's) series are one prefix. Every
- * record is one put or delete (no read-modify-write: the view must catch up with millions of records at start);
- * the series list counts months from the keys when asked.
+ * so one series' months are one range, and a reporter's (and reporter + partner's) series are one prefix; signals,
+ * read by time, are also kept in time order ('G', then the 'g' key for ties), so a signals page reads on from its
+ * cursor and stops at its limit instead of reading every matching signal to sort them. The value is stored once, in
+ * the index: the index walk tests the status on every entry it reads, sequentially, while the by-series plan only
+ * serves a reporter + partner pair (a few thousand keys) and looks each value up. Every record is one write (a put or
+ * delete; for a signal, a batch of two, derived from the key), with no read-modify-write: the view must catch up
+ * with millions of records at start; the series list counts months from the keys when asked.
  *
  * <p>Thread-safety: one writer (the view's consumer thread), any number of readers (the HTTP threads). The lock
  * only keeps {@link #close} from freeing the database under a running call (a use after close would crash the
@@ -72,7 +79,10 @@ final class ResultsStore implements AutoCloseable {
 
     private static final byte CHANGE = 'c';
     private static final byte SIGNAL = 'g';
+    private static final byte INDEX = 'G';
     private static final byte SEP = 0;
+    /** The value of a signal's key by series: its value is in its time index entry. */
+    private static final byte[] EMPTY = new byte[0];
     /**
      * Entries one query reads at most (about a second's work): a filter without a reporter reads the whole view,
      * which for a production trade.changes means millions of entries; such a query stops here, marked truncated.
@@ -88,6 +98,8 @@ final class ResultsStore implements AutoCloseable {
     private final Options options;
     private final LRUCache cache;
     private final WriteOptions writeOptions = new WriteOptions().setDisableWAL(true);
+    /** A signal's two entries, written together; reused (cleared per record) by the one writer thread. */
+    private final WriteBatch signalBatch = new WriteBatch();
     private final RocksDB db;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private boolean closed;
@@ -115,6 +127,7 @@ final class ResultsStore implements AutoCloseable {
             options.close();
             cache.close();
             writeOptions.close();
+            signalBatch.close();
             throw e;
         }
     }
@@ -145,10 +158,27 @@ final class ResultsStore implements AutoCloseable {
                 Results.period(key.getYear(), key.getMonth()), ""), value == null ? null : changes.encode(value));
     }
 
-    /** Upserts a signal, or deletes it when {@code value} is null (a tombstone). */
+    /**
+     * Upserts a signal, or deletes it when {@code value} is null (a tombstone): its key by series and its entry in
+     * the time index, both derived from the key, in one write batch (no read, and a reader sees both or neither).
+     */
     void putSignal(SignalKey key, TradeSignal value) {
-        write(key(SIGNAL, key.getReporter(), key.getPartner(), key.getFlow().toString(), key.getCommodity(),
-                Results.period(key.getYear(), key.getMonth()), key.getType()), value == null ? null : signals.encode(value));
+        byte[] bySeries = key(SIGNAL, key.getReporter(), key.getPartner(), key.getFlow().toString(), key.getCommodity(),
+                Results.period(key.getYear(), key.getMonth()), key.getType());
+        byte[] byTime = indexKey(bySeries);
+        byte[] encoded = value == null ? null : signals.encode(value);
+        guarded(() -> {
+            signalBatch.clear();
+            if (encoded == null) {
+                signalBatch.delete(bySeries);
+                signalBatch.delete(byTime);
+            } else {
+                signalBatch.put(bySeries, EMPTY);
+                signalBatch.put(byTime, encoded);
+            }
+            db.write(writeOptions, signalBatch);
+            return null;
+        });
     }
 
     private void write(byte[] key, byte[] value) {
@@ -296,44 +326,106 @@ final class ResultsStore implements AutoCloseable {
     }
 
     /**
-     * Signals are decoded to filter them, then kept encoded as the changes are ({@link Encoded}). Keys are ordered
-     * by series, callers read signals by time: the page is the first {@code limit} of all matching signals in time
-     * order ({@link #timeOrder}, then key order), not the first {@code limit} series' signals sorted afterwards, so
-     * the scan reads every matching entry (up to the scan cap) and keeps the best {@code limit} in a bounded heap:
-     * memory grows with the limit, not with the matches.
+     * Signals are decoded to filter them, then kept encoded as the changes are ({@link Encoded}). Callers read them in
+     * time order ({@link #timeOrder}, then key order), which is the order of the time index ({@link #indexKey}).
      */
     Page<TradeSignal> signals(SeriesFilter filter, Predicate<TradeSignal> where, int limit) {
         return signals(filter, where, null, limit);
     }
 
     /**
-     * The first {@code limit} signals after {@code after} in time order: its position is the key of the previous
-     * page's last row, and rows up to it in that order are skipped (before decoding them). Every page reads all the
-     * matching entries, as the first does. A page the scan cap stopped has no next cursor: it holds the earliest of
-     * the entries read, not of all that match, so a position after its last row could skip earlier signals never
-     * read.
+     * The first {@code limit} signals after {@code after} in time order; its position is a key of the time index
+     * ({@link #indexKey}). Two plans, chosen by the filter alone, so every page of one query uses the same one
+     * (measured at 1.38 M signals of the backfill's shape: docs/benchmarks.md, "REST view at backfill size"):
+     * <ul>
+     *   <li>reporter and partner given: {@link #signalsBySeries}, which reads that pair's signals (about 2,000 each
+     *       in that shape: 12 ms a page, where the index, which the pair's signals are 1/690 of, took 250 ms);</li>
+     *   <li>otherwise {@link #signalsByTime}, which walks the index from the cursor and stops at the limit: a page
+     *       reads its rows plus the non-matching signals between them (one reporter of three: ~3 x limit, 2.5 ms),
+     *       where reading by series read all of the reporter's 460,000 for every page (1.7 s). A filter that few
+     *       signals match (a partner and commodity) makes its pages read more of the index, up to the scan cap, and
+     *       those pages still carry a cursor.</li>
+     * </ul>
      */
     Page<TradeSignal> signals(SeriesFilter filter, Predicate<TradeSignal> where, Cursor after, int limit) {
         Range range = Range.of(SIGNAL, filter);
-        SignalRow last = after == null ? null : signalPosition(after, range);
+        return range.want()[0] != null && range.want()[1] != null
+                ? signalsBySeries(filter, where, after, limit)
+                : signalsByTime(filter, where, after, limit);
+    }
+
+    /**
+     * The time-index plan: walks {@code 'G'} entries in order from the cursor, tests the series fields on the key and
+     * {@code where} on the value, and stops at the first match past the limit, so a page costs its rows plus the
+     * non-matches between them. Its cursor is the last entry it was done with: the last row, or a non-matching entry
+     * after it when the limit or the scan cap stopped it there; continuing in index order after it skips nothing, so
+     * a page the cap stopped can be continued too. Any index position is a valid start for any filter.
+     */
+    Page<TradeSignal> signalsByTime(SeriesFilter filter, Predicate<TradeSignal> where, Cursor after, int limit) {
+        Range range = Range.of(SIGNAL, filter);
+        byte[] start = after == null ? new byte[] {INDEX} : after(indexPosition(after));
+        if (range.none()) {
+            return new Page<>(List.of(), false);
+        }
+        return guarded(() -> {
+            List<byte[]> out = new ArrayList<>();
+            long scanned = 0;
+            byte[] last = null;
+            try (RocksIterator it = db.newIterator()) {
+                for (it.seek(start); it.isValid(); it.next()) {
+                    byte[] key = it.key();
+                    if (key[0] != INDEX) {
+                        break;
+                    }
+                    if (++scanned > maxScanned) {
+                        return new Page<>(new Encoded<>(out, signals), true, last == null ? null : new Cursor(last));
+                    }
+                    if (matches(key, indexedKeyStart(key), range.want())) {
+                        byte[] value = it.value();
+                        if (where.test(signals.decode(value))) {
+                            if (out.size() >= limit) {
+                                return new Page<>(new Encoded<>(out, signals), true, last == null ? null : new Cursor(last));
+                            }
+                            out.add(value);
+                        }
+                    }
+                    last = key;
+                }
+            }
+            return new Page<>(new Encoded<>(out, signals), false);
+        });
+    }
+
+    /**
+     * The by-series plan: reads every signal key of the matching series ({@code 'g'}, in series order), looks up the
+     * value of those after the cursor in the index, and keeps the first {@code limit} in time order in a bounded heap
+     * (memory grows with the limit, not with the matches). Every page reads all the matching keys, so it is only used
+     * for a narrow prefix (see {@link #signals(SeriesFilter, Predicate, Cursor, int)}). A page the scan cap stopped
+     * has no next cursor: it holds the earliest of the entries read, not of all that match, so a position after its
+     * last row could skip earlier signals never read.
+     */
+    Page<TradeSignal> signalsBySeries(SeriesFilter filter, Predicate<TradeSignal> where, Cursor after, int limit) {
+        Range range = Range.of(SIGNAL, filter);
+        byte[] last = after == null ? null : seriesPlanPosition(after, range);
         // The worst row kept at the head, so a better one replaces it.
-        PriorityQueue<SignalRow> best = new PriorityQueue<>(Math.min(limit, 1024), SignalRow.ORDER.reversed());
+        PriorityQueue<SignalRow> best = new PriorityQueue<>(Math.max(1, Math.min(limit, 1024)), SignalRow.ORDER.reversed());
         boolean[] dropped = {false};
-        ScanEnd end = scan(range, null, (key, value, full) -> {
-            byte[] order = timeOrder(key);
-            if (last != null && SignalRow.ORDER.compare(new SignalRow(order, key, null), last) <= 0) {
+        ScanEnd end = scan(range, null, (key, ignored, full) -> {
+            byte[] index = indexKey(key);
+            if (last != null && Arrays.compareUnsigned(index, last) <= 0) {
                 return Step.SKIPPED; // on an earlier page
             }
-            if (!where.test(signals.decode(value))) {
-                return Step.SKIPPED;
+            byte[] value = get(index);
+            if (value == null || !where.test(signals.decode(value))) {
+                return Step.SKIPPED; // deleted since the key was read, or filtered out
             }
-            SignalRow row = new SignalRow(order, key, value);
+            SignalRow row = new SignalRow(index, value);
             if (best.size() < limit) {
                 best.add(row);
                 return Step.TAKEN;
             }
             dropped[0] = true; // more matched than the limit lets through, whichever row goes
-            if (SignalRow.ORDER.compare(row, best.peek()) < 0) {
+            if (!best.isEmpty() && SignalRow.ORDER.compare(row, best.peek()) < 0) {
                 best.poll();
                 best.add(row);
             }
@@ -343,25 +435,80 @@ final class ResultsStore implements AutoCloseable {
         rows.sort(SignalRow.ORDER);
         List<byte[]> values = new ArrayList<>(rows.size());
         rows.forEach(row -> values.add(row.value()));
-        Cursor next = dropped[0] && !end.stoppedEarly() ? new Cursor(rows.get(rows.size() - 1).key()) : null;
+        Cursor next = dropped[0] && !end.stoppedEarly() && !rows.isEmpty()
+                ? new Cursor(rows.get(rows.size() - 1).index()) : null;
         return new Page<>(new Encoded<>(values, signals), end.stoppedEarly() || dropped[0], next);
     }
 
-    /** The signal row a cursor names: a whole signal key of the query's series (no other key has a time order). */
-    private static SignalRow signalPosition(Cursor after, Range range) {
-        byte[] key = after.position();
-        if (!isKey(key, SIGNAL) || !range.holds(key)) {
+    /** A by-series cursor: an index position of a signal of the query's series (the last row of a page). */
+    private static byte[] seriesPlanPosition(Cursor after, Range range) {
+        byte[] position = indexPosition(after);
+        if (!range.holds(Arrays.copyOfRange(position, indexedKeyStart(position), position.length))) {
             throw new InvalidCursorException("not a signal of this query");
         }
-        return new SignalRow(timeOrder(key), key, null);
+        return position;
     }
 
-    /** A matching signal: its time order, its key (ties: two flows of one series), its encoded value. */
-    private record SignalRow(byte[] order, byte[] key, byte[] value) {
-        static final Comparator<SignalRow> ORDER = (a, b) -> {
-            int c = Arrays.compareUnsigned(a.order, b.order);
-            return c != 0 ? c : Arrays.compareUnsigned(a.key, b.key);
-        };
+    /** The index key a cursor names: exactly the index key of some signal key (nothing else is a position). */
+    private static byte[] indexPosition(Cursor after) {
+        byte[] position = after.position();
+        if (position.length < 5 || position[0] != INDEX) {
+            throw new InvalidCursorException("not a signal position");
+        }
+        int start = indexedKeyStart(position);
+        if (start < 0 || !isKey(Arrays.copyOfRange(position, start, position.length), SIGNAL)
+                || !Arrays.equals(position, indexKey(Arrays.copyOfRange(position, start, position.length)))) {
+            throw new InvalidCursorException("not a signal position");
+        }
+        return position;
+    }
+
+    /** A value by key, null if absent. */
+    private byte[] get(byte[] key) {
+        try {
+            return db.get(key);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("results view database: " + e.getMessage(), e);
+        }
+    }
+
+    /** A matching signal: its index key (time order, then its key: two flows of one series), its encoded value. */
+    private record SignalRow(byte[] index, byte[] value) {
+        static final Comparator<SignalRow> ORDER = (a, b) -> Arrays.compareUnsigned(a.index, b.index);
+    }
+
+    /**
+     * The time index's key of a signal key: {@code 'G'}, its {@link #timeOrder}, a separator, then the signal key. It
+     * compares as (time order, signal key) does: the time order ends with the commodity, which has no NUL, so where
+     * one time order is a prefix of another the shorter one's separator (0x00) comes first, as the shorter string
+     * does. Derived from the key alone, so a record is written or deleted without reading anything.
+     */
+    private static byte[] indexKey(byte[] signalKey) {
+        byte[] order = timeOrder(signalKey);
+        byte[] out = new byte[1 + order.length + 1 + signalKey.length];
+        out[0] = INDEX;
+        System.arraycopy(order, 0, out, 1, order.length);
+        out[1 + order.length] = SEP;
+        System.arraycopy(signalKey, 0, out, order.length + 2, signalKey.length);
+        return out;
+    }
+
+    /**
+     * Where the signal key starts in an index key: after the kind, the period (4 bytes: it may hold a 0x00) and the
+     * four separators after type, reporter, partner and commodity (none of which holds one); -1 if it has not four.
+     */
+    private static int indexedKeyStart(byte[] index) {
+        int pos = 5;
+        for (int i = 0; i < 4; i++) {
+            while (pos < index.length && index[pos] != SEP) {
+                pos++;
+            }
+            if (pos == index.length) {
+                return -1;
+            }
+            pos++;
+        }
+        return pos;
     }
 
     /**
@@ -524,7 +671,12 @@ final class ResultsStore implements AutoCloseable {
 
     /** Whether the key's series fields equal every wanted field (null: any), without decoding the key. */
     private static boolean matches(byte[] key, byte[][] want) {
-        int start = 1;
+        return matches(key, 0, want);
+    }
+
+    /** As {@link #matches(byte[], byte[][])} for the key that starts at {@code from} (its kind byte) in {@code key}. */
+    private static boolean matches(byte[] key, int from, byte[][] want) {
+        int start = from + 1;
         for (int i = 0; i < 4; i++) {
             int end = start;
             while (key[end] != SEP) {
@@ -576,6 +728,10 @@ final class ResultsStore implements AutoCloseable {
             out.write(SEP);
         }
         out.writeBytes(ByteBuffer.allocate(4).putInt(period).array());
+        if (suffix.indexOf('\0') >= 0) {
+            // The time index finds the signal key inside its key by counting separators after the type.
+            throw new IllegalArgumentException("signal type with a NUL character: " + suffix);
+        }
         out.writeBytes(suffix.getBytes(StandardCharsets.UTF_8));
         return out.toByteArray();
     }
@@ -621,6 +777,7 @@ final class ResultsStore implements AutoCloseable {
             closed = true;
             db.close();
             writeOptions.close();
+            signalBatch.close();
             options.close();
             cache.close();
         } finally {

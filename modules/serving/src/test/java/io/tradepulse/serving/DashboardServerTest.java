@@ -24,7 +24,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -55,7 +57,12 @@ class DashboardServerTest {
         volatile String failure;
 
         StoreResults(Path dir) throws Exception {
-            store = ResultsStore.open(dir);
+            this(dir, ResultsStore.MAX_SCANNED);
+        }
+
+        /** With a bound on the entries one query reads: a few, to page past it with little data. */
+        StoreResults(Path dir, long maxScanned) throws Exception {
+            store = ResultsStore.open(dir, maxScanned);
             for (TradeChange c : List.of(change(2025, 5, 28_800_000_000L, -34.545), change(2024, 5, 44_000_000_000L, null),
                     TradeChange.newBuilder(change(2025, 5, 1L, null)).setReporter("USA").setPartner("CHN")
                             .setFlow(Flow.IMPORT).build())) {
@@ -649,6 +656,35 @@ class DashboardServerTest {
             assertThat(expected).as(path).hasSizeGreaterThan(4);
             for (int limit : List.of(2, 5)) {
                 assertThat(allPages(path, limit, limit == 2)).as(path + " by " + limit).containsExactlyElementsOf(expected);
+            }
+        }
+    }
+
+    @Test
+    void shouldPageEverySignalExactlyOnceWhenTheScanCapStopsEachPage() throws Exception {
+        fillForPaging();
+        List<String> paths = List.of("/api/signals", "/api/signals?status=ACTIVE", "/api/signals?partner=FRA&type=PAYBACK",
+                "/api/signals?reporter=CHN", "/api/signals?reporter=CHN&partner=JPN");
+        Map<String, List<JsonNode>> whole = new HashMap<>();
+        for (String path : paths) {
+            List<JsonNode> rows = new ArrayList<>();
+            json.readTree(get(path + (path.contains("?") ? "&" : "?") + "limit=1000").body()).forEach(rows::add);
+            assertThat(rows).as(path).hasSizeGreaterThan(2);
+            whole.put(path, rows);
+        }
+        // the same view, read at most 7 entries a query: fewer than its 36 signals, or any filter's matches
+        server.close();
+        results.store.close();
+        results = new StoreResults(tmp.resolve("capped"), 7);
+        server = new DashboardServer("127.0.0.1", 0, results, health::get).start();
+        fillForPaging();
+        HttpResponse<String> first = get("/api/signals?limit=1000");
+        assertThat(first.headers().firstValue("X-Truncated")).hasValue("true");
+        assertThat(first.headers().firstValue(DashboardServer.NEXT_CURSOR_HEADER)).as("stopped by the cap").isPresent();
+        for (String path : paths) {
+            for (int limit : List.of(3, 1000)) {
+                assertThat(allPages(path, limit, limit == 3)).as(path + " by " + limit)
+                        .containsExactlyElementsOf(whole.get(path));
             }
         }
     }

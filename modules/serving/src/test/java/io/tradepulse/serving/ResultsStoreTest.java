@@ -23,6 +23,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -310,17 +311,168 @@ class ResultsStoreTest {
     }
 
     @Test
-    void shouldSayASignalPageIsTruncatedWhenTheScanCapStoppedIt() throws Exception {
+    void shouldContinueASignalPageTheScanCapStoppedWithoutSkippingOrRepeatingSignals() throws Exception {
         store.close();
         store = ResultsStore.open(tmp.resolve("view"), 3);
         for (int month = 1; month <= 4; month++) {
             store.putSignal(signalKey(2025, month, "YOY_MOVE"), signal(2025, month, "YOY_MOVE", SignalStatus.ACTIVE));
         }
+        // without a reporter and partner, the time index: stopped by the cap, it continues where it stopped
         Page<TradeSignal> page = store.signals(SeriesFilter.ALL, s -> true, 100);
-        assertThat(page.rows()).hasSize(3);
+        assertThat(page.rows()).extracting(TradeSignal::getMonth).containsExactly(1, 2, 3);
         assertThat(page.truncated()).isTrue();
-        assertThat(page.next()).as("the earliest of the entries read, not of all: a cursor could skip signals").isNull();
-        assertThat(store.signals(SeriesFilter.ALL, s -> true, 2).next()).isNull();
+        assertThat(page.next()).isNotNull();
+        assertThat(rows(pages(after -> store.signals(SeriesFilter.ALL, s -> true, after, 100))))
+                .extracting(TradeSignal::getMonth).containsExactly(1, 2, 3, 4);
+        assertThat(rows(pages(after -> store.signals(SeriesFilter.ALL, s -> s.getMonth() == 4, after, 100))))
+                .as("pages of non-matching entries only, then the match").extracting(TradeSignal::getMonth)
+                .containsExactly(4);
+
+        // a reporter and partner: by series, whose page stopped by the cap holds the earliest of the entries read,
+        // not of all, so a cursor after its last row could skip signals never read
+        Page<TradeSignal> pair = store.signals(new SeriesFilter("CHN", "USA", null, null), s -> true, 100);
+        assertThat(pair.rows()).hasSize(3);
+        assertThat(pair.truncated()).isTrue();
+        assertThat(pair.next()).isNull();
+    }
+
+    /** A signal of the series, period and type, with a status and summary that tell writes apart. */
+    private static TradeSignal signal(String reporter, String partner, Flow flow, String commodity, int year, int month,
+            String type, SignalStatus status, String summary) {
+        return TradeSignal.newBuilder().setType(type).setStatus(status).setReporter(reporter).setPartner(partner)
+                .setFlow(flow).setCommodity(commodity).setYear(year).setMonth(month).setSummary(summary)
+                .setMethod("test").build();
+    }
+
+    private static SignalKey key(TradeSignal s) {
+        return new SignalKey(s.getReporter(), s.getPartner(), s.getFlow(), s.getCommodity(), s.getYear(), s.getMonth(),
+                s.getType());
+    }
+
+    /** The API's order of signals: period, type, reporter, partner, commodity, then flow (the key's tie-break). */
+    private static final Comparator<TradeSignal> TIME_ORDER = Comparator.comparingInt(TradeSignal::getYear)
+            .thenComparingInt(TradeSignal::getMonth).thenComparing(TradeSignal::getType)
+            .thenComparing(TradeSignal::getReporter).thenComparing(TradeSignal::getPartner)
+            .thenComparing(TradeSignal::getCommodity).thenComparing(s -> s.getFlow().name());
+
+    @Test
+    void shouldAnswerTheSameSignalsInTheSameOrderByTimeIndexAsBySeriesForEveryFilter() throws Exception {
+        ResultsStore capped = ResultsStore.open(tmp.resolve("capped"), 37);
+        try {
+            Random random = new Random(20261130);
+            String[] reporters = {"CHN", "DEU", "USA", "US"};
+            String[] partners = {"USA", "JPN", "FRA"};
+            String[] commodities = {"TOTAL", "85", "8501"};
+            String[] types = {"YOY_MOVE", "FRONT_LOADING", "PAYBACK"};
+            Map<SignalKey, TradeSignal> view = new HashMap<>();
+            int deleted = 0;
+            for (int i = 0; i < 1500; i++) {
+                TradeSignal s = signal(reporters[random.nextInt(reporters.length)],
+                        partners[random.nextInt(partners.length)], random.nextBoolean() ? Flow.EXPORT : Flow.IMPORT,
+                        commodities[random.nextInt(commodities.length)], 2024 + random.nextInt(2),
+                        1 + random.nextInt(4), types[random.nextInt(types.length)],
+                        random.nextInt(4) == 0 ? SignalStatus.RETRACTED : SignalStatus.ACTIVE, "s" + i);
+                boolean tombstone = random.nextInt(5) == 0;
+                for (ResultsStore st : List.of(store, capped)) {
+                    st.putSignal(key(s), tombstone ? null : s);
+                }
+                if (tombstone) {
+                    deleted += view.remove(key(s)) == null ? 0 : 1;
+                } else {
+                    view.put(key(s), s);
+                }
+            }
+            assertThat(deleted).as("signals deleted by a tombstone").isGreaterThan(50);
+            assertThat(view).as("overwritten keys among them").hasSizeBetween(300, 1000);
+            Map<String, java.util.function.Predicate<TradeSignal>> wheres = Map.of("any", s -> true,
+                    "ACTIVE", s -> s.getStatus() == SignalStatus.ACTIVE, "PAYBACK", s -> s.getType().equals("PAYBACK"));
+            int queries = 0;
+            for (String reporter : new String[] {null, "CHN", "US", "BRA"}) {
+                for (String partner : new String[] {null, "USA"}) {
+                    for (String flow : new String[] {null, "IMPORT"}) {
+                        for (String commodity : new String[] {null, "85"}) {
+                            SeriesFilter filter = new SeriesFilter(reporter, partner, flow, commodity);
+                            for (var where : wheres.entrySet()) {
+                                List<TradeSignal> expected = view.values().stream()
+                                        .filter(s -> reporter == null || s.getReporter().equals(reporter))
+                                        .filter(s -> partner == null || s.getPartner().equals(partner))
+                                        .filter(s -> flow == null || s.getFlow().name().equals(flow))
+                                        .filter(s -> commodity == null || s.getCommodity().equals(commodity))
+                                        .filter(where.getValue()).sorted(TIME_ORDER).toList();
+                                String what = filter + " " + where.getKey();
+                                assertThat(store.signals(filter, where.getValue(), 100_000).rows()).as(what)
+                                        .containsExactlyElementsOf(expected);
+                                for (int limit : new int[] {1, 7, 250}) {
+                                    if (expected.size() / limit > 90) {
+                                        continue; // pages() stops at 100
+                                    }
+                                    assertThat(rows(pages(after -> store.signalsByTime(filter, where.getValue(), after,
+                                            limit)))).as("by time, %s, limit %d", what, limit)
+                                            .containsExactlyElementsOf(expected);
+                                    assertThat(rows(pages(after -> store.signalsBySeries(filter, where.getValue(), after,
+                                            limit)))).as("by series, %s, limit %d", what, limit)
+                                            .containsExactlyElementsOf(expected);
+                                    assertThat(rows(pages(after -> capped.signalsByTime(filter, where.getValue(), after,
+                                            Math.max(limit, 50))))).as("by time, 37 entries a page, %s", what)
+                                            .containsExactlyElementsOf(expected);
+                                    queries++;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            assertThat(queries).isGreaterThan(100);
+        } finally {
+            capped.close();
+        }
+    }
+
+    @Test
+    void shouldRemoveASignalFromTheTimeIndexOnItsTombstone() throws Exception {
+        store.close();
+        store = ResultsStore.open(tmp.resolve("view"), 1);
+        for (int month = 1; month <= 5; month++) {
+            store.putSignal(signalKey(2025, month, "YOY_MOVE"), signal(2025, month, "YOY_MOVE", SignalStatus.ACTIVE));
+            store.putSignal(signalKey(2025, month, "YOY_MOVE"), null);
+        }
+        // one entry a page: an entry left in the index would stop the page there, truncated
+        Page<TradeSignal> page = store.signals(SeriesFilter.ALL, s -> true, 10);
+        assertThat(page.rows()).isEmpty();
+        assertThat(page.truncated()).as("no entry read").isFalse();
+        assertThat(store.signals(new SeriesFilter("CHN", "USA", null, null), s -> true, 10).truncated()).isFalse();
+    }
+
+    @Test
+    void shouldReadAboutTheLimitPerSignalPageHoweverManySignalsMatch() throws Exception {
+        int limit = 10;
+        List<TradeSignal> all = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            // series in reverse of their time order, two flows each (adjacent in time order: EXPORT, IMPORT)
+            for (Flow flow : List.of(Flow.EXPORT, Flow.IMPORT)) {
+                TradeSignal s = signal(String.format("R%03d", 199 - i), "USA", flow, "TOTAL", 2020 + i / 12,
+                        1 + i % 12, "YOY_MOVE", SignalStatus.ACTIVE, "s" + i);
+                all.add(s);
+            }
+        }
+        all.sort(TIME_ORDER);
+        List<TradeSignal> exports = all.stream().filter(s -> s.getFlow() == Flow.EXPORT).toList();
+        // The scan cap as the meter: a page may read the limit and the next match (all match), or twice that
+        // (every other entry matches). Read by series, every page read all 400.
+        store.close();
+        store = ResultsStore.open(tmp.resolve("view"), limit + 1L);
+        all.forEach(s -> store.putSignal(key(s), s));
+        List<Page<TradeSignal>> pages = pages(after -> store.signals(SeriesFilter.ALL, s -> true, after, limit));
+        assertThat(rows(pages)).containsExactlyElementsOf(all);
+        assertThat(pages).allSatisfy(p -> assertThat(p.rows()).hasSize(limit));
+
+        store.close();
+        store = ResultsStore.open(tmp.resolve("view"), 2L * limit + 1);
+        all.forEach(s -> store.putSignal(key(s), s));
+        SeriesFilter exportsOnly = new SeriesFilter(null, null, "EXPORT", null);
+        List<Page<TradeSignal>> exportPages = pages(after -> store.signals(exportsOnly, s -> true, after, limit));
+        assertThat(rows(exportPages)).containsExactlyElementsOf(exports);
+        assertThat(exportPages.subList(0, exportPages.size() - 1)).allSatisfy(p -> assertThat(p.rows()).hasSize(limit));
     }
 
     /** Every page of a query, following each page's cursor; at most 100 pages. */
@@ -452,16 +604,27 @@ class ResultsStoreTest {
         assertThatThrownBy(() -> store.signals(SeriesFilter.ALL, s -> true, ofChina, 10))
                 .as("a change position is no signal").isInstanceOf(InvalidCursorException.class);
 
-        Cursor signal = store.signals(chn, s -> true, 1).next();
-        assertThat(store.signals(chn, s -> true, signal, 10).rows()).hasSize(2);
-        assertThatThrownBy(() -> store.signals(usa, s -> true, signal, 10)).isInstanceOf(InvalidCursorException.class);
-        assertThatThrownBy(() -> store.signals(new SeriesFilter(null, "CHN", null, null), s -> true, signal, 10))
-                .as("a filter after a gap").isInstanceOf(InvalidCursorException.class);
+        // by series (reporter and partner): a position of a signal of the query's series
+        SeriesFilter chnUsa = new SeriesFilter("CHN", "USA", null, null);
+        Cursor signal = store.signals(chnUsa, s -> true, 1).next();
+        assertThat(store.signals(chnUsa, s -> true, signal, 10).rows()).hasSize(2);
+        assertThatThrownBy(() -> store.signals(new SeriesFilter("USA", "CHN", null, null), s -> true, signal, 10))
+                .isInstanceOf(InvalidCursorException.class);
+        assertThatThrownBy(() -> store.signals(new SeriesFilter("CHN", "USA", "IMPORT", null), s -> true, signal, 10))
+                .as("a filter on more fields").isInstanceOf(InvalidCursorException.class);
+        // by time: any position in the time index (a page may stop at a signal that does not match)
+        assertThat(store.signals(usa, s -> true, signal, 10).rows()).isEmpty();
+        assertThat(store.signals(new SeriesFilter(null, "USA", null, null), s -> true, signal, 10).rows()).hasSize(2);
         byte[] key = signal.position();
-        for (byte[] bad : List.of(new byte[0], new byte[] {'g'}, java.util.Arrays.copyOf(key, key.length - 20),
-                java.util.Arrays.copyOf(key, key.length - 2 - "YOY_MOVE".length()), "gCHN".getBytes())) {
-            assertThatThrownBy(() -> store.signals(SeriesFilter.ALL, s -> true, new Cursor(bad), 10))
-                    .as(new String(bad)).isInstanceOf(InvalidCursorException.class);
+        byte[] byTime = key.clone();
+        byTime[byTime.length - 1]++; // the type's last byte: no longer the index key of its own signal key
+        for (byte[] bad : List.of(new byte[0], new byte[] {'G'}, java.util.Arrays.copyOf(key, key.length - 20),
+                java.util.Arrays.copyOf(key, key.length - 2 - "YOY_MOVE".length()), "gCHN".getBytes(), byTime,
+                java.util.Arrays.copyOfRange(key, key.length - 30, key.length))) {
+            for (SeriesFilter f : List.of(SeriesFilter.ALL, chnUsa)) {
+                assertThatThrownBy(() -> store.signals(f, s -> true, new Cursor(bad), 10))
+                        .as(new String(bad)).isInstanceOf(InvalidCursorException.class);
+            }
         }
         assertThatThrownBy(() -> store.changes(SeriesFilter.ALL, Integer.MIN_VALUE, Integer.MAX_VALUE,
                 new Cursor(new byte[0]), 10)).isInstanceOf(InvalidCursorException.class);
