@@ -116,6 +116,13 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
       if (r.isBlank()) {
         continue;
       }
+      if (isNote(r, lower)) {
+        // The tables end with notes ("Note: data for the latest month are preliminary", "Source: ..."): no figure,
+        // nothing to dead-letter each release. A row with any other cell filled is still read as a country row.
+        skipped++;
+        swallowYoy = false;
+        continue;
+      }
       if (lower.replace(" ", "").matches("yoy%?")) {
         if (swallowYoy) {
           swallowYoy = false;
@@ -194,6 +201,23 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
       return LocalDate.parse(release);
     }
     return period.plusMonths(months).atDay(releaseDay);
+  }
+
+  /** Words a GACC table's notes start with (English tables; 注 in Chinese ones). */
+  private static final java.util.regex.Pattern NOTE =
+      java.util.regex.Pattern.compile("(?:notes?|sources?|remarks?)(?![a-z]).*|[*注].*", java.util.regex.Pattern.DOTALL);
+
+  /** A note under the table: a first cell starting with a note word, every other cell empty. */
+  static boolean isNote(CsvReader.Row r, String lowerFirst) {
+    if (!NOTE.matcher(lowerFirst.strip()).matches()) {
+      return false;
+    }
+    for (int i = 1; i < r.fields().size(); i++) {
+      if (!r.field(i).isBlank()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Emits the export and import records of a value row; returns how many cells were skipped ("-"). */

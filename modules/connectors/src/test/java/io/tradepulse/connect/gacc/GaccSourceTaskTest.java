@@ -92,6 +92,32 @@ class GaccSourceTaskTest {
     assertThat(task.metrics().skipped()).as("the Asia group row").isGreaterThanOrEqualTo(1);
   }
 
+  /** The notes under a published table are no figures: skipped, not dead-lettered with every release. */
+  @Test
+  void shouldSkipTheNotesUnderTheTableButDeadLetterARowWithFiguresWhateverItsName() throws Exception {
+    Path t = Files.writeString(dir.resolve("2025-05.csv"), """
+        Unit: US$1,000
+        Country (Region),Year,Month,Exports,Imports,Cumulative,Exports 1 to N,Imports 1 to N
+        United States,2025,5,"28,800,000","10,200,000",1to5,"160,000,000","60,000,000"
+        YoY %,,,-34.5,-18.1,,-10.0,-12.0
+        "Note: 1. The data of the latest month are preliminary.",,,,,,,
+        Notes,,,,,,,
+        Source: General Administration of Customs,,,,,,,
+        * Including re-exports
+        注：本表为初步数据
+        Notebook Islands,2025,5,"1,000",-,1to5,"5,000",-
+        """);
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.records")).extracting(s -> s.getString("partner") + " " + s.getString("flow"))
+        .containsExactly("USA EXPORT", "USA IMPORT");
+    assertThat(values(rs, "trade.dlq")).extracting(s -> s.getString("reason"))
+        .singleElement().asString().contains("Unknown country/region 'Notebook Islands'");
+    assertThat(task.metrics().skipped()).as("five note rows").isGreaterThanOrEqualTo(5);
+  }
+
   @Test
   void shouldDeadLetterATableWithAnUnreadableReleaseDateAndGoOnWithTheNextTable() throws Exception {
     String badRelease = MAY_2025.replace("Release: 2025-06-09", "Release: 9 June 2025");
