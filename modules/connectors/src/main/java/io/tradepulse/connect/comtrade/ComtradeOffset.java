@@ -25,8 +25,10 @@ import java.util.TreeMap;
  *     periods' fingerprints (a changed one is emitted in full)
  * @param months fingerprints of the records of each period in the look-back window (period -> digest), so a
  *     look-back re-emits a period only when its records changed, and a restart does not re-emit it
- * @param revisions how many times each period of the look-back window (and a period being re-emitted) went out again
- *     with changed records: the {@code revision} its figures carry. Comtrade gives no release date, so a period's
+ * @param revisions how many times each period went out again with changed records: the {@code revision} its figures
+ *     carry. Kept after the period leaves the look-back window (a few bytes per revised period): a period that comes
+ *     back into it (comtrade.lookback.months raised) and is re-emitted must outrank its last revision, not start
+ *     again at 1 below it. Comtrade gives no release date, so a period's
  *     {@code publishedAt} is derived from the period alone and a revised figure carries the same one as the figure it
  *     replaces; downstream keeps per period the newest publishedAt, then the highest revision, then the larger value,
  *     so without a higher revision a figure revised down would lose to the one it replaces. Periods never revised are
@@ -135,13 +137,12 @@ public record ComtradeOffset(YearMonth next, long rowsDone, String digest, Map<Y
 
   /**
    * A new-period page is done (or an empty window answered): the cursor moves to {@code newNext}, the fingerprints of
-   * the periods it emitted are kept, and whatever fell out of the look-back window is dropped.
+   * the periods it emitted are kept, and those that fell out of the look-back window are dropped (not the revisions).
    */
   ComtradeOffset advanced(YearMonth newNext, Map<YearMonth, String> emitted, int lookback) {
     Map<YearMonth, String> d = new TreeMap<>(months);
     d.putAll(emitted);
-    return new ComtradeOffset(newNext, 0, "", trimmed(d, newNext, lookback), trimmed(revisions, newNext, lookback),
-        null);
+    return new ComtradeOffset(newNext, 0, "", trimmed(d, newNext, lookback), revisions, null);
   }
 
   /** Before the first record of a look-back response's changed periods, with the revisions they go out with. */
@@ -158,7 +159,7 @@ public record ComtradeOffset(YearMonth next, long rowsDone, String digest, Map<Y
   ComtradeOffset revised(Map<YearMonth, String> changed, int lookback) {
     Map<YearMonth, String> d = new TreeMap<>(months);
     d.putAll(changed);
-    return new ComtradeOffset(next, 0, "", trimmed(d, next, lookback), trimmed(revisions, next, lookback), null);
+    return new ComtradeOffset(next, 0, "", trimmed(d, next, lookback), revisions, null);
   }
 
   /** Forgets an interrupted look-back whose changes are gone from the source (nothing left to resume). */
