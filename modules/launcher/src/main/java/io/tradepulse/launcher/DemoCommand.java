@@ -12,6 +12,7 @@ import io.tradepulse.embedded.OwnedTempDirs;
 import io.tradepulse.embedded.Resources;
 import io.tradepulse.ingest.BundledData;
 import io.tradepulse.ingest.IngestReport;
+import io.tradepulse.serving.CorsPolicy;
 import io.tradepulse.serving.DashboardServer;
 import io.tradepulse.serving.ResultsView;
 import io.tradepulse.streams.ProcessorApp;
@@ -50,11 +51,16 @@ final class DemoCommand implements Callable<Integer> {
             description = "Port of the dashboard and REST API on 127.0.0.1 (default ${DEFAULT-VALUE}; 0 = any free port; a busy port falls back to a free one).")
     int port;
 
+    @Option(names = "--http-cors-origins", split = ",", paramLabel = "ORIGIN", description = HttpOptions.CORS_DESCRIPTION)
+    List<String> httpCorsOrigins;
+
     @Option(names = "--timeout", defaultValue = "PT2M", description = "How long to wait for the processor to catch up (ISO-8601, default ${DEFAULT-VALUE}).")
     Duration timeout;
 
     private final PrintStream out = System.out;
     private final Resources resources = new Resources();
+    /** From --http-cors-origins, checked before anything starts. */
+    private CorsPolicy cors;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -63,6 +69,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         // Before the broker starts: an invalid --port once failed only after the whole pipeline had run.
         HttpOptions.checkPort(spec.commandLine(), "--port", port, false);
+        cors = HttpOptions.cors(spec.commandLine(), "--http-cors-origins", httpCorsOrigins);
         OptionRanges.positive(spec.commandLine(), "--timeout", timeout);
         if (!exitWhenDone && port != 0 && !HttpOptions.isFree("127.0.0.1", port)) {
             out.println("Port " + port + " (--port) is busy: the dashboard will serve on a free port instead.");
@@ -106,10 +113,10 @@ final class DemoCommand implements Callable<Integer> {
         ResultsView view = resources.keep(new ResultsView(client, topics, stateDir.resolve("results-view")).start());
         DashboardServer server;
         try {
-            server = new DashboardServer("127.0.0.1", port, view, () -> ProcessorHealth.of(app.state()));
+            server = new DashboardServer("127.0.0.1", port, view, () -> ProcessorHealth.of(app.state()), cors);
         } catch (java.net.BindException e) {
             out.println("Port " + port + " is busy; serving on a free port instead.");
-            server = new DashboardServer("127.0.0.1", 0, view, () -> ProcessorHealth.of(app.state()));
+            server = new DashboardServer("127.0.0.1", 0, view, () -> ProcessorHealth.of(app.state()), cors);
         }
         return resources.keep(server.start());
     }

@@ -1,11 +1,13 @@
 package io.tradepulse.launcher;
 
+import io.tradepulse.serving.CorsPolicy;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.UnknownHostException;
+import java.util.List;
 import picocli.CommandLine;
 
 /**
@@ -36,6 +38,20 @@ final class HttpOptions {
                     + " name of this machine, e.g. 127.0.0.1, or 0.0.0.0 for every interface)");
         }
     }
+
+    /** The CORS policy the option's entries name (none: off); an invalid entry fails naming {@code option}. */
+    static CorsPolicy cors(CommandLine cmd, String option, List<String> origins) {
+        try {
+            return CorsPolicy.of(option, origins);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, e.getMessage());
+        }
+    }
+
+    /** The description of the CORS option, the same for every command that serves HTTP. */
+    static final String CORS_DESCRIPTION = "Browser origins whose pages may call the REST API and health endpoints"
+            + " (CORS), comma-separated, each scheme://host[:port] (e.g. https://bi.example.com), or * for any"
+            + " (default: none, no CORS headers).";
 
     interface Bind<T> {
         T bind() throws IOException;

@@ -1,6 +1,7 @@
 package io.tradepulse.launcher;
 
 import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.serving.CorsPolicy;
 import io.tradepulse.serving.DashboardServer;
 import io.tradepulse.serving.ResultsView;
 import io.tradepulse.streams.ProcessorApp;
@@ -44,6 +45,9 @@ final class RunCommand implements Callable<Integer> {
             description = "Interface for the HTTP endpoints (default ${DEFAULT-VALUE}, so orchestrator probes reach it).")
     String httpHost;
 
+    @Option(names = "--http-cors-origins", split = ",", paramLabel = "ORIGIN", description = HttpOptions.CORS_DESCRIPTION)
+    List<String> httpCorsOrigins;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -52,6 +56,7 @@ final class RunCommand implements Callable<Integer> {
         Properties props = ClientSettings.read(spec.commandLine(), "--config", config);
         ProcessorConfig processorConfig = new ProcessorConfig(props);
         HttpOptions.checkPort(spec.commandLine(), "--http-port", httpPort, true);
+        CorsPolicy cors = HttpOptions.cors(spec.commandLine(), "--http-cors-origins", httpCorsOrigins);
         AtomicReference<ProcessorApp> started = new AtomicReference<>();
         ResultsView view = null;
         DashboardServer server = null;
@@ -67,7 +72,7 @@ final class RunCommand implements Callable<Integer> {
             ResultsView results = view;
             try {
                 server = HttpOptions.bind(spec.commandLine(), "--http-host", httpHost, "--http-port", httpPort,
-                        () -> new DashboardServer(httpHost, httpPort, results, () -> health(started.get())));
+                        () -> new DashboardServer(httpHost, httpPort, results, () -> health(started.get()), cors));
             } catch (RuntimeException | IOException e) {
                 view.close();
                 throw e;

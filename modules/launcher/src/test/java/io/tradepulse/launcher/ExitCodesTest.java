@@ -32,7 +32,11 @@ class ExitCodesTest {
         Path data = Files.writeString(tmp.resolve("data.csv"), "period_start,value\n2025-01,1\n");
         Path typo = Files.writeString(tmp.resolve("typo.properties"),
                 "bootstrap.servers=localhost:1\nschema.registry.url=http://localhost:2\ntradepulse.topic.prefx=x.\n");
-        files = Map.of("{csv}", csv.toString(), "{data}", data.toString(), "{typo}", typo.toString(),
+        Path valid = Files.writeString(tmp.resolve("valid.properties"),
+                "bootstrap.servers=localhost:1\nschema.registry.url=http://localhost:2\nstate.dir="
+                        + tmp.resolve("state").toString().replace("\\", "\\\\") + "\n");
+        files = Map.of("{csv}", csv.toString(), "{valid}", valid.toString(),
+                "{data}", data.toString(), "{typo}", typo.toString(),
                 "{missing}", tmp.resolve("missing.properties").toString(), "{dir}", tmp.toString(),
                 "{under-file}", data.resolve("sub").resolve("x.offsets").toString());
     }
@@ -53,7 +57,10 @@ class ExitCodesTest {
         "ingest --source census --embedded --follow --max-dead-letters 0 | --max-dead-letters is not used with --follow",
         "ingest --source file --embedded --files {data} --offsets {dir} | --offsets {dir}: is a directory",
         "ingest --source file --embedded --files {data} --offsets {under-file} | --offsets {under-file}: cannot be created: {data} is not a directory",
+        "run --config {valid} --http-cors-origins https://bi.example.com/ | --http-cors-origins https://bi.example.com/: an origin has no path",
+        "run --config {valid} --http-cors-origins *,http://a.example | --http-cors-origins *,http://a.example: * must be the only entry",
         "demo --timeout PT0S                                         | --timeout must be a positive duration",
+        "demo --http-cors-origins bi.example.com                     | --http-cors-origins bi.example.com: scheme must be http or https",
         "bench --months 0                                            | --months must be 1..",
         "bench --state-store MEMORY                                  | Invalid value for option '--state-store'",
         "nosuchcommand                                               | Unmatched argument at index 0: 'nosuchcommand'",

@@ -139,4 +139,23 @@ class RunCommandTest {
         assertThat(err.toString()).contains("--port must be 0 (any free port) or 1..65535: 70000");
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
     }
+
+    @Test
+    void shouldTakeCorsOriginsAsACommaSeparatedListAndNoneByDefault() {
+        assertThat(parse("--config", "app.properties").httpCorsOrigins).isNull();
+        assertThat(parse("--config", "app.properties", "--http-cors-origins", "https://a.example,http://b.example:3000")
+                .httpCorsOrigins).containsExactly("https://a.example", "http://b.example:3000");
+    }
+
+    @Test
+    void shouldRefuseAnInvalidCorsOriginNamingTheOptionAndTheFormBeforeContactingKafka() throws Exception {
+        for (String origins : new String[] {"https://bi.example.com/app", "https://ok.example,bi.example.com", ""}) {
+            Result r = runWithOptions("--http-port", "0", "--http-cors-origins", origins);
+
+            assertThat(r.code()).as(r.err()).isEqualTo(2);
+            assertThat(r.err()).as(origins).startsWith("--http-cors-origins ").contains("scheme://host[:port]");
+            assertThat(r.err()).as("no stack trace for a usage error").doesNotContain("\tat ");
+            assertThat(r.took()).isLessThan(Duration.ofSeconds(30));
+        }
+    }
 }

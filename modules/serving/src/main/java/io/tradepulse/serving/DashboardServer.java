@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * REST API and web dashboard over {@link Results} (in production a {@link ResultsView}: the same results BI consumers read from the output
- * topics). Read-only; GET and HEAD only.
+ * topics). Read-only; GET and HEAD only. Browser pages of other origins may call /api/* and /health/* when a
+ * {@link CorsPolicy} allows theirs (off by default).
  *
  * <ul>
  *   <li>{@code GET /api/series?reporter=&partner=&flow=&commodity=}: series with their number of months and latest
@@ -99,6 +100,7 @@ public final class DashboardServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Results view;
     private final Supplier<Health> health;
+    private final CorsPolicy cors;
     /** Path to handler, matched exactly. */
     private final Map<String, HttpHandler> routes;
 
@@ -109,8 +111,18 @@ public final class DashboardServer implements AutoCloseable {
      * @param health processor health (e.g. from KafkaStreams state)
      */
     public DashboardServer(String host, int port, Results view, Supplier<Health> health) throws IOException {
+        this(host, port, view, health, CorsPolicy.OFF);
+    }
+
+    /**
+     * @param cors the browser origins that may call /api/* and /health/* from their pages ({@link CorsPolicy#OFF}:
+     *             none, no CORS header sent)
+     */
+    public DashboardServer(String host, int port, Results view, Supplier<Health> health, CorsPolicy cors)
+            throws IOException {
         this.view = view;
         this.health = health;
+        this.cors = Objects.requireNonNull(cors, "cors");
         limitRequestAndResponseTimes(); // before the server exists: the JDK reads the limits when it creates one
         this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
         // Many more threads than queries may run (below): a thread reads the request before any handler runs, so
@@ -182,6 +194,9 @@ public final class DashboardServer implements AutoCloseable {
 
     private void dispatch(HttpExchange ex) throws IOException {
         String path = Objects.requireNonNullElse(ex.getRequestURI().getPath(), "");
+        if (cors.enabled() && underJsonEndpoints(path) && cors(ex)) {
+            return;
+        }
         HttpHandler handler = routes.get(path);
         if (handler == null) {
             try (ex) {
@@ -204,6 +219,61 @@ public final class DashboardServer implements AutoCloseable {
             return;
         }
         handler.handle(ex);
+    }
+
+    /*
+     * CORS (Fetch standard), only when an allow-list is configured and only on /api and /health: the dashboard is
+     * served from the API's own origin and needs none. Without an Origin header (curl, probes, server-side clients)
+     * nothing changes. No Vary: Origin on answers to requests without one or from an origin not listed: every answer
+     * has Cache-Control: no-store, so no shared cache keeps one to hand to another origin.
+     */
+
+    static final String ORIGIN = "Origin";
+
+    /**
+     * Sets the CORS headers for a request from an allowed origin, and answers a preflight (OPTIONS with Origin and
+     * Access-Control-Request-Method); true when it answered. A preflight from an origin not listed gets 403 without
+     * CORS headers: the browser refuses the call either way (a preflight needs Access-Control-Allow-Origin), and a
+     * 403 tells whoever looks at it with curl or the browser's network tab that the origin is not listed, where a 204
+     * would look like a success. Other methods from any origin go on to the 405 they always got.
+     */
+    private boolean cors(HttpExchange ex) throws IOException {
+        String origin = ex.getRequestHeaders().getFirst(ORIGIN);
+        if (origin == null) {
+            return false;
+        }
+        String allowed = cors.allowOrigin(origin);
+        boolean preflight = "OPTIONS".equals(ex.getRequestMethod())
+                && ex.getRequestHeaders().containsKey("Access-Control-Request-Method");
+        if (allowed == null) {
+            if (!preflight) {
+                return false; // answered as without CORS: the browser hides the answer from the page
+            }
+            try (ex) {
+                sendError(ex, 403, "origin not allowed to call this API from a browser: " + origin);
+            }
+            return true;
+        }
+        var headers = ex.getResponseHeaders();
+        headers.set("Access-Control-Allow-Origin", allowed);
+        if (cors.echoesOrigin()) {
+            headers.add("Vary", ORIGIN);
+        }
+        if (!preflight) {
+            headers.set("Access-Control-Expose-Headers", CorsPolicy.EXPOSED_HEADERS);
+            return false;
+        }
+        try (ex) {
+            headers.set("Access-Control-Allow-Methods", CorsPolicy.ALLOWED_METHODS);
+            String allowHeaders = CorsPolicy.allowHeaders(ex.getRequestHeaders().get("Access-Control-Request-Headers"));
+            if (allowHeaders != null) {
+                headers.set("Access-Control-Allow-Headers", allowHeaders);
+                headers.add("Vary", "Access-Control-Request-Headers");
+            }
+            headers.set("Access-Control-Max-Age", Integer.toString(CorsPolicy.MAX_AGE_SECONDS));
+            ex.sendResponseHeaders(204, -1);
+        }
+        return true;
     }
 
     private static boolean isHead(HttpExchange ex) {

@@ -895,4 +895,143 @@ class DashboardServerTest {
             assertThat(json.readTree(r.body()).get("error").asText()).as(path).isEqualTo("GET or HEAD only");
         }
     }
+
+    // CORS
+
+    private static final String BI = "https://bi.example.com";
+
+    private DashboardServer restartWithCors(String... origins) throws Exception {
+        server.close();
+        server = new DashboardServer("127.0.0.1", 0, results, health::get, CorsPolicy.of("--cors", List.of(origins)))
+                .start();
+        return server;
+    }
+
+    private HttpResponse<String> request(String method, String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path.substring(1)))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static List<String> corsHeaderNames(HttpResponse<?> r) {
+        return r.headers().map().keySet().stream().map(n -> n.toLowerCase(Locale.ROOT))
+                .filter(n -> n.startsWith("access-control-") || n.equals("vary")).sorted().toList();
+    }
+
+    @Test
+    void shouldEchoAnAllowedOriginWithVaryAndExposeTheApiHeadersOnGetAndHead() throws Exception {
+        restartWithCors("https://other.example.org:8443", BI);
+        for (String method : List.of("GET", "HEAD")) {
+            for (String path : List.of("/api/changes?limit=1", "/api/series", "/api/signals", "/health/live",
+                    "/health/ready", "/api/nope", "/api/series?limit=0")) {
+                HttpResponse<String> r = request(method, path, "Origin", BI);
+                assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).as(method + path).hasValue(BI);
+                assertThat(r.headers().allValues("Vary")).as(method + path).containsExactly("Origin");
+                assertThat(r.headers().firstValue("Access-Control-Expose-Headers")).as(method + path)
+                        .hasValue("X-Truncated, X-Next-Cursor, Link, X-Tradepulse-View, Retry-After");
+                assertThat(r.headers().firstValue("Access-Control-Allow-Credentials")).as(method + path).isEmpty();
+            }
+            HttpResponse<String> paged = request(method, "/api/changes?limit=1", "Origin", BI);
+            assertThat(paged.statusCode()).isEqualTo(200);
+            assertThat(paged.headers().firstValue("X-Truncated")).as("still sent").hasValue("true");
+        }
+        assertThat(request("GET", "/api/series", "Origin", "https://other.example.org:8443")
+                .headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://other.example.org:8443");
+    }
+
+    @Test
+    void shouldAllowEveryOriginWithAStarAndNoVary() throws Exception {
+        restartWithCors("*");
+        for (String method : List.of("GET", "HEAD")) {
+            HttpResponse<String> r = request(method, "/api/series", "Origin", "https://anything.example.net");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).as(method).hasValue("*");
+            assertThat(r.headers().firstValue("Vary")).as(method).isEmpty();
+            assertThat(r.headers().firstValue("Access-Control-Expose-Headers")).as(method).isPresent();
+        }
+        HttpResponse<String> preflight = request("OPTIONS", "/health/ready", "Origin", "http://localhost:3000",
+                "Access-Control-Request-Method", "GET");
+        assertThat(preflight.statusCode()).isEqualTo(204);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
+    }
+
+    @Test
+    void shouldSendNoCorsHeaderToAnOriginNotListedAndRefuseItsPreflight() throws Exception {
+        restartWithCors(BI);
+        for (String origin : List.of("https://evil.example.com", "http://bi.example.com", "https://bi.example.com:8443",
+                "null")) {
+            for (String method : List.of("GET", "HEAD")) {
+                HttpResponse<String> r = request(method, "/api/series", "Origin", origin);
+                assertThat(r.statusCode()).as(origin).isEqualTo(200);
+                assertThat(corsHeaderNames(r)).as(method + " " + origin).isEmpty();
+            }
+            HttpResponse<String> preflight = request("OPTIONS", "/api/series", "Origin", origin,
+                    "Access-Control-Request-Method", "GET");
+            assertThat(preflight.statusCode()).as(origin).isEqualTo(403);
+            assertThat(corsHeaderNames(preflight)).as(origin).isEmpty();
+            assertThat(json.readTree(preflight.body()).get("error").asText()).contains("origin not allowed", origin);
+        }
+    }
+
+    @Test
+    void shouldAnswerAPreflightFromAnAllowedOriginWith204MethodsHeadersAndMaxAge() throws Exception {
+        restartWithCors(BI);
+        for (String path : List.of("/api/series", "/api/changes", "/api/signals", "/health/live", "/health/ready")) {
+            HttpResponse<String> r = request("OPTIONS", path, "Origin", BI, "Access-Control-Request-Method", "GET",
+                    "Access-Control-Request-Headers", "x-requested-with,accept-language");
+            assertThat(r.statusCode()).as(path).isEqualTo(204);
+            assertThat(r.body()).as(path).isEmpty();
+            assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).as(path).hasValue(BI);
+            assertThat(r.headers().firstValue("Access-Control-Allow-Methods")).as(path).hasValue("GET, HEAD");
+            assertThat(r.headers().firstValue("Access-Control-Allow-Headers")).as(path)
+                    .hasValue("x-requested-with,accept-language");
+            assertThat(r.headers().firstValue("Access-Control-Max-Age")).as(path).hasValue("600");
+            assertThat(r.headers().allValues("Vary")).as(path).contains("Origin");
+        }
+        HttpResponse<String> noHeaders = request("OPTIONS", "/api/series", "Origin", BI,
+                "Access-Control-Request-Method", "HEAD");
+        assertThat(noHeaders.statusCode()).isEqualTo(204);
+        assertThat(noHeaders.headers().firstValue("Access-Control-Allow-Headers")).isEmpty();
+        HttpResponse<String> odd = request("OPTIONS", "/api/series", "Origin", BI,
+                "Access-Control-Request-Method", "GET", "Access-Control-Request-Headers", "x-a;b=<c>");
+        assertThat(odd.statusCode()).isEqualTo(204);
+        assertThat(odd.headers().firstValue("Access-Control-Allow-Headers")).as("not a header list: not echoed").isEmpty();
+    }
+
+    @Test
+    void shouldNeitherAnswerPreflightsNorAddCorsHeadersToTheDashboardOrWithoutOrigin() throws Exception {
+        restartWithCors(BI);
+        HttpResponse<String> page = request("GET", "/", "Origin", BI);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(corsHeaderNames(page)).isEmpty();
+        assertThat(request("OPTIONS", "/", "Origin", BI, "Access-Control-Request-Method", "GET").statusCode())
+                .isEqualTo(405);
+        HttpResponse<String> plain = request("GET", "/api/series");
+        assertThat(plain.statusCode()).isEqualTo(200);
+        assertThat(corsHeaderNames(plain)).isEmpty();
+        HttpResponse<String> options = request("OPTIONS", "/api/series");
+        assertThat(options.statusCode()).as("not a preflight: as before").isEqualTo(405);
+        assertThat(options.headers().firstValue("Allow")).hasValue("GET, HEAD");
+    }
+
+    @Test
+    void shouldSendNoCorsHeaderAndAnswerOptionsWith405AsBeforeByDefault() throws Exception {
+        for (String method : List.of("GET", "HEAD")) {
+            HttpResponse<String> r = request(method, "/api/series", "Origin", BI);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(corsHeaderNames(r)).as(method).isEmpty();
+        }
+        for (String path : List.of("/api/series", "/health/ready")) {
+            HttpResponse<String> preflight = request("OPTIONS", path, "Origin", BI, "Access-Control-Request-Method", "GET");
+            assertThat(preflight.statusCode()).as(path).isEqualTo(405);
+            assertThat(preflight.headers().firstValue("Allow")).as(path).hasValue("GET, HEAD");
+            assertThat(corsHeaderNames(preflight)).as(path).isEmpty();
+            assertThat(json.readTree(preflight.body()).get("error").asText()).isEqualTo("GET or HEAD only");
+        }
+        assertThat(request("OPTIONS", "/api/nope", "Origin", BI, "Access-Control-Request-Method", "GET").statusCode())
+                .isEqualTo(404);
+    }
 }

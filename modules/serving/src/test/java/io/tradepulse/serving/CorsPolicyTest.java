@@ -1,0 +1,55 @@
+package io.tradepulse.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CorsPolicyTest {
+
+    @Test
+    void shouldBeOffWithoutEntries() {
+        assertThat(CorsPolicy.of("--opt", List.of()).enabled()).isFalse();
+        assertThat(CorsPolicy.of("--opt", null).enabled()).isFalse();
+        assertThat(CorsPolicy.OFF.allowOrigin("https://a.example")).isNull();
+    }
+
+    @Test
+    void shouldMatchOriginsAsBrowsersSerialiseThem() {
+        CorsPolicy p = CorsPolicy.of("--opt", List.of("HTTPS://BI.Example.com:443", "http://localhost:3000",
+                "http://[::1]:8081", " https://portal.example.org "));
+        assertThat(p.allowOrigin("https://bi.example.com")).isEqualTo("https://bi.example.com");
+        assertThat(p.allowOrigin("http://localhost:3000")).isEqualTo("http://localhost:3000");
+        assertThat(p.allowOrigin("http://[::1]:8081")).isEqualTo("http://[::1]:8081");
+        assertThat(p.allowOrigin("https://portal.example.org")).isEqualTo("https://portal.example.org");
+        assertThat(p.allowOrigin("http://localhost:3001")).isNull();
+        assertThat(p.allowOrigin("http://bi.example.com")).isNull();
+        assertThat(p.allowOrigin("null")).isNull();
+        assertThat(p.allowOrigin(null)).isNull();
+        assertThat(p.echoesOrigin()).isTrue();
+    }
+
+    @Test
+    void shouldAllowAnyOriginWithAStarAlone() {
+        CorsPolicy p = CorsPolicy.of("--opt", List.of("*"));
+        assertThat(p.allowOrigin("https://x.example")).isEqualTo("*");
+        assertThat(p.allowOrigin("null")).isEqualTo("*");
+        assertThat(p.echoesOrigin()).isFalse();
+    }
+
+    @Test
+    void shouldRejectAnEntryThatIsNoOriginNamingTheOptionAndTheAllowedForm() {
+        for (String bad : List.of("https://bi.example.com/", "https://bi.example.com/app", "bi.example.com",
+                "ftp://bi.example.com", "https://bi.example.com?x=1", "https://user@bi.example.com", "https://",
+                "https://bi.example.com:0", "https://bi.example.com:70000", "", "https://bi example.com",
+                "https://bi.example.com#x")) {
+            assertThatThrownBy(() -> CorsPolicy.of("--http-cors-origins", List.of("https://ok.example", bad)))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("--http-cors-origins " + bad.strip())
+                    .hasMessageContaining("scheme://host[:port]");
+        }
+        assertThatThrownBy(() -> CorsPolicy.of("--opt", List.of("*", "https://a.example")))
+                .hasMessageContaining("* must be the only entry");
+    }
+}
