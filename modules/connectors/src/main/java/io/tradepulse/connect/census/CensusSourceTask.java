@@ -10,6 +10,7 @@ import io.tradepulse.connect.common.TradeSourceTask;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.YearMonth;
@@ -50,13 +51,19 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
     final CensusPartition partition;
     CensusOffset offset;
     Instant nextNewCheck = Instant.MIN;
-    Instant nextRevisionCheck;
     final Deque<YearMonth> revisionQueue = new ArrayDeque<>();
 
     State(CensusPartition partition, CensusOffset offset) {
       this.partition = partition;
       this.offset = offset;
-      this.nextRevisionCheck = clock.instant().plusMillis(config.revisionIntervalMs());
+    }
+
+    /** Whether its look-back check is under way, or due now (once caught up, see {@link #step}). */
+    boolean lookbackDue(Instant now) {
+      Map<String, String> p = partition.toMap();
+      return !revisionQueue.isEmpty() || revisionChecks.underWay(p)
+          || offset.latest() != null && config.lookback() > 0
+          && revisionChecks.due(p, now, Duration.ofMillis(config.revisionIntervalMs()));
     }
   }
 
@@ -81,7 +88,10 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
         continue;
       }
       CensusPartition p = CensusPartition.decode(enc);
-      CensusOffset off = CensusOffset.fromMap(storedOffset(p.toMap()));
+      Map<String, Object> stored = storedOffset(p.toMap());
+      // The next look-back check counts from the last one, which the offset keeps: a restart does not put it off.
+      revisionChecks.restore(p.toMap(), stored, clock.instant());
+      CensusOffset off = CensusOffset.fromMap(stored);
       log.info("Census partition {} resumes at {}", p.toMap(), off.toMap());
       states.add(new State(p, off));
     }
@@ -130,19 +140,37 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
       }
     }
     off = s.offset;
-    if (off.latest() != null && config.lookback() > 0 && !now.isBefore(s.nextRevisionCheck)) {
-      if (s.revisionQueue.isEmpty()) {
+    Map<String, String> partition = s.partition.toMap();
+    if (s.revisionQueue.isEmpty()) {
+      // Every month of the check under way was answered and, if changed, emitted whole (this step runs only once no
+      // month is open): the check is complete, and the records built from now on carry its time in their offset.
+      revisionChecks.complete(partition);
+      if (off.latest() != null && config.lookback() > 0
+          && revisionChecks.due(partition, now, Duration.ofMillis(config.revisionIntervalMs()))) {
         for (int i = config.lookback(); i >= 0; i--) {
           YearMonth m = off.latest().minusMonths(i);
           if (!m.isBefore(config.startMonth())) { // months before the configured start are not ours
             s.revisionQueue.add(m);
           }
         }
-        s.nextRevisionCheck = now.plusMillis(config.revisionIntervalMs());
+        revisionChecks.start(partition, now);
       }
     }
-    YearMonth revision = s.revisionQueue.poll();
-    return revision == null ? null : emitMonth(s, revision);
+    YearMonth revision = s.revisionQueue.peek();
+    if (revision == null) {
+      return null;
+    }
+    // Leaves the queue only once answered: a failed call (RetriableException) is repeated on the next poll, not
+    // dropped from the check.
+    List<SourceRecord> out = emitMonth(s, revision);
+    s.revisionQueue.poll();
+    return out;
+  }
+
+  @Override
+  protected boolean workDue() {
+    Instant now = clock.instant();
+    return states.stream().anyMatch(s -> s.lookbackDue(now));
   }
 
   /**

@@ -8,6 +8,7 @@ import io.tradepulse.connect.common.SourcePartitions;
 import io.tradepulse.connect.common.TradeSourceTask;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneId;
@@ -50,7 +51,6 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
 
   private final Map<String, ComextOffset> state = new LinkedHashMap<>();
   private final Map<String, Instant> nextCheck = new HashMap<>();
-  private final Map<String, Instant> nextRevisionCheck = new HashMap<>();
   private final Map<String, Deque<Window>> revisionQueue = new HashMap<>();
   private final Map<String, Boolean> singleMonth = new HashMap<>();
   private ComextParser parser;
@@ -75,10 +75,12 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
     fetcher = retryingFetcher();
     for (String r : props.getOrDefault(REPORTERS_TASK_CONFIG, String.join(",", config.reporters())).split(",")) {
       if (!r.isBlank()) {
-        ComextOffset off = ComextOffset.fromMap(storedOffset(partition(r)), config.start());
+        Map<String, Object> stored = storedOffset(partition(r));
+        // The next look-back check counts from the last one, which the offset keeps: a restart does not put it off.
+        revisionChecks.restore(partition(r), stored, clock.instant());
+        ComextOffset off = ComextOffset.fromMap(stored, config.start());
         state.put(r, off);
         nextCheck.put(r, Instant.MIN);
-        nextRevisionCheck.put(r, clock.instant().plusMillis(config.revisionIntervalMs()));
         Deque<Window> queue = new ArrayDeque<>();
         if (off.revising() != null) {
           // A revised month was being re-emitted when the task stopped: finish it before anything else moves
@@ -123,6 +125,9 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
     if (!queue.isEmpty()) {
       return revise(reporter);
     }
+    // Every look-back call of the check under way was answered and its changed months emitted whole (steps run only
+    // once no response is open): the check is complete, and the records built from now on carry its time.
+    revisionChecks.complete(partition(reporter));
     if (!now.isBefore(nextCheck.get(reporter)) && !state.get(reporter).next().isAfter(lastPossible)) {
       List<SourceRecord> out = newMonths(reporter, now, lastPossible);
       if (out == null) {
@@ -135,8 +140,8 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
     // Caught up: past the last month that can be out, or its next month is not out yet (nextCheck pushed).
     ComextOffset off = state.get(reporter);
     boolean caughtUp = off.next().isAfter(lastPossible) || now.isBefore(nextCheck.get(reporter));
-    if (caughtUp && config.lookback() > 0 && !now.isBefore(nextRevisionCheck.get(reporter))) {
-      nextRevisionCheck.put(reporter, now.plusMillis(config.revisionIntervalMs()));
+    if (caughtUp && config.lookback() > 0 && revisionDue(reporter, now)) {
+      revisionChecks.start(partition(reporter), now);
       Window w = lookbackWindow(off);
       if (w != null) {
         queue.add(w);
@@ -144,6 +149,18 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
       }
     }
     return List.of();
+  }
+
+  private boolean revisionDue(String reporter, Instant now) {
+    return revisionChecks.due(partition(reporter), now, Duration.ofMillis(config.revisionIntervalMs()));
+  }
+
+  /** A look-back check under way, or due (it starts once the reporter is caught up, see {@link #step}). */
+  @Override
+  protected boolean workDue() {
+    Instant now = clock.instant();
+    return state.keySet().stream().anyMatch(r -> !revisionQueue.get(r).isEmpty()
+        || revisionChecks.underWay(partition(r)) || config.lookback() > 0 && revisionDue(r, now));
   }
 
   /**

@@ -14,14 +14,22 @@ public final class RecordFactory {
   private final String topic;
   private final String dlqTopic;
   private final IngestMetrics metrics;
+  private final RevisionChecks revisionChecks;
 
   public RecordFactory(String topic, String dlqTopic, IngestMetrics metrics) {
+    this(topic, dlqTopic, metrics, null);
+  }
+
+  /** With {@code revisionChecks}: each record's offset carries its partition's last look-back check, if known. */
+  public RecordFactory(String topic, String dlqTopic, IngestMetrics metrics, RevisionChecks revisionChecks) {
     this.topic = topic;
     this.dlqTopic = dlqTopic;
     this.metrics = metrics;
+    this.revisionChecks = revisionChecks;
   }
 
-  public SourceRecord create(Map<String, ?> partition, Map<String, ?> offset, ParsedItem item, long occurredAt) {
+  public SourceRecord create(Map<String, ?> partition, Map<String, ?> rowOffset, ParsedItem item, long occurredAt) {
+    Map<String, ?> offset = revisionChecks == null ? rowOffset : revisionChecks.withCheckTime(partition, rowOffset);
     if (item instanceof TradeRow row) {
       metrics.record();
       // No partition and no timestamp: the producer partitions by key, and the record timestamp (set by

@@ -75,6 +75,8 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
   protected final Sleeper.StopSignal stopSignal = new Sleeper.StopSignal();
   protected Clock clock = Clock.systemUTC();
   protected PageFetcher pageFetcher;
+  /** Live API sources: when each partition last read its look-back window (see {@link RevisionChecks}). */
+  protected final RevisionChecks revisionChecks = new RevisionChecks();
 
   private final ArrayDeque<SourceRecord> pending = new ArrayDeque<>();
   private final AtomicLong handedOut = new AtomicLong();
@@ -95,8 +97,11 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
   /** Called once the config is parsed; restore offsets here. */
   protected abstract void startTask(Map<String, String> props);
 
-  /** What one unit of work gave: its records, and, when there were none, whether the source is fully read. */
-  private record Unit(List<SourceRecord> records, boolean exhausted) {}
+  /**
+   * What one unit of work gave: its records, and, when there were none, whether the source is fully read, and whether
+   * work is due all the same ({@link #workDue()}).
+   */
+  private record Unit(List<SourceRecord> records, boolean exhausted, boolean workDue) {}
 
   /**
    * The next records once no payload is left open with records to emit ({@link #emitOpenPayload()}): fetch or open
@@ -127,11 +132,12 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
     }
     try {
       if (stopSignal.isStopped()) {
-        return new Unit(List.of(), false); // stop() came before this unit started: open nothing
+        return new Unit(List.of(), false, false); // stop() came before this unit started: open nothing
       }
       List<SourceRecord> open = emitOpenPayload();
       List<SourceRecord> out = open.isEmpty() ? nextRecords() : open;
-      return new Unit(out, out.isEmpty() && exhausted());
+      boolean due = out.isEmpty() && workDue();
+      return new Unit(out, out.isEmpty() && !due && exhausted(), due);
     } finally {
       if (stopSignal.isStopped()) {
         // What this unit opened after stop() is closed here, should stop() have dropped its queued close (shutdownNow)
@@ -149,6 +155,16 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
     return false;
   }
 
+  /**
+   * Whether work is due now although the last unit of work found nothing new: a look-back check due or under way (its
+   * unchanged windows build no records). The task does not report itself caught up or finished meanwhile, and the next
+   * unit starts without the idle wait, so a one-shot ingest, which stops once caught up, reads revisions too. Called on
+   * the task's worker thread after a unit of work that found nothing new. Default: nothing.
+   */
+  protected boolean workDue() {
+    return false;
+  }
+
   @Override
   public String version() {
     return Versions.VERSION;
@@ -161,7 +177,7 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
     // start() runs on the worker's task thread, which names the task: completion is signalled per task.
     taskId = SourceCompletion.taskId(connectorName, Thread.currentThread().getName());
     SourceCompletion.reset(connectorName, taskId);
-    records = new RecordFactory(config.topic(), config.dlqTopic(), metrics);
+    records = new RecordFactory(config.topic(), config.dlqTopic(), metrics, revisionChecks);
     metrics.register(pluginMetrics());
     if (pageFetcher == null) {
       pageFetcher = new JdkPageFetcher(config.httpTimeout(), config.httpBodyMinRate());
@@ -223,6 +239,9 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
         return null; // still downloading or reading: Connect polls again, and that poll waits for the same unit
       }
       List<SourceRecord> next = unit.records();
+      if (next.isEmpty() && unit.workDue()) {
+        return null; // not caught up: the next poll() starts the next unit at once
+      }
       if (next.isEmpty()) {
         finished = unit.exhausted();
         drained = true;

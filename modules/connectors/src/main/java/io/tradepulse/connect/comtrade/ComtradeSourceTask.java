@@ -16,6 +16,7 @@ import io.tradepulse.connect.comtrade.ComtradeOffset.Window;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -68,7 +69,6 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
   private final Map<String, Instant> nextCheck = new HashMap<>();
   /** Per reporter asking one period per call: the window whose page hit maxRecords. */
   private final Map<String, SingleWindow> singlePeriod = new HashMap<>();
-  private final Map<String, Instant> nextRevisionCheck = new HashMap<>();
   /** Per reporter, the look-back calls still to make (their windows), oldest first. */
   private final Map<String, Deque<Window>> revisionQueue = new HashMap<>();
   /** Reporters whose look-back window hit maxRecords: their look-back asks one period per call from then on. */
@@ -94,10 +94,12 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
     fetcher = retryingFetcher();
     for (String r : props.getOrDefault(REPORTERS_TASK_CONFIG, String.join(",", config.reporters())).split(",")) {
       if (!r.isBlank()) {
-        ComtradeOffset off = ComtradeOffset.fromMap(storedOffset(partition(r)), config.start());
+        Map<String, Object> stored = storedOffset(partition(r));
+        // The next look-back check counts from the last one, which the offset keeps: a restart does not put it off.
+        revisionChecks.restore(partition(r), stored, clock.instant());
+        ComtradeOffset off = ComtradeOffset.fromMap(stored, config.start());
         state.put(r, off);
         nextCheck.put(r, Instant.MIN);
-        nextRevisionCheck.put(r, clock.instant().plusMillis(config.revisionIntervalMs()));
         Deque<Window> queue = new ArrayDeque<>();
         if (off.revising() != null) {
           // Changed periods were being re-emitted when the task stopped: finish them before anything else moves the
@@ -140,6 +142,9 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
     if (!revised.isEmpty()) {
       return revised;
     }
+    // Every look-back call of the check under way was answered and its changed periods emitted whole (steps run only
+    // once no page is open): the check is complete, and the records built from now on carry its time in their offset.
+    revisionChecks.complete(partition(reporter));
     if (!now.isBefore(nextCheck.get(reporter)) && !state.get(reporter).next().isAfter(lastPossible)) {
       List<SourceRecord> out = newPeriods(reporter, now, lastPossible);
       if (out == null || !out.isEmpty()) {
@@ -150,12 +155,24 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
     // come first: a catch-up would otherwise spend calls of the quota on a window it is about to read anyway.
     ComtradeOffset off = state.get(reporter);
     boolean caughtUp = off.next().isAfter(lastPossible) || now.isBefore(nextCheck.get(reporter));
-    if (caughtUp && config.lookbackMonths() > 0 && !now.isBefore(nextRevisionCheck.get(reporter))) {
-      nextRevisionCheck.put(reporter, now.plusMillis(config.revisionIntervalMs()));
+    if (caughtUp && config.lookbackMonths() > 0 && revisionDue(reporter, now)) {
+      revisionChecks.start(partition(reporter), now);
       revisionQueue.get(reporter).addAll(lookbackWindows(reporter, off));
       return lookBackWhileQueued(reporter);
     }
     return List.of();
+  }
+
+  private boolean revisionDue(String reporter, Instant now) {
+    return revisionChecks.due(partition(reporter), now, Duration.ofMillis(config.revisionIntervalMs()));
+  }
+
+  /** A look-back check under way, or due (it starts once the reporter is caught up, see {@link #step}). */
+  @Override
+  protected boolean workDue() {
+    Instant now = clock.instant();
+    return state.keySet().stream().anyMatch(r -> !revisionQueue.get(r).isEmpty()
+        || revisionChecks.underWay(partition(r)) || config.lookbackMonths() > 0 && revisionDue(r, now));
   }
 
   /**

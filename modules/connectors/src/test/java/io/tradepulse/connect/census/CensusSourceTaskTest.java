@@ -14,6 +14,8 @@ import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.JdkPageFetcher;
+import io.tradepulse.connect.common.RevisionChecks;
+import io.tradepulse.connect.common.SourceCompletion;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -317,6 +319,114 @@ class CensusSourceTaskTest {
     clock.advance(Duration.ofMinutes(2));
     assertThat(harness.drain(restarted)).as("digests in the offset prevent duplicates after restart").isEmpty();
     restarted.stop();
+  }
+
+  /** A stored offset: 2025-04 and 2025-05 done with stale fingerprints (a check re-emits them), checked at {@code at}. */
+  void storeOffset(Instant checkedAt) {
+    Map<String, Object> off = new HashMap<>(new CensusOffset(java.time.YearMonth.of(2025, 5), null, 0, null,
+        Map.of(java.time.YearMonth.of(2025, 4), "x", java.time.YearMonth.of(2025, 5), "y")).toMap());
+    if (checkedAt != null) {
+      off.put(RevisionChecks.KEY, checkedAt.toEpochMilli());
+    }
+    harness.offsets.put(Map.copyOf(CensusPartition.decode("EXPORT|HS2|*").toMap()), off);
+  }
+
+  Map<String, String> lookbackProps() {
+    stubMonth("2025-04", 200, APRIL_2025);
+    stubMonth("2025-05", 200, MAY_2025);
+    Map<String, String> props = props();
+    props.put("name", "census-lookback-" + System.nanoTime());
+    props.put(CensusConfig.LOOKBACK_CONFIG, "1");
+    props.put(CensusConfig.REVISION_INTERVAL_CONFIG, "60000");
+    return props;
+  }
+
+  @Test
+  void shouldLookBackAtOnceAfterARestartWhenTheStoredCheckIsOlderThanTheInterval() throws Exception {
+    storeOffset(clock.instant().minusSeconds(61));
+    CensusSourceTask task = start(lookbackProps());
+    List<SourceRecord> rs = trades(harness.drain(task));
+    task.stop();
+
+    assertThat(rs).extracting(CensusSourceTaskTest::month).containsExactly(4, 4, 5, 5, 5, 5);
+  }
+
+  @Test
+  void shouldWaitForTheRestOfTheIntervalAfterARestartWhenTheStoredCheckIsNewer() throws Exception {
+    storeOffset(clock.instant().minusSeconds(40));
+    CensusSourceTask task = start(lookbackProps());
+    assertThat(harness.drain(task)).isEmpty();
+    clock.advance(Duration.ofSeconds(19));
+    assertThat(harness.drain(task)).as("20 s before the check is due").isEmpty();
+    clock.advance(Duration.ofSeconds(1));
+    List<SourceRecord> rs = trades(harness.drain(task));
+    task.stop();
+
+    assertThat(rs).extracting(CensusSourceTaskTest::month).containsExactly(4, 4, 5, 5, 5, 5);
+    wm.verify(1, getRequestedFor(urlPathEqualTo("/data/timeseries/intltrade/exports/hs"))
+        .withQueryParam("time", equalTo("2025-04")));
+  }
+
+  @Test
+  void shouldLookBackOnceCaughtUpWhenTheOffsetOfAnEarlierReleaseHasNoCheckTime() throws Exception {
+    storeOffset(null);
+    CensusSourceTask task = start(lookbackProps());
+    List<SourceRecord> rs = trades(harness.drain(task));
+    task.stop();
+
+    assertThat(rs).extracting(CensusSourceTaskTest::month).containsExactly(4, 4, 5, 5, 5, 5);
+  }
+
+  @Test
+  void shouldCarryTheTimeOfACompletedCheckInTheOffsetsOfLaterRecordsSoARestartDoesNotCheckAgainAtOnce()
+      throws Exception {
+    storeOffset(null);
+    Map<String, String> props = lookbackProps();
+    props.put(CensusConfig.REVISION_INTERVAL_CONFIG, Long.toString(Duration.ofDays(30).toMillis()));
+    CensusSourceTask task = start(props);
+    Instant checked = clock.instant();
+    assertThat(trades(harness.drain(task))).hasSize(6);
+    assertThat(harness.drain(task)).isEmpty();
+    clock.advance(Duration.ofDays(20)); // 2025-07-10: the FT-900 of 2025-06 is out
+    stubMonth("2025-06", 200, MAY_2025.replace("2025-05", "2025-06"));
+    List<SourceRecord> june = harness.take(task, 1);
+    task.stop();
+    assertThat(TaskHarness.offset(june.get(0))).containsEntry(RevisionChecks.KEY, checked.toEpochMilli());
+
+    clock.advance(Duration.ofSeconds(1));
+    wm.resetRequests();
+    stubMonth("2025-06", 200, MAY_2025.replace("2025-05", "2025-06"));
+    CensusSourceTask restarted = start(props);
+    harness.drain(restarted);
+    restarted.stop();
+    wm.verify(0, getRequestedFor(urlPathEqualTo("/data/timeseries/intltrade/exports/hs"))
+        .withQueryParam("time", equalTo("2025-05")));
+  }
+
+  @Test
+  void shouldDoADueCheckBeforeReportingItselfCaughtUpSoAOneShotIngestReadsRevisions() throws Exception {
+    // Twelve look-back months answered 204 before the changed newest one: more than one unit of work goes through.
+    wm.stubFor(get(urlPathEqualTo("/data/timeseries/intltrade/exports/hs")).atPriority(10)
+        .willReturn(aResponse().withStatus(204)));
+    storeOffset(null);
+    Map<String, String> props = lookbackProps();
+    props.put(CensusConfig.START_MONTH_CONFIG, "2024-01");
+    props.put(CensusConfig.LOOKBACK_CONFIG, "12");
+    CensusSourceTask task = start(props);
+    List<SourceRecord> rs = new java.util.ArrayList<>();
+    for (int i = 0; i < 1_000 && !SourceCompletion.isCaughtUp(props.get("name")); i++) {
+      List<SourceRecord> batch = TaskHarness.poll(task);
+      if (batch != null) {
+        rs.addAll(batch);
+        for (SourceRecord r : batch) {
+          task.commitRecord(r, null);
+        }
+      }
+    }
+    task.stop();
+
+    assertThat(SourceCompletion.isCaughtUp(props.get("name"))).isTrue();
+    assertThat(trades(rs)).extracting(CensusSourceTaskTest::month).containsExactly(4, 4, 5, 5, 5, 5);
   }
 
   @Test

@@ -15,6 +15,8 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.tradepulse.connect.LogCapture;
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.JdkPageFetcher;
+import io.tradepulse.connect.common.RevisionChecks;
+import io.tradepulse.connect.common.SourceCompletion;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -434,9 +436,7 @@ class ComextSourceTaskTest {
     harness.offsets.put(partition, Map.of("next", "2025-05", "rows_done", 0L, "digest", ""));
     ComextApiSourceTask task = start(new ComextApiSourceTask(), revisionProps("2"));
     assertThat(task.offsetOf("EU27_2020").next()).hasToString("2025-05");
-    assertThat(harness.drain(task)).as("no revision check before the interval").isEmpty();
-
-    clock.advance(Duration.ofHours(2));
+    // Nor has it the time of the last check: the check is due at once, the task being caught up.
     List<SourceRecord> rs = harness.drain(task);
     assertThat(values(rs, "trade.records")).as("months without a fingerprint are re-emitted: nothing is lost")
         .hasSize(8);
@@ -446,6 +446,65 @@ class ComextSourceTaskTest {
     clock.advance(Duration.ofHours(2));
     assertThat(harness.drain(task)).isEmpty();
     task.stop();
+  }
+
+  /** April read by a release without fingerprints (a check re-emits the window), last checked {@code ago} (null: never). */
+  void storeAprilRead(Duration ago) {
+    wm.stubFor(get(urlPathEqualTo(REVISED_PATH)).atPriority(10).willReturn(aResponse().withStatus(404)
+        .withBody("{\"error\":{\"status\":404,\"label\":\"NO_RECORDS_FOUND\"}}")));
+    stubSdmx("2025-02", "2025-04", sdmx("15/07/25", FEB_TO_APR));
+    Map<String, Object> off = new HashMap<>(Map.of("next", "2025-05", "rows_done", 0L, "digest", ""));
+    if (ago != null) {
+      off.put(RevisionChecks.KEY, clock.instant().minus(ago).toEpochMilli());
+    }
+    harness.offsets.put(Map.of("source", "comext", "dataset", "DS-045409", "reporter", "EU27_2020",
+        "partners", "CN,US,JP", "products", "TOTAL", "flows", "IMPORT"), off);
+  }
+
+  @Test
+  void shouldLookBackAtOnceAfterARestartWhenTheStoredCheckIsOlderThanTheInterval() throws Exception {
+    storeAprilRead(Duration.ofMinutes(61));
+    ComextApiSourceTask task = start(new ComextApiSourceTask(), revisionProps("2"));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.records")).hasSize(8);
+  }
+
+  @Test
+  void shouldWaitForTheRestOfTheIntervalAfterARestartWhenTheStoredCheckIsNewer() throws Exception {
+    storeAprilRead(Duration.ofMinutes(30));
+    ComextApiSourceTask task = start(new ComextApiSourceTask(), revisionProps("2"));
+    assertThat(harness.drain(task)).isEmpty();
+    clock.advance(Duration.ofMinutes(30).minusSeconds(1));
+    assertThat(harness.drain(task)).as("a second before the check is due").isEmpty();
+    clock.advance(Duration.ofSeconds(1));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.records")).hasSize(8);
+  }
+
+  @Test
+  void shouldDoADueCheckBeforeReportingItselfCaughtUpSoAOneShotIngestReadsRevisions() throws Exception {
+    storeAprilRead(null);
+    Map<String, String> props = new HashMap<>(revisionProps("2"));
+    props.put("name", "comext-lookback-" + System.nanoTime());
+    ComextApiSourceTask task = start(new ComextApiSourceTask(), props);
+    List<SourceRecord> rs = new ArrayList<>();
+    for (int i = 0; i < 1_000 && !SourceCompletion.isCaughtUp(props.get("name")); i++) {
+      List<SourceRecord> batch = TaskHarness.poll(task);
+      if (batch != null) {
+        rs.addAll(batch);
+        for (SourceRecord r : batch) {
+          task.commitRecord(r, null);
+        }
+      }
+    }
+    task.stop();
+
+    assertThat(SourceCompletion.isCaughtUp(props.get("name"))).isTrue();
+    assertThat(values(rs, "trade.records")).hasSize(8);
   }
 
   @Test

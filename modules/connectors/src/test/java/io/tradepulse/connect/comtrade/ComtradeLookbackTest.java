@@ -12,6 +12,8 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.Digests;
 import io.tradepulse.connect.common.JdkPageFetcher;
+import io.tradepulse.connect.common.RevisionChecks;
+import io.tradepulse.connect.common.SourceCompletion;
 import io.tradepulse.connect.common.SourcePartitions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -261,8 +263,7 @@ class ComtradeLookbackTest {
     harness.offsets.put(PARTITION, caughtUp);
     stub(YEAR_2024, year(2024));
     ComtradeSourceTask task = start(props());
-    assertThat(harness.drain(task)).as("resumes at next: 2024 is not read again as new periods").isEmpty();
-    clock.advance(A_DAY_ON);
+    // Resumes at next (2024 is not read again as new periods); no check time in the offset: the check is due at once.
     List<SourceRecord> once = harness.drain(task);
     clock.advance(A_DAY_ON);
     List<SourceRecord> then = harness.drain(task);
@@ -273,7 +274,65 @@ class ComtradeLookbackTest {
     assertThat(once).hasSize(36).allSatisfy(r -> assertThat(value(r).getInt32("revision")).isEqualTo(1));
     assertThat(TaskHarness.offset(once.get(35)).get("month_digests").toString().split(";")).hasSize(12);
     assertThat(then).isEmpty();
-    assertThat(asked()).containsExactly(TO_MAY_2025, TO_MAY_2025, YEAR_2024, TO_MAY_2025, YEAR_2024);
+    assertThat(asked()).containsExactly(TO_MAY_2025, YEAR_2024, TO_MAY_2025, YEAR_2024);
+  }
+
+  /** Caught up to 2024 without fingerprints (a check re-emits it), the last check {@code ago} (never: null). */
+  void storeCaughtUp(Duration ago) {
+    Map<String, Object> off = new HashMap<>(Map.of("next", "202501", "rows_done", 0, "digest", ""));
+    if (ago != null) {
+      off.put(RevisionChecks.KEY, clock.instant().minus(ago).toEpochMilli());
+    }
+    harness.offsets.put(PARTITION, off);
+    stub(YEAR_2024, year(2024));
+  }
+
+  @Test
+  void shouldLookBackAtOnceAfterARestartWhenTheStoredCheckIsOlderThanTheInterval() throws Exception {
+    storeCaughtUp(A_DAY_ON);
+    ComtradeSourceTask task = start(props());
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(rs).hasSize(36);
+    assertThat(asked()).containsExactly(TO_MAY_2025, YEAR_2024);
+  }
+
+  @Test
+  void shouldWaitForTheRestOfTheIntervalAfterARestartWhenTheStoredCheckIsNewer() throws Exception {
+    storeCaughtUp(Duration.ofHours(12));
+    ComtradeSourceTask task = start(props());
+    assertThat(harness.drain(task)).isEmpty();
+    clock.advance(Duration.ofHours(12).minusSeconds(1));
+    assertThat(harness.drain(task)).as("a second before the check is due").isEmpty();
+    clock.advance(Duration.ofSeconds(1));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(rs).hasSize(36);
+    assertThat(asked()).as("new periods at each drain, the look-back once due")
+        .containsExactly(TO_MAY_2025, TO_MAY_2025, TO_MAY_2025, YEAR_2024);
+  }
+
+  @Test
+  void shouldDoADueCheckBeforeReportingItselfCaughtUpSoAOneShotIngestReadsRevisions() throws Exception {
+    storeCaughtUp(null);
+    Map<String, String> props = props("name", "comtrade-lookback-" + System.nanoTime());
+    ComtradeSourceTask task = start(props);
+    List<SourceRecord> rs = new ArrayList<>();
+    for (int i = 0; i < 1_000 && !SourceCompletion.isCaughtUp(props.get("name")); i++) {
+      List<SourceRecord> batch = TaskHarness.poll(task);
+      if (batch != null) {
+        rs.addAll(batch);
+        for (SourceRecord r : batch) {
+          task.commitRecord(r, null);
+        }
+      }
+    }
+    task.stop();
+
+    assertThat(SourceCompletion.isCaughtUp(props.get("name"))).isTrue();
+    assertThat(rs).hasSize(36);
   }
 
   @Test
