@@ -62,8 +62,7 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
     boolean lookbackDue(Instant now) {
       Map<String, String> p = partition.toMap();
       return !revisionQueue.isEmpty() || revisionChecks.underWay(p)
-          || offset.latest() != null && config.lookback() > 0
-          && revisionChecks.due(p, now, Duration.ofMillis(config.revisionIntervalMs()));
+          || offset.latest() != null && revisionChecks.due(p, now);
     }
   }
 
@@ -80,6 +79,7 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
 
   @Override
   protected void startTask(Map<String, String> props) {
+    revisionChecks.schedule(config.lookback() > 0, Duration.ofMillis(config.revisionIntervalMs()));
     parser = new CensusParser(CodeTable.load("/io/tradepulse/connect/ref/census-schedule-c.csv",
         config.countryTable(), CensusConfig.COUNTRY_TABLE_CONFIG));
     fetcher = retryingFetcher();
@@ -145,8 +145,7 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
       // Every month of the check under way was answered and, if changed, emitted whole (this step runs only once no
       // month is open): the check is complete, and the records built from now on carry its time in their offset.
       revisionChecks.complete(partition);
-      if (off.latest() != null && config.lookback() > 0
-          && revisionChecks.due(partition, now, Duration.ofMillis(config.revisionIntervalMs()))) {
+      if (off.latest() != null && revisionChecks.due(partition, now)) {
         for (int i = config.lookback(); i >= 0; i--) {
           YearMonth m = off.latest().minusMonths(i);
           if (!m.isBefore(config.startMonth())) { // months before the configured start are not ours

@@ -70,6 +70,7 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
 
   @Override
   protected void startTask(Map<String, String> props) {
+    revisionChecks.schedule(config.lookback() > 0, Duration.ofMillis(config.revisionIntervalMs()));
     parser = new ComextParser(ComextGeo.load(config.geoTable()),
         config.fxTable().isBlank() ? null : FxTable.load(config.fxTable(), config.fxCurrency()));
     fetcher = retryingFetcher();
@@ -140,7 +141,7 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
     // Caught up: past the last month that can be out, or its next month is not out yet (nextCheck pushed).
     ComextOffset off = state.get(reporter);
     boolean caughtUp = off.next().isAfter(lastPossible) || now.isBefore(nextCheck.get(reporter));
-    if (caughtUp && config.lookback() > 0 && revisionDue(reporter, now)) {
+    if (caughtUp && revisionChecks.due(partition(reporter), now)) {
       revisionChecks.start(partition(reporter), now);
       Window w = lookbackWindow(off);
       if (w != null) {
@@ -151,16 +152,12 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
     return List.of();
   }
 
-  private boolean revisionDue(String reporter, Instant now) {
-    return revisionChecks.due(partition(reporter), now, Duration.ofMillis(config.revisionIntervalMs()));
-  }
-
   /** A look-back check under way, or due (it starts once the reporter is caught up, see {@link #step}). */
   @Override
   protected boolean workDue() {
     Instant now = clock.instant();
-    return state.keySet().stream().anyMatch(r -> !revisionQueue.get(r).isEmpty()
-        || revisionChecks.underWay(partition(r)) || config.lookback() > 0 && revisionDue(r, now));
+    return state.keySet().stream()
+        .anyMatch(r -> !revisionQueue.get(r).isEmpty() || revisionChecks.pending(partition(r), now));
   }
 
   /**

@@ -34,6 +34,16 @@ public final class RevisionChecks {
   }
 
   private final Map<Map<String, ?>, Track> tracks = new HashMap<>();
+  /** Null while the task has no look-back (its look-back months are 0): no check is ever due. */
+  private Duration interval;
+
+  /**
+   * The task's schedule, set once its configuration is read: a check every {@code interval}, or none when
+   * {@code enabled} is false (a look-back of 0 months).
+   */
+  public synchronized void schedule(boolean enabled, Duration interval) {
+    this.interval = enabled ? interval : null;
+  }
 
   /**
    * Registers a partition with its stored offset (null: none). A partition without an offset starts from scratch, so
@@ -58,10 +68,19 @@ public final class RevisionChecks {
     return t == null ? null : t.done;
   }
 
-  /** Whether a check of the partition is due at {@code now}: none under way, the last unknown or an interval ago. */
-  public synchronized boolean due(Map<String, ?> partition, Instant now, Duration interval) {
+  /**
+   * Whether a check of the partition is due at {@code now}: look-back on ({@link #schedule}), none under way, the
+   * last unknown or an interval ago.
+   */
+  public synchronized boolean due(Map<String, ?> partition, Instant now) {
     Track t = tracks.get(partition);
-    return t != null && t.started == null && (t.done == null || !now.isBefore(t.done.plus(interval)));
+    return interval != null && t != null && t.started == null
+        && (t.done == null || !now.isBefore(t.done.plus(interval)));
+  }
+
+  /** Whether a check of the partition is under way or due: work before the task may report itself caught up. */
+  public synchronized boolean pending(Map<String, ?> partition, Instant now) {
+    return underWay(partition) || due(partition, now);
   }
 
   /** Whether a check of the partition started and has not completed. */

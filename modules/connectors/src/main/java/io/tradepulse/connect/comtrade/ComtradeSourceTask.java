@@ -89,6 +89,7 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
 
   @Override
   protected void startTask(Map<String, String> props) {
+    revisionChecks.schedule(config.lookbackMonths() > 0, Duration.ofMillis(config.revisionIntervalMs()));
     parser = new ComtradeParser(CodeTable.load("/io/tradepulse/connect/ref/m49.csv", config.countryTable(),
         ComtradeConfig.COUNTRY_TABLE_CONFIG));
     fetcher = retryingFetcher();
@@ -155,7 +156,7 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
     // come first: a catch-up would otherwise spend calls of the quota on a window it is about to read anyway.
     ComtradeOffset off = state.get(reporter);
     boolean caughtUp = off.next().isAfter(lastPossible) || now.isBefore(nextCheck.get(reporter));
-    if (caughtUp && config.lookbackMonths() > 0 && revisionDue(reporter, now)) {
+    if (caughtUp && revisionChecks.due(partition(reporter), now)) {
       revisionChecks.start(partition(reporter), now);
       revisionQueue.get(reporter).addAll(lookbackWindows(reporter, off));
       return lookBackWhileQueued(reporter);
@@ -163,16 +164,12 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
     return List.of();
   }
 
-  private boolean revisionDue(String reporter, Instant now) {
-    return revisionChecks.due(partition(reporter), now, Duration.ofMillis(config.revisionIntervalMs()));
-  }
-
   /** A look-back check under way, or due (it starts once the reporter is caught up, see {@link #step}). */
   @Override
   protected boolean workDue() {
     Instant now = clock.instant();
-    return state.keySet().stream().anyMatch(r -> !revisionQueue.get(r).isEmpty()
-        || revisionChecks.underWay(partition(r)) || config.lookbackMonths() > 0 && revisionDue(r, now));
+    return state.keySet().stream()
+        .anyMatch(r -> !revisionQueue.get(r).isEmpty() || revisionChecks.pending(partition(r), now));
   }
 
   /**
