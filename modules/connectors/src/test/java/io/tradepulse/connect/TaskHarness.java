@@ -122,6 +122,25 @@ public final class TaskHarness {
     }
   }
 
+  /**
+   * Polls (acking every record) until the task reports itself caught up ({@link
+   * io.tradepulse.connect.common.SourceCompletion#isCaughtUp}), as a one-shot ingest waits, at most 1,000 polls: unlike
+   * {@link #drain}, an empty poll does not end it (a look-back check spans several units of work).
+   */
+  public static List<SourceRecord> pollUntilCaughtUp(SourceTask task, String connectorName) throws InterruptedException {
+    List<SourceRecord> rs = new ArrayList<>();
+    for (int i = 0; i < 1_000 && !io.tradepulse.connect.common.SourceCompletion.isCaughtUp(connectorName); i++) {
+      List<SourceRecord> batch = poll(task);
+      if (batch != null) {
+        rs.addAll(batch);
+        for (SourceRecord r : batch) {
+          task.commitRecord(r, null);
+        }
+      }
+    }
+    return rs;
+  }
+
   /** Polls until a poll returns null/empty (the task has nothing more now), committing offsets and acking. */
   @SuppressWarnings("unchecked")
   public List<SourceRecord> drain(SourceTask task) throws InterruptedException {

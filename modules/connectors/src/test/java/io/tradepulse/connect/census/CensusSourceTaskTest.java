@@ -413,16 +413,7 @@ class CensusSourceTaskTest {
     props.put(CensusConfig.START_MONTH_CONFIG, "2024-01");
     props.put(CensusConfig.LOOKBACK_CONFIG, "12");
     CensusSourceTask task = start(props);
-    List<SourceRecord> rs = new java.util.ArrayList<>();
-    for (int i = 0; i < 1_000 && !SourceCompletion.isCaughtUp(props.get("name")); i++) {
-      List<SourceRecord> batch = TaskHarness.poll(task);
-      if (batch != null) {
-        rs.addAll(batch);
-        for (SourceRecord r : batch) {
-          task.commitRecord(r, null);
-        }
-      }
-    }
+    List<SourceRecord> rs = TaskHarness.pollUntilCaughtUp(task, props.get("name"));
     task.stop();
 
     assertThat(SourceCompletion.isCaughtUp(props.get("name"))).isTrue();

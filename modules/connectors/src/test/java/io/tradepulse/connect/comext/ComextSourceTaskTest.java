@@ -491,16 +491,7 @@ class ComextSourceTaskTest {
     Map<String, String> props = new HashMap<>(revisionProps("2"));
     props.put("name", "comext-lookback-" + System.nanoTime());
     ComextApiSourceTask task = start(new ComextApiSourceTask(), props);
-    List<SourceRecord> rs = new ArrayList<>();
-    for (int i = 0; i < 1_000 && !SourceCompletion.isCaughtUp(props.get("name")); i++) {
-      List<SourceRecord> batch = TaskHarness.poll(task);
-      if (batch != null) {
-        rs.addAll(batch);
-        for (SourceRecord r : batch) {
-          task.commitRecord(r, null);
-        }
-      }
-    }
+    List<SourceRecord> rs = TaskHarness.pollUntilCaughtUp(task, props.get("name"));
     task.stop();
 
     assertThat(SourceCompletion.isCaughtUp(props.get("name"))).isTrue();

@@ -319,16 +319,7 @@ class ComtradeLookbackTest {
     storeCaughtUp(null);
     Map<String, String> props = props("name", "comtrade-lookback-" + System.nanoTime());
     ComtradeSourceTask task = start(props);
-    List<SourceRecord> rs = new ArrayList<>();
-    for (int i = 0; i < 1_000 && !SourceCompletion.isCaughtUp(props.get("name")); i++) {
-      List<SourceRecord> batch = TaskHarness.poll(task);
-      if (batch != null) {
-        rs.addAll(batch);
-        for (SourceRecord r : batch) {
-          task.commitRecord(r, null);
-        }
-      }
-    }
+    List<SourceRecord> rs = TaskHarness.pollUntilCaughtUp(task, props.get("name"));
     task.stop();
 
     assertThat(SourceCompletion.isCaughtUp(props.get("name"))).isTrue();
