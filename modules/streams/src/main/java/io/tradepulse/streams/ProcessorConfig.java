@@ -136,6 +136,22 @@ public final class ProcessorConfig extends AbstractConfig {
             + "its children are still arriving (fewer outputs in a backfill, see docs/benchmarks.md).";
     public static final long ROLLUP_EMIT_INTERVAL_MS_DEFAULT = 5_000L;
 
+    public static final String SOURCE_PRECEDENCE_CONFIG = "tradepulse.source.precedence";
+    public static final String SOURCE_PRECEDENCE_DOC = "Which source's figure a month of a series keeps when several "
+            + "sources publish the same series (the series key has no source: e.g. Census and UN Comtrade both give US "
+            + "imports from China): source names as in TradeRecord.source, most preferred first. A figure of a listed "
+            + "source beats one of a source listed after it or not listed, whatever their publication times; between "
+            + "figures of one source, or of unlisted sources, the newest publication (then the highest revision) wins. "
+            + "The default prefers the national offices to UN Comtrade, which republishes their figures months later "
+            + "(by publication time it would take each month over until the office's annual revision took it back, "
+            + "and a YoY would compare one source's month with another's). Empty: the newest publication wins across "
+            + "sources. Applies to figures as they arrive: to re-rank figures already held, reprocess trade.records "
+            + "(docs/operations.md).";
+    /** A constant expression, so {@link SourcePrecedence#DEFAULT} reads it without initializing this class. */
+    public static final String SOURCE_PRECEDENCE_DEFAULT = "CENSUS,GACC,COMEXT";
+    private static final String SOURCE_PRECEDENCE_ALLOWED = "source names (e.g. CENSUS,GACC,COMEXT), each at most once; "
+            + "empty for none";
+
     /**
      * Not a user setting: lets an embedding process (the launcher, tests) hand its registry client instance to
      * components Kafka Streams instantiates by class name (the dead-letter handler), so they share its caches.
@@ -181,6 +197,18 @@ public final class ProcessorConfig extends AbstractConfig {
                     ConfigDef.Range.atLeast(1), Importance.LOW, SIGNALS_TARIFF_REFRESH_BATCH_DOC)
             .define(ROLLUP_COMMODITY_CONFIG, Type.BOOLEAN, ROLLUP_COMMODITY_DEFAULT, Importance.MEDIUM, ROLLUP_COMMODITY_DOC)
             .define(ROLLUP_WORLD_CONFIG, Type.BOOLEAN, ROLLUP_WORLD_DEFAULT, Importance.MEDIUM, ROLLUP_WORLD_DOC)
+            .define(SOURCE_PRECEDENCE_CONFIG, Type.LIST, SOURCE_PRECEDENCE_DEFAULT,
+                    ConfigDef.LambdaValidator.with((name, value) -> {
+                        try {
+                            @SuppressWarnings("unchecked")
+                            List<String> sources = (List<String>) value;
+                            SourcePrecedence.of(sources);
+                        } catch (IllegalArgumentException e) {
+                            throw new ConfigException(name, value, e.getMessage() + "; allowed: "
+                                    + SOURCE_PRECEDENCE_ALLOWED);
+                        }
+                    }, () -> SOURCE_PRECEDENCE_ALLOWED),
+                    Importance.MEDIUM, SOURCE_PRECEDENCE_DOC)
             .define(ROLLUP_EMIT_INTERVAL_MS_CONFIG, Type.LONG, ROLLUP_EMIT_INTERVAL_MS_DEFAULT,
                     ConfigDef.Range.atLeast(10L), Importance.LOW, ROLLUP_EMIT_INTERVAL_MS_DOC);
 
@@ -287,6 +315,11 @@ public final class ProcessorConfig extends AbstractConfig {
     public RollupConfig rollupConfig() {
         return new RollupConfig(getBoolean(ROLLUP_COMMODITY_CONFIG), getBoolean(ROLLUP_WORLD_CONFIG),
                 java.time.Duration.ofMillis(getLong(ROLLUP_EMIT_INTERVAL_MS_CONFIG)));
+    }
+
+    /** Which source's figure a period keeps ({@code tradepulse.source.precedence}). */
+    public SourcePrecedence sourcePrecedence() {
+        return SourcePrecedence.of(getList(SOURCE_PRECEDENCE_CONFIG));
     }
 
     /** Where the state stores live ({@code tradepulse.state.store.type}). */

@@ -18,13 +18,14 @@ import java.util.Objects;
  *
  * <p>Why outputs are computed from the history and never from the arriving record: the history after any
  * sequence of inputs depends only on the SET of inputs (the winner per period is chosen by a total order,
- * {@link #REVISION_ORDER}, not by arrival), so the last output per (series, period) is the same whatever
+ * {@link SourcePrecedence#order()}: the source's rank, then {@link #REVISION_ORDER}; not by arrival), so the last output per (series, period) is the same whatever
  * the arrival order, duplicates or interleaving.
  */
 public final class SeriesHistories {
 
     /**
-     * Total order on figures of one period: newest publication, then highest revision; the rest only breaks
+     * Total order on figures of one period from equally ranked sources ({@link SourcePrecedence} ranks sources first):
+     * newest publication, then highest revision; the rest only breaks
      * ties between conflicting figures with the same publication time so that the winner never depends on
      * arrival order. Two figures comparing equal are identical.
      */
@@ -78,9 +79,9 @@ public final class SeriesHistories {
         static final Upsert UNCHANGED = new Upsert(false, List.of(), null);
     }
 
-    /** {@link #upsert(SeriesHistory, Observation, int)} with the default signal trend window. */
+    /** {@link #upsert(SeriesHistory, Observation, int, SourcePrecedence)} with the default trend window and precedence. */
     public static Upsert upsert(SeriesHistory history, Observation incoming) {
-        return upsert(history, incoming, SignalConfig.DEFAULTS.trendMonths());
+        return upsert(history, incoming, SignalConfig.DEFAULTS.trendMonths(), SourcePrecedence.DEFAULT);
     }
 
     /**
@@ -90,14 +91,15 @@ public final class SeriesHistories {
      * scanned.
      *
      * @param trendMonths the signals' trailing trend window (it widens what a period depends on)
+     * @param sources     which source's figure a period keeps when several publish it
      */
-    public static Upsert upsert(SeriesHistory history, Observation incoming, int trendMonths) {
+    public static Upsert upsert(SeriesHistory history, Observation incoming, int trendMonths, SourcePrecedence sources) {
         List<Observation> obs = history.getObservations();
         int at = find(obs, index(incoming));
         Observation previous = null;
         if (at >= 0) {
             previous = obs.get(at);
-            if (!wins(incoming, previous)) {
+            if (!wins(incoming, previous, sources)) {
                 return Upsert.UNCHANGED;
             }
             obs.set(at, incoming);
@@ -118,19 +120,20 @@ public final class SeriesHistories {
     }
 
     /**
-     * Whether {@code incoming} replaces {@code held} for their period. Published figures follow
-     * {@link #REVISION_ORDER} (a duplicate or an older revision arriving late loses). A published figure always
+     * Whether {@code incoming} replaces {@code held} for their period. Published figures follow the source
+     * precedence, then {@link #REVISION_ORDER} (a duplicate or an older revision arriving late loses; a figure of a
+     * less preferred source loses, see {@link SourcePrecedence}). A published figure always
      * beats a derived roll-up, so a level the source reports is never replaced by (or added to) a sum of its
      * children. Between two derived figures the later one wins: they come, in order, from the single task that
      * owns the parent's roll-up cell, and each one is the sum of the latest contribution of every child.
      */
-    static boolean wins(Observation incoming, Observation held) {
+    static boolean wins(Observation incoming, Observation held, SourcePrecedence sources) {
         boolean incomingDerived = incoming.getDerivedFrom() != null;
         boolean heldDerived = held.getDerivedFrom() != null;
         if (incomingDerived != heldDerived) {
             return heldDerived;
         }
-        return incomingDerived ? !incoming.equals(held) : REVISION_ORDER.compare(incoming, held) > 0;
+        return incomingDerived ? !incoming.equals(held) : sources.order().compare(incoming, held) > 0;
     }
 
     /**

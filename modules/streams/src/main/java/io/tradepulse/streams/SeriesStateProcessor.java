@@ -112,6 +112,7 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
     private final String appliedCalendarStoreName;
     private final SignalConfig config;
     private final RollupConfig rollups;
+    private final SourcePrecedence sources;
     private ProcessorContext<SeriesKey, Emission> context;
     private KeyValueStore<SeriesKey, SeriesHistory> store;
     private KeyValueStore<HistoryYearKey, SeriesHistory> archive;
@@ -157,7 +158,7 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
 
     SeriesStateProcessor(String storeName, String archiveStoreName, String tariffStoreName,
                          String appliedCalendarStoreName, SignalConfig config, RollupConfig rollups,
-                         Serializer<SeriesKey> storeKeySerializer) {
+                         SourcePrecedence sources, Serializer<SeriesKey> storeKeySerializer) {
         this.groupPrefix = new GroupPrefix(storeKeySerializer);
         this.keys = storeKeySerializer;
         this.storeName = storeName;
@@ -166,6 +167,7 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         this.appliedCalendarStoreName = appliedCalendarStoreName;
         this.config = config;
         this.rollups = rollups;
+        this.sources = sources;
     }
 
     @Override
@@ -218,7 +220,7 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         // when it reaches back before the entry's first year.
         SeriesHistory history = withArchivedYears(series, head, incoming.getYear() - YEARS_BEFORE,
                 incoming.getYear() + YEARS_AFTER);
-        SeriesHistories.Upsert upsert = SeriesHistories.upsert(history, incoming, config.trendMonths());
+        SeriesHistories.Upsert upsert = SeriesHistories.upsert(history, incoming, config.trendMonths(), sources);
         if (!upsert.changed()) {
             return;
         }

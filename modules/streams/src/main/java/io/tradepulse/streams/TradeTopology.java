@@ -87,7 +87,7 @@ public final class TradeTopology {
     }
 
     public static Topology build(TopicCatalog topics, StateSerdes stateSerdes, SignalConfig signals,
-                                 RollupConfig rollups, StateStoreType storeType, Clock clock) {
+                                 RollupConfig rollups, SourcePrecedence sources, StateStoreType storeType, Clock clock) {
         StreamsBuilder builder = newBuilder();
         Topic<String, TariffEvent> tariffEvents = topics.tariffEvents();
         // Every instance needs the whole (small) calendar for every series: a GlobalKTable, no co-partitioning.
@@ -144,7 +144,7 @@ public final class TradeTopology {
 
         ProcessorSupplier<SeriesKey, TradeRecord, SeriesKey, Emission> seriesState =
                 () -> new SeriesStateProcessor(SERIES_STORE, SERIES_ARCHIVE_STORE, TARIFF_STORE, APPLIED_CALENDAR_STORE,
-                        signals, rollups, stateSerdes.seriesKey().serializer());
+                        signals, rollups, sources, stateSerdes.seriesKey().serializer());
         Map<String, KStream<SeriesKey, Emission>> outputs = routes.get("route-valid")
                 .mapValues(Validated::record, Named.as("unwrap-valid"))
                 .process(seriesState, Named.as("series-state"), SERIES_STORE, SERIES_ARCHIVE_STORE, APPLIED_CALENDAR_STORE)

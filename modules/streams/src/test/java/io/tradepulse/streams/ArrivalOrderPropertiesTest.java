@@ -31,7 +31,7 @@ import net.jqwik.api.constraints.IntRange;
  * The processor's promise, as properties over generated scenarios: several series over 2019-2025 (more years than a
  * series' entry keeps, so late figures cross the archive; some years missing) with
  * revisions (ties in publication time included), combined Jan+Feb periods (some next to single January or February
- * figures of another source), growth-rate-only months, a few figures in another currency, an HS2 level published
+ * figures of another source), figures of several sources ranked by the default source precedence, growth-rate-only months, a few figures in another currency, an HS2 level published
  * in some years over its derived sum, and tariff events interleaved with the data.
  *
  * <ul>
@@ -49,6 +49,12 @@ class ArrivalOrderPropertiesTest {
             new SeriesKey("USA", "CHN", Flow.IMPORT, "7209"),
             new SeriesKey("USA", "CHN", Flow.IMPORT, "72"),
             new SeriesKey("USA", "MEX", Flow.IMPORT, "TOTAL"));
+
+    /**
+     * Sources of the figures: two ranked by the default precedence (CENSUS before COMTRADE, whatever the publication
+     * times) and an unlisted one, ranked with COMTRADE (the newest publication wins between them).
+     */
+    private static final List<String> SOURCES = List.of("GEN", "GEN", "CENSUS", "COMTRADE");
 
     /** Seven years: more than the four a series' entry keeps, so late figures and revisions cross the archive. */
     private static final int FIRST_YEAR = 2019;
@@ -85,7 +91,7 @@ class ArrivalOrderPropertiesTest {
         Map<String, TradeRecord> finals = new HashMap<>();
         for (TradeRecord r : scenario.records()) {
             finals.merge(r.getReporter() + r.getPartner() + r.getFlow() + r.getCommodity() + r.getYear() + "-" + r.getMonth(), r,
-                    (a, b) -> SeriesHistories.REVISION_ORDER.compare(obs(a), obs(b)) >= 0 ? a : b);
+                    (a, b) -> SourcePrecedence.DEFAULT.order().compare(obs(a), obs(b)) >= 0 ? a : b);
         }
         Outcome onlyFinal = run(scenario.events(), new ArrayList<>(finals.values()), new Random(seed), false,
                 SignalConfig.DEFAULTS);
@@ -199,7 +205,8 @@ class ArrivalOrderPropertiesTest {
                     .setYear(year).setMonth(month).setMonths(months)
                     .setValue(levelKnown ? (60L + r.nextInt(90)) * months : null)
                     .setReportedYoyPct(levelKnown && r.nextBoolean() ? null : (double) (r.nextInt(81) - 40))
-                    .setCurrency(r.nextInt(20) == 0 ? "EUR" : "USD").setSource("GEN").setVintage("v" + published)
+                    .setCurrency(r.nextInt(20) == 0 ? "EUR" : "USD").setSource(SOURCES.get(r.nextInt(SOURCES.size())))
+                    .setVintage("v" + published)
                     .setPublishedAt(published).setRevision(r.nextInt(2))
                     .build());
         }

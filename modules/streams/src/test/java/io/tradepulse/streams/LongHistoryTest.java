@@ -171,7 +171,7 @@ class LongHistoryTest {
         for (TradeRecord r : records) {
             SeriesKey s = new SeriesKey(r.getReporter(), r.getPartner(), r.getFlow(), r.getCommodity());
             SeriesHistories.upsert(whole.computeIfAbsent(s, k -> new SeriesHistory(CommodityLevel.TOTAL, new ArrayList<>(), 0)),
-                    SeriesHistories.observation(r), config.trendMonths());
+                    SeriesHistories.observation(r), config.trendMonths(), SourcePrecedence.DEFAULT);
         }
         return whole;
     }

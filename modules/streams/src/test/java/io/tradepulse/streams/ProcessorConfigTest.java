@@ -157,4 +157,20 @@ class ProcessorConfigTest {
         // CaseInsensitiveValidString lists the values upper-cased; "rocksdb" and "in_memory" are accepted as written
         assertRefusedNamingKeyAndAllowedValues(ProcessorConfig.STATE_STORE_TYPE_CONFIG, "memory", "ROCKSDB", "IN_MEMORY");
     }
+
+    @Test
+    void shouldPreferTheNationalOfficesByDefaultAndAcceptAnyOrderOrNone() {
+        assertThat(new ProcessorConfig(valid()).sourcePrecedence()).isEqualTo(SourcePrecedence.DEFAULT);
+        Map<String, Object> m = valid();
+        m.put(ProcessorConfig.SOURCE_PRECEDENCE_CONFIG, "COMEXT, COMTRADE");
+        assertThat(new ProcessorConfig(m).sourcePrecedence().sources()).containsExactly("COMEXT", "COMTRADE");
+        m.put(ProcessorConfig.SOURCE_PRECEDENCE_CONFIG, "");
+        assertThat(new ProcessorConfig(m).sourcePrecedence()).isEqualTo(SourcePrecedence.NONE);
+    }
+
+    @Test
+    void shouldFailNamingTheSourcePrecedenceKeyForARepeatedSource() {
+        assertRefusedNamingKeyAndAllowedValues(ProcessorConfig.SOURCE_PRECEDENCE_CONFIG, "CENSUS,GACC,CENSUS",
+                "CENSUS listed twice", "each at most once");
+    }
 }

@@ -214,7 +214,7 @@ class TariffCalendarRestartTest {
             context.addStateStore(store);
         }
         SeriesStateProcessor processor = new SeriesStateProcessor(TradeTopology.SERIES_STORE, TradeTopology.SERIES_ARCHIVE_STORE, TradeTopology.TARIFF_STORE,
-                TradeTopology.APPLIED_CALENDAR_STORE, signalConfig, RollupConfig.NONE,
+                TradeTopology.APPLIED_CALENDAR_STORE, signalConfig, RollupConfig.NONE, SourcePrecedence.DEFAULT,
                 StateSerdes.defaults().seriesKey().serializer());
         processor.init(context);
         this.processor = processor;

@@ -31,8 +31,8 @@ class TopologyNamingTest {
         Map<String, Object> cfg = Map.of(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092",
                 ProcessorConfig.REGISTRY_CLIENT_INSTANCE, new InMemorySchemaRegistryClient());
         TopicCatalog topics = new ProcessorConfig(cfg).topicCatalog();
-        return TradeTopology.build(topics, StateSerdes.defaults(), SignalConfig.DEFAULTS, rollups, storeType,
-                TopologyFixture.CLOCK);
+        return TradeTopology.build(topics, StateSerdes.defaults(), SignalConfig.DEFAULTS, rollups,
+                SourcePrecedence.DEFAULT, storeType, TopologyFixture.CLOCK);
     }
 
     private static Stream<TopologyDescription.Node> nodes(TopologyDescription d) {

@@ -146,6 +146,50 @@ class TradeTopologyTest {
     }
 
     @Test
+    void shouldKeepTheNationalOfficesFigureWhenComtradeRepublishesTheMonthLater() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(from("GACC", figure(2024, 5, 40L, "2024-06-09")));
+            f.pipe(from("GACC", figure(2025, 5, 30L, "2025-06-09")));
+            // UN Comtrade's copy of the base month, published a year later with another definition's value.
+            f.pipe(from("COMTRADE", figure(2024, 5, 44L, "2025-06-20")));
+
+            List<TradeChange> out = f.changes.readValuesToList();
+            assertThat(out).as("nothing re-emitted: the office's month is kept").hasSize(2);
+            assertThat(out.get(1).getPriorYearValue()).isEqualTo(40L);
+            assertThat(out.get(1).getYoyPct()).isEqualTo(-25.0);
+        }
+    }
+
+    @Test
+    void shouldLetTheNationalOfficesFigureReplaceComtradesWhateverThePublicationTimes() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(from("COMTRADE", figure(2025, 5, 33L, "2025-08-01")));
+            f.pipe(from("GACC", figure(2025, 5, 30L, "2025-06-09"))); // published earlier, arriving late
+
+            TradeChange may = f.table().get(cell(CHN_USA, 2025, 5));
+            assertThat(may.getValue()).isEqualTo(30L);
+            assertThat(may.getSource()).isEqualTo("GACC");
+            // Revisions within the preferred source still follow the publication time.
+            f.pipe(from("GACC", figure(2025, 5, 31L, "2026-06-09")));
+            assertThat(f.table().get(cell(CHN_USA, 2025, 5)).getValue()).isEqualTo(31L);
+        }
+    }
+
+    @Test
+    void shouldLetTheNewestPublicationWinAcrossSourcesWithoutAPrecedence() {
+        try (TopologyFixture f = new TopologyFixture(SignalConfig.DEFAULTS, RollupConfig.DEFAULTS,
+                StateStoreType.fromConfig(ProcessorConfig.STATE_STORE_TYPE_DEFAULT), SourcePrecedence.NONE)) {
+            f.pipe(from("GACC", figure(2025, 5, 30L, "2025-06-09")));
+            f.pipe(from("COMTRADE", figure(2025, 5, 33L, "2025-08-01")));
+            assertThat(f.table().get(cell(CHN_USA, 2025, 5)).getSource()).isEqualTo("COMTRADE");
+        }
+    }
+
+    private static TradeRecord from(String source, TradeRecord r) {
+        return TradeRecord.newBuilder(r).setSource(source).build();
+    }
+
+    @Test
     void shouldPreferHigherRevisionNumberAtTheSamePublicationTime() {
         try (TopologyFixture f = new TopologyFixture()) {
             f.pipe(figure(CHN_USA, 2025, 5, 1, 31L, "2025-06-09", 1));
