@@ -633,9 +633,41 @@ class DashboardServerTest {
             assertThat(r.headers().firstValue("X-Truncated")).as(url).hasValue("true");
             java.util.regex.Matcher m = NEXT_LINK.matcher(link.orElseThrow());
             assertThat(m.matches()).as(link.get()).isTrue();
-            assertThat(m.group(1)).isEqualTo(first + "&after=" + cursor.get());
-            url = byLink ? m.group(1) : first + "&after=" + cursor.get();
+            assertThat(follow(url, m.group(1))).as(m.group(1)).isEqualTo(first + "&after=" + cursor.get());
+            url = byLink ? follow(url, m.group(1)) : first + "&after=" + cursor.get();
         }
+    }
+
+    /** A Link target resolved against the request's path and query (as a client does), as a path and query. */
+    private static String follow(String path, String link) {
+        URI next = URI.create("http://tradepulse.test" + path).resolve(link);
+        return next.getRawPath() + "?" + next.getRawQuery();
+    }
+
+    @Test
+    void shouldGiveANextLinkThatResolvesUnderTheProxysPrefixToTheNextPage() throws Exception {
+        fillForPaging();
+        List<JsonNode> expected = new ArrayList<>();
+        json.readTree(get("/api/signals?partner=FRA&limit=4").body()).forEach(expected::add);
+        HttpResponse<String> first = get("/api/signals?partner=FRA&limit=2");
+        String cursor = first.headers().firstValue(DashboardServer.NEXT_CURSOR_HEADER).orElseThrow();
+        java.util.regex.Matcher m = NEXT_LINK.matcher(first.headers().firstValue("Link").orElseThrow());
+        assertThat(m.matches()).isTrue();
+        // A reverse proxy serves the API under /tradepulse and strips it: the client only knows the proxy's URL.
+        URI proxied = URI.create("https://proxy.example/tradepulse/api/signals?partner=FRA&limit=2");
+        URI next = proxied.resolve(m.group(1));
+        assertThat(next).isEqualTo(URI.create(
+                "https://proxy.example/tradepulse/api/signals?partner=FRA&limit=2&after=" + cursor));
+        HttpResponse<String> second = get(next.getRawPath().substring("/tradepulse".length()) + "?" + next.getRawQuery());
+        assertThat(second.statusCode()).isEqualTo(200);
+        List<JsonNode> rows = new ArrayList<>();
+        json.readTree(first.body()).forEach(rows::add);
+        json.readTree(second.body()).forEach(rows::add);
+        assertThat(rows).as("the first two pages: the first 4 rows").containsExactlyElementsOf(expected);
+        // and against the server's own URL, the same page
+        URI direct = URI.create(server.url() + "api/signals?partner=FRA&limit=2").resolve(m.group(1));
+        assertThat(http.send(HttpRequest.newBuilder(direct).build(), HttpResponse.BodyHandlers.ofString()).body())
+                .isEqualTo(second.body());
     }
 
     @Test
@@ -710,7 +742,8 @@ class DashboardServerTest {
             assertThat(rest).as("rows after the first page").hasSizeLessThan(1_000);
             HttpResponse<String> r = get(link);
             json.readTree(r.body()).forEach(rest::add);
-            link = r.headers().firstValue("Link").map(l -> l.substring(1, l.indexOf('>'))).orElse(null);
+            String from = link;
+            link = r.headers().firstValue("Link").map(l -> follow(from, l.substring(1, l.indexOf('>')))).orElse(null);
         }
         rest.forEach(row -> seen.add(id(row)));
         assertThat(seen).as("no row twice").doesNotHaveDuplicates();
