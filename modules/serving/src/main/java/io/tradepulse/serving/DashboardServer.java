@@ -69,8 +69,8 @@ import org.slf4j.LoggerFactory;
  * answered 400 naming the allowed ones. Paths match exactly (another one under /api or /health: 404 in JSON listing
  * the endpoints); HEAD is answered as GET without the body; another method: 405 with {@code Allow: GET, HEAD}. The API endpoints return at most
  * {@code limit} rows (default 1,000, at most 100,000) and set {@code X-Truncated: true} when more matched, with, when
- * the rest can be read on, a cursor for the next page ({@value #NEXT_CURSOR_HEADER} and {@code Link: <...&after=...>;
- * rel="next"}, see {@link #AFTER}), and {@code X-Tradepulse-View} to how complete the view was ({@link #VIEW_HEADER}); the rows
+ * the rest can be read on, a cursor for the next page ({@value #NEXT_CURSOR_HEADER} and {@code Link:
+ * <signals?...&after=...>; rel="next"}, relative to the request's URL: see {@link #nextLink}), and {@code X-Tradepulse-View} to how complete the view was ({@link #VIEW_HEADER}); the rows
  * are streamed (chunked), at most {@link #MAX_CONCURRENT_QUERIES} queries run at once (503 with {@code Retry-After}
  * beyond), and the health endpoints never wait behind them. A request must arrive within
  * {@link #DEFAULT_MAX_REQUEST_SECONDS} s and its response be read within {@link #DEFAULT_MAX_RESPONSE_SECONDS} s (the
@@ -579,12 +579,24 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     /**
-     * The request's own path and query, with after set to the token: the parameters are kept as the client wrote
-     * them (their order and escaping), so the link is the same query. The JDK server refuses a request line that
-     * is no URI, so the raw query has no character that could end the Link header's {@code <...>}.
+     * The next page's link target: the request's query with after set to the token, as a relative reference made
+     * of the last path segment and that query ({@code signals?limit=2&after=...}), resolved by the client against
+     * the URL it used (RFC 8288, RFC 3986 section 5.2). A root-relative {@code /api/signals?...} was wrong behind a
+     * reverse proxy that serves the API under a prefix (/tradepulse/api/... with /tradepulse stripped): it sent
+     * the client out of the prefix. Why not the query alone ({@code ?limit=...}), which RFC 3986 resolves to the
+     * request's path: java.net.URI.resolve follows RFC 2396 there and drops the last segment
+     * ({@code http://host/tradepulse/api/?limit=...}), so Java clients would be sent to a wrong path; with the
+     * segment, both resolve it alike. The parameters are kept as the client wrote them (their order and escaping),
+     * so the link is the same query. The JDK server refuses a request line that is no URI, so the raw path and
+     * query have no character that could end the Link header's {@code <...>}.
      */
     static String nextLink(URI request, String token) {
-        StringBuilder link = new StringBuilder(Objects.requireNonNullElse(request.getRawPath(), "")).append('?');
+        String path = Objects.requireNonNullElse(request.getRawPath(), "");
+        String segment = path.substring(path.lastIndexOf('/') + 1);
+        // A first segment with a colon would read as a scheme ("a:b?..."); "./" keeps it a path. (The endpoints'
+        // segments have none; an empty one, a path ending in "/", leaves the query alone, which resolves to that
+        // path under both RFCs.)
+        StringBuilder link = new StringBuilder(segment.indexOf(':') >= 0 ? "./" : "").append(segment).append('?');
         String raw = request.getRawQuery();
         if (raw != null) {
             for (String pair : raw.split("&")) {

@@ -22,7 +22,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.PriorityQueue;
 import java.util.RandomAccess;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -55,18 +54,24 @@ import org.rocksdb.WriteOptions;
  * <p>Keys, all byte-ordered:
  * <pre>
  * 'c' series 0x00 period(4 bytes, big-endian)            -> TradeChange (Avro binary)
- * 'g' series 0x00 period(4) type                         -> empty (a signal's key by series)
- * 'G' time 0x00 gkey                                     -> TradeSignal (Avro binary): the time index
+ * 'G' time 0x00 skey                                     -> TradeSignal (Avro binary): the time index
+ * 'P' reporter 0x00 partner 0x00 gkey                    -> empty: the time index of one reporter and partner
  * series = reporter 0x00 partner 0x00 flow 0x00 commodity   (period: Results.period)
- * time   = period(4) type 0x00 reporter 0x00 partner 0x00 commodity   (gkey: the signal's 'g' key, whole)
+ * time   = period(4) type 0x00 reporter 0x00 partner 0x00 commodity
+ * skey   = 'g' series 0x00 period(4) type   (a signal's key; stored only inside the index keys)
+ * gkey   = the signal's whole 'G' key
  * </pre>
- * so one series' months are one range, and a reporter's (and reporter + partner's) series are one prefix; signals,
- * read by time, are also kept in time order ('G', then the 'g' key for ties), so a signals page reads on from its
- * cursor and stops at its limit instead of reading every matching signal to sort them. The value is stored once, in
- * the index: the index walk tests the status on every entry it reads, sequentially, while the by-series plan only
- * serves a reporter + partner pair (a few thousand keys) and looks each value up. Every record is one write (a put or
- * delete; for a signal, a batch of two, derived from the key), with no read-modify-write: the view must catch up
- * with millions of records at start; the series list counts months from the keys when asked.
+ * so one series' months are one range, and a reporter's (and reporter + partner's) series are one prefix. Signals
+ * are read in time order, so they are kept in it ('G', then the signal key for ties), and a signals page reads on
+ * from its cursor and stops at its limit instead of reading every matching signal to sort them; the signals of one
+ * reporter and partner (a few thousand of the 1.38 million of a backfill) are kept in it once more ('P'), so their
+ * pages do not skip the others' entries either. The value is stored once, in the 'G' entry: a walk of 'G' tests the
+ * status on every entry it reads, sequentially, while a walk of 'P' looks up the value of each entry whose series
+ * matches. Every record is one write (a put or delete; for a signal, a batch of two, derived from the key), with no
+ * read-modify-write: the view must catch up with millions of records at start; the series list counts months from
+ * the keys when asked. The layout may change between releases without a migration: {@link #open} empties the
+ * directory and the view is rebuilt from the topics at every start (cursors keep their meaning: see
+ * {@link #signals(SeriesFilter, Predicate, Cursor, int)}).
  *
  * <p>Thread-safety: one writer (the view's consumer thread), any number of readers (the HTTP threads). The lock
  * only keeps {@link #close} from freeing the database under a running call (a use after close would crash the
@@ -78,10 +83,12 @@ final class ResultsStore implements AutoCloseable {
     }
 
     private static final byte CHANGE = 'c';
+    /** The kind byte of a signal's key, which is only stored inside the index keys. */
     private static final byte SIGNAL = 'g';
     private static final byte INDEX = 'G';
+    private static final byte PAIR = 'P';
     private static final byte SEP = 0;
-    /** The value of a signal's key by series: its value is in its time index entry. */
+    /** The value of a signal's entry in the pair index: its value is in its time index entry. */
     private static final byte[] EMPTY = new byte[0];
     /**
      * Entries one query reads at most (about a second's work): a filter without a reporter reads the whole view,
@@ -159,21 +166,22 @@ final class ResultsStore implements AutoCloseable {
     }
 
     /**
-     * Upserts a signal, or deletes it when {@code value} is null (a tombstone): its key by series and its entry in
-     * the time index, both derived from the key, in one write batch (no read, and a reader sees both or neither).
+     * Upserts a signal, or deletes it when {@code value} is null (a tombstone): its entries in the time index and in
+     * the pair index, both derived from the key, in one write batch (no read, and a reader sees both or neither).
      */
     void putSignal(SignalKey key, TradeSignal value) {
-        byte[] bySeries = key(SIGNAL, key.getReporter(), key.getPartner(), key.getFlow().toString(), key.getCommodity(),
+        byte[] signalKey = key(SIGNAL, key.getReporter(), key.getPartner(), key.getFlow().toString(), key.getCommodity(),
                 Results.period(key.getYear(), key.getMonth()), key.getType());
-        byte[] byTime = indexKey(bySeries);
+        byte[] byTime = indexKey(signalKey);
+        byte[] byPair = pairKey(signalKey, byTime);
         byte[] encoded = value == null ? null : signals.encode(value);
         guarded(() -> {
             signalBatch.clear();
             if (encoded == null) {
-                signalBatch.delete(bySeries);
+                signalBatch.delete(byPair);
                 signalBatch.delete(byTime);
             } else {
-                signalBatch.put(bySeries, EMPTY);
+                signalBatch.put(byPair, EMPTY);
                 signalBatch.put(byTime, encoded);
             }
             db.write(writeOptions, signalBatch);
@@ -335,35 +343,65 @@ final class ResultsStore implements AutoCloseable {
 
     /**
      * The first {@code limit} signals after {@code after} in time order; its position is a key of the time index
-     * ({@link #indexKey}). Two plans, chosen by the filter alone, so every page of one query uses the same one
-     * (measured at 1.38 M signals of the backfill's shape: docs/benchmarks.md, "REST view at backfill size"):
+     * ({@link #indexKey}): the last entry the previous page was done with. Two plans, chosen by the filter alone, so
+     * every page of one query uses the same one; each walks an index in time order from the cursor and stops at the
+     * first match past the limit, so a page reads its rows plus the non-matching entries between them, at most the
+     * scan cap, and a page the cap stopped carries a cursor like any other (measured at 1.38 M signals of the
+     * backfill's shape: docs/benchmarks.md, "REST view at backfill size"):
      * <ul>
-     *   <li>reporter and partner given: {@link #signalsBySeries}, which reads that pair's signals (about 2,000 each
-     *       in that shape: 12 ms a page, where the index, which the pair's signals are 1/690 of, took 250 ms);</li>
-     *   <li>otherwise {@link #signalsByTime}, which walks the index from the cursor and stops at the limit: a page
-     *       reads its rows plus the non-matching signals between them (one reporter of three: ~3 x limit, 2.5 ms),
-     *       where reading by series read all of the reporter's 460,000 for every page (1.7 s). A filter that few
-     *       signals match (a partner and commodity) makes its pages read more of the index, up to the scan cap, and
-     *       those pages still carry a cursor.</li>
+     *   <li>reporter and partner given: {@link #signalsByPair}, which walks that pair's entries ({@code 'P'}, about
+     *       2,000 in that shape), where the whole time index, which the pair's signals are 1/690 of, took 250 ms a
+     *       page;</li>
+     *   <li>otherwise {@link #signalsByTime}, which walks the whole time index: one reporter of three reads ~3 x limit
+     *       entries a page (2.5 ms). A filter that few signals match (a partner and commodity) makes its pages read
+     *       more of the index, up to the scan cap.</li>
      * </ul>
+     * Until 2026-11-30 a reporter and partner were read by series, every signal of the pair for every page, keeping
+     * the earliest {@code limit}: a pair with more signals than the scan cap could not be paged past it. Both plans'
+     * cursors are positions of the time index, as the by-series plan's were, so a cursor of an earlier release
+     * continues the same query here.
      */
     Page<TradeSignal> signals(SeriesFilter filter, Predicate<TradeSignal> where, Cursor after, int limit) {
         Range range = Range.of(SIGNAL, filter);
         return range.want()[0] != null && range.want()[1] != null
-                ? signalsBySeries(filter, where, after, limit)
+                ? signalsByPair(filter, where, after, limit)
                 : signalsByTime(filter, where, after, limit);
     }
 
     /**
-     * The time-index plan: walks {@code 'G'} entries in order from the cursor, tests the series fields on the key and
-     * {@code where} on the value, and stops at the first match past the limit, so a page costs its rows plus the
-     * non-matches between them. Its cursor is the last entry it was done with: the last row, or a non-matching entry
-     * after it when the limit or the scan cap stopped it there; continuing in index order after it skips nothing, so
-     * a page the cap stopped can be continued too. Any index position is a valid start for any filter.
+     * The time-index plan: walks the {@code 'G'} entries from the cursor (see {@link #walk}). Any index position is
+     * a valid start for any filter.
      */
     Page<TradeSignal> signalsByTime(SeriesFilter filter, Predicate<TradeSignal> where, Cursor after, int limit) {
+        byte[] whole = {INDEX};
+        return walk(Range.of(SIGNAL, filter), whole, 0, after == null ? whole : after(indexPosition(after)), where,
+                limit);
+    }
+
+    /**
+     * The pair plan, for a filter with a reporter and a partner: walks that pair's {@code 'P'} entries, which hold
+     * its time index keys in their order, from the cursor (see {@link #walk}), and looks up the value of each whose
+     * series matches. A cursor must be a position of a signal of that pair.
+     */
+    Page<TradeSignal> signalsByPair(SeriesFilter filter, Predicate<TradeSignal> where, Cursor after, int limit) {
         Range range = Range.of(SIGNAL, filter);
-        byte[] start = after == null ? new byte[] {INDEX} : after(indexPosition(after));
+        if (range.want()[0] == null || range.want()[1] == null) {
+            throw new IllegalArgumentException("the pair index needs a reporter and a partner: " + filter);
+        }
+        byte[] prefix = prefix(PAIR, range.want(), 2);
+        byte[] start = after == null ? prefix : concat(prefix, after(pairPosition(after, range)));
+        return walk(range, prefix, prefix.length, start, where, limit);
+    }
+
+    /**
+     * Walks the entries under {@code prefix} in order from {@code start}; each holds a time index key from offset
+     * {@code indexAt} (0: it is one, with the value; else the value is looked up). Tests the series fields on the
+     * key and {@code where} on the value, and stops at the first match past the limit, or when the scan cap is
+     * reached. Its cursor is the index key of the last entry it was done with: the last row, or a non-matching entry
+     * after it; continuing in index order after it skips nothing, so a page the cap stopped can be continued too.
+     */
+    private Page<TradeSignal> walk(Range range, byte[] prefix, int indexAt, byte[] start, Predicate<TradeSignal> where,
+            int limit) {
         if (range.none()) {
             return new Page<>(List.of(), false);
         }
@@ -374,77 +412,36 @@ final class ResultsStore implements AutoCloseable {
             try (RocksIterator it = db.newIterator()) {
                 for (it.seek(start); it.isValid(); it.next()) {
                     byte[] key = it.key();
-                    if (key[0] != INDEX) {
+                    if (!startsWith(key, prefix)) {
                         break;
                     }
                     if (++scanned > maxScanned) {
                         return new Page<>(new Encoded<>(out, signals), true, last == null ? null : new Cursor(last));
                     }
-                    if (matches(key, indexedKeyStart(key), range.want())) {
-                        byte[] value = it.value();
-                        if (where.test(signals.decode(value))) {
+                    byte[] index = indexAt == 0 ? key : Arrays.copyOfRange(key, indexAt, key.length);
+                    if (matches(index, indexedKeyStart(index), range.want())) {
+                        // null: deleted since the pair entry was read (the two are written together)
+                        byte[] value = indexAt == 0 ? it.value() : get(index);
+                        if (value != null && where.test(signals.decode(value))) {
                             if (out.size() >= limit) {
                                 return new Page<>(new Encoded<>(out, signals), true, last == null ? null : new Cursor(last));
                             }
                             out.add(value);
                         }
                     }
-                    last = key;
+                    last = index;
                 }
             }
             return new Page<>(new Encoded<>(out, signals), false);
         });
     }
 
-    /**
-     * The by-series plan: reads every signal key of the matching series ({@code 'g'}, in series order), looks up the
-     * value of those after the cursor in the index, and keeps the first {@code limit} in time order in a bounded heap
-     * (memory grows with the limit, not with the matches). Every page reads all the matching keys, so it is only used
-     * for a narrow prefix (see {@link #signals(SeriesFilter, Predicate, Cursor, int)}). A page the scan cap stopped
-     * has no next cursor: it holds the earliest of the entries read, not of all that match, so a position after its
-     * last row could skip earlier signals never read.
-     */
-    Page<TradeSignal> signalsBySeries(SeriesFilter filter, Predicate<TradeSignal> where, Cursor after, int limit) {
-        Range range = Range.of(SIGNAL, filter);
-        byte[] last = after == null ? null : seriesPlanPosition(after, range);
-        // The worst row kept at the head, so a better one replaces it.
-        PriorityQueue<SignalRow> best = new PriorityQueue<>(Math.max(1, Math.min(limit, 1024)), SignalRow.ORDER.reversed());
-        boolean[] dropped = {false};
-        ScanEnd end = scan(range, null, (key, ignored, full) -> {
-            byte[] index = indexKey(key);
-            if (last != null && Arrays.compareUnsigned(index, last) <= 0) {
-                return Step.SKIPPED; // on an earlier page
-            }
-            byte[] value = get(index);
-            if (value == null || !where.test(signals.decode(value))) {
-                return Step.SKIPPED; // deleted since the key was read, or filtered out
-            }
-            SignalRow row = new SignalRow(index, value);
-            if (best.size() < limit) {
-                best.add(row);
-                return Step.TAKEN;
-            }
-            dropped[0] = true; // more matched than the limit lets through, whichever row goes
-            if (!best.isEmpty() && SignalRow.ORDER.compare(row, best.peek()) < 0) {
-                best.poll();
-                best.add(row);
-            }
-            return Step.SKIPPED; // never STOP at the limit: a later series may have earlier signals
-        }, Integer.MAX_VALUE);
-        List<SignalRow> rows = new ArrayList<>(best);
-        rows.sort(SignalRow.ORDER);
-        List<byte[]> values = new ArrayList<>(rows.size());
-        rows.forEach(row -> values.add(row.value()));
-        Cursor next = dropped[0] && !end.stoppedEarly() && !rows.isEmpty()
-                ? new Cursor(rows.get(rows.size() - 1).index()) : null;
-        return new Page<>(new Encoded<>(values, signals), end.stoppedEarly() || dropped[0], next);
-    }
-
-    /** A by-series cursor: an index position of a signal of the query's series (the last row of a page). */
-    private static byte[] seriesPlanPosition(Cursor after, Range range) {
+    /** A pair plan's cursor: an index position of a signal of the query's reporter and partner. */
+    private static byte[] pairPosition(Cursor after, Range range) {
         byte[] position = indexPosition(after);
-        if (!range.holds(Arrays.copyOfRange(position, indexedKeyStart(position), position.length))) {
-            throw new InvalidCursorException("not a signal of this query");
+        if (!startsWith(Arrays.copyOfRange(position, indexedKeyStart(position), position.length),
+                prefix(SIGNAL, range.want(), 2))) {
+            throw new InvalidCursorException("not a signal of this query's reporter and partner");
         }
         return position;
     }
@@ -472,11 +469,6 @@ final class ResultsStore implements AutoCloseable {
         }
     }
 
-    /** A matching signal: its index key (time order, then its key: two flows of one series), its encoded value. */
-    private record SignalRow(byte[] index, byte[] value) {
-        static final Comparator<SignalRow> ORDER = (a, b) -> Arrays.compareUnsigned(a.index, b.index);
-    }
-
     /**
      * The time index's key of a signal key: {@code 'G'}, its {@link #timeOrder}, a separator, then the signal key. It
      * compares as (time order, signal key) does: the time order ends with the commodity, which has no NUL, so where
@@ -490,6 +482,31 @@ final class ResultsStore implements AutoCloseable {
         System.arraycopy(order, 0, out, 1, order.length);
         out[1 + order.length] = SEP;
         System.arraycopy(signalKey, 0, out, order.length + 2, signalKey.length);
+        return out;
+    }
+
+    /**
+     * The pair index's key of a signal: {@code 'P'}, its reporter and partner each followed by the separator (as in
+     * the signal key, which starts with them), then its time index key; so one pair's entries are one range, in the
+     * time index's order.
+     */
+    private static byte[] pairKey(byte[] signalKey, byte[] index) {
+        int end = 1;
+        for (int seps = 0; seps < 2; end++) {
+            if (signalKey[end] == SEP) {
+                seps++;
+            }
+        }
+        byte[] out = new byte[end + index.length];
+        out[0] = PAIR;
+        System.arraycopy(signalKey, 1, out, 1, end - 1);
+        System.arraycopy(index, 0, out, end, index.length);
+        return out;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
 
