@@ -18,6 +18,8 @@ import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Parses a Census International Trade API response: a JSON array of arrays of strings whose first row is
@@ -25,7 +27,9 @@ import java.util.Optional;
  *
  * <p>Country groups (SUMMARY_LVL=CGP, or a code the reference table marks GROUP) are skipped, never added
  * to countries; CTY_CODE "-" is the all-countries total and becomes partner WLD. An unknown country code,
- * a non-numeric value or a row of the wrong width is a dead letter. A structurally malformed or truncated
+ * a non-numeric value or a row of the wrong width is a dead letter. So are rows that map to the same record key
+ * (partner, commodity, month) with different figures: a response split by a variable the request does not pin
+ * (see {@link ResponseKeys}, which also says what becomes of identical rows). A structurally malformed or truncated
  * body is one dead letter for the whole payload: emitting a prefix of a month would look like a complete
  * release.
  *
@@ -33,6 +37,8 @@ import java.util.Optional;
  * ({@link #open}); {@link #parse} is the same parse over bytes in memory.
  */
 public final class CensusParser implements PayloadParser<CensusParser.Context> {
+  private static final Logger log = LoggerFactory.getLogger(CensusParser.class);
+
   /** Everything about the request and its release that the rows need. */
   public record Context(String flow, String valueVar, String commodityVar, YearMonth month, String valuation,
       String vintage, long publishedAt, String sourceRef) {}
@@ -45,18 +51,57 @@ public final class CensusParser implements PayloadParser<CensusParser.Context> {
 
   @Override
   public Parsed parse(byte[] payload, Context ctx) {
-    return ItemStream.collectDocument(new Rows(Payload.of(payload), ctx), payload, ctx.sourceRef(), position(ctx));
+    Payload in = Payload.of(payload);
+    ResponseKeys keys = new ResponseKeys();
+    try {
+      readThrough(new Rows(in, ctx, keys));
+      tally(in, ctx, keys);
+    } catch (IOException e) { // only malformed, over bytes in memory: the collect below makes it the one dead letter
+      keys = ResponseKeys.none();
+    }
+    return ItemStream.collectDocument(new Rows(in, ctx, keys), payload, ctx.sourceRef(), position(ctx));
   }
 
   /**
-   * The items of a response read as a stream: first read through once, keeping nothing, because a fault anywhere
-   * makes the whole payload one dead letter; then parsed lazily from a second read, one row at a time.
+   * The items of a response read as a stream: first read through once, keeping only the record key of each row,
+   * because a fault anywhere makes the whole payload one dead letter and rows of one key must be known before the
+   * first of them goes out ({@link ResponseKeys}); read once more only if some key has several rows; then parsed
+   * lazily from a last read, one row at a time.
    *
    * @throws IOException when the payload cannot be read (not when it is malformed: that is the dead letter)
    */
   public ItemStream open(Payload payload, Context ctx) throws IOException {
-    BadRow whole = ItemStream.checkDocument(new Rows(payload, ctx), payload, ctx.sourceRef(), position(ctx));
-    return whole == null ? new Rows(payload, ctx) : ItemStream.of(Parsed.whollyBad(whole));
+    ResponseKeys keys = new ResponseKeys();
+    BadRow whole = ItemStream.checkDocument(new Rows(payload, ctx, keys), payload, ctx.sourceRef(), position(ctx));
+    if (whole != null) {
+      return ItemStream.of(Parsed.whollyBad(whole));
+    }
+    tally(payload, ctx, keys);
+    return new Rows(payload, ctx, keys);
+  }
+
+  /** Ends the collect pass of {@code keys} and, if some key has several rows, reads the payload again to tally them. */
+  private void tally(Payload payload, Context ctx, ResponseKeys keys) throws IOException {
+    if (keys.collected()) {
+      readThrough(new Rows(payload, ctx, keys));
+      keys.tallied();
+      if (keys.conflicts() > 0) {
+        log.warn("Census response {} ({}): {} record key(s) have several rows with different figures, {} key(s) "
+            + "several rows in all; their rows are dead letters, not figures (a breakdown variable such as DF not "
+            + "pinned in the request?)", ctx.sourceRef(), ctx.month(), keys.conflicts(), keys.repeatedKeys());
+      } else {
+        log.warn("Census response {} ({}): {} record key(s) have several identical rows; each is emitted once, the "
+            + "copies are dead letters", ctx.sourceRef(), ctx.month(), keys.repeatedKeys());
+      }
+    }
+  }
+
+  private static void readThrough(ItemStream s) throws IOException {
+    try (s) {
+      while (s.next() != null) {
+        // the pass only feeds the keys
+      }
+    }
   }
 
   private static String position(Context ctx) {
@@ -66,6 +111,7 @@ public final class CensusParser implements PayloadParser<CensusParser.Context> {
   /** The rows of one read of the payload, parsed as they are asked for. */
   private final class Rows extends JsonItems {
     private final Context ctx;
+    private final ResponseKeys keys;
     private int cty;
     private int name;
     private int val;
@@ -76,9 +122,11 @@ public final class CensusParser implements PayloadParser<CensusParser.Context> {
     private int rowNo;
     private int skipped;
 
-    Rows(Payload payload, Context ctx) {
+    /** @param keys the record keys of the response, in the phase this read is for */
+    Rows(Payload payload, Context ctx, ResponseKeys keys) {
       super(payload, "Census response");
       this.ctx = ctx;
+      this.keys = keys;
     }
 
     @Override
@@ -118,7 +166,7 @@ public final class CensusParser implements PayloadParser<CensusParser.Context> {
     }
 
     /** The item of the row just read (which started at {@code start}); null for a row that is skipped. */
-    private ParsedItem item(List<String> row, long start) {
+    private ParsedItem item(List<String> row, long start) throws UnreadablePayloadException {
       String position = ctx.month() + " row " + rowNo;
       if (row.size() != width) {
         return bad("Expected " + width + " columns, got " + row.size(), position, start);
@@ -147,16 +195,26 @@ public final class CensusParser implements PayloadParser<CensusParser.Context> {
         return bad("Not an HS code: '" + commodity + "'", position, start);
       }
       Long value = parseValue(row.get(val));
-      if (value == null) {
-        return bad("Non-numeric " + ctx.valueVar() + " '" + row.get(val) + "'", position, start);
-      }
       YearMonth ym = ctx.month();
       if (time >= 0) {
         try {
           ym = YearMonth.parse(row.get(time));
         } catch (RuntimeException e) {
-          return bad("Bad time '" + row.get(time) + "'", position, start);
+          ym = null;
         }
+      }
+      if (ym != null) {
+        // A row with a key counts whatever its value: a part that is not a number still makes the others parts.
+        String conflict = keys.check(partner, commodity, ym, value, row, rowNo);
+        if (conflict != null) {
+          return bad(conflict, position, start);
+        }
+      }
+      if (value == null) {
+        return bad("Non-numeric " + ctx.valueVar() + " '" + row.get(val) + "'", position, start);
+      }
+      if (ym == null) {
+        return bad("Bad time '" + row.get(time) + "'", position, start);
       }
       return new TradeRow("USA", partner, ctx.flow(), commodity, level.get(), ym.getYear(), ym.getMonthValue(), 1,
           value, "USD", ctx.valuation(), null, "CENSUS", ctx.sourceRef(), ctx.vintage(), ctx.publishedAt(), 0, null);

@@ -31,8 +31,9 @@ import org.apache.kafka.connect.source.SourceRecord;
  *
  * <p>A month's response (an HS10 month of every country is hundreds of thousands of rows) is never held whole: its
  * body goes to a temporary file, is read once for its digest, once to check it (a fault anywhere makes it one dead
- * letter) and then parsed lazily, and each poll builds at most batch.max.records records; the month stays open
- * across polls, and a restart resumes after the last delivered row.
+ * letter) and to find rows of one record key (dead letters, see {@link ResponseKeys}), then parsed lazily, and each
+ * poll builds at most batch.max.records records; the month stays open across polls, and a restart resumes after the
+ * last delivered row.
  *
  * <p>Determinism: publishedAt is derived from the release that carried the figure (a new month's own
  * FT-900; for a revision, the FT-900 of the newest month at the time), vintage = "FT-900 yyyy-MM". No

@@ -208,12 +208,13 @@ class CensusStreamingTest {
   /**
    * One data row of {@link #bigMonth()}: its value is its number; every 97th has an unknown country code (a dead
    * letter carrying the row), every other 50th is a country group (skipped). Names of varying length with multi-byte
-   * characters, so rows straddle the reader's buffers at every offset.
+   * characters, so rows straddle the reader's buffers at every offset. Each row has its own commodity: rows of one
+   * partner, commodity and month are one record key, whose several rows would be dead letters.
    */
   static String bigRow(int i) {
     String code = i % 97 == 0 ? "9998" : i % 50 == 0 ? "0003" : "5700";
-    return "[\"" + code + "\",\"CHINA – 中国 " + "x".repeat(i % 13) + "\",\"85\",\"" + i
-        + "\",\"DET\",\"2025-05\",\"HS2\"]";
+    return "[\"" + code + "\",\"CHINA – 中国 " + "x".repeat(i % 13) + "\",\"" + String.format("85%08d", i) + "\",\""
+        + i + "\",\"DET\",\"2025-05\",\"HS2\"]";
   }
 
   static String bigMonth() {
