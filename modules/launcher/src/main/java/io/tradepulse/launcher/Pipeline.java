@@ -20,6 +20,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -40,6 +41,26 @@ public final class Pipeline {
     public static List<String> createTopics(Map<String, Object> clientConfig, TopicCatalog topics) throws InterruptedException {
         try (Admin admin = Admin.create(clientConfig)) {
             return TopicAdmin.ensureTopics(admin, topics);
+        }
+    }
+
+    /**
+     * Refuses when a topic of {@code needed} does not exist and the command may not create it
+     * ({@code --no-create-topics}): checked once connected, before anything is written. The cluster lists only the
+     * topics the principal may Describe, which every verb's principal needs on its topics anyway.
+     *
+     * @param nothingDone what the refusal leaves undone, for the message (e.g. "nothing was sent")
+     * @throws MissingTopicsException naming every missing topic with the command that creates it
+     */
+    public static void requireTopics(Map<String, Object> clientConfig, List<NewTopic> needed, String nothingDone)
+            throws InterruptedException, ExecutionException {
+        Set<String> existing;
+        try (Admin admin = Admin.create(clientConfig)) {
+            existing = admin.listTopics().names().get();
+        }
+        List<NewTopic> missing = needed.stream().filter(t -> !existing.contains(t.name())).toList();
+        if (!missing.isEmpty()) {
+            throw new MissingTopicsException(missing, nothingDone);
         }
     }
 
