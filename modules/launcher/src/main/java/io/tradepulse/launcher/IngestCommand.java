@@ -120,7 +120,8 @@ final class IngestCommand implements Callable<Integer> {
             description = "Replication factor of the topics if they are created (-1 = broker default; default ${DEFAULT-VALUE}).")
     short replicationFactor;
 
-    @Option(names = "--no-create-topics", description = "Do not create missing topics.")
+    @Option(names = "--no-create-topics", description = "Do not create missing topics: a missing trade.records or "
+            + "trade.dlq refuses the run before the worker starts (exit code 2). Not with --embedded.")
     boolean noCreateTopics;
 
     @Option(names = "--follow", description = "Keep running and poll the source for new releases until Ctrl-C.")
@@ -163,6 +164,11 @@ final class IngestCommand implements Callable<Integer> {
         if (replicationFactor != -1 && replicationFactor < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--replication-factor must be -1 (the broker default) or at least 1: " + replicationFactor);
+        }
+        if (embedded && noCreateTopics) {
+            // The embedded broker starts with no topic at all: the run could only be refused once it had started.
+            throw new CommandLine.ParameterException(spec.commandLine(), "--no-create-topics is not used with --embedded"
+                    + " (its broker starts with no topics; ingest creates them)");
         }
         OptionRanges.atLeast(spec.commandLine(), "--max-dead-letters", maxDeadLetters, 0);
         if (maxDeadLetters != null && follow) {
@@ -243,6 +249,11 @@ final class IngestCommand implements Callable<Integer> {
         if (!noCreateTopics) {
             progress.step("Creating topics", () -> Pipeline.createTopics(client, topics),
                     created -> created.isEmpty() ? "all exist" : String.join(", ", created));
+        } else {
+            // Before the worker starts: without the topics it started, then failed reading their end offsets with
+            // "This server does not host this topic-partition" and a stack trace (exit 1).
+            Pipeline.requireTopics(client, List.of(topics.records().settings().toNewTopic(topic),
+                    topics.deadLetters().settings().toNewTopic(dlq)), "nothing was started or sent");
         }
         Path offsetsFile = offsetsFile(client, topic);
         Map<String, String> worker = new HashMap<>();

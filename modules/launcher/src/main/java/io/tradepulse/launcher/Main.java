@@ -26,7 +26,8 @@ public final class Main implements Runnable {
     static final String EXIT_FAILED = "1:failed while running (cluster or registry unreachable, timed out, refused by the "
             + "cluster ...): the first line of stderr says what and why";
     static final String EXIT_USAGE = "2:refused before anything started: a missing, invalid or conflicting option, a "
-            + "file an option names that cannot be read or is invalid, or an invalid configuration setting";
+            + "file an option names that cannot be read or is invalid, an invalid configuration setting, or a topic "
+            + "that does not exist with --no-create-topics";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -43,7 +44,8 @@ public final class Main implements Runnable {
     /**
      * How a command that throws ends. Invalid configuration (a {@link ConfigException}, from our config classes or
      * Kafka's, names the key and the allowed values) is the user's to fix: one line, no stack trace, exit code 2 like
-     * any other usage error (running it again cannot help; it exited 1, as for a cluster that was down). Anything
+     * any other usage error (running it again cannot help; it exited 1, as for a cluster that was down), and so are
+     * topics that do not exist with {@code --no-create-topics} ({@link MissingTopicsException}). Anything
      * else gets a first line saying what failed and why (the causes' messages), then the stack trace for a bug
      * report, and exit code 1.
      */
@@ -52,6 +54,12 @@ public final class Main implements Runnable {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ConfigException) {
                 err.println("Invalid configuration: " + t.getMessage());
+                err.flush();
+                return CommandLine.ExitCode.USAGE;
+            }
+            if (t instanceof MissingTopicsException) {
+                // Found once connected, but before anything was written, and the user's to fix like a bad option.
+                err.println("Refused: " + t.getMessage());
                 err.flush();
                 return CommandLine.ExitCode.USAGE;
             }

@@ -17,9 +17,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -27,6 +29,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -44,20 +48,77 @@ public final class Pipeline {
     }
 
     /**
-     * One warning per setting of an existing topic that differs from what tradepulse creates it with
-     * ({@link TopicAdmin#settingsDrift}), each with the command that fixes it; existing topics are never altered.
-     * Reading the settings needs DescribeConfigs on the topics: without it (or with the cluster unreachable) the
-     * result is one warning saying so, and the caller goes on.
+     * Refuses when a topic of {@code needed} does not exist and the command may not create it
+     * ({@code --no-create-topics}): checked once connected, before anything is written. The cluster lists only the
+     * topics the principal may Describe, which every verb's principal needs on its topics anyway.
+     *
+     * @param nothingDone what the refusal leaves undone, for the message (e.g. "nothing was sent")
+     * @throws MissingTopicsException naming every missing topic with the command that creates it
      */
-    public static List<String> topicSettingWarnings(Map<String, Object> clientConfig, TopicCatalog topics)
-            throws InterruptedException {
+    public static void requireTopics(Map<String, Object> clientConfig, List<NewTopic> needed, String nothingDone)
+            throws InterruptedException, ExecutionException {
+        Set<String> existing;
         try (Admin admin = Admin.create(clientConfig)) {
-            return TopicAdmin.settingsDrift(admin, topics).stream()
-                    .map(d -> "Warning: topic " + d + " (existing topics are not altered); to change it: " + d.fixCommand())
-                    .toList();
-        } catch (IllegalStateException e) {
-            return List.of("Warning: could not check the topics' settings: " + e.getMessage());
+            existing = admin.listTopics().names().get();
         }
+        List<NewTopic> missing = needed.stream().filter(t -> !existing.contains(t.name())).toList();
+        if (!missing.isEmpty()) {
+            throw new MissingTopicsException(missing, nothingDone);
+        }
+    }
+
+    /**
+     * Says, for every setting of an existing topic that differs from what tradepulse creates it with
+     * ({@link TopicAdmin#settingsDrift}), one warning with the command that fixes it; existing topics are never
+     * altered. Best effort, whether tradepulse created the topics or not: it never throws (but when interrupted),
+     * so the caller goes on whatever happens here. Reading the settings needs DescribeConfigs on the topics, an
+     * optional ACL (docs/operations.md, "Security"): a principal without it (or a cluster without the API) gets one
+     * {@code info} line saying the check was skipped and why. Any other failure (the cluster unreachable) is one
+     * warning.
+     */
+    public static void checkTopicSettings(Map<String, Object> clientConfig, TopicCatalog topics, Consumer<String> warn,
+            Consumer<String> info) throws InterruptedException {
+        try (Admin admin = Admin.create(clientConfig)) {
+            checkTopicSettings(admin, topics, warn, info);
+        } catch (RuntimeException e) { // creating or closing the client
+            warn.accept("Warning: could not check the topics' settings: " + Main.messages(e));
+        }
+    }
+
+    /** {@link #checkTopicSettings(Map, TopicCatalog, Consumer, Consumer)} with a client of the caller's. */
+    static void checkTopicSettings(Admin admin, TopicCatalog topics, Consumer<String> warn, Consumer<String> info)
+            throws InterruptedException {
+        List<TopicAdmin.SettingDrift> drift;
+        try {
+            drift = TopicAdmin.settingsDrift(admin, topics);
+        } catch (RuntimeException e) {
+            Throwable refused = describeConfigsRefusal(e);
+            if (refused == null) {
+                warn.accept("Warning: could not check the topics' settings: " + Main.messages(e));
+            } else {
+                info.accept("Topic settings not checked: " + (refused instanceof UnsupportedVersionException
+                        ? "the cluster does not support DescribeConfigs" : "the principal may not DescribeConfigs on the topics")
+                        + " (" + refused.getClass().getSimpleName() + ": " + refused.getMessage() + "); grant it to have "
+                        + "their cleanup.policy, retention and min.insync.replicas compared with tradepulse's.");
+            }
+            return;
+        }
+        drift.forEach(d -> warn.accept("Warning: topic " + d + " (existing topics are not altered); to change it: "
+                + d.fixCommand()));
+    }
+
+    /**
+     * The authorization or version error in {@code e}'s cause chain, if any: the cluster refused to describe the
+     * topics' configs to this principal. Null for anything else (a timeout, the cluster unreachable).
+     */
+    private static Throwable describeConfigsRefusal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            // AuthorizationException: TopicAuthorizationException, ClusterAuthorizationException and their siblings
+            if (t instanceof AuthorizationException || t instanceof UnsupportedVersionException) {
+                return t;
+            }
+        }
+        return null;
     }
 
     /** Publishes the bundled real data set; every row ends up published or dead-lettered. */

@@ -6,12 +6,16 @@ import io.tradepulse.serving.DashboardServer;
 import io.tradepulse.serving.ResultsView;
 import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
+import io.tradepulse.streams.RollupConfig;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -34,7 +38,8 @@ final class RunCommand implements Callable<Integer> {
 
     // fallbackValue: without it picocli inverts a default-true negatable flag (--no-create-topics gave true).
     @Option(names = "--create-topics", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Create missing tradepulse topics at start (default: ${DEFAULT-VALUE}).")
+            description = "Create missing tradepulse topics at start (default: ${DEFAULT-VALUE}); with "
+                    + "--no-create-topics a missing one refuses the start (exit code 2).")
     boolean createTopics;
 
     @Option(names = "--http-port", defaultValue = "8080",
@@ -80,20 +85,7 @@ final class RunCommand implements Callable<Integer> {
         }
         ProcessorApp app;
         try {
-            if (createTopics) {
-                // Said before it starts: with the cluster unreachable the admin client waits default.api.timeout.ms
-                // (60 s) before it fails, and a silent minute looks like a hang.
-                System.out.println("Checking the tradepulse topics on " + props.getProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
-                        + " (missing ones are created) ...");
-                TopicCatalog topics = processorConfig.topicCatalog();
-                List<String> created = Pipeline.createTopics(ClientSettings.only(props, AdminClientConfig.configNames()), topics);
-                System.out.println(created.isEmpty() ? "Topics: all exist" : "Topics created: " + String.join(", ", created));
-                // A topic made by hand or by an earlier release may lose data silently (trade.records inheriting a
-                // broker's log.retention.bytes, trade.changes not compacted): said, never altered. Not with
-                // --no-create-topics, whose principal need not be allowed to describe topic configs.
-                Pipeline.topicSettingWarnings(ClientSettings.only(props, AdminClientConfig.configNames()), topics)
-                        .forEach(System.err::println);
-            }
+            prepareTopics(props, processorConfig, System.out, System.err);
             app = new ProcessorApp(processorConfig);
         } catch (Exception | Error e) {
             if (server != null) {
@@ -125,6 +117,40 @@ final class RunCommand implements Callable<Integer> {
                 + "). Press Ctrl-C to stop.");
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Before the processor starts: creates the missing topics, or with --no-create-topics refuses when one it reads or
+     * writes is missing (without the check, run got as far as starting the processor and failed there with exit 1,
+     * e.g. "There are no partitions available for topic tariff.events when initializing global store"). Then
+     * checks the settings of the existing ones.
+     *
+     * @throws MissingTopicsException with --no-create-topics, naming the missing topics (exit 2)
+     */
+    void prepareTopics(Properties props, ProcessorConfig processorConfig, PrintStream out, PrintStream err)
+            throws InterruptedException, ExecutionException {
+        Map<String, Object> admin = ClientSettings.only(props, AdminClientConfig.configNames());
+        TopicCatalog topics = processorConfig.topicCatalog();
+        // Said before it starts: with the cluster unreachable the admin client waits default.api.timeout.ms (60 s)
+        // before it fails, and a silent minute looks like a hang.
+        out.println("Checking the tradepulse topics on " + props.getProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
+                + (createTopics ? " (missing ones are created) ..." : " (--no-create-topics: all must exist) ..."));
+        if (createTopics) {
+            List<String> created = Pipeline.createTopics(admin, topics);
+            out.println(created.isEmpty() ? "Topics: all exist" : "Topics created: " + String.join(", ", created));
+        } else {
+            RollupConfig rollups = processorConfig.rollupConfig();
+            boolean derivedUsed = rollups.commodity() || rollups.world(); // without roll-ups it is neither read nor written
+            Pipeline.requireTopics(admin, topics.all().stream()
+                    .filter(t -> derivedUsed || t != topics.derivedRecords())
+                    .map(t -> t.settings().toNewTopic(t.name())).toList(), "nothing was started");
+            out.println("Topics: all exist");
+        }
+        // A topic made by hand or by an earlier release may lose data silently (trade.records inheriting a broker's
+        // log.retention.bytes, trade.changes not compacted): said, never altered. With --no-create-topics too:
+        // pre-created topics are the likeliest to differ. Best effort: a principal that may not DescribeConfigs
+        // (an optional ACL) gets one line saying the check was skipped, and start-up goes on.
+        Pipeline.checkTopicSettings(admin, topics, err::println, out::println);
     }
 
     /** Alive but not ready until the processor exists (the server is started only after it, so this is a guard). */

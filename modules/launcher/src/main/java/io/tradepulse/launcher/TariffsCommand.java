@@ -24,8 +24,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -73,8 +71,8 @@ import picocli.CommandLine.Option;
                 "      --schema-registry-url http://registry:8081",
                 "  tradepulse tariffs --config app.properties --delete us-cn-2025-08-truce-expiry",
                 "",
-                "An invalid file is refused with exit code 2, before anything is connected to; a missing topic",
-                "with --no-create-topics, found once connected, with 1."})
+                "An invalid file is refused with exit code 2 before anything is connected to, and so is, once",
+                "connected and before anything is sent, a missing topic with --no-create-topics."})
 final class TariffsCommand implements Callable<Integer> {
 
     @Option(names = {"-f", "--file"}, paramLabel = "CSV", description = "Tariff events CSV to publish (every row, upsert by id).")
@@ -180,6 +178,10 @@ final class TariffsCommand implements Callable<Integer> {
         }
         try {
             return send(out, err, settings, topics, plan);
+        } catch (MissingTopicsException e) {
+            // A usage error like an invalid file (exit 2): it exited 1, as for a cluster that was down.
+            err.println("Refused: " + e.getMessage());
+            return CommandLine.ExitCode.USAGE;
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -199,11 +201,9 @@ final class TariffsCommand implements Callable<Integer> {
         if (createTopics) {
             List<String> created = Pipeline.createTopics(admin, topics);
             out.println(created.isEmpty() ? "Topics: all exist" : "Topics created: " + String.join(", ", created));
-        } else if (!topicExists(admin, topic.name())) {
+        } else {
             // Never let the producer auto-create it: an auto-created topic would not be compacted.
-            err.println("Refused: topic " + topic.name() + " does not exist (run without --no-create-topics, or create "
-                    + "it with cleanup.policy=compact); nothing was sent.");
-            return 1;
+            Pipeline.requireTopics(admin, List.of(topic.settings().toNewTopic(topic.name())), "nothing was sent");
         }
         if (!plan.tombstones().isEmpty()) {
             warnAboutUnknownIds(err, ClientSettings.only(settings, ConsumerConfig.configNames()), topic, plan.tombstones());
@@ -359,12 +359,6 @@ final class TariffsCommand implements Callable<Integer> {
             if (!current.containsKey(id)) {
                 err.println("Warning: no event '" + id + "' on " + topic.name() + " (a typo?); writing its tombstone anyway.");
             }
-        }
-    }
-
-    private static boolean topicExists(Map<String, Object> admin, String topic) throws InterruptedException, ExecutionException {
-        try (Admin a = Admin.create(admin)) {
-            return a.listTopics().names().get().contains(topic);
         }
     }
 

@@ -144,15 +144,25 @@ class TariffsCommandIT {
         assertThat(topicNames(platform)).noneMatch(t -> t.startsWith(prefix));
     }
 
+    /**
+     * A missing topic with --no-create-topics is the user's to fix, like an invalid file: exit 2 (it was 1, as for a
+     * cluster that was down), saying how to create it, and never letting the producer auto-create it uncompacted.
+     */
     @Test
-    void shouldRefuseToLetTheProducerAutoCreateAMissingTopicWithNoCreateTopics(EmbeddedPlatform platform) throws Exception {
+    void shouldRefuseWithExit2AndSendNothingWhenTheTopicIsMissingWithNoCreateTopics(EmbeddedPlatform platform)
+            throws Exception {
         String prefix = prefix("nocreate");
 
         TariffsCommandTest.Result r = runAgainst(platform, prefix, "--file", TariffsCommandTest.bundledCsv(dir).toString(),
                 "--no-create-topics");
 
-        assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(r.err()).contains("topic " + prefix + "tariff.events does not exist");
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst().orElseThrow()).isEqualTo("Refused: topic " + prefix + "tariff.events "
+                + "does not exist (or the principal may not Describe it), and with --no-create-topics tradepulse does not "
+                + "create it; nothing was sent. Run without --no-create-topics to have it created, or create it first:");
+        assertThat(r.err()).contains("  kafka-topics.sh --bootstrap-server <brokers> --create --topic " + prefix
+                + "tariff.events --partitions 1 --config cleanup.policy=compact").doesNotContain("\tat ");
+        assertThat(r.out()).doesNotContain("Done");
         assertThat(topicNames(platform)).noneMatch(t -> t.startsWith(prefix));
     }
 

@@ -1,0 +1,152 @@
+package io.tradepulse.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.tradepulse.core.Topic;
+import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.streams.ProcessorConfig;
+import io.tradepulse.testsupport.EmbeddedPlatform;
+import io.tradepulse.testsupport.WithEmbeddedPlatform;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code run} and {@code ingest} with {@code --no-create-topics} and topics missing, against the embedded broker:
+ * refused with exit code 2 (as {@code tariffs} is: TariffsCommandIT), naming every missing topic with the command
+ * that creates it, before anything is written or started. Both exited 1 with a stack trace: {@code run} once its
+ * processor was starting ("There are no partitions available for topic ...tariff.events"), {@code ingest} once its
+ * Connect worker had started ("This server does not host this topic-partition").
+ */
+@WithEmbeddedPlatform
+class MissingTopicsIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldRefuseToRunWithExit2NamingEachMissingTopicWithNoCreateTopics(EmbeddedPlatform platform) throws Exception {
+        String prefix = prefix("run");
+        Path config = config(platform, prefix, "");
+        TopicCatalog topics = catalog(platform, prefix);
+        create(platform, topics.records(), topics.deadLetters());
+
+        // Preemptive: a processor that does start makes run wait for Ctrl-C.
+        StringWriter err = new StringWriter();
+        int code = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> Main.commandLine()
+                .setErr(new PrintWriter(err, true))
+                .execute("run", "--config", config.toString(), "--no-create-topics", "--http-port", "-1"));
+
+        assertThat(code).as(err.toString()).isEqualTo(2);
+        assertThat(err.toString().lines().findFirst().orElseThrow()).isEqualTo("Refused: topics " + prefix
+                + "trade.records.derived, " + prefix + "tariff.events, " + prefix + "trade.changes, " + prefix
+                + "trade.signals do not exist (or the principal may not Describe them), and with --no-create-topics "
+                + "tradepulse does not create them; nothing was started. Run without --no-create-topics to have them "
+                + "created, or create them first:");
+        assertThat(err.toString()).as("no stack trace for a usage error").doesNotContain("\tat ")
+                .contains("  kafka-topics.sh --bootstrap-server <brokers> --create --topic " + prefix
+                        + "tariff.events --partitions 1 --config cleanup.policy=compact")
+                .contains("--topic " + prefix + "trade.changes --partitions 6 --config cleanup.policy=compact");
+        assertThat(topicsWith(platform, prefix)).as("nothing created")
+                .containsExactlyInAnyOrder(topics.records().name(), topics.deadLetters().name());
+    }
+
+    /** Without roll-ups the processor neither reads nor writes trade.records.derived: it need not exist. */
+    @Test
+    void shouldNotRequireTheDerivedRecordsTopicWithoutRollups(EmbeddedPlatform platform) throws Exception {
+        String prefix = prefix("norollups");
+        Properties props = new Properties();
+        props.load(Files.newBufferedReader(config(platform, prefix, ProcessorConfig.ROLLUP_COMMODITY_CONFIG + "=false\n"
+                + ProcessorConfig.ROLLUP_WORLD_CONFIG + "=false\n")));
+        ProcessorConfig config = new ProcessorConfig(props);
+        TopicCatalog topics = config.topicCatalog();
+        create(platform, topics.all().stream().filter(t -> t != topics.derivedRecords()).toArray(Topic<?, ?>[]::new));
+        RunCommand run = new RunCommand();
+        new CommandLine(run).parseArgs("--config", "unused.properties", "--no-create-topics");
+        PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+
+        assertThatCode(() -> run.prepareTopics(props, config, out, out)).doesNotThrowAnyException();
+
+        props.setProperty(ProcessorConfig.ROLLUP_COMMODITY_CONFIG, "true");
+        assertThatCode(() -> run.prepareTopics(props, new ProcessorConfig(props), out, out))
+                .isInstanceOf(MissingTopicsException.class).hasMessageStartingWith("topic " + prefix
+                        + "trade.records.derived does not exist");
+    }
+
+    @Test
+    void shouldRefuseToIngestWithExit2BeforeTheWorkerStartsWithNoCreateTopics(EmbeddedPlatform platform) throws Exception {
+        String prefix = prefix("ingest");
+        Path csv = Files.writeString(dir.resolve("rows.csv"), "period_start,period_end,value_usd_bn,reported_yoy_pct,"
+                + "source,flag\n2025-01,2025-01,10.0,,generated,row 0\n");
+        Path offsets = dir.resolve("ingest.offsets");
+        StringWriter err = new StringWriter();
+
+        int code = Main.commandLine().setErr(new PrintWriter(err, true)).execute("ingest", "--source", "file",
+                "--bootstrap-servers", platform.bootstrapServers(), "--schema-registry-url", platform.registryUrl(),
+                "--config", IngestCommandIT.exampleConfig().toString(), "--files", csv.toString(),
+                "--offsets", offsets.toString(), "--topic-prefix", prefix, "--no-create-topics");
+
+        assertThat(code).as(err.toString()).isEqualTo(2);
+        assertThat(err.toString().lines().findFirst().orElseThrow()).startsWith("Refused: topics " + prefix
+                + "trade.records, " + prefix + "trade.dlq do not exist").endsWith("nothing was started or sent. Run "
+                + "without --no-create-topics to have them created, or create them first:");
+        assertThat(err.toString()).doesNotContain("\tat ")
+                .contains("--create --topic " + prefix + "trade.records --partitions 6 --config cleanup.policy=delete "
+                        + "--config retention.bytes=-1 --config retention.ms=-1");
+        assertThat(offsets).as("the worker never started").doesNotExist();
+        assertThat(topicsWith(platform, prefix)).as("nothing created").isEmpty();
+    }
+
+    private Path config(EmbeddedPlatform platform, String prefix, String extra) throws Exception {
+        return Files.writeString(dir.resolve(prefix + "properties"), "bootstrap.servers=" + platform.bootstrapServers()
+                + "\nschema.registry.url=" + platform.registryUrl() + "\ntradepulse.topic.prefix=" + prefix
+                + "\nstate.dir=" + dir.resolve("state").toString().replace("\\", "\\\\") + "\n" + extra);
+    }
+
+    private static TopicCatalog catalog(EmbeddedPlatform platform, String prefix) {
+        return new ProcessorConfig(Map.of(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers(),
+                ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, platform.registryUrl(),
+                ProcessorConfig.TOPIC_PREFIX_CONFIG, prefix)).topicCatalog();
+    }
+
+    /** Creates the topics as tradepulse would, and waits until the broker lists them. */
+    private static void create(EmbeddedPlatform platform, Topic<?, ?>... topics) throws Exception {
+        List<NewTopic> created = Stream.of(topics).map(t -> t.settings().toNewTopic(t.name())).toList();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", platform.bootstrapServers()))) {
+            admin.createTopics(created).all().get();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!admin.listTopics().names().get().containsAll(created.stream().map(NewTopic::name).toList())) {
+                assertThat(System.nanoTime()).as("topics listed").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static Set<String> topicsWith(EmbeddedPlatform platform, String prefix) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", platform.bootstrapServers()))) {
+            return Set.copyOf(admin.listTopics().names().get().stream().filter(t -> t.startsWith(prefix)).toList());
+        }
+    }
+
+    private static String prefix(String name) {
+        return "missing-" + name + "-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+    }
+}
