@@ -1,6 +1,8 @@
 package io.tradepulse.core;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -9,9 +11,12 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -51,28 +56,82 @@ public final class TopicAdmin {
                             ? t.settings().withPartitions(recordsPartitions).toNewTopic(t.name())
                             : t.settings().toNewTopic(t.name()))
                     .toList();
-            if (missing.isEmpty()) {
-                return List.of();
-            }
-            // Each topic's own outcome, not all(): all() fails with one topic's exception, so another instance creating
-            // one topic between list and create ("already exists", fine) hid the others' failures, and every topic
-            // was reported created.
-            Map<String, KafkaFuture<Void>> results = admin.createTopics(missing).values();
-            List<String> created = new ArrayList<>();
-            for (NewTopic topic : missing) {
-                try {
-                    results.get(topic.name()).get();
-                    created.add(topic.name());
-                } catch (ExecutionException e) {
-                    // Another instance may have created it between list and create: that is fine.
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw e;
-                    }
-                }
-            }
-            return List.copyOf(created);
+            return create(admin, missing);
         } catch (ExecutionException e) {
             throw new IllegalStateException("Could not create topics: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /**
+     * Creates those of {@code topics} that do not exist yet, with the settings given: for topics outside the catalog
+     * that take a catalog topic's role (an ingest's own {@code topic} or {@code dlq.topic}), built with that topic's
+     * settings, so they do not fall to the broker's defaults (auto-creation, where enabled, would give trade records
+     * the broker's retention).
+     *
+     * @return names of the topics that were created by this call
+     */
+    public static List<String> ensureTopics(Admin admin, List<NewTopic> topics) throws InterruptedException {
+        try {
+            Set<String> existing = admin.listTopics().names().get();
+            return create(admin, topics.stream().filter(t -> !existing.contains(t.name())).toList());
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Could not create topics: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private static List<String> create(Admin admin, List<NewTopic> missing) throws ExecutionException, InterruptedException {
+        if (missing.isEmpty()) {
+            return List.of();
+        }
+        // Each topic's own outcome, not all(): all() fails with one topic's exception, so another instance creating
+        // one topic between list and create ("already exists", fine) hid the others' failures, and every topic
+        // was reported created.
+        Map<String, KafkaFuture<Void>> results = admin.createTopics(missing).values();
+        List<String> created = new ArrayList<>();
+        for (NewTopic topic : missing) {
+            try {
+                results.get(topic.name()).get();
+                created.add(topic.name());
+            } catch (ExecutionException e) {
+                // Another instance may have created it between list and create: that is fine.
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        }
+        awaitHosted(admin, created);
+        return List.copyOf(created);
+    }
+
+    /** How long a created topic may take to be served by its partitions' leaders. */
+    static final Duration HOSTED_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * Waits, at most {@link #HOSTED_TIMEOUT} and best effort, until every partition of {@code topics} answers a
+     * list-offsets request. A create returns once the controller has recorded the topic; its brokers learn of it from
+     * the metadata log a moment later, and until then they answer "This server does not host this topic-partition", which Admin does not retry: a caller that read the
+     * new topic's end offsets at once failed (seen with an ingest's own topic on the embedded broker).
+     */
+    private static void awaitHosted(Admin admin, List<String> topics) throws InterruptedException {
+        if (topics.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + HOSTED_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+                admin.describeTopics(topics).allTopicNames().get().forEach((t, d) -> d.partitions().forEach(p ->
+                        specs.put(new TopicPartition(t, p.partition()), OffsetSpec.latest())));
+                admin.listOffsets(specs).all().get();
+                return;
+            } catch (ExecutionException e) {
+                // Best effort: a principal that may create but not describe the topic, or a topic still not served
+                // after the timeout, is left to the caller's own request, which reports it as before.
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+                    return;
+                }
+                Thread.sleep(50);
+            }
         }
     }
 

@@ -10,15 +10,22 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.DescribeTopicsResult;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.ListTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.admin.TopicListing;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.internals.KafkaFutureImpl;
 import org.junit.jupiter.api.Test;
 
@@ -50,15 +57,62 @@ class TopicAdminTest {
                 .hasSize(CATALOG.all().size() - 1);
     }
 
+    /**
+     * A created topic's leader may not serve it yet ("This server does not host this topic-partition", which Admin does
+     * not retry): ensureTopics returns only once every created partition answers, so the caller's first request on it
+     * does not fail.
+     */
+    @Test
+    void shouldReturnOnlyOnceTheCreatedTopicsAreServed() throws Exception {
+        AtomicInteger notHostedAnswers = new AtomicInteger(3);
+        Admin admin = admin(name -> null, notHostedAnswers);
+        assertThat(TopicAdmin.ensureTopics(admin, List.of(new NewTopic("t.own", 2, (short) 1)))).containsExactly("t.own");
+        assertThat(notHostedAnswers).as("asked until served").hasValue(-1);
+    }
+
     /** An Admin with no topics listed, whose createTopics fails each topic with {@code failure.apply(name)} (null: created). */
     private static Admin admin(Function<String, RuntimeException> failure) {
+        return admin(failure, new AtomicInteger(0));
+    }
+
+    /**
+     * The same, whose created topics have one partition each and answer list-offsets "not hosted" while
+     * {@code notHosted} (decremented by each list-offsets request) is above zero.
+     */
+    private static Admin admin(Function<String, RuntimeException> failure, AtomicInteger notHosted) {
         return (Admin) Proxy.newProxyInstance(TopicAdminTest.class.getClassLoader(), new Class<?>[] {Admin.class},
                 (proxy, method, args) -> switch (method.getName()) {
                     case "listTopics" -> listTopics();
                     case "createTopics" -> createTopics((Collection<?>) args[0], failure);
+                    case "describeTopics" -> describeTopics((Collection<?>) args[0]);
+                    case "listOffsets" -> listOffsets((Map<?, ?>) args[0], notHosted.getAndDecrement() > 0);
                     case "close" -> null;
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
+    }
+
+    private static DescribeTopicsResult describeTopics(Collection<?> names) {
+        Map<String, KafkaFuture<TopicDescription>> futures = new LinkedHashMap<>();
+        for (Object name : names) {
+            futures.put((String) name, KafkaFuture.completedFuture(new TopicDescription((String) name, false,
+                    List.of(new TopicPartitionInfo(0, null, List.of(), List.of())))));
+        }
+        return new DescribeTopicsResult(null, futures) {
+        };
+    }
+
+    private static ListOffsetsResult listOffsets(Map<?, ?> specs, boolean notHosted) {
+        Map<TopicPartition, KafkaFuture<ListOffsetsResult.ListOffsetsResultInfo>> futures = new LinkedHashMap<>();
+        for (Object tp : specs.keySet()) {
+            KafkaFutureImpl<ListOffsetsResult.ListOffsetsResultInfo> future = new KafkaFutureImpl<>();
+            if (notHosted) {
+                future.completeExceptionally(new UnknownTopicOrPartitionException("This server does not host this topic-partition."));
+            } else {
+                future.complete(new ListOffsetsResult.ListOffsetsResultInfo(0L, -1L, java.util.Optional.empty()));
+            }
+            futures.put((TopicPartition) tp, future);
+        }
+        return new ListOffsetsResult(futures);
     }
 
     private static ListTopicsResult listTopics() throws Exception {

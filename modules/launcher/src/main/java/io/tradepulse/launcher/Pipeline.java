@@ -10,6 +10,7 @@ import io.tradepulse.ingest.CatalogProducer;
 import io.tradepulse.ingest.FileIngest;
 import io.tradepulse.ingest.IngestReport;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,8 +43,20 @@ public final class Pipeline {
     }
 
     public static List<String> createTopics(Map<String, Object> clientConfig, TopicCatalog topics) throws InterruptedException {
+        return createTopics(clientConfig, topics, List.of());
+    }
+
+    /**
+     * The catalog's topics and {@code extra} ones (e.g. an ingest's own {@code topic}), each created if missing.
+     *
+     * @return names of the topics that were created by this call
+     */
+    public static List<String> createTopics(Map<String, Object> clientConfig, TopicCatalog topics, List<NewTopic> extra)
+            throws InterruptedException {
         try (Admin admin = Admin.create(clientConfig)) {
-            return TopicAdmin.ensureTopics(admin, topics);
+            List<String> created = new ArrayList<>(TopicAdmin.ensureTopics(admin, topics));
+            created.addAll(TopicAdmin.ensureTopics(admin, extra));
+            return created;
         }
     }
 

@@ -157,6 +157,38 @@ class IngestCommandIT {
         }
     }
 
+    /**
+     * A connector topic set apart from the catalog's (--set topic=...) was never created: the embedded broker (no
+     * auto-creation) refused it, and a broker with auto-creation made it with its default retention, deleting trade
+     * records after a week. It now gets trade.records' settings, and the dead-letter topic trade.dlq's.
+     */
+    @Test
+    void shouldCreateTheConnectorsOwnTopicsWithTheSettingsOfTheRolesTheyTake(EmbeddedPlatform platform) throws Exception {
+        Path home = Files.createDirectory(dir.resolve("own-topics-home"));
+        Path csv = gaccCsv("own.csv", 5);
+        String prefix = "own-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        String[] args = ingestArgs(platform.bootstrapServers(), platform.registryUrl(), csv, prefix);
+        List<String> withOwnTopics = new java.util.ArrayList<>(List.of(args));
+        withOwnTopics.addAll(List.of("--set", "topic=" + prefix + "my.records", "--set", "dlq.topic=" + prefix + "my.dlq"));
+        IngestCommand command = new IngestCommand();
+        command.home = home;
+        int exit = new CommandLine(command).setExecutionExceptionHandler(Main::failed)
+                .execute(withOwnTopics.toArray(String[]::new));
+
+        assertThat(exit).isZero();
+        assertThat(endOffsets(platform.bootstrapServers(), prefix + "my.records")).isEqualTo(5);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", platform.bootstrapServers()))) {
+            var records = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, prefix + "my.records");
+            var dlq = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, prefix + "my.dlq");
+            var configs = admin.describeConfigs(List.of(records, dlq)).all().get();
+            assertThat(configs.get(records).get("retention.ms").value()).as("trade records are kept").isEqualTo("-1");
+            assertThat(configs.get(dlq).get("retention.ms").value()).as("dead letters expire")
+                    .isNotEqualTo("-1");
+        }
+    }
+
     @Test
     void shouldRefuseAnOffsetsFileOfTheOldSharedNameSayingWhatToDo(EmbeddedPlatform platform) throws Exception {
         Path home = Files.createDirectory(dir.resolve("old-home"));
