@@ -41,14 +41,8 @@ public final class TopicAdmin {
                     : admin.describeTopics(described).allTopicNames().get();
             Integer recordsPartitions = descriptions.containsKey(recordsName)
                     ? descriptions.get(recordsName).partitions().size() : null;
-            if (recordsPartitions != null && descriptions.containsKey(derivedName)
-                    && descriptions.get(derivedName).partitions().size() != recordsPartitions) {
-                // One source reads both, and Kafka Streams checks co-partitioning only for joins: with other counts a
-                // series' derived figures would meet another task's per-series state, silently. Refuse to start.
-                throw new IllegalStateException("Topic " + derivedName + " has " + descriptions.get(derivedName).partitions().size()
-                        + " partitions but " + recordsName + " has " + recordsPartitions + ": they must be co-partitioned "
-                        + "(the same number of partitions). Delete " + derivedName + " (the processor derives it again "
-                        + "from " + recordsName + ") so that it is created again with " + recordsPartitions + " partitions.");
+            if (recordsPartitions != null && descriptions.containsKey(derivedName)) {
+                requireCopartitioned(catalog, recordsPartitions, descriptions.get(derivedName).partitions().size());
             }
             List<NewTopic> missing = catalog.all().stream()
                     .filter(t -> !existing.contains(t.name()))
@@ -59,6 +53,56 @@ public final class TopicAdmin {
             return create(admin, missing);
         } catch (ExecutionException e) {
             throw new IllegalStateException("Could not create topics: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /**
+     * trade.records and trade.records.derived exist with different partition counts. One source reads both, and Kafka
+     * Streams checks co-partitioning only for joins: with other counts a series' derived figures would meet another
+     * task's per-series state, silently. Found before the processor starts; the topics are the user's to fix.
+     */
+    public static final class NotCopartitionedException extends IllegalStateException {
+        NotCopartitionedException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Refuses trade.records and trade.records.derived of different partition counts (either may be missing: nothing
+     * to compare then), for a caller that does not create topics ({@code --no-create-topics}); {@link #ensureTopics}
+     * checks the same.
+     *
+     * @throws NotCopartitionedException naming both counts and what to do
+     */
+    public static void checkCopartitioned(Admin admin, TopicCatalog catalog) throws InterruptedException, ExecutionException {
+        Map<String, Integer> counts = partitionCounts(admin, List.of(catalog.records().name(), catalog.derivedRecords().name()));
+        Integer records = counts.get(catalog.records().name());
+        Integer derived = counts.get(catalog.derivedRecords().name());
+        if (records != null && derived != null) {
+            requireCopartitioned(catalog, records, derived);
+        }
+    }
+
+    /** Partition counts of those of {@code names} that exist. */
+    public static Map<String, Integer> partitionCounts(Admin admin, List<String> names)
+            throws InterruptedException, ExecutionException {
+        Set<String> existing = admin.listTopics().names().get();
+        List<String> present = names.stream().filter(existing::contains).toList();
+        Map<String, Integer> counts = new HashMap<>();
+        if (!present.isEmpty()) {
+            admin.describeTopics(present).allTopicNames().get().forEach((t, d) -> counts.put(t, d.partitions().size()));
+        }
+        return counts;
+    }
+
+    private static void requireCopartitioned(TopicCatalog catalog, int recordsPartitions, int derivedPartitions) {
+        if (derivedPartitions != recordsPartitions) {
+            String recordsName = catalog.records().name();
+            String derivedName = catalog.derivedRecords().name();
+            throw new NotCopartitionedException("Topic " + derivedName + " has " + derivedPartitions + " partitions but "
+                    + recordsName + " has " + recordsPartitions + ": they must be co-partitioned (the same number of "
+                    + "partitions). Delete " + derivedName + " (the processor derives it again from " + recordsName
+                    + ") so that it is created again with " + recordsPartitions + " partitions.");
         }
     }
 

@@ -47,9 +47,12 @@ class TopicAdminIT {
                     new NewTopic(topics.derivedRecords().name(), 2, (short) 1))).all().get();
             awaitKnown(admin, topics.records().name(), topics.derivedRecords().name());
             assertThatThrownBy(() -> TopicAdmin.ensureTopics(admin, topics))
-                    .isInstanceOf(IllegalStateException.class)
+                    .isInstanceOf(TopicAdmin.NotCopartitionedException.class)
                     .hasMessageContaining(topics.derivedRecords().name()).hasMessageContaining("2 partitions")
                     .hasMessageContaining(topics.records().name()).hasMessageContaining("4");
+            // the same check for a caller that does not create topics (--no-create-topics)
+            assertThatThrownBy(() -> TopicAdmin.checkCopartitioned(admin, topics))
+                    .isInstanceOf(TopicAdmin.NotCopartitionedException.class).hasMessageContaining("2 partitions");
         }
     }
 

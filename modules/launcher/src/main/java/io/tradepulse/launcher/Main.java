@@ -1,5 +1,6 @@
 package io.tradepulse.launcher;
 
+import io.tradepulse.core.TopicAdmin;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,8 +58,9 @@ public final class Main implements Runnable {
                 err.flush();
                 return CommandLine.ExitCode.USAGE;
             }
-            if (t instanceof MissingTopicsException) {
-                // Found once connected, but before anything was written, and the user's to fix like a bad option.
+            if (t instanceof MissingTopicsException || t instanceof TopicAdmin.NotCopartitionedException) {
+                // Found once connected, but before anything was written, and the user's to fix like a bad option
+                // (missing topics with --no-create-topics; trade.records.derived not co-partitioned with trade.records).
                 err.println("Refused: " + t.getMessage());
                 err.flush();
                 return CommandLine.ExitCode.USAGE;

@@ -141,9 +141,19 @@ final class RunCommand implements Callable<Integer> {
         } else {
             RollupConfig rollups = processorConfig.rollupConfig();
             boolean derivedUsed = rollups.commodity() || rollups.world(); // without roll-ups it is neither read nor written
+            // trade.records.derived must be co-partitioned with trade.records, whatever count that was created with:
+            // the suggested command uses it, and existing topics of different counts are refused (exit 2) as when
+            // tradepulse creates the topics.
+            Integer recordsPartitions = Pipeline.partitionCounts(admin, List.of(topics.records().name()))
+                    .get(topics.records().name());
             Pipeline.requireTopics(admin, topics.all().stream()
                     .filter(t -> derivedUsed || t != topics.derivedRecords())
-                    .map(t -> t.settings().toNewTopic(t.name())).toList(), "nothing was started");
+                    .map(t -> t == topics.derivedRecords() && recordsPartitions != null
+                            ? t.settings().withPartitions(recordsPartitions).toNewTopic(t.name())
+                            : t.settings().toNewTopic(t.name())).toList(), "nothing was started");
+            if (derivedUsed) {
+                Pipeline.checkCopartitioned(admin, topics);
+            }
             out.println("Topics: all exist");
         }
         // A topic made by hand or by an earlier release may lose data silently (trade.records inheriting a broker's

@@ -91,6 +91,46 @@ class MissingTopicsIT {
                         + "trade.records.derived does not exist");
     }
 
+    /**
+     * With --no-create-topics nothing compared the partition counts of trade.records and trade.records.derived (only
+     * the creating path did): the processor started on topics that are not co-partitioned, where a series' derived
+     * figures meet another task's state. And the command suggested for a missing derived topic used the configured
+     * count, not that of the existing trade.records.
+     */
+    @Test
+    void shouldRefuseDerivedRecordsNotCopartitionedWithTheRecordsWithNoCreateTopics(EmbeddedPlatform platform)
+            throws Exception {
+        String prefix = prefix("copart");
+        Properties props = new Properties();
+        props.load(Files.newBufferedReader(config(platform, prefix, "")));
+        ProcessorConfig config = new ProcessorConfig(props);
+        TopicCatalog topics = config.topicCatalog();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", platform.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topics.records().name(), 3, (short) 1))).all().get();
+        }
+        create(platform, topics.all().stream()
+                .filter(t -> t != topics.derivedRecords() && t != topics.records()).toArray(Topic<?, ?>[]::new));
+        RunCommand run = new RunCommand();
+        new CommandLine(run).parseArgs("--config", "unused.properties", "--no-create-topics");
+        PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+
+        assertThatCode(() -> run.prepareTopics(props, config, out, out))
+                .isInstanceOf(MissingTopicsException.class)
+                .hasMessageContaining("--topic " + topics.derivedRecords().name() + " --partitions 3 ");
+
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", platform.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topics.derivedRecords().name(), 2, (short) 1))).all().get();
+        }
+        StringWriter err = new StringWriter();
+        int code = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> Main.commandLine()
+                .setErr(new PrintWriter(err, true))
+                .execute("run", "--config", dir.resolve(prefix + "properties").toString(), "--no-create-topics",
+                        "--http-port", "-1"));
+        assertThat(code).as(err.toString()).isEqualTo(2);
+        assertThat(err.toString()).startsWith("Refused: Topic " + topics.derivedRecords().name() + " has 2 partitions but "
+                + topics.records().name() + " has 3").doesNotContain("\tat ");
+    }
+
     @Test
     void shouldRefuseToIngestWithExit2BeforeTheWorkerStartsWithNoCreateTopics(EmbeddedPlatform platform) throws Exception {
         String prefix = prefix("ingest");
