@@ -69,7 +69,7 @@ public final class SignalsViewScale {
             time("all, by time, pages 1-10", tenth(after -> store.signalsByTime(all, active, after, 1000)));
             time("reporter, by time", () -> store.signalsByTime(usa, active, null, 1000));
             time("pair, by time", () -> store.signalsByTime(pair, active, null, 1000));
-            time("pair, by pair", () -> store.signalsByPair(pair, active, null, 1000));
+            time("pair, by pair", () -> store.signalsBy(ResultsStore.SignalPlan.PAIR, pair, active, null, 1000));
             time("partner+commodity, by time", () -> store.signalsByTime(pc, active, null, 1000));
         }
         store.close();
