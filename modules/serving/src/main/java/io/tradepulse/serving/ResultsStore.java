@@ -36,9 +36,11 @@ import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.CompressionType;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Snapshot;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
@@ -425,7 +427,9 @@ final class ResultsStore implements AutoCloseable {
             List<byte[]> out = new ArrayList<>();
             long scanned = 0;
             byte[] last = null;
-            try (RocksIterator it = db.newIterator()) {
+            Snapshot snapshot = db.getSnapshot();
+            try (ReadOptions read = new ReadOptions().setSnapshot(snapshot); RocksIterator it = db.newIterator(read);
+                    RocksIterator values = indexAt == 0 ? null : db.newIterator(read)) {
                 for (it.seek(start); it.isValid(); it.next()) {
                     byte[] key = it.key();
                     if (!startsWith(key, prefix)) {
@@ -436,8 +440,7 @@ final class ResultsStore implements AutoCloseable {
                     }
                     byte[] index = indexAt == 0 ? key : Arrays.copyOfRange(key, indexAt, key.length);
                     if (matches(index, indexedKeyStart(index), range.want())) {
-                        // null: deleted since the index entry was read (they are written together)
-                        byte[] value = indexAt == 0 ? it.value() : get(index);
+                        byte[] value = indexAt == 0 ? it.value() : valueAt(values, index);
                         if (value != null && where.test(signals.decode(value))) {
                             if (out.size() >= limit) {
                                 return new Page<>(new Encoded<>(out, signals), true, last == null ? null : new Cursor(last));
@@ -447,9 +450,22 @@ final class ResultsStore implements AutoCloseable {
                     }
                     last = index;
                 }
+            } finally {
+                db.releaseSnapshot(snapshot);
             }
             return new Page<>(new Encoded<>(out, signals), false);
         });
+    }
+
+    /**
+     * The time index's value at {@code index}, by the page's second iterator: the keys a field index walk looks up
+     * ascend, so each seek lands after the last one, often in the block the iterator already holds, where a get
+     * per key located and read that block again. Null if absent (never, within the page's snapshot, which both
+     * iterators read: the entries are written in one batch).
+     */
+    private static byte[] valueAt(RocksIterator values, byte[] index) {
+        values.seek(index);
+        return values.isValid() && Arrays.equals(values.key(), index) ? values.value() : null;
     }
 
     /** The index key a cursor names: exactly the index key of some signal key (nothing else is a position). */
@@ -464,15 +480,6 @@ final class ResultsStore implements AutoCloseable {
             throw new InvalidCursorException("not a signal position");
         }
         return position;
-    }
-
-    /** A value by key, null if absent. */
-    private byte[] get(byte[] key) {
-        try {
-            return db.get(key);
-        } catch (RocksDBException e) {
-            throw new IllegalStateException("results view database: " + e.getMessage(), e);
-        }
     }
 
     /**
