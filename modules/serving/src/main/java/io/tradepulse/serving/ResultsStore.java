@@ -551,8 +551,9 @@ final class ResultsStore implements AutoCloseable {
      * index entry is its field values and the time index key (about twice the signal key: ~70 bytes for a 3-letter
      * reporter and partner and an HS6 code, before RocksDB's prefix and LZ4 compression), with an empty value. So each
      * field index costs one key-only entry, one more put in the signal's write batch, per signal: at 1.38 M signals
-     * of the backfill's shape, writes went from 3.2 us to about 6 us a signal with all four, and the disk grows by
-     * about the keys once per index (docs/benchmarks.md, "REST view at backfill size").
+     * of the backfill's shape, the three added with the commodity, partner and reporter indexes took writes from
+     * 3.6-5.9 us to 7.7-21 us a signal on a busy box, and about doubled the store's disk (docs/benchmarks.md, "REST
+     * view at backfill size").
      *
      * <p>Not indexed: flow (2 values), type (3) and status (2, and in the value: an index by it would need a read of
      * the old value at each write, or a delete per other status): each value is a large share of the signals, so the
