@@ -36,9 +36,11 @@ import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.CompressionType;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Snapshot;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
@@ -56,6 +58,9 @@ import org.rocksdb.WriteOptions;
  * 'c' series 0x00 period(4 bytes, big-endian)            -> TradeChange (Avro binary)
  * 'G' time 0x00 skey                                     -> TradeSignal (Avro binary): the time index
  * 'P' reporter 0x00 partner 0x00 gkey                    -> empty: the time index of one reporter and partner
+ * 'C' commodity 0x00 gkey                                -> empty: ... of one commodity
+ * 'Q' partner 0x00 gkey                                  -> empty: ... of one partner
+ * 'R' reporter 0x00 gkey                                 -> empty: ... of one reporter
  * series = reporter 0x00 partner 0x00 flow 0x00 commodity   (period: Results.period)
  * time   = period(4) type 0x00 reporter 0x00 partner 0x00 commodity
  * skey   = 'g' series 0x00 period(4) type   (a signal's key; stored only inside the index keys)
@@ -64,14 +69,14 @@ import org.rocksdb.WriteOptions;
  * so one series' months are one range, and a reporter's (and reporter + partner's) series are one prefix. Signals
  * are read in time order, so they are kept in it ('G', then the signal key for ties), and a signals page reads on
  * from its cursor and stops at its limit instead of reading every matching signal to sort them; the signals of one
- * reporter and partner (a few thousand of the 1.38 million of a backfill) are kept in it once more ('P'), so their
- * pages do not skip the others' entries either. The value is stored once, in the 'G' entry: a walk of 'G' tests the
- * status on every entry it reads, sequentially, while a walk of 'P' looks up the value of each entry whose series
- * matches. Every record is one write (a put or delete; for a signal, a batch of two, derived from the key), with no
- * read-modify-write: the view must catch up with millions of records at start; the series list counts months from
- * the keys when asked. The layout may change between releases without a migration: {@link #open} empties the
- * directory and the view is rebuilt from the topics at every start (cursors keep their meaning: see
- * {@link #signals(SeriesFilter, Predicate, Cursor, int)}).
+ * reporter and partner, one commodity, one partner and one reporter are kept in it once more each ({@link
+ * SignalPlan}), so a page of a filter on such a field does not skip the others' entries either. The value is stored
+ * once, in the 'G' entry: a walk of 'G' tests the status on every entry it reads, sequentially, while a walk of a
+ * field index looks up the value of each entry whose series matches. Every record is one write (a put or delete; for
+ * a signal, a batch of five, derived from the key), with no read-modify-write: the view must catch up with millions
+ * of records at start; the series list counts months from the keys when asked. The layout may change between
+ * releases without a migration: {@link #open} empties the directory and the view is rebuilt from the topics at every
+ * start (cursors keep their meaning: see {@link #signals(SeriesFilter, Predicate, Cursor, int)}).
  *
  * <p>Thread-safety: one writer (the view's consumer thread), any number of readers (the HTTP threads). The lock
  * only keeps {@link #close} from freeing the database under a running call (a use after close would crash the
@@ -86,9 +91,8 @@ final class ResultsStore implements AutoCloseable {
     /** The kind byte of a signal's key, which is only stored inside the index keys. */
     private static final byte SIGNAL = 'g';
     private static final byte INDEX = 'G';
-    private static final byte PAIR = 'P';
     private static final byte SEP = 0;
-    /** The value of a signal's entry in the pair index: its value is in its time index entry. */
+    /** The value of a signal's entry in the field indexes ({@link SignalPlan}): its value is in its time index entry. */
     private static final byte[] EMPTY = new byte[0];
     /**
      * Entries one query reads at most (about a second's work): a filter without a reporter reads the whole view,
@@ -105,7 +109,7 @@ final class ResultsStore implements AutoCloseable {
     private final Options options;
     private final LRUCache cache;
     private final WriteOptions writeOptions = new WriteOptions().setDisableWAL(true);
-    /** A signal's two entries, written together; reused (cleared per record) by the one writer thread. */
+    /** A signal's entries, written together; reused (cleared per record) by the one writer thread. */
     private final WriteBatch signalBatch = new WriteBatch();
     private final RocksDB db;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
@@ -166,22 +170,28 @@ final class ResultsStore implements AutoCloseable {
     }
 
     /**
-     * Upserts a signal, or deletes it when {@code value} is null (a tombstone): its entries in the time index and in
-     * the pair index, both derived from the key, in one write batch (no read, and a reader sees both or neither).
+     * Upserts a signal, or deletes it when {@code value} is null (a tombstone): its entry in the time index (with the
+     * value) and one in each field index ({@link SignalPlan}), all derived from the key, in one write batch (no read,
+     * and a reader sees all of them or none).
      */
     void putSignal(SignalKey key, TradeSignal value) {
         byte[] signalKey = key(SIGNAL, key.getReporter(), key.getPartner(), key.getFlow().toString(), key.getCommodity(),
                 Results.period(key.getYear(), key.getMonth()), key.getType());
         byte[] byTime = indexKey(signalKey);
-        byte[] byPair = pairKey(signalKey, byTime);
         byte[] encoded = value == null ? null : signals.encode(value);
         guarded(() -> {
             signalBatch.clear();
+            for (SignalPlan plan : SignalPlan.FIELD_INDEXES) {
+                byte[] entry = plan.entryKey(signalKey, byTime);
+                if (encoded == null) {
+                    signalBatch.delete(entry);
+                } else {
+                    signalBatch.put(entry, EMPTY);
+                }
+            }
             if (encoded == null) {
-                signalBatch.delete(byPair);
                 signalBatch.delete(byTime);
             } else {
-                signalBatch.put(byPair, EMPTY);
                 signalBatch.put(byTime, encoded);
             }
             db.write(writeOptions, signalBatch);
@@ -343,53 +353,61 @@ final class ResultsStore implements AutoCloseable {
 
     /**
      * The first {@code limit} signals after {@code after} in time order; its position is a key of the time index
-     * ({@link #indexKey}): the last entry the previous page was done with. Two plans, chosen by the filter alone, so
-     * every page of one query uses the same one; each walks an index in time order from the cursor and stops at the
-     * first match past the limit, so a page reads its rows plus the non-matching entries between them, at most the
-     * scan cap, and a page the cap stopped carries a cursor like any other (measured at 1.38 M signals of the
-     * backfill's shape: docs/benchmarks.md, "REST view at backfill size"):
-     * <ul>
-     *   <li>reporter and partner given: {@link #signalsByPair}, which walks that pair's entries ({@code 'P'}, about
-     *       2,000 in that shape), where the whole time index, which the pair's signals are 1/690 of, took 250 ms a
-     *       page;</li>
-     *   <li>otherwise {@link #signalsByTime}, which walks the whole time index: one reporter of three reads ~3 x limit
-     *       entries a page (2.5 ms). A filter that few signals match (a partner and commodity) makes its pages read
-     *       more of the index, up to the scan cap.</li>
-     * </ul>
-     * Until 2026-11-30 a reporter and partner were read by series, every signal of the pair for every page, keeping
-     * the earliest {@code limit}: a pair with more signals than the scan cap could not be paged past it. Both plans'
-     * cursors are positions of the time index, as the by-series plan's were, so a cursor of an earlier release
-     * continues the same query here.
+     * ({@link #indexKey}): the last entry the previous page was done with. Every plan walks one index in time order
+     * from the cursor and stops at the first match past the limit, so a page reads its rows plus the entries of that
+     * index between them that the other filters leave out, at most the scan cap, and a page the cap stopped carries a
+     * cursor like any other. The time index holds every signal; each field index ({@link SignalPlan}) holds the
+     * signals of one reporter and partner, one commodity, one partner or one reporter, so a filter on that field
+     * skips nobody else's. The plan is chosen by the filter's series fields alone ({@link #plan}), so every page of
+     * one query uses the same one (measured at 1.38 M signals of the backfill's shape: docs/benchmarks.md, "REST view
+     * at backfill size"). Every plan's cursor is a position of the time index, and any such position is a valid start
+     * for every plan (the rows strictly after it in time order): cursors of earlier releases, whose pages walked the
+     * time index and may have stopped at any signal, continue their query here.
      */
     Page<TradeSignal> signals(SeriesFilter filter, Predicate<TradeSignal> where, Cursor after, int limit) {
-        Range range = Range.of(SIGNAL, filter);
-        return range.want()[0] != null && range.want()[1] != null
-                ? signalsByPair(filter, where, after, limit)
-                : signalsByTime(filter, where, after, limit);
+        return signalsBy(plan(filter), filter, where, after, limit);
     }
 
     /**
-     * The time-index plan: walks the {@code 'G'} entries from the cursor (see {@link #walk}). Any index position is
-     * a valid start for any filter.
+     * The index a signals query walks: the field index of the filter's most selective field(s), ranked by how many
+     * values the field takes (so how few signals one value has) in trade data: a reporter and partner (thousands of
+     * pairs; 1/690 of the signals of the backfill's shape), else a commodity (thousands of HS codes; TOTAL and an HS2
+     * chapter, in every pair, still only one series per pair and flow), else a partner (~230), else a reporter (the
+     * reporting countries: tens, of very unequal size), else the time index: flow, type and status alone take 2 or 3
+     * values each, so their matches are a large share of the signals and the time index finds them a few entries
+     * apart. A plan by the data's counts (RocksDB's estimates of each range's size) could pick better for an unusual
+     * view, but these ranks already bound every filter with a series field to one value's signals.
+     */
+    static SignalPlan plan(SeriesFilter filter) {
+        return SignalPlan.FIELD_INDEXES.stream().filter(p -> p.canServe(filter)).findFirst().orElse(SignalPlan.TIME);
+    }
+
+    /**
+     * The time-index plan: walks the {@code 'G'} entries from the cursor (see {@link #walk}). For tests and the scale
+     * harness, as {@link #signalsBy} with any plan.
      */
     Page<TradeSignal> signalsByTime(SeriesFilter filter, Predicate<TradeSignal> where, Cursor after, int limit) {
-        byte[] whole = {INDEX};
-        return walk(Range.of(SIGNAL, filter), whole, 0, after == null ? whole : after(indexPosition(after)), where,
-                limit);
+        return signalsBy(SignalPlan.TIME, filter, where, after, limit);
     }
 
     /**
-     * The pair plan, for a filter with a reporter and a partner: walks that pair's {@code 'P'} entries, which hold
-     * its time index keys in their order, from the cursor (see {@link #walk}), and looks up the value of each whose
-     * series matches. A cursor must be a position of a signal of that pair.
+     * A signals page by the given plan, which must be one the filter can use (the time index, or a field index of
+     * fields the filter names): walks that index's entries for the filter's values from the cursor (see {@link
+     * #walk}); a field index's entries hold the time index keys in their order, and the value of each whose series
+     * matches is looked up in the time index.
      */
-    Page<TradeSignal> signalsByPair(SeriesFilter filter, Predicate<TradeSignal> where, Cursor after, int limit) {
-        Range range = Range.of(SIGNAL, filter);
-        if (range.want()[0] == null || range.want()[1] == null) {
-            throw new IllegalArgumentException("the pair index needs a reporter and a partner: " + filter);
+    Page<TradeSignal> signalsBy(SignalPlan plan, SeriesFilter filter, Predicate<TradeSignal> where, Cursor after,
+            int limit) {
+        if (!plan.canServe(filter)) {
+            throw new IllegalArgumentException(plan + " cannot serve " + filter);
         }
-        byte[] prefix = prefix(PAIR, range.want(), 2);
-        byte[] start = after == null ? prefix : concat(prefix, after(pairPosition(after, range)));
+        Range range = Range.of(SIGNAL, filter);
+        if (plan == SignalPlan.TIME) {
+            byte[] whole = {INDEX};
+            return walk(range, whole, 0, after == null ? whole : after(indexPosition(after)), where, limit);
+        }
+        byte[] prefix = plan.prefix(range.want());
+        byte[] start = after == null ? prefix : concat(prefix, after(indexPosition(after)));
         return walk(range, prefix, prefix.length, start, where, limit);
     }
 
@@ -409,7 +427,9 @@ final class ResultsStore implements AutoCloseable {
             List<byte[]> out = new ArrayList<>();
             long scanned = 0;
             byte[] last = null;
-            try (RocksIterator it = db.newIterator()) {
+            Snapshot snapshot = db.getSnapshot();
+            try (ReadOptions read = new ReadOptions().setSnapshot(snapshot); RocksIterator it = db.newIterator(read);
+                    RocksIterator values = indexAt == 0 ? null : db.newIterator(read)) {
                 for (it.seek(start); it.isValid(); it.next()) {
                     byte[] key = it.key();
                     if (!startsWith(key, prefix)) {
@@ -420,8 +440,7 @@ final class ResultsStore implements AutoCloseable {
                     }
                     byte[] index = indexAt == 0 ? key : Arrays.copyOfRange(key, indexAt, key.length);
                     if (matches(index, indexedKeyStart(index), range.want())) {
-                        // null: deleted since the pair entry was read (the two are written together)
-                        byte[] value = indexAt == 0 ? it.value() : get(index);
+                        byte[] value = indexAt == 0 ? it.value() : valueAt(values, index);
                         if (value != null && where.test(signals.decode(value))) {
                             if (out.size() >= limit) {
                                 return new Page<>(new Encoded<>(out, signals), true, last == null ? null : new Cursor(last));
@@ -431,19 +450,22 @@ final class ResultsStore implements AutoCloseable {
                     }
                     last = index;
                 }
+            } finally {
+                db.releaseSnapshot(snapshot);
             }
             return new Page<>(new Encoded<>(out, signals), false);
         });
     }
 
-    /** A pair plan's cursor: an index position of a signal of the query's reporter and partner. */
-    private static byte[] pairPosition(Cursor after, Range range) {
-        byte[] position = indexPosition(after);
-        if (!startsWith(Arrays.copyOfRange(position, indexedKeyStart(position), position.length),
-                prefix(SIGNAL, range.want(), 2))) {
-            throw new InvalidCursorException("not a signal of this query's reporter and partner");
-        }
-        return position;
+    /**
+     * The time index's value at {@code index}, by the page's second iterator: the keys a field index walk looks up
+     * ascend, so each seek lands after the last one, often in the block the iterator already holds, where a get
+     * per key located and read that block again. Null if absent (never, within the page's snapshot, which both
+     * iterators read: the entries are written in one batch).
+     */
+    private static byte[] valueAt(RocksIterator values, byte[] index) {
+        values.seek(index);
+        return values.isValid() && Arrays.equals(values.key(), index) ? values.value() : null;
     }
 
     /** The index key a cursor names: exactly the index key of some signal key (nothing else is a position). */
@@ -460,15 +482,6 @@ final class ResultsStore implements AutoCloseable {
         return position;
     }
 
-    /** A value by key, null if absent. */
-    private byte[] get(byte[] key) {
-        try {
-            return db.get(key);
-        } catch (RocksDBException e) {
-            throw new IllegalStateException("results view database: " + e.getMessage(), e);
-        }
-    }
-
     /**
      * The time index's key of a signal key: {@code 'G'}, its {@link #timeOrder}, a separator, then the signal key. It
      * compares as (time order, signal key) does: the time order ends with the commodity, which has no NUL, so where
@@ -482,25 +495,6 @@ final class ResultsStore implements AutoCloseable {
         System.arraycopy(order, 0, out, 1, order.length);
         out[1 + order.length] = SEP;
         System.arraycopy(signalKey, 0, out, order.length + 2, signalKey.length);
-        return out;
-    }
-
-    /**
-     * The pair index's key of a signal: {@code 'P'}, its reporter and partner each followed by the separator (as in
-     * the signal key, which starts with them), then its time index key; so one pair's entries are one range, in the
-     * time index's order.
-     */
-    private static byte[] pairKey(byte[] signalKey, byte[] index) {
-        int end = 1;
-        for (int seps = 0; seps < 2; end++) {
-            if (signalKey[end] == SEP) {
-                seps++;
-            }
-        }
-        byte[] out = new byte[end + index.length];
-        out[0] = PAIR;
-        System.arraycopy(signalKey, 1, out, 1, end - 1);
-        System.arraycopy(index, 0, out, end, index.length);
         return out;
     }
 
@@ -550,6 +544,81 @@ final class ResultsStore implements AutoCloseable {
             out.write(key, start, ends[field] - start);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * The indexes of the signals, each in time order. Only the time index holds the value (~150 bytes, once); a field
+     * index entry is its field values and the time index key (about twice the signal key: ~70 bytes for a 3-letter
+     * reporter and partner and an HS6 code, before RocksDB's prefix and LZ4 compression), with an empty value. So each
+     * field index costs one key-only entry, one more put in the signal's write batch, per signal: at 1.38 M signals
+     * of the backfill's shape, the three added with the commodity, partner and reporter indexes took writes from
+     * 3.6-5.9 us to 7.7-21 us a signal on a busy box, and about doubled the store's disk (docs/benchmarks.md, "REST
+     * view at backfill size").
+     *
+     * <p>Not indexed: flow (2 values), type (3) and status (2, and in the value: an index by it would need a read of
+     * the old value at each write, or a delete per other status): each value is a large share of the signals, so the
+     * time index finds their matches a few entries apart; only a rare status or type alone (RETRACTED, FRONT_LOADING
+     * in a view that has few) reads more of it, for one more entry per signal.
+     */
+    enum SignalPlan {
+        /** {@code 'G'} time order 0x00 signal key: every signal, with its value. */
+        TIME(INDEX),
+        /** {@code 'P'} reporter 0x00 partner 0x00 time index key: one reporter and partner's signals. */
+        PAIR((byte) 'P', 0, 1),
+        /** {@code 'C'} commodity 0x00 time index key: one commodity's signals, every reporter and partner. */
+        COMMODITY((byte) 'C', 3),
+        /** {@code 'Q'} partner 0x00 time index key: one partner's signals, every reporter. */
+        PARTNER((byte) 'Q', 1),
+        /** {@code 'R'} reporter 0x00 time index key: one reporter's signals. */
+        REPORTER((byte) 'R', 0);
+
+        /** The field indexes, in the order {@link ResultsStore#plan} prefers them. */
+        static final List<SignalPlan> FIELD_INDEXES = List.of(PAIR, COMMODITY, PARTNER, REPORTER);
+
+        private final byte kind;
+        /** The series fields (0 reporter, 1 partner, 2 flow, 3 commodity) the index is keyed by, in key order. */
+        private final int[] fields;
+
+        SignalPlan(byte kind, int... fields) {
+            this.kind = kind;
+            this.fields = fields;
+        }
+
+        /** Whether the filter names every field the index is keyed by (the time index: any filter). */
+        boolean canServe(SeriesFilter filter) {
+            byte[][] want = Range.of(SIGNAL, filter).want();
+            return Arrays.stream(fields).allMatch(f -> want[f] != null);
+        }
+
+        /** The range of one value of the fields: the kind, then each wanted field followed by the separator. */
+        byte[] prefix(byte[][] want) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.write(kind);
+            for (int f : fields) {
+                out.writeBytes(want[f]);
+                out.write(SEP); // so that a partner "US" is not a prefix of "USA"
+            }
+            return out.toByteArray();
+        }
+
+        /** A signal's entry: the kind, its fields each followed by the separator, then its time index key. */
+        byte[] entryKey(byte[] signalKey, byte[] index) {
+            int[] starts = new int[5]; // where each series field starts in the signal key, and where the period does
+            starts[0] = 1;
+            for (int i = 1, pos = 1; i < 5; i++, pos++) {
+                while (signalKey[pos] != SEP) {
+                    pos++;
+                }
+                starts[i] = pos + 1;
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream(64 + index.length);
+            out.write(kind);
+            for (int f : fields) {
+                out.write(signalKey, starts[f], starts[f + 1] - starts[f]); // the field and its separator
+            }
+            out.writeBytes(index);
+            return out.toByteArray();
+        }
     }
 
     private enum Step { TAKEN, SKIPPED, STOP }

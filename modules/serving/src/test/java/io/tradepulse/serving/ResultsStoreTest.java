@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -401,12 +402,12 @@ class ResultsStoreTest {
             .thenComparing(TradeSignal::getCommodity).thenComparing(s -> s.getFlow().name());
 
     @Test
-    void shouldAnswerTheSameSignalsInTheSameOrderByTimeIndexAsByPairForEveryFilter() throws Exception {
+    void shouldAnswerTheSameSignalsInTheSameOrderByTimeIndexAsByEveryFieldIndexTheFilterCanUse() throws Exception {
         ResultsStore capped = ResultsStore.open(tmp.resolve("capped"), 37);
         try {
             Random random = new Random(20261130);
             String[] reporters = {"CHN", "DEU", "USA", "US"};
-            String[] partners = {"USA", "JPN", "FRA"};
+            String[] partners = {"USA", "JPN", "FRA", "US"};
             String[] commodities = {"TOTAL", "85", "8501"};
             String[] types = {"YOY_MOVE", "FRONT_LOADING", "PAYBACK"};
             Map<SignalKey, TradeSignal> view = new HashMap<>();
@@ -433,9 +434,9 @@ class ResultsStoreTest {
                     "ACTIVE", s -> s.getStatus() == SignalStatus.ACTIVE, "PAYBACK", s -> s.getType().equals("PAYBACK"));
             int queries = 0;
             for (String reporter : new String[] {null, "CHN", "US", "BRA"}) {
-                for (String partner : new String[] {null, "USA"}) {
+                for (String partner : new String[] {null, "USA", "US"}) {
                     for (String flow : new String[] {null, "IMPORT"}) {
-                        for (String commodity : new String[] {null, "85"}) {
+                        for (String commodity : new String[] {null, "85", "8"}) {
                             SeriesFilter filter = new SeriesFilter(reporter, partner, flow, commodity);
                             for (var where : wheres.entrySet()) {
                                 List<TradeSignal> expected = view.values().stream()
@@ -454,13 +455,25 @@ class ResultsStoreTest {
                                     assertThat(rows(pages(after -> store.signalsByTime(filter, where.getValue(), after,
                                             limit)))).as("by time, %s, limit %d", what, limit)
                                             .containsExactlyElementsOf(expected);
-                                    if (reporter != null && partner != null) {
-                                        assertThat(rows(pages(after -> store.signalsByPair(filter, where.getValue(),
-                                                after, limit)))).as("by pair, %s, limit %d", what, limit)
+                                    for (ResultsStore.SignalPlan plan : ResultsStore.SignalPlan.values()) {
+                                        if (!plan.canServe(filter)) {
+                                            continue;
+                                        }
+                                        assertThat(rows(pages(after -> store.signalsBy(plan, filter, where.getValue(),
+                                                after, limit)))).as("by %s, %s, limit %d", plan, what, limit)
                                                 .containsExactlyElementsOf(expected);
                                     }
-                                    assertThat(rows(pages(after -> capped.signalsByTime(filter, where.getValue(), after,
-                                            Math.max(limit, 50))))).as("by time, 37 entries a page, %s", what)
+                                    List<ResultsStore.SignalPlan> plans = java.util.Arrays.stream(
+                                            ResultsStore.SignalPlan.values()).filter(p -> p.canServe(filter)).toList();
+                                    for (ResultsStore.SignalPlan plan : plans) {
+                                        assertThat(rows(pages(after -> capped.signalsBy(plan, filter, where.getValue(),
+                                                after, Math.max(limit, 50))))).as("by %s, 37 entries a page, %s", plan,
+                                                what).containsExactlyElementsOf(expected);
+                                    }
+                                    // any plan continues any plan's cursor: each is a position in time order
+                                    int[] page = {0};
+                                    assertThat(rows(pages(after -> capped.signalsBy(plans.get(page[0]++ % plans.size()),
+                                            filter, where.getValue(), after, limit)))).as("plans in turn, %s", what)
                                             .containsExactlyElementsOf(expected);
                                     assertThat(rows(pages(after -> capped.signals(filter, where.getValue(), after,
                                             Math.max(limit, 50))))).as("served, 37 entries a page, %s", what)
@@ -490,7 +503,102 @@ class ResultsStoreTest {
         Page<TradeSignal> page = store.signals(SeriesFilter.ALL, s -> true, 10);
         assertThat(page.rows()).isEmpty();
         assertThat(page.truncated()).as("no entry read").isFalse();
-        assertThat(store.signals(new SeriesFilter("CHN", "USA", null, null), s -> true, 10).truncated()).isFalse();
+        for (SeriesFilter filter : List.of(new SeriesFilter("CHN", "USA", null, null),
+                new SeriesFilter(null, null, null, "TOTAL"), new SeriesFilter(null, "USA", null, null),
+                new SeriesFilter("CHN", null, null, null))) {
+            assertThat(store.signals(filter, s -> true, 10).truncated()).as("by %s", ResultsStore.plan(filter))
+                    .isFalse();
+        }
+    }
+
+    @Test
+    void shouldPageEveryFilterCombinationPastTheScanCapReadingAboutTheLimitPerPage() throws Exception {
+        int limit = 4;
+        // Per period: a target signal, one signal differing from it in each field alone (status only with the type:
+        // the status is no key field), and 100 signals of other reporters, partners and commodities, which share
+        // the target's flow, type and status and come before it in time order. A filter on a reporter, partner or
+        // commodity matches at least 1 of every period's 7 entries of its index, so a page of `limit` rows and the
+        // next match spans at most limit + 2 periods: 7 x (limit + 2) entries. The time index has 107 a period.
+        long cap = 7L * (limit + 2);
+        store.close();
+        store = ResultsStore.open(tmp.resolve("view"), cap);
+        List<TradeSignal> all = new ArrayList<>();
+        for (int period = 0; period < 48; period++) {
+            int year = 2022 + period / 12;
+            int month = 1 + period % 12;
+            String summary = "p" + period;
+            all.add(signal("CHN", "USA", Flow.IMPORT, "850760", year, month, "PAYBACK", SignalStatus.ACTIVE, summary));
+            all.add(signal("DEU", "USA", Flow.IMPORT, "850760", year, month, "PAYBACK", SignalStatus.ACTIVE, summary));
+            all.add(signal("CHN", "JPN", Flow.IMPORT, "850760", year, month, "PAYBACK", SignalStatus.ACTIVE, summary));
+            all.add(signal("CHN", "USA", Flow.EXPORT, "850760", year, month, "PAYBACK", SignalStatus.ACTIVE, summary));
+            all.add(signal("CHN", "USA", Flow.IMPORT, "850790", year, month, "PAYBACK", SignalStatus.ACTIVE, summary));
+            all.add(signal("CHN", "USA", Flow.IMPORT, "850760", year, month, "YOY_MOVE", SignalStatus.ACTIVE, summary));
+            all.add(signal("CHN", "USA", Flow.IMPORT, "850760", year, month, "FRONT_LOADING", SignalStatus.RETRACTED,
+                    summary));
+            for (int i = 0; i < 100; i++) {
+                all.add(signal(String.format("B%02d", i), String.format("X%02d", i), Flow.IMPORT,
+                        String.format("9%05d", i), year, month, "PAYBACK", SignalStatus.ACTIVE, summary));
+            }
+        }
+        Collections.shuffle(all, new Random(7));
+        all.forEach(s -> store.putSignal(key(s), s));
+        all.sort(TIME_ORDER);
+        int combinations = 0;
+        for (int mask = 0; mask < 64; mask++) {
+            boolean byType = (mask & 16) != 0;
+            boolean byStatus = (mask & 32) != 0;
+            SeriesFilter filter = new SeriesFilter((mask & 1) != 0 ? "CHN" : null, (mask & 2) != 0 ? "USA" : null,
+                    (mask & 4) != 0 ? "IMPORT" : null, (mask & 8) != 0 ? "850760" : null);
+            java.util.function.Predicate<TradeSignal> where = s -> (!byType || s.getType().equals("PAYBACK"))
+                    && (!byStatus || s.getStatus() == SignalStatus.ACTIVE);
+            List<TradeSignal> expected = all.stream()
+                    .filter(s -> filter.reporter() == null || s.getReporter().equals(filter.reporter()))
+                    .filter(s -> filter.partner() == null || s.getPartner().equals(filter.partner()))
+                    .filter(s -> filter.flow() == null || s.getFlow().name().equals(filter.flow()))
+                    .filter(s -> filter.commodity() == null || s.getCommodity().equals(filter.commodity()))
+                    .filter(where).toList();
+            String what = filter + (byType ? " type" : "") + (byStatus ? " status" : "") + " by "
+                    + ResultsStore.plan(filter);
+            assertThat(expected.size()).as("more matches than the cap: " + what).isGreaterThan((int) cap);
+            List<Page<TradeSignal>> pages = pagesUpTo(expected.size() / limit + 2,
+                    after -> store.signals(filter, where, after, limit));
+            assertThat(rows(pages)).as("every match once, in time order: " + what).containsExactlyElementsOf(expected);
+            assertThat(pages.subList(0, pages.size() - 1)).extracting(p -> p.rows().size()).as("pages full: " + what)
+                    .allSatisfy(n -> assertThat(n).isEqualTo(limit));
+            combinations++;
+        }
+        assertThat(combinations).isEqualTo(64);
+    }
+
+    @Test
+    void shouldReadAboutTheLimitPerPageOfAPartnerFewSignalsHave() throws Exception {
+        int limit = 10;
+        // The scan cap as the meter: a page may read its rows and the next match only.
+        store.close();
+        store = ResultsStore.open(tmp.resolve("view"), limit + 1L);
+        List<TradeSignal> ofPartner = new ArrayList<>();
+        for (int period = 0; period < 60; period++) {
+            // 30 other partners' signals a period around the partner's (in time order: by reporter, then partner)
+            for (int p = 0; p < 31; p++) {
+                String partner = p == 15 ? "MEX" : String.format("P%02d", p);
+                for (String reporter : List.of("CHN", "USA")) {
+                    TradeSignal s = signal(reporter, partner, Flow.EXPORT, "TOTAL", 2020 + period / 12,
+                            1 + period % 12, "YOY_MOVE", SignalStatus.ACTIVE, "s" + period);
+                    store.putSignal(key(s), s);
+                    if (partner.equals("MEX")) {
+                        ofPartner.add(s);
+                    }
+                }
+            }
+        }
+        ofPartner.sort(TIME_ORDER);
+        SeriesFilter mexico = new SeriesFilter(null, "MEX", null, null);
+        assertThat(ResultsStore.plan(mexico)).isEqualTo(ResultsStore.SignalPlan.PARTNER);
+        List<Page<TradeSignal>> pages = pages(after -> store.signals(mexico, s -> true, after, limit));
+        assertThat(rows(pages)).as("every signal of the partner once, in time order")
+                .containsExactlyElementsOf(ofPartner);
+        assertThat(pages).extracting(p -> p.rows().size()).as("every page full: read limit + 1 entries at most")
+                .allSatisfy(n -> assertThat(n).isEqualTo(limit));
     }
 
     @Test
@@ -527,10 +635,15 @@ class ResultsStoreTest {
 
     /** Every page of a query, following each page's cursor; at most 100 pages. */
     private static <T> List<Page<T>> pages(java.util.function.Function<Cursor, Page<T>> query) {
+        return pagesUpTo(100, query);
+    }
+
+    /** Every page of a query, following each page's cursor; at most {@code max} pages. */
+    private static <T> List<Page<T>> pagesUpTo(int max, java.util.function.Function<Cursor, Page<T>> query) {
         List<Page<T>> pages = new ArrayList<>();
         Cursor after = null;
         do {
-            assertThat(pages).as("pages").hasSizeLessThan(100);
+            assertThat(pages).as("pages").hasSizeLessThan(max);
             Page<T> page = query.apply(after);
             pages.add(page);
             after = page.next();
@@ -654,17 +767,20 @@ class ResultsStoreTest {
         assertThatThrownBy(() -> store.signals(SeriesFilter.ALL, s -> true, ofChina, 10))
                 .as("a change position is no signal").isInstanceOf(InvalidCursorException.class);
 
-        // by pair (reporter and partner): a position of a signal of the query's reporter and partner
+        // every plan: any position in the time index, the signals strictly after it in time order (a page may stop
+        // at a signal that does not match; a cursor of an earlier release's time-index walk may be any signal's)
         SeriesFilter chnUsa = new SeriesFilter("CHN", "USA", null, null);
         Cursor signal = store.signals(chnUsa, s -> true, 1).next();
         assertThat(store.signals(chnUsa, s -> true, signal, 10).rows()).hasSize(2);
-        assertThatThrownBy(() -> store.signals(new SeriesFilter("USA", "CHN", null, null), s -> true, signal, 10))
-                .isInstanceOf(InvalidCursorException.class);
+        store.putSignal(new SignalKey("USA", "CHN", Flow.EXPORT, "TOTAL", 2025, 3, "YOY_MOVE"),
+                signal(2025, 3, "YOY_MOVE", SignalStatus.ACTIVE));
+        assertThat(store.signals(new SeriesFilter("USA", "CHN", null, null), s -> true, signal, 10).rows())
+                .as("another pair's position").hasSize(1);
         assertThat(store.signals(new SeriesFilter("CHN", "USA", "IMPORT", null), s -> true, signal, 10).rows())
-                .as("a filter on more fields: a page may stop at a signal of the pair that does not match").isEmpty();
-        // by time: any position in the time index (a page may stop at a signal that does not match)
-        assertThat(store.signals(usa, s -> true, signal, 10).rows()).isEmpty();
+                .as("a filter on more fields").isEmpty();
+        assertThat(store.signals(usa, s -> true, signal, 10).rows()).hasSize(1);
         assertThat(store.signals(new SeriesFilter(null, "USA", null, null), s -> true, signal, 10).rows()).hasSize(2);
+        assertThat(store.signals(new SeriesFilter(null, null, null, "TOTAL"), s -> true, signal, 10).rows()).hasSize(3);
         byte[] key = signal.position();
         byte[] byTime = key.clone();
         byTime[byTime.length - 1]++; // the type's last byte: no longer the index key of its own signal key

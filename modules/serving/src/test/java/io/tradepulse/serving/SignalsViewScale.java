@@ -7,6 +7,7 @@ import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.serving.Results.Cursor;
 import io.tradepulse.serving.Results.Page;
 import io.tradepulse.serving.Results.SeriesFilter;
+import io.tradepulse.serving.ResultsStore.SignalPlan;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.function.Predicate;
@@ -15,7 +16,7 @@ import java.util.function.Predicate;
  * Not a test (no Surefire pattern matches it): the measurement behind docs/benchmarks.md, "REST view at backfill
  * size" (signals). Fills the store with 1.38 M signals of the backfill's shape (3 reporters x 230 partners x 400 HS6
  * codes x 5 signals over 36 months, a quarter RETRACTED) and times a 1,000-row page of ACTIVE signals by each plan
- * of {@link ResultsStore#signals}, three rounds.
+ * of {@link ResultsStore#signals} (the time index and each field index a filter can use), three rounds.
  *
  * <pre>
  * ./mvnw -B -o -q -pl modules/serving test-compile
@@ -61,18 +62,37 @@ public final class SignalsViewScale {
                 (System.nanoTime() - t0) / 1e3 / n);
         Predicate<TradeSignal> any = s -> true;
         Predicate<TradeSignal> active = s -> s.getStatus() == SignalStatus.ACTIVE;
+        System.out.printf("store directory after the writes: %.1f MB (memtables not flushed yet excluded)%n",
+                size(Path.of(args[0])) / 1e6);
         SeriesFilter all = SeriesFilter.ALL, usa = new SeriesFilter("USA", null, null, null),
-                pair = new SeriesFilter("USA", "P07", null, null), pc = new SeriesFilter(null, "P07", null, "100037");
+                pair = new SeriesFilter("USA", "P07", null, null), pc = new SeriesFilter(null, "P07", null, "100037"),
+                partner = new SeriesFilter(null, "P07", null, null), commodity = new SeriesFilter(null, null, null, "100037");
         for (int round = 0; round < 3; round++) {
             System.out.println("round " + round);
             time("all, by time, first page", () -> store.signalsByTime(all, active, null, 1000));
             time("all, by time, pages 1-10", tenth(after -> store.signalsByTime(all, active, after, 1000)));
             time("reporter, by time", () -> store.signalsByTime(usa, active, null, 1000));
+            time("reporter, by reporter", () -> store.signalsBy(SignalPlan.REPORTER, usa, active, null, 1000));
             time("pair, by time", () -> store.signalsByTime(pair, active, null, 1000));
-            time("pair, by pair", () -> store.signalsByPair(pair, active, null, 1000));
+            time("pair, by pair", () -> store.signalsBy(SignalPlan.PAIR, pair, active, null, 1000));
+            time("partner, by time", () -> store.signalsByTime(partner, active, null, 1000));
+            time("partner, by partner", () -> store.signalsBy(SignalPlan.PARTNER, partner, active, null, 1000));
+            time("partner, by partner, pages 1-10",
+                    tenth(after -> store.signalsBy(SignalPlan.PARTNER, partner, active, after, 1000)));
+            time("commodity, by time", () -> store.signalsByTime(commodity, active, null, 1000));
+            time("commodity, by commodity", () -> store.signalsBy(SignalPlan.COMMODITY, commodity, active, null, 1000));
             time("partner+commodity, by time", () -> store.signalsByTime(pc, active, null, 1000));
+            time("partner+commodity, by partner", () -> store.signalsBy(SignalPlan.PARTNER, pc, active, null, 1000));
+            time("partner+commodity, by commodity",
+                    () -> store.signalsBy(SignalPlan.COMMODITY, pc, active, null, 1000));
         }
         store.close();
+    }
+
+    private static long size(Path dir) throws java.io.IOException {
+        try (var files = java.nio.file.Files.walk(dir)) {
+            return files.filter(java.nio.file.Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        }
     }
 
     private static java.util.function.Supplier<Page<TradeSignal>> tenth(Query q) {
