@@ -19,7 +19,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
+import io.tradepulse.connect.common.Digests;
 import io.tradepulse.connect.common.TradeSourceTask;
 import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.connect.data.Field;
@@ -180,6 +182,33 @@ public final class TaskHarness {
     return new Batches(all, polls);
   }
 
+  /** What {@link #stopMidPayloadAndRestart} got: the second task, and the records of both. */
+  public record Restarted<T>(T second, List<SourceRecord> records) {}
+
+  /**
+   * A worker stopping a task mid-payload and starting it again: takes {@code n} records of a task {@code start} gives
+   * (offsets committed for these only) and stops it between two polls (Connect calls stop() from another thread),
+   * checking that the {@code payload} ("page", "month" ...) was open, its body the one temporary file named
+   * {@code tempPrefix} the task made, that stop() deleted it and that a poll after stop() reads nothing; then drains a
+   * second task from {@code start}, from the committed offsets, and stops it.
+   */
+  public <T extends TradeSourceTask<?>> Restarted<T> stopMidPayloadAndRestart(Supplier<T> start, int n,
+      String tempPrefix, String payload) throws InterruptedException, IOException {
+    List<Path> before = tempFilesNamed(tempPrefix);
+    T first = start.get();
+    List<SourceRecord> got = new ArrayList<>(take(first, n));
+    List<Path> open = tempFilesMadeSince(tempPrefix, before);
+    assertThat(open).as("the " + payload + " is open: its body is kept for the next batches").hasSize(1);
+
+    first.stop();
+    assertThat(open.get(0)).as("stop() closes the " + payload + " and deletes its body").doesNotExist();
+    assertThat(first.poll()).as("a poll after stop() reads nothing").isNull();
+    T second = start.get();
+    got.addAll(drain(second));
+    second.stop();
+    return new Restarted<>(second, got);
+  }
+
   /** Polls exactly n records (committing their offsets), then stops consuming: simulates a crash. */
   @SuppressWarnings("unchecked")
   public List<SourceRecord> take(SourceTask task, int n) throws InterruptedException {
@@ -213,6 +242,17 @@ public final class TaskHarness {
     }
     return b.append(" | ").append(new TreeMap<>(r.sourcePartition())).append(" | ")
         .append(new TreeMap<>(r.sourceOffset())).toString();
+  }
+
+  /**
+   * A record as one line ({@link #renderAll}, the stub's {@code baseUrl} as BASE, line breaks escaped), so that
+   * renderings recorded on another run compare; a very long one (a 512 KB raw value) as its length and digest.
+   */
+  public static String show(SourceRecord r, String baseUrl) {
+    String s = renderAll(r).replace(baseUrl, "BASE").replace("\\", "\\\\").replace("\n", "\\n")
+        .replace("\r", "\\r");
+    return s.length() < 4_000 ? s
+        : "(" + s.length() + " chars, digest " + Digests.of(s.getBytes(StandardCharsets.UTF_8)) + ")";
   }
 
   static String render(Object v) {

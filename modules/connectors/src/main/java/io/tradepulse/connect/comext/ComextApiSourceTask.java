@@ -3,9 +3,9 @@ package io.tradepulse.connect.comext;
 import io.tradepulse.connect.common.HttpBody;
 import io.tradepulse.connect.common.MonthGaps;
 import io.tradepulse.connect.common.PayloadCursor;
+import io.tradepulse.connect.common.ReporterApiSourceTask;
 import io.tradepulse.connect.common.RetryingFetcher;
 import io.tradepulse.connect.common.SourcePartitions;
-import io.tradepulse.connect.common.TradeSourceTask;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -15,12 +15,10 @@ import java.time.ZoneId;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongFunction;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
@@ -42,27 +40,32 @@ import org.apache.kafka.connect.source.SourceRecord;
  * month, in fingerprint order from the rows the scan kept. The response stays open across polls; a restart resumes
  * after the last delivered record, as before.
  */
-public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
+public class ComextApiSourceTask
+    extends ReporterApiSourceTask<ComextConfig, ComextOffset, ComextApiSourceTask.Window> {
   static final String REPORTERS_TASK_CONFIG = "comext.task.reporters";
   private static final ZoneId BRUSSELS = ZoneId.of("Europe/Brussels");
 
   /** Months of one look-back call. */
-  private record Window(YearMonth from, YearMonth to) {}
+  record Window(YearMonth from, YearMonth to) {}
 
-  private final Map<String, ComextOffset> state = new LinkedHashMap<>();
-  private final Map<String, Instant> nextCheck = new HashMap<>();
-  private final Map<String, Deque<Window>> revisionQueue = new HashMap<>();
   private final Map<String, Boolean> singleMonth = new HashMap<>();
   private ComextParser parser;
   private RetryingFetcher fetcher;
   private OpenResponse open; // the response whose records are being built, if any
+
+  public ComextApiSourceTask() {
+    // One look-back call a step, as ever here: a check is a single call, unless its window proved too big (then one
+    // call per month of it).
+    super(BRUSSELS, LookBackPace.ONE_CALL_PER_STEP);
+  }
 
   @Override
   protected ComextConfig parseConfig(Map<String, String> props) {
     return new ComextConfig(props);
   }
 
-  Map<String, String> partition(String reporter) {
+  @Override
+  protected Map<String, String> partition(String reporter) {
     return SourcePartitions.of("source", "comext", "dataset", config.dataset(), "reporter", reporter,
         "partners", String.join(",", config.partners()), "products", String.join(",", config.products()),
         "flows", String.join(",", config.flows()));
@@ -74,24 +77,20 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
     parser = new ComextParser(ComextGeo.load(config.geoTable()),
         config.fxTable().isBlank() ? null : FxTable.load(config.fxTable(), config.fxCurrency()));
     fetcher = retryingFetcher();
-    for (String r : props.getOrDefault(REPORTERS_TASK_CONFIG, String.join(",", config.reporters())).split(",")) {
-      if (!r.isBlank()) {
-        Map<String, Object> stored = storedOffset(partition(r));
-        // The next look-back check counts from the last one, which the offset keeps: a restart does not put it off.
-        revisionChecks.restore(partition(r), stored, clock.instant());
-        ComextOffset off = ComextOffset.fromMap(stored, config.start());
-        state.put(r, off);
-        nextCheck.put(r, Instant.MIN);
-        Deque<Window> queue = new ArrayDeque<>();
-        if (off.revising() != null) {
-          // A revised month was being re-emitted when the task stopped: finish it before anything else moves
-          // the offset, otherwise its remaining rows would only come back with the next revision check.
-          queue.add(new Window(off.revising(), off.revising()));
-        }
-        revisionQueue.put(r, queue);
-        log.info("Comext reporter {} resumes at {}", r, off.toMap());
-      }
+    for (String r : assignedReporters(props, REPORTERS_TASK_CONFIG, config.reporters())) {
+      log.info("Comext reporter {} resumes at {}", r, startReporter(r).toMap());
     }
+  }
+
+  @Override
+  protected ComextOffset offsetFrom(Map<String, Object> stored) {
+    return ComextOffset.fromMap(stored, config.start());
+  }
+
+  /** The revised month being re-emitted when the task stopped. */
+  @Override
+  protected Window resumedLookBack(ComextOffset off) {
+    return off.revising() == null ? null : new Window(off.revising(), off.revising());
   }
 
   String url(String reporter, YearMonth from, YearMonth to) {
@@ -107,98 +106,48 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
     return open == null ? List.of() : emit();
   }
 
-  @Override
-  protected List<SourceRecord> nextRecords() throws InterruptedException {
-    Instant now = clock.instant();
-    YearMonth lastPossible = YearMonth.from(now.atZone(BRUSSELS)).minusMonths(1);
-    for (String reporter : state.keySet()) {
-      List<SourceRecord> out = step(reporter, now, lastPossible);
-      if (!out.isEmpty()) {
-        return out;
-      }
-    }
-    return List.of();
-  }
-
-  /** One unit of work for one reporter: a queued look-back call, else new months, else a due revision check. */
-  private List<SourceRecord> step(String reporter, Instant now, YearMonth lastPossible) throws InterruptedException {
-    Deque<Window> queue = revisionQueue.get(reporter);
-    if (!queue.isEmpty()) {
-      return revise(reporter);
-    }
-    // Every look-back call of the check under way was answered and its changed months emitted whole (steps run only
-    // once no response is open): the check is complete, and the records built from now on carry its time.
-    revisionChecks.complete(partition(reporter));
-    if (!now.isBefore(nextCheck.get(reporter)) && !state.get(reporter).next().isAfter(lastPossible)) {
-      List<SourceRecord> out = newMonths(reporter, now, lastPossible);
-      if (out == null) {
-        return List.of(); // just switched to one month per call: that call comes on the next poll
-      }
-      if (!out.isEmpty()) {
-        return out;
-      }
-    }
-    // Caught up: past the last month that can be out, or its next month is not out yet (nextCheck pushed).
-    ComextOffset off = state.get(reporter);
-    boolean caughtUp = off.next().isAfter(lastPossible) || now.isBefore(nextCheck.get(reporter));
-    if (caughtUp && revisionChecks.due(partition(reporter), now)) {
-      revisionChecks.start(partition(reporter), now);
-      Window w = lookbackWindow(off);
-      if (w != null) {
-        queue.add(w);
-        return revise(reporter);
-      }
-    }
-    return List.of();
-  }
-
-  /** A look-back check under way, or due (it starts once the reporter is caught up, see {@link #step}). */
-  @Override
-  protected boolean workDue() {
-    Instant now = clock.instant();
-    return state.keySet().stream()
-        .anyMatch(r -> !revisionQueue.get(r).isEmpty() || revisionChecks.pending(partition(r), now));
-  }
-
   /**
-   * The look-back window of a reporter, null when nothing was emitted yet. Its end is the newest month with a
+   * The look-back window of a reporter, one call, none when nothing was emitted yet. Its end is the newest month with a
    * stored fingerprint; an offset written before the look-back existed has none, and then the month before the
    * cursor stands in (its months have no fingerprints, so they are re-emitted once: a duplicate with identical
    * figures is harmless, a missed revision is not). Months before comext.start.period are not ours.
    */
-  private Window lookbackWindow(ComextOffset off) {
+  @Override
+  protected List<Window> lookbackWindows(String reporter, ComextOffset off) {
     YearMonth newest = off.newest() != null ? off.newest()
         : off.next().isAfter(config.start()) ? off.next().minusMonths(1) : null;
     if (newest == null) {
-      return null;
+      return List.of();
     }
     YearMonth from = newest.minusMonths(config.lookback());
-    return new Window(from.isBefore(config.start()) ? config.start() : from, newest);
+    return List.of(new Window(from.isBefore(config.start()) ? config.start() : from, newest));
   }
 
   /**
    * New months from the cursor on (the original ingestion path): fetches them and opens the response for
    * {@link #emit()}.
    *
-   * @return the first records, empty when there was nothing new, null after switching to one month per call
+   * @return the first records, empty when there was nothing new or after switching to one month per call (the
+   *     reporter's state did not move, so its step ends and the next reporter's comes)
    */
-  private List<SourceRecord> newMonths(String reporter, Instant now, YearMonth lastPossible) throws InterruptedException {
+  @Override
+  protected List<SourceRecord> newPeriods(String reporter, Instant now, YearMonth lastPossible)
+      throws InterruptedException {
     ComextOffset off = state.get(reporter);
     boolean single = singleMonth.getOrDefault(reporter, false);
     String url = url(reporter, off.next(), single ? off.next() : null);
     HttpBody body = HttpBody.fetch(fetcher, URI.create(url), Map.of("Accept", "text/csv"), url, "comext");
-    ComextParser.SdmxScan scan = null;
-    boolean opened = false;
-    try {
+    return read(reporter, body, url, null, files -> {
       if (tooBig(body)) {
         if (single) {
           throw tooBigForOneMonth(off.next(), url);
         }
         log.warn("Comext answered EXTRACTION_TOO_BIG for {}: asking one month per call", url);
         singleMonth.put(reporter, true);
-        return null;
+        return List.of();
       }
-      scan = noData(body) ? null : scan(body, url, false);
+      ComextParser.SdmxScan scan = noData(body) ? null
+          : files.hold(scan(body, url, false), ComextParser.SdmxScan::close);
       YearMonth newest = scan == null ? null : scan.newestFigure;
       YearMonth windowEnd = single ? off.next() : lastPossible;
       YearMonth next = newest != null ? newest.plusMonths(1)
@@ -217,19 +166,13 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
       }
       String digest = body.digest();
       long skip = off.revising() == null && digest.equals(off.digest()) ? off.rowsDone() : 0;
-      Deque<Part> parts = new ArrayDeque<>();
-      parts.add(new Part(new PayloadCursor(parser.openSdmx(body, url, scan.items), null, skip), off, done,
+      Deque<Part<ComextOffset>> parts = new ArrayDeque<>();
+      parts.add(new Part<>(new PayloadCursor(parser.openSdmx(body, url, scan.items), null, skip), off, done,
           rows -> off.rowDone(rows, digest)));
       open = new OpenResponse(reporter, url, body, scan, scan.publishedAt, scan.skipped, parts, recheckAt, null);
-      opened = true;
-    } catch (IOException e) {
-      throw new RetriableException("Cannot read the response of " + url, e);
-    } finally {
-      if (!opened) {
-        close(body, scan);
-      }
-    }
-    return emit();
+      files.handOver();
+      return emit();
+    });
   }
 
   /**
@@ -242,20 +185,19 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
    *
    * @return the first records of the changed months, empty when none changed
    */
-  private List<SourceRecord> revise(String reporter) throws InterruptedException {
+  @Override
+  protected List<SourceRecord> lookBack(String reporter) throws InterruptedException {
     ComextOffset off = state.get(reporter);
     Deque<Window> queue = revisionQueue.get(reporter);
-    Window w = queue.peek();
-    if (singleMonth.getOrDefault(reporter, false) && !w.from().equals(w.to())) {
+    Window head = queue.peek();
+    if (singleMonth.getOrDefault(reporter, false) && !head.from().equals(head.to())) {
       queueMonthByMonth(reporter, queue.poll());
-      w = queue.peek();
     }
+    Window w = queue.peek();
     String url = url(reporter, w.from(), w.to());
     HttpBody body = HttpBody.fetch(fetcher, URI.create(url), Map.of("Accept", "text/csv"), url, "comext");
     queue.poll();
-    ComextParser.SdmxScan scan = null;
-    boolean opened = false;
-    try {
+    return read(reporter, body, url, w, files -> {
       if (tooBig(body)) {
         if (w.from().equals(w.to())) {
           throw tooBigForOneMonth(w.from(), url);
@@ -265,10 +207,11 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
         queueMonthByMonth(reporter, w);
         return List.of();
       }
-      scan = noData(body) ? null : scan(body, url, true);
+      ComextParser.SdmxScan scan = noData(body) ? null
+          : files.hold(scan(body, url, true), ComextParser.SdmxScan::close);
       // Every month's offsets are known now (the fingerprints are): plan the months to re-emit, in month order.
       ComextOffset cur = off;
-      Deque<Part> parts = new ArrayDeque<>();
+      Deque<Part<ComextOffset>> parts = new ArrayDeque<>();
       if (scan != null) {
         if (scan.withoutMonth > 0) {
           // Only an unreadable TIME_PERIOD or header: such rows belong to no month, so they cannot be compared;
@@ -289,7 +232,7 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
           long skip = resuming && digest.equals(off.digest()) ? off.rowsDone() : 0;
           ComextOffset before = cur;
           ComextOffset done = cur.revised(m, digest, config.lookback());
-          parts.add(new Part(new PayloadCursor(scan.monthItems(m), null, skip), before, done,
+          parts.add(new Part<>(new PayloadCursor(scan.monthItems(m), null, skip), before, done,
               rows -> before.revisingRow(m, rows, digest)));
           log.info("Comext {} {}: figures changed, re-emitting {} rows", reporter, m, e.getValue().items() - skip);
           cur = done;
@@ -301,36 +244,21 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
         return List.of();
       }
       open = new OpenResponse(reporter, url, body, scan, scan.publishedAt, scan.skipped, parts, null, w);
-      opened = true;
-    } catch (IOException e) {
-      queue.addFirst(w); // the temporary file failed, not the answer: ask again on the next poll
-      throw new RetriableException("Cannot read the response of " + url, e);
-    } finally {
-      if (!opened) {
-        close(body, scan);
-      }
-    }
-    return emit();
+      files.handOver();
+      return emit();
+    });
   }
 
   /**
-   * One run of records of the open response: the whole response (new months) or one changed month (revision).
-   *
-   * @param before the reporter's offset before its first record
-   * @param done the offset its last record carries
-   * @param midway the offset of a record after which that many of its items are done
-   */
-  private record Part(PayloadCursor cursor, ComextOffset before, ComextOffset done, LongFunction<ComextOffset> midway) {}
-
-  /**
-   * The response whose records are being built, one batch per poll, part after part.
+   * The response whose records are being built, one batch per poll, part after part: the whole response (new months)
+   * or each changed month (revision).
    *
    * @param publishedAt the newest LAST UPDATE of the response, which every record carries
    * @param recheckAt new months without a figure: when to ask again, once done; null to go on at once
    * @param window the look-back call, queued again if reading fails; null for new months
    */
   private record OpenResponse(String reporter, String url, HttpBody body, ComextParser.SdmxScan scan, long publishedAt,
-      int skipped, Deque<Part> parts, Instant recheckAt, Window window) {}
+      int skipped, Deque<Part<ComextOffset>> parts, Instant recheckAt, Window window) {}
 
   /**
    * Up to batch.max.records records of the open response's current part, each item's offset counting the items
@@ -341,22 +269,15 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
     OpenResponse r = open;
     Map<String, String> partition = partition(r.reporter());
     while (true) {
-      Part p = r.parts().peek();
+      Part<ComextOffset> p = r.parts().peek();
       List<SourceRecord> out;
       try {
-        out = p.cursor().next(config.batchMax(), (item, rowsDone, last) -> records.create(partition,
-            (last ? p.done() : p.midway().apply(rowsDone)).toMap(), item, r.publishedAt()));
+        out = batch(p, partition, UnaryOperator.identity(), r.publishedAt());
       } catch (IOException | RuntimeException e) {
-        // Read again on the next poll (a look-back window is queued again), past the batches already handed out.
-        long resume = p.cursor().resumePoint();
-        state.put(r.reporter(), resume > 0 ? p.midway().apply(resume) : p.before());
-        if (r.window() != null) {
-          revisionQueue.get(r.reporter()).addFirst(r.window());
-        }
-        throw openPayloadFailed(e, "the response of " + r.url());
+        throw partFailed(r.reporter(), p, r.window(), e, r.url());
       }
       if (!p.cursor().ended()) {
-        state.put(r.reporter(), p.midway().apply(p.cursor().index()));
+        state.put(r.reporter(), p.reached());
         return out;
       }
       state.put(r.reporter(), p.done());
@@ -375,10 +296,7 @@ public class ComextApiSourceTask extends TradeSourceTask<ComextConfig> {
 
   /** A response is done: the reporter's offset, when to ask again, and its skipped rows, counted once. */
   private void finished(String reporter, ComextOffset done, Instant recheckAt, int skipped) {
-    state.put(reporter, done);
-    if (recheckAt != null) {
-      nextCheck.put(reporter, recheckAt);
-    }
+    moveOn(reporter, done, recheckAt);
     metrics.skipped(skipped);
   }
 

@@ -1,6 +1,7 @@
 package io.tradepulse.connect.comext;
 
 import io.tradepulse.connect.common.MonthDigests;
+import io.tradepulse.connect.common.ReporterApiSourceTask;
 import java.time.YearMonth;
 import java.util.Map;
 import java.util.SortedMap;
@@ -17,7 +18,8 @@ import java.util.TreeMap;
  * @param months fingerprints of the emitted months in the look-back window (month -> digest), so a revision
  *     check re-emits a month only when its figures changed, and a restart does not duplicate
  */
-record ComextOffset(YearMonth next, long rowsDone, String digest, YearMonth revising, Map<YearMonth, String> months) {
+record ComextOffset(YearMonth next, long rowsDone, String digest, YearMonth revising, Map<YearMonth, String> months)
+    implements ReporterApiSourceTask.Offset {
 
   ComextOffset {
     months = Map.copyOf(months);
@@ -28,7 +30,8 @@ record ComextOffset(YearMonth next, long rowsDone, String digest, YearMonth revi
     this(next, rowsDone, digest, null, Map.of());
   }
 
-  Map<String, Object> toMap() {
+  @Override
+  public Map<String, Object> toMap() {
     // next, rows_done and digest keep their meaning, so an older release reading this offset still resumes new
     // months at next; a revision's digest never equals a response digest, so its rows_done is not misapplied.
     return Map.of("next", next.toString(), "rows_done", rowsDone, "digest", digest,

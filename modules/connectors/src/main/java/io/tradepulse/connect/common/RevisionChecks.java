@@ -116,6 +116,8 @@ public final class RevisionChecks {
     if (t == null || !t.kept || offset == null) {
       return offset;
     }
+    // A copy per record, not only on a batch's last: Connect commits the offset of the last acknowledged record of a
+    // partition, which may be any record of a batch, and an offset without the key makes a restart check at once.
     Map<String, Object> out = new LinkedHashMap<>(offset);
     out.put(KEY, t.done.toEpochMilli());
     return out;

@@ -1,6 +1,7 @@
 package io.tradepulse.connect.comtrade;
 
 import io.tradepulse.connect.common.MonthDigests;
+import io.tradepulse.connect.common.ReporterApiSourceTask;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -36,7 +37,7 @@ import java.util.TreeMap;
  * @param revising the look-back window whose changed periods are being re-emitted, null when none
  */
 public record ComtradeOffset(YearMonth next, long rowsDone, String digest, Map<YearMonth, String> months,
-    Map<YearMonth, Integer> revisions, Window revising) {
+    Map<YearMonth, Integer> revisions, Window revising) implements ReporterApiSourceTask.Offset {
 
   /**
    * Periods asked in one call of the look-back.
@@ -88,6 +89,7 @@ public record ComtradeOffset(YearMonth next, long rowsDone, String digest, Map<Y
     this(next, rowsDone, digest, Map.of(), Map.of(), null);
   }
 
+  @Override
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("next", next.format(ComtradeConfig.YYYYMM));

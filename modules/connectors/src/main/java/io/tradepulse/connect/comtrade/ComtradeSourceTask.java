@@ -8,10 +8,10 @@ import io.tradepulse.connect.common.MonthDigests;
 import io.tradepulse.connect.common.MonthGaps;
 import io.tradepulse.connect.common.ParsedItem;
 import io.tradepulse.connect.common.PayloadCursor;
+import io.tradepulse.connect.common.ReporterApiSourceTask;
 import io.tradepulse.connect.common.RetryingFetcher;
 import io.tradepulse.connect.common.SourcePartitions;
 import io.tradepulse.connect.common.TradeRow;
-import io.tradepulse.connect.common.TradeSourceTask;
 import io.tradepulse.connect.comtrade.ComtradeOffset.Window;
 import java.io.IOException;
 import java.net.URI;
@@ -20,20 +20,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.LongFunction;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
@@ -57,7 +53,7 @@ import org.apache.kafka.connect.source.SourceRecord;
  * builds at most batch.max.records records; the page stays open across polls, and a restart resumes after the last
  * delivered record.
  */
-public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
+public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, ComtradeOffset, Window> {
   static final String REPORTERS_TASK_CONFIG = "comtrade.task.reporters";
   /**
    * The totals over second partner, customs procedure and mode of transport: without these filters the API answers
@@ -65,24 +61,26 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
    */
   static final String TOTALS_ONLY = "&partner2Code=0&customsCode=C00&motCode=0";
 
-  private final Map<String, ComtradeOffset> state = new LinkedHashMap<>();
-  private final Map<String, Instant> nextCheck = new HashMap<>();
   /** Per reporter asking one period per call: the window whose page hit maxRecords. */
   private final Map<String, SingleWindow> singlePeriod = new HashMap<>();
-  /** Per reporter, the look-back calls still to make (their windows), oldest first. */
-  private final Map<String, Deque<Window>> revisionQueue = new HashMap<>();
   /** Reporters whose look-back window hit maxRecords: their look-back asks one period per call from then on. */
   private final Set<String> lookbackOnePerCall = new HashSet<>();
   private ComtradeParser parser;
   private RetryingFetcher fetcher;
   private OpenPage open; // the page whose records are being built, if any
 
+  public ComtradeSourceTask() {
+    // Periods are UTC months; a revision check is several calls (periods.per.call each), most of them unchanged.
+    super(ZoneOffset.UTC, LookBackPace.UNTIL_RECORDS);
+  }
+
   @Override
   protected ComtradeConfig parseConfig(Map<String, String> props) {
     return new ComtradeConfig(props);
   }
 
-  Map<String, String> partition(String reporter) {
+  @Override
+  protected Map<String, String> partition(String reporter) {
     return SourcePartitions.of("source", "comtrade", "reporter", reporter, "partners", String.join(",", config.partners()),
         "flows", String.join(",", config.flows()), "cmd", String.join(",", config.cmdCodes()));
   }
@@ -93,98 +91,25 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
     parser = new ComtradeParser(CodeTable.load("/io/tradepulse/connect/ref/m49.csv", config.countryTable(),
         ComtradeConfig.COUNTRY_TABLE_CONFIG));
     fetcher = retryingFetcher();
-    for (String r : props.getOrDefault(REPORTERS_TASK_CONFIG, String.join(",", config.reporters())).split(",")) {
-      if (!r.isBlank()) {
-        Map<String, Object> stored = storedOffset(partition(r));
-        // The next look-back check counts from the last one, which the offset keeps: a restart does not put it off.
-        revisionChecks.restore(partition(r), stored, clock.instant());
-        ComtradeOffset off = ComtradeOffset.fromMap(stored, config.start());
-        state.put(r, off);
-        nextCheck.put(r, Instant.MIN);
-        Deque<Window> queue = new ArrayDeque<>();
-        if (off.revising() != null) {
-          // Changed periods were being re-emitted when the task stopped: finish them before anything else moves the
-          // offset, otherwise their remaining records would only come with the next revision check.
-          queue.add(off.revising());
-        }
-        revisionQueue.put(r, queue);
-      }
+    for (String r : assignedReporters(props, REPORTERS_TASK_CONFIG, config.reporters())) {
+      startReporter(r);
     }
+  }
+
+  @Override
+  protected ComtradeOffset offsetFrom(Map<String, Object> stored) {
+    return ComtradeOffset.fromMap(stored, config.start());
+  }
+
+  /** The look-back call whose changed periods were being re-emitted when the task stopped. */
+  @Override
+  protected Window resumedLookBack(ComtradeOffset off) {
+    return off.revising();
   }
 
   @Override
   protected List<SourceRecord> emitOpenPayload() throws InterruptedException {
     return open == null ? List.of() : emit();
-  }
-
-  @Override
-  protected List<SourceRecord> nextRecords() throws InterruptedException {
-    Instant now = clock.instant();
-    YearMonth lastPossible = YearMonth.from(now.atZone(ZoneOffset.UTC)).minusMonths(1);
-    for (String reporter : state.keySet()) {
-      List<SourceRecord> out = step(reporter, now, lastPossible);
-      if (out == null) {
-        return List.of(); // just switched to one period per call: that call comes on the next poll
-      }
-      if (!out.isEmpty()) {
-        return out;
-      }
-    }
-    return List.of();
-  }
-
-  /**
-   * One unit of work for one reporter: a queued look-back call, else new periods, else a due revision check.
-   *
-   * @return the first records, empty when there was nothing, null to end this poll's round
-   */
-  private List<SourceRecord> step(String reporter, Instant now, YearMonth lastPossible) throws InterruptedException {
-    List<SourceRecord> revised = lookBackWhileQueued(reporter);
-    if (!revised.isEmpty()) {
-      return revised;
-    }
-    // Every look-back call of the check under way was answered and its changed periods emitted whole (steps run only
-    // once no page is open): the check is complete, and the records built from now on carry its time in their offset.
-    revisionChecks.complete(partition(reporter));
-    if (!now.isBefore(nextCheck.get(reporter)) && !state.get(reporter).next().isAfter(lastPossible)) {
-      List<SourceRecord> out = newPeriods(reporter, now, lastPossible);
-      if (out == null || !out.isEmpty()) {
-        return out;
-      }
-    }
-    // Caught up: past the last period that can be out, or the next one is not out yet (nextCheck pushed). New periods
-    // come first: a catch-up would otherwise spend calls of the quota on a window it is about to read anyway.
-    ComtradeOffset off = state.get(reporter);
-    boolean caughtUp = off.next().isAfter(lastPossible) || now.isBefore(nextCheck.get(reporter));
-    if (caughtUp && revisionChecks.due(partition(reporter), now)) {
-      revisionChecks.start(partition(reporter), now);
-      revisionQueue.get(reporter).addAll(lookbackWindows(reporter, off));
-      return lookBackWhileQueued(reporter);
-    }
-    return List.of();
-  }
-
-  /** A look-back check under way, or due (it starts once the reporter is caught up, see {@link #step}). */
-  @Override
-  protected boolean workDue() {
-    Instant now = clock.instant();
-    return state.keySet().stream()
-        .anyMatch(r -> !revisionQueue.get(r).isEmpty() || revisionChecks.pending(partition(r), now));
-  }
-
-  /**
-   * The queued look-back calls of a reporter, one after the other until one has records to re-emit (unchanged windows
-   * give none: waiting a poll after each would only slow a check down).
-   */
-  private List<SourceRecord> lookBackWhileQueued(String reporter) throws InterruptedException {
-    Deque<Window> queue = revisionQueue.get(reporter);
-    while (!queue.isEmpty()) {
-      List<SourceRecord> out = lookBack(reporter);
-      if (!out.isEmpty()) {
-        return out;
-      }
-    }
-    return List.of();
   }
 
   /**
@@ -193,14 +118,15 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
    *
    * @return the first records, empty when there were none, null after switching to one period per call
    */
-  private List<SourceRecord> newPeriods(String reporter, Instant now, YearMonth lastPossible)
+  @Override
+  protected List<SourceRecord> newPeriods(String reporter, Instant now, YearMonth lastPossible)
       throws InterruptedException {
     ComtradeOffset off = state.get(reporter);
-    SingleWindow single = singlePeriod.get(reporter);
-    if (single != null && off.next().isAfter(single.end())) {
+    SingleWindow overflowed = singlePeriod.get(reporter);
+    if (overflowed != null && off.next().isAfter(overflowed.end())) {
       singlePeriod.remove(reporter); // past the window that overflowed: back to several periods per call
-      single = null;
     }
+    SingleWindow single = singlePeriod.get(reporter);
     int n = single != null ? 1 : config.periodsPerCall();
     List<String> periods = new ArrayList<>();
     for (YearMonth m = off.next(); periods.size() < n && !m.isAfter(lastPossible); m = m.plusMonths(1)) {
@@ -210,8 +136,7 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
     // The page goes to a temporary file and is read twice, never held: once to check it and find its count and
     // newest period, and for its digests; then parsed lazily, one batch of records per poll.
     HttpBody body = HttpBody.fetch(fetcher, URI.create(logUri), headers(), logUri, "comtrade");
-    boolean opened = false;
-    try {
+    return read(reporter, body, logUri, null, files -> {
       YearMonth windowEnd = YearMonth.parse(periods.get(periods.size() - 1), ComtradeConfig.YYYYMM);
       if (body.isNoData()) {
         YearMonth past = afterEmpty(reporter, single, off.next(), windowEnd, lastPossible);
@@ -262,18 +187,12 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
       });
       long occurredAt = off.next().plusMonths(2).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
       Instant recheckAt = newest == null && !next.isAfter(off.next()) ? now.plus(config.pollInterval()) : null;
-      open = new OpenPage(reporter, partition(reporter), off, off.advanced(next, emitted, config.lookbackMonths()),
-          rows -> off.rowDone(rows, digest), UnaryOperator.identity(), occurredAt, recheckAt, logUri,
-          new PayloadCursor(page, body, skip), null);
-      opened = true;
-    } catch (IOException ex) {
-      throw new RetriableException("Cannot read the response of " + logUri, ex);
-    } finally {
-      if (!opened) {
-        body.close();
-      }
-    }
-    return emit();
+      open = new OpenPage(reporter, partition(reporter), new Part<>(new PayloadCursor(page, body, skip), off,
+          off.advanced(next, emitted, config.lookbackMonths()), rows -> off.rowDone(rows, digest)),
+          UnaryOperator.identity(), occurredAt, recheckAt, logUri, null);
+      files.handOver();
+      return emit();
+    });
   }
 
   /**
@@ -283,7 +202,8 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
    * An offset written before the look-back has no fingerprints: its window is re-emitted once (a duplicate with the
    * same figures is harmless, a missed revision is not).
    */
-  private List<Window> lookbackWindows(String reporter, ComtradeOffset off) {
+  @Override
+  protected List<Window> lookbackWindows(String reporter, ComtradeOffset off) {
     YearMonth newest = off.next().minusMonths(1);
     YearMonth from = ComtradeOffset.windowStart(off.next(), config.lookbackMonths());
     if (from.isBefore(config.start())) {
@@ -308,20 +228,19 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
    *
    * @return the first records of the changed periods, empty when none changed
    */
-  private List<SourceRecord> lookBack(String reporter) throws InterruptedException {
+  @Override
+  protected List<SourceRecord> lookBack(String reporter) throws InterruptedException {
     ComtradeOffset off = state.get(reporter);
     Deque<Window> queue = revisionQueue.get(reporter);
-    Window w = queue.peek();
-    if (lookbackOnePerCall.contains(reporter) && !w.single()) {
+    if (lookbackOnePerCall.contains(reporter) && !queue.peek().single()) {
       queueOneByOne(queue, queue.poll());
-      w = queue.peek();
     }
+    Window w = queue.peek();
     List<String> periods = w.periods();
     String logUri = url(reporter, periods);
     HttpBody body = HttpBody.fetch(fetcher, URI.create(logUri), headers(), logUri, "comtrade");
     queue.poll();
-    boolean opened = false;
-    try {
+    return read(reporter, body, logUri, w, files -> {
       if (body.isNoData()) {
         state.put(reporter, off.withoutRevising());
         return List.of();
@@ -352,9 +271,8 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
         return List.of();
       }
       Map<YearMonth, String> changed = new TreeMap<>();
-      Window asked = w;
       page.periodDigests().forEach((m, d) -> {
-        if (asked.contains(m) && !d.equals(off.months().get(m))) {
+        if (w.contains(m) && !d.equals(off.months().get(m))) {
           changed.put(m, d);
         }
       });
@@ -378,20 +296,13 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
           + "late): re-emitting them, revisions {}", reporter, changed.keySet(), before.revisions());
       long occurredAt = w.from().plusMonths(2).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
       ItemStream items = parser.periodItems(body, logUri, changed.keySet());
-      open = new OpenPage(reporter, partition(reporter), before, before.revised(changed, config.lookbackMonths()),
-          before::revisingRow, item -> item instanceof TradeRow t
+      open = new OpenPage(reporter, partition(reporter), new Part<>(new PayloadCursor(items, body, skip), before,
+          before.revised(changed, config.lookbackMonths()), before::revisingRow), item -> item instanceof TradeRow t
               ? t.withRevision(before.revision(YearMonth.of(t.year(), t.month()))) : item,
-          occurredAt, null, logUri, new PayloadCursor(items, body, skip), w);
-      opened = true;
-    } catch (IOException ex) {
-      queue.addFirst(w); // the temporary file failed, not the answer: ask again on the next poll
-      throw new RetriableException("Cannot read the response of " + logUri, ex);
-    } finally {
-      if (!opened) {
-        body.close();
-      }
-    }
-    return emit();
+          occurredAt, null, logUri, w);
+      files.handOver();
+      return emit();
+    });
   }
 
   /** Replaces a window by one call per period, at the head of the queue. */
@@ -472,19 +383,15 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
   }
 
   /**
-   * The page being emitted: its records are built one batch per poll.
+   * The page being emitted: its records (one {@link Part}) are built one batch per poll.
    *
-   * @param before the reporter's offset before its first record
-   * @param done the offset its last record carries
-   * @param midway the offset of a record after which that many of its items are done
    * @param revised the item as it goes out (a re-emitted period's figures with their revision)
    * @param recheckAt when to ask the reporter again if the page had no figures and the cursor cannot move; null
    *     to ask for the next window right away
    * @param window the look-back call, queued again if reading fails; null for new periods
    */
-  private record OpenPage(String reporter, Map<String, String> partition, ComtradeOffset before, ComtradeOffset done,
-      LongFunction<ComtradeOffset> midway, UnaryOperator<ParsedItem> revised, long occurredAt, Instant recheckAt,
-      String logUri, PayloadCursor cursor, Window window) {}
+  private record OpenPage(String reporter, Map<String, String> partition, Part<ComtradeOffset> part,
+      UnaryOperator<ParsedItem> revised, long occurredAt, Instant recheckAt, String logUri, Window window) {}
 
   /**
    * Up to batch.max.records records of the open page, each item's offset counting the items done and the last one's
@@ -493,35 +400,25 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
    */
   private List<SourceRecord> emit() {
     OpenPage pg = open;
+    Part<ComtradeOffset> p = pg.part();
     try {
-      List<SourceRecord> out = pg.cursor().next(config.batchMax(), (item, rowsDone, last) -> records.create(
-          pg.partition(), (last ? pg.done() : pg.midway().apply(rowsDone)).toMap(), pg.revised().apply(item),
-          pg.occurredAt()));
-      if (pg.cursor().ended()) {
-        int breakdowns = pg.cursor().skipped();
+      List<SourceRecord> out = batch(p, pg.partition(), pg.revised(), pg.occurredAt());
+      if (p.cursor().ended()) {
+        int breakdowns = p.cursor().skipped();
         if (breakdowns > 0) {
           metrics.skipped(breakdowns);
           log.warn("Comtrade response for {} had {} records that are not totals (partner2Code/customsCode/motCode "
               + "breakdowns) despite the filter: skipped", pg.logUri(), breakdowns);
         }
-        state.put(pg.reporter(), pg.done());
-        if (pg.recheckAt() != null) {
-          nextCheck.put(pg.reporter(), pg.recheckAt());
-        }
+        moveOn(pg.reporter(), p.done(), pg.recheckAt());
         closeOpenPayload();
       } else {
-        state.put(pg.reporter(), pg.midway().apply(pg.cursor().index()));
+        state.put(pg.reporter(), p.reached());
       }
       return out;
     } catch (IOException | RuntimeException e) {
-      // Asked and read again on the next poll (a look-back window is queued again), past the items of the batches
-      // already handed out.
-      long resume = pg.cursor().resumePoint();
-      state.put(pg.reporter(), resume > 0 ? pg.midway().apply(resume) : pg.before());
-      if (pg.window() != null) {
-        revisionQueue.get(pg.reporter()).addFirst(pg.window());
-      }
-      throw openPayloadFailed(e, "the response of " + pg.logUri());
+      // Asked and read again on the next poll (a look-back window is queued again).
+      throw partFailed(pg.reporter(), p, pg.window(), e, pg.logUri());
     }
   }
 
@@ -530,7 +427,7 @@ public class ComtradeSourceTask extends TradeSourceTask<ComtradeConfig> {
     OpenPage pg = open;
     open = null;
     if (pg != null) {
-      pg.cursor().closeQuietly(log, pg.logUri()); // deletes the temporary file
+      pg.part().cursor().closeQuietly(log, pg.logUri()); // deletes the temporary file
     }
   }
 

@@ -1,34 +1,24 @@
 package io.tradepulse.connect.census;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import io.tradepulse.connect.StubServer;
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.CodeTable;
-import io.tradepulse.connect.common.JdkPageFetcher;
 import io.tradepulse.connect.common.Parsed;
 import io.tradepulse.connect.common.ParsedItem;
 import io.tradepulse.connect.common.TradeRow;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One response must not give several figures for one (partner, commodity, month): the API answers one row per
@@ -36,8 +26,8 @@ import org.junit.jupiter.api.Test;
  * map to one series and month, and downstream would keep one of the parts as if it were the total.
  */
 class CensusConflictingRowsTest {
-  static WireMockServer wm;
-  static final String PATH = "/data/timeseries/intltrade/exports/hs";
+  @RegisterExtension static final StubServer wm = new StubServer();
+  static final String PATH = CensusFixture.PATH;
 
   /** China's row split by DF (the column as the API appends a filter variable), every other country a single row. */
   static final String SPLIT_BY_DF = """
@@ -78,49 +68,22 @@ class CensusConflictingRowsTest {
 
   final TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2025-06-20T12:00:00Z"));
 
-  @BeforeAll
-  static void startWireMock() {
-    wm = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-    wm.start();
-  }
-
-  @AfterAll
-  static void stopWireMock() {
-    wm.stop();
-  }
-
-  @BeforeEach
-  void reset() {
-    wm.resetAll();
-  }
-
   Map<String, String> props(int batch) {
-    Map<String, String> p = new HashMap<>();
-    p.put("name", "census-conflicts-" + System.nanoTime());
-    p.put(CensusConfig.BASE_URL_CONFIG, wm.baseUrl() + "/data/timeseries/intltrade");
-    p.put(CensusConfig.FLOWS_CONFIG, "EXPORT");
-    p.put(CensusConfig.COMM_LVL_CONFIG, "HS2");
-    p.put(CensusConfig.START_MONTH_CONFIG, "2025-05");
-    p.put("poll.interval.ms", "10");
-    p.put("http.backoff.initial.ms", "1");
-    p.put("http.backoff.max.ms", "5");
+    Map<String, String> p = CensusFixture.props(wm, "census-conflicts-" + System.nanoTime(), "2025-05");
     p.put("batch.max.records", Integer.toString(batch));
-    p.put(CensusSourceTask.PARTITIONS_CONFIG, "EXPORT|HS2|*");
     return p;
   }
 
   static void stubMay(String body) {
-    wm.stubFor(get(urlPathEqualTo(PATH)).withQueryParam("time", equalTo("2025-05"))
-        .willReturn(aResponse().withStatus(200).withBody(body)));
+    CensusFixture.stubMonth(wm, "2025-05", 200, body);
   }
 
   /** The records of the May response, read by a task without a stored offset. */
   List<SourceRecord> drainMay(String body, int batch) throws Exception {
     stubMay(body);
     TaskHarness fresh = new TaskHarness();
-    CensusSourceTask task = new CensusSourceTask();
-    task.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(5)));
-    List<SourceRecord> rs = fresh.drain(fresh.start(task, props(batch)));
+    CensusSourceTask task = CensusFixture.start(fresh, clock, props(batch));
+    List<SourceRecord> rs = fresh.drain(task);
     task.stop();
     return rs;
   }
@@ -230,9 +193,8 @@ class CensusConflictingRowsTest {
     Map<String, String> props = props(1);
     List<String> got = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
-      CensusSourceTask task = new CensusSourceTask();
-      task.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(5)));
-      List<SourceRecord> one = crashing.take(crashing.start(task, props), 1);
+      CensusSourceTask task = CensusFixture.start(crashing, clock, props);
+      List<SourceRecord> one = crashing.take(task, 1);
       task.stop();
       got.add(TaskHarness.renderAll(one.get(0)));
       if (one.get(0).sourceOffset().get("latest").equals("2025-05")) {

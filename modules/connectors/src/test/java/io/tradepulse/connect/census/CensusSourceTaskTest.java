@@ -8,12 +8,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.tradepulse.connect.StubServer;
 import io.tradepulse.connect.TaskHarness;
-import io.tradepulse.connect.common.JdkPageFetcher;
 import io.tradepulse.connect.common.RevisionChecks;
 import io.tradepulse.connect.common.SourceCompletion;
 import java.nio.charset.StandardCharsets;
@@ -27,13 +25,11 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class CensusSourceTaskTest {
-  static WireMockServer wm;
+  @RegisterExtension static final StubServer wm = new StubServer();
 
   // Real shape: array of arrays of strings, header first, filter variables (time, COMM_LVL) appended.
   static final String MAY_2025 = """
@@ -53,50 +49,19 @@ class CensusSourceTaskTest {
   final TaskHarness harness = new TaskHarness();
   final TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2025-06-20T12:00:00Z"));
 
-  @BeforeAll
-  static void startWireMock() {
-    wm = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-    wm.start();
-  }
-
-  @AfterAll
-  static void stopWireMock() {
-    wm.stop();
-  }
-
-  @BeforeEach
-  void reset() {
-    wm.resetAll();
-  }
-
   Map<String, String> props() {
-    Map<String, String> p = new HashMap<>();
-    p.put("name", "census-test");
-    p.put(CensusConfig.BASE_URL_CONFIG, wm.baseUrl() + "/data/timeseries/intltrade");
-    p.put(CensusConfig.FLOWS_CONFIG, "EXPORT");
-    p.put(CensusConfig.COMM_LVL_CONFIG, "HS2");
-    p.put(CensusConfig.START_MONTH_CONFIG, "2025-04");
+    Map<String, String> p = CensusFixture.props(wm, "census-test", "2025-04");
     p.put(CensusConfig.API_KEY_CONFIG, "s3cret");
-    p.put("poll.interval.ms", "10");
-    p.put("http.backoff.initial.ms", "1");
-    p.put("http.backoff.max.ms", "5");
     p.put("http.max.retries", "3");
-    p.put(CensusSourceTask.PARTITIONS_CONFIG, "EXPORT|HS2|*");
     return p;
   }
 
   void stubMonth(String month, int status, String body) {
-    wm.stubFor(get(urlPathEqualTo("/data/timeseries/intltrade/exports/hs"))
-        .withQueryParam("time", equalTo(month))
-        .willReturn(aResponse().withStatus(status).withBody(body == null ? "" : body)));
+    CensusFixture.stubMonth(wm, month, status, body);
   }
 
   CensusSourceTask start(Map<String, String> props) {
-    CensusSourceTask task = new CensusSourceTask();
-    task.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(5)));
-    task.initialize(harness.context(props));
-    task.start(props);
-    return task;
+    return CensusFixture.start(harness, clock, props);
   }
 
   static List<SourceRecord> trades(List<SourceRecord> rs) {
@@ -268,10 +233,7 @@ class CensusSourceTaskTest {
     props.put("batch.max.records", "1");
 
     TaskHarness reference = new TaskHarness();
-    CensusSourceTask full = new CensusSourceTask();
-    full.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(5)));
-    full.initialize(reference.context(props));
-    full.start(props);
+    CensusSourceTask full = CensusFixture.start(reference, clock, props);
     List<SourceRecord> all = reference.drain(full);
     full.stop();
     assertThat(all).hasSize(6);

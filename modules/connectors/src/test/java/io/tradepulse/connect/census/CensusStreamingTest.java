@@ -1,26 +1,18 @@
 package io.tradepulse.connect.census;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import io.tradepulse.connect.StubServer;
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.Digests;
-import io.tradepulse.connect.common.JdkPageFetcher;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -28,10 +20,8 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Census responses are read as streams: a temporary file, a digest pass, a lazy parse, one batch of records at a
@@ -40,8 +30,8 @@ import org.junit.jupiter.api.Test;
  * (topic, key, value, headers, source partition and offset, digests included) shows here.
  */
 class CensusStreamingTest {
-  static WireMockServer wm;
-  static final String PATH = "/data/timeseries/intltrade/exports/hs";
+  @RegisterExtension static final StubServer wm = new StubServer();
+  static final String PATH = CensusFixture.PATH;
   static final String HEADER = "[[\"CTY_CODE\",\"CTY_NAME\",\"E_COMMODITY\",\"ALL_VAL_MO\",\"SUMMARY_LVL\",\"time\",\"COMM_LVL\"]";
 
   /** Every kind of row: groups, the world total, figures, and each reason for a dead letter; multi-byte names. */
@@ -73,55 +63,23 @@ class CensusStreamingTest {
   final TaskHarness harness = new TaskHarness();
   final TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2025-06-20T12:00:00Z"));
 
-  @BeforeAll
-  static void startWireMock() {
-    wm = new WireMockServer(WireMockConfiguration.options().dynamicPort());
-    wm.start();
-  }
-
-  @AfterAll
-  static void stopWireMock() {
-    wm.stop();
-  }
-
-  @BeforeEach
-  void reset() {
-    wm.resetAll();
-  }
-
   Map<String, String> props(String startMonth, int batch) {
-    Map<String, String> p = new HashMap<>();
-    p.put("name", "census-stream-" + System.nanoTime());
-    p.put(CensusConfig.BASE_URL_CONFIG, wm.baseUrl() + "/data/timeseries/intltrade");
-    p.put(CensusConfig.FLOWS_CONFIG, "EXPORT");
-    p.put(CensusConfig.COMM_LVL_CONFIG, "HS2");
-    p.put(CensusConfig.START_MONTH_CONFIG, startMonth);
+    Map<String, String> p = CensusFixture.props(wm, "census-stream-" + System.nanoTime(), startMonth);
     p.put(CensusConfig.API_KEY_CONFIG, "s3cret");
-    p.put("poll.interval.ms", "10");
-    p.put("http.backoff.initial.ms", "1");
-    p.put("http.backoff.max.ms", "5");
     p.put("batch.max.records", Integer.toString(batch));
-    p.put(CensusSourceTask.PARTITIONS_CONFIG, "EXPORT|HS2|*");
     return p;
   }
 
   static void stubMonth(String month, int status, String body) {
-    wm.stubFor(get(urlPathEqualTo(PATH)).withQueryParam("time", equalTo(month))
-        .willReturn(aResponse().withStatus(status).withBody(body == null ? "" : body)));
+    CensusFixture.stubMonth(wm, month, status, body);
   }
 
   CensusSourceTask start(Map<String, String> props) {
-    CensusSourceTask task = new CensusSourceTask();
-    task.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(5)));
-    return harness.start(task, props);
+    return CensusFixture.start(harness, clock, props);
   }
 
-  /** A record as one line (line breaks escaped); a very long one (a 512 KB raw value) as its length and digest. */
   String show(SourceRecord r) {
-    String s = TaskHarness.renderAll(r).replace(wm.baseUrl(), "BASE").replace("\\", "\\\\").replace("\n", "\\n")
-        .replace("\r", "\\r");
-    return s.length() < 4_000 ? s
-        : "(" + s.length() + " chars, digest " + Digests.of(s.getBytes(StandardCharsets.UTF_8)) + ")";
+    return TaskHarness.show(r, wm.baseUrl());
   }
 
 
@@ -271,20 +229,12 @@ class CensusStreamingTest {
     stubMonth("2025-05", 200, bigMonth());
     Map<String, String> props = props("2025-05", BATCH);
     List<Path> before = TaskHarness.tempFilesNamed("tradepulse-census-");
-    CensusSourceTask first = start(props);
-    List<SourceRecord> got = new ArrayList<>(harness.take(first, 2 * BATCH + 5)); // offsets committed for these only
-    List<Path> open = TaskHarness.tempFilesMadeSince("tradepulse-census-", before);
-    assertThat(open).as("the month is open: its body is kept for the next batches").hasSize(1);
+    TaskHarness.Restarted<CensusSourceTask> run = harness.stopMidPayloadAndRestart(() -> start(props), 2 * BATCH + 5,
+        "tradepulse-census-", "month");
 
-    first.stop(); // Connect calls it from another thread; here between two polls
-    assertThat(open.get(0)).as("stop() closes the month and deletes its body").doesNotExist();
-    assertThat(first.poll()).as("a poll after stop() reads nothing").isNull();
-    CensusSourceTask second = start(props);
-    got.addAll(harness.drain(second));
-    second.stop();
-
-    assertThat(got.stream().map(CensusStreamingTest::row).toList()).as("no duplicates, no gaps").isEqualTo(recordRows(1));
-    assertThat(second.peakPendingRecords()).isLessThanOrEqualTo(BATCH);
+    assertThat(run.records().stream().map(CensusStreamingTest::row).toList()).as("no duplicates, no gaps")
+        .isEqualTo(recordRows(1));
+    assertThat(run.second().peakPendingRecords()).isLessThanOrEqualTo(BATCH);
     assertThat(TaskHarness.tempFilesNamed("tradepulse-census-")).containsExactlyInAnyOrderElementsOf(before);
   }
 

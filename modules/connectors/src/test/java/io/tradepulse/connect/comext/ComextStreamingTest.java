@@ -132,12 +132,8 @@ class ComextStreamingTest {
         .willReturn(aResponse().withStatus(status).withHeader("Content-Type", "text/csv").withBody(body)));
   }
 
-  /** A record as one line (line breaks escaped); a very long one (a 512 KB raw value) as its length and digest. */
   String show(SourceRecord r) {
-    String s = TaskHarness.renderAll(r).replace(wm.baseUrl(), "BASE").replace("\\", "\\\\").replace("\n", "\\n")
-        .replace("\r", "\\r");
-    return s.length() < 4_000 ? s
-        : "(" + s.length() + " chars, digest " + Digests.of(s.getBytes(StandardCharsets.UTF_8)) + ")";
+    return TaskHarness.show(r, wm.baseUrl());
   }
 
   /** Many records as their count, dead letters and one digest of their renderings (a resource of a few lines). */
@@ -411,21 +407,12 @@ class ComextStreamingTest {
     stub(PATH, "2025-02", null, 200, largeFebToApr());
     stub(PATH, "2025-05", null, 200, LARGE_MAY);
     List<Path> before = TaskHarness.tempFilesNamed(TEMP);
-    ComextApiSourceTask first = start(props(BATCH));
-    List<SourceRecord> got = new ArrayList<>(harness.take(first, 2 * BATCH + 5)); // offsets committed for these only
-    List<Path> open = TaskHarness.tempFilesMadeSince(TEMP, before);
-    assertThat(open).as("the response is open: its body is kept for the next batches").hasSize(1);
+    TaskHarness.Restarted<ComextApiSourceTask> run = harness.stopMidPayloadAndRestart(() -> start(props(BATCH)),
+        2 * BATCH + 5, TEMP, "response");
 
-    first.stop(); // Connect calls it from another thread; here between two polls
-    assertThat(open.get(0)).as("stop() closes the response and deletes its body").doesNotExist();
-    assertThat(first.poll()).as("a poll after stop() reads nothing").isNull();
-    ComextApiSourceTask second = start(props(BATCH));
-    got.addAll(harness.drain(second));
-    second.stop();
-
-    assertThat(summary("new months", got)).as("no duplicates, no gaps, the same offsets")
+    assertThat(summary("new months", run.records())).as("no duplicates, no gaps, the same offsets")
         .isEqualTo(recorded("comext-large-before-streaming.txt", 0));
-    assertThat(second.peakPendingRecords()).isLessThanOrEqualTo(BATCH);
+    assertThat(run.second().peakPendingRecords()).isLessThanOrEqualTo(BATCH);
     assertThat(TaskHarness.tempFilesNamed(TEMP)).containsExactlyInAnyOrderElementsOf(before);
   }
 

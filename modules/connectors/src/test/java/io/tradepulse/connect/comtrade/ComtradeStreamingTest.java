@@ -113,12 +113,8 @@ class ComtradeStreamingTest {
         .willReturn(aResponse().withStatus(200).withBody(body)));
   }
 
-  /** A record as one line (line breaks escaped); a very long one (a 512 KB raw value) as its length and digest. */
   String show(SourceRecord r) {
-    String s = TaskHarness.renderAll(r).replace(wm.baseUrl(), "BASE").replace("\\", "\\\\").replace("\n", "\\n")
-        .replace("\r", "\\r");
-    return s.length() < 4_000 ? s
-        : "(" + s.length() + " chars, digest " + Digests.of(s.getBytes(StandardCharsets.UTF_8)) + ")";
+    return TaskHarness.show(r, wm.baseUrl());
   }
 
   /** The requests made, in order, as reporter and periods. */
@@ -304,20 +300,12 @@ class ComtradeStreamingTest {
     stubReporter("156", bigPage());
     Map<String, String> props = props("156", BATCH);
     List<Path> before = TaskHarness.tempFilesNamed("tradepulse-comtrade-");
-    ComtradeSourceTask first = start(props);
-    List<SourceRecord> got = new ArrayList<>(harness.take(first, 2 * BATCH + 5)); // offsets committed for these only
-    List<Path> open = TaskHarness.tempFilesMadeSince("tradepulse-comtrade-", before);
-    assertThat(open).as("the page is open: its body is kept for the next batches").hasSize(1);
+    TaskHarness.Restarted<ComtradeSourceTask> run = harness.stopMidPayloadAndRestart(() -> start(props), 2 * BATCH + 5,
+        "tradepulse-comtrade-", "page");
 
-    first.stop(); // Connect calls it from another thread; here between two polls
-    assertThat(open.get(0)).as("stop() closes the page and deletes its body").doesNotExist();
-    assertThat(first.poll()).as("a poll after stop() reads nothing").isNull();
-    ComtradeSourceTask second = start(props);
-    got.addAll(harness.drain(second));
-    second.stop();
-
-    assertThat(got.stream().map(ComtradeStreamingTest::row).toList()).as("no duplicates, no gaps").isEqualTo(rows(1));
-    assertThat(second.peakPendingRecords()).isLessThanOrEqualTo(BATCH);
+    assertThat(run.records().stream().map(ComtradeStreamingTest::row).toList()).as("no duplicates, no gaps")
+        .isEqualTo(rows(1));
+    assertThat(run.second().peakPendingRecords()).isLessThanOrEqualTo(BATCH);
     assertThat(TaskHarness.tempFilesNamed("tradepulse-comtrade-")).containsExactlyInAnyOrderElementsOf(before);
   }
 
