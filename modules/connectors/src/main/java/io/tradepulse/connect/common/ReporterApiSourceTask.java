@@ -59,6 +59,12 @@ public abstract class ReporterApiSourceTask<C extends TradeSourceConfig, O exten
   /** Per reporter, the look-back calls still to make, oldest first. */
   protected final Map<String, Deque<W>> revisionQueue = new HashMap<>();
 
+  /**
+   * The last unit of work left periods to read now although it emitted nothing (see {@link #workDue}). Set and read on
+   * the task's worker thread only.
+   */
+  private boolean moreNow;
+
   /** Where the newest period that can be out is counted: the publisher's calendar. */
   private final ZoneId zone;
   private final LookBackPace pace;
@@ -127,9 +133,11 @@ public abstract class ReporterApiSourceTask<C extends TradeSourceConfig, O exten
   protected final List<SourceRecord> nextRecords() throws InterruptedException {
     Instant now = clock.instant();
     YearMonth lastPossible = YearMonth.from(now.atZone(zone)).minusMonths(1);
+    moreNow = false;
     for (String reporter : state.keySet()) {
       List<SourceRecord> out = step(reporter, now, lastPossible);
       if (out == null) {
+        moreNow = true;
         return List.of(); // newPeriods just switched to one period per call: that call comes on the next poll
       }
       if (!out.isEmpty()) {
@@ -169,6 +177,11 @@ public abstract class ReporterApiSourceTask<C extends TradeSourceConfig, O exten
       revisionQueue.get(reporter).addAll(lookbackWindows(reporter, off));
       return lookBackQueued(reporter);
     }
+    if (!caughtUp) {
+      // Periods are still to read now (e.g. a window cut at maxRecords is asked again one period per call, a unit
+      // that emits nothing): the task must not report itself caught up, or a one-shot ingest stops before them.
+      moreNow = true;
+    }
     return List.of();
   }
 
@@ -184,11 +197,14 @@ public abstract class ReporterApiSourceTask<C extends TradeSourceConfig, O exten
     return List.of();
   }
 
-  /** A look-back check under way, or due (it starts once the reporter is caught up, see {@link #step}). */
+  /**
+   * Periods a reporter still has to read now, or a look-back check under way or due (it starts once the reporter is
+   * caught up, see {@link #step}).
+   */
   @Override
   protected final boolean workDue() {
     Instant now = clock.instant();
-    return state.keySet().stream()
+    return moreNow || state.keySet().stream()
         .anyMatch(r -> !revisionQueue.get(r).isEmpty() || revisionChecks.pending(partition(r), now));
   }
 

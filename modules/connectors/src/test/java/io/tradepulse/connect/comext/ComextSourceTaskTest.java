@@ -124,6 +124,32 @@ class ComextSourceTaskTest {
     assertThat(task.offsetOf("EU27_2020").next()).hasToString("2025-06");
   }
 
+  /**
+   * EXTRACTION_TOO_BIG switches the reporter to one month per call, a unit of work that emits nothing and leaves the
+   * cursor where it was: the task must not report itself caught up there, or a one-shot ingest stops before the months.
+   */
+  @Test
+  void shouldNotReportCaughtUpWhenExtractionTooBigSwitchesToOneMonthPerCall() throws Exception {
+    String path = "/sdmx/2.1/data/DS-045409/M.EU27_2020.CN.TOTAL.1.VALUE_IN_EUROS";
+    wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("startPeriod", equalTo("2025-04"))
+        .withQueryParam("endPeriod", absent())
+        .willReturn(aResponse().withStatus(413).withBody("{\"error\":{\"status\":413,\"label\":\"EXTRACTION_TOO_BIG\"}}")));
+    wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("startPeriod", equalTo("2025-04"))
+        .withQueryParam("endPeriod", equalTo("2025-04")).willReturn(aResponse().withStatus(200).withBody(HEADER
+            + "ESTAT:DS-045409(1.0),15/06/25,M,EU27_2020,CN,TOTAL,1,VALUE_IN_EUROS,2025-04,45678901234\n")));
+    wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("startPeriod", equalTo("2025-05"))
+        .withQueryParam("endPeriod", equalTo("2025-05")).willReturn(aResponse().withStatus(200).withBody(HEADER
+            + "ESTAT:DS-045409(1.0),15/07/25,M,EU27_2020,CN,TOTAL,1,VALUE_IN_EUROS,2025-05,47000000000\n")));
+    String name = "comext-too-big-" + System.nanoTime();
+    // No look-back: a pending revision check would keep the task busy and hide the early "caught up".
+    ComextApiSourceTask task = start(new ComextApiSourceTask(), Map.of("name", name, ComextConfig.PARTNERS_CONFIG, "CN",
+        ComextConfig.FLOWS_CONFIG, "IMPORT", ComextConfig.START_CONFIG, "2025-04", ComextConfig.LOOKBACK_CONFIG, "0"));
+    List<SourceRecord> rs = TaskHarness.pollUntilCaughtUp(task, name);
+    task.stop();
+
+    assertThat(values(rs, "trade.records")).extracting(s -> s.getInt32("month")).containsExactly(4, 5);
+  }
+
   @Test
   void shouldReadTheLastUpdateWithTheTimeOfDayThatTheDisseminationApiSends() throws Exception {
     // The dissemination API writes LAST UPDATE as dd/MM/yy HH:mm:ss (its updates run at 11:00 and 23:00,

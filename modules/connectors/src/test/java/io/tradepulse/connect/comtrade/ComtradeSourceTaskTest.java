@@ -237,6 +237,27 @@ class ComtradeSourceTaskTest {
         "202404,202405,202406,202407,202408,202409,202410,202411,202412,202501,202502,202503");
   }
 
+  /**
+   * A window cut at maxRecords switches the reporter to one period per call, a unit of work that emits nothing and
+   * leaves the cursor where it was. The task reported itself caught up there, so a one-shot ingest (which stops once
+   * caught up) ended before the single-period calls, without the window's records.
+   */
+  @Test
+  void shouldNotReportCaughtUpWhenAWindowHitMaxRecordsBeforeItsPeriodsWereAskedOneByOne() throws Exception {
+    wm.stubFor(get(urlPathEqualTo(PATH)).atPriority(10).willReturn(aResponse().withStatus(204)));
+    String cut = page(2, rec("202401", "156", "842", "X", "TOTAL", "1"), rec("202403", "156", "842", "X", "TOTAL", "3"));
+    stubPeriods(YEAR_2024, cut);
+    stubPeriods("202401", page(1, rec("202401", "156", "842", "X", "TOTAL", "1")));
+    stubPeriods("202403", page(1, rec("202403", "156", "842", "X", "TOTAL", "3")));
+    // No look-back: a pending revision check would keep the task busy and hide the early "caught up".
+    ComtradeSourceTask task = task(Map.of(ComtradeConfig.MAX_RECORDS_CONFIG, "2", ComtradeConfig.LOOKBACK_CONFIG, "0"));
+
+    List<SourceRecord> rs = TaskHarness.pollUntilCaughtUp(task, "comtrade-test");
+    task.stop();
+
+    assertThat(rs).extracting(r -> ((Struct) r.value()).getInt32("month")).containsExactly(1, 3);
+  }
+
   @Test
   void shouldKeepAskingForARecentPeriodThatIsNotOutYet() throws Exception {
     String path = "/data/v1/get/C/M/HS";
