@@ -76,8 +76,9 @@ import org.slf4j.LoggerFactory;
  * {@link #DEFAULT_MAX_REQUEST_SECONDS} s and its response be read within {@link #DEFAULT_MAX_RESPONSE_SECONDS} s (the
  * system properties {@value #MAX_REQUEST_TIME_PROPERTY} and {@value #MAX_RESPONSE_TIME_PROPERTY}, when set, decide),
  * so slow clients cannot hold the threads or the query permits. A filter on the leading series fields (reporter, then
- * partner, flow, commodity) reads only those series; filters without a reporter read the whole view, except on
- * /api/signals, whose pages read the view's time index from their cursor and stop at the limit ({@link ResultsStore}).
+ * partner, flow, commodity) reads only those series; filters without a reporter skip through the view in key order
+ * from one matching series to the next, and /api/signals pages read the view's time index (or a field index) from
+ * their cursor and stop at the limit ({@link ResultsStore}).
  * <ul>
  *   <li>{@code GET /}: the dashboard</li>
  * </ul>

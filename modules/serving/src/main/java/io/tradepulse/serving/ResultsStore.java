@@ -95,8 +95,10 @@ final class ResultsStore implements AutoCloseable {
     /** The value of a signal's entry in the field indexes ({@link SignalPlan}): its value is in its time index entry. */
     private static final byte[] EMPTY = new byte[0];
     /**
-     * Entries one query reads at most (about a second's work): a filter without a reporter reads the whole view,
-     * which for a production trade.changes means millions of entries; such a query stops here, marked truncated.
+     * Entries one query reads at most (about a second's work; a seek counts as one more): a page whose rows are
+     * spread thin (a filter without a reporter on series or changes skips between them, {@link #scan}; a rare
+     * signal type or status alone) could otherwise read millions of entries; such a query stops here, marked
+     * truncated, with a cursor where it can go on.
      */
     static final long MAX_SCANNED = 1_000_000;
     /** Size at which RocksDB's info log (LOG) is rolled, and how many rolled ones it keeps: see the constructor. */
@@ -270,8 +272,8 @@ final class ResultsStore implements AutoCloseable {
                 out.add(summary(current[0], months[0], latest[0]));
             }
         }
-        if (resume == null && end.lastKey() != null) {
-            resume = after(end.lastKey());
+        if (resume == null) {
+            resume = end.resume();
         }
         return new Page<>(out, end.stoppedEarly(), next(end, resume));
     }
@@ -318,8 +320,7 @@ final class ResultsStore implements AutoCloseable {
             out.add(value);
             return Step.TAKEN;
         }, limit);
-        return new Page<>(new Encoded<>(out, changes), end.stoppedEarly(),
-                next(end, end.lastKey() == null ? null : after(end.lastKey())));
+        return new Page<>(new Encoded<>(out, changes), end.stoppedEarly(), next(end, end.resume()));
     }
 
     /** Rows kept encoded; {@link #get} decodes a new object each time, so iterate once. */
@@ -630,7 +631,8 @@ final class ResultsStore implements AutoCloseable {
 
     /**
      * The keys of one kind whose series match a filter: the filter's leading fields (reporter, then partner, flow,
-     * commodity) make a key prefix; fields after a gap are compared per entry ({@code compare}).
+     * commodity) make a key prefix; fields after a gap are compared per entry ({@code compare}), and a scan skips
+     * from an entry that does not match to the next that can ({@link #nextCandidate}).
      */
     private record Range(byte[][] want, byte[] prefix, boolean compare, boolean none) {
         static Range of(byte kind, SeriesFilter filter) {
@@ -654,6 +656,53 @@ final class ResultsStore implements AutoCloseable {
         /** Whether a whole key (see {@link #isKey}) is in the range. */
         boolean holds(byte[] key) {
             return startsWith(key, prefix) && (!compare || matches(key, want));
+        }
+
+        /**
+         * For a key of the range's kind, null if its series matches; else the first position from which a matching
+         * key can follow it (a skip-scan): every key between the two has a wanted field that differs. Take the first
+         * wanted field that differs, i. If the key's value is before the wanted one, the next candidates have the
+         * key's fields before i and the wanted value at i: the key up to field i, then the wanted value and the
+         * separator. If it is after, no key left with the key's fields up to the last unwanted one before i, j, can
+         * match (the wanted fields between j and i can only grow): the position after all of them is the key up to
+         * the end of field j followed by 0x01, which sorts after that field's 0x00 separator and before any longer
+         * value (no field holds a 0x00, so a field compares as its bytes do). Field order in the keys is reporter,
+         * partner, flow, commodity: a partner filter costs about two seeks per reporter (to the wanted partner, then
+         * from the partner after it past the reporter, landing on the next one's first), a commodity filter about two
+         * per reporter, partner and flow.
+         */
+        byte[] nextCandidate(byte[] key) {
+            int start = 1;
+            int lastFree = -1; // where the last unwanted field before the current one ends (its separator)
+            for (int i = 0; i < 4; i++) {
+                int end = start;
+                while (key[end] != SEP) {
+                    end++;
+                }
+                if (want[i] == null) {
+                    lastFree = end;
+                } else {
+                    int order = Arrays.compareUnsigned(key, start, end, want[i], 0, want[i].length);
+                    if (order < 0) {
+                        byte[] out = Arrays.copyOf(key, start + want[i].length + 1);
+                        System.arraycopy(want[i], 0, out, start, want[i].length);
+                        out[out.length - 1] = SEP;
+                        return out;
+                    }
+                    if (order > 0) {
+                        if (lastFree < 0) {
+                            // Every field up to i wanted: they make the range's prefix, which a key of the range
+                            // matches, so not reached; past every key of the kind, should it be.
+                            return new byte[] {(byte) (key[0] + 1)};
+                        }
+                        byte[] out = Arrays.copyOf(key, lastFree + 1);
+                        out[lastFree] = 1;
+                        return out;
+                    }
+                }
+                start = end + 1;
+            }
+            return null;
         }
     }
 
@@ -707,51 +756,74 @@ final class ResultsStore implements AutoCloseable {
 
     /**
      * How a scan ended: whether it stopped before the end of the matching entries (more rows may match), the first
-     * entry it read, and the last one it was done with (visited, or passed over as not matching); null if none.
+     * entry it read and the last one it was done with (visited, or passed over as not matching), null if none; and
+     * where a scan that goes on should start ({@code resume}, null if nothing was read): after the last entry visited,
+     * or the position a skip past non-matching entries was heading for (see {@link Range#nextCandidate}).
      */
-    private record ScanEnd(boolean stoppedEarly, byte[] firstKey, byte[] lastKey) {
+    private record ScanEnd(boolean stoppedEarly, byte[] firstKey, byte[] lastKey, byte[] resume) {
     }
 
     /**
      * Visits the entries in the range, from the first at or after {@code from} (null: the range's first), in key
-     * order, until {@code limit} rows were taken or {@code maxScanned} entries read.
+     * order, until {@code limit} rows were taken or {@code maxScanned} entries read. Fields the range's prefix does
+     * not hold (a filter without a reporter, or with a gap) are compared on each entry read, and from an entry that
+     * does not match the scan seeks to the next key that can ({@link Range#nextCandidate}) instead of reading every
+     * entry in between: a partner filter reads its rows plus about two entries and two seeks per reporter, not the
+     * whole view. A seek counts against the cap as one more entry read, so a query whose matches are spread thin
+     * still ends within about the cap's work, with a cursor.
      */
     private ScanEnd scan(Range range, byte[] from, Visitor visitor, int limit) {
         byte[] prefix = range.prefix();
         byte[] start = from != null && Arrays.compareUnsigned(from, prefix) > 0 ? from : prefix;
         if (range.none()) {
-            return new ScanEnd(false, null, null);
+            return new ScanEnd(false, null, null, null);
         }
         return guarded(() -> {
             int taken = 0;
             long scanned = 0;
             byte[] first = null;
             byte[] last = null;
+            byte[] resume = null;
             try (RocksIterator it = db.newIterator()) {
-                for (it.seek(start); it.isValid(); it.next()) {
+                it.seek(start);
+                while (it.isValid()) {
                     byte[] key = it.key();
                     if (!startsWith(key, prefix)) {
-                        return new ScanEnd(false, first, last);
+                        return new ScanEnd(false, first, last, resume);
                     }
                     if (++scanned > maxScanned) {
-                        return new ScanEnd(true, first, last);
+                        return new ScanEnd(true, first, last, resume);
                     }
                     if (first == null) {
                         first = key;
                     }
-                    if (!range.compare() || matches(key, range.want())) {
-                        Step step = visitor.visit(key, it.value(), taken == limit);
-                        if (step == Step.STOP) {
-                            return new ScanEnd(true, first, last);
+                    byte[] skipTo = range.compare() ? range.nextCandidate(key) : null;
+                    if (skipTo != null) {
+                        // No key before skipTo matches: a next page may start there.
+                        last = key;
+                        resume = skipTo;
+                        if (!startsWith(skipTo, prefix)) {
+                            return new ScanEnd(false, first, last, resume);
                         }
-                        if (step == Step.TAKEN) {
-                            taken++;
+                        if (++scanned > maxScanned) {
+                            return new ScanEnd(true, first, last, resume);
                         }
+                        it.seek(skipTo);
+                        continue;
+                    }
+                    Step step = visitor.visit(key, it.value(), taken == limit);
+                    if (step == Step.STOP) {
+                        return new ScanEnd(true, first, last, resume);
+                    }
+                    if (step == Step.TAKEN) {
+                        taken++;
                     }
                     last = key;
+                    resume = after(key);
+                    it.next();
                 }
             }
-            return new ScanEnd(false, first, last);
+            return new ScanEnd(false, first, last, resume);
         });
     }
 

@@ -180,7 +180,8 @@ class ResultsStoreTest {
         }
         Page<TradeChange> wide = store.changes(new SeriesFilter(null, "JPN", null, null), Integer.MIN_VALUE,
                 Integer.MAX_VALUE, 100);
-        assertThat(wide.rows()).as("of the 5 entries read, 4 were CHN's").hasSize(1);
+        assertThat(wide.rows()).as("5 read: CHN's first entry, a seek past CHN's (its partner after JPN), then 3 of "
+                + "USA's 4 months").hasSize(3);
         assertThat(wide.truncated()).isTrue();
         Page<TradeChange> narrow = store.changes(new SeriesFilter("USA", "JPN", null, null), Integer.MIN_VALUE,
                 Integer.MAX_VALUE, 100);
@@ -691,11 +692,14 @@ class ResultsStoreTest {
         store = ResultsStore.open(tmp.resolve("view"), 5);
         put(change("CHN", "WLD", "TOTAL", 2025, 1, 1));
         put(change("CHN", "WLD", "TOTAL", 2025, 2, 2));
-        for (int month = 1; month <= 6; month++) {
-            put(change("DEU", "FRA", "TOTAL", 2025, month, month));
+        for (String reporter : List.of("DEU", "ESP", "FRA")) {
+            for (int month = 1; month <= 6; month++) {
+                put(change(reporter, "FRA", "TOTAL", 2025, month, month));
+            }
         }
         put(change("USA", "WLD", "TOTAL", 2025, 1, 1));
-        // 5 entries read: CHN's 2 months, then 3 of DEU-FRA, which do not match: CHN's series ended before the cap.
+        // 5 entries read (a seek counts as one): CHN's 2 months, then DEU-FRA's first, which does not match, a seek
+        // to DEU-WLD landing on ESP-FRA's first, which does not match either: CHN's series ended before the cap.
         // Left out, as before, its next page would start at it and stop at the same place, forever.
         Page<SeriesSummary> first = store.series(new SeriesFilter(null, "WLD", null, null), 100);
         assertThat(first.rows()).containsExactly(new SeriesSummary("CHN", "WLD", "EXPORT", "TOTAL", 2, 2025, 2));
@@ -703,6 +707,158 @@ class ResultsStoreTest {
         assertThat(rows(pages(after -> store.series(new SeriesFilter(null, "WLD", null, null), after, 100))))
                 .containsExactly(new SeriesSummary("CHN", "WLD", "EXPORT", "TOTAL", 2, 2025, 2),
                         new SeriesSummary("USA", "WLD", "EXPORT", "TOTAL", 1, 2025, 1));
+    }
+
+    /**
+     * A view where a filter's matches are spread among others': reporters, partners and commodities of which one
+     * code starts like another ("US", "USA"; "85", "8507"), both flows, each series present or not and each of its
+     * months present or not at random, some Januaries covering February too.
+     */
+    private static List<TradeChange> scattered() {
+        Random rnd = new Random(11);
+        List<TradeChange> all = new ArrayList<>();
+        for (String reporter : List.of("CHN", "DEU", "US", "USA", "ZAF")) {
+            for (String partner : List.of("JPN", "MEX", "US", "USA", "WLD")) {
+                for (Flow flow : List.of(Flow.EXPORT, Flow.IMPORT)) {
+                    for (String commodity : List.of("85", "8507", "850760", "TOTAL")) {
+                        if (rnd.nextInt(5) < 2) {
+                            continue;
+                        }
+                        for (int month = 1; month <= 6; month++) {
+                            if (rnd.nextInt(5) < 2) {
+                                continue;
+                            }
+                            all.add(TradeChange.newBuilder(change(reporter, partner, commodity, 2024, month, all.size()))
+                                    .setFlow(flow).setMonths(month == 1 && rnd.nextBoolean() ? 2 : 1).build());
+                        }
+                    }
+                }
+            }
+        }
+        return all;
+    }
+
+    /** The view's order of changes: series (reporter, partner, flow, commodity), then period; codes are ASCII. */
+    private static final Comparator<TradeChange> KEY_ORDER = Comparator.comparing(TradeChange::getReporter)
+            .thenComparing(TradeChange::getPartner).thenComparing(c -> c.getFlow().name())
+            .thenComparing(TradeChange::getCommodity).thenComparingInt(c -> p(c.getYear(), c.getMonth()));
+
+    private static boolean matches(SeriesFilter f, TradeChange c) {
+        return (f.reporter() == null || f.reporter().equals(c.getReporter()))
+                && (f.partner() == null || f.partner().equals(c.getPartner()))
+                && (f.flow() == null || f.flow().equals(c.getFlow().name()))
+                && (f.commodity() == null || f.commodity().equals(c.getCommodity()));
+    }
+
+    /** The series of the matching changes as a reading of every change would list them. */
+    private static List<SeriesSummary> seriesOf(List<TradeChange> sorted, SeriesFilter f) {
+        Map<List<String>, java.util.TreeSet<Integer>> covered = new java.util.LinkedHashMap<>();
+        for (TradeChange c : sorted) {
+            if (matches(f, c)) {
+                int period = p(c.getYear(), c.getMonth());
+                java.util.TreeSet<Integer> months = covered.computeIfAbsent(
+                        List.of(c.getReporter(), c.getPartner(), c.getFlow().name(), c.getCommodity()),
+                        k -> new java.util.TreeSet<>());
+                for (int m = 0; m < Math.max(1, c.getMonths()); m++) {
+                    months.add(period + m);
+                }
+            }
+        }
+        List<SeriesSummary> out = new ArrayList<>();
+        covered.forEach((k, months) -> out.add(new SeriesSummary(k.get(0), k.get(1), k.get(2), k.get(3), months.size(),
+                months.last() / 12, months.last() % 12 + 1)));
+        return out;
+    }
+
+    @Test
+    void shouldAnswerChangesAndSeriesAsAReadingOfEveryChangeForEveryFilterCombinationPagedToTheEnd() throws Exception {
+        List<TradeChange> all = scattered();
+        List<TradeChange> sorted = all.stream().sorted(KEY_ORDER).toList();
+        // Values present in the view, ones another code starts like or that start like another, and absent ones
+        // before and after every present one.
+        List<SeriesFilter> values = List.of(new SeriesFilter("USA", "US", "IMPORT", "8507"),
+                new SeriesFilter("US", "USA", "EXPORT", "85"), new SeriesFilter("DEU", "WLD", "EXPORT", "TOTAL"),
+                new SeriesFilter("AAA", "AAA", "IMPORT", "0"), new SeriesFilter("ZZZ", "ZZZ", "RE_IMPORT", "ZZZ"));
+        int queries = 0;
+        // Changes page on from any cap; a series page must read a whole series (up to 6 months) and the entry after it.
+        for (long cap : List.of(1L, 2L, 3L, 8L, 13L, ResultsStore.MAX_SCANNED)) {
+            store.close();
+            store = ResultsStore.open(tmp.resolve("view"), cap);
+            List<TradeChange> shuffled = new ArrayList<>(all);
+            Collections.shuffle(shuffled, new Random(cap));
+            shuffled.forEach(c -> store.putChange(key(c), c));
+            for (SeriesFilter value : values) {
+                for (int mask = 1; mask < 16; mask++) {
+                    SeriesFilter filter = new SeriesFilter((mask & 1) != 0 ? value.reporter() : null,
+                            (mask & 2) != 0 ? value.partner() : null, (mask & 4) != 0 ? value.flow() : null,
+                            (mask & 8) != 0 ? value.commodity() : null);
+                    List<TradeChange> expected = sorted.stream().filter(c -> matches(filter, c)).toList();
+                    List<TradeChange> inRange = expected.stream().filter(c -> c.getMonth() >= 2 && c.getMonth() <= 4)
+                            .toList();
+                    for (int limit : List.of(1, 5, 1000)) {
+                        String what = filter + " cap " + cap + " limit " + limit;
+                        List<Page<TradeChange>> pages = pagesUpTo(10_000,
+                                after -> store.changes(filter, Integer.MIN_VALUE, Integer.MAX_VALUE, after, limit));
+                        assertThat(rows(pages)).as("changes, every match once in order: " + what)
+                                .usingElementComparator(Comparator.comparing(TradeChange::toString))
+                                .containsExactlyElementsOf(expected);
+                        assertThat(rows(pagesUpTo(10_000, after -> store.changes(filter, p(2024, 2), p(2024, 4), after,
+                                limit)))).as("changes from 2024-02 to 2024-04: " + what)
+                                .usingElementComparator(Comparator.comparing(TradeChange::toString))
+                                .containsExactlyElementsOf(inRange);
+                        if (cap >= 8) {
+                            assertThat(rows(pagesUpTo(10_000, after -> store.series(filter, after, limit))))
+                                    .as("series, each once and whole, in order: " + what)
+                                    .containsExactlyElementsOf(seriesOf(sorted, filter));
+                        }
+                        queries++;
+                    }
+                }
+            }
+        }
+        assertThat(queries).isEqualTo(6 * 5 * 15 * 3);
+        assertThat(all).as("a view of some size").hasSizeGreaterThan(300);
+    }
+
+    @Test
+    void shouldReadTheRowsAndAFewEntriesPerReporterForAPartnerAndPerPairAndFlowForACommodity() throws Exception {
+        int reporters = 20;
+        int partners = 10;
+        int commodities = 20;
+        int months = 3;
+        List<TradeChange> all = new ArrayList<>();
+        for (int r = 0; r < reporters; r++) {
+            for (int p = 0; p < partners; p++) {
+                for (int c = 0; c < commodities; c++) {
+                    for (int month = 1; month <= months; month++) {
+                        all.add(change(String.format("R%02d", r), String.format("P%02d", p), String.format("%04d", c),
+                                2024, month, all.size()));
+                    }
+                }
+            }
+        }
+        SeriesFilter partner = new SeriesFilter(null, "P04", null, null);
+        SeriesFilter commodity = new SeriesFilter(null, null, null, "0013");
+        int partnerRows = reporters * commodities * months;
+        int commodityRows = reporters * partners * months;
+        // The scan cap as the meter: per reporter (per reporter, partner and flow for a commodity) a skip-scan reads
+        // the first entry, seeks to the wanted value, reads the rows and the entry after them, and seeks past it.
+        long partnerCap = partnerRows + 4L * reporters;
+        long commodityCap = commodityRows + 4L * reporters * partners;
+        assertThat(Math.max(partnerCap, commodityCap)).as("far fewer than the view's entries").isLessThan(all.size() / 4);
+        for (long cap : List.of(partnerCap, commodityCap)) {
+            store.close();
+            store = ResultsStore.open(tmp.resolve("view"), cap);
+            all.forEach(c -> store.putChange(key(c), c));
+            SeriesFilter filter = cap == partnerCap ? partner : commodity;
+            int rows = cap == partnerCap ? partnerRows : commodityRows;
+            Page<TradeChange> changes = store.changes(filter, Integer.MIN_VALUE, Integer.MAX_VALUE, 100_000);
+            assertThat(changes.truncated()).as("%s read at most %d entries", filter, cap).isFalse();
+            assertThat(changes.rows()).hasSize(rows).allSatisfy(c -> assertThat(matches(filter, c)).isTrue());
+            Page<SeriesSummary> series = store.series(filter, 100_000);
+            assertThat(series.truncated()).as("%s read at most %d entries", filter, cap).isFalse();
+            assertThat(series.rows()).hasSize(rows / months);
+        }
     }
 
     @Test

@@ -23,8 +23,9 @@ import org.apache.avro.specific.SpecificDatumWriter;
  * Not a test (no Surefire pattern matches it): the measurement behind docs/benchmarks.md, "REST view at
  * backfill size". Fills the results view's store with the changes of the backfill benchmark's shape (3 reporters x
  * partners x HS6 codes x 36 months, every field set) and prints the time per change, heap after GC, disk, and the
- * latency of the API's queries. With {@code map} as the fourth argument it instead keeps the same changes as
- * objects in a HashMap, as the view did before 2026-11-29, and prints the heap per change.
+ * latency of the API's queries (filters without a reporter: every page, following the cursor). With {@code map} as
+ * the fourth argument it instead keeps the same changes as objects in a HashMap, as the view did before 2026-11-29,
+ * and prints the heap per change.
  *
  * <pre>
  * ./mvnw -B -o -q -pl modules/serving test-compile
@@ -96,8 +97,36 @@ public final class ResultsViewScale {
                 System.out.printf("round %d: one series (%d months) %.1f ms; series of one reporter and partner (%d) %.1f ms; "
                         + "first %d series %.1f ms; partner + commodity without reporter (%d rows, truncated %s) %.0f ms%n",
                         round + 1, one, oneMs, pair, pairMs, first, firstMs, wide.rows().size(), wide.truncated(), wideMs);
+                // Filters without a reporter, every page of 1,000 following the cursor: the pages a BI load reads.
+                SeriesFilter partner = new SeriesFilter(null, "P007", null, null);
+                SeriesFilter commodity = new SeriesFilter(null, null, null, "100042");
+                SeriesFilter both = new SeriesFilter(null, "P007", null, "100042");
+                for (SeriesFilter f : new SeriesFilter[] {partner, commodity, both}) {
+                    String what = (f.partner() != null ? "partner " : "") + (f.commodity() != null ? "commodity " : "");
+                    pass("  " + what + "changes", after -> store.changes(f, Integer.MIN_VALUE, Integer.MAX_VALUE, after, 1000));
+                    pass("  " + what + "series", after -> store.series(f, after, 1000));
+                }
             }
         }
+    }
+
+    /** Reads every page of a query, following the cursor, and prints the pages, rows and time (first page and all). */
+    private static void pass(String what, java.util.function.Function<Results.Cursor, Results.Page<?>> query) {
+        long t = System.nanoTime();
+        double firstMs = 0;
+        int pages = 0;
+        long rows = 0;
+        Results.Cursor after = null;
+        do {
+            Results.Page<?> page = query.apply(after);
+            if (pages++ == 0) {
+                firstMs = (System.nanoTime() - t) / 1e6;
+            }
+            rows += page.rows().size();
+            after = page.next();
+        } while (after != null);
+        System.out.printf("%-28s %3d pages, %6d rows: first page %8.1f ms, all %8.1f ms%n", what, pages, rows, firstMs,
+                (System.nanoTime() - t) / 1e6);
     }
 
     static TradeChange change(Random rnd, String reporter, String partner, String commodity, int m, long n) {
