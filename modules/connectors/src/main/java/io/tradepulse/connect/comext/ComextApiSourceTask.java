@@ -56,7 +56,7 @@ public class ComextApiSourceTask
   public ComextApiSourceTask() {
     // One look-back call a step, as ever here: a check is a single call, unless its window proved too big (then one
     // call per month of it).
-    super(BRUSSELS, LookBackPace.ONE_CALL_PER_STEP);
+    super(BRUSSELS);
   }
 
   @Override

@@ -41,17 +41,6 @@ public abstract class ReporterApiSourceTask<C extends TradeSourceConfig, O exten
     Map<String, Object> toMap();
   }
 
-  /** How far one step goes with the queued look-back calls of a reporter. */
-  protected enum LookBackPace {
-    /** One call a step, whether it re-emits anything or not: the next step makes the next call. */
-    ONE_CALL_PER_STEP,
-    /**
-     * Calls until one has records to re-emit (unchanged windows give none: waiting a poll after each would only slow a
-     * check of several calls down); when none has, the step goes on to new periods.
-     */
-    UNTIL_RECORDS
-  }
-
   /** Per reporter, where its records have got to; the order reporters take turns in. */
   protected final Map<String, O> state = new LinkedHashMap<>();
   /** Per reporter, when to ask for new periods again (none were out yet); {@link Instant#MIN}: at once. */
@@ -67,11 +56,9 @@ public abstract class ReporterApiSourceTask<C extends TradeSourceConfig, O exten
 
   /** Where the newest period that can be out is counted: the publisher's calendar. */
   private final ZoneId zone;
-  private final LookBackPace pace;
 
-  protected ReporterApiSourceTask(ZoneId zone, LookBackPace pace) {
+  protected ReporterApiSourceTask(ZoneId zone) {
     this.zone = zone;
-    this.pace = pace;
   }
 
   /** The source partition of a reporter. */
@@ -155,7 +142,7 @@ public abstract class ReporterApiSourceTask<C extends TradeSourceConfig, O exten
   private List<SourceRecord> step(String reporter, Instant now, YearMonth lastPossible) throws InterruptedException {
     if (!revisionQueue.get(reporter).isEmpty()) {
       List<SourceRecord> revised = lookBackQueued(reporter);
-      if (!revised.isEmpty() || pace == LookBackPace.ONE_CALL_PER_STEP) {
+      if (!revised.isEmpty()) {
         return revised;
       }
     }
@@ -185,12 +172,17 @@ public abstract class ReporterApiSourceTask<C extends TradeSourceConfig, O exten
     return List.of();
   }
 
-  /** The queued look-back calls of a reporter, as far as the {@link LookBackPace} goes. */
+  /**
+   * The queued look-back calls of a reporter, until one has records to re-emit: unchanged windows give none, and
+   * waiting a poll after each would only slow a check of several calls down. When none has, the step goes on to new
+   * periods. (The Comext API task once made one call a step; both tasks run their units on the worker thread, so a
+   * longer unit no longer holds poll().)
+   */
   private List<SourceRecord> lookBackQueued(String reporter) throws InterruptedException {
     Deque<W> queue = revisionQueue.get(reporter);
     while (!queue.isEmpty()) {
       List<SourceRecord> out = lookBack(reporter);
-      if (!out.isEmpty() || pace == LookBackPace.ONE_CALL_PER_STEP) {
+      if (!out.isEmpty()) {
         return out;
       }
     }

@@ -71,7 +71,7 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
 
   public ComtradeSourceTask() {
     // Periods are UTC months; a revision check is several calls (periods.per.call each), most of them unchanged.
-    super(ZoneOffset.UTC, LookBackPace.UNTIL_RECORDS);
+    super(ZoneOffset.UTC);
   }
 
   @Override
