@@ -220,6 +220,13 @@ public final class JdkPageFetcher implements PageFetcher {
 
   private HttpRequest request(URI uri, Map<String, String> headers) {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout).GET();
+    if ("http".equalsIgnoreCase(uri.getScheme())) {
+      // HTTP/1.1 on cleartext: the client's default HTTP/2 sends an h2c upgrade with every plain-http request, which a
+      // server or proxy may take up half-way. Seen against a local Jetty: a body that never came (aborted after the
+      // timeout), then "Frame type(101) ... exceeds MAX_FRAME_SIZE" (an HTTP/1.1 answer read as HTTP/2 frames). HTTPS
+      // endpoints (the public APIs) still negotiate HTTP/2 by ALPN.
+      b.version(HttpClient.Version.HTTP_1_1);
+    }
     headers.forEach(b::header);
     return b.build();
   }

@@ -93,6 +93,39 @@ class JdkPageFetcherTest {
     }
   }
 
+  /**
+   * A cleartext request must not offer an h2c upgrade: the JDK client's default HTTP/2 sends {@code Upgrade: h2c} with
+   * every plain-http request, and a server that took it up half-way made a look-back call hang for the timeout and
+   * then fail with "Frame type(101) ... exceeds MAX_FRAME_SIZE" (seen in CI against WireMock's Jetty).
+   */
+  @Test
+  void shouldAskPlainHttpServersOverHttp11WithoutAnH2cUpgrade() throws Exception {
+    List<String> requestHeaders = new java.util.concurrent.CopyOnWriteArrayList<>();
+    byte[] body = "ok".getBytes(StandardCharsets.US_ASCII);
+    server = SocketServer.start(s -> {
+      try (s) {
+        var r = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+        for (String l = r.readLine(); l != null && !l.isEmpty(); l = r.readLine()) {
+          requestHeaders.add(l);
+        }
+        OutputStream o = s.getOutputStream();
+        o.write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        o.write(body);
+        o.flush();
+      } catch (IOException e) {
+        // the client gave up
+      }
+    });
+    JdkPageFetcher fetcher = new JdkPageFetcher(Duration.ofSeconds(5));
+
+    fetcher.fetch(server.uri("/data"), Map.of());
+
+    assertThat(requestHeaders).isNotEmpty();
+    assertThat(requestHeaders.get(0)).endsWith("HTTP/1.1");
+    assertThat(requestHeaders).noneMatch(h -> h.toLowerCase(java.util.Locale.ROOT).startsWith("upgrade:"))
+        .noneMatch(h -> h.toLowerCase(java.util.Locale.ROOT).startsWith("http2-settings:"));
+  }
+
   @Test
   void shouldAbortADownloadWhoseBodyStallsAfterTheHeaders() throws Exception {
     URI uri = serve(1_000, 3, Duration.ofMillis(10));
