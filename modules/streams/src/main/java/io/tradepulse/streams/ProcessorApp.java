@@ -45,7 +45,7 @@ public final class ProcessorApp implements AutoCloseable {
         }
         this.topics = config.topicCatalog();
         Topology topology = TradeTopology.build(topics, StateSerdes.defaults(), config.signalConfig(),
-                config.rollupConfig(), config.sourcePrecedence(), config.stateStoreType(), Clock.systemUTC());
+                config.rollupConfig(), config.inputRules(), config.stateStoreType(), Clock.systemUTC());
         Properties props = new Properties();
         props.putAll(config.streamsConfig());
         this.streams = new KafkaStreams(topology, props);

@@ -152,6 +152,24 @@ public final class ProcessorConfig extends AbstractConfig {
     private static final String SOURCE_PRECEDENCE_ALLOWED = "source names (e.g. CENSUS,GACC,COMEXT), each at most once; "
             + "empty for none";
 
+    public static final String MAX_MONTHLY_VALUE_CONFIG = "tradepulse.validation.max.monthly.value";
+    public static final String MAX_MONTHLY_VALUE_DOC = "The largest monthly value a published figure of one series may "
+            + "have, in its currency's units, unless that currency has a limit of its own (tradepulse.validation.max."
+            + "monthly.value.by.currency): a larger value is taken for a unit error (thousands read as units, twice) "
+            + "and goes to the dead-letter topic. The default suits currencies near the US dollar (world merchandise "
+            + "trade is about US$ 2 trillion a month).";
+    /** A constant expression, so {@link ValueLimits#DEFAULT} reads it without initializing this class. */
+    public static final long MAX_MONTHLY_VALUE_DEFAULT = 5_000_000_000_000L;
+
+    public static final String MAX_MONTHLY_VALUE_BY_CURRENCY_CONFIG = "tradepulse.validation.max.monthly.value.by.currency";
+    public static final String MAX_MONTHLY_VALUE_BY_CURRENCY_DOC = "Limits of their own for currencies worth far less "
+            + "than a US dollar, as CUR=limit entries (e.g. JPY=1000000000000000,KRW=10000000000000000: about the "
+            + "default times the currency's units per dollar): with the default, real monthly totals in such a currency "
+            + "(Korea's exports are about 80 trillion won a month) would all be refused as unit errors. No exchange "
+            + "rates are kept, so none is listed by default.";
+    private static final String MAX_MONTHLY_VALUE_BY_CURRENCY_ALLOWED = "CUR=limit entries: an ISO 4217 code, a whole "
+            + "number at least 1, each currency at most once; empty for none";
+
     /**
      * Not a user setting: lets an embedding process (the launcher, tests) hand its registry client instance to
      * components Kafka Streams instantiates by class name (the dead-letter handler), so they share its caches.
@@ -209,6 +227,20 @@ public final class ProcessorConfig extends AbstractConfig {
                         }
                     }, () -> SOURCE_PRECEDENCE_ALLOWED),
                     Importance.MEDIUM, SOURCE_PRECEDENCE_DOC)
+            .define(MAX_MONTHLY_VALUE_CONFIG, Type.LONG, MAX_MONTHLY_VALUE_DEFAULT, ConfigDef.Range.atLeast(1L),
+                    Importance.LOW, MAX_MONTHLY_VALUE_DOC)
+            .define(MAX_MONTHLY_VALUE_BY_CURRENCY_CONFIG, Type.LIST, "",
+                    ConfigDef.LambdaValidator.with((name, value) -> {
+                        try {
+                            @SuppressWarnings("unchecked")
+                            List<String> entries = (List<String>) value;
+                            ValueLimits.of(MAX_MONTHLY_VALUE_DEFAULT, entries);
+                        } catch (IllegalArgumentException e) {
+                            throw new ConfigException(name, value, e.getMessage() + "; allowed: "
+                                    + MAX_MONTHLY_VALUE_BY_CURRENCY_ALLOWED);
+                        }
+                    }, () -> MAX_MONTHLY_VALUE_BY_CURRENCY_ALLOWED),
+                    Importance.LOW, MAX_MONTHLY_VALUE_BY_CURRENCY_DOC)
             .define(ROLLUP_EMIT_INTERVAL_MS_CONFIG, Type.LONG, ROLLUP_EMIT_INTERVAL_MS_DEFAULT,
                     ConfigDef.Range.atLeast(10L), Importance.LOW, ROLLUP_EMIT_INTERVAL_MS_DOC);
 
@@ -320,6 +352,16 @@ public final class ProcessorConfig extends AbstractConfig {
     /** Which source's figure a period keeps ({@code tradepulse.source.precedence}). */
     public SourcePrecedence sourcePrecedence() {
         return SourcePrecedence.of(getList(SOURCE_PRECEDENCE_CONFIG));
+    }
+
+    /** The largest monthly values ({@code tradepulse.validation.max.monthly.value*}). */
+    public ValueLimits valueLimits() {
+        return ValueLimits.of(getLong(MAX_MONTHLY_VALUE_CONFIG), getList(MAX_MONTHLY_VALUE_BY_CURRENCY_CONFIG));
+    }
+
+    /** What the processor accepts and which figure a period keeps: the source precedence and the value limits. */
+    public InputRules inputRules() {
+        return new InputRules(sourcePrecedence(), valueLimits());
     }
 
     /** Where the state stores live ({@code tradepulse.state.store.type}). */

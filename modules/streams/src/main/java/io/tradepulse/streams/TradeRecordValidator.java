@@ -33,11 +33,6 @@ public final class TradeRecordValidator {
      * emit: {@link #AGGREGATES} and XKX (Kosovo).
      */
     static final Set<String> ECONOMIES = economies();
-    /**
-     * No single series moves more than this in one month (world merchandise trade is about US$ 2 trillion a
-     * month); a larger value is a unit error (e.g. thousands read as dollars twice).
-     */
-    static final long MAX_MONTHLY_VALUE = 5_000_000_000_000L;
     /** Modern trade statistics (HS) start in 1988; anything earlier is a unit or parsing error. */
     public static final int MIN_YEAR = 1988;
 
@@ -45,9 +40,24 @@ public final class TradeRecordValidator {
     static final Duration PUBLICATION_SLACK = Duration.ofDays(1);
 
     private final Clock clock;
+    private final ValueLimits limits;
 
     public TradeRecordValidator(Clock clock) {
+        this(clock, ValueLimits.DEFAULT);
+    }
+
+    /**
+     * @param limits no single series moves more than its currency's limit in one month; a larger value is a unit
+     *               error (e.g. thousands read as units twice)
+     */
+    public TradeRecordValidator(Clock clock, ValueLimits limits) {
         this.clock = clock;
+        this.limits = limits;
+    }
+
+    /** Whether {@code code} is an ISO 4217 currency code the validator accepts. */
+    static boolean isCurrency(String code) {
+        return CURRENCIES.contains(code);
     }
 
     private static Set<String> economies() {
@@ -119,9 +129,11 @@ public final class TradeRecordValidator {
         }
         // Not for a derived roll-up: each child passed this check on its way in, and a sum of them refused here
         // would leave the parent with its previous derived figure, a sum of fewer children, for good.
-        if (r.getValue() != null && r.getValue() > MAX_MONTHLY_VALUE && r.getDerivedFrom() == null) {
+        if (r.getValue() != null && r.getDerivedFrom() == null && r.getValue() > limits.limit(r.getCurrency())) {
             return Optional.of("absurd trade value " + r.getValue() + " " + r.getCurrency() + " (more than "
-                    + MAX_MONTHLY_VALUE + " in one month for one series: a unit error?)");
+                    + limits.limit(r.getCurrency()) + " in one month for one series: a unit error? For a currency worth "
+                    + "far less than a US dollar, give it a limit of its own in "
+                    + ProcessorConfig.MAX_MONTHLY_VALUE_BY_CURRENCY_CONFIG + ")");
         }
         Double yoy = r.getReportedYoyPct();
         if (yoy != null && (yoy.isNaN() || yoy.isInfinite() || yoy < -100.0)) {

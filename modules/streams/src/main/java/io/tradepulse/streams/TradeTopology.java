@@ -87,7 +87,7 @@ public final class TradeTopology {
     }
 
     public static Topology build(TopicCatalog topics, StateSerdes stateSerdes, SignalConfig signals,
-                                 RollupConfig rollups, SourcePrecedence sources, StateStoreType storeType, Clock clock) {
+                                 RollupConfig rollups, InputRules inputs, StateStoreType storeType, Clock clock) {
         StreamsBuilder builder = newBuilder();
         Topic<String, TariffEvent> tariffEvents = topics.tariffEvents();
         // Every instance needs the whole (small) calendar for every series: a GlobalKTable, no co-partitioning.
@@ -121,7 +121,7 @@ public final class TradeTopology {
                         storeType.supplier(APPLIED_CALENDAR_STORE), Serdes.String(), stateSerdes.appliedCalendar())
                 .withLoggingEnabled(Map.of()));
 
-        TradeRecordValidator validator = new TradeRecordValidator(clock);
+        TradeRecordValidator validator = new TradeRecordValidator(clock, inputs.limits());
         // One source for published and derived figures: the two topics are co-partitioned, so partition p of
         // both belongs to the same task and the same series state. Without roll-ups the derived topic is not
         // read at all: a task with a second, empty input partition costs Streams a check per record (it
@@ -144,7 +144,7 @@ public final class TradeTopology {
 
         ProcessorSupplier<SeriesKey, TradeRecord, SeriesKey, Emission> seriesState =
                 () -> new SeriesStateProcessor(SERIES_STORE, SERIES_ARCHIVE_STORE, TARIFF_STORE, APPLIED_CALENDAR_STORE,
-                        signals, rollups, sources, stateSerdes.seriesKey().serializer());
+                        signals, rollups, inputs.sources(), stateSerdes.seriesKey().serializer());
         Map<String, KStream<SeriesKey, Emission>> outputs = routes.get("route-valid")
                 .mapValues(Validated::record, Named.as("unwrap-valid"))
                 .process(seriesState, Named.as("series-state"), SERIES_STORE, SERIES_ARCHIVE_STORE, APPLIED_CALENDAR_STORE)

@@ -173,4 +173,22 @@ class ProcessorConfigTest {
         assertRefusedNamingKeyAndAllowedValues(ProcessorConfig.SOURCE_PRECEDENCE_CONFIG, "CENSUS,GACC,CENSUS",
                 "CENSUS listed twice", "each at most once");
     }
+
+    @Test
+    void shouldLimitMonthlyValuesPerCurrencyAndRefuseAMalformedEntryNamingTheKey() {
+        assertThat(new ProcessorConfig(valid()).valueLimits()).isEqualTo(ValueLimits.DEFAULT);
+        Map<String, Object> m = valid();
+        m.put(ProcessorConfig.MAX_MONTHLY_VALUE_BY_CURRENCY_CONFIG, "KRW=10_000_000_000_000_000, JPY=1000000000000000");
+        ValueLimits limits = new ProcessorConfig(m).valueLimits();
+        assertThat(limits.limit("KRW")).isEqualTo(10_000_000_000_000_000L);
+        assertThat(limits.limit("JPY")).isEqualTo(1_000_000_000_000_000L);
+        assertThat(limits.limit("USD")).isEqualTo(ProcessorConfig.MAX_MONTHLY_VALUE_DEFAULT);
+        assertRefusedNamingKeyAndAllowedValues(ProcessorConfig.MAX_MONTHLY_VALUE_BY_CURRENCY_CONFIG, "WON=1",
+                "'WON=1' is not CUR=limit", "ISO 4217");
+        assertRefusedNamingKeyAndAllowedValues(ProcessorConfig.MAX_MONTHLY_VALUE_BY_CURRENCY_CONFIG, "KRW=0",
+                "KRW must be at least 1");
+        assertRefusedNamingKeyAndAllowedValues(ProcessorConfig.MAX_MONTHLY_VALUE_BY_CURRENCY_CONFIG, "KRW=1,KRW=2",
+                "KRW listed twice");
+        assertRefusedNamingKeyAndAllowedValues(ProcessorConfig.MAX_MONTHLY_VALUE_CONFIG, "0", "at least 1");
+    }
 }

@@ -65,10 +65,10 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     TopologyFixture(SignalConfig signalConfig, RollupConfig rollups, StateStoreType storeType) {
-        this(signalConfig, rollups, storeType, SourcePrecedence.DEFAULT);
+        this(signalConfig, rollups, storeType, InputRules.DEFAULTS);
     }
 
-    TopologyFixture(SignalConfig signalConfig, RollupConfig rollups, StateStoreType storeType, SourcePrecedence sources) {
+    TopologyFixture(SignalConfig signalConfig, RollupConfig rollups, StateStoreType storeType, InputRules inputs) {
         this.signalConfig = signalConfig;
         // Roll-ups emit on a wall-clock punctuation; a 1 ms interval lets settle() run it without also
         // reaching the 10 s tariff calendar refresh (which tests trigger explicitly).
@@ -86,7 +86,7 @@ final class TopologyFixture implements AutoCloseable {
         topics = config.topicCatalog();
         Properties props = new Properties();
         props.putAll(config.streamsConfig());
-        driver = new TopologyTestDriver(TradeTopology.build(topics, StateSerdes.defaults(), signalConfig, rollups, sources, storeType, CLOCK), props);
+        driver = new TopologyTestDriver(TradeTopology.build(topics, StateSerdes.defaults(), signalConfig, rollups, inputs, storeType, CLOCK), props);
         records = driver.createInputTopic(topics.records().name(), topics.records().keySerde().serializer(),
                 topics.records().valueSerde().serializer());
         rawRecords = driver.createInputTopic(topics.records().name(), new ByteArraySerializer(), new ByteArraySerializer());

@@ -32,7 +32,7 @@ class TopologyNamingTest {
                 ProcessorConfig.REGISTRY_CLIENT_INSTANCE, new InMemorySchemaRegistryClient());
         TopicCatalog topics = new ProcessorConfig(cfg).topicCatalog();
         return TradeTopology.build(topics, StateSerdes.defaults(), SignalConfig.DEFAULTS, rollups,
-                SourcePrecedence.DEFAULT, storeType, TopologyFixture.CLOCK);
+                InputRules.DEFAULTS, storeType, TopologyFixture.CLOCK);
     }
 
     private static Stream<TopologyDescription.Node> nodes(TopologyDescription d) {

@@ -178,7 +178,8 @@ class TradeTopologyTest {
     @Test
     void shouldLetTheNewestPublicationWinAcrossSourcesWithoutAPrecedence() {
         try (TopologyFixture f = new TopologyFixture(SignalConfig.DEFAULTS, RollupConfig.DEFAULTS,
-                StateStoreType.fromConfig(ProcessorConfig.STATE_STORE_TYPE_DEFAULT), SourcePrecedence.NONE)) {
+                StateStoreType.fromConfig(ProcessorConfig.STATE_STORE_TYPE_DEFAULT),
+                InputRules.DEFAULTS.with(SourcePrecedence.NONE))) {
             f.pipe(from("GACC", figure(2025, 5, 30L, "2025-06-09")));
             f.pipe(from("COMTRADE", figure(2025, 5, 33L, "2025-08-01")));
             assertThat(f.table().get(cell(CHN_USA, 2025, 5)).getSource()).isEqualTo("COMTRADE");
@@ -187,6 +188,34 @@ class TradeTopologyTest {
 
     private static TradeRecord from(String source, TradeRecord r) {
         return TradeRecord.newBuilder(r).setSource(source).build();
+    }
+
+    /**
+     * Korea's monthly exports are about 80 trillion won: over the default limit, set for currencies near the dollar, so
+     * refused as a unit error, until KRW has a limit of its own; a unit error in dollars is still refused then.
+     */
+    @Test
+    void shouldAcceptLargeTotalsInACurrencyGivenALimitOfItsOwnAndStillRefuseUnitErrorsInOthers() {
+        TradeRecord won = TradeRecord.newBuilder(figure(2025, 5, 81_000_000_000_000L, "2025-06-01")).setCurrency("KRW")
+                .setReporter("KOR").setPartner("WLD").build();
+        SeriesKey kor = new SeriesKey("KOR", "WLD", Flow.EXPORT, "TOTAL");
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(won);
+            assertThat(f.table()).isEmpty();
+            assertThat(f.deadLetters.readValuesToList()).singleElement()
+                    .satisfies(d -> assertThat(d.getReason()).contains("absurd trade value 81000000000000 KRW",
+                            ProcessorConfig.MAX_MONTHLY_VALUE_BY_CURRENCY_CONFIG));
+        }
+        ValueLimits limits = ValueLimits.of(ProcessorConfig.MAX_MONTHLY_VALUE_DEFAULT, List.of("KRW=10000000000000000"));
+        try (TopologyFixture f = new TopologyFixture(SignalConfig.DEFAULTS, RollupConfig.DEFAULTS,
+                StateStoreType.fromConfig(ProcessorConfig.STATE_STORE_TYPE_DEFAULT), InputRules.DEFAULTS.with(limits))) {
+            f.pipe(won);
+            f.pipe(figure(2025, 5, 81_000_000_000_000L, "2025-06-01")); // the same number in USD: a unit error
+            assertThat(f.table().get(cell(kor, 2025, 5)).getValue()).isEqualTo(81_000_000_000_000L);
+            assertThat(f.table()).doesNotContainKey(cell(CHN_USA, 2025, 5));
+            assertThat(f.deadLetters.readValuesToList()).singleElement()
+                    .satisfies(d -> assertThat(d.getReason()).contains("absurd trade value 81000000000000 USD"));
+        }
     }
 
     @Test
