@@ -216,33 +216,32 @@ public final class ProcessorConfig extends AbstractConfig {
             .define(ROLLUP_COMMODITY_CONFIG, Type.BOOLEAN, ROLLUP_COMMODITY_DEFAULT, Importance.MEDIUM, ROLLUP_COMMODITY_DOC)
             .define(ROLLUP_WORLD_CONFIG, Type.BOOLEAN, ROLLUP_WORLD_DEFAULT, Importance.MEDIUM, ROLLUP_WORLD_DOC)
             .define(SOURCE_PRECEDENCE_CONFIG, Type.LIST, SOURCE_PRECEDENCE_DEFAULT,
-                    ConfigDef.LambdaValidator.with((name, value) -> {
-                        try {
-                            @SuppressWarnings("unchecked")
-                            List<String> sources = (List<String>) value;
-                            SourcePrecedence.of(sources);
-                        } catch (IllegalArgumentException e) {
-                            throw new ConfigException(name, value, e.getMessage() + "; allowed: "
-                                    + SOURCE_PRECEDENCE_ALLOWED);
-                        }
-                    }, () -> SOURCE_PRECEDENCE_ALLOWED),
+                    listValidator(SourcePrecedence::of, SOURCE_PRECEDENCE_ALLOWED),
                     Importance.MEDIUM, SOURCE_PRECEDENCE_DOC)
             .define(MAX_MONTHLY_VALUE_CONFIG, Type.LONG, MAX_MONTHLY_VALUE_DEFAULT, ConfigDef.Range.atLeast(1L),
                     Importance.LOW, MAX_MONTHLY_VALUE_DOC)
             .define(MAX_MONTHLY_VALUE_BY_CURRENCY_CONFIG, Type.LIST, "",
-                    ConfigDef.LambdaValidator.with((name, value) -> {
-                        try {
-                            @SuppressWarnings("unchecked")
-                            List<String> entries = (List<String>) value;
-                            ValueLimits.of(MAX_MONTHLY_VALUE_DEFAULT, entries);
-                        } catch (IllegalArgumentException e) {
-                            throw new ConfigException(name, value, e.getMessage() + "; allowed: "
-                                    + MAX_MONTHLY_VALUE_BY_CURRENCY_ALLOWED);
-                        }
-                    }, () -> MAX_MONTHLY_VALUE_BY_CURRENCY_ALLOWED),
+                    listValidator(entries -> ValueLimits.of(MAX_MONTHLY_VALUE_DEFAULT, entries),
+                            MAX_MONTHLY_VALUE_BY_CURRENCY_ALLOWED),
                     Importance.LOW, MAX_MONTHLY_VALUE_BY_CURRENCY_DOC)
             .define(ROLLUP_EMIT_INTERVAL_MS_CONFIG, Type.LONG, ROLLUP_EMIT_INTERVAL_MS_DEFAULT,
                     ConfigDef.Range.atLeast(10L), Importance.LOW, ROLLUP_EMIT_INTERVAL_MS_DOC);
+
+    /**
+     * A LIST key's validator from the parser that reads it: the parser's IllegalArgumentException becomes the
+     * ConfigException naming the key, the value, what is wrong and {@code allowed}.
+     */
+    private static ConfigDef.Validator listValidator(java.util.function.Consumer<List<String>> parse, String allowed) {
+        return ConfigDef.LambdaValidator.with((name, value) -> {
+            try {
+                @SuppressWarnings("unchecked")
+                List<String> entries = (List<String>) value;
+                parse.accept(entries);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, value, e.getMessage() + "; allowed: " + allowed);
+            }
+        }, () -> allowed);
+    }
 
     public ProcessorConfig(Map<?, ?> originals) {
         this(originals, true);
