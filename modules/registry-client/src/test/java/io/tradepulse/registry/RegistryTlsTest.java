@@ -152,10 +152,17 @@ class RegistryTlsTest {
         assertThat(register(withKeystore(withTruststore(config(mutualTlsRegistry))))).isEqualTo(7);
         mutualTlsRegistry.verify(1, postRequestedFor(urlEqualTo("/subjects/prices-value/versions")));
 
-        // Trusting the registry is not enough: without a client certificate the registry ends the handshake.
+        // Trusting the registry is not enough: without a client certificate the registry ends the handshake. Under
+        // TLS 1.3 the client's side of the handshake is complete before the server has checked the (missing)
+        // certificate, so the refusal reaches the client as an SSLException (the server's alert) or, when the client
+        // was already writing its request, as the connection the server closed (broken pipe, no response bytes): both
+        // seen in CI. What must hold either way: the call fails and the registry never served it.
         assertThatThrownBy(() -> register(withTruststore(config(mutualTlsRegistry))))
                 .isInstanceOf(SchemaRegistryUnavailableException.class)
-                .satisfies(e -> assertThat(causes(e)).anyMatch(SSLException.class::isInstance));
+                .satisfies(e -> assertThat(causes(e)).anyMatch(t -> t instanceof SSLException
+                        || t instanceof java.io.IOException && t.getMessage() != null
+                        && (t.getMessage().contains("Broken pipe") || t.getMessage().contains("Connection reset")
+                        || t.getMessage().contains("received no bytes"))));
         mutualTlsRegistry.verify(1, postRequestedFor(urlEqualTo("/subjects/prices-value/versions")));
     }
 
