@@ -12,7 +12,6 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
@@ -33,17 +32,10 @@ public final class TopicAdmin {
         try {
             Set<String> existing = admin.listTopics().names().get();
             // The derived records must be co-partitioned with trade.records, whatever count it was created with.
-            String recordsName = catalog.records().name();
-            String derivedName = catalog.derivedRecords().name();
-            List<String> described = existing.contains(recordsName)
-                    ? existing.contains(derivedName) ? List.of(recordsName, derivedName) : List.of(recordsName) : List.of();
-            Map<String, TopicDescription> descriptions = described.isEmpty() ? Map.of()
-                    : admin.describeTopics(described).allTopicNames().get();
-            Integer recordsPartitions = descriptions.containsKey(recordsName)
-                    ? descriptions.get(recordsName).partitions().size() : null;
-            if (recordsPartitions != null && descriptions.containsKey(derivedName)) {
-                requireCopartitioned(catalog, recordsPartitions, descriptions.get(derivedName).partitions().size());
-            }
+            Map<String, Integer> counts = partitionCounts(admin, existing,
+                    List.of(catalog.records().name(), catalog.derivedRecords().name()));
+            checkCopartitioned(catalog, counts);
+            Integer recordsPartitions = counts.get(catalog.records().name());
             List<NewTopic> missing = catalog.all().stream()
                     .filter(t -> !existing.contains(t.name()))
                     .map(t -> t == catalog.derivedRecords() && recordsPartitions != null
@@ -68,42 +60,39 @@ public final class TopicAdmin {
     }
 
     /**
-     * Refuses trade.records and trade.records.derived of different partition counts (either may be missing: nothing
-     * to compare then), for a caller that does not create topics ({@code --no-create-topics}); {@link #ensureTopics}
-     * checks the same.
+     * Refuses trade.records and trade.records.derived of different partition counts, given the counts of those that
+     * exist ({@link #partitionCounts}; either may be missing: nothing to compare then). {@link #ensureTopics} checks
+     * it; a caller that does not create topics ({@code --no-create-topics}) calls it with the counts it read.
      *
      * @throws NotCopartitionedException naming both counts and what to do
      */
-    public static void checkCopartitioned(Admin admin, TopicCatalog catalog) throws InterruptedException, ExecutionException {
-        Map<String, Integer> counts = partitionCounts(admin, List.of(catalog.records().name(), catalog.derivedRecords().name()));
-        Integer records = counts.get(catalog.records().name());
-        Integer derived = counts.get(catalog.derivedRecords().name());
-        if (records != null && derived != null) {
-            requireCopartitioned(catalog, records, derived);
+    public static void checkCopartitioned(TopicCatalog catalog, Map<String, Integer> counts) {
+        String recordsName = catalog.records().name();
+        String derivedName = catalog.derivedRecords().name();
+        Integer records = counts.get(recordsName);
+        Integer derived = counts.get(derivedName);
+        if (records != null && derived != null && !derived.equals(records)) {
+            throw new NotCopartitionedException("Topic " + derivedName + " has " + derived + " partitions but "
+                    + recordsName + " has " + records + ": they must be co-partitioned (the same number of "
+                    + "partitions). Delete " + derivedName + " (the processor derives it again from " + recordsName
+                    + ") so that it is created again with " + records + " partitions.");
         }
     }
 
     /** Partition counts of those of {@code names} that exist. */
     public static Map<String, Integer> partitionCounts(Admin admin, List<String> names)
             throws InterruptedException, ExecutionException {
-        Set<String> existing = admin.listTopics().names().get();
+        return partitionCounts(admin, admin.listTopics().names().get(), names);
+    }
+
+    private static Map<String, Integer> partitionCounts(Admin admin, Set<String> existing, List<String> names)
+            throws InterruptedException, ExecutionException {
         List<String> present = names.stream().filter(existing::contains).toList();
         Map<String, Integer> counts = new HashMap<>();
         if (!present.isEmpty()) {
             admin.describeTopics(present).allTopicNames().get().forEach((t, d) -> counts.put(t, d.partitions().size()));
         }
         return counts;
-    }
-
-    private static void requireCopartitioned(TopicCatalog catalog, int recordsPartitions, int derivedPartitions) {
-        if (derivedPartitions != recordsPartitions) {
-            String recordsName = catalog.records().name();
-            String derivedName = catalog.derivedRecords().name();
-            throw new NotCopartitionedException("Topic " + derivedName + " has " + derivedPartitions + " partitions but "
-                    + recordsName + " has " + recordsPartitions + ": they must be co-partitioned (the same number of "
-                    + "partitions). Delete " + derivedName + " (the processor derives it again from " + recordsName
-                    + ") so that it is created again with " + recordsPartitions + " partitions.");
-        }
     }
 
     /**

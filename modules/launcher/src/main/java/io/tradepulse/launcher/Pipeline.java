@@ -68,14 +68,6 @@ public final class Pipeline {
         }
     }
 
-    /** See {@link TopicAdmin#checkCopartitioned}: for a caller that does not create topics. */
-    public static void checkCopartitioned(Map<String, Object> clientConfig, TopicCatalog topics)
-            throws InterruptedException, ExecutionException {
-        try (Admin admin = Admin.create(clientConfig)) {
-            TopicAdmin.checkCopartitioned(admin, topics);
-        }
-    }
-
     /**
      * Refuses when a topic of {@code needed} does not exist and the command may not create it
      * ({@code --no-create-topics}): checked once connected, before anything is written. The cluster lists only the

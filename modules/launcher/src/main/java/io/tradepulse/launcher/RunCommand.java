@@ -1,5 +1,6 @@
 package io.tradepulse.launcher;
 
+import io.tradepulse.core.TopicAdmin;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.serving.CorsPolicy;
 import io.tradepulse.serving.DashboardServer;
@@ -144,15 +145,16 @@ final class RunCommand implements Callable<Integer> {
             // trade.records.derived must be co-partitioned with trade.records, whatever count that was created with:
             // the suggested command uses it, and existing topics of different counts are refused (exit 2) as when
             // tradepulse creates the topics.
-            Integer recordsPartitions = Pipeline.partitionCounts(admin, List.of(topics.records().name()))
-                    .get(topics.records().name());
+            Map<String, Integer> counts = Pipeline.partitionCounts(admin,
+                    List.of(topics.records().name(), topics.derivedRecords().name()));
+            Integer recordsPartitions = counts.get(topics.records().name());
             Pipeline.requireTopics(admin, topics.all().stream()
                     .filter(t -> derivedUsed || t != topics.derivedRecords())
                     .map(t -> t == topics.derivedRecords() && recordsPartitions != null
                             ? t.settings().withPartitions(recordsPartitions).toNewTopic(t.name())
                             : t.settings().toNewTopic(t.name())).toList(), "nothing was started");
             if (derivedUsed) {
-                Pipeline.checkCopartitioned(admin, topics);
+                TopicAdmin.checkCopartitioned(topics, counts); // both exist here: requireTopics passed
             }
             out.println("Topics: all exist");
         }
