@@ -24,13 +24,17 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -71,20 +75,43 @@ public final class Pipeline {
     /**
      * Refuses when a topic of {@code needed} does not exist and the command may not create it
      * ({@code --no-create-topics}): checked once connected, before anything is written. The cluster lists only the
-     * topics the principal may Describe, which every verb's principal needs on its topics anyway.
+     * topics the principal may Describe, so the topics not listed are described by name: the broker answers
+     * "unknown topic" for one that does not exist and "not authorized" for one the principal may not Describe
+     * (whether it exists or not), so the message tells a missing topic from a missing ACL.
      *
      * @param nothingDone what the refusal leaves undone, for the message (e.g. "nothing was sent")
-     * @throws MissingTopicsException naming every missing topic with the command that creates it
+     * @throws MissingTopicsException naming every missing topic with the command that creates it, and every topic the
+     *                                principal may not Describe
      */
     public static void requireTopics(Map<String, Object> clientConfig, List<NewTopic> needed, String nothingDone)
             throws InterruptedException, ExecutionException {
-        Set<String> existing;
+        List<NewTopic> missing = new ArrayList<>();
+        List<String> notDescribable = new ArrayList<>();
         try (Admin admin = Admin.create(clientConfig)) {
-            existing = admin.listTopics().names().get();
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> unlisted = needed.stream().filter(t -> !existing.contains(t.name())).toList();
+            if (unlisted.isEmpty()) {
+                return;
+            }
+            Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(
+                    unlisted.stream().map(NewTopic::name).toList()).topicNameValues();
+            for (NewTopic t : unlisted) {
+                try {
+                    described.get(t.name()).get();
+                    // Listed a moment ago or not, it exists now (created meanwhile): nothing to refuse.
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                        missing.add(t);
+                    } else if (e.getCause() instanceof TopicAuthorizationException) {
+                        notDescribable.add(t.name());
+                    } else {
+                        throw e;
+                    }
+                }
+            }
         }
-        List<NewTopic> missing = needed.stream().filter(t -> !existing.contains(t.name())).toList();
-        if (!missing.isEmpty()) {
-            throw new MissingTopicsException(missing, nothingDone);
+        if (!missing.isEmpty() || !notDescribable.isEmpty()) {
+            throw new MissingTopicsException(missing, notDescribable, nothingDone);
         }
     }
 

@@ -149,14 +149,7 @@ class AclPipelineIT {
         TopicCatalog topics = processorConfig(platform, admin, prefix, prefix + "processor", dir).topicCatalog();
         Pipeline.createTopics(admin, topics);
         String topic = topics.tariffEvents().name();
-        Path config = dir.resolve("calendar.properties");
-        StringBuilder props = new StringBuilder();
-        client(TARIFFS).forEach((k, v) -> props.append(k).append('=').append(v.toString().replace("\\", "\\\\")).append('\n'));
-        props.append(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG).append('=').append(platform.registryUrl()).append('\n');
-        props.append(ProcessorConfig.TOPIC_PREFIX_CONFIG).append('=').append(prefix).append('\n');
-        Files.writeString(config, props);
-        String[] publish = {"--file", TariffsCommandTest.bundledCsv(dir).toString(), "--config", config.toString(),
-                "--no-create-topics"};
+        String[] publish = tariffsArgs(platform, dir, prefix);
 
         // docs/operations.md, "Security": the principal of `tradepulse tariffs`, first without the transactional id.
         createAcls(Acls.allow(TARIFFS, ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE));
@@ -172,6 +165,53 @@ class AclPipelineIT {
         assertThat(published.exitCode()).as(published.err()).isZero();
         assertThat(published.out()).contains("Done: 12 events published");
         assertThat(Pipeline.readTable(admin, topics.tariffEvents(), Duration.ofSeconds(30))).hasSize(12);
+    }
+
+    /**
+     * The cluster lists only the topics a principal may Describe, so a missing Describe ACL used to be reported as a
+     * missing topic ("does not exist (or the principal may not Describe it)"), and the suggested fix, creating it,
+     * could not help. The two are now told apart: the broker answers a described topic the principal may not
+     * Describe with an authorization error, existing or not.
+     */
+    @Test
+    void shouldTellAMissingDescribeAclFromAMissingTopicWithNoCreateTopics(EmbeddedPlatform platform, @TempDir Path dir)
+            throws Exception {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Object> admin = client(ADMIN);
+
+        // Not created, and the principal may Describe it: missing.
+        String absentPrefix = "acl-absent-" + id + ".";
+        String absent = processorConfig(platform, admin, absentPrefix, absentPrefix + "processor", dir).topicCatalog()
+                .tariffEvents().name();
+        createAcls(Acls.allow(TARIFFS, ResourceType.TOPIC, absent, PatternType.LITERAL, AclOperation.DESCRIBE));
+        TariffsCommandTest.Result missing = TariffsCommandTest.run(tariffsArgs(platform, dir, absentPrefix));
+        assertThat(missing.exitCode()).as(missing.err()).isEqualTo(2);
+        assertThat(missing.err()).startsWith("Refused: topic " + absent + " does not exist, and with --no-create-topics")
+                .doesNotContain("may not Describe");
+
+        // Created, and the principal may not Describe it: an ACL is missing, not the topic.
+        String hiddenPrefix = "acl-hidden-" + id + ".";
+        TopicCatalog topics = processorConfig(platform, admin, hiddenPrefix, hiddenPrefix + "processor", dir).topicCatalog();
+        Pipeline.createTopics(admin, topics);
+        String hidden = topics.tariffEvents().name();
+        TariffsCommandTest.Result refused = TariffsCommandTest.run(tariffsArgs(platform, dir, hiddenPrefix));
+        assertThat(refused.exitCode()).as(refused.err()).isEqualTo(2);
+        assertThat(refused.err()).startsWith("Refused: the principal may not Describe topic " + hidden
+                        + " (TopicAuthorizationException; the cluster does not say whether it exists); nothing was sent.")
+                .doesNotContain("does not exist,").doesNotContain("kafka-topics.sh");
+        assertThat(Pipeline.readTable(admin, topics.tariffEvents(), Duration.ofSeconds(5))).isEmpty();
+    }
+
+    private static String[] tariffsArgs(EmbeddedPlatform platform, Path dir, String prefix) throws Exception {
+        Path config = dir.resolve(prefix + "properties");
+        StringBuilder props = new StringBuilder();
+        client(TARIFFS).forEach((k, v) -> props.append(k).append('=').append(v.toString().replace("\\", "\\\\")).append('\n'));
+        props.append(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG).append('=').append(platform.registryUrl()).append('\n');
+        props.append(ProcessorConfig.TOPIC_PREFIX_CONFIG).append('=').append(prefix).append('\n');
+        Files.writeString(config, props);
+        Path csvDir = Files.createDirectories(dir.resolve(prefix + "csv"));
+        return new String[] {"--file", TariffsCommandTest.bundledCsv(csvDir).toString(), "--config", config.toString(),
+                "--no-create-topics"};
     }
 
     private static Map<String, Object> client(String user) {

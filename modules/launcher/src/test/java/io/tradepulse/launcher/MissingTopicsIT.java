@@ -58,7 +58,7 @@ class MissingTopicsIT {
         assertThat(code).as(err.toString()).isEqualTo(2);
         assertThat(err.toString().lines().findFirst().orElseThrow()).isEqualTo("Refused: topics " + prefix
                 + "trade.records.derived, " + prefix + "tariff.events, " + prefix + "trade.changes, " + prefix
-                + "trade.signals do not exist (or the principal may not Describe them), and with --no-create-topics "
+                + "trade.signals do not exist, and with --no-create-topics "
                 + "tradepulse does not create them; nothing was started. Run without --no-create-topics to have them "
                 + "created, or create them first:");
         assertThat(err.toString()).as("no stack trace for a usage error").doesNotContain("\tat ")

@@ -158,7 +158,7 @@ class TariffsCommandIT {
 
         assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
         assertThat(r.err().lines().findFirst().orElseThrow()).isEqualTo("Refused: topic " + prefix + "tariff.events "
-                + "does not exist (or the principal may not Describe it), and with --no-create-topics tradepulse does not "
+                + "does not exist, and with --no-create-topics tradepulse does not "
                 + "create it; nothing was sent. Run without --no-create-topics to have it created, or create it first:");
         assertThat(r.err()).contains("  kafka-topics.sh --bootstrap-server <brokers> --create --topic " + prefix
                 + "tariff.events --partitions 1 --config cleanup.policy=compact").doesNotContain("\tat ");
