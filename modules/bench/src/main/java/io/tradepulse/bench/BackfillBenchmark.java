@@ -56,10 +56,17 @@ import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * The backfill benchmark: one seeded data set loaded once into trade.records on the embedded broker (with the
@@ -118,11 +125,20 @@ public final class BackfillBenchmark {
     }
 
     /** All results of a run. */
-    public record Result(long records, long series, Phase load, Phase raw, Phase passThrough, Phase processors,
-                         long changesWritten, long signalsWritten, long derivedWritten, long deadLettersWritten,
-                         Derived derived) {
+    public record Result(long records, long series, Phase load, Phase raw, Phase passThrough,
+                         Phase statefulPassThrough, Phase processors, long changesWritten, long signalsWritten,
+                         long derivedWritten, long deadLettersWritten, Derived derived) {
+        /** The ratio: processors over the (stateless) pass-through. */
         public double ratio() {
             return processors.rate() / passThrough.rate();
+        }
+
+        /**
+         * Processors over the stateful pass-through: how far the processors are from the floor of any app keeping one
+         * state entry per series. Information for the target's owner, not the target.
+         */
+        public double statefulRatio() {
+            return processors.rate() / statefulPassThrough.rate();
         }
 
         /** Stream-thread CPU per input, processors over pass-through: the work ratio, whatever the box's speed. */
@@ -132,6 +148,8 @@ public final class BackfillBenchmark {
     }
 
     static final String PASS_THROUGH_ID = "bench-passthrough";
+    static final String STATEFUL_PASS_THROUGH_ID = "bench-stateful-passthrough";
+    static final String STATEFUL_STORE = "last-figure";
     static final String PROCESSOR_ID = "bench-processor";
 
     private final PrintStream out;
@@ -182,17 +200,23 @@ public final class BackfillBenchmark {
         ProcessorConfig base = new ProcessorConfig(cfg);
         TopicCatalog topics = base.topicCatalog();
         String passThroughTopic = "bench.passthrough";
+        String statefulTopic = "bench.stateful-passthrough";
         try (Admin admin = Admin.create(client)) {
             TopicAdmin.ensureTopics(admin, topics);
-            admin.createTopics(List.of(new NewTopic(passThroughTopic, o.partitions(), (short) -1))).all().get();
+            admin.createTopics(List.of(new NewTopic(passThroughTopic, o.partitions(), (short) -1),
+                    new NewTopic(statefulTopic, o.partitions(), (short) -1))).all().get();
         }
 
         Phase load = load(client, topics, data);
         preRegister(topics, passThroughTopic);
+        preRegister(topics, statefulTopic);
         long n = load.records();
         Phase raw = rawRead(client, topics.records().name(), n);
         Phase pass = streamsPhase(resources, "pass-through Streams (EOS v2)", PASS_THROUGH_ID, n, client, topics.records().name(), o.timeout(),
                 () -> passThrough(base, topics.records(), passThroughTopic), streams -> false);
+        Phase stateful = streamsPhase(resources, "stateful pass-through (EOS v2)", STATEFUL_PASS_THROUGH_ID, n, client,
+                topics.records().name(), o.timeout(),
+                () -> statefulPassThrough(base, topics.records(), statefulTopic, o.stateStore()), streams -> false);
         Map<String, Object> procCfg = new HashMap<>(cfg);
         procCfg.put(ProcessorConfig.APPLICATION_ID_CONFIG, PROCESSOR_ID);
         procCfg.put(ProcessorConfig.ROLLUP_COMMODITY_CONFIG, o.rollups().commodity);
@@ -216,7 +240,8 @@ public final class BackfillBenchmark {
             deadLetters = endOffsets(admin, topics.deadLetters().name()).values().stream().mapToLong(Long::longValue).sum();
         }
         Derived cells = o.rollups() == Rollups.OFF ? new Derived(0, 0, Map.of(), 0, 0) : readDerived(client, topics.derivedRecords());
-        Result result = new Result(n, data.series(), load, raw, pass, proc, changes, signals, derived, deadLetters, cells);
+        Result result = new Result(n, data.series(), load, raw, pass, stateful, proc, changes, signals, derived,
+                deadLetters, cells);
         print(result, o);
         return result;
     }
@@ -355,6 +380,51 @@ public final class BackfillBenchmark {
         props.putAll(base.streamsConfig());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, PASS_THROUGH_ID);
         return new KafkaStreams(b.build(), props);
+    }
+
+    /**
+     * Stateful pass-through: the pass-through plus one read and one write of a state entry per series key (the
+     * latest figure, in a store of the processors' type, uncached like their series state, with its changelog), so
+     * each input costs a store read-modify-write and a changelog record as well as its output. That is the floor of
+     * any app keeping per-series state under exactly_once_v2 (the processors keep a series' months in one entry and
+     * read and write it once per input: docs/benchmarks.md, "RocksDB read path"); the issue's ratio is against the
+     * stateless pass-through, which no stateful app can approach. Printed for information, next to the target.
+     */
+    private static KafkaStreams statefulPassThrough(ProcessorConfig base, Topic<SeriesKey, TradeRecord> records,
+                                                    String outTopic, StateStoreType type) {
+        StreamsBuilder b = new StreamsBuilder();
+        KeyValueBytesStoreSupplier supplier = type == StateStoreType.IN_MEMORY
+                ? Stores.inMemoryKeyValueStore(STATEFUL_STORE) : Stores.persistentKeyValueStore(STATEFUL_STORE);
+        b.addStateStore(Stores.keyValueStoreBuilder(supplier, records.keySerde(), records.valueSerde())
+                .withCachingDisabled());
+        b.stream(records.name(), Consumed.with(records.keySerde(), records.valueSerde()))
+                .process(LastFigure::new, Named.as("last-figure"), STATEFUL_STORE)
+                .to(outTopic, Produced.with(records.keySerde(), records.valueSerde()));
+        Properties props = new Properties();
+        props.putAll(base.streamsConfig());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, STATEFUL_PASS_THROUGH_ID);
+        return new KafkaStreams(b.build(), props);
+    }
+
+    /** Keeps the latest figure per series (a read and a write per input) and forwards the input. */
+    static final class LastFigure implements Processor<SeriesKey, TradeRecord, SeriesKey, TradeRecord> {
+        private ProcessorContext<SeriesKey, TradeRecord> context;
+        private KeyValueStore<SeriesKey, TradeRecord> store;
+
+        @Override
+        public void init(ProcessorContext<SeriesKey, TradeRecord> context) {
+            this.context = context;
+            this.store = context.getStateStore(STATEFUL_STORE);
+        }
+
+        @Override
+        public void process(Record<SeriesKey, TradeRecord> record) {
+            // The read of the read-modify-write every stateful processor does; what it finds is not needed here (a
+            // store call is not optimized away: it goes through the changelogging and metered layers, and JNI).
+            store.get(record.key());
+            store.put(record.key(), record.value());
+            context.forward(record);
+        }
     }
 
     interface StreamsFactory {
@@ -525,7 +595,7 @@ public final class BackfillBenchmark {
         out.printf(Locale.ROOT, "Backfill of %,d records (%,d series), %d partitions, %d stream thread(s), exactly_once_v2, "
                         + "processor state store %s%n", r.records(), r.series(), o.partitions(), o.threads(),
                 o.stateStore().configValue());
-        for (Phase p : List.of(r.load(), r.raw(), r.passThrough(), r.processors())) {
+        for (Phase p : List.of(r.load(), r.raw(), r.passThrough(), r.statefulPassThrough(), r.processors())) {
             report(p);
         }
         out.printf(Locale.ROOT, "  processors (roll-ups %s) wrote %,d offsets to trade.changes, %,d to trade.signals and %,d to "
@@ -549,6 +619,9 @@ public final class BackfillBenchmark {
         if (!Double.isNaN(r.cpuRatio())) {
             out.printf(Locale.ROOT, "  stream-thread CPU per input, processors / pass-through: %.1fx%n", r.cpuRatio());
         }
+        out.printf(Locale.ROOT, "  for information: ratio processors / stateful pass-through (one state read and write "
+                + "per input): %.2f; stateful / stateless pass-through: %.2f%n", r.statefulRatio(),
+                r.statefulPassThrough().rate() / r.passThrough().rate());
         out.printf(Locale.ROOT, "  processors backfill time: %.1f s (+ %.1f s start-up)%n", r.processors().seconds(),
                 r.processors().startupSeconds());
     }

@@ -34,19 +34,24 @@ class BackfillBenchmarkIT {
         // every input is a new or revised figure: at least one change each (the rest are transaction markers)
         assertThat(r.changesWritten()).isGreaterThanOrEqualTo(r.records());
         assertThat(r.deadLettersWritten()).as("offsets on trade.dlq: every generated record is valid").isZero();
-        for (BackfillBenchmark.Phase p : new BackfillBenchmark.Phase[] {r.passThrough(), r.processors()}) {
+        for (BackfillBenchmark.Phase p : new BackfillBenchmark.Phase[] {r.passThrough(), r.statefulPassThrough(), r.processors()}) {
             assertThat(p.cpu()).as(p.name()).isNotNull();
             assertThat(p.cpu().appSeconds()).as(p.name()).isPositive();
             assertThat(p.cpu().processSeconds()).as(p.name()).isGreaterThanOrEqualTo(p.cpu().appSeconds());
         }
-        for (BackfillBenchmark.Phase p : new BackfillBenchmark.Phase[] {r.load(), r.raw(), r.passThrough(), r.processors()}) {
+        for (BackfillBenchmark.Phase p : new BackfillBenchmark.Phase[] {r.load(), r.raw(), r.passThrough(),
+                r.statefulPassThrough(), r.processors()}) {
             // one instant's heap (HeapUsage): a collection never leaves more than was in use before it
             assertThat(p.peakHeapBytes()).as(p.name()).isPositive().isGreaterThanOrEqualTo(p.maxHeapAfterGcBytes());
             assertThat(printed).contains(BackfillBenchmark.heap(p));
         }
         assertThat(r.cpuRatio()).as("processors' stream-thread CPU per input over the pass-through's").isGreaterThan(1.0);
+        // a state read and write per input is a part of the processors' per-input work (not compared with the
+        // stateless pass-through: at this size it runs first and pays most of the JIT's warm-up)
+        assertThat(r.statefulPassThrough().streamThreadMicrosPerInput()).as("stateful pass-through's CPU per input")
+                .isLessThan(r.processors().streamThreadMicrosPerInput());
         assertThat(printed).contains("ratio processors / pass-through:", "stream-thread CPU per input, processors / pass-through:",
-                "stream threads");
+                "stream threads", "ratio processors / stateful pass-through");
     }
 
     @Test

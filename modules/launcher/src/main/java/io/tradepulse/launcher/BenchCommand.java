@@ -14,12 +14,14 @@ import picocli.CommandLine.Spec;
 /**
  * {@code tradepulse bench}: the backfill benchmark (see docs/benchmarks.md, "Backfill (processor vs
  * pass-through)"). Starts the embedded broker and registry, loads a seeded HS6 data set into trade.records,
- * and measures over that one topic a raw consumer, a pass-through Streams app and the processors, both under
- * exactly_once_v2. Everything is stopped and removed at the end.
+ * and measures over that one topic a raw consumer, a pass-through Streams app, a stateful pass-through (one state
+ * read and write per input) and the processors, the three apps under exactly_once_v2. Everything is stopped and
+ * removed at the end.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE},
-        description = "Backfill benchmark: raw consumer vs pass-through Kafka Streams vs the tradepulse processors (exactly_once_v2).",
+        description = "Backfill benchmark: raw consumer vs pass-through Kafka Streams (stateless, and with one state "
+                + "read and write per input) vs the tradepulse processors (exactly_once_v2).",
         footer = {"", "Examples:", "  tradepulse bench --records 1000000     # a quick run",
                 "  tradepulse bench                       # the full 10 M records (HS6 x 230 partners x 3 reporters x 36 months)",
                 "  tradepulse bench --rollups OFF --state-store IN_MEMORY",
