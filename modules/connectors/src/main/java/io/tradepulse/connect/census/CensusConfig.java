@@ -54,8 +54,12 @@ public final class CensusConfig extends TradeSourceConfig {
 
   public static final String LOOKBACK_CONFIG = "census.lookback.months";
   public static final String LOOKBACK_DOC = "Months before the newest released one that are re-fetched to pick up "
-      + "revisions (country/commodity detail is revised each June). Only months whose payload changed are re-emitted.";
-  public static final int LOOKBACK_DEFAULT = 12;
+      + "revisions. Country/commodity detail of the whole previous year is revised each June, with April's figures: "
+      + "the default 15 reaches back from that April to January of the revised year (12 stopped at its April). Only "
+      + "months whose payload changed are re-emitted.";
+  // Not 12: the June annual revision comes with April (newest month), and April minus 12 leaves January to March of
+  // the revised year out of the window for good.
+  public static final int LOOKBACK_DEFAULT = 15;
 
   public static final String REVISION_INTERVAL_CONFIG = "census.revision.check.interval.ms";
   public static final String REVISION_INTERVAL_DOC = "How often the look-back window is re-fetched.";

@@ -92,10 +92,47 @@ public final class FileConfig extends TradeSourceConfig {
     for (Target t : Target.values()) {
       def.define(t.fieldConfig(), Type.STRING, "", Importance.MEDIUM, "Column holding " + t.key + ". " + t.doc,
           GROUP_MAPPING, ++o, ConfigDef.Width.SHORT, t.fieldConfig());
-      def.define(t.defaultConfig(), Type.STRING, "", Importance.MEDIUM, "Constant " + t.key + " for every row (or "
-          + "when the column cell is empty).", GROUP_MAPPING, ++o, ConfigDef.Width.SHORT, t.defaultConfig());
+      def.define(t.defaultConfig(), Type.STRING, "", constant(t), Importance.MEDIUM, "Constant " + t.key + " for every "
+          + "row (or when the column cell is empty).", GROUP_MAPPING, ++o, ConfigDef.Width.SHORT, t.defaultConfig());
     }
     return def;
+  }
+
+  /**
+   * The validator of {@code default.<name>}: a constant holds for every row, so one the rows cannot read (a date in
+   * another format, a country name for a code) made every row of every file a dead letter, each with the same reason,
+   * while the connector ran as if configured. It is read exactly as a cell of the field ({@link
+   * MappedRowParser#readConstant}) and refused at start, on its key. Null for free text.
+   */
+  private static ConfigDef.Validator constant(Target t) {
+    String allowed = switch (t) {
+      case REPORTER, PARTNER -> "an ISO 3166-1 alpha-3 code, e.g. CHN" + (t == Target.PARTNER ? " (WLD = world)" : "");
+      case FLOW -> "one of EXPORT, IMPORT, RE_EXPORT, RE_IMPORT (or X, M, RX, RM)";
+      case COMMODITY -> "TOTAL or an HS code of 2, 4, 6, 8 or 10 digits (dots allowed)";
+      case PERIOD, PERIOD_END -> "a month yyyy-MM or yyyyMM";
+      case YEAR -> "a year, e.g. 2025";
+      case MONTH -> "a month number 1-12";
+      case MONTHS -> "a number of months 1-12";
+      case VALUE -> "a decimal number in the file's unit, e.g. 28.8";
+      case CURRENCY -> "an ISO 4217 code, e.g. USD";
+      case REPORTED_YOY_PCT -> "a percent, e.g. -34.5";
+      case PUBLISHED_AT -> "an ISO instant (2026-01-14T00:00:00Z), a date yyyy-MM-dd (UTC midnight) or epoch millis";
+      default -> null;
+    };
+    if (allowed == null) {
+      return null;
+    }
+    return ConfigDef.LambdaValidator.with((name, value) -> {
+      String v = value == null ? "" : value.toString().trim();
+      if (v.isEmpty()) {
+        return;
+      }
+      try {
+        MappedRowParser.readConstant(t, v);
+      } catch (RuntimeException e) {
+        throw new ConfigException(name, value, "must be " + allowed);
+      }
+    }, () -> "empty or " + allowed);
   }
 
   static void validateMultiplier(String name, Object value) {

@@ -243,16 +243,15 @@ public final class MappedRowParser implements PayloadParser<String> {
       String reporter = iso3(get.apply(Target.REPORTER), "reporter");
       String partner = iso3(get.apply(Target.PARTNER), "partner");
       String flow = flow(get.apply(Target.FLOW));
-      String commodity = Hs.normalize(get.apply(Target.COMMODITY)).toUpperCase(Locale.ROOT);
-      String level = Hs.level(commodity).orElseThrow(() -> new IllegalArgumentException(
-          "commodity '" + commodity + "' is not an HS code or TOTAL"));
+      String commodity = commodity(get.apply(Target.COMMODITY));
+      String level = Hs.level(commodity).orElseThrow();
       YearMonth start;
       String period = get.apply(Target.PERIOD);
       if (period != null) {
         start = month(period);
       } else {
         start = YearMonth.of(Integer.parseInt(require(get.apply(Target.YEAR), "year")),
-            Integer.parseInt(require(get.apply(Target.MONTH), "month")));
+            monthOfYear(require(get.apply(Target.MONTH), "month")));
       }
       int months = 1;
       String end = get.apply(Target.PERIOD_END);
@@ -260,23 +259,15 @@ public final class MappedRowParser implements PayloadParser<String> {
       if (end != null) {
         months = (int) ChronoUnit.MONTHS.between(start, month(end)) + 1;
       } else if (monthsCell != null) {
-        months = Integer.parseInt(monthsCell);
+        months = months(monthsCell);
       }
       if (months < 1 || months > 12) {
         throw new IllegalArgumentException("period covers " + months + " months");
       }
-      String valueCell = get.apply(Target.VALUE);
-      Long value;
-      try {
-        value = valueCell == null || valueCell.equals("-") ? null
-            : new BigDecimal(valueCell.replace(",", "")).multiply(multiplier).setScale(0, RoundingMode.HALF_EVEN)
-                .longValueExact();
-      } catch (NumberFormatException e) {
-        // BigDecimal's own message does not say which cell: name it for whoever reads the dead letter.
-        throw new NumberFormatException("Non-numeric value '" + valueCell + "'");
-      }
-      String yoyCell = get.apply(Target.REPORTED_YOY_PCT);
-      Double yoy = yoyCell == null || yoyCell.equals("-") ? null : Double.valueOf(yoyCell.replace("%", ""));
+      BigDecimal amount = amount(get.apply(Target.VALUE));
+      Long value = amount == null ? null
+          : amount.multiply(multiplier).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
+      Double yoy = percent(get.apply(Target.REPORTED_YOY_PCT));
       if (value == null && yoy == null) {
         throw new IllegalArgumentException("neither a value nor a reported YoY %");
       }
@@ -288,6 +279,74 @@ public final class MappedRowParser implements PayloadParser<String> {
     } catch (RuntimeException e) {
       return BadRow.of(e, location, position, raw);
     }
+  }
+
+  /**
+   * Reads a constant ({@code default.<name>}) as the rows read a cell of its field, so that one the rows would refuse
+   * fails at start instead of making every row a dead letter. Free text (vintage, note, ...) is not checked.
+   *
+   * @throws RuntimeException when the rows could not read {@code v}
+   */
+  static void readConstant(Target t, String v) {
+    switch (t) {
+      case REPORTER -> iso3(v, "reporter");
+      case PARTNER -> iso3(v, "partner");
+      case FLOW -> flow(v);
+      case COMMODITY -> commodity(v);
+      case PERIOD, PERIOD_END -> month(v);
+      case YEAR -> Integer.parseInt(v);
+      case MONTH -> monthOfYear(v);
+      case MONTHS -> {
+        int n = months(v);
+        if (n < 1 || n > 12) {
+          throw new IllegalArgumentException("period covers " + n + " months");
+        }
+      }
+      case VALUE -> amount(v);
+      case CURRENCY -> {
+        if (!v.matches("[A-Za-z]{3}")) {
+          throw new IllegalArgumentException("currency '" + v + "' is not an ISO 4217 code");
+        }
+      }
+      case REPORTED_YOY_PCT -> percent(v);
+      case PUBLISHED_AT -> instant(v);
+      default -> { } // free text
+    }
+  }
+
+  /** An HS code (dots allowed, a dropped leading zero restored) or TOTAL, as the series key spells it. */
+  static String commodity(String v) {
+    String c = Hs.normalize(require(v, "commodity")).toUpperCase(Locale.ROOT);
+    if (Hs.level(c).isEmpty()) {
+      throw new IllegalArgumentException("commodity '" + c + "' is not an HS code or TOTAL");
+    }
+    return c;
+  }
+
+  static int monthOfYear(String v) {
+    return YearMonth.of(2000, Integer.parseInt(v)).getMonthValue();
+  }
+
+  static int months(String v) {
+    return Integer.parseInt(v);
+  }
+
+  /** A value in the file's unit, thousands separators allowed; null for none ("-" or empty). */
+  static BigDecimal amount(String v) {
+    if (v == null || v.equals("-")) {
+      return null;
+    }
+    try {
+      return new BigDecimal(v.replace(",", ""));
+    } catch (NumberFormatException e) {
+      // BigDecimal's own message does not say which cell: name it for whoever reads the dead letter.
+      throw new NumberFormatException("Non-numeric value '" + v + "'");
+    }
+  }
+
+  /** A YoY %, with or without the sign; null for none ("-" or empty). */
+  static Double percent(String v) {
+    return v == null || v.equals("-") ? null : Double.valueOf(v.replace("%", ""));
   }
 
   private static String require(String v, String what) {

@@ -230,6 +230,13 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
     for (int f = 0; f < 2; f++) {
       int col = flows[f][0];
       if (col < 0) {
+        // Only a cumulative column can be missing (the header check requires Exports and Imports). The row's figures
+        // are January+February, published in those columns alone: without them there is nothing to read, which must
+        // show, not pass as a row that gave nothing.
+        String name = names[f].charAt(0) + names[f].substring(1).toLowerCase(Locale.ROOT) + "s";
+        out.add(BadRow.of("Combined January-February row (Cumulative 1to2) but the table has no cumulative " + names[f]
+            + " column (e.g. '" + name + " 1 to N') to read it from", ctx.location(), "line " + p.row().line(),
+            p.row().raw()));
         continue;
       }
       String cell = p.row().field(col);

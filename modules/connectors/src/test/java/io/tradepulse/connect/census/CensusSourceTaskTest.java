@@ -283,6 +283,43 @@ class CensusSourceTaskTest {
     restarted.stop();
   }
 
+  /**
+   * Census revises the country and commodity detail of the whole previous year once a year, with April's figures in
+   * June. The look-back counts back from the newest month, April: with 12 months it reached back to April of the
+   * revised year, and January to March kept their first-published figures for good (so did every YoY against them).
+   */
+  @Test
+  void shouldReReadJanuaryOfThePreviousYearWithTheDefaultLookBackWhenTheJuneAnnualRevisionComesOut() throws Exception {
+    Map<String, String> props = CensusFixture.props(wm, "census-annual-" + System.nanoTime(), "2024-01");
+    java.util.TreeMap<java.time.YearMonth, String> seen = new java.util.TreeMap<>();
+    for (java.time.YearMonth m = java.time.YearMonth.of(2024, 1); !m.isAfter(java.time.YearMonth.of(2025, 5));
+        m = m.plusMonths(1)) {
+      stubMonth(m.toString(), 204, null);
+      seen.put(m, "first-published");
+    }
+    stubMonth("2024-01", 200, """
+        [["CTY_CODE","CTY_NAME","E_COMMODITY","ALL_VAL_MO","SUMMARY_LVL","time","COMM_LVL"],
+        ["5700","CHINA","85","1210000000","DET","2024-01","HS2"]]""");
+    // Every month up to April 2025 emitted (the fingerprints of the first publication), the last check a day ago.
+    seen.remove(java.time.YearMonth.of(2025, 5));
+    Map<String, Object> off = new HashMap<>(new CensusOffset(java.time.YearMonth.of(2025, 4), null, 0, null, seen)
+        .toMap());
+    off.put(RevisionChecks.KEY, clock.instant().minus(Duration.ofDays(1)).minusSeconds(1).toEpochMilli());
+    harness.offsets.put(Map.copyOf(CensusPartition.decode("EXPORT|HS2|*").toMap()), off);
+
+    CensusSourceTask task = start(props);
+    List<SourceRecord> rs = trades(harness.drain(task));
+    task.stop();
+
+    assertThat(rs).singleElement().satisfies(r -> {
+      Struct v = (Struct) r.value();
+      assertThat(v.getInt32("year") * 100 + v.getInt32("month")).isEqualTo(202401);
+      assertThat(v.getInt64("value")).isEqualTo(1_210_000_000L);
+      assertThat(v.getInt32("revision")).isEqualTo(1);
+      assertThat(v.getString("vintage")).isEqualTo("FT-900 2025-04");
+    });
+  }
+
   /** A stored offset: 2025-04 and 2025-05 done with stale fingerprints (a check re-emits them), checked at {@code at}. */
   void storeOffset(Instant checkedAt) {
     Map<String, Object> off = new HashMap<>(new CensusOffset(java.time.YearMonth.of(2025, 5), null, 0, null,

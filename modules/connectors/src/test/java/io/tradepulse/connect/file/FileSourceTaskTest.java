@@ -17,6 +17,8 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class FileSourceTaskTest {
   @TempDir Path dir;
@@ -198,6 +200,48 @@ class FileSourceTaskTest {
     props.put(FileConfig.FORMAT_CONFIG, "XML");
     assertThatThrownBy(() -> new FileSourceConnector().start(props)).isInstanceOf(ConfigException.class)
         .hasMessageContaining("file.format").hasMessageContaining("CSV");
+  }
+
+  /**
+   * A constant holds for every row: one that cannot be read made every row of every file a dead letter, each saying
+   * the same, while the connector ran as if configured. It is a configuration error, refused at start on its key.
+   */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "default.publishedAt|2026-01-14T00:00|ISO instant",
+      "default.flow|SHIPMENT|EXPORT",
+      "default.reporter|CN|alpha-3",
+      "default.partner|United States|alpha-3",
+      "default.commodity|72O4|HS code",
+      "default.period|2025-13|yyyy-MM",
+      "default.period.end|May 2025|yyyy-MM",
+      "default.year|twenty|year",
+      "default.month|13|1-12",
+      "default.months|0|1-12",
+      "default.value|1.5 bn|decimal",
+      "default.currency|US$|ISO 4217",
+      "default.reportedYoyPct|-34.5 pct|percent"})
+  void shouldFailAtStartNamingTheKeyWhenAConstantCannotBeRead(String key, String value, String allowed) {
+    Map<String, String> props = gaccSeedProps("x.csv");
+    props.put(key, value);
+    assertThatThrownBy(() -> new FileSourceConnector().start(props)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining(key).hasMessageContaining(value).hasMessageContaining(allowed);
+    assertThat(new FileSourceConnector().validate(props).configValues()).filteredOn(v -> v.name().equals(key))
+        .singleElement().satisfies(v -> assertThat(v.errorMessages()).singleElement().asString().contains(allowed));
+  }
+
+  @Test
+  void shouldAcceptEveryFormOfAConstantThatTheRowsAccept() {
+    Map<String, String> props = gaccSeedProps("x.csv");
+    props.putAll(Map.of("default.publishedAt", "1768348800000", "default.flow", "x", "default.reporter", "chn",
+        "default.commodity", "7204.10", "default.period", "202505", "default.period.end", "2025-05",
+        "default.value", "28.8", "default.currency", "usd", "default.reportedYoyPct", "-34.5%", "default.months", "1"));
+    new FileSourceConnector().start(props);
+    props.put("default.publishedAt", "2026-01-14T00:00:00Z");
+    props.remove("default.period");
+    props.remove("field.period");
+    props.putAll(Map.of("default.year", "2025", "default.month", "5"));
+    new FileSourceConnector().start(props);
   }
 
   @Test

@@ -169,6 +169,32 @@ class GaccSourceTaskTest {
   }
 
   @Test
+  void shouldDeadLetterACombinedJanuaryFebruaryRowWhenTheTableHasNoCumulativeColumnsInsteadOfDroppingIt()
+      throws Exception {
+    // The row says its figures are January+February ("2 | 1to2"), which are read from the cumulative columns. Without
+    // them the row gave no record, no dead letter and no count: China's exports to the US for the two months vanished.
+    Path t = Files.writeString(dir.resolve("2024-02.csv"), """
+        Unit: US$1,000
+        Country (Region),Year,Month,Exports,Imports,Cumulative
+        United States,2024,2,"73,410,000","25,000,000",1to2
+        YoY %,,,5.0,-
+        """);
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.records")).isEmpty();
+    assertThat(values(rs, "trade.dlq")).extracting(s -> s.getString("position") + ": " + s.getString("reason"))
+        .containsExactly(
+            "line 3: Combined January-February row (Cumulative 1to2) but the table has no cumulative EXPORT column "
+                + "(e.g. 'Exports 1 to N') to read it from",
+            "line 3: Combined January-February row (Cumulative 1to2) but the table has no cumulative IMPORT column "
+                + "(e.g. 'Imports 1 to N') to read it from");
+    assertThat(values(rs, "trade.dlq")).allSatisfy(s -> assertThat(new String(s.getBytes("rawValue"),
+        StandardCharsets.UTF_8)).startsWith("United States,2024,2,"));
+  }
+
+  @Test
   void shouldDeadLetterRmbTablesInsteadOfMixingCurrencies() throws Exception {
     Path t = Files.writeString(dir.resolve("rmb.csv"), MAY_2025.replace("US$1,000", "100 million yuan"));
     GaccSourceTask task = start(props(t));
