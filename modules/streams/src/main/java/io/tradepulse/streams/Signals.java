@@ -179,10 +179,19 @@ public final class Signals {
                 .build();
     }
 
-    /** The same signal, withdrawn because the latest data no longer meets its condition. */
-    static TradeSignal retracted(TradeSignal active) {
+    /** Why a signal was withdrawn: its series' data changed (a figure arrived or was revised). */
+    static final String RETRACTED_BY_DATA = "revised data no longer meets the condition";
+    /**
+     * Why a signal was withdrawn: the tariff calendar changed (an event withdrawn, moved, re-scoped or no longer a
+     * rise) while the series' data stayed as it was. Said apart because an alert reading "revised data" sends its
+     * reader to look for a revision that never happened.
+     */
+    static final String RETRACTED_BY_CALENDAR = "the tariff calendar changed and the condition no longer holds";
+
+    /** The same signal, withdrawn because its condition no longer holds, for the given reason. */
+    static TradeSignal retracted(TradeSignal active, String reason) {
         return TradeSignal.newBuilder(active).setStatus(SignalStatus.RETRACTED)
-                .setSummary("RETRACTED (revised data no longer meets the condition): " + active.getSummary()).build();
+                .setSummary("RETRACTED (" + reason + "): " + active.getSummary()).build();
     }
 
     public static SignalKey key(SeriesKey s, Observation q, SignalType type) {
