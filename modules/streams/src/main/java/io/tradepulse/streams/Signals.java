@@ -242,8 +242,15 @@ public final class Signals {
         return fixed(pct, 1, true) + " %";
     }
 
-    private static String rate(Double r) {
-        return r == null ? "?" : String.format(Locale.ROOT, "%.0f", r);
+    /**
+     * A duty rate as published: "25", "7.5". Not rounded to a whole percent: that printed the 7.5 % of a real US
+     * tariff list as "8". Formatted only when a FRONT_LOADING or PAYBACK signal holds.
+     */
+    static String rate(Double r) {
+        if (r == null) {
+            return "?";
+        }
+        return Double.isFinite(r) ? BigDecimal.valueOf(r).stripTrailingZeros().toPlainString() : String.valueOf(r);
     }
 
     static String money(Long v) {

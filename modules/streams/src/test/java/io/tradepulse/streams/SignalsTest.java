@@ -181,6 +181,16 @@ class SignalsTest {
     }
 
     @Test
+    void shouldStateAFractionalTariffRateAsPublishedInTheSummary() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.tariff(TariffEvent.newBuilder(AUGUST_RISE).setRateBeforePct(7.5).setRateAfterPct(25.0).build());
+            flatYearAndJune(f, 125L);
+            assertThat(f.signalTable().get(key(CHN_USA, 2025, 6, "FRONT_LOADING")).getSummary())
+                    .contains("(INCREASE 7.5 -> 25 % effective 2025-08-12)");
+        }
+    }
+
+    @Test
     void shouldReevaluateTheSeriesOfAChangedImposerTargetPairAndNoOthers() {
         SeriesKey usImportsFromChina = new SeriesKey("USA", "CHN", Flow.IMPORT, "TOTAL");
         SeriesKey deImportsFromChina = new SeriesKey("DEU", "CHN", Flow.IMPORT, "TOTAL");
