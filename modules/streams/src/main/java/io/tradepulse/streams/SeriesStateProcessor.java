@@ -258,8 +258,8 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
                 Observation old = SeriesHistories.get(before, period);
                 was = old == null ? Map.of() : Signals.evaluate(series, before, old, events, config);
             }
-            emitSignalDiff(series, q, was, Signals.evaluate(series, history, q, events, config), record.timestamp(),
-                    out::add);
+            emitSignalDiff(series, q, was, Signals.evaluate(series, history, q, events, config),
+                    Signals.RETRACTED_BY_DATA, record.timestamp(), out::add);
         }
         save(series, head, history, incoming.getYear());
         out.forEach(context::forward);
@@ -458,7 +458,8 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         for (Observation q : history.getObservations()) {
             if (SeriesHistories.index(q) + q.getMonths() - 1 >= first) {
                 emitSignalDiff(series, q, Signals.evaluate(series, history, q, oldEvents, config),
-                        Signals.evaluate(series, history, q, newEvents, config), timestamp, sink);
+                        Signals.evaluate(series, history, q, newEvents, config), Signals.RETRACTED_BY_CALENDAR,
+                        timestamp, sink);
             }
         }
     }
@@ -471,15 +472,19 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         return out;
     }
 
-    /** New or changed ACTIVE signals, and RETRACTED for those that held and no longer do; nothing else. */
+    /**
+     * New or changed ACTIVE signals, and RETRACTED for those that held and no longer do; nothing else.
+     *
+     * @param retractedBecause what changed between {@code was} and {@code now}, for a retraction's summary
+     */
     private static void emitSignalDiff(SeriesKey series, Observation q, Map<SignalType, TradeSignal> was,
-                                       Map<SignalType, TradeSignal> now, long timestamp,
+                                       Map<SignalType, TradeSignal> now, String retractedBecause, long timestamp,
                                        Consumer<Record<SeriesKey, Emission>> sink) {
         for (SignalType type : SignalType.values()) {
             TradeSignal before = was.get(type);
             TradeSignal after = now.get(type);
             TradeSignal out = after != null ? (after.equals(before) ? null : after)
-                    : before != null ? Signals.retracted(before) : null;
+                    : before != null ? Signals.retracted(before, retractedBecause) : null;
             if (out != null) {
                 sink.accept(new Record<>(series, Emission.signal(Signals.key(series, q, type), out), timestamp));
             }

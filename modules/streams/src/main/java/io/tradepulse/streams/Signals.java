@@ -179,10 +179,19 @@ public final class Signals {
                 .build();
     }
 
-    /** The same signal, withdrawn because the latest data no longer meets its condition. */
-    static TradeSignal retracted(TradeSignal active) {
+    /** Why a signal was withdrawn: its series' data changed (a figure arrived or was revised). */
+    static final String RETRACTED_BY_DATA = "revised data no longer meets the condition";
+    /**
+     * Why a signal was withdrawn: the tariff calendar changed (an event withdrawn, moved, re-scoped or no longer a
+     * rise) while the series' data stayed as it was. Said apart because an alert reading "revised data" sends its
+     * reader to look for a revision that never happened.
+     */
+    static final String RETRACTED_BY_CALENDAR = "the tariff calendar changed and the condition no longer holds";
+
+    /** The same signal, withdrawn because its condition no longer holds, for the given reason. */
+    static TradeSignal retracted(TradeSignal active, String reason) {
         return TradeSignal.newBuilder(active).setStatus(SignalStatus.RETRACTED)
-                .setSummary("RETRACTED (revised data no longer meets the condition): " + active.getSummary()).build();
+                .setSummary("RETRACTED (" + reason + "): " + active.getSummary()).build();
     }
 
     public static SignalKey key(SeriesKey s, Observation q, SignalType type) {
@@ -233,8 +242,15 @@ public final class Signals {
         return fixed(pct, 1, true) + " %";
     }
 
-    private static String rate(Double r) {
-        return r == null ? "?" : String.format(Locale.ROOT, "%.0f", r);
+    /**
+     * A duty rate as published: "25", "7.5". Not rounded to a whole percent: that printed the 7.5 % of a real US
+     * tariff list as "8". Formatted only when a FRONT_LOADING or PAYBACK signal holds.
+     */
+    static String rate(Double r) {
+        if (r == null) {
+            return "?";
+        }
+        return Double.isFinite(r) ? BigDecimal.valueOf(r).stripTrailingZeros().toPlainString() : String.valueOf(r);
     }
 
     static String money(Long v) {

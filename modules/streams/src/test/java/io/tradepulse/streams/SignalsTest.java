@@ -155,6 +155,42 @@ class SignalsTest {
     }
 
     @Test
+    void shouldSayTheTariffCalendarChangedWhenAWithdrawnEventRetractsASignal() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.tariff(AUGUST_RISE);
+            flatYearAndJune(f, 125L);
+            f.signals.readRecordsToList();
+            f.tariffs.pipeInput(AUGUST_RISE.getId(), null); // withdrawn; June's figures are unchanged
+            f.refreshCalendarFully();
+            TradeSignal retracted = f.signalTable().get(key(CHN_USA, 2025, 6, "FRONT_LOADING"));
+            assertThat(retracted.getStatus()).isEqualTo(SignalStatus.RETRACTED);
+            assertThat(retracted.getSummary()).startsWith("RETRACTED (the tariff calendar changed")
+                    .doesNotContain("revised data");
+        }
+    }
+
+    @Test
+    void shouldSayRevisedDataWhenARevisionRetractsASignal() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.tariff(AUGUST_RISE);
+            flatYearAndJune(f, 125L);
+            f.pipe(figure(CHN_USA, 2025, 6, 1, 101L, "2025-08-14", 1));
+            assertThat(f.signalTable().get(key(CHN_USA, 2025, 6, "FRONT_LOADING")).getSummary())
+                    .startsWith("RETRACTED (revised data no longer meets the condition): ");
+        }
+    }
+
+    @Test
+    void shouldStateAFractionalTariffRateAsPublishedInTheSummary() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.tariff(TariffEvent.newBuilder(AUGUST_RISE).setRateBeforePct(7.5).setRateAfterPct(25.0).build());
+            flatYearAndJune(f, 125L);
+            assertThat(f.signalTable().get(key(CHN_USA, 2025, 6, "FRONT_LOADING")).getSummary())
+                    .contains("(INCREASE 7.5 -> 25 % effective 2025-08-12)");
+        }
+    }
+
+    @Test
     void shouldReevaluateTheSeriesOfAChangedImposerTargetPairAndNoOthers() {
         SeriesKey usImportsFromChina = new SeriesKey("USA", "CHN", Flow.IMPORT, "TOTAL");
         SeriesKey deImportsFromChina = new SeriesKey("DEU", "CHN", Flow.IMPORT, "TOTAL");
