@@ -306,14 +306,11 @@ final class ResultsStore implements AutoCloseable {
      * entries after it that did not match), so the next page reads on from there.
      */
     Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, Cursor after, int limit) {
-        Range range = Range.of(CHANGE, filter);
+        Range range = Range.of(CHANGE, filter).within(fromPeriod, toPeriod);
         byte[] from = seekPosition(after, range);
         List<byte[]> out = new ArrayList<>();
+        // The scan seeks past the months outside from..to (Range#outsidePeriods): every entry visited is a row.
         ScanEnd end = scan(range, from, (key, value, full) -> {
-            int p = ByteBuffer.wrap(key).getInt(key.length - 4);
-            if (p < fromPeriod || p > toPeriod) {
-                return Step.SKIPPED;
-            }
             if (full) {
                 return Step.STOP;
             }
@@ -632,9 +629,11 @@ final class ResultsStore implements AutoCloseable {
     /**
      * The keys of one kind whose series match a filter: the filter's leading fields (reporter, then partner, flow,
      * commodity) make a key prefix; fields after a gap are compared per entry ({@code compare}), and a scan skips
-     * from an entry that does not match to the next that can ({@link #nextCandidate}).
+     * from an entry that does not match to the next that can ({@link #nextCandidate}). A change range may also bound
+     * the periods ({@link #within}): a scan then seeks from a matching series' first entry to its {@code fromPeriod}
+     * and from its first entry past {@code toPeriod} to the next series ({@link #outsidePeriods}).
      */
-    private record Range(byte[][] want, byte[] prefix, boolean compare, boolean none) {
+    private record Range(byte[][] want, byte[] prefix, boolean compare, boolean none, int fromPeriod, int toPeriod) {
         static Range of(byte kind, SeriesFilter filter) {
             String[] fields = {filter.reporter(), filter.partner(), filter.flow(), filter.commodity()};
             byte[][] want = new byte[4][];
@@ -650,7 +649,63 @@ final class ResultsStore implements AutoCloseable {
                 lead++;
             }
             boolean compare = lead < 4 && Arrays.stream(want, lead, 4).anyMatch(w -> w != null);
-            return new Range(want, ResultsStore.prefix(kind, want, lead), compare, none);
+            return new Range(want, ResultsStore.prefix(kind, want, lead), compare, none, Integer.MIN_VALUE,
+                    Integer.MAX_VALUE);
+        }
+
+        /** The same series, only the periods from {@code from} to {@code to} (both included). */
+        Range within(int from, int to) {
+            return new Range(want, prefix, compare, none, from, to);
+        }
+
+        /** Whether the prefix is one whole series (every field wanted): its keys are the prefix and a period. */
+        boolean wholeSeries() {
+            return Arrays.stream(want).allMatch(w -> w != null);
+        }
+
+        /**
+         * Where a scan of a whole series starts: at {@code fromPeriod}'s key, not at the series' first month, unless
+         * {@code start} (a cursor) is past it. Other ranges start where asked: which series come first is only
+         * known once their first key is read ({@link #outsidePeriods}).
+         */
+        byte[] periodStart(byte[] start) {
+            if (fromPeriod == Integer.MIN_VALUE || !wholeSeries()) {
+                return start;
+            }
+            byte[] first = periodKey(prefix, prefix.length, fromPeriod);
+            return Arrays.compareUnsigned(start, first) >= 0 ? start : first;
+        }
+
+        /**
+         * For a change key whose series matches, null if its period is within the bounds; else the first position
+         * from which a key in them can follow: the series' {@code fromPeriod} key for an earlier period, the position
+         * past the series for a later one (the series up to its commodity, then 0x01 in place of the commodity's
+         * separator, as in {@link #nextCandidate}). So a query for a few months of long series reads those months and
+         * about two entries and two seeks per series, not every month of each (periods are big-endian ints, positive,
+         * so byte order is period order).
+         */
+        byte[] outsidePeriods(byte[] key) {
+            if (fromPeriod == Integer.MIN_VALUE && toPeriod == Integer.MAX_VALUE) {
+                return null;
+            }
+            int seriesEnd = key.length - 4;
+            int period = ByteBuffer.wrap(key).getInt(seriesEnd);
+            if (period < fromPeriod) {
+                return periodKey(key, seriesEnd, fromPeriod);
+            }
+            if (period > toPeriod) {
+                byte[] out = Arrays.copyOf(key, seriesEnd);
+                out[seriesEnd - 1] = 1;
+                return out;
+            }
+            return null;
+        }
+
+        /** The first {@code seriesEnd} bytes of {@code key} (a series and its separator), then the period. */
+        private static byte[] periodKey(byte[] key, int seriesEnd, int period) {
+            byte[] out = Arrays.copyOf(key, seriesEnd + 4);
+            ByteBuffer.wrap(out).putInt(seriesEnd, period);
+            return out;
         }
 
         /** Whether a whole key (see {@link #isKey}) is in the range. */
@@ -769,12 +824,14 @@ final class ResultsStore implements AutoCloseable {
      * not hold (a filter without a reporter, or with a gap) are compared on each entry read, and from an entry that
      * does not match the scan seeks to the next key that can ({@link Range#nextCandidate}) instead of reading every
      * entry in between: a partner filter reads its rows plus about two entries and two seeks per reporter, not the
-     * whole view. A seek counts against the cap as one more entry read, so a query whose matches are spread thin
-     * still ends within about the cap's work, with a cursor.
+     * whole view. Periods outside a change range's bounds are skipped the same way ({@link Range#outsidePeriods}),
+     * and a whole series' scan starts at its first wanted period ({@link Range#periodStart}). A seek counts against
+     * the cap as one more entry read, so a query whose matches are spread thin still ends within about the cap's
+     * work, with a cursor.
      */
     private ScanEnd scan(Range range, byte[] from, Visitor visitor, int limit) {
         byte[] prefix = range.prefix();
-        byte[] start = from != null && Arrays.compareUnsigned(from, prefix) > 0 ? from : prefix;
+        byte[] start = range.periodStart(from != null && Arrays.compareUnsigned(from, prefix) > 0 ? from : prefix);
         if (range.none()) {
             return new ScanEnd(false, null, null, null);
         }
@@ -798,6 +855,9 @@ final class ResultsStore implements AutoCloseable {
                         first = key;
                     }
                     byte[] skipTo = range.compare() ? range.nextCandidate(key) : null;
+                    if (skipTo == null) {
+                        skipTo = range.outsidePeriods(key);
+                    }
                     if (skipTo != null) {
                         // No key before skipTo matches: a next page may start there.
                         last = key;

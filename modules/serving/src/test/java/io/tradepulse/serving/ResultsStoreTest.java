@@ -862,6 +862,50 @@ class ResultsStoreTest {
     }
 
     @Test
+    void shouldReadTheMonthsFromToAndAFewEntriesPerSeriesNotEveryMonthOfEachSeries() throws Exception {
+        // 5 years of months per series; a query for 3 of them.
+        List<TradeChange> all = new ArrayList<>();
+        for (int r = 0; r < 10; r++) {
+            for (int p = 0; p < 5; p++) {
+                for (String commodity : List.of("0001", "TOTAL")) {
+                    for (int year = 2020; year <= 2024; year++) {
+                        for (int month = 1; month <= 12; month++) {
+                            all.add(change(String.format("R%02d", r), String.format("P%02d", p), commodity, year, month,
+                                    all.size()));
+                        }
+                    }
+                }
+            }
+        }
+        int from = p(2022, 3);
+        int to = p(2022, 5);
+        // The scan cap as the meter (a seek counts as one entry). One whole series: it starts at from, reads the
+        // 3 months and the entry after them. Several series: per series its first entry and a seek to from, the
+        // months, the entry after to and a seek past the series; for a partner also an entry and a seek per reporter
+        // to reach the partner and to leave the reporter. Reading every month of each series instead: 60 a series.
+        Map<SeriesFilter, Long> caps = new java.util.LinkedHashMap<>();
+        caps.put(new SeriesFilter("R03", "P02", "EXPORT", "TOTAL"), 3L + 1);
+        caps.put(new SeriesFilter("R03", "P02", null, null), 2 * (3L + 4));
+        caps.put(new SeriesFilter(null, "P02", null, null), 20 * (3L + 4) + 10 * 4);
+        caps.put(new SeriesFilter(null, null, null, "TOTAL"), 50 * (3L + 4) + 50 * 4);
+        for (Map.Entry<SeriesFilter, Long> query : caps.entrySet()) {
+            SeriesFilter filter = query.getKey();
+            List<TradeChange> expected = all.stream().filter(c -> matches(filter, c))
+                    .filter(c -> p(c.getYear(), c.getMonth()) >= from && p(c.getYear(), c.getMonth()) <= to).toList();
+            assertThat(query.getValue()).as("far fewer than the matching series' entries")
+                    .isLessThan(all.stream().filter(c -> matches(filter, c)).count() / 4);
+            store.close();
+            store = ResultsStore.open(tmp.resolve("view"), query.getValue());
+            all.forEach(c -> store.putChange(key(c), c));
+            Page<TradeChange> page = store.changes(filter, from, to, 100_000);
+            assertThat(page.truncated()).as("%s from 2022-03 to 2022-05 read at most %d entries", filter,
+                    query.getValue()).isFalse();
+            assertThat(page.rows()).usingElementComparator(Comparator.comparing(TradeChange::toString))
+                    .containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
     void shouldGiveNoCursorThatWouldNotAdvance() throws Exception {
         store.close();
         store = ResultsStore.open(tmp.resolve("view"), 3);

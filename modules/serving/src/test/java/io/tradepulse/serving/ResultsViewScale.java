@@ -23,9 +23,9 @@ import org.apache.avro.specific.SpecificDatumWriter;
  * Not a test (no Surefire pattern matches it): the measurement behind docs/benchmarks.md, "REST view at
  * backfill size". Fills the results view's store with the changes of the backfill benchmark's shape (3 reporters x
  * partners x HS6 codes x 36 months, every field set) and prints the time per change, heap after GC, disk, and the
- * latency of the API's queries (filters without a reporter: every page, following the cursor). With {@code map} as
- * the fourth argument it instead keeps the same changes as objects in a HashMap, as the view did before 2026-11-29,
- * and prints the heap per change.
+ * latency of the API's queries (filters without a reporter, and narrow from/to ranges: every page, following the
+ * cursor). With {@code map} as the fourth argument it instead keeps the same changes as objects in a HashMap, as the
+ * view did before 2026-11-29, and prints the heap per change.
  *
  * <pre>
  * ./mvnw -B -o -q -pl modules/serving test-compile
@@ -106,6 +106,17 @@ public final class ResultsViewScale {
                     pass("  " + what + "changes", after -> store.changes(f, Integer.MIN_VALUE, Integer.MAX_VALUE, after, 1000));
                     pass("  " + what + "series", after -> store.series(f, after, 1000));
                 }
+                // A narrow period range (from/to) of each matching series, which holds 36 months: every page.
+                int june = Results.period(2025, 6);
+                int april = Results.period(2025, 4);
+                SeriesFilter oneSeries = new SeriesFilter("CHN", "P007", "IMPORT", "100042");
+                SeriesFilter reporterAndPartner = new SeriesFilter("CHN", "P007", null, null);
+                SeriesFilter reporter = new SeriesFilter("CHN", null, null, null);
+                pass("  one series 2025-04..06", after -> store.changes(oneSeries, april, june, after, 1000));
+                pass("  reporter+partner 2025-06", after -> store.changes(reporterAndPartner, june, june, after, 1000));
+                pass("  reporter+partner 2025-04..06", after -> store.changes(reporterAndPartner, april, june, after, 1000));
+                pass("  partner 2025-06", after -> store.changes(partner, june, june, after, 1000));
+                pass("  reporter 2025-06", after -> store.changes(reporter, june, june, after, 1000));
             }
         }
     }
