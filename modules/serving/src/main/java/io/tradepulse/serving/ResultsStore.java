@@ -101,6 +101,11 @@ final class ResultsStore implements AutoCloseable {
      * truncated, with a cursor where it can go on.
      */
     static final long MAX_SCANNED = 1_000_000;
+    /**
+     * Entries of a series outside a changes query's from..to read one by one before the scan seeks past them: see
+     * {@link Range#outsidePeriods}.
+     */
+    static final int SEQUENTIAL_SKIPS = 8;
     /** Size at which RocksDB's info log (LOG) is rolled, and how many rolled ones it keeps: see the constructor. */
     static final long MAX_INFO_LOG_FILE_BYTES = 1024L * 1024;
     static final long INFO_LOG_FILES_KEPT = 2;
@@ -309,7 +314,7 @@ final class ResultsStore implements AutoCloseable {
         Range range = Range.of(CHANGE, filter).within(fromPeriod, toPeriod);
         byte[] from = seekPosition(after, range);
         List<byte[]> out = new ArrayList<>();
-        // The scan seeks past the months outside from..to (Range#outsidePeriods): every entry visited is a row.
+        // The scan passes over the months outside from..to (Range#outsidePeriods): every entry visited is a row.
         ScanEnd end = scan(range, from, (key, value, full) -> {
             if (full) {
                 return Step.STOP;
@@ -630,8 +635,9 @@ final class ResultsStore implements AutoCloseable {
      * The keys of one kind whose series match a filter: the filter's leading fields (reporter, then partner, flow,
      * commodity) make a key prefix; fields after a gap are compared per entry ({@code compare}), and a scan skips
      * from an entry that does not match to the next that can ({@link #nextCandidate}). A change range may also bound
-     * the periods ({@link #within}): a scan then seeks from a matching series' first entry to its {@code fromPeriod}
-     * and from its first entry past {@code toPeriod} to the next series ({@link #outsidePeriods}).
+     * the periods ({@link #within}): a scan then seeks (or steps, over a few entries) from a matching series' first
+     * entry to its {@code fromPeriod}, and from its entries past {@code toPeriod} to the next series ({@link
+     * #outsidePeriods}).
      */
     private record Range(byte[][] want, byte[] prefix, boolean compare, boolean none, int fromPeriod, int toPeriod) {
         static Range of(byte kind, SeriesFilter filter) {
@@ -652,6 +658,9 @@ final class ResultsStore implements AutoCloseable {
             return new Range(want, ResultsStore.prefix(kind, want, lead), compare, none, Integer.MIN_VALUE,
                     Integer.MAX_VALUE);
         }
+
+        /** {@link #outsidePeriods}: not wanted, read on (compared by identity). */
+        static final byte[] STEP = new byte[0];
 
         /** The same series, only the periods from {@code from} to {@code to} (both included). */
         Range within(int from, int to) {
@@ -677,23 +686,34 @@ final class ResultsStore implements AutoCloseable {
         }
 
         /**
-         * For a change key whose series matches, null if its period is within the bounds; else the first position
-         * from which a key in them can follow: the series' {@code fromPeriod} key for an earlier period, the position
-         * past the series for a later one (the series up to its commodity, then 0x01 in place of the commodity's
-         * separator, as in {@link #nextCandidate}). So a query for a few months of long series reads those months and
-         * about two entries and two seeks per series, not every month of each (periods are big-endian ints, positive,
-         * so byte order is period order).
+         * For a change key whose series matches, null if its period is within the bounds; else {@link #STEP} to read
+         * on to the next entry, or the first position from which a key in them can follow: the series' {@code
+         * fromPeriod} key for an earlier period, the position past the series for a later one (the series up to its
+         * commodity, then 0x01 in place of the commodity's separator, as in {@link #nextCandidate}). So a query for a
+         * few months of long series reads those months and a few entries and about two seeks per series, not every
+         * month of each (periods are big-endian ints, positive, so byte order is period order).
+         *
+         * <p>Why step at all: a seek cost several times a step in the view (measured: docs/benchmarks.md, "REST view
+         * at backfill size"), so a range that leaves out one or two months at either end of each series got slower
+         * by seeking over them. As RocksDB's own iterator does ({@code max_sequential_skip_in_iterations}, 8), up
+         * to {@link #SEQUENTIAL_SKIPS} entries are stepped over before seeking: before {@code fromPeriod}, when at
+         * most that many months lie between the key and it (one entry per month, so at most that many entries);
+         * after {@code toPeriod}, while fewer than that many were stepped over in a row ({@code stepped}), not
+         * knowing how many months the series has left.
          */
-        byte[] outsidePeriods(byte[] key) {
+        byte[] outsidePeriods(byte[] key, int stepped) {
             if (fromPeriod == Integer.MIN_VALUE && toPeriod == Integer.MAX_VALUE) {
                 return null;
             }
             int seriesEnd = key.length - 4;
             int period = ByteBuffer.wrap(key).getInt(seriesEnd);
             if (period < fromPeriod) {
-                return periodKey(key, seriesEnd, fromPeriod);
+                return (long) fromPeriod - period <= SEQUENTIAL_SKIPS ? STEP : periodKey(key, seriesEnd, fromPeriod);
             }
             if (period > toPeriod) {
+                if (stepped < SEQUENTIAL_SKIPS) {
+                    return STEP;
+                }
                 byte[] out = Arrays.copyOf(key, seriesEnd);
                 out[seriesEnd - 1] = 1;
                 return out;
@@ -824,8 +844,9 @@ final class ResultsStore implements AutoCloseable {
      * not hold (a filter without a reporter, or with a gap) are compared on each entry read, and from an entry that
      * does not match the scan seeks to the next key that can ({@link Range#nextCandidate}) instead of reading every
      * entry in between: a partner filter reads its rows plus about two entries and two seeks per reporter, not the
-     * whole view. Periods outside a change range's bounds are skipped the same way ({@link Range#outsidePeriods}),
-     * and a whole series' scan starts at its first wanted period ({@link Range#periodStart}). A seek counts against
+     * whole view. Periods outside a change range's bounds are skipped the same way, or stepped over when only a few
+     * ({@link Range#outsidePeriods}), and a whole series' scan starts at its first wanted period ({@link
+     * Range#periodStart}). A seek counts against
      * the cap as one more entry read, so a query whose matches are spread thin still ends within about the cap's
      * work, with a cursor.
      */
@@ -841,6 +862,7 @@ final class ResultsStore implements AutoCloseable {
             byte[] first = null;
             byte[] last = null;
             byte[] resume = null;
+            int stepped = 0; // entries outside the periods read over in a row (Range#outsidePeriods)
             try (RocksIterator it = db.newIterator()) {
                 it.seek(start);
                 while (it.isValid()) {
@@ -856,8 +878,16 @@ final class ResultsStore implements AutoCloseable {
                     }
                     byte[] skipTo = range.compare() ? range.nextCandidate(key) : null;
                     if (skipTo == null) {
-                        skipTo = range.outsidePeriods(key);
+                        skipTo = range.outsidePeriods(key, stepped);
                     }
+                    if (skipTo == Range.STEP) {
+                        stepped++;
+                        last = key;
+                        resume = after(key);
+                        it.next();
+                        continue;
+                    }
+                    stepped = 0;
                     if (skipTo != null) {
                         // No key before skipTo matches: a next page may start there.
                         last = key;
