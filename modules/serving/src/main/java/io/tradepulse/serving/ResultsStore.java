@@ -277,6 +277,12 @@ final class ResultsStore implements AutoCloseable {
                 out.add(summary(current[0], months[0], latest[0]));
             }
         }
+        if (resume == null && atLimit[0]) {
+            // Past every month of the last series listed, not after the last one read: a month the processor adds to
+            // it before the next page is asked for would otherwise start that page, and the series be listed again
+            // with that month alone.
+            resume = pastSeries(current[0], current[0].length);
+        }
         if (resume == null) {
             resume = end.resume();
         }
@@ -714,9 +720,7 @@ final class ResultsStore implements AutoCloseable {
                 if (stepped < SEQUENTIAL_SKIPS) {
                     return STEP;
                 }
-                byte[] out = Arrays.copyOf(key, seriesEnd);
-                out[seriesEnd - 1] = 1;
-                return out;
+                return pastSeries(key, seriesEnd);
             }
             return null;
         }
@@ -812,6 +816,17 @@ final class ResultsStore implements AutoCloseable {
             pos++;
         }
         return key.length - pos >= 4;
+    }
+
+    /**
+     * The position after every key of a series, from the key of one of its entries (or the series alone) and where
+     * the series ends in it (after the commodity's separator): 0x01 in place of that separator, as in {@link
+     * Range#nextCandidate}.
+     */
+    private static byte[] pastSeries(byte[] key, int seriesEnd) {
+        byte[] out = Arrays.copyOf(key, seriesEnd);
+        out[seriesEnd - 1] = 1;
+        return out;
     }
 
     /** The smallest byte string after {@code key}: a position from which the next page reads on past it. */

@@ -941,6 +941,25 @@ class ResultsStoreTest {
     }
 
     @Test
+    void shouldNotListASeriesAgainOnTheNextPageWhenItGainsAMonthBetweenPages() throws Exception {
+        for (SeriesFilter filter : List.of(SeriesFilter.ALL, new SeriesFilter(null, "USA", null, null))) {
+            store.close();
+            store = ResultsStore.open(tmp.resolve("view"));
+            for (int month = 1; month <= 3; month++) {
+                put(change("CHN", "USA", "TOTAL", 2025, month, month));
+            }
+            put(change("DEU", "USA", "TOTAL", 2025, 1, 1));
+            Page<SeriesSummary> first = store.series(filter, null, 1);
+            assertThat(first.rows()).containsExactly(new SeriesSummary("CHN", "USA", "EXPORT", "TOTAL", 3, 2025, 3));
+            // The processor emits the series' next month while the client pages: the series was listed already (its
+            // count is that of the page's reading); listed again, it came back with only the new month.
+            put(change("CHN", "USA", "TOTAL", 2025, 4, 4));
+            assertThat(store.series(filter, first.next(), 10).rows()).as("%s", filter)
+                    .containsExactly(new SeriesSummary("DEU", "USA", "EXPORT", "TOTAL", 1, 2025, 1));
+        }
+    }
+
+    @Test
     void shouldGiveNoCursorThatWouldNotAdvance() throws Exception {
         store.close();
         store = ResultsStore.open(tmp.resolve("view"), 3);
