@@ -881,7 +881,7 @@ class DashboardServerTest {
         HttpResponse<String> r = get("/");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
-        assertThat(r.body()).contains("/api/changes");
+        assertThat(r.body()).contains("api/changes?");
         assertThat(get("/index.html").statusCode()).isEqualTo(200);
         assertThat(get("/nope").statusCode()).isEqualTo(404);
     }
