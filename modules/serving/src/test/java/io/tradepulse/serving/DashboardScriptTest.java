@@ -54,7 +54,7 @@ class DashboardScriptTest {
             """;
 
     private static final String HARNESS = FAKE_PAGE + """
-            const state = {series: [], health: {ok: true, body: {status: 'UP', processor: 'RUNNING', viewCaughtUp: true}}};
+            const state = {series: [], changes: [], health: {ok: true, body: {status: 'UP', processor: 'RUNNING', viewCaughtUp: true}}};
             let requests = [];
             const context = vm.createContext({
               URLSearchParams, console, setTimeout, setInterval: () => 0,
@@ -66,7 +66,7 @@ class DashboardScriptTest {
                   const h = state.health;
                   return {ok: h.ok, status: h.ok ? 200 : 503, headers: {get: () => null}, json: async () => h.body};
                 }
-                const body = url.startsWith('api/series') ? state.series : [];
+                const body = url.startsWith('api/series') ? state.series : url.startsWith('api/changes') ? state.changes : [];
                 return {ok: true, status: 200, headers: {get: () => null}, json: async () => body};
               },
             });
@@ -99,6 +99,14 @@ class DashboardScriptTest {
                 await vm.runInContext('status()', context);
                 return byId('status').textContent;
               };
+              // A Comext series: its values are in EUR (a source's currency is kept, never converted).
+              byId('f-reporter').value = 'DEU';
+              state.series = [series('DEU', 'USA')];
+              state.changes = [{year: 2025, month: 1, months: 1, value: 2.5e9, currency: 'EUR', vintage: 'v', source: 'COMEXT'}];
+              await vm.runInContext('loadSeries()', context);
+              out.euro = {unit: byId('unit').textContent, chart: byId('chart').innerHTML};
+              state.changes = [];
+
               requests = [];
               await vm.runInContext('status()', context);
               out.healthRequests = [...requests];
@@ -234,6 +242,16 @@ class DashboardScriptTest {
         assertThat(page.at("/initial/requests")).extracting(JsonNode::asText).isNotEmpty()
                 .allSatisfy(url -> assertThat(url).startsWith("api/"));
         assertThat(page.get("healthRequests")).extracting(JsonNode::asText).containsExactly("health/ready");
+    }
+
+    @Test
+    void shouldLabelTheValuesWithTheSeriesCurrencyNotUsDollarsAlways() throws Exception {
+        assumeThat(nodeAvailable()).as("node on the PATH").isTrue();
+        JsonNode euro = run().get("euro");
+
+        // The table's header and the chart said US$ bn for every series, Comext's EUR ones too.
+        assertThat(euro.get("unit").asText()).isEqualTo("EUR");
+        assertThat(euro.get("chart").asText()).contains("EUR bn").doesNotContain("US$");
     }
 
     @Test
