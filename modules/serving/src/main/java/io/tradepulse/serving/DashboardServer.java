@@ -77,8 +77,8 @@ import org.slf4j.LoggerFactory;
  * system properties {@value #MAX_REQUEST_TIME_PROPERTY} and {@value #MAX_RESPONSE_TIME_PROPERTY}, when set, decide),
  * so slow clients cannot hold the threads or the query permits. A filter on the leading series fields (reporter, then
  * partner, flow, commodity) reads only those series; filters without a reporter skip through the view in key order
- * from one matching series to the next, and /api/signals pages read the view's time index (or a field index) from
- * their cursor and stop at the limit ({@link ResultsStore}).
+ * from one matching series to the next, {@code from} and {@code to} are sought within each series, and /api/signals
+ * pages read the view's time index (or a field index) from their cursor and stop at the limit ({@link ResultsStore}).
  * <ul>
  *   <li>{@code GET /}: the dashboard</li>
  * </ul>

@@ -101,6 +101,11 @@ final class ResultsStore implements AutoCloseable {
      * truncated, with a cursor where it can go on.
      */
     static final long MAX_SCANNED = 1_000_000;
+    /**
+     * Entries of a series outside a changes query's from..to read one by one before the scan seeks past them: see
+     * {@link Range#outsidePeriods}.
+     */
+    static final int SEQUENTIAL_SKIPS = 8;
     /** Size at which RocksDB's info log (LOG) is rolled, and how many rolled ones it keeps: see the constructor. */
     static final long MAX_INFO_LOG_FILE_BYTES = 1024L * 1024;
     static final long INFO_LOG_FILES_KEPT = 2;
@@ -272,6 +277,12 @@ final class ResultsStore implements AutoCloseable {
                 out.add(summary(current[0], months[0], latest[0]));
             }
         }
+        if (resume == null && atLimit[0]) {
+            // Past every month of the last series listed, not after the last one read: a month the processor adds to
+            // it before the next page is asked for would otherwise start that page, and the series be listed again
+            // with that month alone.
+            resume = pastSeries(current[0], current[0].length);
+        }
         if (resume == null) {
             resume = end.resume();
         }
@@ -306,14 +317,11 @@ final class ResultsStore implements AutoCloseable {
      * entries after it that did not match), so the next page reads on from there.
      */
     Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, Cursor after, int limit) {
-        Range range = Range.of(CHANGE, filter);
+        Range range = Range.of(CHANGE, filter).within(fromPeriod, toPeriod);
         byte[] from = seekPosition(after, range);
         List<byte[]> out = new ArrayList<>();
+        // The scan passes over the months outside from..to (Range#outsidePeriods): every entry visited is a row.
         ScanEnd end = scan(range, from, (key, value, full) -> {
-            int p = ByteBuffer.wrap(key).getInt(key.length - 4);
-            if (p < fromPeriod || p > toPeriod) {
-                return Step.SKIPPED;
-            }
             if (full) {
                 return Step.STOP;
             }
@@ -632,9 +640,12 @@ final class ResultsStore implements AutoCloseable {
     /**
      * The keys of one kind whose series match a filter: the filter's leading fields (reporter, then partner, flow,
      * commodity) make a key prefix; fields after a gap are compared per entry ({@code compare}), and a scan skips
-     * from an entry that does not match to the next that can ({@link #nextCandidate}).
+     * from an entry that does not match to the next that can ({@link #nextCandidate}). A change range may also bound
+     * the periods ({@link #within}): a scan then seeks (or steps, over a few entries) from a matching series' first
+     * entry to its {@code fromPeriod}, and from its entries past {@code toPeriod} to the next series ({@link
+     * #outsidePeriods}).
      */
-    private record Range(byte[][] want, byte[] prefix, boolean compare, boolean none) {
+    private record Range(byte[][] want, byte[] prefix, boolean compare, boolean none, int fromPeriod, int toPeriod) {
         static Range of(byte kind, SeriesFilter filter) {
             String[] fields = {filter.reporter(), filter.partner(), filter.flow(), filter.commodity()};
             byte[][] want = new byte[4][];
@@ -650,7 +661,75 @@ final class ResultsStore implements AutoCloseable {
                 lead++;
             }
             boolean compare = lead < 4 && Arrays.stream(want, lead, 4).anyMatch(w -> w != null);
-            return new Range(want, ResultsStore.prefix(kind, want, lead), compare, none);
+            return new Range(want, ResultsStore.prefix(kind, want, lead), compare, none, Integer.MIN_VALUE,
+                    Integer.MAX_VALUE);
+        }
+
+        /** {@link #outsidePeriods}: not wanted, read on (compared by identity). */
+        static final byte[] STEP = new byte[0];
+
+        /** The same series, only the periods from {@code from} to {@code to} (both included). */
+        Range within(int from, int to) {
+            return new Range(want, prefix, compare, none, from, to);
+        }
+
+        /** Whether the prefix is one whole series (every field wanted): its keys are the prefix and a period. */
+        boolean wholeSeries() {
+            return Arrays.stream(want).allMatch(w -> w != null);
+        }
+
+        /**
+         * Where a scan of a whole series starts: at {@code fromPeriod}'s key, not at the series' first month, unless
+         * {@code start} (a cursor) is past it. Other ranges start where asked: which series come first is only
+         * known once their first key is read ({@link #outsidePeriods}).
+         */
+        byte[] periodStart(byte[] start) {
+            if (fromPeriod == Integer.MIN_VALUE || !wholeSeries()) {
+                return start;
+            }
+            byte[] first = periodKey(prefix, prefix.length, fromPeriod);
+            return Arrays.compareUnsigned(start, first) >= 0 ? start : first;
+        }
+
+        /**
+         * For a change key whose series matches, null if its period is within the bounds; else {@link #STEP} to read
+         * on to the next entry, or the first position from which a key in them can follow: the series' {@code
+         * fromPeriod} key for an earlier period, the position past the series for a later one (the series up to its
+         * commodity, then 0x01 in place of the commodity's separator, as in {@link #nextCandidate}). So a query for a
+         * few months of long series reads those months and a few entries and about two seeks per series, not every
+         * month of each (periods are big-endian ints, positive, so byte order is period order).
+         *
+         * <p>Why step at all: a seek cost several times a step in the view (measured: docs/benchmarks.md, "REST view
+         * at backfill size"), so a range that leaves out one or two months at either end of each series got slower
+         * by seeking over them. As RocksDB's own iterator does ({@code max_sequential_skip_in_iterations}, 8), up
+         * to {@link #SEQUENTIAL_SKIPS} entries are stepped over before seeking: before {@code fromPeriod}, when at
+         * most that many months lie between the key and it (one entry per month, so at most that many entries);
+         * after {@code toPeriod}, while fewer than that many were stepped over in a row ({@code stepped}), not
+         * knowing how many months the series has left.
+         */
+        byte[] outsidePeriods(byte[] key, int stepped) {
+            if (fromPeriod == Integer.MIN_VALUE && toPeriod == Integer.MAX_VALUE) {
+                return null;
+            }
+            int seriesEnd = key.length - 4;
+            int period = ByteBuffer.wrap(key).getInt(seriesEnd);
+            if (period < fromPeriod) {
+                return (long) fromPeriod - period <= SEQUENTIAL_SKIPS ? STEP : periodKey(key, seriesEnd, fromPeriod);
+            }
+            if (period > toPeriod) {
+                if (stepped < SEQUENTIAL_SKIPS) {
+                    return STEP;
+                }
+                return pastSeries(key, seriesEnd);
+            }
+            return null;
+        }
+
+        /** The first {@code seriesEnd} bytes of {@code key} (a series and its separator), then the period. */
+        private static byte[] periodKey(byte[] key, int seriesEnd, int period) {
+            byte[] out = Arrays.copyOf(key, seriesEnd + 4);
+            ByteBuffer.wrap(out).putInt(seriesEnd, period);
+            return out;
         }
 
         /** Whether a whole key (see {@link #isKey}) is in the range. */
@@ -739,6 +818,17 @@ final class ResultsStore implements AutoCloseable {
         return key.length - pos >= 4;
     }
 
+    /**
+     * The position after every key of a series, from the key of one of its entries (or the series alone) and where
+     * the series ends in it (after the commodity's separator): 0x01 in place of that separator, as in {@link
+     * Range#nextCandidate}.
+     */
+    private static byte[] pastSeries(byte[] key, int seriesEnd) {
+        byte[] out = Arrays.copyOf(key, seriesEnd);
+        out[seriesEnd - 1] = 1;
+        return out;
+    }
+
     /** The smallest byte string after {@code key}: a position from which the next page reads on past it. */
     private static byte[] after(byte[] key) {
         return Arrays.copyOf(key, key.length + 1); // key followed by 0x00
@@ -769,12 +859,15 @@ final class ResultsStore implements AutoCloseable {
      * not hold (a filter without a reporter, or with a gap) are compared on each entry read, and from an entry that
      * does not match the scan seeks to the next key that can ({@link Range#nextCandidate}) instead of reading every
      * entry in between: a partner filter reads its rows plus about two entries and two seeks per reporter, not the
-     * whole view. A seek counts against the cap as one more entry read, so a query whose matches are spread thin
-     * still ends within about the cap's work, with a cursor.
+     * whole view. Periods outside a change range's bounds are skipped the same way, or stepped over when only a few
+     * ({@link Range#outsidePeriods}), and a whole series' scan starts at its first wanted period ({@link
+     * Range#periodStart}). A seek counts against
+     * the cap as one more entry read, so a query whose matches are spread thin still ends within about the cap's
+     * work, with a cursor.
      */
     private ScanEnd scan(Range range, byte[] from, Visitor visitor, int limit) {
         byte[] prefix = range.prefix();
-        byte[] start = from != null && Arrays.compareUnsigned(from, prefix) > 0 ? from : prefix;
+        byte[] start = range.periodStart(from != null && Arrays.compareUnsigned(from, prefix) > 0 ? from : prefix);
         if (range.none()) {
             return new ScanEnd(false, null, null, null);
         }
@@ -784,6 +877,7 @@ final class ResultsStore implements AutoCloseable {
             byte[] first = null;
             byte[] last = null;
             byte[] resume = null;
+            int stepped = 0; // entries outside the periods read over in a row (Range#outsidePeriods)
             try (RocksIterator it = db.newIterator()) {
                 it.seek(start);
                 while (it.isValid()) {
@@ -798,6 +892,17 @@ final class ResultsStore implements AutoCloseable {
                         first = key;
                     }
                     byte[] skipTo = range.compare() ? range.nextCandidate(key) : null;
+                    if (skipTo == null) {
+                        skipTo = range.outsidePeriods(key, stepped);
+                    }
+                    if (skipTo == Range.STEP) {
+                        stepped++;
+                        last = key;
+                        resume = after(key);
+                        it.next();
+                        continue;
+                    }
+                    stepped = 0;
                     if (skipTo != null) {
                         // No key before skipTo matches: a next page may start there.
                         last = key;

@@ -44,29 +44,34 @@ class DashboardScriptTest {
               });
               return sel;
             }
+            // The page as a reverse proxy serves it under a path prefix (docs/operations.md, "Paging"): what it asks
+            // for is recorded relative to the page's URL, and a request that leaves the prefix as the absolute URL.
+            const BASE = 'http://proxy.example/tradepulse/';
+            const resolve = url => { const href = new URL(url, BASE).href; return href.startsWith(BASE) ? href.slice(BASE.length) : href; };
             const elements = {series: select()};
             const byId = id => elements[id] || (elements[id] = element());
             const tbody = element(), sub = element();
             """;
 
     private static final String HARNESS = FAKE_PAGE + """
-            const state = {series: [], health: {ok: true, body: {status: 'UP', processor: 'RUNNING', viewCaughtUp: true}}};
+            const state = {series: [], changes: [], health: {ok: true, body: {status: 'UP', processor: 'RUNNING', viewCaughtUp: true}}};
             let requests = [];
             const context = vm.createContext({
               URLSearchParams, console, setTimeout, setInterval: () => 0,
               document: {getElementById: byId, querySelector: q => q === '.sub' ? sub : q === '#table tbody' ? tbody : element()},
-              fetch: async url => {
+              fetch: async asked => {
+                const url = resolve(asked);
                 requests.push(url);
-                if (url.startsWith('/health')) {
+                if (url.startsWith('health/')) {
                   const h = state.health;
                   return {ok: h.ok, status: h.ok ? 200 : 503, headers: {get: () => null}, json: async () => h.body};
                 }
-                const body = url.startsWith('/api/series') ? state.series : [];
+                const body = url.startsWith('api/series') ? state.series : url.startsWith('api/changes') ? state.changes : [];
                 return {ok: true, status: 200, headers: {get: () => null}, json: async () => body};
               },
             });
             const series = (reporter, partner) => ({reporter, partner, flow: 'EXPORT', commodity: 'TOTAL', months: 2, latestPeriod: '2025-05'});
-            const api = () => { const asked = requests.filter(u => u.startsWith('/api/')); requests = []; return asked; };
+            const api = () => { const asked = requests.filter(u => !u.startsWith('health/')); requests = []; return asked; };
             const page = () => ({selected: byId('series').value, requests: api(), table: tbody.innerHTML,
               chart: byId('chart').innerHTML, signals: byId('signals').innerHTML, more: byId('more').textContent, error: sub.textContent});
             (async () => {
@@ -94,6 +99,17 @@ class DashboardScriptTest {
                 await vm.runInContext('status()', context);
                 return byId('status').textContent;
               };
+              // A Comext series: its values are in EUR (a source's currency is kept, never converted).
+              byId('f-reporter').value = 'DEU';
+              state.series = [series('DEU', 'USA')];
+              state.changes = [{year: 2025, month: 1, months: 1, value: 2.5e9, currency: 'EUR', vintage: 'v', source: 'COMEXT'}];
+              await vm.runInContext('loadSeries()', context);
+              out.euro = {unit: byId('unit').textContent, chart: byId('chart').innerHTML};
+              state.changes = [];
+
+              requests = [];
+              await vm.runInContext('status()', context);
+              out.healthRequests = [...requests];
               out.status = {
                 ready: await status({status: 'UP', processor: 'RUNNING', viewCaughtUp: true}),
                 catchingUp: await status({status: 'DOWN', processor: 'RUNNING', viewCaughtUp: false}),
@@ -115,12 +131,13 @@ class DashboardScriptTest {
             const context = vm.createContext({
               URLSearchParams, console, setTimeout, setInterval: () => 0,
               document: {getElementById: byId, querySelector: q => q === '.sub' ? sub : q === '#table tbody' ? tbody : element()},
-              fetch: async url => {
+              fetch: async asked => {
+                const url = resolve(asked);
                 const delay = Object.entries(state.delays).find(([prefix]) => url.startsWith(prefix));
                 const reporter = new URLSearchParams(url.slice(url.indexOf('?') + 1)).get('reporter');
-                const body = url.startsWith('/api/series') ? state.series
-                  : url.startsWith('/api/changes') ? [{year: 2025, month: 1, months: 1, value: 1e9, vintage: 'rows of ' + reporter, source: 'S'}]
-                  : url.startsWith('/api/signals') ? [{type: 'YOY_MOVE', status: 'ACTIVE', year: 2025, month: 1, months: 2, summary: 'signal of ' + reporter}]
+                const body = url.startsWith('api/series') ? state.series
+                  : url.startsWith('api/changes') ? [{year: 2025, month: 1, months: 1, value: 1e9, vintage: 'rows of ' + reporter, source: 'S'}]
+                  : url.startsWith('api/signals') ? [{type: 'YOY_MOVE', status: 'ACTIVE', year: 2025, month: 1, months: 2, summary: 'signal of ' + reporter}]
                   : {processor: 'RUNNING'};
                 await sleep(delay ? delay[1] : 0); // answered as the server was when asked
                 return {ok: true, status: 200, headers: {get: () => null}, json: async () => body};
@@ -134,7 +151,7 @@ class DashboardScriptTest {
               await sleep(100);
 
               // The 5-second refresh starts loading CHN -> USA (slow to answer); the user then picks USA -> CHN.
-              state.delays = {'/api/changes?reporter=CHN': 300, '/api/signals?reporter=CHN': 300};
+              state.delays = {'api/changes?reporter=CHN': 300, 'api/signals?reporter=CHN': 300};
               const refresh = vm.runInContext('loadSeriesData()', context);
               byId('series').value = 'USA/CHN/EXPORT/TOTAL';
               const picked = vm.runInContext('loadSeriesData()', context);
@@ -142,7 +159,7 @@ class DashboardScriptTest {
               const out = {selected: byId('series').value, table: tbody.innerHTML, signals: byId('signals').innerHTML};
 
               // A filter typed while a slower refresh of the unfiltered list is on its way: the newer list stays.
-              state.delays = {'/api/series?limit=1000&': 0, '/api/series': 300};
+              state.delays = {'api/series?limit=1000&': 0, 'api/series': 300};
               const all = vm.runInContext('loadSeries()', context);
               byId('f-reporter').value = 'USA';
               const before = state.series;
@@ -193,26 +210,48 @@ class DashboardScriptTest {
 
         assertThat(page.at("/initial/selected").asText()).isEqualTo("CHN/USA/EXPORT/TOTAL");
         assertThat(page.at("/initial/requests")).extracting(JsonNode::asText).containsExactly(
-                "/api/series?limit=1000",
-                "/api/changes?reporter=CHN&partner=USA&flow=EXPORT&commodity=TOTAL",
-                "/api/signals?reporter=CHN&partner=USA&flow=EXPORT&commodity=TOTAL");
+                "api/series?limit=1000",
+                "api/changes?reporter=CHN&partner=USA&flow=EXPORT&commodity=TOTAL",
+                "api/signals?reporter=CHN&partner=USA&flow=EXPORT&commodity=TOTAL");
 
         JsonNode filtered = page.get("selectedFilteredOut");
         assertThat(filtered.get("selected").asText()).isEqualTo("CHN/USA/EXPORT/TOTAL");
         assertThat(filtered.get("requests")).extracting(JsonNode::asText).containsExactly(
-                "/api/series?limit=1000&reporter=CHN",
-                "/api/changes?reporter=CHN&partner=USA&flow=EXPORT&commodity=TOTAL",
-                "/api/signals?reporter=CHN&partner=USA&flow=EXPORT&commodity=TOTAL");
+                "api/series?limit=1000&reporter=CHN",
+                "api/changes?reporter=CHN&partner=USA&flow=EXPORT&commodity=TOTAL",
+                "api/signals?reporter=CHN&partner=USA&flow=EXPORT&commodity=TOTAL");
         assertThat(filtered.get("error").asText()).isEmpty();
 
         JsonNode none = page.get("noneMatch");
         assertThat(none.get("requests")).extracting(JsonNode::asText).as("no series: nothing to ask for")
-                .containsExactly("/api/series?limit=1000&reporter=XXX");
+                .containsExactly("api/series?limit=1000&reporter=XXX");
         assertThat(none.get("table").asText()).isEmpty();
         assertThat(none.get("chart").asText()).isEmpty();
         assertThat(none.get("signals").asText()).isEqualTo("<span class=\"muted\">none</span>");
         assertThat(none.get("more").asText()).isEqualTo("no series match the filters");
         assertThat(none.get("error").asText()).isEmpty();
+    }
+
+    @Test
+    void shouldAskTheApiAndHealthRelativeToThePageSoThatAPathPrefixOfAProxyIsKept() throws Exception {
+        assumeThat(nodeAvailable()).as("node on the PATH").isTrue();
+        JsonNode page = run();
+
+        // Served as https://host/tradepulse/ by a proxy that strips /tradepulse, the page asked for /api/series and
+        // /health/ready at the host's root, outside the prefix: 404 from the proxy, an empty dashboard.
+        assertThat(page.at("/initial/requests")).extracting(JsonNode::asText).isNotEmpty()
+                .allSatisfy(url -> assertThat(url).startsWith("api/"));
+        assertThat(page.get("healthRequests")).extracting(JsonNode::asText).containsExactly("health/ready");
+    }
+
+    @Test
+    void shouldLabelTheValuesWithTheSeriesCurrencyNotUsDollarsAlways() throws Exception {
+        assumeThat(nodeAvailable()).as("node on the PATH").isTrue();
+        JsonNode euro = run().get("euro");
+
+        // The table's header and the chart said US$ bn for every series, Comext's EUR ones too.
+        assertThat(euro.get("unit").asText()).isEqualTo("EUR");
+        assertThat(euro.get("chart").asText()).contains("EUR bn").doesNotContain("US$");
     }
 
     @Test

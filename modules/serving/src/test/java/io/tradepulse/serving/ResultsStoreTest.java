@@ -862,6 +862,104 @@ class ResultsStoreTest {
     }
 
     @Test
+    void shouldReadTheMonthsFromToAndAFewEntriesPerSeriesNotEveryMonthOfEachSeries() throws Exception {
+        // 5 years of months per series; a query for 3 of them.
+        List<TradeChange> all = fiveYearsOfMonths();
+        int from = p(2022, 3);
+        int to = p(2022, 5);
+        // The scan cap as the meter (a seek counts as one entry). One whole series: it starts at from, reads the
+        // 3 months, then steps over SEQUENTIAL_SKIPS entries after to and seeks past the series on the next one.
+        // Several series: per series also its first entry and a seek to from (26 months before it), and the seek past
+        // it; for a partner also an entry and a seek per reporter to reach the partner and to leave the reporter. Reading
+        // every month of each series instead: 60 a series.
+        long perSeries = 3 + ResultsStore.SEQUENTIAL_SKIPS + 1;
+        Map<SeriesFilter, Long> caps = new java.util.LinkedHashMap<>();
+        caps.put(new SeriesFilter("R03", "P02", "EXPORT", "TOTAL"), perSeries);
+        caps.put(new SeriesFilter("R03", "P02", null, null), 2 * (perSeries + 3));
+        caps.put(new SeriesFilter(null, "P02", null, null), 20 * (perSeries + 3) + 10 * 4);
+        caps.put(new SeriesFilter(null, null, null, "TOTAL"), 50 * (perSeries + 3) + 50 * 4);
+        for (Map.Entry<SeriesFilter, Long> query : caps.entrySet()) {
+            SeriesFilter filter = query.getKey();
+            assertThat(query.getValue()).as("far fewer than the matching series' entries")
+                    .isLessThan(all.stream().filter(c -> matches(filter, c)).count() / 3);
+            store.close();
+            store = ResultsStore.open(tmp.resolve("view"), query.getValue());
+            all.forEach(c -> store.putChange(key(c), c));
+            Page<TradeChange> page = store.changes(filter, from, to, 100_000);
+            assertThat(page.truncated()).as("%s from 2022-03 to 2022-05 read at most %d entries", filter,
+                    query.getValue()).isFalse();
+            assertThat(page.rows()).usingElementComparator(Comparator.comparing(TradeChange::toString))
+                    .containsExactlyElementsOf(inPeriods(all, filter, from, to));
+        }
+    }
+
+    @Test
+    void shouldPageChangesFromToAcrossSeeksAndStepsWithoutDuplicatesOrGaps() throws Exception {
+        List<TradeChange> all = fiveYearsOfMonths();
+        // Seeks at both ends (26 months before from, 31 after to), and steps at both (2 months before, 2 after).
+        List<int[]> ranges = List.of(new int[] {p(2022, 3), p(2022, 5)}, new int[] {p(2020, 3), p(2024, 10)});
+        List<SeriesFilter> filters = List.of(new SeriesFilter("R03", "P02", "EXPORT", "TOTAL"),
+                new SeriesFilter("R03", "P02", null, null), new SeriesFilter(null, "P02", null, "TOTAL"));
+        for (long cap : List.of(1L, 2L, 5L, 13L)) {
+            store.close();
+            store = ResultsStore.open(tmp.resolve("view"), cap);
+            all.forEach(c -> store.putChange(key(c), c));
+            for (int[] range : ranges) {
+                for (SeriesFilter filter : filters) {
+                    for (int limit : List.of(1, 7, 1000)) {
+                        assertThat(rows(pagesUpTo(100_000, after -> store.changes(filter, range[0], range[1], after,
+                                limit)))).as("%s %d..%d cap %d limit %d", filter, range[0], range[1], cap, limit)
+                                .usingElementComparator(Comparator.comparing(TradeChange::toString))
+                                .containsExactlyElementsOf(inPeriods(all, filter, range[0], range[1]));
+                    }
+                }
+            }
+        }
+    }
+
+    /** 10 reporters x 5 partners x 2 commodities, every month of 2020 to 2024, in key order. */
+    private static List<TradeChange> fiveYearsOfMonths() {
+        List<TradeChange> all = new ArrayList<>();
+        for (int r = 0; r < 10; r++) {
+            for (int p = 0; p < 5; p++) {
+                for (String commodity : List.of("0001", "TOTAL")) {
+                    for (int year = 2020; year <= 2024; year++) {
+                        for (int month = 1; month <= 12; month++) {
+                            all.add(change(String.format("R%02d", r), String.format("P%02d", p), commodity, year, month,
+                                    all.size()));
+                        }
+                    }
+                }
+            }
+        }
+        return all;
+    }
+
+    private static List<TradeChange> inPeriods(List<TradeChange> sorted, SeriesFilter filter, int from, int to) {
+        return sorted.stream().filter(c -> matches(filter, c))
+                .filter(c -> p(c.getYear(), c.getMonth()) >= from && p(c.getYear(), c.getMonth()) <= to).toList();
+    }
+
+    @Test
+    void shouldNotListASeriesAgainOnTheNextPageWhenItGainsAMonthBetweenPages() throws Exception {
+        for (SeriesFilter filter : List.of(SeriesFilter.ALL, new SeriesFilter(null, "USA", null, null))) {
+            store.close();
+            store = ResultsStore.open(tmp.resolve("view"));
+            for (int month = 1; month <= 3; month++) {
+                put(change("CHN", "USA", "TOTAL", 2025, month, month));
+            }
+            put(change("DEU", "USA", "TOTAL", 2025, 1, 1));
+            Page<SeriesSummary> first = store.series(filter, null, 1);
+            assertThat(first.rows()).containsExactly(new SeriesSummary("CHN", "USA", "EXPORT", "TOTAL", 3, 2025, 3));
+            // The processor emits the series' next month while the client pages: the series was listed already (its
+            // count is that of the page's reading); listed again, it came back with only the new month.
+            put(change("CHN", "USA", "TOTAL", 2025, 4, 4));
+            assertThat(store.series(filter, first.next(), 10).rows()).as("%s", filter)
+                    .containsExactly(new SeriesSummary("DEU", "USA", "EXPORT", "TOTAL", 1, 2025, 1));
+        }
+    }
+
+    @Test
     void shouldGiveNoCursorThatWouldNotAdvance() throws Exception {
         store.close();
         store = ResultsStore.open(tmp.resolve("view"), 3);

@@ -22,10 +22,10 @@ import org.apache.avro.specific.SpecificDatumWriter;
 /**
  * Not a test (no Surefire pattern matches it): the measurement behind docs/benchmarks.md, "REST view at
  * backfill size". Fills the results view's store with the changes of the backfill benchmark's shape (3 reporters x
- * partners x HS6 codes x 36 months, every field set) and prints the time per change, heap after GC, disk, and the
- * latency of the API's queries (filters without a reporter: every page, following the cursor). With {@code map} as
- * the fourth argument it instead keeps the same changes as objects in a HashMap, as the view did before 2026-11-29,
- * and prints the heap per change.
+ * partners x HS6 codes x 36 months from 2023-01, or {@code -Dtradepulse.scale.months=N}; every field set) and prints
+ * the time per change, heap after GC, disk, and the latency of the API's queries (filters without a reporter, and
+ * from/to ranges: every page, following the cursor). With {@code map} as the fourth argument it instead keeps the
+ * same changes as objects in a HashMap, as the view did before 2026-11-29, and prints the heap per change.
  *
  * <pre>
  * ./mvnw -B -o -q -pl modules/serving test-compile
@@ -42,7 +42,9 @@ public final class ResultsViewScale {
         int codes = Integer.parseInt(args[1]);
         Path dir = Path.of(args[2]);
         boolean map = args.length > 3 && args[3].equals("map");
-        int months = 36;
+        // 36 as in the backfill benchmark; longer histories (-Dtradepulse.scale.months=120) for the from/to queries,
+        // whose cost depended on the months of each series before from/to were sought.
+        int months = Integer.getInteger("tradepulse.scale.months", 36);
         Random rnd = new Random(1);
         Map<ChangeKey, TradeChange> heapMap = new HashMap<>();
         long heapBefore = heapAfterGc();
@@ -106,6 +108,23 @@ public final class ResultsViewScale {
                     pass("  " + what + "changes", after -> store.changes(f, Integer.MIN_VALUE, Integer.MAX_VALUE, after, 1000));
                     pass("  " + what + "series", after -> store.series(f, after, 1000));
                 }
+                // A narrow period range (from/to) of each matching series, which holds 36 months: every page.
+                int june = Results.period(2025, 6);
+                int april = Results.period(2025, 4);
+                SeriesFilter oneSeries = new SeriesFilter("CHN", "P007", "IMPORT", "100042");
+                SeriesFilter reporterAndPartner = new SeriesFilter("CHN", "P007", null, null);
+                SeriesFilter reporter = new SeriesFilter("CHN", null, null, null);
+                pass("  one series 2025-04..06", after -> store.changes(oneSeries, april, june, after, 1000));
+                pass("  reporter+partner 2025-06", after -> store.changes(reporterAndPartner, june, june, after, 1000));
+                pass("  reporter+partner 2025-04..06", after -> store.changes(reporterAndPartner, april, june, after, 1000));
+                pass("  partner 2025-06", after -> store.changes(partner, june, june, after, 1000));
+                pass("  reporter 2025-06", after -> store.changes(reporter, june, june, after, 1000));
+                // Nearly every month: one left out at either end of each series (which start in 2023-01).
+                int second = Results.period(2023, 2);
+                int lastButOne = Results.period(2023, 1) + months - 2;
+                pass("  reporter all but 2 months", after -> store.changes(reporter, second, lastButOne, after, 1000));
+                pass("  reporter all months", after -> store.changes(reporter, Integer.MIN_VALUE, Integer.MAX_VALUE,
+                        after, 1000));
             }
         }
     }
