@@ -413,4 +413,16 @@ class ComtradeSourceTaskTest {
     assertThat(rs).hasSize(1);
     assertThat(asked().subList(0, 2)).containsExactly(YEAR_2024, YEAR_2024);
   }
+
+  @Test
+  void shouldWaitAsLongAsARateLimitAnswerWithoutRetryAfterSays() throws Exception {
+    stubRefusedOnce(429, apim(429, "Rate limit is exceeded. Try again in 2 seconds."));
+    ComtradeSourceTask task = task(Map.of(ComtradeConfig.LOOKBACK_CONFIG, "0"), fakeWaits);
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(waits).containsExactly(Duration.ofSeconds(2));
+    assertThat(rs).hasSize(1);
+    assertThat(task.metrics().retries()).isEqualTo(1);
+  }
 }
