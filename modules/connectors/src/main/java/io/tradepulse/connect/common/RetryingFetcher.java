@@ -1,18 +1,24 @@
 package io.tradepulse.connect.common;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Throttles every call, retries 429/5xx and I/O failures with backoff (honouring Retry-After up to the
- * configured maximum), and, when retries are exhausted, throws {@link RetriableException}: the Connect
- * worker then calls poll() again later and, because offsets only moved for delivered rows, nothing is lost.
+ * configured maximum; a 429 without it that says how long to wait in its body, as Azure API Management's "Try again
+ * in N seconds" does, waits that long, up to the same maximum), and, when retries are exhausted, throws
+ * {@link RetriableException}: the Connect worker then calls poll() again later and, because offsets only moved for
+ * delivered rows, nothing is lost.
  * Other statuses (200, 204, 304 Not Modified, 4xx) are returned to the caller to interpret.
  */
 public final class RetryingFetcher {
@@ -35,7 +41,7 @@ public final class RetryingFetcher {
 
   /** @param logUri the URI without secrets, for logs and exceptions */
   public HttpPage fetch(URI uri, Map<String, String> headers, String logUri) throws InterruptedException {
-    return withRetries(() -> fetcher.fetch(uri, headers), logUri);
+    return withRetries(() -> fetcher.fetch(uri, headers), page -> head(page.body()), logUri);
   }
 
   /**
@@ -44,14 +50,38 @@ public final class RetryingFetcher {
    */
   public HttpPage fetchToFile(URI uri, Map<String, String> headers, String logUri, Path target)
       throws InterruptedException {
-    return withRetries(() -> fetcher.fetchToFile(uri, headers, target), logUri);
+    return withRetries(() -> fetcher.fetchToFile(uri, headers, target), page -> head(target), logUri);
   }
 
   private interface Attempt {
     HttpPage run() throws IOException, InterruptedException;
   }
 
-  private HttpPage withRetries(Attempt request, String logUri) throws InterruptedException {
+  /** The start of the body of the page an attempt just fetched, as text, wherever the body went. */
+  private interface BodyHead {
+    String of(HttpPage page) throws IOException;
+  }
+
+  private static String head(byte[] body) {
+    return new String(body, 0, Math.min(body.length, ApimMessages.HEAD_BYTES), StandardCharsets.UTF_8);
+  }
+
+  private static String head(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      return head(in.readNBytes(ApimMessages.HEAD_BYTES));
+    }
+  }
+
+  /** The wait a 429's body asks for; none when it cannot be read (the backoff then decides, as without a hint). */
+  private static Optional<Duration> tryAgainIn(BodyHead head, HttpPage page) {
+    try {
+      return ApimMessages.tryAgainIn(head.of(page));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private HttpPage withRetries(Attempt request, BodyHead head, String logUri) throws InterruptedException {
     for (int attempt = 0; ; attempt++) {
       throttle.acquire();
       String problem;
@@ -63,8 +93,15 @@ public final class RetryingFetcher {
           return page;
         }
         problem = "HTTP " + page.status();
-        if (page.retryAfter().isPresent()) {
-          Duration ra = page.retryAfter().get();
+        Optional<Duration> asked = page.retryAfter();
+        if (asked.isEmpty() && page.status() == 429) {
+          // Azure API Management (Comtrade's gateway) answers its per-second rate limit with a 429 that may lack
+          // Retry-After but says the wait in its body: the exponential backoff would guess, too short (a wasted call,
+          // of a daily quota) or far too long.
+          asked = tryAgainIn(head, page);
+        }
+        if (asked.isPresent()) {
+          Duration ra = asked.get();
           wait = ra.compareTo(backoff.max()) > 0 ? backoff.max() : ra;
         }
       } catch (IOException e) {

@@ -73,6 +73,11 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
   protected final IngestMetrics metrics = new IngestMetrics();
   protected RecordFactory records;
   protected final Sleeper.StopSignal stopSignal = new Sleeper.StopSignal();
+  /**
+   * What a unit of work waits with (retry backoff, throttle, a source's quota): the stop signal, so that stop() ends
+   * the wait; a test swaps in one that does not really wait ({@link #useForTesting(Clock, PageFetcher, Sleeper)}).
+   */
+  protected Sleeper sleeper = stopSignal;
   protected Clock clock = Clock.systemUTC();
   protected PageFetcher pageFetcher;
   /** Live API sources: when each partition last read its look-back window (see {@link RevisionChecks}). */
@@ -203,8 +208,8 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
 
   protected RetryingFetcher retryingFetcher() {
     Throttle throttle = config.httpMinInterval().isZero() ? Throttle.NONE
-        : new MinIntervalThrottle(config.httpMinInterval(), stopSignal);
-    return new RetryingFetcher(pageFetcher, throttle, config.backoff(), stopSignal, metrics);
+        : new MinIntervalThrottle(config.httpMinInterval(), sleeper);
+    return new RetryingFetcher(pageFetcher, throttle, config.backoff(), sleeper, metrics);
   }
 
   protected Map<String, Object> storedOffset(Map<String, ?> partition) {
@@ -420,5 +425,14 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
   public void useForTesting(Clock clock, PageFetcher fetcher) {
     this.clock = clock;
     this.pageFetcher = fetcher;
+  }
+
+  /**
+   * Visible for tests: as {@link #useForTesting(Clock, PageFetcher)}, and the waits of the units of work (backoff,
+   * throttle, quota) go to {@code sleeper}, which may advance the fake clock instead of waiting. Call before start().
+   */
+  public void useForTesting(Clock clock, PageFetcher fetcher, Sleeper sleeper) {
+    useForTesting(clock, fetcher);
+    this.sleeper = sleeper;
   }
 }

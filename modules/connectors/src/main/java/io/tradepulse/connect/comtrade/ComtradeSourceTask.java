@@ -1,5 +1,6 @@
 package io.tradepulse.connect.comtrade;
 
+import io.tradepulse.connect.common.ApimMessages;
 import io.tradepulse.connect.common.CodeTable;
 import io.tradepulse.connect.common.Digests;
 import io.tradepulse.connect.common.HttpBody;
@@ -26,10 +27,12 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
@@ -60,6 +63,24 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
    * every breakdown it holds as well, records sharing the total's series key (see {@link ComtradeParser#isTotal}).
    */
   static final String TOTALS_ONLY = "&partner2Code=0&customsCode=C00&motCode=0";
+
+  /**
+   * Waited beyond the replenish time the gateway gives: it counts on its own clock, to the second, and a call a
+   * moment early is refused again (a wasted call and another WARN); a minute late costs a minute of a day's quota.
+   */
+  static final Duration QUOTA_MARGIN = Duration.ofMinutes(1);
+  /**
+   * The longest wait for the quota. Comtrade's quota is per day, so a time beyond a day and a bit is no time its
+   * gateway gives for it (a weekly quota of another subscription, a clock gone wrong); asking after this costs one
+   * call, whose answer says how long is left.
+   */
+  static final Duration MAX_QUOTA_WAIT = Duration.ofHours(25);
+  /**
+   * The wait when the quota message says no time that can be read (the gateway changed its wording): asking hourly
+   * costs at most 24 refused calls and WARNs a day, and loses at most an hour of a replenished quota. The retry
+   * backoff's maximum (a minute) would ask, and warn, 1,440 times a day.
+   */
+  static final Duration UNREADABLE_QUOTA_WAIT = Duration.ofHours(1);
 
   /** Per reporter asking one period per call: the window whose page hit maxRecords. */
   private final Map<String, SingleWindow> singlePeriod = new HashMap<>();
@@ -135,7 +156,7 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
     String logUri = url(reporter, periods);
     // The page goes to a temporary file and is read twice, never held: once to check it and find its count and
     // newest period, and for its digests; then parsed lazily, one batch of records per poll.
-    HttpBody body = HttpBody.fetch(fetcher, URI.create(logUri), headers(), logUri, "comtrade");
+    HttpBody body = fetch(logUri);
     return read(reporter, body, logUri, null, files -> {
       YearMonth windowEnd = YearMonth.parse(periods.get(periods.size() - 1), ComtradeConfig.YYYYMM);
       if (body.isNoData()) {
@@ -238,7 +259,7 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
     Window w = queue.peek();
     List<String> periods = w.periods();
     String logUri = url(reporter, periods);
-    HttpBody body = HttpBody.fetch(fetcher, URI.create(logUri), headers(), logUri, "comtrade");
+    HttpBody body = fetch(logUri);
     queue.poll();
     return read(reporter, body, logUri, w, files -> {
       if (body.isNoData()) {
@@ -316,6 +337,68 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
     return config.baseUrl() + "/C/M/HS?reporterCode=" + reporter + "&partnerCode=" + String.join(",", config.partners())
         + "&period=" + String.join(",", periods) + "&flowCode=" + String.join(",", config.flows()) + "&cmdCode="
         + String.join(",", config.cmdCodes()) + TOTALS_ONLY + "&maxRecords=" + config.maxRecords();
+  }
+
+  /**
+   * One call, asked again once the subscription's quota is back when Comtrade's gateway (Azure API Management) answers
+   * that it is used up: a 403 with its "Out of call volume quota" message. That 403 says nothing about the query, so it
+   * must not fail the task as other 4xx do (it would stay failed until restarted by hand, the next day); the call is
+   * made again instead, the reporter's state and offsets untouched, and a restart meanwhile simply asks it again. The
+   * wait is on the task's own thread ({@link io.tradepulse.connect.common.TradeSourceTask}), so poll() keeps returning
+   * within its bound, and stop() ends it. Any other 403 (a refused key) is returned, and fails the task as before.
+   */
+  private HttpBody fetch(String logUri) throws InterruptedException {
+    while (true) {
+      HttpBody body = HttpBody.fetch(fetcher, URI.create(logUri), headers(), logUri, "comtrade");
+      Optional<ApimMessages.OutOfQuota> quota = body.status() == 403 ? outOfQuota(body, logUri) : Optional.empty();
+      if (quota.isEmpty()) {
+        return body;
+      }
+      body.close();
+      awaitQuota(quota.get(), logUri);
+    }
+  }
+
+  private static Optional<ApimMessages.OutOfQuota> outOfQuota(HttpBody body, String logUri) {
+    try {
+      return ApimMessages.outOfQuota(body.head(ApimMessages.HEAD_BYTES));
+    } catch (IOException e) {
+      body.close();
+      throw new RetriableException("Cannot read the response of " + logUri, e);
+    }
+  }
+
+  /**
+   * Waits until the quota is replenished, and {@link #QUOTA_MARGIN} more; at most {@link #MAX_QUOTA_WAIT}, and
+   * {@link #UNREADABLE_QUOTA_WAIT} when the gateway's time cannot be read. One WARN per wait.
+   *
+   * @throws RetriableException when the task stops meanwhile (nothing moved: a restart asks the call again)
+   */
+  private void awaitQuota(ApimMessages.OutOfQuota quota, String logUri) throws InterruptedException {
+    Duration wait;
+    String when;
+    if (quota.replenishedIn().isEmpty()) {
+      wait = UNREADABLE_QUOTA_WAIT;
+      when = "in " + hours(wait) + ": the message gives no replenish time that can be read";
+    } else if (quota.replenishedIn().get().plus(QUOTA_MARGIN).compareTo(MAX_QUOTA_WAIT) > 0) {
+      wait = MAX_QUOTA_WAIT;
+      when = "in " + hours(wait) + ", the longest this task waits for the daily quota (that answer says how long is "
+          + "left then)";
+    } else {
+      wait = quota.replenishedIn().get().plus(QUOTA_MARGIN);
+      when = "once it is replenished, and " + QUOTA_MARGIN.toSeconds() + " s more";
+    }
+    log.warn("Comtrade: the subscription is out of its call quota (HTTP 403 \"{}\") for {}: asking the same call "
+        + "again at {}, {}. Nothing is skipped, and the offsets stay where they are meanwhile", quota.message(), logUri,
+        clock.instant().plus(wait), when);
+    sleeper.sleep(wait);
+    if (sleeper.stopped()) {
+      throw new RetriableException("Task stopping: not asking " + logUri + " again (out of call quota)");
+    }
+  }
+
+  private static String hours(Duration d) {
+    return d.toMinutesPart() == 0 ? d.toHours() + " h" : d.toHours() + " h " + d.toMinutesPart() + " min";
   }
 
   private Map<String, String> headers() {

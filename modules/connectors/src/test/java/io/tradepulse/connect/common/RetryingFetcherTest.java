@@ -9,12 +9,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.junit.jupiter.api.AfterEach;
@@ -100,5 +103,42 @@ class RetryingFetcherTest {
     assertThat(metrics.fetches()).isEqualTo(2);
     assertThat(metrics.retries()).isZero();
     assertThat(wm.getAllServeEvents()).hasSize(2);
+  }
+
+  /** A 429 as Azure API Management's rate-limit policy sends it, without Retry-After, then the answer. */
+  void stubRateLimitedOnce(String message) {
+    wm.stubFor(get(urlPathEqualTo("/data")).inScenario("rl").whenScenarioStateIs(Scenario.STARTED)
+        .willReturn(aResponse().withStatus(429).withHeader("Content-Type", "application/json")
+            .withBody("{ \"statusCode\": 429, \"message\": \"" + message + "\" }"))
+        .willSetStateTo("ok"));
+    wm.stubFor(get(urlPathEqualTo("/data")).inScenario("rl").whenScenarioStateIs("ok")
+        .willReturn(aResponse().withStatus(200).withBody("{\"count\":0,\"data\":[]}")));
+  }
+
+  @Test
+  void shouldWaitAsLongAsA429WithoutRetryAfterSaysInItsBody() throws Exception {
+    stubRateLimitedOnce("Rate limit is exceeded. Try again in 2 seconds.");
+    List<Duration> waits = new CopyOnWriteArrayList<>();
+    RetryingFetcher f = new RetryingFetcher(new JdkPageFetcher(Duration.ofSeconds(5)), Throttle.NONE,
+        new Backoff(Duration.ofMillis(1), Duration.ofSeconds(60), 3), waits::add, new IngestMetrics());
+
+    // To a file, as the tasks fetch: the hint is in the file the 429's body went to.
+    HttpPage page = f.fetchToFile(URI.create(wm.baseUrl() + "/data"), Map.of(), "data", dir.resolve("body"));
+
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(waits).containsExactly(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void shouldWaitAtMostTheBackoffMaximumWhateverA429sBodySays() throws Exception {
+    stubRateLimitedOnce("Rate limit is exceeded. Try again in 3600 seconds.");
+    List<Duration> waits = new CopyOnWriteArrayList<>();
+    RetryingFetcher f = new RetryingFetcher(new JdkPageFetcher(Duration.ofSeconds(5)), Throttle.NONE,
+        new Backoff(Duration.ofMillis(1), Duration.ofSeconds(60), 3), waits::add, new IngestMetrics());
+
+    HttpPage page = f.fetch(URI.create(wm.baseUrl() + "/data"), Map.of(), "data");
+
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(waits).containsExactly(Duration.ofSeconds(60));
   }
 }

@@ -9,10 +9,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.Digests;
 import io.tradepulse.connect.common.JdkPageFetcher;
 import io.tradepulse.connect.common.RevisionChecks;
+import io.tradepulse.connect.common.Sleeper;
 import io.tradepulse.connect.common.SourceCompletion;
 import io.tradepulse.connect.common.SourcePartitions;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +26,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -83,6 +86,13 @@ class ComtradeLookbackTest {
   ComtradeSourceTask start(Map<String, String> props) {
     ComtradeSourceTask t = new ComtradeSourceTask();
     t.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(5)));
+    return harness.start(t, props);
+  }
+
+  /** With the waits of its units of work going to {@code sleeper} instead of taking time. */
+  ComtradeSourceTask start(Map<String, String> props, Sleeper sleeper) {
+    ComtradeSourceTask t = new ComtradeSourceTask();
+    t.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(5)), sleeper);
     return harness.start(t, props);
   }
 
@@ -170,6 +180,39 @@ class ComtradeLookbackTest {
     assertThat(asked()).containsExactly(YEAR_2024, TO_MAY_2025, TO_MAY_2025, TO_MAY_2025, YEAR_2024);
     assertThat(TaskHarness.offset(again.get(2))).containsEntry("next", "202501").containsEntry("rows_done", 0L)
         .containsEntry("revisions", "2024-03=1").doesNotContainKey("revising");
+  }
+
+  @Test
+  void shouldAskALookBackCallAgainOnceTheQuotaIsReplenishedInsteadOfDroppingItOrFailing() throws Exception {
+    List<String> year = year(2024);
+    stub(YEAR_2024, year);
+    List<Duration> waits = new CopyOnWriteArrayList<>();
+    ComtradeSourceTask task = start(props(), d -> {
+      waits.add(d);
+      clock.advance(d);
+    });
+    assertThat(harness.drain(task)).hasSize(36);
+
+    // The look-back call finds the day's quota used up; once it is back, March 2024 is revised.
+    List<String> revised = new ArrayList<>(year);
+    revised.set(year.indexOf(rec("202403", "842", "X", "1003")), rec("202403", "842", "X", "900"));
+    wm.stubFor(get(urlPathEqualTo(PATH)).withQueryParam("period", equalTo(YEAR_2024)).inScenario("quota")
+        .whenScenarioStateIs(Scenario.STARTED).willReturn(aResponse().withStatus(403)
+            .withHeader("Content-Type", "application/json").withBody("{\"statusCode\": 403, \"message\": \"Out of "
+                + "call volume quota. Quota will be replenished in 00:10:00.\"}"))
+        .willSetStateTo("replenished"));
+    wm.stubFor(get(urlPathEqualTo(PATH)).withQueryParam("period", equalTo(YEAR_2024)).inScenario("quota")
+        .whenScenarioStateIs("replenished")
+        .willReturn(aResponse().withStatus(200).withBody(body(revised, "0.1 secs"))));
+    clock.advance(A_DAY_ON);
+    List<SourceRecord> again = harness.drain(task);
+    task.stop();
+
+    assertThat(waits).containsExactly(Duration.ofMinutes(10).plus(ComtradeSourceTask.QUOTA_MARGIN));
+    assertThat(again).extracting(ComtradeLookbackTest::show)
+        .containsExactly("2024-3 USA EXPORT 900 r1", "2024-3 USA IMPORT 503 r1", "2024-3 WLD EXPORT 9003 r1");
+    assertThat(asked()).as("the same look-back call again, right after the wait").containsSequence(YEAR_2024,
+        YEAR_2024);
   }
 
   @Test

@@ -11,13 +11,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.tradepulse.connect.LogCapture;
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.JdkPageFetcher;
+import io.tradepulse.connect.common.Sleeper;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
@@ -58,7 +61,19 @@ class ComtradeSourceTaskTest {
     return task(Map.of());
   }
 
+  /** The waits of the task's units of work (backoff, quota), which advance the clock instead of taking time. */
+  final List<Duration> waits = new CopyOnWriteArrayList<>();
+  final Sleeper fakeWaits = d -> {
+    waits.add(d);
+    clock.advance(d);
+  };
+
   ComtradeSourceTask task(Map<String, String> overrides) {
+    return task(overrides, null);
+  }
+
+  /** @param sleeper the waits of the task's units of work; null: the task's own (stop-aware, real) */
+  ComtradeSourceTask task(Map<String, String> overrides, Sleeper sleeper) {
     Map<String, String> p = new HashMap<>();
     p.put("name", "comtrade-test");
     p.put(ComtradeConfig.BASE_URL_CONFIG, wm.baseUrl() + "/data/v1/get");
@@ -71,7 +86,11 @@ class ComtradeSourceTaskTest {
     p.put("http.backoff.initial.ms", "1");
     p.putAll(overrides);
     ComtradeSourceTask t = new ComtradeSourceTask();
-    t.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(5)));
+    if (sleeper == null) {
+      t.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(5)));
+    } else {
+      t.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(5)), sleeper);
+    }
     t.initialize(harness.context(p));
     t.start(p);
     return t;
@@ -271,5 +290,139 @@ class ComtradeSourceTaskTest {
 
     wm.verify(2, getRequestedFor(urlPathEqualTo(path)).withQueryParam("period", equalTo("202505")));
     assertThat(harness.offsets).isEmpty();
+  }
+
+  /** An answer of Comtrade's gateway (Azure API Management) in its shape: {"statusCode": ..., "message": ...}. */
+  static String apim(int status, String message) {
+    return "{\"statusCode\": " + status + ", \"message\": \"" + message + "\"}";
+  }
+
+  static final String ONE_RECORD = page(1, rec("202401", "156", "842", "X", "TOTAL", "1000"));
+
+  /** The 2024 window is answered {@code status} with {@code body} once, then with a page of one record. */
+  void stubRefusedOnce(int status, String body) {
+    wm.stubFor(get(urlPathEqualTo(PATH)).atPriority(10).willReturn(aResponse().withStatus(204)));
+    wm.stubFor(get(urlPathEqualTo(PATH)).withQueryParam("period", equalTo(YEAR_2024)).inScenario("quota")
+        .whenScenarioStateIs(Scenario.STARTED)
+        .willReturn(aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body))
+        .willSetStateTo("replenished"));
+    wm.stubFor(get(urlPathEqualTo(PATH)).withQueryParam("period", equalTo(YEAR_2024)).inScenario("quota")
+        .whenScenarioStateIs("replenished").willReturn(aResponse().withStatus(200).withBody(ONE_RECORD)));
+  }
+
+  List<String> quotaWarnings(LogCapture log) {
+    return log.warnings().stream().filter(w -> w.contains("out of its call quota")).toList();
+  }
+
+  @Test
+  void shouldWaitUntilTheQuotaIsReplenishedAndAskTheSameCallAgainWhenTheGatewayAnswers403OutOfQuota()
+      throws Exception {
+    stubRefusedOnce(403, apim(403, "Out of call volume quota. Quota will be replenished in 05:41:10."));
+    List<SourceRecord> rs;
+    List<String> warned;
+    try (LogCapture log = new LogCapture()) {
+      ComtradeSourceTask task = task(Map.of(ComtradeConfig.LOOKBACK_CONFIG, "0"), fakeWaits);
+      rs = harness.drain(task);
+      task.stop();
+      warned = quotaWarnings(log);
+    }
+
+    assertThat(waits).as("until replenished, and a minute more").containsExactly(
+        Duration.ofHours(5).plusMinutes(41).plusSeconds(10).plus(ComtradeSourceTask.QUOTA_MARGIN));
+    assertThat(asked().subList(0, 2)).as("the same call again").containsExactly(YEAR_2024, YEAR_2024);
+    assertThat(rs).singleElement().satisfies(r -> {
+      assertThat(((Struct) r.value()).getInt64("value")).isEqualTo(1000L);
+      assertThat(r.sourceOffset().get("next")).isEqualTo("202402");
+    });
+    assertThat(warned).singleElement().satisfies(w -> assertThat(w).contains("replenished in 05:41:10")
+        .contains("period=" + YEAR_2024).contains("2025-06-15T05:42:10Z"));
+  }
+
+  @Test
+  void shouldWaitAtMost25HoursWhenTheQuotaIsReplenishedDaysLater() throws Exception {
+    stubRefusedOnce(403, apim(403, "Out of call volume quota. Quota will be replenished in 5.03:23:11."));
+    List<String> warned;
+    List<SourceRecord> rs;
+    try (LogCapture log = new LogCapture()) {
+      ComtradeSourceTask task = task(Map.of(ComtradeConfig.LOOKBACK_CONFIG, "0"), fakeWaits);
+      rs = harness.drain(task);
+      task.stop();
+      warned = quotaWarnings(log);
+    }
+
+    assertThat(waits).containsExactly(Duration.ofHours(25));
+    assertThat(rs).hasSize(1);
+    assertThat(warned).singleElement().satisfies(w -> assertThat(w).contains("5.03:23:11").contains("25 h")
+        .contains("2025-06-16T01:00:00Z"));
+  }
+
+  @Test
+  void shouldAskAgainAfterAnHourWhenTheQuotaAnswerGivesNoReadableTime() throws Exception {
+    stubRefusedOnce(403, apim(403, "Out of call volume quota. Quota will be replenished shortly."));
+    List<String> warned;
+    try (LogCapture log = new LogCapture()) {
+      ComtradeSourceTask task = task(Map.of(ComtradeConfig.LOOKBACK_CONFIG, "0"), fakeWaits);
+      assertThat(harness.drain(task)).hasSize(1);
+      task.stop();
+      warned = quotaWarnings(log);
+    }
+
+    assertThat(waits).containsExactly(Duration.ofHours(1));
+    assertThat(warned).singleElement().satisfies(w -> assertThat(w).contains("no replenish time"));
+  }
+
+  @Test
+  void shouldFailNamingStatusAndBodyWhenA403IsNotTheQuotaAnswer() throws Exception {
+    stubRefusedOnce(403, apim(403, "Forbidden"));
+    ComtradeSourceTask task = task(Map.of(), fakeWaits);
+    assertThatThrownBy(() -> TaskHarness.poll(task))
+        .isInstanceOf(ConnectException.class).isNotInstanceOf(RetriableException.class)
+        .hasMessageContaining("HTTP 403").hasMessageContaining("\"message\": \"Forbidden\"");
+    task.stop();
+
+    assertThat(waits).isEmpty();
+    assertThat(asked()).containsExactly(YEAR_2024);
+    assertThat(harness.offsets).isEmpty();
+  }
+
+  /**
+   * The wait is on the task's own thread: poll() returns within its bound meanwhile, stop() ends it at once, and a
+   * restart asks the call again.
+   */
+  @Test
+  void shouldEndTheQuotaWaitAtOnceWhenTheTaskStopsAndAskAgainAfterARestart() throws Exception {
+    stubRefusedOnce(403, apim(403, "Out of call volume quota. Quota will be replenished in 05:41:10."));
+    ComtradeSourceTask task = task(Map.of(ComtradeConfig.LOOKBACK_CONFIG, "0"));
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (wm.getAllServeEvents().isEmpty() && System.nanoTime() < deadline) {
+      long pollStart = System.nanoTime();
+      assertThat(task.poll()).isNull();
+      assertThat(Duration.ofNanos(System.nanoTime() - pollStart)).isLessThan(Duration.ofSeconds(2));
+    }
+    assertThat(task.poll()).as("waiting for the quota, not failed").isNull();
+    assertThat(task.unitInFlight()).isTrue();
+    long stopStart = System.nanoTime();
+    task.stop();
+    assertThat(Duration.ofNanos(System.nanoTime() - stopStart)).isLessThan(Duration.ofSeconds(1));
+    assertThat(harness.offsets).isEmpty();
+
+    ComtradeSourceTask restarted = task(Map.of(ComtradeConfig.LOOKBACK_CONFIG, "0"));
+    List<SourceRecord> rs = harness.drain(restarted);
+    restarted.stop();
+
+    assertThat(rs).hasSize(1);
+    assertThat(asked().subList(0, 2)).containsExactly(YEAR_2024, YEAR_2024);
+  }
+
+  @Test
+  void shouldWaitAsLongAsARateLimitAnswerWithoutRetryAfterSays() throws Exception {
+    stubRefusedOnce(429, apim(429, "Rate limit is exceeded. Try again in 2 seconds."));
+    ComtradeSourceTask task = task(Map.of(ComtradeConfig.LOOKBACK_CONFIG, "0"), fakeWaits);
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(waits).containsExactly(Duration.ofSeconds(2));
+    assertThat(rs).hasSize(1);
+    assertThat(task.metrics().retries()).isEqualTo(1);
   }
 }
