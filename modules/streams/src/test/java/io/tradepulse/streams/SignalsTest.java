@@ -278,4 +278,76 @@ class SignalsTest {
                     .as(commodity).extracting(TariffEvent::getId).containsExactly("all");
         }
     }
+
+    @Test
+    void shouldRaiseAndRetractFrontLoadingForAMemberStateWhenTheEuImposesTheDuty() {
+        SeriesKey germanyFromChina = new SeriesKey("DEU", "CHN", Flow.IMPORT, "TOTAL");
+        SeriesKey chinaToGermany = new SeriesKey("CHN", "DEU", Flow.EXPORT, "TOTAL");
+        TariffEvent euOnChina = event("eu-cn-rise", "EUU", "CHN", List.of(), "2025-08-12", TariffEventKind.INCREASE);
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.tariff(euOnChina);
+            flatYearAndJune(f, germanyFromChina, 125L);
+            flatYearAndJune(f, chinaToGermany, 125L);
+            Map<SignalKey, TradeSignal> out = f.signalTable();
+            assertThat(out).containsOnlyKeys(key(germanyFromChina, 2025, 6, "FRONT_LOADING"),
+                    key(chinaToGermany, 2025, 6, "FRONT_LOADING"));
+            assertThat(out.values()).extracting(TradeSignal::getTariffEventId).containsOnly("eu-cn-rise");
+
+            f.tariffs.pipeInput(euOnChina.getId(), null); // withdrawn: the member states' series are re-evaluated
+            f.refreshCalendarFully();
+            out = f.signalTable();
+            assertThat(out).containsOnlyKeys(key(germanyFromChina, 2025, 6, "FRONT_LOADING"),
+                    key(chinaToGermany, 2025, 6, "FRONT_LOADING"));
+            assertThat(out.values()).extracting(TradeSignal::getStatus).containsOnly(SignalStatus.RETRACTED);
+        }
+    }
+
+    @Test
+    void shouldRaiseFrontLoadingForImportsFromAMemberStateWhenADutyTargetsTheEuArrivingAfterTheData() {
+        SeriesKey usFromFrance = new SeriesKey("USA", "FRA", Flow.IMPORT, "TOTAL");
+        try (TopologyFixture f = new TopologyFixture()) {
+            flatYearAndJune(f, usFromFrance, 125L);
+            assertThat(f.signalTable()).isEmpty();
+            f.tariff(event("us-eu-rise", "USA", "EUU", List.of(), "2025-08-12", TariffEventKind.INCREASE));
+            assertThat(f.signalTable()).containsOnlyKeys(key(usFromFrance, 2025, 6, "FRONT_LOADING"));
+        }
+    }
+
+    @Test
+    void shouldMatchEuEventsForTheEuAndEveryMemberStateButNoOtherEuropeanEconomy() {
+        TariffCalendar calendar = new TariffCalendar(List.of(
+                event("eu-cn", "EUU", "CHN", List.of("87"), "2025-08-01", TariffEventKind.INCREASE),
+                event("us-eu", "USA", "EUU", List.of(), "2025-08-01", TariffEventKind.INCREASE)));
+        for (String member : List.of("EUU", "DEU", "FRA", "IRL", "HRV", "CYP")) {
+            assertThat(calendar.matching(new SeriesKey(member, "CHN", Flow.IMPORT, "8703")))
+                    .as(member + " imports of cars from China").extracting(TariffEvent::getId).containsExactly("eu-cn");
+            assertThat(calendar.matching(new SeriesKey("CHN", member, Flow.EXPORT, "870380")))
+                    .as("China's car exports to " + member).extracting(TariffEvent::getId).containsExactly("eu-cn");
+            assertThat(calendar.matching(new SeriesKey(member, "CHN", Flow.IMPORT, "TOTAL")))
+                    .as("HS scope unchanged: " + member + " TOTAL").isEmpty();
+            assertThat(calendar.matching(new SeriesKey("USA", member, Flow.IMPORT, "TOTAL")))
+                    .as("US imports from " + member).extracting(TariffEvent::getId).containsExactly("us-eu");
+            assertThat(calendar.matching(new SeriesKey(member, "USA", Flow.EXPORT, "TOTAL")))
+                    .as(member + " exports to the US").extracting(TariffEvent::getId).containsExactly("us-eu");
+            assertThat(calendar.matching(new SeriesKey(member, "USA", Flow.IMPORT, "TOTAL")))
+                    .as("the US duty is not the EU's: " + member + " imports from the US").isEmpty();
+        }
+        for (String outside : List.of("GBR", "CHE", "NOR", "TUR")) {
+            assertThat(calendar.matching(new SeriesKey(outside, "CHN", Flow.IMPORT, "8703"))).as(outside).isEmpty();
+            assertThat(calendar.matching(new SeriesKey("CHN", outside, Flow.EXPORT, "8703"))).as(outside).isEmpty();
+            assertThat(calendar.matching(new SeriesKey("USA", outside, Flow.IMPORT, "TOTAL"))).as(outside).isEmpty();
+            assertThat(calendar.matching(new SeriesKey(outside, "USA", Flow.EXPORT, "TOTAL"))).as(outside).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldNameTheSeriesGroupsOfEveryMemberStateWhenAnEuEventChanges() {
+        TariffEvent euOnChina = event("eu-cn", "EUU", "CHN", List.of(), "2025-08-01", TariffEventKind.INCREASE);
+        java.util.Set<SeriesKey> groups = TariffCalendar.affectedSeriesGroups(TariffCalendar.EMPTY,
+                new TariffCalendar(List.of(euOnChina)));
+        assertThat(groups).contains(new SeriesKey("EUU", "CHN", Flow.IMPORT, ""), new SeriesKey("CHN", "EUU", Flow.EXPORT, ""),
+                new SeriesKey("DEU", "CHN", Flow.IMPORT, ""), new SeriesKey("CHN", "SWE", Flow.EXPORT, ""))
+                .doesNotContain(new SeriesKey("GBR", "CHN", Flow.IMPORT, ""), new SeriesKey("CHN", "CHE", Flow.EXPORT, ""))
+                .hasSize(2 * (1 + EuropeanUnion.MEMBERS.size()));
+    }
 }
