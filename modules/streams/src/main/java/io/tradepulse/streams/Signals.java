@@ -53,16 +53,28 @@ public final class Signals {
         return null;
     }
 
-    /** Median YoY of the periods starting in the trend window before q and ending before it; null if none. */
+    /**
+     * Median YoY of the periods starting in the trend window before q and ending before it; null if none. Each month
+     * counts once: a period overlapping one whose YoY is already taken (a single February next to the combined Jan+Feb
+     * that includes it, both held when two sources publish them) is left out, so the earlier-starting one counts, as
+     * in {@link SeriesHistories#windowSum}. Taking both weighed February twice against the other months.
+     */
     static Double trend(SeriesHistory history, Observation q, int trendMonths) {
         int q0 = SeriesHistories.index(q);
+        int from = q0 - trendMonths;
+        int taken = 0; // bit i: month from + i is covered by a period whose YoY is taken (trendMonths <= 11)
         List<Double> ys = new ArrayList<>();
-        for (int i = q0 - trendMonths; i < q0; i++) {
+        for (int i = from; i < q0; i++) {
             Observation p = SeriesHistories.get(history, i);
             if (p != null && i + p.getMonths() - 1 < q0) {
+                int bits = ((1 << p.getMonths()) - 1) << (i - from);
+                if ((taken & bits) != 0) {
+                    continue;
+                }
                 Yoy y = yoy(history, p);
                 if (y != null) {
                     ys.add(y.pct());
+                    taken |= bits;
                 }
             }
         }

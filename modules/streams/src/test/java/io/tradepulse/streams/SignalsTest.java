@@ -350,4 +350,43 @@ class SignalsTest {
                 .doesNotContain(new SeriesKey("GBR", "CHN", Flow.IMPORT, ""), new SeriesKey("CHN", "CHE", Flow.EXPORT, ""))
                 .hasSize(2 * (1 + EuropeanUnion.MEMBERS.size()));
     }
+
+    @Test
+    void shouldCountFebruaryOnceInTheTrendWhenACombinedJanFebAndASingleFebruaryAreBothHeld() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.tariff(event("may-rise", "USA", "CHN", List.of(), "2025-05-01", TariffEventKind.INCREASE));
+            for (int m = 1; m <= 12; m++) {
+                f.pipe(figure(CHN_USA, 2024, m, 1, 100L, "2024-12-20", 0));
+            }
+            // China customs' combined Jan+Feb (+20 % on 2024's 200) and another source's single February (-20 %):
+            // both stay in the history (they start in different months), and both cover February.
+            f.pipe(TradeRecord.newBuilder(figure(CHN_USA, 2025, 1, 2, 240L, "2025-03-07", 0)).setSource("GACC").build());
+            f.pipe(TradeRecord.newBuilder(figure(CHN_USA, 2025, 2, 1, 80L, "2025-04-10", 0)).setSource("CENSUS").build());
+            f.pipe(figure(CHN_USA, 2025, 3, 1, 160L, "2025-04-13", 0));
+
+            TradeSignal march = f.signalTable().get(key(CHN_USA, 2025, 3, "FRONT_LOADING"));
+            // The trend window of March (January and February) is covered once, by the combined figure, as in the
+            // window sums; with February counted a second time the median of +20 % and -20 % made it 0.
+            assertThat(march.getTrendPct()).isCloseTo(20.0, within(1e-9));
+            assertThat(march.getExpected()).isEqualTo(120L);
+            assertThat(march.getExcessPct()).isCloseTo((160.0 / 120.0 - 1) * 100.0, within(1e-9));
+        }
+    }
+
+    @Test
+    void shouldTakeTheSingleFebruaryIntoTheTrendWhenTheCombinedJanFebHasNoYoy() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.tariff(event("may-rise", "USA", "CHN", List.of(), "2025-05-01", TariffEventKind.INCREASE));
+            for (int m = 2; m <= 12; m++) { // no January 2024: the combined Jan+Feb 2025 has no base, hence no YoY
+                f.pipe(figure(CHN_USA, 2024, m, 1, 100L, "2024-12-20", 0));
+            }
+            f.pipe(TradeRecord.newBuilder(figure(CHN_USA, 2025, 1, 2, 240L, "2025-03-07", 0)).setSource("GACC").build());
+            f.pipe(TradeRecord.newBuilder(figure(CHN_USA, 2025, 2, 1, 80L, "2025-04-10", 0)).setSource("CENSUS").build());
+            f.pipe(figure(CHN_USA, 2025, 3, 1, 160L, "2025-04-13", 0));
+
+            TradeSignal march = f.signalTable().get(key(CHN_USA, 2025, 3, "FRONT_LOADING"));
+            assertThat(march.getTrendPct()).as("February's YoY, the only one of the window").isCloseTo(-20.0, within(1e-9));
+            assertThat(march.getExpected()).isEqualTo(80L);
+        }
+    }
 }
