@@ -121,10 +121,12 @@ public final class Signals {
                 }
             }
             // Plain concatenation, not String.format: this runs for every input whose |YoY| crosses the threshold
-            // (about one in ten in a backfill), and Formatter was 5 % of the processor's CPU.
+            // (about one in ten in a backfill), and Formatter was 5 % of the processor's CPU. On a reported rate the
+            // year-earlier level was not published: it is only what the rate implies, and the reader must know.
             String summary = label(series) + " " + period(q) + ": " + signed(y.pct()) + " YoY ("
                     + y.basis().toLowerCase(Locale.ROOT) + (y.baseLevel() == null ? ""
-                            : ", " + money(q.getValue()) + " vs " + money(y.baseLevel()) + " a year earlier") + ")"
+                            : ", " + money(q.getValue()) + " vs " + money(y.baseLevel()) + " a year earlier"
+                            + (REPORTED.equals(y.basis()) ? " implied by the reported rate" : "")) + ")"
                     + (last == null ? "" : "; latest tariff event " + last.getId() + " (effective " + last.getEffective() + ")");
             out.put(SignalType.YOY_MOVE, signal(SignalType.YOY_MOVE, series, q, y.baseLevel(), y.pct(), y, null, last, summary,
                     YOY_METHODS.computeIfAbsent(cfg.yoyMovePct() + "|" + y.basis(), k -> String.format(Locale.ROOT,

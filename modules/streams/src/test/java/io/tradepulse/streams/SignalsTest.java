@@ -389,4 +389,23 @@ class SignalsTest {
             assertThat(march.getExpected()).isEqualTo(80L);
         }
     }
+
+    @Test
+    void shouldSayTheYearEarlierLevelIsImpliedWhenAYoyMoveRestsOnTheReportedRate() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            // No May 2024 level: the year-earlier level is only what the reported -34.5 % implies.
+            f.pipe(TradeRecord.newBuilder(figure(2025, 5, 28_800_000_000L, "2025-06-09")).setReportedYoyPct(-34.5).build());
+            String summary = f.signalTable().get(key(CHN_USA, 2025, 5, "YOY_MOVE")).getSummary();
+            long implied = Math.round(28_800_000_000L / (1 - 0.345));
+            assertThat(summary).contains("-34.5 % YoY (reported, 28.800 bn vs " + Signals.money(implied)
+                    + " a year earlier implied by the reported rate)");
+        }
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(figure(2024, 5, 44_000_000_000L, "2024-06-07"));
+            f.pipe(TradeRecord.newBuilder(figure(2025, 5, 28_800_000_000L, "2025-06-09")).setReportedYoyPct(-34.5).build());
+            assertThat(f.signalTable().get(key(CHN_USA, 2025, 5, "YOY_MOVE")).getSummary())
+                    .as("a published prior-year level is stated as such")
+                    .contains("YoY (computed, 28.800 bn vs 44.000 bn a year earlier)").doesNotContain("implied");
+        }
+    }
 }
