@@ -267,11 +267,18 @@ public final class Signals {
         return Double.isFinite(r) ? BigDecimal.valueOf(r).stripTrailingZeros().toPlainString() : String.valueOf(r);
     }
 
+    /**
+     * From here on a level is printed in bn: millions are printed to the thousand (3 decimals, half up), so from
+     * 999,999,500 they would read "1000.000 mn". Below a million the level is printed whole (no rounding), so the
+     * mn threshold is the million itself. bn is the largest unit.
+     */
+    private static final long BN_FROM = 1_000_000_000L - 500L;
+
     static String money(Long v) {
         if (v == null) {
             return "n/a";
         }
-        return v >= 1_000_000_000L ? fixed(v / 1e9, 3, false) + " bn"
+        return v >= BN_FROM ? fixed(v / 1e9, 3, false) + " bn"
                 : v >= 1_000_000L ? fixed(v / 1e6, 3, false) + " mn" : Long.toString(v);
     }
 
