@@ -53,16 +53,28 @@ public final class Signals {
         return null;
     }
 
-    /** Median YoY of the periods starting in the trend window before q and ending before it; null if none. */
+    /**
+     * Median YoY of the periods starting in the trend window before q and ending before it; null if none. Each month
+     * counts once: a period overlapping one whose YoY is already taken (a single February next to the combined Jan+Feb
+     * that includes it, both held when two sources publish them) is left out, so the earlier-starting one counts, as
+     * in {@link SeriesHistories#windowSum}. Taking both weighed February twice against the other months.
+     */
     static Double trend(SeriesHistory history, Observation q, int trendMonths) {
         int q0 = SeriesHistories.index(q);
+        int from = q0 - trendMonths;
+        int taken = 0; // bit i: month from + i is covered by a period whose YoY is taken (trendMonths <= 11)
         List<Double> ys = new ArrayList<>();
-        for (int i = q0 - trendMonths; i < q0; i++) {
+        for (int i = from; i < q0; i++) {
             Observation p = SeriesHistories.get(history, i);
             if (p != null && i + p.getMonths() - 1 < q0) {
+                int bits = ((1 << p.getMonths()) - 1) << (i - from);
+                if ((taken & bits) != 0) {
+                    continue;
+                }
                 Yoy y = yoy(history, p);
                 if (y != null) {
                     ys.add(y.pct());
+                    taken |= bits;
                 }
             }
         }
@@ -109,10 +121,12 @@ public final class Signals {
                 }
             }
             // Plain concatenation, not String.format: this runs for every input whose |YoY| crosses the threshold
-            // (about one in ten in a backfill), and Formatter was 5 % of the processor's CPU.
+            // (about one in ten in a backfill), and Formatter was 5 % of the processor's CPU. On a reported rate the
+            // year-earlier level was not published: it is only what the rate implies, and the reader must know.
             String summary = label(series) + " " + period(q) + ": " + signed(y.pct()) + " YoY ("
                     + y.basis().toLowerCase(Locale.ROOT) + (y.baseLevel() == null ? ""
-                            : ", " + money(q.getValue()) + " vs " + money(y.baseLevel()) + " a year earlier") + ")"
+                            : ", " + money(q.getValue()) + " vs " + money(y.baseLevel()) + " a year earlier"
+                            + (REPORTED.equals(y.basis()) ? " implied by the reported rate" : "")) + ")"
                     + (last == null ? "" : "; latest tariff event " + last.getId() + " (effective " + last.getEffective() + ")");
             out.put(SignalType.YOY_MOVE, signal(SignalType.YOY_MOVE, series, q, y.baseLevel(), y.pct(), y, null, last, summary,
                     YOY_METHODS.computeIfAbsent(cfg.yoyMovePct() + "|" + y.basis(), k -> String.format(Locale.ROOT,
@@ -253,11 +267,18 @@ public final class Signals {
         return Double.isFinite(r) ? BigDecimal.valueOf(r).stripTrailingZeros().toPlainString() : String.valueOf(r);
     }
 
+    /**
+     * From here on a level is printed in bn: millions are printed to the thousand (3 decimals, half up), so from
+     * 999,999,500 they would read "1000.000 mn". Below a million the level is printed whole (no rounding), so the
+     * mn threshold is the million itself. bn is the largest unit.
+     */
+    private static final long BN_FROM = 1_000_000_000L - 500L;
+
     static String money(Long v) {
         if (v == null) {
             return "n/a";
         }
-        return v >= 1_000_000_000L ? fixed(v / 1e9, 3, false) + " bn"
+        return v >= BN_FROM ? fixed(v / 1e9, 3, false) + " bn"
                 : v >= 1_000_000L ? fixed(v / 1e6, 3, false) + " mn" : Long.toString(v);
     }
 

@@ -24,14 +24,22 @@ final class TariffCalendar {
             .comparing(TariffEvent::getEffective).thenComparing(TariffEvent::getId);
 
     private final List<TariffEvent> events;
-    /** The events that can match a series at all ({@link #canMatch}): decided once, not at every input. */
-    private final List<TariffEvent> matchable;
+    /**
+     * The events that can match a series at all ({@link #canMatch}), by the (imposer, target) economies of the series
+     * they apply to ({@link #byPair}: an EU event under the EU and each member state), in calendar order. Built once
+     * per calendar so that {@link #matching}, run for every input, is two hash lookups and a scope check of the few
+     * events of the series' pair, whatever the number of events and member states.
+     */
+    private final Map<String, Map<String, List<TariffEvent>>> matchable;
 
     TariffCalendar(List<TariffEvent> events) {
         List<TariffEvent> sorted = new ArrayList<>(events);
         sorted.sort(ORDER);
         this.events = List.copyOf(sorted);
-        this.matchable = this.events.stream().filter(TariffCalendar::canMatch).toList();
+        Map<String, Map<String, List<TariffEvent>>> index = new HashMap<>();
+        byPair(this.events.stream().filter(TariffCalendar::canMatch).toList()).forEach((pair, list) -> index
+                .computeIfAbsent(pair.get(0), k -> new HashMap<>()).put(pair.get(1), List.copyOf(list)));
+        this.matchable = index;
     }
 
     List<TariffEvent> events() {
@@ -41,12 +49,13 @@ final class TariffCalendar {
     /**
      * The (reporter, partner, flow) groups of series whose {@link #matching} events may differ between two calendars,
      * as keys with an empty commodity: for every (imposer, target) pair whose events differ, imports of the imposer
-     * from the target and exports of the target to the imposer. No other series matches a different event list, so a
-     * calendar change need only look at these.
+     * from the target and exports of the target to the imposer, an EU imposer or target standing for the EU and each
+     * member state ({@link #byPair}). No other series matches a different event list, so a calendar change need only
+     * look at these.
      */
     static Set<SeriesKey> affectedSeriesGroups(TariffCalendar before, TariffCalendar after) {
-        Map<List<String>, List<TariffEvent>> was = byPair(before);
-        Map<List<String>, List<TariffEvent>> now = byPair(after);
+        Map<List<String>, List<TariffEvent>> was = byPair(before.events);
+        Map<List<String>, List<TariffEvent>> now = byPair(after.events);
         Set<List<String>> pairs = new TreeSet<>(Comparator.<List<String>, String>comparing(p -> p.get(0))
                 .thenComparing(p -> p.get(1)));
         pairs.addAll(was.keySet());
@@ -61,10 +70,22 @@ final class TariffCalendar {
         return out;
     }
 
-    private static Map<List<String>, List<TariffEvent>> byPair(TariffCalendar calendar) {
+    /**
+     * The events by the (imposer, target) economies of the series they apply to. An event imposed by the EU is imposed
+     * at every member state's border, and one on the EU hits every member state's goods (a customs union): it is
+     * listed under the EU code and under each member state ({@link EuropeanUnion#economiesOf}), with the HS scope
+     * unchanged. A pair of one economy with itself (an EU event on a member state) is no series and is left out.
+     */
+    private static Map<List<String>, List<TariffEvent>> byPair(List<TariffEvent> events) {
         Map<List<String>, List<TariffEvent>> out = new HashMap<>();
-        for (TariffEvent e : calendar.events) { // in calendar order, so equal sets give equal lists
-            out.computeIfAbsent(List.of(e.getImposer(), e.getTarget()), k -> new ArrayList<>()).add(e);
+        for (TariffEvent e : events) { // in calendar order, so equal sets give equal lists
+            for (String imposer : EuropeanUnion.economiesOf(e.getImposer())) {
+                for (String target : EuropeanUnion.economiesOf(e.getTarget())) {
+                    if (!imposer.equals(target)) {
+                        out.computeIfAbsent(List.of(imposer, target), k -> new ArrayList<>()).add(e);
+                    }
+                }
+            }
         }
         return out;
     }
@@ -74,7 +95,8 @@ final class TariffCalendar {
      * exports of R to P by duties P imposes on R. HS scope: empty = all goods (with the scope ALL only:
      * {@link #canMatch}); otherwise the series' commodity must lie inside one of the prefixes (a TOTAL or a broader
      * chapter is NOT matched by a partial-scope event: a duty on HS27 says little about all goods, and would be
-     * diluted in them). Re-exports and re-imports are not matched.
+     * diluted in them). Re-exports and re-imports are not matched. An event imposed by or on the EU (EUU) applies
+     * to the EU's series and to each member state's ({@link EuropeanUnion}).
      */
     List<TariffEvent> matching(SeriesKey series) {
         String imposer;
@@ -88,13 +110,24 @@ final class TariffCalendar {
         } else {
             return List.of();
         }
-        List<TariffEvent> out = new ArrayList<>(2);
-        for (TariffEvent e : matchable) {
-            if (e.getImposer().equals(imposer) && e.getTarget().equals(target) && inScope(e, series.getCommodity())) {
+        Map<String, List<TariffEvent>> byTarget = matchable.get(imposer);
+        List<TariffEvent> candidates = byTarget == null ? null : byTarget.get(target);
+        if (candidates == null) {
+            return List.of();
+        }
+        // The candidates themselves (immutable) when all are in scope, the common case: no list per input.
+        List<TariffEvent> out = null;
+        for (int i = 0; i < candidates.size(); i++) {
+            TariffEvent e = candidates.get(i);
+            if (!inScope(e, series.getCommodity())) {
+                if (out == null) {
+                    out = new ArrayList<>(candidates.subList(0, i));
+                }
+            } else if (out != null) {
                 out.add(e);
             }
         }
-        return out;
+        return out == null ? candidates : out;
     }
 
     /** The published scope of an event on all goods. */

@@ -27,7 +27,7 @@ public final class TradeRecordValidator {
      * Comext's EU27_2020 and Comtrade's 97 map to it). The one list of them: the validator accepts them, and
      * {@link Rollups} keeps them out of world roll-ups, where they would count their members a second time.
      */
-    static final Set<String> AGGREGATES = Set.of(Rollups.WORLD, "EUU");
+    static final Set<String> AGGREGATES = Set.of(Rollups.WORLD, EuropeanUnion.CODE);
     /**
      * ISO 3166-1 alpha-3 codes (the JDK's table) plus the aggregates and user-assigned codes the connectors
      * emit: {@link #AGGREGATES} and XKX (Kosovo).

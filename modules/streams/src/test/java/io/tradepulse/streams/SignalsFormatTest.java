@@ -29,10 +29,27 @@ class SignalsFormatTest {
     }
 
     @Property(tries = 10_000)
-    void shouldPrintMoneyAsFormatterDid(@ForAll("levels") long v) {
-        String expected = v >= 1_000_000_000L ? String.format(Locale.ROOT, "%.3f bn", v / 1e9)
-                : v >= 1_000_000L ? String.format(Locale.ROOT, "%.3f mn", v / 1e6) : Long.toString(v);
+    void shouldPrintMoneyAsFormatterDoesInTheLargestUnitTheRoundedValueReaches(@ForAll("levels") long v) {
+        // Formatter's digits, in bn once the millions would round to 1000.000 or more (never "1000.000 mn").
+        String millions = String.format(Locale.ROOT, "%.3f", v / 1e6);
+        String expected = v >= 1_000_000_000L || v >= 1_000_000L && Double.parseDouble(millions) >= 1000.0
+                ? String.format(Locale.ROOT, "%.3f bn", v / 1e9)
+                : v >= 1_000_000L ? millions + " mn" : Long.toString(v);
         assertThat(Signals.money(v)).isEqualTo(expected);
+    }
+
+    @Test
+    void shouldRollOverToTheNextUnitWhenRoundingReachesItAtEveryUnitBoundary() {
+        // Below a million the value is printed whole, so nothing rounds up to "1.000 mn" too early or too late.
+        assertThat(Signals.money(999_999L)).isEqualTo("999999");
+        assertThat(Signals.money(1_000_000L)).isEqualTo("1.000 mn");
+        // Millions are rounded to the thousand: from 999,999,500 on that is a billion.
+        assertThat(Signals.money(999_999_499L)).isEqualTo("999.999 mn");
+        for (long v : new long[] {999_999_500L, 999_999_501L, 999_999_999L, 1_000_000_000L}) {
+            assertThat(Signals.money(v)).as("%d", v).isEqualTo("1.000 bn");
+        }
+        // Billions are the largest unit: they only grow ("1000.000 bn" is a trillion, printed so on purpose).
+        assertThat(Signals.money(999_999_500_000L)).isEqualTo("1000.000 bn");
     }
 
     @Test

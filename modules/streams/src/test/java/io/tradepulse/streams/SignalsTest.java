@@ -278,4 +278,134 @@ class SignalsTest {
                     .as(commodity).extracting(TariffEvent::getId).containsExactly("all");
         }
     }
+
+    @Test
+    void shouldRaiseAndRetractFrontLoadingForAMemberStateWhenTheEuImposesTheDuty() {
+        SeriesKey germanyFromChina = new SeriesKey("DEU", "CHN", Flow.IMPORT, "TOTAL");
+        SeriesKey chinaToGermany = new SeriesKey("CHN", "DEU", Flow.EXPORT, "TOTAL");
+        TariffEvent euOnChina = event("eu-cn-rise", "EUU", "CHN", List.of(), "2025-08-12", TariffEventKind.INCREASE);
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.tariff(euOnChina);
+            flatYearAndJune(f, germanyFromChina, 125L);
+            flatYearAndJune(f, chinaToGermany, 125L);
+            Map<SignalKey, TradeSignal> out = f.signalTable();
+            assertThat(out).containsOnlyKeys(key(germanyFromChina, 2025, 6, "FRONT_LOADING"),
+                    key(chinaToGermany, 2025, 6, "FRONT_LOADING"));
+            assertThat(out.values()).extracting(TradeSignal::getTariffEventId).containsOnly("eu-cn-rise");
+
+            f.tariffs.pipeInput(euOnChina.getId(), null); // withdrawn: the member states' series are re-evaluated
+            f.refreshCalendarFully();
+            out = f.signalTable();
+            assertThat(out).containsOnlyKeys(key(germanyFromChina, 2025, 6, "FRONT_LOADING"),
+                    key(chinaToGermany, 2025, 6, "FRONT_LOADING"));
+            assertThat(out.values()).extracting(TradeSignal::getStatus).containsOnly(SignalStatus.RETRACTED);
+        }
+    }
+
+    @Test
+    void shouldRaiseFrontLoadingForImportsFromAMemberStateWhenADutyTargetsTheEuArrivingAfterTheData() {
+        SeriesKey usFromFrance = new SeriesKey("USA", "FRA", Flow.IMPORT, "TOTAL");
+        try (TopologyFixture f = new TopologyFixture()) {
+            flatYearAndJune(f, usFromFrance, 125L);
+            assertThat(f.signalTable()).isEmpty();
+            f.tariff(event("us-eu-rise", "USA", "EUU", List.of(), "2025-08-12", TariffEventKind.INCREASE));
+            assertThat(f.signalTable()).containsOnlyKeys(key(usFromFrance, 2025, 6, "FRONT_LOADING"));
+        }
+    }
+
+    @Test
+    void shouldMatchEuEventsForTheEuAndEveryMemberStateButNoOtherEuropeanEconomy() {
+        TariffCalendar calendar = new TariffCalendar(List.of(
+                event("eu-cn", "EUU", "CHN", List.of("87"), "2025-08-01", TariffEventKind.INCREASE),
+                event("us-eu", "USA", "EUU", List.of(), "2025-08-01", TariffEventKind.INCREASE)));
+        for (String member : List.of("EUU", "DEU", "FRA", "IRL", "HRV", "CYP")) {
+            assertThat(calendar.matching(new SeriesKey(member, "CHN", Flow.IMPORT, "8703")))
+                    .as(member + " imports of cars from China").extracting(TariffEvent::getId).containsExactly("eu-cn");
+            assertThat(calendar.matching(new SeriesKey("CHN", member, Flow.EXPORT, "870380")))
+                    .as("China's car exports to " + member).extracting(TariffEvent::getId).containsExactly("eu-cn");
+            assertThat(calendar.matching(new SeriesKey(member, "CHN", Flow.IMPORT, "TOTAL")))
+                    .as("HS scope unchanged: " + member + " TOTAL").isEmpty();
+            assertThat(calendar.matching(new SeriesKey("USA", member, Flow.IMPORT, "TOTAL")))
+                    .as("US imports from " + member).extracting(TariffEvent::getId).containsExactly("us-eu");
+            assertThat(calendar.matching(new SeriesKey(member, "USA", Flow.EXPORT, "TOTAL")))
+                    .as(member + " exports to the US").extracting(TariffEvent::getId).containsExactly("us-eu");
+            assertThat(calendar.matching(new SeriesKey(member, "USA", Flow.IMPORT, "TOTAL")))
+                    .as("the US duty is not the EU's: " + member + " imports from the US").isEmpty();
+        }
+        for (String outside : List.of("GBR", "CHE", "NOR", "TUR")) {
+            assertThat(calendar.matching(new SeriesKey(outside, "CHN", Flow.IMPORT, "8703"))).as(outside).isEmpty();
+            assertThat(calendar.matching(new SeriesKey("CHN", outside, Flow.EXPORT, "8703"))).as(outside).isEmpty();
+            assertThat(calendar.matching(new SeriesKey("USA", outside, Flow.IMPORT, "TOTAL"))).as(outside).isEmpty();
+            assertThat(calendar.matching(new SeriesKey(outside, "USA", Flow.EXPORT, "TOTAL"))).as(outside).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldNameTheSeriesGroupsOfEveryMemberStateWhenAnEuEventChanges() {
+        TariffEvent euOnChina = event("eu-cn", "EUU", "CHN", List.of(), "2025-08-01", TariffEventKind.INCREASE);
+        java.util.Set<SeriesKey> groups = TariffCalendar.affectedSeriesGroups(TariffCalendar.EMPTY,
+                new TariffCalendar(List.of(euOnChina)));
+        assertThat(groups).contains(new SeriesKey("EUU", "CHN", Flow.IMPORT, ""), new SeriesKey("CHN", "EUU", Flow.EXPORT, ""),
+                new SeriesKey("DEU", "CHN", Flow.IMPORT, ""), new SeriesKey("CHN", "SWE", Flow.EXPORT, ""))
+                .doesNotContain(new SeriesKey("GBR", "CHN", Flow.IMPORT, ""), new SeriesKey("CHN", "CHE", Flow.EXPORT, ""))
+                .hasSize(2 * (1 + EuropeanUnion.MEMBERS.size()));
+    }
+
+    @Test
+    void shouldCountFebruaryOnceInTheTrendWhenACombinedJanFebAndASingleFebruaryAreBothHeld() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.tariff(event("may-rise", "USA", "CHN", List.of(), "2025-05-01", TariffEventKind.INCREASE));
+            for (int m = 1; m <= 12; m++) {
+                f.pipe(figure(CHN_USA, 2024, m, 1, 100L, "2024-12-20", 0));
+            }
+            // China customs' combined Jan+Feb (+20 % on 2024's 200) and another source's single February (-20 %):
+            // both stay in the history (they start in different months), and both cover February.
+            f.pipe(TradeRecord.newBuilder(figure(CHN_USA, 2025, 1, 2, 240L, "2025-03-07", 0)).setSource("GACC").build());
+            f.pipe(TradeRecord.newBuilder(figure(CHN_USA, 2025, 2, 1, 80L, "2025-04-10", 0)).setSource("CENSUS").build());
+            f.pipe(figure(CHN_USA, 2025, 3, 1, 160L, "2025-04-13", 0));
+
+            TradeSignal march = f.signalTable().get(key(CHN_USA, 2025, 3, "FRONT_LOADING"));
+            // The trend window of March (January and February) is covered once, by the combined figure, as in the
+            // window sums; with February counted a second time the median of +20 % and -20 % made it 0.
+            assertThat(march.getTrendPct()).isCloseTo(20.0, within(1e-9));
+            assertThat(march.getExpected()).isEqualTo(120L);
+            assertThat(march.getExcessPct()).isCloseTo((160.0 / 120.0 - 1) * 100.0, within(1e-9));
+        }
+    }
+
+    @Test
+    void shouldTakeTheSingleFebruaryIntoTheTrendWhenTheCombinedJanFebHasNoYoy() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.tariff(event("may-rise", "USA", "CHN", List.of(), "2025-05-01", TariffEventKind.INCREASE));
+            for (int m = 2; m <= 12; m++) { // no January 2024: the combined Jan+Feb 2025 has no base, hence no YoY
+                f.pipe(figure(CHN_USA, 2024, m, 1, 100L, "2024-12-20", 0));
+            }
+            f.pipe(TradeRecord.newBuilder(figure(CHN_USA, 2025, 1, 2, 240L, "2025-03-07", 0)).setSource("GACC").build());
+            f.pipe(TradeRecord.newBuilder(figure(CHN_USA, 2025, 2, 1, 80L, "2025-04-10", 0)).setSource("CENSUS").build());
+            f.pipe(figure(CHN_USA, 2025, 3, 1, 160L, "2025-04-13", 0));
+
+            TradeSignal march = f.signalTable().get(key(CHN_USA, 2025, 3, "FRONT_LOADING"));
+            assertThat(march.getTrendPct()).as("February's YoY, the only one of the window").isCloseTo(-20.0, within(1e-9));
+            assertThat(march.getExpected()).isEqualTo(80L);
+        }
+    }
+
+    @Test
+    void shouldSayTheYearEarlierLevelIsImpliedWhenAYoyMoveRestsOnTheReportedRate() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            // No May 2024 level: the year-earlier level is only what the reported -34.5 % implies.
+            f.pipe(TradeRecord.newBuilder(figure(2025, 5, 28_800_000_000L, "2025-06-09")).setReportedYoyPct(-34.5).build());
+            String summary = f.signalTable().get(key(CHN_USA, 2025, 5, "YOY_MOVE")).getSummary();
+            long implied = Math.round(28_800_000_000L / (1 - 0.345));
+            assertThat(summary).contains("-34.5 % YoY (reported, 28.800 bn vs " + Signals.money(implied)
+                    + " a year earlier implied by the reported rate)");
+        }
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(figure(2024, 5, 44_000_000_000L, "2024-06-07"));
+            f.pipe(TradeRecord.newBuilder(figure(2025, 5, 28_800_000_000L, "2025-06-09")).setReportedYoyPct(-34.5).build());
+            assertThat(f.signalTable().get(key(CHN_USA, 2025, 5, "YOY_MOVE")).getSummary())
+                    .as("a published prior-year level is stated as such")
+                    .contains("YoY (computed, 28.800 bn vs 44.000 bn a year earlier)").doesNotContain("implied");
+        }
+    }
 }
