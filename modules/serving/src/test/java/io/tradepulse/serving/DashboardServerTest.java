@@ -245,6 +245,25 @@ class DashboardServerTest {
     }
 
     @Test
+    void shouldRejectAnEscapeThatIsNotUtf8NamingTheParameterInsteadOfMatchingNothing() throws Exception {
+        // %E4 is 'ä' in Latin-1, not UTF-8: decoded as U+FFFD, it filtered on that and was answered 200 []
+        HttpResponse<String> value = get("/api/changes?reporter=%E4");
+        assertThat(value.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(value.body()).get("error").asText()).startsWith("parameter 'reporter' is not UTF-8")
+                .endsWith(": %E4");
+        HttpResponse<String> truncated = get("/api/signals?commodity=85%E2%82");
+        assertThat(truncated.statusCode()).as("a UTF-8 sequence cut short").isEqualTo(400);
+        assertThat(truncated.body()).contains("parameter 'commodity' is not UTF-8");
+        HttpResponse<String> name = get("/api/series?rep%FForter=CHN");
+        assertThat(name.statusCode()).isEqualTo(400);
+        assertThat(name.body()).contains("a parameter name is not UTF-8");
+        // escaped UTF-8 is still decoded, '+' still a space: no such series, but a valid question
+        assertThat(get("/api/changes?reporter=%C3%A4").statusCode()).isEqualTo(200);
+        assertThat(json.readTree(get("/api/changes?reporter=%43H%4e&partner=US+").body())).isEmpty();
+        assertThat(json.readTree(get("/api/changes?reporter=%43H%4e&partner=US%41").body())).hasSize(2);
+    }
+
+    @Test
     void shouldRejectAPeriodRangeThatEndsBeforeItStarts() throws Exception {
         HttpResponse<String> r = get("/api/changes?from=2025-06&to=2025-01");
         assertThat(r.statusCode()).isEqualTo(400);
