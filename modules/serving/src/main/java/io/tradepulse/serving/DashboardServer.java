@@ -470,14 +470,15 @@ public final class DashboardServer implements AutoCloseable {
     private Reply signals(Map<String, String> q) {
         SignalStatus status = oneOf(q, "status", SignalStatus.class);
         SignalType type = oneOf(q, "type", SignalType.class);
-        Predicate<TradeSignal> where = s -> (status == null || s.getStatus() == status)
-                && (type == null || type.name().equals(s.getType()));
+        // The type goes to the view as a key field (it finds a type's signals by key); the status is in the value.
+        Predicate<TradeSignal> where = s -> status == null || s.getStatus() == status;
         Results.SeriesFilter filter = filter(q);
         List<String> fields = filterFields(filter);
         fields.add(status == null ? "" : status.name());
         fields.add(type == null ? "" : type.name());
         byte[] query = queryHash("/api/signals", fields);
-        Results.Page<TradeSignal> page = continued(() -> view.signals(filter, where, after(q, query), limit(q)));
+        Results.Page<TradeSignal> page = continued(() -> view.signals(filter, type == null ? null : type.name(), where,
+                after(q, query), limit(q)));
         return new Reply(page.rows(), page.truncated(), token(page.next(), query));
     }
 

@@ -105,6 +105,12 @@ class DashboardServerTest {
         }
 
         @Override
+        public Page<TradeSignal> signals(SeriesFilter filter, String type, Predicate<TradeSignal> where, Cursor after,
+                int limit) {
+            return store.signals(filter, type, where, after, limit);
+        }
+
+        @Override
         public boolean caughtUp() {
             return caughtUp;
         }
@@ -723,7 +729,8 @@ class DashboardServerTest {
         fillForPaging();
         List<String> paths = List.of("/api/signals", "/api/signals?status=ACTIVE", "/api/signals?partner=FRA&type=PAYBACK",
                 "/api/signals?reporter=CHN", "/api/signals?reporter=CHN&partner=JPN",
-                "/api/signals?reporter=CHN&partner=JPN&commodity=85&status=ACTIVE");
+                "/api/signals?reporter=CHN&partner=JPN&commodity=85&status=ACTIVE", "/api/signals?type=PAYBACK",
+                "/api/signals?type=yoy_move&status=ACTIVE");
         Map<String, List<JsonNode>> whole = new HashMap<>();
         for (String path : paths) {
             List<JsonNode> rows = new ArrayList<>();
