@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -469,14 +470,15 @@ public final class DashboardServer implements AutoCloseable {
     private Reply signals(Map<String, String> q) {
         SignalStatus status = oneOf(q, "status", SignalStatus.class);
         SignalType type = oneOf(q, "type", SignalType.class);
-        Predicate<TradeSignal> where = s -> (status == null || s.getStatus() == status)
-                && (type == null || type.name().equals(s.getType()));
+        // The type goes to the view as a key field (it finds a type's signals by key); the status is in the value.
+        Predicate<TradeSignal> where = s -> status == null || s.getStatus() == status;
         Results.SeriesFilter filter = filter(q);
         List<String> fields = filterFields(filter);
         fields.add(status == null ? "" : status.name());
         fields.add(type == null ? "" : type.name());
         byte[] query = queryHash("/api/signals", fields);
-        Results.Page<TradeSignal> page = continued(() -> view.signals(filter, where, after(q, query), limit(q)));
+        Results.Page<TradeSignal> page = continued(() -> view.signals(filter, type == null ? null : type.name(), where,
+                after(q, query), limit(q)));
         return new Reply(page.rows(), page.truncated(), token(page.next(), query));
     }
 
@@ -704,8 +706,8 @@ public final class DashboardServer implements AutoCloseable {
                 continue; // "?a=1&&b=2"
             }
             int eq = pair.indexOf('=');
-            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            String name = decode(eq < 0 ? pair : pair.substring(0, eq), "a parameter name");
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1), "parameter '" + name + "'");
             if (!allowed.contains(name)) {
                 throw new IllegalArgumentException("unknown parameter '" + name + "' for " + ex.getRequestURI().getPath()
                         + "; allowed: " + String.join(", ", allowed));
@@ -715,6 +717,56 @@ public final class DashboardServer implements AutoCloseable {
             }
         }
         return q;
+    }
+
+    /**
+     * A query name or value percent-decoded as UTF-8 ({@code +} as a space, as {@link URLDecoder} does), refusing
+     * escapes whose bytes are not UTF-8 with 400 naming {@code what}. URLDecoder replaces such bytes with U+FFFD, so
+     * {@code reporter=%E4} (a Latin-1 'ä') filtered on U+FFFD and was answered 200 with no rows, which reads as "no
+     * such data" rather than "this request is wrong". Characters that are not escaped are kept as they are, as
+     * URLDecoder keeps them. (A malformed escape, {@code %zz} or a lone {@code %}, never gets here: the JDK server
+     * parses the request line as a URI and answers it 400 itself, before any handler.)
+     */
+    static String decode(String raw, String what) {
+        if (raw.indexOf('%') < 0 && raw.indexOf('+') < 0) {
+            return raw;
+        }
+        StringBuilder out = new StringBuilder(raw.length());
+        ByteBuffer bytes = ByteBuffer.allocate(raw.length() / 3);
+        int i = 0;
+        while (i < raw.length()) {
+            char c = raw.charAt(i);
+            if (c != '%') {
+                out.append(c == '+' ? ' ' : c);
+                i++;
+                continue;
+            }
+            // A run of escapes is one byte sequence: a character's UTF-8 bytes are escaped one by one.
+            bytes.clear();
+            while (i < raw.length() && raw.charAt(i) == '%') {
+                int hi = i + 2 < raw.length() ? hex(raw.charAt(i + 1)) : -1;
+                int lo = hi < 0 ? -1 : hex(raw.charAt(i + 2));
+                if (lo < 0) {
+                    throw new IllegalArgumentException(what + " has a malformed escape (% and two hex digits): " + raw);
+                }
+                bytes.put((byte) (hi << 4 | lo));
+                i += 3;
+            }
+            bytes.flip();
+            try {
+                // newDecoder() reports malformed input, where String and URLDecoder substitute U+FFFD
+                out.append(StandardCharsets.UTF_8.newDecoder().decode(bytes));
+            } catch (CharacterCodingException e) {
+                throw new IllegalArgumentException(what + " is not UTF-8 once percent-decoded (escape each byte of"
+                        + " the value's UTF-8 encoding): " + raw);
+            }
+        }
+        return out.toString();
+    }
+
+    /** An ASCII hex digit's value, else -1 (Character.digit also takes other scripts' digits). */
+    private static int hex(char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
     }
 
     private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {

@@ -134,6 +134,20 @@ public interface Results {
         return signals(filter, where, limit);
     }
 
+    /**
+     * As {@link #signals(SeriesFilter, Predicate, Cursor, int)}, only signals of {@code type} (null or empty: any): the
+     * type is part of a signal's key, as the series fields are, so a view can find a type's signals by key (see
+     * ResultsStore). This default tests it on each row.
+     *
+     * @throws InvalidCursorException when {@code after} is not a cursor of this query
+     */
+    default Page<TradeSignal> signals(SeriesFilter filter, String type, Predicate<TradeSignal> where, Cursor after,
+            int limit) {
+        Predicate<TradeSignal> ofType = type == null || type.isEmpty() ? where
+                : where.and(s -> type.equals(s.getType()));
+        return signals(filter, ofType, after, limit);
+    }
+
     private static void refuseCursor(Cursor after) {
         if (after != null) {
             throw new InvalidCursorException("this view cannot continue a query");

@@ -70,7 +70,8 @@ import org.rocksdb.WriteOptions;
  * are read in time order, so they are kept in it ('G', then the signal key for ties), and a signals page reads on
  * from its cursor and stops at its limit instead of reading every matching signal to sort them; the signals of one
  * reporter and partner, one commodity, one partner and one reporter are kept in it once more each ({@link
- * SignalPlan}), so a page of a filter on such a field does not skip the others' entries either. The value is stored
+ * SignalPlan}), so a page of a filter on such a field does not skip the others' entries either; a type, second in
+ * the time order, is sought within each period of any of them ({@link #walk}). The value is stored
  * once, in the 'G' entry: a walk of 'G' tests the status on every entry it reads, sequentially, while a walk of a
  * field index looks up the value of each entry whose series matches. Every record is one write (a put or delete; for
  * a signal, a batch of five, derived from the key), with no read-modify-write: the view must catch up with millions
@@ -374,7 +375,19 @@ final class ResultsStore implements AutoCloseable {
      * time index and may have stopped at any signal, continue their query here.
      */
     Page<TradeSignal> signals(SeriesFilter filter, Predicate<TradeSignal> where, Cursor after, int limit) {
-        return signalsBy(plan(filter), filter, where, after, limit);
+        return signals(filter, null, where, after, limit);
+    }
+
+    /**
+     * As {@link #signals(SeriesFilter, Predicate, Cursor, int)}, only signals of {@code type} (their key's; null: any).
+     * Every index is in time order, period then type, so within each period the signals of one type are one run: a
+     * walk seeks from a run of another type to the wanted one's, or past the period to the next one's ({@link
+     * #typeSeek}), instead of reading every entry in between. A type few signals have (PAYBACK, FRONT_LOADING in a
+     * view of mostly YOY_MOVE) costs its rows plus about two seeks per period the page spans, with no index of its
+     * own (docs/benchmarks.md, "REST view at backfill size").
+     */
+    Page<TradeSignal> signals(SeriesFilter filter, String type, Predicate<TradeSignal> where, Cursor after, int limit) {
+        return signalsBy(plan(filter), filter, type, where, after, limit);
     }
 
     /**
@@ -384,8 +397,9 @@ final class ResultsStore implements AutoCloseable {
      * chapter, in every pair, still only one series per pair and flow), else a partner (~230), else a reporter (the
      * reporting countries: tens, of very unequal size), else the time index: flow, type and status alone take 2 or 3
      * values each, so their matches are a large share of the signals and the time index finds them a few entries
-     * apart. A plan by the data's counts (RocksDB's estimates of each range's size) could pick better for an unusual
-     * view, but these ranks already bound every filter with a series field to one value's signals.
+     * apart (and any plan seeks a type's run within each period: {@link #walk}). A plan by the data's counts
+     * (RocksDB's estimates of each range's size) could pick better for an unusual view, but these ranks already bound
+     * every filter with a series field to one value's signals.
      */
     static SignalPlan plan(SeriesFilter filter) {
         return SignalPlan.FIELD_INDEXES.stream().filter(p -> p.canServe(filter)).findFirst().orElse(SignalPlan.TIME);
@@ -396,7 +410,7 @@ final class ResultsStore implements AutoCloseable {
      * harness, as {@link #signalsBy} with any plan.
      */
     Page<TradeSignal> signalsByTime(SeriesFilter filter, Predicate<TradeSignal> where, Cursor after, int limit) {
-        return signalsBy(SignalPlan.TIME, filter, where, after, limit);
+        return signalsBy(SignalPlan.TIME, filter, null, where, after, limit);
     }
 
     /**
@@ -407,39 +421,57 @@ final class ResultsStore implements AutoCloseable {
      */
     Page<TradeSignal> signalsBy(SignalPlan plan, SeriesFilter filter, Predicate<TradeSignal> where, Cursor after,
             int limit) {
+        return signalsBy(plan, filter, null, where, after, limit);
+    }
+
+    /**
+     * As {@link #signalsBy(SignalPlan, SeriesFilter, Predicate, Cursor, int)}, only signals of {@code type} (their
+     * key's; null: any), sought within each period ({@link #walk}).
+     */
+    Page<TradeSignal> signalsBy(SignalPlan plan, SeriesFilter filter, String type, Predicate<TradeSignal> where,
+            Cursor after, int limit) {
         if (!plan.canServe(filter)) {
             throw new IllegalArgumentException(plan + " cannot serve " + filter);
         }
         Range range = Range.of(SIGNAL, filter);
+        byte[] wantType = type == null || type.isEmpty() ? null : type.getBytes(StandardCharsets.UTF_8);
+        if (wantType != null && indexOf(wantType, SEP) >= 0) {
+            return new Page<>(List.of(), false); // no stored type has a NUL (key() refuses one)
+        }
         if (plan == SignalPlan.TIME) {
             byte[] whole = {INDEX};
-            return walk(range, whole, 0, after == null ? whole : after(indexPosition(after)), where, limit);
+            return walk(range, wantType, whole, 0, after == null ? whole : after(indexPosition(after)), where, limit);
         }
         byte[] prefix = plan.prefix(range.want());
         byte[] start = after == null ? prefix : concat(prefix, after(indexPosition(after)));
-        return walk(range, prefix, prefix.length, start, where, limit);
+        return walk(range, wantType, prefix, prefix.length, start, where, limit);
     }
 
     /**
      * Walks the entries under {@code prefix} in order from {@code start}; each holds a time index key from offset
-     * {@code indexAt} (0: it is one, with the value; else the value is looked up). Tests the series fields on the
-     * key and {@code where} on the value, and stops at the first match past the limit, or when the scan cap is
-     * reached. Its cursor is the index key of the last entry it was done with: the last row, or a non-matching entry
-     * after it; continuing in index order after it skips nothing, so a page the cap stopped can be continued too.
+     * {@code indexAt} (0: it is one, with the value; else the value is looked up). Tests the type and the series
+     * fields on the key and {@code where} on the value, and stops at the first match past the limit, or when the scan
+     * cap is reached. From an entry of another type than {@code type} (null: any) it steps over up to {@link
+     * #SEQUENTIAL_SKIPS} more, then seeks to where the wanted type can follow ({@link #typeSeek}); a seek counts
+     * against the cap as one more entry read. Its cursor is the index key of the last entry it was done with: the
+     * last row, or a non-matching entry after it; continuing in index order after it skips nothing (a seek only
+     * passes over entries of other types), so a page the cap stopped can be continued too.
      */
-    private Page<TradeSignal> walk(Range range, byte[] prefix, int indexAt, byte[] start, Predicate<TradeSignal> where,
-            int limit) {
+    private Page<TradeSignal> walk(Range range, byte[] type, byte[] prefix, int indexAt, byte[] start,
+            Predicate<TradeSignal> where, int limit) {
         if (range.none()) {
             return new Page<>(List.of(), false);
         }
         return guarded(() -> {
             List<byte[]> out = new ArrayList<>();
             long scanned = 0;
+            int otherType = 0; // entries of another type read in a row
             byte[] last = null;
             Snapshot snapshot = db.getSnapshot();
             try (ReadOptions read = new ReadOptions().setSnapshot(snapshot); RocksIterator it = db.newIterator(read);
                     RocksIterator values = indexAt == 0 ? null : db.newIterator(read)) {
-                for (it.seek(start); it.isValid(); it.next()) {
+                it.seek(start);
+                while (it.isValid()) {
                     byte[] key = it.key();
                     if (!startsWith(key, prefix)) {
                         break;
@@ -448,6 +480,25 @@ final class ResultsStore implements AutoCloseable {
                         return new Page<>(new Encoded<>(out, signals), true, last == null ? null : new Cursor(last));
                     }
                     byte[] index = indexAt == 0 ? key : Arrays.copyOfRange(key, indexAt, key.length);
+                    int typeOrder = type == null ? 0 : compareType(index, type);
+                    if (typeOrder != 0) {
+                        last = index;
+                        if (++otherType <= SEQUENTIAL_SKIPS) {
+                            it.next();
+                            continue;
+                        }
+                        byte[] to = typeSeek(key, indexAt, type, typeOrder);
+                        if (to == null) {
+                            break; // past the last period there can be
+                        }
+                        if (++scanned > maxScanned) {
+                            return new Page<>(new Encoded<>(out, signals), true, new Cursor(last));
+                        }
+                        otherType = 0;
+                        it.seek(to);
+                        continue;
+                    }
+                    otherType = 0;
                     if (matches(index, indexedKeyStart(index), range.want())) {
                         byte[] value = indexAt == 0 ? it.value() : valueAt(values, index);
                         if (value != null && where.test(signals.decode(value))) {
@@ -458,6 +509,7 @@ final class ResultsStore implements AutoCloseable {
                         }
                     }
                     last = index;
+                    it.next();
                 }
             } finally {
                 db.releaseSnapshot(snapshot);
@@ -475,6 +527,41 @@ final class ResultsStore implements AutoCloseable {
     private static byte[] valueAt(RocksIterator values, byte[] index) {
         values.seek(index);
         return values.isValid() && Arrays.equals(values.key(), index) ? values.value() : null;
+    }
+
+    /**
+     * How the type of the time index key {@code index} compares with {@code type}: the field after the period (4
+     * bytes) up to its separator, compared as bytes, as the key order compares it (no type holds a NUL, so a type
+     * that is a prefix of another comes first, as its separator does).
+     */
+    private static int compareType(byte[] index, byte[] type) {
+        int end = 5;
+        while (index[end] != SEP) {
+            end++;
+        }
+        return Arrays.compareUnsigned(index, 5, end, type, 0, type.length);
+    }
+
+    /**
+     * Where a walk of an index in time order goes on from {@code key}, an entry whose time index key (from {@code
+     * indexAt}) has another type than the wanted one ({@code order}: how it compares with it): an earlier type, to
+     * the wanted type in the same period; a later one, to the wanted type in the next period (entries of other types
+     * in between cannot match). The index's prefix, {@code 'G'}, the period and the type and its separator: no entry
+     * key is that short, so the seek lands on the first entry at or after it. Null past the last period an int holds.
+     */
+    private static byte[] typeSeek(byte[] key, int indexAt, byte[] type, int order) {
+        int periodAt = indexAt + 1;
+        byte[] out = Arrays.copyOf(key, periodAt + 4 + type.length + 1);
+        if (order > 0) {
+            int period = ByteBuffer.wrap(key, periodAt, 4).getInt();
+            if (period == Integer.MAX_VALUE) {
+                return null;
+            }
+            ByteBuffer.wrap(out).putInt(periodAt, period + 1);
+        }
+        System.arraycopy(type, 0, out, periodAt + 4, type.length);
+        out[out.length - 1] = SEP;
+        return out;
     }
 
     /** The index key a cursor names: exactly the index key of some signal key (nothing else is a position). */
@@ -564,10 +651,14 @@ final class ResultsStore implements AutoCloseable {
      * 3.6-5.9 us to 7.7-21 us a signal on a busy box, and about doubled the store's disk (docs/benchmarks.md, "REST
      * view at backfill size").
      *
-     * <p>Not indexed: flow (2 values), type (3) and status (2, and in the value: an index by it would need a read of
-     * the old value at each write, or a delete per other status): each value is a large share of the signals, so the
-     * time index finds their matches a few entries apart; only a rare status or type alone (RETRACTED, FRONT_LOADING
-     * in a view that has few) reads more of it, for one more entry per signal.
+     * <p>Not indexed: flow (2 values), type (3) and status (2). A type needs no index: every index is in time order,
+     * period then type, so a walk seeks over the other types' runs in each period ({@link #typeSeek}); a rare type
+     * alone reads its rows and about two seeks per period. Flow is in no such position, but each of its values is a
+     * large share of the signals, so the time index finds their matches a few entries apart. Status is in the value,
+     * so an index by it would need a read of the old value at each write, or a delete under every other status, two
+     * more entries in each signal's batch, for a status that is rare alone (RETRACTED, or ACTIVE in a view of
+     * mostly retracted ones): measured against that cost, it was left out (docs/benchmarks.md, "REST view at
+     * backfill size"); such a query reads the time index up to the scan cap per page, with a cursor.
      */
     enum SignalPlan {
         /** {@code 'G'} time order 0x00 signal key: every signal, with its value. */

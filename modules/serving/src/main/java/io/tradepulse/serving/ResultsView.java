@@ -421,6 +421,12 @@ public final class ResultsView implements Results, AutoCloseable {
     }
 
     @Override
+    public Page<TradeSignal> signals(SeriesFilter filter, String type, Predicate<TradeSignal> where, Cursor after,
+            int limit) {
+        return store.signals(filter, type, where, after, limit);
+    }
+
+    @Override
     public boolean caughtUp() {
         return caughtUp;
     }

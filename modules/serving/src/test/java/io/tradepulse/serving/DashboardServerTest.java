@@ -105,6 +105,12 @@ class DashboardServerTest {
         }
 
         @Override
+        public Page<TradeSignal> signals(SeriesFilter filter, String type, Predicate<TradeSignal> where, Cursor after,
+                int limit) {
+            return store.signals(filter, type, where, after, limit);
+        }
+
+        @Override
         public boolean caughtUp() {
             return caughtUp;
         }
@@ -242,6 +248,25 @@ class DashboardServerTest {
         HttpResponse<String> type = get("/api/signals?type=FRONTLOADING");
         assertThat(type.statusCode()).isEqualTo(400);
         assertThat(type.body()).contains("type must be one of FRONT_LOADING, PAYBACK, YOY_MOVE: FRONTLOADING");
+    }
+
+    @Test
+    void shouldRejectAnEscapeThatIsNotUtf8NamingTheParameterInsteadOfMatchingNothing() throws Exception {
+        // %E4 is 'ä' in Latin-1, not UTF-8: decoded as U+FFFD, it filtered on that and was answered 200 []
+        HttpResponse<String> value = get("/api/changes?reporter=%E4");
+        assertThat(value.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(value.body()).get("error").asText()).startsWith("parameter 'reporter' is not UTF-8")
+                .endsWith(": %E4");
+        HttpResponse<String> truncated = get("/api/signals?commodity=85%E2%82");
+        assertThat(truncated.statusCode()).as("a UTF-8 sequence cut short").isEqualTo(400);
+        assertThat(truncated.body()).contains("parameter 'commodity' is not UTF-8");
+        HttpResponse<String> name = get("/api/series?rep%FForter=CHN");
+        assertThat(name.statusCode()).isEqualTo(400);
+        assertThat(name.body()).contains("a parameter name is not UTF-8");
+        // escaped UTF-8 is still decoded, '+' still a space: no such series, but a valid question
+        assertThat(get("/api/changes?reporter=%C3%A4").statusCode()).isEqualTo(200);
+        assertThat(json.readTree(get("/api/changes?reporter=%43H%4e&partner=US+").body())).isEmpty();
+        assertThat(json.readTree(get("/api/changes?reporter=%43H%4e&partner=US%41").body())).hasSize(2);
     }
 
     @Test
@@ -704,7 +729,8 @@ class DashboardServerTest {
         fillForPaging();
         List<String> paths = List.of("/api/signals", "/api/signals?status=ACTIVE", "/api/signals?partner=FRA&type=PAYBACK",
                 "/api/signals?reporter=CHN", "/api/signals?reporter=CHN&partner=JPN",
-                "/api/signals?reporter=CHN&partner=JPN&commodity=85&status=ACTIVE");
+                "/api/signals?reporter=CHN&partner=JPN&commodity=85&status=ACTIVE", "/api/signals?type=PAYBACK",
+                "/api/signals?type=yoy_move&status=ACTIVE");
         Map<String, List<JsonNode>> whole = new HashMap<>();
         for (String path : paths) {
             List<JsonNode> rows = new ArrayList<>();

@@ -431,8 +431,11 @@ class ResultsStoreTest {
             }
             assertThat(deleted).as("signals deleted by a tombstone").isGreaterThan(50);
             assertThat(view).as("overwritten keys among them").hasSizeBetween(300, 1000);
+            // "type PAYBACK" asks the store for the type as a key field (sought within each period), "PAYBACK"
+            // tests it on each value; both must answer the same rows
             Map<String, java.util.function.Predicate<TradeSignal>> wheres = Map.of("any", s -> true,
-                    "ACTIVE", s -> s.getStatus() == SignalStatus.ACTIVE, "PAYBACK", s -> s.getType().equals("PAYBACK"));
+                    "ACTIVE", s -> s.getStatus() == SignalStatus.ACTIVE, "PAYBACK", s -> s.getType().equals("PAYBACK"),
+                    "type PAYBACK", s -> s.getType().equals("PAYBACK"));
             int queries = 0;
             for (String reporter : new String[] {null, "CHN", "US", "BRA"}) {
                 for (String partner : new String[] {null, "USA", "US"}) {
@@ -440,6 +443,9 @@ class ResultsStoreTest {
                         for (String commodity : new String[] {null, "85", "8"}) {
                             SeriesFilter filter = new SeriesFilter(reporter, partner, flow, commodity);
                             for (var where : wheres.entrySet()) {
+                                String type = where.getKey().startsWith("type ") ? "PAYBACK" : null;
+                                java.util.function.Predicate<TradeSignal> passed = type != null ? s -> true
+                                        : where.getValue();
                                 List<TradeSignal> expected = view.values().stream()
                                         .filter(s -> reporter == null || s.getReporter().equals(reporter))
                                         .filter(s -> partner == null || s.getPartner().equals(partner))
@@ -447,36 +453,36 @@ class ResultsStoreTest {
                                         .filter(s -> commodity == null || s.getCommodity().equals(commodity))
                                         .filter(where.getValue()).sorted(TIME_ORDER).toList();
                                 String what = filter + " " + where.getKey();
-                                assertThat(store.signals(filter, where.getValue(), 100_000).rows()).as(what)
+                                assertThat(store.signals(filter, type, passed, null, 100_000).rows()).as(what)
                                         .containsExactlyElementsOf(expected);
                                 for (int limit : new int[] {1, 7, 250}) {
                                     if (expected.size() / limit > 90) {
                                         continue; // pages() stops at 100
                                     }
-                                    assertThat(rows(pages(after -> store.signalsByTime(filter, where.getValue(), after,
-                                            limit)))).as("by time, %s, limit %d", what, limit)
+                                    assertThat(rows(pages(after -> store.signalsBy(ResultsStore.SignalPlan.TIME, filter,
+                                            type, passed, after, limit)))).as("by time, %s, limit %d", what, limit)
                                             .containsExactlyElementsOf(expected);
                                     for (ResultsStore.SignalPlan plan : ResultsStore.SignalPlan.values()) {
                                         if (!plan.canServe(filter)) {
                                             continue;
                                         }
-                                        assertThat(rows(pages(after -> store.signalsBy(plan, filter, where.getValue(),
+                                        assertThat(rows(pages(after -> store.signalsBy(plan, filter, type, passed,
                                                 after, limit)))).as("by %s, %s, limit %d", plan, what, limit)
                                                 .containsExactlyElementsOf(expected);
                                     }
                                     List<ResultsStore.SignalPlan> plans = java.util.Arrays.stream(
                                             ResultsStore.SignalPlan.values()).filter(p -> p.canServe(filter)).toList();
                                     for (ResultsStore.SignalPlan plan : plans) {
-                                        assertThat(rows(pages(after -> capped.signalsBy(plan, filter, where.getValue(),
+                                        assertThat(rows(pages(after -> capped.signalsBy(plan, filter, type, passed,
                                                 after, Math.max(limit, 50))))).as("by %s, 37 entries a page, %s", plan,
                                                 what).containsExactlyElementsOf(expected);
                                     }
                                     // any plan continues any plan's cursor: each is a position in time order
                                     int[] page = {0};
                                     assertThat(rows(pages(after -> capped.signalsBy(plans.get(page[0]++ % plans.size()),
-                                            filter, where.getValue(), after, limit)))).as("plans in turn, %s", what)
+                                            filter, type, passed, after, limit)))).as("plans in turn, %s", what)
                                             .containsExactlyElementsOf(expected);
-                                    assertThat(rows(pages(after -> capped.signals(filter, where.getValue(), after,
+                                    assertThat(rows(pages(after -> capped.signals(filter, type, passed, after,
                                             Math.max(limit, 50))))).as("served, 37 entries a page, %s", what)
                                             .containsExactlyElementsOf(expected);
                                     queries++;
@@ -600,6 +606,61 @@ class ResultsStoreTest {
                 .containsExactlyElementsOf(ofPartner);
         assertThat(pages).extracting(p -> p.rows().size()).as("every page full: read limit + 1 entries at most")
                 .allSatisfy(n -> assertThat(n).isEqualTo(limit));
+    }
+
+    @Test
+    void shouldReadAboutTheLimitPerPageOfATypeFewSignalsHaveByEveryPlan() throws Exception {
+        int limit = 4;
+        // Per period, one PAYBACK among 40 FRONT_LOADING and 40 YOY_MOVE signals of the same partner and commodity
+        // (in time order the PAYBACK lies between the two runs). Stepping over at most SEQUENTIAL_SKIPS entries of
+        // another type and then seeking, a page reads about 2 x (SEQUENTIAL_SKIPS + 2) entries a period for each of
+        // its rows and the next match; entry by entry, 81 a period, so a page the cap stops holds a row or two.
+        long cap = (limit + 2L) * 2 * (ResultsStore.SEQUENTIAL_SKIPS + 2);
+        store.close();
+        store = ResultsStore.open(tmp.resolve("view"), cap);
+        List<TradeSignal> paybacks = new ArrayList<>();
+        List<TradeSignal> all = new ArrayList<>();
+        for (int period = 0; period < 48; period++) {
+            int year = 2022 + period / 12;
+            int month = 1 + period % 12;
+            TradeSignal payback = signal("CHN", "USA", Flow.IMPORT, "850760", year, month, "PAYBACK",
+                    period % 2 == 0 ? SignalStatus.ACTIVE : SignalStatus.RETRACTED, "p" + period);
+            paybacks.add(payback);
+            all.add(payback);
+            for (int i = 0; i < 40; i++) {
+                for (String type : List.of("FRONT_LOADING", "YOY_MOVE")) {
+                    all.add(signal(String.format("R%02d", i), "USA", Flow.IMPORT, "850760", year, month, type,
+                            SignalStatus.ACTIVE, "p" + period));
+                }
+            }
+        }
+        Collections.shuffle(all, new Random(11));
+        all.forEach(s -> store.putSignal(key(s), s));
+        paybacks.sort(TIME_ORDER);
+        assertThat((long) 81 * (limit + 1)).as("the meter: a page entry by entry exceeds the cap").isGreaterThan(cap);
+        for (SeriesFilter filter : List.of(SeriesFilter.ALL, new SeriesFilter(null, "USA", null, null),
+                new SeriesFilter(null, null, null, "850760"), new SeriesFilter(null, "USA", "IMPORT", "850760"))) {
+            for (ResultsStore.SignalPlan plan : ResultsStore.SignalPlan.values()) {
+                if (!plan.canServe(filter) || plan == ResultsStore.SignalPlan.PAIR
+                        || plan == ResultsStore.SignalPlan.REPORTER) {
+                    continue;
+                }
+                List<Page<TradeSignal>> pages = pages(after -> store.signalsBy(plan, filter, "PAYBACK", s -> true,
+                        after, limit));
+                assertThat(rows(pages)).as("%s by %s", filter, plan).containsExactlyElementsOf(paybacks);
+                assertThat(pages).extracting(p -> p.rows().size()).as("every page full: %s by %s", filter, plan)
+                        .allSatisfy(n -> assertThat(n).isEqualTo(limit));
+                List<Page<TradeSignal>> retracted = pages(after -> store.signalsBy(plan, filter, "PAYBACK",
+                        s -> s.getStatus() == SignalStatus.RETRACTED, after, limit / 2));
+                assertThat(rows(retracted)).as("with a status: %s by %s", filter, plan).containsExactlyElementsOf(
+                        paybacks.stream().filter(s -> s.getStatus() == SignalStatus.RETRACTED).toList());
+                assertThat(retracted).extracting(p -> p.rows().size()).as("with a status, pages full")
+                        .allSatisfy(n -> assertThat(n).isEqualTo(limit / 2));
+            }
+        }
+        assertThat(rows(pages(after -> store.signals(SeriesFilter.ALL, "FRONT_LOADING", s -> true, after, 1000))))
+                .as("a common type: every one, from the runs stepped over and sought alike").hasSize(48 * 40)
+                .allSatisfy(s -> assertThat(s.getType()).isEqualTo("FRONT_LOADING"));
     }
 
     @Test
