@@ -2,10 +2,13 @@ package io.tradepulse.connect.comtrade;
 
 import io.tradepulse.connect.common.CodeTable;
 import io.tradepulse.connect.common.TradeSourceConfig;
+import java.net.URI;
 import java.time.YearMonth;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -20,7 +23,8 @@ public final class ComtradeConfig extends TradeSourceConfig {
 
   public static final String BASE_URL_CONFIG = "comtrade.base.url";
   public static final String BASE_URL_DOC = "Base URL of the v1 data API; /C/M/HS is appended. The free preview is "
-      + "https://comtradeapi.un.org/public/v1/preview (max 500 records, no key).";
+      + "https://comtradeapi.un.org/public/v1/preview (max 500 records, no key; needs comtrade.max.records of at most "
+      + "500).";
   public static final String BASE_URL_DEFAULT = "https://comtradeapi.un.org/data/v1/get";
 
   public static final String KEY_CONFIG = "comtrade.subscription.key";
@@ -54,6 +58,12 @@ public final class ComtradeConfig extends TradeSourceConfig {
       + "A single period that still hits it fails the task, nothing of it emitted and the offset unchanged: raise this "
       + "or narrow comtrade.partners / comtrade.cmd.codes / comtrade.flows.";
   public static final int MAX_RECORDS_DEFAULT = 100_000;
+  /** The most the API returns per call with a key, whatever maxRecords says. */
+  public static final int MAX_RECORDS_LIMIT = 100_000;
+  /** The most the free preview returns per call, whatever maxRecords says. */
+  public static final int PREVIEW_MAX_RECORDS = 500;
+  /** The path of the free preview endpoint (a proxy in front of it may add a prefix). */
+  static final String PREVIEW_PATH = "/public/v1/preview";
 
   public static final String COUNTRY_TABLE_CONFIG = "comtrade.country.table";
   public static final String COUNTRY_TABLE_DOC = "Optional CSV (code,iso3,kind,name) replacing the shipped M49 -> ISO "
@@ -100,7 +110,7 @@ public final class ComtradeConfig extends TradeSourceConfig {
           START_CONFIG)
       .define(PERIODS_CONFIG, Type.INT, PERIODS_DEFAULT, Range.between(1, 12), Importance.LOW, PERIODS_DOC, GROUP, 8,
           ConfigDef.Width.SHORT, PERIODS_CONFIG)
-      .define(MAX_RECORDS_CONFIG, Type.INT, MAX_RECORDS_DEFAULT, Range.between(1, 100_000), Importance.LOW,
+      .define(MAX_RECORDS_CONFIG, Type.INT, MAX_RECORDS_DEFAULT, Range.between(1, MAX_RECORDS_LIMIT), Importance.LOW,
           MAX_RECORDS_DOC, GROUP, 9, ConfigDef.Width.SHORT, MAX_RECORDS_CONFIG)
       .define(COUNTRY_TABLE_CONFIG, Type.STRING, "", CodeTable.overrideValidator(), Importance.LOW, COUNTRY_TABLE_DOC,
           GROUP, 10, ConfigDef.Width.LONG, COUNTRY_TABLE_CONFIG)
@@ -135,8 +145,42 @@ public final class ComtradeConfig extends TradeSourceConfig {
     }
   }
 
+  /**
+   * Whether comtrade.max.records fits the endpoint: the free preview returns at most {@link #PREVIEW_MAX_RECORDS}
+   * records per call whatever maxRecords says, and a page is taken as cut only when it reaches maxRecords; so with
+   * more (the default is 100000) a page cut at 500 would be taken as complete and every total built on it would be
+   * silently short. Refused rather than capped: the setting then says what the task asks, in the logs' URLs too, and
+   * the user sees the preview's limit once instead of learning it from short totals or a silent override.
+   *
+   * @return the problem, empty when there is none
+   */
+  static Optional<String> previewLimitProblem(String baseUrl, int maxRecords) {
+    if (maxRecords <= PREVIEW_MAX_RECORDS || !isPreview(baseUrl)) {
+      return Optional.empty();
+    }
+    return Optional.of("must be in [1,...," + PREVIEW_MAX_RECORDS + "] with the free preview endpoint ("
+        + BASE_URL_CONFIG + "=" + baseUrl + "), which returns at most " + PREVIEW_MAX_RECORDS + " records per call "
+        + "whatever maxRecords says: a page cut there would be taken as complete, and totals would be silently short. "
+        + "Set " + MAX_RECORDS_CONFIG + "=" + PREVIEW_MAX_RECORDS + ", or use the data API with a subscription key ("
+        + BASE_URL_DEFAULT + ", at most " + MAX_RECORDS_LIMIT + ")");
+  }
+
+  private static boolean isPreview(String baseUrl) {
+    String path;
+    try {
+      path = URI.create(baseUrl.strip()).getPath();
+    } catch (IllegalArgumentException e) {
+      return false; // not a URL at all: its fetch fails, naming it
+    }
+    return path != null && path.replaceAll("/+$", "").toLowerCase(Locale.ROOT).endsWith(PREVIEW_PATH);
+  }
+
   public ComtradeConfig(Map<?, ?> props) {
     super(CONFIG_DEF, props);
+    Optional<String> preview = previewLimitProblem(getString(BASE_URL_CONFIG), maxRecords());
+    if (preview.isPresent()) {
+      throw new ConfigException(MAX_RECORDS_CONFIG, maxRecords(), preview.get());
+    }
   }
 
   public String baseUrl() { return getString(BASE_URL_CONFIG).replaceAll("/+$", ""); }
@@ -155,4 +199,6 @@ public final class ComtradeConfig extends TradeSourceConfig {
   public String countryTable() { return getString(COUNTRY_TABLE_CONFIG); }
   public int lookbackMonths() { return getInt(LOOKBACK_CONFIG); }
   public long revisionIntervalMs() { return getLong(REVISION_INTERVAL_CONFIG); }
+  /** The most one call can return at the configured endpoint. */
+  public int maxRecordsLimit() { return isPreview(baseUrl()) ? PREVIEW_MAX_RECORDS : MAX_RECORDS_LIMIT; }
 }
