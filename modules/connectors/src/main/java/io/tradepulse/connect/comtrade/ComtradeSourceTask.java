@@ -388,10 +388,16 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
       wait = quota.replenishedIn().get().plus(QUOTA_MARGIN);
       when = "once it is replenished, and " + QUOTA_MARGIN.toSeconds() + " s more";
     }
+    Instant until = clock.instant().plus(wait);
     log.warn("Comtrade: the subscription is out of its call quota (HTTP 403 \"{}\") for {}: asking the same call "
         + "again at {}, {}. Nothing is skipped, and the offsets stay where they are meanwhile", quota.message(), logUri,
-        clock.instant().plus(wait), when);
-    sleeper.sleep(wait);
+        until, when);
+    metrics.quotaWait(until);
+    try {
+      sleeper.sleep(wait);
+    } finally {
+      metrics.quotaWaitOver();
+    }
     if (sleeper.stopped()) {
       throw new RetriableException("Task stopping: not asking " + logUri + " again (out of call quota)");
     }

@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
@@ -354,6 +355,30 @@ class ComtradeSourceTaskTest {
     assertThat(rs).hasSize(1);
     assertThat(warned).singleElement().satisfies(w -> assertThat(w).contains("5.03:23:11").contains("25 h")
         .contains("2025-06-16T01:00:00Z"));
+  }
+
+  /**
+   * An operator saw a RUNNING task deliver nothing for hours, one WARN in the log: the wait shows in the task's
+   * metrics, when it asks again while it waits, 0 once it asked again.
+   */
+  @Test
+  void shouldShowWhenItAsksAgainInTheMetricsWhileWaitingForTheQuota() throws Exception {
+    stubRefusedOnce(403, apim(403, "Out of call volume quota. Quota will be replenished in 05:41:10."));
+    AtomicReference<ComtradeSourceTask> running = new AtomicReference<>();
+    List<Long> untilWhileWaiting = new CopyOnWriteArrayList<>();
+    ComtradeSourceTask task = task(Map.of(ComtradeConfig.LOOKBACK_CONFIG, "0"), d -> {
+      untilWhileWaiting.add(running.get().metrics().quotaWaitUntil());
+      fakeWaits.sleep(d);
+    });
+    running.set(task);
+    assertThat(task.metrics().quotaWaitUntil()).isZero();
+
+    assertThat(harness.drain(task)).hasSize(1);
+    task.stop();
+
+    assertThat(untilWhileWaiting).containsExactly(Instant.parse("2025-06-15T05:42:10Z").toEpochMilli());
+    assertThat(task.metrics().quotaWaits()).isEqualTo(1);
+    assertThat(task.metrics().quotaWaitUntil()).as("asked again: no longer waiting").isZero();
   }
 
   @Test
