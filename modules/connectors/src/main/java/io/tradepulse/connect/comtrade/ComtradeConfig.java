@@ -65,6 +65,18 @@ public final class ComtradeConfig extends TradeSourceConfig {
   /** The path of the free preview endpoint (a proxy in front of it may add a prefix). */
   static final String PREVIEW_PATH = "/public/v1/preview";
 
+  public static final String QUOTA_EXHAUSTED_CONFIG = "comtrade.quota.exhausted";
+  public static final String QUOTA_EXHAUSTED_DOC = "What the task does when the subscription's call quota is used up "
+      + "(HTTP 403 \"Out of call volume quota. Quota will be replenished in hh:mm:ss\"). WAIT: logs one WARN and asks the "
+      + "same call again once the quota is back (and a minute more; at most 25 h), offsets untouched: for a connector "
+      + "that runs on. FAIL: the task fails at once, naming the quota and when it is replenished; the offsets keep every "
+      + "record delivered, so a restart after then resumes with that call. tradepulse ingest sets FAIL for a one-shot "
+      + "run (not --follow) unless this key is given.";
+  public static final String QUOTA_EXHAUSTED_DEFAULT = "WAIT";
+
+  /** {@link #QUOTA_EXHAUSTED_CONFIG}. */
+  public enum QuotaExhausted { WAIT, FAIL }
+
   public static final String COUNTRY_TABLE_CONFIG = "comtrade.country.table";
   public static final String COUNTRY_TABLE_DOC = "Optional CSV (code,iso3,kind,name) replacing the shipped M49 -> ISO "
       + "alpha-3 table.";
@@ -119,7 +131,9 @@ public final class ComtradeConfig extends TradeSourceConfig {
       .define(LOOKBACK_CONFIG, Type.INT, LOOKBACK_DEFAULT, Range.between(0, 36), Importance.MEDIUM, LOOKBACK_DOC, GROUP,
           12, ConfigDef.Width.SHORT, LOOKBACK_CONFIG)
       .define(REVISION_INTERVAL_CONFIG, Type.LONG, REVISION_INTERVAL_DEFAULT, Range.atLeast(3_600_000L),
-          Importance.LOW, REVISION_INTERVAL_DOC, GROUP, 13, ConfigDef.Width.SHORT, REVISION_INTERVAL_CONFIG);
+          Importance.LOW, REVISION_INTERVAL_DOC, GROUP, 13, ConfigDef.Width.SHORT, REVISION_INTERVAL_CONFIG)
+      .define(QUOTA_EXHAUSTED_CONFIG, Type.STRING, QUOTA_EXHAUSTED_DEFAULT, ConfigDef.ValidString.in("WAIT", "FAIL"),
+          Importance.MEDIUM, QUOTA_EXHAUSTED_DOC, GROUP, 14, ConfigDef.Width.SHORT, QUOTA_EXHAUSTED_CONFIG);
 
   static void validateCodes(String name, Object value) {
     @SuppressWarnings("unchecked")
@@ -199,6 +213,7 @@ public final class ComtradeConfig extends TradeSourceConfig {
   public String countryTable() { return getString(COUNTRY_TABLE_CONFIG); }
   public int lookbackMonths() { return getInt(LOOKBACK_CONFIG); }
   public long revisionIntervalMs() { return getLong(REVISION_INTERVAL_CONFIG); }
+  public QuotaExhausted quotaExhausted() { return QuotaExhausted.valueOf(getString(QUOTA_EXHAUSTED_CONFIG)); }
   /** The most one call can return at the configured endpoint. */
   public int maxRecordsLimit() { return isPreview(baseUrl()) ? PREVIEW_MAX_RECORDS : MAX_RECORDS_LIMIT; }
 }

@@ -180,4 +180,13 @@ class ConnectorConfigValidationTest {
     assertThat(new ComtradeSourceConnector().validate(base).configValues().stream()
         .allMatch(v -> v.errorMessages().isEmpty())).isTrue();
   }
+
+  @Test
+  void shouldRefuseAnUnknownQuotaExhaustedValueNamingTheKeyAndTheAllowedValues() {
+    Map<String, String> base = Map.of("comtrade.reporters", "156", "comtrade.start.period", "202401");
+    assertThatThrownBy(() -> new ComtradeSourceConnector().start(with(base, "comtrade.quota.exhausted", "STOP")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("comtrade.quota.exhausted")
+        .hasMessageContaining("WAIT, FAIL");
+    assertThat(new ComtradeConfig(base).quotaExhausted()).isEqualTo(ComtradeConfig.QuotaExhausted.WAIT);
+  }
 }
