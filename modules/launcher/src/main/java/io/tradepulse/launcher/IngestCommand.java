@@ -277,7 +277,8 @@ final class IngestCommand implements Callable<Integer> {
         Map<String, Long> after = progress.step(follow ? "Reading until caught up" : "Ingesting", () -> {
             boolean ok;
             try {
-                ok = isFinite(connector) ? connect.awaitCompletion(name, timeout) : connect.awaitCaughtUp(name, timeout);
+                ok = isFinite(connector) ? connect.awaitCompletion(name, timeout)
+                        : connect.awaitCaughtUp(name, timeout);
             } catch (ConnectorFailedException e) {
                 if (e.threw(OutOfQuotaException.class)) {
                     throw new RunAgainLaterException(outOfQuotaMessage(e.reason(), offsetsFile), e);

@@ -95,7 +95,7 @@ class IngestCommandTest {
                 new IllegalStateException("the task's trace")), cmd.getSubcommands().get("ingest"), null);
 
         assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).isEqualTo("tradepulse ingest failed: comtrade stopped: out of quota; run again after "
-                + "then" + System.lineSeparator());
+        assertThat(err.toString()).isEqualTo("tradepulse ingest failed: comtrade stopped: out of quota; run again "
+                + "after then" + System.lineSeparator());
     }
 }

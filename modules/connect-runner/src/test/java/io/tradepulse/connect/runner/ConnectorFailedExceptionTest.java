@@ -31,7 +31,8 @@ class ConnectorFailedExceptionTest {
     assertThat(e.threw(ConnectException.class)).as("the exact class").isFalse();
     assertThat(e.reason()).isEqualTo("Comtrade: out of its call quota; run again after 2025-06-15T05:42:10Z");
     assertThat(e.connector()).isEqualTo("tradepulse-comtrade");
-    assertThat(e.getMessage()).startsWith("Task 0 of tradepulse-comtrade failed: " + OutOfQuotaException.class.getName())
+    assertThat(e.getMessage())
+        .startsWith("Task 0 of tradepulse-comtrade failed: " + OutOfQuotaException.class.getName())
         .contains("\tat ").contains("Caused by: java.lang.IllegalStateException: inner");
   }
 

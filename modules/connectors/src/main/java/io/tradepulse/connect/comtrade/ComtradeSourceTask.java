@@ -476,7 +476,8 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
     return new ConnectException("Comtrade reporter " + reporter + ", period " + period + ": the response reports "
         + count + " records, the most one call returns (" + ComtradeConfig.MAX_RECORDS_CONFIG + "="
         + config.maxRecords() + "), so it is cut even for a single period; nothing of it was emitted. Raise "
-        + ComtradeConfig.MAX_RECORDS_CONFIG + " (at most " + config.maxRecordsLimit() + " at this endpoint) or narrow " + ComtradeConfig.PARTNERS_CONFIG + "="
+        + ComtradeConfig.MAX_RECORDS_CONFIG + " (at most " + config.maxRecordsLimit() + " at this endpoint) or narrow "
+        + ComtradeConfig.PARTNERS_CONFIG + "="
         + String.join(",", config.partners()) + " / " + ComtradeConfig.CMD_CONFIG + "="
         + String.join(",", config.cmdCodes()) + " / " + ComtradeConfig.FLOWS_CONFIG + "="
         + String.join(",", config.flows()) + " (" + logUri + ")");
