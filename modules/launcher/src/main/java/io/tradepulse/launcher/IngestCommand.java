@@ -2,9 +2,12 @@ package io.tradepulse.launcher;
 
 import io.tradepulse.connect.census.CensusSourceConnector;
 import io.tradepulse.connect.comext.ComextSourceConnector;
+import io.tradepulse.connect.common.OutOfQuotaException;
+import io.tradepulse.connect.comtrade.ComtradeConfig;
 import io.tradepulse.connect.comtrade.ComtradeSourceConnector;
 import io.tradepulse.connect.file.FileSourceConnector;
 import io.tradepulse.connect.gacc.GaccSourceConnector;
+import io.tradepulse.connect.runner.ConnectorFailedException;
 import io.tradepulse.connect.runner.EmbeddedConnect;
 import io.tradepulse.core.AvroSerdes;
 import io.tradepulse.core.TopicCatalog;
@@ -272,7 +275,16 @@ final class IngestCommand implements Callable<Integer> {
         progress.step("Starting connector " + name, () -> connect.startConnector(name, connector),
                 info -> info.config().get("connector.class"));
         Map<String, Long> after = progress.step(follow ? "Reading until caught up" : "Ingesting", () -> {
-            boolean ok = isFinite(connector) ? connect.awaitCompletion(name, timeout) : connect.awaitCaughtUp(name, timeout);
+            boolean ok;
+            try {
+                ok = isFinite(connector) ? connect.awaitCompletion(name, timeout)
+                        : connect.awaitCaughtUp(name, timeout);
+            } catch (ConnectorFailedException e) {
+                if (e.threw(OutOfQuotaException.class)) {
+                    throw new RunAgainLaterException(outOfQuotaMessage(e.reason(), offsetsFile), e);
+                }
+                throw e;
+            }
             if (!ok) {
                 throw new IllegalStateException("not done after " + timeout + " (raise --timeout, or check the log)");
             }
@@ -289,6 +301,16 @@ final class IngestCommand implements Callable<Integer> {
             return offsetsFile;
         }, f -> embedded ? "(embedded run: offsets discarded with the broker)" : "resume point saved in " + f);
         return after.get(dlq) - before.get(dlq);
+    }
+
+    /**
+     * Why a one-shot run stopped when the source ran out of its call quota, and when to run it again: the task's own
+     * message says when the quota is back and the call it was refused; what the run keeps depends on its offsets.
+     */
+    String outOfQuotaMessage(String taskReason, Path offsetsFile) {
+        String keeps = embedded ? "--embedded keeps nothing between runs" : "resume point saved in " + offsetsFile;
+        return source + " stopped: " + taskReason + " (" + keeps + "; --follow, or --set "
+                + ComtradeConfig.QUOTA_EXHAUSTED_CONFIG + "=WAIT, waits for the quota instead)";
     }
 
     /** The connector settings: source defaults, then --config, then the shortcuts, then --set. */
@@ -323,6 +345,12 @@ final class IngestCommand implements Callable<Integer> {
             }
         }
         c.putAll(settings);
+        if (source == Source.comtrade && !follow) {
+            // Out of its daily quota, the task waits for it (hours) by default: a one-shot run then ended at --timeout
+            // with "not done after PT30M", saying nothing of the quota. It fails at once instead, saying when to run
+            // again; a key given with --config or --set wins (WAIT: wait up to --timeout).
+            c.putIfAbsent(ComtradeConfig.QUOTA_EXHAUSTED_CONFIG, ComtradeConfig.QuotaExhausted.FAIL.name());
+        }
         return c;
     }
 

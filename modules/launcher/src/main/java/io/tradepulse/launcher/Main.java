@@ -48,7 +48,8 @@ public final class Main implements Runnable {
      * any other usage error (running it again cannot help; it exited 1, as for a cluster that was down), and so are
      * topics that do not exist with {@code --no-create-topics} ({@link MissingTopicsException}). Anything
      * else gets a first line saying what failed and why (the causes' messages), then the stack trace for a bug
-     * report, and exit code 1.
+     * report, and exit code 1; a run to repeat later ({@link RunAgainLaterException}: a one-shot ingest whose source
+     * is out of its call quota) gets exit code 1 and its one line only.
      */
     static int failed(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         PrintWriter err = cmd.getErr();
@@ -64,6 +65,12 @@ public final class Main implements Runnable {
                 err.println("Refused: " + t.getMessage());
                 err.flush();
                 return CommandLine.ExitCode.USAGE;
+            }
+            if (t instanceof RunAgainLaterException) {
+                // A failure to retry (exit 1), but later, and the message says when: no stack trace to report.
+                err.println("tradepulse " + cmd.getCommandName() + " failed: " + t.getMessage());
+                err.flush();
+                return CommandLine.ExitCode.SOFTWARE;
             }
         }
         err.println("tradepulse " + cmd.getCommandName() + " failed: " + messages(e));

@@ -2,19 +2,26 @@ package io.tradepulse.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
@@ -92,6 +99,94 @@ class IngestCommandIT {
                 assertThat(code).as("limit " + limit + ": " + err).isZero();
             }
         }
+    }
+
+    /**
+     * A one-shot Comtrade ingest out of its call quota waited for it (hours) and then ended at --timeout, "not done
+     * after PT30M", saying nothing of the quota. It now ends at once, exit 1, saying when to run again; what it
+     * delivered is kept, and the next run resumes with the refused call.
+     */
+    @Test
+    void shouldEndAOneShotComtradeRunAtOnceSayingWhenToRunAgainWhenTheQuotaIsUsedUp(EmbeddedPlatform platform)
+            throws Exception {
+        AtomicBoolean quotaBack = new AtomicBoolean();
+        List<String> asked = new CopyOnWriteArrayList<>();
+        HttpServer comtrade = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        comtrade.createContext("/data/v1/get/C/M/HS", exchange -> {
+            String period = exchange.getRequestURI().getQuery().replaceAll(".*[?&]?period=([0-9,]+).*", "$1");
+            asked.add(period);
+            int status;
+            String body;
+            if (period.startsWith("202401,")) {
+                status = 200;
+                body = "{\"elapsedTime\":\"0.1 secs\",\"count\":1,\"data\":[" + comtradeRecord("202401") + "]}";
+            } else if (!quotaBack.get()) {
+                status = 403;
+                body = "{\"statusCode\": 403, \"message\": \"Out of call volume quota. Quota will be replenished in "
+                        + "05:41:10.\"}";
+            } else {
+                status = 204;
+                body = null;
+            }
+            if (body == null) {
+                exchange.sendResponseHeaders(status, -1);
+            } else {
+                byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(status, bytes.length);
+                exchange.getResponseBody().write(bytes);
+            }
+            exchange.close();
+        });
+        comtrade.start();
+        String prefix = "quota-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        String[] args = {"ingest", "--source", "comtrade", "--bootstrap-servers", platform.bootstrapServers(),
+            "--schema-registry-url", platform.registryUrl(), "--start", "2024-01", "--timeout", "PT2M",
+            "--set", "comtrade.base.url=http://127.0.0.1:" + comtrade.getAddress().getPort() + "/data/v1/get",
+            "--set", "comtrade.reporters=156", "--set", "comtrade.partners=842", "--set", "comtrade.flows=X",
+            "--set", "comtrade.lookback.months=0", "--offsets", dir.resolve(prefix + "offsets").toString(),
+            "--topic-prefix", prefix};
+        try {
+            StringWriter err = new StringWriter();
+            long start = System.nanoTime();
+
+            int code = Main.commandLine().setErr(new PrintWriter(err, true)).execute(args);
+
+            assertThat(code).as(err.toString()).isEqualTo(1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("ended at once, not at --timeout")
+                    .isLessThan(Duration.ofSeconds(90));
+            assertThat(err.toString().lines().findFirst().orElseThrow())
+                    .startsWith("tradepulse ingest failed: comtrade stopped: Comtrade: the subscription is out of its "
+                            + "call quota")
+                    .contains("Quota will be replenished in 05:41:10", "run again", "resume point saved in "
+                            + dir.resolve(prefix + "offsets"));
+            assertThat(err.toString()).as("nothing to debug").doesNotContain("\tat ");
+            assertThat(endOffsets(platform, prefix + "trade.records")).as("delivered before the quota ran out")
+                    .isEqualTo(1);
+            String refused = asked.get(asked.size() - 1);
+            assertThat(refused).startsWith("202402,");
+
+            quotaBack.set(true);
+            asked.clear();
+            assertThat(Main.commandLine().execute(args)).isZero();
+
+            assertThat(asked.get(0)).as("resumed with the refused call").isEqualTo(refused);
+            assertThat(asked).noneMatch(p -> p.startsWith("202401,"));
+            assertThat(endOffsets(platform, prefix + "trade.records")).as("nothing twice").isEqualTo(1);
+        } finally {
+            comtrade.stop(0);
+        }
+    }
+
+    /** A Comtrade v1 record of reporter 156 (China), partner 842 (USA), exports, in {@code period} (yyyyMM). */
+    private static String comtradeRecord(String period) {
+        return """
+                {"typeCode":"C","freqCode":"M","refPeriodId":%1$s01,"refYear":%2$s,"refMonth":%3$d,"period":"%1$s",
+                "reporterCode":156,"reporterISO":"CHN","reporterDesc":"China","flowCode":"X","partnerCode":842,
+                "partnerISO":"USA","partner2Code":0,"classificationCode":"H6","cmdCode":"TOTAL","aggrLevel":0,
+                "isLeaf":false,"customsCode":"C00","mosCode":"0","motCode":0,"qtyUnitCode":-1,"qty":null,"altQty":null,
+                "netWgt":null,"grossWgt":null,"isQtyEstimated":false,"cifvalue":null,"fobvalue":1000,
+                "primaryValue":1000,"isReported":true,"isAggregate":true}""".formatted(period, period.substring(0, 4),
+                Integer.parseInt(period.substring(4)));
     }
 
     /** The documented example mapping (README, docs/connectors.md): modules/connectors/examples/gacc-seed.properties. */

@@ -123,7 +123,8 @@ public final class EmbeddedConnect implements AutoCloseable {
    * Waits until a finite source connector (file, GACC tables, Comext bulk files) has delivered every row it
    * read: each task signals completion once the producer acknowledged all its records, and this waits for
    * every task the connector has (tasks.max &gt; 1 splits the files between tasks). Live API connectors
-   * never complete (use {@link #awaitCaughtUp}). Throws if the connector or a task FAILED meanwhile.
+   * never complete (use {@link #awaitCaughtUp}). Throws {@link ConnectorFailedException} if the connector or a task
+   * FAILED meanwhile.
    *
    * <p>Delivered is not yet committed: the source offsets reach the offset store on the next periodic
    * flush or, at the latest, in the final commit of a graceful stop ({@link #stopConnector}, {@link #close}).
@@ -137,7 +138,8 @@ public final class EmbeddedConnect implements AutoCloseable {
   /**
    * Waits until a connector has caught up: each of its tasks found nothing more to read right now and every
    * record it handed out was acknowledged (a live API connector that reached the newest published month), or
-   * completed. Throws if the connector or a task FAILED meanwhile.
+   * completed. Throws {@link ConnectorFailedException} if the connector or a task FAILED meanwhile (a task's final
+   * offset commit, of every record it delivered, comes before the worker records it FAILED).
    */
   public boolean awaitCaughtUp(String name, Duration timeout) throws InterruptedException {
     return awaitSignal(name, timeout, false);
@@ -201,11 +203,11 @@ public final class EmbeddedConnect implements AutoCloseable {
       return; // not registered yet
     }
     if ("FAILED".equals(s.connector().state())) {
-      throw new ConnectException("Connector " + name + " failed: " + s.connector().trace());
+      throw new ConnectorFailedException(name, null, s.connector().trace());
     }
     for (ConnectorStateInfo.TaskState t : s.tasks()) {
       if ("FAILED".equals(t.state())) {
-        throw new ConnectException("Task " + t.id() + " of " + name + " failed: " + t.trace());
+        throw new ConnectorFailedException(name, t.id(), t.trace());
       }
     }
   }

@@ -1,5 +1,6 @@
 package io.tradepulse.connect.common;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.MetricName;
@@ -9,8 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Per-task counters: records, dead letters, skipped rows (country groups etc.), HTTP fetches and retries, and
- * the bytes the location sources read from their files and downloads.
+ * Per-task counters: records, dead letters, skipped rows (country groups etc.), HTTP fetches and retries, the bytes
+ * the location sources read from their files and downloads, and the waits for a source's call quota.
  * Registered through Connect's {@link PluginMetrics} (KIP-877, available to tasks since Kafka 4.1), so
  * they appear under the worker's JMX domain with the connector and task tags added by Connect.
  */
@@ -24,6 +25,9 @@ public final class IngestMetrics {
   private final AtomicLong fetches = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
   private final AtomicLong payloadBytesRead = new AtomicLong();
+  private final AtomicLong quotaWaits = new AtomicLong();
+  /** Epoch millis until which the task waits for a source's call quota; 0 while it does not. */
+  private final AtomicLong quotaWaitUntil = new AtomicLong();
 
   public IngestMetrics() {}
 
@@ -41,6 +45,12 @@ public final class IngestMetrics {
       gauge(pm, "payload-bytes-read-total", "Bytes of files and downloaded bodies read by the file, GACC and Comext "
           + "bulk sources, to fingerprint and to parse them; a check of an unchanged location reads none.",
           payloadBytesRead);
+      // A task waiting for its quota (Comtrade, hours at a time) delivers nothing and logs one WARN: without these an
+      // operator sees a silent task, RUNNING, and cannot tell it from a stuck one.
+      gauge(pm, "quota-waits-total", "Waits for the source's call quota to be replenished (Comtrade: HTTP 403 \"Out "
+          + "of call volume quota\"), one per refused call.", quotaWaits);
+      gauge(pm, "quota-wait-until", "While the task waits for the source's call quota: when it asks again (epoch "
+          + "milliseconds); 0 when it is not waiting.", quotaWaitUntil);
     } catch (RuntimeException e) {
       log.warn("Plugin metrics unavailable, counters are only logged: {}", e.toString());
     }
@@ -57,6 +67,13 @@ public final class IngestMetrics {
   public void fetch() { fetches.incrementAndGet(); }
   public void retry() { retries.incrementAndGet(); }
   public void payloadBytesRead(long n) { payloadBytesRead.addAndGet(n); }
+  /** A wait for the source's call quota begins; it asks again at {@code until}. */
+  public void quotaWait(Instant until) {
+    quotaWaits.incrementAndGet();
+    quotaWaitUntil.set(until.toEpochMilli());
+  }
+  /** The wait for the quota is over (the call is asked again, or the task stops). */
+  public void quotaWaitOver() { quotaWaitUntil.set(0); }
 
   public long records() { return records.get(); }
   public long deadLetters() { return deadLetters.get(); }
@@ -64,6 +81,9 @@ public final class IngestMetrics {
   public long fetches() { return fetches.get(); }
   public long retries() { return retries.get(); }
   public long payloadBytesRead() { return payloadBytesRead.get(); }
+  public long quotaWaits() { return quotaWaits.get(); }
+  /** Epoch millis; 0 while the task does not wait for its quota. */
+  public long quotaWaitUntil() { return quotaWaitUntil.get(); }
 
   public void logSummary(String what) {
     log.info("{}: {} records, {} dead letters, {} skipped rows, {} fetches, {} retries", what, records(),

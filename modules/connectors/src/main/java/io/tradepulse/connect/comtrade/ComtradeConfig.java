@@ -2,10 +2,13 @@ package io.tradepulse.connect.comtrade;
 
 import io.tradepulse.connect.common.CodeTable;
 import io.tradepulse.connect.common.TradeSourceConfig;
+import java.net.URI;
 import java.time.YearMonth;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -20,7 +23,8 @@ public final class ComtradeConfig extends TradeSourceConfig {
 
   public static final String BASE_URL_CONFIG = "comtrade.base.url";
   public static final String BASE_URL_DOC = "Base URL of the v1 data API; /C/M/HS is appended. The free preview is "
-      + "https://comtradeapi.un.org/public/v1/preview (max 500 records, no key).";
+      + "https://comtradeapi.un.org/public/v1/preview (max 500 records, no key; needs comtrade.max.records of at most "
+      + "500).";
   public static final String BASE_URL_DEFAULT = "https://comtradeapi.un.org/data/v1/get";
 
   public static final String KEY_CONFIG = "comtrade.subscription.key";
@@ -54,6 +58,24 @@ public final class ComtradeConfig extends TradeSourceConfig {
       + "A single period that still hits it fails the task, nothing of it emitted and the offset unchanged: raise this "
       + "or narrow comtrade.partners / comtrade.cmd.codes / comtrade.flows.";
   public static final int MAX_RECORDS_DEFAULT = 100_000;
+  /** The most the API returns per call with a key, whatever maxRecords says. */
+  public static final int MAX_RECORDS_LIMIT = 100_000;
+  /** The most the free preview returns per call, whatever maxRecords says. */
+  public static final int PREVIEW_MAX_RECORDS = 500;
+  /** The path of the free preview endpoint (a proxy in front of it may add a prefix). */
+  static final String PREVIEW_PATH = "/public/v1/preview";
+
+  public static final String QUOTA_EXHAUSTED_CONFIG = "comtrade.quota.exhausted";
+  public static final String QUOTA_EXHAUSTED_DOC = "What the task does when the subscription's call quota is used up "
+      + "(HTTP 403 \"Out of call volume quota. Quota will be replenished in hh:mm:ss\"). WAIT: logs one WARN and asks the "
+      + "same call again once the quota is back (and a minute more; at most 25 h), offsets untouched: for a connector "
+      + "that runs on. FAIL: the task fails at once, naming the quota and when it is replenished; the offsets keep every "
+      + "record delivered, so a restart after then resumes with that call. tradepulse ingest sets FAIL for a one-shot "
+      + "run (not --follow) unless this key is given.";
+  public static final String QUOTA_EXHAUSTED_DEFAULT = "WAIT";
+
+  /** {@link #QUOTA_EXHAUSTED_CONFIG}. */
+  public enum QuotaExhausted { WAIT, FAIL }
 
   public static final String COUNTRY_TABLE_CONFIG = "comtrade.country.table";
   public static final String COUNTRY_TABLE_DOC = "Optional CSV (code,iso3,kind,name) replacing the shipped M49 -> ISO "
@@ -100,7 +122,7 @@ public final class ComtradeConfig extends TradeSourceConfig {
           START_CONFIG)
       .define(PERIODS_CONFIG, Type.INT, PERIODS_DEFAULT, Range.between(1, 12), Importance.LOW, PERIODS_DOC, GROUP, 8,
           ConfigDef.Width.SHORT, PERIODS_CONFIG)
-      .define(MAX_RECORDS_CONFIG, Type.INT, MAX_RECORDS_DEFAULT, Range.between(1, 100_000), Importance.LOW,
+      .define(MAX_RECORDS_CONFIG, Type.INT, MAX_RECORDS_DEFAULT, Range.between(1, MAX_RECORDS_LIMIT), Importance.LOW,
           MAX_RECORDS_DOC, GROUP, 9, ConfigDef.Width.SHORT, MAX_RECORDS_CONFIG)
       .define(COUNTRY_TABLE_CONFIG, Type.STRING, "", CodeTable.overrideValidator(), Importance.LOW, COUNTRY_TABLE_DOC,
           GROUP, 10, ConfigDef.Width.LONG, COUNTRY_TABLE_CONFIG)
@@ -109,7 +131,9 @@ public final class ComtradeConfig extends TradeSourceConfig {
       .define(LOOKBACK_CONFIG, Type.INT, LOOKBACK_DEFAULT, Range.between(0, 36), Importance.MEDIUM, LOOKBACK_DOC, GROUP,
           12, ConfigDef.Width.SHORT, LOOKBACK_CONFIG)
       .define(REVISION_INTERVAL_CONFIG, Type.LONG, REVISION_INTERVAL_DEFAULT, Range.atLeast(3_600_000L),
-          Importance.LOW, REVISION_INTERVAL_DOC, GROUP, 13, ConfigDef.Width.SHORT, REVISION_INTERVAL_CONFIG);
+          Importance.LOW, REVISION_INTERVAL_DOC, GROUP, 13, ConfigDef.Width.SHORT, REVISION_INTERVAL_CONFIG)
+      .define(QUOTA_EXHAUSTED_CONFIG, Type.STRING, QUOTA_EXHAUSTED_DEFAULT, ConfigDef.ValidString.in("WAIT", "FAIL"),
+          Importance.MEDIUM, QUOTA_EXHAUSTED_DOC, GROUP, 14, ConfigDef.Width.SHORT, QUOTA_EXHAUSTED_CONFIG);
 
   static void validateCodes(String name, Object value) {
     @SuppressWarnings("unchecked")
@@ -135,8 +159,42 @@ public final class ComtradeConfig extends TradeSourceConfig {
     }
   }
 
+  /**
+   * Whether comtrade.max.records fits the endpoint: the free preview returns at most {@link #PREVIEW_MAX_RECORDS}
+   * records per call whatever maxRecords says, and a page is taken as cut only when it reaches maxRecords; so with
+   * more (the default is 100000) a page cut at 500 would be taken as complete and every total built on it would be
+   * silently short. Refused rather than capped: the setting then says what the task asks, in the logs' URLs too, and
+   * the user sees the preview's limit once instead of learning it from short totals or a silent override.
+   *
+   * @return the problem, empty when there is none
+   */
+  static Optional<String> previewLimitProblem(String baseUrl, int maxRecords) {
+    if (maxRecords <= PREVIEW_MAX_RECORDS || !isPreview(baseUrl)) {
+      return Optional.empty();
+    }
+    return Optional.of("must be in [1,...," + PREVIEW_MAX_RECORDS + "] with the free preview endpoint ("
+        + BASE_URL_CONFIG + "=" + baseUrl + "), which returns at most " + PREVIEW_MAX_RECORDS + " records per call "
+        + "whatever maxRecords says: a page cut there would be taken as complete, and totals would be silently short. "
+        + "Set " + MAX_RECORDS_CONFIG + "=" + PREVIEW_MAX_RECORDS + ", or use the data API with a subscription key ("
+        + BASE_URL_DEFAULT + ", at most " + MAX_RECORDS_LIMIT + ")");
+  }
+
+  private static boolean isPreview(String baseUrl) {
+    String path;
+    try {
+      path = URI.create(baseUrl.strip()).getPath();
+    } catch (IllegalArgumentException e) {
+      return false; // not a URL at all: its fetch fails, naming it
+    }
+    return path != null && path.replaceAll("/+$", "").toLowerCase(Locale.ROOT).endsWith(PREVIEW_PATH);
+  }
+
   public ComtradeConfig(Map<?, ?> props) {
     super(CONFIG_DEF, props);
+    Optional<String> preview = previewLimitProblem(getString(BASE_URL_CONFIG), maxRecords());
+    if (preview.isPresent()) {
+      throw new ConfigException(MAX_RECORDS_CONFIG, maxRecords(), preview.get());
+    }
   }
 
   public String baseUrl() { return getString(BASE_URL_CONFIG).replaceAll("/+$", ""); }
@@ -155,4 +213,7 @@ public final class ComtradeConfig extends TradeSourceConfig {
   public String countryTable() { return getString(COUNTRY_TABLE_CONFIG); }
   public int lookbackMonths() { return getInt(LOOKBACK_CONFIG); }
   public long revisionIntervalMs() { return getLong(REVISION_INTERVAL_CONFIG); }
+  public QuotaExhausted quotaExhausted() { return QuotaExhausted.valueOf(getString(QUOTA_EXHAUSTED_CONFIG)); }
+  /** The most one call can return at the configured endpoint. */
+  public int maxRecordsLimit() { return isPreview(baseUrl()) ? PREVIEW_MAX_RECORDS : MAX_RECORDS_LIMIT; }
 }

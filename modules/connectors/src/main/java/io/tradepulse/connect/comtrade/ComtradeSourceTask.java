@@ -7,6 +7,7 @@ import io.tradepulse.connect.common.HttpBody;
 import io.tradepulse.connect.common.ItemStream;
 import io.tradepulse.connect.common.MonthDigests;
 import io.tradepulse.connect.common.MonthGaps;
+import io.tradepulse.connect.common.OutOfQuotaException;
 import io.tradepulse.connect.common.ParsedItem;
 import io.tradepulse.connect.common.PayloadCursor;
 import io.tradepulse.connect.common.ReporterApiSourceTask;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
@@ -355,8 +357,30 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
         return body;
       }
       body.close();
+      if (config.quotaExhausted() == ComtradeConfig.QuotaExhausted.FAIL) {
+        throw outOfQuota(quota.get(), logUri);
+      }
       awaitQuota(quota.get(), logUri);
     }
+  }
+
+  /**
+   * comtrade.quota.exhausted=FAIL: the task fails instead of waiting (a one-shot tradepulse ingest, which would
+   * otherwise wait for hours and end at its --timeout, "not done", without saying why). Thrown before anything of the
+   * call is emitted and with the reporter's state untouched, as a stop during the wait would leave them; Connect's
+   * final offset commit of the failed task keeps every record delivered before, so a restart asks this call first.
+   */
+  private OutOfQuotaException outOfQuota(ApimMessages.OutOfQuota quota, String logUri) {
+    // To the second, as the gateway counts: a run again a fraction of a second early is covered by the margin.
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    Optional<Instant> askAgainAt = quota.replenishedIn().map(in -> now.plus(in).plus(QUOTA_MARGIN));
+    String when = askAgainAt.map(at -> "it is replenished at " + now.plus(quota.replenishedIn().get())
+        + "; run again (restart the task) after " + at).orElse("the answer gives no replenish time that can be "
+        + "read; run again (restart the task) in an hour or so");
+    return new OutOfQuotaException("Comtrade: the subscription is out of its call quota (HTTP 403 \""
+        + quota.message() + "\") for " + logUri + "; " + when + ". Not waiting for it ("
+        + ComtradeConfig.QUOTA_EXHAUSTED_CONFIG + "=FAIL): the offsets keep every record delivered so far, so the next "
+        + "run resumes with this call", askAgainAt);
   }
 
   private static Optional<ApimMessages.OutOfQuota> outOfQuota(HttpBody body, String logUri) {
@@ -388,10 +412,16 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
       wait = quota.replenishedIn().get().plus(QUOTA_MARGIN);
       when = "once it is replenished, and " + QUOTA_MARGIN.toSeconds() + " s more";
     }
+    Instant until = clock.instant().plus(wait);
     log.warn("Comtrade: the subscription is out of its call quota (HTTP 403 \"{}\") for {}: asking the same call "
         + "again at {}, {}. Nothing is skipped, and the offsets stay where they are meanwhile", quota.message(), logUri,
-        clock.instant().plus(wait), when);
-    sleeper.sleep(wait);
+        until, when);
+    metrics.quotaWait(until);
+    try {
+      sleeper.sleep(wait);
+    } finally {
+      metrics.quotaWaitOver();
+    }
     if (sleeper.stopped()) {
       throw new RetriableException("Task stopping: not asking " + logUri + " again (out of call quota)");
     }
@@ -446,7 +476,8 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
     return new ConnectException("Comtrade reporter " + reporter + ", period " + period + ": the response reports "
         + count + " records, the most one call returns (" + ComtradeConfig.MAX_RECORDS_CONFIG + "="
         + config.maxRecords() + "), so it is cut even for a single period; nothing of it was emitted. Raise "
-        + ComtradeConfig.MAX_RECORDS_CONFIG + " (at most 100000) or narrow " + ComtradeConfig.PARTNERS_CONFIG + "="
+        + ComtradeConfig.MAX_RECORDS_CONFIG + " (at most " + config.maxRecordsLimit() + " at this endpoint) or narrow "
+        + ComtradeConfig.PARTNERS_CONFIG + "="
         + String.join(",", config.partners()) + " / " + ComtradeConfig.CMD_CONFIG + "="
         + String.join(",", config.cmdCodes()) + " / " + ComtradeConfig.FLOWS_CONFIG + "="
         + String.join(",", config.flows()) + " (" + logUri + ")");

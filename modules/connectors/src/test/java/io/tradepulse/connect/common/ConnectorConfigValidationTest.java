@@ -146,4 +146,47 @@ class ConnectorConfigValidationTest {
     assertThat(census.taskConfigs(2)).singleElement()
         .satisfies(t -> assertThat(t.get("census.task.partitions")).isEqualTo("EXPORT|HS2|*"));
   }
+
+  /**
+   * The free preview returns at most 500 records per call whatever maxRecords says, and a page is taken as cut only
+   * once it reaches maxRecords: with the default 100000, every page cut at 500 was taken as complete.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"https://comtradeapi.un.org/public/v1/preview",
+      "https://comtradeapi.un.org/public/v1/preview/", "http://proxy.example/comtrade/public/v1/preview"})
+  void shouldRefuseMoreThan500MaxRecordsWithThePreviewEndpointNamingTheKeyAndTheRange(String preview) {
+    Map<String, String> base = with(Map.of("comtrade.reporters", "156", "comtrade.start.period", "202401"),
+        "comtrade.base.url", preview);
+
+    assertThatThrownBy(() -> new ComtradeSourceConnector().start(base)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("comtrade.max.records").hasMessageContaining("[1,...,500]")
+        .hasMessageContaining("100000");
+    assertThatThrownBy(() -> new ComtradeSourceConnector().start(with(base, "comtrade.max.records", "501")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("comtrade.max.records");
+    assertThat(new ComtradeSourceConnector().validate(base).configValues().stream()
+        .filter(v -> v.name().equals("comtrade.max.records")).findFirst().orElseThrow().errorMessages())
+        .singleElement().asString().contains("comtrade.max.records").contains("[1,...,500]");
+    new ComtradeSourceConnector().start(with(base, "comtrade.max.records", "500"));
+    assertThat(new ComtradeConfig(with(base, "comtrade.max.records", "500")).maxRecordsLimit()).isEqualTo(500);
+  }
+
+  @Test
+  void shouldAcceptTheFullMaxRecordsRangeWithTheDataApi() {
+    Map<String, String> base = Map.of("comtrade.reporters", "156", "comtrade.start.period", "202401");
+    new ComtradeSourceConnector().start(with(base, "comtrade.max.records", "100000"));
+    new ComtradeSourceConnector().start(with(with(base, "comtrade.base.url",
+        "https://comtradeapi.un.org/data/v1/get"), "comtrade.max.records", "100000"));
+    assertThat(new ComtradeConfig(base).maxRecordsLimit()).isEqualTo(100_000);
+    assertThat(new ComtradeSourceConnector().validate(base).configValues().stream()
+        .allMatch(v -> v.errorMessages().isEmpty())).isTrue();
+  }
+
+  @Test
+  void shouldRefuseAnUnknownQuotaExhaustedValueNamingTheKeyAndTheAllowedValues() {
+    Map<String, String> base = Map.of("comtrade.reporters", "156", "comtrade.start.period", "202401");
+    assertThatThrownBy(() -> new ComtradeSourceConnector().start(with(base, "comtrade.quota.exhausted", "STOP")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("comtrade.quota.exhausted")
+        .hasMessageContaining("WAIT, FAIL");
+    assertThat(new ComtradeConfig(base).quotaExhausted()).isEqualTo(ComtradeConfig.QuotaExhausted.WAIT);
+  }
 }

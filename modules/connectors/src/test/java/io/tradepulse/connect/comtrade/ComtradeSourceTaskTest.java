@@ -14,6 +14,7 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.tradepulse.connect.LogCapture;
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.JdkPageFetcher;
+import io.tradepulse.connect.common.OutOfQuotaException;
 import io.tradepulse.connect.common.Sleeper;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
@@ -354,6 +356,82 @@ class ComtradeSourceTaskTest {
     assertThat(rs).hasSize(1);
     assertThat(warned).singleElement().satisfies(w -> assertThat(w).contains("5.03:23:11").contains("25 h")
         .contains("2025-06-16T01:00:00Z"));
+  }
+
+  /**
+   * An operator saw a RUNNING task deliver nothing for hours, one WARN in the log: the wait shows in the task's
+   * metrics, when it asks again while it waits, 0 once it asked again.
+   */
+  @Test
+  void shouldShowWhenItAsksAgainInTheMetricsWhileWaitingForTheQuota() throws Exception {
+    stubRefusedOnce(403, apim(403, "Out of call volume quota. Quota will be replenished in 05:41:10."));
+    AtomicReference<ComtradeSourceTask> running = new AtomicReference<>();
+    List<Long> untilWhileWaiting = new CopyOnWriteArrayList<>();
+    ComtradeSourceTask task = task(Map.of(ComtradeConfig.LOOKBACK_CONFIG, "0"), d -> {
+      untilWhileWaiting.add(running.get().metrics().quotaWaitUntil());
+      fakeWaits.sleep(d);
+    });
+    running.set(task);
+    assertThat(task.metrics().quotaWaitUntil()).isZero();
+
+    assertThat(harness.drain(task)).hasSize(1);
+    task.stop();
+
+    assertThat(untilWhileWaiting).containsExactly(Instant.parse("2025-06-15T05:42:10Z").toEpochMilli());
+    assertThat(task.metrics().quotaWaits()).isEqualTo(1);
+    assertThat(task.metrics().quotaWaitUntil()).as("asked again: no longer waiting").isZero();
+  }
+
+  /**
+   * A one-shot ingest (comtrade.quota.exhausted=FAIL, set by tradepulse ingest) waited for hours and then ended at its
+   * --timeout, "not done", saying nothing of the quota. The task now fails at once, naming the quota, when it is back
+   * and that the offsets keep what was delivered; a restart resumes with the refused call.
+   */
+  @Test
+  void shouldFailAtOnceNamingTheQuotaAndWhenItIsBackWhenQuotaExhaustedIsFail() throws Exception {
+    wm.stubFor(get(urlPathEqualTo(PATH)).atPriority(10).willReturn(aResponse().withStatus(403)
+        .withBody(apim(403, "Out of call volume quota. Quota will be replenished in 05:41:10."))));
+    wm.stubFor(get(urlPathEqualTo(PATH)).withQueryParam("period", equalTo(YEAR_2024))
+        .willReturn(aResponse().withStatus(200).withBody(ONE_RECORD)));
+    ComtradeSourceTask task = task(Map.of(ComtradeConfig.LOOKBACK_CONFIG, "0",
+        ComtradeConfig.QUOTA_EXHAUSTED_CONFIG, "FAIL"), fakeWaits);
+
+    assertThatThrownBy(() -> harness.drain(task))
+        .isInstanceOf(OutOfQuotaException.class).isNotInstanceOf(RetriableException.class)
+        .hasMessageContaining("out of its call quota").hasMessageContaining("replenished in 05:41:10")
+        .hasMessageContaining("replenished at 2025-06-15T05:41:10Z")
+        .hasMessageContaining("after 2025-06-15T05:42:10Z")
+        .hasMessageContaining("comtrade.quota.exhausted=FAIL")
+        .hasMessageContaining("offsets keep every record delivered")
+        .satisfies(e -> assertThat(((OutOfQuotaException) e).askAgainAt())
+            .contains(Instant.parse("2025-06-15T05:42:10Z")));
+    task.stop();
+    assertThat(waits).as("failed, not waited").isEmpty();
+    assertThat(task.metrics().quotaWaits()).isZero();
+    assertThat(harness.offsets.values()).singleElement()
+        .satisfies(o -> assertThat(o.get("next")).as("the delivered record's offset").isEqualTo("202402"));
+    String refused = asked().get(1);
+
+    wm.resetAll(); // the quota is back
+    wm.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(204)));
+    ComtradeSourceTask restarted = task(Map.of(ComtradeConfig.LOOKBACK_CONFIG, "0"), fakeWaits);
+    assertThat(harness.drain(restarted)).isEmpty();
+    restarted.stop();
+
+    assertThat(asked().get(0)).as("resumed with the refused call, 2024 not asked again").isEqualTo(refused)
+        .startsWith("202402,");
+  }
+
+  @Test
+  void shouldSayThereIsNoReadableTimeWhenFailingOnAQuotaAnswerWithoutOne() throws Exception {
+    stubRefusedOnce(403, apim(403, "Out of call volume quota. Quota will be replenished shortly."));
+    ComtradeSourceTask task = task(Map.of(ComtradeConfig.QUOTA_EXHAUSTED_CONFIG, "FAIL"), fakeWaits);
+
+    assertThatThrownBy(() -> TaskHarness.poll(task)).isInstanceOf(OutOfQuotaException.class)
+        .hasMessageContaining("no replenish time that can be read")
+        .satisfies(e -> assertThat(((OutOfQuotaException) e).askAgainAt()).isEmpty());
+    task.stop();
+    assertThat(waits).isEmpty();
   }
 
   @Test
