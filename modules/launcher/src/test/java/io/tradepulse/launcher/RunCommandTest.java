@@ -1,6 +1,11 @@
 package io.tradepulse.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tradepulse.core.TopicAdmin;
+import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.streams.ProcessorConfig;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -9,6 +14,8 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -157,5 +164,42 @@ class RunCommandTest {
             assertThat(r.err()).as("no stack trace for a usage error").doesNotContain("\tat ");
             assertThat(r.took()).isLessThan(Duration.ofSeconds(30));
         }
+    }
+
+    private static TopicCatalog catalog() {
+        return new ProcessorConfig(Map.of("bootstrap.servers", "localhost:1", "schema.registry.url", "http://localhost:2"))
+                .topicCatalog();
+    }
+
+    /**
+     * With --no-create-topics the partition counts are read before the topics are required to exist (the suggested
+     * create command needs the records' count). trade.records.derived created in between was missing from them, the
+     * co-partitioning check passed over it and the processor started on topics it never compared (MissingTopicsIT
+     * timed out waiting for the refusal on a loaded box).
+     */
+    @Test
+    void shouldReadTheCountsAgainWhenATopicAppearedAfterTheyWereRead() throws Exception {
+        TopicCatalog topics = catalog();
+        AtomicInteger reads = new AtomicInteger();
+        Map<String, Integer> before = Map.of(topics.records().name(), 3); // derived not created yet at the first read
+        Map<String, Integer> now = Map.of(topics.records().name(), 3, topics.derivedRecords().name(), 2);
+
+        assertThatThrownBy(() -> RunCommand.checkCopartitioned(topics, before, () -> {
+            reads.incrementAndGet();
+            return now;
+        })).isInstanceOf(TopicAdmin.NotCopartitionedException.class)
+                .hasMessageStartingWith("Topic " + topics.derivedRecords().name() + " has 2 partitions but "
+                        + topics.records().name() + " has 3");
+        assertThat(reads).hasValue(1);
+    }
+
+    @Test
+    void shouldNotReadTheCountsAgainWhenBothWereRead() throws Exception {
+        TopicCatalog topics = catalog();
+        Map<String, Integer> both = Map.of(topics.records().name(), 6, topics.derivedRecords().name(), 6);
+
+        RunCommand.checkCopartitioned(topics, both, () -> {
+            throw new AssertionError("read again though both counts were known");
+        });
     }
 }
