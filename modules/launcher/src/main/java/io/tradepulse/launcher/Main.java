@@ -25,7 +25,8 @@ public final class Main implements Runnable {
     // for a missing --config file, where `run` and `ingest` exited 2 for theirs.
     static final String EXIT_OK = "0:done";
     static final String EXIT_FAILED = "1:failed while running (cluster or registry unreachable, timed out, refused by the "
-            + "cluster ...): the first line of stderr says what and why";
+            + "cluster, a source's call quota used up ...): the first line of stderr says what and why, and when to "
+            + "run again if that is the fix";
     static final String EXIT_USAGE = "2:refused before anything started: a missing, invalid or conflicting option, a "
             + "file an option names that cannot be read or is invalid, an invalid configuration setting, or a topic "
             + "that does not exist with --no-create-topics";
