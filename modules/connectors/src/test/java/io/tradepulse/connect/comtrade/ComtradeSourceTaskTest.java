@@ -316,18 +316,25 @@ class ComtradeSourceTaskTest {
     return log.warnings().stream().filter(w -> w.contains("out of its call quota")).toList();
   }
 
+  /** What a task without look-back delivered until caught up, waiting through {@link #fakeWaits}, and its quota WARNs. */
+  record QuotaRun(List<SourceRecord> records, List<String> warned) {}
+
+  QuotaRun drainWithoutLookback() throws Exception {
+    try (LogCapture log = new LogCapture()) {
+      ComtradeSourceTask task = task(Map.of(ComtradeConfig.LOOKBACK_CONFIG, "0"), fakeWaits);
+      List<SourceRecord> rs = harness.drain(task);
+      task.stop();
+      return new QuotaRun(rs, quotaWarnings(log));
+    }
+  }
+
   @Test
   void shouldWaitUntilTheQuotaIsReplenishedAndAskTheSameCallAgainWhenTheGatewayAnswers403OutOfQuota()
       throws Exception {
     stubRefusedOnce(403, apim(403, "Out of call volume quota. Quota will be replenished in 05:41:10."));
-    List<SourceRecord> rs;
-    List<String> warned;
-    try (LogCapture log = new LogCapture()) {
-      ComtradeSourceTask task = task(Map.of(ComtradeConfig.LOOKBACK_CONFIG, "0"), fakeWaits);
-      rs = harness.drain(task);
-      task.stop();
-      warned = quotaWarnings(log);
-    }
+    QuotaRun run = drainWithoutLookback();
+    List<SourceRecord> rs = run.records();
+    List<String> warned = run.warned();
 
     assertThat(waits).as("until replenished, and a minute more").containsExactly(
         Duration.ofHours(5).plusMinutes(41).plusSeconds(10).plus(ComtradeSourceTask.QUOTA_MARGIN));
@@ -343,14 +350,9 @@ class ComtradeSourceTaskTest {
   @Test
   void shouldWaitAtMost25HoursWhenTheQuotaIsReplenishedDaysLater() throws Exception {
     stubRefusedOnce(403, apim(403, "Out of call volume quota. Quota will be replenished in 5.03:23:11."));
-    List<String> warned;
-    List<SourceRecord> rs;
-    try (LogCapture log = new LogCapture()) {
-      ComtradeSourceTask task = task(Map.of(ComtradeConfig.LOOKBACK_CONFIG, "0"), fakeWaits);
-      rs = harness.drain(task);
-      task.stop();
-      warned = quotaWarnings(log);
-    }
+    QuotaRun run = drainWithoutLookback();
+    List<SourceRecord> rs = run.records();
+    List<String> warned = run.warned();
 
     assertThat(waits).containsExactly(Duration.ofHours(25));
     assertThat(rs).hasSize(1);
@@ -437,13 +439,9 @@ class ComtradeSourceTaskTest {
   @Test
   void shouldAskAgainAfterAnHourWhenTheQuotaAnswerGivesNoReadableTime() throws Exception {
     stubRefusedOnce(403, apim(403, "Out of call volume quota. Quota will be replenished shortly."));
-    List<String> warned;
-    try (LogCapture log = new LogCapture()) {
-      ComtradeSourceTask task = task(Map.of(ComtradeConfig.LOOKBACK_CONFIG, "0"), fakeWaits);
-      assertThat(harness.drain(task)).hasSize(1);
-      task.stop();
-      warned = quotaWarnings(log);
-    }
+    QuotaRun run = drainWithoutLookback();
+    assertThat(run.records()).hasSize(1);
+    List<String> warned = run.warned();
 
     assertThat(waits).containsExactly(Duration.ofHours(1));
     assertThat(warned).singleElement().satisfies(w -> assertThat(w).contains("no replenish time"));
