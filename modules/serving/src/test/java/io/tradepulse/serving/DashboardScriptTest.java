@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +48,13 @@ class DashboardScriptTest {
             // The page as a reverse proxy serves it under a path prefix (docs/operations.md, "Paging"): what it asks
             // for is recorded relative to the page's URL, and a request that leaves the prefix as the absolute URL.
             const BASE = 'http://proxy.example/tradepulse/';
-            const resolve = url => { const href = new URL(url, BASE).href; return href.startsWith(BASE) ? href.slice(BASE.length) : href; };
+            // The page's own URL (the harness' third argument: how the user typed it, BASE by default), which the script
+            // may change in place as a browser's history.replaceState does; requests resolve against it.
+            let pageUrl = process.argv[3] || BASE;
+            const location = {get pathname() { return new URL(pageUrl).pathname; }, get search() { return new URL(pageUrl).search; },
+              get hash() { return new URL(pageUrl).hash; }};
+            const history = {replaceState(state, title, url) { pageUrl = new URL(url, pageUrl).href; }};
+            const resolve = url => { const href = new URL(url, pageUrl).href; return href.startsWith(BASE) ? href.slice(BASE.length) : href; };
             const elements = {series: select()};
             const byId = id => elements[id] || (elements[id] = element());
             const tbody = element(), sub = element();
@@ -57,7 +64,7 @@ class DashboardScriptTest {
             const state = {series: [], changes: [], health: {ok: true, body: {status: 'UP', processor: 'RUNNING', viewCaughtUp: true}}};
             let requests = [];
             const context = vm.createContext({
-              URLSearchParams, console, setTimeout, setInterval: () => 0,
+              URLSearchParams, console, setTimeout, setInterval: () => 0, location, history,
               document: {getElementById: byId, querySelector: q => q === '.sub' ? sub : q === '#table tbody' ? tbody : element()},
               fetch: async asked => {
                 const url = resolve(asked);
@@ -129,7 +136,7 @@ class DashboardScriptTest {
             const state = {series: [], delays: {}};
             const sleep = ms => new Promise(done => setTimeout(done, ms));
             const context = vm.createContext({
-              URLSearchParams, console, setTimeout, setInterval: () => 0,
+              URLSearchParams, console, setTimeout, setInterval: () => 0, location, history,
               document: {getElementById: byId, querySelector: q => q === '.sub' ? sub : q === '#table tbody' ? tbody : element()},
               fetch: async asked => {
                 const url = resolve(asked);
@@ -190,12 +197,21 @@ class DashboardScriptTest {
     }
 
     private JsonNode run(String harnessScript) throws Exception {
+        return run(harnessScript, null);
+    }
+
+    /** @param pageUrl the URL the page is opened at, or null for {@code http://proxy.example/tradepulse/} */
+    private JsonNode run(String harnessScript, String pageUrl) throws Exception {
         Path page = tmp.resolve("dashboard.html");
         try (InputStream in = Objects.requireNonNull(DashboardServer.class.getResourceAsStream("dashboard.html"))) {
             Files.copy(in, page);
         }
         Path harness = Files.writeString(tmp.resolve("harness.js"), harnessScript);
-        Process node = new ProcessBuilder(List.of("node", harness.toString(), page.toString()))
+        List<String> command = new ArrayList<>(List.of("node", harness.toString(), page.toString()));
+        if (pageUrl != null) {
+            command.add(pageUrl);
+        }
+        Process node = new ProcessBuilder(command)
                 .redirectError(tmp.resolve("stderr.txt").toFile()).start();
         String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -239,6 +255,31 @@ class DashboardScriptTest {
 
         // Served as https://host/tradepulse/ by a proxy that strips /tradepulse, the page asked for /api/series and
         // /health/ready at the host's root, outside the prefix: 404 from the proxy, an empty dashboard.
+        assertThat(page.at("/initial/requests")).extracting(JsonNode::asText).isNotEmpty()
+                .allSatisfy(url -> assertThat(url).startsWith("api/"));
+        assertThat(page.get("healthRequests")).extracting(JsonNode::asText).containsExactly("health/ready");
+    }
+
+    @Test
+    void shouldStayUnderTheProxyPrefixWhenOpenedWithoutTheTrailingSlash() throws Exception {
+        assumeThat(nodeAvailable()).as("node on the PATH").isTrue();
+        // https://host/tradepulse, as users type it: relative URLs resolve against the last slash, the host's root, so
+        // every request left the prefix (the proxy's 404, an empty page).
+        JsonNode page = run(HARNESS, "http://proxy.example/tradepulse?x=1");
+
+        assertThat(page.at("/initial/requests")).extracting(JsonNode::asText).containsExactly(
+                "api/series?limit=1000",
+                "api/changes?reporter=CHN&partner=USA&flow=EXPORT&commodity=TOTAL",
+                "api/signals?reporter=CHN&partner=USA&flow=EXPORT&commodity=TOTAL");
+        assertThat(page.get("healthRequests")).extracting(JsonNode::asText).containsExactly("health/ready");
+    }
+
+    @Test
+    void shouldKeepItsUrlWhenOpenedAsIndexHtml() throws Exception {
+        assumeThat(nodeAvailable()).as("node on the PATH").isTrue();
+        // /index.html is the page too: its directory is already the prefix, so "/index.html/" would be wrong.
+        JsonNode page = run(HARNESS, "http://proxy.example/tradepulse/index.html");
+
         assertThat(page.at("/initial/requests")).extracting(JsonNode::asText).isNotEmpty()
                 .allSatisfy(url -> assertThat(url).startsWith("api/"));
         assertThat(page.get("healthRequests")).extracting(JsonNode::asText).containsExactly("health/ready");
