@@ -14,6 +14,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashSet;
@@ -29,6 +30,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link PageFetcher} over java.net.http; no extra HTTP library in the plugin.
@@ -49,6 +52,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * tuned to the largest file and the slowest link, and a download it cuts would be cut again at every retry.
  */
 public final class JdkPageFetcher implements PageFetcher {
+  private static final Logger log = LoggerFactory.getLogger(JdkPageFetcher.class);
+
   /** Checks every stalled-body deadline of the process; daemon, so it never keeps a worker JVM alive. */
   private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "tradepulse-http-body-watchdog");
@@ -68,6 +73,10 @@ public final class JdkPageFetcher implements PageFetcher {
   private final Duration timeout;
   private final long minBytesPerSecond;
   private final int maxInMemoryBody;
+  /** Counts a Retry-After date from now when the response has no readable Date; a seam for tests. */
+  private final Clock clock;
+  /** The last Retry-After value that could not be read, warned about once (a server repeats it at every retry). */
+  private final AtomicReference<String> unreadRetryAfter = new AtomicReference<>();
   /** What ends each stage in progress (a wait for headers, a body read), for {@link #stop()}; guarded by itself. */
   private final Set<Runnable> inProgress = new HashSet<>();
   private boolean stopped; // guarded by inProgress
@@ -82,17 +91,31 @@ public final class JdkPageFetcher implements PageFetcher {
    * @param minBytesPerSecond the least average rate of a body over each window after its first; 0: silence only
    */
   public JdkPageFetcher(Duration timeout, long minBytesPerSecond) {
-    this(timeout, minBytesPerSecond, MAX_IN_MEMORY_BODY_BYTES);
+    this(timeout, minBytesPerSecond, Clock.systemUTC());
+  }
+
+  /**
+   * @param timeout connect and header timeout, the longest a body may send nothing, and the window of its rate
+   * @param minBytesPerSecond the least average rate of a body over each window after its first; 0: silence only
+   * @param clock "now" for a {@code Retry-After} date in a response without a readable {@code Date}
+   */
+  public JdkPageFetcher(Duration timeout, long minBytesPerSecond, Clock clock) {
+    this(timeout, minBytesPerSecond, MAX_IN_MEMORY_BODY_BYTES, clock);
   }
 
   /** Visible for tests: a smaller cap than {@link #MAX_IN_MEMORY_BODY_BYTES} needs a smaller body to pass it. */
   JdkPageFetcher(Duration timeout, long minBytesPerSecond, int maxInMemoryBody) {
+    this(timeout, minBytesPerSecond, maxInMemoryBody, Clock.systemUTC());
+  }
+
+  private JdkPageFetcher(Duration timeout, long minBytesPerSecond, int maxInMemoryBody, Clock clock) {
     if (minBytesPerSecond < 0) {
       throw new IllegalArgumentException("minBytesPerSecond < 0: " + minBytesPerSecond);
     }
     this.timeout = timeout;
     this.minBytesPerSecond = minBytesPerSecond;
     this.maxInMemoryBody = maxInMemoryBody;
+    this.clock = clock;
     this.client = HttpClient.newBuilder()
         .connectTimeout(timeout)
         .followRedirects(HttpClient.Redirect.NORMAL)
@@ -110,7 +133,7 @@ public final class JdkPageFetcher implements PageFetcher {
     HttpResponse<InputStream> resp = send(uri, headers);
     InMemoryBody body = new InMemoryBody(maxInMemoryBody, uri);
     copyBody(resp, body, uri);
-    return new HttpPage(resp.statusCode(), body.bytes.toByteArray(), retryAfter(resp), validators(resp));
+    return new HttpPage(resp.statusCode(), body.bytes.toByteArray(), retryAfter(resp, uri), validators(resp));
   }
 
   /** A body in memory, up to a cap: a write that would pass it fails, and with it the read (copyBody). */
@@ -148,7 +171,7 @@ public final class JdkPageFetcher implements PageFetcher {
         StandardOpenOption.TRUNCATE_EXISTING)) {
       copyBody(resp, out, uri);
     }
-    return new HttpPage(resp.statusCode(), null, retryAfter(resp), validators(resp));
+    return new HttpPage(resp.statusCode(), null, retryAfter(resp, uri), validators(resp));
   }
 
   /**
@@ -399,14 +422,32 @@ public final class JdkPageFetcher implements PageFetcher {
         h.firstValue("Date").orElse(null));
   }
 
-  private static Optional<Duration> retryAfter(HttpResponse<?> resp) {
-    // Only the delta-seconds form: the HTTP-date form is rare for these APIs and needs a clock.
-    return resp.headers().firstValue("Retry-After").flatMap(v -> {
-      try {
-        return Optional.of(Duration.ofSeconds(Long.parseLong(v.trim())));
-      } catch (NumberFormatException e) {
-        return Optional.empty();
+  /**
+   * The wait the response's Retry-After asks for, in either form ({@link RetryAfter}); empty without one or when it
+   * cannot be read, and the retry then backs off as configured.
+   */
+  private Optional<Duration> retryAfter(HttpResponse<?> resp, URI uri) {
+    HttpHeaders h = resp.headers();
+    return h.firstValue("Retry-After").flatMap(v -> {
+      Optional<Duration> wait = RetryAfter.of(v, h.firstValue("Date").orElse(null), clock.instant());
+      if (wait.isEmpty()) {
+        ignored(v, resp.statusCode(), uri);
       }
+      return wait;
     });
+  }
+
+  /**
+   * Says once that a Retry-After was not understood: at WARN the first time a value is seen (what the server asked
+   * for is lost, and the waits are the backoff's), at DEBUG when the same value comes again with the next retry.
+   */
+  private void ignored(String value, int status, URI uri) {
+    String shown = value.length() > 100 ? value.substring(0, 100) + "..." : value;
+    if (!value.equals(unreadRetryAfter.getAndSet(value))) {
+      log.warn("Ignoring Retry-After '{}' of HTTP {} from {}: neither delta-seconds nor an HTTP-date; a retry waits "
+          + "the configured backoff ({})", shown, status, redact(uri), TradeSourceConfig.HTTP_BACKOFF_INITIAL_CONFIG);
+    } else {
+      log.debug("Ignoring Retry-After '{}' of HTTP {} from {} again", shown, status, redact(uri));
+    }
   }
 }

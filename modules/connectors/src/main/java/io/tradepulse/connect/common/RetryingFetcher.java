@@ -14,11 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Throttles every call, retries 429/5xx and I/O failures with backoff (honouring Retry-After up to the
- * configured maximum; a 429 without it that says how long to wait in its body, as Azure API Management's "Try again
- * in N seconds" does, waits that long, up to the same maximum), and, when retries are exhausted, throws
- * {@link RetriableException}: the Connect worker then calls poll() again later and, because offsets only moved for
- * delivered rows, nothing is lost.
+ * Throttles every call, retries 429/5xx and I/O failures with backoff (honouring Retry-After, in seconds or as a
+ * date, up to the configured maximum; a 429 without a readable one that says how long to wait in its body, as Azure
+ * API Management's "Try again in N seconds" does, waits that long, up to the same maximum), and, when retries are
+ * exhausted, throws {@link RetriableException}: the Connect worker then calls poll() again later and, because offsets
+ * only moved for delivered rows, nothing is lost.
  * Other statuses (200, 204, 304 Not Modified, 4xx) are returned to the caller to interpret.
  */
 public final class RetryingFetcher {

@@ -58,8 +58,8 @@ public abstract class TradeSourceConfig extends AbstractConfig {
   public static final int HTTP_MAX_RETRIES_DEFAULT = 5;
 
   public static final String HTTP_BACKOFF_INITIAL_CONFIG = "http.backoff.initial.ms";
-  public static final String HTTP_BACKOFF_INITIAL_DOC = "First retry delay; doubles per retry. A Retry-After header wins, "
-      + "capped by http.backoff.max.ms.";
+  public static final String HTTP_BACKOFF_INITIAL_DOC = "First retry delay; doubles per retry. A Retry-After header "
+      + "(seconds or an HTTP-date) wins, capped by http.backoff.max.ms.";
   public static final long HTTP_BACKOFF_INITIAL_DEFAULT = 1_000L;
 
   public static final String HTTP_BACKOFF_MAX_CONFIG = "http.backoff.max.ms";

@@ -185,7 +185,7 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
     records = new RecordFactory(config.topic(), config.dlqTopic(), metrics, revisionChecks);
     metrics.register(pluginMetrics());
     if (pageFetcher == null) {
-      pageFetcher = new JdkPageFetcher(config.httpTimeout(), config.httpBodyMinRate());
+      pageFetcher = new JdkPageFetcher(config.httpTimeout(), config.httpBodyMinRate(), clock);
     }
     startTask(props);
     // The thread starts with the first unit of work, from poll(): a task stopped before it polls has none. A daemon,

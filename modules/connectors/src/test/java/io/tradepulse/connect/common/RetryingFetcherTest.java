@@ -9,11 +9,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.tradepulse.connect.LogCapture;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,6 +29,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** 304 Not Modified is an answer: handed back at once, neither retried nor followed like a redirect. */
 class RetryingFetcherTest {
@@ -140,5 +147,111 @@ class RetryingFetcherTest {
 
     assertThat(page.status()).isEqualTo(200);
     assertThat(waits).containsExactly(Duration.ofSeconds(60));
+  }
+
+  // Retry-After as an HTTP-date (RFC 9110 10.2.3), as gateways and CDNs in front of an API send it. The client's clock
+  // is set years away from the server's Date in these tests: a wait counted from the client's clock, not the Date,
+  // would come out as 0 (or the cap), and a date not read at all as the 1 ms backoff.
+
+  /** The server's clock in these tests, and its Date header. */
+  static final String SERVER_DATE = "Wed, 21 Oct 2015 07:26:00 GMT";
+  /** A client clock far from the server's. */
+  static final Clock SKEWED_CLIENT = Clock.fixed(Instant.parse("2026-11-30T07:00:00Z"), ZoneOffset.UTC);
+
+  /** A 429 or 5xx built by {@code failure}, then the answer. */
+  void stubFailingOnce(ResponseDefinitionBuilder failure) {
+    wm.stubFor(get(urlPathEqualTo("/data")).inScenario("ra").whenScenarioStateIs(Scenario.STARTED)
+        .willReturn(failure).willSetStateTo("ok"));
+    wm.stubFor(get(urlPathEqualTo("/data")).inScenario("ra").whenScenarioStateIs("ok")
+        .willReturn(aResponse().withStatus(200).withBody("{\"count\":0,\"data\":[]}")));
+  }
+
+  /** The waits before each retry of one fetch of /data, with a 1 ms initial backoff and a 10 min maximum. */
+  List<Duration> waitsOfOneFetch(Clock clientClock) throws Exception {
+    List<Duration> waits = new CopyOnWriteArrayList<>();
+    RetryingFetcher f = new RetryingFetcher(new JdkPageFetcher(Duration.ofSeconds(5), 0, clientClock), Throttle.NONE,
+        new Backoff(Duration.ofMillis(1), Duration.ofMinutes(10), 3), waits::add, new IngestMetrics());
+    HttpPage page = f.fetchToFile(URI.create(wm.baseUrl() + "/data"), Map.of(), "data", dir.resolve("body"));
+    assertThat(page.status()).isEqualTo(200);
+    return waits;
+  }
+
+  @Test
+  void shouldWaitUntilTheRetryAfterDateCountedFromTheResponsesDateWhenA503GivesADate() throws Exception {
+    stubFailingOnce(aResponse().withStatus(503).withHeader("Date", SERVER_DATE)
+        .withHeader("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"));
+
+    assertThat(waitsOfOneFetch(SKEWED_CLIENT)).containsExactly(Duration.ofMinutes(2));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"Wednesday, 21-Oct-15 07:28:00 GMT", "Wed Oct 21 07:28:00 2015"})
+  void shouldReadTheObsoleteRfc850AndAsctimeDatesWhenA429GivesOne(String retryAfter) throws Exception {
+    stubFailingOnce(aResponse().withStatus(429).withHeader("Date", SERVER_DATE).withHeader("Retry-After", retryAfter));
+
+    assertThat(waitsOfOneFetch(SKEWED_CLIENT)).containsExactly(Duration.ofMinutes(2));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "yesterday"})
+  void shouldCountTheRetryAfterDateFromTheClockWhenTheResponseHasNoReadableDate(String date) throws Exception {
+    Instant now = Instant.parse("2026-11-30T07:00:00Z");
+    ResponseDefinitionBuilder unavailable = aResponse().withStatus(503)
+        .withHeader("Retry-After", "Mon, 30 Nov 2026 07:00:45 GMT");
+    stubFailingOnce(date.isEmpty() ? unavailable : unavailable.withHeader("Date", date));
+
+    assertThat(waitsOfOneFetch(Clock.fixed(now, ZoneOffset.UTC))).containsExactly(Duration.ofSeconds(45));
+  }
+
+  @Test
+  void shouldRetryAtOnceWhenTheRetryAfterDateIsAlreadyPast() throws Exception {
+    stubFailingOnce(aResponse().withStatus(503).withHeader("Date", SERVER_DATE)
+        .withHeader("Retry-After", "Wed, 21 Oct 2015 07:25:00 GMT"));
+
+    assertThat(waitsOfOneFetch(SKEWED_CLIENT)).containsExactly(Duration.ZERO);
+  }
+
+  @Test
+  void shouldWaitAtMostTheBackoffMaximumWhenTheRetryAfterDateIsFurther() throws Exception {
+    stubFailingOnce(aResponse().withStatus(503).withHeader("Date", SERVER_DATE)
+        .withHeader("Retry-After", "Wed, 21 Oct 2015 09:26:00 GMT"));
+
+    assertThat(waitsOfOneFetch(SKEWED_CLIENT)).containsExactly(Duration.ofMinutes(10));
+  }
+
+  /** The header is the standard answer: it wins over the body's "Try again in N seconds", in either form. */
+  @Test
+  void shouldFollowARetryAfterDateRatherThanTheBodyOfA429() throws Exception {
+    stubFailingOnce(aResponse().withStatus(429).withHeader("Date", SERVER_DATE)
+        .withHeader("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT").withHeader("Content-Type", "application/json")
+        .withBody("{ \"statusCode\": 429, \"message\": \"Rate limit is exceeded. Try again in 2 seconds.\" }"));
+
+    assertThat(waitsOfOneFetch(SKEWED_CLIENT)).containsExactly(Duration.ofMinutes(2));
+  }
+
+  @Test
+  void shouldWaitTheDeltaSecondsAsBeforeWhateverTheDateSays() throws Exception {
+    stubFailingOnce(aResponse().withStatus(503).withHeader("Date", SERVER_DATE).withHeader("Retry-After", "7"));
+
+    assertThat(waitsOfOneFetch(SKEWED_CLIENT)).containsExactly(Duration.ofSeconds(7));
+  }
+
+  /** Neither form (a negative delta, a day that does not exist): the exponential backoff, as without the header. */
+  @ParameterizedTest
+  @ValueSource(strings = {"soon", "-5", "Wed, 31 Feb 2015 07:28:00 GMT", "2015-10-21T07:28:00Z"})
+  void shouldBackOffAsWithoutRetryAfterAndWarnOnceWhenItIsNeitherForm(String retryAfter) throws Exception {
+    // Twice, as a server repeats it: the value is warned about once.
+    wm.stubFor(get(urlPathEqualTo("/data")).inScenario("ra").whenScenarioStateIs(Scenario.STARTED)
+        .willReturn(aResponse().withStatus(503).withHeader("Retry-After", retryAfter)).willSetStateTo("again"));
+    wm.stubFor(get(urlPathEqualTo("/data")).inScenario("ra").whenScenarioStateIs("again")
+        .willReturn(aResponse().withStatus(503).withHeader("Retry-After", retryAfter)).willSetStateTo("ok"));
+    wm.stubFor(get(urlPathEqualTo("/data")).inScenario("ra").whenScenarioStateIs("ok")
+        .willReturn(aResponse().withStatus(200).withBody("{\"count\":0,\"data\":[]}")));
+
+    try (LogCapture log = new LogCapture()) {
+      assertThat(waitsOfOneFetch(SKEWED_CLIENT)).containsExactly(Duration.ofMillis(1), Duration.ofMillis(2));
+      assertThat(log.warnings()).filteredOn(w -> w.contains("Retry-After")).singleElement().asString()
+          .contains("'" + retryAfter + "'");
+    }
   }
 }
