@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -46,10 +47,13 @@ import org.slf4j.LoggerFactory;
  * changed, every series of this task that a changed event concerns is re-evaluated (read by key prefix, see
  * {@link GroupPrefix}) and the signal differences emitted, so a tariff
  * event arriving after the data still yields the same final signals. The calendar the task's signals reflect
- * is kept in a changelogged store ({@code applied-tariff-calendar}), committed with the signals: after a
+ * is kept in a changelogged store ({@code applied-tariff-calendar}), committed with the signals, under a key that
+ * names the matching rules it was applied under ({@link #appliedKey}, {@link TariffCalendar#rules}): after a
  * restart the task starts from it, not from the current tariff.events, so an event added, changed or removed
  * while the processor was down is found different at the first refresh and re-evaluates every series of the task
- * that it concerns (not only those that receive new data).
+ * that it concerns (not only those that receive new data). Calendars are compared by events and rules, so a
+ * calendar saved by a release before the current rules is different too: after the upgrade to the member states'
+ * rules the first refresh re-evaluates the member states' series of the EU events already applied.
  *
  * <p>A calendar change is applied in passes of at most {@code tradepulse.signals.tariff.refresh.batch.series}
  * series per punctuation, continued every {@value #PASS_STEP_MS} ms until done. Why: a punctuation is part of one
@@ -91,10 +95,6 @@ import org.slf4j.LoggerFactory;
  */
 final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, SeriesKey, Emission> {
     private static final Logger log = LoggerFactory.getLogger(SeriesStateProcessor.class);
-    /** Key of the applied-tariff-calendar store: the calendar the task's signals reflect (each task has its own store). */
-    static final String APPLIED = "applied";
-    /** Key of the applied-tariff-calendar store: the calendar a pass in progress brings the series to; absent otherwise. */
-    static final String TARGET = "target";
     /** How often a pass in progress is continued (wall clock). */
     static final long PASS_STEP_MS = 100;
     /** Calendar years of a series kept in its series-history entry (the newest figure's year and the ones before). */
@@ -156,6 +156,28 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         }
     }
 
+    /**
+     * The key of the applied-tariff-calendar store (each task has its own) holding the calendar the task's signals
+     * reflect, when it was applied under the given matching rules ({@link TariffCalendar#rules}). The rules are in the
+     * key, not in the value, so that the value's schema and format byte stay as they are: releases before the member
+     * states' rules (2026-11-30) wrote the
+     * events alone under {@code applied}, which therefore means {@link TariffCalendar#RULES_LITERAL}; later rules
+     * get a key of their own. Why not a field of {@code AppliedCalendar}: a new state format, which an earlier release
+     * would refuse at start ("Unknown state format version") after a downgrade, where it now finds no calendar under
+     * its key and starts from tariff.events, as a task of a release without this store did.
+     */
+    static String appliedKey(int rules) {
+        return rules == TariffCalendar.RULES_LITERAL ? "applied" : "applied-rules-" + rules;
+    }
+
+    /**
+     * As {@link #appliedKey}, for the calendar a pass in progress brings the series to (absent otherwise): {@code target}
+     * for the literal rules.
+     */
+    static String targetKey(int rules) {
+        return rules == TariffCalendar.RULES_LITERAL ? "target" : "target-rules-" + rules;
+    }
+
     SeriesStateProcessor(String storeName, String archiveStoreName, String tariffStoreName,
                          String appliedCalendarStoreName, SignalConfig config, RollupConfig rollups,
                          SourcePrecedence sources, Serializer<SeriesKey> storeKeySerializer) {
@@ -177,17 +199,23 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         this.archive = context.getStateStore(archiveStoreName);
         this.tariffs = context.getStateStore(tariffStoreName);
         this.appliedCalendar = context.getStateStore(appliedCalendarStoreName);
-        AppliedCalendar applied = appliedCalendar.get(APPLIED);
-        AppliedCalendar target = appliedCalendar.get(TARGET);
-        // What this task's signals were computed with; the first refresh applies any difference. A task that
-        // never saved one (a new task, or state from a release without this store) starts from tariff.events:
-        // global stores are fully restored before stream threads start, so that is the whole calendar.
-        // init() runs again when a task is revived after a dirty close: start from the (restored) store.
-        this.calendar = applied != null ? new TariffCalendar(applied.getEvents()) : readCalendar();
+        TariffCalendar applied = savedCalendar(SeriesStateProcessor::appliedKey);
+        TariffCalendar target = savedCalendar(SeriesStateProcessor::targetKey);
+        // What this task's signals were computed with, events and matching rules; the first refresh applies any
+        // difference: events changed while down, or rules changed by an upgrade (a calendar saved by a release
+        // before the member states' rules re-evaluates the member states' series of the EU events). A task that
+        // never saved one (a new task, or state from a release without this store) starts from tariff.events under
+        // the current rules: global stores are fully restored before stream threads start, so that is the whole
+        // calendar. init() runs again when a task is revived after a dirty close: start from the (restored) store.
+        this.calendar = applied != null ? applied : readCalendar();
         this.calendarSaved = applied != null;
         this.pass = null;
-        if (target != null) { // stopped in the middle of a pass: some series reflect the target, some not yet
-            startPass(calendar, new TariffCalendar(target.getEvents()));
+        if (target != null) {
+            // Stopped in the middle of a pass: some series reflect the target, some not yet. The pass is repeated
+            // under the rules it ran under (an earlier release's pass under its rules), so the series it reached and
+            // those it did not end at the same calendar; a rules change is then a change like any other, applied by
+            // the next refresh.
+            startPass(calendar, target);
         }
         this.upstream = RollupProcessor.upstreamHeader(context.taskId().partition());
         context.schedule(config.tariffRefresh(), PunctuationType.WALL_CLOCK_TIME, this::refreshCalendar);
@@ -200,7 +228,7 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
             // A new task: record the calendar its first outputs are computed with, in their transaction. Left to
             // the first refresh, a restart before it would start from tariff.events as it is then, and an event
             // changed in between would never be applied to what this task had already emitted.
-            saveCalendar(APPLIED, calendar);
+            saveCalendar(SeriesStateProcessor::appliedKey, calendar);
         }
         SeriesKey series = record.key();
         TradeRecord value = record.value();
@@ -333,13 +361,13 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         TariffCalendar fresh = readCalendar();
         if (fresh.equals(calendar)) {
             if (!calendarSaved) {
-                saveCalendar(APPLIED, calendar);
+                saveCalendar(SeriesStateProcessor::appliedKey, calendar);
             }
             return;
         }
         // Written in the same transaction as the pass' first signal differences (exactly_once_v2).
-        saveCalendar(APPLIED, calendar);
-        saveCalendar(TARGET, fresh);
+        saveCalendar(SeriesStateProcessor::appliedKey, calendar);
+        saveCalendar(SeriesStateProcessor::targetKey, fresh);
         startPass(calendar, fresh);
         continuePass(timestamp);
     }
@@ -348,8 +376,10 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         calendar = to;
         pass = new Pass(from, to, List.copyOf(TariffCalendar.affectedSeriesGroups(from, to)), keys);
         pass.startedNanos = System.nanoTime();
-        log.info("Task {}: tariff calendar changed ({} -> {} events); re-evaluating the series of {} (reporter, partner, "
-                + "flow) groups, {} per step", context.taskId(), from.events().size(), to.events().size(),
+        log.info("Task {}: tariff calendar changed ({} -> {} events{}); re-evaluating the series of {} (reporter, "
+                + "partner, flow) groups, {} per step", context.taskId(), from.events().size(), to.events().size(),
+                from.rules() == to.rules() ? "" : ", matching rules " + from.rules() + " -> " + to.rules()
+                        + (to.rules() == TariffCalendar.RULES_EU_MEMBERS ? ": EU events reach the member states" : ""),
                 pass.groups.size(), config.refreshBatchSeries());
     }
 
@@ -396,8 +426,8 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
             }
         }
         if (pass.group == pass.groups.size()) {
-            saveCalendar(APPLIED, pass.to);
-            appliedCalendar.delete(TARGET);
+            saveCalendar(SeriesStateProcessor::appliedKey, pass.to);
+            deleteSaved(SeriesStateProcessor::targetKey, -1);
             log.info("Task {}: tariff calendar change applied to {} series in {} ms{}", context.taskId(), pass.series,
                     (System.nanoTime() - pass.startedNanos) / 1_000_000,
                     pass.skipped == 0 ? "" : " (" + pass.skipped + " skipped, see their dead letters)");
@@ -491,9 +521,43 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         }
     }
 
-    private void saveCalendar(String key, TariffCalendar c) {
-        appliedCalendar.put(key, new AppliedCalendar(new ArrayList<>(c.events())));
+    /**
+     * The calendar saved under one of {@code keyOf}'s keys (applied, or target), read under the rules its key names;
+     * null if none. This release keeps one key of each kind (a save deletes the other rules' key), so two mean either
+     * an earlier release wrote its key after this one wrote its own (a downgrade, then this release again: the earlier
+     * release's is the newer), or this release stopped between a save's put and its delete without exactly-once
+     * (the earlier rules' is the one it moved from). Either way the earlier rules' calendar is taken: at worst a pass
+     * is repeated, whose differences a compacted topic absorbs.
+     */
+    private TariffCalendar savedCalendar(IntFunction<String> keyOf) {
+        for (int rules = TariffCalendar.RULES_LITERAL; rules <= TariffCalendar.CURRENT_RULES; rules++) {
+            AppliedCalendar saved = appliedCalendar.get(keyOf.apply(rules));
+            if (saved != null) {
+                return new TariffCalendar(saved.getEvents(), rules);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Saves the calendar under {@code keyOf}'s key of its rules, then deletes the key of any other rules (in that order,
+     * see {@link #savedCalendar}): an upgraded task's calendar leaves the key of the rules it was applied under once
+     * the new rules are applied.
+     */
+    private void saveCalendar(IntFunction<String> keyOf, TariffCalendar c) {
+        appliedCalendar.put(keyOf.apply(c.rules()), new AppliedCalendar(new ArrayList<>(c.events())));
+        deleteSaved(keyOf, c.rules());
         calendarSaved = true;
+    }
+
+    /** Deletes {@code keyOf}'s keys of every rules version but {@code except} (-1: all), where present (no tombstones). */
+    private void deleteSaved(IntFunction<String> keyOf, int except) {
+        for (int rules = TariffCalendar.RULES_LITERAL; rules <= TariffCalendar.CURRENT_RULES; rules++) {
+            String key = keyOf.apply(rules);
+            if (rules != except && appliedCalendar.get(key) != null) {
+                appliedCalendar.delete(key);
+            }
+        }
     }
 
     /**

@@ -60,7 +60,7 @@ class CalendarPassTest {
         f.tariffs.pipeInput(AUGUST_RISE.getId(), null);
         f.refreshCalendar();
         KeyValueStore<String, AppliedCalendar> applied = f.driver.getKeyValueStore(TradeTopology.APPLIED_CALENDAR_STORE);
-        assertThat(applied.get(SeriesStateProcessor.TARGET)).as("the pass is still in progress").isNotNull();
+        assertThat(applied.get(TopologyFixture.TARGET)).as("the pass is still in progress").isNotNull();
         assertThat(f.signalTable()).as("TOTAL not reached yet").doesNotContainKey(JUNE_FRONT_LOADING);
     }
 
@@ -119,12 +119,12 @@ class CalendarPassTest {
 
             f.tariffs.pipeInput(AUGUST_RISE.getId(), null);
             f.refreshCalendar();
-            for (int step = 0; step < 20 && applied.get(SeriesStateProcessor.TARGET) != null; step++) {
+            for (int step = 0; step < 20 && applied.get(TopologyFixture.TARGET) != null; step++) {
                 f.driver.advanceWallClockTime(Duration.ofMillis(SeriesStateProcessor.PASS_STEP_MS));
             }
 
-            assertThat(applied.get(SeriesStateProcessor.TARGET)).as("the pass ended").isNull();
-            assertThat(applied.get(SeriesStateProcessor.APPLIED).getEvents()).isEmpty();
+            assertThat(applied.get(TopologyFixture.TARGET)).as("the pass ended").isNull();
+            assertThat(applied.get(TopologyFixture.APPLIED).getEvents()).isEmpty();
             assertRetracted(f.signalTable());
             List<TestRecord<String, DeadLetter>> letters = f.deadLetters.readRecordsToList();
             assertThat(letters).extracting(TestRecord::key).containsExactly("series:CHN|USA|EXPORT|02");
@@ -156,9 +156,9 @@ class CalendarPassTest {
             assertRetracted(f.signalTable());
             KeyValueStore<String, AppliedCalendar> applied =
                     f.driver.getKeyValueStore(TradeTopology.APPLIED_CALENDAR_STORE);
-            assertThat(applied.get(SeriesStateProcessor.APPLIED).getEvents()).extracting(e -> e.getId())
+            assertThat(applied.get(TopologyFixture.APPLIED).getEvents()).extracting(e -> e.getId())
                     .containsExactly("us-cn-cut");
-            assertThat(applied.get(SeriesStateProcessor.TARGET)).isNull();
+            assertThat(applied.get(TopologyFixture.TARGET)).isNull();
         }
     }
 }

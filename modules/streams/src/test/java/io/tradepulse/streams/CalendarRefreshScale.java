@@ -118,7 +118,7 @@ public final class CalendarRefreshScale {
                 f.refreshCalendar();
                 double longest = (System.nanoTime() - t) / 1e6;
                 int advances = 1;
-                while (applied.get(SeriesStateProcessor.TARGET) != null) {
+                while (applied.get(TopologyFixture.TARGET) != null) {
                     long s = System.nanoTime();
                     f.driver.advanceWallClockTime(java.time.Duration.ofMillis(SeriesStateProcessor.PASS_STEP_MS));
                     longest = Math.max(longest, (System.nanoTime() - s) / 1e6);

@@ -352,6 +352,40 @@ class SignalsTest {
     }
 
     @Test
+    void shouldMatchEuEventsForTheEuSeriesOnlyUnderTheRulesBeforeTheMemberStates() {
+        List<TariffEvent> events = List.of(event("eu-cn", "EUU", "CHN", List.of(), "2025-08-01", TariffEventKind.INCREASE),
+                event("us-eu", "USA", "EUU", List.of(), "2025-08-01", TariffEventKind.INCREASE));
+        TariffCalendar literal = new TariffCalendar(events, TariffCalendar.RULES_LITERAL);
+        TariffCalendar current = new TariffCalendar(events);
+        assertThat(literal.matching(new SeriesKey("EUU", "CHN", Flow.IMPORT, "TOTAL")))
+                .extracting(TariffEvent::getId).containsExactly("eu-cn");
+        assertThat(literal.matching(new SeriesKey("USA", "EUU", Flow.IMPORT, "TOTAL")))
+                .extracting(TariffEvent::getId).containsExactly("us-eu");
+        assertThat(literal.matching(new SeriesKey("DEU", "CHN", Flow.IMPORT, "TOTAL"))).isEmpty();
+        assertThat(literal.matching(new SeriesKey("USA", "FRA", Flow.IMPORT, "TOTAL"))).isEmpty();
+        assertThat(current.matching(new SeriesKey("DEU", "CHN", Flow.IMPORT, "TOTAL")))
+                .extracting(TariffEvent::getId).containsExactly("eu-cn");
+        assertThat(literal).as("the same events under other rules are another calendar").isNotEqualTo(current);
+        assertThat(new TariffCalendar(events, TariffCalendar.CURRENT_RULES)).isEqualTo(current)
+                .hasSameHashCodeAs(current);
+    }
+
+    @Test
+    void shouldNameOnlyTheMemberStateGroupsOfTheEuEventsWhenTheSameEventsMoveToTheMemberStatesRules() {
+        List<TariffEvent> events = List.of(event("eu-cn", "EUU", "CHN", List.of(), "2025-08-01", TariffEventKind.INCREASE),
+                AUGUST_RISE);
+        java.util.Set<SeriesKey> groups = TariffCalendar.affectedSeriesGroups(
+                new TariffCalendar(events, TariffCalendar.RULES_LITERAL), new TariffCalendar(events));
+        assertThat(groups).contains(new SeriesKey("DEU", "CHN", Flow.IMPORT, ""), new SeriesKey("CHN", "SWE", Flow.EXPORT, ""))
+                .as("the EU's own series and the US' matched the same events before")
+                .doesNotContain(new SeriesKey("EUU", "CHN", Flow.IMPORT, ""), new SeriesKey("CHN", "EUU", Flow.EXPORT, ""),
+                        new SeriesKey("USA", "CHN", Flow.IMPORT, ""), new SeriesKey("CHN", "USA", Flow.EXPORT, ""))
+                .hasSize(2 * EuropeanUnion.MEMBERS.size());
+        assertThat(TariffCalendar.affectedSeriesGroups(new TariffCalendar(List.of(AUGUST_RISE), TariffCalendar.RULES_LITERAL),
+                new TariffCalendar(List.of(AUGUST_RISE)))).as("no EU event: nothing to re-evaluate").isEmpty();
+    }
+
+    @Test
     void shouldCountFebruaryOnceInTheTrendWhenACombinedJanFebAndASingleFebruaryAreBothHeld() {
         try (TopologyFixture f = new TopologyFixture()) {
             f.tariff(event("may-rise", "USA", "CHN", List.of(), "2025-05-01", TariffEventKind.INCREASE));

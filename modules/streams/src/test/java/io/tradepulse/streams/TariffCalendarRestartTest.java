@@ -9,6 +9,7 @@ import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.SignalStatus;
 import io.tradepulse.avro.TariffEvent;
+import io.tradepulse.avro.TariffEventKind;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.avro.state.AppliedCalendar;
@@ -158,7 +159,7 @@ class TariffCalendarRestartTest {
         punctuate(first);
         assertThat(frontLoadingInJune(first)).extracting(TradeSignal::getStatus)
                 .containsExactly(SignalStatus.ACTIVE, SignalStatus.RETRACTED);
-        assertThat(applied.get(SeriesStateProcessor.TARGET)).as("HS 03 still to do").isNotNull();
+        assertThat(applied.get(TopologyFixture.TARGET)).as("HS 03 still to do").isNotNull();
 
         // While down, the rise is published again. HS 01 shows the withdrawn calendar, HS 03 the first one: the
         // restarted task must finish the pass and then apply the rise again, not compare the first calendar with
@@ -172,8 +173,138 @@ class TariffCalendarRestartTest {
         List<TradeSignal> after = frontLoadingInJune(second);
         assertThat(after).isNotEmpty();
         assertThat(after.get(after.size() - 1).getStatus()).isEqualTo(SignalStatus.ACTIVE);
-        assertThat(applied.get(SeriesStateProcessor.TARGET)).isNull();
-        assertThat(applied.get(SeriesStateProcessor.APPLIED).getEvents()).containsExactly(SignalsTest.AUGUST_RISE);
+        assertThat(applied.get(TopologyFixture.TARGET)).isNull();
+        assertThat(applied.get(TopologyFixture.APPLIED).getEvents()).containsExactly(SignalsTest.AUGUST_RISE);
+    }
+
+    /**
+     * Keys under which releases before the member states' matching rules (2026-11-30) saved the applied calendar and a
+     * pass' target: written here literally, as those releases wrote them, not through the code under test.
+     */
+    private static final String OLD_RELEASE_APPLIED = "applied";
+    private static final String OLD_RELEASE_TARGET = "target";
+    private static final TariffEvent EU_ON_CHINA = SignalsTest.event("eu-cn-rise", "EUU", "CHN", List.of(), "2025-08-12",
+            TariffEventKind.INCREASE);
+    private static final SeriesKey GERMANY_FROM_CHINA = new SeriesKey("DEU", "CHN", Flow.IMPORT, "TOTAL");
+    private static final SeriesKey EU_FROM_CHINA = new SeriesKey("EUU", "CHN", Flow.IMPORT, "TOTAL");
+
+    /**
+     * State as a release before the member states' rules left it: the EU's duty on China applied (saved under the old
+     * key, through the same store and serde), and the histories of the EU's, Germany's imports from China and China's
+     * exports to the US (under the US rise). That release gave the EU series its front-loading signal and Germany's
+     * none: the EU event did not match DEU. The histories do not depend on the calendar; they are fed with none, so
+     * that nothing here evaluates a member state under the EU event.
+     */
+    private void oldReleaseStateWithEuEventApplied() {
+        start();
+        feedFrontLoadingInJune(EU_FROM_CHINA);
+        feedFrontLoadingInJune(GERMANY_FROM_CHINA);
+        feedFrontLoadingInJune(CHN_USA);
+        clearCalendarKeys();
+        applied.put(OLD_RELEASE_APPLIED, new AppliedCalendar(List.of(EU_ON_CHINA, SignalsTest.AUGUST_RISE)));
+        tariffs.put(EU_ON_CHINA.getId(), EU_ON_CHINA);
+        tariffs.put(SignalsTest.AUGUST_RISE.getId(), SignalsTest.AUGUST_RISE);
+    }
+
+    @Test
+    void shouldReevaluateMemberStateSeriesWhenCalendarWasSavedUnderOldRules() {
+        oldReleaseStateWithEuEventApplied();
+
+        // The upgrade: a restart with the same events on tariff.events, and no new figure for any series.
+        MockProcessorContext<SeriesKey, Emission> upgraded = start();
+        assertThat(upgraded.forwarded()).isEmpty();
+        punctuate(upgraded);
+
+        List<TradeSignal> emitted = signals(upgraded);
+        assertThat(emitted).as("Germany's imports from China only: the EU's and the US' signals were already right")
+                .allSatisfy(s -> assertThat(List.of(s.getReporter(), s.getPartner())).containsExactly("DEU", "CHN"))
+                .anySatisfy(s -> {
+                    assertThat(s.getType()).isEqualTo("FRONT_LOADING");
+                    assertThat(s.getYear()).isEqualTo(2025);
+                    assertThat(s.getMonth()).isEqualTo(6);
+                    assertThat(s.getStatus()).isEqualTo(SignalStatus.ACTIVE);
+                    assertThat(s.getTariffEventId()).isEqualTo(EU_ON_CHINA.getId());
+                });
+        assertThat(applied.get(OLD_RELEASE_APPLIED)).as("the old key is gone once the rules are applied").isNull();
+        assertThat(applied.get(TopologyFixture.APPLIED).getEvents()).containsExactly(EU_ON_CHINA, SignalsTest.AUGUST_RISE);
+        assertThat(applied.get(TopologyFixture.TARGET)).isNull();
+
+        // Applied once: a further restart and refresh emit nothing.
+        MockProcessorContext<SeriesKey, Emission> again = start();
+        punctuate(again);
+        assertThat(again.forwarded()).isEmpty();
+    }
+
+    @Test
+    void shouldNotRunAPassWhenTheCalendarWasSavedUnderTheCurrentRules() {
+        MockProcessorContext<SeriesKey, Emission> first = start();
+        tariffs.put(EU_ON_CHINA.getId(), EU_ON_CHINA);
+        punctuate(first);
+        feedFrontLoadingInJune(GERMANY_FROM_CHINA);
+        assertThat(signals(first)).anySatisfy(s -> {
+            assertThat(s.getType()).isEqualTo("FRONT_LOADING");
+            assertThat(s.getTariffEventId()).isEqualTo(EU_ON_CHINA.getId());
+        });
+        assertThat(applied.get(OLD_RELEASE_APPLIED)).as("a new task saves under the current rules").isNull();
+
+        MockProcessorContext<SeriesKey, Emission> second = start();
+        punctuate(second);
+        punctuate(second);
+        assertThat(second.forwarded()).isEmpty();
+        assertThat(applied.get(TopologyFixture.APPLIED).getEvents()).containsExactly(EU_ON_CHINA);
+    }
+
+    @Test
+    void shouldFinishAPassOfAnOldReleaseThenApplyTheCurrentRulesWhenRestartedMidPass() {
+        // An old release had applied the EU duty on China under its rules (the EU series only) and was applying the
+        // US rise on China when it stopped, before China's exports to the US: the calendar before the pass and the
+        // pass' target, under the old keys.
+        start();
+        feedFrontLoadingInJune(EU_FROM_CHINA);
+        feedFrontLoadingInJune(GERMANY_FROM_CHINA);
+        feedFrontLoadingInJune(CHN_USA);
+        clearCalendarKeys();
+        applied.put(OLD_RELEASE_APPLIED, new AppliedCalendar(List.of(EU_ON_CHINA)));
+        applied.put(OLD_RELEASE_TARGET, new AppliedCalendar(List.of(EU_ON_CHINA, SignalsTest.AUGUST_RISE)));
+        tariffs.put(EU_ON_CHINA.getId(), EU_ON_CHINA);
+        tariffs.put(SignalsTest.AUGUST_RISE.getId(), SignalsTest.AUGUST_RISE);
+
+        MockProcessorContext<SeriesKey, Emission> upgraded = start(SignalConfig.DEFAULTS.withRefreshBatchSeries(1));
+        for (int i = 0; i < 10; i++) {
+            punctuate(upgraded);
+        }
+
+        // The pass ends (China's exports to the US get the rise's signal), then the rules change reaches Germany.
+        // Taken as a pass between the two calendars under the current rules, it concerned only China and the US,
+        // and Germany never got the EU duty's signal it lacked under the old rules.
+        assertThat(signals(upgraded)).filteredOn(s -> s.getType().equals("FRONT_LOADING"))
+                .extracting(TradeSignal::getReporter, TradeSignal::getStatus, TradeSignal::getTariffEventId)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("CHN", SignalStatus.ACTIVE, SignalsTest.AUGUST_RISE.getId()),
+                        org.assertj.core.groups.Tuple.tuple("DEU", SignalStatus.ACTIVE, EU_ON_CHINA.getId()));
+        assertThat(applied.get(OLD_RELEASE_APPLIED)).isNull();
+        assertThat(applied.get(OLD_RELEASE_TARGET)).isNull();
+        assertThat(applied.get(TopologyFixture.TARGET)).isNull();
+        assertThat(applied.get(TopologyFixture.APPLIED).getEvents()).containsExactly(EU_ON_CHINA, SignalsTest.AUGUST_RISE);
+    }
+
+    /** Removes whatever calendar the processor saved, to write one as an earlier release did. */
+    private void clearCalendarKeys() {
+        List<String> keys = new java.util.ArrayList<>();
+        try (var all = applied.all()) {
+            all.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        keys.forEach(applied::delete);
+    }
+
+    private void feedFrontLoadingInJune(SeriesKey series) {
+        for (int m = 1; m <= 12; m++) {
+            feed(series, figure(series, 2024, m, 1, 100L, "2024-%02d-20".formatted(m == 12 ? 12 : m + 1), 0));
+        }
+        for (int m = 1; m <= 5; m++) {
+            feed(series, figure(series, 2025, m, 1, 100L, "2025-%02d-20".formatted(m + 1), 0));
+        }
+        feed(series, figure(series, 2025, 6, 1, 125L, "2025-07-14", 0));
     }
 
     /** A flat 2024 and 2025 at 100 but June 2025 at 125: front-loading ahead of the August rise, once it is known. */

@@ -33,6 +33,9 @@ final class TopologyFixture implements AutoCloseable {
     static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-28T00:00:00Z"), ZoneOffset.UTC);
     static final SeriesKey CHN_USA = new SeriesKey("CHN", "USA", Flow.EXPORT, "TOTAL");
     static final java.time.Duration ROLLUP_EMIT = java.time.Duration.ofMillis(1);
+    /** Keys of the applied-tariff-calendar store under the current matching rules: the applied calendar, a pass' target. */
+    static final String APPLIED = SeriesStateProcessor.appliedKey(TariffCalendar.CURRENT_RULES);
+    static final String TARGET = SeriesStateProcessor.targetKey(TariffCalendar.CURRENT_RULES);
     /** Levels a figure can climb: HS10 -> HS6 -> HS4 -> HS2 -> TOTAL, then WLD, plus one to spare. */
     private static final int ROLLUP_LEVELS = 7;
 
@@ -123,7 +126,7 @@ final class TopologyFixture implements AutoCloseable {
         KeyValueStore<String, AppliedCalendar> applied = driver.getKeyValueStore(TradeTopology.APPLIED_CALENDAR_STORE);
         for (int round = 0; round < 2; round++) {
             refreshCalendar();
-            while (applied.get(SeriesStateProcessor.TARGET) != null) {
+            while (applied.get(TARGET) != null) {
                 driver.advanceWallClockTime(java.time.Duration.ofMillis(SeriesStateProcessor.PASS_STEP_MS));
             }
         }
