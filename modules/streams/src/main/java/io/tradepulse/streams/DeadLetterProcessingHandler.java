@@ -35,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * commit the transaction without the lost output (at_least_once) or only fail at the commit (exactly_once_v2),
  * with a dead letter for an input that was fine.
  * <p>
+ * A {@link RecordRefusal} (a record the validator refused: data, not a bug) becomes a dead letter of stage VALIDATION
+ * with the input's raw key and value, and the task continues; logged at DEBUG only, without a stack trace (refusals
+ * were never logged above it: a bad release can refuse thousands of rows, and each is on trade.dlq with its reason).
+ * FAIL if the dead letter cannot be written, as for the other stages.
+ * <p>
  * A {@link PunctuationFailures} (the items a punctuation skipped: roll-up cells, series of a tariff calendar pass)
  * becomes one dead letter per item, keyed and positioned by the item's origin (there is no input record), and the task
  * continues; FAIL if they cannot be written, which aborts the skipping with the transaction.
@@ -62,6 +67,9 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
                     context.sourceRawKey(), context.sourceRawValue(), context.timestamp());
             return Response.resume();
         }
+        if (exception instanceof RecordRefusal refusal) {
+            return refused(context, refusal, origin);
+        }
         if (exception instanceof PunctuationFailures skipped) {
             return skipped(context, skipped);
         }
@@ -84,6 +92,20 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         } catch (RuntimeException e) {
             log.error("Processing {} failed and its dead letter cannot be written ({}); stopping without committing",
                     origin, e.getMessage(), exception);
+            return Response.fail();
+        }
+    }
+
+    /** The dead letter (stage VALIDATION) of an input the validator refused, or FAIL if it cannot be written. */
+    private Response refused(ErrorHandlerContext context, RecordRefusal refusal, String origin) {
+        try {
+            var dl = deadLetters.refused(refusal, context.topic(), context.partition(), context.offset(),
+                    context.sourceRawKey(), context.sourceRawValue(), context.timestamp());
+            log.debug("Refused {}: {}; sent to {}", origin, refusal.reason(), deadLetters.topicName());
+            return Response.resume(List.of(dl));
+        } catch (RuntimeException e) {
+            log.error("Refused {} ({}) and cannot write its dead letter; stopping without committing", origin,
+                    refusal.reason(), e);
             return Response.fail();
         }
     }

@@ -49,18 +49,41 @@ final class DeadLetters {
      */
     ProducerRecord<byte[], byte[]> record(DeadLetterStage stage, Exception error, String originTopic, Integer partition,
                                           Long offset, byte[] rawKey, byte[] rawValue, long timestamp) {
-        DeadLetter dl = DeadLetter.newBuilder()
-                .setStage(stage)
-                .setReason(String.valueOf(error.getMessage()))
+        DeadLetter dl = input(stage, String.valueOf(error.getMessage()), originTopic, partition, offset, rawKey, rawValue,
+                timestamp)
                 .setErrorClass(error.getClass().getName())
+                .build();
+        return serialize(originTopic + "/" + partition + "/" + offset, dl);
+    }
+
+    /**
+     * The dead letter of an input record the validator refused (stage VALIDATION): like {@link #record}, with the
+     * record's {@code source} and no error class (a refusal is no exception's; its reason says it all).
+     *
+     * @throws RuntimeException when the dead letter cannot be serialized (registry down): the caller must
+     *                          then fail rather than drop the input
+     */
+    ProducerRecord<byte[], byte[]> refused(RecordRefusal refusal, String originTopic, int partition, long offset,
+                                           byte[] rawKey, byte[] rawValue, long timestamp) {
+        DeadLetter dl = input(DeadLetterStage.VALIDATION, refusal.reason(), originTopic, partition, offset, rawKey,
+                rawValue, timestamp)
+                .setSource(refusal.source())
+                .build();
+        return serialize(originTopic + "/" + partition + "/" + offset, dl);
+    }
+
+    /** A dead letter of one input record: its origin and its raw key and value as read. */
+    private static DeadLetter.Builder input(DeadLetterStage stage, String reason, String originTopic, Integer partition,
+                                            Long offset, byte[] rawKey, byte[] rawValue, long timestamp) {
+        return DeadLetter.newBuilder()
+                .setStage(stage)
+                .setReason(reason)
                 .setOriginTopic(originTopic)
                 .setOriginPartition(partition)
                 .setOriginOffset(offset)
                 .setRawKey(rawKey == null ? null : ByteBuffer.wrap(rawKey))
                 .setRawValue(rawValue == null ? null : ByteBuffer.wrap(rawValue))
-                .setOccurredAt(Instant.ofEpochMilli(timestamp))
-                .build();
-        return serialize(originTopic + "/" + partition + "/" + offset, dl);
+                .setOccurredAt(Instant.ofEpochMilli(timestamp));
     }
 
     /**

@@ -41,7 +41,7 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * tariff.events (String id -> TariffEvent) -> GlobalKTable [store tariff-events] ──────────────┐ (read)
  * trade.records + trade.records.derived (SeriesKey -> TradeRecord)                             │
- *   -> validate ─ refused ─> trade.dlq (String origin -> DeadLetter)                           ▼
+ *   -> validate ─ refused: thrown, DeadLetterProcessingHandler ─> trade.dlq (raw input bytes)  ▼
  *              └ valid ──> series-state [stores series-history: SeriesKey -> SeriesHistory (latest 4 years),
  *                                        series-history-archive: HistoryYearKey -> SeriesHistory (a year before),
  *                                        applied-tariff-calendar: String -> AppliedCalendar] ─ emissions
@@ -128,25 +128,19 @@ public final class TradeTopology {
         // formats a log line while deciding whether to wait for it: 6 % of the CPU in the 10 M backfill).
         // Streams' default max.task.idle.ms is kept: with -1 the 1 M roll-up backfill re-derived 50 % more
         // parent cells (docs/benchmarks.md).
-        Map<String, KStream<SeriesKey, Validated>> routes = builder
+        // A refused record does not go on: validate throws it (RecordRefusal), and DeadLetterProcessingHandler writes
+        // its dead letter with the input's raw bytes in the task's transaction (see ValidateProcessor for why not a
+        // sink here). Releases before 2026-11-30 had one (nodes route-, to-dead-letter, write-dead-letters,
+        // unwrap-valid): processor names only, no store or internal topic was named after them.
+        KStream<SeriesKey, TradeRecord> valid = builder
                 .stream(rollups.any() ? List.of(records.name(), derived.name()) : List.of(records.name()),
                         Consumed.with(records.keySerde(), records.valueSerde()).withName("read-trade-records"))
-                .processValues(() -> new ValidateProcessor(validator), Named.as("validate"))
-                .split(Named.as("route-"))
-                .branch((k, v) -> v.valid(), Branched.as("valid"))
-                .defaultBranch(Branched.as("refused"));
-
-        routes.get("route-refused")
-                .map((k, v) -> KeyValue.pair(
-                        deadLetterKey(v), v.deadLetter()), Named.as("to-dead-letter"))
-                .to(topics.deadLetters().name(), Produced.with(topics.deadLetters().keySerde(),
-                        topics.deadLetters().valueSerde()).withName("write-dead-letters"));
+                .processValues(() -> new ValidateProcessor(validator), Named.as("validate"));
 
         ProcessorSupplier<SeriesKey, TradeRecord, SeriesKey, Emission> seriesState =
                 () -> new SeriesStateProcessor(SERIES_STORE, SERIES_ARCHIVE_STORE, TARIFF_STORE, APPLIED_CALENDAR_STORE,
                         signals, rollups, inputs.sources(), stateSerdes.seriesKey().serializer());
-        Map<String, KStream<SeriesKey, Emission>> outputs = routes.get("route-valid")
-                .mapValues(Validated::record, Named.as("unwrap-valid"))
+        Map<String, KStream<SeriesKey, Emission>> outputs = valid
                 .process(seriesState, Named.as("series-state"), SERIES_STORE, SERIES_ARCHIVE_STORE, APPLIED_CALENDAR_STORE)
                 .split(Named.as("emit-"))
                 .branch((k, v) -> v.isChange(), Branched.as("change"))
@@ -232,10 +226,5 @@ public final class TradeTopology {
     private static Optional<Set<Integer>> byParentSeries(String topic, ChangeKey cell, RollupContribution c, int partitions) {
         byte[] series = Rollups.seriesId(cell).getBytes(StandardCharsets.UTF_8);
         return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(series)) % partitions));
-    }
-
-    private static String deadLetterKey(Validated v) {
-        return v.deadLetter().getOriginTopic() + "/" + v.deadLetter().getOriginPartition() + "/"
-                + v.deadLetter().getOriginOffset();
     }
 }

@@ -98,6 +98,31 @@ class ProcessingAndProductionHandlersTest {
         assertThat(dl.getRawValue().remaining()).isEqualTo(RAW_VALUE.length);
     }
 
+    /** A refusal is data, not an error: stage VALIDATION, the validator's reason, the record's source, no error class. */
+    @Test
+    void shouldDeadLetterARefusedRecordWithTheInputsRawBytesAsStageValidation() {
+        DeadLetterProcessingHandler handler = new DeadLetterProcessingHandler();
+        handler.configure(config());
+        ProcessingExceptionHandler.Response response = handler.handleError(new Context(TopicCatalog.DERIVED_RECORDS, 3, 7L),
+                new Record<>("key", "value", 0L), new RecordRefusal("month must be 1-12: 13", "GACC"));
+        assertThat(response.result()).isEqualTo(ProcessingExceptionHandler.Result.RESUME);
+        assertThat(response.deadLetterQueueRecords()).hasSize(1);
+        var keys = new ProcessorConfig(config()).topicCatalog().deadLetters().keySerde().deserializer();
+        ProducerRecord<byte[], byte[]> out = response.deadLetterQueueRecords().get(0);
+        assertThat(keys.deserialize(out.topic(), out.key())).isEqualTo(TopicCatalog.DERIVED_RECORDS + "/3/7");
+        DeadLetter dl = decode(out);
+        assertThat(dl.getStage()).isEqualTo(DeadLetterStage.VALIDATION);
+        assertThat(dl.getReason()).isEqualTo("month must be 1-12: 13");
+        assertThat(dl.getSource()).isEqualTo("GACC");
+        assertThat(dl.getErrorClass()).isNull();
+        assertThat(dl.getOriginTopic()).isEqualTo(TopicCatalog.DERIVED_RECORDS);
+        assertThat(dl.getOriginPartition()).isEqualTo(3);
+        assertThat(dl.getOriginOffset()).isEqualTo(7L);
+        assertThat(dl.getRawKey()).isEqualTo(java.nio.ByteBuffer.wrap(RAW_KEY));
+        assertThat(dl.getRawValue()).isEqualTo(java.nio.ByteBuffer.wrap(RAW_VALUE));
+        assertThat(dl.getOccurredAt().toEpochMilli()).isEqualTo(new Context(TopicCatalog.RECORDS, 0, 0L).timestamp());
+    }
+
     @Test
     void shouldFailInsteadOfDeadLetteringAnOutputSerializationErrorRaisedThroughTheSinkNode() {
         DeadLetterProcessingHandler handler = new DeadLetterProcessingHandler();

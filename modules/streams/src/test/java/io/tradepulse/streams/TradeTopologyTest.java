@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.DeadLetter;
 import io.tradepulse.avro.DeadLetterStage;
 import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
@@ -15,11 +16,13 @@ import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.state.SeriesHistory;
 import io.tradepulse.ingest.BundledData;
 import io.tradepulse.ingest.ParseResult;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
@@ -316,6 +319,86 @@ class TradeTopologyTest {
             assertThat(dead.get(2).value.getReason()).contains("future");
             assertThat(f.table()).containsOnlyKeys(cell(CHN_USA, 2025, 5));
         }
+    }
+
+    /**
+     * A validation dead letter is replayed like any other: its raw key and value are the input's bytes as they were on
+     * the topic (Confluent wire format), not a re-encoding of the decoded record, so producing them back to the origin
+     * topic once the cause is fixed is the same record again.
+     */
+    @Test
+    void shouldDeadLetterARefusedRecordWithItsExactInputBytes() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            String topic = f.topics.records().name();
+            TradeRecord month13 = figure(2025, 13, 30L, "2025-06-09");
+            byte[] key = f.topics.records().keySerde().serializer().serialize(topic, CHN_USA);
+            byte[] value = f.topics.records().valueSerde().serializer().serialize(topic, month13);
+            TradeRecord valid = figure(2025, 5, 30L, "2025-06-09");
+            Instant refusedAt = Instant.parse("2025-06-10T08:00:00Z");
+
+            f.rawRecords.pipeInput(new TestRecord<>(key, value, refusedAt));
+            f.rawRecords.pipeInput(key, f.topics.records().valueSerde().serializer().serialize(topic, valid));
+
+            var dead = f.deadLetters.readKeyValuesToList();
+            assertThat(dead).hasSize(1);
+            DeadLetter dl = dead.get(0).value;
+            assertThat(bytes(dl.getRawValue())).isEqualTo(value);
+            assertThat(bytes(dl.getRawKey())).isEqualTo(key);
+            assertThat(dl.getStage()).isEqualTo(DeadLetterStage.VALIDATION);
+            assertThat(dl.getReason()).isEqualTo("month must be 1-12: 13");
+            assertThat(dl.getErrorClass()).isNull();
+            assertThat(dl.getSource()).isEqualTo("TEST");
+            assertThat(dl.getOriginTopic()).isEqualTo(topic);
+            assertThat(dl.getOriginPartition()).isZero();
+            assertThat(dl.getOriginOffset()).isZero();
+            assertThat(dl.getOccurredAt()).isEqualTo(refusedAt);
+            assertThat(dead.get(0).key).isEqualTo(topic + "/0/0");
+            // Replayable as is: the input's serdes read the raw bytes back into the refused record.
+            assertThat(f.topics.records().valueSerde().deserializer().deserialize(topic, bytes(dl.getRawValue())))
+                    .isEqualTo(month13);
+            assertThat(f.topics.records().keySerde().deserializer().deserialize(topic, bytes(dl.getRawKey())))
+                    .isEqualTo(CHN_USA);
+            // Counted as dropped by Kafka Streams (task metric dropped-records), like any input a handler dead-letters.
+            assertThat(f.driver.metrics().entrySet().stream()
+                    .filter(m -> m.getKey().name().equals("dropped-records-total"))
+                    .mapToDouble(m -> ((Number) m.getValue().metricValue()).doubleValue()).sum()).isEqualTo(1.0);
+            // The valid record behind it is processed as usual.
+            Map<ChangeKey, TradeChange> table = f.table();
+            assertThat(table).containsOnlyKeys(cell(CHN_USA, 2025, 5));
+            assertThat(table.get(cell(CHN_USA, 2025, 5)).getValue()).isEqualTo(30L);
+        }
+    }
+
+    /** The processor's own derived figures are validated too; a refused one is dead-lettered with its bytes on that topic. */
+    @Test
+    void shouldDeadLetterARefusedDerivedRecordWithItsExactBytesOnTheDerivedTopic() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            String topic = f.topics.derivedRecords().name();
+            TradeRecord noChildren = TradeRecord.newBuilder(figure(2025, 5, 30L, "2025-06-09")).setDerivedFrom(0).build();
+            byte[] key = f.topics.derivedRecords().keySerde().serializer().serialize(topic, CHN_USA);
+            byte[] value = f.topics.derivedRecords().valueSerde().serializer().serialize(topic, noChildren);
+
+            f.driver.createInputTopic(topic, new ByteArraySerializer(), new ByteArraySerializer()).pipeInput(key, value);
+
+            DeadLetter dl = f.deadLetters.readValue();
+            assertThat(bytes(dl.getRawValue())).isEqualTo(value);
+            assertThat(bytes(dl.getRawKey())).isEqualTo(key);
+            assertThat(dl.getStage()).isEqualTo(DeadLetterStage.VALIDATION);
+            assertThat(dl.getReason()).contains("derivedFrom must be the number of child series summed");
+            assertThat(dl.getOriginTopic()).isEqualTo(topic);
+            assertThat(dl.getOriginOffset()).isZero();
+            assertThat(f.deadLetters.isEmpty()).isTrue();
+            assertThat(f.table()).isEmpty();
+        }
+    }
+
+    private static byte[] bytes(java.nio.ByteBuffer b) {
+        if (b == null) {
+            return null;
+        }
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
     }
 
     @Test
