@@ -4,9 +4,12 @@ import io.tradepulse.core.TopicAdmin;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LoggerContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -40,7 +43,28 @@ public final class Main implements Runnable {
 
     /** The command line as {@code main} runs it; tests execute it the same way. */
     static CommandLine commandLine() {
-        return new CommandLine(new Main()).setExecutionExceptionHandler(Main::failed);
+        return commandLine(System.getenv());
+    }
+
+    /** The command line with the environment it reads the log level variables from ({@link LogLevels}). */
+    static CommandLine commandLine(Map<String, String> env) {
+        CommandLine cmd = new CommandLine(new Main()).setExecutionExceptionHandler(Main::failed);
+        return cmd.setExecutionStrategy(parsed -> {
+            Integer help = CommandLine.executeHelpRequest(parsed);
+            if (help != null) {
+                return help; // --help and --version print and exit: nothing runs, nothing to log
+            }
+            // The levels depend on the verb (and its options), so they are set once parsed, before it runs.
+            CommandLine verb = parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1);
+            try {
+                LogLevels.apply((LoggerContext) LogManager.getContext(false),
+                        LogLevels.profileOf(verb.getCommandSpec().userObject()), env);
+            } catch (ConfigException e) {
+                // Through the execution exception handler: "Invalid configuration: ...", exit code 2.
+                throw new CommandLine.ExecutionException(verb, e.getMessage(), e);
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
     }
 
     /**

@@ -183,6 +183,21 @@ class DeployConfigsTest {
     }
 
     @Test
+    void shouldSetOnlyLogLevelsTheLauncherAccepts() {
+        Map<String, String> env = new TreeMap<>();
+        list(processorContainer(), "env").stream().map(DeployConfigsTest::asMap)
+                .forEach(e -> env.put((String) e.get("name"), (String) e.get("value")));
+
+        // A level the launcher refuses would stop every pod at start (exit 2); a misspelt name would be ignored.
+        assertThat(env.keySet().stream().filter(name -> name.startsWith("TRADEPULSE_")))
+                .isSubsetOf(LogLevels.LEVEL_ENV, LogLevels.KAFKA_LEVEL_ENV);
+        for (String variable : List.of(LogLevels.LEVEL_ENV, LogLevels.KAFKA_LEVEL_ENV)) {
+            assertThat(env).as("the example sets %s", variable).containsKey(variable);
+            assertThat(LogLevels.level(env, variable, null)).as(variable).isNotNull();
+        }
+    }
+
+    @Test
     void shouldBuildAnImageWhoseEntrypointIsTheLauncherMainClass() throws IOException {
         String dockerfile = Files.readString(deploy.resolve("docker/Dockerfile"));
 

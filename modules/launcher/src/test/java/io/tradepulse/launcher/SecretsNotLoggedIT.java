@@ -172,7 +172,7 @@ class SecretsNotLoggedIT {
 
     @Test
     void shouldKeepSecretsOutOfTheOutputOfTheRunCommandAtInfoLevel(EmbeddedPlatform platform, @TempDir Path dir) throws Exception {
-        // The launcher logs WARN+ by default; an operator raising the level must still see no secret.
+        // Kafka's config dumps are INFO (run logs Kafka from WARN): an operator raising the level must still see no secret.
         Path log4j = dir.resolve("log4j2-info.xml");
         Files.writeString(log4j, """
                 <Configuration status="WARN">

@@ -1,0 +1,133 @@
+package io.tradepulse.launcher;
+
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.config.Configuration;
+import org.apache.logging.log4j.core.config.LoggerConfig;
+
+/**
+ * The log levels of a command, set at start-up on the launcher's bundled log4j2.xml (stderr): {@code run} is the
+ * production service, where the processor's lifecycle (Streams state changes, tariff calendar passes) and Kafka's
+ * client warnings (broker unreachable, fenced or aborted transactions, rebalances) are what an operator has to go on;
+ * the one-shot verbs print their progress on stdout, which logs would bury. {@value #LEVEL_ENV} and
+ * {@value #KAFKA_LEVEL_ENV} override the levels for every verb. A configuration the user gives log4j2 through its own
+ * switches ({@code LOG4J_CONFIGURATION_FILE}, {@code -Dlog4j2.configurationFile}) is theirs: no level is changed.
+ */
+final class LogLevels {
+    static final String LEVEL_ENV = "TRADEPULSE_LOG_LEVEL";
+    static final String KAFKA_LEVEL_ENV = "TRADEPULSE_KAFKA_LOG_LEVEL";
+    static final String TRADEPULSE_LOGGER = "io.tradepulse";
+    /** Kafka's clients, Streams and Connect, and the embedded broker (its Java and its Scala classes). */
+    static final List<String> KAFKA_LOGGERS = List.of("org.apache.kafka", "kafka");
+    /** The configuration this class adjusts; any other one is the user's. */
+    static final String BUNDLED_CONFIGURATION = "/log4j2.xml";
+    /** What a variable may say (case-insensitive), from quietest to most verbose. */
+    static final List<Level> LEVELS =
+            List.of(Level.OFF, Level.FATAL, Level.ERROR, Level.WARN, Level.INFO, Level.DEBUG, Level.TRACE, Level.ALL);
+
+    /** The levels of a verb when no variable overrides them. */
+    enum Profile {
+        /** One-shot verbs (demo, ingest, tariffs, bench): their stdout progress is the interface. */
+        QUIET(Level.WARN, Level.ERROR),
+        /** Verbs that run unattended until stopped ({@code run}, {@code ingest --follow} on a cluster). */
+        SERVICE(Level.INFO, Level.WARN);
+
+        final Level tradepulse;
+        final Level kafka;
+
+        Profile(Level tradepulse, Level kafka) {
+            this.tradepulse = tradepulse;
+            this.kafka = kafka;
+        }
+    }
+
+    private LogLevels() {
+    }
+
+    /**
+     * The profile of the command picocli is about to run. {@code ingest --follow} polls its source until stopped,
+     * usually unattended, and once caught up prints nothing more on stdout: source revisions, resumes, retries and
+     * Connect's warnings are only in the log. With {@code --embedded} its broker and registry die with it, so it is a
+     * trial at a terminal and stays quiet like {@code demo} (the embedded broker's routine warnings would be noise).
+     */
+    static Profile profileOf(Object command) {
+        if (command instanceof RunCommand) {
+            return Profile.SERVICE;
+        }
+        if (command instanceof IngestCommand ingest && ingest.follow && !ingest.embedded) {
+            return Profile.SERVICE;
+        }
+        return Profile.QUIET;
+    }
+
+    /**
+     * Checks the variables (for every verb, even under a configuration of the user's, so a typo never goes unnoticed),
+     * then sets the profile's levels, or the variables', when {@code context} runs the bundled configuration.
+     *
+     * @return whether the levels were set (false: the configuration is the user's, left as it is)
+     * @throws ConfigException a variable that is not a log4j2 level, naming it and the allowed values
+     */
+    static boolean apply(LoggerContext context, Profile profile, Map<String, String> env) {
+        Level tradepulse = level(env, LEVEL_ENV, profile.tradepulse);
+        Level kafka = level(env, KAFKA_LEVEL_ENV, profile.kafka);
+        Configuration config = context.getConfiguration();
+        if (!isBundled(config)) {
+            return false;
+        }
+        setLevel(config, TRADEPULSE_LOGGER, tradepulse);
+        KAFKA_LOGGERS.forEach(name -> setLevel(config, name, kafka));
+        context.updateLoggers();
+        return true;
+    }
+
+    /** The variable's level; unset or blank (an empty {@code value:} in a manifest) is the profile's. */
+    static Level level(Map<String, String> env, String variable, Level otherwise) {
+        String value = env.get(variable);
+        if (value == null || value.isBlank()) {
+            return otherwise;
+        }
+        // Level.toLevel would turn a typo into DEBUG, and Level.getLevel knows custom levels: the standard ones only.
+        String name = value.strip().toUpperCase(Locale.ROOT);
+        return LEVELS.stream().filter(l -> l.name().equals(name)).findFirst()
+                .orElseThrow(() -> new ConfigException("environment variable " + variable + "='" + value
+                        + "' is not a log level; allowed values: " + allowed() + " (or unset for the default)"));
+    }
+
+    static String allowed() {
+        return LEVELS.stream().map(Level::name).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * Whether {@code config} was read from the launcher's own log4j2.xml. Decided by where it came from, not by which
+     * switch was used: log4j2 has several (the environment variable, system properties, log4j2.component.properties,
+     * a log4j2-test.xml earlier on the class path), and under any of them the levels are the user's.
+     */
+    static boolean isBundled(Configuration config) {
+        URL bundled = LogLevels.class.getResource(BUNDLED_CONFIGURATION);
+        if (bundled == null || config.getConfigurationSource() == null || config.getConfigurationSource().getURI() == null) {
+            return false;
+        }
+        try {
+            return config.getConfigurationSource().getURI().equals(bundled.toURI());
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
+    private static void setLevel(Configuration config, String name, Level level) {
+        LoggerConfig logger = config.getLoggerConfig(name);
+        if (logger.getName().equals(name)) {
+            logger.setLevel(level);
+        } else {
+            // Not declared in the file: a logger of its own, so the level applies to that name alone.
+            config.addLogger(name, new LoggerConfig(name, level, true));
+        }
+    }
+}

@@ -1,0 +1,216 @@
+package io.tradepulse.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.tradepulse.streams.ProcessorConfig;
+import io.tradepulse.testsupport.LogCapture;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.internals.ClientUtils;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+/**
+ * The launcher's log levels per verb, their overrides and the configurations it leaves alone. Each test reads the
+ * shipped log4j2.xml into a logger context of its own (the tests' JVM runs test-support's log4j2-test.xml).
+ */
+class LogLevelsTest {
+
+    private static final String TRADEPULSE_CLASS = "io.tradepulse.streams.ProcessorApp";
+    private static final String KAFKA_CLASS = "org.apache.kafka.clients.NetworkClient";
+
+    private final List<LoggerContext> contexts = new ArrayList<>();
+
+    @TempDir
+    Path tmp;
+
+    @AfterEach
+    void stopContexts() {
+        contexts.forEach(LoggerContext::stop);
+    }
+
+    private LoggerContext context(URI configuration) {
+        LoggerContext context = new LoggerContext("LogLevelsTest-" + contexts.size(), null, configuration);
+        contexts.add(context);
+        context.start();
+        return context;
+    }
+
+    private static URI bundled() throws Exception {
+        return LogLevels.class.getResource(LogLevels.BUNDLED_CONFIGURATION).toURI();
+    }
+
+    /** The verb object picocli would run for this command line, parsed by the launcher's own command tree. */
+    private static Object verb(String commandLine) {
+        CommandLine.ParseResult parsed = new CommandLine(new Main()).parseArgs(commandLine.split(" "));
+        List<CommandLine> commands = parsed.asCommandLineList();
+        return commands.get(commands.size() - 1).getCommandSpec().userObject();
+    }
+
+    private static Level effective(LoggerContext context, String logger) {
+        return context.getLogger(logger).getLevel();
+    }
+
+    @Test
+    void shouldLogTradepulseAtInfoAndKafkaAtWarnWhenRunning() throws Exception {
+        LoggerContext context = context(bundled());
+
+        boolean applied = LogLevels.apply(context, LogLevels.profileOf(verb("run --config app.properties")), Map.of());
+
+        assertThat(applied).isTrue();
+        assertThat(effective(context, TRADEPULSE_CLASS)).isEqualTo(Level.INFO);
+        assertThat(effective(context, KAFKA_CLASS)).isEqualTo(Level.WARN);
+        assertThat(effective(context, "kafka.server.BrokerServer")).isEqualTo(Level.WARN);
+    }
+
+    @Test
+    void shouldLogAtTheServiceLevelsWhenIngestFollowsASourceOnACluster() throws Exception {
+        LoggerContext context = context(bundled());
+
+        LogLevels.apply(context, LogLevels.profileOf(verb("ingest --source census --bootstrap-servers b:9092 "
+                + "--schema-registry-url http://r:8081 --follow")), Map.of());
+
+        assertThat(effective(context, TRADEPULSE_CLASS)).isEqualTo(Level.INFO);
+        assertThat(effective(context, KAFKA_CLASS)).isEqualTo(Level.WARN);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"demo", "demo --exit-when-done", "ingest --source census --embedded",
+        "ingest --source census --embedded --follow", "ingest --source census --bootstrap-servers b:9092 "
+            + "--schema-registry-url http://r:8081", "tariffs --file events.csv --config app.properties", "bench"})
+    void shouldKeepTheQuietLevelsForTheOneShotVerbs(String commandLine) throws Exception {
+        LoggerContext context = context(bundled());
+
+        assertThat(LogLevels.apply(context, LogLevels.profileOf(verb(commandLine)), Map.of())).isTrue();
+
+        assertThat(effective(context, TRADEPULSE_CLASS)).isEqualTo(Level.WARN);
+        assertThat(effective(context, KAFKA_CLASS)).isEqualTo(Level.ERROR);
+        assertThat(effective(context, "kafka.server.BrokerServer")).isEqualTo(Level.ERROR);
+    }
+
+    @Test
+    void shouldTakeTheLevelsFromTheEnvironmentForEveryVerb() throws Exception {
+        LoggerContext demo = context(bundled());
+        LogLevels.apply(demo, LogLevels.profileOf(verb("demo")),
+                Map.of(LogLevels.LEVEL_ENV, "debug", LogLevels.KAFKA_LEVEL_ENV, " Info "));
+        // The quiet output of earlier releases, for a run.
+        LoggerContext run = context(bundled());
+        LogLevels.apply(run, LogLevels.profileOf(verb("run --config app.properties")),
+                Map.of(LogLevels.LEVEL_ENV, "WARN", LogLevels.KAFKA_LEVEL_ENV, "ERROR"));
+
+        assertThat(effective(demo, TRADEPULSE_CLASS)).isEqualTo(Level.DEBUG);
+        assertThat(effective(demo, KAFKA_CLASS)).isEqualTo(Level.INFO);
+        assertThat(effective(run, TRADEPULSE_CLASS)).isEqualTo(Level.WARN);
+        assertThat(effective(run, KAFKA_CLASS)).isEqualTo(Level.ERROR);
+    }
+
+    @Test
+    void shouldTakeTheVerbsLevelWhenAVariableIsEmpty() throws Exception {
+        LoggerContext context = context(bundled());
+
+        LogLevels.apply(context, LogLevels.profileOf(verb("run --config app.properties")),
+                Map.of(LogLevels.LEVEL_ENV, "", LogLevels.KAFKA_LEVEL_ENV, "  "));
+
+        assertThat(effective(context, TRADEPULSE_CLASS)).isEqualTo(Level.INFO);
+        assertThat(effective(context, KAFKA_CLASS)).isEqualTo(Level.WARN);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {LogLevels.LEVEL_ENV, LogLevels.KAFKA_LEVEL_ENV})
+    void shouldRefuseAValueThatIsNotALevelWithExitCode2NamingTheVariableAndTheLevels(String variable) {
+        // Refused before the verb runs: demo would otherwise start a broker and a registry.
+        CliRun run = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            StringWriter err = new StringWriter();
+            int code = Main.commandLine(Map.of(variable, "LOUD")).setErr(new PrintWriter(err))
+                    .execute("demo", "--exit-when-done");
+            return new CliRun(code, err.toString());
+        });
+
+        assertThat(run.code()).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(run.err()).startsWith("Invalid configuration: environment variable " + variable + "='LOUD'")
+                .contains("OFF, FATAL, ERROR, WARN, INFO, DEBUG, TRACE, ALL");
+        assertThat(run.err().strip().lines()).hasSize(1);
+    }
+
+    @Test
+    void shouldLeaveAConfigurationOfTheUsersAsItIs() throws Exception {
+        // What LOG4J_CONFIGURATION_FILE=... or -Dlog4j2.configurationFile=... gives log4j2 instead of the shipped file.
+        Path own = Files.writeString(tmp.resolve("json-logs.xml"), """
+                <Configuration status="WARN">
+                  <Appenders><Console name="out" target="SYSTEM_ERR"><PatternLayout pattern="%level %c %msg%n"/></Console></Appenders>
+                  <Loggers>
+                    <Logger name="io.tradepulse" level="ERROR"/>
+                    <Logger name="org.apache.kafka" level="DEBUG"/>
+                    <Root level="WARN"><AppenderRef ref="out"/></Root>
+                  </Loggers>
+                </Configuration>
+                """);
+        LoggerContext context = context(own.toUri());
+
+        boolean applied = LogLevels.apply(context, LogLevels.profileOf(verb("run --config app.properties")),
+                Map.of(LogLevels.LEVEL_ENV, "TRACE", LogLevels.KAFKA_LEVEL_ENV, "OFF"));
+
+        assertThat(applied).isFalse();
+        assertThat(effective(context, TRADEPULSE_CLASS)).isEqualTo(Level.ERROR);
+        assertThat(effective(context, KAFKA_CLASS)).isEqualTo(Level.DEBUG);
+        assertThat(effective(context, "kafka.server.BrokerServer")).isEqualTo(Level.WARN);
+    }
+
+    @Test
+    void shouldDropOnlyTheAssignorsGlobalThreadWarningOfStreamsConfig() throws Exception {
+        ProcessorConfig processor = new ProcessorConfig(Map.of("bootstrap.servers", "localhost:1",
+                "schema.registry.url", "http://localhost:2", "state.dir", tmp.toString()));
+        StreamsConfig own = new StreamsConfig(processor.streamsConfig());
+        // What each stream thread's partition assignor builds (AssignorConfiguration): a StreamsConfig of the main
+        // consumer's settings, which do not carry processing.exception.handler.global.enabled.
+        Runnable assignor = () -> new ClientUtils.QuietStreamsConfig(own.getMainConsumerConfigs("g", "c", 0));
+        // Another StreamsConfig warning, which must still show.
+        Runnable streamsProtocol = () -> new StreamsConfig(Map.of(StreamsConfig.APPLICATION_ID_CONFIG, "a",
+                StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:1", StreamsConfig.GROUP_PROTOCOL_CONFIG, "streams"));
+
+        // Under the tests' configuration (org.apache.kafka at WARN, no filter): where the warning comes from.
+        List<String> unfiltered;
+        try (LogCapture capture = LogCapture.warnings()) {
+            new StreamsConfig(processor.streamsConfig());
+            assertThat(capture.events()).as("tradepulse's own StreamsConfig enables the handler")
+                    .noneMatch(e -> e.contains("GlobalThread"));
+            assignor.run();
+            streamsProtocol.run();
+            unfiltered = capture.events();
+        }
+        assertThat(unfiltered).anyMatch(e -> e.startsWith("WARN org.apache.kafka.streams.StreamsConfig - Processing "
+                + "exception handler is not enabled for the GlobalThread"));
+        assertThat(unfiltered).anyMatch(e -> e.contains("Warmup replicas are not supported"));
+
+        LoggerContext context = (LoggerContext) LogManager.getContext(false);
+        URI previous = context.getConfiguration().getConfigurationSource().getURI();
+        context.setConfigLocation(bundled()); // the shipped file, as `tradepulse run` runs it
+        try {
+            assertThat(LogLevels.apply(context, LogLevels.Profile.SERVICE, Map.of())).isTrue();
+            try (LogCapture capture = LogCapture.warnings()) {
+                assignor.run();
+                streamsProtocol.run();
+                assertThat(capture.events()).noneMatch(e -> e.contains("GlobalThread"))
+                        .anyMatch(e -> e.contains("Warmup replicas are not supported"));
+            }
+        } finally {
+            context.setConfigLocation(previous);
+        }
+    }
+}
