@@ -82,18 +82,8 @@ final class TariffsCommand implements Callable<Integer> {
             description = "Withdraw the event with this id: write a tombstone (repeatable; with or without --file).")
     List<String> deletes = new ArrayList<>();
 
-    @Option(names = {"-c", "--config"}, paramLabel = "PROPERTIES",
-            description = "Kafka client + registry properties (bootstrap.servers, schema.registry.url, sasl.*, basic.auth.* ...).")
-    Path config;
-
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", description = "Kafka brokers of your cluster (overrides bootstrap.servers of --config).")
-    String bootstrapServers;
-
-    @Option(names = "--schema-registry-url", paramLabel = "URL", description = "Confluent-compatible registry URL (overrides schema.registry.url of --config).")
-    String registryUrl;
-
-    @Option(names = "--topic-prefix", paramLabel = "PREFIX", description = "Prefix of the tradepulse topics (overrides tradepulse.topic.prefix; default none).")
-    String topicPrefix;
+    @CommandLine.Mixin
+    ConnectionOptions connection = new ConnectionOptions();
 
     // fallbackValue: without it picocli inverts a default-true negatable flag (--create-topics would give false
     // and --no-create-topics true).
@@ -138,13 +128,9 @@ final class TariffsCommand implements Callable<Integer> {
         }
         // An unreadable --config is a bad option (exit 2, naming it), as for run and ingest: it exited 1.
         Map<String, Object> settings = settings();
-        boolean connectionGiven = config != null || bootstrapServers != null || registryUrl != null;
+        boolean connectionGiven = connection.given();
         if (!dryRun || connectionGiven) {
-            if (!settings.containsKey(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG) || !settings.containsKey(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "Give --config (a properties file with "
-                        + "bootstrap.servers and schema.registry.url) or --bootstrap-servers with --schema-registry-url"
-                        + (dryRun ? "" : " (or --dry-run to only check the file)"));
-            }
+            ConnectionOptions.requireConnection(spec.commandLine(), settings, dryRun ? "" : " (or --dry-run to only check the file)");
         }
         TopicCatalog topics = null;
         String topic = String.valueOf(settings.getOrDefault(ProcessorConfig.TOPIC_PREFIX_CONFIG, "")) + TopicCatalog.TARIFF_EVENTS;
@@ -316,18 +302,7 @@ final class TariffsCommand implements Callable<Integer> {
 
     /** --config, then the command line options on top. */
     Map<String, Object> settings() {
-        Map<String, Object> s = new HashMap<>();
-        ClientSettings.read(spec.commandLine(), "--config", config).forEach((k, v) -> s.put(k.toString(), v.toString().trim()));
-        if (bootstrapServers != null) {
-            s.put(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        }
-        if (registryUrl != null) {
-            s.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, registryUrl);
-        }
-        if (topicPrefix != null) {
-            s.put(ProcessorConfig.TOPIC_PREFIX_CONFIG, topicPrefix);
-        }
-        return s;
+        return connection.settings(spec.commandLine());
     }
 
     private static void print(PrintWriter out, Plan plan) {

@@ -69,13 +69,13 @@ class TariffsCommandTest {
                 "--delete", "x-2", "--no-create-topics", "--dry-run");
 
         assertThat(cmd.file).isEqualTo(Path.of("events.csv"));
-        assertThat(cmd.bootstrapServers).isEqualTo("b:9092");
-        assertThat(cmd.registryUrl).isEqualTo("http://r:8081");
-        assertThat(cmd.topicPrefix).isEqualTo("staging.");
+        assertThat(cmd.connection.bootstrapServers).isEqualTo("b:9092");
+        assertThat(cmd.connection.registryUrl).isEqualTo("http://r:8081");
+        assertThat(cmd.connection.topicPrefix).isEqualTo("staging.");
         assertThat(cmd.deletes).containsExactly("x-1", "x-2");
         assertThat(cmd.createTopics).isFalse();
         assertThat(cmd.dryRun).isTrue();
-        assertThat(cmd.config).isNull();
+        assertThat(cmd.connection.config).isNull();
     }
 
     @Test
@@ -88,7 +88,7 @@ class TariffsCommandTest {
         assertThat(byDefault.createTopics).isTrue();
         assertThat(explicit.createTopics).isTrue();
         assertThat(byDefault.dryRun).isFalse();
-        assertThat(byDefault.config).isEqualTo(Path.of("app.properties"));
+        assertThat(byDefault.connection.config).isEqualTo(Path.of("app.properties"));
     }
 
     @Test
