@@ -16,12 +16,13 @@ import picocli.CommandLine.Command;
 /** The {@code tradepulse} command line. */
 @Command(name = "tradepulse", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Monthly trade statistics turned into live, trustworthy signals on Kafka.",
-        subcommands = {DemoCommand.class, RunCommand.class, IngestCommand.class, TariffsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, RunCommand.class, IngestCommand.class, TariffsCommand.class, DlqCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes (every command):%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE},
         footer = {"", "Examples:", "  tradepulse demo                     # everything embedded, bundled real data",
                 "  tradepulse demo --exit-when-done    # print the results and stop",
                 "  tradepulse run --config app.properties",
-                "  tradepulse tariffs --file tariff-events.csv --config app.properties"})
+                "  tradepulse tariffs --file tariff-events.csv --config app.properties",
+                "  tradepulse dlq --config app.properties --stage VALIDATION --replay --dry-run"})
 public final class Main implements Runnable {
     // The exit codes every command shares (docs/operations.md, "Exit codes"), for each command's --help. Scripts
     // (cron, CI) tell a run to retry (1) from a command line or configuration to fix (2): `tariffs` once exited 1

@@ -1,0 +1,113 @@
+package io.tradepulse.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tradepulse.avro.DeadLetter;
+import io.tradepulse.avro.DeadLetterStage;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code tradepulse dlq}'s options and filters, without a cluster ({@link DlqCommandIT} runs it on one). */
+class DlqCommandTest {
+
+    private static DlqCommand parse(String... args) {
+        DlqCommand cmd = new DlqCommand();
+        new CommandLine(cmd).parseArgs(args);
+        return cmd;
+    }
+
+    private static DeadLetter letter(DeadLetterStage stage, String originTopic, String reason, String occurredAt) {
+        return DeadLetter.newBuilder().setStage(stage).setReason(reason).setOriginTopic(originTopic)
+                .setOriginPartition(originTopic == null ? null : 0).setOriginOffset(originTopic == null ? null : 7L)
+                .setRawValue(ByteBuffer.wrap(new byte[] {0, 0, 0, 0, 1, 2}))
+                .setOccurredAt(Instant.parse(occurredAt)).build();
+    }
+
+    @Test
+    void shouldMatchEveryFilterWhenAllAreGiven() {
+        DlqCommand.Filter f = parse("--stage", "VALIDATION", "--stage", "DESERIALIZATION", "--origin-topic", "trade.records",
+                "--reason-contains", "krw", "--since", "2026-11-01", "--until", "2026-11-30").filter();
+
+        assertThat(f.matches(letter(DeadLetterStage.VALIDATION, "trade.records", "above the KRW limit", "2026-11-30T23:59:59Z"))).isTrue();
+        assertThat(f.matches(letter(DeadLetterStage.DESERIALIZATION, "trade.records", "KRW", "2026-11-01T00:00:00Z"))).isTrue();
+        assertThat(f.matches(letter(DeadLetterStage.PROCESSING, "trade.records", "KRW", "2026-11-15T00:00:00Z"))).as("stage").isFalse();
+        assertThat(f.matches(letter(DeadLetterStage.VALIDATION, "trade.records.derived", "KRW", "2026-11-15T00:00:00Z"))).as("topic").isFalse();
+        assertThat(f.matches(letter(DeadLetterStage.VALIDATION, "trade.records", "JPY", "2026-11-15T00:00:00Z"))).as("reason").isFalse();
+        assertThat(f.matches(letter(DeadLetterStage.VALIDATION, "trade.records", "KRW", "2026-10-31T23:59:59Z"))).as("since").isFalse();
+        assertThat(f.matches(letter(DeadLetterStage.VALIDATION, "trade.records", "KRW", "2026-12-01T00:00:00Z"))).as("until").isFalse();
+    }
+
+    @Test
+    void shouldTakeAnInstantAsAnExclusiveUpperBoundWhenUntilIsNoDate() {
+        DlqCommand.Filter f = parse("--until", "2026-11-30T08:00:00Z").filter();
+
+        assertThat(f.until()).isEqualTo(Instant.parse("2026-11-30T08:00:00Z"));
+        assertThat(f.matches(letter(DeadLetterStage.INGEST, null, "r", "2026-11-30T08:00:00Z"))).isFalse();
+        assertThat(f.matches(letter(DeadLetterStage.INGEST, null, "r", "2026-11-30T07:59:59.999Z"))).isTrue();
+    }
+
+    @Test
+    void shouldRefuseATimeThatIsNeitherAnInstantNorADate() {
+        assertThatThrownBy(() -> parse("--since", "yesterday").filter())
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("--since yesterday: expected an instant");
+    }
+
+    @Test
+    void shouldRefuseSinceNotBeforeUntil() {
+        assertThatThrownBy(() -> parse("--since", "2026-11-30", "--until", "2026-11-29").filter())
+                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("is not before --until");
+    }
+
+    @Test
+    void shouldRefuseReplayOptionsWithoutReplay() {
+        assertThatThrownBy(() -> parse("--dry-run").filter()).hasMessageContaining("--dry-run is used with --replay only");
+        assertThatThrownBy(() -> parse("--to-topic", "t").filter()).hasMessageContaining("--to-topic is used with --replay only");
+        assertThatThrownBy(() -> parse("--limit", "0").filter()).hasMessageContaining("--limit must be 1 or more");
+    }
+
+    @Test
+    void shouldRefuseAnUnknownStageNamingTheAllowedOnes() {
+        assertThatThrownBy(() -> parse("--stage", "VALIDATON"))
+                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("VALIDATION");
+    }
+
+    @Test
+    void shouldSayWhyWhenADeadLetterCannotBeReplayed() {
+        DeadLetter row = DeadLetter.newBuilder(letter(DeadLetterStage.INGEST, null, "bad row", "2026-11-30T00:00:00Z")).build();
+        DeadLetter item = DeadLetter.newBuilder(row).setStage(DeadLetterStage.PROCESSING).setRawValue(null).build();
+        DeadLetter oldValidation = DeadLetter.newBuilder(letter(DeadLetterStage.VALIDATION, "trade.records", "r", "2026-11-01T00:00:00Z"))
+                .setRawValue(ByteBuffer.wrap(new byte[] {(byte) 0xC3, 0x01, 5, 6})).build();
+        DeadLetter validation = letter(DeadLetterStage.VALIDATION, "trade.records", "r", "2026-11-30T00:00:00Z");
+
+        assertThat(DlqCommand.notReplayable(new DlqCommand.Entry(0, 1, "file:x.csv:3", row))).contains("not a Kafka record");
+        assertThat(DlqCommand.notReplayable(new DlqCommand.Entry(0, 2, "rollup-cell:x", item))).contains("punctuation item");
+        assertThat(DlqCommand.notReplayable(new DlqCommand.Entry(0, 3, "k", oldValidation))).contains("single-object");
+        assertThat(DlqCommand.notReplayable(new DlqCommand.Entry(0, 4, "trade.records/0/7", validation))).isNull();
+    }
+
+    @Test
+    void shouldPrintTheOriginAndAShortenedReasonOnOneLine() {
+        DeadLetter dl = DeadLetter.newBuilder(letter(DeadLetterStage.VALIDATION, "trade.records", "x".repeat(300) + "\nmore",
+                "2026-11-30T08:00:00Z")).setSource("census").build();
+
+        String line = DlqCommand.line(new DlqCommand.Entry(1, 9, "trade.records/0/7", dl));
+
+        assertThat(line).startsWith("2026-11-30T08:00:00Z  VALIDATION       trade.records/0/7  source=census  xxx")
+                .endsWith("...").doesNotContain("\n");
+        assertThat(line.length()).isLessThan(200);
+    }
+
+    @Test
+    void shouldBeRegisteredAsASubcommandOfTradepulse() {
+        CommandLine main = Main.commandLine();
+
+        assertThat(main.getSubcommands()).containsKey("dlq");
+        assertThat(main.getSubcommands().get("dlq").getUsageMessage()).contains("--stage", "--origin-topic",
+                "--reason-contains", "--since", "--until", "--limit", "--replay", "--to-topic", "--dry-run", "--config",
+                "--bootstrap-servers", "--schema-registry-url", "--topic-prefix", "tradepulse.replayed-from", "Exit codes:");
+    }
+}
