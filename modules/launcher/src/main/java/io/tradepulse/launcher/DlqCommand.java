@@ -26,14 +26,9 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -241,49 +236,28 @@ final class DlqCommand implements Callable<Integer> {
     }
 
     private Read read(Map<String, Object> client, Topic<String, DeadLetter> dlq, Filter filter) {
-        Map<String, Object> props = new HashMap<>(client);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // Earliest first across partitions; the queue keeps the --limit earliest so a long trade.dlq is not held.
         Comparator<Entry> order = Comparator.comparing((Entry e) -> e.letter().getOccurredAt())
                 .thenComparingInt(Entry::partition).thenComparingLong(Entry::offset);
         PriorityQueue<Entry> kept = new PriorityQueue<>(order.reversed());
         Map<DeadLetterStage, Integer> byStage = new EnumMap<>(DeadLetterStage.class);
-        long total = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                     new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(dlq.name(), Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            // read_committed: the last stable offsets at start. What is dead-lettered meanwhile is for the next run.
-            Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
-            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-            while (parts.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("did not reach the end of " + dlq.name() + " within " + READ_TIMEOUT);
-                }
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-                    if (r.offset() >= ends.get(tp)) {
-                        continue; // committed after the start: not this run's
-                    }
-                    total++;
-                    DeadLetter dl = dlq.valueSerde().deserializer().deserialize(r.topic(), r.value());
-                    if (dl == null || !filter.matches(dl)) {
-                        continue;
-                    }
-                    byStage.merge(dl.getStage(), 1, Integer::sum);
-                    kept.add(new Entry(r.partition(), r.offset(), dlq.keySerde().deserializer().deserialize(r.topic(), r.key()), dl));
-                    if (limit != null && kept.size() > limit) {
-                        kept.poll();
-                    }
-                }
+        long[] total = {0};
+        // read_committed, up to the last stable offsets at start: what is dead-lettered meanwhile is for the next run.
+        Pipeline.readToEnd(client, dlq.name(), READ_TIMEOUT, r -> {
+            total[0]++;
+            DeadLetter dl = dlq.valueSerde().deserializer().deserialize(r.topic(), r.value());
+            if (dl == null || !filter.matches(dl)) {
+                return;
             }
-        }
+            byStage.merge(dl.getStage(), 1, Integer::sum);
+            kept.add(new Entry(r.partition(), r.offset(), dlq.keySerde().deserializer().deserialize(r.topic(), r.key()), dl));
+            if (limit != null && kept.size() > limit) {
+                kept.poll();
+            }
+        });
         List<Entry> shown = new ArrayList<>(kept);
         shown.sort(order);
-        return new Read(total, List.copyOf(shown), byStage);
+        return new Read(total[0], List.copyOf(shown), byStage);
     }
 
     static String line(Entry e) {

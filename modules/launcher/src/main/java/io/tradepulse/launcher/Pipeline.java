@@ -224,35 +224,51 @@ public final class Pipeline {
      * {@code isolation.level=read_committed}: only results of committed transactions are seen.
      */
     public static <K, V> Map<K, V> readTable(Map<String, Object> clientConfig, Topic<K, V> topic, Duration timeout) {
+        Map<K, V> table = new LinkedHashMap<>();
+        readToEnd(clientConfig, topic.name(), timeout, r -> {
+            K key = topic.keySerde().deserializer().deserialize(r.topic(), r.key());
+            V value = topic.valueSerde().deserializer().deserialize(r.topic(), r.value());
+            if (value == null) {
+                table.remove(key);
+            } else {
+                table.put(key, value);
+            }
+        });
+        return table;
+    }
+
+    /**
+     * Hands every record of {@code topic} from its beginning up to the end offsets taken at the start to {@code each}
+     * (raw bytes, in offset order within a partition), with {@code isolation.level=read_committed}: only committed
+     * transactions' records, and the end offsets are the last stable offsets, so the read always terminates. Records
+     * committed after the start are left for the next read.
+     *
+     * @throws IllegalStateException when the end is not reached within {@code timeout}
+     */
+    public static void readToEnd(Map<String, Object> clientConfig, String topic, Duration timeout,
+                                 Consumer<ConsumerRecord<byte[], byte[]>> each) {
         Map<String, Object> props = new HashMap<>(clientConfig);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        Map<K, V> table = new LinkedHashMap<>();
         try (KafkaConsumer<byte[], byte[]> consumer =
                      new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic.name()).stream()
+            List<TopicPartition> parts = consumer.partitionsFor(topic, timeout).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
-            // With read_committed, endOffsets are the last stable offsets: the end of committed data.
             Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (parts.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("did not reach the end of " + topic.name() + " within " + timeout);
+                    throw new IllegalStateException("did not reach the end of " + topic + " within " + timeout);
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    K key = topic.keySerde().deserializer().deserialize(r.topic(), r.key());
-                    V value = topic.valueSerde().deserializer().deserialize(r.topic(), r.value());
-                    if (value == null) {
-                        table.remove(key);
-                    } else {
-                        table.put(key, value);
+                    if (r.offset() < ends.get(new TopicPartition(r.topic(), r.partition()))) {
+                        each.accept(r);
                     }
                 }
             }
         }
-        return table;
     }
 
     /** Convenience for the processor's output table. */

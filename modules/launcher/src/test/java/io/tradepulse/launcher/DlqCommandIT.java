@@ -1,5 +1,7 @@
 package io.tradepulse.launcher;
 
+import static io.tradepulse.launcher.PlatformClients.catalog;
+import static io.tradepulse.launcher.PlatformClients.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tradepulse.avro.DeadLetter;
@@ -12,7 +14,6 @@ import io.tradepulse.ingest.BundledData;
 import io.tradepulse.ingest.CatalogProducer;
 import io.tradepulse.ingest.FileIngest;
 import io.tradepulse.ingest.ParseResult;
-import io.tradepulse.streams.ProcessorConfig;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
 import java.io.PrintWriter;
@@ -26,7 +27,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -176,14 +176,5 @@ class DlqCommandIT {
         return records;
     }
 
-    private static Map<String, Object> client(EmbeddedPlatform platform) {
-        return Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
-    }
 
-    private static TopicCatalog catalog(EmbeddedPlatform platform, String prefix) {
-        Map<String, Object> cfg = new HashMap<>(client(platform));
-        cfg.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, platform.registryUrl());
-        cfg.put(ProcessorConfig.TOPIC_PREFIX_CONFIG, prefix);
-        return new ProcessorConfig(cfg).topicCatalog();
-    }
 }

@@ -1,5 +1,6 @@
 package io.tradepulse.launcher;
 
+import static io.tradepulse.launcher.PlatformClients.catalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -161,11 +162,6 @@ class MissingTopicsIT {
                 + "\nstate.dir=" + dir.resolve("state").toString().replace("\\", "\\\\") + "\n" + extra);
     }
 
-    private static TopicCatalog catalog(EmbeddedPlatform platform, String prefix) {
-        return new ProcessorConfig(Map.of(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers(),
-                ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, platform.registryUrl(),
-                ProcessorConfig.TOPIC_PREFIX_CONFIG, prefix)).topicCatalog();
-    }
 
     /** Creates the topics as tradepulse would, and waits until the broker lists them. */
     private static void create(EmbeddedPlatform platform, Topic<?, ?>... topics) throws Exception {

@@ -1,5 +1,7 @@
 package io.tradepulse.launcher;
 
+import static io.tradepulse.launcher.PlatformClients.catalog;
+import static io.tradepulse.launcher.PlatformClients.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,7 +13,6 @@ import io.tradepulse.ingest.BundledData;
 import io.tradepulse.ingest.CatalogProducer;
 import io.tradepulse.ingest.ParseResult;
 import io.tradepulse.ingest.TariffEventsCsv;
-import io.tradepulse.streams.ProcessorConfig;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
 import java.io.IOException;
@@ -25,7 +26,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -232,17 +232,7 @@ class TariffsCommandIT {
         return "tariffs-" + name + "-" + UUID.randomUUID().toString().substring(0, 8) + ".";
     }
 
-    private static Map<String, Object> client(EmbeddedPlatform platform) {
-        return Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
-    }
 
-    /** The catalog as the processor builds it: its serdes decode what the command wrote. */
-    private static TopicCatalog catalog(EmbeddedPlatform platform, String prefix) {
-        Map<String, Object> cfg = new HashMap<>(client(platform));
-        cfg.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, platform.registryUrl());
-        cfg.put(ProcessorConfig.TOPIC_PREFIX_CONFIG, prefix);
-        return new ProcessorConfig(cfg).topicCatalog();
-    }
 
     /** Every record of the topic in offset order, read_committed, tombstones as null values. */
     private static List<SimpleEntry<String, TariffEvent>> readAll(EmbeddedPlatform platform, Topic<String, TariffEvent> topic) {
