@@ -50,7 +50,15 @@ public final class CatalogProducer implements AutoCloseable {
     public <K, V> Future<RecordMetadata> send(Topic<K, V> topic, K key, V value) {
         byte[] k = topic.keySerde().serializer().serialize(topic.name(), key);
         byte[] v = topic.valueSerde().serializer().serialize(topic.name(), value);
-        return producer.send(new ProducerRecord<>(topic.name(), k, v), (metadata, e) -> {
+        return send(new ProducerRecord<>(topic.name(), k, v));
+    }
+
+    /**
+     * Sends a record already in bytes, as it is given (topic, partition, headers): a dead letter's raw key and value
+     * replayed as they were read. A refusal surfaces at {@link #flush} like any other send's.
+     */
+    public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record) {
+        return producer.send(record, (metadata, e) -> {
             if (e != null) {
                 firstFailure.compareAndSet(null, e);
             }

@@ -4,6 +4,7 @@ import io.tradepulse.avro.DeadLetter;
 import io.tradepulse.avro.DeadLetterStage;
 import io.tradepulse.core.Topic;
 import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.ingest.CatalogProducer;
 import io.tradepulse.streams.ProcessorConfig;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -26,10 +27,8 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -318,38 +317,26 @@ final class DlqCommand implements Callable<Integer> {
         return toTopic == null && p != null && p >= 0 ? p : null;
     }
 
+    /**
+     * One transaction for the whole replay ({@link CatalogProducer#sendAtomically}: idempotent, acks=all, aborted on
+     * any refusal), so a failed run publishes nothing.
+     */
     private void send(Map<String, Object> settings, String dlq, List<Entry> replayable) {
         Map<String, Object> props = new HashMap<>(ClientSettings.only(settings, ProducerConfig.configNames()));
         props.putIfAbsent(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tradepulse-dlq-replay-" + dlq);
-        // Idempotent, acks=all: a retried batch is written once (and transactions need both).
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.initTransactions();
-            producer.beginTransaction();
-            try {
-                List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
-                for (Entry e : replayable) {
-                    ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(target(e), partition(e), null,
-                            bytes(e.letter().getRawKey()), bytes(e.letter().getRawValue()));
-                    r.headers().add(REPLAYED_FROM_HEADER,
-                            (dlq + "/" + e.partition() + "/" + e.offset()).getBytes(StandardCharsets.UTF_8));
-                    sent.add(producer.send(r));
-                }
-                producer.flush();
-                for (java.util.concurrent.Future<?> f : sent) {
-                    f.get(); // a refused record (unknown topic, partition, ACL) fails the run before the commit
-                }
-                producer.commitTransaction();
-            } catch (Exception e) {
-                try {
-                    producer.abortTransaction();
-                } catch (RuntimeException abortFailure) {
-                    e.addSuppressed(abortFailure); // fenced: the broker aborts it itself
-                }
-                throw new IllegalStateException("the replay was aborted, nothing was published: " + Main.messages(e), e);
-            }
+        try (CatalogProducer producer = new CatalogProducer(props)) {
+            producer.sendAtomically(() -> replayable.forEach(e -> producer.send(replayed(dlq, e))));
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("the replay was aborted, nothing was published: " + Main.messages(e), e);
         }
+    }
+
+    /** The dead letter's raw key and value, to its target, marked with where on the dead-letter topic it came from. */
+    private ProducerRecord<byte[], byte[]> replayed(String dlq, Entry e) {
+        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(target(e), partition(e), null,
+                bytes(e.letter().getRawKey()), bytes(e.letter().getRawValue()));
+        r.headers().add(REPLAYED_FROM_HEADER, (dlq + "/" + e.partition() + "/" + e.offset()).getBytes(StandardCharsets.UTF_8));
+        return r;
     }
 
     private static byte[] bytes(ByteBuffer b) {

@@ -20,6 +20,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -119,6 +121,38 @@ class DlqCommandIT {
                 topics.deadLetters().name()) + "/\\d+/\\d+");
         assertThat(origin.valueSerde().deserializer().deserialize(origin.name(), sent.value())).isEqualTo(record);
         assertThat(readRaw(platform, topics.derivedRecords().name(), IsolationLevel.READ_UNCOMMITTED)).isEmpty();
+    }
+
+    @Test
+    void shouldPublishNothingWhenOneRecordOfTheReplayIsRefused(EmbeddedPlatform platform) throws Exception {
+        String prefix = "dlq-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        TopicCatalog topics = catalog(platform, prefix);
+        Pipeline.createTopics(client(platform), topics);
+        TradeRecord record = ((ParseResult.Parsed<TradeRecord>) BundledData.chinaExportsToUs().get(1)).value();
+        Topic<SeriesKey, TradeRecord> origin = topics.records();
+        byte[] rawKey = origin.keySerde().serializer().serialize(origin.name(), FileIngest.seriesKey(record));
+        byte[] rawValue = origin.valueSerde().serializer().serialize(origin.name(), record);
+        try (CatalogProducer producer = new CatalogProducer(client(platform))) {
+            // The first is fine; the second names a partition the topic does not have (recreated with fewer).
+            for (int partition : new int[] {2, 99}) {
+                producer.send(topics.deadLetters(), origin.name() + "/" + partition + "/5", DeadLetter.newBuilder()
+                        .setStage(DeadLetterStage.VALIDATION).setReason("refused").setOriginTopic(origin.name())
+                        .setOriginPartition(partition).setOriginOffset(5L).setRawKey(ByteBuffer.wrap(rawKey))
+                        .setRawValue(ByteBuffer.wrap(rawValue))
+                        .setOccurredAt(Instant.parse("2026-11-29T10:00:00Z").plusSeconds(partition)).build());
+            }
+            producer.flush();
+        }
+
+        // A send to a partition the metadata lacks waits max.block.ms for it (60 s by default), then fails.
+        Path config = Files.writeString(Files.createTempFile("dlq-replay", ".properties"), "max.block.ms=2000\n");
+        Run replay = run(new String[] {"--config", config.toString(), "--bootstrap-servers", platform.bootstrapServers(),
+            "--schema-registry-url", platform.registryUrl(), "--topic-prefix", prefix}, "--replay");
+
+        assertThat(replay.code()).as(replay.out()).isEqualTo(1);
+        assertThat(replay.err()).contains("the replay was aborted, nothing was published");
+        assertThat(readRaw(platform, origin.name(), IsolationLevel.READ_COMMITTED))
+                .as("the record before the refused one is not committed either").isEmpty();
     }
 
     private static Run run(String[] connection, String... args) {
