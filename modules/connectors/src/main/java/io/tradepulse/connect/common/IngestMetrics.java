@@ -26,7 +26,10 @@ public final class IngestMetrics {
   private final AtomicLong retries = new AtomicLong();
   private final AtomicLong payloadBytesRead = new AtomicLong();
   private final AtomicLong quotaWaits = new AtomicLong();
-  /** Epoch millis until which the task waits for a source's call quota; 0 while it does not. */
+  /**
+   * Epoch millis until which the task waits for a source's call quota, or for the time a server's Retry-After asked
+   * for beyond http.backoff.max.ms; 0 while it does not.
+   */
   private final AtomicLong quotaWaitUntil = new AtomicLong();
 
   public IngestMetrics() {}
@@ -49,8 +52,11 @@ public final class IngestMetrics {
       // operator sees a silent task, RUNNING, and cannot tell it from a stuck one.
       gauge(pm, "quota-waits-total", "Waits for the source's call quota to be replenished (Comtrade: HTTP 403 \"Out "
           + "of call volume quota\"), one per refused call.", quotaWaits);
-      gauge(pm, "quota-wait-until", "While the task waits for the source's call quota: when it asks again (epoch "
-          + "milliseconds); 0 when it is not waiting.", quotaWaitUntil);
+      // One gauge for both long waits: an operator asks "is this silent task waiting, and until when?", whatever
+      // the server gave as the reason (a 403 out of quota, a 429/503 with a Retry-After of hours).
+      gauge(pm, "quota-wait-until", "While the task waits for the source's call quota, or for the time a server's "
+          + "Retry-After asked for beyond http.backoff.max.ms: when it calls again (epoch milliseconds); 0 when it is "
+          + "not waiting.", quotaWaitUntil);
     } catch (RuntimeException e) {
       log.warn("Plugin metrics unavailable, counters are only logged: {}", e.toString());
     }
@@ -72,7 +78,14 @@ public final class IngestMetrics {
     quotaWaits.incrementAndGet();
     quotaWaitUntil.set(until.toEpochMilli());
   }
-  /** The wait for the quota is over (the call is asked again, or the task stops). */
+  /**
+   * A wait for the time a server's Retry-After asked for, beyond the backoff's maximum, begins; the task calls that
+   * server again at {@code until}. Not counted as a quota wait: {@code retries-total} counts the retry.
+   */
+  public void retryAfterWait(Instant until) {
+    quotaWaitUntil.set(until.toEpochMilli());
+  }
+  /** The wait for the quota or a long Retry-After is over (the call is made again, or the task stops). */
   public void quotaWaitOver() { quotaWaitUntil.set(0); }
 
   public long records() { return records.get(); }
@@ -82,7 +95,7 @@ public final class IngestMetrics {
   public long retries() { return retries.get(); }
   public long payloadBytesRead() { return payloadBytesRead.get(); }
   public long quotaWaits() { return quotaWaits.get(); }
-  /** Epoch millis; 0 while the task does not wait for its quota. */
+  /** Epoch millis; 0 while the task does not wait for its quota or a long Retry-After. */
   public long quotaWaitUntil() { return quotaWaitUntil.get(); }
 
   public void logSummary(String what) {

@@ -6,7 +6,11 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.connect.errors.RetriableException;
@@ -15,11 +19,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Throttles every call, retries 429/5xx and I/O failures with backoff (honouring Retry-After, in seconds or as a
- * date, up to the configured maximum; a 429 without a readable one that says how long to wait in its body, as Azure
- * API Management's "Try again in N seconds" does, waits that long, up to the same maximum), and, when retries are
- * exhausted, throws {@link RetriableException}: the Connect worker then calls poll() again later and, because offsets
- * only moved for delivered rows, nothing is lost.
+ * date; a 429 without a readable one that says how long to wait in its body, as Azure API Management's "Try again in
+ * N seconds" does, waits that long), and, when retries are exhausted, throws {@link RetriableException}: the Connect
+ * worker then calls poll() again and, because offsets only moved for delivered rows, nothing is lost.
  * Other statuses (200, 204, 304 Not Modified, 4xx) are returned to the caller to interpret.
+ *
+ * <p>A server's wait is remembered, not only slept: the worker polls again at once after a RetriableException
+ * (AbstractWorkerSourceTask logs it and polls), so a wait that ended with the retries (a Retry-After of an hour on a
+ * 503 maintenance page, longer than http.backoff.max.ms) was ignored, and servers and gateways may block clients that
+ * ignore it. So every Retry-After sets the time before which that server (scheme, host and port: Retry-After speaks for
+ * the server, and a location task may read several) is not called again, up to http.retry.after.max.ms, and every call
+ * to it first waits until then, in this fetch or a later one. Per task (each has its fetcher) and in memory: a restarted
+ * task calls once more and hears how long is left. The wait is on the task's own thread, so poll() keeps returning, and
+ * it ends at once when the task stops ({@link Sleeper}).
  */
 public final class RetryingFetcher {
   private static final Logger log = LoggerFactory.getLogger(RetryingFetcher.class);
@@ -28,20 +40,35 @@ public final class RetryingFetcher {
   private final Throttle throttle;
   private final Backoff backoff;
   private final Sleeper sleeper;
+  private final Clock clock;
   private final IngestMetrics metrics;
+  /**
+   * Per server, when it may be called again. Touched by the task's worker thread alone (one unit of work at a time; see
+   * TradeSourceTask), so a plain map.
+   */
+  private final Map<String, NotBefore> notBefore = new HashMap<>();
 
-  public RetryingFetcher(PageFetcher fetcher, Throttle throttle, Backoff backoff, Sleeper sleeper,
+  /**
+   * When a server may be called again, as its last Retry-After asked.
+   *
+   * @param beyondBackoff whether that wait is longer than the backoff's maximum: shown in {@code quota-wait-until}
+   */
+  private record NotBefore(Instant at, boolean beyondBackoff) {}
+
+  /** @param clock "now" for the time a Retry-After asks to wait until (the waits themselves go to {@code sleeper}) */
+  public RetryingFetcher(PageFetcher fetcher, Throttle throttle, Backoff backoff, Sleeper sleeper, Clock clock,
       IngestMetrics metrics) {
     this.fetcher = fetcher;
     this.throttle = throttle;
     this.backoff = backoff;
     this.sleeper = sleeper;
+    this.clock = clock;
     this.metrics = metrics;
   }
 
   /** @param logUri the URI without secrets, for logs and exceptions */
   public HttpPage fetch(URI uri, Map<String, String> headers, String logUri) throws InterruptedException {
-    return withRetries(() -> fetcher.fetch(uri, headers), page -> head(page.body()), logUri);
+    return withRetries(uri, () -> fetcher.fetch(uri, headers), page -> head(page.body()), logUri);
   }
 
   /**
@@ -50,7 +77,7 @@ public final class RetryingFetcher {
    */
   public HttpPage fetchToFile(URI uri, Map<String, String> headers, String logUri, Path target)
       throws InterruptedException {
-    return withRetries(() -> fetcher.fetchToFile(uri, headers, target), page -> head(target), logUri);
+    return withRetries(uri, () -> fetcher.fetchToFile(uri, headers, target), page -> head(target), logUri);
   }
 
   private interface Attempt {
@@ -81,11 +108,21 @@ public final class RetryingFetcher {
     }
   }
 
-  private HttpPage withRetries(Attempt request, BodyHead head, String logUri) throws InterruptedException {
+  /** The server a URI names, as Retry-After means it: scheme, host and port. */
+  static String origin(URI uri) {
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+    return scheme + "://" + host + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
+  }
+
+  private HttpPage withRetries(URI uri, Attempt request, BodyHead head, String logUri) throws InterruptedException {
+    String origin = origin(uri);
     for (int attempt = 0; ; attempt++) {
+      awaitServer(origin, logUri);
       throttle.acquire();
       String problem;
       Duration wait = backoff.delay(attempt);
+      Asked asked = null; // set when the server said how long to wait
       try {
         metrics.fetch();
         HttpPage page = request.run();
@@ -93,16 +130,17 @@ public final class RetryingFetcher {
           return page;
         }
         problem = "HTTP " + page.status();
-        Optional<Duration> asked = page.retryAfter();
-        if (asked.isEmpty() && page.status() == 429) {
+        Optional<Duration> ra = page.retryAfter();
+        String how = "Retry-After";
+        if (ra.isEmpty() && page.status() == 429) {
           // Azure API Management (Comtrade's gateway) answers its per-second rate limit with a 429 that may lack
           // Retry-After but says the wait in its body: the exponential backoff would guess, too short (a wasted call,
           // of a daily quota) or far too long.
-          asked = tryAgainIn(head, page);
+          ra = tryAgainIn(head, page);
+          how = "its body's \"Try again in\"";
         }
-        if (asked.isPresent()) {
-          Duration ra = asked.get();
-          wait = ra.compareTo(backoff.max()) > 0 ? backoff.max() : ra;
+        if (ra.isPresent()) {
+          asked = serverAsked(origin, ra.get(), how);
         }
       } catch (IOException e) {
         problem = e.getClass().getSimpleName() + ": " + e.getMessage();
@@ -113,10 +151,25 @@ public final class RetryingFetcher {
         throw new RetriableException("Task stopping: not retrying " + logUri + " (" + problem + ")");
       }
       if (attempt >= backoff.maxRetries()) {
+        // The worker polls again at once: the next call to this server still waits for the time it asked. Said here
+        // too, not only in the exception the worker logs: it is the one line that tells why the task goes quiet.
+        if (asked != null && !asked.text().isEmpty()) {
+          log.warn("{} from {}; giving up for now after {} attempts: {}", problem, logUri, attempt + 1, asked.text());
+        }
         throw new RetriableException("Giving up for now on " + logUri + " after " + (attempt + 1)
-            + " attempts: " + problem);
+            + " attempts: " + problem + (asked == null || asked.text().isEmpty() ? "" : "; " + asked.text()));
       }
       metrics.retry();
+      if (asked != null) {
+        // The next attempt waits for it in awaitServer, as any later call to this server would.
+        if (asked.text().isEmpty()) {
+          log.warn("{} from {}; retry {} of {} in {} ms", problem, logUri, attempt + 1, backoff.maxRetries(),
+              asked.honoured().toMillis());
+        } else {
+          log.warn("{} from {}; retry {} of {}: {}", problem, logUri, attempt + 1, backoff.maxRetries(), asked.text());
+        }
+        continue;
+      }
       log.warn("{} from {}; retry {} of {} in {} ms", problem, logUri, attempt + 1, backoff.maxRetries(),
           wait.toMillis());
       sleeper.sleep(wait);
@@ -128,5 +181,72 @@ public final class RetryingFetcher {
         throw new RetriableException("Task stopping: not retrying " + logUri + " (" + problem + ")");
       }
     }
+  }
+
+  /**
+   * What a server asked: the wait honoured, and, when it is not an ordinary retry delay (beyond http.backoff.max.ms,
+   * or cut to http.retry.after.max.ms), what the task does about it, for its one WARN and the RetriableException.
+   */
+  private record Asked(Duration honoured, String text) {}
+
+  /**
+   * Remembers the time before which {@code origin} is not called again, as it asked: {@code wait} from now, at most
+   * http.retry.after.max.ms.
+   *
+   * @param how where the server said it (the header, a 429's body)
+   */
+  private Asked serverAsked(String origin, Duration wait, String how) {
+    boolean capped = wait.compareTo(backoff.retryAfterMax()) > 0;
+    Duration honoured = capped ? backoff.retryAfterMax() : wait;
+    Instant at = clock.instant().plus(honoured);
+    boolean beyondBackoff = honoured.compareTo(backoff.max()) > 0;
+    notBefore.put(origin, new NotBefore(at, beyondBackoff));
+    String why;
+    if (capped) {
+      why = ", more than " + TradeSourceConfig.HTTP_RETRY_AFTER_MAX_CONFIG + " allows ("
+          + backoff.retryAfterMax().toMillis() + " ms): that maximum is waited instead";
+    } else if (beyondBackoff) {
+      why = ", beyond " + TradeSourceConfig.HTTP_BACKOFF_MAX_CONFIG + " (" + backoff.max().toMillis() + " ms)";
+    } else {
+      return new Asked(honoured, ""); // an ordinary retry delay, logged as one
+    }
+    return new Asked(honoured, "the server asked to wait " + seconds(wait) + " (" + how + ")" + why + "; not calling "
+        + origin + " again before " + at + ": the task waits until then, nothing is skipped and the offsets stay "
+        + "where they are (stopping the task ends the wait, and a restarted task calls once more)");
+  }
+
+  private static String seconds(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+  }
+
+  /**
+   * Waits until {@code origin} may be called again, when a Retry-After of an earlier attempt (of this fetch or an
+   * earlier one) asked for a time: the next attempt comes no sooner. A wait beyond the backoff's maximum shows in
+   * {@code quota-wait-until} meanwhile.
+   *
+   * @throws RetriableException when the task stops meanwhile (nothing moved: a restart calls again)
+   */
+  private void awaitServer(String origin, String logUri) throws InterruptedException {
+    NotBefore nb = notBefore.get(origin);
+    if (nb == null) {
+      return;
+    }
+    Duration left = Duration.between(clock.instant(), nb.at());
+    if (nb.beyondBackoff()) {
+      metrics.retryAfterWait(nb.at());
+    }
+    try {
+      sleeper.sleep(left.isNegative() ? Duration.ZERO : left);
+    } finally {
+      if (nb.beyondBackoff()) {
+        metrics.quotaWaitOver();
+      }
+    }
+    if (sleeper.stopped()) {
+      // The wait ended early because the task is stopping, as a backoff does (see withRetries).
+      throw new RetriableException("Task stopping: not calling " + logUri + " (" + origin
+          + " asked not to be called before " + nb.at() + ")");
+    }
+    notBefore.remove(origin);
   }
 }

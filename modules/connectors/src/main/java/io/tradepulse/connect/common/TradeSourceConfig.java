@@ -59,12 +59,27 @@ public abstract class TradeSourceConfig extends AbstractConfig {
 
   public static final String HTTP_BACKOFF_INITIAL_CONFIG = "http.backoff.initial.ms";
   public static final String HTTP_BACKOFF_INITIAL_DOC = "First retry delay; doubles per retry. A Retry-After header "
-      + "(seconds or an HTTP-date) wins, capped by http.backoff.max.ms.";
+      + "(seconds or an HTTP-date) wins, up to http.retry.after.max.ms.";
   public static final long HTTP_BACKOFF_INITIAL_DEFAULT = 1_000L;
 
   public static final String HTTP_BACKOFF_MAX_CONFIG = "http.backoff.max.ms";
-  public static final String HTTP_BACKOFF_MAX_DOC = "Upper bound of one retry delay.";
+  public static final String HTTP_BACKOFF_MAX_DOC = "Upper bound of one retry delay of the exponential backoff. A "
+      + "Retry-After longer than this is honoured all the same (see http.retry.after.max.ms).";
   public static final long HTTP_BACKOFF_MAX_DEFAULT = 60_000L;
+
+  public static final String HTTP_RETRY_AFTER_MAX_CONFIG = "http.retry.after.max.ms";
+  public static final String HTTP_RETRY_AFTER_MAX_DOC = "Longest wait a server's Retry-After (or a 429's \"Try again in "
+      + "N seconds\") is honoured for; one further away is taken as this, with a WARN naming the server's value. A "
+      + "wait up to http.backoff.max.ms is waited like a backoff; a longer one (a maintenance window, a used-up quota) "
+      + "is remembered for that server (scheme, host and port): the task calls it again only at that time, across "
+      + "retries and polls, even after poll() gave up with a RetriableException, and does nothing else meanwhile "
+      + "(poll() still returns within 0.5 s, stop() ends the wait). It is kept in memory only: a restarted task calls "
+      + "once, and that answer says how long is left. The default, a day, covers the longest waits public APIs ask "
+      + "for (daily quotas, maintenance windows); a wait further away is more likely a wrong date or clock than a "
+      + "real request, and asking again after a day costs one call.";
+  public static final long HTTP_RETRY_AFTER_MAX_DEFAULT = 86_400_000L;
+  /** A week: a task that may stay silent longer than that is one to stop, not to configure. */
+  static final long HTTP_RETRY_AFTER_MAX_LIMIT = 604_800_000L;
 
   public static final String HTTP_MIN_INTERVAL_CONFIG = "http.min.interval.ms";
   public static final String HTTP_MIN_INTERVAL_DOC = "Minimum time between two calls of one task (quota-friendly "
@@ -109,6 +124,10 @@ public abstract class TradeSourceConfig extends AbstractConfig {
             HTTP_BACKOFF_INITIAL_DOC, GROUP_COMMON, ++o, ConfigDef.Width.SHORT, HTTP_BACKOFF_INITIAL_CONFIG)
         .define(HTTP_BACKOFF_MAX_CONFIG, Type.LONG, HTTP_BACKOFF_MAX_DEFAULT, Range.atLeast(0), Importance.LOW,
             HTTP_BACKOFF_MAX_DOC, GROUP_COMMON, ++o, ConfigDef.Width.SHORT, HTTP_BACKOFF_MAX_CONFIG)
+        // At least a second: Retry-After counts in whole seconds, and a lower cap would ignore what servers ask.
+        .define(HTTP_RETRY_AFTER_MAX_CONFIG, Type.LONG, HTTP_RETRY_AFTER_MAX_DEFAULT,
+            Range.between(1_000L, HTTP_RETRY_AFTER_MAX_LIMIT), Importance.LOW, HTTP_RETRY_AFTER_MAX_DOC, GROUP_COMMON,
+            ++o, ConfigDef.Width.SHORT, HTTP_RETRY_AFTER_MAX_CONFIG)
         .define(HTTP_MIN_INTERVAL_CONFIG, Type.LONG, HTTP_MIN_INTERVAL_DEFAULT, Range.atLeast(0), Importance.LOW,
             HTTP_MIN_INTERVAL_DOC, GROUP_COMMON, ++o, ConfigDef.Width.SHORT, HTTP_MIN_INTERVAL_CONFIG);
   }
@@ -123,6 +142,7 @@ public abstract class TradeSourceConfig extends AbstractConfig {
 
   public Backoff backoff() {
     return new Backoff(Duration.ofMillis(getLong(HTTP_BACKOFF_INITIAL_CONFIG)),
-        Duration.ofMillis(getLong(HTTP_BACKOFF_MAX_CONFIG)), getInt(HTTP_MAX_RETRIES_CONFIG));
+        Duration.ofMillis(getLong(HTTP_BACKOFF_MAX_CONFIG)), getInt(HTTP_MAX_RETRIES_CONFIG),
+        Duration.ofMillis(getLong(HTTP_RETRY_AFTER_MAX_CONFIG)));
   }
 }

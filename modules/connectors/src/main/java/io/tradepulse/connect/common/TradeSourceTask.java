@@ -209,7 +209,7 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
   protected RetryingFetcher retryingFetcher() {
     Throttle throttle = config.httpMinInterval().isZero() ? Throttle.NONE
         : new MinIntervalThrottle(config.httpMinInterval(), sleeper);
-    return new RetryingFetcher(pageFetcher, throttle, config.backoff(), sleeper, metrics);
+    return new RetryingFetcher(pageFetcher, throttle, config.backoff(), sleeper, clock, metrics);
   }
 
   protected Map<String, Object> storedOffset(Map<String, ?> partition) {

@@ -189,4 +189,27 @@ class ConnectorConfigValidationTest {
         .hasMessageContaining("WAIT, FAIL");
     assertThat(new ComtradeConfig(base).quotaExhausted()).isEqualTo(ComtradeConfig.QuotaExhausted.WAIT);
   }
+
+  static Stream<Arguments> badRetryAfterMaxima() {
+    return tables().flatMap(a -> Stream.of("0", "999", "604800001", "1h")
+        .map(v -> Arguments.of(a.get()[0], a.get()[1], v)));
+  }
+
+  /** Under a second would ignore what servers ask (Retry-After counts seconds); over a week, a task silent for longer. */
+  @ParameterizedTest
+  @MethodSource("badRetryAfterMaxima")
+  void shouldFailStartNamingTheKeyWhenHttpRetryAfterMaxIsOutOfRange(Supplier<SourceConnector> connector,
+      Map<String, String> base, String value) {
+    assertThatThrownBy(() -> connector.get().start(with(base, "http.retry.after.max.ms", value)))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("http.retry.after.max.ms")
+        .hasMessageContaining(value);
+  }
+
+  @Test
+  void shouldHonourRetryAfterForADayByDefaultAndAsLongAsConfigured() {
+    Map<String, String> base = Map.of("comtrade.reporters", "156", "comtrade.start.period", "202401");
+    assertThat(new ComtradeConfig(base).backoff().retryAfterMax()).isEqualTo(java.time.Duration.ofDays(1));
+    assertThat(new ComtradeConfig(with(base, "http.retry.after.max.ms", "604800000")).backoff().retryAfterMax())
+        .isEqualTo(java.time.Duration.ofDays(7));
+  }
 }

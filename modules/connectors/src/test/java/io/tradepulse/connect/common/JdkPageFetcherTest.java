@@ -13,6 +13,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -210,7 +211,8 @@ class JdkPageFetcherTest {
     List<Path> before = TaskHarness.tempFilesNamed("tradepulse-stall-");
     IngestMetrics metrics = new IngestMetrics();
     RetryingFetcher retrying = new RetryingFetcher(new JdkPageFetcher(Duration.ofMillis(300)), Throttle.NONE,
-        new Backoff(Duration.ofMillis(1), Duration.ofMillis(5), 1), d -> { }, metrics);
+        new Backoff(Duration.ofMillis(1), Duration.ofMillis(5), 1, Duration.ofDays(1)), d -> { }, Clock.systemUTC(),
+        metrics);
     assertThatThrownBy(() -> HttpBody.fetch(retrying, uri, Map.of(), "the stalling server", "stall"))
         .isInstanceOf(RetriableException.class).hasMessageContaining("HttpTimeoutException");
     assertThat(metrics.retries()).isEqualTo(1);
@@ -223,7 +225,8 @@ class JdkPageFetcherTest {
     List<Path> before = TaskHarness.tempFilesNamed("tradepulse-dribble-");
     IngestMetrics metrics = new IngestMetrics();
     RetryingFetcher retrying = new RetryingFetcher(new JdkPageFetcher(Duration.ofMillis(300), 1_024), Throttle.NONE,
-        new Backoff(Duration.ofMillis(1), Duration.ofMillis(5), 1), d -> { }, metrics);
+        new Backoff(Duration.ofMillis(1), Duration.ofMillis(5), 1, Duration.ofDays(1)), d -> { }, Clock.systemUTC(),
+        metrics);
     assertThatThrownBy(() -> HttpBody.fetch(retrying, uri, Map.of(), "the dribbling server", "dribble"))
         .isInstanceOf(RetriableException.class).hasMessageContaining("HttpTimeoutException")
         .hasMessageContaining("http.body.min.bytes.per.second");

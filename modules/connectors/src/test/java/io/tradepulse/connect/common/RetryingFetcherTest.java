@@ -48,9 +48,12 @@ class RetryingFetcherTest {
     wm.stop();
   }
 
+  /** The client's clock where the test does not care: fixed, so a wait counted from it is exactly what was asked. */
+  static final Clock NOW = Clock.fixed(Instant.parse("2026-11-30T07:00:00Z"), ZoneOffset.UTC);
+
   static RetryingFetcher retrying(PageFetcher f, IngestMetrics metrics) {
-    return new RetryingFetcher(f, Throttle.NONE, new Backoff(Duration.ofMillis(1), Duration.ofMillis(5), 3),
-        d -> { }, metrics);
+    return new RetryingFetcher(f, Throttle.NONE,
+        new Backoff(Duration.ofMillis(1), Duration.ofMillis(5), 3, Duration.ofDays(1)), d -> { }, NOW, metrics);
   }
 
   @Test
@@ -63,7 +66,8 @@ class RetryingFetcherTest {
       return new HttpPage(503, null, Optional.empty(), HttpValidators.NONE);
     };
     RetryingFetcher fetcher = new RetryingFetcher(unavailable, Throttle.NONE,
-        new Backoff(Duration.ofMinutes(1), Duration.ofMinutes(5), 10), stop, new IngestMetrics());
+        new Backoff(Duration.ofMinutes(1), Duration.ofMinutes(5), 10, Duration.ofDays(1)), stop, NOW,
+        new IngestMetrics());
     assertThatThrownBy(() -> fetcher.fetch(URI.create("http://x/t"), Map.of(), "x"))
         .isInstanceOf(RetriableException.class)
         .hasMessageContaining("stopping");
@@ -127,7 +131,8 @@ class RetryingFetcherTest {
     stubRateLimitedOnce("Rate limit is exceeded. Try again in 2 seconds.");
     List<Duration> waits = new CopyOnWriteArrayList<>();
     RetryingFetcher f = new RetryingFetcher(new JdkPageFetcher(Duration.ofSeconds(5)), Throttle.NONE,
-        new Backoff(Duration.ofMillis(1), Duration.ofSeconds(60), 3), waits::add, new IngestMetrics());
+        new Backoff(Duration.ofMillis(1), Duration.ofSeconds(60), 3, Duration.ofDays(1)), waits::add, NOW,
+        new IngestMetrics());
 
     // To a file, as the tasks fetch: the hint is in the file the 429's body went to.
     HttpPage page = f.fetchToFile(URI.create(wm.baseUrl() + "/data"), Map.of(), "data", dir.resolve("body"));
@@ -136,17 +141,19 @@ class RetryingFetcherTest {
     assertThat(waits).containsExactly(Duration.ofSeconds(2));
   }
 
+  /** Longer than http.backoff.max.ms, and waited all the same: a call sooner is one the gateway refuses again. */
   @Test
-  void shouldWaitAtMostTheBackoffMaximumWhateverA429sBodySays() throws Exception {
+  void shouldWaitAsLongAsA429sBodySaysEvenBeyondTheBackoffMaximum() throws Exception {
     stubRateLimitedOnce("Rate limit is exceeded. Try again in 3600 seconds.");
     List<Duration> waits = new CopyOnWriteArrayList<>();
     RetryingFetcher f = new RetryingFetcher(new JdkPageFetcher(Duration.ofSeconds(5)), Throttle.NONE,
-        new Backoff(Duration.ofMillis(1), Duration.ofSeconds(60), 3), waits::add, new IngestMetrics());
+        new Backoff(Duration.ofMillis(1), Duration.ofSeconds(60), 3, Duration.ofDays(1)), waits::add, NOW,
+        new IngestMetrics());
 
     HttpPage page = f.fetch(URI.create(wm.baseUrl() + "/data"), Map.of(), "data");
 
     assertThat(page.status()).isEqualTo(200);
-    assertThat(waits).containsExactly(Duration.ofSeconds(60));
+    assertThat(waits).containsExactly(Duration.ofHours(1));
   }
 
   // Retry-After as an HTTP-date (RFC 9110 10.2.3), as gateways and CDNs in front of an API send it. The client's clock
@@ -170,7 +177,8 @@ class RetryingFetcherTest {
   List<Duration> waitsOfOneFetch(Clock clientClock) throws Exception {
     List<Duration> waits = new CopyOnWriteArrayList<>();
     RetryingFetcher f = new RetryingFetcher(new JdkPageFetcher(Duration.ofSeconds(5), 0, clientClock), Throttle.NONE,
-        new Backoff(Duration.ofMillis(1), Duration.ofMinutes(10), 3), waits::add, new IngestMetrics());
+        new Backoff(Duration.ofMillis(1), Duration.ofMinutes(10), 3, Duration.ofDays(1)), waits::add, clientClock,
+        new IngestMetrics());
     HttpPage page = f.fetchToFile(URI.create(wm.baseUrl() + "/data"), Map.of(), "data", dir.resolve("body"));
     assertThat(page.status()).isEqualTo(200);
     return waits;
@@ -212,11 +220,63 @@ class RetryingFetcherTest {
   }
 
   @Test
-  void shouldWaitAtMostTheBackoffMaximumWhenTheRetryAfterDateIsFurther() throws Exception {
+  void shouldWaitUntilTheRetryAfterDateEvenWhenItIsBeyondTheBackoffMaximum() throws Exception {
     stubFailingOnce(aResponse().withStatus(503).withHeader("Date", SERVER_DATE)
         .withHeader("Retry-After", "Wed, 21 Oct 2015 09:26:00 GMT"));
 
-    assertThat(waitsOfOneFetch(SKEWED_CLIENT)).containsExactly(Duration.ofMinutes(10));
+    assertThat(waitsOfOneFetch(SKEWED_CLIENT)).containsExactly(Duration.ofHours(2));
+  }
+
+  /** A fetcher giving up after its first attempt (http.max.retries=0), waiting through {@code waits}. */
+  RetryingFetcher noRetries(List<Duration> waits, Duration retryAfterMax) {
+    return new RetryingFetcher(new JdkPageFetcher(Duration.ofSeconds(5), 0, NOW), Throttle.NONE,
+        new Backoff(Duration.ofMillis(1), Duration.ofMinutes(1), 0, retryAfterMax), waits::add, NOW,
+        new IngestMetrics());
+  }
+
+  /**
+   * The worker polls again at once after the RetriableException: the next call to the server that asked for an hour,
+   * in a later fetch, still waits for it; another server (here the same WireMock under another host name, which is
+   * another origin) is not held up by it.
+   */
+  @Test
+  void shouldWaitForAServersRetryAfterInALaterFetchOnceRetriesRanOutButNotForAnotherServer() throws Exception {
+    stubFailingOnce(aResponse().withStatus(503).withHeader("Retry-After", "3600"));
+    List<Duration> waits = new CopyOnWriteArrayList<>();
+    RetryingFetcher f = noRetries(waits, Duration.ofDays(1));
+    URI data = URI.create("http://localhost:" + wm.port() + "/data");
+
+    try (LogCapture log = new LogCapture()) {
+      assertThatThrownBy(() -> f.fetch(data, Map.of(), "data")).isInstanceOf(RetriableException.class)
+          .hasMessageContaining("HTTP 503").hasMessageContaining("3600 s")
+          .hasMessageContaining("not calling http://localhost:" + wm.port() + " again before 2026-11-30T08:00:00Z");
+      assertThat(log.warnings()).filteredOn(w -> w.contains("3600 s")).singleElement().asString()
+          .contains("2026-11-30T08:00:00Z").contains("http.backoff.max.ms");
+    }
+    assertThat(waits).isEmpty();
+
+    HttpPage other = f.fetch(URI.create("http://127.0.0.1:" + wm.port() + "/other"), Map.of(), "other");
+    assertThat(other.status()).as("WireMock's 404: called, not held up").isEqualTo(404);
+    assertThat(waits).isEmpty();
+
+    assertThat(f.fetch(data, Map.of(), "data").status()).isEqualTo(200);
+    assertThat(waits).as("the hour the server asked, before calling it again").containsExactly(Duration.ofHours(1));
+  }
+
+  @Test
+  void shouldWaitAtMostTheRetryAfterMaximumWithAWarnNamingTheServersValue() throws Exception {
+    stubFailingOnce(aResponse().withStatus(503).withHeader("Retry-After", "2592000"));
+    List<Duration> waits = new CopyOnWriteArrayList<>();
+    RetryingFetcher f = noRetries(waits, Duration.ofHours(2));
+    URI data = URI.create(wm.baseUrl() + "/data");
+
+    try (LogCapture log = new LogCapture()) {
+      assertThatThrownBy(() -> f.fetch(data, Map.of(), "data")).isInstanceOf(RetriableException.class);
+      assertThat(log.warnings()).filteredOn(w -> w.contains("2592000 s")).singleElement().asString()
+          .contains("http.retry.after.max.ms").contains("7200000 ms").contains("2026-11-30T09:00:00Z");
+    }
+    assertThat(f.fetch(data, Map.of(), "data").status()).isEqualTo(200);
+    assertThat(waits).containsExactly(Duration.ofHours(2));
   }
 
   /** The header is the standard answer: it wins over the body's "Try again in N seconds", in either form. */

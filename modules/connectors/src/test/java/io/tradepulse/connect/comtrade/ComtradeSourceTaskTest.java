@@ -14,8 +14,13 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.tradepulse.connect.LogCapture;
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.JdkPageFetcher;
+import io.tradepulse.connect.common.HttpPage;
 import io.tradepulse.connect.common.OutOfQuotaException;
+import io.tradepulse.connect.common.PageFetcher;
 import io.tradepulse.connect.common.Sleeper;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -76,6 +81,10 @@ class ComtradeSourceTaskTest {
 
   /** @param sleeper the waits of the task's units of work; null: the task's own (stop-aware, real) */
   ComtradeSourceTask task(Map<String, String> overrides, Sleeper sleeper) {
+    return task(overrides, sleeper, new JdkPageFetcher(Duration.ofSeconds(5)));
+  }
+
+  ComtradeSourceTask task(Map<String, String> overrides, Sleeper sleeper, PageFetcher fetcher) {
     Map<String, String> p = new HashMap<>();
     p.put("name", "comtrade-test");
     p.put(ComtradeConfig.BASE_URL_CONFIG, wm.baseUrl() + "/data/v1/get");
@@ -89,9 +98,9 @@ class ComtradeSourceTaskTest {
     p.putAll(overrides);
     ComtradeSourceTask t = new ComtradeSourceTask();
     if (sleeper == null) {
-      t.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(5)));
+      t.useForTesting(clock, fetcher);
     } else {
-      t.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(5)), sleeper);
+      t.useForTesting(clock, fetcher, sleeper);
     }
     t.initialize(harness.context(p));
     t.start(p);
@@ -500,5 +509,111 @@ class ComtradeSourceTaskTest {
     assertThat(waits).containsExactly(Duration.ofSeconds(2));
     assertThat(rs).hasSize(1);
     assertThat(task.metrics().retries()).isEqualTo(1);
+  }
+
+  /**
+   * The 2024 window answered 503 with {@code Retry-After} once (maintenance behind Comtrade's gateway, in its answer's
+   * shape), then with a page of one record.
+   */
+  void stubUnavailableOnce(String retryAfter) {
+    wm.stubFor(get(urlPathEqualTo(PATH)).atPriority(10).willReturn(aResponse().withStatus(204)));
+    wm.stubFor(get(urlPathEqualTo(PATH)).withQueryParam("period", equalTo(YEAR_2024)).inScenario("maintenance")
+        .whenScenarioStateIs(Scenario.STARTED)
+        .willReturn(aResponse().withStatus(503).withHeader("Retry-After", retryAfter)
+            .withHeader("Content-Type", "application/json").withBody(apim(503, "Service Unavailable")))
+        .willSetStateTo("back"));
+    wm.stubFor(get(urlPathEqualTo(PATH)).withQueryParam("period", equalTo(YEAR_2024)).inScenario("maintenance")
+        .whenScenarioStateIs("back").willReturn(aResponse().withStatus(200).withBody(ONE_RECORD)));
+  }
+
+  /** A real fetcher that notes the task's clock at each call. */
+  PageFetcher timed(List<Instant> calledAt) {
+    PageFetcher real = new JdkPageFetcher(Duration.ofSeconds(5));
+    return new PageFetcher() {
+      @Override
+      public HttpPage fetch(URI uri, Map<String, String> headers) throws IOException, InterruptedException {
+        calledAt.add(clock.instant());
+        return real.fetch(uri, headers);
+      }
+
+      @Override
+      public HttpPage fetchToFile(URI uri, Map<String, String> headers, Path target)
+          throws IOException, InterruptedException {
+        calledAt.add(clock.instant());
+        return real.fetchToFile(uri, headers, target);
+      }
+
+      @Override
+      public void stop() {
+        real.stop();
+      }
+    };
+  }
+
+  /**
+   * A Retry-After of an hour was cut to http.backoff.max.ms (a minute) and, once retries ran out, the worker polled
+   * again at once: the server was called again long before the time it asked for. Now the next call waits for it,
+   * across the RetriableException and the polls after it.
+   */
+  @Test
+  void shouldNotCallAgainBeforeA503sRetryAfterBeyondTheBackoffMaximumEvenOnceRetriesRanOut() throws Exception {
+    stubUnavailableOnce("3600");
+    List<Instant> calledAt = new CopyOnWriteArrayList<>();
+    ComtradeSourceTask task = task(Map.of(ComtradeConfig.LOOKBACK_CONFIG, "0", "http.max.retries", "0"), fakeWaits,
+        timed(calledAt));
+    Instant asked = clock.instant().plus(Duration.ofHours(1));
+
+    assertThatThrownBy(() -> TaskHarness.poll(task)).isInstanceOf(RetriableException.class)
+        .hasMessageContaining("HTTP 503").hasMessageContaining("not calling").hasMessageContaining(asked.toString());
+    List<SourceRecord> rs = harness.drain(task); // the worker polls again, at once
+    task.stop();
+
+    assertThat(asked().subList(0, 2)).containsExactly(YEAR_2024, YEAR_2024);
+    assertThat(calledAt.get(1)).as("called again only at the time the server asked").isAfterOrEqualTo(asked);
+    assertThat(waits).contains(Duration.ofHours(1));
+    assertThat(rs).singleElement().satisfies(r -> assertThat(((Struct) r.value()).getInt64("value")).isEqualTo(1000L));
+  }
+
+  /** The wait is on the task's own thread: poll() keeps returning meanwhile, and stop() ends it at once. */
+  @Test
+  void shouldWaitForTheRetryAfterWithoutHoldingPollAndEndTheWaitAtOnceWhenTheTaskStops() throws Exception {
+    stubUnavailableOnce("3600");
+    ComtradeSourceTask task = task(Map.of(ComtradeConfig.LOOKBACK_CONFIG, "0", "http.max.retries", "0"));
+    assertThatThrownBy(() -> TaskHarness.poll(task)).isInstanceOf(RetriableException.class);
+
+    for (int i = 0; i < 4; i++) { // the worker polls again at once, and again
+      long pollStart = System.nanoTime();
+      assertThat(task.poll()).isNull();
+      assertThat(Duration.ofNanos(System.nanoTime() - pollStart)).isLessThan(Duration.ofSeconds(2));
+    }
+    assertThat(task.unitInFlight()).as("waiting").isTrue();
+    assertThat(wm.getAllServeEvents()).as("not called again").hasSize(1);
+    assertThat(task.metrics().quotaWaitUntil()).as("shows until when")
+        .isEqualTo(clock.instant().plus(Duration.ofHours(1)).toEpochMilli());
+
+    long stopStart = System.nanoTime();
+    task.stop();
+    assertThat(Duration.ofNanos(System.nanoTime() - stopStart)).isLessThan(Duration.ofSeconds(1));
+    assertThat(wm.getAllServeEvents()).hasSize(1);
+    assertThat(task.metrics().quotaWaitUntil()).isZero();
+    assertThat(harness.offsets).isEmpty();
+  }
+
+  @Test
+  void shouldWaitAtMostHttpRetryAfterMaxWithAWarnNamingTheServersRetryAfter() throws Exception {
+    stubUnavailableOnce("2592000"); // 30 days
+    List<Instant> calledAt = new CopyOnWriteArrayList<>();
+    try (LogCapture log = new LogCapture()) {
+      ComtradeSourceTask task = task(Map.of(ComtradeConfig.LOOKBACK_CONFIG, "0", "http.retry.after.max.ms", "7200000"),
+          fakeWaits, timed(calledAt));
+      List<SourceRecord> rs = harness.drain(task);
+      task.stop();
+
+      assertThat(rs).hasSize(1);
+      assertThat(waits).containsExactly(Duration.ofHours(2));
+      assertThat(calledAt.get(1)).isEqualTo(calledAt.get(0).plus(Duration.ofHours(2)));
+      assertThat(log.warnings()).filteredOn(w -> w.contains("2592000 s")).singleElement().asString()
+          .contains("http.retry.after.max.ms").contains(calledAt.get(1).toString());
+    }
   }
 }
