@@ -71,6 +71,10 @@ public final class VersionedAvroSerde<T extends SpecificRecord> implements Serde
             b.encoder.flush();
             return b.out.toByteArray();
         } catch (IOException | RuntimeException e) {
+            // The buffered encoder still holds what it wrote before the failure (a null field refused half-way), and
+            // reconfiguring it flushes that into the next entry's buffer: the thread's next entry would start with
+            // this one's fields. Drop the encoder so the next serialize starts from nothing.
+            buffers.get().encoder = null;
             throw new SerializationException("Cannot encode " + schema.getFullName() + " state", e);
         }
     }
