@@ -12,9 +12,11 @@ import org.apache.kafka.common.serialization.Serde;
 
 /**
  * Serdes of the processor's state stores (see {@link VersionedAvroSerde} for why they bypass the registry).
- * The history uses the compact hand-written {@link SeriesHistoryCodec} (formats 2 and 3, still reads format 1);
- * the key keeps format 1 (its bytes are the store's and the changelog's key: changing them would orphan
- * existing entries).
+ * The history uses the compact hand-written {@link SeriesHistoryCodec} (formats 2 to 4, still reads format 1);
+ * the keys and the roll-up contribution keep format 1 (a key's bytes are the store's and the changelog's key:
+ * changing them would orphan existing entries), written by the hand-written {@link Format1Codecs}, which produce
+ * exactly {@link VersionedAvroSerde}'s bytes without Avro's generic writer and reader (a key is serialized on every
+ * get and put). The legacy roll-up cell and the applied calendar, read or written rarely, keep the generic serde.
  *
  * @param seriesKey     store key: one entry per series
  * @param seriesHistory value of the series-history store (every period of the series' latest four years, winning
@@ -37,11 +39,11 @@ public record StateSerdes(Serde<SeriesKey> seriesKey, Serde<SeriesHistory> serie
                           Serde<RollupCell> rollupCell,
                           Serde<AppliedCalendar> appliedCalendar) {
     public static StateSerdes defaults() {
-        return new StateSerdes(new VersionedAvroSerde<>(SeriesKey.getClassSchema()),
-                new SeriesHistoryCodec(), new VersionedAvroSerde<>(HistoryYearKey.getClassSchema()),
-                new VersionedAvroSerde<>(ChangeKey.getClassSchema()),
-                new VersionedAvroSerde<>(RollupContribution.getClassSchema()),
-                new VersionedAvroSerde<>(RollupChildKey.getClassSchema()),
+        return new StateSerdes(new Format1Codecs.SeriesKeyCodec(),
+                new SeriesHistoryCodec(), new Format1Codecs.HistoryYearKeyCodec(),
+                new Format1Codecs.ChangeKeyCodec(),
+                new Format1Codecs.RollupContributionCodec(),
+                new Format1Codecs.RollupChildKeyCodec(),
                 new VersionedAvroSerde<>(RollupCell.getClassSchema()),
                 new VersionedAvroSerde<>(AppliedCalendar.getClassSchema()));
     }
