@@ -286,6 +286,10 @@ class Format1CodecsTest {
         RollupContribution noVintage = new RollupContribution("C:01", 1, null, "USD", "CENSUS", null, 0L, null);
         assertThatThrownBy(() -> CONTRIBUTION.serialize("t", noVintage)).isInstanceOf(SerializationException.class)
                 .hasMessage(messageOf(() -> AVRO_CONTRIBUTION.serialize("t", noVintage)));
+        // nothing of a refused entry stays in the thread's buffer (VersionedAvroSerde once prefixed the next entry)
+        SeriesKey next = new SeriesKey("DEU", "FRA", Flow.EXPORT, "TOTAL");
+        assertThat(SERIES.serialize("t", next))
+                .isEqualTo(new VersionedAvroSerde<SeriesKey>(SeriesKey.getClassSchema()).serialize("t", next));
     }
 
     private static String messageOf(Runnable call) {
