@@ -32,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * to it first waits until then, in this fetch or a later one. Per task (each has its fetcher) and in memory: a restarted
  * task calls once more and hears how long is left. The wait is on the task's own thread, so poll() keeps returning, and
  * it ends at once when the task stops ({@link Sleeper}).
+ *
+ * <p>With http.retry.after.long=FAIL, a wait longer than http.backoff.max.ms is not waited for: the fetch throws
+ * {@link LongRetryAfterException} at once, naming the server and when it may be called again. A one-shot run (tradepulse
+ * ingest without --follow) would otherwise sit silent until its own timeout and end "not done", saying nothing of the
+ * server's request.
  */
 public final class RetryingFetcher {
   private static final Logger log = LoggerFactory.getLogger(RetryingFetcher.class);
@@ -140,7 +145,7 @@ public final class RetryingFetcher {
           how = "its body's \"Try again in\"";
         }
         if (ra.isPresent()) {
-          asked = serverAsked(origin, ra.get(), how);
+          asked = serverAsked(origin, ra.get(), how, problem, logUri);
         }
       } catch (IOException e) {
         problem = e.getClass().getSimpleName() + ": " + e.getMessage();
@@ -149,6 +154,10 @@ public final class RetryingFetcher {
         // The task stopped during the attempt, and may have ended it (PageFetcher#stop): not a failure to warn about
         // or to count as a retry, and a retry would not get far.
         throw new RetriableException("Task stopping: not retrying " + logUri + " (" + problem + ")");
+      }
+      if (asked != null && asked.refusal() != null) {
+        // http.retry.after.long=FAIL: at once, whatever retries are left (each would have to wait as long).
+        throw asked.refusal();
       }
       if (attempt >= backoff.maxRetries()) {
         // The worker polls again at once: the next call to this server still waits for the time it asked. Said here
@@ -186,21 +195,25 @@ public final class RetryingFetcher {
   /**
    * What a server asked: the wait honoured, and, when it is not an ordinary retry delay (beyond http.backoff.max.ms,
    * or cut to http.retry.after.max.ms), what the task does about it, for its one WARN and the RetriableException.
+   *
+   * @param refusal what to throw instead of waiting (http.retry.after.long=FAIL and a wait beyond the backoff's
+   *     maximum), else null
    */
-  private record Asked(Duration honoured, String text) {}
+  private record Asked(Duration honoured, String text, LongRetryAfterException refusal) {}
 
   /**
    * Remembers the time before which {@code origin} is not called again, as it asked: {@code wait} from now, at most
-   * http.retry.after.max.ms.
+   * http.retry.after.max.ms; or, with http.retry.after.long=FAIL and a wait beyond the backoff's maximum, gives the
+   * refusal to throw.
    *
    * @param how where the server said it (the header, a 429's body)
+   * @param problem the answer that said it ("HTTP 503"), and {@code logUri} the call, for the refusal's message
    */
-  private Asked serverAsked(String origin, Duration wait, String how) {
+  private Asked serverAsked(String origin, Duration wait, String how, String problem, String logUri) {
     boolean capped = wait.compareTo(backoff.retryAfterMax()) > 0;
     Duration honoured = capped ? backoff.retryAfterMax() : wait;
     Instant at = clock.instant().plus(honoured);
     boolean beyondBackoff = honoured.compareTo(backoff.max()) > 0;
-    notBefore.put(origin, new NotBefore(at, beyondBackoff));
     String why;
     if (capped) {
       why = ", more than " + TradeSourceConfig.HTTP_RETRY_AFTER_MAX_CONFIG + " allows ("
@@ -208,11 +221,25 @@ public final class RetryingFetcher {
     } else if (beyondBackoff) {
       why = ", beyond " + TradeSourceConfig.HTTP_BACKOFF_MAX_CONFIG + " (" + backoff.max().toMillis() + " ms)";
     } else {
-      return new Asked(honoured, ""); // an ordinary retry delay, logged as one
+      notBefore.put(origin, new NotBefore(at, false));
+      return new Asked(honoured, "", null); // an ordinary retry delay, logged as one
     }
+    if (beyondBackoff && backoff.longRetryAfter() == TradeSourceConfig.LongRetryAfter.FAIL) {
+      // Not remembered: the task fails, and should the fetcher be used again it is to call once more and hear how long
+      // is left, not to wait after all.
+      return new Asked(honoured, "", new LongRetryAfterException(problem + " from " + logUri + ": " + origin
+          + " asked not to be called again for " + seconds(wait) + " (" + how + ")"
+          + (capped ? ", more than " + TradeSourceConfig.HTTP_RETRY_AFTER_MAX_CONFIG + " allows ("
+              + backoff.retryAfterMax().toMillis() + " ms), taken as that" : "")
+          + ", longer than " + TradeSourceConfig.HTTP_BACKOFF_MAX_CONFIG + " (" + backoff.max().toMillis()
+          + " ms); it may be called again at " + at + ": run again (restart the task) after then. Not waiting for it ("
+          + TradeSourceConfig.HTTP_RETRY_AFTER_LONG_CONFIG + "=FAIL): nothing is skipped and the offsets keep every "
+          + "record delivered so far, so the next run resumes with this call", origin, wait, at));
+    }
+    notBefore.put(origin, new NotBefore(at, beyondBackoff));
     return new Asked(honoured, "the server asked to wait " + seconds(wait) + " (" + how + ")" + why + "; not calling "
         + origin + " again before " + at + ": the task waits until then, nothing is skipped and the offsets stay "
-        + "where they are (stopping the task ends the wait, and a restarted task calls once more)");
+        + "where they are (stopping the task ends the wait, and a restarted task calls once more)", null);
   }
 
   private static String seconds(Duration d) {

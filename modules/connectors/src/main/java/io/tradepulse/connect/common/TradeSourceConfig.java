@@ -81,6 +81,18 @@ public abstract class TradeSourceConfig extends AbstractConfig {
   /** A week: a task that may stay silent longer than that is one to stop, not to configure. */
   static final long HTTP_RETRY_AFTER_MAX_LIMIT = 604_800_000L;
 
+  public static final String HTTP_RETRY_AFTER_LONG_CONFIG = "http.retry.after.long";
+  public static final String HTTP_RETRY_AFTER_LONG_DOC = "What the task does when a server asks (Retry-After, or a "
+      + "429's \"Try again in N seconds\") not to be called again for longer than http.backoff.max.ms. WAIT: waits "
+      + "until then (see http.retry.after.max.ms): for a connector that runs on. FAIL: the task fails at once, naming "
+      + "the server, its Retry-After and when it may be called again; nothing is skipped and the offsets keep every "
+      + "record delivered, so a restart after then resumes with the refused call. A shorter wait is retried as usual "
+      + "either way. tradepulse ingest sets FAIL for a one-shot run (not --follow) unless this key is given.";
+  public static final String HTTP_RETRY_AFTER_LONG_DEFAULT = "WAIT";
+
+  /** {@link #HTTP_RETRY_AFTER_LONG_CONFIG}. */
+  public enum LongRetryAfter { WAIT, FAIL }
+
   public static final String HTTP_MIN_INTERVAL_CONFIG = "http.min.interval.ms";
   public static final String HTTP_MIN_INTERVAL_DOC = "Minimum time between two calls of one task (quota-friendly "
       + "throttle; Comtrade allows ~500 calls a day).";
@@ -128,6 +140,9 @@ public abstract class TradeSourceConfig extends AbstractConfig {
         .define(HTTP_RETRY_AFTER_MAX_CONFIG, Type.LONG, HTTP_RETRY_AFTER_MAX_DEFAULT,
             Range.between(1_000L, HTTP_RETRY_AFTER_MAX_LIMIT), Importance.LOW, HTTP_RETRY_AFTER_MAX_DOC, GROUP_COMMON,
             ++o, ConfigDef.Width.SHORT, HTTP_RETRY_AFTER_MAX_CONFIG)
+        .define(HTTP_RETRY_AFTER_LONG_CONFIG, Type.STRING, HTTP_RETRY_AFTER_LONG_DEFAULT,
+            ConfigDef.ValidString.in(LongRetryAfter.WAIT.name(), LongRetryAfter.FAIL.name()), Importance.LOW,
+            HTTP_RETRY_AFTER_LONG_DOC, GROUP_COMMON, ++o, ConfigDef.Width.SHORT, HTTP_RETRY_AFTER_LONG_CONFIG)
         .define(HTTP_MIN_INTERVAL_CONFIG, Type.LONG, HTTP_MIN_INTERVAL_DEFAULT, Range.atLeast(0), Importance.LOW,
             HTTP_MIN_INTERVAL_DOC, GROUP_COMMON, ++o, ConfigDef.Width.SHORT, HTTP_MIN_INTERVAL_CONFIG);
   }
@@ -143,6 +158,7 @@ public abstract class TradeSourceConfig extends AbstractConfig {
   public Backoff backoff() {
     return new Backoff(Duration.ofMillis(getLong(HTTP_BACKOFF_INITIAL_CONFIG)),
         Duration.ofMillis(getLong(HTTP_BACKOFF_MAX_CONFIG)), getInt(HTTP_MAX_RETRIES_CONFIG),
-        Duration.ofMillis(getLong(HTTP_RETRY_AFTER_MAX_CONFIG)));
+        Duration.ofMillis(getLong(HTTP_RETRY_AFTER_MAX_CONFIG)),
+        LongRetryAfter.valueOf(getString(HTTP_RETRY_AFTER_LONG_CONFIG)));
   }
 }

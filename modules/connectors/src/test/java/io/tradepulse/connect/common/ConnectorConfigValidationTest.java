@@ -212,4 +212,30 @@ class ConnectorConfigValidationTest {
     assertThat(new ComtradeConfig(with(base, "http.retry.after.max.ms", "604800000")).backoff().retryAfterMax())
         .isEqualTo(java.time.Duration.ofDays(7));
   }
+
+  static Stream<Arguments> badLongRetryAfterValues() {
+    return tables().flatMap(a -> Stream.of("STOP", "fail", "")
+        .map(v -> Arguments.of(a.get()[0], a.get()[1], v)));
+  }
+
+  /** Every connector: an unknown value fails the start naming the key and the allowed values, as Connect's validate. */
+  @ParameterizedTest
+  @MethodSource("badLongRetryAfterValues")
+  void shouldFailStartNamingTheKeyAndTheAllowedValuesWhenHttpRetryAfterLongIsUnknown(
+      Supplier<SourceConnector> connector, Map<String, String> base, String value) {
+    Map<String, String> props = with(base, "http.retry.after.long", value);
+    assertThatThrownBy(() -> connector.get().start(props)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.retry.after.long").hasMessageContaining("WAIT, FAIL");
+    assertThat(connector.get().validate(props).configValues().stream()
+        .filter(v -> v.name().equals("http.retry.after.long")).findFirst().orElseThrow().errorMessages())
+        .singleElement().asString().contains("WAIT, FAIL");
+  }
+
+  @Test
+  void shouldWaitForALongRetryAfterByDefaultAndFailWhenConfigured() {
+    Map<String, String> base = Map.of("comtrade.reporters", "156", "comtrade.start.period", "202401");
+    assertThat(new ComtradeConfig(base).backoff().longRetryAfter()).isEqualTo(TradeSourceConfig.LongRetryAfter.WAIT);
+    assertThat(new ComtradeConfig(with(base, "http.retry.after.long", "FAIL")).backoff().longRetryAfter())
+        .isEqualTo(TradeSourceConfig.LongRetryAfter.FAIL);
+  }
 }

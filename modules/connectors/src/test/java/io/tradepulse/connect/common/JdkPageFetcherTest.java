@@ -1,5 +1,6 @@
 package io.tradepulse.connect.common;
 
+import static io.tradepulse.connect.common.TradeSourceConfig.LongRetryAfter.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -211,8 +212,8 @@ class JdkPageFetcherTest {
     List<Path> before = TaskHarness.tempFilesNamed("tradepulse-stall-");
     IngestMetrics metrics = new IngestMetrics();
     RetryingFetcher retrying = new RetryingFetcher(new JdkPageFetcher(Duration.ofMillis(300)), Throttle.NONE,
-        new Backoff(Duration.ofMillis(1), Duration.ofMillis(5), 1, Duration.ofDays(1)), d -> { }, Clock.systemUTC(),
-        metrics);
+        new Backoff(Duration.ofMillis(1), Duration.ofMillis(5), 1, Duration.ofDays(1), WAIT), d -> { },
+        Clock.systemUTC(), metrics);
     assertThatThrownBy(() -> HttpBody.fetch(retrying, uri, Map.of(), "the stalling server", "stall"))
         .isInstanceOf(RetriableException.class).hasMessageContaining("HttpTimeoutException");
     assertThat(metrics.retries()).isEqualTo(1);
@@ -225,8 +226,8 @@ class JdkPageFetcherTest {
     List<Path> before = TaskHarness.tempFilesNamed("tradepulse-dribble-");
     IngestMetrics metrics = new IngestMetrics();
     RetryingFetcher retrying = new RetryingFetcher(new JdkPageFetcher(Duration.ofMillis(300), 1_024), Throttle.NONE,
-        new Backoff(Duration.ofMillis(1), Duration.ofMillis(5), 1, Duration.ofDays(1)), d -> { }, Clock.systemUTC(),
-        metrics);
+        new Backoff(Duration.ofMillis(1), Duration.ofMillis(5), 1, Duration.ofDays(1), WAIT), d -> { },
+        Clock.systemUTC(), metrics);
     assertThatThrownBy(() -> HttpBody.fetch(retrying, uri, Map.of(), "the dribbling server", "dribble"))
         .isInstanceOf(RetriableException.class).hasMessageContaining("HttpTimeoutException")
         .hasMessageContaining("http.body.min.bytes.per.second");

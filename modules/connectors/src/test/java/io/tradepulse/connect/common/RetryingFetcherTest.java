@@ -4,6 +4,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static io.tradepulse.connect.common.TradeSourceConfig.LongRetryAfter.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -53,7 +54,7 @@ class RetryingFetcherTest {
 
   static RetryingFetcher retrying(PageFetcher f, IngestMetrics metrics) {
     return new RetryingFetcher(f, Throttle.NONE,
-        new Backoff(Duration.ofMillis(1), Duration.ofMillis(5), 3, Duration.ofDays(1)), d -> { }, NOW, metrics);
+        new Backoff(Duration.ofMillis(1), Duration.ofMillis(5), 3, Duration.ofDays(1), WAIT), d -> { }, NOW, metrics);
   }
 
   @Test
@@ -66,7 +67,7 @@ class RetryingFetcherTest {
       return new HttpPage(503, null, Optional.empty(), HttpValidators.NONE);
     };
     RetryingFetcher fetcher = new RetryingFetcher(unavailable, Throttle.NONE,
-        new Backoff(Duration.ofMinutes(1), Duration.ofMinutes(5), 10, Duration.ofDays(1)), stop, NOW,
+        new Backoff(Duration.ofMinutes(1), Duration.ofMinutes(5), 10, Duration.ofDays(1), WAIT), stop, NOW,
         new IngestMetrics());
     assertThatThrownBy(() -> fetcher.fetch(URI.create("http://x/t"), Map.of(), "x"))
         .isInstanceOf(RetriableException.class)
@@ -131,7 +132,7 @@ class RetryingFetcherTest {
     stubRateLimitedOnce("Rate limit is exceeded. Try again in 2 seconds.");
     List<Duration> waits = new CopyOnWriteArrayList<>();
     RetryingFetcher f = new RetryingFetcher(new JdkPageFetcher(Duration.ofSeconds(5)), Throttle.NONE,
-        new Backoff(Duration.ofMillis(1), Duration.ofSeconds(60), 3, Duration.ofDays(1)), waits::add, NOW,
+        new Backoff(Duration.ofMillis(1), Duration.ofSeconds(60), 3, Duration.ofDays(1), WAIT), waits::add, NOW,
         new IngestMetrics());
 
     // To a file, as the tasks fetch: the hint is in the file the 429's body went to.
@@ -147,7 +148,7 @@ class RetryingFetcherTest {
     stubRateLimitedOnce("Rate limit is exceeded. Try again in 3600 seconds.");
     List<Duration> waits = new CopyOnWriteArrayList<>();
     RetryingFetcher f = new RetryingFetcher(new JdkPageFetcher(Duration.ofSeconds(5)), Throttle.NONE,
-        new Backoff(Duration.ofMillis(1), Duration.ofSeconds(60), 3, Duration.ofDays(1)), waits::add, NOW,
+        new Backoff(Duration.ofMillis(1), Duration.ofSeconds(60), 3, Duration.ofDays(1), WAIT), waits::add, NOW,
         new IngestMetrics());
 
     HttpPage page = f.fetch(URI.create(wm.baseUrl() + "/data"), Map.of(), "data");
@@ -177,8 +178,8 @@ class RetryingFetcherTest {
   List<Duration> waitsOfOneFetch(Clock clientClock) throws Exception {
     List<Duration> waits = new CopyOnWriteArrayList<>();
     RetryingFetcher f = new RetryingFetcher(new JdkPageFetcher(Duration.ofSeconds(5), 0, clientClock), Throttle.NONE,
-        new Backoff(Duration.ofMillis(1), Duration.ofMinutes(10), 3, Duration.ofDays(1)), waits::add, clientClock,
-        new IngestMetrics());
+        new Backoff(Duration.ofMillis(1), Duration.ofMinutes(10), 3, Duration.ofDays(1), WAIT), waits::add,
+        clientClock, new IngestMetrics());
     HttpPage page = f.fetchToFile(URI.create(wm.baseUrl() + "/data"), Map.of(), "data", dir.resolve("body"));
     assertThat(page.status()).isEqualTo(200);
     return waits;
@@ -230,7 +231,7 @@ class RetryingFetcherTest {
   /** A fetcher giving up after its first attempt (http.max.retries=0), waiting through {@code waits}. */
   RetryingFetcher noRetries(List<Duration> waits, Duration retryAfterMax) {
     return new RetryingFetcher(new JdkPageFetcher(Duration.ofSeconds(5), 0, NOW), Throttle.NONE,
-        new Backoff(Duration.ofMillis(1), Duration.ofMinutes(1), 0, retryAfterMax), waits::add, NOW,
+        new Backoff(Duration.ofMillis(1), Duration.ofMinutes(1), 0, retryAfterMax, WAIT), waits::add, NOW,
         new IngestMetrics());
   }
 
@@ -277,6 +278,70 @@ class RetryingFetcherTest {
     }
     assertThat(f.fetch(data, Map.of(), "data").status()).isEqualTo(200);
     assertThat(waits).containsExactly(Duration.ofHours(2));
+  }
+
+  /** A fetcher with {@code http.retry.after.long=FAIL}, three retries and a one-minute backoff maximum. */
+  RetryingFetcher failingOnLongWaits(List<Duration> waits, Duration retryAfterMax) {
+    return new RetryingFetcher(new JdkPageFetcher(Duration.ofSeconds(5), 0, NOW), Throttle.NONE,
+        new Backoff(Duration.ofMillis(1), Duration.ofMinutes(1), 3, retryAfterMax,
+            TradeSourceConfig.LongRetryAfter.FAIL), waits::add, NOW, new IngestMetrics());
+  }
+
+  /**
+   * A one-shot run (tradepulse ingest without --follow) waited the hour a 503 asked for, silent, until its own timeout
+   * ended it "not done". With FAIL it fails at the first such answer, whatever retries are left, saying which server
+   * asked, for how long, and when it may be called again; the server is not called again.
+   */
+  @Test
+  void shouldFailAtOnceNamingTheServerItsRetryAfterAndWhenWhenA503AsksForLongerThanTheBackoffMaximumAndLongIsFail() {
+    stubFailingOnce(aResponse().withStatus(503).withHeader("Retry-After", "3600"));
+    List<Duration> waits = new CopyOnWriteArrayList<>();
+    RetryingFetcher f = failingOnLongWaits(waits, Duration.ofDays(1));
+    String server = "http://localhost:" + wm.port();
+
+    assertThatThrownBy(() -> f.fetch(URI.create(server + "/data"), Map.of(), "data"))
+        .isInstanceOf(LongRetryAfterException.class).isNotInstanceOf(RetriableException.class)
+        .hasMessageContaining("HTTP 503 from data").hasMessageContaining(server + " asked not to be called again for "
+            + "3600 s (Retry-After)").hasMessageContaining("called again at 2026-11-30T08:00:00Z")
+        .hasMessageContaining("http.retry.after.long=FAIL").hasMessageContaining("offsets keep every record delivered")
+        .satisfies(e -> {
+          LongRetryAfterException l = (LongRetryAfterException) e;
+          assertThat(l.server()).isEqualTo(server);
+          assertThat(l.asked()).isEqualTo(Duration.ofHours(1));
+          assertThat(l.callAgainAt()).isEqualTo(Instant.parse("2026-11-30T08:00:00Z"));
+        });
+    assertThat(wm.getAllServeEvents()).as("no second call").hasSize(1);
+    assertThat(waits).as("failed, not waited").isEmpty();
+  }
+
+  /** A 429 body's "Try again in N seconds" is a Retry-After too; beyond http.retry.after.max.ms, that maximum counts. */
+  @Test
+  void shouldGiveTheRetryAfterMaximumAsTheTimeToCallAgainWhenA429AsksForLongerAndLongIsFail() {
+    stubRateLimitedOnce("Rate limit is exceeded. Try again in 2592000 seconds.");
+    List<Duration> waits = new CopyOnWriteArrayList<>();
+    RetryingFetcher f = failingOnLongWaits(waits, Duration.ofHours(2));
+
+    assertThatThrownBy(() -> f.fetch(URI.create(wm.baseUrl() + "/data"), Map.of(), "data"))
+        .isInstanceOf(LongRetryAfterException.class).hasMessageContaining("HTTP 429")
+        .hasMessageContaining("2592000 s (its body's \"Try again in\")")
+        .hasMessageContaining("http.retry.after.max.ms").hasMessageContaining("called again at 2026-11-30T09:00:00Z")
+        .satisfies(e -> assertThat(((LongRetryAfterException) e).callAgainAt())
+            .isEqualTo(Instant.parse("2026-11-30T09:00:00Z")));
+    assertThat(wm.getAllServeEvents()).hasSize(1);
+    assertThat(waits).isEmpty();
+  }
+
+  /** FAIL is about long waits only: one within http.backoff.max.ms is retried as before. */
+  @Test
+  void shouldStillWaitAndRetryARetryAfterWithinTheBackoffMaximumWhenLongIsFail() throws Exception {
+    stubFailingOnce(aResponse().withStatus(503).withHeader("Retry-After", "60"));
+    List<Duration> waits = new CopyOnWriteArrayList<>();
+
+    HttpPage page = failingOnLongWaits(waits, Duration.ofDays(1)).fetch(URI.create(wm.baseUrl() + "/data"), Map.of(),
+        "data");
+
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(waits).containsExactly(Duration.ofMinutes(1));
   }
 
   /** The header is the standard answer: it wins over the body's "Try again in N seconds", in either form. */

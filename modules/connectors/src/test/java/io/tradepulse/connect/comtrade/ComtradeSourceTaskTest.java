@@ -14,6 +14,7 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.tradepulse.connect.LogCapture;
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.JdkPageFetcher;
+import io.tradepulse.connect.common.LongRetryAfterException;
 import io.tradepulse.connect.common.HttpPage;
 import io.tradepulse.connect.common.OutOfQuotaException;
 import io.tradepulse.connect.common.PageFetcher;
@@ -615,5 +616,46 @@ class ComtradeSourceTaskTest {
       assertThat(log.warnings()).filteredOn(w -> w.contains("2592000 s")).singleElement().asString()
           .contains("http.retry.after.max.ms").contains(calledAt.get(1).toString());
     }
+  }
+
+  /**
+   * A one-shot ingest (http.retry.after.long=FAIL, set by tradepulse ingest) waited the hour a 503 asked for, silent,
+   * and then ended at its --timeout, "not done", saying nothing of the server. The task now fails at once, naming the
+   * server, its Retry-After and when it may be called again, without calling it again; the offsets keep what was
+   * delivered, and a restart resumes with the refused call.
+   */
+  @Test
+  void shouldFailAtOnceNamingTheServerAndWhenToCallAgainWhenA503AsksForAnHourAndRetryAfterLongIsFail()
+      throws Exception {
+    wm.stubFor(get(urlPathEqualTo(PATH)).atPriority(10).willReturn(aResponse().withStatus(503)
+        .withHeader("Retry-After", "3600").withHeader("Content-Type", "application/json")
+        .withBody(apim(503, "Service Unavailable"))));
+    wm.stubFor(get(urlPathEqualTo(PATH)).withQueryParam("period", equalTo(YEAR_2024))
+        .willReturn(aResponse().withStatus(200).withBody(ONE_RECORD)));
+    ComtradeSourceTask task = task(Map.of(ComtradeConfig.LOOKBACK_CONFIG, "0", "http.retry.after.long", "FAIL"),
+        fakeWaits);
+    Instant callAgainAt = clock.instant().plus(Duration.ofHours(1));
+
+    assertThatThrownBy(() -> harness.drain(task))
+        .isInstanceOf(LongRetryAfterException.class).isNotInstanceOf(RetriableException.class)
+        .hasMessageContaining("HTTP 503").hasMessageContaining(wm.baseUrl() + " asked not to be called again for 3600 s")
+        .hasMessageContaining("called again at " + callAgainAt).hasMessageContaining("http.retry.after.long=FAIL")
+        .hasMessageContaining("offsets keep every record delivered");
+    task.stop();
+    assertThat(asked()).as("the refused call made once, not retried").hasSize(2);
+    assertThat(waits).as("failed, not waited").isEmpty();
+    assertThat(task.metrics().quotaWaitUntil()).isZero();
+    assertThat(harness.offsets.values()).singleElement()
+        .satisfies(o -> assertThat(o.get("next")).as("the delivered record's offset").isEqualTo("202402"));
+    String refused = asked().get(1);
+
+    wm.resetAll(); // the maintenance is over
+    wm.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(204)));
+    ComtradeSourceTask restarted = task(Map.of(ComtradeConfig.LOOKBACK_CONFIG, "0"), fakeWaits);
+    assertThat(harness.drain(restarted)).isEmpty();
+    restarted.stop();
+
+    assertThat(asked().get(0)).as("resumed with the refused call, 2024 not asked again").isEqualTo(refused)
+        .startsWith("202402,");
   }
 }
