@@ -2,7 +2,9 @@ package io.tradepulse.launcher;
 
 import io.tradepulse.connect.census.CensusSourceConnector;
 import io.tradepulse.connect.comext.ComextSourceConnector;
+import io.tradepulse.connect.common.LongRetryAfterException;
 import io.tradepulse.connect.common.OutOfQuotaException;
+import io.tradepulse.connect.common.TradeSourceConfig;
 import io.tradepulse.connect.comtrade.ComtradeConfig;
 import io.tradepulse.connect.comtrade.ComtradeSourceConnector;
 import io.tradepulse.connect.file.FileSourceConnector;
@@ -27,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -280,8 +283,9 @@ final class IngestCommand implements Callable<Integer> {
                 ok = isFinite(connector) ? connect.awaitCompletion(name, timeout)
                         : connect.awaitCaughtUp(name, timeout);
             } catch (ConnectorFailedException e) {
-                if (e.threw(OutOfQuotaException.class)) {
-                    throw new RunAgainLaterException(outOfQuotaMessage(e.reason(), offsetsFile), e);
+                Optional<String> later = runAgainLaterMessage(e.thrown(), e.reason(), offsetsFile);
+                if (later.isPresent()) {
+                    throw new RunAgainLaterException(later.get(), e);
                 }
                 throw e;
             }
@@ -304,13 +308,43 @@ final class IngestCommand implements Callable<Integer> {
     }
 
     /**
+     * Why a one-shot run stopped, when its task failed because the source cannot be read now but can later (its call
+     * quota used up, a server's long Retry-After: the keys connectorSettings sets to FAIL), and when to run it again;
+     * empty for any other failure.
+     *
+     * @param thrown the class name of what the task threw ({@link ConnectorFailedException#thrown()})
+     */
+    Optional<String> runAgainLaterMessage(String thrown, String taskReason, Path offsetsFile) {
+        if (OutOfQuotaException.class.getName().equals(thrown)) {
+            return Optional.of(outOfQuotaMessage(taskReason, offsetsFile));
+        }
+        if (LongRetryAfterException.class.getName().equals(thrown)) {
+            return Optional.of(longRetryAfterMessage(taskReason, offsetsFile));
+        }
+        return Optional.empty();
+    }
+
+    /**
      * Why a one-shot run stopped when the source ran out of its call quota, and when to run it again: the task's own
      * message says when the quota is back and the call it was refused; what the run keeps depends on its offsets.
      */
     String outOfQuotaMessage(String taskReason, Path offsetsFile) {
+        return stoppedMessage(taskReason, offsetsFile, ComtradeConfig.QUOTA_EXHAUSTED_CONFIG, "the quota");
+    }
+
+    /**
+     * Why a one-shot run stopped when a server asked not to be called for longer than http.backoff.max.ms, and when to
+     * run it again: the task's own message names the server, its Retry-After and when it may be called again.
+     */
+    String longRetryAfterMessage(String taskReason, Path offsetsFile) {
+        return stoppedMessage(taskReason, offsetsFile, TradeSourceConfig.HTTP_RETRY_AFTER_LONG_CONFIG, "the server");
+    }
+
+    /** @param key the connector key whose WAIT waits instead, for {@code what} */
+    private String stoppedMessage(String taskReason, Path offsetsFile, String key, String what) {
         String keeps = embedded ? "--embedded keeps nothing between runs" : "resume point saved in " + offsetsFile;
-        return source + " stopped: " + taskReason + " (" + keeps + "; --follow, or --set "
-                + ComtradeConfig.QUOTA_EXHAUSTED_CONFIG + "=WAIT, waits for the quota instead)";
+        return source + " stopped: " + taskReason + " (" + keeps + "; --follow, or --set " + key + "=WAIT, waits for "
+                + what + " instead)";
     }
 
     /** The connector settings: source defaults, then --config, then the shortcuts, then --set. */
@@ -350,6 +384,12 @@ final class IngestCommand implements Callable<Integer> {
             // with "not done after PT30M", saying nothing of the quota. It fails at once instead, saying when to run
             // again; a key given with --config or --set wins (WAIT: wait up to --timeout).
             c.putIfAbsent(ComtradeConfig.QUOTA_EXHAUSTED_CONFIG, ComtradeConfig.QuotaExhausted.FAIL.name());
+        }
+        if (!follow) {
+            // Likewise when a server asks, with Retry-After, not to be called for longer than http.backoff.max.ms (a 503
+            // maintenance window of an hour): the task waits for it, silent, and the run ended at --timeout saying
+            // nothing of the server. Any source that calls a server (an API, a file or bulk URL). --follow waits.
+            c.putIfAbsent(TradeSourceConfig.HTTP_RETRY_AFTER_LONG_CONFIG, TradeSourceConfig.LongRetryAfter.FAIL.name());
         }
         return c;
     }

@@ -57,6 +57,7 @@ class ExitCodesTest {
         "run                                                         | Missing required option: '--config=<config>'",
         "ingest --source file --embedded --files {data} --set file.format=XML | Invalid connector settings",
         "ingest --source file --embedded                             | Invalid connector settings",
+        "ingest --source file --embedded --files {data} --set http.retry.after.long=SOMETIMES | Invalid connector settings",
         "ingest --source nosuch --embedded                           | Invalid value for option '--source'",
         "ingest --source file --embedded --max-dead-letters lots     | Invalid value for option '--max-dead-letters'",
         "ingest --source census --embedded --follow --max-dead-letters 0 | --max-dead-letters is not used with --follow",

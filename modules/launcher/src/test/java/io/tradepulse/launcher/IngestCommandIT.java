@@ -177,6 +177,79 @@ class IngestCommandIT {
         }
     }
 
+    /**
+     * A one-shot ingest whose server asked, with Retry-After, not to be called for an hour (a 503 maintenance window)
+     * waited for it, silent, and then ended at --timeout, "not done". It now ends at once, exit 1, naming the server
+     * and when to run again, without calling it again; what it delivered is kept, and the next run resumes with the
+     * refused call.
+     */
+    @Test
+    void shouldEndAOneShotRunAtOnceSayingWhenToRunAgainWhenTheServerAsksForAnHour(EmbeddedPlatform platform)
+            throws Exception {
+        AtomicBoolean back = new AtomicBoolean();
+        List<String> asked = new CopyOnWriteArrayList<>();
+        HttpServer comtrade = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        comtrade.createContext("/data/v1/get/C/M/HS", exchange -> {
+            String period = exchange.getRequestURI().getQuery().replaceAll(".*[?&]?period=([0-9,]+).*", "$1");
+            asked.add(period);
+            if (period.startsWith("202401,")) {
+                byte[] bytes = ("{\"elapsedTime\":\"0.1 secs\",\"count\":1,\"data\":[" + comtradeRecord("202401")
+                        + "]}").getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, bytes.length);
+                exchange.getResponseBody().write(bytes);
+            } else if (!back.get()) {
+                byte[] bytes = "{\"statusCode\": 503, \"message\": \"Service Unavailable\"}"
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Retry-After", "3600");
+                exchange.sendResponseHeaders(503, bytes.length);
+                exchange.getResponseBody().write(bytes);
+            } else {
+                exchange.sendResponseHeaders(204, -1);
+            }
+            exchange.close();
+        });
+        comtrade.start();
+        String server = "http://127.0.0.1:" + comtrade.getAddress().getPort();
+        String prefix = "later-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        String[] args = {"ingest", "--source", "comtrade", "--bootstrap-servers", platform.bootstrapServers(),
+            "--schema-registry-url", platform.registryUrl(), "--start", "2024-01", "--timeout", "PT2M",
+            "--set", "comtrade.base.url=" + server + "/data/v1/get",
+            "--set", "comtrade.reporters=156", "--set", "comtrade.partners=842", "--set", "comtrade.flows=X",
+            "--set", "comtrade.lookback.months=0", "--offsets", dir.resolve(prefix + "offsets").toString(),
+            "--topic-prefix", prefix};
+        try {
+            StringWriter err = new StringWriter();
+            long start = System.nanoTime();
+
+            int code = Main.commandLine().setErr(new PrintWriter(err, true)).execute(args);
+
+            assertThat(code).as(err.toString()).isEqualTo(1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("ended at once, not at --timeout")
+                    .isLessThan(Duration.ofSeconds(90));
+            assertThat(err.toString().lines().findFirst().orElseThrow())
+                    .startsWith("tradepulse ingest failed: comtrade stopped: HTTP 503 from " + server)
+                    .contains(server + " asked not to be called again for 3600 s (Retry-After)", "run again",
+                            "resume point saved in " + dir.resolve(prefix + "offsets"),
+                            "--set http.retry.after.long=WAIT");
+            assertThat(err.toString()).as("nothing to debug").doesNotContain("\tat ");
+            assertThat(endOffsets(platform, prefix + "trade.records")).as("delivered before the server asked")
+                    .isEqualTo(1);
+            String refused = asked.get(asked.size() - 1);
+            assertThat(refused).startsWith("202402,");
+            assertThat(asked).as("the refused call made once").containsOnlyOnce(refused);
+
+            back.set(true);
+            asked.clear();
+            assertThat(Main.commandLine().execute(args)).isZero();
+
+            assertThat(asked.get(0)).as("resumed with the refused call").isEqualTo(refused);
+            assertThat(asked).noneMatch(p -> p.startsWith("202401,"));
+            assertThat(endOffsets(platform, prefix + "trade.records")).as("nothing twice").isEqualTo(1);
+        } finally {
+            comtrade.stop(0);
+        }
+    }
+
     /** A Comtrade v1 record of reporter 156 (China), partner 842 (USA), exports, in {@code period} (yyyyMM). */
     private static String comtradeRecord(String period) {
         return """

@@ -2,6 +2,8 @@ package io.tradepulse.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tradepulse.connect.common.LongRetryAfterException;
+import io.tradepulse.connect.common.TradeSourceConfig;
 import io.tradepulse.connect.comtrade.ComtradeConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -10,6 +12,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import picocli.CommandLine;
 
 /** What {@code tradepulse ingest} decides without a broker. */
@@ -97,5 +101,63 @@ class IngestCommandTest {
         assertThat(code).isEqualTo(1);
         assertThat(err.toString()).isEqualTo("tradepulse ingest failed: comtrade stopped: out of quota; run again "
                 + "after then" + System.lineSeparator());
+    }
+
+    /**
+     * A server that asked, with Retry-After, not to be called for an hour had the task wait for it, silent, and a
+     * one-shot ingest ended at --timeout with "not done after PT30M". Such a run now has the task fail at once, for
+     * every source (APIs and URLs alike); a followed one waits, and the user's key wins.
+     */
+    @ParameterizedTest
+    @EnumSource(IngestCommand.Source.class)
+    void shouldHaveAOneShotRunFailOnALongRetryAfterUnlessFollowingOrTheUserSaysOtherwise(IngestCommand.Source source,
+            @TempDir Path dir) throws Exception {
+        String key = TradeSourceConfig.HTTP_RETRY_AFTER_LONG_CONFIG;
+        Path config = Files.writeString(dir.resolve("source.properties"), key + "=WAIT\n");
+        String src = source.name();
+
+        assertThat(settings("--source", src, "--embedded")).containsEntry(key, "FAIL");
+        assertThat(settings("--source", src, "--embedded", "--follow")).doesNotContainKey(key);
+        assertThat(settings("--source", src, "--embedded", "--set", key + "=WAIT")).containsEntry(key, "WAIT");
+        assertThat(settings("--source", src, "--embedded", "--config", config.toString())).containsEntry(key, "WAIT");
+    }
+
+    /**
+     * The task's failure (its class, as the worker's trace names it) is a run to repeat later: one line, exit 1, saying
+     * what the task said (the server, its Retry-After, when to call again), what the run keeps and how to wait instead.
+     */
+    @Test
+    void shouldExitWith1AndOneLineSayingWhereTheRunResumesWhenTheTaskStoppedOnALongRetryAfter() {
+        StringWriter err = new StringWriter();
+        CommandLine cmd = Main.commandLine().setErr(new PrintWriter(err, true));
+        IngestCommand command = cmd.getSubcommands().get("ingest").getCommand();
+        cmd.parseArgs("ingest", "--source", "census", "--bootstrap-servers", "b:9092", "--schema-registry-url",
+                "http://r");
+        Path offsets = Path.of("/home/u/.tradepulse/ingest-census-c-trade.records.offsets");
+        String reason = "HTTP 503 from https://api.census.gov/x: https://api.census.gov asked not to be called again "
+                + "for 3600 s (Retry-After), longer than http.backoff.max.ms (60000 ms); it may be called again at "
+                + "2026-11-30T08:00:00Z: run again (restart the task) after then";
+
+        String message = command.runAgainLaterMessage(LongRetryAfterException.class.getName(), reason, offsets)
+                .orElseThrow();
+        int code = Main.failed(new RunAgainLaterException(message, new IllegalStateException("the task's trace")),
+                cmd.getSubcommands().get("ingest"), null);
+
+        assertThat(message).startsWith("census stopped: " + reason)
+                .contains("resume point saved in " + offsets, "--follow", "--set http.retry.after.long=WAIT");
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("tradepulse ingest failed: " + message + System.lineSeparator());
+        assertThat(command.runAgainLaterMessage(IllegalStateException.class.getName(), reason, offsets))
+                .as("any other failure is left as it is").isEmpty();
+    }
+
+    @Test
+    void shouldSayAnEmbeddedRunKeepsNothingWhenStoppedOnALongRetryAfter() {
+        IngestCommand command = new IngestCommand();
+        new CommandLine(command).parseArgs("--source", "comext", "--embedded");
+
+        assertThat(command.longRetryAfterMessage("HTTP 429 from x", Path.of("/tmp/x/connect.offsets")))
+                .startsWith("comext stopped: HTTP 429 from x").contains("--embedded keeps nothing between runs")
+                .doesNotContain("resume point saved");
     }
 }
