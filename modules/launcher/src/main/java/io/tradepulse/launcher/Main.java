@@ -29,8 +29,8 @@ public final class Main implements Runnable {
     // for a missing --config file, where `run` and `ingest` exited 2 for theirs.
     static final String EXIT_OK = "0:done";
     static final String EXIT_FAILED = "1:failed while running (cluster or registry unreachable, timed out, refused by the "
-            + "cluster, a source's call quota used up ...): the first line of stderr says what and why, and when to "
-            + "run again if that is the fix";
+            + "cluster, a source's call quota used up, a server asking to wait (Retry-After) ...): the first line of "
+            + "stderr says what and why, and when to run again if that is the fix";
     static final String EXIT_USAGE = "2:refused before anything started: a missing, invalid or conflicting option, a "
             + "file an option names that cannot be read or is invalid, an invalid configuration setting, or a topic "
             + "that does not exist with --no-create-topics";
@@ -75,7 +75,7 @@ public final class Main implements Runnable {
      * topics that do not exist with {@code --no-create-topics} ({@link MissingTopicsException}). Anything
      * else gets a first line saying what failed and why (the causes' messages), then the stack trace for a bug
      * report, and exit code 1; a run to repeat later ({@link RunAgainLaterException}: a one-shot ingest whose source
-     * is out of its call quota) gets exit code 1 and its one line only.
+     * is out of its call quota or asked for a long Retry-After) gets exit code 1 and its one line only.
      */
     static int failed(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         PrintWriter err = cmd.getErr();
