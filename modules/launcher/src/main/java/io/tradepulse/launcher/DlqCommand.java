@@ -2,9 +2,12 @@ package io.tradepulse.launcher;
 
 import io.tradepulse.avro.DeadLetter;
 import io.tradepulse.avro.DeadLetterStage;
+import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.core.Topic;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.ingest.CatalogProducer;
+import io.tradepulse.registry.SchemaRegistryException;
+import io.tradepulse.registry.SchemaRegistryUnavailableException;
 import io.tradepulse.streams.ProcessorConfig;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -25,10 +28,21 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
+import org.apache.avro.generic.GenericContainer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.Deserializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,10 +53,13 @@ import picocli.CommandLine.Option;
  * carry that record's key and value exactly as they were read and its origin topic/partition/offset, so once the
  * cause is fixed (a registry schema, a validation limit) producing those bytes back is the whole replay. A
  * connector's dead letter (a source row, origin {@code file:<name>:<line>}) is no Kafka record and a punctuation
- * item's carries no value: those are listed and skipped, saying why.
+ * item's carries no value: those are listed and skipped, saying why. A record on the topic that is no dead letter
+ * this release can read (a foreign producer's bytes, a schema id the registry no longer has) is counted and listed as
+ * undecodable, and the run goes on; a registry that is down still fails the run.
  *
  * <p>The topic is read read_committed from the beginning up to the end offsets taken at start, so a run always
- * ends, also while the processor keeps dead-lettering. A replay is one transaction: a failed run publishes nothing.
+ * ends, also while the processor keeps dead-lettering. A replay checks every target topic and partition on the
+ * cluster first (a refusal sends nothing) and is one transaction: a failed run publishes nothing.
  */
 @Command(name = "dlq", mixinStandardHelpOptions = true, sortOptions = false,
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE},
@@ -50,14 +67,19 @@ import picocli.CommandLine.Option;
                 "One line per matching dead letter: occurredAt, stage, origin (topic/partition/offset, or the "
                         + "connector's file:<name>:<line>, or a punctuation item), source and reason; then the "
                         + "counts by stage. trade.dlq is read (read_committed) up to its end at start, so the "
-                        + "command ends.",
+                        + "command ends. A record there that cannot be decoded as a dead letter (not the wire format, "
+                        + "a schema id the registry no longer has, another record) is counted and, unless a filter "
+                        + "other than --limit is given, listed as 'undecodable <dlq topic>/<partition>/<offset>: <why>'; "
+                        + "it is never replayed. A registry that does not answer fails the run (exit 1).",
                 "--replay re-produces each matching dead letter with a Kafka origin and a raw value: its raw key "
                         + "and value bytes, unchanged, to its origin topic and partition (or --to-topic), with the "
                         + "header tradepulse.replayed-from=<dlq topic>/<partition>/<offset>. All of them are one "
                         + "Kafka transaction (transactional.id in --config, default tradepulse-dlq-replay-<dlq "
                         + "topic>): a failed run publishes nothing. Connector rows and punctuation items cannot be "
-                        + "re-produced: they are listed as skipped, with why. The processor handles a replayed "
-                        + "record like a new one; replaying one twice is harmless."},
+                        + "re-produced: they are listed as skipped, with why. Before anything is sent (and in a dry "
+                        + "run) the target topics are described: a topic that does not exist or an origin partition it "
+                        + "no longer has refuses the whole replay (exit 2), naming each dead letter. The processor "
+                        + "handles a replayed record like a new one; replaying one twice is harmless."},
         footer = {"", "The --config file takes Kafka client keys (bootstrap.servers, security.protocol,",
                 "sasl.*, ssl.*), serde keys (schema.registry.url, basic.auth.*, bearer.auth.*)",
                 "and tradepulse.topic.* keys; the properties file of 'tradepulse run' works as",
@@ -104,8 +126,10 @@ final class DlqCommand implements Callable<Integer> {
     boolean replay;
 
     @Option(names = "--to-topic", paramLabel = "TOPIC",
-            description = "With --replay: produce to this topic instead of the origin (partitioned by the raw key); "
-                    + "refused when the replayable matches come from more than one topic.")
+            description = "With --replay: produce to this topic instead of the origin, to the partition of the key: for "
+                    + "trade.records and trade.records.derived the series' partition as the processor chooses it, "
+                    + "for any other topic the producer's partitioner on the raw key; refused when the replayable "
+                    + "matches come from more than one topic.")
     String toTopic;
 
     @Option(names = "--dry-run", description = "With --replay: print what would be sent, and send nothing.")
@@ -135,6 +159,14 @@ final class DlqCommand implements Callable<Integer> {
                     && (since == null || !at.isBefore(since))
                     && (until == null || at.isBefore(until));
         }
+
+        /**
+         * Whether a filter looks into the dead letters (every one but --limit does): a record that cannot be decoded
+         * says nothing to match, so it is listed only without such a filter (it is counted either way).
+         */
+        boolean narrowsByContent() {
+            return !stages.isEmpty() || originTopic != null || reasonContains != null || since != null || until != null;
+        }
     }
 
     @Override
@@ -151,7 +183,10 @@ final class DlqCommand implements Callable<Integer> {
         for (Entry e : read.shown()) {
             out.println(line(e));
         }
-        out.println(summary(read, dlq.name()));
+        for (Undecodable u : read.undecodableShown()) {
+            out.println(u.line(dlq.name()));
+        }
+        out.println(summary(read, dlq.name(), filter));
         if (!replay) {
             return 0;
         }
@@ -175,20 +210,23 @@ final class DlqCommand implements Callable<Integer> {
                         + "; narrow them to one with --origin-topic");
             }
         }
+        // Checked against the cluster before anything is sent, and in a dry run too: it is what an operator runs first.
+        List<Send> sends = plan(settings, topics, dlq.name(), replayable);
+        String notReplayed = skipped + " skipped" + (read.undecodable() == 0 ? "" : ", " + read.undecodable() + " undecodable");
         if (dryRun) {
-            replayable.forEach(e -> out.println("would send " + describeSend(dlq.name(), e)));
-            out.printf(Locale.ROOT, "Dry run: %s would be replayed, %d skipped; nothing was sent.%n",
-                    TariffsCommand.count(replayable.size(), "dead letter"), skipped);
+            sends.forEach(s -> out.println("would send " + describeSend(dlq.name(), s)));
+            out.printf(Locale.ROOT, "Dry run: %s would be replayed, %s; nothing was sent.%n",
+                    TariffsCommand.count(sends.size(), "dead letter"), notReplayed);
             return 0;
         }
-        if (replayable.isEmpty()) {
-            out.printf(Locale.ROOT, "Nothing to replay (%d skipped); nothing was sent.%n", skipped);
+        if (sends.isEmpty()) {
+            out.printf(Locale.ROOT, "Nothing to replay (%s); nothing was sent.%n", notReplayed);
             return 0;
         }
-        send(settings, dlq.name(), replayable);
-        replayable.forEach(e -> out.println("sent " + describeSend(dlq.name(), e)));
-        out.printf(Locale.ROOT, "Done: %s replayed in one transaction, %d skipped.%n",
-                TariffsCommand.count(replayable.size(), "dead letter"), skipped);
+        send(settings, dlq.name(), sends);
+        sends.forEach(s -> out.println("sent " + describeSend(dlq.name(), s)));
+        out.printf(Locale.ROOT, "Done: %s replayed in one transaction, %s.%n",
+                TariffsCommand.count(sends.size(), "dead letter"), notReplayed);
         return 0;
     }
 
@@ -227,8 +265,24 @@ final class DlqCommand implements Callable<Integer> {
         }
     }
 
-    /** What was read: the matches to show (the earliest {@code --limit}), and counts of every match. */
-    record Read(long total, List<Entry> shown, Map<DeadLetterStage, Integer> matchedByStage) {
+    /**
+     * A record on trade.dlq whose value is no dead letter this release can read: not the Confluent wire format (a
+     * foreign producer's record), a schema id the registry no longer has, another record than a DeadLetter. It has
+     * no stage, time or origin to filter on, so it is listed only when no filter looks into the dead letters, and
+     * it is never replayed; it no longer fails the run.
+     */
+    record Undecodable(int partition, long offset, String why) {
+        String line(String dlq) {
+            return "undecodable " + dlq + "/" + partition + "/" + offset + ": " + why;
+        }
+    }
+
+    /**
+     * What was read: the matches to show (the earliest {@code --limit}), counts of every match, and the records that
+     * could not be decoded (their count, and those to list: the first {@code --limit} by partition and offset).
+     */
+    record Read(long total, List<Entry> shown, Map<DeadLetterStage, Integer> matchedByStage, int undecodable,
+                List<Undecodable> undecodableShown) {
         int matched() {
             return matchedByStage.values().stream().mapToInt(Integer::intValue).sum();
         }
@@ -239,24 +293,94 @@ final class DlqCommand implements Callable<Integer> {
         Comparator<Entry> order = Comparator.comparing((Entry e) -> e.letter().getOccurredAt())
                 .thenComparingInt(Entry::partition).thenComparingLong(Entry::offset);
         PriorityQueue<Entry> kept = new PriorityQueue<>(order.reversed());
+        Comparator<Undecodable> position = Comparator.comparingInt(Undecodable::partition).thenComparingLong(Undecodable::offset);
+        PriorityQueue<Undecodable> undecodable = new PriorityQueue<>(position.reversed());
         Map<DeadLetterStage, Integer> byStage = new EnumMap<>(DeadLetterStage.class);
         long[] total = {0};
+        int[] undecodableCount = {0};
+        // Typed by what it returns, not by the topic's type: another producer's Avro record comes back as its own class.
+        Deserializer<?> values = dlq.valueSerde().deserializer();
         // read_committed, up to the last stable offsets at start: what is dead-lettered meanwhile is for the next run.
         Pipeline.readToEnd(client, dlq.name(), READ_TIMEOUT, r -> {
             total[0]++;
-            DeadLetter dl = dlq.valueSerde().deserializer().deserialize(r.topic(), r.value());
-            if (dl == null || !filter.matches(dl)) {
+            String where = dlq.name() + "/" + r.partition() + "/" + r.offset();
+            DeadLetter dl;
+            try {
+                Object value = values.deserialize(r.topic(), r.value());
+                if (value == null) {
+                    return; // a tombstone: nothing to list
+                }
+                if (!(value instanceof DeadLetter letter)) {
+                    throw new SerializationException("not a DeadLetter but " + (value instanceof GenericContainer avro
+                            ? "an Avro " + avro.getSchema().getFullName() : "a " + value.getClass().getSimpleName()));
+                }
+                dl = letter;
+            } catch (SerializationException e) {
+                String why = whyUndecodable(where, e); // rethrows a registry failure: that is no bad record
+                undecodableCount[0]++;
+                if (!filter.narrowsByContent()) {
+                    undecodable.add(new Undecodable(r.partition(), r.offset(), why));
+                    if (limit != null && undecodable.size() > limit) {
+                        undecodable.poll();
+                    }
+                }
+                return;
+            }
+            if (!filter.matches(dl)) {
                 return;
             }
             byStage.merge(dl.getStage(), 1, Integer::sum);
-            kept.add(new Entry(r.partition(), r.offset(), dlq.keySerde().deserializer().deserialize(r.topic(), r.key()), dl));
+            kept.add(new Entry(r.partition(), r.offset(), key(dlq, r, where), dl));
             if (limit != null && kept.size() > limit) {
                 kept.poll();
             }
         });
         List<Entry> shown = new ArrayList<>(kept);
         shown.sort(order);
-        return new Read(total[0], List.copyOf(shown), byStage);
+        List<Undecodable> undecodableShown = new ArrayList<>(undecodable);
+        undecodableShown.sort(position);
+        return new Read(total[0], List.copyOf(shown), byStage, undecodableCount[0], List.copyOf(undecodableShown));
+    }
+
+    /**
+     * The key of a dead letter: what its origin is named by when it has no origin topic. Releases before the keys were
+     * Avro strings wrote plain UTF-8 (docs/operations.md, Upgrading): such a key is shown as that text rather than
+     * failing the run; a registry failure still fails it.
+     */
+    private static String key(Topic<String, DeadLetter> dlq, ConsumerRecord<byte[], byte[]> r, String where) {
+        try {
+            return dlq.keySerde().deserializer().deserialize(r.topic(), r.key());
+        } catch (SerializationException e) {
+            whyUndecodable(where + " (its key)", e);
+            return new String(r.key(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * Why bytes read from trade.dlq cannot be decoded, from the serde's failure, as one line; or, when the failure is
+     * the registry's, an exception saying so. The deserializer throws a SerializationException for both (see
+     * {@code KafkaAvroDeserializer}): for bad bytes without a cause from the registry (a wrong magic byte, too
+     * short, Avro that does not decode), for an unknown schema id with the registry's {@link SchemaRegistryException}
+     * (error code 40403), and for a registry that is down or refuses the client with a
+     * {@link SchemaRegistryUnavailableException} or another error code. Taking those for undecodable records would
+     * list every dead letter as undecodable and replay nothing, with exit code 0.
+     *
+     * @throws IllegalStateException when the registry failed, naming the record (exit 1: retry once it answers)
+     */
+    static String whyUndecodable(String where, SerializationException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof SchemaRegistryException registry) {
+                if (registry instanceof SchemaRegistryUnavailableException
+                        || registry.errorCode() != SchemaRegistryException.SCHEMA_NOT_FOUND) {
+                    throw new IllegalStateException("cannot decode " + where + ": the schema registry "
+                            + (registry instanceof SchemaRegistryUnavailableException ? "is unavailable" : "failed")
+                            + " (not a problem of the record); run again once it answers", e);
+                }
+                break;
+            }
+        }
+        String why = String.valueOf(e.getMessage()).replaceAll("\\s+", " ");
+        return why.length() <= 2 * REASON_LENGTH ? why : why.substring(0, 2 * REASON_LENGTH - 3) + "...";
     }
 
     static String line(Entry e) {
@@ -267,12 +391,21 @@ final class DlqCommand implements Callable<Integer> {
                 reason.length() <= REASON_LENGTH ? reason : reason.substring(0, REASON_LENGTH - 3) + "...");
     }
 
-    private String summary(Read read, String dlq) {
+    private static String summary(Read read, String dlq, Filter filter) {
         String counts = read.matchedByStage().isEmpty() ? "none"
                 : read.matchedByStage().entrySet().stream().map(s -> s.getKey() + " " + s.getValue())
                         .collect(Collectors.joining(", "));
-        return String.format(Locale.ROOT, "%d of %d dead letters on %s matched (%s)%s.", read.matched(), read.total(),
-                dlq, counts, read.shown().size() < read.matched() ? "; listed the " + read.shown().size() + " earliest" : "");
+        String undecodable = "";
+        if (read.undecodable() > 0) {
+            int listed = read.undecodableShown().size();
+            undecodable = "; " + read.undecodable() + " could not be decoded ("
+                    + (filter.narrowsByContent() ? "not listed: the filters match what a dead letter says"
+                            : listed < read.undecodable() ? "the first " + listed + " listed as undecodable"
+                            : "listed as undecodable") + "), never replayed";
+        }
+        return String.format(Locale.ROOT, "%d of %d dead letters on %s matched (%s)%s%s.", read.matched(), read.total(),
+                dlq, counts, read.shown().size() < read.matched() ? "; listed the " + read.shown().size() + " earliest" : "",
+                undecodable);
     }
 
     /** Why a dead letter cannot be re-produced, or null when it can. */
@@ -299,41 +432,113 @@ final class DlqCommand implements Callable<Integer> {
         return toTopic != null ? toTopic : e.letter().getOriginTopic();
     }
 
-    private String describeSend(String dlq, Entry e) {
-        Integer partition = partition(e);
+    /** Where one replayable dead letter is sent: its topic, and its partition (null: the producer's, by the raw key). */
+    record Send(Entry entry, String topic, Integer partition) {
+    }
+
+    private static String describeSend(String dlq, Send s) {
+        Entry e = s.entry();
         return String.format(Locale.ROOT, "%s/%d/%d -> %s%s (%s key, %d bytes value)", dlq, e.partition(), e.offset(),
-                target(e), partition == null ? "" : "/" + partition,
+                s.topic(), s.partition() == null ? "" : "/" + s.partition(),
                 e.letter().getRawKey() == null ? "no" : e.letter().getRawKey().remaining() + " bytes",
                 e.letter().getRawValue().remaining());
     }
 
     /**
-     * The origin partition when replaying to the origin topic: a series' records must stay in its partition
-     * (trade.records.derived's partition is chosen by the processor, not by hashing the key). With --to-topic, or
-     * without a known partition, the producer's partitioner picks it from the raw key, as for any producer of it.
+     * Every replayable dead letter's topic and partition, checked on the cluster before anything is sent. To the
+     * origin topic: the origin partition, so a series stays in its partition (trade.records.derived's partition is
+     * chosen by the processor, not by hashing the key). With --to-topic naming trade.records or trade.records.derived:
+     * the series' partition as the processor chooses it ({@link SeriesPartitioner}); the raw key may carry
+     * trade.records.derived's schema id, and hashing it as it is would split the series across tasks. With another
+     * --to-topic, or without a known origin partition: the producer's partitioner, by the raw key.
+     *
+     * <p>A target topic that does not exist or a partition it no longer has (recreated with fewer) made the send
+     * wait max.block.ms (60 s) for it and fail; the whole replay is now refused at once, naming each dead letter.
+     *
+     * @throws ReplayRefusedException naming every dead letter that cannot be sent where it belongs (exit 2)
      */
-    private Integer partition(Entry e) {
-        Integer p = e.letter().getOriginPartition();
-        return toTopic == null && p != null && p >= 0 ? p : null;
+    private List<Send> plan(Map<String, Object> settings, TopicCatalog topics, String dlq, List<Entry> replayable)
+            throws InterruptedException, ExecutionException {
+        if (replayable.isEmpty()) {
+            return List.of();
+        }
+        Set<String> names = replayable.stream().map(this::target).collect(Collectors.toCollection(LinkedHashSet::new));
+        Map<String, Integer> partitions = new HashMap<>();
+        Map<String, String> unusable = new HashMap<>();
+        try (Admin admin = Admin.create(ClientSettings.only(settings, AdminClientConfig.configNames()))) {
+            Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(names).topicNameValues();
+            for (String name : names) {
+                try {
+                    partitions.put(name, described.get(name).get().partitions().size());
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                        unusable.put(name, "topic " + name + " does not exist");
+                    } else if (e.getCause() instanceof TopicAuthorizationException) {
+                        // The broker answers so whether the topic exists or not: the fix is the ACL.
+                        unusable.put(name, "the principal may not Describe topic " + name
+                                + " (TopicAuthorizationException): grant it the ACLs docs/operations.md (\"Security\") lists for dlq --replay");
+                    } else {
+                        throw e;
+                    }
+                }
+            }
+        }
+        boolean bySeries = toTopic != null
+                && (toTopic.equals(topics.records().name()) || toTopic.equals(topics.derivedRecords().name()));
+        SeriesPartitioner series = new SeriesPartitioner(topics.records());
+        List<Send> sends = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (Entry e : replayable) {
+            String topic = target(e);
+            String where = dlq + "/" + e.partition() + "/" + e.offset() + " -> " + topic;
+            Integer count = partitions.get(topic);
+            if (count == null) {
+                problems.add(where + ": " + unusable.get(topic));
+            } else if (bySeries) {
+                try {
+                    SeriesKey key = series.key(e.letter().getOriginTopic(), bytes(e.letter().getRawKey()));
+                    sends.add(new Send(e, topic, series.partition(key, count)));
+                } catch (SerializationException notASeries) {
+                    problems.add(where + ": its raw key names no series, so its partition cannot be chosen as the "
+                            + "processor would (" + whyUndecodable(dlq + "/" + e.partition() + "/" + e.offset() + " (its raw key)",
+                            notASeries) + ")");
+                }
+            } else {
+                Integer origin = e.letter().getOriginPartition();
+                Integer partition = toTopic == null && origin != null && origin >= 0 ? origin : null;
+                if (partition != null && partition >= count) {
+                    problems.add(where + "/" + partition + ": topic " + topic + " has " + count + " partition"
+                            + (count == 1 ? "" : "s") + " (0.." + (count - 1) + ") now, fewer than when the record was read"
+                            + " (recreated?); --to-topic " + topic + " sends it to the partition of its key instead");
+                } else {
+                    sends.add(new Send(e, topic, partition));
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ReplayRefusedException(replayable.size(), problems);
+        }
+        return sends;
     }
 
     /**
      * One transaction for the whole replay ({@link CatalogProducer#sendAtomically}: idempotent, acks=all, aborted on
      * any refusal), so a failed run publishes nothing.
      */
-    private void send(Map<String, Object> settings, String dlq, List<Entry> replayable) {
+    private static void send(Map<String, Object> settings, String dlq, List<Send> sends) {
         Map<String, Object> props = new HashMap<>(ClientSettings.only(settings, ProducerConfig.configNames()));
         props.putIfAbsent(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tradepulse-dlq-replay-" + dlq);
         try (CatalogProducer producer = new CatalogProducer(props)) {
-            producer.sendAtomically(() -> replayable.forEach(e -> producer.send(replayed(dlq, e))));
+            producer.sendAtomically(() -> sends.forEach(s -> producer.send(replayed(dlq, s))));
         } catch (RuntimeException e) {
             throw new IllegalStateException("the replay was aborted, nothing was published: " + Main.messages(e), e);
         }
     }
 
     /** The dead letter's raw key and value, to its target, marked with where on the dead-letter topic it came from. */
-    private ProducerRecord<byte[], byte[]> replayed(String dlq, Entry e) {
-        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(target(e), partition(e), null,
+    private static ProducerRecord<byte[], byte[]> replayed(String dlq, Send s) {
+        Entry e = s.entry();
+        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(s.topic(), s.partition(), null,
                 bytes(e.letter().getRawKey()), bytes(e.letter().getRawValue()));
         r.headers().add(REPLAYED_FROM_HEADER, (dlq + "/" + e.partition() + "/" + e.offset()).getBytes(StandardCharsets.UTF_8));
         return r;

@@ -32,8 +32,8 @@ public final class Main implements Runnable {
             + "cluster, a source's call quota used up, a server asking to wait (Retry-After) ...): the first line of "
             + "stderr says what and why, and when to run again if that is the fix";
     static final String EXIT_USAGE = "2:refused before anything started: a missing, invalid or conflicting option, a "
-            + "file an option names that cannot be read or is invalid, an invalid configuration setting, or a topic "
-            + "that does not exist with --no-create-topics";
+            + "file an option names that cannot be read or is invalid, an invalid configuration setting, a topic "
+            + "that does not exist with --no-create-topics, or a dlq --replay target (topic, partition) that does not exist";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -85,9 +85,11 @@ public final class Main implements Runnable {
                 err.flush();
                 return CommandLine.ExitCode.USAGE;
             }
-            if (t instanceof MissingTopicsException || t instanceof TopicAdmin.NotCopartitionedException) {
+            if (t instanceof MissingTopicsException || t instanceof TopicAdmin.NotCopartitionedException
+                    || t instanceof ReplayRefusedException) {
                 // Found once connected, but before anything was written, and the user's to fix like a bad option
-                // (missing topics with --no-create-topics; trade.records.derived not co-partitioned with trade.records).
+                // (missing topics with --no-create-topics; trade.records.derived not co-partitioned with trade.records;
+                // dlq --replay targets that do not exist).
                 err.println("Refused: " + t.getMessage());
                 err.flush();
                 return CommandLine.ExitCode.USAGE;

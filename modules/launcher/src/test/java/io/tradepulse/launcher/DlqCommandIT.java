@@ -14,10 +14,13 @@ import io.tradepulse.ingest.BundledData;
 import io.tradepulse.ingest.CatalogProducer;
 import io.tradepulse.ingest.FileIngest;
 import io.tradepulse.ingest.ParseResult;
+import io.tradepulse.registry.CachedSchemaRegistryClient;
+import io.tradepulse.streams.ProcessorConfig;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,13 +32,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.avro.Schema;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,7 +49,8 @@ import org.junit.jupiter.api.Test;
  * letters as the processor, a connector and a punctuation write them (a VALIDATION one carrying the raw bytes of a
  * real TradeRecord in the wire format, a source row {@code file:x.csv:3}, a roll-up cell), listed and filtered; the
  * replay puts exactly the VALIDATION one's bytes back on its origin topic with the replayed-from header and skips
- * the two others, saying why; a dry run sends nothing.
+ * the two others, saying why; a dry run sends nothing. Then what an operator meets on a real cluster: records on
+ * trade.dlq that are no dead letter, targets that no longer exist, a replay to trade.records by series, a refused send.
  */
 @WithEmbeddedPlatform
 class DlqCommandIT {
@@ -133,26 +140,214 @@ class DlqCommandIT {
         byte[] rawKey = origin.keySerde().serializer().serialize(origin.name(), FileIngest.seriesKey(record));
         byte[] rawValue = origin.valueSerde().serializer().serialize(origin.name(), record);
         try (CatalogProducer producer = new CatalogProducer(client(platform))) {
-            // The first is fine; the second names a partition the topic does not have (recreated with fewer).
-            for (int partition : new int[] {2, 99}) {
+            // The first is fine; the second is larger than the replay's producer may send (max.request.size below).
+            for (int partition : new int[] {2, 3}) {
                 producer.send(topics.deadLetters(), origin.name() + "/" + partition + "/5", DeadLetter.newBuilder()
                         .setStage(DeadLetterStage.VALIDATION).setReason("refused").setOriginTopic(origin.name())
                         .setOriginPartition(partition).setOriginOffset(5L).setRawKey(ByteBuffer.wrap(rawKey))
-                        .setRawValue(ByteBuffer.wrap(rawValue))
+                        .setRawValue(ByteBuffer.wrap(partition == 2 ? rawValue : new byte[20_000]))
                         .setOccurredAt(Instant.parse("2026-11-29T10:00:00Z").plusSeconds(partition)).build());
             }
             producer.flush();
         }
 
-        // A send to a partition the metadata lacks waits max.block.ms for it (60 s by default), then fails.
-        Path config = Files.writeString(Files.createTempFile("dlq-replay", ".properties"), "max.block.ms=2000\n");
+        Path config = Files.writeString(Files.createTempFile("dlq-replay", ".properties"), "max.request.size=10000\n");
         Run replay = run(new String[] {"--config", config.toString(), "--bootstrap-servers", platform.bootstrapServers(),
             "--schema-registry-url", platform.registryUrl(), "--topic-prefix", prefix}, "--replay");
 
         assertThat(replay.code()).as(replay.out()).isEqualTo(1);
-        assertThat(replay.err()).contains("the replay was aborted, nothing was published");
+        assertThat(replay.err()).contains("the replay was aborted, nothing was published", "RecordTooLargeException");
         assertThat(readRaw(platform, origin.name(), IsolationLevel.READ_COMMITTED))
                 .as("the record before the refused one is not committed either").isEmpty();
+    }
+
+    /**
+     * A replay whose origin partition is gone (its topic recreated with fewer partitions) or whose topic does not
+     * exist used to wait max.block.ms (60 s) at the send and then fail with exit 1, naming neither. The targets are
+     * now described first: the whole replay is refused at once (exit 2), naming each dead letter and the partition
+     * count, nothing sent; the dry run, what an operator runs first, says the same.
+     */
+    @Test
+    void shouldRefuseTheWholeReplayAtOnceWhenAPartitionOrTopicItTargetsDoesNotExist(EmbeddedPlatform platform) throws Exception {
+        String prefix = "dlq-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        TopicCatalog topics = catalog(platform, prefix);
+        Pipeline.createTopics(client(platform), topics);
+        TradeRecord record = ((ParseResult.Parsed<TradeRecord>) BundledData.chinaExportsToUs().get(1)).value();
+        Topic<SeriesKey, TradeRecord> origin = topics.records();
+        byte[] rawKey = origin.keySerde().serializer().serialize(origin.name(), FileIngest.seriesKey(record));
+        byte[] rawValue = origin.valueSerde().serializer().serialize(origin.name(), record);
+        String gone = prefix + "trade.records.old";
+        String dlq = topics.deadLetters().name();
+        try (CatalogProducer producer = new CatalogProducer(client(platform))) {
+            int i = 0;
+            for (String target : List.of(origin.name() + "/2", origin.name() + "/99", gone + "/1")) {
+                String[] tp = target.split("/");
+                producer.send(topics.deadLetters(), target + "/5", DeadLetter.newBuilder()
+                        .setStage(DeadLetterStage.VALIDATION).setReason("refused").setOriginTopic(tp[0])
+                        .setOriginPartition(Integer.parseInt(tp[1])).setOriginOffset(5L).setRawKey(ByteBuffer.wrap(rawKey))
+                        .setRawValue(ByteBuffer.wrap(rawValue))
+                        .setOccurredAt(Instant.parse("2026-11-29T10:00:00Z").plusSeconds(i++)).build());
+            }
+            producer.flush();
+        }
+        String[] connection = {"--bootstrap-servers", platform.bootstrapServers(), "--schema-registry-url",
+            platform.registryUrl(), "--topic-prefix", prefix};
+
+        for (String[] args : new String[][] {{"--replay", "--dry-run"}, {"--replay"}}) {
+            long start = System.nanoTime();
+            Run refused = run(connection, args);
+
+            assertThat(refused.code()).as(refused.err()).isEqualTo(2);
+            assertThat(refused.err().lines().toList()).startsWith(
+                    "Refused: 2 of 3 dead letters to replay cannot be sent where they belong; nothing was sent:",
+                    "  " + dlq + "/0/1 -> " + origin.name() + "/99: topic " + origin.name() + " has 6 partitions (0..5) now, "
+                            + "fewer than when the record was read (recreated?); --to-topic " + origin.name()
+                            + " sends it to the partition of its key instead",
+                    "  " + dlq + "/0/2 -> " + gone + ": topic " + gone + " does not exist");
+            assertThat(refused.err()).as("no stack trace for a refusal").doesNotContain("\tat ");
+            assertThat(refused.out()).doesNotContain("would send", "sent ");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("refused at once, not after max.block.ms")
+                    .isLessThan(Duration.ofSeconds(30));
+        }
+        assertThat(readRaw(platform, origin.name(), IsolationLevel.READ_UNCOMMITTED)).as("nothing sent").isEmpty();
+    }
+
+    /**
+     * --to-topic trade.records (or trade.records.derived) sends a record to its series' partition as the processor
+     * chooses it for trade.records.derived: by the key as serialized for trade.records. A raw key can carry another
+     * schema id than trade.records-key's (a registry that numbers schemas per subject, a producer that registered its
+     * own copy of the schema), and the producer's default partitioner, hashing it as it is, put the series in
+     * another partition than its other figures.
+     */
+    @Test
+    void shouldReplayToTradeRecordsInTheSeriesPartitionWhenTheRawKeyCarriesAnotherSchemaId(EmbeddedPlatform platform)
+            throws Exception {
+        String prefix = "dlq-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        TopicCatalog topics = catalog(platform, prefix);
+        Pipeline.createTopics(client(platform), topics);
+        Topic<SeriesKey, TradeRecord> records = topics.records();
+        Topic<SeriesKey, TradeRecord> derived = topics.derivedRecords();
+        int otherId;
+        try (CachedSchemaRegistryClient registry = new CachedSchemaRegistryClient(Map.of(
+                ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, platform.registryUrl()))) {
+            // The same record schema registered with another text (its doc): another id, the same binary body.
+            otherId = registry.register(derived.name() + "-key", new Schema.Parser().parse(SeriesKey.getClassSchema()
+                    .toString().replace("Key of trade.records:", "Key of " + derived.name() + ":")));
+        }
+        TradeRecord bundled = ((ParseResult.Parsed<TradeRecord>) BundledData.chinaExportsToUs().get(1)).value();
+        // A series whose partition by its trade.records key differs from the one its raw key hashes to.
+        TradeRecord record = null;
+        byte[] rawKey = null;
+        int expected = -1;
+        for (String partner : List.of("USA", "DEU", "JPN", "KOR", "VNM", "MEX", "FRA", "GBR", "ITA", "NLD")) {
+            TradeRecord r = TradeRecord.newBuilder(bundled).setPartner(partner).build();
+            byte[] forRecords = records.keySerde().serializer().serialize(records.name(), FileIngest.seriesKey(r));
+            byte[] raw = forRecords.clone();
+            ByteBuffer.wrap(raw).putInt(1, otherId);
+            assertThat(raw).as("another schema id").isNotEqualTo(forRecords);
+            int bySeries = Utils.toPositive(Utils.murmur2(forRecords)) % TopicCatalog.DEFAULT_PARTITIONS;
+            if (bySeries != Utils.toPositive(Utils.murmur2(raw)) % TopicCatalog.DEFAULT_PARTITIONS) {
+                record = r;
+                rawKey = raw;
+                expected = bySeries;
+                break;
+            }
+        }
+        assertThat(record).as("a series the default partitioner would misplace").isNotNull();
+        byte[] rawValue = derived.valueSerde().serializer().serialize(derived.name(), record);
+        try (CatalogProducer producer = new CatalogProducer(client(platform))) {
+            producer.send(topics.deadLetters(), derived.name() + "/1/3", DeadLetter.newBuilder()
+                    .setStage(DeadLetterStage.VALIDATION).setReason("refused").setOriginTopic(derived.name())
+                    .setOriginPartition(1).setOriginOffset(3L).setRawKey(ByteBuffer.wrap(rawKey))
+                    .setRawValue(ByteBuffer.wrap(rawValue)).setOccurredAt(Instant.parse("2026-11-29T10:00:00Z")).build());
+            producer.flush();
+        }
+        String[] connection = {"--bootstrap-servers", platform.bootstrapServers(), "--schema-registry-url",
+            platform.registryUrl(), "--topic-prefix", prefix};
+
+        Run dry = run(connection, "--replay", "--to-topic", derived.name(), "--dry-run");
+        assertThat(dry.code()).as(dry.err()).isZero();
+        assertThat(dry.out()).contains(" -> " + derived.name() + "/" + expected + " (");
+        Run replayed = run(connection, "--replay", "--to-topic", records.name());
+        assertThat(replayed.code()).as(replayed.err()).isZero();
+        assertThat(replayed.out()).contains(" -> " + records.name() + "/" + expected + " (");
+
+        Raw sent = awaitCommitted(platform, records.name(), 1).get(0);
+        assertThat(sent.partition()).as("the series' partition, as the processor chooses it").isEqualTo(expected);
+        assertThat(sent.key()).as("the raw key, unchanged").isEqualTo(rawKey);
+        assertThat(sent.value()).isEqualTo(rawValue);
+    }
+
+    /**
+     * Bytes on trade.dlq that are no dead letter (a foreign producer's record, a schema id the registry no longer
+     * has, another Avro record) failed the whole run (exit 1). They are now counted and listed as undecodable when no
+     * filter looks into the dead letters, never replayed, and the run goes on; a dead letter with a plain UTF-8 key
+     * (earlier releases) is listed with it. A registry that is down is no undecodable record: the run fails.
+     */
+    @Test
+    void shouldListUndecodableRecordsAndGoOnButFailWhenTheRegistryIsDown(EmbeddedPlatform platform) throws Exception {
+        String prefix = "dlq-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        TopicCatalog topics = catalog(platform, prefix);
+        Pipeline.createTopics(client(platform), topics);
+        TradeRecord record = ((ParseResult.Parsed<TradeRecord>) BundledData.chinaExportsToUs().get(1)).value();
+        Topic<SeriesKey, TradeRecord> origin = topics.records();
+        byte[] rawKey = origin.keySerde().serializer().serialize(origin.name(), FileIngest.seriesKey(record));
+        byte[] rawValue = origin.valueSerde().serializer().serialize(origin.name(), record);
+        String dlq = topics.deadLetters().name();
+        Topic<String, DeadLetter> letters = topics.deadLetters();
+        byte[] oldKeyRow = letters.valueSerde().serializer().serialize(dlq, DeadLetter.newBuilder()
+                .setStage(DeadLetterStage.INGEST).setReason("non-numeric value 'n/a'").setSource("old.csv")
+                .setOccurredAt(Instant.parse("2026-11-01T09:00:00Z")).build());
+        try (CatalogProducer producer = new CatalogProducer(client(platform))) {
+            producer.send(new ProducerRecord<>(dlq, null, "hello, not avro".getBytes(StandardCharsets.UTF_8)));
+            producer.send(new ProducerRecord<>(dlq, null, new byte[] {0, 0x7f, 0x7f, 0x7f, 0x7f, 2, 4}));
+            producer.send(new ProducerRecord<>(dlq, null, rawValue)); // a TradeRecord, not a DeadLetter
+            producer.send(new ProducerRecord<>(dlq, "file:old.csv:2".getBytes(StandardCharsets.UTF_8), oldKeyRow));
+            producer.send(letters, origin.name() + "/4/17", DeadLetter.newBuilder().setStage(DeadLetterStage.VALIDATION)
+                    .setReason("above the KRW limit").setOriginTopic(origin.name()).setOriginPartition(4)
+                    .setOriginOffset(17L).setRawKey(ByteBuffer.wrap(rawKey)).setRawValue(ByteBuffer.wrap(rawValue))
+                    .setOccurredAt(Instant.parse("2026-11-29T10:00:00Z")).build());
+            producer.flush();
+        }
+        String[] connection = {"--bootstrap-servers", platform.bootstrapServers(), "--schema-registry-url",
+            platform.registryUrl(), "--topic-prefix", prefix};
+
+        Run all = run(connection);
+        assertThat(all.code()).as(all.err()).isZero();
+        List<String> lines = all.out().lines().toList();
+        assertThat(lines).hasSize(6);
+        assertThat(lines.get(0)).startsWith("2026-11-01T09:00:00Z  INGEST           file:old.csv:2  source=old.csv");
+        assertThat(lines.get(1)).startsWith("2026-11-29T10:00:00Z  VALIDATION       " + origin.name() + "/4/17");
+        assertThat(lines.get(2)).startsWith("undecodable " + dlq + "/0/0: ").contains("Unknown magic byte 0x68");
+        assertThat(lines.get(3)).startsWith("undecodable " + dlq + "/0/1: ").contains("schema", "2139062143");
+        assertThat(lines.get(4)).isEqualTo("undecodable " + dlq + "/0/2: not a DeadLetter but an Avro io.tradepulse.avro.TradeRecord");
+        assertThat(lines.get(5)).isEqualTo("2 of 5 dead letters on " + dlq + " matched (INGEST 1, VALIDATION 1); "
+                + "3 could not be decoded (listed as undecodable), never replayed.");
+
+        Run filtered = run(connection, "--stage", "VALIDATION");
+        assertThat(filtered.out()).doesNotContain("undecodable ").contains("1 of 5 dead letters on " + dlq
+                + " matched (VALIDATION 1); 3 could not be decoded (not listed: the filters match what a dead letter says), "
+                + "never replayed.");
+        assertThat(run(connection, "--limit", "1").out()).contains("file:old.csv:2", "undecodable " + dlq + "/0/0: ")
+                .doesNotContain(origin.name() + "/4/17", dlq + "/0/1: ", dlq + "/0/2: ").contains("; listed the 1 earliest; "
+                        + "3 could not be decoded (the first 1 listed as undecodable), never replayed.");
+
+        Run replayed = run(connection, "--replay");
+        assertThat(replayed.code()).as(replayed.err()).isZero();
+        assertThat(replayed.out()).contains("Done: 1 dead letter replayed in one transaction, 1 skipped, 3 undecodable.");
+        assertThat(awaitCommitted(platform, origin.name(), 1).get(0).value()).isEqualTo(rawValue);
+
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        Path config = Files.writeString(Files.createTempFile("dlq-down", ".properties"), "max.retries=0\n");
+        Run down = run(new String[] {"--config", config.toString(), "--bootstrap-servers", platform.bootstrapServers(),
+            "--schema-registry-url", "http://127.0.0.1:" + closedPort, "--topic-prefix", prefix}, "--replay");
+        assertThat(down.code()).as(down.out()).isEqualTo(1);
+        assertThat(down.err().lines().findFirst().orElseThrow())
+                .startsWith("tradepulse dlq failed: cannot decode " + dlq + "/0/1: the schema registry is unavailable");
+        assertThat(down.out()).as("nothing listed as undecodable, nothing replayed").isEmpty();
     }
 
     private static Run run(String[] connection, String... args) {

@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tradepulse.avro.DeadLetter;
 import io.tradepulse.avro.DeadLetterStage;
+import io.tradepulse.registry.SchemaRegistryException;
+import io.tradepulse.registry.SchemaRegistryUnavailableException;
+import java.net.ConnectException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -99,6 +103,40 @@ class DlqCommandTest {
         assertThat(line).startsWith("2026-11-30T08:00:00Z  VALIDATION       trade.records/0/7  source=census  xxx")
                 .endsWith("...").doesNotContain("\n");
         assertThat(line.length()).isLessThan(200);
+    }
+
+    @Test
+    void shouldTakeBadBytesAndAnUnknownSchemaIdForAnUndecodableRecord() {
+        SerializationException magic = new SerializationException("Unknown magic byte 0x68 in data from topic 'trade.dlq'");
+        SerializationException gone = new SerializationException("Error retrieving Avro schema for id 99",
+                new SchemaRegistryException("Schema 99 not found", SchemaRegistryException.SCHEMA_NOT_FOUND, 404));
+
+        assertThat(DlqCommand.whyUndecodable("trade.dlq/0/1", magic)).isEqualTo("Unknown magic byte 0x68 in data from topic 'trade.dlq'");
+        assertThat(DlqCommand.whyUndecodable("trade.dlq/0/2", gone)).startsWith("Error retrieving Avro schema for id 99");
+    }
+
+    @Test
+    void shouldFailTheRunWhenTheRegistryIsDownOrRefusesInsteadOfCallingTheRecordUndecodable() {
+        SerializationException down = new SerializationException("Schema registry unavailable while fetching Avro schema id 5",
+                new SchemaRegistryUnavailableException("Connection refused", SchemaRegistryException.NOT_FROM_REGISTRY,
+                        SchemaRegistryException.NOT_FROM_REGISTRY, "GET /schemas/ids/5", new ConnectException("refused")));
+        SerializationException unauthorized = new SerializationException("Error retrieving Avro schema for id 5",
+                new SchemaRegistryException("Unauthorized", 401, 401));
+
+        assertThatThrownBy(() -> DlqCommand.whyUndecodable("trade.dlq/0/3", down)).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("cannot decode trade.dlq/0/3: the schema registry is unavailable").hasCause(down);
+        assertThatThrownBy(() -> DlqCommand.whyUndecodable("trade.dlq/0/4", unauthorized))
+                .hasMessageStartingWith("cannot decode trade.dlq/0/4: the schema registry failed");
+    }
+
+    @Test
+    void shouldListUndecodableRecordsOnlyWhenNoFilterLooksIntoTheDeadLetters() {
+        assertThat(parse("--limit", "3").filter().narrowsByContent()).isFalse();
+        assertThat(parse("--replay", "--to-topic", "t").filter().narrowsByContent()).isFalse();
+        for (String[] filter : new String[][] {{"--stage", "INGEST"}, {"--origin-topic", "t"}, {"--reason-contains", "x"},
+            {"--since", "2026-11-01"}, {"--until", "2026-11-01"}}) {
+            assertThat(parse(filter).filter().narrowsByContent()).as(filter[0]).isTrue();
+        }
     }
 
     @Test

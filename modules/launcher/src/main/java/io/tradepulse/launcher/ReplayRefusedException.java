@@ -1,0 +1,21 @@
+package io.tradepulse.launcher;
+
+import java.util.List;
+
+/**
+ * {@code tradepulse dlq --replay} (or its dry run) found, once connected and before anything was sent, dead letters it
+ * cannot send where they belong: a target topic that does not exist or that the principal may not Describe, an origin
+ * partition the topic no longer has (recreated with fewer partitions), a key that names no series for a replay to
+ * trade.records. Running the same command again cannot help: the user's to fix like a bad option (exit 2,
+ * {@link Main#failed}). Sending would have waited {@code max.block.ms} (60 s) for the partition or topic to appear and
+ * then failed with exit 1, naming neither the dead letter nor the fix.
+ */
+final class ReplayRefusedException extends RuntimeException {
+    /** @param problems one line per dead letter: where it is on trade.dlq, where it would go, and why it cannot */
+    ReplayRefusedException(int replayable, List<String> problems) {
+        super(problems.size() + " of " + replayable + " dead letter" + (replayable == 1 ? "" : "s")
+                + " to replay cannot be sent where " + (replayable == 1 ? "it belongs" : "they belong")
+                + "; nothing was sent:" + problems.stream().map(p -> System.lineSeparator() + "  " + p)
+                        .reduce("", String::concat));
+    }
+}
