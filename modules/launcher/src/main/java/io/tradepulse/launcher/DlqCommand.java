@@ -41,6 +41,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.Deserializer;
 import picocli.CommandLine;
@@ -432,6 +433,11 @@ final class DlqCommand implements Callable<Integer> {
         return toTopic != null ? toTopic : e.letter().getOriginTopic();
     }
 
+    /** The replay's transactional id unless --config sets one: one per dead-letter topic, so two replays fence. */
+    static String defaultTransactionalId(String dlq) {
+        return "tradepulse-dlq-replay-" + dlq;
+    }
+
     /** Where one replayable dead letter is sent: its topic, and its partition (null: the producer's, by the raw key). */
     record Send(Entry entry, String topic, Integer partition) {
     }
@@ -527,11 +533,16 @@ final class DlqCommand implements Callable<Integer> {
      */
     private static void send(Map<String, Object> settings, String dlq, List<Send> sends) {
         Map<String, Object> props = new HashMap<>(ClientSettings.only(settings, ProducerConfig.configNames()));
-        props.putIfAbsent(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tradepulse-dlq-replay-" + dlq);
+        props.putIfAbsent(ProducerConfig.TRANSACTIONAL_ID_CONFIG, defaultTransactionalId(dlq));
         try (CatalogProducer producer = new CatalogProducer(props)) {
             producer.sendAtomically(() -> sends.forEach(s -> producer.send(replayed(dlq, s))));
         } catch (RuntimeException e) {
-            throw new IllegalStateException("the replay was aborted, nothing was published: " + Main.messages(e), e);
+            // Kafka's message names no id ("Transactional Id authorization failed."), and the id is ours by default:
+            // name it, and the ACL that is missing.
+            String acl = !causedBy(e, TransactionalIdAuthorizationException.class) ? ""
+                    : "the principal may not use the transactional id '" + props.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG)
+                            + "' (grant Write and Describe on it, docs/operations.md \"Security\"): ";
+            throw new IllegalStateException("the replay was aborted, nothing was published: " + acl + Main.messages(e), e);
         }
     }
 
@@ -542,6 +553,15 @@ final class DlqCommand implements Callable<Integer> {
                 bytes(e.letter().getRawKey()), bytes(e.letter().getRawValue()));
         r.headers().add(REPLAYED_FROM_HEADER, (dlq + "/" + e.partition() + "/" + e.offset()).getBytes(StandardCharsets.UTF_8));
         return r;
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static byte[] bytes(ByteBuffer b) {

@@ -2,10 +2,17 @@ package io.tradepulse.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tradepulse.avro.DeadLetter;
+import io.tradepulse.avro.DeadLetterStage;
+import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.embedded.SecuritySettings;
+import io.tradepulse.ingest.BundledData;
+import io.tradepulse.ingest.CatalogProducer;
+import io.tradepulse.ingest.FileIngest;
 import io.tradepulse.ingest.IngestReport;
+import io.tradepulse.ingest.ParseResult;
 import io.tradepulse.serving.DashboardServer;
 import io.tradepulse.serving.ResultsView;
 import io.tradepulse.streams.ProcessorApp;
@@ -13,14 +20,19 @@ import io.tradepulse.streams.ProcessorConfig;
 import io.tradepulse.testsupport.Acls;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +50,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The ACLs docs/operations.md ("Security") lists, checked on a broker that enforces them (KRaft's
  * StandardAuthorizer, SASL_SSL/SCRAM-SHA-512, nothing allowed without an ACL). An administrator creates the
  * topics and ingests the bundled data; the processor (with the REST view and health endpoints {@code tradepulse run}
- * serves) and {@code tradepulse tariffs} then run as principals that hold exactly the documented ACLs and no more.
+ * serves), {@code tradepulse tariffs} and {@code tradepulse dlq} then run as principals that hold exactly the
+ * documented ACLs and no more.
  * If the documentation misses one, these tests fail with the authorization error naming the resource.
  */
 @WithEmbeddedPlatform
@@ -47,13 +60,14 @@ class AclPipelineIT {
     private static final String ADMIN = "admin";
     private static final String PROCESSOR = "tradepulse";
     private static final String TARIFFS = "calendar";
+    private static final String OPERATOR = "operator";
     private static final String PASSWORD = "scram-" + UUID.randomUUID();
     private static EmbeddedKafka kafka;
 
     @BeforeAll
     static void startAuthorizingBroker() {
         kafka = EmbeddedKafka.startSecured(
-                new SecuritySettings(Map.of(ADMIN, PASSWORD, PROCESSOR, PASSWORD, TARIFFS, PASSWORD)),
+                new SecuritySettings(Map.of(ADMIN, PASSWORD, PROCESSOR, PASSWORD, TARIFFS, PASSWORD, OPERATOR, PASSWORD)),
                 EmbeddedKafka.authorizerConfig("User:" + ADMIN));
     }
 
@@ -202,16 +216,76 @@ class AclPipelineIT {
         assertThat(Pipeline.readTable(admin, topics.tariffEvents(), Duration.ofSeconds(5))).isEmpty();
     }
 
+    /**
+     * docs/operations.md, "Security": `tradepulse dlq` lists with Read/Describe on trade.dlq and no group ACL (it
+     * assigns the partitions), and `--replay` also needs Write/Describe on the target topic, the transactional id and
+     * IdempotentWrite. Without the transactional id's ACL the replay fails naming the id, and nothing is published.
+     */
+    @Test
+    void shouldListAndReplayDeadLettersWithOnlyTheDocumentedAcls(EmbeddedPlatform platform, @TempDir Path dir) throws Exception {
+        String prefix = "acl-dlq-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        Map<String, Object> admin = client(ADMIN);
+        TopicCatalog topics = processorConfig(platform, admin, prefix, prefix + "processor", dir).topicCatalog();
+        Pipeline.createTopics(admin, topics);
+        String dlq = topics.deadLetters().name();
+        String records = topics.records().name();
+        TradeRecord record = ((ParseResult.Parsed<TradeRecord>) BundledData.chinaExportsToUs().get(1)).value();
+        try (CatalogProducer producer = new CatalogProducer(admin)) {
+            producer.send(topics.deadLetters(), records + "/1/7", DeadLetter.newBuilder().setStage(DeadLetterStage.VALIDATION)
+                    .setReason("above the KRW limit").setOriginTopic(records).setOriginPartition(1).setOriginOffset(7L)
+                    .setRawKey(ByteBuffer.wrap(topics.records().keySerde().serializer().serialize(records, FileIngest.seriesKey(record))))
+                    .setRawValue(ByteBuffer.wrap(topics.records().valueSerde().serializer().serialize(records, record)))
+                    .setOccurredAt(Instant.parse("2026-11-29T10:00:00Z")).build());
+            producer.flush();
+        }
+        String[] connection = {"dlq", "--config", clientConfig(platform, dir, prefix, OPERATOR).toString()};
+
+        createAcls(Acls.allow(OPERATOR, ResourceType.TOPIC, dlq, PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE));
+        TariffsCommandTest.Result listed = dlq(connection);
+        assertThat(listed.exitCode()).as(listed.err()).isZero();
+        assertThat(listed.out()).contains(records + "/1/7", "1 of 1 dead letters on " + dlq + " matched (VALIDATION 1).");
+
+        createAcls(Acls.allow(OPERATOR, ResourceType.TOPIC, records, PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE));
+        createAcls(Acls.allow(OPERATOR, ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, AclOperation.IDEMPOTENT_WRITE));
+        TariffsCommandTest.Result refused = dlq(connection, "--replay");
+        assertThat(refused.exitCode()).as(refused.out()).isEqualTo(1);
+        assertThat(refused.err().lines().findFirst().orElseThrow()).isEqualTo("tradepulse dlq failed: the replay was aborted, "
+                + "nothing was published: the principal may not use the transactional id '"
+                + DlqCommand.defaultTransactionalId(dlq) + "' (grant Write and Describe on it, docs/operations.md "
+                + "\"Security\"): Transactional Id authorization failed.");
+
+        createAcls(Acls.allow(OPERATOR, ResourceType.TRANSACTIONAL_ID, DlqCommand.defaultTransactionalId(dlq),
+                PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE));
+        TariffsCommandTest.Result replayed = dlq(connection, "--replay");
+        assertThat(replayed.exitCode()).as(replayed.err()).isZero();
+        assertThat(replayed.out()).contains("Done: 1 dead letter replayed in one transaction, 0 skipped.");
+        assertThat(Pipeline.readTable(admin, topics.records(), Duration.ofSeconds(30))).containsOnlyKeys(FileIngest.seriesKey(record));
+    }
+
+    /** `tradepulse dlq` as the launcher runs it (its failures through {@link Main#failed}). */
+    private static TariffsCommandTest.Result dlq(String[] connection, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String[] argv = java.util.stream.Stream.concat(Arrays.stream(connection), Arrays.stream(args)).toArray(String[]::new);
+        int code = Main.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true)).execute(argv);
+        return new TariffsCommandTest.Result(code, out.toString(), err.toString());
+    }
+
     private static String[] tariffsArgs(EmbeddedPlatform platform, Path dir, String prefix) throws Exception {
-        Path config = dir.resolve(prefix + "properties");
-        StringBuilder props = new StringBuilder();
-        client(TARIFFS).forEach((k, v) -> props.append(k).append('=').append(v.toString().replace("\\", "\\\\")).append('\n'));
-        props.append(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG).append('=').append(platform.registryUrl()).append('\n');
-        props.append(ProcessorConfig.TOPIC_PREFIX_CONFIG).append('=').append(prefix).append('\n');
-        Files.writeString(config, props);
+        Path config = clientConfig(platform, dir, prefix, TARIFFS);
         Path csvDir = Files.createDirectories(dir.resolve(prefix + "csv"));
         return new String[] {"--file", TariffsCommandTest.bundledCsv(csvDir).toString(), "--config", config.toString(),
                 "--no-create-topics"};
+    }
+
+    /** A --config file for {@code user}: its client security settings, the registry and the topic prefix. */
+    private static Path clientConfig(EmbeddedPlatform platform, Path dir, String prefix, String user) throws Exception {
+        Path config = dir.resolve(prefix + user + ".properties");
+        StringBuilder props = new StringBuilder();
+        client(user).forEach((k, v) -> props.append(k).append('=').append(v.toString().replace("\\", "\\\\")).append('\n'));
+        props.append(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG).append('=').append(platform.registryUrl()).append('\n');
+        props.append(ProcessorConfig.TOPIC_PREFIX_CONFIG).append('=').append(prefix).append('\n');
+        return Files.writeString(config, props);
     }
 
     private static Map<String, Object> client(String user) {
