@@ -35,12 +35,23 @@ import org.apache.kafka.connect.source.SourceRecord;
  * digest every hour wastes disks and abuses public servers. A digest is therefore reused, without reading, while a
  * local file keeps the {@link FileStamp} (size, mtime, inode, ctime) it had when the digest was taken, and an
  * http(s) location is asked with If-None-Match / If-Modified-Since and answers 304 ({@link HttpValidators}).
+ *
+ * <p>A server that asks, with a Retry-After beyond http.backoff.max.ms, not to be called for hours holds up only its
+ * own locations: the locations are read one at a time on the task's one thread, so sleeping through that wait (as an
+ * API task does) would leave every other location, local files and other servers, unread meanwhile. The fetcher puts
+ * such a wait off instead ({@link RetryingFetcher.LongWaits#PUT_OFF}) and the location is checked again at the time
+ * the server asked for, with its offset as it was: nothing is skipped.
  */
 public abstract class LocationSourceTask<C extends TradeSourceConfig> extends TradeSourceTask<C> {
   private final Map<String, FileOffset> state = new LinkedHashMap<>();
   private final Map<String, Instant> nextCheck = new LinkedHashMap<>();
   /** Failed checks of a location in a row, for the backoff of its next check ({@link #retrySoon}). */
   private final Map<String, Integer> failures = new HashMap<>();
+  /**
+   * Locations put off until the time their server asked for ({@link ServerWaitException}): the earliest is shown in
+   * {@code quota-wait-until}, and while any waits the task is not caught up ({@link #waiting()}).
+   */
+  private final Map<String, Instant> putOff = new HashMap<>();
   /**
    * Per location, what it looked like when its digest was last taken, to reuse that digest at the next check.
    *
@@ -89,7 +100,7 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
 
   @Override
   protected void startTask(Map<String, String> props) {
-    fetcher = retryingFetcher();
+    fetcher = retryingFetcher(RetryingFetcher.LongWaits.PUT_OFF);
     for (String loc : locations()) {
       FileOffset off = FileOffset.fromMap(storedOffset(partition(loc)));
       state.put(loc, off);
@@ -101,6 +112,11 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
   @Override
   protected boolean exhausted() {
     return cursor == null && state.values().stream().allMatch(FileOffset::complete);
+  }
+
+  @Override
+  protected boolean waiting() {
+    return !putOff.isEmpty();
   }
 
   @Override
@@ -116,10 +132,16 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
       if (now.isBefore(nextCheck.get(loc))) {
         continue;
       }
+      if (putOff.remove(loc) != null) {
+        showWait();
+      }
       try {
         if (!check(loc, e.getValue())) {
           continue;
         }
+      } catch (ServerWaitException wait) {
+        putOff(loc, wait);
+        continue; // the other locations go on
       } catch (RuntimeException ex) {
         retrySoon(loc);
         throw ex;
@@ -173,6 +195,29 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
   private void checked(String loc) {
     failures.remove(loc);
     nextCheck.put(loc, clock.instant().plus(config.pollInterval()));
+  }
+
+  /**
+   * {@code loc}'s server asked not to be called before a time beyond http.backoff.max.ms: it is checked again then (a
+   * successful check, or a failed one, would put its next check sooner), and the other locations go on meanwhile.
+   */
+  private void putOff(String loc, ServerWaitException wait) {
+    Instant at = wait.callAgainAt();
+    nextCheck.put(loc, at);
+    putOff.put(loc, at);
+    showWait();
+    log.info("{} is checked again at {}, when {} may be called again; the task's other locations go on meanwhile",
+        loc, at, wait.server());
+  }
+
+  /**
+   * {@code quota-wait-until}: the earliest time a location put off is checked again, 0 when none is. The task as a
+   * whole is not waiting (its other locations are read), but an operator who sees it deliver nothing from a location
+   * asks the same question as of a waiting API task, and its WARN names the location's server.
+   */
+  private void showWait() {
+    putOff.values().stream().min(Instant::compareTo)
+        .ifPresentOrElse(metrics::retryAfterWait, metrics::quotaWaitOver);
   }
 
   /**

@@ -33,6 +33,13 @@ import org.slf4j.LoggerFactory;
  * task calls once more and hears how long is left. The wait is on the task's own thread, so poll() keeps returning, and
  * it ends at once when the task stops ({@link Sleeper}).
  *
+ * <p>Unless the caller has other work to do meanwhile: a location task reads several locations, possibly on other
+ * servers or local, one at a time on its one thread, and a wait of hours for one server held up all of them. Its fetcher
+ * ({@link LongWaits#PUT_OFF}) does not sleep through a wait beyond http.backoff.max.ms but throws
+ * {@link ServerWaitException} with the time, at once, for the call that heard it and for every later call to that server
+ * before then; the task checks that location again at that time and reads the others meanwhile. Shorter waits (ordinary
+ * retry delays) are slept either way.
+ *
  * <p>With http.retry.after.long=FAIL, a wait longer than http.backoff.max.ms is not waited for: the fetch throws
  * {@link LongRetryAfterException} at once, naming the server and when it may be called again. A one-shot run (tradepulse
  * ingest without --follow) would otherwise sit silent until its own timeout and end "not done", saying nothing of the
@@ -41,12 +48,21 @@ import org.slf4j.LoggerFactory;
 public final class RetryingFetcher {
   private static final Logger log = LoggerFactory.getLogger(RetryingFetcher.class);
 
+  /** What a call does while its server is inside a wait it asked for beyond http.backoff.max.ms. */
+  public enum LongWaits {
+    /** Waits until then on the task's thread: an API task (one server) has nothing else to do meanwhile. */
+    SLEEP,
+    /** Throws {@link ServerWaitException} at once: a location task reads its other locations meanwhile. */
+    PUT_OFF
+  }
+
   private final PageFetcher fetcher;
   private final Throttle throttle;
   private final Backoff backoff;
   private final Sleeper sleeper;
   private final Clock clock;
   private final IngestMetrics metrics;
+  private final LongWaits longWaits;
   /**
    * Per server, when it may be called again. Touched by the task's worker thread alone (one unit of work at a time; see
    * TradeSourceTask), so a plain map.
@@ -60,9 +76,20 @@ public final class RetryingFetcher {
    */
   private record NotBefore(Instant at, boolean beyondBackoff) {}
 
-  /** @param clock "now" for the time a Retry-After asks to wait until (the waits themselves go to {@code sleeper}) */
+  /**
+   * A fetcher that sleeps through a server's long wait ({@link LongWaits#SLEEP}).
+   *
+   * @param clock "now" for the time a Retry-After asks to wait until (the waits themselves go to {@code sleeper})
+   */
   public RetryingFetcher(PageFetcher fetcher, Throttle throttle, Backoff backoff, Sleeper sleeper, Clock clock,
       IngestMetrics metrics) {
+    this(fetcher, throttle, backoff, sleeper, clock, metrics, LongWaits.SLEEP);
+  }
+
+  /** @param longWaits whether a wait beyond http.backoff.max.ms is slept or put off ({@link ServerWaitException}) */
+  public RetryingFetcher(PageFetcher fetcher, Throttle throttle, Backoff backoff, Sleeper sleeper, Clock clock,
+      IngestMetrics metrics, LongWaits longWaits) {
+    this.longWaits = longWaits;
     this.fetcher = fetcher;
     this.throttle = throttle;
     this.backoff = backoff;
@@ -159,6 +186,13 @@ public final class RetryingFetcher {
         // http.retry.after.long=FAIL: at once, whatever retries are left (each would have to wait as long).
         throw asked.refusal();
       }
+      if (asked != null && asked.putOff()) {
+        // Whatever retries are left: each would come after the wait, which the caller spends on its other work. The
+        // call made then counts as this one's retry, as a slept wait does.
+        metrics.retry();
+        log.warn("{} from {}: {}", problem, logUri, asked.text());
+        throw new ServerWaitException(problem + " from " + logUri + "; " + asked.text(), origin, asked.at());
+      }
       if (attempt >= backoff.maxRetries()) {
         // The worker polls again at once: the next call to this server still waits for the time it asked. Said here
         // too, not only in the exception the worker logs: it is the one line that tells why the task goes quiet.
@@ -198,8 +232,10 @@ public final class RetryingFetcher {
    *
    * @param refusal what to throw instead of waiting (http.retry.after.long=FAIL and a wait beyond the backoff's
    *     maximum), else null
+   * @param at when the server may be called again
+   * @param putOff whether the wait is put off ({@link ServerWaitException}) rather than slept
    */
-  private record Asked(Duration honoured, String text, LongRetryAfterException refusal) {}
+  private record Asked(Duration honoured, String text, LongRetryAfterException refusal, Instant at, boolean putOff) {}
 
   /**
    * Remembers the time before which {@code origin} is not called again, as it asked: {@code wait} from now, at most
@@ -222,7 +258,7 @@ public final class RetryingFetcher {
       why = ", beyond " + TradeSourceConfig.HTTP_BACKOFF_MAX_CONFIG + " (" + backoff.max().toMillis() + " ms)";
     } else {
       notBefore.put(origin, new NotBefore(at, false));
-      return new Asked(honoured, "", null); // an ordinary retry delay, logged as one
+      return new Asked(honoured, "", null, at, false); // an ordinary retry delay, logged as one
     }
     if (beyondBackoff && backoff.longRetryAfter() == TradeSourceConfig.LongRetryAfter.FAIL) {
       // Not remembered: the task fails, and should the fetcher be used again it is to call once more and hear how long
@@ -234,12 +270,16 @@ public final class RetryingFetcher {
           + ", longer than " + TradeSourceConfig.HTTP_BACKOFF_MAX_CONFIG + " (" + backoff.max().toMillis()
           + " ms); it may be called again at " + at + ": run again (restart the task) after then. Not waiting for it ("
           + TradeSourceConfig.HTTP_RETRY_AFTER_LONG_CONFIG + "=FAIL): nothing is skipped and the offsets keep every "
-          + "record delivered so far, so the next run resumes with this call", origin, wait, at));
+          + "record delivered so far, so the next run resumes with this call", origin, wait, at), at, false);
     }
     notBefore.put(origin, new NotBefore(at, beyondBackoff));
+    boolean putOff = beyondBackoff && longWaits == LongWaits.PUT_OFF;
     return new Asked(honoured, "the server asked to wait " + seconds(wait) + " (" + how + ")" + why + "; not calling "
-        + origin + " again before " + at + ": the task waits until then, nothing is skipped and the offsets stay "
-        + "where they are (stopping the task ends the wait, and a restarted task calls once more)", null);
+        + origin + " again before " + at + (putOff
+            ? ": what needs it is put off until then and the task's other locations go on meanwhile; nothing is "
+                + "skipped and the offsets stay where they are (a restarted task calls once more)"
+            : ": the task waits until then, nothing is skipped and the offsets stay where they are (stopping the "
+                + "task ends the wait, and a restarted task calls once more)"), null, at, putOff);
   }
 
   private static String seconds(Duration d) {
@@ -249,8 +289,10 @@ public final class RetryingFetcher {
   /**
    * Waits until {@code origin} may be called again, when a Retry-After of an earlier attempt (of this fetch or an
    * earlier one) asked for a time: the next attempt comes no sooner. A wait beyond the backoff's maximum shows in
-   * {@code quota-wait-until} meanwhile.
+   * {@code quota-wait-until} meanwhile; with {@link LongWaits#PUT_OFF} such a wait is not slept but thrown.
    *
+   * @throws ServerWaitException with {@link LongWaits#PUT_OFF}, when the wait is beyond the backoff's maximum and not
+   *     over (the server is not called)
    * @throws RetriableException when the task stops meanwhile (nothing moved: a restart calls again)
    */
   private void awaitServer(String origin, String logUri) throws InterruptedException {
@@ -259,6 +301,11 @@ public final class RetryingFetcher {
       return;
     }
     Duration left = Duration.between(clock.instant(), nb.at());
+    if (nb.beyondBackoff() && longWaits == LongWaits.PUT_OFF && left.compareTo(Duration.ZERO) > 0) {
+      // Its WARN came with the answer that asked; the caller says what it puts off.
+      throw new ServerWaitException("Not calling " + logUri + ": " + origin + " asked not to be called before "
+          + nb.at(), origin, nb.at());
+    }
     if (nb.beyondBackoff()) {
       metrics.retryAfterWait(nb.at());
     }

@@ -103,10 +103,10 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
   protected abstract void startTask(Map<String, String> props);
 
   /**
-   * What one unit of work gave: its records, and, when there were none, whether the source is fully read, and whether
-   * work is due all the same ({@link #workDue()}).
+   * What one unit of work gave: its records, and, when there were none, whether the source is fully read, whether
+   * work is due all the same ({@link #workDue()}), and whether part of it waits for a server ({@link #waiting()}).
    */
-  private record Unit(List<SourceRecord> records, boolean exhausted, boolean workDue) {}
+  private record Unit(List<SourceRecord> records, boolean exhausted, boolean workDue, boolean waiting) {}
 
   /**
    * The next records once no payload is left open with records to emit ({@link #emitOpenPayload()}): fetch or open
@@ -137,12 +137,13 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
     }
     try {
       if (stopSignal.isStopped()) {
-        return new Unit(List.of(), false, false); // stop() came before this unit started: open nothing
+        return new Unit(List.of(), false, false, false); // stop() came before this unit started: open nothing
       }
       List<SourceRecord> open = emitOpenPayload();
       List<SourceRecord> out = open.isEmpty() ? nextRecords() : open;
       boolean due = out.isEmpty() && workDue();
-      return new Unit(out, out.isEmpty() && !due && exhausted(), due);
+      boolean waiting = out.isEmpty() && !due && waiting();
+      return new Unit(out, out.isEmpty() && !due && !waiting && exhausted(), due, waiting);
     } finally {
       if (stopSignal.isStopped()) {
         // What this unit opened after stop() is closed here, should stop() have dropped its queued close (shutdownNow)
@@ -167,6 +168,17 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
    * the task's worker thread after a unit of work that found nothing new. Default: nothing.
    */
   protected boolean workDue() {
+    return false;
+  }
+
+  /**
+   * Whether part of the source is put off until a time a server asked for (a location whose server's Retry-After was
+   * beyond http.backoff.max.ms, {@link RetryingFetcher.LongWaits#PUT_OFF}): the task has nothing to do before then, but
+   * is neither caught up nor finished, as it was not while it slept through such a wait, so a one-shot ingest does not
+   * end without what the server holds back. Called on the task's worker thread after a unit of work that found nothing
+   * new. Default: nothing waits.
+   */
+  protected boolean waiting() {
     return false;
   }
 
@@ -206,10 +218,16 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
     }
   }
 
+  /** The task's fetcher; it sleeps through a server's long Retry-After, as an API task (one server) should. */
   protected RetryingFetcher retryingFetcher() {
+    return retryingFetcher(RetryingFetcher.LongWaits.SLEEP);
+  }
+
+  /** @param longWaits what a call does while its server waits beyond http.backoff.max.ms: sleep, or be put off */
+  protected RetryingFetcher retryingFetcher(RetryingFetcher.LongWaits longWaits) {
     Throttle throttle = config.httpMinInterval().isZero() ? Throttle.NONE
         : new MinIntervalThrottle(config.httpMinInterval(), sleeper);
-    return new RetryingFetcher(pageFetcher, throttle, config.backoff(), sleeper, clock, metrics);
+    return new RetryingFetcher(pageFetcher, throttle, config.backoff(), sleeper, clock, metrics, longWaits);
   }
 
   protected Map<String, Object> storedOffset(Map<String, ?> partition) {
@@ -247,13 +265,16 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
       if (next.isEmpty() && unit.workDue()) {
         return null; // not caught up: the next poll() starts the next unit at once
       }
+      if (next.isEmpty() && unit.waiting()) {
+        // Not caught up (nor done) while a server holds part of the source back; nothing to do before its time.
+        idle();
+        return null;
+      }
       if (next.isEmpty()) {
         finished = unit.exhausted();
         drained = true;
         maybeSignalCompletion();
-        // Short wait, then return control to the worker (see MAX_IDLE_BLOCK). Subclasses gate their own
-        // re-checks by poll.interval.ms, so calling nextRecords() again soon costs no request.
-        stopSignal.sleep(config.pollInterval().compareTo(MAX_IDLE_BLOCK) < 0 ? config.pollInterval() : MAX_IDLE_BLOCK);
+        idle();
         return null;
       }
       pending.addAll(next);
@@ -270,6 +291,14 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
     }
     handedOut.addAndGet(n);
     return out;
+  }
+
+  /**
+   * Short wait, then return control to the worker (see MAX_IDLE_BLOCK). Subclasses gate their own re-checks by
+   * poll.interval.ms (or the time a server asked for), so calling nextRecords() again soon costs no request.
+   */
+  private void idle() throws InterruptedException {
+    stopSignal.sleep(config.pollInterval().compareTo(MAX_IDLE_BLOCK) < 0 ? config.pollInterval() : MAX_IDLE_BLOCK);
   }
 
   /**

@@ -13,6 +13,7 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.tradepulse.connect.LogCapture;
+import io.tradepulse.connect.TaskHarness;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -262,6 +263,51 @@ class RetryingFetcherTest {
 
     assertThat(f.fetch(data, Map.of(), "data").status()).isEqualTo(200);
     assertThat(waits).as("the hour the server asked, before calling it again").containsExactly(Duration.ofHours(1));
+  }
+
+  /**
+   * A location task's fetcher ({@code PUT_OFF}) does not sleep through a wait beyond http.backoff.max.ms: the call that
+   * heard it, whatever retries are left, and every later call to that server before the time, throw at once with the
+   * time, without calling it; another server is called; once the time has come, the server is called again.
+   */
+  @Test
+  void shouldThrowTheTimeInsteadOfWaitingForAServersLongRetryAfterWhenLongWaitsArePutOff() throws Exception {
+    stubFailingOnce(aResponse().withStatus(503).withHeader("Retry-After", "3600"));
+    List<Duration> waits = new CopyOnWriteArrayList<>();
+    TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2026-11-30T07:00:00Z"));
+    IngestMetrics metrics = new IngestMetrics();
+    RetryingFetcher f = new RetryingFetcher(new JdkPageFetcher(Duration.ofSeconds(5), 0, clock), Throttle.NONE,
+        new Backoff(Duration.ofMillis(1), Duration.ofMinutes(1), 3, Duration.ofDays(1), WAIT), waits::add, clock,
+        metrics, RetryingFetcher.LongWaits.PUT_OFF);
+    String server = "http://localhost:" + wm.port();
+    URI data = URI.create(server + "/data");
+    Instant eight = Instant.parse("2026-11-30T08:00:00Z");
+
+    try (LogCapture log = new LogCapture()) {
+      assertThatThrownBy(() -> f.fetch(data, Map.of(), "data")).isInstanceOf(ServerWaitException.class)
+          .isInstanceOf(RetriableException.class).hasMessageContaining("HTTP 503 from data")
+          .hasMessageContaining("3600 s").hasMessageContaining("not calling " + server + " again before " + eight)
+          .satisfies(e -> {
+            assertThat(((ServerWaitException) e).callAgainAt()).isEqualTo(eight);
+            assertThat(((ServerWaitException) e).server()).isEqualTo(server);
+          });
+      assertThat(log.warnings()).filteredOn(w -> w.contains("3600 s")).singleElement().asString()
+          .contains(eight.toString()).contains("put off");
+    }
+    assertThat(wm.getAllServeEvents()).as("not retried: each retry would come after the hour").hasSize(1);
+
+    clock.advance(Duration.ofMinutes(59));
+    assertThatThrownBy(() -> f.fetch(URI.create(server + "/other"), Map.of(), "other"))
+        .isInstanceOf(ServerWaitException.class).hasMessageContaining("before " + eight)
+        .satisfies(e -> assertThat(((ServerWaitException) e).callAgainAt()).isEqualTo(eight));
+    assertThat(wm.getAllServeEvents()).as("the same server: not called").hasSize(1);
+    assertThat(f.fetch(URI.create("http://127.0.0.1:" + wm.port() + "/other"), Map.of(), "other").status())
+        .as("another server: called").isEqualTo(404);
+
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(f.fetch(data, Map.of(), "data").status()).isEqualTo(200);
+    assertThat(waits).as("nothing slept").allMatch(Duration::isZero);
+    assertThat(metrics.quotaWaitUntil()).as("the caller shows what it puts off").isZero();
   }
 
   @Test
