@@ -55,8 +55,9 @@ public final class IngestMetrics {
       // One gauge for both long waits: an operator asks "is this silent task waiting, and until when?", whatever
       // the server gave as the reason (a 403 out of quota, a 429/503 with a Retry-After of hours).
       gauge(pm, "quota-wait-until", "While the task waits for the source's call quota, or for the time a server's "
-          + "Retry-After asked for beyond http.backoff.max.ms: when it calls again (epoch milliseconds); 0 when it is "
-          + "not waiting.", quotaWaitUntil);
+          + "Retry-After asked for beyond http.backoff.max.ms: when it calls again (epoch milliseconds; a file, GACC "
+          + "or Comext bulk task, which reads its other locations meanwhile: the earliest time a location put off is "
+          + "checked again); 0 when it is not waiting.", quotaWaitUntil);
     } catch (RuntimeException e) {
       log.warn("Plugin metrics unavailable, counters are only logged: {}", e.toString());
     }
@@ -80,7 +81,8 @@ public final class IngestMetrics {
   }
   /**
    * A wait for the time a server's Retry-After asked for, beyond the backoff's maximum, begins; the task calls that
-   * server again at {@code until}. Not counted as a quota wait: {@code retries-total} counts the retry.
+   * server again at {@code until} (a location task: the earliest time one of its locations put off for it is checked
+   * again). Not counted as a quota wait: {@code retries-total} counts the retry.
    */
   public void retryAfterWait(Instant until) {
     quotaWaitUntil.set(until.toEpochMilli());
