@@ -181,8 +181,8 @@ final class DlqCommand implements Callable<Integer> {
         Topic<String, DeadLetter> dlq = topics.deadLetters();
 
         Read read = read(ClientSettings.only(settings, ConsumerConfig.configNames()), dlq, filter);
-        for (Entry e : read.shown()) {
-            out.println(line(e));
+        for (Kept k : read.shown()) {
+            out.println(k.line());
         }
         for (Undecodable u : read.undecodableShown()) {
             out.println(u.line(dlq.name()));
@@ -192,7 +192,8 @@ final class DlqCommand implements Callable<Integer> {
             return 0;
         }
         List<Entry> replayable = new ArrayList<>();
-        for (Entry e : read.shown()) {
+        for (Kept k : read.shown()) {
+            Entry e = k.entry(); // kept whole with --replay
             String why = notReplayable(e);
             if (why == null) {
                 replayable.add(e);
@@ -282,18 +283,34 @@ final class DlqCommand implements Callable<Integer> {
      * What was read: the matches to show (the earliest {@code --limit}), counts of every match, and the records that
      * could not be decoded (their count, and those to list: the first {@code --limit} by partition and offset).
      */
-    record Read(long total, List<Entry> shown, Map<DeadLetterStage, Integer> matchedByStage, int undecodable,
+    record Read(long total, List<Kept> shown, Map<DeadLetterStage, Integer> matchedByStage, int undecodable,
                 List<Undecodable> undecodableShown) {
         int matched() {
             return matchedByStage.values().stream().mapToInt(Integer::intValue).sum();
         }
     }
 
+    /**
+     * A matching dead letter as held until the end of the read (the matches are listed earliest first, so all of them
+     * are held, or the {@code --limit} earliest): where it sorts and its line, and for a replay the whole entry. A
+     * listing holds no DeadLetter: its raw key and value (the input record as read, up to MBs) were held for every
+     * match, so listing a trade.dlq of millions of dead letters without --limit ran out of memory.
+     *
+     * @param entry the dead letter with its raw bytes, or null when only listing
+     */
+    record Kept(Instant occurredAt, int partition, long offset, String line, Entry entry) {
+        static final Comparator<Kept> ORDER = Comparator.comparing(Kept::occurredAt)
+                .thenComparingInt(Kept::partition).thenComparingLong(Kept::offset);
+
+        static Kept of(Entry e, boolean forReplay) {
+            return new Kept(e.letter().getOccurredAt(), e.partition(), e.offset(), DlqCommand.line(e), forReplay ? e : null);
+        }
+    }
+
     private Read read(Map<String, Object> client, Topic<String, DeadLetter> dlq, Filter filter) {
         // Earliest first across partitions; the queue keeps the --limit earliest so a long trade.dlq is not held.
-        Comparator<Entry> order = Comparator.comparing((Entry e) -> e.letter().getOccurredAt())
-                .thenComparingInt(Entry::partition).thenComparingLong(Entry::offset);
-        PriorityQueue<Entry> kept = new PriorityQueue<>(order.reversed());
+        Comparator<Kept> order = Kept.ORDER;
+        PriorityQueue<Kept> kept = new PriorityQueue<>(order.reversed());
         Comparator<Undecodable> position = Comparator.comparingInt(Undecodable::partition).thenComparingLong(Undecodable::offset);
         PriorityQueue<Undecodable> undecodable = new PriorityQueue<>(position.reversed());
         Map<DeadLetterStage, Integer> byStage = new EnumMap<>(DeadLetterStage.class);
@@ -331,12 +348,12 @@ final class DlqCommand implements Callable<Integer> {
                 return;
             }
             byStage.merge(dl.getStage(), 1, Integer::sum);
-            kept.add(new Entry(r.partition(), r.offset(), key(dlq, r, where), dl));
+            kept.add(Kept.of(new Entry(r.partition(), r.offset(), key(dlq, r, where), dl), replay));
             if (limit != null && kept.size() > limit) {
                 kept.poll();
             }
         });
-        List<Entry> shown = new ArrayList<>(kept);
+        List<Kept> shown = new ArrayList<>(kept);
         shown.sort(order);
         List<Undecodable> undecodableShown = new ArrayList<>(undecodable);
         undecodableShown.sort(position);

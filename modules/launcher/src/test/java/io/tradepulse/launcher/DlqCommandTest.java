@@ -94,6 +94,23 @@ class DlqCommandTest {
     }
 
     @Test
+    void shouldHoldOnlyTheLineOfAListedDeadLetterButItsRawBytesForAReplay() {
+        DeadLetter dl = DeadLetter.newBuilder(letter(DeadLetterStage.VALIDATION, "trade.records", "r", "2026-11-30T08:00:00Z"))
+                .setRawKey(ByteBuffer.allocate(1024)).setRawValue(ByteBuffer.allocate(1 << 20)).build();
+        DlqCommand.Entry entry = new DlqCommand.Entry(1, 9, "trade.records/0/7", dl);
+
+        DlqCommand.Kept listed = DlqCommand.Kept.of(entry, false);
+        DlqCommand.Kept replayed = DlqCommand.Kept.of(entry, true);
+
+        // Held for every match until the end of the read: a listing must not hold the MB of raw value.
+        assertThat(listed.entry()).isNull();
+        assertThat(listed.line()).isEqualTo(DlqCommand.line(entry));
+        assertThat(listed.occurredAt()).isEqualTo(Instant.parse("2026-11-30T08:00:00Z"));
+        assertThat(replayed.entry()).isSameAs(entry);
+        assertThat(replayed.entry().letter().getRawValue().remaining()).isEqualTo(1 << 20);
+    }
+
+    @Test
     void shouldPrintTheOriginAndAShortenedReasonOnOneLine() {
         DeadLetter dl = DeadLetter.newBuilder(letter(DeadLetterStage.VALIDATION, "trade.records", "x".repeat(300) + "\nmore",
                 "2026-11-30T08:00:00Z")).setSource("census").build();
