@@ -518,14 +518,16 @@ final class DlqCommand implements Callable<Integer> {
             if (count == null) {
                 problems.add(where + ": " + unusable.get(topic));
             } else if (bySeries) {
+                SeriesKey key;
                 try {
-                    SeriesKey key = series.key(e.letter().getOriginTopic(), bytes(e.letter().getRawKey()));
-                    sends.add(new Send(e, topic, series.partition(key, count)));
+                    key = series.key(e.letter().getOriginTopic(), bytes(e.letter().getRawKey()));
                 } catch (SerializationException notASeries) {
                     problems.add(where + ": its raw key names no series, so its partition cannot be chosen as the "
                             + "processor would (" + whyUndecodable(dlq + "/" + e.partition() + "/" + e.offset() + " (its raw key)",
                             notASeries) + ")");
+                    continue;
                 }
+                sends.add(new Send(e, topic, seriesPartition(series, key, count, topics.records().name())));
             } else {
                 Integer origin = e.letter().getOriginPartition();
                 Integer partition = toTopic == null && origin != null && origin >= 0 ? origin : null;
@@ -542,6 +544,44 @@ final class DlqCommand implements Callable<Integer> {
             throw new ReplayRefusedException(replayable.size(), problems);
         }
         return sends;
+    }
+
+    /**
+     * The series' partition on a topic of {@code count} partitions: its key serialized for trade.records, which takes
+     * the id of trade.records' key schema from the registry. With {@code auto.register.schemas=false} and that schema
+     * not registered (a registry no producer of trade.records has written to yet with it) the serializer can only fail:
+     * the id the key will get is not known before it is registered, so neither is the partition. That was a registry
+     * error (exit 1, a stack trace) after the dead letters were listed; it is refused like a missing target (exit 2,
+     * nothing sent), naming the subject and the setting. With the schema registered the serializer looks its id up
+     * (or takes the latest with {@code use.latest.version=true}), as the processor's partitioner does, and registers
+     * nothing. A registry that does not answer still fails the run (exit 1).
+     *
+     * @throws ReplayRefusedException when the registry has no such key schema
+     */
+    static int seriesPartition(SeriesPartitioner series, SeriesKey key, int count, String recordsTopic) {
+        try {
+            return series.partition(key, count);
+        } catch (SerializationException e) {
+            if (keySchemaNotRegistered(e)) {
+                throw new ReplayRefusedException("--to-topic sends each record to its series' partition, hashed from "
+                        + "the key as serialized for " + recordsTopic + " (as the processor chooses it), and the registry "
+                        + "has no such key schema to take its id from: " + Main.messages(e) + ". With "
+                        + "auto.register.schemas=false the replay does not register it; nothing was sent. Register the key "
+                        + "schema of " + recordsTopic + " (any producer of it with auto.register.schemas=true does, e.g. an "
+                        + "ingest), or run the replay with auto.register.schemas=true.");
+            }
+            throw e;
+        }
+    }
+
+    /** Whether the serializer failed because the registry answered "not found" (subject, version or schema). */
+    static boolean keySchemaNotRegistered(SerializationException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof SchemaRegistryException registry) {
+                return !(registry instanceof SchemaRegistryUnavailableException) && registry.httpStatus() == 404;
+            }
+        }
+        return false;
     }
 
     /**

@@ -33,7 +33,7 @@ public final class Main implements Runnable {
             + "stderr says what and why, and when to run again if that is the fix";
     static final String EXIT_USAGE = "2:refused before anything started: a missing, invalid or conflicting option, a "
             + "file an option names that cannot be read or is invalid, an invalid configuration setting, a topic "
-            + "that does not exist with --no-create-topics, or a dlq --replay target (topic, partition) that does not exist";
+            + "that does not exist with --no-create-topics, or a dlq --replay target (topic, partition) that does not exist or whose partition cannot be chosen";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

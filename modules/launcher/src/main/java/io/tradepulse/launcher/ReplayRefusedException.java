@@ -6,7 +6,8 @@ import java.util.List;
  * {@code tradepulse dlq --replay} (or its dry run) found, once connected and before anything was sent, dead letters it
  * cannot send where they belong: a target topic that does not exist or that the principal may not Describe, an origin
  * partition the topic no longer has (recreated with fewer partitions), a key that names no series for a replay to
- * trade.records. Running the same command again cannot help: the user's to fix like a bad option (exit 2,
+ * trade.records, or no key schema of trade.records in the registry to choose the series' partition with (and
+ * auto.register.schemas=false). Running the same command again cannot help: the user's to fix like a bad option (exit 2,
  * {@link Main#failed}). Sending would have waited {@code max.block.ms} (60 s) for the partition or topic to appear and
  * then failed with exit 1, naming neither the dead letter nor the fix.
  */
@@ -17,5 +18,10 @@ final class ReplayRefusedException extends RuntimeException {
                 + " to replay cannot be sent where " + (replayable == 1 ? "it belongs" : "they belong")
                 + "; nothing was sent:" + problems.stream().map(p -> System.lineSeparator() + "  " + p)
                         .reduce("", String::concat));
+    }
+
+    /** A refusal of the whole replay, for one reason: {@code message} says what was not sent. */
+    ReplayRefusedException(String message) {
+        super(message);
     }
 }

@@ -279,6 +279,52 @@ class DlqCommandIT {
     }
 
     /**
+     * --to-topic trade.records takes the id of trade.records' key schema from the registry to hash the key. With
+     * auto.register.schemas=false and no such schema registered the run failed (exit 1, the serializer's registry error
+     * with a stack trace) after listing; it is now refused like a missing target: exit 2, naming the subject and the
+     * setting, nothing sent, nothing registered.
+     */
+    @Test
+    void shouldRefuseAReplayToTradeRecordsWhenItsKeySchemaIsNotRegisteredAndAutoRegisterIsOff(EmbeddedPlatform platform)
+            throws Exception {
+        String prefix = "dlq-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        TopicCatalog topics = catalog(platform, prefix);
+        Pipeline.createTopics(client(platform), topics);
+        Topic<SeriesKey, TradeRecord> records = topics.records();
+        Topic<SeriesKey, TradeRecord> derived = topics.derivedRecords();
+        TradeRecord record = ((ParseResult.Parsed<TradeRecord>) BundledData.chinaExportsToUs().get(1)).value();
+        // Written as the processor writes trade.records.derived: its own subjects; trade.records-key never registered.
+        byte[] rawKey = derived.keySerde().serializer().serialize(derived.name(), FileIngest.seriesKey(record));
+        byte[] rawValue = derived.valueSerde().serializer().serialize(derived.name(), record);
+        try (CatalogProducer producer = new CatalogProducer(client(platform))) {
+            producer.send(topics.deadLetters(), derived.name() + "/1/3", DeadLetter.newBuilder()
+                    .setStage(DeadLetterStage.VALIDATION).setReason("refused").setOriginTopic(derived.name())
+                    .setOriginPartition(1).setOriginOffset(3L).setRawKey(ByteBuffer.wrap(rawKey))
+                    .setRawValue(ByteBuffer.wrap(rawValue)).setOccurredAt(Instant.parse("2026-11-29T10:00:00Z")).build());
+            producer.flush();
+        }
+        Path config = Files.writeString(Files.createTempFile("dlq-no-register", ".properties"),
+                "auto.register.schemas=false\n");
+        String[] connection = {"--config", config.toString(), "--bootstrap-servers", platform.bootstrapServers(),
+            "--schema-registry-url", platform.registryUrl(), "--topic-prefix", prefix};
+
+        for (List<String> dryRun : List.of(List.of("--dry-run"), List.<String>of())) {
+            List<String> args = new ArrayList<>(List.of("--replay", "--to-topic", records.name()));
+            args.addAll(dryRun);
+            Run refused = run(connection, args.toArray(String[]::new));
+            assertThat(refused.code()).as(refused.err()).isEqualTo(2);
+            assertThat(refused.err()).startsWith("Refused: --to-topic sends each record to its series' partition")
+                    .contains("subject '" + records.name() + "-key'", "auto.register.schemas=false", "nothing was sent")
+                    .doesNotContain("\tat ");
+        }
+        assertThat(readRaw(platform, records.name(), IsolationLevel.READ_UNCOMMITTED)).as("nothing sent").isEmpty();
+        try (CachedSchemaRegistryClient registry = new CachedSchemaRegistryClient(Map.of(
+                ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, platform.registryUrl()))) {
+            assertThat(registry.getAllSubjects()).as("nothing registered").doesNotContain(records.name() + "-key");
+        }
+    }
+
+    /**
      * Bytes on trade.dlq that are no dead letter (a foreign producer's record, a schema id the registry no longer
      * has, another Avro record) failed the whole run (exit 1). They are now counted and listed as undecodable when no
      * filter looks into the dead letters, never replayed, and the run goes on; a dead letter with a plain UTF-8 key
