@@ -35,7 +35,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
@@ -256,16 +255,17 @@ final class IngestCommand implements Callable<Integer> {
         // The connector's own topic and dead-letter topic (--set topic=..., dlq.topic=...) take the roles of
         // trade.records and trade.dlq, so they get those topics' settings; only the catalog's were created before, and
         // a topic set apart from them was left to the broker (refused where auto-creation is off; elsewhere created with
-        // the broker's default retention, which deletes trade records).
-        List<NewTopic> own = List.of(topics.records().settings().toNewTopic(topic),
-                topics.deadLetters().settings().toNewTopic(dlq));
+        // the broker's default retention, which deletes trade records). And the partition count of that topic when it
+        // exists, in the command suggested with --no-create-topics too: not the configured --partitions.
+        List<Pipeline.Needed> own = List.of(Pipeline.Needed.inRoleOf(topics.records(), topic),
+                Pipeline.Needed.inRoleOf(topics.deadLetters(), dlq));
         if (!noCreateTopics) {
             progress.step("Creating topics", () -> Pipeline.createTopics(client, topics, own),
                     created -> created.isEmpty() ? "all exist" : String.join(", ", created));
         } else {
             // Before the worker starts: without the topics it started, then failed reading their end offsets with
             // "This server does not host this topic-partition" and a stack trace (exit 1).
-            Pipeline.requireTopics(client, own, "nothing was started or sent");
+            Pipeline.requireTopics(client, own, List.of(), "nothing was started or sent");
         }
         Path offsetsFile = offsetsFile(client, topic);
         Map<String, String> worker = new HashMap<>();

@@ -5,6 +5,7 @@ import io.tradepulse.avro.TradeChange;
 import io.tradepulse.core.Topic;
 import io.tradepulse.core.TopicAdmin;
 import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.core.TopicSettings;
 import io.tradepulse.ingest.BundledData;
 import io.tradepulse.ingest.CatalogProducer;
 import io.tradepulse.ingest.FileIngest;
@@ -12,14 +13,18 @@ import io.tradepulse.ingest.IngestReport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -51,17 +56,64 @@ public final class Pipeline {
     }
 
     /**
-     * The catalog's topics and {@code extra} ones (e.g. an ingest's own {@code topic}), each created if missing.
+     * A topic a command needs: its name, the settings it is created with, and the topic whose partition count it
+     * takes when that one exists ({@code partitionsOf}; null: the settings' count). trade.records.derived takes
+     * trade.records' (they must be co-partitioned); an ingest's own {@code topic} and {@code dlq.topic} take those of
+     * trade.records and trade.dlq, whose roles they take, so the records of a series land in the same partition
+     * number on both (the configured {@code --partitions} is only the count of a topic created from nothing).
+     */
+    public record Needed(String name, TopicSettings settings, String partitionsOf) {
+        /** A topic created as {@code role} is, under {@code name}, with the partition count of {@code role} if it exists. */
+        public static Needed inRoleOf(Topic<?, ?> role, String name) {
+            return new Needed(name, role.settings(), name.equals(role.name()) ? null : role.name());
+        }
+
+        /** The topic as it would be created, given the partition counts of the topics that exist. */
+        NewTopic toNewTopic(Map<String, Integer> counts) {
+            Integer count = partitionsOf == null ? null : counts.get(partitionsOf);
+            return (count == null ? settings : settings.withPartitions(count)).toNewTopic(name);
+        }
+    }
+
+    /**
+     * The catalog's topics and {@code extra} ones (an ingest's own {@code topic} and {@code dlq.topic}), each created
+     * if missing. Extra topics named as a catalog topic (the default) are the catalog's, created with it: no second
+     * round of admin calls for them (start-up listed and described the topics twice). One set apart from the catalog's
+     * names is created with the partition count its role's topic has now (created or not just before).
      *
      * @return names of the topics that were created by this call
      */
-    public static List<String> createTopics(Map<String, Object> clientConfig, TopicCatalog topics, List<NewTopic> extra)
+    public static List<String> createTopics(Map<String, Object> clientConfig, TopicCatalog topics, List<Needed> extra)
             throws InterruptedException {
         try (Admin admin = Admin.create(clientConfig)) {
-            List<String> created = new ArrayList<>(TopicAdmin.ensureTopics(admin, topics));
-            created.addAll(TopicAdmin.ensureTopics(admin, extra));
+            return createTopics(admin, topics, extra);
+        }
+    }
+
+    /** {@link #createTopics(Map, TopicCatalog, List)} with a client of the caller's. */
+    static List<String> createTopics(Admin admin, TopicCatalog topics, List<Needed> extra) throws InterruptedException {
+        List<String> created = new ArrayList<>(TopicAdmin.ensureTopics(admin, topics));
+        Set<String> catalogNames = topics.all().stream().map(Topic::name).collect(Collectors.toSet());
+        List<Needed> apart = extra.stream().filter(t -> !catalogNames.contains(t.name())).toList();
+        if (apart.isEmpty()) {
             return created;
         }
+        List<String> roles = apart.stream().map(Needed::partitionsOf).filter(Objects::nonNull).distinct().toList();
+        try {
+            // The roles' topics are the catalog's, which exist now: their counts, for the topics set apart.
+            Map<String, Integer> counts = roles.isEmpty() ? Map.of() : partitionCounts(admin.describeTopics(roles)
+                    .allTopicNames().get());
+            created.addAll(TopicAdmin.ensureTopics(admin, apart.stream().map(t -> t.toNewTopic(counts)).toList()));
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Could not create topics: " + e.getCause().getMessage(), e.getCause());
+        }
+        return created;
+    }
+
+    private static Map<String, Integer> partitionCounts(Map<String, TopicDescription> described) {
+        Map<String, Integer> counts = new HashMap<>();
+        described.forEach((t, d) -> counts.put(t, d.partitions().size()));
+        return counts;
     }
 
     /** Partition counts of those of {@code names} that exist. */
@@ -77,42 +129,57 @@ public final class Pipeline {
      * ({@code --no-create-topics}): checked once connected, before anything is written. The cluster lists only the
      * topics the principal may Describe, so the topics not listed are described by name: the broker answers
      * "unknown topic" for one that does not exist and "not authorized" for one the principal may not Describe
-     * (whether it exists or not), so the message tells a missing topic from a missing ACL.
+     * (whether it exists or not), so the message tells a missing topic from a missing ACL. One round of admin calls
+     * (a list, then one describe): the same describe reads the partition counts the suggested commands take
+     * ({@link Needed#partitionsOf}) and those of {@code countsOf}, for the caller's own checks (co-partitioning).
      *
      * @param nothingDone what the refusal leaves undone, for the message (e.g. "nothing was sent")
+     * @return the partition counts of those of {@code countsOf} and of the {@code partitionsOf} topics that exist
      * @throws MissingTopicsException naming every missing topic with the command that creates it, and every topic the
      *                                principal may not Describe
      */
-    public static void requireTopics(Map<String, Object> clientConfig, List<NewTopic> needed, String nothingDone)
-            throws InterruptedException, ExecutionException {
-        List<NewTopic> missing = new ArrayList<>();
-        List<String> notDescribable = new ArrayList<>();
+    public static Map<String, Integer> requireTopics(Map<String, Object> clientConfig, List<Needed> needed,
+            List<String> countsOf, String nothingDone) throws InterruptedException, ExecutionException {
         try (Admin admin = Admin.create(clientConfig)) {
-            Set<String> existing = admin.listTopics().names().get();
-            List<NewTopic> unlisted = needed.stream().filter(t -> !existing.contains(t.name())).toList();
-            if (unlisted.isEmpty()) {
-                return;
-            }
-            Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(
-                    unlisted.stream().map(NewTopic::name).toList()).topicNameValues();
-            for (NewTopic t : unlisted) {
+            return requireTopics(admin, needed, countsOf, nothingDone);
+        }
+    }
+
+    /** {@link #requireTopics(Map, List, List, String)} with a client of the caller's. */
+    static Map<String, Integer> requireTopics(Admin admin, List<Needed> needed, List<String> countsOf,
+            String nothingDone) throws InterruptedException, ExecutionException {
+        Set<String> existing = admin.listTopics().names().get();
+        Set<String> unlisted = needed.stream().map(Needed::name).filter(n -> !existing.contains(n))
+                .collect(Collectors.toCollection(LinkedHashSet::new));
+        Set<String> described = new LinkedHashSet<>(unlisted);
+        Stream.concat(countsOf.stream(), needed.stream().map(Needed::partitionsOf).filter(Objects::nonNull))
+                .filter(existing::contains).forEach(described::add);
+        Map<String, Integer> counts = new HashMap<>();
+        Set<String> absent = new HashSet<>();
+        List<String> notDescribable = new ArrayList<>();
+        if (!described.isEmpty()) {
+            Map<String, KafkaFuture<TopicDescription>> descriptions = admin.describeTopics(described).topicNameValues();
+            for (String name : described) {
                 try {
-                    described.get(t.name()).get();
                     // Listed a moment ago or not, it exists now (created meanwhile): nothing to refuse.
+                    counts.put(name, descriptions.get(name).get().partitions().size());
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                        missing.add(t);
-                    } else if (e.getCause() instanceof TopicAuthorizationException) {
-                        notDescribable.add(t.name());
+                        absent.add(name);
+                    } else if (e.getCause() instanceof TopicAuthorizationException && unlisted.contains(name)) {
+                        notDescribable.add(name);
                     } else {
                         throw e;
                     }
                 }
             }
         }
+        List<NewTopic> missing = needed.stream().filter(t -> absent.contains(t.name())).map(t -> t.toNewTopic(counts))
+                .toList();
         if (!missing.isEmpty() || !notDescribable.isEmpty()) {
             throw new MissingTopicsException(missing, notDescribable, nothingDone);
         }
+        return counts;
     }
 
     /**

@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
@@ -130,14 +131,22 @@ final class RunCommand implements Callable<Integer> {
      */
     void prepareTopics(Properties props, ProcessorConfig processorConfig, PrintStream out, PrintStream err)
             throws InterruptedException, ExecutionException {
-        Map<String, Object> admin = ClientSettings.only(props, AdminClientConfig.configNames());
-        TopicCatalog topics = processorConfig.topicCatalog();
         // Said before it starts: with the cluster unreachable the admin client waits default.api.timeout.ms (60 s)
         // before it fails, and a silent minute looks like a hang.
         out.println("Checking the tradepulse topics on " + props.getProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
                 + (createTopics ? " (missing ones are created) ..." : " (--no-create-topics: all must exist) ..."));
+        // One client for every step (there was one per step).
+        try (Admin admin = Admin.create(ClientSettings.only(props, AdminClientConfig.configNames()))) {
+            prepareTopics(admin, processorConfig, out, err);
+        }
+    }
+
+    /** {@link #prepareTopics(Properties, ProcessorConfig, PrintStream, PrintStream)} with a client of the caller's. */
+    void prepareTopics(Admin admin, ProcessorConfig processorConfig, PrintStream out, PrintStream err)
+            throws InterruptedException, ExecutionException {
+        TopicCatalog topics = processorConfig.topicCatalog();
         if (createTopics) {
-            List<String> created = Pipeline.createTopics(admin, topics);
+            List<String> created = Pipeline.createTopics(admin, topics, List.of());
             out.println(created.isEmpty() ? "Topics: all exist" : "Topics created: " + String.join(", ", created));
         } else {
             RollupConfig rollups = processorConfig.rollupConfig();
@@ -145,16 +154,16 @@ final class RunCommand implements Callable<Integer> {
             // trade.records.derived must be co-partitioned with trade.records, whatever count that was created with:
             // the suggested command uses it, and existing topics of different counts are refused (exit 2) as when
             // tradepulse creates the topics.
-            Map<String, Integer> counts = Pipeline.partitionCounts(admin,
-                    List.of(topics.records().name(), topics.derivedRecords().name()));
-            Integer recordsPartitions = counts.get(topics.records().name());
-            Pipeline.requireTopics(admin, topics.all().stream()
+            // One round of admin calls: the existence check reads the counts too (they were read in a round of their
+            // own before it).
+            Map<String, Integer> counts = Pipeline.requireTopics(admin, topics.all().stream()
                     .filter(t -> derivedUsed || t != topics.derivedRecords())
-                    .map(t -> t == topics.derivedRecords() && recordsPartitions != null
-                            ? t.settings().withPartitions(recordsPartitions).toNewTopic(t.name())
-                            : t.settings().toNewTopic(t.name())).toList(), "nothing was started");
+                    .map(t -> t == topics.derivedRecords()
+                            ? new Pipeline.Needed(t.name(), t.settings(), topics.records().name())
+                            : Pipeline.Needed.inRoleOf(t, t.name())).toList(),
+                    List.of(topics.records().name(), topics.derivedRecords().name()), "nothing was started");
             if (derivedUsed) {
-                checkCopartitioned(topics, counts, () -> Pipeline.partitionCounts(admin,
+                checkCopartitioned(topics, counts, () -> TopicAdmin.partitionCounts(admin,
                         List.of(topics.records().name(), topics.derivedRecords().name())));
             }
             out.println("Topics: all exist");
@@ -173,10 +182,11 @@ final class RunCommand implements Callable<Integer> {
 
     /**
      * Refuses trade.records.derived not co-partitioned with trade.records, both known to exist ({@code requireTopics}
-     * passed). {@code counts} were read before that check, for the create command it suggests: a topic created in
-     * between (by another instance, a deployment job) is missing from them, and the check would pass over it and the
-     * processor start on topics it never compared (seen as a test that timed out waiting for a refusal). So when
-     * either count is missing they are read again, once: normally no extra call.
+     * passed). {@code counts} are the ones that check read (both topics are described in it, listed or not, since
+     * 2026-11-30); they were read in a round before it once, and a topic created in between (by another instance, a
+     * deployment job) was missing from them, so the check passed over it and the processor started on topics it never
+     * compared (seen as a test that timed out waiting for a refusal). So when either count is missing they are read
+     * again, once, as a guard: normally no extra call.
      */
     static void checkCopartitioned(TopicCatalog topics, Map<String, Integer> counts, CountReader reread)
             throws InterruptedException, ExecutionException {

@@ -189,7 +189,7 @@ final class TariffsCommand implements Callable<Integer> {
             out.println(created.isEmpty() ? "Topics: all exist" : "Topics created: " + String.join(", ", created));
         } else {
             // Never let the producer auto-create it: an auto-created topic would not be compacted.
-            Pipeline.requireTopics(admin, List.of(topic.settings().toNewTopic(topic.name())), "nothing was sent");
+            Pipeline.requireTopics(admin, List.of(Pipeline.Needed.inRoleOf(topic, topic.name())), List.of(), "nothing was sent");
         }
         if (!plan.tombstones().isEmpty()) {
             warnAboutUnknownIds(err, ClientSettings.only(settings, ConsumerConfig.configNames()), topic, plan.tombstones());

@@ -14,15 +14,19 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -150,6 +154,97 @@ class MissingTopicsIT {
                         + "--config retention.bytes=-1 --config retention.ms=-1");
         assertThat(offsets).as("the worker never started").doesNotExist();
         assertThat(topicsWith(platform, prefix)).as("nothing created").isEmpty();
+    }
+
+    /**
+     * run --no-create-topics read the partition counts of trade.records and trade.records.derived in a round of admin
+     * calls of its own (list, describe), then listed the topics again to check them; now the check reads the counts:
+     * one list and one describe, plus the list of the settings check (core's settingsDrift), on one client.
+     */
+    @Test
+    void shouldListAndDescribeTheTopicsOnceWhenRunChecksThemWithNoCreateTopics(EmbeddedPlatform platform)
+            throws Exception {
+        String prefix = prefix("once");
+        Properties props = new Properties();
+        props.load(Files.newBufferedReader(config(platform, prefix, "")));
+        ProcessorConfig config = new ProcessorConfig(props);
+        create(platform, config.topicCatalog().all().toArray(Topic<?, ?>[]::new));
+        RunCommand run = new RunCommand();
+        new CommandLine(run).parseArgs("--config", "unused.properties", "--no-create-topics");
+        PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        Map<String, Integer> calls = new ConcurrentHashMap<>();
+
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", platform.bootstrapServers()))) {
+            run.prepareTopics(counting(admin, calls), config, out, out);
+        }
+
+        assertThat(calls).containsEntry("describeTopics", 1)
+                .as("one list to check the topics, one to check their settings").containsEntry("listTopics", 2);
+    }
+
+    /** ingest's own topic and dlq.topic under the catalog's names were listed again after the catalog's were created. */
+    @Test
+    void shouldListTheTopicsOnceWhenIngestCreatesThemUnderTheCatalogsNames(EmbeddedPlatform platform) throws Exception {
+        TopicCatalog topics = catalog(platform, prefix("ingestonce"));
+        Map<String, Integer> calls = new ConcurrentHashMap<>();
+
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", platform.bootstrapServers()))) {
+            List<String> created = Pipeline.createTopics(counting(admin, calls), topics, List.of(
+                    Pipeline.Needed.inRoleOf(topics.records(), topics.records().name()),
+                    Pipeline.Needed.inRoleOf(topics.deadLetters(), topics.deadLetters().name())));
+            assertThat(created).containsExactlyInAnyOrderElementsOf(topics.all().stream().map(Topic::name).toList());
+        }
+
+        assertThat(calls).containsEntry("listTopics", 1);
+    }
+
+    /**
+     * ingest --set topic=X (dlq.topic=Y) takes the role of trade.records (trade.dlq): the command suggested for a missing
+     * X gave the configured --partitions (6), not the count of the existing trade.records; and X was created with it.
+     */
+    @Test
+    void shouldSuggestAndCreateTheIngestsOwnTopicsWithThePartitionsOfTheTopicsWhoseRoleTheyTake(EmbeddedPlatform platform)
+            throws Exception {
+        String prefix = prefix("role");
+        TopicCatalog topics = catalog(platform, prefix);
+        create(platform, List.of(new NewTopic(topics.records().name(), 3, (short) 1),
+                new NewTopic(topics.deadLetters().name(), 2, (short) 1)));
+        Path csv = Files.writeString(dir.resolve("rows.csv"), "period_start,period_end,value_usd_bn,reported_yoy_pct,"
+                + "source,flag\n2025-01,2025-01,10.0,,generated,row 0\n");
+        StringWriter err = new StringWriter();
+
+        int code = Main.commandLine().setErr(new PrintWriter(err, true)).execute("ingest", "--source", "file",
+                "--bootstrap-servers", platform.bootstrapServers(), "--schema-registry-url", platform.registryUrl(),
+                "--config", IngestCommandIT.exampleConfig().toString(), "--files", csv.toString(),
+                "--offsets", dir.resolve("role.offsets").toString(), "--topic-prefix", prefix, "--no-create-topics",
+                "--set", "topic=" + prefix + "mine", "--set", "dlq.topic=" + prefix + "mine.dlq");
+
+        assertThat(code).as(err.toString()).isEqualTo(2);
+        assertThat(err.toString()).contains("--create --topic " + prefix + "mine --partitions 3 ",
+                "--create --topic " + prefix + "mine.dlq --partitions 2 ");
+
+        Pipeline.createTopics(Map.of("bootstrap.servers", platform.bootstrapServers()), topics, List.of(
+                Pipeline.Needed.inRoleOf(topics.records(), prefix + "mine"),
+                Pipeline.Needed.inRoleOf(topics.deadLetters(), prefix + "mine.dlq")));
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", platform.bootstrapServers()))) {
+            Map<String, Integer> counts = new HashMap<>();
+            admin.describeTopics(List.of(prefix + "mine", prefix + "mine.dlq")).allTopicNames().get()
+                    .forEach((t, d) -> counts.put(t, d.partitions().size()));
+            assertThat(counts).containsEntry(prefix + "mine", 3).containsEntry(prefix + "mine.dlq", 2);
+        }
+    }
+
+    /** {@code admin}, counting the calls by method name. */
+    private static Admin counting(Admin admin, Map<String, Integer> calls) {
+        return (Admin) Proxy.newProxyInstance(Admin.class.getClassLoader(), new Class<?>[] {Admin.class},
+                (proxy, method, args) -> {
+                    calls.merge(method.getName(), 1, Integer::sum);
+                    try {
+                        return method.invoke(admin, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     private Path config(EmbeddedPlatform platform, String prefix, String extra) throws Exception {
