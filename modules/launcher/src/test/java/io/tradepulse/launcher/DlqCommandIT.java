@@ -61,16 +61,41 @@ class DlqCommandIT {
     record Raw(int partition, byte[] key, byte[] value, Map<String, String> headers) {
     }
 
-    @Test
-    void shouldListFilterAndReplayOnlyTheProcessorsDeadLettersByteForByte(EmbeddedPlatform platform) throws Exception {
-        String prefix = "dlq-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+    private static String newPrefix() {
+        return "dlq-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+    }
+
+    /** The catalog under {@code prefix}, its topics created. */
+    private static TopicCatalog createdTopics(EmbeddedPlatform platform, String prefix) throws Exception {
         TopicCatalog topics = catalog(platform, prefix);
         Pipeline.createTopics(client(platform), topics);
-        TradeRecord record = ((ParseResult.Parsed<TradeRecord>) BundledData.chinaExportsToUs().get(1)).value();
+        return topics;
+    }
+
+    /** A real figure of the bundled data (China's exports to the US). */
+    private static TradeRecord chinaExportsToUs() {
+        return ((ParseResult.Parsed<TradeRecord>) BundledData.chinaExportsToUs().get(1)).value();
+    }
+
+    /** The record's key as a producer of {@code topic} wrote it (Confluent wire format, this registry's schema id). */
+    private static byte[] rawKey(Topic<SeriesKey, TradeRecord> topic, TradeRecord record) {
+        return topic.keySerde().serializer().serialize(topic.name(), FileIngest.seriesKey(record));
+    }
+
+    /** The record's value as a producer of {@code topic} wrote it. */
+    private static byte[] rawValue(Topic<SeriesKey, TradeRecord> topic, TradeRecord record) {
+        return topic.valueSerde().serializer().serialize(topic.name(), record);
+    }
+
+    @Test
+    void shouldListFilterAndReplayOnlyTheProcessorsDeadLettersByteForByte(EmbeddedPlatform platform) throws Exception {
+        String prefix = newPrefix();
+        TopicCatalog topics = createdTopics(platform, prefix);
+        TradeRecord record = chinaExportsToUs();
         Topic<SeriesKey, TradeRecord> origin = topics.records();
         // The bytes as a producer of trade.records wrote them (Confluent wire format, schema ids of this registry).
-        byte[] rawKey = origin.keySerde().serializer().serialize(origin.name(), FileIngest.seriesKey(record));
-        byte[] rawValue = origin.valueSerde().serializer().serialize(origin.name(), record);
+        byte[] rawKey = rawKey(origin, record);
+        byte[] rawValue = rawValue(origin, record);
         DeadLetter validation = DeadLetter.newBuilder().setStage(DeadLetterStage.VALIDATION)
                 .setReason("value 9.9E12 above tradepulse.validation.max.monthly.value for KRW").setSource("census")
                 .setOriginTopic(origin.name()).setOriginPartition(4).setOriginOffset(17L)
@@ -132,13 +157,12 @@ class DlqCommandIT {
 
     @Test
     void shouldPublishNothingWhenOneRecordOfTheReplayIsRefused(EmbeddedPlatform platform) throws Exception {
-        String prefix = "dlq-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        TopicCatalog topics = catalog(platform, prefix);
-        Pipeline.createTopics(client(platform), topics);
-        TradeRecord record = ((ParseResult.Parsed<TradeRecord>) BundledData.chinaExportsToUs().get(1)).value();
+        String prefix = newPrefix();
+        TopicCatalog topics = createdTopics(platform, prefix);
+        TradeRecord record = chinaExportsToUs();
         Topic<SeriesKey, TradeRecord> origin = topics.records();
-        byte[] rawKey = origin.keySerde().serializer().serialize(origin.name(), FileIngest.seriesKey(record));
-        byte[] rawValue = origin.valueSerde().serializer().serialize(origin.name(), record);
+        byte[] rawKey = rawKey(origin, record);
+        byte[] rawValue = rawValue(origin, record);
         try (CatalogProducer producer = new CatalogProducer(client(platform))) {
             // The first is fine; the second is larger than the replay's producer may send (max.request.size below).
             for (int partition : new int[] {2, 3}) {
@@ -169,13 +193,12 @@ class DlqCommandIT {
      */
     @Test
     void shouldRefuseTheWholeReplayAtOnceWhenAPartitionOrTopicItTargetsDoesNotExist(EmbeddedPlatform platform) throws Exception {
-        String prefix = "dlq-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        TopicCatalog topics = catalog(platform, prefix);
-        Pipeline.createTopics(client(platform), topics);
-        TradeRecord record = ((ParseResult.Parsed<TradeRecord>) BundledData.chinaExportsToUs().get(1)).value();
+        String prefix = newPrefix();
+        TopicCatalog topics = createdTopics(platform, prefix);
+        TradeRecord record = chinaExportsToUs();
         Topic<SeriesKey, TradeRecord> origin = topics.records();
-        byte[] rawKey = origin.keySerde().serializer().serialize(origin.name(), FileIngest.seriesKey(record));
-        byte[] rawValue = origin.valueSerde().serializer().serialize(origin.name(), record);
+        byte[] rawKey = rawKey(origin, record);
+        byte[] rawValue = rawValue(origin, record);
         String gone = prefix + "trade.records.old";
         String dlq = topics.deadLetters().name();
         try (CatalogProducer producer = new CatalogProducer(client(platform))) {
@@ -222,9 +245,8 @@ class DlqCommandIT {
     @Test
     void shouldReplayToTradeRecordsInTheSeriesPartitionWhenTheRawKeyCarriesAnotherSchemaId(EmbeddedPlatform platform)
             throws Exception {
-        String prefix = "dlq-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        TopicCatalog topics = catalog(platform, prefix);
-        Pipeline.createTopics(client(platform), topics);
+        String prefix = newPrefix();
+        TopicCatalog topics = createdTopics(platform, prefix);
         Topic<SeriesKey, TradeRecord> records = topics.records();
         Topic<SeriesKey, TradeRecord> derived = topics.derivedRecords();
         int otherId;
@@ -254,7 +276,7 @@ class DlqCommandIT {
             }
         }
         assertThat(record).as("a series the default partitioner would misplace").isNotNull();
-        byte[] rawValue = derived.valueSerde().serializer().serialize(derived.name(), record);
+        byte[] rawValue = rawValue(derived, record);
         try (CatalogProducer producer = new CatalogProducer(client(platform))) {
             producer.send(topics.deadLetters(), derived.name() + "/1/3", DeadLetter.newBuilder()
                     .setStage(DeadLetterStage.VALIDATION).setReason("refused").setOriginTopic(derived.name())
@@ -287,15 +309,14 @@ class DlqCommandIT {
     @Test
     void shouldRefuseAReplayToTradeRecordsWhenItsKeySchemaIsNotRegisteredAndAutoRegisterIsOff(EmbeddedPlatform platform)
             throws Exception {
-        String prefix = "dlq-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        TopicCatalog topics = catalog(platform, prefix);
-        Pipeline.createTopics(client(platform), topics);
+        String prefix = newPrefix();
+        TopicCatalog topics = createdTopics(platform, prefix);
         Topic<SeriesKey, TradeRecord> records = topics.records();
         Topic<SeriesKey, TradeRecord> derived = topics.derivedRecords();
-        TradeRecord record = ((ParseResult.Parsed<TradeRecord>) BundledData.chinaExportsToUs().get(1)).value();
+        TradeRecord record = chinaExportsToUs();
         // Written as the processor writes trade.records.derived: its own subjects; trade.records-key never registered.
-        byte[] rawKey = derived.keySerde().serializer().serialize(derived.name(), FileIngest.seriesKey(record));
-        byte[] rawValue = derived.valueSerde().serializer().serialize(derived.name(), record);
+        byte[] rawKey = rawKey(derived, record);
+        byte[] rawValue = rawValue(derived, record);
         try (CatalogProducer producer = new CatalogProducer(client(platform))) {
             producer.send(topics.deadLetters(), derived.name() + "/1/3", DeadLetter.newBuilder()
                     .setStage(DeadLetterStage.VALIDATION).setReason("refused").setOriginTopic(derived.name())
@@ -332,13 +353,12 @@ class DlqCommandIT {
      */
     @Test
     void shouldListUndecodableRecordsAndGoOnButFailWhenTheRegistryIsDown(EmbeddedPlatform platform) throws Exception {
-        String prefix = "dlq-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        TopicCatalog topics = catalog(platform, prefix);
-        Pipeline.createTopics(client(platform), topics);
-        TradeRecord record = ((ParseResult.Parsed<TradeRecord>) BundledData.chinaExportsToUs().get(1)).value();
+        String prefix = newPrefix();
+        TopicCatalog topics = createdTopics(platform, prefix);
+        TradeRecord record = chinaExportsToUs();
         Topic<SeriesKey, TradeRecord> origin = topics.records();
-        byte[] rawKey = origin.keySerde().serializer().serialize(origin.name(), FileIngest.seriesKey(record));
-        byte[] rawValue = origin.valueSerde().serializer().serialize(origin.name(), record);
+        byte[] rawKey = rawKey(origin, record);
+        byte[] rawValue = rawValue(origin, record);
         String dlq = topics.deadLetters().name();
         Topic<String, DeadLetter> letters = topics.deadLetters();
         byte[] oldKeyRow = letters.valueSerde().serializer().serialize(dlq, DeadLetter.newBuilder()

@@ -139,12 +139,7 @@ class IngestCommandIT {
         });
         comtrade.start();
         String prefix = "quota-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        String[] args = {"ingest", "--source", "comtrade", "--bootstrap-servers", platform.bootstrapServers(),
-            "--schema-registry-url", platform.registryUrl(), "--start", "2024-01", "--timeout", "PT2M",
-            "--set", "comtrade.base.url=http://127.0.0.1:" + comtrade.getAddress().getPort() + "/data/v1/get",
-            "--set", "comtrade.reporters=156", "--set", "comtrade.partners=842", "--set", "comtrade.flows=X",
-            "--set", "comtrade.lookback.months=0", "--offsets", dir.resolve(prefix + "offsets").toString(),
-            "--topic-prefix", prefix};
+        String[] args = oneShotComtrade(platform, "http://127.0.0.1:" + comtrade.getAddress().getPort(), prefix);
         try {
             StringWriter err = new StringWriter();
             long start = System.nanoTime();
@@ -211,12 +206,7 @@ class IngestCommandIT {
         comtrade.start();
         String server = "http://127.0.0.1:" + comtrade.getAddress().getPort();
         String prefix = "later-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        String[] args = {"ingest", "--source", "comtrade", "--bootstrap-servers", platform.bootstrapServers(),
-            "--schema-registry-url", platform.registryUrl(), "--start", "2024-01", "--timeout", "PT2M",
-            "--set", "comtrade.base.url=" + server + "/data/v1/get",
-            "--set", "comtrade.reporters=156", "--set", "comtrade.partners=842", "--set", "comtrade.flows=X",
-            "--set", "comtrade.lookback.months=0", "--offsets", dir.resolve(prefix + "offsets").toString(),
-            "--topic-prefix", prefix};
+        String[] args = oneShotComtrade(platform, server, prefix);
         try {
             StringWriter err = new StringWriter();
             long start = System.nanoTime();
@@ -388,5 +378,18 @@ class IngestCommandIT {
     private static String[] ingestArgs(String bootstrapServers, String registryUrl, Path csv, String prefix) {
         return new String[] {"--source", "file", "--bootstrap-servers", bootstrapServers, "--schema-registry-url",
             registryUrl, "--config", exampleConfig().toString(), "--files", csv.toString(), "--topic-prefix", prefix};
+    }
+
+    /**
+     * A one-shot comtrade ingest of China's exports to the US from 2024-01 against the fake API at {@code server}, with
+     * its own topics and offsets file under {@code prefix}.
+     */
+    private String[] oneShotComtrade(EmbeddedPlatform platform, String server, String prefix) {
+        return new String[] {"ingest", "--source", "comtrade", "--bootstrap-servers", platform.bootstrapServers(),
+            "--schema-registry-url", platform.registryUrl(), "--start", "2024-01", "--timeout", "PT2M",
+            "--set", "comtrade.base.url=" + server + "/data/v1/get",
+            "--set", "comtrade.reporters=156", "--set", "comtrade.partners=842", "--set", "comtrade.flows=X",
+            "--set", "comtrade.lookback.months=0", "--offsets", dir.resolve(prefix + "offsets").toString(),
+            "--topic-prefix", prefix};
     }
 }
