@@ -57,6 +57,19 @@ public record BadRow(String reason, String errorClass, String source, String pos
     return reason + " (raw value cut to " + kept + " of " + total + " bytes)";
   }
 
+  /**
+   * What tells this dead letter apart from another of the same payload, for {@link Digests#unordered()}: its reason
+   * and raw bytes, not its source or position, which name the call or the line and change when the same row comes in
+   * another answer (a look-back window) or moves in a re-published file.
+   */
+  public byte[] content() {
+    byte[] r = String.valueOf(reason).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] v = raw == null ? new byte[0] : raw;
+    byte[] out = java.util.Arrays.copyOf(r, r.length + 1 + v.length);
+    System.arraycopy(v, 0, out, r.length + 1, v.length); // a 0 byte between: no reason ends where a raw value starts
+    return out;
+  }
+
   public static BadRow of(String reason, String source, String position, byte[] raw) {
     return new BadRow(reason, null, source, position, raw);
   }

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -35,9 +36,16 @@ import java.util.TreeMap;
  *     so without a higher revision a figure revised down would lose to the one it replaces. Periods never revised are
  *     absent.
  * @param revising the look-back window whose changed periods are being re-emitted, null when none
+ * @param deadLetters per period of the look-back window, the fingerprint of the dead letters its last emission sent
+ *     ({@link ComtradeParser.Page#badRowDigests}, 16 hex digits a period whatever their number): a period re-emitted
+ *     whose dead letters are the same sends none of them again, one whose dead letters changed in any way sends them
+ *     all (which of them were sent is not kept: a period can have thousands). A period absent (none, or an offset of
+ *     an earlier release) has all its dead letters sent. Replaced only with the offset that completes an emission,
+ *     so a restart before it sends them again (or skips them again) as the interrupted emission did.
  */
 public record ComtradeOffset(YearMonth next, long rowsDone, String digest, Map<YearMonth, String> months,
-    Map<YearMonth, Integer> revisions, Window revising) implements ReporterApiSourceTask.Offset {
+    Map<YearMonth, Integer> revisions, Window revising, Map<YearMonth, String> deadLetters)
+    implements ReporterApiSourceTask.Offset {
 
   /**
    * Periods asked in one call of the look-back.
@@ -82,11 +90,12 @@ public record ComtradeOffset(YearMonth next, long rowsDone, String digest, Map<Y
   public ComtradeOffset {
     months = Collections.unmodifiableMap(new TreeMap<>(months));
     revisions = Collections.unmodifiableMap(new TreeMap<>(revisions));
+    deadLetters = Collections.unmodifiableMap(new TreeMap<>(deadLetters));
   }
 
   /** An offset without look-back state, as releases before the look-back wrote it. */
   public ComtradeOffset(YearMonth next, long rowsDone, String digest) {
-    this(next, rowsDone, digest, Map.of(), Map.of(), null);
+    this(next, rowsDone, digest, Map.of(), Map.of(), null, Map.of());
   }
 
   @Override
@@ -106,6 +115,9 @@ public record ComtradeOffset(YearMonth next, long rowsDone, String digest, Map<Y
     if (revising != null) {
       m.put("revising", revising.format());
     }
+    if (!deadLetters.isEmpty()) {
+      m.put("dead_letter_digests", MonthDigests.format(deadLetters));
+    }
     return Collections.unmodifiableMap(m);
   }
 
@@ -120,7 +132,8 @@ public record ComtradeOffset(YearMonth next, long rowsDone, String digest, Map<Y
     String revising = str(m.get("revising"));
     return new ComtradeOffset(YearMonth.parse(m.get("next").toString(), ComtradeConfig.YYYYMM),
         rows == null ? 0 : ((Number) rows).longValue(), m.get("digest") == null ? "" : m.get("digest").toString(),
-        MonthDigests.parse(str(m.get("month_digests"))), r, revising == null ? null : Window.parse(revising));
+        MonthDigests.parse(str(m.get("month_digests"))), r, revising == null ? null : Window.parse(revising),
+        MonthDigests.parse(str(m.get("dead_letter_digests"))));
   }
 
   private static String str(Object o) {
@@ -134,39 +147,67 @@ public record ComtradeOffset(YearMonth next, long rowsDone, String digest, Map<Y
 
   /** Mid-page of the new-period call that starts at {@link #next}. */
   ComtradeOffset rowDone(long rows, String pageDigest) {
-    return new ComtradeOffset(next, rows, pageDigest, months, revisions, null);
+    return new ComtradeOffset(next, rows, pageDigest, months, revisions, null, deadLetters);
   }
 
   /**
    * A new-period page is done (or an empty window answered): the cursor moves to {@code newNext}, the fingerprints of
-   * the periods it emitted are kept, and those that fell out of the look-back window are dropped (not the revisions).
+   * the periods it emitted are kept, with those of their dead letters ({@code badRows}: the periods emitted that had
+   * any), and those that fell out of the look-back window are dropped (not the revisions).
    */
-  ComtradeOffset advanced(YearMonth newNext, Map<YearMonth, String> emitted, int lookback) {
+  ComtradeOffset advanced(YearMonth newNext, Map<YearMonth, String> emitted, Map<YearMonth, String> badRows,
+      int lookback) {
     Map<YearMonth, String> d = new TreeMap<>(months);
     d.putAll(emitted);
-    return new ComtradeOffset(newNext, 0, "", trimmed(d, newNext, lookback), revisions, null);
+    return new ComtradeOffset(newNext, 0, "", trimmed(d, newNext, lookback), revisions, null,
+        trimmed(withBadRows(emitted.keySet(), badRows), newNext, lookback));
   }
 
   /** Before the first record of a look-back response's changed periods, with the revisions they go out with. */
   ComtradeOffset revising(Window window, String changedDigest, Map<YearMonth, Integer> newRevisions) {
-    return new ComtradeOffset(next, 0, changedDigest, months, newRevisions, window);
+    return new ComtradeOffset(next, 0, changedDigest, months, newRevisions, window, deadLetters);
   }
 
   /** Mid-emission of a look-back response's changed periods. */
   ComtradeOffset revisingRow(long rows) {
-    return new ComtradeOffset(next, rows, digest, months, revisions, revising);
+    return new ComtradeOffset(next, rows, digest, months, revisions, revising, deadLetters);
   }
 
-  /** A look-back response's changed periods are done: their new fingerprints replace the old ones. */
-  ComtradeOffset revised(Map<YearMonth, String> changed, int lookback) {
+  /**
+   * A look-back response's changed periods are done: their new fingerprints replace the old ones, those of their
+   * dead letters too ({@code badRows}: the changed periods that have any).
+   */
+  ComtradeOffset revised(Map<YearMonth, String> changed, Map<YearMonth, String> badRows, int lookback) {
     Map<YearMonth, String> d = new TreeMap<>(months);
     d.putAll(changed);
-    return new ComtradeOffset(next, 0, "", trimmed(d, next, lookback), revisions, null);
+    return new ComtradeOffset(next, 0, "", trimmed(d, next, lookback), revisions, null,
+        trimmed(withBadRows(changed.keySet(), badRows), next, lookback));
+  }
+
+  /** The dead-letter fingerprints with those of {@code periods} replaced: by theirs in {@code badRows}, else none. */
+  private Map<YearMonth, String> withBadRows(Set<YearMonth> periods, Map<YearMonth, String> badRows) {
+    Map<YearMonth, String> b = new TreeMap<>(deadLetters);
+    for (YearMonth m : periods) {
+      if (badRows.containsKey(m)) {
+        b.put(m, badRows.get(m));
+      } else {
+        b.remove(m);
+      }
+    }
+    return b;
+  }
+
+  /**
+   * Whether the dead letters of {@code period} in a response, with fingerprint {@code badRows} (null: none), are
+   * those its last emission sent, so they need not go out again.
+   */
+  boolean sentDeadLetters(YearMonth period, String badRows) {
+    return badRows != null && badRows.equals(deadLetters.get(period));
   }
 
   /** Forgets an interrupted look-back whose changes are gone from the source (nothing left to resume). */
   ComtradeOffset withoutRevising() {
-    return revising == null ? this : new ComtradeOffset(next, 0, "", months, revisions, null);
+    return revising == null ? this : new ComtradeOffset(next, 0, "", months, revisions, null, deadLetters);
   }
 
   /** The first period of the look-back window below {@code next}. */

@@ -43,7 +43,8 @@ public final class ComtradeParser implements PayloadParser<String> {
 
   @Override
   public Parsed parse(byte[] payload, String sourceRef) {
-    return ItemStream.collectDocument(new Rows(Payload.of(payload), sourceRef, null), payload, sourceRef, "payload");
+    return ItemStream.collectDocument(new Rows(Payload.of(payload), sourceRef, null, Set.of()), payload, sourceRef,
+        "payload");
   }
 
   /**
@@ -55,25 +56,32 @@ public final class ComtradeParser implements PayloadParser<String> {
    * @throws IOException when the payload cannot be read (not when it is malformed: that is the dead letter)
    */
   Page open(Payload payload, String sourceRef) throws IOException {
-    Rows first = new Rows(payload, sourceRef, null);
+    Rows first = new Rows(payload, sourceRef, null, Set.of());
     first.fingerprint = Digests.incremental();
     first.periodPrints = new TreeMap<>();
+    first.badPrints = new TreeMap<>();
     BadRow whole = ItemStream.checkDocument(first, payload, sourceRef, "payload");
     if (whole != null) {
-      return new Page(first.count, null, null, Map.of(), ItemStream.of(Parsed.whollyBad(whole)));
+      return new Page(first.count, null, null, Map.of(), Map.of(), ItemStream.of(Parsed.whollyBad(whole)));
     }
     Map<YearMonth, String> periods = new TreeMap<>();
     first.periodPrints.forEach((m, d) -> periods.put(m, d.finish()));
-    return new Page(first.count, first.newest, first.fingerprint.finish(), periods, new Rows(payload, sourceRef, null));
+    Map<YearMonth, String> bad = new TreeMap<>();
+    first.badPrints.forEach((m, d) -> bad.put(m, d.finish()));
+    return new Page(first.count, first.newest, first.fingerprint.finish(), periods, bad,
+        new Rows(payload, sourceRef, null, Set.of()));
   }
 
   /**
    * The items of the records of {@code periods} only, read lazily from a page {@link #open} found readable: what the
    * look-back re-emits of it. Records of other periods, and records without a readable period, are read past and not
    * counted as skipped.
+   *
+   * @param quiet periods whose dead letters are left out: they were all sent before, with the period's earlier
+   *     emission ({@link Page#badRowDigests}); they are not counted as skipped either
    */
-  ItemStream periodItems(Payload payload, String sourceRef, Set<YearMonth> periods) {
-    return new Rows(payload, sourceRef, Set.copyOf(periods));
+  ItemStream periodItems(Payload payload, String sourceRef, Set<YearMonth> periods, Set<YearMonth> quiet) {
+    return new Rows(payload, sourceRef, Set.copyOf(periods), Set.copyOf(quiet));
   }
 
   /**
@@ -90,9 +98,12 @@ public final class ComtradeParser implements PayloadParser<String> {
    *     order in {@code data[]} ({@link Digests#unordered()}): the same period asked in another window, or again a day
    *     later, need not come in the same order, and a changed order is no revision. Records without a readable period
    *     are in no period. Empty for a page that is one dead letter.
+   * @param badRowDigests per period, the fingerprint of the dead letters among those records (their reason and raw
+   *     bytes, {@link BadRow#content()}), whatever their order; periods without any are absent. A period re-emitted
+   *     with the same one sends none of them again.
    */
   record Page(int count, YearMonth newestPeriod, String dataDigest, Map<YearMonth, String> periodDigests,
-      ItemStream items) implements ItemStream {
+      Map<YearMonth, String> badRowDigests, ItemStream items) implements ItemStream {
     @Override
     public ParsedItem next() throws IOException {
       return items.next();
@@ -118,6 +129,7 @@ public final class ComtradeParser implements PayloadParser<String> {
   private final class Rows extends JsonItems {
     private final String sourceRef;
     private final Set<YearMonth> only; // periods whose items to give; null = all
+    private final Set<YearMonth> quiet; // periods whose dead letters to leave out
     private boolean inData;
     private int index;
     int count;
@@ -125,11 +137,13 @@ public final class ComtradeParser implements PayloadParser<String> {
     int breakdowns; // records that are not totals (isTotal), skipped
     Digests.Incremental fingerprint; // set on the first pass only: fed every data[] element's raw bytes
     Map<YearMonth, Digests.Unordered> periodPrints; // set on the first pass only: each period's totals, raw
+    Map<YearMonth, Digests.Unordered> badPrints; // set on the first pass only: each period's dead letters
 
-    Rows(Payload payload, String sourceRef, Set<YearMonth> only) {
+    Rows(Payload payload, String sourceRef, Set<YearMonth> only, Set<YearMonth> quiet) {
       super(payload, "Comtrade response");
       this.sourceRef = sourceRef;
       this.only = only;
+      this.quiet = quiet;
     }
 
     @Override
@@ -167,6 +181,14 @@ public final class ComtradeParser implements PayloadParser<String> {
               periodPrints.computeIfAbsent(period, m -> Digests.unordered()).add(raw);
             }
             ParsedItem item = toItem(rec, sourceRef, position, raw);
+            if (item instanceof BadRow b && period != null) {
+              if (badPrints != null) {
+                badPrints.computeIfAbsent(period, m -> Digests.unordered()).add(b.content());
+              }
+              if (quiet.contains(period)) {
+                continue; // sent with the period's earlier emission, and the same: not again
+              }
+            }
             if (item instanceof TradeRow t) {
               YearMonth ym = YearMonth.of(t.year(), t.month());
               newest = newest == null || ym.isAfter(newest) ? ym : newest;

@@ -166,11 +166,11 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
         if (laterHasData(single, off.next())) {
           log.info("Comtrade reporter {}: no data for {}, but a later period of the window asked one by one has: "
               + "moving on", reporter, off.next());
-          state.put(reporter, off.advanced(past, Map.of(), config.lookbackMonths()));
+          state.put(reporter, off.advanced(past, Map.of(), Map.of(), config.lookbackMonths()));
         } else if (past.isAfter(off.next())) {
           log.warn("Comtrade reporter {}: no data for {}..{} after {} months; treating as never published",
               reporter, off.next(), past.minusMonths(1), config.publicationLagMonths());
-          state.put(reporter, off.advanced(past, Map.of(), config.lookbackMonths()));
+          state.put(reporter, off.advanced(past, Map.of(), Map.of(), config.lookbackMonths()));
         } else {
           nextCheck.put(reporter, now.plus(config.pollInterval()));
         }
@@ -211,7 +211,8 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
       long occurredAt = off.next().plusMonths(2).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
       Instant recheckAt = newest == null && !next.isAfter(off.next()) ? now.plus(config.pollInterval()) : null;
       open = new OpenPage(reporter, partition(reporter), new Part<>(new PayloadCursor(page, body, skip), off,
-          off.advanced(next, emitted, config.lookbackMonths()), rows -> off.rowDone(rows, digest)),
+          off.advanced(next, emitted, page.badRowDigests(), config.lookbackMonths()),
+          rows -> off.rowDone(rows, digest)),
           UnaryOperator.identity(), occurredAt, recheckAt, logUri, null);
       files.handOver();
       return emit();
@@ -318,9 +319,19 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
       log.info("Comtrade reporter {}: records of {} changed since they were emitted (a revision, or figures published "
           + "late): re-emitting them, revisions {}", reporter, changed.keySet(), before.revisions());
       long occurredAt = w.from().plusMonths(2).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
-      ItemStream items = parser.periodItems(body, logUri, changed.keySet());
+      // A changed period whose dead letters are those it sent before (its good records changed) sends none of them
+      // again: trade.dlq would get the same dead letters at every revision. Decided from the offset the re-emission
+      // starts from, which a resumed one starts from too, so a restart leaves out the same items and rows_done holds.
+      Set<YearMonth> quiet = new HashSet<>();
+      changed.keySet().forEach(m -> {
+        if (before.sentDeadLetters(m, page.badRowDigests().get(m))) {
+          quiet.add(m);
+        }
+      });
+      ItemStream items = parser.periodItems(body, logUri, changed.keySet(), quiet);
       open = new OpenPage(reporter, partition(reporter), new Part<>(new PayloadCursor(items, body, skip), before,
-          before.revised(changed, config.lookbackMonths()), before::revisingRow), item -> item instanceof TradeRow t
+          before.revised(changed, page.badRowDigests(), config.lookbackMonths()), before::revisingRow),
+          item -> item instanceof TradeRow t
               ? t.withRevision(before.revision(YearMonth.of(t.year(), t.month()))) : item,
           occurredAt, null, logUri, w);
       files.handOver();

@@ -153,7 +153,10 @@ class ComtradeStreamingTest {
     }
     String last = show(rs.get(rs.size() - 1));
     assertThat(last).contains(", month_digests=2024-01=").contains(";2024-02=").contains(";2024-03=");
-    assertThat(last.replaceAll(", month_digests=[^,}]*", "")).isEqualTo(recorded.get(recorded.size() - 1));
+    // and of the dead letters of the one period that has some (February's unknown partner), not sent again with it
+    assertThat(last).containsPattern("\\{dead_letter_digests=2024-02=[0-9a-f]{16}, ");
+    assertThat(last.replaceAll(", month_digests=[^,}]*", "").replaceAll("dead_letter_digests=[^,}]*, ", ""))
+        .isEqualTo(recorded.get(recorded.size() - 1));
   }
 
   @Test
