@@ -1,5 +1,6 @@
 package io.tradepulse.connect.census;
 
+import io.tradepulse.connect.common.DeadLetterDigests;
 import io.tradepulse.connect.common.MonthDigests;
 import java.time.YearMonth;
 import java.util.Map;
@@ -20,21 +21,27 @@ import java.util.TreeMap;
  *     already carry; downstream keeps per period the newest publishedAt, then the highest revision, then the larger
  *     value, so without a higher revision a figure revised down lost to the one it replaces. Months never revised are
  *     absent (and so is the entry while none is: offsets of earlier releases read as never revised).
+ * @param deadLetters per month of the look-back window, the fingerprint of the dead letters its last emission sent
+ *     ({@link DeadLetterDigests}; {@link CensusParser.Response#deadLetters}): a revised month whose dead letters are
+ *     the same sends none of them again, one whose dead letters changed sends them all; absent (none, or an offset
+ *     of an earlier release) = all sent. Replaced only by {@link #completed}, the offset of a month's last record, so
+ *     a restart mid-month decides as the interrupted emission did (the in-progress offsets keep the ones before).
  */
 public record CensusOffset(YearMonth latest, YearMonth inProgress, long rowsDone, String inProgressDigest,
-    Map<YearMonth, String> digests, Map<YearMonth, Integer> revisions) {
+    Map<YearMonth, String> digests, Map<YearMonth, Integer> revisions, Map<YearMonth, String> deadLetters) {
 
   public static final CensusOffset EMPTY = new CensusOffset(null, null, 0, null, Map.of());
 
   public CensusOffset {
     digests = Map.copyOf(digests);
     revisions = Map.copyOf(revisions);
+    deadLetters = Map.copyOf(deadLetters);
   }
 
-  /** An offset whose months were never revised. */
+  /** An offset whose months were never revised and had no dead letters. */
   public CensusOffset(YearMonth latest, YearMonth inProgress, long rowsDone, String inProgressDigest,
       Map<YearMonth, String> digests) {
-    this(latest, inProgress, rowsDone, inProgressDigest, digests, Map.of());
+    this(latest, inProgress, rowsDone, inProgressDigest, digests, Map.of(), Map.of());
   }
 
   public Map<String, Object> toMap() {
@@ -49,6 +56,7 @@ public record CensusOffset(YearMonth latest, YearMonth inProgress, long rowsDone
       revisions.forEach((month, n) -> r.put(month, Integer.toString(n)));
       m.put("revisions", MonthDigests.format(r));
     }
+    DeadLetterDigests.put(m, deadLetters);
     return java.util.Collections.unmodifiableMap(m);
   }
 
@@ -65,7 +73,7 @@ public record CensusOffset(YearMonth latest, YearMonth inProgress, long rowsDone
     } else {
       r.put(month, revision);
     }
-    return new CensusOffset(latest, inProgress, rowsDone, inProgressDigest, digests, r);
+    return new CensusOffset(latest, inProgress, rowsDone, inProgressDigest, digests, r, deadLetters);
   }
 
   public static CensusOffset fromMap(Map<String, ?> m) {
@@ -77,7 +85,8 @@ public record CensusOffset(YearMonth latest, YearMonth inProgress, long rowsDone
     Map<YearMonth, Integer> r = new TreeMap<>();
     MonthDigests.parse(str(m.get("revisions"))).forEach((month, n) -> r.put(month, Integer.parseInt(n)));
     return new CensusOffset(month(m.get("latest")), month(m.get("in_progress")),
-        rows == null ? 0 : ((Number) rows).longValue(), str(m.get("in_progress_digest")), d, r);
+        rows == null ? 0 : ((Number) rows).longValue(), str(m.get("in_progress_digest")), d, r,
+        DeadLetterDigests.of(m));
   }
 
   private static String str(Object o) {
@@ -90,7 +99,20 @@ public record CensusOffset(YearMonth latest, YearMonth inProgress, long rowsDone
   }
 
   CensusOffset rowDone(YearMonth month, long rows, String digest) {
-    return new CensusOffset(latest, month, rows, digest, digests, revisions);
+    return new CensusOffset(latest, month, rows, digest, digests, revisions, deadLetters);
+  }
+
+  /** Nothing in progress any more (the month vanished from the source meanwhile). */
+  CensusOffset withoutInProgress() {
+    return new CensusOffset(latest, null, 0, null, digests, revisions, deadLetters);
+  }
+
+  /**
+   * Whether {@code month}'s dead letters in a response, with fingerprint {@code badRows} (null: none), are those its
+   * last emission sent, so they need not go out again.
+   */
+  boolean sentDeadLetters(YearMonth month, String badRows) {
+    return DeadLetterDigests.sent(deadLetters, month, badRows);
   }
 
   /**
@@ -101,21 +123,28 @@ public record CensusOffset(YearMonth latest, YearMonth inProgress, long rowsDone
     YearMonth newLatest = latest == null || month.isAfter(latest) ? month : latest;
     Map<YearMonth, String> d = new TreeMap<>(digests);
     d.keySet().removeIf(k -> k.isBefore(newLatest.minusMonths(lookback)));
-    return new CensusOffset(newLatest, null, 0, null, d, trimmed(newLatest, lookback));
+    return new CensusOffset(newLatest, null, 0, null, d, trimmed(revisions, newLatest, lookback),
+        trimmed(deadLetters, newLatest, lookback));
   }
 
-  /** Completes a month: records its digest and trims digests that fell out of the look-back window. */
-  CensusOffset completed(YearMonth month, String digest, int lookback) {
+  /**
+   * Completes a month: records its digest and that of its dead letters ({@code badRows}, null when it has none), and
+   * trims those that fell out of the look-back window.
+   */
+  CensusOffset completed(YearMonth month, String digest, String badRows, int lookback) {
     YearMonth newLatest = latest == null || month.isAfter(latest) ? month : latest;
     Map<YearMonth, String> d = new TreeMap<>(digests);
     d.put(month, digest);
     d.keySet().removeIf(k -> k.isBefore(newLatest.minusMonths(lookback)));
-    return new CensusOffset(newLatest, null, 0, null, d, trimmed(newLatest, lookback));
+    Map<YearMonth, String> b = DeadLetterDigests.replaced(deadLetters, java.util.Set.of(month),
+        badRows == null ? Map.of() : Map.of(month, badRows));
+    return new CensusOffset(newLatest, null, 0, null, d, trimmed(revisions, newLatest, lookback),
+        trimmed(b, newLatest, lookback));
   }
 
-  /** The revisions of the months still in the look-back window ending at {@code newLatest}. */
-  private Map<YearMonth, Integer> trimmed(YearMonth newLatest, int lookback) {
-    Map<YearMonth, Integer> r = new TreeMap<>(revisions);
+  /** The entries of the months still in the look-back window ending at {@code newLatest}. */
+  private static <V> Map<YearMonth, V> trimmed(Map<YearMonth, V> byMonth, YearMonth newLatest, int lookback) {
+    Map<YearMonth, V> r = new TreeMap<>(byMonth);
     r.keySet().removeIf(k -> k.isBefore(newLatest.minusMonths(lookback)));
     return r;
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.CodeTable;
+import io.tradepulse.connect.common.Digests;
 import io.tradepulse.connect.common.Hs;
 import io.tradepulse.connect.common.ItemStream;
 import io.tradepulse.connect.common.JsonItems;
@@ -18,6 +19,7 @@ import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,36 +56,69 @@ public final class CensusParser implements PayloadParser<CensusParser.Context> {
     Payload in = Payload.of(payload);
     ResponseKeys keys = new ResponseKeys();
     try {
-      readThrough(new Rows(in, ctx, keys));
+      readThrough(new Rows(in, ctx, keys, false));
       tally(in, ctx, keys);
     } catch (IOException e) { // only malformed, over bytes in memory: the collect below makes it the one dead letter
       keys = ResponseKeys.none();
     }
-    return ItemStream.collectDocument(new Rows(in, ctx, keys), payload, ctx.sourceRef(), position(ctx));
+    return ItemStream.collectDocument(new Rows(in, ctx, keys, false), payload, ctx.sourceRef(), position(ctx));
   }
 
   /**
-   * The items of a response read as a stream: first read through once, keeping only the record key of each row,
-   * because a fault anywhere makes the whole payload one dead letter and rows of one key must be known before the
-   * first of them goes out ({@link ResponseKeys}); read once more only if some key has several rows; then parsed
-   * lazily from a last read, one row at a time.
+   * A response read as a stream, checked: the fingerprint of its dead letters, and its items, parsed lazily.
+   *
+   * @param deadLetters the fingerprint of the dead letters the response gives ({@link BadRow#content()}, whatever their
+   *     order), null when none, or when it is one dead letter as a whole (its raw value is the payload: the same only
+   *     when the payload is, which is not re-emitted anyway)
+   */
+  record Response(String deadLetters, Function<Boolean, ItemStream> reader) {
+    /**
+     * The items, to be read once.
+     *
+     * @param leaveOutDeadLetters whether the dead letters are left out (not counted as skipped either): they are the
+     *     ones the month's last emission sent, see {@link CensusOffset#deadLetters}
+     */
+    ItemStream items(boolean leaveOutDeadLetters) {
+      return reader.apply(leaveOutDeadLetters);
+    }
+  }
+
+  /**
+   * A response read as a stream: first read through once, keeping only the record key of each row, because a fault
+   * anywhere makes the whole payload one dead letter and rows of one key must be known before the first of them goes
+   * out ({@link ResponseKeys}); read once more only if some key has several rows (and then once more for the
+   * fingerprint of the dead letters, whose verdicts only that second read decides); then parsed lazily from a last
+   * read, one row at a time ({@link Response#items}).
    *
    * @throws IOException when the payload cannot be read (not when it is malformed: that is the dead letter)
    */
-  public ItemStream open(Payload payload, Context ctx) throws IOException {
+  Response open(Payload payload, Context ctx) throws IOException {
     ResponseKeys keys = new ResponseKeys();
-    BadRow whole = ItemStream.checkDocument(new Rows(payload, ctx, keys), payload, ctx.sourceRef(), position(ctx));
+    Rows check = new Rows(payload, ctx, keys, false);
+    check.badPrints = Digests.unordered();
+    BadRow whole = ItemStream.checkDocument(check, payload, ctx.sourceRef(), position(ctx));
     if (whole != null) {
-      return ItemStream.of(Parsed.whollyBad(whole));
+      return new Response(null, quiet -> ItemStream.of(Parsed.whollyBad(whole)));
     }
-    tally(payload, ctx, keys);
-    return new Rows(payload, ctx, keys);
+    if (tally(payload, ctx, keys)) {
+      // The check pass did not know which rows of repeated keys are dead letters, nor why: a read with the verdicts.
+      check = new Rows(payload, ctx, keys, false);
+      check.badPrints = Digests.unordered();
+      readThrough(check);
+      keys.rewind();
+    }
+    return new Response(check.badRows > 0 ? check.badPrints.finish() : null,
+        quiet -> new Rows(payload, ctx, keys, quiet));
   }
 
-  /** Ends the collect pass of {@code keys} and, if some key has several rows, reads the payload again to tally them. */
-  private void tally(Payload payload, Context ctx, ResponseKeys keys) throws IOException {
+  /**
+   * Ends the collect pass of {@code keys} and, if some key has several rows, reads the payload again to tally them.
+   *
+   * @return whether some key has several rows
+   */
+  private boolean tally(Payload payload, Context ctx, ResponseKeys keys) throws IOException {
     if (keys.collected()) {
-      readThrough(new Rows(payload, ctx, keys));
+      readThrough(new Rows(payload, ctx, keys, false));
       keys.tallied();
       if (keys.conflicts() > 0) {
         log.warn("Census response {} ({}): {} record key(s) have several rows with different figures, {} key(s) "
@@ -93,7 +128,9 @@ public final class CensusParser implements PayloadParser<CensusParser.Context> {
         log.warn("Census response {} ({}): {} record key(s) have several identical rows; each is emitted once, the "
             + "copies are dead letters", ctx.sourceRef(), ctx.month(), keys.repeatedKeys());
       }
+      return true;
     }
+    return false;
   }
 
   private static void readThrough(ItemStream s) throws IOException {
@@ -121,12 +158,19 @@ public final class CensusParser implements PayloadParser<CensusParser.Context> {
     private int width;
     private int rowNo;
     private int skipped;
+    private final boolean quiet; // leave the dead letters out
+    Digests.Unordered badPrints; // set on the read that fingerprints the dead letters
+    int badRows;
 
-    /** @param keys the record keys of the response, in the phase this read is for */
-    Rows(Payload payload, Context ctx, ResponseKeys keys) {
+    /**
+     * @param keys the record keys of the response, in the phase this read is for
+     * @param quiet whether to leave the dead letters out
+     */
+    Rows(Payload payload, Context ctx, ResponseKeys keys, boolean quiet) {
       super(payload, "Census response");
       this.ctx = ctx;
       this.keys = keys;
+      this.quiet = quiet;
     }
 
     @Override
@@ -138,6 +182,15 @@ public final class CensusParser implements PayloadParser<CensusParser.Context> {
         }
         long start = json.startValue();
         ParsedItem item = item(readRow(p), start);
+        if (item instanceof BadRow b) {
+          badRows++;
+          if (badPrints != null) {
+            badPrints.add(b.content());
+          }
+          if (quiet) {
+            continue; // sent with the month's last emission, and the same: not again
+          }
+        }
         if (item != null) {
           return item;
         }

@@ -219,7 +219,7 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
       if (body.isNoData()) {
         if (month.equals(off.inProgress())) {
           // The month vanished meanwhile (rare): forget the in-progress marker and carry on.
-          s.offset = new CensusOffset(off.latest(), null, 0, null, off.digests(), off.revisions());
+          s.offset = off.withoutInProgress();
         }
         return null;
       }
@@ -254,8 +254,14 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
       int revision = sameAsInProgress ? off.revision(month)
           : isRevision || resuming ? off.revision(month) + 1 : off.revision(month);
       CensusOffset before = off.withRevision(month, revision);
-      open = new OpenMonth(s, month, before, before.completed(month, digest, config.lookback()), digest, publishedAt,
-          revision, isRevision && !resuming, logUri, new PayloadCursor(parser.open(body, ctx), body, skip));
+      CensusParser.Response response = parser.open(body, ctx);
+      // A revised month whose dead letters are those it sent before (its good rows changed) sends none of them again:
+      // trade.dlq would get the same dead letters at every revision. Decided from the offset the emission starts
+      // from, whose in-progress offsets keep it, so a restart leaves out the same items and rows_done holds.
+      boolean quiet = off.sentDeadLetters(month, response.deadLetters());
+      open = new OpenMonth(s, month, before,
+          before.completed(month, digest, response.deadLetters(), config.lookback()), digest, publishedAt, revision,
+          isRevision && !resuming, logUri, new PayloadCursor(response.items(quiet), body, skip));
       opened = true;
     } catch (IOException e) {
       throw new RetriableException("Cannot read the response of " + logUri, e);

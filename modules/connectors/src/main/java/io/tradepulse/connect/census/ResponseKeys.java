@@ -113,6 +113,17 @@ final class ResponseKeys {
     phase = Phase.EMIT;
   }
 
+  /**
+   * Makes the next emit pass judge as if it were the first: one that only fingerprints the dead letters came before
+   * (the first row of each exact duplicate is kept by the emit pass).
+   */
+  void rewind() {
+    require(Phase.EMIT);
+    if (firstRow != null) {
+      Arrays.fill(firstRow, 0);
+    }
+  }
+
   /** Keys with rows that differ: set by the tally pass. */
   int conflicts() {
     return conflicts;

@@ -1,5 +1,6 @@
 package io.tradepulse.connect.comtrade;
 
+import io.tradepulse.connect.common.DeadLetterDigests;
 import io.tradepulse.connect.common.MonthDigests;
 import io.tradepulse.connect.common.ReporterApiSourceTask;
 import java.time.YearMonth;
@@ -115,9 +116,7 @@ public record ComtradeOffset(YearMonth next, long rowsDone, String digest, Map<Y
     if (revising != null) {
       m.put("revising", revising.format());
     }
-    if (!deadLetters.isEmpty()) {
-      m.put("dead_letter_digests", MonthDigests.format(deadLetters));
-    }
+    DeadLetterDigests.put(m, deadLetters);
     return Collections.unmodifiableMap(m);
   }
 
@@ -133,7 +132,7 @@ public record ComtradeOffset(YearMonth next, long rowsDone, String digest, Map<Y
     return new ComtradeOffset(YearMonth.parse(m.get("next").toString(), ComtradeConfig.YYYYMM),
         rows == null ? 0 : ((Number) rows).longValue(), m.get("digest") == null ? "" : m.get("digest").toString(),
         MonthDigests.parse(str(m.get("month_digests"))), r, revising == null ? null : Window.parse(revising),
-        MonthDigests.parse(str(m.get("dead_letter_digests"))));
+        DeadLetterDigests.of(m));
   }
 
   private static String str(Object o) {
@@ -184,17 +183,8 @@ public record ComtradeOffset(YearMonth next, long rowsDone, String digest, Map<Y
         trimmed(withBadRows(changed.keySet(), badRows), next, lookback));
   }
 
-  /** The dead-letter fingerprints with those of {@code periods} replaced: by theirs in {@code badRows}, else none. */
   private Map<YearMonth, String> withBadRows(Set<YearMonth> periods, Map<YearMonth, String> badRows) {
-    Map<YearMonth, String> b = new TreeMap<>(deadLetters);
-    for (YearMonth m : periods) {
-      if (badRows.containsKey(m)) {
-        b.put(m, badRows.get(m));
-      } else {
-        b.remove(m);
-      }
-    }
-    return b;
+    return DeadLetterDigests.replaced(deadLetters, periods, badRows);
   }
 
   /**
@@ -202,7 +192,7 @@ public record ComtradeOffset(YearMonth next, long rowsDone, String digest, Map<Y
    * those its last emission sent, so they need not go out again.
    */
   boolean sentDeadLetters(YearMonth period, String badRows) {
-    return badRows != null && badRows.equals(deadLetters.get(period));
+    return DeadLetterDigests.sent(deadLetters, period, badRows);
   }
 
   /** Forgets an interrupted look-back whose changes are gone from the source (nothing left to resume). */

@@ -83,6 +83,19 @@ class CensusStreamingTest {
   }
 
 
+  /**
+   * The records as recorded before the dead-letter fingerprints: the offset of the last record of May, the one month
+   * with dead letters, carries theirs (so a revision of May with the same ones leaves them out), no other record does.
+   */
+  static List<String> asRecorded(List<String> got) {
+    String last = got.get(got.size() - 1);
+    assertThat(last).containsPattern("\\{dead_letter_digests=2025-05=[0-9a-f]{16}, digests=");
+    assertThat(got.subList(0, got.size() - 1)).noneMatch(r -> r.contains("dead_letter_digests"));
+    List<String> rs = new ArrayList<>(got.subList(0, got.size() - 1));
+    rs.add(last.replaceAll("dead_letter_digests=[^,}]*, ", ""));
+    return rs;
+  }
+
   @Test
   void shouldEmitExactlyTheRecordsOfTheWholeBodyPath() throws Exception {
     stubMonth("2025-04", 200, APRIL_2025);
@@ -91,7 +104,8 @@ class CensusStreamingTest {
     List<String> got = harness.drain(task).stream().map(this::show).toList();
     assertThat(task.metrics().skipped()).isEqualTo(2);
     task.stop();
-    TaskHarness.assertSameAsRecorded(CensusStreamingTest.class, got, "census-records-before-streaming.txt");
+    TaskHarness.assertSameAsRecorded(CensusStreamingTest.class, asRecorded(got),
+        "census-records-before-streaming.txt");
   }
 
   @Test
@@ -110,7 +124,8 @@ class CensusStreamingTest {
         break;
       }
     }
-    TaskHarness.assertSameAsRecorded(CensusStreamingTest.class, got, "census-records-before-streaming.txt");
+    TaskHarness.assertSameAsRecorded(CensusStreamingTest.class, asRecorded(got),
+        "census-records-before-streaming.txt");
   }
 
   @Test
