@@ -159,7 +159,8 @@ public class ComextApiSourceTask
             next.minusMonths(1), config.publicationLagMonths());
       }
       // Fingerprints of the months just read, so that the first revision check does not re-emit them.
-      ComextOffset done = off.advanced(next, scan == null ? Map.of() : scan.digests(), config.lookback());
+      ComextOffset done = off.advanced(next, scan == null ? Map.of() : scan.digests(),
+          scan == null ? Map.of() : scan.deadLetters, config.lookback());
       if (scan == null || scan.items == 0) {
         finished(reporter, done, recheckAt, scan == null ? 0 : scan.skipped);
         return List.of();
@@ -231,8 +232,12 @@ public class ComextApiSourceTask
           }
           long skip = resuming && digest.equals(off.digest()) ? off.rowsDone() : 0;
           ComextOffset before = cur;
-          ComextOffset done = cur.revised(m, digest, config.lookback());
-          parts.add(new Part<>(new PayloadCursor(scan.monthItems(m), null, skip), before, done,
+          ComextOffset done = cur.revised(m, digest, scan.deadLetters.get(m), config.lookback());
+          // A revised month whose dead letters are those it sent before (its figures changed) sends none of them
+          // again: trade.dlq would get the same dead letters at every revision. Decided from the offset the month's
+          // emission starts from, which a resumed one starts from too, so a restart leaves out the same items.
+          boolean quiet = before.sentDeadLetters(m, scan.deadLetters.get(m));
+          parts.add(new Part<>(new PayloadCursor(scan.monthItems(m, quiet), null, skip), before, done,
               rows -> before.revisingRow(m, rows, digest)));
           log.info("Comext {} {}: figures changed, re-emitting {} rows", reporter, m, e.getValue().items() - skip);
           cur = done;

@@ -1,9 +1,13 @@
 package io.tradepulse.connect.comext;
 
+import io.tradepulse.connect.common.DeadLetterDigests;
 import io.tradepulse.connect.common.MonthDigests;
 import io.tradepulse.connect.common.ReporterApiSourceTask;
 import java.time.YearMonth;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -17,12 +21,23 @@ import java.util.TreeMap;
  * @param revising month of the look-back window being re-emitted because its figures changed, null when none
  * @param months fingerprints of the emitted months in the look-back window (month -> digest), so a revision
  *     check re-emits a month only when its figures changed, and a restart does not duplicate
+ * @param deadLetters per month of {@code months}, the fingerprint of the dead letters its last emission sent
+ *     ({@link DeadLetterDigests}; {@link ComextParser.SdmxScan#deadLetters}): a revised month whose dead letters are
+ *     the same sends none of them again, one whose dead letters changed sends them all; absent (none, or an offset of
+ *     an earlier release) = all sent. Replaced only with the offset that completes an emission, so a restart
+ *     mid-month decides as the interrupted emission did.
  */
-record ComextOffset(YearMonth next, long rowsDone, String digest, YearMonth revising, Map<YearMonth, String> months)
-    implements ReporterApiSourceTask.Offset {
+record ComextOffset(YearMonth next, long rowsDone, String digest, YearMonth revising, Map<YearMonth, String> months,
+    Map<YearMonth, String> deadLetters) implements ReporterApiSourceTask.Offset {
 
   ComextOffset {
     months = Map.copyOf(months);
+    deadLetters = Map.copyOf(deadLetters);
+  }
+
+  /** An offset without dead-letter fingerprints, as releases before them wrote it. */
+  ComextOffset(YearMonth next, long rowsDone, String digest, YearMonth revising, Map<YearMonth, String> months) {
+    this(next, rowsDone, digest, revising, months, Map.of());
   }
 
   /** Offset as written before the look-back existed: no revision state. */
@@ -34,9 +49,14 @@ record ComextOffset(YearMonth next, long rowsDone, String digest, YearMonth revi
   public Map<String, Object> toMap() {
     // next, rows_done and digest keep their meaning, so an older release reading this offset still resumes new
     // months at next; a revision's digest never equals a response digest, so its rows_done is not misapplied.
-    return Map.of("next", next.toString(), "rows_done", rowsDone, "digest", digest,
-        "revising", revising == null ? "" : revising.toString(),
-        "month_digests", MonthDigests.format(months));
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("next", next.toString());
+    m.put("rows_done", rowsDone);
+    m.put("digest", digest);
+    m.put("revising", revising == null ? "" : revising.toString());
+    m.put("month_digests", MonthDigests.format(months));
+    DeadLetterDigests.put(m, deadLetters);
+    return Collections.unmodifiableMap(m);
   }
 
   static ComextOffset fromMap(Map<String, ?> m, YearMonth start) {
@@ -47,7 +67,8 @@ record ComextOffset(YearMonth next, long rowsDone, String digest, YearMonth revi
     Object rows = m.get("rows_done");
     String revising = str(m.get("revising"));
     return new ComextOffset(YearMonth.parse(m.get("next").toString()), rows == null ? 0 : ((Number) rows).longValue(),
-        m.get("digest") == null ? "" : m.get("digest").toString(), revising == null ? null : YearMonth.parse(revising), d);
+        m.get("digest") == null ? "" : m.get("digest").toString(), revising == null ? null : YearMonth.parse(revising), d,
+        DeadLetterDigests.of(m));
   }
 
   private static String str(Object o) {
@@ -61,27 +82,51 @@ record ComextOffset(YearMonth next, long rowsDone, String digest, YearMonth revi
 
   /** Mid-response of the new-month call that starts at {@link #next}. */
   ComextOffset rowDone(long rows, String responseDigest) {
-    return new ComextOffset(next, rows, responseDigest, null, months);
+    return new ComextOffset(next, rows, responseDigest, null, months, deadLetters);
   }
 
   /** Mid-emission of a revised month. */
   ComextOffset revisingRow(YearMonth month, long rows, String monthDigest) {
-    return new ComextOffset(next, rows, monthDigest, month, months);
+    return new ComextOffset(next, rows, monthDigest, month, months, deadLetters);
   }
 
-  /** The new-month response is done: the cursor moves to {@code newNext}, its months' fingerprints are kept. */
-  ComextOffset advanced(YearMonth newNext, Map<YearMonth, String> emitted, int lookback) {
-    return new ComextOffset(newNext, 0, "", null, trimmed(emitted, lookback));
+  /**
+   * The new-month response is done: the cursor moves to {@code newNext}, its months' fingerprints are kept, with those
+   * of their dead letters ({@code badRows}: the months emitted that had any).
+   */
+  ComextOffset advanced(YearMonth newNext, Map<YearMonth, String> emitted, Map<YearMonth, String> badRows,
+      int lookback) {
+    return withFingerprints(newNext, trimmed(emitted, lookback), emitted.keySet(), badRows);
   }
 
-  /** A revised month is done: its new fingerprint replaces the old one. */
-  ComextOffset revised(YearMonth month, String monthDigest, int lookback) {
-    return new ComextOffset(next, 0, "", null, trimmed(Map.of(month, monthDigest), lookback));
+  /**
+   * A revised month is done: its new fingerprint replaces the old one, that of its dead letters too ({@code badRows},
+   * null when it has none).
+   */
+  ComextOffset revised(YearMonth month, String monthDigest, String badRows, int lookback) {
+    return withFingerprints(next, trimmed(Map.of(month, monthDigest), lookback), Set.of(month),
+        badRows == null ? Map.of() : Map.of(month, badRows));
+  }
+
+  /** Done: {@code newMonths}, and the dead-letter fingerprints of {@code emitted} replaced, kept for those months. */
+  private ComextOffset withFingerprints(YearMonth newNext, Map<YearMonth, String> newMonths, Set<YearMonth> emitted,
+      Map<YearMonth, String> badRows) {
+    Map<YearMonth, String> b = new TreeMap<>(DeadLetterDigests.replaced(deadLetters, emitted, badRows));
+    b.keySet().retainAll(newMonths.keySet()); // out of the look-back window with its month
+    return new ComextOffset(newNext, 0, "", null, newMonths, b);
+  }
+
+  /**
+   * Whether {@code month}'s dead letters in a response, with fingerprint {@code badRows} (null: none), are those its
+   * last emission sent, so they need not go out again.
+   */
+  boolean sentDeadLetters(YearMonth month, String badRows) {
+    return DeadLetterDigests.sent(deadLetters, month, badRows);
   }
 
   /** Forgets an interrupted revision whose month is gone from the source (nothing left to resume). */
   ComextOffset withoutRevision() {
-    return new ComextOffset(next, 0, "", null, months);
+    return new ComextOffset(next, 0, "", null, months, deadLetters);
   }
 
   /** Adds fingerprints and drops those older than the look-back window below the newest month. */

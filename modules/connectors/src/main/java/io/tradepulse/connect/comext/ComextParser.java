@@ -2,6 +2,7 @@ package io.tradepulse.connect.comext;
 
 import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.CodeTable;
+import io.tradepulse.connect.common.Digests;
 import io.tradepulse.connect.common.Hs;
 import io.tradepulse.connect.common.ItemStream;
 import io.tradepulse.connect.common.Parsed;
@@ -13,6 +14,7 @@ import io.tradepulse.core.CsvReader;
 import java.io.Closeable;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.YearMonth;
@@ -186,17 +188,25 @@ final class ComextParser {
     final YearMonth newestFigure; // null when no month has a figure
     final int withoutMonth;
     final SortedMap<YearMonth, FingerprintSort.MonthPrint> months;
+    /**
+     * Per month, the fingerprint of its dead letters (their fingerprint content, LAST UPDATE blanked as in the month's
+     * fingerprint: a dead letter's raw row carries it, and it moves at every monthly update, so its raw bytes would
+     * differ at every revision), whatever their order; months without any are absent.
+     */
+    final Map<YearMonth, String> deadLetters;
     private final FingerprintSort sort;
     private final SdmxColumns columns;
     private final String sourceRef;
 
     private SdmxScan(long items, int skipped, long publishedAt, YearMonth newestFigure, int withoutMonth,
-        FingerprintSort sort, SdmxColumns columns, String sourceRef) throws IOException {
+        Map<YearMonth, String> deadLetters, FingerprintSort sort, SdmxColumns columns, String sourceRef)
+        throws IOException {
       this.items = items;
       this.skipped = skipped;
       this.publishedAt = publishedAt;
       this.newestFigure = newestFigure;
       this.withoutMonth = withoutMonth;
+      this.deadLetters = deadLetters;
       this.months = sort.finish();
       this.sort = sort;
       this.columns = columns;
@@ -213,8 +223,11 @@ final class ComextParser {
     /**
      * The items of {@code month} in fingerprint order, rebuilt from the rows the scan kept (scanned with keepRows);
      * nothing is read before the first {@link ItemStream#next()}.
+     *
+     * @param leaveOutDeadLetters whether its dead letters are left out (not counted as skipped either): they are the
+     *     ones the month's last emission sent ({@link #deadLetters})
      */
-    ItemStream monthItems(YearMonth month) {
+    ItemStream monthItems(YearMonth month, boolean leaveOutDeadLetters) {
       SdmxRows rows = new SdmxRows(columns, sourceRef);
       return new ItemStream() {
         private FingerprintSort.Rows kept;
@@ -226,7 +239,8 @@ final class ComextParser {
           }
           for (CsvReader.Row row = kept.next(); row != null; row = kept.next()) {
             SdmxItem i = rows.read(row);
-            if (i != null) { // always: only rows that made an item were kept
+            // i is never null: only rows that made an item were kept
+            if (i != null && !(leaveOutDeadLetters && i.item() instanceof BadRow)) {
               return i.item();
             }
           }
@@ -274,14 +288,16 @@ final class ComextParser {
       SdmxColumns columns = header == null ? null : SdmxColumns.of(header);
       SdmxScan scan;
       if (header == null) {
-        scan = new SdmxScan(0, 0, 0, null, 0, sort, null, sourceRef);
+        scan = new SdmxScan(0, 0, 0, null, 0, Map.of(), sort, null, sourceRef);
       } else if (columns == null) {
-        scan = new SdmxScan(1, 0, 0, null, 1, sort, null, sourceRef); // the whole response is the one dead letter
+        // the whole response is the one dead letter
+        scan = new SdmxScan(1, 0, 0, null, 1, Map.of(), sort, null, sourceRef);
       } else {
         SdmxRows rows = new SdmxRows(columns, sourceRef);
         long items = 0;
         int withoutMonth = 0;
         YearMonth newestFigure = null;
+        Map<YearMonth, Digests.Unordered> badPrints = new TreeMap<>();
         for (CsvReader.Row row = csv.next(); row != null; row = csv.next()) {
           SdmxItem i = rows.read(row);
           if (i == null) {
@@ -290,15 +306,22 @@ final class ComextParser {
           if (i.month() == null) {
             withoutMonth++;
           } else {
-            sort.add(i.month(), rows.content(i.item(), row), items, row);
+            String content = rows.content(i.item(), row);
+            sort.add(i.month(), content, items, row);
+            if (i.item() instanceof BadRow) {
+              badPrints.computeIfAbsent(i.month(), m -> Digests.unordered())
+                  .add(content.getBytes(StandardCharsets.UTF_8));
+            }
             if (i.item() instanceof TradeRow && (newestFigure == null || i.month().isAfter(newestFigure))) {
               newestFigure = i.month();
             }
           }
           items++;
         }
-        scan = new SdmxScan(items, rows.skipped, rows.newestPublished, newestFigure, withoutMonth, sort, columns,
-            sourceRef);
+        Map<YearMonth, String> deadLetters = new TreeMap<>();
+        badPrints.forEach((m, d) -> deadLetters.put(m, d.finish()));
+        scan = new SdmxScan(items, rows.skipped, rows.newestPublished, newestFigure, withoutMonth, deadLetters, sort,
+            columns, sourceRef);
       }
       ok = true;
       return scan;

@@ -7,7 +7,8 @@ import java.util.TreeMap;
 
 /**
  * Per period, the fingerprint of the dead letters the period's last emission sent ({@link Digests#unordered()} over
- * {@link BadRow#content()}, 16 hex digits a period whatever their number), as the API connectors that re-emit a
+ * each one's reason and raw record, {@link BadRow#content()}, or for Comext API the same with the dataset-wide LAST
+ * UPDATE blanked; 16 hex digits a period whatever their number), as the API connectors that re-emit a
  * revised period keep it in their offset under {@link #KEY}: a period re-emitted whose dead letters are the same sends
  * none of them again (trade.dlq would get them at every revision), one whose dead letters changed in any way sends them
  * all (which of them were sent is not kept: a period can have thousands). A period absent (none, or an offset of an

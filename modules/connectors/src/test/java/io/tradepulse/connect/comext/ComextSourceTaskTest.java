@@ -421,6 +421,112 @@ class ComextSourceTaskTest {
     task.stop();
   }
 
+  /** February to April with a second bad row in March: a partner code Comext does not have (ZZ). */
+  static final String[] FEB_TO_APR_UNKNOWN_PARTNER = (String.join(";", FEB_TO_APR) + ";ZZ 2025-03 777").split(";");
+
+  static List<String> deadLetterReasons(List<SourceRecord> rs) {
+    return values(rs, "trade.dlq").stream().map(s -> s.getString("reason")).toList();
+  }
+
+  static final List<String> MARCH_DEAD_LETTERS = List.of("Empty OBS_VALUE (confidential or not available)",
+      "Unknown Comext partner 'ZZ'");
+
+  /** Mid-June: reads February to April, March's two bad rows dead-lettered once; then mid-July. */
+  ComextApiSourceTask ingestJuneWithUnknownPartnerThenMoveToJuly(Map<String, String> props) throws Exception {
+    wm.stubFor(get(urlPathEqualTo(REVISED_PATH)).atPriority(10).willReturn(aResponse().withStatus(404)
+        .withBody("{\"error\":{\"status\":404,\"label\":\"NO_RECORDS_FOUND\"}}")));
+    stubSdmx("2025-02", null, sdmx("13/06/25", FEB_TO_APR_UNKNOWN_PARTNER));
+    ComextApiSourceTask task = start(new ComextApiSourceTask(), props);
+    List<SourceRecord> june = harness.drain(task);
+    assertThat(values(june, "trade.records")).hasSize(8);
+    assertThat(deadLetterReasons(june)).containsExactlyInAnyOrderElementsOf(MARCH_DEAD_LETTERS);
+    clock.advance(Duration.ofDays(31)); // 2025-07-16
+    return task;
+  }
+
+  /** The June rows with March's figure from China at {@code china}, the unknown partner's at {@code unknown}. */
+  static String[] marchRevised(String china, String unknown) {
+    return String.join(";", FEB_TO_APR_UNKNOWN_PARTNER).replace("CN 2025-03 41234567890", "CN 2025-03 " + china)
+        .replace("ZZ 2025-03 777", "ZZ 2025-03 " + unknown).split(";");
+  }
+
+  @Test
+  void shouldNotDeadLetterTheSameBadRowsAgainWhenTheirMonthIsRevisedTwiceAcrossARestart() throws Exception {
+    ComextApiSourceTask task = ingestJuneWithUnknownPartnerThenMoveToJuly(revisionProps("2"));
+    // July: March imports from China revised; every row carries the new LAST UPDATE, March's bad rows too.
+    stubSdmx("2025-02", "2025-04", sdmx("15/07/25", marchRevised("41299999999", "777")));
+    List<SourceRecord> july = harness.drain(task);
+    task.stop();
+    ComextApiSourceTask restarted = start(new ComextApiSourceTask(), revisionProps("2"));
+    stubSdmx("2025-02", "2025-04", sdmx("16/07/25", marchRevised("41300000000", "777")));
+    clock.advance(Duration.ofHours(2));
+    List<SourceRecord> again = harness.drain(restarted);
+    restarted.stop();
+
+    assertThat(figures(july)).containsExactly("CHN 2025-3 41299999999 COMEXT 2025-07-15",
+        "USA 2025-3 31987654321 COMEXT 2025-07-15");
+    assertThat(deadLetterReasons(july)).as("sent with the month's first emission already").isEmpty();
+    assertThat(figures(again)).containsExactly("CHN 2025-3 41300000000 COMEXT 2025-07-16",
+        "USA 2025-3 31987654321 COMEXT 2025-07-16");
+    assertThat(deadLetterReasons(again)).as("nor after a restart").isEmpty();
+  }
+
+  @Test
+  void shouldDeadLetterAllBadRowsOfARevisedMonthAgainWhenOneOfThemChanged() throws Exception {
+    ComextApiSourceTask task = ingestJuneWithUnknownPartnerThenMoveToJuly(revisionProps("2"));
+    stubSdmx("2025-02", "2025-04", sdmx("15/07/25", marchRevised("41234567890", "778")));
+    List<SourceRecord> july = harness.drain(task);
+    task.stop();
+
+    assertThat(figures(july)).as("the month goes out again, its figures unchanged").containsExactly(
+        "CHN 2025-3 41234567890 COMEXT 2025-07-15", "USA 2025-3 31987654321 COMEXT 2025-07-15");
+    assertThat(deadLetterReasons(july)).containsExactlyInAnyOrderElementsOf(MARCH_DEAD_LETTERS);
+    assertThat(values(july, "trade.dlq")).extracting(s -> new String(s.getBytes("rawValue"), StandardCharsets.UTF_8))
+        .contains("ESTAT:DS-045409(1.0),15/07/25,M,EU27_2020,ZZ,TOTAL,1,VALUE_IN_EUROS,2025-03,778");
+  }
+
+  @Test
+  void shouldDeadLetterTheBadRowsOfARevisedMonthAgainWhenTheOffsetIsOfAnEarlierRelease() throws Exception {
+    ComextApiSourceTask task = ingestJuneWithUnknownPartnerThenMoveToJuly(revisionProps("2"));
+    task.stop();
+    // What a release before the dead-letter fingerprints wrote: the same offset without them.
+    Map<String, Object> partition = harness.offsets.keySet().iterator().next();
+    Map<String, Object> stored = new HashMap<>(harness.offsets.get(partition));
+    assertThat(stored.remove("dead_letter_digests")).isNotNull();
+    harness.offsets.put(partition, stored);
+    stubSdmx("2025-02", "2025-04", sdmx("15/07/25", marchRevised("41299999999", "777")));
+    ComextApiSourceTask restarted = start(new ComextApiSourceTask(), revisionProps("2"));
+    List<SourceRecord> july = harness.drain(restarted);
+    restarted.stop();
+
+    assertThat(figures(july)).hasSize(2);
+    assertThat(deadLetterReasons(july)).containsExactlyInAnyOrderElementsOf(MARCH_DEAD_LETTERS);
+  }
+
+  @Test
+  @Timeout(30) // take() waits for a record: a missing revision check must fail, not hang
+  void shouldResumeARevisedMonthThatLeavesOutSentDeadLettersAfterItsLastDeliveredRecord() throws Exception {
+    Map<String, String> props = revisionProps("2");
+    props.put("batch.max.records", "1");
+    ComextApiSourceTask first = ingestJuneWithUnknownPartnerThenMoveToJuly(props);
+    String[] revised = marchRevised("41299999999", "777");
+    stubSdmx("2025-02", "2025-04", sdmx("15/07/25", revised));
+    // After the restart only the interrupted month is asked again, with the same figures.
+    stubSdmx("2025-03", "2025-03", sdmx("15/07/25", Arrays.stream(revised).filter(r -> r.contains(" 2025-03 "))
+        .toArray(String[]::new)));
+
+    List<SourceRecord> got = new ArrayList<>(harness.take(first, 1)); // crash after the first record of March
+    first.stop();
+    ComextApiSourceTask second = start(new ComextApiSourceTask(), props);
+    got.addAll(harness.drain(second));
+    second.stop();
+
+    // rows_done counts the items the revision builds, the dead letters left out both times: nothing is skipped
+    assertThat(figures(got)).containsExactly("CHN 2025-3 41299999999 COMEXT 2025-07-15",
+        "USA 2025-3 31987654321 COMEXT 2025-07-15");
+    assertThat(deadLetterReasons(got)).isEmpty();
+  }
+
   @Test
   @Timeout(30) // take() waits for a record: a missing revision check must fail, not hang
   void shouldResumeARevisedMonthAfterRestartWithoutDuplicates() throws Exception {
@@ -542,8 +648,8 @@ class ComextSourceTaskTest {
 
     assertThat(figures(rs)).containsExactly("CHN 2025-3 41234567890 COMEXT 2025-07-15",
         "USA 2025-3 32000000000 COMEXT 2025-07-15");
-    assertThat(values(rs, "trade.dlq")).extracting(s -> s.getString("reason"))
-        .containsExactly("Empty OBS_VALUE (confidential or not available)");
+    assertThat(values(rs, "trade.dlq")).as("March's confidential row went out with its first emission, unchanged")
+        .isEmpty();
     for (int m = 2; m <= 4; m++) {
       wm.verify(1, getRequestedFor(urlPathEqualTo(REVISED_PATH)).withQueryParam("startPeriod", equalTo("2025-0" + m))
           .withQueryParam("endPeriod", equalTo("2025-0" + m)));

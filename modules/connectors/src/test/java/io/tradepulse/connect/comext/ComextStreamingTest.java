@@ -132,8 +132,17 @@ class ComextStreamingTest {
         .willReturn(aResponse().withStatus(status).withHeader("Content-Type", "text/csv").withBody(body)));
   }
 
+  /**
+   * A record as the renderings recorded before the dead-letter fingerprints show it: without the offset's
+   * {@code dead_letter_digests} (see {@link #withoutDeadLetterDigests}).
+   */
   String show(SourceRecord r) {
-    return TaskHarness.show(r, wm.baseUrl());
+    return withoutDeadLetterDigests(TaskHarness.show(r, wm.baseUrl()));
+  }
+
+  /** A rendering without the offset's dead-letter fingerprints, which the recorded renderings predate. */
+  static String withoutDeadLetterDigests(String rendering) {
+    return rendering.replaceAll("dead_letter_digests=[^,}]*, ", "");
   }
 
   /** Many records as their count, dead letters and one digest of their renderings (a resource of a few lines). */
@@ -167,6 +176,9 @@ class ComextStreamingTest {
     List<String> got = harness.drain(task).stream().map(this::show).toList();
     assertThat(task.metrics().skipped()).as("the quantity and the aggregate partner").isEqualTo(2);
     assertThat(task.offsetOf("EU27_2020").next()).hasToString("2025-06");
+    // and the fingerprints of the dead letters of the months that have some, which a revision leaves out if the same
+    assertThat(task.offsetOf("EU27_2020").toMap().get("dead_letter_digests").toString())
+        .matches("(\\d{4}-\\d{2}=[0-9a-f]{16};)*\\d{4}-\\d{2}=[0-9a-f]{16}");
     task.stop();
     TaskHarness.assertSameAsRecorded(ComextStreamingTest.class, got, "comext-records-before-streaming.txt");
   }
@@ -247,7 +259,7 @@ class ComextStreamingTest {
     clock.advance(Duration.ofHours(2)); // past the revision interval
     List<SourceRecord> july = harness.drain(task);
     List<String> got = new ArrayList<>(july.stream().map(this::show).toList());
-    got.add("offset after July: " + new TreeMap<>(task.offsetOf("EU27_2020").toMap()));
+    got.add(withoutDeadLetterDigests("offset after July: " + new TreeMap<>(task.offsetOf("EU27_2020").toMap())));
     task.stop();
     TaskHarness.assertSameAsRecorded(ComextStreamingTest.class, got, "comext-revisions-before-streaming.txt");
   }
@@ -269,7 +281,7 @@ class ComextStreamingTest {
       got.add(show(one));
     }
     ComextApiSourceTask last = start(props);
-    got.add("offset after July: " + new TreeMap<>(last.offsetOf("EU27_2020").toMap()));
+    got.add(withoutDeadLetterDigests("offset after July: " + new TreeMap<>(last.offsetOf("EU27_2020").toMap())));
     last.stop();
     // Not the uninterrupted rendering: a resumed month is asked alone, so its records name another URL.
     TaskHarness.assertSameAsRecorded(ComextStreamingTest.class, got, "comext-revisions-resumed-before-streaming.txt");
@@ -302,7 +314,7 @@ class ComextStreamingTest {
     List<SourceRecord> rs = harness.drain(task);
     List<String> got = new ArrayList<>(rs.stream().map(this::show).toList());
     for (String reporter : props.get(ComextConfig.REPORTERS_CONFIG).split(",")) {
-      got.add(reporter + " offset: " + new TreeMap<>(task.offsetOf(reporter).toMap()));
+      got.add(withoutDeadLetterDigests(reporter + " offset: " + new TreeMap<>(task.offsetOf(reporter).toMap())));
     }
     got.add("skipped: " + task.metrics().skipped());
     task.stop();
