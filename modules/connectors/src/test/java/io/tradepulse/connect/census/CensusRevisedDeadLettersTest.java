@@ -23,14 +23,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class CensusRevisedDeadLettersTest {
   @RegisterExtension static final StubServer wm = new StubServer();
 
+  static final String UNKNOWN = "[\"9998\",\"NOT A SCHEDULE C CODE\",\"85\",\"12\",\"DET\",\"2025-04\",\"HS2\"]";
+  static final String MEXICO_1 = "[\"2010\",\"MEXICO\",\"85\",\"5000\",\"DET\",\"2025-04\",\"HS2\"]";
+  static final String MEXICO_2 = "[\"2010\",\"MEXICO\",\"85\",\"6000\",\"DET\",\"2025-04\",\"HS2\"]";
+
   /** April with a code Schedule C does not have, and Mexico split in two rows with different figures. */
-  static final String APRIL = """
-      [["CTY_CODE","CTY_NAME","E_COMMODITY","ALL_VAL_MO","SUMMARY_LVL","time","COMM_LVL"],
-      ["5700","CHINA","85","1000000000","DET","2025-04","HS2"],
-      ["2010","MEXICO","85","5000","DET","2025-04","HS2"],
-      ["9998","NOT A SCHEDULE C CODE","85","12","DET","2025-04","HS2"],
-      ["4120","UNITED KINGDOM","85","700000000","DET","2025-04","HS2"],
-      ["2010","MEXICO","85","6000","DET","2025-04","HS2"]]""";
+  static final String APRIL = CensusSourceTaskTest.APRIL_2025.replaceFirst("]]$",
+      "],\n" + MEXICO_1 + ",\n" + UNKNOWN + ",\n" + MEXICO_2 + "]");
 
   final TaskHarness harness = new TaskHarness();
   final TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2025-06-20T12:00:00Z"));
@@ -48,13 +47,13 @@ class CensusRevisedDeadLettersTest {
   }
 
   /** April revised: China's figure is {@code china}, the unknown code's {@code unknown}, the rest as first sent. */
-  static void stubApril(String china, String unknown) {
-    CensusFixture.stubMonth(wm, "2025-04", 200, APRIL.replace("1000000000", china).replace("\"12\"",
-        "\"" + unknown + "\""));
+  static String april(String china, String unknown) {
+    return APRIL.replace("1000000000", china).replace("\"12\"", "\"" + unknown + "\"");
   }
 
-  /** The next revision check, a few minutes on. */
-  List<SourceRecord> check(CensusSourceTask task) throws Exception {
+  /** The next revision check, a few minutes on, when the API answers {@code april} for April. */
+  List<SourceRecord> check(CensusSourceTask task, String april) throws Exception {
+    CensusFixture.stubMonth(wm, "2025-04", 200, april);
     clock.advance(Duration.ofMinutes(2));
     return harness.drain(task);
   }
@@ -70,9 +69,6 @@ class CensusRevisedDeadLettersTest {
         .map(r -> new String(((Struct) r.value()).getBytes("rawValue"), StandardCharsets.UTF_8)).toList();
   }
 
-  static final String UNKNOWN = "[\"9998\",\"NOT A SCHEDULE C CODE\",\"85\",\"12\",\"DET\",\"2025-04\",\"HS2\"]";
-  static final String MEXICO_1 = "[\"2010\",\"MEXICO\",\"85\",\"5000\",\"DET\",\"2025-04\",\"HS2\"]";
-  static final String MEXICO_2 = "[\"2010\",\"MEXICO\",\"85\",\"6000\",\"DET\",\"2025-04\",\"HS2\"]";
 
   static Map<String, Object> partition() {
     return Map.copyOf(CensusPartition.decode("EXPORT|HS2|*").toMap());
@@ -80,7 +76,7 @@ class CensusRevisedDeadLettersTest {
 
   /** April and May sent, April's three dead letters with it. */
   CensusSourceTask startAndSendAprilAndMay() throws Exception {
-    stubApril("1000000000", "12");
+    CensusFixture.stubMonth(wm, "2025-04", 200, APRIL);
     CensusFixture.stubMonth(wm, "2025-05", 200, CensusSourceTaskTest.MAY_2025);
     CensusSourceTask task = start();
     assertThat(deadLetters(harness.drain(task))).containsExactly(MEXICO_1, UNKNOWN, MEXICO_2);
@@ -90,12 +86,10 @@ class CensusRevisedDeadLettersTest {
   @Test
   void shouldNotDeadLetterTheSameBadRowsAgainWhenTheirMonthIsRevisedTwiceAcrossARestart() throws Exception {
     CensusSourceTask task = startAndSendAprilAndMay();
-    stubApril("1000000500", "12");
-    List<SourceRecord> second = check(task);
+    List<SourceRecord> second = check(task, april("1000000500", "12"));
     task.stop();
-    stubApril("1000000700", "12");
     CensusSourceTask restarted = start();
-    List<SourceRecord> third = check(restarted);
+    List<SourceRecord> third = check(restarted, april("1000000700", "12"));
     restarted.stop();
 
     assertThat(figures(second)).containsExactly("CHN=1000000500 r1", "GBR=700000000 r1");
@@ -116,8 +110,7 @@ class CensusRevisedDeadLettersTest {
     CensusFixture.stubMonth(wm, "2025-05", 200, CensusSourceTaskTest.MAY_2025);
     CensusSourceTask task = start();
     List<SourceRecord> first = harness.drain(task);
-    CensusFixture.stubMonth(wm, "2025-04", 200, april.replace("1000000000", "1000000500"));
-    List<SourceRecord> revised = check(task);
+    List<SourceRecord> revised = check(task, april.replace("1000000000", "1000000500"));
     task.stop();
 
     assertThat(figures(first)).startsWith("CHN=1000000000 r0", "CAN=2999999999 r0");
@@ -129,8 +122,7 @@ class CensusRevisedDeadLettersTest {
   @Test
   void shouldDeadLetterAllBadRowsOfARevisedMonthAgainWhenOneOfThemChanged() throws Exception {
     CensusSourceTask task = startAndSendAprilAndMay();
-    stubApril("1000000000", "13");
-    List<SourceRecord> again = check(task);
+    List<SourceRecord> again = check(task, april("1000000000", "13"));
     task.stop();
 
     assertThat(figures(again)).as("the month goes out again, its figures unchanged")
@@ -147,9 +139,8 @@ class CensusRevisedDeadLettersTest {
     Map<String, Object> stored = new HashMap<>(harness.offsets.get(partition));
     assertThat(stored.remove("dead_letter_digests")).isNotNull();
     harness.offsets.put(partition, stored);
-    stubApril("1000000500", "12");
     CensusSourceTask restarted = start();
-    List<SourceRecord> revised = check(restarted);
+    List<SourceRecord> revised = check(restarted, april("1000000500", "12"));
     restarted.stop();
 
     assertThat(figures(revised)).containsExactly("CHN=1000000500 r1", "GBR=700000000 r1");
@@ -160,7 +151,7 @@ class CensusRevisedDeadLettersTest {
   void shouldResumeAnInterruptedRevisionThatLeavesOutSentDeadLettersAfterItsLastDeliveredRecord() throws Exception {
     props.put("batch.max.records", "1");
     CensusSourceTask task = startAndSendAprilAndMay();
-    stubApril("1000000500", "12");
+    CensusFixture.stubMonth(wm, "2025-04", 200, april("1000000500", "12"));
     clock.advance(Duration.ofMinutes(2));
     List<SourceRecord> got = new ArrayList<>(TaskHarness.poll(task)); // then the worker dies
     got.forEach(r -> harness.offsets.put(partition(), r.sourceOffset().entrySet().stream()

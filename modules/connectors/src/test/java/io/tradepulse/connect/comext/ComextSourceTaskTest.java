@@ -343,14 +343,22 @@ class ComextSourceTaskTest {
    * Then mid-July: the clock moves past the revision interval.
    */
   ComextApiSourceTask ingestJuneUpdateThenMoveToJuly(Map<String, String> props) throws Exception {
+    return ingestJuneUpdateThenMoveToJuly(props, FEB_TO_APR, List.of(CONFIDENTIAL));
+  }
+
+  static final String CONFIDENTIAL = "Empty OBS_VALUE (confidential or not available)";
+
+  /** The same with {@code febToApr} as the June answer, whose dead letters have {@code deadLetters} as reasons. */
+  ComextApiSourceTask ingestJuneUpdateThenMoveToJuly(Map<String, String> props, String[] febToApr,
+      List<String> deadLetters) throws Exception {
     // Anything not stubbed more specifically is a month that is not out: Comext's 404 NO_RECORDS_FOUND.
     wm.stubFor(get(urlPathEqualTo(REVISED_PATH)).atPriority(10).willReturn(aResponse().withStatus(404)
         .withBody("{\"error\":{\"status\":404,\"label\":\"NO_RECORDS_FOUND\"}}")));
-    stubSdmx("2025-02", null, sdmx("13/06/25", FEB_TO_APR));
+    stubSdmx("2025-02", null, sdmx("13/06/25", febToApr));
     ComextApiSourceTask task = start(new ComextApiSourceTask(), props);
     List<SourceRecord> june = harness.drain(task);
     assertThat(values(june, "trade.records")).hasSize(8);
-    assertThat(values(june, "trade.dlq")).hasSize(1);
+    assertThat(deadLetterReasons(june)).containsExactlyInAnyOrderElementsOf(deadLetters);
     assertThat(task.offsetOf("EU27_2020").next()).hasToString("2025-05");
     clock.advance(Duration.ofDays(31)); // 2025-07-16
     return task;
@@ -428,20 +436,11 @@ class ComextSourceTaskTest {
     return values(rs, "trade.dlq").stream().map(s -> s.getString("reason")).toList();
   }
 
-  static final List<String> MARCH_DEAD_LETTERS = List.of("Empty OBS_VALUE (confidential or not available)",
-      "Unknown Comext partner 'ZZ'");
+  static final List<String> MARCH_DEAD_LETTERS = List.of(CONFIDENTIAL, "Unknown Comext partner 'ZZ'");
 
   /** Mid-June: reads February to April, March's two bad rows dead-lettered once; then mid-July. */
   ComextApiSourceTask ingestJuneWithUnknownPartnerThenMoveToJuly(Map<String, String> props) throws Exception {
-    wm.stubFor(get(urlPathEqualTo(REVISED_PATH)).atPriority(10).willReturn(aResponse().withStatus(404)
-        .withBody("{\"error\":{\"status\":404,\"label\":\"NO_RECORDS_FOUND\"}}")));
-    stubSdmx("2025-02", null, sdmx("13/06/25", FEB_TO_APR_UNKNOWN_PARTNER));
-    ComextApiSourceTask task = start(new ComextApiSourceTask(), props);
-    List<SourceRecord> june = harness.drain(task);
-    assertThat(values(june, "trade.records")).hasSize(8);
-    assertThat(deadLetterReasons(june)).containsExactlyInAnyOrderElementsOf(MARCH_DEAD_LETTERS);
-    clock.advance(Duration.ofDays(31)); // 2025-07-16
-    return task;
+    return ingestJuneUpdateThenMoveToJuly(props, FEB_TO_APR_UNKNOWN_PARTNER, MARCH_DEAD_LETTERS);
   }
 
   /** The June rows with March's figure from China at {@code china}, the unknown partner's at {@code unknown}. */
@@ -450,17 +449,21 @@ class ComextSourceTaskTest {
         .replace("ZZ 2025-03 777", "ZZ 2025-03 " + unknown).split(";");
   }
 
+  /** A revision check a little later, whose look-back call gets {@code rows} updated {@code lastUpdate}. */
+  List<SourceRecord> check(ComextApiSourceTask task, String lastUpdate, String[] rows) throws Exception {
+    stubSdmx("2025-02", "2025-04", sdmx(lastUpdate, rows));
+    clock.advance(Duration.ofHours(2));
+    return harness.drain(task);
+  }
+
   @Test
   void shouldNotDeadLetterTheSameBadRowsAgainWhenTheirMonthIsRevisedTwiceAcrossARestart() throws Exception {
     ComextApiSourceTask task = ingestJuneWithUnknownPartnerThenMoveToJuly(revisionProps("2"));
     // July: March imports from China revised; every row carries the new LAST UPDATE, March's bad rows too.
-    stubSdmx("2025-02", "2025-04", sdmx("15/07/25", marchRevised("41299999999", "777")));
-    List<SourceRecord> july = harness.drain(task);
+    List<SourceRecord> july = check(task, "15/07/25", marchRevised("41299999999", "777"));
     task.stop();
     ComextApiSourceTask restarted = start(new ComextApiSourceTask(), revisionProps("2"));
-    stubSdmx("2025-02", "2025-04", sdmx("16/07/25", marchRevised("41300000000", "777")));
-    clock.advance(Duration.ofHours(2));
-    List<SourceRecord> again = harness.drain(restarted);
+    List<SourceRecord> again = check(restarted, "16/07/25", marchRevised("41300000000", "777"));
     restarted.stop();
 
     assertThat(figures(july)).containsExactly("CHN 2025-3 41299999999 COMEXT 2025-07-15",
@@ -474,8 +477,7 @@ class ComextSourceTaskTest {
   @Test
   void shouldDeadLetterAllBadRowsOfARevisedMonthAgainWhenOneOfThemChanged() throws Exception {
     ComextApiSourceTask task = ingestJuneWithUnknownPartnerThenMoveToJuly(revisionProps("2"));
-    stubSdmx("2025-02", "2025-04", sdmx("15/07/25", marchRevised("41234567890", "778")));
-    List<SourceRecord> july = harness.drain(task);
+    List<SourceRecord> july = check(task, "15/07/25", marchRevised("41234567890", "778"));
     task.stop();
 
     assertThat(figures(july)).as("the month goes out again, its figures unchanged").containsExactly(
@@ -494,29 +496,42 @@ class ComextSourceTaskTest {
     Map<String, Object> stored = new HashMap<>(harness.offsets.get(partition));
     assertThat(stored.remove("dead_letter_digests")).isNotNull();
     harness.offsets.put(partition, stored);
-    stubSdmx("2025-02", "2025-04", sdmx("15/07/25", marchRevised("41299999999", "777")));
     ComextApiSourceTask restarted = start(new ComextApiSourceTask(), revisionProps("2"));
-    List<SourceRecord> july = harness.drain(restarted);
+    List<SourceRecord> july = check(restarted, "15/07/25", marchRevised("41299999999", "777"));
     restarted.stop();
 
     assertThat(figures(july)).hasSize(2);
     assertThat(deadLetterReasons(july)).containsExactlyInAnyOrderElementsOf(MARCH_DEAD_LETTERS);
   }
 
+  /** {@code props} with batch.max.records 1: a worker can die after any record. */
+  static Map<String, String> oneRecordABatch(Map<String, String> props) {
+    props.put("batch.max.records", "1");
+    return props;
+  }
+
+  /**
+   * A revision check whose look-back call gets {@code revised} (July's update), and a worker that dies after the first
+   * record re-emitted of {@code month}: that record. A single-month call of {@code month} gets its rows too (a resumed
+   * revision asks only that month).
+   */
+  List<SourceRecord> reviseAndStopAfterOneRecord(ComextApiSourceTask task, String[] revised, String month)
+      throws Exception {
+    stubSdmx("2025-02", "2025-04", sdmx("15/07/25", revised));
+    stubSdmx(month, month, sdmx("15/07/25", Arrays.stream(revised).filter(r -> r.contains(" " + month + " "))
+        .toArray(String[]::new)));
+    List<SourceRecord> got = harness.take(task, 1);
+    task.stop();
+    return got;
+  }
+
   @Test
   @Timeout(30) // take() waits for a record: a missing revision check must fail, not hang
   void shouldResumeARevisedMonthThatLeavesOutSentDeadLettersAfterItsLastDeliveredRecord() throws Exception {
-    Map<String, String> props = revisionProps("2");
-    props.put("batch.max.records", "1");
+    Map<String, String> props = oneRecordABatch(revisionProps("2"));
     ComextApiSourceTask first = ingestJuneWithUnknownPartnerThenMoveToJuly(props);
-    String[] revised = marchRevised("41299999999", "777");
-    stubSdmx("2025-02", "2025-04", sdmx("15/07/25", revised));
-    // After the restart only the interrupted month is asked again, with the same figures.
-    stubSdmx("2025-03", "2025-03", sdmx("15/07/25", Arrays.stream(revised).filter(r -> r.contains(" 2025-03 "))
-        .toArray(String[]::new)));
-
-    List<SourceRecord> got = new ArrayList<>(harness.take(first, 1)); // crash after the first record of March
-    first.stop();
+    List<SourceRecord> got = new ArrayList<>(reviseAndStopAfterOneRecord(first, marchRevised("41299999999", "777"),
+        "2025-03"));
     ComextApiSourceTask second = start(new ComextApiSourceTask(), props);
     got.addAll(harness.drain(second));
     second.stop();
@@ -530,17 +545,12 @@ class ComextSourceTaskTest {
   @Test
   @Timeout(30) // take() waits for a record: a missing revision check must fail, not hang
   void shouldResumeARevisedMonthAfterRestartWithoutDuplicates() throws Exception {
-    Map<String, String> props = revisionProps("2");
-    props.put("batch.max.records", "1");
+    Map<String, String> props = oneRecordABatch(revisionProps("2"));
     ComextApiSourceTask first = ingestJuneUpdateThenMoveToJuly(props);
     String[] revised = String.join(";", FEB_TO_APR).replace("CN 2025-04 43210987654", "CN 2025-04 43298765432")
         .replace("US 2025-04 30123456789", "US 2025-04 30111111111").split(";");
-    stubSdmx("2025-02", "2025-04", sdmx("15/07/25", revised));
-    // After the restart only the interrupted month is asked again, with the same figures.
-    stubSdmx("2025-04", "2025-04", sdmx("15/07/25", Arrays.copyOfRange(revised, 6, 9)));
 
-    List<SourceRecord> before = harness.take(first, 1); // crash after the first row of revised April
-    first.stop();
+    List<SourceRecord> before = reviseAndStopAfterOneRecord(first, revised, "2025-04");
     assertThat(harness.offsets.values()).singleElement()
         .satisfies(o -> assertThat(o).containsEntry("revising", "2025-04").containsEntry("rows_done", 1L));
     ComextApiSourceTask second = start(new ComextApiSourceTask(), props);
