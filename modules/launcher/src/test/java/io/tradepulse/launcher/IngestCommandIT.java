@@ -141,20 +141,11 @@ class IngestCommandIT {
         String prefix = "quota-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         String[] args = oneShotComtrade(platform, "http://127.0.0.1:" + comtrade.getAddress().getPort(), prefix);
         try {
-            StringWriter err = new StringWriter();
-            long start = System.nanoTime();
-
-            int code = Main.commandLine().setErr(new PrintWriter(err, true)).execute(args);
-
-            assertThat(code).as(err.toString()).isEqualTo(1);
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("ended at once, not at --timeout")
-                    .isLessThan(Duration.ofSeconds(90));
-            assertThat(err.toString().lines().findFirst().orElseThrow())
+            assertThat(firstLineOfAnEarlyExit1(args))
                     .startsWith("tradepulse ingest failed: comtrade stopped: Comtrade: the subscription is out of its "
                             + "call quota")
                     .contains("Quota will be replenished in 05:41:10", "run again", "resume point saved in "
                             + dir.resolve(prefix + "offsets"));
-            assertThat(err.toString()).as("nothing to debug").doesNotContain("\tat ");
             assertThat(endOffsets(platform, prefix + "trade.records")).as("delivered before the quota ran out")
                     .isEqualTo(1);
             String refused = asked.get(asked.size() - 1);
@@ -208,20 +199,11 @@ class IngestCommandIT {
         String prefix = "later-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         String[] args = oneShotComtrade(platform, server, prefix);
         try {
-            StringWriter err = new StringWriter();
-            long start = System.nanoTime();
-
-            int code = Main.commandLine().setErr(new PrintWriter(err, true)).execute(args);
-
-            assertThat(code).as(err.toString()).isEqualTo(1);
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("ended at once, not at --timeout")
-                    .isLessThan(Duration.ofSeconds(90));
-            assertThat(err.toString().lines().findFirst().orElseThrow())
+            assertThat(firstLineOfAnEarlyExit1(args))
                     .startsWith("tradepulse ingest failed: comtrade stopped: HTTP 503 from " + server)
                     .contains(server + " asked not to be called again for 3600 s (Retry-After)", "run again",
                             "resume point saved in " + dir.resolve(prefix + "offsets"),
                             "--set http.retry.after.long=WAIT");
-            assertThat(err.toString()).as("nothing to debug").doesNotContain("\tat ");
             assertThat(endOffsets(platform, prefix + "trade.records")).as("delivered before the server asked")
                     .isEqualTo(1);
             String refused = asked.get(asked.size() - 1);
@@ -391,5 +373,22 @@ class IngestCommandIT {
             "--set", "comtrade.reporters=156", "--set", "comtrade.partners=842", "--set", "comtrade.flows=X",
             "--set", "comtrade.lookback.months=0", "--offsets", dir.resolve(prefix + "offsets").toString(),
             "--topic-prefix", prefix};
+    }
+
+    /**
+     * Runs {@code args}, checks that the run exited 1 at once (well before its --timeout of 2 minutes: a one-shot run
+     * told to run again later) with nothing to debug (no stack trace), and returns the first line of its stderr.
+     */
+    private static String firstLineOfAnEarlyExit1(String[] args) {
+        StringWriter err = new StringWriter();
+        long start = System.nanoTime();
+
+        int code = Main.commandLine().setErr(new PrintWriter(err, true)).execute(args);
+
+        assertThat(code).as(err.toString()).isEqualTo(1);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("ended at once, not at --timeout")
+                .isLessThan(Duration.ofSeconds(90));
+        assertThat(err.toString()).as("nothing to debug").doesNotContain("\tat ");
+        return err.toString().lines().findFirst().orElseThrow();
     }
 }
