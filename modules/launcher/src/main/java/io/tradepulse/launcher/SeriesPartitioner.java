@@ -3,9 +3,9 @@ package io.tradepulse.launcher;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.core.Topic;
+import io.tradepulse.streams.RecordsPartitioner;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * The partition of a series on {@code trade.records} and {@code trade.records.derived}, chosen as the processor
@@ -16,16 +16,15 @@ import org.apache.kafka.common.utils.Utils;
  * under the topic's own subject, and registries that number schemas per subject (Apicurio) give
  * {@code trade.records.derived-key} another id than {@code trade.records-key}. A derived record's raw key hashed as
  * it is would land in another partition than its series' published figures, i.e. meet another task's state.
- * A copy of streams' class (package-private there) rather than a dependency on it: {@code SeriesPartitionerTest}
- * checks that the two agree.
+ * The partition itself is the processor's own {@link RecordsPartitioner}; this class adds reading the raw key.
  */
 final class SeriesPartitioner {
-    private final Topic<SeriesKey, TradeRecord> records;
+    private final RecordsPartitioner processors;
     private final Deserializer<?> keys;
 
     /** @param records the catalog's trade.records: its name and key serde (registry, subject strategy) */
     SeriesPartitioner(Topic<SeriesKey, TradeRecord> records) {
-        this.records = records;
+        this.processors = new RecordsPartitioner(records);
         this.keys = records.keySerde().deserializer();
     }
 
@@ -45,7 +44,6 @@ final class SeriesPartitioner {
 
     /** The partition of {@code key} on a topic of {@code numPartitions} partitions. */
     int partition(SeriesKey key, int numPartitions) {
-        byte[] bytes = records.keySerde().serializer().serialize(records.name(), key);
-        return Utils.toPositive(Utils.murmur2(bytes)) % numPartitions;
+        return processors.partition(key, numPartitions);
     }
 }

@@ -7,10 +7,9 @@ import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.core.AvroSerdes;
-import io.tradepulse.core.Topic;
 import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.streams.RecordsPartitioner;
 import io.tradepulse.testsupport.registry.InMemorySchemaRegistryClient;
-import java.lang.reflect.Constructor;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link SeriesPartitioner} chooses the partition the processor chooses for trade.records.derived (streams'
- * {@code RecordsPartitioner}, package-private there, so reached by reflection: this test is what keeps the launcher's
- * copy in step with it), also for raw key bytes that carry another schema id than trade.records-key's.
+ * {@link RecordsPartitioner}), also for raw key bytes that carry another schema id than trade.records-key's.
  */
 class SeriesPartitionerTest {
 
@@ -34,11 +32,8 @@ class SeriesPartitionerTest {
     private final TopicCatalog topics = new TopicCatalog("p.", 6, (short) 1,
             new AvroSerdes(Map.of(), registry));
 
-    @SuppressWarnings("unchecked")
-    private StreamPartitioner<SeriesKey, TradeRecord> processors() throws Exception {
-        Constructor<?> c = Class.forName("io.tradepulse.streams.RecordsPartitioner").getDeclaredConstructor(Topic.class);
-        c.setAccessible(true);
-        return (StreamPartitioner<SeriesKey, TradeRecord>) c.newInstance(topics.records());
+    private StreamPartitioner<SeriesKey, TradeRecord> processors() {
+        return new RecordsPartitioner(topics.records());
     }
 
     private static List<SeriesKey> keys() {

@@ -17,19 +17,28 @@ import org.apache.kafka.streams.processor.StreamPartitioner;
  * published figures land in. The Confluent wire format puts the schema id in the key bytes, and the id
  * registered under another topic's subject may differ (it does on registries that number schemas per
  * subject), so hashing the derived topic's own key bytes would not be co-partitioned.
+ *
+ * <p>Public for the tools that put a series' record back where the processor would ({@code tradepulse dlq
+ * --replay --to-topic}): one definition of a series' partition.
  */
-final class RecordsPartitioner implements StreamPartitioner<SeriesKey, TradeRecord> {
+public final class RecordsPartitioner implements StreamPartitioner<SeriesKey, TradeRecord> {
     private final String recordsTopic;
     private final Serializer<SeriesKey> recordsKeySerializer;
 
-    RecordsPartitioner(Topic<SeriesKey, TradeRecord> records) {
+    /** @param records the catalog's trade.records: its name and key serde (registry, subject strategy) */
+    public RecordsPartitioner(Topic<SeriesKey, TradeRecord> records) {
         this.recordsTopic = records.name();
         this.recordsKeySerializer = records.keySerde().serializer();
     }
 
     @Override
     public Optional<Set<Integer>> partitions(String topic, SeriesKey key, TradeRecord value, int numPartitions) {
+        return Optional.of(Set.of(partition(key, numPartitions)));
+    }
+
+    /** The partition of {@code key} on a topic of {@code numPartitions} partitions, as trade.records has it. */
+    public int partition(SeriesKey key, int numPartitions) {
         byte[] bytes = recordsKeySerializer.serialize(recordsTopic, key);
-        return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(bytes)) % numPartitions));
+        return Utils.toPositive(Utils.murmur2(bytes)) % numPartitions;
     }
 }
