@@ -63,6 +63,24 @@ public final class Digests {
     return new Unordered();
   }
 
+  /**
+   * {@link #unordered()} continued from a {@link Unordered#state()}; an empty state starts afresh.
+   *
+   * @throws IllegalArgumentException for a state {@link Unordered#state()} cannot have written
+   */
+  public static Unordered resume(String state) {
+    Unordered u = new Unordered();
+    if (state != null && !state.isEmpty()) {
+      int colon = state.indexOf(':');
+      if (colon <= 0) {
+        throw new IllegalArgumentException("Not a fingerprint state: '" + state + "'");
+      }
+      u.count = Long.parseLong(state.substring(0, colon));
+      u.sum = Long.parseUnsignedLong(state.substring(colon + 1), 16);
+    }
+    return u;
+  }
+
   /** {@link #unordered()}: the sum of the pieces' SHA-256 prefixes (mod 2^64) and their count, digested. */
   public static final class Unordered {
     private long sum;
@@ -78,6 +96,19 @@ public final class Digests {
       }
       sum += v; // addition commutes: the order of the pieces does not matter, their multiplicity does
       count++;
+    }
+
+    /** How many pieces were added. */
+    public long count() {
+      return count;
+    }
+
+    /**
+     * The fingerprint so far as a resumable state ({@code <count>:<sum in hex>}), for an offset written part-way: {@link
+     * #resume} continues from it as if every piece before had been added again.
+     */
+    public String state() {
+      return count + ":" + Long.toHexString(sum);
     }
 
     public String finish() {

@@ -22,7 +22,8 @@ import org.apache.kafka.connect.source.SourceRecord;
  * Base for sources that are whole documents at known locations (local files or http(s) URLs): GACC
  * tables, Comext bulk files, generic CSV/JSON. One source partition per location; the offset remembers
  * the payload fingerprint and how many rows were emitted, so a restart resumes mid-file without
- * duplicates, and a replaced file (a revised table) is read again.
+ * duplicates, and a replaced file (a revised table) is read again. A revised payload whose dead letters are those the
+ * version before sent leaves them out ({@link #leaveOut}).
  *
  * <p>Payloads are streamed, never held whole: a Comext bulk file is a gigabyte and more. A check first reads
  * the file once for its digest (an http(s) body is first downloaded to a temporary file); only if there is
@@ -178,7 +179,8 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
       if (!same && off.complete()) {
         log.info("{} changed (new digest {}): re-reading it from the start", loc, digest);
       }
-      cursor = new Cursor(loc, snap, digest, same ? off.rowsDone() : 0, off.revisionOf(digest));
+      cursor = new Cursor(loc, snap, digest, same ? off.rowsDone() : 0, off.revisionOf(digest),
+          leaveOut(loc, snap, off, same), same ? off.deadLettersSent() : "");
       opened = true;
       checked(loc);
       return true;
@@ -189,6 +191,47 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
         snap.close();
       }
     }
+  }
+
+  /**
+   * Whether the payload about to be emitted leaves its dead letters out, and if so their fingerprint; else null (they
+   * are sent). A re-published file, GACC table or bulk file is re-emitted whole, and its bad rows (an unknown country,
+   * a confidential partner code) are usually the same as in the version before: sending them at every revision fills
+   * trade.dlq with copies that no one needs and that alerting on dead letters would report again. So a revision whose
+   * dead letters have the same fingerprint as the complete version before leaves them all out; one whose dead letters
+   * differ in any way sends them all (which of them were sent is not kept: a bulk file can have thousands).
+   *
+   * <p>The dead letters must be known before the first row goes out, and a location is streamed, so the revision is
+   * parsed once more for them first: only when the version before had dead letters, i.e. only where there is something
+   * to leave out. A resumed payload goes on as it began (its offset says which). A version before that was not emitted
+   * to its end (changed while it was read, or an offset of an earlier release) has no fingerprint: the revision sends.
+   */
+  private String leaveOut(String loc, Snapshot snap, FileOffset off, boolean same) throws IOException {
+    if (same) {
+      return off.deadLetters().isEmpty() ? null : off.deadLetters();
+    }
+    if (!off.complete() || off.deadLetters().isEmpty()) {
+      return null;
+    }
+    Digests.Unordered found = Digests.unordered();
+    try (ItemStream items = open(snap, loc)) {
+      for (ParsedItem i = items.next(); i != null; i = items.next()) {
+        if (i instanceof BadRow bad) {
+          found.add(bad.content());
+        }
+      }
+    } catch (RuntimeException e) {
+      // Not this pass's to fail on: the emission reads the payload again and fails (or dead-letters it) as it always
+      // did; meanwhile the dead letters are sent, which loses nothing.
+      log.debug("{}: cannot read its dead letters ahead of the emission; they are sent", loc, e);
+      return null;
+    }
+    if (found.count() > 0 && found.finish().equals(off.deadLetters())) {
+      log.info("{}: its {} dead letters are those the version before sent (fingerprint {}): left out", loc,
+          found.count(), off.deadLetters());
+      return off.deadLetters();
+    }
+    return null;
   }
 
   /** A check of {@code loc} succeeded: the next is due poll.interval.ms from now. */
@@ -243,9 +286,14 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
   private List<SourceRecord> emit() {
     Cursor c = cursor;
     try {
-      List<SourceRecord> out = c.items.next(config.batchMax(), (item, rowsDone, last) -> records.create(c.partition,
-          new FileOffset(rowsDone, c.digest, last, c.revision).toMap(), revised(item, c.revision),
-          c.items.publishedAt()));
+      List<SourceRecord> out = c.items.next(config.batchMax(), (item, rowsDone, last) -> {
+        if (item instanceof BadRow bad && !c.deadLetter(bad)) {
+          return null;
+        }
+        return records.create(c.partition, c.offset(rowsDone, last).toMap(), revised(item, c.revision),
+            c.items.publishedAt());
+      });
+      c.returned();
       if (c.items.ended()) {
         metrics.skipped(c.items.skipped());
         finished(c.location, c.items.index(), c.items.skipped());
@@ -255,15 +303,18 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
           // location incomplete makes the next check see the new digest and re-read it from the start.
           log.warn("{} changed while it was being read; it will be read again from the start", c.location);
         }
-        state.put(c.location, new FileOffset(c.items.index(), c.digest, unchanged, c.revision));
+        state.put(c.location, c.offset(c.items.index(), unchanged));
+        if (c.leftOut > 0) {
+          log.info("{}: {} dead letters left out, as sent for the version before", c.location, c.leftOut);
+        }
         closeOpenPayload();
       } else {
-        state.put(c.location, new FileOffset(c.items.index(), c.digest, false, c.revision));
+        state.put(c.location, c.offset(c.items.index(), false));
       }
       return out;
     } catch (IOException | RuntimeException e) {
       // Read again from the start on the next check, soon, skipping the items of the batches already returned.
-      state.put(c.location, new FileOffset(c.items.resumePoint(), c.digest, false, c.revision));
+      state.put(c.location, c.resumeOffset());
       retrySoon(c.location);
       throw openPayloadFailed(e, c.location);
     }
@@ -461,14 +512,58 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
     final Map<String, String> partition;
     final PayloadCursor items;
     final int revision; // see FileOffset#revision
+    /** The fingerprint of the dead letters left out (see {@link #leaveOut}), or null when they are sent. */
+    final String leaveOut;
+    /** The dead letters sent so far (when they are sent), and their state when the last batch was handed out. */
+    final Digests.Unordered sent;
+    String sentWhenReturned;
+    long leftOut;
 
-    Cursor(String location, Snapshot snapshot, String digest, long skip, int revision) throws IOException {
+    Cursor(String location, Snapshot snapshot, String digest, long skip, int revision, String leaveOut,
+        String sentBefore) throws IOException {
       this.location = location;
       this.revision = revision;
       this.snapshot = snapshot;
       this.digest = digest;
       this.partition = partition(location);
+      this.leaveOut = leaveOut;
+      this.sent = leaveOut == null ? Digests.resume(sentBefore) : null;
+      this.sentWhenReturned = sentBefore;
       this.items = new PayloadCursor(LocationSourceTask.this.open(snapshot, location), snapshot, skip);
+    }
+
+    /** Whether {@code bad} goes out; counted into the fingerprint of those sent, or as left out. */
+    boolean deadLetter(BadRow bad) {
+      if (leaveOut != null) {
+        leftOut++;
+        return false;
+      }
+      sent.add(bad.content());
+      return true;
+    }
+
+    /** The offset after {@code rowsDone} items: complete, it keeps the fingerprint of every dead letter of the payload. */
+    FileOffset offset(long rowsDone, boolean complete) {
+      if (leaveOut != null) {
+        return new FileOffset(rowsDone, digest, complete, revision, leaveOut, "");
+      }
+      if (sent.count() == 0) {
+        return new FileOffset(rowsDone, digest, complete, revision, "", "");
+      }
+      return complete ? new FileOffset(rowsDone, digest, true, revision, sent.finish(), "")
+          : new FileOffset(rowsDone, digest, false, revision, "", sent.state());
+    }
+
+    /** A batch was handed out. */
+    void returned() {
+      sentWhenReturned = sent == null ? "" : sent.state();
+    }
+
+    /** Where a new read resumes after a failed batch: past the batches handed out, with their dead letters. */
+    FileOffset resumeOffset() {
+      Digests.Unordered before = Digests.resume(sentWhenReturned);
+      return leaveOut != null ? new FileOffset(items.resumePoint(), digest, false, revision, leaveOut, "")
+          : new FileOffset(items.resumePoint(), digest, false, revision, "", before.count() == 0 ? "" : before.state());
     }
   }
 }

@@ -18,7 +18,10 @@ import org.slf4j.Logger;
  * last item knows it is the last (its offset says the payload is complete).
  */
 public final class PayloadCursor implements Closeable {
-  /** Builds the record of one item; its source offset says {@code rowsDone} items are done once it is delivered. */
+  /**
+   * Builds the record of one item; its source offset says {@code rowsDone} items are done once it is delivered. Null
+   * leaves the item out (a dead letter already on the dead-letter topic): it still counts in {@code rows_done}.
+   */
   @FunctionalInterface
   public interface RecordMaker {
     SourceRecord make(ParsedItem item, long rowsDone, boolean last);
@@ -42,7 +45,10 @@ public final class PayloadCursor implements Closeable {
     this.skip = skip;
   }
 
-  /** The next records, at most {@code max}; empty only once the payload has no more (then {@link #ended()}). */
+  /**
+   * The next records, at most {@code max}; empty only once the payload has no more (then {@link #ended()}): items the
+   * maker leaves out do not count against {@code max}, and the batch goes on past them.
+   */
   public List<SourceRecord> next(int max, RecordMaker maker) throws IOException {
     List<SourceRecord> out = new ArrayList<>(Math.min(max, 1024));
     if (!started) {
@@ -54,7 +60,10 @@ public final class PayloadCursor implements Closeable {
       lookahead = items.next();
       index++;
       if (index > skip) {
-        out.add(maker.make(item, index, lookahead == null));
+        SourceRecord r = maker.make(item, index, lookahead == null);
+        if (r != null) {
+          out.add(r);
+        }
       }
     }
     returned = index;

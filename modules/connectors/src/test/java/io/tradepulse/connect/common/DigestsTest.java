@@ -80,4 +80,33 @@ class DigestsTest {
     assertThat(unordered(a, a)).as("multiplicity counts").isNotEqualTo(unordered(a));
     assertThat(unordered(a)).hasSize(16);
   }
+
+  @Test
+  void shouldGoOnWithAnUnorderedFingerprintFromItsStateAsIfEveryPieceHadBeenAddedAgain() {
+    byte[][] pieces = new byte[40][];
+    SplittableRandom rnd = new SplittableRandom(7);
+    for (int i = 0; i < pieces.length; i++) {
+      pieces[i] = new byte[1 + rnd.nextInt(64)];
+      rnd.nextBytes(pieces[i]);
+    }
+    Digests.Unordered whole = Digests.unordered();
+    for (byte[] p : pieces) {
+      whole.add(p);
+    }
+    for (int cut = 0; cut <= pieces.length; cut += 13) {
+      Digests.Unordered first = Digests.unordered();
+      for (int i = 0; i < cut; i++) {
+        first.add(pieces[i]);
+      }
+      Digests.Unordered resumed = Digests.resume(first.state());
+      for (int i = cut; i < pieces.length; i++) {
+        resumed.add(pieces[i]);
+      }
+      assertThat(resumed.finish()).as("cut at %d", cut).isEqualTo(whole.finish());
+      assertThat(resumed.count()).isEqualTo(pieces.length);
+    }
+    assertThat(Digests.resume("").count()).as("no state: afresh").isZero();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Digests.resume("12"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'12'");
+  }
 }

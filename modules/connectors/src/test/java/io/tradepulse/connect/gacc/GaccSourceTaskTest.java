@@ -223,7 +223,8 @@ class GaccSourceTaskTest {
     second.useForTesting(new TaskHarness.MutableClock(Instant.parse("2025-08-01T00:00:00Z")), null);
     List<SourceRecord> revised = harness.drain(second);
     second.stop();
-    assertThat(revised).hasSize(7);
+    assertThat(revised).as("every figure again; its two dead letters are those sent before: left out").hasSize(5)
+        .allMatch(r -> r.topic().equals("trade.records"));
   }
 
   @Test
