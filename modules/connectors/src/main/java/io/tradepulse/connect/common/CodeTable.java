@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -134,6 +135,11 @@ public final class CodeTable {
 
   public int size() {
     return byCode.size();
+  }
+
+  /** Every entry, in no particular order. */
+  public Collection<Entry> entries() {
+    return byCode.values();
   }
 
   public String name() {

@@ -1,6 +1,5 @@
 package io.tradepulse.connect.gacc;
 
-import io.tradepulse.connect.common.CodeTable;
 import io.tradepulse.connect.common.TradeSourceConfig;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +17,8 @@ public final class GaccConfig extends TradeSourceConfig {
 
   public static final String COUNTRY_TABLE_CONFIG = "gacc.country.table";
   public static final String COUNTRY_TABLE_DOC = "Optional CSV (code,iso3,kind,name) replacing the shipped English "
-      + "country/region name -> ISO alpha-3 table.";
+      + "country/region name -> ISO alpha-3 table (code = the name as the tables print it; names are also matched "
+      + "ignoring case, accents, spacing, punctuation, 'the' and a leading 'of which:').";
 
   public static final String RELEASE_DAY_CONFIG = "gacc.release.day";
   public static final String RELEASE_DAY_DOC = "Day of the following month used as the release date when a table has no "
@@ -28,7 +28,7 @@ public final class GaccConfig extends TradeSourceConfig {
   public static final ConfigDef CONFIG_DEF = commonDef(new ConfigDef())
       .define(LOCATIONS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.ValidList.anyNonDuplicateValues(false, false),
           Importance.HIGH, LOCATIONS_DOC, GROUP, 1, ConfigDef.Width.LONG, LOCATIONS_CONFIG)
-      .define(COUNTRY_TABLE_CONFIG, Type.STRING, "", CodeTable.overrideValidator(), Importance.LOW, COUNTRY_TABLE_DOC,
+      .define(COUNTRY_TABLE_CONFIG, Type.STRING, "", GaccNames.overrideValidator(), Importance.LOW, COUNTRY_TABLE_DOC,
           GROUP, 2, ConfigDef.Width.LONG, COUNTRY_TABLE_CONFIG)
       .define(RELEASE_DAY_CONFIG, Type.INT, RELEASE_DAY_DEFAULT, ConfigDef.Range.between(1, 28), Importance.LOW,
           RELEASE_DAY_DOC, GROUP, 3, ConfigDef.Width.SHORT, RELEASE_DAY_CONFIG);

@@ -1,6 +1,5 @@
 package io.tradepulse.connect.gacc;
 
-import io.tradepulse.connect.common.CodeTable;
 import io.tradepulse.connect.common.LocationSourceTask;
 import io.tradepulse.connect.common.Parsed;
 import java.util.List;
@@ -17,8 +16,7 @@ public class GaccSourceTask extends LocationSourceTask<GaccConfig> {
 
   @Override
   protected void startTask(Map<String, String> props) {
-    parser = new GaccTableParser(CodeTable.load("/io/tradepulse/connect/ref/gacc-countries.csv", config.countryTable(),
-        GaccConfig.COUNTRY_TABLE_CONFIG));
+    parser = new GaccTableParser(GaccNames.load(config.countryTable(), GaccConfig.COUNTRY_TABLE_CONFIG));
     super.startTask(props);
   }
 

@@ -46,9 +46,9 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
   private static final java.util.regex.Pattern CUMULATIVE_HEADER =
       java.util.regex.Pattern.compile("\\b1\\s*(to|-|~)\\s*(n|1[0-2]|[1-9])\\b");
 
-  private final CodeTable countries;
+  private final GaccNames countries;
 
-  public GaccTableParser(CodeTable countries) {
+  public GaccTableParser(GaccNames countries) {
     this.countries = countries;
   }
 
@@ -148,7 +148,7 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
         continue;
       }
       if (entry.isEmpty()) {
-        items.add(BadRow.of("Unknown country/region '" + first + "': not in " + countries.name(), ctx.location(),
+        items.add(BadRow.of("Unknown country/region '" + first + "': not in " + countries.tableName(), ctx.location(),
             "line " + r.line(), r.raw()));
         continue;
       }
