@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Invariants of the shipped partner-code tables (census-schedule-c.csv, m49.csv). Each table is read twice:
- * raw, line by line, because {@link CodeTable} keeps the last of two rows with one code and so cannot see a
- * duplicate; and through {@link CodeTable#load}, as the connectors read it. The exceptions allowed here are
+ * raw, line by line, so each check can name the lines it finds (a code listed twice is also refused by
+ * {@link CodeTable#load}, with its line); and through {@link CodeTable#load}, as the connectors read it. The exceptions allowed here are
  * the ones each file's header documents; a new one must be documented there and here.
  */
 class ShippedCodeTablesTest {
