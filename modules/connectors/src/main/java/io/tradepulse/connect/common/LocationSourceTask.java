@@ -53,6 +53,8 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
    * {@code quota-wait-until}, and while any waits the task is not caught up ({@link #waiting()}).
    */
   private final Map<String, Instant> putOff = new HashMap<>();
+  /** With http.retry.after.long=FAIL, the long waits heard, thrown once the other locations are read ({@link #refuse}). */
+  private final List<LongRetryAfterException> refusals = new java.util.ArrayList<>();
   /**
    * Per location, what it looked like when its digest was last taken, to reuse that digest at the next check.
    *
@@ -143,6 +145,9 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
       } catch (ServerWaitException wait) {
         putOff(loc, wait);
         continue; // the other locations go on
+      } catch (LongRetryAfterException refused) {
+        refuse(loc, refused);
+        continue; // the task fails, but only once the other locations have nothing more to give
       } catch (RuntimeException ex) {
         retrySoon(loc);
         throw ex;
@@ -152,7 +157,35 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
         return out;
       }
     }
+    if (!refusals.isEmpty()) {
+      throw refusal();
+    }
     return List.of();
+  }
+
+  /**
+   * With http.retry.after.long=FAIL, a server asked for a wait beyond http.backoff.max.ms while {@code loc} was checked:
+   * the task is to fail (a one-shot ingest then says when to run again), but not before its other locations, local files
+   * and other servers, have given what they have now: failing at once left them unread until the next run, and the
+   * locations after the waiting one were never read while that server kept asking. Its other locations on that server
+   * are put off without a call ({@link RetryingFetcher}), and nothing of {@code loc} is skipped: its offset is where it
+   * was.
+   */
+  private void refuse(String loc, LongRetryAfterException refused) {
+    refusals.add(refused);
+    nextCheck.put(loc, refused.callAgainAt());
+    log.info("{}: {} asked not to be called before {}; the task fails (http.retry.after.long=FAIL) once its other "
+        + "locations are read", loc, refused.server(), refused.callAgainAt());
+  }
+
+  /** The refusal to fail with: the one whose server may be called again first, the others attached (suppressed). */
+  private LongRetryAfterException refusal() {
+    List<LongRetryAfterException> all = new java.util.ArrayList<>(refusals);
+    refusals.clear();
+    all.sort(java.util.Comparator.comparing(LongRetryAfterException::callAgainAt));
+    LongRetryAfterException first = all.get(0);
+    all.subList(1, all.size()).forEach(first::addSuppressed);
+    return first;
   }
 
   /**

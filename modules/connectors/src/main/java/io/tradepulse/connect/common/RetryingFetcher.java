@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * <p>With http.retry.after.long=FAIL, a wait longer than http.backoff.max.ms is not waited for: the fetch throws
  * {@link LongRetryAfterException} at once, naming the server and when it may be called again. A one-shot run (tradepulse
  * ingest without --follow) would otherwise sit silent until its own timeout and end "not done", saying nothing of the
- * server's request.
+ * server's request. A {@link LongWaits#PUT_OFF} fetcher also remembers the time, so later calls to that server throw
+ * {@link ServerWaitException} without calling it: its task reads its other locations before it fails.
  */
 public final class RetryingFetcher {
   private static final Logger log = LoggerFactory.getLogger(RetryingFetcher.class);
@@ -261,8 +262,13 @@ public final class RetryingFetcher {
       return new Asked(honoured, "", null, at, false); // an ordinary retry delay, logged as one
     }
     if (beyondBackoff && backoff.longRetryAfter() == TradeSourceConfig.LongRetryAfter.FAIL) {
-      // Not remembered: the task fails, and should the fetcher be used again it is to call once more and hear how long
-      // is left, not to wait after all.
+      if (longWaits == LongWaits.PUT_OFF) {
+        // A location task fails only once its other locations are read (LocationSourceTask): meanwhile its other
+        // locations on this server are put off without a call, as without FAIL.
+        notBefore.put(origin, new NotBefore(at, true));
+      }
+      // Otherwise not remembered: the task fails, and should the fetcher be used again it is to call once more and
+      // hear how long is left, not to wait after all.
       return new Asked(honoured, "", new LongRetryAfterException(problem + " from " + logUri + ": " + origin
           + " asked not to be called again for " + seconds(wait) + " (" + how + ")"
           + (capped ? ", more than " + TradeSourceConfig.HTTP_RETRY_AFTER_MAX_CONFIG + " allows ("

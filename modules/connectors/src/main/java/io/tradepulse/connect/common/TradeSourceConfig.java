@@ -84,7 +84,8 @@ public abstract class TradeSourceConfig extends AbstractConfig {
   public static final String HTTP_RETRY_AFTER_LONG_CONFIG = "http.retry.after.long";
   public static final String HTTP_RETRY_AFTER_LONG_DOC = "What the task does when a server asks (Retry-After, or a "
       + "429's \"Try again in N seconds\") not to be called again for longer than http.backoff.max.ms. WAIT: waits "
-      + "until then (see http.retry.after.max.ms): for a connector that runs on. FAIL: the task fails at once, naming "
+      + "until then (see http.retry.after.max.ms): for a connector that runs on. FAIL: the task fails at once (a "
+      + "file, GACC or Comext bulk task once its other locations are read), naming "
       + "the server, its Retry-After and when it may be called again; nothing is skipped and the offsets keep every "
       + "record delivered, so a restart after then resumes with the refused call. A shorter wait is retried as usual "
       + "either way. tradepulse ingest sets FAIL for a one-shot run (not --follow) unless this key is given.";

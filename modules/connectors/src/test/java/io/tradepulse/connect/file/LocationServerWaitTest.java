@@ -25,6 +25,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -209,16 +210,35 @@ class LocationServerWaitTest {
     assertThat(calls("/a.csv")).isEqualTo(1);
   }
 
-  /** http.retry.after.long=FAIL is as it was: the task fails at once, the other locations are not read past it. */
+  /**
+   * http.retry.after.long=FAIL still fails the task (a one-shot ingest then says when to run again), but only once the
+   * other locations, local files and other servers, have been read: failing at once left them unread, and never read
+   * while that server kept asking. The waiting server is called once, for its first location only.
+   */
   @Test
-  void shouldStillFailAtOnceWhenLongRetryAfterIsFail() {
+  void shouldReadTheOtherLocationsBeforeFailingWhenLongRetryAfterIsFail() throws Exception {
     stubUnavailableForAnHourOnce("/a.csv", csv("aa"));
+    wm.stubFor(get(urlPathEqualTo("/a2.csv")).willReturn(aResponse().withStatus(200).withBody(csv("a2"))));
     wm.stubFor(get(urlPathEqualTo("/b.csv")).willReturn(aResponse().withStatus(200).withBody(csv("bb"))));
-    start(localhost("/a.csv") + "," + loopback("/b.csv"), true, Map.of("http.retry.after.long", "FAIL"));
+    Path f = oldFile("local.csv", csv("ff"));
+    start(localhost("/a.csv") + "," + localhost("/a2.csv") + "," + loopback("/b.csv") + "," + f, true,
+        Map.of("http.retry.after.long", "FAIL"));
 
-    assertThatThrownBy(() -> TaskHarness.poll(task)).isInstanceOf(LongRetryAfterException.class)
-        .hasMessageContaining("2026-11-30T08:00:00Z");
+    List<SourceRecord> got = new ArrayList<>();
+    assertThatThrownBy(() -> {
+      for (int i = 0; i < 1_000; i++) {
+        List<SourceRecord> batch = TaskHarness.poll(task);
+        if (batch != null) {
+          got.addAll(batch);
+        }
+      }
+    }).isInstanceOf(LongRetryAfterException.class).hasMessageContaining("2026-11-30T08:00:00Z")
+        .hasMessageContaining("localhost");
+    assertThat(notes(got)).as("the other server's location and the local file, each whole")
+        .hasSize(2 * LocationRecheckTest.ROWS).anyMatch(n -> n.startsWith("bb-")).anyMatch(n -> n.startsWith("ff-"))
+        .noneMatch(n -> n.startsWith("aa-") || n.startsWith("a2-"));
     assertThat(calls("/a.csv")).isEqualTo(1);
-    assertThat(task.metrics().quotaWaitUntil()).isZero();
+    assertThat(calls("/a2.csv")).as("its server asked for the hour: not called").isZero();
+    assertThat(waits).allMatch(d -> d.compareTo(Duration.ofMinutes(1)) <= 0);
   }
 }
