@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * {@link CodeTable#load}, with its line); and through {@link CodeTable#load}, as the connectors read it. The exceptions allowed here are
  * the ones each file's header documents; a new one must be documented there and here.
  */
-class ShippedCodeTablesTest {
+public class ShippedCodeTablesTest {
   static final String CENSUS = "/io/tradepulse/connect/ref/census-schedule-c.csv";
   static final String M49 = "/io/tradepulse/connect/ref/m49.csv";
 
@@ -40,7 +40,8 @@ class ShippedCodeTablesTest {
 
   static final Set<String> ISO_ALPHA3 = Locale.getISOCountries(Locale.IsoCountryCode.PART1_ALPHA3);
 
-  record Line(long line, List<String> fields) {
+  /** A data row of a shipped table and its line (public: other packages' table tests read theirs with {@link #rawRows}). */
+  public record Line(long line, List<String> fields) {
     String code() {
       return fields.get(0).trim().toUpperCase(Locale.ROOT);
     }
@@ -54,7 +55,8 @@ class ShippedCodeTablesTest {
     }
   }
 
-  static List<Line> rawRows(String resource) {
+  /** The data rows of a shipped table (comments, blank lines and the header left out), as written. */
+  public static List<Line> rawRows(String resource) {
     try (InputStream in = ShippedCodeTablesTest.class.getResourceAsStream(resource)) {
       assertThat(in).as(resource + " is shipped").isNotNull();
       CsvReader r = new CsvReader(in.readAllBytes());

@@ -5,13 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.CodeTable;
 import io.tradepulse.connect.common.Parsed;
+import io.tradepulse.connect.common.ShippedCodeTablesTest;
 import io.tradepulse.connect.common.TradeRow;
-import io.tradepulse.core.CsvReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -59,15 +58,7 @@ class ShippedGaccCountriesTest {
   }
 
   static List<Line> rows() {
-    CsvReader r = new CsvReader(shipped());
-    List<Line> rows = new ArrayList<>();
-    for (CsvReader.Row row = r.next(); row != null; row = r.next()) {
-      if (row.isBlank() || row.field(0).startsWith("#") || row.field(0).equalsIgnoreCase("code")) {
-        continue;
-      }
-      rows.add(new Line(row.line(), row.fields()));
-    }
-    return rows;
+    return ShippedCodeTablesTest.rawRows(GaccNames.SHIPPED).stream().map(l -> new Line(l.line(), l.fields())).toList();
   }
 
   static List<Line> rows(String kind) {
