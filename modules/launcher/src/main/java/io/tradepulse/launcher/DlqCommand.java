@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -25,8 +26,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
@@ -36,13 +39,22 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.errors.InvalidTxnTimeoutException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -60,7 +72,9 @@ import picocli.CommandLine.Option;
  *
  * <p>The topic is read read_committed from the beginning up to the end offsets taken at start, so a run always
  * ends, also while the processor keeps dead-lettering. A replay checks every target topic and partition on the
- * cluster first (a refusal sends nothing) and is one transaction: a failed run publishes nothing.
+ * cluster first (a refusal sends nothing) and is one transaction: a failed run publishes nothing. It reads the topic
+ * twice, so that no dead letter is held whole: the first read lists and keeps a few facts per match, the second
+ * (inside the transaction) reads the selected ones again and sends each as it is read.
  */
 @Command(name = "dlq", mixinStandardHelpOptions = true, sortOptions = false,
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE},
@@ -76,15 +90,22 @@ import picocli.CommandLine.Option;
                         + "and value bytes, unchanged, to its origin topic and partition (or --to-topic), with the "
                         + "header tradepulse.replayed-from=<dlq topic>/<partition>/<offset>. All of them are one "
                         + "Kafka transaction (transactional.id in --config, default tradepulse-dlq-replay-<dlq "
-                        + "topic>): a failed run publishes nothing. Connector rows and punctuation items cannot be "
+                        + "topic>): a failed run publishes nothing. trade.dlq is read a second time to send them, each "
+                        + "as it is read, in trade.dlq's order (no dead letter is held whole, whatever their number); "
+                        + "the transaction may last transaction.timeout.ms (default 15 min, in --config; at most the "
+                        + "brokers' transaction.max.timeout.ms): a replay that takes longer fails, nothing published "
+                        + "(narrow it with the filters or --limit), and so does one whose dead letters are no longer "
+                        + "there when read again (retention). Connector rows and punctuation items cannot be "
                         + "re-produced: they are listed as skipped, with why. Before anything is sent (and in a dry "
                         + "run) the target topics are described: a topic that does not exist or an origin partition it "
                         + "no longer has refuses the whole replay (exit 2), naming each dead letter. The processor "
                         + "handles a replayed record like a new one; replaying one twice is harmless."},
         footer = {"", "The --config file takes Kafka client keys (bootstrap.servers, security.protocol,",
-                "sasl.*, ssl.*), serde keys (schema.registry.url, basic.auth.*, bearer.auth.*)",
-                "and tradepulse.topic.* keys; the properties file of 'tradepulse run' works as",
-                "is. --bootstrap-servers, --schema-registry-url and --topic-prefix override it.", "",
+                "sasl.*, ssl.*, transaction.timeout.ms ...), serde keys (schema.registry.url,",
+                "basic.auth.*, bearer.auth.*) and tradepulse.topic.* keys; the properties file of",
+                "'tradepulse run' works as is (its transaction.timeout.ms, if any, applies to the",
+                "replay too). --bootstrap-servers, --schema-registry-url and --topic-prefix",
+                "override it.", "",
                 "Examples:",
                 "  tradepulse dlq --config app.properties",
                 "  tradepulse dlq --config app.properties --stage VALIDATION --since 2026-11-01",
@@ -94,8 +115,10 @@ final class DlqCommand implements Callable<Integer> {
 
     /** The header a replayed record carries: where on trade.dlq it was replayed from. */
     static final String REPLAYED_FROM_HEADER = "tradepulse.replayed-from";
-    /** How long reading trade.dlq to its end may take before the run fails. */
+    /** How long reading trade.dlq to its end may take before the run fails (and a second read may stall). */
     private static final Duration READ_TIMEOUT = Duration.ofMinutes(2);
+    /** The records a poll of trade.dlq hands over at most, unless --config sets max.poll.records: see {@link #readerSettings}. */
+    static final int POLL_RECORDS = 50;
     private static final int REASON_LENGTH = 100;
 
     @CommandLine.Mixin
@@ -139,6 +162,13 @@ final class DlqCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * Runs between the replay's two reads of trade.dlq (after the targets are checked, before the second read and its
+     * transaction start). Nothing by default; a seam for tests that change trade.dlq between the reads, as its
+     * retention can.
+     */
+    Runnable beforeSecondRead = () -> { };
+
     /** One dead letter as read: where on trade.dlq, its key (the origin it names) and its value. */
     record Entry(int partition, long offset, String key, DeadLetter letter) {
         /** The origin as a reader finds it: topic/partition/offset for a Kafka record, else the key. */
@@ -180,7 +210,11 @@ final class DlqCommand implements Callable<Integer> {
         TopicCatalog topics = new ProcessorConfig(settings).topicCatalog();
         Topic<String, DeadLetter> dlq = topics.deadLetters();
 
-        Read read = read(ClientSettings.only(settings, ConsumerConfig.configNames()), dlq, filter);
+        // Checked before anything is read, so a bad value is refused at start (exit 2) naming the key.
+        Duration transactionTimeout = replay ? new ReplaySettings(settings).transactionTimeout() : null;
+        SeriesPartitioner series = replay && bySeries(topics) ? new SeriesPartitioner(topics.records()) : null;
+
+        Read read = read(readerSettings(settings), dlq, filter, series);
         for (Kept k : read.shown()) {
             out.println(k.line());
         }
@@ -191,19 +225,18 @@ final class DlqCommand implements Callable<Integer> {
         if (!replay) {
             return 0;
         }
-        List<Entry> replayable = new ArrayList<>();
+        List<Kept> replayable = new ArrayList<>();
         for (Kept k : read.shown()) {
-            Entry e = k.entry(); // kept whole with --replay
-            String why = notReplayable(e);
-            if (why == null) {
-                replayable.add(e);
+            Facts f = k.facts(); // kept with --replay
+            if (f.skip() == null) {
+                replayable.add(k);
             } else {
-                out.println("skip " + dlq.name() + "/" + e.partition() + "/" + e.offset() + " " + e.origin() + ": " + why);
+                out.println("skip " + dlq.name() + "/" + k.partition() + "/" + k.offset() + " " + f.skip());
             }
         }
         int skipped = read.shown().size() - replayable.size();
         if (toTopic != null) {
-            Set<String> origins = replayable.stream().map(e -> e.letter().getOriginTopic())
+            Set<String> origins = replayable.stream().map(k -> k.facts().originTopic())
                     .collect(Collectors.toCollection(LinkedHashSet::new));
             if (origins.size() > 1) {
                 // Records of trade.records and trade.records.derived sent to one topic: almost surely a mistake.
@@ -213,7 +246,7 @@ final class DlqCommand implements Callable<Integer> {
             }
         }
         // Checked against the cluster before anything is sent, and in a dry run too: it is what an operator runs first.
-        List<Send> sends = plan(settings, topics, dlq.name(), replayable);
+        List<Send> sends = sendOrder(plan(settings, topics, dlq.name(), replayable, series));
         String notReplayed = skipped + " skipped" + (read.undecodable() == 0 ? "" : ", " + read.undecodable() + " undecodable");
         if (dryRun) {
             sends.forEach(s -> out.println("would send " + describeSend(dlq.name(), s)));
@@ -225,7 +258,8 @@ final class DlqCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "Nothing to replay (%s); nothing was sent.%n", notReplayed);
             return 0;
         }
-        send(settings, dlq.name(), sends);
+        beforeSecondRead.run();
+        send(settings, dlq, sends, transactionTimeout);
         sends.forEach(s -> out.println("sent " + describeSend(dlq.name(), s)));
         out.printf(Locale.ROOT, "Done: %s replayed in one transaction, %s.%n",
                 TariffsCommand.count(sends.size(), "dead letter"), notReplayed);
@@ -292,31 +326,97 @@ final class DlqCommand implements Callable<Integer> {
 
     /**
      * A matching dead letter as held until the end of the read (the matches are listed earliest first, so all of them
-     * are held, or the {@code --limit} earliest): where it sorts and its line, and for a replay the whole entry. A
-     * listing holds no DeadLetter: its raw key and value (the input record as read, up to MBs) were held for every
-     * match, so listing a trade.dlq of millions of dead letters without --limit ran out of memory.
+     * are held, or the {@code --limit} earliest): where it sorts and its line, and for a replay the few facts it needs
+     * to check and place the record. No match holds its DeadLetter: its raw key and value (the input record as read,
+     * up to about 1 MB) were held for every match, so a listing of millions of dead letters, or a replay of the
+     * hundreds of thousands a wrong value limit dead-letters, ran out of memory. A replay reads them again (pass 2).
      *
-     * @param entry the dead letter with its raw bytes, or null when only listing
+     * @param facts what a replay needs of it, or null when only listing
      */
-    record Kept(Instant occurredAt, int partition, long offset, String line, Entry entry) {
+    record Kept(Instant occurredAt, int partition, long offset, String line, Facts facts) {
         static final Comparator<Kept> ORDER = Comparator.comparing(Kept::occurredAt)
                 .thenComparingInt(Kept::partition).thenComparingLong(Kept::offset);
 
-        static Kept of(Entry e, boolean forReplay) {
-            return new Kept(e.letter().getOccurredAt(), e.partition(), e.offset(), DlqCommand.line(e), forReplay ? e : null);
+        static Kept of(Entry e, Facts facts) {
+            return new Kept(e.letter().getOccurredAt(), e.partition(), e.offset(), DlqCommand.line(e), facts);
+        }
+
+        /**
+         * Whether {@code dl}, read again at this one's partition and offset, is the dead letter this was read from:
+         * trade.dlq is append-only, but a topic deleted and created again between the two reads holds others there.
+         */
+        boolean isReadAgainAs(DeadLetter dl) {
+            return dl != null && occurredAt.equals(dl.getOccurredAt()) && facts.match(dl);
         }
     }
 
-    private Read read(Map<String, Object> client, Topic<String, DeadLetter> dlq, Filter filter) {
+    /**
+     * What a replay keeps of a match between its two reads of trade.dlq: enough to say why it is skipped, to check
+     * and choose its target, to print what is sent, and to recognise it when it is read again; not its bytes.
+     *
+     * @param skip        its origin and why it cannot be re-produced ({@link #notReplayable}), or null when it can
+     * @param originTopic the topic it was read from (one instance per name: hundreds of thousands share a few)
+     * @param keyBytes    the length of its raw key, -1 when it has none
+     * @param valueBytes  the length of its raw value, -1 when it has none
+     * @param series      with --to-topic trade.records or trade.records.derived: the series its raw key names, or null
+     * @param notASeries  why its raw key names no series (with --to-topic trade.records ...), else null
+     */
+    record Facts(String skip, String originTopic, Integer originPartition, int keyBytes, int valueBytes,
+                 SeriesKey series, String notASeries) {
+
+        /**
+         * The facts of {@code e}; {@code series}: the partitioner by series when --to-topic names trade.records or
+         * trade.records.derived (its raw key is decoded now, while its bytes are at hand), else null.
+         */
+        static Facts of(String dlq, Entry e, SeriesPartitioner series, Map<String, String> topicNames) {
+            DeadLetter dl = e.letter();
+            String why = notReplayable(e);
+            String topic = dl.getOriginTopic() == null ? null : topicNames.computeIfAbsent(dl.getOriginTopic(), t -> t);
+            SeriesKey key = null;
+            String notASeries = null;
+            if (why == null && series != null) {
+                try {
+                    key = series.key(topic, bytes(dl.getRawKey()));
+                } catch (SerializationException noSeriesKey) {
+                    notASeries = whyUndecodable(dlq + "/" + e.partition() + "/" + e.offset() + " (its raw key)", noSeriesKey);
+                }
+            }
+            return new Facts(why == null ? null : e.origin() + ": " + why, topic, dl.getOriginPartition(),
+                    length(dl.getRawKey()), length(dl.getRawValue()), key, notASeries);
+        }
+
+        /** Whether {@code dl} (read again) says what the dead letter these facts were taken from said. */
+        boolean match(DeadLetter dl) {
+            return Objects.equals(originTopic, dl.getOriginTopic()) && Objects.equals(originPartition, dl.getOriginPartition())
+                    && keyBytes == length(dl.getRawKey()) && valueBytes == length(dl.getRawValue());
+        }
+
+        private static int length(ByteBuffer b) {
+            return b == null ? -1 : b.remaining();
+        }
+    }
+
+    /**
+     * The consumer settings of both reads of trade.dlq. At most {@value #POLL_RECORDS} records a poll (unless --config
+     * says otherwise): a poll hands over whole records, and a compressed batch of dead letters of ~1 MB each would
+     * otherwise come as up to 500 of them at once (max.poll.records' default), far more than the replay holds.
+     */
+    static Map<String, Object> readerSettings(Map<String, Object> settings) {
+        Map<String, Object> client = ClientSettings.only(settings, ConsumerConfig.configNames());
+        client.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, POLL_RECORDS);
+        return client;
+    }
+
+    private Read read(Map<String, Object> client, Topic<String, DeadLetter> dlq, Filter filter, SeriesPartitioner series) {
         // Earliest first across partitions; the queue keeps the --limit earliest so a long trade.dlq is not held.
         Comparator<Kept> order = Kept.ORDER;
         PriorityQueue<Kept> kept = new PriorityQueue<>(order.reversed());
         Comparator<Undecodable> position = Comparator.comparingInt(Undecodable::partition).thenComparingLong(Undecodable::offset);
         PriorityQueue<Undecodable> undecodable = new PriorityQueue<>(position.reversed());
         Map<DeadLetterStage, Integer> byStage = new EnumMap<>(DeadLetterStage.class);
+        Map<String, String> topicNames = new HashMap<>();
         long[] total = {0};
         int[] undecodableCount = {0};
-        // Typed by what it returns, not by the topic's type: another producer's Avro record comes back as its own class.
         Deserializer<?> values = dlq.valueSerde().deserializer();
         // read_committed, up to the last stable offsets at start: what is dead-lettered meanwhile is for the next run.
         Pipeline.readToEnd(client, dlq.name(), READ_TIMEOUT, r -> {
@@ -324,15 +424,10 @@ final class DlqCommand implements Callable<Integer> {
             String where = dlq.name() + "/" + r.partition() + "/" + r.offset();
             DeadLetter dl;
             try {
-                Object value = values.deserialize(r.topic(), r.value());
-                if (value == null) {
+                dl = decode(values, r);
+                if (dl == null) {
                     return; // a tombstone: nothing to list
                 }
-                if (!(value instanceof DeadLetter letter)) {
-                    throw new SerializationException("not a DeadLetter but " + (value instanceof GenericContainer avro
-                            ? "an Avro " + avro.getSchema().getFullName() : "a " + value.getClass().getSimpleName()));
-                }
-                dl = letter;
             } catch (SerializationException e) {
                 String why = whyUndecodable(where, e); // rethrows a registry failure: that is no bad record
                 undecodableCount[0]++;
@@ -348,7 +443,8 @@ final class DlqCommand implements Callable<Integer> {
                 return;
             }
             byStage.merge(dl.getStage(), 1, Integer::sum);
-            kept.add(Kept.of(new Entry(r.partition(), r.offset(), key(dlq, r, where), dl), replay));
+            Entry e = new Entry(r.partition(), r.offset(), key(dlq, r, where), dl);
+            kept.add(Kept.of(e, replay ? Facts.of(dlq.name(), e, series, topicNames) : null));
             if (limit != null && kept.size() > limit) {
                 kept.poll();
             }
@@ -358,6 +454,21 @@ final class DlqCommand implements Callable<Integer> {
         List<Undecodable> undecodableShown = new ArrayList<>(undecodable);
         undecodableShown.sort(position);
         return new Read(total[0], List.copyOf(shown), byStage, undecodableCount[0], List.copyOf(undecodableShown));
+    }
+
+    /**
+     * The dead letter in a record of trade.dlq, or null for a tombstone.
+     *
+     * @throws SerializationException when it is no dead letter this release can read, or the registry failed
+     */
+    private static DeadLetter decode(Deserializer<?> values, ConsumerRecord<byte[], byte[]> r) {
+        // Typed by what it returns, not by the topic's type: another producer's Avro record comes back as its own class.
+        Object value = values.deserialize(r.topic(), r.value());
+        if (value == null || value instanceof DeadLetter) {
+            return (DeadLetter) value;
+        }
+        throw new SerializationException("not a DeadLetter but " + (value instanceof GenericContainer avro
+                ? "an Avro " + avro.getSchema().getFullName() : "a " + value.getClass().getSimpleName()));
     }
 
     /**
@@ -446,8 +557,13 @@ final class DlqCommand implements Callable<Integer> {
         return null;
     }
 
-    private String target(Entry e) {
-        return toTopic != null ? toTopic : e.letter().getOriginTopic();
+    private String target(Kept k) {
+        return toTopic != null ? toTopic : k.facts().originTopic();
+    }
+
+    /** Whether --to-topic names trade.records or trade.records.derived: then each record goes to its series' partition. */
+    private boolean bySeries(TopicCatalog topics) {
+        return toTopic != null && (toTopic.equals(topics.records().name()) || toTopic.equals(topics.derivedRecords().name()));
     }
 
     /** The replay's transactional id unless --config sets one: one per dead-letter topic, so two replays fence. */
@@ -456,15 +572,47 @@ final class DlqCommand implements Callable<Integer> {
     }
 
     /** Where one replayable dead letter is sent: its topic, and its partition (null: the producer's, by the raw key). */
-    record Send(Entry entry, String topic, Integer partition) {
+    record Send(Kept kept, String topic, Integer partition) {
     }
 
     private static String describeSend(String dlq, Send s) {
-        Entry e = s.entry();
-        return String.format(Locale.ROOT, "%s/%d/%d -> %s%s (%s key, %d bytes value)", dlq, e.partition(), e.offset(),
+        Kept k = s.kept();
+        return String.format(Locale.ROOT, "%s/%d/%d -> %s%s (%s key, %d bytes value)", dlq, k.partition(), k.offset(),
                 s.topic(), s.partition() == null ? "" : "/" + s.partition(),
-                e.letter().getRawKey() == null ? "no" : e.letter().getRawKey().remaining() + " bytes",
-                e.letter().getRawValue().remaining());
+                k.facts().keyBytes() < 0 ? "no" : k.facts().keyBytes() + " bytes", k.facts().valueBytes());
+    }
+
+    /**
+     * The order the sends go in: trade.dlq's, so that a series' records (dead-lettered by one task, in the order it
+     * read them) reach their target partition in that order. Within a partition of trade.dlq by offset; across
+     * partitions the earliest next one first ({@link Kept#ORDER}), which is the listing's order whenever each
+     * partition's dead letters occurred in offset order (always for the one partition trade.dlq has by default).
+     * The second read of trade.dlq follows each partition forward once, so it can send in no other order without
+     * holding records back; a clock that went back between two dead letters leaves them in trade.dlq's order.
+     */
+    static List<Send> sendOrder(List<Send> sends) {
+        Map<Integer, List<Send>> byPartition = new TreeMap<>();
+        for (Send s : sends) {
+            byPartition.computeIfAbsent(s.kept().partition(), p -> new ArrayList<>()).add(s);
+        }
+        byPartition.values().forEach(l -> l.sort(Comparator.comparingLong(s -> s.kept().offset())));
+        // A merge of the partitions by the head of each (next[i]: partition i's next send; only the polled one moves).
+        List<List<Send>> partitions = new ArrayList<>(byPartition.values());
+        int[] next = new int[partitions.size()];
+        PriorityQueue<Integer> heads = new PriorityQueue<>(
+                Comparator.comparing((Integer i) -> partitions.get(i).get(next[i]).kept(), Kept.ORDER));
+        for (int i = 0; i < partitions.size(); i++) {
+            heads.add(i);
+        }
+        List<Send> ordered = new ArrayList<>(sends.size());
+        while (!heads.isEmpty()) {
+            int i = heads.poll();
+            ordered.add(partitions.get(i).get(next[i]++));
+            if (next[i] < partitions.get(i).size()) {
+                heads.add(i);
+            }
+        }
+        return ordered;
     }
 
     /**
@@ -480,8 +628,8 @@ final class DlqCommand implements Callable<Integer> {
      *
      * @throws ReplayRefusedException naming every dead letter that cannot be sent where it belongs (exit 2)
      */
-    private List<Send> plan(Map<String, Object> settings, TopicCatalog topics, String dlq, List<Entry> replayable)
-            throws InterruptedException, ExecutionException {
+    private List<Send> plan(Map<String, Object> settings, TopicCatalog topics, String dlq, List<Kept> replayable,
+                            SeriesPartitioner series) throws InterruptedException, ExecutionException {
         if (replayable.isEmpty()) {
             return List.of();
         }
@@ -506,37 +654,31 @@ final class DlqCommand implements Callable<Integer> {
                 }
             }
         }
-        boolean bySeries = toTopic != null
-                && (toTopic.equals(topics.records().name()) || toTopic.equals(topics.derivedRecords().name()));
-        SeriesPartitioner series = new SeriesPartitioner(topics.records());
         List<Send> sends = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        for (Entry e : replayable) {
-            String topic = target(e);
-            String where = dlq + "/" + e.partition() + "/" + e.offset() + " -> " + topic;
+        for (Kept k : replayable) {
+            Facts f = k.facts();
+            String topic = target(k);
+            String where = dlq + "/" + k.partition() + "/" + k.offset() + " -> " + topic;
             Integer count = partitions.get(topic);
             if (count == null) {
                 problems.add(where + ": " + unusable.get(topic));
-            } else if (bySeries) {
-                SeriesKey key;
-                try {
-                    key = series.key(e.letter().getOriginTopic(), bytes(e.letter().getRawKey()));
-                } catch (SerializationException notASeries) {
+            } else if (series != null) {
+                if (f.series() == null) {
                     problems.add(where + ": its raw key names no series, so its partition cannot be chosen as the "
-                            + "processor would (" + whyUndecodable(dlq + "/" + e.partition() + "/" + e.offset() + " (its raw key)",
-                            notASeries) + ")");
+                            + "processor would (" + f.notASeries() + ")");
                     continue;
                 }
-                sends.add(new Send(e, topic, seriesPartition(series, key, count, topics.records().name())));
+                sends.add(new Send(k, topic, seriesPartition(series, f.series(), count, topics.records().name())));
             } else {
-                Integer origin = e.letter().getOriginPartition();
+                Integer origin = f.originPartition();
                 Integer partition = toTopic == null && origin != null && origin >= 0 ? origin : null;
                 if (partition != null && partition >= count) {
                     problems.add(where + "/" + partition + ": topic " + topic + " has " + count + " partition"
                             + (count == 1 ? "" : "s") + " (0.." + (count - 1) + ") now, fewer than when the record was read"
                             + " (recreated?); --to-topic " + topic + " sends it to the partition of its key instead");
                 } else {
-                    sends.add(new Send(e, topic, partition));
+                    sends.add(new Send(k, topic, partition));
                 }
             }
         }
@@ -586,14 +728,36 @@ final class DlqCommand implements Callable<Integer> {
 
     /**
      * One transaction for the whole replay ({@link CatalogProducer#sendAtomically}: idempotent, acks=all, aborted on
-     * any refusal), so a failed run publishes nothing.
+     * any refusal), so a failed run publishes nothing. Inside it, trade.dlq is read a second time ({@link SecondRead})
+     * and each dead letter's raw key and value are sent as they are read, so no more of them is held than the
+     * producer's buffer ({@code buffer.memory}) and one poll. The transaction is open from the first send to the
+     * commit, i.e. for the whole second read: it has {@link ReplaySettings#transactionTimeout()} to finish, and a
+     * replay that takes longer fails (aborted, nothing published) before the broker would abort it.
+     *
+     * @throws ReplayRefusedException when the brokers do not allow a transaction that long (exit 2)
      */
-    private static void send(Map<String, Object> settings, String dlq, List<Send> sends) {
+    private static void send(Map<String, Object> settings, Topic<String, DeadLetter> dlq, List<Send> sends,
+                             Duration transactionTimeout) {
         Map<String, Object> props = new HashMap<>(ClientSettings.only(settings, ProducerConfig.configNames()));
-        props.putIfAbsent(ProducerConfig.TRANSACTIONAL_ID_CONFIG, defaultTransactionalId(dlq));
-        try (CatalogProducer producer = new CatalogProducer(props)) {
-            producer.sendAtomically(() -> sends.forEach(s -> producer.send(replayed(dlq, s))));
+        props.putIfAbsent(ProducerConfig.TRANSACTIONAL_ID_CONFIG, defaultTransactionalId(dlq.name()));
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) transactionTimeout.toMillis());
+        try (CatalogProducer producer = new CatalogProducer(props);
+             SecondRead again = new SecondRead(readerSettings(settings), dlq, sends, transactionTimeout)) {
+            producer.sendAtomically(() -> {
+                again.startClock();
+                for (Send s : sends) {
+                    producer.send(replayed(dlq.name(), s, again.next(s)));
+                }
+                producer.flush();
+                again.checkClock(); // a commit after the broker aborted it would fail, saying less
+            });
         } catch (RuntimeException e) {
+            if (isInvalidTransactionTimeout(e)) {
+                throw new ReplayRefusedException("the replay's transaction may last up to " + ProducerConfig.TRANSACTION_TIMEOUT_CONFIG
+                        + "=" + transactionTimeout.toMillis() + " ms, more than the brokers allow (their transaction.max.timeout.ms); "
+                        + "nothing was sent. Set " + ProducerConfig.TRANSACTION_TIMEOUT_CONFIG + " in --config to at most that ("
+                        + Main.messages(e) + ")");
+            }
             // Kafka's message names no id ("Transactional Id authorization failed."), and the id is ours by default:
             // name it, and the ACL that is missing.
             String acl = !causedBy(e, TransactionalIdAuthorizationException.class) ? ""
@@ -604,12 +768,179 @@ final class DlqCommand implements Callable<Integer> {
     }
 
     /** The dead letter's raw key and value, to its target, marked with where on the dead-letter topic it came from. */
-    private static ProducerRecord<byte[], byte[]> replayed(String dlq, Send s) {
-        Entry e = s.entry();
+    private static ProducerRecord<byte[], byte[]> replayed(String dlq, Send s, DeadLetter dl) {
+        Kept k = s.kept();
         ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(s.topic(), s.partition(), null,
-                bytes(e.letter().getRawKey()), bytes(e.letter().getRawValue()));
-        r.headers().add(REPLAYED_FROM_HEADER, (dlq + "/" + e.partition() + "/" + e.offset()).getBytes(StandardCharsets.UTF_8));
+                bytes(dl.getRawKey()), bytes(dl.getRawValue()));
+        r.headers().add(REPLAYED_FROM_HEADER, (dlq + "/" + k.partition() + "/" + k.offset()).getBytes(StandardCharsets.UTF_8));
         return r;
+    }
+
+    /**
+     * The second read of trade.dlq in a replay: the dead letters of the sends, read again and handed over one at a time
+     * in the order of the sends. Each partition is read forward once, from its first send's offset to its last one's
+     * (both below the end offsets of the first read), under read_committed as the first read. What it holds is one
+     * poll of one partition ({@code max.poll.records}, {@value #POLL_RECORDS} by default) and the consumer's fetch
+     * buffer, whatever the number of sends.
+     *
+     * <p>It checks that it reads what the first read selected: every send's offset is there, and holds a dead letter
+     * saying what the first read's did. trade.dlq is append-only, but its retention may delete the head between the two
+     * reads (or the topic may be deleted and created again): then it fails, naming the dead letter, and the
+     * transaction is aborted.
+     */
+    static final class SecondRead implements AutoCloseable {
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private final Deserializer<?> values;
+        private final String dlq;
+        private final int total;
+        private final Duration transactionTimeout;
+        private final Map<Integer, ArrayDeque<ConsumerRecord<byte[], byte[]>>> polled = new HashMap<>();
+        private long deadline;
+        private int handedOver;
+
+        SecondRead(Map<String, Object> client, Topic<String, DeadLetter> dlq, List<Send> sends, Duration transactionTimeout) {
+            Map<String, Object> props = new HashMap<>(client);
+            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
+            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            // An offset the retention deleted fails the poll instead of silently starting at the new head.
+            props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+            this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            this.values = dlq.valueSerde().deserializer();
+            this.dlq = dlq.name();
+            this.total = sends.size();
+            this.transactionTimeout = transactionTimeout;
+            Map<TopicPartition, Long> first = new HashMap<>();
+            for (Send s : sends) {
+                first.merge(new TopicPartition(this.dlq, s.kept().partition()), s.kept().offset(), Math::min);
+            }
+            consumer.assign(first.keySet());
+            first.forEach(consumer::seek);
+            // Fetched only while a send waits for it: the others' records would pile up unread.
+            consumer.pause(first.keySet());
+        }
+
+        /** Starts the transaction's clock: from now, {@link #next} and {@link #checkClock} fail once it has run out. */
+        void startClock() {
+            deadline = System.nanoTime() + transactionTimeout.toNanos();
+        }
+
+        /** @throws IllegalStateException once the transaction has lasted {@code transaction.timeout.ms} */
+        void checkClock() {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("not done within " + ProducerConfig.TRANSACTION_TIMEOUT_CONFIG + "="
+                        + transactionTimeout.toMillis() + " ms (" + transactionTimeout + ") after " + handedOver + " of "
+                        + total + " dead letters: narrow the replay (--stage, --origin-topic, --reason-contains, --since, "
+                        + "--until, --limit) or set a longer " + ProducerConfig.TRANSACTION_TIMEOUT_CONFIG + " in --config "
+                        + "(at most the brokers' transaction.max.timeout.ms)");
+            }
+        }
+
+        /**
+         * The dead letter of {@code s}, read again.
+         *
+         * @throws IllegalStateException when it is no longer there or another is, when trade.dlq cannot be read, or
+         *     when the transaction ran out of time
+         */
+        DeadLetter next(Send s) {
+            Kept k = s.kept();
+            String where = dlq + "/" + k.partition() + "/" + k.offset();
+            TopicPartition tp = new TopicPartition(dlq, k.partition());
+            ArrayDeque<ConsumerRecord<byte[], byte[]>> queue = polled.computeIfAbsent(k.partition(), p -> new ArrayDeque<>());
+            long stalled = System.nanoTime() + READ_TIMEOUT.toNanos();
+            while (true) {
+                while (!queue.isEmpty() && queue.peek().offset() < k.offset()) {
+                    queue.poll(); // not selected: a dead letter that did not match, or not replayable
+                }
+                if (!queue.isEmpty()) {
+                    break;
+                }
+                checkClock();
+                if (System.nanoTime() - stalled > 0) {
+                    throw new IllegalStateException("did not read " + where + " again within " + READ_TIMEOUT);
+                }
+                consumer.resume(List.of(tp));
+                try {
+                    queue.addAll(consumer.poll(Duration.ofMillis(200)).records(tp));
+                } catch (OffsetOutOfRangeException e) {
+                    long head = consumer.beginningOffsets(List.of(tp)).get(tp);
+                    throw changed(where, "it is no longer there: its retention deleted it (partition " + k.partition()
+                            + " now starts at offset " + head + ")");
+                } finally {
+                    consumer.pause(List.of(tp));
+                }
+            }
+            ConsumerRecord<byte[], byte[]> r = queue.poll();
+            if (r.offset() != k.offset()) {
+                throw changed(where, "it is no longer there (the next record is at offset " + r.offset() + ")");
+            }
+            DeadLetter dl;
+            try {
+                dl = decode(values, r);
+            } catch (SerializationException e) {
+                throw changed(where, "it can no longer be decoded: " + whyUndecodable(where, e)); // a registry failure: rethrown
+            }
+            if (!k.isReadAgainAs(dl)) {
+                throw changed(where, "another dead letter is there now (the topic was deleted and created again?)");
+            }
+            handedOver++;
+            return dl;
+        }
+
+        private IllegalStateException changed(String where, String what) {
+            return new IllegalStateException(dlq + " changed between the two reads of the replay: " + where + " was "
+                    + "selected by the first, and " + what + "; run the replay again (it lists what is there now)");
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
+        }
+    }
+
+    /**
+     * The settings of the replay's producer that tradepulse chooses itself, and that --config may override.
+     *
+     * <p>{@code transaction.timeout.ms}: the replay is one transaction, open from its first send to its commit, and
+     * the transaction coordinator aborts one that has lasted longer (the producer's default, 60 s, is for
+     * transactions of a moment, and a replay of hundreds of thousands of dead letters reads and sends them all within
+     * it). The default is the longest a broker allows by default ({@code transaction.max.timeout.ms}, 15 min); a
+     * larger value is refused by the brokers unless theirs is raised. While the transaction is open, read_committed
+     * readers of the target partitions (the processor) wait at its first record, and a replay killed (kill -9) leaves
+     * it open that long unless a replay with the same transactional.id starts meanwhile (which aborts it at once).
+     */
+    static final class ReplaySettings extends AbstractConfig {
+        static final String TRANSACTION_TIMEOUT_MS_CONFIG = ProducerConfig.TRANSACTION_TIMEOUT_CONFIG;
+        static final String TRANSACTION_TIMEOUT_MS_DOC = "How long the replay's transaction (the second read of "
+                + "trade.dlq and every send) may last before it fails, aborted, nothing published; at most the brokers' "
+                + "transaction.max.timeout.ms (15 min by default).";
+        static final int TRANSACTION_TIMEOUT_MS_DEFAULT = (int) Duration.ofMinutes(15).toMillis();
+
+        private static final ConfigDef CONFIG = new ConfigDef().define(TRANSACTION_TIMEOUT_MS_CONFIG, ConfigDef.Type.INT,
+                TRANSACTION_TIMEOUT_MS_DEFAULT, ConfigDef.Range.atLeast(1), ConfigDef.Importance.MEDIUM, TRANSACTION_TIMEOUT_MS_DOC);
+
+        /** @throws org.apache.kafka.common.config.ConfigException naming the key and the allowed values (exit 2) */
+        ReplaySettings(Map<String, Object> settings) {
+            super(CONFIG, ClientSettings.only(settings, CONFIG.names()), false);
+        }
+
+        Duration transactionTimeout() {
+            return Duration.ofMillis(getInt(TRANSACTION_TIMEOUT_MS_CONFIG));
+        }
+    }
+
+    /**
+     * Whether the brokers refused the transaction timeout (above their transaction.max.timeout.ms). The producer of
+     * Kafka 4.x reports it as a plain KafkaException ("Unexpected error in InitProducerIdResponse; " and the error's
+     * message), not as the InvalidTxnTimeoutException the error stands for: recognised by either.
+     */
+    static boolean isInvalidTransactionTimeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InvalidTxnTimeoutException
+                    || String.valueOf(t.getMessage()).contains(Errors.INVALID_TRANSACTION_TIMEOUT.message())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {

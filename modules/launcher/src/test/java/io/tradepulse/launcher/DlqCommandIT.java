@@ -33,6 +33,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.avro.Schema;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -43,6 +46,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /**
  * {@code tradepulse dlq} on the embedded broker and registry, run through {@link Main#commandLine()}: three dead
@@ -416,6 +420,218 @@ class DlqCommandIT {
         assertThat(down.out()).as("nothing listed as undecodable, nothing replayed").isEmpty();
     }
 
+    /**
+     * A replay held every matching dead letter whole, raw key and value included, until trade.dlq was read to its end
+     * and sent them all: the hundreds of thousands of dead letters a wrong value limit writes ran the script's -Xmx1g
+     * out of memory. It now keeps a few facts per match and reads the bytes again as it sends them. Here the raw values
+     * together (160 of 900 KB, random so no compression hides them) are more than 1.4 times the heap of the child
+     * JVM the command runs in, and the replay still sends every one.
+     */
+    @Test
+    void shouldReplayDeadLettersWhoseRawValuesTogetherExceedTheHeap(EmbeddedPlatform platform) throws Exception {
+        String prefix = newPrefix();
+        TopicCatalog topics = createdTopics(platform, prefix);
+        Topic<SeriesKey, TradeRecord> origin = topics.records();
+        byte[] rawKey = rawKey(origin, chinaExportsToUs());
+        byte[] rawValue = new byte[900_000];
+        new java.util.Random(42).nextBytes(rawValue);
+        int count = 160;
+        try (CatalogProducer producer = new CatalogProducer(client(platform))) {
+            for (int i = 0; i < count; i++) {
+                producer.send(topics.deadLetters(), origin.name() + "/" + (i % 6) + "/" + i, DeadLetter.newBuilder()
+                        .setStage(DeadLetterStage.VALIDATION).setReason("above the KRW limit").setOriginTopic(origin.name())
+                        .setOriginPartition(i % 6).setOriginOffset((long) i).setRawKey(ByteBuffer.wrap(rawKey))
+                        .setRawValue(ByteBuffer.wrap(rawValue)).setOccurredAt(Instant.parse("2026-11-29T10:00:00Z").plusSeconds(i))
+                        .build());
+            }
+            producer.flush();
+        }
+        Path output = Files.createTempFile("dlq-replay-heap", ".log");
+
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx96m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "dlq", "--bootstrap-servers", platform.bootstrapServers(), "--schema-registry-url", platform.registryUrl(),
+                "--topic-prefix", prefix, "--replay")
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        boolean ended = process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS);
+        if (!ended) {
+            process.destroyForcibly().waitFor();
+        }
+        String text = Files.readString(output);
+        assertThat(ended).as(text).isTrue();
+        assertThat(process.exitValue()).as(text).isZero();
+        assertThat(text).contains("Done: " + count + " dead letters replayed in one transaction, 0 skipped.");
+        assertThat((long) count * rawValue.length).as("the raw values together, against the heap").isGreaterThan((96L << 20) * 14 / 10);
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long committed = countValues(platform, origin.name(), rawValue.length);
+        while (committed < count && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            committed = countValues(platform, origin.name(), rawValue.length);
+        }
+        assertThat(committed).as("committed records of " + origin.name() + " with the raw value's length").isEqualTo(count);
+    }
+
+    /**
+     * The replay sends as it reads trade.dlq the second time, in trade.dlq's order: by offset within its partitions
+     * and the earliest first across them, so the dead letters of a series (here all to trade.records/2) reach their
+     * partition in the order they occurred, as when the replay sent them from memory in the listing's order.
+     */
+    @Test
+    void shouldSendEveryTargetPartitionItsRecordsInTheOrderTheyWereDeadLettered(EmbeddedPlatform platform) throws Exception {
+        String prefix = newPrefix();
+        TopicCatalog topics = createdTopicsWithTwoDeadLetterPartitions(platform, prefix);
+        Topic<SeriesKey, TradeRecord> origin = topics.records();
+        String dlq = topics.deadLetters().name();
+        byte[] rawKey = rawKey(origin, chinaExportsToUs());
+        byte[] rawValue = rawValue(origin, chinaExportsToUs());
+        // Occurred at minute 1 to 5, alternating between the partitions of trade.dlq: 0/0, 1/0, 0/1, 1/1, 0/2.
+        try (CatalogProducer producer = new CatalogProducer(client(platform))) {
+            for (int minute = 1; minute <= 5; minute++) {
+                sendTo(producer, topics.deadLetters(), (minute + 1) % 2, DeadLetter.newBuilder()
+                        .setStage(DeadLetterStage.VALIDATION).setReason("refused").setOriginTopic(origin.name())
+                        .setOriginPartition(2).setOriginOffset((long) minute).setRawKey(ByteBuffer.wrap(rawKey))
+                        .setRawValue(ByteBuffer.wrap(rawValue)).setOccurredAt(Instant.parse("2026-11-29T10:00:00Z")
+                                .plusSeconds(60L * minute)).build());
+                producer.flush();
+            }
+        }
+        String[] connection = {"--bootstrap-servers", platform.bootstrapServers(), "--schema-registry-url",
+            platform.registryUrl(), "--topic-prefix", prefix};
+
+        Run replayed = run(connection, "--replay");
+
+        assertThat(replayed.code()).as(replayed.err()).isZero();
+        List<String> order = List.of(dlq + "/0/0", dlq + "/1/0", dlq + "/0/1", dlq + "/1/1", dlq + "/0/2");
+        assertThat(replayed.out().lines().filter(l -> l.startsWith("sent ")).map(l -> l.split(" ")[1]).toList())
+                .containsExactlyElementsOf(order);
+        assertThat(awaitCommitted(platform, origin.name(), 5).stream().map(r -> r.headers().get(DlqCommand.REPLAYED_FROM_HEADER)))
+                .as("arrived on " + origin.name() + "/2 in the order they occurred").containsExactlyElementsOf(order);
+    }
+
+    /**
+     * trade.dlq is read twice: once to list and check, once to send. Its retention may delete a dead letter between
+     * the two; the replay then fails naming it, and what it had sent of the others is aborted with the transaction:
+     * nothing is published. (Here dlq/1/0 is deleted once dlq/0/0 and dlq/0/1, which occurred before it, are listed.)
+     */
+    @Test
+    void shouldPublishNothingWhenRetentionDeletesADeadLetterBetweenTheTwoReads(EmbeddedPlatform platform) throws Exception {
+        String prefix = newPrefix();
+        TopicCatalog topics = createdTopicsWithTwoDeadLetterPartitions(platform, prefix);
+        Topic<SeriesKey, TradeRecord> origin = topics.records();
+        String dlq = topics.deadLetters().name();
+        byte[] rawKey = rawKey(origin, chinaExportsToUs());
+        byte[] rawValue = rawValue(origin, chinaExportsToUs());
+        try (CatalogProducer producer = new CatalogProducer(client(platform))) {
+            for (int partition : new int[] {0, 0, 1}) {
+                sendTo(producer, topics.deadLetters(), partition, DeadLetter.newBuilder()
+                        .setStage(DeadLetterStage.VALIDATION).setReason("refused").setOriginTopic(origin.name())
+                        .setOriginPartition(3).setOriginOffset(5L).setRawKey(ByteBuffer.wrap(rawKey))
+                        .setRawValue(ByteBuffer.wrap(rawValue)).setOccurredAt(Instant.now()).build());
+                producer.flush();
+            }
+        }
+        DlqCommand command = new DlqCommand();
+        command.beforeSecondRead = () -> {
+            try (Admin admin = Admin.create(client(platform))) {
+                admin.deleteRecords(Map.of(new TopicPartition(dlq, 1), RecordsToDelete.beforeOffset(1))).all().get();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+
+        Run replay = run(command, new String[] {"--bootstrap-servers", platform.bootstrapServers(), "--schema-registry-url",
+            platform.registryUrl(), "--topic-prefix", prefix}, "--replay");
+
+        assertThat(replay.code()).as(replay.out()).isEqualTo(1);
+        assertThat(replay.err().lines().findFirst().orElseThrow()).startsWith("tradepulse dlq failed: the replay was "
+                + "aborted, nothing was published: " + dlq + " changed between the two reads of the replay: " + dlq
+                + "/1/0 was selected by the first, and it is no longer there: its retention deleted it (partition 1 now "
+                + "starts at offset 1)");
+        assertThat(replay.out()).contains("3 of 3 dead letters on " + dlq + " matched").doesNotContain("sent ", "Done");
+        assertThat(readRaw(platform, origin.name(), IsolationLevel.READ_COMMITTED)).as("nothing published").isEmpty();
+    }
+
+    /**
+     * The replay is one transaction, open from its first send to its commit. Its timeout is set for a long replay
+     * (15 min, the brokers' default maximum; the producer's 60 s was for transactions of a moment); one that does not
+     * finish within it fails, aborted, nothing published (here 1 ms, with --config), and a timeout above what the
+     * brokers allow is refused before anything is sent (exit 2) naming the key, rather than failing with Kafka's
+     * "InvalidTxnTimeoutException".
+     */
+    @Test
+    void shouldPublishNothingWhenTheReplayOutlastsItsTransactionTimeoutAndRefuseOneTheBrokersDoNotAllow(
+            EmbeddedPlatform platform) throws Exception {
+        String prefix = newPrefix();
+        TopicCatalog topics = createdTopics(platform, prefix);
+        Topic<SeriesKey, TradeRecord> origin = topics.records();
+        byte[] rawKey = rawKey(origin, chinaExportsToUs());
+        byte[] rawValue = rawValue(origin, chinaExportsToUs());
+        try (CatalogProducer producer = new CatalogProducer(client(platform))) {
+            for (int i = 0; i < 3; i++) {
+                producer.send(topics.deadLetters(), origin.name() + "/1/" + i, DeadLetter.newBuilder()
+                        .setStage(DeadLetterStage.VALIDATION).setReason("refused").setOriginTopic(origin.name())
+                        .setOriginPartition(1).setOriginOffset((long) i).setRawKey(ByteBuffer.wrap(rawKey))
+                        .setRawValue(ByteBuffer.wrap(rawValue)).setOccurredAt(Instant.now()).build());
+            }
+            producer.flush();
+        }
+
+        Run late = run(connection(platform, prefix, "transaction.timeout.ms=1"), "--replay");
+        assertThat(late.code()).as(late.out()).isEqualTo(1);
+        assertThat(late.err().lines().findFirst().orElseThrow()).startsWith("tradepulse dlq failed: the replay was "
+                + "aborted, nothing was published: not done within transaction.timeout.ms=1 ms (PT0.001S) after ")
+                .contains("narrow the replay (--stage, ", "set a longer transaction.timeout.ms in --config");
+        assertThat(readRaw(platform, origin.name(), IsolationLevel.READ_COMMITTED)).as("nothing published").isEmpty();
+
+        int aborted = readRaw(platform, origin.name(), IsolationLevel.READ_UNCOMMITTED).size();
+        Run refused = run(connection(platform, prefix, "transaction.timeout.ms=3600000"), "--replay");
+        assertThat(refused.code()).as(refused.err()).isEqualTo(2);
+        assertThat(refused.err().lines().findFirst().orElseThrow()).startsWith("Refused: the replay's transaction may "
+                + "last up to transaction.timeout.ms=3600000 ms, more than the brokers allow (their "
+                + "transaction.max.timeout.ms); nothing was sent.");
+        assertThat(refused.err()).doesNotContain("\tat ");
+        assertThat(readRaw(platform, origin.name(), IsolationLevel.READ_UNCOMMITTED)).as("nothing sent").hasSize(aborted);
+
+        Run replayed = run(connection(platform, prefix, ""), "--replay");
+        assertThat(replayed.code()).as(replayed.err()).isZero();
+        assertThat(replayed.out()).contains("Done: 3 dead letters replayed in one transaction, 0 skipped.");
+    }
+
+    /** The connection options, with a --config file holding {@code properties}. */
+    private static String[] connection(EmbeddedPlatform platform, String prefix, String properties) throws Exception {
+        Path config = Files.writeString(Files.createTempFile("dlq-replay", ".properties"), properties + "\n");
+        return new String[] {"--config", config.toString(), "--bootstrap-servers", platform.bootstrapServers(),
+            "--schema-registry-url", platform.registryUrl(), "--topic-prefix", prefix};
+    }
+
+    /** The catalog under {@code prefix}, its topics created, trade.dlq with two partitions (it has one by default). */
+    private static TopicCatalog createdTopicsWithTwoDeadLetterPartitions(EmbeddedPlatform platform, String prefix) throws Exception {
+        TopicCatalog topics = catalog(platform, prefix);
+        try (Admin admin = Admin.create(client(platform))) {
+            admin.createTopics(List.of(new NewTopic(topics.deadLetters().name(), 2, (short) 1))).all().get();
+        }
+        Pipeline.createTopics(client(platform), topics);
+        return topics;
+    }
+
+    /** A dead letter to partition {@code partition} of trade.dlq, keyed by its origin as the processor keys it. */
+    private static void sendTo(CatalogProducer producer, Topic<String, DeadLetter> dlq, int partition, DeadLetter dl) {
+        String key = dl.getOriginTopic() + "/" + dl.getOriginPartition() + "/" + dl.getOriginOffset();
+        producer.send(new ProducerRecord<>(dlq.name(), partition, dlq.keySerde().serializer().serialize(dlq.name(), key),
+                dlq.valueSerde().serializer().serialize(dlq.name(), dl)));
+    }
+
+    /** How many committed records of {@code topic} have a value of {@code length} bytes, holding none of them. */
+    private static long countValues(EmbeddedPlatform platform, String topic, int length) {
+        Map<String, Object> props = new HashMap<>(client(platform));
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10);
+        long[] n = {0};
+        Pipeline.readToEnd(props, topic, Duration.ofSeconds(30), r -> n[0] += r.value().length == length ? 1 : 0);
+        return n[0];
+    }
+
     private static Run run(String[] connection, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -424,6 +640,17 @@ class DlqCommandIT {
         argv.addAll(List.of(args));
         int code = Main.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
                 .execute(argv.toArray(String[]::new));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    /** {@link #run} with {@code command}: its seams set by the test. */
+    private static Run run(DlqCommand command, String[] connection, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        List<String> argv = new ArrayList<>(List.of(connection));
+        argv.addAll(List.of(args));
+        int code = new CommandLine(command).setExecutionExceptionHandler(Main::failed).setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true)).execute(argv.toArray(String[]::new));
         return new Run(code, out.toString(), err.toString());
     }
 

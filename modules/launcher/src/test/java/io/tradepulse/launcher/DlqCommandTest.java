@@ -5,13 +5,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tradepulse.avro.DeadLetter;
 import io.tradepulse.avro.DeadLetterStage;
+import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.registry.SchemaRegistryException;
 import io.tradepulse.registry.SchemaRegistryUnavailableException;
+import java.lang.reflect.RecordComponent;
 import java.net.ConnectException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code tradepulse dlq}'s options and filters, without a cluster ({@link DlqCommandIT} runs it on one). */
@@ -94,20 +106,101 @@ class DlqCommandTest {
     }
 
     @Test
-    void shouldHoldOnlyTheLineOfAListedDeadLetterButItsRawBytesForAReplay() {
+    void shouldHoldOnlyTheLineAndTheFactsOfAMatchWhenListingOrReplayingNotItsRawBytes() {
         DeadLetter dl = DeadLetter.newBuilder(letter(DeadLetterStage.VALIDATION, "trade.records", "r", "2026-11-30T08:00:00Z"))
                 .setRawKey(ByteBuffer.allocate(1024)).setRawValue(ByteBuffer.allocate(1 << 20)).build();
         DlqCommand.Entry entry = new DlqCommand.Entry(1, 9, "trade.records/0/7", dl);
 
-        DlqCommand.Kept listed = DlqCommand.Kept.of(entry, false);
-        DlqCommand.Kept replayed = DlqCommand.Kept.of(entry, true);
+        DlqCommand.Kept listed = DlqCommand.Kept.of(entry, null);
+        DlqCommand.Kept replayed = DlqCommand.Kept.of(entry, DlqCommand.Facts.of("trade.dlq", entry, null, new HashMap<>()));
 
-        // Held for every match until the end of the read: a listing must not hold the MB of raw value.
-        assertThat(listed.entry()).isNull();
+        // Held for every match until the end of the read (a replay: until it is sent): not the MB of raw value.
+        assertThat(listed.facts()).isNull();
         assertThat(listed.line()).isEqualTo(DlqCommand.line(entry));
         assertThat(listed.occurredAt()).isEqualTo(Instant.parse("2026-11-30T08:00:00Z"));
-        assertThat(replayed.entry()).isSameAs(entry);
-        assertThat(replayed.entry().letter().getRawValue().remaining()).isEqualTo(1 << 20);
+        assertThat(replayed.facts()).isEqualTo(new DlqCommand.Facts(null, "trade.records", 0, 1024, 1 << 20, null, null));
+        assertThat(replayed.isReadAgainAs(dl)).isTrue();
+        for (Class<?> held : List.of(DlqCommand.Kept.class, DlqCommand.Facts.class)) {
+            assertThat(Arrays.stream(held.getRecordComponents()).map(RecordComponent::getType))
+                    .as("what %s can hold", held.getSimpleName())
+                    .allMatch(t -> t.isPrimitive() || t == String.class || t == Integer.class || t == Instant.class
+                            || t == SeriesKey.class || t == DlqCommand.Facts.class);
+        }
+    }
+
+    @Test
+    void shouldKeepTheOriginAndWhyOfAMatchThatCannotBeReplayedAndShareItsOriginTopic() {
+        DeadLetter row = DeadLetter.newBuilder(letter(DeadLetterStage.INGEST, null, "bad row", "2026-11-30T00:00:00Z")).build();
+        Map<String, String> topicNames = new HashMap<>();
+        DeadLetter a = letter(DeadLetterStage.VALIDATION, new String("trade.records"), "r", "2026-11-30T00:00:00Z");
+        DeadLetter b = letter(DeadLetterStage.VALIDATION, new String("trade.records"), "r", "2026-11-30T00:00:01Z");
+
+        DlqCommand.Facts skipped = DlqCommand.Facts.of("trade.dlq", new DlqCommand.Entry(0, 1, "file:x.csv:3", row), null, topicNames);
+        DlqCommand.Facts first = DlqCommand.Facts.of("trade.dlq", new DlqCommand.Entry(0, 2, "k", a), null, topicNames);
+        DlqCommand.Facts second = DlqCommand.Facts.of("trade.dlq", new DlqCommand.Entry(0, 3, "k", b), null, topicNames);
+
+        assertThat(skipped.skip()).startsWith("file:x.csv:3: not a Kafka record");
+        assertThat(first.skip()).isNull();
+        assertThat(second.originTopic()).as("one instance per topic name").isSameAs(first.originTopic());
+    }
+
+    @Test
+    void shouldTellADeadLetterReadAgainFromAnotherAtTheSameOffset() {
+        DeadLetter dl = letter(DeadLetterStage.VALIDATION, "trade.records", "r", "2026-11-30T08:00:00Z");
+        DlqCommand.Kept kept = DlqCommand.Kept.of(new DlqCommand.Entry(0, 4, "k", dl),
+                DlqCommand.Facts.of("trade.dlq", new DlqCommand.Entry(0, 4, "k", dl), null, new HashMap<>()));
+
+        assertThat(kept.isReadAgainAs(dl)).isTrue();
+        assertThat(kept.isReadAgainAs(DeadLetter.newBuilder(dl).setOccurredAt(Instant.parse("2026-11-30T08:00:01Z")).build())).isFalse();
+        assertThat(kept.isReadAgainAs(DeadLetter.newBuilder(dl).setOriginPartition(1).build())).isFalse();
+        assertThat(kept.isReadAgainAs(DeadLetter.newBuilder(dl).setRawValue(ByteBuffer.allocate(3)).build())).isFalse();
+        assertThat(kept.isReadAgainAs(null)).as("a tombstone").isFalse();
+    }
+
+    /**
+     * The second read follows each partition of trade.dlq forward once, so the sends go in trade.dlq's order: by offset
+     * within a partition (even where a clock went back), and the earliest next one first across partitions.
+     */
+    @Test
+    void shouldSendInOffsetOrderWithinAPartitionOfTheDeadLetterTopicAndEarliestFirstAcrossThem() {
+        DlqCommand.Send p0o1 = send(0, 1, "2026-11-30T10:00:00Z");
+        DlqCommand.Send p0o2 = send(0, 2, "2026-11-30T09:00:00Z"); // the clock went back
+        DlqCommand.Send p0o3 = send(0, 3, "2026-11-30T11:00:00Z");
+        DlqCommand.Send p1o5 = send(1, 5, "2026-11-30T09:30:00Z");
+        DlqCommand.Send p1o6 = send(1, 6, "2026-11-30T10:30:00Z");
+        List<DlqCommand.Send> listingOrder = new ArrayList<>(List.of(p0o2, p1o5, p0o1, p1o6, p0o3));
+
+        assertThat(DlqCommand.sendOrder(listingOrder)).containsExactly(p1o5, p0o1, p0o2, p1o6, p0o3);
+        assertThat(DlqCommand.sendOrder(List.of(p0o3, p0o1))).containsExactly(p0o1, p0o3);
+        assertThat(DlqCommand.sendOrder(List.of())).isEmpty();
+    }
+
+    private static DlqCommand.Send send(int partition, long offset, String occurredAt) {
+        DlqCommand.Kept k = new DlqCommand.Kept(Instant.parse(occurredAt), partition, offset, "line",
+                new DlqCommand.Facts(null, "trade.records", 0, 10, 20, null, null));
+        return new DlqCommand.Send(k, "trade.records", 0);
+    }
+
+    @Test
+    void shouldTakeFifteenMinutesForTheReplaysTransactionUnlessTheConfigurationSaysOtherwise() {
+        assertThat(new DlqCommand.ReplaySettings(Map.of()).transactionTimeout()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(new DlqCommand.ReplaySettings(Map.of("transaction.timeout.ms", "60000", "linger.ms", "5"))
+                .transactionTimeout()).isEqualTo(Duration.ofMinutes(1));
+        assertThatThrownBy(() -> new DlqCommand.ReplaySettings(Map.of("transaction.timeout.ms", "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("transaction.timeout.ms").hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> new DlqCommand.ReplaySettings(Map.of("transaction.timeout.ms", "15min")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("transaction.timeout.ms");
+    }
+
+    @Test
+    void shouldRefuseAnInvalidTransactionTimeoutOfAReplayBeforeConnecting(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("client.properties"), "bootstrap.servers=127.0.0.1:1\n"
+                + "schema.registry.url=http://127.0.0.1:1\ntransaction.timeout.ms=-5\n");
+
+        CliRun run = CliRun.execute("dlq", "--config", config.toString(), "--replay");
+
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).startsWith("Invalid configuration: Invalid value -5 for configuration transaction.timeout.ms");
     }
 
     @Test
@@ -163,6 +256,7 @@ class DlqCommandTest {
         assertThat(main.getSubcommands()).containsKey("dlq");
         assertThat(main.getSubcommands().get("dlq").getUsageMessage()).contains("--stage", "--origin-topic",
                 "--reason-contains", "--since", "--until", "--limit", "--replay", "--to-topic", "--dry-run", "--config",
-                "--bootstrap-servers", "--schema-registry-url", "--topic-prefix", "tradepulse.replayed-from", "Exit codes:");
+                "--bootstrap-servers", "--schema-registry-url", "--topic-prefix", "tradepulse.replayed-from", "transaction.timeout.ms",
+                "Exit codes:");
     }
 }
