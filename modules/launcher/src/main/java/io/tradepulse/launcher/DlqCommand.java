@@ -5,6 +5,7 @@ import io.tradepulse.avro.DeadLetterStage;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.core.Topic;
 import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.embedded.Resources;
 import io.tradepulse.ingest.CatalogProducer;
 import io.tradepulse.registry.SchemaRegistryException;
 import io.tradepulse.registry.SchemaRegistryUnavailableException;
@@ -743,14 +744,23 @@ final class DlqCommand implements Callable<Integer> {
         props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) transactionTimeout.toMillis());
         try (CatalogProducer producer = new CatalogProducer(props);
              SecondRead again = new SecondRead(readerSettings(settings), dlq, sends, transactionTimeout)) {
-            producer.sendAtomically(() -> {
-                again.startClock();
-                for (Send s : sends) {
-                    producer.send(replayed(dlq.name(), s, again.next(s)));
-                }
-                producer.flush();
-                again.checkClock(); // a commit after the broker aborted it would fail, saying less
-            });
+            // Ctrl-C (or SIGTERM) mid-replay: the JVM would end with the transaction open, and read_committed readers of
+            // the target partitions (the processor) would wait at its first record until transaction.timeout.ms (15 min)
+            // aborts it. Closing the producer aborts it at once ("Aborting incomplete transaction due to shutdown").
+            Thread abortOnExit = new Thread(producer::close, "tradepulse-dlq-replay-abort");
+            Runtime.getRuntime().addShutdownHook(abortOnExit);
+            try {
+                producer.sendAtomically(() -> {
+                    again.startClock();
+                    for (Send s : sends) {
+                        producer.send(replayed(dlq.name(), s, again.next(s)));
+                    }
+                    producer.flush();
+                    again.checkClock(); // a commit after the broker aborted it would fail, saying less
+                });
+            } finally {
+                Resources.removeShutdownHook(abortOnExit);
+            }
         } catch (RuntimeException e) {
             if (isInvalidTransactionTimeout(e)) {
                 throw new ReplayRefusedException("the replay's transaction may last up to " + ProducerConfig.TRANSACTION_TIMEOUT_CONFIG

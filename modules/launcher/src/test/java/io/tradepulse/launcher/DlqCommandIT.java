@@ -598,6 +598,87 @@ class DlqCommandIT {
         assertThat(replayed.out()).contains("Done: 3 dead letters replayed in one transaction, 0 skipped.");
     }
 
+    /**
+     * Ctrl-C (SIGTERM) in the middle of a replay aborts its transaction at once. Without that, the JVM ended with the
+     * transaction open and read_committed readers of the target partitions (the processor) waited at its first record
+     * until transaction.timeout.ms (15 min for a replay) aborted it. The replay is slowed by a broker quota on its
+     * client id, so it is surely mid-transaction when it is stopped.
+     */
+    @Test
+    void shouldAbortTheReplaysTransactionAtOnceWhenStoppedWithCtrlC(EmbeddedPlatform platform) throws Exception {
+        String prefix = newPrefix();
+        TopicCatalog topics = createdTopics(platform, prefix);
+        Topic<SeriesKey, TradeRecord> origin = topics.records();
+        byte[] rawKey = rawKey(origin, chinaExportsToUs());
+        byte[] rawValue = new byte[500_000];
+        new java.util.Random(7).nextBytes(rawValue);
+        try (CatalogProducer producer = new CatalogProducer(client(platform))) {
+            for (int i = 0; i < 40; i++) {
+                producer.send(topics.deadLetters(), origin.name() + "/0/" + i, DeadLetter.newBuilder()
+                        .setStage(DeadLetterStage.VALIDATION).setReason("above the KRW limit").setOriginTopic(origin.name())
+                        .setOriginPartition(0).setOriginOffset((long) i).setRawKey(ByteBuffer.wrap(rawKey))
+                        .setRawValue(ByteBuffer.wrap(rawValue)).setOccurredAt(Instant.parse("2026-11-29T10:00:00Z").plusSeconds(i))
+                        .build());
+            }
+            producer.flush();
+        }
+        String clientId = "dlq-replay-slow-" + prefix;
+        String transactionalId = "tradepulse-dlq-replay-" + topics.deadLetters().name();
+        try (Admin admin = Admin.create(client(platform))) {
+            // 20 MB at 1 MB/s: about 20 s, far more than it takes to see the transaction open and stop the replay.
+            admin.alterClientQuotas(List.of(new org.apache.kafka.common.quota.ClientQuotaAlteration(
+                    new org.apache.kafka.common.quota.ClientQuotaEntity(Map.of(
+                            org.apache.kafka.common.quota.ClientQuotaEntity.CLIENT_ID, clientId)),
+                    List.of(new org.apache.kafka.common.quota.ClientQuotaAlteration.Op("producer_byte_rate", 1_000_000.0)))))
+                    .all().get();
+            String[] connection = connection(platform, prefix, "client.id=" + clientId);
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "dlq"));
+            command.addAll(List.of(connection));
+            command.add("--replay");
+            Path output = Files.createTempFile("dlq-replay-ctrl-c", ".log");
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            try {
+                await(() -> state(admin, transactionalId) == org.apache.kafka.clients.admin.TransactionState.ONGOING, Duration.ofSeconds(60),
+                        () -> "the replay's transaction open; output: " + Files.readString(output));
+                process.destroy(); // SIGTERM, as Ctrl-C's SIGINT: the JVM runs its shutdown hooks
+                assertThat(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("the replay ends").isTrue();
+                await(() -> state(admin, transactionalId) != org.apache.kafka.clients.admin.TransactionState.ONGOING, Duration.ofSeconds(20),
+                        () -> "the transaction no longer open (the timeout is 15 min); output: " + Files.readString(output));
+            } finally {
+                process.destroyForcibly();
+            }
+        }
+        assertThat(readRaw(platform, origin.name(), IsolationLevel.READ_COMMITTED)).as("nothing published").isEmpty();
+    }
+
+    /** The state of a transactional id's transaction as its coordinator describes it; UNKNOWN before its first one. */
+    private static org.apache.kafka.clients.admin.TransactionState state(Admin admin, String transactionalId) {
+        try {
+            return admin.describeTransactions(List.of(transactionalId)).description(transactionalId).get().state();
+        } catch (Exception notYet) {
+            return org.apache.kafka.clients.admin.TransactionState.UNKNOWN;
+        }
+    }
+
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+
+    private interface Why {
+        String text() throws Exception;
+    }
+
+    private static void await(Check check, Duration within, Why why) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (!check.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + within + ": " + why.text());
+            }
+            Thread.sleep(50);
+        }
+    }
+
     /** The connection options, with a --config file holding {@code properties}. */
     private static String[] connection(EmbeddedPlatform platform, String prefix, String properties) throws Exception {
         Path config = Files.writeString(Files.createTempFile("dlq-replay", ".properties"), properties + "\n");
