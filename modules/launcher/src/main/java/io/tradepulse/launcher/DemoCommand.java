@@ -149,7 +149,7 @@ final class DemoCommand implements Callable<Integer> {
             app = resources.keep(new ProcessorApp(processorConfig));
             app.start();
             Pipeline.awaitCaughtUp(client, processorConfig.getString(ProcessorConfig.APPLICATION_ID_CONFIG),
-                    topics.records().name(), timeout);
+                    topics.records().name(), timeout, topics.changes().name(), topics.signals().name());
             return app;
         }, a -> "exactly_once_v2, state " + a.state());
         Map<ChangeKey, TradeChange> table = progress.step("Reading " + topics.changes().name() + " (read_committed)",

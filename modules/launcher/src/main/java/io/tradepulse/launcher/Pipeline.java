@@ -26,6 +26,7 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -249,10 +250,16 @@ public final class Pipeline {
     /**
      * Waits until consumer group {@code groupId} has committed, on every partition of {@code topic}, the
      * offset at the end of that partition: the processor has processed (and under exactly_once_v2 committed)
-     * everything written before this call.
+     * everything written before this call; then until every partition of {@code outputs} is stable (its last stable
+     * offset is its high watermark: no transaction on it open or still being completed).
+     *
+     * <p>The second wait is what makes a read_committed read of the outputs right after this call see the last
+     * transaction's results. The group's offsets become visible when that transaction's commit marker is written on
+     * __consumer_offsets, and the transaction coordinator writes its markers on the output partitions independently, so
+     * a read that starts just then ends at the last stable offset before them and misses the newest rows.
      */
-    public static void awaitCaughtUp(Map<String, Object> clientConfig, String groupId, String topic, Duration timeout)
-            throws InterruptedException, TimeoutException {
+    public static void awaitCaughtUp(Map<String, Object> clientConfig, String groupId, String topic, Duration timeout,
+                                     String... outputs) throws InterruptedException, TimeoutException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(clientConfig)) {
             Map<TopicPartition, Long> ends = endOffsets(admin, topic);
@@ -262,7 +269,7 @@ public final class Pipeline {
                 boolean done = ends.entrySet().stream().allMatch(e -> e.getValue() == 0L
                         || (committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue()));
                 if (done) {
-                    return;
+                    break;
                 }
                 if (System.nanoTime() > deadline) {
                     throw new TimeoutException("processor group " + groupId + " did not catch up on " + topic
@@ -270,9 +277,41 @@ public final class Pipeline {
                 }
                 Thread.sleep(200);
             }
+            awaitStable(admin, List.of(outputs), deadline, timeout);
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot read offsets: " + e.getCause().getMessage(), e.getCause());
         }
+    }
+
+    /** Waits until every partition of {@code topics} has its last stable offset at its high watermark. */
+    static void awaitStable(Admin admin, List<String> topics, long deadline, Duration timeout)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        if (topics.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (String topic : topics) {
+            endOffsets(admin, topic).keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+        }
+        while (true) {
+            Map<TopicPartition, Long> stable = offsets(admin, latest, IsolationLevel.READ_COMMITTED);
+            Map<TopicPartition, Long> written = offsets(admin, latest, IsolationLevel.READ_UNCOMMITTED);
+            if (stable.equals(written)) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("a transaction on " + topics + " was still open or being completed after "
+                        + timeout + ": last stable offsets " + stable + ", high watermarks " + written);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static Map<TopicPartition, Long> offsets(Admin admin, Map<TopicPartition, OffsetSpec> request,
+                                                     IsolationLevel isolation) throws ExecutionException, InterruptedException {
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> info =
+                admin.listOffsets(request, new ListOffsetsOptions(isolation)).all().get();
+        return info.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     }
 
     private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic)

@@ -52,7 +52,8 @@ final class BundledPipeline {
             assertThat(reports).extracting(IngestReport::published).containsExactly(16, 12);
             try (ProcessorApp app = new ProcessorApp(config)) {
                 app.start();
-                Pipeline.awaitCaughtUp(clientConfig, prefix + "processor", topics.records().name(), Duration.ofSeconds(90));
+                Pipeline.awaitCaughtUp(clientConfig, prefix + "processor", topics.records().name(), Duration.ofSeconds(90),
+                        topics.changes().name(), topics.signals().name());
             }
             return Pipeline.readChanges(clientConfig, topics, Duration.ofSeconds(30));
         } finally {

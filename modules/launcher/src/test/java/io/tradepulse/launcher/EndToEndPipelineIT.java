@@ -83,7 +83,8 @@ class EndToEndPipelineIT {
         long registryClientsBefore = io.tradepulse.registry.CachedSchemaRegistryClient.created();
         try (ProcessorApp app = new ProcessorApp(config)) {
             app.start();
-            Pipeline.awaitCaughtUp(client, prefix + "processor", topics.records().name(), Duration.ofSeconds(90));
+            Pipeline.awaitCaughtUp(client, prefix + "processor", topics.records().name(), Duration.ofSeconds(90),
+                    topics.changes().name(), topics.signals().name());
         }
         // One registry client for the whole instance, however many tasks (and dead-letter handlers per task) it ran.
         assertThat(io.tradepulse.registry.CachedSchemaRegistryClient.created() - registryClientsBefore)

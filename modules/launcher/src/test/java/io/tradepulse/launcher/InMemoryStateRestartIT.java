@@ -40,7 +40,8 @@ class InMemoryStateRestartIT {
 
         try (ProcessorApp app = new ProcessorApp(config)) {
             app.start();
-            Pipeline.awaitCaughtUp(client, it.applicationId(), topics.records().name(), Duration.ofSeconds(90));
+            Pipeline.awaitCaughtUp(client, it.applicationId(), topics.records().name(), Duration.ofSeconds(90),
+                    topics.changes().name());
         }
         ChangeKey may2025 = new ChangeKey("CHN", "USA", Flow.EXPORT, "TOTAL", 2025, 5);
         TradeChange before = Pipeline.readChanges(client, topics, Duration.ofSeconds(30)).get(may2025);
@@ -56,7 +57,8 @@ class InMemoryStateRestartIT {
 
         try (ProcessorApp app = new ProcessorApp(config)) {
             app.start();
-            Pipeline.awaitCaughtUp(client, it.applicationId(), topics.records().name(), Duration.ofSeconds(90));
+            Pipeline.awaitCaughtUp(client, it.applicationId(), topics.records().name(), Duration.ofSeconds(90),
+                    topics.changes().name());
         }
         TradeChange after = Pipeline.readChanges(client, topics, Duration.ofSeconds(30)).get(may2025);
         assertThat(after.getValue()).isEqualTo(28_800_000_000L);
