@@ -35,6 +35,9 @@ import org.apache.kafka.connect.source.SourceRecord;
  * {@code sync FILE} and {@code dd iflag=nocache count=0}: these files only, nothing else on the box), as for bulk
  * files too many to stay cached. It uses nothing but the task's public API, so it also runs against an older
  * LocationSourceTask put first on the classpath.
+ *
+ * <p>{@code ... LocationStreamingScale revise [rows] [every]} measures a revised file whose dead letters are unchanged
+ * (see {@link #revise}).
  */
 public final class LocationStreamingScale {
   static final String HEADER = "REPORTER,PARTNER,TRADE_TYPE,PRODUCT_NC,PRODUCT_SITC,PRODUCT_CPA21,PRODUCT_CPA22,"
@@ -46,6 +49,10 @@ public final class LocationStreamingScale {
       "UA", "ZA", "AU", "NZ", "SG", "TW", "HK", "VN", "TH", "MY", "ID", "PH", "SA", "AE", "IL", "EG", "MA"};
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("revise")) {
+      revise(args.length > 1 ? Long.parseLong(args[1]) : 6_000_000L, args.length > 2 ? Long.parseLong(args[2]) : 10_000L);
+      return;
+    }
     if (args.length > 0 && args[0].equals("recheck")) {
       recheck(args.length > 1 ? Integer.parseInt(args[1]) : 4, args.length > 2 ? Long.parseLong(args[2]) : 6_000_000L,
           args.length > 3 ? Integer.parseInt(args[3]) : 3, args.length > 4 && args[4].equals("cold"));
@@ -134,6 +141,59 @@ public final class LocationStreamingScale {
     }
   }
 
+  /**
+   * {@code revise [rows] [every]}: the cost of a revised bulk file whose dead letters are those of the version before.
+   * One file of {@code rows} rows, every {@code every}-th of them a DE/CN row with an unreadable VALUE_EUR (a dead
+   * letter), read to its end by one task; then the file is replaced by a revision with another figure in its first good
+   * row and the same bad rows at the same lines, and re-checked: the revision is parsed once for its dead letters
+   * (they are the same: left out) and once for its records. Then a second revision whose bad rows differ (one more):
+   * parsed twice too, its dead letters sent. Prints each read's time, records and dead letters.
+   */
+  static void revise(long rows, long every) throws Exception {
+    Path dir = Files.createTempDirectory("comext-revise-");
+    Path csv = dir.resolve("full_v2_202505.csv");
+    try {
+      generate(csv, rows, every, "1", false);
+      Files.setLastModifiedTime(csv, FileTime.from(Instant.now().minus(Duration.ofHours(2))));
+      System.out.printf("%,d rows, a dead letter every %,d, %,d bytes%n", rows, every, Files.size(csv));
+      Map<String, String> p = new HashMap<>();
+      p.put("name", "comext-revise");
+      p.put(ComextConfig.MODE_CONFIG, "BULK");
+      p.put(ComextConfig.FILES_CONFIG, csv.toString());
+      p.put(ComextConfig.REPORTERS_CONFIG, "DE,FR");
+      p.put(ComextConfig.PARTNERS_CONFIG, "CN,US");
+      p.put(ComextConfig.PRODUCTS_CONFIG, "");
+      p.put("poll.interval.ms", "10");
+      TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2026-01-15T00:00:00Z"));
+      ComextBulkSourceTask task = new ComextBulkSourceTask();
+      task.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(30)));
+      TaskHarness harness = new TaskHarness();
+      long t0 = System.nanoTime();
+      harness.start(task, p);
+      report("first read", harness.drain(task), t0);
+      generate(csv, rows, every, "2", false);
+      Files.setLastModifiedTime(csv, FileTime.from(Instant.now().minus(Duration.ofHours(1))));
+      clock.advance(Duration.ofHours(1));
+      t0 = System.nanoTime();
+      report("revision, the same dead letters (left out)", harness.drain(task), t0);
+      generate(csv, rows, every, "3", true);
+      Files.setLastModifiedTime(csv, FileTime.from(Instant.now().minus(Duration.ofMinutes(30))));
+      clock.advance(Duration.ofHours(1));
+      t0 = System.nanoTime();
+      report("revision, one dead letter more (all sent)", harness.drain(task), t0);
+      task.stop();
+    } finally {
+      Files.deleteIfExists(csv);
+      Files.deleteIfExists(dir);
+    }
+  }
+
+  static void report(String what, List<SourceRecord> rs, long t0) {
+    long dlq = rs.stream().filter(r -> r.topic().endsWith("dlq")).count();
+    System.out.printf("%s: %,d records, %,d dead letters in %.1f s%n", what, rs.size() - dlq, dlq,
+        (System.nanoTime() - t0) / 1e9);
+  }
+
   /** Drops these files' pages from the page cache (written back first: dirty pages would stay). */
   static void evict(List<Path> csvs) throws Exception {
     for (Path c : csvs) {
@@ -165,11 +225,31 @@ public final class LocationStreamingScale {
   }
 
   static void generate(Path csv, long rows) throws Exception {
+    generate(csv, rows, 0, null, false);
+  }
+
+  /**
+   * @param every every that many rows a DE/CN row with VALUE_EUR {@code n/a} (a dead letter); 0: none
+   * @param firstValue the VALUE_EUR of the first row (a revision changes it), or null for the random one
+   * @param extraBadRow whether one more bad row comes at the end
+   */
+  static void generate(Path csv, long rows, long every, String firstValue, boolean extraBadRow) throws Exception {
     SplittableRandom rnd = new SplittableRandom(42);
     try (BufferedWriter w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
       w.write(HEADER);
       StringBuilder b = new StringBuilder(256);
       for (long i = 0; i < rows; i++) {
+        if (every > 0 && i % every == every - 1) {
+          // A product of its own per bad row: each is its own series, so its own dead letter.
+          w.append("DE,CN,E,").append(String.format("%08d", 72_000_000 + i / every)).append(
+              ",282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,n/a,,1,0\n");
+          continue;
+        }
+        if (i == 0 && firstValue != null) {
+          w.append("DE,CN,E,85011010,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,").append(firstValue)
+              .append(",1,1,0\n");
+          continue;
+        }
         // 5,000 products of chapters 01-97; three statistical procedures, so keys repeat and are summed.
         int product = 1_000_000 + rnd.nextInt(5_000) * 19_391 % 96_000_000;
         b.setLength(0);
@@ -179,6 +259,9 @@ public final class LocationStreamingScale {
             .append(rnd.nextInt(10_000_000)).append(',').append(rnd.nextInt(10_000_000)).append(',')
             .append(rnd.nextInt(100_000)).append(",0\n");
         w.append(b);
+      }
+      if (extraBadRow) {
+        w.append("FR,US,E,72042110,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,n/a,,1,0\n");
       }
     }
   }
