@@ -337,9 +337,6 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
           log.warn("{} changed while it was being read; it will be read again from the start", c.location);
         }
         state.put(c.location, c.offset(c.items.index(), unchanged));
-        if (c.leftOut > 0) {
-          log.info("{}: {} dead letters left out, as sent for the version before", c.location, c.leftOut);
-        }
         closeOpenPayload();
       } else {
         state.put(c.location, c.offset(c.items.index(), false));
@@ -550,7 +547,6 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
     /** The dead letters sent so far (when they are sent), and their state when the last batch was handed out. */
     final Digests.Unordered sent;
     String sentWhenReturned;
-    long leftOut;
 
     Cursor(String location, Snapshot snapshot, String digest, long skip, int revision, String leaveOut,
         String sentBefore) throws IOException {
@@ -565,10 +561,9 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
       this.items = new PayloadCursor(LocationSourceTask.this.open(snapshot, location), snapshot, skip);
     }
 
-    /** Whether {@code bad} goes out; counted into the fingerprint of those sent, or as left out. */
+    /** Whether {@code bad} goes out (counted into the fingerprint of those sent); the INFO of leaveOut said why not. */
     boolean deadLetter(BadRow bad) {
       if (leaveOut != null) {
-        leftOut++;
         return false;
       }
       sent.add(bad.content());
