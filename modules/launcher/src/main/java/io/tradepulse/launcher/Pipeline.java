@@ -283,6 +283,19 @@ public final class Pipeline {
         }
     }
 
+    /**
+     * Waits until every partition of {@code topics} has its last stable offset at its high watermark: every transaction
+     * written on them so far is decided and its markers are written, so a read_committed read sees all of it.
+     */
+    static void awaitStable(Map<String, Object> clientConfig, List<String> topics, Duration timeout)
+            throws InterruptedException, TimeoutException {
+        try (Admin admin = Admin.create(clientConfig)) {
+            awaitStable(admin, topics, System.nanoTime() + timeout.toNanos(), timeout);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot read offsets: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
     /** Waits until every partition of {@code topics} has its last stable offset at its high watermark. */
     static void awaitStable(Admin admin, List<String> topics, long deadline, Duration timeout)
             throws InterruptedException, ExecutionException, TimeoutException {

@@ -482,23 +482,7 @@ class CrashRecoveryIT {
          * before that would miss committed records.
          */
         private void awaitNoOpenTransactions(List<String> outputTopics) throws Exception {
-            long deadline = System.nanoTime() + PHASE_TIMEOUT.toNanos();
-            try (Admin admin = Admin.create(client)) {
-                Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-                admin.describeTopics(outputTopics).allTopicNames().get().forEach((topic, d) -> d.partitions()
-                        .forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest())));
-                while (true) {
-                    Map<TopicPartition, Long> stable = ends(admin, request, IsolationLevel.READ_COMMITTED);
-                    Map<TopicPartition, Long> high = ends(admin, request, IsolationLevel.READ_UNCOMMITTED);
-                    if (stable.equals(high)) {
-                        return;
-                    }
-                    if (System.nanoTime() > deadline) {
-                        throw new AssertionError(name + ": transactions still open on the outputs: LSO " + stable + " HW " + high);
-                    }
-                    Thread.sleep(100);
-                }
-            }
+            Pipeline.awaitStable(client, outputTopics, PHASE_TIMEOUT);
         }
 
         private static Map<TopicPartition, Long> ends(Admin admin, Map<TopicPartition, OffsetSpec> request, IsolationLevel level)

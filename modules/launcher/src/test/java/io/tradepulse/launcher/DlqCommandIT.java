@@ -170,11 +170,8 @@ class DlqCommandIT {
         try (CatalogProducer producer = new CatalogProducer(client(platform))) {
             // The first is fine; the second is larger than the replay's producer may send (max.request.size below).
             for (int partition : new int[] {2, 3}) {
-                producer.send(topics.deadLetters(), origin.name() + "/" + partition + "/5", DeadLetter.newBuilder()
-                        .setStage(DeadLetterStage.VALIDATION).setReason("refused").setOriginTopic(origin.name())
-                        .setOriginPartition(partition).setOriginOffset(5L).setRawKey(ByteBuffer.wrap(rawKey))
-                        .setRawValue(ByteBuffer.wrap(partition == 2 ? rawValue : new byte[20_000]))
-                        .setOccurredAt(Instant.parse("2026-11-29T10:00:00Z").plusSeconds(partition)).build());
+                producer.send(topics.deadLetters(), origin.name() + "/" + partition + "/5", refused("refused", origin.name(), partition, 5L, rawKey,
+                        partition == 2 ? rawValue : new byte[20_000], AT.plusSeconds(partition)));
             }
             producer.flush();
         }
@@ -209,11 +206,8 @@ class DlqCommandIT {
             int i = 0;
             for (String target : List.of(origin.name() + "/2", origin.name() + "/99", gone + "/1")) {
                 String[] tp = target.split("/");
-                producer.send(topics.deadLetters(), target + "/5", DeadLetter.newBuilder()
-                        .setStage(DeadLetterStage.VALIDATION).setReason("refused").setOriginTopic(tp[0])
-                        .setOriginPartition(Integer.parseInt(tp[1])).setOriginOffset(5L).setRawKey(ByteBuffer.wrap(rawKey))
-                        .setRawValue(ByteBuffer.wrap(rawValue))
-                        .setOccurredAt(Instant.parse("2026-11-29T10:00:00Z").plusSeconds(i++)).build());
+                producer.send(topics.deadLetters(), target + "/5", refused("refused", tp[0], Integer.parseInt(tp[1]), 5L, rawKey, rawValue,
+                        AT.plusSeconds(i++)));
             }
             producer.flush();
         }
@@ -282,10 +276,7 @@ class DlqCommandIT {
         assertThat(record).as("a series the default partitioner would misplace").isNotNull();
         byte[] rawValue = rawValue(derived, record);
         try (CatalogProducer producer = new CatalogProducer(client(platform))) {
-            producer.send(topics.deadLetters(), derived.name() + "/1/3", DeadLetter.newBuilder()
-                    .setStage(DeadLetterStage.VALIDATION).setReason("refused").setOriginTopic(derived.name())
-                    .setOriginPartition(1).setOriginOffset(3L).setRawKey(ByteBuffer.wrap(rawKey))
-                    .setRawValue(ByteBuffer.wrap(rawValue)).setOccurredAt(Instant.parse("2026-11-29T10:00:00Z")).build());
+            producer.send(topics.deadLetters(), derived.name() + "/1/3", refused("refused", derived.name(), 1, 3L, rawKey, rawValue, AT));
             producer.flush();
         }
         String[] connection = {"--bootstrap-servers", platform.bootstrapServers(), "--schema-registry-url",
@@ -322,10 +313,7 @@ class DlqCommandIT {
         byte[] rawKey = rawKey(derived, record);
         byte[] rawValue = rawValue(derived, record);
         try (CatalogProducer producer = new CatalogProducer(client(platform))) {
-            producer.send(topics.deadLetters(), derived.name() + "/1/3", DeadLetter.newBuilder()
-                    .setStage(DeadLetterStage.VALIDATION).setReason("refused").setOriginTopic(derived.name())
-                    .setOriginPartition(1).setOriginOffset(3L).setRawKey(ByteBuffer.wrap(rawKey))
-                    .setRawValue(ByteBuffer.wrap(rawValue)).setOccurredAt(Instant.parse("2026-11-29T10:00:00Z")).build());
+            producer.send(topics.deadLetters(), derived.name() + "/1/3", refused("refused", derived.name(), 1, 3L, rawKey, rawValue, AT));
             producer.flush();
         }
         Path config = Files.writeString(Files.createTempFile("dlq-no-register", ".properties"),
@@ -373,10 +361,7 @@ class DlqCommandIT {
             producer.send(new ProducerRecord<>(dlq, null, new byte[] {0, 0x7f, 0x7f, 0x7f, 0x7f, 2, 4}));
             producer.send(new ProducerRecord<>(dlq, null, rawValue)); // a TradeRecord, not a DeadLetter
             producer.send(new ProducerRecord<>(dlq, "file:old.csv:2".getBytes(StandardCharsets.UTF_8), oldKeyRow));
-            producer.send(letters, origin.name() + "/4/17", DeadLetter.newBuilder().setStage(DeadLetterStage.VALIDATION)
-                    .setReason("above the KRW limit").setOriginTopic(origin.name()).setOriginPartition(4)
-                    .setOriginOffset(17L).setRawKey(ByteBuffer.wrap(rawKey)).setRawValue(ByteBuffer.wrap(rawValue))
-                    .setOccurredAt(Instant.parse("2026-11-29T10:00:00Z")).build());
+            producer.send(letters, origin.name() + "/4/17", refused("above the KRW limit", origin.name(), 4, 17L, rawKey, rawValue, AT));
             producer.flush();
         }
         String[] connection = {"--bootstrap-servers", platform.bootstrapServers(), "--schema-registry-url",
@@ -438,11 +423,8 @@ class DlqCommandIT {
         int count = 160;
         try (CatalogProducer producer = new CatalogProducer(client(platform))) {
             for (int i = 0; i < count; i++) {
-                producer.send(topics.deadLetters(), origin.name() + "/" + (i % 6) + "/" + i, DeadLetter.newBuilder()
-                        .setStage(DeadLetterStage.VALIDATION).setReason("above the KRW limit").setOriginTopic(origin.name())
-                        .setOriginPartition(i % 6).setOriginOffset((long) i).setRawKey(ByteBuffer.wrap(rawKey))
-                        .setRawValue(ByteBuffer.wrap(rawValue)).setOccurredAt(Instant.parse("2026-11-29T10:00:00Z").plusSeconds(i))
-                        .build());
+                producer.send(topics.deadLetters(), origin.name() + "/" + (i % 6) + "/" + i, refused("above the KRW limit", origin.name(), i % 6, i, rawKey,
+                        rawValue, AT.plusSeconds(i)));
             }
             producer.flush();
         }
@@ -488,11 +470,8 @@ class DlqCommandIT {
         // Occurred at minute 1 to 5, alternating between the partitions of trade.dlq: 0/0, 1/0, 0/1, 1/1, 0/2.
         try (CatalogProducer producer = new CatalogProducer(client(platform))) {
             for (int minute = 1; minute <= 5; minute++) {
-                sendTo(producer, topics.deadLetters(), (minute + 1) % 2, DeadLetter.newBuilder()
-                        .setStage(DeadLetterStage.VALIDATION).setReason("refused").setOriginTopic(origin.name())
-                        .setOriginPartition(2).setOriginOffset((long) minute).setRawKey(ByteBuffer.wrap(rawKey))
-                        .setRawValue(ByteBuffer.wrap(rawValue)).setOccurredAt(Instant.parse("2026-11-29T10:00:00Z")
-                                .plusSeconds(60L * minute)).build());
+                sendTo(producer, topics.deadLetters(), (minute + 1) % 2, refused("refused", origin.name(), 2, minute, rawKey, rawValue,
+                        AT.plusSeconds(60L * minute)));
                 producer.flush();
             }
         }
@@ -524,10 +503,7 @@ class DlqCommandIT {
         byte[] rawValue = rawValue(origin, chinaExportsToUs());
         try (CatalogProducer producer = new CatalogProducer(client(platform))) {
             for (int partition : new int[] {0, 0, 1}) {
-                sendTo(producer, topics.deadLetters(), partition, DeadLetter.newBuilder()
-                        .setStage(DeadLetterStage.VALIDATION).setReason("refused").setOriginTopic(origin.name())
-                        .setOriginPartition(3).setOriginOffset(5L).setRawKey(ByteBuffer.wrap(rawKey))
-                        .setRawValue(ByteBuffer.wrap(rawValue)).setOccurredAt(Instant.now()).build());
+                sendTo(producer, topics.deadLetters(), partition, refused("refused", origin.name(), 3, 5L, rawKey, rawValue, Instant.now()));
                 producer.flush();
             }
         }
@@ -569,10 +545,7 @@ class DlqCommandIT {
         byte[] rawValue = rawValue(origin, chinaExportsToUs());
         try (CatalogProducer producer = new CatalogProducer(client(platform))) {
             for (int i = 0; i < 3; i++) {
-                producer.send(topics.deadLetters(), origin.name() + "/1/" + i, DeadLetter.newBuilder()
-                        .setStage(DeadLetterStage.VALIDATION).setReason("refused").setOriginTopic(origin.name())
-                        .setOriginPartition(1).setOriginOffset((long) i).setRawKey(ByteBuffer.wrap(rawKey))
-                        .setRawValue(ByteBuffer.wrap(rawValue)).setOccurredAt(Instant.now()).build());
+                producer.send(topics.deadLetters(), origin.name() + "/1/" + i, refused("refused", origin.name(), 1, i, rawKey, rawValue, Instant.now()));
             }
             producer.flush();
         }
@@ -614,11 +587,8 @@ class DlqCommandIT {
         new java.util.Random(7).nextBytes(rawValue);
         try (CatalogProducer producer = new CatalogProducer(client(platform))) {
             for (int i = 0; i < 40; i++) {
-                producer.send(topics.deadLetters(), origin.name() + "/0/" + i, DeadLetter.newBuilder()
-                        .setStage(DeadLetterStage.VALIDATION).setReason("above the KRW limit").setOriginTopic(origin.name())
-                        .setOriginPartition(0).setOriginOffset((long) i).setRawKey(ByteBuffer.wrap(rawKey))
-                        .setRawValue(ByteBuffer.wrap(rawValue)).setOccurredAt(Instant.parse("2026-11-29T10:00:00Z").plusSeconds(i))
-                        .build());
+                producer.send(topics.deadLetters(), origin.name() + "/0/" + i, refused("above the KRW limit", origin.name(), 0, i, rawKey,
+                        rawValue, AT.plusSeconds(i)));
             }
             producer.flush();
         }
@@ -677,6 +647,16 @@ class DlqCommandIT {
             }
             Thread.sleep(50);
         }
+    }
+
+    private static final Instant AT = Instant.parse("2026-11-29T10:00:00Z");
+
+    /** The processor's VALIDATION dead letter of the record read at {@code topic}/{@code partition}/{@code offset}. */
+    private static DeadLetter refused(String reason, String topic, int partition, long offset, byte[] rawKey,
+                                      byte[] rawValue, Instant occurredAt) {
+        return DeadLetter.newBuilder().setStage(DeadLetterStage.VALIDATION).setReason(reason).setOriginTopic(topic)
+                .setOriginPartition(partition).setOriginOffset(offset).setRawKey(ByteBuffer.wrap(rawKey))
+                .setRawValue(ByteBuffer.wrap(rawValue)).setOccurredAt(occurredAt).build();
     }
 
     /** The connection options, with a --config file holding {@code properties}. */

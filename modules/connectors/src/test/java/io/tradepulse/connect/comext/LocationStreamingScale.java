@@ -95,14 +95,8 @@ public final class LocationStreamingScale {
       }
       System.out.printf("%d files of %,d rows, %,d bytes in all%n", files, rows, total);
 
-      Map<String, String> p = new HashMap<>();
-      p.put("name", "comext-recheck");
-      p.put(ComextConfig.MODE_CONFIG, "BULK");
-      p.put(ComextConfig.FILES_CONFIG, String.join(",", csvs.stream().map(Path::toString).toList()));
-      p.put(ComextConfig.REPORTERS_CONFIG, "DE,FR");
-      p.put(ComextConfig.PARTNERS_CONFIG, "CN,US");
-      p.put(ComextConfig.PRODUCTS_CONFIG, "");
-      p.put("poll.interval.ms", "10"); // checks are due when the clock below is moved on; an idle poll waits 10 ms
+      // checks are due when the clock below is moved on; an idle poll waits 10 ms (poll.interval.ms)
+      Map<String, String> p = bulkProps("comext-recheck", String.join(",", csvs.stream().map(Path::toString).toList()));
       TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2026-01-15T00:00:00Z"));
       ComextBulkSourceTask task = new ComextBulkSourceTask();
       task.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(30)));
@@ -156,14 +150,7 @@ public final class LocationStreamingScale {
       generate(csv, rows, every, "1", false);
       Files.setLastModifiedTime(csv, FileTime.from(Instant.now().minus(Duration.ofHours(2))));
       System.out.printf("%,d rows, a dead letter every %,d, %,d bytes%n", rows, every, Files.size(csv));
-      Map<String, String> p = new HashMap<>();
-      p.put("name", "comext-revise");
-      p.put(ComextConfig.MODE_CONFIG, "BULK");
-      p.put(ComextConfig.FILES_CONFIG, csv.toString());
-      p.put(ComextConfig.REPORTERS_CONFIG, "DE,FR");
-      p.put(ComextConfig.PARTNERS_CONFIG, "CN,US");
-      p.put(ComextConfig.PRODUCTS_CONFIG, "");
-      p.put("poll.interval.ms", "10");
+      Map<String, String> p = bulkProps("comext-revise", csv.toString());
       TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2026-01-15T00:00:00Z"));
       ComextBulkSourceTask task = new ComextBulkSourceTask();
       task.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(30)));
@@ -186,6 +173,19 @@ public final class LocationStreamingScale {
       Files.deleteIfExists(csv);
       Files.deleteIfExists(dir);
     }
+  }
+
+  /** A bulk connector over {@code files}: reporters DE,FR, partners CN,US, every product, polled every 10 ms. */
+  static Map<String, String> bulkProps(String name, String files) {
+    Map<String, String> p = new HashMap<>();
+    p.put("name", name);
+    p.put(ComextConfig.MODE_CONFIG, "BULK");
+    p.put(ComextConfig.FILES_CONFIG, files);
+    p.put(ComextConfig.REPORTERS_CONFIG, "DE,FR");
+    p.put(ComextConfig.PARTNERS_CONFIG, "CN,US");
+    p.put(ComextConfig.PRODUCTS_CONFIG, ""); // every product: the default keeps TOTAL rows only
+    p.put("poll.interval.ms", "10");
+    return p;
   }
 
   static void report(String what, List<SourceRecord> rs, long t0) {
@@ -270,14 +270,7 @@ public final class LocationStreamingScale {
   static boolean run(Path csv, long rows) throws Exception {
     HeapPeak peak = HeapPeak.start();
 
-    Map<String, String> p = new HashMap<>();
-    p.put("name", "comext-scale");
-    p.put(ComextConfig.MODE_CONFIG, "BULK");
-    p.put(ComextConfig.FILES_CONFIG, csv.toString());
-    p.put(ComextConfig.REPORTERS_CONFIG, "DE,FR");
-    p.put(ComextConfig.PARTNERS_CONFIG, "CN,US");
-    p.put(ComextConfig.PRODUCTS_CONFIG, ""); // every product: the default keeps TOTAL rows only
-    p.put("poll.interval.ms", "10");
+    Map<String, String> p = bulkProps("comext-scale", csv.toString());
     TaskHarness harness = new TaskHarness();
     ComextBulkSourceTask task = new ComextBulkSourceTask();
     task.initialize(harness.context(p));
