@@ -180,14 +180,17 @@ final class RestTransport implements AutoCloseable {
                     SchemaRegistryException.NOT_FROM_REGISTRY, SchemaRegistryException.NOT_FROM_REGISTRY, context, e);
         }
         long startNanos = System.nanoTime();
-        long deadlineNanos = startNanos + TimeUnit.MILLISECONDS.toNanos(callBudgetMs());
+        // Kept as a budget, compared with the time elapsed, never as an absolute deadline: with max.retries at
+        // Integer.MAX_VALUE ("retry for ever") start + budget overflows, and the deadline then lay in the past, so
+        // not a single retry was made.
+        long budgetNanos = TimeUnit.MILLISECONDS.toNanos(callBudgetMs());
         Outcome last = null;
         int attempts = 0;
         rounds:
         for (int round = 0; ; round++) {
             int start = preferred.get();
             for (int i = 0; i < endpoints.size(); i++) {
-                long remainingNanos = deadlineNanos - System.nanoTime();
+                long remainingNanos = budgetNanos - (System.nanoTime() - startNanos);
                 if (attempts > 0 && remainingNanos <= 0) {
                     break rounds;
                 }
@@ -208,7 +211,7 @@ final class RestTransport implements AutoCloseable {
                 break;
             }
             long waitMs = backoff(round, last.retryAfterMs);
-            if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs) >= deadlineNanos) {
+            if (TimeUnit.MILLISECONDS.toNanos(waitMs) >= budgetNanos - (System.nanoTime() - startNanos)) {
                 break; // no attempt could start after this wait
             }
             sleep(waitMs, context, last);

@@ -375,6 +375,28 @@ class CachedSchemaRegistryClientTest {
         REGISTRY.verify(3, getRequestedFor(urlEqualTo("/subjects")));
     }
 
+    /**
+     * max.retries=2147483647 ("retry for ever", as Kafka's own retries) with a backoff cap of a few seconds makes a
+     * call budget beyond Long.MAX_VALUE nanoseconds; the deadline computed from it overflowed into the past, and the
+     * client gave up after the first attempt instead of retrying.
+     */
+    @Test
+    void shouldRetryWhenMaxRetriesIsIntegerMaxValueWithASecondsLongBackoffCap() {
+        REGISTRY.stubFor(get("/subjects").inScenario("down").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(503)).willSetStateTo("still down"));
+        REGISTRY.stubFor(get("/subjects").inScenario("down").whenScenarioStateIs("still down")
+                .willReturn(aResponse().withStatus(503)).willSetStateTo("up"));
+        REGISTRY.stubFor(get("/subjects").inScenario("down").whenScenarioStateIs("up").willReturn(okJson("[\"prices-value\"]")));
+        Map<String, Object> config = config(REGISTRY.baseUrl());
+        config.put(SchemaRegistryClientConfig.MAX_RETRIES_CONFIG, Integer.MAX_VALUE);
+        config.put(SchemaRegistryClientConfig.RETRIES_WAIT_MS_CONFIG, 1);
+        config.put(SchemaRegistryClientConfig.RETRIES_MAX_WAIT_MS_CONFIG, 5000);
+        try (CachedSchemaRegistryClient client = client(config)) {
+            assertThat(client.getAllSubjects()).containsExactly("prices-value");
+        }
+        REGISTRY.verify(3, getRequestedFor(urlEqualTo("/subjects")));
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {501, 505, 507})
     void shouldThrowOtherServerErrorsAtOnceWithTheRegistrysCodeAndMessage(int status) {
