@@ -39,8 +39,8 @@ import com.fasterxml.jackson.databind.node.NullNode;
  * <p>Order of attempts: every URL once, starting with the one that answered last (so a dead first URL
  * costs one failure, not one per request); if all failed with a retryable error, wait (exponential
  * backoff) and go round again, up to {@code max.retries} more rounds. Retryable, as in Confluent's
- * {@code RestService.isRestClientExceptionRetriable}: I/O errors (including timeouts) and HTTP 408, 429, 500,
- * 502, 503 and 504. Any other non-2xx (4xx, and 5xx such as 501 or 507) is the registry's answer and is thrown
+ * {@code RestService.isRestClientExceptionRetriable}: I/O errors (including timeouts and a 2xx body that is not
+ * JSON) and HTTP 408, 429, 500, 502, 503 and 504. Any other non-2xx (4xx, and 5xx such as 501 or 507) is the registry's answer and is thrown
  * at once.
  *
  * <p>Time: each attempt, response body included, is bounded by {@code http.read.timeout.ms}, and the whole call
@@ -218,6 +218,11 @@ final class RestTransport implements AutoCloseable {
         }
         long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
         String tried = attempts + " attempt(s) in " + elapsedMs + " ms";
+        if (last.status >= 200 && last.status < 300) {
+            // Something answered, but not as a registry does: not "unavailable", and the body is the clue.
+            throw new SchemaRegistryException("No schema registry answer at " + baseUrls() + " after " + tried, last.message,
+                    last.errorCode, last.status, context, null);
+        }
         if (last.status == 500) {
             // The registry answered, with its own error: report it as such (code and message), not as unavailable.
             throw new SchemaRegistryException("Schema registry at " + baseUrls() + " still answered HTTP 500 after " + tried,
@@ -320,8 +325,11 @@ final class RestTransport implements AutoCloseable {
             try {
                 return Outcome.success(mapper.readTree(text));
             } catch (JsonProcessingException e) {
-                throw new SchemaRegistryException("registry answered HTTP " + status + " with a body that is not JSON: "
-                        + abbreviate(text), SchemaRegistryException.NOT_FROM_REGISTRY, status, context + " at " + endpoint.baseUrl(), e);
+                // Not a registry's answer: typically a proxy's or load balancer's HTML page in front of one URL. Tried
+                // on the next URL (and retried) like an I/O error, as Confluent's client fails over on the parse error
+                // (an IOException there); thrown at once, one dead URL failed every call although another answered.
+                return new Outcome(null, status, SchemaRegistryException.NOT_FROM_REGISTRY, endpoint.baseUrl() + " answered HTTP "
+                        + status + " with a body that is not JSON: " + abbreviate(text), null, -1);
             }
         }
         int errorCode = status;

@@ -545,6 +545,41 @@ class CachedSchemaRegistryClientTest {
         SECOND.verify(2, getRequestedFor(urlEqualTo("/subjects")));
     }
 
+    /**
+     * A proxy or load balancer in front of one URL that answers 200 with its own HTML page is no registry: Confluent's
+     * client fails over on the parse error (an IOException there). Thrown at once, every call failed on that URL
+     * although the next one answered.
+     */
+    @Test
+    void shouldFailOverToNextUrlWhenAUrlAnswers200WithABodyThatIsNotJson() {
+        REGISTRY.stubFor(get("/subjects").willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/html")
+                .withBody("<html><body>Please log in</body></html>")));
+        SECOND.stubFor(get("/subjects").willReturn(okJson("[\"prices-value\"]")));
+        Map<String, Object> config = config(REGISTRY.baseUrl() + "," + SECOND.baseUrl());
+        config.put(SchemaRegistryClientConfig.MAX_RETRIES_CONFIG, 0);
+        try (CachedSchemaRegistryClient client = client(config)) {
+            assertThat(client.getAllSubjects()).containsExactly("prices-value");
+        }
+        REGISTRY.verify(1, getRequestedFor(urlEqualTo("/subjects")));
+    }
+
+    @Test
+    void shouldReportTheBodyWhenEveryUrlAnswers200WithABodyThatIsNotJson() {
+        REGISTRY.stubFor(get("/subjects").willReturn(aResponse().withStatus(200).withBody("<html><body>Please log in</body></html>")));
+        Map<String, Object> config = config(REGISTRY.baseUrl());
+        config.put(SchemaRegistryClientConfig.MAX_RETRIES_CONFIG, 1);
+        try (CachedSchemaRegistryClient client = client(config)) {
+            assertThatThrownBy(client::getAllSubjects)
+                    .isExactlyInstanceOf(SchemaRegistryException.class)
+                    .isInstanceOfSatisfying(SchemaRegistryException.class, e -> {
+                        assertThat(e.httpStatus()).isEqualTo(200);
+                        assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.NOT_FROM_REGISTRY);
+                        assertThat(e.getMessage()).contains("not JSON", "Please log in", REGISTRY.baseUrl(), "2 attempt(s)");
+                    });
+        }
+        REGISTRY.verify(2, getRequestedFor(urlEqualTo("/subjects")));
+    }
+
     @Test
     void shouldSendBasicAuthFromUserInfo() {
         REGISTRY.stubFor(get("/subjects").willReturn(okJson("[]")));
