@@ -197,7 +197,17 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
             throw new SerializationException("Error retrieving Avro schema for id " + id + " (topic '" + topic + "'): "
                     + e.getMessage(), e);
         }
-        reader = newReader(writerSchema, readerSchema);
+        try {
+            reader = newReader(writerSchema, readerSchema);
+        } catch (SerializationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // E.g. the writer schema names a class that is not a generated Avro class (a POJO of the same name):
+            // Avro's AvroRuntimeException escaped the deserializer, whose every failure is to be a SerializationException.
+            throw new SerializationException("Cannot read Avro schema id " + id + " (" + writerSchema.getFullName()
+                    + ") from topic '" + topic + "'" + (specificReader && readerSchema == null ? " with specific.avro.reader=true" : "")
+                    + ": " + e, e);
+        }
         Reader previous = readers.putIfAbsent(key, reader);
         return previous != null ? previous : reader;
     }

@@ -209,6 +209,27 @@ class KafkaAvroDeserializerTest {
         }
     }
 
+    /**
+     * A writer schema whose full name is that of a class that is not a generated Avro class (here a plain test helper,
+     * in an application e.g. a POJO of the same name): Avro's "Not a Specific class" AvroRuntimeException escaped the
+     * deserializer instead of a SerializationException.
+     */
+    @Test
+    void shouldFailWithASerializationExceptionWhenTheWriterSchemaNamesAClassThatIsNotAGeneratedAvroClass() {
+        Schema pojo = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"" + SerdeFixtures.class.getSimpleName()
+                + "\",\"namespace\":\"" + SerdeFixtures.class.getPackageName() + "\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}");
+        GenericRecord record = new GenericData.Record(pojo);
+        record.put("a", 1);
+        byte[] bytes = serialize(false, TOPIC + "-value", pojo, 9, record);
+        try (KafkaAvroDeserializer deserializer = specificDeserializer(false)) {
+            assertThatThrownBy(() -> deserializer.deserialize(TOPIC, bytes))
+                    .isInstanceOf(SerializationException.class)
+                    .hasMessageContaining("schema id 9")
+                    .hasMessageContaining(SerdeFixtures.class.getName())
+                    .hasMessageContaining("specific.avro.reader");
+        }
+    }
+
     @Test
     void shouldRejectWrongMagicByte() {
         byte[] bytes = header(1, 2, 'a');
