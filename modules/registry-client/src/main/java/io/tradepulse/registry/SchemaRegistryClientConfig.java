@@ -510,6 +510,12 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
                         || uri.getHost() == null) {
                     throw new ConfigException(name, Redaction.url(url), "expected " + this + credentialHint(url));
                 }
+                // URI takes any number as port; a typo such as :80811 passed here and the first request failed with
+                // the HTTP client's IllegalArgumentException, which no serializer turns into a SerializationException.
+                if (uri.getPort() == 0 || uri.getPort() > 65535) {
+                    throw new ConfigException(name, Redaction.url(url), "port " + uri.getPort() + " is not a valid TCP port "
+                            + "(1-65535); expected " + this);
+                }
                 int at = url.indexOf('@');
                 if (at >= 0 && (uri.getRawUserInfo() == null || at != url.lastIndexOf('@'))) {
                     throw new ConfigException(name, Redaction.url(url), "an '@' must separate the credentials from the host, "

@@ -11,6 +11,7 @@ import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.tradepulse.registry.serde.AvroSerdeConfig;
 
@@ -49,6 +50,14 @@ class SchemaRegistryClientConfigTest {
         assertThatThrownBy(() -> new SchemaRegistryClientConfig(withUrl("localhost:8081")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("schema.registry.url").hasMessageContaining("http(s)://host");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://localhost:80811", "https://registry:0/apis/ccompat/v7", "http://a:8081,http://b:65536"})
+    void shouldRejectAPortOutOfRangeAtConfigureNamingTheKey(String urls) {
+        assertThatThrownBy(() -> new SchemaRegistryClientConfig(withUrl(urls)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("schema.registry.url").hasMessageContaining("1-65535");
     }
 
     @Test
