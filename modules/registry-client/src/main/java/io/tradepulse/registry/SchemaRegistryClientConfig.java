@@ -30,7 +30,8 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
     public static final String SCHEMA_REGISTRY_URL_CONFIG = "schema.registry.url";
     public static final String SCHEMA_REGISTRY_URL_DOC = "Comma-separated list of schema registry base URLs, e.g. "
             + "http://localhost:8081 for Confluent/Karapace/Redpanda or http://localhost:8080/apis/ccompat/v7 for Apicurio. "
-            + "Requests go to one URL and fail over to the next on an I/O error or HTTP 408, 429, 500, 502, 503 or 504. A URL may carry "
+            + "Requests go to one URL and fail over to the next on an I/O error, a 2xx answer that is not JSON (a proxy's page) "
+            + "or HTTP 408, 429, 500, 502, 503 or 504. A URL may carry "
             + "credentials (http://user:password@host:8081), used when basic.auth.credentials.source=URL; characters such as "
             + "@ : / ? # % in them must be percent-encoded (p%40ss for p@ss), otherwise the URL is refused at start-up.";
 
@@ -83,7 +84,7 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
     public static final String MAX_RETRIES_CONFIG = "max.retries";
     public static final int MAX_RETRIES_DEFAULT = 3;
     public static final String MAX_RETRIES_DOC = "How many times a request is retried after every URL failed with an I/O "
-            + "error or HTTP 408, 429, 500, 502, 503 or 504 (the statuses Confluent's client retries), within the call's "
+            + "error, a 2xx answer that is not JSON or HTTP 408, 429, 500, 502, 503 or 504 (the statuses Confluent's client retries), within the call's "
             + "deadline (see http.read.timeout.ms). Other answers, 501 or 507 included, are thrown at once. 0 disables retries "
             + "(each URL is still tried once).";
 
