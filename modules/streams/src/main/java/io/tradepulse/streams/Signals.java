@@ -136,11 +136,16 @@ public final class Signals {
             return out;
         }
         Double g = trend(history, q, cfg.trendMonths());
-        double trendFactor = 1 + (g == null ? 0.0 : g) / 100.0;
+        double trendPct = g == null ? 0.0 : g;
+        double trendFactor = 1 + trendPct / 100.0;
         if (trendFactor <= 0) {
             return out;
         }
-        double excess = ((1 + y.pct() / 100.0) / trendFactor - 1) * 100.0;
+        // ((1 + y) / (1 + g) - 1) x 100 written as (y - g) / (100 + g) x 100, in percent: the same quantity, but exact
+        // whenever it can be (whole percents in, a whole percent out). Computed through the factors, a shortfall of
+        // exactly 10 % came out as -9.999999999999998 and missed the inclusive threshold it meets (likewise +15 %
+        // against a 15 % threshold). Without a trend the excess is the YoY itself.
+        double excess = trendPct == 0.0 ? y.pct() : (y.pct() - trendPct) * 100.0 / (100.0 + trendPct);
         Long expected = y.baseLevel() == null ? null : Math.round(y.baseLevel() * trendFactor);
 
         TariffEvent ahead = null; // nearest duty rise taking effect after q, with q inside its lead window

@@ -113,6 +113,49 @@ class SignalsTest {
     }
 
     @Test
+    void shouldSignalPaybackWhenTheShortfallIsExactlyTheThreshold() {
+        // 90 against a flat 100 is a shortfall of exactly 10 %, and the threshold is inclusive (excess <= -10).
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.tariff(event("june-rise", "USA", "CHN", List.of(), "2025-06-01", TariffEventKind.INCREASE));
+            flatYearAndJune(f, 90L);
+            TradeSignal s = f.signalTable().get(key(CHN_USA, 2025, 6, "PAYBACK"));
+            assertThat(s).isNotNull();
+            assertThat(s.getExcessPct()).isEqualTo(-10.0);
+        }
+    }
+
+    @Test
+    void shouldSignalFrontLoadingWhenTheExcessIsExactlyTheThreshold() {
+        // Thresholds of 15 and 20 %, reached exactly: 115 and 120 against a flat 100, and against a trend (June at
+        // 132 against 100 a year earlier, after months at +20 %: 132 / 120 is exactly +10 %).
+        SignalConfig d = SignalConfig.DEFAULTS;
+        for (double threshold : new double[] {15.0, 20.0}) {
+            SignalConfig cfg = new SignalConfig(d.leadMonths(), d.paybackMonths(), d.trendMonths(), threshold,
+                    d.paybackPct(), d.yoyMovePct(), d.tariffRefresh(), d.refreshBatchSeries());
+            try (TopologyFixture f = new TopologyFixture(cfg)) {
+                f.tariff(AUGUST_RISE);
+                flatYearAndJune(f, 100L + (long) threshold);
+                TradeSignal s = f.signalTable().get(key(CHN_USA, 2025, 6, "FRONT_LOADING"));
+                assertThat(s).as("threshold %s", threshold).isNotNull();
+                assertThat(s.getExcessPct()).isEqualTo(threshold);
+            }
+        }
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.tariff(AUGUST_RISE);
+            for (int m = 1; m <= 6; m++) {
+                f.pipe(figure(CHN_USA, 2024, m, 1, 100L, "2024-%02d-20".formatted(m + 1), 0));
+            }
+            f.pipe(figure(CHN_USA, 2025, 4, 1, 120L, "2025-05-20", 0));
+            f.pipe(figure(CHN_USA, 2025, 5, 1, 120L, "2025-06-20", 0));
+            f.pipe(figure(CHN_USA, 2025, 6, 1, 132L, "2025-07-14", 0));
+            TradeSignal s = f.signalTable().get(key(CHN_USA, 2025, 6, "FRONT_LOADING"));
+            assertThat(s).isNotNull();
+            assertThat(s.getTrendPct()).isEqualTo(20.0);
+            assertThat(s.getExcessPct()).isEqualTo(10.0);
+        }
+    }
+
+    @Test
     void shouldSignalYoyMovesBeyondTheThresholdWithoutAnyTariffEvent() {
         try (TopologyFixture f = new TopologyFixture()) {
             flatYearAndJune(f, 65L);
