@@ -67,6 +67,11 @@ public final class TradeRecordValidator {
         return Set.copyOf(codes);
     }
 
+    /** {@code limit x months}, or Long.MAX_VALUE when that does not fit a long (no value exceeds it then). */
+    private static long saturatedProduct(long limit, int months) {
+        return limit > Long.MAX_VALUE / months ? Long.MAX_VALUE : limit * months;
+    }
+
     /** @return the reason the record is refused, or empty when it is valid */
     public Optional<String> check(SeriesKey key, TradeRecord r) {
         if (key == null) {
@@ -129,9 +134,15 @@ public final class TradeRecordValidator {
         }
         // Not for a derived roll-up: each child passed this check on its way in, and a sum of them refused here
         // would leave the parent with its previous derived figure, a sum of fewer children, for good.
-        if (r.getValue() != null && r.getDerivedFrom() == null && r.getValue() > limits.limit(r.getCurrency())) {
+        // The limit is per month: a combined Jan+Feb covers two, so it may hold twice as much. Held to one month's
+        // limit, China customs' two-month figures were refused as unit errors first as a limit neared real totals.
+        if (r.getValue() != null && r.getDerivedFrom() == null
+                && r.getValue() > saturatedProduct(limits.limit(r.getCurrency()), r.getMonths())) {
             return Optional.of("absurd trade value " + r.getValue() + " " + r.getCurrency() + " (more than "
-                    + limits.limit(r.getCurrency()) + " in one month for one series: a unit error? For a currency worth "
+                    + limits.limit(r.getCurrency()) + " in one month for one series"
+                    + (r.getMonths() > 1 ? ", " + saturatedProduct(limits.limit(r.getCurrency()), r.getMonths())
+                            + " over its " + r.getMonths() + " months" : "")
+                    + ": a unit error? For a currency worth "
                     + "far less than a US dollar, give it a limit of its own in "
                     + ProcessorConfig.MAX_MONTHLY_VALUE_BY_CURRENCY_CONFIG + ")");
         }

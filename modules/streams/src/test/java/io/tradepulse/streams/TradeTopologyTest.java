@@ -221,6 +221,27 @@ class TradeTopologyTest {
         }
     }
 
+    /**
+     * The limit is per month: China customs' combined January+February covers two, so it may be up to twice the limit
+     * (here 150 against a monthly limit of 100); a single month of the same value is still a unit error.
+     */
+    @Test
+    void shouldApplyTheMonthlyValueLimitPerMonthWhenAFigureCoversJanuaryAndFebruaryTogether() {
+        ValueLimits limits = ValueLimits.of(100L, List.of());
+        try (TopologyFixture f = new TopologyFixture(SignalConfig.DEFAULTS, RollupConfig.DEFAULTS,
+                StateStoreType.fromConfig(ProcessorConfig.STATE_STORE_TYPE_DEFAULT), InputRules.DEFAULTS.with(limits))) {
+            f.pipe(figure(CHN_USA, 2025, 1, 2, 150L, "2025-03-07", 0));
+            f.pipe(figure(CHN_USA, 2025, 1, 2, 201L, "2025-03-08", 0)); // over twice the limit: refused
+            f.pipe(figure(CHN_USA, 2025, 3, 1, 150L, "2025-04-13", 0));
+            Map<ChangeKey, TradeChange> table = f.table();
+            assertThat(table).containsOnlyKeys(cell(CHN_USA, 2025, 1));
+            assertThat(table.get(cell(CHN_USA, 2025, 1)).getValue()).isEqualTo(150L);
+            assertThat(f.deadLetters.readValuesToList()).extracting(DeadLetter::getReason).satisfiesExactly(
+                    r -> assertThat(r).contains("absurd trade value 201 USD"),
+                    r -> assertThat(r).contains("absurd trade value 150 USD"));
+        }
+    }
+
     @Test
     void shouldPreferHigherRevisionNumberAtTheSamePublicationTime() {
         try (TopologyFixture f = new TopologyFixture()) {
