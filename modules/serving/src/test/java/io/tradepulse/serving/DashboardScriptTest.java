@@ -180,6 +180,61 @@ class DashboardScriptTest {
             })().catch(e => { console.error(e); process.exit(1); });
             """;
 
+    /**
+     * The same fake page, with a fetch that answers 500 to the URLs that start with one of {@code state.failing}, and
+     * the series select's change listener kept, so that the harness can pick a series as a user does.
+     */
+    private static final String FAILURE_HARNESS = FAKE_PAGE + """
+            const state = {series: [], failing: []};
+            // A failure the page leaves to no one (its change listener's rejected promise): recorded, not fatal.
+            const unhandled = [];
+            process.on('unhandledRejection', e => unhandled.push(String(e)));
+            let onChange = null;
+            byId('series').addEventListener = (type, listener) => { if (type === 'change') onChange = listener; };
+            const context = vm.createContext({
+              URLSearchParams, console, setTimeout, setInterval: () => 0, location, history,
+              document: {getElementById: byId, querySelector: q => q === '.sub' ? sub : q === '#table tbody' ? tbody : element()},
+              fetch: async asked => {
+                const url = resolve(asked);
+                if (state.failing.some(prefix => url.startsWith(prefix))) {
+                  return {ok: false, status: 500, headers: {get: () => null}, json: async () => ({error: 'internal error'})};
+                }
+                const reporter = new URLSearchParams(url.slice(url.indexOf('?') + 1)).get('reporter');
+                const body = url.startsWith('api/series') ? state.series
+                  : url.startsWith('api/changes') ? [{year: 2025, month: 1, months: 1, value: 1e9, vintage: 'rows of ' + reporter, source: 'S'}]
+                  : url.startsWith('api/signals') ? [{type: 'YOY_MOVE', status: 'ACTIVE', year: 2025, month: 1, months: 1, summary: 'signal of ' + reporter}]
+                  : {processor: 'RUNNING'};
+                return {ok: true, status: 200, headers: {get: () => null}, json: async () => body};
+              },
+            });
+            const series = (reporter, partner) => ({reporter, partner, flow: 'EXPORT', commodity: 'TOTAL', months: 1, latestPeriod: '2025-01'});
+            const sleep = ms => new Promise(done => setTimeout(done, ms));
+            const page = () => ({selected: byId('series').value, table: tbody.innerHTML, chart: byId('chart').innerHTML,
+              signals: byId('signals').innerHTML, error: sub.textContent});
+            // The user picks a series (the browser's change event), then the page settles.
+            const pick = async value => { sub.textContent = ''; byId('series').value = value; onChange(); await sleep(50); return page(); };
+            (async () => {
+              const html = fs.readFileSync(process.argv[2], 'utf8');
+              state.series = [series('CHN', 'USA'), series('USA', 'CHN'), series('DEU', 'USA')];
+              vm.runInContext(html.slice(html.indexOf('<script>') + '<script>'.length, html.indexOf('</script>')), context);
+              await sleep(100);
+              const out = {initial: page()};
+              state.failing = ['api/changes?reporter=USA'];
+              out.changesFailed = await pick('USA/CHN/EXPORT/TOTAL');
+              state.failing = [];
+              await pick('CHN/USA/EXPORT/TOTAL');
+              state.failing = ['api/signals?reporter=DEU'];
+              out.signalsFailed = await pick('DEU/USA/EXPORT/TOTAL');
+              state.failing = [];
+              await pick('CHN/USA/EXPORT/TOTAL');
+              // The 5-second refresh of the series shown fails: its own rows stay (it is still the series selected).
+              state.failing = ['api/changes'];
+              out.refreshFailed = await vm.runInContext('loadSeries().catch(() => {})', context).then(page);
+              out.unhandled = unhandled;
+              console.log(JSON.stringify(out));
+            })().catch(e => { console.error(e); process.exit(1); });
+            """;
+
     private static boolean nodeAvailable() {
         try {
             Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
@@ -327,5 +382,30 @@ class DashboardScriptTest {
         assumeThat(nodeAvailable()).as("node on the PATH").isTrue();
         // the table showed 2025-01..02 for the figure, the signal on it said 2025-01
         assertThat(run(RACE_HARNESS).get("signals").asText()).contains("<b>YOY_MOVE</b> 2025-01..02: signal of USA");
+    }
+
+    @Test
+    void shouldShowNoOtherSeriesRowsOrSignalsAndSayWhyWhenLoadingTheSelectedSeriesFails() throws Exception {
+        assumeThat(nodeAvailable()).as("node on the PATH").isTrue();
+        JsonNode page = run(FAILURE_HARNESS);
+
+        assertThat(page.at("/initial/table").asText()).contains("rows of CHN");
+        // USA -> CHN picked, its rows answered 500: the table, chart and signals stayed those of CHN -> USA under
+        // USA -> CHN's name, and the failure went to no one (an unhandled rejection of the change listener).
+        JsonNode changesFailed = page.get("changesFailed");
+        assertThat(changesFailed.get("selected").asText()).isEqualTo("USA/CHN/EXPORT/TOTAL");
+        assertThat(changesFailed.get("table").asText()).doesNotContain("rows of CHN");
+        assertThat(changesFailed.get("chart").asText()).isEmpty();
+        assertThat(changesFailed.get("signals").asText()).doesNotContain("signal of CHN");
+        assertThat(changesFailed.get("error").asText()).contains("api/changes").contains("500");
+        // DEU -> USA picked, its rows answered but its signals 500: DEU's table stood next to CHN's signals.
+        JsonNode signalsFailed = page.get("signalsFailed");
+        assertThat(signalsFailed.get("selected").asText()).isEqualTo("DEU/USA/EXPORT/TOTAL");
+        assertThat(signalsFailed.get("signals").asText()).doesNotContain("signal of CHN");
+        assertThat(signalsFailed.get("error").asText()).contains("api/signals").contains("500");
+        JsonNode refreshFailed = page.get("refreshFailed");
+        assertThat(refreshFailed.get("table").asText()).contains("rows of CHN");
+        assertThat(refreshFailed.get("signals").asText()).contains("signal of CHN");
+        assertThat(page.get("unhandled")).as("failures left to no one").isEmpty();
     }
 }
