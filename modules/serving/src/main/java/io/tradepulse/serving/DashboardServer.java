@@ -16,6 +16,8 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -297,8 +299,27 @@ public final class DashboardServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The server's base URL, as `run` and `demo` print it for people to open. Bound to every interface (the default
+     * {@code --http-host 0.0.0.0}, which the JDK binds as the IPv6 wildcard on a dual-stack host), the bound address
+     * is no host a browser can open, and it was printed as {@code http://0:0:0:0:0:0:0:0:8080/}, not even a URL (an
+     * IPv6 address needs brackets): such a server is named by {@code localhost}, which reaches it on its own machine
+     * (a wildcard socket accepts the loopback address of either stack). Another IPv6 address is bracketed.
+     */
     public String url() {
-        return "http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort() + "/";
+        InetSocketAddress bound = server.getAddress();
+        InetAddress address = bound.getAddress();
+        String host;
+        if (address == null) {
+            host = bound.getHostString(); // unresolved: not for a bound server
+        } else if (address.isAnyLocalAddress()) {
+            host = "localhost";
+        } else if (address instanceof Inet6Address) {
+            host = "[" + address.getHostAddress().replace("%", "%25") + "]"; // a zone (%eth0) escaped, RFC 6874
+        } else {
+            host = address.getHostAddress();
+        }
+        return "http://" + host + ":" + bound.getPort() + "/";
     }
 
     private interface Endpoint {

@@ -920,6 +920,28 @@ class DashboardServerTest {
     }
 
     @Test
+    void shouldGiveAUrlThatOpensTheServerWhenBoundToEveryInterfaceOrAnIpv6Address() throws Exception {
+        // 0.0.0.0 is run's default --http-host; the JDK binds it as the IPv6 wildcard on a dual-stack host, and run
+        // printed "HTTP: http://0:0:0:0:0:0:0:0:8080/", which no browser or client can open.
+        for (String host : List.of("0.0.0.0", "::", "::1")) {
+            DashboardServer bound;
+            try {
+                bound = new DashboardServer(host, 0, results, health::get).start();
+            } catch (java.io.IOException | RuntimeException e) {
+                assertThat(host).as("only IPv6 may be missing on a build machine: %s", e).contains(":");
+                continue;
+            }
+            try (bound) {
+                URI url = URI.create(bound.url());
+                assertThat(url.getHost()).as("host of %s (bound to %s)", url, host).isNotNull();
+                HttpResponse<String> live = http.send(HttpRequest.newBuilder(url.resolve("health/live")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(live.statusCode()).as("%s (bound to %s)", url, host).isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
     void shouldAnswer404ToAPathThatOnlyStartsLikeAnEndpoint() throws Exception {
         for (String path : List.of("/api/seriesXYZ", "/api/series/", "/api/series/anything", "/api/nope", "/api",
                 "/health/readyz", "/health/live/x", "/health/")) {
