@@ -156,8 +156,8 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String MAX_MONTHLY_VALUE_DOC = "The largest monthly value a published figure of one series may "
             + "have, in its currency's units, unless that currency has a limit of its own (tradepulse.validation.max."
             + "monthly.value.by.currency): a larger value is taken for a unit error (thousands read as units, twice) "
-            + "and goes to the dead-letter topic. The default suits currencies near the US dollar (world merchandise "
-            + "trade is about US$ 2 trillion a month).";
+            + "and goes to the dead-letter topic. A combined January+February figure may hold twice the limit. The default "
+            + "suits currencies near the US dollar (world merchandise trade is about US$ 2 trillion a month).";
     /** A constant expression, so {@link ValueLimits#DEFAULT} reads it without initializing this class. */
     public static final long MAX_MONTHLY_VALUE_DEFAULT = 5_000_000_000_000L;
 
