@@ -30,7 +30,7 @@ final class CsvRows {
         CsvReader in = new CsvReader(text.toString().getBytes(StandardCharsets.UTF_8));
         List<ParseResult<T>> out = new ArrayList<>();
         CsvReader.Row header = in.next();
-        boolean headerOk = header != null && header.text().trim().equals(expectedHeader);
+        boolean headerOk = header != null && namesColumns(header, expectedHeader);
         if (header != null && !headerOk) {
             out.add(new ParseResult.Rejected<>(header.line(), header.text(),
                     "unexpected header; expected '" + expectedHeader + "'"));
@@ -45,5 +45,24 @@ final class CsvRows {
                     : new ParseResult.Rejected<>(row.line(), row.text(), "file rejected: unexpected header"));
         }
         return out;
+    }
+
+    /**
+     * Whether the header names the expected columns, compared as parsed fields: a header written by a spreadsheet or
+     * an export tool may quote every name ({@code "id","imposer",...}), pad them after the commas or capitalise them,
+     * and its rows are read the same way; comparing the raw line refused such a file whole.
+     */
+    private static boolean namesColumns(CsvReader.Row header, String expectedHeader) {
+        String[] expected = expectedHeader.split(",", -1);
+        List<String> actual = header.fields();
+        if (actual.size() != expected.length) {
+            return false;
+        }
+        for (int i = 0; i < expected.length; i++) {
+            if (!actual.get(i).trim().equalsIgnoreCase(expected[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 }

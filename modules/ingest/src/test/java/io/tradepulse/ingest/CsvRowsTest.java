@@ -32,6 +32,20 @@ class CsvRowsTest {
     }
 
     @Test
+    void shouldAcceptAHeaderWhenItsColumnsAreQuotedPaddedOrCapitalised() throws IOException {
+        for (String header : List.of("\"a\",\"b\"", "a, b", " A , B ", "\"A\",\"b\"")) {
+            assertThat(parse(header + "\r\n1,2\r\n")).as(header).containsExactly(new ParseResult.Parsed<>(2, List.of("1", "2")));
+        }
+    }
+
+    @Test
+    void shouldStillRefuseAHeaderWhenItNamesOtherOrMoreColumns() throws IOException {
+        for (String header : List.of("a,c", "a,b,", "a", "\"a,b\"", "b,a")) {
+            assertThat(parse(header + "\n1,2\n")).as(header).hasSize(2).allMatch(r -> r instanceof ParseResult.Rejected);
+        }
+    }
+
+    @Test
     void shouldReturnNothingForAnEmptyFile() throws IOException {
         assertThat(parse("")).isEmpty();
     }
