@@ -30,6 +30,11 @@ final class CsvRows {
         CsvReader in = new CsvReader(text.toString().getBytes(StandardCharsets.UTF_8));
         List<ParseResult<T>> out = new ArrayList<>();
         CsvReader.Row header = in.next();
+        // Blank lines before the header are skipped like those between rows: one left by an editor or a
+        // concatenation refused the whole file as an empty "unexpected header".
+        while (header != null && header.text().isBlank()) {
+            header = in.next();
+        }
         boolean headerOk = header != null && namesColumns(header, expectedHeader);
         if (header != null && !headerOk) {
             out.add(new ParseResult.Rejected<>(header.line(), header.text(),

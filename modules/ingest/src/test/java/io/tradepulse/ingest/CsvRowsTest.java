@@ -46,6 +46,11 @@ class CsvRowsTest {
     }
 
     @Test
+    void shouldReadTheHeaderAfterBlankLinesWhenTheFileStartsWithThem() throws IOException {
+        assertThat(parse("\uFEFF\r\n  \r\na,b\r\n1,2\r\n")).containsExactly(new ParseResult.Parsed<>(4, List.of("1", "2")));
+    }
+
+    @Test
     void shouldReturnNothingForAnEmptyFile() throws IOException {
         assertThat(parse("")).isEmpty();
     }
