@@ -59,6 +59,20 @@ public final class TariffEventsCsv {
             return new ParseResult.Rejected<>(lineNo, raw, "unknown kind '" + f.get(8).trim()
                     + "'; allowed: " + List.of(TariffEventKind.values()));
         }
+        Double rateBefore;
+        Double rateAfter;
+        try {
+            rateBefore = optionalDouble(f.get(6));
+            rateAfter = optionalDouble(f.get(7));
+        } catch (NumberFormatException e) {
+            return new ParseResult.Rejected<>(lineNo, raw, "rate is not a number: " + e.getMessage());
+        }
+        // A duty rate is a percentage of the goods' value, 0 for none: a negative one is a typo (a sign, a dash
+        // for "none"), and the calendar would compare it as a real rate (an OTHER event rising from -5 to 0).
+        if ((rateBefore != null && rateBefore < 0) || (rateAfter != null && rateAfter < 0)) {
+            return new ParseResult.Rejected<>(lineNo, raw, "rate is negative: rate_before_pct=" + f.get(6).trim()
+                    + ", rate_after_pct=" + f.get(7).trim() + " (a tariff rate is 0 or more)");
+        }
         try {
             String scope = f.get(3).trim();
             Set<String> hs = new LinkedHashSet<>();
@@ -74,16 +88,14 @@ public final class TariffEventsCsv {
                     .setHsScope(List.copyOf(hs))
                     .setAnnounced(LocalDate.parse(f.get(4).trim()))
                     .setEffective(LocalDate.parse(f.get(5).trim()))
-                    .setRateBeforePct(optionalDouble(f.get(6)))
-                    .setRateAfterPct(optionalDouble(f.get(7)))
+                    .setRateBeforePct(rateBefore)
+                    .setRateAfterPct(rateAfter)
                     .setKind(kind)
                     .setNote(f.get(9).isBlank() ? null : f.get(9).trim())
                     .setSource(f.get(10).trim())
                     .build());
         } catch (DateTimeParseException e) {
             return new ParseResult.Rejected<>(lineNo, raw, "date is not yyyy-MM-dd: " + e.getParsedString());
-        } catch (NumberFormatException e) {
-            return new ParseResult.Rejected<>(lineNo, raw, "rate is not a number: " + e.getMessage());
         }
     }
 

@@ -114,4 +114,17 @@ class TariffEventsCsvTest {
                     .contains("rate is not a number").contains(rate);
         }
     }
+
+    @Test
+    void shouldRejectANegativeRateNamingItWhenEitherRateIsBelowZero() throws IOException {
+        for (String rates : List.of("-5,10", "0,-10", "-0.5,")) {
+            var rows = new TariffEventsCsv().parse(new StringReader(TariffEventsCsv.HEADER
+                    + "\nx,USA,CHN,ALL,2025-02-01,2025-02-04," + rates + ",OTHER,,AP\n"));
+            assertThat(rows.get(0)).as(rates).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) rows.get(0)).reason()).as(rates).contains("negative");
+        }
+        var zero = new TariffEventsCsv().parse(new StringReader(TariffEventsCsv.HEADER
+                + "\nx,USA,CHN,ALL,2025-02-01,2025-02-04,-0,0,OTHER,,AP\n"));
+        assertThat(zero.get(0)).as("zero, however signed, is no duty").isInstanceOf(ParseResult.Parsed.class);
+    }
 }
