@@ -86,8 +86,10 @@ public final class CsvReader {
         int close = closingQuote(open + 1);
         if (close >= 0 && endsField(close + 1)) {
             pos = close + 1;
+            // Line breaks inside count as between records (LF, CRLF or a lone CR): counting LF alone numbered every
+            // later row of a CR-only file (classic Mac Excel) one line too early per quoted break.
             for (int i = open; i < close; i++) {
-                if (data[i] == '\n') {
+                if (data[i] == '\n' || (data[i] == '\r' && data[i + 1] != '\n')) {
                     line++;
                 }
             }

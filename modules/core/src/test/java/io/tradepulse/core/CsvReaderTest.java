@@ -81,6 +81,18 @@ class CsvReaderTest {
     }
 
     @Test
+    void shouldNumberRowsAfterAQuotedLineBreakWhenTheFileEndsLinesWithALoneCr() {
+        CsvReader r = reader("h,v\r\"two\rlines\",1\r\"three\r\rlines\",2\rz,3\r");
+        assertThat(r.next().line()).isEqualTo(1);
+        CsvReader.Row twoLines = r.next();
+        assertThat(twoLines.fields()).containsExactly("two\rlines", "1");
+        assertThat(twoLines.line()).isEqualTo(2);
+        assertThat(r.next().line()).isEqualTo(4);
+        assertThat(r.next().line()).isEqualTo(7);
+        assertThat(r.next()).isNull();
+    }
+
+    @Test
     void shouldEndRowsAtCrLfAndLfAndALoneCr() {
         CsvReader r = reader("a\r\nb\rc\nd");
         List<Long> lines = new ArrayList<>();
