@@ -188,11 +188,11 @@ public final class TopicAdmin {
 
     /**
      * The settings of the catalog's existing topics that differ from what {@link #ensureTopics} would create them
-     * with (cleanup policy, retention, {@code min.insync.replicas}). Existing topics are never altered: a topic made
-     * by an earlier release, by hand or by a platform team keeps its settings, and some differences are deliberate
-     * (a shorter dead-letter retention). But some lose data silently (trade.records inheriting a broker's
-     * {@code log.retention.bytes}; trade.changes with the delete policy is no longer a table), so the caller reports
-     * them, each with the command that fixes it. Missing topics are not reported.
+     * with (cleanup policy, retention, {@code min.insync.replicas} of topics with 3 replicas or more). Existing topics
+     * are never altered: a topic made by an earlier release, by hand or by a platform team keeps its settings, and some
+     * differences are deliberate (a shorter dead-letter retention). But some lose data silently (trade.records
+     * inheriting a broker's {@code log.retention.bytes}; trade.changes with the delete policy is no longer a table), so
+     * the caller reports them, each with the command that fixes it. Missing topics are not reported.
      */
     public static List<SettingDrift> settingsDrift(Admin admin, TopicCatalog catalog) throws InterruptedException {
         try {
@@ -200,12 +200,13 @@ public final class TopicAdmin {
             Map<String, Map<String, String>> expected = new java.util.LinkedHashMap<>();
             for (Topic<?, ?> t : catalog.all()) {
                 if (existing.contains(t.name())) {
-                    expected.put(t.name(), t.settings().toNewTopic(t.name()).configs());
+                    expected.put(t.name(), new HashMap<>(t.settings().toNewTopic(t.name()).configs()));
                 }
             }
             if (expected.isEmpty()) {
                 return List.of();
             }
+            dropMinInSyncReplicasAboveReplicas(admin, expected);
             List<ConfigResource> resources = expected.keySet().stream()
                     .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList();
             Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get();
@@ -224,5 +225,29 @@ public final class TopicAdmin {
         } catch (ExecutionException e) {
             throw new IllegalStateException("Could not read the topics' settings: " + e.getCause().getMessage(), e.getCause());
         }
+    }
+
+    /**
+     * tradepulse sets {@code min.insync.replicas=2} only on topics it creates with 3 replicas or more. An existing
+     * topic with fewer replicas (made before replication was raised, or by hand) was told to take 2 all the same,
+     * with the command to do it: on a single replica that makes every acks=all write fail (NOT_ENOUGH_REPLICAS),
+     * on two it stops writes whenever one broker is down. Such a topic is not compared on that key; its replication
+     * factor is a matter of partition reassignment, not of kafka-configs. Asks for the replica counts only when a
+     * topic expects the key (a catalog with 3 replicas or more).
+     */
+    private static void dropMinInSyncReplicasAboveReplicas(Admin admin, Map<String, Map<String, String>> expected)
+            throws InterruptedException, ExecutionException {
+        String key = org.apache.kafka.common.config.TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG;
+        List<String> names = expected.entrySet().stream().filter(e -> e.getValue().containsKey(key))
+                .map(Map.Entry::getKey).toList();
+        if (names.isEmpty()) {
+            return;
+        }
+        admin.describeTopics(names).allTopicNames().get().forEach((name, d) -> {
+            int replicas = d.partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(0);
+            if (replicas < 3) {
+                expected.get(name).remove(key);
+            }
+        });
     }
 }

@@ -13,7 +13,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.DescribeConfigsResult;
 import org.apache.kafka.clients.admin.DescribeTopicsResult;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.ListTopicsResult;
@@ -21,8 +24,10 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.admin.TopicListing;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -68,6 +73,62 @@ class TopicAdminTest {
         Admin admin = admin(name -> null, notHostedAnswers);
         assertThat(TopicAdmin.ensureTopics(admin, List.of(new NewTopic("t.own", 2, (short) 1)))).containsExactly("t.own");
         assertThat(notHostedAnswers).as("asked until served").hasValue(-1);
+    }
+
+    /**
+     * replication.factor=3, but trade.records exists with a single replica (made before replication was raised): it
+     * was told to take min.insync.replicas=2, with the command to do it, which makes every acks=all write to it fail.
+     * The topics with 3 replicas are still told.
+     */
+    @Test
+    void shouldNotAskForTwoInSyncReplicasWhenAnExistingTopicHasFewerThanThreeReplicas() throws Exception {
+        String records = CATALOG.records().name();
+        Admin admin = existingTopics(name -> name.equals(records) ? 1 : 3, Map.of("min.insync.replicas", "1"));
+
+        List<TopicAdmin.SettingDrift> drift = TopicAdmin.settingsDrift(admin, CATALOG);
+
+        assertThat(drift).extracting(TopicAdmin.SettingDrift::topic).doesNotContain(records)
+                .containsExactlyInAnyOrderElementsOf(CATALOG.all().stream().map(Topic::name)
+                        .filter(n -> !n.equals(records)).toList());
+        assertThat(drift).allSatisfy(d -> assertThat(d.key()).isEqualTo("min.insync.replicas"));
+    }
+
+    /**
+     * An Admin listing every catalog topic, each with {@code replicas.apply(name)} replicas on its one partition and
+     * the configs tradepulse creates it with, {@code override} put over them.
+     */
+    private static Admin existingTopics(Function<String, Integer> replicas, Map<String, String> override) {
+        return (Admin) Proxy.newProxyInstance(TopicAdminTest.class.getClassLoader(), new Class<?>[] {Admin.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "listTopics" -> listTopics(CATALOG.all().stream().map(Topic::name).toList());
+                    case "describeTopics" -> {
+                        Map<String, KafkaFuture<TopicDescription>> futures = new LinkedHashMap<>();
+                        for (Object name : (Collection<?>) args[0]) {
+                            List<Node> nodes = java.util.stream.IntStream.range(0, replicas.apply((String) name))
+                                    .mapToObj(i -> new Node(i, "b" + i, 9092)).toList();
+                            futures.put((String) name, KafkaFuture.completedFuture(new TopicDescription((String) name,
+                                    false, List.of(new TopicPartitionInfo(0, nodes.get(0), nodes, nodes)))));
+                        }
+                        yield new DescribeTopicsResult(null, futures) {
+                        };
+                    }
+                    case "describeConfigs" -> {
+                        Map<ConfigResource, KafkaFuture<Config>> futures = new LinkedHashMap<>();
+                        for (Object r : (Collection<?>) args[0]) {
+                            ConfigResource resource = (ConfigResource) r;
+                            Map<String, String> configs = new LinkedHashMap<>(CATALOG.all().stream()
+                                    .filter(t -> t.name().equals(resource.name())).findFirst().orElseThrow()
+                                    .settings().toNewTopic(resource.name()).configs());
+                            configs.putAll(override);
+                            futures.put(resource, KafkaFuture.completedFuture(new Config(configs.entrySet().stream()
+                                    .map(e -> new ConfigEntry(e.getKey(), e.getValue())).toList())));
+                        }
+                        yield new DescribeConfigsResult(futures) {
+                        };
+                    }
+                    case "close" -> null;
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
     }
 
     /** An Admin with no topics listed, whose createTopics fails each topic with {@code failure.apply(name)} (null: created). */
@@ -116,9 +177,15 @@ class TopicAdminTest {
     }
 
     private static ListTopicsResult listTopics() throws Exception {
+        return listTopics(List.of());
+    }
+
+    private static ListTopicsResult listTopics(List<String> names) throws Exception {
         Constructor<ListTopicsResult> constructor = ListTopicsResult.class.getDeclaredConstructor(KafkaFuture.class);
         constructor.setAccessible(true);
-        return constructor.newInstance(KafkaFuture.completedFuture(Map.<String, TopicListing>of()));
+        Map<String, TopicListing> listings = new LinkedHashMap<>();
+        names.forEach(n -> listings.put(n, new TopicListing(n, org.apache.kafka.common.Uuid.randomUuid(), false)));
+        return constructor.newInstance(KafkaFuture.completedFuture(listings));
     }
 
     private static CreateTopicsResult createTopics(Collection<?> topics, Function<String, RuntimeException> failure) {
