@@ -74,10 +74,14 @@ public final class GaccSeriesCsv {
         Double yoy;
         try {
             value = dollarsFromBillions(f.get(2).trim());
+        } catch (IllegalArgumentException e) {
+            return new ParseResult.Rejected<>(lineNo, raw, "value_usd_bn " + e.getMessage());
+        }
+        try {
             // Not Double.valueOf, which took "NaN" and "Infinity" as a reported YoY %.
             yoy = f.get(3).isBlank() ? null : TariffEventsCsv.decimal(f.get(3).trim());
-        } catch (NumberFormatException | ArithmeticException e) {
-            return new ParseResult.Rejected<>(lineNo, raw, "value or YoY is not a number: " + e.getMessage());
+        } catch (NumberFormatException e) {
+            return new ParseResult.Rejected<>(lineNo, raw, "reported_yoy_pct is not a number: " + e.getMessage());
         }
         if (value != null && value < 0) {
             return new ParseResult.Rejected<>(lineNo, raw, "negative trade value");
@@ -127,12 +131,31 @@ public final class GaccSeriesCsv {
         return new ParseResult.Parsed<>(lineNo, record);
     }
 
+    /**
+     * @throws IllegalArgumentException saying what is wrong with {@code text}, for the dead letter: BigDecimal's own
+     *     messages ("Rounding necessary", "Overflow", "Character a is neither a decimal digit...") named neither the
+     *     value nor the rule it broke
+     */
     private static Long dollarsFromBillions(String text) {
         if (text.isEmpty()) {
             return null;
         }
-        // longValueExact: more than 9 decimals would be a fraction of a dollar, which no source publishes.
-        return new BigDecimal(text).movePointRight(9).longValueExact();
+        BigDecimal dollars;
+        try {
+            dollars = new BigDecimal(text).movePointRight(9);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IllegalArgumentException("is not a number: '" + text + "' is not a decimal number");
+        }
+        // More than 9 decimals would be a fraction of a dollar, which no source publishes.
+        if (dollars.stripTrailingZeros().scale() > 0) {
+            throw new IllegalArgumentException("'" + text + "' is a fraction of a dollar: at most 9 decimals in US$ bn");
+        }
+        try {
+            return dollars.longValueExact();
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("'" + text + "' is out of range (at most "
+                    + BigDecimal.valueOf(Long.MAX_VALUE).movePointLeft(9).toBigInteger() + " US$ bn)");
+        }
     }
 
 }

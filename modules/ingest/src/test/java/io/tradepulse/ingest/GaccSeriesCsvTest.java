@@ -97,6 +97,18 @@ class GaccSeriesCsvTest {
         }
     }
 
+    /** BigDecimal's "Rounding necessary" and "Overflow" were the whole reason: they named neither value nor rule. */
+    @Test
+    void shouldNameTheValueAndTheRuleWhenAValueIsAFractionOfADollarOrOutOfRange() throws IOException {
+        var rows = parse("2025-05,2025-05,28.8000000001,,AP 2025-06-09,published",
+                "2025-05,2025-05,1e10,,AP 2025-06-09,published",
+                "2025-05,2025-05,28.800000000000,,AP 2025-06-09,published");
+        assertThat(((ParseResult.Rejected<TradeRecord>) rows.get(0)).reason())
+                .contains("value_usd_bn", "28.8000000001", "fraction of a dollar");
+        assertThat(((ParseResult.Rejected<TradeRecord>) rows.get(1)).reason()).contains("value_usd_bn", "1e10", "out of range");
+        assertThat(value(rows.get(2)).getValue()).as("trailing zeros are no fraction").isEqualTo(28_800_000_000L);
+    }
+
     private static TradeRecord value(ParseResult<TradeRecord> r) {
         assertThat(r).isInstanceOf(ParseResult.Parsed.class);
         return ((ParseResult.Parsed<TradeRecord>) r).value();
