@@ -24,6 +24,11 @@ public final class TariffEventsCsv {
     public static final String HEADER = "id,imposer,target,scope,announced,effective,rate_before_pct,rate_after_pct,kind,note,source";
     private static final Pattern HS = Pattern.compile("\\bHS(\\d{2,10})\\b");
     private static final Pattern ISO3 = Pattern.compile("[A-Z]{3}");
+    /**
+     * The economies a series can have, as the processor's TradeRecordValidator accepts them: ISO 3166-1 alpha-3
+     * (the JDK's table), the world (WLD) and EU (EUU) aggregates, and Kosovo's user-assigned XKX.
+     */
+    private static final Set<String> ECONOMIES = economies();
 
     public List<ParseResult<TariffEvent>> parse(Reader reader) throws IOException {
         return CsvRows.parse(reader, HEADER, this::parseRow);
@@ -40,6 +45,15 @@ public final class TariffEventsCsv {
         String target = f.get(2).trim();
         if (!ISO3.matcher(imposer).matches() || !ISO3.matcher(target).matches()) {
             return new ParseResult.Rejected<>(lineNo, raw, "imposer and target must be ISO 3166-1 alpha-3 codes");
+        }
+        // A well-formed code of no economy ("CHA" for CHN) matches no series ever: the processor keeps series of these
+        // economies only (TradeRecordValidator), so the event would be published and silently never apply.
+        for (String code : List.of(imposer, target)) {
+            if (!ECONOMIES.contains(code)) {
+                return new ParseResult.Rejected<>(lineNo, raw, "unknown economy '" + code + "' (as "
+                        + (code.equals(imposer) ? "imposer" : "target")
+                        + "): not an ISO 3166-1 alpha-3 code, nor WLD, EUU or XKX; it would match no series");
+            }
         }
         if (imposer.equals(target)) {
             return new ParseResult.Rejected<>(lineNo, raw, "imposer and target are the same economy: " + imposer);
@@ -97,6 +111,12 @@ public final class TariffEventsCsv {
         } catch (DateTimeParseException e) {
             return new ParseResult.Rejected<>(lineNo, raw, "date is not yyyy-MM-dd: " + e.getParsedString());
         }
+    }
+
+    private static Set<String> economies() {
+        Set<String> codes = new java.util.HashSet<>(java.util.Locale.getISOCountries(java.util.Locale.IsoCountryCode.PART1_ALPHA3));
+        codes.addAll(List.of("WLD", "EUU", "XKX"));
+        return Set.copyOf(codes);
     }
 
     private static Double optionalDouble(String s) {

@@ -127,4 +127,19 @@ class TariffEventsCsvTest {
                 + "\nx,USA,CHN,ALL,2025-02-01,2025-02-04,-0,0,OTHER,,AP\n"));
         assertThat(zero.get(0)).as("zero, however signed, is no duty").isInstanceOf(ParseResult.Parsed.class);
     }
+
+    @Test
+    void shouldRejectAnEventWhenItsImposerOrTargetIsNoEconomy() throws IOException {
+        for (String pair : List.of("USA,CHA", "XYZ,CHN")) {
+            var rows = new TariffEventsCsv().parse(new StringReader(TariffEventsCsv.HEADER
+                    + "\nx," + pair + ",ALL,2025-02-01,2025-02-04,0,10,INCREASE,,AP\n"));
+            assertThat(rows.get(0)).as(pair).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) rows.get(0)).reason()).as(pair).contains("unknown economy");
+        }
+        for (String pair : List.of("EUU,CHN", "USA,XKX", "TWN,WLD")) {
+            var rows = new TariffEventsCsv().parse(new StringReader(TariffEventsCsv.HEADER
+                    + "\nx," + pair + ",ALL,2025-02-01,2025-02-04,0,10,INCREASE,,AP\n"));
+            assertThat(rows.get(0)).as(pair).isInstanceOf(ParseResult.Parsed.class);
+        }
+    }
 }
