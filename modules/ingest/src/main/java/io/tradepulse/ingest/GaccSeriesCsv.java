@@ -70,6 +70,12 @@ public final class GaccSeriesCsv {
         if (months < 1 || months > 12 || start.getYear() != end.getYear()) {
             return new ParseResult.Rejected<>(lineNo, raw, "period_end must be within the same year, on or after period_start");
         }
+        // The rows below the processor would refuse too (TradeRecordValidator), but only after they were published to
+        // trade.records for good, and with a topic offset for origin instead of this file's line.
+        if (months > 1 && !(start.getMonthValue() == 1 && months == 2)) {
+            return new ParseResult.Rejected<>(lineNo, raw, "period " + start + ".." + end + ": the only multi-month "
+                    + "period is a combined January+February (China customs publishes no other)");
+        }
         Long value;
         Double yoy;
         try {
@@ -82,6 +88,10 @@ public final class GaccSeriesCsv {
             yoy = f.get(3).isBlank() ? null : TariffEventsCsv.decimal(f.get(3).trim());
         } catch (NumberFormatException e) {
             return new ParseResult.Rejected<>(lineNo, raw, "reported_yoy_pct is not a number: " + e.getMessage());
+        }
+        if (yoy != null && yoy < -100) {
+            return new ParseResult.Rejected<>(lineNo, raw, "impossible reported_yoy_pct " + f.get(3).trim()
+                    + " (trade cannot fall by more than 100 %)");
         }
         if (value != null && value < 0) {
             return new ParseResult.Rejected<>(lineNo, raw, "negative trade value");
@@ -101,6 +111,10 @@ public final class GaccSeriesCsv {
                 published = LocalDate.parse(m.group(1));
             } catch (DateTimeParseException e) {
                 return new ParseResult.Rejected<>(lineNo, raw, "citation date is not a valid date: " + m.group(1));
+            }
+            if (published.isBefore(end.atDay(1))) {
+                return new ParseResult.Rejected<>(lineNo, raw, "citation date " + published + " is before the period "
+                        + end + " began: not the date of this figure's publication");
             }
             vintage = published.toString();
         } else {

@@ -109,6 +109,26 @@ class GaccSeriesCsvTest {
         assertThat(value(rows.get(2)).getValue()).as("trailing zeros are no fraction").isEqualTo(28_800_000_000L);
     }
 
+    /** The processor refused these rows too, but only once they were on trade.records, with no file line to find them. */
+    @Test
+    void shouldRejectRowsTheProcessorWouldRefuseWhenTheyAreStillInTheFile() throws IOException {
+        var rows = parse("2025-02,2025-03,60.1,,AP 2025-04-13,published",
+                "2025-01,2025-03,90.1,,AP 2025-04-13,published",
+                "2025-05,2025-05,28.8,-134.5,AP 2025-06-09,published",
+                "2025-05,2025-05,28.8,-34.5,AP 2025-04-13,published",
+                "2025-05,2025-05,28.8,-100,AP 2025-05-01,published");
+        assertThat(reason(rows.get(0))).contains("2025-02..2025-03", "January+February");
+        assertThat(reason(rows.get(1))).contains("2025-01..2025-03", "January+February");
+        assertThat(reason(rows.get(2))).contains("-134.5", "more than 100 %");
+        assertThat(reason(rows.get(3))).contains("2025-04-13", "before the period 2025-05");
+        assertThat(rows.get(4)).as("a fall of 100 %, published on the period's first day").isInstanceOf(ParseResult.Parsed.class);
+    }
+
+    private static String reason(ParseResult<TradeRecord> r) {
+        assertThat(r).isInstanceOf(ParseResult.Rejected.class);
+        return ((ParseResult.Rejected<TradeRecord>) r).reason();
+    }
+
     private static TradeRecord value(ParseResult<TradeRecord> r) {
         assertThat(r).isInstanceOf(ParseResult.Parsed.class);
         return ((ParseResult.Parsed<TradeRecord>) r).value();
