@@ -35,6 +35,7 @@ public final class TopicAdmin {
             Map<String, Integer> counts = partitionCounts(admin, existing,
                     List.of(catalog.records().name(), catalog.derivedRecords().name()));
             checkCopartitioned(catalog, counts);
+            checkCopartitionedOnceCreated(catalog, counts);
             Integer recordsPartitions = counts.get(catalog.records().name());
             List<NewTopic> missing = catalog.all().stream()
                     .filter(t -> !existing.contains(t.name()))
@@ -76,6 +77,25 @@ public final class TopicAdmin {
                     + recordsName + " has " + records + ": they must be co-partitioned (the same number of "
                     + "partitions). Delete " + derivedName + " (the processor derives it again from " + recordsName
                     + ") so that it is created again with " + records + " partitions.");
+        }
+    }
+
+    /**
+     * trade.records is missing and would be created with the configured count, but trade.records.derived exists
+     * with another (left from an earlier deployment, or trade.records deleted to start over). Created anyway, the two
+     * were not co-partitioned from the first record on, and nothing said so before the next start.
+     */
+    private static void checkCopartitionedOnceCreated(TopicCatalog catalog, Map<String, Integer> counts) {
+        String recordsName = catalog.records().name();
+        String derivedName = catalog.derivedRecords().name();
+        Integer derived = counts.get(derivedName);
+        int planned = catalog.records().settings().partitions();
+        if (!counts.containsKey(recordsName) && derived != null && derived != planned) {
+            throw new NotCopartitionedException("Topic " + derivedName + " has " + derived + " partitions but "
+                    + recordsName + ", which does not exist, would be created with " + planned + ": they must be "
+                    + "co-partitioned (the same number of partitions). Delete " + derivedName + " (the processor "
+                    + "derives it again from " + recordsName + ") so that it is created again with " + planned
+                    + " partitions, or configure " + derived + " partitions. Nothing was created.");
         }
     }
 

@@ -76,6 +76,32 @@ class TopicAdminTest {
     }
 
     /**
+     * trade.records.derived is left with 1 partition (trade.records deleted to start over): trade.records was created
+     * with the configured 6, and the two were read as one source without being co-partitioned.
+     */
+    @Test
+    void shouldRefuseToCreateTheRecordsWhenTheExistingDerivedRecordsHaveAnotherPartitionCount() throws Exception {
+        String derived = CATALOG.derivedRecords().name();
+        AtomicInteger creates = new AtomicInteger();
+        Admin admin = (Admin) Proxy.newProxyInstance(TopicAdminTest.class.getClassLoader(), new Class<?>[] {Admin.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "listTopics" -> listTopics(List.of(derived));
+                    case "describeTopics" -> describeTopics((Collection<?>) args[0]); // one partition each
+                    case "createTopics" -> {
+                        creates.incrementAndGet();
+                        yield createTopics((Collection<?>) args[0], name -> null);
+                    }
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+
+        assertThatThrownBy(() -> TopicAdmin.ensureTopics(admin, CATALOG))
+                .isInstanceOf(TopicAdmin.NotCopartitionedException.class)
+                .hasMessageContaining(derived + " has 1 partitions")
+                .hasMessageContaining(CATALOG.records().name() + ", which does not exist, would be created with 6");
+        assertThat(creates).as("nothing created").hasValue(0);
+    }
+
+    /**
      * replication.factor=3, but trade.records exists with a single replica (made before replication was raised): it
      * was told to take min.insync.replicas=2, with the command to do it, which makes every acks=all write to it fail.
      * The topics with 3 replicas are still told.
