@@ -3,6 +3,7 @@ package io.tradepulse.ingest;
 import io.tradepulse.avro.TariffEvent;
 import io.tradepulse.avro.TariffEventKind;
 import io.tradepulse.core.CsvReader;
+import io.tradepulse.core.Economies;
 import java.io.IOException;
 import java.io.Reader;
 import java.time.LocalDate;
@@ -24,11 +25,6 @@ public final class TariffEventsCsv {
     public static final String HEADER = "id,imposer,target,scope,announced,effective,rate_before_pct,rate_after_pct,kind,note,source";
     private static final Pattern HS = Pattern.compile("\\bHS(\\d{2,10})\\b");
     private static final Pattern ISO3 = Pattern.compile("[A-Z]{3}");
-    /**
-     * The economies a series can have, as the processor's TradeRecordValidator accepts them: ISO 3166-1 alpha-3
-     * (the JDK's table), the world (WLD) and EU (EUU) aggregates, and Kosovo's user-assigned XKX.
-     */
-    private static final Set<String> ECONOMIES = economies();
 
     public List<ParseResult<TariffEvent>> parse(Reader reader) throws IOException {
         return CsvRows.parse(reader, HEADER, this::parseRow);
@@ -47,9 +43,10 @@ public final class TariffEventsCsv {
             return new ParseResult.Rejected<>(lineNo, raw, "imposer and target must be ISO 3166-1 alpha-3 codes");
         }
         // A well-formed code of no economy ("CHA" for CHN) matches no series ever: the processor keeps series of these
-        // economies only (TradeRecordValidator), so the event would be published and silently never apply.
+        // economies only (its TradeRecordValidator checks the same list), so the event would be published and would
+        // silently never apply.
         for (String code : List.of(imposer, target)) {
-            if (!ECONOMIES.contains(code)) {
+            if (!Economies.isEconomy(code)) {
                 return new ParseResult.Rejected<>(lineNo, raw, "unknown economy '" + code + "' (as "
                         + (code.equals(imposer) ? "imposer" : "target")
                         + "): not an ISO 3166-1 alpha-3 code, nor WLD, EUU or XKX; it would match no series");
@@ -111,12 +108,6 @@ public final class TariffEventsCsv {
         } catch (DateTimeParseException e) {
             return new ParseResult.Rejected<>(lineNo, raw, "date is not yyyy-MM-dd: " + e.getParsedString());
         }
-    }
-
-    private static Set<String> economies() {
-        Set<String> codes = new java.util.HashSet<>(java.util.Locale.getISOCountries(java.util.Locale.IsoCountryCode.PART1_ALPHA3));
-        codes.addAll(List.of("WLD", "EUU", "XKX"));
-        return Set.copyOf(codes);
     }
 
     private static Double optionalDouble(String s) {

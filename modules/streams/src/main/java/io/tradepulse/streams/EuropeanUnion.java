@@ -1,5 +1,6 @@
 package io.tradepulse.streams;
 
+import io.tradepulse.core.Economies;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -12,7 +13,7 @@ import java.util.Set;
  */
 final class EuropeanUnion {
     /** The EU-27 aggregate, as reporter or partner. */
-    static final String CODE = "EUU";
+    static final String CODE = Economies.EUROPEAN_UNION;
 
     /**
      * The 27 member states since the United Kingdom left on 2020-02-01, as ISO 3166-1 alpha-3 codes: the composition

@@ -6,6 +6,7 @@ import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.state.Observation;
 import io.tradepulse.avro.state.RollupContribution;
+import io.tradepulse.core.Economies;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +38,7 @@ import java.util.TreeSet;
 public final class Rollups {
     static final String COMMODITY_CHILD = "C:";
     static final String PARTNER_CHILD = "P:";
-    public static final String WORLD = "WLD";
+    public static final String WORLD = Economies.WORLD;
     private static final String TOTAL = "TOTAL";
 
     private Rollups() {

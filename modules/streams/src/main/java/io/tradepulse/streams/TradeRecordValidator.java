@@ -1,14 +1,13 @@
 package io.tradepulse.streams;
 
+import io.tradepulse.avro.CommodityLevel;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
+import io.tradepulse.core.Economies;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import io.tradepulse.avro.CommodityLevel;
-import java.util.HashSet;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -27,12 +26,9 @@ public final class TradeRecordValidator {
      * Comext's EU27_2020 and Comtrade's 97 map to it). The one list of them: the validator accepts them, and
      * {@link Rollups} keeps them out of world roll-ups, where they would count their members a second time.
      */
-    static final Set<String> AGGREGATES = Set.of(Rollups.WORLD, EuropeanUnion.CODE);
-    /**
-     * ISO 3166-1 alpha-3 codes (the JDK's table) plus the aggregates and user-assigned codes the connectors
-     * emit: {@link #AGGREGATES} and XKX (Kosovo).
-     */
-    static final Set<String> ECONOMIES = economies();
+    static final Set<String> AGGREGATES = Economies.AGGREGATES;
+    /** The economies a series may name ({@link Economies}: ISO 3166-1 alpha-3, {@link #AGGREGATES} and XKX). */
+    static final Set<String> ECONOMIES = Economies.ALL;
     /** Modern trade statistics (HS) start in 1988; anything earlier is a unit or parsing error. */
     public static final int MIN_YEAR = 1988;
 
@@ -58,13 +54,6 @@ public final class TradeRecordValidator {
     /** Whether {@code code} is an ISO 4217 currency code the validator accepts. */
     static boolean isCurrency(String code) {
         return CURRENCIES.contains(code);
-    }
-
-    private static Set<String> economies() {
-        Set<String> codes = new HashSet<>(Locale.getISOCountries(Locale.IsoCountryCode.PART1_ALPHA3));
-        codes.addAll(AGGREGATES);
-        codes.add("XKX");
-        return Set.copyOf(codes);
     }
 
     /** {@code limit x months}, or Long.MAX_VALUE when that does not fit a long (no value exceeds it then). */
