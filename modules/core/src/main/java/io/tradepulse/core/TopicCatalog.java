@@ -19,7 +19,9 @@ import org.apache.kafka.common.serialization.Serdes;
  * partition and meets the per-series state without a repartition; {@code trade.changes} and
  * {@code trade.signals} are keyed per (series, month) and compacted, so BI reads the latest value of each
  * cell. {@code trade.records.derived} carries the processor's roll-ups back to it, keyed and partitioned like
- * {@code trade.records}. {@code tariff.events} and {@code trade.dlq} use UTF-8 string keys (event id; origin).
+ * {@code trade.records}. {@code tariff.events} is keyed by the event id as a plain UTF-8 string; {@code trade.dlq} by
+ * the origin as an Avro string in the wire format (subject {@code trade.dlq-key}), as Kafka Connect's Avro converter
+ * writes the connectors' dead letters.
  */
 public final class TopicCatalog {
     public static final String RECORDS = "trade.records";
