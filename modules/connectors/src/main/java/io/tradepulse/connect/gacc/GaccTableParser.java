@@ -15,8 +15,10 @@ import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -104,6 +106,10 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
           if (!unitOk) {
             return Parsed.whollyBad(BadRow.of("No 'Unit: US$1,000' line before the header", ctx.location(),
                 "line " + r.line(), r.raw()));
+          }
+          String twice = columnHeadedTwice(r);
+          if (twice != null) {
+            return Parsed.whollyBad(BadRow.of(twice, ctx.location(), "line " + r.line(), r.raw()));
           }
           cols = columns(r);
           if (cols == null) {
@@ -283,13 +289,46 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
     return Double.parseDouble(s);
   }
 
+  /** Whether a header cell heads a cumulative column (see {@link #columns}). */
+  private static boolean isCumulative(String lowerHeader) {
+    // The published tables head a cumulative column with the months it covers ("1 to 5", "1to2"), not "1 to N";
+    // taken for the month's column, it sent January-May out as May.
+    return CUMULATIVE_HEADER.matcher(lowerHeader).find()
+        || lowerHeader.contains("cumulative") && !lowerHeader.equals("cumulative");
+  }
+
+  /**
+   * The reason a header cannot be read, when two of its cells claim one column (the month's exports, the month's
+   * imports, or a cumulative one of them), else null. The last of them used to win silently: a cumulative column
+   * headed in words the header check does not know ("Exports Jan-May", "Exports YTD") sent the months so far out as
+   * the month, and a YoY column ("Exports YoY %") sent the percent out as thousands of dollars. Which one holds the
+   * month's figures cannot be told from the header, so the table is refused rather than guessed.
+   */
+  private static String columnHeadedTwice(CsvReader.Row header) {
+    Map<String, Integer> first = new HashMap<>();
+    for (int i = 0; i < header.fields().size(); i++) {
+      String h = header.field(i).toLowerCase(Locale.ROOT).trim();
+      String flow = h.startsWith("exports") ? "Exports" : h.startsWith("imports") ? "Imports" : null;
+      if (flow == null) {
+        continue;
+      }
+      String column = isCumulative(h) ? "cumulative " + flow : flow + " of the month";
+      Integer earlier = first.putIfAbsent(column, i);
+      if (earlier != null) {
+        return "Header " + header.fields() + " has two columns for " + column + ", '" + header.field(earlier).trim()
+            + "' and '" + header.field(i).trim() + "': which one holds the figures cannot be told. Head a cumulative "
+            + "column with the months it covers ('" + flow + " 1 to 5', '" + flow + " 1 to N') or 'cumulative', and "
+            + "leave out other columns (YoY % is read from the row under each value row)";
+      }
+    }
+    return null;
+  }
+
   private static Columns columns(CsvReader.Row header) {
     int year = -1, month = -1, exp = -1, imp = -1, cum = -1, expCum = -1, impCum = -1;
     for (int i = 0; i < header.fields().size(); i++) {
       String h = header.field(i).toLowerCase(Locale.ROOT).trim();
-      // The published tables head a cumulative column with the months it covers ("1 to 5", "1to2"), not "1 to N";
-      // taken for the month's column, it sent January-May out as May.
-      boolean cumulative = CUMULATIVE_HEADER.matcher(h).find() || h.contains("cumulative") && !h.equals("cumulative");
+      boolean cumulative = isCumulative(h);
       if (h.equals("year")) {
         year = i;
       } else if (h.equals("month")) {

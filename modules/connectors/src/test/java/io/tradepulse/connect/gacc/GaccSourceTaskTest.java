@@ -13,6 +13,8 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class GaccSourceTaskTest {
   @TempDir Path dir;
@@ -244,6 +246,45 @@ class GaccSourceTaskTest {
             + s.getInt64("value"))
         .containsExactly("5/1 EXPORT 28800000000", "5/1 IMPORT 10200000000", "1/2 EXPORT 73410000000",
             "1/2 IMPORT 25000000000");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"Exports Jan-May,Imports Jan-May", "Exports YTD,Imports YTD"})
+  void shouldDeadLetterATableWhoseHeaderHasTwoColumnsForTheMonthsExportsInsteadOfReadingTheLastOne(String cumulative)
+      throws Exception {
+    // A cumulative column headed in words the header check does not know was taken for the month's column, the last
+    // one winning: US exports of January-May, 160 bn, went out as May's (GACC's real May figure is 28.8 bn).
+    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace("Exports 1 to N,Imports 1 to N",
+        cumulative));
+    Path good = Files.writeString(dir.resolve("2024-02.csv"), FEB_2024);
+    GaccSourceTask task = start(props(t, good));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.records")).as("only the next table").extracting(s -> s.getInt64("value"))
+        .containsExactly(73_410_000_000L, 25_000_000_000L);
+    assertThat(values(rs, "trade.dlq")).singleElement().satisfies(d -> {
+      assertThat(d.getString("reason")).contains("two columns for Exports of the month, 'Exports' and '"
+          + cumulative.substring(0, cumulative.indexOf(',')) + "'");
+      assertThat(d.getString("position")).isEqualTo("line 4");
+    });
+  }
+
+  @Test
+  void shouldDeadLetterATableWithAYoyColumnNextToTheValuesInsteadOfReadingThePercentAsThousandsOfDollars()
+      throws Exception {
+    Path t = Files.writeString(dir.resolve("2025-05.csv"), """
+        Unit: US$1,000
+        Country (Region),Year,Month,Exports,Exports YoY %,Imports,Imports YoY %
+        United States,2025,5,"28,800,000",-34.5,"10,200,000",4.8
+        """);
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.records")).as("not 4,800 dollars of imports").isEmpty();
+    assertThat(values(rs, "trade.dlq")).singleElement().extracting(s -> s.getString("reason")).asString()
+        .contains("two columns for Exports of the month, 'Exports' and 'Exports YoY %'");
   }
 
   @Test
