@@ -124,6 +124,34 @@ class ComextSourceTaskTest {
     assertThat(task.offsetOf("EU27_2020").next()).hasToString("2025-06");
   }
 
+  /** The SDMX-CSV row of ../shared/data/formats.md (Austria's exports of HS 7204 to the UAE, September 2023). */
+  @Test
+  void shouldMapTheRealSdmxCsvRowOfAMemberStateToItsPublishedFigureInEuros() throws Exception {
+    String path = "/sdmx/2.1/data/DS-045409/M.AT.AE.7204.2.VALUE_IN_EUROS";
+    wm.stubFor(get(urlPathEqualTo(path)).atPriority(9).willReturn(aResponse().withStatus(200).withBody(HEADER)));
+    wm.stubFor(get(urlPathEqualTo(path)).atPriority(1).withQueryParam("startPeriod", equalTo("2023-09"))
+        .willReturn(aResponse().withStatus(200).withBody(HEADER
+            + "ESTAT:DS-045409(1.0),15/09/26,M,AT,AE,7204,2,VALUE_IN_EUROS,2023-09,204548\r\n")));
+    ComextApiSourceTask task = start(new ComextApiSourceTask(), Map.of(ComextConfig.REPORTERS_CONFIG, "AT",
+        ComextConfig.PARTNERS_CONFIG, "AE", ComextConfig.PRODUCTS_CONFIG, "7204", ComextConfig.FLOWS_CONFIG, "EXPORT",
+        ComextConfig.START_CONFIG, "2023-09", ComextConfig.LOOKBACK_CONFIG, "0"));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.dlq")).isEmpty();
+    assertThat(values(rs, "trade.records")).singleElement().satisfies(s -> {
+      assertThat(s.getString("reporter") + " " + s.getString("partner") + " " + s.getString("flow") + " "
+          + s.getString("commodity") + " " + s.getString("commodityLevel") + " " + s.getInt32("year") + "-"
+          + s.getInt32("month") + "x" + s.getInt32("months")).isEqualTo("AUT ARE EXPORT 7204 HS4 2023-9x1");
+      assertThat(s.getInt64("value")).isEqualTo(204_548L);
+      assertThat(s.getString("currency")).isEqualTo("EUR");
+      assertThat(s.getString("valuation")).isEqualTo("FOB");
+      assertThat(s.getString("vintage")).isEqualTo("COMEXT 2026-09-15");
+      assertThat(((java.util.Date) s.get("publishedAt")).toInstant()).as("a bare date: the 11:00 update, Luxembourg")
+          .isEqualTo(Instant.parse("2026-09-15T09:00:00Z"));
+    });
+  }
+
   /**
    * EXTRACTION_TOO_BIG switches the reporter to one month per call, a unit of work that emits nothing and leaves the
    * cursor where it was: the task must not report itself caught up there, or a one-shot ingest stops before the months.
