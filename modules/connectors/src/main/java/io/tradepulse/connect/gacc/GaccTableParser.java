@@ -129,7 +129,7 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
         swallowYoy = false;
         continue;
       }
-      if (lower.replace(" ", "").matches("yoy%?")) {
+      if (isYoyLabel(lower)) {
         if (swallowYoy) {
           swallowYoy = false;
           continue;
@@ -207,6 +207,18 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
       return LocalDate.parse(release);
     }
     return period.plusMonths(months).atDay(releaseDay);
+  }
+
+  /** What a YoY row's label may hold besides "yoy" and "%": spacing (non-breaking too), parentheses, hyphens. */
+  private static final java.util.regex.Pattern YOY_LABEL_NOISE = java.util.regex.Pattern.compile("[\\s\\p{Z}()\\-]+");
+
+  /**
+   * Whether a first cell (lower case) labels the YoY row under a value row: "YoY %", and the spellings of the same label
+   * that tables also print, "YoY (%)", "YoY(%)", "Y-o-Y %". Read as a country, such a row was a dead letter ("Unknown
+   * country/region") and the figures above it went out without their reported YoY.
+   */
+  static boolean isYoyLabel(String lowerFirst) {
+    return YOY_LABEL_NOISE.matcher(lowerFirst).replaceAll("").matches("yoy%?");
   }
 
   /** Words a GACC table's notes start with (English tables; 注 in Chinese ones). */

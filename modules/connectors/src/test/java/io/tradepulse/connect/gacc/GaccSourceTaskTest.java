@@ -270,6 +270,23 @@ class GaccSourceTaskTest {
     });
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"YoY (%)", "YoY(%)", "Y-o-Y %", "\"YoY\u00a0%\""})
+  void shouldReadTheReportedYoyWhenTheYoyRowIsLabelledAnotherWay(String label) throws Exception {
+    // Read as a country name, the row was a dead letter and May's figures went out without GACC's -34.5 %.
+    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace("YoY %,,,-34.5", label + ",,,-34.5"));
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.dlq")).extracting(s -> s.getString("reason"))
+        .noneSatisfy(r -> assertThat(r).contains("YoY"));
+    assertThat(usExports(rs).getFloat64("reportedYoyPct")).isEqualTo(-34.5);
+    assertThat(values(rs, "trade.records")).filteredOn(s -> s.getString("partner").equals("USA"))
+        .extracting(s -> s.getString("flow") + " " + s.getFloat64("reportedYoyPct"))
+        .containsExactly("EXPORT -34.5", "IMPORT -18.1");
+  }
+
   @Test
   void shouldDeadLetterATableWithAYoyColumnNextToTheValuesInsteadOfReadingThePercentAsThousandsOfDollars()
       throws Exception {
