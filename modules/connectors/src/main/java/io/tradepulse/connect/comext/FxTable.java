@@ -57,6 +57,9 @@ public final class FxTable {
   /** @param currency the currency whose rates are kept; null to check every line and keep none */
   static FxTable parse(String name, byte[] csv, String currency) {
     Map<YearMonth, BigDecimal> m = new HashMap<>();
+    // Per month and currency, the first rate and its line: a second, different rate is refused (see below).
+    Map<String, BigDecimal> seen = new HashMap<>();
+    Map<String, Long> seenLine = new HashMap<>();
     CsvReader r = new CsvReader(csv);
     int lines = 0;
     for (CsvReader.Row row = r.next(); row != null; row = r.next()) {
@@ -76,7 +79,18 @@ public final class FxTable {
         throw new ConfigException(ComextConfig.FX_TABLE_CONFIG, name, "line " + row.line()
             + " must be period(yyyy-MM),currency,rate(>0): " + new String(row.raw(), java.nio.charset.StandardCharsets.UTF_8));
       }
-      if (currency != null && row.field(1).trim().toUpperCase(Locale.ROOT).equals(currency)) {
+      String rowCurrency = row.field(1).trim().toUpperCase(Locale.ROOT);
+      // Two different rates for one month: the later line used to win silently, so which rate every figure of the
+      // month was converted at depended on the order of the lines. Which one is meant is not for the table to guess.
+      String key = month + " " + rowCurrency;
+      BigDecimal earlier = seen.putIfAbsent(key, rate);
+      if (earlier != null && earlier.compareTo(rate) != 0) {
+        throw new ConfigException(ComextConfig.FX_TABLE_CONFIG, name, "line " + row.line() + " gives " + month + " "
+            + rowCurrency + " the rate " + rate.toPlainString() + ", line " + seenLine.get(key) + " the rate "
+            + earlier.toPlainString() + ": one rate per month and currency");
+      }
+      seenLine.putIfAbsent(key, row.line());
+      if (currency != null && rowCurrency.equals(currency)) {
         m.put(month, rate);
       }
     }

@@ -103,6 +103,20 @@ class ConnectorConfigValidationTest {
     new ComextSourceConnector().start(jpy);
   }
 
+  @Test
+  void shouldFailComextStartNamingBothLinesWhenTheFxTableGivesAMonthTwoDifferentRates() throws Exception {
+    // The later line won silently: every May figure was converted at whichever rate came last in the file.
+    Map<String, String> base = Map.of("comext.start.period", "2024-01");
+    Path twice = Files.writeString(dir.resolve("fx.csv"),
+        "period,currency,rate\n2025-05,USD,1.1278\n2025-06,USD,1.1520\n2025-05,usd,1.1347\n");
+    assertThatThrownBy(() -> new ComextSourceConnector().start(with(base, "comext.fx.table", twice.toString())))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("comext.fx.table")
+        .hasMessageContaining("line 4 gives 2025-05 USD the rate 1.1347, line 2 the rate 1.1278");
+    Path same = Files.writeString(dir.resolve("fx-same.csv"),
+        "period,currency,rate\n2025-05,USD,1.1278\n2025-05,USD,1.12780\n2025-05,JPY,163.5\n");
+    new ComextSourceConnector().start(with(base, "comext.fx.table", same.toString()));
+  }
+
   static Stream<Arguments> duplicates() {
     Map<String, String> comtrade = Map.of("comtrade.reporters", "156", "comtrade.start.period", "202401");
     Map<String, String> comextApi = Map.of("comext.start.period", "2024-01");
