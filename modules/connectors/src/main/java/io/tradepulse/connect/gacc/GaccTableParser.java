@@ -34,7 +34,8 @@ import java.util.Optional;
  * </pre>
  *
  * Each value row is followed by a row of YoY % ("-" when not applicable), which becomes reportedYoyPct.
- * January and February are published combined: a row with Month "1to2", or Month 2 with Cumulative "1to2",
+ * January and February are published combined: a row with Month "1to2", or Month 2 with Cumulative "1to2" (also
+ * written "1-2" or "1~2"),
  * yields ONE record month=1, months=2 (from the 1to2 figures), never a split. Values are US$1,000, so whole
  * dollars are value x 1000 (exact). Exports are FOB, imports CIF. Only the US$ table is supported: the RMB
  * release (100 million yuan) would need an FX table, so its unit line is a dead letter.
@@ -44,6 +45,21 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
 
   private static final ZoneId BEIJING = ZoneId.of("Asia/Shanghai");
   private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
+  /**
+   * January to February in a Month or Cumulative cell, spaces removed, lower case: "1to2", "1-2", "1~2", the notations
+   * a cumulative column's header may use ({@link #CUMULATIVE_HEADER}).
+   */
+  private static final java.util.regex.Pattern JANUARY_TO_FEBRUARY = java.util.regex.Pattern.compile("1(to|-|~)2");
+
+  /**
+   * Whether a Month or Cumulative cell (spaces removed, lower case) says January to February. Only "1to2" was known: a
+   * row of Month 2 with Cumulative "1-2" was read as February alone, its January-February figures as one month's (or,
+   * with the month's cells "-", as nothing at all), and a Month "1-2" was a dead letter.
+   */
+  static boolean isJanuaryToFebruary(String cell) {
+    return JANUARY_TO_FEBRUARY.matcher(cell).matches();
+  }
+
   /** "1 to N", "1 to 5", "1to2", "1-5": the header of a cumulative column (lower case). */
   private static final java.util.regex.Pattern CUMULATIVE_HEADER =
       java.util.regex.Pattern.compile("\\b1\\s*(to|-|~)\\s*(n|1[0-2]|[1-9])\\b");
@@ -166,12 +182,12 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
       boolean useCum = false;
       try {
         year = Integer.parseInt(r.field(cols.year()));
-        if (monthCell.equals("1to2")) {
+        if (isJanuaryToFebruary(monthCell)) {
           month = 1;
           months = 2;
         } else {
           month = Integer.parseInt(monthCell);
-          if (month == 2 && cumCell.equals("1to2")) {
+          if (month == 2 && isJanuaryToFebruary(cumCell)) {
             month = 1;
             months = 2;
             useCum = true;

@@ -170,6 +170,25 @@ class GaccSourceTaskTest {
     assertThat(exports.getString("vintage")).as("derived: 10th of the month after the period").isEqualTo("2024-03-10");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"2,-,-,1-2", "2,-,-,1 ~ 2", "1-2,\"73,410,000\",\"25,000,000\",1-2"})
+  void shouldKeepCombinedJanuaryFebruaryWholeWhenItsCellsWriteTheMonthsWithADashOrATilde(String cells)
+      throws Exception {
+    // Month 2 with Cumulative "1-2" was February alone: with the month's cells "-" China's January-February exports
+    // to the US (73.41 bn, GACC via Sputnik 2024-03-07) gave nothing; a Month "1-2" was a dead letter.
+    Path t = Files.writeString(dir.resolve("2024-02.csv"), FEB_2024.replace("2,-,-,1to2", cells)
+        .replace("YoY %,,,-,-,,5.0,-", "YoY %,,,5.0,-,,5.0,-"));
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.dlq")).isEmpty();
+    assertThat(values(rs, "trade.records")).extracting(s -> s.getInt32("year") + "-" + s.getInt32("month") + "x"
+            + s.getInt32("months") + " " + s.getString("flow") + " " + s.getInt64("value") + " "
+            + s.get("reportedYoyPct"))
+        .containsExactly("2024-1x2 EXPORT 73410000000 5.0", "2024-1x2 IMPORT 25000000000 null");
+  }
+
   @Test
   void shouldDeadLetterACombinedJanuaryFebruaryRowWhenTheTableHasNoCumulativeColumnsInsteadOfDroppingIt()
       throws Exception {
