@@ -151,8 +151,9 @@ public final class StreamingCsvReader implements Closeable {
     long close = closingQuote(open + 1);
     if (close >= 0 && endsField(close + 1)) {
       pos = close + 1;
+      // As CsvReader: a line break inside counts as one whether LF, CRLF or a lone CR (a CR-only file).
       for (long i = open; i < close; i++) {
-        if (at(i) == '\n') {
+        if (at(i) == '\n' || (at(i) == '\r' && at(i + 1) != '\n')) {
           line++;
         }
       }
