@@ -30,7 +30,7 @@ import java.util.TreeMap;
  * Parses a Comtrade v1 response {@code {"elapsedTime":..,"count":n,"data":[{...}],"error":""}}.
  * M49 codes map to ISO alpha-3 through the shipped table (unknown = dead letter); flow codes X, M, RX, RM
  * map to EXPORT, IMPORT, RE_EXPORT, RE_IMPORT (others, e.g. DX, are dead letters); primaryValue is rounded
- * half-even to whole USD; isAggregate/isLeaf/aggrLevel are kept in {@code note} since TradeRecord has no
+ * half-even to whole USD, its valuation CIF or FOB as {@link #valuation} tells; isAggregate/isLeaf/aggrLevel are kept in {@code note} since TradeRecord has no
  * field for them. publishedAt is derived (the API gives no release date): the first day of the second month
  * after the period, UTC; vintage "COMTRADE yyyyMM".
  */
@@ -248,6 +248,34 @@ public final class ComtradeParser implements PayloadParser<String> {
     }
   }
 
+  /**
+   * The valuation of {@code primaryValue}: the CIF-type value when the record has one, else the FOB-type value
+   * (UN Comtrade, "Trade valuation": primaryValue prioritises cifvalue, then fobvalue). Told by which of
+   * {@code cifvalue}/{@code fobvalue} equals it, since not every reporter compiles imports CIF (Mexico and Canada
+   * compile them FOB): labelled by the flow alone, such imports were CIF. A record with neither (older or preview
+   * answers) or whose primaryValue equals neither keeps the recommended basis of its flow: exports FOB, imports CIF.
+   */
+  static String valuation(Map<String, String> r, BigDecimal primary, String flow) {
+    if (sameAmount(r.get("cifvalue"), primary)) {
+      return "CIF";
+    }
+    if (sameAmount(r.get("fobvalue"), primary)) {
+      return "FOB";
+    }
+    return flow.endsWith("EXPORT") ? "FOB" : "CIF";
+  }
+
+  private static boolean sameAmount(String text, BigDecimal amount) {
+    if (text == null || text.isBlank()) {
+      return false;
+    }
+    try {
+      return new BigDecimal(text.trim()).compareTo(amount) == 0;
+    } catch (NumberFormatException notANumber) {
+      return false;
+    }
+  }
+
   private static boolean isOrAbsent(String value, String total) {
     return value == null || value.isBlank() || value.trim().equalsIgnoreCase(total);
   }
@@ -296,10 +324,12 @@ public final class ComtradeParser implements PayloadParser<String> {
     }
     YearMonth period;
     Long value;
+    String valuation;
     try {
       period = YearMonth.parse(String.valueOf(r.get("period")), ComtradeConfig.YYYYMM);
       String pv = r.get("primaryValue");
       value = pv == null ? null : new BigDecimal(pv).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
+      valuation = pv == null ? null : valuation(r, new BigDecimal(pv), flow);
     } catch (RuntimeException e) {
       return BadRow.of(e, sourceRef, position, raw);
     }
@@ -309,7 +339,7 @@ public final class ComtradeParser implements PayloadParser<String> {
     String note = "isAggregate=" + r.get("isAggregate") + ";isLeaf=" + r.get("isLeaf") + ";aggrLevel=" + r.get("aggrLevel");
     long publishedAt = period.plusMonths(2).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
     return new TradeRow(reporter.get().iso3(), partner.get().iso3(), flow, cmd, level.get(), period.getYear(),
-        period.getMonthValue(), 1, value, "USD", flow.endsWith("EXPORT") ? "FOB" : "CIF", null, "COMTRADE", sourceRef,
+        period.getMonthValue(), 1, value, "USD", valuation, null, "COMTRADE", sourceRef,
         "COMTRADE " + period.format(ComtradeConfig.YYYYMM), publishedAt, 0, note);
   }
 }

@@ -42,14 +42,22 @@ class ComtradeSourceTaskTest {
   final TaskHarness harness = new TaskHarness();
 
   static String rec(String period, String reporter, String partner, String flow, String cmd, String value) {
+    // The value as fobvalue whatever the flow (so imports, too, are valued FOB: see the valuation test): these bytes
+    // are those of the recorded renderings (ComtradeStreamingTest), whose digests and dead letters hold them.
+    return rec(period, reporter, partner, flow, cmd, value, "null", value);
+  }
+
+  /** A record with its own {@code cifvalue} and {@code fobvalue} (JSON literals: a number or null). */
+  static String rec(String period, String reporter, String partner, String flow, String cmd, String value, String cif,
+      String fob) {
     return """
         {"typeCode":"C","freqCode":"M","refPeriodId":%s01,"refYear":%s,"refMonth":%s,"period":"%s",
         "reporterCode":%s,"reporterISO":"X","reporterDesc":"x","flowCode":"%s","partnerCode":%s,"partnerISO":"Y",
         "partner2Code":0,"classificationCode":"H6","cmdCode":"%s","aggrLevel":0,"isLeaf":false,"customsCode":"C00",
         "mosCode":"0","motCode":0,"qtyUnitCode":-1,"qty":null,"altQty":null,"netWgt":null,"grossWgt":null,
-        "isQtyEstimated":false,"cifvalue":null,"fobvalue":%s,"primaryValue":%s,"isReported":true,"isAggregate":true}"""
+        "isQtyEstimated":false,"cifvalue":%s,"fobvalue":%s,"primaryValue":%s,"isReported":true,"isAggregate":true}"""
         .formatted(period, period.substring(0, 4), Integer.parseInt(period.substring(4)), period, reporter, flow, partner,
-            cmd, value, value);
+            cmd, cif, fob, value);
   }
 
   @BeforeEach
@@ -141,6 +149,26 @@ class ComtradeSourceTaskTest {
     assertThat(task.metrics().retries()).isEqualTo(1);
     // The cursor moved past the newest period with data, not past the whole chunk.
     assertThat(rs.get(rs.size() - 1).sourceOffset().get("next")).isEqualTo("202406");
+  }
+
+  @Test
+  void shouldLabelTheValuationByTheValuePrimaryValueTakesWhenAReporterCompilesImportsFob() throws Exception {
+    // UN Comtrade, "Trade valuation": primaryValue takes the CIF-type value when there is one, else the FOB-type one;
+    // Mexico and Canada compile imports FOB. 484 = Mexico.
+    String body = "{\"elapsedTime\":\"0.2 secs\",\"count\":4,\"data\":["
+        + rec("202405", "484", "156", "M", "TOTAL", "100", "null", "100") + ","
+        + rec("202405", "484", "842", "M", "TOTAL", "110", "110", "104") + ","
+        + rec("202405", "484", "124", "X", "TOTAL", "90", "null", "90") + ","
+        + rec("202405", "484", "276", "M", "TOTAL", "80.5", "null", "null") + "],\"error\":\"\"}";
+    wm.stubFor(get(urlPathEqualTo("/data/v1/get/C/M/HS")).willReturn(aResponse().withStatus(200).withBody(body)));
+    ComtradeSourceTask task = task(Map.of("comtrade.reporters", "484"));
+    List<SourceRecord> rs = TaskHarness.poll(task);
+    task.stop();
+
+    List<Struct> trades = rs.stream().filter(r -> r.topic().equals("trade.records")).map(r -> (Struct) r.value()).toList();
+    assertThat(trades).extracting(s -> s.getString("partner") + " " + s.getString("flow") + " " + s.getString("valuation"))
+        .containsExactly("CHN IMPORT FOB", "USA IMPORT CIF", "CAN EXPORT FOB",
+            "DEU IMPORT CIF"); // neither value given: the flow's recommended basis, as before
   }
 
   @Test
