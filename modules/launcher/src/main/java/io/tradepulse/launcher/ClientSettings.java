@@ -1,5 +1,6 @@
 package io.tradepulse.launcher;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.CharacterCodingException;
@@ -18,16 +19,26 @@ final class ClientSettings {
     private ClientSettings() {
     }
 
-    /** The properties of {@code file}; none for {@code null}. */
+    /**
+     * The properties of {@code file}; none for {@code null}. A UTF-8 byte order mark (Windows editors write one) is
+     * skipped: {@link Properties#load(Reader)} took it for part of the first key, so a file starting with
+     * bootstrap.servers was refused with "Missing required configuration bootstrap.servers".
+     */
     static Properties read(Path file) throws IOException {
         Properties p = new Properties();
         if (file != null) {
-            try (Reader r = Files.newBufferedReader(file)) {
+            try (BufferedReader r = Files.newBufferedReader(file)) {
+                r.mark(1);
+                if (r.read() != BYTE_ORDER_MARK) {
+                    r.reset();
+                }
                 p.load(r);
             }
         }
         return p;
     }
+
+    private static final int BYTE_ORDER_MARK = '\uFEFF';
 
     /**
      * The properties of the file {@code option} names (none for {@code null}). A file that cannot be read is a bad

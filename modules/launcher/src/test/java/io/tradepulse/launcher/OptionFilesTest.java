@@ -75,4 +75,23 @@ class OptionFilesTest {
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err().lines().findFirst()).hasValue("--config " + missing + ": no such file");
     }
+
+    /**
+     * Windows editors save UTF-8 with a byte order mark, which Properties took for part of the first key: a file
+     * starting with bootstrap.servers was refused with "Missing required configuration bootstrap.servers".
+     */
+    @Test
+    void shouldReadTheFirstKeyWhenTheConfigFileStartsWithAByteOrderMark() throws Exception {
+        Path config = java.nio.file.Files.writeString(tmp.resolve("app.properties"),
+                "\uFEFFbootstrap.servers=localhost:1\r\nschema.registry.url=http://localhost:2\r\n",
+                java.nio.charset.StandardCharsets.UTF_8);
+
+        java.util.Properties read = ClientSettings.read(config);
+        CliRun r = CliRun.execute("tariffs", "--config", config.toString(), "--delete", "some-id", "--dry-run");
+
+        assertThat(read).containsOnlyKeys("bootstrap.servers", "schema.registry.url");
+        assertThat(read.getProperty("schema.registry.url")).as("Windows line endings").isEqualTo("http://localhost:2");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).isEmpty();
+    }
 }
