@@ -66,8 +66,12 @@ class LauncherScriptTest {
     }
 
     private Result run(Path javaHome, String... args) throws Exception {
+        return runScript(repo.resolve("tradepulse"), javaHome, args);
+    }
+
+    private Result runScript(Path script, Path javaHome, String... args) throws Exception {
         String[] command = new String[args.length + 1];
-        command[0] = repo.resolve("tradepulse").toString();
+        command[0] = script.toString();
         System.arraycopy(args, 0, command, 1, args.length);
         ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("JAVA_HOME", javaHome.toString());
@@ -115,6 +119,24 @@ class LauncherScriptTest {
 
             assertThat(tmp.resolve("java-ran")).as(version + ": " + r.err()).exists();
         }
+    }
+
+    /**
+     * A symlink on the PATH to the script (a relative one, to another symlink): the checkout is where the script
+     * lives. It was taken to be the symlink's directory, which has no jar and no mvnw, and the start failed with
+     * "./mvnw: No such file or directory".
+     */
+    @Test
+    void shouldStartTheCliOfTheCheckoutWhenStartedThroughASymlink() throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path relative = Files.createSymbolicLink(bin.resolve("tradepulse-relative"), Path.of("../repo/tradepulse"));
+        Path onPath = Files.createSymbolicLink(tmp.resolve("tradepulse"), relative);
+
+        Result r = runScript(onPath, javaHome("openjdk version \"17.0.15\" 2025-04-15"), "help");
+
+        assertThat(tmp.resolve("java-ran")).as(r.err()).exists();
+        assertThat(repo.resolve("mvnw-ran")).as("the checkout looks built: nothing to build").doesNotExist();
+        assertThat(r.err()).doesNotContain("No such file");
     }
 
     /**
