@@ -37,6 +37,7 @@ final class ConnectionOptions {
      * as for run and ingest.
      */
     Map<String, Object> settings(CommandLine cmd) {
+        OptionRanges.topicPrefix(cmd, "--topic-prefix", topicPrefix);
         Map<String, Object> s = new HashMap<>();
         ClientSettings.read(cmd, "--config", config).forEach((k, v) -> s.put(k.toString(), v.toString().trim()));
         if (bootstrapServers != null) {

@@ -166,6 +166,7 @@ final class IngestCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--schema-registry-url is required with --bootstrap-servers");
         }
         OptionRanges.positive(spec.commandLine(), "--timeout", timeout);
+        OptionRanges.topicPrefix(spec.commandLine(), "--topic-prefix", topicPrefix);
         OptionRanges.atLeast(spec.commandLine(), "--partitions", partitions, 1);
         if (replicationFactor != -1 && replicationFactor < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -431,6 +432,14 @@ final class IngestCommand implements Callable<Integer> {
      * worker, or created the topics on a real cluster, and then failed with exit code 1 as if the run had.
      */
     private void checkConnectorSettings(Map<String, String> connector) {
+        // Ingest creates (or requires) these topics itself, whatever the connector class: an invalid name was refused
+        // only by the broker, once the embedded broker and registry had started (exit 1, a stack trace).
+        for (String key : List.of(TradeSourceConfig.TOPIC_CONFIG, TradeSourceConfig.DLQ_TOPIC_CONFIG)) {
+            if (connector.get(key) != null) {
+                OptionRanges.topicName(spec.commandLine(), "Invalid connector settings (--config, --set; "
+                        + "docs/connectors.md): " + key, connector.get(key));
+            }
+        }
         if (!connectorClass(source).equals(connector.get("connector.class"))) {
             return; // another connector class given with --config or --set: left to the worker
         }

@@ -37,4 +37,27 @@ class OptionRangesTest {
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err().lines().findFirst().orElseThrow()).startsWith(message);
     }
+
+    /**
+     * Topic names are checked at start too: only the broker checked them, so `ingest --embedded --topic-prefix team/a.`
+     * started the broker and the registry, then failed creating the topics (exit 1, a stack trace), and `tariffs
+     * --dry-run` printed the invalid name as the one it would send to.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "ingest --source census --embedded --topic-prefix team/a.              | --topic-prefix team/a.: Topic name is invalid: 'team/a.trade.records' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'",
+        "ingest --source census --embedded --set topic=trade/records           | Invalid connector settings (--config, --set; docs/connectors.md): topic: Topic name is invalid",
+        "ingest --source census --embedded --set dlq.topic=..                  | Invalid connector settings (--config, --set; docs/connectors.md): dlq.topic: Topic name is invalid",
+        "tariffs --delete some-id --dry-run --topic-prefix team:a.             | --topic-prefix team:a.: Topic name is invalid",
+        "dlq --bootstrap-servers localhost:1 --schema-registry-url http://localhost:2 --topic-prefix {long} | --topic-prefix {long}: Topic name is invalid: the length of '{long}trade.records.derived' is longer than the max allowed length 249",
+    })
+    void shouldRefuseAnInvalidTopicNameBeforeAnythingStartsWhenThePrefixOrTheConnectorsTopicMakesOne(String args,
+            String message) {
+        String longPrefix = "p".repeat(230) + ".";
+        CliRun r = CliRun.execute(args.trim().replace("{long}", longPrefix).split(" +"));
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst().orElseThrow()).startsWith(message.replace("{long}", longPrefix));
+        assertThat(r.err()).doesNotContain("\tat ");
+    }
 }
