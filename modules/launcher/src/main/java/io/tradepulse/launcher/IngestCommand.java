@@ -1,13 +1,17 @@
 package io.tradepulse.launcher;
 
+import io.tradepulse.connect.census.CensusConfig;
 import io.tradepulse.connect.census.CensusSourceConnector;
+import io.tradepulse.connect.comext.ComextConfig;
 import io.tradepulse.connect.comext.ComextSourceConnector;
 import io.tradepulse.connect.common.LongRetryAfterException;
 import io.tradepulse.connect.common.OutOfQuotaException;
 import io.tradepulse.connect.common.TradeSourceConfig;
 import io.tradepulse.connect.comtrade.ComtradeConfig;
 import io.tradepulse.connect.comtrade.ComtradeSourceConnector;
+import io.tradepulse.connect.file.FileConfig;
 import io.tradepulse.connect.file.FileSourceConnector;
+import io.tradepulse.connect.gacc.GaccConfig;
 import io.tradepulse.connect.gacc.GaccSourceConnector;
 import io.tradepulse.connect.runner.ConnectorFailedException;
 import io.tradepulse.connect.runner.EmbeddedConnect;
@@ -38,6 +42,9 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Connector;
 import picocli.CommandLine;
@@ -185,6 +192,12 @@ final class IngestCommand implements Callable<Integer> {
         }
         checkOffsetsFileCanBeWritten();
         Map<String, String> connector = connectorSettings();
+        if (source == Source.comext && files != null && !files.isEmpty() && !isFinite(connector)) {
+            // In API mode (the default) the connector does not read comext.files: the files were silently not read,
+            // and the run called the API instead (or failed there, after starting everything, for want of a month).
+            throw new CommandLine.ParameterException(spec.commandLine(), "--files is read by --source comext with "
+                    + "comext.mode=BULK only (add --set comext.mode=BULK); in API mode, the default, it is not used");
+        }
         checkLocalFilesExist(connector);
         // Read before anything starts: a missing file once failed only after the broker and registry had started.
         workerSettings = ClientSettings.read(spec.commandLine(), "--worker-config", workerConfig);
@@ -444,15 +457,57 @@ final class IngestCommand implements Callable<Integer> {
             return; // another connector class given with --config or --set: left to the worker
         }
         List<String> problems = new ArrayList<>();
-        for (ConfigValue value : newConnector(source).validate(connector).configValues()) {
-            for (String message : value.errorMessages()) {
-                problems.add(message.contains(value.name()) ? message : value.name() + ": " + message);
+        Connector check = newConnector(source);
+        // A required key not given is named as such, and the connector's validators are not run: Connect calls them
+        // with null for it, and some fail on that (comtrade.reporters: a NullPointerException, exit 1 and a stack
+        // trace for `ingest --source comtrade --start 2025-01`).
+        check.config().configKeys().values().stream()
+                .filter(key -> ConfigDef.NO_DEFAULT_VALUE.equals(key.defaultValue) && !connector.containsKey(key.name))
+                .forEach(key -> problems.add("Missing required configuration \"" + key.name + "\" which has no default"
+                        + " value" + shortcut(key.name)));
+        if (problems.isEmpty()) {
+            for (ConfigValue value : check.validate(connector).configValues()) {
+                for (String message : value.errorMessages()) {
+                    problems.add(message.contains(value.name()) ? message : value.name() + ": " + message);
+                }
+            }
+        }
+        if (problems.isEmpty()) {
+            // The rules across keys are only in the connector's configuration class, which it builds at start: without
+            // this, a file mapping left incomplete, or comext in API mode without comext.start.period, was refused once
+            // the broker, the registry and the worker had started (or the topics had been created on a cluster).
+            try {
+                newConfig(source, connector);
+            } catch (ConfigException e) {
+                problems.add(e.getMessage());
             }
         }
         if (!problems.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "Invalid connector settings (--config, --set,"
                     + " --files, --start, --api-key; docs/connectors.md): " + String.join("; ", problems));
         }
+    }
+
+    /** The configuration the source's connector builds from {@code settings} when it starts. */
+    private static AbstractConfig newConfig(Source source, Map<String, String> settings) {
+        return switch (source) {
+            case census -> new CensusConfig(settings);
+            case comtrade -> new ComtradeConfig(settings);
+            case comext -> new ComextConfig(settings);
+            case gacc -> new GaccConfig(settings);
+            case file -> new FileConfig(settings);
+        };
+    }
+
+    /** The option of this command that sets the connector key {@code key}, for a message; "" for none. */
+    private String shortcut(String key) {
+        if (key.equals(filesKey(source))) {
+            return " (--files)";
+        }
+        return switch (key) {
+            case "census.start.month", "comtrade.start.period", "comext.start.period" -> " (--start)";
+            default -> "";
+        };
     }
 
     private static Connector newConnector(Source source) {

@@ -93,6 +93,34 @@ class ExitCodesTest {
         return s;
     }
 
+    /**
+     * Settings the connector would refuse only when it starts, once the broker, the registry and the worker had started:
+     * a required key not given (for comtrade.reporters a NullPointerException from its validator: exit 1 and a stack
+     * trace), a rule across keys (a file mapping left incomplete, comext in API mode without a start month), and
+     * comext --files without comext.mode=BULK, whose files the API mode does not read.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "ingest --source comtrade --embedded --start 2025-01            | Invalid connector settings (--config, --set, --files, --start, --api-key; docs/connectors.md): Missing required configuration \"comtrade.reporters\" which has no default value",
+        "ingest --source census --embedded                              | Invalid connector settings (--config, --set, --files, --start, --api-key; docs/connectors.md): Missing required configuration \"census.start.month\" which has no default value (--start)",
+        "ingest --source file --embedded --files {data}                 | Invalid connector settings (--config, --set, --files, --start, --api-key; docs/connectors.md): File source mapping incomplete, set: field.reporter or default.reporter",
+        "ingest --source comext --embedded --set comext.partners=CN     | Invalid connector settings (--config, --set, --files, --start, --api-key; docs/connectors.md): Invalid value  for configuration comext.start.period: is required when comext.mode=API",
+        "ingest --source comext --embedded --start 2025-01 --files {data} | --files is read by --source comext with comext.mode=BULK only (add --set comext.mode=BULK)",
+    })
+    void shouldRefuseConnectorSettingsBeforeAnythingStartsWhenTheConnectorWouldRefuseThemOnlyAtItsStart(String args,
+            String firstLine) {
+        String[] argv = args.trim().split(" +");
+        for (int i = 0; i < argv.length; i++) {
+            argv[i] = files.getOrDefault(argv[i], argv[i]);
+        }
+
+        CliRun r = CliRun.execute(argv);
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst().orElseThrow()).startsWith(firstLine);
+        assertThat(r.err()).doesNotContain("\tat ", "Starting Kafka broker");
+    }
+
     /** The connector's own check, with the key and why, not the worker's message after the broker started. */
     @Test
     void anInvalidConnectorSettingIsNamedWithTheAllowedValues() throws IOException {
