@@ -2,6 +2,8 @@ package io.tradepulse.launcher;
 
 import io.tradepulse.core.TopicAdmin;
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +52,9 @@ public final class Main implements Runnable {
     /** The command line with the environment it reads the log level variables from ({@link LogLevels}). */
     static CommandLine commandLine(Map<String, String> env) {
         CommandLine cmd = new CommandLine(new Main()).setExecutionExceptionHandler(Main::failed);
+        // picocli's own message named neither the form nor an example: "cannot convert '2m' to class
+        // java.time.Duration (java.time.format.DateTimeParseException: Text cannot be parsed to a Duration)".
+        cmd.registerConverter(Duration.class, Main::duration);
         return cmd.setExecutionStrategy(parsed -> {
             Integer help = CommandLine.executeHelpRequest(parsed);
             if (help != null) {
@@ -105,6 +110,16 @@ public final class Main implements Runnable {
         e.printStackTrace(err);
         err.flush();
         return CommandLine.ExitCode.SOFTWARE;
+    }
+
+    /** A duration option's value: ISO-8601, as the options' descriptions say. */
+    static Duration duration(String value) {
+        try {
+            return Duration.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new CommandLine.TypeConversionException("'" + value + "' is not an ISO-8601 duration (PnDTnHnMn.nS,"
+                    + " e.g. PT30S, PT2M, PT1H30M, P1D)");
+        }
     }
 
     /** The distinct messages of an exception and its causes, outermost first. */

@@ -60,4 +60,18 @@ class OptionRangesTest {
         assertThat(r.err().lines().findFirst().orElseThrow()).startsWith(message.replace("{long}", longPrefix));
         assertThat(r.err()).doesNotContain("\tat ");
     }
+
+    /** picocli's message named no form: "cannot convert '2m' to class java.time.Duration (...DateTimeParseException...)". */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "demo --timeout 2m --exit-when-done                 | Invalid value for option '--timeout': '2m' is not an ISO-8601 duration (PnDTnHnMn.nS, e.g. PT30S, PT2M, PT1H30M, P1D)",
+        "ingest --source file --embedded --timeout 30       | Invalid value for option '--timeout': '30' is not an ISO-8601 duration",
+        "bench --records 1000 --timeout 1h                  | Invalid value for option '--timeout': '1h' is not an ISO-8601 duration",
+    })
+    void shouldNameTheDurationFormWhenADurationOptionIsNotIso8601(String args, String message) {
+        CliRun r = CliRun.execute(args.trim().split(" +"));
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst().orElseThrow()).startsWith(message);
+    }
 }
