@@ -367,7 +367,10 @@ final class IngestCommand implements Callable<Integer> {
         c.put("connector.class", connectorClass(source));
         c.put("tasks.max", "1");
         c.put("name", "tradepulse-" + source);
-        ClientSettings.read(spec.commandLine(), "--config", connectorConfig).forEach((k, v) -> c.put(k.toString(), v.toString()));
+        // Trimmed as Connect trims them: a properties file keeps a value's trailing blanks, and "comext.mode=BULK " was
+        // BULK to the connector but not to the checks here (the files were not checked, --files was refused).
+        ClientSettings.read(spec.commandLine(), "--config", connectorConfig)
+                .forEach((k, v) -> c.put(k.toString(), v.toString().trim()));
         if (files != null && !files.isEmpty()) {
             String joined = String.join(",", files.stream().map(IngestCommand::absolute).toList());
             switch (source) {

@@ -61,4 +61,17 @@ class IngestMissingFilesTest {
         assertThat(r.err().lines().findFirst().orElseThrow())
                 .startsWith("--schema-registry-url is not used with --embedded");
     }
+
+    /** A properties file keeps trailing blanks, which Connect trims: "comext.mode=BULK " is BULK, and its files checked. */
+    @Test
+    void shouldCheckTheFilesOfABulkIngestWhenTheModeInTheConfigFileHasATrailingBlank() throws Exception {
+        Path config = Files.writeString(tmp.resolve("comext.properties"), "comext.mode=BULK \n");
+        Path missing = tmp.resolve("full_v2_202505.csv");
+
+        CliRun r = CliRun.execute("ingest", "--source", "comext", "--embedded", "--config", config.toString(),
+                "--files", missing.toString());
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst().orElseThrow()).startsWith("--files " + missing + ": no such file");
+    }
 }
