@@ -372,7 +372,10 @@ final class IngestCommand implements Callable<Integer> {
         ClientSettings.read(spec.commandLine(), "--config", connectorConfig)
                 .forEach((k, v) -> c.put(k.toString(), v.toString().trim()));
         if (files != null && !files.isEmpty()) {
-            String joined = String.join(",", files.stream().map(IngestCommand::absolute).toList());
+            // Each one trimmed, as Connect trims a list's items: "--files 'a.csv, b.csv'" made " b.csv" a path of its
+            // own ("<cwd>/ b.csv"), refused as missing, where the same list under --config or --set was read.
+            String joined = String.join(",", files.stream().map(String::trim).filter(f -> !f.isEmpty())
+                    .map(IngestCommand::absolute).toList());
             switch (source) {
                 case file -> c.put("file.paths", joined);
                 case gacc -> c.put("gacc.tables", joined);

@@ -160,4 +160,14 @@ class IngestCommandTest {
                 .startsWith("comext stopped: HTTP 429 from x").contains("--embedded keeps nothing between runs")
                 .doesNotContain("resume point saved");
     }
+
+    /** Connect trims a list's items, and so does --files: " b.csv" after a comma was a path of its own, "<cwd>/ b.csv". */
+    @Test
+    void shouldTakeEachFileAsNamedWhenTheFilesListHasBlanksAfterItsCommas(@TempDir Path dir) throws Exception {
+        Path a = Files.writeString(dir.resolve("2025-04.csv"), "x\n");
+        Path b = Files.writeString(dir.resolve("2025-05.csv"), "x\n");
+
+        assertThat(settings("--source", "gacc", "--embedded", "--files", a + ", " + b + " ,"))
+                .containsEntry("gacc.tables", a.toAbsolutePath() + "," + b.toAbsolutePath());
+    }
 }
