@@ -179,6 +179,11 @@ final class IngestCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--replication-factor must be -1 (the broker default) or at least 1: " + replicationFactor);
         }
+        if (embedded && replicationFactor > 1) {
+            // The embedded broker is one node: the topics could not be created, once it and the registry had started.
+            throw new CommandLine.ParameterException(spec.commandLine(), "--replication-factor " + replicationFactor
+                    + " is more than the one broker of --embedded holds (give -1 or 1)");
+        }
         if (embedded && noCreateTopics) {
             // The embedded broker starts with no topic at all: the run could only be refused once it had started.
             throw new CommandLine.ParameterException(spec.commandLine(), "--no-create-topics is not used with --embedded"

@@ -74,4 +74,15 @@ class OptionRangesTest {
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err().lines().findFirst().orElseThrow()).startsWith(message);
     }
+
+    /** The embedded broker is one node: the topics could not be created, once it and the registry had started (exit 1). */
+    @org.junit.jupiter.api.Test
+    void shouldRefuseAReplicationFactorAboveOneWhenTheBrokerIsEmbedded() {
+        CliRun r = CliRun.execute("ingest", "--source", "census", "--embedded", "--start", "2025-01",
+                "--replication-factor", "3");
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst().orElseThrow())
+                .isEqualTo("--replication-factor 3 is more than the one broker of --embedded holds (give -1 or 1)");
+    }
 }
