@@ -273,6 +273,10 @@ final class DlqCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), (dryRun ? "--dry-run" : "--to-topic")
                     + " is used with --replay only");
         }
+        if (toTopic != null) {
+            // Before anything is read: the broker alone refused the name, once trade.dlq had been read.
+            OptionRanges.topicName(spec.commandLine(), "--to-topic " + toTopic, toTopic);
+        }
         if (limit != null && limit < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--limit must be 1 or more, found " + limit);
         }

@@ -49,6 +49,7 @@ class OptionRangesTest {
         "ingest --source census --embedded --set topic=trade/records           | Invalid connector settings (--config, --set; docs/connectors.md): topic: Topic name is invalid",
         "ingest --source census --embedded --set dlq.topic=..                  | Invalid connector settings (--config, --set; docs/connectors.md): dlq.topic: Topic name is invalid",
         "tariffs --delete some-id --dry-run --topic-prefix team:a.             | --topic-prefix team:a.: Topic name is invalid",
+        "dlq --bootstrap-servers localhost:1 --schema-registry-url http://localhost:2 --replay --to-topic trade/records | --to-topic trade/records: Topic name is invalid: 'trade/records' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'",
         "dlq --bootstrap-servers localhost:1 --schema-registry-url http://localhost:2 --topic-prefix {long} | --topic-prefix {long}: Topic name is invalid: the length of '{long}trade.records.derived' is longer than the max allowed length 249",
     })
     void shouldRefuseAnInvalidTopicNameBeforeAnythingStartsWhenThePrefixOrTheConnectorsTopicMakesOne(String args,
