@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import javax.security.auth.login.LoginException;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LoggerContext;
@@ -106,6 +108,11 @@ public final class Main implements Runnable {
                 return CommandLine.ExitCode.SOFTWARE;
             }
         }
+        if (isClientConfigurationError(e)) {
+            err.println("Invalid configuration: " + messages(e));
+            err.flush();
+            return CommandLine.ExitCode.USAGE;
+        }
         err.println("tradepulse " + cmd.getCommandName() + " failed: " + messages(e));
         e.printStackTrace(err);
         err.flush();
@@ -120,6 +127,31 @@ public final class Main implements Runnable {
             throw new CommandLine.TypeConversionException("'" + value + "' is not an ISO-8601 duration (PnDTnHnMn.nS,"
                     + " e.g. PT30S, PT2M, PT1H30M, P1D)");
         }
+    }
+
+    /** What a Kafka client's constructor throws when it cannot be built from its settings. */
+    private static final List<String> CLIENT_NOT_BUILT = List.of("Failed to create new KafkaAdminClient",
+            "Failed to construct kafka producer", "Failed to construct kafka consumer");
+
+    /**
+     * Whether {@code e} is a Kafka client that could not be built from its settings: security settings without what
+     * they need (SASL without a JAAS entry, a trust or key store that is missing or whose password is wrong). Nothing
+     * is contacted in a client's constructor, so running again cannot help: it exited 1 with a stack trace, as for a
+     * cluster that was down. Except a failed login (a {@link LoginException}): OAUTHBEARER and Kerberos log in there,
+     * calling a token endpoint or a KDC that may be down for a while.
+     */
+    static boolean isClientConfigurationError(Throwable e) {
+        boolean notBuilt = false;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof LoginException) {
+                return false;
+            }
+            if (t instanceof KafkaException && t.getMessage() != null
+                    && CLIENT_NOT_BUILT.stream().anyMatch(t.getMessage()::startsWith)) {
+                notBuilt = true;
+            }
+        }
+        return notBuilt;
     }
 
     /** The distinct messages of an exception and its causes, outermost first. */

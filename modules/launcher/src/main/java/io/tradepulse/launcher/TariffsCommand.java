@@ -172,6 +172,11 @@ final class TariffsCommand implements Callable<Integer> {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
+            if (Main.isClientConfigurationError(e)) {
+                // A client that could not be built from --config (before anything was sent): exit 2, as in Main.failed.
+                err.println("Invalid configuration: " + Main.messages(e) + "; nothing was sent.");
+                return CommandLine.ExitCode.USAGE;
+            }
             err.println("Failed: " + Main.messages(e));
             err.println(sendingStarted ? "The run's events and tombstones are one transaction: a reader of " + topic
                     + " with read_committed (the processor) sees all of them or, normally after a failure, none."

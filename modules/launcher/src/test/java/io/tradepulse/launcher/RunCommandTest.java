@@ -77,6 +77,47 @@ class RunCommandTest {
         assertThat(err.toString()).contains("\tat "); // the stack trace follows, for a bug report
     }
 
+    /**
+     * Security settings a Kafka client cannot be built from are the user's to fix, found before anything is contacted:
+     * they exited 1 with a stack trace ("tradepulse run failed: Failed to create new KafkaAdminClient: ..."), as for
+     * a cluster that was down.
+     */
+    @Test
+    void shouldRefuseInOneLineWithExitCode2WhenNoKafkaClientCanBeBuiltFromTheSecuritySettings() throws Exception {
+        String base = "bootstrap.servers=localhost:1\nschema.registry.url=http://localhost:2\nstate.dir="
+                + tmp.resolve("state").toString().replace("\\", "\\\\") + "\n";
+        String[][] cases = {
+            {"security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\n", "JAAS"},
+            {"security.protocol=SSL\nssl.truststore.location=" + tmp.resolve("missing.jks").toString().replace("\\", "\\\\")
+                    + "\n", "missing.jks"},
+        };
+        for (String[] c : cases) {
+            Path file = Files.writeString(tmp.resolve("secured.properties"), base + c[0]);
+            StringWriter err = new StringWriter();
+
+            int code = Main.commandLine().setErr(new PrintWriter(err))
+                    .execute("run", "--config", file.toString(), "--http-port", "-1");
+
+            assertThat(code).as(err.toString()).isEqualTo(2);
+            assertThat(err.toString().lines().findFirst().orElseThrow()).as(c[0])
+                    .startsWith("Invalid configuration: Failed to create new KafkaAdminClient").contains(c[1]);
+            assertThat(err.toString()).doesNotContain("\tat ");
+        }
+    }
+
+    /** A client whose login failed (an OAuth token endpoint or a KDC down) is a failure to retry: exit 1. */
+    @Test
+    void shouldExitWith1WhenAKafkaClientCouldNotLogIn() {
+        StringWriter err = new StringWriter();
+        int code = Main.failed(new org.apache.kafka.common.KafkaException("Failed to create new KafkaAdminClient",
+                        new org.apache.kafka.common.KafkaException(new javax.security.auth.login.LoginException(
+                                "token endpoint https://idp.example.com/token: HTTP 503"))),
+                new CommandLine(new RunCommand()).setErr(new PrintWriter(err)), null);
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).startsWith("tradepulse run failed: Failed to create new KafkaAdminClient");
+    }
+
     /** Runs {@code tradepulse run} with extra options; the cluster (localhost:1) is never reached by these. */
     private Result runWithOptions(String... options) throws Exception {
         Path file = tmp.resolve("app.properties");

@@ -195,6 +195,21 @@ class TariffsCommandTest {
         assertThat(r.out()).doesNotContain("Topics", "Done");
     }
 
+    /** SASL without a JAAS entry: no client can be built, nothing is contacted; it exited 1 as for a cluster down. */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldRefuseWithExitCode2WhenNoKafkaClientCanBeBuiltFromTheConfig() throws IOException {
+        Path config = dir.resolve("sasl.properties");
+        Files.writeString(config, "bootstrap.servers=" + UNREACHABLE_BROKER + "\nschema.registry.url=" + UNREACHABLE_REGISTRY
+                + "\nsecurity.protocol=SASL_SSL\nsasl.mechanism=PLAIN\n");
+
+        Result r = run("--file", bundledCsv(dir).toString(), "--config", config.toString());
+
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).startsWith("Invalid configuration: Failed to create new KafkaAdminClient").contains("JAAS",
+                "nothing was sent.");
+    }
+
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void shouldFailNamingTheCauseAndSayNothingWasSentWhenTheClusterIsUnreachable() throws IOException {
