@@ -9,6 +9,7 @@ import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.TradeSignal;
 import java.util.List;
+import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
@@ -30,6 +31,23 @@ public final class TopicCatalog {
     public static final String CHANGES = "trade.changes";
     public static final String SIGNALS = "trade.signals";
     public static final String DLQ = "trade.dlq";
+    /** Every catalog topic's name without the prefix. */
+    public static final List<String> NAMES = List.of(RECORDS, DERIVED_RECORDS, TARIFF_EVENTS, CHANGES, SIGNALS, DLQ);
+
+    /**
+     * Checks that {@code prefix} (null or empty: none) makes a valid Kafka topic name of every catalog topic. Only the
+     * broker checked them, when the topics were created or first used: after a start had set up everything else.
+     *
+     * @throws InvalidTopicException naming the first name that is not valid, and why (its characters, its length)
+     */
+    public static void validatePrefix(String prefix) {
+        if (prefix == null || prefix.isEmpty()) {
+            return;
+        }
+        for (String name : NAMES) {
+            org.apache.kafka.common.internals.Topic.validate(prefix + name);
+        }
+    }
 
     /** Default partition count of the trade topics: the scale-out unit of the Streams instances. */
     public static final int DEFAULT_PARTITIONS = 6;

@@ -2,7 +2,6 @@ package io.tradepulse.launcher;
 
 import io.tradepulse.core.TopicCatalog;
 import java.time.Duration;
-import java.util.List;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.internals.Topic;
 import picocli.CommandLine;
@@ -37,21 +36,16 @@ final class OptionRanges {
         }
     }
 
-    /** The names of the tradepulse topics, each of which a --topic-prefix is put in front of. */
-    private static final List<String> TOPICS = List.of(TopicCatalog.RECORDS, TopicCatalog.DERIVED_RECORDS,
-            TopicCatalog.TARIFF_EVENTS, TopicCatalog.CHANGES, TopicCatalog.SIGNALS, TopicCatalog.DLQ);
-
     /**
      * {@code prefix} (null or empty: none) must make valid topic names of every tradepulse topic. Only the broker
      * checked them: `ingest --embedded --topic-prefix "team a/"` started the broker and the registry and then failed
      * creating the topics (exit 1, a stack trace), and `tariffs` and `dlq` failed once connected.
      */
     static void topicPrefix(CommandLine cmd, String option, String prefix) {
-        if (prefix == null || prefix.isEmpty()) {
-            return;
-        }
-        for (String name : TOPICS) {
-            topicName(cmd, option + " " + prefix, prefix + name);
+        try {
+            TopicCatalog.validatePrefix(prefix);
+        } catch (InvalidTopicException e) {
+            throw new CommandLine.ParameterException(cmd, option + " " + prefix + ": " + e.getMessage());
         }
     }
 

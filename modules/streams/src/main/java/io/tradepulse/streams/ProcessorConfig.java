@@ -24,6 +24,7 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -188,7 +189,15 @@ public final class ProcessorConfig extends AbstractConfig {
             .define(STATE_STORE_TYPE_CONFIG, Type.STRING, STATE_STORE_TYPE_DEFAULT,
                     ConfigDef.CaseInsensitiveValidString.in(Arrays.stream(StateStoreType.values())
                             .map(StateStoreType::configValue).toArray(String[]::new)), Importance.MEDIUM, STATE_STORE_TYPE_DOC)
-            .define(TOPIC_PREFIX_CONFIG, Type.STRING, "", Importance.LOW, TOPIC_PREFIX_DOC)
+            // Checked here, so a prefix making an invalid topic name fails at start naming the key, not at the broker.
+            .define(TOPIC_PREFIX_CONFIG, Type.STRING, "", ConfigDef.LambdaValidator.with((name, value) -> {
+                try {
+                    TopicCatalog.validatePrefix((String) value);
+                } catch (InvalidTopicException e) {
+                    throw new ConfigException(name, value, e.getMessage());
+                }
+            }, () -> "a prefix that makes valid topic names: ASCII letters, digits, '.', '_' and '-', each name at most 249 characters"),
+                    Importance.LOW, TOPIC_PREFIX_DOC)
             .define(TOPIC_PARTITIONS_CONFIG, Type.INT, TopicCatalog.DEFAULT_PARTITIONS, ConfigDef.Range.between(1, 10_000),
                     Importance.LOW, TOPIC_PARTITIONS_DOC)
             // 0 or below -1 used to pass here and fail only when the topics were created, after the start.

@@ -159,6 +159,17 @@ class ProcessorConfigTest {
     }
 
     @Test
+    void shouldRefuseATopicPrefixThatMakesAnInvalidTopicNameNamingTheKeyAndTheName() {
+        assertRefusedNamingKeyAndAllowedValues(ProcessorConfig.TOPIC_PREFIX_CONFIG, "team a/",
+                "team a/trade.records", "'.', '_' and '-'");
+        assertRefusedNamingKeyAndAllowedValues(ProcessorConfig.TOPIC_PREFIX_CONFIG, "x".repeat(230),
+                "trade.records.derived", "249");
+        Map<String, Object> m = valid();
+        m.put(ProcessorConfig.TOPIC_PREFIX_CONFIG, "staging.");
+        assertThat(new ProcessorConfig(m).topicCatalog().records().name()).isEqualTo("staging.trade.records");
+    }
+
+    @Test
     void shouldPreferTheNationalOfficesByDefaultAndAcceptAnyOrderOrNone() {
         assertThat(new ProcessorConfig(valid()).sourcePrecedence()).isEqualTo(SourcePrecedence.DEFAULT);
         Map<String, Object> m = valid();
