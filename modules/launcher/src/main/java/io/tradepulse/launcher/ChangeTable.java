@@ -8,7 +8,7 @@ import java.util.Map;
 
 /** Renders trade.changes as a readable fixed-width table, sorted by series and period. */
 final class ChangeTable {
-    private static final String ROW = "%-26s %-9s %12s %14s %9s %12s%n";
+    private static final String ROW = "%-26s %-11s %12s %14s %9s %12s%n"; // period: up to 2025-01..02
 
     private ChangeTable() {
     }

@@ -1,0 +1,42 @@
+package io.tradepulse.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.CommodityLevel;
+import io.tradepulse.avro.Flow;
+import io.tradepulse.avro.TradeChange;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ChangeTableTest {
+
+    @Test
+    void shouldKeepTheColumnsAlignedWhenACombinedJanuaryFebruaryRowHasTheLongerPeriod() {
+        Map<ChangeKey, TradeChange> table = new LinkedHashMap<>();
+        for (TradeChange c : List.of(change(2024, 1, 2, 73_410_000_000L), change(2024, 5, 1, 44_000_000_000L))) {
+            table.put(new ChangeKey(c.getReporter(), c.getPartner(), c.getFlow(), c.getCommodity(), c.getYear(),
+                    c.getMonth()), c);
+        }
+        List<String> lines = ChangeTable.render(table).lines().toList();
+
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(1)).contains("2024-01..02");
+        // Every column ends where the header's does: the value "bn" under "value", the last figure under "reported %".
+        int valueEnd = lines.get(0).indexOf("value") + "value".length();
+        for (String row : lines.subList(1, 3)) {
+            assertThat(row.indexOf(" bn") + " bn".length()).as(row).isEqualTo(valueEnd);
+            assertThat(row.length()).as(row).isEqualTo(lines.get(0).length());
+        }
+    }
+
+    private static TradeChange change(int year, int month, int months, long value) {
+        return TradeChange.newBuilder().setReporter("CHN").setPartner("USA").setFlow(Flow.EXPORT).setCommodity("TOTAL")
+                .setCommodityLevel(CommodityLevel.TOTAL).setYear(year).setMonth(month).setMonths(months)
+                .setValue(value).setSource("GACC").setVintage("v").setPublishedAt(Instant.parse("2025-06-09T00:00:00Z"))
+                .build();
+    }
+}
