@@ -23,9 +23,11 @@ import picocli.CommandLine.Spec;
         description = "Backfill benchmark: raw consumer vs pass-through Kafka Streams (stateless, and with one state "
                 + "read and write per input) vs the tradepulse processors (exactly_once_v2).",
         footer = {"", "Examples:", "  tradepulse bench --records 1000000     # a quick run",
-                "  tradepulse bench                       # the full 10 M records (HS6 x 230 partners x 3 reporters x 36 months)",
+                "  tradepulse bench                       # 10 M records: HS6 x 230 partners x",
+                "                                         # 3 reporters x 36 months",
                 "  tradepulse bench --rollups OFF --state-store IN_MEMORY",
-                "  tradepulse bench --records 1000000 --months 240 --order NEWEST_YEAR_FIRST   # 20 years, latest loaded first"})
+                "  # 20 years, the latest loaded first:",
+                "  tradepulse bench --records 1000000 --months 240 --order NEWEST_YEAR_FIRST"})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--records", defaultValue = "10000000", description = "Approximate number of input records (default ${DEFAULT-VALUE}).")
     long records;

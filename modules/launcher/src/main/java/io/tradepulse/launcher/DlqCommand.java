@@ -66,7 +66,8 @@ import picocli.CommandLine.Option;
  * topic they came from. The processor's dead letters of an input record (DESERIALIZATION, VALIDATION, PROCESSING)
  * carry that record's key and value exactly as they were read and its origin topic/partition/offset, so once the
  * cause is fixed (a registry schema, a validation limit) producing those bytes back is the whole replay. A
- * connector's dead letter (a source row, origin {@code file:<name>:<line>}) is no Kafka record and a punctuation
+ * connector's dead letter (a source row, origin {@code <file or URL>#<position>}, or the bundled ingest's
+ * {@code file:<name>:<line>}) is no Kafka record and a punctuation
  * item's carries no value: those are listed and skipped, saying why. A record on the topic that is no dead letter
  * this release can read (a foreign producer's bytes, a schema id the registry no longer has) is counted and listed as
  * undecodable, and the run goes on; a registry that is down still fails the run.
@@ -80,8 +81,9 @@ import picocli.CommandLine.Option;
 @Command(name = "dlq", mixinStandardHelpOptions = true, sortOptions = false,
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE},
         description = {"List the dead letters on trade.dlq and replay the processor's to the topic they came from.",
-                "One line per matching dead letter: occurredAt, stage, origin (topic/partition/offset, or the "
-                        + "connector's file:<name>:<line>, or a punctuation item), source and reason; then the "
+                "One line per matching dead letter: occurredAt, stage, origin (topic/partition/offset, or a "
+                        + "connector's <file or URL>#<position> (the bundled ingest's file:<name>:<line>), or a "
+                        + "punctuation item), source and reason; then the "
                         + "counts by stage. trade.dlq is read (read_committed) up to its end at start, so the "
                         + "command ends. A record there that cannot be decoded as a dead letter (not the wire format, "
                         + "a schema id the registry no longer has, another record) is counted and, unless a filter "
@@ -110,8 +112,10 @@ import picocli.CommandLine.Option;
                 "Examples:",
                 "  tradepulse dlq --config app.properties",
                 "  tradepulse dlq --config app.properties --stage VALIDATION --since 2026-11-01",
-                "  tradepulse dlq --config app.properties --stage VALIDATION --reason-contains KRW --replay --dry-run",
-                "  tradepulse dlq --config app.properties --stage VALIDATION --reason-contains KRW --replay"})
+                "  tradepulse dlq --config app.properties --stage VALIDATION \\",
+                "      --reason-contains KRW --replay --dry-run",
+                "  tradepulse dlq --config app.properties --stage VALIDATION \\",
+                "      --reason-contains KRW --replay"})
 final class DlqCommand implements Callable<Integer> {
 
     /** The header a replayed record carries: where on trade.dlq it was replayed from. */
@@ -137,7 +141,9 @@ final class DlqCommand implements Callable<Integer> {
     String reasonContains;
 
     @Option(names = "--since", paramLabel = "INSTANT|DATE",
-            description = "Only dead letters that occurred at or after this instant (2026-11-30T08:00:00Z) or the start of this date (UTC).")
+            description = "Only dead letters that occurred at or after this instant (2026-11-30T08:00:00Z) or the start of this "
+                    + "date (UTC). A connector's dead letters carry the publication time of the payload they came from "
+                    + "as occurredAt, not the time they were written.")
     String since;
 
     @Option(names = "--until", paramLabel = "INSTANT|DATE",

@@ -68,14 +68,20 @@ import picocli.CommandLine.Option;
                         + "or keep polling for new releases with --follow.",
                 "Connector settings (docs/connectors.md) come from --config and --set; the options --files, "
                         + "--start and --api-key are shortcuts for the source's own keys."},
+        // Each example line fits the help's 80 columns, so that it can be copied and pasted as printed.
         footer = {"", "Examples:",
-                "  tradepulse ingest --source census --embedded --start 2025-01 --set census.comm.lvl=TOTAL",
-                "  tradepulse ingest --source comtrade --bootstrap-servers broker:9092 --schema-registry-url http://registry:8081 \\",
+                "  tradepulse ingest --source census --embedded --start 2025-01 \\",
+                "      --set census.comm.lvl=TOTAL",
+                "  tradepulse ingest --source comtrade --bootstrap-servers broker:9092 \\",
+                "      --schema-registry-url http://registry:8081 \\",
                 "      --api-key $COMTRADE_KEY --start 2024-01 --set comtrade.reporters=156,842",
-                "  tradepulse ingest --source comext --embedded --start 2025-01 --set comext.partners=CN,US",
-                "  tradepulse ingest --source comext --embedded --set comext.mode=BULK --files full_v2_202505.csv",
+                "  tradepulse ingest --source comext --embedded --start 2025-01 \\",
+                "      --set comext.partners=CN,US",
+                "  tradepulse ingest --source comext --embedded --set comext.mode=BULK \\",
+                "      --files full_v2_202505.csv",
                 "  tradepulse ingest --source gacc --embedded --files tables/2025-05-exports.csv",
-                "  tradepulse ingest --source file --embedded --config modules/connectors/examples/gacc-seed.properties --files data.csv",
+                "  tradepulse ingest --source file --embedded --files data.csv \\",
+                "      --config modules/connectors/examples/gacc-seed.properties",
                 "",
                 "Offsets default to ~/.tradepulse/ingest-<source>-<cluster id>-<topic>.offsets (a temp file with "
                         + "--embedded): rerunning against the same cluster and topic resumes where the last run stopped; "
@@ -232,9 +238,9 @@ final class IngestCommand implements Callable<Integer> {
         }
         if (maxDeadLetters != null && deadLetters > maxDeadLetters) {
             PrintWriter err = spec.commandLine().getErr();
-            err.printf(Locale.ROOT, "%d rows dead-lettered, more than --max-dead-letters %d: the rows and the reasons"
-                    + " are on %s (the other rows were published, and the resume point saved)%n", deadLetters,
-                    maxDeadLetters, dlqTopic);
+            err.printf(Locale.ROOT, "%s dead-lettered, more than --max-dead-letters %d: the rows and the reasons"
+                    + " are on %s (the other rows were published, and the resume point saved)%n",
+                    TariffsCommand.count(deadLetters, "row"), maxDeadLetters, dlqTopic);
             err.flush();
             return DEAD_LETTERS_EXIT_CODE;
         }
@@ -312,8 +318,8 @@ final class IngestCommand implements Callable<Integer> {
                 throw new IllegalStateException("not done after " + timeout + " (raise --timeout, or check the log)");
             }
             return endOffsets(client, Set.of(topic, dlq));
-        }, a -> String.format(Locale.ROOT, "%d records to %s, %d dead letters to %s",
-                a.get(topic) - before.get(topic), topic, a.get(dlq) - before.get(dlq), dlq));
+        }, a -> TariffsCommand.count(a.get(topic) - before.get(topic), "record") + " to " + topic + ", "
+                + TariffsCommand.count(a.get(dlq) - before.get(dlq), "dead letter") + " to " + dlq);
         boolean finished = true;
         if (follow && finished) {
             out.println("Following " + source + " for new releases. Press Ctrl-C to stop.");

@@ -57,6 +57,8 @@ public final class Main implements Runnable {
         // picocli's own message named neither the form nor an example: "cannot convert '2m' to class
         // java.time.Duration (java.time.format.DateTimeParseException: Text cannot be parsed to a Duration)".
         cmd.registerConverter(Duration.class, Main::duration);
+        // Enum values in any case (--stage validation, --rollups off), as the REST API and the config keys take them.
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
         return cmd.setExecutionStrategy(parsed -> {
             Integer help = CommandLine.executeHelpRequest(parsed);
             if (help != null) {

@@ -71,8 +71,9 @@ import picocli.CommandLine.Option;
                 "      --schema-registry-url http://registry:8081",
                 "  tradepulse tariffs --config app.properties --delete us-cn-2025-08-truce-expiry",
                 "",
-                "An invalid file is refused with exit code 2 before anything is connected to, and so is, once",
-                "connected and before anything is sent, a missing topic with --no-create-topics."})
+                "An invalid file is refused with exit code 2 before anything is connected to,",
+                "and so is, once connected and before anything is sent, a missing topic with",
+                "--no-create-topics."})
 final class TariffsCommand implements Callable<Integer> {
 
     @Option(names = {"-f", "--file"}, paramLabel = "CSV", description = "Tariff events CSV to publish (every row, upsert by id).")
@@ -342,7 +343,7 @@ final class TariffsCommand implements Callable<Integer> {
         }
     }
 
-    static String count(int n, String noun) {
+    static String count(long n, String noun) {
         return n + " " + noun + (n == 1 ? "" : "s");
     }
 

@@ -145,4 +145,28 @@ class ExitCodesTest {
         assertThat(main.getSubcommands().get("ingest").getCommandSpec().usageMessage().exitCodeList())
                 .containsKey(Integer.toString(IngestCommand.DEAD_LETTERS_EXIT_CODE));
     }
+
+    @Test
+    void everyHelpExampleFitsTheHelpWidthSoThatItCanBePastedAsPrinted() {
+        // picocli breaks a longer line at the width, mid-word: "--set census." / "comm.lvl=TOTAL" could not be pasted.
+        CommandLine main = Main.commandLine();
+        main.getSubcommands().forEach((name, sub) -> {
+            int width = sub.getCommandSpec().usageMessage().width();
+            boolean examples = false;
+            for (String line : sub.getCommandSpec().usageMessage().footer()) {
+                examples = examples ? !line.isEmpty() : line.equals("Examples:");
+                if (examples && line.startsWith("  ")) {
+                    assertThat(line.length()).as(name + ": " + line).isLessThanOrEqualTo(width);
+                }
+            }
+        });
+    }
+
+    @Test
+    void shouldTakeEnumOptionValuesInAnyCase() {
+        CommandLine.ParseResult parsed = Main.commandLine().parseArgs("dlq", "--bootstrap-servers", "localhost:9092",
+                "--schema-registry-url", "http://localhost:8081", "--stage", "validation");
+        DlqCommand dlq = (DlqCommand) parsed.subcommand().commandSpec().userObject();
+        assertThat(dlq.stages).containsExactly(io.tradepulse.avro.DeadLetterStage.VALIDATION);
+    }
 }
