@@ -86,7 +86,7 @@ class LauncherScriptTest {
     void aJavaOlderThan17IsRefusedNamingTheVersionFoundAndWhatIsNeeded() throws Exception {
         Result r = run(javaHome("openjdk version \"11.0.22\" 2024-01-16"), "demo");
 
-        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err()).contains("needs Java 17 or later", "11.0.22", tmp.resolve("jdk/bin/java").toString());
         assertThat(tmp.resolve("java-ran")).as("the CLI is not started on it").doesNotExist();
         assertThat(repo.resolve("mvnw-ran")).as("nor a build").doesNotExist();
@@ -96,7 +96,7 @@ class LauncherScriptTest {
     void aJava8VersionStringIsReadAsJava8() throws Exception {
         Result r = run(javaHome("java version \"1.8.0_392\""), "help");
 
-        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err()).contains("needs Java 17 or later", "1.8.0_392");
     }
 
@@ -106,7 +106,7 @@ class LauncherScriptTest {
 
         Result r = run(empty, "help");
 
-        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err()).contains("needs Java 17 or later", empty.resolve("bin/java").toString());
     }
 
