@@ -43,7 +43,7 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String BOOTSTRAP_SERVERS_DOC = "Kafka brokers to connect to (host:port,...).";
 
     public static final String SCHEMA_REGISTRY_URL_CONFIG = "schema.registry.url";
-    public static final String SCHEMA_REGISTRY_URL_DOC = "Confluent-compatible schema registry URL(s), comma-separated.";
+    public static final String SCHEMA_REGISTRY_URL_DOC = "Required (the empty default is refused at start): Confluent-compatible schema registry URL(s), comma-separated.";
 
     public static final String PROCESSING_GUARANTEE_CONFIG = StreamsConfig.PROCESSING_GUARANTEE_CONFIG;
     public static final String PROCESSING_GUARANTEE_DOC = "exactly_once_v2 (default: outputs and state commit "
@@ -57,7 +57,7 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String STATE_STORE_TYPE_CONFIG = "tradepulse.state.store.type";
     public static final String STATE_STORE_TYPE_DOC = "Where the processor keeps its state (one history per series, "
             + "about 1 KB per series with 36 months): 'rocksdb' (on disk under state.dir; state may exceed the heap; a "
-            + "restart with the state directory intact resumes from it) or 'in_memory' (in the heap; 1.5 times the "
+            + "restart with the state directory intact resumes from it) or 'in_memory' (in the heap; 1.4-1.7 times the "
             + "backfill throughput, but every series history of the instance's tasks must fit in the heap and the "
             + "stores are rebuilt from their changelogs on every start and task move). Both use the same changelog "
             + "topics, so an instance can switch. See docs/operations.md, 'Sizing the state'.";

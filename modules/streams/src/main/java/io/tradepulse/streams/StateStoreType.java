@@ -16,7 +16,7 @@ public enum StateStoreType {
      */
     ROCKSDB,
     /**
-     * A map in the heap. 1.5 times the backfill throughput of {@link #ROCKSDB} (docs/benchmarks.md), at the
+     * A map in the heap. 1.4-1.7 times the backfill throughput (roll-ups off) of {@link #ROCKSDB} (docs/benchmarks.md), at the
      * price of holding every series history of the instance's tasks in the heap and of rebuilding the stores from
      * the changelog on every start and task move (standby replicas shorten that).
      */
