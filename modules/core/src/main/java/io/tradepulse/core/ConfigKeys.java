@@ -46,7 +46,7 @@ public final class ConfigKeys {
     }
 
     /** The known key with the smallest edit distance, if it is close enough to be a plausible typo. */
-    static Optional<String> closest(String key, Collection<String> known) {
+    public static Optional<String> closest(String key, Collection<String> known) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : known) {

@@ -1,10 +1,13 @@
 package io.tradepulse.connect.census;
 
+import io.tradepulse.connect.common.OwnKeys;
 import io.tradepulse.connect.common.Versions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.source.ExactlyOnceSupport;
@@ -15,11 +18,16 @@ import org.apache.kafka.connect.source.SourceConnector;
  * partition per (flow, commodity filter); partitions are spread over at most tasks.max tasks.
  */
 public class CensusSourceConnector extends SourceConnector {
+  /** The prefixes of this connector's own keys: an unknown key under them is a typo ({@link OwnKeys}). */
+  static final List<String> OWN_PREFIXES = List.of("census.", "http.");
+  /** The keys it adds to its tasks' configurations. */
+  static final Set<String> TASK_KEYS = Set.of(CensusSourceTask.PARTITIONS_CONFIG);
   private Map<String, String> props;
   private List<CensusPartition> partitions;
 
   @Override
   public void start(Map<String, String> props) {
+    OwnKeys.check(props, CensusConfig.CONFIG_DEF, OWN_PREFIXES, TASK_KEYS);
     CensusConfig config = new CensusConfig(props); // fails fast, naming the key, on bad config
     this.props = Map.copyOf(props);
     this.partitions = partitions(config);
@@ -63,6 +71,12 @@ public class CensusSourceConnector extends SourceConnector {
 
   @Override
   public void stop() {}
+
+  /** Connect's check of the settings, plus an error for each unknown key under {@link #OWN_PREFIXES}. */
+  @Override
+  public Config validate(Map<String, String> connectorConfigs) {
+    return OwnKeys.validate(super.validate(connectorConfigs), connectorConfigs, config(), OWN_PREFIXES, TASK_KEYS);
+  }
 
   @Override
   public ConfigDef config() {

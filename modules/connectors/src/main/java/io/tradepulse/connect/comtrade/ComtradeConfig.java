@@ -136,6 +136,9 @@ public final class ComtradeConfig extends TradeSourceConfig {
           Importance.MEDIUM, QUOTA_EXHAUSTED_DOC, GROUP, 14, ConfigDef.Width.SHORT, QUOTA_EXHAUSTED_CONFIG);
 
   static void validateCodes(String name, Object value) {
+    if (value == null) {
+      return; // a missing required key: ConfigDef reports it (Connect's validate called this with null: a NPE)
+    }
     @SuppressWarnings("unchecked")
     List<String> l = (List<String>) value;
     if (l.isEmpty() || !l.stream().allMatch(s -> s.matches("\\d{1,3}"))) {
@@ -145,6 +148,9 @@ public final class ComtradeConfig extends TradeSourceConfig {
   }
 
   static void validateCmdCodes(String name, Object value) {
+    if (value == null) {
+      return; // missing: ConfigDef reports it
+    }
     if (((List<?>) value).isEmpty()) {
       throw new ConfigException(name, value, "must list at least one commodity code (TOTAL or HS codes)");
     }

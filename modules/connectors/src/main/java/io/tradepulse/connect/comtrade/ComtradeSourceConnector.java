@@ -1,9 +1,11 @@
 package io.tradepulse.connect.comtrade;
 
 import io.tradepulse.connect.common.LocationConnectors;
+import io.tradepulse.connect.common.OwnKeys;
 import io.tradepulse.connect.common.Versions;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
@@ -13,11 +15,16 @@ import org.apache.kafka.connect.source.SourceConnector;
 
 /** UN Comtrade API v1, monthly HS data; one source partition per reporter. */
 public class ComtradeSourceConnector extends SourceConnector {
+  /** The prefixes of this connector's own keys: an unknown key under them is a typo ({@link OwnKeys}). */
+  static final List<String> OWN_PREFIXES = List.of("comtrade.", "http.");
+  /** The keys it adds to its tasks' configurations. */
+  static final Set<String> TASK_KEYS = Set.of(ComtradeSourceTask.REPORTERS_TASK_CONFIG);
   private Map<String, String> props;
   private ComtradeConfig config;
 
   @Override
   public void start(Map<String, String> props) {
+    OwnKeys.check(props, ComtradeConfig.CONFIG_DEF, OWN_PREFIXES, TASK_KEYS);
     this.config = new ComtradeConfig(props);
     this.props = Map.copyOf(props);
   }
@@ -51,7 +58,7 @@ public class ComtradeSourceConnector extends SourceConnector {
       ComtradeConfig.previewLimitProblem(url, max).ifPresent(problem -> maxRecords.addErrorMessage(
           new ConfigException(ComtradeConfig.MAX_RECORDS_CONFIG, max, problem).getMessage()));
     }
-    return config;
+    return OwnKeys.validate(config, connectorConfigs, config(), OWN_PREFIXES, TASK_KEYS);
   }
 
   private static ConfigValue value(Config config, String name) {

@@ -1,20 +1,28 @@
 package io.tradepulse.connect.gacc;
 
 import io.tradepulse.connect.common.LocationConnectors;
+import io.tradepulse.connect.common.OwnKeys;
 import io.tradepulse.connect.common.Versions;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.source.SourceConnector;
 
 /** China customs (GACC) monthly country tables, Unit: US$1,000. */
 public class GaccSourceConnector extends SourceConnector {
+  /** The prefixes of this connector's own keys: an unknown key under them is a typo ({@link OwnKeys}). */
+  static final List<String> OWN_PREFIXES = List.of("gacc.", "http.");
+  /** The keys it adds to its tasks' configurations. */
+  static final Set<String> TASK_KEYS = Set.of();
   private Map<String, String> props;
   private GaccConfig config;
 
   @Override
   public void start(Map<String, String> props) {
+    OwnKeys.check(props, GaccConfig.CONFIG_DEF, OWN_PREFIXES, TASK_KEYS);
     this.config = new GaccConfig(props);
     this.props = Map.copyOf(props);
   }
@@ -31,6 +39,12 @@ public class GaccSourceConnector extends SourceConnector {
 
   @Override
   public void stop() {}
+
+  /** Connect's check of the settings, plus an error for each unknown key under {@link #OWN_PREFIXES}. */
+  @Override
+  public Config validate(Map<String, String> connectorConfigs) {
+    return OwnKeys.validate(super.validate(connectorConfigs), connectorConfigs, config(), OWN_PREFIXES, TASK_KEYS);
+  }
 
   @Override
   public ConfigDef config() {

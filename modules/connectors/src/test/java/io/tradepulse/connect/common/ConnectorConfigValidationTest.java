@@ -184,6 +184,48 @@ class ConnectorConfigValidationTest {
     assertThat(new ComtradeConfig(with(base, "comtrade.max.records", "500")).maxRecordsLimit()).isEqualTo(500);
   }
 
+  /** A typo in one of the connector's own keys fell back to the default silently: every partner for comext.partner. */
+  @ParameterizedTest
+  @MethodSource("tables")
+  void shouldFailStartAndValidateNamingAnUnknownOwnKeyAndTheClosestKnownOneButLeaveConnectsKeysAlone(
+      Supplier<SourceConnector> connector, Map<String, String> base, String table) {
+    String prefix = table.substring(0, table.indexOf('.') + 1);
+    String typo = table.substring(0, table.length() - 1); // census.country.tabl
+    Map<String, String> withTypo = with(base, typo, "/data/t.csv");
+
+    assertThatThrownBy(() -> connector.get().start(withTypo)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining(typo).hasMessageContaining("did you mean '" + table + "'");
+    assertThatThrownBy(() -> connector.get().start(with(base, "http.timout.ms", "1000")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("http.timout.ms")
+        .hasMessageContaining("did you mean 'http.timeout.ms'");
+    assertThat(connector.get().validate(withTypo).configValues()).filteredOn(v -> v.name().equals(typo))
+        .singleElement().satisfies(v -> assertThat(v.errorMessages()).singleElement().asString().contains(prefix));
+
+    // Connect's and the worker's keys, and other connectors' prefixes, are not this connector's to judge.
+    Map<String, String> connects = new HashMap<>(base);
+    connects.putAll(Map.of("name", "c", "connector.class", "x", "tasks.max", "1", "transforms", "t",
+        "transforms.t.type", "x", "errors.tolerance", "all", "value.converter", "x", "other.key", "1"));
+    connector.get().start(connects);
+    assertThat(connector.get().validate(connects).configValues()).allSatisfy(v -> assertThat(v.errorMessages())
+        .as(v.name()).isEmpty());
+  }
+
+  @Test
+  void shouldReportMissingComtradeReportersInValidateInsteadOfThrowing() {
+    assertThat(new ComtradeSourceConnector().validate(Map.of("comtrade.start.period", "202401")).configValues())
+        .filteredOn(v -> v.name().equals("comtrade.reporters")).singleElement()
+        .satisfies(v -> assertThat(v.errorMessages()).singleElement().asString().contains("comtrade.reporters"));
+  }
+
+  @Test
+  void shouldFailFileStartNamingAnUnknownFieldKey() {
+    assertThatThrownBy(() -> new io.tradepulse.connect.file.FileSourceConnector().start(Map.of(
+        "file.paths", "/data/x.csv", "file.source.name", "X", "field.reporter", "r", "field.partner", "p",
+        "field.flow", "f", "field.commodity", "c", "field.period", "m", "field.valu", "v")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("field.valu")
+        .hasMessageContaining("did you mean 'field.value'");
+  }
+
   @Test
   void shouldAcceptTheFullMaxRecordsRangeWithTheDataApi() {
     Map<String, String> base = Map.of("comtrade.reporters", "156", "comtrade.start.period", "202401");
