@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
@@ -34,9 +35,10 @@ public final class OwnKeys {
     return props.keySet().stream().sorted()
         .filter(k -> !known.contains(k) && !taskKeys.contains(k) && prefixes.stream().anyMatch(k::startsWith))
         .findFirst()
-        .map(k -> new ConfigException(k, props.get(k), "no setting of this connector has this key (its own keys start with "
-            + String.join(", ", prefixes) + ")" + ConfigKeys.closest(k, known).map(c -> "; did you mean '" + c + "'?")
-                .orElse("")));
+        // Without the value: a misspelt key may hold a secret (census.api.kye), which the message must not carry.
+        .map(k -> new ConfigException("Unknown configuration " + k + ": no setting of this connector has this key (its "
+            + "own keys start with " + String.join(", ", prefixes) + ")"
+            + ConfigKeys.closest(k, known).map(c -> "; did you mean '" + c + "'?").orElse("")));
   }
 
   /** For {@code start}: fails on the first unknown key under {@code prefixes}. */
@@ -51,11 +53,13 @@ public final class OwnKeys {
   public static Config validate(Config config, Map<String, String> props, ConfigDef def, List<String> prefixes,
       Set<String> taskKeys) {
     List<ConfigValue> values = new ArrayList<>(config.configValues());
-    props.keySet().stream().sorted().forEach(k -> problem(Collections.singletonMap(k, props.get(k)), def, prefixes, taskKeys).ifPresent(e -> {
-      ConfigValue v = new ConfigValue(k, props.get(k), List.of(), new ArrayList<>());
-      v.addErrorMessage(e.getMessage());
-      values.add(v);
-    }));
+    for (String k : new TreeSet<>(props.keySet())) {
+      problem(Collections.singletonMap(k, props.get(k)), def, prefixes, taskKeys).ifPresent(e -> {
+        ConfigValue v = new ConfigValue(k, null, List.of(), new ArrayList<>()); // no value: it may be a secret
+        v.addErrorMessage(e.getMessage());
+        values.add(v);
+      });
+    }
     return new Config(values);
   }
 }
