@@ -1,11 +1,13 @@
 package io.tradepulse.connect.census;
 
 import io.tradepulse.connect.common.CodeTable;
+import io.tradepulse.connect.common.CrossKeyRules;
 import io.tradepulse.connect.common.TradeSourceConfig;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -124,31 +126,42 @@ public final class CensusConfig extends TradeSourceConfig {
     requireDistinct(name, value);
   }
 
+  /**
+   * The rule across keys: census.commodities against census.comm.lvl ({@link #commodityLevelProblem}). Start fails on
+   * it; the connector's validate reports it on census.commodities ({@link CrossKeyRules}).
+   */
+  static final List<CrossKeyRules.Rule> RULES = List.of(new CrossKeyRules.Rule(
+      List.of(COMM_LVL_CONFIG, COMMODITIES_CONFIG), v -> commodityLevelProblem(v.get(COMM_LVL_CONFIG).toString(),
+          ((List<?>) v.get(COMMODITIES_CONFIG)).stream().map(Object::toString).toList())));
+
   public CensusConfig(Map<?, ?> props) {
     super(CONFIG_DEF, props);
-    validateCommoditiesAgainstLevel(commLvl(), commodities());
+    CrossKeyRules.check(RULES, values());
   }
 
   /**
    * A filter must be able to match codes of the level asked: the API matches a code without {@code *} exactly, so 8703
    * with COMM_LVL=HS2 (or HS6) matches no row and every month is answered 204, as if there were no trade; the
    * partition then steps over month after month and emits nothing, without any error.
+   *
+   * @return the first filter that cannot, on census.commodities; empty when there is none
    */
-  static void validateCommoditiesAgainstLevel(String level, List<String> commodities) {
+  static Optional<CrossKeyRules.Problem> commodityLevelProblem(String level, List<String> commodities) {
     if (level.equals("TOTAL")) {
-      return; // no commodity variable: the filters are not used
+      return Optional.empty(); // no commodity variable: the filters are not used
     }
     int digits = Integer.parseInt(level.substring(2));
     for (String c : commodities) {
       boolean wildcard = c.endsWith("*");
       int n = wildcard ? c.length() - 1 : c.length();
       if (wildcard ? n > digits : n != digits) {
-        throw new ConfigException(COMMODITIES_CONFIG, String.join(",", commodities), "'" + c + "' matches no "
-            + level + " code (" + COMM_LVL_CONFIG + "=" + level + "): a code without * must have " + digits
-            + " digits, a prefix with * at most " + digits + (wildcard ? "" : "; for the " + level + " codes under it use '"
-            + c + "*'"));
+        return Optional.of(CrossKeyRules.Problem.of(COMMODITIES_CONFIG, String.join(",", commodities), "'" + c
+            + "' matches no " + level + " code (" + COMM_LVL_CONFIG + "=" + level + "): a code without * must have "
+            + digits + " digits, a prefix with * at most " + digits + (wildcard ? "" : "; for the " + level
+            + " codes under it use '" + c + "*'")));
       }
     }
+    return Optional.empty();
   }
 
   public String baseUrl() { return getString(BASE_URL_CONFIG).replaceAll("/+$", ""); }

@@ -1,5 +1,6 @@
 package io.tradepulse.connect.census;
 
+import io.tradepulse.connect.common.CrossKeyRules;
 import io.tradepulse.connect.common.OwnKeys;
 import io.tradepulse.connect.common.Versions;
 import java.util.ArrayList;
@@ -72,10 +73,14 @@ public class CensusSourceConnector extends SourceConnector {
   @Override
   public void stop() {}
 
-  /** Connect's check of the settings, plus an error for each unknown key under {@link #OWN_PREFIXES}. */
+  /**
+   * Connect's check of the settings, plus the rule across keys that start enforces ({@link CensusConfig#RULES}), on
+   * census.commodities, and an error for each unknown key under {@link #OWN_PREFIXES}.
+   */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
-    return OwnKeys.validate(super.validate(connectorConfigs), connectorConfigs, config(), OWN_PREFIXES, TASK_KEYS);
+    Config config = CrossKeyRules.validate(super.validate(connectorConfigs), config(), CensusConfig.RULES);
+    return OwnKeys.validate(config, connectorConfigs, config(), OWN_PREFIXES, TASK_KEYS);
   }
 
   @Override

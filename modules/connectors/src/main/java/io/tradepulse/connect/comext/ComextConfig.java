@@ -1,11 +1,14 @@
 package io.tradepulse.connect.comext;
 
 import io.tradepulse.connect.common.CodeTable;
+import io.tradepulse.connect.common.CrossKeyRules;
+import io.tradepulse.connect.common.CrossKeyRules.Problem;
 import io.tradepulse.connect.common.TradeSourceConfig;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -178,20 +181,49 @@ public final class ComextConfig extends TradeSourceConfig {
     }
   }
 
+  /**
+   * The rules across keys, in the order start checks them: BULK reads comext.files, API needs a start month and
+   * reporters, and a comext.fx.table (well formed, its validator says) must have rates of comext.fx.currency. Start
+   * fails on the first problem; the connector's validate reports each on its key ({@link CrossKeyRules}).
+   */
+  static final List<CrossKeyRules.Rule> RULES = List.of(
+      new CrossKeyRules.Rule(List.of(MODE_CONFIG, FILES_CONFIG), v -> isBulk(v) && list(v, FILES_CONFIG).isEmpty()
+          ? Optional.of(Problem.of(FILES_CONFIG, v.get(FILES_CONFIG),
+              "must list at least one file when " + MODE_CONFIG + "=BULK"))
+          : Optional.empty()),
+      new CrossKeyRules.Rule(List.of(MODE_CONFIG, START_CONFIG), v -> !isBulk(v) && v.get(START_CONFIG).equals("")
+          ? Optional.of(Problem.of(START_CONFIG, "", "is required when " + MODE_CONFIG + "=API (a month yyyy-MM)"))
+          : Optional.empty()),
+      new CrossKeyRules.Rule(List.of(MODE_CONFIG, REPORTERS_CONFIG), v -> !isBulk(v) && list(v, REPORTERS_CONFIG).isEmpty()
+          ? Optional.of(Problem.of(REPORTERS_CONFIG, "",
+              "must list at least one reporter when " + MODE_CONFIG + "=API"))
+          : Optional.empty()),
+      new CrossKeyRules.Rule(List.of(FX_TABLE_CONFIG, FX_CURRENCY_CONFIG), ComextConfig::fxRateProblem));
+
+  private static boolean isBulk(Map<String, ?> values) {
+    return values.get(MODE_CONFIG).equals("BULK");
+  }
+
+  private static List<?> list(Map<String, ?> values, String key) {
+    return (List<?>) values.get(key);
+  }
+
+  private static Optional<Problem> fxRateProblem(Map<String, ?> values) {
+    String table = values.get(FX_TABLE_CONFIG).toString();
+    if (table.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      FxTable.load(table, values.get(FX_CURRENCY_CONFIG).toString()); // has rates of this currency
+      return Optional.empty();
+    } catch (ConfigException e) {
+      return Optional.of(new Problem(FX_TABLE_CONFIG, e.getMessage()));
+    }
+  }
+
   public ComextConfig(Map<?, ?> props) {
     super(CONFIG_DEF, props);
-    if (bulk() && files().isEmpty()) {
-      throw new ConfigException(FILES_CONFIG, getList(FILES_CONFIG), "must list at least one file when " + MODE_CONFIG + "=BULK");
-    }
-    if (!bulk() && getString(START_CONFIG).isEmpty()) {
-      throw new ConfigException(START_CONFIG, "", "is required when " + MODE_CONFIG + "=API (a month yyyy-MM)");
-    }
-    if (!bulk() && reporters().isEmpty()) {
-      throw new ConfigException(REPORTERS_CONFIG, "", "must list at least one reporter when " + MODE_CONFIG + "=API");
-    }
-    if (!fxTable().isBlank()) {
-      FxTable.load(fxTable(), fxCurrency()); // well formed (its validator said so), and has rates of this currency
-    }
+    CrossKeyRules.check(RULES, values());
   }
 
   public boolean bulk() { return getString(MODE_CONFIG).equals("BULK"); }

@@ -1,5 +1,6 @@
 package io.tradepulse.connect.comext;
 
+import io.tradepulse.connect.common.CrossKeyRules;
 import io.tradepulse.connect.common.LocationConnectors;
 import io.tradepulse.connect.common.OwnKeys;
 import io.tradepulse.connect.common.Versions;
@@ -45,10 +46,14 @@ public class ComextSourceConnector extends SourceConnector {
   @Override
   public void stop() {}
 
-  /** Connect's check of the settings, plus an error for each unknown key under {@link #OWN_PREFIXES}. */
+  /**
+   * Connect's check of the settings, plus the rules across keys that start enforces ({@link ComextConfig#RULES}), each
+   * on the key to fix, and an error for each unknown key under {@link #OWN_PREFIXES}.
+   */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
-    return OwnKeys.validate(super.validate(connectorConfigs), connectorConfigs, config(), OWN_PREFIXES, TASK_KEYS);
+    Config config = CrossKeyRules.validate(super.validate(connectorConfigs), config(), ComextConfig.RULES);
+    return OwnKeys.validate(config, connectorConfigs, config(), OWN_PREFIXES, TASK_KEYS);
   }
 
   @Override

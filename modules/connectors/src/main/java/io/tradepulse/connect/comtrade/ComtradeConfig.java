@@ -1,6 +1,7 @@
 package io.tradepulse.connect.comtrade;
 
 import io.tradepulse.connect.common.CodeTable;
+import io.tradepulse.connect.common.CrossKeyRules;
 import io.tradepulse.connect.common.TradeSourceConfig;
 import java.net.URI;
 import java.time.YearMonth;
@@ -195,12 +196,18 @@ public final class ComtradeConfig extends TradeSourceConfig {
     return path != null && path.replaceAll("/+$", "").toLowerCase(Locale.ROOT).endsWith(PREVIEW_PATH);
   }
 
+  /**
+   * The rule across keys: comtrade.max.records against the preview endpoint ({@link #previewLimitProblem}). Start fails
+   * on it; the connector's validate reports it on comtrade.max.records ({@link CrossKeyRules}).
+   */
+  static final List<CrossKeyRules.Rule> RULES = List.of(new CrossKeyRules.Rule(
+      List.of(BASE_URL_CONFIG, MAX_RECORDS_CONFIG), v -> previewLimitProblem(v.get(BASE_URL_CONFIG).toString(),
+          (Integer) v.get(MAX_RECORDS_CONFIG)).map(p -> CrossKeyRules.Problem.of(MAX_RECORDS_CONFIG,
+          v.get(MAX_RECORDS_CONFIG), p))));
+
   public ComtradeConfig(Map<?, ?> props) {
     super(CONFIG_DEF, props);
-    Optional<String> preview = previewLimitProblem(getString(BASE_URL_CONFIG), maxRecords());
-    if (preview.isPresent()) {
-      throw new ConfigException(MAX_RECORDS_CONFIG, maxRecords(), preview.get());
-    }
+    CrossKeyRules.check(RULES, values());
   }
 
   public String baseUrl() { return getString(BASE_URL_CONFIG).replaceAll("/+$", ""); }

@@ -1,5 +1,6 @@
 package io.tradepulse.connect.comtrade;
 
+import io.tradepulse.connect.common.CrossKeyRules;
 import io.tradepulse.connect.common.LocationConnectors;
 import io.tradepulse.connect.common.OwnKeys;
 import io.tradepulse.connect.common.Versions;
@@ -8,8 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.source.SourceConnector;
 
@@ -45,24 +44,12 @@ public class ComtradeSourceConnector extends SourceConnector {
   /**
    * Connect's check of the settings (also what tradepulse ingest runs before anything starts), plus the rule that
    * spans two keys and so no validator of one key sees: comtrade.max.records against the preview endpoint
-   * ({@link ComtradeConfig#previewLimitProblem}), reported on comtrade.max.records as start() would throw it.
+   * ({@link ComtradeConfig#RULES}), reported on comtrade.max.records as start() would throw it.
    */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
-    Config config = super.validate(connectorConfigs);
-    ConfigValue baseUrl = value(config, ComtradeConfig.BASE_URL_CONFIG);
-    ConfigValue maxRecords = value(config, ComtradeConfig.MAX_RECORDS_CONFIG);
-    if (baseUrl != null && maxRecords != null && baseUrl.errorMessages().isEmpty()
-        && maxRecords.errorMessages().isEmpty() && baseUrl.value() instanceof String url
-        && maxRecords.value() instanceof Integer max) {
-      ComtradeConfig.previewLimitProblem(url, max).ifPresent(problem -> maxRecords.addErrorMessage(
-          new ConfigException(ComtradeConfig.MAX_RECORDS_CONFIG, max, problem).getMessage()));
-    }
+    Config config = CrossKeyRules.validate(super.validate(connectorConfigs), config(), ComtradeConfig.RULES);
     return OwnKeys.validate(config, connectorConfigs, config(), OWN_PREFIXES, TASK_KEYS);
-  }
-
-  private static ConfigValue value(Config config, String name) {
-    return config.configValues().stream().filter(v -> v.name().equals(name)).findFirst().orElse(null);
   }
 
   @Override

@@ -1,11 +1,14 @@
 package io.tradepulse.connect.file;
 
+import io.tradepulse.connect.common.CrossKeyRules;
 import io.tradepulse.connect.common.TradeSourceConfig;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
@@ -145,6 +148,58 @@ public final class FileConfig extends TradeSourceConfig {
     }
   }
 
+  /** The start of the message of an incomplete mapping, at start and on each key validate reports it on. */
+  static final String INCOMPLETE = "File source mapping incomplete, set: ";
+
+  /**
+   * A part of the mapping every row needs.
+   *
+   * @param key the key validate reports it on when it is missing
+   * @param set what to set, in the message
+   * @param alternatives the sets of targets that give it (each target by its column or its constant): any one set
+   */
+  private record Needed(String key, String set, List<List<Target>> alternatives) {
+    List<String> reads() {
+      return alternatives.stream().flatMap(List::stream).distinct()
+          .flatMap(t -> Stream.of(t.fieldConfig(), t.defaultConfig())).toList();
+    }
+
+    boolean given(Map<String, ?> values) {
+      return alternatives.stream().anyMatch(a -> a.stream().allMatch(t -> has(values, t)));
+    }
+  }
+
+  /** In the order start names them. */
+  private static final List<Needed> NEEDED = needed();
+
+  private static List<Needed> needed() {
+    List<Needed> out = new ArrayList<>();
+    for (Target t : List.of(Target.REPORTER, Target.PARTNER, Target.FLOW, Target.COMMODITY, Target.VINTAGE,
+        Target.PUBLISHED_AT)) {
+      out.add(new Needed(t.fieldConfig(), t.fieldConfig() + " or " + t.defaultConfig(), List.of(List.of(t))));
+    }
+    out.add(new Needed(Target.PERIOD.fieldConfig(), "field.period (or field.year and field.month)",
+        List.of(List.of(Target.PERIOD), List.of(Target.YEAR, Target.MONTH))));
+    return List.copyOf(out);
+  }
+
+  /**
+   * The rules across keys: one per part of the mapping every row needs. Start fails naming all the missing parts
+   * ("File source mapping incomplete, set: ..."); the connector's validate reports each on its field.* key, with the
+   * same words ({@link CrossKeyRules}).
+   */
+  static final List<CrossKeyRules.Rule> RULES = NEEDED.stream()
+      .map(n -> new CrossKeyRules.Rule(n.reads(), v -> n.given(v)
+          ? Optional.<CrossKeyRules.Problem>empty()
+          : Optional.of(new CrossKeyRules.Problem(n.key(), INCOMPLETE + n.set()))))
+      .toList();
+
+  /** Whether {@code t} has a column or a constant in {@code values} (the parsed settings). */
+  private static boolean has(Map<String, ?> values, Target t) {
+    return !String.valueOf(values.get(t.fieldConfig())).isBlank()
+        || !String.valueOf(values.get(t.defaultConfig())).isBlank();
+  }
+
   private final Map<Target, String> fields = new LinkedHashMap<>();
   private final Map<Target, String> defaults = new LinkedHashMap<>();
 
@@ -160,23 +215,11 @@ public final class FileConfig extends TradeSourceConfig {
         defaults.put(t, d.trim());
       }
     }
-    List<String> missing = new ArrayList<>();
-    for (Target t : List.of(Target.REPORTER, Target.PARTNER, Target.FLOW, Target.COMMODITY, Target.VINTAGE,
-        Target.PUBLISHED_AT)) {
-      if (!has(t)) {
-        missing.add(t.fieldConfig() + " or " + t.defaultConfig());
-      }
-    }
-    if (!has(Target.PERIOD) && !(has(Target.YEAR) && has(Target.MONTH))) {
-      missing.add("field.period (or field.year and field.month)");
-    }
+    Map<String, ?> values = values();
+    List<String> missing = NEEDED.stream().filter(n -> !n.given(values)).map(Needed::set).toList();
     if (!missing.isEmpty()) {
-      throw new ConfigException("File source mapping incomplete, set: " + String.join("; ", missing));
+      throw new ConfigException(INCOMPLETE + String.join("; ", missing));
     }
-  }
-
-  boolean has(Target t) {
-    return fields.containsKey(t) || defaults.containsKey(t);
   }
 
   public Map<Target, String> fields() { return fields; }

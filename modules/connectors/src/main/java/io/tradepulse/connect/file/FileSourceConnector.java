@@ -1,5 +1,6 @@
 package io.tradepulse.connect.file;
 
+import io.tradepulse.connect.common.CrossKeyRules;
 import io.tradepulse.connect.common.LocationConnectors;
 import io.tradepulse.connect.common.OwnKeys;
 import io.tradepulse.connect.common.Versions;
@@ -40,10 +41,14 @@ public class FileSourceConnector extends SourceConnector {
   @Override
   public void stop() {}
 
-  /** Connect's check of the settings, plus an error for each unknown key under {@link #OWN_PREFIXES}. */
+  /**
+   * Connect's check of the settings, plus the mapping start requires ({@link FileConfig#RULES}), each missing part on
+   * its field.* key, and an error for each unknown key under {@link #OWN_PREFIXES}.
+   */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
-    return OwnKeys.validate(super.validate(connectorConfigs), connectorConfigs, config(), OWN_PREFIXES, TASK_KEYS);
+    Config config = CrossKeyRules.validate(super.validate(connectorConfigs), config(), FileConfig.RULES);
+    return OwnKeys.validate(config, connectorConfigs, config(), OWN_PREFIXES, TASK_KEYS);
   }
 
   @Override
