@@ -490,9 +490,9 @@ final class IngestCommand implements Callable<Integer> {
             }
         }
         if (problems.isEmpty()) {
-            // The rules across keys are only in the connector's configuration class, which it builds at start: without
-            // this, a file mapping left incomplete, or comext in API mode without comext.start.period, was refused once
-            // the broker, the registry and the worker had started (or the topics had been created on a cluster).
+            // Our connectors' validate reports their rules across keys too (CrossKeyRules); building the configuration
+            // as start does stays as the last check, so that a rule validate missed is still refused here, before the
+            // broker, the registry and the worker start (or the topics are created on a cluster).
             try {
                 newConfig(source, connector);
             } catch (ConfigException e) {
@@ -501,8 +501,29 @@ final class IngestCommand implements Callable<Integer> {
         }
         if (!problems.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "Invalid connector settings (--config, --set,"
-                    + " --files, --start, --api-key; docs/connectors.md): " + String.join("; ", problems));
+                    + " --files, --start, --api-key; docs/connectors.md): " + String.join("; ", mergeSharedLeads(problems)));
         }
+    }
+
+    /**
+     * Problems in a row that begin with the same lead (the text up to the first ": ") as one, the lead said once: the
+     * file connector's validate reports each missing part of its mapping on its own key, all worded "File source
+     * mapping incomplete, set: ...", which joined whole would repeat that lead for every part.
+     */
+    static List<String> mergeSharedLeads(List<String> problems) {
+        List<String> merged = new ArrayList<>();
+        String lastLead = null;
+        for (String problem : problems) {
+            int colon = problem.indexOf(": ");
+            String lead = colon < 0 ? null : problem.substring(0, colon + 2);
+            if (lead != null && lead.equals(lastLead)) {
+                merged.set(merged.size() - 1, merged.get(merged.size() - 1) + "; " + problem.substring(lead.length()));
+            } else {
+                merged.add(problem);
+            }
+            lastLead = lead;
+        }
+        return merged;
     }
 
     /** The configuration the source's connector builds from {@code settings} when it starts. */

@@ -121,6 +121,20 @@ class ExitCodesTest {
         assertThat(r.err()).doesNotContain("\tat ", "Starting Kafka broker");
     }
 
+    /** The file connector's validate names each missing part of the mapping on its key; the line says the lead once. */
+    @Test
+    void shouldNameEveryMissingPartOfAFileMappingUnderOneLead() {
+        CliRun r = CliRun.execute("ingest", "--source", "file", "--embedded", "--files", files.get("{data}"),
+                "--set", "default.reporter=USA", "--set", "field.flow=flow");
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst().orElseThrow()).isEqualTo("Invalid connector settings (--config, --set,"
+                + " --files, --start, --api-key; docs/connectors.md): File source mapping incomplete, set:"
+                + " field.partner or default.partner; field.commodity or default.commodity; field.period (or"
+                + " field.year and field.month); field.vintage or default.vintage; field.publishedAt or"
+                + " default.publishedAt");
+    }
+
     /** The connector's own check, with the key and why, not the worker's message after the broker started. */
     @Test
     void anInvalidConnectorSettingIsNamedWithTheAllowedValues() throws IOException {
