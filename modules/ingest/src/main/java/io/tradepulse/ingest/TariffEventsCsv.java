@@ -23,7 +23,11 @@ import java.util.regex.Pattern;
  */
 public final class TariffEventsCsv {
     public static final String HEADER = "id,imposer,target,scope,announced,effective,rate_before_pct,rate_after_pct,kind,note,source";
-    private static final Pattern HS = Pattern.compile("\\bHS(\\d{2,10})\\b");
+    /**
+     * An HS code named in a scope: {@code HS27}, also as people write it in a calendar, {@code HS 27} or {@code hs27}
+     * (read as no code at all before, so the event matched no series, silently).
+     */
+    private static final Pattern HS = Pattern.compile("\\bHS ?(\\d{2,10})\\b", Pattern.CASE_INSENSITIVE);
     private static final Pattern ISO3 = Pattern.compile("[A-Z]{3}");
 
     public List<ParseResult<TariffEvent>> parse(Reader reader) throws IOException {

@@ -75,6 +75,16 @@ class TariffEventsCsvTest {
     }
 
     @Test
+    void shouldReadHsCodesWrittenWithASpaceOrInLowerCase() throws IOException {
+        var rows = new TariffEventsCsv().parse(new StringReader(TariffEventsCsv.HEADER
+                + "\nx,USA,CHN,HS 8703 cars; hs27 fuels; HS8542,2025-02-01,2025-02-04,0,10,INCREASE,,AP\n"));
+
+        TariffEvent e = ((ParseResult.Parsed<TariffEvent>) rows.get(0)).value();
+        assertThat(e.getHsScope()).containsExactly("8703", "27", "8542");
+        assertThat(e.getScope()).isEqualTo("HS 8703 cars; hs27 fuels; HS8542");
+    }
+
+    @Test
     void shouldRejectUnknownKindNamingTheAllowedValues() throws IOException {
         var rows = new TariffEventsCsv().parse(new StringReader(TariffEventsCsv.HEADER
                 + "\nx,USA,CHN,ALL,2025-02-01,2025-02-04,0,10,RAISE,,AP\n"));
