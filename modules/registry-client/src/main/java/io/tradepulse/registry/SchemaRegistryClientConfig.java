@@ -507,8 +507,17 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
                     // e's message quotes the input verbatim: never attach or echo it.
                     throw new ConfigException(name, Redaction.url(url), "not a valid URL; expected " + this + credentialHint(url));
                 }
-                if (uri.getScheme() == null || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))
-                        || uri.getHost() == null) {
+                boolean http = uri.getScheme() != null
+                        && (uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"));
+                String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
+                if (http && uri.getHost() == null && authority.substring(authority.lastIndexOf('@') + 1).contains("_")) {
+                    // A Docker Compose service named schema_registry: Java's URI (and so its HTTP client) takes no host
+                    // name with an underscore, so no request could ever be sent; the general message did not say why.
+                    throw new ConfigException(name, Redaction.url(url), "the host name has an underscore, which Java's "
+                            + "HTTP client cannot connect to (host names allow letters, digits, '-' and '.'): use a name"
+                            + " without '_' (a network alias such as schema-registry) or an IP address");
+                }
+                if (!http || uri.getHost() == null) {
                     throw new ConfigException(name, Redaction.url(url), "expected " + this + credentialHint(url));
                 }
                 // URI takes any number as port; a typo such as :80811 passed here and the first request failed with

@@ -1,6 +1,7 @@
 package io.tradepulse.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.HashMap;
@@ -58,6 +59,21 @@ class SchemaRegistryClientConfigTest {
         assertThatThrownBy(() -> new SchemaRegistryClientConfig(withUrl(urls)))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("schema.registry.url").hasMessageContaining("1-65535");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://schema_registry:8081", "https://user:p_w@my_registry/apis/ccompat/v7"})
+    void shouldSayWhyAHostNameWithAnUnderscoreIsRefused(String url) {
+        assertThatThrownBy(() -> new SchemaRegistryClientConfig(withUrl(url)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("schema.registry.url").hasMessageContaining("underscore")
+                .hasMessageNotContaining("p_w");
+    }
+
+    @Test
+    void shouldAcceptAnUnderscoreInTheCredentialsOrPathOnly() {
+        assertThatCode(() -> new SchemaRegistryClientConfig(withUrl("https://user_1:p_w@registry-1:8081/my_path")))
+                .doesNotThrowAnyException();
     }
 
     @Test
