@@ -644,6 +644,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     static void deleteRecursively(final Path dir) {
+        OwnedTempDirs.release(dir);
         if (!Files.exists(dir)) {
             return;
         }

@@ -3,15 +3,21 @@ package io.tradepulse.embedded;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,11 +32,27 @@ import org.slf4j.LoggerFactory;
  * <p>Only dirs named {@code tradepulse-*} that hold the note are touched, and only when its JVM is gone: the pid is
  * not running, or runs a process started at another time (a reused pid). Notes written in another pid namespace
  * (another container sharing the temp dir) are left alone, as their pids mean nothing here.
+ *
+ * <p>The pid and start time alone cannot prove a JVM alive: the JDK turns a process's start (clock ticks since boot)
+ * into epoch millis with the boot time it read once, at its own start, from {@code /proc/stat}, and that boot time
+ * moves with every step of the wall clock (NTP or timesyncd correcting the clock after a laptop resumes, a VM
+ * migration). A JVM started after such steps computes another start time for a JVM still running, which then looked
+ * gone: its live broker dir was deleted under it. So each JVM also holds an exclusive lock on {@value #LOCK_FILE} in
+ * its dirs for as long as it lives (the kernel drops it when the process dies, SIGKILL included); a dir whose lock is
+ * held is never touched, whatever the note says. The pid check remains for dirs without a lock file (made before
+ * 2026-11-30) and file systems without locks.
  */
 public final class OwnedTempDirs {
     private static final Logger LOG = LoggerFactory.getLogger(OwnedTempDirs.class);
 
     static final String OWNER_FILE = ".tradepulse-owner";
+    static final String LOCK_FILE = ".tradepulse-lock";
+    /**
+     * The locks this JVM holds on its dirs' {@value #LOCK_FILE}, by lock file. A lock file held here is never opened
+     * a second time: closing any other channel to it would release this JVM's lock (POSIX record locks are per
+     * process).
+     */
+    private static final Map<Path, FileChannel> HELD = new ConcurrentHashMap<>();
     private static final String NAME_PREFIX = "tradepulse-";
 
     private OwnedTempDirs() {
@@ -42,6 +64,9 @@ public final class OwnedTempDirs {
      */
     public static Path create(final String prefix) throws IOException {
         final Path dir = Files.createTempDirectory(prefix);
+        releaseLocksOfRemovedDirs();
+        // Before the note: a sweeper looks at a dir only once it has its note, and by then the lock is held.
+        lock(dir);
         final ProcessHandle self = ProcessHandle.current();
         final Properties note = new Properties();
         note.setProperty("owner.pid", Long.toString(self.pid()));
@@ -82,7 +107,16 @@ public final class OwnedTempDirs {
                 } catch (IOException | RuntimeException e) {
                     continue;
                 }
-                if (!pidNamespace().equals(note.getProperty("pid.namespace", "")) || isRunning(note, "owner")) {
+                if (!pidNamespace().equals(note.getProperty("pid.namespace", ""))) {
+                    continue;
+                }
+                if (notedByThisJvm(note)) {
+                    // Not even probed: closing the probe's channel would drop this JVM's own lock (POSIX locks
+                    // are per process), should another copy of this class (another class loader) hold it.
+                    continue;
+                }
+                final OwnerLock owner = ownerLock(dir.resolve(LOCK_FILE));
+                if (owner == OwnerLock.HELD || owner == OwnerLock.UNKNOWN && isRunning(note, "owner")) {
                     continue;
                 }
                 if (note.getProperty("child.start") != null && isRunning(note, "child")) {
@@ -118,6 +152,96 @@ public final class OwnedTempDirs {
         final Optional<Long> actual = startMillis(process.get());
         // Start times come from the same clock ticks each time; a second apart is another process under a reused pid.
         return noted == null || actual.isEmpty() || Math.abs(actual.get() - Long.parseLong(noted)) < 1000;
+    }
+
+    /** Whether the note names this very JVM: its pid, and the start it notes itself (same boot time, same value). */
+    private static boolean notedByThisJvm(final Properties note) {
+        final ProcessHandle self = ProcessHandle.current();
+        if (!Long.toString(self.pid()).equals(note.getProperty("owner.pid"))) {
+            return false;
+        }
+        final String noted = note.getProperty("owner.start");
+        return noted == null || startMillis(self).map(t -> Long.toString(t).equals(noted)).orElse(true);
+    }
+
+    /** What the lock file of a dir says of the JVM that made it. */
+    enum OwnerLock {
+        /** Locked: its JVM is alive. */
+        HELD,
+        /** Lockable: its JVM is gone (the kernel released the lock when it died). */
+        RELEASED,
+        /** No lock file (an older dir), or a file system without locks: only the note's pid can tell. */
+        UNKNOWN
+    }
+
+    /** Whether the JVM that locked {@code lockFile} still holds it; never opens a lock file this JVM holds. */
+    static OwnerLock ownerLock(final Path lockFile) {
+        if (HELD.containsKey(lockFile.toAbsolutePath())) {
+            return OwnerLock.HELD;
+        }
+        if (!Files.isRegularFile(lockFile)) {
+            return OwnerLock.UNKNOWN;
+        }
+        // Closing the channel releases the probe's lock at once: the dir is gone or left alone right after.
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+            final FileLock probe = channel.tryLock();
+            return probe == null ? OwnerLock.HELD : OwnerLock.RELEASED;
+        } catch (OverlappingFileLockException heldHere) {
+            return OwnerLock.HELD;
+        } catch (IOException | UnsupportedOperationException e) {
+            return OwnerLock.UNKNOWN;
+        }
+    }
+
+    /** Locks {@code dir}'s lock file for the life of this JVM, or until the dir is removed. */
+    private static void lock(final Path dir) {
+        final Path lockFile = dir.resolve(LOCK_FILE).toAbsolutePath();
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            if (channel.tryLock() != null) {
+                HELD.put(lockFile, channel);
+                return;
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Cannot lock {}: {}; other JVMs tell whether this one runs by its pid alone", lockFile, e.toString());
+        }
+        closeQuietly(channel);
+        try {
+            // A lock file nobody holds would say this JVM is gone.
+            Files.deleteIfExists(lockFile);
+        } catch (IOException ignored) {
+            // then the pid check of the note decides, as before lock files
+        }
+    }
+
+    /**
+     * Gives up this JVM's lock on {@code dir}, which is about to be deleted: a file held open cannot be deleted on
+     * Windows. A no-op for a dir this JVM did not make.
+     */
+    static void release(final Path dir) {
+        closeQuietly(HELD.remove(dir.resolve(LOCK_FILE).toAbsolutePath()));
+    }
+
+    /** Closes the locks of dirs that are gone (closed brokers and registries), so the file descriptors do not pile up. */
+    private static void releaseLocksOfRemovedDirs() {
+        HELD.entrySet().removeIf(held -> {
+            if (Files.exists(held.getKey())) {
+                return false;
+            }
+            closeQuietly(held.getValue());
+            return true;
+        });
+    }
+
+    private static void closeQuietly(final FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // the descriptor goes with the JVM anyway
+            }
+        }
     }
 
     private static void stop(final ProcessHandle process) {

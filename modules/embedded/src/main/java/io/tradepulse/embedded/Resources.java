@@ -146,6 +146,7 @@ public final class Resources implements AutoCloseable {
     }
 
     public static void deleteRecursively(Path dir) throws IOException {
+        OwnedTempDirs.release(dir);
         if (!Files.exists(dir)) {
             return;
         }

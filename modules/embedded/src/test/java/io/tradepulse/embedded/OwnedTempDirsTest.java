@@ -2,11 +2,15 @@ package io.tradepulse.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -112,6 +116,74 @@ class OwnedTempDirsTest {
             }
             assertThat(note.getProperty("owner.pid")).isEqualTo(Long.toString(ProcessHandle.current().pid()));
             assertThat(OwnedTempDirs.isRunning(note, "owner")).isTrue();
+        } finally {
+            EmbeddedKafka.deleteRecursively(dir);
+        }
+    }
+
+    /** The note of {@code dir} with its owner's start moved by {@code millis}. */
+    private static void shiftOwnerStart(final Path dir, final long millis) throws IOException {
+        final Path file = dir.resolve(OwnedTempDirs.OWNER_FILE);
+        final Properties note = new Properties();
+        try (var in = Files.newInputStream(file)) {
+            note.load(in);
+        }
+        note.setProperty("owner.start", Long.toString(Long.parseLong(note.getProperty("owner.start")) + millis));
+        try (OutputStream out = Files.newOutputStream(file)) {
+            note.store(out, null);
+        }
+    }
+
+    /**
+     * The JDK computes a process's start from the boot time it read once, at its own start, and the boot time moves
+     * with each step of the wall clock (NTP after a laptop resumed): a JVM started later sees a live JVM's start a few
+     * seconds off what that JVM noted. Its broker dir was then removed under it.
+     */
+    @Test
+    void shouldKeepTheDirOfALiveJvmWhenItsStartLooksOffAfterAClockStep() throws Exception {
+        final Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m", "-Djava.io.tmpdir=" + root, "-cp", System.getProperty("java.class.path"),
+                OwnedDirHolder.class.getName())
+                .redirectErrorStream(true)
+                .start();
+        try {
+            final StringBuilder output = new StringBuilder();
+            Path dir = null;
+            final BufferedReader out = new BufferedReader(
+                    new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+            while (dir == null) {
+                final String line = out.readLine();
+                if (line == null) {
+                    break;
+                }
+                output.append(line).append('\n');
+                if (line.startsWith(OwnedDirHolder.PREFIX)) {
+                    dir = Path.of(line.substring(OwnedDirHolder.PREFIX.length()));
+                }
+            }
+            assertThat(dir).as("holder output:\n%s", output).isNotNull();
+            shiftOwnerStart(dir, -5_000); // what this JVM computes once the wall clock was stepped 5 s
+
+            assertThat(OwnedTempDirs.sweep(root)).as("the holder is alive").isEmpty();
+            assertThat(dir.resolve(OwnedTempDirs.OWNER_FILE)).exists();
+
+            holder.destroyForcibly(); // SIGKILL: the kernel drops its lock
+            assertThat(holder.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(OwnedTempDirs.sweep(root)).as("the holder is gone").containsExactly(dir);
+            assertThat(dir).doesNotExist();
+        } finally {
+            holder.destroyForcibly();
+        }
+    }
+
+    @Test
+    void shouldKeepADirOfThisJvmWhenItsStartLooksOffAfterAClockStep() throws Exception {
+        final Path dir = OwnedTempDirs.create("tradepulse-owned-test-");
+        try {
+            shiftOwnerStart(dir, -5_000);
+
+            assertThat(OwnedTempDirs.sweep(dir.getParent())).doesNotContain(dir);
+            assertThat(dir.resolve(OwnedTempDirs.OWNER_FILE)).exists();
         } finally {
             EmbeddedKafka.deleteRecursively(dir);
         }
