@@ -18,11 +18,14 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.internals.Exit;
 import org.apache.kafka.connect.cli.ConnectStandalone;
 import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.runtime.Connect;
 import org.apache.kafka.connect.runtime.Herder;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorInfo;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
+import org.apache.kafka.connect.runtime.standalone.StandaloneConfig;
 import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
+import org.apache.kafka.connect.storage.FileOffsetBackingStore;
 import org.apache.kafka.connect.util.ConnectorTaskId;
 import org.apache.kafka.connect.util.FutureCallback;
 import org.slf4j.Logger;
@@ -80,12 +83,16 @@ public final class EmbeddedConnect implements AutoCloseable {
   /**
    * Starts a standalone worker. Start-up failures surface as a {@link ConnectException} rather than the
    * {@code Exit.exit(3)} ConnectStandalone would call, and the caller's context class loader is restored
-   * (startConnect swaps it for the plugin loader).
+   * (startConnect swaps it for the plugin loader). An offsets file that cannot be read fails here, naming the file
+   * and with its cause, before anything is started.
    */
   public static EmbeddedConnect start(Map<String, String> workerProps) {
     ClassLoader caller = Thread.currentThread().getContextClassLoader();
+    requireReadableOffsets(workerProps);
     Exit.setExitProcedure((code, message) -> {
-      throw new ConnectException("Kafka Connect failed to start (exit " + code + "): " + message);
+      // startConnect logs why ("Failed to start Connect") and exits with no message: say where to look.
+      throw new ConnectException("Kafka Connect failed to start (exit " + code + "): "
+          + (message != null ? message : "see the worker's log, \"Failed to start Connect\""));
     });
     try {
       Connect<StandaloneHerder> connect = new ConnectStandalone().startConnect(workerProps);
@@ -94,6 +101,34 @@ public final class EmbeddedConnect implements AutoCloseable {
     } finally {
       Exit.resetExitProcedure();
       Thread.currentThread().setContextClassLoader(caller);
+    }
+  }
+
+  /**
+   * Loads the offsets file as the worker will. When the worker's own load fails, inside {@code Connect.start()},
+   * startConnect logs the exception and calls {@code Exit.exit(3)} without it: the caller got "failed to start (exit
+   * 3): null", no cause and no file name, and only after the cluster-id look-up.
+   */
+  static void requireReadableOffsets(Map<String, String> workerProps) {
+    String file = workerProps.get(StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG);
+    if (file == null) {
+      return; // the worker's config check names the missing key
+    }
+    JsonConverter keys = new JsonConverter();
+    keys.configure(Map.of("schemas.enable", "false"), true); // the worker's internal key converter
+    FileOffsetBackingStore store = new FileOffsetBackingStore(keys);
+    try {
+      // Only the file: the worker's own converters may live in plugin.path, not loadable before startConnect.
+      // (bootstrap.servers only because the config requires it: nothing is contacted here.)
+      store.configure(new StandaloneConfig(Map.of(StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG, file,
+          "bootstrap.servers", "localhost:9092",
+          "key.converter", JsonConverter.class.getName(), "value.converter", JsonConverter.class.getName())));
+      store.start();
+    } catch (ConnectException e) {
+      throw new ConnectException("Cannot read the source offsets in " + file + " (offset.storage.file.filename): "
+          + e.getMessage(), e);
+    } finally {
+      store.stop();
     }
   }
 

@@ -1,12 +1,14 @@
 package io.tradepulse.connect.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tradepulse.avro.DeadLetter;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
+import java.io.StreamCorruptedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +21,7 @@ import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -109,5 +112,22 @@ class EmbeddedConnectIT {
       assertThat(ConnectFixtures.endOffsets(platform.bootstrapServers(), topic) + ConnectFixtures.endOffsets(
           platform.bootstrapServers(), dlq)).isEqualTo(3 + bigRows);
     }
+  }
+
+  /**
+   * With the broker up, the worker's own load of an unreadable offsets file fails inside Connect.start(), where
+   * startConnect logs the exception and exits without it: the caller got "Kafka Connect failed to start (exit 3):
+   * null", with no cause and no file name.
+   */
+  @Test
+  void shouldNameTheOffsetsFileAndKeepTheCauseWhenTheWorkerCannotReadIt(EmbeddedPlatform platform) throws Exception {
+    Path offsets = dir.resolve("wrong.offsets");
+    Files.writeString(offsets, "not a Connect offsets file");
+
+    assertThatThrownBy(() -> EmbeddedConnect.start(EmbeddedConnect.workerProps(platform.bootstrapServers(),
+        platform.registryUrl(), offsets)).close())
+        .isInstanceOf(ConnectException.class)
+        .hasMessageContaining(offsets.toString())
+        .hasRootCauseInstanceOf(StreamCorruptedException.class);
   }
 }
