@@ -15,7 +15,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 import javax.net.ssl.KeyManager;
@@ -189,25 +193,52 @@ public record SelfSignedTls(Path keystore, Path truststore, String password) {
         // which counts on a 2-core CI box where a broker with client certificates runs it several times.
         command.addAll(List.of("-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC"));
         command.addAll(List.of(args));
+        run(command, Map.of(PASSWORD_ENV, password), KEYTOOL_TIMEOUT_SECONDS, "keytool " + args[0]);
+    }
+
+    /**
+     * Runs {@code command} with {@code environment} added, for at most {@code timeoutSeconds}; its output goes into
+     * the exception when it fails. Its stdin is closed, so a tool that asks for input fails rather than waits, and
+     * its output is drained on another thread, so the timeout holds while the tool runs (reading it to the end first
+     * waited for as long as the tool ran, and could not be interrupted). Package-private for the unit test.
+     */
+    static void run(final List<String> command, final Map<String, String> environment, final long timeoutSeconds,
+                    final String what) {
         final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put(PASSWORD_ENV, password);
+        builder.environment().putAll(environment);
         Process process = null;
         try {
             process = builder.start();
-            final byte[] output = process.getInputStream().readAllBytes();
-            if (!process.waitFor(KEYTOOL_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("keytool " + args[0] + " did not finish within "
-                        + KEYTOOL_TIMEOUT_SECONDS + " s");
+            process.getOutputStream().close();
+            final InputStream stdout = process.getInputStream();
+            final CompletableFuture<byte[]> output = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return stdout.readAllBytes();
+                } catch (IOException e) {
+                    return ("(output unreadable: " + e + ")").getBytes(StandardCharsets.UTF_8);
+                }
+            }, runnable -> {
+                final Thread drain = new Thread(runnable, "embedded-tls-output");
+                drain.setDaemon(true);
+                drain.start();
+            });
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(what + " did not finish within " + timeoutSeconds + " s");
             }
             if (process.exitValue() != 0) {
-                throw new IllegalStateException("keytool " + args[0] + " failed (rc=" + process.exitValue() + "): "
-                        + new String(output, StandardCharsets.UTF_8).strip());
+                String text;
+                try {
+                    text = new String(output.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8).strip();
+                } catch (ExecutionException | TimeoutException e) {
+                    text = "(output unavailable: " + e + ")";
+                }
+                throw new IllegalStateException(what + " failed (rc=" + process.exitValue() + "): " + text);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot run keytool from " + System.getProperty("java.home"), e);
+            throw new UncheckedIOException("Cannot run " + command.get(0), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while running keytool", e);
+            throw new IllegalStateException("Interrupted while running " + what, e);
         } finally {
             if (process != null && process.isAlive()) {
                 process.destroyForcibly();
