@@ -248,6 +248,10 @@ public final class OwnedTempDirs {
         process.destroy();
         try {
             process.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            // The caller's start is being cancelled: it must still see that once the sweep returns.
+            Thread.currentThread().interrupt();
         } catch (Exception e) {
             process.destroyForcibly();
         }

@@ -188,4 +188,27 @@ class OwnedTempDirsTest {
             EmbeddedKafka.deleteRecursively(dir);
         }
     }
+
+    @Test
+    void shouldKeepTheCallersInterruptWhenInterruptedWhileStoppingALeftChild() throws Exception {
+        // Ignores SIGTERM, so the sweep has to wait for it (up to 10 s) and is interrupted while it does.
+        final Process child = new ProcessBuilder("sh", "-c", "trap '' TERM; exec sleep 600").start();
+        try {
+            Thread.sleep(300); // the trap is set before the sweep's SIGTERM
+            final Properties note = note(exitedPid(), null, OwnedTempDirs.pidNamespace());
+            note.setProperty("child.pid", Long.toString(child.pid()));
+            note.setProperty("child.start", Long.toString(child.info().startInstant().orElseThrow().toEpochMilli()));
+            final Path dir = dir("tradepulse-apicurio-3", note);
+
+            Thread.currentThread().interrupt();
+            OwnedTempDirs.sweep(root);
+
+            assertThat(Thread.interrupted()).as("still interrupted").isTrue();
+            assertThat(child.waitFor(10, TimeUnit.SECONDS)).as("killed instead").isTrue();
+            assertThat(dir).doesNotExist();
+        } finally {
+            Thread.interrupted();
+            child.destroyForcibly();
+        }
+    }
 }
