@@ -47,6 +47,8 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Connector;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.runtime.standalone.StandaloneConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -620,6 +622,18 @@ final class IngestCommand implements Callable<Integer> {
         } else if (Files.exists(file)) {
             if (!Files.isRegularFile(file) || !Files.isReadable(file) || !Files.isWritable(file)) {
                 problem = "cannot be read and written";
+            } else {
+                // Another file given by mistake (a data file, a properties file) failed only once the worker loaded
+                // it, after the broker and the registry had started: exit 1, as if retrying could help.
+                try {
+                    EmbeddedConnect.requireReadableOffsets(
+                            Map.of(StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG, file.toString()));
+                } catch (ConnectException e) {
+                    Throwable cause = e.getCause() != null && e.getCause().getCause() != null ? e.getCause().getCause()
+                            : e.getCause() != null ? e.getCause() : e;
+                    problem = "is not a source offsets file (" + cause + "); give the file an earlier ingest wrote,"
+                            + " or a new path";
+                }
             }
         } else {
             Path ancestor = file.getParent();

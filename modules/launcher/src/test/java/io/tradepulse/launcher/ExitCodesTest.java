@@ -62,6 +62,7 @@ class ExitCodesTest {
         "ingest --source file --embedded --max-dead-letters lots     | Invalid value for option '--max-dead-letters'",
         "ingest --source census --embedded --follow --max-dead-letters 0 | --max-dead-letters is not used with --follow",
         "ingest --source file --embedded --files {data} --offsets {dir} | --offsets {dir}: is a directory",
+        "ingest --source file --embedded --files {data} --offsets {data} | --offsets {data}: is not a source offsets file",
         "ingest --source file --embedded --files {data} --no-create-topics | --no-create-topics is not used with --embedded",
         "ingest --source file --embedded --files {data} --offsets {under-file} | --offsets {under-file}: cannot be created: {data} is not a directory",
         "run --config {valid} --http-cors-origins https://bi.example.com/ | --http-cors-origins https://bi.example.com/: an origin has no path",

@@ -109,7 +109,7 @@ public final class EmbeddedConnect implements AutoCloseable {
    * startConnect logs the exception and calls {@code Exit.exit(3)} without it: the caller got "failed to start (exit
    * 3): null", no cause and no file name, and only after the cluster-id look-up.
    */
-  static void requireReadableOffsets(Map<String, String> workerProps) {
+  public static void requireReadableOffsets(Map<String, String> workerProps) {
     String file = workerProps.get(StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG);
     if (file == null) {
       return; // the worker's config check names the missing key
