@@ -6,7 +6,10 @@ import io.tradepulse.core.Topic;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * Builds the dead-letter records that Kafka Streams' exception handlers hand back (KIP-1034): Streams writes
@@ -17,16 +20,30 @@ final class DeadLetters {
     private final Topic<String, DeadLetter> topic;
     /** The tariff.events topic: read by the global thread, which cannot hand dead letters back (see below). */
     private final String globalTopic;
+    /** The producer's {@code max.request.size}: a larger dead letter is refused by the producer. */
+    private final int maxRequestSize;
 
-    private DeadLetters(Topic<String, DeadLetter> topic, String globalTopic) {
+    private DeadLetters(Topic<String, DeadLetter> topic, String globalTopic, int maxRequestSize) {
         this.topic = topic;
         this.globalTopic = globalTopic;
+        this.maxRequestSize = maxRequestSize;
     }
 
     /** From the configuration Kafka Streams passes to a handler's {@code configure}. */
     static DeadLetters fromStreamsConfig(Map<String, ?> configs) {
         var catalog = ProcessorConfig.fromStreamsConfig(configs).topicCatalog();
-        return new DeadLetters(catalog.deadLetters(), catalog.tariffEvents().name());
+        return new DeadLetters(catalog.deadLetters(), catalog.tariffEvents().name(), maxRequestSize(configs));
+    }
+
+    /** The stream threads' producer's max.request.size: {@code producer.max.request.size} wins, as in Streams. */
+    private static int maxRequestSize(Map<String, ?> configs) {
+        String prefixed = StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        String key = configs.get(prefixed) != null ? prefixed : ProducerConfig.MAX_REQUEST_SIZE_CONFIG;
+        Object value = configs.get(key);
+        if (value == null) {
+            return (Integer) ProducerConfig.configDef().defaultValues().get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        }
+        return (Integer) ConfigDef.parseType(key, value, ConfigDef.Type.INT);
     }
 
     /**
@@ -53,7 +70,7 @@ final class DeadLetters {
                 timestamp)
                 .setErrorClass(error.getClass().getName())
                 .build();
-        return serialize(originTopic + "/" + partition + "/" + offset, dl);
+        return fitted(originTopic + "/" + partition + "/" + offset, dl);
     }
 
     /**
@@ -69,7 +86,7 @@ final class DeadLetters {
                 rawValue, timestamp)
                 .setSource(refusal.source())
                 .build();
-        return serialize(originTopic + "/" + partition + "/" + offset, dl);
+        return fitted(originTopic + "/" + partition + "/" + offset, dl);
     }
 
     /** A dead letter of one input record: its origin and its raw key and value as read. */
@@ -106,6 +123,45 @@ final class DeadLetters {
                 .setOccurredAt(Instant.ofEpochMilli(timestamp))
                 .build();
         return serialize(item.origin(), dl);
+    }
+
+    /**
+     * The dead letter of an input record, without its raw value (then its raw key) when it would not fit in one
+     * produce request. An input close to the size limit (its topic's, or its own producer's larger one) plus the dead
+     * letter's other fields exceeds the limit: the send failed with RecordTooLargeException, the production handler
+     * answered FAIL, and the replaced thread met the same record again, for ever: the partition stopped at a record
+     * that was never written anywhere. Without the bytes the dead letter still names the stage, reason and origin
+     * (topic, partition, offset), where the record can be read until the topic's retention removes it.
+     */
+    private ProducerRecord<byte[], byte[]> fitted(String origin, DeadLetter dl) {
+        ProducerRecord<byte[], byte[]> full = serialize(origin, dl);
+        // Headroom for the record and batch headers and for a compression codec's growth on incompressible bytes
+        // (lz4 adds about 0.4 %): the producer checks the estimated uncompressed size, the broker the compressed one.
+        long budget = maxRequestSize - Math.max(1024L, maxRequestSize / 64L);
+        if (size(full) <= budget) {
+            return full;
+        }
+        String limit = "the dead letter would exceed max.request.size (" + maxRequestSize + " bytes); the record "
+                + "stays at " + origin;
+        DeadLetter withoutValue = DeadLetter.newBuilder(dl).setRawValue(null)
+                .setReason(dl.getReason() + " [raw value (" + length(dl.getRawValue()) + " bytes) left out: " + limit + "]")
+                .build();
+        ProducerRecord<byte[], byte[]> smaller = serialize(origin, withoutValue);
+        if (size(smaller) <= budget) {
+            return smaller;
+        }
+        return serialize(origin, DeadLetter.newBuilder(dl).setRawValue(null).setRawKey(null)
+                .setReason(dl.getReason() + " [raw key (" + length(dl.getRawKey()) + " bytes) and raw value ("
+                        + length(dl.getRawValue()) + " bytes) left out: " + limit + "]")
+                .build());
+    }
+
+    private static long size(ProducerRecord<byte[], byte[]> record) {
+        return (record.key() == null ? 0L : record.key().length) + (record.value() == null ? 0L : record.value().length);
+    }
+
+    private static int length(ByteBuffer bytes) {
+        return bytes == null ? 0 : bytes.remaining();
     }
 
     private ProducerRecord<byte[], byte[]> serialize(String key, DeadLetter dl) {

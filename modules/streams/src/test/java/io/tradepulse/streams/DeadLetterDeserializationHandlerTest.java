@@ -124,6 +124,59 @@ class DeadLetterDeserializationHandlerTest {
         }
     }
 
+    /**
+     * A record that fits its own topic (or was written by a producer with a larger max.request.size) plus the dead
+     * letter's other fields exceeds the processor's max.request.size: the send of the dead letter failed, the thread
+     * was replaced and met the record again, for ever.
+     */
+    @Test
+    void shouldDeadLetterWithoutTheRawValueWhenTheDeadLetterWouldExceedMaxRequestSize() {
+        byte[] key = "k".getBytes(StandardCharsets.UTF_8);
+        byte[] large = new byte[2 * 1024 * 1024];
+        new java.util.Random(7).nextBytes(large);
+        ConsumerRecord<byte[], byte[]> in = new ConsumerRecord<>(TopicCatalog.RECORDS, 2, 99L, key, large);
+
+        DeserializationExceptionHandler.Response response = handler(registry)
+                .handleError(null, in, new SerializationException("Unknown magic byte"));
+
+        assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.RESUME);
+        ProducerRecord<byte[], byte[]> out = response.deadLetterQueueRecords().get(0);
+        // The producer's default max.request.size, which refuses anything larger (RecordTooLargeException).
+        assertThat(out.key().length + out.value().length).isLessThan(1024 * 1024);
+        DeadLetter dl = deadLetter(out);
+        assertThat(dl.getRawValue()).isNull();
+        assertThat(bytes(dl.getRawKey())).isEqualTo(key);
+        assertThat(dl.getStage()).isEqualTo(DeadLetterStage.DESERIALIZATION);
+        assertThat(dl.getReason()).contains("Unknown magic byte").contains(String.valueOf(large.length))
+                .contains("max.request.size").contains("trade.records/2/99");
+        assertThat(dl.getOriginTopic()).isEqualTo(TopicCatalog.RECORDS);
+        assertThat(dl.getOriginPartition()).isEqualTo(2);
+        assertThat(dl.getOriginOffset()).isEqualTo(99L);
+    }
+
+    @Test
+    void shouldKeepALargeRawValueWhenTheProducersMaxRequestSizeAllowsIt() {
+        Map<String, Object> cfg = new HashMap<>();
+        cfg.put(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        cfg.put(ProcessorConfig.REGISTRY_CLIENT_INSTANCE, registry);
+        cfg.put("producer.max.request.size", "8388608");
+        DeadLetterDeserializationHandler handler = new DeadLetterDeserializationHandler();
+        handler.configure(cfg);
+        byte[] large = new byte[2 * 1024 * 1024];
+        new java.util.Random(7).nextBytes(large);
+
+        DeserializationExceptionHandler.Response response = handler.handleError(null,
+                new ConsumerRecord<>(TopicCatalog.RECORDS, 0, 1L, null, large), new SerializationException("bad"));
+
+        assertThat(bytes(deadLetter(response.deadLetterQueueRecords().get(0)).getRawValue())).isEqualTo(large);
+    }
+
+    private DeadLetter deadLetter(ProducerRecord<byte[], byte[]> out) {
+        var serde = new io.tradepulse.registry.serde.SpecificAvroSerde<DeadLetter>(registry);
+        serde.configure(Map.of(), false);
+        return serde.deserializer().deserialize(TopicCatalog.DLQ, out.value());
+    }
+
     private static byte[] bytes(ByteBuffer b) {
         ByteBuffer d = b.duplicate();
         byte[] out = new byte[d.remaining()];
