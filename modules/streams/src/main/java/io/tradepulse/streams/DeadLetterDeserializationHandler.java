@@ -1,6 +1,7 @@
 package io.tradepulse.streams;
 
 import io.tradepulse.avro.DeadLetterStage;
+import io.tradepulse.registry.SchemaRegistryUnavailableException;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -27,6 +28,12 @@ import org.slf4j.LoggerFactory;
  * handler's own, outside any transaction, like everything the global thread does; if even that fails, the error
  * log names the record, which stays on tariff.events. The global store's own copy is read tolerantly too
  * ({@code SeriesStateProcessor.readCalendar}): a restore copies the topic's bytes into the store undecoded.
+ *
+ * <p>An input that failed only because the registry was unavailable (its writer schema not cached yet) is no bad
+ * record, so it is never dead-lettered, even when the dead letter could be written (its schema id already cached):
+ * on trade.records or trade.records.derived the handler answers FAIL, and the input is read again once the registry
+ * answers. A tariff event is skipped without a dead letter: the global store is in memory and re-read from
+ * tariff.events (its bytes, undecoded) at every start, so the next start brings it back.
  */
 public final class DeadLetterDeserializationHandler implements DeserializationExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
@@ -43,6 +50,17 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
     @Override
     public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
         String origin = record.topic() + "/" + record.partition() + "/" + record.offset();
+        if (isRegistryOutage(exception)) {
+            if (deadLetters.isGlobal(record.topic())) {
+                log.error("Cannot deserialize tariff event {}: the schema registry is unavailable ({}); skipped without "
+                        + "a dead letter, the calendar lacks its new version until the processor's next start re-reads "
+                        + "tariff.events", origin, exception.getMessage(), exception);
+                return Response.resume();
+            }
+            log.error("Cannot deserialize {}: the schema registry is unavailable ({}); stopping without committing, "
+                    + "the input is read again once the registry answers", origin, exception.getMessage(), exception);
+            return Response.fail();
+        }
         if (deadLetters.isGlobal(record.topic())) {
             global.skip(DeadLetterStage.DESERIALIZATION, exception, record.topic(), record.partition(), record.offset(),
                     record.key(), record.value(), record.timestamp());
@@ -58,5 +76,15 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
                     + "nothing is lost", origin, e.getMessage(), exception);
             return Response.fail();
         }
+    }
+
+    /** Whether the input failed only because the registry did not answer (an unavailable writer schema). */
+    private static boolean isRegistryOutage(Throwable exception) {
+        for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SchemaRegistryUnavailableException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

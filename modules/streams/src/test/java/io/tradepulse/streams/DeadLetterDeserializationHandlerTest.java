@@ -84,6 +84,50 @@ class DeadLetterDeserializationHandlerTest {
         assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.FAIL);
     }
 
+    /**
+     * The registry is down and the input's writer schema is not cached, but the dead letter's schema is (a dead letter
+     * was written before): the good input must wait for the registry, not be dead-lettered.
+     */
+    @Test
+    void shouldFailWithoutADeadLetterWhenTheInputFailedOnlyBecauseTheRegistryWasUnavailable() {
+        ConsumerRecord<byte[], byte[]> in = new ConsumerRecord<>(TopicCatalog.RECORDS, 4, 11L, null, new byte[] {0, 0, 0, 0, 9});
+        var outage = new SerializationException("Schema registry unavailable while fetching Avro schema id 9",
+                new SchemaRegistryUnavailableException("Schema registry unavailable", -1, 503, "getById", null));
+        DeadLetterDeserializationHandler handler = handler(registry);
+        // Warm the dead letter's schema in the shared client, as an earlier bad record would have.
+        assertThat(handler.handleError(null, new ConsumerRecord<>(TopicCatalog.RECORDS, 4, 10L, null, new byte[] {1}),
+                new SerializationException("Unknown magic byte")).result())
+                .isEqualTo(DeserializationExceptionHandler.Result.RESUME);
+
+        DeserializationExceptionHandler.Response response = handler.handleError(null, in, outage);
+
+        assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.FAIL);
+        assertThat(response.deadLetterQueueRecords()).isEmpty();
+    }
+
+    @Test
+    void shouldSkipATariffEventWithoutADeadLetterWhenTheRegistryWasUnavailable() {
+        ConsumerRecord<byte[], byte[]> in = new ConsumerRecord<>(TopicCatalog.TARIFF_EVENTS, 0, 3L, null, new byte[] {0, 0, 0, 0, 9});
+        var outage = new SerializationException("Schema registry unavailable while fetching Avro schema id 9",
+                new SchemaRegistryUnavailableException("Schema registry unavailable", -1, 503, "getById", null));
+        Map<String, Object> cfg = new HashMap<>();
+        // A broker nobody answers on: a dead letter sent there waits for its metadata (max.block.ms) before it fails,
+        // so an answer within seconds shows that none was sent.
+        cfg.put(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1");
+        cfg.put(ProcessorConfig.APPLICATION_ID_CONFIG, "tradepulse-processor");
+        cfg.put(ProcessorConfig.REGISTRY_CLIENT_INSTANCE, registry);
+        cfg.put("producer.max.block.ms", "60000");
+        DeadLetterDeserializationHandler handler = new DeadLetterDeserializationHandler();
+        handler.configure(cfg);
+
+        long start = System.nanoTime();
+        DeserializationExceptionHandler.Response response = handler.handleError(null, in, outage);
+
+        assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.RESUME);
+        assertThat(response.deadLetterQueueRecords()).isEmpty();
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(5));
+    }
+
     /** Real failures of the real value deserializer, each handed to the handler as Kafka Streams would. */
     @Test
     void shouldDeadLetterEveryKindOfUndeserializableInput() {
