@@ -213,11 +213,11 @@ public final class ProcessorConfig extends AbstractConfig {
             .define(SIGNALS_TREND_MONTHS_CONFIG, Type.INT, SIGNALS_TREND_MONTHS_DEFAULT, ConfigDef.Range.between(1, 11),
                     Importance.MEDIUM, SIGNALS_TREND_MONTHS_DOC)
             .define(SIGNALS_FRONT_LOADING_PCT_CONFIG, Type.DOUBLE, SIGNALS_FRONT_LOADING_PCT_DEFAULT,
-                    ConfigDef.Range.between(0.0, 1000.0), Importance.MEDIUM, SIGNALS_FRONT_LOADING_PCT_DOC)
+                    percent(1000.0), Importance.MEDIUM, SIGNALS_FRONT_LOADING_PCT_DOC)
             .define(SIGNALS_PAYBACK_PCT_CONFIG, Type.DOUBLE, SIGNALS_PAYBACK_PCT_DEFAULT,
-                    ConfigDef.Range.between(0.0, 100.0), Importance.MEDIUM, SIGNALS_PAYBACK_PCT_DOC)
+                    percent(100.0), Importance.MEDIUM, SIGNALS_PAYBACK_PCT_DOC)
             .define(SIGNALS_YOY_MOVE_PCT_CONFIG, Type.DOUBLE, SIGNALS_YOY_MOVE_PCT_DEFAULT,
-                    ConfigDef.Range.between(0.0, 1000.0), Importance.MEDIUM, SIGNALS_YOY_MOVE_PCT_DOC)
+                    percent(1000.0), Importance.MEDIUM, SIGNALS_YOY_MOVE_PCT_DOC)
             .define(SIGNALS_TARIFF_REFRESH_MS_CONFIG, Type.LONG, SIGNALS_TARIFF_REFRESH_MS_DEFAULT,
                     ConfigDef.Range.atLeast(100L), Importance.LOW, SIGNALS_TARIFF_REFRESH_MS_DOC)
             .define(SIGNALS_TARIFF_REFRESH_BATCH_CONFIG, Type.INT, SIGNALS_TARIFF_REFRESH_BATCH_DEFAULT,
@@ -235,6 +235,20 @@ public final class ProcessorConfig extends AbstractConfig {
                     Importance.LOW, MAX_MONTHLY_VALUE_BY_CURRENCY_DOC)
             .define(ROLLUP_EMIT_INTERVAL_MS_CONFIG, Type.LONG, ROLLUP_EMIT_INTERVAL_MS_DEFAULT,
                     ConfigDef.Range.atLeast(10L), Importance.LOW, ROLLUP_EMIT_INTERVAL_MS_DOC);
+
+    /**
+     * A percentage in [0, max]. Kafka's Range lets NaN through (every comparison with it is false), and a NaN
+     * threshold silently disables its signal (no figure is ever at least NaN percent off), so it is refused here.
+     */
+    private static ConfigDef.Validator percent(double max) {
+        ConfigDef.Range range = ConfigDef.Range.between(0.0, max);
+        return ConfigDef.LambdaValidator.with((name, value) -> {
+            if (value instanceof Double d && d.isNaN()) {
+                throw new ConfigException(name, value, "not a number; allowed: " + range);
+            }
+            range.ensureValid(name, value);
+        }, range::toString);
+    }
 
     /**
      * A LIST key's validator from the parser that reads it: the parser's IllegalArgumentException becomes the

@@ -103,6 +103,17 @@ class ProcessorConfigTest {
     }
 
     @Test
+    void shouldRefuseANotANumberSignalThresholdNamingTheKeyAndTheRange() {
+        assertRefusedNamingKeyAndAllowedValues(ProcessorConfig.SIGNALS_FRONT_LOADING_PCT_CONFIG, "NaN", "[0.0,...,1000.0]");
+        assertRefusedNamingKeyAndAllowedValues(ProcessorConfig.SIGNALS_PAYBACK_PCT_CONFIG, "NaN", "[0.0,...,100.0]");
+        assertRefusedNamingKeyAndAllowedValues(ProcessorConfig.SIGNALS_YOY_MOVE_PCT_CONFIG, "NaN", "[0.0,...,1000.0]");
+        assertRefusedNamingKeyAndAllowedValues(ProcessorConfig.SIGNALS_PAYBACK_PCT_CONFIG, "100.5", "no more than 100.0");
+        Map<String, Object> m = valid();
+        m.put(ProcessorConfig.SIGNALS_YOY_MOVE_PCT_CONFIG, "0");
+        assertThat(new ProcessorConfig(m).signalConfig().yoyMovePct()).isZero();
+    }
+
+    @Test
     void shouldRequireARegistryUrl() {
         Map<String, Object> m = valid();
         m.remove("schema.registry.url");
