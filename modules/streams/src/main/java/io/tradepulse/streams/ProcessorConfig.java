@@ -288,6 +288,7 @@ public final class ProcessorConfig extends AbstractConfig {
             UnsupportedConfluentKeys.check(originals, SchemaRegistryClientConfig.UNSUPPORTED);
             UnsupportedConfluentKeys.check(originals, AvroSerdeConfig.UNSUPPORTED);
             rejectOverridden(originals);
+            checkKafkaValues(originals);
         }
         if (getString(SCHEMA_REGISTRY_URL_CONFIG).isBlank() && registryClient() == null) {
             throw new ConfigException(SCHEMA_REGISTRY_URL_CONFIG, "", "a schema registry URL is required");
@@ -318,6 +319,52 @@ public final class ProcessorConfig extends AbstractConfig {
             if (text != null && !text.equalsIgnoreCase(value)) {
                 throw new ConfigException(key, given, "set by tradepulse to " + value + " (dead letters at every stage, "
                         + "explicit internal names; docs/operations.md); remove the key");
+            }
+        });
+    }
+
+    /** The client configurations Kafka Streams hands a key of each per-client prefix to, the prefix stripped. */
+    private static final Map<String, ConfigDef> CLIENT_PREFIXES = Map.of(
+            StreamsConfig.PRODUCER_PREFIX, ProducerConfig.configDef(),
+            StreamsConfig.CONSUMER_PREFIX, ConsumerConfig.configDef(),
+            StreamsConfig.MAIN_CONSUMER_PREFIX, ConsumerConfig.configDef(),
+            StreamsConfig.RESTORE_CONSUMER_PREFIX, ConsumerConfig.configDef(),
+            StreamsConfig.GLOBAL_CONSUMER_PREFIX, ConsumerConfig.configDef(),
+            StreamsConfig.ADMIN_CLIENT_PREFIX, AdminClientConfig.configDef());
+
+    /** Where an unprefixed Kafka key goes: Streams itself and every client that defines it. */
+    private static final List<ConfigDef> KAFKA_CONFIGS = List.of(StreamsConfig.configDef(), ProducerConfig.configDef(),
+            ConsumerConfig.configDef(), AdminClientConfig.configDef());
+
+    /**
+     * Checks the value of every Kafka Streams or client key (plain or under a client prefix) against its definition
+     * in each configuration that reads it, naming the key as the user wrote it. Kafka checks them only when the
+     * processor's clients are built (in the KafkaStreams constructor): after the launcher's topic check and topic
+     * creation (a minute with the cluster unreachable), naming the key without its prefix ({@code acks} for a wrong
+     * {@code producer.acks}), and the failed constructor kept the state directory locked for the rest of the JVM.
+     */
+    private static void checkKafkaValues(Map<?, ?> originals) {
+        originals.forEach((k, value) -> {
+            String key = String.valueOf(k);
+            if (value == null || CONFIG.names().contains(key) || key.equals(REGISTRY_CLIENT_INSTANCE)) {
+                return; // ours: checked by CONFIG
+            }
+            String name = key;
+            List<ConfigDef> defs = KAFKA_CONFIGS;
+            for (Map.Entry<String, ConfigDef> prefix : CLIENT_PREFIXES.entrySet()) {
+                if (key.startsWith(prefix.getKey())) {
+                    name = key.substring(prefix.getKey().length());
+                    defs = List.of(prefix.getValue());
+                }
+            }
+            for (ConfigDef def : defs) {
+                ConfigDef.ConfigKey definition = def.configKeys().get(name);
+                if (definition != null) {
+                    Object parsed = ConfigDef.parseType(key, value, definition.type);
+                    if (definition.validator != null) {
+                        definition.validator.ensureValid(key, parsed);
+                    }
+                }
             }
         });
     }

@@ -114,6 +114,25 @@ class ProcessorConfigTest {
     }
 
     @Test
+    void shouldRefuseAnInvalidKafkaValueNamingTheKeyAsWrittenAndTheAllowedValuesWhenTheConfigIsRead() {
+        // Kafka checks these only when the processor's clients are built: after the launcher's topic check.
+        assertRefusedNamingKeyAndAllowedValues("producer.acks", "maybe", "producer.acks", "all, -1, 0, 1");
+        assertRefusedNamingKeyAndAllowedValues("main.consumer.isolation.level", "dirty", "main.consumer.isolation.level",
+                "read_committed, read_uncommitted");
+        assertRefusedNamingKeyAndAllowedValues(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "two", "num.stream.threads",
+                "INT");
+        assertRefusedNamingKeyAndAllowedValues(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "-5", "commit.interval.ms",
+                "at least 0");
+        assertRefusedNamingKeyAndAllowedValues("acks", "maybe", "acks", "all, -1, 0, 1");
+        Map<String, Object> m = valid();
+        m.put("producer.acks", "all");
+        m.put("main.consumer.isolation.level", "read_committed");
+        m.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 2);
+        m.put("consumer.max.poll.records", "500");
+        assertThat(new ProcessorConfig(m).streamsConfig()).containsEntry("producer.acks", "all");
+    }
+
+    @Test
     void shouldRequireARegistryUrl() {
         Map<String, Object> m = valid();
         m.remove("schema.registry.url");
