@@ -1,6 +1,7 @@
 package io.tradepulse.streams;
 
 import io.tradepulse.avro.DeadLetterStage;
+import io.tradepulse.registry.SchemaRegistryException;
 import io.tradepulse.registry.SchemaRegistryUnavailableException;
 import java.util.List;
 import java.util.Map;
@@ -29,11 +30,12 @@ import org.slf4j.LoggerFactory;
  * log names the record, which stays on tariff.events. The global store's own copy is read tolerantly too
  * ({@code SeriesStateProcessor.readCalendar}): a restore copies the topic's bytes into the store undecoded.
  *
- * <p>An input that failed only because the registry was unavailable (its writer schema not cached yet) is no bad
- * record, so it is never dead-lettered, even when the dead letter could be written (its schema id already cached):
- * on trade.records or trade.records.derived the handler answers FAIL, and the input is read again once the registry
- * answers. A tariff event is skipped without a dead letter: the global store is in memory and re-read from
- * tariff.events (its bytes, undecoded) at every start, so the next start brings it back.
+ * <p>An input that failed only because the registry could not serve its writer schema (not cached yet; unavailable,
+ * refusing the credentials, failing: see {@link #isRegistryOutage}) is no bad record, so it is never dead-lettered,
+ * even when the dead letter could be written (its schema id already cached): on trade.records or
+ * trade.records.derived the handler answers FAIL, and the input is read again once the registry answers. A tariff
+ * event is skipped without a dead letter: the global store is in memory and re-read from tariff.events (its bytes,
+ * undecoded) at every start, so the next start brings it back.
  */
 public final class DeadLetterDeserializationHandler implements DeserializationExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
@@ -52,13 +54,14 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         String origin = record.topic() + "/" + record.partition() + "/" + record.offset();
         if (isRegistryOutage(exception)) {
             if (deadLetters.isGlobal(record.topic())) {
-                log.error("Cannot deserialize tariff event {}: the schema registry is unavailable ({}); skipped without "
-                        + "a dead letter, the calendar lacks its new version until the processor's next start re-reads "
-                        + "tariff.events", origin, exception.getMessage(), exception);
+                log.error("Cannot deserialize tariff event {}: the schema registry cannot serve its schema ({}); skipped "
+                        + "without a dead letter, the calendar lacks its new version until the processor's next start "
+                        + "re-reads tariff.events", origin, exception.getMessage(), exception);
                 return Response.resume();
             }
-            log.error("Cannot deserialize {}: the schema registry is unavailable ({}); stopping without committing, "
-                    + "the input is read again once the registry answers", origin, exception.getMessage(), exception);
+            log.error("Cannot deserialize {}: the schema registry cannot serve its schema ({}); stopping without "
+                    + "committing, the input is read again once the registry answers", origin, exception.getMessage(),
+                    exception);
             return Response.fail();
         }
         if (deadLetters.isGlobal(record.topic())) {
@@ -78,10 +81,19 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         }
     }
 
-    /** Whether the input failed only because the registry did not answer (an unavailable writer schema). */
+    /**
+     * Whether the input failed only because the registry could not serve its writer schema: unavailable, or an answer
+     * that says nothing about the record (HTTP 401/403 credentials, a 500 the registry kept giving, e.g. its backing
+     * store down, a 2xx page that is no registry's). Only "not found" (404: no schema has the record's id) condemns
+     * the record; so does an error raised without a registry response (the schema text cannot be read).
+     */
     private static boolean isRegistryOutage(Throwable exception) {
         for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SchemaRegistryUnavailableException) {
+                return true;
+            }
+            if (t instanceof SchemaRegistryException e && e.httpStatus() != SchemaRegistryException.NOT_FROM_REGISTRY
+                    && e.httpStatus() != 404) {
                 return true;
             }
         }

@@ -105,6 +105,31 @@ class DeadLetterDeserializationHandlerTest {
         assertThat(response.deadLetterQueueRecords()).isEmpty();
     }
 
+    /**
+     * Answers of the registry that say nothing about the record (expired credentials, its backing store down) must not
+     * dead-letter it either; "no schema has this id" (404) does.
+     */
+    @Test
+    void shouldFailWithoutADeadLetterWhenTheRegistryRefusedTheCredentialsOrKeptFailingButDeadLetterAnUnknownId() {
+        DeadLetterDeserializationHandler handler = handler(registry);
+        int offset = 0;
+        for (int status : new int[] {401, 403, 500}) {
+            var refused = new SerializationException("Error retrieving Avro schema for id 9",
+                    new io.tradepulse.registry.SchemaRegistryException("registry says no", status, status, "getById", null));
+            DeserializationExceptionHandler.Response response = handler.handleError(null,
+                    new ConsumerRecord<>(TopicCatalog.RECORDS, 4, offset++, null, new byte[] {0, 0, 0, 0, 9}), refused);
+            assertThat(response.result()).as("HTTP " + status).isEqualTo(DeserializationExceptionHandler.Result.FAIL);
+            assertThat(response.deadLetterQueueRecords()).as("HTTP " + status).isEmpty();
+        }
+        var unknownId = new SerializationException("Error retrieving Avro schema for id 9",
+                new io.tradepulse.registry.SchemaRegistryException("Schema 9 not found",
+                        io.tradepulse.registry.SchemaRegistryException.SCHEMA_NOT_FOUND, 404, "getById", null));
+        DeserializationExceptionHandler.Response response = handler.handleError(null,
+                new ConsumerRecord<>(TopicCatalog.RECORDS, 4, offset, null, new byte[] {0, 0, 0, 0, 9}), unknownId);
+        assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.RESUME);
+        assertThat(response.deadLetterQueueRecords()).hasSize(1);
+    }
+
     @Test
     void shouldSkipATariffEventWithoutADeadLetterWhenTheRegistryWasUnavailable() {
         ConsumerRecord<byte[], byte[]> in = new ConsumerRecord<>(TopicCatalog.TARIFF_EVENTS, 0, 3L, null, new byte[] {0, 0, 0, 0, 9});
