@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
  * removed at the end.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE},
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE,
+                Main.EXIT_SIGNAL},
         description = "Backfill benchmark: raw consumer vs pass-through Kafka Streams (stateless, and with one state "
                 + "read and write per input) vs the tradepulse processors (exactly_once_v2).",
         footer = {"", "Examples:", "  tradepulse bench --records 1000000     # a quick run",

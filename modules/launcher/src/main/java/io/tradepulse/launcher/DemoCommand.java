@@ -39,7 +39,8 @@ import picocli.CommandLine.Option;
  * trade.changes with read_committed. Stays up until Ctrl-C unless {@code --exit-when-done}.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE},
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE,
+                Main.EXIT_SIGNAL},
         description = "Start broker + registry in-process, ingest the bundled real data, run the processor and print the results.",
         footer = {"", "Examples:", "  tradepulse demo", "  tradepulse demo --exit-when-done"})
 final class DemoCommand implements Callable<Integer> {

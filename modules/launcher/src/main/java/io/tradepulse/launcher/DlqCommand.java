@@ -79,7 +79,8 @@ import picocli.CommandLine.Option;
  * (inside the transaction) reads the selected ones again and sends each as it is read.
  */
 @Command(name = "dlq", mixinStandardHelpOptions = true, sortOptions = false,
-        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE},
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE,
+                Main.EXIT_SIGNAL},
         description = {"List the dead letters on trade.dlq and replay the processor's to the topic they came from.",
                 "One line per matching dead letter: occurredAt, stage, origin (topic/partition/offset, or a "
                         + "connector's <file or URL>#<position> (the bundled ingest's file:<name>:<line>), or a "

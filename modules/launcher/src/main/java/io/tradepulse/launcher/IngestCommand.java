@@ -62,7 +62,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "ingest", mixinStandardHelpOptions = true, sortOptions = false,
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE,
-                IngestCommand.EXIT_DEAD_LETTERS},
+                IngestCommand.EXIT_DEAD_LETTERS, Main.EXIT_SIGNAL},
         description = {"Run a tradepulse source connector in-process on the Kafka Connect runtime and publish "
                 + "TradeRecords to trade.records (unreadable rows to trade.dlq).",
                 "Finite sources (file, gacc, comext bulk files) stop once every row is delivered; API sources "

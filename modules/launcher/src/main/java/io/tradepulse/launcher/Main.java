@@ -21,7 +21,8 @@ import picocli.CommandLine.Command;
 @Command(name = "tradepulse", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Monthly trade statistics turned into live, trustworthy signals on Kafka.",
         subcommands = {DemoCommand.class, RunCommand.class, IngestCommand.class, TariffsCommand.class, DlqCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
-        exitCodeListHeading = "%nExit codes (every command):%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE},
+        exitCodeListHeading = "%nExit codes (every command):%n",
+        exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE, Main.EXIT_SIGNAL},
         footer = {"", "Examples:", "  tradepulse demo                     # everything embedded, bundled real data",
                 "  tradepulse demo --exit-when-done    # print the results and stop",
                 "  tradepulse run --config app.properties",
@@ -38,6 +39,11 @@ public final class Main implements Runnable {
     static final String EXIT_USAGE = "2:refused before anything started: a missing, invalid or conflicting option, a "
             + "file an option names that cannot be read or is invalid, an invalid configuration setting, a topic "
             + "that does not exist with --no-create-topics, or a dlq --replay target (topic, partition) that does not exist or whose partition cannot be chosen";
+    // The JVM's own exit status once its shutdown hooks ran on SIGINT/SIGTERM, so every command has it: a supervisor
+    // (systemd, Kubernetes, cron) reading `run --help` must not take the 143 of a clean SIGTERM stop for a failure.
+    // docs/operations.md lists it with the others; the help lists left it out.
+    static final String EXIT_SIGNAL = "130/143:stopped by Ctrl-C (SIGINT) / SIGTERM, after a clean shutdown (128 + "
+            + "the signal's number, as the shell reports it)";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

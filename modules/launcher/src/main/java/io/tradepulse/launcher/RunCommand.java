@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
 
 /** {@code tradepulse run}: the processors against a configured cluster and registry, until SIGTERM/Ctrl-C. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE},
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE,
+                Main.EXIT_SIGNAL},
         description = "Run the processors against a configured Kafka cluster and schema registry.",
         footer = {"", "The properties file takes Kafka Streams/client keys (bootstrap.servers, security.protocol, ...),",
                 "serde keys (schema.registry.url, basic.auth.*, bearer.auth.*) and tradepulse.* keys.", "",

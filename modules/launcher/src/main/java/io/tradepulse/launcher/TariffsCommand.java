@@ -48,7 +48,8 @@ import picocli.CommandLine.Option;
  * way, would emit and later retract signals of a calendar nobody wrote.
  */
 @Command(name = "tariffs", mixinStandardHelpOptions = true, sortOptions = false,
-        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE},
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE,
+                Main.EXIT_SIGNAL},
         description = {"Publish a tariff calendar CSV to tariff.events (upsert by event id) and withdraw events "
                 + "with tombstones.",
                 "The file has the header '" + TariffEventsCsv.HEADER + "' (the format of the bundled "

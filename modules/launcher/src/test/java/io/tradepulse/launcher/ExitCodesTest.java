@@ -149,7 +149,7 @@ class ExitCodesTest {
     @Test
     void everyCommandsHelpListsTheExitCodes() {
         CommandLine main = Main.commandLine();
-        assertThat(main.getCommandSpec().usageMessage().exitCodeList()).containsOnlyKeys("0", "1", "2");
+        assertThat(main.getCommandSpec().usageMessage().exitCodeList()).containsOnlyKeys("0", "1", "2", "130/143");
         main.getSubcommands().forEach((name, sub) -> {
             if (!name.equals("help")) {
                 assertThat(sub.getUsageMessage()).as(name).contains("Exit codes:");
@@ -159,6 +159,20 @@ class ExitCodesTest {
         });
         assertThat(main.getSubcommands().get("ingest").getCommandSpec().usageMessage().exitCodeList())
                 .containsKey(Integer.toString(IngestCommand.DEAD_LETTERS_EXIT_CODE));
+    }
+
+    @Test
+    void shouldListExitCodes130And143InEveryHelpWhenACommandStoppedByCtrlCOrSigtermEndsWithThem() {
+        // docs/operations.md's exit-code table (and the README) list 130 / 143 for every command, and `run` ends with
+        // 143 on every SIGTERM (GracefulShutdownIT): its --help must not leave a supervisor's script to guess that.
+        CommandLine main = Main.commandLine();
+        assertThat(main.getUsageMessage()).contains("130/143", "SIGTERM");
+        main.getSubcommands().forEach((name, sub) -> {
+            if (!name.equals("help")) {
+                assertThat(sub.getCommandSpec().usageMessage().exitCodeList()).as(name).containsKey("130/143");
+                assertThat(sub.getUsageMessage()).as(name).contains("130/143", "Ctrl-C (SIGINT) / SIGTERM");
+            }
+        });
     }
 
     @Test
