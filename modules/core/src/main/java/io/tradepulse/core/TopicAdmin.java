@@ -43,7 +43,7 @@ public final class TopicAdmin {
                             ? t.settings().withPartitions(recordsPartitions).toNewTopic(t.name())
                             : t.settings().toNewTopic(t.name()))
                     .toList();
-            return create(admin, missing);
+            return create(admin, missing, new ArrayList<>());
         } catch (ExecutionException e) {
             throw new IllegalStateException("Could not create topics: " + e.getCause().getMessage(), e.getCause());
         }
@@ -126,13 +126,18 @@ public final class TopicAdmin {
     public static List<String> ensureTopics(Admin admin, List<NewTopic> topics) throws InterruptedException {
         try {
             Set<String> existing = admin.listTopics().names().get();
-            return create(admin, topics.stream().filter(t -> !existing.contains(t.name())).toList());
+            return create(admin, topics.stream().filter(t -> !existing.contains(t.name())).toList(), new ArrayList<>());
         } catch (ExecutionException e) {
             throw new IllegalStateException("Could not create topics: " + e.getCause().getMessage(), e.getCause());
         }
     }
 
-    private static List<String> create(Admin admin, List<NewTopic> missing) throws ExecutionException, InterruptedException {
+    /**
+     * @param createdElsewhere receives the names of those of {@code missing} that another instance created between the
+     *                         caller's list and this create
+     */
+    private static List<String> create(Admin admin, List<NewTopic> missing, List<String> createdElsewhere)
+            throws ExecutionException, InterruptedException {
         if (missing.isEmpty()) {
             return List.of();
         }
@@ -150,9 +155,13 @@ public final class TopicAdmin {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw e;
                 }
+                createdElsewhere.add(topic.name());
             }
         }
-        awaitHosted(admin, created);
+        // A topic the other instance created a moment ago is as new as ours: its leaders may not serve it yet either.
+        List<String> fresh = new ArrayList<>(created);
+        fresh.addAll(createdElsewhere);
+        awaitHosted(admin, fresh);
         return List.copyOf(created);
     }
 

@@ -76,6 +76,19 @@ class TopicAdminTest {
     }
 
     /**
+     * Two instances started together: the other created the topic between our list and our create. It is as new as
+     * one we create, so its leaders may not serve it yet; ensureTopics returned at once, and the caller's first
+     * request on it failed with "This server does not host this topic-partition".
+     */
+    @Test
+    void shouldReturnOnlyOnceServedWhenAnotherInstanceCreatedTheTopicMeanwhile() throws Exception {
+        AtomicInteger notHostedAnswers = new AtomicInteger(3);
+        Admin admin = admin(name -> new TopicExistsException("Topic '" + name + "' already exists."), notHostedAnswers);
+        assertThat(TopicAdmin.ensureTopics(admin, List.of(new NewTopic("t.own", 2, (short) 1)))).isEmpty();
+        assertThat(notHostedAnswers).as("asked until served").hasValue(-1);
+    }
+
+    /**
      * trade.records.derived is left with 1 partition (trade.records deleted to start over): trade.records was created
      * with the configured 6, and the two were read as one source without being co-partitioned.
      */
