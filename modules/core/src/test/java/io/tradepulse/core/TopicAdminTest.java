@@ -89,6 +89,42 @@ class TopicAdminTest {
     }
 
     /**
+     * Another instance, configured with 12 partitions, created trade.records between our list and our create; we
+     * created trade.records.derived with our 6. The two were then read as one source without being co-partitioned,
+     * and nothing said so before the next start.
+     */
+    @Test
+    void shouldRefuseWhenAnotherInstanceCreatedTheRecordsWithAnotherPartitionCountMeanwhile() {
+        String records = CATALOG.records().name();
+        String derived = CATALOG.derivedRecords().name();
+        AtomicInteger lists = new AtomicInteger();
+        Admin admin = (Admin) Proxy.newProxyInstance(TopicAdminTest.class.getClassLoader(), new Class<?>[] {Admin.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    // none at our list; both once the other instance's create and ours are done
+                    case "listTopics" -> listTopics(lists.getAndIncrement() == 0 ? List.of() : List.of(records, derived));
+                    case "createTopics" -> createTopics((Collection<?>) args[0], name -> name.equals(records)
+                            ? new TopicExistsException("Topic '" + name + "' already exists.") : null);
+                    case "describeTopics" -> {
+                        Map<String, KafkaFuture<TopicDescription>> futures = new LinkedHashMap<>();
+                        for (Object name : (Collection<?>) args[0]) {
+                            int count = name.equals(records) ? 12 : name.equals(derived) ? 6 : 1;
+                            futures.put((String) name, KafkaFuture.completedFuture(new TopicDescription((String) name,
+                                    false, java.util.stream.IntStream.range(0, count)
+                                    .mapToObj(p -> new TopicPartitionInfo(p, null, List.of(), List.of())).toList())));
+                        }
+                        yield new DescribeTopicsResult(null, futures) {
+                        };
+                    }
+                    case "listOffsets" -> listOffsets((Map<?, ?>) args[0], false);
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+
+        assertThatThrownBy(() -> TopicAdmin.ensureTopics(admin, CATALOG))
+                .isInstanceOf(TopicAdmin.NotCopartitionedException.class)
+                .hasMessageContaining(derived + " has 6 partitions but " + records + " has 12");
+    }
+
+    /**
      * trade.records.derived is left with 1 partition (trade.records deleted to start over): trade.records was created
      * with the configured 6, and the two were read as one source without being co-partitioned.
      */
