@@ -227,9 +227,9 @@ public final class TopicAdmin {
 
     /**
      * The settings of the catalog's existing topics that differ from what {@link #ensureTopics} would create them
-     * with (cleanup policy, retention, {@code min.insync.replicas} of topics with 3 replicas or more). Existing topics
-     * are never altered: a topic made by an earlier release, by hand or by a platform team keeps its settings, and some
-     * differences are deliberate (a shorter dead-letter retention). But some lose data silently (trade.records
+     * with (cleanup policy, retention, {@code min.insync.replicas} of topics with 3 replicas or more, not when
+     * stricter). Existing topics are never altered: a topic made by an earlier release, by hand or by a platform team
+     * keeps its settings, and some differences are deliberate (a shorter dead-letter retention). But some lose data silently (trade.records
      * inheriting a broker's {@code log.retention.bytes}; trade.changes with the delete policy is no longer a table), so
      * the caller reports them, each with the command that fixes it. Missing topics are not reported.
      */
@@ -245,7 +245,7 @@ public final class TopicAdmin {
             if (expected.isEmpty()) {
                 return List.of();
             }
-            dropMinInSyncReplicasAboveReplicas(admin, expected);
+            Map<String, Integer> replicas = dropMinInSyncReplicasAboveReplicas(admin, expected);
             List<ConfigResource> resources = expected.keySet().stream()
                     .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList();
             Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get();
@@ -255,7 +255,8 @@ public final class TopicAdmin {
                 for (Map.Entry<String, String> e : new java.util.TreeMap<>(expected.get(r.name())).entrySet()) {
                     ConfigEntry entry = config == null ? null : config.get(e.getKey());
                     String actual = entry == null ? null : entry.value();
-                    if (!e.getValue().equals(actual)) {
+                    if (!e.getValue().equals(actual) && !stricterInSyncReplicas(e.getKey(), actual, e.getValue(),
+                            replicas.getOrDefault(r.name(), 0))) {
                         drift.add(new SettingDrift(r.name(), e.getKey(), actual, e.getValue()));
                     }
                 }
@@ -274,19 +275,40 @@ public final class TopicAdmin {
      * factor is a matter of partition reassignment, not of kafka-configs. Asks for the replica counts only when a
      * topic expects the key (a catalog with 3 replicas or more).
      */
-    private static void dropMinInSyncReplicasAboveReplicas(Admin admin, Map<String, Map<String, String>> expected)
-            throws InterruptedException, ExecutionException {
+    private static Map<String, Integer> dropMinInSyncReplicasAboveReplicas(Admin admin,
+            Map<String, Map<String, String>> expected) throws InterruptedException, ExecutionException {
         String key = org.apache.kafka.common.config.TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG;
         List<String> names = expected.entrySet().stream().filter(e -> e.getValue().containsKey(key))
                 .map(Map.Entry::getKey).toList();
+        Map<String, Integer> counts = new HashMap<>();
         if (names.isEmpty()) {
-            return;
+            return counts;
         }
         admin.describeTopics(names).allTopicNames().get().forEach((name, d) -> {
             int replicas = d.partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(0);
+            counts.put(name, replicas);
             if (replicas < 3) {
                 expected.get(name).remove(key);
             }
         });
+        return counts;
+    }
+
+    /**
+     * An existing topic's {@code min.insync.replicas} above tradepulse's 2 and still within its replicas (3 of 5, set
+     * by a platform team): every acknowledged write is on more brokers than tradepulse asks for, so nothing is lost.
+     * It was reported all the same, with the command that lowers it to 2, at every start. Above the replica count
+     * every acks=all write fails (NOT_ENOUGH_REPLICAS), so that is still reported.
+     */
+    private static boolean stricterInSyncReplicas(String key, String actual, String expected, int replicas) {
+        if (!key.equals(org.apache.kafka.common.config.TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG) || actual == null) {
+            return false;
+        }
+        try {
+            int value = Integer.parseInt(actual.trim());
+            return value > Integer.parseInt(expected) && value <= replicas;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 }

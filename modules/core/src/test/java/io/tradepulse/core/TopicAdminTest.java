@@ -169,6 +169,22 @@ class TopicAdminTest {
     }
 
     /**
+     * A platform team set min.insync.replicas=3 on topics with 5 replicas: every acknowledged write is on more brokers
+     * than tradepulse asks for. It was reported at every start with the command lowering it to 2. A value above the
+     * replica count (every acks=all write refused) is still reported.
+     */
+    @Test
+    void shouldNotAskToLowerMinInSyncReplicasWhenAnExistingTopicHasAStricterOne() throws Exception {
+        String records = CATALOG.records().name();
+
+        assertThat(TopicAdmin.settingsDrift(existingTopics(name -> 5, Map.of("min.insync.replicas", "3")), CATALOG))
+                .isEmpty();
+        assertThat(TopicAdmin.settingsDrift(existingTopics(name -> name.equals(records) ? 3 : 5,
+                Map.of("min.insync.replicas", "4")), CATALOG))
+                .extracting(TopicAdmin.SettingDrift::topic).containsExactly(records);
+    }
+
+    /**
      * An Admin listing every catalog topic, each with {@code replicas.apply(name)} replicas on its one partition and
      * the configs tradepulse creates it with, {@code override} put over them.
      */
