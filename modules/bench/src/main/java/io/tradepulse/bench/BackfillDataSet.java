@@ -54,6 +54,9 @@ public record BackfillDataSet(List<String> reporters, List<String> partners, Lis
     /** The longest history the validator accepts: from January of its first year to {@link #LAST_MONTH}. */
     public static final int MAX_MONTHS = (LAST_MONTH.getYear() - TradeRecordValidator.MIN_YEAR + 1) * 12;
 
+    /** Distinct HS6 codes the data set draws from: chapters 01-97 but 77, headings 01-30, subheadings 10-80. */
+    static final int MAX_HS6_CODES = 96 * 30 * 8;
+
     /** A data set of about {@code records} records: series = records / (months x (1 + revisions)). */
     public static BackfillDataSet ofSize(long records, int months, double revisionPct, long seed) {
         if (months < 1 || months > MAX_MONTHS) {
@@ -70,6 +73,13 @@ public record BackfillDataSet(List<String> reporters, List<String> partners, Lis
         if (series < (long) reporters.size() * partners.size()) { // small runs: fewer partners, one HS6 each
             partners = partners.subList(0, (int) Math.max(1, series / reporters.size()));
             perPair = 1;
+        }
+        if (perPair > MAX_HS6_CODES) {
+            // The draw below looks for distinct codes until it has perPair of them: with more than exist it never ended,
+            // silently, before the run printed anything (--records 20000000 --months 1).
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "%,d records over %d months need %,d HS6 codes "
+                    + "per (reporter, partner), more than the %,d the data set draws from: fewer records or more months",
+                    records, months, perPair, MAX_HS6_CODES));
         }
         List<String> hs6 = new ArrayList<>(perPair);
         Random r = new Random(seed);

@@ -2,11 +2,13 @@ package io.tradepulse.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.tradepulse.avro.TradeRecord;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -64,6 +66,21 @@ class BackfillDataSetTest {
         assertThatThrownBy(() -> BackfillDataSet.ofSize(1_000, 457, 1.0, 42L))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("months must be 1..456");
         assertThatThrownBy(() -> BackfillDataSet.ofSize(1_000, 0, 1.0, 42L)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * 20 M records in one month need ~28,700 HS6 codes per (reporter, partner), more distinct codes than the data set
+     * draws from: the draw looked for new codes forever, before the run printed anything.
+     */
+    @Test
+    void shouldRefuseMoreSeriesPerPairThanThereAreCodesWhenTheRecordsAreManyForTheMonths() {
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () ->
+                assertThatThrownBy(() -> BackfillDataSet.ofSize(20_000_000, 1, 1.0, 42L))
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("HS6 codes"));
+        // the largest size that fits is drawn, every code distinct
+        long fits = (long) BackfillDataSet.MAX_HS6_CODES * 3 * 230;
+        assertThat(new TreeSet<>(BackfillDataSet.ofSize(fits, 1, 0.0, 42L).hs6Codes()))
+                .hasSize(BackfillDataSet.MAX_HS6_CODES);
     }
 
     /** The (series, month) a record is a figure of. */
