@@ -88,6 +88,14 @@ final class BenchCommand implements Callable<Integer> {
         OptionRanges.percent(cmd, "--revisions-pct", revisionPct);
         OptionRanges.atLeast(cmd, "--commit-interval-ms", commitIntervalMs, 0);
         OptionRanges.atLeast(cmd, "--rollup-emit-interval-ms", rollupEmitIntervalMs, 0);
+        try {
+            // Sizes the generator cannot draw (more HS6 codes per pair than it has) failed after the checks, with a
+            // stack trace and exit 1; drawing the codes here costs well under a second.
+            BackfillDataSet.ofSize(records, months, revisionPct, seed);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, "--records " + records + " --months " + months + ": "
+                    + e.getMessage());
+        }
         BackfillBenchmark.Options options = new BackfillBenchmark.Options(records, months, revisionPct, seed, threads,
                 partitions, commitIntervalMs, timeout, rollups, rollupEmitIntervalMs, stateStore, order);
         // As demo: Ctrl-C stops the apps and the broker and removes their temp dirs (gigabytes after a full load),

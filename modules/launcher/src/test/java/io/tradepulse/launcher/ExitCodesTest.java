@@ -70,6 +70,7 @@ class ExitCodesTest {
         "demo --timeout PT0S                                         | --timeout must be a positive duration",
         "demo --http-cors-origins bi.example.com                     | --http-cors-origins bi.example.com: scheme must be http or https",
         "bench --months 0                                            | --months must be 1..",
+        "bench --records 20000000 --months 1                         | --records 20000000 --months 1: 20,000,000 records over 1 months need",
         "bench --state-store MEMORY                                  | Invalid value for option '--state-store'",
         "nosuchcommand                                               | Unmatched argument at index 0: 'nosuchcommand'",
     })
