@@ -15,8 +15,10 @@ import java.time.ZoneId;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -167,8 +169,19 @@ public class ComextApiSourceTask
       }
       String digest = body.digest();
       long skip = off.revising() == null && digest.equals(off.digest()) ? off.rowsDone() : 0;
+      // A month after the newest with a figure keeps the cursor, so the next call answers it again: one whose rows are
+      // all dead letters (confidential, an unknown code) sent them with every call, each poll.interval.ms until it got
+      // a figure or comext.publication.lag.months passed. Those an earlier response sent, unchanged, stay out, as a
+      // revised month's do. Decided from the offset this response starts from, which its records' offsets keep, so a
+      // restart leaves out the same items and rows_done holds.
+      Set<YearMonth> quiet = new HashSet<>();
+      scan.deadLetters.forEach((m, badRows) -> {
+        if (off.sentDeadLetters(m, badRows)) {
+          quiet.add(m);
+        }
+      });
       Deque<Part<ComextOffset>> parts = new ArrayDeque<>();
-      parts.add(new Part<>(new PayloadCursor(parser.openSdmx(body, url, scan.items), null, skip), off, done,
+      parts.add(new Part<>(new PayloadCursor(parser.openSdmx(body, url, scan.items, quiet), null, skip), off, done,
           rows -> off.rowDone(rows, digest)));
       open = new OpenResponse(reporter, url, body, scan, scan.publishedAt, scan.skipped, parts, recheckAt, null);
       files.handOver();

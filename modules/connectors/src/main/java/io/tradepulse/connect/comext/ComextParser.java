@@ -340,8 +340,10 @@ final class ComextParser {
    *
    * @param items the items the scan found: a CSV cut short reads as a shorter CSV, so a payload that ends before them
    *     has changed since (its temporary file was cut): an IOException, read again, never a response taken as done
+   * @param quiet months whose dead letters are left out (not counted as skipped either): the ones an earlier response
+   *     of the same cursor sent already ({@link SdmxScan#deadLetters})
    */
-  ItemStream openSdmx(Payload payload, String sourceRef, long items) {
+  ItemStream openSdmx(Payload payload, String sourceRef, long items, Set<YearMonth> quiet) {
     return new ItemStream() {
       private StreamingCsvReader csv;
       private SdmxRows rows;
@@ -368,6 +370,9 @@ final class ComextParser {
           SdmxItem i = rows.read(row);
           if (i != null) {
             read++;
+            if (i.item() instanceof BadRow && i.month() != null && quiet.contains(i.month())) {
+              continue; // sent with an earlier response of this month, and the same: not again
+            }
             return i.item();
           }
         }

@@ -484,6 +484,39 @@ class ComextSourceTaskTest {
     return harness.drain(task);
   }
 
+  /**
+   * May has no figure yet, only a confidential row: the cursor stays at May, so every later new-month call (each
+   * poll.interval.ms) answers that row again. It is one dead letter, not one per call; a changed one goes out again.
+   */
+  @Test
+  void shouldNotDeadLetterTheSameRowsAgainWhenANewMonthCallAnswersAMonthWithoutFiguresAgain() throws Exception {
+    stubSdmx("2025-02", null, sdmx("13/06/25", (String.join(";", FEB_TO_APR) + ";JP 2025-05 ").split(";")));
+    stubSdmx("2025-05", null, sdmx("13/06/25", "JP 2025-05 "));
+    ComextApiSourceTask task = start(new ComextApiSourceTask(), revisionProps("0"));
+    List<SourceRecord> rs = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      rs.addAll(harness.drain(task));
+      clock.advance(Duration.ofMinutes(10));
+    }
+    List<SourceRecord> beforeRestart = List.copyOf(rs);
+    task.stop();
+    ComextApiSourceTask restarted = start(new ComextApiSourceTask(), revisionProps("0"));
+    List<SourceRecord> afterRestart = harness.drain(restarted);
+    stubSdmx("2025-05", null, sdmx("13/06/25", "JP 2025-05 ", "ZZ 2025-05 12"));
+    clock.advance(Duration.ofMinutes(10));
+    List<SourceRecord> changed = harness.drain(restarted);
+    restarted.stop();
+
+    assertThat(values(beforeRestart, "trade.dlq")).extracting(s -> s.getString("position"))
+        .as("March's and May's confidential rows, once each").containsExactly("line 7", "line 11");
+    assertThat(figures(beforeRestart)).hasSize(8);
+    assertThat(afterRestart).as("nor after a restart").isEmpty();
+    assertThat(deadLetterReasons(changed)).as("May's dead letters changed: all of them go out")
+        .containsExactly(CONFIDENTIAL, "Unknown Comext partner 'ZZ'");
+    wm.verify(com.github.tomakehurst.wiremock.client.WireMock.moreThanOrExactly(4),
+        getRequestedFor(urlPathEqualTo(REVISED_PATH)).withQueryParam("startPeriod", equalTo("2025-05")));
+  }
+
   @Test
   void shouldNotDeadLetterTheSameBadRowsAgainWhenTheirMonthIsRevisedTwiceAcrossARestart() throws Exception {
     ComextApiSourceTask task = ingestJuneWithUnknownPartnerThenMoveToJuly(revisionProps("2"));
