@@ -73,6 +73,17 @@ public final class ComtradeParser implements PayloadParser<String> {
   }
 
   /**
+   * The items of a page {@link #open} found readable, read lazily, but for the dead letters of {@code quiet}: what a
+   * new-period call emits of it.
+   *
+   * @param quiet periods whose dead letters are left out: an earlier page of the same cursor sent them all
+   *     ({@link Page#badRowDigests}); they are not counted as skipped either
+   */
+  ItemStream items(Payload payload, String sourceRef, Set<YearMonth> quiet) {
+    return new Rows(payload, sourceRef, null, Set.copyOf(quiet));
+  }
+
+  /**
    * The items of the records of {@code periods} only, read lazily from a page {@link #open} found readable: what the
    * look-back re-emits of it. Records of other periods, and records without a readable period, are read past and not
    * counted as skipped.

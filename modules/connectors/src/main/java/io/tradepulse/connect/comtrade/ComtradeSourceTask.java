@@ -210,7 +210,23 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
       });
       long occurredAt = off.next().plusMonths(2).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
       Instant recheckAt = newest == null && !next.isAfter(off.next()) ? now.plus(config.pollInterval()) : null;
-      open = new OpenPage(reporter, partition(reporter), new Part<>(new PayloadCursor(page, body, skip), off,
+      // A period after the newest with a figure keeps the cursor, so the next call answers it again: one whose records
+      // are all dead letters (an unknown partner code, say) sent them with every call, each poll.interval.ms until it
+      // got a figure or comtrade.publication.lag.months passed. Those an earlier page sent, unchanged, stay out, as a
+      // re-emitted period's do. Decided from the offset this page starts from, which its records' offsets keep, so a
+      // restart leaves out the same items and rows_done holds.
+      Set<YearMonth> quiet = new HashSet<>();
+      page.badRowDigests().forEach((m, badRows) -> {
+        if (off.sentDeadLetters(m, badRows)) {
+          quiet.add(m);
+        }
+      });
+      ItemStream items = page;
+      if (!quiet.isEmpty()) {
+        page.close(); // not read yet: the page's items are read again without those dead letters
+        items = parser.items(body, logUri, quiet);
+      }
+      open = new OpenPage(reporter, partition(reporter), new Part<>(new PayloadCursor(items, body, skip), off,
           off.advanced(next, emitted, page.badRowDigests(), config.lookbackMonths()),
           rows -> off.rowDone(rows, digest)),
           UnaryOperator.identity(), occurredAt, recheckAt, logUri, null);

@@ -317,6 +317,41 @@ class ComtradeSourceTaskTest {
     assertThat(rs).extracting(r -> ((Struct) r.value()).getInt32("month")).containsExactly(1, 3);
   }
 
+  /**
+   * 2025-05 has no figure yet, only a record of a partner code M49 does not have: the cursor stays there, so every
+   * later call (each poll.interval.ms) answers that record again. It is one dead letter, not one per call; a changed one
+   * goes out again.
+   */
+  @Test
+  void shouldNotDeadLetterTheSameRecordAgainWhenANewPeriodCallAnswersAPeriodWithoutFiguresAgain() throws Exception {
+    String bad = rec("202505", "156", "999999", "X", "TOTAL", "7");
+    stubPeriods("202504,202505", page(2, rec("202504", "156", "842", "X", "TOTAL", "1000"), bad));
+    stubPeriods("202505", page(1, bad));
+    Map<String, String> props = Map.of(ComtradeConfig.START_CONFIG, "202504", ComtradeConfig.LOOKBACK_CONFIG, "0");
+    ComtradeSourceTask task = task(props);
+    List<SourceRecord> rs = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      rs.addAll(harness.drain(task));
+      clock.advance(Duration.ofMinutes(10));
+    }
+    task.stop();
+    ComtradeSourceTask restarted = task(props);
+    List<SourceRecord> afterRestart = harness.drain(restarted);
+    stubPeriods("202505", page(2, bad, rec("202505", "156", "999998", "X", "TOTAL", "8")));
+    clock.advance(Duration.ofMinutes(10));
+    List<SourceRecord> changed = harness.drain(restarted);
+    restarted.stop();
+
+    assertThat(rs).extracting(SourceRecord::topic).as("the figure, and the bad record once")
+        .containsExactly("trade.records", "trade.dlq");
+    assertThat(afterRestart).as("nor after a restart").isEmpty();
+    assertThat(changed).extracting(r -> ((Struct) r.value()).getString("reason"))
+        .as("the period's dead letters changed: all of them go out")
+        .containsExactly("Unknown M49 partnerCode '999999'", "Unknown M49 partnerCode '999998'");
+    wm.verify(com.github.tomakehurst.wiremock.client.WireMock.moreThanOrExactly(4),
+        getRequestedFor(urlPathEqualTo(PATH)).withQueryParam("period", equalTo("202505")));
+  }
+
   @Test
   void shouldKeepAskingForARecentPeriodThatIsNotOutYet() throws Exception {
     String path = "/data/v1/get/C/M/HS";
