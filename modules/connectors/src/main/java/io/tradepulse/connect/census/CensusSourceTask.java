@@ -70,7 +70,7 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
   private final List<State> states = new ArrayList<>();
   private CensusParser parser;
   private RetryingFetcher fetcher;
-  private int roundRobin;
+  private int roundRobin; // the partition whose turn is next: kept below states.size(), see nextRecords
   private OpenMonth open; // the month whose records are being built, if any
 
   @Override
@@ -107,7 +107,12 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
   protected List<SourceRecord> nextRecords() throws InterruptedException {
     // Several rounds so that a month with only group rows (no records) does not stall a catch-up.
     for (int round = 0; round < states.size() * 4 + 1 && !states.isEmpty(); round++) {
-      State s = states.get(roundRobin++ % states.size());
+      // Never a running count: an idle task takes up to 4 turns a partition per unit, two units a second, so with some
+      // hundred partitions (flows x commodity filters) a count passed Integer.MAX_VALUE within weeks, went negative,
+      // and the negative index failed the task.
+      int turn = roundRobin % states.size();
+      roundRobin = turn + 1;
+      State s = states.get(turn);
       List<SourceRecord> out = step(s);
       if (out != null && !out.isEmpty()) {
         return out;

@@ -102,6 +102,27 @@ class CensusSourceTaskTest {
     task.stop();
   }
 
+  /**
+   * The partitions take turns, up to four each per unit of work even when idle (two units a second): a task with some
+   * hundred partitions takes Integer.MAX_VALUE turns within weeks, and must go on reading after that.
+   */
+  @Test
+  void shouldKeepTakingTurnsOverItsPartitionsAfterIntegerMaxValueTurns() throws Exception {
+    stubMonth("2025-05", 200, MAY_2025);
+    Map<String, String> props = props();
+    props.put(CensusConfig.START_MONTH_CONFIG, "2025-05");
+    props.put(CensusSourceTask.PARTITIONS_CONFIG, "EXPORT|HS2|84,EXPORT|HS2|85,EXPORT|HS2|*");
+    CensusSourceTask task = start(props);
+    java.lang.reflect.Field turns = CensusSourceTask.class.getDeclaredField("roundRobin");
+    turns.setAccessible(true);
+    turns.setInt(task, Integer.MAX_VALUE); // as after weeks of idle turns
+
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(trades(rs)).as("each partition's four figures").hasSize(12);
+  }
+
   @Test
   void shouldDeadLetterUnknownCountryCodesAndNonNumericValuesAndKeepGoing() throws Exception {
     String row1 = "[\"9999\",\"ATLANTIS\",\"85\",\"100\",\"DET\",\"2025-04\",\"HS2\"]";
