@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.Hs;
 import io.tradepulse.connect.common.ItemStream;
+import io.tradepulse.connect.common.NumberCells;
 import io.tradepulse.connect.common.Parsed;
 import io.tradepulse.connect.common.ParsedItem;
 import io.tradepulse.connect.common.PayloadParser;
@@ -331,13 +332,16 @@ public final class MappedRowParser implements PayloadParser<String> {
     return Integer.parseInt(v);
   }
 
-  /** A value in the file's unit, thousands separators allowed; null for none ("-" or empty). */
+  /**
+   * A value in the file's unit, thousands separators allowed (commas grouping by threes: any other comma, a decimal
+   * comma, makes the row a dead letter rather than a value off by a factor); null for none ("-" or empty).
+   */
   static BigDecimal amount(String v) {
     if (v == null || v.equals("-")) {
       return null;
     }
     try {
-      return new BigDecimal(v.replace(",", ""));
+      return new BigDecimal(NumberCells.ungroup(v));
     } catch (NumberFormatException e) {
       // BigDecimal's own message does not say which cell: name it for whoever reads the dead letter.
       throw new NumberFormatException("Non-numeric value '" + v + "'");

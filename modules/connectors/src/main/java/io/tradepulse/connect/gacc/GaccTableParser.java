@@ -2,6 +2,7 @@ package io.tradepulse.connect.gacc;
 
 import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.CodeTable;
+import io.tradepulse.connect.common.NumberCells;
 import io.tradepulse.connect.common.Parsed;
 import io.tradepulse.connect.common.ParsedItem;
 import io.tradepulse.connect.common.PayloadParser;
@@ -302,11 +303,11 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
   }
 
   static Long thousands(String cell) {
-    String s = cell.replace(",", "").trim();
+    String s = cell.trim();
     if (s.isEmpty() || s.equals("-")) {
       return null;
     }
-    return new BigDecimal(s).multiply(THOUSAND).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
+    return new BigDecimal(NumberCells.ungroup(s)).multiply(THOUSAND).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
   }
 
   static Double percent(String cell) {

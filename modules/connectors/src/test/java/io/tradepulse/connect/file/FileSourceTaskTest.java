@@ -268,4 +268,28 @@ class FileSourceTaskTest {
     assertThat(rs).extracting(r -> ((Struct) r.value()).getString("commodityLevel"))
         .containsExactly("HS6", "HS4", "HS2", "HS4");
   }
+  @Test
+  void shouldDeadLetterAValueWithADecimalCommaWhenThousandsSeparatorsAreAllowed() throws Exception {
+    // Commas are read as thousands separators: one that groups no thousands (a decimal comma of a European export)
+    // was dropped all the same, so 28,8 (bn) went out as 288 bn and 1.234,5 as 1.2345 bn.
+    Path csv = Files.writeString(dir.resolve("comma.csv"), """
+        period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag
+        2025-05,2025-05,"28,8",,x,decimal comma
+        2025-06,2025-06,"1.234,5",,x,european grouping
+        2025-07,2025-07,"1,234.5",,x,thousands
+        2025-08,2025-08,"12,345,678",,x,thousands
+        """);
+    Map<String, String> props = gaccSeedProps(csv.toString());
+    props.put(FileConfig.MULTIPLIER_CONFIG, "1000");
+    FileSourceTask task = start(props);
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(rs).extracting(SourceRecord::topic)
+        .containsExactly("trade.dlq", "trade.dlq", "trade.records", "trade.records");
+    assertThat(((Struct) rs.get(0).value()).getString("reason")).contains("28,8");
+    assertThat(((Struct) rs.get(1).value()).getString("position")).isEqualTo("line 3");
+    assertThat(rs.subList(2, 4)).extracting(r -> ((Struct) r.value()).getInt64("value"))
+        .containsExactly(1_234_500L, 12_345_678_000L);
+  }
 }

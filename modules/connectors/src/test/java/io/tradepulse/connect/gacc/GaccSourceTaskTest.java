@@ -154,6 +154,20 @@ class GaccSourceTaskTest {
   }
 
   @Test
+  void shouldDeadLetterAValueWithADecimalCommaInsteadOfReadingItAsThousandsSeparators() throws Exception {
+    // A table re-typed with a decimal comma (28800,5 thousand) went out as 288,005,000 thousand: ten times the figure.
+    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace("\"28,800,000\"", "\"28800,5\""));
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.dlq")).extracting(d -> d.getString("reason"))
+        .contains("Non-numeric EXPORT value '28800,5'");
+    assertThat(values(rs, "trade.records")).filteredOn(s -> s.getString("partner").equals("USA"))
+        .extracting(s -> s.getString("flow") + " " + s.getInt64("value")).containsExactly("IMPORT 10200000000");
+  }
+
+  @Test
   void shouldKeepCombinedJanuaryFebruaryWhole() throws Exception {
     Path t = Files.writeString(dir.resolve("2024-02.csv"), FEB_2024);
     GaccSourceTask task = start(props(t));
