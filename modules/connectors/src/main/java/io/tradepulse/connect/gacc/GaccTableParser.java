@@ -315,7 +315,7 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
     if (s.isEmpty() || s.equals("-")) {
       return null;
     }
-    return Double.parseDouble(s);
+    return NumberCells.finite(Double.parseDouble(s), cell);
   }
 
   /** Whether a header cell heads a cumulative column (see {@link #columns}). */

@@ -292,4 +292,24 @@ class FileSourceTaskTest {
     assertThat(rs.subList(2, 4)).extracting(r -> ((Struct) r.value()).getInt64("value"))
         .containsExactly(1_234_500L, 12_345_678_000L);
   }
+  @Test
+  void shouldDeadLetterAReportedYoyThatIsNotAFiniteNumberWhenTheRowHasNoValue() throws Exception {
+    // Double.valueOf reads NaN, Infinity and 1e999 (infinite): such a YoY-only row went out as a record whose growth
+    // rate is NaN or infinite, and every median and signal of the series computed from it with it.
+    Path csv = Files.writeString(dir.resolve("yoy.csv"), """
+        period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag
+        2025-05,2025-05,,NaN,x,nan
+        2025-06,2025-06,,Infinity%,x,infinite
+        2025-07,2025-07,,1e999,x,overflow
+        2025-08,2025-08,,-34.5%,x,ok
+        """);
+    FileSourceTask task = start(gaccSeedProps(csv.toString()));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(rs).extracting(SourceRecord::topic)
+        .containsExactly("trade.dlq", "trade.dlq", "trade.dlq", "trade.records");
+    assertThat(((Struct) rs.get(0).value()).getString("reason")).contains("NaN");
+    assertThat(((Struct) rs.get(3).value()).getFloat64("reportedYoyPct")).isEqualTo(-34.5);
+  }
 }

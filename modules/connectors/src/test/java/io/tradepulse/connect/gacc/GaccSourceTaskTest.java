@@ -168,6 +168,18 @@ class GaccSourceTaskTest {
   }
 
   @Test
+  void shouldDeadLetterAYoyCellThatIsNotAFiniteNumberInsteadOfSendingANanGrowthRate() throws Exception {
+    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace("YoY %,,,-34.5,-18.1", "YoY %,,,NaN,-18.1"));
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.dlq")).extracting(d -> d.getString("reason")).contains("Non-numeric YoY % 'NaN'");
+    assertThat(values(rs, "trade.records")).filteredOn(s -> s.getString("partner").equals("USA"))
+        .extracting(s -> s.getString("flow") + " " + s.getFloat64("reportedYoyPct")).containsExactly("IMPORT -18.1");
+  }
+
+  @Test
   void shouldKeepCombinedJanuaryFebruaryWhole() throws Exception {
     Path t = Files.writeString(dir.resolve("2024-02.csv"), FEB_2024);
     GaccSourceTask task = start(props(t));
