@@ -57,8 +57,20 @@ public record BackfillDataSet(List<String> reporters, List<String> partners, Lis
     /** Distinct HS6 codes the data set draws from: chapters 01-97 but 77, headings 01-30, subheadings 10-80. */
     static final int MAX_HS6_CODES = 96 * 30 * 8;
 
-    /** A data set of about {@code records} records: series = records / (months x (1 + revisions)). */
-    public static BackfillDataSet ofSize(long records, int months, double revisionPct, long seed) {
+    /** Reporters, partners and HS6 codes per (reporter, partner) of a data set of some size. */
+    private record Layout(List<String> reporters, List<String> partners, int perPair) {}
+
+    /**
+     * Refuses a size the data set cannot be drawn at (months out of range, more HS6 codes per pair than it draws
+     * from), without drawing it: for the command line's checks before anything starts.
+     *
+     * @throws IllegalArgumentException naming the sizes and what is allowed
+     */
+    public static void checkSize(long records, int months, double revisionPct) {
+        layout(records, months, revisionPct);
+    }
+
+    private static Layout layout(long records, int months, double revisionPct) {
         if (months < 1 || months > MAX_MONTHS) {
             throw new IllegalArgumentException("months must be 1.." + MAX_MONTHS + " (" + TradeRecordValidator.MIN_YEAR
                     + "-01 to " + LAST_MONTH + "): " + months);
@@ -75,12 +87,21 @@ public record BackfillDataSet(List<String> reporters, List<String> partners, Lis
             perPair = 1;
         }
         if (perPair > MAX_HS6_CODES) {
-            // The draw below looks for distinct codes until it has perPair of them: with more than exist it never ended,
-            // silently, before the run printed anything (--records 20000000 --months 1).
+            // The draw in ofSize looks for distinct codes until it has perPair of them: with more than exist it never
+            // ended, silently, before the run printed anything (--records 20000000 --months 1).
             throw new IllegalArgumentException(String.format(Locale.ROOT, "%,d records over %d months need %,d HS6 codes "
                     + "per (reporter, partner), more than the %,d the data set draws from: fewer records or more months",
                     records, months, perPair, MAX_HS6_CODES));
         }
+        return new Layout(reporters, partners, perPair);
+    }
+
+    /** A data set of about {@code records} records: series = records / (months x (1 + revisions)). */
+    public static BackfillDataSet ofSize(long records, int months, double revisionPct, long seed) {
+        Layout layout = layout(records, months, revisionPct);
+        List<String> reporters = layout.reporters();
+        List<String> partners = layout.partners();
+        int perPair = layout.perPair();
         List<String> hs6 = new ArrayList<>(perPair);
         Random r = new Random(seed);
         // Shaped like the nomenclature: HS 2022 has 5,613 subheadings in 1,228 headings (4.6 per heading) and

@@ -81,6 +81,10 @@ class BackfillDataSetTest {
         long fits = (long) BackfillDataSet.MAX_HS6_CODES * 3 * 230;
         assertThat(new TreeSet<>(BackfillDataSet.ofSize(fits, 1, 0.0, 42L).hs6Codes()))
                 .hasSize(BackfillDataSet.MAX_HS6_CODES);
+        // the command line's check, without drawing, says the same
+        assertThatThrownBy(() -> BackfillDataSet.checkSize(20_000_000, 1, 1.0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("HS6 codes");
+        BackfillDataSet.checkSize(fits, 1, 0.0);
     }
 
     /** The (series, month) a record is a figure of. */

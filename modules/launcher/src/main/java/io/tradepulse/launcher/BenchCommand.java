@@ -90,8 +90,8 @@ final class BenchCommand implements Callable<Integer> {
         OptionRanges.atLeast(cmd, "--rollup-emit-interval-ms", rollupEmitIntervalMs, 0);
         try {
             // Sizes the generator cannot draw (more HS6 codes per pair than it has) failed after the checks, with a
-            // stack trace and exit 1; drawing the codes here costs well under a second.
-            BackfillDataSet.ofSize(records, months, revisionPct, seed);
+            // stack trace and exit 1.
+            BackfillDataSet.checkSize(records, months, revisionPct);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, "--records " + records + " --months " + months + ": "
                     + e.getMessage());
