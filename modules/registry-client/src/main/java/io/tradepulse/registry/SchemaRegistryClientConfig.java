@@ -531,6 +531,13 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
                     throw new ConfigException(name, Redaction.url(url), "an '@' must separate the credentials from the host, "
                             + "once" + credentialHint(url));
                 }
+                // Every request path is appended to the base URL, so a query or fragment would land in the middle of
+                // each request (http://reg:8081/?x=1/subjects/...), answered with 404s that do not point here. Checked
+                // after the '@' checks: there a '?' or '#' in a password is the likelier cause, and says so.
+                if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                    throw new ConfigException(name, Redaction.url(url), "a registry base URL cannot have a query or fragment "
+                            + "('?' or '#'): every request path is appended to it; expected " + this);
+                }
             }
         }
 

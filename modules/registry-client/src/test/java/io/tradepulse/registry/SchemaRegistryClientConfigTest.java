@@ -70,6 +70,33 @@ class SchemaRegistryClientConfigTest {
                 .hasMessageNotContaining("p_w");
     }
 
+    /**
+     * Every request path is appended to the base URL, so a query or fragment in it would end up in the middle of each
+     * request (http://reg:8081/?x=1/subjects/...), answered with confusing 404s; refused at configure time instead.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"http://reg:8081/?x=1", "http://reg:8081/#a", "http://reg:8081?x=1",
+            "https://reg:8081/apis/ccompat/v7?", "http://reg:8081/apis/ccompat/v7#", "http://a:8081,http://reg:8081/?x=1"})
+    void shouldRefuseAUrlWithAQueryOrFragmentNamingTheKeyAndTheValue(String urls) {
+        String offending = urls.substring(urls.lastIndexOf(',') + 1);
+        for (Map<String, Object> config : List.of(withUrl(urls), Map.<String, Object>of("schema.registry.url", urls))) {
+            assertThatThrownBy(() -> new SchemaRegistryClientConfig(config))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("schema.registry.url").hasMessageContaining(offending)
+                    .hasMessageContaining("query or fragment");
+            assertThatThrownBy(() -> new AvroSerdeConfig(config))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("schema.registry.url").hasMessageContaining(offending);
+        }
+    }
+
+    @Test
+    void shouldRefuseAQueryWithoutEchoingTheUrlsCredentials() {
+        assertThatThrownBy(() -> new SchemaRegistryClientConfig(withUrl("http://alice:s3cret@reg:8081/?x=1")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("http://reg:8081/?x=1").hasMessageNotContaining("s3cret").hasMessageNotContaining("alice");
+    }
+
     @Test
     void shouldAcceptAnUnderscoreInTheCredentialsOrPathOnly() {
         assertThatCode(() -> new SchemaRegistryClientConfig(withUrl("https://user_1:p_w@registry-1:8081/my_path")))
