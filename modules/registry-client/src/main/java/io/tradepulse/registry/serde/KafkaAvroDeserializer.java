@@ -125,8 +125,10 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
     }
 
     /**
-     * Deserializes with an explicit reader schema (generic data), e.g. to read every version of a
-     * subject as the newest schema. {@code readerSchema == null} means the configured behaviour.
+     * Deserializes with an explicit reader schema, e.g. to read every version of a subject as the newest schema:
+     * generic data, or, with {@code specific.avro.reader=true} (as in Confluent's deserializer), the generated classes
+     * the reader schema names (a primitive writer schema is read generically either way). {@code readerSchema == null}
+     * means the configured behaviour.
      */
     public Object deserialize(String topic, byte[] data, Schema readerSchema) {
         if (data == null) {
@@ -218,6 +220,15 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
             return Reader.RAW_BYTES;
         }
         if (readerSchema != null) {
+            if (specificReader && (isNamed(writerSchema) || isContainer(writerSchema))) {
+                // As Confluent's deserializer: with specific.avro.reader an explicit reader schema is read specifically,
+                // so a generated class's schema yields that class; a GenericRecord failed the caller's cast. The class's
+                // own model carries its logical-type conversions; a reader without a class still yields generic data.
+                Class<?> type = isNamed(readerSchema) ? specificData.getClass(readerSchema) : null;
+                SpecificData model = type != null ? SpecificData.getForClass(type) : specificData;
+                return new Reader((DatumReader<Object>) (DatumReader<?>) new SpecificDatumReader<>(writerSchema, readerSchema,
+                        model), null);
+            }
             return new Reader(new GenericDatumReader<>(writerSchema, readerSchema, GenericData.get()), null);
         }
         if (specificReader && isNamed(writerSchema)) {

@@ -294,6 +294,35 @@ class KafkaAvroDeserializerTest {
         }
     }
 
+    /**
+     * As Confluent's deserializer: with specific.avro.reader=true an explicit reader schema is read by
+     * SpecificDatumReader, so a generated class's schema yields that class (here from an older writer version, with
+     * the new fields' defaults and the class's Instant conversion), not a GenericRecord that a caller casting to the
+     * class fails on.
+     */
+    @Test
+    void shouldReadIntoTheGeneratedClassWhenAReaderSchemaIsGivenWithSpecificAvroReader() {
+        Schema old = SerdeFixtures.tradeRecordWithout("revision", "note");
+        GenericRecord written = new GenericData.Record(old);
+        TradeRecord expected = tradeRecord();
+        for (Schema.Field field : old.getFields()) {
+            Object value = expected.get(field.name());
+            if (value instanceof Enum<?> symbol) {
+                value = new GenericData.EnumSymbol(field.schema(), symbol.name());
+            }
+            written.put(field.name(), value);
+        }
+        byte[] bytes = serialize(false, TOPIC + "-value", old, 13, written);
+        try (KafkaAvroDeserializer specific = specificDeserializer(false);
+                KafkaAvroDeserializer generic = deserializer(false)) {
+            Object read = specific.deserialize(TOPIC, bytes, TradeRecord.getClassSchema());
+            assertThat(read).isInstanceOf(TradeRecord.class).isEqualTo(expected);
+            Object readGeneric = generic.deserialize(TOPIC, bytes, TradeRecord.getClassSchema());
+            assertThat(readGeneric).isNotInstanceOf(TradeRecord.class).isInstanceOf(GenericData.Record.class);
+            assertThat(((GenericRecord) readGeneric).get("revision")).isEqualTo(0);
+        }
+    }
+
     @Test
     void shouldReadGeneratedEnumsAndLogicalTypesSpecifically() {
         TradeRecord record = TradeRecord.newBuilder(tradeRecord()).setFlow(Flow.RE_IMPORT).setCommodityLevel(CommodityLevel.HS6)
