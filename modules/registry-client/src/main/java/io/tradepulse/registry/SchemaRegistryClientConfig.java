@@ -1,6 +1,7 @@
 package io.tradepulse.registry;
 
 import java.net.URI;
+import java.net.http.HttpRequest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Map;
@@ -295,6 +296,20 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
                     + "=" + getString(BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG) + " is configured; set the token, or remove "
                     + BEARER_AUTH_CREDENTIALS_SOURCE_CONFIG + " for no bearer auth");
         }
+        // Java's HttpClient checks header values only when a request is built, and its IllegalArgumentException quotes
+        // the value: a token with a line break inside (a wrapped JWT pasted into a file) failed every call with the
+        // whole Authorization header in the message, and not as a SerializationException. Checked here instead.
+        if (bearerToken() != null && !isHeaderValue("Bearer " + bearerToken())) {
+            throw new ConfigException(BEARER_AUTH_TOKEN_CONFIG + " contains a character an HTTP header cannot carry (a line "
+                    + "break or another control character, or one beyond ISO-8859-1); the value is not shown");
+        }
+        for (String key : List.of(BEARER_AUTH_LOGICAL_CLUSTER_CONFIG, BEARER_AUTH_IDENTITY_POOL_ID_CONFIG)) {
+            String value = getString(key);
+            if (bearerToken() != null && value != null && !value.isBlank() && !isHeaderValue(value)) {
+                throw new ConfigException(key, value, "contains a character an HTTP header cannot carry (a line break or "
+                        + "another control character, or one beyond ISO-8859-1)");
+            }
+        }
         boolean basicFromUrl = !basicFromUserInfo && urls.stream().anyMatch(u -> URI.create(u.trim()).getRawUserInfo() != null);
         if (bearerToken() != null && (basicFromUserInfo || basicFromUrl)) {
             throw new ConfigException("Both basic auth (" + BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG + "="
@@ -307,6 +322,16 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
         if (keystoreLocation() != null && passwordValue(SSL_KEYSTORE_PASSWORD_CONFIG) == null) {
             throw new ConfigException(SSL_KEYSTORE_PASSWORD_CONFIG + " must be set when " + SSL_KEYSTORE_LOCATION_CONFIG
                     + " is set (" + keystoreLocation() + ")");
+        }
+    }
+
+    /** Whether Java's HttpClient accepts {@code value} as a header value: its own check, so exactly what it refuses. */
+    private static boolean isHeaderValue(String value) {
+        try {
+            HttpRequest.newBuilder().header("X-Check", value);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

@@ -121,6 +121,31 @@ class SchemaRegistryClientConfigTest {
                 .hasMessageContaining("bearer.auth.credentials.source").hasMessageContaining("STATIC_TOKEN");
     }
 
+    /**
+     * A token pasted with a line break inside (a wrapped JWT) passed configure; then every request failed in the HTTP
+     * client with an IllegalArgumentException (not a SerializationException) whose message quoted the whole
+     * Authorization header, token included. Refused at configure time now, without echoing the token.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"eyJhbGciOi\neyJzdWIiOi", "eyJhbGciOi\r\neyJzdWIiOi", "eyJhbGciOi\u0007eyJzdWIiOi"})
+    void shouldRefuseABearerTokenThatAnHttpHeaderCannotCarryWithoutEchoingIt(String token) {
+        Map<String, Object> config = withUrl("http://a:8081");
+        config.put(SchemaRegistryClientConfig.BEARER_AUTH_TOKEN_CONFIG, token);
+        assertThatThrownBy(() -> new SchemaRegistryClientConfig(config))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("bearer.auth.token")
+                .hasMessageNotContaining("eyJhbGciOi").hasMessageNotContaining("eyJzdWIiOi");
+    }
+
+    @Test
+    void shouldRefuseAConfluentCloudHeaderValueThatAnHttpHeaderCannotCarryNamingTheKey() {
+        Map<String, Object> config = withUrl("http://a:8081");
+        config.put(SchemaRegistryClientConfig.BEARER_AUTH_TOKEN_CONFIG, "tok");
+        config.put(SchemaRegistryClientConfig.BEARER_AUTH_LOGICAL_CLUSTER_CONFIG, "lsrc-\n123");
+        assertThatThrownBy(() -> new SchemaRegistryClientConfig(config))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("bearer.auth.logical.cluster");
+    }
+
     @Test
     void shouldRequireTheTokenWhenTheBearerSourceIsSetExplicitly() {
         Map<String, Object> config = withUrl("http://a:8081");
