@@ -34,7 +34,8 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
             + "Requests go to one URL and fail over to the next on an I/O error, a 2xx answer that is not JSON (a proxy's page) "
             + "or HTTP 408, 429, 500, 502, 503 or 504. A URL may carry "
             + "credentials (http://user:password@host:8081), used when basic.auth.credentials.source=URL; characters such as "
-            + "@ : / ? # % in them must be percent-encoded (p%40ss for p@ss), otherwise the URL is refused at start-up.";
+            + "@ : / ? # % in them must be percent-encoded (p%40ss for p@ss), otherwise the URL is refused at start-up. A URL with a query or "
+            + "fragment (? or # after the path) is refused too: request paths are appended to it.";
 
     public static final String BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG = "basic.auth.credentials.source";
     public static final String BASIC_AUTH_CREDENTIALS_SOURCE_URL = "URL";
@@ -61,7 +62,8 @@ public final class SchemaRegistryClientConfig extends AbstractConfig {
 
     public static final String BEARER_AUTH_TOKEN_CONFIG = "bearer.auth.token";
     public static final String BEARER_AUTH_TOKEN_DOC = "Bearer token sent as 'Authorization: Bearer <token>'. "
-            + "Setting it enables bearer auth; it cannot be combined with basic auth credentials.";
+            + "Setting it enables bearer auth; it cannot be combined with basic auth credentials. A token with a line break or "
+            + "another control character is refused at start-up, without showing it.";
 
     public static final String BEARER_AUTH_LOGICAL_CLUSTER_CONFIG = "bearer.auth.logical.cluster";
     public static final String BEARER_AUTH_LOGICAL_CLUSTER_DOC = "Confluent Cloud schema registry logical cluster id, "
