@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Function;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
@@ -33,22 +34,41 @@ public final class ProcessorApp implements AutoCloseable {
     private final SchemaRegistryClient ownClient;
 
     public ProcessorApp(ProcessorConfig config) {
+        this(config, CachedSchemaRegistryClient::new);
+    }
+
+    /** As {@link #ProcessorApp(ProcessorConfig)}, creating its own registry client (when it needs one) with {@code newClient}. */
+    ProcessorApp(ProcessorConfig config, Function<Map<String, Object>, SchemaRegistryClient> newClient) {
         // One registry client for the whole instance: the topology's serdes and the dead-letter handlers, which
         // Streams instantiates and configures for every task, and which would otherwise each build a topic catalog
         // with clients of its own (in a 1 M `tradepulse bench` run, 1,320 registry clients, each an HTTP client
         // with its own thread, before this was shared).
         if (config.registryClient() == null) {
-            ownClient = new CachedSchemaRegistryClient(config.serdeConfig());
+            ownClient = newClient.apply(config.serdeConfig());
             config = config.withRegistryClient(ownClient);
         } else {
             ownClient = null;
         }
-        this.topics = config.topicCatalog();
-        Topology topology = TradeTopology.build(topics, StateSerdes.defaults(), config.signalConfig(),
-                config.rollupConfig(), config.inputRules(), config.stateStoreType(), Clock.systemUTC());
-        Properties props = new Properties();
-        props.putAll(config.streamsConfig());
-        this.streams = new KafkaStreams(topology, props);
+        try {
+            this.topics = config.topicCatalog();
+            Topology topology = TradeTopology.build(topics, StateSerdes.defaults(), config.signalConfig(),
+                    config.rollupConfig(), config.inputRules(), config.stateStoreType(), Clock.systemUTC());
+            Properties props = new Properties();
+            props.putAll(config.streamsConfig());
+            this.streams = new KafkaStreams(topology, props);
+        } catch (RuntimeException | Error e) {
+            // No instance to close() comes out of a failed constructor: release the client here, or every retry of a
+            // long-lived JVM (the launcher, tests) that catches the error keeps one more (its shared HTTP client's
+            // lease, hence its selector thread and connections, is never given back).
+            if (ownClient != null) {
+                try {
+                    ownClient.close();
+                } catch (RuntimeException closeError) {
+                    e.addSuppressed(closeError);
+                }
+            }
+            throw e;
+        }
         // A failed thread under EOS aborts its transaction; replacing it resumes from the last commit, so a
         // transient error costs a retry instead of the whole instance.
         streams.setUncaughtExceptionHandler(e -> {
