@@ -22,17 +22,22 @@ final class DeadLetters {
     private final String globalTopic;
     /** The producer's {@code max.request.size}: a larger dead letter is refused by the producer. */
     private final int maxRequestSize;
+    /** The dead-letter topic's {@code max.message.bytes} (read at start): a larger batch is refused by the broker. */
+    private final DeadLetterTopicLimit topicLimit;
 
-    private DeadLetters(Topic<String, DeadLetter> topic, String globalTopic, int maxRequestSize) {
+    private DeadLetters(Topic<String, DeadLetter> topic, String globalTopic, int maxRequestSize,
+                        DeadLetterTopicLimit topicLimit) {
         this.topic = topic;
         this.globalTopic = globalTopic;
         this.maxRequestSize = maxRequestSize;
+        this.topicLimit = topicLimit;
     }
 
     /** From the configuration Kafka Streams passes to a handler's {@code configure}. */
     static DeadLetters fromStreamsConfig(Map<String, ?> configs) {
         var catalog = ProcessorConfig.fromStreamsConfig(configs).topicCatalog();
-        return new DeadLetters(catalog.deadLetters(), catalog.tariffEvents().name(), maxRequestSize(configs));
+        return new DeadLetters(catalog.deadLetters(), catalog.tariffEvents().name(), maxRequestSize(configs),
+                DeadLetterTopicLimit.from(configs));
     }
 
     /** The stream threads' producer's max.request.size: {@code producer.max.request.size} wins, as in Streams. */
@@ -127,22 +132,29 @@ final class DeadLetters {
 
     /**
      * The dead letter of an input record, without its raw value (then its raw key) when it would not fit in one
-     * produce request. An input close to the size limit (its topic's, or its own producer's larger one) plus the dead
-     * letter's other fields exceeds the limit: the send failed with RecordTooLargeException, the production handler
-     * answered FAIL, and the replaced thread met the same record again, for ever: the partition stopped at a record
-     * that was never written anywhere. Without the bytes the dead letter still names the stage, reason and origin
-     * (topic, partition, offset), where the record can be read until the topic's retention removes it.
+     * produce request, or in one record batch of the dead-letter topic (its max.message.bytes, when smaller). An input
+     * close to the size limit (its topic's, or its own producer's larger one) plus the dead letter's other fields
+     * exceeds the limit: the send failed with RecordTooLargeException, the production handler answered FAIL, and the
+     * replaced thread met the same record again, for ever: the partition stopped at a record that was never written
+     * anywhere. Without the bytes the dead letter still names the stage, reason and origin (topic, partition, offset),
+     * where the record can be read until the topic's retention removes it.
      */
     private ProducerRecord<byte[], byte[]> fitted(String origin, DeadLetter dl) {
         ProducerRecord<byte[], byte[]> full = serialize(origin, dl);
-        // Headroom for the record and batch headers and for a compression codec's growth on incompressible bytes
-        // (lz4 adds about 0.4 %): the producer checks the estimated uncompressed size, the broker the compressed one.
-        long budget = maxRequestSize - Math.max(1024L, maxRequestSize / 64L);
+        // The broker checks each record batch against the topic's max.message.bytes, and the producer would not
+        // split a batch of one record: a dead letter above it failed the transaction like one above max.request.size.
+        int topicMax = topicLimit.maxMessageBytes();
+        int max = Math.min(maxRequestSize, topicMax);
+        // Headroom for the record and batch headers (a batch of one record: 61 bytes of batch header and up to about
+        // 30 of record header) and for a compression codec's growth on incompressible bytes (lz4 adds about 0.4 %):
+        // the producer checks the estimated uncompressed size, the broker the compressed one.
+        long budget = max - Math.max(1024L, max / 64L);
         if (size(full) <= budget) {
             return full;
         }
-        String limit = "the dead letter would exceed max.request.size (" + maxRequestSize + " bytes); the record "
-                + "stays at " + origin;
+        String limit = "the dead letter would exceed " + (topicMax < maxRequestSize
+                ? topic.name() + "'s max.message.bytes (" + topicMax + " bytes)"
+                : "max.request.size (" + maxRequestSize + " bytes)") + "; the record stays at " + origin;
         DeadLetter withoutValue = DeadLetter.newBuilder(dl).setRawValue(null)
                 .setReason(dl.getReason() + " [raw value (" + length(dl.getRawValue()) + " bytes) left out: " + limit + "]")
                 .build();

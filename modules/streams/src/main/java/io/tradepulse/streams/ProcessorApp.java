@@ -9,7 +9,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.function.Function;
 import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -27,11 +29,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProcessorApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProcessorApp.class);
+    private static final Duration DEAD_LETTER_LIMIT_TIMEOUT = Duration.ofSeconds(15);
 
     private final KafkaStreams streams;
     private final TopicCatalog topics;
     /** The registry client this instance created (closed with it), null when the caller passed one in. */
     private final SchemaRegistryClient ownClient;
+    /** The Kafka Streams properties, for the admin client that reads the dead-letter topic's limit at start. */
+    private final Properties props;
+    /** The dead-letter topic's max.message.bytes, read by {@link #start} and shared with the dead-letter handlers. */
+    private final DeadLetterTopicLimit deadLetterLimit = new DeadLetterTopicLimit();
 
     public ProcessorApp(ProcessorConfig config) {
         this(config, CachedSchemaRegistryClient::new);
@@ -53,8 +60,10 @@ public final class ProcessorApp implements AutoCloseable {
             this.topics = config.topicCatalog();
             Topology topology = TradeTopology.build(topics, StateSerdes.defaults(), config.signalConfig(),
                     config.rollupConfig(), config.inputRules(), config.stateStoreType(), Clock.systemUTC());
-            Properties props = new Properties();
+            this.props = new Properties();
             props.putAll(config.streamsConfig());
+            // Streams hands its configuration to the handlers it instantiates: they all fit to this one instance.
+            props.put(DeadLetterTopicLimit.CONFIG, deadLetterLimit);
             this.streams = new KafkaStreams(topology, props);
         } catch (RuntimeException | Error e) {
             // No instance to close() comes out of a failed constructor: release the client here, or every retry of a
@@ -87,7 +96,25 @@ public final class ProcessorApp implements AutoCloseable {
         return new ProcessorApp(new ProcessorConfig(config));
     }
 
+    /**
+     * Reads the dead-letter topic's max.message.bytes (bounded: a broker that cannot answer leaves it unknown, with a
+     * warning), then starts Kafka Streams.
+     */
     public void start() {
+        // Before the threads start, so that the first dead letter is already fitted to the topic.
+        try {
+            Admin admin = Admin.create(new StreamsConfig(props).getAdminConfigs("tradepulse-dlq-limit"));
+            try {
+                deadLetterLimit.read(admin, topics.deadLetters().name(), DEAD_LETTER_LIMIT_TIMEOUT);
+            } finally {
+                // Bounded: after a timed-out read the request is still pending, and close() would wait for it.
+                admin.close(Duration.ofSeconds(5));
+            }
+        } catch (RuntimeException e) {
+            // Kafka Streams' own admin client was built from the same settings, so this is unexpected; the limit
+            // stays unknown (max.request.size alone, as before) rather than the instance not starting.
+            log.warn("Cannot read the max.message.bytes of {}: {}", topics.deadLetters().name(), e.toString());
+        }
         streams.start();
     }
 

@@ -51,6 +51,19 @@ class ProcessorAppTest {
                 .satisfies(e -> assertThat(e.getSuppressed()).containsExactly(closeError));
     }
 
+    @Test
+    void shouldCloseItsRegistryClientOnceWhenClosedWithoutHavingStarted() {
+        Map<String, Object> cfg = new HashMap<>();
+        cfg.put("bootstrap.servers", "localhost:9092");
+        cfg.put("schema.registry.url", "http://localhost:8081");
+        cfg.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        AtomicInteger closes = new AtomicInteger();
+
+        new ProcessorApp(new ProcessorConfig(cfg), c -> closeCounting(closes)).close();
+
+        assertThat(closes).hasValue(1);
+    }
+
     private static final String NOT_A_DIRECTORY = "not-a-directory";
 
     /** Valid for ProcessorConfig, refused by KafkaStreams' constructor: its state.dir is a file. */
