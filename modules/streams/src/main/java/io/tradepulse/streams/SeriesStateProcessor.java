@@ -236,10 +236,11 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         if (head == null) {
             head = new SeriesHistory(value.getCommodityLevel(), new ArrayList<>(), 0);
         }
-        if (pass != null && !pass.passed(series)) {
+        if (pass != null && !pass.passed(series) && !pass.early.contains(series)) {
             // Bring the series to the new calendar first, so the figure's signal differences below are taken
-            // against what the series has published. The pass skips it when it gets there: evaluated again, the
-            // old calendar's signals of the new history (never published) would go out as RETRACTED.
+            // against what the series has published. Once only: the pass skips it when it gets there, and so does
+            // its next figure. Evaluated again, the old calendar's signals of the new history (never published)
+            // would go out as RETRACTED.
             reevaluate(series, head, pass.from, pass.to, record.timestamp(), context::forward);
             pass.early.add(series);
         }

@@ -102,6 +102,27 @@ class CalendarPassTest {
     }
 
     /**
+     * A second figure of a series that a first one brought to the new calendar ahead of the pass: the series already
+     * reflects that calendar. Evaluated from the old one again, the withdrawn calendar's signals of its new history
+     * (July's, never published) went out as RETRACTED, and June's retraction a second time.
+     */
+    @Test
+    void shouldNotEvaluateASeriesAgainForItsNextFigureWhenAnEarlierFigureBroughtItToTheNewCalendar() {
+        try (TopologyFixture f = withFrontLoadingInJune()) {
+            withdrawRiseAndStopBeforeTotal(f);
+            f.pipe(figure(CHN_USA, 2025, 7, 1, 130L, "2025-08-14", 0));
+            assertRetracted(f.signals.readKeyValuesToMap());
+
+            // Still before the pass reaches TOTAL: August, flat, signals nothing under either calendar.
+            f.pipe(figure(CHN_USA, 2025, 8, 1, 100L, "2025-09-14", 0));
+
+            assertThat(f.signals.readRecordsToList()).isEmpty();
+            f.refreshCalendarFully();
+            assertThat(f.signals.readRecordsToList()).isEmpty();
+        }
+    }
+
+    /**
      * A series whose signals cannot be computed (its state holds a combined Jan+Feb 2026 whose base, January plus
      * February 2025, overflows a long) is skipped with one dead letter naming it, and the pass goes on to TOTAL and
      * ends. Before, the step failed at the series, the next one started from it again, and the pass never ended.
