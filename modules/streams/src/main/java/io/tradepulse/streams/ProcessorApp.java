@@ -103,7 +103,9 @@ public final class ProcessorApp implements AutoCloseable {
     public void start() {
         // Before the threads start, so that the first dead letter is already fitted to the topic.
         try {
-            Admin admin = Admin.create(new StreamsConfig(props).getAdminConfigs("tradepulse-dlq-limit"));
+            // The protected constructor: Kafka Streams logs the whole configuration already, once is enough.
+            Admin admin = Admin.create(new StreamsConfig(props, false) {
+            }.getAdminConfigs("tradepulse-dlq-limit"));
             try {
                 deadLetterLimit.read(admin, topics.deadLetters().name(), DEAD_LETTER_LIMIT_TIMEOUT);
             } finally {
