@@ -88,6 +88,14 @@ public final class TariffEventsCsv {
             return new ParseResult.Rejected<>(lineNo, raw, "rate is negative: rate_before_pct=" + f.get(6).trim()
                     + ", rate_after_pct=" + f.get(7).trim() + " (a tariff rate is 0 or more)");
         }
+        // The processor takes the kind for the direction (docs/signals.md: INCREASE and SCHEDULED_EXPIRY are duty
+        // rises, whatever the rates): an INCREASE from 145 to 30 (rates or kind swapped by mistake) put the months
+        // before a duty cut in a FRONT_LOADING window. Equal rates stay allowed (the same rate on more goods).
+        String contradiction = contradiction(kind, rateBefore, rateAfter);
+        if (contradiction != null) {
+            return new ParseResult.Rejected<>(lineNo, raw, "kind " + kind + " contradicts the rates: rate_before_pct="
+                    + f.get(6).trim() + ", rate_after_pct=" + f.get(7).trim() + " " + contradiction);
+        }
         try {
             String scope = f.get(3).trim();
             Set<String> hs = new LinkedHashSet<>();
@@ -112,6 +120,19 @@ public final class TariffEventsCsv {
         } catch (DateTimeParseException e) {
             return new ParseResult.Rejected<>(lineNo, raw, "date is not yyyy-MM-dd: " + e.getParsedString());
         }
+    }
+
+    /** Why the rates go the other way than the kind says, or null when they do not (or one of them is not given). */
+    private static String contradiction(TariffEventKind kind, Double before, Double after) {
+        if (before == null || after == null) {
+            return null;
+        }
+        return switch (kind) {
+            case INCREASE -> after < before ? "(an increase lowers no rate: DECREASE?)" : null;
+            case SCHEDULED_EXPIRY -> after < before ? "(a truce that lapses raises the rate back: DECREASE?)" : null;
+            case DECREASE -> after > before ? "(a decrease raises no rate: INCREASE?)" : null;
+            default -> null; // OTHER: the processor reads the direction from the rates themselves
+        };
     }
 
     private static Double optionalDouble(String s) {

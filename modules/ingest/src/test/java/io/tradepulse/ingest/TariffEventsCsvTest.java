@@ -138,6 +138,35 @@ class TariffEventsCsvTest {
         assertThat(zero.get(0)).as("zero, however signed, is no duty").isInstanceOf(ParseResult.Parsed.class);
     }
 
+    /**
+     * The processor takes INCREASE and SCHEDULED_EXPIRY for duty rises whatever the rates: an INCREASE from 145 to 30
+     * (kind or rates swapped) was published, and the months before a duty cut were flagged as front-loading ahead of it.
+     */
+    @Test
+    void shouldRejectAnEventWhenItsKindContradictsTheDirectionOfItsRates() throws IOException {
+        Map<String, String> contradictions = Map.of("145,30,INCREASE", "INCREASE", "54,30,SCHEDULED_EXPIRY", "SCHEDULED_EXPIRY",
+                "30,145,DECREASE", "DECREASE");
+        contradictions.forEach((ratesAndKind, kind) -> {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,ALL,2025-05-12,2025-05-14," + ratesAndKind + ",,AP");
+            assertThat(row).as(ratesAndKind).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(ratesAndKind)
+                    .contains("kind " + kind + " contradicts the rates");
+        });
+        for (String consistent : List.of("0,10,INCREASE", "25,25,INCREASE", "30,54,SCHEDULED_EXPIRY", "145,30,DECREASE",
+                "145,30,OTHER", ",30,INCREASE", "145,,DECREASE")) {
+            assertThat(parseOne("x,USA,CHN,ALL,2025-05-12,2025-05-14," + consistent + ",,AP")).as(consistent)
+                    .isInstanceOf(ParseResult.Parsed.class);
+        }
+    }
+
+    private static ParseResult<TariffEvent> parseOne(String row) {
+        try {
+            return new TariffEventsCsv().parse(new StringReader(TariffEventsCsv.HEADER + "\n" + row + "\n")).get(0);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @Test
     void shouldRejectAnEventWhenItsImposerOrTargetIsNoEconomy() throws IOException {
         for (String pair : List.of("USA,CHA", "XYZ,CHN")) {
