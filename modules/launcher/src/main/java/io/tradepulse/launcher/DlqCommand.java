@@ -89,7 +89,9 @@ import picocli.CommandLine.Option;
                         + "command ends. A record there that cannot be decoded as a dead letter (not the wire format, "
                         + "a schema id the registry no longer has, another record) is counted and, unless a filter "
                         + "other than --limit is given, listed as 'undecodable <dlq topic>/<partition>/<offset>: <why>'; "
-                        + "it is never replayed. A registry that does not answer fails the run (exit 1).",
+                        + "it is never replayed. A registry that does not answer fails the run (exit 1); a dead-letter "
+                        + "topic that does not exist (a --topic-prefix typo, another cluster) refuses it (exit 2), and "
+                        + "is never created by reading it.",
                 "--replay re-produces each matching dead letter with a Kafka origin and a raw value: its raw key "
                         + "and value bytes, unchanged, to its origin topic and partition (or --to-topic), with the "
                         + "header tradepulse.replayed-from=<dlq topic>/<partition>/<offset>. All of them are one "
@@ -222,6 +224,7 @@ final class DlqCommand implements Callable<Integer> {
         Duration transactionTimeout = replay ? new ReplaySettings(settings).transactionTimeout() : null;
         SeriesPartitioner series = replay && bySeries(topics) ? new SeriesPartitioner(topics.records()) : null;
 
+        requireDeadLetterTopic(settings, dlq.name());
         Read read = read(readerSettings(settings), dlq, filter, series);
         for (Kept k : read.shown()) {
             out.println(k.line());
@@ -416,7 +419,32 @@ final class DlqCommand implements Callable<Integer> {
     static Map<String, Object> readerSettings(Map<String, Object> settings) {
         Map<String, Object> client = ClientSettings.only(settings, ConsumerConfig.configNames());
         client.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, POLL_RECORDS);
+        // Reading must never create trade.dlq: with the brokers' auto.create.topics.enable (Kafka's default) the
+        // consumer's metadata request for a topic that does not exist (a --topic-prefix typo) created it, with the
+        // broker's defaults, in a listing or a dry run alike.
+        client.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         return client;
+    }
+
+    /**
+     * Refuses the run (exit 2, nothing read) when trade.dlq does not exist: a --topic-prefix or tradepulse.topic.* that
+     * names another topic, or another cluster. The read then found no partition and the run said "0 of 0 dead letters
+     * on ... matched", exit 0, as if there were none.
+     *
+     * @throws ReplayRefusedException naming the topic
+     */
+    private static void requireDeadLetterTopic(Map<String, Object> settings, String dlq)
+            throws InterruptedException, ExecutionException {
+        try (Admin admin = Admin.create(ClientSettings.only(settings, AdminClientConfig.configNames()))) {
+            admin.describeTopics(List.of(dlq)).topicNameValues().get(dlq).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                throw new ReplayRefusedException("topic " + dlq + " does not exist, so there are no dead letters to list "
+                        + "there; nothing was read or sent. Check --topic-prefix (or tradepulse.topic.* in --config) and the "
+                        + "cluster (--bootstrap-servers): the processor's topics are created by 'tradepulse run'.");
+            }
+            throw e; // not allowed to Describe it (the read would fail the same way), or the cluster unreachable: exit 1
+        }
     }
 
     private Read read(Map<String, Object> client, Topic<String, DeadLetter> dlq, Filter filter, SeriesPartitioner series) {

@@ -240,6 +240,30 @@ class DlqCommandIT {
      * own copy of the schema), and the producer's default partitioner, hashing it as it is, put the series in
      * another partition than its other figures.
      */
+    /**
+     * A trade.dlq that does not exist (here a --topic-prefix no topic has): the run read no partition and said "0 of 0
+     * dead letters ... matched", exit 0, as if there were none, and a broker with auto.create.topics.enable created the
+     * topic as the read asked for it. It is refused, exit 2, and nothing is created.
+     */
+    @Test
+    void shouldRefuseTheRunWhenTheDeadLetterTopicDoesNotExist(EmbeddedPlatform platform) throws Exception {
+        String prefix = newPrefix(); // no topic created under it
+        String dlq = catalog(platform, prefix).deadLetters().name();
+        String[] connection = {"--bootstrap-servers", platform.bootstrapServers(), "--schema-registry-url",
+            platform.registryUrl(), "--topic-prefix", prefix};
+
+        for (String[] args : List.of(new String[0], new String[] {"--replay", "--dry-run"}, new String[] {"--replay"})) {
+            Run run = run(connection, args);
+
+            assertThat(run.code()).as(String.join(" ", args) + ": " + run.out() + run.err()).isEqualTo(2);
+            assertThat(run.err()).startsWith("Refused: topic " + dlq + " does not exist").doesNotContain("\tat ");
+            assertThat(run.out()).as("nothing listed").doesNotContain("matched");
+        }
+        try (Admin admin = Admin.create(client(platform))) {
+            assertThat(admin.listTopics().names().get()).doesNotContain(dlq);
+        }
+    }
+
     @Test
     void shouldReplayToTradeRecordsInTheSeriesPartitionWhenTheRawKeyCarriesAnotherSchemaId(EmbeddedPlatform platform)
             throws Exception {

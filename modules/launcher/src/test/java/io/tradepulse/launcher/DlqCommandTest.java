@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
@@ -190,6 +191,19 @@ class DlqCommandTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("transaction.timeout.ms").hasMessageContaining("at least 1");
         assertThatThrownBy(() -> new DlqCommand.ReplaySettings(Map.of("transaction.timeout.ms", "15min")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("transaction.timeout.ms");
+    }
+
+    /**
+     * Both reads of trade.dlq: with the brokers' auto.create.topics.enable (Kafka's default), a read of a trade.dlq that
+     * does not exist (a --topic-prefix typo) created it with the broker's defaults, in a listing or a dry run too.
+     */
+    @Test
+    void shouldNeverLetAReadCreateTheDeadLetterTopicWhenItDoesNotExist() {
+        assertThat(DlqCommand.readerSettings(Map.of("bootstrap.servers", "b:9092")))
+                .containsEntry(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false)
+                .containsEntry(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, DlqCommand.POLL_RECORDS);
+        assertThat(DlqCommand.readerSettings(Map.of("bootstrap.servers", "b:9092", "allow.auto.create.topics", "true")))
+                .as("not even when --config says so").containsEntry(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     }
 
     @Test
