@@ -102,7 +102,9 @@ import picocli.CommandLine.Option;
                         + "brokers' transaction.max.timeout.ms): a replay that takes longer fails, nothing published "
                         + "(narrow it with the filters or --limit), and so does one whose dead letters are no longer "
                         + "there when read again (retention). Connector rows and punctuation items cannot be "
-                        + "re-produced: they are listed as skipped, with why. Before anything is sent (and in a dry "
+                        + "re-produced: they are listed as skipped, with why; so is a tariff.events record that is no "
+                        + "longer its event's latest version (corrected or deleted since: replayed, the stale version "
+                        + "would be the calendar's event again). Before anything is sent (and in a dry "
                         + "run) the target topics are described: a topic that does not exist or an origin partition it "
                         + "no longer has refuses the whole replay (exit 2), naming each dead letter. The processor "
                         + "handles a replayed record like a new one; replaying one twice is harmless."},
@@ -225,7 +227,9 @@ final class DlqCommand implements Callable<Integer> {
         SeriesPartitioner series = replay && bySeries(topics) ? new SeriesPartitioner(topics.records()) : null;
 
         requireDeadLetterTopic(settings, dlq.name());
-        Read read = read(readerSettings(settings), dlq, filter, series);
+        String calendar = topics.tariffEvents().name();
+        Map<String, CalendarOrigin> calendarOrigins = new HashMap<>();
+        Read read = read(readerSettings(settings), dlq, filter, series, calendar, calendarOrigins);
         for (Kept k : read.shown()) {
             out.println(k.line());
         }
@@ -236,8 +240,9 @@ final class DlqCommand implements Callable<Integer> {
         if (!replay) {
             return 0;
         }
+        List<Kept> selected = skipSuperseded(settings, calendar, read.shown(), calendarOrigins);
         List<Kept> replayable = new ArrayList<>();
-        for (Kept k : read.shown()) {
+        for (Kept k : selected) {
             Facts f = k.facts(); // kept with --replay
             if (f.skip() == null) {
                 replayable.add(k);
@@ -245,7 +250,7 @@ final class DlqCommand implements Callable<Integer> {
                 out.println("skip " + dlq.name() + "/" + k.partition() + "/" + k.offset() + " " + f.skip());
             }
         }
-        int skipped = read.shown().size() - replayable.size();
+        int skipped = selected.size() - replayable.size();
         if (toTopic != null) {
             Set<String> origins = replayable.stream().map(k -> k.facts().originTopic())
                     .collect(Collectors.toCollection(LinkedHashSet::new));
@@ -400,6 +405,11 @@ final class DlqCommand implements Callable<Integer> {
                     length(dl.getRawKey()), length(dl.getRawValue()), key, notASeries);
         }
 
+        /** These facts, for a dead letter that is not to be replayed after all: {@code skip} says where and why. */
+        Facts skipping(String skip) {
+            return new Facts(skip, originTopic, originPartition, keyBytes, valueBytes, series, notASeries);
+        }
+
         /** Whether {@code dl} (read again) says what the dead letter these facts were taken from said. */
         boolean match(DeadLetter dl) {
             return Objects.equals(originTopic, dl.getOriginTopic()) && Objects.equals(originPartition, dl.getOriginPartition())
@@ -447,7 +457,13 @@ final class DlqCommand implements Callable<Integer> {
         }
     }
 
-    private Read read(Map<String, Object> client, Topic<String, DeadLetter> dlq, Filter filter, SeriesPartitioner series) {
+    /**
+     * @param calendar        the tariff.events topic
+     * @param calendarOrigins filled, with --replay, with where each replayable dead letter of a tariff.events record
+     *                        was read and its key, by its own partition/offset on trade.dlq ({@link #skipSuperseded})
+     */
+    private Read read(Map<String, Object> client, Topic<String, DeadLetter> dlq, Filter filter, SeriesPartitioner series,
+                      String calendar, Map<String, CalendarOrigin> calendarOrigins) {
         // Earliest first across partitions; the queue keeps the --limit earliest so a long trade.dlq is not held.
         Comparator<Kept> order = Kept.ORDER;
         PriorityQueue<Kept> kept = new PriorityQueue<>(order.reversed());
@@ -484,7 +500,15 @@ final class DlqCommand implements Callable<Integer> {
             }
             byStage.merge(dl.getStage(), 1, Integer::sum);
             Entry e = new Entry(r.partition(), r.offset(), key(dlq, r, where), dl);
-            kept.add(Kept.of(e, replay ? Facts.of(dlq.name(), e, series, topicNames) : null));
+            Facts facts = replay ? Facts.of(dlq.name(), e, series, topicNames) : null;
+            if (facts != null && facts.skip() == null && calendar.equals(facts.originTopic())
+                    && (toTopic == null || toTopic.equals(calendar)) && dl.getRawKey() != null
+                    && dl.getOriginPartition() != null && dl.getOriginOffset() != null) {
+                // An event id's key, a few bytes, for the few dead letters of the calendar.
+                calendarOrigins.put(r.partition() + "/" + r.offset(), new CalendarOrigin(calendar, dl.getOriginPartition(),
+                        dl.getOriginOffset(), ByteBuffer.wrap(bytes(dl.getRawKey()))));
+            }
+            kept.add(Kept.of(e, facts));
             if (limit != null && kept.size() > limit) {
                 kept.poll();
             }
@@ -494,6 +518,56 @@ final class DlqCommand implements Callable<Integer> {
         List<Undecodable> undecodableShown = new ArrayList<>(undecodable);
         undecodableShown.sort(position);
         return new Read(total[0], List.copyOf(shown), byStage, undecodableCount[0], List.copyOf(undecodableShown));
+    }
+
+    /** Where a dead letter of a tariff.events record was read, and the record's key (the event id, as written). */
+    record CalendarOrigin(String topic, int partition, long offset, ByteBuffer key) {
+        String where() {
+            return topic + "/" + partition + "/" + offset;
+        }
+    }
+
+    /**
+     * The selected dead letters, those of a tariff.events record that is no longer its event's latest version marked as
+     * skipped. tariff.events is compacted by event id and read as a table: the last record of an id is the event. The
+     * replay appended the old bytes after a version published since (a corrected event) or after the event's deletion
+     * (a tombstone), so the stale version became the calendar's again, or the deleted event came back, silently. Read
+     * only when such a dead letter is to be replayed: tariff.events is small (the calendar), and the others need no
+     * Read on it.
+     */
+    private List<Kept> skipSuperseded(Map<String, Object> settings, String calendar, List<Kept> shown,
+                                      Map<String, CalendarOrigin> calendarOrigins) {
+        // Not for the calendar's dead letters that --limit left out: the others need no Read on tariff.events.
+        if (shown.stream().noneMatch(k -> calendarOrigins.containsKey(k.partition() + "/" + k.offset()))) {
+            return shown;
+        }
+        // Per partition and key: the offset of the key's last record, negated when that record is a tombstone.
+        Map<Integer, Map<ByteBuffer, Long>> latest = new HashMap<>();
+        Pipeline.readToEnd(readerSettings(settings), calendar, READ_TIMEOUT, r -> {
+            if (r.key() != null) {
+                latest.computeIfAbsent(r.partition(), p -> new HashMap<>())
+                        .put(ByteBuffer.wrap(r.key()), r.value() == null ? -1 - r.offset() : r.offset());
+            }
+        });
+        List<Kept> out = new ArrayList<>(shown.size());
+        for (Kept k : shown) {
+            CalendarOrigin origin = calendarOrigins.get(k.partition() + "/" + k.offset());
+            Long last = origin == null ? null : latest.getOrDefault(origin.partition(), Map.of()).get(origin.key());
+            if (origin == null || Objects.equals(last, origin.offset())) {
+                out.add(k);
+                continue;
+            }
+            // No record of the id at all: compaction removed this one, which it does only once a later record of the
+            // id is there, and that later one was a deletion whose tombstone is gone too.
+            String why = (last == null ? "the event was deleted since (no record of its id is left on " + calendar + ")"
+                    : last < 0 ? "the event was deleted since (tombstone at offset " + (-1 - last) + ")"
+                    : last > origin.offset() ? "a later version of the event is on " + calendar + " (offset " + last + ")"
+                    : "the record at that offset is no longer its event's latest version")
+                    + ": replaying it would make this stale version the calendar's event again; publish the event with "
+                    + "'tradepulse tariffs' instead";
+            out.add(new Kept(k.occurredAt(), k.partition(), k.offset(), k.line(), k.facts().skipping(origin.where() + ": " + why)));
+        }
+        return out;
     }
 
     /**

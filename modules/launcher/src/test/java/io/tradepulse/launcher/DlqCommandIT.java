@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tradepulse.avro.DeadLetter;
 import io.tradepulse.avro.DeadLetterStage;
 import io.tradepulse.avro.SeriesKey;
+import io.tradepulse.avro.TariffEvent;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.core.Topic;
 import io.tradepulse.core.TopicCatalog;
@@ -240,6 +241,62 @@ class DlqCommandIT {
      * own copy of the schema), and the producer's default partitioner, hashing it as it is, put the series in
      * another partition than its other figures.
      */
+    /**
+     * tariff.events is compacted by event id and read as a table: its last record of an id is the event. A dead letter
+     * of an event's first version, replayed after the event was corrected, appended the stale bytes after the
+     * correction, and the calendar silently went back to the wrong version. Such a dead letter is skipped, saying why;
+     * one of an event that is still at its latest version is replayed.
+     */
+    @Test
+    void shouldSkipADeadLetterOfATariffEventWhenALaterVersionOfTheEventWasPublishedSince(EmbeddedPlatform platform)
+            throws Exception {
+        String prefix = newPrefix();
+        TopicCatalog topics = createdTopics(platform, prefix);
+        Topic<String, TariffEvent> calendar = topics.tariffEvents();
+        String dlq = topics.deadLetters().name();
+        TariffEvent first = ((ParseResult.Parsed<TariffEvent>) BundledData.tariffEvents().get(0)).value();
+        TariffEvent corrected = TariffEvent.newBuilder(first).setRateAfterPct(20.0).setNote("corrected").build();
+        TariffEvent other = ((ParseResult.Parsed<TariffEvent>) BundledData.tariffEvents().get(1)).value();
+        TariffEvent withdrawn = ((ParseResult.Parsed<TariffEvent>) BundledData.tariffEvents().get(2)).value();
+        try (CatalogProducer producer = new CatalogProducer(client(platform))) {
+            // tariff.events/0/0: the first version, dead-lettered; /0/1: its correction; /0/2: another event, dead-lettered;
+            // /0/3: a third, dead-lettered, and /0/4 its deletion (tariffs --delete).
+            for (TariffEvent e : List.of(first, corrected, other, withdrawn)) {
+                producer.send(calendar, e.getId(), e);
+                producer.flush();
+            }
+            producer.send(calendar, withdrawn.getId(), null);
+            producer.flush();
+            Map<Long, TariffEvent> deadLettered = Map.of(0L, first, 2L, other, 3L, withdrawn);
+            for (long offset : new long[] {0, 2, 3}) {
+                TariffEvent e = deadLettered.get(offset);
+                DeadLetter dl = DeadLetter.newBuilder(refused("x", calendar.name(), 0, offset,
+                                calendar.keySerde().serializer().serialize(calendar.name(), e.getId()),
+                                calendar.valueSerde().serializer().serialize(calendar.name(), e), AT.plusSeconds(offset)))
+                        .setStage(DeadLetterStage.DESERIALIZATION).build();
+                sendTo(producer, topics.deadLetters(), 0, dl);
+            }
+            producer.flush();
+        }
+        String[] connection = {"--bootstrap-servers", platform.bootstrapServers(), "--schema-registry-url",
+            platform.registryUrl(), "--topic-prefix", prefix};
+
+        Run dryRun = run(connection, "--replay", "--dry-run");
+        Run replayed = run(connection, "--replay");
+
+        assertThat(dryRun.code()).as(dryRun.err()).isZero();
+        assertThat(dryRun.out()).contains("skip " + dlq + "/0/0 " + calendar.name() + "/0/0: a later version of the event is on "
+                + calendar.name() + " (offset 1)").contains("would send " + dlq + "/0/1 -> " + calendar.name() + "/0 ")
+                .contains("skip " + dlq + "/0/2 " + calendar.name() + "/0/3: the event was deleted since (tombstone at offset 4)");
+        assertThat(replayed.code()).as(replayed.err()).isZero();
+        assertThat(replayed.out()).contains("Done: 1 dead letter replayed in one transaction, 2 skipped.");
+        awaitCommitted(platform, calendar.name(), 6); // the five, and the other event's replay
+        Map<String, TariffEvent> events = Pipeline.readTable(client(platform), calendar, Duration.ofSeconds(30));
+        assertThat(events.get(first.getId())).as("the corrected version stays the event").isEqualTo(corrected);
+        assertThat(events.get(other.getId())).isEqualTo(other);
+        assertThat(events).as("the deleted event stays deleted").doesNotContainKey(withdrawn.getId());
+    }
+
     /**
      * A trade.dlq that does not exist (here a --topic-prefix no topic has): the run read no partition and said "0 of 0
      * dead letters ... matched", exit 0, as if there were none, and a broker with auto.create.topics.enable created the
