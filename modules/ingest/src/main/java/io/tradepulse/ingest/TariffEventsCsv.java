@@ -19,7 +19,9 @@ import java.util.regex.Pattern;
  * {@code id,imposer,target,scope,announced,effective,rate_before_pct,rate_after_pct,kind,note,source}.
  * {@code hsScope} is derived from explicit "HSnn" mentions in scope; "ALL" (or a scope without HS codes)
  * gives an empty list, and the original text stays in {@code scope}: the processor reads an empty list as all
- * goods only with the scope "ALL", and a scope described in words as matching no series (docs/signals.md).
+ * goods only with the scope "ALL", and a scope described in words as matching no series (docs/signals.md). A scope
+ * that names HS codes after "except", "excluding", "excl.", "other than" or "but not" is rejected: hsScope can only
+ * list the codes an event covers.
  */
 public final class TariffEventsCsv {
     public static final String HEADER = "id,imposer,target,scope,announced,effective,rate_before_pct,rate_after_pct,kind,note,source";
@@ -29,6 +31,9 @@ public final class TariffEventsCsv {
      */
     private static final Pattern HS = Pattern.compile("\\bHS ?(\\d{2,10})\\b", Pattern.CASE_INSENSITIVE);
     private static final Pattern ISO3 = Pattern.compile("[A-Z]{3}");
+    /** Words that start a list of goods a scope leaves out ("ALL except HS8517"): the codes after them are no scope. */
+    private static final Pattern EXCLUSION = Pattern.compile("\\b(except|excluding|excl\\.?|other than|but not)\\b",
+            Pattern.CASE_INSENSITIVE);
 
     public List<ParseResult<TariffEvent>> parse(Reader reader) throws IOException {
         return CsvRows.parse(reader, HEADER, this::parseRow);
@@ -100,7 +105,16 @@ public final class TariffEventsCsv {
             String scope = f.get(3).trim();
             Set<String> hs = new LinkedHashSet<>();
             Matcher m = HS.matcher(scope);
+            Matcher exclusion = EXCLUSION.matcher(scope);
+            int excludedFrom = exclusion.find() ? exclusion.start() : Integer.MAX_VALUE;
             while (m.find()) {
+                // hsScope lists the goods an event covers: an excluded code read as one turned "ALL except HS8517"
+                // into an event on HS8517 alone, the very goods it spared.
+                if (m.start() > excludedFrom) {
+                    return new ParseResult.Rejected<>(lineNo, raw, "scope excludes HS" + m.group(1) + " ('"
+                            + exclusion.group() + "'): hsScope can only list the HS codes the event covers; list those "
+                            + "(HS01 HS02 ...), or write ALL for all goods (the exclusion is then not modelled)");
+                }
                 hs.add(m.group(1));
             }
             return new ParseResult.Parsed<>(lineNo, TariffEvent.newBuilder()

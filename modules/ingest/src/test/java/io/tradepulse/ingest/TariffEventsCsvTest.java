@@ -84,6 +84,28 @@ class TariffEventsCsvTest {
         assertThat(e.getScope()).isEqualTo("HS 8703 cars; hs27 fuels; HS8542");
     }
 
+    /**
+     * hsScope lists the goods an event covers: "ALL except HS8517" (the April 2025 electronics exemption) was read as an
+     * event on HS8517 alone, and the processor attributed the phones' front-loading to the duty that spared them.
+     */
+    @Test
+    void shouldRejectAScopeWhenItExcludesHsCodesInsteadOfListingThoseItCovers() throws IOException {
+        for (String scope : List.of("ALL except HS8517 HS8471", "all goods excluding hs 8517", "ALL excl. HS8517",
+                "HS84 other than HS8471")) {
+            var rows = new TariffEventsCsv().parse(new StringReader(TariffEventsCsv.HEADER
+                    + "\nx,USA,CHN," + scope + ",2025-04-02,2025-04-09,20,54,INCREASE,,AP\n"));
+            assertThat(rows.get(0)).as(scope).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) rows.get(0)).reason()).as(scope).contains("scope excludes HS");
+        }
+        var covered = new TariffEventsCsv().parse(new StringReader(TariffEventsCsv.HEADER
+                + "\nx,USA,CHN,HS8517 except smartphones,2025-04-02,2025-04-09,20,54,INCREASE,,AP"
+                + "\ny,USA,CHN,exceptional HS8471 measure,2025-04-02,2025-04-09,20,54,INCREASE,,AP\n"));
+        assertThat(((ParseResult.Parsed<TariffEvent>) covered.get(0)).value().getHsScope())
+                .as("a code before the exclusion is covered").containsExactly("8517");
+        assertThat(((ParseResult.Parsed<TariffEvent>) covered.get(1)).value().getHsScope())
+                .as("no exclusion word").containsExactly("8471");
+    }
+
     @Test
     void shouldRejectUnknownKindNamingTheAllowedValues() throws IOException {
         var rows = new TariffEventsCsv().parse(new StringReader(TariffEventsCsv.HEADER
