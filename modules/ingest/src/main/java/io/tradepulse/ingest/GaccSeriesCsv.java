@@ -11,7 +11,10 @@ import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,6 +36,8 @@ import java.util.regex.Pattern;
  *       has none, the 10th of the month after the period (GACC releases around then), and {@code vintage}
  *       says "estimated". The value is a function of the row alone, so re-reading a file yields identical
  *       records (idempotent downstream).</li>
+ *   <li>A row with another figure for a starting month and publication date that an earlier row already has is
+ *       rejected, naming that line: downstream only one of them would be kept, by tie-break, not by line.</li>
  * </ul>
  */
 public final class GaccSeriesCsv {
@@ -48,7 +53,39 @@ public final class GaccSeriesCsv {
     }
 
     public List<ParseResult<TradeRecord>> parse(Reader reader) throws IOException {
-        return CsvRows.parse(reader, HEADER, this::parseRow);
+        Map<String, ParseResult.Parsed<TradeRecord>> bySlot = new HashMap<>();
+        return CsvRows.parse(reader, HEADER, row -> unlessConflicting(row, parseRow(row), bySlot));
+    }
+
+    /**
+     * {@code parsed}, or a rejection when an earlier row of the file holds another figure for the same starting month
+     * with the same publication date. The processor keeps one figure per starting month and publication, and picks
+     * between two such by its tie-break (more months, then the larger value ...), not by their order in the file: a
+     * corrected row added below the wrong one (28.8 then 27.9) lost to it silently, and so did a typo's 288 win.
+     * The same figure twice (two citations of one number) is no conflict.
+     *
+     * @param bySlot the rows parsed so far, by starting month and publication
+     */
+    private static ParseResult<TradeRecord> unlessConflicting(CsvReader.Row row, ParseResult<TradeRecord> parsed,
+                                                             Map<String, ParseResult.Parsed<TradeRecord>> bySlot) {
+        if (!(parsed instanceof ParseResult.Parsed<TradeRecord> p)) {
+            return parsed;
+        }
+        TradeRecord r = p.value();
+        String slot = YearMonth.of(r.getYear(), r.getMonth()) + " published " + r.getPublishedAt();
+        ParseResult.Parsed<TradeRecord> earlier = bySlot.putIfAbsent(slot, p);
+        if (earlier == null) {
+            return parsed;
+        }
+        TradeRecord e = earlier.value();
+        if (e.getMonths() == r.getMonths() && Objects.equals(e.getValue(), r.getValue())
+                && Objects.equals(e.getReportedYoyPct(), r.getReportedYoyPct())) {
+            return parsed;
+        }
+        return new ParseResult.Rejected<>(p.line(), row.text(), "conflicts with line " + earlier.line() + ": another figure "
+                + "for the period starting " + YearMonth.of(r.getYear(), r.getMonth()) + " with the same publication date "
+                + LocalDate.ofInstant(r.getPublishedAt(), ZoneOffset.UTC) + " (" + r.getVintage() + "), and only one "
+                + "is kept, not by line order: remove the wrong one, or cite a correction with its own, later date");
     }
 
     ParseResult<TradeRecord> parseRow(CsvReader.Row row) {

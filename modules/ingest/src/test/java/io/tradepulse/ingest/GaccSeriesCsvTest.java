@@ -124,6 +124,33 @@ class GaccSeriesCsvTest {
         assertThat(rows.get(4)).as("a fall of 100 %, published on the period's first day").isInstanceOf(ParseResult.Parsed.class);
     }
 
+    /**
+     * The processor keeps one figure per starting month and publication, chosen by its tie-break (more months, then the
+     * larger value), not by line: a correction added below the wrong row (28.8, then 27.9, both AP 2025-06-09) lost to
+     * it silently, published and never used.
+     */
+    @Test
+    void shouldRejectALaterRowWhenItGivesAnotherFigureForThePeriodWithTheSamePublicationDate() throws IOException {
+        var rows = parse("2025-05,2025-05,28.8,-34.5,AP 2025-06-09 quoting GACC,published",
+                "2025-05,2025-05,27.9,-34.5,AP 2025-06-09 corrected,published",
+                "2025-05,2025-05,28.8,-34.5,Reuters 2025-06-09,published",
+                "2025-05,2025-05,28.9,-34.4,TASS 2025-07-14,revised",
+                "2025-06,2025-06,38.17,,TASS,published",
+                "2025-06,2025-06,,-16.1,WSJ,yoy only",
+                "2025-01,2025-01,30.1,,AP 2025-03-07,published",
+                "2025-01,2025-02,60.1,,AP 2025-03-07,published");
+
+        assertThat(reason(rows.get(1))).contains("conflicts with line 2", "2025-05", "2025-06-09");
+        assertThat(value(rows.get(2)).getValue()).as("the same figure cited twice").isEqualTo(28_800_000_000L);
+        assertThat(value(rows.get(3)).getValue()).as("a revision with its own date").isEqualTo(28_900_000_000L);
+        assertThat(reason(rows.get(5))).as("the same estimated publication date").contains("conflicts with line 6");
+        assertThat(reason(rows.get(7))).as("January alone, then January+February, published together")
+                .contains("conflicts with line 8");
+        assertThat(rows.get(0)).isInstanceOf(ParseResult.Parsed.class);
+        assertThat(rows.get(4)).isInstanceOf(ParseResult.Parsed.class);
+        assertThat(rows.get(6)).isInstanceOf(ParseResult.Parsed.class);
+    }
+
     private static String reason(ParseResult<TradeRecord> r) {
         assertThat(r).isInstanceOf(ParseResult.Rejected.class);
         return ((ParseResult.Rejected<TradeRecord>) r).reason();
