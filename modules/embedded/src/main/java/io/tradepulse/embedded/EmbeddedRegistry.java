@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -73,6 +74,8 @@ public final class EmbeddedRegistry implements AutoCloseable {
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
     private static final int START_ATTEMPTS = 3;
     private static final int LOG_TAIL_LINES = 40;
+    /** Where a start gets its port ({@link EmbeddedKafka#freePorts}); replaced only by tests. */
+    static volatile IntFunction<int[]> portPicker = EmbeddedKafka::freePorts;
 
     private final Process process;
     private final int port;
@@ -254,35 +257,17 @@ public final class EmbeddedRegistry implements AutoCloseable {
             throw new UncheckedIOException("Cannot create a temp dir for Apicurio", e);
         }
         final Path logFile = workDir.resolve("apicurio.log");
-        final int port = EmbeddedKafka.freePorts(1)[0];
-        final List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // Small heap and a simple collector: in-memory storage holds a handful of schemas, and CI
-                // runs this next to a broker and Kafka Streams on 2 cores.
-                "-Xmx256m", "-XX:+UseSerialGC",
-                // C1 only: roughly halves start-up CPU; the registry never gets hot enough to need C2.
-                "-XX:TieredStopAtLevel=1",
-                // Vert.x caches files under java.io.tmpdir; keep them in our dir so close() removes them.
-                "-Djava.io.tmpdir=" + workDir,
-                // Loopback only: a dev/test registry without auth must not be reachable from the network.
-                "-Dquarkus.http.host=" + HOST));
-        command.addAll(listenerOptions(port, tls));
-        command.addAll(cds.jvmOptions());
-        command.addAll(List.of("-jar", runnerJar.toString()));
+        final int port;
         final Process process;
         try {
-            final ProcessBuilder builder = new ProcessBuilder(command)
-                    // Relative paths the app may write (e.g. transaction object stores) land in workDir.
-                    .directory(workDir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(logFile.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
-            builder.environment().putAll(listenerEnvironment(tls));
-            process = builder.start();
-        } catch (IOException e) {
+            port = portPicker.apply(1)[0];
+            process = startChild(runnerJar, cds, tls, port, workDir, logFile);
+        } catch (RuntimeException | Error e) {
+            // No child runs yet, so neither close() nor the shutdown hook will ever see this dir: remove it (and
+            // release its lock) here, or every failed start left one behind for as long as this JVM lives.
             EmbeddedKafka.deleteRecursively(workDir);
             cds.publish(false);
-            throw new UncheckedIOException("Cannot start Apicurio with " + command, e);
+            throw e;
         }
         // The shutdown hook stops the child when this JVM exits, but a SIGKILLed JVM runs no hook: the next start
         // (OwnedTempDirs.create) stops a child noted in the dir of a JVM that is gone.
@@ -300,6 +285,37 @@ public final class EmbeddedRegistry implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             registry.close();
             throw e;
+        }
+    }
+
+    /** Starts the child JVM serving on {@code port}, its output going to {@code logFile}. */
+    private static Process startChild(final Path runnerJar, final AppCdsArchive cds, final SelfSignedTls tls,
+                                      final int port, final Path workDir, final Path logFile) {
+        final List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // Small heap and a simple collector: in-memory storage holds a handful of schemas, and CI
+                // runs this next to a broker and Kafka Streams on 2 cores.
+                "-Xmx256m", "-XX:+UseSerialGC",
+                // C1 only: roughly halves start-up CPU; the registry never gets hot enough to need C2.
+                "-XX:TieredStopAtLevel=1",
+                // Vert.x caches files under java.io.tmpdir; keep them in our dir so close() removes them.
+                "-Djava.io.tmpdir=" + workDir,
+                // Loopback only: a dev/test registry without auth must not be reachable from the network.
+                "-Dquarkus.http.host=" + HOST));
+        command.addAll(listenerOptions(port, tls));
+        command.addAll(cds.jvmOptions());
+        command.addAll(List.of("-jar", runnerJar.toString()));
+        try {
+            final ProcessBuilder builder = new ProcessBuilder(command)
+                    // Relative paths the app may write (e.g. transaction object stores) land in workDir.
+                    .directory(workDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(logFile.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
+            builder.environment().putAll(listenerEnvironment(tls));
+            return builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start Apicurio with " + command, e);
         }
     }
 

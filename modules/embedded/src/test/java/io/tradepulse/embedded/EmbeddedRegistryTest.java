@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.tradepulse.embedded.EmbeddedRegistry.RetryableStartFailure;
@@ -152,6 +156,47 @@ class EmbeddedRegistryTest {
         assertThatThrownBy(() -> EmbeddedRegistry.startWithRetries(() -> AppCdsArchive.plan(home, "false", "17"), cds -> {
             throw new RetryableStartFailure("port " + launches.incrementAndGet(), StartFailure.PORT_TAKEN);
         }, () -> false)).hasMessage("port 3");
+    }
+
+    @Test
+    void shouldRemoveItsWorkDirWhenTheStartFailsBeforeTheChildIsLaunched(@TempDir final Path home) throws IOException {
+        Files.createFile(home.resolve("apicurio-registry-app-9.9.9.Final-runner.jar"));
+        final List<Path> before = apicurioDirsOfThisJvm();
+        EmbeddedRegistry.portPicker = n -> {
+            throw new UncheckedIOException("Cannot find free ports", new IOException("no port left"));
+        };
+        try {
+            assertThatThrownBy(() -> EmbeddedRegistry.start(home)).hasMessageContaining("Cannot find free ports");
+        } finally {
+            EmbeddedRegistry.portPicker = EmbeddedKafka::freePorts;
+        }
+
+        // No child was started, so no close() or shutdown hook would ever remove the dir made for it.
+        assertThat(apicurioDirsOfThisJvm()).isEqualTo(before);
+        try (Stream<Path> files = Files.list(home)) {
+            assertThat(files.map(f -> f.getFileName().toString())).noneMatch(name -> name.endsWith(".tmp"));
+        }
+    }
+
+    /** The registry work dirs in the temp dir noted as this JVM's (other JVMs may be making and removing theirs). */
+    private static List<Path> apicurioDirsOfThisJvm() throws IOException {
+        final String self = Long.toString(ProcessHandle.current().pid());
+        try (Stream<Path> dirs = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return dirs.filter(d -> d.getFileName().toString().startsWith("tradepulse-apicurio-"))
+                    .filter(d -> self.equals(ownerPid(d)))
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    private static String ownerPid(final Path dir) {
+        final Properties note = new Properties();
+        try (InputStream in = Files.newInputStream(dir.resolve(OwnedTempDirs.OWNER_FILE))) {
+            note.load(in);
+        } catch (IOException e) {
+            return null; // no note (yet): not ours to count
+        }
+        return note.getProperty("owner.pid");
     }
 
     @Test
