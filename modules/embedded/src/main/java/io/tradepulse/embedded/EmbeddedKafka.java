@@ -581,15 +581,34 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private void startServer() {
         final KafkaRaftServer s = new KafkaRaftServer(KafkaConfig.fromProps(properties(), false), Time.SYSTEM);
-        try {
+        startOrCleanUp(() -> {
             s.startup();
             awaitReady();
-        } catch (RuntimeException | Error e) {
+        }, () -> {
             s.shutdown();
             s.awaitShutdown();
+        });
+        server = s;
+    }
+
+    /**
+     * Runs {@code start}; should it fail, runs {@code cleanUp} and rethrows the start's own failure, any failure of
+     * the clean-up added to it as suppressed. Shutting down a half-started server can fail too, and that failure
+     * used to replace the start's: the caller lost why the broker did not start, and a port race (a BindException
+     * in the start's causes) was no longer recognised, so the start was not repeated with new ports.
+     * Package-private for the unit test.
+     */
+    static void startOrCleanUp(final Runnable start, final Runnable cleanUp) {
+        try {
+            start.run();
+        } catch (RuntimeException | Error e) {
+            try {
+                cleanUp.run();
+            } catch (RuntimeException | Error cleanUpFailure) {
+                e.addSuppressed(cleanUpFailure);
+            }
             throw e;
         }
-        server = s;
     }
 
     /**

@@ -3,9 +3,11 @@ package io.tradepulse.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.BindException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +63,33 @@ class EmbeddedKafkaConfigTest {
                 .containsEntry("num.partitions", "3")
                 // untouched defaults survive
                 .containsEntry("offsets.topic.replication.factor", "1");
+    }
+
+    @Test
+    void shouldReportTheStartFailureWithTheCleanUpFailureSuppressedWhenShuttingDownTheHalfStartedBrokerFailsToo() {
+        final IllegalStateException startFailure = new IllegalStateException("broker did not start",
+                new BindException("Address already in use"));
+        final IllegalStateException shutdownFailure = new IllegalStateException("shutdown of a half-started server");
+        final AtomicBoolean cleanedUp = new AtomicBoolean();
+
+        assertThatThrownBy(() -> EmbeddedKafka.startOrCleanUp(() -> {
+            throw startFailure;
+        }, () -> {
+            cleanedUp.set(true);
+            throw shutdownFailure;
+        })).isSameAs(startFailure).hasSuppressedException(shutdownFailure)
+                // still seen as a port race, so the start is repeated with new ports
+                .satisfies(thrown -> assertThat(EmbeddedKafka.portTaken(thrown)).isTrue());
+        assertThat(cleanedUp).isTrue();
+    }
+
+    @Test
+    void shouldNotCleanUpWhenTheStartSucceeds() {
+        final AtomicBoolean cleanedUp = new AtomicBoolean();
+
+        EmbeddedKafka.startOrCleanUp(() -> { }, () -> cleanedUp.set(true));
+
+        assertThat(cleanedUp).isFalse();
     }
 
     @Test
