@@ -423,10 +423,18 @@ public final class EmbeddedRegistry implements AutoCloseable {
         return exitedCleanly;
     }
 
+    /**
+     * Waits until our child serves the API. The port was free when picked, but another process may bind it before
+     * the child does; the child then dies ("Port already bound", a retry with another port), yet for the seconds it
+     * takes to get there a probe of the port reaches that other process, and a foreign registry (or anything else
+     * answering 200) was taken for ours: the caller then registered its schemas there. So the port is probed only
+     * once the child has logged that it listens on it, which it does only after binding it itself.
+     */
     private void awaitReady(final HttpClient http) {
         final long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         final HttpRequest probe = HttpRequest.newBuilder(URI.create(url() + "/subjects"))
                 .timeout(Duration.ofSeconds(5)).GET().build();
+        boolean listening = false;
         while (true) {
             if (!process.isAlive()) {
                 final String tail = logTail();
@@ -443,22 +451,26 @@ public final class EmbeddedRegistry implements AutoCloseable {
                 }
                 throw new RetryableStartFailure(failure, reason);
             }
-            try {
-                final HttpResponse<String> response = http.send(probe, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    return;
+            listening = listening || reportsListening(logText(), tls == null ? "http" : "https", port);
+            if (listening) {
+                try {
+                    final HttpResponse<String> response = http.send(probe, HttpResponse.BodyHandlers.ofString());
+                    if (response.statusCode() == 200) {
+                        return;
+                    }
+                } catch (ConnectException notListeningYet) {
+                    // not expected once the child said it listens, but harmless: probe again
+                } catch (IOException e) {
+                    LOG.debug("Apicurio not ready yet: {}", e.toString());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("Interrupted while waiting for Apicurio", e);
                 }
-            } catch (ConnectException notListeningYet) {
-                // expected until Quarkus has bound the port
-            } catch (IOException e) {
-                LOG.debug("Apicurio not ready yet: {}", e.toString());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while waiting for Apicurio", e);
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("Apicurio did not become ready at " + url() + " within "
-                        + READY_TIMEOUT + ". Last lines of " + logFile + ":\n" + logTail());
+                        + READY_TIMEOUT + (listening ? "" : " (it never logged that it listens on port " + port + ")")
+                        + ". Last lines of " + logFile + ":\n" + logTail());
             }
             sleep(100);
         }
@@ -488,6 +500,24 @@ public final class EmbeddedRegistry implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while configuring Apicurio", e);
+        }
+    }
+
+    /**
+     * Whether the child's log has Quarkus' start-up line for our port, e.g. "... started in 2.104s. Listening on:
+     * http://127.0.0.1:41234". Package-private for the unit test.
+     */
+    static boolean reportsListening(final String log, final String scheme, final int port) {
+        return Pattern.compile("Listening on: [^\\n]*" + Pattern.quote(scheme + "://" + HOST + ":" + port) + "(?![0-9])")
+                .matcher(log).find();
+    }
+
+    /** The child's log so far; undecodable bytes replaced, not fatal. */
+    private String logText() {
+        try {
+            return new String(Files.readAllBytes(logFile), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
         }
     }
 

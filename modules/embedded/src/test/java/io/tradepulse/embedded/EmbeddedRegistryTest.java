@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +18,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import com.sun.net.httpserver.HttpServer;
 
 import io.tradepulse.embedded.EmbeddedRegistry.RetryableStartFailure;
 import io.tradepulse.embedded.EmbeddedRegistry.StartFailure;
@@ -197,6 +204,65 @@ class EmbeddedRegistryTest {
             return null; // no note (yet): not ours to count
         }
         return note.getProperty("owner.pid");
+    }
+
+    @Test
+    void recognisesOnlyTheStartUpLineForItsOwnPortAndScheme() {
+        final String log = "2026-11-30 18:27:08 INFO <_> [io.quarkus.bootstrap.runner.Timing] (main) apicurio-registry-app"
+                + " 2.6.13.Final on JVM (powered by Quarkus 3.15.3) started in 5.481s. Listening on: http://127.0.0.1:18931\n"
+                + "2026-11-30 18:27:08 INFO <_> [io.quarkus.bootstrap.runner.Timing] (main) Profile prod activated.\n";
+
+        assertThat(EmbeddedRegistry.reportsListening(log, "http", 18931)).isTrue();
+        assertThat(EmbeddedRegistry.reportsListening(log, "http", 1893)).isFalse();
+        assertThat(EmbeddedRegistry.reportsListening(log, "https", 18931)).isFalse();
+        assertThat(EmbeddedRegistry.reportsListening("Port already bound: 18931: Address already in use", "http", 18931))
+                .isFalse();
+    }
+
+    @Test
+    void shouldNeverTakeAnotherProcessForTheRegistryWhenItBindsThePortBeforeTheChild(@TempDir final Path dir)
+            throws Exception {
+        final Properties settings = new Properties();
+        settings.setProperty(FakeApicurio.START_DELAY_PROPERTY, "1500"); // Apicurio needs seconds before it binds
+        final Path home = FakeApicurio.install(dir, settings);
+        final HttpServer foreign = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 50);
+        final AtomicInteger foreignRequests = new AtomicInteger();
+        foreign.createContext("/", exchange -> {
+            foreignRequests.incrementAndGet();
+            final byte[] body = "{\"compatibilityLevel\":\"BACKWARD\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        foreign.start();
+        final int foreignPort = foreign.getAddress().getPort();
+        final AtomicInteger picks = new AtomicInteger();
+        EmbeddedRegistry.portPicker = n -> picks.getAndIncrement() == 0 ? new int[] {foreignPort}
+                : EmbeddedKafka.freePorts(n);
+        try (EmbeddedRegistry registry = withoutCds(() -> EmbeddedRegistry.start(home))) {
+            assertThat(registry.url()).doesNotContain(":" + foreignPort + "/");
+            assertThat(picks).hasValue(2);
+        } finally {
+            EmbeddedRegistry.portPicker = EmbeddedKafka::freePorts;
+            foreign.stop(0);
+        }
+        assertThat(foreignRequests).as("requests that reached the other process").hasValue(0);
+    }
+
+    /** The fake child runs without class-data sharing: dumping an archive at its exit would only cost time. */
+    private static <T> T withoutCds(final Supplier<T> start) {
+        final String before = System.getProperty(AppCdsArchive.ENABLED_PROPERTY);
+        System.setProperty(AppCdsArchive.ENABLED_PROPERTY, "false");
+        try {
+            return start.get();
+        } finally {
+            if (before == null) {
+                System.clearProperty(AppCdsArchive.ENABLED_PROPERTY);
+            } else {
+                System.setProperty(AppCdsArchive.ENABLED_PROPERTY, before);
+            }
+        }
     }
 
     @Test
