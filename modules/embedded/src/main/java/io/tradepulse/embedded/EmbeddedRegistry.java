@@ -74,6 +74,8 @@ public final class EmbeddedRegistry implements AutoCloseable {
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
     private static final int START_ATTEMPTS = 3;
     private static final int LOG_TAIL_LINES = 40;
+    /** A warning of the JVM's class-data-sharing code, e.g. "[6.057s][warning][cds] Skipping ...". */
+    private static final Pattern CDS_WARNING = Pattern.compile("^\\[[^]]*]\\[warning]\\[cds");
     /** Where a start gets its port ({@link EmbeddedKafka#freePorts}); replaced only by tests. */
     static volatile IntFunction<int[]> portPicker = EmbeddedKafka::freePorts;
 
@@ -439,7 +441,10 @@ public final class EmbeddedRegistry implements AutoCloseable {
             if (!process.isAlive()) {
                 final String tail = logTail();
                 final int exitCode = process.exitValue();
-                final StartFailure reason = classifyDeath(exitCode, tail, cds.readsArchive(), stopped);
+                // The whole log, not the tail: a child that dumps a class-data-sharing archive at exit (the first
+                // run per distribution and JDK) ends its log with dozens of the JVM's [cds] warnings, which pushed
+                // "Port already bound" out of the tail; the port race was then taken for a fatal error.
+                final StartFailure reason = classifyDeath(exitCode, logText(), cds.readsArchive(), stopped);
                 if (reason == StartFailure.STOPPED) {
                     throw new IllegalStateException("Apicurio was stopped (closed, or the JVM is shutting down) before"
                             + " it became ready; exit code " + exitCode);
@@ -523,11 +528,20 @@ public final class EmbeddedRegistry implements AutoCloseable {
 
     private String logTail() {
         try {
-            final List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+            return tail(Files.readAllLines(logFile, StandardCharsets.UTF_8));
         } catch (IOException | UncheckedIOException e) {
             return "(log unreadable: " + e + ")";
         }
+    }
+
+    /**
+     * The last lines of the child's log, without the JVM's class-data-sharing warnings: a child dumping an archive
+     * prints dozens of them as it exits, and they filled the tail in place of the error that made it exit.
+     * Package-private for the unit test.
+     */
+    static String tail(final List<String> lines) {
+        final List<String> own = lines.stream().filter(line -> !CDS_WARNING.matcher(line).find()).toList();
+        return String.join("\n", own.subList(Math.max(0, own.size() - LOG_TAIL_LINES), own.size()));
     }
 
     private static HttpClient httpClient(final SelfSignedTls tls) {

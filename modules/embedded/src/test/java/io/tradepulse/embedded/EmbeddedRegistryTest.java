@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -248,6 +249,43 @@ class EmbeddedRegistryTest {
             foreign.stop(0);
         }
         assertThat(foreignRequests).as("requests that reached the other process").hasValue(0);
+    }
+
+    @Test
+    void shouldRetryOnAnotherPortWhenThePortIsTakenAndTheChildEndsItsLogWithClassDataSharingWarnings(
+            @TempDir final Path dir) throws Exception {
+        final Properties settings = new Properties();
+        settings.setProperty(FakeApicurio.CDS_LINES_PROPERTY, "100"); // what a child dumping an archive prints at exit
+        final Path home = FakeApicurio.install(dir, settings);
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            final AtomicInteger picks = new AtomicInteger();
+            EmbeddedRegistry.portPicker = n -> picks.getAndIncrement() == 0 ? new int[] {taken.getLocalPort()}
+                    : EmbeddedKafka.freePorts(n);
+            try (EmbeddedRegistry registry = withoutCds(() -> EmbeddedRegistry.start(home))) {
+                assertThat(picks).hasValue(2);
+                assertThat(registry.url()).doesNotContain(":" + taken.getLocalPort() + "/");
+            } finally {
+                EmbeddedRegistry.portPicker = EmbeddedKafka::freePorts;
+            }
+        }
+    }
+
+    @Test
+    void shouldShowTheChildsOwnErrorNotTheJvmsClassDataSharingWarningsWhenTheStartFails(@TempDir final Path dir)
+            throws Exception {
+        final Properties settings = new Properties();
+        settings.setProperty(FakeApicurio.CDS_LINES_PROPERTY, "100");
+        final Path home = FakeApicurio.install(dir, settings);
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            EmbeddedRegistry.portPicker = n -> new int[] {taken.getLocalPort()};
+            try {
+                assertThatThrownBy(() -> withoutCds(() -> EmbeddedRegistry.start(home)))
+                        .hasMessageContaining("Port already bound: " + taken.getLocalPort())
+                        .hasMessageNotContaining("[warning][cds]");
+            } finally {
+                EmbeddedRegistry.portPicker = EmbeddedKafka::freePorts;
+            }
+        }
     }
 
     /** The fake child runs without class-data sharing: dumping an archive at its exit would only cost time. */
