@@ -188,7 +188,10 @@ public final class EmbeddedRegistry implements AutoCloseable {
         if (stopped) {
             return StartFailure.STOPPED;
         }
-        if (logTail.contains("Port already bound") || logTail.contains("Address already in use")) {
+        // Quarkus 3.15 (Apicurio 2.6.13) logs only "Port N seems to be in use by another process"; older
+        // Quarkus versions logged "Port already bound", the JDK's BindException "Address already in use".
+        if (logTail.contains("seems to be in use by another process") || logTail.contains("Port already bound")
+                || logTail.contains("Address already in use")) {
             return StartFailure.PORT_TAKEN;
         }
         final boolean crashed = exitCode == 134 || exitCode == 135 || exitCode == 139;
@@ -427,8 +430,8 @@ public final class EmbeddedRegistry implements AutoCloseable {
 
     /**
      * Waits until our child serves the API. The port was free when picked, but another process may bind it before
-     * the child does; the child then dies ("Port already bound", a retry with another port), yet for the seconds it
-     * takes to get there a probe of the port reaches that other process, and a foreign registry (or anything else
+     * the child does; the child then dies ("Port N seems to be in use", retried on another port), yet for the seconds
+     * it takes to get there a probe of the port reaches that other process, and a foreign registry (or anything else
      * answering 200) was taken for ours: the caller then registered its schemas there. So the port is probed only
      * once the child has logged that it listens on it, which it does only after binding it itself.
      */
@@ -443,7 +446,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
                 final int exitCode = process.exitValue();
                 // The whole log, not the tail: a child that dumps a class-data-sharing archive at exit (the first
                 // run per distribution and JDK) ends its log with dozens of the JVM's [cds] warnings, which pushed
-                // "Port already bound" out of the tail; the port race was then taken for a fatal error.
+                // the bind error out of the tail; the port race was then taken for a fatal error.
                 final StartFailure reason = classifyDeath(exitCode, logText(), cds.readsArchive(), stopped);
                 if (reason == StartFailure.STOPPED) {
                     throw new IllegalStateException("Apicurio was stopped (closed, or the JVM is shutting down) before"

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +21,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.sun.net.httpserver.HttpServer;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -255,6 +261,54 @@ class EmbeddedRegistryIT {
             assertThat(config.body()).contains("BACKWARD");
         }
         assertThat(Files.size(archive)).as("damaged archive replaced by a fresh dump").isGreaterThan(damagedSize);
+    }
+
+    /**
+     * Another process binds the port picked for the registry before the child does, and answers like a registry
+     * (any 200, compatibility BACKWARD). Our child then dies ("Port N seems to be in use by another process") and the
+     * start is repeated on another port; until it died, probing the port reached the other process, taken for ours.
+     */
+    @Test
+    void shouldNeverTalkToAnotherProcessWhenItTakesTheRegistrysPortBeforeTheChildBindsIt() throws Exception {
+        final HttpServer foreign = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 50);
+        final AtomicInteger foreignRequests = new AtomicInteger();
+        foreign.createContext("/", exchange -> {
+            foreignRequests.incrementAndGet();
+            final byte[] body = "{\"compatibilityLevel\":\"BACKWARD\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        foreign.start();
+        final int foreignPort = foreign.getAddress().getPort();
+        final AtomicInteger picks = new AtomicInteger();
+        EmbeddedRegistry.portPicker = n -> picks.getAndIncrement() == 0 ? new int[] {foreignPort}
+                : EmbeddedKafka.freePorts(n);
+        try (EmbeddedRegistry ours = EmbeddedRegistry.start()) {
+            assertThat(ours.url()).doesNotContain(":" + foreignPort + "/");
+            assertThat(picks).hasValue(2);
+            final HttpResponse<String> subjects = HTTP.send(HttpRequest.newBuilder(URI.create(ours.url() + "/subjects"))
+                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(subjects.body()).isEqualTo("[]");
+        } finally {
+            EmbeddedRegistry.portPicker = EmbeddedKafka::freePorts;
+            foreign.stop(0);
+        }
+        assertThat(foreignRequests).as("requests that reached the other process").hasValue(0);
+    }
+
+    @Test
+    void servesTheApiOverHttpsOnlyWithTheCallersCertificate(@TempDir final Path tlsDir) throws Exception {
+        final SelfSignedTls tls = SelfSignedTls.generate(tlsDir);
+        try (EmbeddedRegistry https = EmbeddedRegistry.startHttps(tls)) {
+            assertThat(https.url()).startsWith("https://127.0.0.1:");
+            final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .sslContext(tls.trustingContext()).build();
+            final HttpResponse<String> config = client.send(HttpRequest.newBuilder(URI.create(https.url() + "/config"))
+                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(config.body()).contains("\"compatibilityLevel\":\"BACKWARD\"");
+        }
     }
 
     private static String schema(final String avro) {

@@ -118,6 +118,19 @@ class EmbeddedRegistryTest {
     }
 
     @Test
+    void shouldRetryWhenApicurioReportsItsPortInUseTheWayQuarkus315Does() {
+        // Apicurio 2.6.13's log when its port was taken (no "Port already bound", no "Address already in use").
+        final String log = "2026-11-30 18:38:49 ERROR <> [io.quarkus.runtime.ApplicationLifecycleManager] (main) Port"
+                + " 34479 seems to be in use by another process. Quarkus may already be running or the port is used by"
+                + " another application.\n2026-11-30 18:38:49 WARN <> [io.quarkus.runtime.ApplicationLifecycleManager]"
+                + " (main) Use 'ss -anop | grep 34479' or 'netstat -anop | grep 34479' to identify the process"
+                + " occupying the port.";
+
+        assertThat(EmbeddedRegistry.classifyDeath(1, log, false, false)).isEqualTo(StartFailure.PORT_TAKEN);
+        assertThat(EmbeddedRegistry.classifyDeath(1, log, true, false)).isEqualTo(StartFailure.PORT_TAKEN);
+    }
+
+    @Test
     void aChildWeStoppedIsNeverRetriedWhateverItDiedOf() {
         assertThat(EmbeddedRegistry.classifyDeath(134, "", true, true)).isEqualTo(StartFailure.STOPPED);
         assertThat(EmbeddedRegistry.classifyDeath(1, "Port already bound: 8080", true, true)).isEqualTo(StartFailure.STOPPED);
@@ -280,7 +293,7 @@ class EmbeddedRegistryTest {
             EmbeddedRegistry.portPicker = n -> new int[] {taken.getLocalPort()};
             try {
                 assertThatThrownBy(() -> withoutCds(() -> EmbeddedRegistry.start(home)))
-                        .hasMessageContaining("Port already bound: " + taken.getLocalPort())
+                        .hasMessageContaining("Port " + taken.getLocalPort() + " seems to be in use by another process")
                         .hasMessageNotContaining("[warning][cds]");
             } finally {
                 EmbeddedRegistry.portPicker = EmbeddedKafka::freePorts;

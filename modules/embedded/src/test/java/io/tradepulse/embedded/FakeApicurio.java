@@ -25,7 +25,7 @@ import com.sun.net.httpserver.HttpServer;
  * run against a real child JVM in a unit test, in a fraction of a second. {@link #install} writes a home holding a
  * runner jar of this one class. The child behaves as Apicurio does where it matters here: it takes
  * {@value #START_DELAY_PROPERTY} ms (from {@value #SETTINGS} next to the jar) before binding
- * {@code quarkus.http.port}; if the port is taken it logs Quarkus' "Port already bound" error, then
+ * {@code quarkus.http.port}; if the port is taken it logs Quarkus 3.15's "Port N seems to be in use" error, then
  * {@value #CDS_LINES_PROPERTY} class-data-sharing warnings (what the JVM prints at exit while it dumps an archive),
  * and exits with 1; otherwise it logs Quarkus' start-up line and serves {@code /subjects} and {@code /config}.
  * One class, no lambdas or nested classes: the jar holds only this class file.
@@ -71,8 +71,12 @@ public final class FakeApicurio implements HttpHandler {
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), port), 50);
         } catch (BindException e) {
-            System.out.println("ERROR [io.quarkus.runtime.ApplicationLifecycleManager] (main) Port already bound: "
-                    + port + ": " + e.getMessage());
+            // What Apicurio 2.6.13 (Quarkus 3.15) logs, word for word.
+            System.out.println("ERROR <> [io.quarkus.runtime.ApplicationLifecycleManager] (main) Port " + port
+                    + " seems to be in use by another process. Quarkus may already be running or the port is used by"
+                    + " another application.");
+            System.out.println("WARN <> [io.quarkus.runtime.ApplicationLifecycleManager] (main) Use 'ss -anop | grep "
+                    + port + "' or 'netstat -anop | grep " + port + "' to identify the process occupying the port.");
             for (int i = 0; i < Integer.parseInt(settings.getProperty(CDS_LINES_PROPERTY, "0")); i++) {
                 System.out.println("[6.057s][warning][cds] Pre JDK 6 class not supported by CDS: 49.0"
                         + " jdk/internal/reflect/GeneratedConstructorAccessor" + i);
