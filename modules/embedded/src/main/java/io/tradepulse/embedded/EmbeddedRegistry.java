@@ -176,26 +176,26 @@ public final class EmbeddedRegistry implements AutoCloseable {
     }
 
     /**
-     * Why a child died before it was ready, from its exit code and the end of its log. Package-private for the unit
+     * Why a child died before it was ready, from its exit code and its whole log. Package-private for the unit
      * test. The archive is blamed only for a crash (134 = SIGABRT, what the JVM's fatal-error handler ends with after
      * a SIGBUS while mapping a cut archive; 135 = SIGBUS and 139 = SIGSEGV before that handler is installed) or the
      * JVM's own "error ... processing the shared archive file"; never for 130/143/137 (SIGINT from Ctrl-C, SIGTERM
      * from our close or shutdown hook, SIGKILL), which say the child was stopped, not that it crashed. A child that
      * was {@code stopped} by us is never retried, whatever it died of.
      */
-    static StartFailure classifyDeath(final int exitCode, final String logTail, final boolean readsArchive,
+    static StartFailure classifyDeath(final int exitCode, final String log, final boolean readsArchive,
                                       final boolean stopped) {
         if (stopped) {
             return StartFailure.STOPPED;
         }
         // Quarkus 3.15 (Apicurio 2.6.13) logs only "Port N seems to be in use by another process"; older
         // Quarkus versions logged "Port already bound", the JDK's BindException "Address already in use".
-        if (logTail.contains("seems to be in use by another process") || logTail.contains("Port already bound")
-                || logTail.contains("Address already in use")) {
+        if (log.contains("seems to be in use by another process") || log.contains("Port already bound")
+                || log.contains("Address already in use")) {
             return StartFailure.PORT_TAKEN;
         }
         final boolean crashed = exitCode == 134 || exitCode == 135 || exitCode == 139;
-        if (readsArchive && (crashed || logTail.contains("processing the shared archive file"))) {
+        if (readsArchive && (crashed || log.contains("processing the shared archive file"))) {
             return StartFailure.ARCHIVE_DAMAGED;
         }
         return StartFailure.FATAL;
@@ -540,9 +540,8 @@ public final class EmbeddedRegistry implements AutoCloseable {
     /**
      * The last lines of the child's log, without the JVM's class-data-sharing warnings: a child dumping an archive
      * prints dozens of them as it exits, and they filled the tail in place of the error that made it exit.
-     * Package-private for the unit test.
      */
-    static String tail(final List<String> lines) {
+    private static String tail(final List<String> lines) {
         final List<String> own = lines.stream().filter(line -> !CDS_WARNING.matcher(line).find()).toList();
         return String.join("\n", own.subList(Math.max(0, own.size() - LOG_TAIL_LINES), own.size()));
     }
