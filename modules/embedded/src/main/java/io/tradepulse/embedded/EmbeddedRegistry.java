@@ -306,7 +306,12 @@ public final class EmbeddedRegistry implements AutoCloseable {
                 // Vert.x caches files under java.io.tmpdir; keep them in our dir so close() removes them.
                 "-Djava.io.tmpdir=" + workDir,
                 // Loopback only: a dev/test registry without auth must not be reachable from the network.
-                "-Dquarkus.http.host=" + HOST));
+                "-Dquarkus.http.host=" + HOST,
+                // awaitReady waits for the INFO line "Listening on: ..."; the child inherits our environment, and a
+                // QUARKUS_LOG_LEVEL=WARN or QUARKUS_LOG_CONSOLE_ENABLE=false there would hide it (system properties
+                // win over the environment in Quarkus). INFO and the console are Apicurio's defaults anyway.
+                "-Dquarkus.log.level=INFO",
+                "-Dquarkus.log.console.enable=true"));
         command.addAll(listenerOptions(port, tls));
         command.addAll(cds.jvmOptions());
         command.addAll(List.of("-jar", runnerJar.toString()));

@@ -17,9 +17,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.stream.Stream;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -298,6 +298,19 @@ class EmbeddedRegistryTest {
             } finally {
                 EmbeddedRegistry.portPicker = EmbeddedKafka::freePorts;
             }
+        }
+    }
+
+    @Test
+    void shouldBecomeReadyWhenTheCallersEnvironmentWouldQuietenQuarkusLogging(@TempDir final Path dir) throws Exception {
+        // The child inherits our environment; readiness waits for Quarkus' INFO line "Listening on: ...".
+        final Properties settings = new Properties();
+        settings.setProperty(FakeApicurio.ENV_LOG_LEVEL_PROPERTY, "WARN");
+        settings.setProperty(FakeApicurio.ENV_CONSOLE_ENABLE_PROPERTY, "false");
+        final Path home = FakeApicurio.install(dir, settings);
+
+        try (EmbeddedRegistry registry = withoutCds(() -> EmbeddedRegistry.start(home))) {
+            assertThat(registry.url()).startsWith("http://127.0.0.1:");
         }
     }
 

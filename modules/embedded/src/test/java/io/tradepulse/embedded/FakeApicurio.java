@@ -35,6 +35,10 @@ public final class FakeApicurio implements HttpHandler {
     static final String SETTINGS = "fake-apicurio.properties";
     static final String START_DELAY_PROPERTY = "start.delay.ms";
     static final String CDS_LINES_PROPERTY = "cds.lines";
+    /** Stands for a QUARKUS_LOG_LEVEL the child would inherit from the caller's environment. */
+    static final String ENV_LOG_LEVEL_PROPERTY = "env.QUARKUS_LOG_LEVEL";
+    /** Stands for a QUARKUS_LOG_CONSOLE_ENABLE the child would inherit from the caller's environment. */
+    static final String ENV_CONSOLE_ENABLE_PROPERTY = "env.QUARKUS_LOG_CONSOLE_ENABLE";
 
     private FakeApicurio() {
     }
@@ -87,6 +91,14 @@ public final class FakeApicurio implements HttpHandler {
         }
         server.createContext("/", new FakeApicurio());
         server.start();
+        // Quarkus' precedence: a system property wins over the environment (simulated by the settings file).
+        final String level = System.getProperty("quarkus.log.level",
+                settings.getProperty(ENV_LOG_LEVEL_PROPERTY, "INFO"));
+        final boolean console = Boolean.parseBoolean(System.getProperty("quarkus.log.console.enable",
+                settings.getProperty(ENV_CONSOLE_ENABLE_PROPERTY, "true")));
+        if (!console || !"INFO".equals(level)) {
+            Thread.sleep(Long.MAX_VALUE); // serves, but its start-up line is not logged
+        }
         System.out.println("INFO [io.quarkus.bootstrap.runner.Timing] (main) apicurio-registry-app 0.0.0.Fake on JVM"
                 + " started in 0.1s. Listening on: http://" + host + ":" + port);
         System.out.flush();
