@@ -194,6 +194,9 @@ public final class EmbeddedConnect implements AutoCloseable {
       }
       failIfFailed(name);
     }
+    // Once more after the loop: a task that failed after the last check (in the last slice, or before a zero
+    // timeout) was reported as not done, i.e. as a timeout, instead of its failure.
+    failIfFailed(name);
     List<Integer> tasks = taskIds(name);
     return needDone ? SourceCompletion.isDone(name, tasks) : SourceCompletion.isCaughtUp(name, tasks);
   }

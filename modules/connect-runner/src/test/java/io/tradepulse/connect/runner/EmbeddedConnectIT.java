@@ -8,7 +8,10 @@ import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
+import com.sun.net.httpserver.HttpServer;
 import java.io.StreamCorruptedException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +25,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -129,5 +133,53 @@ class EmbeddedConnectIT {
         .isInstanceOf(ConnectException.class)
         .hasMessageContaining(offsets.toString())
         .hasRootCauseInstanceOf(StreamCorruptedException.class);
+  }
+
+  /**
+   * A task that failed after awaitSignal's last poll (in its last 200 ms, or before a zero timeout) was reported as
+   * not complete, i.e. as a timeout (`ingest` then said "did not finish within") instead of the task's failure.
+   */
+  @Test
+  void shouldReportATaskThatFailedByTheDeadlineAsFailedNotAsATimeout(EmbeddedPlatform platform) throws Exception {
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    String topic = "it.trade.records." + suffix;
+    String dlq = "it.trade.dlq." + suffix;
+    Properties admin = new Properties();
+    admin.put("bootstrap.servers", platform.bootstrapServers());
+    try (Admin a = Admin.create(admin)) {
+      a.createTopics(List.of(new NewTopic(topic, 1, (short) 1), new NewTopic(dlq, 1, (short) 1))).all().get();
+    }
+    // A location answered 403: not retried, the task fails.
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/", exchange -> {
+      exchange.sendResponseHeaders(403, -1);
+      exchange.close();
+    });
+    server.start();
+    try {
+      Map<String, String> connector = new HashMap<>(ConnectFixtures.gaccFileConnector(dir.resolve("unused.csv"), topic, dlq));
+      connector.put("file.paths", "http://127.0.0.1:" + server.getAddress().getPort() + "/gacc.csv");
+      String name = "file-failing-" + suffix;
+      try (EmbeddedConnect connect = EmbeddedConnect.start(EmbeddedConnect.workerProps(platform.bootstrapServers(),
+          platform.registryUrl(), dir.resolve("failing.offsets")))) {
+        connect.startConnector(name, connector);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!taskFailed(connect.status(name)) && System.nanoTime() < deadline) {
+          Thread.sleep(100);
+        }
+        assertThat(taskFailed(connect.status(name))).as("the task failed on the 403").isTrue();
+
+        assertThatThrownBy(() -> connect.awaitCompletion(name, Duration.ZERO))
+            .isInstanceOf(ConnectorFailedException.class).hasMessageContaining("403");
+        assertThatThrownBy(() -> connect.awaitCaughtUp(name, Duration.ZERO))
+            .isInstanceOf(ConnectorFailedException.class).hasMessageContaining("403");
+      }
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  private static boolean taskFailed(ConnectorStateInfo status) {
+    return status.tasks().stream().anyMatch(t -> "FAILED".equals(t.state()));
   }
 }
