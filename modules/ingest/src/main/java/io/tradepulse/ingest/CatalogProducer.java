@@ -7,13 +7,16 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -29,7 +32,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * as one transaction.
  */
 public final class CatalogProducer implements AutoCloseable {
-    private final KafkaProducer<byte[], byte[]> producer;
+    private final Producer<byte[], byte[]> producer;
     private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
     private boolean transactionsInitialized;
 
@@ -45,6 +48,11 @@ public final class CatalogProducer implements AutoCloseable {
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         props.putAll(clientConfig);
         this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Over a given producer (the unit tests' MockProducer). */
+    CatalogProducer(Producer<byte[], byte[]> producer) {
+        this.producer = producer;
     }
 
     public <K, V> Future<RecordMetadata> send(Topic<K, V> topic, K key, V value) {
@@ -85,8 +93,10 @@ public final class CatalogProducer implements AutoCloseable {
      * in the client configuration; one id is one writer at a time (a second producer with the same id fences the
      * first, whose commit then fails).
      *
-     * @throws KafkaException if the transaction was not committed. After a failed commit (for example a timeout)
-     *     the outcome can be unknown; the records are then either all visible or none.
+     * @throws CommitOutcomeUnknownException if the commit did not complete (it timed out or was interrupted): the
+     *     transaction may still be committed, so the records are either all visible or none, and which is unknown
+     * @throws KafkaException if the transaction was not committed: it was aborted, or the producer was fenced (the
+     *     broker then aborts it)
      */
     public void sendAtomically(Runnable sends) {
         if (!transactionsInitialized) {
@@ -94,23 +104,49 @@ public final class CatalogProducer implements AutoCloseable {
             transactionsInitialized = true;
         }
         producer.beginTransaction();
+        boolean committing = false;
         try {
             sends.run();
             flush();
+            committing = true;
             producer.commitTransaction();
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException
                  | UnsupportedVersionException e) {
             // Fatal for this producer: it may not abort any more, and the broker aborts the open transaction
             // itself (fenced, or at its timeout). Close it.
             throw e;
-        } catch (RuntimeException e) {
-            try {
-                producer.abortTransaction();
-            } catch (RuntimeException abortFailure) {
-                e.addSuppressed(abortFailure);
+        } catch (TimeoutException | InterruptException e) {
+            if (committing) {
+                // The commit request may have reached the coordinator: Kafka's producer refuses an abort after a
+                // commit that timed out (it must be retried), and the transaction may be committed already. Callers
+                // said "aborted, nothing was published" here, and a re-run then sent every record a second time.
+                throw new CommitOutcomeUnknownException("the transaction's commit did not complete ("
+                        + e.getMessage() + "): its records are either all visible or none, which is not known", e);
             }
-            firstFailure.set(null);
-            throw e;
+            abortAndRethrow(e);
+        } catch (RuntimeException e) {
+            abortAndRethrow(e);
+        }
+    }
+
+    /** Aborts the open transaction and rethrows {@code e}, with a failure to abort added to it. */
+    private void abortAndRethrow(RuntimeException e) {
+        try {
+            producer.abortTransaction();
+        } catch (RuntimeException abortFailure) {
+            e.addSuppressed(abortFailure);
+        }
+        firstFailure.set(null);
+        throw e;
+    }
+
+    /**
+     * {@link #sendAtomically}'s commit did not complete (timed out or interrupted): its records are either all visible
+     * or none, and which is unknown until a read_committed reader looks.
+     */
+    public static final class CommitOutcomeUnknownException extends KafkaException {
+        CommitOutcomeUnknownException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

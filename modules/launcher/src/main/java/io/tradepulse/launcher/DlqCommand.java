@@ -874,6 +874,12 @@ final class DlqCommand implements Callable<Integer> {
             } finally {
                 Resources.removeShutdownHook(abortOnExit);
             }
+        } catch (CatalogProducer.CommitOutcomeUnknownException e) {
+            // Not "aborted": the commit may have gone through, and running the replay again would then send every
+            // record a second time.
+            throw new IllegalStateException("the replay's commit did not complete, so whether it was published is not "
+                    + "known: its records are on their targets all or none. Read the targets (read_committed) before "
+                    + "running it again, which would send them once more: " + Main.messages(e), e);
         } catch (RuntimeException e) {
             if (isInvalidTransactionTimeout(e)) {
                 throw new ReplayRefusedException("the replay's transaction may last up to " + ProducerConfig.TRANSACTION_TIMEOUT_CONFIG
