@@ -23,8 +23,13 @@ public record HttpPage(int status, byte[] body, Optional<Duration> retryAfter, H
     return status == 204 || (status == 200 && body.length == 0);
   }
 
-  /** 429 and 5xx. 304 Not Modified is not: it is the answer to a conditional request, not a failure. */
+  /**
+   * 408, 425, 429 and 5xx. 408 Request Timeout (a server or proxy closing a slow or idle request) and 425 Too Early
+   * say nothing about the query: the same request succeeds later, so failing the task on them, as on other 4xx (a
+   * wrong query, a refused key), stopped it until restarted by hand. 304 Not Modified is not retryable: it is the
+   * answer to a conditional request, not a failure.
+   */
   public boolean isRetryable() {
-    return status == 429 || status >= 500;
+    return status == 408 || status == 425 || status == 429 || status >= 500;
   }
 }

@@ -44,7 +44,7 @@ public final class IngestMetrics {
       gauge(pm, "dead-letters-total", "Bad rows emitted to the dead-letter topic.", deadLetters);
       gauge(pm, "skipped-rows-total", "Rows intentionally not emitted (country groups, quantity rows).", skipped);
       gauge(pm, "fetches-total", "HTTP requests made.", fetches);
-      gauge(pm, "retries-total", "HTTP requests retried after 429/5xx/IO errors.", retries);
+      gauge(pm, "retries-total", "HTTP requests retried after 408/425/429/5xx/IO errors.", retries);
       gauge(pm, "payload-bytes-read-total", "Bytes of files and downloaded bodies read by the file, GACC and Comext "
           + "bulk sources, to fingerprint and to parse them; a check of an unchanged location reads none.",
           payloadBytesRead);

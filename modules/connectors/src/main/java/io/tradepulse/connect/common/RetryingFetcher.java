@@ -18,11 +18,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Throttles every call, retries 429/5xx and I/O failures with backoff (honouring Retry-After, in seconds or as a
- * date; a 429 without a readable one that says how long to wait in its body, as Azure API Management's "Try again in
- * N seconds" does, waits that long), and, when retries are exhausted, throws {@link RetriableException}: the Connect
- * worker then calls poll() again and, because offsets only moved for delivered rows, nothing is lost.
- * Other statuses (200, 204, 304 Not Modified, 4xx) are returned to the caller to interpret.
+ * Throttles every call, retries 408/425/429/5xx ({@link HttpPage#isRetryable}) and I/O failures with backoff
+ * (honouring Retry-After, in seconds or as a date; a 429 without a readable one that says how long to wait in its
+ * body, as Azure API Management's "Try again in N seconds" does, waits that long), and, when retries are exhausted,
+ * throws {@link RetriableException}: the Connect worker then calls poll() again and, because offsets only moved for
+ * delivered rows, nothing is lost. Other statuses (200, 204, 304 Not Modified, other 4xx) are returned to the caller
+ * to interpret.
  *
  * <p>A server's wait is remembered, not only slept: the worker polls again at once after a RetriableException
  * (AbstractWorkerSourceTask logs it and polls), so a wait that ended with the retries (a Retry-After of an hour on a

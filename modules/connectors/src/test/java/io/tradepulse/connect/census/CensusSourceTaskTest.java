@@ -184,6 +184,41 @@ class CensusSourceTaskTest {
   }
 
   @Test
+  void shouldRetryA408RequestTimeoutAndA425TooEarlyLikeA5xxInsteadOfFailingTheTask() throws Exception {
+    // A proxy in front of the API closing an idle request (408, with the "Connection: close" it sends), then a 425:
+    // neither says anything about the query, and the same call succeeds a moment later.
+    String path = "/data/timeseries/intltrade/exports/hs";
+    wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("time", equalTo("2025-04")).inScenario("proxy")
+        .whenScenarioStateIs(Scenario.STARTED).willReturn(aResponse().withStatus(408)
+            .withHeader("Connection", "close").withBody("<html><body><h1>408 Request Time-out</h1></body></html>"))
+        .willSetStateTo("second"));
+    wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("time", equalTo("2025-04")).inScenario("proxy")
+        .whenScenarioStateIs("second").willReturn(aResponse().withStatus(425)).willSetStateTo("third"));
+    wm.stubFor(get(urlPathEqualTo(path)).withQueryParam("time", equalTo("2025-04")).inScenario("proxy")
+        .whenScenarioStateIs("third").willReturn(aResponse().withStatus(200).withBody(APRIL_2025)));
+    stubMonth("2025-05", 204, null);
+    CensusSourceTask task = start(props());
+    List<SourceRecord> rs = harness.drain(task);
+
+    assertThat(trades(rs)).extracting(CensusSourceTaskTest::partner).containsExactly("CHN", "GBR");
+    assertThat(task.metrics().retries()).isEqualTo(2);
+    task.stop();
+  }
+
+  @Test
+  void shouldThrowRetriableExceptionWhenA408PersistsAndResumeOnceTheServerAnswers() throws Exception {
+    stubMonth("2025-04", 408, "Request Timeout");
+    CensusSourceTask task = start(props());
+    assertThatThrownBy(() -> TaskHarness.poll(task))
+        .isInstanceOf(RetriableException.class).hasMessageContaining("HTTP 408").hasMessageContaining("4 attempts");
+    wm.resetAll();
+    stubMonth("2025-04", 200, APRIL_2025);
+    stubMonth("2025-05", 204, null);
+    assertThat(trades(harness.drain(task))).extracting(CensusSourceTaskTest::partner).containsExactly("CHN", "GBR");
+    task.stop();
+  }
+
+  @Test
   void shouldThrowRetriableExceptionWhenServerKeepsFailingAndResumeLater() throws Exception {
     stubMonth("2025-04", 503, "busy");
     CensusSourceTask task = start(props());

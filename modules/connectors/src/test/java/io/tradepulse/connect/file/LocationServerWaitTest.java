@@ -118,6 +118,21 @@ class LocationServerWaitTest {
   }
 
   @Test
+  void shouldRetryAnHttpLocationAnswered408RequestTimeoutAndReadItInsteadOfFailingTheTask() throws Exception {
+    wm.stubFor(get(urlPathEqualTo("/a.csv")).inScenario("a").whenScenarioStateIs(Scenario.STARTED)
+        .willReturn(aResponse().withStatus(408).withHeader("Connection", "close")).willSetStateTo("back"));
+    wm.stubFor(get(urlPathEqualTo("/a.csv")).inScenario("a").whenScenarioStateIs("back")
+        .willReturn(aResponse().withStatus(200).withBody(csv("aa"))));
+    start(localhost("/a.csv"), true, Map.of());
+
+    List<SourceRecord> rs = harness.drain(task);
+    assertThat(notes(rs)).hasSize(LocationRecheckTest.ROWS).allMatch(n -> n.startsWith("aa-"));
+    assertThat(calls("/a.csv")).as("retried once after the backoff").isEqualTo(2);
+    assertThat(waits).contains(Duration.ofSeconds(1));
+    assertThat(task.metrics().retries()).isEqualTo(1);
+  }
+
+  @Test
   void shouldReadTheOtherServersLocationWhileOneServerAsksForAnHourAndTheWaitingOneAtItsTime() throws Exception {
     stubUnavailableForAnHourOnce("/a.csv", csv("aa"));
     wm.stubFor(get(urlPathEqualTo("/b.csv")).willReturn(aResponse().withStatus(200).withBody(csv("bb"))));
