@@ -57,8 +57,10 @@ public final class FileConfig extends TradeSourceConfig {
     REPORTED_YOY_PCT("reportedYoyPct", "YoY % as reported by the source."),
     SOURCE_REF("sourceRef", "Citation of the publication."),
     VINTAGE("vintage", "Release label."),
-    PUBLISHED_AT("publishedAt", "Publication time: ISO instant, yyyy-MM-dd (UTC midnight) or epoch millis. Also the "
-        + "occurredAt of dead letters when set as a default."),
+    PUBLISHED_AT("publishedAt", "Publication time: ISO instant, yyyy-MM-dd (UTC midnight) or epoch millis (12 or 13 "
+        + "digits). A number of 9 to 11 digits (epoch seconds, e.g. 1749513600) or of more than 13 (micro- or "
+        + "nanoseconds) makes the row a dead letter naming the cell; it is not reinterpreted. Also the occurredAt of "
+        + "dead letters when set as a default."),
     NOTE("note", "Quality note.");
 
     public final String key;
@@ -119,7 +121,8 @@ public final class FileConfig extends TradeSourceConfig {
       case VALUE -> "a decimal number in the file's unit, e.g. 28.8";
       case CURRENCY -> "an ISO 4217 code, e.g. USD";
       case REPORTED_YOY_PCT -> "a percent, e.g. -34.5";
-      case PUBLISHED_AT -> "an ISO instant (2026-01-14T00:00:00Z), a date yyyy-MM-dd (UTC midnight) or epoch millis";
+      case PUBLISHED_AT -> "an ISO instant (2026-01-14T00:00:00Z), a date yyyy-MM-dd (UTC midnight) or epoch millis "
+          + "(12 or 13 digits; epoch seconds are refused)";
       default -> null;
     };
     if (allowed == null) {

@@ -382,9 +382,29 @@ public final class MappedRowParser implements PayloadParser<String> {
     return v.length() == 6 ? YearMonth.parse(v, YYYYMM) : YearMonth.parse(v.substring(0, 7));
   }
 
+  /**
+   * A publication time: an ISO instant, a date (UTC midnight) or epoch millis. Millis are 12 or 13 digits (1973-03-03
+   * to 2286-11-20): a number of 9 to 11 digits is almost surely epoch seconds (1749513600, 2025-06-10), which read as
+   * millis went out as a time in January 1970 and was refused by the processor's validation, far from the cell; one of
+   * 14 digits or more, micro- or nanoseconds. Such a cell is refused here, naming what it looks like, rather than
+   * reinterpreted: a unit guessed from a digit count would be silently wrong for the one file where it is not.
+   */
   static long instant(String v) {
-    if (v.matches("\\d{9,}")) {
-      return Long.parseLong(v);
+    if (v.matches("\\d+")) {
+      if (v.length() >= 9 && v.length() <= 11) {
+        long seconds = Long.parseLong(v);
+        throw new IllegalArgumentException("publishedAt '" + v + "' looks like epoch seconds ("
+            + Instant.ofEpochSecond(seconds) + "), not epoch millis (" + Instant.ofEpochMilli(seconds)
+            + "): give epoch millis (" + v + "000) or an ISO-8601 instant or date");
+      }
+      if (v.length() > 13) {
+        throw new IllegalArgumentException("publishedAt '" + v + "' has " + v.length() + " digits, more than epoch "
+            + "millis until the year 2286 (13): micro- or nanoseconds? Give epoch millis or an ISO-8601 instant or "
+            + "date");
+      }
+      if (v.length() >= 12) {
+        return Long.parseLong(v);
+      }
     }
     if (v.length() == 10) {
       return LocalDate.parse(v).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();

@@ -209,6 +209,7 @@ class FileSourceTaskTest {
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "default.publishedAt|2026-01-14T00:00|ISO instant",
+      "default.publishedAt|1749513600|epoch seconds are refused",
       "default.flow|SHIPMENT|EXPORT",
       "default.reporter|CN|alpha-3",
       "default.partner|United States|alpha-3",
@@ -311,5 +312,34 @@ class FileSourceTaskTest {
         .containsExactly("trade.dlq", "trade.dlq", "trade.dlq", "trade.records");
     assertThat(((Struct) rs.get(0).value()).getString("reason")).contains("NaN");
     assertThat(((Struct) rs.get(3).value()).getFloat64("reportedYoyPct")).isEqualTo(-34.5);
+  }
+
+  @Test
+  void shouldDeadLetterAPublishedAtInEpochSecondsNamingTheCellInsteadOfEmittingATimeIn1970() throws Exception {
+    // 1749513600 is 2025-06-10 in epoch seconds; read as the documented millis it went out as 1970-01-21, and the
+    // processor refused the record ("published before its period began"), far from the file and the cell.
+    Path csv = Files.writeString(dir.resolve("released.csv"), """
+        period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag,released
+        2025-05,2025-05,28.8,-34.5,AP,seconds,1749513600
+        2025-05,2025-05,28.8,-34.5,AP,millis,1749513600000
+        2025-05,2025-05,28.8,-34.5,AP,date,2025-06-10
+        2025-05,2025-05,28.8,-34.5,AP,microseconds,1749513600000000
+        """);
+    Map<String, String> props = gaccSeedProps(csv.toString());
+    props.put("field.publishedAt", "released");
+    FileSourceTask task = start(props);
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(rs).extracting(SourceRecord::topic)
+        .containsExactly("trade.dlq", "trade.records", "trade.records", "trade.dlq");
+    Struct seconds = (Struct) rs.get(0).value();
+    assertThat(seconds.getString("reason")).contains("publishedAt '1749513600'").contains("epoch seconds")
+        .contains("2025-06-10T00:00:00Z");
+    assertThat(seconds.getString("position")).isEqualTo("line 2");
+    assertThat(new String(seconds.getBytes("rawValue"), StandardCharsets.UTF_8)).endsWith(",seconds,1749513600");
+    assertThat(rs.subList(1, 3)).extracting(r -> ((java.util.Date) ((Struct) r.value()).get("publishedAt")).toInstant())
+        .containsOnly(java.time.Instant.parse("2025-06-10T00:00:00Z"));
+    assertThat(((Struct) rs.get(3).value()).getString("reason")).contains("publishedAt '1749513600000000'");
   }
 }
