@@ -517,6 +517,46 @@ class ComextSourceTaskTest {
         getRequestedFor(urlPathEqualTo(REVISED_PATH)).withQueryParam("startPeriod", equalTo("2025-05")));
   }
 
+  /**
+   * May answered with a confidential row only keeps the cursor (and gets a fingerprint); the new-month call asks again
+   * a day later (poll.interval.ms), revision checks come hourly. May's figures came out in between: the check saw them
+   * as a revision of May and emitted them, then the new-month call, its cursor still at May, emitted them again.
+   */
+  @Test
+  void shouldEmitAMonthOnceWhenItsFirstFiguresComeOutWhileTheCursorWaitsForItAndARevisionCheckComesFirst()
+      throws Exception {
+    wm.stubFor(get(urlPathEqualTo(REVISED_PATH)).atPriority(10).willReturn(aResponse().withStatus(404)
+        .withBody("{\"error\":{\"status\":404,\"label\":\"NO_RECORDS_FOUND\"}}")));
+    stubSdmx("2025-02", null, sdmx("13/06/25", (String.join(";", FEB_TO_APR) + ";JP 2025-05 ").split(";")));
+    stubSdmx("2025-05", null, sdmx("13/06/25", "JP 2025-05 "));
+    Map<String, String> props = revisionProps("2");
+    props.put("poll.interval.ms", "86400000");
+    ComextApiSourceTask task = start(new ComextApiSourceTask(), props);
+    List<SourceRecord> rs = new ArrayList<>(pollTimes(task, 3));
+    assertThat(task.offsetOf("EU27_2020").next()).hasToString("2025-05");
+
+    // Two hours on: May is out (every row carries the new LAST UPDATE). The revision check is due, the new-month call
+    // not before tomorrow.
+    String[] withMay = (String.join(";", FEB_TO_APR) + ";" + String.join(";", MAY)).split(";");
+    stubSdmx("2025-03", "2025-05", sdmx("15/06/25", java.util.Arrays.copyOfRange(withMay, 3, withMay.length)));
+    stubSdmx("2025-03", "2025-04", sdmx("15/06/25", java.util.Arrays.copyOfRange(FEB_TO_APR, 3, FEB_TO_APR.length)));
+    stubSdmx("2025-05", null, sdmx("15/06/25", MAY));
+    clock.advance(Duration.ofHours(2));
+    rs.addAll(pollTimes(task, 3));
+    clock.advance(Duration.ofDays(1));
+    rs.addAll(pollTimes(task, 3));
+    clock.advance(Duration.ofHours(2)); // and a check after it: May's fingerprint is that of its figures
+    stubSdmx("2025-03", "2025-05", sdmx("16/06/25", java.util.Arrays.copyOfRange(withMay, 3, withMay.length)));
+    rs.addAll(pollTimes(task, 3));
+    task.stop();
+
+    assertThat(figures(rs)).filteredOn(f -> f.contains(" 2025-5 ")).as("each of May's figures once")
+        .containsExactlyInAnyOrder("CHN 2025-5 44321098765 COMEXT 2025-06-15", "USA 2025-5 29876543210 COMEXT 2025-06-15",
+            "JPN 2025-5 5345678901 COMEXT 2025-06-15");
+    assertThat(figures(rs)).hasSize(11);
+    assertThat(task.offsetOf("EU27_2020").next()).hasToString("2025-06");
+  }
+
   @Test
   void shouldNotDeadLetterTheSameBadRowsAgainWhenTheirMonthIsRevisedTwiceAcrossARestart() throws Exception {
     ComextApiSourceTask task = ingestJuneWithUnknownPartnerThenMoveToJuly(revisionProps("2"));
