@@ -71,7 +71,9 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
     this.countries = countries;
   }
 
-  private record Columns(int country, int year, int month, int exp, int imp, int cum, int expCum, int impCum) {}
+  /** @param width the header's cells up to its last non-blank one: a row has no figure beyond them */
+  private record Columns(int country, int year, int month, int exp, int imp, int cum, int expCum, int impCum,
+      int width) {}
 
   /** A value row waiting for the YoY row that may follow it. */
   private record Pending(CsvReader.Row row, String partner, YearMonth period, int months, boolean useCumulative) {}
@@ -155,6 +157,16 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
           items.add(BadRow.of("YoY row without a value row above it", ctx.location(), "line " + r.line(), r.raw()));
           continue;
         }
+        String wide = beyondHeader(r, cols);
+        if (wide != null) {
+          // Its percents cannot be told apart from the cells shifted into their columns: the row above goes out
+          // without them, and this row says why.
+          items.add(BadRow.of(wide + ": the YoY % of the row above are not read", ctx.location(), "line " + r.line(),
+              r.raw()));
+          skipped += finish(pending, null, cols, ctx, vintage, publishedAt, items);
+          pending = null;
+          continue;
+        }
         skipped += finish(pending, r, cols, ctx, vintage, publishedAt, items);
         pending = null;
         continue;
@@ -174,6 +186,11 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
         items.add(BadRow.of("Unknown country/region '" + first + "': not in " + countries.tableName(), ctx.location(),
             "line " + r.line(), r.raw()));
         continue;
+      }
+      String wide = beyondHeader(r, cols);
+      if (wide != null) {
+        items.add(BadRow.of(wide, ctx.location(), "line " + r.line(), r.raw()));
+        continue; // and its YoY row with it (swallowYoy)
       }
       String monthCell = r.field(cols.month()).replace(" ", "").toLowerCase(Locale.ROOT);
       String cumCell = cols.cum() < 0 ? "" : r.field(cols.cum()).replace(" ", "").toLowerCase(Locale.ROOT);
@@ -200,6 +217,15 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
             ctx.location(), "line " + r.line(), r.raw()));
         continue;
       }
+      int last = Math.max(useCum ? cols.expCum() : cols.exp(), useCum ? cols.impCum() : cols.imp());
+      if (r.fields().size() <= last) {
+        // Cut short (a line broken or truncated by hand): its figures' cells are not there, which read as "-" made the
+        // row vanish as one without figures, counted among the skipped cells and never seen.
+        items.add(BadRow.of("Row has " + r.fields().size() + " cells, the header " + cols.width() + ": the "
+            + (useCum ? "cumulative " : "") + "Exports/Imports figures (cell " + (last + 1) + ") are missing",
+            ctx.location(), "line " + r.line(), r.raw()));
+        continue;
+      }
       YearMonth period = YearMonth.of(year, month);
       if (vintage == null) {
         LocalDate rel = releaseDate(release, period, months, ctx.releaseDay());
@@ -217,6 +243,23 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
           payload));
     }
     return new Parsed(items, skipped, publishedAt);
+  }
+
+  /**
+   * The reason a row cannot be read, when it has a non-blank cell beyond the header's last, else null. Such a row is
+   * shifted: a value written with unquoted thousands separators (United States,2025,5,28,800,000,...) is split into
+   * several cells, and the month's exports were read as 28 (thousand dollars) and its imports as 800, the other cells
+   * pushed past the header.
+   */
+  private static String beyondHeader(CsvReader.Row r, Columns cols) {
+    for (int i = cols.width(); i < r.fields().size(); i++) {
+      if (!r.field(i).isBlank()) {
+        return "Row has " + r.fields().size() + " cells, more than the header's " + cols.width() + " (cell " + (i + 1)
+            + " is '" + r.field(i) + "'): its cells are shifted, as by a value with unquoted thousands separators "
+            + "(quote it: \"28,800,000\")";
+      }
+    }
+    return null;
   }
 
   private static LocalDate releaseDate(String release, YearMonth period, int months, int releaseDay) {
@@ -373,6 +416,10 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
     if (year < 0 || month < 0 || exp < 0 || imp < 0) {
       return null;
     }
-    return new Columns(0, year, month, exp, imp, cum, expCum, impCum);
+    int width = header.fields().size();
+    while (width > 0 && header.field(width - 1).isBlank()) {
+      width--;
+    }
+    return new Columns(0, year, month, exp, imp, cum, expCum, impCum, width);
   }
 }

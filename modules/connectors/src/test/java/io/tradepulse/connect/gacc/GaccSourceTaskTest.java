@@ -168,6 +168,57 @@ class GaccSourceTaskTest {
   }
 
   @Test
+  void shouldDeadLetterARowWhoseUnquotedThousandsSeparatorsShiftItsCellsInsteadOfSendingWrongFigures()
+      throws Exception {
+    // Saved without quotes around grouped numbers, the US row splits into 16 cells: its exports were read as 28 and
+    // its imports as 800 (thousand dollars), sent out as US exports of 28,000 USD and imports of 800,000 USD.
+    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace(
+        "United States,2025,5,\"28,800,000\",\"10,200,000\",1to5,\"160,000,000\",\"60,000,000\"",
+        "United States,2025,5,28,800,000,10,200,000,1to5,160,000,000,60,000,000"));
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.records")).extracting(s -> s.getString("partner") + " " + s.getString("flow"))
+        .containsExactly("WLD EXPORT", "WLD IMPORT", "JPN EXPORT");
+    Struct shifted = values(rs, "trade.dlq").stream().filter(d -> d.getString("position").equals("line 9"))
+        .findFirst().orElseThrow();
+    assertThat(shifted.getString("reason")).contains("16 cells").contains("header's 8").contains("thousands");
+    assertThat(new String(shifted.getBytes("rawValue"), StandardCharsets.UTF_8)).startsWith("United States,2025,5,28,");
+  }
+
+  @Test
+  void shouldDeadLetterARowCutShortBeforeItsFiguresInsteadOfSkippingItAsARowWithoutFigures() throws Exception {
+    // A line broken by hand: the US row ends after its month, its figures on no line the table reads. Read as "-"
+    // cells, the row and its YoY row vanished, counted among the skipped cells.
+    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace(
+        "United States,2025,5,\"28,800,000\"", "United States,2025,5\n\"28,800,000\""));
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.records")).extracting(s -> s.getString("partner")).doesNotContain("USA");
+    assertThat(values(rs, "trade.dlq")).filteredOn(d -> d.getString("position").equals("line 9")).singleElement()
+        .satisfies(d -> assertThat(d.getString("reason")).contains("Row has 3 cells").contains("missing"));
+  }
+
+  @Test
+  void shouldSendTheFiguresWithoutTheirYoyAndDeadLetterAYoyRowWithMoreCellsThanTheHeader() throws Exception {
+    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace("YoY %,,,-34.5,-18.1,,-10.0,-12.0",
+        "YoY %,,,-34.5,-18.1,,-10.0,-12.0,1,234.5"));
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.records")).filteredOn(s -> s.getString("partner").equals("USA"))
+        .extracting(s -> s.getString("flow") + " " + s.getInt64("value") + " " + s.get("reportedYoyPct"))
+        .containsExactly("EXPORT 28800000000 null", "IMPORT 10200000000 null");
+    assertThat(values(rs, "trade.dlq")).filteredOn(d -> d.getString("position").equals("line 10")).singleElement()
+        .satisfies(d -> assertThat(d.getString("reason")).contains("more than the header's 8")
+            .contains("YoY % of the row above are not read"));
+  }
+
+  @Test
   void shouldDeadLetterAYoyCellThatIsNotAFiniteNumberInsteadOfSendingANanGrowthRate() throws Exception {
     Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace("YoY %,,,-34.5,-18.1", "YoY %,,,NaN,-18.1"));
     GaccSourceTask task = start(props(t));
