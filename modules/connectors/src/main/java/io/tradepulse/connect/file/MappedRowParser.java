@@ -85,14 +85,25 @@ public final class MappedRowParser implements PayloadParser<String> {
       return ItemStream.of(new Parsed(List.of(), 0, defaultPublishedAt()));
     }
     Map<String, Integer> idx = new HashMap<>();
+    List<String> twice = new java.util.ArrayList<>();
     for (int i = 0; i < header.fields().size(); i++) {
-      idx.put(header.field(i), i);
+      Integer earlier = idx.putIfAbsent(header.field(i), i);
+      if (earlier != null && config.fields().containsValue(header.field(i)) && !twice.contains(header.field(i))) {
+        twice.add(header.field(i));
+      }
     }
     List<String> missing = config.fields().values().stream().filter(c -> !idx.containsKey(c)).toList();
     if (!missing.isEmpty()) {
       r.close();
       return ItemStream.of(Parsed.whollyBad(BadRow.of("Header lacks mapped columns " + missing + ": " + header.fields(),
           location, "line 1", header.raw()), defaultPublishedAt()));
+    }
+    if (!twice.isEmpty()) {
+      // The last of them was read, silently: in a file joined from two exports, or with the month's and the
+      // cumulative value both headed "value", which one holds the figure cannot be told, so none is guessed.
+      r.close();
+      return ItemStream.of(Parsed.whollyBad(BadRow.of("Header has mapped columns " + twice + " more than once: which "
+          + "one to read cannot be told: " + header.fields(), location, "line 1", header.raw()), defaultPublishedAt()));
     }
     return new Rows(r) {
       @Override

@@ -342,4 +342,22 @@ class FileSourceTaskTest {
         .containsOnly(java.time.Instant.parse("2025-06-10T00:00:00Z"));
     assertThat(((Struct) rs.get(3).value()).getString("reason")).contains("publishedAt '1749513600000000'");
   }
+
+  @Test
+  void shouldDeadLetterAFileWhoseHeaderNamesAMappedColumnTwiceInsteadOfReadingTheLastOne() throws Exception {
+    // An export with the month's and the year-to-date value both headed value_usd_bn: the last one was read, and
+    // January-May went out as May.
+    Path csv = Files.writeString(dir.resolve("twice.csv"), """
+        period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag,value_usd_bn
+        2025-05,2025-05,28.8,-34.5,AP,published,150.2
+        """);
+    FileSourceTask task = start(gaccSeedProps(csv.toString()));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(rs).extracting(SourceRecord::topic).containsExactly("trade.dlq");
+    Struct bad = (Struct) rs.get(0).value();
+    assertThat(bad.getString("reason")).contains("[value_usd_bn] more than once");
+    assertThat(bad.getString("position")).isEqualTo("line 1");
+  }
 }
