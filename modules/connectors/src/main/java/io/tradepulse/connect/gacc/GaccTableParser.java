@@ -88,6 +88,7 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
     Columns cols = null;
     Pending pending = null;
     boolean swallowYoy = false; // the YoY row under a skipped group or dead-lettered value row
+    String otherUnit = null; // a later unit line's other unit, whose rows are dead letters
     List<CsvReader.Row> rows = new ArrayList<>();
     for (CsvReader.Row r = reader.next(); r != null; r = reader.next()) {
       rows.add(r);
@@ -115,8 +116,8 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
       String lower = first.toLowerCase(Locale.ROOT);
       if (cols == null) {
         if (lower.startsWith("unit:")) {
-          String unit = String.join(",", r.fields()).substring(5).replaceAll("[\\s,]+$", "").trim();
-          unitOk = unit.replace(" ", "").equalsIgnoreCase("US$1,000");
+          String unit = unit(r);
+          unitOk = isThousandDollars(unit);
           if (!unitOk) {
             return Parsed.whollyBad(BadRow.of("Unsupported unit '" + unit + "': only 'Unit: US$1,000' tables are read",
                 ctx.location(), "line " + r.line(), r.raw()));
@@ -139,6 +140,24 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
         continue;
       }
       if (r.isBlank()) {
+        continue;
+      }
+      if (lower.startsWith("unit:")) {
+        // A second table in the same file (the RMB release pasted under the US$ one): its rows were read as US$1,000
+        // like the first table's, 100 million yuan taken for a thousand dollars. From a unit line on, the rows are
+        // that unit's.
+        if (pending != null) {
+          skipped += finish(pending, null, cols, ctx, vintage, publishedAt, items);
+          pending = null;
+        }
+        swallowYoy = false;
+        String unit = unit(r);
+        otherUnit = isThousandDollars(unit) ? null : "'Unit: " + unit + "' (line " + r.line() + ")";
+        continue;
+      }
+      if (otherUnit != null) {
+        items.add(BadRow.of("Row under " + otherUnit + ": only US$1,000 figures are read", ctx.location(),
+            "line " + r.line(), r.raw()));
         continue;
       }
       if (isNote(r, lower)) {
@@ -260,6 +279,15 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
       }
     }
     return null;
+  }
+
+  /** The unit a "Unit:" line names, its cells joined again (an unquoted "US$1,000" is two cells). */
+  private static String unit(CsvReader.Row r) {
+    return String.join(",", r.fields()).trim().substring(5).replaceAll("[\\s,]+$", "").trim();
+  }
+
+  private static boolean isThousandDollars(String unit) {
+    return unit.replace(" ", "").equalsIgnoreCase("US$1,000");
   }
 
   private static LocalDate releaseDate(String release, YearMonth period, int months, int releaseDay) {

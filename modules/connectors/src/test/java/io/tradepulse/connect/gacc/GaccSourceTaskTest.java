@@ -219,6 +219,27 @@ class GaccSourceTaskTest {
   }
 
   @Test
+  void shouldDeadLetterTheRowsOfASecondTableInAnotherUnitInsteadOfReadingThemAsThousandsOfDollars() throws Exception {
+    // The RMB release (100 million yuan) pasted under the US$ table: its US row went out as exports of 2,070 thousand
+    // dollars next to the 28.8 bn of the US$ table.
+    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025 + """
+        "Unit: 100 million yuan"
+        Country (Region),Year,Month,Exports,Imports,Cumulative,Exports 1 to N,Imports 1 to N
+        United States,2025,5,"2,070",733,1to5,"11,500","4,310"
+        YoY %,,,-34.0,-17.5,,-9.5,-11.5
+        """);
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.records")).filteredOn(s -> s.getString("partner").equals("USA"))
+        .extracting(s -> s.getString("flow") + " " + s.getInt64("value"))
+        .containsExactly("EXPORT 28800000000", "IMPORT 10200000000");
+    assertThat(values(rs, "trade.dlq")).filteredOn(d -> d.getString("reason").contains("100 million yuan"))
+        .extracting(d -> d.getString("position")).containsExactly("line 16", "line 17", "line 18");
+  }
+
+  @Test
   void shouldDeadLetterAYoyCellThatIsNotAFiniteNumberInsteadOfSendingANanGrowthRate() throws Exception {
     Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace("YoY %,,,-34.5,-18.1", "YoY %,,,NaN,-18.1"));
     GaccSourceTask task = start(props(t));
