@@ -39,6 +39,9 @@ import java.util.function.Function;
 public final class MappedRowParser implements PayloadParser<String> {
   private static final JsonFactory JSON = new JsonFactory();
   private static final DateTimeFormatter YYYYMM = DateTimeFormatter.ofPattern("yyyyMM");
+  /** yyyy-MM, alone or as the start of a date yyyy-MM-dd, with or without a time after it (see {@link #month}). */
+  private static final java.util.regex.Pattern MONTH_CELL =
+      java.util.regex.Pattern.compile("\\d{4}-\\d{2}(-\\d{2}([T ].*)?)?");
   /** Longest NDJSON line read whole, as {@link StreamingCsvReader#MAX_RECORD_BYTES} for CSV. */
   static final int MAX_LINE_BYTES = StreamingCsvReader.MAX_RECORD_BYTES;
 
@@ -389,8 +392,20 @@ public final class MappedRowParser implements PayloadParser<String> {
     };
   }
 
+  /**
+   * A month: yyyyMM, yyyy-MM, or a date (time) in it. Only the first seven characters were read, whatever followed: a
+   * range in one cell ("2025-01/2025-02", "2025-01..2025-02", the combined January-February of a customs release) went
+   * out as its first month alone, with the two months' figure.
+   */
   static YearMonth month(String v) {
-    return v.length() == 6 ? YearMonth.parse(v, YYYYMM) : YearMonth.parse(v.substring(0, 7));
+    if (v.length() == 6) {
+      return YearMonth.parse(v, YYYYMM);
+    }
+    if (!MONTH_CELL.matcher(v).matches()) {
+      throw new IllegalArgumentException("period '" + v + "' is not a month yyyy-MM, yyyyMM or a date yyyy-MM-dd (a "
+          + "period of several months: its last month in the column mapped to field.period.end)");
+    }
+    return YearMonth.parse(v.substring(0, 7));
   }
 
   /**

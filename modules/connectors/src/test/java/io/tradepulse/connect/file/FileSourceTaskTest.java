@@ -360,4 +360,28 @@ class FileSourceTaskTest {
     assertThat(bad.getString("reason")).contains("[value_usd_bn] more than once");
     assertThat(bad.getString("position")).isEqualTo("line 1");
   }
+
+  @Test
+  void shouldDeadLetterAPeriodCellHoldingARangeInsteadOfReadingItsFirstMonthWithTheRangesFigure() throws Exception {
+    // January+February 2025 written as one cell: only its first seven characters were read, and the two months'
+    // exports went out as January's.
+    Path csv = Files.writeString(dir.resolve("range.csv"), """
+        period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag
+        2025-01/2025-02,2025-01/2025-02,63.3,,x,slash range
+        2025-01..2025-02,2025-02,63.3,,x,dotted range
+        2025-05-01,2025-05-31,28.8,,x,dates
+        2025-06-01T00:00:00Z,2025-06,38.17,,x,instant
+        """);
+    FileSourceTask task = start(gaccSeedProps(csv.toString()));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(rs).extracting(SourceRecord::topic)
+        .containsExactly("trade.dlq", "trade.dlq", "trade.records", "trade.records");
+    assertThat(((Struct) rs.get(0).value()).getString("reason")).contains("period '2025-01/2025-02'")
+        .contains("field.period.end");
+    assertThat(((Struct) rs.get(1).value()).getString("position")).isEqualTo("line 3");
+    assertThat(rs.subList(2, 4)).extracting(r -> ((Struct) r.value()).getInt32("month") + "/"
+        + ((Struct) r.value()).getInt32("months")).containsExactly("5/1", "6/1");
+  }
 }
