@@ -17,6 +17,8 @@ import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -89,6 +91,7 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
     Pending pending = null;
     boolean swallowYoy = false; // the YoY row under a skipped group or dead-lettered value row
     String otherUnit = null; // a later unit line's other unit, whose rows are dead letters
+    Map<ParsedItem, CsvReader.Row> origin = new IdentityHashMap<>(); // each figure's value row
     List<CsvReader.Row> rows = new ArrayList<>();
     for (CsvReader.Row r = reader.next(); r != null; r = reader.next()) {
       rows.add(r);
@@ -147,7 +150,7 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
         // like the first table's, 100 million yuan taken for a thousand dollars. From a unit line on, the rows are
         // that unit's.
         if (pending != null) {
-          skipped += finish(pending, null, cols, ctx, vintage, publishedAt, items);
+          skipped += finish(pending, null, cols, ctx, vintage, publishedAt, items, origin);
           pending = null;
         }
         swallowYoy = false;
@@ -182,16 +185,16 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
           // without them, and this row says why.
           items.add(BadRow.of(wide + ": the YoY % of the row above are not read", ctx.location(), "line " + r.line(),
               r.raw()));
-          skipped += finish(pending, null, cols, ctx, vintage, publishedAt, items);
+          skipped += finish(pending, null, cols, ctx, vintage, publishedAt, items, origin);
           pending = null;
           continue;
         }
-        skipped += finish(pending, r, cols, ctx, vintage, publishedAt, items);
+        skipped += finish(pending, r, cols, ctx, vintage, publishedAt, items, origin);
         pending = null;
         continue;
       }
       if (pending != null) {
-        skipped += finish(pending, null, cols, ctx, vintage, publishedAt, items);
+        skipped += finish(pending, null, cols, ctx, vintage, publishedAt, items, origin);
         pending = null;
       }
       swallowYoy = true;
@@ -255,13 +258,49 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
       swallowYoy = false;
     }
     if (pending != null) {
-      skipped += finish(pending, null, cols, ctx, vintage, publishedAt, items);
+      skipped += finish(pending, null, cols, ctx, vintage, publishedAt, items, origin);
     }
     if (cols == null) {
       return Parsed.whollyBad(BadRow.wholePayload("No 'Country (Region)' header row found", null, ctx.location(), "table",
           payload));
     }
+    sameFigureTwice(items, origin, ctx);
     return new Parsed(items, skipped, publishedAt);
+  }
+
+  /**
+   * A table gives one figure per partner, flow and period. A country row printed twice (a table pasted together from
+   * two pages, a row copied by hand) gave two records of one key: with different figures, downstream kept the larger
+   * as if it were the table's, and nothing showed. As the Census source does with the rows of a response: copies with
+   * the same figures go out once, each later copy a dead letter saying so; different figures are all dead letters,
+   * since which one is right cannot be told. Each stays an item in its place, so offsets count items as before.
+   */
+  private static void sameFigureTwice(List<ParsedItem> items, Map<ParsedItem, CsvReader.Row> origin, Context ctx) {
+    Map<String, List<Integer>> byKey = new LinkedHashMap<>();
+    for (int i = 0; i < items.size(); i++) {
+      if (items.get(i) instanceof TradeRow t) {
+        String period = t.months() == 1 ? YearMonth.of(t.year(), t.month()).toString()
+            : YearMonth.of(t.year(), t.month()) + " + " + (t.months() - 1) + " month(s)";
+        byKey.computeIfAbsent(t.partner() + " " + t.flow() + " " + period, k -> new ArrayList<>()).add(i);
+      }
+    }
+    byKey.forEach((key, at) -> {
+      if (at.size() < 2) {
+        return;
+      }
+      ParsedItem first = items.get(at.get(0));
+      boolean same = at.stream().allMatch(i -> items.get(i).equals(first));
+      List<Long> lines = at.stream().map(i -> origin.get(items.get(i)).line()).toList();
+      for (int n = same ? 1 : 0; n < at.size(); n++) {
+        int i = at.get(n);
+        CsvReader.Row row = origin.get(items.get(i));
+        String reason = same
+            ? key + " again, with the same figures as on line " + lines.get(0) + ": emitted once"
+            : key + " given different figures on lines " + lines + ": which one is the table's cannot be told, "
+                + "none is emitted";
+        items.set(i, BadRow.of(reason, ctx.location(), "line " + row.line(), row.raw()));
+      }
+    });
   }
 
   /**
@@ -328,7 +367,7 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
 
   /** Emits the export and import records of a value row; returns how many cells were skipped ("-"). */
   private static int finish(Pending p, CsvReader.Row yoy, Columns c, Context ctx, String vintage, long publishedAt,
-      List<ParsedItem> out) {
+      List<ParsedItem> out, Map<ParsedItem, CsvReader.Row> origin) {
     int skipped = 0;
     int[][] flows = {{p.useCumulative() ? c.expCum() : c.exp()}, {p.useCumulative() ? c.impCum() : c.imp()}};
     String[] names = {"EXPORT", "IMPORT"};
@@ -366,9 +405,11 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
         skipped++;
         continue;
       }
-      out.add(new TradeRow("CHN", p.partner(), names[f], "TOTAL", "TOTAL", p.period().getYear(),
+      TradeRow figure = new TradeRow("CHN", p.partner(), names[f], "TOTAL", "TOTAL", p.period().getYear(),
           p.period().getMonthValue(), p.months(), value, "USD", valuation[f], pct, "GACC", ctx.location(), vintage,
-          publishedAt, 0, p.months() == 2 ? "January and February published combined" : null));
+          publishedAt, 0, p.months() == 2 ? "January and February published combined" : null);
+      out.add(figure);
+      origin.put(figure, p.row());
     }
     return skipped;
   }
