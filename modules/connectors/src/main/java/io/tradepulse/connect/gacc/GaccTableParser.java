@@ -269,11 +269,14 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
   }
 
   /**
-   * A table gives one figure per partner, flow and period. A country row printed twice (a table pasted together from
-   * two pages, a row copied by hand) gave two records of one key: with different figures, downstream kept the larger
-   * as if it were the table's, and nothing showed. As the Census source does with the rows of a response: copies with
-   * the same figures go out once, each later copy a dead letter saying so; different figures are all dead letters,
-   * since which one is right cannot be told. Each stays an item in its place, so offsets count items as before.
+   * A table gives one figure per row name, flow and period. A country row printed twice under the same name (a table
+   * pasted together from two pages, a row copied by hand) gave two records of one key: with different figures,
+   * downstream kept the larger as if it were the table's, and nothing showed. As the Census source does with the rows
+   * of a response: copies with the same figures go out once, each later copy a dead letter saying so; different
+   * figures are all dead letters, since which one is right cannot be told. Each stays an item in its place, so offsets
+   * count items as before. Rows of one economy under different names ("United States (US)" and "US") are left as
+   * they were: a table may print an economy in a section and again in a summary, and whether those may differ is
+   * not known here.
    */
   private static void sameFigureTwice(List<ParsedItem> items, Map<ParsedItem, CsvReader.Row> origin, Context ctx) {
     Map<String, List<Integer>> byKey = new LinkedHashMap<>();
@@ -281,13 +284,17 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
       if (items.get(i) instanceof TradeRow t) {
         String period = t.months() == 1 ? YearMonth.of(t.year(), t.month()).toString()
             : YearMonth.of(t.year(), t.month()) + " + " + (t.months() - 1) + " month(s)";
-        byKey.computeIfAbsent(t.partner() + " " + t.flow() + " " + period, k -> new ArrayList<>()).add(i);
+        String name = origin.get(t).field(0).replace('\u00a0', ' ').strip().replaceAll("\\s+", " ")
+            .toLowerCase(Locale.ROOT);
+        byKey.computeIfAbsent(t.partner() + " " + t.flow() + " " + period + "\u0000" + name, k -> new ArrayList<>())
+            .add(i);
       }
     }
-    byKey.forEach((key, at) -> {
+    byKey.forEach((keyAndName, at) -> {
       if (at.size() < 2) {
         return;
       }
+      String key = keyAndName.substring(0, keyAndName.indexOf('\u0000'));
       ParsedItem first = items.get(at.get(0));
       boolean same = at.stream().allMatch(i -> items.get(i).equals(first));
       List<Long> lines = at.stream().map(i -> origin.get(items.get(i)).line()).toList();
