@@ -229,7 +229,8 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
         return null;
       }
       if (body.status() != 200) {
-        // 4xx other than 408/425/429 (retried by the fetcher) means the query itself is wrong (unknown variable, bad key): retrying cannot help.
+        // 4xx other than 408/425/429 (retried by the fetcher) means the query itself is wrong (unknown variable, bad
+        // key): retrying cannot help.
         throw new ConnectException("Census API answered HTTP " + body.status() + " for " + logUri + ": "
             + body.head(300));
       }

@@ -53,8 +53,8 @@ public abstract class TradeSourceConfig extends AbstractConfig {
   public static final long HTTP_BODY_MIN_RATE_DEFAULT = 1_024L;
 
   public static final String HTTP_MAX_RETRIES_CONFIG = "http.max.retries";
-  public static final String HTTP_MAX_RETRIES_DOC = "Retries of a call answered 408/425/429/5xx or failing with an I/O error "
-      + "before poll() gives up with a RetriableException (the worker polls again later; no offset moves).";
+  public static final String HTTP_MAX_RETRIES_DOC = "Retries of a call answered 408/425/429/5xx or failing with an I/O "
+      + "error before poll() gives up with a RetriableException (the worker polls again later; no offset moves).";
   public static final int HTTP_MAX_RETRIES_DEFAULT = 5;
 
   public static final String HTTP_BACKOFF_INITIAL_CONFIG = "http.backoff.initial.ms";

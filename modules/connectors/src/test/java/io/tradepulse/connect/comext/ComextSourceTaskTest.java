@@ -551,8 +551,8 @@ class ComextSourceTaskTest {
     task.stop();
 
     assertThat(figures(rs)).filteredOn(f -> f.contains(" 2025-5 ")).as("each of May's figures once")
-        .containsExactlyInAnyOrder("CHN 2025-5 44321098765 COMEXT 2025-06-15", "USA 2025-5 29876543210 COMEXT 2025-06-15",
-            "JPN 2025-5 5345678901 COMEXT 2025-06-15");
+        .containsExactlyInAnyOrder("CHN 2025-5 44321098765 COMEXT 2025-06-15",
+            "USA 2025-5 29876543210 COMEXT 2025-06-15", "JPN 2025-5 5345678901 COMEXT 2025-06-15");
     assertThat(figures(rs)).hasSize(11);
     assertThat(task.offsetOf("EU27_2020").next()).hasToString("2025-06");
   }
