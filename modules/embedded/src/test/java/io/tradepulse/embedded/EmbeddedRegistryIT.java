@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,7 +20,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import com.sun.net.httpserver.HttpServer;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -270,18 +266,8 @@ class EmbeddedRegistryIT {
      */
     @Test
     void shouldNeverTalkToAnotherProcessWhenItTakesTheRegistrysPortBeforeTheChildBindsIt() throws Exception {
-        final HttpServer foreign = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 50);
-        final AtomicInteger foreignRequests = new AtomicInteger();
-        foreign.createContext("/", exchange -> {
-            foreignRequests.incrementAndGet();
-            final byte[] body = "{\"compatibilityLevel\":\"BACKWARD\"}".getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        foreign.start();
-        final int foreignPort = foreign.getAddress().getPort();
+        final ForeignRegistry foreign = new ForeignRegistry();
+        final int foreignPort = foreign.port();
         final AtomicInteger picks = new AtomicInteger();
         EmbeddedRegistry.portPicker = n -> picks.getAndIncrement() == 0 ? new int[] {foreignPort}
                 : EmbeddedKafka.freePorts(n);
@@ -293,9 +279,9 @@ class EmbeddedRegistryIT {
             assertThat(subjects.body()).isEqualTo("[]");
         } finally {
             EmbeddedRegistry.portPicker = EmbeddedKafka::freePorts;
-            foreign.stop(0);
+            foreign.close();
         }
-        assertThat(foreignRequests).as("requests that reached the other process").hasValue(0);
+        assertThat(foreign.requests()).as("requests that reached the other process").isZero();
     }
 
     @Test

@@ -5,12 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,7 +18,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
-import com.sun.net.httpserver.HttpServer;
 
 import io.tradepulse.embedded.EmbeddedRegistry.RetryableStartFailure;
 import io.tradepulse.embedded.EmbeddedRegistry.StartFailure;
@@ -239,18 +235,8 @@ class EmbeddedRegistryTest {
         final Properties settings = new Properties();
         settings.setProperty(FakeApicurio.START_DELAY_PROPERTY, "1500"); // Apicurio needs seconds before it binds
         final Path home = FakeApicurio.install(dir, settings);
-        final HttpServer foreign = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 50);
-        final AtomicInteger foreignRequests = new AtomicInteger();
-        foreign.createContext("/", exchange -> {
-            foreignRequests.incrementAndGet();
-            final byte[] body = "{\"compatibilityLevel\":\"BACKWARD\"}".getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        foreign.start();
-        final int foreignPort = foreign.getAddress().getPort();
+        final ForeignRegistry foreign = new ForeignRegistry();
+        final int foreignPort = foreign.port();
         final AtomicInteger picks = new AtomicInteger();
         EmbeddedRegistry.portPicker = n -> picks.getAndIncrement() == 0 ? new int[] {foreignPort}
                 : EmbeddedKafka.freePorts(n);
@@ -259,9 +245,9 @@ class EmbeddedRegistryTest {
             assertThat(picks).hasValue(2);
         } finally {
             EmbeddedRegistry.portPicker = EmbeddedKafka::freePorts;
-            foreign.stop(0);
+            foreign.close();
         }
-        assertThat(foreignRequests).as("requests that reached the other process").hasValue(0);
+        assertThat(foreign.requests()).as("requests that reached the other process").isZero();
     }
 
     @Test
