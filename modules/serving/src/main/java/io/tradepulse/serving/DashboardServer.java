@@ -477,7 +477,8 @@ public final class DashboardServer implements AutoCloseable {
         int from = period(q, "from", Integer.MIN_VALUE);
         int to = period(q, "to", Integer.MAX_VALUE);
         if (from > to) {
-            throw new IllegalArgumentException("from must not be after to: " + q.get("from") + " > " + q.get("to"));
+            throw new IllegalArgumentException("from must not be after to: " + quoted(q.get("from")) + " > "
+                    + quoted(q.get("to")));
         }
         Results.SeriesFilter filter = filter(q);
         List<String> fields = filterFields(filter);
@@ -652,7 +653,7 @@ public final class DashboardServer implements AutoCloseable {
             }
         }
         throw new IllegalArgumentException(name + " must be one of " + Arrays.stream(type.getEnumConstants())
-                .map(Enum::name).collect(Collectors.joining(", ")) + ": " + text);
+                .map(Enum::name).collect(Collectors.joining(", ")) + ": " + quoted(text));
     }
 
     /** Up to 9 digits, so that parsing cannot overflow; the range is checked after. */
@@ -670,7 +671,7 @@ public final class DashboardServer implements AutoCloseable {
                 return limit;
             }
         }
-        throw new IllegalArgumentException("limit must be 1.." + MAX_LIMIT + ": " + text);
+        throw new IllegalArgumentException("limit must be 1.." + MAX_LIMIT + ": " + quoted(text));
     }
 
     /**
@@ -686,7 +687,8 @@ public final class DashboardServer implements AutoCloseable {
         }
         Matcher m = PERIOD.matcher(text);
         if (!m.matches()) {
-            throw new IllegalArgumentException(name + " must be YYYY-MM (four-digit year, month 01-12, e.g. 2025-01): " + text);
+            throw new IllegalArgumentException(name + " must be YYYY-MM (four-digit year, month 01-12, e.g. 2025-01): "
+                    + quoted(text));
         }
         return Results.period(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
     }
@@ -728,13 +730,13 @@ public final class DashboardServer implements AutoCloseable {
             }
             int eq = pair.indexOf('=');
             String name = decode(eq < 0 ? pair : pair.substring(0, eq), "a parameter name");
-            String value = eq < 0 ? "" : decode(pair.substring(eq + 1), "parameter '" + name + "'");
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1), "parameter " + quoted(name));
             if (!allowed.contains(name)) {
-                throw new IllegalArgumentException("unknown parameter '" + name + "' for " + ex.getRequestURI().getPath()
+                throw new IllegalArgumentException("unknown parameter " + quoted(name) + " for " + ex.getRequestURI().getPath()
                         + "; allowed: " + String.join(", ", allowed));
             }
             if (q.put(name, value) != null) {
-                throw new IllegalArgumentException("parameter '" + name + "' given more than once");
+                throw new IllegalArgumentException("parameter " + quoted(name) + " given more than once");
             }
         }
         return q;
@@ -768,7 +770,7 @@ public final class DashboardServer implements AutoCloseable {
                 int hi = i + 2 < raw.length() ? hex(raw.charAt(i + 1)) : -1;
                 int lo = hi < 0 ? -1 : hex(raw.charAt(i + 2));
                 if (lo < 0) {
-                    throw new IllegalArgumentException(what + " has a malformed escape (% and two hex digits): " + raw);
+                    throw new IllegalArgumentException(what + " has a malformed escape (% and two hex digits): " + quoted(raw));
                 }
                 bytes.put((byte) (hi << 4 | lo));
                 i += 3;
@@ -779,10 +781,38 @@ public final class DashboardServer implements AutoCloseable {
                 out.append(StandardCharsets.UTF_8.newDecoder().decode(bytes));
             } catch (CharacterCodingException e) {
                 throw new IllegalArgumentException(what + " is not UTF-8 once percent-decoded (escape each byte of"
-                        + " the value's UTF-8 encoding): " + raw);
+                        + " the value's UTF-8 encoding): " + quoted(raw));
             }
         }
         return out.toString();
+    }
+
+    /**
+     * A parameter's name or value as a 400 echoes it: in single quotes, so that a leading or trailing space shows
+     * ({@code limit=+5} decodes to " 5", and "limit must be 1..100000:  5" hid what was wrong), and with each
+     * character that prints as nothing or as a blank (controls, format characters such as a zero-width space,
+     * separators other than the ASCII space such as a no-break space) as a Java escape, {@code \\u200B}.
+     */
+    static String quoted(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 2).append('\'');
+        text.codePoints().forEach(c -> {
+            if (c != ' ' && invisible(c)) {
+                for (char unit : Character.toChars(c)) {
+                    out.append(String.format(Locale.ROOT, "\\u%04X", (int) unit));
+                }
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.append('\'').toString();
+    }
+
+    private static boolean invisible(int codePoint) {
+        return switch (Character.getType(codePoint)) {
+            case Character.CONTROL, Character.FORMAT, Character.SPACE_SEPARATOR, Character.LINE_SEPARATOR,
+                    Character.PARAGRAPH_SEPARATOR, Character.SURROGATE, Character.UNASSIGNED, Character.PRIVATE_USE -> true;
+            default -> false;
+        };
     }
 
     /** An ASCII hex digit's value, else -1 (Character.digit also takes other scripts' digits). */

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
@@ -171,7 +172,7 @@ class DashboardServerTest {
         HttpResponse<String> bad = get("/api/changes?from=2025-13");
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(json.readTree(bad.body()).get("error").asText())
-                .isEqualTo("from must be YYYY-MM (four-digit year, month 01-12, e.g. 2025-01): 2025-13");
+                .isEqualTo("from must be YYYY-MM (four-digit year, month 01-12, e.g. 2025-01): '2025-13'");
     }
 
     @Test
@@ -241,13 +242,44 @@ class DashboardServerTest {
     void shouldRejectAFlowStatusOrTypeOutsideTheirValuesNamingThem() throws Exception {
         HttpResponse<String> flow = get("/api/changes?flow=EXPORTS");
         assertThat(flow.statusCode()).isEqualTo(400);
-        assertThat(flow.body()).contains("flow must be one of EXPORT, IMPORT, RE_EXPORT, RE_IMPORT: EXPORTS");
+        assertThat(flow.body()).contains("flow must be one of EXPORT, IMPORT, RE_EXPORT, RE_IMPORT: 'EXPORTS'");
         HttpResponse<String> status = get("/api/signals?status=OPEN");
         assertThat(status.statusCode()).isEqualTo(400);
-        assertThat(status.body()).contains("status must be one of ACTIVE, RETRACTED: OPEN");
+        assertThat(status.body()).contains("status must be one of ACTIVE, RETRACTED: 'OPEN'");
         HttpResponse<String> type = get("/api/signals?type=FRONTLOADING");
         assertThat(type.statusCode()).isEqualTo(400);
-        assertThat(type.body()).contains("type must be one of FRONT_LOADING, PAYBACK, YOY_MOVE: FRONTLOADING");
+        assertThat(type.body()).contains("type must be one of FRONT_LOADING, PAYBACK, YOY_MOVE: 'FRONTLOADING'");
+    }
+
+    @Test
+    void shouldQuoteTheValueA400EchoesWhenItHasASpaceOrACharacterThatPrintsAsNothing() throws Exception {
+        // '+' decodes to a space: "limit must be 1..100000:  5" showed no trace of what was wrong with "+5"
+        Map<String, String> errors = new LinkedHashMap<>();
+        errors.put("/api/changes?limit=+5", "limit must be 1..100000: ' 5'");
+        errors.put("/api/changes?limit=", null); // empty: the default, no error
+        errors.put("/api/changes?from=2025-01+", "from must be YYYY-MM (four-digit year, month 01-12, e.g. 2025-01): '2025-01 '");
+        errors.put("/api/changes?flow=+EXPORT", "flow must be one of EXPORT, IMPORT, RE_EXPORT, RE_IMPORT: ' EXPORT'");
+        // a zero-width space, a no-break space and a tab print as nothing or as a space even when quoted
+        errors.put("/api/signals?status=%E2%80%8BACTIVE", "status must be one of ACTIVE, RETRACTED: '\\u200BACTIVE'");
+        errors.put("/api/signals?type=YOY_MOVE%C2%A0", "type must be one of FRONT_LOADING, PAYBACK, YOY_MOVE: 'YOY_MOVE\\u00A0'");
+        errors.put("/api/changes?limit=%095", "limit must be 1..100000: '\\u00095'");
+        errors.put("/api/series?reporter+=CHN",
+                "unknown parameter 'reporter ' for /api/series; allowed: reporter, partner, flow, commodity, limit, after");
+        errors.put("/api/changes?limit=1&limit+=2", "unknown parameter 'limit ' for /api/changes; allowed: reporter,"
+                + " partner, flow, commodity, from, to, limit, after");
+        errors.put("/api/changes?partner=US&partner=USA", "parameter 'partner' given more than once");
+        errors.put("/api/changes?from=2025-06&to=2025-01", "from must not be after to: '2025-06' > '2025-01'");
+        errors.put("/api/changes?reporter+=%E4", "parameter 'reporter ' is not UTF-8 once percent-decoded (escape each"
+                + " byte of the value's UTF-8 encoding): '%E4'");
+        for (Map.Entry<String, String> e : errors.entrySet()) {
+            HttpResponse<String> r = get(e.getKey());
+            if (e.getValue() == null) {
+                assertThat(r.statusCode()).as(e.getKey()).isEqualTo(200);
+                continue;
+            }
+            assertThat(r.statusCode()).as(e.getKey()).isEqualTo(400);
+            assertThat(json.readTree(r.body()).get("error").asText()).as(e.getKey()).isEqualTo(e.getValue());
+        }
     }
 
     @Test
@@ -256,7 +288,7 @@ class DashboardServerTest {
         HttpResponse<String> value = get("/api/changes?reporter=%E4");
         assertThat(value.statusCode()).isEqualTo(400);
         assertThat(json.readTree(value.body()).get("error").asText()).startsWith("parameter 'reporter' is not UTF-8")
-                .endsWith(": %E4");
+                .endsWith(": '%E4'");
         HttpResponse<String> truncated = get("/api/signals?commodity=85%E2%82");
         assertThat(truncated.statusCode()).as("a UTF-8 sequence cut short").isEqualTo(400);
         assertThat(truncated.body()).contains("parameter 'commodity' is not UTF-8");
@@ -273,7 +305,7 @@ class DashboardServerTest {
     void shouldRejectAPeriodRangeThatEndsBeforeItStarts() throws Exception {
         HttpResponse<String> r = get("/api/changes?from=2025-06&to=2025-01");
         assertThat(r.statusCode()).isEqualTo(400);
-        assertThat(r.body()).contains("from must not be after to: 2025-06 > 2025-01");
+        assertThat(r.body()).contains("from must not be after to: '2025-06' > '2025-01'");
         assertThat(json.readTree(get("/api/changes?from=2025-05&to=2025-05").body())).hasSize(2);
     }
 
