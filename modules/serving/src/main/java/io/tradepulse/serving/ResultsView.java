@@ -71,6 +71,14 @@ public final class ResultsView implements Results, AutoCloseable {
      * twice a minute costs the cluster next to nothing.
      */
     static final Duration DEFAULT_METADATA_MAX_AGE = Duration.ofSeconds(30);
+    /**
+     * How often the view looks for a topic it has found no partition of yet. Started right after the topics were
+     * created, it may ask a broker that does not list them yet: it used to call itself caught up without them and
+     * find them at the next partition check ({@code metadata.max.age.ms} later), serving as current what had none of
+     * their rows. A missing topic is looked up with a metadata request each time (the consumer caches only the
+     * topics assigned), a second apart until it is found.
+     */
+    static final Duration MISSING_TOPIC_CHECK_INTERVAL = Duration.ofSeconds(1);
 
     private final Consumer<byte[], byte[]> consumer;
     private final Topic<ChangeKey, TradeChange> changesTopic;
@@ -228,12 +236,23 @@ public final class ResultsView implements Results, AutoCloseable {
                     consumer.assign(parts);
                     consumer.seekToBeginning(parts);
                     initialEnds = new HashMap<>(consumer.endOffsets(parts));
-                    nextPartitionCheck = System.nanoTime() + partitionCheckInterval.toNanos();
+                    if (!missingTopics(parts).isEmpty()) {
+                        // Said once: readiness says only "catching up" while it waits, and a misspelt topic waits forever.
+                        log.warn("Results view finds no partition of {} in the cluster's metadata yet; not caught up"
+                                + " until it has found and read them", missingTopics(parts));
+                    }
+                    nextPartitionCheck = System.nanoTime() + partitionCheckInterval(parts).toNanos();
                 } else if (System.nanoTime() - nextPartitionCheck >= 0) {
                     assignNewPartitions(parts, initialEnds);
-                    nextPartitionCheck = System.nanoTime() + partitionCheckInterval.toNanos();
+                    nextPartitionCheck = System.nanoTime() + partitionCheckInterval(parts).toNanos();
                 }
-                batch = consumer.poll(Duration.ofMillis(500));
+                if (parts.isEmpty()) {
+                    // Neither topic found yet: the consumer refuses to poll with nothing assigned (which read as the
+                    // view's failure), so wait as a poll would.
+                    sleep(Duration.ofMillis(500));
+                } else {
+                    batch = consumer.poll(Duration.ofMillis(500));
+                }
                 for (TopicPartition tp : batch.partitions()) {
                     for (ConsumerRecord<byte[], byte[]> r : batch.records(tp)) {
                         current = r;
@@ -257,7 +276,9 @@ public final class ResultsView implements Results, AutoCloseable {
                     failure = null;
                 }
                 backoff = FIRST_BACKOFF;
-                if (!caughtUp && allAt(parts, initialEnds)) {
+                // Both topics found, and read to where they ended when found: with a topic not found yet, the view
+                // holds none of its rows, however far it has read the other.
+                if (!caughtUp && missingTopics(parts).isEmpty() && allAt(parts, initialEnds)) {
                     caughtUp = true;
                 }
             } catch (WakeupException | org.apache.kafka.common.errors.InterruptException e) {
@@ -291,6 +312,26 @@ public final class ResultsView implements Results, AutoCloseable {
         }
         Thread.interrupted(); // close() may have interrupted a poll or a back-off; close the consumer anyway
         consumer.close(Duration.ofSeconds(5));
+    }
+
+    /** The topics of which no partition is assigned yet: not in the metadata when the view last looked. */
+    private List<String> missingTopics(List<TopicPartition> parts) {
+        List<String> missing = new ArrayList<>();
+        for (String t : List.of(changesTopic.name(), signalsTopic.name())) {
+            if (parts.stream().noneMatch(tp -> tp.topic().equals(t))) {
+                missing.add(t);
+            }
+        }
+        return missing;
+    }
+
+    /**
+     * How long until the view looks for partitions again: soon while a topic is missing ({@link
+     * #MISSING_TOPIC_CHECK_INTERVAL}).
+     */
+    private Duration partitionCheckInterval(List<TopicPartition> parts) {
+        return missingTopics(parts).isEmpty() || partitionCheckInterval.compareTo(MISSING_TOPIC_CHECK_INTERVAL) <= 0
+                ? partitionCheckInterval : MISSING_TOPIC_CHECK_INTERVAL;
     }
 
     /**

@@ -1111,11 +1111,11 @@ class ResultsStoreTest {
                 new Cursor(new byte[0]), 10)).isInstanceOf(InvalidCursorException.class);
     }
 
-    private static SignalKey signalKey(int year, int month, String type) {
+    static SignalKey signalKey(int year, int month, String type) {
         return new SignalKey("CHN", "USA", Flow.EXPORT, "TOTAL", year, month, type);
     }
 
-    private static TradeSignal signal(int year, int month, String type, SignalStatus status) {
+    static TradeSignal signal(int year, int month, String type, SignalStatus status) {
         return TradeSignal.newBuilder().setType(type).setStatus(status).setReporter("CHN").setPartner("USA")
                 .setFlow(Flow.EXPORT).setCommodity("TOTAL").setYear(year).setMonth(month).setSummary(type)
                 .setMethod("test").build();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tradepulse.avro.ChangeKey;
 import io.tradepulse.avro.TradeChange;
+import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.core.AvroSerdes;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.serving.Results.SeriesFilter;
@@ -374,6 +375,86 @@ class ResultsViewTest {
         assertThat(values()).containsExactly(300L, 288L);
         // The failure is cleared after the whole batch is applied, so the values can be seen a moment before.
         await(() -> view.failure().isEmpty());
+    }
+
+    /** The view's consumer with only the topics given in its metadata (another one not created yet, or not seen). */
+    private static MockConsumer<byte[], byte[]> consumerSeeing(MockConsumer<byte[], byte[]> c, TopicPartition... parts) {
+        Node node = new Node(0, "localhost", 9092);
+        for (TopicPartition tp : parts) {
+            c.updatePartitions(tp.topic(), List.of(new PartitionInfo(tp.topic(), 0, node, new Node[] {node}, new Node[] {node})));
+            c.updateBeginningOffsets(Map.of(tp, 0L));
+        }
+        return c;
+    }
+
+    /** What KafkaConsumer does when polled with nothing assigned. */
+    static final class AssignmentCheckingConsumer extends MockConsumer<byte[], byte[]> {
+        AssignmentCheckingConsumer() {
+            super("earliest");
+        }
+
+        @Override
+        public synchronized ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+            if (assignment().isEmpty()) {
+                throw new IllegalStateException("Consumer is not subscribed to any topics or assigned any partitions");
+            }
+            return super.poll(timeout);
+        }
+    }
+
+    private ConsumerRecord<byte[], byte[]> signalRecord(long offset, TradeSignal s) {
+        return new ConsumerRecord<>(signals0.topic(), 0, offset,
+                topics.signals().keySerde().serializer().serialize(signals0.topic(),
+                        ResultsStoreTest.signalKey(s.getYear(), s.getMonth(), s.getType())),
+                topics.signals().valueSerde().serializer().serialize(signals0.topic(), s));
+    }
+
+    private List<TradeSignal> signals() {
+        return view.signals(SeriesFilter.ALL, s -> true, 100).rows();
+    }
+
+    @Test
+    void shouldNotBeCaughtUpUntilItHasFoundAndReadATopicThatWasNotInTheMetadataAtStart() throws Exception {
+        // Started right after the topics were created: the broker it asks does not list trade.signals yet.
+        MockConsumer<byte[], byte[]> early = consumerSeeing(new AssignmentCheckingConsumer(), changes0);
+        early.updateEndOffsets(Map.of(changes0, 1L));
+        early.schedulePollTask(() -> early.addRecord(record(0, ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 5, 288))));
+        view = new ResultsView(early, topics, tmp.resolve("view")).start(); // partitions looked for every 30 s
+
+        await(() -> values().size() == 1);
+        Thread.sleep(300); // polls on: with trade.changes read, it called itself caught up, trade.signals unread
+        assertThat(view.caughtUp()).as("trade.signals not found yet").isFalse();
+        assertThat(view.failure()).isEmpty();
+
+        consumerSeeing(early, signals0).updateEndOffsets(Map.of(signals0, 1L));
+        // Found within seconds, not at the next 30-second check; only then can the consumer hold its records.
+        await(() -> early.assignment().contains(signals0));
+        assertThat(view.caughtUp()).as("trade.signals found, its record unread").isFalse();
+        TradeSignal signal = ResultsStoreTest.signal(2025, 5, "YOY_MOVE", io.tradepulse.avro.SignalStatus.ACTIVE);
+        early.schedulePollTask(() -> early.addRecord(signalRecord(0, signal)));
+        await(view::caughtUp);
+        assertThat(signals()).containsExactly(signal);
+        assertThat(view.failure()).isEmpty();
+    }
+
+    @Test
+    void shouldWaitForTheTopicsWithoutAFailureWhenNeitherIsInTheMetadataAtStart() {
+        // The real consumer refuses to poll with nothing assigned: that was reported as the view's failure.
+        MockConsumer<byte[], byte[]> early = new AssignmentCheckingConsumer();
+        view = new ResultsView(early, topics, tmp.resolve("view")).start();
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+        while (System.nanoTime() < deadline) {
+            assertThat(view.failure()).isEmpty();
+            assertThat(view.caughtUp()).isFalse();
+        }
+
+        consumerSeeing(early, changes0, signals0).updateEndOffsets(Map.of(changes0, 1L, signals0, 0L));
+        await(() -> early.assignment().contains(changes0));
+        early.schedulePollTask(() -> early.addRecord(record(0, ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 5, 288))));
+        await(view::caughtUp);
+        assertThat(values()).containsExactly(288L);
+        assertThat(view.failure()).isEmpty();
     }
 
     @Test
