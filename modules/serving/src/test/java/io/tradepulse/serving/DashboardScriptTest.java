@@ -65,7 +65,8 @@ class DashboardScriptTest {
             """;
 
     private static final String HARNESS = FAKE_PAGE + """
-            const state = {series: [], changes: [], health: {ok: true, body: {status: 'UP', processor: 'RUNNING', viewCaughtUp: true}}};
+            const state = {series: [], changes: [], signals: [], truncated: [],
+              health: {ok: true, body: {status: 'UP', processor: 'RUNNING', viewCaughtUp: true}}};
             let requests = [];
             const context = vm.createContext({
               URLSearchParams, console, setTimeout, setInterval: () => 0, location, history,
@@ -77,8 +78,12 @@ class DashboardScriptTest {
                   const h = state.health;
                   return {ok: h.ok, status: h.ok ? 200 : 503, headers: {get: () => null}, json: async () => h.body};
                 }
-                const body = url.startsWith('api/series') ? state.series : url.startsWith('api/changes') ? state.changes : [];
-                return {ok: true, status: 200, headers: {get: () => null}, json: async () => body};
+                const body = url.startsWith('api/series') ? state.series : url.startsWith('api/changes') ? state.changes
+                  : url.startsWith('api/signals') ? state.signals : [];
+                // X-Truncated on the answers to the URLs that start with one of state.truncated (the limit cut them)
+                const truncated = state.truncated.some(prefix => url.startsWith(prefix));
+                return {ok: true, status: 200, headers: {get: name => name === 'X-Truncated' && truncated ? 'true' : null},
+                  json: async () => body};
               },
             });
             const series = (reporter, partner) => ({reporter, partner, flow: 'EXPORT', commodity: 'TOTAL', months: 2, latestPeriod: '2025-05'});
@@ -128,6 +133,28 @@ class DashboardScriptTest {
                   viewFailure: 'cannot read trade.changes-0@17: <registry> unavailable'}),
                 rebalancing: await status({status: 'DOWN', processor: 'REBALANCING', viewCaughtUp: true}),
               };
+
+              // A series with more rows and signals than the API's limit: each answer is cut, with X-Truncated.
+              const notes = () => ({rows: byId('rows-more').textContent, signals: byId('signals-more').textContent,
+                more: byId('more').textContent, table: tbody.innerHTML, signalList: byId('signals').innerHTML});
+              state.changes = [{year: 2025, month: 1, months: 1, value: 1e9, vintage: 'v', source: 'S'},
+                {year: 2025, month: 2, months: 1, value: 2e9, vintage: 'v', source: 'S'}];
+              state.signals = [{type: 'YOY_MOVE', status: 'ACTIVE', year: 2025, month: 2, months: 1, summary: 'up'}];
+              state.truncated = ['api/changes', 'api/signals'];
+              await vm.runInContext('loadSeries()', context);
+              out.truncated = notes();
+              state.truncated = ['api/signals'];
+              await vm.runInContext('loadSeries()', context);
+              out.signalsTruncated = notes();
+              state.truncated = [];
+              await vm.runInContext('loadSeries()', context);
+              out.complete = notes();
+              state.truncated = ['api/changes', 'api/signals'];
+              await vm.runInContext('loadSeries()', context);
+              byId('f-reporter').value = 'XXX';
+              state.series = [];
+              await vm.runInContext('loadSeries()', context);
+              out.truncatedThenNoneMatch = notes();
               console.log(JSON.stringify(out));
             })().catch(e => { console.error(e); process.exit(1); });
             """;
@@ -366,6 +393,31 @@ class DashboardScriptTest {
         assertThat(status.get("viewFailed").asText())
                 .isEqualTo("○ not ready · processor RUNNING · view: cannot read trade.changes-0@17: <registry> unavailable");
         assertThat(status.get("rebalancing").asText()).isEqualTo("○ not ready · processor REBALANCING");
+    }
+
+    @Test
+    void shouldSayThatASeriesRowsOrSignalsWereCutWhenTheApiAnswersXTruncated() throws Exception {
+        assumeThat(nodeAvailable()).as("node on the PATH").isTrue();
+        JsonNode page = run();
+
+        // Rows and signals beyond the API's limit were left out silently: the table and chart ended early, and the
+        // later signals were missing, with nothing on the page saying so.
+        JsonNode truncated = page.get("truncated");
+        assertThat(truncated.get("table").asText()).contains("2025-01").contains("2025-02");
+        assertThat(truncated.get("rows").asText()).contains("first 2 rows").contains("not shown");
+        assertThat(truncated.get("signals").asText()).contains("first 1 signals").contains("not shown");
+        assertThat(truncated.get("more").asText()).as("the series list was not cut").isEmpty();
+        JsonNode signalsTruncated = page.get("signalsTruncated");
+        assertThat(signalsTruncated.get("rows").asText()).isEmpty();
+        assertThat(signalsTruncated.get("signals").asText()).contains("first 1 signals");
+        JsonNode complete = page.get("complete");
+        assertThat(complete.get("rows").asText()).isEmpty();
+        assertThat(complete.get("signals").asText()).isEmpty();
+        assertThat(complete.get("signalList").asText()).contains("up");
+        JsonNode none = page.get("truncatedThenNoneMatch");
+        assertThat(none.get("table").asText()).isEmpty();
+        assertThat(none.get("rows").asText()).as("no rows shown, none cut").isEmpty();
+        assertThat(none.get("signals").asText()).isEmpty();
     }
 
     @Test
