@@ -38,6 +38,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -223,6 +224,7 @@ final class IngestCommand implements Callable<Integer> {
         checkConnectorSettings(connector);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
+            stopping = true;
             out.println();
             out.println("Stopping (committing source offsets) ...");
             resources.close();
@@ -322,16 +324,48 @@ final class IngestCommand implements Callable<Integer> {
             return endOffsets(client, Set.of(topic, dlq));
         }, a -> TariffsCommand.count(a.get(topic) - before.get(topic), "record") + " to " + topic + ", "
                 + TariffsCommand.count(a.get(dlq) - before.get(dlq), "dead letter") + " to " + dlq);
-        boolean finished = true;
-        if (follow && finished) {
+        if (follow) {
             out.println("Following " + source + " for new releases. Press Ctrl-C to stop.");
-            new CountDownLatch(1).await();
+            // Zero: no wait, only the worker's status of the connector and its tasks (a FAILED one throws
+            // ConnectorFailedException, exit 1 with the task's reason; its final offset commit came before).
+            followUntilFailed(() -> connect.awaitCaughtUp(name, Duration.ZERO), () -> stopping, FOLLOW_CHECK_INTERVAL);
         }
         progress.step("Stopping the worker (final offset commit)", () -> {
             resources.close();
             return offsetsFile;
         }, f -> embedded ? "(embedded run: offsets discarded with the broker)" : "resume point saved in " + f);
         return after.get(dlq) - before.get(dlq);
+    }
+
+    /** How often a followed ingest asks the worker whether the connector or a task failed. */
+    static final Duration FOLLOW_CHECK_INTERVAL = Duration.ofSeconds(1);
+
+    /** Set by the shutdown hook (Ctrl-C, SIGTERM): from then on the worker is being stopped on purpose. */
+    private volatile boolean stopping;
+
+    /** A check of the connector that throws when it or one of its tasks failed. */
+    interface FailureCheck {
+        void run() throws Exception;
+    }
+
+    /**
+     * Follows until the connector or one of its tasks fails, throwing that failure; returns never otherwise (Ctrl-C
+     * or SIGTERM end the JVM). A followed ingest waited on a latch nothing released: a task that failed once caught
+     * up (a source's answer it cannot read, an authorization revoked) left the process running for ever, publishing
+     * nothing and exiting with no code, so a supervisor that restarts a failed service never saw a failure. What
+     * the check reports once the shutdown hook is stopping the worker is no failure, and is not thrown.
+     */
+    static void followUntilFailed(FailureCheck check, BooleanSupplier stopping, Duration interval) throws Exception {
+        while (true) {
+            try {
+                check.run();
+            } catch (Exception e) {
+                if (!stopping.getAsBoolean()) {
+                    throw e;
+                }
+            }
+            Thread.sleep(interval.toMillis());
+        }
     }
 
     /**

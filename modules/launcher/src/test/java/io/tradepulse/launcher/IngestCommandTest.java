@@ -1,6 +1,8 @@
 package io.tradepulse.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.tradepulse.connect.common.LongRetryAfterException;
 import io.tradepulse.connect.common.TradeSourceConfig;
@@ -9,7 +11,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,6 +23,51 @@ import picocli.CommandLine;
 
 /** What {@code tradepulse ingest} decides without a broker. */
 class IngestCommandTest {
+
+    /**
+     * A followed ingest waited on a latch nothing released: a task that failed once caught up left the process
+     * running for ever, publishing nothing, and a supervisor never saw a failure. The failure now ends the run.
+     */
+    @Test
+    void shouldEndAFollowedIngestWithTheFailureWhenItsTaskFailsAfterCatchingUp() {
+        AtomicInteger checks = new AtomicInteger();
+        IllegalStateException failed = new IllegalStateException("Task 0 of tradepulse-census failed");
+
+        assertThatThrownBy(() -> assertTimeoutPreemptively(Duration.ofSeconds(10), () ->
+                IngestCommand.followUntilFailed(() -> {
+                    if (checks.incrementAndGet() == 3) { // running twice, then failed
+                        throw failed;
+                    }
+                }, () -> false, Duration.ofMillis(5)))).isSameAs(failed);
+        assertThat(checks).hasValue(3);
+    }
+
+    /** Once Ctrl-C is stopping the worker, what it reports of the connector is no failure: the run stops cleanly. */
+    @Test
+    void shouldNotTakeTheStoppingWorkerForAFailureWhenAFollowedIngestIsStopped() throws Exception {
+        AtomicInteger checks = new AtomicInteger();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread follower = new Thread(() -> {
+            try {
+                IngestCommand.followUntilFailed(() -> {
+                    checks.incrementAndGet();
+                    throw new IllegalStateException("the herder is stopping");
+                }, () -> true, Duration.ofMillis(5));
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        follower.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (checks.get() < 5 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        follower.interrupt(); // the JVM's exit, here
+        follower.join(10_000);
+
+        assertThat(checks.get()).isGreaterThanOrEqualTo(5);
+        assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+    }
 
     @Test
     void theDefaultOffsetsFileIsPerSourceClusterAndTopic() {
