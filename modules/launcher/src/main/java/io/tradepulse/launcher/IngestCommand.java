@@ -41,8 +41,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
@@ -300,13 +299,20 @@ final class IngestCommand implements Callable<Integer> {
         Map<String, String> worker = new HashMap<>();
         workerSettings.forEach((k, v) -> worker.put(k.toString(), v.toString()));
         worker.putAll(EmbeddedConnect.workerProps(bootstrapServers, registryUrl, offsetsFile));
+        // The run's counts are what its producers had acknowledged (DeliveredRecords), not the growth of the topics,
+        // which others write too; interceptors of the user's own --worker-config or --set stay.
+        String run = DeliveredRecords.newRun();
+        resources.keep(() -> DeliveredRecords.end(run));
+        worker.merge(PRODUCER_INTERCEPTORS, DeliveredRecords.class.getName(), IngestCommand::withInterceptor);
+        worker.put("producer." + DeliveredRecords.RUN_CONFIG, run);
+        connector.computeIfPresent("producer.override." + ProducerConfig.INTERCEPTOR_CLASSES_CONFIG,
+                (k, theirs) -> withInterceptor(theirs, DeliveredRecords.class.getName()));
         EmbeddedConnect connect = progress.step("Starting Kafka Connect worker (standalone, in-process)",
                 () -> resources.start(() -> EmbeddedConnect.start(worker)), c -> "offsets " + offsetsFile);
-        Map<String, Long> before = endOffsets(client, Set.of(topic, dlq));
         String name = connector.remove("name");
         progress.step("Starting connector " + name, () -> connect.startConnector(name, connector),
                 info -> info.config().get("connector.class"));
-        Map<String, Long> after = progress.step(follow ? "Reading until caught up" : "Ingesting", () -> {
+        long[] delivered = progress.step(follow ? "Reading until caught up" : "Ingesting", () -> {
             boolean ok;
             try {
                 ok = isFinite(connector) ? connect.awaitCompletion(name, timeout)
@@ -321,9 +327,9 @@ final class IngestCommand implements Callable<Integer> {
             if (!ok) {
                 throw new IllegalStateException("not done after " + timeout + " (raise --timeout, or check the log)");
             }
-            return endOffsets(client, Set.of(topic, dlq));
-        }, a -> TariffsCommand.count(a.get(topic) - before.get(topic), "record") + " to " + topic + ", "
-                + TariffsCommand.count(a.get(dlq) - before.get(dlq), "dead letter") + " to " + dlq);
+            return new long[] {DeliveredRecords.count(run, topic), DeliveredRecords.count(run, dlq)};
+        }, d -> TariffsCommand.count(d[0], "record") + " to " + topic + ", "
+                + TariffsCommand.count(d[1], "dead letter") + " to " + dlq);
         if (follow) {
             out.println("Following " + source + " for new releases. Press Ctrl-C to stop.");
             // Zero: no wait, only the worker's status of the connector and its tasks (a FAILED one throws
@@ -334,7 +340,19 @@ final class IngestCommand implements Callable<Integer> {
             resources.close();
             return offsetsFile;
         }, f -> embedded ? "(embedded run: offsets discarded with the broker)" : "resume point saved in " + f);
-        return after.get(dlq) - before.get(dlq);
+        return delivered[1];
+    }
+
+    private static final String PRODUCER_INTERCEPTORS = "producer." + ProducerConfig.INTERCEPTOR_CLASSES_CONFIG;
+
+    /** A list of interceptor classes with {@code ours} added, unless it is there already. */
+    static String withInterceptor(String theirs, String ours) {
+        List<String> classes = new ArrayList<>(List.of(theirs.split(",")).stream().map(String::trim)
+                .filter(c -> !c.isEmpty()).toList());
+        if (!classes.contains(ours)) {
+            classes.add(ours);
+        }
+        return String.join(",", classes);
     }
 
     /** How often a followed ingest asks the worker whether the connector or a task failed. */
@@ -745,20 +763,6 @@ final class IngestCommand implements Callable<Integer> {
     private static String absolute(String location) {
         return location.startsWith("http://") || location.startsWith("https://") ? location
                 : Path.of(location).toAbsolutePath().toString();
-    }
-
-
-    private static Map<String, Long> endOffsets(Map<String, Object> client, Set<String> topics)
-            throws InterruptedException, ExecutionException {
-        try (Admin admin = Admin.create(client)) {
-            Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
-            admin.describeTopics(topics).allTopicNames().get().forEach((t, d) ->
-                    d.partitions().forEach(p -> specs.put(new TopicPartition(t, p.partition()), OffsetSpec.latest())));
-            Map<String, Long> sums = new HashMap<>();
-            topics.forEach(t -> sums.put(t, 0L));
-            admin.listOffsets(specs).all().get().forEach((tp, info) -> sums.merge(tp.topic(), info.offset(), Long::sum));
-            return sums;
-        }
     }
 
 }

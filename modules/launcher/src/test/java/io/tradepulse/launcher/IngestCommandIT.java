@@ -6,7 +6,9 @@ import com.sun.net.httpserver.HttpServer;
 import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -22,9 +24,13 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -99,6 +105,66 @@ class IngestCommandIT {
                 assertThat(code).as("limit " + limit + ": " + err).isZero();
             }
         }
+    }
+
+    /**
+     * The summary and --max-dead-letters counted the growth of trade.records and trade.dlq over the run, so whatever
+     * another client wrote meanwhile (a running processor's dead letters and transaction markers on the shared
+     * trade.dlq) was this run's: a run of 3 dead letters under --max-dead-letters 3 exited 3. They now count what
+     * the run's own producers had acknowledged.
+     */
+    @Test
+    void shouldCountOnlyItsOwnDeadLettersWhenAnotherClientWritesToTheDeadLetterTopicMeanwhile(
+            EmbeddedPlatform platform) throws Exception {
+        int good = 16;
+        int bad = 3;
+        Path csv = gaccCsv("others.csv", good);
+        Files.writeString(csv, "2025-13,2025-13,10.0,,generated,no such month\n"
+                + "2025-01,2025-01,ten,,generated,not a number\n"
+                + "2025-02,2025-02,10.0\n", java.nio.file.StandardOpenOption.APPEND); // 3 of 6 columns
+        String prefix = "others-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        String dlq = prefix + "trade.dlq";
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicLong written = new AtomicLong();
+        // Another client (as the processor) writing to trade.dlq from as soon as ingest created it until it returned.
+        Thread other = new Thread(() -> {
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", platform.bootstrapServers()));
+                 KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                         platform.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+                while (!done.get() && !admin.listTopics().names().get().contains(dlq)) {
+                    Thread.sleep(20);
+                }
+                while (!done.get()) {
+                    producer.send(new ProducerRecord<>(dlq, new byte[] {1})).get();
+                    written.incrementAndGet();
+                    Thread.sleep(10);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "other-dlq-writer");
+        other.start();
+        StringWriter err = new StringWriter();
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        PrintStream originalOut = System.out;
+        int code;
+        try {
+            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+            code = Main.commandLine().setErr(new PrintWriter(err, true)).execute("ingest", "--source", "file",
+                    "--bootstrap-servers", platform.bootstrapServers(), "--schema-registry-url", platform.registryUrl(),
+                    "--config", exampleConfig().toString(), "--files", csv.toString(), "--max-dead-letters", "3",
+                    "--offsets", dir.resolve(prefix + "offsets").toString(), "--topic-prefix", prefix);
+        } finally {
+            System.setOut(originalOut);
+            done.set(true);
+            other.join(30_000);
+        }
+
+        assertThat(written.get()).as("the other client wrote meanwhile").isPositive();
+        assertThat(endOffsets(platform, dlq)).isEqualTo(bad + written.get());
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(stdout.toString(StandardCharsets.UTF_8))
+                .contains(good + " records to " + prefix + "trade.records, " + bad + " dead letters to " + dlq);
     }
 
     /**
