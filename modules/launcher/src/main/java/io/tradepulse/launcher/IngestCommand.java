@@ -267,9 +267,8 @@ final class IngestCommand implements Callable<Integer> {
         Map<String, Object> client = new HashMap<>();
         // The admin client (topics, progress counts) needs the worker's security settings, nothing else.
         workerSettings.forEach((k, v) -> {
-            String key = k.toString();
-            if (key.startsWith("security.") || key.startsWith("sasl.") || key.startsWith("ssl.")) {
-                client.put(key, v);
+            if (isSecurityKey(k.toString())) {
+                client.put(k.toString(), v);
             }
         });
         client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -296,9 +295,8 @@ final class IngestCommand implements Callable<Integer> {
             Pipeline.requireTopics(client, own, List.of(), "nothing was started or sent");
         }
         Path offsetsFile = offsetsFile(client, topic);
-        Map<String, String> worker = new HashMap<>();
-        workerSettings.forEach((k, v) -> worker.put(k.toString(), v.toString()));
-        worker.putAll(EmbeddedConnect.workerProps(bootstrapServers, registryUrl, offsetsFile));
+        Map<String, String> worker = workerConfig(workerSettings,
+                EmbeddedConnect.workerProps(bootstrapServers, registryUrl, offsetsFile));
         // The run's counts are what its producers had acknowledged (DeliveredRecords), not the growth of the topics,
         // which others write too; interceptors of the user's own --worker-config or --set stay.
         String run = DeliveredRecords.newRun();
@@ -341,6 +339,31 @@ final class IngestCommand implements Callable<Integer> {
             return offsetsFile;
         }, f -> embedded ? "(embedded run: offsets discarded with the broker)" : "resume point saved in " + f);
         return delivered[1];
+    }
+
+    /** A key of the Kafka clients' security settings (what ingest's own admin client takes of --worker-config). */
+    private static boolean isSecurityKey(String key) {
+        return key.startsWith("security.") || key.startsWith("sasl.") || key.startsWith("ssl.");
+    }
+
+    /**
+     * The worker's properties: --worker-config's, ingest's own on top. Connect gives the producers of its tasks only
+     * the producer.-prefixed keys (its admin clients take the plain ones): a --worker-config with the security keys as
+     * its help names them (security.protocol, sasl.*, ssl.*) secured ingest's admin client and the worker's, and left
+     * the producers that publish the rows in plaintext, so they never got the cluster's metadata and the run ended at
+     * --timeout ("not done after PT30M") having published nothing. Each plain security key now reaches the producers
+     * too, unless a producer.-prefixed key of the same name is given.
+     */
+    static Map<String, String> workerConfig(java.util.Properties user, Map<String, String> own) {
+        Map<String, String> worker = new HashMap<>();
+        user.forEach((k, v) -> worker.put(k.toString(), v.toString()));
+        user.forEach((k, v) -> {
+            if (isSecurityKey(k.toString())) {
+                worker.putIfAbsent("producer." + k, v.toString());
+            }
+        });
+        worker.putAll(own);
+        return worker;
     }
 
     private static final String PRODUCER_INTERCEPTORS = "producer." + ProducerConfig.INTERCEPTOR_CLASSES_CONFIG;

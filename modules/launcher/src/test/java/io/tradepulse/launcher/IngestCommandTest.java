@@ -69,6 +69,31 @@ class IngestCommandTest {
         assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
     }
 
+    /**
+     * Connect gives its task producers only the producer.-prefixed keys: the security keys of --worker-config, as
+     * its help names them, secured the admin clients and left the producers that publish the rows in plaintext.
+     */
+    @Test
+    void shouldPassTheWorkerConfigsSecurityKeysToTheProducersWhenGivenWithoutThePrefix() {
+        java.util.Properties user = new java.util.Properties();
+        user.setProperty("security.protocol", "SASL_SSL");
+        user.setProperty("sasl.mechanism", "SCRAM-SHA-512");
+        user.setProperty("sasl.jaas.config", "ScramLoginModule required username=\"u\" password=\"p\";");
+        user.setProperty("ssl.truststore.location", "/etc/tradepulse/truststore.p12");
+        user.setProperty("producer.sasl.mechanism", "PLAIN"); // the user's own producer key wins
+        user.setProperty("offset.flush.timeout.ms", "9000"); // not a client's security key: stays the worker's
+
+        Map<String, String> worker = IngestCommand.workerConfig(user, Map.of("bootstrap.servers", "b:9093"));
+
+        assertThat(worker).containsEntry("producer.security.protocol", "SASL_SSL")
+                .containsEntry("producer.sasl.jaas.config", user.getProperty("sasl.jaas.config"))
+                .containsEntry("producer.ssl.truststore.location", "/etc/tradepulse/truststore.p12")
+                .containsEntry("producer.sasl.mechanism", "PLAIN")
+                .containsEntry("security.protocol", "SASL_SSL") // the worker's own admin client keeps them
+                .containsEntry("bootstrap.servers", "b:9093")
+                .doesNotContainKey("producer.offset.flush.timeout.ms");
+    }
+
     @Test
     void theDefaultOffsetsFileIsPerSourceClusterAndTopic() {
         String a = IngestCommand.defaultOffsetsFileName(IngestCommand.Source.file, "q1Sh-9_nRnyRXaQqsx3Wdg", "trade.records");

@@ -63,6 +63,47 @@ class SecuredPipelineIT {
                 Map.of(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, platform.registryUrl()), "sasl-ssl"));
     }
 
+    /**
+     * Connect gives its task producers only the producer.-prefixed keys: `ingest --worker-config` with the security
+     * keys as its help names them (security.protocol, sasl.*, ssl.*) created the topics, then its producers talked
+     * plaintext to the SASL_SSL listener, never got metadata and the run ended at --timeout having published nothing.
+     */
+    @Test
+    void shouldIngestOverSaslSslWhenTheWorkerConfigGivesTheSecurityKeysWithoutAPrefix(EmbeddedPlatform platform,
+            @TempDir Path dir) throws Exception {
+        Path worker = dir.resolve("worker.properties");
+        java.util.Properties keys = new java.util.Properties();
+        keys.putAll(kafka.clientSecurityConfig(USER));
+        keys.remove(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG); // --bootstrap-servers gives it
+        try (java.io.Writer w = java.nio.file.Files.newBufferedWriter(worker)) {
+            keys.store(w, null);
+        }
+        Path csv = java.nio.file.Files.writeString(dir.resolve("rows.csv"),
+                "period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag\n"
+                        + "2025-01,2025-01,10.0,,generated,row 0\n2025-02,2025-02,11.0,,generated,row 1\n");
+        String prefix = "secured-ingest-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        StringWriter err = new StringWriter();
+
+        int code = Main.commandLine().setErr(new PrintWriter(err, true)).execute("ingest", "--source", "file",
+                "--bootstrap-servers", kafka.bootstrapServers(), "--schema-registry-url", platform.registryUrl(),
+                "--worker-config", worker.toString(), "--config", IngestCommandIT.exampleConfig().toString(),
+                "--files", csv.toString(), "--offsets", dir.resolve("ingest.offsets").toString(),
+                "--topic-prefix", prefix, "--timeout", "PT60S");
+
+        assertThat(code).as(err.toString()).isZero();
+        Map<String, Object> client = new HashMap<>(kafka.clientSecurityConfig(USER));
+        client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (Admin admin = Admin.create(client)) {
+            var partitions = admin.describeTopics(java.util.List.of(prefix + "trade.records")).allTopicNames().get()
+                    .get(prefix + "trade.records").partitions();
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> specs = new HashMap<>();
+            partitions.forEach(p -> specs.put(new org.apache.kafka.common.TopicPartition(prefix + "trade.records",
+                    p.partition()), org.apache.kafka.clients.admin.OffsetSpec.latest()));
+            assertThat(admin.listOffsets(specs).all().get().values().stream().mapToLong(i -> i.offset()).sum())
+                    .as("both rows published").isEqualTo(2);
+        }
+    }
+
     @Test
     void shouldRefuseAWrongPasswordWithAnAuthenticationErrorAndWriteNothing(EmbeddedPlatform platform, @TempDir Path stateDir)
             throws Exception {
