@@ -2,6 +2,7 @@ package io.tradepulse.launcher;
 
 import io.tradepulse.core.TopicAdmin;
 import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.embedded.Resources;
 import io.tradepulse.serving.CorsPolicy;
 import io.tradepulse.serving.DashboardServer;
 import io.tradepulse.serving.ResultsView;
@@ -11,13 +12,16 @@ import io.tradepulse.streams.RollupConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -107,19 +111,49 @@ final class RunCommand implements Callable<Integer> {
         ResultsView finalView = view;
         DashboardServer finalServer = server;
         // SIGTERM/Ctrl-C: stop serving, then close Streams (commits, closes stores, leaves the group).
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Runnable close = () -> {
             if (finalServer != null) {
                 finalServer.close();
                 finalView.close();
             }
             app.close();
+        };
+        Thread hook = new Thread(() -> {
+            close.run();
             stopped.countDown();
-        }, "tradepulse-shutdown"));
+        }, "tradepulse-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
         app.start();
         System.out.println("Processor started (" + processorConfig.getString(ProcessorConfig.APPLICATION_ID_CONFIG)
                 + "). Press Ctrl-C to stop.");
-        stopped.await();
+        try {
+            awaitStopOrError(stopped, app::state, STATE_CHECK_INTERVAL);
+        } catch (IllegalStateException failed) {
+            Resources.removeShutdownHook(hook);
+            close.run();
+            throw failed;
+        }
         return 0;
+    }
+
+    /** How often run looks whether the processor stopped on its own (state ERROR). */
+    static final Duration STATE_CHECK_INTERVAL = Duration.ofSeconds(1);
+
+    /**
+     * Waits for Ctrl-C/SIGTERM ({@code stopped}), or throws once the processor is in state ERROR, which it never
+     * leaves (the global tariff.events thread failed: "the instance stops"). run waited on the latch alone: the
+     * processor stopped, the process ran on for ever processing nothing, and a supervisor watching the process
+     * (systemd, or any with --http-port -1: no liveness probe) never saw a failure. Now it exits 1.
+     *
+     * @throws IllegalStateException when the processor is in state ERROR
+     */
+    static void awaitStopOrError(CountDownLatch stopped, Supplier<KafkaStreams.State> state, Duration interval)
+            throws InterruptedException {
+        while (!stopped.await(interval.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (state.get() == KafkaStreams.State.ERROR && stopped.getCount() > 0) {
+                throw new IllegalStateException("the processor stopped (Kafka Streams state ERROR; the log says why)");
+            }
+        }
     }
 
     /**

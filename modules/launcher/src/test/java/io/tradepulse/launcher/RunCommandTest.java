@@ -2,6 +2,7 @@ package io.tradepulse.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.tradepulse.core.TopicAdmin;
 import io.tradepulse.core.TopicCatalog;
@@ -15,7 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -27,6 +30,36 @@ class RunCommandTest {
         RunCommand cmd = new RunCommand();
         new CommandLine(cmd).parseArgs(args);
         return cmd;
+    }
+
+    /**
+     * A processor whose global thread failed is in state ERROR for good ("the instance stops"); run waited for
+     * Ctrl-C alone, so the process ran on processing nothing and a supervisor never saw a failure.
+     */
+    @Test
+    void shouldFailTheRunWhenTheProcessorStopsInStateError() {
+        AtomicInteger looks = new AtomicInteger();
+        CountDownLatch stopped = new CountDownLatch(1);
+
+        assertThatThrownBy(() -> assertTimeoutPreemptively(Duration.ofSeconds(10), () ->
+                RunCommand.awaitStopOrError(stopped, () -> looks.incrementAndGet() < 3 ? KafkaStreams.State.RUNNING
+                        : KafkaStreams.State.ERROR, Duration.ofMillis(5))))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("ERROR");
+    }
+
+    /** Ctrl-C/SIGTERM still ends the wait normally (exit 130/143 from the JVM), whatever the state on the way. */
+    @Test
+    void shouldEndTheWaitWithoutAFailureWhenStoppedBySignal() {
+        CountDownLatch stopped = new CountDownLatch(1);
+        AtomicInteger looks = new AtomicInteger();
+
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> RunCommand.awaitStopOrError(stopped, () -> {
+            if (looks.incrementAndGet() == 3) {
+                stopped.countDown(); // the hook closed the processor
+            }
+            return KafkaStreams.State.PENDING_SHUTDOWN;
+        }, Duration.ofMillis(5)));
+        assertThat(looks.get()).isGreaterThanOrEqualTo(3);
     }
 
     @Test
