@@ -73,4 +73,22 @@ final class ClientSettings {
         });
         return m;
     }
+
+    /**
+     * {@link #only(Map, Set)}, with the entries under {@code prefix} (Kafka Streams' per-client prefix, such as
+     * {@code admin.}) on top, the prefix stripped: a key the file gives for one client only reaches it as it reaches
+     * that client in Kafka Streams. run's own admin client (topic creation, the settings check) took only the plain
+     * keys, so {@code admin.sasl.jaas.config} (the principal allowed to create topics) reached Streams' admin client
+     * and not the one that creates them.
+     */
+    static Map<String, Object> only(Map<?, ?> settings, Set<String> names, String prefix) {
+        Map<String, Object> m = only(settings, names);
+        settings.forEach((k, v) -> {
+            String key = k.toString();
+            if (key.startsWith(prefix) && names.contains(key.substring(prefix.length()))) {
+                m.put(key.substring(prefix.length()), v);
+            }
+        });
+        return m;
+    }
 }

@@ -26,6 +26,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -171,9 +172,14 @@ final class RunCommand implements Callable<Integer> {
         out.println("Checking the tradepulse topics on " + props.getProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
                 + (createTopics ? " (missing ones are created) ..." : " (--no-create-topics: all must exist) ..."));
         // One client for every step (there was one per step).
-        try (Admin admin = Admin.create(ClientSettings.only(props, AdminClientConfig.configNames()))) {
+        try (Admin admin = Admin.create(adminSettings(props))) {
             prepareTopics(admin, processorConfig, out, err);
         }
+    }
+
+    /** The settings of run's admin client: the admin keys of --config, its admin.-prefixed ones on top. */
+    static Map<String, Object> adminSettings(Properties props) {
+        return ClientSettings.only(props, AdminClientConfig.configNames(), StreamsConfig.ADMIN_CLIENT_PREFIX);
     }
 
     /** {@link #prepareTopics(Properties, ProcessorConfig, PrintStream, PrintStream)} with a client of the caller's. */

@@ -62,6 +62,29 @@ class RunCommandTest {
         assertThat(looks.get()).isGreaterThanOrEqualTo(3);
     }
 
+    /**
+     * Kafka Streams hands admin.-prefixed keys to its admin client; run's own admin client, which creates the topics,
+     * took only the plain keys, so the principal given for it (admin.sasl.jaas.config) never reached it.
+     */
+    @Test
+    void shouldGiveRunsAdminClientTheAdminPrefixedKeysOfTheConfigWhenTheFileHasThem() {
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("bootstrap.servers", "b:9093");
+        props.setProperty("security.protocol", "SASL_SSL");
+        props.setProperty("sasl.jaas.config", "ScramLoginModule required username=\"processor\" password=\"p\";");
+        props.setProperty("admin.sasl.jaas.config", "ScramLoginModule required username=\"creator\" password=\"c\";");
+        props.setProperty("admin.request.timeout.ms", "90000");
+        props.setProperty("producer.acks", "all"); // another client's: not the admin's
+        props.setProperty("tradepulse.topic.prefix", "x."); // no client's
+
+        Map<String, Object> admin = RunCommand.adminSettings(props);
+
+        assertThat(admin).containsEntry("bootstrap.servers", "b:9093").containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.jaas.config", props.getProperty("admin.sasl.jaas.config"))
+                .containsEntry("request.timeout.ms", "90000")
+                .doesNotContainKeys("acks", "producer.acks", "admin.sasl.jaas.config", "tradepulse.topic.prefix");
+    }
+
     @Test
     void shouldCreateTopicsByDefaultAndNotWithNoCreateTopics() {
         assertThat(parse("--config", "app.properties").createTopics).isTrue();
