@@ -352,18 +352,33 @@ final class IngestCommand implements Callable<Integer> {
      * its help names them (security.protocol, sasl.*, ssl.*) secured ingest's admin client and the worker's, and left
      * the producers that publish the rows in plaintext, so they never got the cluster's metadata and the run ended at
      * --timeout ("not done after PT30M") having published nothing. Each plain security key now reaches the producers
-     * too, unless a producer.-prefixed key of the same name is given.
+     * too, unless a producer.-prefixed key of the same name is given. Likewise the converters, the registry client
+     * of ingest, take only the key.converter.- and value.converter.-prefixed keys: the registry's credentials and TLS
+     * keys given as run's --config gives them (basic.auth.*, bearer.auth.*, schema.registry.ssl.*) were not used, and
+     * the task failed at its first record with the registry's 401. They now reach both converters, unless given
+     * there.
      */
     static Map<String, String> workerConfig(java.util.Properties user, Map<String, String> own) {
         Map<String, String> worker = new HashMap<>();
         user.forEach((k, v) -> worker.put(k.toString(), v.toString()));
         user.forEach((k, v) -> {
-            if (isSecurityKey(k.toString())) {
-                worker.putIfAbsent("producer." + k, v.toString());
+            String key = k.toString();
+            if (isSecurityKey(key)) {
+                worker.putIfAbsent("producer." + key, v.toString());
+            }
+            if (isRegistryKey(key)) {
+                worker.putIfAbsent("key.converter." + key, v.toString());
+                worker.putIfAbsent("value.converter." + key, v.toString());
             }
         });
         worker.putAll(own);
         return worker;
+    }
+
+    /** A key of the registry client's credentials or TLS; its URL is --schema-registry-url. */
+    private static boolean isRegistryKey(String key) {
+        return key.startsWith("basic.auth.") || key.startsWith("bearer.auth.")
+                || key.startsWith("schema.registry.") && !key.equals("schema.registry.url");
     }
 
     private static final String PRODUCER_INTERCEPTORS = "producer." + ProducerConfig.INTERCEPTOR_CLASSES_CONFIG;

@@ -94,6 +94,32 @@ class IngestCommandTest {
                 .doesNotContainKey("producer.offset.flush.timeout.ms");
     }
 
+    /**
+     * The converters (ingest's registry client) take only key.converter.- and value.converter.-prefixed keys: the
+     * registry credentials of --worker-config, given as run's --config gives them, were not used (a 401 at the first
+     * record).
+     */
+    @Test
+    void shouldPassTheWorkerConfigsRegistryKeysToTheConvertersWhenGivenWithoutThePrefix() {
+        java.util.Properties user = new java.util.Properties();
+        user.setProperty("basic.auth.credentials.source", "USER_INFO");
+        user.setProperty("basic.auth.user.info", "tradepulse:secret");
+        user.setProperty("schema.registry.ssl.truststore.location", "/etc/tradepulse/registry.p12");
+        user.setProperty("value.converter.basic.auth.user.info", "other:secret"); // given for the converter: wins
+
+        Map<String, String> worker = IngestCommand.workerConfig(user,
+                Map.of("key.converter.schema.registry.url", "http://r:8081", "value.converter.schema.registry.url",
+                        "http://r:8081"));
+
+        assertThat(worker).containsEntry("key.converter.basic.auth.credentials.source", "USER_INFO")
+                .containsEntry("value.converter.basic.auth.credentials.source", "USER_INFO")
+                .containsEntry("key.converter.basic.auth.user.info", "tradepulse:secret")
+                .containsEntry("value.converter.basic.auth.user.info", "other:secret")
+                .containsEntry("key.converter.schema.registry.ssl.truststore.location", "/etc/tradepulse/registry.p12")
+                .containsEntry("value.converter.schema.registry.ssl.truststore.location", "/etc/tradepulse/registry.p12")
+                .containsEntry("key.converter.schema.registry.url", "http://r:8081");
+    }
+
     @Test
     void theDefaultOffsetsFileIsPerSourceClusterAndTopic() {
         String a = IngestCommand.defaultOffsetsFileName(IngestCommand.Source.file, "q1Sh-9_nRnyRXaQqsx3Wdg", "trade.records");

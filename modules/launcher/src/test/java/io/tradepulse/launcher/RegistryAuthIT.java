@@ -11,12 +11,17 @@ import io.tradepulse.registry.SchemaRegistryException;
 import io.tradepulse.streams.ProcessorConfig;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Registry authentication through the normal configuration path: the serdes, the ingest and the processor
@@ -55,6 +60,35 @@ class RegistryAuthIT {
 
             BundledPipeline.assertHeadline(BundledPipeline.run(client(platform), registry, "bearer"));
 
+            assertThat(proxy.authorizedRequests()).isPositive();
+            assertThat(proxy.refusedRequests()).isZero();
+        }
+    }
+
+    /**
+     * `ingest --worker-config` with the registry's credentials as run's --config gives them: the converters take
+     * only key.converter./value.converter.-prefixed keys, so the task failed at its first record with the 401.
+     */
+    @Test
+    void shouldIngestThroughARegistryRequiringBasicAuthWhenTheWorkerConfigGivesTheCredentials(
+            EmbeddedPlatform platform, @TempDir Path dir) throws Exception {
+        try (AuthProxy proxy = AuthProxy.basic(platform.registryUrl(), USER, PASSWORD)) {
+            Path worker = Files.writeString(dir.resolve("worker.properties"),
+                    "basic.auth.credentials.source=USER_INFO\nbasic.auth.user.info=" + USER + ":" + PASSWORD + "\n");
+            Path csv = Files.writeString(dir.resolve("rows.csv"),
+                    "period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag\n"
+                            + "2025-01,2025-01,10.0,,generated,row 0\n2025-02,2025-02,11.0,,generated,row 1\n");
+            String prefix = "auth-ingest-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+            StringWriter err = new StringWriter();
+
+            int code = Main.commandLine().setErr(new PrintWriter(err, true)).execute("ingest", "--source", "file",
+                    "--bootstrap-servers", platform.bootstrapServers(), "--schema-registry-url", proxy.url(),
+                    "--worker-config", worker.toString(), "--config", IngestCommandIT.exampleConfig().toString(),
+                    "--files", csv.toString(), "--offsets", dir.resolve("ingest.offsets").toString(),
+                    "--topic-prefix", prefix, "--timeout", "PT60S");
+
+            assertThat(code).as(err.toString()).isZero();
+            assertThat(IngestCommandIT.endOffsets(platform, prefix + "trade.records")).isEqualTo(2);
             assertThat(proxy.authorizedRequests()).isPositive();
             assertThat(proxy.refusedRequests()).isZero();
         }
