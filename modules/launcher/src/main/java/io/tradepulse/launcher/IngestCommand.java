@@ -108,7 +108,9 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--schema-registry-url", description = "Confluent-compatible registry URL (not with --embedded).")
     String registryUrl;
 
-    @Option(names = "--worker-config", description = "Extra Kafka Connect worker properties (security.protocol, sasl.*, producer.* ...); not the ones ingest sets itself (bootstrap.servers, converters, offsets file, listeners).")
+    @Option(names = "--worker-config", description = "Extra Kafka Connect worker properties (security.protocol, sasl.*, ssl.*: also given to the "
+            + "task producers; basic.auth.*, bearer.auth.*, schema.registry.ssl.*: also given to the converters; producer.* "
+            + "...); not the ones ingest sets itself (bootstrap.servers, converters, offsets file, listeners).")
     Path workerConfig;
 
     @Option(names = "--config", description = "Connector properties file (keys in docs/connectors.md).")
