@@ -100,7 +100,15 @@ final class DemoCommand implements Callable<Integer> {
         out.println("Dashboard: " + server.url() + "   REST: " + server.url() + "api/changes, " + server.url()
                 + "api/series, " + server.url() + "api/signals, " + server.url() + "health/ready");
         out.println("Running. Press Ctrl-C to stop.");
-        stopped.await();
+        try {
+            // As run: a processor in state ERROR (its global thread failed) never recovers; say so and end (exit 1)
+            // rather than serve a dashboard that no longer changes.
+            RunCommand.awaitStopOrError(stopped, app::state, RunCommand.STATE_CHECK_INTERVAL);
+        } catch (IllegalStateException failed) {
+            Resources.removeShutdownHook(hook);
+            resources.close();
+            throw failed;
+        }
         return 0;
     }
 
