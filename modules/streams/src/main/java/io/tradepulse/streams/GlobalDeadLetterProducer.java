@@ -7,8 +7,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
@@ -51,9 +53,25 @@ final class GlobalDeadLetterProducer {
         }
     }
 
+    /**
+     * The instance's producer settings, with {@code max.block.ms} at most the send's own bound: send() waits up to
+     * max.block.ms (60 s by default) for the topic's metadata before the bounded wait for the acknowledgement even
+     * starts, so with the broker unreachable each bad tariff event held the global thread, and with it every update
+     * of the tariff calendar, for a minute and more instead of the 10 s this class allows a dead letter. A lower
+     * setting of the user's stays.
+     */
+    static Map<String, Object> producerConfigs(Map<String, ?> streamsConfigs) {
+        Map<String, Object> props = new StreamsConfig(streamsConfigs).getProducerConfigs("tradepulse-global-dlq");
+        Object configured = props.get(ProducerConfig.MAX_BLOCK_MS_CONFIG);
+        long maxBlock = configured == null ? Long.MAX_VALUE
+                : (Long) ConfigDef.parseType(ProducerConfig.MAX_BLOCK_MS_CONFIG, configured, ConfigDef.Type.LONG);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.min(maxBlock, SEND_TIMEOUT_MS));
+        return props;
+    }
+
     /** Sends and waits for the broker's acknowledgement, so a failure can be logged where the record is known. */
     private void send(ProducerRecord<byte[], byte[]> deadLetter) {
-        Map<String, Object> props = new StreamsConfig(streamsConfigs).getProducerConfigs("tradepulse-global-dlq");
+        Map<String, Object> props = producerConfigs(streamsConfigs);
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
         try {
             producer.send(deadLetter).get(SEND_TIMEOUT_MS, TimeUnit.MILLISECONDS);
