@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -166,7 +167,7 @@ final class IngestCommand implements Callable<Integer> {
     private final PrintStream out = System.out;
     private final Resources resources = new Resources();
     /** The properties of --worker-config (none without it), read by call() before anything starts. */
-    private java.util.Properties workerSettings = new java.util.Properties();
+    private Properties workerSettings = new Properties();
 
     @Override
     public Integer call() throws Exception {
@@ -360,7 +361,7 @@ final class IngestCommand implements Callable<Integer> {
      * the task failed at its first record with the registry's 401. They now reach both converters, unless given
      * there.
      */
-    static Map<String, String> workerConfig(java.util.Properties user, Map<String, String> own) {
+    static Map<String, String> workerConfig(Properties user, Map<String, String> own) {
         Map<String, String> worker = new HashMap<>();
         user.forEach((k, v) -> worker.put(k.toString(), v.toString()));
         user.forEach((k, v) -> {
@@ -533,7 +534,7 @@ final class IngestCommand implements Callable<Integer> {
      * The worker keys ingest sets itself (EmbeddedConnect.workerProps) would be silently replaced: a --worker-config
      * naming another cluster, registry or offsets file was ignored. Refused, naming the key and the option to use.
      */
-    private void refuseWorkerKeysIngestSets(java.util.Properties settings) {
+    private void refuseWorkerKeysIngestSets(Properties settings) {
         Set<String> own = EmbeddedConnect.workerProps("-", "-", Path.of("-")).keySet();
         for (Object k : settings.keySet()) {
             String key = k.toString();

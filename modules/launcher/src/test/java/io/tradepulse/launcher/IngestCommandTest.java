@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -75,7 +76,7 @@ class IngestCommandTest {
      */
     @Test
     void shouldPassTheWorkerConfigsSecurityKeysToTheProducersWhenGivenWithoutThePrefix() {
-        java.util.Properties user = new java.util.Properties();
+        Properties user = new Properties();
         user.setProperty("security.protocol", "SASL_SSL");
         user.setProperty("sasl.mechanism", "SCRAM-SHA-512");
         user.setProperty("sasl.jaas.config", "ScramLoginModule required username=\"u\" password=\"p\";");
@@ -101,7 +102,7 @@ class IngestCommandTest {
      */
     @Test
     void shouldPassTheWorkerConfigsRegistryKeysToTheConvertersWhenGivenWithoutThePrefix() {
-        java.util.Properties user = new java.util.Properties();
+        Properties user = new Properties();
         user.setProperty("basic.auth.credentials.source", "USER_INFO");
         user.setProperty("basic.auth.user.info", "tradepulse:secret");
         user.setProperty("schema.registry.ssl.truststore.location", "/etc/tradepulse/registry.p12");

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.streams.KafkaStreams;
@@ -68,7 +69,7 @@ class RunCommandTest {
      */
     @Test
     void shouldGiveRunsAdminClientTheAdminPrefixedKeysOfTheConfigWhenTheFileHasThem() {
-        java.util.Properties props = new java.util.Properties();
+        Properties props = new Properties();
         props.setProperty("bootstrap.servers", "b:9093");
         props.setProperty("security.protocol", "SASL_SSL");
         props.setProperty("sasl.jaas.config", "ScramLoginModule required username=\"processor\" password=\"p\";");

@@ -39,11 +39,7 @@ class EmbeddedConnectIT {
     String suffix = UUID.randomUUID().toString().substring(0, 8);
     String topic = "it.trade.records." + suffix;
     String dlq = "it.trade.dlq." + suffix;
-    Properties admin = new Properties();
-    admin.put("bootstrap.servers", platform.bootstrapServers());
-    try (Admin a = Admin.create(admin)) {
-      a.createTopics(List.of(new NewTopic(topic, 3, (short) 1), new NewTopic(dlq, 1, (short) 1))).all().get();
-    }
+    createTopics(platform, topic, 3, dlq);
     Path csv = ConnectFixtures.gaccCsv(dir, true);
     Map<String, String> connector = ConnectFixtures.gaccFileConnector(csv, topic, dlq);
     Map<String, String> worker = EmbeddedConnect.workerProps(platform.bootstrapServers(), platform.registryUrl(),
@@ -93,11 +89,7 @@ class EmbeddedConnectIT {
     String suffix = UUID.randomUUID().toString().substring(0, 8);
     String topic = "it.trade.records." + suffix;
     String dlq = "it.trade.dlq." + suffix;
-    Properties admin = new Properties();
-    admin.put("bootstrap.servers", platform.bootstrapServers());
-    try (Admin a = Admin.create(admin)) {
-      a.createTopics(List.of(new NewTopic(topic, 3, (short) 1), new NewTopic(dlq, 1, (short) 1))).all().get();
-    }
+    createTopics(platform, topic, 3, dlq);
     Path small = ConnectFixtures.gaccCsv(dir, false);
     int bigRows = 50_000;
     Path big = ConnectFixtures.bigGaccCsv(dir, bigRows);
@@ -144,11 +136,7 @@ class EmbeddedConnectIT {
     String suffix = UUID.randomUUID().toString().substring(0, 8);
     String topic = "it.trade.records." + suffix;
     String dlq = "it.trade.dlq." + suffix;
-    Properties admin = new Properties();
-    admin.put("bootstrap.servers", platform.bootstrapServers());
-    try (Admin a = Admin.create(admin)) {
-      a.createTopics(List.of(new NewTopic(topic, 1, (short) 1), new NewTopic(dlq, 1, (short) 1))).all().get();
-    }
+    createTopics(platform, topic, 1, dlq);
     // A location answered 403: not retried, the task fails.
     HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", exchange -> {
@@ -176,6 +164,15 @@ class EmbeddedConnectIT {
       }
     } finally {
       server.stop(0);
+    }
+  }
+
+  /** The records topic with {@code partitions} partitions and a one-partition dead-letter topic. */
+  private static void createTopics(EmbeddedPlatform platform, String topic, int partitions, String dlq) throws Exception {
+    Properties admin = new Properties();
+    admin.put("bootstrap.servers", platform.bootstrapServers());
+    try (Admin a = Admin.create(admin)) {
+      a.createTopics(List.of(new NewTopic(topic, partitions, (short) 1), new NewTopic(dlq, 1, (short) 1))).all().get();
     }
   }
 

@@ -28,20 +28,22 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /** Generic CSV / NDJSON parser driven by the column mapping of {@link FileConfig}. */
 public final class MappedRowParser implements PayloadParser<String> {
   private static final JsonFactory JSON = new JsonFactory();
   private static final DateTimeFormatter YYYYMM = DateTimeFormatter.ofPattern("yyyyMM");
   /** yyyy-MM, alone or as the start of a date yyyy-MM-dd, with or without a time after it (see {@link #month}). */
-  private static final java.util.regex.Pattern MONTH_CELL =
-      java.util.regex.Pattern.compile("\\d{4}-\\d{2}(-\\d{2}([T ].*)?)?");
+  private static final Pattern MONTH_CELL =
+      Pattern.compile("\\d{4}-\\d{2}(-\\d{2}([T ].*)?)?");
   /** Longest NDJSON line read whole, as {@link StreamingCsvReader#MAX_RECORD_BYTES} for CSV. */
   static final int MAX_LINE_BYTES = StreamingCsvReader.MAX_RECORD_BYTES;
 
@@ -88,7 +90,7 @@ public final class MappedRowParser implements PayloadParser<String> {
       return ItemStream.of(new Parsed(List.of(), 0, defaultPublishedAt()));
     }
     Map<String, Integer> idx = new HashMap<>();
-    List<String> twice = new java.util.ArrayList<>();
+    List<String> twice = new ArrayList<>();
     for (int i = 0; i < header.fields().size(); i++) {
       Integer earlier = idx.putIfAbsent(header.field(i), i);
       if (earlier != null && config.fields().containsValue(header.field(i)) && !twice.contains(header.field(i))) {
