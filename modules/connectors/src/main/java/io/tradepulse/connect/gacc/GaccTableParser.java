@@ -268,6 +268,9 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
     return new Parsed(items, skipped, publishedAt);
   }
 
+  /** A record key (partner, flow, period) under the row name it was printed with. */
+  private record Slot(String key, String name) {}
+
   /**
    * A table gives one figure per row name, flow and period. A country row printed twice under the same name (a table
    * pasted together from two pages, a row copied by hand) gave two records of one key: with different figures,
@@ -279,22 +282,22 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
    * not known here.
    */
   private static void sameFigureTwice(List<ParsedItem> items, Map<ParsedItem, CsvReader.Row> origin, Context ctx) {
-    Map<String, List<Integer>> byKey = new LinkedHashMap<>();
+    Map<Slot, List<Integer>> byKey = new LinkedHashMap<>();
     for (int i = 0; i < items.size(); i++) {
       if (items.get(i) instanceof TradeRow t) {
         String period = t.months() == 1 ? YearMonth.of(t.year(), t.month()).toString()
             : YearMonth.of(t.year(), t.month()) + " + " + (t.months() - 1) + " month(s)";
         String name = origin.get(t).field(0).replace('\u00a0', ' ').strip().replaceAll("\\s+", " ")
             .toLowerCase(Locale.ROOT);
-        byKey.computeIfAbsent(t.partner() + " " + t.flow() + " " + period + "\u0000" + name, k -> new ArrayList<>())
+        byKey.computeIfAbsent(new Slot(t.partner() + " " + t.flow() + " " + period, name), k -> new ArrayList<>())
             .add(i);
       }
     }
-    byKey.forEach((keyAndName, at) -> {
+    byKey.forEach((slot, at) -> {
       if (at.size() < 2) {
         return;
       }
-      String key = keyAndName.substring(0, keyAndName.indexOf('\u0000'));
+      String key = slot.key();
       ParsedItem first = items.get(at.get(0));
       boolean same = at.stream().allMatch(i -> items.get(i).equals(first));
       List<Long> lines = at.stream().map(i -> origin.get(items.get(i)).line()).toList();
