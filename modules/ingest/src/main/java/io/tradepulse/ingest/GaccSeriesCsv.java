@@ -7,6 +7,9 @@ import io.tradepulse.core.CsvReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
@@ -38,18 +41,37 @@ import java.util.regex.Pattern;
  *       records (idempotent downstream).</li>
  *   <li>A row with another figure for a starting month and publication date that an earlier row already has is
  *       rejected, naming that line: downstream only one of them would be kept, by tie-break, not by line.</li>
+ *   <li>A row the processor's validator would refuse (a period before 1988 or after this month, a publication date
+ *       ahead of now, ...) is rejected here, so that its dead letter names the file's line and cell.</li>
  * </ul>
  */
 public final class GaccSeriesCsv {
     public static final String HEADER = "period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag";
     public static final String SOURCE = "GACC";
     private static final Pattern ISO_DATE = Pattern.compile("(\\d{4}-\\d{2}-\\d{2})");
+    /**
+     * The first year the processor accepts: TradeRecordValidator.MIN_YEAR (modules/streams), mirrored because ingest
+     * does not depend on the processor and core has no shared constant. Change both together.
+     */
+    static final int MIN_YEAR = 1988;
+    /**
+     * How far ahead of the clock a publication date may be: TradeRecordValidator.PUBLICATION_SLACK, mirrored for the
+     * same reason. Sources stamp a release with its local date, up to 14 hours east of UTC.
+     */
+    static final Duration PUBLICATION_SLACK = Duration.ofDays(1);
 
     private final SeriesKey series;
+    private final Clock clock;
 
     /** @param series the series every row of the file belongs to (the file itself does not say) */
     public GaccSeriesCsv(SeriesKey series) {
+        this(series, Clock.systemUTC());
+    }
+
+    /** @param clock what "now" is for the periods and publication dates that must not be in the future */
+    GaccSeriesCsv(SeriesKey series, Clock clock) {
         this.series = series;
+        this.clock = clock;
     }
 
     public List<ParseResult<TradeRecord>> parse(Reader reader) throws IOException {
@@ -107,6 +129,17 @@ public final class GaccSeriesCsv {
         if (months < 1 || months > 12 || start.getYear() != end.getYear()) {
             return new ParseResult.Rejected<>(lineNo, raw, "period_end must be within the same year, on or after period_start");
         }
+        // The processor refuses these periods (TradeRecordValidator), but only once they are on trade.records, with a
+        // topic offset for origin: refused here, the dead letter names this file's line and cell.
+        if (start.getYear() < MIN_YEAR) {
+            return new ParseResult.Rejected<>(lineNo, raw, "period_start " + start + " is before " + MIN_YEAR
+                    + ": modern (HS-based) trade statistics start then, and the processor refuses earlier periods");
+        }
+        YearMonth thisMonth = YearMonth.now(clock.withZone(ZoneOffset.UTC));
+        if (end.isAfter(thisMonth)) {
+            return new ParseResult.Rejected<>(lineNo, raw, "period_end " + end + " is in the future (this month is "
+                    + thisMonth + "): no figure for it can be published yet");
+        }
         // The rows below the processor would refuse too (TradeRecordValidator), but only after they were published to
         // trade.records for good, and with a topic offset for origin instead of this file's line.
         if (months > 1 && !(start.getMonthValue() == 1 && months == 2)) {
@@ -158,6 +191,18 @@ public final class GaccSeriesCsv {
             published = end.plusMonths(1).atDay(10);
             vintage = "estimated " + published;
         }
+        // A figure cannot be published after now; the processor refuses a publication time more than a day ahead of its
+        // clock (it would hold its period for good: the newest publication wins). An estimated date is still ahead for
+        // the latest month until the 10th of the next.
+        Instant publishedAt = published.atStartOfDay(ZoneOffset.UTC).toInstant();
+        if (publishedAt.isAfter(clock.instant().plus(PUBLICATION_SLACK))) {
+            LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+            return new ParseResult.Rejected<>(lineNo, raw, vintage.startsWith("estimated")
+                    ? "source cites no publication date, and the estimated one, " + published + " (the 10th of the "
+                            + "month after the period), is still ahead (today is " + today + "): cite the date the "
+                            + "figure was published"
+                    : "source: publication date " + published + " is in the future (today is " + today + ")");
+        }
         String flag = f.get(5).trim();
         TradeRecord record = TradeRecord.newBuilder()
                 .setReporter(series.getReporter())
@@ -175,7 +220,7 @@ public final class GaccSeriesCsv {
                 .setSource(SOURCE)
                 .setSourceRef(citation)
                 .setVintage(vintage)
-                .setPublishedAt(published.atStartOfDay(ZoneOffset.UTC).toInstant())
+                .setPublishedAt(publishedAt)
                 .setRevision(0)
                 .setNote(flag.isEmpty() ? null : flag)
                 .build();

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tradepulse.avro.TradeRecord;
 import java.io.IOException;
 import java.io.StringReader;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -149,6 +151,36 @@ class GaccSeriesCsvTest {
         assertThat(rows.get(0)).isInstanceOf(ParseResult.Parsed.class);
         assertThat(rows.get(4)).isInstanceOf(ParseResult.Parsed.class);
         assertThat(rows.get(6)).isInstanceOf(ParseResult.Parsed.class);
+    }
+
+    /**
+     * The processor refuses a period before 1988 or after the current month, and a publication date more than a day
+     * ahead of its clock (TradeRecordValidator); these rows were published to trade.records all the same and
+     * dead-lettered there, with a topic offset for origin instead of this file's line and cell.
+     */
+    @Test
+    void shouldRejectRowsWhenTheirPeriodOrPublicationIsOutsideTheValidatorsBounds() throws IOException {
+        GaccSeriesCsv at = new GaccSeriesCsv(BundledData.CHINA_TO_US_EXPORTS,
+                Clock.fixed(Instant.parse("2026-11-30T12:00:00Z"), ZoneOffset.UTC));
+        var rows = at.parse(new StringReader(GaccSeriesCsv.HEADER + "\n" + String.join("\n",
+                "1987-12,1987-12,5.1,,AP 1988-01-10,published",
+                "1988-01,1988-02,9.1,,AP 1988-03-10,published",
+                "2026-12,2026-12,40.1,,AP 2026-11-30,published",
+                "2026-11,2026-11,40.1,,AP 2026-11-30,published",
+                "2026-10,2026-10,40.1,,AP 2026-12-02,published",
+                "2026-10,2026-10,41.1,,AP 2026-12-01,published",
+                "2026-11,2026-11,40.2,,TASS quoting GACC,published",
+                "2026-10,2026-10,40.3,,TASS quoting GACC,published") + "\n"));
+
+        assertThat(reason(rows.get(0))).contains("period_start", "1987-12", "1988");
+        assertThat(rows.get(1)).as("the first month the processor accepts").isInstanceOf(ParseResult.Parsed.class);
+        assertThat(reason(rows.get(2))).contains("period_end", "2026-12", "future");
+        assertThat(rows.get(3)).as("the current month, published today").isInstanceOf(ParseResult.Parsed.class);
+        assertThat(reason(rows.get(4))).contains("source", "2026-12-02", "future");
+        assertThat(rows.get(5)).as("tomorrow: within the validator's day of slack").isInstanceOf(ParseResult.Parsed.class);
+        assertThat(reason(rows.get(6))).as("no cited date, and the estimated release is still ahead")
+                .contains("source", "no publication date", "2026-12-10");
+        assertThat(rows.get(7)).as("estimated release 2026-11-10, passed").isInstanceOf(ParseResult.Parsed.class);
     }
 
     private static String reason(ParseResult<TradeRecord> r) {
