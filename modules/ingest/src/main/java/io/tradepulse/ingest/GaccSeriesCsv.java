@@ -59,6 +59,12 @@ public final class GaccSeriesCsv {
      * same reason. Sources stamp a release with its local date, up to 14 hours east of UTC.
      */
     static final Duration PUBLICATION_SLACK = Duration.ofDays(1);
+    /**
+     * The processor's default limit of one series' monthly value in US dollars (ProcessorConfig.MAX_MONTHLY_VALUE_DEFAULT,
+     * mirrored for the same reason): above it, a figure is a unit error (US$ mn in the US$ bn column). A deployment may
+     * set another limit; for US dollars none is needed: world merchandise trade is about US$ 2,000 bn a month.
+     */
+    static final long MAX_MONTHLY_VALUE_USD = 5_000_000_000_000L;
 
     private final SeriesKey series;
     private final Clock clock;
@@ -165,6 +171,13 @@ public final class GaccSeriesCsv {
         }
         if (value != null && value < 0) {
             return new ParseResult.Rejected<>(lineNo, raw, "negative trade value");
+        }
+        // Per month, as the processor's check: a combined January+February may hold two months' worth.
+        if (value != null && value > MAX_MONTHLY_VALUE_USD * months) {
+            return new ParseResult.Rejected<>(lineNo, raw, "value_usd_bn " + f.get(2).trim() + " is more than "
+                    + BigDecimal.valueOf(MAX_MONTHLY_VALUE_USD).movePointLeft(9).toBigInteger() + " US$ bn a month"
+                    + (months > 1 ? " over its " + months + " months" : "") + ": a unit error (US$ mn?); "
+                    + "the processor refuses it");
         }
         if (value == null && yoy == null) {
             return new ParseResult.Rejected<>(lineNo, raw, "row has neither a value nor a YoY %");

@@ -183,6 +183,26 @@ class GaccSeriesCsvTest {
         assertThat(rows.get(7)).as("estimated release 2026-11-10, passed").isInstanceOf(ParseResult.Parsed.class);
     }
 
+    /**
+     * The processor refuses a value above its monthly limit (US$ 5,000 bn by default, twice that for a January+February)
+     * as a unit error; a figure in US$ mn typed into the US$ bn column was published all the same and dead-lettered on
+     * trade.records, far from the file line that holds it.
+     */
+    @Test
+    void shouldRejectAValueWhenItIsAboveTheProcessorsMonthlyLimit() throws IOException {
+        var rows = parse("2025-05,2025-05,43678,,AP 2025-06-09,published in US$ mn",
+                "2025-06,2025-06,5000.000000001,,AP 2025-07-09,published",
+                "2025-07,2025-07,5000,,AP 2025-08-09,published",
+                "2025-01,2025-02,10000.000000001,,AP 2025-03-09,published",
+                "2024-01,2024-02,10000,,AP 2024-03-09,published");
+
+        assertThat(reason(rows.get(0))).contains("value_usd_bn", "43678", "5000", "unit");
+        assertThat(reason(rows.get(1))).contains("value_usd_bn", "5000.000000001");
+        assertThat(value(rows.get(2)).getValue()).as("the limit itself").isEqualTo(5_000_000_000_000L);
+        assertThat(reason(rows.get(3))).contains("value_usd_bn", "10000.000000001", "2 months");
+        assertThat(value(rows.get(4)).getValue()).as("two months' limit").isEqualTo(10_000_000_000_000L);
+    }
+
     private static String reason(ParseResult<TradeRecord> r) {
         assertThat(r).isInstanceOf(ParseResult.Rejected.class);
         return ((ParseResult.Rejected<TradeRecord>) r).reason();
