@@ -4,6 +4,7 @@ import io.tradepulse.avro.CommodityLevel;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.core.CsvReader;
+import io.tradepulse.core.Economies;
 import java.io.IOException;
 import java.io.Reader;
 import java.math.BigDecimal;
@@ -69,13 +70,32 @@ public final class GaccSeriesCsv {
     private final SeriesKey series;
     private final Clock clock;
 
-    /** @param series the series every row of the file belongs to (the file itself does not say) */
+    /**
+     * @param series the series every row of the file belongs to (the file itself does not say)
+     * @throws IllegalArgumentException if the processor would refuse every record of {@code series}: an economy it does
+     *     not know, the same economy twice, or a commodity other than TOTAL (the file's figures are all goods)
+     */
     public GaccSeriesCsv(SeriesKey series) {
         this(series, Clock.systemUTC());
     }
 
     /** @param clock what "now" is for the periods and publication dates that must not be in the future */
     GaccSeriesCsv(SeriesKey series, Clock clock) {
+        // Refused here rather than row by row: every record would be published and then dead-lettered by the
+        // processor's TradeRecordValidator, each with a topic offset for origin, and the file itself is not at fault.
+        for (String economy : List.of(series.getReporter(), series.getPartner())) {
+            if (!Economies.isEconomy(economy)) {
+                throw new IllegalArgumentException("series " + series + ": unknown economy '" + economy
+                        + "' (not an ISO 3166-1 alpha-3 code, nor WLD, EUU or XKX)");
+            }
+        }
+        if (series.getReporter().equals(series.getPartner())) {
+            throw new IllegalArgumentException("series " + series + ": reporter and partner are the same economy");
+        }
+        if (!series.getCommodity().equals("TOTAL")) {
+            throw new IllegalArgumentException("series " + series + ": a GACC-format file holds all-goods (TOTAL) "
+                    + "figures; its records are written with the commodity level TOTAL");
+        }
         this.series = series;
         this.clock = clock;
     }

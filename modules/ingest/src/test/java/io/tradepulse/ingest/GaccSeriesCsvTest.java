@@ -1,7 +1,10 @@
 package io.tradepulse.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tradepulse.avro.Flow;
+import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
 import java.io.IOException;
 import java.io.StringReader;
@@ -201,6 +204,23 @@ class GaccSeriesCsvTest {
         assertThat(value(rows.get(2)).getValue()).as("the limit itself").isEqualTo(5_000_000_000_000L);
         assertThat(reason(rows.get(3))).contains("value_usd_bn", "10000.000000001", "2 months");
         assertThat(value(rows.get(4)).getValue()).as("two months' limit").isEqualTo(10_000_000_000_000L);
+    }
+
+    /**
+     * Every record of such a series was published, then refused by the processor (unknown economy, the same economy
+     * twice, a commodity whose level is not the TOTAL the reader writes), each dead letter with a topic offset.
+     */
+    @Test
+    void shouldRefuseTheSeriesWhenTheProcessorWouldRefuseEveryRecordOfIt() {
+        assertThatThrownBy(() -> new GaccSeriesCsv(new SeriesKey("CHA", "USA", Flow.EXPORT, "TOTAL")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'CHA'");
+        assertThatThrownBy(() -> new GaccSeriesCsv(new SeriesKey("CHN", "usa", Flow.EXPORT, "TOTAL")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'usa'");
+        assertThatThrownBy(() -> new GaccSeriesCsv(new SeriesKey("CHN", "CHN", Flow.EXPORT, "TOTAL")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("same economy");
+        assertThatThrownBy(() -> new GaccSeriesCsv(new SeriesKey("CHN", "USA", Flow.EXPORT, "85")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TOTAL");
+        assertThat(new GaccSeriesCsv(new SeriesKey("CHN", "WLD", Flow.IMPORT, "TOTAL"))).isNotNull();
     }
 
     private static String reason(ParseResult<TradeRecord> r) {
