@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * gives an empty list, and the original text stays in {@code scope}: the processor reads an empty list as all
  * goods only with the scope "ALL", and a scope described in words as matching no series (docs/signals.md). A scope
  * that names HS codes after "except", "excluding", "excl.", "other than" or "but not" is rejected: hsScope can only
- * list the codes an event covers.
+ * list the codes an event covers. So is a range of codes ("HS84-87", "HS84 to HS87"): hsScope would hold its ends.
  */
 public final class TariffEventsCsv {
     public static final String HEADER = "id,imposer,target,scope,announced,effective,rate_before_pct,rate_after_pct,kind,note,source";
@@ -30,6 +30,13 @@ public final class TariffEventsCsv {
      * (read as no code at all before, so the event matched no series, silently).
      */
     private static final Pattern HS = Pattern.compile("\\bHS ?(\\d{2,10})\\b", Pattern.CASE_INSENSITIVE);
+    /**
+     * What follows an HS code when the scope gives a range ({@code HS84-87}, {@code HS84-HS87}, {@code HS84 to 87}):
+     * the end, with or without "HS". Not a rate ({@code HS27 - 10%}).
+     */
+    private static final Pattern RANGE_END = Pattern.compile(
+            "(?:\\s*[-\u2013\u2014]\\s*|\\s+(?:to|through|thru)\\s+)(HS ?)?(\\d{2,10})\\b(?!\\.?\\d*\\s*%)",
+            Pattern.CASE_INSENSITIVE);
     private static final Pattern ISO3 = Pattern.compile("[A-Z]{3}");
     /** Words that start a list of goods a scope leaves out ("ALL except HS8517"): the codes after them are no scope. */
     private static final Pattern EXCLUSION = Pattern.compile("\\b(except|excluding|excl\\.?|other than|but not)\\b",
@@ -114,6 +121,15 @@ public final class TariffEventsCsv {
                     return new ParseResult.Rejected<>(lineNo, raw, "scope excludes HS" + m.group(1) + " ('"
                             + exclusion.group() + "'): hsScope can only list the HS codes the event covers; list those "
                             + "(HS01 HS02 ...), or write ALL for all goods (the exclusion is then not modelled)");
+                }
+                // hsScope holds codes, and a range in it is read as its ends: "HS84-87" was an event on HS84 alone, and
+                // "HS84-HS87" one on 84 and 87, missing 85 and 86 silently. A bare number of another length after the
+                // code ("HS27 to 2030") is no range end.
+                Matcher range = RANGE_END.matcher(scope).region(m.end(), scope.length());
+                if (range.lookingAt() && (range.group(1) != null || range.group(2).length() == m.group(1).length())) {
+                    return new ParseResult.Rejected<>(lineNo, raw, "scope gives a range of HS codes ('"
+                            + scope.substring(m.start(), range.end()) + "'): hsScope can only list codes, and would hold "
+                            + "the range's ends alone; list every code it covers (HS84 HS85 HS86 HS87)");
                 }
                 hs.add(m.group(1));
             }

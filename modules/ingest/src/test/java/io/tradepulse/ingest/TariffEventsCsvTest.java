@@ -106,6 +106,27 @@ class TariffEventsCsvTest {
                 .as("no exclusion word").containsExactly("8471");
     }
 
+    /**
+     * hsScope lists codes, not ranges: "HS84-87" was read as HS84 alone and "HS84-HS87" as HS84 and HS87, so an event on
+     * chapters 84 to 87 silently missed the series of 85 and 86 (no signal names it there).
+     */
+    @Test
+    void shouldRejectAScopeWhenItGivesARangeOfHsCodes() throws IOException {
+        for (String scope : List.of("HS84-87 machinery and vehicles", "HS84-HS87", "hs 8501 \u2013 8504", "HS84 to HS87",
+                "HS 84 through 87", "HS01 HS84-85")) {
+            var rows = new TariffEventsCsv().parse(new StringReader(TariffEventsCsv.HEADER
+                    + "\nx,USA,CHN," + scope + ",2025-04-02,2025-04-09,20,54,INCREASE,,AP\n"));
+            assertThat(rows.get(0)).as(scope).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) rows.get(0)).reason()).as(scope).contains("range");
+        }
+        var rates = new TariffEventsCsv().parse(new StringReader(TariffEventsCsv.HEADER
+                + "\nx,USA,CHN,HS27 - 10%,2025-04-02,2025-04-09,20,54,INCREASE,,AP"
+                + "\ny,USA,CHN,HS27 -15.5 %,2025-04-02,2025-04-09,20,54,INCREASE,,AP"
+                + "\nz,USA,CHN,HS27 to 2030,2025-04-02,2025-04-09,20,54,INCREASE,,AP\n"));
+        assertThat(rates).as("a rate or a year after the code is no range").allSatisfy(r ->
+                assertThat(((ParseResult.Parsed<TariffEvent>) r).value().getHsScope()).containsExactly("27"));
+    }
+
     @Test
     void shouldRejectUnknownKindNamingTheAllowedValues() throws IOException {
         var rows = new TariffEventsCsv().parse(new StringReader(TariffEventsCsv.HEADER
