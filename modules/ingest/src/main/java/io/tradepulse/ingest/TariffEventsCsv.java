@@ -27,15 +27,16 @@ public final class TariffEventsCsv {
     public static final String HEADER = "id,imposer,target,scope,announced,effective,rate_before_pct,rate_after_pct,kind,note,source";
     /**
      * An HS code named in a scope: {@code HS27}, also as people write it in a calendar, {@code HS 27} or {@code hs27}
-     * (read as no code at all before, so the event matched no series, silently).
+     * (read as no code at all before, so the event matched no series, silently), and as customs schedules write
+     * headings and subheadings, with dots: {@code HS 8517.13}, {@code HS8471.30.01}, {@code HS85.17}.
      */
-    private static final Pattern HS = Pattern.compile("\\bHS ?(\\d{2,10})\\b", Pattern.CASE_INSENSITIVE);
+    private static final Pattern HS = Pattern.compile("\\bHS ?(\\d{2,10}(?:\\.\\d{2})*)\\b", Pattern.CASE_INSENSITIVE);
     /**
      * What follows an HS code when the scope gives a range ({@code HS84-87}, {@code HS84-HS87}, {@code HS84 to 87}):
      * the end, with or without "HS". Not a rate ({@code HS27 - 10%}).
      */
     private static final Pattern RANGE_END = Pattern.compile(
-            "(?:\\s*[-\u2013\u2014]\\s*|\\s+(?:to|through|thru)\\s+)(HS ?)?(\\d{2,10})\\b(?!\\.?\\d*\\s*%)",
+            "(?:\\s*[-\u2013\u2014]\\s*|\\s+(?:to|through|thru)\\s+)(HS ?)?(\\d{2,10}(?:\\.\\d{2})*)\\b(?!\\.?\\d*\\s*%)",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern ISO3 = Pattern.compile("[A-Z]{3}");
     /** Words that start a list of goods a scope leaves out ("ALL except HS8517"): the codes after them are no scope. */
@@ -126,12 +127,20 @@ public final class TariffEventsCsv {
                 // "HS84-HS87" one on 84 and 87, missing 85 and 86 silently. A bare number of another length after the
                 // code ("HS27 to 2030") is no range end.
                 Matcher range = RANGE_END.matcher(scope).region(m.end(), scope.length());
-                if (range.lookingAt() && (range.group(1) != null || range.group(2).length() == m.group(1).length())) {
+                String code = m.group(1).replace(".", "");
+                if (range.lookingAt()
+                        && (range.group(1) != null || range.group(2).replace(".", "").length() == code.length())) {
                     return new ParseResult.Rejected<>(lineNo, raw, "scope gives a range of HS codes ('"
                             + scope.substring(m.start(), range.end()) + "'): hsScope can only list codes, and would hold "
                             + "the range's ends alone; list every code it covers (HS84 HS85 HS86 HS87)");
                 }
-                hs.add(m.group(1));
+                // The digits without the dots: "8517.13" is subheading 851713. Only the digits before the first dot made
+                // an event on smartphones one on all of heading 8517.
+                if (code.length() > 10) {
+                    return new ParseResult.Rejected<>(lineNo, raw, "scope names HS" + m.group(1) + ", which has "
+                            + code.length() + " digits: an HS code has at most 10");
+                }
+                hs.add(code);
             }
             return new ParseResult.Parsed<>(lineNo, TariffEvent.newBuilder()
                     .setId(f.get(0).trim())

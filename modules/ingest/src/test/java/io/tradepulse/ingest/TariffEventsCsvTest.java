@@ -85,6 +85,25 @@ class TariffEventsCsvTest {
     }
 
     /**
+     * Customs schedules write subheadings with dots ("HS 8517.13", "8471.30.01", "85.17"): the reader took the digits
+     * before the first dot, so an event on smartphones (8517.13) applied to all of heading 8517 and its signals named
+     * series the duty never touched.
+     */
+    @Test
+    void shouldReadTheWholeCodeWhenAnHsCodeIsWrittenWithDots() throws IOException {
+        var rows = new TariffEventsCsv().parse(new StringReader(TariffEventsCsv.HEADER
+                + "\nx,USA,CHN,HS 8517.13 smartphones; HS8471.30.01 laptops; HS85.42; HS27. fuels,2025-02-01,2025-02-04,0,10,"
+                + "INCREASE,,AP"
+                + "\ny,USA,CHN,HS8501.10-8501.40 motors,2025-02-01,2025-02-04,0,10,INCREASE,,AP"
+                + "\nz,USA,CHN,HS8471.30.01.90.11,2025-02-01,2025-02-04,0,10,INCREASE,,AP\n"));
+
+        assertThat(((ParseResult.Parsed<TariffEvent>) rows.get(0)).value().getHsScope())
+                .containsExactly("851713", "84713001", "8542", "27");
+        assertThat(rows.get(1)).as("a range of dotted codes").isInstanceOf(ParseResult.Rejected.class);
+        assertThat(((ParseResult.Rejected<TariffEvent>) rows.get(2)).reason()).contains("12 digits");
+    }
+
+    /**
      * hsScope lists the goods an event covers: "ALL except HS8517" (the April 2025 electronics exemption) was read as an
      * event on HS8517 alone, and the processor attributed the phones' front-loading to the duty that spared them.
      */
