@@ -205,7 +205,9 @@ public final class DashboardServer implements AutoCloseable {
         if (handler == null) {
             try (ex) {
                 if (underJsonEndpoints(path)) {
-                    sendError(ex, 404, "no such endpoint: " + path + "; endpoints: " + routes.keySet().stream()
+                    // Quoted as the 400s quote what they echo: the path is percent-decoded, so a trailing %20 or a
+                    // zero-width space (%E2%80%8B) made "/api/series " look like the endpoint it says does not exist.
+                    sendError(ex, 404, "no such endpoint: " + quoted(path) + "; endpoints: " + routes.keySet().stream()
                             .filter(DashboardServer::underJsonEndpoints).collect(Collectors.joining(", ")));
                 } else {
                     send(ex, 404, "text/plain", "not found".getBytes(StandardCharsets.UTF_8));
@@ -254,7 +256,9 @@ public final class DashboardServer implements AutoCloseable {
                 return false; // answered as without CORS: the browser hides the answer from the page
             }
             try (ex) {
-                sendError(ex, 403, "origin not allowed to call this API from a browser: " + origin);
+                // Quoted as the 400s do: an origin that differs from a listed one only by a space or an invisible
+                // character (a header value may hold a tab or a no-break space) would look like the listed one.
+                sendError(ex, 403, "origin not allowed to call this API from a browser: " + quoted(origin));
             }
             return true;
         }

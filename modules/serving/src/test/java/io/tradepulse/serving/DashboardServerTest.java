@@ -980,12 +980,27 @@ class DashboardServerTest {
             HttpResponse<String> r = get(path);
             assertThat(r.statusCode()).as(path).isEqualTo(404);
             assertThat(r.headers().firstValue("Content-Type")).as(path).hasValue("application/json");
-            assertThat(json.readTree(r.body()).get("error").asText()).as(path).isEqualTo("no such endpoint: " + path
-                    + "; endpoints: /api/series, /api/changes, /api/signals, /health/live, /health/ready");
+            assertThat(json.readTree(r.body()).get("error").asText()).as(path).isEqualTo("no such endpoint: '" + path
+                    + "'; endpoints: /api/series, /api/changes, /api/signals, /health/live, /health/ready");
         }
         assertThat(get("/index.htmlx").statusCode()).isEqualTo(404);
         assertThat(get("/api/series?limit=1").statusCode()).isEqualTo(200);
         assertThat(get("/health/ready").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldQuoteThePathA404EchoesWhenItEndsInASpaceOrHasACharacterThatPrintsAsNothing() throws Exception {
+        // The path is percent-decoded: "no such endpoint: /api/series ; ..." and ".../api/series\u200B" (shown as
+        // nothing) named what looked like the endpoint itself, where the 400s quote and escape what they echo.
+        Map<String, String> errors = Map.of("/api/series%20", "'/api/series '",
+                "/api/series%E2%80%8B", "'/api/series\\u200B'",
+                "/health/ready%09", "'/health/ready\\u0009'");
+        for (Map.Entry<String, String> e : errors.entrySet()) {
+            HttpResponse<String> r = get(e.getKey());
+            assertThat(r.statusCode()).as(e.getKey()).isEqualTo(404);
+            assertThat(json.readTree(r.body()).get("error").asText()).as(e.getKey())
+                    .startsWith("no such endpoint: " + e.getValue() + "; endpoints: /api/series");
+        }
     }
 
     private HttpResponse<String> head(String path) throws Exception {
@@ -1097,6 +1112,27 @@ class DashboardServerTest {
             assertThat(preflight.statusCode()).as(origin).isEqualTo(403);
             assertThat(corsHeaderNames(preflight)).as(origin).isEmpty();
             assertThat(json.readTree(preflight.body()).get("error").asText()).contains("origin not allowed", origin);
+        }
+    }
+
+    @Test
+    void shouldQuoteTheOriginA403EchoesWhenItHasACharacterThatPrintsAsNothing() throws Exception {
+        restartWithCors(BI);
+        // A no-break space or a control inside the Origin (the server reads header bytes as Latin-1): the 403 named
+        // what read as the listed origin itself.
+        Map<String, String> origins = Map.of("https://bi.example.com\u00A0x", "'https://bi.example.com\\u00A0x'",
+                "https://bi.example.com\u0085x", "'https://bi.example.com\\u0085x'",
+                "https://evil.example.com", "'https://evil.example.com'");
+        for (Map.Entry<String, String> e : origins.entrySet()) {
+            try (Socket socket = new Socket("127.0.0.1", URI.create(server.url()).getPort())) {
+                socket.getOutputStream().write(("OPTIONS /api/series HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: " + e.getKey()
+                        + "\r\nAccess-Control-Request-Method: GET\r\nConnection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(response).as(e.getValue()).startsWith("HTTP/1.1 403");
+                assertThat(json.readTree(response.substring(response.indexOf("\r\n\r\n") + 4)).get("error").asText())
+                        .as(e.getValue()).isEqualTo("origin not allowed to call this API from a browser: " + e.getValue());
+            }
         }
     }
 
