@@ -267,6 +267,70 @@ class DashboardScriptTest {
             })().catch(e => { console.error(e); process.exit(1); });
             """;
 
+    /**
+     * The same fake page, with a fetch that answers each list in pages, as the API does past its limit: a page of
+     * {@code state.pages[endpoint]} per request, with X-Truncated and X-Next-Cursor while more follow, the cursor
+     * naming the next page; and the "more series" button's click listener kept, so that the harness can press it.
+     */
+    private static final String PAGING_HARNESS = FAKE_PAGE + """
+            const state = {pages: {}};
+            let requests = [];
+            let onMore = null;
+            byId('more-series').addEventListener = (type, listener) => { if (type === 'click') onMore = listener; };
+            const context = vm.createContext({
+              URLSearchParams, console, setTimeout, setInterval: () => 0, location, history,
+              document: {getElementById: byId, querySelector: q => q === '.sub' ? sub : q === '#table tbody' ? tbody : element()},
+              fetch: async asked => {
+                const url = resolve(asked);
+                if (url.startsWith('health/')) {
+                  return {ok: true, status: 200, headers: {get: () => null}, json: async () => ({processor: 'RUNNING'})};
+                }
+                requests.push(url);
+                const params = new URLSearchParams(url.slice(url.indexOf('?') + 1));
+                const pages = state.pages[url.slice(0, url.indexOf('?'))] || [[]];
+                const after = params.get('after');
+                const index = after == null ? 0 : Number(after.slice('page'.length));
+                const next = index + 1 < pages.length ? 'page' + (index + 1) : null;
+                return {ok: true, status: 200, json: async () => pages[index],
+                  headers: {get: name => name === 'X-Truncated' && next ? 'true' : name === 'X-Next-Cursor' ? next : null}};
+              },
+            });
+            const series = (reporter, partner) => ({reporter, partner, flow: 'EXPORT', commodity: 'TOTAL', months: 1, latestPeriod: '2025-01'});
+            const change = month => ({year: 2025, month, months: 1, value: 1e9, vintage: 'v', source: 'S'});
+            const signal = month => ({type: 'YOY_MOVE', status: 'ACTIVE', year: 2025, month, months: 1, summary: 'signal ' + month});
+            const sleep = ms => new Promise(done => setTimeout(done, ms));
+            const page = () => {
+              const asked = requests; requests = [];
+              return {requests: asked, options: byId('series').options, selected: byId('series').value,
+                moreHidden: byId('more-series').hidden === true, more: byId('more').textContent, table: tbody.innerHTML,
+                rowsMore: byId('rows-more').textContent, signals: byId('signals').innerHTML,
+                signalsMore: byId('signals-more').textContent, error: sub.textContent};
+            };
+            (async () => {
+              const html = fs.readFileSync(process.argv[2], 'utf8');
+              // Two pages of series; the first series' rows in three pages, its signals in two.
+              state.pages['api/series'] = [[series('CHN', 'USA')], [series('USA', 'CHN')]];
+              state.pages['api/changes'] = [[change(1)], [change(2)], [change(3)]];
+              state.pages['api/signals'] = [[signal(1)], [signal(3)]];
+              vm.runInContext(html.slice(html.indexOf('<script>') + '<script>'.length, html.indexOf('</script>')), context);
+              await sleep(100);
+              const out = {initial: page()};
+              if (onMore) onMore(); // a page without the button: the later assertions say what is missing
+              await sleep(100);
+              out.moreSeries = page();
+              await vm.runInContext('loadSeries()', context); // the 5-second refresh
+              out.refreshed = page();
+              byId('f-reporter').value = 'CHN';
+              await vm.runInContext('loadSeries()', context);
+              out.filtered = page();
+              // More pages than the page reads: it stops at its bound and says the list is cut.
+              state.pages['api/changes'] = Array.from({length: 25}, (_, i) => [change(i % 12 + 1)]);
+              await vm.runInContext('loadSeriesData()', context);
+              out.bounded = page();
+              console.log(JSON.stringify(out));
+            })().catch(e => { console.error(e); process.exit(1); });
+            """;
+
     private static boolean nodeAvailable() {
         try {
             Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
@@ -477,5 +541,63 @@ class DashboardScriptTest {
         assertThat(page.at("/recovered/table").asText()).contains("rows of CHN");
         assertThat(page.at("/recovered/error").asText()).isEqualTo(page.at("/initial/error").asText())
                 .startsWith("Monthly trade");
+    }
+
+    @Test
+    void shouldReadEveryPageOfASeriesRowsAndSignalsWhenTheApiCutsThemAtItsLimit() throws Exception {
+        assumeThat(nodeAvailable()).as("node on the PATH").isTrue();
+        JsonNode initial = run(PAGING_HARNESS).get("initial");
+
+        // Only the first page was read: the table, chart and signals ended at the API's limit, with a note that the
+        // later ones were not shown, although the answer carried the cursor of the next page.
+        assertThat(initial.get("requests")).extracting(JsonNode::asText).containsExactly(
+                "api/series?limit=1000",
+                "api/changes?reporter=CHN&partner=USA&flow=EXPORT&commodity=TOTAL",
+                "api/changes?reporter=CHN&partner=USA&flow=EXPORT&commodity=TOTAL&after=page1",
+                "api/changes?reporter=CHN&partner=USA&flow=EXPORT&commodity=TOTAL&after=page2",
+                "api/signals?reporter=CHN&partner=USA&flow=EXPORT&commodity=TOTAL",
+                "api/signals?reporter=CHN&partner=USA&flow=EXPORT&commodity=TOTAL&after=page1");
+        assertThat(initial.get("table").asText()).contains("2025-01", "2025-02", "2025-03");
+        assertThat(initial.get("rowsMore").asText()).isEmpty();
+        assertThat(initial.get("signals").asText()).contains("signal 1", "signal 3");
+        assertThat(initial.get("signalsMore").asText()).isEmpty();
+    }
+
+    @Test
+    void shouldStopReadingPagesAtItsBoundAndSayTheRowsWereCut() throws Exception {
+        assumeThat(nodeAvailable()).as("node on the PATH").isTrue();
+        JsonNode bounded = run(PAGING_HARNESS).get("bounded");
+
+        assertThat(bounded.get("requests")).extracting(JsonNode::asText).filteredOn(url -> url.startsWith("api/changes"))
+                .hasSize(10).last().asString().endsWith("&after=page9");
+        assertThat(bounded.get("rowsMore").asText()).isEqualTo(
+                "first 10 rows (the earliest) in the table and chart: later ones are not shown");
+    }
+
+    @Test
+    void shouldListTheNextPageOfSeriesWhenMoreSeriesIsPressedAndKeepItOnRefreshUntilTheFilterChanges()
+            throws Exception {
+        assumeThat(nodeAvailable()).as("node on the PATH").isTrue();
+        JsonNode page = run(PAGING_HARNESS);
+
+        // The series beyond the API's first page could not be reached from the page at all.
+        JsonNode initial = page.get("initial");
+        assertThat(initial.get("options")).extracting(JsonNode::asText).containsExactly("CHN/USA/EXPORT/TOTAL");
+        assertThat(initial.get("moreHidden").asBoolean()).isFalse();
+        assertThat(initial.get("more").asText()).isEqualTo("first 1 series: narrow with the filters");
+        JsonNode more = page.get("moreSeries");
+        assertThat(more.get("requests")).extracting(JsonNode::asText).startsWith(
+                "api/series?limit=1000", "api/series?limit=1000&after=page1");
+        assertThat(more.get("options")).extracting(JsonNode::asText)
+                .containsExactly("CHN/USA/EXPORT/TOTAL", "USA/CHN/EXPORT/TOTAL");
+        assertThat(more.get("selected").asText()).isEqualTo("CHN/USA/EXPORT/TOTAL");
+        assertThat(more.get("moreHidden").asBoolean()).as("no page after the second").isTrue();
+        assertThat(more.get("more").asText()).isEmpty();
+        assertThat(page.at("/refreshed/options")).extracting(JsonNode::asText)
+                .containsExactly("CHN/USA/EXPORT/TOTAL", "USA/CHN/EXPORT/TOTAL");
+        JsonNode filtered = page.get("filtered");
+        assertThat(filtered.get("requests")).extracting(JsonNode::asText).filteredOn(url -> url.startsWith("api/series"))
+                .containsExactly("api/series?limit=1000&reporter=CHN");
+        assertThat(filtered.get("moreHidden").asBoolean()).isFalse();
     }
 }
