@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -41,7 +42,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
  * backoff) and go round again, up to {@code max.retries} more rounds. Retryable, as in Confluent's
  * {@code RestService.isRestClientExceptionRetriable}: I/O errors (including timeouts and a 2xx body that is not
  * JSON) and HTTP 408, 429, 500, 502, 503 and 504. Any other non-2xx (4xx, and 5xx such as 501 or 507) is the registry's answer and is thrown
- * at once.
+ * at once. Redirects are followed within an attempt, see {@link #attempt}.
  *
  * <p>Time: each attempt, response body included, is bounded by {@code http.read.timeout.ms}, and the whole call
  * by a deadline of one such timeout per URL plus {@code max.retries} times {@code retries.max.wait.ms}: room for
@@ -59,6 +60,8 @@ final class RestTransport implements AutoCloseable {
             + "application/json; qs=0.5";
     private static final double JITTER = 0.2;
     private static final int MAX_BODY_IN_MESSAGE = 300;
+    /** Requests per attempt, redirects included: HttpURLConnection's default http.maxRedirects. */
+    static final int MAX_REDIRECT_REQUESTS = 20;
 
     /** One base URL, stripped of credentials, with the Authorization header to send to it (or null). */
     private record Endpoint(String baseUrl, String authorization) {
@@ -122,6 +125,8 @@ final class RestTransport implements AutoCloseable {
                     .connectTimeout(Duration.ofMillis(config.getInt(SchemaRegistryClientConfig.HTTP_CONNECT_TIMEOUT_MS_CONFIG)))
                     // HTTP/1.1: the default h2c upgrade attempt on plain http confuses some registries and proxies.
                     .version(HttpClient.Version.HTTP_1_1)
+                    // Redirects are followed by attempt() itself, so that which ones, with which method and whether the
+                    // Authorization header goes along are decided there, as in Confluent's client, not by HttpClient.
                     .followRedirects(HttpClient.Redirect.NEVER);
             String proxyHost = config.getString(SchemaRegistryClientConfig.PROXY_HOST_CONFIG);
             if (proxyHost != null && !proxyHost.isBlank()) {
@@ -278,8 +283,58 @@ final class RestTransport implements AutoCloseable {
         }
     }
 
+    /**
+     * One attempt at one URL, redirects included: as Confluent's RestService, whose HttpURLConnection follows them
+     * (checked against the 7.5.3 client in test scope on JDK 17), a 300-303 or 307 answer with a Location of the same
+     * scheme is followed, relative or not, keeping the method, body and headers; but the Authorization header is
+     * dropped for good once a hop leads to another host or port, so credentials never reach a host they were not
+     * configured for. After {@value #MAX_REDIRECT_REQUESTS} requests the attempt fails like an I/O error (there a
+     * ProtocolException), so the next URL is tried. Deliberate differences: 308 is followed like 307 (JDK 17's
+     * HttpURLConnection predates it and returns it as an error), and a POST redirected with 300-303 is refused instead
+     * of being resent as a GET without body or headers, which for this protocol is never the intended request (a
+     * registration would become a read of the subject's versions). The redirects share the attempt's timeout.
+     */
     private Outcome attempt(Endpoint endpoint, String method, String path, String payload, String context, Duration timeout) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoint.baseUrl() + path))
+        long startNanos = System.nanoTime();
+        URI uri = URI.create(endpoint.baseUrl() + path);
+        String authorization = endpoint.authorization();
+        for (int requests = 1; ; requests++) {
+            long remainingNanos = timeout.toNanos() - (System.nanoTime() - startNanos);
+            if (remainingNanos <= 0) {
+                return ioFailure(new HttpTimeoutException("no complete response within " + timeout.toMillis() + " ms"));
+            }
+            HttpResponse<String> response;
+            try {
+                response = exchange(request(uri, method, payload, authorization, Duration.ofNanos(remainingNanos)),
+                        remainingNanos, timeout, context + " at " + endpoint.baseUrl());
+            } catch (IOException e) {
+                return ioFailure(e);
+            }
+            int status = response.statusCode();
+            URI target = isRedirect(status) ? redirectTarget(uri, response) : null;
+            if (target == null) {
+                return answer(endpoint, response, context);
+            }
+            if ("POST".equals(method) && status != 307 && status != 308) {
+                throw new SchemaRegistryException("HTTP " + status + " redirect of a POST to " + Redaction.url(target.toString())
+                        + " not followed: it would turn the POST into a GET; set " + SchemaRegistryClientConfig.SCHEMA_REGISTRY_URL_CONFIG
+                        + " to the address the registry answers at", status, status, context + " at " + endpoint.baseUrl(), null);
+            }
+            if (requests >= MAX_REDIRECT_REQUESTS) {
+                return ioFailure(new IOException("redirected too many times (" + MAX_REDIRECT_REQUESTS + " requests), last to "
+                        + Redaction.url(target.toString())));
+            }
+            if (!sameDestination(uri, target)) {
+                authorization = null;
+            }
+            LOG.debug("Schema registry request {} at {} redirected (HTTP {}) to {}", context, endpoint.baseUrl(), status,
+                    Redaction.url(target.toString()));
+            uri = target;
+        }
+    }
+
+    private HttpRequest request(URI uri, String method, String payload, String authorization, Duration timeout) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
                 .header("Accept", ACCEPT)
                 .method(method, payload == null ? HttpRequest.BodyPublishers.noBody()
@@ -287,35 +342,85 @@ final class RestTransport implements AutoCloseable {
         if (payload != null) {
             request.header("Content-Type", CONTENT_TYPE);
         }
-        if (endpoint.authorization() != null) {
-            request.header("Authorization", endpoint.authorization());
+        if (authorization != null) {
+            request.header("Authorization", authorization);
         }
         extraHeaders.forEach(request::header);
-        HttpResponse<String> response;
+        return request.build();
+    }
+
+    /**
+     * Sends one request; I/O failures, including a response not complete within {@code timeoutNanos} (what is left of
+     * the attempt's {@code timeout}), are thrown.
+     */
+    private HttpResponse<String> exchange(HttpRequest request, long timeoutNanos, Duration timeout, String context) throws IOException {
         // sendAsync + a bounded get: the request timeout only covers the time until the response headers, so a
         // registry (or proxy) that dribbles the body would otherwise hold the caller without limit.
         CompletableFuture<HttpResponse<String>> pending =
-                http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         try {
-            response = pending.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return pending.get(timeoutNanos, TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof IOException io) {
-                return ioFailure(io);
+                throw io;
             }
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
             }
             throw new SchemaRegistryException("request failed: " + e.getCause(), SchemaRegistryException.NOT_FROM_REGISTRY,
-                    SchemaRegistryException.NOT_FROM_REGISTRY, context + " at " + endpoint.baseUrl(), e.getCause());
+                    SchemaRegistryException.NOT_FROM_REGISTRY, context, e.getCause());
         } catch (TimeoutException e) {
             pending.cancel(true);
-            return ioFailure(new HttpTimeoutException("no complete response within " + timeout.toMillis() + " ms"));
+            throw new HttpTimeoutException("no complete response within " + timeout.toMillis() + " ms");
         } catch (InterruptedException e) {
             pending.cancel(true);
             Thread.currentThread().interrupt();
             throw new SchemaRegistryUnavailableException("interrupted while waiting for the schema registry",
                     SchemaRegistryException.NOT_FROM_REGISTRY, SchemaRegistryException.NOT_FROM_REGISTRY, context, null);
         }
+    }
+
+    /** The statuses HttpURLConnection follows (JDK 17: 300-307 but 304, 305 and 306), plus 308. */
+    static boolean isRedirect(int status) {
+        return status == 300 || status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+
+    /**
+     * Where a redirect leads, resolved against the request's URI; null (so the 3xx is the answer) without a usable
+     * Location or when it changes the scheme, which HttpURLConnection does not follow either (http to https or back).
+     */
+    private static URI redirectTarget(URI from, HttpResponse<?> response) {
+        String location = response.headers().firstValue("Location").orElse(null);
+        if (location == null || location.isBlank()) {
+            return null;
+        }
+        try {
+            URI target = from.resolve(location.trim());
+            if (target.getScheme() == null || !target.getScheme().equalsIgnoreCase(from.getScheme()) || target.getHost() == null) {
+                return null;
+            }
+            // A fragment is not sent (and HttpRequest refuses one).
+            return target.getRawFragment() == null ? target
+                    : new URI(target.getScheme(), target.getRawAuthority(), target.getRawPath(), target.getRawQuery(), null);
+        } catch (IllegalArgumentException | URISyntaxException malformed) {
+            return null;
+        }
+    }
+
+    /** Same scheme, host and port (the scheme's default when absent), as HttpURLConnection's sameDestination. */
+    static boolean sameDestination(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost()) && port(a) == port(b);
+    }
+
+    private static int port(URI uri) {
+        if (uri.getPort() != -1) {
+            return uri.getPort();
+        }
+        return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    }
+
+    /** A response that is not a redirect to follow: a body, a retryable failure, or the registry's error, thrown. */
+    private Outcome answer(Endpoint endpoint, HttpResponse<String> response, String context) {
         int status = response.statusCode();
         String text = response.body();
         if (status >= 200 && status < 300) {
