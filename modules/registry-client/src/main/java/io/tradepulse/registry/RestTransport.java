@@ -203,7 +203,18 @@ final class RestTransport implements AutoCloseable {
                 Endpoint endpoint = endpoints.get(index);
                 attempts++;
                 long timeoutNanos = Math.max(1, Math.min(requestTimeout.toNanos(), remainingNanos));
-                Outcome outcome = attempt(endpoint, method, path, payload, context, Duration.ofNanos(timeoutNanos));
+                Outcome outcome;
+                try {
+                    outcome = attempt(endpoint, method, path, payload, context, Duration.ofNanos(timeoutNanos));
+                } catch (SchemaRegistryException answered) {
+                    if (answered.httpStatus() != SchemaRegistryException.NOT_FROM_REGISTRY) {
+                        // A 4xx (or 501, ...) is an answer from a live registry: start there next time, as Confluent's
+                        // UrlList does (it moves only on I/O errors). Otherwise every later call first failed again on
+                        // the dead URL this one had failed over from.
+                        preferred.set(index);
+                    }
+                    throw answered;
+                }
                 if (outcome.node != null) {
                     preferred.set(index);
                     return outcome.node;

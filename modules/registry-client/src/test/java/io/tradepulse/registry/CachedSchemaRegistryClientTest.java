@@ -15,6 +15,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static io.tradepulse.registry.TestSchemas.PRICE_V1;
 import static io.tradepulse.registry.TestSchemas.PRICE_V2;
@@ -543,6 +544,27 @@ class CachedSchemaRegistryClientTest {
         }
         REGISTRY.verify(1, getRequestedFor(urlEqualTo("/subjects")));
         SECOND.verify(2, getRequestedFor(urlEqualTo("/subjects")));
+    }
+
+    /**
+     * A 4xx is an answer from a live registry: as Confluent's UrlList (which moves only on an I/O failure), the next
+     * call starts at the URL that gave it, not at the one that failed before it.
+     */
+    @Test
+    void shouldStartTheNextCallAtTheUrlThatAnsweredWhenItsAnswerWasA4xx() {
+        REGISTRY.stubFor(get(urlPathMatching("/subjects.*")).willReturn(aResponse().withStatus(503)));
+        SECOND.stubFor(get("/subjects/missing/versions").willReturn(aResponse().withStatus(404)
+                .withBody("{\"error_code\":40401,\"message\":\"Subject 'missing' not found.\"}")));
+        SECOND.stubFor(get("/subjects").willReturn(okJson("[\"prices-value\"]")));
+        Map<String, Object> config = config(REGISTRY.baseUrl() + "," + SECOND.baseUrl());
+        config.put(SchemaRegistryClientConfig.MAX_RETRIES_CONFIG, 0);
+        try (CachedSchemaRegistryClient client = client(config)) {
+            assertThatThrownBy(() -> client.getAllVersions("missing"))
+                    .isInstanceOfSatisfying(SchemaRegistryException.class,
+                            e -> assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.SUBJECT_NOT_FOUND));
+            assertThat(client.getAllSubjects()).containsExactly("prices-value");
+        }
+        REGISTRY.verify(1, getRequestedFor(urlPathMatching("/subjects.*")));
     }
 
     /**
