@@ -636,6 +636,17 @@ class CachedSchemaRegistryClientTest {
         REGISTRY.verify(getRequestedFor(urlEqualTo("/subjects")).withHeader("Authorization", equalTo(basic("bob:p@ss/w#rd"))));
     }
 
+    /** RFC 3986, not form decoding: a '+' in a URL's password is a '+' (Confluent's later URLDecoder makes it a space). */
+    @Test
+    void shouldKeepAPlusInUrlCredentialsWhenDecodingThem() {
+        REGISTRY.stubFor(get("/subjects").willReturn(okJson("[]")));
+        String url = REGISTRY.baseUrl().replace("http://", "http://bob:a+b%2Bc@");
+        try (CachedSchemaRegistryClient client = client(config(url))) {
+            client.getAllSubjects();
+        }
+        REGISTRY.verify(getRequestedFor(urlEqualTo("/subjects")).withHeader("Authorization", equalTo(basic("bob:a+b+c"))));
+    }
+
     @Test
     void shouldSendNoAuthorizationByDefault() {
         REGISTRY.stubFor(get("/subjects").willReturn(okJson("[]")));
