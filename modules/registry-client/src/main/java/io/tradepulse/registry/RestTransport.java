@@ -416,9 +416,16 @@ final class RestTransport implements AutoCloseable {
             if (target.getScheme() == null || !target.getScheme().equalsIgnoreCase(from.getScheme()) || target.getHost() == null) {
                 return null;
             }
+            // A port URI takes but no socket can (HttpClient throws IllegalArgumentException only when sending, and that
+            // is no SchemaRegistryException, so it escaped the serializers): not a redirect to follow either.
+            if (target.getPort() == 0 || target.getPort() > 65535) {
+                return null;
+            }
             // A fragment is not sent (and HttpRequest refuses one).
-            return target.getRawFragment() == null ? target
+            URI sendable = target.getRawFragment() == null ? target
                     : new URI(target.getScheme(), target.getRawAuthority(), target.getRawPath(), target.getRawQuery(), null);
+            HttpRequest.newBuilder(sendable); // HttpClient's own checks of the URI, which throw IllegalArgumentException
+            return sendable;
         } catch (IllegalArgumentException | URISyntaxException malformed) {
             return null;
         }

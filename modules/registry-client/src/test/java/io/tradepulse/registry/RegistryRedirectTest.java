@@ -142,6 +142,18 @@ class RegistryRedirectTest {
         REGISTRY.verify(1, anyRequestedFor(anyUrl()));
     }
 
+    /** A Location the HTTP client cannot send to is no redirect to follow: the 3xx is the answer, as a registry error. */
+    @ParameterizedTest
+    @ValueSource(strings = {"http://localhost:99999/subjects", "http://exa mple/subjects", "http:///subjects", "http://:80/x"})
+    void shouldReportTheRedirectAsTheAnswerWhenItsLocationIsUnusable(String location) {
+        REGISTRY.stubFor(get("/subjects").willReturn(aResponse().withStatus(302).withHeader("Location", location)));
+        try (CachedSchemaRegistryClient client = new CachedSchemaRegistryClient(config(REGISTRY.baseUrl()))) {
+            assertThatThrownBy(client::getAllSubjects)
+                    .isExactlyInstanceOf(SchemaRegistryException.class)
+                    .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.httpStatus()).isEqualTo(302));
+        }
+    }
+
     @Test
     void shouldGiveUpAsUnavailableAfterTwentyRequestsWhenRedirectsLoop() {
         REGISTRY.stubFor(get("/subjects").willReturn(aResponse().withStatus(302).withHeader("Location", "/subjects")));
