@@ -421,9 +421,10 @@ final class RestTransport implements AutoCloseable {
             if (target.getPort() == 0 || target.getPort() > 65535) {
                 return null;
             }
-            // A fragment is not sent (and HttpRequest refuses one).
-            URI sendable = target.getRawFragment() == null ? target
-                    : new URI(target.getScheme(), target.getRawAuthority(), target.getRawPath(), target.getRawQuery(), null);
+            // A fragment is not sent (and HttpRequest refuses one). Cut from the raw text: URI's multi-part constructor
+            // escapes its arguments again, so the raw path's "%2F" (a slash inside a subject name) became "%252F".
+            String raw = target.toString();
+            URI sendable = target.getRawFragment() == null ? target : new URI(raw.substring(0, raw.indexOf('#')));
             HttpRequest.newBuilder(sendable); // HttpClient's own checks of the URI, which throw IllegalArgumentException
             return sendable;
         } catch (IllegalArgumentException | URISyntaxException malformed) {
