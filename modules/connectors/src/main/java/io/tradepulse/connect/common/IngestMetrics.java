@@ -17,7 +17,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestMetrics {
   private static final Logger log = LoggerFactory.getLogger(IngestMetrics.class);
-  static final String GROUP = "tradepulse-ingest";
 
   private final AtomicLong records = new AtomicLong();
   private final AtomicLong deadLetters = new AtomicLong();
