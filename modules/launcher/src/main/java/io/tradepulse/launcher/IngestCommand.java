@@ -230,6 +230,12 @@ final class IngestCommand implements Callable<Integer> {
             out.println();
             out.println("Stopping (committing source offsets) ...");
             resources.close();
+            // Ctrl-C is how a followed ingest ends, so this is where its final commit is (or is not) saved; the exit
+            // code is the signal's, so the warning is all a failed write leaves (Connect only logs it).
+            resumePointNotSaved().ifPresent(why -> {
+                System.err.println("WARNING: " + why);
+                System.err.flush();
+            });
             stopped.countDown();
         }, "tradepulse-ingest-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -310,6 +316,8 @@ final class IngestCommand implements Callable<Integer> {
                 (k, theirs) -> withInterceptor(theirs, DeliveredRecords.class.getName()));
         EmbeddedConnect connect = progress.step("Starting Kafka Connect worker (standalone, in-process)",
                 () -> resources.start(() -> EmbeddedConnect.start(worker)), c -> "offsets " + offsetsFile);
+        startedWorker = connect;
+        startedOffsetsFile = offsetsFile;
         String name = connector.remove("name");
         progress.step("Starting connector " + name, () -> connect.startConnector(name, connector),
                 info -> info.config().get("connector.class"));
@@ -321,7 +329,11 @@ final class IngestCommand implements Callable<Integer> {
             } catch (ConnectorFailedException e) {
                 Optional<String> later = runAgainLaterMessage(e.thrown(), e.reason(), offsetsFile);
                 if (later.isPresent()) {
-                    throw new RunAgainLaterException(later.get(), e);
+                    // The worker stopped first, so that the message says whether the resume point was saved (the
+                    // offsets file written), not that it will be.
+                    resources.close();
+                    throw new RunAgainLaterException(runAgainLaterMessage(e.thrown(), e.reason(), offsetsFile)
+                            .orElseThrow(), e);
                 }
                 throw e;
             }
@@ -339,9 +351,61 @@ final class IngestCommand implements Callable<Integer> {
         }
         progress.step("Stopping the worker (final offset commit)", () -> {
             resources.close();
+            // Connect only logs a failed write of the offsets file (disk full, an unwritable directory) and stops as
+            // usual: the run said "resume point saved" and exited 0, and the next one re-sent what this one had.
+            Optional<String> notSaved = resumePointNotSaved();
+            if (notSaved.isPresent()) {
+                throw new ResumePointNotSavedException(notSaved.get());
+            }
             return offsetsFile;
         }, f -> embedded ? "(embedded run: offsets discarded with the broker)" : "resume point saved in " + f);
         return delivered[1];
+    }
+
+    /** The run's worker, once started; asked after it stopped whether its last write of the offsets file failed. */
+    private volatile EmbeddedConnect startedWorker;
+    /** The run's offsets file, once known. */
+    private volatile Path startedOffsetsFile;
+
+    /**
+     * What to say instead of "resume point saved" when the worker's last write of the offsets file failed; empty when
+     * it was saved, when no worker started, and for an embedded run (its offsets go with its broker).
+     */
+    Optional<String> resumePointNotSaved() {
+        EmbeddedConnect w = startedWorker;
+        if (embedded || w == null) {
+            return Optional.empty();
+        }
+        return w.offsetsNotSaved().map(failure -> resumePointNotSavedMessage(startedOffsetsFile, failure));
+    }
+
+    /**
+     * The rows since the last saved resume point are sent again by the next run; harmless, since a re-sent row has the
+     * same key and value and the processor ignores a duplicate (docs/architecture.md, "Which revision wins"). Connect
+     * truncates the file before writing it, so a write that failed midway (disk full) may leave it empty, which Connect
+     * reads as no resume point at all, or cut short mid-record, which the next run refuses to read.
+     */
+    static String resumePointNotSavedMessage(Path offsetsFile, Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        String why = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        boolean readable = true;
+        try {
+            EmbeddedConnect.requireReadableOffsets(
+                    Map.of(StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG, offsetsFile.toString()));
+        } catch (ConnectException unreadable) {
+            readable = false;
+        }
+        return "the resume point was NOT saved: writing " + offsetsFile + " failed (" + why + "). Every row delivered"
+                + " was published, but "
+                + (readable ? "the next run resumes from the last resume point that file holds and sends the rows"
+                        + " since again (every row, if the failed write emptied the file)"
+                        : "that file cannot be read now (a write that fails midway cuts it short): move it away, and"
+                        + " the next run reads the source from its start")
+                + "; a re-sent row has the same key and value, and the processor ignores a duplicate. Fix the cause"
+                + " (disk full? permissions?) before the next run";
     }
 
     /** A key of the Kafka clients' security settings (what ingest's own admin client takes of --worker-config). */
@@ -462,7 +526,8 @@ final class IngestCommand implements Callable<Integer> {
 
     /** @param key the connector key whose WAIT waits instead, for {@code what} */
     private String stoppedMessage(String taskReason, Path offsetsFile, String key, String what) {
-        String keeps = embedded ? "--embedded keeps nothing between runs" : "resume point saved in " + offsetsFile;
+        String keeps = embedded ? "--embedded keeps nothing between runs"
+                : resumePointNotSaved().orElse("resume point saved in " + offsetsFile);
         return source + " stopped: " + taskReason + " (" + keeps + "; --follow, or --set " + key + "=WAIT, waits for "
                 + what + " instead)";
     }

@@ -109,8 +109,9 @@ public final class Main implements Runnable {
                 err.flush();
                 return CommandLine.ExitCode.USAGE;
             }
-            if (t instanceof RunAgainLaterException) {
-                // A failure to retry (exit 1), but later, and the message says when: no stack trace to report.
+            if (t instanceof RunAgainLaterException || t instanceof ResumePointNotSavedException) {
+                // A failure to retry (exit 1), but later, and the message says when (or what the next run sends
+                // again, for a resume point the worker could not save): no stack trace to report.
                 err.println("tradepulse " + cmd.getCommandName() + " failed: " + t.getMessage());
                 err.flush();
                 return CommandLine.ExitCode.SOFTWARE;

@@ -300,6 +300,52 @@ class IngestCommandIT {
                 Integer.parseInt(period.substring(4)));
     }
 
+    /**
+     * The worker's writes of the offsets file failed (a full disk in production; here a directory put in the file's
+     * place once the worker had started, which stops root too). Connect only logged them: ingest said "resume point
+     * saved in <file>" and exited 0, and the next run sent every row again. It now exits 1, on one line saying the
+     * resume point was not saved, which file, and what the next run sends again.
+     */
+    @Test
+    void shouldExitWith1SayingTheResumePointWasNotSavedWhenTheOffsetsFileCannotBeWritten(EmbeddedPlatform platform)
+            throws Exception {
+        Path offsets = dir.resolve("unsaved").resolve("ingest.offsets");
+        byte[] rows = Files.readAllBytes(gaccCsv("served.csv", 16));
+        HttpServer files = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        files.createContext("/served.csv", exchange -> {
+            // Asked by the task: the worker has started and read the offsets file (none yet), nothing was written.
+            Files.createDirectories(offsets);
+            exchange.sendResponseHeaders(200, rows.length);
+            exchange.getResponseBody().write(rows);
+            exchange.close();
+        });
+        files.start();
+        String prefix = "unsaved-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        StringWriter err = new StringWriter();
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        PrintStream originalOut = System.out;
+        int code;
+        try {
+            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+            code = Main.commandLine().setErr(new PrintWriter(err, true)).execute("ingest", "--source", "file",
+                    "--bootstrap-servers", platform.bootstrapServers(), "--schema-registry-url", platform.registryUrl(),
+                    "--config", exampleConfig().toString(), "--timeout", "PT2M",
+                    "--files", "http://127.0.0.1:" + files.getAddress().getPort() + "/served.csv",
+                    "--offsets", offsets.toString(), "--topic-prefix", prefix);
+        } finally {
+            System.setOut(originalOut);
+            files.stop(0);
+        }
+
+        assertThat(endOffsets(platform, prefix + "trade.records")).as("every row published").isEqualTo(16);
+        assertThat(code).as(err.toString()).isEqualTo(1);
+        assertThat(err.toString().lines().findFirst().orElseThrow())
+                .startsWith("tradepulse ingest failed: the resume point was NOT saved: writing " + offsets + " failed")
+                .contains("the next run reads the source from its start");
+        assertThat(err.toString()).as("nothing to debug").doesNotContain("\tat ");
+        assertThat(stdout.toString(StandardCharsets.UTF_8)).doesNotContain("resume point saved");
+    }
+
     /** The documented example mapping (README, docs/connectors.md): modules/connectors/examples/gacc-seed.properties. */
     static Path exampleConfig() {
         Path d = Path.of(System.getProperty("user.dir")).toAbsolutePath();

@@ -272,4 +272,24 @@ class IngestCommandTest {
         assertThat(settings("--source", "gacc", "--embedded", "--files", a + ", " + b + " ,"))
                 .containsEntry("gacc.tables", a.toAbsolutePath() + "," + b.toAbsolutePath());
     }
+
+    /**
+     * What a run says when the worker could not write its resume point depends on the file left behind: one that
+     * is missing or readable has the next run resume from it (re-sending the rows since); one the next run would
+     * refuse to read must be moved away (the source is then read from its start).
+     */
+    @Test
+    void shouldSayWhatTheNextRunSendsAgainWhenTheResumePointWasNotSaved(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("never-written.offsets");
+        Path unreadable = Files.writeString(dir.resolve("garbled.offsets"), "not a Connect offsets file");
+        Exception diskFull = new org.apache.kafka.connect.errors.ConnectException(
+                new java.io.IOException("No space left on device"));
+
+        assertThat(IngestCommand.resumePointNotSavedMessage(missing, diskFull))
+                .startsWith("the resume point was NOT saved: writing " + missing + " failed (No space left on device)")
+                .contains("the next run resumes from the last resume point that file holds and sends the rows since")
+                .doesNotContain("move it away");
+        assertThat(IngestCommand.resumePointNotSavedMessage(unreadable, diskFull))
+                .contains("move it away, and the next run reads the source from its start");
+    }
 }

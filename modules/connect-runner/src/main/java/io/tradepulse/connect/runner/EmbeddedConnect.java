@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -15,16 +16,23 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.internals.Exit;
 import org.apache.kafka.connect.cli.ConnectStandalone;
+import org.apache.kafka.connect.connector.policy.ConnectorClientConfigOverridePolicy;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.runtime.Connect;
 import org.apache.kafka.connect.runtime.Herder;
+import org.apache.kafka.connect.runtime.Worker;
+import org.apache.kafka.connect.runtime.isolation.Plugins;
+import org.apache.kafka.connect.runtime.rest.RestClient;
+import org.apache.kafka.connect.runtime.rest.RestServer;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorInfo;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.connect.runtime.standalone.StandaloneConfig;
 import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
+import org.apache.kafka.connect.storage.Converter;
 import org.apache.kafka.connect.storage.FileOffsetBackingStore;
 import org.apache.kafka.connect.util.ConnectorTaskId;
 import org.apache.kafka.connect.util.FutureCallback;
@@ -50,10 +58,12 @@ public final class EmbeddedConnect implements AutoCloseable {
 
   private final Connect<StandaloneHerder> connect;
   private final Map<String, String> workerProps;
+  private final OffsetsFileStore offsets;
 
-  private EmbeddedConnect(Connect<StandaloneHerder> connect, Map<String, String> workerProps) {
+  private EmbeddedConnect(Connect<StandaloneHerder> connect, Map<String, String> workerProps, OffsetsFileStore offsets) {
     this.connect = connect;
     this.workerProps = Map.copyOf(workerProps);
+    this.offsets = offsets;
   }
 
   /**
@@ -95,13 +105,73 @@ public final class EmbeddedConnect implements AutoCloseable {
           + (message != null ? message : "see the worker's log, \"Failed to start Connect\""));
     });
     try {
-      Connect<StandaloneHerder> connect = new ConnectStandalone().startConnect(workerProps);
+      Standalone cli = new Standalone();
+      Connect<StandaloneHerder> connect = cli.startConnect(workerProps);
       log.info("Embedded Kafka Connect worker started (REST {})", connect.rest() == null ? "-" : connect.rest().serverUrl());
-      return new EmbeddedConnect(connect, workerProps);
+      return new EmbeddedConnect(connect, workerProps, cli.offsets);
     } finally {
       Exit.resetExitProcedure();
       Thread.currentThread().setContextClassLoader(caller);
     }
+  }
+
+  /**
+   * ConnectStandalone with a file offset store that remembers whether its last write failed; the herder is otherwise
+   * built as {@code ConnectStandalone.createHerder} builds it (Kafka 4.4).
+   */
+  private static final class Standalone extends ConnectStandalone {
+    private OffsetsFileStore offsets;
+
+    @Override
+    protected StandaloneHerder createHerder(StandaloneConfig config, String workerId, Plugins plugins,
+        ConnectorClientConfigOverridePolicy policy, RestServer restServer, RestClient restClient) {
+      offsets = new OffsetsFileStore(plugins.newInternalConverter(true, JsonConverter.class.getName(),
+          Map.of("schemas.enable", "false")));
+      offsets.configure(config);
+      Worker worker = new Worker(workerId, Time.SYSTEM, plugins, config, offsets, policy);
+      return new StandaloneHerder(worker, config.kafkaClusterId(), policy);
+    }
+  }
+
+  /**
+   * Connect's file offset store, remembering whether its last write of the file failed. The worker only logs such a
+   * failure ("Failed to flush offsets to storage"), the task goes on and a graceful stop ends as usual: a caller that
+   * reported the resume point saved was wrong, and the next run re-read what had been delivered since the last
+   * write that succeeded. The offsets stay in memory after a failed write, so the next write that succeeds (a later
+   * flush, the final commit) saves them all: only the last write tells whether the file is current.
+   */
+  static final class OffsetsFileStore extends FileOffsetBackingStore {
+    // Written on the store's single writer thread, read by whoever asks after (or while) the worker stops.
+    private volatile RuntimeException lastWriteFailure;
+
+    OffsetsFileStore(Converter keyConverter) {
+      super(keyConverter);
+    }
+
+    @Override
+    protected void save() {
+      try {
+        super.save();
+        lastWriteFailure = null;
+      } catch (RuntimeException e) {
+        lastWriteFailure = e;
+        throw e;
+      }
+    }
+
+    Optional<RuntimeException> lastWriteFailure() {
+      return Optional.ofNullable(lastWriteFailure);
+    }
+  }
+
+  /**
+   * Why the offsets file does not hold every source offset the worker committed: its last write failed (disk full, a
+   * directory that became unwritable), which Connect only logs. Empty when the last write succeeded, or none was
+   * needed. Asked after {@link #close()}, it covers the final commit of the graceful stop: empty means a new worker on
+   * the same file resumes after the last delivered row.
+   */
+  public Optional<RuntimeException> offsetsNotSaved() {
+    return offsets.lastWriteFailure();
   }
 
   /**

@@ -4,11 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.StreamCorruptedException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.runtime.standalone.StandaloneConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,5 +44,39 @@ class EmbeddedConnectTest {
         dir.resolve("new.offsets")));
 
     assertThat(dir.resolve("new.offsets")).doesNotExist();
+  }
+
+  /**
+   * Connect only logs a failed write of the offsets file; the store remembers it, until a later write succeeds (the
+   * offsets stay in memory, so that write saves them all). A directory in place of the file fails the write even for
+   * root, whom file permissions do not stop.
+   */
+  @Test
+  void shouldRememberThatTheLastWriteOfTheOffsetsFileFailedUntilOneSucceeds() throws Exception {
+    Path offsets = dir.resolve("connect.offsets");
+    JsonConverter keys = new JsonConverter();
+    keys.configure(Map.of("schemas.enable", "false"), true);
+    EmbeddedConnect.OffsetsFileStore store = new EmbeddedConnect.OffsetsFileStore(keys);
+    store.configure(new StandaloneConfig(Map.of(StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG, offsets.toString(),
+        "bootstrap.servers", "localhost:9092",
+        "key.converter", JsonConverter.class.getName(), "value.converter", JsonConverter.class.getName())));
+    store.start();
+    try {
+      Files.createDirectory(offsets);
+      assertThatThrownBy(() -> store.set(Map.of(bytes("[\"c\",{\"f\":\"a\"}]"), bytes("{\"row\":1}")), null)
+          .get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+      assertThat(store.lastWriteFailure()).as("the write failed").isPresent();
+
+      Files.delete(offsets);
+      store.set(Map.of(bytes("[\"c\",{\"f\":\"a\"}]"), bytes("{\"row\":2}")), null).get(10, TimeUnit.SECONDS);
+      assertThat(store.lastWriteFailure()).as("a later write saved everything").isEmpty();
+      assertThat(offsets).isRegularFile();
+    } finally {
+      store.stop();
+    }
+  }
+
+  private static ByteBuffer bytes(String s) {
+    return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
   }
 }
