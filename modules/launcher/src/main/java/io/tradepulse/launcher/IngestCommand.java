@@ -129,7 +129,7 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--api-key", description = "Census API key or Comtrade subscription key (never printed).")
     String apiKey;
 
-    @Option(names = "--offsets", description = "Source offsets file (default: ~/.tradepulse/ingest-<source>-<cluster id>-<topic>.offsets).")
+    @Option(names = "--offsets", description = "Source offsets file (default: ~/.tradepulse/ingest-<source>-<cluster id>-<topic>.offsets; not with --embedded).")
     Path offsets;
 
     @Option(names = "--topic-prefix", defaultValue = "", description = "Prefix of the tradepulse topics (default none).")
@@ -199,6 +199,14 @@ final class IngestCommand implements Callable<Integer> {
             // The embedded broker starts with no topic at all: the run could only be refused once it had started.
             throw new CommandLine.ParameterException(spec.commandLine(), "--no-create-topics is not used with --embedded"
                     + " (its broker starts with no topics; ingest creates them)");
+        }
+        if (embedded && offsets != null) {
+            // The embedded broker's topics go with it, but the file stayed: the next run with the same --offsets skipped
+            // every row it had read, into a new and empty broker, and exited 0 having published nothing, while this one
+            // ended saying "offsets discarded with the broker".
+            throw new CommandLine.ParameterException(spec.commandLine(), "--offsets is not used with --embedded (its"
+                    + " broker and topics end with the run, so a kept resume point would have the next run skip the rows"
+                    + " this one read); give it with --bootstrap-servers instead");
         }
         OptionRanges.atLeast(spec.commandLine(), "--max-dead-letters", maxDeadLetters, 0);
         if (maxDeadLetters != null && follow) {

@@ -292,4 +292,23 @@ class IngestCommandTest {
         assertThat(IngestCommand.resumePointNotSavedMessage(unreadable, diskFull))
                 .contains("move it away, and the next run reads the source from its start");
     }
+
+    /**
+     * An embedded run's broker and topics end with it, but an --offsets file stayed: the next run with the same file
+     * skipped every row the first had read, into a new and empty broker, and exited 0 having published nothing. Refused
+     * before anything starts; the file is not created.
+     */
+    @Test
+    void shouldRefuseAnOffsetsFileWhenTheRunIsEmbedded(@TempDir Path dir) throws Exception {
+        Path offsets = dir.resolve("embedded.offsets");
+        Path table = Files.writeString(dir.resolve("2025-05-exports.csv"), "a GACC table\n");
+
+        // Settings the connector takes: without the refusal, the run went on to start the broker.
+        CliRun r = CliRun.execute("ingest", "--source", "gacc", "--embedded", "--files", table.toString(),
+                "--offsets", offsets.toString());
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).startsWith("--offsets is not used with --embedded");
+        assertThat(offsets).doesNotExist();
+    }
 }
