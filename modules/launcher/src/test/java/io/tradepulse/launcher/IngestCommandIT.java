@@ -346,6 +346,55 @@ class IngestCommandIT {
         assertThat(stdout.toString(StandardCharsets.UTF_8)).doesNotContain("resume point saved");
     }
 
+    /**
+     * A followed ingest ends with Ctrl-C (SIGTERM here, the same shutdown hook), where its final commit is written:
+     * when that write failed, nothing but Connect's log said so, and the exit code is the signal's. It now prints a
+     * warning naming the file and what the next run sends again. In a JVM of its own, as a user runs it.
+     */
+    @Test
+    void shouldWarnThatTheResumePointWasNotSavedWhenAFollowedIngestIsStoppedAndTheOffsetsFileCannotBeWritten(
+            EmbeddedPlatform platform) throws Exception {
+        Path offsets = dir.resolve("unsaved-follow").resolve("ingest.offsets");
+        byte[] rows = Files.readAllBytes(gaccCsv("followed.csv", 16));
+        HttpServer files = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        files.createContext("/followed.csv", exchange -> {
+            Files.createDirectories(offsets); // as above: from now on every write of the offsets file fails
+            exchange.sendResponseHeaders(200, rows.length);
+            exchange.getResponseBody().write(rows);
+            exchange.close();
+        });
+        files.start();
+        String prefix = "unsaved-follow-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        Path log = dir.resolve("followed.log");
+        Process ingest = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "ingest", "--source", "file", "--follow",
+                "--bootstrap-servers", platform.bootstrapServers(), "--schema-registry-url", platform.registryUrl(),
+                "--config", exampleConfig().toString(), "--timeout", "PT2M",
+                "--files", "http://127.0.0.1:" + files.getAddress().getPort() + "/followed.csv",
+                "--offsets", offsets.toString(), "--topic-prefix", prefix)
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (!Files.readString(log).contains("Press Ctrl-C to stop.")) {
+                assertThat(ingest.isAlive()).as("still running; log:%n%s", Files.readString(log)).isTrue();
+                assertThat(System.nanoTime()).as("following within 2 min; log:%n%s", Files.readString(log))
+                        .isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(ingest.pid())).start()
+                    .waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+            assertThat(ingest.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("stopped").isTrue();
+            assertThat(ingest.exitValue()).isEqualTo(143);
+            assertThat(Files.readString(log)).contains("WARNING: the resume point was NOT saved: writing " + offsets
+                    + " failed");
+        } finally {
+            ingest.destroyForcibly();
+            files.stop(0);
+        }
+    }
+
     /** The documented example mapping (README, docs/connectors.md): modules/connectors/examples/gacc-seed.properties. */
     static Path exampleConfig() {
         Path d = Path.of(System.getProperty("user.dir")).toAbsolutePath();

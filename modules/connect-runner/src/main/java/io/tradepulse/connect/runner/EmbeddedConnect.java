@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -143,6 +144,7 @@ public final class EmbeddedConnect implements AutoCloseable {
   static final class OffsetsFileStore extends FileOffsetBackingStore {
     // Written on the store's single writer thread, read by whoever asks after (or while) the worker stops.
     private volatile RuntimeException lastWriteFailure;
+    private final CountDownLatch stopped = new CountDownLatch(1);
 
     OffsetsFileStore(Converter keyConverter) {
       super(keyConverter);
@@ -157,6 +159,20 @@ public final class EmbeddedConnect implements AutoCloseable {
         lastWriteFailure = e;
         throw e;
       }
+    }
+
+    /** The worker stops its offset store last, once its tasks stopped; this returns when its writes are done. */
+    @Override
+    public synchronized void stop() {
+      try {
+        super.stop();
+      } finally {
+        stopped.countDown();
+      }
+    }
+
+    boolean awaitStopped(Duration timeout) throws InterruptedException {
+      return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     Optional<RuntimeException> lastWriteFailure() {
@@ -348,5 +364,15 @@ public final class EmbeddedConnect implements AutoCloseable {
   public void close() {
     connect.stop();
     connect.awaitStop();
+    // Once Connect's own shutdown hook (SIGTERM, Ctrl-C) has begun the stop, stop() returns at once and awaitStop() with
+    // it (Connect counts its latch down either way): close() returned while the tasks were still stopping, and a caller
+    // then closed the broker under their final commit, or asked whether it was saved before it was written.
+    try {
+      if (!offsets.awaitStopped(REQUEST_TIMEOUT)) {
+        log.warn("The Connect worker had not stopped {} after it was asked to; going on", REQUEST_TIMEOUT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
