@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
  * read and write per input) and the processors, the three apps under exactly_once_v2. Everything is stopped and
  * removed at the end.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE,
                 Main.EXIT_SIGNAL},
         description = "Backfill benchmark: raw consumer vs pass-through Kafka Streams (stateless, and with one state "

@@ -38,7 +38,7 @@ import picocli.CommandLine.Option;
  * bundled real data ingested, the processor run until caught up, and the results read back from
  * trade.changes with read_committed. Stays up until Ctrl-C unless {@code --exit-when-done}.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE,
                 Main.EXIT_SIGNAL},
         description = "Start broker + registry in-process, ingest the bundled real data, run the processor and print the results.",

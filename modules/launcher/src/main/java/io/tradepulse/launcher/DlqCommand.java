@@ -78,7 +78,7 @@ import picocli.CommandLine.Option;
  * twice, so that no dead letter is held whole: the first read lists and keeps a few facts per match, the second
  * (inside the transaction) reads the selected ones again and sends each as it is read.
  */
-@Command(name = "dlq", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "dlq", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE,
                 Main.EXIT_SIGNAL},
         description = {"List the dead letters on trade.dlq and replay the processor's to the topic they came from.",

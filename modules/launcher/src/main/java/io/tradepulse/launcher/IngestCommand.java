@@ -61,7 +61,7 @@ import picocli.CommandLine.Option;
  * only saves setting one up. Source offsets live in a file, so running the same command again resumes
  * instead of re-publishing.
  */
-@Command(name = "ingest", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "ingest", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE,
                 IngestCommand.EXIT_DEAD_LETTERS, Main.EXIT_SIGNAL},
         description = {"Run a tradepulse source connector in-process on the Kafka Connect runtime and publish "
@@ -81,7 +81,7 @@ import picocli.CommandLine.Option;
                 "  tradepulse ingest --source comext --embedded --start 2025-01 \\",
                 "      --set comext.partners=CN,US",
                 "  tradepulse ingest --source comext --embedded --set comext.mode=BULK \\",
-                "      --files full_v2_202505.csv",
+                "      --set comext.reporters= --set comext.products= --files full_v2_202505.csv",
                 "  tradepulse ingest --source gacc --embedded --files tables/2025-05-exports.csv",
                 "  tradepulse ingest --source file --embedded --files data.csv \\",
                 "      --config modules/connectors/examples/gacc-seed.properties",

@@ -38,7 +38,8 @@ public final class Main implements Runnable {
             + "stderr says what and why, and when to run again if that is the fix";
     static final String EXIT_USAGE = "2:refused before anything started: a missing, invalid or conflicting option, a "
             + "file an option names that cannot be read or is invalid, an invalid configuration setting, a topic "
-            + "that does not exist with --no-create-topics, or a dlq --replay target (topic, partition) that does not exist or whose partition cannot be chosen";
+            + "that does not exist with --no-create-topics, a dlq --replay target (topic, partition) that does not exist or whose partition cannot be chosen, "
+            + "or a dlq dead-letter topic that does not exist";
     // The JVM's own exit status once its shutdown hooks ran on SIGINT/SIGTERM, so every command has it: a supervisor
     // (systemd, Kubernetes, cron) reading `run --help` must not take the 143 of a clean SIGTERM stop for a failure.
     // docs/operations.md lists it with the others; the help lists left it out.

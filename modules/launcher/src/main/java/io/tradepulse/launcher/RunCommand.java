@@ -32,7 +32,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code tradepulse run}: the processors against a configured cluster and registry, until SIGTERM/Ctrl-C. */
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE,
                 Main.EXIT_SIGNAL},
         description = "Run the processors against a configured Kafka cluster and schema registry.",

@@ -47,7 +47,7 @@ import picocli.CommandLine.Option;
  * signals on every calendar refresh, so without it a refresh in the middle of a run, or a run that failed half
  * way, would emit and later retract signals of a calendar nobody wrote.
  */
-@Command(name = "tariffs", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "tariffs", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE,
                 Main.EXIT_SIGNAL},
         description = {"Publish a tariff calendar CSV to tariff.events (upsert by event id) and withdraw events "
