@@ -1,6 +1,7 @@
 package io.tradepulse.connect.runner;
 
 import io.tradepulse.connect.common.SourceCompletion;
+import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -100,19 +101,71 @@ public final class EmbeddedConnect implements AutoCloseable {
   public static EmbeddedConnect start(Map<String, String> workerProps) {
     ClassLoader caller = Thread.currentThread().getContextClassLoader();
     requireReadableOffsets(workerProps);
-    Exit.setExitProcedure((code, message) -> {
-      // startConnect logs why ("Failed to start Connect") and exits with no message: say where to look.
-      throw new ConnectException("Kafka Connect failed to start (exit " + code + "): "
-          + (message != null ? message : "see the worker's log, \"Failed to start Connect\""));
-    });
+    enterExitSection();
     try {
       Standalone cli = new Standalone();
       Connect<StandaloneHerder> connect = cli.startConnect(workerProps);
       log.info("Embedded Kafka Connect worker started (REST {})", connect.rest() == null ? "-" : connect.rest().serverUrl());
       return new EmbeddedConnect(connect, workerProps, cli.offsets);
     } finally {
-      Exit.resetExitProcedure();
+      leaveExitSection();
       Thread.currentThread().setContextClassLoader(caller);
+    }
+  }
+
+  /** Turns startConnect's {@code Exit.exit(3)} into an exception in the thread that failed to start. */
+  private static final Exit.Procedure START_FAILED = (code, message) -> {
+    // startConnect logs why ("Failed to start Connect") and exits with no message: say where to look.
+    throw new ConnectException("Kafka Connect failed to start (exit " + code + "): "
+        + (message != null ? message : "see the worker's log, \"Failed to start Connect\""));
+  };
+  private static final Object EXIT_LOCK = new Object();
+  /** Starts between {@link #enterExitSection} and {@link #leaveExitSection}; guarded by EXIT_LOCK. */
+  private static int startsInExitSection;
+  /** The procedure in place before the first of them; null when it could not be read. Guarded by EXIT_LOCK. */
+  private static Exit.Procedure exitProcedureBefore;
+
+  /**
+   * Kafka's exit procedure is one for the whole JVM. Each start used to set ours and then reset Kafka's default: a
+   * start ending while another was still inside startConnect left that one with the default, whose failure then
+   * ended the whole JVM (System.exit) instead of throwing; and a procedure someone else had set (a test recording
+   * exits, an embedding application) was replaced by the default for good. So the starts in progress are counted:
+   * the first sets ours, the last one out puts back what was there before.
+   */
+  private static void enterExitSection() {
+    synchronized (EXIT_LOCK) {
+      if (startsInExitSection++ == 0) {
+        exitProcedureBefore = currentExitProcedure();
+        Exit.setExitProcedure(START_FAILED);
+      }
+    }
+  }
+
+  private static void leaveExitSection() {
+    synchronized (EXIT_LOCK) {
+      if (--startsInExitSection == 0) {
+        if (exitProcedureBefore != null) {
+          Exit.setExitProcedure(exitProcedureBefore);
+        } else {
+          Exit.resetExitProcedure();
+        }
+        exitProcedureBefore = null;
+      }
+    }
+  }
+
+  /**
+   * Kafka 4.4's Exit has setters but no getter, so the current procedure is read from its field; should a later
+   * Kafka rename it, this gives null and the default is put back, as before.
+   */
+  static Exit.Procedure currentExitProcedure() {
+    try {
+      Field field = Exit.class.getDeclaredField("exitProcedure");
+      field.setAccessible(true);
+      return (Exit.Procedure) field.get(null);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      log.debug("Cannot read Kafka's current exit procedure ({}); the default is put back after a start", e.toString());
+      return null;
     }
   }
 

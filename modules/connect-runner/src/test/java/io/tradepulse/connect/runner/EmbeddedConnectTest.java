@@ -4,14 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.StreamCorruptedException;
+import java.lang.reflect.Field;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.utils.internals.Exit;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.runtime.standalone.StandaloneConfig;
@@ -78,5 +84,49 @@ class EmbeddedConnectTest {
 
   private static ByteBuffer bytes(String s) {
     return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void shouldKeepAStartsExitProcedureAndPutBackTheCallersOneWhenTwoStartsOverlap() throws Exception {
+    Exit.Procedure callers = (code, message) -> {
+      throw new IllegalStateException("the caller's own exit procedure, exit " + code);
+    };
+    Exit.setExitProcedure(callers);
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      // A accepts-but-never-answers broker: the first start stays inside startConnect (its cluster-id look-up)
+      // until its timeout, long after the second one is done.
+      CompletableFuture<Void> first = CompletableFuture.runAsync(
+          () -> EmbeddedConnect.start(worker("127.0.0.1:" + silent.getLocalPort(), 15_000, "first")).close());
+      try (Socket inside = silent.accept()) {
+        // Nothing listens at port 1: the second start gives up after its short look-up timeout.
+        assertThatThrownBy(() -> EmbeddedConnect.start(worker("127.0.0.1:1", 1_000, "second")).close())
+            .isInstanceOf(RuntimeException.class);
+
+        assertThat(EmbeddedConnect.currentExitProcedure())
+            .as("the first start is still inside startConnect: a failure there must throw, not end the JVM")
+            .isNotSameAs(exitField("DEFAULT_EXIT_PROCEDURE"))
+            .isNotSameAs(callers);
+      } finally {
+        first.exceptionally(e -> null).get(60, TimeUnit.SECONDS);
+      }
+      assertThat(first).as("the first start gave up too").isCompletedExceptionally();
+      assertThat(EmbeddedConnect.currentExitProcedure()).as("put back once no start is in progress").isSameAs(callers);
+    } finally {
+      Exit.resetExitProcedure();
+    }
+  }
+
+  private Map<String, String> worker(String bootstrap, int lookUpTimeoutMs, String name) {
+    Map<String, String> worker = new HashMap<>(EmbeddedConnect.workerProps(bootstrap, null,
+        dir.resolve(name + ".offsets")));
+    worker.put("default.api.timeout.ms", Integer.toString(lookUpTimeoutMs));
+    worker.put("request.timeout.ms", "1000");
+    return worker;
+  }
+
+  private static Exit.Procedure exitField(String name) throws ReflectiveOperationException {
+    Field field = Exit.class.getDeclaredField(name);
+    field.setAccessible(true);
+    return (Exit.Procedure) field.get(null);
   }
 }
