@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -13,12 +14,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
@@ -30,6 +33,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.internals.Exit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +68,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     static final String HOST = "127.0.0.1";
     static final int NODE_ID = 1;
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    static final String MAX_STARTUP_TIME_CONFIG = "server.max.startup.time.ms";
+    /** How long the node's own start ({@link KafkaRaftServer#startup()}) may take; overridable. */
+    static final Duration MAX_STARTUP_TIME = Duration.ofMinutes(3);
 
     private final int clientPort;
     private final int internalPort;
@@ -447,6 +454,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         c.put("num.io.threads", "4");
         c.put("background.threads", "4");
 
+        // Kafka's default is Long.MAX_VALUE: a node that cannot complete its start (e.g. a controller quorum
+        // overridden to voters it cannot reach) waited in startup() for ever, and so did the caller. Minutes,
+        // not the seconds a start takes, so a loaded 2-core box never hits it.
+        c.put(MAX_STARTUP_TIME_CONFIG, Long.toString(MAX_STARTUP_TIME.toMillis()));
+
         c.putAll(overrides);
         return Map.copyOf(c);
     }
@@ -581,14 +593,112 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private void startServer() {
         final KafkaRaftServer s = new KafkaRaftServer(KafkaConfig.fromProps(properties(), false), Time.SYSTEM);
+        final long t0 = System.nanoTime();
         startOrCleanUp(() -> {
-            s.startup();
+            try {
+                haltReturnsWhileStarting(s::startup);
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                // Scala throws checked exceptions undeclared, e.g. the TimeoutException of a start that ran out
+                // of server.max.startup.time.ms: as such it passed startOrCleanUp (the half-started node was not
+                // shut down) and startOnce (the temp dir stayed).
+                throw startFailure(e, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            }
             awaitReady();
         }, () -> {
             s.shutdown();
             s.awaitShutdown();
         });
         server = s;
+    }
+
+    private IllegalStateException startFailure(final Exception e, final long tookMs) {
+        final long maxStartupMs = Long.parseLong(brokerConfig.get(MAX_STARTUP_TIME_CONFIG));
+        if (e instanceof java.util.concurrent.TimeoutException && tookMs >= maxStartupMs) {
+            return new IllegalStateException("Embedded broker did not start within " + MAX_STARTUP_TIME_CONFIG + "="
+                    + maxStartupMs + " ms (e.g. its controller quorum, controller.quorum.voters="
+                    + brokerConfig.get("controller.quorum.voters") + ", has no reachable majority)", e);
+        }
+        return new IllegalStateException("Embedded broker failed to start after " + tookMs + " ms: " + e, e);
+    }
+
+    private static final Object HALT_LOCK = new Object();
+    /** The threads inside {@link #haltReturnsWhileStarting}; guarded by HALT_LOCK. */
+    private static final Set<Thread> STARTING = new HashSet<>();
+    /** Those of them for which Kafka asked to halt; guarded by HALT_LOCK. */
+    private static final Set<Thread> HALT_ASKED = new HashSet<>();
+    /** Kafka's halt procedure before the first of them; null when it could not be read. Guarded by HALT_LOCK. */
+    private static Exit.Procedure haltBefore;
+    private static final Exit.Procedure HALT_UNLESS_STARTING = (code, message) -> {
+        final Exit.Procedure before;
+        synchronized (HALT_LOCK) {
+            if (STARTING.contains(Thread.currentThread())) {
+                HALT_ASKED.add(Thread.currentThread());
+                return;
+            }
+            before = haltBefore;
+        }
+        if (before != null) {
+            before.execute(code, message);
+        } else {
+            Runtime.getRuntime().halt(code);
+        }
+    };
+
+    /**
+     * Runs a node's {@code startup()} with Kafka's JVM-wide halt procedure returning in this thread. The controller
+     * hands any failure of its start (a {@value #MAX_STARTUP_TIME_CONFIG} that ran out, a port taken, a bad config)
+     * to a fault handler that calls {@code Exit.halt(1)}: right for a broker process, but here it ended the whole
+     * launcher or test JVM at once, without its shutdown hooks (the registry child and the temp dirs stayed behind),
+     * instead of failing the start. When the halt returns, the controller shuts itself down and rethrows the failure
+     * (as Kafka's own tests have it), so the caller gets it with its cause. Other threads' halts go to the procedure
+     * that was there before; the last start out puts it back. Package-private for the unit test.
+     */
+    static void haltReturnsWhileStarting(final Runnable startup) {
+        final Thread self = Thread.currentThread();
+        synchronized (HALT_LOCK) {
+            if (STARTING.isEmpty()) {
+                haltBefore = currentHaltProcedure();
+                Exit.setHaltProcedure(HALT_UNLESS_STARTING);
+            }
+            STARTING.add(self);
+        }
+        boolean haltAsked;
+        try {
+            startup.run();
+        } finally {
+            synchronized (HALT_LOCK) {
+                STARTING.remove(self);
+                haltAsked = HALT_ASKED.remove(self);
+                if (STARTING.isEmpty()) {
+                    if (haltBefore != null) {
+                        Exit.setHaltProcedure(haltBefore);
+                    } else {
+                        Exit.resetHaltProcedure();
+                    }
+                    haltBefore = null;
+                }
+            }
+        }
+        if (haltAsked) {
+            // A start that carried on after its halt returned: not one to hand out as started.
+            throw new IllegalStateException("Kafka asked to halt the JVM while the embedded broker started"
+                    + " (its log has the fatal fault)");
+        }
+    }
+
+    /** Kafka 4.4's Exit has no getter; null (and the default put back) should a later Kafka rename the field. */
+    static Exit.Procedure currentHaltProcedure() {
+        try {
+            final Field field = Exit.class.getDeclaredField("haltProcedure");
+            field.setAccessible(true);
+            return (Exit.Procedure) field.get(null);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.debug("Cannot read Kafka's current halt procedure ({}); the default is put back after a start",
+                    e.toString());
+            return null;
+        }
     }
 
     /**

@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.BindException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.apache.kafka.common.utils.internals.Exit;
 import org.junit.jupiter.api.Test;
 
 class EmbeddedKafkaConfigTest {
@@ -90,6 +94,46 @@ class EmbeddedKafkaConfigTest {
         EmbeddedKafka.startOrCleanUp(() -> { }, () -> cleanedUp.set(true));
 
         assertThat(cleanedUp).isFalse();
+    }
+
+    @Test
+    void shouldBoundTheNodesStartUpByDefaultAndLetAnOverrideChangeTheBound() {
+        final Map<String, String> c = EmbeddedKafka.brokerConfig(1001, 1002, 1003, LOG_DIR, Map.of());
+        final Map<String, String> overridden = EmbeddedKafka.brokerConfig(1001, 1002, 1003, LOG_DIR,
+                Map.of("server.max.startup.time.ms", "5000"));
+
+        // Kafka's own default is Long.MAX_VALUE: a start that cannot complete waited for ever.
+        assertThat(Long.parseLong(c.get("server.max.startup.time.ms")))
+                .isBetween(Duration.ofMinutes(1).toMillis(), Duration.ofMinutes(10).toMillis());
+        assertThat(overridden).containsEntry("server.max.startup.time.ms", "5000");
+    }
+
+    @Test
+    void shouldLetKafkasHaltReturnInTheStartingThreadAndPutBackTheCallersProcedureWhenTheStartEnds()
+            throws Exception {
+        final List<String> callersHalts = new CopyOnWriteArrayList<>();
+        final Exit.Procedure callers = (code, message) -> callersHalts.add(Thread.currentThread().getName());
+        Exit.setHaltProcedure(callers);
+        try {
+            final String otherThreadsHalt = "another thread's halt";
+            assertThatThrownBy(() -> EmbeddedKafka.haltReturnsWhileStarting(() -> {
+                // What the controller's start-up fault handler does; the controller then rethrows its failure.
+                Exit.halt(1);
+                final Thread other = new Thread(() -> Exit.halt(1), otherThreadsHalt);
+                other.start();
+                try {
+                    other.join();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            })).isInstanceOf(IllegalStateException.class).hasMessageContaining("halt");
+
+            assertThat(callersHalts).as("only the other thread's halt reached the JVM's procedure")
+                    .containsExactly(otherThreadsHalt);
+            assertThat(EmbeddedKafka.currentHaltProcedure()).as("put back").isSameAs(callers);
+        } finally {
+            Exit.resetHaltProcedure();
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.tradepulse.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -112,6 +114,35 @@ class EmbeddedKafkaIT {
             assertThat(calls.get()).isEqualTo(1);
         } finally {
             EmbeddedKafka.portPicker = EmbeddedKafka::freePorts;
+        }
+    }
+
+    @Test
+    void shouldFailTheStartNotHaltTheJvmWhenTheControllerQuorumCannotBeReachedWithinTheStartUpBound() throws Exception {
+        final int[] ports = EmbeddedKafka.freePorts(4);
+        EmbeddedKafka.portPicker = n -> Arrays.copyOf(ports, n);
+        // A second voter nobody runs: one vote of two is no majority, so the node never gets a leader and its
+        // start never completes.
+        final Map<String, String> unreachableQuorum = Map.of(
+                "controller.quorum.voters", "1@127.0.0.1:" + ports[2] + ",2@127.0.0.1:" + ports[3],
+                EmbeddedKafka.MAX_STARTUP_TIME_CONFIG, "3000");
+        final Set<Path> dirsBefore = brokerDirs();
+        try {
+            assertTimeoutPreemptively(Duration.ofSeconds(90), () ->
+                    assertThatThrownBy(() -> EmbeddedKafka.start(unreachableQuorum))
+                            .isInstanceOf(IllegalStateException.class)
+                            .hasMessageContaining(EmbeddedKafka.MAX_STARTUP_TIME_CONFIG + "=3000")
+                            .hasRootCauseInstanceOf(java.util.concurrent.TimeoutException.class));
+        } finally {
+            EmbeddedKafka.portPicker = EmbeddedKafka::freePorts;
+        }
+        assertThat(brokerDirs()).as("the failed start's temp dir removed").isSubsetOf(dirsBefore);
+    }
+
+    private static Set<Path> brokerDirs() throws java.io.IOException {
+        try (var dirs = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return dirs.filter(d -> d.getFileName().toString().startsWith("tradepulse-kafka-"))
+                    .collect(java.util.stream.Collectors.toSet());
         }
     }
 
