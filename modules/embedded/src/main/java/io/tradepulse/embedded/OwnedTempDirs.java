@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Only dirs named {@code tradepulse-*} that hold the note are touched, and only when its JVM is gone: the pid is
  * not running, or runs a process started at another time (a reused pid). Notes written in another pid namespace
- * (another container sharing the temp dir) are left alone, as their pids mean nothing here.
+ * (another container sharing the temp dir) are left alone, as their pids mean nothing here. A dir without a note
+ * (its JVM could not write it, e.g. disk full) is removed only if it has our lock file, over an hour old, that no
+ * process holds ({@link #abandonedWithoutNote}).
  *
  * <p>The pid and start time alone cannot prove a JVM alive: the JDK turns a process's start (clock ticks since boot)
  * into epoch millis with the boot time it read once, at its own start, from {@code /proc/stat}, and that boot time
@@ -54,6 +57,8 @@ public final class OwnedTempDirs {
      */
     private static final Map<Path, FileChannel> HELD = new ConcurrentHashMap<>();
     private static final String NAME_PREFIX = "tradepulse-";
+    /** How old the lock file of a dir without a note must be before the dir may be removed; see abandonedWithoutNote. */
+    static final Duration NOTE_GRACE = Duration.ofHours(1);
 
     private OwnedTempDirs() {
     }
@@ -99,7 +104,13 @@ public final class OwnedTempDirs {
             for (Path dir : dirs) {
                 final Path noteFile = dir.resolve(OWNER_FILE);
                 if (!Files.isRegularFile(noteFile)) {
-                    continue; // not ours, or its maker is still writing the note
+                    // Not ours, or its maker is still writing the note; or it never could (disk full) and is gone.
+                    if (abandonedWithoutNote(dir)) {
+                        LOG.warn("Removing {}, left without its owner note by a tradepulse JVM that is gone", dir);
+                        EmbeddedKafka.deleteRecursively(dir);
+                        removed.add(dir);
+                    }
+                    continue;
                 }
                 final Properties note;
                 try {
@@ -135,6 +146,28 @@ public final class OwnedTempDirs {
             LOG.warn("Cannot look for temp dirs left by stopped tradepulse JVMs in {}: {}", root, e.toString());
         }
         return removed;
+    }
+
+    /**
+     * Whether a dir without a note was made by a JVM that is gone. {@link #create} locks the dir before it writes the
+     * note; a JVM that could not write it (disk full: create() fails, and nothing else knows the dir) or was killed in
+     * between left a dir no sweep ever removed. Such a dir is provably ours only by our lock file, and abandoned only
+     * if nobody holds that lock. The lock file must also be older than {@link #NOTE_GRACE}: between creating it and
+     * locking it its maker does not hold it yet, and a probe then must not even open it (closing the probe would drop
+     * a lock another copy of this class in the same JVM just took). No lock file (a dir made before lock files, a file
+     * system without locks, or not ours): left alone, as before.
+     */
+    static boolean abandonedWithoutNote(final Path dir) {
+        final Path lockFile = dir.resolve(LOCK_FILE);
+        try {
+            if (!Files.isRegularFile(lockFile)
+                    || Files.getLastModifiedTime(lockFile).toInstant().isAfter(Instant.now().minus(NOTE_GRACE))) {
+                return false;
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return ownerLock(lockFile) == OwnerLock.RELEASED;
     }
 
     /** Whether the process {@code role}.pid noted is running and, where the note has it, started when noted. */

@@ -9,6 +9,9 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -67,6 +70,31 @@ class OwnedTempDirsTest {
         assertThat(live).exists();
         assertThat(noNote).exists();
         assertThat(otherNamespace).exists();
+        assertThat(notOurs).exists();
+    }
+
+    /** A dir whose maker locked it but could not write its note (disk full), or was killed in between. */
+    private Path noteLessLockedDir(final String name, final Duration lockFileAge) throws IOException {
+        final Path dir = dir(name, null);
+        final Path lockFile = Files.createFile(dir.resolve(OwnedTempDirs.LOCK_FILE));
+        Files.setLastModifiedTime(lockFile, FileTime.from(Instant.now().minus(lockFileAge)));
+        return dir;
+    }
+
+    @Test
+    void shouldRemoveADirWithoutItsNoteWhenItsOldLockFileIsHeldByNobody() throws Exception {
+        final Duration old = OwnedTempDirs.NOTE_GRACE.plusMinutes(5);
+        final Path abandoned = noteLessLockedDir("tradepulse-kafka-7", old);
+        final Path fresh = noteLessLockedDir("tradepulse-kafka-8", Duration.ofSeconds(1)); // maker may not lock it yet
+        final Path noLockFile = dir("tradepulse-kafka-9", null);
+        Files.setLastModifiedTime(noLockFile, FileTime.from(Instant.now().minus(old)));
+        final Path notOurs = noteLessLockedDir("other-kafka-10", old);
+
+        assertThat(OwnedTempDirs.sweep(root)).containsExactly(abandoned);
+
+        assertThat(abandoned).doesNotExist();
+        assertThat(fresh).exists();
+        assertThat(noLockFile).exists();
         assertThat(notOurs).exists();
     }
 
@@ -174,6 +202,44 @@ class OwnedTempDirsTest {
         } finally {
             holder.destroyForcibly();
         }
+    }
+
+    @Test
+    void shouldKeepADirWithoutItsNoteWhileTheJvmThatLockedItIsAlive() throws Exception {
+        final Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m", "-Djava.io.tmpdir=" + root, "-cp", System.getProperty("java.class.path"),
+                OwnedDirHolder.class.getName())
+                .redirectErrorStream(true)
+                .start();
+        try {
+            final Path dir = heldDir(holder);
+            // As if the holder could not write its note (disk full), long ago.
+            Files.delete(dir.resolve(OwnedTempDirs.OWNER_FILE));
+            Files.setLastModifiedTime(dir.resolve(OwnedTempDirs.LOCK_FILE),
+                    FileTime.from(Instant.now().minus(OwnedTempDirs.NOTE_GRACE.plusMinutes(5))));
+
+            assertThat(OwnedTempDirs.sweep(root)).as("the holder is alive").isEmpty();
+            assertThat(dir).exists();
+
+            holder.destroyForcibly(); // SIGKILL: the kernel drops its lock
+            assertThat(holder.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(OwnedTempDirs.sweep(root)).as("the holder is gone").containsExactly(dir);
+        } finally {
+            holder.destroyForcibly();
+        }
+    }
+
+    /** The dir an {@link OwnedDirHolder} reports it made. */
+    private static Path heldDir(final Process holder) throws IOException {
+        final StringBuilder output = new StringBuilder();
+        final BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+            output.append(line).append('\n');
+            if (line.startsWith(OwnedDirHolder.PREFIX)) {
+                return Path.of(line.substring(OwnedDirHolder.PREFIX.length()));
+            }
+        }
+        throw new AssertionError("holder output:\n" + output);
     }
 
     @Test
