@@ -276,7 +276,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
         }
         // The shutdown hook stops the child when this JVM exits, but a SIGKILLed JVM runs no hook: the next start
         // (OwnedTempDirs.create) stops a child noted in the dir of a JVM that is gone.
-        OwnedTempDirs.recordChild(workDir, process.toHandle());
+        OwnedTempDirs.recordChild(workDir, process.toHandle(), tmpDirOption(workDir));
         final EmbeddedRegistry registry = new EmbeddedRegistry(process, port, workDir, logFile, cds, tls);
         try {
             // Inside the try: during JVM shutdown (Ctrl-C while starting) this throws "Shutdown in progress", and
@@ -304,7 +304,7 @@ public final class EmbeddedRegistry implements AutoCloseable {
                 // C1 only: roughly halves start-up CPU; the registry never gets hot enough to need C2.
                 "-XX:TieredStopAtLevel=1",
                 // Vert.x caches files under java.io.tmpdir; keep them in our dir so close() removes them.
-                "-Djava.io.tmpdir=" + workDir,
+                tmpDirOption(workDir),
                 // Loopback only: a dev/test registry without auth must not be reachable from the network.
                 "-Dquarkus.http.host=" + HOST,
                 // awaitReady waits for the INFO line "Listening on: ..."; the child inherits our environment, and a
@@ -327,6 +327,11 @@ public final class EmbeddedRegistry implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start Apicurio with " + command, e);
         }
+    }
+
+    /** The child's java.io.tmpdir option; naming its own work dir, it also tells the child from any other process. */
+    private static String tmpDirOption(final Path workDir) {
+        return "-Djava.io.tmpdir=" + workDir;
     }
 
     /**

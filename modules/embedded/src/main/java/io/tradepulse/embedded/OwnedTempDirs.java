@@ -82,12 +82,16 @@ public final class OwnedTempDirs {
         return dir;
     }
 
-    /** Notes {@code child}, started by this JVM with {@code dir} as its work dir, to be stopped should this JVM die first. */
-    static void recordChild(final Path dir, final ProcessHandle child) {
+    /**
+     * Notes {@code child}, started by this JVM with {@code dir} as its work dir, to be stopped should this JVM die
+     * first. {@code marker} is an argument of its command line that no other process has (one naming {@code dir}).
+     */
+    static void recordChild(final Path dir, final ProcessHandle child, final String marker) {
         try {
             final Properties note = read(dir.resolve(OWNER_FILE));
             note.setProperty("child.pid", Long.toString(child.pid()));
             startMillis(child).ifPresent(t -> note.setProperty("child.start", Long.toString(t)));
+            note.setProperty("child.marker", marker);
             write(dir, note);
         } catch (IOException | RuntimeException e) {
             LOG.warn("Cannot note child process {} in {}: {}", child.pid(), dir, e.toString());
@@ -130,8 +134,7 @@ public final class OwnedTempDirs {
                 if (owner == OwnerLock.HELD || owner == OwnerLock.UNKNOWN && isRunning(note, "owner")) {
                     continue;
                 }
-                if (note.getProperty("child.start") != null && isRunning(note, "child")) {
-                    // Only with its start time known: a pid alone may have been reused by an unrelated process.
+                if (childRunning(note)) {
                     final long child = Long.parseLong(note.getProperty("child.pid"));
                     LOG.warn("Stopping process {} left running by a tradepulse JVM that is gone (pid {})", child,
                             note.getProperty("owner.pid"));
@@ -168,6 +171,29 @@ public final class OwnedTempDirs {
             return false;
         }
         return ownerLock(lockFile) == OwnerLock.RELEASED;
+    }
+
+    /**
+     * Whether the child noted is still running. A pid alone may have been reused by an unrelated process, so the
+     * process must also be the one noted: its command line has the noted marker, or (a note without one, a command line
+     * that cannot be read) it started when noted. The start time alone missed a child still running once the wall
+     * clock had been stepped (see the class comment: a JVM started after the step computes another start for it), and
+     * a killed JVM's registry child then ran on for good.
+     */
+    static boolean childRunning(final Properties note) {
+        final String marker = note.getProperty("child.marker");
+        if (marker != null) {
+            try {
+                final Optional<ProcessHandle> child = ProcessHandle.of(Long.parseLong(note.getProperty("child.pid", "")));
+                if (child.isPresent() && child.get().isAlive()
+                        && child.get().info().arguments().map(args -> List.of(args).contains(marker)).orElse(false)) {
+                    return true;
+                }
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        return note.getProperty("child.start") != null && isRunning(note, "child");
     }
 
     /** Whether the process {@code role}.pid noted is running and, where the note has it, started when noted. */

@@ -117,6 +117,32 @@ class OwnedTempDirsTest {
     }
 
     @Test
+    void shouldStopTheChildOfAJvmThatIsGoneWhenItsStartLooksOffAfterAClockStep() throws Exception {
+        final Path dir = dir("tradepulse-apicurio-4", null);
+        // An argument naming its dir, as the registry child's -Djava.io.tmpdir=<dir> does.
+        final String marker = dir.resolve("data.log").toString();
+        final Process child = new ProcessBuilder("tail", "-f", marker).start();
+        try {
+            final Properties note = note(exitedPid(), null, OwnedTempDirs.pidNamespace());
+            note.setProperty("child.pid", Long.toString(child.pid()));
+            // What a JVM started after a 5 s step of the wall clock computes for the child's start.
+            note.setProperty("child.start",
+                    Long.toString(child.info().startInstant().orElseThrow().toEpochMilli() - 5_000));
+            note.setProperty("child.marker", marker);
+            try (OutputStream out = Files.newOutputStream(dir.resolve(OwnedTempDirs.OWNER_FILE))) {
+                note.store(out, null);
+            }
+
+            OwnedTempDirs.sweep(root);
+
+            assertThat(child.waitFor(10, TimeUnit.SECONDS)).as("stopped").isTrue();
+            assertThat(dir).doesNotExist();
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    @Test
     void leavesAChildWhosePidNowNamesAnotherProcessRunning() throws Exception {
         final Process unrelated = new ProcessBuilder("sleep", "600").start();
         try {
@@ -124,6 +150,7 @@ class OwnedTempDirsTest {
             note.setProperty("child.pid", Long.toString(unrelated.pid()));
             note.setProperty("child.start",
                     Long.toString(unrelated.info().startInstant().orElseThrow().toEpochMilli() - 60_000));
+            note.setProperty("child.marker", "-Djava.io.tmpdir=" + root.resolve("tradepulse-apicurio-2"));
             dir("tradepulse-apicurio-2", note);
 
             OwnedTempDirs.sweep(root);
