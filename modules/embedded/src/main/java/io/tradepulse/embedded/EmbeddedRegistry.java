@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -72,6 +73,8 @@ public final class EmbeddedRegistry implements AutoCloseable {
      * EmbeddedRegistryIT failed twice that way). A child that does exit costs nothing extra.
      */
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+    /** The exit codes of a child JVM that ran its exit normally; see {@link #destroyProcess}. */
+    private static final Set<Integer> CLEAN_EXIT_CODES = Set.of(0, 130, 143);
     private static final int START_ATTEMPTS = 3;
     private static final int LOG_TAIL_LINES = 40;
     /** A warning of the JVM's class-data-sharing code, e.g. "[6.057s][warning][cds] Skipping ...". */
@@ -416,7 +419,13 @@ public final class EmbeddedRegistry implements AutoCloseable {
         EmbeddedKafka.deleteRecursively(workDir);
     }
 
-    /** Returns whether the child exited on SIGTERM within the grace period (rather than being killed). */
+    /**
+     * Returns whether the child exited on SIGTERM within the grace period (rather than being killed), and as a JVM
+     * that ran its exit normally does: 143 (SIGTERM), 130 (SIGINT from Ctrl-C to the process group) or 0. A child that
+     * crashed on its way out, e.g. while dumping the class-data-sharing archive (134, after its fatal-error handler's
+     * abort), also exited within the grace, and its cut archive was published: every later start crashed on it once
+     * and retried without.
+     */
     private boolean destroyProcess() {
         // Snapshot descendants first: once the parent is gone they are re-parented and unreachable.
         final List<ProcessHandle> descendants = process.descendants().toList();
@@ -425,8 +434,9 @@ public final class EmbeddedRegistry implements AutoCloseable {
         process.destroy();
         boolean exitedCleanly = false;
         try {
-            exitedCleanly = process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-            if (!exitedCleanly) {
+            final boolean exited = process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            exitedCleanly = exited && CLEAN_EXIT_CODES.contains(process.exitValue());
+            if (!exited) {
                 process.destroyForcibly();
                 process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
             }

@@ -300,6 +300,34 @@ class EmbeddedRegistryTest {
         }
     }
 
+    @Test
+    void shouldNotPublishTheArchiveOfAChildThatCrashedAsItStopped(@TempDir final Path dir) throws Exception {
+        final Properties settings = new Properties();
+        settings.setProperty(FakeApicurio.CRASH_ON_STOP_PROPERTY, "134"); // abort after a crash while dumping
+        final Path home = FakeApicurio.install(dir, settings);
+        final AppCdsArchive cds = AppCdsArchive.plan(home, null, System.getProperty("java.vm.version"));
+        assertThat(cds.pendingDump()).as("this start dumps an archive").isNotNull();
+
+        try (EmbeddedRegistry registry = EmbeddedRegistry.start(home)) {
+            assertThat(registry.url()).startsWith("http://127.0.0.1:");
+        }
+
+        assertThat(cds.archive()).as("a cut archive would cost the next starts a crash and a retry").doesNotExist();
+        try (Stream<Path> files = Files.list(home)) {
+            assertThat(files.filter(f -> f.getFileName().toString().endsWith(".tmp"))).as("the cut dump removed").isEmpty();
+        }
+    }
+
+    @Test
+    void shouldPublishTheArchiveOfAChildThatStoppedNormally(@TempDir final Path dir) throws Exception {
+        final Path home = FakeApicurio.install(dir, new Properties());
+        final AppCdsArchive cds = AppCdsArchive.plan(home, null, System.getProperty("java.vm.version"));
+        try (EmbeddedRegistry registry = EmbeddedRegistry.start(home)) {
+            assertThat(registry.url()).startsWith("http://127.0.0.1:");
+        }
+        assertThat(cds.archive()).exists();
+    }
+
     /** The fake child runs without class-data sharing: dumping an archive at its exit would only cost time. */
     private static <T> T withoutCds(final Supplier<T> start) {
         final String before = System.getProperty(AppCdsArchive.ENABLED_PROPERTY);

@@ -3,6 +3,7 @@ package io.tradepulse.embedded;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -28,9 +29,12 @@ import com.sun.net.httpserver.HttpServer;
  * {@code quarkus.http.port}; if the port is taken it logs Quarkus 3.15's "Port N seems to be in use" error, then
  * {@value #CDS_LINES_PROPERTY} class-data-sharing warnings (what the JVM prints at exit while it dumps an archive),
  * and exits with 1; otherwise it logs Quarkus' start-up line and serves {@code /subjects} and {@code /config}.
+ * With {@value #CRASH_ON_STOP_PROPERTY} set it crashes as it stops: it writes part of the class-data-sharing archive
+ * it was asked to dump ({@code -XX:ArchiveClassesAtExit}) and halts with that exit code, as a JVM that crashed
+ * mid-dump ends (134 after its fatal-error handler's abort).
  * One class, no lambdas or nested classes: the jar holds only this class file.
  */
-public final class FakeApicurio implements HttpHandler {
+public final class FakeApicurio implements HttpHandler, Runnable {
 
     static final String SETTINGS = "fake-apicurio.properties";
     static final String START_DELAY_PROPERTY = "start.delay.ms";
@@ -39,6 +43,9 @@ public final class FakeApicurio implements HttpHandler {
     static final String ENV_LOG_LEVEL_PROPERTY = "env.QUARKUS_LOG_LEVEL";
     /** Stands for a QUARKUS_LOG_CONSOLE_ENABLE the child would inherit from the caller's environment. */
     static final String ENV_CONSOLE_ENABLE_PROPERTY = "env.QUARKUS_LOG_CONSOLE_ENABLE";
+    static final String CRASH_ON_STOP_PROPERTY = "crash.on.stop.exit.code";
+
+    private static Properties settings;
 
     private FakeApicurio() {
     }
@@ -64,9 +71,12 @@ public final class FakeApicurio implements HttpHandler {
 
     public static void main(final String[] args) throws IOException, InterruptedException, URISyntaxException {
         final Path jar = Path.of(FakeApicurio.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        final Properties settings = new Properties();
+        settings = new Properties();
         try (InputStream in = Files.newInputStream(jar.resolveSibling(SETTINGS))) {
             settings.load(in);
+        }
+        if (settings.getProperty(CRASH_ON_STOP_PROPERTY) != null) {
+            Runtime.getRuntime().addShutdownHook(new Thread(new FakeApicurio()));
         }
         Thread.sleep(Long.parseLong(settings.getProperty(START_DELAY_PROPERTY, "0")));
         final int port = Integer.parseInt(System.getProperty("quarkus.http.port"));
@@ -103,6 +113,21 @@ public final class FakeApicurio implements HttpHandler {
                 + " started in 0.1s. Listening on: http://" + host + ":" + port);
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE); // until the test's close() stops this JVM
+    }
+
+    /** The shutdown hook of {@value #CRASH_ON_STOP_PROPERTY}: half a dump, then a crash's exit code. */
+    @Override
+    public void run() {
+        for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (option.startsWith("-XX:ArchiveClassesAtExit=")) {
+                try {
+                    Files.write(Path.of(option.substring(option.indexOf('=') + 1)), new byte[4096]);
+                } catch (IOException e) {
+                    e.printStackTrace();
+                }
+            }
+        }
+        Runtime.getRuntime().halt(Integer.parseInt(settings.getProperty(CRASH_ON_STOP_PROPERTY)));
     }
 
     @Override
