@@ -102,6 +102,28 @@ class EmbeddedKafkaIT {
     }
 
     @Test
+    void shouldStartWithNewPortsNotHaltTheJvmWhenTheControllerPortIsTakenBeforeTheBrokerBindsIt() throws Exception {
+        // The controller binds its port inside a start whose failures Kafka hands to Exit.halt(1): this race ended
+        // the whole JVM instead of being retried.
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            final AtomicInteger calls = new AtomicInteger();
+            EmbeddedKafka.portPicker = n -> {
+                final int[] ports = EmbeddedKafka.freePorts(n);
+                if (calls.getAndIncrement() == 0) {
+                    ports[2] = taken.getLocalPort();
+                }
+                return ports;
+            };
+            try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+                assertThat(calls.get()).isEqualTo(2);
+                createTopic(kafka.bootstrapServers(), "after-a-controller-port-race", 1);
+            } finally {
+                EmbeddedKafka.portPicker = EmbeddedKafka::freePorts;
+            }
+        }
+    }
+
+    @Test
     void shouldNotRetryAStartThatFailedForAnotherReason() {
         final AtomicInteger calls = new AtomicInteger();
         EmbeddedKafka.portPicker = n -> {
