@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
@@ -615,7 +616,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private IllegalStateException startFailure(final Exception e, final long tookMs) {
         final long maxStartupMs = Long.parseLong(brokerConfig.get(MAX_STARTUP_TIME_CONFIG));
-        if (e instanceof java.util.concurrent.TimeoutException && tookMs >= maxStartupMs) {
+        if (e instanceof TimeoutException && tookMs >= maxStartupMs) {
             return new IllegalStateException("Embedded broker did not start within " + MAX_STARTUP_TIME_CONFIG + "="
                     + maxStartupMs + " ms (e.g. its controller quorum, controller.quorum.voters="
                     + brokerConfig.get("controller.quorum.voters") + ", has no reachable majority)", e);

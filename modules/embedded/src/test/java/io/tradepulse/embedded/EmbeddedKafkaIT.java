@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -18,7 +19,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -154,17 +157,17 @@ class EmbeddedKafkaIT {
                     assertThatThrownBy(() -> EmbeddedKafka.start(unreachableQuorum))
                             .isInstanceOf(IllegalStateException.class)
                             .hasMessageContaining(EmbeddedKafka.MAX_STARTUP_TIME_CONFIG + "=3000")
-                            .hasRootCauseInstanceOf(java.util.concurrent.TimeoutException.class));
+                            .hasRootCauseInstanceOf(TimeoutException.class));
         } finally {
             EmbeddedKafka.portPicker = EmbeddedKafka::freePorts;
         }
         assertThat(brokerDirs()).as("the failed start's temp dir removed").isSubsetOf(dirsBefore);
     }
 
-    private static Set<Path> brokerDirs() throws java.io.IOException {
+    private static Set<Path> brokerDirs() throws IOException {
         try (var dirs = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
             return dirs.filter(d -> d.getFileName().toString().startsWith("tradepulse-kafka-"))
-                    .collect(java.util.stream.Collectors.toSet());
+                    .collect(Collectors.toSet());
         }
     }
 
