@@ -93,8 +93,9 @@ class EmbeddedConnectTest {
     };
     Exit.setExitProcedure(callers);
     try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      // A accepts-but-never-answers broker: the first start stays inside startConnect (its cluster-id look-up)
+      // A broker that accepts but never answers: the first start stays inside startConnect (its cluster-id look-up)
       // until its timeout, long after the second one is done.
+      silent.setSoTimeout(60_000); // should the first start fail before it connects
       CompletableFuture<Void> first = CompletableFuture.runAsync(
           () -> EmbeddedConnect.start(worker("127.0.0.1:" + silent.getLocalPort(), 15_000, "first")).close());
       try (Socket inside = silent.accept()) {
