@@ -43,6 +43,7 @@ import org.apache.kafka.clients.admin.ListTransactionsOptions;
 import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -211,7 +212,7 @@ public final class BackfillBenchmark {
         preRegister(topics, passThroughTopic);
         preRegister(topics, statefulTopic);
         long n = load.records();
-        Phase raw = rawRead(client, topics.records().name(), n);
+        Phase raw = rawRead(client, topics.records().name(), n, o.timeout());
         Phase pass = streamsPhase(resources, "pass-through Streams (EOS v2)", PASS_THROUGH_ID, n, client, topics.records().name(), o.timeout(),
                 () -> passThrough(base, topics.records(), passThroughTopic), streams -> false);
         Phase stateful = streamsPhase(resources, "stateful pass-through (EOS v2)", STATEFUL_PASS_THROUGH_ID, n, client,
@@ -347,7 +348,7 @@ public final class BackfillBenchmark {
         return new Derived(figures, cells.size(), byLevel, late, same);
     }
 
-    private Phase rawRead(Map<String, Object> client, String topic, long expected) {
+    private Phase rawRead(Map<String, Object> client, String topic, long expected, Duration timeout) {
         HeapUsage heap = HeapUsage.start();
         Map<String, Object> props = new HashMap<>(client);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -355,20 +356,38 @@ public final class BackfillBenchmark {
         props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
         long t0 = System.nanoTime();
-        long count = 0;
+        long count;
         try (heap; KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            while (count < expected) {
-                ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(500));
-                count += batch.count();
-            }
+            count = readFromBeginning(consumer, topic, expected, timeout);
         }
         Phase p = phase("raw consumer (bytes)", count, secondsSince(t0), 0, heap.reading(), null);
         report(p);
         return p;
+    }
+
+    /**
+     * Reads every partition of {@code topic} from its beginning until {@code expected} records came back, and
+     * returns how many did. Bounded by {@code timeout} like the Streams phases: without it a topic holding fewer
+     * records than were loaded, or a broker that stopped answering, kept the benchmark polling for ever, silently.
+     *
+     * @throws IllegalStateException when fewer than {@code expected} records were read within {@code timeout}
+     */
+    static long readFromBeginning(Consumer<byte[], byte[]> consumer, String topic, long expected, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        consumer.assign(parts);
+        consumer.seekToBeginning(parts);
+        long count = 0;
+        while (count < expected) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(String.format(Locale.ROOT, "raw consumer read %,d of the %,d records "
+                        + "loaded into %s within %s (%d partitions)", count, expected, topic, timeout, parts.size()));
+            }
+            ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(500));
+            count += batch.count();
+        }
+        return count;
     }
 
     /** Pass-through: read with the topic's serdes, write every record, same Streams settings as the processor. */
