@@ -26,11 +26,14 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -240,7 +243,7 @@ public final class BackfillBenchmark {
             signals = endOffsets(admin, topics.signals().name()).values().stream().mapToLong(Long::longValue).sum();
             deadLetters = endOffsets(admin, topics.deadLetters().name()).values().stream().mapToLong(Long::longValue).sum();
         }
-        Derived cells = o.rollups() == Rollups.OFF ? new Derived(0, 0, Map.of(), 0, 0) : readDerived(client, topics.derivedRecords());
+        Derived cells = o.rollups() == Rollups.OFF ? new Derived(0, 0, Map.of(), 0, 0) : readDerived(client, topics.derivedRecords(), o.timeout());
         Result result = new Result(n, data.series(), load, raw, pass, stateful, proc, changes, signals, derived,
                 deadLetters, cells);
         print(result, o);
@@ -310,7 +313,8 @@ public final class BackfillBenchmark {
     }
 
     /** Reads the derived topic after the timed phase (read_committed, so aborted attempts do not count). */
-    private static Derived readDerived(Map<String, Object> client, Topic<SeriesKey, TradeRecord> derived) {
+    private static Derived readDerived(Map<String, Object> client, Topic<SeriesKey, TradeRecord> derived,
+                                       Duration timeout) {
         Map<String, Object> props = new HashMap<>(client);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -322,30 +326,67 @@ public final class BackfillBenchmark {
         Map<CommodityLevel, long[]> byLevel = new EnumMap<>(CommodityLevel.class);
         try (KafkaConsumer<SeriesKey, TradeRecord> consumer = new KafkaConsumer<>(props,
                 derived.keySerde().deserializer(), derived.valueSerde().deserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(derived.name()).stream()
-                    .map(p -> new TopicPartition(derived.name(), p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
-            while (parts.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                for (ConsumerRecord<SeriesKey, TradeRecord> r : consumer.poll(Duration.ofMillis(500))) {
-                    long[] level = byLevel.computeIfAbsent(r.value().getCommodityLevel(), l -> new long[2]);
-                    level[0]++;
-                    int children = r.value().getDerivedFrom() == null ? 0 : r.value().getDerivedFrom();
-                    Integer before = cells.put(r.key().toString() + r.value().getYear() + '-' + r.value().getMonth(),
-                            children);
-                    if (before == null) {
-                        level[1]++;
-                    } else if (children > before) {
-                        late++;
-                    } else {
-                        same++;
-                    }
-                    figures++;
+            for (ConsumerRecord<SeriesKey, TradeRecord> r : readToEnd(consumer, derived.name(), timeout)) {
+                long[] level = byLevel.computeIfAbsent(r.value().getCommodityLevel(), l -> new long[2]);
+                level[0]++;
+                int children = r.value().getDerivedFrom() == null ? 0 : r.value().getDerivedFrom();
+                Integer before = cells.put(r.key().toString() + r.value().getYear() + '-' + r.value().getMonth(),
+                        children);
+                if (before == null) {
+                    level[1]++;
+                } else if (children > before) {
+                    late++;
+                } else {
+                    same++;
                 }
+                figures++;
             }
         }
         return new Derived(figures, cells.size(), byLevel, late, same);
+    }
+
+    /**
+     * The records of {@code topic} from its beginning to the end it has when this starts, bounded by {@code timeout}:
+     * without the bound a broker that stopped answering kept a finished benchmark polling for ever, its results
+     * never printed.
+     *
+     * @throws IllegalStateException when the end was not reached within {@code timeout}
+     */
+    static <K, V> Iterable<ConsumerRecord<K, V>> readToEnd(Consumer<K, V> consumer, String topic, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        consumer.assign(parts);
+        consumer.seekToBeginning(parts);
+        Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
+        return () -> new Iterator<>() {
+            private Iterator<ConsumerRecord<K, V>> batch = Collections.emptyIterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!batch.hasNext()) {
+                    if (parts.stream().allMatch(tp -> consumer.position(tp) >= ends.get(tp))) {
+                        return false;
+                    }
+                    if (System.nanoTime() > deadline) {
+                        Map<TopicPartition, Long> positions = new HashMap<>();
+                        parts.forEach(tp -> positions.put(tp, consumer.position(tp)));
+                        throw new IllegalStateException("did not read " + topic + " to its end within " + timeout
+                                + ": positions " + positions + ", ends " + ends);
+                    }
+                    batch = consumer.poll(Duration.ofMillis(500)).iterator();
+                }
+                return true;
+            }
+
+            @Override
+            public ConsumerRecord<K, V> next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return batch.next();
+            }
+        };
     }
 
     private Phase rawRead(Map<String, Object> client, String topic, long expected, Duration timeout) {

@@ -14,7 +14,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
-/** The raw consumer phase: reads the loaded topic from its beginning, bounded by the phase timeout. */
+/** The benchmark's own consumers (the raw consumer phase, the derived figures count), bounded by the phase timeout. */
 class RawReadTest {
     private static final String TOPIC = "trade.records";
 
@@ -57,6 +57,35 @@ class RawReadTest {
                             .hasMessageContaining("read 3 of the 5 records")
                             .hasMessageContaining(TOPIC)
                             .hasMessageContaining("PT0.3S"));
+        }
+    }
+
+    /** The derived topic's count after the phases: read to the end it had, bounded by the same timeout. */
+    @Test
+    void shouldReadTheDerivedTopicToItsEndWhenEveryRecordArrives() {
+        try (MockConsumer<byte[], byte[]> consumer = topicWith(5)) {
+            consumer.updateEndOffsets(Map.of(new TopicPartition(TOPIC, 0), 3L, new TopicPartition(TOPIC, 1), 2L));
+            long read = 0;
+            for (ConsumerRecord<byte[], byte[]> r : BackfillBenchmark.readToEnd(consumer, TOPIC, Duration.ofSeconds(5))) {
+                read++;
+            }
+            assertThat(read).isEqualTo(5);
+        }
+    }
+
+    /**
+     * Counting the derived figures after the last phase: a topic whose end is never reached (a broker that stopped
+     * answering) kept a finished benchmark polling for ever, its results never printed.
+     */
+    @Test
+    void shouldFailWithThePositionsWhenTheDerivedTopicsEndIsNotReachedWithinTheTimeout() {
+        try (MockConsumer<byte[], byte[]> consumer = topicWith(3)) {
+            consumer.updateEndOffsets(Map.of(new TopicPartition(TOPIC, 0), 3L, new TopicPartition(TOPIC, 1), 2L));
+            assertTimeoutPreemptively(Duration.ofSeconds(20), () ->
+                    assertThatThrownBy(() -> BackfillBenchmark.readToEnd(consumer, TOPIC, Duration.ofMillis(300))
+                            .forEach(r -> { }))
+                            .isInstanceOf(IllegalStateException.class)
+                            .hasMessageContaining("did not read " + TOPIC + " to its end within PT0.3S"));
         }
     }
 }
