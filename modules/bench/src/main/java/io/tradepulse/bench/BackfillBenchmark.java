@@ -39,6 +39,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
@@ -495,7 +496,7 @@ public final class BackfillBenchmark {
      * @param busy whether the app still holds work that no topic shows: the processors' roll-up cells waiting
      *             for their quiet period. Without it the phase ended while parents were still to be derived.
      */
-    private Phase streamsPhase(Resources resources, String name, String group, long n, Map<String, Object> client,
+    Phase streamsPhase(Resources resources, String name, String group, long n, Map<String, Object> client,
                                String topic, Duration timeout, StreamsFactory factory, Predicate<KafkaStreams> busy)
             throws Exception {
         System.gc();
@@ -517,7 +518,7 @@ public final class BackfillBenchmark {
         CpuUsage.Snapshot cpuBefore = CpuUsage.take();
         streams.start();
         try {
-            awaitCaughtUp(client, group, topic, timeout, () -> busy.test(streams));
+            awaitCaughtUp(client, group, topic, timeout, () -> busy.test(streams), streams::state);
             long end = System.nanoTime();
             // Before close: the stream threads must still be alive to be counted. Start-up is included (it is
             // short, and the threads only exist once started).
@@ -547,12 +548,19 @@ public final class BackfillBenchmark {
      * committed between reading the ends and listing the transactions is seen by the next check's ends.
      */
     private static void awaitCaughtUp(Map<String, Object> client, String group, String topic, Duration timeout,
-                                      BooleanSupplier busy) throws Exception {
+                                      BooleanSupplier busy, Supplier<KafkaStreams.State> state) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(client)) {
             Map<TopicPartition, Long> ends = endOffsets(admin, topic);
             boolean doneBefore = false;
             while (true) {
+                KafkaStreams.State now = state.get();
+                if (!now.isRunningOrRebalancing() && now != KafkaStreams.State.CREATED) {
+                    // An app that stopped (a stream thread failed and shut the client down) commits nothing more:
+                    // waiting for it only ran out the timeout (30 min by default), then blamed a slow catch-up.
+                    throw new IllegalStateException("group " + group + " stopped before catching up (Kafka Streams "
+                            + "state " + now + "; its log says why)");
+                }
                 Map<TopicPartition, OffsetAndMetadata> committed =
                         admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
                 boolean done = ends.entrySet().stream().allMatch(e -> e.getValue() == 0L
