@@ -354,7 +354,7 @@ public final class BackfillBenchmark {
      * @throws IllegalStateException when the end was not reached within {@code timeout}
      */
     static <K, V> Iterable<ConsumerRecord<K, V>> readToEnd(Consumer<K, V> consumer, String topic, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long started = System.nanoTime();
         List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
                 .map(p -> new TopicPartition(topic, p.partition())).toList();
         consumer.assign(parts);
@@ -369,7 +369,7 @@ public final class BackfillBenchmark {
                     if (parts.stream().allMatch(tp -> consumer.position(tp) >= ends.get(tp))) {
                         return false;
                     }
-                    if (System.nanoTime() > deadline) {
+                    if (expired(started, timeout)) {
                         Map<TopicPartition, Long> positions = new HashMap<>();
                         parts.forEach(tp -> positions.put(tp, consumer.position(tp)));
                         throw new IllegalStateException("did not read " + topic + " to its end within " + timeout
@@ -415,14 +415,14 @@ public final class BackfillBenchmark {
      * @throws IllegalStateException when fewer than {@code expected} records were read within {@code timeout}
      */
     static long readFromBeginning(Consumer<byte[], byte[]> consumer, String topic, long expected, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long started = System.nanoTime();
         List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
                 .map(p -> new TopicPartition(topic, p.partition())).toList();
         consumer.assign(parts);
         consumer.seekToBeginning(parts);
         long count = 0;
         while (count < expected) {
-            if (System.nanoTime() > deadline) {
+            if (expired(started, timeout)) {
                 throw new IllegalStateException(String.format(Locale.ROOT, "raw consumer read %,d of the %,d records "
                         + "loaded into %s within %s (%d partitions)", count, expected, topic, timeout, parts.size()));
             }
@@ -549,7 +549,7 @@ public final class BackfillBenchmark {
      */
     private static void awaitCaughtUp(Map<String, Object> client, String group, String topic, Duration timeout,
                                       BooleanSupplier busy, Supplier<KafkaStreams.State> state) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long started = System.nanoTime();
         try (Admin admin = Admin.create(client)) {
             Map<TopicPartition, Long> ends = endOffsets(admin, topic);
             boolean doneBefore = false;
@@ -584,7 +584,7 @@ public final class BackfillBenchmark {
                     }
                 }
                 doneBefore = done;
-                if (System.nanoTime() > deadline) {
+                if (expired(started, timeout)) {
                     throw new IllegalStateException("group " + group + " did not catch up within " + timeout
                             + ": committed " + committed + ", ends " + ends);
                 }
@@ -620,6 +620,15 @@ public final class BackfillBenchmark {
         } catch (InvalidStateStoreException e) {
             return true; // not queryable now (starting, rebalancing): ask again
         }
+    }
+
+    /**
+     * Whether more than {@code timeout} passed since {@code startedNanos} ({@link System#nanoTime}). Compared as
+     * durations: {@code nanoTime() + timeout.toNanos()} threw ArithmeticException for a --timeout beyond about 292
+     * years (after the whole load), and a sum that overflowed put the deadline in the past (no wait at all).
+     */
+    static boolean expired(long startedNanos, Duration timeout) {
+        return Duration.ofNanos(System.nanoTime() - startedNanos).compareTo(timeout) > 0;
     }
 
     private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws Exception {

@@ -88,4 +88,24 @@ class RawReadTest {
                             .hasMessageContaining("did not read " + TOPIC + " to its end within PT0.3S"));
         }
     }
+
+    /**
+     * --timeout accepts any positive duration; one beyond ~292 years (P200000D, "never") has no nanosecond count, and
+     * the read threw ArithmeticException "long overflow" once the whole data set had been loaded.
+     */
+    @Test
+    void shouldReadEveryLoadedRecordWhenTheTimeoutIsTooLongToCountInNanoseconds() {
+        Duration never = Duration.ofDays(200_000);
+        try (MockConsumer<byte[], byte[]> consumer = topicWith(4)) {
+            assertThat(BackfillBenchmark.readFromBeginning(consumer, TOPIC, 4, never)).isEqualTo(4);
+        }
+        try (MockConsumer<byte[], byte[]> consumer = topicWith(4)) {
+            consumer.updateEndOffsets(Map.of(new TopicPartition(TOPIC, 0), 2L, new TopicPartition(TOPIC, 1), 2L));
+            assertThat(BackfillBenchmark.readToEnd(consumer, TOPIC, never)).hasSize(4);
+        }
+        long started = System.nanoTime();
+        assertThat(BackfillBenchmark.expired(started, never)).isFalse();
+        assertThat(BackfillBenchmark.expired(started, Duration.ofSeconds(Long.MAX_VALUE))).isFalse();
+        assertThat(BackfillBenchmark.expired(started - 2_000_000_000L, Duration.ofSeconds(1))).isTrue();
+    }
 }
