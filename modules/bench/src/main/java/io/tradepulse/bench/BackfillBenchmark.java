@@ -94,6 +94,31 @@ public final class BackfillBenchmark {
     public record Options(long records, int months, double revisionPct, long seed, int threads, int partitions,
                           Long commitIntervalMs, Duration timeout, Rollups rollups, Long rollupEmitIntervalMs,
                           StateStoreType stateStore, BackfillDataSet.Order order) {
+        /**
+         * Refuses what the command line refuses, for runs without it ({@link #main}, tests): zero stream threads or
+         * partitions left every Streams phase waiting out its timeout, and a zero or negative timeout failed the
+         * first phase at once, after the whole load.
+         *
+         * @throws IllegalArgumentException naming the option
+         */
+        public Options {
+            BackfillDataSet.checkSize(records, months, revisionPct);
+            if (threads < 1 || partitions < 1) {
+                throw new IllegalArgumentException("threads and partitions must be at least 1: " + threads + ", "
+                        + partitions);
+            }
+            if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+                throw new IllegalArgumentException("timeout must be positive: " + timeout);
+            }
+            if ((commitIntervalMs != null && commitIntervalMs < 0)
+                    || (rollupEmitIntervalMs != null && rollupEmitIntervalMs < 0)) {
+                throw new IllegalArgumentException("commit and roll-up emit intervals must not be negative: "
+                        + commitIntervalMs + ", " + rollupEmitIntervalMs);
+            }
+            if (rollups == null || stateStore == null || order == null) {
+                throw new IllegalArgumentException("rollups, state store and order are required");
+            }
+        }
     }
 
     /** Which roll-ups the processors derive: none, the parent HS levels (the processor's default), or also WLD. */

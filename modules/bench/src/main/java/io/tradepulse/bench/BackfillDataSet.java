@@ -96,6 +96,14 @@ public record BackfillDataSet(List<String> reporters, List<String> partners, Lis
     }
 
     private static Layout layout(long records, int months, double revisionPct) {
+        // Only the command line refused these: through the API or BackfillBenchmark#main, --records 0 or -5 drew a
+        // data set of three series, and a share out of 0..100 (NaN included) skewed the series count silently.
+        if (records < 1) {
+            throw new IllegalArgumentException("records must be at least 1: " + records);
+        }
+        if (!(revisionPct >= 0 && revisionPct <= 100)) {
+            throw new IllegalArgumentException("revision share must be 0..100 (percent): " + revisionPct);
+        }
         if (months < 1 || months > MAX_MONTHS) {
             throw new IllegalArgumentException("months must be 1.." + MAX_MONTHS + " (" + TradeRecordValidator.MIN_YEAR
                     + "-01 to " + LAST_MONTH + "): " + months);
