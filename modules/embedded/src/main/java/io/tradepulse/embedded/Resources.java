@@ -22,7 +22,11 @@ import java.util.concurrent.Callable;
  * {@link IllegalStateException}.
  */
 public final class Resources implements AutoCloseable {
-    /** Longer than the broker's start-up timeout (60 s): a start that hangs longer is abandoned. */
+    /**
+     * How long close() waits for a start in progress: a normal start takes seconds. One still running then (the
+     * broker's own bound is 3 min, server.max.startup.time.ms, plus 60 s to be ready) is abandoned: closed when it
+     * ends, or, when the JVM exits first (Ctrl-C), its temp dir is swept by a later start (OwnedTempDirs).
+     */
     static final Duration DEFAULT_START_GRACE = Duration.ofSeconds(90);
 
     private final Deque<AutoCloseable> stack = new ArrayDeque<>();
