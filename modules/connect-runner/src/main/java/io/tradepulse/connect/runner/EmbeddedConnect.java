@@ -8,16 +8,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.internals.Exit;
 import org.apache.kafka.connect.cli.ConnectStandalone;
@@ -346,29 +340,6 @@ public final class EmbeddedConnect implements AutoCloseable {
       return herder().connectorInfo(name).tasks().stream().map(ConnectorTaskId::task).toList();
     } catch (RuntimeException notYet) {
       return List.of();
-    }
-  }
-
-  /** Polls the topic's end offsets until they sum to at least {@code expected} records. */
-  public long awaitRecords(String topic, long expected, Duration timeout) throws InterruptedException {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, workerProps.get("bootstrap.servers"));
-    try (Admin admin = Admin.create(p)) {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      long count = 0;
-      while (System.nanoTime() < deadline) {
-        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-        Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
-        d.partitions().forEach(tp -> specs.put(new TopicPartition(topic, tp.partition()), OffsetSpec.latest()));
-        count = admin.listOffsets(specs).all().get().values().stream().mapToLong(i -> i.offset()).sum();
-        if (count >= expected) {
-          return count;
-        }
-        Thread.sleep(200);
-      }
-      return count;
-    } catch (ExecutionException e) {
-      throw new ConnectException("Cannot read end offsets of " + topic, e.getCause());
     }
   }
 
