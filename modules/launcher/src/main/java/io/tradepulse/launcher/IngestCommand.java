@@ -409,9 +409,8 @@ final class IngestCommand implements Callable<Integer> {
         return "the resume point was NOT saved: writing " + offsetsFile + " failed (" + why + "). Every row delivered"
                 + " was published, but "
                 + (readable ? "the next run resumes from the last resume point that file holds and sends the rows"
-                        + " since again (every row, if the failed write emptied the file)"
-                        : "that file cannot be read now (a write that fails midway cuts it short): move it away, and"
-                        + " the next run reads the source from its start")
+                        + " since again (a write that fails midway puts the previous file back)"
+                        : "that file cannot be read now: move it away, and the next run reads the source from its start")
                 + "; a re-sent row has the same key and value, and the processor ignores a duplicate. Fix the cause"
                 + " (disk full? permissions?) before the next run";
     }

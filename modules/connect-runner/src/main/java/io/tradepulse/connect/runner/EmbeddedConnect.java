@@ -2,7 +2,10 @@ package io.tradepulse.connect.runner;
 
 import io.tradepulse.connect.common.SourceCompletion;
 import java.lang.reflect.Field;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -21,6 +24,7 @@ import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.runtime.Connect;
 import org.apache.kafka.connect.runtime.Herder;
 import org.apache.kafka.connect.runtime.Worker;
+import org.apache.kafka.connect.runtime.WorkerConfig;
 import org.apache.kafka.connect.runtime.isolation.Plugins;
 import org.apache.kafka.connect.runtime.rest.RestClient;
 import org.apache.kafka.connect.runtime.rest.RestServer;
@@ -31,6 +35,7 @@ import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
 import org.apache.kafka.connect.storage.Converter;
 import org.apache.kafka.connect.storage.FileOffsetBackingStore;
 import org.apache.kafka.connect.util.ConnectorTaskId;
+import org.apache.kafka.connect.util.SafeObjectInputStream;
 import org.apache.kafka.connect.util.FutureCallback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -188,24 +193,66 @@ public final class EmbeddedConnect implements AutoCloseable {
    * write that succeeded. The offsets stay in memory after a failed write, so the next write that succeeds (a later
    * flush, the final commit) saves them all: only the last write tells whether the file is current.
    */
-  static final class OffsetsFileStore extends FileOffsetBackingStore {
+  static class OffsetsFileStore extends FileOffsetBackingStore {
     // Written on the store's single writer thread, read by whoever asks after (or while) the worker stops.
     private volatile RuntimeException lastWriteFailure;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private Path file;
 
     OffsetsFileStore(Converter keyConverter) {
       super(keyConverter);
     }
 
     @Override
+    public void configure(WorkerConfig config) {
+      super.configure(config);
+      file = Path.of(config.getString(StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG));
+    }
+
+    /**
+     * Connect's write truncates the file and writes it in place, so a write cut short (disk full) left it empty or
+     * cut: the next run either read the whole source again (API quota, hours) or refused to start on an unreadable
+     * file. So the file is copied aside first ({@link #previousOf}) and put back when the write fails; a first write
+     * that fails leaves no file. A worker killed between the copy and its removal leaves both, which
+     * {@link #requireReadableOffsets} sorts out at the next start. Offsets files are small (one entry per source
+     * location or API cursor): the copy costs nothing next to the flush interval.
+     */
+    @Override
     protected void save() {
+      Path previous = previousOf(file);
+      boolean existed = Files.exists(file);
       try {
-        super.save();
+        if (Files.isRegularFile(file)) {
+          Files.copy(file, previous, StandardCopyOption.REPLACE_EXISTING);
+        }
+      } catch (IOException e) {
+        // The file is untouched: the resume point it holds is the last complete one.
+        deleteQuietly(previous);
+        lastWriteFailure = new ConnectException("Could not keep a copy of " + file + " before writing it: " + e, e);
+        throw lastWriteFailure;
+      }
+      try {
+        writeFile();
         lastWriteFailure = null;
       } catch (RuntimeException e) {
         lastWriteFailure = e;
+        try {
+          if (Files.isRegularFile(previous)) {
+            Files.move(previous, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+          } else if (!existed) {
+            Files.deleteIfExists(file);
+          }
+        } catch (IOException restore) {
+          e.addSuppressed(restore);
+        }
         throw e;
       }
+      deleteQuietly(previous);
+    }
+
+    /** Connect's own write of the whole file; a seam for tests of a write cut short. */
+    void writeFile() {
+      super.save();
     }
 
     /** The worker stops its offset store last, once its tasks stopped; this returns when its writes are done. */
@@ -240,13 +287,35 @@ public final class EmbeddedConnect implements AutoCloseable {
   /**
    * Loads the offsets file as the worker will. When the worker's own load fails, inside {@code Connect.start()},
    * startConnect logs the exception and calls {@code Exit.exit(3)} without it: the caller got "failed to start (exit
-   * 3): null", no cause and no file name, and only after the cluster-id look-up.
+   * 3): null", no cause and no file name, and only after the cluster-id look-up. A copy kept aside by a write that
+   * did not complete (the worker was killed) is put back first when the file does not read.
    */
   public static void requireReadableOffsets(Map<String, String> workerProps) {
     String file = workerProps.get(StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG);
     if (file == null) {
       return; // the worker's config check names the missing key
     }
+    Path previous = previousOf(Path.of(file));
+    if (Files.isRegularFile(previous)) {
+      // A worker stopped (killed) between keeping the previous file and removing it: the file itself is whole if its
+      // write completed, and cut if not. The newer one wins when it reads; otherwise the previous is put back.
+      if (whole(file)) {
+        deleteQuietly(previous);
+      } else {
+        try {
+          Files.move(previous, Path.of(file), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+          log.warn("The source offsets file {} was cut by a write that did not complete; the previous one, kept aside, "
+              + "was put back: rows delivered after it are sent again (same keys and values)", file);
+        } catch (IOException e) {
+          log.warn("The source offsets file {} was cut by a write that did not complete, and the previous one, {}, "
+              + "could not be put back: {}", file, previous, e.toString());
+        }
+      }
+    }
+    requireReadable(file);
+  }
+
+  private static void requireReadable(String file) {
     JsonConverter keys = new JsonConverter();
     keys.configure(Map.of("schemas.enable", "false"), true); // the worker's internal key converter
     FileOffsetBackingStore store = new FileOffsetBackingStore(keys);
@@ -262,6 +331,31 @@ public final class EmbeddedConnect implements AutoCloseable {
           + e.getMessage(), e);
     } finally {
       store.stop();
+    }
+  }
+
+  /** Where the offsets file is kept while it is written: the same directory, so putting it back is one rename. */
+  static Path previousOf(Path file) {
+    return file.resolveSibling(file.getFileName() + ".previous");
+  }
+
+  /**
+   * Whether the file holds a whole offsets map. Not Connect's load: it takes a file cut short (EOFException) for an
+   * empty one, as if no row had been delivered, which is exactly what a cut write leaves.
+   */
+  private static boolean whole(String file) {
+    try (SafeObjectInputStream in = new SafeObjectInputStream(Files.newInputStream(Path.of(file)))) {
+      return in.readObject() instanceof Map;
+    } catch (IOException | ClassNotFoundException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static void deleteQuietly(Path path) {
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException e) {
+      log.debug("Could not remove {}: {}", path, e.toString());
     }
   }
 

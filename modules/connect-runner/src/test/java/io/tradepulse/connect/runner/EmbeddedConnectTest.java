@@ -3,6 +3,7 @@ package io.tradepulse.connect.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.io.StreamCorruptedException;
 import java.lang.reflect.Field;
 import java.net.InetAddress;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -21,6 +23,7 @@ import org.apache.kafka.common.utils.internals.Exit;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.runtime.standalone.StandaloneConfig;
+import org.apache.kafka.connect.storage.FileOffsetBackingStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,6 +82,142 @@ class EmbeddedConnectTest {
       assertThat(offsets).isRegularFile();
     } finally {
       store.stop();
+    }
+  }
+
+  /**
+   * Connect's store truncates the file and writes it in place: a write cut short (disk full) left it empty or cut,
+   * and the next run read the whole source again (API quota, hours). The previous file is kept until a write
+   * completed and put back when one fails. The seam stands for a disk that fills mid-write: it cuts the file and
+   * throws, as a full disk does.
+   */
+  @Test
+  void shouldKeepThePreviousResumePointWhenAWriteFailsMidway() throws Exception {
+    Path offsets = dir.resolve("connect.offsets");
+    boolean[] diskFull = {false};
+    EmbeddedConnect.OffsetsFileStore store = new EmbeddedConnect.OffsetsFileStore(keyConverter()) {
+      @Override
+      void writeFile() {
+        if (!diskFull[0]) {
+          super.writeFile();
+          return;
+        }
+        try {
+          Files.write(offsets, new byte[] {(byte) 0xAC, (byte) 0xED}); // the first bytes, then no space left
+        } catch (IOException e) {
+          throw new AssertionError(e);
+        }
+        throw new ConnectException(new IOException("No space left on device"));
+      }
+    };
+    store.configure(standalone(offsets));
+    store.start();
+    try {
+      store.set(Map.of(bytes("[\"c\",{\"f\":\"a\"}]"), bytes("{\"row\":1}")), null).get(10, TimeUnit.SECONDS);
+      diskFull[0] = true;
+      assertThatThrownBy(() -> store.set(Map.of(bytes("[\"c\",{\"f\":\"a\"}]"), bytes("{\"row\":2}")), null)
+          .get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+      assertThat(store.lastWriteFailure()).isPresent();
+    } finally {
+      store.stop();
+    }
+    assertThat(readRow(offsets)).as("the resume point of the last complete write").isEqualTo("{\"row\":1}");
+    assertThat(dir.resolve("connect.offsets.previous")).doesNotExist();
+  }
+
+  @Test
+  void shouldLeaveNoFileWhenTheFirstWriteFailsMidway() throws Exception {
+    Path offsets = dir.resolve("connect.offsets");
+    EmbeddedConnect.OffsetsFileStore store = new EmbeddedConnect.OffsetsFileStore(keyConverter()) {
+      @Override
+      void writeFile() {
+        try {
+          Files.write(offsets, new byte[] {(byte) 0xAC, (byte) 0xED});
+        } catch (IOException e) {
+          throw new AssertionError(e);
+        }
+        throw new ConnectException(new IOException("No space left on device"));
+      }
+    };
+    store.configure(standalone(offsets));
+    store.start();
+    try {
+      assertThatThrownBy(() -> store.set(Map.of(bytes("[\"c\",{\"f\":\"a\"}]"), bytes("{\"row\":1}")), null)
+          .get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+    } finally {
+      store.stop();
+    }
+    // A cut file would make the next run refuse to start ("Cannot read the source offsets"); none reads from the start.
+    assertThat(offsets).doesNotExist();
+  }
+
+  /** A worker killed between keeping the previous file and removing it (after or during its write). */
+  @Test
+  void shouldPutThePreviousFileBackWhenTheOffsetsFileWasLeftCutByAKilledWorker() throws Exception {
+    Path offsets = dir.resolve("connect.offsets");
+    EmbeddedConnect.OffsetsFileStore store = new EmbeddedConnect.OffsetsFileStore(keyConverter());
+    store.configure(standalone(offsets));
+    store.start();
+    try {
+      store.set(Map.of(bytes("[\"c\",{\"f\":\"a\"}]"), bytes("{\"row\":1}")), null).get(10, TimeUnit.SECONDS);
+    } finally {
+      store.stop();
+    }
+    Files.move(offsets, dir.resolve("connect.offsets.previous"));
+    Files.write(offsets, new byte[] {(byte) 0xAC, (byte) 0xED});
+
+    EmbeddedConnect.requireReadableOffsets(Map.of(StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG, offsets.toString()));
+
+    assertThat(readRow(offsets)).isEqualTo("{\"row\":1}");
+    assertThat(dir.resolve("connect.offsets.previous")).doesNotExist();
+  }
+
+  @Test
+  void shouldKeepTheNewerFileWhenAKilledWorkerHadCompletedItsWrite() throws Exception {
+    Path offsets = dir.resolve("connect.offsets");
+    EmbeddedConnect.OffsetsFileStore store = new EmbeddedConnect.OffsetsFileStore(keyConverter());
+    store.configure(standalone(offsets));
+    store.start();
+    try {
+      store.set(Map.of(bytes("[\"c\",{\"f\":\"a\"}]"), bytes("{\"row\":1}")), null).get(10, TimeUnit.SECONDS);
+      Files.copy(offsets, dir.resolve("row1"));
+      store.set(Map.of(bytes("[\"c\",{\"f\":\"a\"}]"), bytes("{\"row\":2}")), null).get(10, TimeUnit.SECONDS);
+    } finally {
+      store.stop();
+    }
+    // Killed after the write of row 2 completed, before the copy of row 1's file was removed.
+    Files.move(dir.resolve("row1"), dir.resolve("connect.offsets.previous"));
+
+    EmbeddedConnect.requireReadableOffsets(Map.of(StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG, offsets.toString()));
+
+    assertThat(readRow(offsets)).isEqualTo("{\"row\":2}");
+    assertThat(dir.resolve("connect.offsets.previous")).doesNotExist();
+  }
+
+  private static JsonConverter keyConverter() {
+    JsonConverter keys = new JsonConverter();
+    keys.configure(Map.of("schemas.enable", "false"), true);
+    return keys;
+  }
+
+  private static StandaloneConfig standalone(Path offsets) {
+    return new StandaloneConfig(Map.of(StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG, offsets.toString(),
+        "bootstrap.servers", "localhost:9092",
+        "key.converter", JsonConverter.class.getName(), "value.converter", JsonConverter.class.getName()));
+  }
+
+  /** The value stored under the one key these tests write, read as a new worker reads the file. */
+  private static String readRow(Path offsets) throws Exception {
+    FileOffsetBackingStore reader =
+        new FileOffsetBackingStore(keyConverter());
+    reader.configure(standalone(offsets));
+    reader.start();
+    try {
+      ByteBuffer key = bytes("[\"c\",{\"f\":\"a\"}]");
+      ByteBuffer value = reader.get(List.of(key)).get(10, TimeUnit.SECONDS).get(key);
+      return value == null ? null : StandardCharsets.UTF_8.decode(value).toString();
+    } finally {
+      reader.stop();
     }
   }
 
