@@ -396,6 +396,19 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
       }
       String cell = p.row().field(col);
       String yoyCell = yoy == null ? "" : yoy.field(col);
+      if (p.useCumulative()) {
+        // GACC publishes no February alone: under "2 | 1to2" the month's cells, when filled, hold the same
+        // January-February figure as the cumulative ones. A table that prints it there and "-" (not given) in the
+        // cumulative cells lost it: the row was counted as skipped. Each cell is read from the cumulative column,
+        // else from the month's.
+        int month = f == 0 ? c.exp() : c.imp();
+        if (isAbsent(cell)) {
+          cell = p.row().field(month);
+        }
+        if (yoy != null && isAbsent(yoyCell)) {
+          yoyCell = yoy.field(month);
+        }
+      }
       Long value;
       Double pct;
       try {
@@ -422,6 +435,12 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
       origin.put(figure, p.row());
     }
     return skipped;
+  }
+
+  /** Whether a figure or YoY cell gives nothing: empty or "-". */
+  private static boolean isAbsent(String cell) {
+    String s = cell.replace("%", "").trim();
+    return s.isEmpty() || s.equals("-");
   }
 
   static Long thousands(String cell) {

@@ -317,6 +317,32 @@ class GaccSourceTaskTest {
   }
 
   @Test
+  void shouldReadTheCombinedJanuaryFebruaryFromTheMonthsCellsWhenItsCumulativeCellsAreDashes() throws Exception {
+    // GACC publishes no February alone: in a "2 | 1to2" row the month's figures are January-February. Printed there
+    // with "-" (not given) in the cumulative cells, China's January-February exports to the US (73.41 bn, +5.0 %,
+    // GACC via Sputnik 2024-03-07) were counted as a skipped row and never went out.
+    Path t = Files.writeString(dir.resolve("2024-02.csv"), """
+        Unit: US$1,000
+        Country (Region),Year,Month,Exports,Imports,Cumulative,Exports 1 to N,Imports 1 to N
+        United States,2024,2,"73,410,000","25,000,000",1to2,-,-
+        YoY %,,,5.0,-,,-,-
+        Japan,2024,2,"20,000,000",-,1to2,-,"24,000,000"
+        YoY %,,,-,-,,-,-3.0
+        """);
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.dlq")).isEmpty();
+    assertThat(values(rs, "trade.records")).extracting(s -> s.getString("partner") + " " + s.getInt32("year") + "-"
+            + s.getInt32("month") + "x" + s.getInt32("months") + " " + s.getString("flow") + " " + s.getInt64("value")
+            + " " + s.get("reportedYoyPct"))
+        .containsExactly("USA 2024-1x2 EXPORT 73410000000 5.0", "USA 2024-1x2 IMPORT 25000000000 null",
+            "JPN 2024-1x2 EXPORT 20000000000 null", "JPN 2024-1x2 IMPORT 24000000000 -3.0");
+    assertThat(task.metrics().skipped()).as("no cell of a figure left out").isZero();
+  }
+
+  @Test
   void shouldDeadLetterACombinedJanuaryFebruaryRowWhenTheTableHasNoCumulativeColumnsInsteadOfDroppingIt()
       throws Exception {
     // The row says its figures are January+February ("2 | 1to2"), which are read from the cumulative columns. Without
