@@ -268,36 +268,37 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
     return new Parsed(items, skipped, publishedAt);
   }
 
-  /** A record key (partner, flow, period) under the row name it was printed with. */
-  private record Slot(String key, String name) {}
-
   /**
-   * A table gives one figure per row name, flow and period. A country row printed twice under the same name (a table
-   * pasted together from two pages, a row copied by hand) gave two records of one key: with different figures,
-   * downstream kept the larger as if it were the table's, and nothing showed. As the Census source does with the rows
-   * of a response: copies with the same figures go out once, each later copy a dead letter saying so; different
-   * figures are all dead letters, since which one is right cannot be told. Each stays an item in its place, so offsets
-   * count items as before. Rows of one economy under different names ("United States (US)" and "US") are left as
-   * they were: a table may print an economy in a section and again in a summary, and whether those may differ is
-   * not known here.
+   * A table gives one figure per economy, flow and period. A country row printed twice (a table pasted together from
+   * two pages, a row copied by hand) gave two records of one key: with different figures, downstream kept the larger
+   * as if it were the table's, and nothing showed. As the Census source does with the rows of a response: copies with
+   * the same figures go out once, each later copy a dead letter saying so; different figures are all dead letters,
+   * since which one is right cannot be told. Each stays an item in its place, so offsets count items as before.
+   *
+   * <p>Rows are compared by the economy their names map to, not by the name as printed: one economy under two names
+   * (an alias, "United States (US)" and "U.S.A."; a member row "of which: Germany" and a row "Germany") is as much one
+   * key downstream. GACC's country table prints each economy once (a member of a group under the group only), so two
+   * such rows with different figures cannot both be the table's; the reason then names the printed names.
    */
   private static void sameFigureTwice(List<ParsedItem> items, Map<ParsedItem, CsvReader.Row> origin, Context ctx) {
-    Map<Slot, List<Integer>> byKey = new LinkedHashMap<>();
+    Map<String, List<Integer>> byKey = new LinkedHashMap<>();
     for (int i = 0; i < items.size(); i++) {
       if (items.get(i) instanceof TradeRow t) {
         String period = t.months() == 1 ? YearMonth.of(t.year(), t.month()).toString()
             : YearMonth.of(t.year(), t.month()) + " + " + (t.months() - 1) + " month(s)";
-        String name = origin.get(t).field(0).replace('\u00a0', ' ').strip().replaceAll("\\s+", " ")
-            .toLowerCase(Locale.ROOT);
-        byKey.computeIfAbsent(new Slot(t.partner() + " " + t.flow() + " " + period, name), k -> new ArrayList<>())
-            .add(i);
+        byKey.computeIfAbsent(t.partner() + " " + t.flow() + " " + period, k -> new ArrayList<>()).add(i);
       }
     }
     byKey.forEach((slot, at) -> {
       if (at.size() < 2) {
         return;
       }
-      String key = slot.key();
+      Map<String, String> names = new LinkedHashMap<>(); // the names printed, told apart ignoring case and spacing
+      for (int i : at) {
+        String name = origin.get(items.get(i)).field(0).replace('\u00a0', ' ').strip().replaceAll("\\s+", " ");
+        names.putIfAbsent(name.toLowerCase(Locale.ROOT), name);
+      }
+      String key = names.size() < 2 ? slot : slot + " (printed as '" + String.join("', '", names.values()) + "')";
       ParsedItem first = items.get(at.get(0));
       boolean same = at.stream().allMatch(i -> items.get(i).equals(first));
       List<Long> lines = at.stream().map(i -> origin.get(items.get(i)).line()).toList();

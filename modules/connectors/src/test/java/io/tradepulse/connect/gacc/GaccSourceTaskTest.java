@@ -269,6 +269,38 @@ class GaccSourceTaskTest {
   }
 
   @Test
+  void shouldTreatOneEconomyPrintedUnderTwoNamesAsOneKeyWhenTheTableRepeatsIt() throws Exception {
+    // "U.S.A." maps to the United States like "United States", "of which: Japan" to Japan like "Japan". The US rows
+    // repeated under the alias with the same figures went out twice; Japan's exports again under the member-row
+    // spelling with another figure went out beside the first, and downstream kept the larger as the table's.
+    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025 + """
+        U.S.A.,2025,5,"28,800,000","10,200,000",1to5,"160,000,000","60,000,000"
+        YoY %,,,-34.5,-18.1,,-10.0,-12.0
+        of which: Japan,2025,5,"13,500,000",n/a,1to5,"60,000,000","60,000,000"
+        YoY %,,,-,-,,-,-
+        """);
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.records")).extracting(s -> s.getString("partner") + " " + s.getString("flow") + " "
+        + s.getInt64("value")).containsExactly("WLD EXPORT 316100000000", "WLD IMPORT 212880000000",
+            "USA EXPORT 28800000000", "USA IMPORT 10200000000");
+    assertThat(values(rs, "trade.dlq")).filteredOn(d -> d.getString("reason").contains("USA"))
+        .extracting(d -> d.getString("position") + ": " + d.getString("reason")).containsExactly(
+            "line 15: USA EXPORT 2025-05 (printed as 'United States', 'U.S.A.') again, with the same figures as on "
+                + "line 9: emitted once",
+            "line 15: USA IMPORT 2025-05 (printed as 'United States', 'U.S.A.') again, with the same figures as on "
+                + "line 9: emitted once");
+    assertThat(values(rs, "trade.dlq")).filteredOn(d -> d.getString("reason").contains("JPN"))
+        .extracting(d -> d.getString("position") + ": " + d.getString("reason")).containsExactly(
+            "line 13: JPN EXPORT 2025-05 (printed as 'Japan', 'of which: Japan') given different figures on lines "
+                + "[13, 17]: which one is the table's cannot be told, none is emitted",
+            "line 17: JPN EXPORT 2025-05 (printed as 'Japan', 'of which: Japan') given different figures on lines "
+                + "[13, 17]: which one is the table's cannot be told, none is emitted");
+  }
+
+  @Test
   void shouldDeadLetterAYoyCellThatIsNotAFiniteNumberInsteadOfSendingANanGrowthRate() throws Exception {
     Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace("YoY %,,,-34.5,-18.1", "YoY %,,,NaN,-18.1"));
     GaccSourceTask task = start(props(t));
