@@ -40,6 +40,6 @@ public class FileSourceTask extends LocationSourceTask<FileConfig> {
 
   @Override
   protected ItemStream open(Payload payload, String location) throws IOException {
-    return parser.open(payload.open(), location);
+    return parser.open(payload, location);
   }
 }

@@ -9,13 +9,13 @@ import io.tradepulse.connect.common.ItemStream;
 import io.tradepulse.connect.common.NumberCells;
 import io.tradepulse.connect.common.Parsed;
 import io.tradepulse.connect.common.ParsedItem;
+import io.tradepulse.connect.common.Payload;
 import io.tradepulse.connect.common.PayloadParser;
 import io.tradepulse.connect.common.StreamingCsvReader;
 import io.tradepulse.connect.common.TradeRow;
 import io.tradepulse.connect.file.FileConfig.Target;
 import io.tradepulse.core.CsvReader;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -36,9 +36,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Generic CSV / NDJSON parser driven by the column mapping of {@link FileConfig}. */
 public final class MappedRowParser implements PayloadParser<String> {
+  private static final Logger log = LoggerFactory.getLogger(MappedRowParser.class);
   private static final JsonFactory JSON = new JsonFactory();
   private static final DateTimeFormatter YYYYMM = DateTimeFormatter.ofPattern("yyyyMM");
   /** yyyy-MM, alone or as the start of a date yyyy-MM-dd, with or without a time after it (see {@link #month}). */
@@ -68,17 +71,82 @@ public final class MappedRowParser implements PayloadParser<String> {
   @Override
   public Parsed parse(byte[] payload, String location) {
     try {
-      return ItemStream.collect(open(new ByteArrayInputStream(payload), location));
+      return ItemStream.collect(open(Payload.of(payload), location));
     } catch (IOException e) {
       throw new UncheckedIOException(e); // in-memory bytes do not fail
     }
   }
 
   /**
-   * The rows of a CSV or NDJSON payload, parsed one at a time as they are asked for: memory is one row (plus
-   * the reader's buffer), whatever the size of the file. Closing the stream closes {@code in}.
+   * The rows of a CSV or NDJSON payload, parsed one at a time as they are asked for, rows that give one figure twice
+   * made dead letters ({@link FileKeys}). To know them before the first row goes out, the payload is read ahead once
+   * for its keys, and once more for the rows of the keys found several times when there are any; memory is one row
+   * (plus the reader's buffer) and the keys ({@link FileKeys}: 8 bytes a row), whatever the size of the file.
    */
-  public ItemStream open(InputStream in, String location) throws IOException {
+  public ItemStream open(Payload payload, String location) throws IOException {
+    ItemStream first = open(payload.open(), location);
+    if (!(first instanceof Rows collect)) {
+      return first; // a header the rows cannot be read by (one dead letter), or an empty file
+    }
+    FileKeys keys = new FileKeys();
+    try (collect) {
+      for (Read r = collect.read(); r != null; r = collect.read()) {
+        if (r.item() instanceof TradeRow t) {
+          keys.add(t);
+        }
+      }
+    }
+    if (keys.overflowed()) {
+      log.warn("{} has more than {} figure rows: not checked for rows that give one figure twice", location,
+          FileKeys.MAX_KEYS);
+    }
+    if (keys.collected()) {
+      try (ItemStream again = open(payload.open(), location)) {
+        if (again instanceof Rows tally) { // else the file changed meanwhile: the task reads it again from the start
+          for (Read r = tally.read(); r != null; r = tally.read()) {
+            if (r.item() instanceof TradeRow t) {
+              keys.tally(t, r.line());
+            }
+          }
+        }
+      }
+    }
+    ItemStream emit = open(payload.open(), location);
+    if (!(emit instanceof Rows rows)) {
+      return emit;
+    }
+    return new ItemStream() {
+      @Override
+      public ParsedItem next() throws IOException {
+        Read r = rows.read();
+        if (r == null) {
+          return null;
+        }
+        return r.item() instanceof TradeRow t ? keys.judge(t, r.line(), location, r.raw()) : r.item();
+      }
+
+      @Override
+      public int skipped() {
+        return rows.skipped();
+      }
+
+      @Override
+      public long publishedAt() {
+        return rows.publishedAt();
+      }
+
+      @Override
+      public void close() throws IOException {
+        rows.close();
+      }
+    };
+  }
+
+  /**
+   * The rows of a CSV or NDJSON payload as they are, parsed one at a time as they are asked for: memory is one row
+   * (plus the reader's buffer), whatever the size of the file. Closing the stream closes {@code in}.
+   */
+  ItemStream open(InputStream in, String location) throws IOException {
     return config.format().equals("JSON") ? new JsonRows(in, location) : csv(in, location);
   }
 
@@ -112,26 +180,31 @@ public final class MappedRowParser implements PayloadParser<String> {
     }
     return new Rows(r) {
       @Override
-      public ParsedItem next() throws IOException {
+      Read read() throws IOException {
         for (CsvReader.Row row = r.next(); row != null; row = r.next()) {
           String position = "line " + row.line();
           if (StreamingCsvReader.isCut(row)) {
-            return BadRow.of(StreamingCsvReader.CUT_REASON, location, position, row.raw());
+            return new Read(BadRow.of(StreamingCsvReader.CUT_REASON, location, position, row.raw()), row.line(),
+                row.raw());
           }
           if (row.isBlank()) {
             continue;
           }
           if (row.fields().size() != header.fields().size()) {
-            return BadRow.of("Expected " + header.fields().size() + " columns, got " + row.fields().size(), location,
-                position, row.raw());
+            return new Read(BadRow.of("Expected " + header.fields().size() + " columns, got " + row.fields().size(),
+                location, position, row.raw()), row.line(), row.raw());
           }
           CsvReader.Row current = row;
-          return toItem(col -> current.field(idx.get(col)), location, position, row.raw());
+          return new Read(toItem(col -> current.field(idx.get(col)), location, position, row.raw()), row.line(),
+              row.raw());
         }
         return null;
       }
     };
   }
+
+  /** An item with the line its row starts on and the row's raw bytes, for a dead letter made of it later. */
+  private record Read(ParsedItem item, long line, byte[] raw) {}
 
   /** Row streams of a mapped file: nothing is skipped, every record carries the configured publication time. */
   private abstract class Rows implements ItemStream {
@@ -140,6 +213,15 @@ public final class MappedRowParser implements PayloadParser<String> {
 
     Rows(java.io.Closeable source) {
       this.source = source;
+    }
+
+    /** @return the next item with where it was read, or null at the end */
+    abstract Read read() throws IOException;
+
+    @Override
+    public ParsedItem next() throws IOException {
+      Read r = read();
+      return r == null ? null : r.item();
     }
 
     @Override
@@ -181,7 +263,7 @@ public final class MappedRowParser implements PayloadParser<String> {
     }
 
     @Override
-    public ParsedItem next() throws IOException {
+    Read read() throws IOException {
       while (!eof) {
         int n = 0;
         long length = 0; // of the whole line; only its first MAX_LINE_BYTES are kept
@@ -199,8 +281,9 @@ public final class MappedRowParser implements PayloadParser<String> {
         lineNo++;
         if (length > MAX_LINE_BYTES) {
           int kept = Math.min(n, BadRow.MAX_WHOLE_RAW_BYTES);
-          return BadRow.of("Line of " + length + " bytes, longer than " + MAX_LINE_BYTES + ": not read (raw value: its "
-              + "first " + kept + " bytes)", location, "line " + lineNo, Arrays.copyOf(line, kept));
+          byte[] head = Arrays.copyOf(line, kept);
+          return new Read(BadRow.of("Line of " + length + " bytes, longer than " + MAX_LINE_BYTES + ": not read (raw "
+              + "value: its first " + kept + " bytes)", location, "line " + lineNo, head), lineNo, head);
         }
         int end = n > 0 && line[n - 1] == '\r' ? n - 1 : n;
         if (end == 0) {
@@ -213,9 +296,10 @@ public final class MappedRowParser implements PayloadParser<String> {
         }
         try {
           Map<String, String> obj = readObject(raw);
-          return toItem(obj::get, location, position, raw);
+          return new Read(toItem(obj::get, location, position, raw), lineNo, raw);
         } catch (IOException | RuntimeException e) {
-          return new BadRow("Malformed JSON: " + e.getMessage(), e.getClass().getName(), location, position, raw);
+          return new Read(new BadRow("Malformed JSON: " + e.getMessage(), e.getClass().getName(), location, position,
+              raw), lineNo, raw);
         }
       }
       return null;

@@ -44,11 +44,15 @@ class FileSourceStreamingTest {
     wm.stop();
   }
 
-  /** ROWS rows in the layout of the GACC seed mapping; the flag column says which row a record came from. */
+  /**
+   * ROWS rows in the layout of the GACC seed mapping, each of its own month (rows of one month would give one figure
+   * many times); the flag column says which row a record came from.
+   */
   static String bigCsv() {
     StringBuilder b = new StringBuilder("period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag\n");
     for (int i = 0; i < ROWS; i++) {
-      b.append("2025-05,2025-05,").append(i % 997 == 0 ? "lots" : (i % 400) + ".5").append(",,src,row")
+      String month = java.time.YearMonth.of(1000, 1).plusMonths(i).toString();
+      b.append(month).append(',').append(month).append(',').append(i % 997 == 0 ? "lots" : (i % 400) + ".5").append(",,src,row")
           .append(i).append('\n');
     }
     return b.toString();

@@ -322,7 +322,7 @@ class FileSourceTaskTest {
         period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag,released
         2025-05,2025-05,28.8,-34.5,AP,seconds,1749513600
         2025-05,2025-05,28.8,-34.5,AP,millis,1749513600000
-        2025-05,2025-05,28.8,-34.5,AP,date,2025-06-10
+        2025-04,2025-04,28.8,-34.5,AP,date,2025-06-10
         2025-05,2025-05,28.8,-34.5,AP,microseconds,1749513600000000
         """);
     Map<String, String> props = gaccSeedProps(csv.toString());
