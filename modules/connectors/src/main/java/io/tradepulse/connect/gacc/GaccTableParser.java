@@ -397,17 +397,18 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
       }
       String cell = p.row().field(col);
       String yoyCell = yoy == null ? "" : yoy.field(col);
-      if (p.useCumulative()) {
-        // GACC publishes no February alone: under "2 | 1to2" the month's cells, when filled, hold the same
-        // January-February figure as the cumulative ones. A table that prints it there and "-" (not given) in the
-        // cumulative cells lost it: the row was counted as skipped. Each cell is read from the cumulative column,
-        // else from the month's.
-        int month = f == 0 ? c.exp() : c.imp();
+      int other = p.months() != 2 ? -1 : p.useCumulative() ? (f == 0 ? c.exp() : c.imp())
+          : (f == 0 ? c.expCum() : c.impCum());
+      if (other >= 0) {
+        // GACC publishes no February alone: in a combined row ("2 | 1to2", or Month "1to2") the month's cells and the
+        // cumulative ones, when filled, hold the same January-February figure. A table that printed it in one pair
+        // and "-" (not given) in the pair read lost it: the row was counted as skipped. Each cell is read from the
+        // pair the row's notation names, else from the other one.
         if (isAbsent(cell)) {
-          cell = p.row().field(month);
+          cell = p.row().field(other);
         }
         if (yoy != null && isAbsent(yoyCell)) {
-          yoyCell = yoy.field(month);
+          yoyCell = yoy.field(other);
         }
       }
       Long value;

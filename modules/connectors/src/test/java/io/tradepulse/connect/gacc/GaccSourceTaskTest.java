@@ -375,6 +375,24 @@ class GaccSourceTaskTest {
   }
 
   @Test
+  void shouldReadTheCombinedJanuaryFebruaryFromTheCumulativeCellsWhenAMonth1to2RowHasDashesInTheMonthsCells()
+      throws Exception {
+    // The same figures written the other way round: Month "1to2" (its figures read from the month's cells), those
+    // cells "-" as in the "2 | 1to2" tables, the figures in the cumulative cells. The row was counted as skipped.
+    Path t = Files.writeString(dir.resolve("2024-02.csv"), FEB_2024.replace("United States,2024,2,-,-,1to2",
+        "United States,2024,1to2,-,-,1to2"));
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.dlq")).isEmpty();
+    assertThat(values(rs, "trade.records")).extracting(s -> s.getInt32("year") + "-" + s.getInt32("month") + "x"
+            + s.getInt32("months") + " " + s.getString("flow") + " " + s.getInt64("value") + " "
+            + s.get("reportedYoyPct"))
+        .containsExactly("2024-1x2 EXPORT 73410000000 5.0", "2024-1x2 IMPORT 25000000000 null");
+  }
+
+  @Test
   void shouldDeadLetterACombinedJanuaryFebruaryRowWhenTheTableHasNoCumulativeColumnsInsteadOfDroppingIt()
       throws Exception {
     // The row says its figures are January+February ("2 | 1to2"), which are read from the cumulative columns. Without
