@@ -91,6 +91,7 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
     Pending pending = null;
     boolean swallowYoy = false; // the YoY row under a skipped group or dead-lettered value row
     String otherUnit = null; // a later unit line's other unit, whose rows are dead letters
+    String badHeader = null; // a later header that cannot be read, whose rows are dead letters
     Map<ParsedItem, CsvReader.Row> origin = new IdentityHashMap<>(); // each figure's value row
     List<CsvReader.Row> rows = new ArrayList<>();
     for (CsvReader.Row r = reader.next(); r != null; r = reader.next()) {
@@ -161,6 +162,32 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
       if (otherUnit != null) {
         items.add(BadRow.of("Row under " + otherUnit + ": only US$1,000 figures are read", ctx.location(),
             "line " + r.line(), r.raw()));
+        continue;
+      }
+      if (lower.startsWith("country") && countries.lookup(first).isEmpty()) {
+        // A header again (a table pasted together from pages, a second US$ table under the first): it was a dead
+        // letter as an unknown country, and the rows under it were read by the first header's columns, so a page with
+        // its columns in another order sent one flow's figures out as the other's. From a header on, the rows are
+        // read by its columns; under one that cannot be read they are dead letters (the first would refuse the table).
+        if (pending != null) {
+          skipped += finish(pending, null, cols, ctx, vintage, publishedAt, items, origin);
+          pending = null;
+        }
+        swallowYoy = false;
+        String twice = columnHeadedTwice(r);
+        Columns again = twice == null ? columns(r) : null;
+        if (again == null) {
+          items.add(BadRow.of(twice != null ? twice : "Unexpected header " + r.fields() + ": needs Country, Year, "
+              + "Month, Exports, Imports", ctx.location(), "line " + r.line(), r.raw()));
+          badHeader = "the header on line " + r.line() + ", which cannot be read";
+        } else {
+          cols = again;
+          badHeader = null;
+        }
+        continue;
+      }
+      if (badHeader != null) {
+        items.add(BadRow.of("Row under " + badHeader, ctx.location(), "line " + r.line(), r.raw()));
         continue;
       }
       if (isNote(r, lower)) {

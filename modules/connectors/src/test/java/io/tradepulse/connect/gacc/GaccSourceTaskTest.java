@@ -301,6 +301,33 @@ class GaccSourceTaskTest {
   }
 
   @Test
+  void shouldReadTheRowsUnderARepeatedHeaderByItsColumnsWhenATableIsPastedFromPages() throws Exception {
+    // Page 2 repeats the header (a dead letter as an unknown country) with Imports before Exports: Japan's rows were
+    // read by page 1's columns, its imports sent out as exports and the other way round. Page 3's header is unreadable.
+    Path t = Files.writeString(dir.resolve("2025-05.csv"), """
+        Unit: US$1,000
+        Country (Region),Year,Month,Exports,Imports,Cumulative,Exports 1 to N,Imports 1 to N
+        United States,2025,5,"28,800,000","10,200,000",1to5,"160,000,000","60,000,000"
+        YoY %,,,-34.5,-18.1,,-10.0,-12.0
+        Country (Region),Year,Month,Imports,Exports,Cumulative,Imports 1 to N,Exports 1 to N
+        Japan,2025,5,"13,000,000","14,000,000",1to5,"60,000,000","70,000,000"
+        YoY %,,,-1.0,2.0,,-,-
+        Country (Region),Year,Month,Value
+        Canada,2025,5,"1,000"
+        """);
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.records")).extracting(s -> s.getString("partner") + " " + s.getString("flow") + " "
+        + s.getInt64("value") + " " + s.get("reportedYoyPct")).containsExactly("USA EXPORT 28800000000 -34.5",
+            "USA IMPORT 10200000000 -18.1", "JPN EXPORT 14000000000 2.0", "JPN IMPORT 13000000000 -1.0");
+    assertThat(values(rs, "trade.dlq")).extracting(d -> d.getString("position") + ": " + d.getString("reason"))
+        .containsExactly("line 8: Unexpected header [Country (Region), Year, Month, Value]: needs Country, Year, Month, "
+            + "Exports, Imports", "line 9: Row under the header on line 8, which cannot be read");
+  }
+
+  @Test
   void shouldDeadLetterAYoyCellThatIsNotAFiniteNumberInsteadOfSendingANanGrowthRate() throws Exception {
     Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace("YoY %,,,-34.5,-18.1", "YoY %,,,NaN,-18.1"));
     GaccSourceTask task = start(props(t));
