@@ -97,24 +97,29 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
     for (CsvReader.Row r = reader.next(); r != null; r = reader.next()) {
       rows.add(r);
     }
-    // Release metadata first: every record of the table carries the same publishedAt/vintage.
+    // Release metadata first: the records of the table carry the publishedAt/vintage of its first Release line (also
+    // when it is printed under the table), the rows under a later one (a second table) that one's.
     for (CsvReader.Row r : rows) {
       String first = r.field(0);
       if (first.toLowerCase(Locale.ROOT).startsWith("release:")) {
-        release = first.substring("release:".length()).trim();
+        String date = first.substring("release:".length()).trim();
         try {
-          LocalDate.parse(release);
+          LocalDate.parse(date);
         } catch (DateTimeParseException e) {
           // Every record of the table would carry a guessed publication time: the table is one dead letter instead
           // (an exception here would fail the task at every restart, the table never read and never parked).
-          return Parsed.whollyBad(BadRow.wholePayload("Unreadable 'Release:' date '" + release + "' on line "
+          return Parsed.whollyBad(BadRow.wholePayload("Unreadable 'Release:' date '" + date + "' on line "
               + r.line() + ": expected yyyy-MM-dd, e.g. Release: 2025-06-09", e.getClass().getName(), ctx.location(),
               "table", payload));
+        }
+        if (release == null) {
+          release = date;
         }
       }
     }
     String vintage = null;
     long publishedAt = 0;
+    long firstPublishedAt = 0; // the payload's, for its dead letters
     for (CsvReader.Row r : rows) {
       String first = r.field(0);
       String lower = first.toLowerCase(Locale.ROOT);
@@ -144,6 +149,19 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
         continue;
       }
       if (r.isBlank()) {
+        continue;
+      }
+      if (lower.startsWith("release:")) {
+        // Tables of two releases pasted into one file: every record carried the last Release line's date (the earlier
+        // table's figures dated as published with the later one), and a Release line under the header was a dead
+        // letter as an unknown country. The rows under it are of that release.
+        if (pending != null) {
+          skipped += finish(pending, null, cols, ctx, vintage, publishedAt, items, origin);
+          pending = null;
+        }
+        swallowYoy = false;
+        release = first.substring("release:".length()).trim();
+        vintage = null;
         continue;
       }
       if (lower.startsWith("unit:")) {
@@ -280,6 +298,7 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
         LocalDate rel = releaseDate(release, period, months, ctx.releaseDay());
         vintage = rel.toString();
         publishedAt = rel.atTime(LocalTime.of(10, 0)).atZone(BEIJING).toInstant().toEpochMilli();
+        firstPublishedAt = firstPublishedAt == 0 ? publishedAt : firstPublishedAt;
       }
       pending = new Pending(r, entry.get().iso3(), period, months, useCum);
       swallowYoy = false;
@@ -292,8 +311,14 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
           payload));
     }
     sameFigureTwice(items, origin, ctx);
-    return new Parsed(items, skipped, publishedAt);
+    return new Parsed(items, skipped, firstPublishedAt);
   }
+
+  /**
+   * A record key (partner, flow, period) and its publication: two releases' figures of one month (tables of two
+   * releases in one file) are a revision, not a repeat.
+   */
+  private record Slot(String key, long publishedAt) {}
 
   /**
    * A table gives one figure per economy, flow and period. A country row printed twice (a table pasted together from
@@ -308,18 +333,20 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
    * such rows with different figures cannot both be the table's; the reason then names the printed names.
    */
   private static void sameFigureTwice(List<ParsedItem> items, Map<ParsedItem, CsvReader.Row> origin, Context ctx) {
-    Map<String, List<Integer>> byKey = new LinkedHashMap<>();
+    Map<Slot, List<Integer>> byKey = new LinkedHashMap<>();
     for (int i = 0; i < items.size(); i++) {
       if (items.get(i) instanceof TradeRow t) {
         String period = t.months() == 1 ? YearMonth.of(t.year(), t.month()).toString()
             : YearMonth.of(t.year(), t.month()) + " + " + (t.months() - 1) + " month(s)";
-        byKey.computeIfAbsent(t.partner() + " " + t.flow() + " " + period, k -> new ArrayList<>()).add(i);
+        byKey.computeIfAbsent(new Slot(t.partner() + " " + t.flow() + " " + period, t.publishedAt()),
+            k -> new ArrayList<>()).add(i);
       }
     }
-    byKey.forEach((slot, at) -> {
+    byKey.forEach((keyed, at) -> {
       if (at.size() < 2) {
         return;
       }
+      String slot = keyed.key();
       Map<String, String> names = new LinkedHashMap<>(); // the names printed, told apart ignoring case and spacing
       for (int i : at) {
         String name = origin.get(items.get(i)).field(0).replace('\u00a0', ' ').strip().replaceAll("\\s+", " ");

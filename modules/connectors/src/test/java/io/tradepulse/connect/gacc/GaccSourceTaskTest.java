@@ -328,6 +328,31 @@ class GaccSourceTaskTest {
   }
 
   @Test
+  void shouldDateTheRowsOfEachTableByItsOwnReleaseLineWhenAFileHoldsTablesOfTwoReleases() throws Exception {
+    // The May and June 2025 tables pasted into one file (US exports 28.8 bn and 38.17 bn, GACC via AP and TASS): every
+    // record carried the last Release line's date, May's figures dated as published in July, and the second Release
+    // line, under the first header, was a dead letter as an unknown country.
+    Path t = Files.writeString(dir.resolve("2025-05-06.csv"), """
+        Unit: US$1,000
+        Release: 2025-06-09
+        Country (Region),Year,Month,Exports,Imports
+        United States,2025,5,"28,800,000",-
+        YoY %,,,-34.5,-
+        Release: 2025-07-14
+        United States,2025,6,"38,170,000",-
+        YoY %,,,-16.1,-
+        """);
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.dlq")).isEmpty();
+    assertThat(values(rs, "trade.records")).extracting(s -> s.getInt32("month") + " " + s.getInt64("value") + " "
+            + s.getString("vintage") + " " + ((java.util.Date) s.get("publishedAt")).toInstant())
+        .containsExactly("5 28800000000 2025-06-09 2025-06-09T02:00:00Z", "6 38170000000 2025-07-14 2025-07-14T02:00:00Z");
+  }
+
+  @Test
   void shouldDeadLetterAYoyCellThatIsNotAFiniteNumberInsteadOfSendingANanGrowthRate() throws Exception {
     Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace("YoY %,,,-34.5,-18.1", "YoY %,,,NaN,-18.1"));
     GaccSourceTask task = start(props(t));
