@@ -353,6 +353,27 @@ class GaccSourceTaskTest {
   }
 
   @Test
+  void shouldEmitBothReleasesFiguresOfOneMonthWhenALaterTableInTheFileRevisesIt() throws Exception {
+    // The later release revises May: a revision (the newer publication wins downstream), not one table giving May
+    // two figures, which would make both dead letters.
+    Path t = Files.writeString(dir.resolve("2025-05-06.csv"), """
+        Unit: US$1,000
+        Release: 2025-06-09
+        Country (Region),Year,Month,Exports,Imports
+        United States,2025,5,"28,800,000",-
+        Release: 2025-07-14
+        United States,2025,5,"28,900,000",-
+        """);
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.dlq")).isEmpty();
+    assertThat(values(rs, "trade.records")).extracting(s -> s.getInt32("month") + " " + s.getInt64("value") + " "
+        + s.getString("vintage")).containsExactly("5 28800000000 2025-06-09", "5 28900000000 2025-07-14");
+  }
+
+  @Test
   void shouldDeadLetterAYoyCellThatIsNotAFiniteNumberInsteadOfSendingANanGrowthRate() throws Exception {
     Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace("YoY %,,,-34.5,-18.1", "YoY %,,,NaN,-18.1"));
     GaccSourceTask task = start(props(t));
