@@ -88,8 +88,10 @@ class BoundedPollTest {
     return server.uri("/table.csv").toString();
   }
 
+  /** Row {@code i}, of a month of its own (rows of one month would give one figure many times). */
   private static String row(int i) {
-    return "2025-05,2025-05," + i + ".5,,src,row" + i + "\n";
+    String month = java.time.YearMonth.of(2020, 1).plusMonths(i).toString();
+    return month + "," + month + "," + i + ".5,,src,row" + i + "\n";
   }
 
   private void respond(Socket s, Answer answer) {
