@@ -1,5 +1,6 @@
 package io.tradepulse.connect.census;
 
+import io.tradepulse.connect.common.CellFingerprint;
 import io.tradepulse.connect.common.UnreadablePayloadException;
 import java.time.YearMonth;
 import java.util.Arrays;
@@ -157,7 +158,7 @@ final class ResponseKeys {
     }
     long v = value == null ? -1 : value; // values are never negative
     if (phase == Phase.TALLY) {
-      long cells = fingerprint(row);
+      long cells = CellFingerprint.of(row);
       if (rows[i]++ == 0) {
         firstValue[i] = v;
         firstCells[i] = cells;
@@ -215,22 +216,6 @@ final class ResponseKeys {
       numbers.put(k, n);
     }
     return n;
-  }
-
-  /** A 64-bit fingerprint of the cells (FNV-1a over the characters, cells delimited, then a final mix). */
-  static long fingerprint(List<String> cells) {
-    long h = 0xcbf29ce484222325L;
-    for (String c : cells) {
-      for (int j = 0; j < c.length(); j++) {
-        h = (h ^ c.charAt(j)) * 0x100000001b3L;
-      }
-      h = (h ^ 0x10000 ^ c.length()) * 0x100000001b3L; // not a char: "ab","c" is not "a","bc"
-    }
-    h ^= h >>> 33;
-    h *= 0xff51afd7ed558ccdL;
-    h ^= h >>> 33;
-    h *= 0xc4ceb9fe1a85ec53L;
-    return h ^ h >>> 33;
   }
 
   private void require(Phase p) {

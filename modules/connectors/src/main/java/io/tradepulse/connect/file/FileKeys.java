@@ -1,6 +1,7 @@
 package io.tradepulse.connect.file;
 
 import io.tradepulse.connect.common.BadRow;
+import io.tradepulse.connect.common.CellFingerprint;
 import io.tradepulse.connect.common.ParsedItem;
 import io.tradepulse.connect.common.TradeRow;
 import java.time.Instant;
@@ -161,19 +162,7 @@ final class FileKeys {
         Objects.toString(t.valuation()), Objects.toString(t.reportedYoyPct()));
   }
 
-  /** FNV-1a over the characters, parts delimited, then a final mix (as the Census source's row fingerprint). */
   private static long hash(String... parts) {
-    long h = 0xcbf29ce484222325L;
-    for (String c : parts) {
-      for (int j = 0; j < c.length(); j++) {
-        h = (h ^ c.charAt(j)) * 0x100000001b3L;
-      }
-      h = (h ^ 0x10000 ^ c.length()) * 0x100000001b3L; // not a char: "ab","c" is not "a","bc"
-    }
-    h ^= h >>> 33;
-    h *= 0xff51afd7ed558ccdL;
-    h ^= h >>> 33;
-    h *= 0xc4ceb9fe1a85ec53L;
-    return h ^ h >>> 33;
+    return CellFingerprint.of(Arrays.asList(parts));
   }
 }
