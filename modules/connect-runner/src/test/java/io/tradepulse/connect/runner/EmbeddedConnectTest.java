@@ -94,29 +94,10 @@ class EmbeddedConnectTest {
   @Test
   void shouldKeepThePreviousResumePointWhenAWriteFailsMidway() throws Exception {
     Path offsets = dir.resolve("connect.offsets");
-    boolean[] diskFull = {false};
-    EmbeddedConnect.OffsetsFileStore store = new EmbeddedConnect.OffsetsFileStore(keyConverter()) {
-      @Override
-      void writeFile() {
-        if (!diskFull[0]) {
-          super.writeFile();
-          return;
-        }
-        try {
-          Files.write(offsets, new byte[] {(byte) 0xAC, (byte) 0xED}); // the first bytes, then no space left
-        } catch (IOException e) {
-          throw new AssertionError(e);
-        }
-        throw new ConnectException(new IOException("No space left on device"));
-      }
-    };
-    store.configure(standalone(offsets));
-    store.start();
+    EmbeddedConnect.OffsetsFileStore store = storeOnADiskFullAfter(offsets, 1);
     try {
-      store.set(Map.of(bytes("[\"c\",{\"f\":\"a\"}]"), bytes("{\"row\":1}")), null).get(10, TimeUnit.SECONDS);
-      diskFull[0] = true;
-      assertThatThrownBy(() -> store.set(Map.of(bytes("[\"c\",{\"f\":\"a\"}]"), bytes("{\"row\":2}")), null)
-          .get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+      write(store, 1);
+      assertThatThrownBy(() -> write(store, 2)).isInstanceOf(ExecutionException.class);
       assertThat(store.lastWriteFailure()).isPresent();
     } finally {
       store.stop();
@@ -128,22 +109,9 @@ class EmbeddedConnectTest {
   @Test
   void shouldLeaveNoFileWhenTheFirstWriteFailsMidway() throws Exception {
     Path offsets = dir.resolve("connect.offsets");
-    EmbeddedConnect.OffsetsFileStore store = new EmbeddedConnect.OffsetsFileStore(keyConverter()) {
-      @Override
-      void writeFile() {
-        try {
-          Files.write(offsets, new byte[] {(byte) 0xAC, (byte) 0xED});
-        } catch (IOException e) {
-          throw new AssertionError(e);
-        }
-        throw new ConnectException(new IOException("No space left on device"));
-      }
-    };
-    store.configure(standalone(offsets));
-    store.start();
+    EmbeddedConnect.OffsetsFileStore store = storeOnADiskFullAfter(offsets, 0);
     try {
-      assertThatThrownBy(() -> store.set(Map.of(bytes("[\"c\",{\"f\":\"a\"}]"), bytes("{\"row\":1}")), null)
-          .get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+      assertThatThrownBy(() -> write(store, 1)).isInstanceOf(ExecutionException.class);
     } finally {
       store.stop();
     }
@@ -155,16 +123,14 @@ class EmbeddedConnectTest {
   @Test
   void shouldPutThePreviousFileBackWhenTheOffsetsFileWasLeftCutByAKilledWorker() throws Exception {
     Path offsets = dir.resolve("connect.offsets");
-    EmbeddedConnect.OffsetsFileStore store = new EmbeddedConnect.OffsetsFileStore(keyConverter());
-    store.configure(standalone(offsets));
-    store.start();
+    EmbeddedConnect.OffsetsFileStore store = storeOnADiskFullAfter(offsets, Integer.MAX_VALUE);
     try {
-      store.set(Map.of(bytes("[\"c\",{\"f\":\"a\"}]"), bytes("{\"row\":1}")), null).get(10, TimeUnit.SECONDS);
+      write(store, 1);
     } finally {
       store.stop();
     }
     Files.move(offsets, dir.resolve("connect.offsets.previous"));
-    Files.write(offsets, new byte[] {(byte) 0xAC, (byte) 0xED});
+    Files.write(offsets, CUT);
 
     EmbeddedConnect.requireReadableOffsets(Map.of(StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG, offsets.toString()));
 
@@ -175,13 +141,11 @@ class EmbeddedConnectTest {
   @Test
   void shouldKeepTheNewerFileWhenAKilledWorkerHadCompletedItsWrite() throws Exception {
     Path offsets = dir.resolve("connect.offsets");
-    EmbeddedConnect.OffsetsFileStore store = new EmbeddedConnect.OffsetsFileStore(keyConverter());
-    store.configure(standalone(offsets));
-    store.start();
+    EmbeddedConnect.OffsetsFileStore store = storeOnADiskFullAfter(offsets, Integer.MAX_VALUE);
     try {
-      store.set(Map.of(bytes("[\"c\",{\"f\":\"a\"}]"), bytes("{\"row\":1}")), null).get(10, TimeUnit.SECONDS);
+      write(store, 1);
       Files.copy(offsets, dir.resolve("row1"));
-      store.set(Map.of(bytes("[\"c\",{\"f\":\"a\"}]"), bytes("{\"row\":2}")), null).get(10, TimeUnit.SECONDS);
+      write(store, 2);
     } finally {
       store.stop();
     }
@@ -192,6 +156,41 @@ class EmbeddedConnectTest {
 
     assertThat(readRow(offsets)).isEqualTo("{\"row\":2}");
     assertThat(dir.resolve("connect.offsets.previous")).doesNotExist();
+  }
+
+  /** The first bytes of a Java serialization stream: what a write cut short by a full disk leaves. */
+  private static final byte[] CUT = {(byte) 0xAC, (byte) 0xED};
+  private static final String KEY = "[\"c\",{\"f\":\"a\"}]";
+
+  /**
+   * A started store on {@code offsets} whose writes after the first {@code complete} are cut short as a full disk
+   * cuts them: the file truncated and partly written, then an I/O error.
+   */
+  private static EmbeddedConnect.OffsetsFileStore storeOnADiskFullAfter(Path offsets, int complete) {
+    int[] writes = {0};
+    EmbeddedConnect.OffsetsFileStore store = new EmbeddedConnect.OffsetsFileStore(keyConverter()) {
+      @Override
+      void writeFile() {
+        if (writes[0]++ < complete) {
+          super.writeFile();
+          return;
+        }
+        try {
+          Files.write(offsets, CUT);
+        } catch (IOException e) {
+          throw new AssertionError(e);
+        }
+        throw new ConnectException(new IOException("No space left on device"));
+      }
+    };
+    store.configure(standalone(offsets));
+    store.start();
+    return store;
+  }
+
+  /** Stores {"row": row} under the one key these tests use, and waits for the write. */
+  private static void write(EmbeddedConnect.OffsetsFileStore store, int row) throws Exception {
+    store.set(Map.of(bytes(KEY), bytes("{\"row\":" + row + "}")), null).get(10, TimeUnit.SECONDS);
   }
 
   private static JsonConverter keyConverter() {
@@ -213,7 +212,7 @@ class EmbeddedConnectTest {
     reader.configure(standalone(offsets));
     reader.start();
     try {
-      ByteBuffer key = bytes("[\"c\",{\"f\":\"a\"}]");
+      ByteBuffer key = bytes(KEY);
       ByteBuffer value = reader.get(List.of(key)).get(10, TimeUnit.SECONDS).get(key);
       return value == null ? null : StandardCharsets.UTF_8.decode(value).toString();
     } finally {
