@@ -235,7 +235,7 @@ final class ResultsStore implements AutoCloseable {
      */
     Page<SeriesSummary> series(SeriesFilter filter, Cursor after, int limit) {
         Range range = Range.of(CHANGE, filter);
-        byte[] from = seekPosition(after, range);
+        byte[] from = pastSeriesInside(seekPosition(after, range));
         List<SeriesSummary> out = new ArrayList<>();
         byte[][] current = {null};
         int[] months = {0};
@@ -288,6 +288,31 @@ final class ResultsStore implements AutoCloseable {
             resume = end.resume();
         }
         return new Page<>(out, end.stoppedEarly(), next(end, resume));
+    }
+
+    /**
+     * A series page's start for a cursor position: a position inside a series (after one of its months) is taken as
+     * past the whole series. This release's series cursors are never inside one (they stand past the last series
+     * listed, at the series the scan cap cut short, or between series), but those of releases before 2026-11-30 with
+     * the same token version stood after the last month read of the page's last series, which was listed whole (or
+     * did not match): continued from there, a month the processor added to that series since listed it again, with
+     * that month alone. Null (no cursor) and other positions are returned as they are.
+     */
+    private static byte[] pastSeriesInside(byte[] position) {
+        if (position == null) {
+            return null;
+        }
+        int pos = 1;
+        for (int i = 0; i < 4; i++) {
+            while (pos < position.length && position[pos] != SEP) {
+                pos++;
+            }
+            if (pos == position.length) {
+                return position;
+            }
+            pos++;
+        }
+        return pos < position.length ? pastSeries(position, pos) : position;
     }
 
     /**

@@ -1021,6 +1021,39 @@ class ResultsStoreTest {
     }
 
     @Test
+    void shouldNotListASeriesAgainWhenAnEarlierReleasesCursorInsideItIsContinuedAfterItGainedAMonth() throws Exception {
+        for (SeriesFilter filter : List.of(SeriesFilter.ALL, new SeriesFilter(null, "USA", null, null))) {
+            store.close();
+            store = ResultsStore.open(tmp.resolve("view"));
+            for (int month = 1; month <= 3; month++) {
+                put(change("CHN", "USA", "TOTAL", 2025, month, month));
+            }
+            put(change("DEU", "USA", "TOTAL", 2025, 1, 1));
+            // Until 2026-11-30 a page cut at the limit gave the position after the last month it read of its last
+            // series (that month's key and 0x00); such tokens carry the same version and are still accepted.
+            Cursor old = new Cursor(afterMonth("CHN", "USA", "EXPORT", "TOTAL", p(2025, 3)));
+            assertThat(store.series(filter, old, 10).rows()).as("%s, nothing changed", filter)
+                    .containsExactly(new SeriesSummary("DEU", "USA", "EXPORT", "TOTAL", 1, 2025, 1));
+            put(change("CHN", "USA", "TOTAL", 2025, 4, 4));
+            assertThat(store.series(filter, old, 10).rows()).as("%s, a month added to the listed series", filter)
+                    .containsExactly(new SeriesSummary("DEU", "USA", "EXPORT", "TOTAL", 1, 2025, 1));
+        }
+    }
+
+    /** A change key of the store's layout ('c', the series fields each ended by 0x00, the period) followed by 0x00. */
+    private static byte[] afterMonth(String reporter, String partner, String flow, String commodity, int period) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write('c');
+        for (String field : List.of(reporter, partner, flow, commodity)) {
+            out.writeBytes(field.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.write(0);
+        }
+        out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(period).array());
+        out.write(0);
+        return out.toByteArray();
+    }
+
+    @Test
     void shouldGiveNoCursorThatWouldNotAdvance() throws Exception {
         store.close();
         store = ResultsStore.open(tmp.resolve("view"), 3);
