@@ -146,6 +146,11 @@ public final class ResultsView implements Results, AutoCloseable {
         // The view reads from the start and seeks itself; a position that falls out of range (records deleted under
         // it) must go back to the earliest record, not jump to the end and leave the rows before it unread.
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Reading must never create the topics: with the brokers' auto.create.topics.enable (Kafka's default) the
+        // consumer's metadata requests (its lookup of a topic not found yet, every second, and those of the topics it
+        // reads) created a topic that did not exist, with the broker's defaults (one partition, not compacted): one
+        // deleted to be re-created with more partitions was back at once, and the operator's create then failed.
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         props.putIfAbsent(ConsumerConfig.METADATA_MAX_AGE_CONFIG, DEFAULT_METADATA_MAX_AGE.toMillis());
         return props;
     }

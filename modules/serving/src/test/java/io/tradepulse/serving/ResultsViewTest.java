@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
@@ -467,6 +468,16 @@ class ResultsViewTest {
         assertThat(set).containsEntry("metadata.max.age.ms", "120000").containsEntry("auto.offset.reset", "earliest");
         assertThat(ResultsView.metadataMaxAge(set)).isEqualTo(Duration.ofMinutes(2));
         assertThat(ResultsView.metadataMaxAge(Map.of())).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void shouldNeverLetItsConsumerCreateTheTopicsItReadsWhenTheyAreMissing() {
+        assertThat(ResultsView.consumerConfig(Map.of("bootstrap.servers", "localhost:9092")))
+                .containsEntry(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        assertThat(ResultsView.consumerConfig(Map.of("bootstrap.servers", "localhost:9092",
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "true")))
+                .as("not even when the client settings say so")
+                .containsEntry(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     }
 
     @Test
