@@ -9,6 +9,7 @@ import io.tradepulse.embedded.Resources;
 import io.tradepulse.ingest.CatalogProducer;
 import io.tradepulse.registry.SchemaRegistryException;
 import io.tradepulse.registry.SchemaRegistryUnavailableException;
+import io.tradepulse.registry.serde.AvroSerdeConfig;
 import io.tradepulse.streams.ProcessorConfig;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -219,12 +220,13 @@ final class DlqCommand implements Callable<Integer> {
         Map<String, Object> settings = connection.settings(spec.commandLine());
         ConnectionOptions.requireConnection(spec.commandLine(), settings, "");
         // The same configuration path as `run`: unknown keys and invalid values fail here, naming the key (exit 2).
-        TopicCatalog topics = new ProcessorConfig(settings).topicCatalog();
+        ProcessorConfig config = new ProcessorConfig(settings);
+        TopicCatalog topics = config.topicCatalog();
         Topic<String, DeadLetter> dlq = topics.deadLetters();
 
         // Checked before anything is read, so a bad value is refused at start (exit 2) naming the key.
         Duration transactionTimeout = replay ? new ReplaySettings(settings).transactionTimeout() : null;
-        SeriesPartitioner series = replay && bySeries(topics) ? new SeriesPartitioner(topics.records()) : null;
+        SeriesPartitioner series = replay && bySeries(topics) ? seriesPartitioner(config, topics, dryRun) : null;
 
         requireDeadLetterTopic(settings, dlq.name());
         String calendar = topics.tariffEvents().name();
@@ -266,6 +268,12 @@ final class DlqCommand implements Callable<Integer> {
         String notReplayed = skipped + " skipped" + (read.undecodable() == 0 ? "" : ", " + read.undecodable() + " undecodable");
         if (dryRun) {
             sends.forEach(s -> out.println("would send " + describeSend(dlq.name(), s)));
+            if (sends.stream().anyMatch(Send::partitionOnceRegistered)) {
+                out.println("(?: the series' partition is hashed from the key as serialized for " + topics.records().name()
+                        + ", whose key schema the registry does not have yet: the replay registers it ("
+                        + AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG + "=true) and the id it gets chooses the partition; "
+                        + "a dry run registers nothing)");
+            }
             out.printf(Locale.ROOT, "Dry run: %s would be replayed, %s; nothing was sent.%n",
                     TariffsCommand.count(sends.size(), "dead letter"), notReplayed);
             return 0;
@@ -685,14 +693,48 @@ final class DlqCommand implements Callable<Integer> {
         return "tradepulse-dlq-replay-" + dlq;
     }
 
-    /** Where one replayable dead letter is sent: its topic, and its partition (null: the producer's, by the raw key). */
-    record Send(Kept kept, String topic, Integer partition) {
+    /**
+     * Where one replayable dead letter is sent: its topic, and its partition (null: the producer's, by the raw key).
+     *
+     * @param partitionOnceRegistered in a dry run only: the series' partition is not known, because it depends on the
+     *                                id trade.records' key schema gets when the replay registers it (partition null)
+     */
+    record Send(Kept kept, String topic, Integer partition, boolean partitionOnceRegistered) {
+        Send(Kept kept, String topic, Integer partition) {
+            this(kept, topic, partition, false);
+        }
+    }
+
+    /**
+     * The partitioner by series of a replay with --to-topic trade.records or trade.records.derived. It serializes each
+     * series key for trade.records, which with {@code auto.register.schemas=true} (the default) registers
+     * trade.records' key schema when the registry does not have it yet. The replay may (it is about to write that
+     * topic); a dry run must not change the registry, so its partitioner only looks the schema up (the id a
+     * registration of a schema the subject has returns, so the same partition), and a schema not there yet leaves the
+     * partition unknown ({@link Send#partitionOnceRegistered}). With {@code auto.register.schemas=false} both only
+     * look it up already, and are refused alike when it is not there ({@link #seriesPartition}).
+     */
+    static SeriesPartitioner seriesPartitioner(ProcessorConfig config, TopicCatalog topics, boolean dryRun) {
+        if (!dryRun || !registersKeySchema(config)) {
+            return new SeriesPartitioner(topics.records());
+        }
+        Map<Object, Object> lookupOnly = new HashMap<>(config.originals());
+        lookupOnly.put(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, "false");
+        // With auto.register.schemas=true the serializer ignores use.latest.version, and the replay registers: so does
+        // the lookup, which takes the id of this very schema, not the subject's latest.
+        lookupOnly.put(AvroSerdeConfig.USE_LATEST_VERSION_CONFIG, "false");
+        return new SeriesPartitioner(new ProcessorConfig(lookupOnly).topicCatalog().records(), true);
+    }
+
+    /** Whether the serdes of {@code config} register the schemas they write ({@code auto.register.schemas}). */
+    static boolean registersKeySchema(ProcessorConfig config) {
+        return new AvroSerdeConfig(config.serdeConfig()).autoRegisterSchemas();
     }
 
     private static String describeSend(String dlq, Send s) {
         Kept k = s.kept();
         return String.format(Locale.ROOT, "%s/%d/%d -> %s%s (%s key, %d bytes value)", dlq, k.partition(), k.offset(),
-                s.topic(), s.partition() == null ? "" : "/" + s.partition(),
+                s.topic(), s.partitionOnceRegistered() ? "/?" : s.partition() == null ? "" : "/" + s.partition(),
                 k.facts().keyBytes() < 0 ? "no" : k.facts().keyBytes() + " bytes", k.facts().valueBytes());
     }
 
@@ -783,7 +825,8 @@ final class DlqCommand implements Callable<Integer> {
                             + "processor would (" + f.notASeries() + ")");
                     continue;
                 }
-                sends.add(new Send(k, topic, seriesPartition(series, f.series(), count, topics.records().name())));
+                Integer partition = seriesPartition(series, f.series(), count, topics.records().name());
+                sends.add(new Send(k, topic, partition, partition == null));
             } else {
                 Integer origin = f.originPartition();
                 Integer partition = toTopic == null && origin != null && origin >= 0 ? origin : null;
@@ -812,12 +855,19 @@ final class DlqCommand implements Callable<Integer> {
      * (or takes the latest with {@code use.latest.version=true}), as the processor's partitioner does, and registers
      * nothing. A registry that does not answer still fails the run (exit 1).
      *
-     * @throws ReplayRefusedException when the registry has no such key schema
+     * <p>A dry run of a replay that registers the schema ({@link #seriesPartitioner}) only looks it up: not there yet,
+     * the partition is not known (null), and the dry run says so instead of registering it or refusing.
+     *
+     * @return the partition, or null in such a dry run when the registry has no such key schema yet
+     * @throws ReplayRefusedException when the registry has no such key schema (and the replay would not register it)
      */
-    static int seriesPartition(SeriesPartitioner series, SeriesKey key, int count, String recordsTopic) {
+    static Integer seriesPartition(SeriesPartitioner series, SeriesKey key, int count, String recordsTopic) {
         try {
             return series.partition(key, count);
         } catch (SerializationException e) {
+            if (keySchemaNotRegistered(e) && series.standsInForRegistration()) {
+                return null;
+            }
             if (keySchemaNotRegistered(e)) {
                 throw new ReplayRefusedException("--to-topic sends each record to its series' partition, hashed from "
                         + "the key as serialized for " + recordsTopic + " (as the processor chooses it), and the registry "

@@ -21,11 +21,30 @@ import org.apache.kafka.common.serialization.Deserializer;
 final class SeriesPartitioner {
     private final RecordsPartitioner processors;
     private final Deserializer<?> keys;
+    private final boolean standsInForRegistration;
 
     /** @param records the catalog's trade.records: its name and key serde (registry, subject strategy) */
     SeriesPartitioner(Topic<SeriesKey, TradeRecord> records) {
+        this(records, false);
+    }
+
+    /**
+     * @param records                 the catalog's trade.records: its name and key serde (registry, subject strategy)
+     * @param standsInForRegistration whether {@code records}' key serde only looks the key schema up where the replay
+     *                                it stands for (a dry run's) would register it
+     */
+    SeriesPartitioner(Topic<SeriesKey, TradeRecord> records, boolean standsInForRegistration) {
         this.processors = new RecordsPartitioner(records);
         this.keys = records.keySerde().deserializer();
+        this.standsInForRegistration = standsInForRegistration;
+    }
+
+    /**
+     * Whether a key schema the registry does not have is one the replay would register (a dry run's partitioner, which
+     * only looks it up), rather than one it cannot get an id for.
+     */
+    boolean standsInForRegistration() {
+        return standsInForRegistration;
     }
 
     /**

@@ -419,6 +419,47 @@ class DlqCommandIT {
     }
 
     /**
+     * A dry run of --to-topic trade.records with auto.register.schemas=true (the default) registered trade.records-key
+     * when the registry did not have it (the partition is hashed from the key as serialized for trade.records): a dry
+     * run changed the registry. It now registers nothing and says the partition is chosen once the replay registers it.
+     */
+    @Test
+    void shouldRegisterNothingWhenADryRunToTradeRecordsMeetsAKeySchemaNotRegisteredYet(EmbeddedPlatform platform)
+            throws Exception {
+        String prefix = newPrefix();
+        TopicCatalog topics = createdTopics(platform, prefix);
+        Topic<SeriesKey, TradeRecord> records = topics.records();
+        Topic<SeriesKey, TradeRecord> derived = topics.derivedRecords();
+        TradeRecord record = chinaExportsToUs();
+        // Written as the processor writes trade.records.derived: its own subjects; trade.records-key never registered.
+        byte[] rawKey = rawKey(derived, record);
+        byte[] rawValue = rawValue(derived, record);
+        try (CatalogProducer producer = new CatalogProducer(client(platform))) {
+            producer.send(topics.deadLetters(), derived.name() + "/1/3", refused("refused", derived.name(), 1, 3L, rawKey, rawValue, AT));
+            producer.flush();
+        }
+        List<String> before;
+        try (CachedSchemaRegistryClient registry = new CachedSchemaRegistryClient(Map.of(
+                ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, platform.registryUrl()))) {
+            before = registry.getAllSubjects();
+        }
+        assertThat(before).doesNotContain(records.name() + "-key");
+        String[] connection = {"--bootstrap-servers", platform.bootstrapServers(), "--schema-registry-url",
+            platform.registryUrl(), "--topic-prefix", prefix};
+
+        Run dry = run(connection, "--replay", "--to-topic", records.name(), "--dry-run");
+
+        assertThat(dry.code()).as(dry.err()).isZero();
+        assertThat(dry.out()).contains("would send " + topics.deadLetters().name() + "/", " -> " + records.name() + "/? (",
+                "a dry run registers nothing", "Dry run: 1 dead letter would be replayed, 0 skipped; nothing was sent.");
+        try (CachedSchemaRegistryClient registry = new CachedSchemaRegistryClient(Map.of(
+                ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, platform.registryUrl()))) {
+            assertThat(registry.getAllSubjects()).as("nothing registered").containsExactlyInAnyOrderElementsOf(before);
+        }
+        assertThat(readRaw(platform, records.name(), IsolationLevel.READ_UNCOMMITTED)).as("nothing sent").isEmpty();
+    }
+
+    /**
      * Bytes on trade.dlq that are no dead letter (a foreign producer's record, a schema id the registry no longer
      * has, another Avro record) failed the whole run (exit 1). They are now counted and listed as undecodable when no
      * filter looks into the dead letters, never replayed, and the run goes on; a dead letter with a plain UTF-8 key

@@ -5,9 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tradepulse.avro.DeadLetter;
 import io.tradepulse.avro.DeadLetterStage;
+import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
+import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.registry.SchemaRegistryException;
 import io.tradepulse.registry.SchemaRegistryUnavailableException;
+import io.tradepulse.streams.ProcessorConfig;
+import io.tradepulse.streams.RecordsPartitioner;
+import io.tradepulse.testsupport.registry.InMemorySchemaRegistryClient;
 import java.lang.reflect.RecordComponent;
 import java.net.ConnectException;
 import java.nio.ByteBuffer;
@@ -180,6 +185,35 @@ class DlqCommandTest {
         DlqCommand.Kept k = new DlqCommand.Kept(Instant.parse(occurredAt), partition, offset, "line",
                 new DlqCommand.Facts(null, "trade.records", 0, 10, 20, null, null));
         return new DlqCommand.Send(k, "trade.records", 0);
+    }
+
+    /**
+     * A dry run of --to-topic trade.records chose each series' partition by serializing its key for trade.records, and
+     * with auto.register.schemas=true (the default) that registered trade.records-key when the registry did not have
+     * it: a dry run changed the registry. It now only looks the schema up: not there, the partition is unknown (the id
+     * the replay's registration gets chooses it), and nothing is registered; there, it is the replay's partition.
+     */
+    @Test
+    void shouldRegisterNothingWhenADryRunChoosesTheSeriesPartitionOfAKeySchemaNotRegisteredYet() {
+        InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+        ProcessorConfig config = new ProcessorConfig(Map.of(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092",
+                ProcessorConfig.REGISTRY_CLIENT_INSTANCE, registry));
+        TopicCatalog topics = config.topicCatalog();
+        String records = topics.records().name();
+        SeriesKey key = new SeriesKey("CHN", "USA", Flow.EXPORT, "8517");
+
+        Integer dryRun = DlqCommand.seriesPartition(DlqCommand.seriesPartitioner(config, topics, true), key, 6, records);
+
+        assertThat(dryRun).as("not known before the replay registers the key schema").isNull();
+        assertThat(registry.getAllSubjects()).as("a dry run registers nothing").isEmpty();
+
+        Integer replayed = DlqCommand.seriesPartition(DlqCommand.seriesPartitioner(config, topics, false), key, 6, records);
+        Integer dryRunOnceRegistered = DlqCommand.seriesPartition(DlqCommand.seriesPartitioner(config, topics, true), key, 6,
+                records);
+
+        assertThat(registry.getAllSubjects()).as("the replay registers it").containsExactly(records + "-key");
+        assertThat(replayed).isEqualTo(new RecordsPartitioner(topics.records()).partition(key, 6));
+        assertThat(dryRunOnceRegistered).as("the replay's partition").isEqualTo(replayed);
     }
 
     @Test
