@@ -576,6 +576,14 @@ final class IngestCommand implements Callable<Integer> {
                 default -> throw new CommandLine.ParameterException(spec.commandLine(), "--api-key is not used by --source " + source);
             }
         }
+        settings.forEach((key, value) -> {
+            if (key.isBlank()) {
+                // picocli splits "--set =v" into the key "" and "v": Connect ignores a key nobody reads, so the
+                // setting meant was silently not made.
+                throw new CommandLine.ParameterException(spec.commandLine(), "--set " + key + "=" + value
+                        + ": no key before '=' (expected key=value)");
+            }
+        });
         c.putAll(settings);
         if (source == Source.comtrade && !follow) {
             // Out of its daily quota, the task waits for it (hours) by default: a one-shot run then ended at --timeout

@@ -12,6 +12,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -155,6 +156,22 @@ class IngestCommandTest {
         IngestCommand command = new IngestCommand();
         new CommandLine(command).parseArgs(args);
         return command.connectorSettings();
+    }
+
+    /**
+     * {@code --set =v} (a key forgotten) was taken as the connector setting "" and ignored by Connect, so the run went
+     * on without the setting meant. It is refused before anything starts, naming the option; an empty value stays a
+     * setting ({@code --set comext.reporters=}).
+     */
+    @Test
+    void shouldRefuseASetWhenItsKeyIsEmpty() throws Exception {
+        for (String set : List.of("=BULK", " =BULK")) {
+            assertThatThrownBy(() -> settings("--source", "comext", "--embedded", "--set", set))
+                    .isInstanceOf(CommandLine.ParameterException.class)
+                    .hasMessageContaining("--set " + set + ": no key before '='");
+        }
+        assertThat(settings("--source", "comext", "--embedded", "--set", "comext.reporters="))
+                .containsEntry("comext.reporters", "");
     }
 
     /**
