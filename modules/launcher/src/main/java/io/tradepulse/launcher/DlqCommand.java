@@ -303,6 +303,12 @@ final class DlqCommand implements Callable<Integer> {
         if (limit != null && limit < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--limit must be 1 or more, found " + limit);
         }
+        if (reasonContains != null && reasonContains.isEmpty()) {
+            // Every reason contains "": an unset shell variable (--reason-contains "$X") listed, and with --replay
+            // replayed, every dead letter instead of those meant.
+            throw new CommandLine.ParameterException(spec.commandLine(), "--reason-contains must not be empty (every "
+                    + "reason contains it; leave the option out to match every reason)");
+        }
         Instant from = since == null ? null : bound("--since", since, false);
         Instant to = until == null ? null : bound("--until", until, true);
         if (from != null && to != null && !from.isBefore(to)) {

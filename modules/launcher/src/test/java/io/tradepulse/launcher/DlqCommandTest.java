@@ -78,6 +78,14 @@ class DlqCommandTest {
                 .hasMessageContaining("--since yesterday: expected an instant");
     }
 
+    /** {@code --reason-contains ''} (an unset shell variable) matched every dead letter, and replayed them all. */
+    @Test
+    void shouldRefuseAnEmptyReasonContainsWhenParsingTheFilters() {
+        assertThatThrownBy(() -> parse("--reason-contains", "", "--replay").filter())
+                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--reason-contains must not be empty");
+        assertThat(parse("--reason-contains", " ").filter().reasonContains()).as("a blank is text to look for").isEqualTo(" ");
+    }
+
     @Test
     void shouldRefuseSinceNotBeforeUntil() {
         assertThatThrownBy(() -> parse("--since", "2026-11-30", "--until", "2026-11-29").filter())
