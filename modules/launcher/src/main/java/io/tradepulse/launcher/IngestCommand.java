@@ -645,6 +645,14 @@ final class IngestCommand implements Callable<Integer> {
                         + "docs/connectors.md): " + key, connector.get(key));
             }
         }
+        // One topic for both: the records and the dead letters were counted each as the other's too, the topic listed
+        // twice as created, and the processor would read DeadLetter values as trade records.
+        String topic = connector.getOrDefault(TradeSourceConfig.TOPIC_CONFIG, topicPrefix + TopicCatalog.RECORDS);
+        if (topic.equals(connector.getOrDefault(TradeSourceConfig.DLQ_TOPIC_CONFIG, topicPrefix + TopicCatalog.DLQ))) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Invalid connector settings (--config, --set; "
+                    + "docs/connectors.md): " + TradeSourceConfig.TOPIC_CONFIG + " and " + TradeSourceConfig.DLQ_TOPIC_CONFIG
+                    + " are both " + topic + ": the records and their dead letters need a topic each");
+        }
         if (!connectorClass(source).equals(connector.get("connector.class"))) {
             return; // another connector class given with --config or --set: left to the worker
         }

@@ -62,6 +62,23 @@ class OptionRangesTest {
         assertThat(r.err()).doesNotContain("\tat ");
     }
 
+    /**
+     * An ingest's own topic and dead-letter topic of one name: it was created (and listed as created) twice, each count
+     * of the run took the other's records too, and the processor would read the dead letters as trade records.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "ingest --source census --embedded --start 2025-01 --timeout PT20S --set topic=my.t --set dlq.topic=my.t | topic and dlq.topic are both my.t",
+        "ingest --source census --embedded --start 2025-01 --timeout PT20S --set dlq.topic=trade.records        | topic and dlq.topic are both trade.records",
+        "ingest --source census --embedded --start 2025-01 --timeout PT20S --topic-prefix p. --set topic=p.trade.dlq | topic and dlq.topic are both p.trade.dlq",
+    })
+    void shouldRefuseAnIngestWhenItsTopicAndDeadLetterTopicAreOne(String args, String message) {
+        CliRun r = CliRun.execute(args.trim().split(" +"));
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst().orElseThrow()).startsWith("Invalid connector settings").contains(message);
+    }
+
     /** picocli's message named no form: "cannot convert '2m' to class java.time.Duration (...DateTimeParseException...)". */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
