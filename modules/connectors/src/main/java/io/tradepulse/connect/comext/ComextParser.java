@@ -5,6 +5,7 @@ import io.tradepulse.connect.common.CodeTable;
 import io.tradepulse.connect.common.Digests;
 import io.tradepulse.connect.common.Hs;
 import io.tradepulse.connect.common.ItemStream;
+import io.tradepulse.connect.common.NumberCells;
 import io.tradepulse.connect.common.Parsed;
 import io.tradepulse.connect.common.ParsedItem;
 import io.tradepulse.connect.common.Payload;
@@ -619,9 +620,11 @@ final class ComextParser {
           }
           long v;
           try {
-            v = new BigDecimal(row.field(val).trim()).setScale(0, java.math.RoundingMode.HALF_EVEN).longValueExact();
+            String cell = row.field(val).trim();
+            v = NumberCells.wholeUnits(NumberCells.decimal(cell), cell);
           } catch (RuntimeException e) {
-            taint(sum, row, "Non-numeric VALUE_EUR '" + row.field(val) + "'");
+            taint(sum, row, e instanceof NumberCells.OutOfBounds ? "VALUE_EUR " + e.getMessage()
+                : "Non-numeric VALUE_EUR '" + row.field(val) + "'");
             continue;
           }
           sum.value = Math.addExact(sum.value, v);
@@ -742,9 +745,10 @@ final class ComextParser {
     }
     long eur;
     try {
-      eur = new BigDecimal(obs.trim()).setScale(0, java.math.RoundingMode.HALF_EVEN).longValueExact();
+      eur = NumberCells.wholeUnits(NumberCells.decimal(obs.trim()), obs.trim());
     } catch (RuntimeException e) {
-      return BadRow.of("Non-numeric value '" + obs + "'", sourceRef, position, raw);
+      return BadRow.of(e instanceof NumberCells.OutOfBounds ? "OBS_VALUE " + e.getMessage()
+          : "Non-numeric value '" + obs + "'", sourceRef, position, raw);
     }
     Long value = eur;
     String currency = "EUR";

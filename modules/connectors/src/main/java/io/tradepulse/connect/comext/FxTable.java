@@ -1,9 +1,9 @@
 package io.tradepulse.connect.comext;
 
+import io.tradepulse.connect.common.NumberCells;
 import io.tradepulse.core.CsvReader;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.YearMonth;
@@ -109,9 +109,19 @@ public final class FxTable {
     return Optional.ofNullable(rates.get(month));
   }
 
-  /** EUR amount converted at the month's rate, rounded half-even to a whole unit. */
+  /**
+   * EUR amount converted at the month's rate, rounded half-even to a whole unit.
+   *
+   * @throws ArithmeticException when the amount converted is beyond a long
+   */
   public static long convert(long eur, BigDecimal rate) {
-    return BigDecimal.valueOf(eur).multiply(rate).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
+    BigDecimal converted = BigDecimal.valueOf(eur).multiply(rate);
+    try {
+      // bounded first: a rate such as 1e-9999999 in the table would take seconds of CPU per row to round
+      return NumberCells.wholeUnits(converted, converted.toString());
+    } catch (NumberCells.OutOfBounds e) {
+      throw new ArithmeticException(e.getMessage());
+    }
   }
 
   public String name() {

@@ -1,5 +1,7 @@
 package io.tradepulse.connect.common;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.regex.Pattern;
 
 /**
@@ -7,13 +9,94 @@ import java.util.regex.Pattern;
  * letter. Values are written with commas as thousands separators ("1,234,567.8"): dropping every comma is right only
  * for such a grouping, since a decimal comma ("1234,56", "1.234,56") or a comma typed by mistake then reads as another,
  * silently wrong, number (123456; 1.23456). Commas anywhere else refuse the cell, so it becomes a dead letter naming it
- * instead of a figure off by a factor; so does a growth rate that is not a finite number ({@link #finite}).
+ * instead of a figure off by a factor; so does a growth rate that is not a finite number ({@link #finite}), and an
+ * amount too long or too far out of range to be a figure ({@link #decimal}, {@link #wholeUnits}).
  */
 public final class NumberCells {
   /** Digits grouped by threes with commas, then an optional fraction after a dot. */
   private static final Pattern GROUPED = Pattern.compile("[+-]?\\d{1,3}(,\\d{3})+(\\.\\d*)?");
 
+  /**
+   * Most characters of an amount cell. Far above any figure (a long has 19 digits; a few decimals, a sign, an
+   * exponent), yet short enough to parse at once: BigDecimal reads a long digit string in time quadratic in its
+   * length (about 25 s of CPU for one 1 MB cell, which a line may be), stalling the task on a broken file.
+   */
+  public static final int MAX_AMOUNT_CHARS = 100;
+
+  /** Most digits a whole amount has before the decimal point: Long.MAX_VALUE has 19. */
+  private static final int MAX_INTEGER_DIGITS = 19;
+
   private NumberCells() {
+  }
+
+  /**
+   * A cell refused by its size alone, before any costly parsing or rounding. Its message quotes the cell (or its start)
+   * and says what is out of bounds, for a dead letter's reason to keep: a reader's usual "Non-numeric ..." would hide
+   * that the cell is a number, only not a plausible one.
+   */
+  public static final class OutOfBounds extends NumberFormatException {
+    OutOfBounds(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * {@code v} read as a decimal amount, refused before parsing when longer than {@link #MAX_AMOUNT_CHARS}.
+   *
+   * @throws OutOfBounds when {@code v} is too long to be an amount (names its length, not the whole cell)
+   * @throws NumberFormatException when {@code v} is not a number
+   */
+  public static BigDecimal decimal(String v) {
+    if (v.length() > MAX_AMOUNT_CHARS) {
+      throw new OutOfBounds("'" + v.substring(0, 20) + "...' is " + v.length()
+          + " characters long, more than an amount has (at most " + MAX_AMOUNT_CHARS + ")");
+    }
+    return new BigDecimal(v);
+  }
+
+  /**
+   * {@code v}, read from {@code cell}, rounded half-even to a whole unit. Its size is checked from its digits and
+   * exponent before any rounding: BigDecimal reads "1e9999999" (or "1e-9999999") at once, but rounding it builds a
+   * ten-million-digit power of ten, 5 to 20 s of CPU per cell, during which the task is stalled on one broken row.
+   *
+   * <p>Only a cell whose exponent puts more digits before the point than any cell has characters is refused here
+   * ({@link OutOfBounds}, naming the exponent): from 20 digits up to that, rounding is cheap and the amount is beyond
+   * a long as before (ArithmeticException), with the reason a reader gave such a cell unchanged, since dead letters'
+   * reasons are part of the fingerprints stored in offsets.
+   *
+   * @throws OutOfBounds when {@code v}'s exponent is beyond any amount (names the cell and the exponent)
+   * @throws ArithmeticException when {@code v} is otherwise beyond a long
+   */
+  public static long wholeUnits(BigDecimal v, String cell) {
+    if (v.signum() == 0) {
+      return 0;
+    }
+    long integerDigits = checkExponent(v, cell);
+    if (integerDigits < 0) {
+      return 0; // |v| < 0.1 rounds half-even to 0, whatever its exponent: no need to scale it
+    }
+    return v.setScale(0, RoundingMode.HALF_EVEN).longValueExact();
+  }
+
+  /**
+   * {@code v} in {@code unit}s (a cell of a table in thousands: 1000), read from {@code cell}, as {@link #wholeUnits}
+   * rounds it; the cell's own exponent is checked first, so that the reason names the exponent the cell shows.
+   */
+  public static long wholeUnits(BigDecimal v, BigDecimal unit, String cell) {
+    if (v.signum() != 0) {
+      checkExponent(v, cell);
+    }
+    return wholeUnits(v.multiply(unit), cell);
+  }
+
+  /** @return the digits {@code v} (not zero) has before its decimal point, negative for |v| < 0.1 */
+  private static long checkExponent(BigDecimal v, String cell) {
+    long integerDigits = (long) v.precision() - v.scale(); // adjusted exponent + 1
+    if (integerDigits > MAX_AMOUNT_CHARS) {
+      throw new OutOfBounds("'" + cell + "' is out of range: exponent " + (integerDigits - 1) + ", beyond any amount"
+          + " (a whole amount has at most " + MAX_INTEGER_DIGITS + " digits)");
+    }
+    return integerDigits;
   }
 
   /**

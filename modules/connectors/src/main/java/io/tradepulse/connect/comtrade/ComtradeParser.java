@@ -8,6 +8,7 @@ import io.tradepulse.connect.common.Digests;
 import io.tradepulse.connect.common.Hs;
 import io.tradepulse.connect.common.ItemStream;
 import io.tradepulse.connect.common.JsonItems;
+import io.tradepulse.connect.common.NumberCells;
 import io.tradepulse.connect.common.Parsed;
 import io.tradepulse.connect.common.ParsedItem;
 import io.tradepulse.connect.common.Payload;
@@ -16,7 +17,6 @@ import io.tradepulse.connect.common.TradeRow;
 import io.tradepulse.connect.common.UnreadablePayloadException;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.HashMap;
@@ -281,7 +281,7 @@ public final class ComtradeParser implements PayloadParser<String> {
       return false;
     }
     try {
-      return new BigDecimal(text.trim()).compareTo(amount) == 0;
+      return NumberCells.decimal(text.trim()).compareTo(amount) == 0;
     } catch (NumberFormatException notANumber) {
       return false;
     }
@@ -339,8 +339,11 @@ public final class ComtradeParser implements PayloadParser<String> {
     try {
       period = YearMonth.parse(String.valueOf(r.get("period")), ComtradeConfig.YYYYMM);
       String pv = r.get("primaryValue");
-      value = pv == null ? null : new BigDecimal(pv).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
-      valuation = pv == null ? null : valuation(r, new BigDecimal(pv), flow);
+      BigDecimal primary = pv == null ? null : NumberCells.decimal(pv);
+      value = pv == null ? null : NumberCells.wholeUnits(primary, pv);
+      valuation = pv == null ? null : valuation(r, primary, flow);
+    } catch (NumberCells.OutOfBounds e) {
+      return BadRow.of("primaryValue " + e.getMessage(), sourceRef, position, raw);
     } catch (RuntimeException e) {
       return BadRow.of(e, sourceRef, position, raw);
     }

@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -366,8 +365,7 @@ public final class MappedRowParser implements PayloadParser<String> {
         throw new IllegalArgumentException("period covers " + months + " months");
       }
       BigDecimal amount = amount(get.apply(Target.VALUE));
-      Long value = amount == null ? null
-          : amount.multiply(multiplier).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
+      Long value = amount == null ? null : wholeUnits(amount, multiplier, get.apply(Target.VALUE));
       Double yoy = percent(get.apply(Target.REPORTED_YOY_PCT));
       if (value == null && yoy == null) {
         throw new IllegalArgumentException("neither a value nor a reported YoY %");
@@ -441,10 +439,21 @@ public final class MappedRowParser implements PayloadParser<String> {
       return null;
     }
     try {
-      return new BigDecimal(NumberCells.ungroup(v));
+      return NumberCells.decimal(NumberCells.ungroup(v));
+    } catch (NumberCells.OutOfBounds e) {
+      throw new NumberFormatException("Value " + e.getMessage());
     } catch (NumberFormatException e) {
       // BigDecimal's own message does not say which cell: name it for whoever reads the dead letter.
       throw new NumberFormatException("Non-numeric value '" + v + "'");
+    }
+  }
+
+  /** {@code amount} (read from {@code cell}, times the multiplier) in whole units, see {@link NumberCells#wholeUnits}. */
+  private static long wholeUnits(BigDecimal amount, BigDecimal multiplier, String cell) {
+    try {
+      return NumberCells.wholeUnits(amount, multiplier, cell);
+    } catch (NumberCells.OutOfBounds e) {
+      throw new NumberFormatException("Value " + e.getMessage());
     }
   }
 

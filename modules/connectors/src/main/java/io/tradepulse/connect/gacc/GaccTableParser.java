@@ -9,7 +9,6 @@ import io.tradepulse.connect.common.PayloadParser;
 import io.tradepulse.connect.common.TradeRow;
 import io.tradepulse.core.CsvReader;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.YearMonth;
@@ -470,7 +469,9 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
       try {
         value = thousands(cell);
       } catch (NumberFormatException | ArithmeticException e) { // not a number, or beyond a long once x 1000
-        out.add(BadRow.of("Non-numeric " + names[f] + " value '" + cell + "'", ctx.location(),
+        // A cell refused for its size says so: it is a number, only not a plausible one (its reason names the cell).
+        out.add(BadRow.of(e instanceof NumberCells.OutOfBounds ? names[f] + " value " + e.getMessage()
+            : "Non-numeric " + names[f] + " value '" + cell + "'", ctx.location(),
             "line " + p.row().line(), p.row().raw()));
         continue;
       }
@@ -504,7 +505,7 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
     if (s.isEmpty() || s.equals("-")) {
       return null;
     }
-    return new BigDecimal(NumberCells.ungroup(s)).multiply(THOUSAND).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
+    return NumberCells.wholeUnits(NumberCells.decimal(NumberCells.ungroup(s)), THOUSAND, cell);
   }
 
   static Double percent(String cell) {

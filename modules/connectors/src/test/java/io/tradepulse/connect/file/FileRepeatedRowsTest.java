@@ -50,6 +50,20 @@ class FileRepeatedRowsTest {
   }
 
   @Test
+  void shouldDeadLetterAValueNamingItsExponentWhenTheExponentIsBeyondAnyAmount() throws Exception {
+    Path f = Files.writeString(dir.resolve("seed.csv"), REPEATED.lines().limit(3).collect(
+        java.util.stream.Collectors.joining("\n", "", "\n")).replace("40.1", "1e9999999"));
+    TaskHarness harness = new TaskHarness();
+    FileSourceTask task = harness.start(new FileSourceTask(), props(f, 100));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(rs).extracting(FileRepeatedRowsTest::show).satisfiesExactly(
+        r -> assertThat(r).isEqualTo("2025-5 28800000000"),
+        r -> assertThat(r).startsWith("line 3: Value '1e9999999' is out of range: exponent 9999999,"));
+  }
+
+  @Test
   void shouldEmitACopiedRowOnceAndDeadLetterEveryRowOfAMonthGivenDifferentFiguresWhenAFileRepeatsAKey()
       throws Exception {
     Path f = Files.writeString(dir.resolve("seed.csv"), REPEATED);

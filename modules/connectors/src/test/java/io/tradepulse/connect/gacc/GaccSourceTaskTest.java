@@ -154,6 +154,33 @@ class GaccSourceTaskTest {
   }
 
   @Test
+  void shouldDeadLetterAValueNamingItsExponentWhenTheExponentIsBeyondAnyAmount() throws Exception {
+    // Rounding 1e9999999 (x 1000) to whole dollars took ~10 s of CPU before the cell became a dead letter.
+    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace("\"28,800,000\"", "1e9999999"));
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.dlq")).extracting(d -> d.getString("reason"))
+        .anySatisfy(r -> assertThat(r).startsWith("EXPORT value '1e9999999' is out of range: exponent 9999999"));
+    assertThat(values(rs, "trade.records")).extracting(s -> s.getString("partner") + " " + s.getString("flow"))
+        .contains("USA IMPORT");
+  }
+
+  @Test
+  void shouldDeadLetterAValueNamingItsLengthWhenTheCellIsLongerThanAnyAmount() throws Exception {
+    // BigDecimal parses a long digit string in quadratic time: a 1 MB cell took ~25 s before becoming a dead letter.
+    String digits = "1" + "0".repeat(200);
+    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace("\"28,800,000\"", digits));
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.dlq")).extracting(d -> d.getString("reason"))
+        .anySatisfy(r -> assertThat(r).startsWith("EXPORT value '1000").contains("' is 201 characters long"));
+  }
+
+  @Test
   void shouldDeadLetterAValueWithADecimalCommaInsteadOfReadingItAsThousandsSeparators() throws Exception {
     // A table re-typed with a decimal comma (28800,5 thousand) went out as 288,005,000 thousand: ten times the figure.
     Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace("\"28,800,000\"", "\"28800,5\""));

@@ -1,0 +1,29 @@
+package io.tradepulse.connect.comtrade;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tradepulse.connect.common.BadRow;
+import io.tradepulse.connect.common.CodeTable;
+import io.tradepulse.connect.common.Parsed;
+import io.tradepulse.connect.common.TradeRow;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class ComtradeValueBoundsTest {
+  private static final String M49 = "/io/tradepulse/connect/ref/m49.csv";
+
+  @Test
+  void shouldDeadLetterTheRecordNamingTheExponentWhenPrimaryValueHasAHugeExponent() {
+    String rec = """
+        {"period":"202405","reporterCode":842,"flowCode":"M","partnerCode":%s,"cmdCode":"TOTAL","primaryValue":%s}""";
+    String payload = "{\"count\":2,\"data\":[" + rec.formatted(156, "1e9999999") + "," + rec.formatted(124, "10")
+        + "],\"error\":\"\"}";
+    Parsed parsed = new ComtradeParser(CodeTable.load(M49, "")).parse(payload.getBytes(StandardCharsets.UTF_8), "t");
+
+    assertThat(parsed.items()).filteredOn(BadRow.class::isInstance).singleElement()
+        .satisfies(b -> assertThat(((BadRow) b).reason())
+            .startsWith("primaryValue '1e9999999' is out of range: exponent 9999999"));
+    assertThat(parsed.items()).filteredOn(TradeRow.class::isInstance).extracting(i -> ((TradeRow) i).partner())
+        .containsExactly("CAN");
+  }
+}
