@@ -627,7 +627,12 @@ final class ComextParser {
                 : "Non-numeric VALUE_EUR '" + row.field(val) + "'");
             continue;
           }
-          sum.value = Math.addExact(sum.value, v);
+          try {
+            sum.value = Math.addExact(sum.value, v);
+          } catch (ArithmeticException e) {
+            // Thrown out of the parser, an overflowing sum failed the task, again at every restart on the same file.
+            taint(sum, row, "Sum of VALUE_EUR beyond a whole amount with '" + row.field(val).trim() + "'");
+          }
         }
       } finally {
         reader.close();
@@ -759,7 +764,13 @@ final class ComextParser {
         return BadRow.of("No EUR->" + fx.currency() + " rate for " + month + " in " + fx.name()
             + ": not converted, and not published in EUR among converted rows", sourceRef, position, raw);
       }
-      value = FxTable.convert(eur, rate.get());
+      try {
+        value = FxTable.convert(eur, rate.get());
+      } catch (ArithmeticException e) {
+        // Beyond a long once converted: thrown out of the parser, it failed the task, again at every restart.
+        return BadRow.of("EUR " + eur + " at " + rate.get().toPlainString() + " " + fx.currency()
+            + "/EUR is beyond a whole amount", sourceRef, position, raw);
+      }
       currency = fx.currency();
       note = "converted from EUR " + eur + " at " + rate.get().toPlainString() + " " + fx.currency() + "/EUR";
     }

@@ -36,4 +36,26 @@ class ComextValueBoundsTest {
     assertThat(p.items()).filteredOn(TradeRow.class::isInstance).extracting(i -> ((TradeRow) i).partner())
         .containsExactly("USA");
   }
+
+  @Test
+  void shouldDeadLetterTheSeriesWhenItsBulkSumIsBeyondALong() {
+    Parsed p = bulk(new ComextParser(ComextGeo.load(""), null),
+        bulkRow("CN", "9000000000000000000") + bulkRow("CN", "9000000000000000000") + bulkRow("US", "7"));
+
+    assertThat(reasons(p)).singleElement().asString()
+        .startsWith("Sum of VALUE_EUR beyond a whole amount with '9000000000000000000' on line 3");
+    assertThat(p.items()).filteredOn(TradeRow.class::isInstance).extracting(i -> ((TradeRow) i).partner())
+        .containsExactly("USA");
+  }
+
+  @Test
+  void shouldDeadLetterTheRowWhenItsValueConvertedFromEurIsBeyondALong() {
+    FxTable fx = FxTable.parse("fx.csv", "2025-05,USD,10\n".getBytes(StandardCharsets.UTF_8), "USD");
+    Parsed p = bulk(new ComextParser(ComextGeo.load(""), fx),
+        bulkRow("CN", "1000000000000000000") + bulkRow("US", "7"));
+
+    assertThat(reasons(p)).containsExactly("EUR 1000000000000000000 at 10 USD/EUR is beyond a whole amount");
+    assertThat(p.items()).filteredOn(TradeRow.class::isInstance).extracting(i -> ((TradeRow) i).value())
+        .containsExactly(70L);
+  }
 }
