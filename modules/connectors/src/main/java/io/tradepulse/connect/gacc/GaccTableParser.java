@@ -29,7 +29,7 @@ import java.util.Optional;
  * <pre>
  * China's Total Export &amp; Import Values by Country (Region), May 2025   (optional title lines)
  * Unit: US$1,000                                                          (required)
- * Release: 2025-06-09                                                     (optional)
+ * Release: 2025-06-09                                                     (optional; also "Release date:", "Released:")
  * Country (Region),Year,Month,Exports,Imports,Cumulative,Exports 1 to N,Imports 1 to N
  * United States,2025,5,28800000,10200000,1to5,...
  * YoY %,,,-34.5,-18.1,,...
@@ -47,6 +47,9 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
 
   private static final ZoneId BEIJING = ZoneId.of("Asia/Shanghai");
   private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
+  /** "Release:", and its spellings "Release date:" and "Released:" (any case, blanks before the colon). */
+  private static final java.util.regex.Pattern RELEASE_LINE =
+      java.util.regex.Pattern.compile("\\s*release(?:d|\\s+date)?\\s*:", java.util.regex.Pattern.CASE_INSENSITIVE);
   /**
    * January to February in a Month or Cumulative cell, spaces removed, lower case: "1to2", "1-2", "1~2", the notations
    * a cumulative column's header may use ({@link #CUMULATIVE_HEADER}).
@@ -99,9 +102,8 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
     // Release metadata first: the records of the table carry the publishedAt/vintage of its first Release line (also
     // when it is printed under the table), the rows under a later one (a second table) that one's.
     for (CsvReader.Row r : rows) {
-      String first = r.field(0);
-      if (first.toLowerCase(Locale.ROOT).startsWith("release:")) {
-        String date = first.substring("release:".length()).trim();
+      String date = releaseLine(r.field(0));
+      if (date != null) {
         try {
           LocalDate.parse(date);
         } catch (DateTimeParseException e) {
@@ -150,7 +152,7 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
       if (r.isBlank()) {
         continue;
       }
-      if (lower.startsWith("release:")) {
+      if (releaseLine(first) != null) {
         // Tables of two releases pasted into one file: every record carried the last Release line's date (the earlier
         // table's figures dated as published with the later one), and a Release line under the header was a dead
         // letter as an unknown country. The rows under it are of that release.
@@ -159,7 +161,7 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
           pending = null;
         }
         swallowYoy = false;
-        release = first.substring("release:".length()).trim();
+        release = releaseLine(first);
         vintage = null;
         continue;
       }
@@ -391,6 +393,17 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
 
   private static boolean isThousandDollars(String unit) {
     return unit.replace(" ", "").equalsIgnoreCase("US$1,000");
+  }
+
+  /**
+   * The date text of a Release line, null when {@code first} (a row's first cell) is not one. Spelt "Release date:"
+   * or "Released:" too: such a line was not read as one, and the table's figures went out with a publication date
+   * derived from the period (release.day) instead of the one printed, silently (above the header the line passed for
+   * a title line).
+   */
+  static String releaseLine(String first) {
+    java.util.regex.Matcher m = RELEASE_LINE.matcher(first);
+    return m.lookingAt() ? first.substring(m.end()).trim() : null;
   }
 
   private static LocalDate releaseDate(String release, YearMonth period, int months, int releaseDay) {

@@ -180,6 +180,21 @@ class GaccSourceTaskTest {
         .anySatisfy(r -> assertThat(r).startsWith("EXPORT value '1000").contains("' is 201 characters long"));
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"Release date: 2025-06-11", "Released: 2025-06-11", "RELEASE DATE : 2025-06-11"})
+  void shouldDateTheFiguresByTheReleaseLineWhenItIsSpeltReleaseDateOrReleased(String line) throws Exception {
+    // Such a line passed for a title line: the figures went out dated 2025-06-10 (release.day), not as printed.
+    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace("Release: 2025-06-09", line));
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    Struct usExports = usExports(rs);
+    assertThat(usExports.getString("vintage")).isEqualTo("2025-06-11");
+    assertThat(((java.util.Date) usExports.get("publishedAt")).toInstant())
+        .isEqualTo(Instant.parse("2025-06-11T02:00:00Z"));
+  }
+
   @Test
   void shouldDeadLetterAValueWithADecimalCommaInsteadOfReadingItAsThousandsSeparators() throws Exception {
     // A table re-typed with a decimal comma (28800,5 thousand) went out as 288,005,000 thousand: ten times the figure.
