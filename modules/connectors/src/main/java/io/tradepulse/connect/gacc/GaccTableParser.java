@@ -470,11 +470,25 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
         // cumulative ones, when filled, hold the same January-February figure. A table that printed it in one pair
         // and "-" (not given) in the pair read lost it: the row was counted as skipped. Each cell is read from the
         // pair the row's notation names, else from the other one.
+        // Both filled but different, the figure read was the one of the notation's pair, the other dropped silently:
+        // a January-February figure cannot be two numbers, and which one is right cannot be told.
+        String where = p.useCumulative() ? "the cumulative cell" : "the month's cell";
+        String otherWhere = p.useCumulative() ? "the month's cell" : "the cumulative cell";
         if (isAbsent(cell)) {
           cell = p.row().field(other);
+        } else if (disagree(cell, p.row().field(other), GaccTableParser::thousands)) {
+          out.add(BadRow.of("Combined January-February " + names[f] + " value given as '" + cell.trim() + "' in "
+              + where + " and '" + p.row().field(other).trim() + "' in " + otherWhere + ": which one is the figure "
+              + "cannot be told", ctx.location(), "line " + p.row().line(), p.row().raw()));
+          continue;
         }
         if (yoy != null && isAbsent(yoyCell)) {
           yoyCell = yoy.field(other);
+        } else if (yoy != null && disagree(yoyCell, yoy.field(other), GaccTableParser::percent)) {
+          out.add(BadRow.of("Combined January-February " + names[f] + " YoY % given as '" + yoyCell.trim() + "' in "
+              + where + " and '" + yoy.field(other).trim() + "' in " + otherWhere + ": which one is the figure cannot "
+              + "be told", ctx.location(), "line " + yoy.line(), yoy.raw()));
+          continue;
         }
       }
       Long value;
@@ -505,6 +519,26 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
       origin.put(figure, p.row());
     }
     return skipped;
+  }
+
+  /**
+   * Whether two cells of one figure both give a number, and different ones. A cell that gives none (absent, or not a
+   * number, which the cell read makes a dead letter of its own) disagrees with nothing.
+   */
+  private static boolean disagree(String a, String b, java.util.function.Function<String, ?> read) {
+    if (isAbsent(a) || isAbsent(b)) {
+      return false;
+    }
+    Object x;
+    Object y;
+    try {
+      x = read.apply(a);
+      y = read.apply(b);
+    } catch (NumberFormatException | ArithmeticException e) {
+      return false;
+    }
+    // numerically: "-0" and "0" (YoY %) are one figure; the values are longs, compared exactly
+    return x instanceof Long l ? !l.equals(y) : ((Number) x).doubleValue() != ((Number) y).doubleValue();
   }
 
   /** Whether a figure or YoY cell gives nothing: empty or "-". */

@@ -464,6 +464,39 @@ class GaccSourceTaskTest {
   }
 
   @Test
+  void shouldDeadLetterTheCombinedJanuaryFebruaryNamingBothFiguresWhenTheMonthsAndCumulativeCellsDiffer()
+      throws Exception {
+    // The figure of the notation's pair (here the cumulative one) went out, the other dropped without a word.
+    Path t = Files.writeString(dir.resolve("2024-02.csv"), FEB_2024
+        .replace("2,-,-,1to2", "2,\"73,000,000\",\"25,000,000.0\",1to2")
+        .replace("YoY %,,,-,-,,5.0,-", "YoY %,,,5.0,-2,,5.0,-"));
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.dlq")).extracting(d -> d.getString("position") + ": " + d.getString("reason"))
+        .containsExactly("line 3: Combined January-February EXPORT value given as '73,410,000' in the cumulative cell"
+            + " and '73,000,000' in the month's cell: which one is the figure cannot be told");
+    assertThat(values(rs, "trade.records")).as("the same figure, written apart, and a YoY % given once agree")
+        .extracting(s -> s.getString("flow") + " " + s.getInt64("value") + " " + s.get("reportedYoyPct"))
+        .containsExactly("IMPORT 25000000000 -2.0");
+  }
+
+  @Test
+  void shouldDeadLetterTheCombinedJanuaryFebruaryNamingBothYoyWhenTheMonthsAndCumulativeYoyDiffer() throws Exception {
+    Path t = Files.writeString(dir.resolve("2024-02.csv"), FEB_2024
+        .replace("YoY %,,,-,-,,5.0,-", "YoY %,,,4.0,-,,5.0,-"));
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.dlq")).extracting(d -> d.getString("position") + ": " + d.getString("reason"))
+        .containsExactly("line 4: Combined January-February EXPORT YoY % given as '5.0' in the cumulative cell and"
+            + " '4.0' in the month's cell: which one is the figure cannot be told");
+    assertThat(values(rs, "trade.records")).extracting(s -> s.getString("flow")).containsExactly("IMPORT");
+  }
+
+  @Test
   void shouldReadTheCombinedJanuaryFebruaryFromTheMonthsCellsWhenItsCumulativeCellsAreDashes() throws Exception {
     // GACC publishes no February alone: in a "2 | 1to2" row the month's figures are January-February. Printed there
     // with "-" (not given) in the cumulative cells, China's January-February exports to the US (73.41 bn, +5.0 %,
