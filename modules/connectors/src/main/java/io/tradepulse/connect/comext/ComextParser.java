@@ -768,7 +768,8 @@ final class ComextParser {
         value = FxTable.convert(eur, rate.get());
       } catch (ArithmeticException e) {
         // Beyond a long once converted: thrown out of the parser, it failed the task, again at every restart.
-        return BadRow.of("EUR " + eur + " at " + rate.get().toPlainString() + " " + fx.currency()
+        // toString, not toPlainString: a rate with a large exponent would be written out in millions of digits
+        return BadRow.of("EUR " + eur + " at " + rate.get() + " " + fx.currency()
             + "/EUR is beyond a whole amount", sourceRef, position, raw);
       }
       currency = fx.currency();
