@@ -22,6 +22,7 @@ import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -56,8 +57,13 @@ import java.util.TreeMap;
 final class ComextParser {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ComextParser.class);
   static final String SOURCE = "COMEXT";
-  private static final DateTimeFormatter LAST_UPDATE = DateTimeFormatter.ofPattern("dd/MM/yy", Locale.ROOT);
-  private static final DateTimeFormatter LAST_UPDATE_TIME = DateTimeFormatter.ofPattern("dd/MM/yy HH:mm:ss", Locale.ROOT);
+  // Strict: the default (smart) resolver moved an impossible day to the month's last (31/06/25 read as 30 June), so a
+  // garbled date went out as a publication time instead of a dead letter. "uu" is the two-digit year (2000-2099) that
+  // strict resolution accepts without an era.
+  private static final DateTimeFormatter LAST_UPDATE = DateTimeFormatter.ofPattern("dd/MM/uu", Locale.ROOT)
+      .withResolverStyle(ResolverStyle.STRICT);
+  private static final DateTimeFormatter LAST_UPDATE_TIME = DateTimeFormatter.ofPattern("dd/MM/uu HH:mm:ss", Locale.ROOT)
+      .withResolverStyle(ResolverStyle.STRICT);
   private static final ZoneId CET = ZoneId.of("Europe/Luxembourg");
 
   /** Row filters of the bulk files (the API filters server-side). Empty = everything. */
