@@ -223,6 +223,13 @@ final class DlqCommand implements Callable<Integer> {
         ProcessorConfig config = new ProcessorConfig(settings);
         TopicCatalog topics = config.topicCatalog();
         Topic<String, DeadLetter> dlq = topics.deadLetters();
+        if (dlq.name().equals(toTopic)) {
+            // The raw records would go back onto the topic read, as records that are no dead letter: listed as
+            // undecodable by every later run, and read by nothing that could use them.
+            throw new CommandLine.ParameterException(spec.commandLine(), "--to-topic " + toTopic + " is the dead-letter "
+                    + "topic this run reads: give the topic the records belong to, or leave --to-topic out to send each "
+                    + "back to its origin topic");
+        }
 
         // Checked before anything is read, so a bad value is refused at start (exit 2) naming the key.
         Duration transactionTimeout = replay ? new ReplaySettings(settings).transactionTimeout() : null;

@@ -52,6 +52,8 @@ class ExitCodesTest {
         "dlq                                                         | Give --config",
         "dlq --config {valid} --since yesterday                      | --since yesterday: expected an instant",
         "dlq --config {valid} --dry-run                              | --dry-run is used with --replay only",
+        "dlq --config {valid} --replay --to-topic trade.dlq          | --to-topic trade.dlq is the dead-letter topic this run reads",
+        "dlq --config {valid} --replay --topic-prefix p. --to-topic p.trade.dlq | --to-topic p.trade.dlq is the dead-letter topic this run reads",
         "run --config {missing}                                      | --config {missing}: no such file",
         "run --config {typo}                                         | Invalid configuration: ",
         "run                                                         | Missing required option: '--config=<config>'",
