@@ -47,8 +47,9 @@ final class ClientSettings {
      * started the broker and the registry before it failed.
      */
     static Properties read(CommandLine cmd, String option, Path file) {
+        Properties p;
         try {
-            return read(file);
+            p = read(file);
         } catch (NoSuchFileException e) {
             throw new CommandLine.ParameterException(cmd, option + " " + file + ": no such file");
         } catch (AccessDeniedException e) {
@@ -58,6 +59,13 @@ final class ClientSettings {
         } catch (IOException | IllegalArgumentException e) { // IllegalArgumentException: a malformed unicode escape
             throw new CommandLine.ParameterException(cmd, option + " " + file + ": cannot be read (" + e.getMessage() + ")");
         }
+        if (p.containsKey("")) {
+            // "=value" (a key lost in editing): the clients and Connect ignore a key nobody reads, so the setting meant
+            // was silently not made. The value is not shown: it may be a secret.
+            throw new CommandLine.ParameterException(cmd, option + " " + file + ": a line has a value but no key before "
+                    + "its '=' or ':' (expected key=value)");
+        }
+        return p;
     }
 
     /**

@@ -94,4 +94,18 @@ class OptionFilesTest {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.err()).isEmpty();
     }
+
+    /** "=value" (a key lost in editing) was ignored by the clients and by Connect: the setting meant was not made. */
+    @Test
+    void shouldRefuseAConfigFileWhenALineHasAValueButNoKey() throws Exception {
+        Path config = java.nio.file.Files.writeString(tmp.resolve("app.properties"),
+                "bootstrap.servers=localhost:1\nschema.registry.url=http://localhost:2\n=s3cret\n");
+
+        CliRun r = CliRun.execute("tariffs", "--config", config.toString(), "--delete", "some-id", "--dry-run");
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst()).hasValue("--config " + config
+                + ": a line has a value but no key before its '=' or ':' (expected key=value)");
+        assertThat(r.err()).doesNotContain("s3cret");
+    }
 }
