@@ -142,10 +142,7 @@ class GaccSourceTaskTest {
 
   @Test
   void shouldDeadLetterAValueTooLargeForWholeDollarsInsteadOfFailingTheTask() throws Exception {
-    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace("\"28,800,000\"", "99999999999999999999"));
-    GaccSourceTask task = start(props(t));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
+    List<SourceRecord> rs = readTable(MAY_2025.replace("\"28,800,000\"", "99999999999999999999"));
 
     assertThat(values(rs, "trade.dlq")).extracting(d -> d.getString("reason"))
         .contains("Non-numeric EXPORT value '99999999999999999999'");
@@ -156,10 +153,7 @@ class GaccSourceTaskTest {
   @Test
   void shouldDeadLetterAValueNamingItsExponentWhenTheExponentIsBeyondAnyAmount() throws Exception {
     // Rounding 1e9999999 (x 1000) to whole dollars took ~10 s of CPU before the cell became a dead letter.
-    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace("\"28,800,000\"", "1e9999999"));
-    GaccSourceTask task = start(props(t));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
+    List<SourceRecord> rs = readTable(MAY_2025.replace("\"28,800,000\"", "1e9999999"));
 
     assertThat(values(rs, "trade.dlq")).extracting(d -> d.getString("reason"))
         .anySatisfy(r -> assertThat(r).startsWith("EXPORT value '1e9999999' is out of range: exponent 9999999"));
@@ -171,10 +165,7 @@ class GaccSourceTaskTest {
   void shouldDeadLetterAValueNamingItsLengthWhenTheCellIsLongerThanAnyAmount() throws Exception {
     // BigDecimal parses a long digit string in quadratic time: a 1 MB cell took ~25 s before becoming a dead letter.
     String digits = "1" + "0".repeat(200);
-    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace("\"28,800,000\"", digits));
-    GaccSourceTask task = start(props(t));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
+    List<SourceRecord> rs = readTable(MAY_2025.replace("\"28,800,000\"", digits));
 
     assertThat(values(rs, "trade.dlq")).extracting(d -> d.getString("reason"))
         .anySatisfy(r -> assertThat(r).startsWith("EXPORT value '1000").contains("' is 201 characters long"));
@@ -184,10 +175,7 @@ class GaccSourceTaskTest {
   @ValueSource(strings = {"Release date: 2025-06-11", "Released: 2025-06-11", "RELEASE DATE : 2025-06-11"})
   void shouldDateTheFiguresByTheReleaseLineWhenItIsSpeltReleaseDateOrReleased(String line) throws Exception {
     // Such a line passed for a title line: the figures went out dated 2025-06-10 (release.day), not as printed.
-    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace("Release: 2025-06-09", line));
-    GaccSourceTask task = start(props(t));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
+    List<SourceRecord> rs = readTable(MAY_2025.replace("Release: 2025-06-09", line));
 
     Struct usExports = usExports(rs);
     assertThat(usExports.getString("vintage")).isEqualTo("2025-06-11");
@@ -198,10 +186,7 @@ class GaccSourceTaskTest {
   @Test
   void shouldDeadLetterAValueWithADecimalCommaInsteadOfReadingItAsThousandsSeparators() throws Exception {
     // A table re-typed with a decimal comma (28800,5 thousand) went out as 288,005,000 thousand: ten times the figure.
-    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace("\"28,800,000\"", "\"28800,5\""));
-    GaccSourceTask task = start(props(t));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
+    List<SourceRecord> rs = readTable(MAY_2025.replace("\"28,800,000\"", "\"28800,5\""));
 
     assertThat(values(rs, "trade.dlq")).extracting(d -> d.getString("reason"))
         .contains("Non-numeric EXPORT value '28800,5'");
@@ -214,12 +199,9 @@ class GaccSourceTaskTest {
       throws Exception {
     // Saved without quotes around grouped numbers, the US row splits into 16 cells: its exports were read as 28 and
     // its imports as 800 (thousand dollars), sent out as US exports of 28,000 USD and imports of 800,000 USD.
-    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace(
+    List<SourceRecord> rs = readTable(MAY_2025.replace(
         "United States,2025,5,\"28,800,000\",\"10,200,000\",1to5,\"160,000,000\",\"60,000,000\"",
         "United States,2025,5,28,800,000,10,200,000,1to5,160,000,000,60,000,000"));
-    GaccSourceTask task = start(props(t));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
 
     assertThat(values(rs, "trade.records")).extracting(s -> s.getString("partner") + " " + s.getString("flow"))
         .containsExactly("WLD EXPORT", "WLD IMPORT", "JPN EXPORT");
@@ -233,11 +215,8 @@ class GaccSourceTaskTest {
   void shouldDeadLetterARowCutShortBeforeItsFiguresInsteadOfSkippingItAsARowWithoutFigures() throws Exception {
     // A line broken by hand: the US row ends after its month, its figures on no line the table reads. Read as "-"
     // cells, the row and its YoY row vanished, counted among the skipped cells.
-    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace(
+    List<SourceRecord> rs = readTable(MAY_2025.replace(
         "United States,2025,5,\"28,800,000\"", "United States,2025,5\n\"28,800,000\""));
-    GaccSourceTask task = start(props(t));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
 
     assertThat(values(rs, "trade.records")).extracting(s -> s.getString("partner")).doesNotContain("USA");
     assertThat(values(rs, "trade.dlq")).filteredOn(d -> d.getString("position").equals("line 9")).singleElement()
@@ -246,11 +225,8 @@ class GaccSourceTaskTest {
 
   @Test
   void shouldSendTheFiguresWithoutTheirYoyAndDeadLetterAYoyRowWithMoreCellsThanTheHeader() throws Exception {
-    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace("YoY %,,,-34.5,-18.1,,-10.0,-12.0",
+    List<SourceRecord> rs = readTable(MAY_2025.replace("YoY %,,,-34.5,-18.1,,-10.0,-12.0",
         "YoY %,,,-34.5,-18.1,,-10.0,-12.0,1,234.5"));
-    GaccSourceTask task = start(props(t));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
 
     assertThat(values(rs, "trade.records")).filteredOn(s -> s.getString("partner").equals("USA"))
         .extracting(s -> s.getString("flow") + " " + s.getInt64("value") + " " + s.get("reportedYoyPct"))
@@ -264,15 +240,12 @@ class GaccSourceTaskTest {
   void shouldDeadLetterTheRowsOfASecondTableInAnotherUnitInsteadOfReadingThemAsThousandsOfDollars() throws Exception {
     // The RMB release (100 million yuan) pasted under the US$ table: its US row went out as exports of 2,070 thousand
     // dollars next to the 28.8 bn of the US$ table.
-    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025 + """
+    List<SourceRecord> rs = readTable(MAY_2025 + """
         "Unit: 100 million yuan"
         Country (Region),Year,Month,Exports,Imports,Cumulative,Exports 1 to N,Imports 1 to N
         United States,2025,5,"2,070",733,1to5,"11,500","4,310"
         YoY %,,,-34.0,-17.5,,-9.5,-11.5
         """);
-    GaccSourceTask task = start(props(t));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
 
     assertThat(values(rs, "trade.records")).filteredOn(s -> s.getString("partner").equals("USA"))
         .extracting(s -> s.getString("flow") + " " + s.getInt64("value"))
@@ -285,15 +258,12 @@ class GaccSourceTaskTest {
   void shouldEmitACopiedCountryRowOnceAndDeadLetterEveryRowOfACountryGivenTwoDifferentFigures() throws Exception {
     // A table pasted together from two pages: the US rows repeated as they were, Japan's exports printed again with
     // another figure. Both went out, two records of one key; downstream kept the larger Japanese figure as the table's.
-    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025 + """
+    List<SourceRecord> rs = readTable(MAY_2025 + """
         United States,2025,5,"28,800,000","10,200,000",1to5,"160,000,000","60,000,000"
         YoY %,,,-34.5,-18.1,,-10.0,-12.0
         Japan,2025,5,"13,500,000",n/a,1to5,"60,000,000","60,000,000"
         YoY %,,,-,-,,-,-
         """);
-    GaccSourceTask task = start(props(t));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
 
     assertThat(values(rs, "trade.records")).extracting(s -> s.getString("partner") + " " + s.getString("flow") + " "
         + s.getInt64("value")).containsExactly("WLD EXPORT 316100000000", "WLD IMPORT 212880000000",
@@ -315,15 +285,12 @@ class GaccSourceTaskTest {
     // "U.S.A." maps to the United States like "United States", "of which: Japan" to Japan like "Japan". The US rows
     // repeated under the alias with the same figures went out twice; Japan's exports again under the member-row
     // spelling with another figure went out beside the first, and downstream kept the larger as the table's.
-    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025 + """
+    List<SourceRecord> rs = readTable(MAY_2025 + """
         U.S.A.,2025,5,"28,800,000","10,200,000",1to5,"160,000,000","60,000,000"
         YoY %,,,-34.5,-18.1,,-10.0,-12.0
         of which: Japan,2025,5,"13,500,000",n/a,1to5,"60,000,000","60,000,000"
         YoY %,,,-,-,,-,-
         """);
-    GaccSourceTask task = start(props(t));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
 
     assertThat(values(rs, "trade.records")).extracting(s -> s.getString("partner") + " " + s.getString("flow") + " "
         + s.getInt64("value")).containsExactly("WLD EXPORT 316100000000", "WLD IMPORT 212880000000",
@@ -346,7 +313,7 @@ class GaccSourceTaskTest {
   void shouldReadTheRowsUnderARepeatedHeaderByItsColumnsWhenATableIsPastedFromPages() throws Exception {
     // Page 2 repeats the header (a dead letter as an unknown country) with Imports before Exports: Japan's rows were
     // read by page 1's columns, its imports sent out as exports and the other way round. Page 3's header is unreadable.
-    Path t = Files.writeString(dir.resolve("2025-05.csv"), """
+    List<SourceRecord> rs = readTable("""
         Unit: US$1,000
         Country (Region),Year,Month,Exports,Imports,Cumulative,Exports 1 to N,Imports 1 to N
         United States,2025,5,"28,800,000","10,200,000",1to5,"160,000,000","60,000,000"
@@ -357,9 +324,6 @@ class GaccSourceTaskTest {
         Country (Region),Year,Month,Value
         Canada,2025,5,"1,000"
         """);
-    GaccSourceTask task = start(props(t));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
 
     assertThat(values(rs, "trade.records")).extracting(s -> s.getString("partner") + " " + s.getString("flow") + " "
         + s.getInt64("value") + " " + s.get("reportedYoyPct")).containsExactly("USA EXPORT 28800000000 -34.5",
@@ -417,10 +381,7 @@ class GaccSourceTaskTest {
 
   @Test
   void shouldDeadLetterAYoyCellThatIsNotAFiniteNumberInsteadOfSendingANanGrowthRate() throws Exception {
-    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace("YoY %,,,-34.5,-18.1", "YoY %,,,NaN,-18.1"));
-    GaccSourceTask task = start(props(t));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
+    List<SourceRecord> rs = readTable(MAY_2025.replace("YoY %,,,-34.5,-18.1", "YoY %,,,NaN,-18.1"));
 
     assertThat(values(rs, "trade.dlq")).extracting(d -> d.getString("reason")).contains("Non-numeric YoY % 'NaN'");
     assertThat(values(rs, "trade.records")).filteredOn(s -> s.getString("partner").equals("USA"))
@@ -660,14 +621,11 @@ class GaccSourceTaskTest {
   @Test
   void shouldDeadLetterATableWithAYoyColumnNextToTheValuesInsteadOfReadingThePercentAsThousandsOfDollars()
       throws Exception {
-    Path t = Files.writeString(dir.resolve("2025-05.csv"), """
+    List<SourceRecord> rs = readTable("""
         Unit: US$1,000
         Country (Region),Year,Month,Exports,Exports YoY %,Imports,Imports YoY %
         United States,2025,5,"28,800,000",-34.5,"10,200,000",4.8
         """);
-    GaccSourceTask task = start(props(t));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
 
     assertThat(values(rs, "trade.records")).as("not 4,800 dollars of imports").isEmpty();
     assertThat(values(rs, "trade.dlq")).singleElement().extracting(s -> s.getString("reason")).asString()
@@ -695,6 +653,15 @@ class GaccSourceTaskTest {
     assertThat(revised.getInt64("value")).isEqualTo(28_700_000_000L);
     assertThat(revised.get("publishedAt")).isEqualTo(first.get("publishedAt"));
     assertThat(revised.getInt32("revision")).isGreaterThan(first.getInt32("revision"));
+  }
+
+  /** Reads {@code table} as the May 2025 table file, start to end, and returns what the task emitted. */
+  private List<SourceRecord> readTable(String table) throws Exception {
+    Path t = Files.writeString(dir.resolve("2025-05.csv"), table);
+    GaccSourceTask task = start(props(t));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+    return rs;
   }
 
   static Struct usExports(List<SourceRecord> rs) {
