@@ -388,15 +388,7 @@ class DlqCommandIT {
         String prefix = newPrefix();
         TopicCatalog topics = createdTopics(platform, prefix);
         Topic<SeriesKey, TradeRecord> records = topics.records();
-        Topic<SeriesKey, TradeRecord> derived = topics.derivedRecords();
-        TradeRecord record = chinaExportsToUs();
-        // Written as the processor writes trade.records.derived: its own subjects; trade.records-key never registered.
-        byte[] rawKey = rawKey(derived, record);
-        byte[] rawValue = rawValue(derived, record);
-        try (CatalogProducer producer = new CatalogProducer(client(platform))) {
-            producer.send(topics.deadLetters(), derived.name() + "/1/3", refused("refused", derived.name(), 1, 3L, rawKey, rawValue, AT));
-            producer.flush();
-        }
+        deadLetterOfDerivedRecord(platform, topics);
         Path config = Files.writeString(Files.createTempFile("dlq-no-register", ".properties"),
                 "auto.register.schemas=false\n");
         String[] connection = {"--config", config.toString(), "--bootstrap-servers", platform.bootstrapServers(),
@@ -412,10 +404,7 @@ class DlqCommandIT {
                     .doesNotContain("\tat ");
         }
         assertThat(readRaw(platform, records.name(), IsolationLevel.READ_UNCOMMITTED)).as("nothing sent").isEmpty();
-        try (CachedSchemaRegistryClient registry = new CachedSchemaRegistryClient(Map.of(
-                ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, platform.registryUrl()))) {
-            assertThat(registry.getAllSubjects()).as("nothing registered").doesNotContain(records.name() + "-key");
-        }
+        assertThat(subjects(platform)).as("nothing registered").doesNotContain(records.name() + "-key");
     }
 
     /**
@@ -429,20 +418,8 @@ class DlqCommandIT {
         String prefix = newPrefix();
         TopicCatalog topics = createdTopics(platform, prefix);
         Topic<SeriesKey, TradeRecord> records = topics.records();
-        Topic<SeriesKey, TradeRecord> derived = topics.derivedRecords();
-        TradeRecord record = chinaExportsToUs();
-        // Written as the processor writes trade.records.derived: its own subjects; trade.records-key never registered.
-        byte[] rawKey = rawKey(derived, record);
-        byte[] rawValue = rawValue(derived, record);
-        try (CatalogProducer producer = new CatalogProducer(client(platform))) {
-            producer.send(topics.deadLetters(), derived.name() + "/1/3", refused("refused", derived.name(), 1, 3L, rawKey, rawValue, AT));
-            producer.flush();
-        }
-        List<String> before;
-        try (CachedSchemaRegistryClient registry = new CachedSchemaRegistryClient(Map.of(
-                ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, platform.registryUrl()))) {
-            before = registry.getAllSubjects();
-        }
+        deadLetterOfDerivedRecord(platform, topics);
+        List<String> before = subjects(platform);
         assertThat(before).doesNotContain(records.name() + "-key");
         String[] connection = {"--bootstrap-servers", platform.bootstrapServers(), "--schema-registry-url",
             platform.registryUrl(), "--topic-prefix", prefix};
@@ -452,11 +429,30 @@ class DlqCommandIT {
         assertThat(dry.code()).as(dry.err()).isZero();
         assertThat(dry.out()).contains("would send " + topics.deadLetters().name() + "/", " -> " + records.name() + "/? (",
                 "a dry run registers nothing", "Dry run: 1 dead letter would be replayed, 0 skipped; nothing was sent.");
+        assertThat(subjects(platform)).as("nothing registered").containsExactlyInAnyOrderElementsOf(before);
+        assertThat(readRaw(platform, records.name(), IsolationLevel.READ_UNCOMMITTED)).as("nothing sent").isEmpty();
+    }
+
+    /**
+     * A dead letter of a trade.records.derived record, written as the processor writes that topic: with its own
+     * subjects, so trade.records-key is never registered by it.
+     */
+    private static void deadLetterOfDerivedRecord(EmbeddedPlatform platform, TopicCatalog topics) {
+        Topic<SeriesKey, TradeRecord> derived = topics.derivedRecords();
+        TradeRecord record = chinaExportsToUs();
+        byte[] rawKey = rawKey(derived, record);
+        byte[] rawValue = rawValue(derived, record);
+        try (CatalogProducer producer = new CatalogProducer(client(platform))) {
+            producer.send(topics.deadLetters(), derived.name() + "/1/3", refused("refused", derived.name(), 1, 3L, rawKey, rawValue, AT));
+            producer.flush();
+        }
+    }
+
+    private static List<String> subjects(EmbeddedPlatform platform) {
         try (CachedSchemaRegistryClient registry = new CachedSchemaRegistryClient(Map.of(
                 ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, platform.registryUrl()))) {
-            assertThat(registry.getAllSubjects()).as("nothing registered").containsExactlyInAnyOrderElementsOf(before);
+            return registry.getAllSubjects();
         }
-        assertThat(readRaw(platform, records.name(), IsolationLevel.READ_UNCOMMITTED)).as("nothing sent").isEmpty();
     }
 
     /**
