@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -164,10 +165,26 @@ class EmbeddedKafkaIT {
         assertThat(brokerDirs()).as("the failed start's temp dir removed").isSubsetOf(dirsBefore);
     }
 
+    /**
+     * The broker dirs in the temp dir that this JVM made (their owner note names its pid): the build runs other
+     * modules' tests beside this one (-T 1C), whose brokers come and go in the same temp dir.
+     */
     private static Set<Path> brokerDirs() throws IOException {
+        final String self = Long.toString(ProcessHandle.current().pid());
         try (var dirs = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
             return dirs.filter(d -> d.getFileName().toString().startsWith("tradepulse-kafka-"))
+                    .filter(d -> self.equals(ownerPid(d)))
                     .collect(Collectors.toSet());
+        }
+    }
+
+    private static String ownerPid(final Path dir) {
+        final Properties note = new Properties();
+        try (var in = Files.newInputStream(dir.resolve(OwnedTempDirs.OWNER_FILE))) {
+            note.load(in);
+            return note.getProperty("owner.pid");
+        } catch (IOException gone) { // another process's dir, removed meanwhile, or one without a note
+            return null;
         }
     }
 
