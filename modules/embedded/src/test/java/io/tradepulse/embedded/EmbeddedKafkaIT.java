@@ -15,7 +15,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -173,18 +172,8 @@ class EmbeddedKafkaIT {
         final String self = Long.toString(ProcessHandle.current().pid());
         try (var dirs = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
             return dirs.filter(d -> d.getFileName().toString().startsWith("tradepulse-kafka-"))
-                    .filter(d -> self.equals(ownerPid(d)))
+                    .filter(d -> self.equals(EmbeddedRegistryTest.ownerPid(d)))
                     .collect(Collectors.toSet());
-        }
-    }
-
-    private static String ownerPid(final Path dir) {
-        final Properties note = new Properties();
-        try (var in = Files.newInputStream(dir.resolve(OwnedTempDirs.OWNER_FILE))) {
-            note.load(in);
-            return note.getProperty("owner.pid");
-        } catch (IOException gone) { // another process's dir, removed meanwhile, or one without a note
-            return null;
         }
     }
 

@@ -206,7 +206,8 @@ class EmbeddedRegistryTest {
         }
     }
 
-    private static String ownerPid(final Path dir) {
+    /** The pid an owned temp dir's note names; null without a (readable) note. Shared with EmbeddedKafkaIT. */
+    static String ownerPid(final Path dir) {
         final Properties note = new Properties();
         try (InputStream in = Files.newInputStream(dir.resolve(OwnedTempDirs.OWNER_FILE))) {
             note.load(in);
