@@ -156,17 +156,30 @@ public final class TopicAdmin {
         // was reported created.
         Map<String, KafkaFuture<Void>> results = admin.createTopics(missing).values();
         List<String> created = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        Throwable firstFailure = null;
         for (NewTopic topic : missing) {
             try {
                 results.get(topic.name()).get();
                 created.add(topic.name());
             } catch (ExecutionException e) {
                 // Another instance may have created it between list and create: that is fine.
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw e;
+                if (e.getCause() instanceof TopicExistsException) {
+                    createdElsewhere.add(topic.name());
+                    continue;
                 }
-                createdElsewhere.add(topic.name());
+                failed.add(topic.name());
+                firstFailure = firstFailure == null ? e.getCause() : firstFailure;
             }
+        }
+        if (firstFailure != null) {
+            // The broker's reasons do not name the topic ("Unable to replicate the partition 3 time(s) ...", a
+            // config's "Invalid value ...", a create policy's refusal of one topic's retention): name it, and the
+            // others not created, so the user knows which topic's settings to change.
+            String others = failed.size() > 1 ? " (also not created: " + String.join(", ", failed.subList(1, failed.size()))
+                    + ")" : "";
+            throw new IllegalStateException("Could not create topics: topic " + failed.get(0) + ": "
+                    + firstFailure.getMessage() + others, firstFailure);
         }
         // A topic the other instance created a moment ago is as new as ours: its leaders may not serve it yet either.
         List<String> fresh = new ArrayList<>(created);

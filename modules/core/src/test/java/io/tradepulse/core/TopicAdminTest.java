@@ -54,6 +54,21 @@ class TopicAdminTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("Replication factor: 3");
     }
 
+    /**
+     * A create policy (managed clusters) refuses one topic's settings: the broker's reason does not name the topic, so
+     * "Could not create topics: retention.ms=-1 is not allowed" left the user to guess which of six topics to change.
+     */
+    @Test
+    void shouldNameTheTopicWhoseCreationFailedWhenTheBrokersReasonDoesNot() {
+        Admin admin = admin(name -> name.equals(CATALOG.records().name()) || name.equals(CATALOG.deadLetters().name())
+                ? new org.apache.kafka.common.errors.PolicyViolationException("retention.ms=-1 is not allowed") : null);
+        assertThatThrownBy(() -> TopicAdmin.ensureTopics(admin, CATALOG))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("topic " + CATALOG.records().name() + ": retention.ms=-1 is not allowed")
+                .hasMessageContaining("also not created: " + CATALOG.deadLetters().name())
+                .hasCauseInstanceOf(org.apache.kafka.common.errors.PolicyViolationException.class);
+    }
+
     @Test
     void shouldReportOnlyTheTopicsThisCallCreated() throws Exception {
         Admin admin = admin(name -> name.equals(CATALOG.records().name())
