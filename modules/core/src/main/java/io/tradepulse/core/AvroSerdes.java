@@ -5,8 +5,13 @@ import io.tradepulse.registry.SchemaRegistryClient;
 import io.tradepulse.registry.serde.SpecificAvroSerde;
 import io.tradepulse.registry.serde.StringAvroSerde;
 import java.util.Map;
+import org.apache.avro.generic.GenericContainer;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Creates the registry-backed Avro serdes of all topics from one serde configuration
@@ -30,11 +35,11 @@ public final class AvroSerdes {
     }
 
     public <T extends SpecificRecord> Serde<T> key(Class<T> type) {
-        return create(true);
+        return create(type, true);
     }
 
     public <T extends SpecificRecord> Serde<T> value(Class<T> type) {
-        return create(false);
+        return create(type, false);
     }
 
     /** A plain string as an Avro {@code "string"} in the wire format: what Kafka Connect's Avro converter writes. */
@@ -44,10 +49,91 @@ public final class AvroSerdes {
         return serde;
     }
 
-    private <T extends SpecificRecord> Serde<T> create(boolean isKey) {
+    private <T extends SpecificRecord> Serde<T> create(Class<T> type, boolean isKey) {
         SpecificAvroSerde<T> serde = new SpecificAvroSerde<>(client);
         serde.configure(config, isKey);
-        return serde;
+        return new Typed<>(serde, type, isKey);
+    }
+
+    /**
+     * The serde of one generated class. The wire-format deserializer returns whatever class the writer schema names
+     * (another record, or a String for an Avro {@code "string"}): a record of the wrong type on trade.records reached
+     * the processor's first processor, where Kafka Streams turns the ClassCastException into a StreamsException that
+     * no handler sees, and the stream thread died on it at every start. Refused here as a SerializationException, it
+     * is a dead letter (stage DESERIALIZATION) like any other undecodable record.
+     */
+    private static final class Typed<T> implements Serde<T> {
+        private final Serde<T> serde;
+        private final Class<T> type;
+        private final boolean isKey;
+        // One deserializer, built once: callers ask for it per record (the results view does).
+        private final Deserializer<T> deserializer;
+
+        Typed(Serde<T> serde, Class<T> type, boolean isKey) {
+            this.serde = serde;
+            this.type = type;
+            this.isKey = isKey;
+            Deserializer<T> inner = serde.deserializer();
+            this.deserializer = new Deserializer<>() {
+                @Override
+                public void configure(Map<String, ?> configs, boolean key) {
+                    inner.configure(configs, key);
+                }
+
+                @Override
+                public T deserialize(String topic, byte[] data) {
+                    return checked(inner.deserialize(topic, data));
+                }
+
+                @Override
+                public T deserialize(String topic, Headers headers, byte[] data) {
+                    return checked(inner.deserialize(topic, headers, data));
+                }
+
+                @Override
+                public void close() {
+                    inner.close();
+                }
+            };
+        }
+
+        @Override
+        public void configure(Map<String, ?> configs, boolean key) {
+            serde.configure(configs, key);
+        }
+
+        @Override
+        public void close() {
+            serde.close();
+        }
+
+        @Override
+        public Serializer<T> serializer() {
+            return serde.serializer();
+        }
+
+        @Override
+        public Deserializer<T> deserializer() {
+            return deserializer;
+        }
+
+        /** The wording the dlq command and the replay's partitioner already gave such records. */
+        private T checked(Object value) {
+            if (value == null || type.isInstance(value)) {
+                return type.cast(value);
+            }
+            String actual = value instanceof GenericContainer avro ? "an Avro " + avro.getSchema().getFullName()
+                    : "a " + value.getClass().getSimpleName();
+            throw new SerializationException(isKey
+                    ? "not a " + words(type.getSimpleName()) + ": a " + value.getClass().getSimpleName()
+                            + (value instanceof GenericContainer ? " (" + actual + ")" : "")
+                    : "not a " + type.getSimpleName() + " but " + actual);
+        }
+
+        /** SeriesKey -> "series key". */
+        private static String words(String className) {
+            return className.replaceAll("(?<=[a-z])(?=[A-Z])", " ").toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     public Map<String, ?> config() {
