@@ -468,17 +468,17 @@ public final class ProcessorConfig extends AbstractConfig {
     /** Kafka Streams properties: pass-through keys plus tradepulse's defaults for the guarantees it promises. */
     public Map<String, Object> streamsConfig() {
         Map<String, Object> p = new HashMap<>();
-        // Throughput defaults for backfills; any of them can be overridden by the user's own keys below.
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        // Throughput defaults for backfills; the user's own value of any of them, in whatever form, wins (putDefault).
+        putDefault(p, StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         // Under exactly_once_v2 nothing is visible before the commit (every 100 ms by default), so lingering
         // that long adds no visible latency. Each batch of an lz4 producer allocates ~128 KB of buffers; with a
         // 10 ms linger the batches of the ~9 partitions a thread writes (outputs and changelogs) were a quarter
         // of the processor's allocation in a backfill profile.
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 100);
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 256 * 1024);
+        putDefault(p, StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 100);
+        putDefault(p, StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 256 * 1024);
         // The record cache serves the roll-up stores, where the children of one parent cell arrive in bursts and
         // the cache merges them; the series store has none (see TradeTopology).
-        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024);
+        putDefault(p, StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L * 1024 * 1024);
         // Small fetches per partition keep a thread's tasks reading their partitions in step. A series-state
         // task reads two partitions (trade.records and trade.records.derived) and, under Streams' default
         // max.task.idle.ms, waits while one of them has data on the broker but none fetched yet. With the
@@ -488,11 +488,11 @@ public final class ProcessorConfig extends AbstractConfig {
         // partitions arrived (1.9 derivations per cell). With 64 KB every task advances together: each cell
         // is derived once and the stream threads use ~40 % less CPU per input (docs/benchmarks.md). Only the
         // main consumer: state restoration reads one changelog at a time and keeps the large fetches.
-        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 64 * 1024);
+        putDefault(p, StreamsConfig.mainConsumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 64 * 1024);
         // `tradepulse tariffs` writes a calendar change as one transaction. Streams reads read_committed only
         // under exactly_once_v2; with at_least_once the tariff global store would also apply an aborted or
         // half-written calendar, and emit signals for it.
-        p.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG),
+        putDefault(p, StreamsConfig.globalConsumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG),
                 IsolationLevel.READ_COMMITTED.toString());
         p.putAll(originals());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID_CONFIG));
@@ -509,6 +509,41 @@ public final class ProcessorConfig extends AbstractConfig {
         // TradeTopology.newBuilder enforces explicit names whatever is set here; set so the logged config says so.
         p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         return p;
+    }
+
+    /**
+     * Puts tradepulse's default for a client-prefixed (or deprecated-aliased) Kafka key unless the user set the key in
+     * any form that reaches the same client. Kafka Streams lets a prefixed key beat the unprefixed one ({@code
+     * producer.linger.ms} over {@code linger.ms}, {@code main.consumer.*} over {@code consumer.*}) and the new cache key
+     * beat the deprecated one, so a default under the specific form silently replaced a user's {@code linger.ms=0}
+     * or {@code consumer.max.partition.fetch.bytes}: the user's value must win however it is spelled.
+     */
+    private void putDefault(Map<String, Object> p, String key, Object value) {
+        if (!userSetAnyFormOf(key)) {
+            p.put(key, value);
+        }
+    }
+
+    private boolean userSetAnyFormOf(String key) {
+        Map<String, Object> given = originals();
+        if (given.get(key) != null) {
+            return true;
+        }
+        if (key.equals(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG)) {
+            @SuppressWarnings("deprecation")
+            String deprecated = StreamsConfig.CACHE_MAX_BYTES_BUFFERING_CONFIG;
+            return given.get(deprecated) != null;
+        }
+        String name = key;
+        boolean consumer = false;
+        for (String prefix : List.of(StreamsConfig.PRODUCER_PREFIX, StreamsConfig.MAIN_CONSUMER_PREFIX,
+                StreamsConfig.GLOBAL_CONSUMER_PREFIX)) {
+            if (key.startsWith(prefix)) {
+                name = key.substring(prefix.length());
+                consumer = !prefix.equals(StreamsConfig.PRODUCER_PREFIX);
+            }
+        }
+        return given.get(name) != null || consumer && given.get(StreamsConfig.consumerPrefix(name)) != null;
     }
 
     private static Map<String, String> originalsStrings(AbstractConfig c) {

@@ -175,6 +175,37 @@ class ProcessorConfigTest {
     }
 
     @Test
+    void shouldKeepTheUsersValueWhenSetUnprefixedOrUnderTheConsumerPrefixOrTheDeprecatedCacheKey() {
+        // Kafka Streams lets producer.*/main.consumer.*/global.consumer.* beat the plain and consumer.* forms, and
+        // statestore.cache.max.bytes beat cache.max.bytes.buffering: tradepulse's defaults under those forms must
+        // not silently replace what the user set in another one.
+        Map<String, Object> m = valid();
+        m.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
+        m.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        m.put("linger.ms", "0");
+        m.put("compression.type", "zstd");
+        m.put("batch.size", "16384");
+        m.put("consumer.max.partition.fetch.bytes", "2097152");
+        m.put("isolation.level", "read_uncommitted");
+        m.put("cache.max.bytes.buffering", "1048576");
+        StreamsConfig streams = new StreamsConfig(new ProcessorConfig(m).streamsConfig());
+        assertThat(streams.getProducerConfigs("client"))
+                .containsEntry("linger.ms", "0")
+                .containsEntry("compression.type", "zstd")
+                .containsEntry("batch.size", "16384");
+        assertThat(streams.getMainConsumerConfigs("group", "client", 0))
+                .containsEntry(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "2097152");
+        assertThat(streams.getGlobalConsumerConfigs("client"))
+                .containsEntry(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        assertThat(new ProcessorConfig(m).streamsConfig()).doesNotContainKey(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG);
+
+        Map<String, Object> plain = valid();
+        plain.put("max.partition.fetch.bytes", "2097152");
+        assertThat(new StreamsConfig(new ProcessorConfig(plain).streamsConfig()).getMainConsumerConfigs("group", "client", 0))
+                .containsEntry(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "2097152");
+    }
+
+    @Test
     void shouldKeepStateInRocksDbByDefaultAndAcceptInMemoryInAnyCase() {
         assertThat(new ProcessorConfig(valid()).stateStoreType()).isEqualTo(StateStoreType.ROCKSDB);
         Map<String, Object> m = valid();
