@@ -289,9 +289,41 @@ public final class ProcessorConfig extends AbstractConfig {
             UnsupportedConfluentKeys.check(originals, AvroSerdeConfig.UNSUPPORTED);
             rejectOverridden(originals);
             checkKafkaValues(originals);
+            checkApplicationId(getString(APPLICATION_ID_CONFIG));
         }
         if (getString(SCHEMA_REGISTRY_URL_CONFIG).isBlank() && registryClient() == null) {
             throw new ConfigException(SCHEMA_REGISTRY_URL_CONFIG, "", "a schema registry URL is required");
+        }
+    }
+
+    /**
+     * The processor's internal topics, named {@code <application.id>-<name>}: the changelogs of its stores (the
+     * tariff store is a global table's, read from tariff.events, and has none) and the roll-up repartition topic.
+     */
+    static final List<String> INTERNAL_TOPIC_SUFFIXES = List.of(
+            "-" + TradeTopology.SERIES_STORE + "-changelog", "-" + TradeTopology.SERIES_ARCHIVE_STORE + "-changelog",
+            "-" + TradeTopology.APPLIED_CALENDAR_STORE + "-changelog", "-" + TradeTopology.ROLLUP_CHILD_STORE + "-changelog",
+            "-" + TradeTopology.LEGACY_ROLLUP_CELL_STORE + "-changelog",
+            "-" + TradeTopology.ROLLUP_PENDING_STORE + "-changelog", "-" + TradeTopology.ROLLUP_REPARTITION + "-repartition");
+
+    /**
+     * Refuses an application id that makes an invalid internal topic name. Neither Kafka Streams nor its clients
+     * check it: an id with a space or a '/', or too long, passed start-up and failed only when the group's leader
+     * created the internal topics, at the broker, without naming the key (the stream thread failed, was replaced and
+     * failed again).
+     */
+    private static void checkApplicationId(String applicationId) {
+        // Kafka's limit (Topic.validate), not public there.
+        final int maxTopicNameLength = 249;
+        for (String suffix : INTERNAL_TOPIC_SUFFIXES) {
+            try {
+                org.apache.kafka.common.internals.Topic.validate(applicationId + suffix);
+            } catch (InvalidTopicException e) {
+                int longest = INTERNAL_TOPIC_SUFFIXES.stream().mapToInt(String::length).max().orElseThrow();
+                throw new ConfigException(APPLICATION_ID_CONFIG, applicationId, e.getMessage() + "; allowed: an id "
+                        + "that makes valid internal topic names: ASCII letters, digits, '.', '_' and '-', at most "
+                        + (maxTopicNameLength - longest) + " characters");
+            }
         }
     }
 

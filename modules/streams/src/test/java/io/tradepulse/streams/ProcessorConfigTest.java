@@ -231,6 +231,18 @@ class ProcessorConfigTest {
     }
 
     @Test
+    void shouldFailNamingTheApplicationIdWhenItMakesAnInvalidInternalTopicName() {
+        assertRefusedNamingKeyAndAllowedValues(StreamsConfig.APPLICATION_ID_CONFIG, "trade processor",
+                "trade processor-series-history-changelog", "'.', '_' and '-'");
+        // The longest internal topic is <id>-applied-tariff-calendar-changelog: 34 characters after the id.
+        assertRefusedNamingKeyAndAllowedValues(StreamsConfig.APPLICATION_ID_CONFIG, "x".repeat(216),
+                "-applied-tariff-calendar-changelog", "at most 215 characters");
+        Map<String, Object> m = valid();
+        m.put(StreamsConfig.APPLICATION_ID_CONFIG, "x".repeat(215));
+        assertThatCode(() -> new ProcessorConfig(m)).doesNotThrowAnyException();
+    }
+
+    @Test
     void shouldPreferTheNationalOfficesByDefaultAndAcceptAnyOrderOrNone() {
         assertThat(new ProcessorConfig(valid()).sourcePrecedence()).isEqualTo(SourcePrecedence.DEFAULT);
         Map<String, Object> m = valid();
