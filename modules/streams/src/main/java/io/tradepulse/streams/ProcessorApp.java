@@ -101,6 +101,14 @@ public final class ProcessorApp implements AutoCloseable {
      * warning), then starts Kafka Streams.
      */
     public void start() {
+        // Kafka Streams refuses a second start, or a start after close, but only in streams.start(): after the limit
+        // read below, which against an unreachable or closed-down cluster waits its whole timeout (15 s, then 5 s
+        // for the admin client) and warns that the limit cannot be read before the real error.
+        KafkaStreams.State state = streams.state();
+        if (state != KafkaStreams.State.CREATED) {
+            throw new IllegalStateException("The processor cannot start in state " + state
+                    + " (already started or closed); create a new ProcessorApp");
+        }
         // Before the threads start, so that the first dead letter is already fitted to the topic.
         try {
             // The protected constructor: Kafka Streams logs the whole configuration already, once is enough.

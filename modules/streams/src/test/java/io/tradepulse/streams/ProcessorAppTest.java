@@ -10,6 +10,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,6 +63,23 @@ class ProcessorAppTest {
         new ProcessorApp(new ProcessorConfig(cfg), c -> closeCounting(closes)).close();
 
         assertThat(closes).hasValue(1);
+    }
+
+    @Test
+    void shouldRefuseAtOnceToStartWhenAlreadyClosed() {
+        Map<String, Object> cfg = new HashMap<>();
+        cfg.put("bootstrap.servers", "localhost:1"); // nothing listens: reading the dead-letter limit would time out
+        cfg.put("schema.registry.url", "http://localhost:8081");
+        cfg.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        ProcessorApp app = new ProcessorApp(new ProcessorConfig(cfg), c -> new InMemorySchemaRegistryClient());
+        app.close();
+
+        long started = System.nanoTime();
+        assertThatThrownBy(app::start)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("NOT_RUNNING");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        app.close(); // closing twice is harmless
     }
 
     private static final String NOT_A_DIRECTORY = "not-a-directory";
