@@ -4,7 +4,9 @@ import io.tradepulse.avro.state.Observation;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Which source's figure a period keeps when several sources publish the same series ({@code
@@ -26,6 +28,9 @@ public final class SourcePrecedence {
     public static final SourcePrecedence NONE = new SourcePrecedence(List.of());
     /** The default of {@link ProcessorConfig#SOURCE_PRECEDENCE_CONFIG}. */
     public static final SourcePrecedence DEFAULT = of(List.of(ProcessorConfig.SOURCE_PRECEDENCE_DEFAULT.split(",")));
+
+    /** TradeRecord.source of tradepulse's own connectors and ingest (FILE: the file connector's default name). */
+    static final Set<String> BUILT_IN_SOURCES = Set.of("CENSUS", "COMEXT", "COMTRADE", "GACC", "FILE");
 
     private final List<String> sources;
     private final Map<String, Integer> rank;
@@ -54,6 +59,12 @@ public final class SourcePrecedence {
             }
             if (sources.subList(0, i).contains(s)) {
                 throw new IllegalArgumentException("source " + s + " listed twice");
+            }
+            String builtIn = s.toUpperCase(Locale.ROOT);
+            if (!s.equals(builtIn) && BUILT_IN_SOURCES.contains(builtIn)) {
+                // Names are compared as written: 'census' matched no figure, so the list silently ranked nothing.
+                throw new IllegalArgumentException("source '" + s + "' is written " + builtIn
+                        + " in TradeRecord.source (names are case-sensitive)");
             }
         }
         return new SourcePrecedence(sources);

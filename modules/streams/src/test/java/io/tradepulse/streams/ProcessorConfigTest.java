@@ -259,6 +259,15 @@ class ProcessorConfigTest {
     }
 
     @Test
+    void shouldFailNamingTheSourcePrecedenceKeyWhenABuiltInSourceIsWrittenInAnotherCase() {
+        assertRefusedNamingKeyAndAllowedValues(ProcessorConfig.SOURCE_PRECEDENCE_CONFIG, "census,GACC",
+                "'census' is written CENSUS", "source names");
+        Map<String, Object> m = valid();
+        m.put(ProcessorConfig.SOURCE_PRECEDENCE_CONFIG, "CENSUS,MyFiles");
+        assertThat(new ProcessorConfig(m).sourcePrecedence().sources()).containsExactly("CENSUS", "MyFiles");
+    }
+
+    @Test
     void shouldLimitMonthlyValuesPerCurrencyAndRefuseAMalformedEntryNamingTheKey() {
         assertThat(new ProcessorConfig(valid()).valueLimits()).isEqualTo(ValueLimits.DEFAULT);
         Map<String, Object> m = valid();
