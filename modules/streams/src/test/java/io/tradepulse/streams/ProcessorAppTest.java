@@ -10,7 +10,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -74,11 +73,12 @@ class ProcessorAppTest {
         ProcessorApp app = new ProcessorApp(new ProcessorConfig(cfg), c -> new InMemorySchemaRegistryClient());
         app.close();
 
-        long started = System.nanoTime();
+        // ProcessorApp's own refusal, before the dead-letter limit read (Kafka Streams' own, after it, came only once
+        // that read had waited out its timeout against the unreachable cluster: ~20 s, and a misleading WARN).
         assertThatThrownBy(app::start)
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("NOT_RUNNING");
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+                .hasMessage("The processor cannot start in state NOT_RUNNING (already started or closed); create a new "
+                        + "ProcessorApp");
         app.close(); // closing twice is harmless
     }
 
