@@ -338,7 +338,7 @@ class GaccSourceTaskTest {
     // The May and June 2025 tables pasted into one file (US exports 28.8 bn and 38.17 bn, GACC via AP and TASS): every
     // record carried the last Release line's date, May's figures dated as published in July, and the second Release
     // line, under the first header, was a dead letter as an unknown country.
-    Path t = Files.writeString(dir.resolve("2025-05-06.csv"), """
+    List<SourceRecord> rs = readTable("2025-05-06.csv", """
         Unit: US$1,000
         Release: 2025-06-09
         Country (Region),Year,Month,Exports,Imports
@@ -348,9 +348,6 @@ class GaccSourceTaskTest {
         United States,2025,6,"38,170,000",-
         YoY %,,,-16.1,-
         """);
-    GaccSourceTask task = start(props(t));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
 
     assertThat(values(rs, "trade.dlq")).isEmpty();
     assertThat(values(rs, "trade.records")).extracting(s -> s.getInt32("month") + " " + s.getInt64("value") + " "
@@ -362,7 +359,7 @@ class GaccSourceTaskTest {
   void shouldEmitBothReleasesFiguresOfOneMonthWhenALaterTableInTheFileRevisesIt() throws Exception {
     // The later release revises May: a revision (the newer publication wins downstream), not one table giving May
     // two figures, which would make both dead letters.
-    Path t = Files.writeString(dir.resolve("2025-05-06.csv"), """
+    List<SourceRecord> rs = readTable("2025-05-06.csv", """
         Unit: US$1,000
         Release: 2025-06-09
         Country (Region),Year,Month,Exports,Imports
@@ -370,9 +367,6 @@ class GaccSourceTaskTest {
         Release: 2025-07-14
         United States,2025,5,"28,900,000",-
         """);
-    GaccSourceTask task = start(props(t));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
 
     assertThat(values(rs, "trade.dlq")).isEmpty();
     assertThat(values(rs, "trade.records")).extracting(s -> s.getInt32("month") + " " + s.getInt64("value") + " "
@@ -411,11 +405,8 @@ class GaccSourceTaskTest {
       throws Exception {
     // Month 2 with Cumulative "1-2" was February alone: with the month's cells "-" China's January-February exports
     // to the US (73.41 bn, GACC via Sputnik 2024-03-07) gave nothing; a Month "1-2" was a dead letter.
-    Path t = Files.writeString(dir.resolve("2024-02.csv"), FEB_2024.replace("2,-,-,1to2", cells)
+    List<SourceRecord> rs = readTable("2024-02.csv", FEB_2024.replace("2,-,-,1to2", cells)
         .replace("YoY %,,,-,-,,5.0,-", "YoY %,,,5.0,-,,5.0,-"));
-    GaccSourceTask task = start(props(t));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
 
     assertThat(values(rs, "trade.dlq")).isEmpty();
     assertThat(values(rs, "trade.records")).extracting(s -> s.getInt32("year") + "-" + s.getInt32("month") + "x"
@@ -428,12 +419,9 @@ class GaccSourceTaskTest {
   void shouldDeadLetterTheCombinedJanuaryFebruaryNamingBothFiguresWhenTheMonthsAndCumulativeCellsDiffer()
       throws Exception {
     // The figure of the notation's pair (here the cumulative one) went out, the other dropped without a word.
-    Path t = Files.writeString(dir.resolve("2024-02.csv"), FEB_2024
+    List<SourceRecord> rs = readTable("2024-02.csv", FEB_2024
         .replace("2,-,-,1to2", "2,\"73,000,000\",\"25,000,000.0\",1to2")
         .replace("YoY %,,,-,-,,5.0,-", "YoY %,,,5.0,-2,,5.0,-"));
-    GaccSourceTask task = start(props(t));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
 
     assertThat(values(rs, "trade.dlq")).extracting(d -> d.getString("position") + ": " + d.getString("reason"))
         .containsExactly("line 3: Combined January-February EXPORT value given as '73,410,000' in the cumulative cell"
@@ -445,11 +433,8 @@ class GaccSourceTaskTest {
 
   @Test
   void shouldDeadLetterTheCombinedJanuaryFebruaryNamingBothYoyWhenTheMonthsAndCumulativeYoyDiffer() throws Exception {
-    Path t = Files.writeString(dir.resolve("2024-02.csv"), FEB_2024
+    List<SourceRecord> rs = readTable("2024-02.csv", FEB_2024
         .replace("YoY %,,,-,-,,5.0,-", "YoY %,,,4.0,-,,5.0,-"));
-    GaccSourceTask task = start(props(t));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
 
     assertThat(values(rs, "trade.dlq")).extracting(d -> d.getString("position") + ": " + d.getString("reason"))
         .containsExactly("line 4: Combined January-February EXPORT YoY % given as '5.0' in the cumulative cell and"
@@ -488,11 +473,8 @@ class GaccSourceTaskTest {
       throws Exception {
     // The same figures written the other way round: Month "1to2" (its figures read from the month's cells), those
     // cells "-" as in the "2 | 1to2" tables, the figures in the cumulative cells. The row was counted as skipped.
-    Path t = Files.writeString(dir.resolve("2024-02.csv"), FEB_2024.replace("United States,2024,2,-,-,1to2",
+    List<SourceRecord> rs = readTable("2024-02.csv", FEB_2024.replace("United States,2024,2,-,-,1to2",
         "United States,2024,1to2,-,-,1to2"));
-    GaccSourceTask task = start(props(t));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
 
     assertThat(values(rs, "trade.dlq")).isEmpty();
     assertThat(values(rs, "trade.records")).extracting(s -> s.getInt32("year") + "-" + s.getInt32("month") + "x"
@@ -506,15 +488,12 @@ class GaccSourceTaskTest {
       throws Exception {
     // The row says its figures are January+February ("2 | 1to2"), which are read from the cumulative columns. Without
     // them the row gave no record, no dead letter and no count: China's exports to the US for the two months vanished.
-    Path t = Files.writeString(dir.resolve("2024-02.csv"), """
+    List<SourceRecord> rs = readTable("2024-02.csv", """
         Unit: US$1,000
         Country (Region),Year,Month,Exports,Imports,Cumulative
         United States,2024,2,"73,410,000","25,000,000",1to2
         YoY %,,,5.0,-
         """);
-    GaccSourceTask task = start(props(t));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
 
     assertThat(values(rs, "trade.records")).isEmpty();
     assertThat(values(rs, "trade.dlq")).extracting(s -> s.getString("position") + ": " + s.getString("reason"))
@@ -529,10 +508,7 @@ class GaccSourceTaskTest {
 
   @Test
   void shouldDeadLetterRmbTablesInsteadOfMixingCurrencies() throws Exception {
-    Path t = Files.writeString(dir.resolve("rmb.csv"), MAY_2025.replace("US$1,000", "100 million yuan"));
-    GaccSourceTask task = start(props(t));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
+    List<SourceRecord> rs = readTable("rmb.csv", MAY_2025.replace("US$1,000", "100 million yuan"));
     assertThat(values(rs, "trade.records")).isEmpty();
     assertThat(values(rs, "trade.dlq")).singleElement()
         .satisfies(s -> assertThat(s.getString("reason")).contains("Unsupported unit"));
@@ -605,10 +581,7 @@ class GaccSourceTaskTest {
   @ValueSource(strings = {"YoY (%)", "YoY(%)", "Y-o-Y %", "\"YoY\u00a0%\""})
   void shouldReadTheReportedYoyWhenTheYoyRowIsLabelledAnotherWay(String label) throws Exception {
     // Read as a country name, the row was a dead letter and May's figures went out without GACC's -34.5 %.
-    Path t = Files.writeString(dir.resolve("2025-05.csv"), MAY_2025.replace("YoY %,,,-34.5", label + ",,,-34.5"));
-    GaccSourceTask task = start(props(t));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
+    List<SourceRecord> rs = readTable(MAY_2025.replace("YoY %,,,-34.5", label + ",,,-34.5"));
 
     assertThat(values(rs, "trade.dlq")).extracting(s -> s.getString("reason"))
         .noneSatisfy(r -> assertThat(r).contains("YoY"));
@@ -657,7 +630,12 @@ class GaccSourceTaskTest {
 
   /** Reads {@code table} as the May 2025 table file, start to end, and returns what the task emitted. */
   private List<SourceRecord> readTable(String table) throws Exception {
-    Path t = Files.writeString(dir.resolve("2025-05.csv"), table);
+    return readTable("2025-05.csv", table);
+  }
+
+  /** Reads {@code table} as the file {@code name}, start to end, and returns what the task emitted. */
+  private List<SourceRecord> readTable(String name, String table) throws Exception {
+    Path t = Files.writeString(dir.resolve(name), table);
     GaccSourceTask task = start(props(t));
     List<SourceRecord> rs = harness.drain(task);
     task.stop();
