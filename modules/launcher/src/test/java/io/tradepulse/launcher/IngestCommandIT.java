@@ -144,26 +144,21 @@ class IngestCommandIT {
             }
         }, "other-dlq-writer");
         other.start();
-        StringWriter err = new StringWriter();
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        PrintStream originalOut = System.out;
-        int code;
+        Printed run;
         try {
-            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-            code = Main.commandLine().setErr(new PrintWriter(err, true)).execute("ingest", "--source", "file",
+            run = Printed.of("ingest", "--source", "file",
                     "--bootstrap-servers", platform.bootstrapServers(), "--schema-registry-url", platform.registryUrl(),
                     "--config", exampleConfig().toString(), "--files", csv.toString(), "--max-dead-letters", "3",
                     "--offsets", dir.resolve(prefix + "offsets").toString(), "--topic-prefix", prefix);
         } finally {
-            System.setOut(originalOut);
             done.set(true);
             other.join(30_000);
         }
 
         assertThat(written.get()).as("the other client wrote meanwhile").isPositive();
         assertThat(endOffsets(platform, dlq)).isEqualTo(bad + written.get());
-        assertThat(code).as(err.toString()).isZero();
-        assertThat(stdout.toString(StandardCharsets.UTF_8))
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out())
                 .contains(good + " records to " + prefix + "trade.records, " + bad + " dead letters to " + dlq);
     }
 
@@ -321,29 +316,24 @@ class IngestCommandIT {
         });
         files.start();
         String prefix = "unsaved-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        StringWriter err = new StringWriter();
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        PrintStream originalOut = System.out;
-        int code;
+        Printed run;
         try {
-            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-            code = Main.commandLine().setErr(new PrintWriter(err, true)).execute("ingest", "--source", "file",
+            run = Printed.of("ingest", "--source", "file",
                     "--bootstrap-servers", platform.bootstrapServers(), "--schema-registry-url", platform.registryUrl(),
                     "--config", exampleConfig().toString(), "--timeout", "PT2M",
                     "--files", "http://127.0.0.1:" + files.getAddress().getPort() + "/served.csv",
                     "--offsets", offsets.toString(), "--topic-prefix", prefix);
         } finally {
-            System.setOut(originalOut);
             files.stop(0);
         }
 
         assertThat(endOffsets(platform, prefix + "trade.records")).as("every row published").isEqualTo(16);
-        assertThat(code).as(err.toString()).isEqualTo(1);
-        assertThat(err.toString().lines().findFirst().orElseThrow())
+        assertThat(run.code()).as(run.err()).isEqualTo(1);
+        assertThat(run.err().lines().findFirst().orElseThrow())
                 .startsWith("tradepulse ingest failed: the resume point was NOT saved: writing " + offsets + " failed")
                 .contains("the next run reads the source from its start");
-        assertThat(err.toString()).as("nothing to debug").doesNotContain("\tat ");
-        assertThat(stdout.toString(StandardCharsets.UTF_8)).doesNotContain("resume point saved");
+        assertThat(run.err()).as("nothing to debug").doesNotContain("\tat ");
+        assertThat(run.out()).doesNotContain("resume point saved");
     }
 
     /**
@@ -551,5 +541,21 @@ class IngestCommandIT {
                 .isLessThan(Duration.ofSeconds(90));
         assertThat(err.toString()).as("nothing to debug").doesNotContain("\tat ");
         return err.toString().lines().findFirst().orElseThrow();
+    }
+
+    /** One in-process run of the command line with what it printed on stdout and stderr. */
+    private record Printed(int code, String out, String err) {
+        static Printed of(String... args) {
+            StringWriter err = new StringWriter();
+            ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+            PrintStream originalOut = System.out;
+            try {
+                System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+                int code = Main.commandLine().setErr(new PrintWriter(err, true)).execute(args);
+                return new Printed(code, stdout.toString(StandardCharsets.UTF_8), err.toString());
+            } finally {
+                System.setOut(originalOut);
+            }
+        }
     }
 }
