@@ -5,6 +5,7 @@ import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.core.CsvReader;
 import io.tradepulse.core.Economies;
+import io.tradepulse.core.RecordBounds;
 import java.io.IOException;
 import java.io.Reader;
 import java.math.BigDecimal;
@@ -50,22 +51,15 @@ public final class GaccSeriesCsv {
     public static final String HEADER = "period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag";
     public static final String SOURCE = "GACC";
     private static final Pattern ISO_DATE = Pattern.compile("(\\d{4}-\\d{2}-\\d{2})");
+    /** The first year the processor accepts (its validator's bound). */
+    static final int MIN_YEAR = RecordBounds.MIN_YEAR;
+    /** How far ahead of the clock a publication date may be (the validator's bound). */
+    static final Duration PUBLICATION_SLACK = RecordBounds.PUBLICATION_SLACK;
     /**
-     * The first year the processor accepts: TradeRecordValidator.MIN_YEAR (modules/streams), mirrored because ingest
-     * does not depend on the processor and core has no shared constant. Change both together.
+     * The processor's default limit of one series' monthly value, here in US dollars: above it, a figure is a unit error
+     * (US$ mn in the US$ bn column). A deployment may set another limit; for US dollars none is needed.
      */
-    static final int MIN_YEAR = 1988;
-    /**
-     * How far ahead of the clock a publication date may be: TradeRecordValidator.PUBLICATION_SLACK, mirrored for the
-     * same reason. Sources stamp a release with its local date, up to 14 hours east of UTC.
-     */
-    static final Duration PUBLICATION_SLACK = Duration.ofDays(1);
-    /**
-     * The processor's default limit of one series' monthly value in US dollars (ProcessorConfig.MAX_MONTHLY_VALUE_DEFAULT,
-     * mirrored for the same reason): above it, a figure is a unit error (US$ mn in the US$ bn column). A deployment may
-     * set another limit; for US dollars none is needed: world merchandise trade is about US$ 2,000 bn a month.
-     */
-    static final long MAX_MONTHLY_VALUE_USD = 5_000_000_000_000L;
+    static final long MAX_MONTHLY_VALUE_USD = RecordBounds.MAX_MONTHLY_VALUE_DEFAULT;
 
     private final SeriesKey series;
     private final Clock clock;

@@ -2,6 +2,7 @@ package io.tradepulse.streams;
 
 import io.tradepulse.core.AvroSerdes;
 import io.tradepulse.core.ConfigKeys;
+import io.tradepulse.core.RecordBounds;
 import io.tradepulse.registry.serde.AvroSerdeConfig;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.registry.SchemaRegistryClient;
@@ -160,7 +161,7 @@ public final class ProcessorConfig extends AbstractConfig {
             + "and goes to the dead-letter topic. A combined January+February figure may hold twice the limit. The default "
             + "suits currencies near the US dollar (world merchandise trade is about US$ 2 trillion a month).";
     /** A constant expression, so {@link ValueLimits#DEFAULT} reads it without initializing this class. */
-    public static final long MAX_MONTHLY_VALUE_DEFAULT = 5_000_000_000_000L;
+    public static final long MAX_MONTHLY_VALUE_DEFAULT = RecordBounds.MAX_MONTHLY_VALUE_DEFAULT;
 
     public static final String MAX_MONTHLY_VALUE_BY_CURRENCY_CONFIG = "tradepulse.validation.max.monthly.value.by.currency";
     public static final String MAX_MONTHLY_VALUE_BY_CURRENCY_DOC = "Limits of their own for currencies worth far less "

@@ -4,6 +4,7 @@ import io.tradepulse.avro.CommodityLevel;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.core.Economies;
+import io.tradepulse.core.RecordBounds;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.YearMonth;
@@ -30,10 +31,10 @@ public final class TradeRecordValidator {
     /** The economies a series may name ({@link Economies}: ISO 3166-1 alpha-3, {@link #AGGREGATES} and XKX). */
     static final Set<String> ECONOMIES = Economies.ALL;
     /** Modern trade statistics (HS) start in 1988; anything earlier is a unit or parsing error. */
-    public static final int MIN_YEAR = 1988;
+    public static final int MIN_YEAR = RecordBounds.MIN_YEAR;
 
     /** How far ahead of the clock a publication time may be: see {@link #check}. */
-    static final Duration PUBLICATION_SLACK = Duration.ofDays(1);
+    static final Duration PUBLICATION_SLACK = RecordBounds.PUBLICATION_SLACK;
 
     private final Clock clock;
     private final ValueLimits limits;
