@@ -14,6 +14,9 @@ import java.util.List;
  * nothing may disappear silently.
  */
 final class CsvRows {
+    /** How the rejection of an unexpected header starts: no row parser's reason does. */
+    private static final String UNEXPECTED_HEADER = "unexpected header";
+
     private CsvRows() {
     }
 
@@ -38,7 +41,7 @@ final class CsvRows {
         boolean headerOk = header != null && namesColumns(header, expectedHeader);
         if (header != null && !headerOk) {
             out.add(new ParseResult.Rejected<>(header.line(), header.text(),
-                    "unexpected header; expected '" + expectedHeader + "'"));
+                    UNEXPECTED_HEADER + "; expected '" + expectedHeader + "'"));
         }
         for (CsvReader.Row row = in.next(); row != null; row = in.next()) {
             // Only an empty or all-space line is skipped: a line of bare commas is a malformed row, and the
@@ -50,6 +53,14 @@ final class CsvRows {
                     : new ParseResult.Rejected<>(row.line(), row.text(), "file rejected: unexpected header"));
         }
         return out;
+    }
+
+    /**
+     * Whether {@code row} is the rejection of the file's header (the whole file is refused), wherever the header is:
+     * blank lines may come before it, so its line number does not tell.
+     */
+    static boolean isHeaderRejection(ParseResult<?> row) {
+        return row instanceof ParseResult.Rejected<?> r && r.reason().startsWith(UNEXPECTED_HEADER + ";");
     }
 
     /**

@@ -47,6 +47,14 @@ public final class TariffEventsCsv {
         return CsvRows.parse(reader, HEADER, this::parseRow);
     }
 
+    /**
+     * Whether {@code row} is the rejection of the file's header: then no row of the file was read, and the file is not a
+     * tariff events file. Its line is not always 1: blank lines before the header are skipped.
+     */
+    public static boolean isHeaderRejection(ParseResult<TariffEvent> row) {
+        return CsvRows.isHeaderRejection(row);
+    }
+
     ParseResult<TariffEvent> parseRow(CsvReader.Row row) {
         long lineNo = row.line();
         String raw = row.text();

@@ -50,6 +50,19 @@ class CsvRowsTest {
         assertThat(parse("\uFEFF\r\n  \r\na,b\r\n1,2\r\n")).containsExactly(new ParseResult.Parsed<>(4, List.of("1", "2")));
     }
 
+    /** A caller that took the rejection on line 1 for the header's refused a file after blank lines as a bad row. */
+    @Test
+    void shouldTellTheHeaderRejectionWhenBlankLinesPrecedeTheHeader() throws IOException {
+        List<ParseResult<List<String>>> rows = parse("\n  \na,c\n1,2\n");
+
+        assertThat(rows.get(0).line()).isEqualTo(3);
+        assertThat(CsvRows.isHeaderRejection(rows.get(0))).isTrue();
+        assertThat(CsvRows.isHeaderRejection(rows.get(1))).as("a row of the refused file").isFalse();
+        assertThat(CsvRows.isHeaderRejection(new ParseResult.Rejected<>(1, "x", "expected 2 fields, found 1")))
+                .as("a row's own rejection").isFalse();
+        assertThat(parse("a,b\n1,2\n")).noneMatch(CsvRows::isHeaderRejection);
+    }
+
     @Test
     void shouldReturnNothingForAnEmptyFile() throws IOException {
         assertThat(parse("")).isEmpty();

@@ -239,9 +239,11 @@ final class TariffsCommand implements Callable<Integer> {
             }
             for (ParseResult<TariffEvent> row : rows) {
                 if (row instanceof ParseResult.Rejected<TariffEvent> bad) {
-                    if (bad.line() == 1) { // the header: no row of the file can be interpreted
-                        throw new Refused(file + " is not a tariff events file",
-                                List.of("line 1: " + bad.reason() + ", found '" + abbreviate(bad.raw()) + "'"));
+                    // The header: no row of the file can be interpreted. Not "line 1": after blank lines the header was
+                    // taken for a row, and the file was refused as "1 problem" of a row instead of as no tariff file.
+                    if (TariffEventsCsv.isHeaderRejection(bad)) {
+                        throw new Refused(file + " is not a tariff events file", List.of("line " + bad.line() + ": "
+                                + bad.reason() + ", found '" + abbreviate(bad.raw()) + "'"));
                     }
                     problems.add("line " + bad.line() + ": " + bad.reason() + "\n      " + abbreviate(bad.raw()));
                     continue;

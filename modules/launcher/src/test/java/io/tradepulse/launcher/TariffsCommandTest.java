@@ -266,6 +266,22 @@ class TariffsCommandTest {
         assertThat(r.err()).contains(csv + " is not a tariff events file", "line 1: unexpected header");
     }
 
+    /**
+     * Blank lines before a wrong header: the header, on line 3, was taken for an invalid row and the file was refused
+     * as "2 problems" of rows (line 3 and every row after it) instead of as no tariff events file.
+     */
+    @Test
+    void shouldSayTheFileIsNoTariffEventsFileWhenBlankLinesPrecedeAnotherHeader() throws IOException {
+        Path csv = csv("", "  ", "id,imposer,target,scope,announced,effective,rate_before,rate_after,kind,note,source",
+                GOOD_1);
+
+        Result r = run("--file", csv.toString(), "--dry-run");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains(csv + " is not a tariff events file", "line 3: unexpected header")
+                .doesNotContain("problem", "line 4");
+    }
+
     @Test
     void shouldRefuseAnEmptyFile() throws IOException {
         Result r = run("--file", csv(TariffEventsCsv.HEADER).toString(), "--dry-run");
