@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -44,6 +45,14 @@ public final class CorsPolicy {
             Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+(\\s*,\\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+)*");
     /** Longer than any real list of request headers: a bigger one is not echoed into the response. */
     private static final int MAX_REQUEST_HEADERS_CHARS = 1024;
+
+    /**
+     * An authority java.net.URI did not read as host[:port] (it has no host then): a host name whose labels may hold
+     * underscores, and an optional port (empty: the default, as URI reads "https://a.example:"). Its last label is no
+     * number: browsers read such a host ("1.2.3") as an IPv4 address, and would never send it as written.
+     */
+    private static final Pattern UNDERSCORE_AUTHORITY = Pattern.compile(
+            "((?:[A-Za-z0-9_-]+\\.)*[A-Za-z0-9_-]*[A-Za-z_-][A-Za-z0-9_-]*\\.?)(?::([0-9]*))?");
 
     private final Set<String> origins;
     private final boolean any;
@@ -94,18 +103,33 @@ public final class CorsPolicy {
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw invalid(option, text, "scheme must be http or https");
         }
-        if (uri.getHost() == null || uri.getRawUserInfo() != null) {
+        String host = uri.getHost();
+        int port = uri.getPort();
+        if (host == null && uri.getRawAuthority() != null && uri.getRawAuthority().indexOf('@') < 0) {
+            // java.net.URI takes a host name with an underscore (my_app.local, common for dev hosts) for no host name
+            // and keeps the authority whole, with no host nor port. Browsers accept such hosts and send them in Origin
+            // as they are: read host[:port] here, or such an origin could never be allowed.
+            Matcher m = UNDERSCORE_AUTHORITY.matcher(uri.getRawAuthority());
+            if (!m.matches()) {
+                throw invalid(option, text, "'" + uri.getRawAuthority() + "' is not host[:port] (a host name of letters,"
+                        + " digits, '-', '_' and '.', its last label no number; a port of digits)");
+            }
+            host = m.group(1);
+            String digits = m.group(2);
+            // More than 5 digits is out of range whatever they are (and might not fit an int).
+            port = digits == null || digits.isEmpty() ? -1 : digits.length() > 5 ? Integer.MAX_VALUE : Integer.parseInt(digits);
+        }
+        if (host == null || uri.getRawUserInfo() != null) {
             throw invalid(option, text, "no host, or a user name before it");
         }
         if (!uri.getRawPath().isEmpty() || uri.getRawQuery() != null || uri.getRawFragment() != null) {
             throw invalid(option, text, "an origin has no path (not even /), query or fragment");
         }
-        int port = uri.getPort();
         if (port == 0 || port > 65_535) {
             throw invalid(option, text, "port must be 1..65535");
         }
         boolean defaultPort = port == -1 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
-        return scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port);
+        return scheme + "://" + host.toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port);
     }
 
     private static IllegalArgumentException invalid(String option, String entry, String why) {

@@ -30,6 +30,36 @@ class CorsPolicyTest {
         assertThat(p.echoesOrigin()).isTrue();
     }
 
+    /**
+     * java.net.URI reads a host with an underscore (dev hosts such as my_app.local) as no host at all, and such an origin
+     * was refused as "no host": browsers send it in Origin as it is, so its pages could never be allowed.
+     */
+    @Test
+    void shouldMatchAnOriginExactlyWhenItsHostHasAnUnderscore() {
+        CorsPolicy p = CorsPolicy.of("--opt", List.of("http://my_app.local:3000", "HTTPS://Dev_Host.Example:443",
+                "http://_a-b_.test:"));
+        assertThat(p.allowOrigin("http://my_app.local:3000")).isEqualTo("http://my_app.local:3000");
+        assertThat(p.allowOrigin("https://dev_host.example")).isEqualTo("https://dev_host.example");
+        assertThat(p.allowOrigin("http://_a-b_.test")).isEqualTo("http://_a-b_.test");
+        assertThat(p.allowOrigin("http://my_app.local:3001")).isNull();
+        assertThat(p.allowOrigin("http://my_app.local")).isNull();
+        assertThat(p.allowOrigin("https://my_app.local:3000")).isNull();
+        assertThat(p.allowOrigin("http://myapp.local:3000")).isNull();
+    }
+
+    @Test
+    void shouldStillRejectAnEntryWhenItsHostHasAnUnderscoreAndTheRestIsNoOrigin() {
+        for (String bad : List.of("http://my_app.local:abc", "http://user@my_app.local", "http://my_app.local:0",
+                "http://my_app.local:70000", "http://my_app.local:99999999999", "http://my_app.local/",
+                "http://my_app.local/app", "http://my_app.local?x=1", "http://a_b:80:90", "http://my%20_app.local",
+                "http://a_b..example", "ftp://my_app.local", "http://1.2.3", "http://my_app.123")) {
+            assertThatThrownBy(() -> CorsPolicy.of("--http-cors-origins", List.of(bad)))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("--http-cors-origins " + bad)
+                    .hasMessageContaining("scheme://host[:port]");
+        }
+    }
+
     @Test
     void shouldAllowAnyOriginWithAStarAlone() {
         CorsPolicy p = CorsPolicy.of("--opt", List.of("*"));
