@@ -1,7 +1,9 @@
 package io.tradepulse.serving;
 
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -129,7 +131,61 @@ public final class CorsPolicy {
             throw invalid(option, text, "port must be 1..65535");
         }
         boolean defaultPort = port == -1 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
-        return scheme + "://" + host.toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port);
+        String serialised = host.startsWith("[") ? ipv6(option, text, host) : host.toLowerCase(Locale.ROOT);
+        return scheme + "://" + serialised + (defaultPort ? "" : ":" + port);
+    }
+
+    /**
+     * An IPv6 literal ({@code [...]}) as browsers serialise it in Origin (WHATWG URL): hex pieces in lower case without
+     * leading zeros, the first longest run of two or more zero pieces as {@code ::}, an embedded IPv4 address as two
+     * pieces. Lower-casing alone kept {@code [0:0:0:0:0:0:0:1]} as written, and it never matched the
+     * {@code [::1]} browsers send.
+     */
+    private static String ipv6(String option, String text, String bracketed) {
+        String literal = bracketed.substring(1, bracketed.length() - 1);
+        if (literal.indexOf('%') >= 0) {
+            throw invalid(option, text, "an origin's IPv6 address has no zone (%...)");
+        }
+        byte[] address;
+        try {
+            address = InetAddress.getByName(literal).getAddress(); // a literal: no name lookup
+        } catch (UnknownHostException e) {
+            throw invalid(option, text, "not an IPv6 address: " + literal);
+        }
+        if (address.length == 4) { // the JDK gives an IPv4-mapped address (::ffff:a.b.c.d) as its IPv4 address
+            address = new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff,
+                    address[0], address[1], address[2], address[3]};
+        }
+        int[] pieces = new int[8];
+        for (int i = 0; i < 8; i++) {
+            pieces[i] = (address[2 * i] & 0xff) << 8 | (address[2 * i + 1] & 0xff);
+        }
+        int compress = -1;
+        int longest = 1;
+        for (int i = 0; i < 8; ) {
+            int run = 0;
+            while (i + run < 8 && pieces[i + run] == 0) {
+                run++;
+            }
+            if (run > longest) {
+                compress = i;
+                longest = run;
+            }
+            i += Math.max(run, 1);
+        }
+        StringBuilder out = new StringBuilder("[");
+        for (int i = 0; i < 8; i++) {
+            if (i == compress) {
+                out.append(i == 0 ? "::" : ":");
+                i += longest - 1;
+                continue;
+            }
+            out.append(Integer.toHexString(pieces[i]));
+            if (i < 7) {
+                out.append(':');
+            }
+        }
+        return out.append(']').toString();
     }
 
     private static IllegalArgumentException invalid(String option, String entry, String why) {

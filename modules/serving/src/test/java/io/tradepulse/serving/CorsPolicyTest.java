@@ -60,6 +60,25 @@ class CorsPolicyTest {
         }
     }
 
+    /**
+     * Browsers send an IPv6 origin compressed and in lower case ([::1]); an entry written in another form of the same
+     * address ([0:0:0:0:0:0:0:1]) was kept as written and never matched.
+     */
+    @Test
+    void shouldMatchAnIpv6OriginAsBrowsersSerialiseItWhenTheEntryWritesItInAnotherForm() {
+        CorsPolicy p = CorsPolicy.of("--opt", List.of("http://[0:0:0:0:0:0:0:1]:8081", "https://[2001:DB8:0:0:1:0:0:1]",
+                "http://[::ffff:127.0.0.1]", "http://[fe80:0:0::0001]:3000", "http://[1:0:2:0:3:0:4:0]"));
+        assertThat(p.allowOrigin("http://[::1]:8081")).isEqualTo("http://[::1]:8081");
+        assertThat(p.allowOrigin("https://[2001:db8::1:0:0:1]")).isEqualTo("https://[2001:db8::1:0:0:1]");
+        assertThat(p.allowOrigin("http://[::ffff:7f00:1]")).isEqualTo("http://[::ffff:7f00:1]");
+        assertThat(p.allowOrigin("http://[fe80::1]:3000")).isEqualTo("http://[fe80::1]:3000");
+        assertThat(p.allowOrigin("http://[1:0:2:0:3:0:4:0]")).as("no run of two zero pieces")
+                .isEqualTo("http://[1:0:2:0:3:0:4:0]");
+        assertThat(p.allowOrigin("http://[0:0:0:0:0:0:0:1]:8081")).as("not how a browser sends it").isNull();
+        assertThatThrownBy(() -> CorsPolicy.of("--opt", List.of("http://[fe80::1%25eth0]")))
+                .hasMessageContaining("scheme://host[:port]");
+    }
+
     @Test
     void shouldAllowAnyOriginWithAStarAlone() {
         CorsPolicy p = CorsPolicy.of("--opt", List.of("*"));
