@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * gives an empty list, and the original text stays in {@code scope}: the processor reads an empty list as all
  * goods only with the scope "ALL", and a scope described in words as matching no series (docs/signals.md). A scope
  * that names HS codes after "except", "excluding", "excl.", "other than" or "but not" is rejected: hsScope can only
- * list the codes an event covers. So is a range of codes ("HS84-87", "HS84 to HS87"): hsScope would hold its ends.
+ * list the codes an event covers. So is a range of codes ("HS84-87", "HS84 to HS87"): hsScope would hold its ends;
+ * and a list that writes "HS" once ("HS84/85", "HS8471, 8473"): hsScope would hold its first code alone.
  */
 public final class TariffEventsCsv {
     public static final String HEADER = "id,imposer,target,scope,announced,effective,rate_before_pct,rate_after_pct,kind,note,source";
@@ -37,6 +38,13 @@ public final class TariffEventsCsv {
      */
     private static final Pattern RANGE_END = Pattern.compile(
             "(?:\\s*[-\u2013\u2014]\\s*|\\s+(?:to|through|thru)\\s+)(HS ?)?(\\d{2,10}(?:\\.\\d{2})*)\\b(?!\\.?\\d*\\s*%)",
+            Pattern.CASE_INSENSITIVE);
+    /**
+     * What follows an HS code when the scope lists more codes after it without "HS" ({@code HS84/85}, {@code HS8471,
+     * 8473}, {@code HS84 and 85}): the next code. Not a rate ({@code HS27, 10%}); a code written with "HS" is read.
+     */
+    private static final Pattern LIST_NEXT = Pattern.compile(
+            "(?:\\s*[/,&+]\\s*|\\s+(?:and|or)\\s+)(\\d{2,10}(?:\\.\\d{2})*)\\b(?!\\.?\\d*\\s*%)",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern ISO3 = Pattern.compile("[A-Z]{3}");
     /** Words that start a list of goods a scope leaves out ("ALL except HS8517"): the codes after them are no scope. */
@@ -141,6 +149,15 @@ public final class TariffEventsCsv {
                     return new ParseResult.Rejected<>(lineNo, raw, "scope gives a range of HS codes ('"
                             + scope.substring(m.start(), range.end()) + "'): hsScope can only list codes, and would hold "
                             + "the range's ends alone; list every code it covers (HS84 HS85 HS86 HS87)");
+                }
+                // Only codes written with "HS" are read: "HS84/85" was an event on HS84 alone, and the series of 85
+                // were silently never matched. A bare number of another length after the code ("HS8703, 25 cars") is
+                // no code.
+                Matcher next = LIST_NEXT.matcher(scope).region(m.end(), scope.length());
+                if (next.lookingAt() && next.group(1).replace(".", "").length() == code.length()) {
+                    return new ParseResult.Rejected<>(lineNo, raw, "scope lists HS codes without 'HS' ('"
+                            + scope.substring(m.start(), next.end()) + "'): only codes written HSnn are read, and hsScope "
+                            + "would hold HS" + m.group(1) + " alone; write HS before every code (HS84 HS85)");
                 }
                 // The digits without the dots: "8517.13" is subheading 851713. Only the digits before the first dot made
                 // an event on smartphones one on all of heading 8517.

@@ -146,6 +146,29 @@ class TariffEventsCsvTest {
                 assertThat(((ParseResult.Parsed<TariffEvent>) r).value().getHsScope()).containsExactly("27"));
     }
 
+    /**
+     * Only codes written with "HS" are read: "HS84/85" was read as HS84 alone and "HS8471, 8473" as HS8471, so an event
+     * on both silently missed the series of the second (no signal names it there).
+     */
+    @Test
+    void shouldRejectAScopeWhenItListsFurtherHsCodesWithoutHs() throws IOException {
+        for (String scope : List.of("HS84/85 machinery", "HS 8471, 8473", "hs84 & 85", "HS84 and 85", "HS8517.13/8517.14",
+                "HS01 HS84+85")) {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(scope)
+                    .contains("scope lists HS codes without 'HS'");
+        }
+        for (String scope : List.of("HS84/HS85", "HS84, HS85 and HS86", "HS27, 10%", "HS27 / 15 %", "HS8703, 25 cars",
+                "HS27 coal/LNG 15%")) {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Parsed.class);
+        }
+        assertThat(((ParseResult.Parsed<TariffEvent>) parseOne(
+                "x,USA,CHN,\"HS84, HS85 and HS86\",2025-04-02,2025-04-09,20,54,INCREASE,,AP")).value().getHsScope())
+                .containsExactly("84", "85", "86");
+    }
+
     @Test
     void shouldRejectUnknownKindNamingTheAllowedValues() throws IOException {
         var rows = new TariffEventsCsv().parse(new StringReader(TariffEventsCsv.HEADER
