@@ -72,6 +72,15 @@ import org.slf4j.LoggerFactory;
  * dead-lettered with no origin, the next step started from the same series, and the pass never ended (a dead letter
  * every {@value #PASS_STEP_MS} ms, every later calendar change waiting). A Kafka error is the task's: it propagates.
  *
+ * <p>The signal parameters ({@code tradepulse.signals.*} thresholds and windows, {@link SignalConfig#parameters}) the
+ * task's signals were published under are kept in the same store, in the key ({@link #parametersKey}). A task started
+ * with other parameters brings every series to them in a pass like a calendar change's (all the series of the task,
+ * every period; the calendar stays): signals that no longer hold are retracted ({@link Signals#RETRACTED_BY_PARAMETERS}),
+ * new ones published, unchanged ones not re-sent. Why: the compacted trade.signals otherwise kept the old parameters'
+ * signals for every period no figure re-evaluated. Its target is kept until it ends, so a restart repeats it; a
+ * calendar change waits for it. A task that recorded none (new, or upgraded from a release that did not record them)
+ * takes the current ones as those its signals were published under.
+ *
  * <p>A series' entry holds its latest {@value #HEAD_YEARS} calendar years; the years before are in the
  * {@code series-history-archive} store, one entry per (series, year). Why: every input decodes, re-encodes and
  * writes to the changelog the whole entry, so with the whole history in one entry the cost per input grew with the
@@ -120,8 +129,17 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
     private KeyValueStore<String, AppliedCalendar> appliedCalendar;
     /** The calendar figures are evaluated with: the target of a pass in progress. */
     private TariffCalendar calendar = TariffCalendar.EMPTY;
+    /**
+     * The signal parameters figures are evaluated with: those the task's signals were published under (recorded,
+     * see {@link #parametersKey}), or the target of a parameter pass in progress. {@link #config}'s once a pass to
+     * them has ended (or when none were recorded).
+     */
+    private SignalConfig params;
+    /** Whether the applied calendar, the applied signal parameters, and both, are saved (see {@link #process}). */
     private boolean calendarSaved;
-    /** The calendar change being applied, or null. */
+    private boolean paramsSaved;
+    private boolean appliedSaved;
+    /** The calendar or signal parameter change being applied, or null. */
     private Pass pass;
     /** Tells the roll-up tasks which task a contribution comes from (see {@link RollupProcessor}). */
     private Header upstream;
@@ -178,6 +196,20 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         return rules == TariffCalendar.RULES_LITERAL ? "target" : "target-rules-" + rules;
     }
 
+    /** Key prefixes of the signal parameters a task's signals were published under, and of a parameter pass' target. */
+    static final String APPLIED_PARAMETERS = "signal-parameters:";
+    static final String TARGET_PARAMETERS = "signal-parameters-target:";
+
+    /**
+     * The key of the applied-tariff-calendar store entry recording signal parameters ({@link SignalConfig#parameters},
+     * after {@code prefix}); the value is an empty {@code AppliedCalendar}, unused. Why in the key: the store's value
+     * schema and its format byte stay as they are (no state-format change), and the calendar entries keep their keys,
+     * so an earlier release, which reads only those, still finds its calendar after a downgrade and ignores these.
+     */
+    static String parametersKey(String prefix, SignalConfig c) {
+        return prefix + c.parameters();
+    }
+
     SeriesStateProcessor(String storeName, String archiveStoreName, String tariffStoreName,
                          String appliedCalendarStoreName, SignalConfig config, RollupConfig rollups,
                          SourcePrecedence sources, Serializer<SeriesKey> storeKeySerializer) {
@@ -208,7 +240,17 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         // the current rules: global stores are fully restored before stream threads start, so that is the whole
         // calendar. init() runs again when a task is revived after a dirty close: start from the (restored) store.
         this.calendar = applied != null ? applied : readCalendar();
+        // The parameters this task's signals were published under. None recorded (a new task, or state from a
+        // release that recorded none, which is what an upgrade meets): the current ones are assumed, as that
+        // release did. Why not a pass: the parameters that release ran with are unknown, so a pass could publish
+        // the signals the current ones raise but could not tell which published ones no longer hold, at the cost
+        // of evaluating every period of every series; an upgrade normally keeps the configuration.
+        SignalConfig appliedParams = savedParameters(APPLIED_PARAMETERS);
+        SignalConfig targetParams = savedParameters(TARGET_PARAMETERS);
+        this.params = appliedParams != null ? appliedParams : config;
         this.calendarSaved = applied != null;
+        this.paramsSaved = appliedParams != null;
+        this.appliedSaved = calendarSaved && paramsSaved;
         this.pass = null;
         if (target != null) {
             // Stopped in the middle of a pass: some series reflect the target, some not yet. The pass is repeated
@@ -216,6 +258,10 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
             // those it did not end at the same calendar; a rules change is then a change like any other, applied by
             // the next refresh.
             startPass(calendar, target);
+        } else if (targetParams != null && appliedParams != null) {
+            // Likewise for a parameter change: the pass to the parameters it ran to is repeated, whatever the
+            // configuration says now; a further change is applied by the next refresh, once that pass has ended.
+            startParameterPass(appliedParams, targetParams);
         }
         this.upstream = RollupProcessor.upstreamHeader(context.taskId().partition());
         context.schedule(config.tariffRefresh(), PunctuationType.WALL_CLOCK_TIME, this::refreshCalendar);
@@ -224,11 +270,12 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
 
     @Override
     public void process(Record<SeriesKey, TradeRecord> record) {
-        if (!calendarSaved) {
+        if (!appliedSaved) {
             // A new task: record the calendar its first outputs are computed with, in their transaction. Left to
             // the first refresh, a restart before it would start from tariff.events as it is then, and an event
-            // changed in between would never be applied to what this task had already emitted.
-            saveCalendar(SeriesStateProcessor::appliedKey, calendar);
+            // changed in between would never be applied to what this task had already emitted. Likewise the
+            // signal parameters (also for a task upgraded from a release that recorded none).
+            saveApplied();
         }
         SeriesKey series = record.key();
         TradeRecord value = record.value();
@@ -241,7 +288,7 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
             // against what the series has published. Once only: the pass skips it when it gets there, and so does
             // its next figure. Evaluated again, the old calendar's signals of the new history (never published)
             // would go out as RETRACTED.
-            reevaluate(series, head, pass.from, pass.to, record.timestamp(), context::forward);
+            bringToTarget(series, head, record.timestamp(), context::forward);
             pass.early.add(series);
         }
         Observation incoming = SeriesHistories.observation(value);
@@ -249,7 +296,7 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         // when it reaches back before the entry's first year.
         SeriesHistory history = withArchivedYears(series, head, incoming.getYear() - YEARS_BEFORE,
                 incoming.getYear() + YEARS_AFTER);
-        SeriesHistories.Upsert upsert = SeriesHistories.upsert(history, incoming, config.trendMonths(), sources);
+        SeriesHistories.Upsert upsert = SeriesHistories.upsert(history, incoming, params.trendMonths(), sources);
         if (!upsert.changed()) {
             return;
         }
@@ -285,9 +332,9 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
                     before = SeriesHistories.before(history, incoming, upsert);
                 }
                 Observation old = SeriesHistories.get(before, period);
-                was = old == null ? Map.of() : Signals.evaluate(series, before, old, events, config);
+                was = old == null ? Map.of() : Signals.evaluate(series, before, old, events, params);
             }
-            emitSignalDiff(series, q, was, Signals.evaluate(series, history, q, events, config),
+            emitSignalDiff(series, q, was, Signals.evaluate(series, history, q, events, params),
                     Signals.RETRACTED_BY_DATA, record.timestamp(), out::add);
         }
         save(series, head, history, incoming.getYear());
@@ -359,15 +406,24 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         if (pass != null) {
             return; // a further change waits until the pass in progress is done (continuePass)
         }
+        if (!params.parameters().equals(config.parameters())) {
+            // Restarted with other signal parameters: bring every series' signals to them, in a pass like a
+            // calendar change's; a calendar change waits for it. Written in the same transaction as its first step.
+            saveApplied();
+            saveParameters(TARGET_PARAMETERS, config);
+            startParameterPass(params, config);
+            continuePass(timestamp);
+            return;
+        }
         TariffCalendar fresh = readCalendar();
         if (fresh.equals(calendar)) {
-            if (!calendarSaved) {
-                saveCalendar(SeriesStateProcessor::appliedKey, calendar);
+            if (!appliedSaved) {
+                saveApplied();
             }
             return;
         }
         // Written in the same transaction as the pass' first signal differences (exactly_once_v2).
-        saveCalendar(SeriesStateProcessor::appliedKey, calendar);
+        saveApplied();
         saveCalendar(SeriesStateProcessor::targetKey, fresh);
         startPass(calendar, fresh);
         continuePass(timestamp);
@@ -375,13 +431,26 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
 
     private void startPass(TariffCalendar from, TariffCalendar to) {
         calendar = to;
-        pass = new Pass(from, to, List.copyOf(TariffCalendar.affectedSeriesGroups(from, to)), keys);
+        pass = new Pass(from, to, params, params, List.copyOf(TariffCalendar.affectedSeriesGroups(from, to)), keys);
         pass.startedNanos = System.nanoTime();
         log.info("Task {}: tariff calendar changed ({} -> {} events{}); re-evaluating the series of {} (reporter, "
                 + "partner, flow) groups, {} per step", context.taskId(), from.events().size(), to.events().size(),
                 from.rules() == to.rules() ? "" : ", matching rules " + from.rules() + " -> " + to.rules()
                         + (to.rules() == TariffCalendar.RULES_EU_MEMBERS ? ": EU events reach the member states" : ""),
                 pass.groups.size(), config.refreshBatchSeries());
+    }
+
+    /**
+     * Starts a pass over every series of the task, from the signal parameters they were published under to
+     * {@code to}, under the applied calendar; figures are evaluated with {@code to} from now on.
+     */
+    private void startParameterPass(SignalConfig from, SignalConfig to) {
+        params = to;
+        pass = new Pass(calendar, calendar, from, to, null, keys);
+        pass.startedNanos = System.nanoTime();
+        log.info("Task {}: signal parameters changed ({} -> {}); re-evaluating the signals of every series, {} "
+                + "history years per step", context.taskId(), from.parameters(), to.parameters(),
+                config.refreshBatchSeries());
     }
 
     /**
@@ -396,40 +465,48 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         }
         int budget = config.refreshBatchSeries();
         List<PunctuationFailures.Item> skipped = new ArrayList<>(0);
-        while (budget > 0 && pass.group < pass.groups.size()) {
-            SeriesKey group = pass.groups.get(pass.group);
+        while (budget > 0 && pass.group < pass.groupCount()) {
+            SeriesKey group = pass.everySeries() ? null : pass.groups.get(pass.group);
             boolean groupDone = true;
-            // From the group's first key, or from the last one re-evaluated (range() includes it: skipped).
-            try (KeyValueIterator<SeriesKey, SeriesHistory> it = pass.last == null
-                    ? store.prefixScan(group, groupPrefix) : store.range(pass.last, null)) {
+            // From the group's first key (the store's, for every series), or from the last one re-evaluated (range()
+            // includes it: skipped).
+            try (KeyValueIterator<SeriesKey, SeriesHistory> it = pass.last != null ? store.range(pass.last, null)
+                    : group == null ? store.all() : store.prefixScan(group, groupPrefix)) {
                 while (it.hasNext()) {
                     KeyValue<SeriesKey, SeriesHistory> kv = it.next();
                     if (kv.key.equals(pass.last)) {
                         continue;
                     }
-                    if (!Pass.sameGroup(kv.key, group)) {
+                    if (group != null && !Pass.sameGroup(kv.key, group)) {
                         break;
                     }
-                    if (budget == 0) {
+                    if (budget <= 0) {
                         groupDone = false;
                         break;
                     }
+                    int cost = 1;
                     if (!pass.early.remove(kv.key)) {
-                        reevaluateOrSkip(kv.key, kv.value, timestamp, skipped);
+                        cost = reevaluateOrSkip(kv.key, kv.value, timestamp, skipped);
                     }
                     pass.reached(kv.key);
                     pass.series++;
-                    budget--;
+                    budget -= cost;
                 }
             }
             if (groupDone) {
                 pass.nextGroup();
             }
         }
-        if (pass.group == pass.groups.size()) {
-            saveCalendar(SeriesStateProcessor::appliedKey, pass.to);
-            deleteSaved(SeriesStateProcessor::targetKey, -1);
-            log.info("Task {}: tariff calendar change applied to {} series in {} ms{}", context.taskId(), pass.series,
+        if (pass.group == pass.groupCount()) {
+            if (pass.everySeries()) {
+                saveParameters(APPLIED_PARAMETERS, pass.toParams);
+                deleteParameters(TARGET_PARAMETERS, null);
+            } else {
+                saveCalendar(SeriesStateProcessor::appliedKey, pass.to);
+                deleteSaved(SeriesStateProcessor::targetKey, -1);
+            }
+            log.info("Task {}: {} change applied to {} series in {} ms{}", context.taskId(),
+                    pass.everySeries() ? "signal parameter" : "tariff calendar", pass.series,
                     (System.nanoTime() - pass.startedNanos) / 1_000_000,
                     pass.skipped == 0 ? "" : " (" + pass.skipped + " skipped, see their dead letters)");
             pass = null;
@@ -448,21 +525,52 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
      * the cause is in the history, which the series' own figures read too (one that fails is dead-lettered with its
      * input). Only the computation is guarded: an error of a store or of a send is the task's, and propagates.
      */
-    private void reevaluateOrSkip(SeriesKey series, SeriesHistory head, long timestamp,
-                                  List<PunctuationFailures.Item> skipped) {
+    private int reevaluateOrSkip(SeriesKey series, SeriesHistory head, long timestamp,
+                                 List<PunctuationFailures.Item> skipped) {
         List<Record<SeriesKey, Emission>> out = new ArrayList<>();
+        int cost;
         try {
-            reevaluate(series, head, pass.from, pass.to, timestamp, out::add);
+            cost = bringToTarget(series, head, timestamp, out::add);
         } catch (RuntimeException e) {
             if (!PunctuationFailures.isItemFault(e)) {
                 throw e;
             }
-            skipped.add(new PunctuationFailures.Item(origin(series), "series not re-evaluated for a tariff calendar"
-                    + " change, its signals stay those of the calendar before", keys.serialize(null, series), e));
+            skipped.add(new PunctuationFailures.Item(origin(series), pass.everySeries()
+                    ? "series not re-evaluated for a signal parameter change, its signals stay those of the parameters"
+                            + " before"
+                    : "series not re-evaluated for a tariff calendar change, its signals stay those of the calendar"
+                            + " before", keys.serialize(null, series), e));
             pass.skipped++;
-            return;
+            return 1;
         }
         out.forEach(context::forward);
+        return cost;
+    }
+
+    /**
+     * Brings one series from what it published to the pass' target and emits the differences; returns what it cost
+     * against a step's budget: one for a calendar change (a few periods), and for a parameter change, which evaluates
+     * every period, the calendar years its history spans. Why not one: a 20-year series costs some twenty times a
+     * calendar pass' series, and a step of {@code refreshBatchSeries} of them would outlast a transaction.
+     */
+    private int bringToTarget(SeriesKey series, SeriesHistory head, long timestamp,
+                              Consumer<Record<SeriesKey, Emission>> sink) {
+        if (!pass.everySeries()) {
+            reevaluate(series, head, pass.from, pass.to, timestamp, sink);
+            return 1;
+        }
+        SeriesHistory history = withArchivedYears(series, head, TradeRecordValidator.MIN_YEAR, Integer.MAX_VALUE);
+        List<Observation> obs = history.getObservations();
+        if (obs.isEmpty()) {
+            return 1;
+        }
+        List<TariffEvent> events = pass.to.matching(series);
+        for (Observation q : obs) {
+            emitSignalDiff(series, q, Signals.evaluate(series, history, q, events, pass.fromParams),
+                    Signals.evaluate(series, history, q, events, pass.toParams), Signals.RETRACTED_BY_PARAMETERS,
+                    timestamp, sink);
+        }
+        return obs.get(obs.size() - 1).getYear() - obs.get(0).getYear() + 1;
     }
 
     /** How a dead letter names a series: {@code series:<reporter>|<partner>|<flow>|<commodity>}. */
@@ -484,12 +592,12 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         if (oldEvents.equals(newEvents)) {
             return; // the change does not concern this series (pair or HS scope)
         }
-        int first = Signals.firstPeriodAffectedBy(symmetricDifference(oldEvents, newEvents), config);
+        int first = Signals.firstPeriodAffectedBy(symmetricDifference(oldEvents, newEvents), params);
         SeriesHistory history = withArchivedYears(series, head, first / 12 - YEARS_BEFORE, Integer.MAX_VALUE);
         for (Observation q : history.getObservations()) {
             if (SeriesHistories.index(q) + q.getMonths() - 1 >= first) {
-                emitSignalDiff(series, q, Signals.evaluate(series, history, q, oldEvents, config),
-                        Signals.evaluate(series, history, q, newEvents, config), Signals.RETRACTED_BY_CALENDAR,
+                emitSignalDiff(series, q, Signals.evaluate(series, history, q, oldEvents, params),
+                        Signals.evaluate(series, history, q, newEvents, params), Signals.RETRACTED_BY_CALENDAR,
                         timestamp, sink);
             }
         }
@@ -548,7 +656,73 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
     private void saveCalendar(IntFunction<String> keyOf, TariffCalendar c) {
         appliedCalendar.put(keyOf.apply(c.rules()), new AppliedCalendar(new ArrayList<>(c.events())));
         deleteSaved(keyOf, c.rules());
-        calendarSaved = true;
+    }
+
+    /**
+     * Saves the applied calendar and signal parameters where not saved yet (the first outputs, or a pass, are computed
+     * with them). Each on its own: in a pass an upgraded task resumes (an earlier release's, which recorded no
+     * parameters), {@link #calendar} is the pass' target, not the applied calendar saved already.
+     */
+    private void saveApplied() {
+        if (!calendarSaved) {
+            saveCalendar(SeriesStateProcessor::appliedKey, calendar);
+            calendarSaved = true;
+        }
+        if (!paramsSaved) {
+            saveParameters(APPLIED_PARAMETERS, params);
+            paramsSaved = true;
+        }
+        appliedSaved = true;
+    }
+
+    /**
+     * The signal parameters recorded under {@code prefix} (applied, or a pass' target), with this task's refresh
+     * settings; null if none, or if the key is not in this release's form (a later release's, with parameters this
+     * one does not know: taken as none, hence the current ones, with a warning).
+     */
+    private SignalConfig savedParameters(String prefix) {
+        for (String key : parameterKeys(prefix)) {
+            try {
+                return config.withParameters(key.substring(prefix.length()));
+            } catch (IllegalArgumentException e) {
+                log.warn("Task {}: signal parameters recorded as '{}' cannot be read ({}); ignored", context.taskId(),
+                        key, e.getMessage());
+            }
+        }
+        return null;
+    }
+
+    /** Records {@code c}'s signal parameters under {@code prefix}, then deletes any other recorded there. */
+    private void saveParameters(String prefix, SignalConfig c) {
+        String key = parametersKey(prefix, c);
+        appliedCalendar.put(key, new AppliedCalendar(new ArrayList<>()));
+        deleteParameters(prefix, key);
+    }
+
+    /** Deletes the keys under {@code prefix} but {@code except} (null: all). */
+    private void deleteParameters(String prefix, String except) {
+        for (String key : parameterKeys(prefix)) {
+            if (!key.equals(except)) {
+                appliedCalendar.delete(key);
+            }
+        }
+    }
+
+    /**
+     * The store's keys under {@code prefix}. Read from the whole store: it holds a handful of entries per task (the
+     * calendar, a pass' target, the parameters), and is read when a task starts or a pass starts or ends.
+     */
+    private List<String> parameterKeys(String prefix) {
+        List<String> out = new ArrayList<>(1);
+        try (KeyValueIterator<String, AppliedCalendar> all = appliedCalendar.all()) {
+            while (all.hasNext()) {
+                String key = all.next().key;
+                if (key.startsWith(prefix)) {
+                    out.add(key);
+                }
+            }
+        }
+        return out;
     }
 
     /** Deletes {@code keyOf}'s keys of every rules version but {@code except} (-1: all), where present (no tombstones). */
@@ -563,11 +737,15 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
 
     /**
      * A calendar change being applied: from what the series reflected to the new calendar, group by group in the
-     * order of {@code groups}, and within a group in store key order up to {@code last}.
+     * order of {@code groups}, and within a group in store key order up to {@code last}. Or a signal parameter
+     * change ({@code groups} null): every series of the store, in key order, from {@code fromParams} to
+     * {@code toParams} under one calendar.
      */
     private static final class Pass {
         final TariffCalendar from;
         final TariffCalendar to;
+        final SignalConfig fromParams;
+        final SignalConfig toParams;
         final List<SeriesKey> groups;
         final Map<SeriesKey, Integer> groupIndex = new HashMap<>();
         int group;
@@ -586,14 +764,26 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         private SeriesKey last;
         private byte[] lastBytes;
 
-        Pass(TariffCalendar from, TariffCalendar to, List<SeriesKey> groups, Serializer<SeriesKey> keys) {
+        Pass(TariffCalendar from, TariffCalendar to, SignalConfig fromParams, SignalConfig toParams,
+             List<SeriesKey> groups, Serializer<SeriesKey> keys) {
             this.from = from;
             this.to = to;
+            this.fromParams = fromParams;
+            this.toParams = toParams;
             this.groups = groups;
             this.keys = keys;
-            for (int i = 0; i < groups.size(); i++) {
+            for (int i = 0; groups != null && i < groups.size(); i++) {
                 groupIndex.put(groups.get(i), i);
             }
+        }
+
+        /** A signal parameter change: every series, as one group (the whole store). */
+        boolean everySeries() {
+            return groups == null;
+        }
+
+        int groupCount() {
+            return groups == null ? 1 : groups.size();
         }
 
         void reached(SeriesKey series) {
@@ -617,7 +807,8 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
          * the current group, by key: a series whose key sorts after the last one re-evaluated is still to come.
          */
         boolean passed(SeriesKey series) {
-            Integer g = groupIndex.get(new SeriesKey(series.getReporter(), series.getPartner(), series.getFlow(), ""));
+            Integer g = groups == null ? Integer.valueOf(0)
+                    : groupIndex.get(new SeriesKey(series.getReporter(), series.getPartner(), series.getFlow(), ""));
             if (g == null || g < group) {
                 return true;
             }

@@ -37,6 +37,44 @@ public record SignalConfig(int leadMonths, int paybackMonths, int trendMonths, d
         }
     }
 
+    /**
+     * The parameters the signals depend on (not the refresh interval or batch), as text that {@link #withParameters}
+     * reads back exactly: {@code lead.months=3;payback.months=3;trend.months=2;front.loading.min.excess.pct=10.0;
+     * payback.min.drop.pct=10.0;yoy.move.threshold.pct=30.0}. The processor records it per task (in the key of an
+     * applied-tariff-calendar entry, see {@link SeriesStateProcessor#parametersKey}), to find that the signals it
+     * published were computed under other parameters. {@link Double#toString} is exact (it reads back as the same
+     * double), so a threshold moved by 0.01 is a change.
+     */
+    public String parameters() {
+        return "lead.months=" + leadMonths + ";payback.months=" + paybackMonths + ";trend.months=" + trendMonths
+                + ";front.loading.min.excess.pct=" + frontLoadingPct + ";payback.min.drop.pct=" + paybackPct
+                + ";yoy.move.threshold.pct=" + yoyMovePct;
+    }
+
+    /**
+     * These settings with the signal parameters of {@code text} (as {@link #parameters} writes it).
+     *
+     * @throws IllegalArgumentException when the text is not in that form (a key written by another release)
+     */
+    public SignalConfig withParameters(String text) {
+        String[] parts = text.split(";", -1);
+        String[] names = {"lead.months", "payback.months", "trend.months", "front.loading.min.excess.pct",
+                "payback.min.drop.pct", "yoy.move.threshold.pct"};
+        if (parts.length != names.length) {
+            throw new IllegalArgumentException("not signal parameters: " + text);
+        }
+        String[] values = new String[names.length];
+        for (int i = 0; i < names.length; i++) {
+            if (!parts[i].startsWith(names[i] + "=")) {
+                throw new IllegalArgumentException("not signal parameters: " + text);
+            }
+            values[i] = parts[i].substring(names[i].length() + 1);
+        }
+        return new SignalConfig(Integer.parseInt(values[0]), Integer.parseInt(values[1]), Integer.parseInt(values[2]),
+                Double.parseDouble(values[3]), Double.parseDouble(values[4]), Double.parseDouble(values[5]),
+                tariffRefresh, refreshBatchSeries);
+    }
+
     /** The same parameters with another number of series re-evaluated per punctuation. */
     public SignalConfig withRefreshBatchSeries(int series) {
         return new SignalConfig(leadMonths, paybackMonths, trendMonths, frontLoadingPct, paybackPct, yoyMovePct,

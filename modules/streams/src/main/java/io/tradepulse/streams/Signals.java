@@ -206,6 +206,11 @@ public final class Signals {
      * reader to look for a revision that never happened.
      */
     static final String RETRACTED_BY_CALENDAR = "the tariff calendar changed and the condition no longer holds";
+    /**
+     * Why a signal was withdrawn: a {@code tradepulse.signals.*} parameter changed (a threshold raised, a window
+     * shortened) while the series' data and the calendar stayed as they were.
+     */
+    static final String RETRACTED_BY_PARAMETERS = "the signal parameters changed and the condition no longer holds";
 
     /** The same signal, withdrawn because its condition no longer holds, for the given reason. */
     static TradeSignal retracted(TradeSignal active, String reason) {

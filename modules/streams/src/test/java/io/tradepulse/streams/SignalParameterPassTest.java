@@ -1,0 +1,285 @@
+package io.tradepulse.streams;
+
+import static io.tradepulse.streams.TopologyFixture.figure;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tradepulse.avro.CommodityLevel;
+import io.tradepulse.avro.Flow;
+import io.tradepulse.avro.SeriesKey;
+import io.tradepulse.avro.SignalStatus;
+import io.tradepulse.avro.TariffEvent;
+import io.tradepulse.avro.TradeRecord;
+import io.tradepulse.avro.TradeSignal;
+import io.tradepulse.avro.state.AppliedCalendar;
+import io.tradepulse.avro.state.HistoryYearKey;
+import io.tradepulse.avro.state.SeriesHistory;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A {@code tradepulse.signals.*} parameter changed between two runs of the processor. The stores survive the restart
+ * (as a changelog restore gives them back), and a new processor instance with the new parameters must bring the
+ * signals it published to them: retract those that no longer hold, publish the new ones, leave the others alone,
+ * for series that receive no new data.
+ *
+ * <p>Three series of China's exports to the US, in store key order HS 01, HS 02, TOTAL: each a flat 2024 and 2025
+ * at 100 except June 2025 at 125 (+25 % YoY, an excess of 25 % with no trend), front-loading ahead of the August
+ * rise under the default 10 % threshold, and no YOY_MOVE under the default 30 %.
+ */
+class SignalParameterPassTest {
+    private static final List<SeriesKey> SERIES = List.of(
+            new SeriesKey("CHN", "USA", Flow.EXPORT, "01"),
+            new SeriesKey("CHN", "USA", Flow.EXPORT, "02"),
+            TopologyFixture.CHN_USA);
+    private static final SeriesKey TOTAL = TopologyFixture.CHN_USA;
+
+    private final StateSerdes serdes = StateSerdes.defaults();
+    private final KeyValueStore<SeriesKey, SeriesHistory> histories = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(TradeTopology.SERIES_STORE), serdes.seriesKey(), serdes.seriesHistory())
+            .withLoggingDisabled().build();
+    private final KeyValueStore<HistoryYearKey, SeriesHistory> archive = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(TradeTopology.SERIES_ARCHIVE_STORE), serdes.historyYearKey(),
+            serdes.seriesHistory()).withLoggingDisabled().build();
+    private final KeyValueStore<String, TariffEvent> tariffs = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(TradeTopology.TARIFF_STORE), Serdes.String(),
+            new VersionedAvroSerde<TariffEvent>(TariffEvent.getClassSchema())).withLoggingDisabled().build();
+    private final KeyValueStore<String, AppliedCalendar> applied = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(TradeTopology.APPLIED_CALENDAR_STORE), Serdes.String(), serdes.appliedCalendar())
+            .withLoggingDisabled().build();
+    private SeriesStateProcessor processor;
+
+    private static SignalConfig withThresholds(double frontLoadingPct, double yoyMovePct) {
+        SignalConfig d = SignalConfig.DEFAULTS;
+        return new SignalConfig(d.leadMonths(), d.paybackMonths(), d.trendMonths(), frontLoadingPct, d.paybackPct(),
+                yoyMovePct, d.tariffRefresh(), 1);
+    }
+
+    @Test
+    void shouldRetractFrontLoadingSignalWhenThresholdIsRaised() {
+        MockProcessorContext<SeriesKey, Emission> first = start(SignalConfig.DEFAULTS);
+        tariffs.put(SignalsTest.AUGUST_RISE.getId(), SignalsTest.AUGUST_RISE);
+        punctuate(first); // the refresh applies the rise
+        feedFrontLoadingInJune(TOTAL);
+        assertThat(june(first, TOTAL, "FRONT_LOADING")).extracting(TradeSignal::getStatus)
+                .containsExactly(SignalStatus.ACTIVE);
+
+        // Restarted with the threshold above June's 25 % excess, no new figure.
+        MockProcessorContext<SeriesKey, Emission> second = start(withThresholds(30.0, 30.0));
+        punctuateUntilNoPass(second);
+
+        List<TradeSignal> emitted = signals(second);
+        assertThat(emitted).hasSize(1);
+        TradeSignal retracted = emitted.get(0);
+        assertThat(retracted.getType()).isEqualTo("FRONT_LOADING");
+        assertThat(retracted.getStatus()).isEqualTo(SignalStatus.RETRACTED);
+        assertThat(retracted.getSummary()).startsWith("RETRACTED (" + Signals.RETRACTED_BY_PARAMETERS + "): ");
+
+        // Applied once: a further restart with the same parameters emits nothing.
+        MockProcessorContext<SeriesKey, Emission> third = start(withThresholds(30.0, 30.0));
+        punctuateUntilNoPass(third);
+        assertThat(third.forwarded()).isEmpty();
+    }
+
+    /** YOY_MOVE does not depend on the calendar: its threshold is applied with no tariff event at all. */
+    @Test
+    void shouldPublishYoyMoveWhenThresholdIsLowered() {
+        MockProcessorContext<SeriesKey, Emission> first = start(SignalConfig.DEFAULTS);
+        punctuate(first);
+        feedFrontLoadingInJune(TOTAL);
+        assertThat(signals(first)).isEmpty();
+
+        MockProcessorContext<SeriesKey, Emission> second = start(withThresholds(10.0, 20.0));
+        punctuateUntilNoPass(second);
+
+        List<TradeSignal> emitted = signals(second);
+        assertThat(emitted).extracting(TradeSignal::getType, TradeSignal::getYear, TradeSignal::getMonth,
+                TradeSignal::getStatus).containsExactly(org.assertj.core.groups.Tuple.tuple("YOY_MOVE", 2025, 6,
+                SignalStatus.ACTIVE));
+        assertThat(emitted.get(0).getYoyPct()).isEqualTo(25.0);
+    }
+
+    /** Only the signals whose content changed go out: a YOY_MOVE threshold leaves June's FRONT_LOADING as it was. */
+    @Test
+    void shouldNotRepublishUnchangedSignalsWhenAnotherTypesThresholdChanges() {
+        MockProcessorContext<SeriesKey, Emission> first = start(SignalConfig.DEFAULTS);
+        tariffs.put(SignalsTest.AUGUST_RISE.getId(), SignalsTest.AUGUST_RISE);
+        punctuate(first); // the refresh applies the rise
+        feedFrontLoadingInJune(TOTAL);
+
+        MockProcessorContext<SeriesKey, Emission> second = start(withThresholds(10.0, 20.0));
+        punctuateUntilNoPass(second);
+
+        assertThat(signals(second)).extracting(TradeSignal::getType).containsExactly("YOY_MOVE");
+    }
+
+    /**
+     * Restarted in the middle of the pass (one series per step: HS 01 and 02 done, TOTAL not reached): the pass is
+     * repeated from its start with the parameters it ran to, and ends; TOTAL's June signal is retracted.
+     */
+    @Test
+    void shouldFinishParameterPassAfterRestartMidPass() {
+        MockProcessorContext<SeriesKey, Emission> first = start(SignalConfig.DEFAULTS);
+        tariffs.put(SignalsTest.AUGUST_RISE.getId(), SignalsTest.AUGUST_RISE);
+        punctuate(first); // the refresh applies the rise
+        SERIES.forEach(this::feedFrontLoadingInJune);
+        assertThat(signals(first)).filteredOn(s -> s.getType().equals("FRONT_LOADING")).hasSize(3);
+
+        MockProcessorContext<SeriesKey, Emission> second = start(withThresholds(30.0, 30.0));
+        punctuate(second); // the refresh starts the pass and takes a step; the step punctuation takes another
+        assertThat(targetKeys()).as("the pass is in progress").hasSize(1);
+        assertThat(signals(second)).extracting(TradeSignal::getCommodity).doesNotContain("TOTAL");
+
+        // Down in the middle, restarted with the defaults again: the pass to 30 % is finished first.
+        MockProcessorContext<SeriesKey, Emission> third = start(SignalConfig.DEFAULTS.withRefreshBatchSeries(1));
+        for (int i = 0; i < 10 && !targetKeys().isEmpty(); i++) {
+            punctuate(third);
+        }
+        assertThat(june(third, TOTAL, "FRONT_LOADING")).extracting(TradeSignal::getStatus)
+                .contains(SignalStatus.RETRACTED);
+        // Then the defaults, which the configuration asks for now, in a pass of their own: every June signal back.
+        for (int i = 0; i < 20; i++) {
+            punctuate(third);
+        }
+        assertThat(targetKeys()).isEmpty();
+        assertThat(appliedParameterKeys()).containsExactly(SeriesStateProcessor.parametersKey(
+                SeriesStateProcessor.APPLIED_PARAMETERS, SignalConfig.DEFAULTS));
+        for (SeriesKey s : SERIES) {
+            List<TradeSignal> june = june(third, s, "FRONT_LOADING");
+            assertThat(june).as(s.getCommodity()).isNotEmpty();
+            assertThat(june.get(june.size() - 1).getStatus()).as(s.getCommodity()).isEqualTo(SignalStatus.ACTIVE);
+        }
+    }
+
+    /**
+     * A figure of a series the pass has not reached: the series is brought to the new parameters first (June's
+     * signal retracted), then the figure applied under them; the pass then moves past it without a second
+     * retraction.
+     */
+    @Test
+    void shouldRetractSignalOfSeriesNotYetReachedWhenItsFigureArrivesDuringParameterPass() {
+        MockProcessorContext<SeriesKey, Emission> first = start(SignalConfig.DEFAULTS);
+        tariffs.put(SignalsTest.AUGUST_RISE.getId(), SignalsTest.AUGUST_RISE);
+        punctuate(first); // the refresh applies the rise
+        SERIES.forEach(this::feedFrontLoadingInJune);
+
+        MockProcessorContext<SeriesKey, Emission> second = start(withThresholds(30.0, 30.0));
+        punctuate(second);
+        second.resetForwards();
+        // July at 140: +40 % against a trend of +12.5 % (May and June), an excess of 24.4 %: front-loading under
+        // 10 %, not under 30 %.
+        feed(TOTAL, figure(TOTAL, 2025, 7, 1, 140L, "2025-08-14", 0));
+        assertThat(june(second, TOTAL, "FRONT_LOADING")).extracting(TradeSignal::getStatus)
+                .containsExactly(SignalStatus.RETRACTED);
+        assertThat(signals(second)).noneMatch(s -> s.getMonth() == 7 && s.getType().equals("FRONT_LOADING"));
+
+        second.resetForwards();
+        punctuateUntilNoPass(second);
+        assertThat(signals(second)).isEmpty();
+    }
+
+    /**
+     * State from a release that recorded no parameters (an upgrade): the current ones are assumed, as that release
+     * did (no pass, nothing emitted), and recorded, so that a later change is found.
+     */
+    @Test
+    void shouldAssumeAndRecordTheCurrentParametersWhenNoneWereRecorded() {
+        MockProcessorContext<SeriesKey, Emission> first = start(SignalConfig.DEFAULTS);
+        tariffs.put(SignalsTest.AUGUST_RISE.getId(), SignalsTest.AUGUST_RISE);
+        punctuate(first); // the refresh applies the rise
+        feedFrontLoadingInJune(TOTAL);
+        List.copyOf(appliedParameterKeys()).forEach(applied::delete); // as the earlier release left it
+
+        MockProcessorContext<SeriesKey, Emission> upgraded = start(withThresholds(30.0, 30.0));
+        punctuateUntilNoPass(upgraded);
+        assertThat(upgraded.forwarded()).isEmpty();
+        assertThat(appliedParameterKeys()).containsExactly(SeriesStateProcessor.parametersKey(
+                SeriesStateProcessor.APPLIED_PARAMETERS, withThresholds(30.0, 30.0)));
+
+        MockProcessorContext<SeriesKey, Emission> changed = start(SignalConfig.DEFAULTS);
+        punctuateUntilNoPass(changed);
+        assertThat(june(changed, TOTAL, "FRONT_LOADING")).extracting(TradeSignal::getStatus)
+                .containsExactly(SignalStatus.ACTIVE);
+    }
+
+    private void feedFrontLoadingInJune(SeriesKey series) {
+        for (int m = 1; m <= 12; m++) {
+            feed(series, figure(series, 2024, m, 1, 100L, "2024-%02d-20".formatted(m == 12 ? 12 : m + 1), 0));
+        }
+        for (int m = 1; m <= 5; m++) {
+            feed(series, figure(series, 2025, m, 1, 100L, "2025-%02d-20".formatted(m + 1), 0));
+        }
+        feed(series, figure(series, 2025, 6, 1, 125L, "2025-07-14", 0));
+    }
+
+    private void feed(SeriesKey series, TradeRecord r) {
+        TradeRecord value = series.getCommodity().equals("TOTAL") ? r
+                : TradeRecord.newBuilder(r).setCommodityLevel(CommodityLevel.HS2).build();
+        processor.process(new Record<>(series, value, 0L));
+    }
+
+    private List<String> targetKeys() {
+        return keys(SeriesStateProcessor.TARGET_PARAMETERS);
+    }
+
+    private List<String> appliedParameterKeys() {
+        return keys(SeriesStateProcessor.APPLIED_PARAMETERS);
+    }
+
+    private List<String> keys(String prefix) {
+        List<String> out = new ArrayList<>();
+        try (var all = applied.all()) {
+            all.forEachRemaining(kv -> {
+                if (kv.key.startsWith(prefix)) {
+                    out.add(kv.key);
+                }
+            });
+        }
+        return out;
+    }
+
+    /** A new processor instance over the surviving stores, as after a restart. */
+    private MockProcessorContext<SeriesKey, Emission> start(SignalConfig signalConfig) {
+        MockProcessorContext<SeriesKey, Emission> context = new MockProcessorContext<>();
+        for (KeyValueStore<?, ?> store : List.of(histories, archive, tariffs, applied)) {
+            if (!store.isOpen()) {
+                store.init(context.getStateStoreContext(), store);
+            }
+            context.addStateStore(store);
+        }
+        processor = new SeriesStateProcessor(TradeTopology.SERIES_STORE, TradeTopology.SERIES_ARCHIVE_STORE,
+                TradeTopology.TARIFF_STORE, TradeTopology.APPLIED_CALENDAR_STORE, signalConfig, RollupConfig.NONE,
+                SourcePrecedence.DEFAULT, StateSerdes.defaults().seriesKey().serializer());
+        processor.init(context);
+        return context;
+    }
+
+    /** Runs the refresh and the pass step punctuations once each. */
+    private static void punctuate(MockProcessorContext<SeriesKey, Emission> context) {
+        context.scheduledPunctuators().forEach(p -> p.getPunctuator().punctuate(0L));
+    }
+
+    /** Punctuates until any pass has ended (a bounded number of times). */
+    private void punctuateUntilNoPass(MockProcessorContext<SeriesKey, Emission> context) {
+        for (int i = 0; i < 20; i++) {
+            punctuate(context);
+        }
+        assertThat(targetKeys()).as("no parameter pass left in progress").isEmpty();
+        assertThat(applied.get(TopologyFixture.TARGET)).as("no calendar pass left in progress").isNull();
+    }
+
+    private static List<TradeSignal> signals(MockProcessorContext<SeriesKey, Emission> context) {
+        return context.forwarded().stream().map(f -> f.record().value()).filter(Emission::isSignal)
+                .map(Emission::signal).toList();
+    }
+
+    private static List<TradeSignal> june(MockProcessorContext<SeriesKey, Emission> context, SeriesKey s, String type) {
+        return signals(context).stream().filter(x -> x.getType().equals(type) && x.getCommodity().equals(s.getCommodity())
+                && x.getYear() == 2025 && x.getMonth() == 6).toList();
+    }
+}
