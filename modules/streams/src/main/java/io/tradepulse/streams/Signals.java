@@ -130,7 +130,7 @@ public final class Signals {
                     + (last == null ? "" : "; latest tariff event " + last.getId() + " (effective " + last.getEffective() + ")");
             out.put(SignalType.YOY_MOVE, signal(SignalType.YOY_MOVE, series, q, y.baseLevel(), y.pct(), y, null, last, summary,
                     YOY_METHODS.computeIfAbsent(cfg.yoyMovePct() + "|" + y.basis(), k -> String.format(Locale.ROOT,
-                            "YOY_MOVE |yoy| >= %.1f%%; yoy basis %s", cfg.yoyMovePct(), y.basis()))));
+                            "YOY_MOVE |yoy| >= %s%%; yoy basis %s", threshold(cfg.yoyMovePct()), y.basis()))));
         }
         if (events.isEmpty()) {
             return out;
@@ -162,8 +162,8 @@ public final class Signals {
                     versus(q, expected, excess, y, g), cfg.leadMonths(), ahead.getId(),
                     ahead.getKind(), rate(ahead.getRateBeforePct()), rate(ahead.getRateAfterPct()), ahead.getEffective());
             out.put(SignalType.FRONT_LOADING, signal(SignalType.FRONT_LOADING, series, q, expected, excess, y, g, ahead, summary,
-                    String.format(Locale.ROOT, "FRONT_LOADING excess >= %.1f%% within %d months before a duty rise; %s",
-                            cfg.frontLoadingPct(), cfg.leadMonths(), method(cfg, g, y))));
+                    String.format(Locale.ROOT, "FRONT_LOADING excess >= %s%% within %d months before a duty rise; %s",
+                            threshold(cfg.frontLoadingPct()), cfg.leadMonths(), method(cfg, g, y))));
         }
         TariffEvent behind = null; // latest duty rise in force since at most paybackMonths
         for (TariffEvent e : events) {
@@ -178,8 +178,8 @@ public final class Signals {
                     versus(q, expected, excess, y, g), cfg.paybackMonths(), behind.getId(),
                     behind.getKind(), rate(behind.getRateBeforePct()), rate(behind.getRateAfterPct()), behind.getEffective());
             out.put(SignalType.PAYBACK, signal(SignalType.PAYBACK, series, q, expected, excess, y, g, behind, summary,
-                    String.format(Locale.ROOT, "PAYBACK shortfall >= %.1f%% within %d months from a duty rise; %s",
-                            cfg.paybackPct(), cfg.paybackMonths(), method(cfg, g, y))));
+                    String.format(Locale.ROOT, "PAYBACK shortfall >= %s%% within %d months from a duty rise; %s",
+                            threshold(cfg.paybackPct()), cfg.paybackMonths(), method(cfg, g, y))));
         }
         return out;
     }
@@ -249,6 +249,20 @@ public final class Signals {
     private static String method(SignalConfig cfg, Double g, Yoy y) {
         return String.format(Locale.ROOT, "expected = year-earlier level x (1 + median YoY of the %d "
                 + "preceding months%s); yoy basis %s", cfg.trendMonths(), g == null ? ": none, trend 0" : "", y.basis());
+    }
+
+    /**
+     * A configured threshold in a signal's method text, exactly as configured: "10.0", "12.25", "7.5". Rounded to one
+     * decimal (as it was), 12.25 printed as "12.3", so the text did not say which parameter was applied, and two
+     * configurations that raise different signals read the same. At least one decimal, so the usual whole thresholds
+     * print as before ("10.0"). Only when a signal holds (YOY_MOVE's once per threshold and basis, cached).
+     */
+    static String threshold(double pct) {
+        if (!Double.isFinite(pct)) {
+            return String.valueOf(pct);
+        }
+        BigDecimal exact = BigDecimal.valueOf(pct).stripTrailingZeros();
+        return (exact.scale() < 1 ? exact.setScale(1) : exact).toPlainString();
     }
 
     /** "2025-05", or "2025-01..02" for a combined period. */

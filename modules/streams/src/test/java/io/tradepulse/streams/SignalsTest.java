@@ -124,6 +124,33 @@ class SignalsTest {
         }
     }
 
+    /**
+     * The method text names the thresholds as configured: 12.25 printed as "12.3" did not say which parameter was
+     * applied. A whole threshold prints as before ("10.0").
+     */
+    @Test
+    void shouldPrintTheConfiguredThresholdsExactlyInTheMethodWhenTheyHaveTwoDecimals() {
+        SignalConfig d = SignalConfig.DEFAULTS;
+        SignalConfig cfg = new SignalConfig(d.leadMonths(), d.paybackMonths(), d.trendMonths(), 12.25, d.paybackPct(),
+                20.05, d.tariffRefresh(), d.refreshBatchSeries());
+        try (TopologyFixture f = new TopologyFixture(cfg)) {
+            f.tariff(AUGUST_RISE);
+            flatYearAndJune(f, 125L);
+            Map<SignalKey, TradeSignal> table = f.signalTable();
+            assertThat(table.get(key(CHN_USA, 2025, 6, "FRONT_LOADING")).getMethod())
+                    .startsWith("FRONT_LOADING excess >= 12.25% within 3 months");
+            assertThat(table.get(key(CHN_USA, 2025, 6, "YOY_MOVE")).getMethod()).startsWith("YOY_MOVE |yoy| >= 20.05%;");
+        }
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.tariff(AUGUST_RISE);
+            flatYearAndJune(f, 135L);
+            Map<SignalKey, TradeSignal> table = f.signalTable();
+            assertThat(table.get(key(CHN_USA, 2025, 6, "FRONT_LOADING")).getMethod())
+                    .startsWith("FRONT_LOADING excess >= 10.0% within 3 months");
+            assertThat(table.get(key(CHN_USA, 2025, 6, "YOY_MOVE")).getMethod()).startsWith("YOY_MOVE |yoy| >= 30.0%;");
+        }
+    }
+
     @Test
     void shouldSignalFrontLoadingWhenTheExcessIsExactlyTheThreshold() {
         // Thresholds of 15 and 20 %, reached exactly: 115 and 120 against a flat 100, and against a trend (June at
