@@ -102,6 +102,26 @@ class ProcessorConfigTest {
                 .satisfies(e -> assertThat(e.getMessage()).contains(allowed));
     }
 
+    /**
+     * A roll-up cell waits at most sixty emit intervals (RollupProcessor.MAX_LAGGARD_WAIT_INTERVALS); an interval above
+     * Long.MAX_VALUE / 60 (~1.54e17 ms) overflowed that wait to a negative number, so every cell waiting for a
+     * laggard was emitted at once. Refused at start, naming the key and the range.
+     */
+    @Test
+    void shouldRefuseARollupEmitIntervalWhenSixtyIntervalsOverflowALong() {
+        long overflowing = Long.MAX_VALUE / RollupProcessor.MAX_LAGGARD_WAIT_INTERVALS + 1;
+        assertThat(overflowing * RollupProcessor.MAX_LAGGARD_WAIT_INTERVALS).as("the overflow").isNegative();
+        for (long invalid : new long[] {overflowing, 150_000_000_000_000_000L, Long.MAX_VALUE}) {
+            assertRefusedNamingKeyAndAllowedValues(ProcessorConfig.ROLLUP_EMIT_INTERVAL_MS_CONFIG, Long.toString(invalid),
+                    "no more than 100000000000000000");
+        }
+        Map<String, Object> m = valid();
+        m.put(ProcessorConfig.ROLLUP_EMIT_INTERVAL_MS_CONFIG, "100000000000000000");
+        long max = new ProcessorConfig(m).rollupConfig().emitInterval().toMillis();
+        assertThat(max).isEqualTo(100_000_000_000_000_000L);
+        assertThat(max * RollupProcessor.MAX_LAGGARD_WAIT_INTERVALS).isPositive();
+    }
+
     @Test
     void shouldRefuseANotANumberSignalThresholdNamingTheKeyAndTheRange() {
         assertRefusedNamingKeyAndAllowedValues(ProcessorConfig.SIGNALS_FRONT_LOADING_PCT_CONFIG, "NaN", "[0.0,...,1000.0]");
