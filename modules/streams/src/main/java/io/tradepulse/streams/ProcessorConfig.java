@@ -113,7 +113,9 @@ public final class ProcessorConfig extends AbstractConfig {
             + "calendar change is applied; a step runs every 100 ms until every concerned series is done. Each step is "
             + "part of one transaction (transaction.timeout.ms, 10 s by default): a series costs about 0.1 ms (20 "
             + "years of history, docs/benchmarks.md), and the tasks of a stream thread take their steps in the same "
-            + "transaction, so keep batch x tasks per thread x 0.1 ms well below it.";
+            + "transaction, so keep batch x tasks per thread x 0.1 ms well below it. A change of a signal parameter "
+            + "(a restart with other tradepulse.signals.* thresholds or months) re-evaluates every series in the same "
+            + "steps, a series counting as the calendar years its history spans (about 0.025 ms each).";
     public static final int SIGNALS_TARIFF_REFRESH_BATCH_DEFAULT = 5_000;
 
     public static final String ROLLUP_COMMODITY_CONFIG = "tradepulse.rollup.commodity.enabled";
