@@ -67,8 +67,21 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
    * good and every restart would read anyway. Offsets stay as they were (old and new releases read each other's).
    */
   private final Map<String, Known> known = new HashMap<>();
+  /** Local files left for a later check because they were still being written ({@link #settleTime}), logged once. */
+  private final java.util.Set<String> settling = new java.util.HashSet<>();
   private RetryingFetcher fetcher;
   private Cursor cursor; // the location being emitted, if any
+
+  /**
+   * How long a local file whose last line has no line break must have gone unmodified before it is read; ZERO (the
+   * default) reads whatever a file holds when it is checked. A writer that does not write-then-rename leaves the
+   * file, while it writes, ending mid-line, and the cut last value (1234 of 123456) would go out as a figure: with a
+   * settle time, such a file, and one that changes while it is checked, is left for a later check (nothing is
+   * emitted from it, nothing is lost), and what is emitted is never read past the size the file had when checked.
+   */
+  protected Duration settleTime() {
+    return Duration.ZERO;
+  }
 
   protected abstract List<String> locations();
 
@@ -204,6 +217,11 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
     boolean opened = false;
     try {
       String digest = snap.digest();
+      if (snap.stillBeingWritten()) {
+        leaveWhileWritten(loc);
+        return false;
+      }
+      settling.remove(loc);
       boolean same = digest.equals(off.digest());
       if (same && off.complete()) {
         checked(loc);
@@ -265,6 +283,24 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
       return off.deadLetters();
     }
     return null;
+  }
+
+  /**
+   * {@code loc} is still being written: not read now (its offset stays as it was), checked again after the settle
+   * time (or poll.interval.ms, if sooner). One INFO per location until it is read; a writer that takes minutes would
+   * otherwise log at every check.
+   */
+  private void leaveWhileWritten(String loc) {
+    Duration settle = settleTime();
+    if (settling.add(loc)) {
+      log.info("{} is still being written (it changed while it was checked, or its last line has no line break and "
+          + "it was modified less than {} ms ago): left for a later check", loc, settle.toMillis());
+    } else {
+      log.debug("{} is still being written: left for a later check", loc);
+    }
+    failures.remove(loc);
+    nextCheck.put(loc, clock.instant().plus(settle.compareTo(config.pollInterval()) < 0 ? settle
+        : config.pollInterval()));
   }
 
   /** A check of {@code loc} succeeded: the next is due poll.interval.ms from now. */
@@ -449,10 +485,52 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
       this.download = download;
     }
 
-    /** Every byte read from the payload, for its digest or its parse, counts in {@code payload-bytes-read-total}. */
+    /**
+     * Every byte read from the payload, for its digest or its parse, counts in {@code payload-bytes-read-total}. With
+     * a settle time, a local file is read only up to the size it had when checked: rows a writer appends while it is
+     * emitted (the last one perhaps cut mid-value) are not read; the end of the emission notices the change and the
+     * file is read again from the start ({@link #emit}).
+     */
     @Override
     public InputStream open() throws IOException {
-      return new CountingInputStream(payload.open(), metrics);
+      InputStream in = payload.open();
+      if (local != null && !settleTime().isZero()) {
+        in = new BoundedInputStream(in, before.size());
+      }
+      return new CountingInputStream(in, metrics);
+    }
+
+    /**
+     * Whether a local file looks still written to ({@link #settleTime}): it changed since it was stamped (while its
+     * digest was taken), or its last byte is no line break and it was modified less than the settle time ago. Never
+     * for a download or without a settle time.
+     */
+    boolean stillBeingWritten() {
+      Duration settle = settleTime();
+      if (local == null || settle.isZero()) {
+        return false;
+      }
+      if (!unchangedSinceDigest()) {
+        return true;
+      }
+      // Wall-clock time, as in read(): it is compared with the file system's mtime.
+      return !endsWithLineBreak() && before.modified().toInstant().isAfter(Instant.now().minus(settle));
+    }
+
+    /** Whether the file's last byte, as of its stamp, is a line break (false for an empty or unreadable file). */
+    private boolean endsWithLineBreak() {
+      if (before.size() == 0) {
+        return false;
+      }
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(local)) {
+        java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+        if (ch.read(last, before.size() - 1) != 1) {
+          return false;
+        }
+        return last.get(0) == '\n' || last.get(0) == '\r';
+      } catch (IOException e) {
+        return false;
+      }
     }
 
     /**
@@ -503,6 +581,57 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
       if (download != null) {
         download.close();
       }
+    }
+  }
+
+  /** Ends after {@code limit} bytes, whatever follows them. */
+  private static final class BoundedInputStream extends FilterInputStream {
+    private long left;
+
+    BoundedInputStream(InputStream in, long limit) {
+      super(in);
+      this.left = limit;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (left <= 0) {
+        return -1;
+      }
+      int b = super.read();
+      if (b >= 0) {
+        left--;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (left <= 0) {
+        return len == 0 ? 0 : -1;
+      }
+      int n = super.read(b, off, (int) Math.min(len, left));
+      if (n > 0) {
+        left -= n;
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      long skipped = super.skip(Math.min(n, left));
+      left -= skipped;
+      return skipped;
+    }
+
+    @Override
+    public int available() throws IOException {
+      return (int) Math.min(super.available(), left);
+    }
+
+    @Override
+    public boolean markSupported() {
+      return false;
     }
   }
 

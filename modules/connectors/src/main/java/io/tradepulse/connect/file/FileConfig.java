@@ -39,6 +39,15 @@ public final class FileConfig extends TradeSourceConfig {
       + "'USD bn' or 1000 for 'US$1,000'. The product is rounded half-even to a whole unit.";
   public static final String MULTIPLIER_DEFAULT = "1";
 
+  public static final String SETTLE_CONFIG = "file.settle.ms";
+  public static final String SETTLE_DOC = "How long a local file whose last line has no line break must have gone "
+      + "unmodified before it is read. A file dropped by a writer that does not write-then-rename ends mid-line while "
+      + "it is written, and its cut last value (1234 of 123456) would go out as a figure: such a file, and one that "
+      + "changes while it is checked, is left for a later check (after this time, or poll.interval.ms if sooner), "
+      + "with one INFO log; nothing is lost. Rows appended while a file is emitted are not read until it is read "
+      + "again. 0 = read whatever a file holds when it is checked (no check). Not used for http(s) URLs.";
+  public static final long SETTLE_DEFAULT = 10_000L;
+
   /** The TradeRecord fields a file can provide. */
   public enum Target {
     REPORTER("reporter", "ISO alpha-3 of the reporter."),
@@ -92,7 +101,9 @@ public final class FileConfig extends TradeSourceConfig {
             SOURCE_DOC, GROUP, 3, ConfigDef.Width.SHORT, SOURCE_CONFIG)
         .define(MULTIPLIER_CONFIG, Type.STRING, MULTIPLIER_DEFAULT,
             ConfigDef.LambdaValidator.with(FileConfig::validateMultiplier, () -> "positive decimal"), Importance.MEDIUM,
-            MULTIPLIER_DOC, GROUP, 4, ConfigDef.Width.SHORT, MULTIPLIER_CONFIG);
+            MULTIPLIER_DOC, GROUP, 4, ConfigDef.Width.SHORT, MULTIPLIER_CONFIG)
+        .define(SETTLE_CONFIG, Type.LONG, SETTLE_DEFAULT, ConfigDef.Range.between(0, 86_400_000L), Importance.LOW,
+            SETTLE_DOC, GROUP, 5, ConfigDef.Width.SHORT, SETTLE_CONFIG);
     int o = 0;
     for (Target t : Target.values()) {
       def.define(t.fieldConfig(), Type.STRING, "", Importance.MEDIUM, "Column holding " + t.key + ". " + t.doc,
@@ -231,4 +242,5 @@ public final class FileConfig extends TradeSourceConfig {
   public String format() { return getString(FORMAT_CONFIG); }
   public String sourceName() { return getString(SOURCE_CONFIG); }
   public BigDecimal multiplier() { return new BigDecimal(getString(MULTIPLIER_CONFIG)); }
+  public java.time.Duration settle() { return java.time.Duration.ofMillis(getLong(SETTLE_CONFIG)); }
 }

@@ -5,6 +5,7 @@ import io.tradepulse.connect.common.LocationSourceTask;
 import io.tradepulse.connect.common.Parsed;
 import io.tradepulse.connect.common.Payload;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -26,6 +27,12 @@ public class FileSourceTask extends LocationSourceTask<FileConfig> {
   @Override
   protected List<String> locations() {
     return config.paths();
+  }
+
+  /** Files are dropped into place by writers that often do not write-then-rename: see file.settle.ms. */
+  @Override
+  protected Duration settleTime() {
+    return config.settle();
   }
 
   @Override
