@@ -90,9 +90,10 @@ public final class ComextConfig extends TradeSourceConfig {
 
   public static final String FX_TABLE_CONFIG = "comext.fx.table";
   public static final String FX_TABLE_DOC = "Optional CSV period,currency,rate (rate = units of currency per 1 EUR, "
-      + "e.g. 2025-05,USD,1.1278). When set, EUR values are converted to comext.fx.currency (rounded half-even to a "
-      + "whole unit; the rate is in the note); a month without a rate is a dead letter, never left in EUR among "
-      + "converted rows. When empty, values stay in EUR with currency=EUR.";
+      + "e.g. 2025-05,USD,1.1278; a rate outside 0.0001 to 10000000 fails the start). When set, EUR values are "
+      + "converted to comext.fx.currency (rounded half-even to a whole unit; the rate is in the note); a month "
+      + "without a rate is a dead letter, never left in EUR among converted rows. When empty, values stay in EUR with "
+      + "currency=EUR.";
   public static final String FX_TABLE_DEFAULT = "";
 
   public static final String FX_CURRENCY_CONFIG = "comext.fx.currency";

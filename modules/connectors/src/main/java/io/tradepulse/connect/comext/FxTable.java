@@ -21,6 +21,16 @@ import org.apache.kafka.common.config.ConfigException;
  * rows are USD and others silently EUR would poison every sum and YoY downstream.
  */
 public final class FxTable {
+  /**
+   * Bounds of a rate, units of a currency per 1 EUR. The strongest currency per EUR is about 0.3 (KWD), the weakest
+   * in use about 10^6 (IRR at its market rate); the bounds leave room for both and refuse rates off by orders of
+   * magnitude.
+   */
+  static final BigDecimal MIN_RATE = new BigDecimal("0.0001");
+  static final BigDecimal MAX_RATE = new BigDecimal("10000000");
+  static final String RANGE = "a decimal from " + MIN_RATE.toPlainString() + " to " + MAX_RATE.toPlainString()
+      + " units of the currency per 1 EUR";
+
   private final String currency;
   private final Map<YearMonth, BigDecimal> rates;
   private final String name;
@@ -51,7 +61,8 @@ public final class FxTable {
       if (value != null && !value.toString().isBlank()) {
         load(value.toString(), null);
       }
-    }, () -> "empty, or a readable CSV period(yyyy-MM),currency,rate(>0)");
+    }, () -> "empty, or a readable CSV period(yyyy-MM),currency,rate(" + MIN_RATE.toPlainString() + " to "
+        + MAX_RATE.toPlainString() + ")");
   }
 
   /** @param currency the currency whose rates are kept; null to check every line and keep none */
@@ -71,13 +82,20 @@ public final class FxTable {
       BigDecimal rate;
       try {
         rate = new BigDecimal(row.field(2).trim());
-        if (rate.signum() <= 0 || !row.field(1).trim().matches("[A-Za-z]{3}")) {
-          throw new NumberFormatException("not positive, or not a currency");
+        if (!row.field(1).trim().matches("[A-Za-z]{3}")) {
+          throw new NumberFormatException("not a currency");
         }
         month = YearMonth.parse(row.field(0).trim());
       } catch (RuntimeException e) {
         throw new ConfigException(ComextConfig.FX_TABLE_CONFIG, name, "line " + row.line()
-            + " must be period(yyyy-MM),currency,rate(>0): " + new String(row.raw(), java.nio.charset.StandardCharsets.UTF_8));
+            + " must be period(yyyy-MM),currency,rate (" + RANGE + "): "
+            + new String(row.raw(), java.nio.charset.StandardCharsets.UTF_8));
+      }
+      // A rate off by orders of magnitude (typed in the wrong unit, inverted for a currency such as IDR, an extra
+      // exponent) converted every figure of its month into a plausible-looking wrong one: refused at start.
+      if (rate.compareTo(MIN_RATE) < 0 || rate.compareTo(MAX_RATE) > 0) {
+        throw new ConfigException(ComextConfig.FX_TABLE_CONFIG, name, "line " + row.line() + " gives the rate "
+            + row.field(2).trim() + ", outside the allowed range " + RANGE);
       }
       String rowCurrency = row.field(1).trim().toUpperCase(Locale.ROOT);
       // Two different rates for one month: the later line used to win silently, so which rate every figure of the

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A setting that cannot work fails the connector at start (and Connect's validate), naming the key and what is
@@ -101,6 +102,26 @@ class ConnectorConfigValidationTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("comext.fx.table").hasMessageContaining("no USD rate");
     Map<String, String> jpy = with(with(base, "comext.fx.table", yen.toString()), "comext.fx.currency", "JPY");
     new ComextSourceConnector().start(jpy);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0", "-1.1278", "NaN", "Infinity", "1e12", "0.00000001"})
+  void shouldFailComextStartNamingTheFxTableAndTheAllowedRangeWhenARateIsNotAPlausibleRate(String rate)
+      throws Exception {
+    // 1e12 (or 1e-8) converted every figure of its month into a plausible-looking wrong one.
+    Map<String, String> base = Map.of("comext.start.period", "2024-01");
+    Path fx = Files.writeString(dir.resolve("fx.csv"), "period,currency,rate\n2025-05,USD,1.1278\n2025-06,USD," + rate
+        + "\n");
+    assertThatThrownBy(() -> new ComextSourceConnector().start(with(base, "comext.fx.table", fx.toString())))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("comext.fx.table").hasMessageContaining("line 3")
+        .hasMessageContaining("from 0.0001 to 10000000 units of the currency per 1 EUR");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0.0001", "0.3264", "16342.5", "10000000"})
+  void shouldAcceptAnFxRateWithinTheAllowedRange(String rate) throws Exception {
+    Path fx = Files.writeString(dir.resolve("fx.csv"), "period,currency,rate\n2025-05,USD," + rate + "\n");
+    new ComextSourceConnector().start(with(Map.of("comext.start.period", "2024-01"), "comext.fx.table", fx.toString()));
   }
 
   @Test
