@@ -13,6 +13,9 @@ import java.util.regex.Pattern;
  * amount too long or too far out of range to be a figure ({@link #decimal}, {@link #wholeUnits}).
  */
 public final class NumberCells {
+  /** A plain decimal, as a table or a CSV writes one: digits, an optional fraction and an optional exponent. */
+  private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
   /** Digits grouped by threes with commas, then an optional fraction after a dot. */
   private static final Pattern GROUPED = Pattern.compile("[+-]?\\d{1,3}(,\\d{3})+(\\.\\d*)?");
 
@@ -123,6 +126,23 @@ public final class NumberCells {
   public static double finite(double d, String cell) {
     if (!Double.isFinite(d)) {
       throw new NumberFormatException("'" + cell + "' is not a finite number");
+    }
+    return d;
+  }
+
+  /**
+   * {@code s} (the cell {@code cell} without its "%") read as a percentage. Double.parseDouble also reads Java's
+   * literal forms, a type suffix ("5d", "5f") and hexadecimal ("0x1p3" = 8.0): no table or CSV writes a figure so,
+   * and such a cell went out as a growth rate (0x1p3 as 8 %); it is refused like any other cell that is not a number.
+   * What Double.parseDouble refuses, and what is not finite ({@link #finite}), is refused as before, with the same
+   * message.
+   *
+   * @throws NumberFormatException when {@code s} is not a plain finite decimal
+   */
+  public static double percent(String s, String cell) {
+    double d = finite(Double.parseDouble(s), cell);
+    if (!DECIMAL.matcher(s.trim()).matches()) {
+      throw new NumberFormatException("'" + cell + "' is not a plain decimal number");
     }
     return d;
   }

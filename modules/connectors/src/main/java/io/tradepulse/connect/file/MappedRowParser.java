@@ -459,7 +459,7 @@ public final class MappedRowParser implements PayloadParser<String> {
 
   /** A YoY %, with or without the sign; null for none ("-" or empty). */
   static Double percent(String v) {
-    return v == null || v.equals("-") ? null : NumberCells.finite(Double.parseDouble(v.replace("%", "")), v);
+    return v == null || v.equals("-") ? null : NumberCells.percent(v.replace("%", ""), v);
   }
 
   private static String require(String v, String what) {

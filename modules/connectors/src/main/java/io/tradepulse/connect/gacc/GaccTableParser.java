@@ -560,7 +560,7 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
     if (s.isEmpty() || s.equals("-")) {
       return null;
     }
-    return NumberCells.finite(Double.parseDouble(s), cell);
+    return NumberCells.percent(s, cell);
   }
 
   /** Whether a header cell heads a cumulative column (see {@link #columns}). */

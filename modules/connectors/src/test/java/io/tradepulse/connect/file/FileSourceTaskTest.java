@@ -315,6 +315,29 @@ class FileSourceTaskTest {
   }
 
   @Test
+  void shouldDeadLetterAReportedYoyWrittenAsAJavaLiteralWhenItHasATypeSuffixOrIsHexadecimal() throws Exception {
+    // Double.parseDouble read 5d as 5.0 and 0x1p3 as 8.0: such a cell went out as a growth rate.
+    Path csv = Files.writeString(dir.resolve("yoy.csv"), """
+        period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag
+        2025-05,2025-05,,5d,x,double
+        2025-06,2025-06,28.8,5F%,x,float
+        2025-07,2025-07,,0x1p3,x,hex
+        2025-08,2025-08,,-34.5%,x,ok
+        2025-09,2025-09,,+1.5e1,x,exponent
+        """);
+    FileSourceTask task = start(gaccSeedProps(csv.toString()));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(rs).extracting(SourceRecord::topic)
+        .containsExactly("trade.dlq", "trade.dlq", "trade.dlq", "trade.records", "trade.records");
+    assertThat(rs.subList(0, 3)).extracting(r -> ((Struct) r.value()).getString("reason"))
+        .allMatch(reason -> reason.contains("is not a plain decimal number"));
+    assertThat(((Struct) rs.get(3).value()).getFloat64("reportedYoyPct")).isEqualTo(-34.5);
+    assertThat(((Struct) rs.get(4).value()).getFloat64("reportedYoyPct")).isEqualTo(15.0);
+  }
+
+  @Test
   void shouldDeadLetterAPublishedAtInEpochSecondsNamingTheCellInsteadOfEmittingATimeIn1970() throws Exception {
     // 1749513600 is 2025-06-10 in epoch seconds; read as the documented millis it went out as 1970-01-21, and the
     // processor refused the record ("published before its period began"), far from the file and the cell.

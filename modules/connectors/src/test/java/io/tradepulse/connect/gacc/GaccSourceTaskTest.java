@@ -382,6 +382,18 @@ class GaccSourceTaskTest {
         .extracting(s -> s.getString("flow") + " " + s.getFloat64("reportedYoyPct")).containsExactly("IMPORT -18.1");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"5d", "-34.5D", "5f", "0x1p3", "0x22.8p0"})
+  void shouldDeadLetterAYoyCellWrittenAsAJavaLiteralInsteadOfReadingItAsAGrowthRate(String cell) throws Exception {
+    // Double.parseDouble read 0x1p3 as 8.0 and 5d as 5.0: no table writes a growth rate so.
+    List<SourceRecord> rs = readTable(MAY_2025.replace("YoY %,,,-34.5,-18.1", "YoY %,,," + cell + ",-18.1"));
+
+    assertThat(values(rs, "trade.dlq")).extracting(d -> d.getString("reason"))
+        .contains("Non-numeric YoY % '" + cell + "'");
+    assertThat(values(rs, "trade.records")).filteredOn(s -> s.getString("partner").equals("USA"))
+        .extracting(s -> s.getString("flow") + " " + s.getFloat64("reportedYoyPct")).containsExactly("IMPORT -18.1");
+  }
+
   @Test
   void shouldKeepCombinedJanuaryFebruaryWhole() throws Exception {
     Path t = Files.writeString(dir.resolve("2024-02.csv"), FEB_2024);
