@@ -37,10 +37,34 @@ public final class NumberCells {
    * and says what is out of bounds, for a dead letter's reason to keep: a reader's usual "Non-numeric ..." would hide
    * that the cell is a number, only not a plausible one.
    */
-  public static final class OutOfBounds extends NumberFormatException {
+  public static class OutOfBounds extends NumberFormatException {
     OutOfBounds(String message) {
       super(message);
     }
+  }
+
+  /**
+   * An amount cell below zero. No trade value is (imports and exports are both positive flows), and the processor's
+   * validator refuses one; refused at the connector, the dead letter names the file, line or cell it came from, which
+   * the processor's cannot. An {@link OutOfBounds}: where a reader names the cell's field before the message of that,
+   * it does the same for this one ("VALUE_EUR '-5' is negative ...").
+   */
+  public static final class Negative extends OutOfBounds {
+    Negative(String cell) {
+      super("'" + cell + "' is negative (a trade value never is)");
+    }
+  }
+
+  /**
+   * {@code v}, read from {@code cell}, when it is not below zero ("-0" is zero).
+   *
+   * @throws Negative when it is
+   */
+  public static BigDecimal nonNegative(BigDecimal v, String cell) {
+    if (v.signum() < 0) {
+      throw new Negative(cell);
+    }
+    return v;
   }
 
   /**

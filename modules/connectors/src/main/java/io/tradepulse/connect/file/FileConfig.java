@@ -129,7 +129,7 @@ public final class FileConfig extends TradeSourceConfig {
       case YEAR -> "a year, e.g. 2025";
       case MONTH -> "a month number 1-12";
       case MONTHS -> "a number of months 1-12";
-      case VALUE -> "a decimal number in the file's unit, e.g. 28.8";
+      case VALUE -> "a decimal number (not negative) in the file's unit, e.g. 28.8";
       case CURRENCY -> "an ISO 4217 code, e.g. USD";
       case REPORTED_YOY_PCT -> "a percent, e.g. -34.5";
       case PUBLISHED_AT -> "an ISO instant (2026-01-14T00:00:00Z), a date yyyy-MM-dd (UTC midnight) or epoch millis "

@@ -439,7 +439,7 @@ public final class MappedRowParser implements PayloadParser<String> {
       return null;
     }
     try {
-      return NumberCells.decimal(NumberCells.ungroup(v));
+      return NumberCells.nonNegative(NumberCells.decimal(NumberCells.ungroup(v)), v);
     } catch (NumberCells.OutOfBounds e) {
       throw new NumberFormatException("Value " + e.getMessage());
     } catch (NumberFormatException e) {

@@ -552,7 +552,8 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
     if (s.isEmpty() || s.equals("-")) {
       return null;
     }
-    return NumberCells.wholeUnits(NumberCells.decimal(NumberCells.ungroup(s)), THOUSAND, cell);
+    return NumberCells.wholeUnits(NumberCells.nonNegative(NumberCells.decimal(NumberCells.ungroup(s)), cell), THOUSAND,
+        cell);
   }
 
   static Double percent(String cell) {

@@ -152,6 +152,25 @@ class ComextSourceTaskTest {
     });
   }
 
+  @Test
+  void shouldDeadLetterANegativeObsValueNamingTheCellInsteadOfSendingIt() throws Exception {
+    // Sent, it reached the processor's validator, whose dead letter cannot say which response row it came from.
+    String path = "/sdmx/2.1/data/DS-045409/M.AT.AE.7204.2.VALUE_IN_EUROS";
+    wm.stubFor(get(urlPathEqualTo(path)).atPriority(9).willReturn(aResponse().withStatus(200).withBody(HEADER)));
+    wm.stubFor(get(urlPathEqualTo(path)).atPriority(1).withQueryParam("startPeriod", equalTo("2023-09"))
+        .willReturn(aResponse().withStatus(200).withBody(HEADER
+            + "ESTAT:DS-045409(1.0),15/09/26,M,AT,AE,7204,2,VALUE_IN_EUROS,2023-09,-204548\r\n")));
+    ComextApiSourceTask task = start(new ComextApiSourceTask(), Map.of(ComextConfig.REPORTERS_CONFIG, "AT",
+        ComextConfig.PARTNERS_CONFIG, "AE", ComextConfig.PRODUCTS_CONFIG, "7204", ComextConfig.FLOWS_CONFIG, "EXPORT",
+        ComextConfig.START_CONFIG, "2023-09", ComextConfig.LOOKBACK_CONFIG, "0"));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.records")).isEmpty();
+    assertThat(values(rs, "trade.dlq")).extracting(s -> s.getString("reason"))
+        .containsExactly("OBS_VALUE '-204548' is negative (a trade value never is)");
+  }
+
   /**
    * EXTRACTION_TOO_BIG switches the reporter to one month per call, a unit of work that emits nothing and leaves the
    * cursor where it was: the task must not report itself caught up there, or a one-shot ingest stops before the months.

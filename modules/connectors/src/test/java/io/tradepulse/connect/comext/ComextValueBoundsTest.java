@@ -58,4 +58,15 @@ class ComextValueBoundsTest {
     assertThat(p.items()).filteredOn(TradeRow.class::isInstance).extracting(i -> ((TradeRow) i).value())
         .containsExactly(70L);
   }
+
+  @Test
+  void shouldDeadLetterTheSeriesNamingTheCellWhenABulkValueIsNegative() {
+    // Summed into its series, -40 made CN's 100 a figure of 60 that no validator could tell from a real one.
+    Parsed p = bulk(new ComextParser(ComextGeo.load(""), null),
+        bulkRow("CN", "100") + bulkRow("CN", "-40") + bulkRow("US", "7"));
+
+    assertThat(reasons(p)).singleElement().asString().contains("VALUE_EUR '-40' is negative (a trade value never is)");
+    assertThat(p.items()).filteredOn(TradeRow.class::isInstance).extracting(i -> ((TradeRow) i).partner())
+        .containsExactly("USA");
+  }
 }

@@ -26,4 +26,19 @@ class ComtradeValueBoundsTest {
     assertThat(parsed.items()).filteredOn(TradeRow.class::isInstance).extracting(i -> ((TradeRow) i).partner())
         .containsExactly("CAN");
   }
+
+  @Test
+  void shouldDeadLetterTheRecordNamingTheCellWhenPrimaryValueIsNegative() {
+    String rec = """
+        {"period":"202405","reporterCode":842,"flowCode":"M","partnerCode":%s,"cmdCode":"TOTAL","primaryValue":%s}""";
+    String payload = "{\"count\":2,\"data\":[" + rec.formatted(156, "-1234.5") + "," + rec.formatted(124, "10")
+        + "],\"error\":\"\"}";
+    Parsed parsed = new ComtradeParser(CodeTable.load(M49, "")).parse(payload.getBytes(StandardCharsets.UTF_8), "t");
+
+    assertThat(parsed.items()).filteredOn(BadRow.class::isInstance).singleElement()
+        .satisfies(b -> assertThat(((BadRow) b).reason())
+            .isEqualTo("primaryValue '-1234.5' is negative (a trade value never is)"));
+    assertThat(parsed.items()).filteredOn(TradeRow.class::isInstance).extracting(i -> ((TradeRow) i).partner())
+        .containsExactly("CAN");
+  }
 }

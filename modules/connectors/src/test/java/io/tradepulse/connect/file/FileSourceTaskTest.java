@@ -338,6 +338,25 @@ class FileSourceTaskTest {
   }
 
   @Test
+  void shouldDeadLetterANegativeValueNamingTheCellAndItsLine() throws Exception {
+    // Sent, it reached the processor's validator, whose dead letter cannot say which file line it came from.
+    Path csv = Files.writeString(dir.resolve("neg.csv"), """
+        period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag
+        2025-05,2025-05,-28.8,-34.5,AP,negative
+        2025-06,2025-06,-0,,x,zero
+        """);
+    FileSourceTask task = start(gaccSeedProps(csv.toString()));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(rs).extracting(SourceRecord::topic).containsExactly("trade.dlq", "trade.records");
+    Struct bad = (Struct) rs.get(0).value();
+    assertThat(bad.getString("reason")).isEqualTo("Value '-28.8' is negative (a trade value never is)");
+    assertThat(bad.getString("position")).isEqualTo("line 2");
+    assertThat(((Struct) rs.get(1).value()).getInt64("value")).isZero();
+  }
+
+  @Test
   void shouldDeadLetterAPublishedAtInEpochSecondsNamingTheCellInsteadOfEmittingATimeIn1970() throws Exception {
     // 1749513600 is 2025-06-10 in epoch seconds; read as the documented millis it went out as 1970-01-21, and the
     // processor refused the record ("published before its period began"), far from the file and the cell.

@@ -162,6 +162,20 @@ class GaccSourceTaskTest {
   }
 
   @Test
+  void shouldDeadLetterANegativeValueNamingTheCellAndItsLine() throws Exception {
+    // Sent, it reached the processor's validator, whose dead letter cannot say which table line it came from.
+    List<SourceRecord> rs = readTable(MAY_2025.replace("\"28,800,000\"", "\"-28,800,000\""));
+
+    assertThat(values(rs, "trade.dlq")).filteredOn(d -> d.getString("reason").contains("-28,800,000")).singleElement()
+        .satisfies(d -> {
+          assertThat(d.getString("reason")).isEqualTo("EXPORT value '-28,800,000' is negative (a trade value never is)");
+          assertThat(d.getString("position")).isEqualTo("line 9");
+        });
+    assertThat(values(rs, "trade.records")).extracting(s -> s.getString("partner") + " " + s.getString("flow"))
+        .contains("USA IMPORT").doesNotContain("USA EXPORT");
+  }
+
+  @Test
   void shouldDeadLetterAValueNamingItsLengthWhenTheCellIsLongerThanAnyAmount() throws Exception {
     // BigDecimal parses a long digit string in quadratic time: a 1 MB cell took ~25 s before becoming a dead letter.
     String digits = "1" + "0".repeat(200);
