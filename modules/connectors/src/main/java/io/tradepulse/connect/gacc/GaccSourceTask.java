@@ -25,6 +25,12 @@ public class GaccSourceTask extends LocationSourceTask<GaccConfig> {
     return config.locations();
   }
 
+  /** Tables are saved into place by hand or by scripts that often do not write-then-rename: see gacc.settle.ms. */
+  @Override
+  protected java.time.Duration settleTime() {
+    return config.settle();
+  }
+
   @Override
   protected String sourceName() {
     return "gacc";

@@ -176,6 +176,34 @@ class GaccSourceTaskTest {
   }
 
   @Test
+  void shouldLeaveATableForALaterCheckWhenItsLastRowIsCutAndItWasJustWritten() throws Exception {
+    // Read while it was being saved in place, the cut 102 of 10200000 went out as US imports of $102,000.
+    Path t = Files.writeString(dir.resolve("2025-05.csv"), """
+        "Unit: US$1,000"
+        Release: 2025-06-09
+        Country (Region),Year,Month,Exports,Imports
+        Japan,2025,5,12000000,13000000
+        YoY %,,,1.5,2.5
+        United States,2025,5,28800000,102""");
+    TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2025-07-01T00:00:00Z"));
+    GaccSourceTask task = new GaccSourceTask();
+    task.useForTesting(clock, null);
+    Map<String, String> props = props(t);
+    task.initialize(harness.context(props));
+    task.start(props);
+
+    assertThat(harness.drain(task)).as("the table is still being written").isEmpty();
+    Files.writeString(t, "00000\nYoY %,,,-34.5,-18.1\n", java.nio.file.StandardOpenOption.APPEND);
+    clock.advance(java.time.Duration.ofSeconds(1)); // past poll.interval.ms, when it is checked again
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.records")).extracting(s -> s.getString("partner") + " " + s.getString("flow") + " "
+        + s.getInt64("value")).containsExactly("JPN EXPORT 12000000000", "JPN IMPORT 13000000000",
+            "USA EXPORT 28800000000", "USA IMPORT 10200000000");
+  }
+
+  @Test
   void shouldDeadLetterAValueNamingItsLengthWhenTheCellIsLongerThanAnyAmount() throws Exception {
     // BigDecimal parses a long digit string in quadratic time: a 1 MB cell took ~25 s before becoming a dead letter.
     String digits = "1" + "0".repeat(200);
