@@ -294,7 +294,7 @@ public final class MappedRowParser implements PayloadParser<String> {
           continue;
         }
         try {
-          Map<String, String> obj = readObject(raw);
+          Map<String, String> obj = readObject(raw, config.fields().values());
           return new Read(toItem(obj::get, location, position, raw), lineNo, raw);
         } catch (IOException | RuntimeException e) {
           return new Read(new BadRow("Malformed JSON: " + e.getMessage(), e.getClass().getName(), location, position,
@@ -305,7 +305,14 @@ public final class MappedRowParser implements PayloadParser<String> {
     }
   }
 
-  private static Map<String, String> readObject(byte[] raw) throws IOException {
+  /**
+   * One NDJSON line's object, its scalar members by name.
+   *
+   * @param mapped the mapped columns: one given twice in the object ({"value": 1, "value": 2}) makes the line a dead
+   *     letter, as a mapped column headed twice does a CSV file; the last of them used to be read, silently, and which
+   *     one holds the figure cannot be told
+   */
+  private static Map<String, String> readObject(byte[] raw, java.util.Collection<String> mapped) throws IOException {
     Map<String, String> m = new HashMap<>();
     try (JsonParser p = JSON.createParser(raw)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -321,7 +328,9 @@ public final class MappedRowParser implements PayloadParser<String> {
           p.skipChildren();
           continue;
         }
-        m.put(name, v == JsonToken.VALUE_NULL ? "" : p.getText());
+        if (m.put(name, v == JsonToken.VALUE_NULL ? "" : p.getText()) != null && mapped.contains(name)) {
+          throw new IOException("mapped key '" + name + "' given more than once: which one to read cannot be told");
+        }
       }
       if (p.nextToken() != null) {
         throw new IOException("trailing content after the object");

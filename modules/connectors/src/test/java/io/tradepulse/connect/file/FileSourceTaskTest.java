@@ -338,6 +338,28 @@ class FileSourceTaskTest {
   }
 
   @Test
+  void shouldDeadLetterAnNdjsonLineThatGivesAMappedKeyTwice() throws Exception {
+    // The last one was read, silently: a line joined from two exports sent 35.8 where the first said 28.8.
+    Map<String, String> json = gaccSeedProps(Files.writeString(dir.resolve("twice.ndjson"),
+        "{\"period_start\":\"2025-05\",\"period_end\":\"2025-05\",\"value_usd_bn\":28.8,\"source\":\"AP\","
+            + "\"value_usd_bn\":35.8}\n"
+            + "{\"period_start\":\"2025-06\",\"period_end\":\"2025-06\",\"value_usd_bn\":30.1,\"x\":1,\"x\":2}\n")
+        .toString());
+    json.put(FileConfig.FORMAT_CONFIG, "JSON");
+    FileSourceTask task = start(json);
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(rs).extracting(SourceRecord::topic).containsExactly("trade.dlq", "trade.records");
+    Struct bad = (Struct) rs.get(0).value();
+    assertThat(bad.getString("reason"))
+        .isEqualTo("Malformed JSON: mapped key 'value_usd_bn' given more than once: which one to read cannot be told");
+    assertThat(bad.getString("position")).isEqualTo("line 1");
+    assertThat(((Struct) rs.get(1).value()).getInt64("value")).as("an unmapped key twice does not matter")
+        .isEqualTo(30_100_000_000L);
+  }
+
+  @Test
   void shouldDeadLetterANegativeValueNamingTheCellAndItsLine() throws Exception {
     // Sent, it reached the processor's validator, whose dead letter cannot say which file line it came from.
     Path csv = Files.writeString(dir.resolve("neg.csv"), """
