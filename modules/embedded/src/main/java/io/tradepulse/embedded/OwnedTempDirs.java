@@ -68,7 +68,17 @@ public final class OwnedTempDirs {
      * dirs (and stopping the children) that JVMs which are gone left next to it.
      */
     public static Path create(final String prefix) throws IOException {
-        final Path dir = Files.createTempDirectory(prefix);
+        return create(Files.createTempDirectory(prefix), OwnedTempDirs::write);
+    }
+
+    /** Writes a dir's owner note; a parameter only so a test can make it fail as a full disk does. */
+    @FunctionalInterface
+    interface NoteWriter {
+        void write(Path dir, Properties note) throws IOException;
+    }
+
+    /** Notes the new, still empty {@code dir} as this JVM's with {@code noteWriter}, then sweeps next to it. */
+    static Path create(final Path dir, final NoteWriter noteWriter) throws IOException {
         releaseLocksOfRemovedDirs();
         // Before the note: a sweeper looks at a dir only once it has its note, and by then the lock is held.
         lock(dir);
@@ -77,7 +87,15 @@ public final class OwnedTempDirs {
         note.setProperty("owner.pid", Long.toString(self.pid()));
         startMillis(self).ifPresent(t -> note.setProperty("owner.start", Long.toString(t)));
         note.setProperty("pid.namespace", pidNamespace());
-        write(dir, note);
+        try {
+            noteWriter.write(dir, note);
+        } catch (IOException | RuntimeException e) {
+            // Nothing else knows this dir and nobody would remove it: a sweep can tell it abandoned only from its lock
+            // file, an hour after this JVM is gone, and never if the lock file could not be made either.
+            EmbeddedKafka.deleteRecursively(dir);
+            throw new IOException("Cannot write the owner note of the new temp dir " + dir + " (disk full?): " + e
+                    + (Files.exists(dir) ? "; the dir could not be removed either" : "; the dir was removed"), e);
+        }
         sweep(dir.getParent());
         return dir;
     }

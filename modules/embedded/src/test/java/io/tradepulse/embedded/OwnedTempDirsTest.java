@@ -1,6 +1,7 @@
 package io.tradepulse.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -174,6 +175,25 @@ class OwnedTempDirsTest {
         } finally {
             EmbeddedKafka.deleteRecursively(dir);
         }
+    }
+
+    @Test
+    void shouldRemoveTheNewDirAndSayWhyWhenItsOwnerNoteCannotBeWritten() throws Exception {
+        final Path dir = Files.createDirectory(root.resolve("tradepulse-owned-test-1"));
+
+        assertThatThrownBy(() -> OwnedTempDirs.create(dir, (d, note) -> {
+            // As a full disk does: the temp file is made, its content cannot be written.
+            Files.createFile(d.resolve(OwnedTempDirs.OWNER_FILE + ".tmp"));
+            throw new IOException("No space left on device");
+        }))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("Cannot write the owner note of the new temp dir " + dir)
+                .hasMessageContaining("No space left on device")
+                .hasMessageContaining("the dir was removed");
+
+        assertThat(dir).doesNotExist();
+        assertThat(OwnedTempDirs.ownerLock(dir.resolve(OwnedTempDirs.LOCK_FILE))).as("lock given up")
+                .isEqualTo(OwnedTempDirs.OwnerLock.UNKNOWN);
     }
 
     /** The note of {@code dir} with its owner's start moved by {@code millis}. */
