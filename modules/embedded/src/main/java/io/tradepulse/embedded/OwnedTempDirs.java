@@ -8,6 +8,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * not running, or runs a process started at another time (a reused pid). Notes written in another pid namespace
  * (another container sharing the temp dir) are left alone, as their pids mean nothing here. A dir without a note
  * (its JVM could not write it, e.g. disk full) is removed only if it has our lock file, over an hour old, that no
- * process holds ({@link #abandonedWithoutNote}).
+ * process holds ({@link #abandonedWithoutNote}), or if it is empty and has not changed for an hour
+ * ({@link #removeIfLeftEmpty}).
  *
  * <p>The pid and start time alone cannot prove a JVM alive: the JDK turns a process's start (clock ticks since boot)
  * into epoch millis with the boot time it read once, at its own start, from {@code /proc/stat}, and that boot time
@@ -131,6 +133,8 @@ public final class OwnedTempDirs {
                         LOG.warn("Removing {}, left without its owner note by a tradepulse JVM that is gone", dir);
                         EmbeddedKafka.deleteRecursively(dir);
                         removed.add(dir);
+                    } else if (removeIfLeftEmpty(dir)) {
+                        removed.add(dir);
                     }
                     continue;
                 }
@@ -189,6 +193,39 @@ public final class OwnedTempDirs {
             return false;
         }
         return ownerLock(lockFile) == OwnerLock.RELEASED;
+    }
+
+    /**
+     * Removes a dir left with neither note nor lock file: its maker could create neither (no inode left, a quota) or was
+     * killed right after making the dir. {@link #lock} deletes a lock file it cannot lock and makes none it cannot
+     * create, so {@link #abandonedWithoutNote} never knew such a dir as ours, and it stayed for good. Nothing proves
+     * whose it is, so it is removed only if it holds nothing (or only our half-written note) and has not changed for
+     * {@link #NOTE_GRACE}: a JVM that makes a dir locks it or notes it at once, and one that cannot write the note
+     * removes it ({@link #create}). Deleted entry by entry, never recursively: a dir that gains an entry meanwhile
+     * cannot be deleted and is left alone.
+     */
+    static boolean removeIfLeftEmpty(final Path dir) {
+        final Path tmpNote = dir.resolve(OWNER_FILE + ".tmp");
+        try {
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
+                    || Files.getLastModifiedTime(dir, LinkOption.NOFOLLOW_LINKS).toInstant()
+                            .isAfter(Instant.now().minus(NOTE_GRACE))) {
+                return false;
+            }
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                for (Path entry : entries) {
+                    if (!entry.equals(tmpNote) || !Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
+                        return false;
+                    }
+                }
+            }
+            Files.deleteIfExists(tmpNote);
+            Files.delete(dir);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        LOG.warn("Removed {}, left empty without its owner note or lock file by a tradepulse JVM", dir);
+        return true;
     }
 
     /**

@@ -99,6 +99,39 @@ class OwnedTempDirsTest {
         assertThat(notOurs).exists();
     }
 
+    /** A dir {@code age} old holding only {@code entries}: what a maker that could make no lock file left. */
+    private Path lockLessDir(final String name, final Duration age, final String... entries) throws IOException {
+        final Path dir = Files.createDirectories(root.resolve(name));
+        for (String entry : entries) {
+            Files.createFile(dir.resolve(entry));
+        }
+        Files.setLastModifiedTime(dir, FileTime.from(Instant.now().minus(age)));
+        return dir;
+    }
+
+    @Test
+    void shouldRemoveADirWithoutNoteOrLockFileWhenItIsOldAndEmpty() throws Exception {
+        final Duration old = OwnedTempDirs.NOTE_GRACE.plusMinutes(5);
+        // Its maker could create no file at all (no inode left), or was killed right after making the dir.
+        final Path empty = lockLessDir("tradepulse-kafka-11", old);
+        // Its maker could create the note's temp file but not fill it.
+        final Path halfNoted = lockLessDir("tradepulse-kafka-12", old, OwnedTempDirs.OWNER_FILE + ".tmp");
+        final Path fresh = lockLessDir("tradepulse-kafka-13", Duration.ofSeconds(1)); // its maker may lock it yet
+        final Path withData = lockLessDir("tradepulse-kafka-14", old, "data.log");
+        final Path notOurs = lockLessDir("other-kafka-15", old);
+        final Path file = Files.createFile(root.resolve("tradepulse-appcds-1.jsa"));
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().minus(old)));
+
+        assertThat(OwnedTempDirs.sweep(root)).containsExactlyInAnyOrder(empty, halfNoted);
+
+        assertThat(empty).doesNotExist();
+        assertThat(halfNoted).doesNotExist();
+        assertThat(fresh).exists();
+        assertThat(withData.resolve("data.log")).exists();
+        assertThat(notOurs).exists();
+        assertThat(file).exists();
+    }
+
     @Test
     void stopsTheChildNotedInTheDirOfAJvmThatIsGone() throws Exception {
         final Process child = new ProcessBuilder("sleep", "600").start();
