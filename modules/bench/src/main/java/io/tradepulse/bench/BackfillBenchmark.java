@@ -17,6 +17,8 @@ import io.tradepulse.embedded.EmbeddedRegistry;
 import io.tradepulse.embedded.OwnedTempDirs;
 import io.tradepulse.embedded.Resources;
 import io.tradepulse.ingest.CatalogProducer;
+import io.tradepulse.registry.CachedSchemaRegistryClient;
+import io.tradepulse.registry.SchemaRegistryClient;
 import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
 import io.tradepulse.streams.StateStoreType;
@@ -38,6 +40,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -227,7 +230,7 @@ public final class BackfillBenchmark {
         if (o.commitIntervalMs() != null) {
             cfg.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, o.commitIntervalMs());
         }
-        ProcessorConfig base = new ProcessorConfig(cfg);
+        ProcessorConfig base = sharedRegistryClient(resources, new ProcessorConfig(cfg), CachedSchemaRegistryClient::new);
         TopicCatalog topics = base.topicCatalog();
         String passThroughTopic = "bench.passthrough";
         String statefulTopic = "bench.stateful-passthrough";
@@ -256,8 +259,8 @@ public final class BackfillBenchmark {
             procCfg.put(ProcessorConfig.ROLLUP_EMIT_INTERVAL_MS_CONFIG, o.rollupEmitIntervalMs());
         }
         ProcessorConfig procConfig = new ProcessorConfig(procCfg);
-        Phase proc = streamsPhase(resources, "tradepulse processors (EOS v2)", PROCESSOR_ID, n, client, topics.records().name(), o.timeout(),
-                () -> new ProcessorApp(procConfig).streams(),
+        Phase proc = appPhase(resources, "tradepulse processors (EOS v2)", PROCESSOR_ID, n, client, topics.records().name(), o.timeout(),
+                () -> processorsApp(procConfig, CachedSchemaRegistryClient::new),
                 o.rollups() == Rollups.OFF ? streams -> false : BackfillBenchmark::rollupCellsPending);
         long changes;
         long signals;
@@ -518,21 +521,70 @@ public final class BackfillBenchmark {
     }
 
     /**
+     * The app of a phase: its Kafka Streams and what else it holds open, closed after it (the processors' registry
+     * client).
+     */
+    record App(KafkaStreams streams, AutoCloseable owned) {
+    }
+
+    interface AppFactory {
+        App create() throws Exception;
+    }
+
+    /**
+     * {@code config} with one registry client for the run's serdes (the load, the pass-through apps and their
+     * dead-letter handlers, the derived figures' reader), closed with {@code resources}. Without it the topic
+     * catalog made a client that was never closed, and so did every dead-letter handler the pass-through apps'
+     * tasks configured (Kafka Streams hands them the configuration, and they share the instance only if it is in it).
+     */
+    static ProcessorConfig sharedRegistryClient(Resources resources, ProcessorConfig config,
+                                                Function<Map<String, Object>, SchemaRegistryClient> newClient) {
+        return config.withRegistryClient(resources.keep(newClient.apply(config.serdeConfig())));
+    }
+
+    /**
+     * The processors' app, with a registry client of their own made by {@code newClient}, closed with the app. It was
+     * made by {@link ProcessorApp} and never closed, since only the app's Kafka Streams was: one client (its lease of
+     * the shared HTTP client, its schema caches) left behind per run in a long-lived JVM (the ITs).
+     */
+    static App processorsApp(ProcessorConfig config, Function<Map<String, Object>, SchemaRegistryClient> newClient) {
+        SchemaRegistryClient registryClient = newClient.apply(config.serdeConfig());
+        ProcessorApp app;
+        try {
+            app = new ProcessorApp(config.withRegistryClient(registryClient));
+        } catch (RuntimeException | Error e) {
+            try {
+                registryClient.close();
+            } catch (RuntimeException closeError) {
+                e.addSuppressed(closeError);
+            }
+            throw e;
+        }
+        // The app's close() closes only the clients it made itself: this one is the caller's.
+        return new App(app.streams(), registryClient);
+    }
+
+    /**
      * @param busy whether the app still holds work that no topic shows: the processors' roll-up cells waiting
      *             for their quiet period. Without it the phase ended while parents were still to be derived.
      */
     Phase streamsPhase(Resources resources, String name, String group, long n, Map<String, Object> client,
                                String topic, Duration timeout, StreamsFactory factory, Predicate<KafkaStreams> busy)
             throws Exception {
+        return appPhase(resources, name, group, n, client, topic, timeout, () -> new App(factory.create(), () -> {
+        }), busy);
+    }
+
+    /** As {@link #streamsPhase}, closing what the app holds besides its Kafka Streams after it, on every path. */
+    Phase appPhase(Resources resources, String name, String group, long n, Map<String, Object> client, String topic,
+                   Duration timeout, AppFactory factory, Predicate<KafkaStreams> busy) throws Exception {
         System.gc();
         // kept too, so that it stops with the rest should the app fail to start; closing it twice is a no-op
         HeapUsage heap = resources.keep(HeapUsage.start());
-        KafkaStreams streams = factory.create();
+        App app = factory.create();
+        KafkaStreams streams = app.streams();
         // Ctrl-C mid-phase: the app stops and removes its state before the broker stops (closed again below, a no-op).
-        resources.keep(() -> {
-            streams.close(Duration.ofSeconds(60));
-            streams.cleanUp();
-        });
+        resources.keep(() -> close(app));
         AtomicLong runningAt = new AtomicLong();
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING) {
@@ -541,8 +593,9 @@ public final class BackfillBenchmark {
         });
         long t0 = System.nanoTime();
         CpuUsage.Snapshot cpuBefore = CpuUsage.take();
-        streams.start();
         try {
+            // In the try: a start that fails (the processors' global table cannot be read in time) closes the app too.
+            streams.start();
             awaitCaughtUp(client, group, topic, timeout, () -> busy.test(streams), streams::state);
             long end = System.nanoTime();
             // Before close: the stream threads must still be alive to be counted. Start-up is included (it is
@@ -555,8 +608,17 @@ public final class BackfillBenchmark {
             return p;
         } finally {
             heap.close();
-            streams.close(Duration.ofSeconds(60));
-            streams.cleanUp();
+            close(app);
+        }
+    }
+
+    /** Stops {@code app} and removes its state, then closes what else it holds, even when the first part fails. */
+    private static void close(App app) throws Exception {
+        try {
+            app.streams().close(Duration.ofSeconds(60));
+            app.streams().cleanUp();
+        } finally {
+            app.owned().close();
         }
     }
 
