@@ -34,6 +34,8 @@ class BackfillBenchmarkIT {
         // every input is a new or revised figure: at least one change each (the rest are transaction markers)
         assertThat(r.changesWritten()).isGreaterThanOrEqualTo(r.records());
         assertThat(r.deadLettersWritten()).as("offsets on trade.dlq: every generated record is valid").isZero();
+        assertThat(r.deadLettersByPhase()).as("counted for each Streams phase").containsOnlyKeys(r.passThrough().name(),
+                r.statefulPassThrough().name(), r.processors().name()).allSatisfy((phase, n) -> assertThat(n).isZero());
         for (BackfillBenchmark.Phase p : new BackfillBenchmark.Phase[] {r.passThrough(), r.statefulPassThrough(), r.processors()}) {
             assertThat(p.cpu()).as(p.name()).isNotNull();
             assertThat(p.cpu().appSeconds()).as(p.name()).isPositive();
