@@ -330,7 +330,7 @@ final class RestTransport implements AutoCloseable {
             int status = response.statusCode();
             URI target = isRedirect(status) ? redirectTarget(uri, response) : null;
             if (target == null) {
-                return answer(endpoint, response, context);
+                return answer(endpoint, response, context, status >= 300 && status < 400 ? unfollowed(uri, response) : null);
             }
             if ("POST".equals(method) && status != 307 && status != 308) {
                 throw new SchemaRegistryException("HTTP " + status + " redirect of a POST to " + Redaction.url(target.toString())
@@ -338,8 +338,8 @@ final class RestTransport implements AutoCloseable {
                         + " to the address the registry answers at", status, status, context + " at " + endpoint.baseUrl(), null);
             }
             if (requests >= MAX_REDIRECT_REQUESTS) {
-                return ioFailure(new IOException("redirected too many times (" + MAX_REDIRECT_REQUESTS + " requests), last to "
-                        + Redaction.url(target.toString())));
+                return ioFailure(new IOException("redirected too many times (" + MAX_REDIRECT_REQUESTS + " requests), last with HTTP "
+                        + status + " to " + Redaction.url(target.toString())));
             }
             if (!sameDestination(uri, target)) {
                 authorization = null;
@@ -432,6 +432,35 @@ final class RestTransport implements AutoCloseable {
         }
     }
 
+    /**
+     * Why the 3xx {@code response} to a request for {@code from} is not followed, naming its status and Location
+     * (credentials cut, as from every URL in a message): the bare "HTTP 301" left the user guessing where the
+     * registry had moved, typically to https behind a proxy.
+     */
+    private static String unfollowed(URI from, HttpResponse<?> response) {
+        int status = response.statusCode();
+        String location = response.headers().firstValue("Location").map(String::trim).orElse("");
+        if (location.isEmpty()) {
+            return "HTTP " + status + " without a Location, not followed";
+        }
+        String why;
+        if (!isRedirect(status)) {
+            why = "not a redirect status the client follows";
+        } else {
+            String scheme = null;
+            try {
+                scheme = from.resolve(location).getScheme();
+            } catch (IllegalArgumentException malformed) {
+                // then it is the Location itself that cannot be used
+            }
+            why = scheme != null && !scheme.equalsIgnoreCase(from.getScheme())
+                    ? "it changes the scheme (" + from.getScheme() + " to " + scheme + ")"
+                    : "no URL the client can send to";
+        }
+        return "HTTP " + status + " redirect to " + Redaction.url(location) + " not followed: " + why + "; set "
+                + SchemaRegistryClientConfig.SCHEMA_REGISTRY_URL_CONFIG + " to the address the registry answers at";
+    }
+
     /** Same scheme, host and port (the scheme's default when absent), as HttpURLConnection's sameDestination. */
     static boolean sameDestination(URI a, URI b) {
         return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost()) && port(a) == port(b);
@@ -444,8 +473,12 @@ final class RestTransport implements AutoCloseable {
         return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
     }
 
-    /** A response that is not a redirect to follow: a body, a retryable failure, or the registry's error, thrown. */
-    private Outcome answer(Endpoint endpoint, HttpResponse<String> response, String context) {
+    /**
+     * A response that is not a redirect to follow: a body, a retryable failure, or the registry's error, thrown.
+     *
+     * @param unfollowed for a 3xx, why it is not followed ({@link #unfollowed}), put before its body in the message
+     */
+    private Outcome answer(Endpoint endpoint, HttpResponse<String> response, String context, String unfollowed) {
         int status = response.statusCode();
         String text = response.body();
         if (status >= 200 && status < 300) {
@@ -463,12 +496,16 @@ final class RestTransport implements AutoCloseable {
             }
         }
         int errorCode = status;
-        String message = "HTTP " + status + (text == null || text.isBlank() ? "" : ": " + abbreviate(text));
+        String message = (unfollowed == null ? "HTTP " + status : unfollowed)
+                + (text == null || text.isBlank() ? "" : ": " + abbreviate(text));
         try {
             JsonNode error = text == null || text.isBlank() ? null : mapper.readTree(text);
             if (error != null && error.has("error_code")) {
                 errorCode = error.path("error_code").asInt(status);
                 message = error.path("message").asText(message);
+                if (unfollowed != null) {
+                    message = unfollowed + ": " + message;
+                }
             }
         } catch (JsonProcessingException notJson) {
             // Plain-text error pages (proxies, Apicurio's deserialization errors): keep the HTTP status as code.

@@ -154,6 +154,35 @@ class RegistryRedirectTest {
         REGISTRY.verify(1, anyRequestedFor(anyUrl()));
     }
 
+    /**
+     * A registry moved to https behind a proxy answers 301 to https: not followed (as HttpURLConnection does not), and
+     * the error said only "HTTP 301", not where to. Any credentials in the Location are cut, as from every URL shown.
+     */
+    @Test
+    void shouldNameTheStatusAndTheLocationWithoutItsCredentialsWhenARedirectToAnotherSchemeIsNotFollowed() {
+        String https = REGISTRY.baseUrl().replace("http://", "https://bob:hunter2@") + "/subjects";
+        REGISTRY.stubFor(get("/subjects").willReturn(aResponse().withStatus(301).withHeader("Location", https)));
+        try (CachedSchemaRegistryClient client = new CachedSchemaRegistryClient(config(REGISTRY.baseUrl()))) {
+            assertThatThrownBy(client::getAllSubjects)
+                    .isExactlyInstanceOf(SchemaRegistryException.class)
+                    .hasMessageContaining("HTTP 301 redirect to " + REGISTRY.baseUrl().replace("http://", "https://")
+                            + "/subjects not followed: it changes the scheme (http to https)")
+                    .hasMessageContaining(SchemaRegistryClientConfig.SCHEMA_REGISTRY_URL_CONFIG)
+                    .hasMessageNotContaining("bob")
+                    .hasMessageNotContaining("hunter2");
+        }
+    }
+
+    @Test
+    void shouldSayTheRedirectHasNoLocationWhenA3xxComesWithout() {
+        REGISTRY.stubFor(get("/subjects").willReturn(aResponse().withStatus(302)));
+        try (CachedSchemaRegistryClient client = new CachedSchemaRegistryClient(config(REGISTRY.baseUrl()))) {
+            assertThatThrownBy(client::getAllSubjects)
+                    .isExactlyInstanceOf(SchemaRegistryException.class)
+                    .hasMessageContaining("HTTP 302 without a Location");
+        }
+    }
+
     /** A Location the HTTP client cannot send to is no redirect to follow: the 3xx is the answer, as a registry error. */
     @ParameterizedTest
     @ValueSource(strings = {"http://localhost:99999/subjects", "http://exa mple/subjects", "http:///subjects", "http://:80/x"})
@@ -162,7 +191,8 @@ class RegistryRedirectTest {
         try (CachedSchemaRegistryClient client = new CachedSchemaRegistryClient(config(REGISTRY.baseUrl()))) {
             assertThatThrownBy(client::getAllSubjects)
                     .isExactlyInstanceOf(SchemaRegistryException.class)
-                    .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.httpStatus()).isEqualTo(302));
+                    .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.httpStatus()).isEqualTo(302))
+                    .hasMessageContaining("HTTP 302 redirect to " + location.trim() + " not followed");
         }
     }
 
@@ -172,7 +202,8 @@ class RegistryRedirectTest {
         try (CachedSchemaRegistryClient client = new CachedSchemaRegistryClient(config(REGISTRY.baseUrl()))) {
             assertThatThrownBy(client::getAllSubjects)
                     .isInstanceOf(SchemaRegistryUnavailableException.class)
-                    .hasMessageContaining("redirected too many times");
+                    .hasMessageContaining("redirected too many times")
+                    .hasMessageContaining("last with HTTP 302 to " + REGISTRY.baseUrl() + "/subjects");
         }
         REGISTRY.verify(20, getRequestedFor(urlEqualTo("/subjects")));
     }
