@@ -460,6 +460,14 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
      * the task), and each group from where the previous step stopped.
      */
     private void continuePass(long timestamp) {
+        if (!appliedSaved) {
+            // Record what was taken as applied at the first step punctuation, not at the first figure or the first
+            // refresh outside a pass. Why: a task with no parameters recorded (upgraded from a release that recorded
+            // none) assumes the configured ones; left unrecorded (an idle task before its first refresh, or one
+            // resuming the earlier release's calendar pass, during which the refresh does nothing), a restart with
+            // changed parameters assumed the new ones too, and the old ones' signals stayed published for good.
+            saveApplied();
+        }
         if (pass == null) {
             return;
         }

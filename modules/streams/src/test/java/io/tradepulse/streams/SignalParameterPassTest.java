@@ -207,6 +207,62 @@ class SignalParameterPassTest {
                 .containsExactly(SignalStatus.ACTIVE);
     }
 
+    /**
+     * Upgraded from a release that recorded no parameters, the task ran only a few 100 ms steps (idle: no figure, and
+     * restarted before its first refresh) with the unchanged parameters; restarted with a raised threshold, it must
+     * know its signals were published under the old ones. Before, nothing was recorded until a figure or the first
+     * refresh, so the restart assumed the new ones and June's signal stayed ACTIVE for good.
+     */
+    @Test
+    void shouldRetractSignalWhenAnUpgradedTaskIsRestartedWithOtherParametersBeforeItsFirstRefresh() {
+        MockProcessorContext<SeriesKey, Emission> first = start(SignalConfig.DEFAULTS);
+        tariffs.put(SignalsTest.AUGUST_RISE.getId(), SignalsTest.AUGUST_RISE);
+        punctuate(first); // the refresh applies the rise
+        feedFrontLoadingInJune(TOTAL);
+        List.copyOf(appliedParameterKeys()).forEach(applied::delete); // as the earlier release left it
+
+        MockProcessorContext<SeriesKey, Emission> upgraded = start(SignalConfig.DEFAULTS);
+        for (int i = 0; i < 5; i++) {
+            punctuateSteps(upgraded);
+        }
+        assertThat(upgraded.forwarded()).isEmpty();
+
+        MockProcessorContext<SeriesKey, Emission> changed = start(withThresholds(30.0, 30.0));
+        punctuateUntilNoPass(changed);
+        assertThat(june(changed, TOTAL, "FRONT_LOADING")).extracting(TradeSignal::getStatus)
+                .containsExactly(SignalStatus.RETRACTED);
+    }
+
+    /**
+     * Upgraded in the middle of a calendar pass of the earlier release (which recorded no parameters): the refresh
+     * does nothing while the pass runs, so before, nothing was recorded for the whole pass (with no figure), and a
+     * restart with a raised threshold in the meantime assumed the new one. The change (a tariff cut in December)
+     * leaves June's signal as it was, so only the parameter change can retract it.
+     */
+    @Test
+    void shouldRetractSignalWhenAnUpgradedTaskIsRestartedWithOtherParametersDuringTheCalendarPassItResumed() {
+        MockProcessorContext<SeriesKey, Emission> first = start(SignalConfig.DEFAULTS.withRefreshBatchSeries(1));
+        tariffs.put(SignalsTest.AUGUST_RISE.getId(), SignalsTest.AUGUST_RISE);
+        punctuate(first); // the refresh applies the rise
+        SERIES.forEach(this::feedFrontLoadingInJune);
+        tariffs.put("us-cn-cut", SignalsTest.event("us-cn-cut", "USA", "CHN", List.of(), "2025-12-01",
+                io.tradepulse.avro.TariffEventKind.DECREASE));
+        MockProcessorContext<SeriesKey, Emission> earlier = start(SignalConfig.DEFAULTS.withRefreshBatchSeries(1));
+        punctuate(earlier); // the refresh starts the calendar pass: two of the three series per punctuate
+        assertThat(applied.get(TopologyFixture.TARGET)).as("the calendar pass is in progress").isNotNull();
+        List.copyOf(appliedParameterKeys()).forEach(applied::delete); // as the earlier release left it
+
+        MockProcessorContext<SeriesKey, Emission> upgraded = start(SignalConfig.DEFAULTS.withRefreshBatchSeries(1));
+        punctuate(upgraded);
+        assertThat(applied.get(TopologyFixture.TARGET)).as("the resumed pass is still in progress").isNotNull();
+        assertThat(june(upgraded, TOTAL, "FRONT_LOADING")).isEmpty();
+
+        MockProcessorContext<SeriesKey, Emission> changed = start(withThresholds(30.0, 30.0));
+        punctuateUntilNoPass(changed);
+        assertThat(june(changed, TOTAL, "FRONT_LOADING")).extracting(TradeSignal::getStatus)
+                .containsExactly(SignalStatus.RETRACTED);
+    }
+
     private void feedFrontLoadingInJune(SeriesKey series) {
         for (int m = 1; m <= 12; m++) {
             feed(series, figure(series, 2024, m, 1, 100L, "2024-%02d-20".formatted(m == 12 ? 12 : m + 1), 0));
@@ -262,6 +318,13 @@ class SignalParameterPassTest {
     /** Runs the refresh and the pass step punctuations once each. */
     private static void punctuate(MockProcessorContext<SeriesKey, Emission> context) {
         context.scheduledPunctuators().forEach(p -> p.getPunctuator().punctuate(0L));
+    }
+
+    /** Runs the pass step punctuation alone: the first {@value SeriesStateProcessor#PASS_STEP_MS} ms after a start. */
+    private static void punctuateSteps(MockProcessorContext<SeriesKey, Emission> context) {
+        context.scheduledPunctuators().stream()
+                .filter(p -> p.getInterval().equals(java.time.Duration.ofMillis(SeriesStateProcessor.PASS_STEP_MS)))
+                .forEach(p -> p.getPunctuator().punctuate(0L));
     }
 
     /** Punctuates until any pass has ended (a bounded number of times). */
