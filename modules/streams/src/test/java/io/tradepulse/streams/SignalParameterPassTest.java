@@ -11,15 +11,10 @@ import io.tradepulse.avro.TariffEvent;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.avro.state.AppliedCalendar;
-import io.tradepulse.avro.state.HistoryYearKey;
-import io.tradepulse.avro.state.SeriesHistory;
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,19 +34,9 @@ class SignalParameterPassTest {
             TopologyFixture.CHN_USA);
     private static final SeriesKey TOTAL = TopologyFixture.CHN_USA;
 
-    private final StateSerdes serdes = StateSerdes.defaults();
-    private final KeyValueStore<SeriesKey, SeriesHistory> histories = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(TradeTopology.SERIES_STORE), serdes.seriesKey(), serdes.seriesHistory())
-            .withLoggingDisabled().build();
-    private final KeyValueStore<HistoryYearKey, SeriesHistory> archive = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(TradeTopology.SERIES_ARCHIVE_STORE), serdes.historyYearKey(),
-            serdes.seriesHistory()).withLoggingDisabled().build();
-    private final KeyValueStore<String, TariffEvent> tariffs = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(TradeTopology.TARIFF_STORE), Serdes.String(),
-            new VersionedAvroSerde<TariffEvent>(TariffEvent.getClassSchema())).withLoggingDisabled().build();
-    private final KeyValueStore<String, AppliedCalendar> applied = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(TradeTopology.APPLIED_CALENDAR_STORE), Serdes.String(), serdes.appliedCalendar())
-            .withLoggingDisabled().build();
+    private final SurvivingStores stores = new SurvivingStores();
+    private final KeyValueStore<String, TariffEvent> tariffs = stores.tariffs;
+    private final KeyValueStore<String, AppliedCalendar> applied = stores.applied;
     private SeriesStateProcessor processor;
 
     private static SignalConfig withThresholds(double frontLoadingPct, double yoyMovePct) {
@@ -288,30 +273,13 @@ class SignalParameterPassTest {
     }
 
     private List<String> keys(String prefix) {
-        List<String> out = new ArrayList<>();
-        try (var all = applied.all()) {
-            all.forEachRemaining(kv -> {
-                if (kv.key.startsWith(prefix)) {
-                    out.add(kv.key);
-                }
-            });
-        }
-        return out;
+        return stores.appliedKeys(prefix);
     }
 
     /** A new processor instance over the surviving stores, as after a restart. */
     private MockProcessorContext<SeriesKey, Emission> start(SignalConfig signalConfig) {
-        MockProcessorContext<SeriesKey, Emission> context = new MockProcessorContext<>();
-        for (KeyValueStore<?, ?> store : List.of(histories, archive, tariffs, applied)) {
-            if (!store.isOpen()) {
-                store.init(context.getStateStoreContext(), store);
-            }
-            context.addStateStore(store);
-        }
-        processor = new SeriesStateProcessor(TradeTopology.SERIES_STORE, TradeTopology.SERIES_ARCHIVE_STORE,
-                TradeTopology.TARIFF_STORE, TradeTopology.APPLIED_CALENDAR_STORE, signalConfig, RollupConfig.NONE,
-                SourcePrecedence.DEFAULT, StateSerdes.defaults().seriesKey().serializer());
-        processor.init(context);
+        MockProcessorContext<SeriesKey, Emission> context = stores.start(signalConfig);
+        processor = stores.processor;
         return context;
     }
 

@@ -24,12 +24,10 @@ import java.util.Map;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * Figures, tariff calendar changes, restarts with other signal parameters (also in the middle of a calendar or a
@@ -62,7 +60,7 @@ class SignalPassPropertiesTest {
             new SignalConfig(4, 2, 1, 15.0, 20.0, 40.0, Duration.ofSeconds(10), 1),
             new SignalConfig(3, 3, 5, 1.0E-4, 8.25, 10.0, Duration.ofSeconds(10), 1));
 
-    private final StateSerdes serdes = StateSerdes.defaults();
+    private SurvivingStores stores;
     private KeyValueStore<SeriesKey, SeriesHistory> histories;
     private KeyValueStore<HistoryYearKey, SeriesHistory> archive;
     private KeyValueStore<String, TariffEvent> tariffs;
@@ -198,14 +196,11 @@ class SignalPassPropertiesTest {
     }
 
     private void newStores() {
-        histories = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(TradeTopology.SERIES_STORE),
-                serdes.seriesKey(), serdes.seriesHistory()).withLoggingDisabled().build();
-        archive = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(TradeTopology.SERIES_ARCHIVE_STORE),
-                serdes.historyYearKey(), serdes.seriesHistory()).withLoggingDisabled().build();
-        tariffs = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(TradeTopology.TARIFF_STORE), Serdes.String(),
-                new VersionedAvroSerde<TariffEvent>(TariffEvent.getClassSchema())).withLoggingDisabled().build();
-        applied = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(TradeTopology.APPLIED_CALENDAR_STORE),
-                Serdes.String(), serdes.appliedCalendar()).withLoggingDisabled().build();
+        stores = new SurvivingStores();
+        histories = stores.histories;
+        archive = stores.archive;
+        tariffs = stores.tariffs;
+        applied = stores.applied;
         published.clear();
         context = null;
         revision = 0;
@@ -213,17 +208,8 @@ class SignalPassPropertiesTest {
 
     /** A new processor instance over the surviving stores, as after a restart. */
     private void start(SignalConfig config) {
-        context = new MockProcessorContext<>();
-        for (KeyValueStore<?, ?> store : List.of(histories, archive, tariffs, applied)) {
-            if (!store.isOpen()) {
-                store.init(context.getStateStoreContext(), store);
-            }
-            context.addStateStore(store);
-        }
-        processor = new SeriesStateProcessor(TradeTopology.SERIES_STORE, TradeTopology.SERIES_ARCHIVE_STORE,
-                TradeTopology.TARIFF_STORE, TradeTopology.APPLIED_CALENDAR_STORE, config, RollupConfig.NONE,
-                SourcePrecedence.DEFAULT, serdes.seriesKey().serializer());
-        processor.init(context);
+        context = stores.start(config);
+        processor = stores.processor;
     }
 
     /** The refresh and the pass step punctuations, once each. */
@@ -243,15 +229,7 @@ class SignalPassPropertiesTest {
     }
 
     private List<String> keys(String prefix) {
-        List<String> out = new ArrayList<>();
-        try (var all = applied.all()) {
-            all.forEachRemaining(kv -> {
-                if (kv.key.startsWith(prefix)) {
-                    out.add(kv.key);
-                }
-            });
-        }
-        return out;
+        return stores.appliedKeys(prefix);
     }
 
     private List<TariffEvent> events() {

@@ -13,16 +13,13 @@ import io.tradepulse.avro.TariffEventKind;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.avro.state.AppliedCalendar;
-import io.tradepulse.avro.state.HistoryYearKey;
 import io.tradepulse.avro.state.SeriesHistory;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.internals.WrappedStateStore;
 import org.junit.jupiter.api.Test;
 
@@ -32,19 +29,10 @@ import org.junit.jupiter.api.Test;
  * event and emit the difference for a series that receives no new data.
  */
 class TariffCalendarRestartTest {
-    private final StateSerdes serdes = StateSerdes.defaults();
-    private final KeyValueStore<SeriesKey, SeriesHistory> histories = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(TradeTopology.SERIES_STORE), serdes.seriesKey(), serdes.seriesHistory())
-            .withLoggingDisabled().build();
-    private final KeyValueStore<HistoryYearKey, SeriesHistory> archive = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(TradeTopology.SERIES_ARCHIVE_STORE), serdes.historyYearKey(),
-            serdes.seriesHistory()).withLoggingDisabled().build();
-    private final KeyValueStore<String, TariffEvent> tariffs = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(TradeTopology.TARIFF_STORE), Serdes.String(),
-            new VersionedAvroSerde<TariffEvent>(TariffEvent.getClassSchema())).withLoggingDisabled().build();
-    private final KeyValueStore<String, AppliedCalendar> applied = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(TradeTopology.APPLIED_CALENDAR_STORE), Serdes.String(), serdes.appliedCalendar())
-            .withLoggingDisabled().build();
+    private final SurvivingStores stores = new SurvivingStores();
+    private final KeyValueStore<SeriesKey, SeriesHistory> histories = stores.histories;
+    private final KeyValueStore<String, TariffEvent> tariffs = stores.tariffs;
+    private final KeyValueStore<String, AppliedCalendar> applied = stores.applied;
 
     @Test
     void shouldSignalForSeriesWithoutNewDataWhenATariffEventArrivedWhileDown() {
@@ -337,18 +325,8 @@ class TariffCalendarRestartTest {
     }
 
     private MockProcessorContext<SeriesKey, Emission> start(SignalConfig signalConfig) {
-        MockProcessorContext<SeriesKey, Emission> context = new MockProcessorContext<>();
-        for (KeyValueStore<?, ?> store : List.of(histories, archive, tariffs, applied)) {
-            if (!store.isOpen()) {
-                store.init(context.getStateStoreContext(), store);
-            }
-            context.addStateStore(store);
-        }
-        SeriesStateProcessor processor = new SeriesStateProcessor(TradeTopology.SERIES_STORE, TradeTopology.SERIES_ARCHIVE_STORE, TradeTopology.TARIFF_STORE,
-                TradeTopology.APPLIED_CALENDAR_STORE, signalConfig, RollupConfig.NONE, SourcePrecedence.DEFAULT,
-                StateSerdes.defaults().seriesKey().serializer());
-        processor.init(context);
-        this.processor = processor;
+        MockProcessorContext<SeriesKey, Emission> context = stores.start(signalConfig);
+        this.processor = stores.processor;
         return context;
     }
 

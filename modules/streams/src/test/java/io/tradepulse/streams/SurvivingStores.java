@@ -1,0 +1,67 @@
+package io.tradepulse.streams;
+
+import io.tradepulse.avro.SeriesKey;
+import io.tradepulse.avro.TariffEvent;
+import io.tradepulse.avro.state.AppliedCalendar;
+import io.tradepulse.avro.state.HistoryYearKey;
+import io.tradepulse.avro.state.SeriesHistory;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The series-state processor's four stores (series histories, their archive, the tariff calendar's global store, the
+ * applied calendar and signal parameters), in memory, kept across processor instances as a task's stores survive a
+ * restart: {@link #start} makes a new {@link SeriesStateProcessor} over them, as a restarted task does. Why not
+ * TopologyTestDriver: a driver's configuration is fixed when it is built, so it cannot restart with other signal
+ * parameters, and its processors start before a test could fill a store.
+ */
+final class SurvivingStores {
+    private final StateSerdes serdes = StateSerdes.defaults();
+    final KeyValueStore<SeriesKey, SeriesHistory> histories = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(TradeTopology.SERIES_STORE), serdes.seriesKey(), serdes.seriesHistory())
+            .withLoggingDisabled().build();
+    final KeyValueStore<HistoryYearKey, SeriesHistory> archive = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(TradeTopology.SERIES_ARCHIVE_STORE), serdes.historyYearKey(),
+            serdes.seriesHistory()).withLoggingDisabled().build();
+    final KeyValueStore<String, TariffEvent> tariffs = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(TradeTopology.TARIFF_STORE), Serdes.String(),
+            new VersionedAvroSerde<TariffEvent>(TariffEvent.getClassSchema())).withLoggingDisabled().build();
+    final KeyValueStore<String, AppliedCalendar> applied = Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(TradeTopology.APPLIED_CALENDAR_STORE), Serdes.String(), serdes.appliedCalendar())
+            .withLoggingDisabled().build();
+    /** The processor {@link #start} made last. */
+    SeriesStateProcessor processor;
+
+    /** A new processor instance over the surviving stores, as after a restart; its context. */
+    MockProcessorContext<SeriesKey, Emission> start(SignalConfig signalConfig) {
+        MockProcessorContext<SeriesKey, Emission> context = new MockProcessorContext<>();
+        for (KeyValueStore<?, ?> store : List.of(histories, archive, tariffs, applied)) {
+            if (!store.isOpen()) {
+                store.init(context.getStateStoreContext(), store);
+            }
+            context.addStateStore(store);
+        }
+        processor = new SeriesStateProcessor(TradeTopology.SERIES_STORE, TradeTopology.SERIES_ARCHIVE_STORE,
+                TradeTopology.TARIFF_STORE, TradeTopology.APPLIED_CALENDAR_STORE, signalConfig, RollupConfig.NONE,
+                SourcePrecedence.DEFAULT, serdes.seriesKey().serializer());
+        processor.init(context);
+        return context;
+    }
+
+    /** The applied-calendar store's keys that start with {@code prefix}. */
+    List<String> appliedKeys(String prefix) {
+        List<String> out = new ArrayList<>();
+        try (var all = applied.all()) {
+            all.forEachRemaining(kv -> {
+                if (kv.key.startsWith(prefix)) {
+                    out.add(kv.key);
+                }
+            });
+        }
+        return out;
+    }
+}
