@@ -28,6 +28,10 @@ public final class CalendarRefreshScale {
             group(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
             return;
         }
+        if (args[0].equals("params")) {
+            params(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            return;
+        }
         int pairs = Integer.parseInt(args[0]);
         int months = Integer.parseInt(args[1]);
         List<String> economies = new ArrayList<>(TradeRecordValidator.ECONOMIES);
@@ -81,14 +85,7 @@ public final class CalendarRefreshScale {
      * longest step (the default {@code tradepulse.signals.tariff.refresh.batch.series}).
      */
     private static void group(int codes, int months) {
-        List<SeriesKey> keys = new ArrayList<>();
-        for (int i = 0; keys.size() < 2 * codes; i++) {
-            int chapter = 1 + i % 96;
-            String code = String.format(java.util.Locale.ROOT, "%02d%02d%02d", chapter >= 77 ? chapter + 1 : chapter,
-                    1 + (i / 96) % 99, 10 * (1 + i / (96 * 99)));
-            keys.add(new SeriesKey("USA", "CHN", Flow.IMPORT, code));
-            keys.add(new SeriesKey("CHN", "USA", Flow.EXPORT, code));
-        }
+        List<SeriesKey> keys = hs6Keys(codes);
         try (TopologyFixture f = new TopologyFixture(SignalConfig.DEFAULTS, RollupConfig.NONE, StateStoreType.ROCKSDB)) {
             long start = System.nanoTime();
             java.util.Random r = new java.util.Random(42);
@@ -131,5 +128,78 @@ public final class CalendarRefreshScale {
                         SignalConfig.DEFAULTS.refreshBatchSeries());
             }
         }
+    }
+
+    /** {@code codes} HS6 codes, each as a United States import from China and a Chinese export to the United States. */
+    private static List<SeriesKey> hs6Keys(int codes) {
+        List<SeriesKey> keys = new ArrayList<>();
+        for (int i = 0; keys.size() < 2 * codes; i++) {
+            int chapter = 1 + i % 96;
+            String code = String.format(java.util.Locale.ROOT, "%02d%02d%02d", chapter >= 77 ? chapter + 1 : chapter,
+                    1 + (i / 96) % 99, 10 * (1 + i / (96 * 99)));
+            keys.add(new SeriesKey("USA", "CHN", Flow.IMPORT, code));
+            keys.add(new SeriesKey("CHN", "USA", Flow.EXPORT, code));
+        }
+        return keys;
+    }
+
+    /**
+     * {@code params <codes> <months>}: a signal parameter change, which re-evaluates every period of every series of
+     * the task. The series of {@code group}, with a US -> China event applied, in the processor's stores kept across
+     * instances ({@link SurvivingStores}: in memory, as a TopologyTestDriver cannot restart with another
+     * configuration); then three restarts, each with other FRONT_LOADING and YOY_MOVE thresholds, each timing its
+     * pass until the target is gone (each round of punctuations is one commit in production) and its longest round.
+     */
+    private static void params(int codes, int months) {
+        List<SeriesKey> keys = hs6Keys(codes);
+        SurvivingStores stores = new SurvivingStores();
+        org.apache.kafka.streams.processor.api.MockProcessorContext<SeriesKey, Emission> context =
+                stores.start(SignalConfig.DEFAULTS);
+        stores.tariffs.put("us-cn-0", SignalsTest.event("us-cn-0", "USA", "CHN", List.of(), "2025-07-12",
+                TariffEventKind.INCREASE));
+        punctuate(context);
+        long start = System.nanoTime();
+        java.util.Random r = new java.util.Random(42);
+        for (int m = 0; m < months; m++) {
+            YearMonth period = YearMonth.of(2025, 12).minusMonths(months - 1 - m);
+            java.time.Instant published = period.plusMonths(1).atDay(20).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+            for (SeriesKey k : keys) {
+                stores.processor.process(new org.apache.kafka.streams.processor.api.Record<>(k,
+                        io.tradepulse.avro.TradeRecord.newBuilder()
+                        .setReporter(k.getReporter()).setPartner(k.getPartner()).setFlow(k.getFlow())
+                        .setCommodity(k.getCommodity()).setCommodityLevel(io.tradepulse.avro.CommodityLevel.HS6)
+                        .setYear(period.getYear()).setMonth(period.getMonthValue()).setMonths(1)
+                        .setValue(1_000_000L + r.nextInt(600_000)).setCurrency("USD").setSource("SCALE")
+                        .setVintage(published.toString()).setPublishedAt(published).build(), 0L));
+            }
+            context.resetForwards();
+        }
+        System.out.printf("%d series x %d months loaded in %.1f s%n", keys.size(), months, (System.nanoTime() - start) / 1e9);
+        double[][] thresholds = {{12.5, 20.0}, {10.0, 30.0}, {15.0, 25.0}};
+        for (int round = 0; round < thresholds.length; round++) {
+            SignalConfig d = SignalConfig.DEFAULTS;
+            SignalConfig next = new SignalConfig(d.leadMonths(), d.paybackMonths(), d.trendMonths(), thresholds[round][0],
+                    d.paybackPct(), thresholds[round][1], d.tariffRefresh(), d.refreshBatchSeries());
+            context = stores.start(next);
+            long t = System.nanoTime();
+            double longest = 0;
+            int rounds = 0;
+            do {
+                long s = System.nanoTime();
+                punctuate(context);
+                longest = Math.max(longest, (System.nanoTime() - s) / 1e6);
+                rounds++;
+            } while (!stores.appliedKeys(SeriesStateProcessor.TARGET_PARAMETERS).isEmpty());
+            long emitted = context.forwarded().stream().filter(f -> f.record().value().isSignal()).count();
+            System.out.printf("round %d: thresholds FRONT_LOADING %.1f %%, YOY_MOVE %.1f %%: pass of %d series x %d months"
+                    + " in %.1f ms, %d punctuation rounds, the longest %.1f ms; %d signal records (batch %d)%n",
+                    round + 1, thresholds[round][0], thresholds[round][1], keys.size(), months,
+                    (System.nanoTime() - t) / 1e6, rounds, longest, emitted, d.refreshBatchSeries());
+        }
+    }
+
+    /** The refresh and the pass step punctuations, once each (one commit in production). */
+    private static void punctuate(org.apache.kafka.streams.processor.api.MockProcessorContext<SeriesKey, Emission> c) {
+        c.scheduledPunctuators().forEach(p -> p.getPunctuator().punctuate(0L));
     }
 }
