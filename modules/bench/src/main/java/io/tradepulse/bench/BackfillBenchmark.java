@@ -114,10 +114,16 @@ public final class BackfillBenchmark {
             if (timeout == null || timeout.isZero() || timeout.isNegative()) {
                 throw new IllegalArgumentException("timeout must be positive: " + timeout);
             }
-            if ((commitIntervalMs != null && commitIntervalMs < 0)
-                    || (rollupEmitIntervalMs != null && rollupEmitIntervalMs < 0)) {
-                throw new IllegalArgumentException("commit and roll-up emit intervals must not be negative: "
-                        + commitIntervalMs + ", " + rollupEmitIntervalMs);
+            if (commitIntervalMs != null && commitIntervalMs < 0) {
+                throw new IllegalArgumentException("the commit interval must not be negative: " + commitIntervalMs);
+            }
+            // What the processors' configuration refuses (ProcessorConfig): refused here, before the broker starts
+            // and the data set is loaded, rather than when the processors' phase starts.
+            if (rollupEmitIntervalMs != null && (rollupEmitIntervalMs < ProcessorConfig.ROLLUP_EMIT_INTERVAL_MS_MIN
+                    || rollupEmitIntervalMs > ProcessorConfig.ROLLUP_EMIT_INTERVAL_MS_MAX)) {
+                throw new IllegalArgumentException("the roll-up emit interval must be "
+                        + ProcessorConfig.ROLLUP_EMIT_INTERVAL_MS_MIN + ".." + ProcessorConfig.ROLLUP_EMIT_INTERVAL_MS_MAX
+                        + " ms (" + ProcessorConfig.ROLLUP_EMIT_INTERVAL_MS_CONFIG + "): " + rollupEmitIntervalMs);
             }
             if (rollups == null || stateStore == null || order == null) {
                 throw new IllegalArgumentException("rollups, state store and order are required");

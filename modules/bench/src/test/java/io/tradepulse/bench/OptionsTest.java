@@ -40,6 +40,12 @@ class OptionsTest {
         assertThatThrownBy(() -> new BackfillBenchmark.Options(20_000_000, 1, 1.0, 42L, 2, 6, null, Duration.ofMinutes(30),
                 BackfillBenchmark.Rollups.COMMODITY, null, StateStoreType.ROCKSDB, BackfillDataSet.Order.RELEASE))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("HS6 codes");
+        assertThatThrownBy(() -> new BackfillBenchmark.Options(300_000, 36, 1.0, 42L, 2, 6, null, Duration.ofMinutes(30),
+                BackfillBenchmark.Rollups.COMMODITY, 9L, StateStoreType.ROCKSDB, BackfillDataSet.Order.RELEASE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("roll-up emit interval must be 10..");
+        assertThatCode(() -> new BackfillBenchmark.Options(300_000, 36, 1.0, 42L, 2, 6, null, Duration.ofMinutes(30),
+                BackfillBenchmark.Rollups.COMMODITY, 10L, StateStoreType.ROCKSDB, BackfillDataSet.Order.RELEASE))
+                .doesNotThrowAnyException();
         // the data set itself, as the launcher's check calls it
         assertThatThrownBy(() -> BackfillDataSet.ofSize(0, 36, 1.0, 42L)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> BackfillDataSet.checkSize(10_000, 36, -1.0)).isInstanceOf(IllegalArgumentException.class);

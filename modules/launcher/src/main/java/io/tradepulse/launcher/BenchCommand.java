@@ -3,6 +3,7 @@ package io.tradepulse.launcher;
 import io.tradepulse.bench.BackfillBenchmark;
 import io.tradepulse.bench.BackfillDataSet;
 import io.tradepulse.embedded.Resources;
+import io.tradepulse.streams.ProcessorConfig;
 import io.tradepulse.streams.StateStoreType;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -87,7 +88,10 @@ final class BenchCommand implements Callable<Integer> {
         OptionRanges.positive(cmd, "--timeout", timeout);
         OptionRanges.percent(cmd, "--revisions-pct", revisionPct);
         OptionRanges.atLeast(cmd, "--commit-interval-ms", commitIntervalMs, 0);
-        OptionRanges.atLeast(cmd, "--rollup-emit-interval-ms", rollupEmitIntervalMs, 0);
+        // The processors' own range (ProcessorConfig): 0-9 or above it passed here and failed once the broker was up
+        // and the data set loaded, when the processors' phase started.
+        OptionRanges.between(cmd, "--rollup-emit-interval-ms", rollupEmitIntervalMs,
+                ProcessorConfig.ROLLUP_EMIT_INTERVAL_MS_MIN, ProcessorConfig.ROLLUP_EMIT_INTERVAL_MS_MAX);
         try {
             // Sizes the generator cannot draw (more HS6 codes per pair than it has) failed after the checks, with a
             // stack trace and exit 1.

@@ -30,6 +30,13 @@ final class OptionRanges {
         }
     }
 
+    /** {@code value} may be null: the option was not given and its default applies. */
+    static void between(CommandLine cmd, String option, Number value, long min, long max) {
+        if (value != null && (value.longValue() < min || value.longValue() > max)) {
+            throw new CommandLine.ParameterException(cmd, option + " must be " + min + ".." + max + ": " + value);
+        }
+    }
+
     static void percent(CommandLine cmd, String option, double value) {
         if (!(value >= 0 && value <= 100)) { // also refuses NaN
             throw new CommandLine.ParameterException(cmd, option + " must be 0..100 (percent): " + value);

@@ -28,7 +28,9 @@ class OptionRangesTest {
         "bench --records 1000 --revisions-pct -1                | --revisions-pct must be 0..100",
         "bench --records 1000 --revisions-pct 101               | --revisions-pct must be 0..100",
         "bench --records 1000 --commit-interval-ms -1           | --commit-interval-ms must be at least 0",
-        "bench --records 1000 --rollup-emit-interval-ms -1      | --rollup-emit-interval-ms must be at least 0",
+        "bench --records 1000 --rollup-emit-interval-ms -1      | --rollup-emit-interval-ms must be 10..100000000000000000",
+        "bench --records 1000 --rollup-emit-interval-ms 9       | --rollup-emit-interval-ms must be 10..100000000000000000",
+        "bench --records 1000 --rollup-emit-interval-ms 100000000000000001 | --rollup-emit-interval-ms must be 10..100000000000000000",
     })
     void anOutOfRangeValueIsRefusedNamingTheOptionBeforeAnythingStarts(String args, String message) {
         // Without the check these start a broker and a registry (bench --threads 0 then waits 30 min).

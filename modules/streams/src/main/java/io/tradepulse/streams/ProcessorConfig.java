@@ -139,8 +139,13 @@ public final class ProcessorConfig extends AbstractConfig {
             + "Each derived level adds about this much latency; a larger value re-derives a parent less often while "
             + "its children are still arriving (fewer outputs in a backfill, see docs/benchmarks.md).";
     public static final long ROLLUP_EMIT_INTERVAL_MS_DEFAULT = 5_000L;
-    /** The largest {@link #ROLLUP_EMIT_INTERVAL_MS_CONFIG}: sixty of them fit in a long (see the ConfigDef). */
-    static final long ROLLUP_EMIT_INTERVAL_MS_MAX = 100_000_000_000_000_000L;
+    /** The smallest {@link #ROLLUP_EMIT_INTERVAL_MS_CONFIG} (a walk of the cells every 10 ms at most). */
+    public static final long ROLLUP_EMIT_INTERVAL_MS_MIN = 10L;
+    /**
+     * The largest {@link #ROLLUP_EMIT_INTERVAL_MS_CONFIG}: sixty of them fit in a long (see the ConfigDef). Public so
+     * that a command line offering the key (bench) can refuse what the processor would, before starting anything.
+     */
+    public static final long ROLLUP_EMIT_INTERVAL_MS_MAX = 100_000_000_000_000_000L;
 
     public static final String SOURCE_PRECEDENCE_CONFIG = "tradepulse.source.precedence";
     public static final String SOURCE_PRECEDENCE_DOC = "Which source's figure a month of a series keeps when several "
@@ -243,7 +248,7 @@ public final class ProcessorConfig extends AbstractConfig {
             // task was emitted at once instead of waiting. A round bound: Range compares as doubles, which cannot
             // tell Long.MAX_VALUE / 60 from the next few longs, and 1e17 is one exactly.
             .define(ROLLUP_EMIT_INTERVAL_MS_CONFIG, Type.LONG, ROLLUP_EMIT_INTERVAL_MS_DEFAULT,
-                    ConfigDef.Range.between(10L, ROLLUP_EMIT_INTERVAL_MS_MAX), Importance.LOW, ROLLUP_EMIT_INTERVAL_MS_DOC);
+                    ConfigDef.Range.between(ROLLUP_EMIT_INTERVAL_MS_MIN, ROLLUP_EMIT_INTERVAL_MS_MAX), Importance.LOW, ROLLUP_EMIT_INTERVAL_MS_DOC);
 
     /**
      * A percentage in [0, max]. Kafka's Range lets NaN through (every comparison with it is false), and a NaN
