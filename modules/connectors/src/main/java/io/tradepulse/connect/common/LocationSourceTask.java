@@ -130,9 +130,16 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
     return cursor == null && state.values().stream().allMatch(FileOffset::complete);
   }
 
+  /**
+   * A location put off for its server, or a local file left for a later check because it is still being written
+   * ({@link #leaveWhileWritten}): either holds back what the task will read, so it is neither caught up nor done
+   * meanwhile. A file left so was once not counted: {@code tradepulse ingest --follow} said "caught up" while it was
+   * pending, and a run resuming a file completely read before (its offset complete) was done at once while the file's
+   * new version was being written, without it.
+   */
   @Override
   protected boolean waiting() {
-    return !putOff.isEmpty();
+    return !putOff.isEmpty() || !settling.isEmpty();
   }
 
   @Override
@@ -211,6 +218,7 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
   private boolean check(String loc, FileOffset off) throws InterruptedException {
     Snapshot snap = read(loc, off);
     if (snap == null) {
+      settling.remove(loc); // gone (or a 304): nothing of it is pending any more
       checked(loc);
       return false;
     }

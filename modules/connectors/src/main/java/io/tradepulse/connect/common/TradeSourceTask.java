@@ -173,7 +173,8 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
 
   /**
    * Whether part of the source is put off until a time a server asked for (a location whose server's Retry-After was
-   * beyond http.backoff.max.ms, {@link RetryingFetcher.LongWaits#PUT_OFF}): the task has nothing to do before then, but
+   * beyond http.backoff.max.ms, {@link RetryingFetcher.LongWaits#PUT_OFF}), or until a local file is no longer being
+   * written ({@link LocationSourceTask#settleTime()}): the task has nothing to do before then, but
    * is neither caught up nor finished, as it was not while it slept through such a wait, so a one-shot ingest does not
    * end without what the server holds back. Called on the task's worker thread after a unit of work that found nothing
    * new. Default: nothing waits.

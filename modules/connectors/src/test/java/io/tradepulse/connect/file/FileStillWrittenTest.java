@@ -3,6 +3,7 @@ package io.tradepulse.connect.file;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tradepulse.connect.TaskHarness;
+import io.tradepulse.connect.common.SourceCompletion;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -93,5 +94,68 @@ class FileStillWrittenTest {
     task.stop();
     assertThat(values(again)).as("changed while it was emitted: read again from the start once written")
         .containsExactly(30_100_000_000L, 33_000_000_000L, 28_800_000_000L, 1_234_500_000_000L);
+  }
+
+  @Test
+  void shouldNotReportCaughtUpWhenAFileIsLeftForALaterCheckBecauseItIsStillBeingWritten() throws Exception {
+    Path csv = Files.writeString(dir.resolve("a.csv"), HEADER + "2025-05,2025-05,-34.5,AP,p,28.8\n2025-06,2025-06,,x,ok,12");
+    Map<String, String> props = FileSourceTaskTest.gaccSeedProps(csv.toString());
+    String name = props.get("name");
+    FileSourceTask task = harness.start(new FileSourceTask(), props);
+
+    assertThat(harness.drain(task)).isEmpty();
+    assertThat(harness.drain(task)).isEmpty();
+    assertThat(SourceCompletion.isCaughtUp(name)).as("what --follow waits for: the file is pending").isFalse();
+
+    append(csv, "34.5\n");
+    Thread.sleep(50);
+    assertThat(values(harness.drain(task))).containsExactly(28_800_000_000L, 1_234_500_000_000L);
+    harness.drain(task);
+    task.stop();
+    assertThat(SourceCompletion.isDone(name)).isTrue();
+  }
+
+  @Test
+  void shouldNotReportDoneWhenAFileReadCompletelyBeforeIsBeingRewrittenAtTheRestart() throws Exception {
+    Path csv = Files.writeString(dir.resolve("a.csv"), HEADER + "2025-05,2025-05,-34.5,AP,p,28.8\n");
+    Map<String, String> props = FileSourceTaskTest.gaccSeedProps(csv.toString());
+    String name = props.get("name");
+    FileSourceTask first = harness.start(new FileSourceTask(), props);
+    assertThat(values(harness.drain(first))).containsExactly(28_800_000_000L);
+    harness.drain(first);
+    first.stop();
+    assertThat(SourceCompletion.isDone(name)).isTrue();
+
+    // Its next version is being saved over it; a one-shot ingest restarted now resumes from the complete offset.
+    Files.writeString(csv, HEADER + "2025-05,2025-05,-34.5,AP,p,28.9\n2025-06,2025-06,,x,ok,12");
+    FileSourceTask second = harness.start(new FileSourceTask(), props);
+    assertThat(harness.drain(second)).isEmpty();
+    assertThat(harness.drain(second)).isEmpty();
+    assertThat(SourceCompletion.isDone(name)).as("the new version is pending: not done without it").isFalse();
+    assertThat(SourceCompletion.isCaughtUp(name)).isFalse();
+
+    append(csv, "34.5\n");
+    Thread.sleep(50);
+    assertThat(values(harness.drain(second))).containsExactly(28_900_000_000L, 1_234_500_000_000L);
+    harness.drain(second);
+    second.stop();
+    assertThat(SourceCompletion.isDone(name)).isTrue();
+  }
+
+  @Test
+  void shouldReportCaughtUpWhenAFileLeftAsStillBeingWrittenIsDeleted() throws Exception {
+    Path csv = Files.writeString(dir.resolve("a.csv"), HEADER + "2025-06,2025-06,,x,ok,12");
+    Map<String, String> props = FileSourceTaskTest.gaccSeedProps(csv.toString());
+    String name = props.get("name");
+    FileSourceTask task = harness.start(new FileSourceTask(), props);
+    assertThat(harness.drain(task)).isEmpty();
+    assertThat(SourceCompletion.isCaughtUp(name)).isFalse();
+
+    // The writer gave up and removed it: nothing of it is pending any more, so --follow is not held up for good.
+    Files.delete(csv);
+    Thread.sleep(50);
+    assertThat(harness.drain(task)).isEmpty();
+    task.stop();
+    assertThat(SourceCompletion.isCaughtUp(name)).isTrue();
   }
 }
