@@ -49,6 +49,15 @@ public class ComextBulkSourceTask extends LocationSourceTask<ComextConfig> {
     }
   }
 
+  /**
+   * Bulk files are copied or extracted (from their .7z) into place, often not written then renamed, and a cut last
+   * VALUE_EUR would be summed into its series' month: see comext.bulk.settle.ms.
+   */
+  @Override
+  protected java.time.Duration settleTime() {
+    return config.bulkSettle();
+  }
+
   @Override
   protected List<String> locations() {
     return config.files();

@@ -67,6 +67,16 @@ public final class ComextConfig extends TradeSourceConfig {
       + "unreadable VALUE_EUR is a dead letter naming the lines, never a partial sum.";
   public static final String FILES_DEFAULT = "";
 
+  public static final String BULK_SETTLE_CONFIG = "comext.bulk.settle.ms";
+  public static final String BULK_SETTLE_DOC = "BULK: how long a local bulk file whose last line has no line break must "
+      + "have gone unmodified before it is read. A bulk file copied or extracted into place (not written then renamed) "
+      + "ends mid-line while it is written, and its cut last VALUE_EUR (12 of 1234) would be summed into its series' "
+      + "month: such a file, and one that changes while it is checked, is left for a later check (after this time, or "
+      + "poll.interval.ms if sooner), with one INFO log; nothing is lost, and the task is neither caught up nor done "
+      + "meanwhile. Rows appended while a file is emitted are not read until it is read again. 0 = read whatever a "
+      + "file holds when it is checked (no check). Not used for http(s) URLs.";
+  public static final long BULK_SETTLE_DEFAULT = 10_000L;
+
   public static final String PUBLICATION_LAG_CONFIG = "comext.publication.lag.months";
   public static final String PUBLICATION_LAG_DOC = "API: a month still without data this many months after it "
       + "ended is taken as never published and skipped, so a gap never stalls the cursor.";
@@ -130,6 +140,8 @@ public final class ComextConfig extends TradeSourceConfig {
             () -> "yyyy-MM"), Importance.HIGH, START_DOC, GROUP, ++o, ConfigDef.Width.SHORT, START_CONFIG)
         .define(FILES_CONFIG, Type.LIST, FILES_DEFAULT, distinct(), Importance.HIGH, FILES_DOC, GROUP, ++o,
             ConfigDef.Width.LONG, FILES_CONFIG)
+        .define(BULK_SETTLE_CONFIG, Type.LONG, BULK_SETTLE_DEFAULT, Range.between(0, 86_400_000L), Importance.LOW,
+            BULK_SETTLE_DOC, GROUP, ++o, ConfigDef.Width.SHORT, BULK_SETTLE_CONFIG)
         .define(PUBLICATION_LAG_CONFIG, Type.INT, PUBLICATION_LAG_DEFAULT, Range.between(1, 60), Importance.LOW,
             PUBLICATION_LAG_DOC, GROUP, ++o, ConfigDef.Width.SHORT, PUBLICATION_LAG_CONFIG)
         .define(LOOKBACK_CONFIG, Type.INT, LOOKBACK_DEFAULT, Range.between(0, 36), Importance.MEDIUM, LOOKBACK_DOC,
@@ -236,6 +248,7 @@ public final class ComextConfig extends TradeSourceConfig {
   public List<String> flows() { return getList(FLOWS_CONFIG); }
   public YearMonth start() { return YearMonth.parse(getString(START_CONFIG)); }
   public List<String> files() { return getList(FILES_CONFIG); }
+  public java.time.Duration bulkSettle() { return java.time.Duration.ofMillis(getLong(BULK_SETTLE_CONFIG)); }
   public int publicationLagMonths() { return getInt(PUBLICATION_LAG_CONFIG); }
   public int lookback() { return getInt(LOOKBACK_CONFIG); }
   public long revisionIntervalMs() { return getLong(REVISION_INTERVAL_CONFIG); }

@@ -273,6 +273,39 @@ class ComextSourceTaskTest {
   }
 
   @Test
+  void shouldLeaveABulkFileForALaterCheckWhenItsLastLineIsCutAndItWasJustWritten() throws Exception {
+    // Read while it was copied into place, the cut 12 of 1234 was summed into DE-CN imports of 2025-05 (1012, not 2234).
+    Path csv = Files.writeString(dir.resolve("full_v2_202505.csv"), BULK_HEADER
+        + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,1000,1000,20,0\n"
+        + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,2,NO_SU,202505,12");
+    Map<String, String> props = Map.of(ComextConfig.MODE_CONFIG, "BULK", ComextConfig.FILES_CONFIG, csv.toString(),
+        ComextConfig.REPORTERS_CONFIG, "DE", ComextConfig.PRODUCTS_CONFIG, "7204");
+    ComextBulkSourceTask task = start(new ComextBulkSourceTask(), props);
+
+    assertThat(harness.drain(task)).as("the file is still being written").isEmpty();
+    Files.writeString(csv, "34,1234,5,0\n", java.nio.file.StandardOpenOption.APPEND);
+    Thread.sleep(50); // past poll.interval.ms (10 ms), before which the file is not checked again
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.records")).extracting(s -> s.getString("partner") + " " + s.getString("flow") + " "
+        + s.getInt64("value") + " " + s.getString("currency")).containsExactly("CHN IMPORT 2234 EUR");
+  }
+
+  @Test
+  void shouldReadAJustWrittenBulkFileWithoutAFinalLineBreakAtOnceWhenTheSettleTimeIsZero() throws Exception {
+    Path csv = Files.writeString(dir.resolve("full_v2_202505.csv"), BULK_HEADER
+        + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,1000,1000,20,0");
+    ComextBulkSourceTask task = start(new ComextBulkSourceTask(), Map.of(ComextConfig.MODE_CONFIG, "BULK",
+        ComextConfig.FILES_CONFIG, csv.toString(), ComextConfig.REPORTERS_CONFIG, "DE", ComextConfig.PRODUCTS_CONFIG,
+        "7204", ComextConfig.BULK_SETTLE_CONFIG, "0"));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.records")).extracting(s -> s.getInt64("value")).containsExactly(1000L);
+  }
+
+  @Test
   void shouldDeadLetterTheWholeSeriesMonthInsteadOfAPartialSumWhenOneOfItsLinesHasAnUnreadableValue() throws Exception {
     String badLine = "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,2,NO_SU,202505,,234,5,0";
     Path csv = Files.writeString(dir.resolve("full_v2_202505.csv"), BULK_HEADER
