@@ -311,6 +311,19 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
         : config.pollInterval()));
   }
 
+  /**
+   * {@code loc} changed while it was emitted: it is being written, so it is pending like a file left for a later check
+   * ({@link #waiting()}), and checked again after the settle time (http.backoff.initial.ms without one), or
+   * poll.interval.ms if sooner. Its next check was poll.interval.ms away (an hour by default), so a one-shot ingest,
+   * which waits for the file to be read to its end, ran into its --timeout while the WARN said it would be read again.
+   */
+  private void readAgainSoon(String loc) {
+    settling.add(loc);
+    Duration settle = settleTime();
+    Duration wait = settle.isZero() ? config.backoff().delay(0) : settle;
+    nextCheck.put(loc, clock.instant().plus(wait.compareTo(config.pollInterval()) < 0 ? wait : config.pollInterval()));
+  }
+
   /** A check of {@code loc} succeeded: the next is due poll.interval.ms from now. */
   private void checked(String loc) {
     failures.remove(loc);
@@ -379,6 +392,7 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
           // The file was replaced while it was being read: what was emitted may mix two versions. Leaving the
           // location incomplete makes the next check see the new digest and re-read it from the start.
           log.warn("{} changed while it was being read; it will be read again from the start", c.location);
+          readAgainSoon(c.location);
         }
         state.put(c.location, c.offset(c.items.index(), unchanged));
         closeOpenPayload();

@@ -158,4 +158,30 @@ class FileStillWrittenTest {
     task.stop();
     assertThat(SourceCompletion.isCaughtUp(name)).isTrue();
   }
+
+  @Test
+  void shouldReadAFileAgainAfterTheSettleTimeNotPollIntervalWhenItChangedWhileItWasEmitted() throws Exception {
+    // The WARN said it would be read again from the start, but that was at the next check, poll.interval.ms (an hour
+    // by default) away: a one-shot ingest, which waits for the file to be done, ran into its --timeout meanwhile.
+    Path csv = Files.writeString(dir.resolve("a.csv"), HEADER + "2025-03,2025-03,,x,p,30.1\n2025-04,2025-04,,x,p,33.0\n");
+    Map<String, String> props = FileSourceTaskTest.gaccSeedProps(csv.toString());
+    String name = props.get("name");
+    props.put("batch.max.records", "1");
+    props.put("poll.interval.ms", "3600000");
+    props.put(FileConfig.SETTLE_CONFIG, "100");
+    FileSourceTask task = harness.start(new FileSourceTask(), props);
+    List<SourceRecord> first = TaskHarness.poll(task);
+    assertThat(values(first)).containsExactly(30_100_000_000L);
+    first.forEach(r -> task.commitRecord(r, null));
+
+    append(csv, "2025-05,2025-05,-34.5,AP,p,28.8\n");
+    assertThat(values(harness.drain(task))).containsExactly(33_000_000_000L);
+    assertThat(SourceCompletion.isCaughtUp(name)).as("to be read again: not caught up").isFalse();
+
+    Thread.sleep(300); // past the settle time, well before poll.interval.ms
+    List<SourceRecord> again = harness.drain(task);
+    task.stop();
+    assertThat(values(again)).containsExactly(30_100_000_000L, 33_000_000_000L, 28_800_000_000L);
+    assertThat(SourceCompletion.isDone(name)).isTrue();
+  }
 }
