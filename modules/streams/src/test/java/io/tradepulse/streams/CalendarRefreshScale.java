@@ -93,12 +93,7 @@ public final class CalendarRefreshScale {
                 YearMonth period = YearMonth.of(2025, 12).minusMonths(months - 1 - m);
                 java.time.Instant published = period.plusMonths(1).atDay(20).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
                 for (SeriesKey k : keys) {
-                    f.pipe(io.tradepulse.avro.TradeRecord.newBuilder()
-                            .setReporter(k.getReporter()).setPartner(k.getPartner()).setFlow(k.getFlow())
-                            .setCommodity(k.getCommodity()).setCommodityLevel(io.tradepulse.avro.CommodityLevel.HS6)
-                            .setYear(period.getYear()).setMonth(period.getMonthValue()).setMonths(1)
-                            .setValue(1_000_000L + r.nextInt(600_000)).setCurrency("USD").setSource("SCALE")
-                            .setVintage(published.toString()).setPublishedAt(published).build());
+                    f.pipe(hs6Figure(k, period, published, 1_000_000L + r.nextInt(600_000)));
                 }
                 f.changes.readRecordsToList();
                 f.signals.readRecordsToList();
@@ -165,12 +160,7 @@ public final class CalendarRefreshScale {
             java.time.Instant published = period.plusMonths(1).atDay(20).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
             for (SeriesKey k : keys) {
                 stores.processor.process(new org.apache.kafka.streams.processor.api.Record<>(k,
-                        io.tradepulse.avro.TradeRecord.newBuilder()
-                        .setReporter(k.getReporter()).setPartner(k.getPartner()).setFlow(k.getFlow())
-                        .setCommodity(k.getCommodity()).setCommodityLevel(io.tradepulse.avro.CommodityLevel.HS6)
-                        .setYear(period.getYear()).setMonth(period.getMonthValue()).setMonths(1)
-                        .setValue(1_000_000L + r.nextInt(600_000)).setCurrency("USD").setSource("SCALE")
-                        .setVintage(published.toString()).setPublishedAt(published).build(), 0L));
+                        hs6Figure(k, period, published, 1_000_000L + r.nextInt(600_000)), 0L));
             }
             context.resetForwards();
         }
@@ -201,5 +191,16 @@ public final class CalendarRefreshScale {
     /** The refresh and the pass step punctuations, once each (one commit in production). */
     private static void punctuate(org.apache.kafka.streams.processor.api.MockProcessorContext<SeriesKey, Emission> c) {
         c.scheduledPunctuators().forEach(p -> p.getPunctuator().punctuate(0L));
+    }
+
+    /** One month's HS6 figure of {@code k}. */
+    private static io.tradepulse.avro.TradeRecord hs6Figure(SeriesKey k, YearMonth period, java.time.Instant published,
+                                                           long value) {
+        return io.tradepulse.avro.TradeRecord.newBuilder()
+                .setReporter(k.getReporter()).setPartner(k.getPartner()).setFlow(k.getFlow())
+                .setCommodity(k.getCommodity()).setCommodityLevel(io.tradepulse.avro.CommodityLevel.HS6)
+                .setYear(period.getYear()).setMonth(period.getMonthValue()).setMonths(1)
+                .setValue(value).setCurrency("USD").setSource("SCALE")
+                .setVintage(published.toString()).setPublishedAt(published).build();
     }
 }

@@ -2,6 +2,7 @@ package io.tradepulse.streams;
 
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TariffEvent;
+import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.state.AppliedCalendar;
 import io.tradepulse.avro.state.HistoryYearKey;
 import io.tradepulse.avro.state.SeriesHistory;
@@ -62,6 +63,22 @@ final class SurvivingStores {
                 }
             });
         }
+        return out;
+    }
+
+    /**
+     * A flat 2024 and 2025 at 100 but June 2025 at 125 (+25 % YoY, an excess of 25 % with no trend) for {@code series}:
+     * front-loading ahead of an August rise under the default 10 % threshold, and no YOY_MOVE under the default 30 %.
+     */
+    static List<TradeRecord> frontLoadingInJune(SeriesKey series) {
+        List<TradeRecord> out = new ArrayList<>();
+        for (int m = 1; m <= 12; m++) {
+            out.add(TopologyFixture.figure(series, 2024, m, 1, 100L, "2024-%02d-20".formatted(m == 12 ? 12 : m + 1), 0));
+        }
+        for (int m = 1; m <= 5; m++) {
+            out.add(TopologyFixture.figure(series, 2025, m, 1, 100L, "2025-%02d-20".formatted(m + 1), 0));
+        }
+        out.add(TopologyFixture.figure(series, 2025, 6, 1, 125L, "2025-07-14", 0));
         return out;
     }
 }

@@ -286,13 +286,7 @@ class TariffCalendarRestartTest {
     }
 
     private void feedFrontLoadingInJune(SeriesKey series) {
-        for (int m = 1; m <= 12; m++) {
-            feed(series, figure(series, 2024, m, 1, 100L, "2024-%02d-20".formatted(m == 12 ? 12 : m + 1), 0));
-        }
-        for (int m = 1; m <= 5; m++) {
-            feed(series, figure(series, 2025, m, 1, 100L, "2025-%02d-20".formatted(m + 1), 0));
-        }
-        feed(series, figure(series, 2025, 6, 1, 125L, "2025-07-14", 0));
+        SurvivingStores.frontLoadingInJune(series).forEach(r -> feed(series, r));
     }
 
     /** A flat 2024 and 2025 at 100 but June 2025 at 125: front-loading ahead of the August rise, once it is known. */
