@@ -96,7 +96,7 @@ record ComextOffset(YearMonth next, long rowsDone, String digest, YearMonth revi
    */
   ComextOffset advanced(YearMonth newNext, Map<YearMonth, String> emitted, Map<YearMonth, String> badRows,
       int lookback) {
-    return withFingerprints(newNext, trimmed(emitted, lookback), emitted.keySet(), badRows);
+    return withFingerprints(newNext, trimmed(emitted, newNext, lookback), emitted.keySet(), badRows);
   }
 
   /**
@@ -104,7 +104,7 @@ record ComextOffset(YearMonth next, long rowsDone, String digest, YearMonth revi
    * null when it has none).
    */
   ComextOffset revised(YearMonth month, String monthDigest, String badRows, int lookback) {
-    return withFingerprints(next, trimmed(Map.of(month, monthDigest), lookback), Set.of(month),
+    return withFingerprints(next, trimmed(Map.of(month, monthDigest), next, lookback), Set.of(month),
         badRows == null ? Map.of() : Map.of(month, badRows));
   }
 
@@ -129,13 +129,19 @@ record ComextOffset(YearMonth next, long rowsDone, String digest, YearMonth revi
     return new ComextOffset(next, 0, "", null, months, deadLetters);
   }
 
-  /** Adds fingerprints and drops those older than the look-back window below the newest month. */
-  private Map<YearMonth, String> trimmed(Map<YearMonth, String> added, int lookback) {
+  /**
+   * Adds fingerprints and drops those older than the look-back window below the newest month, except those from the
+   * cursor {@code newNext} on: months without a figure yet (dead letters only) keep the cursor, and the next new-month
+   * call answers all of them again. Counted from the newest of them alone, the window (none with
+   * comext.lookback.months=0) dropped the older ones' dead-letter fingerprints, and their dead letters went out with
+   * every call.
+   */
+  private Map<YearMonth, String> trimmed(Map<YearMonth, String> added, YearMonth newNext, int lookback) {
     SortedMap<YearMonth, String> d = new TreeMap<>(months);
     d.putAll(added);
     if (!d.isEmpty()) {
       YearMonth oldest = d.lastKey().minusMonths(lookback);
-      d.keySet().removeIf(k -> k.isBefore(oldest));
+      d.keySet().removeIf(k -> k.isBefore(oldest) && k.isBefore(newNext));
     }
     return d;
   }

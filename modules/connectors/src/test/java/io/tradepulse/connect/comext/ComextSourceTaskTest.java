@@ -570,6 +570,36 @@ class ComextSourceTaskTest {
   }
 
   /**
+   * Mid-July with comext.lookback.months=0: May and June both answered with a confidential row only. The cursor stays
+   * at May, so every new-month call answers both months again; the offset kept the dead-letter fingerprint of the
+   * newest month only (June, the look-back window of 0 months), so May's row went to trade.dlq with every call.
+   */
+  @Test
+  void shouldNotDeadLetterTheSameRowsAgainWhenSeveralMonthsWithoutFiguresAreAnsweredAgainWithLookbackZero()
+      throws Exception {
+    clock.advance(Duration.ofDays(30)); // 2025-07-15: June can be out
+    stubSdmx("2025-02", null, sdmx("13/07/25", (String.join(";", FEB_TO_APR) + ";JP 2025-05 ;JP 2025-06 ").split(";")));
+    stubSdmx("2025-05", null, sdmx("13/07/25", "JP 2025-05 ", "JP 2025-06 "));
+    ComextApiSourceTask task = start(new ComextApiSourceTask(), revisionProps("0"));
+    List<SourceRecord> rs = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      rs.addAll(harness.drain(task));
+      clock.advance(Duration.ofMinutes(10));
+    }
+    task.stop();
+    ComextApiSourceTask restarted = start(new ComextApiSourceTask(), revisionProps("0"));
+    clock.advance(Duration.ofMinutes(10));
+    rs.addAll(harness.drain(restarted));
+    restarted.stop();
+
+    assertThat(values(rs, "trade.dlq")).extracting(s -> s.getString("position"))
+        .as("March's, May's and June's confidential rows, once each").containsExactly("line 7", "line 11", "line 12");
+    assertThat(figures(rs)).hasSize(8);
+    wm.verify(com.github.tomakehurst.wiremock.client.WireMock.moreThanOrExactly(3),
+        getRequestedFor(urlPathEqualTo(REVISED_PATH)).withQueryParam("startPeriod", equalTo("2025-05")));
+  }
+
+  /**
    * May answered with a confidential row only keeps the cursor (and gets a fingerprint); the new-month call asks again
    * a day later (poll.interval.ms), revision checks come hourly. May's figures came out in between: the check saw them
    * as a revision of May and emitted them, then the new-month call, its cursor still at May, emitted them again.
