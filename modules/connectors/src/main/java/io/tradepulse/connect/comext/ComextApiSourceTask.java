@@ -170,14 +170,26 @@ public class ComextApiSourceTask
             next.minusMonths(1), config.publicationLagMonths());
       }
       // Fingerprints of the months just read, so that the first revision check does not re-emit them.
-      ComextOffset done = off.advanced(next, scan == null ? Map.of() : scan.digests(),
+      ComextOffset advanced = off.advanced(next, scan == null ? Map.of() : scan.digests(),
           scan == null ? Map.of() : scan.deadLetters, config.lookback());
       if (scan == null || scan.items == 0) {
-        finished(reporter, done, recheckAt, scan == null ? 0 : scan.skipped);
+        finished(reporter, advanced, recheckAt, scan == null ? 0 : scan.skipped);
         return List.of();
       }
+      ComextOffset done = advanced;
       String digest = body.digest();
       long skip = off.revising() == null && digest.equals(off.digest()) ? off.rowsDone() : 0;
+      if (!next.isAfter(off.next())) {
+        // No figure: the cursor stays, and the next call answers this response again. Its items, all dead letters (a
+        // response that is one as a whole, which no month's fingerprint covers, or rows without a readable month), are
+        // done with it: the same body (its digest) is skipped whole next time, not sent to trade.dlq with every call.
+        // rows_done and digest keep their meaning, so an older release resuming from this offset skips them too.
+        done = done.rowDone(scan.items, digest);
+        if (skip >= scan.items) {
+          log.warn("Comext {}: the same response without a figure again for {} ({} dead letters already sent)",
+              reporter, url, scan.items);
+        }
+      }
       // A month after the newest with a figure keeps the cursor, so the next call answers it again: one whose rows are
       // all dead letters (confidential, an unknown code) sent them with every call, each poll.interval.ms until it got
       // a figure or comext.publication.lag.months passed. Those an earlier response sent, unchanged, stay out, as a

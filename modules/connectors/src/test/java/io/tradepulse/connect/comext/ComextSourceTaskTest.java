@@ -600,6 +600,42 @@ class ComextSourceTaskTest {
   }
 
   /**
+   * May is asked while the dissemination API answers it with a body that is no SDMX-CSV (here the columns of another
+   * format): the whole response is one dead letter and, without a figure, the cursor stays at May, so every new-month
+   * call (each poll.interval.ms) got the same body and sent the same dead letter again. One per distinct body.
+   */
+  @Test
+  void shouldNotDeadLetterTheSameWholeResponseAgainWhenANewMonthCallGetsItAgain() throws Exception {
+    stubSdmx("2025-02", null, sdmx("13/06/25", FEB_TO_APR));
+    String unexpected = "DATAFLOW,LAST UPDATE,freq,reporter,partner,product,flow,TIME_PERIOD,OBS_VALUE\n"
+        + "ESTAT:DS-045409(1.0),13/06/25,M,EU27_2020,JP,TOTAL,1,2025-05,\n";
+    stubSdmx("2025-05", null, unexpected);
+    ComextApiSourceTask task = start(new ComextApiSourceTask(), revisionProps("0"));
+    List<SourceRecord> rs = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      rs.addAll(harness.drain(task));
+      clock.advance(Duration.ofMinutes(10));
+    }
+    task.stop();
+    ComextApiSourceTask restarted = start(new ComextApiSourceTask(), revisionProps("0"));
+    List<SourceRecord> afterRestart = harness.drain(restarted);
+    stubSdmx("2025-05", null, unexpected.replace("13/06/25", "14/06/25"));
+    clock.advance(Duration.ofMinutes(10));
+    List<SourceRecord> changed = harness.drain(restarted);
+    restarted.stop();
+
+    assertThat(deadLetterReasons(rs)).as("March's confidential row, and the unexpected response once")
+        .containsExactly(CONFIDENTIAL, "Unexpected Comext SDMX-CSV header [DATAFLOW, LAST UPDATE, freq, reporter, "
+            + "partner, product, flow, TIME_PERIOD, OBS_VALUE]: needs reporter, partner, product, flow, indicators, "
+            + "TIME_PERIOD, OBS_VALUE");
+    assertThat(afterRestart).as("nor after a restart").isEmpty();
+    assertThat(values(changed, "trade.dlq")).as("another body: its dead letter goes out").hasSize(1);
+    assertThat(task.offsetOf("EU27_2020").next()).hasToString("2025-05");
+    wm.verify(com.github.tomakehurst.wiremock.client.WireMock.moreThanOrExactly(4),
+        getRequestedFor(urlPathEqualTo(REVISED_PATH)).withQueryParam("startPeriod", equalTo("2025-05")));
+  }
+
+  /**
    * May answered with a confidential row only keeps the cursor (and gets a fingerprint); the new-month call asks again
    * a day later (poll.interval.ms), revision checks come hourly. May's figures came out in between: the check saw them
    * as a revision of May and emitted them, then the new-month call, its cursor still at May, emitted them again.
