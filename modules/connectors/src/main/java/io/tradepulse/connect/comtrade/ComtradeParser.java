@@ -17,6 +17,7 @@ import io.tradepulse.connect.common.TradeRow;
 import io.tradepulse.connect.common.UnreadablePayloadException;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.HashMap;
@@ -62,14 +63,15 @@ public final class ComtradeParser implements PayloadParser<String> {
     first.badPrints = new TreeMap<>();
     BadRow whole = ItemStream.checkDocument(first, payload, sourceRef, "payload");
     if (whole != null) {
-      return new Page(first.count, null, null, Map.of(), Map.of(), ItemStream.of(Parsed.whollyBad(whole)));
+      return new Page(first.count, null, null, Map.of(), Map.of(), ItemStream.of(Parsed.whollyBad(whole)),
+          Digests.of(("whole " + whole.reason()).getBytes(StandardCharsets.UTF_8)));
     }
     Map<YearMonth, String> periods = new TreeMap<>();
     first.periodPrints.forEach((m, d) -> periods.put(m, d.finish()));
     Map<YearMonth, String> bad = new TreeMap<>();
     first.badPrints.forEach((m, d) -> bad.put(m, d.finish()));
     return new Page(first.count, first.newest, first.fingerprint.finish(), periods, bad,
-        new Rows(payload, sourceRef, null, Set.of()));
+        new Rows(payload, sourceRef, null, Set.of()), null);
   }
 
   /**
@@ -112,9 +114,12 @@ public final class ComtradeParser implements PayloadParser<String> {
    * @param badRowDigests per period, the fingerprint of the dead letters among those records (their reason and raw
    *     bytes, {@link BadRow#content()}), whatever their order; periods without any are absent. A period re-emitted
    *     with the same one sends none of them again.
+   * @param wholeDigest for a page that is one dead letter, the fingerprint of its reason (an "error", a fault in the
+   *     JSON), not of its raw bytes: those carry the API's elapsedTime, different at every call, and the same error
+   *     answered again is the same dead letter. Null for a readable page.
    */
   record Page(int count, YearMonth newestPeriod, String dataDigest, Map<YearMonth, String> periodDigests,
-      Map<YearMonth, String> badRowDigests, ItemStream items) implements ItemStream {
+      Map<YearMonth, String> badRowDigests, ItemStream items, String wholeDigest) implements ItemStream {
     @Override
     public ParsedItem next() throws IOException {
       return items.next();

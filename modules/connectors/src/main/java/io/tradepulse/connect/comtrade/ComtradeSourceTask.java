@@ -194,7 +194,7 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
       YearMonth newest = page.newestPeriod();
       // The page's fingerprint covers its data[] only (see ComtradeParser.Page#dataDigest); a page that is one dead
       // letter has none and is fingerprinted whole.
-      String digest = page.dataDigest() != null ? page.dataDigest() : body.digest();
+      String digest = page.dataDigest() != null ? page.dataDigest() : page.wholeDigest();
       long skip = resumable(off, digest, body) ? off.rowsDone() : 0;
       // Without data in the chunk the cursor stays (those periods are probably not published yet) unless
       // they are so old that they never will be (MonthGaps): a gap must not stall the reporter for ever.
@@ -226,9 +226,19 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
         page.close(); // not read yet: the page's items are read again without those dead letters
         items = parser.items(body, logUri, quiet);
       }
+      ComtradeOffset done = off.advanced(next, emitted, page.badRowDigests(), config.lookbackMonths());
+      if (page.dataDigest() == null && !next.isAfter(off.next())) {
+        // One dead letter as a whole (an "error") keeps the cursor, and the next call answers it again: it has no
+        // period, so no dead-letter fingerprint covers it, and it went out with every call. Its one item is done with
+        // it: the same dead letter (wholeDigest) is skipped next time. rows_done and digest keep their meaning.
+        done = done.rowDone(1, digest);
+        if (skip > 0) {
+          log.warn("Comtrade reporter {}: the same unreadable answer again for {} (dead letter already sent)",
+              reporter, logUri);
+        }
+      }
       open = new OpenPage(reporter, partition(reporter), new Part<>(new PayloadCursor(items, body, skip), off,
-          off.advanced(next, emitted, page.badRowDigests(), config.lookbackMonths()),
-          rows -> off.rowDone(rows, digest)),
+          done, rows -> off.rowDone(rows, digest)),
           UnaryOperator.identity(), occurredAt, recheckAt, logUri, null);
       files.handOver();
       return emit();

@@ -352,6 +352,40 @@ class ComtradeSourceTaskTest {
         getRequestedFor(urlPathEqualTo(PATH)).withQueryParam("period", equalTo("202505")));
   }
 
+  /**
+   * 2025-05 is answered with an "error" (the whole page one dead letter) and no figure: the cursor stays there, so every
+   * later call answered it again and sent the same dead letter with every call. The API's own elapsedTime differs from
+   * call to call: the same error is one dead letter; another error goes out.
+   */
+  @Test
+  void shouldNotDeadLetterTheSameErrorPageAgainWhenANewPeriodCallGetsItAgain() throws Exception {
+    stubPeriods("202504,202505", page(1, rec("202504", "156", "842", "X", "TOTAL", "1000")));
+    Map<String, String> props = Map.of(ComtradeConfig.START_CONFIG, "202504", ComtradeConfig.LOOKBACK_CONFIG, "0");
+    ComtradeSourceTask task = task(props);
+    List<SourceRecord> rs = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      stubPeriods("202505", "{\"elapsedTime\":\"0." + (i + 1) + " secs\",\"count\":0,\"data\":[],"
+          + "\"error\":\"Internal error: result incomplete\"}");
+      rs.addAll(harness.drain(task));
+      clock.advance(Duration.ofMinutes(10));
+    }
+    task.stop();
+    ComtradeSourceTask restarted = task(props);
+    List<SourceRecord> afterRestart = harness.drain(restarted);
+    stubPeriods("202505", "{\"elapsedTime\":\"0.4 secs\",\"count\":0,\"data\":[],\"error\":\"Timeout\"}");
+    clock.advance(Duration.ofMinutes(10));
+    List<SourceRecord> changed = harness.drain(restarted);
+    restarted.stop();
+
+    assertThat(rs).extracting(SourceRecord::topic).as("the figure, and the error once")
+        .containsExactly("trade.records", "trade.dlq");
+    assertThat(afterRestart).as("nor after a restart").isEmpty();
+    assertThat(changed).extracting(r -> ((Struct) r.value()).getString("reason")).as("another error goes out")
+        .containsExactly("Comtrade error: Timeout");
+    wm.verify(com.github.tomakehurst.wiremock.client.WireMock.moreThanOrExactly(4),
+        getRequestedFor(urlPathEqualTo(PATH)).withQueryParam("period", equalTo("202505")));
+  }
+
   @Test
   void shouldKeepAskingForARecentPeriodThatIsNotOutYet() throws Exception {
     String path = "/data/v1/get/C/M/HS";
