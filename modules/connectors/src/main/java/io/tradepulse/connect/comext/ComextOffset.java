@@ -75,9 +75,12 @@ record ComextOffset(YearMonth next, long rowsDone, String digest, YearMonth revi
     return o == null || o.toString().isEmpty() ? null : o.toString();
   }
 
-  /** Newest month with a stored fingerprint, null when none (nothing emitted yet, or an older offset). */
+  /**
+   * Newest month with a stored fingerprint, before the cursor if there is one ({@link #newestBefore}), null when none
+   * (nothing emitted yet, or an older offset).
+   */
   YearMonth newest() {
-    return months.isEmpty() ? null : new TreeMap<>(months).lastKey();
+    return months.isEmpty() ? null : newestBefore(new TreeMap<>(months), next);
   }
 
   /** Mid-response of the new-month call that starts at {@link #next}. */
@@ -140,9 +143,19 @@ record ComextOffset(YearMonth next, long rowsDone, String digest, YearMonth revi
     SortedMap<YearMonth, String> d = new TreeMap<>(months);
     d.putAll(added);
     if (!d.isEmpty()) {
-      YearMonth oldest = d.lastKey().minusMonths(lookback);
+      YearMonth oldest = newestBefore(d, newNext).minusMonths(lookback);
       d.keySet().removeIf(k -> k.isBefore(oldest) && k.isBefore(newNext));
     }
     return d;
+  }
+
+  /**
+   * The newest month of {@code d} before the cursor {@code next}: the look-back window counts from it. A month from the
+   * cursor on has no figure yet (dead letters only); counted from it, the window would shrink by every such month, to
+   * nothing with comext.lookback.months=1 and two of them. The newest month when none is before the cursor.
+   */
+  private static YearMonth newestBefore(SortedMap<YearMonth, String> d, YearMonth next) {
+    SortedMap<YearMonth, String> below = d.headMap(next);
+    return below.isEmpty() ? d.lastKey() : below.lastKey();
   }
 }

@@ -636,6 +636,31 @@ class ComextSourceTaskTest {
   }
 
   /**
+   * Mid-July, comext.lookback.months=1: April is the newest month with figures, May and June have a confidential row
+   * only (the cursor waits at May). The look-back window was counted from June, the newest month with a fingerprint,
+   * and ended before the cursor: May..April, no month at all, so April's revision was not read.
+   */
+  @Test
+  void shouldCheckTheMonthsBelowTheCursorWhenLaterMonthsHaveDeadLettersOnly() throws Exception {
+    clock.advance(Duration.ofDays(30)); // 2025-07-15: June can be out
+    stubSdmx("2025-02", null, sdmx("13/07/25", (String.join(";", FEB_TO_APR) + ";JP 2025-05 ;JP 2025-06 ").split(";")));
+    stubSdmx("2025-05", null, sdmx("13/07/25", "JP 2025-05 ", "JP 2025-06 "));
+    String[] revised = Arrays.copyOfRange(FEB_TO_APR, 3, FEB_TO_APR.length);
+    revised[3] = "CN 2025-04 43298765432";
+    stubSdmx("2025-03", "2025-04", sdmx("14/07/25", revised));
+    Map<String, String> props = revisionProps("1");
+    props.put("poll.interval.ms", "86400000");
+    ComextApiSourceTask task = start(new ComextApiSourceTask(), props);
+    pollTimes(task, 3);
+    clock.advance(Duration.ofHours(2));
+    List<SourceRecord> check = pollTimes(task, 3);
+    task.stop();
+
+    assertThat(figures(check)).as("April revised: its figures again")
+        .contains("CHN 2025-4 43298765432 COMEXT 2025-07-14");
+  }
+
+  /**
    * May answered with a confidential row only keeps the cursor (and gets a fingerprint); the new-month call asks again
    * a day later (poll.interval.ms), revision checks come hourly. May's figures came out in between: the check saw them
    * as a revision of May and emitted them, then the new-month call, its cursor still at May, emitted them again.
