@@ -127,16 +127,7 @@ class ComextSourceTaskTest {
   /** The SDMX-CSV row of ../shared/data/formats.md (Austria's exports of HS 7204 to the UAE, September 2023). */
   @Test
   void shouldMapTheRealSdmxCsvRowOfAMemberStateToItsPublishedFigureInEuros() throws Exception {
-    String path = "/sdmx/2.1/data/DS-045409/M.AT.AE.7204.2.VALUE_IN_EUROS";
-    wm.stubFor(get(urlPathEqualTo(path)).atPriority(9).willReturn(aResponse().withStatus(200).withBody(HEADER)));
-    wm.stubFor(get(urlPathEqualTo(path)).atPriority(1).withQueryParam("startPeriod", equalTo("2023-09"))
-        .willReturn(aResponse().withStatus(200).withBody(HEADER
-            + "ESTAT:DS-045409(1.0),15/09/26,M,AT,AE,7204,2,VALUE_IN_EUROS,2023-09,204548\r\n")));
-    ComextApiSourceTask task = start(new ComextApiSourceTask(), Map.of(ComextConfig.REPORTERS_CONFIG, "AT",
-        ComextConfig.PARTNERS_CONFIG, "AE", ComextConfig.PRODUCTS_CONFIG, "7204", ComextConfig.FLOWS_CONFIG, "EXPORT",
-        ComextConfig.START_CONFIG, "2023-09", ComextConfig.LOOKBACK_CONFIG, "0"));
-    List<SourceRecord> rs = harness.drain(task);
-    task.stop();
+    List<SourceRecord> rs = austriaUaeExportsOf7204InSeptember2023("204548");
 
     assertThat(values(rs, "trade.dlq")).isEmpty();
     assertThat(values(rs, "trade.records")).singleElement().satisfies(s -> {
@@ -152,19 +143,28 @@ class ComextSourceTaskTest {
     });
   }
 
-  @Test
-  void shouldDeadLetterANegativeObsValueNamingTheCellInsteadOfSendingIt() throws Exception {
-    // Sent, it reached the processor's validator, whose dead letter cannot say which response row it came from.
+  /**
+   * Runs a Comext API task over the one SDMX-CSV row of ../shared/data/formats.md (Austria's exports of HS 7204 to the
+   * UAE, September 2023) with {@code obsValue} as its OBS_VALUE; everything it sent.
+   */
+  private List<SourceRecord> austriaUaeExportsOf7204InSeptember2023(String obsValue) throws Exception {
     String path = "/sdmx/2.1/data/DS-045409/M.AT.AE.7204.2.VALUE_IN_EUROS";
     wm.stubFor(get(urlPathEqualTo(path)).atPriority(9).willReturn(aResponse().withStatus(200).withBody(HEADER)));
     wm.stubFor(get(urlPathEqualTo(path)).atPriority(1).withQueryParam("startPeriod", equalTo("2023-09"))
         .willReturn(aResponse().withStatus(200).withBody(HEADER
-            + "ESTAT:DS-045409(1.0),15/09/26,M,AT,AE,7204,2,VALUE_IN_EUROS,2023-09,-204548\r\n")));
+            + "ESTAT:DS-045409(1.0),15/09/26,M,AT,AE,7204,2,VALUE_IN_EUROS,2023-09," + obsValue + "\r\n")));
     ComextApiSourceTask task = start(new ComextApiSourceTask(), Map.of(ComextConfig.REPORTERS_CONFIG, "AT",
         ComextConfig.PARTNERS_CONFIG, "AE", ComextConfig.PRODUCTS_CONFIG, "7204", ComextConfig.FLOWS_CONFIG, "EXPORT",
         ComextConfig.START_CONFIG, "2023-09", ComextConfig.LOOKBACK_CONFIG, "0"));
     List<SourceRecord> rs = harness.drain(task);
     task.stop();
+    return rs;
+  }
+
+  @Test
+  void shouldDeadLetterANegativeObsValueNamingTheCellInsteadOfSendingIt() throws Exception {
+    // Sent, it reached the processor's validator, whose dead letter cannot say which response row it came from.
+    List<SourceRecord> rs = austriaUaeExportsOf7204InSeptember2023("-204548");
 
     assertThat(values(rs, "trade.records")).isEmpty();
     assertThat(values(rs, "trade.dlq")).extracting(s -> s.getString("reason"))
