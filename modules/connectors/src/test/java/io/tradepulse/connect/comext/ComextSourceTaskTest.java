@@ -536,6 +536,16 @@ class ComextSourceTaskTest {
     return harness.drain(task);
   }
 
+  /** What {@code task} sends over {@code calls} new-month calls, ten minutes apart (the clock moved past each). */
+  private List<SourceRecord> drainNewMonthCalls(ComextApiSourceTask task, int calls) throws Exception {
+    List<SourceRecord> rs = new ArrayList<>();
+    for (int i = 0; i < calls; i++) {
+      rs.addAll(harness.drain(task));
+      clock.advance(Duration.ofMinutes(10));
+    }
+    return rs;
+  }
+
   /**
    * May has no figure yet, only a confidential row: the cursor stays at May, so every later new-month call (each
    * poll.interval.ms) answers that row again. It is one dead letter, not one per call; a changed one goes out again.
@@ -545,11 +555,7 @@ class ComextSourceTaskTest {
     stubSdmx("2025-02", null, sdmx("13/06/25", (String.join(";", FEB_TO_APR) + ";JP 2025-05 ").split(";")));
     stubSdmx("2025-05", null, sdmx("13/06/25", "JP 2025-05 "));
     ComextApiSourceTask task = start(new ComextApiSourceTask(), revisionProps("0"));
-    List<SourceRecord> rs = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      rs.addAll(harness.drain(task));
-      clock.advance(Duration.ofMinutes(10));
-    }
+    List<SourceRecord> rs = drainNewMonthCalls(task, 3);
     List<SourceRecord> beforeRestart = List.copyOf(rs);
     task.stop();
     ComextApiSourceTask restarted = start(new ComextApiSourceTask(), revisionProps("0"));
@@ -581,11 +587,7 @@ class ComextSourceTaskTest {
     stubSdmx("2025-02", null, sdmx("13/07/25", (String.join(";", FEB_TO_APR) + ";JP 2025-05 ;JP 2025-06 ").split(";")));
     stubSdmx("2025-05", null, sdmx("13/07/25", "JP 2025-05 ", "JP 2025-06 "));
     ComextApiSourceTask task = start(new ComextApiSourceTask(), revisionProps("0"));
-    List<SourceRecord> rs = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      rs.addAll(harness.drain(task));
-      clock.advance(Duration.ofMinutes(10));
-    }
+    List<SourceRecord> rs = drainNewMonthCalls(task, 3);
     task.stop();
     ComextApiSourceTask restarted = start(new ComextApiSourceTask(), revisionProps("0"));
     clock.advance(Duration.ofMinutes(10));
@@ -611,11 +613,7 @@ class ComextSourceTaskTest {
         + "ESTAT:DS-045409(1.0),13/06/25,M,EU27_2020,JP,TOTAL,1,2025-05,\n";
     stubSdmx("2025-05", null, unexpected);
     ComextApiSourceTask task = start(new ComextApiSourceTask(), revisionProps("0"));
-    List<SourceRecord> rs = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      rs.addAll(harness.drain(task));
-      clock.advance(Duration.ofMinutes(10));
-    }
+    List<SourceRecord> rs = drainNewMonthCalls(task, 3);
     task.stop();
     ComextApiSourceTask restarted = start(new ComextApiSourceTask(), revisionProps("0"));
     List<SourceRecord> afterRestart = harness.drain(restarted);
