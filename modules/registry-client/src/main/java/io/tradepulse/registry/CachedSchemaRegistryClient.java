@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntUnaryOperator;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
@@ -67,7 +68,12 @@ public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     public CachedSchemaRegistryClient(SchemaRegistryClientConfig config) {
-        this.transport = new RestTransport(config, mapper);
+        this(config, RestTransport.RANDOM_START);
+    }
+
+    /** For tests: {@code startIndex} picks the URL the first request goes to (by default a random one). */
+    CachedSchemaRegistryClient(SchemaRegistryClientConfig config, IntUnaryOperator startIndex) {
+        this.transport = new RestTransport(config, mapper, startIndex);
         CREATED.incrementAndGet();
         this.maxSchemasPerSubject = config.getInt(SchemaRegistryClientConfig.MAX_SCHEMAS_PER_SUBJECT_CONFIG);
         LOG.debug("Created {}", this);

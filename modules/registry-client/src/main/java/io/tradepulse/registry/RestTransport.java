@@ -22,6 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntUnaryOperator;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
@@ -38,7 +39,8 @@ import com.fasterxml.jackson.databind.node.NullNode;
  * client so the caching logic reads as protocol, not plumbing.
  *
  * <p>Order of attempts: every URL once, starting with the one that answered last (so a dead first URL
- * costs one failure, not one per request); if all failed with a retryable error, wait (exponential
+ * costs one failure, not one per request); a new transport starts at a random URL, as Confluent's {@code UrlList} does,
+ * so that many clients configured with the same list spread over the registry nodes; if all failed with a retryable error, wait (exponential
  * backoff) and go round again, up to {@code max.retries} more rounds. Retryable, as in Confluent's
  * {@code RestService.isRestClientExceptionRetriable}: I/O errors (including timeouts and a 2xx body that is not
  * JSON) and HTTP 408, 429, 500, 502, 503 and 504. Any other non-2xx (4xx, and 5xx such as 501 or 507) is the registry's answer and is thrown
@@ -77,9 +79,21 @@ final class RestTransport implements AutoCloseable {
     private final long retryWaitMs;
     private final long retryMaxWaitMs;
     private final ObjectMapper mapper;
-    private final AtomicInteger preferred = new AtomicInteger();
+    private final AtomicInteger preferred;
+
+    /**
+     * Where a new transport starts, given the number of URLs: a random one, as Confluent's UrlList
+     * ({@code new Random().nextInt(urls.size())}). Starting every client at the first URL sent all the traffic of a
+     * fleet to one registry node until it failed.
+     */
+    static final IntUnaryOperator RANDOM_START = size -> ThreadLocalRandom.current().nextInt(size);
 
     RestTransport(SchemaRegistryClientConfig config, ObjectMapper mapper) {
+        this(config, mapper, RANDOM_START);
+    }
+
+    /** {@code startIndex}: the URL index the first call starts at, given the number of URLs (tests pin it). */
+    RestTransport(SchemaRegistryClientConfig config, ObjectMapper mapper, IntUnaryOperator startIndex) {
         this.mapper = mapper;
         String bearer = config.bearerToken();
         List<Endpoint> list = new ArrayList<>();
@@ -110,6 +124,7 @@ final class RestTransport implements AutoCloseable {
             throw new IllegalArgumentException("no schema registry URL configured");
         }
         this.endpoints = List.copyOf(list);
+        this.preferred = new AtomicInteger(Math.floorMod(startIndex.applyAsInt(endpoints.size()), endpoints.size()));
         Map<String, String> headers = new LinkedHashMap<>();
         if (bearer != null) {
             putIfSet(headers, "target-sr-cluster", config.getString(SchemaRegistryClientConfig.BEARER_AUTH_LOGICAL_CLUSTER_CONFIG));

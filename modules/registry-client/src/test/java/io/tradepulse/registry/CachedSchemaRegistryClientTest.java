@@ -67,8 +67,9 @@ class CachedSchemaRegistryClientTest {
         return new CachedSchemaRegistryClient(config(REGISTRY.baseUrl()));
     }
 
+    /** Starts at the first URL (not a random one), so that the fail-over tests know which URL is asked first. */
     private static CachedSchemaRegistryClient client(Map<String, Object> config) {
-        return new CachedSchemaRegistryClient(config);
+        return new CachedSchemaRegistryClient(new SchemaRegistryClientConfig(config), size -> 0);
     }
 
     private static String schemaJson(org.apache.avro.Schema schema) throws Exception {
@@ -519,6 +520,42 @@ class CachedSchemaRegistryClientTest {
             }
             assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(2000);
         }
+    }
+
+    /**
+     * Confluent's UrlList starts at a random URL, so a fleet of clients with the same URL list spreads over the registry
+     * nodes; starting each at the first URL sent all of their traffic to one node.
+     */
+    @Test
+    void shouldSpreadNewClientsOverTheUrlsWhenSeveralAreConfigured() {
+        REGISTRY.stubFor(get("/subjects").willReturn(okJson("[]")));
+        SECOND.stubFor(get("/subjects").willReturn(okJson("[]")));
+        Map<String, Object> config = config(REGISTRY.baseUrl() + "," + SECOND.baseUrl());
+        int clients = 40;
+        for (int i = 0; i < clients; i++) {
+            try (CachedSchemaRegistryClient client = new CachedSchemaRegistryClient(config)) {
+                client.getAllSubjects();
+            }
+        }
+        int first = REGISTRY.findAll(getRequestedFor(urlEqualTo("/subjects"))).size();
+        int second = SECOND.findAll(getRequestedFor(urlEqualTo("/subjects"))).size();
+        // Each client asks once, at its random start; all 40 on one URL has a chance of 2 in 2^40.
+        assertThat(first + second).isEqualTo(clients);
+        assertThat(first).isPositive();
+        assertThat(second).isPositive();
+    }
+
+    @Test
+    void shouldStartAtTheChosenUrlAndStickToItWhenItAnswers() {
+        REGISTRY.stubFor(get("/subjects").willReturn(okJson("[]")));
+        SECOND.stubFor(get("/subjects").willReturn(okJson("[\"prices-value\"]")));
+        Map<String, Object> config = config(REGISTRY.baseUrl() + "," + SECOND.baseUrl());
+        try (CachedSchemaRegistryClient client = new CachedSchemaRegistryClient(new SchemaRegistryClientConfig(config), size -> 1)) {
+            assertThat(client.getAllSubjects()).containsExactly("prices-value");
+            assertThat(client.getAllSubjects()).containsExactly("prices-value");
+        }
+        REGISTRY.verify(0, getRequestedFor(urlEqualTo("/subjects")));
+        SECOND.verify(2, getRequestedFor(urlEqualTo("/subjects")));
     }
 
     @Test
