@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -20,9 +21,11 @@ import org.apache.kafka.common.serialization.Deserializer;
 
 import io.tradepulse.registry.CachedSchemaRegistryClient;
 import io.tradepulse.registry.SchemaKey;
+import io.tradepulse.registry.SchemaMetadata;
 import io.tradepulse.registry.SchemaRegistryClient;
 import io.tradepulse.registry.SchemaRegistryException;
 import io.tradepulse.registry.SchemaRegistryUnavailableException;
+import io.tradepulse.registry.strategy.SubjectNameStrategy;
 
 /**
  * Avro deserializer for the Confluent wire format (magic byte {@code 0}, 4-byte big-endian schema id,
@@ -32,6 +35,8 @@ import io.tradepulse.registry.SchemaRegistryUnavailableException;
  * writer versions resolve into it. Top-level strings come back as {@link String} and bytes as
  * {@code byte[]}, as with Confluent's deserializer, which also means that a {@code bytes} writer schema
  * makes the rest of the message the value, not Avro-encoded. {@code null} in, {@code null} out (tombstones).
+ * With {@code use.latest.version=true}, generic reads use the subject's latest schema as reader schema, as Confluent's
+ * deserializer does; generated classes are still read with their own schema.
  *
  * <p>Every failure is a {@link SerializationException}: wrong magic byte, too short, unknown schema id
  * (with the registry's error code), registry unavailable, bytes that do not decode.
@@ -42,6 +47,15 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
     private SchemaRegistryClient client;
     private boolean specificReader = AvroSerdeConfig.SPECIFIC_AVRO_READER_DEFAULT;
     private SpecificData specificData = SpecificData.get();
+    private boolean isKey;
+    private SubjectNameStrategy subjectNameStrategy;
+    private boolean useLatestVersion = AvroSerdeConfig.USE_LATEST_VERSION_DEFAULT;
+    private long latestTtlNanos = -1;
+    /** With use.latest.version: the subject's latest schema (the reader of generic reads), by subject. */
+    private final Map<String, CachedLatest> latestBySubject = new ConcurrentHashMap<>();
+
+    private record CachedLatest(SchemaMetadata metadata, SchemaKey key, long fetchedAtNanos) {
+    }
 
     /** Readers by writer id (null reader schema) or by (id, reader schema). */
     private final Map<ReaderKey, Reader> readers = new ConcurrentHashMap<>();
@@ -111,6 +125,13 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         this.specificData = loader != null ? new SpecificData(loader) : SpecificData.get();
         readers.clear();
+        this.isKey = isKey;
+        this.useLatestVersion = config.useLatestVersion();
+        // Only use.latest.version needs a subject; without it a strategy is neither created nor configured, as before.
+        this.subjectNameStrategy = useLatestVersion ? config.subjectNameStrategy(isKey) : null;
+        long ttlSec = config.latestCacheTtlSec();
+        this.latestTtlNanos = ttlSec < 0 ? -1 : TimeUnit.SECONDS.toNanos(ttlSec);
+        latestBySubject.clear();
         if (!clientInjected) {
             if (client != null) {
                 client.close();
@@ -146,7 +167,9 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
                     + "(Confluent wire format); the data was not written by a Confluent-compatible Avro serializer", data[0] & 0xff, topic));
         }
         int id = ByteBuffer.wrap(data, 1, 4).getInt();
-        Reader reader = readerFor(topic, id, readerSchema);
+        Reader reader = readerSchema == null && useLatestVersion && !specificReader
+                ? latestReaderFor(topic, id)
+                : readerFor(topic, id, readerSchema == null ? null : new ReaderKey(id, readerSchema));
         if (reader == Reader.RAW_BYTES) {
             // As Confluent's deserializer: a bytes writer schema means the rest of the message, not Avro-encoded.
             return Arrays.copyOfRange(data, AvroSchemas.HEADER_SIZE, data.length);
@@ -183,15 +206,38 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
         }
     }
 
-    private Reader readerFor(String topic, int id, Schema readerSchema) {
-        ReaderKey key = new ReaderKey(id, readerSchema);
-        Reader reader = readers.get(key);
-        if (reader != null) {
-            return reader;
+    /**
+     * use.latest.version with generic reads, as Confluent's deserializer (7.4 and later, {@code
+     * AbstractKafkaAvroDeserializer.DeserializationContext.read}): the subject's latest schema is the reader schema, so
+     * every writer version comes back in the latest version's shape (fields added since filled with their defaults,
+     * removed ones dropped). The subject is named from the writer schema by the configured strategy. Generated classes
+     * (specific.avro.reader) keep reading with their own schema: see the README.
+     */
+    private Reader latestReaderFor(String topic, int id) {
+        Schema writerSchema = writerSchema(topic, id);
+        String subject = subjectNameStrategy.subjectName(topic, isKey, writerSchema);
+        CachedLatest latest = latestBySubject.get(subject);
+        long now = System.nanoTime();
+        if (latest == null || (latestTtlNanos >= 0 && now - latest.fetchedAtNanos() >= latestTtlNanos)) {
+            SchemaMetadata metadata;
+            try {
+                metadata = client.getLatestSchemaMetadata(subject);
+            } catch (SchemaRegistryException e) {
+                String prefix = e instanceof SchemaRegistryUnavailableException ? "Schema registry unavailable while fetching"
+                        : "Error fetching";
+                throw new SerializationException(prefix + " the latest schema of subject '" + subject + "' (use.latest.version, "
+                        + "topic '" + topic + "', " + (isKey ? "key" : "value") + "): " + e.getMessage(), e);
+            }
+            latest = new CachedLatest(metadata, SchemaKey.of(metadata.schema()), now);
+            latestBySubject.put(subject, latest);
         }
-        Schema writerSchema;
+        // Written with the latest schema itself: read as written (the same reader as without the flag).
+        return readerFor(topic, id, latest.metadata().id() == id ? null : new ReaderKey(id, latest.key()));
+    }
+
+    private Schema writerSchema(String topic, int id) {
         try {
-            writerSchema = client.getById(id);
+            return client.getById(id);
         } catch (SchemaRegistryUnavailableException e) {
             throw new SerializationException("Schema registry unavailable while fetching Avro schema id " + id + " for topic '"
                     + topic + "': " + e.getMessage(), e);
@@ -199,6 +245,19 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
             throw new SerializationException("Error retrieving Avro schema for id " + id + " (topic '" + topic + "'): "
                     + e.getMessage(), e);
         }
+    }
+
+    /** {@code key} null: the configured behaviour for the writer schema {@code id}. */
+    private Reader readerFor(String topic, int id, ReaderKey key) {
+        if (key == null) {
+            key = new ReaderKey(id, (SchemaKey) null);
+        }
+        Reader reader = readers.get(key);
+        if (reader != null) {
+            return reader;
+        }
+        Schema readerSchema = key.readerSchema() == null ? null : key.readerSchema().schema();
+        Schema writerSchema = writerSchema(topic, id);
         try {
             reader = newReader(writerSchema, readerSchema);
         } catch (SerializationException e) {

@@ -295,6 +295,56 @@ class KafkaAvroDeserializerTest {
     }
 
     /**
+     * As Confluent's deserializer (AbstractKafkaAvroDeserializer, 7.4 and later): with use.latest.version the subject's
+     * latest schema is the reader schema of a generic read, so data of every writer version comes back in the latest
+     * version's shape. The flag was ignored: the record came back with the writer's (older) schema.
+     */
+    @Test
+    void shouldReadWithTheSubjectsLatestSchemaWhenUseLatestVersionIsSet() {
+        MemorySchemaRegistryClient registry = new MemorySchemaRegistryClient();
+        GenericRecord v1 = new GenericData.Record(TestSchemas.PRICE_V1);
+        v1.put("symbol", "ACME");
+        v1.put("cents", 5L);
+        byte[] bytes;
+        try (KafkaAvroSerializer serializer = new KafkaAvroSerializer(registry)) {
+            bytes = serializer.serialize(TOPIC, v1);
+        }
+        registry.register(TOPIC + "-value", TestSchemas.PRICE_V2);
+        try (KafkaAvroDeserializer latest = new KafkaAvroDeserializer(registry);
+                KafkaAvroDeserializer plain = new KafkaAvroDeserializer(registry)) {
+            latest.configure(Map.of(AvroSerdeConfig.USE_LATEST_VERSION_CONFIG, true), false);
+            plain.configure(Map.of(), false);
+            GenericRecord read = (GenericRecord) latest.deserialize(TOPIC, bytes);
+            assertThat(read.getSchema()).isEqualTo(TestSchemas.PRICE_V2);
+            assertThat(read.get("symbol")).hasToString("ACME");
+            assertThat(read.get("cents")).isEqualTo(5L);
+            assertThat(read.get("currency")).hasToString("USD");
+            assertThat(((GenericRecord) plain.deserialize(TOPIC, bytes)).getSchema()).isEqualTo(TestSchemas.PRICE_V1);
+        }
+    }
+
+    /**
+     * Generated classes keep reading with their own schema under use.latest.version: reading into a class with the
+     * latest schema (what Confluent does) puts fields by the latest schema's positions, which fails or mixes fields up
+     * whenever the class is not exactly the latest version.
+     */
+    @Test
+    void shouldKeepReadingGeneratedClassesWithTheirOwnSchemaWhenUseLatestVersionIsSet() {
+        MemorySchemaRegistryClient registry = new MemorySchemaRegistryClient();
+        TradeRecord record = tradeRecord();
+        byte[] bytes;
+        try (KafkaAvroSerializer serializer = new KafkaAvroSerializer(registry)) {
+            bytes = serializer.serialize(TOPIC, record);
+        }
+        registry.register(TOPIC + "-value", SerdeFixtures.tradeRecordWithExtraField("extra"));
+        try (KafkaAvroDeserializer deserializer = new KafkaAvroDeserializer(registry)) {
+            deserializer.configure(Map.of(AvroSerdeConfig.USE_LATEST_VERSION_CONFIG, true,
+                    AvroSerdeConfig.SPECIFIC_AVRO_READER_CONFIG, true), false);
+            assertThat(deserializer.deserialize(TOPIC, bytes)).isEqualTo(record);
+        }
+    }
+
+    /**
      * As Confluent's deserializer: with specific.avro.reader=true an explicit reader schema is read by
      * SpecificDatumReader, so a generated class's schema yields that class (here from an older writer version, with
      * the new fields' defaults and the class's Instant conversion), not a GenericRecord that a caller casting to the
