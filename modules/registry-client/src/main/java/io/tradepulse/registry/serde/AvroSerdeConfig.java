@@ -35,12 +35,15 @@ public final class AvroSerdeConfig extends AbstractConfig {
     public static final String USE_LATEST_VERSION_DOC = "Serializer, only with auto.register.schemas=false: write with the "
             + "subject's latest registered schema and its id instead of looking up the record's own schema. The record is "
             + "converted by Avro schema resolution, so the latest schema must be able to read the record's schema; otherwise "
-            + "serialization fails.";
+            + "serialization fails. Deserializer: generic reads use the subject's latest schema (the subject named from "
+            + "the writer schema by the strategy) as the reader schema, as Confluent's does; generated classes "
+            + "(specific.avro.reader and the typed serdes) keep reading with their own schema.";
 
     public static final String LATEST_CACHE_TTL_SEC_CONFIG = "latest.cache.ttl.sec";
     public static final long LATEST_CACHE_TTL_SEC_DEFAULT = -1L;
-    public static final String LATEST_CACHE_TTL_SEC_DOC = "Serializer, with use.latest.version: seconds the latest "
-            + "schema of a subject is cached before it is fetched again; -1 caches it for the serializer's lifetime.";
+    public static final String LATEST_CACHE_TTL_SEC_DOC = "Serializer and deserializer, with use.latest.version: "
+            + "seconds the latest schema of a subject is cached before it is fetched again; -1 caches it for the "
+            + "serde's lifetime.";
 
     public static final String KEY_SUBJECT_NAME_STRATEGY_CONFIG = "key.subject.name.strategy";
     public static final String KEY_SUBJECT_NAME_STRATEGY_DOC = "Subject name strategy for record keys. "
