@@ -83,6 +83,21 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
     return Duration.ZERO;
   }
 
+  /**
+   * The version of the sequence of items {@link #open} makes of a payload; 0 (the default) for a source whose sequence
+   * has not changed between releases. An offset taken mid-payload counts items ({@code rows_done}): a release whose
+   * parser makes one item more or fewer ahead of that point for the same payload (a row that was a dead letter is no
+   * item any more) resumed one item off, skipping an item never sent or sending one twice. Offsets taken mid-payload
+   * carry the version ({@value #ITEMS_VERSION}); one of another version (absent: of an earlier release) is read again
+   * from the start of its payload instead, which at worst sends its first items once more.
+   */
+  protected int itemsVersion() {
+    return 0;
+  }
+
+  /** The offset key of {@link #itemsVersion()}, in offsets taken mid-payload only. */
+  static final String ITEMS_VERSION = "items_version";
+
   protected abstract List<String> locations();
 
   protected abstract String sourceName();
@@ -118,11 +133,35 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
   protected void startTask(Map<String, String> props) {
     fetcher = retryingFetcher(RetryingFetcher.LongWaits.PUT_OFF);
     for (String loc : locations()) {
-      FileOffset off = FileOffset.fromMap(storedOffset(partition(loc)));
+      Map<String, Object> stored = storedOffset(partition(loc));
+      FileOffset off = FileOffset.fromMap(stored);
+      if (!off.complete() && off.rowsDone() > 0 && !sameItems(stored)) {
+        // Its dead letters are sent too: which of them to leave out was decided from that release's items.
+        log.info("{} location {} was left after {} items by a release whose items of it may differ: read again from "
+            + "the start of its payload", sourceName(), loc, off.rowsDone());
+        off = new FileOffset(0, off.digest(), false, off.revision(), "", "");
+      }
       state.put(loc, off);
       nextCheck.put(loc, Instant.MIN);
       log.info("{} location {} resumes at {}", sourceName(), loc, off);
     }
+  }
+
+  /** Whether an offset taken mid-payload counts the items this release makes ({@link #itemsVersion()}). */
+  private boolean sameItems(Map<String, ?> stored) {
+    Object v = stored.get(ITEMS_VERSION);
+    return v == null ? itemsVersion() == 0 : v instanceof Number n && n.intValue() == itemsVersion();
+  }
+
+  /** {@code off} as stored: mid-payload, with the version of the items it counts. */
+  private Map<String, Object> toMap(FileOffset off) {
+    Map<String, Object> m = off.toMap();
+    if (off.complete() || itemsVersion() == 0) {
+      return m; // a complete offset is resumed by its digest alone; version 0 offsets stay as earlier releases wrote
+    }
+    Map<String, Object> versioned = new HashMap<>(m);
+    versioned.put(ITEMS_VERSION, itemsVersion());
+    return Map.copyOf(versioned);
   }
 
   @Override
@@ -380,7 +419,7 @@ public abstract class LocationSourceTask<C extends TradeSourceConfig> extends Tr
         if (item instanceof BadRow bad && !c.deadLetter(bad)) {
           return null;
         }
-        return records.create(c.partition, c.offset(rowsDone, last).toMap(), revised(item, c.revision),
+        return records.create(c.partition, toMap(c.offset(rowsDone, last)), revised(item, c.revision),
             c.items.publishedAt());
       });
       c.returned();
