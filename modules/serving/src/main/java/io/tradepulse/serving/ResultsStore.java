@@ -34,6 +34,7 @@ import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.CompressionType;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
@@ -167,6 +168,19 @@ final class ResultsStore implements AutoCloseable {
         } catch (RocksDBException e) {
             throw new IllegalStateException("Cannot open the results view's database in " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * For tests: writes what RocksDB holds in memory to a table file, as it does itself once its write buffer is
+     * full, so that queries read the file.
+     */
+    void flush() {
+        guarded(() -> {
+            try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+                db.flush(flush);
+            }
+            return null;
+        });
     }
 
     // ---- writes (one thread) ----
@@ -536,6 +550,7 @@ final class ResultsStore implements AutoCloseable {
                     last = index;
                     it.next();
                 }
+                it.status(); // the end, or a block that could not be read: see scan()
             } finally {
                 db.releaseSnapshot(snapshot);
             }
@@ -547,11 +562,16 @@ final class ResultsStore implements AutoCloseable {
      * The time index's value at {@code index}, by the page's second iterator: the keys a field index walk looks up
      * ascend, so each seek lands after the last one, often in the block the iterator already holds, where a get
      * per key located and read that block again. Null if absent (never, within the page's snapshot, which both
-     * iterators read: the entries are written in one batch).
+     * iterators read: the entries are written in one batch). Throws when the block cannot be read: taken for an
+     * absent value, it left the signal out of the page without a word (see {@link #scan}).
      */
-    private static byte[] valueAt(RocksIterator values, byte[] index) {
+    private static byte[] valueAt(RocksIterator values, byte[] index) throws RocksDBException {
         values.seek(index);
-        return values.isValid() && Arrays.equals(values.key(), index) ? values.value() : null;
+        if (!values.isValid()) {
+            values.status();
+            return null;
+        }
+        return Arrays.equals(values.key(), index) ? values.value() : null;
     }
 
     /**
@@ -1043,6 +1063,10 @@ final class ResultsStore implements AutoCloseable {
                     resume = after(key);
                     it.next();
                 }
+                // The iterator also stops being valid when RocksDB cannot read a block (an I/O error, a corrupt table
+                // file): taken for the end, the query answered 200 with the rows before it, or none, as if that were
+                // all the view held. status() throws then, and the API answers 500 with the reason.
+                it.status();
             }
             return new ScanEnd(false, first, last, resume);
         });

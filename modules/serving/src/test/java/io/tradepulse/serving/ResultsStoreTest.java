@@ -1144,6 +1144,64 @@ class ResultsStoreTest {
                 new Cursor(new byte[0]), 10)).isInstanceOf(InvalidCursorException.class);
     }
 
+    @Test
+    void shouldFailAQueryInsteadOfAnsweringFewerRowsWhenABlockOfTheDatabaseCannotBeRead() throws Exception {
+        // RocksDB's iterator stops being valid at the end of the data and also when it cannot read a block (a disk
+        // error, a corrupt table file); a query that took that for the end answered the rows before the block, or
+        // left out the signals whose value was in it, as if that were the whole view. A few bytes overwritten at
+        // several places of the table file: wherever they land, each query answers every row or fails.
+        Map<String, Integer> failed = new java.util.TreeMap<>();
+        for (int tenth = 1; tenth <= 9; tenth++) {
+            store.close();
+            Path dir = tmp.resolve("view" + tenth);
+            store = ResultsStore.open(dir);
+            Random random = new Random(tenth);
+            for (int year = 2000; year < 2025; year++) {
+                for (int month = 1; month <= 12; month++) {
+                    for (String commodity : List.of("TOTAL", "85", "8501", "8502", "8503", "8504")) {
+                        put(change("CHN", "USA", commodity, year, month, random.nextLong()));
+                        TradeSignal s = signal("CHN", "USA", Flow.EXPORT, commodity, year, month, "YOY_MOVE",
+                                SignalStatus.ACTIVE, "s" + random.nextLong());
+                        store.putSignal(key(s), s);
+                    }
+                }
+            }
+            store.flush();
+            List<Path> tables;
+            try (var files = Files.list(dir)) {
+                tables = files.filter(f -> f.toString().endsWith(".sst")).toList();
+            }
+            assertThat(tables).as("one table file after the flush").hasSize(1);
+            try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(tables.get(0).toFile(), "rw")) {
+                file.seek(file.length() * tenth / 10);
+                file.write(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+            }
+            Map<String, java.util.function.Supplier<Integer>> queries = new java.util.LinkedHashMap<>();
+            queries.put("changes", () -> store.changes(SeriesFilter.ALL, Integer.MIN_VALUE, Integer.MAX_VALUE,
+                    100_000).rows().size());
+            queries.put("series months", () -> store.series(SeriesFilter.ALL, 100).rows().stream()
+                    .mapToInt(SeriesSummary::months).sum());
+            for (SeriesFilter filter : List.of(SeriesFilter.ALL, new SeriesFilter("CHN", "USA", null, null),
+                    new SeriesFilter(null, null, null, "85"))) {
+                queries.put("signals by " + ResultsStore.plan(filter),
+                        () -> store.signals(filter, s -> true, 100_000).rows().size());
+            }
+            Map<String, Integer> whole = Map.of("changes", 1800, "series months", 1800, "signals by TIME", 1800,
+                    "signals by PAIR", 1800, "signals by COMMODITY", 300);
+            for (var query : queries.entrySet()) {
+                try {
+                    assertThat(query.getValue().get()).as("%s, bytes overwritten at %d/10 of the file", query.getKey(),
+                            tenth).isEqualTo(whole.get(query.getKey()));
+                } catch (IllegalStateException e) {
+                    assertThat(e).hasMessageStartingWith("results view database: ");
+                    failed.merge(query.getKey(), 1, Integer::sum);
+                }
+            }
+        }
+        assertThat(failed.keySet()).as("queries that met a block they could not read").containsExactlyInAnyOrder(
+                "changes", "series months", "signals by TIME", "signals by PAIR", "signals by COMMODITY");
+    }
+
     static SignalKey signalKey(int year, int month, String type) {
         return new SignalKey("CHN", "USA", Flow.EXPORT, "TOTAL", year, month, type);
     }
