@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +58,12 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedConnect implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedConnect.class);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+  /**
+   * How long every write of the offsets file may fail before the waits throw {@link OffsetsNotSavedException}: long
+   * enough for a moment of full disk to pass (Connect retries at each flush, every second here, and one write that
+   * succeeds saves everything), short enough that a restart does not send hours of rows again.
+   */
+  public static final Duration OFFSETS_WRITE_FAILURE_LIMIT = Duration.ofMinutes(5);
 
   private final Connect<StandaloneHerder> connect;
   private final Map<String, String> workerProps;
@@ -196,11 +204,19 @@ public final class EmbeddedConnect implements AutoCloseable {
   static class OffsetsFileStore extends FileOffsetBackingStore {
     // Written on the store's single writer thread, read by whoever asks after (or while) the worker stops.
     private volatile RuntimeException lastWriteFailure;
+    /** When the writes that keep failing began to fail; null while the last write succeeded. Same threads. */
+    private volatile Instant failingSince;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Clock clock;
     private Path file;
 
     OffsetsFileStore(Converter keyConverter) {
+      this(keyConverter, Clock.systemUTC());
+    }
+
+    OffsetsFileStore(Converter keyConverter, Clock clock) {
       super(keyConverter);
+      this.clock = clock;
     }
 
     @Override
@@ -228,14 +244,15 @@ public final class EmbeddedConnect implements AutoCloseable {
       } catch (IOException e) {
         // The file is untouched: the resume point it holds is the last complete one.
         deleteQuietly(previous);
-        lastWriteFailure = new ConnectException("Could not keep a copy of " + file + " before writing it: " + e, e);
+        failed(new ConnectException("Could not keep a copy of " + file + " before writing it: " + e, e));
         throw lastWriteFailure;
       }
       try {
         writeFile();
         lastWriteFailure = null;
+        failingSince = null;
       } catch (RuntimeException e) {
-        lastWriteFailure = e;
+        failed(e);
         try {
           if (Files.isRegularFile(previous)) {
             Files.move(previous, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -248,6 +265,35 @@ public final class EmbeddedConnect implements AutoCloseable {
         throw e;
       }
       deleteQuietly(previous);
+    }
+
+    private void failed(RuntimeException e) {
+      lastWriteFailure = e;
+      if (failingSince == null) {
+        failingSince = clock.instant();
+      }
+    }
+
+    /**
+     * Throws when every write of the file has failed for {@code limit} or longer. Connect retries a failed write at
+     * each flush (the offsets stay in memory) and only logs the failure, so a worker whose disk filled up went on
+     * delivering rows for as long as it ran, each one more for a restart to send again, and nothing told the
+     * operator. One failure is no reason to stop: the next flush may succeed and save everything.
+     */
+    void requireSavedWithin(Duration limit) {
+      Instant since = failingSince;
+      RuntimeException failure = lastWriteFailure;
+      if (since == null || failure == null) {
+        return;
+      }
+      Duration failing = Duration.between(since, clock.instant());
+      if (failing.compareTo(limit) >= 0) {
+        throw new OffsetsNotSavedException(file, "The source offsets file " + file + " ("
+            + StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG + ") could not be written for "
+            + failing.toSeconds() + " s: every write since " + since + " failed (" + rootMessage(failure) + "). The rows"
+            + " delivered since were published, but their resume point is not saved and a restart sends them again;"
+            + " stopping rather than piling up more. Fix the cause (disk full? permissions?) and run again", failure);
+      }
     }
 
     /** Connect's own write of the whole file; a seam for tests of a write cut short. */
@@ -334,6 +380,14 @@ public final class EmbeddedConnect implements AutoCloseable {
     }
   }
 
+  private static String rootMessage(Throwable failure) {
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+  }
+
   /** Where the offsets file is kept while it is written: the same directory, so putting it back is one rename. */
   static Path previousOf(Path file) {
     return file.resolveSibling(file.getFileName() + ".previous");
@@ -386,7 +440,8 @@ public final class EmbeddedConnect implements AutoCloseable {
    * read: each task signals completion once the producer acknowledged all its records, and this waits for
    * every task the connector has (tasks.max &gt; 1 splits the files between tasks). Live API connectors
    * never complete (use {@link #awaitCaughtUp}). Throws {@link ConnectorFailedException} if the connector or a task
-   * FAILED meanwhile.
+   * FAILED meanwhile, and {@link OffsetsNotSavedException} once every write of the offsets file has failed for
+   * {@link #OFFSETS_WRITE_FAILURE_LIMIT}.
    *
    * <p>Delivered is not yet committed: the source offsets reach the offset store on the next periodic
    * flush or, at the latest, in the final commit of a graceful stop ({@link #stopConnector}, {@link #close}).
@@ -401,7 +456,9 @@ public final class EmbeddedConnect implements AutoCloseable {
    * Waits until a connector has caught up: each of its tasks found nothing more to read right now and every
    * record it handed out was acknowledged (a live API connector that reached the newest published month), or
    * completed. Throws {@link ConnectorFailedException} if the connector or a task FAILED meanwhile (a task's final
-   * offset commit, of every record it delivered, comes before the worker records it FAILED).
+   * offset commit, of every record it delivered, comes before the worker records it FAILED), and
+   * {@link OffsetsNotSavedException} once every write of the offsets file has failed for
+   * {@link #OFFSETS_WRITE_FAILURE_LIMIT} (with a zero timeout too: a followed run's periodic check).
    */
   public boolean awaitCaughtUp(String name, Duration timeout) throws InterruptedException {
     return awaitSignal(name, timeout, false);
@@ -438,6 +495,13 @@ public final class EmbeddedConnect implements AutoCloseable {
   }
 
   private void failIfFailed(String name) {
+    failIfConnectorFailed(name);
+    // The launcher's followed ingest asks this every second and ends on what it throws: without it a worker whose
+    // offsets file could not be written any more ran on for days, only logging it.
+    offsets.requireSavedWithin(OFFSETS_WRITE_FAILURE_LIMIT);
+  }
+
+  private void failIfConnectorFailed(String name) {
     ConnectorStateInfo s;
     try {
       s = status(name);

@@ -13,6 +13,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +87,74 @@ class EmbeddedConnectTest {
       assertThat(offsets).isRegularFile();
     } finally {
       store.stop();
+    }
+  }
+
+  /**
+   * Connect retries a failed write at each flush and only logs it: a followed ingest whose disk had filled ran on for
+   * as long as nobody looked, every row it delivered one more for the next run to send again. Once the writes have
+   * failed for the whole limit the waits throw, naming the file and the cause; a write that succeeds ends the streak.
+   */
+  @Test
+  void shouldFailNamingTheFileWhenEveryWriteOfTheOffsetsFileFailedForTheLimit() throws Exception {
+    Path offsets = dir.resolve("connect.offsets");
+    MutableClock clock = new MutableClock();
+    EmbeddedConnect.OffsetsFileStore store = new EmbeddedConnect.OffsetsFileStore(keyConverter(), clock);
+    store.configure(standalone(offsets));
+    store.start();
+    Duration limit = Duration.ofMinutes(5);
+    try {
+      Files.createDirectory(offsets); // fails the write even for root, whom file permissions do not stop
+      assertThatThrownBy(() -> write(store, 1)).isInstanceOf(ExecutionException.class);
+      store.requireSavedWithin(limit); // one failed write is no reason to stop: the next flush may save it all
+
+      clock.advance(limit.minusSeconds(1));
+      assertThatThrownBy(() -> write(store, 2)).isInstanceOf(ExecutionException.class);
+      store.requireSavedWithin(limit);
+
+      clock.advance(Duration.ofSeconds(1));
+      assertThatThrownBy(() -> store.requireSavedWithin(limit))
+          .isInstanceOf(OffsetsNotSavedException.class)
+          .hasMessageContaining(offsets.toString())
+          .hasMessageContaining("offset.storage.file.filename")
+          .hasMessageContaining("300 s")
+          .satisfies(e -> assertThat(((OffsetsNotSavedException) e).file()).isEqualTo(offsets));
+
+      Files.delete(offsets);
+      write(store, 3);
+      store.requireSavedWithin(limit); // saved: the streak is over
+
+      Files.delete(offsets);
+      Files.createDirectory(offsets);
+      clock.advance(limit);
+      assertThatThrownBy(() -> write(store, 4)).isInstanceOf(ExecutionException.class);
+      store.requireSavedWithin(limit); // a new streak counts from its own first failure
+    } finally {
+      store.stop();
+    }
+  }
+
+  /** A clock the test moves on. */
+  private static final class MutableClock extends Clock {
+    private volatile Instant now = Instant.parse("2026-12-01T00:00:00Z");
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
     }
   }
 
