@@ -1,6 +1,7 @@
 package io.tradepulse.connect.runner;
 
 import io.tradepulse.connect.common.SourceCompletion;
+import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +14,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +28,7 @@ import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.runtime.Connect;
 import org.apache.kafka.connect.runtime.Herder;
+import org.apache.kafka.connect.runtime.TaskStatus;
 import org.apache.kafka.connect.runtime.Worker;
 import org.apache.kafka.connect.runtime.WorkerConfig;
 import org.apache.kafka.connect.runtime.isolation.Plugins;
@@ -36,6 +40,9 @@ import org.apache.kafka.connect.runtime.standalone.StandaloneConfig;
 import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
 import org.apache.kafka.connect.storage.Converter;
 import org.apache.kafka.connect.storage.FileOffsetBackingStore;
+import org.apache.kafka.connect.storage.MemoryConfigBackingStore;
+import org.apache.kafka.connect.storage.MemoryStatusBackingStore;
+import org.apache.kafka.connect.storage.StatusBackingStore;
 import org.apache.kafka.connect.util.ConnectorTaskId;
 import org.apache.kafka.connect.util.SafeObjectInputStream;
 import org.apache.kafka.connect.util.FutureCallback;
@@ -68,11 +75,17 @@ public final class EmbeddedConnect implements AutoCloseable {
   private final Connect<StandaloneHerder> connect;
   private final Map<String, String> workerProps;
   private final OffsetsFileStore offsets;
+  /** Null when the herder could not be built with it (a later Kafka): then no stop is known to have been cut. */
+  private final TaskStates taskStates;
+  /** Set by {@link #close()}: the tasks whose final offset commit the worker skipped. */
+  private volatile RuntimeException tasksNotStopped;
 
-  private EmbeddedConnect(Connect<StandaloneHerder> connect, Map<String, String> workerProps, OffsetsFileStore offsets) {
+  private EmbeddedConnect(Connect<StandaloneHerder> connect, Map<String, String> workerProps, OffsetsFileStore offsets,
+      TaskStates taskStates) {
     this.connect = connect;
     this.workerProps = Map.copyOf(workerProps);
     this.offsets = offsets;
+    this.taskStates = taskStates;
   }
 
   /**
@@ -113,7 +126,7 @@ public final class EmbeddedConnect implements AutoCloseable {
       Standalone cli = new Standalone();
       Connect<StandaloneHerder> connect = cli.startConnect(workerProps);
       log.info("Embedded Kafka Connect worker started (REST {})", connect.rest() == null ? "-" : connect.rest().serverUrl());
-      return new EmbeddedConnect(connect, workerProps, cli.offsets);
+      return new EmbeddedConnect(connect, workerProps, cli.offsets, cli.taskStates);
     } finally {
       leaveExitSection();
       Thread.currentThread().setContextClassLoader(caller);
@@ -182,6 +195,7 @@ public final class EmbeddedConnect implements AutoCloseable {
    */
   private static final class Standalone extends ConnectStandalone {
     private OffsetsFileStore offsets;
+    private TaskStates taskStates;
 
     @Override
     protected StandaloneHerder createHerder(StandaloneConfig config, String workerId, Plugins plugins,
@@ -190,7 +204,52 @@ public final class EmbeddedConnect implements AutoCloseable {
           Map.of("schemas.enable", "false")));
       offsets.configure(config);
       Worker worker = new Worker(workerId, Time.SYSTEM, plugins, config, offsets, policy);
-      return new StandaloneHerder(worker, config.kafkaClusterId(), policy);
+      try {
+        // What the public constructor builds, with a status store that sees each task's stop (package-private).
+        Constructor<StandaloneHerder> withStores = StandaloneHerder.class.getDeclaredConstructor(Worker.class,
+            String.class, String.class, StatusBackingStore.class, MemoryConfigBackingStore.class,
+            ConnectorClientConfigOverridePolicy.class, Time.class);
+        withStores.setAccessible(true);
+        TaskStates states = new TaskStates();
+        StandaloneHerder herder = withStores.newInstance(worker, worker.workerId(), config.kafkaClusterId(), states,
+            new MemoryConfigBackingStore(worker.configTransformer()), policy, Time.SYSTEM);
+        taskStates = states;
+        return herder;
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        log.debug("Cannot build the standalone herder with its stores ({}); a task whose stop was cut short will not be"
+            + " reported", e.toString());
+        return new StandaloneHerder(worker, config.kafkaClusterId(), policy);
+      }
+    }
+  }
+
+  /**
+   * The standalone herder's status store, noting which tasks are running. The worker stops each task with a deadline
+   * ({@code task.shutdown.graceful.timeout.ms}); a task past it is cancelled, and a cancelled task skips its final
+   * offset commit: the rows it delivered since the last periodic flush are not in the offsets file, and the next run
+   * sends them again. Connect only logs it ("Graceful stop of task ... failed"), and the status of such a task never
+   * leaves RUNNING (a cancelled task does not report its shutdown) until the herder marks it DESTROYED: a task whose
+   * last instance did not end UNASSIGNED (stopped, final commit made) or FAILED (its commit made before) is one whose
+   * commit was skipped.
+   */
+  static final class TaskStates extends MemoryStatusBackingStore {
+    private final Set<ConnectorTaskId> live = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public synchronized void put(TaskStatus status) {
+      switch (status.state()) {
+        case RUNNING, PAUSED, RESTARTING -> live.add(status.id());
+        case UNASSIGNED, FAILED -> live.remove(status.id());
+        default -> {
+          // DESTROYED follows a stop, whichever way it ended; the connector-only states do not occur for a task.
+        }
+      }
+      super.put(status);
+    }
+
+    /** The tasks started and not (yet) stopped with their final commit; once the worker stopped, those it cut short. */
+    List<ConnectorTaskId> notStopped() {
+      return live.stream().sorted().toList();
     }
   }
 
@@ -324,10 +383,13 @@ public final class EmbeddedConnect implements AutoCloseable {
    * Why the offsets file does not hold every source offset the worker committed: its last write failed (disk full, a
    * directory that became unwritable), which Connect only logs. Empty when the last write succeeded, or none was
    * needed. Asked after {@link #close()}, it covers the final commit of the graceful stop: empty means a new worker on
-   * the same file resumes after the last delivered row.
+   * the same file resumes after the last delivered row. That includes a task that did not stop within
+   * {@code task.shutdown.graceful.timeout.ms}: the worker cancelled it and skipped its final commit, which it also
+   * only logs.
    */
   public Optional<RuntimeException> offsetsNotSaved() {
-    return offsets.lastWriteFailure();
+    Optional<RuntimeException> writeFailed = offsets.lastWriteFailure();
+    return writeFailed.isPresent() ? writeFailed : Optional.ofNullable(tasksNotStopped);
   }
 
   /**
@@ -556,5 +618,19 @@ public final class EmbeddedConnect implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (taskStates != null && !taskStates.notStopped().isEmpty()) {
+      List<ConnectorTaskId> cut = taskStates.notStopped();
+      String grace = workerProps.getOrDefault(WorkerConfig.TASK_SHUTDOWN_GRACEFUL_TIMEOUT_MS_CONFIG, "5000");
+      tasksNotStopped = new ConnectException((cut.size() == 1 ? "task " + cut.get(0) + " did" : "tasks " + cut + " did")
+          + " not stop within " + WorkerConfig.TASK_SHUTDOWN_GRACEFUL_TIMEOUT_MS_CONFIG + " (" + grace + " ms), so the"
+          + " worker skipped " + (cut.size() == 1 ? "its" : "their") + " final offset commit: the rows delivered after"
+          + " the last periodic flush (" + WorkerConfig.OFFSET_COMMIT_INTERVAL_MS_CONFIG + ") may be sent again");
+      log.warn("The resume point in {} may not cover every delivered row: {}", offsetsFileName(), tasksNotStopped
+          .getMessage());
+    }
+  }
+
+  private String offsetsFileName() {
+    return workerProps.get(StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG);
   }
 }
