@@ -5,6 +5,7 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
@@ -407,7 +408,14 @@ public final class EmbeddedConnect implements AutoCloseable {
     if (Files.isRegularFile(previous)) {
       // A worker stopped (killed) between keeping the previous file and removing it: the file itself is whole if its
       // write completed, and cut if not. The newer one wins when it reads; otherwise the previous is put back.
-      if (whole(file)) {
+      if (!Files.exists(Path.of(file), LinkOption.NOFOLLOW_LINKS)) {
+        // No write removes the file (Connect's truncates it in place, a failed one puts the copy back): someone moved
+        // it away, to read the source from its start as the launcher's message for an unreadable file advises. Putting
+        // the stale copy back skipped every row up to its resume point instead.
+        deleteQuietly(previous);
+        log.warn("The source offsets file {} is gone; the copy a stopped worker had kept aside, {}, is removed rather "
+            + "than put back: the source is read from its start", file, previous);
+      } else if (whole(file)) {
         deleteQuietly(previous);
       } else {
         try {

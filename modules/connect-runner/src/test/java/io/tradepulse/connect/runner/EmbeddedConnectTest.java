@@ -231,6 +231,29 @@ class EmbeddedConnectTest {
     assertThat(dir.resolve("connect.offsets.previous")).doesNotExist();
   }
 
+  /**
+   * A copy kept aside by a killed worker, and the offsets file moved away since (to read the source again from its
+   * start, as the message for an unreadable file advises): the copy used to be put back, and the run skipped every row
+   * up to that old resume point.
+   */
+  @Test
+  void shouldNotPutTheKeptCopyBackWhenTheOffsetsFileWasRemoved() throws Exception {
+    Path offsets = dir.resolve("connect.offsets");
+    EmbeddedConnect.OffsetsFileStore store = storeOnADiskFullAfter(offsets, Integer.MAX_VALUE);
+    try {
+      write(store, 1);
+    } finally {
+      store.stop();
+    }
+    Files.copy(offsets, dir.resolve("connect.offsets.previous")); // killed before the copy was removed
+    Files.delete(offsets); // the operator's reset
+
+    EmbeddedConnect.requireReadableOffsets(Map.of(StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG, offsets.toString()));
+
+    assertThat(offsets).doesNotExist();
+    assertThat(dir.resolve("connect.offsets.previous")).doesNotExist();
+  }
+
   /** The first bytes of a Java serialization stream: what a write cut short by a full disk leaves. */
   private static final byte[] CUT = {(byte) 0xAC, (byte) 0xED};
   private static final String KEY = "[\"c\",{\"f\":\"a\"}]";
