@@ -78,6 +78,8 @@ public final class EmbeddedConnect implements AutoCloseable {
   private final OffsetsFileStore offsets;
   /** Null when the herder could not be built with it (a later Kafka): then no stop is known to have been cut. */
   private final TaskStates taskStates;
+  /** {@link #OFFSETS_WRITE_FAILURE_LIMIT}, shorter in tests. */
+  private volatile Duration offsetsWriteFailureLimit = OFFSETS_WRITE_FAILURE_LIMIT;
   /** Set by {@link #close()}: the tasks whose final offset commit the worker skipped. */
   private volatile RuntimeException tasksNotStopped;
 
@@ -568,7 +570,12 @@ public final class EmbeddedConnect implements AutoCloseable {
     failIfConnectorFailed(name);
     // The launcher's followed ingest asks this every second and ends on what it throws: without it a worker whose
     // offsets file could not be written any more ran on for days, only logging it.
-    offsets.requireSavedWithin(OFFSETS_WRITE_FAILURE_LIMIT);
+    offsets.requireSavedWithin(offsetsWriteFailureLimit);
+  }
+
+  /** For tests, which cannot wait {@link #OFFSETS_WRITE_FAILURE_LIMIT}. */
+  void offsetsWriteFailureLimit(Duration limit) {
+    offsetsWriteFailureLimit = limit;
   }
 
   private void failIfConnectorFailed(String name) {

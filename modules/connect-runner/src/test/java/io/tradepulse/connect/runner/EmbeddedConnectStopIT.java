@@ -7,6 +7,7 @@ import io.tradepulse.testsupport.WithEmbeddedPlatform;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What a stop of the worker says about its final offset commit. The worker cancels a task that does not stop within
- * task.shutdown.graceful.timeout.ms, and a cancelled task skips its final commit: the run said nothing of it.
+ * What the worker tells about its resume point, which Connect only logs: a task that did not stop within
+ * task.shutdown.graceful.timeout.ms (cancelled, it skips its final commit), an offsets file that cannot be written.
  */
 @WithEmbeddedPlatform
 class EmbeddedConnectStopIT {
@@ -61,15 +62,60 @@ class EmbeddedConnectStopIT {
     assertThat(Files.readString(offsets, StandardCharsets.ISO_8859_1)).contains("\"row\":1");
   }
 
-  /** Starts a worker that never flushes on its own, has the connector deliver its row, and closes the worker. */
-  private EmbeddedConnect deliverOneRowAndStop(EmbeddedPlatform platform, String run, String name, Path offsets,
-      boolean stuck) throws Exception {
+  /**
+   * The launcher's followed ingest asks {@code awaitCaughtUp(name, ZERO)} every second and ends on what it throws:
+   * with every write of the offsets file failing it ran on, only logging each one.
+   */
+  @Test
+  void shouldFailTheFollowCheckWhenEveryWriteOfTheOffsetsFileFailedForTheLimit(EmbeddedPlatform platform)
+      throws Exception {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    String topic = createTopic(platform, run);
+    Path offsets = dir.resolve("unwritable.offsets");
+    Map<String, String> worker = new HashMap<>(EmbeddedConnect.workerProps(platform.bootstrapServers(), null, offsets));
+    CountDownLatch delivered = new CountDownLatch(1);
+    DELIVERED.put(run, delivered);
+    RELEASE.put(run, new CountDownLatch(1));
+    String name = "unwritable-" + run;
+    try (EmbeddedConnect connect = EmbeddedConnect.start(worker)) {
+      connect.offsetsWriteFailureLimit(Duration.ofSeconds(3));
+      Files.createDirectory(offsets); // fails every write, even for root, whom file permissions do not stop
+      connect.startConnector(name, Map.of("connector.class", OneRowConnector.class.getName(), "tasks.max", "1",
+          "topic", topic, "run", run, "stuck", "false"));
+      assertThat(delivered.await(60, TimeUnit.SECONDS)).as("the row was acknowledged").isTrue();
+
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      Throwable thrown = null;
+      while (thrown == null && System.nanoTime() < deadline) {
+        try {
+          connect.awaitCaughtUp(name, Duration.ZERO);
+          Thread.sleep(200);
+        } catch (OffsetsNotSavedException e) {
+          thrown = e;
+        }
+      }
+      assertThat(thrown).as("the follow check ended the run").isInstanceOf(OffsetsNotSavedException.class)
+          .hasMessageContaining(offsets.toString());
+    } finally {
+      DELIVERED.remove(run);
+      RELEASE.remove(run);
+    }
+  }
+
+  private static String createTopic(EmbeddedPlatform platform, String run) throws Exception {
     String topic = "it.stop." + run;
     Properties admin = new Properties();
     admin.put("bootstrap.servers", platform.bootstrapServers());
     try (Admin a = Admin.create(admin)) {
       a.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
     }
+    return topic;
+  }
+
+  /** Starts a worker that never flushes on its own, has the connector deliver its row, and closes the worker. */
+  private EmbeddedConnect deliverOneRowAndStop(EmbeddedPlatform platform, String run, String name, Path offsets,
+      boolean stuck) throws Exception {
+    String topic = createTopic(platform, run);
     Map<String, String> worker = new HashMap<>(EmbeddedConnect.workerProps(platform.bootstrapServers(), null, offsets));
     worker.put("offset.flush.interval.ms", "600000"); // only the final commit writes the file
     worker.put("task.shutdown.graceful.timeout.ms", "1000");
