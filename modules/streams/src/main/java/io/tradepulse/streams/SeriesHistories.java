@@ -299,7 +299,10 @@ public final class SeriesHistories {
         return new WindowSum(sum, covered, to - from + 1, months);
     }
 
-    /** The year-earlier value of q with its lineage (for a sum of months: the newest publication used). */
+    /**
+     * The year-earlier value of q with its lineage (for a sum of months: the newest part used, by publication time,
+     * then revision).
+     */
     record Base(long value, String vintage, long publishedAt, int revision) {
     }
 
@@ -321,7 +324,11 @@ public final class SeriesHistories {
                 return null;
             }
             sum = Math.addExact(sum, part.getValue());
-            if (newest == null || part.getPublishedAt() > newest.getPublishedAt()) {
+            // Newest as revisions are ordered: publication time, then revision. By publication time alone, a part
+            // revised within its publication time (revision 1) lost to the other part of that release, and the
+            // lineage named revision 0 for a base that had taken the revision.
+            if (newest == null || part.getPublishedAt() > newest.getPublishedAt()
+                    || (part.getPublishedAt() == newest.getPublishedAt() && part.getRevision() > newest.getRevision())) {
                 newest = part;
             }
         }

@@ -154,4 +154,20 @@ class YoyFamilyTest {
             assertThat(may.getPriorYearVintage()).isEqualTo("2024-06-09");
         }
     }
+
+    @Test
+    void shouldNameTheRevisedPartAsTheBaseLineageWhenAPartOfASummedBaseIsRevisedAtTheSamePublicationTime() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            // China customs' combined Jan+Feb 2025 against the single months of 2024, both of one release
+            f.pipe(figure(CHN_USA, 2024, 1, 1, 50L, "2024-03-09", 0));
+            f.pipe(figure(CHN_USA, 2024, 2, 1, 50L, "2024-03-09", 0));
+            f.pipe(figure(CHN_USA, 2025, 1, 2, 120L, "2025-03-07", 0));
+            assertThat(f.table().get(cell(CHN_USA, 2025, 1)).getPriorYearRevision()).isEqualTo(0);
+            // February 2024 revised within the same publication time (revision 1): the base now uses it
+            f.pipe(figure(CHN_USA, 2024, 2, 1, 70L, "2024-03-09", 1));
+            TradeChange janFeb = f.table().get(cell(CHN_USA, 2025, 1));
+            assertThat(janFeb.getPriorYearValue()).isEqualTo(120L);
+            assertThat(janFeb.getPriorYearRevision()).as("revision of the newest part: the revised February").isEqualTo(1);
+        }
+    }
 }
