@@ -12,6 +12,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
 import picocli.CommandLine;
 
 /** The verbs' properties files, and the part of them each Kafka client takes. */
@@ -98,5 +100,25 @@ final class ClientSettings {
             }
         });
         return m;
+    }
+
+    /**
+     * Refuses a {@code transaction.timeout.ms} below 1 ms under any of {@code keys} ({@code transaction.timeout.ms},
+     * {@code producer.transaction.timeout.ms}) of {@code settings}. Kafka's producer defines no lower bound: it took 0
+     * or -5, then its I/O thread failed building the transaction id request ("transaction timeout value is not
+     * positive", logged only), so `tariffs` waited max.block.ms (60 s) and exited 1 as if the cluster were down, and
+     * `run` started a processor that never processed. Keys not given are left to their defaults.
+     *
+     * @throws org.apache.kafka.common.config.ConfigException naming the key and the allowed values (exit 2)
+     */
+    static void requirePositiveTransactionTimeout(Map<?, ?> settings, String... keys) {
+        ConfigDef def = new ConfigDef();
+        for (String key : keys) {
+            if (settings.containsKey(key)) {
+                def.define(key, ConfigDef.Type.INT, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.Range.atLeast(1),
+                        ConfigDef.Importance.LOW, "How long a transaction may last, in ms");
+            }
+        }
+        new AbstractConfig(def, only(settings, def.names()), false);
     }
 }

@@ -25,6 +25,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
@@ -68,6 +69,9 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Properties props = ClientSettings.read(spec.commandLine(), "--config", config);
         ProcessorConfig processorConfig = new ProcessorConfig(props);
+        // Kafka Streams gives its producers the plain key, the producer.-prefixed one on top.
+        ClientSettings.requirePositiveTransactionTimeout(props, ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                StreamsConfig.PRODUCER_PREFIX + ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
         HttpOptions.checkPort(spec.commandLine(), "--http-port", httpPort, true);
         CorsPolicy cors = HttpOptions.cors(spec.commandLine(), "--http-cors-origins", httpCorsOrigins);
         AtomicReference<ProcessorApp> started = new AtomicReference<>();

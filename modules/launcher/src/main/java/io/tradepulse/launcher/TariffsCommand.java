@@ -141,6 +141,8 @@ final class TariffsCommand implements Callable<Integer> {
                 // The same configuration path as `run`: unknown keys and invalid values fail here, naming the key.
                 topics = new ProcessorConfig(settings).topicCatalog();
                 topic = topics.tariffEvents().name();
+                // The run's producer takes the plain key only (ClientSettings.only below).
+                ClientSettings.requirePositiveTransactionTimeout(settings, ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
             } catch (ConfigException e) {
                 err.println("Invalid configuration: " + e.getMessage());
                 return CommandLine.ExitCode.USAGE;

@@ -15,6 +15,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -120,6 +121,28 @@ class RunCommandTest {
         assertThat(err).startsWith("Invalid configuration: ").contains("tradepulse.state.store.type").contains("memory")
                 .containsIgnoringCase("rocksdb").containsIgnoringCase("in_memory");
         assertThat(err.strip().lines()).hasSize(1);
+    }
+
+    /**
+     * Kafka's producer takes a transaction.timeout.ms of 0 or less: the processor started and its producers' first
+     * request failed in their I/O thread, so it never processed. Refused at start, before Kafka is contacted (short
+     * admin timeouts: without the check the run fails on the unreachable cluster, exit 1, within seconds).
+     */
+    @Test
+    void shouldRefuseANonPositiveTransactionTimeoutNamingTheKeyWhenPlainOrProducerPrefixed() throws Exception {
+        for (String key : List.of("transaction.timeout.ms", "producer.transaction.timeout.ms")) {
+            Path file = tmp.resolve("txn.properties");
+            Files.writeString(file, "bootstrap.servers=localhost:1\nschema.registry.url=http://localhost:2\n"
+                    + "default.api.timeout.ms=2000\nrequest.timeout.ms=1000\n" + key + "=0\n");
+            StringWriter err = new StringWriter();
+            int code = Main.commandLine().setErr(new PrintWriter(err))
+                    .execute("run", "--config", file.toString(), "--http-port", "-1");
+
+            assertThat(code).as(err.toString()).isEqualTo(2);
+            assertThat(err.toString()).startsWith("Invalid configuration: Invalid value 0 for configuration " + key)
+                    .contains("at least 1");
+            assertThat(err.toString().strip().lines()).hasSize(1);
+        }
     }
 
     @Test

@@ -210,6 +210,26 @@ class TariffsCommandTest {
                 "nothing was sent.");
     }
 
+    /**
+     * Kafka's producer takes a transaction.timeout.ms of 0 or less, then waited max.block.ms (60 s) for a transaction
+     * id its request could not ask for, and the run exited 1 as if the cluster were down. Refused before connecting
+     * (short admin timeouts: without the check the run fails on the unreachable cluster, exit 1, within seconds).
+     */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldRefuseANonPositiveTransactionTimeoutNamingTheKeyBeforeConnecting() throws IOException {
+        Path config = dir.resolve("txn.properties");
+        Files.writeString(config, "bootstrap.servers=" + UNREACHABLE_BROKER + "\nschema.registry.url=" + UNREACHABLE_REGISTRY
+                + "\ndefault.api.timeout.ms=2000\nrequest.timeout.ms=1000\ntransaction.timeout.ms=-5\n");
+
+        Result r = run("--file", bundledCsv(dir).toString(), "--config", config.toString());
+
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).startsWith("Invalid configuration: Invalid value -5 for configuration transaction.timeout.ms")
+                .contains("at least 1");
+        assertThat(r.out()).doesNotContain("Topics", "Done");
+    }
+
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void shouldFailNamingTheCauseAndSayNothingWasSentWhenTheClusterIsUnreachable() throws IOException {
