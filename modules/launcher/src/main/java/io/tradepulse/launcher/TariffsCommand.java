@@ -2,6 +2,7 @@ package io.tradepulse.launcher;
 
 import io.tradepulse.avro.TariffEvent;
 import io.tradepulse.core.Topic;
+import io.tradepulse.core.TopicAdmin;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.ingest.CatalogProducer;
 import io.tradepulse.ingest.FileIngest;
@@ -171,6 +172,11 @@ final class TariffsCommand implements Callable<Integer> {
         } catch (MissingTopicsException e) {
             // A usage error like an invalid file (exit 2): it exited 1, as for a cluster that was down.
             err.println("Refused: " + e.getMessage());
+            return CommandLine.ExitCode.USAGE;
+        } catch (TopicAdmin.NotCopartitionedException e) {
+            // Found by the topic step, before anything is sent, and fixed only by recreating the topic: exit 2 as for
+            // ingest, run and demo. It exited 1 ("Failed: ..."), telling a script that running it again may help.
+            err.println("Refused: " + e.getMessage() + " Nothing was sent.");
             return CommandLine.ExitCode.USAGE;
         } catch (Exception e) {
             if (e instanceof InterruptedException) {

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -164,6 +165,29 @@ class TariffsCommandIT {
                 + "tariff.events --partitions 1 --config cleanup.policy=compact").doesNotContain("\tat ");
         assertThat(r.out()).doesNotContain("Done");
         assertThat(topicNames(platform)).noneMatch(t -> t.startsWith(prefix));
+    }
+
+    /**
+     * trade.records.derived not co-partitioned with trade.records refuses the topic step as it refuses ingest's, run's
+     * and demo's: exit 2, "Refused: ...", nothing sent. It exited 1 ("Failed: ..."), which tells a script that running
+     * the same command again may help; it cannot until the topic is recreated.
+     */
+    @Test
+    void shouldRefuseWithExit2AndSendNothingWhenTheDerivedRecordsAreNotCopartitioned(EmbeddedPlatform platform)
+            throws Exception {
+        String prefix = prefix("copart");
+        try (Admin admin = Admin.create(client(platform))) {
+            admin.createTopics(List.of(new NewTopic(prefix + TopicCatalog.RECORDS, 6, (short) 1),
+                    new NewTopic(prefix + TopicCatalog.DERIVED_RECORDS, 3, (short) 1))).all().get();
+        }
+
+        TariffsCommandTest.Result r = runAgainst(platform, prefix, "--file", TariffsCommandTest.bundledCsv(dir).toString());
+
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst().orElseThrow()).startsWith("Refused: Topic " + prefix
+                + "trade.records.derived has 3 partitions but " + prefix + "trade.records has 6").endsWith("Nothing was sent.");
+        assertThat(r.out()).doesNotContain("Done");
+        assertThat(topicNames(platform)).doesNotContain(prefix + TopicCatalog.TARIFF_EVENTS);
     }
 
     @Test
