@@ -112,11 +112,21 @@ final class ClientSettings {
      * @throws org.apache.kafka.common.config.ConfigException naming the key and the allowed values (exit 2)
      */
     static void requirePositiveTransactionTimeout(Map<?, ?> settings, String... keys) {
+        requireAtLeastOne(settings, "How long a transaction may last, in ms", keys);
+    }
+
+    /**
+     * Refuses a value below 1 under any of {@code keys} given in {@code settings} (an int each); keys not given are
+     * left to their defaults.
+     *
+     * @throws org.apache.kafka.common.config.ConfigException naming the key and the allowed values (exit 2)
+     */
+    static void requireAtLeastOne(Map<?, ?> settings, String doc, String... keys) {
         ConfigDef def = new ConfigDef();
         for (String key : keys) {
             if (settings.containsKey(key)) {
                 def.define(key, ConfigDef.Type.INT, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.Range.atLeast(1),
-                        ConfigDef.Importance.LOW, "How long a transaction may last, in ms");
+                        ConfigDef.Importance.LOW, doc);
             }
         }
         new AbstractConfig(def, only(settings, def.names()), false);

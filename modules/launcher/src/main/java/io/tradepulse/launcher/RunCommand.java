@@ -72,6 +72,10 @@ final class RunCommand implements Callable<Integer> {
         // Kafka Streams gives its producers the plain key, the producer.-prefixed one on top.
         ClientSettings.requirePositiveTransactionTimeout(props, ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
                 StreamsConfig.PRODUCER_PREFIX + ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+        // Kafka Streams takes 0 stream threads (to add them later through its API, which tradepulse never calls): the
+        // processor then read nothing at all while its state, and so /health/ready, said RUNNING.
+        ClientSettings.requireAtLeastOne(props, "Stream threads of the processor",
+                StreamsConfig.NUM_STREAM_THREADS_CONFIG);
         HttpOptions.checkPort(spec.commandLine(), "--http-port", httpPort, true);
         CorsPolicy cors = HttpOptions.cors(spec.commandLine(), "--http-cors-origins", httpCorsOrigins);
         AtomicReference<ProcessorApp> started = new AtomicReference<>();

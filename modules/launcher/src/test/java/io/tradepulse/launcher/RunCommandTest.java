@@ -145,6 +145,26 @@ class RunCommandTest {
         }
     }
 
+    /**
+     * Kafka Streams takes num.stream.threads=0 (threads added later through its API): the processor read nothing while
+     * /health/ready said RUNNING. Refused at start, before Kafka is contacted (short admin timeouts: without the check
+     * the run fails on the unreachable cluster, exit 1, within seconds).
+     */
+    @Test
+    void shouldRefuseZeroStreamThreadsNamingTheKeyBeforeContactingKafka() throws Exception {
+        Path file = tmp.resolve("threads.properties");
+        Files.writeString(file, "bootstrap.servers=localhost:1\nschema.registry.url=http://localhost:2\n"
+                + "default.api.timeout.ms=2000\nrequest.timeout.ms=1000\nnum.stream.threads=0\n");
+        StringWriter err = new StringWriter();
+        int code = Main.commandLine().setErr(new PrintWriter(err))
+                .execute("run", "--config", file.toString(), "--http-port", "-1");
+
+        assertThat(code).as(err.toString()).isEqualTo(2);
+        assertThat(err.toString()).startsWith("Invalid configuration: Invalid value 0 for configuration num.stream.threads")
+                .contains("at least 1");
+        assertThat(err.toString().strip().lines()).hasSize(1);
+    }
+
     @Test
     void shouldSayWhatFailedAndWhyInTheFirstLineOfAnyOtherFailure() {
         StringWriter err = new StringWriter();
