@@ -186,7 +186,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** The settings of run's admin client: the admin keys of --config, its admin.-prefixed ones on top. */
-    static Map<String, Object> adminSettings(Properties props) {
+    static Map<String, Object> adminSettings(Map<?, ?> props) {
         return ClientSettings.only(props, AdminClientConfig.configNames(), StreamsConfig.ADMIN_CLIENT_PREFIX);
     }
 

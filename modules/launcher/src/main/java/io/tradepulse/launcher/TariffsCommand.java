@@ -25,7 +25,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
@@ -198,7 +197,10 @@ final class TariffsCommand implements Callable<Integer> {
     private int send(PrintWriter out, PrintWriter err, Map<String, Object> settings, TopicCatalog topics, Plan plan)
             throws Exception {
         Topic<String, TariffEvent> topic = topics.tariffEvents();
-        Map<String, Object> admin = ClientSettings.only(settings, AdminClientConfig.configNames());
+        // The admin keys of --config with its admin.-prefixed ones on top, as run's admin client takes them (the file is
+        // run's): admin.sasl.jaas.config, the principal allowed to create topics, was ignored here, so tariffs run
+        // before the processor on a fresh cluster created the topics as the plain principal, refused where it may not.
+        Map<String, Object> admin = RunCommand.adminSettings(settings);
         if (createTopics) {
             List<String> created = Pipeline.createTopics(admin, topics);
             out.println(created.isEmpty() ? "Topics: all exist" : "Topics created: " + String.join(", ", created));

@@ -230,6 +230,25 @@ class TariffsCommandTest {
         assertThat(r.out()).doesNotContain("Topics", "Done");
     }
 
+    /**
+     * The admin client that creates the topics takes the admin.-prefixed keys of --config over the plain ones, as run's
+     * does with the same file. Here the plain keys name SASL without a JAAS entry (no client can be built from them,
+     * exit 2) and the admin.-prefixed ones plaintext: the admin client is built and tries the unreachable cluster.
+     */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldCreateTheTopicsWithTheAdminPrefixedKeysOfTheConfigWhenItHasThem() throws IOException {
+        Path config = dir.resolve("admin.properties");
+        Files.writeString(config, "bootstrap.servers=" + UNREACHABLE_BROKER + "\nschema.registry.url=" + UNREACHABLE_REGISTRY
+                + "\nsecurity.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nadmin.security.protocol=PLAINTEXT"
+                + "\nadmin.default.api.timeout.ms=2000\nadmin.request.timeout.ms=1000\n");
+
+        Result r = run("--file", bundledCsv(dir).toString(), "--config", config.toString());
+
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).startsWith("Failed: Could not create topics").doesNotContain("KafkaAdminClient", "JAAS");
+    }
+
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void shouldFailNamingTheCauseAndSayNothingWasSentWhenTheClusterIsUnreachable() throws IOException {
