@@ -49,6 +49,7 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Connector;
 import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.runtime.SourceConnectorConfig;
 import org.apache.kafka.connect.runtime.standalone.StandaloneConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -671,6 +672,14 @@ final class IngestCommand implements Callable<Integer> {
                     problems.add(message.contains(value.name()) ? message : value.name() + ": " + message);
                 }
             }
+        }
+        // Connect's own keys of every source connector (tasks.max, errors.*, key.converter, transforms ...), checked by
+        // the worker when it creates the connector: `--set tasks.max=0` started the broker, the registry and the worker
+        // (or created the topics on a real cluster), then failed with exit 1 and a stack trace.
+        for (ConfigValue value : SourceConnectorConfig.configDef().validate(connector)) {
+            // A value that does not parse is reported a second time as null ("Value must be non-null"): once is enough.
+            value.errorMessages().stream().findFirst().ifPresent(message ->
+                    problems.add(message.contains(value.name()) ? message : value.name() + ": " + message));
         }
         if (problems.isEmpty()) {
             // Our connectors' validate reports their rules across keys too (CrossKeyRules); building the configuration

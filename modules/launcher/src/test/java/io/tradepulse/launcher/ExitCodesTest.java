@@ -126,6 +126,34 @@ class ExitCodesTest {
         assertThat(r.err()).doesNotContain("\tat ", "Starting Kafka broker");
     }
 
+    /**
+     * Connect's own keys of a source connector (tasks.max, errors.tolerance, the converters), which the worker checks
+     * when it creates the connector: they were not checked before, so an invalid one started the broker, the registry
+     * and the worker (or created the topics on a real cluster), then failed with exit 1 and a stack trace. The file's
+     * mapping is complete, so the line names only Connect's key.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "tasks.max=0                 | Invalid value 0 for configuration tasks.max: Value must be at least 1",
+        "tasks.max=two               | Invalid value two for configuration tasks.max: Not a number of type INT",
+        "errors.tolerance=some       | Invalid value some for configuration errors.tolerance: String must be one of: none, all",
+        "value.converter=no.Such     | Invalid value no.Such for configuration value.converter: Class no.Such could not be found.",
+    })
+    void shouldRefuseConnectsOwnConnectorSettingsBeforeAnythingStartsWhenOneIsInvalid(String setting, String problem)
+            throws IOException {
+        Path mapping = Files.writeString(tmp.resolve("mapping.properties"), "file.source.name=X\ndefault.reporter=CHN\n"
+                + "default.partner=USA\ndefault.flow=EXPORT\ndefault.commodity=TOTAL\ndefault.vintage=v1\n"
+                + "default.publishedAt=2025-03-01\nfield.period=period_start\nfield.value=value\n");
+
+        CliRun r = CliRun.execute("ingest", "--source", "file", "--embedded", "--config", mapping.toString(),
+                "--files", files.get("{data}"), "--set", setting);
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst().orElseThrow()).isEqualTo("Invalid connector settings (--config, --set,"
+                + " --files, --start, --api-key; docs/connectors.md): " + problem);
+        assertThat(r.err()).doesNotContain("\tat ", "Starting Kafka broker");
+    }
+
     /** The file connector's validate names each missing part of the mapping on its key; the line says the lead once. */
     @Test
     void shouldNameEveryMissingPartOfAFileMappingUnderOneLead() {
