@@ -47,6 +47,7 @@ import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.connect.connector.Connector;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.runtime.SourceConnectorConfig;
@@ -227,6 +228,7 @@ final class IngestCommand implements Callable<Integer> {
         // Read before anything starts: a missing file once failed only after the broker and registry had started.
         workerSettings = ClientSettings.read(spec.commandLine(), "--worker-config", workerConfig);
         refuseWorkerKeysIngestSets(workerSettings);
+        checkWorkerSettings(workerSettings);
         Path legacy = home.resolve(".tradepulse").resolve("ingest-" + source + ".offsets");
         if (offsets == null && !embedded && Files.exists(legacy)) {
             // Before anything is created or started.
@@ -415,6 +417,34 @@ final class IngestCommand implements Callable<Integer> {
                 + "; a re-sent row has the same key and value, and the processor ignores a duplicate. Fix the cause"
                 + " (disk full? permissions?) before the next run";
     }
+
+    /**
+     * The worker's settings as the worker and its tasks' producers read them, checked before anything starts: an
+     * invalid --worker-config value (task.shutdown.graceful.timeout.ms=abc) was refused only by the worker, once the
+     * broker and the registry had started (or the topics were created on a real cluster), and an invalid producer. key
+     * (producer.acks=foo) only by the task's producer, with exit 1 and a stack trace, as if the run had failed.
+     *
+     * @throws ConfigException naming the key and the allowed values (exit 2)
+     */
+    static void checkWorkerSettings(Properties user) {
+        // Placeholders where ingest sets its own values: only their form is checked, nothing is contacted.
+        Map<String, String> worker = workerConfig(user, EmbeddedConnect.workerProps("127.0.0.1:9092",
+                "http://127.0.0.1:8081", Path.of("connect.offsets")));
+        new StandaloneConfig(worker);
+        // Connect gives its tasks' producers the producer.-prefixed keys, on top of its bootstrap and serializers.
+        Map<String, Object> producer = new HashMap<>();
+        worker.forEach((k, v) -> {
+            if (k.startsWith(PRODUCER_PREFIX)) {
+                producer.put(k.substring(PRODUCER_PREFIX.length()), v);
+            }
+        });
+        producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, worker.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
+        producer.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        producer.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        new ProducerConfig(producer);
+    }
+
+    private static final String PRODUCER_PREFIX = "producer.";
 
     /** A key of the Kafka clients' security settings (what ingest's own admin client takes of --worker-config). */
     private static boolean isSecurityKey(String key) {

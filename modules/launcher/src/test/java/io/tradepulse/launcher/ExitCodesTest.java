@@ -2,7 +2,10 @@ package io.tradepulse.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -152,6 +155,41 @@ class ExitCodesTest {
         assertThat(r.err().lines().findFirst().orElseThrow()).isEqualTo("Invalid connector settings (--config, --set,"
                 + " --files, --start, --api-key; docs/connectors.md): " + problem);
         assertThat(r.err()).doesNotContain("\tat ", "Starting Kafka broker");
+    }
+
+    /**
+     * An invalid --worker-config value was refused only by the worker, once the broker and the registry had started
+     * (or the topics were created on a real cluster), and an invalid producer. key only by the task's producer, with
+     * exit 1 and a stack trace. Plain security keys reach the producers too, so they are checked as theirs.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "task.shutdown.graceful.timeout.ms=abc | Invalid value abc for configuration task.shutdown.graceful.timeout.ms: Not a number of type LONG",
+        "producer.acks=foo                     | Invalid value foo for configuration acks: String must be one of: all, -1, 0, 1",
+        "security.protocol=SSLX                | Invalid value SSLX for configuration security.protocol: String must be one of (case insensitive): ",
+    })
+    void shouldRefuseAnInvalidWorkerSettingBeforeAnythingStarts(String setting, String problem) throws IOException {
+        Path mapping = Files.writeString(tmp.resolve("mapping.properties"), "file.source.name=X\ndefault.reporter=CHN\n"
+                + "default.partner=USA\ndefault.flow=EXPORT\ndefault.commodity=TOTAL\ndefault.vintage=v1\n"
+                + "default.publishedAt=2025-03-01\nfield.period=period_start\nfield.value=value\n");
+        Path worker = Files.writeString(tmp.resolve("worker.properties"), setting + "\n");
+
+        // The steps are printed on stdout: refused before anything starts, none is.
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        PrintStream originalOut = System.out;
+        CliRun r;
+        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+        try {
+            r = CliRun.execute("ingest", "--source", "file", "--embedded", "--config", mapping.toString(),
+                    "--files", files.get("{data}"), "--worker-config", worker.toString());
+        } finally {
+            System.setOut(originalOut);
+        }
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst().orElseThrow()).startsWith("Invalid configuration: " + problem);
+        assertThat(r.err()).doesNotContain("\tat ");
+        assertThat(stdout.toString(StandardCharsets.UTF_8)).doesNotContain("Starting Kafka broker");
     }
 
     /** The file connector's validate names each missing part of the mapping on its key; the line says the lead once. */
