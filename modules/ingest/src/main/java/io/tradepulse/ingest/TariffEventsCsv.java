@@ -20,8 +20,9 @@ import java.util.regex.Pattern;
  * {@code hsScope} is derived from explicit "HSnn" mentions in scope; "ALL" (or a scope without HS codes)
  * gives an empty list, and the original text stays in {@code scope}: the processor reads an empty list as all
  * goods only with the scope "ALL", and a scope described in words as matching no series (docs/signals.md). A scope
- * that names HS codes after "except", "excluding", "excl.", "other than" or "but not" is rejected: hsScope can only
- * list the codes an event covers. So is a range of codes ("HS84-87", "HS84 to HS87"): hsScope would hold its ends;
+ * that names HS codes after "except", "excluding", "excl.", "other than" or "but not", or anywhere next to "exempt",
+ * "exempted", "exemption(s)", "excluded" or "exclusion(s)", is rejected: hsScope can only list the codes an event
+ * covers. So is a range of codes ("HS84-87", "HS84 to HS87"): hsScope would hold its ends;
  * and a list that writes "HS" once ("HS84/85", "HS8471, 8473"): hsScope would hold its first code alone.
  */
 public final class TariffEventsCsv {
@@ -49,6 +50,13 @@ public final class TariffEventsCsv {
     private static final Pattern ISO3 = Pattern.compile("[A-Z]{3}");
     /** Words that start a list of goods a scope leaves out ("ALL except HS8517"): the codes after them are no scope. */
     private static final Pattern EXCLUSION = Pattern.compile("\\b(except|excluding|excl\\.?|other than|but not)\\b",
+            Pattern.CASE_INSENSITIVE);
+    /**
+     * Words that say goods are spared, and may come after the codes they spare as well as before ("ALL; HS8517 exempt",
+     * "HS8471 HS8517 excluded", "product exclusions: HS8517"): a scope naming HS codes next to them cannot tell the
+     * codes it covers from those it spares.
+     */
+    private static final Pattern EXEMPTION = Pattern.compile("\\b(exempt(?:s|ed|ing|ions?)?|exclu(?:ded|sions?))\\b",
             Pattern.CASE_INSENSITIVE);
 
     public List<ParseResult<TariffEvent>> parse(Reader reader) throws IOException {
@@ -131,7 +139,17 @@ public final class TariffEventsCsv {
             Matcher m = HS.matcher(scope);
             Matcher exclusion = EXCLUSION.matcher(scope);
             int excludedFrom = exclusion.find() ? exclusion.start() : Integer.MAX_VALUE;
+            Matcher exemption = EXEMPTION.matcher(scope);
+            boolean exempts = exemption.find();
             while (m.find()) {
+                // "ALL; HS8471 HS8517 exempt" (the April 2025 electronics exemption) was an event on HS8471 and HS8517
+                // alone, the very goods it spared, as "ALL except HS8517" was: these words also follow the codes.
+                if (exempts) {
+                    return new ParseResult.Rejected<>(lineNo, raw, "scope names HS" + m.group(1) + " next to '"
+                            + exemption.group() + "': hsScope can only list the HS codes the event covers, and the codes "
+                            + "of a scope that exempts or excludes goods may be the spared ones; list the codes covered "
+                            + "(HS01 HS02 ...), or write ALL for all goods (the exemption is then not modelled)");
+                }
                 // hsScope lists the goods an event covers: an excluded code read as one turned "ALL except HS8517"
                 // into an event on HS8517 alone, the very goods it spared.
                 if (m.start() > excludedFrom) {

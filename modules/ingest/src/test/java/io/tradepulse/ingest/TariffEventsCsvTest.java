@@ -126,6 +126,24 @@ class TariffEventsCsvTest {
     }
 
     /**
+     * "ALL; HS8471 HS8517 exempt" (the April 2025 electronics exemption written after the codes it spares) was read as an
+     * event on HS8471 and HS8517 alone, the goods it spared; "product exclusions" and "exempted" too.
+     */
+    @Test
+    void shouldRejectAScopeWhenItExemptsHsCodesAfterOrBeforeNamingThem() throws IOException {
+        for (String scope : List.of("ALL; HS8471 HS8517 exempt", "all goods (HS8517 exempted)", "ALL, HS8517 excluded",
+                "ALL; product exclusions: HS8471", "ALL with exemptions for hs 8517.13", "ALL; Exemption HS8542")) {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(scope).contains("next to '");
+        }
+        for (String scope : List.of("ALL; smartphones exempt", "HS8517 phones", "exemptive HS8471 measure")) {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope + ": no code next to an exemption").isInstanceOf(ParseResult.Parsed.class);
+        }
+    }
+
+    /**
      * hsScope lists codes, not ranges: "HS84-87" was read as HS84 alone and "HS84-HS87" as HS84 and HS87, so an event on
      * chapters 84 to 87 silently missed the series of 85 and 86 (no signal names it there).
      */
