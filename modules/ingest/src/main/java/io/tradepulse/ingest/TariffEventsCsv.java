@@ -183,6 +183,24 @@ public final class TariffEventsCsv {
                     return new ParseResult.Rejected<>(lineNo, raw, "scope names HS" + m.group(1) + ", which has "
                             + code.length() + " digits: an HS code has at most 10");
                 }
+                // hsScope entries are prefixes of the series' commodity codes, which have 2, 4, 6, 8 or 10 digits (the
+                // processor refuses any other): "HS870" (8703 cut short) covered all of 8701-8709, silently, and so did
+                // "HS 8517.1" and "HS8517.130", read as 8517 because only pairs of digits after a dot are read.
+                if (m.end() + 1 < scope.length() && scope.charAt(m.end()) == '.'
+                        && Character.isDigit(scope.charAt(m.end() + 1))) {
+                    int end = m.end() + 1;
+                    while (end < scope.length() && (Character.isDigit(scope.charAt(end)) || scope.charAt(end) == '.')) {
+                        end++;
+                    }
+                    return new ParseResult.Rejected<>(lineNo, raw, "scope names '" + scope.substring(m.start(), end)
+                            + "', which is no HS code read whole: after a dot come pairs of digits (HS 8517.13); it "
+                            + "would be read as HS" + m.group(1) + " alone");
+                }
+                if (code.length() % 2 != 0) {
+                    return new ParseResult.Rejected<>(lineNo, raw, "scope names HS" + m.group(1) + ", which has "
+                            + code.length() + " digits: an HS code has 2, 4, 6, 8 or 10, and as a prefix this one "
+                            + "would cover every code that starts with " + code);
+                }
                 hs.add(code);
             }
             return new ParseResult.Parsed<>(lineNo, TariffEvent.newBuilder()

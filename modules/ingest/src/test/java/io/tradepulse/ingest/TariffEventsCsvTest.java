@@ -104,6 +104,27 @@ class TariffEventsCsvTest {
     }
 
     /**
+     * hsScope entries are prefixes of commodity codes of 2, 4, 6, 8 or 10 digits: "HS870" (8703 cut short) was an event
+     * on all of 8701-8709, and "HS 8517.1" and "HS8517.130" were read as HS8517, the whole heading.
+     */
+    @Test
+    void shouldRejectAScopeWhenAnHsCodeHasAnOddNumberOfDigitsOrIsNotReadWhole() throws IOException {
+        for (String scope : List.of("HS870 cars", "HS 85171 phones", "HS8517.130", "HS 8517.1 telephone sets",
+                "HS27 HS8471.3")) {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Rejected.class);
+        }
+        assertThat(((ParseResult.Rejected<TariffEvent>) parseOne(
+                "x,USA,CHN,HS870 cars,2025-04-02,2025-04-09,20,54,INCREASE,,AP")).reason()).contains("HS870", "3 digits");
+        assertThat(((ParseResult.Rejected<TariffEvent>) parseOne(
+                "x,USA,CHN,HS 8517.1 sets,2025-04-02,2025-04-09,20,54,INCREASE,,AP")).reason()).contains("'HS 8517.1'");
+        for (String scope : List.of("HS27. fuels", "HS 8517.13 phones", "HS8471.30.01", "HS0101")) {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Parsed.class);
+        }
+    }
+
+    /**
      * hsScope lists the goods an event covers: "ALL except HS8517" (the April 2025 electronics exemption) was read as an
      * event on HS8517 alone, and the processor attributed the phones' front-loading to the duty that spared them.
      */
