@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -23,7 +24,9 @@ import java.util.regex.Pattern;
  * that names HS codes after "except", "excluding", "excl.", "other than" or "but not", or anywhere next to "exempt",
  * "exempted", "exemption(s)", "excluded" or "exclusion(s)", is rejected: hsScope can only list the codes an event
  * covers. So is a range of codes ("HS84-87", "HS84 to HS87"): hsScope would hold its ends;
- * and a list that writes "HS" once ("HS84/85", "HS8471, 8473"): hsScope would hold its first code alone.
+ * and a list that writes "HS" once ("HS84/85", "HS8471, 8473"): hsScope would hold its first code alone. So is a code
+ * of an odd number of digits ("HS870") or cut at a dot ("HS 8517.1"), and an "HS", "HTS" or "HSN" not followed by a
+ * code read ("HS-8517", "HS code 8517", "HTS 8517.13"): the goods it names would be matched wrongly or not at all.
  */
 public final class TariffEventsCsv {
     public static final String HEADER = "id,imposer,target,scope,announced,effective,rate_before_pct,rate_after_pct,kind,note,source";
@@ -46,6 +49,12 @@ public final class TariffEventsCsv {
      */
     private static final Pattern LIST_NEXT = Pattern.compile(
             "(?:\\s*[/,&+]\\s*|\\s+(?:and|or)\\s+)(\\d{2,10}(?:\\.\\d{2})*)\\b(?!\\.?\\d*\\s*%)",
+            Pattern.CASE_INSENSITIVE);
+    /**
+     * Where a scope says "HS" (or the US "HTS", India's "HSN") with what follows it: each must be a code {@link #HS}
+     * reads, or the goods it names were dropped from hsScope without a word.
+     */
+    private static final Pattern HS_MENTION = Pattern.compile("\\b(?:HTS|HSN|HS)(?![a-z])[^\\s,;]*(?:\\s+[^\\s,;]+){0,2}",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern ISO3 = Pattern.compile("[A-Z]{3}");
     /** Words that start a list of goods a scope leaves out ("ALL except HS8517"): the codes after them are no scope. */
@@ -136,6 +145,7 @@ public final class TariffEventsCsv {
         try {
             String scope = f.get(3).trim();
             Set<String> hs = new LinkedHashSet<>();
+            Set<Integer> read = new HashSet<>(); // where each code read starts
             Matcher m = HS.matcher(scope);
             Matcher exclusion = EXCLUSION.matcher(scope);
             int excludedFrom = exclusion.find() ? exclusion.start() : Integer.MAX_VALUE;
@@ -202,6 +212,17 @@ public final class TariffEventsCsv {
                             + "would cover every code that starts with " + code);
                 }
                 hs.add(code);
+                read.add(m.start());
+            }
+            // "HS-8517", "HS code 8517", "HTS 8517.13", "HS  8517" were read as no code at all, so the event matched no
+            // series, silently, as "HS 27" and "hs27" did before they were read.
+            Matcher mention = HS_MENTION.matcher(scope);
+            while (mention.find()) {
+                if (!read.contains(mention.start())) {
+                    return new ParseResult.Rejected<>(lineNo, raw, "scope mentions '" + mention.group() + "' but no HS "
+                            + "code is read there: only codes written HSnn are read (HS8517, HS 8517.13, hs27), so the "
+                            + "event would match no series for it; write the code so");
+                }
             }
             return new ParseResult.Parsed<>(lineNo, TariffEvent.newBuilder()
                     .setId(f.get(0).trim())

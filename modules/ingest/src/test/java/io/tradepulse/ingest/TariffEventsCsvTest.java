@@ -85,6 +85,28 @@ class TariffEventsCsvTest {
     }
 
     /**
+     * "HS-8517", "HS code 8517" or the US "HTS 8517.13" were read as no code at all, so the event was published with an
+     * empty hsScope and a partial scope, and matched no series, silently (as "HS 27" did before it was read).
+     */
+    @Test
+    void shouldRejectAScopeWhenItMentionsHsWithoutACodeThatIsRead() throws IOException {
+        for (String scope : List.of("HS-8517 phones", "HS:8517", "HS code 8517", "HTS 8517.13.00", "hs  27 fuels", "hs 1",
+                "HS27 fuels; HS chapter 84", "HSN 8517")) {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(scope).contains("but no HS code is read");
+        }
+        assertThat(((ParseResult.Rejected<TariffEvent>) parseOne(
+                "x,USA,CHN,HTS 8517.13.00 phones,2025-04-02,2025-04-09,20,54,INCREASE,,AP")).reason())
+                .contains("'HTS 8517.13.00 phones'");
+        for (String scope : List.of("HS27 coal/LNG 15%; crude oil / farm machinery / large cars 10%", "HSBC-financed ships",
+                "US farm goods 10-15%", "hs 8703 cars")) {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Parsed.class);
+        }
+    }
+
+    /**
      * Customs schedules write subheadings with dots ("HS 8517.13", "8471.30.01", "85.17"): the reader took the digits
      * before the first dot, so an event on smartphones (8517.13) applied to all of heading 8517 and its signals named
      * series the duty never touched.
