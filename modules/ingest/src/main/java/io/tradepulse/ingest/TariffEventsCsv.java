@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
  * and a list that writes "HS" once ("HS84/85", "HS8471, 8473"): hsScope would hold its first code alone. So is a code
  * of an odd number of digits ("HS870") or cut at a dot ("HS 8517.1"), and an "HS", "HTS" or "HSN" not followed by a
  * code read ("HS-8517", "HS code 8517", "HTS 8517.13"): the goods it names would be matched wrongly or not at all.
+ * A scope that starts with "all" but says more, without HS codes ("ALL goods"), is rejected too: it would match no
+ * series, where its author meant all goods.
  */
 public final class TariffEventsCsv {
     public static final String HEADER = "id,imposer,target,scope,announced,effective,rate_before_pct,rate_after_pct,kind,note,source";
@@ -56,6 +58,8 @@ public final class TariffEventsCsv {
      */
     private static final Pattern HS_MENTION = Pattern.compile("\\b(?:HTS|HSN|HS)(?![a-z])[^\\s,;]*(?:\\s+[^\\s,;]+){0,2}",
             Pattern.CASE_INSENSITIVE);
+    /** A scope that starts with the word "all" but says more ("ALL goods", "All (IEEPA)"), with no HS code in it. */
+    private static final Pattern ALL_AND_WORDS = Pattern.compile("all\\b.+", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
     private static final Pattern ISO3 = Pattern.compile("[A-Z]{3}");
     /** Words that start a list of goods a scope leaves out ("ALL except HS8517"): the codes after them are no scope. */
     private static final Pattern EXCLUSION = Pattern.compile("\\b(except|excluding|excl\\.?|other than|but not)\\b",
@@ -223,6 +227,14 @@ public final class TariffEventsCsv {
                             + "code is read there: only codes written HSnn are read (HS8517, HS 8517.13, hs27), so the "
                             + "event would match no series for it; write the code so");
                 }
+            }
+            // The processor takes an event without HS codes for all goods only when its scope is ALL itself, and one in
+            // words for a partial scope that matches no series: "ALL goods" or "ALL (IEEPA fentanyl)" never applied to
+            // any series, silently, where its author meant every one.
+            if (hs.isEmpty() && ALL_AND_WORDS.matcher(scope).matches()) {
+                return new ParseResult.Rejected<>(lineNo, raw, "scope '" + scope + "' is neither ALL nor a list of HS "
+                        + "codes: only the scope ALL itself means all goods, and a scope in words matches no series; "
+                        + "write ALL (and the words in note), or list the HS codes covered (HS01 HS02 ...)");
             }
             return new ParseResult.Parsed<>(lineNo, TariffEvent.newBuilder()
                     .setId(f.get(0).trim())

@@ -85,6 +85,24 @@ class TariffEventsCsvTest {
     }
 
     /**
+     * The processor reads an empty hsScope as all goods only with the scope ALL itself: "ALL goods" or "All (IEEPA)" was
+     * published as a partial scope in words, which matches no series, so the duty never applied anywhere, silently.
+     */
+    @Test
+    void shouldRejectAScopeWhenItSaysAllWithMoreWordsAndNoHsCode() throws IOException {
+        for (String scope : List.of("ALL goods", "All (IEEPA fentanyl)", "all Chinese goods", "ALL except smartphones",
+                "ALL.")) {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(scope).contains("is neither ALL nor");
+        }
+        for (String scope : List.of("ALL", "all", " ALL ", "ALL HS27 fuels", "alloy steel", "US farm goods 10-15%")) {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Parsed.class);
+        }
+    }
+
+    /**
      * "HS-8517", "HS code 8517" or the US "HTS 8517.13" were read as no code at all, so the event was published with an
      * empty hsScope and a partial scope, and matched no series, silently (as "HS 27" did before it was read).
      */
@@ -180,7 +198,7 @@ class TariffEventsCsvTest {
             assertThat(row).as(scope).isInstanceOf(ParseResult.Rejected.class);
             assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(scope).contains("next to '");
         }
-        for (String scope : List.of("ALL; smartphones exempt", "HS8517 phones", "exemptive HS8471 measure")) {
+        for (String scope : List.of("smartphones exempt", "HS8517 phones", "exemptive HS8471 measure")) {
             ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
             assertThat(row).as(scope + ": no code next to an exemption").isInstanceOf(ParseResult.Parsed.class);
         }
