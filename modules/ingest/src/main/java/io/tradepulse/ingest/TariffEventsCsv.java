@@ -23,11 +23,11 @@ import java.util.regex.Pattern;
  * goods only with the scope "ALL", and a scope described in words as matching no series (docs/signals.md). A scope
  * that names HS codes after "except", "excluding", "excl.", "other than" or "but not", or anywhere next to "exempt",
  * "exempted", "exemption(s)", "excluded" or "exclusion(s)", is rejected: hsScope can only list the codes an event
- * covers. So is a range of codes ("HS84-87", "HS84 to HS87"): hsScope would hold its ends;
- * and a list that writes "HS" once ("HS84/85", "HS8471, 8473"): hsScope would hold its first code alone. So is a code
- * of an odd number of digits ("HS870") or cut at a dot ("HS 8517.1"), and an "HS", "HTS" or "HSN" not followed by a
- * code read ("HS-8517", "HS code 8517", "HTS 8517.13"): the goods it names would be matched wrongly or not at all.
- * A scope that starts with "all" but says more, without HS codes ("ALL goods"), is rejected too: it would match no
+ * covers. So is a range of codes ("HS84-87", "HS84 to HS87"): hsScope would hold its ends; and a list that writes "HS"
+ * once ("HS84/85", "HS8471, 8473", "HS8471; 8473", "HS 8471 8473"): hsScope would hold its first code alone. So is a
+ * code of an odd number of digits ("HS870") or cut at a dot ("HS 8517.1"), and an "HS", "HTS" or "HSN" not followed by
+ * a code read ("HS-8517", "HS code 8517", "HTS 8517.13"): the goods it names would be matched wrongly or not at all. A
+ * scope that starts with "all" but says more, without HS codes ("ALL goods"), is rejected too: it would match no
  * series, where its author meant all goods.
  */
 public final class TariffEventsCsv {
@@ -47,10 +47,12 @@ public final class TariffEventsCsv {
             Pattern.CASE_INSENSITIVE);
     /**
      * What follows an HS code when the scope lists more codes after it without "HS" ({@code HS84/85}, {@code HS8471,
-     * 8473}, {@code HS84 and 85}): the next code. Not a rate ({@code HS27, 10%}); a code written with "HS" is read.
+     * 8473}, {@code HS84 and 85}, {@code HS8471; 8473}, {@code HS 8471 8473}): the next code. Not a rate
+     * ({@code HS27, 10%}, {@code HS27 15 percent}); a code written with "HS" is read.
      */
     private static final Pattern LIST_NEXT = Pattern.compile(
-            "(?:\\s*[/,&+]\\s*|\\s+(?:and|or)\\s+)(\\d{2,10}(?:\\.\\d{2})*)\\b(?!\\.?\\d*\\s*%)",
+            "(?:\\s*[/,&+;]\\s*|\\s+(?:and|or)\\s+|\\s+)(\\d{2,10}(?:\\.\\d{2})*)\\b"
+                    + "(?!\\.?\\d*\\s*(?:%|percent\\b|pct\\b))",
             Pattern.CASE_INSENSITIVE);
     /**
      * Where a scope says "HS" (or the US "HTS", India's "HSN") with what follows it: each must be a code {@link #HS}

@@ -248,6 +248,25 @@ class TariffEventsCsvTest {
                 .containsExactly("84", "85", "86");
     }
 
+    /**
+     * A list that writes "HS" once and separates the codes with a semicolon or a space ("HS8471; 8473", "HS 8471 8473
+     * 8517") was read as its first code alone: the series of the others were silently never matched.
+     */
+    @Test
+    void shouldRejectAScopeWhenItListsFurtherHsCodesAfterASemicolonOrASpace() throws IOException {
+        for (String scope : List.of("HS8471; 8473", "HS 8471 8473 8517 computers", "hs84 ;85")) {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(scope)
+                    .contains("scope lists HS codes without 'HS'");
+        }
+        for (String scope : List.of("HS27; 10%", "HS27 15 percent", "HS27 15 pct", "HS8703 25 cars", "HS84; HS85",
+                "HS27 2025")) {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Parsed.class);
+        }
+    }
+
     @Test
     void shouldRejectUnknownKindNamingTheAllowedValues() throws IOException {
         var rows = new TariffEventsCsv().parse(new StringReader(TariffEventsCsv.HEADER
