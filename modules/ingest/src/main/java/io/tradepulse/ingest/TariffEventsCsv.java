@@ -55,11 +55,12 @@ public final class TariffEventsCsv {
                     + "(?!\\.?\\d*\\s*(?:%|percent\\b|pct\\b))",
             Pattern.CASE_INSENSITIVE);
     /**
-     * Where a scope says "HS" (or the US "HTS", India's "HSN") with what follows it: each must be a code {@link #HS}
+     * Where a scope says "HS" (or the US "HTS", India's "HSN"): each must be a code {@link #HS}
      * reads, or the goods it names were dropped from hsScope without a word.
      */
-    private static final Pattern HS_MENTION = Pattern.compile("\\b(?:HTS|HSN|HS)(?![a-z])[^\\s,;]*(?:\\s+[^\\s,;]+){0,2}",
-            Pattern.CASE_INSENSITIVE);
+    private static final Pattern HS_MENTION = Pattern.compile("\\b(?:HTS|HSN|HS)(?![a-z])", Pattern.CASE_INSENSITIVE);
+    /** A mention and up to two more words: the number it may name, and the text for the message. */
+    private static final Pattern MENTION_TEXT = Pattern.compile("[^\\s,;]*(?:\\s+[^\\s,;]+){0,2}");
     /** A scope that starts with the word "all" but says more ("ALL goods", "All (IEEPA)"), with no HS code in it. */
     private static final Pattern ALL_AND_WORDS = Pattern.compile("all\\b.+", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
     private static final Pattern ISO3 = Pattern.compile("[A-Z]{3}");
@@ -224,8 +225,10 @@ public final class TariffEventsCsv {
             // series, silently, as "HS 27" and "hs27" did before they were read.
             Matcher mention = HS_MENTION.matcher(scope);
             while (mention.find()) {
-                if (!read.contains(mention.start())) {
-                    return new ParseResult.Rejected<>(lineNo, raw, "scope mentions '" + mention.group() + "' but no HS "
+                Matcher text = MENTION_TEXT.matcher(scope).region(mention.start(), scope.length());
+                // A mention with no number after it ("HS84 HS85 (HS codes)") names no goods of its own.
+                if (!read.contains(mention.start()) && text.lookingAt() && text.group().matches("(?s).*\\d.*")) {
+                    return new ParseResult.Rejected<>(lineNo, raw, "scope mentions '" + text.group() + "' but no HS "
                             + "code is read there: only codes written HSnn are read (HS8517, HS 8517.13, hs27), so the "
                             + "event would match no series for it; write the code so");
                 }

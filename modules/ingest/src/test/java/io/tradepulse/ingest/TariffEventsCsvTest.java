@@ -109,7 +109,7 @@ class TariffEventsCsvTest {
     @Test
     void shouldRejectAScopeWhenItMentionsHsWithoutACodeThatIsRead() throws IOException {
         for (String scope : List.of("HS-8517 phones", "HS:8517", "HS code 8517", "HTS 8517.13.00", "hs  27 fuels", "hs 1",
-                "HS27 fuels; HS chapter 84", "HSN 8517")) {
+                "HS27 fuels; HS chapter 84", "HSN 8517", "HS84 HS-85")) {
             ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
             assertThat(row).as(scope).isInstanceOf(ParseResult.Rejected.class);
             assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(scope).contains("but no HS code is read");
@@ -118,7 +118,7 @@ class TariffEventsCsvTest {
                 "x,USA,CHN,HTS 8517.13.00 phones,2025-04-02,2025-04-09,20,54,INCREASE,,AP")).reason())
                 .contains("'HTS 8517.13.00 phones'");
         for (String scope : List.of("HS27 coal/LNG 15%; crude oil / farm machinery / large cars 10%", "HSBC-financed ships",
-                "US farm goods 10-15%", "hs 8703 cars")) {
+                "US farm goods 10-15%", "hs 8703 cars", "HS84 HS85 (HS codes)", "HS84 (HS 85)")) {
             ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
             assertThat(row).as(scope).isInstanceOf(ParseResult.Parsed.class);
         }
