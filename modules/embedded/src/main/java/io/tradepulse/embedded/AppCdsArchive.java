@@ -1,9 +1,13 @@
 package io.tradepulse.embedded;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
@@ -27,6 +31,8 @@ record AppCdsArchive(List<String> jvmOptions, Path pendingDump, Path archive) {
     static final String ENABLED_PROPERTY = "tradepulse.apicurio.cds";
 
     private static final Logger LOG = LoggerFactory.getLogger(AppCdsArchive.class);
+    /** How old a pending dump must be before {@link #removeStaleDumps} takes it for one nobody will publish. */
+    static final Duration STALE_DUMP_AGE = Duration.ofHours(1);
 
     static AppCdsArchive plan(final Path apicurioHome) {
         return plan(apicurioHome, System.getProperty(ENABLED_PROPERTY), System.getProperty("java.vm.version"));
@@ -36,6 +42,7 @@ record AppCdsArchive(List<String> jvmOptions, Path pendingDump, Path archive) {
         if ("false".equalsIgnoreCase(enabled)) {
             return none();
         }
+        removeStaleDumps(apicurioHome);
         final Path archive = apicurioHome.resolve(
                 "tradepulse-appcds-" + String.valueOf(vmVersion).replaceAll("[^A-Za-z0-9._-]", "_") + ".jsa");
         if (Files.isRegularFile(archive) && Files.isReadable(archive)) {
@@ -46,6 +53,34 @@ record AppCdsArchive(List<String> jvmOptions, Path pendingDump, Path archive) {
             return new AppCdsArchive(List.of("-XX:ArchiveClassesAtExit=" + pending), pending, archive);
         }
         return none(); // read-only distribution (e.g. shared via the env var): run without
+    }
+
+    /**
+     * Removes the pending dumps that no start will publish or delete any more. A parent JVM killed with SIGKILL while its
+     * child ran from a first-run plan never publishes the child's dump; the next start stops that orphaned child
+     * ({@link OwnedTempDirs}) with SIGTERM, and the child then writes its whole dump (~60 MB) at exit, into this
+     * directory: one more file for every such kill, for good. A child writes its dump in the seconds it takes to exit,
+     * and its parent publishes it (or deletes it) right after, so a dump unchanged for {@link #STALE_DUMP_AGE} is
+     * nobody's.
+     */
+    static void removeStaleDumps(final Path apicurioHome) {
+        final Instant staleBefore = Instant.now().minus(STALE_DUMP_AGE);
+        try (DirectoryStream<Path> dumps = Files.newDirectoryStream(apicurioHome, "tradepulse-appcds-*.jsa.*.tmp")) {
+            for (Path dump : dumps) {
+                try {
+                    if (Files.isRegularFile(dump, LinkOption.NOFOLLOW_LINKS)
+                            && Files.getLastModifiedTime(dump).toInstant().isBefore(staleBefore)) {
+                        Files.deleteIfExists(dump);
+                        LOG.info("Removed {}, a class-data-sharing dump left by a stopped Apicurio child", dump);
+                    }
+                } catch (IOException e) {
+                    LOG.debug("Could not remove stale CDS dump {}: {}", dump, e.toString());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // a read-only or missing distribution dir: nothing of ours to remove
+            LOG.debug("Cannot look for stale CDS dumps in {}: {}", apicurioHome, e.toString());
+        }
     }
 
     private static AppCdsArchive none() {

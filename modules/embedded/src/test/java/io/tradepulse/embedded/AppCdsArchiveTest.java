@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,6 +75,25 @@ class AppCdsArchiveTest {
         plan.publish(true);
 
         assertThat(plan.archive()).doesNotExist();
+    }
+
+    /**
+     * A SIGKILLed parent never publishes its child's first-run dump; the next start stops the orphaned child with SIGTERM,
+     * and the child writes its whole dump (~60 MB) at exit next to the distribution, where nothing removed it.
+     */
+    @Test
+    void shouldRemoveAPendingDumpNobodyWillPublishWhenPlanningAnotherStart() throws IOException {
+        final Path orphaned = Files.write(home.resolve("tradepulse-appcds-17.jsa.0b7c.tmp"), new byte[] {1});
+        Files.setLastModifiedTime(orphaned, FileTime.from(Instant.now().minus(AppCdsArchive.STALE_DUMP_AGE)
+                .minus(Duration.ofMinutes(1))));
+        final Path beingPublished = Files.write(home.resolve("tradepulse-appcds-17.jsa.9f1d.tmp"), new byte[] {1});
+        final Path archive = Files.write(home.resolve("tradepulse-appcds-17.jsa"), new byte[] {1});
+
+        AppCdsArchive.plan(home, null, "17");
+
+        assertThat(orphaned).doesNotExist();
+        assertThat(beingPublished).as("a dump just written, about to be published by its parent").exists();
+        assertThat(archive).exists();
     }
 
     @Test
