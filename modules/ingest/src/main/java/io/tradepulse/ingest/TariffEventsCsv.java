@@ -63,6 +63,8 @@ public final class TariffEventsCsv {
     private static final Pattern MENTION_TEXT = Pattern.compile("[^\\s,;]*(?:\\s+[^\\s,;]+){0,2}");
     /** A scope that starts with the word "all" but says more ("ALL goods", "All (IEEPA)"), with no HS code in it. */
     private static final Pattern ALL_AND_WORDS = Pattern.compile("all\\b.+", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+    /** No-break, narrow no-break and figure spaces. */
+    private static final Pattern NO_BREAK_SPACE = Pattern.compile("[\\u00A0\\u202F\\u2007]");
     private static final Pattern ISO3 = Pattern.compile("[A-Z]{3}");
     /** Words that start a list of goods a scope leaves out ("ALL except HS8517"): the codes after them are no scope. */
     private static final Pattern EXCLUSION = Pattern.compile("\\b(except|excluding|excl\\.?|other than|but not)\\b",
@@ -150,7 +152,9 @@ public final class TariffEventsCsv {
                     + f.get(6).trim() + ", rate_after_pct=" + f.get(7).trim() + " " + contradiction);
         }
         try {
-            String scope = f.get(3).trim();
+            // Text copied from a web page or a PDF (a tariff notice) often has no-break spaces: "HS\u00A08517" was no code
+            // read, and "ALL\u00A0" no ALL (trim() keeps them), so the event matched no series. They are spaces here.
+            String scope = NO_BREAK_SPACE.matcher(f.get(3)).replaceAll(" ").strip();
             Set<String> hs = new LinkedHashSet<>();
             Set<Integer> read = new HashSet<>(); // where each code read starts
             Matcher m = HS.matcher(scope);

@@ -125,6 +125,23 @@ class TariffEventsCsvTest {
     }
 
     /**
+     * A scope copied from a web page or a PDF has no-break spaces: "HS\u00A08517" was read as no code and "ALL\u00A0" as
+     * no ALL (trim() keeps them), so the event matched no series.
+     */
+    @Test
+    void shouldReadAScopeWhenItHasNoBreakSpaces() throws IOException {
+        TariffEvent phones = ((ParseResult.Parsed<TariffEvent>) parseOne(
+                "x,USA,CHN,HS\u00A08517 phones;\u202FHS\u20078471,2025-04-02,2025-04-09,20,54,INCREASE,,AP")).value();
+        assertThat(phones.getHsScope()).containsExactly("8517", "8471");
+        assertThat(phones.getScope()).isEqualTo("HS 8517 phones; HS 8471");
+
+        TariffEvent all = ((ParseResult.Parsed<TariffEvent>) parseOne(
+                "x,USA,CHN,\u00A0ALL\u00A0,2025-04-02,2025-04-09,20,54,INCREASE,,AP")).value();
+        assertThat(all.getScope()).as("the processor takes only the scope ALL for all goods").isEqualTo("ALL");
+        assertThat(all.getHsScope()).isEmpty();
+    }
+
+    /**
      * Customs schedules write subheadings with dots ("HS 8517.13", "8471.30.01", "85.17"): the reader took the digits
      * before the first dot, so an event on smartphones (8517.13) applied to all of heading 8517 and its signals named
      * series the duty never touched.
