@@ -1,6 +1,7 @@
 package io.tradepulse.ingest;
 
 import io.tradepulse.avro.CommodityLevel;
+import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.core.CsvReader;
@@ -63,6 +64,8 @@ public final class GaccSeriesCsv {
 
     private final SeriesKey series;
     private final Clock clock;
+    /** The valuation basis of the series' figures. */
+    private final String valuation;
 
     /**
      * @param series the series every row of the file belongs to (the file itself does not say)
@@ -92,6 +95,9 @@ public final class GaccSeriesCsv {
         }
         this.series = series;
         this.clock = clock;
+        // As China customs publishes them: exports FOB, imports CIF. Imports read with this class were labelled FOB,
+        // and the valuation is what explains a gap to the partner's mirror figures.
+        this.valuation = series.getFlow() == Flow.IMPORT || series.getFlow() == Flow.RE_IMPORT ? "CIF" : "FOB";
     }
 
     public List<ParseResult<TradeRecord>> parse(Reader reader) throws IOException {
@@ -242,7 +248,7 @@ public final class GaccSeriesCsv {
                 .setMonths((int) months)
                 .setValue(value)
                 .setCurrency("USD")
-                .setValuation("FOB")
+                .setValuation(valuation)
                 .setReportedYoyPct(yoy)
                 .setSource(SOURCE)
                 .setSourceRef(citation)

@@ -36,6 +36,18 @@ class GaccSeriesCsvTest {
         assertThat(r.getPartner()).isEqualTo("USA");
     }
 
+    /** China customs values exports FOB and imports CIF: imports read here were labelled FOB. */
+    @Test
+    void shouldLabelTheFiguresCifWhenTheSeriesIsOfImports() throws IOException {
+        String row = GaccSeriesCsv.HEADER + "\n2025-05,2025-05,10.8,,AP 2025-06-09 quoting GACC,published\n";
+        TradeRecord imports = value(new GaccSeriesCsv(new SeriesKey("CHN", "USA", Flow.IMPORT, "TOTAL"))
+                .parse(new StringReader(row)).get(0));
+        TradeRecord exports = value(parser.parse(new StringReader(row)).get(0));
+
+        assertThat(imports.getValuation()).isEqualTo("CIF");
+        assertThat(exports.getValuation()).isEqualTo("FOB");
+    }
+
     @Test
     void shouldKeepCombinedJanuaryFebruaryAsOneTwoMonthRecord() throws IOException {
         TradeRecord r = value(parse("2024-01,2024-02,73.41,5.0,Sputnik 2024-03-07 quoting GACC,published").get(0));
