@@ -15,6 +15,7 @@ import io.tradepulse.connect.gacc.GaccConfig;
 import io.tradepulse.connect.gacc.GaccSourceConnector;
 import io.tradepulse.connect.runner.ConnectorFailedException;
 import io.tradepulse.connect.runner.EmbeddedConnect;
+import io.tradepulse.connect.runner.TaskStopCutShortException;
 import io.tradepulse.core.AvroSerdes;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.embedded.EmbeddedKafka;
@@ -397,6 +398,15 @@ final class IngestCommand implements Callable<Integer> {
      * reads as no resume point at all, or cut short mid-record, which the next run refuses to read.
      */
     static String resumePointNotSavedMessage(Path offsetsFile, Throwable failure) {
+        if (failure instanceof TaskStopCutShortException) {
+            // The file was written; what it lacks is the cancelled task's final commit. Saying "writing it failed"
+            // sent the operator looking for a full disk.
+            return "the resume point in " + offsetsFile + " may NOT cover every delivered row: " + failure.getMessage()
+                    + ". Every row delivered was published; the next run resumes from the resume point of the last"
+                    + " periodic flush, and a re-sent row has the same key and value, which the processor ignores as a"
+                    + " duplicate. If the source's task often takes longer to stop, raise "
+                    + "task.shutdown.graceful.timeout.ms (--worker-config)";
+        }
         Throwable root = failure;
         while (root.getCause() != null) {
             root = root.getCause();

@@ -1,5 +1,6 @@
 package io.tradepulse.launcher;
 
+import io.tradepulse.connect.runner.OffsetsNotSavedException;
 import io.tradepulse.core.TopicAdmin;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -110,9 +111,11 @@ public final class Main implements Runnable {
                 err.flush();
                 return CommandLine.ExitCode.USAGE;
             }
-            if (t instanceof RunAgainLaterException || t instanceof ResumePointNotSavedException) {
+            if (t instanceof RunAgainLaterException || t instanceof ResumePointNotSavedException
+                    || t instanceof OffsetsNotSavedException) {
                 // A failure to retry (exit 1), but later, and the message says when (or what the next run sends
-                // again, for a resume point the worker could not save): no stack trace to report.
+                // again, for a resume point the worker could not save, at the end or for minutes while it ran):
+                // no stack trace to report.
                 err.println("tradepulse " + cmd.getCommandName() + " failed: " + t.getMessage());
                 err.flush();
                 return CommandLine.ExitCode.SOFTWARE;

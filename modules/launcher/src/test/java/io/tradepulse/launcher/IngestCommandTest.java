@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import io.tradepulse.connect.common.LongRetryAfterException;
 import io.tradepulse.connect.common.TradeSourceConfig;
 import io.tradepulse.connect.comtrade.ComtradeConfig;
+import io.tradepulse.connect.runner.OffsetsNotSavedException;
+import io.tradepulse.connect.runner.TaskStopCutShortException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -223,6 +225,24 @@ class IngestCommandTest {
     }
 
     /**
+     * A followed ingest whose offsets file could not be written for minutes ends (exit 1) with the worker's message,
+     * which names the file and the cause: one line, as for a resume point not saved at the end, not a stack trace.
+     */
+    @Test
+    void shouldExitWith1AndOneLineWithoutStackTraceWhenTheOffsetsFileCouldNotBeWrittenForMinutes() {
+        StringWriter err = new StringWriter();
+        CommandLine cmd = Main.commandLine().setErr(new PrintWriter(err, true));
+
+        int code = Main.failed(new OffsetsNotSavedException(Path.of("/data/comtrade.offsets"),
+                "The source offsets file /data/comtrade.offsets could not be written for 300 s",
+                new java.io.IOException("No space left on device")), cmd.getSubcommands().get("ingest"), null);
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("tradepulse ingest failed: The source offsets file /data/comtrade.offsets "
+                + "could not be written for 300 s" + System.lineSeparator());
+    }
+
+    /**
      * A server that asked, with Retry-After, not to be called for an hour had the task wait for it, silent, and a
      * one-shot ingest ended at --timeout with "not done after PT30M". Such a run now has the task fail at once, for
      * every source (APIs and URLs alike); a followed one waits, and the user's key wins.
@@ -308,6 +328,23 @@ class IngestCommandTest {
                 .doesNotContain("move it away");
         assertThat(IngestCommand.resumePointNotSavedMessage(unreadable, diskFull))
                 .contains("move it away, and the next run reads the source from its start");
+    }
+
+    /**
+     * A task cut short at stop (past task.shutdown.graceful.timeout.ms) skipped its final commit, but the file was
+     * written: the message must not send the operator looking for a failed write, and says which setting to raise.
+     */
+    @Test
+    void shouldNotSayTheWriteFailedWhenATaskStopWasCutShort(@TempDir Path dir) {
+        Path offsets = dir.resolve("gacc.offsets");
+        Exception cut = new TaskStopCutShortException("task gacc-0 did not stop within "
+                + "task.shutdown.graceful.timeout.ms (5000 ms), so the worker skipped its final offset commit");
+
+        assertThat(IngestCommand.resumePointNotSavedMessage(offsets, cut))
+                .startsWith("the resume point in " + offsets + " may NOT cover every delivered row: task gacc-0 did not"
+                        + " stop within task.shutdown.graceful.timeout.ms")
+                .contains("raise task.shutdown.graceful.timeout.ms (--worker-config)")
+                .doesNotContain("writing " + offsets + " failed");
     }
 
     /**

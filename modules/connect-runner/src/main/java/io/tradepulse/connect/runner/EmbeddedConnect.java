@@ -636,7 +636,8 @@ public final class EmbeddedConnect implements AutoCloseable {
     if (taskStates != null && !taskStates.notStopped().isEmpty()) {
       List<ConnectorTaskId> cut = taskStates.notStopped();
       String grace = workerProps.getOrDefault(WorkerConfig.TASK_SHUTDOWN_GRACEFUL_TIMEOUT_MS_CONFIG, "5000");
-      tasksNotStopped = new ConnectException((cut.size() == 1 ? "task " + cut.get(0) + " did" : "tasks " + cut + " did")
+      tasksNotStopped = new TaskStopCutShortException(
+          (cut.size() == 1 ? "task " + cut.get(0) + " did" : "tasks " + cut + " did")
           + " not stop within " + WorkerConfig.TASK_SHUTDOWN_GRACEFUL_TIMEOUT_MS_CONFIG + " (" + grace + " ms), so the"
           + " worker skipped " + (cut.size() == 1 ? "its" : "their") + " final offset commit: the rows delivered after"
           + " the last periodic flush (" + WorkerConfig.OFFSET_COMMIT_INTERVAL_MS_CONFIG + ") may be sent again");

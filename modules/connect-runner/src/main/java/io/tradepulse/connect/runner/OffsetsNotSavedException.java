@@ -14,7 +14,7 @@ public final class OffsetsNotSavedException extends ConnectException {
 
   private final transient Path file;
 
-  OffsetsNotSavedException(Path file, String message, Throwable cause) {
+  public OffsetsNotSavedException(Path file, String message, Throwable cause) {
     super(message, cause);
     this.file = file;
   }

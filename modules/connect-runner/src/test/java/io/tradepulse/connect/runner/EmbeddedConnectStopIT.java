@@ -46,7 +46,8 @@ class EmbeddedConnectStopIT {
     EmbeddedConnect stopped = deliverOneRowAndStop(platform, run, name, offsets, true);
 
     assertThat(stopped.offsetsNotSaved()).as("the task's final commit was skipped").hasValueSatisfying(e ->
-        assertThat(e).hasMessageContaining("task " + name + "-0").hasMessageContaining("task.shutdown.graceful.timeout.ms"));
+        assertThat(e).isInstanceOf(TaskStopCutShortException.class).hasMessageContaining("task " + name + "-0")
+            .hasMessageContaining("task.shutdown.graceful.timeout.ms"));
     assertThat(Files.exists(offsets) ? Files.readString(offsets, StandardCharsets.ISO_8859_1) : "")
         .as("the premise: the delivered row's offset is not in the file").doesNotContain("\"row\":1");
   }
