@@ -7,11 +7,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
@@ -35,33 +31,6 @@ import org.apache.kafka.connect.storage.OffsetStorageReader;
 /** Drives a SourceTask like a worker does, with an in-memory offset store that "commits" what was polled. */
 public final class TaskHarness {
   public final Map<Map<String, Object>, Map<String, Object>> offsets = new HashMap<>();
-
-  public static final class MutableClock extends Clock {
-    private Instant now;
-
-    public MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    public void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
 
   public SourceTaskContext context(Map<String, String> configs) {
     return new SourceTaskContext() {

@@ -3,6 +3,7 @@ package io.tradepulse.connect.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tradepulse.testsupport.MutableClock;
 import java.io.IOException;
 import java.io.StreamCorruptedException;
 import java.lang.reflect.Field;
@@ -13,11 +14,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,7 +96,7 @@ class EmbeddedConnectTest {
   @Test
   void shouldFailNamingTheFileWhenEveryWriteOfTheOffsetsFileFailedForTheLimit() throws Exception {
     Path offsets = dir.resolve("connect.offsets");
-    MutableClock clock = new MutableClock();
+    MutableClock clock = new MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
     EmbeddedConnect.OffsetsFileStore store = new EmbeddedConnect.OffsetsFileStore(keyConverter(), clock);
     store.configure(standalone(offsets));
     store.start();
@@ -131,30 +129,6 @@ class EmbeddedConnectTest {
       store.requireSavedWithin(limit); // a new streak counts from its own first failure
     } finally {
       store.stop();
-    }
-  }
-
-  /** A clock the test moves on. */
-  private static final class MutableClock extends Clock {
-    private volatile Instant now = Instant.parse("2026-12-01T00:00:00Z");
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
     }
   }
 

@@ -1,5 +1,6 @@
 package io.tradepulse.connect.census;
 
+import io.tradepulse.testsupport.MutableClock;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.tradepulse.connect.HeapPeak;
@@ -192,7 +193,7 @@ public final class ApiStreamingScale {
     p.put("poll.interval.ms", "10");
     p.put("http.timeout.ms", "600000");
     TradeSourceTask<?> task;
-    TaskHarness.MutableClock clock;
+    MutableClock clock;
     TaskHarness harness = new TaskHarness();
     if (source.startsWith("comext")) {
       p.put(ComextConfig.BASE_URL_CONFIG, base + "/sdmx/2.1/data");
@@ -207,7 +208,7 @@ public final class ApiStreamingScale {
             "digest", ""));
       }
       task = new ComextApiSourceTask();
-      clock = new TaskHarness.MutableClock(Instant.parse("2025-07-16T00:00:00Z"));
+      clock = new MutableClock(Instant.parse("2025-07-16T00:00:00Z"));
     } else if (census) {
       p.put(CensusConfig.BASE_URL_CONFIG, base + "/data/timeseries/intltrade");
       p.put(CensusConfig.FLOWS_CONFIG, "EXPORT");
@@ -215,7 +216,7 @@ public final class ApiStreamingScale {
       p.put(CensusConfig.START_MONTH_CONFIG, "2025-05");
       p.put(CensusSourceTask.PARTITIONS_CONFIG, "EXPORT|HS10|*");
       task = new CensusSourceTask();
-      clock = new TaskHarness.MutableClock(Instant.parse("2025-06-20T12:00:00Z"));
+      clock = new MutableClock(Instant.parse("2025-06-20T12:00:00Z"));
     } else {
       p.put(ComtradeConfig.BASE_URL_CONFIG, base + "/data/v1/get");
       p.put(ComtradeConfig.REPORTERS_CONFIG, "156");
@@ -223,7 +224,7 @@ public final class ApiStreamingScale {
       p.put(ComtradeConfig.START_CONFIG, "202405");
       p.put(ComtradeConfig.PERIODS_CONFIG, "1"); // one period per call: the page is the response of one month
       task = new ComtradeSourceTask();
-      clock = new TaskHarness.MutableClock(Instant.parse("2025-06-15T00:00:00Z"));
+      clock = new MutableClock(Instant.parse("2025-06-15T00:00:00Z"));
     }
     task.useForTesting(clock, new JdkPageFetcher(Duration.ofMinutes(10)));
 

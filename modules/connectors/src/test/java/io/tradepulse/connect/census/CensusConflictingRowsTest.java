@@ -2,6 +2,7 @@ package io.tradepulse.connect.census;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tradepulse.testsupport.MutableClock;
 import io.tradepulse.connect.StubServer;
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.BadRow;
@@ -66,7 +67,7 @@ class CensusConflictingRowsTest {
       ["4120","UNITED KINGDOM","85","700000000","DET","2025-05","HS2"],
       ["5700","CHINA","85","1034567890","DET","2025-05","HS2"]]""";
 
-  final TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2025-06-20T12:00:00Z"));
+  final MutableClock clock = new MutableClock(Instant.parse("2025-06-20T12:00:00Z"));
 
   Map<String, String> props(int batch) {
     Map<String, String> p = CensusFixture.props(wm, "census-conflicts-" + System.nanoTime(), "2025-05");

@@ -2,6 +2,7 @@ package io.tradepulse.connect.census;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tradepulse.testsupport.MutableClock;
 import io.tradepulse.connect.StubServer;
 import io.tradepulse.connect.TaskHarness;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,7 @@ class CensusRevisedDeadLettersTest {
       "],\n" + MEXICO_1 + ",\n" + UNKNOWN + ",\n" + MEXICO_2 + "]");
 
   final TaskHarness harness = new TaskHarness();
-  final TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2025-06-20T12:00:00Z"));
+  final MutableClock clock = new MutableClock(Instant.parse("2025-06-20T12:00:00Z"));
   final Map<String, String> props = props();
 
   Map<String, String> props() {

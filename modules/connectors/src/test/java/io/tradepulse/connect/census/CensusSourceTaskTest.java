@@ -8,6 +8,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tradepulse.testsupport.MutableClock;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.tradepulse.connect.StubServer;
@@ -47,7 +48,7 @@ class CensusSourceTaskTest {
       ["4120","UNITED KINGDOM","85","700000000","DET","2025-04","HS2"]]""";
 
   final TaskHarness harness = new TaskHarness();
-  final TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2025-06-20T12:00:00Z"));
+  final MutableClock clock = new MutableClock(Instant.parse("2025-06-20T12:00:00Z"));
 
   Map<String, String> props() {
     Map<String, String> p = CensusFixture.props(wm, "census-test", "2025-04");

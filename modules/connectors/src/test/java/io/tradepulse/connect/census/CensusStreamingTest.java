@@ -3,6 +3,7 @@ package io.tradepulse.connect.census;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tradepulse.testsupport.MutableClock;
 import io.tradepulse.connect.StubServer;
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.BadRow;
@@ -61,7 +62,7 @@ class CensusStreamingTest {
       + "[\"1220\",\"CANADA\",\"85\",\"2\",\"DET\",\"%s\",\"HS2\"]";
 
   final TaskHarness harness = new TaskHarness();
-  final TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2025-06-20T12:00:00Z"));
+  final MutableClock clock = new MutableClock(Instant.parse("2025-06-20T12:00:00Z"));
 
   Map<String, String> props(String startMonth, int batch) {
     Map<String, String> p = CensusFixture.props(wm, "census-stream-" + System.nanoTime(), startMonth);

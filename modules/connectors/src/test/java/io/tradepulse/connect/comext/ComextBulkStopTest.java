@@ -2,6 +2,7 @@ package io.tradepulse.connect.comext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tradepulse.testsupport.MutableClock;
 import io.tradepulse.connect.LogCapture;
 import io.tradepulse.connect.SocketServer;
 import io.tradepulse.connect.TaskHarness;
@@ -99,7 +100,7 @@ class ComextBulkStopTest {
     p.put("poll.interval.ms", "10");
     ComextBulkSourceTask task = new ComextBulkSourceTask();
     // The header timeout is the default's minute, as in production: a stop must not wait it out either.
-    task.useForTesting(new TaskHarness.MutableClock(Instant.parse("2025-07-20T00:00:00Z")),
+    task.useForTesting(new MutableClock(Instant.parse("2025-07-20T00:00:00Z")),
         new JdkPageFetcher(Duration.ofSeconds(60)));
     return new TaskHarness().start(task, p);
   }

@@ -2,6 +2,7 @@ package io.tradepulse.connect.comext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tradepulse.testsupport.MutableClock;
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.JdkPageFetcher;
@@ -147,7 +148,7 @@ class ComextBulkStreamingTest {
     Path csv = Files.write(dir.resolve("full_v2_202505.csv"), FILE.getBytes(StandardCharsets.UTF_8));
     Files.setLastModifiedTime(csv, FileTime.from(Instant.now().minus(1, ChronoUnit.HOURS))); // extracted earlier
     TaskHarness harness = new TaskHarness();
-    TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2025-07-20T00:00:00Z"));
+    MutableClock clock = new MutableClock(Instant.parse("2025-07-20T00:00:00Z"));
     ComextBulkSourceTask task = new ComextBulkSourceTask();
     task.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(5)));
     harness.start(task, props(csv, "2000"));

@@ -9,6 +9,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tradepulse.testsupport.MutableClock;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.tradepulse.connect.TaskHarness;
@@ -87,7 +88,7 @@ class ComextStreamingTest {
 
   WireMockServer wm;
   final TaskHarness harness = new TaskHarness();
-  final TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2025-06-15T00:00:00Z"));
+  final MutableClock clock = new MutableClock(Instant.parse("2025-06-15T00:00:00Z"));
 
   @BeforeEach
   void startServer() {

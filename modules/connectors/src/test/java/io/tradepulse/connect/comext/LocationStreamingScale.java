@@ -1,5 +1,6 @@
 package io.tradepulse.connect.comext;
 
+import io.tradepulse.testsupport.MutableClock;
 import io.tradepulse.connect.HeapPeak;
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.JdkPageFetcher;
@@ -97,7 +98,7 @@ public final class LocationStreamingScale {
 
       // checks are due when the clock below is moved on; an idle poll waits 10 ms (poll.interval.ms)
       Map<String, String> p = bulkProps("comext-recheck", String.join(",", csvs.stream().map(Path::toString).toList()));
-      TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2026-01-15T00:00:00Z"));
+      MutableClock clock = new MutableClock(Instant.parse("2026-01-15T00:00:00Z"));
       ComextBulkSourceTask task = new ComextBulkSourceTask();
       task.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(30)));
       TaskHarness harness = new TaskHarness();
@@ -151,7 +152,7 @@ public final class LocationStreamingScale {
       Files.setLastModifiedTime(csv, FileTime.from(Instant.now().minus(Duration.ofHours(2))));
       System.out.printf("%,d rows, a dead letter every %,d, %,d bytes%n", rows, every, Files.size(csv));
       Map<String, String> p = bulkProps("comext-revise", csv.toString());
-      TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2026-01-15T00:00:00Z"));
+      MutableClock clock = new MutableClock(Instant.parse("2026-01-15T00:00:00Z"));
       ComextBulkSourceTask task = new ComextBulkSourceTask();
       task.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(30)));
       TaskHarness harness = new TaskHarness();

@@ -8,6 +8,7 @@ import static io.tradepulse.connect.common.TradeSourceConfig.LongRetryAfter.WAIT
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tradepulse.testsupport.MutableClock;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
@@ -274,7 +275,7 @@ class RetryingFetcherTest {
   void shouldThrowTheTimeInsteadOfWaitingForAServersLongRetryAfterWhenLongWaitsArePutOff() throws Exception {
     stubFailingOnce(aResponse().withStatus(503).withHeader("Retry-After", "3600"));
     List<Duration> waits = new CopyOnWriteArrayList<>();
-    TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2026-11-30T07:00:00Z"));
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-30T07:00:00Z"));
     IngestMetrics metrics = new IngestMetrics();
     RetryingFetcher f = new RetryingFetcher(new JdkPageFetcher(Duration.ofSeconds(5), 0, clock), Throttle.NONE,
         new Backoff(Duration.ofMillis(1), Duration.ofMinutes(1), 3, Duration.ofDays(1), WAIT), waits::add, clock,

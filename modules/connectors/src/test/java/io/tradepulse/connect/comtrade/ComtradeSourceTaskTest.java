@@ -8,6 +8,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tradepulse.testsupport.MutableClock;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
@@ -71,7 +72,7 @@ class ComtradeSourceTaskTest {
     wm.stop();
   }
 
-  final TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2025-06-15T00:00:00Z"));
+  final MutableClock clock = new MutableClock(Instant.parse("2025-06-15T00:00:00Z"));
 
   ComtradeSourceTask task() {
     return task(Map.of());

@@ -7,6 +7,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tradepulse.testsupport.MutableClock;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
@@ -45,7 +46,7 @@ class ComtradeStreamingTest {
   static final String PATH = "/data/v1/get/C/M/HS";
   WireMockServer wm;
   final TaskHarness harness = new TaskHarness();
-  final TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2025-06-15T00:00:00Z"));
+  final MutableClock clock = new MutableClock(Instant.parse("2025-06-15T00:00:00Z"));
 
   static String rec(String period, String reporter, String partner, String flow, String cmd, String value) {
     return ComtradeSourceTaskTest.rec(period, reporter, partner, flow, cmd, value);

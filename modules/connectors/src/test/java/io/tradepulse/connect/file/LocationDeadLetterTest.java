@@ -2,6 +2,7 @@ package io.tradepulse.connect.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tradepulse.testsupport.MutableClock;
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.JdkPageFetcher;
 import java.io.IOException;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LocationDeadLetterTest {
   @TempDir Path dir;
   final TaskHarness harness = new TaskHarness();
-  final TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2026-01-15T00:00:00Z"));
+  final MutableClock clock = new MutableClock(Instant.parse("2026-01-15T00:00:00Z"));
   final List<FileSourceTask> tasks = new ArrayList<>();
 
   @AfterEach

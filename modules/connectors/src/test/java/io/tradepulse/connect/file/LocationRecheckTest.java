@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import io.tradepulse.testsupport.MutableClock;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -49,7 +50,7 @@ class LocationRecheckTest {
 
   @TempDir Path dir;
   final TaskHarness harness = new TaskHarness();
-  final TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2026-01-15T00:00:00Z"));
+  final MutableClock clock = new MutableClock(Instant.parse("2026-01-15T00:00:00Z"));
   WireMockServer wm;
   FileSourceTask task;
   String name; // the connector's, for SourceCompletion

@@ -10,6 +10,7 @@ import static io.tradepulse.connect.file.LocationRecheckTest.notes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tradepulse.testsupport.MutableClock;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
@@ -46,7 +47,7 @@ class LocationServerWaitTest {
 
   @TempDir Path dir;
   final TaskHarness harness = new TaskHarness();
-  final TaskHarness.MutableClock clock = new TaskHarness.MutableClock(T0);
+  final MutableClock clock = new MutableClock(T0);
   /** The waits the task's units of work asked for: as a real sleep, each moves the clock on. */
   final List<Duration> waits = new CopyOnWriteArrayList<>();
   WireMockServer wm;

@@ -2,6 +2,7 @@ package io.tradepulse.connect.gacc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tradepulse.testsupport.MutableClock;
 import io.tradepulse.connect.TaskHarness;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,7 +54,7 @@ class GaccSourceTaskTest {
 
   GaccSourceTask start(Map<String, String> props) {
     GaccSourceTask t = new GaccSourceTask();
-    t.useForTesting(new TaskHarness.MutableClock(Instant.parse("2025-07-01T00:00:00Z")), null);
+    t.useForTesting(new MutableClock(Instant.parse("2025-07-01T00:00:00Z")), null);
     t.initialize(harness.context(props));
     t.start(props);
     return t;
@@ -185,7 +186,7 @@ class GaccSourceTaskTest {
         Japan,2025,5,12000000,13000000
         YoY %,,,1.5,2.5
         United States,2025,5,28800000,102""");
-    TaskHarness.MutableClock clock = new TaskHarness.MutableClock(Instant.parse("2025-07-01T00:00:00Z"));
+    MutableClock clock = new MutableClock(Instant.parse("2025-07-01T00:00:00Z"));
     GaccSourceTask task = new GaccSourceTask();
     task.useForTesting(clock, null);
     Map<String, String> props = props(t);
@@ -583,7 +584,7 @@ class GaccSourceTaskTest {
 
     Files.writeString(t, MAY_2025.replace("\"28,800,000\"", "\"28,900,000\""));
     Thread.sleep(20);
-    second.useForTesting(new TaskHarness.MutableClock(Instant.parse("2025-08-01T00:00:00Z")), null);
+    second.useForTesting(new MutableClock(Instant.parse("2025-08-01T00:00:00Z")), null);
     List<SourceRecord> revised = harness.drain(second);
     second.stop();
     assertThat(revised).as("every figure again; its two dead letters are those sent before: left out").hasSize(5)
@@ -670,7 +671,7 @@ class GaccSourceTaskTest {
 
     Files.writeString(t, MAY_2025.replace("\"28,800,000\"", "\"28,700,000\""));
     Thread.sleep(20);
-    task.useForTesting(new TaskHarness.MutableClock(Instant.parse("2025-08-01T00:00:00Z")), null);
+    task.useForTesting(new MutableClock(Instant.parse("2025-08-01T00:00:00Z")), null);
     Struct revised = usExports(harness.drain(task));
     task.stop();
     GaccSourceTask restarted = start(props(t));
