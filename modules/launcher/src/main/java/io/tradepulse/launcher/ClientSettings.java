@@ -6,6 +6,7 @@ import java.io.Reader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -14,6 +15,7 @@ import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
 
 /** The verbs' properties files, and the part of them each Kafka client takes. */
@@ -130,5 +132,37 @@ final class ClientSettings {
             }
         }
         new AbstractConfig(def, only(settings, def.names()), false);
+    }
+
+    /**
+     * Refuses a directory setting that cannot hold a directory: the path, or the nearest part of it that exists, is a
+     * file, or a directory this process cannot write. Kafka Streams found it only once the cluster had been contacted
+     * and the topics checked, and failed with a stack trace (exit 1) for what is the user's setting to fix.
+     *
+     * @throws org.apache.kafka.common.config.ConfigException naming the key and the value (exit 2)
+     */
+    static void requireUsableDirectory(String key, String value) {
+        Path dir;
+        try {
+            dir = Path.of(value).toAbsolutePath();
+        } catch (InvalidPathException e) {
+            throw new ConfigException(key, value, "not a path: " + e.getMessage());
+        }
+        Path existing = dir;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return; // nothing of it exists, not even a root: left to the creation, which names the path
+        }
+        String which = existing.equals(dir) ? "it" : existing + " (where it would be created)";
+        if (!Files.isDirectory(existing)) {
+            throw new ConfigException(key, value,
+                    which + " is a file, not a directory; give a directory this process can write");
+        }
+        if (!Files.isWritable(existing)) {
+            throw new ConfigException(key, value,
+                    which + " is a directory this process cannot write; give one it can");
+        }
     }
 }

@@ -76,6 +76,8 @@ final class RunCommand implements Callable<Integer> {
         // processor then read nothing at all while its state, and so /health/ready, said RUNNING.
         ClientSettings.requireAtLeastOne(props, "Stream threads of the processor",
                 StreamsConfig.NUM_STREAM_THREADS_CONFIG);
+        ClientSettings.requireUsableDirectory(ProcessorConfig.STATE_DIR_CONFIG,
+                processorConfig.getString(ProcessorConfig.STATE_DIR_CONFIG));
         HttpOptions.checkPort(spec.commandLine(), "--http-port", httpPort, true);
         CorsPolicy cors = HttpOptions.cors(spec.commandLine(), "--http-cors-origins", httpCorsOrigins);
         AtomicReference<ProcessorApp> started = new AtomicReference<>();

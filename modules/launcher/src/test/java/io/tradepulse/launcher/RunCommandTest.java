@@ -165,6 +165,29 @@ class RunCommandTest {
         assertThat(err.toString().strip().lines()).hasSize(1);
     }
 
+    /**
+     * A state.dir that is a file (or under one) failed only once Kafka had been contacted and the topics checked, with a
+     * stack trace and exit 1. Refused at start naming the key, before Kafka is contacted (the unreachable cluster of
+     * this config would otherwise fail the run with exit 1 within seconds).
+     */
+    @Test
+    void shouldRefuseAStateDirThatIsAFileNamingTheKeyBeforeContactingKafka() throws Exception {
+        Path notADir = Files.writeString(tmp.resolve("state-file"), "x");
+        for (Path stateDir : List.of(notADir, notADir.resolve("below"))) {
+            Path file = tmp.resolve("state.properties");
+            Files.writeString(file, "bootstrap.servers=localhost:1\nschema.registry.url=http://localhost:2\n"
+                    + "default.api.timeout.ms=2000\nrequest.timeout.ms=1000\nstate.dir=" + stateDir + "\n");
+            StringWriter err = new StringWriter();
+            int code = Main.commandLine().setErr(new PrintWriter(err))
+                    .execute("run", "--config", file.toString(), "--http-port", "-1");
+
+            assertThat(code).as(err.toString()).isEqualTo(2);
+            assertThat(err.toString()).startsWith("Invalid configuration: Invalid value " + stateDir
+                    + " for configuration state.dir: ").contains("is a file, not a directory");
+            assertThat(err.toString().strip().lines()).hasSize(1);
+        }
+    }
+
     @Test
     void shouldSayWhatFailedAndWhyInTheFirstLineOfAnyOtherFailure() {
         StringWriter err = new StringWriter();
