@@ -93,6 +93,13 @@ public final class ResultsView implements Results, AutoCloseable {
     private volatile String failure;
     /** Set when the loop died of an Error: see {@link #stopped()}. */
     private volatile boolean stopped;
+    /**
+     * Guards {@link #closingConsumer}: close() interrupts the thread (to cut a back-off or a registry request short)
+     * only while it holds this lock and the thread has not started closing its consumer.
+     */
+    private final Object interruptLock = new Object();
+    /** Set by the thread, under {@link #interruptLock}, before it closes the consumer: see {@link #closeConsumer}. */
+    private boolean closingConsumer;
 
     /**
      * @param clientConfig consumer settings (bootstrap servers, security); isolation and auto-commit are set here
@@ -210,9 +217,22 @@ public final class ResultsView implements Results, AutoCloseable {
             failure = "results view stopped (restart the process): " + e;
             stopped = true;
             log.error("Results view stopped; it no longer reads the topics until the process is restarted", e);
-            Thread.interrupted();
-            consumer.close(Duration.ofSeconds(5)); // the thread ends here: logged above, not rethrown to stderr again
+            closeConsumer(); // the thread ends here: logged above, not rethrown to stderr again
         }
+    }
+
+    /**
+     * Closes the consumer on the view's thread, out of close()'s reach: an interrupt that lands in KafkaConsumer.close
+     * aborts it (ERROR "Failed to close fetcher") and throws an InterruptException out of the thread, a stack trace
+     * on stderr at every Ctrl-C that lost the race. Once {@link #closingConsumer} is set, close() no longer
+     * interrupts; an interrupt it sent before is cleared here.
+     */
+    private void closeConsumer() {
+        synchronized (interruptLock) {
+            closingConsumer = true;
+        }
+        Thread.interrupted();
+        consumer.close(Duration.ofSeconds(5));
     }
 
     private void loop() {
@@ -315,8 +335,7 @@ public final class ResultsView implements Results, AutoCloseable {
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
         }
-        Thread.interrupted(); // close() may have interrupted a poll or a back-off; close the consumer anyway
-        consumer.close(Duration.ofSeconds(5));
+        closeConsumer(); // close() may have interrupted a poll or a back-off; close the consumer anyway
     }
 
     /** The topics of which no partition is assigned yet: not in the metadata when the view last looked. */
@@ -491,7 +510,11 @@ public final class ResultsView implements Results, AutoCloseable {
     public void close() {
         running.set(false);
         consumer.wakeup();
-        thread.interrupt(); // ends a back-off sleep
+        synchronized (interruptLock) {
+            if (!closingConsumer) {
+                thread.interrupt(); // ends a back-off sleep or a registry request; never the consumer's close
+            }
+        }
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {

@@ -17,6 +17,9 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -478,6 +481,67 @@ class ResultsViewTest {
                 ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "true")))
                 .as("not even when the client settings say so")
                 .containsEntry(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+    }
+
+    /**
+     * A consumer whose close takes a while (as KafkaConsumer's does: it tells the brokers its fetch sessions are
+     * over), and whose wakeup returns only once the view's thread is inside that close: the order in which a
+     * Ctrl-C lost the race, close() interrupting after the loop had cleared the interrupt flag.
+     */
+    static final class SlowClosingConsumer extends MockConsumer<byte[], byte[]> {
+        final CountDownLatch inClose = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicBoolean wakeupReturned = new AtomicBoolean();
+        final AtomicBoolean interruptedInClose = new AtomicBoolean();
+
+        SlowClosingConsumer() {
+            super("earliest");
+        }
+
+        @Override
+        public void wakeup() { // not synchronized: close() below holds no lock while it waits
+            super.wakeup();
+            try {
+                inClose.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            wakeupReturned.set(true);
+        }
+
+        @Override
+        public void close(Duration timeout) {
+            inClose.countDown();
+            try {
+                // KafkaConsumer logs "Failed to close fetcher" and throws InterruptException out of close here.
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                interruptedInClose.set(true);
+            }
+            super.close(timeout);
+        }
+    }
+
+    @Test
+    void shouldNeverInterruptTheConsumersCloseWhenStoppedWhileTheThreadIsClosingIt() throws Exception {
+        SlowClosingConsumer slow = new SlowClosingConsumer();
+        topics(slow);
+        slow.updateEndOffsets(Map.of(changes0, 0L, signals0, 0L));
+        view = new ResultsView(slow, topics, tmp.resolve("view")).start();
+        await(view::caughtUp);
+
+        Thread closer = new Thread(view::close, "closer");
+        closer.start();
+        assertThat(slow.inClose.await(10, TimeUnit.SECONDS)).as("the view's thread closes its consumer").isTrue();
+        // close() is past its wakeup and waits for the thread (join), or is done: an interrupt it meant to send is sent.
+        await(() -> slow.wakeupReturned.get() && (closer.getState() == Thread.State.TIMED_WAITING || !closer.isAlive()));
+        slow.release.countDown();
+        closer.join(10_000);
+
+        assertThat(closer.isAlive()).isFalse();
+        assertThat(slow.interruptedInClose).as("close() interrupted the consumer's close").isFalse();
+        assertThat(slow.closed()).isTrue();
+        view = null;
     }
 
     @Test
