@@ -309,6 +309,11 @@ public final class ResultsView implements Results, AutoCloseable {
             } catch (WakeupException | org.apache.kafka.common.errors.InterruptException e) {
                 // close() asked us to stop
             } catch (RuntimeException e) {
+                if (!running.get()) {
+                    // close() cut a call short (a registry request, by its interrupt): a stop, not a failure to
+                    // report and log with a stack trace at every Ctrl-C.
+                    break;
+                }
                 String previous = failure;
                 failure = e.toString();
                 boolean recordFailed = current != null;

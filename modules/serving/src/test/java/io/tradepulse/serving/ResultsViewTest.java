@@ -8,6 +8,10 @@ import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.core.AvroSerdes;
 import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.registry.SchemaMetadata;
+import io.tradepulse.registry.SchemaRegistryClient;
+import io.tradepulse.registry.SchemaRegistryException;
+import io.tradepulse.registry.SchemaRegistryUnavailableException;
 import io.tradepulse.serving.Results.SeriesFilter;
 import io.tradepulse.testsupport.registry.InMemorySchemaRegistryClient;
 import java.nio.file.Path;
@@ -22,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.apache.avro.Schema;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -541,6 +546,109 @@ class ResultsViewTest {
         assertThat(closer.isAlive()).isFalse();
         assertThat(slow.interruptedInClose).as("close() interrupted the consumer's close").isFalse();
         assertThat(slow.closed()).isTrue();
+        view = null;
+    }
+
+    /**
+     * A registry that does not answer a schema lookup: the request waits until it is interrupted, then fails as
+     * RestTransport's does (interrupt flag restored).
+     */
+    static final class SilentRegistry implements SchemaRegistryClient {
+        private final SchemaRegistryClient known = new InMemorySchemaRegistryClient();
+        final CountDownLatch asked = new CountDownLatch(1);
+
+        @Override
+        public Schema getById(int id) {
+            asked.countDown();
+            try {
+                new CountDownLatch(1).await();
+                throw new AssertionError("unreachable");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SchemaRegistryUnavailableException("interrupted while waiting for the schema registry",
+                        SchemaRegistryException.NOT_FROM_REGISTRY, SchemaRegistryException.NOT_FROM_REGISTRY, null, null);
+            }
+        }
+
+        @Override
+        public int register(String subject, Schema schema) {
+            return known.register(subject, schema);
+        }
+
+        @Override
+        public int getId(String subject, Schema schema) {
+            return known.getId(subject, schema);
+        }
+
+        @Override
+        public int getVersion(String subject, Schema schema) {
+            return known.getVersion(subject, schema);
+        }
+
+        @Override
+        public SchemaMetadata getLatestSchemaMetadata(String subject) {
+            return known.getLatestSchemaMetadata(subject);
+        }
+
+        @Override
+        public SchemaMetadata getSchemaMetadata(String subject, int version) {
+            return known.getSchemaMetadata(subject, version);
+        }
+
+        @Override
+        public boolean testCompatibility(String subject, Schema schema) {
+            return known.testCompatibility(subject, schema);
+        }
+
+        @Override
+        public String getCompatibility(String subjectOrNull) {
+            return known.getCompatibility(subjectOrNull);
+        }
+
+        @Override
+        public void updateCompatibility(String subjectOrNull, String level) {
+            known.updateCompatibility(subjectOrNull, level);
+        }
+
+        @Override
+        public List<String> getAllSubjects() {
+            return known.getAllSubjects();
+        }
+
+        @Override
+        public List<Integer> getAllVersions(String subject) {
+            return known.getAllVersions(subject);
+        }
+
+        @Override
+        public List<Integer> deleteSubject(String subject) {
+            return known.deleteSubject(subject);
+        }
+
+        @Override
+        public void close() {
+            known.close();
+        }
+    }
+
+    @Test
+    void shouldStopWithoutReportingAFailureWhenClosedWhileARecordWaitsForTheRegistry() {
+        SilentRegistry registry = new SilentRegistry();
+        TopicCatalog silent = TopicCatalog.defaults(
+                new AvroSerdes(Map.of("schema.registry.url", "http://unused.invalid:8081"), registry));
+        TradeChange may = ResultsStoreTest.change("CHN", "USA", "TOTAL", 2025, 5, 288);
+        consumer.updateEndOffsets(Map.of(changes0, 1L, signals0, 0L));
+        consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>(changes0.topic(), 0, 0L,
+                silent.changes().keySerde().serializer().serialize(changes0.topic(), ResultsStoreTest.key(may)),
+                silent.changes().valueSerde().serializer().serialize(changes0.topic(), may))));
+        view = new ResultsView(consumer, silent, tmp.resolve("view")).start();
+        await(() -> registry.asked.getCount() == 0);
+
+        view.close(); // Ctrl-C: the request is cut short
+
+        // The same branch logs "Results view cannot advance" with the exception's stack trace.
+        assertThat(view.failure()).as("a stop is no failure of the view").isEmpty();
+        assertThat(consumer.closed()).isTrue();
         view = null;
     }
 
