@@ -1,6 +1,7 @@
 package io.tradepulse.connect.census;
 
 import io.tradepulse.connect.common.CrossKeyRules;
+import io.tradepulse.connect.common.TradeSourceConfig;
 import io.tradepulse.connect.common.OwnKeys;
 import io.tradepulse.connect.common.Versions;
 import java.util.ArrayList;
@@ -79,7 +80,8 @@ public class CensusSourceConnector extends SourceConnector {
    */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
-    Config config = CrossKeyRules.validate(super.validate(connectorConfigs), config(), CensusConfig.RULES);
+    Config config = CrossKeyRules.validate(super.validate(connectorConfigs), config(),
+        TradeSourceConfig.withCommonRules(CensusConfig.RULES));
     return OwnKeys.validate(config, connectorConfigs, config(), OWN_PREFIXES, TASK_KEYS);
   }
 

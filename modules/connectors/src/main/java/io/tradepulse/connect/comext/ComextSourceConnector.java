@@ -1,6 +1,7 @@
 package io.tradepulse.connect.comext;
 
 import io.tradepulse.connect.common.CrossKeyRules;
+import io.tradepulse.connect.common.TradeSourceConfig;
 import io.tradepulse.connect.common.LocationConnectors;
 import io.tradepulse.connect.common.OwnKeys;
 import io.tradepulse.connect.common.Versions;
@@ -52,7 +53,8 @@ public class ComextSourceConnector extends SourceConnector {
    */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
-    Config config = CrossKeyRules.validate(super.validate(connectorConfigs), config(), ComextConfig.RULES);
+    Config config = CrossKeyRules.validate(super.validate(connectorConfigs), config(),
+        TradeSourceConfig.withCommonRules(ComextConfig.RULES));
     return OwnKeys.validate(config, connectorConfigs, config(), OWN_PREFIXES, TASK_KEYS);
   }
 

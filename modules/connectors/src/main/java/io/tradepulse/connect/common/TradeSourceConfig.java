@@ -1,9 +1,11 @@
 package io.tradepulse.connect.common;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -99,8 +101,28 @@ public abstract class TradeSourceConfig extends AbstractConfig {
       + "throttle; Comtrade allows ~500 calls a day).";
   public static final long HTTP_MIN_INTERVAL_DEFAULT = 0L;
 
+  /**
+   * Rules every connector shares. The records topic and the dead-letter topic must differ: dead letters on the records
+   * topic are no TradeRecords, so the processor dead-letters each of them again, and the launcher created the one
+   * topic with the records' settings and listed it twice.
+   */
+  public static final List<CrossKeyRules.Rule> COMMON_RULES = List.of(new CrossKeyRules.Rule(
+      List.of(TOPIC_CONFIG, DLQ_TOPIC_CONFIG), v -> String.valueOf(v.get(TOPIC_CONFIG)).equals(
+          String.valueOf(v.get(DLQ_TOPIC_CONFIG)))
+          ? Optional.of(CrossKeyRules.Problem.of(DLQ_TOPIC_CONFIG, v.get(DLQ_TOPIC_CONFIG),
+              "is the records topic (" + TOPIC_CONFIG + "); dead letters need a topic of their own"))
+          : Optional.empty()));
+
   protected TradeSourceConfig(ConfigDef def, Map<?, ?> props) {
     super(def, props);
+    CrossKeyRules.check(COMMON_RULES, values());
+  }
+
+  /** A connector's own rules across keys, then those every connector shares ({@link #COMMON_RULES}). */
+  public static List<CrossKeyRules.Rule> withCommonRules(List<CrossKeyRules.Rule> own) {
+    List<CrossKeyRules.Rule> all = new ArrayList<>(own);
+    all.addAll(COMMON_RULES);
+    return List.copyOf(all);
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.tradepulse.connect.comtrade;
 
 import io.tradepulse.connect.common.CrossKeyRules;
+import io.tradepulse.connect.common.TradeSourceConfig;
 import io.tradepulse.connect.common.LocationConnectors;
 import io.tradepulse.connect.common.OwnKeys;
 import io.tradepulse.connect.common.Versions;
@@ -48,7 +49,8 @@ public class ComtradeSourceConnector extends SourceConnector {
    */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
-    Config config = CrossKeyRules.validate(super.validate(connectorConfigs), config(), ComtradeConfig.RULES);
+    Config config = CrossKeyRules.validate(super.validate(connectorConfigs), config(),
+        TradeSourceConfig.withCommonRules(ComtradeConfig.RULES));
     return OwnKeys.validate(config, connectorConfigs, config(), OWN_PREFIXES, TASK_KEYS);
   }
 

@@ -1,6 +1,7 @@
 package io.tradepulse.connect.file;
 
 import io.tradepulse.connect.common.CrossKeyRules;
+import io.tradepulse.connect.common.TradeSourceConfig;
 import io.tradepulse.connect.common.LocationConnectors;
 import io.tradepulse.connect.common.OwnKeys;
 import io.tradepulse.connect.common.Versions;
@@ -47,7 +48,8 @@ public class FileSourceConnector extends SourceConnector {
    */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
-    Config config = CrossKeyRules.validate(super.validate(connectorConfigs), config(), FileConfig.RULES);
+    Config config = CrossKeyRules.validate(super.validate(connectorConfigs), config(),
+        TradeSourceConfig.withCommonRules(FileConfig.RULES));
     return OwnKeys.validate(config, connectorConfigs, config(), OWN_PREFIXES, TASK_KEYS);
   }
 

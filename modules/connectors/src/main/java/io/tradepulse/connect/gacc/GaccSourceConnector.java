@@ -1,7 +1,9 @@
 package io.tradepulse.connect.gacc;
 
+import io.tradepulse.connect.common.CrossKeyRules;
 import io.tradepulse.connect.common.LocationConnectors;
 import io.tradepulse.connect.common.OwnKeys;
+import io.tradepulse.connect.common.TradeSourceConfig;
 import io.tradepulse.connect.common.Versions;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +45,8 @@ public class GaccSourceConnector extends SourceConnector {
   /** Connect's check of the settings, plus an error for each unknown key under {@link #OWN_PREFIXES}. */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
-    return OwnKeys.validate(super.validate(connectorConfigs), connectorConfigs, config(), OWN_PREFIXES, TASK_KEYS);
+    Config config = CrossKeyRules.validate(super.validate(connectorConfigs), config(), TradeSourceConfig.COMMON_RULES);
+    return OwnKeys.validate(config, connectorConfigs, config(), OWN_PREFIXES, TASK_KEYS);
   }
 
   @Override

@@ -138,6 +138,25 @@ class ConnectorConfigValidationTest {
     new ComextSourceConnector().start(with(base, "comext.fx.table", same.toString()));
   }
 
+  /**
+   * A records topic that is also the dead-letter topic put dead letters (no TradeRecords) on trade.records, where the
+   * processor dead-lettered each of them again, and the launcher created the one topic with the records' settings.
+   */
+  @ParameterizedTest
+  @MethodSource("tables")
+  void shouldRefuseADeadLetterTopicThatIsTheRecordsTopicNamingTheKey(Supplier<SourceConnector> connector,
+      Map<String, String> base, String tableKey) {
+    Map<String, String> same = with(with(base, "topic", "x.records"), "dlq.topic", "x.records");
+
+    assertThatThrownBy(() -> connector.get().start(same)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("Invalid value x.records for configuration dlq.topic")
+        .hasMessageContaining("is the records topic (topic)");
+    assertThat(connector.get().validate(same).configValues().stream()
+        .filter(v -> v.name().equals("dlq.topic")).findFirst().orElseThrow().errorMessages())
+        .singleElement().asString().contains("is the records topic");
+    connector.get().start(with(same, "dlq.topic", "x.dlq"));
+  }
+
   static Stream<Arguments> duplicates() {
     Map<String, String> comtrade = Map.of("comtrade.reporters", "156", "comtrade.start.period", "202401");
     Map<String, String> comextApi = Map.of("comext.start.period", "2024-01");
