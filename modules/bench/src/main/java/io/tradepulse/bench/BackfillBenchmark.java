@@ -42,6 +42,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -57,6 +58,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -86,8 +88,9 @@ import org.apache.kafka.streams.state.Stores;
  *   (exactly_once_v2, lz4, batching): the ceiling for a Streams app writing one record per input;</li>
  *   <li>the tradepulse processors ({@link ProcessorApp}) under the same settings.</li>
  * </ol>
- * Each rate is input records / seconds from the app reaching RUNNING to its committed offsets reaching the
- * end of the topic (start-up and the group join are reported apart). Per phase it reports the most heap in use at
+ * Each rate is input records / seconds from the app reaching RUNNING (or its stream threads processing the first
+ * records, when that comes first) to its committed offsets reaching the end of the topic (start-up and the group
+ * join are reported apart). Per phase it reports the most heap in use at
  * one instant and the most left after a collection, broker included (it shares this JVM): {@link HeapUsage}, which
  * says why it no longer sums the pools' own peaks. For the two Streams apps it also reports CPU
  * time over the same interval ({@link CpuUsage}): their stream threads' (per input, and processors over
@@ -616,6 +619,10 @@ public final class BackfillBenchmark {
         });
         long t0 = System.nanoTime();
         CpuUsage.Snapshot cpuBefore = CpuUsage.take();
+        // The stream threads exist (with their metrics) from the app's creation on, so none is missed.
+        List<Metric> processedMetrics = processedRecordMetrics(streams);
+        FirstProcessed firstProcessed = new FirstProcessed(() -> processed(processedMetrics),
+                () -> runningAt.get() != 0);
         try {
             // In the try: a start that fails (the processors' global table cannot be read in time) closes the app too.
             streams.start();
@@ -624,14 +631,95 @@ public final class BackfillBenchmark {
             // Before close: the stream threads must still be alive to be counted. Start-up is included (it is
             // short, and the threads only exist once started).
             CpuUsage.Split cpu = CpuUsage.supported() ? CpuUsage.between(cpuBefore, CpuUsage.take(), group) : null;
-            long running = runningAt.get() == 0 ? t0 : runningAt.get();
+            long from = measuredFrom(t0, runningAt.get(), firstProcessed.nanos());
             heap.close(); // the phase ends here, as before: closing the app is not measured
-            Phase p = phase(name, n, (end - running) / 1e9, (running - t0) / 1e9, heap.reading(), cpu);
+            Phase p = phase(name, n, (end - from) / 1e9, (from - t0) / 1e9, heap.reading(), cpu);
             report(p);
             return p;
         } finally {
+            firstProcessed.close();
             heap.close();
             close(app);
+        }
+    }
+
+    /**
+     * Where a phase's measured interval starts ({@link System#nanoTime}; 0 for "not seen"): when the app reached
+     * RUNNING or, if earlier, when its stream threads first reported processed records; {@code t0} (its start) when
+     * neither was seen. Until 2026-12-01 only RUNNING counted, but the client is RUNNING only once every stream
+     * thread is: a thread given its tasks by a first rebalance processes while another still joins (and while state
+     * is restored), so the records of those first 0.1-0.3 s (a 100 k run: 400-1,200 committed before RUNNING) counted
+     * in the rate without their time.
+     */
+    static long measuredFrom(long t0, long runningAtNanos, long firstProcessedNanos) {
+        if (runningAtNanos == 0) {
+            return firstProcessedNanos == 0 ? t0 : firstProcessedNanos;
+        }
+        return firstProcessedNanos != 0 && firstProcessedNanos - runningAtNanos < 0 ? firstProcessedNanos
+                : runningAtNanos;
+    }
+
+    /**
+     * The app's stream threads' {@code process-total} metrics (records processed, per thread). Kafka Streams makes
+     * its threads, and their metrics, when the app is created.
+     */
+    static List<Metric> processedRecordMetrics(KafkaStreams streams) {
+        return streams.metrics().entrySet().stream()
+                .filter(e -> e.getKey().group().equals("stream-thread-metrics")
+                        && e.getKey().name().equals("process-total"))
+                .map(e -> (Metric) e.getValue()).toList();
+    }
+
+    /** The records the metrics count as processed, summed. */
+    static long processed(List<? extends Metric> processTotals) {
+        long sum = 0;
+        for (Metric m : processTotals) {
+            if (m.metricValue() instanceof Number v) {
+                sum += v.longValue();
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Notes when {@code processed} first turns positive, polled every millisecond on a daemon thread until it does or
+     * {@code enough} holds (the app is RUNNING: the interval starts then at the latest).
+     */
+    static final class FirstProcessed implements AutoCloseable {
+        private final AtomicLong at = new AtomicLong();
+        private final Thread watcher;
+
+        FirstProcessed(LongSupplier processed, BooleanSupplier enough) {
+            watcher = new Thread(() -> {
+                while (!enough.getAsBoolean()) {
+                    if (processed.getAsLong() > 0) {
+                        at.set(System.nanoTime());
+                        return;
+                    }
+                    try {
+                        Thread.sleep(1);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "bench-first-processed");
+            watcher.setDaemon(true);
+            watcher.start();
+        }
+
+        /** When the first processed records were seen ({@link System#nanoTime}); 0 when not (yet). */
+        long nanos() {
+            return at.get();
+        }
+
+        @Override
+        public void close() {
+            watcher.interrupt();
+            try {
+                watcher.join(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
