@@ -306,7 +306,7 @@ public final class BackfillBenchmark {
     }
 
     private Phase load(Map<String, Object> client, TopicCatalog topics, BackfillDataSet data) {
-        HeapUsage heap = HeapUsage.start();
+        HeapUsage heap = HeapUsage.startCollected();
         AtomicLong count = new AtomicLong();
         long t0 = System.nanoTime();
         try (heap; CatalogProducer producer = new CatalogProducer(client)) {
@@ -445,7 +445,7 @@ public final class BackfillBenchmark {
     }
 
     private Phase rawRead(Map<String, Object> client, String topic, long expected, Duration timeout) {
-        HeapUsage heap = HeapUsage.start();
+        HeapUsage heap = HeapUsage.startCollected();
         Map<String, Object> props = new HashMap<>(client);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
@@ -604,9 +604,8 @@ public final class BackfillBenchmark {
     /** As {@link #streamsPhase}, closing what the app holds besides its Kafka Streams after it, on every path. */
     Phase appPhase(Resources resources, String name, String group, long n, Map<String, Object> client, String topic,
                    Duration timeout, AppFactory factory, Predicate<KafkaStreams> busy) throws Exception {
-        System.gc();
         // kept too, so that it stops with the rest should the app fail to start; closing it twice is a no-op
-        HeapUsage heap = resources.keep(HeapUsage.start());
+        HeapUsage heap = resources.keep(HeapUsage.startCollected());
         App app = factory.create();
         KafkaStreams streams = app.streams();
         // Ctrl-C mid-phase: the app stops and removes its state before the broker stops (closed again below, a no-op).

@@ -2,6 +2,7 @@ package io.tradepulse.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +43,24 @@ class HeapUsageTest {
         assertThat(r.peakBytes()).isEqualTo(460 * MB).isLessThan((400 + 20 + 120) * MB);
         assertThat(r.maxAfterGcBytes()).as("the most a collection left: 10 + 120 MB").isEqualTo(130 * MB);
         assertThat(r.collections()).isEqualTo(2);
+    }
+
+    /** What the phase before left is not the phase's: the raw consumer's peak heap was the load's garbage. */
+    @Test
+    void shouldNotCountThePreviousPhasesGarbageWhenAPhaseStarts() {
+        List<byte[]> previousPhase = new ArrayList<>();
+        for (int i = 0; i < 256; i++) {
+            previousPhase.add(new byte[(int) MB]);
+        }
+        long usedWithGarbage = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        previousPhase.clear(); // garbage now, not collected yet
+
+        HeapUsage heap = HeapUsage.startCollected();
+        heap.close();
+
+        assertThat(usedWithGarbage).isGreaterThan(256 * MB);
+        assertThat(heap.reading().peakBytes()).as("the phase's peak, the previous phase's 256 MB of garbage collected")
+                .isPositive().isLessThan(usedWithGarbage - 128 * MB);
     }
 
     @Test
