@@ -92,6 +92,11 @@ final class BenchCommand implements Callable<Integer> {
         // and the data set loaded, when the processors' phase started.
         OptionRanges.between(cmd, "--rollup-emit-interval-ms", rollupEmitIntervalMs,
                 ProcessorConfig.ROLLUP_EMIT_INTERVAL_MS_MIN, ProcessorConfig.ROLLUP_EMIT_INTERVAL_MS_MAX);
+        if (rollupEmitIntervalMs != null && rollups == BackfillBenchmark.Rollups.OFF) {
+            // Taken and ignored: a run meant to measure an interval measured none, and said nothing.
+            throw new CommandLine.ParameterException(cmd, "--rollup-emit-interval-ms sets how often roll-ups are emitted;"
+                    + " with --rollups OFF there are none: drop one of the two");
+        }
         try {
             // Sizes the generator cannot draw (more HS6 codes per pair than it has) failed after the checks, with a
             // stack trace and exit 1.

@@ -2,6 +2,7 @@ package io.tradepulse.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -38,6 +39,19 @@ class OptionRangesTest {
 
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err().lines().findFirst().orElseThrow()).startsWith(message);
+    }
+
+    /**
+     * An emit interval for roll-ups that are off was taken and ignored: a run meant to measure the interval measured
+     * none, and said nothing. Refused like any conflicting options, before the broker starts.
+     */
+    @Test
+    void shouldRefuseARollupEmitIntervalWhenRollupsAreOff() {
+        CliRun r = CliRun.execute("bench", "--records", "1000", "--rollups", "OFF", "--rollup-emit-interval-ms", "1000");
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst().orElseThrow()).startsWith("--rollup-emit-interval-ms sets how often "
+                + "roll-ups are emitted; with --rollups OFF there are none");
     }
 
     /**
@@ -96,7 +110,7 @@ class OptionRangesTest {
     }
 
     /** The embedded broker is one node: the topics could not be created, once it and the registry had started (exit 1). */
-    @org.junit.jupiter.api.Test
+    @Test
     void shouldRefuseAReplicationFactorAboveOneWhenTheBrokerIsEmbedded() {
         CliRun r = CliRun.execute("ingest", "--source", "census", "--embedded", "--start", "2025-01",
                 "--replication-factor", "3");
