@@ -166,9 +166,8 @@ class EmbeddedConnectTest {
     assertThat(offsets).doesNotExist();
   }
 
-  /** A worker killed between keeping the previous file and removing it (after or during its write). */
-  @Test
-  void shouldPutThePreviousFileBackWhenTheOffsetsFileWasLeftCutByAKilledWorker() throws Exception {
+  /** An offsets file holding row 1, as a worker that wrote it once and stopped left it. */
+  private Path offsetsFileWithRow1() throws Exception {
     Path offsets = dir.resolve("connect.offsets");
     EmbeddedConnect.OffsetsFileStore store = storeOnADiskFullAfter(offsets, Integer.MAX_VALUE);
     try {
@@ -176,6 +175,13 @@ class EmbeddedConnectTest {
     } finally {
       store.stop();
     }
+    return offsets;
+  }
+
+  /** A worker killed between keeping the previous file and removing it (after or during its write). */
+  @Test
+  void shouldPutThePreviousFileBackWhenTheOffsetsFileWasLeftCutByAKilledWorker() throws Exception {
+    Path offsets = offsetsFileWithRow1();
     Files.move(offsets, dir.resolve("connect.offsets.previous"));
     Files.write(offsets, CUT);
 
@@ -212,13 +218,7 @@ class EmbeddedConnectTest {
    */
   @Test
   void shouldNotPutTheKeptCopyBackWhenTheOffsetsFileWasRemoved() throws Exception {
-    Path offsets = dir.resolve("connect.offsets");
-    EmbeddedConnect.OffsetsFileStore store = storeOnADiskFullAfter(offsets, Integer.MAX_VALUE);
-    try {
-      write(store, 1);
-    } finally {
-      store.stop();
-    }
+    Path offsets = offsetsFileWithRow1();
     Files.copy(offsets, dir.resolve("connect.offsets.previous")); // killed before the copy was removed
     Files.delete(offsets); // the operator's reset
 
