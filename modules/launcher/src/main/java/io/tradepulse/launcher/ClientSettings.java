@@ -15,7 +15,10 @@ import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
 
 /** The verbs' properties files, and the part of them each Kafka client takes. */
@@ -102,6 +105,26 @@ final class ClientSettings {
             }
         });
         return m;
+    }
+
+    /**
+     * The settings of a producer of tariffs or dlq: the producer keys of {@code settings}, the {@code producer.}-prefixed
+     * ones on top, as Kafka Streams gives them to run's producers. --config is run's file, and its producer-only keys
+     * ({@code producer.sasl.jaas.config} for the principal allowed the transactional ids, {@code producer.acks} ...)
+     * were ignored by these verbs.
+     */
+    static Map<String, Object> producer(Map<?, ?> settings) {
+        return only(settings, ProducerConfig.configNames(), StreamsConfig.PRODUCER_PREFIX);
+    }
+
+    /**
+     * The settings of a plain consumer of the launcher (dlq's reads, tariffs' look-up, run's results view): the
+     * consumer keys of {@code settings}, the {@code consumer.}-prefixed ones on top, as Kafka Streams gives them to all
+     * of its consumers. Not the {@code main.consumer.} ones: those are for Streams' main consumer alone, which none of
+     * these is.
+     */
+    static Map<String, Object> consumer(Map<?, ?> settings) {
+        return only(settings, ConsumerConfig.configNames(), StreamsConfig.CONSUMER_PREFIX);
     }
 
     /**

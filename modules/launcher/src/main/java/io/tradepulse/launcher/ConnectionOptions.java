@@ -3,7 +3,9 @@ package io.tradepulse.launcher;
 import io.tradepulse.streams.ProcessorConfig;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -27,6 +29,9 @@ final class ConnectionOptions {
     @Option(names = "--topic-prefix", paramLabel = "PREFIX", description = "Prefix of the tradepulse topics (overrides tradepulse.topic.prefix; default none).")
     String topicPrefix;
 
+    private static final List<String> CLIENT_PREFIXES = List.of(StreamsConfig.PRODUCER_PREFIX,
+            StreamsConfig.CONSUMER_PREFIX, StreamsConfig.ADMIN_CLIENT_PREFIX);
+
     /** Whether any connection option was given (a dry run without one connects to nothing). */
     boolean given() {
         return config != null || bootstrapServers != null || registryUrl != null;
@@ -42,6 +47,11 @@ final class ConnectionOptions {
         ClientSettings.read(cmd, "--config", config).forEach((k, v) -> s.put(k.toString(), v.toString().trim()));
         if (bootstrapServers != null) {
             s.put(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            // The option names the cluster for every client: a producer./consumer./admin.-prefixed bootstrap.servers
+            // of the file, taken over the plain key by that client, would send it to the file's cluster instead.
+            for (String prefix : CLIENT_PREFIXES) {
+                s.remove(prefix + ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG);
+            }
         }
         if (registryUrl != null) {
             s.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, registryUrl);

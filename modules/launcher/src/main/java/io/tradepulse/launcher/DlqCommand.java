@@ -37,7 +37,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.apache.avro.generic.GenericContainer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -58,6 +57,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -232,6 +232,11 @@ final class DlqCommand implements Callable<Integer> {
         }
 
         // Checked before anything is read, so a bad value is refused at start (exit 2) naming the key.
+        if (replay) {
+            // Names the key the file gives (ReplaySettings sees producer.transaction.timeout.ms without its prefix).
+            ClientSettings.requirePositiveTransactionTimeout(settings, ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                    StreamsConfig.PRODUCER_PREFIX + ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+        }
         Duration transactionTimeout = replay ? new ReplaySettings(settings).transactionTimeout() : null;
         SeriesPartitioner series = replay && bySeries(topics) ? seriesPartitioner(config, topics, dryRun) : null;
 
@@ -448,7 +453,8 @@ final class DlqCommand implements Callable<Integer> {
      * otherwise come as up to 500 of them at once (max.poll.records' default), far more than the replay holds.
      */
     static Map<String, Object> readerSettings(Map<String, Object> settings) {
-        Map<String, Object> client = ClientSettings.only(settings, ConsumerConfig.configNames());
+        // The consumer.-prefixed keys of --config on top, as run's consumers take them (ClientSettings.consumer).
+        Map<String, Object> client = ClientSettings.consumer(settings);
         client.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, POLL_RECORDS);
         // Reading must never create trade.dlq: with the brokers' auto.create.topics.enable (Kafka's default) the
         // consumer's metadata request for a topic that does not exist (a --topic-prefix typo) created it, with the
@@ -466,7 +472,7 @@ final class DlqCommand implements Callable<Integer> {
      */
     private static void requireDeadLetterTopic(Map<String, Object> settings, String dlq)
             throws InterruptedException, ExecutionException {
-        try (Admin admin = Admin.create(ClientSettings.only(settings, AdminClientConfig.configNames()))) {
+        try (Admin admin = Admin.create(RunCommand.adminSettings(settings))) {
             admin.describeTopics(List.of(dlq)).topicNameValues().get(dlq).get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
@@ -805,7 +811,7 @@ final class DlqCommand implements Callable<Integer> {
         Set<String> names = replayable.stream().map(this::target).collect(Collectors.toCollection(LinkedHashSet::new));
         Map<String, Integer> partitions = new HashMap<>();
         Map<String, String> unusable = new HashMap<>();
-        try (Admin admin = Admin.create(ClientSettings.only(settings, AdminClientConfig.configNames()))) {
+        try (Admin admin = Admin.create(RunCommand.adminSettings(settings))) {
             Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(names).topicNameValues();
             for (String name : names) {
                 try {
@@ -915,9 +921,7 @@ final class DlqCommand implements Callable<Integer> {
      */
     private static void send(Map<String, Object> settings, Topic<String, DeadLetter> dlq, List<Send> sends,
                              Duration transactionTimeout) {
-        Map<String, Object> props = new HashMap<>(ClientSettings.only(settings, ProducerConfig.configNames()));
-        props.putIfAbsent(ProducerConfig.TRANSACTIONAL_ID_CONFIG, defaultTransactionalId(dlq.name()));
-        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) transactionTimeout.toMillis());
+        Map<String, Object> props = producerSettings(settings, dlq.name(), transactionTimeout);
         try (CatalogProducer producer = new CatalogProducer(props);
              SecondRead again = new SecondRead(readerSettings(settings), dlq, sends, transactionTimeout)) {
             // Ctrl-C (or SIGTERM) mid-replay: the JVM would end with the transaction open, and read_committed readers of
@@ -959,7 +963,18 @@ final class DlqCommand implements Callable<Integer> {
         }
     }
 
-    /** The dead letter's raw key and value, to its target, marked with where on the dead-letter topic it came from. */
+    /**
+     * The settings of the replay's producer: the producer keys of --config, its producer.-prefixed ones on top (as
+     * run's producers take them), a transactional id of its own unless one is given, and the transaction's timeout.
+     */
+    static Map<String, Object> producerSettings(Map<String, Object> settings, String dlq, Duration transactionTimeout) {
+        Map<String, Object> props = new HashMap<>(ClientSettings.producer(settings));
+        props.putIfAbsent(ProducerConfig.TRANSACTIONAL_ID_CONFIG, defaultTransactionalId(dlq));
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) transactionTimeout.toMillis());
+        return props;
+    }
+
+        /** The dead letter's raw key and value, to its target, marked with where on the dead-letter topic it came from. */
     private static ProducerRecord<byte[], byte[]> replayed(String dlq, Send s, DeadLetter dl) {
         Kept k = s.kept();
         ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(s.topic(), s.partition(), null,
@@ -1112,7 +1127,8 @@ final class DlqCommand implements Callable<Integer> {
 
         /** @throws org.apache.kafka.common.config.ConfigException naming the key and the allowed values (exit 2) */
         ReplaySettings(Map<String, Object> settings) {
-            super(CONFIG, ClientSettings.only(settings, CONFIG.names()), false);
+            // The producer's value: producer.transaction.timeout.ms over transaction.timeout.ms, as for its other keys.
+            super(CONFIG, ClientSettings.only(settings, CONFIG.names(), StreamsConfig.PRODUCER_PREFIX), false);
         }
 
         Duration transactionTimeout() {

@@ -25,9 +25,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -141,8 +141,9 @@ final class TariffsCommand implements Callable<Integer> {
                 // The same configuration path as `run`: unknown keys and invalid values fail here, naming the key.
                 topics = new ProcessorConfig(settings).topicCatalog();
                 topic = topics.tariffEvents().name();
-                // The run's producer takes the plain key only (ClientSettings.only below).
-                ClientSettings.requirePositiveTransactionTimeout(settings, ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+                // The run's producer takes the plain key, the producer.-prefixed one on top (ClientSettings.producer).
+                ClientSettings.requirePositiveTransactionTimeout(settings, ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                        StreamsConfig.PRODUCER_PREFIX + ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
             } catch (ConfigException e) {
                 err.println("Invalid configuration: " + e.getMessage());
                 return CommandLine.ExitCode.USAGE;
@@ -209,10 +210,9 @@ final class TariffsCommand implements Callable<Integer> {
             Pipeline.requireTopics(admin, List.of(Pipeline.Needed.inRoleOf(topic, topic.name())), List.of(), "nothing was sent");
         }
         if (!plan.tombstones().isEmpty()) {
-            warnAboutUnknownIds(err, ClientSettings.only(settings, ConsumerConfig.configNames()), topic, plan.tombstones());
+            warnAboutUnknownIds(err, ClientSettings.consumer(settings), topic, plan.tombstones());
         }
-        Map<String, Object> producerSettings = new HashMap<>(ClientSettings.only(settings, ProducerConfig.configNames()));
-        producerSettings.putIfAbsent(ProducerConfig.TRANSACTIONAL_ID_CONFIG, defaultTransactionalId(topic.name()));
+        Map<String, Object> producerSettings = producerSettings(settings, topic.name());
         sendingStarted = true;
         try (CatalogProducer producer = new CatalogProducer(producerSettings)) {
             producer.sendAtomically(() -> {
@@ -232,6 +232,16 @@ final class TariffsCommand implements Callable<Integer> {
                 count(plan.tombstones().size(), "tombstone"), topic.name());
         out.println("A running processor applies the change within tradepulse.signals.tariff.refresh.ms (default 10 s).");
         return 0;
+    }
+
+    /**
+     * The settings of the run's producer: the producer keys of --config, its producer.-prefixed ones on top (as run's
+     * producers take them), and a transactional id of its own unless one is given.
+     */
+    static Map<String, Object> producerSettings(Map<String, Object> settings, String topic) {
+        Map<String, Object> producer = new HashMap<>(ClientSettings.producer(settings));
+        producer.putIfAbsent(ProducerConfig.TRANSACTIONAL_ID_CONFIG, defaultTransactionalId(topic));
+        return producer;
     }
 
     /** Parses and checks the file and the --delete ids; nothing is connected to. */

@@ -248,6 +248,32 @@ class DlqCommandTest {
                 .as("not even when --config says so").containsEntry(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     }
 
+    /**
+     * --config is run's file, and run's producers and consumers take its producer.- and consumer.-prefixed keys over the
+     * plain ones (Kafka Streams): the replay's producer, its transaction timeout and both reads took the plain keys
+     * only, so a producer-only JAAS entry (the principal allowed the transactional id) was not used.
+     */
+    @Test
+    void shouldGiveTheReplaysClientsThePrefixedKeysOfTheConfigWhenTheFileHasThem() {
+        Map<String, Object> settings = Map.of("bootstrap.servers", "b:9092", "sasl.jaas.config", "plain",
+                "producer.sasl.jaas.config", "producer-only", "consumer.sasl.jaas.config", "consumer-only",
+                "transaction.timeout.ms", "60000", "producer.transaction.timeout.ms", "120000",
+                "consumer.max.poll.records", "7", "producer.max.poll.records", "9");
+
+        Duration timeout = new DlqCommand.ReplaySettings(settings).transactionTimeout();
+        assertThat(timeout).isEqualTo(Duration.ofMinutes(2));
+        assertThat(DlqCommand.producerSettings(settings, "trade.dlq", timeout))
+                .containsEntry("bootstrap.servers", "b:9092").containsEntry("sasl.jaas.config", "producer-only")
+                .containsEntry("transaction.timeout.ms", 120_000)
+                .doesNotContainKeys("producer.sasl.jaas.config", "max.poll.records");
+        assertThat(DlqCommand.readerSettings(settings))
+                .containsEntry("bootstrap.servers", "b:9092").containsEntry("sasl.jaas.config", "consumer-only")
+                .containsEntry(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "7")
+                .doesNotContainKeys("consumer.sasl.jaas.config", "transaction.timeout.ms");
+        assertThat(DlqCommand.readerSettings(Map.of("bootstrap.servers", "b:9092", "sasl.jaas.config", "plain")))
+                .as("the plain keys without a prefixed one").containsEntry("sasl.jaas.config", "plain");
+    }
+
     @Test
     void shouldRefuseAnInvalidTransactionTimeoutOfAReplayBeforeConnecting(@TempDir Path dir) throws Exception {
         Path config = Files.writeString(dir.resolve("client.properties"), "bootstrap.servers=127.0.0.1:1\n"
@@ -257,6 +283,17 @@ class DlqCommandTest {
 
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.err()).startsWith("Invalid configuration: Invalid value -5 for configuration transaction.timeout.ms");
+    }
+
+    @Test
+    void shouldRefuseAnInvalidProducerPrefixedTransactionTimeoutOfAReplayNamingItsKey(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("client.properties"), "bootstrap.servers=127.0.0.1:1\n"
+                + "schema.registry.url=http://127.0.0.1:1\ntransaction.timeout.ms=60000\nproducer.transaction.timeout.ms=0\n");
+
+        CliRun run = CliRun.execute("dlq", "--config", config.toString(), "--replay");
+
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).startsWith("Invalid configuration: Invalid value 0 for configuration producer.transaction.timeout.ms");
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -247,6 +248,56 @@ class TariffsCommandTest {
 
         assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
         assertThat(r.err()).startsWith("Failed: Could not create topics").doesNotContain("KafkaAdminClient", "JAAS");
+    }
+
+    /**
+     * The run's producer takes the producer.-prefixed keys of --config over the plain ones, as run's producers do with
+     * the same file: a producer-only JAAS entry (the principal allowed the transactional id) was ignored.
+     */
+    @Test
+    void shouldGiveTheProducerTheProducerPrefixedKeysOfTheConfigWhenTheFileHasThem() {
+        Map<String, Object> producer = TariffsCommand.producerSettings(Map.of("bootstrap.servers", "b:9092",
+                "sasl.jaas.config", "plain", "producer.sasl.jaas.config", "producer-only", "producer.linger.ms", "5",
+                "consumer.sasl.jaas.config", "consumer-only"), "tariff.events");
+
+        assertThat(producer).containsEntry("bootstrap.servers", "b:9092").containsEntry("sasl.jaas.config", "producer-only")
+                .containsEntry("linger.ms", "5")
+                .containsEntry("transactional.id", TariffsCommand.defaultTransactionalId("tariff.events"))
+                .doesNotContainKeys("producer.sasl.jaas.config", "producer.linger.ms");
+    }
+
+    /**
+     * --bootstrap-servers names the cluster of every client: a client-prefixed bootstrap.servers of --config, which that
+     * client now takes over the plain key, must not send it to the file's cluster instead.
+     */
+    @Test
+    void shouldSendEveryClientToTheBootstrapServersOptionWhenTheConfigHasPrefixedOnes() throws IOException {
+        Path config = dir.resolve("prefixed.properties");
+        Files.writeString(config, "bootstrap.servers=file:9092\nproducer.bootstrap.servers=file-p:9092"
+                + "\nconsumer.bootstrap.servers=file-c:9092\nadmin.bootstrap.servers=file-a:9092\n");
+        TariffsCommand command = new TariffsCommand();
+        CommandLine cmd = new CommandLine(command);
+        cmd.parseArgs("--delete", "x", "--config", config.toString(), "--bootstrap-servers", "option:9092");
+
+        Map<String, Object> settings = command.connection.settings(cmd);
+
+        assertThat(TariffsCommand.producerSettings(settings, "tariff.events")).containsEntry("bootstrap.servers", "option:9092");
+        assertThat(ClientSettings.consumer(settings)).containsEntry("bootstrap.servers", "option:9092");
+        assertThat(RunCommand.adminSettings(settings)).containsEntry("bootstrap.servers", "option:9092");
+    }
+
+    /** producer.transaction.timeout.ms reaches the producer too, so it is refused below 1 ms as the plain key is. */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void shouldRefuseANonPositiveProducerPrefixedTransactionTimeoutWhenTheConfigHasOne() throws IOException {
+        Path config = dir.resolve("timeout.properties");
+        Files.writeString(config, "bootstrap.servers=" + UNREACHABLE_BROKER + "\nschema.registry.url=" + UNREACHABLE_REGISTRY
+                + "\nproducer.transaction.timeout.ms=0\n");
+
+        Result r = run("--file", bundledCsv(dir).toString(), "--config", config.toString());
+
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).startsWith("Invalid configuration:").contains("producer.transaction.timeout.ms");
     }
 
     @Test
