@@ -24,7 +24,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -90,8 +89,7 @@ final class RunCommand implements Callable<Integer> {
             // Next to the processor's state, one per application id: the view keeps its results on disk, not in the heap.
             Path viewDir = Path.of(processorConfig.getString(ProcessorConfig.STATE_DIR_CONFIG),
                     processorConfig.getString(ProcessorConfig.APPLICATION_ID_CONFIG) + "-results-view");
-            view = new ResultsView(ClientSettings.only(props, ConsumerConfig.configNames()), processorConfig.topicCatalog(),
-                    viewDir);
+            view = new ResultsView(viewSettings(props), processorConfig.topicCatalog(), viewDir);
             ResultsView results = view;
             try {
                 server = HttpOptions.bind(spec.commandLine(), "--http-host", httpHost, "--http-port", httpPort,
@@ -190,6 +188,17 @@ final class RunCommand implements Callable<Integer> {
     /** The settings of run's admin client: the admin keys of --config, its admin.-prefixed ones on top. */
     static Map<String, Object> adminSettings(Map<?, ?> props) {
         return ClientSettings.only(props, AdminClientConfig.configNames(), StreamsConfig.ADMIN_CLIENT_PREFIX);
+    }
+
+    /**
+     * The settings of the REST view's consumer: the consumer keys of --config, its consumer.-prefixed ones on top, as
+     * Kafka Streams gives them to all its consumers. Not the main.consumer. ones: they are for Streams' main consumer
+     * alone, and the view is a consumer of its own (like Streams' restore and global consumers, which do not take them
+     * either). It took the plain keys only, so with consumer.sasl.jaas.config (the principal allowed to read the
+     * processor's output topics) the processor ran and the view failed to read its results.
+     */
+    static Map<String, Object> viewSettings(Map<?, ?> props) {
+        return ClientSettings.consumer(props);
     }
 
     /** {@link #prepareTopics(Properties, ProcessorConfig, PrintStream, PrintStream)} with a client of the caller's. */

@@ -87,6 +87,28 @@ class RunCommandTest {
                 .doesNotContainKeys("acks", "producer.acks", "admin.sasl.jaas.config", "tradepulse.topic.prefix");
     }
 
+    /**
+     * The REST view's consumer takes the consumer.-prefixed keys over the plain ones, as Streams' consumers do with the
+     * same file, and not the main.consumer. ones (Streams' main consumer's alone; the view is a consumer of its own).
+     */
+    @Test
+    void shouldGiveTheViewsConsumerTheConsumerPrefixedKeysOfTheConfigWhenTheFileHasThem() {
+        Properties props = new Properties();
+        props.setProperty("bootstrap.servers", "b:9093");
+        props.setProperty("sasl.jaas.config", "ScramLoginModule required username=\"processor\" password=\"p\";");
+        props.setProperty("consumer.sasl.jaas.config", "ScramLoginModule required username=\"reader\" password=\"r\";");
+        props.setProperty("consumer.fetch.max.bytes", "1048576");
+        props.setProperty("main.consumer.fetch.max.bytes", "2097152"); // Streams' main consumer's only
+        props.setProperty("producer.acks", "all"); // another client's
+
+        Map<String, Object> view = RunCommand.viewSettings(props);
+
+        assertThat(view).containsEntry("bootstrap.servers", "b:9093")
+                .containsEntry("sasl.jaas.config", props.getProperty("consumer.sasl.jaas.config"))
+                .containsEntry("fetch.max.bytes", "1048576")
+                .doesNotContainKeys("acks", "consumer.sasl.jaas.config", "main.consumer.fetch.max.bytes");
+    }
+
     @Test
     void shouldCreateTopicsByDefaultAndNotWithNoCreateTopics() {
         assertThat(parse("--config", "app.properties").createTopics).isTrue();
