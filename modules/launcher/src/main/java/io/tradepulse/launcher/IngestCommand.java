@@ -28,6 +28,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.YearMonth;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -605,7 +609,7 @@ final class IngestCommand implements Callable<Integer> {
         if (start != null) {
             switch (source) {
                 case census -> c.put("census.start.month", start);
-                case comtrade -> c.put("comtrade.start.period", start.replace("-", ""));
+                case comtrade -> c.put("comtrade.start.period", comtradePeriod(start));
                 case comext -> c.put("comext.start.period", start);
                 default -> throw new CommandLine.ParameterException(spec.commandLine(), "--start is not used by --source " + source);
             }
@@ -736,6 +740,28 @@ final class IngestCommand implements Callable<Integer> {
                     + " --files, --start, --api-key; docs/connectors.md): " + String.join("; ", mergeSharedLeads(problems)));
         }
     }
+
+    /**
+     * comtrade.start.period (yyyyMM) of --start (yyyy-MM, as for the other sources). A value that is not a month is
+     * refused here, as typed: converted first, `--start 2025-13` was refused as "Invalid value 202513 for configuration
+     * comtrade.start.period: must be a period yyyyMM", a value and a form the user never typed. A value without a '-'
+     * is the connector's own form, left to its check as before.
+     */
+    private String comtradePeriod(String start) {
+        if (start.indexOf('-') < 0) {
+            return start;
+        }
+        try {
+            return YearMonth.parse(start, YYYY_MM).format(YYYYMM);
+        } catch (DateTimeParseException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--start " + start + " is not a month: give yyyy-MM, e.g. 2025-01");
+        }
+    }
+
+    private static final DateTimeFormatter YYYY_MM = DateTimeFormatter.ofPattern("uuuu-MM", Locale.ROOT)
+            .withResolverStyle(ResolverStyle.STRICT);
+    private static final DateTimeFormatter YYYYMM = DateTimeFormatter.ofPattern("uuuuMM", Locale.ROOT);
 
     /**
      * Problems in a row that begin with the same lead (the text up to the first ": ") as one, the lead said once: the

@@ -109,6 +109,20 @@ class OptionRangesTest {
         assertThat(r.err().lines().findFirst().orElseThrow()).startsWith(message);
     }
 
+    /**
+     * comtrade takes --start yyyy-MM as the other sources do and converts it to its own yyyyMM: a month that does not
+     * exist was refused only after the conversion, naming a value (202513) and a form (yyyyMM) the user never typed.
+     */
+    @Test
+    void shouldNameTheTypedValueAndItsFormWhenComtradesStartIsNotAMonth() {
+        CliRun r = CliRun.execute("ingest", "--source", "comtrade", "--embedded", "--start", "2025-13");
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst().orElseThrow())
+                .isEqualTo("--start 2025-13 is not a month: give yyyy-MM, e.g. 2025-01");
+        assertThat(r.err()).doesNotContain("202513");
+    }
+
     /** The embedded broker is one node: the topics could not be created, once it and the registry had started (exit 1). */
     @Test
     void shouldRefuseAReplicationFactorAboveOneWhenTheBrokerIsEmbedded() {
