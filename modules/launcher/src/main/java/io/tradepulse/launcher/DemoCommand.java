@@ -59,6 +59,8 @@ final class DemoCommand implements Callable<Integer> {
     Duration timeout;
 
     private final PrintStream out = System.out;
+    /** The start-up's steps; the shutdown hook ends a step's line before it says it stops. */
+    private final Progress progress = new Progress(out, 6);
     private final Resources resources = new Resources();
     /** From --http-cors-origins, checked before anything starts. */
     private CorsPolicy cors;
@@ -77,8 +79,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            out.println();
-            out.println("Stopping ...");
+            progress.interrupt("Stopping ...");
             resources.close();
             stopped.countDown();
         }, "tradepulse-shutdown");
@@ -131,7 +132,6 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private void run() throws Exception {
-        Progress progress = new Progress(out, 6);
         EmbeddedKafka kafka = progress.step("Starting Kafka broker (KRaft, in-process)",
                 () -> resources.start(EmbeddedKafka::start), EmbeddedKafka::bootstrapServers);
         EmbeddedRegistry registry = progress.step("Starting schema registry (Apicurio, child JVM)",

@@ -240,11 +240,12 @@ final class IngestCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), legacyOffsetsMessage(legacy));
         }
         checkConnectorSettings(connector);
+        // Made before the hook, which ends a step's line before it says it stops.
+        Progress progress = new Progress(out, (embedded ? 2 : 0) + (noCreateTopics ? 0 : 1) + 4);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stopping = true;
-            out.println();
-            out.println("Stopping (committing source offsets) ...");
+            progress.interrupt("Stopping (committing source offsets) ...");
             resources.close();
             // Ctrl-C is how a followed ingest ends, so this is where its final commit is (or is not) saved; the exit
             // code is the signal's, so the warning is all a failed write leaves (Connect only logs it).
@@ -257,7 +258,7 @@ final class IngestCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         long deadLetters;
         try {
-            deadLetters = run(connector);
+            deadLetters = run(connector, progress);
         } finally {
             if (stopped.getCount() > 0) {
                 Resources.removeShutdownHook(hook);
@@ -279,8 +280,7 @@ final class IngestCommand implements Callable<Integer> {
     private String dlqTopic;
 
     /** Runs the ingest; returns the number of rows it dead-lettered. */
-    private long run(Map<String, String> connector) throws Exception {
-        Progress progress = new Progress(out, (embedded ? 2 : 0) + (noCreateTopics ? 0 : 1) + 4);
+    private long run(Map<String, String> connector, Progress progress) throws Exception {
         if (embedded) {
             EmbeddedKafka kafka = progress.step("Starting Kafka broker (KRaft, in-process)",
                     () -> resources.start(EmbeddedKafka::start), EmbeddedKafka::bootstrapServers);

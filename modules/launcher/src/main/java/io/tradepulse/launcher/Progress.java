@@ -8,6 +8,8 @@ final class Progress {
     private final PrintStream out;
     private final int total;
     private int step;
+    /** A step's line is printed up to its label, its result not yet: guarded by this. */
+    private boolean lineOpen;
 
     Progress(PrintStream out, int total) {
         this.out = out;
@@ -20,17 +22,46 @@ final class Progress {
 
     /** Runs one step; {@code detail} renders its result for the status line. */
     <T> T step(String label, Step<T> body, java.util.function.Function<T, String> detail) throws Exception {
-        step++;
-        out.printf(Locale.ROOT, "[%d/%d] %-48s", step, total, label + " ...");
-        out.flush();
+        String header;
+        synchronized (this) {
+            step++;
+            header = String.format(Locale.ROOT, "[%d/%d] %-48s", step, total, label + " ...");
+            out.print(header);
+            out.flush();
+            lineOpen = true;
+        }
         long t0 = System.nanoTime();
         try {
             T result = body.run();
-            out.printf(Locale.ROOT, " %5.1f s  %s%n", (System.nanoTime() - t0) / 1e9, detail.apply(result));
+            finish(header, String.format(Locale.ROOT, " %5.1f s  %s", (System.nanoTime() - t0) / 1e9, detail.apply(result)));
             return result;
         } catch (Exception e) {
-            out.printf(Locale.ROOT, " FAILED after %.1f s: %s%n", (System.nanoTime() - t0) / 1e9, e.getMessage());
+            finish(header, String.format(Locale.ROOT, " FAILED after %.1f s: %s", (System.nanoTime() - t0) / 1e9, e.getMessage()));
             throw e;
         }
+    }
+
+    private synchronized void finish(String header, String result) {
+        if (!lineOpen) {
+            // The line was ended meanwhile (Ctrl-C's "Stopping ..." is below it): the result on a line of its own
+            // would say neither which step it is nor that it is one.
+            out.print(header);
+        }
+        out.println(result);
+        out.flush();
+        lineOpen = false;
+    }
+
+    /**
+     * Prints {@code message} on a line of its own, after an empty one (the terminal's "^C" is on the line before):
+     * from a shutdown hook, while a step may be running on another thread. The hooks printed it with their own
+     * println, unsynchronized with the step: the step's result could come between the two, or after the message, on a
+     * line that named no step.
+     */
+    synchronized void interrupt(String message) {
+        lineOpen = false;
+        out.println();
+        out.println(message);
+        out.flush();
     }
 }
