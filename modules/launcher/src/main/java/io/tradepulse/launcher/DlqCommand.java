@@ -237,7 +237,8 @@ final class DlqCommand implements Callable<Integer> {
             ClientSettings.requirePositiveTransactionTimeout(settings, ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
                     StreamsConfig.PRODUCER_PREFIX + ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
         }
-        Duration transactionTimeout = replay ? new ReplaySettings(settings).transactionTimeout() : null;
+        ReplaySettings replaySettings = replay ? new ReplaySettings(settings) : null;
+        Duration transactionTimeout = replay ? replaySettings.transactionTimeout() : null;
         SeriesPartitioner series = replay && bySeries(topics) ? seriesPartitioner(config, topics, dryRun) : null;
 
         requireDeadLetterTopic(settings, dlq.name());
@@ -295,7 +296,7 @@ final class DlqCommand implements Callable<Integer> {
             return 0;
         }
         beforeSecondRead.run();
-        send(settings, dlq, sends, transactionTimeout);
+        send(settings, dlq, sends, transactionTimeout, replaySettings.transactionTimeoutKey());
         sends.forEach(s -> out.println("sent " + describeSend(dlq.name(), s)));
         out.printf(Locale.ROOT, "Done: %s replayed in one transaction, %s.%n",
                 TariffsCommand.count(sends.size(), "dead letter"), notReplayed);
@@ -920,10 +921,11 @@ final class DlqCommand implements Callable<Integer> {
      * @throws ReplayRefusedException when the brokers do not allow a transaction that long (exit 2)
      */
     private static void send(Map<String, Object> settings, Topic<String, DeadLetter> dlq, List<Send> sends,
-                             Duration transactionTimeout) {
+                             Duration transactionTimeout, String transactionTimeoutKey) {
         Map<String, Object> props = producerSettings(settings, dlq.name(), transactionTimeout);
         try (CatalogProducer producer = new CatalogProducer(props);
-             SecondRead again = new SecondRead(readerSettings(settings), dlq, sends, transactionTimeout)) {
+             SecondRead again = new SecondRead(readerSettings(settings), dlq, sends, transactionTimeout,
+                     transactionTimeoutKey)) {
             // Ctrl-C (or SIGTERM) mid-replay: the JVM would end with the transaction open, and read_committed readers of
             // the target partitions (the processor) would wait at its first record until transaction.timeout.ms (15 min)
             // aborts it. Closing the producer aborts it at once ("Aborting incomplete transaction due to shutdown").
@@ -949,9 +951,9 @@ final class DlqCommand implements Callable<Integer> {
                     + "running it again, which would send them once more: " + Main.messages(e), e);
         } catch (RuntimeException e) {
             if (isInvalidTransactionTimeout(e)) {
-                throw new ReplayRefusedException("the replay's transaction may last up to " + ProducerConfig.TRANSACTION_TIMEOUT_CONFIG
+                throw new ReplayRefusedException("the replay's transaction may last up to " + transactionTimeoutKey
                         + "=" + transactionTimeout.toMillis() + " ms, more than the brokers allow (their transaction.max.timeout.ms); "
-                        + "nothing was sent. Set " + ProducerConfig.TRANSACTION_TIMEOUT_CONFIG + " in --config to at most that ("
+                        + "nothing was sent. Set " + transactionTimeoutKey + " in --config to at most that ("
                         + Main.messages(e) + ")");
             }
             // Kafka's message names no id ("Transactional Id authorization failed."), and the id is ours by default:
@@ -1001,11 +1003,14 @@ final class DlqCommand implements Callable<Integer> {
         private final String dlq;
         private final int total;
         private final Duration transactionTimeout;
+        /** The key of --config the timeout came from (or would), for the advice when it runs out. */
+        private final String transactionTimeoutKey;
         private final Map<Integer, ArrayDeque<ConsumerRecord<byte[], byte[]>>> polled = new HashMap<>();
         private long deadline;
         private int handedOver;
 
-        SecondRead(Map<String, Object> client, Topic<String, DeadLetter> dlq, List<Send> sends, Duration transactionTimeout) {
+        SecondRead(Map<String, Object> client, Topic<String, DeadLetter> dlq, List<Send> sends, Duration transactionTimeout,
+                   String transactionTimeoutKey) {
             Map<String, Object> props = new HashMap<>(client);
             props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
             props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -1016,6 +1021,7 @@ final class DlqCommand implements Callable<Integer> {
             this.dlq = dlq.name();
             this.total = sends.size();
             this.transactionTimeout = transactionTimeout;
+            this.transactionTimeoutKey = transactionTimeoutKey;
             Map<TopicPartition, Long> first = new HashMap<>();
             for (Send s : sends) {
                 first.merge(new TopicPartition(this.dlq, s.kept().partition()), s.kept().offset(), Math::min);
@@ -1034,10 +1040,10 @@ final class DlqCommand implements Callable<Integer> {
         /** @throws IllegalStateException once the transaction has lasted {@code transaction.timeout.ms} */
         void checkClock() {
             if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("not done within " + ProducerConfig.TRANSACTION_TIMEOUT_CONFIG + "="
+                throw new IllegalStateException("not done within " + transactionTimeoutKey + "="
                         + transactionTimeout.toMillis() + " ms (" + transactionTimeout + ") after " + handedOver + " of "
                         + total + " dead letters: narrow the replay (--stage, --origin-topic, --reason-contains, --since, "
-                        + "--until, --limit) or set a longer " + ProducerConfig.TRANSACTION_TIMEOUT_CONFIG + " in --config "
+                        + "--until, --limit) or set a longer " + transactionTimeoutKey + " in --config "
                         + "(at most the brokers' transaction.max.timeout.ms)");
             }
         }
@@ -1129,6 +1135,20 @@ final class DlqCommand implements Callable<Integer> {
         ReplaySettings(Map<String, Object> settings) {
             // The producer's value: producer.transaction.timeout.ms over transaction.timeout.ms, as for its other keys.
             super(CONFIG, ClientSettings.only(settings, CONFIG.names(), StreamsConfig.PRODUCER_PREFIX), false);
+            transactionTimeoutKey = settings.containsKey(PREFIXED_TRANSACTION_TIMEOUT_MS_CONFIG)
+                    ? PREFIXED_TRANSACTION_TIMEOUT_MS_CONFIG : TRANSACTION_TIMEOUT_MS_CONFIG;
+        }
+
+        private static final String PREFIXED_TRANSACTION_TIMEOUT_MS_CONFIG = StreamsConfig.PRODUCER_PREFIX
+                + TRANSACTION_TIMEOUT_MS_CONFIG;
+        private final String transactionTimeoutKey;
+
+        /**
+         * The key to change for another timeout: with producer.transaction.timeout.ms in --config, advice to set
+         * transaction.timeout.ms changed nothing, the prefixed key being the one the producer takes.
+         */
+        String transactionTimeoutKey() {
+            return transactionTimeoutKey;
         }
 
         Duration transactionTimeout() {

@@ -296,6 +296,30 @@ class DlqCommandTest {
         assertThat(run.err()).startsWith("Invalid configuration: Invalid value 0 for configuration producer.transaction.timeout.ms");
     }
 
+    /**
+     * With producer.transaction.timeout.ms in --config (the key the replay's producer takes), a replay that ran out of
+     * time advised setting transaction.timeout.ms, which changes nothing.
+     */
+    @Test
+    void shouldNameTheProducerPrefixedKeyInTheTimeoutAdviceWhenTheConfigHasIt() throws Exception {
+        Map<String, Object> settings = Map.of("bootstrap.servers", "127.0.0.1:1", "transaction.timeout.ms", "60000",
+                "producer.transaction.timeout.ms", "1");
+        DlqCommand.ReplaySettings replay = new DlqCommand.ReplaySettings(settings);
+        assertThat(new DlqCommand.ReplaySettings(Map.of("transaction.timeout.ms", "1")).transactionTimeoutKey())
+                .isEqualTo("transaction.timeout.ms");
+        TopicCatalog topics = new ProcessorConfig(Map.of(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:1",
+                ProcessorConfig.REGISTRY_CLIENT_INSTANCE, new InMemorySchemaRegistryClient())).topicCatalog();
+
+        try (DlqCommand.SecondRead read = new DlqCommand.SecondRead(DlqCommand.readerSettings(settings),
+                topics.deadLetters(), List.of(), replay.transactionTimeout(), replay.transactionTimeoutKey())) {
+            read.startClock();
+            Thread.sleep(5);
+            assertThatThrownBy(read::checkClock).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("not done within producer.transaction.timeout.ms=1 ms")
+                    .hasMessageContaining("set a longer producer.transaction.timeout.ms in --config");
+        }
+    }
+
     @Test
     void shouldPrintTheOriginAndAShortenedReasonOnOneLine() {
         DeadLetter dl = DeadLetter.newBuilder(letter(DeadLetterStage.VALIDATION, "trade.records", "x".repeat(300) + "\nmore",
