@@ -226,16 +226,26 @@ public final class BackfillBenchmark {
     }
 
     /**
+     * The data set's header line. A one-month data set has one release, which revises nothing: it printed the
+     * configured revision share all the same.
+     */
+    static String dataSetLine(BackfillDataSet data, Options o) {
+        String revisions = o.months() == 1 ? "no revisions (one release)"
+                : String.format(Locale.ROOT, "%.1f %% revised per release", o.revisionPct());
+        return String.format(Locale.ROOT, "Data set: %d series (%d reporters x %d partners x %d HS6, IMPORT) x %d months, "
+                        + "%s, seed %d, loaded in %s order", data.series(), data.reporters().size(),
+                data.partners().size(), data.hs6Codes().size(), o.months(), revisions, o.seed(),
+                o.order().name().toLowerCase(Locale.ROOT).replace('_', ' '));
+    }
+
+    /**
      * Runs the benchmark with what it starts (broker, registry, Streams apps, the state dir) kept in {@code resources},
      * which the caller closes: {@code tradepulse bench} closes them from its Ctrl-C hook too, since a run interrupted
      * without it left the broker's and the apps' temp dirs behind, gigabytes after a 10 M-record load.
      */
     public Result run(Options o, Resources resources) throws Exception {
         BackfillDataSet data = BackfillDataSet.ofSize(o.records(), o.months(), o.revisionPct(), o.seed()).inOrder(o.order());
-        out.printf(Locale.ROOT, "Data set: %d series (%d reporters x %d partners x %d HS6, IMPORT) x %d months, "
-                        + "%.1f %% revised per release, seed %d, loaded in %s order%n", data.series(), data.reporters().size(),
-                data.partners().size(), data.hs6Codes().size(), o.months(), o.revisionPct(), o.seed(),
-                o.order().name().toLowerCase(Locale.ROOT).replace('_', ' '));
+        out.println(dataSetLine(data, o));
         Path stateDir = newStateDir();
         resources.keep(() -> Resources.deleteRecursively(stateDir)); // first kept, so deleted after the apps closed
         EmbeddedKafka kafka = resources.start(EmbeddedKafka::start);
