@@ -32,18 +32,22 @@ import java.util.regex.Pattern;
  */
 public final class TariffEventsCsv {
     public static final String HEADER = "id,imposer,target,scope,announced,effective,rate_before_pct,rate_after_pct,kind,note,source";
+    /** The digits of a code as written: groups after a dot have two digits, or four in the last (8471.30.0100). */
+    private static final String CODE = "\\d{2,10}(?:\\.\\d{2})*(?:\\.\\d{4})?";
     /**
      * An HS code named in a scope: {@code HS27}, also as people write it in a calendar, {@code HS 27} or {@code hs27}
      * (read as no code at all before, so the event matched no series, silently), and as customs schedules write
-     * headings and subheadings, with dots: {@code HS 8517.13}, {@code HS8471.30.01}, {@code HS85.17}.
+     * headings and subheadings, with dots: {@code HS 8517.13}, {@code HS8471.30.01}, {@code HS85.17}; the last group
+     * may have four digits, as the US writes its 10-digit statistical numbers ({@code HS 8471.30.0100}) and China its
+     * 8-digit lines ({@code HS 8517.1300}).
      */
-    private static final Pattern HS = Pattern.compile("\\bHS ?(\\d{2,10}(?:\\.\\d{2})*)\\b", Pattern.CASE_INSENSITIVE);
+    private static final Pattern HS = Pattern.compile("\\bHS ?(" + CODE + ")\\b", Pattern.CASE_INSENSITIVE);
     /**
      * What follows an HS code when the scope gives a range ({@code HS84-87}, {@code HS84-HS87}, {@code HS84 to 87}):
      * the end, with or without "HS". Not a rate ({@code HS27 - 10%}).
      */
     private static final Pattern RANGE_END = Pattern.compile(
-            "(?:\\s*[-\u2013\u2014]\\s*|\\s+(?:to|through|thru)\\s+)(HS ?)?(\\d{2,10}(?:\\.\\d{2})*)\\b(?!\\.?\\d*\\s*%)",
+            "(?:\\s*[-\u2013\u2014]\\s*|\\s+(?:to|through|thru)\\s+)(HS ?)?(" + CODE + ")\\b(?!\\.?\\d*\\s*%)",
             Pattern.CASE_INSENSITIVE);
     /**
      * What follows an HS code when the scope lists more codes after it without "HS" ({@code HS84/85}, {@code HS8471,
@@ -51,7 +55,7 @@ public final class TariffEventsCsv {
      * ({@code HS27, 10%}, {@code HS27 15 percent}); a code written with "HS" is read.
      */
     private static final Pattern LIST_NEXT = Pattern.compile(
-            "(?:\\s*[/,&+;]\\s*|\\s+(?:and|or)\\s+|\\s+)(\\d{2,10}(?:\\.\\d{2})*)\\b"
+            "(?:\\s*[/,&+;]\\s*|\\s+(?:and|or)\\s+|\\s+)(" + CODE + ")\\b"
                     + "(?!\\.?\\d*\\s*(?:%|percent\\b|pct\\b))",
             Pattern.CASE_INSENSITIVE);
     /**
@@ -214,8 +218,8 @@ public final class TariffEventsCsv {
                         end++;
                     }
                     return new ParseResult.Rejected<>(lineNo, raw, "scope names '" + scope.substring(m.start(), end)
-                            + "', which is no HS code read whole: after a dot come pairs of digits (HS 8517.13); it "
-                            + "would be read as HS" + m.group(1) + " alone");
+                            + "', which is no HS code read whole: after a dot come pairs of digits (HS 8517.13, "
+                            + "HS 8471.30.0100); it would be read as HS" + m.group(1) + " alone");
                 }
                 if (code.length() % 2 != 0) {
                     return new ParseResult.Rejected<>(lineNo, raw, "scope names HS" + m.group(1) + ", which has "

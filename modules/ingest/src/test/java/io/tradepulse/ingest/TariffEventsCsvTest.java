@@ -161,6 +161,28 @@ class TariffEventsCsvTest {
     }
 
     /**
+     * The US schedule writes its 10-digit statistical numbers with four digits after the last dot ("8471.30.0100"), and
+     * China's 8-digit lines are often written "8517.1300": such a code was refused as cut at a dot, naming it "no HS
+     * code read whole" although it is one, and a list of two of them after one HS was not seen as a list.
+     */
+    @Test
+    void shouldReadTheWholeCodeWhenAGroupAfterADotHasFourDigits() throws IOException {
+        Map<String, List<String>> read = Map.of("HS 8471.30.0100 laptops", List.of("8471300100"),
+                "HS 8703.23.0190 cars; HS 8517.1300", List.of("8703230190", "85171300"));
+        read.forEach((scope, codes) -> {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Parsed.class);
+            assertThat(((ParseResult.Parsed<TariffEvent>) row).value().getHsScope()).as(scope).isEqualTo(codes);
+        });
+        assertThat(((ParseResult.Rejected<TariffEvent>) parseOne(
+                "x,USA,CHN,HS 8471.30.0100/8471.30.0200,2025-04-02,2025-04-09,20,54,INCREASE,,AP")).reason())
+                .contains("scope lists HS codes without 'HS'");
+        assertThat(((ParseResult.Rejected<TariffEvent>) parseOne(
+                "x,USA,CHN,HS 8471.30.010,2025-04-02,2025-04-09,20,54,INCREASE,,AP")).reason())
+                .as("three digits after the dot: cut").contains("'HS 8471.30.010'");
+    }
+
+    /**
      * hsScope entries are prefixes of commodity codes of 2, 4, 6, 8 or 10 digits: "HS870" (8703 cut short) was an event
      * on all of 8701-8709, and "HS 8517.1" and "HS8517.130" were read as HS8517, the whole heading.
      */
