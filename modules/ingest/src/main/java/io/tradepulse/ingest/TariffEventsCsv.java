@@ -184,20 +184,20 @@ public final class TariffEventsCsv {
                 }
                 // hsScope holds codes, and a range in it is read as its ends: "HS84-87" was an event on HS84 alone, and
                 // "HS84-HS87" one on 84 and 87, missing 85 and 86 silently. A bare number of another length after the
-                // code ("HS27 to 2030") is no range end.
+                // code ("HS27 to 2030") is no range end, nor is a year ("HS 8703 to 2026").
                 Matcher range = RANGE_END.matcher(scope).region(m.end(), scope.length());
                 String code = m.group(1).replace(".", "");
-                if (range.lookingAt()
-                        && (range.group(1) != null || range.group(2).replace(".", "").length() == code.length())) {
+                if (range.lookingAt() && (range.group(1) != null
+                        || (range.group(2).replace(".", "").length() == code.length() && !isYear(range.group(2))))) {
                     return new ParseResult.Rejected<>(lineNo, raw, "scope gives a range of HS codes ('"
                             + scope.substring(m.start(), range.end()) + "'): hsScope can only list codes, and would hold "
                             + "the range's ends alone; list every code it covers (HS84 HS85 HS86 HS87)");
                 }
                 // Only codes written with "HS" are read: "HS84/85" was an event on HS84 alone, and the series of 85
                 // were silently never matched. A bare number of another length after the code ("HS8703, 25 cars") is
-                // no code.
+                // no code, nor is a year ("HS 8703 2025 quota").
                 Matcher next = LIST_NEXT.matcher(scope).region(m.end(), scope.length());
-                if (next.lookingAt() && next.group(1).replace(".", "").length() == code.length()) {
+                if (next.lookingAt() && next.group(1).replace(".", "").length() == code.length() && !isYear(next.group(1))) {
                     return new ParseResult.Rejected<>(lineNo, raw, "scope lists HS codes without 'HS' ('"
                             + scope.substring(m.start(), next.end()) + "'): only codes written HSnn are read, and hsScope "
                             + "would hold HS" + m.group(1) + " alone; write HS before every code (HS84 HS85)");
@@ -266,6 +266,14 @@ public final class TariffEventsCsv {
         } catch (DateTimeParseException e) {
             return new ParseResult.Rejected<>(lineNo, raw, "date is not yyyy-MM-dd: " + e.getParsedString());
         }
+    }
+
+    /**
+     * Whether a bare number after a code is a year (2010 to 2099) rather than a heading: no HS heading has these numbers
+     * (chapter 20 ends at 2009, chapter 21 starts at 2101), and calendars write years after codes ("HS 8703 2025 quota").
+     */
+    private static boolean isYear(String number) {
+        return number.matches("20[1-9]\\d");
     }
 
     /** Why the rates go the other way than the kind says, or null when they do not (or one of them is not given). */

@@ -306,6 +306,25 @@ class TariffEventsCsvTest {
         }
     }
 
+    /**
+     * A year right after a heading ("HS 8703 2025 quota", "HS 8542; 2026 list", "HS 8703 to 2026") was taken for a
+     * second code of a list or the end of a range, and the row refused, although no HS heading is numbered 2010 to 2099
+     * (chapter 20 ends at 2009, chapter 21 starts at 2101).
+     */
+    @Test
+    void shouldReadTheCodeWhenAYearFollowsIt() throws IOException {
+        for (String scope : List.of("HS 8703 2025 quota", "HS 8703; 2026 list", "HS 8703 - 2026 quota", "HS 8703 to 2026",
+                "HS 8703, 2099")) {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Parsed.class);
+            assertThat(((ParseResult.Parsed<TariffEvent>) row).value().getHsScope()).as(scope).containsExactly("8703");
+        }
+        for (String scope : List.of("HS 2001 2005", "HS 2001-2009", "HS 2009 2101")) {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope + ": headings, not years").isInstanceOf(ParseResult.Rejected.class);
+        }
+    }
+
     @Test
     void shouldRejectUnknownKindNamingTheAllowedValues() throws IOException {
         var rows = new TariffEventsCsv().parse(new StringReader(TariffEventsCsv.HEADER
