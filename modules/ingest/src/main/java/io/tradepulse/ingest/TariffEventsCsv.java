@@ -184,10 +184,11 @@ public final class TariffEventsCsv {
                 }
                 // hsScope holds codes, and a range in it is read as its ends: "HS84-87" was an event on HS84 alone, and
                 // "HS84-HS87" one on 84 and 87, missing 85 and 86 silently. A bare number of another length after the
-                // code ("HS27 to 2030") is no range end, nor is a year ("HS 8703 to 2026").
+                // code ("HS27 to 2030") is no range end, nor is a year ("HS 8703 to 2026"); one written as a code with a
+                // dot is ("HS 8703 - 8704.10").
                 Matcher range = RANGE_END.matcher(scope).region(m.end(), scope.length());
                 String code = m.group(1).replace(".", "");
-                if (range.lookingAt() && (range.group(1) != null
+                if (range.lookingAt() && (range.group(1) != null || isDottedCode(range.group(2))
                         || (range.group(2).replace(".", "").length() == code.length() && !isYear(range.group(2))))) {
                     return new ParseResult.Rejected<>(lineNo, raw, "scope gives a range of HS codes ('"
                             + scope.substring(m.start(), range.end()) + "'): hsScope can only list codes, and would hold "
@@ -195,9 +196,10 @@ public final class TariffEventsCsv {
                 }
                 // Only codes written with "HS" are read: "HS84/85" was an event on HS84 alone, and the series of 85
                 // were silently never matched. A bare number of another length after the code ("HS8703, 25 cars") is
-                // no code, nor is a year ("HS 8703 2025 quota").
+                // no code, nor is a year ("HS 8703 2025 quota"); one written as a code with a dot is ("HS 8471, 8473.30").
                 Matcher next = LIST_NEXT.matcher(scope).region(m.end(), scope.length());
-                if (next.lookingAt() && next.group(1).replace(".", "").length() == code.length() && !isYear(next.group(1))) {
+                if (next.lookingAt() && (isDottedCode(next.group(1))
+                        || (next.group(1).replace(".", "").length() == code.length() && !isYear(next.group(1))))) {
                     return new ParseResult.Rejected<>(lineNo, raw, "scope lists HS codes without 'HS' ('"
                             + scope.substring(m.start(), next.end()) + "'): only codes written HSnn are read, and hsScope "
                             + "would hold HS" + m.group(1) + " alone; write HS before every code (HS84 HS85)");
@@ -274,6 +276,14 @@ public final class TariffEventsCsv {
      */
     private static boolean isYear(String number) {
         return number.matches("20[1-9]\\d");
+    }
+
+    /**
+     * Whether a bare number is written as a code of a heading or finer, with a dot after its first four digits
+     * ("8473.30"): a rate or an amount is never written so, whatever the code before it.
+     */
+    private static boolean isDottedCode(String number) {
+        return number.indexOf('.') >= 4;
     }
 
     /** Why the rates go the other way than the kind says, or null when they do not (or one of them is not given). */

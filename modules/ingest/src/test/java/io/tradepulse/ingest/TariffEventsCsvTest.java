@@ -307,6 +307,28 @@ class TariffEventsCsvTest {
     }
 
     /**
+     * Only a bare number of the code's own length was taken for a further code: "HS 8471, 8473.30" was an event on 8471
+     * alone and "HS 8703 - 8704.10" one on 8703 alone, although a number written with a dot after four digits is a code
+     * (no rate is written so), and the series of the other code were silently never matched.
+     */
+    @Test
+    void shouldRejectAScopeWhenACodeWrittenWithADotFollowsWithoutHs() throws IOException {
+        Map<String, String> scopes = Map.of("HS 8471, 8473.30", "scope lists HS codes without 'HS'",
+                "HS 8471 / 8473.30.01 parts", "scope lists HS codes without 'HS'",
+                "HS 8517.13 and 8517.1400", "scope lists HS codes without 'HS'",
+                "HS 8703 - 8704.10", "range", "HS 8703.23 to 8703.24.0100", "range");
+        scopes.forEach((scope, reason) -> {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(scope).contains(reason);
+        });
+        for (String scope : List.of("HS 8703, 12.50 % ad valorem", "HS 8703 - 25.00%", "HS 8703 2.5 litres")) {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope + ": a rate or a size, no code").isInstanceOf(ParseResult.Parsed.class);
+        }
+    }
+
+    /**
      * A year right after a heading ("HS 8703 2025 quota", "HS 8542; 2026 list", "HS 8703 to 2026") was taken for a
      * second code of a list or the end of a range, and the row refused, although no HS heading is numbered 2010 to 2099
      * (chapter 20 ends at 2009, chapter 21 starts at 2101).
