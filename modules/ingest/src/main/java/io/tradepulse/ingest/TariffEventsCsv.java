@@ -44,10 +44,11 @@ public final class TariffEventsCsv {
     private static final Pattern HS = Pattern.compile("\\bHS ?(" + CODE + ")\\b", Pattern.CASE_INSENSITIVE);
     /**
      * What follows an HS code when the scope gives a range ({@code HS84-87}, {@code HS84-HS87}, {@code HS84 to 87}):
-     * the end, with or without "HS". Not a rate ({@code HS27 - 10%}).
+     * the end, with or without "HS". Not a rate ({@code HS27 - 10%}, {@code HS27 - 15 percent}), as in {@link #LIST_NEXT}.
      */
     private static final Pattern RANGE_END = Pattern.compile(
-            "(?:\\s*[-\u2013\u2014]\\s*|\\s+(?:to|through|thru)\\s+)(HS ?)?(" + CODE + ")\\b(?!\\.?\\d*\\s*%)",
+            "(?:\\s*[-\u2013\u2014]\\s*|\\s+(?:to|through|thru)\\s+)(HS ?)?(" + CODE + ")\\b"
+                    + "(?!\\.?\\d*\\s*(?:%|percent\\b|pct\\b))",
             Pattern.CASE_INSENSITIVE);
     /**
      * What follows an HS code when the scope lists more codes after it without "HS" ({@code HS84/85}, {@code HS8471,

@@ -307,6 +307,21 @@ class TariffEventsCsvTest {
     }
 
     /**
+     * A rate written in words after a dash ("HS27 - 15 percent", "HS 84 \u2013 25 pct") was taken for the end of a range
+     * and the row refused, although a list reads a number followed by "percent" or "pct" as a rate, as one followed by %.
+     */
+    @Test
+    void shouldReadTheCodeWhenARateInWordsFollowsADash() throws IOException {
+        Map<String, String> scopes = Map.of("HS27 - 15 percent", "27", "HS 84 \u2013 25 pct", "84",
+                "HS 8703 - 25.00 percent", "8703");
+        scopes.forEach((scope, code) -> {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Parsed.class);
+            assertThat(((ParseResult.Parsed<TariffEvent>) row).value().getHsScope()).as(scope).containsExactly(code);
+        });
+    }
+
+    /**
      * Only a bare number of the code's own length was taken for a further code: "HS 8471, 8473.30" was an event on 8471
      * alone and "HS 8703 - 8704.10" one on 8703 alone, although a number written with a dot after four digits is a code
      * (no rate is written so), and the series of the other code were silently never matched.
