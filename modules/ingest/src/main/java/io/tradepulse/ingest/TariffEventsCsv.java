@@ -35,6 +35,12 @@ public final class TariffEventsCsv {
     /** The digits of a code as written: groups after a dot have two digits, or four in the last (8471.30.0100). */
     private static final String CODE = "\\d{2,10}(?:\\.\\d{2})*(?:\\.\\d{4})?";
     /**
+     * After a number: it is no rate, i.e. not followed by %, "percent", "per cent", "pct", "pp" or "percentage points",
+     * alone or as the start of a range of rates ({@code 10.5%}, {@code 10-15%}, {@code 10 to 15 percent}).
+     */
+    private static final String NOT_A_RATE = "(?!\\.?\\d*\\s*(?:(?:[-\u2013\u2014]|to\\b)\\s*\\d+(?:\\.\\d+)?\\s*)?"
+            + "(?:%|percent\\b|per\\s?cent\\b|pct\\b|pp\\b|percentage points?\\b))";
+    /**
      * An HS code named in a scope: {@code HS27}, also as people write it in a calendar, {@code HS 27} or {@code hs27}
      * (read as no code at all before, so the event matched no series, silently), and as customs schedules write
      * headings and subheadings, with dots: {@code HS 8517.13}, {@code HS8471.30.01}, {@code HS85.17}; the last group
@@ -47,17 +53,15 @@ public final class TariffEventsCsv {
      * the end, with or without "HS". Not a rate ({@code HS27 - 10%}, {@code HS27 - 15 percent}), as in {@link #LIST_NEXT}.
      */
     private static final Pattern RANGE_END = Pattern.compile(
-            "(?:\\s*[-\u2013\u2014]\\s*|\\s+(?:to|through|thru)\\s+)(HS ?)?(" + CODE + ")\\b"
-                    + "(?!\\.?\\d*\\s*(?:%|percent\\b|pct\\b))",
+            "(?:\\s*[-\u2013\u2014]\\s*|\\s+(?:to|through|thru)\\s+)(HS ?)?(" + CODE + ")\\b" + NOT_A_RATE,
             Pattern.CASE_INSENSITIVE);
     /**
      * What follows an HS code when the scope lists more codes after it without "HS" ({@code HS84/85}, {@code HS8471,
      * 8473}, {@code HS84 and 85}, {@code HS8471; 8473}, {@code HS 8471 8473}): the next code. Not a rate
-     * ({@code HS27, 10%}, {@code HS27 15 percent}); a code written with "HS" is read.
+     * ({@code HS27, 10%}, {@code HS27 15 percent}, {@code HS02 10-15%}); a code written with "HS" is read.
      */
     private static final Pattern LIST_NEXT = Pattern.compile(
-            "(?:\\s*[/,&+;]\\s*|\\s+(?:and|or)\\s+|\\s+)(" + CODE + ")\\b"
-                    + "(?!\\.?\\d*\\s*(?:%|percent\\b|pct\\b))",
+            "(?:\\s*[/,&+;]\\s*|\\s+(?:and|or)\\s+|\\s+)(" + CODE + ")\\b" + NOT_A_RATE,
             Pattern.CASE_INSENSITIVE);
     /**
      * Where a scope says "HS" (or the US "HTS", India's "HSN"): each must be a code {@link #HS}

@@ -322,6 +322,25 @@ class TariffEventsCsvTest {
     }
 
     /**
+     * A rate right after a chapter ("HS02 10-15%", the bundled calendar's "10-15%" form; "HS 27 15 per cent", "HS 27, 10 pp")
+     * was taken for a second code written without HS and the row refused, although a number followed by % or "percent" is
+     * read as a rate: a rate range, "per cent", "pp" and "percentage points" are rates too.
+     */
+    @Test
+    void shouldReadTheCodeWhenARateRangeOrARateInOtherWordsFollowsIt() throws IOException {
+        for (String scope : List.of("HS02 10-15%", "HS 27 10 to 15 %", "HS 84 10\u201325 percent", "HS 27 15 per cent",
+                "HS 87, 25 per cent", "HS 27, 10 pp", "HS 27 10 percentage points", "HS 87 - 25 per cent")) {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Parsed.class);
+            assertThat(((ParseResult.Parsed<TariffEvent>) row).value().getHsScope()).as(scope).hasSize(1);
+        }
+        for (String scope : List.of("HS 27 28 coal", "HS 84 85 machinery 25%", "HS 27 10 cars")) {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope + ": codes, not a rate").isInstanceOf(ParseResult.Rejected.class);
+        }
+    }
+
+    /**
      * Only a bare number of the code's own length was taken for a further code: "HS 8471, 8473.30" was an event on 8471
      * alone and "HS 8703 - 8704.10" one on 8703 alone, although a number written with a dot after four digits is a code
      * (no rate is written so), and the series of the other code were silently never matched.
