@@ -28,6 +28,12 @@ class TariffsCommandTest {
     private static final String UNREACHABLE_BROKER = "127.0.0.1:1";
     private static final String UNREACHABLE_REGISTRY = "http://127.0.0.1:1";
 
+    /** A --config file for the unreachable cluster and registry, with {@code more} (properties lines) after them. */
+    private Path unreachableConfig(String name, String more) throws IOException {
+        return Files.writeString(dir.resolve(name), "bootstrap.servers=" + UNREACHABLE_BROKER + "\nschema.registry.url="
+                + UNREACHABLE_REGISTRY + "\n" + more);
+    }
+
     @TempDir
     Path dir;
 
@@ -161,9 +167,7 @@ class TariffsCommandTest {
     @Test
     @Timeout(value = 20, unit = TimeUnit.SECONDS)
     void shouldCheckTheConfigurationButNotConnectInADryRun() throws IOException {
-        Path config = dir.resolve("app.properties");
-        Files.writeString(config, "bootstrap.servers=" + UNREACHABLE_BROKER + "\nschema.registry.url=" + UNREACHABLE_REGISTRY
-                + "\ntradepulse.topic.prefix=prod.\n");
+        Path config = unreachableConfig("app.properties", "tradepulse.topic.prefix=prod.\n");
 
         Path csv = bundledCsv(dir);
         Result ok = run("--file", csv.toString(), "--config", config.toString(), "--dry-run");
@@ -200,9 +204,7 @@ class TariffsCommandTest {
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void shouldRefuseWithExitCode2WhenNoKafkaClientCanBeBuiltFromTheConfig() throws IOException {
-        Path config = dir.resolve("sasl.properties");
-        Files.writeString(config, "bootstrap.servers=" + UNREACHABLE_BROKER + "\nschema.registry.url=" + UNREACHABLE_REGISTRY
-                + "\nsecurity.protocol=SASL_SSL\nsasl.mechanism=PLAIN\n");
+        Path config = unreachableConfig("sasl.properties", "security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\n");
 
         Result r = run("--file", bundledCsv(dir).toString(), "--config", config.toString());
 
@@ -219,9 +221,8 @@ class TariffsCommandTest {
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void shouldRefuseANonPositiveTransactionTimeoutNamingTheKeyBeforeConnecting() throws IOException {
-        Path config = dir.resolve("txn.properties");
-        Files.writeString(config, "bootstrap.servers=" + UNREACHABLE_BROKER + "\nschema.registry.url=" + UNREACHABLE_REGISTRY
-                + "\ndefault.api.timeout.ms=2000\nrequest.timeout.ms=1000\ntransaction.timeout.ms=-5\n");
+        Path config = unreachableConfig("txn.properties",
+                "default.api.timeout.ms=2000\nrequest.timeout.ms=1000\ntransaction.timeout.ms=-5\n");
 
         Result r = run("--file", bundledCsv(dir).toString(), "--config", config.toString());
 
@@ -239,10 +240,8 @@ class TariffsCommandTest {
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void shouldCreateTheTopicsWithTheAdminPrefixedKeysOfTheConfigWhenItHasThem() throws IOException {
-        Path config = dir.resolve("admin.properties");
-        Files.writeString(config, "bootstrap.servers=" + UNREACHABLE_BROKER + "\nschema.registry.url=" + UNREACHABLE_REGISTRY
-                + "\nsecurity.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nadmin.security.protocol=PLAINTEXT"
-                + "\nadmin.default.api.timeout.ms=2000\nadmin.request.timeout.ms=1000\n");
+        Path config = unreachableConfig("admin.properties", "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n"
+                + "admin.security.protocol=PLAINTEXT\nadmin.default.api.timeout.ms=2000\nadmin.request.timeout.ms=1000\n");
 
         Result r = run("--file", bundledCsv(dir).toString(), "--config", config.toString());
 
@@ -290,9 +289,7 @@ class TariffsCommandTest {
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void shouldRefuseANonPositiveProducerPrefixedTransactionTimeoutWhenTheConfigHasOne() throws IOException {
-        Path config = dir.resolve("timeout.properties");
-        Files.writeString(config, "bootstrap.servers=" + UNREACHABLE_BROKER + "\nschema.registry.url=" + UNREACHABLE_REGISTRY
-                + "\nproducer.transaction.timeout.ms=0\n");
+        Path config = unreachableConfig("timeout.properties", "producer.transaction.timeout.ms=0\n");
 
         Result r = run("--file", bundledCsv(dir).toString(), "--config", config.toString());
 
@@ -303,9 +300,7 @@ class TariffsCommandTest {
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void shouldFailNamingTheCauseAndSayNothingWasSentWhenTheClusterIsUnreachable() throws IOException {
-        Path config = dir.resolve("unreachable.properties");
-        Files.writeString(config, "bootstrap.servers=" + UNREACHABLE_BROKER + "\nschema.registry.url=" + UNREACHABLE_REGISTRY
-                + "\ndefault.api.timeout.ms=2000\nrequest.timeout.ms=1000\n");
+        Path config = unreachableConfig("unreachable.properties", "default.api.timeout.ms=2000\nrequest.timeout.ms=1000\n");
 
         Result r = run("--file", bundledCsv(dir).toString(), "--config", config.toString());
 
