@@ -30,6 +30,8 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
 /** {@code tradepulse dlq}'s options and filters, without a cluster ({@link DlqCommandIT} runs it on one). */
@@ -274,26 +276,21 @@ class DlqCommandTest {
                 .as("the plain keys without a prefixed one").containsEntry("sasl.jaas.config", "plain");
     }
 
-    @Test
-    void shouldRefuseAnInvalidTransactionTimeoutOfAReplayBeforeConnecting(@TempDir Path dir) throws Exception {
+    /** The replay's producer takes transaction.timeout.ms, producer.transaction.timeout.ms over it: each is checked. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "transaction.timeout.ms=-5                                  | Invalid value -5 for configuration transaction.timeout.ms",
+        "transaction.timeout.ms=60000\\nproducer.transaction.timeout.ms=0 | Invalid value 0 for configuration producer.transaction.timeout.ms",
+    })
+    void shouldRefuseAnInvalidTransactionTimeoutOfAReplayNamingItsKeyBeforeConnecting(String timeouts, String problem,
+            @TempDir Path dir) throws Exception {
         Path config = Files.writeString(dir.resolve("client.properties"), "bootstrap.servers=127.0.0.1:1\n"
-                + "schema.registry.url=http://127.0.0.1:1\ntransaction.timeout.ms=-5\n");
+                + "schema.registry.url=http://127.0.0.1:1\n" + timeouts.replace("\\n", "\n") + "\n");
 
         CliRun run = CliRun.execute("dlq", "--config", config.toString(), "--replay");
 
         assertThat(run.code()).isEqualTo(2);
-        assertThat(run.err()).startsWith("Invalid configuration: Invalid value -5 for configuration transaction.timeout.ms");
-    }
-
-    @Test
-    void shouldRefuseAnInvalidProducerPrefixedTransactionTimeoutOfAReplayNamingItsKey(@TempDir Path dir) throws Exception {
-        Path config = Files.writeString(dir.resolve("client.properties"), "bootstrap.servers=127.0.0.1:1\n"
-                + "schema.registry.url=http://127.0.0.1:1\ntransaction.timeout.ms=60000\nproducer.transaction.timeout.ms=0\n");
-
-        CliRun run = CliRun.execute("dlq", "--config", config.toString(), "--replay");
-
-        assertThat(run.code()).isEqualTo(2);
-        assertThat(run.err()).startsWith("Invalid configuration: Invalid value 0 for configuration producer.transaction.timeout.ms");
+        assertThat(run.err()).startsWith("Invalid configuration: " + problem);
     }
 
     /**
