@@ -178,14 +178,16 @@ public final class TariffEventsCsv {
                     return new ParseResult.Rejected<>(lineNo, raw, "scope names HS" + m.group(1) + " next to '"
                             + exemption.group() + "': hsScope can only list the HS codes the event covers, and the codes "
                             + "of a scope that exempts or excludes goods may be the spared ones; list the codes covered "
-                            + "(HS01 HS02 ...), or write ALL for all goods (the exemption is then not modelled)");
+                            + "(HS01 HS02 ...), or write ALL for all goods (the exemption is then not modelled), and move the "
+                            + "words of the exemption to the note column");
                 }
                 // hsScope lists the goods an event covers: an excluded code read as one turned "ALL except HS8517"
                 // into an event on HS8517 alone, the very goods it spared.
                 if (m.start() > excludedFrom) {
                     return new ParseResult.Rejected<>(lineNo, raw, "scope excludes HS" + m.group(1) + " ('"
                             + exclusion.group() + "'): hsScope can only list the HS codes the event covers; list those "
-                            + "(HS01 HS02 ...), or write ALL for all goods (the exclusion is then not modelled)");
+                            + "(HS01 HS02 ...), or write ALL for all goods (the exclusion is then not modelled), and move the "
+                            + "words of the exclusion to the note column");
                 }
                 // hsScope holds codes, and a range in it is read as its ends: "HS84-87" was an event on HS84 alone, and
                 // "HS84-HS87" one on 84 and 87, missing 85 and 86 silently. A bare number of another length after the
@@ -254,7 +256,7 @@ public final class TariffEventsCsv {
             if (hs.isEmpty() && ALL_AND_WORDS.matcher(scope).matches()) {
                 return new ParseResult.Rejected<>(lineNo, raw, "scope '" + scope + "' is neither ALL nor a list of HS "
                         + "codes: only the scope ALL itself means all goods, and a scope in words matches no series; "
-                        + "write ALL (and the words in note), or list the HS codes covered (HS01 HS02 ...)");
+                        + "write ALL and move the words to the note column, or list the HS codes covered (HS01 HS02 ...)");
             }
             return new ParseResult.Parsed<>(lineNo, TariffEvent.newBuilder()
                     .setId(f.get(0).trim())

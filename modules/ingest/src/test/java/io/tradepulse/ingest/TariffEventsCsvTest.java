@@ -478,4 +478,17 @@ class TariffEventsCsvTest {
             assertThat(rows.get(0)).as(pair).isInstanceOf(ParseResult.Parsed.class);
         }
     }
+
+    /**
+     * A scope refused for words that name no codes (an exemption, an exclusion, "ALL goods") told to write ALL or list
+     * the codes, but not where the words may go: the calendar's note column keeps them with the event.
+     */
+    @Test
+    void shouldSuggestTheNoteColumnWhenAScopeIsRefusedForWordsThatAreNoCodes() {
+        for (String scope : List.of("ALL; HS8471 HS8517 exempt", "ALL except HS8517", "ALL goods")) {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(scope).contains("note column");
+        }
+    }
 }
