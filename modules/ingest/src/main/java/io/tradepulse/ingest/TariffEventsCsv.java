@@ -11,7 +11,10 @@ import java.time.format.DateTimeParseException;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -74,6 +77,13 @@ public final class TariffEventsCsv {
     private static final Pattern ALL_AND_WORDS = Pattern.compile("all\\b.+", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
     /** No-break, narrow no-break and figure spaces. */
     private static final Pattern NO_BREAK_SPACE = Pattern.compile("[\\u00A0\\u202F\\u2007]");
+    /** A number standing alone: not part of a word ("1500cc", "Q3"), a decimal's tail, or an amount ("$2500"). */
+    private static final Pattern BARE_NUMBER = Pattern.compile("(?<![\\w.$\u20ac\u00a3\u00a5])\\d+(?:\\.\\d+)*(?!\\w)");
+    /** A date as calendars write it: 2025-04-05, 2025-04, 05/04/2025, 4/2025; its numbers are no codes. */
+    private static final Pattern DATE = Pattern.compile(
+            "\\b(?:\\d{4}-\\d{1,2}(?:-\\d{1,2})?|\\d{1,2}[/.-]\\d{1,2}[/.-](?:\\d{4}|\\d{2})|\\d{1,2}/\\d{4})\\b");
+    /** Matches (empty) where no rate follows. */
+    private static final Pattern NO_RATE = Pattern.compile(NOT_A_RATE, Pattern.CASE_INSENSITIVE);
     private static final Pattern ISO3 = Pattern.compile("[A-Z]{3}");
     /** Words that start a list of goods a scope leaves out ("ALL except HS8517"): the codes after them are no scope. */
     private static final Pattern EXCLUSION = Pattern.compile("\\b(except|excluding|excl\\.?|other than|but not)\\b",
@@ -166,6 +176,7 @@ public final class TariffEventsCsv {
             String scope = NO_BREAK_SPACE.matcher(f.get(3)).replaceAll(" ").strip();
             Set<String> hs = new LinkedHashSet<>();
             Set<Integer> read = new HashSet<>(); // where each code read starts
+            TreeMap<Integer, Integer> spans = new TreeMap<>(); // where each code read starts, and where it ends
             Matcher m = HS.matcher(scope);
             Matcher exclusion = EXCLUSION.matcher(scope);
             int excludedFrom = exclusion.find() ? exclusion.start() : Integer.MAX_VALUE;
@@ -237,6 +248,7 @@ public final class TariffEventsCsv {
                 }
                 hs.add(code);
                 read.add(m.start());
+                spans.put(m.start(), m.end());
             }
             // "HS-8517", "HS code 8517", "HTS 8517.13", "HS  8517" were read as no code at all, so the event matched no
             // series, silently, as "HS 27" and "hs27" did before they were read.
@@ -249,6 +261,21 @@ public final class TariffEventsCsv {
                             + "code is read there: only codes written HSnn are read (HS8517, HS 8517.13, hs27), so the "
                             + "event would match no series for it; write the code so");
                 }
+            }
+            // A code written without HS further on ("HS 8704 trucks 25%, 8703 cars 25%", "HS 8517.13, 8471") was dropped
+            // silently, as in "HS8471, 8473" (refused above when it comes right after the code): hsScope held the codes
+            // written with HS alone. Reading the bare number as a code would turn quantities into goods, so it is
+            // refused unless it is a rate or a year.
+            MatchResult unread = unreadCode(scope, spans, hs, excludedFrom);
+            if (unread != null) {
+                Map.Entry<Integer, Integer> before = spans.floorEntry(unread.start());
+                String where = before == null
+                        ? "before '" + scope.substring(spans.firstKey(), spans.firstEntry().getValue()) + "'"
+                        : "after '" + scope.substring(before.getKey(), before.getValue()) + "'";
+                return new ParseResult.Rejected<>(lineNo, raw, "scope names '" + unread.group() + "' without 'HS' ("
+                        + where + "): only codes written HSnn are read, so hsScope would hold the codes written with HS "
+                        + "alone; write HS before every code (HS8704 trucks 25%, HS8703 cars 25%), and move a number "
+                        + "that is no code to the note column");
             }
             // The processor takes an event without HS codes for all goods only when its scope is ALL itself, and one in
             // words for a partial scope that matches no series: "ALL goods" or "ALL (IEEPA fentanyl)" never applied to
@@ -275,6 +302,57 @@ public final class TariffEventsCsv {
         } catch (DateTimeParseException e) {
             return new ParseResult.Rejected<>(lineNo, raw, "date is not yyyy-MM-dd: " + e.getParsedString());
         }
+    }
+
+    /**
+     * The first number in {@code scope}, outside the codes read ({@code spans}), that is written like an HS code: with a
+     * dot after its first four digits ("8473.30"), or an even number of digits (up to 10) that is four or more, or as
+     * many as the code read before it has ("HS27 coal, 28 fuels"). A rate (25%, 10-15 percent) or a year is no code, and
+     * neither is a decimal ("2.5 litres"), an amount ("$2500"), a number run into a word ("1500cc"), a part of a date
+     * ("from 2025-04-05"), or a code the codes read cover ("HS 87 vehicles (chapter 87)", unless it is excluded); null
+     * if none.
+     */
+    private static MatchResult unreadCode(String scope, TreeMap<Integer, Integer> spans, Set<String> codes,
+            int excludedFrom) {
+        if (spans.isEmpty()) {
+            return null;
+        }
+        TreeMap<Integer, Integer> dates = new TreeMap<>();
+        Matcher date = DATE.matcher(scope);
+        while (date.find()) {
+            dates.put(date.start(), date.end());
+        }
+        Matcher number = BARE_NUMBER.matcher(scope);
+        while (number.find()) {
+            Map.Entry<Integer, Integer> before = spans.floorEntry(number.start());
+            if (before != null && number.start() < before.getValue()) {
+                continue; // part of a code read
+            }
+            Map.Entry<Integer, Integer> inDate = dates.floorEntry(number.start());
+            if (inDate != null && number.start() < inDate.getValue()) {
+                continue;
+            }
+            if (!NO_RATE.matcher(scope).region(number.end(), scope.length()).lookingAt()) {
+                continue;
+            }
+            String n = number.group();
+            String digits = n.replace(".", "");
+            if (number.start() < excludedFrom && codes.stream().anyMatch(digits::startsWith)) {
+                continue;
+            }
+            if (isDottedCode(n) && !isYear(n.substring(0, 4))) {
+                return number.toMatchResult();
+            }
+            if (n.indexOf('.') >= 0 || n.length() % 2 != 0 || n.length() > 10 || isYear(n)) {
+                continue;
+            }
+            Map.Entry<Integer, Integer> code = before != null ? before : spans.firstEntry();
+            int codeDigits = scope.substring(code.getKey(), code.getValue()).replaceAll("\\D", "").length();
+            if (n.length() >= 4 || n.length() == codeDigits) {
+                return number.toMatchResult();
+            }
+        }
+        return null;
     }
 
     /**

@@ -491,4 +491,31 @@ class TariffEventsCsvTest {
             assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(scope).contains("note column");
         }
     }
+
+    /**
+     * A code written without HS after words ("HS 8704 trucks 25%, 8703 cars 25%") or after a longer code ("HS 8517.13,
+     * 8471") was dropped silently: the event on trucks and cars matched the trucks' series alone. Its number is no rate
+     * nor year, so it is refused, naming it, as a list written with one HS is.
+     */
+    @Test
+    void shouldRejectAScopeWhenACodeWithoutHsFollowsWordsOrALongerCode() {
+        Map<String, String> scopes = Map.of("HS 8704 trucks 25%, 8703 cars 25%", "'8703'", "HS 8517.13, 8471", "'8471'",
+                "HS27 coal, 28 chemicals", "'28'", "HS 8703 cars and 8704.10 dumpers", "'8704.10'",
+                "8704 trucks; HS 8703 cars", "'8704'", "HS 87 except 8703", "'8703'");
+        scopes.forEach((scope, named) -> {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(scope)
+                    .contains("scope names " + named + " without 'HS'");
+        });
+        Map<String, List<String>> read = Map.of("HS 8704 trucks 25%, HS 8703 cars 25%", List.of("8704", "8703"),
+                "HS 8703 cars, 2.5 litres, 25 % from 2026", List.of("8703"), "HS 8517.13 phones, 10-15%", List.of("851713"),
+                "HS 8703 cars over $2500 or 1500cc", List.of("8703"), "HS 27 fuels from 2025-04-05 or 05/04/2025",
+                List.of("27"), "HS 87 vehicles (chapter 87, 8703 cars)", List.of("87"));
+        read.forEach((scope, codes) -> {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Parsed.class);
+            assertThat(((ParseResult.Parsed<TariffEvent>) row).value().getHsScope()).as(scope).isEqualTo(codes);
+        });
+    }
 }
