@@ -52,6 +52,13 @@ public final class TariffEventsCsv {
      */
     private static final Pattern HS = Pattern.compile("\\bHS ?(" + CODE + ")\\b", Pattern.CASE_INSENSITIVE);
     /**
+     * The rest of a heading written as the EU writes its Combined Nomenclature and TARIC codes: two or three pairs of
+     * digits after spaces ({@code HS 8517 13 00}, {@code HS 8703 23 19 00}), none of them a rate. A single pair is not
+     * read so: in {@code HS8703 25 cars} the 25 is a number of cars.
+     */
+    private static final Pattern SPACED_PAIRS = Pattern.compile("(?: \\d{2}\\b" + NOT_A_RATE + "){2,3}",
+            Pattern.CASE_INSENSITIVE);
+    /**
      * What follows an HS code when the scope gives a range ({@code HS84-87}, {@code HS84-HS87}, {@code HS84 to 87}):
      * the end, with or without "HS". Not a rate ({@code HS27 - 10%}, {@code HS27 - 15 percent}), as in {@link #LIST_NEXT}.
      */
@@ -200,12 +207,21 @@ public final class TariffEventsCsv {
                             + "(HS01 HS02 ...), or write ALL for all goods (the exclusion is then not modelled), and move the "
                             + "words of the exclusion to the note column");
                 }
+                // "HS 8517 13 00" (the EU's spaced CN code) was read as heading 8517, all of it, silently: its pairs are
+                // read as the dots of "HS 8517.13.00" are.
+                String written = m.group(1);
+                int end = m.end();
+                Matcher pairs = SPACED_PAIRS.matcher(scope).region(end, scope.length());
+                if (written.matches("\\d{4}") && pairs.lookingAt()) {
+                    written += pairs.group();
+                    end = pairs.end();
+                }
                 // hsScope holds codes, and a range in it is read as its ends: "HS84-87" was an event on HS84 alone, and
                 // "HS84-HS87" one on 84 and 87, missing 85 and 86 silently. A bare number of another length after the
                 // code ("HS27 to 2030") is no range end, nor is a year ("HS 8703 to 2026"); one written as a code with a
                 // dot is ("HS 8703 - 8704.10").
-                Matcher range = RANGE_END.matcher(scope).region(m.end(), scope.length());
-                String code = m.group(1).replace(".", "");
+                String code = written.replace(".", "").replace(" ", "");
+                Matcher range = RANGE_END.matcher(scope).region(end, scope.length());
                 if (range.lookingAt() && (range.group(1) != null || isDottedCode(range.group(2))
                         || (range.group(2).replace(".", "").length() == code.length() && !isYear(range.group(2))))) {
                     return new ParseResult.Rejected<>(lineNo, raw, "scope gives a range of HS codes ('"
@@ -215,40 +231,40 @@ public final class TariffEventsCsv {
                 // Only codes written with "HS" are read: "HS84/85" was an event on HS84 alone, and the series of 85
                 // were silently never matched. A bare number of another length after the code ("HS8703, 25 cars") is
                 // no code, nor is a year ("HS 8703 2025 quota"); one written as a code with a dot is ("HS 8471, 8473.30").
-                Matcher next = LIST_NEXT.matcher(scope).region(m.end(), scope.length());
+                Matcher next = LIST_NEXT.matcher(scope).region(end, scope.length());
                 if (next.lookingAt() && (isDottedCode(next.group(1))
                         || (next.group(1).replace(".", "").length() == code.length() && !isYear(next.group(1))))) {
                     return new ParseResult.Rejected<>(lineNo, raw, "scope lists HS codes without 'HS' ('"
                             + scope.substring(m.start(), next.end()) + "'): only codes written HSnn are read, and hsScope "
-                            + "would hold HS" + m.group(1) + " alone; write HS before every code (HS84 HS85)");
+                            + "would hold HS" + written + " alone; write HS before every code (HS84 HS85)");
                 }
                 // The digits without the dots: "8517.13" is subheading 851713. Only the digits before the first dot made
                 // an event on smartphones one on all of heading 8517.
                 if (code.length() > 10) {
-                    return new ParseResult.Rejected<>(lineNo, raw, "scope names HS" + m.group(1) + ", which has "
+                    return new ParseResult.Rejected<>(lineNo, raw, "scope names HS" + written + ", which has "
                             + code.length() + " digits: an HS code has at most 10");
                 }
                 // hsScope entries are prefixes of the series' commodity codes, which have 2, 4, 6, 8 or 10 digits (the
                 // processor refuses any other): "HS870" (8703 cut short) covered all of 8701-8709, silently, and so did
                 // "HS 8517.1" and "HS8517.130", read as 8517 because only pairs of digits after a dot are read.
-                if (m.end() + 1 < scope.length() && scope.charAt(m.end()) == '.'
-                        && Character.isDigit(scope.charAt(m.end() + 1))) {
-                    int end = m.end() + 1;
-                    while (end < scope.length() && (Character.isDigit(scope.charAt(end)) || scope.charAt(end) == '.')) {
-                        end++;
+                if (end + 1 < scope.length() && scope.charAt(end) == '.'
+                        && Character.isDigit(scope.charAt(end + 1))) {
+                    int cut = end + 1;
+                    while (cut < scope.length() && (Character.isDigit(scope.charAt(cut)) || scope.charAt(cut) == '.')) {
+                        cut++;
                     }
-                    return new ParseResult.Rejected<>(lineNo, raw, "scope names '" + scope.substring(m.start(), end)
+                    return new ParseResult.Rejected<>(lineNo, raw, "scope names '" + scope.substring(m.start(), cut)
                             + "', which is no HS code read whole: after a dot come pairs of digits (HS 8517.13, "
-                            + "HS 8471.30.0100); it would be read as HS" + m.group(1) + " alone");
+                            + "HS 8471.30.0100); it would be read as HS" + written + " alone");
                 }
                 if (code.length() % 2 != 0) {
-                    return new ParseResult.Rejected<>(lineNo, raw, "scope names HS" + m.group(1) + ", which has "
+                    return new ParseResult.Rejected<>(lineNo, raw, "scope names HS" + written + ", which has "
                             + code.length() + " digits: an HS code has 2, 4, 6, 8 or 10, and as a prefix this one "
                             + "would cover every code that starts with " + code);
                 }
                 hs.add(code);
                 read.add(m.start());
-                spans.put(m.start(), m.end());
+                spans.put(m.start(), end);
             }
             // "HS-8517", "HS code 8517", "HTS 8517.13", "HS  8517" were read as no code at all, so the event matched no
             // series, silently, as "HS 27" and "hs27" did before they were read.

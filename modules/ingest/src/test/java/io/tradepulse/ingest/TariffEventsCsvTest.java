@@ -518,4 +518,25 @@ class TariffEventsCsvTest {
             assertThat(((ParseResult.Parsed<TariffEvent>) row).value().getHsScope()).as(scope).isEqualTo(codes);
         });
     }
+
+    /**
+     * The EU writes its Combined Nomenclature codes with spaces ("8517 13 00"): "HS 8517 13 00" was read as heading 8517,
+     * all of it, silently. Its pairs are read as the dots of "HS 8517.13.00" are, national digits included; a single pair
+     * ("HS8703 25 cars"), a year or a rate after a code is still no part of it.
+     */
+    @Test
+    void shouldReadTheWholeCodeWhenItIsWrittenWithSpacesAsInTheCombinedNomenclature() {
+        Map<String, List<String>> read = Map.of("HS 8517 13 00 smartphones", List.of("85171300"),
+                "HS 8517.13.00 smartphones", List.of("85171300"), "HS 8703 23 19 00 cars; HS27", List.of("8703231900", "27"),
+                "HS 8517 13 00 25%", List.of("85171300"), "HS 8703 2025 quota", List.of("8703"),
+                "HS8703 25 cars", List.of("8703"), "HS 8703 10 15%", List.of("8703"));
+        read.forEach((scope, codes) -> {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Parsed.class);
+            assertThat(((ParseResult.Parsed<TariffEvent>) row).value().getHsScope()).as(scope).isEqualTo(codes);
+        });
+        assertThat(((ParseResult.Rejected<TariffEvent>) parseOne(
+                "x,USA,CHN,\"HS 8517 13 00, 8517 14 00\",2025-04-02,2025-04-09,20,54,INCREASE,,AP")).reason())
+                .as("a second spaced code without HS").contains("without 'HS'");
+    }
 }
