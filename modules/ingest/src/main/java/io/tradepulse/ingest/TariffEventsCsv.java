@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * covers. So is a range of codes ("HS84-87", "HS84 to HS87"): hsScope would hold its ends; and a list that writes "HS"
  * once ("HS84/85", "HS8471, 8473", "HS8471; 8473", "HS 8471 8473"): hsScope would hold its first code alone. So is a
  * code of an odd number of digits ("HS870") or cut at a dot ("HS 8517.1"), and an "HS", "HTS" or "HSN" not followed by
- * a code read ("HS-8517", "HS code 8517", "HTS 8517.13"): the goods it names would be matched wrongly or not at all. A
+ * a code read ("HS-8517", "HS code 8517", "HTS no. 8517.13"): the goods it names would be matched wrongly or not at all. A
  * scope that starts with "all" but says more, without HS codes ("ALL goods"), is rejected too: it would match no
  * series, where its author meant all goods.
  */
@@ -48,9 +48,12 @@ public final class TariffEventsCsv {
      * (read as no code at all before, so the event matched no series, silently), and as customs schedules write
      * headings and subheadings, with dots: {@code HS 8517.13}, {@code HS8471.30.01}, {@code HS85.17}; the last group
      * may have four digits, as the US writes its 10-digit statistical numbers ({@code HS 8471.30.0100}) and China its
-     * 8-digit lines ({@code HS 8517.1300}).
+     * 8-digit lines ({@code HS 8517.1300}). National schedules extend the HS code with their own digits, and a code
+     * is read the same written after their names: the EU's Combined Nomenclature ({@code CN 8703}), the US
+     * Harmonized Tariff Schedule ({@code HTS 8703.23.01}), India's HSN ({@code HSN 8517}); they were refused (HTS, HSN)
+     * or not read at all (CN), although {@code HS 8703.23.01} with the same digits was read.
      */
-    private static final Pattern HS = Pattern.compile("\\bHS ?(" + CODE + ")\\b", Pattern.CASE_INSENSITIVE);
+    private static final Pattern HS = Pattern.compile("\\b(HTS|HSN|HS|CN) ?(" + CODE + ")\\b", Pattern.CASE_INSENSITIVE);
     /**
      * The rest of a heading written as the EU writes its Combined Nomenclature and TARIC codes: two or three pairs of
      * digits after spaces ({@code HS 8517 13 00}, {@code HS 8703 23 19 00}), none of them a rate. A single pair is not
@@ -190,10 +193,16 @@ public final class TariffEventsCsv {
             Matcher exemption = EXEMPTION.matcher(scope);
             boolean exempts = exemption.find();
             while (m.find()) {
+                // "CN" also stands for China, and "CN 10% on US goods" names no chapter 10, nor "CN 2025 list" a heading:
+                // after CN, a rate or a year is no code. The first six digits of a CN code are its HS code.
+                if (m.group(1).equalsIgnoreCase("CN") && (isYear(m.group(2))
+                        || !NO_RATE.matcher(scope).region(m.end(), scope.length()).lookingAt())) {
+                    continue;
+                }
                 // "ALL; HS8471 HS8517 exempt" (the April 2025 electronics exemption) was an event on HS8471 and HS8517
                 // alone, the very goods it spared, as "ALL except HS8517" was: these words also follow the codes.
                 if (exempts) {
-                    return new ParseResult.Rejected<>(lineNo, raw, "scope names HS" + m.group(1) + " next to '"
+                    return new ParseResult.Rejected<>(lineNo, raw, "scope names HS" + m.group(2) + " next to '"
                             + exemption.group() + "': hsScope can only list the HS codes the event covers, and the codes "
                             + "of a scope that exempts or excludes goods may be the spared ones; list the codes covered "
                             + "(HS01 HS02 ...), or write ALL for all goods (the exemption is then not modelled), and move the "
@@ -202,14 +211,14 @@ public final class TariffEventsCsv {
                 // hsScope lists the goods an event covers: an excluded code read as one turned "ALL except HS8517"
                 // into an event on HS8517 alone, the very goods it spared.
                 if (m.start() > excludedFrom) {
-                    return new ParseResult.Rejected<>(lineNo, raw, "scope excludes HS" + m.group(1) + " ('"
+                    return new ParseResult.Rejected<>(lineNo, raw, "scope excludes HS" + m.group(2) + " ('"
                             + exclusion.group() + "'): hsScope can only list the HS codes the event covers; list those "
                             + "(HS01 HS02 ...), or write ALL for all goods (the exclusion is then not modelled), and move the "
                             + "words of the exclusion to the note column");
                 }
                 // "HS 8517 13 00" (the EU's spaced CN code) was read as heading 8517, all of it, silently: its pairs are
                 // read as the dots of "HS 8517.13.00" are.
-                String written = m.group(1);
+                String written = m.group(2);
                 int end = m.end();
                 Matcher pairs = SPACED_PAIRS.matcher(scope).region(end, scope.length());
                 if (written.matches("\\d{4}") && pairs.lookingAt()) {
@@ -266,7 +275,7 @@ public final class TariffEventsCsv {
                 read.add(m.start());
                 spans.put(m.start(), end);
             }
-            // "HS-8517", "HS code 8517", "HTS 8517.13", "HS  8517" were read as no code at all, so the event matched no
+            // "HS-8517", "HS code 8517", "HTS no. 8517.13", "HS  8517" were read as no code at all, so the event matched no
             // series, silently, as "HS 27" and "hs27" did before they were read.
             Matcher mention = HS_MENTION.matcher(scope);
             while (mention.find()) {

@@ -108,15 +108,15 @@ class TariffEventsCsvTest {
      */
     @Test
     void shouldRejectAScopeWhenItMentionsHsWithoutACodeThatIsRead() throws IOException {
-        for (String scope : List.of("HS-8517 phones", "HS:8517", "HS code 8517", "HTS 8517.13.00", "hs  27 fuels", "hs 1",
-                "HS27 fuels; HS chapter 84", "HSN 8517", "HS84 HS-85")) {
+        for (String scope : List.of("HS-8517 phones", "HS:8517", "HS code 8517", "HTS no. 8517.13.00", "hs  27 fuels",
+                "hs 1", "HS27 fuels; HS chapter 84", "HSN code 8517", "HS84 HS-85")) {
             ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
             assertThat(row).as(scope).isInstanceOf(ParseResult.Rejected.class);
             assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(scope).contains("but no HS code is read");
         }
         assertThat(((ParseResult.Rejected<TariffEvent>) parseOne(
-                "x,USA,CHN,HTS 8517.13.00 phones,2025-04-02,2025-04-09,20,54,INCREASE,,AP")).reason())
-                .contains("'HTS 8517.13.00 phones'");
+                "x,USA,CHN,HTS no. 8517.13.00 phones,2025-04-02,2025-04-09,20,54,INCREASE,,AP")).reason())
+                .contains("'HTS no. 8517.13.00'");
         for (String scope : List.of("HS27 coal/LNG 15%; crude oil / farm machinery / large cars 10%", "HSBC-financed ships",
                 "US farm goods 10-15%", "hs 8703 cars", "HS84 HS85 (HS codes)", "HS84 (HS 85)")) {
             ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
@@ -538,5 +538,25 @@ class TariffEventsCsvTest {
         assertThat(((ParseResult.Rejected<TariffEvent>) parseOne(
                 "x,USA,CHN,\"HS 8517 13 00, 8517 14 00\",2025-04-02,2025-04-09,20,54,INCREASE,,AP")).reason())
                 .as("a second spaced code without HS").contains("without 'HS'");
+    }
+
+    /**
+     * National schedules extend the HS code with digits of their own and are named in calendars: the EU's "CN 8703" was
+     * read as no code (the event matched no series), and "HTS 8703.23.01" or "HSN 8517" was refused, although
+     * "HS 8703.23.01" with the same digits was read. "CN" also stands for China: a rate or a year after it is no code.
+     */
+    @Test
+    void shouldReadTheCodeWhenItIsWrittenAfterCnHtsOrHsn() {
+        Map<String, List<String>> read = Map.of("CN 8703 cars", List.of("8703"), "CN 8517 13 00 phones", List.of("85171300"),
+                "HTS 8703.23.01", List.of("87032301"), "HSN 8517; cn27", List.of("8517", "27"),
+                "HS27; CN 10% on US coal", List.of("27"), "HS 8703, CN 2025 list", List.of("8703"));
+        read.forEach((scope, codes) -> {
+            ParseResult<TariffEvent> row = parseOne("x,EUU,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Parsed.class);
+            assertThat(((ParseResult.Parsed<TariffEvent>) row).value().getHsScope()).as(scope).isEqualTo(codes);
+        });
+        assertThat(((ParseResult.Rejected<TariffEvent>) parseOne(
+                "x,EUU,CHN,\"CN 8703, 8704\",2025-04-02,2025-04-09,20,54,INCREASE,,AP")).reason())
+                .as("a list written with one CN").contains("without 'HS'");
     }
 }
