@@ -151,6 +151,13 @@ public final class TariffEventsCsv {
         if (f.get(10).isBlank()) {
             return new ParseResult.Rejected<>(lineNo, raw, "source is empty: name the publication the event comes from");
         }
+        // The processor reads an event without HS codes as all goods only with the scope ALL, and otherwise as a scope in
+        // words that matches no series: a blank scope cell (left out, or meant as "all goods") was published as an event
+        // that never applied to any series, silently.
+        if (NO_BREAK_SPACE.matcher(f.get(3)).replaceAll(" ").isBlank()) {
+            return new ParseResult.Rejected<>(lineNo, raw, "scope is empty: write ALL for all goods, or the HS codes "
+                    + "the event covers (HS01 HS02 ...); an event with an empty scope would match no series");
+        }
         TariffEventKind kind;
         try {
             kind = TariffEventKind.valueOf(f.get(8).trim());

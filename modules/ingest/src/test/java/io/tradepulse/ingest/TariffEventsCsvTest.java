@@ -559,4 +559,17 @@ class TariffEventsCsvTest {
                 "x,EUU,CHN,\"CN 8703, 8704\",2025-04-02,2025-04-09,20,54,INCREASE,,AP")).reason())
                 .as("a list written with one CN").contains("without 'HS'");
     }
+
+    /**
+     * A blank scope cell was published as an event with an empty hsScope and a scope that is not ALL, which the
+     * processor matches with no series: the duty silently never applied, where its author likely meant all goods.
+     */
+    @Test
+    void shouldRejectAnEventWhenItsScopeIsEmpty() {
+        for (String scope : List.of("", "  ", "\u00A0")) {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN," + scope + ",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as("'" + scope + "'").isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as("'" + scope + "'").contains("scope is empty");
+        }
+    }
 }
