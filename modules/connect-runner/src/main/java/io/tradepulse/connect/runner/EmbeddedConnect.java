@@ -69,7 +69,9 @@ public final class EmbeddedConnect implements AutoCloseable {
   /**
    * How long every write of the offsets file may fail before the waits throw {@link OffsetsNotSavedException}: long
    * enough for a moment of full disk to pass (Connect retries at each flush, every second here, and one write that
-   * succeeds saves everything), short enough that a restart does not send hours of rows again.
+   * succeeds saves everything), short enough that a restart does not send hours of rows again. With an
+   * {@code offset.flush.interval.ms} above 100 s the limit is three flush intervals instead (see
+   * {@link OffsetsFileStore#requireSavedWithin}).
    */
   public static final Duration OFFSETS_WRITE_FAILURE_LIMIT = Duration.ofMinutes(5);
 
@@ -264,6 +266,11 @@ public final class EmbeddedConnect implements AutoCloseable {
    * flush, the final commit) saves them all: only the last write tells whether the file is current.
    */
   static class OffsetsFileStore extends FileOffsetBackingStore {
+    /**
+     * Flush intervals a failing streak must last before the waits give up: the failed write and the two flushes after
+     * it all failed, the way the 5 minutes of the default 1 s interval are some 300 attempts, not one.
+     */
+    static final int FLUSHES_BEFORE_GIVING_UP = 3;
     // Written on the store's single writer thread, read by whoever asks after (or while) the worker stops.
     private volatile RuntimeException lastWriteFailure;
     /** When the writes that keep failing began to fail; null while the last write succeeded. Same threads. */
@@ -271,6 +278,8 @@ public final class EmbeddedConnect implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Clock clock;
     private Path file;
+    /** {@code offset.flush.interval.ms}: how often the worker writes (and so retries) the file. */
+    private Duration flushInterval = Duration.ZERO;
 
     OffsetsFileStore(Converter keyConverter) {
       this(keyConverter, Clock.systemUTC());
@@ -285,6 +294,7 @@ public final class EmbeddedConnect implements AutoCloseable {
     public void configure(WorkerConfig config) {
       super.configure(config);
       file = Path.of(config.getString(StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG));
+      flushInterval = Duration.ofMillis(config.getLong(WorkerConfig.OFFSET_COMMIT_INTERVAL_MS_CONFIG));
     }
 
     /**
@@ -341,6 +351,10 @@ public final class EmbeddedConnect implements AutoCloseable {
      * each flush (the offsets stay in memory) and only logs the failure, so a worker whose disk filled up went on
      * delivering rows for as long as it ran, each one more for a restart to send again, and nothing told the
      * operator. One failure is no reason to stop: the next flush may succeed and save everything.
+     *
+     * <p>The limit is at least {@link #FLUSHES_BEFORE_GIVING_UP} flush intervals: a worker flushing every 10 minutes
+     * otherwise stopped after one failed write, its first retry not even due. Counted in time, not in failed writes:
+     * each task flushes its own offsets, writing the whole file, so a count would mean less time the higher tasks.max.
      */
     void requireSavedWithin(Duration limit) {
       Instant since = failingSince;
@@ -349,7 +363,8 @@ public final class EmbeddedConnect implements AutoCloseable {
         return;
       }
       Duration failing = Duration.between(since, clock.instant());
-      if (failing.compareTo(limit) >= 0) {
+      Duration retries = flushInterval.multipliedBy(FLUSHES_BEFORE_GIVING_UP);
+      if (failing.compareTo(limit) >= 0 && failing.compareTo(retries) >= 0) {
         throw new OffsetsNotSavedException(file, "The source offsets file " + file + " ("
             + StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG + ") could not be written for "
             + failing.toSeconds() + " s: every write since " + since + " failed (" + rootMessage(failure) + "). The rows"

@@ -133,6 +133,43 @@ class EmbeddedConnectTest {
   }
 
   /**
+   * A worker flushing every 10 minutes writes the file twice in the 5-minute limit: the first failed write was enough
+   * to stop the run once the limit had passed, its first retry not yet due. The streak must also last three intervals.
+   */
+  @Test
+  void shouldNotFailAfterOneFailedWriteWhenTheFlushIntervalIsLongerThanTheLimit() throws Exception {
+    Path offsets = dir.resolve("connect.offsets");
+    MutableClock clock = new MutableClock(Instant.parse("2026-12-01T00:00:00Z"));
+    EmbeddedConnect.OffsetsFileStore store = new EmbeddedConnect.OffsetsFileStore(keyConverter(), clock);
+    Map<String, String> props = new HashMap<>(standalone(offsets).originalsStrings());
+    props.put("offset.flush.interval.ms", Long.toString(Duration.ofMinutes(10).toMillis()));
+    store.configure(new StandaloneConfig(props));
+    store.start();
+    Duration limit = Duration.ofMinutes(5);
+    try {
+      Files.createDirectory(offsets);
+      assertThatThrownBy(() -> write(store, 1)).isInstanceOf(ExecutionException.class);
+
+      clock.advance(Duration.ofMinutes(6));
+      store.requireSavedWithin(limit); // past the limit, but no retry has run yet
+
+      clock.advance(Duration.ofMinutes(4));
+      assertThatThrownBy(() -> write(store, 2)).isInstanceOf(ExecutionException.class);
+      clock.advance(Duration.ofMinutes(10));
+      assertThatThrownBy(() -> write(store, 3)).isInstanceOf(ExecutionException.class);
+      clock.advance(Duration.ofMinutes(10).minusSeconds(1));
+      store.requireSavedWithin(limit);
+
+      clock.advance(Duration.ofSeconds(1));
+      assertThatThrownBy(() -> store.requireSavedWithin(limit))
+          .isInstanceOf(OffsetsNotSavedException.class)
+          .hasMessageContaining("1800 s");
+    } finally {
+      store.stop();
+    }
+  }
+
+  /**
    * Connect's store truncates the file and writes it in place: a write cut short (disk full) left it empty or cut,
    * and the next run read the whole source again (API quota, hours). The previous file is kept until a write
    * completed and put back when one fails. The seam stands for a disk that fills mid-write: it cuts the file and
