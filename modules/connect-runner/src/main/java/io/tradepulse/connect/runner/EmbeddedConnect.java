@@ -124,12 +124,22 @@ public final class EmbeddedConnect implements AutoCloseable {
    * and with its cause, before anything is started.
    */
   public static EmbeddedConnect start(Map<String, String> workerProps) {
+    return start(workerProps, new Standalone());
+  }
+
+  /** {@link #start(Map)} with a worker command line of the caller's (tests: one that needs no broker). */
+  static EmbeddedConnect start(Map<String, String> workerProps, Standalone cli) {
     ClassLoader caller = Thread.currentThread().getContextClassLoader();
     requireReadableOffsets(workerProps);
     enterExitSection();
     try {
-      Standalone cli = new Standalone();
-      Connect<StandaloneHerder> connect = cli.startConnect(workerProps);
+      Connect<StandaloneHerder> connect;
+      try {
+        connect = cli.startConnect(workerProps);
+      } catch (RuntimeException | Error e) {
+        cli.stopRestServerNotHandedOver(e);
+        throw e;
+      }
       log.info("Embedded Kafka Connect worker started (REST {})", connect.rest() == null ? "-" : connect.rest().serverUrl());
       return new EmbeddedConnect(connect, workerProps, cli.offsets, cli.taskStates);
     } finally {
@@ -198,13 +208,40 @@ public final class EmbeddedConnect implements AutoCloseable {
    * ConnectStandalone with a file offset store that remembers whether its last write failed; the herder is otherwise
    * built as {@code ConnectStandalone.createHerder} builds it (Kafka 4.4).
    */
-  private static final class Standalone extends ConnectStandalone {
+  static class Standalone extends ConnectStandalone {
     private OffsetsFileStore offsets;
     private TaskStates taskStates;
+    /**
+     * The REST server startConnect started (bound its port, started Jetty's threads) and has not yet handed to
+     * {@code Connect}, whose stop stops it: startConnect stops Connect when Connect's start fails, but what throws
+     * while the herder is built escapes startConnect with the server still running, until the JVM exits.
+     */
+    private RestServer restServerNotHandedOver;
 
     @Override
-    protected StandaloneHerder createHerder(StandaloneConfig config, String workerId, Plugins plugins,
+    protected final StandaloneHerder createHerder(StandaloneConfig config, String workerId, Plugins plugins,
         ConnectorClientConfigOverridePolicy policy, RestServer restServer, RestClient restClient) {
+      restServerNotHandedOver = restServer;
+      StandaloneHerder herder = buildHerder(config, workerId, plugins, policy);
+      restServerNotHandedOver = null; // Connect is built with it next, and stopped by startConnect if its start fails
+      return herder;
+    }
+
+    /** After a start that failed: stops the REST server no Connect will stop. */
+    void stopRestServerNotHandedOver(Throwable startFailure) {
+      RestServer rest = restServerNotHandedOver;
+      restServerNotHandedOver = null;
+      if (rest != null) {
+        try {
+          rest.stop();
+        } catch (RuntimeException e) {
+          startFailure.addSuppressed(e);
+        }
+      }
+    }
+
+    StandaloneHerder buildHerder(StandaloneConfig config, String workerId, Plugins plugins,
+        ConnectorClientConfigOverridePolicy policy) {
       offsets = new OffsetsFileStore(plugins.newInternalConverter(true, JsonConverter.class.getName(),
           Map.of("schemas.enable", "false")));
       offsets.configure(config);

@@ -23,9 +23,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.utils.internals.Exit;
+import org.apache.kafka.connect.connector.policy.ConnectorClientConfigOverridePolicy;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.runtime.isolation.Plugins;
 import org.apache.kafka.connect.runtime.standalone.StandaloneConfig;
+import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
 import org.apache.kafka.connect.storage.FileOffsetBackingStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -329,6 +332,51 @@ class EmbeddedConnectTest {
 
   private static ByteBuffer bytes(String s) {
     return ByteBuffer.wrap(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Kafka's startConnect starts the REST server, then builds the herder: what throws there left the server listening
+   * (its port, Jetty's threads) until the JVM exited, and a retry in the same JVM on the same port failed.
+   */
+  @Test
+  void shouldFreeTheRestPortWhenTheStartFailsWhileTheHerderIsBuilt() throws Exception {
+    int port = freePort();
+    Map<String, String> worker = new HashMap<>(EmbeddedConnect.workerProps("127.0.0.1:1", null,
+        dir.resolve("connect.offsets")));
+    worker.put("listeners", "http://127.0.0.1:" + port);
+    EmbeddedConnect.Standalone failingHerder = new NoBroker() {
+      @Override
+      StandaloneHerder buildHerder(StandaloneConfig config, String workerId, Plugins plugins,
+          ConnectorClientConfigOverridePolicy policy) {
+        // Stands for anything that fails there: a converter or config provider that cannot be built, say.
+        throw new ConnectException("cannot build the herder");
+      }
+    };
+
+    assertThatThrownBy(() -> EmbeddedConnect.start(worker, failingHerder).close())
+        .hasMessageContaining("cannot build the herder");
+
+    assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close())
+        .as("nothing listens on the REST port any more").isInstanceOf(java.net.ConnectException.class);
+  }
+
+  /** A worker start that needs no broker: the cluster id is the only thing a standalone worker asks Kafka for. */
+  private static class NoBroker extends EmbeddedConnect.Standalone {
+    @Override
+    protected StandaloneConfig createConfig(Map<String, String> workerProps) {
+      return new StandaloneConfig(workerProps) {
+        @Override
+        public String kafkaClusterId() {
+          return "no-broker";
+        }
+      };
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
   }
 
   @Test
