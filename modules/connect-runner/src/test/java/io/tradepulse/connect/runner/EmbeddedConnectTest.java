@@ -3,9 +3,11 @@ package io.tradepulse.connect.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tradepulse.testsupport.LogCapture;
 import io.tradepulse.testsupport.MutableClock;
 import java.io.IOException;
 import java.io.StreamCorruptedException;
+import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -358,6 +360,32 @@ class EmbeddedConnectTest {
 
     assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close())
         .as("nothing listens on the REST port any more").isInstanceOf(java.net.ConnectException.class);
+  }
+
+  /**
+   * A later Kafka without the package-private constructor: the worker still runs, with the plain herder, and one WARN
+   * says why; only the report of a task whose stop was cut short is lost.
+   */
+  @Test
+  void shouldRunWithThePlainHerderAndWarnOnceWhenKafkasHerderConstructorIsGone() throws Exception {
+    Map<String, String> worker = EmbeddedConnect.workerProps("127.0.0.1:1", null, dir.resolve("connect.offsets"));
+    EmbeddedConnect.Standalone laterKafka = new NoBroker() {
+      @Override
+      Constructor<StandaloneHerder> herderWithStores() throws NoSuchMethodException {
+        throw new NoSuchMethodException("StandaloneHerder.<init>(Worker, String, String, StatusBackingStore, ...)");
+      }
+    };
+
+    try (LogCapture log = LogCapture.warnings()) {
+      try (EmbeddedConnect connect = EmbeddedConnect.start(worker, laterKafka)) {
+        assertThat(connect.herder()).isNotNull();
+        assertThat(connect.herder().connectors()).isEmpty();
+      }
+      List<String> warnings = log.events().stream()
+          .filter(e -> e.startsWith("WARN " + EmbeddedConnect.class.getName())).toList();
+      assertThat(warnings).hasSize(1);
+      assertThat(warnings.get(0)).contains("NoSuchMethodException").contains("StandaloneHerder.<init>(Worker");
+    }
   }
 
   /** A worker start that needs no broker: the cluster id is the only thing a standalone worker asks Kafka for. */
