@@ -615,8 +615,8 @@ public final class DashboardServer implements AutoCloseable {
      * the client out of the prefix. Why not the query alone ({@code ?limit=...}), which RFC 3986 resolves to the
      * request's path: java.net.URI.resolve follows RFC 2396 there and drops the last segment
      * ({@code http://host/tradepulse/api/?limit=...}), so Java clients would be sent to a wrong path; with the
-     * segment, both resolve it alike. The parameters are kept as the client wrote them (their order and escaping),
-     * so the link is the same query. The JDK server refuses a request line that is no URI, so the raw path and
+     * segment, both resolve it alike. The parameters are kept as the client wrote them (their order and escaping;
+     * non-ASCII sent unescaped is escaped byte by byte, the same value), so the link is the same query. The JDK server refuses a request line that is no URI, so the raw path and
      * query have no character that could end the Link header's {@code <...>}.
      */
     static String nextLink(URI request, String token) {
@@ -632,7 +632,9 @@ public final class DashboardServer implements AutoCloseable {
                 int eq = pair.indexOf('=');
                 String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
                 if (!pair.isEmpty() && !name.equals(AFTER)) {
-                    link.append(pair).append('&');
+                    // Raw non-ASCII bytes escaped: echoed as they came, the header carried raw UTF-8 that clients
+                    // read as Latin-1 and re-encoded, so the next page asked for mojibake.
+                    link.append(escapedBytes(pair)).append('&');
                 }
             }
         }
@@ -753,24 +755,36 @@ public final class DashboardServer implements AutoCloseable {
      * such data" rather than "this request is wrong". Characters that are not escaped are kept as they are, as
      * URLDecoder keeps them. (A malformed escape, {@code %zz} or a lone {@code %}, never gets here: the JDK server
      * parses the request line as a URI and answers it 400 itself, before any handler.)
+     *
+     * <p>A character that is not escaped but is not ASCII either is a raw byte of the request line: the JDK server
+     * reads that line as ISO-8859-1, one char per byte, so {@code partner=Côte} sent unescaped in UTF-8 (as curl and
+     * some clients do) arrives as {@code CÃ´te}. Such chars are taken back as the bytes they were and decoded as
+     * UTF-8 with the escapes next to them (kept as they were, they filtered on mojibake and answered 200 with no
+     * rows); bytes that are not UTF-8 are a 400 naming {@code what}, as for escapes.
      */
     static String decode(String raw, String what) {
-        if (raw.indexOf('%') < 0 && raw.indexOf('+') < 0) {
+        if (raw.indexOf('%') < 0 && raw.indexOf('+') < 0 && raw.chars().allMatch(c -> c < 0x80)) {
             return raw;
         }
         StringBuilder out = new StringBuilder(raw.length());
-        ByteBuffer bytes = ByteBuffer.allocate(raw.length() / 3);
+        ByteBuffer bytes = ByteBuffer.allocate(raw.length());
         int i = 0;
         while (i < raw.length()) {
             char c = raw.charAt(i);
-            if (c != '%') {
+            if (c != '%' && !rawByte(c)) {
                 out.append(c == '+' ? ' ' : c);
                 i++;
                 continue;
             }
-            // A run of escapes is one byte sequence: a character's UTF-8 bytes are escaped one by one.
+            // A run of escapes and raw bytes is one byte sequence: a character's UTF-8 bytes are escaped one by one
+            // (or sent raw, one char each).
             bytes.clear();
-            while (i < raw.length() && raw.charAt(i) == '%') {
+            while (i < raw.length() && (raw.charAt(i) == '%' || rawByte(raw.charAt(i)))) {
+                if (raw.charAt(i) != '%') {
+                    bytes.put((byte) raw.charAt(i));
+                    i++;
+                    continue;
+                }
                 int hi = i + 2 < raw.length() ? hex(raw.charAt(i + 1)) : -1;
                 int lo = hi < 0 ? -1 : hex(raw.charAt(i + 2));
                 if (lo < 0) {
@@ -785,7 +799,7 @@ public final class DashboardServer implements AutoCloseable {
                 out.append(StandardCharsets.UTF_8.newDecoder().decode(bytes));
             } catch (CharacterCodingException e) {
                 throw new IllegalArgumentException(what + " is not UTF-8 once percent-decoded (escape each byte of"
-                        + " the value's UTF-8 encoding): " + quoted(raw));
+                        + " the value's UTF-8 encoding): " + quoted(escapedBytes(raw)));
             }
         }
         return out.toString();
@@ -817,6 +831,21 @@ public final class DashboardServer implements AutoCloseable {
                     Character.PARAGRAPH_SEPARATOR, Character.SURROGATE, Character.UNASSIGNED, Character.PRIVATE_USE -> true;
             default -> false;
         };
+    }
+
+    /** The raw text with its raw bytes as escapes: a raw 0xE4 quoted as 'ä' would read as a valid character. */
+    private static String escapedBytes(String raw) {
+        StringBuilder out = new StringBuilder(raw.length());
+        raw.chars().forEach(c -> out.append(rawByte((char) c) ? String.format(Locale.ROOT, "%%%02X", c) : (char) c));
+        return out.toString();
+    }
+
+    /**
+     * A char of the raw query that stands for a non-ASCII byte of the request line (read as ISO-8859-1, so at most
+     * U+00FF). A char above that cannot come from the JDK server; it is kept as the character it is.
+     */
+    private static boolean rawByte(char c) {
+        return c >= 0x80 && c <= 0xFF;
     }
 
     /** An ASCII hex digit's value, else -1 (Character.digit also takes other scripts' digits). */

@@ -282,6 +282,62 @@ class DashboardServerTest {
         }
     }
 
+    /** A GET whose request line is sent as the given bytes, so non-ASCII goes unescaped as curl sends it. */
+    private String rawGet(byte[] target) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", URI.create(server.url()).getPort())) {
+            socket.getOutputStream().write("GET ".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(target);
+            socket.getOutputStream().write(" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void shouldDecodeUnescapedNonAsciiInTheQueryAsUtf8WhenTheClientSendsItRaw() throws Exception {
+        // The JDK server gives the request line as ISO-8859-1 chars: "Côte" sent raw in UTF-8 read as "CÃ´te".
+        String limit = rawGet("/api/changes?limit=Côte".getBytes(StandardCharsets.UTF_8));
+        assertThat(limit).startsWith("HTTP/1.1 400");
+        assertThat(json.readTree(limit.substring(limit.indexOf("\r\n\r\n") + 4)).get("error").asText())
+                .isEqualTo("limit must be 1..100000: 'Côte'");
+        // a raw character next to escaped bytes, and in a name
+        String mixed = rawGet("/api/changes?limit=é%C3%A9é".getBytes(StandardCharsets.UTF_8));
+        assertThat(mixed).contains("limit must be 1..100000: 'ééé'");
+        String name = rawGet("/api/changes?partnér=FRA".getBytes(StandardCharsets.UTF_8));
+        assertThat(name).startsWith("HTTP/1.1 400").contains("unknown parameter 'partnér'");
+        assertThat(rawGet("/api/changes?partner=Côte".getBytes(StandardCharsets.UTF_8))).startsWith("HTTP/1.1 200");
+    }
+
+    @Test
+    void shouldRejectUnescapedBytesThatAreNotUtf8NamingTheParameterWhenSentRaw() throws Exception {
+        // "ä" sent raw in Latin-1: one byte 0xE4, no UTF-8; quoted as an escape, since 'ä' would look valid
+        String latin1 = rawGet("/api/changes?reporter=R%C3%A4\u00E4".getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(latin1).startsWith("HTTP/1.1 400");
+        assertThat(json.readTree(latin1.substring(latin1.indexOf("\r\n\r\n") + 4)).get("error").asText())
+                .isEqualTo("parameter 'reporter' is not UTF-8 once percent-decoded (escape each byte of the value's"
+                        + " UTF-8 encoding): 'R%C3%A4%E4'");
+    }
+
+    @Test
+    void shouldEscapeRawNonAsciiBytesInTheNextLinkWhenTheQueryHadThemUnescaped() {
+        // the URI as the JDK server builds it from "?partner=Côte&limit=1" sent raw in UTF-8
+        URI request = URI.create("/api/changes?partner=C\u00C3\u00B4te&limit=1&after=old");
+        String link = DashboardServer.nextLink(request, "T");
+        assertThat(link).isEqualTo("changes?partner=C%C3%B4te&limit=1&after=T");
+        assertThat(URI.create("http://h/api/").resolve(link).getQuery()).isEqualTo("partner=Côte&limit=1&after=T");
+    }
+
+    @Test
+    void shouldDecodeRawBytesAndEscapesAsOneUtf8SequenceWhenGivenTheServersLatin1Chars() {
+        String raw = new String("Côte+d'Ivoire".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        assertThat(DashboardServer.decode(raw, "parameter 'partner'")).isEqualTo("Côte d'Ivoire");
+        // the first byte of "€" raw, the other two escaped
+        assertThat(DashboardServer.decode("\u00E2%82%AC", "x")).isEqualTo("€");
+        assertThatThrownBy(() -> DashboardServer.decode("\u00E2%82", "parameter 'p'"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("parameter 'p' is not UTF-8")
+                .hasMessageEndingWith(": '%E2%82'");
+    }
+
     @Test
     void shouldRejectAnEscapeThatIsNotUtf8NamingTheParameterInsteadOfMatchingNothing() throws Exception {
         // %E4 is 'ä' in Latin-1, not UTF-8: decoded as U+FFFD, it filtered on that and was answered 200 []
