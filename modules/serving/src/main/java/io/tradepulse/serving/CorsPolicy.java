@@ -1,5 +1,6 @@
 package io.tradepulse.serving;
 
+import java.net.IDN;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -16,9 +17,13 @@ import java.util.regex.Pattern;
  * Which browser origins may call the REST API from their pages (CORS, Fetch standard). Off by default: a browser
  * then lets a page read the API only from the API's own origin (the dashboard), as before this policy existed.
  *
- * <p>Entries are exact origins ({@code scheme://host[:port]}, as a browser sends them in {@code Origin}) or {@code *}
- * for any. No credentials: the API has no cookies nor authentication, so {@code Access-Control-Allow-Credentials} is
- * never sent (and {@code *} is then safe to answer as is).
+ * <p>Entries are exact origins ({@code scheme://host[:port]}, as a browser sends them in {@code Origin}; an
+ * internationalised host name may be given as written or in punycode) or {@code *} for any. Request origins are
+ * compared as sent: browsers serialise them already (lower case, punycode, no default port, IPv4 as four decimal
+ * numbers), and a client that is no browser does not enforce CORS anyway.
+ *
+ * <p>No credentials: the API has no cookies nor authentication, so {@code Access-Control-Allow-Credentials} is never
+ * sent (and {@code *} is then safe to answer as is).
  */
 public final class CorsPolicy {
     /** No origin allowed and no CORS header sent: the default. */
@@ -111,7 +116,10 @@ public final class CorsPolicy {
             // java.net.URI takes a host name with an underscore (my_app.local, common for dev hosts) for no host name
             // and keeps the authority whole, with no host nor port. Browsers accept such hosts and send them in Origin
             // as they are: read host[:port] here, or such an origin could never be allowed.
-            Matcher m = UNDERSCORE_AUTHORITY.matcher(uri.getRawAuthority());
+            // It does the same with a non-ASCII (internationalised) host name, which browsers send in punycode.
+            String authority = uri.getRawAuthority().chars().allMatch(c -> c < 0x80) ? uri.getRawAuthority()
+                    : asciiAuthority(option, text, uri.getRawAuthority());
+            Matcher m = UNDERSCORE_AUTHORITY.matcher(authority);
             if (!m.matches()) {
                 throw invalid(option, text, "'" + uri.getRawAuthority() + "' is not host[:port] (a host name of letters,"
                         + " digits, '-', '_' and '.', its last label no number; a port of digits)");
@@ -133,6 +141,30 @@ public final class CorsPolicy {
         boolean defaultPort = port == -1 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
         String serialised = host.startsWith("[") ? ipv6(option, text, host) : host.toLowerCase(Locale.ROOT);
         return scheme + "://" + serialised + (defaultPort ? "" : ":" + port);
+    }
+
+    /**
+     * An authority whose host name is internationalised, with that name as browsers send it in Origin (WHATWG URL:
+     * UTS #46 to ASCII, so {@code bücher.example} as {@code xn--bcher-kva.example}); kept as written, such an entry
+     * was refused, and its punycode had to be worked out by hand. java.net.IDN implements IDNA 2003, which differs
+     * from what browsers do only for the four deviation characters (IDNA 2003 maps {@code ß} to {@code ss}, browsers
+     * keep it as {@code xn--zca}): a name with one of them is refused, asking for its punycode, rather than allowed
+     * under a name no browser sends.
+     */
+    private static String asciiAuthority(String option, String text, String authority) {
+        int colon = authority.lastIndexOf(':'); // not an IPv6 literal: those are ASCII, and URI reads them as hosts
+        String host = colon < 0 ? authority : authority.substring(0, colon);
+        String port = colon < 0 ? "" : authority.substring(colon);
+        if (host.chars().anyMatch(c -> c == '\u00DF' || c == '\u03C2' || c == '\u200C' || c == '\u200D')) {
+            throw invalid(option, text, "'" + host + "' has \u00DF, \u03C2 or a zero-width joiner, which browsers and"
+                    + " java.net.IDN encode differently: give the host name in punycode (xn--...) as the browser shows"
+                    + " it in Origin");
+        }
+        try {
+            return IDN.toASCII(host) + port;
+        } catch (IllegalArgumentException e) {
+            throw invalid(option, text, "'" + host + "' is no internationalised host name (" + e.getMessage() + ")");
+        }
     }
 
     /**

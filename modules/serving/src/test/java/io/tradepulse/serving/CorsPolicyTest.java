@@ -47,6 +47,38 @@ class CorsPolicyTest {
         assertThat(p.allowOrigin("http://myapp.local:3000")).isNull();
     }
 
+    /**
+     * Browsers send an internationalised host in punycode; an entry written as the name reads was refused ("no host"),
+     * so its punycode had to be worked out by hand.
+     */
+    @Test
+    void shouldMatchThePunycodeOriginBrowsersSendWhenTheEntryWritesTheHostInUnicode() {
+        CorsPolicy p = CorsPolicy.of("--opt", List.of("https://bücher.example", "http://BÜCHER.Example:8080",
+                "https://my_app.bücher:443", "https://münchen\u3002example", "https://xn--caf-dma.example"));
+        assertThat(p.allowOrigin("https://xn--bcher-kva.example")).isEqualTo("https://xn--bcher-kva.example");
+        assertThat(p.allowOrigin("http://xn--bcher-kva.example:8080")).isEqualTo("http://xn--bcher-kva.example:8080");
+        assertThat(p.allowOrigin("https://my_app.xn--bcher-kva")).isEqualTo("https://my_app.xn--bcher-kva");
+        assertThat(p.allowOrigin("https://xn--mnchen-3ya.example")).as("an ideographic full stop is a dot")
+                .isEqualTo("https://xn--mnchen-3ya.example");
+        assertThat(p.allowOrigin("https://xn--caf-dma.example")).isEqualTo("https://xn--caf-dma.example");
+        assertThat(p.allowOrigin("http://xn--bcher-kva.example")).as("another port").isNull();
+        assertThat(p.allowOrigin("https://bucher.example")).isNull();
+    }
+
+    @Test
+    void shouldRejectAnInternationalisedEntryWhenBrowsersWouldSendAnotherPunycodeThanJavaComputes() {
+        // IDNA 2003 (java.net.IDN) maps ß to ss; browsers (UTS #46, non-transitional) send xn--strae-oqa
+        for (String bad : List.of("https://straße.example", "https://bücher..example", "https://bücher.example:８０",
+                "https://user@bücher.example", "https://bücher.example/app")) {
+            assertThatThrownBy(() -> CorsPolicy.of("--http-cors-origins", List.of(bad)))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("--http-cors-origins " + bad)
+                    .hasMessageContaining("scheme://host[:port]");
+        }
+        assertThatThrownBy(() -> CorsPolicy.of("--opt", List.of("https://straße.example")))
+                .hasMessageContaining("punycode");
+    }
+
     @Test
     void shouldStillRejectAnEntryWhenItsHostHasAnUnderscoreAndTheRestIsNoOrigin() {
         for (String bad : List.of("http://my_app.local:abc", "http://user@my_app.local", "http://my_app.local:0",
