@@ -61,6 +61,9 @@ public final class CorsPolicy {
     private static final Pattern UNDERSCORE_AUTHORITY = Pattern.compile(
             "((?:[A-Za-z0-9_-]+\\.)*[A-Za-z0-9_-]*[A-Za-z_-][A-Za-z0-9_-]*\\.?)(?::([0-9]*))?");
 
+    /** A dotted quad (as java.net.URI reads an IPv4 host) with a number that has a leading zero. */
+    private static final Pattern LEADING_ZERO_IPV4 = Pattern.compile("(?=(?:.*\\.)?0[0-9])[0-9]{1,3}(?:\\.[0-9]{1,3}){3}");
+
     private final Set<String> origins;
     private final boolean any;
 
@@ -137,6 +140,12 @@ public final class CorsPolicy {
         }
         if (port == 0 || port > 65_535) {
             throw invalid(option, text, "port must be 1..65535");
+        }
+        if (LEADING_ZERO_IPV4.matcher(host).matches()) {
+            // java.net.URI takes 010.0.0.1 as written; browsers read a leading zero as octal (8.0.0.1) and send the
+            // address as four plain decimal numbers, so such an entry could never match.
+            throw invalid(option, text, "an IPv4 address is written as four decimal numbers without leading zeros, as"
+                    + " browsers send it");
         }
         boolean defaultPort = port == -1 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
         String serialised = host.startsWith("[") ? ipv6(option, text, host) : host.toLowerCase(Locale.ROOT);

@@ -80,6 +80,20 @@ class CorsPolicyTest {
     }
 
     @Test
+    void shouldRejectAnIpv4EntryWhenANumberHasALeadingZeroThatBrowsersReadAsOctal() {
+        // a browser sends http://010.0.0.1 as http://8.0.0.1: kept as written, the entry never matched
+        for (String bad : List.of("http://010.0.0.1", "http://127.000.000.001:3000", "http://10.0.0.01")) {
+            assertThatThrownBy(() -> CorsPolicy.of("--http-cors-origins", List.of(bad)))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("--http-cors-origins " + bad).hasMessageContaining("leading zeros");
+        }
+        CorsPolicy p = CorsPolicy.of("--opt", List.of("http://10.0.0.1:3000", "http://192.168.100.200", "http://0.0.0.0"));
+        assertThat(p.allowOrigin("http://10.0.0.1:3000")).isEqualTo("http://10.0.0.1:3000");
+        assertThat(p.allowOrigin("http://192.168.100.200")).isEqualTo("http://192.168.100.200");
+        assertThat(p.allowOrigin("http://0.0.0.0")).isEqualTo("http://0.0.0.0");
+    }
+
+    @Test
     void shouldStillRejectAnEntryWhenItsHostHasAnUnderscoreAndTheRestIsNoOrigin() {
         for (String bad : List.of("http://my_app.local:abc", "http://user@my_app.local", "http://my_app.local:0",
                 "http://my_app.local:70000", "http://my_app.local:99999999999", "http://my_app.local/",
