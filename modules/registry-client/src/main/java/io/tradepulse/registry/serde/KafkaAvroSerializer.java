@@ -67,6 +67,14 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
 
     private final Map<String, CachedLatest> latestBySubject = new ConcurrentHashMap<>();
     private final Map<SchemaPair, Boolean> latestCanRead = new ConcurrentHashMap<>();
+    /**
+     * How a record schema instance fits the subject's latest schema, by the latest's id: the deep Schema.equals (and,
+     * once the latest was fetched again as a new instance, SchemaPair's text comparison) ran for every record before.
+     * An id names one schema for good, so a refresh that finds the same latest version keeps the answer. Dropped whole
+     * at {@link #fitsCapacity} instances, as the id cache's identity map, for producers that build a schema per record.
+     */
+    private final Map<LatestFitKey, LatestFit> latestFits = new ConcurrentHashMap<>();
+    private int fitsCapacity = SchemaRegistryClientConfig.MAX_SCHEMAS_PER_SUBJECT_DEFAULT;
     /** Schema ids by (topic, schema): see the hot path in {@link #serialize}. Replaced, not cleared, by configure. */
     private volatile IdCache ids = new IdCache(SchemaRegistryClientConfig.MAX_SCHEMAS_PER_SUBJECT_DEFAULT);
 
@@ -75,6 +83,31 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
     private final boolean compiledWriters = !Boolean.getBoolean("tradepulse.serde.compiled.disabled");
 
     private record CachedLatest(SchemaMetadata metadata, long fetchedAtNanos) {
+    }
+
+    /**
+     * How records of one schema are written with the latest schema: as they are ({@code converter} null, the two
+     * equal), converted by {@code converter} (the latest schema reading the record's), or refused ({@code readable}
+     * false). The converter is kept with it: a GenericDatumReader built per record resolved the two schemas again
+     * (Avro's fast reader builds its resolution once per reader instance). Shared across threads, as the
+     * deserializer shares its readers.
+     */
+    private record LatestFit(boolean readable, GenericDatumReader<Object> converter) {
+        static final LatestFit SAME = new LatestFit(true, null);
+        static final LatestFit UNREADABLE = new LatestFit(false, null);
+    }
+
+    /** The latest schema's id and a record schema, compared by identity (see TopicSchema). */
+    private record LatestFitKey(int latestId, Schema schema) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof LatestFitKey other && other.schema == schema && other.latestId == latestId;
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * latestId + System.identityHashCode(schema);
+        }
     }
 
     /**
@@ -207,6 +240,8 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
         this.ids = new IdCache(config.getInt(SchemaRegistryClientConfig.MAX_SCHEMAS_PER_SUBJECT_CONFIG));
         latestBySubject.clear();
         latestCanRead.clear();
+        latestFits.clear();
+        this.fitsCapacity = config.getInt(SchemaRegistryClientConfig.MAX_SCHEMAS_PER_SUBJECT_CONFIG);
         this.subjectNameStrategy = config.subjectNameStrategy(isKey);
         this.autoRegister = config.autoRegisterSchemas();
         this.useLatestVersion = config.useLatestVersion();
@@ -251,8 +286,9 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
             } else if (useLatestVersion) {
                 SchemaMetadata latest = latest(subject);
                 id = latest.id();
-                if (!latest.schema().equals(schema)) {
-                    datum = convert(data, schema, latest, subject);
+                LatestFit fit = latestFit(latest, schema);
+                if (fit != LatestFit.SAME) {
+                    datum = convert(data, schema, latest, subject, fit);
                     writerSchema = latest.schema();
                 }
             } else {
@@ -285,16 +321,34 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
         return metadata;
     }
 
+    private LatestFit latestFit(SchemaMetadata latest, Schema schema) {
+        LatestFitKey key = new LatestFitKey(latest.id(), schema);
+        LatestFit fit = latestFits.get(key);
+        if (fit == null) {
+            if (latest.schema().equals(schema)) {
+                fit = LatestFit.SAME;
+            } else {
+                boolean readable = latestCanRead.computeIfAbsent(new SchemaPair(latest.schema(), schema), pair ->
+                        SchemaCompatibility.checkReaderWriterCompatibility(pair.reader().schema(), pair.writer().schema())
+                                .getType() == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
+                fit = readable ? new LatestFit(true, new GenericDatumReader<>(schema, latest.schema(), GenericData.get()))
+                        : LatestFit.UNREADABLE;
+            }
+            if (latestFits.size() >= fitsCapacity) {
+                latestFits.clear();
+            }
+            latestFits.put(key, fit);
+        }
+        return fit;
+    }
+
     /**
      * Re-expresses {@code data} (of {@code schema}) in the latest schema by Avro schema resolution:
      * encode with its own schema, decode with the latest as reader. Writing the record directly with
      * the latest schema would address fields by position and corrupt data whenever the two differ.
      */
-    private Object convert(Object data, Schema schema, SchemaMetadata latest, String subject) {
-        boolean readable = latestCanRead.computeIfAbsent(new SchemaPair(latest.schema(), schema), pair ->
-                SchemaCompatibility.checkReaderWriterCompatibility(pair.reader().schema(), pair.writer().schema()).getType()
-                        == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
-        if (!readable) {
+    private Object convert(Object data, Schema schema, SchemaMetadata latest, String subject, LatestFit fit) {
+        if (!fit.readable()) {
             throw new SerializationException("use.latest.version: the latest schema of subject '" + subject + "' (id "
                     + latest.id() + ", version " + latest.version() + ") cannot represent a record of schema "
                     + schema.getFullName() + " (Avro schema resolution fails); register a compatible schema or produce with the latest one");
@@ -307,8 +361,7 @@ public final class KafkaAvroSerializer implements Serializer<Object> {
             Object value = data instanceof byte[] bytes ? ByteBuffer.wrap(bytes) : data;
             writerFor(value, schema).write(value, encoder);
             encoder.flush();
-            return new GenericDatumReader<>(schema, latest.schema(), GenericData.get())
-                    .read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+            return fit.converter().read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("use.latest.version: cannot convert the record of schema " + schema.getFullName()
                     + " to the latest schema of subject '" + subject + "' (id " + latest.id() + "): " + e, e);

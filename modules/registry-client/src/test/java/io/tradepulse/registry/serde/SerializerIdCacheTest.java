@@ -5,14 +5,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tradepulse.registry.SchemaRegistryClient;
 import io.tradepulse.registry.SchemaRegistryClientConfig;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.tradepulse.registry.SchemaMetadata;
 import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.util.internal.Accessor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SerializerIdCacheTest {
 
@@ -157,6 +165,86 @@ class SerializerIdCacheTest {
                     .hasMessageContaining("cannot represent");
             int aliasedId = registry.register("things-value", renamedWithAlias);
             assertThat(serializer.serialize("things", record(writer))[4]).isEqualTo((byte) aliasedId);
+        }
+    }
+
+    /**
+     * use.latest.version: the record's schema was compared with the latest one (Avro's deep Schema.equals) for every
+     * record; a record converted to the latest had the two schemas resolved again by a new GenericDatumReader, and once
+     * the latest was fetched again as a new instance (latest.cache.ttl.sec) its cached readability was found by a
+     * deep comparison, per record too. Counted through a field default whose JSON equals is what those comparisons
+     * call.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void shouldCompareTheRecordSchemaWithTheLatestOncePerLatestIdWhenRecordsShareASchema(boolean latestIsTheSame) {
+        AtomicInteger comparisons = new AtomicInteger();
+        AtomicInteger fetches = new AtomicInteger();
+        // The first fetch and a refresh (latest.cache.ttl.sec=0: every record) give two instances of the same version.
+        Schema first = countingThing(comparisons, !latestIsTheSame);
+        Schema refreshed = countingThing(comparisons, !latestIsTheSame);
+        Supplier<Schema> latest = () -> fetches.get() == 1 ? first : refreshed;
+        SchemaRegistryClient client = (SchemaRegistryClient) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {SchemaRegistryClient.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getLatestSchemaMetadata")) {
+                        fetches.incrementAndGet();
+                        return new SchemaMetadata(9, 2, (String) args[0], latest.get());
+                    }
+                    if (method.getName().equals("close")) {
+                        return null;
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+        Schema recordSchema = countingThing(comparisons, false);
+        try (KafkaAvroSerializer serializer = new KafkaAvroSerializer(client)) {
+            serializer.configure(Map.of(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false,
+                    AvroSerdeConfig.USE_LATEST_VERSION_CONFIG, true, AvroSerdeConfig.LATEST_CACHE_TTL_SEC_CONFIG, 0), false);
+            for (int i = 0; i < 200; i++) {
+                GenericRecord r = new GenericData.Record(recordSchema);
+                r.put("n", (long) i);
+                r.put("s", "v" + i);
+                byte[] bytes = serializer.serialize("things", r);
+                assertThat(bytes[4]).isEqualTo((byte) 9);
+                assertThat(bytes.length).as("the extra field's default written too")
+                        .isEqualTo(latestIsTheSame ? 5 + 1 + 1 + ("v" + i).length() + (i < 64 ? 0 : 1) :
+                                5 + 1 + 1 + ("v" + i).length() + (i < 64 ? 0 : 1) + 1);
+            }
+        }
+        assertThat(fetches).hasValue(200); // fetched per record (TTL 0): only the comparison is cached
+        // once for the first fetched instance (equality, or the conversion's resolution), not per record
+        assertThat(comparisons.get()).as("comparisons of the defaults").isLessThanOrEqualTo(2);
+    }
+
+    /** Thing {n: long, s: string = "x"} (plus {t: string = ""} when extra), the defaults counting their comparisons. */
+    private static Schema countingThing(AtomicInteger comparisons, boolean extra) {
+        List<Schema.Field> fields = new ArrayList<>(List.of(
+                new Schema.Field("n", Schema.create(Schema.Type.LONG)),
+                Accessor.createField("s", Schema.create(Schema.Type.STRING), null, new CountingText("x", comparisons))));
+        if (extra) {
+            fields.add(Accessor.createField("t", Schema.create(Schema.Type.STRING), null, new CountingText("", comparisons)));
+        }
+        return Schema.createRecord("Thing", null, "com.example", false, fields);
+    }
+
+    /** A JSON text node that counts how often it is compared. */
+    private static final class CountingText extends TextNode {
+        private static final long serialVersionUID = 1L;
+        private final transient AtomicInteger comparisons;
+
+        CountingText(String text, AtomicInteger comparisons) {
+            super(text);
+            this.comparisons = comparisons;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            comparisons.incrementAndGet();
+            return super.equals(o);
+        }
+
+        @Override
+        public int hashCode() {
+            return super.hashCode();
         }
     }
 
