@@ -15,8 +15,6 @@ import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.config.AbstractConfig;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
@@ -125,36 +123,6 @@ final class ClientSettings {
      */
     static Map<String, Object> consumer(Map<?, ?> settings) {
         return only(settings, ConsumerConfig.configNames(), StreamsConfig.CONSUMER_PREFIX);
-    }
-
-    /**
-     * Refuses a {@code transaction.timeout.ms} below 1 ms under any of {@code keys} ({@code transaction.timeout.ms},
-     * {@code producer.transaction.timeout.ms}) of {@code settings}. Kafka's producer defines no lower bound: it took 0
-     * or -5, then its I/O thread failed building the transaction id request ("transaction timeout value is not
-     * positive", logged only), so `tariffs` waited max.block.ms (60 s) and exited 1 as if the cluster were down, and
-     * `run` started a processor that never processed. Keys not given are left to their defaults.
-     *
-     * @throws org.apache.kafka.common.config.ConfigException naming the key and the allowed values (exit 2)
-     */
-    static void requirePositiveTransactionTimeout(Map<?, ?> settings, String... keys) {
-        requireAtLeastOne(settings, "How long a transaction may last, in ms", keys);
-    }
-
-    /**
-     * Refuses a value below 1 under any of {@code keys} given in {@code settings} (an int each); keys not given are
-     * left to their defaults.
-     *
-     * @throws org.apache.kafka.common.config.ConfigException naming the key and the allowed values (exit 2)
-     */
-    static void requireAtLeastOne(Map<?, ?> settings, String doc, String... keys) {
-        ConfigDef def = new ConfigDef();
-        for (String key : keys) {
-            if (settings.containsKey(key)) {
-                def.define(key, ConfigDef.Type.INT, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.Range.atLeast(1),
-                        ConfigDef.Importance.LOW, doc);
-            }
-        }
-        new AbstractConfig(def, only(settings, def.names()), false);
     }
 
     /**

@@ -233,12 +233,8 @@ final class DlqCommand implements Callable<Integer> {
                     + "back to its origin topic");
         }
 
-        // Checked before anything is read, so a bad value is refused at start (exit 2) naming the key.
-        if (replay) {
-            // Names the key the file gives (ReplaySettings sees producer.transaction.timeout.ms without its prefix).
-            ClientSettings.requirePositiveTransactionTimeout(settings, ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
-                    StreamsConfig.PRODUCER_PREFIX + ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
-        }
+        // A replay's transaction.timeout.ms (plain or producer.) below 1 was refused above by ProcessorConfig, before
+        // anything is read (exit 2), naming the key as the file gives it (ReplaySettings sees it without its prefix).
         ReplaySettings replaySettings = replay ? new ReplaySettings(settings) : null;
         Duration transactionTimeout = replay ? replaySettings.transactionTimeout() : null;
         SeriesPartitioner series = replay && bySeries(topics) ? seriesPartitioner(config, topics, dryRun) : null;

@@ -24,7 +24,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
@@ -67,14 +66,9 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Properties props = ClientSettings.read(spec.commandLine(), "--config", config);
+        // Also refuses a transaction.timeout.ms (plain or producer.) or num.stream.threads below 1, which Kafka takes
+        // and the processor then never processes with: one check for run and every user of ProcessorConfig.
         ProcessorConfig processorConfig = new ProcessorConfig(props);
-        // Kafka Streams gives its producers the plain key, the producer.-prefixed one on top.
-        ClientSettings.requirePositiveTransactionTimeout(props, ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
-                StreamsConfig.PRODUCER_PREFIX + ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
-        // Kafka Streams takes 0 stream threads (to add them later through its API, which tradepulse never calls): the
-        // processor then read nothing at all while its state, and so /health/ready, said RUNNING.
-        ClientSettings.requireAtLeastOne(props, "Stream threads of the processor",
-                StreamsConfig.NUM_STREAM_THREADS_CONFIG);
         ClientSettings.requireUsableDirectory(ProcessorConfig.STATE_DIR_CONFIG,
                 processorConfig.getString(ProcessorConfig.STATE_DIR_CONFIG));
         HttpOptions.checkPort(spec.commandLine(), "--http-port", httpPort, true);

@@ -27,7 +27,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -138,12 +137,10 @@ final class TariffsCommand implements Callable<Integer> {
         String topic = String.valueOf(settings.getOrDefault(ProcessorConfig.TOPIC_PREFIX_CONFIG, "")) + TopicCatalog.TARIFF_EVENTS;
         if (!dryRun || connectionGiven) {
             try {
-                // The same configuration path as `run`: unknown keys and invalid values fail here, naming the key.
+                // The same configuration path as `run`: unknown keys and invalid values fail here, naming the key;
+                // so does a transaction.timeout.ms (plain or producer., the keys this run's producer takes) below 1.
                 topics = new ProcessorConfig(settings).topicCatalog();
                 topic = topics.tariffEvents().name();
-                // The run's producer takes the plain key, the producer.-prefixed one on top (ClientSettings.producer).
-                ClientSettings.requirePositiveTransactionTimeout(settings, ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
-                        StreamsConfig.PRODUCER_PREFIX + ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
             } catch (ConfigException e) {
                 err.println("Invalid configuration: " + e.getMessage());
                 return CommandLine.ExitCode.USAGE;

@@ -152,6 +152,27 @@ class ProcessorConfigTest {
         assertThat(new ProcessorConfig(m).streamsConfig()).containsEntry("producer.acks", "all");
     }
 
+    /**
+     * Kafka takes these below 1 and the processor then never processes (its producers fail in their I/O thread; no
+     * stream thread reads anything while the state says RUNNING). Only the launcher's run refused them: a library
+     * user of ProcessorConfig/ProcessorApp got a processor that hung.
+     */
+    @Test
+    void shouldRefuseATransactionTimeoutOrStreamThreadsBelowOneNamingTheKeyWhenTheConfigIsRead() {
+        for (String key : new String[] {"transaction.timeout.ms", "producer.transaction.timeout.ms",
+                StreamsConfig.NUM_STREAM_THREADS_CONFIG}) {
+            assertRefusedNamingKeyAndAllowedValues(key, "0", "Invalid value 0 for configuration " + key,
+                    "at least 1");
+            assertRefusedNamingKeyAndAllowedValues(key, "-5", "Invalid value -5 for configuration " + key,
+                    "at least 1");
+        }
+        Map<String, Object> m = valid();
+        m.put("transaction.timeout.ms", 1);
+        m.put("producer.transaction.timeout.ms", "20000");
+        m.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
+        assertThat(new ProcessorConfig(m).streamsConfig()).containsEntry("producer.transaction.timeout.ms", "20000");
+    }
+
     @Test
     void shouldRequireARegistryUrl() {
         Map<String, Object> m = valid();
