@@ -169,12 +169,14 @@ final class RunCommand implements Callable<Integer> {
      */
     void prepareTopics(Properties props, ProcessorConfig processorConfig, PrintStream out, PrintStream err)
             throws InterruptedException, ExecutionException {
+        Map<String, Object> settings = adminSettings(props);
         // Said before it starts: with the cluster unreachable the admin client waits default.api.timeout.ms (60 s)
-        // before it fails, and a silent minute looks like a hang.
-        out.println("Checking the tradepulse topics on " + props.getProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
+        // before it fails, and a silent minute looks like a hang. The address that client uses: with
+        // admin.bootstrap.servers the plain key's was named, so the wait looked like one on a cluster that was up.
+        out.println("Checking the tradepulse topics on " + settings.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)
                 + (createTopics ? " (missing ones are created) ..." : " (--no-create-topics: all must exist) ..."));
         // One client for every step (there was one per step).
-        try (Admin admin = Admin.create(adminSettings(props))) {
+        try (Admin admin = Admin.create(settings)) {
             prepareTopics(admin, processorConfig, out, err);
         }
     }

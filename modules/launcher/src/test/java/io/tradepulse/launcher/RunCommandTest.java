@@ -8,10 +8,13 @@ import io.tradepulse.core.TopicAdmin;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.streams.ProcessorConfig;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,6 +88,30 @@ class RunCommandTest {
                 .containsEntry("sasl.jaas.config", props.getProperty("admin.sasl.jaas.config"))
                 .containsEntry("request.timeout.ms", "90000")
                 .doesNotContainKeys("acks", "producer.acks", "admin.sasl.jaas.config", "tradepulse.topic.prefix");
+    }
+
+    /**
+     * The topic check's first line named bootstrap.servers even with admin.bootstrap.servers set, though the admin
+     * client doing the check uses the prefixed one: a minute's wait on an unreachable admin address looked like one on
+     * the cluster named, which was up. The cluster of this test is never reached (short timeouts; the check fails).
+     */
+    @Test
+    void shouldNameTheAdminClientsBootstrapServersInTheTopicCheckLineWhenAdminPrefixedOnesAreSet() throws Exception {
+        Properties props = new Properties();
+        props.setProperty("bootstrap.servers", "127.0.0.1:1");
+        props.setProperty("admin.bootstrap.servers", "127.0.0.1:2");
+        props.setProperty("schema.registry.url", "http://127.0.0.1:3");
+        props.setProperty("default.api.timeout.ms", "1000");
+        props.setProperty("request.timeout.ms", "500");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> assertTimeoutPreemptively(Duration.ofSeconds(30), () ->
+                parse("--config", "app.properties").prepareTopics(props, new ProcessorConfig(props), print, print)))
+                .isNotInstanceOf(org.opentest4j.AssertionFailedError.class);
+
+        assertThat(out.toString(StandardCharsets.UTF_8).lines().findFirst().orElseThrow())
+                .startsWith("Checking the tradepulse topics on 127.0.0.1:2 (missing ones are created)");
     }
 
     /**
