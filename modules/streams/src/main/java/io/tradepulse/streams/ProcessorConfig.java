@@ -383,17 +383,27 @@ public final class ProcessorConfig extends AbstractConfig {
             ConsumerConfig.configDef(), AdminClientConfig.configDef());
 
     /**
-     * Kafka keys Kafka takes below 1 although the processor then never processes, refused below 1 wherever the
-     * definition they are under applies (plain, or under the client prefix reaching that client). Kafka's producer
-     * defines no lower bound for {@code transaction.timeout.ms}: with 0 or -5 its I/O thread failed building the
-     * transaction id request ("transaction timeout value is not positive", logged only), so the processor started
-     * and never processed. Kafka Streams takes {@code num.stream.threads=0} (threads added later through its API,
-     * which tradepulse never calls): the processor read nothing while its state, and so a readiness probe, said
-     * RUNNING. Only the launcher's {@code run} refused them; a library user of ProcessorApp got neither check.
+     * Kafka keys Kafka takes below 1 although the processor then never processes, refused below 1 (but for a
+     * replication factor's -1) wherever the definition they are under applies (plain, or under the client prefix
+     * reaching that client). Kafka's producer defines no lower bound for {@code transaction.timeout.ms}: with 0 or
+     * -5 its I/O thread failed building the transaction id request ("transaction timeout value is not positive",
+     * logged only), so the processor started and never processed. Kafka Streams takes {@code num.stream.threads=0}
+     * (threads added later through its API, which tradepulse never calls): the processor read nothing while its
+     * state, and so a readiness probe, said RUNNING. Only the launcher's {@code run} refused these two; a library
+     * user of ProcessorApp got neither check.
      */
-    private static final Map<String, ConfigDef.Validator> AT_LEAST_ONE = Map.of(
+    private static final Map<String, ConfigDef.Validator> LOWER_BOUNDS = Map.of(
             ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, ConfigDef.Range.atLeast(1),
-            StreamsConfig.NUM_STREAM_THREADS_CONFIG, ConfigDef.Range.atLeast(1));
+            StreamsConfig.NUM_STREAM_THREADS_CONFIG, ConfigDef.Range.atLeast(1),
+            // Streams' replication factor of its internal topics (changelogs, the roll-up repartition topic), which
+            // Kafka Streams defines without a bound: 0 or -2 passed start-up, then the broker refused ("Replication
+            // factor must be larger than 0, or -1 ...") every internal topic when the group's leader created them, and
+            // the processor never processed. The same values as tradepulse.topic.replication.factor's.
+            StreamsConfig.REPLICATION_FACTOR_CONFIG, ConfigDef.LambdaValidator.with((name, value) -> {
+                if (value != null && (int) value != -1 && (int) value < 1) {
+                    throw new ConfigException(name, value, "must be -1 (the broker default) or at least 1");
+                }
+            }, () -> "-1 (broker default) or [1,...]"));
 
     /**
      * Checks the value of every Kafka Streams or client key (plain or under a client prefix) against its definition
@@ -401,7 +411,7 @@ public final class ProcessorConfig extends AbstractConfig {
      * processor's clients are built (in the KafkaStreams constructor): after the launcher's topic check and topic
      * creation (a minute with the cluster unreachable), naming the key without its prefix ({@code acks} for a wrong
      * {@code producer.acks}), and the failed constructor kept the state directory locked for the rest of the JVM.
-     * The keys of {@link #AT_LEAST_ONE} are held to 1 at least on top.
+     * The keys of {@link #LOWER_BOUNDS} are held to their bound on top.
      */
     private static void checkKafkaValues(Map<?, ?> originals) {
         originals.forEach((k, value) -> {
@@ -424,9 +434,9 @@ public final class ProcessorConfig extends AbstractConfig {
                     if (definition.validator != null) {
                         definition.validator.ensureValid(key, parsed);
                     }
-                    ConfigDef.Validator atLeastOne = AT_LEAST_ONE.get(name);
-                    if (atLeastOne != null) {
-                        atLeastOne.ensureValid(key, parsed);
+                    ConfigDef.Validator lowerBound = LOWER_BOUNDS.get(name);
+                    if (lowerBound != null) {
+                        lowerBound.ensureValid(key, parsed);
                     }
                 }
             }

@@ -173,6 +173,25 @@ class ProcessorConfigTest {
         assertThat(new ProcessorConfig(m).streamsConfig()).containsEntry("producer.transaction.timeout.ms", "20000");
     }
 
+    /**
+     * Kafka Streams' replication.factor (of its internal topics) has no bound in Kafka: 0 or -2 passed start-up and the
+     * broker refused every changelog and repartition topic when the group's leader created them, so the processor
+     * never processed. Refused when the config is read, as tradepulse.topic.replication.factor is.
+     */
+    @Test
+    void shouldRefuseAStreamsReplicationFactorOfZeroOrBelowMinusOneNamingTheKeyWhenTheConfigIsRead() {
+        for (String invalid : new String[] {"0", "-2"}) {
+            assertRefusedNamingKeyAndAllowedValues(StreamsConfig.REPLICATION_FACTOR_CONFIG, invalid,
+                    "Invalid value " + invalid + " for configuration replication.factor", "-1 (the broker default)",
+                    "at least 1");
+        }
+        for (String valid : new String[] {"-1", "1", "3"}) {
+            Map<String, Object> m = valid();
+            m.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, valid);
+            assertThat(new ProcessorConfig(m).streamsConfig()).containsEntry(StreamsConfig.REPLICATION_FACTOR_CONFIG, valid);
+        }
+    }
+
     @Test
     void shouldRequireARegistryUrl() {
         Map<String, Object> m = valid();
