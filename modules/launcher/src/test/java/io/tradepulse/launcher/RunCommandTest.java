@@ -215,6 +215,26 @@ class RunCommandTest {
     }
 
     /**
+     * Under exactly_once_v2 Kafka Streams refuses a commit.interval.ms above its producers' transaction timeout (10 s by
+     * default) only when the processor is built: after the topic check (with this unreachable cluster, a failure on it,
+     * exit 1), else with a stack trace and exit 1. Refused at start, naming the keys, before Kafka is contacted.
+     */
+    @Test
+    void shouldRefuseACommitIntervalAboveTheTransactionTimeoutBeforeContactingKafka() throws Exception {
+        Path file = tmp.resolve("commit.properties");
+        Files.writeString(file, "bootstrap.servers=localhost:1\nschema.registry.url=http://localhost:2\n"
+                + "default.api.timeout.ms=2000\nrequest.timeout.ms=1000\ncommit.interval.ms=30000\n");
+        StringWriter err = new StringWriter();
+        int code = Main.commandLine().setErr(new PrintWriter(err))
+                .execute("run", "--config", file.toString(), "--http-port", "-1");
+
+        assertThat(code).as(err.toString()).isEqualTo(2);
+        assertThat(err.toString()).startsWith("Invalid configuration: ").contains("commit.interval.ms")
+                .contains("producer.transaction.timeout.ms");
+        assertThat(err.toString().strip().lines()).hasSize(1);
+    }
+
+    /**
      * A state.dir that is a file (or under one) failed only once Kafka had been contacted and the topics checked, with a
      * stack trace and exit 1. Refused at start naming the key, before Kafka is contacted (the unreachable cluster of
      * this config would otherwise fail the run with exit 1 within seconds).

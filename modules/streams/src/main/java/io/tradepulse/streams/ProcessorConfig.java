@@ -304,9 +304,27 @@ public final class ProcessorConfig extends AbstractConfig {
             rejectOverridden(originals);
             checkKafkaValues(originals);
             checkApplicationId(getString(APPLICATION_ID_CONFIG));
+            checkStreamsCombinations();
         }
         if (getString(SCHEMA_REGISTRY_URL_CONFIG).isBlank() && registryClient() == null) {
             throw new ConfigException(SCHEMA_REGISTRY_URL_CONFIG, "", "a schema registry URL is required");
+        }
+    }
+
+    /**
+     * Builds Kafka Streams' own configuration from {@link #streamsConfig} once, as the KafkaStreams constructor does
+     * later. Kafka Streams refuses some combinations of values only there, with an IllegalArgumentException: under
+     * exactly_once_v2 a commit.interval.ms above the producers' transaction timeout (10 s by default), so a run with
+     * {@code commit.interval.ms=30000} failed after the launcher's topic check (a minute with the cluster unreachable),
+     * with exit code 1 and a stack trace, as if something had broken rather than a setting to change.
+     */
+    private void checkStreamsCombinations() {
+        try {
+            // The protected constructor: nothing logged (Kafka Streams logs its configuration once it starts).
+            new StreamsConfig(streamsConfig(), false) {
+            };
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
         }
     }
 

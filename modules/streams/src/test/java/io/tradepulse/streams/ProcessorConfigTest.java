@@ -192,6 +192,25 @@ class ProcessorConfigTest {
         }
     }
 
+    /**
+     * Under exactly_once_v2 Kafka Streams refuses a commit interval above its producers' transaction timeout (10 s by
+     * default), but only in the KafkaStreams constructor, with an IllegalArgumentException: after the launcher's topic
+     * check, exit 1 with a stack trace. Refused as a configuration error when the config is read.
+     */
+    @Test
+    void shouldRefuseACommitIntervalAboveTheTransactionTimeoutUnderExactlyOnceWhenTheConfigIsRead() {
+        Map<String, Object> m = valid();
+        m.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "30000");
+        assertThatThrownBy(() -> new ProcessorConfig(m)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("commit.interval.ms").hasMessageContaining("transaction.timeout.ms")
+                .hasMessageContaining("30000");
+        m.put("producer.transaction.timeout.ms", "60000");
+        assertThatCode(() -> new ProcessorConfig(m)).doesNotThrowAnyException();
+        m.remove("producer.transaction.timeout.ms");
+        m.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE); // no transactions
+        assertThatCode(() -> new ProcessorConfig(m)).doesNotThrowAnyException();
+    }
+
     @Test
     void shouldRequireARegistryUrl() {
         Map<String, Object> m = valid();
