@@ -69,6 +69,8 @@ final class RunCommand implements Callable<Integer> {
         // Also refuses a transaction.timeout.ms (plain or producer.) or num.stream.threads below 1, which Kafka takes
         // and the processor then never processes with: one check for run and every user of ProcessorConfig.
         ProcessorConfig processorConfig = new ProcessorConfig(props);
+        // Before Kafka is contacted, as the checks of the configuration itself (ProcessorApp repeats it for library users).
+        processorConfig.checkProcessorTransactionTimeout();
         ClientSettings.requireUsableDirectory(ProcessorConfig.STATE_DIR_CONFIG,
                 processorConfig.getString(ProcessorConfig.STATE_DIR_CONFIG));
         HttpOptions.checkPort(spec.commandLine(), "--http-port", httpPort, true);

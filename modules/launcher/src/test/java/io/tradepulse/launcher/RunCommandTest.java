@@ -234,6 +234,22 @@ class RunCommandTest {
         assertThat(err.toString().strip().lines()).hasSize(1);
     }
 
+    /** Kafka Streams does not compare a plain transaction.timeout.ms with the commit interval; run does, at start. */
+    @Test
+    void shouldRefuseAPlainTransactionTimeoutBelowTheCommitIntervalBeforeContactingKafka() throws Exception {
+        Path file = tmp.resolve("timeout.properties");
+        Files.writeString(file, "bootstrap.servers=localhost:1\nschema.registry.url=http://localhost:2\n"
+                + "default.api.timeout.ms=2000\nrequest.timeout.ms=1000\ntransaction.timeout.ms=50\n");
+        StringWriter err = new StringWriter();
+        int code = Main.commandLine().setErr(new PrintWriter(err))
+                .execute("run", "--config", file.toString(), "--http-port", "-1");
+
+        assertThat(code).as(err.toString()).isEqualTo(2);
+        assertThat(err.toString()).startsWith("Invalid configuration: ").contains("transaction.timeout.ms")
+                .contains("commit.interval.ms (100 ms)");
+        assertThat(err.toString().strip().lines()).hasSize(1);
+    }
+
     /**
      * A state.dir that is a file (or under one) failed only once Kafka had been contacted and the topics checked, with a
      * stack trace and exit 1. Refused at start naming the key, before Kafka is contacted (the unreachable cluster of

@@ -46,6 +46,7 @@ public final class ProcessorApp implements AutoCloseable {
 
     /** As {@link #ProcessorApp(ProcessorConfig)}, creating its own registry client (when it needs one) with {@code newClient}. */
     ProcessorApp(ProcessorConfig config, Function<Map<String, Object>, SchemaRegistryClient> newClient) {
+        config.checkProcessorTransactionTimeout();
         // One registry client for the whole instance: the topology's serdes and the dead-letter handlers, which
         // Streams instantiates and configures for every task, and which would otherwise each build a topic catalog
         // with clients of its own (in a 1 M `tradepulse bench` run, 1,320 registry clients, each an HTTP client

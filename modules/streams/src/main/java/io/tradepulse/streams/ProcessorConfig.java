@@ -329,6 +329,37 @@ public final class ProcessorConfig extends AbstractConfig {
     }
 
     /**
+     * Refuses, under exactly_once_v2, a plain {@code transaction.timeout.ms} (with no {@code producer.}-prefixed one)
+     * below the commit interval. Kafka Streams' own check compares only the prefixed key, while its producers take the
+     * plain one when no prefixed one is given: a transaction then outlives its timeout at every commit, the broker
+     * aborts it and fences the producer, and the tasks are migrated again and again without progress. Called for the
+     * processor only ({@link ProcessorApp}, the launcher's {@code run} before contacting Kafka), not when the
+     * configuration is read: {@code tradepulse dlq} reads the same file, and its replay producer is not a Streams one.
+     *
+     * @throws ConfigException naming the key, its value and the commit interval
+     */
+    public void checkProcessorTransactionTimeout() {
+        if (!StreamsConfig.EXACTLY_ONCE_V2.equals(getString(PROCESSING_GUARANTEE_CONFIG))) {
+            return;
+        }
+        Map<String, Object> streams = streamsConfig();
+        String plain = ProducerConfig.TRANSACTION_TIMEOUT_CONFIG;
+        Object timeout = streams.get(plain);
+        if (timeout == null || streams.containsKey(StreamsConfig.producerPrefix(plain))) {
+            return; // Kafka Streams checks the prefixed key itself (checkStreamsCombinations)
+        }
+        int timeoutMs = (Integer) ConfigDef.parseType(plain, timeout, Type.INT);
+        // Built as Kafka Streams builds it: under exactly_once_v2 its commit interval defaults to 100 ms, not 30 s.
+        long commitMs = new StreamsConfig(streams, false) {
+        }.getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
+        if (timeoutMs < commitMs) {
+            throw new ConfigException(plain, timeout, "under " + StreamsConfig.EXACTLY_ONCE_V2 + " the producers' "
+                    + "transaction timeout must be at least " + StreamsConfig.COMMIT_INTERVAL_MS_CONFIG + " (" + commitMs
+                    + " ms): every transaction would be aborted by the broker");
+        }
+    }
+
+    /**
      * The processor's internal topics, named {@code <application.id>-<name>}: the changelogs of its stores (the
      * tariff store is a global table's, read from tariff.events, and has none) and the roll-up repartition topic.
      */

@@ -211,6 +211,29 @@ class ProcessorConfigTest {
         assertThatCode(() -> new ProcessorConfig(m)).doesNotThrowAnyException();
     }
 
+    /**
+     * Kafka Streams compares only producer.transaction.timeout.ms with the commit interval, while its producers take
+     * a plain transaction.timeout.ms when no prefixed one is given: with 50 ms under a 100 ms commit interval the
+     * broker aborted every transaction. Checked for the processor only: the configuration itself still reads (dlq).
+     */
+    @Test
+    void shouldRefuseAPlainTransactionTimeoutBelowTheCommitIntervalWhenTheProcessorIsChecked() {
+        Map<String, Object> m = valid();
+        m.put("transaction.timeout.ms", "50");
+        ProcessorConfig config = new ProcessorConfig(m);
+        assertThatThrownBy(config::checkProcessorTransactionTimeout).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("transaction.timeout.ms").hasMessageContaining("50")
+                .hasMessageContaining("commit.interval.ms (100 ms)");
+        m.put("commit.interval.ms", "40");
+        assertThatCode(new ProcessorConfig(m)::checkProcessorTransactionTimeout).doesNotThrowAnyException();
+        m.remove("commit.interval.ms");
+        m.put("producer.transaction.timeout.ms", "1000"); // the prefixed key wins for the producers
+        assertThatCode(new ProcessorConfig(m)::checkProcessorTransactionTimeout).doesNotThrowAnyException();
+        m.remove("producer.transaction.timeout.ms");
+        m.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE); // no transactions
+        assertThatCode(new ProcessorConfig(m)::checkProcessorTransactionTimeout).doesNotThrowAnyException();
+    }
+
     @Test
     void shouldRequireARegistryUrl() {
         Map<String, Object> m = valid();
