@@ -12,6 +12,8 @@ import java.util.Set;
 public class ComextBulkSourceTask extends LocationSourceTask<ComextConfig> {
   private ComextParser parser;
   private ComextParser.Filter filter;
+  // The stream of each location being read, for the annual rows among its skipped ones (see finished).
+  private final Map<String, ComextParser.BulkRows> reading = new java.util.HashMap<>();
 
   @Override
   protected ComextConfig parseConfig(Map<String, String> props) {
@@ -40,10 +42,14 @@ public class ComextBulkSourceTask extends LocationSourceTask<ComextConfig> {
    */
   @Override
   protected void finished(String location, long items, int skipped) {
-    if (items == 0 && skipped > 0) {
+    ComextParser.BulkRows rows = reading.remove(location);
+    // Rows of annual totals were left out whatever the filters, with a WARN of their own: blaming the filters for
+    // them would send the user to change filters that are right.
+    int byFilters = skipped - (rows == null ? 0 : rows.annualRows());
+    if (items == 0 && byFilters > 0) {
       log.warn("{}: all {} rows were left out by the filters ({}={}, {}={}, {}={}, {}={}); no record. Bulk files give "
           + "the declaring member states as REPORTER (not EU27_2020) and CN8 codes as PRODUCT_NC: check {} and {} "
-          + "(empty = all)", location, skipped, ComextConfig.REPORTERS_CONFIG, config.reporters(), ComextConfig.PARTNERS_CONFIG,
+          + "(empty = all)", location, byFilters, ComextConfig.REPORTERS_CONFIG, config.reporters(), ComextConfig.PARTNERS_CONFIG,
           config.partners(), ComextConfig.PRODUCTS_CONFIG, config.products(), ComextConfig.FLOWS_CONFIG, config.flows(),
           ComextConfig.REPORTERS_CONFIG, ComextConfig.PRODUCTS_CONFIG);
     }
@@ -75,6 +81,8 @@ public class ComextBulkSourceTask extends LocationSourceTask<ComextConfig> {
 
   @Override
   protected ItemStream open(Payload payload, String location) {
-    return parser.openBulk(payload, location, filter, config.releaseLagDays());
+    ComextParser.BulkRows rows = parser.openBulk(payload, location, filter, config.releaseLagDays());
+    reading.put(location, rows);
+    return rows;
   }
 }

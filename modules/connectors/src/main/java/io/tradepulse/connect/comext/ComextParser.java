@@ -464,8 +464,16 @@ final class ComextParser {
    * what its record needs (first line number; the raw first row only for a key that will be dead-lettered),
    * then hands out the records one at a time. Memory: the distinct filtered keys, not the file.
    */
-  ItemStream openBulk(Payload payload, String location, Filter filter, int releaseLagDays) {
+  BulkRows openBulk(Payload payload, String location, Filter filter, int releaseLagDays) {
     return new BulkRows(payload, location, filter, releaseLagDays);
+  }
+
+  /**
+   * PERIOD of an annual total: Eurostat's annual bulk files ({@code full_v2_YYYY52}) give the year as YYYY52. They sum
+   * the year's monthly files, which BULK mode reads; a glob over a download directory picks both up.
+   */
+  private static boolean annual(String period) {
+    return period.length() == 6 && period.endsWith("52") && period.chars().allMatch(ch -> ch >= '0' && ch <= '9');
   }
 
   /** The aggregate of one key: its sum, its first row's line (the record's position) and, if needed, raw bytes. */
@@ -491,7 +499,7 @@ final class ComextParser {
     }
   }
 
-  private final class BulkRows implements ItemStream {
+  final class BulkRows implements ItemStream {
     private static final DateTimeFormatter YYYYMM = DateTimeFormatter.ofPattern("yyyyMM", Locale.ROOT);
     private final Payload payload;
     private final String location;
@@ -501,6 +509,9 @@ final class ComextParser {
     private Iterator<ParsedItem> bad; // dead letters of single rows come first, as they always did
     private Iterator<Map.Entry<List<String>, Sum>> sums;
     private int skipped;
+    // Rows of annual totals, left out (and counted in skipped): not dead letters, which they were, one per series.
+    private int annualRows;
+    private final Set<String> annualPeriods = new java.util.TreeSet<>();
     private long newest;
     private StreamingCsvReader reader;
 
@@ -606,6 +617,10 @@ final class ComextParser {
           if (row.isBlank()) {
             continue;
           }
+          if (annual(row.field(period).trim())) {
+            leaveOutAnnual(row.field(period).trim());
+            continue;
+          }
           String flowName = flowName(row.field(flow).trim());
           String product = row.field(prod).trim();
           if (!filter.keeps(row.field(rep).trim(), row.field(par).trim(), product, flowName == null ? "" : flowName)) {
@@ -643,6 +658,12 @@ final class ComextParser {
       } finally {
         reader.close();
       }
+      if (annualRows > 0) {
+        log.warn("{}: {} row{} of annual totals (PERIOD {}) left out: {}=BULK reads the monthly files (full_v2_YYYYMM) "
+            + "only, and an annual file (full_v2_YYYY52) sums them for the year; leave it out of {}", location,
+            annualRows, annualRows == 1 ? "" : "s", String.join(", ", annualPeriods), ComextConfig.MODE_CONFIG,
+            ComextConfig.FILES_CONFIG);
+      }
       for (List<String> k : bySeries.keySet()) { // records carry the newest publication time of the file
         try {
           newest = Math.max(newest, published(YearMonth.parse(k.get(4), YYYYMM)));
@@ -677,6 +698,10 @@ final class ComextParser {
         badRows.add(BadRow.of(StreamingCsvReader.CUT_REASON, location, "line " + row.line(), row.raw()));
         return;
       }
+      if (annual(head.field(keyColumns[4]).trim())) {
+        leaveOutAnnual(head.field(keyColumns[4]).trim());
+        return;
+      }
       String flowName = flowName(head.field(keyColumns[3]).trim());
       if (!filter.keeps(head.field(keyColumns[0]).trim(), head.field(keyColumns[1]).trim(),
           head.field(keyColumns[2]).trim(), flowName == null ? "" : flowName)) {
@@ -687,6 +712,17 @@ final class ComextParser {
           head.field(keyColumns[2]).trim(), head.field(keyColumns[3]).trim(), head.field(keyColumns[4]).trim());
       Sum sum = bySeries.computeIfAbsent(key, k -> new Sum(row.line(), null));
       taint(sum, row, "Record longer than " + StreamingCsvReader.MAX_RECORD_BYTES + " bytes");
+    }
+
+    private void leaveOutAnnual(String period) {
+      skipped++;
+      annualRows++;
+      annualPeriods.add(period);
+    }
+
+    /** @return the rows of annual totals left out, among {@link #skipped()} (complete once the first item was read) */
+    int annualRows() {
+      return annualRows;
     }
 
     /** Marks a key one of whose lines, {@code row}, cannot be summed; keeps what its dead letter names. */

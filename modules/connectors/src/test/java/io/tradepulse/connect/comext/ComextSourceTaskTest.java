@@ -354,6 +354,47 @@ class ComextSourceTaskTest {
   }
 
   @Test
+  void shouldLeaveOutTheAnnualTotalsWithOneWarningWhenAnAnnualBulkFileIsAmongTheFiles() throws Exception {
+    // Eurostat's annual file: PERIOD 202452 is the year 2024. Each of its series was a dead letter ("Unreadable PERIOD").
+    Path csv = Files.writeString(dir.resolve("full_v2_202452.csv"), BULK_HEADER
+        + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,1,NO_SU,202452,12000,12000,240,0\n"
+        + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,2,NO_SU,202452,2800,2800,60,0\n"
+        + "FR,US,E,85011010,716.31,271110,271110,41,41,XVI,2,1,NO_SU,202452,160,160,12,0\n");
+    try (LogCapture log = new LogCapture()) {
+      ComextBulkSourceTask task = start(new ComextBulkSourceTask(), Map.of(ComextConfig.MODE_CONFIG, "BULK",
+          ComextConfig.FILES_CONFIG, csv.toString(), ComextConfig.REPORTERS_CONFIG, "", ComextConfig.PRODUCTS_CONFIG, ""));
+      assertThat(harness.drain(task)).as("no record and no dead letter").isEmpty();
+      task.stop();
+
+      assertThat(task.metrics().skipped()).isEqualTo(3);
+      assertThat(log.warnings()).filteredOn(w -> w.contains("annual")).singleElement().satisfies(w -> assertThat(w)
+          .startsWith(csv + ": 3 rows of annual totals (PERIOD 202452) left out: comext.mode=BULK reads the monthly "
+              + "files (full_v2_YYYYMM) only"));
+      assertThat(log.warnings()).as("the filters kept everything").noneSatisfy(w -> assertThat(w)
+          .contains("left out by the filters"));
+    }
+  }
+
+  @Test
+  void shouldStillDeadLetterAnUnreadablePeriodWhenAnnualRowsAreLeftOut() throws Exception {
+    Path csv = Files.writeString(dir.resolve("full_v2_202412.csv"), BULK_HEADER
+        + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,1,NO_SU,202412,1000,1000,20,0\n"
+        + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,1,NO_SU,202452,12000,12000,240,0\n"
+        + "DE,US,E,72042110,282.21,241010,241010,22,21,XV,2,1,NO_SU,202413,50,50,1,0\n"
+        + "DE,US,E,72042110,282.21,241010,241010,22,21,XV,2,1,NO_SU,2024052,60,60,1,0\n");
+    ComextBulkSourceTask task = start(new ComextBulkSourceTask(), Map.of(ComextConfig.MODE_CONFIG, "BULK",
+        ComextConfig.FILES_CONFIG, csv.toString(), ComextConfig.REPORTERS_CONFIG, "", ComextConfig.PRODUCTS_CONFIG, ""));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.records")).extracting(s -> s.getInt32("year") + "-" + s.getInt32("month") + " "
+        + s.getInt64("value")).containsExactly("2024-12 1000");
+    assertThat(values(rs, "trade.dlq")).extracting(d -> d.getString("reason"))
+        .containsExactly("Unreadable PERIOD '202413' (yyyyMM)", "Unreadable PERIOD '2024052' (yyyyMM)");
+    assertThat(task.metrics().skipped()).isEqualTo(1);
+  }
+
+  @Test
   void shouldNotWarnAboutAFileWhoseRowsTheFiltersKept() throws Exception {
     Path csv = Files.writeString(dir.resolve("full_v2_202505.csv"), BULK_HEADER
         + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,1000,1000,20,0\n"
