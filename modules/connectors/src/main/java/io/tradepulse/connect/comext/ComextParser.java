@@ -161,8 +161,9 @@ final class ComextParser {
             position, row.raw()), null);
       }
       String vintage = "COMEXT " + lastUpdateDate(published);
+      // false: the reason is part of the month's fingerprint, which a new reason would change for every stored offset
       ParsedItem item = toRow(row.field(c.rep()), row.field(c.par()), row.field(c.prod()), row.field(c.flow()), month,
-          row.field(c.obs()), vintage, published, sourceRef, position, row.raw());
+          row.field(c.obs()), vintage, published, sourceRef, position, row.raw(), false);
       if (item == null) {
         skipped++;
         return null;
@@ -574,7 +575,7 @@ final class ComextParser {
         return BadRow.of("Unreadable PERIOD '" + k.get(4) + "' (yyyyMM)", location, position, s.raw);
       }
       return toRow(k.get(0), k.get(1), k.get(2), k.get(3), month, Long.toString(value), "COMEXT bulk " + fileName,
-          published(month), location, position, s.raw);
+          published(month), location, position, s.raw, true);
     }
 
     private long published(YearMonth month) {
@@ -764,9 +765,27 @@ final class ComextParser {
     };
   }
 
-  /** @return the row, a dead letter, or null for an aggregate partner (skipped, never added to countries) */
+  /**
+   * A confidential product line of the bulk files: the leading digits of a CN code, the rest X ({@code 39XXXXXX},
+   * {@code 7204XXXX}). It holds the trade whose CN8 codes are confidential, published only at that higher level.
+   */
+  private static boolean confidential(String product) {
+    int digits = 0;
+    while (digits < product.length() && product.charAt(digits) >= '0' && product.charAt(digits) <= '9') {
+      digits++;
+    }
+    return product.length() == 8 && digits >= 2 && digits < 8
+        && product.substring(digits).chars().allMatch(ch -> ch == 'X');
+  }
+
+  /**
+   * @param namesConfidential whether a confidential product line ({@link #confidential}) is named as one in its dead
+   *     letter (bulk files), rather than as an unsupported code (the API's reason, kept in its stored fingerprints)
+   * @return the row, a dead letter, or null for an aggregate partner (skipped, never added to countries)
+   */
   private ParsedItem toRow(String reporterCode, String partnerCode, String productCode, String flowCode,
-      YearMonth month, String obs, String vintage, long published, String sourceRef, String position, byte[] raw) {
+      YearMonth month, String obs, String vintage, long published, String sourceRef, String position, byte[] raw,
+      boolean namesConfidential) {
     Optional<CodeTable.Entry> reporter = geo.lookup(reporterCode);
     if (reporter.isEmpty() || reporter.get().kind() == CodeTable.Kind.GROUP) {
       return BadRow.of("Unknown Comext reporter '" + reporterCode + "'", sourceRef, position, raw);
@@ -785,6 +804,15 @@ final class ComextParser {
     String commodity = Hs.normalize(productCode);
     Optional<String> level = Hs.level(commodity);
     if (level.isEmpty()) {
+      String code = productCode.trim();
+      if (namesConfidential && confidential(code)) {
+        // Read in trade.dlq, "unsupported" sent users to fix a code that is right: there is no CN8 code to publish it
+        // under, and emitted under its digits it would pass for the whole chapter or heading.
+        String known = code.substring(0, code.indexOf('X'));
+        return BadRow.of("Confidential product line '" + productCode + "': trade of CN8 codes kept confidential, "
+            + "published only as a total under " + known + " (no code to emit it under); not an error to fix",
+            sourceRef, position, raw);
+      }
       return BadRow.of("Unsupported product code '" + productCode + "'", sourceRef, position, raw);
     }
     if (obs == null || obs.isBlank()) {
