@@ -355,14 +355,15 @@ class ComextSourceTaskTest {
 
   @Test
   void shouldLeaveOutTheAnnualTotalsWithOneWarningWhenAnAnnualBulkFileIsAmongTheFiles() throws Exception {
-    // Eurostat's annual file: PERIOD 202452 is the year 2024. Each of its series was a dead letter ("Unreadable PERIOD").
+    // Eurostat's annual file (PERIOD 202452 = the year 2024): each series was an "Unreadable PERIOD" dead letter.
     Path csv = Files.writeString(dir.resolve("full_v2_202452.csv"), BULK_HEADER
         + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,1,NO_SU,202452,12000,12000,240,0\n"
         + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,2,NO_SU,202452,2800,2800,60,0\n"
         + "FR,US,E,85011010,716.31,271110,271110,41,41,XVI,2,1,NO_SU,202452,160,160,12,0\n");
     try (LogCapture log = new LogCapture()) {
       ComextBulkSourceTask task = start(new ComextBulkSourceTask(), Map.of(ComextConfig.MODE_CONFIG, "BULK",
-          ComextConfig.FILES_CONFIG, csv.toString(), ComextConfig.REPORTERS_CONFIG, "", ComextConfig.PRODUCTS_CONFIG, ""));
+          ComextConfig.FILES_CONFIG, csv.toString(), ComextConfig.REPORTERS_CONFIG, "",
+          ComextConfig.PRODUCTS_CONFIG, ""));
       assertThat(harness.drain(task)).as("no record and no dead letter").isEmpty();
       task.stop();
 
@@ -383,7 +384,8 @@ class ComextSourceTaskTest {
         + "DE,US,E,72042110,282.21,241010,241010,22,21,XV,2,1,NO_SU,202413,50,50,1,0\n"
         + "DE,US,E,72042110,282.21,241010,241010,22,21,XV,2,1,NO_SU,2024052,60,60,1,0\n");
     ComextBulkSourceTask task = start(new ComextBulkSourceTask(), Map.of(ComextConfig.MODE_CONFIG, "BULK",
-        ComextConfig.FILES_CONFIG, csv.toString(), ComextConfig.REPORTERS_CONFIG, "", ComextConfig.PRODUCTS_CONFIG, ""));
+        ComextConfig.FILES_CONFIG, csv.toString(), ComextConfig.REPORTERS_CONFIG, "",
+        ComextConfig.PRODUCTS_CONFIG, ""));
     List<SourceRecord> rs = harness.drain(task);
     task.stop();
 
@@ -401,7 +403,8 @@ class ComextSourceTaskTest {
         + "DE,CN,E,7204XXXX,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,70,70,2,0\n"
         + "DE,CN,E,72X4XXXX,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,5,5,1,0\n");
     ComextBulkSourceTask task = start(new ComextBulkSourceTask(), Map.of(ComextConfig.MODE_CONFIG, "BULK",
-        ComextConfig.FILES_CONFIG, csv.toString(), ComextConfig.REPORTERS_CONFIG, "", ComextConfig.PRODUCTS_CONFIG, ""));
+        ComextConfig.FILES_CONFIG, csv.toString(), ComextConfig.REPORTERS_CONFIG, "",
+        ComextConfig.PRODUCTS_CONFIG, ""));
     List<SourceRecord> rs = harness.drain(task);
     task.stop();
 
