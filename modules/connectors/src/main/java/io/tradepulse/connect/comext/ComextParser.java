@@ -807,11 +807,12 @@ final class ComextParser {
       String code = productCode.trim();
       if (namesConfidential && confidential(code)) {
         // Read in trade.dlq, "unsupported" sent users to fix a code that is right: there is no CN8 code to publish it
-        // under, and emitted under its digits it would pass for the whole chapter or heading.
+        // under, and emitted under its digits it would pass for the whole chapter or heading. Its value is the sum of
+        // the series' lines (obs), which the raw value, the first line alone, does not hold.
         String known = code.substring(0, code.indexOf('X'));
         return BadRow.of("Confidential product line '" + productCode + "': trade of CN8 codes kept confidential, "
-            + "published only as a total under " + known + " (no code to emit it under); not an error to fix",
-            sourceRef, position, raw);
+            + "published only as a total under " + known + " (no code to emit it under), VALUE_EUR " + obs
+            + " summed over its lines; not an error to fix", sourceRef, position, raw);
       }
       return BadRow.of("Unsupported product code '" + productCode + "'", sourceRef, position, raw);
     }

@@ -400,6 +400,7 @@ class ComextSourceTaskTest {
   void shouldNameAConfidentialProductLineAsSuchWhenDeadLetteringIt() throws Exception {
     Path csv = Files.writeString(dir.resolve("full_v2_202505.csv"), BULK_HEADER
         + "DE,CN,E,39XXXXXX,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,1000,1000,20,0\n"
+        + "DE,CN,I,39XXXXXX,282.21,241010,241010,22,21,XV,1,2,NO_SU,202505,234,234,5,0\n"
         + "DE,CN,E,7204XXXX,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,70,70,2,0\n"
         + "DE,CN,E,72X4XXXX,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,5,5,1,0\n");
     ComextBulkSourceTask task = start(new ComextBulkSourceTask(), Map.of(ComextConfig.MODE_CONFIG, "BULK",
@@ -411,9 +412,9 @@ class ComextSourceTaskTest {
     assertThat(values(rs, "trade.records")).isEmpty();
     assertThat(values(rs, "trade.dlq")).extracting(d -> d.getString("reason")).containsExactly(
         "Confidential product line '39XXXXXX': trade of CN8 codes kept confidential, published only as a total under "
-            + "39 (no code to emit it under); not an error to fix",
+            + "39 (no code to emit it under), VALUE_EUR 1234 summed over its lines; not an error to fix",
         "Confidential product line '7204XXXX': trade of CN8 codes kept confidential, published only as a total under "
-            + "7204 (no code to emit it under); not an error to fix",
+            + "7204 (no code to emit it under), VALUE_EUR 70 summed over its lines; not an error to fix",
         "Unsupported product code '72X4XXXX'");
   }
 
