@@ -24,7 +24,8 @@ public final class ComextConfig extends TradeSourceConfig {
   public static final String MODE_CONFIG = "comext.mode";
   public static final String MODE_DOC = "API reads SDMX-CSV from the Comext dissemination API (live; one source "
       + "partition per reporter); BULK reads the monthly bulk CSV files (full_v2_YYYYMM, extracted from the .7z) "
-      + "listed in comext.files (finite; one partition per file).";
+      + "listed in comext.files (finite; one partition per file); rows of annual totals (PERIOD YYYY52, the annual "
+      + "files full_v2_YYYY52) are left out, with one WARN per file.";
   public static final String MODE_DEFAULT = "API";
 
   public static final String BASE_URL_CONFIG = "comext.base.url";
