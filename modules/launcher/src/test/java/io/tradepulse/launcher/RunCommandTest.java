@@ -157,6 +157,23 @@ class RunCommandTest {
         return err.toString();
     }
 
+    /**
+     * Runs {@code run} on a config refused before Kafka is contacted: short admin timeouts, so without the check the run
+     * fails on the unreachable cluster (exit 1) within seconds. Asserts exit 2 and one line; returns stderr.
+     */
+    private String refusedBeforeKafka(String properties) throws Exception {
+        Path file = tmp.resolve("refused.properties");
+        Files.writeString(file, "bootstrap.servers=localhost:1\nschema.registry.url=http://localhost:2\n"
+                + "default.api.timeout.ms=2000\nrequest.timeout.ms=1000\n" + properties);
+        StringWriter err = new StringWriter();
+        int code = Main.commandLine().setErr(new PrintWriter(err))
+                .execute("run", "--config", file.toString(), "--http-port", "-1");
+
+        assertThat(code).as(err.toString()).isEqualTo(2);
+        assertThat(err.toString().strip().lines()).hasSize(1);
+        return err.toString();
+    }
+
     @Test
     void shouldRefuseAnUnknownKeyInOneLineNamingItWithoutAStackTrace() throws Exception {
         String err = runWith("tradepulse.rollup.levels=HS4\n", 2); // a usage error: it exited 1, as for a cluster down
@@ -180,17 +197,8 @@ class RunCommandTest {
     @Test
     void shouldRefuseANonPositiveTransactionTimeoutNamingTheKeyWhenPlainOrProducerPrefixed() throws Exception {
         for (String key : List.of("transaction.timeout.ms", "producer.transaction.timeout.ms")) {
-            Path file = tmp.resolve("txn.properties");
-            Files.writeString(file, "bootstrap.servers=localhost:1\nschema.registry.url=http://localhost:2\n"
-                    + "default.api.timeout.ms=2000\nrequest.timeout.ms=1000\n" + key + "=0\n");
-            StringWriter err = new StringWriter();
-            int code = Main.commandLine().setErr(new PrintWriter(err))
-                    .execute("run", "--config", file.toString(), "--http-port", "-1");
-
-            assertThat(code).as(err.toString()).isEqualTo(2);
-            assertThat(err.toString()).startsWith("Invalid configuration: Invalid value 0 for configuration " + key)
-                    .contains("at least 1");
-            assertThat(err.toString().strip().lines()).hasSize(1);
+            assertThat(refusedBeforeKafka(key + "=0\n"))
+                    .startsWith("Invalid configuration: Invalid value 0 for configuration " + key).contains("at least 1");
         }
     }
 
@@ -201,17 +209,9 @@ class RunCommandTest {
      */
     @Test
     void shouldRefuseZeroStreamThreadsNamingTheKeyBeforeContactingKafka() throws Exception {
-        Path file = tmp.resolve("threads.properties");
-        Files.writeString(file, "bootstrap.servers=localhost:1\nschema.registry.url=http://localhost:2\n"
-                + "default.api.timeout.ms=2000\nrequest.timeout.ms=1000\nnum.stream.threads=0\n");
-        StringWriter err = new StringWriter();
-        int code = Main.commandLine().setErr(new PrintWriter(err))
-                .execute("run", "--config", file.toString(), "--http-port", "-1");
-
-        assertThat(code).as(err.toString()).isEqualTo(2);
-        assertThat(err.toString()).startsWith("Invalid configuration: Invalid value 0 for configuration num.stream.threads")
+        assertThat(refusedBeforeKafka("num.stream.threads=0\n"))
+                .startsWith("Invalid configuration: Invalid value 0 for configuration num.stream.threads")
                 .contains("at least 1");
-        assertThat(err.toString().strip().lines()).hasSize(1);
     }
 
     /**
@@ -221,33 +221,15 @@ class RunCommandTest {
      */
     @Test
     void shouldRefuseACommitIntervalAboveTheTransactionTimeoutBeforeContactingKafka() throws Exception {
-        Path file = tmp.resolve("commit.properties");
-        Files.writeString(file, "bootstrap.servers=localhost:1\nschema.registry.url=http://localhost:2\n"
-                + "default.api.timeout.ms=2000\nrequest.timeout.ms=1000\ncommit.interval.ms=30000\n");
-        StringWriter err = new StringWriter();
-        int code = Main.commandLine().setErr(new PrintWriter(err))
-                .execute("run", "--config", file.toString(), "--http-port", "-1");
-
-        assertThat(code).as(err.toString()).isEqualTo(2);
-        assertThat(err.toString()).startsWith("Invalid configuration: ").contains("commit.interval.ms")
-                .contains("producer.transaction.timeout.ms");
-        assertThat(err.toString().strip().lines()).hasSize(1);
+        assertThat(refusedBeforeKafka("commit.interval.ms=30000\n")).startsWith("Invalid configuration: ")
+                .contains("commit.interval.ms").contains("producer.transaction.timeout.ms");
     }
 
     /** Kafka Streams does not compare a plain transaction.timeout.ms with the commit interval; run does, at start. */
     @Test
     void shouldRefuseAPlainTransactionTimeoutBelowTheCommitIntervalBeforeContactingKafka() throws Exception {
-        Path file = tmp.resolve("timeout.properties");
-        Files.writeString(file, "bootstrap.servers=localhost:1\nschema.registry.url=http://localhost:2\n"
-                + "default.api.timeout.ms=2000\nrequest.timeout.ms=1000\ntransaction.timeout.ms=50\n");
-        StringWriter err = new StringWriter();
-        int code = Main.commandLine().setErr(new PrintWriter(err))
-                .execute("run", "--config", file.toString(), "--http-port", "-1");
-
-        assertThat(code).as(err.toString()).isEqualTo(2);
-        assertThat(err.toString()).startsWith("Invalid configuration: ").contains("transaction.timeout.ms")
-                .contains("commit.interval.ms (100 ms)");
-        assertThat(err.toString().strip().lines()).hasSize(1);
+        assertThat(refusedBeforeKafka("transaction.timeout.ms=50\n")).startsWith("Invalid configuration: ")
+                .contains("transaction.timeout.ms").contains("commit.interval.ms (100 ms)");
     }
 
     /**
@@ -259,17 +241,8 @@ class RunCommandTest {
     void shouldRefuseAStateDirThatIsAFileNamingTheKeyBeforeContactingKafka() throws Exception {
         Path notADir = Files.writeString(tmp.resolve("state-file"), "x");
         for (Path stateDir : List.of(notADir, notADir.resolve("below"))) {
-            Path file = tmp.resolve("state.properties");
-            Files.writeString(file, "bootstrap.servers=localhost:1\nschema.registry.url=http://localhost:2\n"
-                    + "default.api.timeout.ms=2000\nrequest.timeout.ms=1000\nstate.dir=" + stateDir + "\n");
-            StringWriter err = new StringWriter();
-            int code = Main.commandLine().setErr(new PrintWriter(err))
-                    .execute("run", "--config", file.toString(), "--http-port", "-1");
-
-            assertThat(code).as(err.toString()).isEqualTo(2);
-            assertThat(err.toString()).startsWith("Invalid configuration: Invalid value " + stateDir
-                    + " for configuration state.dir: ").contains("is a file, not a directory");
-            assertThat(err.toString().strip().lines()).hasSize(1);
+            assertThat(refusedBeforeKafka("state.dir=" + stateDir + "\n")).startsWith("Invalid configuration: Invalid value "
+                    + stateDir + " for configuration state.dir: ").contains("is a file, not a directory");
         }
     }
 
