@@ -184,7 +184,7 @@ public class ComextApiSourceTask
         // response that is one as a whole, which no month's fingerprint covers, or rows without a readable month), are
         // done with it: the same body (its digest) is skipped whole next time, not sent to trade.dlq with every call.
         // rows_done and digest keep their meaning, so an older release resuming from this offset skips them too.
-        done = done.rowDone(scan.items, digest);
+        done = done.rowDone(scan.items, digest, false); // every item, left out or not: all are done
         if (skip >= scan.items) {
           log.warn("Comext {}: the same response without a figure again for {} ({} dead letters already sent)",
               reporter, url, scan.items);
@@ -201,9 +201,15 @@ public class ComextApiSourceTask
           quiet.add(m);
         }
       });
+      if (skip > 0 && !off.leavesOutSent()) {
+        // Resumed from an offset whose rows_done counts the items it left out too (an earlier release sent them):
+        // skipped with them left out, as many figures past the resume point were never sent. Sent again instead.
+        quiet.clear();
+      }
+      boolean leavesOut = !quiet.isEmpty();
       Deque<Part<ComextOffset>> parts = new ArrayDeque<>();
       parts.add(new Part<>(new PayloadCursor(parser.openSdmx(body, url, scan.items, quiet), null, skip), off, done,
-          rows -> off.rowDone(rows, digest)));
+          rows -> off.rowDone(rows, digest, leavesOut)));
       open = new OpenResponse(reporter, url, body, scan, scan.publishedAt, scan.skipped, parts, recheckAt, null);
       files.handOver();
       return emit();

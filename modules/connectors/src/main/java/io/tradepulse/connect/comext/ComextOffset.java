@@ -26,13 +26,26 @@ import java.util.TreeMap;
  *     the same sends none of them again, one whose dead letters changed sends them all; absent (none, or an offset of
  *     an earlier release) = all sent. Replaced only with the offset that completes an emission, so a restart
  *     mid-month decides as the interrupted emission did.
+ * @param leavesOutSent mid-response of a new-month call: its {@code rowsDone} counts the items it sends, without the
+ *     dead letters of the months whose {@code deadLetters} they match (left out). Releases before those were left out
+ *     there counted them, with the same {@code deadLetters} stored: resumed with them left out, that count skipped as
+ *     many items too many, figures never sent. Without this mark, a resumed response leaves nothing out.
  */
 record ComextOffset(YearMonth next, long rowsDone, String digest, YearMonth revising, Map<YearMonth, String> months,
-    Map<YearMonth, String> deadLetters) implements ReporterApiSourceTask.Offset {
+    Map<YearMonth, String> deadLetters, boolean leavesOutSent) implements ReporterApiSourceTask.Offset {
+
+  /** Written only when set, so other offsets stay as earlier releases wrote them (which ignore it). */
+  private static final String LEAVES_OUT_SENT = "leaves_out_sent";
 
   ComextOffset {
     months = Map.copyOf(months);
     deadLetters = Map.copyOf(deadLetters);
+  }
+
+  /** An offset whose rows_done, if any, counts every item of its response. */
+  ComextOffset(YearMonth next, long rowsDone, String digest, YearMonth revising, Map<YearMonth, String> months,
+      Map<YearMonth, String> deadLetters) {
+    this(next, rowsDone, digest, revising, months, deadLetters, false);
   }
 
   /** An offset without dead-letter fingerprints, as releases before them wrote it. */
@@ -56,6 +69,9 @@ record ComextOffset(YearMonth next, long rowsDone, String digest, YearMonth revi
     m.put("revising", revising == null ? "" : revising.toString());
     m.put("month_digests", MonthDigests.format(months));
     DeadLetterDigests.put(m, deadLetters);
+    if (leavesOutSent) {
+      m.put(LEAVES_OUT_SENT, true);
+    }
     return Collections.unmodifiableMap(m);
   }
 
@@ -68,7 +84,7 @@ record ComextOffset(YearMonth next, long rowsDone, String digest, YearMonth revi
     String revising = str(m.get("revising"));
     return new ComextOffset(YearMonth.parse(m.get("next").toString()), rows == null ? 0 : ((Number) rows).longValue(),
         m.get("digest") == null ? "" : m.get("digest").toString(), revising == null ? null : YearMonth.parse(revising), d,
-        DeadLetterDigests.of(m));
+        DeadLetterDigests.of(m), Boolean.parseBoolean(String.valueOf(m.get(LEAVES_OUT_SENT))));
   }
 
   private static String str(Object o) {
@@ -83,9 +99,13 @@ record ComextOffset(YearMonth next, long rowsDone, String digest, YearMonth revi
     return months.isEmpty() ? null : newestBefore(new TreeMap<>(months), next);
   }
 
-  /** Mid-response of the new-month call that starts at {@link #next}. */
-  ComextOffset rowDone(long rows, String responseDigest) {
-    return new ComextOffset(next, rows, responseDigest, null, months, deadLetters);
+  /**
+   * Mid-response of the new-month call that starts at {@link #next}.
+   *
+   * @param leavesOut whether {@code rows} leaves out the dead letters of months whose fingerprint this offset has
+   */
+  ComextOffset rowDone(long rows, String responseDigest, boolean leavesOut) {
+    return new ComextOffset(next, rows, responseDigest, null, months, deadLetters, leavesOut);
   }
 
   /** Mid-emission of a revised month. */

@@ -17,6 +17,10 @@ class ComextOffsetTest {
     ComextOffset idle = new ComextOffset(YearMonth.of(2025, 6), 0, "");
     assertThat(ComextOffset.fromMap(idle.toMap(), START)).isEqualTo(idle);
     assertThat(ComextOffset.fromMap(null, START)).isEqualTo(new ComextOffset(START, 0, ""));
+    ComextOffset leavingOut = idle.rowDone(4, "beef", true);
+    assertThat(ComextOffset.fromMap(leavingOut.toMap(), START)).isEqualTo(leavingOut);
+    assertThat(idle.rowDone(4, "beef", false).toMap()).as("as earlier releases wrote it")
+        .doesNotContainKey("leaves_out_sent");
   }
 
   @Test

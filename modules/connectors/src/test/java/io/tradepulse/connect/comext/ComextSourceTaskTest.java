@@ -700,6 +700,72 @@ class ComextSourceTaskTest {
   }
 
   /**
+   * May has a confidential row only, then its figures come out beside it. The release before the dead letters of a
+   * month without figures were left out (dead-letter fingerprints already kept) counted May's row among the items done
+   * of that response; a task of that release stopped after the dead letter and China's figure, and restarted on this
+   * one, left the row out and skipped two items without it: China's and the United States' figures, the latter never
+   * sent.
+   */
+  @Test
+  @Timeout(30) // take() waits for a record: a call that gave none must fail, not hang
+  void shouldSendEveryFigureWhenResumingANewMonthResponseFromAnOffsetThatCountedItsSentDeadLetters()
+      throws Exception {
+    Map<String, String> props = oneRecordABatch(revisionProps("0"));
+    stubSdmx("2025-02", null, sdmx("13/06/25", (String.join(";", FEB_TO_APR) + ";JP 2025-05 ").split(";")));
+    stubSdmx("2025-05", null, sdmx("13/06/25", "JP 2025-05 "));
+    ComextApiSourceTask first = start(new ComextApiSourceTask(), props);
+    drainNewMonthCalls(first, 1);
+    first.stop();
+    Map<String, Object> partition = harness.offsets.keySet().iterator().next();
+    Map<String, Object> mayWithoutFigures = harness.offsets.get(partition);
+    assertThat(mayWithoutFigures).containsEntry("next", "2025-05").containsKey("dead_letter_digests");
+
+    // The figures come out. Read without May's dead-letter fingerprint, the row is counted as the earlier release
+    // counted it: the stored offset after two items is the one that release wrote, but for that fingerprint.
+    stubSdmx("2025-05", null, sdmx("13/07/25", "JP 2025-05 ", "CN 2025-05 44321098765", "US 2025-05 29876543210"));
+    Map<String, Object> counted = new HashMap<>(mayWithoutFigures);
+    counted.remove("dead_letter_digests");
+    harness.offsets.put(partition, counted);
+    ComextApiSourceTask earlier = start(new ComextApiSourceTask(), props);
+    List<SourceRecord> got = new ArrayList<>(harness.take(earlier, 2));
+    earlier.stop();
+    Map<String, Object> stopped = new HashMap<>(harness.offsets.get(partition));
+    assertThat(stopped).containsEntry("rows_done", 2L);
+    stopped.put("dead_letter_digests", mayWithoutFigures.get("dead_letter_digests"));
+    harness.offsets.put(partition, stopped);
+    ComextApiSourceTask upgraded = start(new ComextApiSourceTask(), props);
+    got.addAll(harness.drain(upgraded));
+    upgraded.stop();
+
+    assertThat(figures(got)).containsExactly("CHN 2025-5 44321098765 COMEXT 2025-07-13",
+        "USA 2025-5 29876543210 COMEXT 2025-07-13");
+    assertThat(upgraded.offsetOf("EU27_2020").next()).hasToString("2025-06");
+  }
+
+  /** The same stop on this release: its offset says the row was left out, so the restart leaves it out too. */
+  @Test
+  @Timeout(30) // take() waits for a record: a call that gave none must fail, not hang
+  void shouldResumeANewMonthResponseThatLeavesOutSentDeadLettersAfterItsLastDeliveredRecord() throws Exception {
+    Map<String, String> props = oneRecordABatch(revisionProps("0"));
+    stubSdmx("2025-02", null, sdmx("13/06/25", (String.join(";", FEB_TO_APR) + ";JP 2025-05 ").split(";")));
+    stubSdmx("2025-05", null, sdmx("13/06/25", "JP 2025-05 "));
+    ComextApiSourceTask first = start(new ComextApiSourceTask(), props);
+    drainNewMonthCalls(first, 1);
+    first.stop();
+    stubSdmx("2025-05", null, sdmx("13/07/25", "CN 2025-05 44321098765", "JP 2025-05 ", "US 2025-05 29876543210"));
+    ComextApiSourceTask second = start(new ComextApiSourceTask(), props);
+    List<SourceRecord> got = new ArrayList<>(harness.take(second, 1));
+    second.stop();
+    ComextApiSourceTask third = start(new ComextApiSourceTask(), props);
+    got.addAll(harness.drain(third));
+    third.stop();
+
+    assertThat(figures(got)).containsExactly("CHN 2025-5 44321098765 COMEXT 2025-07-13",
+        "USA 2025-5 29876543210 COMEXT 2025-07-13");
+    assertThat(deadLetterReasons(got)).as("May's row was sent while it had no figure").isEmpty();
+  }
+
+  /**
    * Mid-July, comext.lookback.months=1: April is the newest month with figures, May and June have a confidential row
    * only (the cursor waits at May). The look-back window was counted from June, the newest month with a fingerprint,
    * and ended before the cursor: May..April, no month at all, so April's revision was not read.
