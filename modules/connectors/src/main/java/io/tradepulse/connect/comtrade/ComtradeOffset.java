@@ -43,10 +43,17 @@ import java.util.TreeMap;
  *     all (which of them were sent is not kept: a period can have thousands). A period absent (none, or an offset of
  *     an earlier release) has all its dead letters sent. Replaced only with the offset that completes an emission,
  *     so a restart before it sends them again (or skips them again) as the interrupted emission did.
+ * @param leavesOutSent mid-page of a new-period call: its {@code rowsDone} counts the items it sends, without the dead
+ *     letters of the periods whose {@code deadLetters} they match (left out). Releases before those were left out there
+ *     counted them, with the same {@code deadLetters} stored: resumed with them left out, that count skipped as many
+ *     items too many, figures never sent. Without this mark, a resumed page leaves nothing out.
  */
 public record ComtradeOffset(YearMonth next, long rowsDone, String digest, Map<YearMonth, String> months,
-    Map<YearMonth, Integer> revisions, Window revising, Map<YearMonth, String> deadLetters)
+    Map<YearMonth, Integer> revisions, Window revising, Map<YearMonth, String> deadLetters, boolean leavesOutSent)
     implements ReporterApiSourceTask.Offset {
+
+  /** Written only when set, so other offsets stay as earlier releases wrote them (which ignore it). */
+  private static final String LEAVES_OUT_SENT = "leaves_out_sent";
 
   /**
    * Periods asked in one call of the look-back.
@@ -94,6 +101,12 @@ public record ComtradeOffset(YearMonth next, long rowsDone, String digest, Map<Y
     deadLetters = Collections.unmodifiableMap(new TreeMap<>(deadLetters));
   }
 
+  /** An offset whose rows_done, if any, counts every item of its page. */
+  public ComtradeOffset(YearMonth next, long rowsDone, String digest, Map<YearMonth, String> months,
+      Map<YearMonth, Integer> revisions, Window revising, Map<YearMonth, String> deadLetters) {
+    this(next, rowsDone, digest, months, revisions, revising, deadLetters, false);
+  }
+
   /** An offset without look-back state, as releases before the look-back wrote it. */
   public ComtradeOffset(YearMonth next, long rowsDone, String digest) {
     this(next, rowsDone, digest, Map.of(), Map.of(), null, Map.of());
@@ -117,6 +130,9 @@ public record ComtradeOffset(YearMonth next, long rowsDone, String digest, Map<Y
       m.put("revising", revising.format());
     }
     DeadLetterDigests.put(m, deadLetters);
+    if (leavesOutSent) {
+      m.put(LEAVES_OUT_SENT, true);
+    }
     return Collections.unmodifiableMap(m);
   }
 
@@ -132,7 +148,7 @@ public record ComtradeOffset(YearMonth next, long rowsDone, String digest, Map<Y
     return new ComtradeOffset(YearMonth.parse(m.get("next").toString(), ComtradeConfig.YYYYMM),
         rows == null ? 0 : ((Number) rows).longValue(), m.get("digest") == null ? "" : m.get("digest").toString(),
         MonthDigests.parse(str(m.get("month_digests"))), r, revising == null ? null : Window.parse(revising),
-        DeadLetterDigests.of(m));
+        DeadLetterDigests.of(m), Boolean.parseBoolean(String.valueOf(m.get(LEAVES_OUT_SENT))));
   }
 
   private static String str(Object o) {
@@ -144,9 +160,13 @@ public record ComtradeOffset(YearMonth next, long rowsDone, String digest, Map<Y
     return revisions.getOrDefault(period, 0);
   }
 
-  /** Mid-page of the new-period call that starts at {@link #next}. */
-  ComtradeOffset rowDone(long rows, String pageDigest) {
-    return new ComtradeOffset(next, rows, pageDigest, months, revisions, null, deadLetters);
+  /**
+   * Mid-page of the new-period call that starts at {@link #next}.
+   *
+   * @param leavesOut whether {@code rows} leaves out the dead letters of periods whose fingerprint this offset has
+   */
+  ComtradeOffset rowDone(long rows, String pageDigest, boolean leavesOut) {
+    return new ComtradeOffset(next, rows, pageDigest, months, revisions, null, deadLetters, leavesOut);
   }
 
   /**

@@ -221,6 +221,12 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
           quiet.add(m);
         }
       });
+      if (skip > 0 && !off.leavesOutSent()) {
+        // Resumed from an offset whose rows_done counts the items it left out too (an earlier release sent them):
+        // skipped with them left out, as many figures past the resume point were never sent. Sent again instead.
+        quiet.clear();
+      }
+      boolean leavesOut = !quiet.isEmpty();
       ItemStream items = page;
       if (!quiet.isEmpty()) {
         page.close(); // not read yet: the page's items are read again without those dead letters
@@ -231,14 +237,14 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
         // One dead letter as a whole (an "error") keeps the cursor, and the next call answers it again: it has no
         // period, so no dead-letter fingerprint covers it, and it went out with every call. Its one item is done with
         // it: the same dead letter (wholeDigest) is skipped next time. rows_done and digest keep their meaning.
-        done = done.rowDone(1, digest);
+        done = done.rowDone(1, digest, false);
         if (skip > 0) {
           log.warn("Comtrade reporter {}: the same unreadable answer again for {} (dead letter already sent)",
               reporter, logUri);
         }
       }
       open = new OpenPage(reporter, partition(reporter), new Part<>(new PayloadCursor(items, body, skip), off,
-          done, rows -> off.rowDone(rows, digest)),
+          done, rows -> off.rowDone(rows, digest, leavesOut)),
           UnaryOperator.identity(), occurredAt, recheckAt, logUri, null);
       files.handOver();
       return emit();

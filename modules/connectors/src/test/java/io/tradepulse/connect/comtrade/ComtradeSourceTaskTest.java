@@ -37,6 +37,7 @@ import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class ComtradeSourceTaskTest {
   WireMockServer wm;
@@ -351,6 +352,75 @@ class ComtradeSourceTaskTest {
         .containsExactly("Unknown M49 partnerCode '999999'", "Unknown M49 partnerCode '999998'");
     wm.verify(com.github.tomakehurst.wiremock.client.WireMock.moreThanOrExactly(4),
         getRequestedFor(urlPathEqualTo(PATH)).withQueryParam("period", equalTo("202505")));
+  }
+
+  /**
+   * 2025-05 has a bad record only, then its figures come out beside it. The release before the dead letters of a period
+   * without figures were left out (dead-letter fingerprints already kept) counted the bad record among the items done
+   * of that page; a task of that release stopped after it and the first figure, and restarted on this one, left it out
+   * and skipped two items without it: both figures, the second never sent.
+   */
+  @Test
+  @Timeout(30) // take() waits for a record: a call that gave none must fail, not hang
+  void shouldSendEveryFigureWhenResumingANewPeriodPageFromAnOffsetThatCountedItsSentDeadLetters() throws Exception {
+    String bad = rec("202505", "156", "999999", "X", "TOTAL", "7");
+    stubPeriods("202504,202505", page(2, rec("202504", "156", "842", "X", "TOTAL", "1000"), bad));
+    stubPeriods("202505", page(1, bad));
+    Map<String, String> props = Map.of(ComtradeConfig.START_CONFIG, "202504", ComtradeConfig.LOOKBACK_CONFIG, "0",
+        "batch.max.records", "1");
+    ComtradeSourceTask first = task(props);
+    harness.drain(first);
+    first.stop();
+    Map<String, Object> partition = harness.offsets.keySet().iterator().next();
+    Map<String, Object> withoutFigures = harness.offsets.get(partition);
+    assertThat(withoutFigures).containsEntry("next", "202505").containsKey("dead_letter_digests");
+
+    // The figures come out. Read without the period's dead-letter fingerprint, the bad record is counted as the earlier
+    // release counted it: the stored offset after two items is the one that release wrote, but for that fingerprint.
+    stubPeriods("202505", page(3, bad, rec("202505", "156", "842", "X", "TOTAL", "1100"),
+        rec("202505", "156", "842", "M", "TOTAL", "1200")));
+    Map<String, Object> counted = new HashMap<>(withoutFigures);
+    counted.remove("dead_letter_digests");
+    harness.offsets.put(partition, counted);
+    ComtradeSourceTask earlier = task(props);
+    List<SourceRecord> got = new java.util.ArrayList<>(harness.take(earlier, 2));
+    earlier.stop();
+    Map<String, Object> stopped = new HashMap<>(harness.offsets.get(partition));
+    assertThat(stopped).containsEntry("rows_done", 2L);
+    stopped.put("dead_letter_digests", withoutFigures.get("dead_letter_digests"));
+    harness.offsets.put(partition, stopped);
+    ComtradeSourceTask upgraded = task(props);
+    got.addAll(harness.drain(upgraded));
+    upgraded.stop();
+
+    assertThat(got).filteredOn(r -> r.topic().equals("trade.records"))
+        .extracting(r -> ((Struct) r.value()).getInt64("value")).containsExactly(1100L, 1200L);
+  }
+
+  /** The same stop on this release: its offset says the record was left out, so the restart leaves it out too. */
+  @Test
+  @Timeout(30) // take() waits for a record: a call that gave none must fail, not hang
+  void shouldResumeANewPeriodPageThatLeavesOutSentDeadLettersAfterItsLastDeliveredRecord() throws Exception {
+    String bad = rec("202505", "156", "999999", "X", "TOTAL", "7");
+    stubPeriods("202504,202505", page(2, rec("202504", "156", "842", "X", "TOTAL", "1000"), bad));
+    stubPeriods("202505", page(1, bad));
+    Map<String, String> props = Map.of(ComtradeConfig.START_CONFIG, "202504", ComtradeConfig.LOOKBACK_CONFIG, "0",
+        "batch.max.records", "1");
+    ComtradeSourceTask first = task(props);
+    harness.drain(first);
+    first.stop();
+    stubPeriods("202505", page(3, rec("202505", "156", "842", "X", "TOTAL", "1100"), bad,
+        rec("202505", "156", "842", "M", "TOTAL", "1200")));
+    ComtradeSourceTask second = task(props);
+    List<SourceRecord> got = new java.util.ArrayList<>(harness.take(second, 1));
+    second.stop();
+    ComtradeSourceTask third = task(props);
+    got.addAll(harness.drain(third));
+    third.stop();
+
+    assertThat(got).extracting(r -> r.topic().equals("trade.records") ? "trade.records " + ((Struct) r.value())
+        .getInt64("value") : r.topic()).as("the bad record was sent while its period had no figure")
+        .containsExactly("trade.records 1100", "trade.records 1200");
   }
 
   /**
