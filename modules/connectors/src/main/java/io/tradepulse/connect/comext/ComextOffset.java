@@ -127,8 +127,13 @@ record ComextOffset(YearMonth next, long rowsDone, String digest, YearMonth revi
    * null when it has none).
    */
   ComextOffset revised(YearMonth month, String monthDigest, String badRows, int lookback) {
-    return withFingerprints(next, trimmed(Map.of(month, monthDigest), next, lookback), Set.of(month),
+    ComextOffset r = withFingerprints(next, trimmed(Map.of(month, monthDigest), next, lookback), Set.of(month),
         badRows == null ? Map.of() : Map.of(month, badRows));
+    // What is done of the new-month response at the cursor stays done: a response without a figure whose items were
+    // all sent (its whole-response dead letter) is skipped when answered again, and went out again after every
+    // revision. Not while a revision was resumed: rows_done and digest are then that revision's.
+    return revising != null ? r : new ComextOffset(next, rowsDone, digest, null, r.months(), r.deadLetters(),
+        leavesOutSent);
   }
 
   /** Done: {@code newMonths}, and the dead-letter fingerprints of {@code emitted} replaced, kept for those months. */

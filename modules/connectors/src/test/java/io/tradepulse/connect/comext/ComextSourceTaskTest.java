@@ -766,6 +766,32 @@ class ComextSourceTaskTest {
   }
 
   /**
+   * The same unexpected body for May while a revision check re-emits April: the revised month's offset forgot that the
+   * body's dead letter was sent, and the next new-month call sent it again, once per revision for as long as May was
+   * answered so.
+   */
+  @Test
+  void shouldNotDeadLetterTheSameWholeResponseAgainAfterARevisionCheckReemittedAMonth() throws Exception {
+    stubSdmx("2025-02", null, sdmx("13/06/25", FEB_TO_APR));
+    String unexpected = "DATAFLOW,LAST UPDATE,freq,reporter,partner,product,flow,TIME_PERIOD,OBS_VALUE\n"
+        + "ESTAT:DS-045409(1.0),13/06/25,M,EU27_2020,JP,TOTAL,1,2025-05,\n";
+    stubSdmx("2025-05", null, unexpected);
+    ComextApiSourceTask task = start(new ComextApiSourceTask(), revisionProps("2"));
+    List<SourceRecord> rs = drainNewMonthCalls(task, 2);
+    List<SourceRecord> revised = check(task, "15/07/25", String.join(";", FEB_TO_APR)
+        .replace("CN 2025-04 43210987654", "CN 2025-04 43298765432").split(";"));
+    clock.advance(Duration.ofMinutes(10));
+    revised.addAll(harness.drain(task));
+    task.stop();
+
+    assertThat(values(rs, "trade.dlq")).as("March's confidential row, and the unexpected response once").hasSize(2);
+    assertThat(figures(revised)).as("April re-emitted").hasSize(3);
+    assertThat(values(revised, "trade.dlq")).as("the unexpected response was sent already").isEmpty();
+    wm.verify(com.github.tomakehurst.wiremock.client.WireMock.moreThanOrExactly(4),
+        getRequestedFor(urlPathEqualTo(REVISED_PATH)).withQueryParam("startPeriod", equalTo("2025-05")));
+  }
+
+  /**
    * Mid-July, comext.lookback.months=1: April is the newest month with figures, May and June have a confidential row
    * only (the cursor waits at May). The look-back window was counted from June, the newest month with a fingerprint,
    * and ended before the cursor: May..April, no month at all, so April's revision was not read.
