@@ -215,6 +215,15 @@ public record ComtradeOffset(YearMonth next, long rowsDone, String digest, Map<Y
     return DeadLetterDigests.sent(deadLetters, period, badRows);
   }
 
+  /**
+   * This offset with what {@code other} (not mid-look-back) has done of the new-period page at the cursor: the same
+   * page is skipped that far when answered again.
+   */
+  ComtradeOffset withNewPeriodProgressOf(ComtradeOffset other) {
+    return new ComtradeOffset(next, other.rowsDone, other.digest, months, revisions, revising, deadLetters,
+        other.leavesOutSent);
+  }
+
   /** Forgets an interrupted look-back whose changes are gone from the source (nothing left to resume). */
   ComtradeOffset withoutRevising() {
     return revising == null ? this : new ComtradeOffset(next, 0, "", months, revisions, null, deadLetters);

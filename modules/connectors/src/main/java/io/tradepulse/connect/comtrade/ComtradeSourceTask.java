@@ -361,8 +361,15 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
         }
       });
       ItemStream items = parser.periodItems(body, logUri, changed.keySet(), quiet);
+      ComtradeOffset done = before.revised(changed, page.badRowDigests(), config.lookbackMonths());
+      if (off.revising() == null) {
+        // What is done of the new-period page at the cursor stays done: an error page whose dead letter was sent is
+        // skipped when answered again, and went out again after every re-emission. (A resumed re-emission's offset
+        // has that re-emission's rows_done and digest instead.)
+        done = done.withNewPeriodProgressOf(off);
+      }
       open = new OpenPage(reporter, partition(reporter), new Part<>(new PayloadCursor(items, body, skip), before,
-          before.revised(changed, page.badRowDigests(), config.lookbackMonths()), before::revisingRow),
+          done, before::revisingRow),
           item -> item instanceof TradeRow t
               ? t.withRevision(before.revision(YearMonth.of(t.year(), t.month()))) : item,
           occurredAt, null, logUri, w);

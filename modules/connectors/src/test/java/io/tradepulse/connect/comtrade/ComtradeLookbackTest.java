@@ -183,6 +183,34 @@ class ComtradeLookbackTest {
         .containsEntry("revisions", "2024-03=1").doesNotContainKey("revising");
   }
 
+  /**
+   * The new-period window keeps being answered with the same "error" page while a revision check re-emits March: the
+   * re-emitted period's offset forgot that the error's dead letter was sent, and the next new-period call sent it again,
+   * once per revision for as long as the window was answered so.
+   */
+  @Test
+  void shouldNotDeadLetterTheSameErrorPageAgainAfterARevisionCheckReemittedAPeriod() throws Exception {
+    List<String> year = year(2024);
+    stub(YEAR_2024, year);
+    stub(TO_MAY_2025, "{\"elapsedTime\":\"0.1 secs\",\"count\":0,\"data\":[],"
+        + "\"error\":\"Internal error: result incomplete\"}");
+    ComtradeSourceTask task = start(props());
+    List<SourceRecord> first = harness.drain(task);
+    List<String> revised = new ArrayList<>(year);
+    revised.set(year.indexOf(rec("202403", "842", "X", "1003")), rec("202403", "842", "X", "900"));
+    stub(YEAR_2024, revised);
+    clock.advance(A_DAY_ON);
+    List<SourceRecord> again = harness.drain(task);
+    clock.advance(Duration.ofMinutes(10));
+    again.addAll(harness.drain(task));
+    task.stop();
+
+    assertThat(first).extracting(SourceRecord::topic).filteredOn("trade.dlq"::equals).as("the error once").hasSize(1);
+    assertThat(again).extracting(SourceRecord::topic).as("March again, the error not")
+        .containsExactly("trade.records", "trade.records", "trade.records");
+    assertThat(asked()).as("the new-period window was asked again after the check").endsWith(YEAR_2024, TO_MAY_2025);
+  }
+
   @Test
   void shouldAskALookBackCallAgainOnceTheQuotaIsReplenishedInsteadOfDroppingItOrFailing() throws Exception {
     List<String> year = year(2024);
