@@ -57,9 +57,11 @@ public final class TariffEventsCsv {
     /**
      * The rest of a heading written as the EU writes its Combined Nomenclature and TARIC codes: two or three pairs of
      * digits after spaces ({@code HS 8517 13 00}, {@code HS 8703 23 19 00}), none of them a rate. A single pair is not
-     * read so: in {@code HS8703 25 cars} the 25 is a number of cars.
+     * read so: in {@code HS8703 25 cars} the 25 is a number of cars. A fourth pair or more is taken in too, so that the
+     * code is refused for its digits as {@code HS 8703.23.19.00.11} is: "HS 8703 23 19 00 11" was read as 8703231900,
+     * its last pair dropped silently.
      */
-    private static final Pattern SPACED_PAIRS = Pattern.compile("(?: \\d{2}\\b" + NOT_A_RATE + "){2,3}",
+    private static final Pattern SPACED_PAIRS = Pattern.compile("(?: \\d{2}\\b" + NOT_A_RATE + "){2,}",
             Pattern.CASE_INSENSITIVE);
     /**
      * What follows an HS code when the scope gives a range ({@code HS84-87}, {@code HS84-HS87}, {@code HS84 to 87}):

@@ -561,6 +561,20 @@ class TariffEventsCsvTest {
     }
 
     /**
+     * "HS 8703 23 19 00 11" was read as 8703231900, its fifth pair dropped silently, where "HS 8703.23.19.00.11" is
+     * refused for its 12 digits: spaced pairs are read as dotted ones, so both are refused the same way.
+     */
+    @Test
+    void shouldRejectASpacedCodeWhenItHasMoreThanTenDigitsAsADottedOneIs() {
+        for (String scope : List.of("HS 8703 23 19 00 11", "HS 8703.23.19.00.11", "CN 8703 23 19 00 11 cars")) {
+            ParseResult<TariffEvent> row = parseOne("x,EUU,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(scope)
+                    .contains("which has 12 digits: an HS code has at most 10");
+        }
+    }
+
+    /**
      * A blank scope cell was published as an event with an empty hsScope and a scope that is not ALL, which the
      * processor matches with no series: the duty silently never applied, where its author likely meant all goods.
      */
