@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
 /**
  * Reads the tariff timeline ({@code tariff-events-us-china-2025.csv}):
  * {@code id,imposer,target,scope,announced,effective,rate_before_pct,rate_after_pct,kind,note,source}.
- * {@code hsScope} is derived from explicit "HSnn" mentions in scope; "ALL" (or a scope without HS codes)
- * gives an empty list, and the original text stays in {@code scope}: the processor reads an empty list as all
+ * {@code hsScope} is derived from the codes written after "HS", "HTS", "HSN" or "CN" in scope; "ALL" (or a scope
+ * without HS codes) gives an empty list, and the original text stays in {@code scope}: the processor reads an empty list as all
  * goods only with the scope "ALL", and a scope described in words as matching no series (docs/signals.md). A scope
  * that names HS codes after "except", "excluding", "excl.", "other than" or "but not", or anywhere next to "exempt",
  * "exempted", "exemption(s)", "excluded" or "exclusion(s)", is rejected: hsScope can only list the codes an event
@@ -83,6 +83,13 @@ public final class TariffEventsCsv {
      * reads, or the goods it names were dropped from hsScope without a word.
      */
     private static final Pattern HS_MENTION = Pattern.compile("\\b(?:HTS|HSN|HS)(?![a-z])", Pattern.CASE_INSENSITIVE);
+    /**
+     * How codes are written to be read, for the messages of the refusals of codes that are not: they said "only codes
+     * written HSnn are read", though codes after HTS, HSN and CN, and spaced as the EU writes them, are read too.
+     */
+    private static final String READ_ONLY = "only codes written after HS, HTS, HSN or CN are read";
+    /** {@link #READ_ONLY}, with examples. */
+    private static final String READ_AS = READ_ONLY + " (HS8517, HS 8517.13, hs27, HTS 8703.23.01, CN 8517 13 00)";
     /** A mention and up to two more words: the number it may name, and the text for the message. */
     private static final Pattern MENTION_TEXT = Pattern.compile("[^\\s,;]*(?:\\s+[^\\s,;]+){0,2}");
     /** A scope that starts with the word "all" but says more ("ALL goods", "All (IEEPA)"), with no HS code in it. */
@@ -253,8 +260,8 @@ public final class TariffEventsCsv {
                 if (next.lookingAt() && (isDottedCode(next.group(1))
                         || (next.group(1).replace(".", "").length() == code.length() && !isYear(next.group(1))))) {
                     return new ParseResult.Rejected<>(lineNo, raw, "scope lists HS codes without 'HS' ('"
-                            + scope.substring(m.start(), next.end()) + "'): only codes written HSnn are read, and hsScope "
-                            + "would hold HS" + written + " alone; write HS before every code (HS84 HS85)");
+                            + scope.substring(m.start(), next.end()) + "'): " + READ_ONLY + ", and hsScope would hold "
+                            + "HS" + written + " alone; write HS before every code (HS84 HS85)");
                 }
                 // The digits without the dots: "8517.13" is subheading 851713. Only the digits before the first dot made
                 // an event on smartphones one on all of heading 8517.
@@ -292,8 +299,8 @@ public final class TariffEventsCsv {
                 // A mention with no number after it ("HS84 HS85 (HS codes)") names no goods of its own.
                 if (!read.contains(mention.start()) && text.lookingAt() && text.group().matches("(?s).*\\d.*")) {
                     return new ParseResult.Rejected<>(lineNo, raw, "scope mentions '" + text.group() + "' but no HS "
-                            + "code is read there: only codes written HSnn are read (HS8517, HS 8517.13, hs27), so the "
-                            + "event would match no series for it; write the code so");
+                            + "code is read there: " + READ_AS + ", so the event would match no series for it; write "
+                            + "the code so");
                 }
             }
             // A code written without HS further on ("HS 8704 trucks 25%, 8703 cars 25%", "HS 8517.13, 8471") was dropped
@@ -307,8 +314,8 @@ public final class TariffEventsCsv {
                         ? "before '" + scope.substring(spans.firstKey(), spans.firstEntry().getValue()) + "'"
                         : "after '" + scope.substring(before.getKey(), before.getValue()) + "'";
                 return new ParseResult.Rejected<>(lineNo, raw, "scope names '" + unread.group() + "' without 'HS' ("
-                        + where + "): only codes written HSnn are read, so hsScope would hold the codes written with HS "
-                        + "alone; write HS before every code (HS8704 trucks 25%, HS8703 cars 25%), and move a number "
+                        + where + "): " + READ_ONLY + ", so hsScope would hold the codes "
+                        + "written so alone; write HS before every code (HS8704 trucks 25%, HS8703 cars 25%), and move a number "
                         + "that is no code to the note column");
             }
             // The processor takes an event without HS codes for all goods only when its scope is ALL itself, and one in

@@ -575,6 +575,21 @@ class TariffEventsCsvTest {
     }
 
     /**
+     * The refusals said "only codes written HSnn are read", though codes after CN, HTS and HSN and spaced as in the
+     * Combined Nomenclature are read too: a user with "HTS 8703.23.01, 8704" was told to write HS where HTS works.
+     */
+    @Test
+    void shouldNameEveryWayACodeIsReadWhenAScopeIsRefusedForACodeNotRead() {
+        for (String scope : List.of("HTS 8471, 8473", "HS code 8517", "HS 8704 trucks 25%, 8703 cars 25%")) {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(scope)
+                    .doesNotContain("HSnn")
+                    .contains("only codes written after HS, HTS, HSN or CN are read");
+        }
+    }
+
+    /**
      * A blank scope cell was published as an event with an empty hsScope and a scope that is not ALL, which the
      * processor matches with no series: the duty silently never applied, where its author likely meant all goods.
      */
