@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  * covers. So is a range of codes ("HS84-87", "HS84 to HS87"): hsScope would hold its ends; and a list that writes "HS"
  * once ("HS84/85", "HS8471, 8473", "HS8471; 8473", "HS 8471 8473"): hsScope would hold its first code alone. So is a
  * code of an odd number of digits ("HS870") or cut at a dot ("HS 8517.1"), and an "HS", "HTS" or "HSN" not followed by
- * a code read ("HS-8517", "HS code 8517", "HTS no. 8517.13"): the goods it names would be matched wrongly or not at all. A
+ * a code read ("HS-8517", "HS code 8517", "HTS no. 8517.13"), and a "CN" followed by a word for a code and a number
+ * ("CN code 8703"): the goods it names would be matched wrongly or not at all. A
  * scope that starts with "all" but says more, without HS codes ("ALL goods"), is rejected too: it would match no
  * series, where its author meant all goods.
  */
@@ -83,6 +84,14 @@ public final class TariffEventsCsv {
      * reads, or the goods it names were dropped from hsScope without a word.
      */
     private static final Pattern HS_MENTION = Pattern.compile("\\b(?:HTS|HSN|HS)(?![a-z])", Pattern.CASE_INSENSITIVE);
+    /**
+     * "CN" followed by a word for a code and a number ("CN code 8703", "CN no. 8703", "CN subheading 8517.13"): a code of
+     * the EU's Combined Nomenclature that is not read. "CN" alone is also China ("CN 10% on US coal", "CN 2025 list",
+     * "CN retaliation"), so a number after it is no mention of a code unless such a word comes between.
+     */
+    private static final Pattern CN_MENTION = Pattern.compile(
+            "\\bCN\\s*(?:(?:codes?|numbers?|(?:sub)?headings?|chapters?)\\b|nos?\\.|nos?\\b)\\s*[:#]?\\s*\\d+(?:\\.\\d+)*",
+            Pattern.CASE_INSENSITIVE);
     /**
      * How codes are written to be read, for the messages of the refusals of codes that are not: they said "only codes
      * written HSnn are read", though codes after HTS, HSN and CN, and spaced as the EU writes them, are read too.
@@ -302,6 +311,12 @@ public final class TariffEventsCsv {
                             + "code is read there: " + READ_AS + ", so the event would match no series for it; write "
                             + "the code so");
                 }
+            }
+            // "CN code 8703" was no code read, silently, where "HS code 8517" and "HTS no. 8517" were refused.
+            Matcher cnMention = CN_MENTION.matcher(scope);
+            if (cnMention.find()) {
+                return new ParseResult.Rejected<>(lineNo, raw, "scope mentions '" + cnMention.group() + "' but no code "
+                        + "is read there: " + READ_AS + ", so the event would match no series for it; write the code so");
             }
             // A code written without HS further on ("HS 8704 trucks 25%, 8703 cars 25%", "HS 8517.13, 8471") was dropped
             // silently, as in "HS8471, 8473" (refused above when it comes right after the code): hsScope held the codes

@@ -590,6 +590,31 @@ class TariffEventsCsvTest {
     }
 
     /**
+     * "HS code 8517" and "HTS no. 8517" were refused as a mention of a code not read, but "CN code 8703" gave no code
+     * at all: the event matched no series, silently. CN also stands for China ("CN 10% on US coal", "CN 2025 list",
+     * "CN code list: HS 8703"), so only CN followed by a word for a code and then a number is refused.
+     */
+    @Test
+    void shouldRejectAScopeWhenCnIsFollowedByAWordForACodeAndANumber() {
+        Map<String, String> refused = Map.of("CN code 8703", "'CN code 8703'", "cn no. 8703 cars", "'cn no. 8703'",
+                "HS27; CN heading 8517", "'CN heading 8517'", "CN subheading 8517.13", "'CN subheading 8517.13'",
+                "CN codes: 8703", "'CN codes: 8703'");
+        refused.forEach((scope, named) -> {
+            ParseResult<TariffEvent> row = parseOne("x,EUU,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(scope)
+                    .contains("scope mentions " + named + " but no code is read there");
+        });
+        Map<String, List<String>> read = Map.of("HS27; CN 10% on US coal", List.of("27"), "HS 8703, CN 2025 list",
+                List.of("8703"), "HS 8703; CN retaliation", List.of("8703"), "CN code list: HS 8703", List.of("8703"));
+        read.forEach((scope, codes) -> {
+            ParseResult<TariffEvent> row = parseOne("x,EUU,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Parsed.class);
+            assertThat(((ParseResult.Parsed<TariffEvent>) row).value().getHsScope()).as(scope).isEqualTo(codes);
+        });
+    }
+
+    /**
      * A blank scope cell was published as an event with an empty hsScope and a scope that is not ALL, which the
      * processor matches with no series: the duty silently never applied, where its author likely meant all goods.
      */
