@@ -29,8 +29,9 @@ import java.util.regex.Pattern;
  * covers. So is a range of codes ("HS84-87", "HS84 to HS87"): hsScope would hold its ends; and a list that writes "HS"
  * once ("HS84/85", "HS8471, 8473", "HS8471; 8473", "HS 8471 8473"): hsScope would hold its first code alone. So is a
  * code of an odd number of digits ("HS870") or cut at a dot ("HS 8517.1"), and an "HS", "HTS" or "HSN" not followed by
- * a code read ("HS-8517", "HS code 8517", "HTS no. 8517.13"), and a "CN" followed by a word for a code and a number
- * ("CN code 8703"): the goods it names would be matched wrongly or not at all. A
+ * a code read ("HS-8517", "HS code 8517", "HTS no. 8517.13"), a "CN" followed by a word for a code and a number
+ * ("CN code 8703"), and two digits after "CN " ("CN 25 cars": a chapter, or China and a count): the goods it names would
+ * be matched wrongly or not at all. A
  * scope that starts with "all" but says more, without HS codes ("ALL goods"), is rejected too: it would match no
  * series, where its author meant all goods.
  */
@@ -223,6 +224,13 @@ public final class TariffEventsCsv {
                 if (m.group(1).equalsIgnoreCase("CN") && (isYear(m.group(2))
                         || !NO_RATE.matcher(scope).region(m.end(), scope.length()).lookingAt())) {
                     continue;
+                }
+                // "CN 25 cars" was read as chapter 25 (salt, stone, cement), where CN may be China and 25 a number of
+                // cars: two digits after "CN " are a chapter or a count. "CN25" is written as "HS25" is, and is read.
+                if (m.group(1).equalsIgnoreCase("CN") && m.group(2).matches("\\d{2}") && m.start(2) > m.end(1)) {
+                    return new ParseResult.Rejected<>(lineNo, raw, "scope names '" + scope.substring(m.start(), m.end())
+                            + "', a chapter or a count (CN is also China): write a chapter as HS" + m.group(2) + " or CN"
+                            + m.group(2) + ", and move a count to the note column");
                 }
                 // "ALL; HS8471 HS8517 exempt" (the April 2025 electronics exemption) was an event on HS8471 and HS8517
                 // alone, the very goods it spared, as "ALL except HS8517" was: these words also follow the codes.

@@ -615,6 +615,29 @@ class TariffEventsCsvTest {
     }
 
     /**
+     * "CN 25 cars" was read as chapter 25 (salt, stone, cement), where CN may be China and 25 a number of cars. A
+     * two-digit number after "CN " is a chapter or a count: refused, naming it. A chapter written together ("CN25",
+     * as "HS25" is) and a heading ("CN 8703", "CN 85.17") are still read.
+     */
+    @Test
+    void shouldRejectAScopeWhenATwoDigitNumberFollowsCnAndASpace() {
+        for (String scope : List.of("CN 25 cars", "HS 8703; CN 87 vehicles")) {
+            ParseResult<TariffEvent> row = parseOne("x,EUU,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(scope)
+                    .contains("scope names '" + scope.substring(scope.indexOf("CN"), scope.indexOf("CN") + 5) + "'")
+                    .contains("a chapter or a count");
+        }
+        Map<String, List<String>> read = Map.of("CN25 salt", List.of("25"), "cn27", List.of("27"), "CN 8703 25 cars",
+                List.of("8703"), "CN 85.17 phones", List.of("8517"), "HS 87 vehicles", List.of("87"));
+        read.forEach((scope, codes) -> {
+            ParseResult<TariffEvent> row = parseOne("x,EUU,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Parsed.class);
+            assertThat(((ParseResult.Parsed<TariffEvent>) row).value().getHsScope()).as(scope).isEqualTo(codes);
+        });
+    }
+
+    /**
      * A blank scope cell was published as an event with an empty hsScope and a scope that is not ALL, which the
      * processor matches with no series: the duty silently never applied, where its author likely meant all goods.
      */
