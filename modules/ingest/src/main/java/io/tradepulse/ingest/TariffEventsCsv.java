@@ -29,8 +29,8 @@ import java.util.regex.Pattern;
  * covers. So is a range of codes ("HS84-87", "HS84 to HS87"): hsScope would hold its ends; and a list that writes "HS"
  * once ("HS84/85", "HS8471, 8473", "HS8471; 8473", "HS 8471 8473"): hsScope would hold its first code alone. So is a
  * code of an odd number of digits ("HS870") or cut at a dot ("HS 8517.1"), and an "HS", "HTS" or "HSN" not followed by
- * a code read ("HS-8517", "HS code 8517", "HTS no. 8517.13"), a "CN" followed by a word for a code and a number
- * ("CN code 8703"), and two digits after "CN " ("CN 25 cars": a chapter, or China and a count): the goods it names would
+ * a code read ("HS-8517", "HS code 8517", "HTS no. 8517.13"), a "CN" followed by a word for a code, a dash or a colon
+ * and a number ("CN code 8703", "CN-8703"), and two digits after "CN " ("CN 25 cars": a chapter, or China and a count): the goods it names would
  * be matched wrongly or not at all. A
  * scope that starts with "all" but says more, without HS codes ("ALL goods"), is rejected too: it would match no
  * series, where its author meant all goods.
@@ -93,6 +93,12 @@ public final class TariffEventsCsv {
     private static final Pattern CN_MENTION = Pattern.compile(
             "\\bCN\\s*(?:(?:codes?|numbers?|(?:sub)?headings?|chapters?)\\b|nos?\\.|nos?\\b)\\s*[:#]?\\s*\\d+(?:\\.\\d+)*",
             Pattern.CASE_INSENSITIVE);
+    /**
+     * "CN" and a code of four digits or more after a dash, a colon or more than one space ("CN-8703", "CN: 8703",
+     * "CN  8703"): not read, as "HS-8517" is not, but "CN: 10% on US coal" and "CN - 2025 list" are China's.
+     */
+    private static final Pattern CN_SEPARATED = Pattern.compile(
+            "\\bCN(?:\\s*[-:\u2013\u2014]\\s*|\\s{2,})(\\d{4,10}(?:\\.\\d+)*)\\b(?!\\.\\d)", Pattern.CASE_INSENSITIVE);
     /**
      * How codes are written to be read, for the messages of the refusals of codes that are not: they said "only codes
      * written HSnn are read", though codes after HTS, HSN and CN, and spaced as the EU writes them, are read too.
@@ -325,6 +331,17 @@ public final class TariffEventsCsv {
             if (cnMention.find()) {
                 return new ParseResult.Rejected<>(lineNo, raw, "scope mentions '" + cnMention.group() + "' but no code "
                         + "is read there: " + READ_AS + ", so the event would match no series for it; write the code so");
+            }
+            // "CN-8703", "CN: 8703" and "CN  8703" were no code read, silently, as "HS-8517" and "HS:8517" were before they
+            // were refused. A year or a rate after CN is China's ("CN: 2025 list", "CN - 10% on US coal").
+            Matcher cnSeparated = CN_SEPARATED.matcher(scope);
+            while (cnSeparated.find()) {
+                if (!isYear(cnSeparated.group(1))
+                        && NO_RATE.matcher(scope).region(cnSeparated.end(), scope.length()).lookingAt()) {
+                    return new ParseResult.Rejected<>(lineNo, raw, "scope mentions '" + cnSeparated.group() + "' but no "
+                            + "code is read there: " + READ_AS + ", so the event would match no series for it; write "
+                            + "the code so");
+                }
             }
             // A code written without HS further on ("HS 8704 trucks 25%, 8703 cars 25%", "HS 8517.13, 8471") was dropped
             // silently, as in "HS8471, 8473" (refused above when it comes right after the code): hsScope held the codes

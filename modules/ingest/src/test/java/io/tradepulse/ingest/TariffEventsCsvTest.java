@@ -638,6 +638,29 @@ class TariffEventsCsvTest {
     }
 
     /**
+     * "HS-8517", "HS:8517" and "hs  27" are refused as codes not read, but "CN-8703", "CN: 8703" and "CN  8703" gave no
+     * code at all, and the event matched no series, silently. A year or a rate after CN and a dash or colon is China's.
+     */
+    @Test
+    void shouldRejectAScopeWhenACnCodeFollowsADashAColonOrSpaces() {
+        Map<String, String> refused = Map.of("CN-8703 cars", "'CN-8703'", "CN: 8517.13 phones", "'CN: 8517.13'",
+                "HS27; CN  8703", "'CN  8703'", "CN \u2013 870323", "'CN \u2013 870323'");
+        refused.forEach((scope, named) -> {
+            ParseResult<TariffEvent> row = parseOne("x,EUU,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(scope)
+                    .contains("scope mentions " + named + " but no code is read there");
+        });
+        Map<String, List<String>> read = Map.of("HS27; CN: 2025 list", List.of("27"), "HS27; CN - 1000 %", List.of("27"),
+                "HS 8703; CN-US truce", List.of("8703"), "CN 8703", List.of("8703"));
+        read.forEach((scope, codes) -> {
+            ParseResult<TariffEvent> row = parseOne("x,EUU,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Parsed.class);
+            assertThat(((ParseResult.Parsed<TariffEvent>) row).value().getHsScope()).as(scope).isEqualTo(codes);
+        });
+    }
+
+    /**
      * A blank scope cell was published as an event with an empty hsScope and a scope that is not ALL, which the
      * processor matches with no series: the duty silently never applied, where its author likely meant all goods.
      */
