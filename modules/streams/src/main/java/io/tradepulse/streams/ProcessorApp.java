@@ -5,8 +5,10 @@ import io.tradepulse.registry.CachedSchemaRegistryClient;
 import io.tradepulse.registry.SchemaRegistryClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeSet;
 import java.util.function.Function;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.clients.admin.Admin;
@@ -47,6 +49,12 @@ public final class ProcessorApp implements AutoCloseable {
     /** As {@link #ProcessorApp(ProcessorConfig)}, creating its own registry client (when it needs one) with {@code newClient}. */
     ProcessorApp(ProcessorConfig config, Function<Map<String, Object>, SchemaRegistryClient> newClient) {
         config.checkProcessorTransactionTimeout();
+        List<String> unknownSources = config.sourcePrecedence().namesNoBuiltInSourceWrites();
+        if (!unknownSources.isEmpty()) {
+            log.warn("{} names {}, which no tradepulse connector writes (they write {}): a typo ranks nothing; a file "
+                    + "source's file.source.name may write such a name", ProcessorConfig.SOURCE_PRECEDENCE_CONFIG,
+                    unknownSources, new TreeSet<>(SourcePrecedence.BUILT_IN_SOURCES));
+        }
         // One registry client for the whole instance: the topology's serdes and the dead-letter handlers, which
         // Streams instantiates and configures for every task, and which would otherwise each build a topic catalog
         // with clients of its own (in a 1 M `tradepulse bench` run, 1,320 registry clients, each an HTTP client

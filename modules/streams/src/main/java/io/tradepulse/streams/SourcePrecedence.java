@@ -70,6 +70,15 @@ public final class SourcePrecedence {
         return new SourcePrecedence(sources);
     }
 
+    /**
+     * The listed names no tradepulse connector writes (a file source's {@code file.source.name} may): legal, since any
+     * name in TradeRecord.source can be ranked, but a typo ({@code GAAC}) silently ranks nothing, so the processor warns
+     * about them at start.
+     */
+    public List<String> namesNoBuiltInSourceWrites() {
+        return sources.stream().filter(s -> !BUILT_IN_SOURCES.contains(s)).toList();
+    }
+
     /** 0 for the first listed source, then 1, ...; every unlisted source ranks after all listed ones, equally. */
     int rank(String source) {
         Integer r = rank.get(source);

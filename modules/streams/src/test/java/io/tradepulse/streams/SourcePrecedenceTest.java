@@ -59,6 +59,14 @@ class SourcePrecedenceTest {
                 .isPositive();
     }
 
+    /** A typo in tradepulse.source.precedence (GAAC) ranked nothing, silently: the processor warns with these names. */
+    @Test
+    void shouldNameTheListedSourcesNoBuiltInConnectorWritesWhenAskedForTheStartWarning() {
+        assertThat(SourcePrecedence.of(List.of("CENSUS", "GAAC", "COMEXT", "MYFEED")).namesNoBuiltInSourceWrites())
+                .containsExactly("GAAC", "MYFEED");
+        assertThat(SourcePrecedence.DEFAULT.namesNoBuiltInSourceWrites()).isEmpty();
+    }
+
     @Test
     void shouldRefuseABlankOrRepeatedSource() {
         assertThatThrownBy(() -> SourcePrecedence.of(List.of("CENSUS", "CENSUS"))).hasMessageContaining("CENSUS listed twice");
