@@ -168,7 +168,8 @@ final class DlqCommand implements Callable<Integer> {
             description = "With --replay: produce to this topic instead of the origin, to the partition of the key: for "
                     + "trade.records and trade.records.derived the series' partition as the processor chooses it, "
                     + "for any other topic the producer's partitioner on the raw key; refused when the replayable "
-                    + "matches come from more than one topic.")
+                    + "matches come from more than one topic, for the processor's output topics (trade.changes, "
+                    + "trade.signals) and between trade records and tariff.events.")
     String toTopic;
 
     @Option(names = "--dry-run", description = "With --replay: print what would be sent, and send nothing.")
@@ -232,6 +233,15 @@ final class DlqCommand implements Callable<Integer> {
                     + "topic this run reads: give the topic the records belong to, or leave --to-topic out to send each "
                     + "back to its origin topic");
         }
+        String output = outputTopic(topics, toTopic);
+        if (output != null) {
+            // The processor's outputs are fed by nothing a dead letter comes from: raw input records sent there are
+            // not what their readers decode (the REST view stalled for good on one, BI consumers could not read it).
+            throw new CommandLine.ParameterException(spec.commandLine(), "--to-topic " + toTopic + " is the processor's "
+                    + output + " output topic, which no dead letter's records belong on: a replay sends the raw input "
+                    + "records the processor dead-lettered, to " + replayTargets(topics)
+                    + " (the topic they came from), or to a topic of your own outside the catalog");
+        }
 
         // A replay's transaction.timeout.ms (plain or producer.) below 1 was refused above by ProcessorConfig, before
         // anything is read (exit 2), naming the key as the file gives it (ReplaySettings sees it without its prefix).
@@ -272,6 +282,16 @@ final class DlqCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--to-topic " + toTopic
                         + ": the replayable dead letters come from " + String.join(", ", origins)
                         + "; narrow them to one with --origin-topic");
+            }
+            String origin = origins.isEmpty() ? null : origins.iterator().next();
+            if (!sameValueType(topics, origin, toTopic)) {
+                // tariff.events holds tariff events, trade.records and trade.records.derived trade records: either sent
+                // to the other is a record its readers cannot decode.
+                throw new CommandLine.ParameterException(spec.commandLine(), "--to-topic " + toTopic
+                        + ": the replayable dead letters come from " + origin + ", whose records do not belong on "
+                        + toTopic + "; a replay may target " + replayTargets(topics)
+                        + " (the topic the records came from, or the other trade records topic), or a topic of your own "
+                        + "outside the catalog");
             }
         }
         // Checked against the cluster before anything is sent, and in a dry run too: it is what an operator runs first.
@@ -699,6 +719,41 @@ final class DlqCommand implements Callable<Integer> {
 
     private String target(Kept k) {
         return toTopic != null ? toTopic : k.facts().originTopic();
+    }
+
+    /**
+     * The kind of output ("TradeChange", "TradeSignal") when {@code topic} is one of the processor's output topics of
+     * {@code topics}, else null. The processor reads neither, so no dead letter comes from them.
+     */
+    static String outputTopic(TopicCatalog topics, String topic) {
+        if (topics.changes().name().equals(topic)) {
+            return "TradeChange";
+        }
+        return topics.signals().name().equals(topic) ? "TradeSignal" : null;
+    }
+
+    /** The catalog topics a replay may send to: those the processor reads, which its dead letters come from. */
+    static String replayTargets(TopicCatalog topics) {
+        return topics.records().name() + " or " + topics.derivedRecords().name() + " (trade records) or "
+                + topics.tariffEvents().name() + " (tariff events)";
+    }
+
+    /**
+     * Whether records of {@code origin} may be sent to {@code target}: false only when both are catalog topics the
+     * processor reads and their values differ (trade records vs tariff events). A topic outside the catalog is the
+     * user's to name (as documented), either way.
+     */
+    static boolean sameValueType(TopicCatalog topics, String origin, String target) {
+        String a = inputKind(topics, origin);
+        String b = inputKind(topics, target);
+        return a == null || b == null || a.equals(b);
+    }
+
+    private static String inputKind(TopicCatalog topics, String topic) {
+        if (topics.records().name().equals(topic) || topics.derivedRecords().name().equals(topic)) {
+            return "TradeRecord";
+        }
+        return topics.tariffEvents().name().equals(topic) ? "TariffEvent" : null;
     }
 
     /** Whether --to-topic names trade.records or trade.records.derived: then each record goes to its series' partition. */

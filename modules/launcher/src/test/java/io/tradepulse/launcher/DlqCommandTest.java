@@ -276,6 +276,43 @@ class DlqCommandTest {
                 .as("the plain keys without a prefixed one").containsEntry("sasl.jaas.config", "plain");
     }
 
+    /**
+     * A replay to trade.changes (or trade.signals) put a raw TradeRecord on the compacted output topic: the REST view
+     * stalled on it for good and BI consumers could not decode it. Refused before anything is read, dry run too.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "--to-topic trade.changes                             | --to-topic trade.changes is the processor's TradeChange output topic",
+        "--to-topic trade.signals --dry-run                   | --to-topic trade.signals is the processor's TradeSignal output topic",
+        "--topic-prefix p. --to-topic p.trade.changes         | --to-topic p.trade.changes is the processor's TradeChange output topic",
+    })
+    void shouldRefuseAReplayToAnOutputTopicBeforeConnectingWhenToTopicNamesOne(String options, String problem,
+            @TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("client.properties"),
+                "bootstrap.servers=127.0.0.1:1\nschema.registry.url=http://127.0.0.1:1\n");
+        List<String> args = new ArrayList<>(List.of("dlq", "--config", config.toString(), "--replay"));
+        args.addAll(Arrays.asList(options.split(" ")));
+
+        CliRun run = CliRun.execute(args.toArray(String[]::new));
+
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).startsWith(problem).contains("trade.records or ", "trade.records.derived");
+    }
+
+    @Test
+    void shouldKeepAReplayToTheOtherRecordsTopicOrAUserTopicAndRefuseItAcrossValueTypesWhenToTopicIsInTheCatalog() {
+        TopicCatalog topics = new ProcessorConfig(Map.of("bootstrap.servers", "b:9092",
+                "schema.registry.url", "http://r:8081", "tradepulse.topic.prefix", "p.")).topicCatalog();
+
+        assertThat(DlqCommand.sameValueType(topics, "p.trade.records.derived", "p.trade.records")).isTrue();
+        assertThat(DlqCommand.sameValueType(topics, "p.tariff.events", "p.tariff.events")).isTrue();
+        assertThat(DlqCommand.sameValueType(topics, "p.trade.records", "my.own.topic")).as("outside the catalog").isTrue();
+        assertThat(DlqCommand.sameValueType(topics, "p.trade.records", "p.tariff.events")).isFalse();
+        assertThat(DlqCommand.sameValueType(topics, "p.tariff.events", "p.trade.records.derived")).isFalse();
+        assertThat(DlqCommand.outputTopic(topics, "trade.changes")).as("not this catalog's (no prefix)").isNull();
+        assertThat(DlqCommand.outputTopic(topics, "p.trade.records")).isNull();
+    }
+
     /** The replay's producer takes transaction.timeout.ms, producer.transaction.timeout.ms over it: each is checked. */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
