@@ -25,6 +25,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
@@ -184,10 +186,13 @@ final class TariffsCommand implements Callable<Integer> {
                 err.println("Invalid configuration: " + Main.messages(e) + "; nothing was sent.");
                 return CommandLine.ExitCode.USAGE;
             }
-            err.println("Failed: " + Main.messages(e));
+            // The documented form of every command's failure (Main.failed): "tradepulse <command> failed: <what>:
+            // <why>", then the stack trace; it printed "Failed: ..." and no trace. What was sent goes between them.
+            err.println("tradepulse " + spec.commandLine().getCommandName() + " failed: " + Main.messages(e));
             err.println(sendingStarted ? "The run's events and tombstones are one transaction: a reader of " + topic
                     + " with read_committed (the processor) sees all of them or, normally after a failure, none."
                     + " Running the command again is safe (events are upserted by id)." : "Nothing was sent.");
+            e.printStackTrace(err);
             return 1;
         }
     }
@@ -199,12 +204,23 @@ final class TariffsCommand implements Callable<Integer> {
         // run's): admin.sasl.jaas.config, the principal allowed to create topics, was ignored here, so tariffs run
         // before the processor on a fresh cluster created the topics as the plain principal, refused where it may not.
         Map<String, Object> admin = RunCommand.adminSettings(settings);
-        if (createTopics) {
-            List<String> created = Pipeline.createTopics(admin, topics);
-            out.println(created.isEmpty() ? "Topics: all exist" : "Topics created: " + String.join(", ", created));
-        } else {
-            // Never let the producer auto-create it: an auto-created topic would not be compacted.
-            Pipeline.requireTopics(admin, List.of(Pipeline.Needed.inRoleOf(topic, topic.name())), List.of(), "nothing was sent");
+        try (Admin client = Admin.create(admin)) {
+            // Listed first, on its own: an unreachable cluster failed as "Could not create topics: Timed out waiting
+            // for a node assignment. Call: listTopics", though nothing had been created, only the listing had failed.
+            try {
+                client.listTopics().names().get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("could not list the cluster's topics (to check " + topic.name()
+                        + (createTopics ? " and create the missing ones" : "") + ")", e.getCause());
+            }
+            if (createTopics) {
+                List<String> created = Pipeline.createTopics(client, topics, List.of());
+                out.println(created.isEmpty() ? "Topics: all exist" : "Topics created: " + String.join(", ", created));
+            } else {
+                // Never let the producer auto-create it: an auto-created topic would not be compacted.
+                Pipeline.requireTopics(client, List.of(Pipeline.Needed.inRoleOf(topic, topic.name())), List.of(),
+                        "nothing was sent");
+            }
         }
         if (!plan.tombstones().isEmpty()) {
             warnAboutUnknownIds(err, ClientSettings.consumer(settings), topic, plan.tombstones());

@@ -246,7 +246,8 @@ class TariffsCommandTest {
         Result r = run("--file", bundledCsv(dir).toString(), "--config", config.toString());
 
         assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
-        assertThat(r.err()).startsWith("Failed: Could not create topics").doesNotContain("KafkaAdminClient", "JAAS");
+        assertThat(r.err()).startsWith("tradepulse tariffs failed: could not list the cluster's topics")
+                .doesNotContain("KafkaAdminClient", "JAAS");
     }
 
     /**
@@ -299,13 +300,17 @@ class TariffsCommandTest {
 
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
-    void shouldFailNamingTheCauseAndSayNothingWasSentWhenTheClusterIsUnreachable() throws IOException {
+    void shouldFailNamingTheListingInTheDocumentedFormWhenTheClusterIsUnreachable() throws IOException {
         Path config = unreachableConfig("unreachable.properties", "default.api.timeout.ms=2000\nrequest.timeout.ms=1000\n");
 
         Result r = run("--file", bundledCsv(dir).toString(), "--config", config.toString());
 
         assertThat(r.exitCode()).isEqualTo(1);
-        assertThat(r.err()).contains("Failed: Could not create topics", "Nothing was sent.");
+        String[] lines = r.err().split("\\R");
+        assertThat(lines[0]).startsWith("tradepulse tariffs failed: could not list the cluster's topics (to check "
+                + "tariff.events and create the missing ones): ").contains("listTopics").doesNotContain("create topics");
+        assertThat(lines[1]).isEqualTo("Nothing was sent.");
+        assertThat(lines[2]).as("then the stack trace").startsWith(IllegalStateException.class.getName());
         assertThat(r.out()).doesNotContain("Done");
     }
 
