@@ -89,7 +89,8 @@ final class DemoCommand implements Callable<Integer> {
         } catch (Exception e) {
             Resources.removeShutdownHook(hook);
             resources.close();
-            throw e;
+            // Outside a step too (reading the signals after them): once Ctrl-C closed everything, it is a stop.
+            throw progress.stopRequested() && !(e instanceof StoppedException) ? new StoppedException(e) : e;
         }
         if (exitWhenDone) {
             Resources.removeShutdownHook(hook);

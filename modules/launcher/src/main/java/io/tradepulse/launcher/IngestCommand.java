@@ -259,6 +259,9 @@ final class IngestCommand implements Callable<Integer> {
         long deadLetters;
         try {
             deadLetters = run(connector, progress);
+        } catch (Exception e) {
+            // Outside a step too (following for new releases): once Ctrl-C closed the worker, it is a stop.
+            throw progress.stopRequested() && !(e instanceof StoppedException) ? new StoppedException(e) : e;
         } finally {
             if (stopped.getCount() > 0) {
                 Resources.removeShutdownHook(hook);

@@ -97,6 +97,12 @@ public final class Main implements Runnable {
     static int failed(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         PrintWriter err = cmd.getErr();
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StoppedException) {
+                // Cut short by Ctrl-C or SIGTERM, and said so on the step's line: no failure to report. The JVM exits
+                // with the signal's status (130/143) whatever this returns; 130 for a caller that is no JVM's main.
+                err.flush();
+                return 130;
+            }
             if (t instanceof ConfigException) {
                 err.println("Invalid configuration: " + t.getMessage());
                 err.flush();

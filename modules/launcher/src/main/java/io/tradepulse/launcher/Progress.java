@@ -10,6 +10,8 @@ final class Progress {
     private int step;
     /** A step's line is printed up to its label, its result not yet: guarded by this. */
     private boolean lineOpen;
+    /** Set by {@link #interrupt} (the shutdown hook), read by the step's thread. */
+    private volatile boolean stopRequested;
 
     Progress(PrintStream out, int total) {
         this.out = out;
@@ -36,9 +38,21 @@ final class Progress {
             finish(header, String.format(Locale.ROOT, " %5.1f s  %s", (System.nanoTime() - t0) / 1e9, detail.apply(result)));
             return result;
         } catch (Exception e) {
-            finish(header, String.format(Locale.ROOT, " FAILED after %.1f s: %s", (System.nanoTime() - t0) / 1e9, e.getMessage()));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            if (stopRequested) {
+                // The shutdown hook closed what the step was using: it was cut short, it did not fail ("FAILED after
+                // 0.5 s: Apicurio was stopped ..." above an exit code 130 of a clean stop).
+                finish(header, String.format(Locale.ROOT, " stopped after %.1f s", seconds));
+                throw e instanceof StoppedException ? e : new StoppedException(e);
+            }
+            finish(header, String.format(Locale.ROOT, " FAILED after %.1f s: %s", seconds, e.getMessage()));
             throw e;
         }
+    }
+
+    /** Whether the user asked to stop ({@link #interrupt} was called): what fails from then on was cut short by it. */
+    boolean stopRequested() {
+        return stopRequested;
     }
 
     private synchronized void finish(String header, String result) {
@@ -59,6 +73,7 @@ final class Progress {
      * line that named no step.
      */
     synchronized void interrupt(String message) {
+        stopRequested = true;
         lineOpen = false;
         out.println();
         out.println(message);

@@ -1,12 +1,16 @@
 package io.tradepulse.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class ProgressTest {
 
@@ -32,6 +36,43 @@ class ProgressTest {
         assertThat(lines.get(1)).isEqualTo("Stopping ...");
         assertThat(lines.get(2)).startsWith("[1/2] Starting Kafka broker ...").endsWith("s  localhost:9092");
         assertThat(lines.get(3)).startsWith("[2/2] Creating topics ...").endsWith("s  none");
+    }
+
+    /**
+     * Ctrl-C while the registry started: the hook stopped it, the step threw, and the run printed "FAILED after 0.5 s:
+     * Apicurio was stopped ...", then "tradepulse demo failed: ..." and a stack trace above the exit code 130 of a
+     * clean stop. What the step throws once a stop was requested is a stop: said on its line, and nothing on stderr.
+     */
+    @Test
+    void shouldReportTheStepStoppedAndPrintNoFailureWhenItThrowsAfterCtrlC() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Progress progress = new Progress(new PrintStream(bytes, true, StandardCharsets.UTF_8), 6);
+
+        Throwable thrown = catchThrowable(() -> progress.<String>step("Starting schema registry (Apicurio, child JVM)", () -> {
+            progress.interrupt("Stopping ..."); // the shutdown hook, which then closes the registry being started
+            throw new IllegalStateException("Apicurio was stopped before it was ready; exit code 130");
+        }, r -> r));
+        StringWriter err = new StringWriter();
+        int code = Main.failed((Exception) thrown, new CommandLine(new DemoCommand()).setErr(new PrintWriter(err)), null);
+
+        List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines.get(lines.size() - 1)).startsWith("[1/6] Starting schema registry (Apicurio, child JVM) ...")
+                .containsPattern(" stopped after \\d+\\.\\d s$").doesNotContain("FAILED", "Apicurio was stopped");
+        assertThat(err.toString()).as("no 'failed:' line, no stack trace").isEmpty();
+        assertThat(code).isEqualTo(130);
+    }
+
+    @Test
+    void shouldStillReportAFailureWhenNoStopWasRequested() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Progress progress = new Progress(new PrintStream(bytes, true, StandardCharsets.UTF_8), 1);
+
+        Throwable thrown = catchThrowable(() -> progress.<String>step("Creating topics", () -> {
+            throw new IllegalStateException("Could not create topics: broken");
+        }, r -> r));
+
+        assertThat(thrown).isInstanceOf(IllegalStateException.class).hasMessage("Could not create topics: broken");
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("FAILED after", "Could not create topics: broken");
     }
 
     @Test
