@@ -57,6 +57,8 @@ import org.apache.kafka.connect.connector.Connector;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.runtime.SourceConnectorConfig;
 import org.apache.kafka.connect.runtime.standalone.StandaloneConfig;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LoggerContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -246,6 +248,7 @@ final class IngestCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> {
             stopping = true;
             progress.interrupt("Stopping (committing source offsets) ...");
+            LogLevels.quietForStop((LoggerContext) LogManager.getContext(false));
             resources.close();
             // Ctrl-C is how a followed ingest ends, so this is where its final commit is (or is not) saved; the exit
             // code is the signal's, so the warning is all a failed write leaves (Connect only logs it).

@@ -87,6 +87,31 @@ final class LogLevels {
         return true;
     }
 
+    /**
+     * Connect's own start-up logging when a Ctrl-C (or SIGTERM) stops a worker being started: "ERROR AbstractConnectCli
+     * - Failed to start Connect" (its shutdown hook refused: "Shutdown in progress") and Jetty's "WARN Server - Unable
+     * to build server URI ... http://127.0.0.1:-2/" with their stack traces, printed by threads of Connect's above the
+     * launcher's "... stopped". Not failures: the stop the user asked for.
+     */
+    static final Map<String, Level> STOP_NOISE = Map.of("org.apache.kafka.connect.cli.AbstractConnectCli", Level.OFF,
+            "org.eclipse.jetty", Level.ERROR);
+
+    /**
+     * Silences {@link #STOP_NOISE} for the rest of the JVM's life, from the shutdown hook of a command that starts a
+     * worker (ingest). Only on the bundled configuration, like {@link #apply}.
+     *
+     * @return whether the levels were set (false: the configuration is the user's, left as it is)
+     */
+    static boolean quietForStop(LoggerContext context) {
+        Configuration config = context.getConfiguration();
+        if (!isBundled(config)) {
+            return false;
+        }
+        STOP_NOISE.forEach((name, level) -> setLevel(config, name, level));
+        context.updateLoggers();
+        return true;
+    }
+
     /** The variable's level; unset or blank (an empty {@code value:} in a manifest) is the profile's. */
     static Level level(Map<String, String> env, String variable, Level otherwise) {
         String value = env.get(variable);

@@ -79,6 +79,26 @@ class LogLevelsTest {
         assertThat(effective(context, "kafka.server.BrokerServer")).isEqualTo(Level.WARN);
     }
 
+    /**
+     * Ctrl-C at ~2 s of an ingest: Connect's start failed in its own thread ("ERROR AbstractConnectCli - Failed to
+     * start Connect", IllegalStateException: Shutdown in progress) and Jetty warned "Unable to build server URI", both
+     * with stack traces, above the launcher's "... stopped". The stop's hook silences those two, nothing else.
+     */
+    @Test
+    void shouldSilenceConnectsStartFailureAndJettysWarningsWhenAStopWasRequested() throws Exception {
+        LoggerContext context = context(bundled());
+        LogLevels.apply(context, LogLevels.profileOf(verb("ingest --source file --embedded")), Map.of());
+
+        boolean applied = LogLevels.quietForStop(context);
+
+        assertThat(applied).isTrue();
+        assertThat(context.getLogger("org.apache.kafka.connect.cli.AbstractConnectCli").isEnabled(Level.ERROR)).isFalse();
+        assertThat(context.getLogger("org.eclipse.jetty.server.Server").isEnabled(Level.WARN)).isFalse();
+        assertThat(context.getLogger("org.eclipse.jetty.server.Server").isEnabled(Level.ERROR)).isTrue();
+        assertThat(effective(context, KAFKA_CLASS)).as("Kafka's other loggers keep their level").isEqualTo(Level.ERROR);
+        assertThat(effective(context, TRADEPULSE_CLASS)).isEqualTo(Level.WARN);
+    }
+
     @Test
     void shouldLogAtTheServiceLevelsWhenIngestFollowsASourceOnACluster() throws Exception {
         LoggerContext context = context(bundled());
