@@ -37,13 +37,19 @@ final class Progress {
             T result = body.run();
             finish(header, String.format(Locale.ROOT, " %5.1f s  %s", (System.nanoTime() - t0) / 1e9, detail.apply(result)));
             return result;
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
+            // Errors too: Ctrl-C during the broker's start failed a class initializer of Kafka's (its shutdown hook
+            // refused, "Shutdown in progress"), and the ExceptionInInitializerError left the step's line open and
+            // reached the JVM's "Exception in thread main" with a 30-line stack trace.
             double seconds = (System.nanoTime() - t0) / 1e9;
             if (stopRequested) {
                 // The shutdown hook closed what the step was using: it was cut short, it did not fail ("FAILED after
                 // 0.5 s: Apicurio was stopped ..." above an exit code 130 of a clean stop).
                 finish(header, String.format(Locale.ROOT, " stopped after %.1f s", seconds));
-                throw e instanceof StoppedException ? e : new StoppedException(e);
+                if (e instanceof StoppedException stopped) {
+                    throw stopped;
+                }
+                throw new StoppedException(e);
             }
             finish(header, String.format(Locale.ROOT, " FAILED after %.1f s: %s", seconds, e.getMessage()));
             throw e;

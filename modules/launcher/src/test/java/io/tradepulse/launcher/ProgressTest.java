@@ -62,6 +62,26 @@ class ProgressTest {
         assertThat(code).isEqualTo(130);
     }
 
+    /**
+     * Ctrl-C at ~1 s of demo: Kafka's metrics class could not add its shutdown hook while the broker started, and its
+     * ExceptionInInitializerError (an Error) went past the step to the JVM's "Exception in thread main" stack trace.
+     */
+    @Test
+    void shouldReportTheStepStoppedWhenItThrowsAnErrorAfterCtrlC() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Progress progress = new Progress(new PrintStream(bytes, true, StandardCharsets.UTF_8), 6);
+
+        Throwable thrown = catchThrowable(() -> progress.<String>step("Starting Kafka broker (KRaft, in-process)", () -> {
+            progress.interrupt("Stopping ...");
+            throw new ExceptionInInitializerError(new IllegalStateException("Shutdown in progress"));
+        }, r -> r));
+
+        assertThat(thrown).isInstanceOf(StoppedException.class).hasCauseInstanceOf(ExceptionInInitializerError.class);
+        List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines.get(lines.size() - 1)).startsWith("[1/6] Starting Kafka broker (KRaft, in-process) ...")
+                .containsPattern(" stopped after \\d+\\.\\d s$");
+    }
+
     @Test
     void shouldStillReportAFailureWhenNoStopWasRequested() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
