@@ -150,9 +150,10 @@ public final class EmbeddedConnect implements AutoCloseable {
   }
 
   /** Turns startConnect's {@code Exit.exit(3)} into an exception in the thread that failed to start. */
-  private static final Exit.Procedure START_FAILED = (code, message) -> {
-    // startConnect logs why ("Failed to start Connect") and exits with no message: say where to look.
-    throw new ConnectException("Kafka Connect failed to start (exit " + code + "): "
+  static final Exit.Procedure START_FAILED = (code, message) -> {
+    // startConnect logs why ("Failed to start Connect") and exits with no message: say where to look. Its status is
+    // named as Connect's: "(exit 3)" read as the launcher's exit code 3 (ingest: too many dead letters), which it is not.
+    throw new ConnectException("Kafka Connect failed to start (Connect's exit status " + code + ", caught): "
         + (message != null ? message : "see the worker's log, \"Failed to start Connect\""));
   };
   private static final Object EXIT_LOCK = new Object();

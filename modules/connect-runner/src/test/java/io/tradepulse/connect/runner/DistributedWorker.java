@@ -41,7 +41,7 @@ final class DistributedWorker implements AutoCloseable {
   static DistributedWorker start(Map<String, String> props) {
     ClassLoader caller = Thread.currentThread().getContextClassLoader();
     Exit.setExitProcedure((code, message) -> {
-      throw new ConnectException("Kafka Connect failed to start (exit " + code + "): " + message);
+      throw new ConnectException("Kafka Connect failed to start (exit status " + code + ", caught): " + message);
     });
     try {
       return new DistributedWorker(new ConnectDistributed().startConnect(props), null);

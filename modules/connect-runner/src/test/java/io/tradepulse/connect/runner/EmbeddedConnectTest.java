@@ -39,6 +39,19 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbeddedConnectTest {
   @TempDir Path dir;
 
+  /**
+   * startConnect's Exit.exit(3) was reported "Kafka Connect failed to start (exit 3)", read as the launcher's own exit
+   * code 3 (ingest: too many dead letters); it is Connect's status, caught, and the launcher exits 1.
+   */
+  @Test
+  void shouldNameConnectsExitStatusAsConnectsWhenTheWorkerFailsToStart() {
+    assertThatThrownBy(() -> EmbeddedConnect.START_FAILED.execute(3, null))
+        .isInstanceOf(ConnectException.class)
+        .hasMessageStartingWith("Kafka Connect failed to start (Connect's exit status 3, caught): ")
+        .hasMessageNotContaining("(exit 3)")
+        .hasMessageContaining("Failed to start Connect");
+  }
+
   @Test
   void shouldNameTheOffsetsFileAndKeepTheCauseWhenTheWorkerCannotReadIt() throws Exception {
     Path offsets = dir.resolve("connect.offsets");
