@@ -282,9 +282,16 @@ public final class TariffEventsCsv {
                 Matcher next = LIST_NEXT.matcher(scope).region(end, scope.length());
                 if (next.lookingAt() && (isDottedCode(next.group(1))
                         || (next.group(1).replace(".", "").length() == code.length() && !isYear(next.group(1))))) {
+                    // The number may be a quantity ("HS 8703 1500 units"), not a code: the message says where it
+                    // goes then, and its example is built from the scope's own codes, not a fixed "HS84 HS85".
+                    String listed = next.group(1);
+                    Set<String> example = new LinkedHashSet<>(hs);
+                    example.add(code);
+                    example.add(listed.replace(".", ""));
                     return new ParseResult.Rejected<>(lineNo, raw, "scope lists HS codes without 'HS' ('"
                             + scope.substring(m.start(), next.end()) + "'): " + READ_ONLY + ", and hsScope would hold "
-                            + "HS" + written + " alone; write HS before every code (HS84 HS85)");
+                            + "HS" + written + " alone; write HS before every code (" + hsList(example, " ")
+                            + "), and if '" + listed + "' is not a code (a quantity, a count), move it to the note column");
                 }
                 // The digits without the dots: "8517.13" is subheading 851713. Only the digits before the first dot made
                 // an event on smartphones one on all of heading 8517.
@@ -383,6 +390,11 @@ public final class TariffEventsCsv {
         } catch (DateTimeParseException e) {
             return new ParseResult.Rejected<>(lineNo, raw, "date is not yyyy-MM-dd: " + e.getParsedString());
         }
+    }
+
+    /** {@code codes} as hsScope entries are written in a scope ("HS8471 HS8473"), joined by {@code separator}. */
+    private static String hsList(Set<String> codes, String separator) {
+        return String.join(separator, codes.stream().map(c -> "HS" + c).toList());
     }
 
     /**

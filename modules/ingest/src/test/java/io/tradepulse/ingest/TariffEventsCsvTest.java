@@ -520,6 +520,41 @@ class TariffEventsCsvTest {
     }
 
     /**
+     * A number after one HS ("HS 8703 1500 units", "HS 8703 3000 cc") is refused as a further code, but it may be a
+     * quantity: the refusal told the user to write HS before it (with a fixed "HS84 HS85") and never named the note
+     * column, where the docs say such numbers go.
+     */
+    @Test
+    void shouldSuggestTheNoteColumnWhenANumberAfterOneHsMayBeAQuantity() {
+        Map<String, String> scopes = Map.of("HS 8703 1500 units", "1500", "HS 8703 3000 cc", "3000",
+                "HS 8471, 8473", "8473");
+        scopes.forEach((scope, number) -> {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(scope)
+                    .contains("scope lists HS codes without 'HS'")
+                    .contains("if '" + number + "' is not a code (a quantity, a count), move it to the note column");
+        });
+    }
+
+    /**
+     * The example of how to write a list after one HS was "HS84 HS85" whatever the scope: it is built from the scope's
+     * own codes, those read before it included.
+     */
+    @Test
+    void shouldGiveTheScopesOwnCodesAsTheExampleWhenAListHasOneHs() {
+        Map<String, String> scopes = Map.of("HS 8471, 8473", "(HS8471 HS8473)", "HS01 HS84+85", "(HS01 HS84 HS85)",
+                "HS 8517.13 and 8517.14", "(HS851713 HS851714)");
+        scopes.forEach((scope, example) -> {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(scope)
+                    .contains("scope lists HS codes without 'HS'")
+                    .contains("write HS before every code " + example);
+        });
+    }
+
+    /**
      * The EU writes its Combined Nomenclature codes with spaces ("8517 13 00"): "HS 8517 13 00" was read as heading 8517,
      * all of it, silently. Its pairs are read as the dots of "HS 8517.13.00" are, national digits included; a single pair
      * ("HS8703 25 cars"), a year or a rate after a code is still no part of it.
