@@ -360,10 +360,15 @@ public final class TariffEventsCsv {
                 String where = before == null
                         ? "before '" + scope.substring(spans.firstKey(), spans.firstEntry().getValue()) + "'"
                         : "after '" + scope.substring(before.getKey(), before.getValue()) + "'";
+                // The example is built from the scope's own codes, in the order written: a fixed "HS8704 trucks 25%,
+                // HS8703 cars 25%" was shown for "HS 8517.13, 8471" too.
+                TreeMap<Integer, String> inOrder = new TreeMap<>();
+                spans.forEach((start, stop) -> inOrder.put(start, scope.substring(start, stop).replaceAll("\\D", "")));
+                inOrder.put(unread.start(), unread.group().replace(".", ""));
                 return new ParseResult.Rejected<>(lineNo, raw, "scope names '" + unread.group() + "' without 'HS' ("
-                        + where + "): " + READ_ONLY + ", so hsScope would hold the codes "
-                        + "written so alone; write HS before every code (HS8704 trucks 25%, HS8703 cars 25%), and move a number "
-                        + "that is no code to the note column");
+                        + where + "): " + READ_ONLY + ", so hsScope would hold only " + hsList(hs, ", ")
+                        + "; write HS before every code (" + hsList(new LinkedHashSet<>(inOrder.values()), " ")
+                        + "), and move a number that is no code to the note column");
             }
             // The processor takes an event without HS codes for all goods only when its scope is ALL itself, and one in
             // words for a partial scope that matches no series: "ALL goods" or "ALL (IEEPA fentanyl)" never applied to

@@ -555,6 +555,30 @@ class TariffEventsCsvTest {
     }
 
     /**
+     * A code without HS further on was refused with a fixed example ("HS8704 trucks 25%, HS8703 cars 25%") whatever the
+     * scope, so "HS 8517.13, 8471" was shown trucks and cars, and "hsScope would hold the codes written so alone" did
+     * not say which codes: both are built from the scope's own codes.
+     */
+    @Test
+    void shouldGiveTheScopesOwnCodesWhenACodeWithoutHsFollowsFurtherOn() {
+        Map<String, List<String>> scopes = Map.of(
+                "HS 8517.13, 8471", List.of("hsScope would hold only HS851713;", "(HS851713 HS8471)"),
+                "8704 trucks; HS 8703 cars", List.of("hsScope would hold only HS8703;", "(HS8704 HS8703)"),
+                "HS27 coal, HS 8703 cars, 8704 trucks", List.of("hsScope would hold only HS27, HS8703;",
+                        "(HS27 HS8703 HS8704)"));
+        scopes.forEach((scope, parts) -> {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(scope)
+                    .contains("without 'HS'")
+                    .contains(parts.get(0))
+                    .contains("write HS before every code " + parts.get(1))
+                    .doesNotContain("trucks 25%")
+                    .doesNotContain("written so alone");
+        });
+    }
+
+    /**
      * The EU writes its Combined Nomenclature codes with spaces ("8517 13 00"): "HS 8517 13 00" was read as heading 8517,
      * all of it, silently. Its pairs are read as the dots of "HS 8517.13.00" are, national digits included; a single pair
      * ("HS8703 25 cars"), a year or a rate after a code is still no part of it.
