@@ -360,12 +360,19 @@ public final class TariffEventsCsv {
                 String where = before == null
                         ? "before '" + scope.substring(spans.firstKey(), spans.firstEntry().getValue()) + "'"
                         : "after '" + scope.substring(before.getKey(), before.getValue()) + "'";
+                // A code spaced as the EU writes it ("HS 8517 13 00, 8517 14 00") is named and given whole: its first
+                // four digits alone made the example "HS8517", all of the heading, where 85171400 was meant.
+                String named = unread.group();
+                Matcher pairs = SPACED_PAIRS.matcher(scope).region(unread.end(), scope.length());
+                if (named.matches("\\d{4}") && pairs.lookingAt()) {
+                    named += pairs.group();
+                }
                 // The example is built from the scope's own codes, in the order written: a fixed "HS8704 trucks 25%,
                 // HS8703 cars 25%" was shown for "HS 8517.13, 8471" too.
                 TreeMap<Integer, String> inOrder = new TreeMap<>();
                 spans.forEach((start, stop) -> inOrder.put(start, scope.substring(start, stop).replaceAll("\\D", "")));
-                inOrder.put(unread.start(), unread.group().replace(".", ""));
-                return new ParseResult.Rejected<>(lineNo, raw, "scope names '" + unread.group() + "' without 'HS' ("
+                inOrder.put(unread.start(), named.replaceAll("\\D", ""));
+                return new ParseResult.Rejected<>(lineNo, raw, "scope names '" + named + "' without 'HS' ("
                         + where + "): " + READ_ONLY + ", so hsScope would hold only " + hsList(hs, ", ")
                         + "; write HS before every code (" + hsList(new LinkedHashSet<>(inOrder.values()), " ")
                         + "), and move a number that is no code to the note column");

@@ -579,6 +579,24 @@ class TariffEventsCsvTest {
     }
 
     /**
+     * A code spaced as the EU writes it and following without HS ("HS 8517 13 00, 8517 14 00") was named by its first
+     * four digits, and the example to write became "HS8517": all of the heading, where the user meant 85171400.
+     */
+    @Test
+    void shouldNameTheWholeSpacedCodeWhenItFollowsWithoutHs() {
+        Map<String, List<String>> scopes = Map.of(
+                "HS 8517 13 00, 8517 14 00", List.of("'8517 14 00'", "(HS85171300 HS85171400)"),
+                "HS 8703 cars; 8704 21 10 trucks", List.of("'8704 21 10'", "(HS8703 HS87042110)"));
+        scopes.forEach((scope, parts) -> {
+            ParseResult<TariffEvent> row = parseOne("x,EUU,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(scope)
+                    .contains("scope names " + parts.get(0) + " without 'HS'")
+                    .contains("write HS before every code " + parts.get(1));
+        });
+    }
+
+    /**
      * The EU writes its Combined Nomenclature codes with spaces ("8517 13 00"): "HS 8517 13 00" was read as heading 8517,
      * all of it, silently. Its pairs are read as the dots of "HS 8517.13.00" are, national digits included; a single pair
      * ("HS8703 25 cars"), a year or a rate after a code is still no part of it.
