@@ -367,6 +367,14 @@ public final class TariffEventsCsv {
                 if (named.matches("\\d{4}") && pairs.lookingAt()) {
                     named += pairs.group();
                 }
+                // A code after "except" is one the event spares: writing HS before it, as the example says, would have
+                // it refused as excluded, so the way out of an exclusion is given instead.
+                if (unread.start() > excludedFrom) {
+                    return new ParseResult.Rejected<>(lineNo, raw, "scope names '" + named + "' without 'HS' and excludes it ('"
+                            + exclusion.group() + "'): hsScope can only list the HS codes the event covers; "
+                            + "list those (HS01 HS02 ...), or write ALL for all goods (the exclusion is then not modelled), "
+                            + "and move the words of the exclusion to the note column");
+                }
                 // The example is built from the scope's own codes, in the order written: a fixed "HS8704 trucks 25%,
                 // HS8703 cars 25%" was shown for "HS 8517.13, 8471" too.
                 TreeMap<Integer, String> inOrder = new TreeMap<>();

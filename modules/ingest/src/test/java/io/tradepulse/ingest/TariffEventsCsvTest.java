@@ -597,6 +597,24 @@ class TariffEventsCsvTest {
     }
 
     /**
+     * A code without HS after "except" ("HS 87 except 8703") is one the event spares, but the refusal said to write HS
+     * before it ("HS87 HS8703"): done, the row is refused again as excluding HS8703. It now gives the way out of an
+     * exclusion, as the refusal of "HS 87 except HS8703" does.
+     */
+    @Test
+    void shouldGiveTheWayOutOfAnExclusionWhenACodeWithoutHsFollowsExcept() {
+        for (String scope : List.of("HS 87 except 8703", "HS 8517 excluding 8517.13 phones")) {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(scope)
+                    .contains("without 'HS'")
+                    .contains("hsScope can only list the HS codes the event covers")
+                    .contains("move the words of the exclusion to the note column")
+                    .doesNotContain("write HS before every code");
+        }
+    }
+
+    /**
      * The EU writes its Combined Nomenclature codes with spaces ("8517 13 00"): "HS 8517 13 00" was read as heading 8517,
      * all of it, silently. Its pairs are read as the dots of "HS 8517.13.00" are, national digits included; a single pair
      * ("HS8703 25 cars"), a year or a rate after a code is still no part of it.
