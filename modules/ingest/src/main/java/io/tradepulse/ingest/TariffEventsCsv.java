@@ -285,9 +285,14 @@ public final class TariffEventsCsv {
                     // The number may be a quantity ("HS 8703 1500 units"), not a code: the message says where it
                     // goes then, and its example is built from the scope's own codes, not a fixed "HS84 HS85".
                     String listed = next.group(1);
+                    // A spaced code ("HS 8517, 8518 14 00") is given whole: "HS8518" would be all of the heading.
+                    Matcher listedPairs = SPACED_PAIRS.matcher(scope).region(next.end(), scope.length());
+                    if (listed.matches("\\d{4}") && listedPairs.lookingAt()) {
+                        listed += listedPairs.group();
+                    }
                     Set<String> example = new LinkedHashSet<>(hs);
                     example.add(code);
-                    example.add(listed.replace(".", ""));
+                    example.add(listed.replaceAll("\\D", ""));
                     return new ParseResult.Rejected<>(lineNo, raw, "scope lists HS codes without 'HS' ('"
                             + scope.substring(m.start(), next.end()) + "'): " + READ_ONLY + ", and hsScope would hold "
                             + "HS" + written + " alone; write HS before every code (" + hsList(example, " ")

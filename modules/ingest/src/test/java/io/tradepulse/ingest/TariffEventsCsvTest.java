@@ -597,6 +597,25 @@ class TariffEventsCsvTest {
     }
 
     /**
+     * A code spaced as the EU writes it after one HS ("HS 8517, 8518 14 00") was given as "HS8518" in the example to
+     * write: all of the heading, where the user meant 85181400 ("HS 8517, HS 8518 14 00" reads it so).
+     */
+    @Test
+    void shouldGiveTheWholeSpacedCodeAsTheExampleWhenItIsListedAfterOneHs() {
+        for (String scope : List.of("HS 8517, 8518 14 00", "HS 8517 / 8518 14 00 phones")) {
+            ParseResult<TariffEvent> row = parseOne("x,EUU,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(scope)
+                    .contains("scope lists HS codes without 'HS'")
+                    .contains("write HS before every code (HS8517 HS85181400)")
+                    .contains("if '8518 14 00' is not a code");
+        }
+        assertThat(((ParseResult.Parsed<TariffEvent>) parseOne(
+                "x,EUU,CHN,\"HS 8517, HS 8518 14 00\",2025-04-02,2025-04-09,20,54,INCREASE,,AP")).value().getHsScope())
+                .as("the example, written so, is read").containsExactly("8517", "85181400");
+    }
+
+    /**
      * A code without HS after "except" ("HS 87 except 8703") is one the event spares, but the refusal said to write HS
      * before it ("HS87 HS8703"): done, the row is refused again as excluding HS8703. It now gives the way out of an
      * exclusion, as the refusal of "HS 87 except HS8703" does.
