@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -274,7 +275,8 @@ public final class TariffEventsCsv {
                         || (range.group(2).replace(".", "").length() == code.length() && !isYear(range.group(2))))) {
                     return new ParseResult.Rejected<>(lineNo, raw, "scope gives a range of HS codes ('"
                             + scope.substring(m.start(), range.end()) + "'): hsScope can only list codes, and would hold "
-                            + "the range's ends alone; list every code it covers (HS84 HS85 HS86 HS87)");
+                            + "the range's ends alone; list every code it covers ("
+                            + rangeExample(code, range.group(2).replace(".", "")) + ")");
                 }
                 // Only codes written with "HS" are read: "HS84/85" was an event on HS84 alone, and the series of 85
                 // were silently never matched. A bare number of another length after the code ("HS8703, 25 cars") is
@@ -415,6 +417,29 @@ public final class TariffEventsCsv {
         } catch (DateTimeParseException e) {
             return new ParseResult.Rejected<>(lineNo, raw, "date is not yyyy-MM-dd: " + e.getParsedString());
         }
+    }
+
+    /**
+     * The codes of the range from {@code from} to {@code to} as a scope lists them, for the range's refusal: a fixed
+     * "HS84 HS85 HS86 HS87" was shown for "HS 8471-8473" too, other chapters than the user's. A long range, or one whose
+     * ends have different lengths, is shown by its ends ("HS01 ... HS97").
+     */
+    private static String rangeExample(String from, String to) {
+        if (from.length() == to.length() && from.length() <= 10) {
+            long first = Long.parseLong(from);
+            long last = Long.parseLong(to);
+            if (last == first) {
+                return "HS" + from; // "HS 8703 - 8703": the one code
+            }
+            if (last > first && last - first < 10) {
+                List<String> codes = new ArrayList<>();
+                for (long c = first; c <= last; c++) {
+                    codes.add("HS" + String.format("%0" + from.length() + "d", c));
+                }
+                return String.join(" ", codes);
+            }
+        }
+        return "HS" + from + " ... HS" + to;
     }
 
     /** {@code codes} as hsScope entries are written in a scope ("HS8471 HS8473"), joined by {@code separator}. */

@@ -616,6 +616,29 @@ class TariffEventsCsvTest {
     }
 
     /**
+     * The range refusal gave "HS84 HS85 HS86 HS87" as the codes to list whatever the range: "HS 8471-8473" was told to
+     * list chapters 84 to 87. The example is the range's own codes, or its ends when it is long.
+     */
+    @Test
+    void shouldGiveTheRangesOwnCodesAsTheExampleWhenAScopeGivesARange() {
+        Map<String, String> scopes = Map.of("HS 8471-8473 computers", "(HS8471 HS8472 HS8473)",
+                "HS84-87", "(HS84 HS85 HS86 HS87)", "HS01 to 97", "(HS01 ... HS97)",
+                "HS 8703 - 8704.10", "(HS8703 ... HS870410)", "HS 0801 through 0803", "(HS0801 HS0802 HS0803)",
+                "HS 8703 - 8703", "(HS8703)");
+        scopes.forEach((scope, example) -> {
+            ParseResult<TariffEvent> row = parseOne("x,USA,CHN,\"" + scope + "\",2025-04-02,2025-04-09,20,54,INCREASE,,AP");
+            assertThat(row).as(scope).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(scope)
+                    .contains("scope gives a range of HS codes")
+                    .contains("list every code it covers " + example);
+        });
+        // Ends too long for a number (a typo) are shown as written, and the row refused: the file's parse is not ended.
+        assertThat(((ParseResult.Rejected<TariffEvent>) parseOne("x,USA,CHN,\"HS 8703.23.19.00.11.22.33.44.55.66 - "
+                + "8703.23.19.00.11.22.33.44.55.67\",2025-04-02,2025-04-09,20,54,INCREASE,,AP")).reason())
+                .contains("list every code it covers (HS8703231900112233445566 ... HS8703231900112233445567)");
+    }
+
+    /**
      * A code without HS after "except" ("HS 87 except 8703") is one the event spares, but the refusal said to write HS
      * before it ("HS87 HS8703"): done, the row is refused again as excluding HS8703. It now gives the way out of an
      * exclusion, as the refusal of "HS 87 except HS8703" does.
