@@ -533,7 +533,7 @@ public final class DashboardServer implements AutoCloseable {
     private static List<String> filterFields(Results.SeriesFilter f) {
         List<String> fields = new ArrayList<>();
         for (String v : new String[] {f.reporter(), f.partner(), f.flow(), f.commodity()}) {
-            fields.add(v == null ? "" : v.toUpperCase(Locale.ROOT));
+            fields.add(v == null ? "" : AsciiCase.upper(v));
         }
         return fields;
     }
@@ -647,14 +647,17 @@ public final class DashboardServer implements AutoCloseable {
                 q.get("commodity"));
     }
 
-    /** The value of an enum-valued parameter (any case), null when absent; else 400 naming the allowed values. */
+    /**
+     * The value of an enum-valued parameter (its ASCII letters in any case), null when absent; else 400 naming the
+     * allowed values.
+     */
     private static <E extends Enum<E>> E oneOf(Map<String, String> q, String name, Class<E> type) {
         String text = q.get(name);
         if (text == null || text.isEmpty()) {
             return null;
         }
         for (E e : type.getEnumConstants()) {
-            if (e.name().equalsIgnoreCase(text)) {
+            if (AsciiCase.equalsIgnoreCase(e.name(), text)) {
                 return e;
             }
         }

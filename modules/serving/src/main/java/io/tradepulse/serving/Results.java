@@ -13,7 +13,7 @@ import java.util.function.Predicate;
  */
 public interface Results {
 
-    /** Series fields to match exactly (case-insensitive); null or empty matches anything. */
+    /** Series fields to match exactly (ASCII letters in any case); null or empty matches anything. */
     record SeriesFilter(String reporter, String partner, String flow, String commodity) {
         public static final SeriesFilter ALL = new SeriesFilter(null, null, null, null);
     }

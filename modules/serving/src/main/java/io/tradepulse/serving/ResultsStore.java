@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.RandomAccess;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -787,7 +786,7 @@ final class ResultsStore implements AutoCloseable {
             byte[][] want = new byte[4][];
             for (int i = 0; i < 4; i++) {
                 want[i] = fields[i] == null || fields[i].isEmpty() ? null
-                        : fields[i].toUpperCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8);
+                        : AsciiCase.upper(fields[i]).getBytes(StandardCharsets.UTF_8);
             }
             // No stored field has a NUL (key() refuses one), and NUL separates the fields in the keys: a wanted
             // "CHN\0USA" made the prefix of reporter CHN and partner USA, and was answered with that series' rows.

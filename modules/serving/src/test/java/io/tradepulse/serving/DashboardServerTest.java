@@ -224,6 +224,43 @@ class DashboardServerTest {
     }
 
     @Test
+    void shouldRejectAnEnumValueWhenALetterOnlyUnicodeFoldsToAscii() throws Exception {
+        // Java's equalsIgnoreCase read a dotless i (U+0131) as I and the Kelvin sign (U+212A) as K: "actıve" is
+        // ACTIVE in no case, and got ACTIVE's rows where a misspelt value gets a 400.
+        Map<String, String> errors = new LinkedHashMap<>();
+        errors.put("/api/signals?status=act%C4%B1ve", "status must be one of ACTIVE, RETRACTED: 'act\u0131ve'");
+        errors.put("/api/signals?type=front_load%C4%B1ng",
+                "type must be one of FRONT_LOADING, PAYBACK, YOY_MOVE: 'front_load\u0131ng'");
+        errors.put("/api/signals?type=paybac%E2%84%AA",
+                "type must be one of FRONT_LOADING, PAYBACK, YOY_MOVE: 'paybac\u212A'");
+        errors.put("/api/changes?flow=re_%C4%B1mport",
+                "flow must be one of EXPORT, IMPORT, RE_EXPORT, RE_IMPORT: 're_\u0131mport'");
+        for (Map.Entry<String, String> e : errors.entrySet()) {
+            HttpResponse<String> r = get(e.getKey());
+            assertThat(r.statusCode()).as(e.getKey()).isEqualTo(400);
+            assertThat(json.readTree(r.body()).get("error").asText()).as(e.getKey()).isEqualTo(e.getValue());
+        }
+        // sent raw (UTF-8 bytes unescaped), as a browser's address bar may
+        String raw = rawGet("/api/signals?status=act\u0131ve".getBytes(StandardCharsets.UTF_8));
+        assertThat(raw).startsWith("HTTP/1.1 400");
+        // ASCII letters still match in any case
+        assertThat(json.readTree(get("/api/signals?status=aCtIvE").body())).hasSize(1);
+    }
+
+    @Test
+    void shouldMatchNoSeriesWhenACodeHasALetterThatOnlyUnicodeUpperCasesToAscii() throws Exception {
+        // toUpperCase made a long s (U+017F) an S and a dotless i an I, so partner=uſa answered USA's rows.
+        assertThat(json.readTree(get("/api/changes?reporter=CHN&partner=USA").body())).hasSize(2);
+        for (String path : List.of("/api/changes?reporter=CHN&partner=u%C5%BFa", "/api/changes?partner=u%C5%BFa",
+                "/api/series?partner=U%C5%BFA", "/api/signals?reporter=CHN&partner=u%C5%BFa")) {
+            HttpResponse<String> r = get(path);
+            assertThat(r.statusCode()).as(path).isEqualTo(200);
+            assertThat(json.readTree(r.body())).as(path).isEmpty();
+        }
+        assertThat(json.readTree(get("/api/changes?reporter=chn&partner=usa").body())).hasSize(2);
+    }
+
+    @Test
     void shouldRejectAParameterTheEndpointDoesNotTakeNamingTheAllowedOnes() throws Exception {
         HttpResponse<String> typo = get("/api/series?reportr=CHN");
         assertThat(typo.statusCode()).isEqualTo(400);
@@ -1250,4 +1287,5 @@ class DashboardServerTest {
         assertThat(request("OPTIONS", "/api/nope", "Origin", BI, "Access-Control-Request-Method", "GET").statusCode())
                 .isEqualTo(404);
     }
+
 }
