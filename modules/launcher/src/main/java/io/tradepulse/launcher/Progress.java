@@ -26,6 +26,11 @@ final class Progress {
     <T> T step(String label, Step<T> body, java.util.function.Function<T, String> detail) throws Exception {
         String header;
         synchronized (this) {
+            if (stopRequested) {
+                // The shutdown hook closed (or is closing) what the command started: a step begun now started the
+                // registry's child JVM or the connector after "Stopping ...", only for the hook to miss it.
+                throw new StoppedException("before: " + label);
+            }
             step++;
             header = String.format(Locale.ROOT, "[%d/%d] %-48s", step, total, label + " ...");
             out.print(header);

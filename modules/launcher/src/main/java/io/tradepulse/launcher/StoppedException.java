@@ -10,4 +10,9 @@ final class StoppedException extends RuntimeException {
     StoppedException(Throwable cutShort) {
         super("stopped (Ctrl-C or SIGTERM): " + cutShort.getMessage(), cutShort);
     }
+
+    /** A step not started: the stop was asked for before it. */
+    StoppedException(String what) {
+        super("stopped (Ctrl-C or SIGTERM) " + what);
+    }
 }

@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -28,14 +29,41 @@ class ProgressTest {
             progress.interrupt("Stopping ..."); // what the shutdown hook does, from its own thread
             return "localhost:9092";
         }, r -> r);
-        progress.step("Creating topics", () -> "none", r -> r);
 
         List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
-        assertThat(lines).hasSize(4);
+        assertThat(lines).hasSize(3);
         assertThat(lines.get(0)).startsWith("[1/2] Starting Kafka broker ...").doesNotContain("Stopping", "localhost");
         assertThat(lines.get(1)).isEqualTo("Stopping ...");
         assertThat(lines.get(2)).startsWith("[1/2] Starting Kafka broker ...").endsWith("s  localhost:9092");
-        assertThat(lines.get(3)).startsWith("[2/2] Creating topics ...").endsWith("s  none");
+    }
+
+    /**
+     * Ctrl-C while the broker started: its step ended late, and the next one still began, "[2/6] Starting schema
+     * registry (Apicurio, child JVM) ... stopped after 0.2 s" (ingest's "[5/7] Starting connector" likewise), below
+     * "Stopping ...". Once a stop was asked for, no step starts: nothing is run or printed, and the command is stopped.
+     */
+    @Test
+    void shouldStartNoStepWhenAStopWasRequestedBeforeIt() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Progress progress = new Progress(new PrintStream(bytes, true, StandardCharsets.UTF_8), 2);
+        progress.step("Starting Kafka broker", () -> {
+            progress.interrupt("Stopping ...");
+            return "localhost:9092";
+        }, r -> r);
+        AtomicBoolean ran = new AtomicBoolean();
+
+        Throwable thrown = catchThrowable(() -> progress.step("Starting schema registry", () -> {
+            ran.set(true);
+            return "http://localhost:8081";
+        }, r -> r));
+
+        assertThat(ran).as("the step's action").isFalse();
+        assertThat(thrown).isInstanceOf(StoppedException.class);
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).doesNotContain("[2/2]", "schema registry");
+        StringWriter err = new StringWriter();
+        assertThat(Main.failed((Exception) thrown, new CommandLine(new DemoCommand()).setErr(new PrintWriter(err)), null))
+                .isEqualTo(130);
+        assertThat(err.toString()).as("no 'failed:' line").isEmpty();
     }
 
     /**
