@@ -81,6 +81,8 @@ final class DemoCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> {
             progress.interrupt("Stopping ...");
             resources.close();
+            // The JVM exits when this hook ends: let the step's thread first end its line ("stopped after N s").
+            progress.awaitStepEnded(Progress.STEP_END_GRACE);
             stopped.countDown();
         }, "tradepulse-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);

@@ -250,6 +250,8 @@ final class IngestCommand implements Callable<Integer> {
             progress.interrupt("Stopping (committing source offsets) ...");
             LogLevels.quietForStop((LoggerContext) LogManager.getContext(false));
             resources.close();
+            // The JVM exits when this hook ends: let the step's thread first end its line ("stopped after N s").
+            progress.awaitStepEnded(Progress.STEP_END_GRACE);
             // Ctrl-C is how a followed ingest ends, so this is where its final commit is (or is not) saved; the exit
             // code is the signal's, so the warning is all a failed write leaves (Connect only logs it).
             resumePointNotSaved().ifPresent(why -> {

@@ -12,6 +12,8 @@ final class Progress {
     private boolean lineOpen;
     /** Set by {@link #interrupt} (the shutdown hook), read by the step's thread. */
     private volatile boolean stopRequested;
+    /** A step's body runs or its line is not yet ended: guarded by this, waited for by {@link #awaitStepEnded}. */
+    private boolean stepRunning;
 
     Progress(PrintStream out, int total) {
         this.out = out;
@@ -31,6 +33,7 @@ final class Progress {
                 // registry's child JVM or the connector after "Stopping ...", only for the hook to miss it.
                 throw new StoppedException("before: " + label);
             }
+            stepRunning = true;
             step++;
             header = String.format(Locale.ROOT, "[%d/%d] %-48s", step, total, label + " ...");
             out.print(header);
@@ -58,7 +61,43 @@ final class Progress {
             }
             finish(header, String.format(Locale.ROOT, " FAILED after %.1f s: %s", seconds, e.getMessage()));
             throw e;
+        } finally {
+            synchronized (this) {
+                stepRunning = false;
+                notifyAll();
+            }
         }
+    }
+
+    /**
+     * How long a shutdown hook waits, once it closed what the command started, for the step's thread to end its line:
+     * a step ends within a second or two of what it used being closed; bounded, as a step still waiting on something
+     * (a network call) must not hold the exit up.
+     */
+    static final java.time.Duration STEP_END_GRACE = java.time.Duration.ofSeconds(5);
+
+    /**
+     * Waits, at most {@code max}, for the step running on another thread to end its line: for the shutdown hook, once
+     * it closed what the step used. The JVM exits as soon as the hooks end, and it did before the step's thread printed
+     * " stopped after N s", leaving the line without its end.
+     *
+     * @return whether no step is running (false: still running after {@code max}, or this thread was interrupted)
+     */
+    synchronized boolean awaitStepEnded(java.time.Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (stepRunning) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            try {
+                wait(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether the user asked to stop ({@link #interrupt} was called): what fails from then on was cut short by it. */

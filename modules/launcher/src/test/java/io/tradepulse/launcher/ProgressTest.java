@@ -8,7 +8,12 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -108,6 +113,44 @@ class ProgressTest {
         List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
         assertThat(lines.get(lines.size() - 1)).startsWith("[1/6] Starting Kafka broker (KRaft, in-process) ...")
                 .containsPattern(" stopped after \\d+\\.\\d s$");
+    }
+
+    /**
+     * Ctrl-C during "[5/6] Running the processor until caught up": the hook closed the processor, registry and broker,
+     * and the JVM exited when it ended, before the step's thread printed " stopped after N s": the line had no end. The
+     * hook waits (bounded) for the step to end its line; with no step running it does not wait.
+     */
+    @Test
+    void shouldLetTheHookWaitForTheStepsLineToEndWhenAStepIsCutShort() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Progress progress = new Progress(new PrintStream(bytes, true, StandardCharsets.UTF_8), 6);
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        ExecutorService main = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> run = main.submit(() -> progress.<String>step("Running the processor until caught up", () -> {
+                started.countDown();
+                closed.await();
+                throw new IllegalStateException("the processor was closed");
+            }, r -> r));
+            started.await();
+
+            // The shutdown hook, on this thread: says it stops, closes what the step uses, waits for the step's line.
+            progress.interrupt("Stopping ...");
+            assertThat(progress.awaitStepEnded(Duration.ZERO)).as("the step still runs").isFalse();
+            closed.countDown();
+            boolean ended = progress.awaitStepEnded(Duration.ofMinutes(5));
+
+            String printed = bytes.toString(StandardCharsets.UTF_8);
+            assertThat(ended).isTrue();
+            assertThat(printed.lines().toList().get(printed.lines().toList().size() - 1))
+                    .startsWith("[1/6] Running the processor until caught up ...")
+                    .containsPattern(" stopped after \\d+\\.\\d s$");
+            assertThat(catchThrowable(run::get)).hasCauseInstanceOf(StoppedException.class);
+            assertThat(progress.awaitStepEnded(Duration.ZERO)).as("no step runs").isTrue();
+        } finally {
+            main.shutdownNow();
+        }
     }
 
     @Test
