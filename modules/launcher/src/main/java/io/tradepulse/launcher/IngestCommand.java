@@ -449,6 +449,16 @@ final class IngestCommand implements Callable<Integer> {
      * @throws ConfigException naming the key and the allowed values (exit 2)
      */
     static void checkWorkerSettings(Properties user) {
+        // Kafka logs a config provider it cannot load (config.providers.NAME.class) as an ERROR with a stack trace
+        // before it throws the ConfigException reported as "Invalid configuration: ..." (exit 2): only that line is
+        // the user's to read.
+        LogLevels.quietWhile((LoggerContext) LogManager.getContext(false), AbstractConfig.class.getName(), () -> {
+            checkWorkerSettingsLoudly(user);
+            return null;
+        });
+    }
+
+    private static void checkWorkerSettingsLoudly(Properties user) {
         // Placeholders where ingest sets its own values: only their form is checked, nothing is contacted.
         Map<String, String> worker = workerConfig(user, EmbeddedConnect.workerProps("127.0.0.1:9092",
                 "http://127.0.0.1:8081", Path.of("connect.offsets")));

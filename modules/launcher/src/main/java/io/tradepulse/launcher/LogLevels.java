@@ -112,6 +112,35 @@ final class LogLevels {
         return true;
     }
 
+    /**
+     * Runs {@code check} with {@code logger} silenced, then gives it back its level: for a check whose failure the
+     * command reports itself, as one line. Kafka's AbstractConfig logs "ERROR AbstractConfig - Could not load config
+     * provider class" and a 25-line stack trace before it throws the ConfigException that ingest's check of
+     * --worker-config reports as "Invalid configuration: ...". Only on the bundled configuration, like {@link #apply};
+     * called before anything is started, when no other thread logs through {@code logger}.
+     */
+    static <T> T quietWhile(LoggerContext context, String logger, java.util.function.Supplier<T> check) {
+        Configuration config = context.getConfiguration();
+        if (!isBundled(config)) {
+            return check.get();
+        }
+        LoggerConfig own = config.getLoggerConfig(logger);
+        boolean declared = own.getName().equals(logger);
+        Level before = own.getLevel();
+        setLevel(config, logger, Level.OFF);
+        context.updateLoggers();
+        try {
+            return check.get();
+        } finally {
+            if (declared) {
+                own.setLevel(before);
+            } else {
+                config.removeLogger(logger);
+            }
+            context.updateLoggers();
+        }
+    }
+
     /** The variable's level; unset or blank (an empty {@code value:} in a manifest) is the profile's. */
     static Level level(Map<String, String> env, String variable, Level otherwise) {
         String value = env.get(variable);

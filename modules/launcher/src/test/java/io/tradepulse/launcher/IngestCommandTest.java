@@ -11,13 +11,24 @@ import io.tradepulse.connect.runner.OffsetsNotSavedException;
 import io.tradepulse.connect.runner.TaskStopCutShortException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.Appender;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Property;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +38,44 @@ import picocli.CommandLine;
 
 /** What {@code tradepulse ingest} decides without a broker. */
 class IngestCommandTest {
+
+    /**
+     * {@code --worker-config} with {@code config.providers.bad.class=com.nope.Nope} exited 2 with "Invalid
+     * configuration: ...", but below Kafka's "ERROR AbstractConfig - Could not load config provider class" and a
+     * 25-line stack trace. The refusal is the one line; AbstractConfig's level is given back after the check.
+     */
+    @Test
+    void shouldRefuseAConfigProviderThatCannotBeLoadedWithoutKafkasErrorLogWhenTheWorkerConfigNamesOne() throws Exception {
+        LoggerContext context = (LoggerContext) LogManager.getContext(false);
+        // The launcher's own log4j2.xml, as a user's run has it (the levels of a configuration of the user's are theirs).
+        URI testsConfiguration = context.getConfigLocation();
+        context.setConfigLocation(LogLevels.class.getResource(LogLevels.BUNDLED_CONFIGURATION).toURI());
+        List<String> logged = new CopyOnWriteArrayList<>();
+        Appender appender = new AbstractAppender("collect", null, null, true, Property.EMPTY_ARRAY) {
+            @Override
+            public void append(LogEvent event) {
+                logged.add(event.getLevel() + " " + event.getLoggerName() + " - " + event.getMessage().getFormattedMessage());
+            }
+        };
+        appender.start();
+        context.getConfiguration().getRootLogger().addAppender(appender, null, null);
+        context.updateLoggers();
+        Properties worker = new Properties();
+        worker.setProperty("config.providers", "bad");
+        worker.setProperty("config.providers.bad.class", "com.nope.Nope");
+        try {
+            assertThatThrownBy(() -> IngestCommand.checkWorkerSettings(worker))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("com.nope.Nope");
+
+            assertThat(logged).as("Kafka's log of the refused provider").isEmpty();
+            assertThat(context.getLogger(AbstractConfig.class.getName()).isEnabled(Level.ERROR))
+                    .as("AbstractConfig's level after the check").isTrue();
+        } finally {
+            context.getConfiguration().getRootLogger().removeAppender("collect");
+            appender.stop();
+            context.setConfigLocation(testsConfiguration);
+        }
+    }
 
     /**
      * A followed ingest waited on a latch nothing released: a task that failed once caught up left the process
