@@ -29,6 +29,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LoggerContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -80,6 +82,7 @@ final class DemoCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             progress.interrupt("Stopping ...");
+            LogLevels.quietForStop((LoggerContext) LogManager.getContext(false), LogLevels.PROCESSOR_STOP_NOISE);
             resources.close();
             // The JVM exits when this hook ends: let the step's thread first end its line ("stopped after N s").
             progress.awaitStepEnded(Progress.STEP_END_GRACE);

@@ -99,6 +99,28 @@ class LogLevelsTest {
         assertThat(effective(context, TRADEPULSE_CLASS)).isEqualTo(Level.WARN);
     }
 
+    /**
+     * Ctrl-C at 7.5 s of demo: the registry (its child JVM got the terminal's SIGINT too) was gone while the processor
+     * still ran, and stderr got "ERROR DeadLetterDeserializationHandler - Cannot deserialize trade.records/4/0: the
+     * schema registry cannot serve its schema" and "ERROR ProcessorApp - Stream thread failed; replacing it" with
+     * stack traces. demo's stop silences those two, nothing else.
+     */
+    @Test
+    void shouldSilenceTheProcessorsErrorsWhenDemoIsStopped() throws Exception {
+        LoggerContext context = context(bundled());
+        LogLevels.apply(context, LogLevels.profileOf(verb("demo")), Map.of());
+
+        boolean applied = LogLevels.quietForStop(context, LogLevels.PROCESSOR_STOP_NOISE);
+
+        assertThat(applied).isTrue();
+        assertThat(context.getLogger("io.tradepulse.streams.DeadLetterDeserializationHandler").isEnabled(Level.ERROR))
+                .isFalse();
+        assertThat(context.getLogger("io.tradepulse.streams.ProcessorApp").isEnabled(Level.ERROR)).isFalse();
+        assertThat(effective(context, "io.tradepulse.streams.TariffCalendar")).as("the processor's other loggers")
+                .isEqualTo(Level.WARN);
+        assertThat(effective(context, KAFKA_CLASS)).isEqualTo(Level.ERROR);
+    }
+
     @Test
     void shouldLogAtTheServiceLevelsWhenIngestFollowsASourceOnACluster() throws Exception {
         LoggerContext context = context(bundled());
