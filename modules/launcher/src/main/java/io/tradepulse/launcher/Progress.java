@@ -14,6 +14,11 @@ final class Progress {
     private volatile boolean stopRequested;
     /** A step's body runs or its line is not yet ended: guarded by this, waited for by {@link #awaitStepEnded}. */
     private boolean stepRunning;
+    /** The running step's header and start (System.nanoTime), for a hook that ends its line: guarded by this. */
+    private String runningHeader;
+    private long runningSince;
+    /** The running step's line was ended by {@link #awaitStepEnded} ("stopped after"): guarded by this. */
+    private boolean endedByStop;
 
     Progress(PrintStream out, int total) {
         this.out = out;
@@ -39,8 +44,11 @@ final class Progress {
             out.print(header);
             out.flush();
             lineOpen = true;
+            runningHeader = header;
+            runningSince = System.nanoTime();
+            endedByStop = false;
         }
-        long t0 = System.nanoTime();
+        long t0 = runningSince;
         try {
             T result = body.run();
             finish(header, String.format(Locale.ROOT, " %5.1f s  %s", (System.nanoTime() - t0) / 1e9, detail.apply(result)));
@@ -79,7 +87,8 @@ final class Progress {
     /**
      * Waits, at most {@code max}, for the step running on another thread to end its line: for the shutdown hook, once
      * it closed what the step used. The JVM exits as soon as the hooks end, and it did before the step's thread printed
-     * " stopped after N s", leaving the line without its end.
+     * " stopped after N s", leaving the line without its end. A step still running after {@code max} (waiting on a
+     * broker that is gone: its client retries for a minute) gets its line ended here, with " stopped after N s".
      *
      * @return whether no step is running (false: still running after {@code max}, or this thread was interrupted)
      */
@@ -88,16 +97,31 @@ final class Progress {
         while (stepRunning) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
+                endRunningStep();
                 return false;
             }
             try {
                 wait(Math.max(1, left / 1_000_000));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                endRunningStep();
                 return false;
             }
         }
         return true;
+    }
+
+    private synchronized void endRunningStep() {
+        if (endedByStop) {
+            return;
+        }
+        if (!lineOpen) {
+            out.print(runningHeader);
+        }
+        out.println(String.format(Locale.ROOT, " stopped after %.1f s", (System.nanoTime() - runningSince) / 1e9));
+        out.flush();
+        lineOpen = false;
+        endedByStop = true;
     }
 
     /** Whether the user asked to stop ({@link #interrupt} was called): what fails from then on was cut short by it. */
@@ -106,6 +130,10 @@ final class Progress {
     }
 
     private synchronized void finish(String header, String result) {
+        if (endedByStop) {
+            // The hook gave up waiting and ended this step's line itself: a second ending would stand alone.
+            return;
+        }
         if (!lineOpen) {
             // The line was ended meanwhile (Ctrl-C's "Stopping ..." is below it): the result on a line of its own
             // would say neither which step it is nor that it is one.
