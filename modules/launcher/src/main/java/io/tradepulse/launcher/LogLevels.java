@@ -111,11 +111,13 @@ final class LogLevels {
      * JVM too (one process group), and the registry's own hook stops it alongside ours, so the stream threads still
      * running meet a registry that is gone: "ERROR DeadLetterDeserializationHandler - Cannot deserialize trade.records/4/0:
      * the schema registry cannot serve its schema" and "ERROR ProcessorApp - Stream thread failed; replacing it" with
-     * their stack traces, below "Stopping ...". Not failures: the stop the user asked for; nothing is committed past
-     * what was processed (exactly_once_v2), and demo's topics end with its broker.
+     * their stack traces, below "Stopping ...", and as well the processor's other handlers (DeadLetterProductionHandler,
+     * DeadLetterProcessingHandler: "Schema registry unavailable") and Streams' own (KafkaStreams, TaskExecutor,
+     * ProcessorNode). Not failures: the stop the user asked for; nothing is committed past what was processed
+     * (exactly_once_v2), and demo's topics end with its broker.
      */
-    static final Map<String, Level> PROCESSOR_STOP_NOISE = Map.of("io.tradepulse.streams.ProcessorApp", Level.OFF,
-            "io.tradepulse.streams.DeadLetterDeserializationHandler", Level.OFF);
+    static final Map<String, Level> PROCESSOR_STOP_NOISE = Map.of("io.tradepulse.streams", Level.OFF,
+            "org.apache.kafka.streams", Level.OFF);
 
     /** Silences {@code noise} for the rest of the JVM's life, from a stop's shutdown hook; see {@link #quietForStop(LoggerContext)}. */
     static boolean quietForStop(LoggerContext context, Map<String, Level> noise) {

@@ -103,7 +103,8 @@ class LogLevelsTest {
      * Ctrl-C at 7.5 s of demo: the registry (its child JVM got the terminal's SIGINT too) was gone while the processor
      * still ran, and stderr got "ERROR DeadLetterDeserializationHandler - Cannot deserialize trade.records/4/0: the
      * schema registry cannot serve its schema" and "ERROR ProcessorApp - Stream thread failed; replacing it" with
-     * stack traces. demo's stop silences those two, nothing else.
+     * stack traces (at 9 s: the other handlers', DeadLetterProductionHandler's "Schema registry unavailable", and
+     * Streams' own TaskExecutor and KafkaStreams). demo's stop silences the processor's and Streams' loggers only.
      */
     @Test
     void shouldSilenceTheProcessorsErrorsWhenDemoIsStopped() throws Exception {
@@ -116,9 +117,12 @@ class LogLevelsTest {
         assertThat(context.getLogger("io.tradepulse.streams.DeadLetterDeserializationHandler").isEnabled(Level.ERROR))
                 .isFalse();
         assertThat(context.getLogger("io.tradepulse.streams.ProcessorApp").isEnabled(Level.ERROR)).isFalse();
-        assertThat(effective(context, "io.tradepulse.streams.TariffCalendar")).as("the processor's other loggers")
+        assertThat(context.getLogger("io.tradepulse.streams.DeadLetterProductionHandler").isEnabled(Level.ERROR)).isFalse();
+        assertThat(context.getLogger("org.apache.kafka.streams.processor.internals.TaskExecutor").isEnabled(Level.ERROR))
+                .isFalse();
+        assertThat(effective(context, "io.tradepulse.serving.DashboardServer")).as("tradepulse's other loggers")
                 .isEqualTo(Level.WARN);
-        assertThat(effective(context, KAFKA_CLASS)).isEqualTo(Level.ERROR);
+        assertThat(effective(context, KAFKA_CLASS)).as("Kafka's clients").isEqualTo(Level.ERROR);
     }
 
     @Test
