@@ -3,6 +3,10 @@ package io.tradepulse.launcher;
 import io.tradepulse.avro.DeadLetter;
 import io.tradepulse.avro.DeadLetterStage;
 import io.tradepulse.avro.SeriesKey;
+import io.tradepulse.avro.TariffEvent;
+import io.tradepulse.avro.TradeChange;
+import io.tradepulse.avro.TradeRecord;
+import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.core.Topic;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.embedded.Resources;
@@ -727,9 +731,9 @@ final class DlqCommand implements Callable<Integer> {
      */
     static String outputTopic(TopicCatalog topics, String topic) {
         if (topics.changes().name().equals(topic)) {
-            return "TradeChange";
+            return TradeChange.class.getSimpleName();
         }
-        return topics.signals().name().equals(topic) ? "TradeSignal" : null;
+        return topics.signals().name().equals(topic) ? TradeSignal.class.getSimpleName() : null;
     }
 
     /** The catalog topics a replay may send to: those the processor reads, which its dead letters come from. */
@@ -751,9 +755,9 @@ final class DlqCommand implements Callable<Integer> {
 
     private static String inputKind(TopicCatalog topics, String topic) {
         if (topics.records().name().equals(topic) || topics.derivedRecords().name().equals(topic)) {
-            return "TradeRecord";
+            return TradeRecord.class.getSimpleName();
         }
-        return topics.tariffEvents().name().equals(topic) ? "TariffEvent" : null;
+        return topics.tariffEvents().name().equals(topic) ? TariffEvent.class.getSimpleName() : null;
     }
 
     /** Whether --to-topic names trade.records or trade.records.derived: then each record goes to its series' partition. */
