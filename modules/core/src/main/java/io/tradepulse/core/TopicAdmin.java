@@ -27,10 +27,29 @@ public final class TopicAdmin {
     private TopicAdmin() {
     }
 
+    /**
+     * The listing of the cluster's topics failed (typically: the cluster is unreachable), so nothing was created: it
+     * was reported as "Could not create topics: Timed out waiting for a node assignment. Call: listTopics".
+     */
+    public static final class TopicListingException extends IllegalStateException {
+        TopicListingException(Throwable cause) {
+            super("Could not list the cluster's topics: " + cause.getMessage(), cause);
+        }
+    }
+
+    /** The names of the cluster's topics; a failure is a {@link TopicListingException}. */
+    private static Set<String> existingTopics(Admin admin) throws InterruptedException {
+        try {
+            return admin.listTopics().names().get();
+        } catch (ExecutionException e) {
+            throw new TopicListingException(e.getCause());
+        }
+    }
+
     /** @return names of the topics that were created by this call */
     public static List<String> ensureTopics(Admin admin, TopicCatalog catalog) throws InterruptedException {
+        Set<String> existing = existingTopics(admin);
         try {
-            Set<String> existing = admin.listTopics().names().get();
             // The derived records must be co-partitioned with trade.records, whatever count it was created with.
             Map<String, Integer> counts = partitionCounts(admin, existing,
                     List.of(catalog.records().name(), catalog.derivedRecords().name()));
@@ -134,8 +153,8 @@ public final class TopicAdmin {
      * @return names of the topics that were created by this call
      */
     public static List<String> ensureTopics(Admin admin, List<NewTopic> topics) throws InterruptedException {
+        Set<String> existing = existingTopics(admin);
         try {
-            Set<String> existing = admin.listTopics().names().get();
             return create(admin, topics.stream().filter(t -> !existing.contains(t.name())).toList(), new ArrayList<>());
         } catch (ExecutionException e) {
             throw new IllegalStateException("Could not create topics: " + e.getCause().getMessage(), e.getCause());

@@ -45,6 +45,28 @@ class TopicAdminTest {
      * (here: too few brokers for 3 replicas). The refusal must surface; the "already exists" of one topic hid it,
      * and every topic was reported created.
      */
+    /**
+     * An unreachable cluster failed the listing, before anything was created, and was reported as "Could not create
+     * topics: Timed out waiting for a node assignment. Call: listTopics".
+     */
+    @Test
+    void shouldSayTheListingFailedWhenTheClusterCannotListItsTopics() {
+        Admin admin = (Admin) Proxy.newProxyInstance(TopicAdminTest.class.getClassLoader(), new Class<?>[] {Admin.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "listTopics" -> failedListing();
+                    case "close" -> null;
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+        for (org.junit.jupiter.api.function.Executable ensure : List.<org.junit.jupiter.api.function.Executable>of(
+                () -> TopicAdmin.ensureTopics(admin, CATALOG),
+                () -> TopicAdmin.ensureTopics(admin, List.of(new NewTopic("t", 1, (short) 1))))) {
+            assertThatThrownBy(ensure::execute).isInstanceOf(TopicAdmin.TopicListingException.class)
+                    .hasMessage("Could not list the cluster's topics: Timed out waiting for a node assignment. "
+                            + "Call: listTopics")
+                    .hasMessageNotContaining("create");
+        }
+    }
+
     @Test
     void shouldReportAFailedCreationEvenWhenAnotherTopicAlreadyExists() {
         Admin admin = admin(name -> name.equals(CATALOG.records().name())
@@ -280,6 +302,16 @@ class TopicAdminTest {
             futures.put((TopicPartition) tp, future);
         }
         return new ListOffsetsResult(futures);
+    }
+
+    private static ListTopicsResult failedListing() throws Exception {
+        Constructor<ListTopicsResult> constructor = ListTopicsResult.class.getDeclaredConstructor(KafkaFuture.class);
+        constructor.setAccessible(true);
+        return constructor.newInstance(KafkaFuture.<Map<String, TopicListing>>completedFuture(null)
+                .thenApply(ignored -> {
+                    throw new org.apache.kafka.common.errors.TimeoutException(
+                            "Timed out waiting for a node assignment. Call: listTopics");
+                }));
     }
 
     private static ListTopicsResult listTopics() throws Exception {

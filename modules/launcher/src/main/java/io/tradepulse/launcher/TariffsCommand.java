@@ -25,7 +25,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
@@ -205,16 +204,16 @@ final class TariffsCommand implements Callable<Integer> {
         // before the processor on a fresh cluster created the topics as the plain principal, refused where it may not.
         Map<String, Object> admin = RunCommand.adminSettings(settings);
         try (Admin client = Admin.create(admin)) {
-            // Listed first, on its own: an unreachable cluster failed as "Could not create topics: Timed out waiting
-            // for a node assignment. Call: listTopics", though nothing had been created, only the listing had failed.
-            try {
-                client.listTopics().names().get();
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("could not list the cluster's topics (to check " + topic.name()
-                        + (createTopics ? " and create the missing ones" : "") + ")", e.getCause());
-            }
             if (createTopics) {
-                List<String> created = Pipeline.createTopics(client, topics, List.of());
+                List<String> created;
+                try {
+                    created = Pipeline.createTopics(client, topics, List.of());
+                } catch (TopicAdmin.TopicListingException e) {
+                    // Named for this command: nothing was created, only the listing failed (it said "Could not create
+                    // topics: Timed out waiting for a node assignment. Call: listTopics").
+                    throw new IllegalStateException("could not list the cluster's topics (to check " + topic.name()
+                            + " and create the missing ones)", e.getCause());
+                }
                 out.println(created.isEmpty() ? "Topics: all exist" : "Topics created: " + String.join(", ", created));
             } else {
                 // Never let the producer auto-create it: an auto-created topic would not be compacted.
