@@ -156,7 +156,7 @@ class RollupProcessorTest {
     @Test
     void shouldKeepEveryChildOfACellWrittenByAnEarlierReleaseWhenOneChildIsRevised() {
         // An earlier release kept all children of a cell in one entry of rollup-contributions.
-        legacyCells.init(new MockProcessorContext<>().getStateStoreContext(), legacyCells);
+        legacyCells.init(MockContexts.context().getStateStoreContext(), legacyCells);
         legacyCells.put(MAY, new RollupCell(java.util.Map.of(
                 "C:851713", contribution("C:851713", 50L), "C:851762", contribution("C:851762", 20L))));
         start(0);
@@ -170,9 +170,9 @@ class RollupProcessorTest {
 
     @Test
     void shouldDeriveACellPendingBeforeTheUpgradeFromItsLegacyEntry() {
-        legacyCells.init(new MockProcessorContext<>().getStateStoreContext(), legacyCells);
+        legacyCells.init(MockContexts.context().getStateStoreContext(), legacyCells);
         legacyCells.put(JUNE, new RollupCell(java.util.Map.of("C:851713", contribution("C:851713", 60L))));
-        pending.init(new MockProcessorContext<>().getStateStoreContext(), pending);
+        pending.init(MockContexts.context().getStateStoreContext(), pending);
         pending.put(JUNE, java.nio.ByteBuffer.allocate(16).putLong(0).putLong(0).array()); // a 16-byte entry: older release
         start(1_000);
         punctuate(6_000);
@@ -183,7 +183,7 @@ class RollupProcessorTest {
 
     @Test
     void shouldMoveOldCellsNobodyTouchesInTheBackgroundABoundedNumberPerPunctuationWithoutReEmittingThem() {
-        legacyCells.init(new MockProcessorContext<>().getStateStoreContext(), legacyCells);
+        legacyCells.init(MockContexts.context().getStateStoreContext(), legacyCells);
         int cells = 2 * RollupProcessor.LEGACY_CELLS_PER_PUNCTUATION + 500;
         for (int i = 0; i < cells; i++) {
             legacyCells.put(new ChangeKey("USA", "CHN", Flow.IMPORT, String.format("%04d", i), 2025, 5),
@@ -360,7 +360,7 @@ class RollupProcessorTest {
     }
 
     private void start(long now, int maxEmitPerStep) {
-        context = new MockProcessorContext<>();
+        context = MockContexts.context();
         context.setCurrentSystemTimeMs(now);
         for (KeyValueStore<?, ?> store : List.of(children, legacyCells, pending)) {
             if (!store.isOpen()) {

@@ -116,6 +116,8 @@ class StateSerdesTest {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "state-serdes-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        // As the processor runs (and MockContexts explains): without it each context logs Kafka's GlobalThread WARN.
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         MockProcessorContext<SeriesKey, TradeRecord> context =
                 new MockProcessorContext<>(props, new TaskId(0, 0), stateDir.toFile());
         store.init(context.getStateStoreContext(), store);

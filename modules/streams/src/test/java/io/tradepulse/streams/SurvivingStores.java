@@ -39,7 +39,7 @@ final class SurvivingStores {
 
     /** A new processor instance over the surviving stores, as after a restart; its context. */
     MockProcessorContext<SeriesKey, Emission> start(SignalConfig signalConfig) {
-        MockProcessorContext<SeriesKey, Emission> context = new MockProcessorContext<>();
+        MockProcessorContext<SeriesKey, Emission> context = MockContexts.context();
         for (KeyValueStore<?, ?> store : List.of(histories, archive, tariffs, applied)) {
             if (!store.isOpen()) {
                 store.init(context.getStateStoreContext(), store);
