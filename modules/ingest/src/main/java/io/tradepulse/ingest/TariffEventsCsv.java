@@ -4,6 +4,7 @@ import io.tradepulse.avro.TariffEvent;
 import io.tradepulse.avro.TariffEventKind;
 import io.tradepulse.core.CsvReader;
 import io.tradepulse.core.Economies;
+import io.tradepulse.core.RecordBounds;
 import java.io.IOException;
 import java.io.Reader;
 import java.time.LocalDate;
@@ -38,6 +39,9 @@ import java.util.regex.Pattern;
  */
 public final class TariffEventsCsv {
     public static final String HEADER = "id,imposer,target,scope,announced,effective,rate_before_pct,rate_after_pct,kind,note,source";
+
+    /** An announcement before it is a mistyped year ("0025-02-04"), not an event of trade statistics' history. */
+    static final int EARLIEST_ANNOUNCED_YEAR = 1900;
     /** The digits of a code as written: groups after a dot have two digits, or four in the last (8471.30.0100). */
     private static final String CODE = "\\d{2,10}(?:\\.\\d{2})*(?:\\.\\d{4})?";
     /**
@@ -400,14 +404,28 @@ public final class TariffEventsCsv {
                         + "codes: only the scope ALL itself means all goods, and a scope in words matches no series; "
                         + "write ALL and move the words to the note column, or list the HS codes covered (HS01 HS02 ...)");
             }
+            LocalDate announced = LocalDate.parse(f.get(4).trim());
+            LocalDate effective = LocalDate.parse(f.get(5).trim());
+            // ISO dates take any four-digit year, so a typed "0025-02-10" or "1025-02-10" was published as an event
+            // that no series can ever reach (the processor keeps no month before RecordBounds.MIN_YEAR): silently
+            // without signals. The announcement is only shown, but a year before 1900 there is a typo too.
+            if (effective.getYear() < RecordBounds.MIN_YEAR) {
+                return new ParseResult.Rejected<>(lineNo, raw, "effective date " + effective + " is before "
+                        + RecordBounds.MIN_YEAR + ": no series has months before then (modern, HS-based trade "
+                        + "statistics start in " + RecordBounds.MIN_YEAR + "), so the event could never match one");
+            }
+            if (announced.getYear() < EARLIEST_ANNOUNCED_YEAR) {
+                return new ParseResult.Rejected<>(lineNo, raw, "announced date " + announced + " is before "
+                        + EARLIEST_ANNOUNCED_YEAR + ": write the year in full (yyyy-MM-dd)");
+            }
             return new ParseResult.Parsed<>(lineNo, TariffEvent.newBuilder()
                     .setId(f.get(0).trim())
                     .setImposer(imposer)
                     .setTarget(target)
                     .setScope(scope)
                     .setHsScope(List.copyOf(hs))
-                    .setAnnounced(LocalDate.parse(f.get(4).trim()))
-                    .setEffective(LocalDate.parse(f.get(5).trim()))
+                    .setAnnounced(announced)
+                    .setEffective(effective)
                     .setRateBeforePct(rateBefore)
                     .setRateAfterPct(rateAfter)
                     .setKind(kind)

@@ -809,4 +809,21 @@ class TariffEventsCsvTest {
             assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as("'" + scope + "'").contains("scope is empty");
         }
     }
+
+    @Test
+    void shouldRejectARowWhenADateHasAMistypedYearNoSeriesCanReach() {
+        ParseResult<TariffEvent> effective = parseOne("x,USA,CHN,ALL,2025-02-01,0025-02-04,10,20,INCREASE,,AP");
+        assertThat(effective).isInstanceOf(ParseResult.Rejected.class);
+        assertThat(((ParseResult.Rejected<TariffEvent>) effective).reason())
+                .isEqualTo("effective date 0025-02-04 is before 1988: no series has months before then (modern, "
+                        + "HS-based trade statistics start in 1988), so the event could never match one");
+        assertThat(parseOne("x,USA,CHN,ALL,2025-02-01,1987-12-31,10,20,INCREASE,,AP"))
+                .as("the last day before the first month a series can have").isInstanceOf(ParseResult.Rejected.class);
+        ParseResult<TariffEvent> announced = parseOne("x,USA,CHN,ALL,0025-02-01,2025-02-04,10,20,INCREASE,,AP");
+        assertThat(announced).isInstanceOf(ParseResult.Rejected.class);
+        assertThat(((ParseResult.Rejected<TariffEvent>) announced).reason()).contains("announced date 0025-02-01");
+        // Bounds: an event effective in the first month a series can have, announced years before, is read.
+        assertThat(parseOne("x,USA,CHN,ALL,1900-01-01,1988-01-01,10,20,INCREASE,,AP"))
+                .isInstanceOf(ParseResult.Parsed.class);
+    }
 }
