@@ -177,6 +177,15 @@ public final class TariffEventsCsv {
         if (f.get(0).isBlank()) {
             return new ParseResult.Rejected<>(lineNo, raw, "id is empty (it is the event's key on tariff.events)");
         }
+        // An id with an invisible character (a zero-width space or a no-break space pasted from a web page) looks like
+        // another event's id but is another key: both events stayed on tariff.events and the calendar held the event
+        // twice, unnoticed.
+        String invisible = invisibleCharacter(f.get(0).trim());
+        if (invisible != null) {
+            return new ParseResult.Rejected<>(lineNo, raw, "id '" + f.get(0).trim() + "' contains the invisible character "
+                    + invisible + " (it is the event's key on tariff.events, where it would differ from the id it looks "
+                    + "like): retype the id");
+        }
         // Every event names where it comes from, as every trade figure does (signals quote it).
         if (f.get(10).isBlank()) {
             return new ParseResult.Rejected<>(lineNo, raw, "source is empty: name the publication the event comes from");
@@ -458,6 +467,17 @@ public final class TariffEventsCsv {
             }
         }
         return "HS" + from + " ... HS" + to;
+    }
+
+    /**
+     * The first character of {@code id} that shows as nothing or as a plain space but is none (a control or format
+     * character, a no-break or other Unicode space), as {@code U+XXXX}; null if none.
+     */
+    static String invisibleCharacter(String id) {
+        return id.codePoints()
+                .filter(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
+                        || (Character.isSpaceChar(c) && c != ' ') || (Character.isWhitespace(c) && c != ' '))
+                .mapToObj(c -> String.format("U+%04X", c)).findFirst().orElse(null);
     }
 
     /** {@code codes} as hsScope entries are written in a scope ("HS8471 HS8473"), joined by {@code separator}. */

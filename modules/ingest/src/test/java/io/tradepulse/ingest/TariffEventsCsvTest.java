@@ -826,4 +826,21 @@ class TariffEventsCsvTest {
         assertThat(parseOne("x,USA,CHN,ALL,1900-01-01,1988-01-01,10,20,INCREASE,,AP"))
                 .isInstanceOf(ParseResult.Parsed.class);
     }
+
+    @Test
+    void shouldRejectARowWhenItsIdHasAnInvisibleCharacter() {
+        for (String id : List.of("us-cn\u200b-2025", "us-cn\u00a0-2025", "\u2060us-cn-2025", "us-cn\u2028-2025")) {
+            ParseResult<TariffEvent> row = parseOne("\"" + id + "\",USA,CHN,ALL,2025-02-01,2025-02-04,10,20,INCREASE,,AP");
+            assertThat(row).as(id).isInstanceOf(ParseResult.Rejected.class);
+            assertThat(((ParseResult.Rejected<TariffEvent>) row).reason()).as(id).contains("invisible character U+");
+        }
+        assertThat(((ParseResult.Rejected<TariffEvent>) parseOne(
+                "us-cn\u200b-2025,USA,CHN,ALL,2025-02-01,2025-02-04,10,20,INCREASE,,AP")).reason())
+                .contains("U+200B");
+        // A plain space inside an id and letters of any script stay ids.
+        assertThat(parseOne("us cn 2025,USA,CHN,ALL,2025-02-01,2025-02-04,10,20,INCREASE,,AP"))
+                .isInstanceOf(ParseResult.Parsed.class);
+        assertThat(parseOne("美中-2025,USA,CHN,ALL,2025-02-01,2025-02-04,10,20,INCREASE,,AP"))
+                .isInstanceOf(ParseResult.Parsed.class);
+    }
 }
