@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.internals.Exit;
+import org.apache.kafka.common.utils.internals.KafkaThread;
 import org.apache.kafka.connect.cli.ConnectStandalone;
 import org.apache.kafka.connect.connector.policy.ConnectorClientConfigOverridePolicy;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -85,13 +87,16 @@ public final class EmbeddedConnect implements AutoCloseable {
   private volatile Duration offsetsWriteFailureLimit = OFFSETS_WRITE_FAILURE_LIMIT;
   /** Set by {@link #close()}: the tasks whose final offset commit the worker skipped. */
   private volatile RuntimeException tasksNotStopped;
+  /** The JVM shutdown hook Connect.start() registered for this worker; empty when it could not be captured. */
+  private final List<Thread> shutdownHooks;
 
   private EmbeddedConnect(Connect<StandaloneHerder> connect, Map<String, String> workerProps, OffsetsFileStore offsets,
-      TaskStates taskStates) {
+      TaskStates taskStates, List<Thread> shutdownHooks) {
     this.connect = connect;
     this.workerProps = Map.copyOf(workerProps);
     this.offsets = offsets;
     this.taskStates = taskStates;
+    this.shutdownHooks = List.copyOf(shutdownHooks);
   }
 
   /**
@@ -132,18 +137,28 @@ public final class EmbeddedConnect implements AutoCloseable {
   static EmbeddedConnect start(Map<String, String> workerProps, Standalone cli) {
     ClassLoader caller = Thread.currentThread().getContextClassLoader();
     requireReadableOffsets(workerProps);
+    List<Thread> hooks = new ArrayList<>();
+    HOOKS_OF_THIS_START.set(hooks);
     enterExitSection();
     try {
       Connect<StandaloneHerder> connect;
       try {
         connect = cli.startConnect(workerProps);
-      } catch (RuntimeException | Error e) {
+      } catch (RuntimeException e) {
+        cli.stopRestServerNotHandedOver(e);
+        // startConnect stopped the Connect whose start failed (then called Exit.exit, which threw): its hook would
+        // only keep it reachable.
+        removeShutdownHooks(hooks);
+        throw e;
+      } catch (Error e) {
+        // Not caught by startConnect, so a Connect that started is still running: its hook stays to stop it at exit.
         cli.stopRestServerNotHandedOver(e);
         throw e;
       }
       log.info("Embedded Kafka Connect worker started (REST {})", connect.rest() == null ? "-" : connect.rest().serverUrl());
-      return new EmbeddedConnect(connect, workerProps, cli.offsets, cli.taskStates);
+      return new EmbeddedConnect(connect, workerProps, cli.offsets, cli.taskStates, hooks);
     } finally {
+      HOOKS_OF_THIS_START.remove();
       leaveExitSection();
       Thread.currentThread().setContextClassLoader(caller);
     }
@@ -161,6 +176,14 @@ public final class EmbeddedConnect implements AutoCloseable {
   private static int startsInExitSection;
   /** The procedure in place before the first of them; null when it could not be read. Guarded by EXIT_LOCK. */
   private static Exit.Procedure exitProcedureBefore;
+  /** The hook adder the first of them put in place; null when none was (Kafka's could not be read). EXIT_LOCK. */
+  private static HookCapture hookCapture;
+  /**
+   * The hooks the start on this thread registered: Connect.start() runs on the thread that calls startConnect, so with
+   * several starts at once each captures its own worker's hook, and a hook added by any other thread meanwhile (a
+   * broker or client in the same JVM) goes to the adder that was in place.
+   */
+  private static final ThreadLocal<List<Thread>> HOOKS_OF_THIS_START = new ThreadLocal<>();
 
   /**
    * Kafka's exit procedure is one for the whole JVM. Each start used to set ours and then reset Kafka's default: a
@@ -174,6 +197,7 @@ public final class EmbeddedConnect implements AutoCloseable {
       if (startsInExitSection++ == 0) {
         exitProcedureBefore = currentExitProcedure();
         Exit.setExitProcedure(START_FAILED);
+        hookCapture = HookCapture.install();
       }
     }
   }
@@ -187,8 +211,95 @@ public final class EmbeddedConnect implements AutoCloseable {
           Exit.resetExitProcedure();
         }
         exitProcedureBefore = null;
+        if (hookCapture != null) {
+          hookCapture.uninstall();
+          hookCapture = null;
+        }
       }
     }
+  }
+
+  /**
+   * Kafka's shutdown hook adder, replaced while starts are in progress to keep the hook Connect.start() registers
+   * ({@code Exit.addShutdownHook("connect-shutdown-hook", ...)}): Connect.stop() never removes it, so every worker
+   * started in this JVM stayed reachable from it (worker, herder, plugins, producers' buffers) until the JVM exited.
+   * Only Kafka's default adder is stood in for, registering the same thread it would: an adder someone else set (a
+   * test that records hooks, an embedding application) is left to do what it does, and the hook then stays.
+   */
+  private static final class HookCapture implements Exit.ShutdownHookAdder {
+    /** The name Connect.start() registers its hook under (Kafka 4.4). */
+    static final String CONNECT_HOOK = "connect-shutdown-hook";
+    private final Exit.ShutdownHookAdder before;
+
+    private HookCapture(Exit.ShutdownHookAdder before) {
+      this.before = before;
+    }
+
+    /** Puts a capture in place of Kafka's default adder; null (nothing changed) when that is not the one in place. */
+    static HookCapture install() {
+      try {
+        Exit.ShutdownHookAdder current = (Exit.ShutdownHookAdder) exitField("shutdownHookAdder");
+        if (current == null || current != exitField("DEFAULT_SHUTDOWN_HOOK_ADDER")) {
+          return null;
+        }
+        HookCapture capture = new HookCapture(current);
+        Exit.setShutdownHookAdder(capture);
+        return capture;
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        log.debug("Cannot read Kafka's shutdown hook adder ({}); each worker's hook stays until the JVM exits",
+            e.toString());
+        return null;
+      }
+    }
+
+    /** Puts the default back, unless someone replaced this capture meanwhile: theirs stays. */
+    void uninstall() {
+      try {
+        if (exitField("shutdownHookAdder") == this) {
+          Exit.setShutdownHookAdder(before);
+        }
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        Exit.setShutdownHookAdder(before);
+      }
+    }
+
+    @Override
+    public void addShutdownHook(String name, Runnable runnable) {
+      List<Thread> hooks = HOOKS_OF_THIS_START.get();
+      if (hooks == null || !CONNECT_HOOK.equals(name)) {
+        before.addShutdownHook(name, runnable);
+        return;
+      }
+      // What Kafka's default adder registers (Kafka 4.4), kept so close() can remove it.
+      Thread hook = KafkaThread.nonDaemon(name, runnable);
+      Runtime.getRuntime().addShutdownHook(hook);
+      hooks.add(hook);
+    }
+  }
+
+  private static Object exitField(String name) throws ReflectiveOperationException {
+    Field field = Exit.class.getDeclaredField(name);
+    field.setAccessible(true);
+    return field.get(null);
+  }
+
+  /**
+   * Removes hooks that would only keep a stopped worker reachable. Once the JVM is shutting down they are running (or
+   * ran) and cannot be removed, nor need to be: the JVM is going away.
+   */
+  private static void removeShutdownHooks(List<Thread> hooks) {
+    for (Thread hook : hooks) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        log.debug("Connect's shutdown hook not removed: the JVM is shutting down");
+      }
+    }
+  }
+
+  /** The shutdown hook Connect registered for this worker, as captured at its start (tests). */
+  List<Thread> shutdownHooks() {
+    return shutdownHooks;
   }
 
   /**
@@ -684,6 +795,16 @@ public final class EmbeddedConnect implements AutoCloseable {
    */
   @Override
   public void close() {
+    try {
+      stopWorker();
+    } finally {
+      // After the stop, which Connect's hook would only repeat (its stop() returns at once once one began): while the
+      // worker runs the hook stays, to stop it should the JVM exit first.
+      removeShutdownHooks(shutdownHooks);
+    }
+  }
+
+  private void stopWorker() {
     connect.stop();
     connect.awaitStop();
     // Once Connect's own shutdown hook (SIGTERM, Ctrl-C) has begun the stop, stop() returns at once and awaitStop() with

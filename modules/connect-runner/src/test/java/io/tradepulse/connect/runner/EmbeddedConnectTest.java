@@ -7,6 +7,7 @@ import io.tradepulse.testsupport.LogCapture;
 import io.tradepulse.testsupport.MutableClock;
 import java.io.IOException;
 import java.io.StreamCorruptedException;
+import java.lang.ref.WeakReference;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.net.InetAddress;
@@ -22,12 +23,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.internals.Exit;
 import org.apache.kafka.connect.connector.policy.ConnectorClientConfigOverridePolicy;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.runtime.Worker;
 import org.apache.kafka.connect.runtime.isolation.Plugins;
 import org.apache.kafka.connect.runtime.standalone.StandaloneConfig;
 import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
@@ -399,6 +403,154 @@ class EmbeddedConnectTest {
       assertThat(warnings).hasSize(1);
       assertThat(warnings.get(0)).contains("NoSuchMethodException").contains("StandaloneHerder.<init>(Worker");
     }
+  }
+
+  /**
+   * Connect.start() registers a JVM shutdown hook ("connect-shutdown-hook") that Connect.stop() never removes: each
+   * worker started and closed in one JVM stayed reachable from it (worker, herder, plugins, producers' buffers) until
+   * the JVM exited, so an application or test run restarting workers grew with every restart.
+   */
+  @Test
+  void shouldReleaseTheWorkerWhenItIsClosed() throws Exception {
+    WeakReference<StandaloneHerder> herder = startAndClose(new NoBroker());
+
+    assertThat(collected(herder)).as("nothing keeps a closed worker reachable, Connect's shutdown hook included")
+        .isTrue();
+  }
+
+  /** startConnect stops a Connect whose start failed, and its hook (registered first thing) kept it as well. */
+  @Test
+  void shouldReleaseTheWorkerWhenItsStartFailsAfterConnectRegisteredItsHook() throws Exception {
+    WeakReference<StandaloneHerder>[] herder = new WeakReference[1];
+    EmbeddedConnect.Standalone failingStart = new NoBroker() {
+      @Override
+      StandaloneHerder buildHerder(StandaloneConfig config, String workerId, Plugins plugins,
+          ConnectorClientConfigOverridePolicy policy) {
+        EmbeddedConnect.OffsetsFileStore notStarting = new EmbeddedConnect.OffsetsFileStore(keyConverter()) {
+          @Override
+          public void start() {
+            throw new ConnectException("the offsets store does not start"); // in Connect.start(), after its hook
+          }
+        };
+        notStarting.configure(config);
+        StandaloneHerder failing = new StandaloneHerder(new Worker(workerId, Time.SYSTEM, plugins, config, notStarting,
+            policy), config.kafkaClusterId(), policy);
+        herder[0] = new WeakReference<>(failing);
+        return failing;
+      }
+    };
+
+    assertThatThrownBy(() -> EmbeddedConnect.start(EmbeddedConnect.workerProps("127.0.0.1:1", null,
+        dir.resolve("connect.offsets")), failingStart).close()).isInstanceOf(ConnectException.class);
+
+    assertThat(herder[0]).as("the herder was built, and Connect started with it").isNotNull();
+    assertThat(collected(herder[0])).as("nothing keeps a worker whose start failed reachable").isTrue();
+  }
+
+  /**
+   * Connect's hook is captured for the start that registers it: with two starts at once, closing one removes its own
+   * hook and not the other's, which still stops that worker should the JVM exit while it runs.
+   */
+  @Test
+  void shouldRemoveOnlyItsOwnHookWhenTwoWorkersStartAtOnceAndOneIsClosed() throws Exception {
+    CyclicBarrier bothBuildingTheirHerder = new CyclicBarrier(2);
+    class Overlapping extends NoBroker {
+      @Override
+      StandaloneHerder buildHerder(StandaloneConfig config, String workerId, Plugins plugins,
+          ConnectorClientConfigOverridePolicy policy) {
+        try {
+          bothBuildingTheirHerder.await(60, TimeUnit.SECONDS); // both starts inside startConnect, before Connect.start()
+        } catch (Exception e) {
+          throw new AssertionError(e);
+        }
+        return super.buildHerder(config, workerId, plugins, policy);
+      }
+    }
+    Map<String, String> firstProps = new HashMap<>(EmbeddedConnect.workerProps("127.0.0.1:1", null,
+        dir.resolve("first.offsets")));
+    // Not a future: it would keep the first worker reachable after its close.
+    EmbeddedConnect[] first = new EmbeddedConnect[1];
+    Thread firstStart = new Thread(() -> first[0] = EmbeddedConnect.start(firstProps, new Overlapping()));
+    firstStart.start();
+    EmbeddedConnect second = EmbeddedConnect.start(EmbeddedConnect.workerProps("127.0.0.1:1", null,
+        dir.resolve("second.offsets")), new Overlapping());
+    try {
+      firstStart.join(60_000);
+      assertThat(first[0]).as("the first start completed").isNotNull();
+      List<Thread> secondHooks = second.shutdownHooks();
+      assertThat(secondHooks).as("the second start's own hook").hasSize(1);
+      // (The first one's hooks are not kept here: they reference its worker.)
+      assertThat(first[0].shutdownHooks()).as("the first start's own hook").hasSize(1)
+          .doesNotContainAnyElementsOf(secondHooks);
+
+      WeakReference<StandaloneHerder> firstHerder = close(first);
+
+      assertThat(collected(firstHerder)).as("the closed worker is released").isTrue();
+      assertThat(Runtime.getRuntime().removeShutdownHook(secondHooks.get(0)))
+          .as("the running worker's hook is still registered").isTrue();
+      Runtime.getRuntime().addShutdownHook(secondHooks.get(0)); // as it was, for second.close() to remove
+    } finally {
+      second.close();
+    }
+  }
+
+  /**
+   * The launcher closes its worker from its own shutdown hook (Ctrl-C, SIGTERM): Connect's hook cannot be removed any
+   * more then (the JVM refuses with IllegalStateException), which must not fail the close it ends.
+   */
+  @Test
+  void shouldCloseCompletelyWhenClosedFromAShutdownHook() throws Exception {
+    Path log = dir.resolve("child.log");
+    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+        ClosedInAShutdownHook.class.getName(), dir.resolve("child.offsets").toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("the child JVM exited").isTrue();
+    } finally {
+      child.destroyForcibly();
+    }
+    assertThat(Files.readString(log)).contains(ClosedInAShutdownHook.CLOSED).doesNotContain("IllegalStateException");
+  }
+
+  /** A JVM that starts a worker and exits, closing the worker from a shutdown hook as the launcher does. */
+  static final class ClosedInAShutdownHook {
+    static final String CLOSED = "worker closed in the shutdown hook";
+
+    public static void main(String[] args) {
+      EmbeddedConnect connect = EmbeddedConnect.start(EmbeddedConnect.workerProps("127.0.0.1:1", null,
+          Path.of(args[0])), new NoBroker());
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        connect.close();
+        System.out.println(CLOSED);
+      }));
+      System.exit(0);
+    }
+  }
+
+  /** Closes the worker in {@code started[0]} and forgets it (a local of the caller's frame would keep it). */
+  private static WeakReference<StandaloneHerder> close(EmbeddedConnect[] started) {
+    try (EmbeddedConnect connect = started[0]) {
+      started[0] = null;
+      return new WeakReference<>(connect.herder());
+    }
+  }
+
+  private WeakReference<StandaloneHerder> startAndClose(EmbeddedConnect.Standalone cli) {
+    try (EmbeddedConnect connect = EmbeddedConnect.start(EmbeddedConnect.workerProps("127.0.0.1:1", null,
+        dir.resolve("connect.offsets")), cli)) {
+      return new WeakReference<>(connect.herder());
+    }
+  }
+
+  /** Whether the referent is collected within 20 s of repeated GCs (a few Jetty and worker threads end meanwhile). */
+  private static boolean collected(WeakReference<?> ref) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (ref.get() != null && System.nanoTime() < deadline) {
+      System.gc();
+      Thread.sleep(50);
+    }
+    return ref.get() == null;
   }
 
   /** A worker start that needs no broker: the cluster id is the only thing a standalone worker asks Kafka for. */
