@@ -85,6 +85,11 @@ public final class EmbeddedConnect implements AutoCloseable {
   private final TaskStates taskStates;
   /** {@link #OFFSETS_WRITE_FAILURE_LIMIT}, shorter in tests. */
   private volatile Duration offsetsWriteFailureLimit = OFFSETS_WRITE_FAILURE_LIMIT;
+  /**
+   * How long {@link #close()} waits for a stop someone else began (Connect's shutdown hook) beyond the tasks' graceful
+   * timeout: the connectors' stop and the producers' close. {@link #REQUEST_TIMEOUT}, shorter in tests.
+   */
+  private volatile Duration stopWaitBeyondGrace = REQUEST_TIMEOUT;
   /** Set by {@link #close()}: the tasks whose final offset commit the worker skipped. */
   private volatile RuntimeException tasksNotStopped;
   /** The JVM shutdown hook Connect.start() registered for this worker; empty when it could not be captured. */
@@ -810,9 +815,13 @@ public final class EmbeddedConnect implements AutoCloseable {
     // Once Connect's own shutdown hook (SIGTERM, Ctrl-C) has begun the stop, stop() returns at once and awaitStop() with
     // it (Connect counts its latch down either way): close() returned while the tasks were still stopping, and a caller
     // then closed the broker under their final commit, or asked whether it was saved before it was written.
+    // The tasks alone may take task.shutdown.graceful.timeout.ms, which the launcher advises raising when a task's
+    // stop is cut short: a fixed 60 s gave up on a worker still stopping, reported its tasks' final commits skipped,
+    // and the caller closed the broker under them.
+    Duration wait = stopWaitBeyondGrace.plusMillis(gracefulTimeoutMs());
     try {
-      if (!offsets.awaitStopped(REQUEST_TIMEOUT)) {
-        log.warn("The Connect worker had not stopped {} after it was asked to; going on", REQUEST_TIMEOUT);
+      if (!offsets.awaitStopped(wait)) {
+        log.warn("The Connect worker had not stopped {} after it was asked to; going on", wait);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -828,6 +837,21 @@ public final class EmbeddedConnect implements AutoCloseable {
       log.warn("The resume point in {} may not cover every delivered row: {}", offsetsFileName(), tasksNotStopped
           .getMessage());
     }
+  }
+
+  /** task.shutdown.graceful.timeout.ms as the worker reads it (it started, so it is valid), or Connect's default. */
+  private long gracefulTimeoutMs() {
+    String grace = workerProps.get(WorkerConfig.TASK_SHUTDOWN_GRACEFUL_TIMEOUT_MS_CONFIG);
+    try {
+      return grace == null ? 5000 : Math.max(0, Long.parseLong(grace.trim()));
+    } catch (NumberFormatException e) {
+      return 5000;
+    }
+  }
+
+  /** For tests, which cannot wait {@link #REQUEST_TIMEOUT} beyond the graceful timeout. */
+  void stopWaitBeyondGrace(Duration wait) {
+    stopWaitBeyondGrace = wait;
   }
 
   private String offsetsFileName() {

@@ -24,6 +24,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.source.SourceConnector;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTask;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.utils.Time;
@@ -525,6 +531,102 @@ class EmbeddedConnectTest {
         System.out.println(CLOSED);
       }));
       System.exit(0);
+    }
+  }
+
+  /**
+   * Ctrl-C or SIGTERM runs Connect's own shutdown hook next to the launcher's: when Connect's begins the stop, close()
+   * can only wait for it, and it waited a fixed 60 s. A task.shutdown.graceful.timeout.ms raised past that (the
+   * launcher's advice when a task's stop is cut short) had close() give up on tasks still stopping within their grace
+   * and report their final commits skipped. Here the margin beyond the grace is shortened to stand for the 60 s.
+   */
+  @Test
+  void shouldWaitForTasksStoppingWithinTheirGraceWhenAnotherThreadBeganTheStop() throws Exception {
+    Map<String, String> worker = new HashMap<>(EmbeddedConnect.workerProps("127.0.0.1:1", null,
+        dir.resolve("connect.offsets")));
+    worker.put("task.shutdown.graceful.timeout.ms", "10000");
+    EmbeddedConnect connect = EmbeddedConnect.start(worker, new NoBroker());
+    try {
+      connect.stopWaitBeyondGrace(Duration.ofMillis(200));
+      connect.startConnector("slow-stop", Map.of("connector.class", SlowStopConnector.class.getName(),
+          "tasks.max", "1", "topic", "slow-stop"));
+      assertThat(SlowStopTask.polling.await(30, TimeUnit.SECONDS)).as("the task runs").isTrue();
+
+      // As Connect's hook does: its stop() is the one that stops the worker, close()'s returns at once.
+      Field field = EmbeddedConnect.class.getDeclaredField("connect");
+      field.setAccessible(true);
+      org.apache.kafka.connect.runtime.Connect<?> runtime = (org.apache.kafka.connect.runtime.Connect<?>) field.get(
+          connect);
+      CompletableFuture<Void> hook = CompletableFuture.runAsync(runtime::stop);
+      assertThat(SlowStopTask.stopRequested.await(30, TimeUnit.SECONDS)).as("the hook began the stop").isTrue();
+      connect.close();
+      hook.get(30, TimeUnit.SECONDS);
+    } finally {
+      connect.close();
+    }
+
+    assertThat(connect.offsetsNotSaved()).as("the task stopped within its grace, with its final commit").isEmpty();
+  }
+
+  /** One task whose stop takes a while, well within its graceful timeout: its poll() returns 2 s after stop(). */
+  public static final class SlowStopConnector extends SourceConnector {
+    private Map<String, String> props;
+
+    @Override
+    public void start(Map<String, String> props) {
+      this.props = props;
+    }
+
+    @Override
+    public Class<? extends Task> taskClass() {
+      return SlowStopTask.class;
+    }
+
+    @Override
+    public List<Map<String, String>> taskConfigs(int maxTasks) {
+      return List.of(props);
+    }
+
+    @Override
+    public void stop() {
+    }
+
+    @Override
+    public ConfigDef config() {
+      return new ConfigDef();
+    }
+
+    @Override
+    public String version() {
+      return "test";
+    }
+  }
+
+  public static final class SlowStopTask extends SourceTask {
+    static final CountDownLatch polling = new CountDownLatch(1);
+    static final CountDownLatch stopRequested = new CountDownLatch(1);
+
+    @Override
+    public void start(Map<String, String> props) {
+    }
+
+    @Override
+    public List<SourceRecord> poll() throws InterruptedException {
+      polling.countDown();
+      if (stopRequested.await(100, TimeUnit.MILLISECONDS)) {
+        Thread.sleep(2000); // a download finishing
+      }
+      return null;
+    }
+
+    @Override
+    public void stop() {
+      stopRequested.countDown();
+    }
+
+    @Override
+    public String version() {
+      return "test";
     }
   }
 
