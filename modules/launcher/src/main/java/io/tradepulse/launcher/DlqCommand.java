@@ -173,7 +173,9 @@ final class DlqCommand implements Callable<Integer> {
                     + "trade.records and trade.records.derived the series' partition as the processor chooses it, "
                     + "for any other topic the producer's partitioner on the raw key; refused when the replayable "
                     + "matches come from more than one topic, for the processor's output topics (trade.changes, "
-                    + "trade.signals) and between trade records and tariff.events.")
+                    + "trade.signals), the processor's internal topics (<application.id>-...-changelog, "
+                    + "-repartition), Kafka's (__consumer_offsets, __transaction_state ...) and between trade records "
+                    + "and tariff.events.")
     String toTopic;
 
     @Option(names = "--dry-run", description = "With --replay: print what would be sent, and send nothing.")
@@ -244,6 +246,13 @@ final class DlqCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--to-topic " + toTopic + " is the processor's "
                     + output + " output topic, which no dead letter's records belong on: a replay sends the raw input "
                     + "records the processor dead-lettered, to " + replayTargets(topics)
+                    + " (the topic they came from), or to a topic of your own outside the catalog");
+        }
+
+        String internal = internalTopic(config.getString(ProcessorConfig.APPLICATION_ID_CONFIG), toTopic);
+        if (internal != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--to-topic " + toTopic + " is " + internal
+                    + "; a replay sends the raw input records the processor dead-lettered, to " + replayTargets(topics)
                     + " (the topic they came from), or to a topic of your own outside the catalog");
         }
 
@@ -734,6 +743,33 @@ final class DlqCommand implements Callable<Integer> {
             return TradeChange.class.getSimpleName();
         }
         return topics.signals().name().equals(topic) ? TradeSignal.class.getSimpleName() : null;
+    }
+
+    /**
+     * What {@code topic} is when it is an internal topic, else null: one of Kafka Streams' of the processor
+     * ({@code <application.id>-<name>-changelog} or {@code -repartition}, Streams' naming, so every store's and
+     * repartition's, not only today's), whose records the processor writes and reads back as its state (a raw input
+     * record there is restored into a store, or read as a repartitioned value it cannot decode); or one of Kafka's
+     * own ({@code __consumer_offsets}, {@code __transaction_state}, ...), which the brokers refuse to take from a
+     * client, so the replay failed at its send, after trade.dlq had been read. Other {@code __} names are ordinary
+     * topics to Kafka (Topic.validate takes them), so they stay the user's to name.
+     */
+    static String internalTopic(String applicationId, String topic) {
+        if (topic == null) {
+            return null;
+        }
+        if (org.apache.kafka.common.internals.Topic.isInternal(topic)
+                || org.apache.kafka.common.internals.Topic.CLUSTER_METADATA_TOPIC_NAME.equals(topic)) {
+            return "one of Kafka's internal topics, which the brokers take no client's records on";
+        }
+        String prefix = applicationId + "-";
+        String name = topic.startsWith(prefix) ? topic.substring(prefix.length()) : "";
+        if (name.matches(".+-(changelog|repartition)")) {
+            return "an internal topic of the processor (application.id " + applicationId + ": Kafka Streams names "
+                    + "its changelog and repartition topics <application.id>-<name>-changelog / -repartition), which "
+                    + "holds what the processor wrote itself: raw input records there corrupt its state";
+        }
+        return null;
     }
 
     /** The catalog topics a replay may send to: those the processor reads, which its dead letters come from. */

@@ -299,6 +299,49 @@ class DlqCommandTest {
         assertThat(run.err()).startsWith(problem).contains("trade.records or ", "trade.records.derived");
     }
 
+    /**
+     * The processor's changelog and repartition topics are not in the catalog, so a replay there was let through: the
+     * raw input records were restored into a store or read as repartitioned values. Kafka's own internal topics were
+     * let through too, and the brokers refused the send only after trade.dlq had been read. Refused before anything
+     * is read, dry run too, with the application.id of --config, or the processor's default.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "                     | --to-topic tradepulse-processor-series-history-changelog      | application.id tradepulse-processor",
+        "                     | --to-topic tradepulse-processor-anything-repartition --dry-run | application.id tradepulse-processor",
+        "application.id=desk2 | --to-topic desk2-rollup-by-parent-repartition --dry-run       | application.id desk2",
+        "application.id=desk2 | --to-topic desk2-KSTREAM-AGGREGATE-STATE-STORE-0000000003-changelog | application.id desk2",
+        "                     | --to-topic __consumer_offsets                                 | one of Kafka's internal topics",
+        "                     | --to-topic __transaction_state --dry-run                      | one of Kafka's internal topics",
+    })
+    void shouldRefuseAReplayToAnInternalTopicBeforeConnectingWhenToTopicNamesOne(String extraConfig, String options,
+            String problem, @TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("client.properties"), "bootstrap.servers=127.0.0.1:1\n"
+                + "schema.registry.url=http://127.0.0.1:1\n" + (extraConfig == null ? "" : extraConfig + "\n"));
+        List<String> args = new ArrayList<>(List.of("dlq", "--config", config.toString(), "--replay"));
+        args.addAll(Arrays.asList(options.split(" ")));
+
+        CliRun run = CliRun.execute(args.toArray(String[]::new));
+
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).startsWith(options.split(" ")[0] + " " + options.split(" ")[1] + " is ")
+                .contains(problem, "trade.records or ");
+    }
+
+    @Test
+    void shouldKeepAReplayToAUserTopicWhenItOnlyLooksLikeAnInternalTopic() {
+        assertThat(DlqCommand.internalTopic("tradepulse-processor", "my.own.topic")).isNull();
+        assertThat(DlqCommand.internalTopic("tradepulse-processor", "desk2-series-store-changelog"))
+                .as("another application's: not the one the configuration resolves").isNull();
+        assertThat(DlqCommand.internalTopic("tradepulse-processor", "tradepulse-processor-changelog"))
+                .as("no store name: not Kafka Streams' naming").isNull();
+        assertThat(DlqCommand.internalTopic("tradepulse-processor", "tradepulse-processor-audit"))
+                .as("neither a changelog nor a repartition topic").isNull();
+        assertThat(DlqCommand.internalTopic("tradepulse-processor", "__my_topic"))
+                .as("an ordinary topic to Kafka").isNull();
+        assertThat(DlqCommand.internalTopic("tradepulse-processor", null)).isNull();
+    }
+
     @Test
     void shouldKeepAReplayToTheOtherRecordsTopicOrAUserTopicAndRefuseItAcrossValueTypesWhenToTopicIsInTheCatalog() {
         TopicCatalog topics = new ProcessorConfig(Map.of("bootstrap.servers", "b:9092",
