@@ -62,8 +62,8 @@ final class DemoCommand implements Callable<Integer> {
 
     private final PrintStream out = System.out;
     /** The start-up's steps; the shutdown hook ends a step's line before it says it stops. */
-    private final Progress progress = new Progress(out, 6);
-    private final Resources resources = new Resources();
+    final Progress progress = new Progress(out, 6);
+    final Resources resources = new Resources();
     /** From --http-cors-origins, checked before anything starts. */
     private CorsPolicy cors;
 
@@ -90,34 +90,52 @@ final class DemoCommand implements Callable<Integer> {
         }, "tradepulse-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            run();
+            startUp.run();
         } catch (Exception e) {
-            Resources.removeShutdownHook(hook);
-            resources.close();
             // Outside a step too (reading the signals after them): once Ctrl-C closed everything, it is a stop.
-            throw progress.stopRequested() && !(e instanceof StoppedException) ? new StoppedException(e) : e;
+            throw closedAfter(e, hook);
         }
         if (exitWhenDone) {
             Resources.removeShutdownHook(hook);
             resources.close();
             return 0;
         }
-        DashboardServer server = serveDashboard();
-        out.println();
-        out.println("Dashboard: " + server.url() + "   REST: " + server.url() + "api/changes, " + server.url()
-                + "api/series, " + server.url() + "api/signals, " + server.url() + "health/ready");
-        out.println("Running. Press Ctrl-C to stop.");
         try {
+            // No step: a Ctrl-C here (the hook closed everything) failed the dashboard's start, on "Stopped (Ctrl-C or
+            // SIGTERM) while starting" or a closed broker, and printed "tradepulse demo failed" and a stack trace.
+            DashboardServer server = dashboard.call();
+            out.println();
+            out.println("Dashboard: " + server.url() + "   REST: " + server.url() + "api/changes, " + server.url()
+                    + "api/series, " + server.url() + "api/signals, " + server.url() + "health/ready");
+            out.println("Running. Press Ctrl-C to stop.");
             // As run: a processor in state ERROR (its global thread failed) never recovers; say so and end (exit 1)
             // rather than serve a dashboard that no longer changes.
             RunCommand.awaitStopOrError(stopped, app::state, RunCommand.STATE_CHECK_INTERVAL);
-        } catch (IllegalStateException failed) {
-            Resources.removeShutdownHook(hook);
-            resources.close();
-            throw failed;
+        } catch (Exception e) {
+            throw closedAfter(e, hook);
         }
         return 0;
     }
+
+    /**
+     * Closes what the command started after {@code e} ended it, and returns what to throw: a {@link StoppedException}
+     * once Ctrl-C asked to stop (the hook closed what failed: a quiet stop, exit 130), else {@code e}.
+     */
+    private Exception closedAfter(Exception e, Thread hook) {
+        Resources.removeShutdownHook(hook);
+        resources.close();
+        return progress.stopRequested() && !(e instanceof StoppedException) ? new StoppedException(e) : e;
+    }
+
+    /** A part of the command that may throw: {@link #startUp}. */
+    interface Part {
+        void run() throws Exception;
+    }
+
+    /** The start-up, every step up to the results printed; a seam for tests of what follows it. */
+    Part startUp = this::run;
+    /** Starts the results view and the dashboard; a seam for tests that stop the command there. */
+    Callable<DashboardServer> dashboard = this::serveDashboard;
 
     private Map<String, Object> client;
     private TopicCatalog topics;
