@@ -248,7 +248,7 @@ final class IngestCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> {
             stopping = true;
             progress.interrupt("Stopping (committing source offsets) ...");
-            LogLevels.quietForStop((LoggerContext) LogManager.getContext(false));
+            LogLevels.quietForStop((LoggerContext) LogManager.getContext(false), stopNoise());
             resources.close();
             // The JVM exits when this hook ends: let the step's thread first end its line ("stopped after N s").
             progress.awaitStepEnded(Progress.STEP_END_GRACE);
@@ -384,6 +384,11 @@ final class IngestCommand implements Callable<Integer> {
             return offsetsFile;
         }, f -> embedded ? "(embedded run: offsets discarded with the broker)" : "resume point saved in " + f);
         return delivered[1];
+    }
+
+    /** What the stop's hook silences: with --embedded, Connect's words about a resume point the run does not keep too. */
+    Map<String, org.apache.logging.log4j.Level> stopNoise() {
+        return embedded ? LogLevels.EMBEDDED_INGEST_STOP_NOISE : LogLevels.STOP_NOISE;
     }
 
     /** The run's worker, once started; asked after it stopped whether its last write of the offsets file failed. */

@@ -97,6 +97,23 @@ final class LogLevels {
             "org.eclipse.jetty", Level.ERROR);
 
     /**
+     * What a Ctrl-C (or SIGTERM) of {@code ingest --embedded} makes Connect say on top of {@link #STOP_NOISE}, when a
+     * task was still busy (a download, a retry's wait) at the stop: "ERROR Worker - Graceful stop of task ... failed",
+     * "ERROR ThreadUtils - Executor ... did not terminate in time", and EmbeddedConnect's "WARN The resume point in
+     * ... may not cover every delivered row". About the resume point, which an embedded run does not have: its offsets
+     * file and its topics go away with its broker. Against a cluster they say rows will be sent again, so they stay.
+     */
+    static final Map<String, Level> EMBEDDED_INGEST_STOP_NOISE = embeddedIngestStopNoise();
+
+    private static Map<String, Level> embeddedIngestStopNoise() {
+        Map<String, Level> noise = new java.util.HashMap<>(STOP_NOISE);
+        noise.put("org.apache.kafka.connect.runtime.Worker", Level.OFF);
+        noise.put("org.apache.kafka.common.utils.ThreadUtils", Level.OFF);
+        noise.put("io.tradepulse.connect.runner.EmbeddedConnect", Level.OFF);
+        return Map.copyOf(noise);
+    }
+
+    /**
      * Silences {@link #STOP_NOISE} for the rest of the JVM's life, from the shutdown hook of a command that starts a
      * worker (ingest). Only on the bundled configuration, like {@link #apply}.
      *
