@@ -299,7 +299,9 @@ public final class EmbeddedRegistry implements AutoCloseable {
     /** Starts the child JVM serving on {@code port}, its output going to {@code logFile}. */
     private static Process startChild(final Path runnerJar, final AppCdsArchive cds, final SelfSignedTls tls,
                                       final int port, final Path workDir, final Path logFile) {
-        final List<String> command = new ArrayList<>(List.of(
+        final List<String> command = new ArrayList<>(ownSessionPrefix(System.getenv("PATH"),
+                System.getProperty("os.name")));
+        command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // Small heap and a simple collector: in-memory storage holds a handful of schemas, and CI
                 // runs this next to a broker and Kafka Streams on 2 cores.
@@ -330,6 +332,36 @@ public final class EmbeddedRegistry implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start Apicurio with " + command, e);
         }
+    }
+
+    /**
+     * The command that runs the child in a session (and process group) of its own: {@code setsid} where it is on the
+     * {@code PATH}, else nothing. In our process group the child got the terminal's Ctrl-C (SIGINT goes to the whole
+     * foreground group) and died at once, while the caller's shutdown hook was still stopping what uses the registry
+     * (demo's processor, whose stream threads then retried a dead registry for up to its 30 s close). In its own
+     * session only our close() or shutdown hook stops it. setsid forks only when started as a process group leader, which
+     * a child of this JVM never is, so it executes java in place: {@link Process#pid()} and the destroy signals stay
+     * the JVM's, and its command line (the sweep's marker) is java's. macOS has no setsid by default and Windows none
+     * at all: there the child stays in our group and still gets the terminal's Ctrl-C, as before. Package-private for
+     * the unit test.
+     */
+    static List<String> ownSessionPrefix(final String path, final String osName) {
+        if (path == null || osName == null || osName.startsWith("Windows")) {
+            return List.of();
+        }
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            final Path setsid;
+            try {
+                setsid = Path.of(dir, "setsid");
+            } catch (java.nio.file.InvalidPathException notAPath) {
+                continue;
+            }
+            // Absolute entries only: an empty or relative one names the working directory, never a place to run from.
+            if (setsid.isAbsolute() && Files.isRegularFile(setsid) && Files.isExecutable(setsid)) {
+                return List.of(setsid.toString());
+            }
+        }
+        return List.of();
     }
 
     /** The child's java.io.tmpdir option; naming its own work dir, it also tells the child from any other process. */

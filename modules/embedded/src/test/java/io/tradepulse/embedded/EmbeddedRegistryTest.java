@@ -348,4 +348,27 @@ class EmbeddedRegistryTest {
     void knowsWhetherTheJvmIsShuttingDown() {
         assertThat(EmbeddedRegistry.jvmShuttingDown()).isFalse();
     }
+
+    @Test
+    void shouldStartTheChildThroughTheFirstSetsidWhenThePathHasOne(@TempDir final Path dir) throws IOException {
+        final Path empty = Files.createDirectory(dir.resolve("empty"));
+        final Path bin = Files.createDirectory(dir.resolve("bin"));
+        final Path setsid = Files.createFile(bin.resolve("setsid"));
+        assertThat(setsid.toFile().setExecutable(true)).isTrue();
+        final String path = String.join(java.io.File.pathSeparator, empty.toString(), bin.toString());
+
+        assertThat(EmbeddedRegistry.ownSessionPrefix(path, "Linux")).containsExactly(setsid.toString());
+    }
+
+    @Test
+    void shouldStartTheChildDirectlyWhenNoUsableSetsidIsOnThePath(@TempDir final Path dir) throws IOException {
+        final Path bin = Files.createDirectory(dir.resolve("bin"));
+        Files.createFile(bin.resolve("setsid")); // not executable
+        assertThat(EmbeddedRegistry.ownSessionPrefix(bin.toString(), "Mac OS X")).isEmpty();
+        assertThat(EmbeddedRegistry.ownSessionPrefix(null, "Linux")).isEmpty();
+        // An empty or relative entry names the working directory: a setsid there is never run.
+        assertThat(EmbeddedRegistry.ownSessionPrefix(java.io.File.pathSeparator + "bin", "Linux")).isEmpty();
+        assertThat(bin.resolve("setsid").toFile().setExecutable(true)).isTrue();
+        assertThat(EmbeddedRegistry.ownSessionPrefix(bin.toString(), "Windows 11")).isEmpty();
+    }
 }
