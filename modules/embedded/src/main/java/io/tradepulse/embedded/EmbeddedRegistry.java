@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -73,6 +74,17 @@ public final class EmbeddedRegistry implements AutoCloseable {
      * EmbeddedRegistryIT failed twice that way). A child that does exit costs nothing extra.
      */
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+    /**
+     * How long our shutdown hook waits for the {@link Resources} keeping this registry to begin its close: the caller's
+     * hook does so within milliseconds (it prints "Stopping ..." first). A keeper that no hook closes (a main method's
+     * try-with-resources) then costs the exit no more than this.
+     */
+    static final Duration ORDERED_STOP_START = Duration.ofSeconds(5);
+    /**
+     * How long our shutdown hook then waits for that close to reach this registry, after what was started after it
+     * (demo's processor: up to 30 s) has closed. Beyond it the caller's stop is taken for hung.
+     */
+    static final Duration ORDERED_STOP_MAX = Duration.ofMinutes(3);
     /** The exit codes of a child JVM that ran its exit normally; see {@link #destroyProcess}. */
     private static final Set<Integer> CLEAN_EXIT_CODES = Set.of(0, 130, 143);
     private static final int START_ATTEMPTS = 3;
@@ -91,6 +103,14 @@ public final class EmbeddedRegistry implements AutoCloseable {
     private final SelfSignedTls tls;
     private final Thread shutdownHook;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * Counted down once close() has stopped the child, whoever called it: our shutdown hook waits on it while a keeper
+     * stops in order. Not when close() begins: one running on a thread that is no shutdown hook (a command's normal
+     * path, its own hook removed) dies with the JVM as soon as the hooks have ended, maybe before its SIGTERM.
+     */
+    private final CountDownLatch closeDone = new CountDownLatch(1);
+    /** The {@link Resources} that closes this registry after what uses it; null when none keeps it. */
+    private volatile Resources keeper;
     /** Set by close() and the shutdown hook before they kill the child: its death is then no reason to retry. */
     private volatile boolean stopped;
     /** Set once fully started: only then is a class-data-sharing dump worth keeping (it saw every start-up class). */
@@ -108,6 +128,9 @@ public final class EmbeddedRegistry implements AutoCloseable {
         // the launcher) would leave a 256 MB Apicurio running forever. A SIGKILLed parent runs no hook (the JDK
         // offers no parent-death signal): the next start stops its child (OwnedTempDirs).
         this.shutdownHook = new Thread(() -> {
+            if (closedInOrder()) {
+                return; // close() stops the child, after what used it
+            }
             stopped = true; // before the kill: awaitReady must see why the child died
             terminate();
         }, "embedded-registry-shutdown-" + process.pid());
@@ -436,8 +459,40 @@ public final class EmbeddedRegistry implements AutoCloseable {
         } catch (IllegalStateException alreadyShuttingDown) {
             // close() called from another shutdown hook: ours runs anyway, destroying twice is harmless
         }
-        terminate();
+        try {
+            terminate();
+        } finally {
+            closeDone.countDown();
+        }
         LOG.info("Embedded Apicurio Registry (pid {}) stopped", process.pid());
+    }
+
+    /**
+     * Called by the {@link Resources} that keeps this registry: it closes it on Ctrl-C from the caller's shutdown hook,
+     * after what was started after it.
+     */
+    void keptBy(final Resources resources) {
+        keeper = resources;
+    }
+
+    /**
+     * Whether, the JVM shutting down, this registry was closed by the keeper's ordered stop, waited for here. The JDK
+     * runs every shutdown hook at once, and ours killed the child at the first moment of a Ctrl-C, while the caller's
+     * hook was still closing demo's processor: its stream threads then retried a dead registry until the processor's
+     * 30 s close gave up. A registry nobody keeps (tests, the platform extension) is stopped at once, as before.
+     */
+    private boolean closedInOrder() {
+        final Resources owner = keeper;
+        if (owner == null) {
+            return false;
+        }
+        try {
+            return owner.awaitCloseBegun(ORDERED_STOP_START)
+                    && closeDone.await(ORDERED_STOP_MAX.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return closed.get();
+        }
     }
 
     @Override

@@ -8,6 +8,8 @@ import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What a command started (broker, registry, processor, temp dirs), closed in reverse start order (processor before
@@ -30,6 +32,8 @@ public final class Resources implements AutoCloseable {
     static final Duration DEFAULT_START_GRACE = Duration.ofSeconds(90);
 
     private final Deque<AutoCloseable> stack = new ArrayDeque<>();
+    /** Counted down when close() begins: a kept registry's own shutdown hook waits for it (see {@link #push}). */
+    private final CountDownLatch closeBegun = new CountDownLatch(1);
     private final Duration startGrace;
     private int starting;
     private boolean closing;
@@ -51,7 +55,7 @@ public final class Resources implements AutoCloseable {
     public <T extends AutoCloseable> T keep(T resource) {
         synchronized (this) {
             if (!closed) {
-                stack.push(resource);
+                push(resource);
                 return resource;
             }
         }
@@ -81,7 +85,7 @@ public final class Resources implements AutoCloseable {
             // One step with the count: a close() waiting for this start must find the resource on the stack.
             finishedStarting();
             if (!closed) {
-                stack.push(resource);
+                push(resource);
                 return resource;
             }
         }
@@ -94,10 +98,27 @@ public final class Resources implements AutoCloseable {
         stack.addLast(() -> deleteRecursively(dir));
     }
 
+    /**
+     * Keeps {@code resource} on the stack. A registry kept here is told so: on Ctrl-C its own shutdown hook, which the
+     * JDK runs at the same moment as the caller's, then leaves its child to this close(), after what uses it.
+     */
+    private void push(final AutoCloseable resource) {
+        if (resource instanceof EmbeddedRegistry registry) {
+            registry.keptBy(this);
+        }
+        stack.push(resource);
+    }
+
+    /** Whether {@link #close()} began within {@code timeout}. */
+    boolean awaitCloseBegun(final Duration timeout) throws InterruptedException {
+        return closeBegun.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** Closes everything kept, newest first, after waiting (at most the start grace) for starts in progress. */
     @Override
     public synchronized void close() {
         closing = true;
+        closeBegun.countDown();
         long deadline = System.nanoTime() + startGrace.toNanos();
         while (starting > 0) {
             long left = deadline - System.nanoTime();
