@@ -87,7 +87,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
      * store down, a 2xx page that is no registry's). Only "not found" (404: no schema has the record's id) condemns
      * the record; so does an error raised without a registry response (the schema text cannot be read).
      */
-    private static boolean isRegistryOutage(Throwable exception) {
+    static boolean isRegistryOutage(Throwable exception) {
         for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SchemaRegistryUnavailableException) {
                 return true;

@@ -848,8 +848,18 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
                 try {
                     v = all.next().value;
                 } catch (SerializationException e) {
-                    log.warn("Task {}: a tariff event in the global store cannot be decoded ({}); left out of the "
-                            + "calendar (its dead letter was written when it was read)", context.taskId(), e.getMessage());
+                    // The store holds tariff.events' bytes: decoding them needs the registry, for a schema this JVM
+                    // has not fetched yet (a start during an outage restores every event undecoded). That is no bad
+                    // record and has no dead letter: the entry is decoded again at the next refresh.
+                    if (DeadLetterDeserializationHandler.isRegistryOutage(e)) {
+                        log.warn("Task {}: a tariff event in the global store cannot be decoded now, the schema "
+                                + "registry cannot serve its schema ({}); left out of the calendar until it can, "
+                                + "read again at the next refresh", context.taskId(), e.getMessage());
+                    } else {
+                        log.warn("Task {}: a tariff event in the global store cannot be decoded ({}); left out of the "
+                                + "calendar (its dead letter was written when it was read)", context.taskId(),
+                                e.getMessage());
+                    }
                     undecodable = true;
                     continue;
                 }

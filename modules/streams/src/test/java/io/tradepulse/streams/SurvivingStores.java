@@ -8,6 +8,7 @@ import io.tradepulse.avro.state.HistoryYearKey;
 import io.tradepulse.avro.state.SeriesHistory;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -28,12 +29,20 @@ final class SurvivingStores {
     final KeyValueStore<HistoryYearKey, SeriesHistory> archive = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(TradeTopology.SERIES_ARCHIVE_STORE), serdes.historyYearKey(),
             serdes.seriesHistory()).withLoggingDisabled().build();
-    final KeyValueStore<String, TariffEvent> tariffs = Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(TradeTopology.TARIFF_STORE), Serdes.String(),
-            new VersionedAvroSerde<TariffEvent>(TariffEvent.getClassSchema())).withLoggingDisabled().build();
+    final KeyValueStore<String, TariffEvent> tariffs;
     final KeyValueStore<String, AppliedCalendar> applied = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(TradeTopology.APPLIED_CALENDAR_STORE), Serdes.String(), serdes.appliedCalendar())
             .withLoggingDisabled().build();
+    SurvivingStores() {
+        this(new VersionedAvroSerde<TariffEvent>(TariffEvent.getClassSchema()));
+    }
+
+    /** With the tariff events' store read and written by {@code tariffValues} (the processor's own: the registry's). */
+    SurvivingStores(Serde<TariffEvent> tariffValues) {
+        tariffs = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(TradeTopology.TARIFF_STORE), Serdes.String(),
+                tariffValues).withLoggingDisabled().build();
+    }
+
     /** The processor {@link #start} made last. */
     SeriesStateProcessor processor;
 
