@@ -1,6 +1,7 @@
 package io.tradepulse.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -187,6 +190,45 @@ class LauncherScriptTest {
             "schemas/src/test/java/io/tradepulse/avro/ChangedTest.java", "schemas/history/TradeRecord/v9.avsc",
             "docs/operations.md", "README.md", "modules/streams/target/classes/Built.class"}) {
             assertThat(buildsAfterChanging(notRuntime)).as(notRuntime).isFalse();
+        }
+    }
+
+    /**
+     * Two launchers of one checkout that both find it stale: they built into the same target dirs at once, and one
+     * failed ("package io.tradepulse.ingest does not exist"). One builds; the other waits, finds the checkout built and
+     * starts without building again.
+     */
+    @Test
+    void shouldBuildOnceAndNotAtTheSameTimeWhenTwoLaunchersFindTheCheckoutStale() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/flock")) || Files.isExecutable(Path.of("/bin/flock")),
+                "the script locks its build with util-linux's flock, which this system lacks");
+        Path source = repo.resolve("modules/ingest/src/main/java/Changed.java");
+        Files.createDirectories(source.getParent());
+        Files.writeString(source, "class Changed {}");
+        Files.setLastModifiedTime(source, FileTime.from(Instant.now().plusSeconds(7200)));
+        // A build that takes a while and leaves the checkout current (its sources older than the jar it touches).
+        executable(repo.resolve("mvnw"), "#!/bin/sh\ndir=\"$(dirname \"$0\")\"\n"
+                + "[ -e \"$dir/building\" ] && echo overlap >> \"$dir/mvnw-overlap\"\n"
+                + "touch \"$dir/building\"\necho run >> \"$dir/mvnw-runs\"\nsleep 3\n"
+                + "touch -t 200001010000 \"$dir/modules/ingest/src/main/java/Changed.java\"\n"
+                + "rm \"$dir/building\"\nexit 0\n");
+        Path javaHome = javaHome("openjdk version \"17.0.15\" 2025-04-15");
+
+        List<CompletableFuture<Result>> launchers = List.of(
+                CompletableFuture.supplyAsync(() -> runUnchecked(javaHome)),
+                CompletableFuture.supplyAsync(() -> runUnchecked(javaHome)));
+        List<String> errs = launchers.stream().map(CompletableFuture::join).map(Result::err).toList();
+
+        assertThat(Files.readAllLines(repo.resolve("mvnw-runs"))).as(String.join("\n", errs)).hasSize(1);
+        assertThat(repo.resolve("mvnw-overlap")).as("two builds at once").doesNotExist();
+        assertThat(errs).anySatisfy(e -> assertThat(e).contains("Waiting for another tradepulse build"));
+    }
+
+    private Result runUnchecked(Path javaHome) {
+        try {
+            return run(javaHome, "help");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 }
