@@ -228,7 +228,7 @@ final class IngestCommand implements Callable<Integer> {
         if (source == Source.comext && files != null && !files.isEmpty() && !isFinite(connector)) {
             // In API mode (the default) the connector does not read comext.files: the files were silently not read,
             // and the run called the API instead (or failed there, after starting everything, for want of a month).
-            throw new CommandLine.ParameterException(spec.commandLine(), "--files is read by --source comext with "
+            throw new SettingsRefusedException("--files is read by --source comext with "
                     + "comext.mode=BULK only (add --set comext.mode=BULK); in API mode, the default, it is not used");
         }
         checkLocalFilesExist(connector);
@@ -693,7 +693,7 @@ final class IngestCommand implements Callable<Integer> {
                     case "key.converter.schema.registry.url", "value.converter.schema.registry.url" -> "use --schema-registry-url";
                     default -> "ingest sets it itself";
                 };
-                throw new CommandLine.ParameterException(spec.commandLine(), "--worker-config " + workerConfig + " sets "
+                throw new SettingsRefusedException("--worker-config " + workerConfig + " sets "
                         + key + ", which ingest would replace: " + instead);
             }
         }
@@ -709,15 +709,19 @@ final class IngestCommand implements Callable<Integer> {
         // only by the broker, once the embedded broker and registry had started (exit 1, a stack trace).
         for (String key : List.of(TradeSourceConfig.TOPIC_CONFIG, TradeSourceConfig.DLQ_TOPIC_CONFIG)) {
             if (connector.get(key) != null) {
-                OptionRanges.topicName(spec.commandLine(), "Invalid connector settings (--config, --set; "
-                        + "docs/connectors.md): " + key, connector.get(key));
+                try {
+                    OptionRanges.topicName(spec.commandLine(), "Invalid connector settings (--config, --set; "
+                            + "docs/connectors.md): " + key, connector.get(key));
+                } catch (CommandLine.ParameterException e) {
+                    throw new SettingsRefusedException(e.getMessage());
+                }
             }
         }
         // One topic for both: the records and the dead letters were counted each as the other's too, the topic listed
         // twice as created, and the processor would read DeadLetter values as trade records.
         String topic = connector.getOrDefault(TradeSourceConfig.TOPIC_CONFIG, topicPrefix + TopicCatalog.RECORDS);
         if (topic.equals(connector.getOrDefault(TradeSourceConfig.DLQ_TOPIC_CONFIG, topicPrefix + TopicCatalog.DLQ))) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "Invalid connector settings (--config, --set; "
+            throw new SettingsRefusedException("Invalid connector settings (--config, --set; "
                     + "docs/connectors.md): " + TradeSourceConfig.TOPIC_CONFIG + " and " + TradeSourceConfig.DLQ_TOPIC_CONFIG
                     + " are both " + topic + ": the records and their dead letters need a topic each");
         }
@@ -759,7 +763,7 @@ final class IngestCommand implements Callable<Integer> {
             }
         }
         if (!problems.isEmpty()) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "Invalid connector settings (--config, --set,"
+            throw new SettingsRefusedException("Invalid connector settings (--config, --set,"
                     + " --files, --start, --api-key; docs/connectors.md): " + String.join("; ", mergeSharedLeads(problems)));
         }
     }

@@ -89,7 +89,8 @@ public final class Main implements Runnable {
      * How a command that throws ends. Invalid configuration (a {@link ConfigException}, from our config classes or
      * Kafka's, names the key and the allowed values) is the user's to fix: one line, no stack trace, exit code 2 like
      * any other usage error (running it again cannot help; it exited 1, as for a cluster that was down), and so are
-     * topics that do not exist with {@code --no-create-topics} ({@link MissingTopicsException}). Anything
+     * topics that do not exist with {@code --no-create-topics} ({@link MissingTopicsException}), and settings a command
+     * refuses itself ({@link SettingsRefusedException}, its line only, without the usage). Anything
      * else gets a first line saying what failed and why (the causes' messages), then the stack trace for a bug
      * report, and exit code 1; a run to repeat later ({@link RunAgainLaterException}: a one-shot ingest whose source
      * is out of its call quota or asked for a long Retry-After) gets exit code 1 and its one line only.
@@ -105,6 +106,12 @@ public final class Main implements Runnable {
             }
             if (t instanceof ConfigException) {
                 err.println("Invalid configuration: " + t.getMessage());
+                err.flush();
+                return CommandLine.ExitCode.USAGE;
+            }
+            if (t instanceof SettingsRefusedException) {
+                // The settings given, refused before anything started: the line names the key and the fix.
+                err.println(t.getMessage());
                 err.flush();
                 return CommandLine.ExitCode.USAGE;
             }

@@ -192,6 +192,43 @@ class ExitCodesTest {
         assertThat(stdout.toString(StandardCharsets.UTF_8)).doesNotContain("Starting Kafka broker");
     }
 
+    /**
+     * ingest's refusal of the settings it was given (--set, --config, --worker-config) was followed by the command's
+     * whole usage, some 100 lines that say nothing about settings, where run prints an invalid setting on one line.
+     * Options that do not go together still show the usage.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "--files {data} --set file.format=XML                    | Invalid connector settings",
+        "--files {data}                                          | Invalid connector settings",
+        "--files {data} --set topic=a/b                          | Invalid connector settings (--config, --set; docs/connectors.md): topic",
+        "--files {data} --set topic=t --set dlq.topic=t          | Invalid connector settings (--config, --set; docs/connectors.md): topic and dlq.topic are both t",
+        "--files {data} --worker-config {worker}                 | --worker-config {worker} sets bootstrap.servers",
+    })
+    void shouldRefuseIngestSettingsOnOneLineWithoutTheUsageWhenTheyAreInvalid(String args, String firstLine)
+            throws IOException {
+        Path worker = Files.writeString(tmp.resolve("worker.properties"), "bootstrap.servers=elsewhere:9092\n");
+        String[] argv = ("ingest --source file --embedded " + args.trim()).split(" +");
+        for (int i = 0; i < argv.length; i++) {
+            argv[i] = argv[i].equals("{worker}") ? worker.toString() : files.getOrDefault(argv[i], argv[i]);
+        }
+
+        CliRun r = CliRun.execute(argv);
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().toList()).as(r.err()).hasSize(1);
+        assertThat(r.err()).startsWith(resolve(firstLine).replace("{worker}", worker.toString()))
+                .doesNotContain("Usage:");
+    }
+
+    @Test
+    void shouldStillShowTheUsageWhenIngestsOptionsDoNotGoTogether() {
+        CliRun r = CliRun.execute("ingest", "--source", "file", "--embedded", "--bootstrap-servers", "b:9092");
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).startsWith("Give either --embedded or --bootstrap-servers").contains("Usage:");
+    }
+
     /** The file connector's validate names each missing part of the mapping on its key; the line says the lead once. */
     @Test
     void shouldNameEveryMissingPartOfAFileMappingUnderOneLead() {
