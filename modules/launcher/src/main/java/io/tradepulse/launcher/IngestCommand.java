@@ -615,6 +615,7 @@ final class IngestCommand implements Callable<Integer> {
         c.put("name", "tradepulse-" + source);
         // Trimmed as Connect trims them: a properties file keeps a value's trailing blanks, and "comext.mode=BULK " was
         // BULK to the connector but not to the checks here (the files were not checked, --files was refused).
+        refuseJson(connectorConfig);
         ClientSettings.read(spec.commandLine(), "--config", connectorConfig)
                 .forEach((k, v) -> c.put(k.toString(), v.toString().trim()));
         if (files != null && !files.isEmpty()) {
@@ -666,6 +667,32 @@ final class IngestCommand implements Callable<Integer> {
             c.putIfAbsent(TradeSourceConfig.HTTP_RETRY_AFTER_LONG_CONFIG, TradeSourceConfig.LongRetryAfter.FAIL.name());
         }
         return c;
+    }
+
+    /**
+     * A Kafka Connect JSON connector config (deploy/connect/connectors/*.json) given to --config, which takes a Java
+     * properties file: read as properties, every line of it was a key nobody reads ("\"file.format\": \"CSV\","), so the
+     * run was refused as "File source mapping incomplete, set: field.reporter or default.reporter; ...", naming keys
+     * the file did set. Told by its first character other than a blank (a byte order mark skipped): a properties
+     * file does not start with '{'. A file that cannot be read is left to {@link ClientSettings#read}.
+     */
+    static void refuseJson(Path config) {
+        if (config == null || !Files.isRegularFile(config)) {
+            return;
+        }
+        int first;
+        try (java.io.Reader r = Files.newBufferedReader(config)) {
+            do {
+                first = r.read();
+            } while (first == '\uFEFF' || first >= 0 && Character.isWhitespace(first));
+        } catch (IOException e) {
+            return;
+        }
+        if (first == '{') {
+            throw new SettingsRefusedException("--config " + config + " is a JSON file (a Kafka Connect connector"
+                    + " config?); --config takes a Java properties file: give the connector settings (the keys of its"
+                    + " \"config\" object, or of the JSON itself) as key=value lines (docs/connectors.md)");
+        }
     }
 
     /** The connector key listing the files (or URLs) a source reads; null for the API sources. */

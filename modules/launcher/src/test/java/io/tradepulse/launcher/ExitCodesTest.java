@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /**
@@ -219,6 +220,29 @@ class ExitCodesTest {
         assertThat(r.err().lines().toList()).as(r.err()).hasSize(1);
         assertThat(r.err()).startsWith(resolve(firstLine).replace("{worker}", worker.toString()))
                 .doesNotContain("Usage:");
+    }
+
+    /**
+     * A Kafka Connect JSON connector config given to --config (a properties file) was read as properties, every line a
+     * key nobody reads, and refused as "File source mapping incomplete, set: field.reporter or default.reporter; ...",
+     * naming keys the file did set. Both forms of Connect's JSON: flat (as deploy/connect/connectors/ has them) and
+     * with a "config" object (as the REST API takes them).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\n  \"name\": \"tradepulse-file\",\n  \"file.format\": \"CSV\"\n}",
+        "\uFEFF  \n {\"name\": \"tradepulse-file\", \"config\": {\"file.format\": \"CSV\"}}",
+    })
+    void shouldRefuseAJsonConnectorConfigNamingTheFileWhenGivenAsTheConfigPropertiesFile(String json) throws IOException {
+        Path config = Files.writeString(tmp.resolve("tradepulse-file.json"), json);
+
+        CliRun r = CliRun.execute("ingest", "--source", "file", "--embedded", "--files", files.get("{data}"),
+                "--config", config.toString());
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().toList()).as(r.err()).hasSize(1);
+        assertThat(r.err()).startsWith("--config " + config + " is a JSON file")
+                .contains("Java properties file", "key=value").doesNotContain("mapping incomplete");
     }
 
     @Test
