@@ -88,6 +88,53 @@ final class LogLevels {
     }
 
     /**
+     * {@link #apply(LoggerContext, Profile, Map)} with the profile of {@code command} ({@link #profileOf}); for a
+     * quiet ingest, without Connect's log of a task that failed, which the command reports itself
+     * ({@link #TASK_FAILED_LOGGER}).
+     */
+    static boolean apply(LoggerContext context, Object command, Map<String, String> env) {
+        Profile profile = profileOf(command);
+        if (!apply(context, profile, env)) {
+            return false;
+        }
+        String kafkaLevel = env.get(KAFKA_LEVEL_ENV);
+        if (command instanceof IngestCommand && profile == Profile.QUIET && (kafkaLevel == null || kafkaLevel.isBlank())) {
+            Configuration config = context.getConfiguration();
+            LoggerConfig logger = config.getLoggerConfig(TASK_FAILED_LOGGER);
+            if (!logger.getName().equals(TASK_FAILED_LOGGER)) {
+                // No level: the one of org.apache.kafka, as set above.
+                logger = new LoggerConfig(TASK_FAILED_LOGGER, null, true);
+                config.addLogger(TASK_FAILED_LOGGER, logger);
+            }
+            if (!(logger.getFilter() instanceof TaskFailedFilter)) {
+                logger.addFilter(new TaskFailedFilter());
+            }
+            context.updateLoggers();
+        }
+        return true;
+    }
+
+    /**
+     * Connect's log of a task that failed, "ERROR WorkerTask - WorkerSourceTask{id=tradepulse-file-0} Task threw an
+     * uncaught and unrecoverable exception. Task is being killed and will not recover until manually restarted" and
+     * the task's stack trace (some 60 lines), printed by the task's thread ahead of everything a one-shot ingest says
+     * of the same failure: its step line, then "tradepulse ingest failed: ..." naming the causes, then the same trace.
+     * Dropped for a quiet ingest unless {@value #KAFKA_LEVEL_ENV} is set (any level shows it again); a followed ingest
+     * on a cluster logs it, as a service does.
+     */
+    static final String TASK_FAILED_LOGGER = "org.apache.kafka.connect.runtime.WorkerTask";
+    static final String TASK_FAILED_MESSAGE = "Task threw an uncaught and unrecoverable exception. Task is being killed";
+
+    /** Denies {@link #TASK_FAILED_MESSAGE} alone: WorkerTask's other errors (a failure during shutdown) still show. */
+    private static final class TaskFailedFilter extends org.apache.logging.log4j.core.filter.AbstractFilter {
+        @Override
+        public Result filter(org.apache.logging.log4j.core.LogEvent event) {
+            return event.getMessage() != null && event.getMessage().getFormattedMessage().contains(TASK_FAILED_MESSAGE)
+                    ? Result.DENY : Result.NEUTRAL;
+        }
+    }
+
+    /**
      * Connect's own start-up logging when a Ctrl-C (or SIGTERM) stops a worker being started: "ERROR AbstractConnectCli
      * - Failed to start Connect" (its shutdown hook refused: "Shutdown in progress") and Jetty's "WARN Server - Unable
      * to build server URI ... http://127.0.0.1:-2/" with their stack traces, printed by threads of Connect's above the

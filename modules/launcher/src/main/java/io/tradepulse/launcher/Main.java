@@ -1,5 +1,6 @@
 package io.tradepulse.launcher;
 
+import io.tradepulse.connect.runner.ConnectorFailedException;
 import io.tradepulse.connect.runner.OffsetsNotSavedException;
 import io.tradepulse.core.TopicAdmin;
 import java.io.PrintWriter;
@@ -75,8 +76,7 @@ public final class Main implements Runnable {
             // The levels depend on the verb (and its options), so they are set once parsed, before it runs.
             CommandLine verb = parsed.asCommandLineList().get(parsed.asCommandLineList().size() - 1);
             try {
-                LogLevels.apply((LoggerContext) LogManager.getContext(false),
-                        LogLevels.profileOf(verb.getCommandSpec().userObject()), env);
+                LogLevels.apply((LoggerContext) LogManager.getContext(false), verb.getCommandSpec().userObject(), env);
             } catch (ConfigException e) {
                 // Through the execution exception handler: "Invalid configuration: ...", exit code 2.
                 throw new CommandLine.ExecutionException(verb, e.getMessage(), e);
@@ -187,7 +187,9 @@ public final class Main implements Runnable {
             if ((t instanceof ExecutionException || t instanceof CompletionException) && t.getCause() != null) {
                 continue; // a future's wrapper: its message is only its cause's toString()
             }
-            String m = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+            // A failed connector's or task's message is the worker's whole trace: its causes' messages instead.
+            String m = t instanceof ConnectorFailedException failed ? ConnectorFailures.oneLine(failed)
+                    : t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
             if (parts.stream().noneMatch(p -> p.contains(m))) {
                 parts.add(m);
             }

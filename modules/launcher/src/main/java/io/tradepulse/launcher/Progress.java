@@ -67,7 +67,7 @@ final class Progress {
                 }
                 throw new StoppedException(e);
             }
-            finish(header, String.format(Locale.ROOT, " FAILED after %.1f s: %s", seconds, e.getMessage()));
+            finish(header, String.format(Locale.ROOT, " FAILED after %.1f s: %s", seconds, failure(e)));
             throw e;
         } finally {
             synchronized (this) {
@@ -75,6 +75,15 @@ final class Progress {
                 notifyAll();
             }
         }
+    }
+
+    /**
+     * What a step's line says of its failure: the message, but for a failed connector or task, whose message is the
+     * worker's whole trace (some 60 stack frames on stdout), the messages of what it threw and its causes.
+     */
+    static String failure(Throwable e) {
+        return e instanceof io.tradepulse.connect.runner.ConnectorFailedException failed
+                ? ConnectorFailures.oneLine(failed) : e.getMessage();
     }
 
     /**

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import io.tradepulse.connect.common.LongRetryAfterException;
 import io.tradepulse.connect.common.TradeSourceConfig;
 import io.tradepulse.connect.comtrade.ComtradeConfig;
+import io.tradepulse.connect.runner.ConnectorFailedException;
+import io.tradepulse.connect.runner.FailedTasks;
 import io.tradepulse.connect.runner.OffsetsNotSavedException;
 import io.tradepulse.connect.runner.TaskStopCutShortException;
 import java.io.PrintWriter;
@@ -257,6 +259,71 @@ class IngestCommandTest {
 
     private static String key() {
         return ComtradeConfig.QUOTA_EXHAUSTED_CONFIG + "=WAIT";
+    }
+
+    /**
+     * What a task throws when the registry is down, as Connect wraps it: "Tolerance exceeded in error handler", the
+     * converter's DataException, the serializer's, then the registry client's own.
+     */
+    private static ConnectorFailedException registryDownTaskFailure() {
+        Exception registry = new IllegalStateException("Schema registry unavailable at [http://127.0.0.1:1/apis/ccompat/v7]"
+                + " after 4 attempt(s) in 5256 ms; last failure: ConnectException; error code: -1",
+                new java.net.ConnectException());
+        Exception serializer = new org.apache.kafka.common.errors.SerializationException("Schema registry unavailable"
+                + " while registering Avro schema io.tradepulse.avro.SeriesKey for subject 'trade.records-key': "
+                + registry.getMessage(), registry);
+        Exception converter = new org.apache.kafka.connect.errors.DataException("Converting io.tradepulse.avro.SeriesKey"
+                + " data to Avro for topic trade.records failed: " + serializer.getMessage(), serializer);
+        return FailedTasks.taskFailed("tradepulse-file", 0,
+                new org.apache.kafka.connect.errors.ConnectException("Tolerance exceeded in error handler", converter));
+    }
+
+    /**
+     * A failed task's message is the worker's whole trace: "tradepulse ingest failed: Task 0 of tradepulse-file failed:
+     * org.apache.kafka.connect.errors.ConnectException: Tolerance exceeded in error handler" was followed by the
+     * "Caused by" lines and frames, the registry that was down named only in one of them. The first line names the
+     * causes, the trace follows for a bug report (exit 1).
+     */
+    @Test
+    void shouldNameTheTasksCausesOnTheFailureLineWhenATaskFailed() {
+        StringWriter err = new StringWriter();
+        CommandLine cmd = Main.commandLine().setErr(new PrintWriter(err, true));
+
+        int code = Main.failed(registryDownTaskFailure(), cmd.getSubcommands().get("ingest"), null);
+
+        assertThat(code).isEqualTo(1);
+        String first = err.toString().lines().findFirst().orElseThrow();
+        assertThat(first).startsWith("tradepulse ingest failed: Task 0 of tradepulse-file failed: Tolerance exceeded in"
+                + " error handler: Converting io.tradepulse.avro.SeriesKey data to Avro")
+                .contains("Schema registry unavailable at [http://127.0.0.1:1/apis/ccompat/v7]")
+                .doesNotContain("org.apache.kafka.connect.errors.ConnectException", "Caused by");
+        assertThat(err.toString()).as("the trace, after the line").contains("Caused by: ", "\tat ");
+    }
+
+    /** The step's line on stdout had the task's whole trace, some 60 stack frames: it names the causes, on one line. */
+    @Test
+    void shouldEndTheStepsLineWithTheTasksCausesWhenATaskFailed() {
+        java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
+        Progress progress = new Progress(new java.io.PrintStream(stdout, true, java.nio.charset.StandardCharsets.UTF_8), 5);
+
+        assertThatThrownBy(() -> progress.step("Ingesting", () -> {
+            throw registryDownTaskFailure();
+        }, x -> "")).isInstanceOf(ConnectorFailedException.class);
+
+        String printed = stdout.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(printed.lines().toList()).as(printed).hasSize(1);
+        assertThat(printed).contains("FAILED after", "Task 0 of tradepulse-file failed: Tolerance exceeded in error handler",
+                "Schema registry unavailable at [http://127.0.0.1:1/apis/ccompat/v7]").doesNotContain("\tat ");
+    }
+
+    /** A task whose trace has no cause: its message, without the class name. */
+    @Test
+    void shouldNameTheMessageAloneWhenTheTasksTraceHasNoCause() {
+        ConnectorFailedException failed = FailedTasks.taskFailed("tradepulse-file", 0,
+                new org.apache.kafka.connect.errors.ConnectException("HTTP 404 for http://127.0.0.1:18765/missing.csv"));
+
+        assertThat(ConnectorFailures.oneLine(failed))
+                .isEqualTo("Task 0 of tradepulse-file failed: HTTP 404 for http://127.0.0.1:18765/missing.csv");
     }
 
     /** A run to repeat later is a failure (1), on one line: nothing to debug, no stack trace. */

@@ -133,6 +133,50 @@ class LogLevelsTest {
     }
 
     /**
+     * A one-shot ingest whose task failed printed, ahead of its own step line and failure line, Connect's "ERROR
+     * WorkerTask - WorkerSourceTask{id=...} Task threw an uncaught and unrecoverable exception ..." and the task's
+     * trace, which the launcher prints after its line anyway. Dropped for a quiet ingest; TRADEPULSE_KAFKA_LOG_LEVEL
+     * shows it again, and a followed ingest on a cluster (a service) logs it.
+     */
+    @Test
+    void shouldDropConnectsLogOfAFailedTaskWhenAQuietIngestReportsItItself() throws Exception {
+        String failed = "WorkerSourceTask{id=tradepulse-file-0} Task threw an uncaught and unrecoverable exception."
+                + " Task is being killed and will not recover until manually restarted";
+        String duringShutdown = "WorkerSourceTask{id=tradepulse-file-0} Task threw an uncaught and unrecoverable"
+                + " exception during shutdown";
+        String oneShot = "ingest --source file --embedded";
+        String followed = "ingest --source census --follow --bootstrap-servers b:9092 --schema-registry-url http://r";
+
+        assertThat(loggedByWorkerTask(oneShot, Map.of(), failed, duringShutdown)).containsExactly(duringShutdown);
+        assertThat(loggedByWorkerTask(oneShot, Map.of(LogLevels.KAFKA_LEVEL_ENV, "ERROR"), failed))
+                .containsExactly(failed);
+        assertThat(loggedByWorkerTask(followed, Map.of(), failed)).containsExactly(failed);
+        assertThat(loggedByWorkerTask("demo", Map.of(), failed)).containsExactly(failed);
+    }
+
+    /** What WorkerTask's {@code messages} at ERROR leave in the log of {@code commandLine} run with {@code env}. */
+    private List<String> loggedByWorkerTask(String commandLine, Map<String, String> env, String... messages)
+            throws Exception {
+        LoggerContext context = context(bundled());
+        LogLevels.apply(context, verb(commandLine), env);
+        List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        org.apache.logging.log4j.core.Appender appender = new org.apache.logging.log4j.core.appender.AbstractAppender(
+                "collect", null, null, true, org.apache.logging.log4j.core.config.Property.EMPTY_ARRAY) {
+            @Override
+            public void append(org.apache.logging.log4j.core.LogEvent event) {
+                logged.add(event.getMessage().getFormattedMessage());
+            }
+        };
+        appender.start();
+        context.getConfiguration().getRootLogger().addAppender(appender, null, null);
+        context.updateLoggers();
+        for (String message : messages) {
+            context.getLogger(LogLevels.TASK_FAILED_LOGGER).error(message, new IllegalStateException("the task's"));
+        }
+        return logged;
+    }
+
+    /**
      * Ctrl-C at 7.5 s of demo: the registry (its child JVM got the terminal's SIGINT too) was gone while the processor
      * still ran, and stderr got "ERROR DeadLetterDeserializationHandler - Cannot deserialize trade.records/4/0: the
      * schema registry cannot serve its schema" and "ERROR ProcessorApp - Stream thread failed; replacing it" with
