@@ -305,6 +305,7 @@ final class IngestCommand implements Callable<Integer> {
             }
         });
         client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        client.putAll(adminTimeouts(timeout));
         TopicCatalog topics = new TopicCatalog(topicPrefix, partitions, replicationFactor,
                 new AvroSerdes(Map.of("schema.registry.url", registryUrl), null));
         connector.putIfAbsent("topic", topics.records().name());
@@ -384,6 +385,21 @@ final class IngestCommand implements Callable<Integer> {
             return offsetsFile;
         }, f -> embedded ? "(embedded run: offsets discarded with the broker)" : "resume point saved in " + f);
         return delivered[1];
+    }
+
+    /**
+     * The timeouts of ingest's admin client (the topics, the cluster id), bounded by --timeout: its calls wait
+     * default.api.timeout.ms (60 s) for a cluster that does not answer, so `--timeout PT20S` against an unreachable
+     * broker failed after 60 s ("Timed out waiting for a node assignment. Call: listTopics"). A request must fit in
+     * the call's time (request.timeout.ms, 30 s, at most default.api.timeout.ms, else the client refuses the
+     * setting); a longer --timeout keeps Kafka's defaults.
+     */
+    static Map<String, Object> adminTimeouts(Duration timeout) {
+        // Kafka's defaults of the two.
+        int call = (int) Math.min(timeout.toMillis(), 60_000);
+        int request = Math.min(call, 30_000);
+        return Map.of(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, call,
+                CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, request);
     }
 
     /** What the stop's hook silences: with --embedded, Connect's words about a resume point the run does not keep too. */

@@ -326,6 +326,36 @@ class IngestCommandTest {
                 .isEqualTo("Task 0 of tradepulse-file failed: HTTP 404 for http://127.0.0.1:18765/missing.csv");
     }
 
+    /**
+     * `--timeout PT20S` against a broker that does not answer failed after 60 s: the admin client that creates the
+     * topics waited its default.api.timeout.ms. Its waits are bounded by --timeout (here 2 s; CliRun gives up at 20 s).
+     */
+    @Test
+    void shouldGiveUpOnAnUnreachableClusterWithinTheTimeoutWhenItIsShorterThanTheAdminClientsWait(@TempDir Path dir)
+            throws Exception {
+        Path mapping = Files.writeString(dir.resolve("mapping.properties"), "file.source.name=X\ndefault.reporter=CHN\n"
+                + "default.partner=USA\ndefault.flow=EXPORT\ndefault.commodity=TOTAL\ndefault.vintage=v1\n"
+                + "default.publishedAt=2025-03-01\nfield.period=period_start\nfield.value=value\n");
+        Path data = Files.writeString(dir.resolve("data.csv"), "period_start,value\n2025-01,1\n");
+        java.io.PrintStream originalOut = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        CliRun r;
+        long started = System.nanoTime();
+        try {
+            r = CliRun.execute("ingest", "--source", "file", "--bootstrap-servers", "127.0.0.1:1",
+                    "--schema-registry-url", "http://127.0.0.1:1", "--config", mapping.toString(), "--files",
+                    data.toString(), "--offsets", dir.resolve("x.offsets").toString(), "--timeout", "PT2S");
+        } finally {
+            System.setOut(originalOut);
+        }
+
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).startsWith("tradepulse ingest failed: ");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
+        assertThat(IngestCommand.adminTimeouts(Duration.ofMinutes(30))).as("a longer --timeout: Kafka's defaults")
+                .containsEntry("default.api.timeout.ms", 60_000).containsEntry("request.timeout.ms", 30_000);
+    }
+
     /** A run to repeat later is a failure (1), on one line: nothing to debug, no stack trace. */
     @Test
     void shouldExitWith1AndOneLineWithoutStackTraceWhenARunIsToBeRepeatedLater() {
