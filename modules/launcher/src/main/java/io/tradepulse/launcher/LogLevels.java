@@ -90,7 +90,7 @@ final class LogLevels {
     /**
      * {@link #apply(LoggerContext, Profile, Map)} with the profile of {@code command} ({@link #profileOf}); for a
      * quiet ingest, without Connect's log of a task that failed, which the command reports itself
-     * ({@link #TASK_FAILED_LOGGER}).
+     * ({@link #TASK_FAILED_LOGS}).
      */
     static boolean apply(LoggerContext context, Object command, Map<String, String> env) {
         Profile profile = profileOf(command);
@@ -100,37 +100,50 @@ final class LogLevels {
         String kafkaLevel = env.get(KAFKA_LEVEL_ENV);
         if (command instanceof IngestCommand && profile == Profile.QUIET && (kafkaLevel == null || kafkaLevel.isBlank())) {
             Configuration config = context.getConfiguration();
-            LoggerConfig logger = config.getLoggerConfig(TASK_FAILED_LOGGER);
-            if (!logger.getName().equals(TASK_FAILED_LOGGER)) {
-                // No level: the one of org.apache.kafka, as set above.
-                logger = new LoggerConfig(TASK_FAILED_LOGGER, null, true);
-                config.addLogger(TASK_FAILED_LOGGER, logger);
-            }
-            if (!(logger.getFilter() instanceof TaskFailedFilter)) {
-                logger.addFilter(new TaskFailedFilter());
-            }
+            TASK_FAILED_LOGS.forEach((name, messages) -> {
+                LoggerConfig logger = config.getLoggerConfig(name);
+                if (!logger.getName().equals(name)) {
+                    // No level: the one of org.apache.kafka, as set above.
+                    logger = new LoggerConfig(name, null, true);
+                    config.addLogger(name, logger);
+                }
+                if (!(logger.getFilter() instanceof TaskFailedFilter)) {
+                    logger.addFilter(new TaskFailedFilter(messages));
+                }
+            });
             context.updateLoggers();
         }
         return true;
     }
 
     /**
-     * Connect's log of a task that failed, "ERROR WorkerTask - WorkerSourceTask{id=tradepulse-file-0} Task threw an
-     * uncaught and unrecoverable exception. Task is being killed and will not recover until manually restarted" and
-     * the task's stack trace (some 60 lines), printed by the task's thread ahead of everything a one-shot ingest says
-     * of the same failure: its step line, then "tradepulse ingest failed: ..." naming the causes, then the same trace.
-     * Dropped for a quiet ingest unless {@value #KAFKA_LEVEL_ENV} is set (any level shows it again); a followed ingest
-     * on a cluster logs it, as a service does.
+     * Connect's log of a task that failed, printed by the task's thread ahead of everything a one-shot ingest says of
+     * the same failure (its step line, then "tradepulse ingest failed: ..." naming the causes, then the task's trace):
+     * "ERROR WorkerTask - WorkerSourceTask{id=tradepulse-file-0} Task threw an uncaught and unrecoverable exception.
+     * Task is being killed and will not recover until manually restarted" with the task's trace (some 60 lines), and
+     * before it, for a record the producer refused (too large, not authorized), "ERROR AbstractWorkerSourceTask -
+     * WorkerSourceTask{id=...} failed to send record to trade.records: " with the producer's. Dropped for a quiet
+     * ingest unless {@value #KAFKA_LEVEL_ENV} is set (any level shows them again); a followed ingest on a cluster
+     * logs them, as a service does. These messages only: the loggers' others (a failure during shutdown) still show.
      */
-    static final String TASK_FAILED_LOGGER = "org.apache.kafka.connect.runtime.WorkerTask";
-    static final String TASK_FAILED_MESSAGE = "Task threw an uncaught and unrecoverable exception. Task is being killed";
+    static final Map<String, List<String>> TASK_FAILED_LOGS = Map.of(
+            "org.apache.kafka.connect.runtime.WorkerTask",
+            List.of("Task threw an uncaught and unrecoverable exception. Task is being killed"),
+            "org.apache.kafka.connect.runtime.AbstractWorkerSourceTask",
+            List.of(" failed to send record to ", " due to an unrecoverable exception: "));
 
-    /** Denies {@link #TASK_FAILED_MESSAGE} alone: WorkerTask's other errors (a failure during shutdown) still show. */
+    /** Denies the events whose message contains one of {@code messages}. */
     private static final class TaskFailedFilter extends org.apache.logging.log4j.core.filter.AbstractFilter {
+        private final List<String> messages;
+
+        TaskFailedFilter(List<String> messages) {
+            this.messages = messages;
+        }
+
         @Override
         public Result filter(org.apache.logging.log4j.core.LogEvent event) {
-            return event.getMessage() != null && event.getMessage().getFormattedMessage().contains(TASK_FAILED_MESSAGE)
-                    ? Result.DENY : Result.NEUTRAL;
+            String message = event.getMessage() == null ? "" : event.getMessage().getFormattedMessage();
+            return messages.stream().anyMatch(message::contains) ? Result.DENY : Result.NEUTRAL;
         }
     }
 

@@ -147,15 +147,27 @@ class LogLevelsTest {
         String oneShot = "ingest --source file --embedded";
         String followed = "ingest --source census --follow --bootstrap-servers b:9092 --schema-registry-url http://r";
 
+        String notSent = "WorkerSourceTask{id=tradepulse-file-0} failed to send record to trade.records: ";
+
         assertThat(loggedByWorkerTask(oneShot, Map.of(), failed, duringShutdown)).containsExactly(duringShutdown);
+        assertThat(logged(oneShot, Map.of(), SEND_FAILED_LOGGER, notSent)).isEmpty();
         assertThat(loggedByWorkerTask(oneShot, Map.of(LogLevels.KAFKA_LEVEL_ENV, "ERROR"), failed))
                 .containsExactly(failed);
         assertThat(loggedByWorkerTask(followed, Map.of(), failed)).containsExactly(failed);
+        assertThat(logged(followed, Map.of(), SEND_FAILED_LOGGER, notSent)).containsExactly(notSent);
         assertThat(loggedByWorkerTask("demo", Map.of(), failed)).containsExactly(failed);
     }
 
+    private static final String SEND_FAILED_LOGGER = "org.apache.kafka.connect.runtime.AbstractWorkerSourceTask";
+
     /** What WorkerTask's {@code messages} at ERROR leave in the log of {@code commandLine} run with {@code env}. */
     private List<String> loggedByWorkerTask(String commandLine, Map<String, String> env, String... messages)
+            throws Exception {
+        return logged(commandLine, env, "org.apache.kafka.connect.runtime.WorkerTask", messages);
+    }
+
+    /** What {@code logger}'s {@code messages} at ERROR leave in the log of {@code commandLine} run with {@code env}. */
+    private List<String> logged(String commandLine, Map<String, String> env, String logger, String... messages)
             throws Exception {
         LoggerContext context = context(bundled());
         LogLevels.apply(context, verb(commandLine), env);
@@ -171,7 +183,7 @@ class LogLevelsTest {
         context.getConfiguration().getRootLogger().addAppender(appender, null, null);
         context.updateLoggers();
         for (String message : messages) {
-            context.getLogger(LogLevels.TASK_FAILED_LOGGER).error(message, new IllegalStateException("the task's"));
+            context.getLogger(logger).error(message, new IllegalStateException("the task's"));
         }
         return logged;
     }
