@@ -87,7 +87,8 @@ final class ConnectorFailures {
         return parts;
     }
 
-    private static String collapse(String text) {
+    /** {@code text} on one line: its line breaks, and the blanks around them, as one space. */
+    static String collapse(String text) {
         return text.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 }

@@ -188,8 +188,10 @@ public final class Main implements Runnable {
                 continue; // a future's wrapper: its message is only its cause's toString()
             }
             // A failed connector's or task's message is the worker's whole trace: its causes' messages instead.
+            // A message on several lines (Connect's list of a connector's invalid settings) on one: the first line
+            // says what and why, and its other lines came below it, where the stack trace starts.
             String m = t instanceof ConnectorFailedException failed ? ConnectorFailures.oneLine(failed)
-                    : t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+                    : t.getMessage() != null ? ConnectorFailures.collapse(t.getMessage()) : t.getClass().getSimpleName();
             if (parts.stream().noneMatch(p -> p.contains(m))) {
                 parts.add(m);
             }

@@ -78,12 +78,16 @@ final class Progress {
     }
 
     /**
-     * What a step's line says of its failure: the message, but for a failed connector or task, whose message is the
-     * worker's whole trace (some 60 stack frames on stdout), the messages of what it threw and its causes.
+     * What a step's line says of its failure, on one line: the message, but for a failed connector or task, whose
+     * message is the worker's whole trace (some 60 stack frames on stdout), the messages of what it threw and its causes.
      */
     static String failure(Throwable e) {
-        return e instanceof io.tradepulse.connect.runner.ConnectorFailedException failed
-                ? ConnectorFailures.oneLine(failed) : e.getMessage();
+        if (e instanceof io.tradepulse.connect.runner.ConnectorFailedException failed) {
+            return ConnectorFailures.oneLine(failed);
+        }
+        // A message on several lines (Connect's list of a connector's invalid settings) ended the step's line at its
+        // first line break, the rest standing alone below it.
+        return e.getMessage() == null ? String.valueOf(e) : ConnectorFailures.collapse(e.getMessage());
     }
 
     /**

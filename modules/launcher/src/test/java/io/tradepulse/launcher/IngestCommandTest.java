@@ -316,6 +316,38 @@ class IngestCommandTest {
                 "Schema registry unavailable at [http://127.0.0.1:1/apis/ccompat/v7]").doesNotContain("\tat ");
     }
 
+    /**
+     * The worker's refusal of a connector's settings (a connector.class other than the source's, left to the worker)
+     * lists them on several lines: the step's line and the failure line ended at the first line break, the settings
+     * standing alone below them.
+     */
+    @Test
+    void shouldKeepTheStepLineAndTheFailureLineOnOneLineWhenTheMessageHasSeveral() {
+        String refused = "Failed starting connector tradepulse-file: Connector configuration is invalid and contains"
+                + " the following 2 error(s):\nMissing required configuration \"gacc.tables\" which has no default"
+                + " value.\nConfiguration 'gacc.tables' values must not be null.\n";
+        java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
+        Progress progress = new Progress(new java.io.PrintStream(stdout, true, java.nio.charset.StandardCharsets.UTF_8), 5);
+        assertThatThrownBy(() -> progress.step("Starting connector tradepulse-file", () -> {
+            throw new org.apache.kafka.connect.errors.ConnectException(refused);
+        }, x -> "")).isInstanceOf(org.apache.kafka.connect.errors.ConnectException.class);
+        StringWriter err = new StringWriter();
+        CommandLine cmd = Main.commandLine().setErr(new PrintWriter(err, true));
+
+        int code = Main.failed(new org.apache.kafka.connect.errors.ConnectException(refused),
+                cmd.getSubcommands().get("ingest"), null);
+
+        String step = stdout.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(step.lines().toList()).as(step).hasSize(1);
+        assertThat(step).contains("2 error(s): Missing required configuration \"gacc.tables\" which has no default"
+                + " value. Configuration 'gacc.tables' values must not be null.");
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString().lines().findFirst().orElseThrow()).isEqualTo("tradepulse ingest failed: "
+                + "Failed starting connector tradepulse-file: Connector configuration is invalid and contains the"
+                + " following 2 error(s): Missing required configuration \"gacc.tables\" which has no default value."
+                + " Configuration 'gacc.tables' values must not be null.");
+    }
+
     /** A task whose trace has no cause: its message, without the class name. */
     @Test
     void shouldNameTheMessageAloneWhenTheTasksTraceHasNoCause() {
