@@ -233,6 +233,7 @@ final class IngestCommand implements Callable<Integer> {
         }
         checkLocalFilesExist(connector);
         // Read before anything starts: a missing file once failed only after the broker and registry had started.
+        refuseJsonWorkerConfig(workerConfig);
         workerSettings = ClientSettings.read(spec.commandLine(), "--worker-config", workerConfig);
         refuseWorkerKeysIngestSets(workerSettings);
         checkWorkerSettings(workerSettings);
@@ -689,26 +690,44 @@ final class IngestCommand implements Callable<Integer> {
      * A Kafka Connect JSON connector config (deploy/connect/connectors/*.json) given to --config, which takes a Java
      * properties file: read as properties, every line of it was a key nobody reads ("\"file.format\": \"CSV\","), so the
      * run was refused as "File source mapping incomplete, set: field.reporter or default.reporter; ...", naming keys
-     * the file did set. Told by its first character other than a blank (a byte order mark skipped): a properties
-     * file does not start with '{'. A file that cannot be read is left to {@link ClientSettings#read}.
+     * the file did set. A file that cannot be read is left to {@link ClientSettings#read}.
      */
     static void refuseJson(Path config) {
-        if (config == null || !Files.isRegularFile(config)) {
-            return;
-        }
-        int first;
-        try (java.io.Reader r = Files.newBufferedReader(config)) {
-            do {
-                first = r.read();
-            } while (first == '\uFEFF' || first >= 0 && Character.isWhitespace(first));
-        } catch (IOException e) {
-            return;
-        }
-        if (first == '{') {
+        if (isJson(config)) {
             throw new SettingsRefusedException("--config " + config + " is a JSON file (a Kafka Connect connector"
                     + " config?); --config takes a Java properties file: give the connector settings (the keys of its"
                     + " \"config\" object, or of the JSON itself) as key=value lines (docs/connectors.md)");
         }
+    }
+
+    /**
+     * Likewise a JSON file given to --worker-config: its keys ("\"security.protocol\"") were none the worker reads,
+     * and nothing refused them, so the run went on without the settings meant (no TLS, no SASL).
+     */
+    static void refuseJsonWorkerConfig(Path config) {
+        if (isJson(config)) {
+            throw new SettingsRefusedException("--worker-config " + config + " is a JSON file; --worker-config takes a"
+                    + " Java properties file: give the worker settings as key=value lines");
+        }
+    }
+
+    /**
+     * Whether {@code file} is JSON, told by its first character other than a blank (a byte order mark skipped): a
+     * properties file does not start with '{'. False for none, and for a file that cannot be read as UTF-8 text.
+     */
+    private static boolean isJson(Path file) {
+        if (file == null || !Files.isRegularFile(file)) {
+            return false;
+        }
+        int first;
+        try (java.io.Reader r = Files.newBufferedReader(file)) {
+            do {
+                first = r.read();
+            } while (first == '\uFEFF' || first >= 0 && Character.isWhitespace(first));
+        } catch (IOException e) {
+            return false;
+        }
+        return first == '{';
     }
 
     /** The connector key listing the files (or URLs) a source reads; null for the API sources. */

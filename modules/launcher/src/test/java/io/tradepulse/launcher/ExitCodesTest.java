@@ -245,6 +245,25 @@ class ExitCodesTest {
                 .contains("Java properties file", "key=value").doesNotContain("mapping incomplete");
     }
 
+    /** A JSON --worker-config was read as properties whose keys no worker reads: the run went on without them. */
+    @Test
+    void shouldRefuseAJsonWorkerConfigNamingTheFileWhenGivenAsThePropertiesFile() throws IOException {
+        Path mapping = Files.writeString(tmp.resolve("mapping.properties"), "file.source.name=X\ndefault.reporter=CHN\n"
+                + "default.partner=USA\ndefault.flow=EXPORT\ndefault.commodity=TOTAL\ndefault.vintage=v1\n"
+                + "default.publishedAt=2025-03-01\nfield.period=period_start\nfield.value=value\n");
+        Path worker = Files.writeString(tmp.resolve("worker.json"), "{\"security.protocol\": \"SSL\"}\n");
+
+        // A cluster that does not answer, given up on within a second: nothing must be contacted.
+        CliRun r = CliRun.execute("ingest", "--source", "file", "--bootstrap-servers", "127.0.0.1:1",
+                "--schema-registry-url", "http://127.0.0.1:1", "--timeout", "PT1S", "--offsets",
+                tmp.resolve("x.offsets").toString(), "--config", mapping.toString(), "--files", files.get("{data}"),
+                "--worker-config", worker.toString());
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().toList()).as(r.err()).hasSize(1);
+        assertThat(r.err()).startsWith("--worker-config " + worker + " is a JSON file").contains("key=value");
+    }
+
     @Test
     void shouldStillShowTheUsageWhenIngestsOptionsDoNotGoTogether() {
         CliRun r = CliRun.execute("ingest", "--source", "file", "--embedded", "--bootstrap-servers", "b:9092");
