@@ -12,7 +12,6 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
-import org.apache.kafka.common.config.ConfigDef.ValidList;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
@@ -84,7 +83,7 @@ public final class CensusConfig extends TradeSourceConfig {
     return commonDef(new ConfigDef())
         .define(BASE_URL_CONFIG, Type.STRING, BASE_URL_DEFAULT, new ConfigDef.NonEmptyString(), Importance.LOW,
             BASE_URL_DOC, GROUP, ++o, ConfigDef.Width.LONG, BASE_URL_CONFIG)
-        .define(FLOWS_CONFIG, Type.LIST, FLOWS_DEFAULT, ValidList.in("EXPORT", "IMPORT"), Importance.HIGH,
+        .define(FLOWS_CONFIG, Type.LIST, FLOWS_DEFAULT, distinctList("EXPORT", "IMPORT"), Importance.HIGH,
             FLOWS_DOC, GROUP, ++o, ConfigDef.Width.SHORT, FLOWS_CONFIG)
         .define(COMM_LVL_CONFIG, Type.STRING, COMM_LVL_DEFAULT, ValidString.in("TOTAL", "HS2", "HS4", "HS6", "HS10"),
             Importance.HIGH, COMM_LVL_DOC, GROUP, ++o, ConfigDef.Width.SHORT, COMM_LVL_CONFIG)

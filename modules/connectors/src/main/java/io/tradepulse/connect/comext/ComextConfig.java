@@ -13,7 +13,6 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
-import org.apache.kafka.common.config.ConfigDef.ValidList;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigException;
 
@@ -135,7 +134,7 @@ public final class ComextConfig extends TradeSourceConfig {
         .define(PRODUCTS_CONFIG, Type.LIST, PRODUCTS_DEFAULT, ConfigDef.LambdaValidator.with(ComextConfig::validateProducts,
             () -> "distinct codes: TOTAL or 2/4/6/8 digits"), Importance.HIGH, PRODUCTS_DOC, GROUP, ++o,
             ConfigDef.Width.MEDIUM, PRODUCTS_CONFIG)
-        .define(FLOWS_CONFIG, Type.LIST, FLOWS_DEFAULT, ValidList.in("IMPORT", "EXPORT"), Importance.HIGH, FLOWS_DOC,
+        .define(FLOWS_CONFIG, Type.LIST, FLOWS_DEFAULT, distinctList("IMPORT", "EXPORT"), Importance.HIGH, FLOWS_DOC,
             GROUP, ++o, ConfigDef.Width.SHORT, FLOWS_CONFIG)
         .define(START_CONFIG, Type.STRING, START_DEFAULT, ConfigDef.LambdaValidator.with(ComextConfig::validateMonth,
             () -> "yyyy-MM"), Importance.HIGH, START_DOC, GROUP, ++o, ConfigDef.Width.SHORT, START_CONFIG)

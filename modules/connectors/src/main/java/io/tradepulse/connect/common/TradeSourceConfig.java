@@ -138,6 +138,40 @@ public abstract class TradeSourceConfig extends AbstractConfig {
     }
   }
 
+  /**
+   * The validator of a list whose entries are partitions or fixed values ({@code file.paths}, {@code *.flows}): not
+   * empty, no empty entry, each entry one of {@code allowed} when given, and each once ({@link #requireDistinct},
+   * naming the entry). Kafka's ValidList refused a duplicate in Connect's validate, which the worker, the standalone
+   * herder and tradepulse ingest run before a start, with "values must not be duplicated", naming no entry; only a
+   * start without it removed the duplicate, with a WARN. Its Valid Values in the docs stay as ValidList's.
+   *
+   * @param allowed the values an entry may be; none for any non-empty value
+   */
+  public static ConfigDef.Validator distinctList(String... allowed) {
+    ConfigDef.ValidString in = allowed.length == 0 ? null : ConfigDef.ValidString.in(allowed);
+    return new ConfigDef.Validator() {
+      @Override
+      public void ensureValid(String name, Object value) {
+        if (!(value instanceof List<?> list) || list.isEmpty()) {
+          throw new ConfigException(name, value, "must name at least one entry" + (in == null ? "" : " of " + in));
+        }
+        for (Object v : list) {
+          if (in != null) {
+            in.ensureValid(name, v);
+          } else if (v == null || v.toString().isBlank()) {
+            throw new ConfigException(name, value, "has an empty entry");
+          }
+        }
+        requireDistinct(name, value);
+      }
+
+      @Override
+      public String toString() {
+        return in == null ? "" : in.toString();
+      }
+    };
+  }
+
   public static ConfigDef commonDef(ConfigDef def) {
     int o = 0;
     return def

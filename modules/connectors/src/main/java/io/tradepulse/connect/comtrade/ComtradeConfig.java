@@ -113,7 +113,7 @@ public final class ComtradeConfig extends TradeSourceConfig {
           ComtradeConfig::validateCodes, () -> "non-empty list of distinct M49 numeric codes"), Importance.MEDIUM,
           PARTNERS_DOC,
           GROUP, 4, ConfigDef.Width.MEDIUM, PARTNERS_CONFIG)
-      .define(FLOWS_CONFIG, Type.LIST, FLOWS_DEFAULT, ConfigDef.ValidList.in("X", "M", "RX", "RM"), Importance.MEDIUM,
+      .define(FLOWS_CONFIG, Type.LIST, FLOWS_DEFAULT, distinctList("X", "M", "RX", "RM"), Importance.MEDIUM,
           FLOWS_DOC, GROUP, 5, ConfigDef.Width.SHORT, FLOWS_CONFIG)
       .define(CMD_CONFIG, Type.LIST, CMD_DEFAULT, ConfigDef.LambdaValidator.with(ComtradeConfig::validateCmdCodes,
           () -> "non-empty list of distinct codes"), Importance.MEDIUM, CMD_DOC, GROUP, 6, ConfigDef.Width.MEDIUM,

@@ -93,7 +93,7 @@ public final class FileConfig extends TradeSourceConfig {
 
   private static ConfigDef define() {
     ConfigDef def = commonDef(new ConfigDef())
-        .define(PATHS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.ValidList.anyNonDuplicateValues(false, false),
+        .define(PATHS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, distinctList(),
             Importance.HIGH, PATHS_DOC, GROUP, 1, ConfigDef.Width.LONG, PATHS_CONFIG)
         .define(FORMAT_CONFIG, Type.STRING, FORMAT_DEFAULT, ConfigDef.ValidString.in("CSV", "JSON"), Importance.HIGH,
             FORMAT_DOC, GROUP, 2, ConfigDef.Width.SHORT, FORMAT_CONFIG)

@@ -34,7 +34,7 @@ public final class GaccConfig extends TradeSourceConfig {
   public static final long SETTLE_DEFAULT = 10_000L;
 
   public static final ConfigDef CONFIG_DEF = commonDef(new ConfigDef())
-      .define(LOCATIONS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.ValidList.anyNonDuplicateValues(false, false),
+      .define(LOCATIONS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, distinctList(),
           Importance.HIGH, LOCATIONS_DOC, GROUP, 1, ConfigDef.Width.LONG, LOCATIONS_CONFIG)
       .define(COUNTRY_TABLE_CONFIG, Type.STRING, "", GaccNames.overrideValidator(), Importance.LOW, COUNTRY_TABLE_DOC,
           GROUP, 2, ConfigDef.Width.LONG, COUNTRY_TABLE_CONFIG)
