@@ -33,12 +33,74 @@ public final class OwnKeys {
       Set<String> taskKeys) {
     Set<String> known = def.names();
     return props.keySet().stream().sorted()
-        .filter(k -> !known.contains(k) && !taskKeys.contains(k) && prefixes.stream().anyMatch(k::startsWith))
-        .findFirst()
-        // Without the value: a misspelt key may hold a secret (census.api.kye), which the message must not carry.
-        .map(k -> new ConfigException("Unknown configuration " + k + ": no setting of this connector has this key (its "
-            + "own keys start with " + String.join(", ", prefixes) + ")"
-            + ConfigKeys.closest(k, known).map(c -> "; did you mean '" + c + "'?").orElse("")));
+        .filter(k -> !known.contains(k) && !taskKeys.contains(k))
+        .map(k -> prefixes.stream().anyMatch(k::startsWith) ? unknown(k, known, prefixes)
+            : nearPrefix(k, prefixes).map(p -> misspeltPrefix(k, p, known, prefixes)).orElse(null))
+        .filter(java.util.Objects::nonNull)
+        .findFirst();
+  }
+
+  // Without the value: a misspelt key may hold a secret (census.api.kye), which the message must not carry.
+  private static ConfigException unknown(String k, Set<String> known, List<String> prefixes) {
+    return new ConfigException("Unknown configuration " + k + ": no setting of this connector has this key (its "
+        + "own keys start with " + String.join(", ", prefixes) + ")"
+        + ConfigKeys.closest(k, known).map(c -> "; did you mean '" + c + "'?").orElse(""));
+  }
+
+  private static ConfigException misspeltPrefix(String k, String prefix, Set<String> known, List<String> prefixes) {
+    String fixed = prefix + k.substring(k.indexOf('.') + 1);
+    Optional<String> meant = known.contains(fixed) ? Optional.of(fixed) : ConfigKeys.closest(fixed, known);
+    return new ConfigException("Unknown configuration " + k + ": its prefix is not one of this connector's ("
+        + String.join(", ", prefixes) + ") but close to " + prefix + meant.map(c -> "; did you mean '" + c + "'?")
+        .orElse(""));
+  }
+
+  /**
+   * The first segments of Kafka Connect's and the worker's own keys (connector.class, tasks.max, transforms.*,
+   * errors.*, key/value/header.converter*, predicates.*, topic.creation.*, exactly.once.*, offsets.storage.topic,
+   * config.action.reload, producer/consumer/admin.override.*, ...): never taken for a misspelt prefix of ours.
+   */
+  private static final Set<String> CONNECT_PREFIXES = Set.of("connector.", "tasks.", "transforms.", "errors.", "key.",
+      "value.", "header.", "predicates.", "topic.", "exactly.", "offsets.", "config.", "producer.", "consumer.",
+      "admin.", "transaction.", "client.", "name.", "group.", "plugin.", "metrics.", "reporters.");
+
+  /**
+   * The own prefix {@code k}'s first segment is a typo of, if any: one or two letters off (an edit distance of 1 or 2,
+   * a transposition counting 2), as {@code defualt.valuation} of {@code default.}. Such a key was ignored silently,
+   * its setting left at the default, as one under an own prefix was before it was refused; a key of Connect's own
+   * ({@link #CONNECT_PREFIXES}) or of an unrelated family is left alone.
+   */
+  static Optional<String> nearPrefix(String k, List<String> prefixes) {
+    int dot = k.indexOf('.');
+    if (dot < 2) {
+      return Optional.empty();
+    }
+    String first = k.substring(0, dot + 1);
+    if (CONNECT_PREFIXES.contains(first)) {
+      return Optional.empty();
+    }
+    return prefixes.stream().filter(p -> distance(first, p) <= 2)
+        .min(java.util.Comparator.comparingInt(p -> distance(first, p)));
+  }
+
+  /** Levenshtein distance. */
+  private static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
   }
 
   /** For {@code start}: fails on the first unknown key under {@code prefixes}. */
