@@ -121,21 +121,7 @@ public final class FileConfig extends TradeSourceConfig {
    * MappedRowParser#readConstant}) and refused at start, on its key. Null for free text.
    */
   private static ConfigDef.Validator constant(Target t) {
-    String allowed = switch (t) {
-      case REPORTER, PARTNER -> "an ISO 3166-1 alpha-3 code, e.g. CHN" + (t == Target.PARTNER ? " (WLD = world)" : "");
-      case FLOW -> "one of EXPORT, IMPORT, RE_EXPORT, RE_IMPORT (or X, M, RX, RM)";
-      case COMMODITY -> "TOTAL or an HS code of 2, 4, 6, 8 or 10 digits (dots allowed)";
-      case PERIOD, PERIOD_END -> "a month yyyy-MM or yyyyMM";
-      case YEAR -> "a year, e.g. 2025";
-      case MONTH -> "a month number 1-12";
-      case MONTHS -> "a number of months 1-12";
-      case VALUE -> "a decimal number (not negative) in the file's unit, e.g. 28.8";
-      case CURRENCY -> "an ISO 4217 code, e.g. USD";
-      case REPORTED_YOY_PCT -> "a percent, e.g. -34.5";
-      case PUBLISHED_AT -> "an ISO instant (2026-01-14T00:00:00Z), a date yyyy-MM-dd (UTC midnight) or epoch millis "
-          + "(12 or 13 digits; epoch seconds are refused)";
-      default -> null;
-    };
+    String allowed = allowed(t);
     if (allowed == null) {
       return null;
     }
@@ -150,6 +136,31 @@ public final class FileConfig extends TradeSourceConfig {
         throw new ConfigException(name, value, "must be " + allowed);
       }
     }, () -> "empty or " + allowed);
+  }
+
+  /**
+   * What a value of {@code t} may be, in the words of the start-up error of its constant and of the dead letter of a
+   * cell that is not one; null for free text.
+   */
+  static String allowed(Target t) {
+    return switch (t) {
+      case REPORTER, PARTNER -> "an ISO 3166-1 alpha-3 code, e.g. CHN" + (t == Target.PARTNER ? " (WLD = world)" : "");
+      case FLOW -> "one of EXPORT, IMPORT, RE_EXPORT, RE_IMPORT (or X, M, RX, RM)";
+      // A constant is typed by hand, not saved by a spreadsheet: 123 is more likely a typo (1234?) than heading 0123
+      // missing its zero, so only a cell gets the zero back (MappedRowParser#readConstant refuses an odd length).
+      case COMMODITY -> "TOTAL or an HS code of 2, 4, 6, 8 or 10 digits (dots allowed)";
+      case PERIOD, PERIOD_END -> "a month yyyy-MM or yyyyMM";
+      case YEAR -> "a year, e.g. 2025";
+      case MONTH -> "a month number 1-12";
+      case MONTHS -> "a number of months 1-12";
+      case VALUE -> "a decimal number (not negative) in the file's unit, e.g. 28.8";
+      case CURRENCY -> "an ISO 4217 code, e.g. USD";
+      case VALUATION -> "one of " + String.join(", ", MappedRowParser.VALUATIONS);
+      case REPORTED_YOY_PCT -> "a percent, e.g. -34.5";
+      case PUBLISHED_AT -> "an ISO instant (2026-01-14T00:00:00Z), a date yyyy-MM-dd (UTC midnight) or epoch millis "
+          + "(12 or 13 digits; epoch seconds are refused)";
+      default -> null;
+    };
   }
 
   static void validateMultiplier(String name, Object value) {

@@ -21,6 +21,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
@@ -33,8 +34,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -348,50 +351,97 @@ public final class MappedRowParser implements PayloadParser<String> {
       }
       return v == null ? null : v.trim();
     };
+    // Where a value came from, for a dead letter's reason: the cell of its column, or its constant.
+    Function<Target, String> where = t -> {
+      String col = config.fields().get(t);
+      String v = col == null ? null : column.apply(col);
+      return v == null || v.isBlank() ? t.defaultConfig() : "column '" + col + "' (" + t.fieldConfig() + ")";
+    };
     try {
-      String reporter = iso3(get.apply(Target.REPORTER), "reporter");
-      String partner = iso3(get.apply(Target.PARTNER), "partner");
-      String flow = flow(get.apply(Target.FLOW));
-      String commodity = commodity(get.apply(Target.COMMODITY));
+      String reporter = cell(Target.REPORTER, require(get.apply(Target.REPORTER), "reporter"), where,
+          v -> iso3(v, "reporter"));
+      String partner = cell(Target.PARTNER, require(get.apply(Target.PARTNER), "partner"), where,
+          v -> iso3(v, "partner"));
+      String flow = cell(Target.FLOW, require(get.apply(Target.FLOW), "flow"), where, MappedRowParser::flow);
+      String commodity = cell(Target.COMMODITY, require(get.apply(Target.COMMODITY), "commodity"), where,
+          MappedRowParser::commodity);
       String level = Hs.level(commodity).orElseThrow();
       YearMonth start;
       String period = get.apply(Target.PERIOD);
       if (period != null) {
-        start = month(period);
+        start = cell(Target.PERIOD, period, where, MappedRowParser::month);
       } else {
-        start = YearMonth.of(Integer.parseInt(require(get.apply(Target.YEAR), "year")),
-            monthOfYear(require(get.apply(Target.MONTH), "month")));
+        start = YearMonth.of(cell(Target.YEAR, require(get.apply(Target.YEAR), "year"), where, Integer::parseInt),
+            cell(Target.MONTH, require(get.apply(Target.MONTH), "month"), where, MappedRowParser::monthOfYear));
       }
       int months = 1;
       String end = get.apply(Target.PERIOD_END);
       String monthsCell = get.apply(Target.MONTHS);
       if (end != null) {
-        months = (int) ChronoUnit.MONTHS.between(start, month(end)) + 1;
+        months = (int) ChronoUnit.MONTHS.between(start, cell(Target.PERIOD_END, end, where, MappedRowParser::month))
+            + 1;
       } else if (monthsCell != null) {
-        months = months(monthsCell);
+        months = cell(Target.MONTHS, monthsCell, where, MappedRowParser::months);
       }
       if (months < 1 || months > 12) {
         throw new IllegalArgumentException("period covers " + months + " months");
       }
-      BigDecimal amount = amount(get.apply(Target.VALUE));
+      BigDecimal amount = cell(Target.VALUE, get.apply(Target.VALUE), where, MappedRowParser::amount);
       Long value = amount == null ? null : wholeUnits(amount, multiplier, get.apply(Target.VALUE));
-      Double yoy = percent(get.apply(Target.REPORTED_YOY_PCT));
+      Double yoy = cell(Target.REPORTED_YOY_PCT, get.apply(Target.REPORTED_YOY_PCT), where, MappedRowParser::percent);
       if (value == null && yoy == null) {
         throw new IllegalArgumentException("neither a value nor a reported YoY %");
       }
       String currency = get.apply(Target.CURRENCY);
+      String valuation = get.apply(Target.VALUATION);
+      String published = require(get.apply(Target.PUBLISHED_AT), "publishedAt");
+      long publishedAt = cell(Target.PUBLISHED_AT, published, where, MappedRowParser::instant);
       return new TradeRow(reporter, partner, flow, commodity, level, start.getYear(), start.getMonthValue(), months,
-          value, currency == null ? "USD" : currency.toUpperCase(Locale.ROOT), get.apply(Target.VALUATION), yoy,
+          value, currency == null ? "USD" : cell(Target.CURRENCY, currency, where, MappedRowParser::currency),
+          valuation == null ? null : cell(Target.VALUATION, valuation, where, MappedRowParser::valuation), yoy,
           config.sourceName(), get.apply(Target.SOURCE_REF), require(get.apply(Target.VINTAGE), "vintage"),
-          instant(require(get.apply(Target.PUBLISHED_AT), "publishedAt")), 0, get.apply(Target.NOTE));
+          publishedAt, 0, get.apply(Target.NOTE));
     } catch (RuntimeException e) {
       return BadRow.of(e, location, position, raw);
     }
   }
 
   /**
+   * {@code v}, the value of {@code t} from {@code where}, read by {@code read}. The JDK's own messages name neither the
+   * column nor what it may hold ({@code For input string: "5.0"}, {@code Text '2026-01-14T10:00' could not be parsed
+   * at index 16}): a cell they refuse is named here, with its value and {@link FileConfig#allowed what is allowed}.
+   * The reasons this class gives itself already name the value and are kept, the column put before them; those of a
+   * number out of bounds are kept as they are.
+   */
+  private static <T> T cell(Target t, String v, Function<Target, String> where, Function<String, T> read) {
+    if (v == null) {
+      return read.apply(null);
+    }
+    try {
+      return read.apply(v);
+    } catch (NumberCells.OutOfBounds | Named e) {
+      throw e; // names the cell and the bound ("Value '-28.8' is negative ...")
+    } catch (NumberFormatException | DateTimeException e) {
+      String own = e.getMessage() != null && e.getMessage().startsWith("'") ? " (" + e.getMessage() + ")" : "";
+      String reason = t.key + " '" + v + "' in " + where.apply(t) + " is not " + FileConfig.allowed(t) + own;
+      // Of the same class: a dead letter's errorClass stays what it was.
+      if (e instanceof NumberFormatException) {
+        NumberFormatException named = new NumberFormatException(reason);
+        named.initCause(e);
+        throw named;
+      }
+      throw new DateTimeException(reason, e);
+    } catch (IllegalArgumentException e) {
+      // A reason of this class, naming the value and what is allowed: the column is added.
+      throw new IllegalArgumentException(where.apply(t) + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Reads a constant ({@code default.<name>}) as the rows read a cell of its field, so that one the rows would refuse
-   * fails at start instead of making every row a dead letter. Free text (vintage, note, ...) is not checked.
+   * fails at start instead of making every row a dead letter. Free text (vintage, note, ...) is not checked. An HS code
+   * of an odd number of digits is refused, which only a cell gets its leading zero back for ({@link
+   * FileConfig#allowed}).
    *
    * @throws RuntimeException when the rows could not read {@code v}
    */
@@ -400,7 +450,13 @@ public final class MappedRowParser implements PayloadParser<String> {
       case REPORTER -> iso3(v, "reporter");
       case PARTNER -> iso3(v, "partner");
       case FLOW -> flow(v);
-      case COMMODITY -> commodity(v);
+      case COMMODITY -> {
+        String digits = v.replace(".", "").replace(" ", "");
+        if (digits.matches("\\d+") && digits.length() % 2 == 1) {
+          throw new IllegalArgumentException("commodity '" + v + "' has an odd number of digits");
+        }
+        commodity(v);
+      }
       case PERIOD, PERIOD_END -> month(v);
       case YEAR -> Integer.parseInt(v);
       case MONTH -> monthOfYear(v);
@@ -411,15 +467,43 @@ public final class MappedRowParser implements PayloadParser<String> {
         }
       }
       case VALUE -> amount(v);
-      case CURRENCY -> {
-        if (!v.matches("[A-Za-z]{3}")) {
-          throw new IllegalArgumentException("currency '" + v + "' is not an ISO 4217 code");
-        }
-      }
+      case CURRENCY -> currency(v);
+      case VALUATION -> valuation(v);
       case REPORTED_YOY_PCT -> percent(v);
       case PUBLISHED_AT -> instant(v);
       default -> { } // free text
     }
+  }
+
+  /** The valuations a figure may have, as the docs of field.valuation name them. */
+  static final List<String> VALUATIONS = List.of("FOB", "CIF", "CUSTOMS");
+
+  /**
+   * A valuation, upper-cased. Any text went out as the record's valuation ("FOBB"), a label of no known basis that
+   * a reader compares with FOB or CIF.
+   */
+  static String valuation(String v) {
+    String s = v.toUpperCase(Locale.ROOT);
+    if (!VALUATIONS.contains(s)) {
+      throw new IllegalArgumentException("valuation '" + v + "' is not one of " + String.join(", ", VALUATIONS));
+    }
+    return s;
+  }
+
+  /** ISO 4217, as the JDK knows it: the list the processor's validator refuses any other currency by. */
+  private static final Set<String> CURRENCIES = java.util.Currency.getAvailableCurrencies().stream()
+      .map(java.util.Currency::getCurrencyCode).collect(Collectors.toUnmodifiableSet());
+
+  /**
+   * An ISO 4217 code, upper-cased. Three letters were enough (XYZ; RMB, the common name of CNY), and such a figure
+   * went out to be refused by the processor, far from its file and line.
+   */
+  static String currency(String v) {
+    String s = v.toUpperCase(Locale.ROOT);
+    if (!CURRENCIES.contains(s)) {
+      throw new IllegalArgumentException("currency '" + v + "' is not an ISO 4217 code");
+    }
+    return s;
   }
 
   /** An HS code (dots allowed, a dropped leading zero restored) or TOTAL, as the series key spells it. */
@@ -450,10 +534,19 @@ public final class MappedRowParser implements PayloadParser<String> {
     try {
       return NumberCells.nonNegative(NumberCells.decimal(NumberCells.ungroup(v)), v);
     } catch (NumberCells.OutOfBounds e) {
-      throw new NumberFormatException("Value " + e.getMessage());
+      throw new Named("Value " + e.getMessage());
     } catch (NumberFormatException e) {
-      // BigDecimal's own message does not say which cell: name it for whoever reads the dead letter.
-      throw new NumberFormatException("Non-numeric value '" + v + "'");
+      // BigDecimal's own message does not say which cell: toItem names it for whoever reads the dead letter. A comma
+      // that groups no thousands is said so ("'28,8' has a comma ...").
+      throw new NumberFormatException(e.getMessage() != null && e.getMessage().startsWith("'") ? e.getMessage()
+          : "Non-numeric value '" + v + "'");
+    }
+  }
+
+  /** A number cell refused with a reason that already names it and its bound: kept as it is by {@link #cell}. */
+  private static final class Named extends NumberFormatException {
+    Named(String message) {
+      super(message);
     }
   }
 
@@ -462,7 +555,7 @@ public final class MappedRowParser implements PayloadParser<String> {
     try {
       return NumberCells.wholeUnits(amount, multiplier, cell);
     } catch (NumberCells.OutOfBounds e) {
-      throw new NumberFormatException("Value " + e.getMessage());
+      throw new Named("Value " + e.getMessage());
     }
   }
 

@@ -81,7 +81,8 @@ class FileRepeatedRowsTest {
             + "2025-05,2025-05,28.8,-34.5,AP 2025-06-09 quoting GACC,published",
         "line 5: " + key + "6" + published + " given different figures on lines [5, 7]: which one is the file's "
             + "cannot be told, none is emitted | 2025-06,2025-06,38.17,-16.1,TASS 2025-07-14; WSJ,published",
-        "line 6: Non-numeric value 'lots' | 2025-08,2025-08,lots,,x,bad",
+        "line 6: value 'lots' in column 'value_usd_bn' (field.value) is not a decimal number (not negative) in the "
+            + "file's unit, e.g. 28.8 | 2025-08,2025-08,lots,,x,bad",
         "line 7: " + key + "6" + published + " given different figures on lines [5, 7]: which one is the file's "
             + "cannot be told, none is emitted | 2025-06,2025-06,38.2,-16.1,secondary,secondary",
         "2025-7 35800000000");

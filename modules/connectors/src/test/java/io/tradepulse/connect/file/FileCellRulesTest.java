@@ -1,0 +1,128 @@
+package io.tradepulse.connect.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tradepulse.connect.TaskHarness;
+import io.tradepulse.testsupport.MutableClock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Cells and constants the processor always refuses, or that cannot be read, are refused at the file, named. */
+class FileCellRulesTest {
+  @TempDir Path dir;
+  final TaskHarness harness = new TaskHarness();
+  /** "Now" of the task: the rows' bounds do not depend on the day the test runs. */
+  final MutableClock clock = new MutableClock(Instant.parse("2026-01-20T12:00:00Z"));
+
+  /** The GACC seed mapping, each row's publication time in the column "released". */
+  Map<String, String> props(Path f) {
+    Map<String, String> p = FileSourceTaskTest.gaccSeedProps(f.toString());
+    p.put("field.publishedAt", "released");
+    return p;
+  }
+
+  List<SourceRecord> drain(Map<String, String> props) throws InterruptedException {
+    FileSourceTask task = new FileSourceTask();
+    task.useForTesting(clock, null);
+    harness.start(task, props);
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+    return rs;
+  }
+
+  static String reason(SourceRecord r) {
+    assertThat(r.topic()).isEqualTo("trade.dlq");
+    return ((Struct) r.value()).getString("reason");
+  }
+
+  static String position(SourceRecord r) {
+    return ((Struct) r.value()).getString("position");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "default.valuation|FOBB|FOB, CIF, CUSTOMS",
+      "default.currency|XYZ|ISO 4217",
+      "default.currency|RMB|ISO 4217",
+      "default.commodity|123|2, 4, 6, 8 or 10 digits"})
+  void shouldFailAtStartNamingTheKeyAndTheAllowedValuesWhenAValuationCurrencyOrCommodityConstantIsNotOne(String key,
+      String value, String allowed) {
+    Map<String, String> props = FileSourceTaskTest.gaccSeedProps("x.csv");
+    props.put(key, value);
+    assertThatThrownBy(() -> new FileSourceConnector().start(props)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining(key).hasMessageContaining(value).hasMessageContaining(allowed);
+    assertThat(new FileSourceConnector().validate(props).configValues()).filteredOn(v -> v.name().equals(key))
+        .singleElement().satisfies(v -> assertThat(v.errorMessages()).singleElement().asString().contains(allowed));
+  }
+
+  @Test
+  void shouldDeadLetterAValuationOrCurrencyCellThatIsNotOneNamingTheColumnWhenMapped() throws Exception {
+    Path f = Files.writeString(dir.resolve("v.csv"), """
+        period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag,released,basis,cur
+        2025-05,2025-05,28.8,,x,typo,2025-06-09,FOBB,USD
+        2025-06,2025-06,38.2,,x,rmb,2025-07-14,FOB,RMB
+        2025-07,2025-07,35.8,,x,lower case,2025-08-07,cif,cny
+        """);
+    Map<String, String> props = props(f);
+    props.put("field.valuation", "basis");
+    props.put("field.currency", "cur");
+    List<SourceRecord> rs = drain(props);
+
+    assertThat(rs).extracting(SourceRecord::topic).containsExactly("trade.dlq", "trade.dlq", "trade.records");
+    assertThat(reason(rs.get(0))).contains("column 'basis' (field.valuation)").contains("valuation 'FOBB'")
+        .contains("FOB, CIF, CUSTOMS");
+    assertThat(reason(rs.get(1))).contains("column 'cur' (field.currency)").contains("currency 'RMB'")
+        .contains("ISO 4217");
+    assertThat(position(rs.get(1))).isEqualTo("line 3");
+    Struct ok = (Struct) rs.get(2).value();
+    assertThat(ok.getString("valuation") + " " + ok.getString("currency")).isEqualTo("CIF CNY");
+  }
+
+  @Test
+  void shouldNameTheColumnTheValueAndWhatIsAllowedWhenACellCannotBeRead() throws Exception {
+    Path f = Files.writeString(dir.resolve("cells.csv"), """
+        yr,mo,n,value_usd_bn,yoy,source,flag,released
+        5.0,5,1,28.8,,x,year,2025-06-09
+        2025,13,1,28.8,,x,month,2025-06-09
+        2025,5,5.0,28.8,,x,months,2025-06-09
+        2025,5,1,n/a,,x,value,2025-06-09
+        2025,5,1,,5.0x,x,yoy,2025-06-09
+        2025,5,1,28.8,,x,publishedAt,2026-01-14T10:00
+        """);
+    Map<String, String> props = props(f);
+    props.remove("field.period");
+    props.remove("field.period.end");
+    props.remove("field.note");
+    props.put("field.year", "yr");
+    props.put("field.month", "mo");
+    props.put("field.months", "n");
+    props.put("field.reportedYoyPct", "yoy");
+    List<SourceRecord> rs = drain(props);
+
+    assertThat(rs).extracting(FileCellRulesTest::reason).containsExactly(
+        "year '5.0' in column 'yr' (field.year) is not " + FileConfig.allowed(FileConfig.Target.YEAR),
+        "month '13' in column 'mo' (field.month) is not a month number 1-12",
+        "months '5.0' in column 'n' (field.months) is not a number of months 1-12",
+        "value 'n/a' in column 'value_usd_bn' (field.value) is not a decimal number (not negative) in the file's "
+            + "unit, e.g. 28.8",
+        "reportedYoyPct '5.0x' in column 'yoy' (field.reportedYoyPct) is not a percent, e.g. -34.5",
+        "publishedAt '2026-01-14T10:00' in column 'released' (field.publishedAt) is not "
+            + FileConfig.allowed(FileConfig.Target.PUBLISHED_AT));
+    assertThat(rs).extracting(FileCellRulesTest::position)
+        .containsExactly("line 2", "line 3", "line 4", "line 5", "line 6", "line 7");
+    assertThat(new String(((Struct) rs.get(0).value()).getBytes("rawValue"), StandardCharsets.UTF_8))
+        .isEqualTo("5.0,5,1,28.8,,x,year,2025-06-09");
+  }
+}
