@@ -2,7 +2,9 @@ package io.tradepulse.connect.file;
 
 import io.tradepulse.connect.common.CrossKeyRules;
 import io.tradepulse.connect.common.TradeSourceConfig;
+import io.tradepulse.core.RecordBounds;
 import java.math.BigDecimal;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -131,7 +133,7 @@ public final class FileConfig extends TradeSourceConfig {
         return;
       }
       try {
-        MappedRowParser.readConstant(t, v);
+        MappedRowParser.readConstant(t, v, Clock.systemUTC());
       } catch (RuntimeException e) {
         throw new ConfigException(name, value, "must be " + allowed);
       }
@@ -149,8 +151,8 @@ public final class FileConfig extends TradeSourceConfig {
       // A constant is typed by hand, not saved by a spreadsheet: 123 is more likely a typo (1234?) than heading 0123
       // missing its zero, so only a cell gets the zero back (MappedRowParser#readConstant refuses an odd length).
       case COMMODITY -> "TOTAL or an HS code of 2, 4, 6, 8 or 10 digits (dots allowed)";
-      case PERIOD, PERIOD_END -> "a month yyyy-MM or yyyyMM";
-      case YEAR -> "a year, e.g. 2025";
+      case PERIOD, PERIOD_END -> "a month yyyy-MM or yyyyMM, from " + RecordBounds.MIN_YEAR + " to the current month";
+      case YEAR -> "a year from " + RecordBounds.MIN_YEAR + " to the current year, e.g. 2025";
       case MONTH -> "a month number 1-12";
       case MONTHS -> "a number of months 1-12";
       case VALUE -> "a decimal number (not negative) in the file's unit, e.g. 28.8";
@@ -158,7 +160,8 @@ public final class FileConfig extends TradeSourceConfig {
       case VALUATION -> "one of " + String.join(", ", MappedRowParser.VALUATIONS);
       case REPORTED_YOY_PCT -> "a percent, e.g. -34.5";
       case PUBLISHED_AT -> "an ISO instant (2026-01-14T00:00:00Z), a date yyyy-MM-dd (UTC midnight) or epoch millis "
-          + "(12 or 13 digits; epoch seconds are refused)";
+          + "(12 or 13 digits; epoch seconds are refused), not after now + " + RecordBounds.PUBLICATION_SLACK.toDays()
+          + " day";
       default -> null;
     };
   }

@@ -20,7 +20,7 @@ public class FileSourceTask extends LocationSourceTask<FileConfig> {
 
   @Override
   protected void startTask(Map<String, String> props) {
-    parser = new MappedRowParser(config);
+    parser = new MappedRowParser(config, clock);
     super.startTask(props);
   }
 

@@ -15,12 +15,14 @@ import io.tradepulse.connect.common.StreamingCsvReader;
 import io.tradepulse.connect.common.TradeRow;
 import io.tradepulse.connect.file.FileConfig.Target;
 import io.tradepulse.core.CsvReader;
+import io.tradepulse.core.RecordBounds;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -54,10 +56,17 @@ public final class MappedRowParser implements PayloadParser<String> {
 
   private final FileConfig config;
   private final BigDecimal multiplier;
+  /** "Now" of the processor's bounds a row is held to ({@link #checkPeriod}, {@link #checkPublishedAt}). */
+  private final Clock clock;
 
   public MappedRowParser(FileConfig config) {
+    this(config, Clock.systemUTC());
+  }
+
+  public MappedRowParser(FileConfig config, Clock clock) {
     this.config = config;
     this.multiplier = config.multiplier();
+    this.clock = clock;
   }
 
   /** Deterministic occurredAt for dead letters: the configured default publishedAt, else 0. */
@@ -368,11 +377,14 @@ public final class MappedRowParser implements PayloadParser<String> {
       String level = Hs.level(commodity).orElseThrow();
       YearMonth start;
       String period = get.apply(Target.PERIOD);
+      Target startFrom;
       if (period != null) {
         start = cell(Target.PERIOD, period, where, MappedRowParser::month);
+        startFrom = Target.PERIOD;
       } else {
         start = YearMonth.of(cell(Target.YEAR, require(get.apply(Target.YEAR), "year"), where, Integer::parseInt),
             cell(Target.MONTH, require(get.apply(Target.MONTH), "month"), where, MappedRowParser::monthOfYear));
+        startFrom = Target.YEAR;
       }
       int months = 1;
       String end = get.apply(Target.PERIOD_END);
@@ -386,6 +398,16 @@ public final class MappedRowParser implements PayloadParser<String> {
       if (months < 1 || months > 12) {
         throw new IllegalArgumentException("period covers " + months + " months");
       }
+      String periodCell = startFrom == Target.PERIOD ? "period '" + period + "' in " + where.apply(Target.PERIOD)
+          : "year '" + get.apply(Target.YEAR) + "' in " + where.apply(Target.YEAR);
+      YearMonth last = start.plusMonths(months - 1L);
+      checkPeriod(start.getYear(), last, end == null ? periodCell
+          : periodCell + " to period.end '" + end + "' in " + where.apply(Target.PERIOD_END), clock);
+      if (months > 1 && !(start.getMonthValue() == 1 && months == 2)) {
+        // The processor keeps one figure per starting month: it takes no other multi-month figure.
+        throw new IllegalArgumentException(periodCell + ": " + start + " to " + last + " is " + months + " months; the "
+            + "processor refuses any period of several months but a combined January+February");
+      }
       BigDecimal amount = cell(Target.VALUE, get.apply(Target.VALUE), where, MappedRowParser::amount);
       Long value = amount == null ? null : wholeUnits(amount, multiplier, get.apply(Target.VALUE));
       Double yoy = cell(Target.REPORTED_YOY_PCT, get.apply(Target.REPORTED_YOY_PCT), where, MappedRowParser::percent);
@@ -396,6 +418,12 @@ public final class MappedRowParser implements PayloadParser<String> {
       String valuation = get.apply(Target.VALUATION);
       String published = require(get.apply(Target.PUBLISHED_AT), "publishedAt");
       long publishedAt = cell(Target.PUBLISHED_AT, published, where, MappedRowParser::instant);
+      String publishedCell = "publishedAt '" + published + "' in " + where.apply(Target.PUBLISHED_AT);
+      checkPublishedAt(publishedAt, publishedCell, clock);
+      if (Instant.ofEpochMilli(publishedAt).isBefore(last.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant())) {
+        throw new IllegalArgumentException(publishedCell + " is before the last month of its period (" + last
+            + ") began; the processor refuses it");
+      }
       return new TradeRow(reporter, partner, flow, commodity, level, start.getYear(), start.getMonthValue(), months,
           value, currency == null ? "USD" : cell(Target.CURRENCY, currency, where, MappedRowParser::currency),
           valuation == null ? null : cell(Target.VALUATION, valuation, where, MappedRowParser::valuation), yoy,
@@ -439,13 +467,14 @@ public final class MappedRowParser implements PayloadParser<String> {
 
   /**
    * Reads a constant ({@code default.<name>}) as the rows read a cell of its field, so that one the rows would refuse
-   * fails at start instead of making every row a dead letter. Free text (vintage, note, ...) is not checked. An HS code
-   * of an odd number of digits is refused, which only a cell gets its leading zero back for ({@link
-   * FileConfig#allowed}).
+   * fails at start instead of making every row a dead letter. Free text (vintage, note, ...) is not checked. A year,
+   * a month or a publication time the processor always refuses ({@link #checkPeriod}, {@link #checkPublishedAt}) is
+   * refused too, against {@code clock}; so is an HS code of an odd number of digits, which only a cell gets its
+   * leading zero back for ({@link FileConfig#allowed}).
    *
    * @throws RuntimeException when the rows could not read {@code v}
    */
-  static void readConstant(Target t, String v) {
+  static void readConstant(Target t, String v, Clock clock) {
     switch (t) {
       case REPORTER -> iso3(v, "reporter");
       case PARTNER -> iso3(v, "partner");
@@ -457,8 +486,14 @@ public final class MappedRowParser implements PayloadParser<String> {
         }
         commodity(v);
       }
-      case PERIOD, PERIOD_END -> month(v);
-      case YEAR -> Integer.parseInt(v);
+      case PERIOD, PERIOD_END -> {
+        YearMonth m = month(v);
+        checkPeriod(m.getYear(), m, "period '" + v + "'", clock);
+      }
+      case YEAR -> {
+        long year = Long.parseLong(v);
+        checkPeriod(year, YearMonth.of((int) Math.min(Math.max(year, 0), 9999), 1), "year '" + v + "'", clock);
+      }
       case MONTH -> monthOfYear(v);
       case MONTHS -> {
         int n = months(v);
@@ -470,8 +505,39 @@ public final class MappedRowParser implements PayloadParser<String> {
       case CURRENCY -> currency(v);
       case VALUATION -> valuation(v);
       case REPORTED_YOY_PCT -> percent(v);
-      case PUBLISHED_AT -> instant(v);
+      case PUBLISHED_AT -> checkPublishedAt(instant(v), "publishedAt '" + v + "'", clock);
       default -> { } // free text
+    }
+  }
+
+  /**
+   * The processor's bounds of a figure's period (RecordBounds; TradeRecordValidator of the streams module): no year
+   * before {@link RecordBounds#MIN_YEAR}, no month after the current one (UTC). A row beyond them went out, to be
+   * refused there with a reason naming neither the file nor the line.
+   *
+   * @param year the year as read (a year cell may hold 25 or 99999, beyond a YearMonth)
+   * @param last the last month of the period
+   * @param what the cell, for the message
+   */
+  private static void checkPeriod(long year, YearMonth last, String what, Clock clock) {
+    if (year < RecordBounds.MIN_YEAR) {
+      throw new IllegalArgumentException(what + ": year " + year + " is before " + RecordBounds.MIN_YEAR
+          + ", when modern trade statistics (HS) start; the processor refuses it (a two-digit year?)");
+    }
+    YearMonth now = YearMonth.now(clock.withZone(ZoneOffset.UTC));
+    if (year > 9999 || last.isAfter(now)) {
+      throw new IllegalArgumentException(what + ": " + (year > 9999 ? "year " + year : "month " + last)
+          + " is in the future (after " + now + "); the processor refuses it");
+    }
+  }
+
+  /** The processor refuses a publication time after now plus {@link RecordBounds#PUBLICATION_SLACK}. */
+  private static void checkPublishedAt(long publishedAt, String what, Clock clock) {
+    Instant latest = clock.instant().plus(RecordBounds.PUBLICATION_SLACK);
+    if (Instant.ofEpochMilli(publishedAt).isAfter(latest)) {
+      throw new IllegalArgumentException(what + " is " + Instant.ofEpochMilli(publishedAt) + ", after now + "
+          + RecordBounds.PUBLICATION_SLACK.toDays() + " day (" + latest + "): a date or unit error? The processor "
+          + "refuses it");
     }
   }
 

@@ -91,6 +91,75 @@ class FileCellRulesTest {
   }
 
   @Test
+  void shouldDeadLetterYearsPeriodsAndPublicationTimesTheProcessorAlwaysRefusesNamingTheCellWhenMapped()
+      throws Exception {
+    Path f = Files.writeString(dir.resolve("bounds.csv"), """
+        yr,mo,value_usd_bn,source,flag,released
+        25,5,28.8,x,two-digit year,2025-06-09
+        0,5,28.8,x,year zero,2025-06-09
+        99999,5,28.8,x,five digits,2025-06-09
+        2026,2,28.8,x,next month,2026-01-14
+        2025,6,38.2,x,published in the future,2205-12-08
+        2025,7,35.8,x,published before its period,2025-06-30
+        2025,8,35.8,x,ok,2025-09-07
+        """);
+    Map<String, String> props = props(f);
+    props.remove("field.period");
+    props.remove("field.period.end");
+    props.remove("field.reportedYoyPct");
+    props.remove("field.note");
+    props.put("field.year", "yr");
+    props.put("field.month", "mo");
+    List<SourceRecord> rs = drain(props);
+
+    assertThat(rs).extracting(SourceRecord::topic).containsExactly("trade.dlq", "trade.dlq", "trade.dlq", "trade.dlq",
+        "trade.dlq", "trade.dlq", "trade.records");
+    assertThat(reason(rs.get(0))).contains("year '25' in column 'yr' (field.year)").contains("before 1988");
+    assertThat(reason(rs.get(1))).contains("year '0'").contains("before 1988");
+    assertThat(reason(rs.get(2))).contains("year '99999'").contains("future");
+    assertThat(reason(rs.get(3))).contains("year '2026'").contains("2026-02 is in the future (after 2026-01)");
+    assertThat(reason(rs.get(4))).contains("publishedAt '2205-12-08' in column 'released' (field.publishedAt)")
+        .contains("after now");
+    assertThat(reason(rs.get(5))).contains("publishedAt '2025-06-30'").contains("before the last month of its period");
+    assertThat(rs.subList(0, 6)).extracting(FileCellRulesTest::position)
+        .containsExactly("line 2", "line 3", "line 4", "line 5", "line 6", "line 7");
+  }
+
+  @Test
+  void shouldDeadLetterAMultiMonthPeriodOtherThanJanuaryAndFebruaryWhichTheProcessorAlwaysRefuses() throws Exception {
+    Path f = Files.writeString(dir.resolve("quarter.csv"), """
+        period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag,released
+        2025-01,2025-03,100.1,,x,first quarter,2025-04-14
+        2024-12,2025-01,60.0,,x,across the year,2025-02-07
+        2025-01,2025-02,63.3,,x,jan+feb,2025-03-07
+        """);
+    List<SourceRecord> rs = drain(props(f));
+
+    assertThat(rs).extracting(SourceRecord::topic).containsExactly("trade.dlq", "trade.dlq", "trade.records");
+    assertThat(reason(rs.get(0))).contains("period '2025-01' in column 'period_start' (field.period)")
+        .contains("3 months").contains("January+February");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "default.year|25|from 1988",
+      "default.year|1987|from 1988",
+      "default.year|99999|to the current year",
+      "default.period|1987-12|from 1988",
+      "default.publishedAt|2205-12-08|not after now"})
+  void shouldFailAtStartNamingTheKeyWhenAConstantIsOneTheProcessorAlwaysRefuses(String key, String value,
+      String allowed) {
+    Map<String, String> props = FileSourceTaskTest.gaccSeedProps("x.csv");
+    if (key.equals("default.year")) {
+      props.remove("field.period");
+      props.put("default.month", "5");
+    }
+    props.put(key, value);
+    assertThatThrownBy(() -> new FileSourceConnector().start(props)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining(key).hasMessageContaining(value).hasMessageContaining(allowed);
+  }
+
+  @Test
   void shouldNameTheColumnTheValueAndWhatIsAllowedWhenACellCannotBeRead() throws Exception {
     Path f = Files.writeString(dir.resolve("cells.csv"), """
         yr,mo,n,value_usd_bn,yoy,source,flag,released

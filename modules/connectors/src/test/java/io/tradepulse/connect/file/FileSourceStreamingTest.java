@@ -45,15 +45,17 @@ class FileSourceStreamingTest {
   }
 
   /**
-   * ROWS rows in the layout of the GACC seed mapping, each of its own month (rows of one month would give one figure
-   * many times); the flag column says which row a record came from.
+   * ROWS rows in the layout of the GACC seed mapping plus a partner column, each of its own month and partner (rows of
+   * one series and month would give one figure many times); the flag column says which row a record came from.
    */
   static String bigCsv() {
-    StringBuilder b = new StringBuilder("period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag\n");
+    StringBuilder b = new StringBuilder("period_start,period_end,value_usd_bn,reported_yoy_pct,source,partner,flag\n");
     for (int i = 0; i < ROWS; i++) {
-      String month = java.time.YearMonth.of(1000, 1).plusMonths(i).toString();
-      b.append(month).append(',').append(month).append(',').append(i % 997 == 0 ? "lots" : (i % 400) + ".5").append(",,src,row")
-          .append(i).append('\n');
+      // Months the processor takes (1990-01 to 2023-04), each with partners AAA, AAB, ...: one series per 400 rows.
+      String month = java.time.YearMonth.of(1990, 1).plusMonths(i % 400).toString();
+      String partner = "" + (char) ('A' + i / 400 / 676) + (char) ('A' + i / 400 / 26 % 26) + (char) ('A' + i / 400 % 26);
+      b.append(month).append(',').append(month).append(',').append(i % 997 == 0 ? "lots" : (i % 400) + ".5")
+          .append(",,src,").append(partner).append(",row").append(i).append('\n');
     }
     return b.toString();
   }
@@ -61,6 +63,7 @@ class FileSourceStreamingTest {
   Map<String, String> props(String location) {
     Map<String, String> p = FileSourceTaskTest.gaccSeedProps(location);
     p.put("batch.max.records", Integer.toString(BATCH));
+    p.put("field.partner", "partner");
     return p;
   }
 

@@ -46,7 +46,7 @@ class LocationDeadLetterTest {
     StringBuilder b = new StringBuilder("period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag\n");
     int next = 0;
     for (int i = 0; i < good; i++) {
-      String month = java.time.YearMonth.of(1000, 1).plusMonths(i).toString(); // one figure per month
+      String month = java.time.YearMonth.of(1990, 1).plusMonths(i).toString(); // one figure per month
       b.append(month).append(',').append(month).append(',').append(base + i).append(".5,,src,r").append(i).append('\n');
       if (i % 10 == 9 && next < bad.size()) {
         b.append("2025-05,2025-05,").append(bad.get(next++)).append(",,src,bad\n");

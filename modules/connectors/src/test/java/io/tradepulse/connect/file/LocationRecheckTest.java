@@ -76,7 +76,7 @@ class LocationRecheckTest {
   static String csv(String tag) {
     StringBuilder b = new StringBuilder("period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag\n");
     for (int i = 0; i < ROWS; i++) {
-      String month = java.time.YearMonth.of(1000, 1).plusMonths(i).toString();
+      String month = java.time.YearMonth.of(1990, 1).plusMonths(i).toString();
       b.append(month).append(',').append(month).append(',').append(i % 400).append(".5,,src,").append(tag).append('-').append(i).append('\n');
     }
     return b.toString();
