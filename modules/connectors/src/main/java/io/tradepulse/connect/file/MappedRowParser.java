@@ -398,6 +398,16 @@ public final class MappedRowParser implements PayloadParser<String> {
       if (months < 1 || months > 12) {
         throw new IllegalArgumentException("period covers " + months + " months");
       }
+      if (end != null && !where.apply(Target.MONTHS).equals(Target.MONTHS.defaultConfig())) {
+        // Both say how long the period is: period.end won, and a months cell saying otherwise was dropped silently,
+        // though one of the two is wrong and which one cannot be told.
+        int given = cell(Target.MONTHS, monthsCell, where, MappedRowParser::months);
+        if (given != months) {
+          throw new IllegalArgumentException("months '" + monthsCell + "' in " + where.apply(Target.MONTHS)
+              + " conflicts with period.end '" + end + "' in " + where.apply(Target.PERIOD_END) + ": from " + start
+              + " to " + start.plusMonths(months - 1L) + " is " + months + " months");
+        }
+      }
       String periodCell = startFrom == Target.PERIOD ? "period '" + period + "' in " + where.apply(Target.PERIOD)
           : "year '" + get.apply(Target.YEAR) + "' in " + where.apply(Target.YEAR);
       YearMonth last = start.plusMonths(months - 1L);

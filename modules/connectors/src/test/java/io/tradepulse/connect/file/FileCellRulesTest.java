@@ -160,6 +160,23 @@ class FileCellRulesTest {
   }
 
   @Test
+  void shouldDeadLetterAMonthsCellThatConflictsWithPeriodEndNamingBothWhenBothAreMapped() throws Exception {
+    Path f = Files.writeString(dir.resolve("months.csv"), """
+        period_start,period_end,m,value_usd_bn,reported_yoy_pct,source,flag,released
+        2025-01,2025-02,3,63.3,,x,conflict,2025-03-07
+        2025-03,2025-03,,43.7,,x,empty months,2025-04-14
+        2025-04,2025-04,1,43.0,,x,agrees,2025-05-09
+        """);
+    Map<String, String> props = props(f);
+    props.put("field.months", "m");
+    List<SourceRecord> rs = drain(props);
+
+    assertThat(rs).extracting(SourceRecord::topic).containsExactly("trade.dlq", "trade.records", "trade.records");
+    assertThat(reason(rs.get(0))).contains("months '3' in column 'm' (field.months)")
+        .contains("period.end '2025-02' in column 'period_end' (field.period.end)").contains("2 months");
+  }
+
+  @Test
   void shouldNameTheColumnTheValueAndWhatIsAllowedWhenACellCannotBeRead() throws Exception {
     Path f = Files.writeString(dir.resolve("cells.csv"), """
         yr,mo,n,value_usd_bn,yoy,source,flag,released
