@@ -158,7 +158,7 @@ public final class FileConfig extends TradeSourceConfig {
       case VALUE -> "a decimal number (not negative) in the file's unit, e.g. 28.8";
       case CURRENCY -> "an ISO 4217 code, e.g. USD";
       case VALUATION -> "one of " + String.join(", ", MappedRowParser.VALUATIONS);
-      case REPORTED_YOY_PCT -> "a percent, e.g. -34.5";
+      case REPORTED_YOY_PCT -> "a percent not below -100, e.g. -34.5";
       case PUBLISHED_AT -> "an ISO instant (2026-01-14T00:00:00Z), a date yyyy-MM-dd (UTC midnight) or epoch millis "
           + "(12 or 13 digits; epoch seconds are refused), not after now + " + RecordBounds.PUBLICATION_SLACK.toDays()
           + " day";

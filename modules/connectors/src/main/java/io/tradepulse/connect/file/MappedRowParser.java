@@ -420,7 +420,7 @@ public final class MappedRowParser implements PayloadParser<String> {
       }
       BigDecimal amount = cell(Target.VALUE, get.apply(Target.VALUE), where, MappedRowParser::amount);
       Long value = amount == null ? null : wholeUnits(amount, multiplier, get.apply(Target.VALUE));
-      Double yoy = cell(Target.REPORTED_YOY_PCT, get.apply(Target.REPORTED_YOY_PCT), where, MappedRowParser::percent);
+      Double yoy = cell(Target.REPORTED_YOY_PCT, get.apply(Target.REPORTED_YOY_PCT), where, MappedRowParser::yoy);
       if (value == null && yoy == null) {
         throw new IllegalArgumentException("neither a value nor a reported YoY %");
       }
@@ -514,7 +514,7 @@ public final class MappedRowParser implements PayloadParser<String> {
       case VALUE -> amount(v);
       case CURRENCY -> currency(v);
       case VALUATION -> valuation(v);
-      case REPORTED_YOY_PCT -> percent(v);
+      case REPORTED_YOY_PCT -> yoy(v);
       case PUBLISHED_AT -> checkPublishedAt(instant(v), "publishedAt '" + v + "'", clock);
       default -> { } // free text
     }
@@ -633,6 +633,19 @@ public final class MappedRowParser implements PayloadParser<String> {
     } catch (NumberCells.OutOfBounds e) {
       throw new Named("Value " + e.getMessage());
     }
+  }
+
+  /**
+   * A reported YoY % ({@link #percent}) the processor takes: not below -100 (trade cannot fall by more than all of
+   * it). -150 went out, to be refused by the processor's validator without its file and line.
+   */
+  static Double yoy(String v) {
+    Double d = percent(v);
+    if (d != null && d < -100.0) {
+      throw new IllegalArgumentException("reportedYoyPct '" + v + "' is below -100 %: trade cannot fall by more than "
+          + "100 %; the processor refuses it");
+    }
+    return d;
   }
 
   /** A YoY %, with or without the sign; null for none ("-" or empty). */

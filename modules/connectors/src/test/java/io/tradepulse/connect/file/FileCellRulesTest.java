@@ -203,12 +203,32 @@ class FileCellRulesTest {
         "months '5.0' in column 'n' (field.months) is not a number of months 1-12",
         "value 'n/a' in column 'value_usd_bn' (field.value) is not a decimal number (not negative) in the file's "
             + "unit, e.g. 28.8",
-        "reportedYoyPct '5.0x' in column 'yoy' (field.reportedYoyPct) is not a percent, e.g. -34.5",
+        "reportedYoyPct '5.0x' in column 'yoy' (field.reportedYoyPct) is not "
+            + FileConfig.allowed(FileConfig.Target.REPORTED_YOY_PCT),
         "publishedAt '2026-01-14T10:00' in column 'released' (field.publishedAt) is not "
             + FileConfig.allowed(FileConfig.Target.PUBLISHED_AT));
     assertThat(rs).extracting(FileCellRulesTest::position)
         .containsExactly("line 2", "line 3", "line 4", "line 5", "line 6", "line 7");
     assertThat(new String(((Struct) rs.get(0).value()).getBytes("rawValue"), StandardCharsets.UTF_8))
         .isEqualTo("5.0,5,1,28.8,,x,year,2025-06-09");
+  }
+
+  @Test
+  void shouldDeadLetterAReportedYoyBelowMinus100PercentWhichTheProcessorAlwaysRefusesNamingTheCell()
+      throws Exception {
+    Path f = Files.writeString(dir.resolve("yoy.csv"), """
+        period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag,released
+        2025-05,2025-05,,-150,x,impossible,2025-06-09
+        2025-06,2025-06,,-100%,x,all of it,2025-07-14
+        """);
+    List<SourceRecord> rs = drain(props(f));
+
+    assertThat(rs).extracting(SourceRecord::topic).containsExactly("trade.dlq", "trade.records");
+    assertThat(reason(rs.get(0))).contains("column 'reported_yoy_pct' (field.reportedYoyPct)")
+        .contains("reportedYoyPct '-150' is below -100 %");
+    Map<String, String> props = FileSourceTaskTest.gaccSeedProps("x.csv");
+    props.put("default.reportedYoyPct", "-150");
+    assertThatThrownBy(() -> new FileSourceConnector().start(props)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("default.reportedYoyPct").hasMessageContaining("-150");
   }
 }
