@@ -64,7 +64,7 @@ public final class FileConfig extends TradeSourceConfig {
     MONTHS("months", "Months covered (default 1)."),
     VALUE("value", "Value in the file's unit (see file.value.multiplier); empty = growth rate only."),
     CURRENCY("currency", "ISO 4217 currency (default USD)."),
-    VALUATION("valuation", "FOB, CIF or CUSTOMS."),
+    VALUATION("valuation", "FOB, CIF, FAS or CUSTOMS."),
     REPORTED_YOY_PCT("reportedYoyPct", "YoY % as reported by the source."),
     SOURCE_REF("sourceRef", "Citation of the publication."),
     VINTAGE("vintage", "Release label."),

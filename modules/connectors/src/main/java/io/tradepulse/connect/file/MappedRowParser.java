@@ -551,8 +551,11 @@ public final class MappedRowParser implements PayloadParser<String> {
     }
   }
 
-  /** The valuations a figure may have, as the docs of field.valuation name them. */
-  static final List<String> VALUATIONS = List.of("FOB", "CIF", "CUSTOMS");
+  /**
+   * The valuations a figure may have: those the connectors write (Census exports are FAS, its imports CUSTOMS; GACC and
+   * Comtrade FOB or CIF), so a file of any source's figures can say its basis.
+   */
+  static final List<String> VALUATIONS = List.of("FOB", "CIF", "FAS", "CUSTOMS");
 
   /**
    * A valuation, upper-cased. Any text went out as the record's valuation ("FOBB"), a label of no known basis that

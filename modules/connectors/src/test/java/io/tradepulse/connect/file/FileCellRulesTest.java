@@ -53,7 +53,7 @@ class FileCellRulesTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "default.valuation|FOBB|FOB, CIF, CUSTOMS",
+      "default.valuation|FOBB|FOB, CIF, FAS, CUSTOMS",
       "default.currency|XYZ|ISO 4217",
       "default.currency|RMB|ISO 4217",
       "default.commodity|123|2, 4, 6, 8 or 10 digits"})
@@ -74,20 +74,24 @@ class FileCellRulesTest {
         2025-05,2025-05,28.8,,x,typo,2025-06-09,FOBB,USD
         2025-06,2025-06,38.2,,x,rmb,2025-07-14,FOB,RMB
         2025-07,2025-07,35.8,,x,lower case,2025-08-07,cif,cny
+        2025-08,2025-08,31.0,,x,census exports,2025-09-07,fas,USD
         """);
     Map<String, String> props = props(f);
     props.put("field.valuation", "basis");
     props.put("field.currency", "cur");
     List<SourceRecord> rs = drain(props);
 
-    assertThat(rs).extracting(SourceRecord::topic).containsExactly("trade.dlq", "trade.dlq", "trade.records");
+    assertThat(rs).extracting(SourceRecord::topic).containsExactly("trade.dlq", "trade.dlq", "trade.records",
+        "trade.records");
     assertThat(reason(rs.get(0))).contains("column 'basis' (field.valuation)").contains("valuation 'FOBB'")
-        .contains("FOB, CIF, CUSTOMS");
+        .contains("FOB, CIF, FAS, CUSTOMS");
     assertThat(reason(rs.get(1))).contains("column 'cur' (field.currency)").contains("currency 'RMB'")
         .contains("ISO 4217");
     assertThat(position(rs.get(1))).isEqualTo("line 3");
     Struct ok = (Struct) rs.get(2).value();
     assertThat(ok.getString("valuation") + " " + ok.getString("currency")).isEqualTo("CIF CNY");
+    // The basis the Census connector writes for exports: a file of Census figures can say so.
+    assertThat(((Struct) rs.get(3).value()).getString("valuation")).isEqualTo("FAS");
   }
 
   @Test
