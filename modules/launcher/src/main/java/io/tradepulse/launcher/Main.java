@@ -3,6 +3,7 @@ package io.tradepulse.launcher;
 import io.tradepulse.connect.runner.ConnectorFailedException;
 import io.tradepulse.connect.runner.OffsetsNotSavedException;
 import io.tradepulse.core.TopicAdmin;
+import io.tradepulse.serving.ResultsView;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -112,6 +113,13 @@ public final class Main implements Runnable {
             if (t instanceof SettingsRefusedException) {
                 // The settings given, refused before anything started: the line names the key and the fix.
                 err.println(t.getMessage());
+                err.flush();
+                return CommandLine.ExitCode.USAGE;
+            }
+            if (t instanceof ResultsView.DirectoryInUseException) {
+                // A second instance on another's state.dir: exit 1 and a stack trace said "retrying may help", which
+                // it cannot while the other runs (a busy --http-port, the same kind of conflict, is 2 as well).
+                err.println("Refused: " + t.getMessage());
                 err.flush();
                 return CommandLine.ExitCode.USAGE;
             }

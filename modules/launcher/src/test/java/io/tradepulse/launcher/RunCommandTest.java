@@ -2,10 +2,12 @@ package io.tradepulse.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchException;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.tradepulse.core.TopicAdmin;
 import io.tradepulse.core.TopicCatalog;
+import io.tradepulse.serving.ResultsView;
 import io.tradepulse.streams.ProcessorConfig;
 
 import java.io.ByteArrayOutputStream;
@@ -14,9 +16,12 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -256,6 +261,31 @@ class RunCommandTest {
         assertThat(err.toString().lines().findFirst()).hasValue(
                 "tradepulse run failed: Could not create topics: Timed out waiting for a node assignment");
         assertThat(err.toString()).contains("\tat "); // the stack trace follows, for a bug report
+    }
+
+    /**
+     * A second {@code run} on the state.dir of one that runs: it exited 1 ("retrying may help") with a stack trace,
+     * although only stopping the other or giving this one its own state.dir can help.
+     */
+    @Test
+    void shouldRefuseInOneLineWithExitCode2WhenAnotherInstanceUsesTheStateDir() throws Exception {
+        Path dir = tmp.resolve("state/results-view");
+        Files.createDirectories(dir.getParent());
+        // The other instance's lock, held as its view holds it.
+        try (FileChannel other = FileChannel.open(dir.resolveSibling("results-view.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+             FileLock held = other.lock()) {
+            Map<String, Object> client = Map.of("bootstrap.servers", "localhost:1", "schema.registry.url",
+                    "http://localhost:2");
+            Exception refused = catchException(() -> new ResultsView(client,
+                    new ProcessorConfig(client).topicCatalog(), dir));
+            StringWriter err = new StringWriter();
+            int code = Main.failed(new IllegalStateException("Could not start the results view", refused),
+                    new CommandLine(new RunCommand()).setErr(new PrintWriter(err)), null);
+            assertThat(code).isEqualTo(2);
+            assertThat(err.toString()).startsWith("Refused: Another results view (in this or another process) uses "
+                    + "the directory " + dir).contains("give each instance its own state.dir").doesNotContain("\tat ");
+        }
     }
 
     /**

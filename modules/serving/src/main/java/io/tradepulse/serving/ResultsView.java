@@ -169,6 +169,19 @@ public final class ResultsView implements Results, AutoCloseable {
                 : Duration.ofMillis((Long) ConfigDef.parseType(ConsumerConfig.METADATA_MAX_AGE_CONFIG, value, ConfigDef.Type.LONG));
     }
 
+    /**
+     * The view's directory is another running view's: a second instance given the same state.dir. Its own type, so a
+     * command can refuse it as the configuration error it is (running it again cannot help while the other runs),
+     * without a stack trace.
+     */
+    public static final class DirectoryInUseException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        DirectoryInUseException(String message) {
+            super(message);
+        }
+    }
+
     private static FileChannel lock(Path dir) {
         Path lockPath = dir.resolveSibling(dir.getFileName() + ".lock");
         try {
@@ -182,8 +195,8 @@ public final class ResultsView implements Results, AutoCloseable {
             }
             if (lock == null) {
                 channel.close();
-                throw new IllegalStateException("Another results view (in this or another process) uses the directory " + dir
-                        + " (lock " + lockPath + "): give each instance its own state.dir");
+                throw new DirectoryInUseException("Another results view (in this or another process) uses the directory "
+                        + dir + " (lock " + lockPath + "): give each instance its own state.dir");
             }
             return channel;
         } catch (IOException e) {

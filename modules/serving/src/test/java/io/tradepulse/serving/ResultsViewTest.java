@@ -658,7 +658,7 @@ class ResultsViewTest {
         view = new ResultsView(consumer, topics, tmp.resolve("view")).start();
         MockConsumer<byte[], byte[]> other = new MockConsumer<>("earliest");
         assertThatThrownBy(() -> new ResultsView(other, topics, tmp.resolve("view")))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(ResultsView.DirectoryInUseException.class)
                 .hasMessageContaining("uses the directory " + tmp.resolve("view"))
                 .hasMessageContaining("give each instance its own state.dir");
         assertThat(other.closed()).isTrue();
