@@ -184,9 +184,10 @@ final class LogLevels {
     }
 
     /**
-     * The processor's errors when a Ctrl-C (or SIGTERM) stops demo: the terminal's SIGINT reaches the registry's child
-     * JVM too (one process group), and the registry's own hook stops it alongside ours, so the stream threads still
-     * running meet a registry that is gone: "ERROR DeadLetterDeserializationHandler - Cannot deserialize trade.records/4/0:
+     * The processor's errors when a Ctrl-C (or SIGTERM) stops demo where the registry still stops alongside the
+     * processor: without setsid the terminal's SIGINT reaches the registry's child JVM too (one process group; with
+     * setsid it runs in a session of its own and is closed after the processor, EmbeddedRegistry), so the stream
+     * threads still running meet a registry that is gone: "ERROR DeadLetterDeserializationHandler - Cannot deserialize trade.records/4/0:
      * the schema registry cannot serve its schema" and "ERROR ProcessorApp - Stream thread failed; replacing it" with
      * their stack traces, below "Stopping ...", and as well the processor's other handlers (DeadLetterProductionHandler,
      * DeadLetterProcessingHandler: "Schema registry unavailable") and Streams' own (KafkaStreams, TaskExecutor,
