@@ -59,7 +59,8 @@ public final class ConfigKeys {
         return best != null && bestDistance <= Math.max(2, key.length() / 4) ? Optional.of(best) : Optional.empty();
     }
 
-    private static int distance(String a, String b) {
+    /** The Levenshtein distance of {@code a} and {@code b}: the edits that make one the other. */
+    public static int distance(String a, String b) {
         int[] prev = new int[b.length() + 1];
         int[] cur = new int[b.length() + 1];
         for (int j = 0; j <= b.length(); j++) {

@@ -9,9 +9,9 @@ import io.tradepulse.avro.TariffEvent;
 import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.registry.SchemaRegistryException;
 import io.tradepulse.registry.SchemaRegistryUnavailableException;
+import io.tradepulse.testsupport.LogCapture;
 import java.net.ConnectException;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -19,12 +19,6 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -46,26 +40,11 @@ class TariffCalendarRegistryOutageTest {
     };
     private final SurvivingStores stores =
             new SurvivingStores(Serdes.serdeFrom(avro.serializer(), registryDeserializer));
-    private final List<String> warnings = new CopyOnWriteArrayList<>();
-    private final LoggerContext logs = (LoggerContext) LogManager.getContext(false);
-    private final AbstractAppender capture = new AbstractAppender("outage-" + System.nanoTime(), null, null, true,
-            Property.EMPTY_ARRAY) {
-        @Override
-        public void append(LogEvent event) {
-            warnings.add(event.getMessage().getFormattedMessage());
-        }
-    };
-
-    TariffCalendarRegistryOutageTest() {
-        capture.start();
-        logs.getConfiguration().getRootLogger().addAppender(capture, Level.WARN, null);
-        logs.updateLoggers();
-    }
+    private final LogCapture logs = LogCapture.warnings();
 
     @AfterEach
-    void removeCapture() {
-        logs.getConfiguration().getRootLogger().removeAppender(capture.getName());
-        logs.updateLoggers();
+    void stopCapturing() {
+        logs.close();
     }
 
     @Test
@@ -75,6 +54,7 @@ class TariffCalendarRegistryOutageTest {
         SurvivingStores.frontLoadingInJune(CHN_USA).forEach(r -> stores.processor.process(new Record<>(CHN_USA, r, 0L)));
         punctuate(context);
         assertThat(frontLoading(context)).as("the event is unknown while the registry is down").isEmpty();
+        List<String> warnings = logs.events();
         assertThat(warnings).anySatisfy(w -> assertThat(w)
                 .contains("a tariff event in the global store cannot be decoded now, the schema registry cannot serve "
                         + "its schema (Schema registry unavailable while fetching Avro schema id 7")

@@ -79,28 +79,8 @@ public final class OwnKeys {
     if (CONNECT_PREFIXES.contains(first)) {
       return Optional.empty();
     }
-    return prefixes.stream().filter(p -> distance(first, p) <= 2)
-        .min(java.util.Comparator.comparingInt(p -> distance(first, p)));
-  }
-
-  /** Levenshtein distance. */
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
+    return prefixes.stream().filter(p -> ConfigKeys.distance(first, p) <= 2)
+        .min(java.util.Comparator.comparingInt(p -> ConfigKeys.distance(first, p)));
   }
 
   /** For {@code start}: fails on the first unknown key under {@code prefixes}. */
