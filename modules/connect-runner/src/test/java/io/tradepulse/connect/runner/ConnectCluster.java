@@ -33,7 +33,7 @@ import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 final class ConnectCluster {
   static final Duration TIMEOUT = Duration.ofSeconds(30);
   /** The columns of {@link ConnectFixtures#gaccCsv}, which {@link ConnectFixtures#gaccFileConnector} maps. */
-  static final String HEADER = "period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag\n";
+  static final String HEADER = "period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag,partner\n";
 
   private ConnectCluster() {
   }
@@ -67,15 +67,30 @@ final class ConnectCluster {
   }
 
   /**
-   * {@code dir/<file>.csv} with {@code rows} consecutive monthly rows from January of {@code firstYear}, each with
-   * the source reference "file-row" (row from 1).
+   * The partners of {@link #rows}, ten years of months each: the file source dead-letters months before 1988 or after
+   * the current one (the processor refuses them), so 2,000 rows of one series no longer fit (they started in 1850).
+   */
+  static final List<String> PARTNERS = List.of("USA", "JPN", "KOR", "DEU", "VNM", "AUS", "IND", "GBR", "NLD", "RUS",
+      "BRA", "MEX", "CAN", "SGP", "THA", "MYS", "IDN", "FRA", "ITA", "ESP");
+
+  /**
+   * {@code dir/<file>.csv} with {@code rows} monthly rows: ten years of consecutive months from January of
+   * {@code firstYear} per partner ({@link #PARTNERS}, in the column {@code partner}: a connector reads it with
+   * {@code field.partner=partner}, else every row is its default partner), each with the source reference "file-row"
+   * (row from 1). At most 2,400 rows, all of them from 1988 to 2025.
    */
   static Path rows(Path dir, String file, int firstYear, int rows) throws IOException {
+    int lastYear = firstYear + (Math.min(rows, 120) - 1) / 12;
+    if (rows > PARTNERS.size() * 120 || firstYear < 1988 || lastYear > 2025) {
+      throw new IllegalArgumentException(rows + " rows from " + firstYear + " do not fit in 1988-2025");
+    }
     StringBuilder csv = new StringBuilder(HEADER);
     for (int row = 1; row <= rows; row++) {
-      String month = String.format("%d-%02d", firstYear + (row - 1) / 12, (row - 1) % 12 + 1);
+      int i = (row - 1) % 120;
+      String month = String.format("%d-%02d", firstYear + i / 12, i % 12 + 1);
       csv.append(month).append(',').append(month).append(',').append(40 + row).append(".0,,")
-          .append(file).append('-').append(row).append(",published\n");
+          .append(file).append('-').append(row).append(",published,").append(PARTNERS.get((row - 1) / 120))
+          .append('\n');
     }
     return Files.writeString(dir.resolve(file + ".csv"), csv);
   }

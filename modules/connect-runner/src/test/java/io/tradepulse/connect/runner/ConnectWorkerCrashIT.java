@@ -146,9 +146,10 @@ class ConnectWorkerCrashIT {
     String name = names.connector();
     String childClientId = group + "-child";
     setProduceQuota(platform, childClientId, (double) CHILD_BYTES_PER_SECOND);
-    Path a = ConnectCluster.rows(dir, "a", 1850, ROWS);
-    Path b = ConnectCluster.rows(dir, "b", 1850, ROWS);
+    Path a = ConnectCluster.rows(dir, "a", 1990, ROWS);
+    Path b = ConnectCluster.rows(dir, "b", 1990, ROWS);
     Map<String, String> connector = ConnectFixtures.gaccFileConnector(a, topic, names.dlq());
+    connector.put("field.partner", "partner"); // 2,000 rows: ten years per partner (ConnectCluster.rows)
     // LocationConnectors deals the files out round-robin: task 0 gets a, task 1 gets b.
     connector.put("file.paths", a + "," + b);
     connector.put("tasks.max", "2");
