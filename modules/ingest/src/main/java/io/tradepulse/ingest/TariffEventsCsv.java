@@ -4,6 +4,7 @@ import io.tradepulse.avro.TariffEvent;
 import io.tradepulse.avro.TariffEventKind;
 import io.tradepulse.core.CsvReader;
 import io.tradepulse.core.Economies;
+import io.tradepulse.core.InvisibleCharacters;
 import io.tradepulse.core.RecordBounds;
 import java.io.IOException;
 import java.io.Reader;
@@ -470,13 +471,12 @@ public final class TariffEventsCsv {
     }
 
     /**
-     * The first character of {@code id} that shows as nothing or as a plain space but is none (a control or format
-     * character, a no-break or other Unicode space), as {@code U+XXXX}; null if none.
+     * The first character of {@code id} that shows as nothing or as a plain space but is none
+     * ({@link InvisibleCharacters}: a control or format character, a no-break or other Unicode space, ...), written
+     * {@code U+} and its hex digits; null if none.
      */
     static String invisibleCharacter(String id) {
-        return id.codePoints()
-                .filter(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
-                        || (Character.isSpaceChar(c) && c != ' ') || (Character.isWhitespace(c) && c != ' '))
+        return id.codePoints().filter(c -> c != ' ' && InvisibleCharacters.invisible(c))
                 .mapToObj(c -> String.format("U+%04X", c)).findFirst().orElse(null);
     }
 

@@ -11,6 +11,7 @@ import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SignalStatus;
 import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeSignal;
+import io.tradepulse.core.InvisibleCharacters;
 import io.tradepulse.core.SignalType;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -817,7 +818,7 @@ public final class DashboardServer implements AutoCloseable {
     static String quoted(String text) {
         StringBuilder out = new StringBuilder(text.length() + 2).append('\'');
         text.codePoints().forEach(c -> {
-            if (c != ' ' && invisible(c)) {
+            if (c != ' ' && InvisibleCharacters.invisible(c)) {
                 for (char unit : Character.toChars(c)) {
                     out.append(String.format(Locale.ROOT, "\\u%04X", (int) unit));
                 }
@@ -826,14 +827,6 @@ public final class DashboardServer implements AutoCloseable {
             }
         });
         return out.append('\'').toString();
-    }
-
-    private static boolean invisible(int codePoint) {
-        return switch (Character.getType(codePoint)) {
-            case Character.CONTROL, Character.FORMAT, Character.SPACE_SEPARATOR, Character.LINE_SEPARATOR,
-                    Character.PARAGRAPH_SEPARATOR, Character.SURROGATE, Character.UNASSIGNED, Character.PRIVATE_USE -> true;
-            default -> false;
-        };
     }
 
     /** The raw text with its raw bytes as escapes: a raw 0xE4 quoted as 'ä' would read as a valid character. */
