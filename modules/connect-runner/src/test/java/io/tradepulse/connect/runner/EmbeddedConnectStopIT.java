@@ -19,10 +19,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.source.SourceConnector;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
 import org.junit.jupiter.api.Test;
@@ -145,36 +143,10 @@ class EmbeddedConnectStopIT {
   private static final Map<String, CountDownLatch> RELEASE = new ConcurrentHashMap<>();
 
   /** Delivers one row, then polls nothing; with stuck=true its poll() blocks until the test releases it. */
-  public static final class OneRowConnector extends SourceConnector {
-    private Map<String, String> props;
-
-    @Override
-    public void start(Map<String, String> props) {
-      this.props = props;
-    }
-
+  public static final class OneRowConnector extends OneTaskTestConnector {
     @Override
     public Class<? extends Task> taskClass() {
       return OneRowTask.class;
-    }
-
-    @Override
-    public List<Map<String, String>> taskConfigs(int maxTasks) {
-      return List.of(props);
-    }
-
-    @Override
-    public void stop() {
-    }
-
-    @Override
-    public ConfigDef config() {
-      return new ConfigDef();
-    }
-
-    @Override
-    public String version() {
-      return "test";
     }
   }
 

@@ -27,7 +27,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.internals.Exit;
 import org.apache.kafka.connect.connector.Task;
@@ -39,7 +38,6 @@ import org.apache.kafka.connect.runtime.Worker;
 import org.apache.kafka.connect.runtime.isolation.Plugins;
 import org.apache.kafka.connect.runtime.standalone.StandaloneConfig;
 import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
-import org.apache.kafka.connect.source.SourceConnector;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
 import org.apache.kafka.connect.storage.FileOffsetBackingStore;
@@ -569,36 +567,10 @@ class EmbeddedConnectTest {
   }
 
   /** One task whose stop takes a while, well within its graceful timeout: its poll() returns 2 s after stop(). */
-  public static final class SlowStopConnector extends SourceConnector {
-    private Map<String, String> props;
-
-    @Override
-    public void start(Map<String, String> props) {
-      this.props = props;
-    }
-
+  public static final class SlowStopConnector extends OneTaskTestConnector {
     @Override
     public Class<? extends Task> taskClass() {
       return SlowStopTask.class;
-    }
-
-    @Override
-    public List<Map<String, String>> taskConfigs(int maxTasks) {
-      return List.of(props);
-    }
-
-    @Override
-    public void stop() {
-    }
-
-    @Override
-    public ConfigDef config() {
-      return new ConfigDef();
-    }
-
-    @Override
-    public String version() {
-      return "test";
     }
   }
 
