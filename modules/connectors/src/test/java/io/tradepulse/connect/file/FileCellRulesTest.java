@@ -59,12 +59,7 @@ class FileCellRulesTest {
       "default.commodity|123|2, 4, 6, 8 or 10 digits"})
   void shouldFailAtStartNamingTheKeyAndTheAllowedValuesWhenAValuationCurrencyOrCommodityConstantIsNotOne(String key,
       String value, String allowed) {
-    Map<String, String> props = FileSourceTaskTest.gaccSeedProps("x.csv");
-    props.put(key, value);
-    assertThatThrownBy(() -> new FileSourceConnector().start(props)).isInstanceOf(ConfigException.class)
-        .hasMessageContaining(key).hasMessageContaining(value).hasMessageContaining(allowed);
-    assertThat(new FileSourceConnector().validate(props).configValues()).filteredOn(v -> v.name().equals(key))
-        .singleElement().satisfies(v -> assertThat(v.errorMessages()).singleElement().asString().contains(allowed));
+    FileSourceTaskTest.assertRefusedAtStartAndInValidate(key, value, allowed);
   }
 
   @Test

@@ -223,6 +223,14 @@ class FileSourceTaskTest {
       "default.currency|US$|ISO 4217",
       "default.reportedYoyPct|-34.5 pct|percent"})
   void shouldFailAtStartNamingTheKeyWhenAConstantCannotBeRead(String key, String value, String allowed) {
+    assertRefusedAtStartAndInValidate(key, value, allowed);
+  }
+
+  /**
+   * The seed configuration with {@code key=value} fails the connector's start naming the key, the value and
+   * {@code allowed}, and Connect's validate shows {@code allowed} on that key alone.
+   */
+  static void assertRefusedAtStartAndInValidate(String key, String value, String allowed) {
     Map<String, String> props = gaccSeedProps("x.csv");
     props.put(key, value);
     assertThatThrownBy(() -> new FileSourceConnector().start(props)).isInstanceOf(ConfigException.class)
