@@ -7,6 +7,7 @@ import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.state.Observation;
 import io.tradepulse.avro.state.RollupContribution;
 import io.tradepulse.core.Economies;
+import io.tradepulse.core.RecordRules;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,17 +75,9 @@ public final class Rollups {
         };
     }
 
-    /** The HS level of a valid commodity code (TOTAL, or 2, 4, 6, 8 or 10 digits). */
+    /** The HS level of a valid commodity code (TOTAL, or 2, 4, 6, 8 or 10 digits): {@link RecordRules#level}. */
     static CommodityLevel level(String commodity) {
-        return switch (commodity.length()) {
-            case 2 -> CommodityLevel.HS2;
-            case 4 -> CommodityLevel.HS4;
-            case 6 -> CommodityLevel.HS6;
-            case 8 -> CommodityLevel.HS8;
-            case 10 -> CommodityLevel.HS10;
-            default -> commodity.equals(TOTAL) ? CommodityLevel.TOTAL
-                    : CommodityLevel.valueOf("HS" + commodity.length()); // throws, naming the impossible level
-        };
+        return RecordRules.level(commodity);
     }
 
     /**

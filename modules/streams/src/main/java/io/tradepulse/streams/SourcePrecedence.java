@@ -1,10 +1,10 @@
 package io.tradepulse.streams;
 
 import io.tradepulse.avro.state.Observation;
+import io.tradepulse.core.SourceNames;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -30,7 +30,7 @@ public final class SourcePrecedence {
     public static final SourcePrecedence DEFAULT = of(List.of(ProcessorConfig.SOURCE_PRECEDENCE_DEFAULT.split(",")));
 
     /** TradeRecord.source of tradepulse's own connectors and ingest (FILE: the file connector's default name). */
-    static final Set<String> BUILT_IN_SOURCES = Set.of("CENSUS", "COMEXT", "COMTRADE", "GACC", "FILE");
+    static final Set<String> BUILT_IN_SOURCES = SourceNames.BUILT_IN;
 
     private final List<String> sources;
     private final Map<String, Integer> rank;
@@ -60,8 +60,8 @@ public final class SourcePrecedence {
             if (sources.subList(0, i).contains(s)) {
                 throw new IllegalArgumentException("source " + s + " listed twice");
             }
-            String builtIn = s.toUpperCase(Locale.ROOT);
-            if (!s.equals(builtIn) && BUILT_IN_SOURCES.contains(builtIn)) {
+            String builtIn = SourceNames.builtInSpellingOfVariant(s);
+            if (builtIn != null) {
                 // Names are compared as written: 'census' matched no figure, so the list silently ranked nothing.
                 throw new IllegalArgumentException("source '" + s + "' is written " + builtIn
                         + " in TradeRecord.source (names are case-sensitive)");

@@ -1,27 +1,24 @@
 package io.tradepulse.streams;
 
-import io.tradepulse.avro.CommodityLevel;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.core.Economies;
 import io.tradepulse.core.RecordBounds;
+import io.tradepulse.core.RecordRules;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
- * Checks a record before it may touch series state. A refused record goes to the dead-letter topic with the
- * reason returned here; it never reaches the state, so one bad row cannot corrupt a series.
+ * Checks a record before it may touch series state. The rules that depend on no setting of the processor are
+ * {@link RecordRules} (core), which the file source also refuses its rows by; the value limit is the processor's own.
+ * A refused record goes to the dead-letter topic with the reason returned here; it never reaches the state, so one
+ * bad row cannot corrupt a series.
  */
 public final class TradeRecordValidator {
-    private static final Set<String> CURRENCIES = java.util.Currency.getAvailableCurrencies().stream()
-            .map(java.util.Currency::getCurrencyCode).collect(java.util.stream.Collectors.toUnmodifiableSet());
-    /** HS codes have an even number of digits: chapter (2), heading (4), subheading (6), national lines (8, 10). */
-    private static final Pattern COMMODITY = Pattern.compile("TOTAL|\\d{2}|\\d{4}|\\d{6}|\\d{8}|\\d{10}");
     /**
      * The economies the connectors emit that are groups of other economies: WLD (world) and EUU (European Union;
      * Comext's EU27_2020 and Comtrade's 97 map to it). The one list of them: the validator accepts them, and
@@ -54,7 +51,7 @@ public final class TradeRecordValidator {
 
     /** Whether {@code code} is an ISO 4217 currency code the validator accepts. */
     static boolean isCurrency(String code) {
-        return CURRENCIES.contains(code);
+        return RecordRules.isCurrency(code);
     }
 
     /** {@code limit x months}, or Long.MAX_VALUE when that does not fit a long (no value exceeds it then). */
@@ -74,53 +71,22 @@ public final class TradeRecordValidator {
                 || key.getFlow() != r.getFlow() || !key.getCommodity().equals(r.getCommodity())) {
             return Optional.of("key " + key + " does not match the series of the value");
         }
-        if (!ECONOMIES.contains(r.getReporter())) {
-            return Optional.of("unknown reporter '" + r.getReporter() + "': not an ISO 3166-1 alpha-3 code (or WLD, EUU, XKX)");
-        }
-        if (!ECONOMIES.contains(r.getPartner())) {
-            return Optional.of("unknown partner '" + r.getPartner() + "': not an ISO 3166-1 alpha-3 code (or WLD, EUU, XKX)");
-        }
-        if (r.getReporter().equals(r.getPartner())) {
-            return Optional.of("reporter and partner are the same economy: " + r.getReporter());
-        }
-        if (!COMMODITY.matcher(r.getCommodity()).matches()) {
-            return Optional.of("commodity must be TOTAL or an HS code of 2, 4, 6, 8 or 10 digits: " + r.getCommodity());
-        }
-        if (!r.getCommodity().equals("TOTAL")) {
-            int chapter = Integer.parseInt(r.getCommodity().substring(0, 2));
-            if (chapter < 1 || chapter == 77) { // HS chapter 77 is reserved; 00 does not exist
-                return Optional.of("unknown HS chapter " + r.getCommodity().substring(0, 2) + " in " + r.getCommodity());
-            }
-        }
-        CommodityLevel expected = Rollups.level(r.getCommodity());
-        if (r.getCommodityLevel() != expected) {
-            return Optional.of("commodityLevel " + r.getCommodityLevel() + " does not match commodity " + r.getCommodity()
-                    + " (expected " + expected + ")");
-        }
-        if (r.getMonth() < 1 || r.getMonth() > 12) {
-            return Optional.of("month must be 1-12: " + r.getMonth());
-        }
-        if (r.getMonths() < 1 || r.getMonth() + r.getMonths() - 1 > 12) {
-            return Optional.of("months must be >= 1 and stay within the year: month " + r.getMonth()
-                    + ", months " + r.getMonths());
-        }
-        // The history keeps one figure per starting month, so a multi-month figure competes with the single month
-        // it starts in (the newer publication wins the slot). That is the documented behaviour for China customs'
-        // combined January+February; a quarter or a year starting in January would replace a January, and a Feb+Mar
-        // a February, with a figure of another kind.
-        if (r.getMonths() > 1 && !(r.getMonth() == 1 && r.getMonths() == 2)) {
-            return Optional.of("months " + r.getMonths() + " from month " + r.getMonth() + ": the only multi-month period "
-                    + "is a combined January+February (month 1, months 2)");
-        }
-        YearMonth now = YearMonth.now(clock.withZone(ZoneOffset.UTC));
-        YearMonth lastMonth = YearMonth.of(r.getYear() < 0 ? 0 : Math.min(r.getYear(), 9999), 1)
-                .plusMonths(r.getMonth() + r.getMonths() - 2L);
-        if (r.getYear() < MIN_YEAR || lastMonth.isAfter(now)) {
-            return Optional.of("period " + r.getYear() + "-" + r.getMonth() + " is before " + MIN_YEAR
-                    + " or in the future");
-        }
-        if (r.getValue() != null && r.getValue() < 0) {
-            return Optional.of("negative trade value: " + r.getValue());
+        // The rules of every record (core: the file source refuses its rows by them too), in the order of their
+        // reasons; the first broken one is the reason.
+        String refused;
+        if ((refused = RecordRules.reporter(r.getReporter())) != null
+                || (refused = RecordRules.partner(r.getPartner())) != null
+                || (refused = RecordRules.sameEconomy(r.getReporter(), r.getPartner())) != null
+                || (refused = RecordRules.commodityShape(r.getCommodity())) != null
+                || (refused = RecordRules.hsChapter(r.getCommodity())) != null
+                || (refused = RecordRules.commodityLevel(r.getCommodityLevel(), r.getCommodity())) != null
+                || (refused = RecordRules.month(r.getMonth())) != null
+                || (refused = RecordRules.months(r.getMonth(), r.getMonths())) != null
+                || (refused = RecordRules.multiMonth(r.getMonth(), r.getMonths())) != null
+                || (refused = RecordRules.period(r.getYear(), r.getMonth(), r.getMonths(),
+                        YearMonth.now(clock.withZone(ZoneOffset.UTC)))) != null
+                || (refused = RecordRules.negativeValue(r.getValue())) != null) {
+            return Optional.of(refused);
         }
         // Not for a derived roll-up: each child passed this check on its way in, and a sum of them refused here
         // would leave the parent with its previous derived figure, a sum of fewer children, for good.
@@ -136,21 +102,11 @@ public final class TradeRecordValidator {
                     + "far less than a US dollar, give it a limit of its own in "
                     + ProcessorConfig.MAX_MONTHLY_VALUE_BY_CURRENCY_CONFIG + ")");
         }
-        Double yoy = r.getReportedYoyPct();
-        if (yoy != null && (yoy.isNaN() || yoy.isInfinite() || yoy < -100.0)) {
-            return Optional.of("impossible reported YoY % " + yoy + " (trade cannot fall by more than 100 %)");
-        }
-        YearMonth lastPeriodMonth = YearMonth.of(r.getYear(), r.getMonth()).plusMonths(r.getMonths() - 1L);
-        if (r.getPublishedAt().isBefore(lastPeriodMonth.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant())) {
-            return Optional.of("published " + r.getPublishedAt() + " before its period " + lastPeriodMonth + " began");
-        }
-        // A publication time after now is a unit or date error (epoch microseconds read as milliseconds land tens of
-        // thousands of years ahead). Accepted, it would hold its period for good: the newest publication wins, so no
-        // true revision could ever replace it. A day of slack: sources stamp a release with its local date (UTC
-        // midnight of a day that starts up to 14 hours earlier east of UTC).
-        if (r.getPublishedAt().isAfter(clock.instant().plus(PUBLICATION_SLACK))) {
-            return Optional.of("published " + r.getPublishedAt() + ", after now (" + clock.instant()
-                    + "): a unit or date error?");
+        if ((refused = RecordRules.reportedYoyPct(r.getReportedYoyPct())) != null
+                || (refused = RecordRules.publishedBeforePeriod(r.getPublishedAt(), r.getYear(), r.getMonth(),
+                        r.getMonths())) != null
+                || (refused = RecordRules.publishedAfterNow(r.getPublishedAt(), clock.instant())) != null) {
+            return Optional.of(refused);
         }
         if (r.getDerivedFrom() != null && r.getDerivedFrom() < 1) {
             return Optional.of("derivedFrom must be the number of child series summed (>= 1): " + r.getDerivedFrom());
@@ -160,9 +116,6 @@ public final class TradeRecordValidator {
         if (r.getValue() == null && r.getReportedYoyPct() == null && r.getDerivedFrom() == null) {
             return Optional.of("record has neither a value nor a reported YoY %");
         }
-        if (!CURRENCIES.contains(r.getCurrency())) {
-            return Optional.of("unknown currency '" + r.getCurrency() + "': not an ISO 4217 code");
-        }
-        return Optional.empty();
+        return Optional.ofNullable(RecordRules.currency(r.getCurrency()));
     }
 }
