@@ -3,11 +3,13 @@ package io.tradepulse.connect.file;
 import io.tradepulse.connect.common.CrossKeyRules;
 import io.tradepulse.connect.common.TradeSourceConfig;
 import io.tradepulse.core.RecordBounds;
+import io.tradepulse.core.RecordRules;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -146,11 +148,13 @@ public final class FileConfig extends TradeSourceConfig {
    */
   static String allowed(Target t) {
     return switch (t) {
-      case REPORTER, PARTNER -> "an ISO 3166-1 alpha-3 code, e.g. CHN" + (t == Target.PARTNER ? " (WLD = world)" : "");
+      case REPORTER, PARTNER -> "an ISO 3166-1 alpha-3 code (or WLD = world, EUU = European Union, XKX = Kosovo), e.g. "
+          + (t == Target.PARTNER ? "USA, other than the reporter" : "CHN");
       case FLOW -> "one of EXPORT, IMPORT, RE_EXPORT, RE_IMPORT (or X, M, RX, RM)";
       // A constant is typed by hand, not saved by a spreadsheet: 123 is more likely a typo (1234?) than heading 0123
       // missing its zero, so only a cell gets the zero back (MappedRowParser#readConstant refuses an odd length).
-      case COMMODITY -> "TOTAL or an HS code of 2, 4, 6, 8 or 10 digits (dots allowed)";
+      case COMMODITY -> "TOTAL or an HS code of 2, 4, 6, 8 or 10 digits (dots allowed) of a chapter other than 00 "
+          + "and 77";
       case PERIOD, PERIOD_END -> "a month yyyy-MM or yyyyMM, from " + RecordBounds.MIN_YEAR + " to the current month";
       case YEAR -> "a year from " + RecordBounds.MIN_YEAR + " to the current year, e.g. 2025";
       case MONTH -> "a month number 1-12";
@@ -216,11 +220,37 @@ public final class FileConfig extends TradeSourceConfig {
    * ("File source mapping incomplete, set: ..."); the connector's validate reports each on its field.* key, with the
    * same words ({@link CrossKeyRules}).
    */
-  static final List<CrossKeyRules.Rule> RULES = NEEDED.stream()
+  static final List<CrossKeyRules.Rule> RULES = Stream.concat(NEEDED.stream()
       .map(n -> new CrossKeyRules.Rule(n.reads(), v -> n.given(v)
           ? Optional.<CrossKeyRules.Problem>empty()
-          : Optional.of(new CrossKeyRules.Problem(n.key(), INCOMPLETE + n.set()))))
+          : Optional.of(new CrossKeyRules.Problem(n.key(), INCOMPLETE + n.set())))), constantRules().stream())
       .toList();
+
+  /**
+   * The rules across constants that hold for every row: each row would break the processor's rule and become a dead
+   * letter, while the connector ran as if configured.
+   */
+  private static List<CrossKeyRules.Rule> constantRules() {
+    String reporter = Target.REPORTER.defaultConfig();
+    String partner = Target.PARTNER.defaultConfig();
+    return List.of(
+        new CrossKeyRules.Rule(List.of(reporter, partner), v -> {
+          String r = constant(v, Target.REPORTER);
+          String p = constant(v, Target.PARTNER);
+          String same = r == null || p == null ? null : RecordRules.sameEconomy(r.toUpperCase(Locale.ROOT),
+              p.toUpperCase(Locale.ROOT));
+          return same == null ? Optional.empty() : Optional.of(CrossKeyRules.Problem.of(partner, v.get(partner),
+              "must be an economy other than " + reporter + " (" + same + "; the processor refuses every row)"));
+        }));
+  }
+
+  /** The constant of {@code t} when no column is mapped to {@code t}: then it holds for every row. Else null. */
+  private static String constant(Map<String, ?> values, Target t) {
+    Object column = values.get(t.fieldConfig());
+    Object constant = values.get(t.defaultConfig());
+    return (column == null || column.toString().isBlank()) && constant != null && !constant.toString().isBlank()
+        ? constant.toString().trim() : null;
+  }
 
   /** Whether {@code t} has a column or a constant in {@code values} (the parsed settings). */
   private static boolean has(Map<String, ?> values, Target t) {
@@ -248,6 +278,7 @@ public final class FileConfig extends TradeSourceConfig {
     if (!missing.isEmpty()) {
       throw new ConfigException(INCOMPLETE + String.join("; ", missing));
     }
+    CrossKeyRules.check(constantRules(), values);
   }
 
   public Map<Target, String> fields() { return fields; }

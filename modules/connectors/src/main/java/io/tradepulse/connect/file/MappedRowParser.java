@@ -16,6 +16,7 @@ import io.tradepulse.connect.common.TradeRow;
 import io.tradepulse.connect.file.FileConfig.Target;
 import io.tradepulse.core.CsvReader;
 import io.tradepulse.core.RecordBounds;
+import io.tradepulse.core.RecordRules;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,10 +37,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -368,9 +367,14 @@ public final class MappedRowParser implements PayloadParser<String> {
     };
     try {
       String reporter = cell(Target.REPORTER, require(get.apply(Target.REPORTER), "reporter"), where,
-          v -> iso3(v, "reporter"));
+          MappedRowParser::reporter);
       String partner = cell(Target.PARTNER, require(get.apply(Target.PARTNER), "partner"), where,
-          v -> iso3(v, "partner"));
+          MappedRowParser::partner);
+      String same = RecordRules.sameEconomy(reporter, partner);
+      if (same != null) {
+        throw new IllegalArgumentException("reporter in " + where.apply(Target.REPORTER) + " and partner in "
+            + where.apply(Target.PARTNER) + ": " + same + "; the processor refuses it");
+      }
       String flow = cell(Target.FLOW, require(get.apply(Target.FLOW), "flow"), where, MappedRowParser::flow);
       String commodity = cell(Target.COMMODITY, require(get.apply(Target.COMMODITY), "commodity"), where,
           MappedRowParser::commodity);
@@ -386,8 +390,11 @@ public final class MappedRowParser implements PayloadParser<String> {
             cell(Target.MONTH, require(get.apply(Target.MONTH), "month"), where, MappedRowParser::monthOfYear));
         startFrom = Target.YEAR;
       }
+      String periodCell = startFrom == Target.PERIOD ? "period '" + period + "' in " + where.apply(Target.PERIOD)
+          : "year '" + get.apply(Target.YEAR) + "' in " + where.apply(Target.YEAR);
       int months = 1;
       String end = get.apply(Target.PERIOD_END);
+      String endCell = end == null ? null : "period.end '" + end + "' in " + where.apply(Target.PERIOD_END);
       String monthsCell = get.apply(Target.MONTHS);
       if (end != null) {
         months = (int) ChronoUnit.MONTHS.between(start, cell(Target.PERIOD_END, end, where, MappedRowParser::month))
@@ -395,8 +402,11 @@ public final class MappedRowParser implements PayloadParser<String> {
       } else if (monthsCell != null) {
         months = cell(Target.MONTHS, monthsCell, where, MappedRowParser::months);
       }
-      if (months < 1 || months > 12) {
-        throw new IllegalArgumentException("period covers " + months + " months");
+      String length = RecordRules.months(start.getMonthValue(), months);
+      if (length != null) {
+        throw new IllegalArgumentException((end != null ? periodCell + " to " + endCell
+            : monthsCell != null ? "months '" + monthsCell + "' in " + where.apply(Target.MONTHS) + " from " + periodCell
+            : periodCell) + ": " + length + "; the processor refuses it");
       }
       if (end != null && !where.apply(Target.MONTHS).equals(Target.MONTHS.defaultConfig())) {
         // Both say how long the period is: period.end won, and a months cell saying otherwise was dropped silently,
@@ -408,12 +418,10 @@ public final class MappedRowParser implements PayloadParser<String> {
               + " to " + start.plusMonths(months - 1L) + " is " + months + " months");
         }
       }
-      String periodCell = startFrom == Target.PERIOD ? "period '" + period + "' in " + where.apply(Target.PERIOD)
-          : "year '" + get.apply(Target.YEAR) + "' in " + where.apply(Target.YEAR);
       YearMonth last = start.plusMonths(months - 1L);
-      checkPeriod(start.getYear(), last, end == null ? periodCell
-          : periodCell + " to period.end '" + end + "' in " + where.apply(Target.PERIOD_END), clock);
-      if (months > 1 && !(start.getMonthValue() == 1 && months == 2)) {
+      checkPeriod(start.getYear(), start.getMonthValue(), months, end == null ? periodCell
+          : periodCell + " to " + endCell, clock);
+      if (RecordRules.multiMonth(start.getMonthValue(), months) != null) {
         // The processor keeps one figure per starting month: it takes no other multi-month figure.
         throw new IllegalArgumentException(periodCell + ": " + start + " to " + last + " is " + months + " months; the "
             + "processor refuses any period of several months but a combined January+February");
@@ -430,7 +438,8 @@ public final class MappedRowParser implements PayloadParser<String> {
       long publishedAt = cell(Target.PUBLISHED_AT, published, where, MappedRowParser::instant);
       String publishedCell = "publishedAt '" + published + "' in " + where.apply(Target.PUBLISHED_AT);
       checkPublishedAt(publishedAt, publishedCell, clock);
-      if (Instant.ofEpochMilli(publishedAt).isBefore(last.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant())) {
+      if (RecordRules.publishedBeforePeriod(Instant.ofEpochMilli(publishedAt), start.getYear(), start.getMonthValue(),
+          months) != null) {
         throw new IllegalArgumentException(publishedCell + " is before the last month of its period (" + last
             + ") began; the processor refuses it");
       }
@@ -486,8 +495,8 @@ public final class MappedRowParser implements PayloadParser<String> {
    */
   static void readConstant(Target t, String v, Clock clock) {
     switch (t) {
-      case REPORTER -> iso3(v, "reporter");
-      case PARTNER -> iso3(v, "partner");
+      case REPORTER -> reporter(v);
+      case PARTNER -> partner(v);
       case FLOW -> flow(v);
       case COMMODITY -> {
         String digits = v.replace(".", "").replace(" ", "");
@@ -498,12 +507,9 @@ public final class MappedRowParser implements PayloadParser<String> {
       }
       case PERIOD, PERIOD_END -> {
         YearMonth m = month(v);
-        checkPeriod(m.getYear(), m, "period '" + v + "'", clock);
+        checkPeriod(m.getYear(), m.getMonthValue(), 1, "period '" + v + "'", clock);
       }
-      case YEAR -> {
-        long year = Long.parseLong(v);
-        checkPeriod(year, YearMonth.of((int) Math.min(Math.max(year, 0), 9999), 1), "year '" + v + "'", clock);
-      }
+      case YEAR -> checkPeriod(Long.parseLong(v), 1, 1, "year '" + v + "'", clock);
       case MONTH -> monthOfYear(v);
       case MONTHS -> {
         int n = months(v);
@@ -521,30 +527,35 @@ public final class MappedRowParser implements PayloadParser<String> {
   }
 
   /**
-   * The processor's bounds of a figure's period (RecordBounds; TradeRecordValidator of the streams module): no year
-   * before {@link RecordBounds#MIN_YEAR}, no month after the current one (UTC). A row beyond them went out, to be
-   * refused there with a reason naming neither the file nor the line.
+   * The processor's bounds of a figure's period ({@link RecordRules#period}): no year before {@link
+   * RecordBounds#MIN_YEAR}, no month after the current one (UTC). A row beyond them went out, to be refused there with a
+   * reason naming neither the file nor the line.
    *
-   * @param year the year as read (a year cell may hold 25 or 99999, beyond a YearMonth)
-   * @param last the last month of the period
+   * @param year the year as read (a constant may hold 25 or 99999999999, beyond a YearMonth and an int)
+   * @param month the first month of the period, 1-12
+   * @param months the months of the period, from {@code month} to December at most
    * @param what the cell, for the message
    */
-  private static void checkPeriod(long year, YearMonth last, String what, Clock clock) {
+  private static void checkPeriod(long year, int month, int months, String what, Clock clock) {
+    YearMonth now = YearMonth.now(clock.withZone(ZoneOffset.UTC));
+    int y = (int) Math.max(Integer.MIN_VALUE, Math.min(year, Integer.MAX_VALUE));
+    if (RecordRules.period(y, month, months, now) == null) {
+      return;
+    }
     if (year < RecordBounds.MIN_YEAR) {
       throw new IllegalArgumentException(what + ": year " + year + " is before " + RecordBounds.MIN_YEAR
           + ", when modern trade statistics (HS) start; the processor refuses it (a two-digit year?)");
     }
-    YearMonth now = YearMonth.now(clock.withZone(ZoneOffset.UTC));
-    if (year > 9999 || last.isAfter(now)) {
-      throw new IllegalArgumentException(what + ": " + (year > 9999 ? "year " + year : "month " + last)
-          + " is in the future (after " + now + "); the processor refuses it");
-    }
+    throw new IllegalArgumentException(what + ": " + (year > 9999 ? "year " + year
+        : "month " + RecordRules.lastMonth(y, month, months)) + " is in the future (after " + now + "); the processor "
+        + "refuses it");
   }
 
   /** The processor refuses a publication time after now plus {@link RecordBounds#PUBLICATION_SLACK}. */
   private static void checkPublishedAt(long publishedAt, String what, Clock clock) {
-    Instant latest = clock.instant().plus(RecordBounds.PUBLICATION_SLACK);
-    if (Instant.ofEpochMilli(publishedAt).isAfter(latest)) {
+    Instant now = clock.instant();
+    if (RecordRules.publishedAfterNow(Instant.ofEpochMilli(publishedAt), now) != null) {
+      Instant latest = now.plus(RecordBounds.PUBLICATION_SLACK);
       throw new IllegalArgumentException(what + " is " + Instant.ofEpochMilli(publishedAt) + ", after now + "
           + RecordBounds.PUBLICATION_SLACK.toDays() + " day (" + latest + "): a date or unit error? The processor "
           + "refuses it");
@@ -569,17 +580,13 @@ public final class MappedRowParser implements PayloadParser<String> {
     return s;
   }
 
-  /** ISO 4217, as the JDK knows it: the list the processor's validator refuses any other currency by. */
-  private static final Set<String> CURRENCIES = java.util.Currency.getAvailableCurrencies().stream()
-      .map(java.util.Currency::getCurrencyCode).collect(Collectors.toUnmodifiableSet());
-
   /**
    * An ISO 4217 code, upper-cased. Three letters were enough (XYZ; RMB, the common name of CNY), and such a figure
    * went out to be refused by the processor, far from its file and line.
    */
   static String currency(String v) {
     String s = v.toUpperCase(Locale.ROOT);
-    if (!CURRENCIES.contains(s)) {
+    if (!RecordRules.isCurrency(s)) { // ISO 4217, as the processor's validator has it
       throw new IllegalArgumentException("currency '" + v + "' is not an ISO 4217 code");
     }
     return s;
@@ -590,6 +597,10 @@ public final class MappedRowParser implements PayloadParser<String> {
     String c = Hs.normalize(require(v, "commodity")).toUpperCase(Locale.ROOT);
     if (Hs.level(c).isEmpty()) {
       throw new IllegalArgumentException("commodity '" + c + "' is not an HS code or TOTAL");
+    }
+    String chapter = RecordRules.hsChapter(c);
+    if (chapter != null) {
+      throw new IllegalArgumentException("commodity '" + v + "': " + chapter + "; the processor refuses it");
     }
     return c;
   }
@@ -644,7 +655,7 @@ public final class MappedRowParser implements PayloadParser<String> {
    */
   static Double yoy(String v) {
     Double d = percent(v);
-    if (d != null && d < -100.0) {
+    if (RecordRules.reportedYoyPct(d) != null) {
       throw new IllegalArgumentException("reportedYoyPct '" + v + "' is below -100 %: trade cannot fall by more than "
           + "100 %; the processor refuses it");
     }
@@ -661,6 +672,28 @@ public final class MappedRowParser implements PayloadParser<String> {
       throw new IllegalArgumentException("missing " + what);
     }
     return v;
+  }
+
+  /** A reporter: an ISO alpha-3 code, upper-cased, that is an economy the processor takes. */
+  static String reporter(String v) {
+    return economy(iso3(v, "reporter"), RecordRules::reporter);
+  }
+
+  /** A partner: an ISO alpha-3 code, upper-cased, that is an economy the processor takes. */
+  static String partner(String v) {
+    return economy(iso3(v, "partner"), RecordRules::partner);
+  }
+
+  /**
+   * {@code code} when {@code rule} takes it. Three letters were enough (AAA; UK for GBR's common name is refused by
+   * {@link #iso3}), and such a figure went out to be refused by the processor, far from its file and line.
+   */
+  private static String economy(String code, Function<String, String> rule) {
+    String refused = rule.apply(code);
+    if (refused != null) {
+      throw new IllegalArgumentException(refused + "; the processor refuses it");
+    }
+    return code;
   }
 
   private static String iso3(String v, String what) {

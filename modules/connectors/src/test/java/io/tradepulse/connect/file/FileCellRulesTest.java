@@ -230,4 +230,51 @@ class FileCellRulesTest {
     assertThatThrownBy(() -> new FileSourceConnector().start(props)).isInstanceOf(ConfigException.class)
         .hasMessageContaining("default.reportedYoyPct").hasMessageContaining("-150");
   }
+
+  @Test
+  void shouldRefuseReporterPartnerAndCommodityCellsWhenTheProcessorWouldRefuseTheirCodesNamingTheColumn()
+      throws Exception {
+    Path f = Files.writeString(dir.resolve("codes.csv"), """
+        period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag,rep,par,hs
+        2025-05,2025-05,28.8,,x,no economy,AAA,USA,TOTAL
+        2025-05,2025-05,28.8,,x,no economy,CHN,qqq,TOTAL
+        2025-05,2025-05,28.8,,x,itself,CHN,chn,TOTAL
+        2025-05,2025-05,28.8,,x,chapter 00,CHN,USA,0012
+        2025-05,2025-05,28.8,,x,chapter 77,CHN,USA,7701
+        2025-05,2025-05,28.8,,x,aggregates and kosovo,EUU,XKX,0101
+        2025-05,2025-05,28.8,,x,world,CHN,WLD,TOTAL
+        """);
+    Map<String, String> props = FileSourceTaskTest.gaccSeedProps(f.toString());
+    props.remove("default.reporter");
+    props.remove("default.partner");
+    props.remove("default.commodity");
+    props.put("field.reporter", "rep");
+    props.put("field.partner", "par");
+    props.put("field.commodity", "hs");
+    List<SourceRecord> rs = drain(props);
+
+    assertThat(rs).extracting(SourceRecord::topic).containsExactly("trade.dlq", "trade.dlq", "trade.dlq", "trade.dlq",
+        "trade.dlq", "trade.records", "trade.records");
+    assertThat(reason(rs.get(0))).contains("column 'rep' (field.reporter)").contains("unknown reporter 'AAA'")
+        .contains("not an ISO 3166-1 alpha-3 code (or WLD, EUU, XKX)");
+    assertThat(reason(rs.get(1))).contains("column 'par' (field.partner)").contains("unknown partner 'QQQ'");
+    assertThat(reason(rs.get(2))).contains("column 'rep' (field.reporter)").contains("column 'par' (field.partner)")
+        .contains("reporter and partner are the same economy: CHN");
+    assertThat(reason(rs.get(3))).contains("column 'hs' (field.commodity)").contains("unknown HS chapter 00 in 0012");
+    assertThat(reason(rs.get(4))).contains("column 'hs' (field.commodity)").contains("unknown HS chapter 77 in 7701");
+    assertThat(rs.subList(0, 5)).extracting(FileCellRulesTest::position)
+        .containsExactly("line 2", "line 3", "line 4", "line 5", "line 6");
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "default.reporter|AAA|an ISO 3166-1 alpha-3 code (or WLD = world, EUU = European Union, XKX = Kosovo)",
+      "default.partner|QQQ|an ISO 3166-1 alpha-3 code (or WLD = world, EUU = European Union, XKX = Kosovo)",
+      "default.partner|chn|an economy other than default.reporter",
+      "default.commodity|00|a chapter other than 00 and 77",
+      "default.commodity|7701.10|a chapter other than 00 and 77"})
+  void shouldRefuseAtStartWhenAReporterPartnerOrCommodityConstantIsACodeTheProcessorRefuses(String key, String value,
+      String allowed) {
+    FileSourceTaskTest.assertRefusedAtStartAndInValidate(key, value, allowed);
+  }
 }

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.tradepulse.connect.TaskHarness;
+import io.tradepulse.core.Economies;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,12 +49,15 @@ class FileSourceStreamingTest {
    * ROWS rows in the layout of the GACC seed mapping plus a partner column, each of its own month and partner (rows of
    * one series and month would give one figure many times); the flag column says which row a record came from.
    */
+  static final List<String> PARTNERS = Economies.ALL.stream().filter(e -> !e.equals("CHN")).sorted().toList();
+
   static String bigCsv() {
     StringBuilder b = new StringBuilder("period_start,period_end,value_usd_bn,reported_yoy_pct,source,partner,flag\n");
     for (int i = 0; i < ROWS; i++) {
-      // Months the processor takes (1990-01 to 2023-04), each with partners AAA, AAB, ...: one series per 400 rows.
+      // Months the processor takes (1990-01 to 2023-04), each with the economies the processor takes as partners of
+      // the reporter CHN, in order: one series per 400 rows.
       String month = java.time.YearMonth.of(1990, 1).plusMonths(i % 400).toString();
-      String partner = "" + (char) ('A' + i / 400 / 676) + (char) ('A' + i / 400 / 26 % 26) + (char) ('A' + i / 400 % 26);
+      String partner = PARTNERS.get(i / 400);
       b.append(month).append(',').append(month).append(',').append(i % 997 == 0 ? "lots" : (i % 400) + ".5")
           .append(",,src,").append(partner).append(",row").append(i).append('\n');
     }
