@@ -4,6 +4,7 @@ import io.tradepulse.connect.common.CrossKeyRules;
 import io.tradepulse.connect.common.TradeSourceConfig;
 import io.tradepulse.core.RecordBounds;
 import io.tradepulse.core.RecordRules;
+import io.tradepulse.core.SourceNames;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -101,8 +103,10 @@ public final class FileConfig extends TradeSourceConfig {
             Importance.HIGH, PATHS_DOC, GROUP, 1, ConfigDef.Width.LONG, PATHS_CONFIG)
         .define(FORMAT_CONFIG, Type.STRING, FORMAT_DEFAULT, ConfigDef.ValidString.in("CSV", "JSON"), Importance.HIGH,
             FORMAT_DOC, GROUP, 2, ConfigDef.Width.SHORT, FORMAT_CONFIG)
-        .define(SOURCE_CONFIG, Type.STRING, SOURCE_DEFAULT, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
-            SOURCE_DOC, GROUP, 3, ConfigDef.Width.SHORT, SOURCE_CONFIG)
+        .define(SOURCE_CONFIG, Type.STRING, SOURCE_DEFAULT, ConfigDef.CompositeValidator.of(
+            new ConfigDef.NonEmptyString(), ConfigDef.LambdaValidator.with(FileConfig::validateSourceName,
+                () -> "not a case variant of " + String.join(", ", new TreeSet<>(SourceNames.BUILT_IN)))),
+            Importance.MEDIUM, SOURCE_DOC, GROUP, 3, ConfigDef.Width.SHORT, SOURCE_CONFIG)
         .define(MULTIPLIER_CONFIG, Type.STRING, MULTIPLIER_DEFAULT,
             ConfigDef.LambdaValidator.with(FileConfig::validateMultiplier, () -> "positive decimal"), Importance.MEDIUM,
             MULTIPLIER_DOC, GROUP, 4, ConfigDef.Width.SHORT, MULTIPLIER_CONFIG)
@@ -158,7 +162,8 @@ public final class FileConfig extends TradeSourceConfig {
       case PERIOD, PERIOD_END -> "a month yyyy-MM or yyyyMM, from " + RecordBounds.MIN_YEAR + " to the current month";
       case YEAR -> "a year from " + RecordBounds.MIN_YEAR + " to the current year, e.g. 2025";
       case MONTH -> "a month number 1-12";
-      case MONTHS -> "a number of months 1-12";
+      // The processor takes a month, or a combined January+February (month 1, months 2): no other period.
+      case MONTHS -> "1, or 2 for a combined January+February (the period starting in January)";
       case VALUE -> "a decimal number (not negative) in the file's unit, e.g. 28.8";
       case CURRENCY -> "an ISO 4217 code, e.g. USD";
       case VALUATION -> "one of " + String.join(", ", MappedRowParser.VALUATIONS);
@@ -168,6 +173,19 @@ public final class FileConfig extends TradeSourceConfig {
           + " day";
       default -> null;
     };
+  }
+
+  /**
+   * Refuses a case variant of a built-in source name ({@code gacc}): TradeRecord.source is compared as written, and the
+   * processor's tradepulse.source.precedence refuses such a variant, so figures of this name could never be ranked.
+   */
+  static void validateSourceName(String name, Object value) {
+    String builtIn = value == null ? null : SourceNames.builtInSpellingOfVariant(value.toString().strip());
+    if (builtIn != null) {
+      throw new ConfigException(name, value, "is written " + builtIn + " by tradepulse's own connectors: source names "
+          + "are case-sensitive, and tradepulse.source.precedence can rank " + builtIn + " but no case variant of it; "
+          + "use " + builtIn + " (built-in names: " + String.join(", ", new TreeSet<>(SourceNames.BUILT_IN)) + ")");
+    }
   }
 
   static void validateMultiplier(String name, Object value) {
@@ -233,6 +251,7 @@ public final class FileConfig extends TradeSourceConfig {
   private static List<CrossKeyRules.Rule> constantRules() {
     String reporter = Target.REPORTER.defaultConfig();
     String partner = Target.PARTNER.defaultConfig();
+    String months = Target.MONTHS.defaultConfig();
     return List.of(
         new CrossKeyRules.Rule(List.of(reporter, partner), v -> {
           String r = constant(v, Target.REPORTER);
@@ -241,7 +260,20 @@ public final class FileConfig extends TradeSourceConfig {
               p.toUpperCase(Locale.ROOT));
           return same == null ? Optional.empty() : Optional.of(CrossKeyRules.Problem.of(partner, v.get(partner),
               "must be an economy other than " + reporter + " (" + same + "; the processor refuses every row)"));
-        }));
+        }),
+        new CrossKeyRules.Rule(List.of(months, Target.PERIOD.fieldConfig(), Target.PERIOD.defaultConfig(),
+            Target.MONTH.fieldConfig(), Target.MONTH.defaultConfig(), Target.PERIOD_END.fieldConfig(),
+            Target.PERIOD_END.defaultConfig()), v -> {
+              String start = constantStartMonth(v);
+              String n = constant(v, Target.MONTHS);
+              return n == null || start == null || has(v, Target.PERIOD_END)
+                  || RecordRules.multiMonth(Integer.parseInt(start), Integer.parseInt(n)) == null
+                  ? Optional.empty()
+                  : Optional.of(CrossKeyRules.Problem.of(months, v.get(months), "must be " + allowed(Target.MONTHS)
+                      + ": every period starts in month " + Integer.parseInt(start) + " ("
+                      + (has(v, Target.PERIOD) ? Target.PERIOD.defaultConfig() : Target.MONTH.defaultConfig())
+                      + ")"));
+            }));
   }
 
   /** The constant of {@code t} when no column is mapped to {@code t}: then it holds for every row. Else null. */
@@ -250,6 +282,15 @@ public final class FileConfig extends TradeSourceConfig {
     Object constant = values.get(t.defaultConfig());
     return (column == null || column.toString().isBlank()) && constant != null && !constant.toString().isBlank()
         ? constant.toString().trim() : null;
+  }
+
+  /** The first month (1-12) of every row's period when it is a constant, else null. */
+  private static String constantStartMonth(Map<String, ?> values) {
+    if (has(values, Target.PERIOD)) {
+      String period = constant(values, Target.PERIOD);
+      return period == null ? null : String.valueOf(MappedRowParser.month(period).getMonthValue());
+    }
+    return constant(values, Target.MONTH);
   }
 
   /** Whether {@code t} has a column or a constant in {@code values} (the parsed settings). */

@@ -397,15 +397,22 @@ public final class MappedRowParser implements PayloadParser<String> {
       String endCell = end == null ? null : "period.end '" + end + "' in " + where.apply(Target.PERIOD_END);
       String monthsCell = get.apply(Target.MONTHS);
       if (end != null) {
-        months = (int) ChronoUnit.MONTHS.between(start, cell(Target.PERIOD_END, end, where, MappedRowParser::month))
-            + 1;
+        YearMonth endMonth = cell(Target.PERIOD_END, end, where, MappedRowParser::month);
+        if (endMonth.isBefore(start)) {
+          // Said as "period covers 0 months", naming neither the column nor the months.
+          throw new IllegalArgumentException(endCell + ": its month " + endMonth + " is before the first month of "
+              + "the period, " + start + " (" + periodCell + ")");
+        }
+        long between = ChronoUnit.MONTHS.between(start, endMonth) + 1;
+        months = (int) Math.min(between, Integer.MAX_VALUE);
       } else if (monthsCell != null) {
         months = cell(Target.MONTHS, monthsCell, where, MappedRowParser::months);
       }
       String length = RecordRules.months(start.getMonthValue(), months);
       if (length != null) {
         throw new IllegalArgumentException((end != null ? periodCell + " to " + endCell
-            : monthsCell != null ? "months '" + monthsCell + "' in " + where.apply(Target.MONTHS) + " from " + periodCell
+            : monthsCell != null
+            ? "months '" + monthsCell + "' in " + where.apply(Target.MONTHS) + " from " + periodCell
             : periodCell) + ": " + length + "; the processor refuses it");
       }
       if (end != null && !where.apply(Target.MONTHS).equals(Target.MONTHS.defaultConfig())) {
@@ -427,7 +434,8 @@ public final class MappedRowParser implements PayloadParser<String> {
             + "processor refuses any period of several months but a combined January+February");
       }
       BigDecimal amount = cell(Target.VALUE, get.apply(Target.VALUE), where, MappedRowParser::amount);
-      Long value = amount == null ? null : wholeUnits(amount, multiplier, get.apply(Target.VALUE));
+      Long value = amount == null ? null
+          : wholeUnits(amount, multiplier, get.apply(Target.VALUE), where.apply(Target.VALUE));
       Double yoy = cell(Target.REPORTED_YOY_PCT, get.apply(Target.REPORTED_YOY_PCT), where, MappedRowParser::yoy);
       if (value == null && yoy == null) {
         throw new IllegalArgumentException("neither a value nor a reported YoY %");
@@ -512,9 +520,11 @@ public final class MappedRowParser implements PayloadParser<String> {
       case YEAR -> checkPeriod(Long.parseLong(v), 1, 1, "year '" + v + "'", clock);
       case MONTH -> monthOfYear(v);
       case MONTHS -> {
+        // Of all periods, the processor takes one month, and two from January (a combined January+February): a
+        // constant of any other length made every row a dead letter.
         int n = months(v);
-        if (n < 1 || n > 12) {
-          throw new IllegalArgumentException("period covers " + n + " months");
+        if (n != 1 && n != 2) {
+          throw new IllegalArgumentException("months '" + v + "' is neither 1 nor 2 (a combined January+February)");
         }
       }
       case VALUE -> amount(v);
@@ -528,8 +538,8 @@ public final class MappedRowParser implements PayloadParser<String> {
 
   /**
    * The processor's bounds of a figure's period ({@link RecordRules#period}): no year before {@link
-   * RecordBounds#MIN_YEAR}, no month after the current one (UTC). A row beyond them went out, to be refused there with a
-   * reason naming neither the file nor the line.
+   * RecordBounds#MIN_YEAR}, no month after the current one (UTC). A row beyond them went out, to be refused there
+   * with a reason naming neither the file nor the line.
    *
    * @param year the year as read (a constant may hold 25 or 99999999999, beyond a YearMonth and an int)
    * @param month the first month of the period, 1-12
@@ -640,12 +650,25 @@ public final class MappedRowParser implements PayloadParser<String> {
     }
   }
 
-  /** {@code amount} (read from {@code cell}, times the multiplier) in whole units, see {@link NumberCells#wholeUnits}. */
-  private static long wholeUnits(BigDecimal amount, BigDecimal multiplier, String cell) {
+  /**
+   * {@code amount} (read from {@code cell}, times the multiplier) in whole units, see {@link NumberCells#wholeUnits}.
+   *
+   * @param where the cell's column or constant: an amount beyond a long was refused as "Overflow" alone, naming
+   *     neither the column nor the value
+   */
+  private static long wholeUnits(BigDecimal amount, BigDecimal multiplier, String cell, String where) {
     try {
       return NumberCells.wholeUnits(amount, multiplier, cell);
     } catch (NumberCells.OutOfBounds e) {
       throw new Named("Value " + e.getMessage());
+    } catch (ArithmeticException e) {
+      // Of the same class: a dead letter's errorClass stays what it was.
+      ArithmeticException named = new ArithmeticException("value '" + cell + "' in " + where + " is "
+          + amount.multiply(multiplier).toPlainString() + " whole units" + (multiplier.compareTo(BigDecimal.ONE) == 0
+          ? "" : " (times file.value.multiplier " + multiplier.toPlainString() + ")")
+          + ", more than the largest allowed, " + Long.MAX_VALUE);
+      named.initCause(e);
+      throw named;
     }
   }
 
@@ -727,7 +750,16 @@ public final class MappedRowParser implements PayloadParser<String> {
       throw new IllegalArgumentException("period '" + v + "' is not a month yyyy-MM, yyyyMM or a date yyyy-MM-dd (a "
           + "period of several months: its last month in the column mapped to field.period.end)");
     }
-    return YearMonth.parse(v.substring(0, 7));
+    YearMonth m = YearMonth.parse(v.substring(0, 7));
+    if (v.length() >= 10) {
+      // Only the month was read: 2025-05-99 went out as May.
+      int day = Integer.parseInt(v.substring(8, 10));
+      if (day < 1 || !m.isValidDay(day)) {
+        throw new IllegalArgumentException("period '" + v + "' has day " + v.substring(8, 10) + ", which " + m
+            + " does not have (" + m.lengthOfMonth() + " days)");
+      }
+    }
+    return m;
   }
 
   /**

@@ -199,7 +199,7 @@ class FileCellRulesTest {
     assertThat(rs).extracting(FileCellRulesTest::reason).containsExactly(
         "year '5.0' in column 'yr' (field.year) is not " + FileConfig.allowed(FileConfig.Target.YEAR),
         "month '13' in column 'mo' (field.month) is not a month number 1-12",
-        "months '5.0' in column 'n' (field.months) is not a number of months 1-12",
+        "months '5.0' in column 'n' (field.months) is not " + FileConfig.allowed(FileConfig.Target.MONTHS),
         "value 'n/a' in column 'value_usd_bn' (field.value) is not a decimal number (not negative) in the file's "
             + "unit, e.g. 28.8",
         "reportedYoyPct '5.0x' in column 'yoy' (field.reportedYoyPct) is not "
@@ -276,5 +276,88 @@ class FileCellRulesTest {
   void shouldRefuseAtStartWhenAReporterPartnerOrCommodityConstantIsACodeTheProcessorRefuses(String key, String value,
       String allowed) {
     FileSourceTaskTest.assertRefusedAtStartAndInValidate(key, value, allowed);
+  }
+
+  @Test
+  void shouldRefuseADateCellWhenItsDayDoesNotExistInItsMonthNamingTheColumn() throws Exception {
+    Path f = Files.writeString(dir.resolve("days.csv"), """
+        period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag
+        2025-05-99,2025-05-99,28.8,,x,day 99
+        2025-02-29,2025-02-29,28.8,,x,not a leap year
+        2025-05-00,2025-05-00,28.8,,x,day 0
+        2024-02-29,2024-02-29,28.8,,x,a leap year
+        2025-05-31T10:00,2025-05-31,28.8,,x,last day
+        """);
+    List<SourceRecord> rs = drain(FileSourceTaskTest.gaccSeedProps(f.toString()));
+
+    assertThat(rs).extracting(SourceRecord::topic).containsExactly("trade.dlq", "trade.dlq", "trade.dlq",
+        "trade.records", "trade.records");
+    assertThat(reason(rs.get(0))).contains("column 'period_start' (field.period)").contains("'2025-05-99'")
+        .contains("day 99, which 2025-05 does not have");
+    assertThat(reason(rs.get(1))).contains("'2025-02-29'").contains("day 29, which 2025-02 does not have");
+    assertThat(reason(rs.get(2))).contains("'2025-05-00'").contains("day 00");
+  }
+
+  @Test
+  void shouldRefuseAValueCellWhenItIsBeyondALongNamingTheColumnTheValueAndTheLargestAllowed() throws Exception {
+    Path f = Files.writeString(dir.resolve("big.csv"), """
+        period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag
+        2025-05,2025-05,99999999999,,x,beyond a long once in units
+        2025-06,2025-06,9223372036854775807,,x,a long but not times the multiplier
+        """);
+    List<SourceRecord> rs = drain(FileSourceTaskTest.gaccSeedProps(f.toString()));
+
+    assertThat(rs).extracting(SourceRecord::topic).containsExactly("trade.dlq", "trade.dlq");
+    assertThat(reason(rs.get(0))).contains("value '99999999999' in column 'value_usd_bn' (field.value)")
+        .contains("99999999999000000000 whole units").contains("file.value.multiplier 1000000000")
+        .contains("the largest allowed, " + Long.MAX_VALUE).doesNotStartWith("Overflow");
+    assertThat(((Struct) rs.get(0).value()).getString("errorClass")).isEqualTo(ArithmeticException.class.getName());
+  }
+
+  @Test
+  void shouldRefuseAPeriodEndCellWhenItIsBeforeThePeriodNamingItsColumnAndBothMonths() throws Exception {
+    Path f = Files.writeString(dir.resolve("backwards.csv"), """
+        period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag
+        2025-05,2025-04,28.8,,x,backwards
+        """);
+    List<SourceRecord> rs = drain(FileSourceTaskTest.gaccSeedProps(f.toString()));
+
+    assertThat(rs).singleElement().satisfies(r -> assertThat(reason(r))
+        .contains("period.end '2025-04' in column 'period_end' (field.period.end)")
+        .contains("2025-04 is before the first month of the period, 2025-05")
+        .contains("column 'period_start' (field.period)").doesNotContain("covers 0 months"));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {"3", "0", "12", "-1"})
+  void shouldRefuseAtStartWhenAMonthsConstantIsALengthTheProcessorNeverTakes(String months) {
+    FileSourceTaskTest.assertRefusedAtStartAndInValidate("default.months", months,
+        "1, or 2 for a combined January+February");
+  }
+
+  @Test
+  void shouldRefuseAtStartWhenAMonthsConstantOf2StartsInAConstantMonthOtherThanJanuary() {
+    Map<String, String> props = FileSourceTaskTest.gaccSeedProps("x.csv");
+    props.remove("field.period");
+    props.remove("field.period.end");
+    props.put("default.period", "2025-03");
+    props.put("default.months", "2");
+    assertThatThrownBy(() -> new FileSourceConnector().start(props)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("default.months").hasMessageContaining("1, or 2 for a combined January+February")
+        .hasMessageContaining("month 3 (default.period)");
+    assertThat(new FileSourceConnector().validate(props).configValues())
+        .filteredOn(v -> v.name().equals("default.months")).singleElement().satisfies(v -> assertThat(v.errorMessages()).singleElement().asString()
+            .contains("month 3 (default.period)"));
+    props.put("default.period", "2025-01");
+    new FileSourceConnector().start(props);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {"gacc|GACC", "Census|CENSUS", "file|FILE"})
+  void shouldRefuseAtStartWhenTheSourceNameIsACaseVariantOfABuiltInSourceName(String name, String builtIn) {
+    FileSourceTaskTest.assertRefusedAtStartAndInValidate(FileConfig.SOURCE_CONFIG, name, "use " + builtIn);
+    Map<String, String> props = FileSourceTaskTest.gaccSeedProps("x.csv");
+    props.put(FileConfig.SOURCE_CONFIG, "NBS");
+    new FileSourceConnector().start(props);
   }
 }
