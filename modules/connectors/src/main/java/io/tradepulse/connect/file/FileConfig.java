@@ -163,7 +163,7 @@ public final class FileConfig extends TradeSourceConfig {
       case YEAR -> "a year from " + RecordBounds.MIN_YEAR + " to the current year, e.g. 2025";
       case MONTH -> "a month number 1-12";
       // The processor takes a month, or a combined January+February (month 1, months 2): no other period.
-      case MONTHS -> "1, or 2 for a combined January+February (the period starting in January)";
+      case MONTHS -> "1 or 2 (2: a combined January+February, starting in January)";
       case VALUE -> "a decimal number (not negative) in the file's unit, e.g. 28.8";
       case CURRENCY -> "an ISO 4217 code, e.g. USD";
       case VALUATION -> "one of " + String.join(", ", MappedRowParser.VALUATIONS);

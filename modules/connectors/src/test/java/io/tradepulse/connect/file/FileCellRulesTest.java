@@ -332,7 +332,7 @@ class FileCellRulesTest {
   @CsvSource(delimiter = '|', value = {"3", "0", "12", "-1"})
   void shouldRefuseAtStartWhenAMonthsConstantIsALengthTheProcessorNeverTakes(String months) {
     FileSourceTaskTest.assertRefusedAtStartAndInValidate("default.months", months,
-        "1, or 2 for a combined January+February");
+        "1 or 2 (2: a combined January+February");
   }
 
   @Test
@@ -343,7 +343,7 @@ class FileCellRulesTest {
     props.put("default.period", "2025-03");
     props.put("default.months", "2");
     assertThatThrownBy(() -> new FileSourceConnector().start(props)).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("default.months").hasMessageContaining("1, or 2 for a combined January+February")
+        .hasMessageContaining("default.months").hasMessageContaining("1 or 2 (2: a combined January+February")
         .hasMessageContaining("month 3 (default.period)");
     assertThat(new FileSourceConnector().validate(props).configValues())
         .filteredOn(v -> v.name().equals("default.months")).singleElement().satisfies(v -> assertThat(v.errorMessages()).singleElement().asString()

@@ -218,7 +218,7 @@ class FileSourceTaskTest {
       "default.period.end|May 2025|yyyy-MM",
       "default.year|twenty|year",
       "default.month|13|1-12",
-      "default.months|0|1, or 2",
+      "default.months|0|1 or 2",
       "default.value|1.5 bn|decimal",
       "default.currency|US$|ISO 4217",
       "default.reportedYoyPct|-34.5 pct|percent"})
