@@ -274,6 +274,13 @@ public final class SeriesHistories {
     }
 
     static WindowSum windowSum(SeriesHistory history, int from, int to, String currency) {
+        // The months covered are bits of an int, and Java takes a shift count mod 32: a longer window would wrap and
+        // count a month twice, silently. Today's windows are at most a year long; a new figure over a longer one
+        // (a 3-year comparison, say) must change WindowSum first.
+        if (to - from >= Integer.SIZE) {
+            throw new IllegalArgumentException("window of " + (to - from + 1) + " months: WindowSum holds at most "
+                    + Integer.SIZE + " (its months are bits of an int)");
+        }
         List<Observation> obs = history.getObservations();
         int at = find(obs, from);
         int i = at >= 0 ? at : -at - 1;
