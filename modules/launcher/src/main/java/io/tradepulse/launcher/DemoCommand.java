@@ -81,11 +81,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            progress.interrupt("Stopping ...");
-            LogLevels.quietForStop((LoggerContext) LogManager.getContext(false), LogLevels.PROCESSOR_STOP_NOISE);
-            resources.close();
-            // The JVM exits when this hook ends: let the step's thread first end its line ("stopped after N s").
-            progress.awaitStepEnded(Progress.STEP_END_GRACE);
+            stop();
             stopped.countDown();
         }, "tradepulse-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -115,6 +111,21 @@ final class DemoCommand implements Callable<Integer> {
             throw closedAfter(e, hook);
         }
         return 0;
+    }
+
+    /**
+     * What the shutdown hook does on Ctrl-C or SIGTERM: says it stops, closes what the command started, and lets the
+     * running step end its line. The steps only wait (on the broker, the registry, the processor) once what they use
+     * is closed, so the step's thread is interrupted: the processor step otherwise waited on an admin call to the
+     * closed broker, retried by its client for a minute, and the stop took the hook's whole grace (some 7 s in all).
+     */
+    void stop() {
+        progress.interrupt("Stopping ...");
+        LogLevels.quietForStop((LoggerContext) LogManager.getContext(false), LogLevels.PROCESSOR_STOP_NOISE);
+        resources.close();
+        progress.interruptRunningStep();
+        // The JVM exits when this hook ends: let the step's thread first end its line ("stopped after N s").
+        progress.awaitStepEnded(Progress.STEP_END_GRACE);
     }
 
     /**

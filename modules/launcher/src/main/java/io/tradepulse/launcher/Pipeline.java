@@ -21,8 +21,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -261,25 +264,33 @@ public final class Pipeline {
     public static void awaitCaughtUp(Map<String, Object> clientConfig, String groupId, String topic, Duration timeout,
                                      String... outputs) throws InterruptedException, TimeoutException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (Admin admin = Admin.create(clientConfig)) {
-            Map<TopicPartition, Long> ends = endOffsets(admin, topic);
+        Admin admin = Admin.create(clientConfig);
+        try {
+            Map<TopicPartition, Long> ends = endOffsets(admin, topic, deadline, timeout);
+            // The last answer, for the message of a deadline that passes while the cluster is asked again.
+            AtomicReference<Map<TopicPartition, OffsetAndMetadata>> last = new AtomicReference<>();
+            Supplier<String> notCaughtUp = () -> "processor group " + groupId + " did not catch up on " + topic
+                    + " within " + timeout + "; committed " + (last.get() == null ? "unknown (the cluster did not answer)"
+                            : last.get()) + ", end offsets " + ends;
             while (true) {
-                Map<TopicPartition, OffsetAndMetadata> committed =
-                        admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get();
+                Map<TopicPartition, OffsetAndMetadata> committed = await(
+                        admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata(), deadline, notCaughtUp);
+                last.set(committed);
                 boolean done = ends.entrySet().stream().allMatch(e -> e.getValue() == 0L
                         || (committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue()));
                 if (done) {
                     break;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new TimeoutException("processor group " + groupId + " did not catch up on " + topic
-                            + " within " + timeout + "; committed " + committed + ", end offsets " + ends);
+                    throw new TimeoutException(notCaughtUp.get());
                 }
                 Thread.sleep(200);
             }
             awaitStable(admin, List.of(outputs), deadline, timeout);
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot read offsets: " + e.getCause().getMessage(), e.getCause());
+        } finally {
+            abandonPendingCalls(admin);
         }
     }
 
@@ -289,10 +300,13 @@ public final class Pipeline {
      */
     static void awaitStable(Map<String, Object> clientConfig, List<String> topics, Duration timeout)
             throws InterruptedException, TimeoutException {
-        try (Admin admin = Admin.create(clientConfig)) {
+        Admin admin = Admin.create(clientConfig);
+        try {
             awaitStable(admin, topics, System.nanoTime() + timeout.toNanos(), timeout);
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot read offsets: " + e.getCause().getMessage(), e.getCause());
+        } finally {
+            abandonPendingCalls(admin);
         }
     }
 
@@ -304,37 +318,80 @@ public final class Pipeline {
         }
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (String topic : topics) {
-            endOffsets(admin, topic).keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+            endOffsets(admin, topic, deadline, timeout).keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
         }
+        // The last answers, for the message of a deadline that passes while the cluster is asked again.
+        AtomicReference<Map<TopicPartition, Long>> lastStable = new AtomicReference<>();
+        AtomicReference<Map<TopicPartition, Long>> lastWritten = new AtomicReference<>();
+        Supplier<String> stillOpen = () -> lastWritten.get() == null
+                ? "the transactions on " + topics + " were not seen completed within " + timeout + ": the cluster did"
+                        + " not answer for their offsets"
+                : "a transaction on " + topics + " was still open or being completed after " + timeout
+                        + ": last stable offsets " + lastStable.get() + ", high watermarks " + lastWritten.get();
         while (true) {
-            Map<TopicPartition, Long> stable = offsets(admin, latest, IsolationLevel.READ_COMMITTED);
-            Map<TopicPartition, Long> written = offsets(admin, latest, IsolationLevel.READ_UNCOMMITTED);
+            Map<TopicPartition, Long> stable = offsets(admin, latest, IsolationLevel.READ_COMMITTED, deadline, stillOpen);
+            Map<TopicPartition, Long> written = offsets(admin, latest, IsolationLevel.READ_UNCOMMITTED, deadline,
+                    stillOpen);
             if (stable.equals(written)) {
                 return;
             }
+            lastStable.set(stable);
+            lastWritten.set(written);
             if (System.nanoTime() > deadline) {
-                throw new TimeoutException("a transaction on " + topics + " was still open or being completed after "
-                        + timeout + ": last stable offsets " + stable + ", high watermarks " + written);
+                throw new TimeoutException(stillOpen.get());
             }
             Thread.sleep(20);
         }
     }
 
+    /**
+     * The result of an admin call, waited for until {@code deadline} at most, and no longer than this thread is not
+     * interrupted. A plain get() waited for the admin client's own default.api.timeout.ms (60 s) whatever the
+     * caller's --timeout; and the demo's Ctrl-C, which closes the broker under the processor step's calls, left the
+     * step's thread in that get() until the shutdown hook gave up on it (Progress.STEP_END_GRACE, 5 s): the hook now
+     * interrupts the step ({@link Progress#interruptRunningStep}).
+     *
+     * @throws TimeoutException saying {@code pending} when the deadline passes first
+     */
+    private static <T> T await(KafkaFuture<T> call, long deadline, Supplier<String> pending)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        try {
+            return call.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new TimeoutException(pending.get());
+        }
+    }
+
+    /**
+     * Closes an admin client of the waits above without waiting for its calls still pending: they only read, and after
+     * a timeout or an interrupt (Ctrl-C) nobody wants their answer. close() waited for them until they timed out
+     * themselves (default.api.timeout.ms, 60 s) against a broker that is gone.
+     */
+    private static void abandonPendingCalls(Admin admin) {
+        admin.close(Duration.ZERO);
+    }
+
     private static Map<TopicPartition, Long> offsets(Admin admin, Map<TopicPartition, OffsetSpec> request,
-                                                     IsolationLevel isolation) throws ExecutionException, InterruptedException {
+                                                     IsolationLevel isolation, long deadline,
+                                                     Supplier<String> pending)
+            throws ExecutionException, InterruptedException, TimeoutException {
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> info =
-                admin.listOffsets(request, new ListOffsetsOptions(isolation)).all().get();
+                await(admin.listOffsets(request, new ListOffsetsOptions(isolation)).all(), deadline, pending);
         return info.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     }
 
-    private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic)
-            throws ExecutionException, InterruptedException {
-        int partitions = admin.describeTopics(Set.of(topic)).allTopicNames().get().get(topic).partitions().size();
+    private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic, long deadline, Duration timeout)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        Supplier<String> noAnswer = () -> "the end offsets of " + topic + " were not read within "
+                + timeout + ": the cluster did not answer";
+        int partitions = await(admin.describeTopics(Set.of(topic)).allTopicNames(), deadline, noAnswer).get(topic)
+                .partitions().size();
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         for (int p = 0; p < partitions; p++) {
             request.put(new TopicPartition(topic, p), OffsetSpec.latest());
         }
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> info = admin.listOffsets(request).all().get();
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> info =
+                await(admin.listOffsets(request).all(), deadline, noAnswer);
         return info.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     }
 

@@ -19,6 +19,8 @@ final class Progress {
     private long runningSince;
     /** The running step's line was ended by {@link #awaitStepEnded} ("stopped after"): guarded by this. */
     private boolean endedByStop;
+    /** The thread running the step's body, for {@link #interruptRunningStep}: guarded by this. */
+    private Thread runningThread;
 
     Progress(PrintStream out, int total) {
         this.out = out;
@@ -47,6 +49,7 @@ final class Progress {
             runningHeader = header;
             runningSince = System.nanoTime();
             endedByStop = false;
+            runningThread = Thread.currentThread();
         }
         long t0 = runningSince;
         try {
@@ -72,6 +75,7 @@ final class Progress {
         } finally {
             synchronized (this) {
                 stepRunning = false;
+                runningThread = null;
                 notifyAll();
             }
         }
@@ -122,6 +126,19 @@ final class Progress {
             }
         }
         return true;
+    }
+
+    /**
+     * Interrupts the thread of the step that runs, if one does: for a shutdown hook, once it closed what the step used,
+     * before it waits for the step to end ({@link #awaitStepEnded}). The demo's processor step waited on an admin call
+     * to the broker the hook had just closed, which its client retries for a minute: the hook's whole grace went by
+     * (Ctrl-C took some 7 s) before the step's line was ended for it. Not part of {@link #interrupt}: a hook whose
+     * steps must end their own way (ingest's worker, committing its final offsets) does not call it.
+     */
+    synchronized void interruptRunningStep() {
+        if (stepRunning && runningThread != null && runningThread != Thread.currentThread()) {
+            runningThread.interrupt();
+        }
     }
 
     private synchronized void endRunningStep() {

@@ -2,9 +2,17 @@ package io.tradepulse.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -36,5 +44,55 @@ class DemoCommandTest {
         assertThat(started).as("the replaced start-up ran").isTrue();
         assertThat(err.toString()).as("no 'failed:' line, no stack trace").isEmpty();
         assertThat(code).isEqualTo(130);
+    }
+
+    /**
+     * Ctrl-C while the processor step waited for the processor to catch up: the hook closed the broker, and the step's
+     * thread stayed in an admin call to it (retried by the client for a minute) until the hook's grace of 5 s was over;
+     * the demo took some 7 s to stop. The hook now interrupts the step, which ends at once, quietly ("stopped after").
+     */
+    @Test
+    void shouldEndTheProcessorStepWithinTwoSecondsWhenStoppedWhileItWaitsOnABrokerThatIsGone() throws Exception {
+        // The broker the hook closed: nothing listens on its port any more.
+        Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
+                "127.0.0.1:" + PipelineTest.closedPort());
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        PrintStream originalOut = System.out;
+        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+        DemoCommand demo;
+        try {
+            demo = new DemoCommand(); // its steps print on the System.out of its creation
+        } finally {
+            System.setOut(originalOut);
+        }
+        CompletableFuture<Void> waiting = new CompletableFuture<>();
+        CompletableFuture<Throwable> stepEnded = CompletableFuture.supplyAsync(() -> {
+            try {
+                demo.progress.step("Running the processor until caught up", () -> {
+                    waiting.complete(null);
+                    Pipeline.awaitCaughtUp(client, "tradepulse-processor", "trade.records", Duration.ofMinutes(2),
+                            "trade.changes");
+                    return "caught up";
+                }, r -> r);
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        });
+        waiting.get(10, TimeUnit.SECONDS);
+        Thread.sleep(500); // in the admin call by now
+
+        long started = System.nanoTime();
+        demo.stop(); // what the shutdown hook runs
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(took).as("the hook, waiting for the step to end its line").isLessThan(Duration.ofSeconds(2));
+        assertThat(stepEnded.get(1, TimeUnit.SECONDS)).as("what the step threw: a stop, exit 130, no failure")
+                .isInstanceOf(StoppedException.class);
+        String printed = stdout.toString(StandardCharsets.UTF_8);
+        assertThat(printed.lines().toList()).as(printed).hasSize(3);
+        assertThat(printed.lines().toList().get(1)).isEqualTo("Stopping ...");
+        assertThat(printed.lines().toList().get(2)).startsWith("[1/6] Running the processor until caught up ...")
+                .contains(" stopped after ");
     }
 }
