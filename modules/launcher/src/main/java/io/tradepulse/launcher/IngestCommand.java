@@ -45,6 +45,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -56,6 +58,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.connect.connector.Connector;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.runtime.SourceConnectorConfig;
+import org.apache.kafka.connect.runtime.rest.errors.BadRequestException;
 import org.apache.kafka.connect.runtime.standalone.StandaloneConfig;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LoggerContext;
@@ -345,8 +348,13 @@ final class IngestCommand implements Callable<Integer> {
         startedWorker = connect;
         startedOffsetsFile = offsetsFile;
         String name = connector.remove("name");
-        progress.step("Starting connector " + name, () -> connect.startConnector(name, connector),
-                info -> info.config().get("connector.class"));
+        progress.step("Starting connector " + name, () -> {
+            try {
+                return connect.startConnector(name, connector);
+            } catch (ConnectException e) {
+                throw refusedByTheWorker(e, name, connector, source);
+            }
+        }, info -> info.config().get("connector.class"));
         long[] delivered = progress.step(follow ? "Reading until caught up" : "Ingesting", () -> {
             boolean ok;
             try {
@@ -387,6 +395,59 @@ final class IngestCommand implements Callable<Integer> {
         }, f -> embedded ? "(embedded run: offsets discarded with the broker)" : "resume point saved in " + f);
         return delivered[1];
     }
+
+    /**
+     * What to throw for the worker's failure {@code e} to start connector {@code name}: the worker's refusal of its
+     * settings (a {@link BadRequestException}: the connector's validate found errors, or no connector has the
+     * connector.class given) is the user's to fix, one line and exit 2 ({@link SettingsRefusedException}); it exited 1
+     * with a stack trace, as if running again could help. Settings of the source's own connector are checked before
+     * anything starts ({@link #checkConnectorSettings}); another connector.class (--config, --set) is left to the
+     * worker, which is where such a refusal comes from. Anything else is {@code e}, a failure.
+     */
+    static RuntimeException refusedByTheWorker(ConnectException e, String name, Map<String, String> connector,
+            Source source) {
+        if (!(e.getCause() instanceof BadRequestException refusal) || refusal.getMessage() == null) {
+            return e;
+        }
+        List<String> problems = new ArrayList<>();
+        for (String line : refusal.getMessage().split("\\R")) {
+            String problem = line.strip();
+            // The lead says only that a list follows; the tail names the REST API's validate endpoint, which
+            // ingest's worker does not serve.
+            if (problem.isEmpty() || problem.startsWith("Connector configuration is invalid and contains the following")
+                    || problem.startsWith("You can also find the above list of errors")) {
+                continue;
+            }
+            problems.add(withoutPluginDescriptions(problem));
+        }
+        String given = connector.get("connector.class");
+        String ownClass = connectorClass(source);
+        String other = given == null || given.equals(ownClass) ? ""
+                : " (connector.class is " + given + ", not " + ownClass + ", the connector of --source " + source
+                        + ": leave connector.class out to run that one)";
+        return new SettingsRefusedException("Refused: the Kafka Connect worker refused the settings of connector " + name
+                + " (--config, --set, --files, --start, --api-key; docs/connectors.md): "
+                + String.join("; ", mergeSharedLeads(problems)) + other);
+    }
+
+    /**
+     * Connect's "no connector of this name" lists each connector it has as a PluginDesc{klass=..., name='...',
+     * version=..., location=...}: some 400 characters each, for the name alone that the user needs.
+     */
+    private static String withoutPluginDescriptions(String problem) {
+        Matcher names = PLUGIN_NAME.matcher(problem);
+        int first = problem.indexOf("PluginDesc{");
+        if (first < 0) {
+            return problem;
+        }
+        List<String> found = new ArrayList<>();
+        while (names.find()) {
+            found.add(names.group(1));
+        }
+        return problem.substring(0, first) + String.join(", ", found);
+    }
+
+    private static final Pattern PLUGIN_NAME = Pattern.compile("PluginDesc\\{klass=[^,]*, name='([^']*)'[^}]*}");
 
     /**
      * The timeouts of ingest's admin client (the topics, the cluster id), bounded by --timeout: its calls wait

@@ -40,7 +40,8 @@ public final class Main implements Runnable {
             + "cluster, a source's call quota used up, a server asking to wait (Retry-After) ...): the first line of "
             + "stderr says what and why, and when to run again if that is the fix";
     static final String EXIT_USAGE = "2:refused before anything started: a missing, invalid or conflicting option, a "
-            + "file an option names that cannot be read or is invalid, an invalid configuration setting, a topic "
+            + "file an option names that cannot be read or is invalid, an invalid configuration setting (ingest: also "
+            + "connector settings the Kafka Connect worker refuses once given the connector), a topic "
             + "that does not exist with --no-create-topics, a dlq --replay target (topic, partition) that does not exist or whose partition cannot be chosen, "
             + "or a dlq dead-letter topic that does not exist";
     // The JVM's own exit status once its shutdown hooks ran on SIGINT/SIGTERM, so every command has it: a supervisor

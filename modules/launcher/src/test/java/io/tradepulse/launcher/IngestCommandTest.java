@@ -319,7 +319,9 @@ class IngestCommandTest {
     /**
      * The worker's refusal of a connector's settings (a connector.class other than the source's, left to the worker)
      * lists them on several lines: the step's line and the failure line ended at the first line break, the settings
-     * standing alone below them.
+     * standing alone below them. (ingest now throws that refusal as a SettingsRefusedException, exit 2: see
+     * shouldRefuseOnOneLineWithExitCode2NamingTheKeysWhenTheWorkerRefusesTheConnectorsSettings; any other
+     * message on several lines is still kept on one line, as here.)
      */
     @Test
     void shouldKeepTheStepLineAndTheFailureLineOnOneLineWhenTheMessageHasSeveral() {
@@ -542,5 +544,73 @@ class IngestCommandTest {
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err()).startsWith("--offsets is not used with --embedded");
         assertThat(offsets).doesNotExist();
+    }
+
+    /** What the worker's {@code putConnectorConfig} fails with when it refuses a connector's settings. */
+    private static org.apache.kafka.connect.errors.ConnectException refusedByTheWorker(String refusal) {
+        return new org.apache.kafka.connect.errors.ConnectException("Failed starting connector tradepulse-file: "
+                + refusal, new org.apache.kafka.connect.runtime.rest.errors.BadRequestException(refusal));
+    }
+
+    /**
+     * Another connector.class (--config, --set) is left to the worker, which refuses its settings only once it is
+     * given the connector, after the broker, the registry and the worker started: exit 1, "tradepulse ingest failed"
+     * and a stack trace, as if running again could help. It is a refused setting: exit 2, one line, naming the keys,
+     * and not the REST API's validate endpoint (ingest's worker serves none).
+     */
+    @Test
+    void shouldRefuseOnOneLineWithExitCode2NamingTheKeysWhenTheWorkerRefusesTheConnectorsSettings() {
+        org.apache.kafka.connect.errors.ConnectException failed = refusedByTheWorker("Connector configuration is"
+                + " invalid and contains the following 2 error(s):\nMissing required configuration \"gacc.tables\" which"
+                + " has no default value.\nInvalid value null for configuration gacc.tables: must name at least one"
+                + " entry\nYou can also find the above list of errors at the endpoint"
+                + " `/connector-plugins/{connectorType}/config/validate`\n");
+        StringWriter err = new StringWriter();
+        CommandLine cmd = Main.commandLine().setErr(new PrintWriter(err, true));
+
+        RuntimeException thrown = IngestCommand.refusedByTheWorker(failed, "tradepulse-file",
+                Map.of("connector.class", "io.tradepulse.connect.gacc.GaccSourceConnector"), IngestCommand.Source.file);
+        int code = Main.failed(thrown, cmd.getSubcommands().get("ingest"), null);
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("Refused: the Kafka Connect worker refused the settings of connector"
+                + " tradepulse-file (--config, --set, --files, --start, --api-key; docs/connectors.md): Missing required"
+                + " configuration \"gacc.tables\" which has no default value.; Invalid value null for configuration"
+                + " gacc.tables: must name at least one entry (connector.class is"
+                + " io.tradepulse.connect.gacc.GaccSourceConnector, not io.tradepulse.connect.file.FileSourceConnector,"
+                + " the connector of --source file: leave connector.class out to run that one)" + System.lineSeparator());
+    }
+
+    /** A connector.class no connector has: Connect's list of its connectors, by name (it printed 400 characters each). */
+    @Test
+    void shouldRefuseNamingTheConnectorsThereAreWhenNoConnectorHasTheClassGiven() {
+        String pluginDesc = "PluginDesc{klass=class io.tradepulse.connect.%1$s, name='io.tradepulse.connect.%1$s',"
+                + " version='0.1.0-SNAPSHOT', encodedVersion=0.1.0-SNAPSHOT, type=source, typeName='source',"
+                + " location='classpath'}";
+        org.apache.kafka.connect.errors.ConnectException failed = refusedByTheWorker("Failed to find any class that"
+                + " implements Connector and which name matches com.nope.NoConnector, available connectors are: "
+                + String.format(pluginDesc, "census.CensusSourceConnector") + ", "
+                + String.format(pluginDesc, "file.FileSourceConnector"));
+
+        RuntimeException thrown = IngestCommand.refusedByTheWorker(failed, "tradepulse-file",
+                Map.of("connector.class", "com.nope.NoConnector"), IngestCommand.Source.file);
+
+        assertThat(thrown).isInstanceOf(SettingsRefusedException.class).hasMessage("Refused: the Kafka Connect worker"
+                + " refused the settings of connector tradepulse-file (--config, --set, --files, --start, --api-key;"
+                + " docs/connectors.md): Failed to find any class that implements Connector and which name matches"
+                + " com.nope.NoConnector, available connectors are: io.tradepulse.connect.census.CensusSourceConnector,"
+                + " io.tradepulse.connect.file.FileSourceConnector (connector.class is com.nope.NoConnector, not"
+                + " io.tradepulse.connect.file.FileSourceConnector, the connector of --source file: leave connector.class"
+                + " out to run that one)");
+    }
+
+    /** A worker that fails to start the connector for another reason (it timed out) has failed: exit 1, as before. */
+    @Test
+    void shouldLeaveAFailureToStartTheConnectorAFailureWhenTheWorkerDidNotRefuseItsSettings() {
+        org.apache.kafka.connect.errors.ConnectException timedOut = new org.apache.kafka.connect.errors.ConnectException(
+                "Timed out starting connector tradepulse-file", new java.util.concurrent.TimeoutException());
+
+        assertThat(IngestCommand.refusedByTheWorker(timedOut, "tradepulse-file", Map.of(), IngestCommand.Source.file))
+                .isSameAs(timedOut);
     }
 }
