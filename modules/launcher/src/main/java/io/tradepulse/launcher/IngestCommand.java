@@ -242,8 +242,9 @@ final class IngestCommand implements Callable<Integer> {
         checkWorkerSettings(workerSettings);
         Path legacy = home.resolve(".tradepulse").resolve("ingest-" + source + ".offsets");
         if (offsets == null && !embedded && Files.exists(legacy)) {
-            // Before anything is created or started.
-            throw new CommandLine.ParameterException(spec.commandLine(), legacyOffsetsMessage(legacy));
+            // Before anything is created or started. Its line only: as a ParameterException it was followed by the
+            // command's whole usage (some 100 lines), which says nothing of offsets files and pushed it out of view.
+            throw new SettingsRefusedException("Refused: " + legacyOffsetsMessage(legacy));
         }
         checkConnectorSettings(connector);
         // Made before the hook, which ends a step's line before it says it stops.

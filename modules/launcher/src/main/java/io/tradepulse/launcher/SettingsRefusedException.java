@@ -7,7 +7,7 @@ package io.tradepulse.launcher;
  * followed by the command's whole usage (some 100 lines), which says nothing about settings and pushed the line out of
  * a terminal's view. A command line picocli cannot parse, or options that do not go together, still show the usage.
  * Also ingest's connector settings that the Connect worker refuses once it is given the connector (another
- * connector.class, whose settings only the worker checks).
+ * connector.class, whose settings only the worker checks), and an offsets file of the old shared default name.
  */
 final class SettingsRefusedException extends RuntimeException {
     SettingsRefusedException(String message) {

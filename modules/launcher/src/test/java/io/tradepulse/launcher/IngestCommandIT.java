@@ -490,8 +490,10 @@ class IngestCommandIT {
         IngestCommand command = new IngestCommand();
         command.home = home;
 
-        int code = new CommandLine(command).setErr(new PrintWriter(err, true)).execute(ingestArgs(
-                platform.bootstrapServers(), platform.registryUrl(), gaccCsv("rows.csv", 16), prefix));
+        // Main's handler, as main runs it: the refusal is a SettingsRefusedException (its line, no usage), no longer a
+        // ParameterException that picocli printed (with the usage) without it.
+        int code = new CommandLine(command).setExecutionExceptionHandler(Main::failed).setErr(new PrintWriter(err, true))
+                .execute(ingestArgs(platform.bootstrapServers(), platform.registryUrl(), gaccCsv("rows.csv", 16), prefix));
 
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("--offsets " + legacy);

@@ -613,4 +613,28 @@ class IngestCommandTest {
         assertThat(IngestCommand.refusedByTheWorker(timedOut, "tradepulse-file", Map.of(), IngestCommand.Source.file))
                 .isSameAs(timedOut);
     }
+
+    /**
+     * An offsets file of the old shared default name was refused as a picocli ParameterException: the refusal was
+     * followed by the command's whole usage (some 100 lines), which says nothing of offsets files. Its line only now,
+     * exit 2, as the other refused settings; before anything is contacted.
+     */
+    @Test
+    void shouldRefuseTheOldSharedOffsetsFileOnItsLineOnlyWhenItExists(@TempDir Path home) throws Exception {
+        Path legacy = Files.createDirectories(home.resolve(".tradepulse")).resolve("ingest-file.offsets");
+        Files.write(legacy, new byte[0]);
+        Path data = Files.writeString(home.resolve("data.csv"), "period_start,value\n2025-01,1\n");
+        IngestCommand command = new IngestCommand();
+        command.home = home;
+        StringWriter err = new StringWriter();
+
+        int code = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> new CommandLine(command)
+                .setExecutionExceptionHandler(Main::failed).setErr(new PrintWriter(err, true)).execute("--source", "file",
+                        "--bootstrap-servers", "127.0.0.1:1", "--schema-registry-url", "http://127.0.0.1:1",
+                        "--files", data.toString()));
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("Refused: " + IngestCommand.legacyOffsetsMessage(legacy)
+                + System.lineSeparator());
+    }
 }
