@@ -373,7 +373,11 @@ final class IngestCommand implements Callable<Integer> {
                 throw e;
             }
             if (!ok) {
-                throw new IllegalStateException("not done after " + timeout + " (raise --timeout, or check the log)");
+                // What was pending, read before the worker stops; the log of a one-shot run holds nothing of it.
+                throw new NotDoneException(IngestProgress.notDoneMessage(name, isFinite(connector), timeout,
+                        IngestProgress.tasks(connect, name, isFinite(connector)), DeliveredRecords.count(run, topic),
+                        topic, DeliveredRecords.count(run, dlq), dlq,
+                        LogLevels.profileOf(this) == LogLevels.Profile.QUIET));
             }
             return new long[] {DeliveredRecords.count(run, topic), DeliveredRecords.count(run, dlq)};
         }, d -> TariffsCommand.count(d[0], "record") + " to " + topic + ", "

@@ -134,10 +134,10 @@ public final class Main implements Runnable {
                 return CommandLine.ExitCode.USAGE;
             }
             if (t instanceof RunAgainLaterException || t instanceof ResumePointNotSavedException
-                    || t instanceof OffsetsNotSavedException) {
+                    || t instanceof OffsetsNotSavedException || t instanceof NotDoneException) {
                 // A failure to retry (exit 1), but later, and the message says when (or what the next run sends
-                // again, for a resume point the worker could not save, at the end or for minutes while it ran):
-                // no stack trace to report.
+                // again, for a resume point the worker could not save, at the end or for minutes while it ran; what
+                // a one-shot ingest still waited for at its --timeout): no stack trace to report.
                 err.println("tradepulse " + cmd.getCommandName() + " failed: " + t.getMessage());
                 err.flush();
                 return CommandLine.ExitCode.SOFTWARE;

@@ -529,6 +529,48 @@ class IngestCommandIT {
         assertThat(run.out()).contains("Starting connector tradepulse-file ...", "FAILED after");
     }
 
+    /**
+     * A one-shot ingest that timed out said "not done after PT30M (raise --timeout, or check the log)", and the log of
+     * a one-shot run held nothing of it. It says, on one line without a stack trace, which task was pending and what it
+     * had read and asked so far, what the cluster acknowledged, and which levels show more. Here the file's server
+     * never answers.
+     */
+    @Test
+    void shouldSayWhatWasPendingAndHowToSeeMoreWhenAOneShotIngestTimesOut(EmbeddedPlatform platform) throws Exception {
+        String prefix = "pending-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+        HttpServer files = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        files.createContext("/never.csv", exchange -> {
+            try {
+                answer.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
+        files.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        files.start();
+        try {
+            Printed run = Printed.of("ingest", "--source", "file", "--bootstrap-servers", platform.bootstrapServers(),
+                    "--schema-registry-url", platform.registryUrl(), "--config", exampleConfig().toString(),
+                    "--files", "http://127.0.0.1:" + files.getAddress().getPort() + "/never.csv",
+                    "--offsets", dir.resolve(prefix + "offsets").toString(), "--topic-prefix", prefix,
+                    "--timeout", "PT8S");
+
+            assertThat(run.code()).as(run.err()).isEqualTo(1);
+            assertThat(run.err().lines().toList()).as("one line, no stack trace: " + run.err()).hasSize(1);
+            assertThat(run.err()).startsWith("tradepulse ingest failed: not done after PT8S: connector tradepulse-file:"
+                    + " task 0 (RUNNING) had not delivered all its rows: it read 0 records and 0 dead letters, made 1"
+                    + " HTTP request (0 retried). Acknowledged by the cluster in this run: 0 records to " + prefix
+                    + "trade.records, 0 dead letters to " + prefix + "trade.dlq.")
+                    .contains("TRADEPULSE_LOG_LEVEL=INFO", "TRADEPULSE_KAFKA_LOG_LEVEL=WARN", "--timeout")
+                    .doesNotContain("check the log");
+        } finally {
+            answer.countDown();
+            files.stop(0);
+        }
+    }
+
     private int ingest(Path home, String bootstrapServers, String registryUrl, Path csv, String prefix) {
         IngestCommand command = new IngestCommand();
         command.home = home;

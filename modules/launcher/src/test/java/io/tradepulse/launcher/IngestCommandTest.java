@@ -637,4 +637,58 @@ class IngestCommandTest {
         assertThat(err.toString()).isEqualTo("Refused: " + IngestCommand.legacyOffsetsMessage(legacy)
                 + System.lineSeparator());
     }
+
+    /**
+     * The timeout's message named no task and sent the user to a log that a one-shot run keeps quiet. It says what each
+     * pending task had read and asked, what the cluster acknowledged (less than read: the producers could not deliver),
+     * and the levels that show more; exit 1 on that line, without the launcher's stack trace.
+     */
+    @Test
+    void shouldSayWhichTaskWasPendingAndHowToSeeMoreWhenAOneShotIngestTimesOut() {
+        String message = IngestProgress.notDoneMessage("tradepulse-file", true, Duration.ofMinutes(30), List.of(
+                new IngestProgress.Task(0, "RUNNING", false, 16L, 1L, 3L, 2L, 0L),
+                new IngestProgress.Task(1, "RUNNING", true, 8L, 0L, 1L, 0L, 0L)),
+                8, "trade.records", 0, "trade.dlq");
+        StringWriter err = new StringWriter();
+        CommandLine cmd = Main.commandLine().setErr(new PrintWriter(err, true));
+
+        int code = Main.failed(new NotDoneException(message), cmd.getSubcommands().get("ingest"), null);
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("tradepulse ingest failed: not done after PT30M: connector tradepulse-file:"
+                + " task 0 (RUNNING) had not delivered all its rows: it read 16 records and 1 dead letter, made 3 HTTP"
+                + " requests (2 retried); task 1 delivered all its rows. Acknowledged by the cluster in this run: 8"
+                + " records to trade.records, 0 dead letters to trade.dlq (fewer than the tasks read: the worker's"
+                + " producers could not deliver the rest to the cluster). A one-shot ingest logs errors only: to see"
+                + " more, run it again with TRADEPULSE_LOG_LEVEL=INFO (the connector's progress: each location it"
+                + " reads, where it resumes, its HTTP retries) and TRADEPULSE_KAFKA_LOG_LEVEL=WARN (Kafka's retries: a"
+                + " cluster or registry the worker cannot reach), or give it longer with --timeout"
+                + System.lineSeparator());
+    }
+
+    /** An API source waits to catch up, not for its rows; one waiting for a quota says until when. */
+    @Test
+    void shouldSayAnApiTaskHadNotCaughtUpAndUntilWhenItWaitsWhenAOneShotIngestTimesOut() {
+        String message = IngestProgress.notDoneMessage("tradepulse-comtrade", false, Duration.ofMinutes(30), List.of(
+                new IngestProgress.Task(0, "RUNNING", false, 120L, 0L, 4L, 0L, 1_780_000_000_000L)),
+                120, "trade.records", 0, "trade.dlq");
+
+        assertThat(message).startsWith("not done after PT30M: connector tradepulse-comtrade: task 0 (RUNNING) had not"
+                + " caught up with the source: it read 120 records and 0 dead letters, made 4 HTTP requests (0 retried),"
+                + " and waits until 2026-05-28T20:26:40Z (the source's call quota, or a server's Retry-After)."
+                + " Acknowledged by the cluster in this run: 120 records to trade.records, 0 dead letters to trade.dlq."
+                + " A one-shot ingest logs errors only");
+    }
+
+    /** A followed ingest on a cluster logs as a service does: its timeout points to that log, not to levels to set. */
+    @Test
+    void shouldPointToItsOwnLogWhenAFollowedIngestOnAClusterTimesOutCatchingUp() {
+        String message = IngestProgress.notDoneMessage("tradepulse-census", false, Duration.ofMinutes(30), List.of(
+                new IngestProgress.Task(0, "RUNNING", false, 5L, 0L, 2L, 0L, 0L)), 5, "trade.records", 0, "trade.dlq",
+                false);
+
+        assertThat(message).endsWith("Acknowledged by the cluster in this run: 5 records to trade.records, 0 dead"
+                + " letters to trade.dlq. The log (stderr) has the connector's progress and Kafka's retries above; or"
+                + " give it longer with --timeout").doesNotContain("TRADEPULSE_");
+    }
 }
