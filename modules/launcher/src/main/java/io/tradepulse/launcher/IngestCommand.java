@@ -417,8 +417,8 @@ final class IngestCommand implements Callable<Integer> {
         List<String> problems = new ArrayList<>();
         for (String line : refusal.getMessage().split("\\R")) {
             String problem = line.strip();
-            // The lead says only that a list follows; the tail names the REST API's validate endpoint, which
-            // ingest's worker does not serve.
+            // The lead says only that a list follows; the tail names the REST API's validate endpoint, which ingest's
+            // worker serves on an ephemeral port of its own, gone once the run ends.
             if (problem.isEmpty() || problem.startsWith("Connector configuration is invalid and contains the following")
                     || problem.startsWith("You can also find the above list of errors")) {
                 continue;

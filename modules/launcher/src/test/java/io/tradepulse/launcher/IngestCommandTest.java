@@ -556,7 +556,7 @@ class IngestCommandTest {
      * Another connector.class (--config, --set) is left to the worker, which refuses its settings only once it is
      * given the connector, after the broker, the registry and the worker started: exit 1, "tradepulse ingest failed"
      * and a stack trace, as if running again could help. It is a refused setting: exit 2, one line, naming the keys,
-     * and not the REST API's validate endpoint (ingest's worker serves none).
+     * and not the REST API's validate endpoint (of a worker on an ephemeral port, gone once the run ends).
      */
     @Test
     void shouldRefuseOnOneLineWithExitCode2NamingTheKeysWhenTheWorkerRefusesTheConnectorsSettings() {
