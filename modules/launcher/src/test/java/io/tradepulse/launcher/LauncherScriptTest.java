@@ -159,6 +159,32 @@ class LauncherScriptTest {
         assertThat(Files.readString(repo.resolve("mvnw-ran"))).contains("package").doesNotContain("install");
     }
 
+    /**
+     * A source saved while the build runs may not be in the jar it makes: the next start must build again. The jar was
+     * stamped when the build ended, newer than that source, so no start rebuilt it and the change never ran.
+     */
+    @Test
+    void shouldBuildAgainWhenASourceChangedWhileTheBuildRan() throws Exception {
+        Path source = repo.resolve("modules/connectors/src/main/java/Changed.java");
+        Files.createDirectories(source.getParent());
+        Files.writeString(source, "class Changed {}");
+        Files.setLastModifiedTime(source, FileTime.from(Instant.now().plusSeconds(7200)));
+        // The build first makes the checkout current (the change it read older than any stamp), then the developer
+        // saves the source again while the build still runs.
+        executable(repo.resolve("mvnw"), "#!/bin/sh\ndir=\"$(dirname \"$0\")\"\n"
+                + "echo run >> \"$dir/mvnw-runs\"\n"
+                + "touch -t 200001010000 \"$dir/modules/connectors/src/main/java/Changed.java\"\n"
+                + "sleep 1.1\ntouch \"$dir/modules/connectors/src/main/java/Changed.java\"\nsleep 1.1\nexit 0\n");
+        Path javaHome = javaHome("openjdk version \"17.0.15\" 2025-04-15");
+
+        run(javaHome, "help");
+        assertThat(Files.readAllLines(repo.resolve("mvnw-runs"))).as("the first start builds").hasSize(1);
+        run(javaHome, "help");
+
+        assertThat(Files.readAllLines(repo.resolve("mvnw-runs"))).as("the next start builds the saved change")
+                .hasSize(2);
+    }
+
     /** A file of the checkout made newer than the launcher jar; returns whether the script then built. */
     private boolean buildsAfterChanging(String relativePath) throws Exception {
         Path changed = repo.resolve(relativePath);
