@@ -7,6 +7,8 @@ import io.tradepulse.connect.census.CensusSourceConnector;
 import io.tradepulse.connect.comext.ComextSourceConnector;
 import io.tradepulse.connect.comtrade.ComtradeConfig;
 import io.tradepulse.connect.comtrade.ComtradeSourceConnector;
+import io.tradepulse.connect.docs.ConnectorDocGenerator;
+import io.tradepulse.connect.file.FileSourceConnector;
 import io.tradepulse.connect.gacc.GaccSourceConnector;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,17 +33,58 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ConnectorConfigValidationTest {
   @TempDir Path dir;
 
-  /** The smallest valid configuration of each connector, and its override-table setting. */
+  /** The smallest valid configuration of a connector, and its override-table setting (null: it has none). */
+  record Smallest(Map<String, String> config, String table) {}
+
+  /** Of each connector, by class: a connector Connect finds that is missing here fails {@link #connectors()}. */
+  static final Map<Class<?>, Smallest> SMALLEST = Map.of(
+      CensusSourceConnector.class, new Smallest(Map.of("census.start.month", "2024-01"), "census.country.table"),
+      ComtradeSourceConnector.class, new Smallest(Map.of("comtrade.reporters", "156", "comtrade.start.period",
+          "202401"), "comtrade.country.table"),
+      GaccSourceConnector.class, new Smallest(Map.of("gacc.tables", "/data/gacc/2025-05.csv"), "gacc.country.table"),
+      ComextSourceConnector.class, new Smallest(Map.of("comext.start.period", "2024-01"), "comext.geo.table"),
+      FileSourceConnector.class, new Smallest(Map.of("file.paths", "/data/x.csv", "file.source.name", "X",
+          "field.reporter", "r", "field.partner", "p", "field.flow", "f", "field.commodity", "c", "field.period", "m",
+          "field.value", "v", "field.vintage", "vt", "field.publishedAt", "pa"), null));
+
+  /**
+   * Every connector Connect finds (ConnectorDocGenerator's list, the services file's), with its smallest valid
+   * configuration: listed by hand, a new connector went unchecked by every test below.
+   */
+  static Stream<Arguments> connectors() {
+    return ConnectorDocGenerator.connectors().stream().map(c -> {
+      Class<? extends SourceConnector> type = c.getClass();
+      Smallest smallest = SMALLEST.get(type);
+      if (smallest == null) {
+        throw new AssertionError(type.getName() + " has no smallest valid configuration in "
+            + "ConnectorConfigValidationTest.SMALLEST: add it, so that the checks every connector gets check it too");
+      }
+      return Arguments.of(supplier(type), smallest.config(), smallest.table());
+    });
+  }
+
+  /** {@link #connectors()} that have an override table (the third argument). */
   static Stream<Arguments> tables() {
-    return Stream.of(
-        Arguments.of((Supplier<SourceConnector>) CensusSourceConnector::new,
-            Map.of("census.start.month", "2024-01"), "census.country.table"),
-        Arguments.of((Supplier<SourceConnector>) ComtradeSourceConnector::new,
-            Map.of("comtrade.reporters", "156", "comtrade.start.period", "202401"), "comtrade.country.table"),
-        Arguments.of((Supplier<SourceConnector>) GaccSourceConnector::new,
-            Map.of("gacc.tables", "/data/gacc/2025-05.csv"), "gacc.country.table"),
-        Arguments.of((Supplier<SourceConnector>) ComextSourceConnector::new,
-            Map.of("comext.start.period", "2024-01"), "comext.geo.table"));
+    return connectors().filter(a -> a.get()[2] != null);
+  }
+
+  private static Supplier<SourceConnector> supplier(Class<? extends SourceConnector> type) {
+    return () -> {
+      try {
+        return type.getDeclaredConstructor().newInstance();
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException(e);
+      }
+    };
+  }
+
+  @ParameterizedTest
+  @MethodSource("connectors")
+  void shouldStartAndValidateWithoutAnErrorWhenGivenTheSmallestValidConfiguration(Supplier<SourceConnector> connector,
+      Map<String, String> base, String table) {
+    connector.get().start(base);
+    assertThat(connector.get().validate(base).configValues()).allSatisfy(v -> assertThat(v.errorMessages())
+        .as(v.name()).isEmpty());
   }
 
   static Map<String, String> with(Map<String, String> base, String key, String value) {
@@ -143,7 +186,7 @@ class ConnectorConfigValidationTest {
    * processor dead-lettered each of them again, and the launcher created the one topic with the records' settings.
    */
   @ParameterizedTest
-  @MethodSource("tables")
+  @MethodSource("connectors")
   void shouldRefuseADeadLetterTopicThatIsTheRecordsTopicNamingTheKey(Supplier<SourceConnector> connector,
       Map<String, String> base, String tableKey) {
     Map<String, String> same = with(with(base, "topic", "x.records"), "dlq.topic", "x.records");
@@ -314,7 +357,7 @@ class ConnectorConfigValidationTest {
   }
 
   static Stream<Arguments> badRetryAfterMaxima() {
-    return tables().flatMap(a -> Stream.of("0", "999", "604800001", "1h")
+    return connectors().flatMap(a -> Stream.of("0", "999", "604800001", "1h")
         .map(v -> Arguments.of(a.get()[0], a.get()[1], v)));
   }
 
@@ -337,7 +380,7 @@ class ConnectorConfigValidationTest {
   }
 
   static Stream<Arguments> badLongRetryAfterValues() {
-    return tables().flatMap(a -> Stream.of("STOP", "fail", "")
+    return connectors().flatMap(a -> Stream.of("STOP", "fail", "")
         .map(v -> Arguments.of(a.get()[0], a.get()[1], v)));
   }
 
