@@ -643,7 +643,7 @@ final class ComextParser {
           long v;
           try {
             String cell = row.field(val).trim();
-            v = NumberCells.wholeUnits(NumberCells.nonNegative(NumberCells.decimal(cell), cell), cell);
+            v = NumberCells.wholeUnits(NumberCells.nonNegative(NumberCells.decimal(cell, "VALUE_EUR"), cell), cell);
           } catch (RuntimeException e) {
             taint(sum, row, e instanceof NumberCells.OutOfBounds ? "VALUE_EUR " + e.getMessage()
                 : "Non-numeric VALUE_EUR '" + row.field(val) + "'");
@@ -821,7 +821,7 @@ final class ComextParser {
     }
     long eur;
     try {
-      eur = NumberCells.wholeUnits(NumberCells.nonNegative(NumberCells.decimal(obs.trim()), obs.trim()), obs.trim());
+      eur = NumberCells.wholeUnits(NumberCells.nonNegative(NumberCells.decimal(obs.trim(), "OBS_VALUE"), obs.trim()), obs.trim());
     } catch (RuntimeException e) {
       return BadRow.of(e instanceof NumberCells.OutOfBounds ? "OBS_VALUE " + e.getMessage()
           : "Non-numeric value '" + obs + "'", sourceRef, position, raw);

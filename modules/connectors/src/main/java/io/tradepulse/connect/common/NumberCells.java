@@ -67,18 +67,43 @@ public final class NumberCells {
     return v;
   }
 
+  /** What an amount cell may hold, for the reason of one that holds no number. */
+  public static final String DECIMAL_ALLOWED = "a plain decimal: digits, an optional fraction after a dot and an "
+      + "optional exponent, such as 1234.5 or 1.2E6";
+
   /**
    * {@code v} read as a decimal amount, refused before parsing when longer than {@link #MAX_AMOUNT_CHARS}.
    *
    * @throws OutOfBounds when {@code v} is too long to be an amount (names its length, not the whole cell)
-   * @throws NumberFormatException when {@code v} is not a number
+   * @throws NumberFormatException when {@code v} is not a number (names it and what is allowed)
    */
   public static BigDecimal decimal(String v) {
+    return decimal(v, null);
+  }
+
+  /**
+   * {@link #decimal(String)}, with {@code field} (the column or field the cell is read from; null: unknown) before the
+   * reason of a cell that is not a number. BigDecimal's own reason named neither the cell nor what is allowed
+   * ("Character n is neither a decimal digit number, decimal point, nor "e" notation exponential mark."), and went out
+   * as the dead letter's reason where a reader kept it.
+   *
+   * @throws OutOfBounds when {@code v} is too long to be an amount (names its length, not the whole cell)
+   * @throws NumberFormatException when {@code v} is not a number: "{@code field} 'n/a' is not a number (...)"
+   */
+  public static BigDecimal decimal(String v, String field) {
     if (v.length() > MAX_AMOUNT_CHARS) {
       throw new OutOfBounds("'" + v.substring(0, 20) + "...' is " + v.length()
           + " characters long, more than an amount has (at most " + MAX_AMOUNT_CHARS + ")");
     }
-    return new BigDecimal(v);
+    try {
+      return new BigDecimal(v);
+    } catch (NumberFormatException e) {
+      // Of the same class: a dead letter's errorClass stays what it was.
+      NumberFormatException named = new NumberFormatException((field == null ? "" : field + " ") + "'" + v
+          + "' is not a number (" + DECIMAL_ALLOWED + ")");
+      named.initCause(e);
+      throw named;
+    }
   }
 
   /**

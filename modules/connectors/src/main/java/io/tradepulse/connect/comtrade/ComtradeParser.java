@@ -344,7 +344,7 @@ public final class ComtradeParser implements PayloadParser<String> {
     try {
       period = YearMonth.parse(String.valueOf(r.get("period")), ComtradeConfig.YYYYMM);
       String pv = r.get("primaryValue");
-      BigDecimal primary = pv == null ? null : NumberCells.nonNegative(NumberCells.decimal(pv), pv);
+      BigDecimal primary = pv == null ? null : NumberCells.nonNegative(NumberCells.decimal(pv, "primaryValue"), pv);
       value = pv == null ? null : NumberCells.wholeUnits(primary, pv);
       valuation = pv == null ? null : valuation(r, primary, flow);
     } catch (NumberCells.OutOfBounds e) {

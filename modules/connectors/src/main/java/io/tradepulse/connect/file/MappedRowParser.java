@@ -631,15 +631,16 @@ public final class MappedRowParser implements PayloadParser<String> {
     if (v == null || v.equals("-")) {
       return null;
     }
+    // A comma that groups no thousands is said so ("'28,8' has a comma ..."), a reason cell keeps.
+    String plain = NumberCells.ungroup(v);
     try {
-      return NumberCells.nonNegative(NumberCells.decimal(NumberCells.ungroup(v)), v);
+      return NumberCells.nonNegative(NumberCells.decimal(plain), v);
     } catch (NumberCells.OutOfBounds e) {
       throw new Named("Value " + e.getMessage());
     } catch (NumberFormatException e) {
-      // BigDecimal's own message does not say which cell: toItem names it for whoever reads the dead letter. A comma
-      // that groups no thousands is said so ("'28,8' has a comma ...").
-      throw new NumberFormatException(e.getMessage() != null && e.getMessage().startsWith("'") ? e.getMessage()
-          : "Non-numeric value '" + v + "'");
+      // cell names the column, the value and what is allowed for whoever reads the dead letter: a reason of its own
+      // here would be added to that in parentheses, repeating it.
+      throw new NumberFormatException("Non-numeric value '" + v + "'");
     }
   }
 

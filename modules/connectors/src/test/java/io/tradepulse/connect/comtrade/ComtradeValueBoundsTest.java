@@ -41,4 +41,21 @@ class ComtradeValueBoundsTest {
     assertThat(parsed.items()).filteredOn(TradeRow.class::isInstance).extracting(i -> ((TradeRow) i).partner())
         .containsExactly("CAN");
   }
+  /** BigDecimal's own reason, "Character n is neither a decimal digit number, ...", named neither field nor value. */
+  @Test
+  void shouldRefuseARecordNamingTheFieldTheValueAndWhatIsAllowedWhenPrimaryValueIsNotANumber() {
+    String rec = """
+        {"period":"202405","reporterCode":842,"flowCode":"M","partnerCode":%s,"cmdCode":"TOTAL","primaryValue":%s}""";
+    String payload = "{\"count\":2,\"data\":[" + rec.formatted(156, "\"n/a\"") + "," + rec.formatted(124, "10")
+        + "],\"error\":\"\"}";
+    Parsed parsed = new ComtradeParser(CodeTable.load(M49, "")).parse(payload.getBytes(StandardCharsets.UTF_8), "t");
+
+    assertThat(parsed.items()).filteredOn(BadRow.class::isInstance).singleElement().satisfies(b -> {
+      assertThat(((BadRow) b).reason()).isEqualTo("primaryValue 'n/a' is not a number (a plain decimal: digits, an "
+          + "optional fraction after a dot and an optional exponent, such as 1234.5 or 1.2E6)");
+      assertThat(((BadRow) b).errorClass()).isEqualTo(NumberFormatException.class.getName());
+    });
+    assertThat(parsed.items()).filteredOn(TradeRow.class::isInstance).extracting(i -> ((TradeRow) i).partner())
+        .containsExactly("CAN");
+  }
 }
