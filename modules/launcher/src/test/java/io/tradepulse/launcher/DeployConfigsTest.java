@@ -319,7 +319,11 @@ class DeployConfigsTest {
             files.forEach(f -> configured.add(connectorConfig(f).get("connector.class")));
         }
 
-        assertThat(shipped).hasSize(5);
+        // The five of this release at least; a new connector needs only its config here (not a count raised).
+        assertThat(shipped).contains("io.tradepulse.connect.census.CensusSourceConnector",
+                "io.tradepulse.connect.comtrade.ComtradeSourceConnector",
+                "io.tradepulse.connect.comext.ComextSourceConnector", "io.tradepulse.connect.gacc.GaccSourceConnector",
+                "io.tradepulse.connect.file.FileSourceConnector");
         assertThat(configured).isEqualTo(shipped);
     }
 
