@@ -148,10 +148,7 @@ class LauncherScriptTest {
      */
     @Test
     void aSourceNewerThanTheJarIsBuiltInTheCheckoutWithoutInstallingIntoTheMavenRepository() throws Exception {
-        Path source = repo.resolve("modules/ingest/src/main/java/Changed.java");
-        Files.createDirectories(source.getParent());
-        Files.writeString(source, "class Changed {}");
-        Files.setLastModifiedTime(source, FileTime.from(Instant.now().plusSeconds(7200)));
+        changedSource("modules/ingest/src/main/java/Changed.java");
 
         run(javaHome("openjdk version \"17.0.15\" 2025-04-15"), "help");
 
@@ -165,10 +162,7 @@ class LauncherScriptTest {
      */
     @Test
     void shouldBuildAgainWhenASourceChangedWhileTheBuildRan() throws Exception {
-        Path source = repo.resolve("modules/connectors/src/main/java/Changed.java");
-        Files.createDirectories(source.getParent());
-        Files.writeString(source, "class Changed {}");
-        Files.setLastModifiedTime(source, FileTime.from(Instant.now().plusSeconds(7200)));
+        changedSource("modules/connectors/src/main/java/Changed.java");
         // The build first makes the checkout current (the change it read older than any stamp), then the developer
         // saves the source again while the build still runs.
         executable(repo.resolve("mvnw"), "#!/bin/sh\ndir=\"$(dirname \"$0\")\"\n"
@@ -183,6 +177,14 @@ class LauncherScriptTest {
 
         assertThat(Files.readAllLines(repo.resolve("mvnw-runs"))).as("the next start builds the saved change")
                 .hasSize(2);
+    }
+
+    /** A main source of the checkout, saved after the launcher jar was built (the checkout is stale). */
+    private void changedSource(String relativePath) throws IOException {
+        Path source = repo.resolve(relativePath);
+        Files.createDirectories(source.getParent());
+        Files.writeString(source, "class Changed {}");
+        Files.setLastModifiedTime(source, FileTime.from(Instant.now().plusSeconds(7200)));
     }
 
     /** A file of the checkout made newer than the launcher jar; returns whether the script then built. */
@@ -228,10 +230,7 @@ class LauncherScriptTest {
     void shouldBuildOnceAndNotAtTheSameTimeWhenTwoLaunchersFindTheCheckoutStale() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/flock")) || Files.isExecutable(Path.of("/bin/flock")),
                 "the script locks its build with util-linux's flock, which this system lacks");
-        Path source = repo.resolve("modules/ingest/src/main/java/Changed.java");
-        Files.createDirectories(source.getParent());
-        Files.writeString(source, "class Changed {}");
-        Files.setLastModifiedTime(source, FileTime.from(Instant.now().plusSeconds(7200)));
+        changedSource("modules/ingest/src/main/java/Changed.java");
         // A build that takes a while and leaves the checkout current (its sources older than the jar it touches).
         executable(repo.resolve("mvnw"), "#!/bin/sh\ndir=\"$(dirname \"$0\")\"\n"
                 + "[ -e \"$dir/building\" ] && echo overlap >> \"$dir/mvnw-overlap\"\n"

@@ -14,11 +14,7 @@ class ComtradeValueBoundsTest {
 
   @Test
   void shouldDeadLetterTheRecordNamingTheExponentWhenPrimaryValueHasAHugeExponent() {
-    String rec = """
-        {"period":"202405","reporterCode":842,"flowCode":"M","partnerCode":%s,"cmdCode":"TOTAL","primaryValue":%s}""";
-    String payload = "{\"count\":2,\"data\":[" + rec.formatted(156, "1e9999999") + "," + rec.formatted(124, "10")
-        + "],\"error\":\"\"}";
-    Parsed parsed = new ComtradeParser(CodeTable.load(M49, "")).parse(payload.getBytes(StandardCharsets.UTF_8), "t");
+    Parsed parsed = parseChinaThenCanada("1e9999999");
 
     assertThat(parsed.items()).filteredOn(BadRow.class::isInstance).singleElement()
         .satisfies(b -> assertThat(((BadRow) b).reason())
@@ -29,11 +25,7 @@ class ComtradeValueBoundsTest {
 
   @Test
   void shouldDeadLetterTheRecordNamingTheCellWhenPrimaryValueIsNegative() {
-    String rec = """
-        {"period":"202405","reporterCode":842,"flowCode":"M","partnerCode":%s,"cmdCode":"TOTAL","primaryValue":%s}""";
-    String payload = "{\"count\":2,\"data\":[" + rec.formatted(156, "-1234.5") + "," + rec.formatted(124, "10")
-        + "],\"error\":\"\"}";
-    Parsed parsed = new ComtradeParser(CodeTable.load(M49, "")).parse(payload.getBytes(StandardCharsets.UTF_8), "t");
+    Parsed parsed = parseChinaThenCanada("-1234.5");
 
     assertThat(parsed.items()).filteredOn(BadRow.class::isInstance).singleElement()
         .satisfies(b -> assertThat(((BadRow) b).reason())
@@ -41,14 +33,11 @@ class ComtradeValueBoundsTest {
     assertThat(parsed.items()).filteredOn(TradeRow.class::isInstance).extracting(i -> ((TradeRow) i).partner())
         .containsExactly("CAN");
   }
+
   /** BigDecimal's own reason, "Character n is neither a decimal digit number, ...", named neither field nor value. */
   @Test
   void shouldRefuseARecordNamingTheFieldTheValueAndWhatIsAllowedWhenPrimaryValueIsNotANumber() {
-    String rec = """
-        {"period":"202405","reporterCode":842,"flowCode":"M","partnerCode":%s,"cmdCode":"TOTAL","primaryValue":%s}""";
-    String payload = "{\"count\":2,\"data\":[" + rec.formatted(156, "\"n/a\"") + "," + rec.formatted(124, "10")
-        + "],\"error\":\"\"}";
-    Parsed parsed = new ComtradeParser(CodeTable.load(M49, "")).parse(payload.getBytes(StandardCharsets.UTF_8), "t");
+    Parsed parsed = parseChinaThenCanada("\"n/a\"");
 
     assertThat(parsed.items()).filteredOn(BadRow.class::isInstance).singleElement().satisfies(b -> {
       assertThat(((BadRow) b).reason()).isEqualTo("primaryValue 'n/a' is not a number (a plain decimal: digits, an "
@@ -57,5 +46,17 @@ class ComtradeValueBoundsTest {
     });
     assertThat(parsed.items()).filteredOn(TradeRow.class::isInstance).extracting(i -> ((TradeRow) i).partner())
         .containsExactly("CAN");
+  }
+
+  /**
+   * A page of two US import records, from China with {@code chinaPrimaryValue} (JSON text: a number, or a quoted
+   * string) and from Canada with 10: the second shows that one bad record does not cost the page.
+   */
+  private static Parsed parseChinaThenCanada(String chinaPrimaryValue) {
+    String rec = """
+        {"period":"202405","reporterCode":842,"flowCode":"M","partnerCode":%s,"cmdCode":"TOTAL","primaryValue":%s}""";
+    String payload = "{\"count\":2,\"data\":[" + rec.formatted(156, chinaPrimaryValue) + "," + rec.formatted(124, "10")
+        + "],\"error\":\"\"}";
+    return new ComtradeParser(CodeTable.load(M49, "")).parse(payload.getBytes(StandardCharsets.UTF_8), "t");
   }
 }
