@@ -47,6 +47,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -59,6 +60,9 @@ import picocli.CommandLine;
  */
 @WithEmbeddedPlatform
 class DlqCommandIT {
+    /** The runs' config and output files: removed after the class, they were left in the system temp dir. */
+    @TempDir
+    static Path scratch;
 
     record Run(int code, String out, String err) {
     }
@@ -177,7 +181,7 @@ class DlqCommandIT {
             producer.flush();
         }
 
-        Path config = Files.writeString(Files.createTempFile("dlq-replay", ".properties"), "max.request.size=10000\n");
+        Path config = Files.writeString(Files.createTempFile(scratch, "dlq-replay", ".properties"), "max.request.size=10000\n");
         Run replay = run(new String[] {"--config", config.toString(), "--bootstrap-servers", platform.bootstrapServers(),
             "--schema-registry-url", platform.registryUrl(), "--topic-prefix", prefix}, "--replay");
 
@@ -389,7 +393,7 @@ class DlqCommandIT {
         TopicCatalog topics = createdTopics(platform, prefix);
         Topic<SeriesKey, TradeRecord> records = topics.records();
         deadLetterOfDerivedRecord(platform, topics);
-        Path config = Files.writeString(Files.createTempFile("dlq-no-register", ".properties"),
+        Path config = Files.writeString(Files.createTempFile(scratch, "dlq-no-register", ".properties"),
                 "auto.register.schemas=false\n");
         String[] connection = {"--config", config.toString(), "--bootstrap-servers", platform.bootstrapServers(),
             "--schema-registry-url", platform.registryUrl(), "--topic-prefix", prefix};
@@ -514,7 +518,7 @@ class DlqCommandIT {
         try (ServerSocket socket = new ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        Path config = Files.writeString(Files.createTempFile("dlq-down", ".properties"), "max.retries=0\n");
+        Path config = Files.writeString(Files.createTempFile(scratch, "dlq-down", ".properties"), "max.retries=0\n");
         Run down = run(new String[] {"--config", config.toString(), "--bootstrap-servers", platform.bootstrapServers(),
             "--schema-registry-url", "http://127.0.0.1:" + closedPort, "--topic-prefix", prefix}, "--replay");
         assertThat(down.code()).as(down.out()).isEqualTo(1);
@@ -546,7 +550,7 @@ class DlqCommandIT {
             }
             producer.flush();
         }
-        Path output = Files.createTempFile("dlq-replay-heap", ".log");
+        Path output = Files.createTempFile(scratch, "dlq-replay-heap", ".log");
 
         Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx96m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
@@ -724,7 +728,7 @@ class DlqCommandIT {
                     "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "dlq"));
             command.addAll(List.of(connection));
             command.add("--replay");
-            Path output = Files.createTempFile("dlq-replay-ctrl-c", ".log");
+            Path output = Files.createTempFile(scratch, "dlq-replay-ctrl-c", ".log");
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
             try {
                 await(() -> state(admin, transactionalId) == org.apache.kafka.clients.admin.TransactionState.ONGOING, Duration.ofSeconds(60),
@@ -779,7 +783,7 @@ class DlqCommandIT {
 
     /** The connection options, with a --config file holding {@code properties}. */
     private static String[] connection(EmbeddedPlatform platform, String prefix, String properties) throws Exception {
-        Path config = Files.writeString(Files.createTempFile("dlq-replay", ".properties"), properties + "\n");
+        Path config = Files.writeString(Files.createTempFile(scratch, "dlq-replay", ".properties"), properties + "\n");
         return new String[] {"--config", config.toString(), "--bootstrap-servers", platform.bootstrapServers(),
             "--schema-registry-url", platform.registryUrl(), "--topic-prefix", prefix};
     }

@@ -7,7 +7,7 @@ import io.tradepulse.core.TopicAdmin;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,6 +28,7 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * On a real broker: a trade.dlq whose max.message.bytes is below the producer's max.request.size. The broker refused
@@ -40,12 +41,12 @@ class DeadLetterTopicLimitIT {
 
     @Test
     void shouldWriteTheDeadLetterOfALargeRecordWithoutItsRawValueWhenTheTopicAllowsLessThanTheProducer(
-            EmbeddedPlatform platform) throws Exception {
+            EmbeddedPlatform platform, @TempDir Path stateDir) throws Exception {
         String prefix = "dlqlimit-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
         Map<String, Object> cfg = new HashMap<>(client);
         cfg.put(ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG, platform.registryUrl());
-        cfg.put(ProcessorConfig.STATE_DIR_CONFIG, Files.createTempDirectory("tp-dlqlimit").toString());
+        cfg.put(ProcessorConfig.STATE_DIR_CONFIG, stateDir.toString());
         cfg.put(ProcessorConfig.TOPIC_PREFIX_CONFIG, prefix);
         cfg.put(ProcessorConfig.APPLICATION_ID_CONFIG, prefix + "processor");
         cfg.put(ProcessorConfig.TOPIC_PARTITIONS_CONFIG, 1);
