@@ -220,7 +220,8 @@ public final class ProcessorConfig extends AbstractConfig {
                     Importance.MEDIUM, SIGNALS_LEAD_MONTHS_DOC)
             .define(SIGNALS_PAYBACK_MONTHS_CONFIG, Type.INT, SIGNALS_PAYBACK_MONTHS_DEFAULT, ConfigDef.Range.between(1, 12),
                     Importance.MEDIUM, SIGNALS_PAYBACK_MONTHS_DOC)
-            .define(SIGNALS_TREND_MONTHS_CONFIG, Type.INT, SIGNALS_TREND_MONTHS_DEFAULT, ConfigDef.Range.between(1, 11),
+            .define(SIGNALS_TREND_MONTHS_CONFIG, Type.INT, SIGNALS_TREND_MONTHS_DEFAULT,
+                    ConfigDef.Range.between(1, SeriesHistories.MAX_TREND_MONTHS),
                     Importance.MEDIUM, SIGNALS_TREND_MONTHS_DOC)
             .define(SIGNALS_FRONT_LOADING_PCT_CONFIG, Type.DOUBLE, SIGNALS_FRONT_LOADING_PCT_DEFAULT,
                     percent(1000.0), Importance.MEDIUM, SIGNALS_FRONT_LOADING_PCT_DOC)

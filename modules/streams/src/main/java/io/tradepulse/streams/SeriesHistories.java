@@ -39,6 +39,18 @@ public final class SeriesHistories {
             .thenComparing(Observation::getCurrency)
             .thenComparing(Observation::getReportedYoyPct, Comparator.nullsFirst(Comparator.naturalOrder()));
 
+    /** The longest trailing trend a signal may use: the upper bound of {@code tradepulse.signals.trend.months}. */
+    public static final int MAX_TREND_MONTHS = 11;
+
+    /**
+     * How far back from its first month any output of a period reads: the year-earlier base of the trend window's
+     * first month, 12 + {@link #MAX_TREND_MONTHS} = 23 (the prior-year YTD of a December reads 23 back too, the prior
+     * rolling 3 months 14). {@link #dependsOn}, {@code SeriesStateProcessor.YEARS_BEFORE} (the archived years loaded
+     * around a figure) and the trend's month bits ({@link Signals#trend}) are bound by it: a new figure reading further
+     * back raises it, and {@code LookbackTest} fails until it does.
+     */
+    public static final int MAX_LOOKBACK_MONTHS = 12 + MAX_TREND_MONTHS;
+
     private SeriesHistories() {
     }
 

@@ -109,12 +109,14 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
     /** Calendar years of a series kept in its series-history entry (the newest figure's year and the ones before). */
     static final int HEAD_YEARS = 4;
     /**
-     * Years around a figure's own whose outputs it can change or read: a period reads down to 23 months back
-     * (YoY of the trend window's first month) and is changed by figures up to 23 months back, plus a figure covering
-     * several months (a combined Jan+Feb) reaching a year further. See {@link SeriesHistories#dependsOn}.
+     * Years around a figure's own whose outputs it can change or read: a period reads down to
+     * {@link SeriesHistories#MAX_LOOKBACK_MONTHS} (23) months back (YoY of the trend window's first month), so a
+     * January figure reads into the second year before its own; and it is changed by figures up to that many months
+     * after it, plus a figure covering several months (a combined Jan+Feb) reaching a year further. See
+     * {@link SeriesHistories#dependsOn}.
      */
-    static final int YEARS_BEFORE = 2;
-    static final int YEARS_AFTER = 3;
+    static final int YEARS_BEFORE = (SeriesHistories.MAX_LOOKBACK_MONTHS + 11) / 12;
+    static final int YEARS_AFTER = YEARS_BEFORE + 1;
     private final String storeName;
     private final String archiveStoreName;
     private final String tariffStoreName;

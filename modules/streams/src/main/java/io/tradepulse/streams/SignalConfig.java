@@ -28,8 +28,9 @@ public record SignalConfig(int leadMonths, int paybackMonths, int trendMonths, d
             ProcessorConfig.SIGNALS_TARIFF_REFRESH_BATCH_DEFAULT);
 
     public SignalConfig {
-        if (leadMonths < 1 || paybackMonths < 1 || trendMonths < 1 || trendMonths > 11) {
-            throw new IllegalArgumentException("lead/payback months must be >= 1 and trend months 1-11");
+        if (leadMonths < 1 || paybackMonths < 1 || trendMonths < 1 || trendMonths > SeriesHistories.MAX_TREND_MONTHS) {
+            throw new IllegalArgumentException("lead/payback months must be >= 1 and trend months 1-"
+                    + SeriesHistories.MAX_TREND_MONTHS);
         }
         if (frontLoadingPct < 0 || paybackPct < 0 || yoyMovePct < 0 || tariffRefresh.isNegative() || tariffRefresh.isZero()
                 || refreshBatchSeries < 1) {

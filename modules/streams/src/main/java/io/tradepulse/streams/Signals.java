@@ -62,7 +62,7 @@ public final class Signals {
     static Double trend(SeriesHistory history, Observation q, int trendMonths) {
         int q0 = SeriesHistories.index(q);
         int from = q0 - trendMonths;
-        int taken = 0; // bit i: month from + i is covered by a period whose YoY is taken (trendMonths <= 11)
+        int taken = 0; // bit i: month from + i is covered by a period whose YoY is taken (trendMonths <= MAX_TREND_MONTHS)
         List<Double> ys = new ArrayList<>();
         for (int i = from; i < q0; i++) {
             Observation p = SeriesHistories.get(history, i);
