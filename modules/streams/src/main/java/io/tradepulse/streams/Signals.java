@@ -4,6 +4,7 @@ import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.SignalKey;
 import io.tradepulse.avro.SignalStatus;
 import io.tradepulse.avro.TariffEvent;
+import io.tradepulse.avro.TariffEventKind;
 import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.avro.state.Observation;
 import io.tradepulse.avro.state.SeriesHistory;
@@ -127,7 +128,7 @@ public final class Signals {
                     + y.basis().toLowerCase(Locale.ROOT) + (y.baseLevel() == null ? ""
                             : ", " + money(q.getValue()) + " vs " + money(y.baseLevel()) + " a year earlier"
                             + (REPORTED.equals(y.basis()) ? " implied by the reported rate" : "")) + ")"
-                    + (last == null ? "" : "; latest tariff event " + last.getId() + " (effective " + last.getEffective() + ")");
+                    + (last == null ? "" : "; latest tariff event " + last.getId() + " (" + when(last) + ")");
             out.put(SignalType.YOY_MOVE, signal(SignalType.YOY_MOVE, series, q, y.baseLevel(), y.pct(), y, null, last, summary,
                     YOY_METHODS.computeIfAbsent(cfg.yoyMovePct() + "|" + y.basis(), k -> String.format(Locale.ROOT,
                             "YOY_MOVE |yoy| >= %s%%; yoy basis %s", threshold(cfg.yoyMovePct()), y.basis()))));
@@ -158,9 +159,9 @@ public final class Signals {
         }
         if (ahead != null && excess >= cfg.frontLoadingPct()) {
             String summary = String.format(Locale.ROOT, "%s %s: %s in the %d months before %s "
-                            + "(%s %s -> %s %% effective %s): possible front-loading", label(series), period(q),
+                            + "(%s %s -> %s %% %s): possible front-loading", label(series), period(q),
                     versus(q, expected, excess, y, g), cfg.leadMonths(), ahead.getId(),
-                    ahead.getKind(), rate(ahead.getRateBeforePct()), rate(ahead.getRateAfterPct()), ahead.getEffective());
+                    ahead.getKind(), rate(ahead.getRateBeforePct()), rate(ahead.getRateAfterPct()), when(ahead));
             out.put(SignalType.FRONT_LOADING, signal(SignalType.FRONT_LOADING, series, q, expected, excess, y, g, ahead, summary,
                     String.format(Locale.ROOT, "FRONT_LOADING excess >= %s%% within %d months before a duty rise; %s",
                             threshold(cfg.frontLoadingPct()), cfg.leadMonths(), method(cfg, g, y))));
@@ -174,9 +175,9 @@ public final class Signals {
         }
         if (behind != null && excess <= -cfg.paybackPct()) {
             String summary = String.format(Locale.ROOT, "%s %s: %s within %d months after %s "
-                            + "(%s %s -> %s %% effective %s): payback / tariff drop", label(series), period(q),
+                            + "(%s %s -> %s %% %s): payback / tariff drop", label(series), period(q),
                     versus(q, expected, excess, y, g), cfg.paybackMonths(), behind.getId(),
-                    behind.getKind(), rate(behind.getRateBeforePct()), rate(behind.getRateAfterPct()), behind.getEffective());
+                    behind.getKind(), rate(behind.getRateBeforePct()), rate(behind.getRateAfterPct()), when(behind));
             out.put(SignalType.PAYBACK, signal(SignalType.PAYBACK, series, q, expected, excess, y, g, behind, summary,
                     String.format(Locale.ROOT, "PAYBACK shortfall >= %s%% within %d months from a duty rise; %s",
                             threshold(cfg.paybackPct()), cfg.paybackMonths(), method(cfg, g, y))));
@@ -239,10 +240,22 @@ public final class Signals {
      */
     private static String versus(Observation q, Long expected, double excess, Yoy y, Double trend) {
         if (q.getValue() != null && expected != null) {
-            return money(q.getValue()) + " vs expected " + money(expected) + " (" + signed(excess) + ")";
+            // On a reported rate the year-earlier level under "expected" was never published, only implied by the
+            // rate: said as YOY_MOVE's summary says it, so that a reader does not quote it as a published level.
+            return money(q.getValue()) + " vs expected " + money(expected) + " (" + signed(excess)
+                    + (REPORTED.equals(y.basis()) ? "; year-earlier level implied by the reported rate" : "") + ")";
         }
         return signed(y.pct()) + " YoY (" + y.basis().toLowerCase(Locale.ROOT) + ") vs "
                 + (trend == null ? "no trend" : "a trend of " + signed(trend)) + " (" + signed(excess) + ")";
+    }
+
+    /**
+     * When a signal's tariff event applies, as its summary says it: "effective 2025-02-04"; a scheduled expiry only
+     * "due 2025-08-12", since it may never take effect (the August 2025 truce expiry was extended the day before), and
+     * "effective" read as a duty that did apply.
+     */
+    static String when(TariffEvent e) {
+        return (e.getKind() == TariffEventKind.SCHEDULED_EXPIRY ? "due " : "effective ") + e.getEffective();
     }
 
     /** Formatted only when a FRONT_LOADING or PAYBACK signal holds. */

@@ -261,6 +261,43 @@ class SignalsTest {
     }
 
     @Test
+    void shouldSayDueNotEffectiveWhenTheEventIsAScheduledExpiry() {
+        // A truce's scheduled expiry may never take effect (August 2025's was extended the day before): "effective"
+        // read as a duty that applied.
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.tariff(TariffEvent.newBuilder(AUGUST_RISE).setKind(TariffEventKind.SCHEDULED_EXPIRY)
+                    .setRateBeforePct(30.0).setRateAfterPct(54.0).build());
+            flatYearAndJune(f, 125L);
+            assertThat(f.signalTable().get(key(CHN_USA, 2025, 6, "FRONT_LOADING")).getSummary())
+                    .contains("(SCHEDULED_EXPIRY 30 -> 54 % due 2025-08-12)").doesNotContain("effective");
+        }
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.tariff(TariffEvent.newBuilder(AUGUST_RISE).setAnnounced(LocalDate.parse("2025-05-01"))
+                    .setEffective(LocalDate.parse("2025-06-01")).setKind(TariffEventKind.SCHEDULED_EXPIRY).build());
+            flatYearAndJune(f, 140L);
+            assertThat(f.signalTable().get(key(CHN_USA, 2025, 6, "YOY_MOVE")).getSummary())
+                    .endsWith("; latest tariff event us-cn-rise (due 2025-06-01)");
+        }
+    }
+
+    @Test
+    void shouldSayTheYearEarlierLevelIsImpliedWhenAFrontLoadingRestsOnTheReportedRate() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.tariff(AUGUST_RISE);
+            // No June 2024 level: "expected" is the level the reported +25 % implies, never published.
+            f.pipe(TradeRecord.newBuilder(figure(2025, 6, 125L, "2025-07-14")).setReportedYoyPct(25.0).build());
+            assertThat(f.signalTable().get(key(CHN_USA, 2025, 6, "FRONT_LOADING")).getSummary())
+                    .contains("vs expected 100 (+25.0 %; year-earlier level implied by the reported rate)");
+        }
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.tariff(AUGUST_RISE);
+            flatYearAndJune(f, 125L);
+            assertThat(f.signalTable().get(key(CHN_USA, 2025, 6, "FRONT_LOADING")).getSummary())
+                    .as("a published year-earlier level is stated as such").doesNotContain("implied");
+        }
+    }
+
+    @Test
     void shouldReevaluateTheSeriesOfAChangedImposerTargetPairAndNoOthers() {
         SeriesKey usImportsFromChina = new SeriesKey("USA", "CHN", Flow.IMPORT, "TOTAL");
         SeriesKey deImportsFromChina = new SeriesKey("DEU", "CHN", Flow.IMPORT, "TOTAL");
