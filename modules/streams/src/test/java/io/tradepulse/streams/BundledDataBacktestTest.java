@@ -54,8 +54,12 @@ class BundledDataBacktestTest {
         assertThat(s).isNotNull();
         assertThat(s.getTariffEventId()).isEqualTo("us-cn-2025-02-fentanyl");
         assertThat(s.getExcessPct()).isCloseTo(16.0, within(0.01)); // no Dec 2023 level: GACC's +16 %, trend 0
+        assertThat(s.getTrendPct()).as("no Oct/Nov 2024 figures: no trend").isNull();
         assertThat(s.getYoyBasis()).isEqualTo("REPORTED");
         assertThat(s.getActual()).isEqualTo(48_800_000_000L);
+        assertThat(s.getExpected()).as("48.8 bn / 1.16").isCloseTo(42_069_000_000L, within(1_000_000L));
+        assertThat(s.getSummary()).contains("48.800 bn vs expected 42.069 bn (+16.0 %; year-earlier level implied by "
+                + "the reported rate) in the 3 months before us-cn-2025-02-fentanyl (INCREASE 0 -> 10 % effective 2025-02-04)");
     }
 
     @Test
@@ -64,8 +68,11 @@ class BundledDataBacktestTest {
         assertThat(s).isNotNull();
         assertThat(s.getTariffEventId()).isEqualTo("us-cn-2025-08-truce-expiry");
         assertThat(s.getTrendPct()).isCloseTo(-34.545, within(0.01)); // May 2025, the only trailing month with a YoY
-        assertThat(s.getExcessPct()).isCloseTo(28.1, within(0.1));
+        assertThat(s.getExcessPct()).as("0.839 / 0.65455 - 1").isCloseTo(28.18, within(0.01));
         assertThat(s.getYoyPct()).isCloseTo(-16.1, within(0.001));
+        assertThat(s.getExpected()).as("38.17 bn / 0.839 x 0.65455").isCloseTo(29_778_000_000L, within(1_000_000L));
+        // The truce expiry was due 2025-08-12 and extended the day before: "due", never "effective".
+        assertThat(s.getSummary()).contains("(SCHEDULED_EXPIRY 30 -> 54 % due 2025-08-12)");
     }
 
     @Test
@@ -73,10 +80,24 @@ class BundledDataBacktestTest {
         TradeSignal payback = active.get("2025-05 PAYBACK");
         assertThat(payback).isNotNull();
         assertThat(payback.getTariffEventId()).isEqualTo("us-cn-2025-04-escalation");
-        assertThat(payback.getExcessPct()).isCloseTo(-37.3, within(0.1));
+        assertThat(payback.getExcessPct()).as("0.65455 / 1.045 - 1").isCloseTo(-37.36, within(0.01));
+        assertThat(payback.getExpected()).as("44.0 bn x 1.045").isEqualTo(45_980_000_000L);
         TradeSignal move = active.get("2025-05 YOY_MOVE");
         assertThat(move.getYoyPct()).isCloseTo(-34.545, within(0.001));
         assertThat(move.getYoyBasis()).isEqualTo("COMPUTED");
+        assertThat(move.getTariffEventId()).isEqualTo("us-cn-2025-05-geneva");
+    }
+
+    @Test
+    void shouldAlertOnTheReportedYoyMovesOfAugustAndDecember2025WithTheLatestEventInForce() {
+        TradeSignal august = active.get("2025-08 YOY_MOVE");
+        assertThat(august.getYoyPct()).isCloseTo(-33.1, within(1e-9));
+        assertThat(august.getYoyBasis()).isEqualTo("REPORTED");
+        assertThat(august.getTariffEventId()).isEqualTo("us-cn-2025-08-truce-expiry");
+        assertThat(august.getSummary()).endsWith("latest tariff event us-cn-2025-08-truce-expiry (due 2025-08-12)");
+        TradeSignal december = active.get("2025-12 YOY_MOVE");
+        assertThat(december.getYoyPct()).as("exactly on the inclusive 30 % threshold").isCloseTo(-30.0, within(1e-9));
+        assertThat(december.getTariffEventId()).isEqualTo("us-cn-2025-11-busan");
     }
 
     @Test
