@@ -29,13 +29,17 @@ public final class NumberCells {
   /** Most digits a whole amount has before the decimal point: Long.MAX_VALUE has 19. */
   private static final int MAX_INTEGER_DIGITS = 19;
 
+  private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+  private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
+
   private NumberCells() {
   }
 
   /**
-   * A cell refused by its size alone, before any costly parsing or rounding. Its message quotes the cell (or its start)
-   * and says what is out of bounds, for a dead letter's reason to keep: a reader's usual "Non-numeric ..." would hide
-   * that the cell is a number, only not a plausible one.
+   * A cell refused for its size (too long, an exponent or amount beyond a long) or its sign, the first two before any
+   * costly parsing or rounding. Its message quotes the cell (or its start) and says what is out of bounds, for a dead
+   * letter's reason to keep: a reader's usual "Non-numeric ..." would hide that the cell is a number, only not a
+   * plausible one.
    */
   public static class OutOfBounds extends NumberFormatException {
     OutOfBounds(String message) {
@@ -107,38 +111,70 @@ public final class NumberCells {
   }
 
   /**
+   * An amount cell that is a number, but beyond a long once rounded to whole units (and multiplied by its unit): the
+   * readers named it "Non-numeric" (or gave BigDecimal's "Overflow"), though it is a number, only more than any figure
+   * can be. Its message names the cell, its whole units when they read otherwise than the cell, and the largest (or
+   * smallest) allowed; a reader puts the cell's field before it, as for any {@link OutOfBounds}.
+   */
+  public static final class BeyondLong extends OutOfBounds {
+    private final BigDecimal units;
+
+    BeyondLong(String cell, BigDecimal unit, BigDecimal units) {
+      super("'" + cell + "'" + (unit == null ? "" : " times " + unit.toPlainString()) + " is "
+          + (unit == null && units.toPlainString().equals(cell.trim()) ? "" : units.toPlainString() + " whole units, ")
+          + (units.signum() > 0 ? "more than the largest allowed, " + Long.MAX_VALUE
+          : "less than the smallest allowed, " + Long.MIN_VALUE));
+      this.units = units;
+    }
+
+    /** The amount in whole units, rounded, that is beyond a long. */
+    public BigDecimal units() {
+      return units;
+    }
+  }
+
+  /**
    * {@code v}, read from {@code cell}, rounded half-even to a whole unit. Its size is checked from its digits and
    * exponent before any rounding: BigDecimal reads "1e9999999" (or "1e-9999999") at once, but rounding it builds a
    * ten-million-digit power of ten, 5 to 20 s of CPU per cell, during which the task is stalled on one broken row.
    *
-   * <p>Only a cell whose exponent puts more digits before the point than any cell has characters is refused here
-   * ({@link OutOfBounds}, naming the exponent): from 20 digits up to that, rounding is cheap and the amount is beyond
-   * a long as before (ArithmeticException), with the reason a reader gave such a cell unchanged, since dead letters'
-   * reasons are part of the fingerprints stored in offsets.
+   * <p>A cell whose exponent puts more digits before the point than any cell has characters is refused naming the
+   * exponent; from 20 digits up to that, rounding is cheap, and the amount is refused as beyond a long
+   * ({@link BeyondLong}, naming the cell and the largest allowed).
    *
    * @throws OutOfBounds when {@code v}'s exponent is beyond any amount (names the cell and the exponent)
-   * @throws ArithmeticException when {@code v} is otherwise beyond a long
+   * @throws BeyondLong when {@code v} is otherwise beyond a long
    */
   public static long wholeUnits(BigDecimal v, String cell) {
-    if (v.signum() == 0) {
-      return 0;
-    }
-    long integerDigits = checkExponent(v, cell);
-    if (integerDigits < 0) {
-      return 0; // |v| < 0.1 rounds half-even to 0, whatever its exponent: no need to scale it
-    }
-    return v.setScale(0, RoundingMode.HALF_EVEN).longValueExact();
+    return rounded(v, null, cell);
   }
 
   /**
    * {@code v} in {@code unit}s (a cell of a table in thousands: 1000), read from {@code cell}, as {@link #wholeUnits}
-   * rounds it; the cell's own exponent is checked first, so that the reason names the exponent the cell shows.
+   * rounds it; the cell's own exponent is checked first, so that the reason names the exponent the cell shows. A cell
+   * within a long that is beyond it once multiplied is a {@link BeyondLong} naming the unit too.
    */
   public static long wholeUnits(BigDecimal v, BigDecimal unit, String cell) {
     if (v.signum() != 0) {
       checkExponent(v, cell);
     }
-    return wholeUnits(v.multiply(unit), cell);
+    return rounded(v.multiply(unit), unit, cell);
+  }
+
+  /** {@code amount}, read from {@code cell} (times {@code unit}; null: none), rounded half-even to a whole unit. */
+  private static long rounded(BigDecimal amount, BigDecimal unit, String cell) {
+    if (amount.signum() == 0) {
+      return 0;
+    }
+    long integerDigits = checkExponent(amount, cell);
+    if (integerDigits < 0) {
+      return 0; // |amount| < 0.1 rounds half-even to 0, whatever its exponent: no need to scale it
+    }
+    BigDecimal units = amount.setScale(0, RoundingMode.HALF_EVEN);
+    if (units.compareTo(LONG_MAX) > 0 || units.compareTo(LONG_MIN) < 0) {
+      throw new BeyondLong(cell, unit, units);
+    }
+    return units.longValueExact();
   }
 
   /** @return the digits {@code v} (not zero) has before its decimal point, negative for |v| < 0.1 */

@@ -660,16 +660,17 @@ public final class MappedRowParser implements PayloadParser<String> {
   private static long wholeUnits(BigDecimal amount, BigDecimal multiplier, String cell, String where) {
     try {
       return NumberCells.wholeUnits(amount, multiplier, cell);
-    } catch (NumberCells.OutOfBounds e) {
-      throw new Named("Value " + e.getMessage());
-    } catch (ArithmeticException e) {
-      // Of the same class: a dead letter's errorClass stays what it was.
+    } catch (NumberCells.BeyondLong e) {
+      // Named here, as before NumberCells named it: the column and the multiplier's key say more than the cell alone.
+      // Of the same class and text: a dead letter's errorClass and reason (part of the fingerprint in offsets) stay.
       ArithmeticException named = new ArithmeticException("value '" + cell + "' in " + where + " is "
           + amount.multiply(multiplier).toPlainString() + " whole units" + (multiplier.compareTo(BigDecimal.ONE) == 0
           ? "" : " (times file.value.multiplier " + multiplier.toPlainString() + ")")
           + ", more than the largest allowed, " + Long.MAX_VALUE);
       named.initCause(e);
       throw named;
+    } catch (NumberCells.OutOfBounds e) {
+      throw new Named("Value " + e.getMessage());
     }
   }
 

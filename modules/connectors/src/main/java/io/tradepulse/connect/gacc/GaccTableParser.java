@@ -495,7 +495,7 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
       Double pct;
       try {
         value = thousands(cell);
-      } catch (NumberFormatException | ArithmeticException e) { // not a number, or beyond a long once x 1000
+      } catch (NumberFormatException e) { // not a number, or out of bounds (beyond a long, also once x 1000)
         // A cell refused for its size says so: it is a number, only not a plausible one (its reason names the cell).
         out.add(BadRow.of(e instanceof NumberCells.OutOfBounds ? names[f] + " value " + e.getMessage()
             : "Non-numeric " + names[f] + " value '" + cell + "'", ctx.location(),

@@ -172,6 +172,16 @@ class ComextSourceTaskTest {
         .containsExactly("OBS_VALUE '-204548' is negative (a trade value never is)");
   }
 
+  /** Beyond a long, the dead letter read "Non-numeric value '1e25'": a number, named as none, without its field. */
+  @Test
+  void shouldRefuseAnObsValueNamingTheFieldTheValueAndTheLargestAllowedWhenItIsBeyondALong() throws Exception {
+    List<SourceRecord> rs = austriaUaeExportsOf7204InSeptember2023("1e25");
+
+    assertThat(values(rs, "trade.records")).isEmpty();
+    assertThat(values(rs, "trade.dlq")).extracting(s -> s.getString("reason")).containsExactly("OBS_VALUE '1e25' is "
+        + "10000000000000000000000000 whole units, more than the largest allowed, 9223372036854775807");
+  }
+
   /**
    * EXTRACTION_TOO_BIG switches the reporter to one month per call, a unit of work that emits nothing and leaves the
    * cursor where it was: the task must not report itself caught up there, or a one-shot ingest stops before the months.

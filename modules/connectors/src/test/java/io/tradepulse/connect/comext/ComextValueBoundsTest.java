@@ -37,6 +37,18 @@ class ComextValueBoundsTest {
         .containsExactly("USA");
   }
 
+  /** Beyond a long, the series' dead letter read "Non-numeric VALUE_EUR '99999999999999999999'": a number. */
+  @Test
+  void shouldRefuseTheSeriesNamingTheFieldTheValueAndTheLargestAllowedWhenABulkValueIsBeyondALong() {
+    Parsed p = bulk(new ComextParser(ComextGeo.load(""), null), bulkRow("CN", "99999999999999999999")
+        + bulkRow("US", "7"));
+
+    assertThat(reasons(p)).singleElement().asString().startsWith(
+        "VALUE_EUR '99999999999999999999' is more than the largest allowed, 9223372036854775807 on line 2: series ");
+    assertThat(p.items()).filteredOn(TradeRow.class::isInstance).extracting(i -> ((TradeRow) i).partner())
+        .containsExactly("USA");
+  }
+
   @Test
   void shouldDeadLetterTheSeriesWhenItsBulkSumIsBeyondALong() {
     Parsed p = bulk(new ComextParser(ComextGeo.load(""), null),

@@ -34,6 +34,21 @@ class ComtradeValueBoundsTest {
         .containsExactly("CAN");
   }
 
+  /** Beyond a long, the record was a dead letter reading "Overflow" (BigDecimal's reason), naming neither. */
+  @Test
+  void shouldRefuseARecordNamingTheFieldTheValueAndTheLargestAllowedWhenPrimaryValueIsBeyondALong() {
+    Parsed parsed = parseChinaThenCanada("99999999999999999999");
+
+    assertThat(parsed.items()).filteredOn(BadRow.class::isInstance).singleElement().satisfies(b -> {
+      assertThat(((BadRow) b).reason())
+          .isEqualTo("primaryValue '99999999999999999999' is more than the largest allowed, 9223372036854775807");
+      // as for primaryValue's other bounds (exponent, sign); it was java.lang.ArithmeticException with "Overflow"
+      assertThat(((BadRow) b).errorClass()).isNull();
+    });
+    assertThat(parsed.items()).filteredOn(TradeRow.class::isInstance).extracting(i -> ((TradeRow) i).partner())
+        .containsExactly("CAN");
+  }
+
   /** BigDecimal's own reason, "Character n is neither a decimal digit number, ...", named neither field nor value. */
   @Test
   void shouldRefuseARecordNamingTheFieldTheValueAndWhatIsAllowedWhenPrimaryValueIsNotANumber() {

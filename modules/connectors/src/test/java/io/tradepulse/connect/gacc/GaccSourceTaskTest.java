@@ -146,9 +146,22 @@ class GaccSourceTaskTest {
     List<SourceRecord> rs = readTable(MAY_2025.replace("\"28,800,000\"", "99999999999999999999"));
 
     assertThat(values(rs, "trade.dlq")).extracting(d -> d.getString("reason"))
-        .contains("Non-numeric EXPORT value '99999999999999999999'");
+        .contains("EXPORT value '99999999999999999999' times 1000 is 99999999999999999999000 whole units, more than "
+            + "the largest allowed, 9223372036854775807");
     assertThat(values(rs, "trade.records")).extracting(s -> s.getString("partner") + " " + s.getString("flow"))
         .contains("USA IMPORT");
+  }
+
+  /** Within a long as printed, beyond it in dollars: the dead letter read "Non-numeric EXPORT value '...'". */
+  @Test
+  void shouldRefuseAValueNamingTheFlowTheCellAndTheLargestAllowedWhenItIsBeyondALongOnceInDollars() throws Exception {
+    List<SourceRecord> rs = readTable(MAY_2025.replace("\"28,800,000\"", "\"9,300,000,000,000,000\""));
+
+    assertThat(values(rs, "trade.dlq")).extracting(d -> d.getString("reason"))
+        .contains("EXPORT value '9,300,000,000,000,000' times 1000 is 9300000000000000000 whole units, more than the "
+            + "largest allowed, 9223372036854775807");
+    assertThat(values(rs, "trade.records")).extracting(s -> s.getString("partner") + " " + s.getString("flow"))
+        .contains("USA IMPORT").doesNotContain("USA EXPORT");
   }
 
   @Test
