@@ -8,6 +8,7 @@ import io.tradepulse.connect.common.Digests;
 import io.tradepulse.connect.common.Hs;
 import io.tradepulse.connect.common.ItemStream;
 import io.tradepulse.connect.common.JsonItems;
+import io.tradepulse.connect.common.NumberCells;
 import io.tradepulse.connect.common.Parsed;
 import io.tradepulse.connect.common.ParsedItem;
 import io.tradepulse.connect.common.Payload;
@@ -247,7 +248,14 @@ public final class CensusParser implements PayloadParser<CensusParser.Context> {
       if (level.isEmpty()) {
         return bad("Not an HS code: '" + commodity + "'", position, start);
       }
-      Long value = parseValue(row.get(val));
+      Long value;
+      String outOfBounds = null; // the reason of a value that is a number, but beyond a long
+      try {
+        value = parseValue(row.get(val));
+      } catch (NumberCells.OutOfBounds e) {
+        value = null;
+        outOfBounds = ctx.valueVar() + " " + e.getMessage();
+      }
       YearMonth ym = ctx.month();
       if (time >= 0) {
         try {
@@ -264,7 +272,8 @@ public final class CensusParser implements PayloadParser<CensusParser.Context> {
         }
       }
       if (value == null) {
-        return bad("Non-numeric " + ctx.valueVar() + " '" + row.get(val) + "'", position, start);
+        return bad(outOfBounds != null ? outOfBounds : "Non-numeric " + ctx.valueVar() + " '" + row.get(val) + "'",
+            position, start);
       }
       if (ym == null) {
         return bad("Bad time '" + row.get(time) + "'", position, start);
@@ -289,20 +298,27 @@ public final class CensusParser implements PayloadParser<CensusParser.Context> {
 
   }
 
-  /** Whole US dollars as published; anything else (suppression marks, decimals, negatives) is not a value. */
+  /**
+   * Whole US dollars as published; anything else (suppression marks, decimals, negatives) is not a value (null).
+   *
+   * @throws NumberCells.OutOfBounds when {@code s} is all digits but beyond a long (or longer than any amount): it is
+   *     a number, which "Non-numeric" misnamed, and the reason names it and the largest allowed
+   */
   static Long parseValue(String s) {
-    if (s == null || s.isEmpty() || s.length() > 18) {
+    if (s == null || s.isEmpty()) {
       return null;
     }
-    long v = 0;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (c < '0' || c > '9') {
         return null;
       }
-      v = v * 10 + (c - '0');
     }
-    return v;
+    if (s.length() > 18) {
+      // A long may not hold 19 digits or more: read exactly, as the other sources' amounts are, up to Long.MAX_VALUE.
+      return NumberCells.wholeUnits(NumberCells.decimal(s), s);
+    }
+    return Long.parseLong(s);
   }
 
   private static List<String> readRow(JsonParser p) throws IOException {

@@ -152,6 +152,29 @@ class CensusSourceTaskTest {
     task.stop();
   }
 
+  /**
+   * A value of 19 digits or more was "Non-numeric", though it is a number: beyond a long it is named so, with the
+   * largest allowed; within a long it is read, as the other sources read theirs.
+   */
+  @Test
+  void shouldRefuseARowNamingTheFieldTheValueAndTheLargestAllowedWhenItsValueIsBeyondALong() throws Exception {
+    stubMonth("2025-04", 200, "[[\"CTY_CODE\",\"CTY_NAME\",\"E_COMMODITY\",\"ALL_VAL_MO\",\"SUMMARY_LVL\",\"time\","
+        + "\"COMM_LVL\"],\n"
+        + "[\"5700\",\"CHINA\",\"85\",\"18446744073709551616\",\"DET\",\"2025-04\",\"HS2\"],\n"
+        + "[\"1220\",\"CANADA\",\"85\",\"9223372036854775807\",\"DET\",\"2025-04\",\"HS2\"]]");
+    stubMonth("2025-05", 204, null);
+    CensusSourceTask task = start(props());
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(deadLetters(rs)).extracting(r -> ((Struct) r.value()).getString("reason")).containsExactly(
+        "ALL_VAL_MO '18446744073709551616' is more than the largest allowed, 9223372036854775807");
+    assertThat(trades(rs)).singleElement().satisfies(r -> {
+      assertThat(partner(r)).isEqualTo("CAN");
+      assertThat(((Struct) r.value()).getInt64("value")).isEqualTo(Long.MAX_VALUE);
+    });
+  }
+
   @Test
   void shouldDeadLetterTruncatedBodyAsOneRecordAndMoveOn() throws Exception {
     stubMonth("2025-04", 200, APRIL_2025.substring(0, APRIL_2025.length() - 30));
