@@ -82,7 +82,8 @@ import picocli.CommandLine.Option;
                         + "(census, comtrade, comext API) stop once caught up with the newest published month, "
                         + "or keep polling for new releases with --follow.",
                 "Connector settings (docs/connectors.md) come from --config and --set; the options --files, "
-                        + "--start and --api-key are shortcuts for the source's own keys."},
+                        + "--start and --api-key are shortcuts for the source's own keys, --connector-class for "
+                        + "connector.class."},
         // Each example line fits the help's 80 columns, so that it can be copied and pasted as printed.
         footer = {"", "Examples:",
                 "  tradepulse ingest --source census --embedded --start 2025-01 \\",
@@ -131,6 +132,12 @@ final class IngestCommand implements Callable<Integer> {
 
     @Option(names = {"-s", "--set"}, description = "One connector setting key=value (repeatable; wins over --config).")
     Map<String, String> settings = new LinkedHashMap<>();
+
+    // A short form of --set connector.class=...: a connector of your own (docs/connectors.md, "Adding a source
+    // connector") or another of ours, by class name or by the alias Connect takes.
+    @Option(names = "--connector-class", paramLabel = "CLASS", description = "The connector to run instead of the one "
+            + "of --source: its class or alias (FileSourceConnector, FileSource); short for --set connector.class=CLASS.")
+    String connectorClassOption;
 
     @Option(names = "--files", split = ",", description = "Files or URLs to read (file.paths, gacc.tables, comext.files).")
     List<String> files;
@@ -425,7 +432,7 @@ final class IngestCommand implements Callable<Integer> {
             }
             problems.add(withoutPluginDescriptions(problem));
         }
-        String given = connector.get("connector.class");
+        String given = connector.get(CONNECTOR_CLASS);
         String ownClass = connectorClass(source);
         String other = given == null || given.equals(ownClass) ? ""
                 : " (connector.class is " + given + ", not " + ownClass + ", the connector of --source " + source
@@ -690,7 +697,9 @@ final class IngestCommand implements Callable<Integer> {
                 + what + " instead)";
     }
 
-    /** The connector settings: source defaults, then --config, then the shortcuts, then --set. */
+    private static final String CONNECTOR_CLASS = "connector.class";
+
+    /** The connector settings: source defaults, then --config, then the shortcuts, then --set (--connector-class). */
     Map<String, String> connectorSettings() throws IOException {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("connector.class", connectorClass(source));
@@ -737,6 +746,15 @@ final class IngestCommand implements Callable<Integer> {
             }
         });
         c.putAll(settings);
+        if (connectorClassOption != null) {
+            String set = settings.get(CONNECTOR_CLASS);
+            if (set != null && !set.trim().equals(connectorClassOption.trim())) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--connector-class " + connectorClassOption
+                        + " and --set " + CONNECTOR_CLASS + "=" + set + " name different connectors: give one of them");
+            }
+            // Trimmed as the other settings of --config are, and as Connect trims a class name.
+            c.put(CONNECTOR_CLASS, connectorClassOption.trim());
+        }
         if (source == Source.comtrade && !follow) {
             // Out of its daily quota, the task waits for it (hours) by default: a one-shot run then ended at --timeout
             // with "not done after PT30M", saying nothing of the quota. It fails at once instead, saying when to run
@@ -853,8 +871,8 @@ final class IngestCommand implements Callable<Integer> {
                     + "docs/connectors.md): " + TradeSourceConfig.TOPIC_CONFIG + " and " + TradeSourceConfig.DLQ_TOPIC_CONFIG
                     + " are both " + topic + ": the records and their dead letters need a topic each");
         }
-        if (!connectorClass(source).equals(connector.get("connector.class"))) {
-            return; // another connector class given with --config or --set: left to the worker
+        if (!connectorClass(source).equals(connector.get(CONNECTOR_CLASS))) {
+            return; // another connector class given with --config, --set or --connector-class: left to the worker
         }
         List<String> problems = new ArrayList<>();
         Connector check = newConnector(source);
