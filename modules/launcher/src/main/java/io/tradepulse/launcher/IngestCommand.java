@@ -58,6 +58,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.connect.connector.Connector;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.runtime.SourceConnectorConfig;
+import org.apache.kafka.connect.runtime.WorkerConfig;
 import org.apache.kafka.connect.runtime.rest.errors.BadRequestException;
 import org.apache.kafka.connect.runtime.standalone.StandaloneConfig;
 import org.apache.logging.log4j.LogManager;
@@ -434,7 +435,9 @@ final class IngestCommand implements Callable<Integer> {
         }
         String given = connector.get(CONNECTOR_CLASS);
         String ownClass = connectorClass(source);
-        String other = given == null || given.equals(ownClass) ? ""
+        // An alias of the source's own connector (FileSource) is that connector, not another one.
+        String other = given == null || ConnectorClasses.onClassPath(IngestCommand.class.getClassLoader())
+                .resolve(given.trim()).filter(ownClass::equals).isPresent() ? ""
                 : " (connector.class is " + given + ", not " + ownClass + ", the connector of --source " + source
                         + ": leave connector.class out to run that one)";
         return new SettingsRefusedException("Refused: the Kafka Connect worker refused the settings of connector " + name
@@ -871,7 +874,7 @@ final class IngestCommand implements Callable<Integer> {
                     + "docs/connectors.md): " + TradeSourceConfig.TOPIC_CONFIG + " and " + TradeSourceConfig.DLQ_TOPIC_CONFIG
                     + " are both " + topic + ": the records and their dead letters need a topic each");
         }
-        if (!connectorClass(source).equals(connector.get(CONNECTOR_CLASS))) {
+        if (!connectorClass(source).equals(resolvedConnectorClass(connector.get(CONNECTOR_CLASS), workerSettings))) {
             return; // another connector class given with --config, --set or --connector-class: left to the worker
         }
         List<String> problems = new ArrayList<>();
@@ -912,6 +915,35 @@ final class IngestCommand implements Callable<Integer> {
             throw new SettingsRefusedException("Invalid connector settings (--config, --set,"
                     + " --files, --start, --api-key; docs/connectors.md): " + String.join("; ", mergeSharedLeads(problems)));
         }
+    }
+
+    /**
+     * The class of the connector the worker runs for the connector.class {@code given}: the class name of a connector
+     * found on the class path, also for an alias of it (FileSourceConnector, FileSource); an alias of the source's own
+     * connector skipped the checks here, and was refused only once the broker, the registry and the worker had started.
+     * Null for a class the worker may load but no check here knows: a Connector class on the class path without a
+     * service entry, anything while --worker-config gives a plugin.path (its plugins are the worker's to find, and may
+     * make an alias name two classes), and a value with a config provider's ${...} (the worker resolves it).
+     *
+     * @throws SettingsRefusedException for a value the worker would not load, naming the classes and aliases found
+     */
+    String resolvedConnectorClass(String given, Properties worker) {
+        boolean pluginPath = !worker.getProperty(WorkerConfig.PLUGIN_PATH_CONFIG, "").isBlank();
+        String value = given == null ? "" : given.trim();
+        ConnectorClasses classes = ConnectorClasses.onClassPath(IngestCommand.class.getClassLoader());
+        if (pluginPath || value.contains("${")) {
+            return classes.resolve(value).filter(value::equals).orElse(null);
+        }
+        if (!classes.workerLoads(value)) {
+            // The worker refused it too (Connect's "Failed to find any class that implements Connector ..."), but only
+            // once the broker, the registry and the worker had started.
+            throw new SettingsRefusedException("Invalid connector settings (--config, --set, --connector-class;"
+                    + " docs/connectors.md): " + CONNECTOR_CLASS + " " + (value.isEmpty() ? "is empty" : value
+                    + " is no connector on the class path") + ": give a class or alias of one of "
+                    + classes.allowedValues() + "; or leave it out to run " + connectorClass(source)
+                    + ", the connector of --source " + source);
+        }
+        return classes.resolve(value).orElse(null);
     }
 
     /**

@@ -9,8 +9,11 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /**
@@ -51,6 +54,73 @@ class IngestConnectorClassTest {
         }
     }
 
+    /**
+     * An alias of the source's own connector, as Connect takes it (FileSourceConnector, FileSource), skipped ingest's
+     * check of the settings: refused only by the worker, once the broker, the registry and the worker had started.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"FileSourceConnector", "FileSource", " FileSource "})
+    void shouldRefuseInvalidSettingsBeforeAnythingStartsWhenConnectorClassIsAnAliasOfTheSourcesConnector(String alias)
+            throws IOException {
+        CliRun r = quietly(fileRun("--set", "connector.class=" + alias, "--set", "file.format=XML"));
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().toList()).as(r.err()).hasSize(1);
+        assertThat(r.err()).startsWith("Invalid connector settings (--config, --set, --files, --start, --api-key;"
+                + " docs/connectors.md): ").contains("file.format", "XML", "CSV, JSON");
+    }
+
+    @Test
+    void shouldRefuseBeforeAnythingStartsNamingConnectorClassAndTheAllowedValuesWhenNoConnectorHasTheClassGiven()
+            throws IOException {
+        CliRun r = quietly(fileRun("--set", "connector.class=NoSuchSource"));
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().toList()).as(r.err()).hasSize(1);
+        assertThat(r.err()).startsWith("Invalid connector settings (--config, --set, --connector-class;"
+                + " docs/connectors.md): connector.class NoSuchSource is no connector on the class path: give a class"
+                + " or alias of one of io.tradepulse.connect.census.CensusSourceConnector (CensusSourceConnector,"
+                + " CensusSource), ").contains(FILE + " (FileSourceConnector, FileSource); or leave it out to run "
+                + FILE + ", the connector of --source file");
+    }
+
+    @Test
+    void shouldRefuseBeforeAnythingStartsWhenConnectorClassIsEmpty() throws IOException {
+        CliRun r = quietly(fileRun("--set", "connector.class="));
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains("connector.class is empty: give a class or alias of one of ");
+    }
+
+    /** What the worker loads is not refused: a Connector class on the class path that no service file lists. */
+    @Test
+    void shouldLeaveAConnectorClassOnTheClassPathToTheWorkerWhenNoServiceFileListsIt() throws IOException {
+        CliRun r = quietly(fileRun("--set", "connector.class=" + StartRefusingConnector.class.getName()));
+
+        assertThat(r.code()).as("failed at the cluster that does not answer: " + r.err()).isEqualTo(1);
+        assertThat(r.err()).startsWith("tradepulse ingest failed: ");
+    }
+
+    /** With a plugin.path, the worker finds plugins this check does not know: an unknown name is the worker's. */
+    @Test
+    void shouldLeaveAnUnknownConnectorClassToTheWorkerWhenWorkerConfigGivesAPluginPath() throws IOException {
+        Path worker = Files.writeString(dir.resolve("worker.properties"), "plugin.path=" + dir.resolve("plugins") + "\n");
+
+        CliRun r = quietly(fileRun("--set", "connector.class=NoSuchSource", "--worker-config", worker.toString()));
+
+        assertThat(r.code()).as("failed at the cluster that does not answer: " + r.err()).isEqualTo(1);
+        assertThat(r.err()).startsWith("tradepulse ingest failed: ");
+    }
+
+    /** A config provider's variable is resolved by the worker: not refused as no connector. */
+    @Test
+    void shouldLeaveAConnectorClassWithAConfigProviderVariableToTheWorker() throws IOException {
+        CliRun r = quietly(fileRun("--set", "connector.class=${env:SOME_CONNECTOR}"));
+
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).startsWith("tradepulse ingest failed: ");
+    }
+
     @Test
     void shouldRunTheConnectorOfConnectorClassAsIfGivenWithSetConnectorClass() throws Exception {
         assertThat(settings("--source", "file", "--embedded", "--connector-class", "GaccSource"))
@@ -69,12 +139,40 @@ class IngestConnectorClassTest {
                 + " different connectors: give one of them");
     }
 
+    /** --connector-class's alias is checked as the source's connector (here the file connector's mapping). */
+    @Test
+    void shouldRefuseInvalidSettingsBeforeAnythingStartsWhenConnectorClassNamesTheSourcesConnector()
+            throws IOException {
+        CliRun r = quietly(fileRun("--connector-class", "FileSource", "--set", "file.format=XML"));
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains("file.format", "XML", "CSV, JSON");
+    }
+
     @Test
     void shouldListConnectorClassInIngestsHelp() {
         String help = Main.commandLine().getSubcommands().get("ingest").getUsageMessage();
 
         assertThat(help).contains("[--connector-class=CLASS]", "short for", "--set connector.class=CLASS.",
                 "--connector-class for connector.class");
+    }
+
+    /**
+     * The worker's refusal of settings given with an alias of the source's own connector does not say that another
+     * connector ran ("connector.class is FileSource, not io.tradepulse.connect.file.FileSourceConnector").
+     */
+    @Test
+    void shouldNotCallAnAliasOfTheSourcesConnectorAnotherConnectorWhenTheWorkerRefusesItsSettings() {
+        String refusal = "Connector configuration is invalid and contains the following 1 error(s):\n"
+                + "transforms.x.type: Missing required configuration\n";
+        ConnectException failed = new ConnectException("Failed starting connector tradepulse-file: " + refusal,
+                new org.apache.kafka.connect.runtime.rest.errors.BadRequestException(refusal));
+
+        RuntimeException thrown = IngestCommand.refusedByTheWorker(failed, "tradepulse-file",
+                Map.of("connector.class", "FileSource"), IngestCommand.Source.file);
+
+        assertThat(thrown).isInstanceOf(SettingsRefusedException.class).hasMessageEndingWith(
+                "docs/connectors.md): transforms.x.type: Missing required configuration");
     }
 
     /** The connector settings ingest would run with, for these arguments (as picocli parses them). */
