@@ -361,6 +361,10 @@ final class IngestCommand implements Callable<Integer> {
             try {
                 return connect.startConnector(name, connector);
             } catch (ConnectException e) {
+                Optional<SettingsRefusedException> atStart = refusedAtStart(e, name);
+                if (atStart.isPresent()) {
+                    throw atStart.get();
+                }
                 throw refusedByTheWorker(e, name, connector, source);
             }
         }, info -> info.config().get("connector.class"));
@@ -444,6 +448,37 @@ final class IngestCommand implements Callable<Integer> {
                 + " (--config, --set, --files, --start, --api-key; docs/connectors.md): "
                 + String.join("; ", mergeSharedLeads(problems)) + other);
     }
+
+    /**
+     * The refusal to report when connector {@code name} failed to start ({@code e}) because its own start() threw
+     * Kafka's ConfigException: the connector refused the settings it was given (it passed the worker's validate, which
+     * checks less), the user's to fix. It was reported as "Invalid configuration: <the connector's message>", which
+     * said neither which connector nor that the worker had started it; it now says both. Only a ConfigException
+     * thrown within the connector's start (under the worker's WorkerConnector.doStart): empty for any other failure
+     * (a worker's refusal of the settings, {@link #refusedByTheWorker}; anything else stays a failure, exit 1).
+     */
+    static Optional<SettingsRefusedException> refusedAtStart(ConnectException e, String name) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConfigException refused && thrownUnderConnectorStart(refused)) {
+                return Optional.of(new SettingsRefusedException("Refused: connector " + name + " refused its settings"
+                        + " when the worker started it (--config, --set, --files, --start, --api-key;"
+                        + " docs/connectors.md): " + refused.getMessage()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean thrownUnderConnectorStart(Throwable t) {
+        for (StackTraceElement frame : t.getStackTrace()) {
+            if (frame.getClassName().equals(WORKER_CONNECTOR) && frame.getMethodName().equals("doStart")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The worker's class that calls a connector's start() (Kafka 4.4), from its method doStart. */
+    private static final String WORKER_CONNECTOR = "org.apache.kafka.connect.runtime.WorkerConnector";
 
     /**
      * Connect's "no connector of this name" lists each connector it has as a PluginDesc{klass=..., name='...',

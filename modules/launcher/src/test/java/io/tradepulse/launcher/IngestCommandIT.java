@@ -530,6 +530,42 @@ class IngestCommandIT {
     }
 
     /**
+     * A connector whose validate passes but whose start() throws Kafka's ConfigException refused its settings: exit 2,
+     * one line naming the key, and now the connector and that the worker had started it (it was "Invalid
+     * configuration: <the connector's message>", as for a setting refused before anything started).
+     */
+    @Test
+    void shouldRefuseWithExitCode2OnOneLineWhenTheConnectorsStartThrowsAConfigException(EmbeddedPlatform platform) {
+        Printed run = runStartRefusingConnector(platform, "config");
+
+        assertThat(run.code()).as(run.err()).isEqualTo(2);
+        assertThat(run.err().lines().toList()).as(run.err()).hasSize(1);
+        assertThat(run.err()).startsWith("Refused: connector tradepulse-file refused its settings when the worker"
+                + " started it"
+                + " (--config, --set, --files, --start, --api-key; docs/connectors.md): Invalid value config for"
+                + " configuration start.fails.with: refused when the connector started").doesNotContain("\tat ");
+    }
+
+    /** Any other failure of the connector's start stays a failure: exit 1, with the trace to report. */
+    @Test
+    void shouldLeaveAnyOtherFailureOfTheConnectorsStartAFailureWithExitCode1(EmbeddedPlatform platform) {
+        Printed run = runStartRefusingConnector(platform, "other");
+
+        assertThat(run.code()).as(run.err()).isEqualTo(1);
+        assertThat(run.err()).startsWith("tradepulse ingest failed: ")
+                .contains("IllegalStateException", "failed when the connector started", "\tat ");
+    }
+
+    /** ingest --source file with {@link StartRefusingConnector}, whose start() fails with {@code failWith}. */
+    private Printed runStartRefusingConnector(EmbeddedPlatform platform, String failWith) {
+        String prefix = "start-" + failWith + "-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        return Printed.of("ingest", "--source", "file", "--bootstrap-servers", platform.bootstrapServers(),
+                "--schema-registry-url", platform.registryUrl(), "--offsets", dir.resolve(prefix + "offsets").toString(),
+                "--topic-prefix", prefix, "--timeout", "PT1M", "--connector-class", StartRefusingConnector.class.getName(),
+                "--set", StartRefusingConnector.FAIL_WITH + "=" + failWith);
+    }
+
+    /**
      * A one-shot ingest that timed out said "not done after PT30M (raise --timeout, or check the log)", and the log of
      * a one-shot run held nothing of it. It says, on one line without a stack trace, which task was pending and what it
      * had read and asked so far, what the cluster acknowledged, and which levels show more. Here the file's server

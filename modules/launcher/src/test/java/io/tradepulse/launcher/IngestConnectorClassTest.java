@@ -1,6 +1,7 @@
 package io.tradepulse.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tradepulse.connect.file.FileSourceConnector;
 import java.io.IOException;
@@ -9,6 +10,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -173,6 +176,46 @@ class IngestConnectorClassTest {
 
         assertThat(thrown).isInstanceOf(SettingsRefusedException.class).hasMessageEndingWith(
                 "docs/connectors.md): transforms.x.type: Missing required configuration");
+    }
+
+    /** The worker's failure to start the connector, as its put callback reports it when start() threw {@code e}. */
+    private static ConnectException startFailed(Throwable e) {
+        return new ConnectException("Failed starting connector tradepulse-file: Failed to transition connector"
+                + " tradepulse-file to state STARTED", new ConnectException("Failed to transition connector"
+                + " tradepulse-file to state STARTED", e));
+    }
+
+    /** {@code e} as if thrown by a connector's start(), which the worker calls from WorkerConnector.doStart. */
+    private static <T extends Throwable> T thrownInStart(T e) {
+        e.setStackTrace(new StackTraceElement[] {
+            new StackTraceElement("io.x.MySourceConnector", "start", "MySourceConnector.java", 42),
+            new StackTraceElement("org.apache.kafka.connect.runtime.WorkerConnector", "doStart", "WorkerConnector.java",
+                    219),
+            new StackTraceElement("org.apache.kafka.connect.runtime.WorkerConnector", "start", "WorkerConnector.java",
+                    248)});
+        return e;
+    }
+
+    @Test
+    void shouldRefuseOnOneLineNamingTheConnectorWhenItsStartThrowsAConfigException() {
+        Optional<SettingsRefusedException> refused = IngestCommand.refusedAtStart(startFailed(thrownInStart(
+                new ConfigException("my.key", "x", "must be y"))), "tradepulse-file");
+
+        assertThat(refused).get().extracting(Throwable::getMessage).isEqualTo("Refused: connector tradepulse-file"
+                + " refused its settings when the worker started it (--config, --set, --files, --start, --api-key;"
+                + " docs/connectors.md): Invalid value x for configuration my.key: must be y");
+        assertThatThrownBy(() -> {
+            throw refused.get();
+        }).satisfies(e -> assertThat(Main.failed((Exception) e, Main.commandLine().getSubcommands().get("ingest"),
+                null)).isEqualTo(2));
+    }
+
+    @Test
+    void shouldLeaveAnyOtherFailureOfTheConnectorsStartAFailure() {
+        assertThat(IngestCommand.refusedAtStart(startFailed(thrownInStart(new IllegalStateException("boom"))),
+                "tradepulse-file")).isEmpty();
+        assertThat(IngestCommand.refusedAtStart(startFailed(new ConfigException("not from the connector's start")),
+                "tradepulse-file")).as("a ConfigException thrown elsewhere").isEmpty();
     }
 
     /** The connector settings ingest would run with, for these arguments (as picocli parses them). */
