@@ -2,6 +2,7 @@ package io.tradepulse.launcher;
 
 import io.tradepulse.avro.ChangeKey;
 import io.tradepulse.avro.TradeChange;
+import java.math.BigDecimal;
 import java.util.Comparator;
 import java.util.Locale;
 import java.util.Map;
@@ -21,7 +22,7 @@ final class ChangeTable {
                         .thenComparingInt(TradeChange::getMonth))
                 .forEach(c -> out.append(String.format(Locale.ROOT, ROW, series(c), period(c),
                         money(c.getValue(), c.getCurrency()), money(c.getPriorYearValue(), c.getCurrency()),
-                        pct(c.getYoyPct()), pct(c.getReportedYoyPct()))));
+                        pct(c.getYoyPct()), reported(c.getReportedYoyPct()))));
         return out.toString();
     }
 
@@ -46,5 +47,19 @@ final class ChangeTable {
 
     static String pct(Double p) {
         return p == null ? "-" : String.format(Locale.ROOT, "%+.1f", p);
+    }
+
+    /**
+     * A source's own growth rate as it published it, with its sign and at least one decimal: "-21.67", "+16.0". Rounded
+     * to one decimal as the computed YoY is, the table showed -21.7 for the -21.67 % a reader finds in the source
+     * (and quotes), while REST and trade.changes carry -21.67.
+     */
+    static String reported(Double p) {
+        if (p == null) {
+            return "-";
+        }
+        BigDecimal published = BigDecimal.valueOf(p).stripTrailingZeros();
+        String digits = (published.scale() < 1 ? published.setScale(1) : published).toPlainString();
+        return p >= 0 ? "+" + digits : digits;
     }
 }

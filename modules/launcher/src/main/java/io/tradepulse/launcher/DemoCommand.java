@@ -212,7 +212,7 @@ final class DemoCommand implements Callable<Integer> {
                             + " (GACC reported %s %%; AP: \"down 35 percent\")%n",
                     ChangeTable.money(may.getValue(), may.getCurrency()),
                     ChangeTable.money(may.getPriorYearValue(), may.getCurrency()),
-                    ChangeTable.pct(may.getYoyPct()), ChangeTable.pct(may.getReportedYoyPct()));
+                    ChangeTable.pct(may.getYoyPct()), ChangeTable.reported(may.getReportedYoyPct()));
         }
         Map<SignalKey, TradeSignal> signals = Pipeline.readTable(client, topics.signals(), Duration.ofSeconds(30));
         out.println();

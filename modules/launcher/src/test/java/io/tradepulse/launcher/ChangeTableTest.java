@@ -33,6 +33,17 @@ class ChangeTableTest {
         }
     }
 
+    @Test
+    void shouldShowAReportedGrowthRateAsPublishedWhenItHasTwoDecimals() {
+        // GACC's -21.67 % (Jul 2025) read -21.7 in the table, a figure found in no source.
+        assertThat(ChangeTable.reported(-21.67)).isEqualTo("-21.67");
+        assertThat(ChangeTable.reported(16.0)).isEqualTo("+16.0");
+        assertThat(ChangeTable.reported(-34.5)).isEqualTo("-34.5");
+        assertThat(ChangeTable.reported(0.0)).isEqualTo("+0.0");
+        assertThat(ChangeTable.reported(null)).isEqualTo("-");
+        assertThat(ChangeTable.pct(-21.67)).as("the computed YoY keeps one decimal").isEqualTo("-21.7");
+    }
+
     private static TradeChange change(int year, int month, int months, long value) {
         return TradeChange.newBuilder().setReporter("CHN").setPartner("USA").setFlow(Flow.EXPORT).setCommodity("TOTAL")
                 .setCommodityLevel(CommodityLevel.TOTAL).setYear(year).setMonth(month).setMonths(months)
