@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tradepulse.connect.census.CensusSourceConnector;
 import io.tradepulse.connect.file.FileSourceConnector;
 import java.util.List;
-import java.util.Map;
-import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.connect.connector.Task;
-import org.apache.kafka.connect.source.SourceConnector;
 import org.junit.jupiter.api.Test;
 
 /** connector.class resolved as Kafka 4.4's worker resolves it (PluginUtils.computeAliases, Plugins.connectorClass). */
@@ -60,34 +56,7 @@ class ConnectorClassesTest {
     }
 
     /** A connector class that does nothing, for the alias rules. */
-    abstract static class Nothing extends SourceConnector {
-        @Override
-        public void start(Map<String, String> props) {
-        }
-
-        @Override
-        public Class<? extends Task> taskClass() {
-            return StartRefusingConnector.NoTask.class;
-        }
-
-        @Override
-        public List<Map<String, String>> taskConfigs(int maxTasks) {
-            return List.of();
-        }
-
-        @Override
-        public void stop() {
-        }
-
-        @Override
-        public ConfigDef config() {
-            return new ConfigDef();
-        }
-
-        @Override
-        public String version() {
-            return "test";
-        }
+    abstract static class Nothing extends IdleSourceConnector {
     }
 
     static final class One {

@@ -1,13 +1,8 @@
 package io.tradepulse.launcher;
 
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.connect.connector.Task;
-import org.apache.kafka.connect.source.SourceConnector;
-import org.apache.kafka.connect.source.SourceRecord;
-import org.apache.kafka.connect.source.SourceTask;
 
 /**
  * A connector whose validate passes and whose start() fails as {@value #FAIL_WITH} says: {@code config} throws Kafka's
@@ -15,7 +10,7 @@ import org.apache.kafka.connect.source.SourceTask;
  * On the class path without a service entry: the worker loads it by its class name, as it would a connector of
  * the user's own.
  */
-public class StartRefusingConnector extends SourceConnector {
+public class StartRefusingConnector extends IdleSourceConnector {
     static final String FAIL_WITH = "start.fails.with";
 
     @Override
@@ -27,48 +22,8 @@ public class StartRefusingConnector extends SourceConnector {
     }
 
     @Override
-    public Class<? extends Task> taskClass() {
-        return NoTask.class;
-    }
-
-    @Override
-    public List<Map<String, String>> taskConfigs(int maxTasks) {
-        return List.of();
-    }
-
-    @Override
-    public void stop() {
-    }
-
-    @Override
     public ConfigDef config() {
         return new ConfigDef().define(FAIL_WITH, ConfigDef.Type.STRING, "config",
                 ConfigDef.ValidString.in("config", "other"), ConfigDef.Importance.HIGH, "How start() fails.");
-    }
-
-    @Override
-    public String version() {
-        return "test";
-    }
-
-    /** Never started: the connector fails first. */
-    public static class NoTask extends SourceTask {
-        @Override
-        public String version() {
-            return "test";
-        }
-
-        @Override
-        public void start(Map<String, String> props) {
-        }
-
-        @Override
-        public List<SourceRecord> poll() {
-            return null;
-        }
-
-        @Override
-        public void stop() {
-        }
     }
 }
