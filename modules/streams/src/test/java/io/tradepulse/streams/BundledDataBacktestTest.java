@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.tradepulse.avro.SignalKey;
 import io.tradepulse.avro.SignalStatus;
 import io.tradepulse.avro.TariffEvent;
+import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.ingest.BundledData;
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.Test;
  */
 class BundledDataBacktestTest {
     private static Map<String, TradeSignal> active;
+    /** The change rows by period ("2024-01..02", "2025-05"), the series being the only one. */
+    private static Map<String, TradeChange> changes;
 
     @BeforeAll
     static void runBacktest() {
@@ -36,12 +39,18 @@ class BundledDataBacktestTest {
             for (ParseResult<TradeRecord> row : BundledData.chinaExportsToUs()) {
                 f.pipe(((ParseResult.Parsed<TradeRecord>) row).value());
             }
+            changes = f.table().values().stream().collect(Collectors.toMap(BundledDataBacktestTest::period, c -> c));
             Map<SignalKey, TradeSignal> table = f.signalTable();
             active = table.entrySet().stream().filter(e -> e.getValue().getStatus() == SignalStatus.ACTIVE)
                     .collect(Collectors.toMap(e -> id(e.getKey()), Map.Entry::getValue));
         }
         active.values().stream().sorted(Comparator.comparing(TradeSignal::getYear).thenComparing(TradeSignal::getMonth))
                 .forEach(s -> System.out.println("BACKTEST " + s.getType() + " | " + s.getSummary() + " | " + s.getMethod()));
+    }
+
+    private static String period(TradeChange c) {
+        return c.getMonths() == 1 ? "%d-%02d".formatted(c.getYear(), c.getMonth())
+                : "%d-%02d..%02d".formatted(c.getYear(), c.getMonth(), c.getMonth() + c.getMonths() - 1);
     }
 
     private static String id(SignalKey k) {
@@ -109,6 +118,16 @@ class BundledDataBacktestTest {
                 + "-18.9 % (-17.5 %) within 3 months after us-cn-2025-08-truce-expiry").doesNotContain("n/a");
         assertThat(active.get("2025-05 PAYBACK").getSummary())
                 .contains("2025-05: 28.800 bn vs expected 45.980 bn (-37.4 %) within 3 months after");
+    }
+
+    /** docs/signals.md: the computed and the reported rate of Jan+Feb 2024 differ, and both are carried. */
+    @Test
+    void shouldCarryTheComputedAndTheReportedYoyOfJanFeb2024WhenTheyDiffer() {
+        TradeChange janFeb = changes.get("2024-01..02");
+        assertThat(janFeb.getValue()).isEqualTo(73_410_000_000L);
+        assertThat(janFeb.getPriorYearValue()).isEqualTo(71_560_000_000L);
+        assertThat(janFeb.getYoyPct()).as("73.41 / 71.56 - 1").isCloseTo(2.585, within(0.001));
+        assertThat(janFeb.getReportedYoyPct()).as("GACC's, against its revised 2023 base").isEqualTo(5.0);
     }
 
     @Test
