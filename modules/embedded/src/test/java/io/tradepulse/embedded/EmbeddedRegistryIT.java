@@ -115,6 +115,7 @@ class EmbeddedRegistryIT {
     void shutdownHookKillsTheRegistryWhenTheParentJvmExitsWithoutClose() throws Exception {
         final Process probe = new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", // C1 only, as every IT JVM (the parent pom's it.argLine)
                 "-cp", System.getProperty("java.class.path"),
                 "-D" + EmbeddedRegistry.HOME_PROPERTY + "=" + EmbeddedRegistry.resolveHome(),
                 RegistryOrphanProbe.class.getName())
@@ -165,6 +166,7 @@ class EmbeddedRegistryIT {
         final Path probeTmp = Files.createDirectory(tmp.resolve("probe-tmp"));
         final Process probe = new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", // C1 only, as every IT JVM (the parent pom's it.argLine)
                 "-cp", System.getProperty("java.class.path"),
                 "-Djava.io.tmpdir=" + probeTmp, // the registry's work dir, and so its child's command line, name it
                 "-D" + EmbeddedRegistry.HOME_PROPERTY + "=" + home,

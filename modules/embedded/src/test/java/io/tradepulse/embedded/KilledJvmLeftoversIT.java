@@ -26,6 +26,7 @@ class KilledJvmLeftoversIT {
 
     private Process probe(final String mode) throws IOException {
         return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
+                "-XX:TieredStopAtLevel=1", // C1 only, as every test JVM that starts a broker (the parent pom's it.argLine)
                 "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
                 "-D" + EmbeddedRegistry.HOME_PROPERTY + "=" + EmbeddedRegistry.resolveHome(),
                 LeftoversProbe.class.getName(), mode)

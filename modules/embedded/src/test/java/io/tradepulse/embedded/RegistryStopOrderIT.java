@@ -52,6 +52,7 @@ class RegistryStopOrderIT {
         final Path log = tmp.resolve("probe.log");
         final List<String> command = new ArrayList<>(SETSID); // the probe leads its own group, as a terminal's job
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-XX:TieredStopAtLevel=1", // C1 only, as every test JVM that starts a broker (the parent pom's it.argLine)
                 "-Djava.io.tmpdir=" + probeTmp, "-cp", System.getProperty("java.class.path"),
                 "-D" + EmbeddedRegistry.HOME_PROPERTY + "=" + EmbeddedRegistry.resolveHome(),
                 OrderedStopProbe.class.getName()));

@@ -18,6 +18,7 @@ import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.ingest.FileIngest;
 import io.tradepulse.streams.ProcessorConfig;
 import io.tradepulse.streams.TradeTopology;
+import io.tradepulse.testsupport.ChildJvm;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
 import java.io.IOException;
@@ -603,9 +604,7 @@ class CrashRecoveryIT {
         }
 
         static Child start(Path config, Path log) throws IOException {
-            List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx384m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                    Main.class.getName(), "run", "--config", config.toString(), "--http-port", "-1");
+            List<String> command = ChildJvm.command("384m", Main.class, "run", "--config", config.toString(), "--http-port", "-1");
             Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             return new Child(p, log);
         }

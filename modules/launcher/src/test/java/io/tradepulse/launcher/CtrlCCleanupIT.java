@@ -2,6 +2,7 @@ package io.tradepulse.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tradepulse.testsupport.ChildJvm;
 import io.tradepulse.embedded.EmbeddedRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -95,11 +96,8 @@ class CtrlCCleanupIT {
     }
 
     private Process launch(Path tmp, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx768m", "-XX:+UseSerialGC", "-Djava.io.tmpdir=" + tmp,
-                "-D" + EmbeddedRegistry.HOME_PROPERTY + "=" + EmbeddedRegistry.resolveHome(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        command.addAll(List.of(args));
+        List<String> command = ChildJvm.command("768m", List.of("-Djava.io.tmpdir=" + tmp,
+                "-D" + EmbeddedRegistry.HOME_PROPERTY + "=" + EmbeddedRegistry.resolveHome()), Main.class, args);
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("verb.log").toFile()).start();
     }
 

@@ -17,6 +17,7 @@ import io.tradepulse.ingest.FileIngest;
 import io.tradepulse.ingest.ParseResult;
 import io.tradepulse.registry.CachedSchemaRegistryClient;
 import io.tradepulse.streams.ProcessorConfig;
+import io.tradepulse.testsupport.ChildJvm;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
 import java.io.PrintWriter;
@@ -552,10 +553,9 @@ class DlqCommandIT {
         }
         Path output = Files.createTempFile(scratch, "dlq-replay-heap", ".log");
 
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx96m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        Process process = new ProcessBuilder(ChildJvm.command("96m", Main.class,
                 "dlq", "--bootstrap-servers", platform.bootstrapServers(), "--schema-registry-url", platform.registryUrl(),
-                "--topic-prefix", prefix, "--replay")
+                "--topic-prefix", prefix, "--replay"))
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();
         boolean ended = process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS);
         if (!ended) {
@@ -724,8 +724,7 @@ class DlqCommandIT {
                     List.of(new org.apache.kafka.common.quota.ClientQuotaAlteration.Op("producer_byte_rate", 1_000_000.0)))))
                     .all().get();
             String[] connection = connection(platform, prefix, "client.id=" + clientId);
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "dlq"));
+            List<String> command = ChildJvm.command("256m", Main.class, "dlq");
             command.addAll(List.of(connection));
             command.add("--replay");
             Path output = Files.createTempFile(scratch, "dlq-replay-ctrl-c", ".log");

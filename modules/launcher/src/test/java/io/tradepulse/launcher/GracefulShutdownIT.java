@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.streams.ProcessorConfig;
+import io.tradepulse.testsupport.ChildJvm;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
 import java.io.Writer;
@@ -57,8 +58,7 @@ class GracefulShutdownIT {
             port = socket.getLocalPort();
         }
         Path log = dir.resolve("run.log");
-        Process run = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        Process run = new ProcessBuilder(ChildJvm.command("384m", Main.class,
                 "run", "--config", config.toString(), "--http-host", "127.0.0.1", "--http-port", Integer.toString(port)))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.tradepulse.embedded.EmbeddedKafka;
+import io.tradepulse.testsupport.ChildJvm;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
 import java.io.ByteArrayOutputStream;
@@ -356,13 +357,12 @@ class IngestCommandIT {
         files.start();
         String prefix = "unsaved-follow-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         Path log = dir.resolve("followed.log");
-        Process ingest = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        Process ingest = new ProcessBuilder(ChildJvm.command("512m", Main.class,
                 "ingest", "--source", "file", "--follow",
                 "--bootstrap-servers", platform.bootstrapServers(), "--schema-registry-url", platform.registryUrl(),
                 "--config", exampleConfig().toString(), "--timeout", "PT2M",
                 "--files", "http://127.0.0.1:" + files.getAddress().getPort() + "/followed.csv",
-                "--offsets", offsets.toString(), "--topic-prefix", prefix)
+                "--offsets", offsets.toString(), "--topic-prefix", prefix))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();

@@ -11,6 +11,7 @@ import io.tradepulse.registry.SchemaRegistryClientConfig;
 import io.tradepulse.registry.serde.AvroSerdeConfig;
 import io.tradepulse.streams.ProcessorApp;
 import io.tradepulse.streams.ProcessorConfig;
+import io.tradepulse.testsupport.ChildJvm;
 import io.tradepulse.testsupport.EmbeddedPlatform;
 import io.tradepulse.testsupport.LogCapture;
 import io.tradepulse.testsupport.WithEmbeddedPlatform;
@@ -207,10 +208,8 @@ class SecretsNotLoggedIT {
 
     /** Runs {@code tradepulse run} until {@code marker} appears (then SIGTERM) or, with no marker, until it exits. */
     private static String runUntil(Path log4j, Path config, Path output, String marker) throws Exception {
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-XX:+UseSerialGC", "-Dlog4j2.configurationFile=" + log4j.toUri(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "run", "--config", config.toString(), "--http-port", "-1")
+        Process process = new ProcessBuilder(ChildJvm.command("384m", List.of("-Dlog4j2.configurationFile=" + log4j.toUri()), Main.class,
+                "run", "--config", config.toString(), "--http-port", "-1"))
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();
         try {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
