@@ -33,6 +33,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -909,18 +910,25 @@ final class IngestCommand implements Callable<Integer> {
                     + "docs/connectors.md): " + TradeSourceConfig.TOPIC_CONFIG + " and " + TradeSourceConfig.DLQ_TOPIC_CONFIG
                     + " are both " + topic + ": the records and their dead letters need a topic each");
         }
-        if (!connectorClass(source).equals(resolvedConnectorClass(connector.get(CONNECTOR_CLASS), workerSettings))) {
-            return; // another connector class given with --config, --set or --connector-class: left to the worker
+        // The connector the worker will run: the source's own, another of ours (--source file --connector-class
+        // GaccSource, checked the same way, with its own keys: it was left to the worker, which refused a missing
+        // gacc.tables only once the broker, the registry and the worker had started), or one only the worker knows.
+        String resolved = resolvedConnectorClass(connector.get(CONNECTOR_CLASS), workerSettings);
+        Source checked = Arrays.stream(Source.values()).filter(s -> connectorClass(s).equals(resolved)).findFirst()
+                .orElse(null);
+        if (checked == null) {
+            return; // a connector not of ours, or one only the worker can resolve: left to the worker
         }
         List<String> problems = new ArrayList<>();
-        Connector check = newConnector(source);
+        Connector check = newConnector(checked);
         // A required key not given is named as such, and the connector's validators are not run: Connect calls them
         // with null for it, and some fail on that (comtrade.reporters: a NullPointerException, exit 1 and a stack
-        // trace for `ingest --source comtrade --start 2025-01`).
+        // trace for `ingest --source comtrade --start 2025-01`). The options that set a key (--files, --start) set the
+        // --source's keys, so they are named only for the source's own connector.
         check.config().configKeys().values().stream()
                 .filter(key -> ConfigDef.NO_DEFAULT_VALUE.equals(key.defaultValue) && !connector.containsKey(key.name))
                 .forEach(key -> problems.add("Missing required configuration \"" + key.name + "\" which has no default"
-                        + " value" + shortcut(key.name)));
+                        + " value" + (checked == source ? shortcut(key.name) : "")));
         if (problems.isEmpty()) {
             for (ConfigValue value : check.validate(connector).configValues()) {
                 for (String message : value.errorMessages()) {
@@ -941,14 +949,17 @@ final class IngestCommand implements Callable<Integer> {
             // as start does stays as the last check, so that a rule validate missed is still refused here, before the
             // broker, the registry and the worker start (or the topics are created on a cluster).
             try {
-                newConfig(source, connector);
+                newConfig(checked, connector);
             } catch (ConfigException e) {
                 problems.add(e.getMessage());
             }
         }
         if (!problems.isEmpty()) {
             throw new SettingsRefusedException("Invalid connector settings (--config, --set,"
-                    + " --files, --start, --api-key; docs/connectors.md): " + String.join("; ", mergeSharedLeads(problems)));
+                    + " --files, --start, --api-key; docs/connectors.md): " + String.join("; ", mergeSharedLeads(problems))
+                    + (checked == source ? "" : " (connector.class is " + connector.get(CONNECTOR_CLASS).trim() + ", not "
+                    + connectorClass(source) + ", the connector of --source " + source
+                    + ": leave connector.class out to run that one)"));
         }
     }
 

@@ -504,26 +504,22 @@ class IngestCommandIT {
     }
 
     /**
-     * Another connector.class (--set, --config) is left to the worker, which refused the settings (the GACC connector's
-     * gacc.tables, missing) once the topics were created and the worker started: exit 1 and a stack trace. A refused
-     * setting: exit 2, one line naming the keys.
+     * A connector not of ours (here one on the class path that no service file lists) is left to the worker, which
+     * refused its settings once the topics were created and the worker started: that was exit 1 and a stack trace. A
+     * refused setting: exit 2, one line naming the key. (Another of our connectors is checked before anything
+     * starts: IngestConnectorClassTest.)
      */
     @Test
     void shouldRefuseWithExitCode2OnOneLineWhenTheWorkerRefusesTheSettingsOfAnotherConnectorClass(
-            EmbeddedPlatform platform) throws Exception {
-        String prefix = "refused-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-
-        Printed run = Printed.of("ingest", "--source", "file", "--bootstrap-servers", platform.bootstrapServers(),
-                "--schema-registry-url", platform.registryUrl(), "--config", exampleConfig().toString(),
-                "--files", gaccCsv("rows.csv", 16).toString(), "--offsets", dir.resolve(prefix + "offsets").toString(),
-                "--topic-prefix", prefix, "--set", "connector.class=io.tradepulse.connect.gacc.GaccSourceConnector");
+            EmbeddedPlatform platform) {
+        Printed run = runStartRefusingConnector(platform, "XML");
 
         assertThat(run.code()).as(run.err()).isEqualTo(2);
         assertThat(run.err().lines().toList()).as(run.err()).hasSize(1);
         assertThat(run.err()).startsWith("Refused: the Kafka Connect worker refused the settings of connector"
-                + " tradepulse-file (--config, --set, --files, --start, --api-key; docs/connectors.md): Missing required"
-                + " configuration \"gacc.tables\"")
-                .contains("(connector.class is io.tradepulse.connect.gacc.GaccSourceConnector, not"
+                + " tradepulse-file (--config, --set, --files, --start, --api-key; docs/connectors.md): Invalid value XML"
+                + " for configuration " + StartRefusingConnector.FAIL_WITH)
+                .contains("(connector.class is " + StartRefusingConnector.class.getName() + ", not"
                         + " io.tradepulse.connect.file.FileSourceConnector, the connector of --source file")
                 .doesNotContain("You can also find", "\tat ");
         assertThat(run.out()).contains("Starting connector tradepulse-file ...", "FAILED after");

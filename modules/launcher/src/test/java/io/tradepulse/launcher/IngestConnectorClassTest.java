@@ -152,6 +152,36 @@ class IngestConnectorClassTest {
         assertThat(r.err()).contains("file.format", "XML", "CSV, JSON");
     }
 
+    /**
+     * Another of our connectors is checked with its own keys before anything starts: the GACC connector's missing
+     * gacc.tables was refused only by the worker, once the broker, the registry and the worker had started.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"GaccSource", "io.tradepulse.connect.gacc.GaccSourceConnector"})
+    void shouldRefuseTheSettingsOfAnotherOfOurConnectorsBeforeAnythingStartsNamingTheConnectorClass(String other)
+            throws IOException {
+        CliRun r = quietly(fileRun("--connector-class", other));
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().toList()).as(r.err()).hasSize(1);
+        assertThat(r.err()).startsWith("Invalid connector settings (--config, --set, --files, --start, --api-key;"
+                        + " docs/connectors.md): Missing required configuration \"gacc.tables\" which has no default value"
+                        + " (connector.class is " + other + ", not " + FILE + ", the connector of --source file: leave"
+                        + " connector.class out to run that one)")
+                .as("--files sets file.locations, not gacc.tables").doesNotContain("(--files)");
+    }
+
+    /** The other connector's valid settings pass the check: the run goes on (and fails at the cluster that does not answer). */
+    @Test
+    void shouldNotRefuseTheValidSettingsOfAnotherOfOurConnectors() throws IOException {
+        Path tables = Files.writeString(dir.resolve("gacc.csv"), "");
+
+        CliRun r = quietly(fileRun("--connector-class", "GaccSource", "--set", "gacc.tables=" + tables));
+
+        assertThat(r.code()).as("failed at the cluster that does not answer: " + r.err()).isEqualTo(1);
+        assertThat(r.err()).startsWith("tradepulse ingest failed: ");
+    }
+
     @Test
     void shouldListConnectorClassInIngestsHelp() {
         String help = Main.commandLine().getSubcommands().get("ingest").getUsageMessage();
