@@ -579,7 +579,17 @@ public final class BackfillBenchmark {
      * The app of a phase: its Kafka Streams and what else it holds open, closed after it (the processors' registry
      * client).
      */
-    record App(KafkaStreams streams, AutoCloseable owned) {
+    record App(KafkaStreams streams, AutoCloseable owned) implements AutoCloseable {
+        /** Stops the app and removes its state, then closes what it holds besides; closing it again is a no-op. */
+        @Override
+        public void close() throws Exception {
+            try {
+                streams.close(Duration.ofSeconds(60));
+                streams.cleanUp();
+            } finally {
+                owned.close();
+            }
+        }
     }
 
     interface AppFactory {
@@ -635,10 +645,11 @@ public final class BackfillBenchmark {
                    Duration timeout, AppFactory factory, Predicate<KafkaStreams> busy) throws Exception {
         // kept too, so that it stops with the rest should the app fail to start; closing it twice is a no-op
         HeapUsage heap = resources.keep(HeapUsage.startCollected());
-        App app = factory.create();
-        KafkaStreams streams = app.streams();
         // Ctrl-C mid-phase: the app stops and removes its state before the broker stops (closed again below, a no-op).
-        resources.keep(() -> close(app));
+        // Started through resources, not kept once made: creating the app writes its directory into the state dir,
+        // which a Ctrl-C meanwhile deleted first, leaving what the app wrote after it; close() now waits for it.
+        App app = resources.start(factory::create);
+        KafkaStreams streams = app.streams();
         AtomicLong runningAt = new AtomicLong();
         streams.setStateListener((now, before) -> {
             if (now == KafkaStreams.State.RUNNING) {
@@ -667,7 +678,7 @@ public final class BackfillBenchmark {
         } finally {
             firstProcessed.close();
             heap.close();
-            close(app);
+            app.close();
         }
     }
 
@@ -752,14 +763,6 @@ public final class BackfillBenchmark {
     }
 
     /** Stops {@code app} and removes its state, then closes what else it holds, even when the first part fails. */
-    private static void close(App app) throws Exception {
-        try {
-            app.streams().close(Duration.ofSeconds(60));
-            app.streams().cleanUp();
-        } finally {
-            app.owned().close();
-        }
-    }
 
     /**
      * Waits until the group has committed the end of {@code topic} and, when it reads more topics (the

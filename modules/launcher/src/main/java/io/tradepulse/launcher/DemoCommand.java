@@ -154,8 +154,9 @@ final class DemoCommand implements Callable<Integer> {
     private ProcessorApp app;
 
     /** Serves the same results BI consumers read: a read_committed view of the output topics. */
-    private DashboardServer serveDashboard() throws java.io.IOException {
-        ResultsView view = resources.keep(new ResultsView(client, topics, stateDir.resolve("results-view")).start());
+    private DashboardServer serveDashboard() throws Exception {
+        // As the processor: its store is in the state dir, which a Ctrl-C during the start must delete after it.
+        ResultsView view = resources.start(() -> new ResultsView(client, topics, stateDir.resolve("results-view")).start());
         DashboardServer server;
         try {
             server = new DashboardServer("127.0.0.1", port, view, () -> ProcessorHealth.of(app.state()), cors);
@@ -190,7 +191,10 @@ final class DemoCommand implements Callable<Integer> {
                         + (r.deadLettered() > 0 ? " (" + r.deadLettered() + " dead letters)" : ""))
                         .collect(Collectors.joining(", ")));
         progress.step("Running the processor until caught up", () -> {
-            app = resources.keep(new ProcessorApp(processorConfig));
+            // Started through resources, not kept once made: creating the app writes its directory and lock into
+            // the state dir, and a Ctrl-C meanwhile deleted the state dir first, then the app wrote them again and
+            // they stayed (tradepulse-demo-state*/tradepulse-processor). close() now waits for the creation.
+            app = resources.start(() -> new ProcessorApp(processorConfig));
             app.start();
             Pipeline.awaitCaughtUp(client, processorConfig.getString(ProcessorConfig.APPLICATION_ID_CONFIG),
                     topics.records().name(), timeout, topics.changes().name(), topics.signals().name());
