@@ -2,8 +2,8 @@ package io.tradepulse.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tradepulse.testsupport.ChildJvm;
 import io.tradepulse.embedded.EmbeddedRegistry;
+import io.tradepulse.testsupport.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,11 +34,7 @@ class CtrlCCleanupIT {
         Process demo = launch(tmp, "demo", "--exit-when-done", "--port", "0");
         try {
             awaitEntry(tmp, name -> name.startsWith("tradepulse-kafka-"), demo, Duration.ofSeconds(60));
-            ctrlC(demo);
-
-            assertThat(demo.waitFor(120, TimeUnit.SECONDS)).as("demo exits on Ctrl-C").isTrue();
-            assertThat(demo.exitValue()).as("interrupted, not run to its end; log:%n%s", log()).isEqualTo(143);
-            assertThat(leftIn(tmp)).as("left behind; log:%n%s", log()).isEmpty();
+            interruptAndAssertNothingLeft(demo, tmp);
         } finally {
             stop(demo, tmp);
         }
@@ -54,11 +50,7 @@ class CtrlCCleanupIT {
         Process demo = launch(tmp, "demo", "--exit-when-done", "--port", "0");
         try {
             awaitLog("Running the processor until caught up", demo, Duration.ofSeconds(120));
-            ctrlC(demo);
-
-            assertThat(demo.waitFor(120, TimeUnit.SECONDS)).as("demo exits on Ctrl-C").isTrue();
-            assertThat(demo.exitValue()).as("interrupted, not run to its end; log:%n%s", log()).isEqualTo(143);
-            assertThat(leftIn(tmp)).as("left behind; log:%n%s", log()).isEmpty();
+            interruptAndAssertNothingLeft(demo, tmp);
         } finally {
             stop(demo, tmp);
         }
@@ -73,11 +65,7 @@ class CtrlCCleanupIT {
         try {
             // Loaded and read raw: the pass-through Streams app is starting, the broker holds the data set.
             awaitLog("raw consumer (bytes)", bench, Duration.ofSeconds(120));
-            ctrlC(bench);
-
-            assertThat(bench.waitFor(120, TimeUnit.SECONDS)).as("bench exits on Ctrl-C").isTrue();
-            assertThat(bench.exitValue()).as("interrupted, not run to its end; log:%n%s", log()).isEqualTo(143);
-            assertThat(leftIn(tmp)).as("left behind; log:%n%s", log()).isEmpty();
+            interruptAndAssertNothingLeft(bench, tmp);
             assertThat(registryChildren(tmp)).as("registry JVMs left running").isEmpty();
         } finally {
             stop(bench, tmp);
@@ -130,6 +118,15 @@ class CtrlCCleanupIT {
      * runs the same shutdown hooks: a JVM started from a background job inherits SIGINT ignored, and the verb would
      * then run to its end and pass this test for nothing. The exit code (143) shows the signal did interrupt it.
      */
+    /** Ctrl-C, then: the verb exits within 2 minutes as interrupted (143, not run to its end) and leaves no temp dir. */
+    private void interruptAndAssertNothingLeft(Process verb, Path tmp) throws Exception {
+        ctrlC(verb);
+
+        assertThat(verb.waitFor(120, TimeUnit.SECONDS)).as("exits on Ctrl-C").isTrue();
+        assertThat(verb.exitValue()).as("interrupted, not run to its end; log:%n%s", log()).isEqualTo(143);
+        assertThat(leftIn(tmp)).as("left behind; log:%n%s", log()).isEmpty();
+    }
+
     private static void ctrlC(Process p) throws Exception {
         List<String> kill = new ArrayList<>(List.of("kill", "-TERM", Long.toString(p.pid())));
         p.descendants().forEach(d -> kill.add(Long.toString(d.pid())));
