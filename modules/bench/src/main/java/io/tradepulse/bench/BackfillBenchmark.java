@@ -762,8 +762,6 @@ public final class BackfillBenchmark {
         }
     }
 
-    /** Stops {@code app} and removes its state, then closes what else it holds, even when the first part fails. */
-
     /**
      * Waits until the group has committed the end of {@code topic} and, when it reads more topics (the
      * processors' own roll-up loop: trade.records.derived and the rollup-by-parent repartition topic), the end of
