@@ -3,6 +3,7 @@ package io.tradepulse.connect.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tradepulse.testsupport.ChildJvm;
 import io.tradepulse.testsupport.LogCapture;
 import io.tradepulse.testsupport.MutableClock;
 import java.io.IOException;
@@ -506,9 +507,8 @@ class EmbeddedConnectTest {
   @Test
   void shouldCloseCompletelyWhenClosedFromAShutdownHook() throws Exception {
     Path log = dir.resolve("child.log");
-    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-        ClosedInAShutdownHook.class.getName(), dir.resolve("child.offsets").toString())
+    Process child = new ProcessBuilder(ChildJvm.command("256m", ClosedInAShutdownHook.class,
+        dir.resolve("child.offsets").toString()))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
       assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("the child JVM exited").isTrue();

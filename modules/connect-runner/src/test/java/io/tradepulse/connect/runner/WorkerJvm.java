@@ -1,5 +1,6 @@
 package io.tradepulse.connect.runner;
 
+import io.tradepulse.testsupport.ChildJvm;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,7 +43,7 @@ final class WorkerJvm {
         "logger.connect.level = INFO",
         "logger.tradepulse.name = io.tradepulse",
         "logger.tradepulse.level = INFO") + "\n");
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    List<String> command = new ArrayList<>(List.of(ChildJvm.java(),
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dlog4j2.configurationFile=" + logConfig,
         "-cp", workerClassPath(), mainClass));
     command.addAll(Arrays.asList(args));
