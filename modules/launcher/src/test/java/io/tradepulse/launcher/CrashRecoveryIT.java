@@ -60,6 +60,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -107,7 +108,9 @@ class CrashRecoveryIT {
     private static final Duration ROLLUP_QUIET = Duration.ofMillis(10 * ROLLUP_EMIT_INTERVAL_MS + 2_000);
 
     @Test
-    void shouldEndWithTheSameCommittedTablesAfterFiveSigkillsAndABrokerRestart(EmbeddedPlatform platform, @TempDir Path work)
+    void shouldEndWithTheSameCommittedTablesAfterFiveSigkillsAndABrokerRestart(EmbeddedPlatform platform,
+            // Kept when the test fails: the children's whole logs (the failure shows their last lines) and state dirs.
+            @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path work)
             throws Exception {
         long t0 = System.nanoTime();
         Random random = new Random(SEED);
