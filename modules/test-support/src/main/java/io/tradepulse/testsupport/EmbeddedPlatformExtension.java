@@ -19,10 +19,10 @@ import org.slf4j.LoggerFactory;
  * Apicurio JVM (~4 s of start-up and 4-6 s of CPU) per class would dominate CI time on 2 cores.
  *
  * <p>Why a JVM-wide holder and not the root {@code ExtensionContext}'s store: Surefire and Failsafe with
- * {@code forkCount} above 1 (as the modules with the most integration tests run them) hand each fork its classes one at a time
- * and call the JUnit launcher once per class (SUREFIRE-1935), so the root context, and whatever its store holds,
- * is created and closed for every class. With the store, each class started and stopped its own broker and
- * registry: 30 registry JVMs in the launcher's integration tests alone.
+ * {@code forkCount} above 1 (as the modules with the most integration tests run them) hand each fork its classes
+ * one at a time and call the JUnit launcher once per class (SUREFIRE-1935), so the root context, and whatever its
+ * store holds, is created and closed for every class. With the store, each class started and stopped its own broker
+ * and registry: 30 registry JVMs in the launcher's integration tests alone.
  *
  * <p>Use via {@link WithEmbeddedPlatform}; resolves parameters of type {@link EmbeddedPlatform}.
  */
