@@ -100,7 +100,30 @@ class CrashRecoveryIT {
     private static final Duration STALL_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration REPORT_EVERY = Duration.ofSeconds(10);
     /** Lines of a child's log a failure shows. */
-    private static final int TAIL_LINES = 80;
+    private static final int TAIL_LINES = 120;
+    /**
+     * The children's logging: the test-support configuration's levels, plus Kafka Streams' task lifecycle and
+     * restoration (assignment, state transitions, restored or corrupted tasks, restoration progress) at INFO. A
+     * stall was seen once in CI with only WARN lines to go on; these events say which tasks were restoring, waiting
+     * or running when it happened. About a hundred lines per child.
+     */
+    private static final String CHILD_LOG_CONFIG = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Configuration status="WARN">
+              <Appenders>
+                <Console name="console" target="SYSTEM_OUT">
+                  <PatternLayout pattern="%d{HH:mm:ss.SSS} %-5level [%t] %c{1} - %msg%n"/>
+                </Console>
+              </Appenders>
+              <Loggers>
+                <Logger name="org.apache.kafka" level="WARN"/>
+                <Logger name="org.apache.kafka.streams.processor.internals" level="INFO"/>
+                <Logger name="org.apache.kafka.clients.NetworkClient" level="ERROR"/>
+                <Logger name="io.tradepulse" level="INFO"/>
+                <Root level="WARN"><AppenderRef ref="console"/></Root>
+              </Loggers>
+            </Configuration>
+            """;
     /**
      * Short roll-up emission interval: a pending cell is emitted within 10 intervals (2 s), so the test can tell
      * when nothing is pending any more without waiting for the 5 s default's 50 s cap.
@@ -157,6 +180,10 @@ class CrashRecoveryIT {
                 }
             }
             Outputs actual = crashed.readOutputs();
+            try (Admin admin = Admin.create(crashed.client)) {
+                // Printed on success too, so the stall diagnostic's broker queries run (and are seen to work) every time.
+                System.out.printf("CrashRecoveryIT: after the crashed run, %s%n", crashed.transactions(admin));
+            }
 
             System.out.printf("CrashRecoveryIT: %d input records (input end offsets incl. transaction markers: %d); reference "
                     + "run %d ms; crashed run: %d SIGKILLs at committed input offsets %s, broker restart %s%n",
@@ -254,6 +281,7 @@ class CrashRecoveryIT {
         final String applicationId;
         final Path dir;
         final Path configFile;
+        final Path logConfigFile;
         final TopicCatalog topics;
         final List<Child> children = new ArrayList<>();
         /** Backfill records written. */
@@ -282,6 +310,7 @@ class CrashRecoveryIT {
             p.setProperty("consumer.session.timeout.ms", "6000");
             p.setProperty("consumer.heartbeat.interval.ms", "1500");
             p.setProperty(ProcessorConfig.ROLLUP_EMIT_INTERVAL_MS_CONFIG, Long.toString(ROLLUP_EMIT_INTERVAL_MS));
+            this.logConfigFile = Files.writeString(dir.resolve("child-log4j2.xml"), CHILD_LOG_CONFIG);
             this.configFile = dir.resolve("processor.properties");
             try (Writer w = Files.newBufferedWriter(configFile)) {
                 p.store(w, "CrashRecoveryIT " + name);
@@ -354,7 +383,7 @@ class CrashRecoveryIT {
         }
 
         Child startChild() throws IOException {
-            Child child = Child.start(configFile, dir.resolve("child-" + children.size() + ".log"));
+            Child child = Child.start(configFile, logConfigFile, dir.resolve("child-" + children.size() + ".log"));
             children.add(child);
             return child;
         }
@@ -387,7 +416,8 @@ class CrashRecoveryIT {
                     } else if (System.nanoTime() - lastMoved > STALL_TIMEOUT.toNanos()) {
                         throw new AssertionError(name + ": processor committed input offsets " + last + " of " + inputEnd
                                 + " (waiting for " + target + ") and made no progress for " + STALL_TIMEOUT
-                                + "\ncommitted per partition: " + committedPerPartition(admin) + "\n" + child.tail()
+                                + "\ncommitted per partition: " + committedPerPartition(admin) + "\n" + transactions(admin)
+                                + "\n" + child.tail()
                                 + "\n" + child.threadDump());
                     }
                     Thread.sleep(50);
@@ -437,7 +467,7 @@ class CrashRecoveryIT {
                     }
                     if (System.nanoTime() - lastMoved > STALL_TIMEOUT.toNanos()) {
                         throw new AssertionError(name + ": roll-up loop not consumed and not moving for " + STALL_TIMEOUT
-                                + ": ends " + ends + ", committed " + committed + "\n" + child.tail());
+                                + ": ends " + ends + ", committed " + committed + "\n" + transactions(admin) + "\n" + child.tail());
                     }
                     Thread.sleep(100);
                 }
@@ -453,6 +483,52 @@ class CrashRecoveryIT {
                         .entrySet().stream().collect(Collectors.toMap(e -> e.getKey().toString(), Map.Entry::getValue)));
             } catch (Exception e) {
                 return "(unavailable: " + e + ")";
+            }
+        }
+
+        /**
+         * The broker's view of this run's transactions, for a stall: every partition of the run whose last stable
+         * offset trails its high watermark, with the producers whose open transaction holds it there (a read_committed
+         * reader, the processor's consumers and its restoration included, cannot pass that offset until the
+         * transaction is decided), and every transaction of the run's transactional ids the coordinator knows.
+         */
+        private String transactions(Admin admin) {
+            try {
+                Set<String> names = admin.listTopics().names().get(5, TimeUnit.SECONDS).stream()
+                        .filter(t -> t.startsWith(prefix)).collect(Collectors.toSet());
+                Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+                admin.describeTopics(names).allTopicNames().get(5, TimeUnit.SECONDS).forEach((topic, d) -> d.partitions()
+                        .forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest())));
+                Map<TopicPartition, Long> stable = ends(admin, request, IsolationLevel.READ_COMMITTED);
+                Map<TopicPartition, Long> high = ends(admin, request, IsolationLevel.READ_UNCOMMITTED);
+                List<TopicPartition> held = request.keySet().stream().filter(tp -> stable.get(tp) < high.get(tp))
+                        .sorted(java.util.Comparator.comparing(TopicPartition::toString)).toList();
+                StringBuilder out = new StringBuilder("partitions whose last stable offset trails the high watermark: ")
+                        .append(held.isEmpty() ? "none" : "");
+                Map<TopicPartition, org.apache.kafka.clients.admin.DescribeProducersResult.PartitionProducerState> producers =
+                        held.isEmpty() ? Map.of() : admin.describeProducers(held).all().get(10, TimeUnit.SECONDS);
+                for (TopicPartition tp : held) {
+                    out.append("\n  ").append(tp).append(": stable ").append(stable.get(tp)).append(", high watermark ")
+                            .append(high.get(tp)).append(", open transactions: ")
+                            .append(producers.get(tp).activeProducers().stream()
+                                    .filter(p -> p.currentTransactionStartOffset().isPresent())
+                                    .map(p -> "producer " + p.producerId() + " epoch " + p.producerEpoch() + " from offset "
+                                            + p.currentTransactionStartOffset().getAsLong() + ", last write "
+                                            + Instant.ofEpochMilli(p.lastTimestamp()))
+                                    .toList());
+                }
+                List<String> ids = admin.listTransactions().all().get(5, TimeUnit.SECONDS).stream()
+                        .map(org.apache.kafka.clients.admin.TransactionListing::transactionalId)
+                        .filter(id -> id.startsWith(prefix)).sorted().toList();
+                out.append("\ntransactions of this run (coordinator): ").append(ids.isEmpty() ? "none" : "");
+                admin.describeTransactions(ids).all().get(5, TimeUnit.SECONDS).forEach((id, t) -> out.append("\n  ").append(id)
+                        .append(": ").append(t.state()).append(", producer ").append(t.producerId()).append(" epoch ")
+                        .append(t.producerEpoch()).append(", started ").append(t.transactionStartTimeMs().isPresent()
+                                ? Instant.ofEpochMilli(t.transactionStartTimeMs().getAsLong()) : "-")
+                        .append(", partitions ").append(t.topicPartitions()));
+                return out.toString();
+            } catch (Exception e) {
+                return "(transactions unavailable: " + e + ")";
             }
         }
 
@@ -608,8 +684,9 @@ class CrashRecoveryIT {
             this.log = log;
         }
 
-        static Child start(Path config, Path log) throws IOException {
-            List<String> command = ChildJvm.command("384m", Main.class, "run", "--config", config.toString(), "--http-port", "-1");
+        static Child start(Path config, Path logConfig, Path log) throws IOException {
+            List<String> command = ChildJvm.command("384m", List.of("-Dlog4j2.configurationFile=" + logConfig.toUri()),
+                    Main.class, "run", "--config", config.toString(), "--http-port", "-1");
             Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             return new Child(p, log);
         }
