@@ -494,10 +494,8 @@ class CrashRecoveryIT {
          */
         private String transactions(Admin admin) {
             try {
-                Set<String> names = admin.listTopics().names().get(5, TimeUnit.SECONDS).stream()
-                        .filter(t -> t.startsWith(prefix)).collect(Collectors.toSet());
                 Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-                admin.describeTopics(names).allTopicNames().get(5, TimeUnit.SECONDS).forEach((topic, d) -> d.partitions()
+                admin.describeTopics(runTopics(admin)).allTopicNames().get(5, TimeUnit.SECONDS).forEach((topic, d) -> d.partitions()
                         .forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest())));
                 Map<TopicPartition, Long> stable = ends(admin, request, IsolationLevel.READ_COMMITTED);
                 Map<TopicPartition, Long> high = ends(admin, request, IsolationLevel.READ_UNCOMMITTED);
@@ -553,7 +551,7 @@ class CrashRecoveryIT {
 
         Outputs readOutputs() throws Exception {
             List<String> outputs = List.of(topics.changes().name(), topics.signals().name(), topics.deadLetters().name());
-            awaitNoOpenTransactions(outputs);
+            awaitNoOpenTransactions();
             return new Outputs(read(topics.changes()), read(topics.signals()), read(topics.deadLetters()),
                     uncommittedRecordCount(outputs));
         }
@@ -561,10 +559,24 @@ class CrashRecoveryIT {
         /**
          * The last transaction's markers are written after the offsets commit is acknowledged. Until every
          * transaction on the outputs is decided, the last stable offset trails the high watermark; reading
-         * before that would miss committed records.
+         * before that would miss committed records. Every partition of the run is checked, not only the outputs:
+         * once the processor has stopped cleanly no transaction may stay open anywhere, and one left on a changelog
+         * (which no output shows) would hold the next restoration of its task for ever.
          */
-        private void awaitNoOpenTransactions(List<String> outputTopics) throws Exception {
-            Pipeline.awaitStable(client, outputTopics, PHASE_TIMEOUT);
+        private void awaitNoOpenTransactions() throws Exception {
+            try (Admin admin = Admin.create(client)) {
+                try {
+                    Pipeline.awaitStable(client, List.copyOf(runTopics(admin)), PHASE_TIMEOUT);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new AssertionError(name + ": " + e.getMessage() + "\n" + transactions(admin), e);
+                }
+            }
+        }
+
+        /** Every topic of this run: inputs, outputs, changelogs and repartition topics (all carry its prefix). */
+        private Set<String> runTopics(Admin admin) throws Exception {
+            return admin.listTopics().names().get(5, TimeUnit.SECONDS).stream().filter(t -> t.startsWith(prefix))
+                    .collect(Collectors.toCollection(java.util.TreeSet::new));
         }
 
         private static Map<TopicPartition, Long> ends(Admin admin, Map<TopicPartition, OffsetSpec> request, IsolationLevel level)
