@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.clients.admin.Admin;
@@ -32,6 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class ProcessorApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProcessorApp.class);
     private static final Duration DEAD_LETTER_LIMIT_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration RESTORE_CHECK_EVERY = Duration.ofSeconds(5);
 
     private final KafkaStreams streams;
     private final TopicCatalog topics;
@@ -41,6 +45,10 @@ public final class ProcessorApp implements AutoCloseable {
     private final Properties props;
     /** The dead-letter topic's max.message.bytes, read by {@link #start} and shared with the dead-letter handlers. */
     private final DeadLetterTopicLimit deadLetterLimit = new DeadLetterTopicLimit();
+    /** Logs the state restoration, which Kafka Streams itself logs only below the levels `run` shows. */
+    private final RestoreProgress restoreProgress = new RestoreProgress();
+    /** Runs {@link RestoreProgress#check} from {@link #start} to {@link #close}. */
+    private volatile ScheduledExecutorService restoreWatch;
 
     public ProcessorApp(ProcessorConfig config) {
         this(config, CachedSchemaRegistryClient::new);
@@ -99,6 +107,7 @@ public final class ProcessorApp implements AutoCloseable {
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.setStateListener((now, before) -> log.info("Processor state {} -> {}", before, now));
+        streams.setGlobalStateRestoreListener(restoreProgress);
     }
 
     public static ProcessorApp create(Map<?, ?> config) {
@@ -134,6 +143,20 @@ public final class ProcessorApp implements AutoCloseable {
             // stays unknown (max.request.size alone, as before) rather than the instance not starting.
             log.warn("Cannot read the max.message.bytes of {}: {}", topics.deadLetters().name(), e.toString());
         }
+        // A daemon thread: a stall warning must never keep a JVM alive, nor a failed check stop the next one.
+        ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tradepulse-restore-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        watch.scheduleWithFixedDelay(() -> {
+            try {
+                restoreProgress.check();
+            } catch (RuntimeException e) {
+                log.warn("Restoration progress check failed: {}", e.toString());
+            }
+        }, RESTORE_CHECK_EVERY.toMillis(), RESTORE_CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        restoreWatch = watch;
         streams.start();
     }
 
@@ -152,6 +175,10 @@ public final class ProcessorApp implements AutoCloseable {
     /** Commits, closes the stores and leaves the consumer group so partitions move at once. */
     @Override
     public void close() {
+        ScheduledExecutorService watch = restoreWatch;
+        if (watch != null) {
+            watch.shutdownNow();
+        }
         streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         if (ownClient != null) {
