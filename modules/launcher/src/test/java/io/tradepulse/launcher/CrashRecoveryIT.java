@@ -96,8 +96,12 @@ class CrashRecoveryIT {
     /** SIGKILL is signal 9; a JVM killed by it reports exit status 128 + 9 (no shutdown hook ran). */
     private static final int SIGKILL_EXIT = 137;
     private static final Duration PHASE_TIMEOUT = Duration.ofSeconds(90);
-    /** No committed progress for this long while input remains means the processor is stuck. */
-    private static final Duration STALL_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * No committed progress for this long while input remains means the processor is stuck. Longer than the
+     * processor's own warning for a restoration that stopped moving (60 s, RestoreProgress), so that a stall in
+     * restoration has its WARN in the child's log lines the failure shows.
+     */
+    private static final Duration STALL_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration REPORT_EVERY = Duration.ofSeconds(10);
     /** Lines of a child's log a failure shows. */
     private static final int TAIL_LINES = 120;
