@@ -40,8 +40,15 @@ final class RestoreProgress implements StateRestoreListener {
     static final Duration LONG_RESTORE = Duration.ofSeconds(10);
 
     /** One store's changelog partition being restored. */
-    private record Restoring(String store, TopicPartition partition, long start, long end, long position, long restored,
-                             long startedNanos, long movedNanos, boolean stalled) {
+    private record Restoring(String store, TopicPartition partition, long end, long position, long startedNanos,
+                             long movedNanos, boolean stalled) {
+        Restoring movedTo(long newPosition, long now) {
+            return new Restoring(store, partition, end, newPosition, startedNanos, now, false);
+        }
+
+        Restoring markedStalled() {
+            return new Restoring(store, partition, end, position, startedNanos, movedNanos, true);
+        }
     }
 
     private record Key(String store, TopicPartition partition) {
@@ -64,7 +71,7 @@ final class RestoreProgress implements StateRestoreListener {
     public void onRestoreStart(TopicPartition partition, String store, long startingOffset, long endingOffset) {
         long now = nanoTime.getAsLong();
         restoring.put(new Key(store, partition),
-                new Restoring(store, partition, startingOffset, endingOffset, startingOffset, 0, now, now, false));
+                new Restoring(store, partition, endingOffset, startingOffset, now, now, false));
         log.debug("Restoring store {} from {}: offsets {} to {}", store, partition, startingOffset, endingOffset);
     }
 
@@ -74,8 +81,7 @@ final class RestoreProgress implements StateRestoreListener {
         boolean[] wasStalled = {false};
         restoring.computeIfPresent(new Key(store, partition), (k, old) -> {
             wasStalled[0] = old.stalled();
-            return new Restoring(old.store(), old.partition(), old.start(), old.end(), batchEndOffset + 1,
-                    old.restored() + numRestored, old.startedNanos(), now, false);
+            return old.movedTo(batchEndOffset + 1, now);
         });
         if (wasStalled[0]) {
             log.info("Restoration of store {} from {} moves again, at offset {}", store, partition, batchEndOffset + 1);
@@ -116,10 +122,8 @@ final class RestoreProgress implements StateRestoreListener {
         for (Map.Entry<Key, Restoring> e : restoring.entrySet()) {
             Restoring r = e.getValue();
             if (!r.stalled() && now - r.movedNanos() > STALL_LIMIT.toNanos()) {
-                Restoring marked = new Restoring(r.store(), r.partition(), r.start(), r.end(), r.position(),
-                        r.restored(), r.startedNanos(), r.movedNanos(), true);
                 // Only if no batch came in between (then it is not stalled).
-                if (restoring.replace(e.getKey(), r, marked)) {
+                if (restoring.replace(e.getKey(), r, r.markedStalled())) {
                     long seconds = TimeUnit.NANOSECONDS.toSeconds(now - r.movedNanos());
                     log.warn("Restoration of store {} from {} has not moved for {} s, at offset {} of {} (high watermark "
                             + "when it started): its task does not process until it ends. A transaction open on that "
