@@ -29,6 +29,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -343,9 +344,17 @@ class LocationRecheckTest {
         .isInstanceOf(ConnectException.class).hasMessageContaining("HTTP 304");
   }
 
+  /**
+   * IMF-fixdate, as servers send it (RFC 9110 5.6.7), with a two-digit day. Not RFC_1123_DATE_TIME, which writes a day
+   * below 10 with one digit: the task sends such a date back in IMF-fixdate, so a stub matching the exact header
+   * failed on the first nine days of each month (CI of 2026-12-03).
+   */
   static String httpDate(Instant t) {
-    return DateTimeFormatter.RFC_1123_DATE_TIME.format(t.truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC));
+    return IMF_FIXDATE.format(t.truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC));
   }
+
+  private static final DateTimeFormatter IMF_FIXDATE =
+      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
 
   static long downloads() throws IOException {
     return TaskHarness.tempFiles("tradepulse-file-");
