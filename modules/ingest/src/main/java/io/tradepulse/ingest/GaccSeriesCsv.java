@@ -1,6 +1,7 @@
 package io.tradepulse.ingest;
 
 import io.tradepulse.avro.CommodityLevel;
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
@@ -19,6 +20,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Matcher;
@@ -42,8 +44,11 @@ import java.util.regex.Pattern;
  *       has none, the 10th of the month after the period (GACC releases around then), and {@code vintage}
  *       says "estimated". The value is a function of the row alone, so re-reading a file yields identical
  *       records (idempotent downstream).</li>
+ *   <li>{@code quality} comes from {@code flag} ({@link #quality}): SECONDARY for the level of a secondary source,
+ *       PUBLISHED for China customs' figures and quotations of them; the flag itself stays the {@code note}.</li>
  *   <li>A row with another figure for a starting month and publication date that an earlier row already has is
- *       rejected, naming that line: downstream only one of them would be kept, by tie-break, not by line.</li>
+ *       rejected, naming that line: downstream only one of them would be kept, by tie-break, not by line. The same
+ *       level with another quality is another figure: which of the two the file stands behind cannot be told.</li>
  *   <li>A row the processor's validator would refuse (a period before 1988 or after this month, a publication date
  *       ahead of now, ...) is rejected here, so that its dead letter names the file's line and cell.</li>
  * </ul>
@@ -110,7 +115,7 @@ public final class GaccSeriesCsv {
      * with the same publication date. The processor keeps one figure per starting month and publication, and picks
      * between two such by its tie-break (more months, then the larger value ...), not by their order in the file: a
      * corrected row added below the wrong one (28.8 then 27.9) lost to it silently, and so did a typo's 288 win.
-     * The same figure twice (two citations of one number) is no conflict.
+     * The same figure twice (two citations of one number, of one quality) is no conflict.
      *
      * @param bySlot the rows parsed so far, by starting month and publication
      */
@@ -127,7 +132,7 @@ public final class GaccSeriesCsv {
         }
         TradeRecord e = earlier.value();
         if (e.getMonths() == r.getMonths() && Objects.equals(e.getValue(), r.getValue())
-                && Objects.equals(e.getReportedYoyPct(), r.getReportedYoyPct())) {
+                && Objects.equals(e.getReportedYoyPct(), r.getReportedYoyPct()) && e.getQuality() == r.getQuality()) {
             return parsed;
         }
         return new ParseResult.Rejected<>(p.line(), row.text(), "conflicts with line " + earlier.line() + ": another figure "
@@ -256,8 +261,25 @@ public final class GaccSeriesCsv {
                 .setPublishedAt(publishedAt)
                 .setRevision(0)
                 .setNote(flag.isEmpty() ? null : flag)
+                .setQuality(quality(flag))
                 .build();
         return new ParseResult.Parsed<>(lineNo, record);
+    }
+
+    /**
+     * The quality of a row's figure from its {@code flag}: the flag {@code secondary} (the level comes from a secondary
+     * source, as July 2025's in the bundled file) makes it SECONDARY, {@code estimated} ESTIMATED, trimmed and in any
+     * case; any other flag PUBLISHED. The flags are free text ("published (GACC reports Jan+Feb combined)",
+     * "yoy only"), so only a flag that is exactly such a word counts, never one that mentions it: "published; one
+     * secondary source says +9.1%" is China customs' level, only a YoY elsewhere is disputed. As the file connector
+     * reads a quality column (MappedRowParser.quality), so that the file gives the same records either way.
+     */
+    static FigureQuality quality(String flag) {
+        return switch (flag.strip().toLowerCase(Locale.ROOT)) {
+            case "secondary" -> FigureQuality.SECONDARY;
+            case "estimated" -> FigureQuality.ESTIMATED;
+            default -> FigureQuality.PUBLISHED;
+        };
     }
 
     /**

@@ -3,6 +3,7 @@ package io.tradepulse.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
@@ -10,8 +11,11 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class GaccSeriesCsvTest {
@@ -72,6 +76,40 @@ class GaccSeriesCsvTest {
         assertThat(r.getValue()).isNull();
         assertThat(r.getReportedYoyPct()).isEqualTo(-33.1);
         assertThat(r.getNote()).isEqualTo("yoy only");
+    }
+
+    /**
+     * In the bundled file one level only, July 2025's, comes from a secondary source (flag {@code secondary}); the
+     * others are China customs' figures or quotations of them, March 2025's too, whose flag only says that a secondary
+     * source gives another YoY. The flag stays the note.
+     */
+    @Test
+    void shouldMarkTheSecondarySourceLevelOfJuly2025Secondary() {
+        Map<YearMonth, TradeRecord> byMonth = new TreeMap<>();
+        BundledData.chinaExportsToUs().forEach(r -> byMonth.put(YearMonth.of(value(r).getYear(), value(r).getMonth()),
+                value(r)));
+
+        assertThat(byMonth).hasSize(16);
+        assertThat(byMonth.entrySet()).filteredOn(e -> e.getValue().getQuality() != FigureQuality.PUBLISHED)
+                .extracting(e -> e.getKey() + " " + e.getValue().getQuality()).containsExactly("2025-07 SECONDARY");
+        assertThat(byMonth.get(YearMonth.of(2025, 7)).getNote()).isEqualTo("secondary");
+        assertThat(byMonth.get(YearMonth.of(2025, 3)).getNote())
+                .isEqualTo("published; one secondary source says +9.1%");
+    }
+
+    /** The flags are free text: only one that is exactly a quality's word, trimmed and in any case, lowers it. */
+    @Test
+    void shouldTakeTheQualityFromTheFlagOnlyWhenItIsExactlySecondaryOrEstimated() throws IOException {
+        var rows = parse("2025-03,2025-03,40.1,4.5,AP 2025-04-13; RFI,published; one secondary source says +9.1%",
+                "2025-05,2025-05,28.8,-34.5,AP 2025-06-09 quoting GACC,published (news rounded to -35%)",
+                "2025-06,2025-06,38.17,-16.1,TASS 2025-07-14; WSJ, Secondary ",
+                "2025-07,2025-07,35.8,-21.67,Reuters,ESTIMATED",
+                "2025-08,2025-08,,-33.1,CNBC 2025-09-08,",
+                "2025-10,2025-10,,-25.17,Reuters 2025-11-07,secondary source");
+
+        assertThat(rows).extracting(r -> value(r).getQuality()).containsExactly(FigureQuality.PUBLISHED,
+                FigureQuality.PUBLISHED, FigureQuality.SECONDARY, FigureQuality.ESTIMATED, FigureQuality.PUBLISHED,
+                FigureQuality.PUBLISHED);
     }
 
     @Test
@@ -166,6 +204,21 @@ class GaccSeriesCsvTest {
         assertThat(rows.get(0)).isInstanceOf(ParseResult.Parsed.class);
         assertThat(rows.get(4)).isInstanceOf(ParseResult.Parsed.class);
         assertThat(rows.get(6)).isInstanceOf(ParseResult.Parsed.class);
+    }
+
+    /**
+     * One level cited on the same date as China customs' and as a secondary source's: downstream keeps one of the two
+     * records by tie-break, and which quality the file gives it cannot be told.
+     */
+    @Test
+    void shouldRejectALaterRowWhenItGivesTheSameLevelWithAnotherQuality() throws IOException {
+        var rows = parse("2025-07,2025-07,35.8,-21.67,Reuters 2025-08-07 quoting GACC,published",
+                "2025-07,2025-07,35.8,-21.67,Reuters 2025-08-07; level from a secondary source,secondary",
+                "2025-07,2025-07,35.8,-21.67,AP 2025-08-07 quoting GACC,published");
+
+        assertThat(reason(rows.get(1))).contains("conflicts with line 2", "2025-07", "2025-08-07");
+        assertThat(value(rows.get(2)).getQuality()).as("the same figure cited twice")
+                .isEqualTo(FigureQuality.PUBLISHED);
     }
 
     /**

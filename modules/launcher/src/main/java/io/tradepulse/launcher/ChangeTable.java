@@ -1,6 +1,7 @@
 package io.tradepulse.launcher;
 
 import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.avro.TradeChange;
 import java.math.BigDecimal;
 import java.util.Comparator;
@@ -9,20 +10,21 @@ import java.util.Map;
 
 /** Renders trade.changes as a readable fixed-width table, sorted by series and period. */
 final class ChangeTable {
-    private static final String ROW = "%-26s %-11s %12s %14s %9s %12s%n"; // period: up to 2025-01..02
+    private static final String ROW = "%-26s %-11s %12s %14s %9s %12s%s%n"; // period: up to 2025-01..02
 
     private ChangeTable() {
     }
 
     static String render(Map<ChangeKey, TradeChange> table) {
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, ROW, "series", "period", "value", "prior-year", "YoY %", "reported %"));
+        out.append(String.format(Locale.ROOT, ROW, "series", "period", "value", "prior-year", "YoY %", "reported %",
+                "  quality"));
         table.values().stream()
                 .sorted(Comparator.comparing(ChangeTable::series).thenComparingInt(TradeChange::getYear)
                         .thenComparingInt(TradeChange::getMonth))
                 .forEach(c -> out.append(String.format(Locale.ROOT, ROW, series(c), period(c),
                         money(c.getValue(), c.getCurrency()), money(c.getPriorYearValue(), c.getCurrency()),
-                        pct(c.getYoyPct()), reported(c.getReportedYoyPct()))));
+                        pct(c.getYoyPct()), reported(c.getReportedYoyPct()), quality(c))));
         return out.toString();
     }
 
@@ -30,6 +32,19 @@ final class ChangeTable {
     static String series(TradeChange c) {
         return c.getReporter() + "->" + c.getPartner() + " " + c.getFlow() + " " + c.getCommodity()
                 + (c.getDerivedFrom() == null ? "" : " (sum of " + c.getDerivedFrom() + ")");
+    }
+
+    /**
+     * Empty when the row and everything its metrics read are PUBLISHED (nearly every row); else the figure's own
+     * quality ("  secondary"), or what its metrics read ("  reads secondary": a published month whose MoM or YTD sums
+     * a weaker one). Two leading spaces: the column has no padding, so a plain row ends without trailing blanks.
+     */
+    static String quality(TradeChange c) {
+        if (c.getQuality() != FigureQuality.PUBLISHED) {
+            return "  " + c.getQuality().name().toLowerCase(Locale.ROOT);
+        }
+        return c.getMetricsQuality() == FigureQuality.PUBLISHED ? ""
+                : "  reads " + c.getMetricsQuality().name().toLowerCase(Locale.ROOT);
     }
 
     static String period(TradeChange c) {

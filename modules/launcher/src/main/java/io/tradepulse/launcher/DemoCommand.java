@@ -1,6 +1,7 @@
 package io.tradepulse.launcher;
 
 import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.avro.SignalKey;
 import io.tradepulse.avro.SignalStatus;
 import io.tradepulse.avro.TradeSignal;
@@ -225,8 +226,9 @@ final class DemoCommand implements Callable<Integer> {
                 .filter(sig -> sig.getStatus() == SignalStatus.ACTIVE)
                 .sorted(Comparator.comparingInt(TradeSignal::getYear).thenComparingInt(TradeSignal::getMonth)
                         .thenComparing(TradeSignal::getType))
-                .forEach(sig -> out.printf(Locale.ROOT, "  %d-%02d %-13s %s%n", sig.getYear(), sig.getMonth(),
-                        sig.getType(), sig.getSummary()));
+                .forEach(sig -> out.printf(Locale.ROOT, "  %d-%02d %-13s %s%s%n", sig.getYear(), sig.getMonth(),
+                        sig.getType(), sig.getSummary(), sig.getQuality() == FigureQuality.PUBLISHED ? ""
+                                : " [rests on a " + sig.getQuality().name().toLowerCase(Locale.ROOT) + " figure]"));
         out.println();
         int dead = reports.stream().mapToInt(IngestReport::deadLettered).sum();
         out.printf(Locale.ROOT, "Topics: %s -> %s; dead letters at ingest: %d%n", topics.records().name(),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tradepulse.avro.ChangeKey;
 import io.tradepulse.avro.CommodityLevel;
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeChange;
@@ -114,7 +115,7 @@ class HistoryArchiveUpgradeIT {
 
     private static Observation observation(int year, int month, long value) {
         return new Observation(year, month, 1, value, "USD", null, "CENSUS", vintage(year, month),
-                published(year, month).toEpochMilli(), 0, null);
+                published(year, month).toEpochMilli(), 0, null, FigureQuality.PUBLISHED);
     }
 
     private static String vintage(int year, int month) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tradepulse.avro.ChangeKey;
 import io.tradepulse.avro.CommodityLevel;
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeChange;
@@ -52,7 +53,7 @@ class RollupUpgradeIT {
         byte[] key = serdes.cellKey().serializer().serialize(changelog, HEADING_MAY);
         byte[] oldCell = serdes.rollupCell().serializer().serialize(changelog, new RollupCell(Map.of("C:851713",
                 new RollupContribution("C:851713", 1, 420L, "USD", "CENSUS", "2025-07-03",
-                        Instant.parse("2025-07-03T12:30:00Z").toEpochMilli(), null))));
+                        Instant.parse("2025-07-03T12:30:00Z").toEpochMilli(), null, FigureQuality.PUBLISHED))));
         int partitions = Changelogs.create(client, changelog, topics.records().name());
         int partition = Utils.toPositive(Utils.murmur2("USA|CHN|IMPORT|8517".getBytes(StandardCharsets.UTF_8))) % partitions;
         Changelogs.write(client, changelog, partition, key, oldCell);

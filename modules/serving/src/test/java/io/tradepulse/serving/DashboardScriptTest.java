@@ -331,6 +331,60 @@ class DashboardScriptTest {
             })().catch(e => { console.error(e); process.exit(1); });
             """;
 
+    /**
+     * The same fake page, answering one series whose rows and signals carry the quality fields as the API writes them
+     * (enum names; absent on a row written before the fields existed): what the page then shows of each row, by
+     * period, and of each signal, by summary; once with weaker figures among them, once with published ones only.
+     */
+    private static final String QUALITY_HARNESS = FAKE_PAGE + """
+            const state = {changes: [], signals: []};
+            const context = vm.createContext({
+              URLSearchParams, console, setTimeout, setInterval: () => 0, location, history,
+              document: {getElementById: byId, querySelector: q => q === '.sub' ? sub : q === '#table tbody' ? tbody : element()},
+              fetch: async asked => {
+                const url = resolve(asked);
+                const body = url.startsWith('api/series')
+                  ? [{reporter: 'CHN', partner: 'USA', flow: 'EXPORT', commodity: 'TOTAL', months: 9, latestPeriod: '2026-01'}]
+                  : url.startsWith('api/changes') ? state.changes : url.startsWith('api/signals') ? state.signals
+                  : {processor: 'RUNNING'};
+                return {ok: true, status: 200, headers: {get: () => null}, json: async () => body};
+              },
+            });
+            // Fields left out when not given: the row as written before they existed.
+            const change = (year, month, quality, metricsQuality) => ({year, month, months: 1, value: month * 1e9,
+              yoyPct: 1.5, vintage: 'v', source: 'GACC', ...(quality && {quality}), ...(metricsQuality && {metricsQuality})});
+            const signal = (summary, quality) => ({type: 'YOY_MOVE', status: 'ACTIVE', year: 2025, month: 8, months: 1,
+              summary, ...(quality && {quality})});
+            const shown = () => ({
+              rows: Object.fromEntries(tbody.innerHTML.split('<tr>').slice(1).map(r => [r.match(/<td>(\\d{4}-\\d{2})/)[1], r])),
+              signals: Object.fromEntries(byId('signals').innerHTML.split('<div class="signal').slice(1)
+                .map(d => [d.match(/: ([a-z ]*[a-z])/)[1], d])),
+              chart: byId('chart').innerHTML});
+            (async () => {
+              const html = fs.readFileSync(process.argv[2], 'utf8');
+              state.changes = [
+                change(2025, 6),                             // written before the fields existed
+                change(2025, 7, 'SECONDARY', 'SECONDARY'),   // its own level from a secondary source
+                change(2025, 8, 'PUBLISHED', 'SECONDARY'),   // published, its MoM and YTD read July's level
+                change(2025, 9, 'PUBLISHED', 'PUBLISHED'),
+                change(2025, 10, 'ESTIMATED', 'ESTIMATED'),
+                change(2025, 11, 'UNKNOWN', 'UNKNOWN'),
+                change(2025, 12, 'ESTIMATED', 'SECONDARY'),  // estimated itself, its windows read a weaker one
+                change(2026, 1, '<i>"NEW"', '<i>"NEW"'),     // a name this page does not know, markup in it
+              ];
+              state.signals = [signal('before the field'), signal('published', 'PUBLISHED'), signal('estimated', 'ESTIMATED'),
+                signal('secondary', 'SECONDARY'), signal('unknown', 'UNKNOWN'), signal('newer', '<i>"NEW"')];
+              vm.runInContext(html.slice(html.indexOf('<script>') + '<script>'.length, html.indexOf('</script>')), context);
+              await new Promise(done => setTimeout(done, 100));
+              const out = {mixed: shown()};
+              state.changes = [change(2025, 8), change(2025, 9, 'PUBLISHED', 'PUBLISHED')];
+              state.signals = [signal('before the field'), signal('published', 'PUBLISHED')];
+              await vm.runInContext('loadSeries()', context);
+              out.published = shown();
+              console.log(JSON.stringify(out));
+            })().catch(e => { console.error(e); process.exit(1); });
+            """;
+
     private static boolean nodeAvailable() {
         try {
             Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
@@ -599,5 +653,99 @@ class DashboardScriptTest {
         assertThat(filtered.get("requests")).extracting(JsonNode::asText).filteredOn(url -> url.startsWith("api/series"))
                 .containsExactly("api/series?limit=1000&reporter=CHN");
         assertThat(filtered.get("moreHidden").asBoolean()).isFalse();
+    }
+
+    @Test
+    void shouldMarkARowWhoseValueComesFromASecondarySource() throws Exception {
+        assumeThat(nodeAvailable()).as("node on the PATH").isTrue();
+        JsonNode rows = run(QUALITY_HARNESS).at("/mixed/rows");
+
+        // China's July 2025 exports to the US: a level from a secondary source, which the table showed as any other.
+        assertThat(rows.get("2025-07").asText())
+                .contains("<td>7.000 <span class=\"muted\" title=\"this period's figure is from a secondary source: "
+                        + "not the statistical authority's release or a quotation of it\">(secondary)</span></td>")
+                .as("its metrics read nothing weaker than itself").doesNotContain("(metrics:");
+    }
+
+    @Test
+    void shouldMarkAnEstimatedFigureAndOneOfUnknownQualityAsSuch() throws Exception {
+        assumeThat(nodeAvailable()).as("node on the PATH").isTrue();
+        JsonNode rows = run(QUALITY_HARNESS).at("/mixed/rows");
+
+        assertThat(rows.get("2025-10").asText()).contains("<td>10.000 <span class=\"muted\" title=\"this period's "
+                + "figure is estimated: the source marks it as an estimate").contains(">(estimated)</span></td>")
+                .doesNotContain("(metrics:");
+        assertThat(rows.get("2025-11").asText()).contains("<td>11.000 <span class=\"muted\" title=\"this period's "
+                + "figure is of a quality this version of tradepulse does not know\">(quality unknown)</span></td>")
+                .doesNotContain("(metrics:");
+    }
+
+    @Test
+    void shouldMarkARowWhoseMetricsReadAWeakerFigure() throws Exception {
+        assumeThat(nodeAvailable()).as("node on the PATH").isTrue();
+        JsonNode rows = run(QUALITY_HARNESS).at("/mixed/rows");
+
+        // August 2025 is published itself, but its MoM and YTD read July's secondary-source level.
+        assertThat(rows.get("2025-08").asText())
+                .contains("<td>2025-08 <span class=\"muted\" title=\"some of this row's YoY, MoM, year-to-date or rolling "
+                        + "3-month figures read a figure (the prior-year base, the prior month or a month of the windows) "
+                        + "that is from a secondary source: not the statistical authority's release or a quotation of "
+                        + "it\">(metrics: secondary)</span></td>")
+                .as("its own figure is published").contains("<td>8.000</td>");
+        // Estimated itself, its windows read a secondary-source level: both are said.
+        assertThat(rows.get("2025-12").asText()).contains(">(metrics: secondary)</span></td>")
+                .contains(">(estimated)</span></td>");
+    }
+
+    @Test
+    void shouldShowNoQualityMarkWhereEveryFigureIsPublishedOrTheRowPredatesTheFields() throws Exception {
+        assumeThat(nodeAvailable()).as("node on the PATH").isTrue();
+        JsonNode page = run(QUALITY_HARNESS);
+
+        JsonNode mixed = page.at("/mixed/rows");
+        assertThat(mixed.get("2025-06").asText()).as("written before the fields: PUBLISHED")
+                .contains("<td>2025-06</td><td>6.000</td>").doesNotContain("title=");
+        assertThat(mixed.get("2025-09").asText()).contains("<td>2025-09</td><td>9.000</td>").doesNotContain("title=");
+        JsonNode published = page.get("published");
+        assertThat(published.get("rows")).hasSize(2).allSatisfy(row -> assertThat(row.asText()).doesNotContain("title="));
+        assertThat(published.get("signals")).hasSize(2)
+                .allSatisfy(signal -> assertThat(signal.asText()).doesNotContain("muted").doesNotContain("rests on"));
+        assertThat(published.get("chart").asText()).doesNotContain("fill-opacity").doesNotContain("faded");
+    }
+
+    @Test
+    void shouldSayASignalRestsOnAnEstimatedFigure() throws Exception {
+        assumeThat(nodeAvailable()).as("node on the PATH").isTrue();
+        JsonNode signals = run(QUALITY_HARNESS).at("/mixed/signals");
+
+        assertThat(signals.get("estimated").asText()).contains("estimated <span class=\"muted\" title=\"the weakest of "
+                + "the figures this signal rests on (the month, the base of its YoY and, for FRONT_LOADING and PAYBACK, "
+                + "the trailing months that set the trend) is estimated: the source marks it as an estimate")
+                .contains(">(rests on an estimated figure)</span></div>");
+        assertThat(signals.get("secondary").asText()).contains(">(rests on a secondary-source figure)</span></div>");
+        assertThat(signals.get("unknown").asText()).contains(">(rests on a figure of unknown quality)</span></div>");
+        assertThat(signals.get("published").asText()).doesNotContain("rests on");
+        assertThat(signals.get("before the field").asText()).as("PUBLISHED").doesNotContain("rests on");
+    }
+
+    @Test
+    void shouldShowAQualityThePageDoesNotKnowEscaped() throws Exception {
+        assumeThat(nodeAvailable()).as("node on the PATH").isTrue();
+        JsonNode mixed = run(QUALITY_HARNESS).get("mixed");
+
+        assertThat(mixed.at("/rows/2026-01").asText()).contains(">(quality &lt;i&gt;&quot;NEW&quot;)</span></td>")
+                .doesNotContain("<i>");
+        assertThat(mixed.at("/signals/newer").asText())
+                .contains(">(rests on a figure of quality &lt;i&gt;&quot;NEW&quot;)</span></div>").doesNotContain("<i>");
+    }
+
+    @Test
+    void shouldFadeTheChartsBarOfAFigureThatIsNotPublished() throws Exception {
+        assumeThat(nodeAvailable()).as("node on the PATH").isTrue();
+        String chart = run(QUALITY_HARNESS).at("/mixed/chart").asText();
+
+        assertThat(chart).contains(" fill-opacity=\"0.45\"><title>2025-07: 7.000 USD bn, YoY 1.5 % (secondary)</title>")
+                .contains(" fill=\"#3c9a5f\"><title>2025-08: 8.000 USD bn, YoY 1.5 %</title>")
+                .contains("; faded: not a published figure)");
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tradepulse.avro.CommodityLevel;
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SignalKey;
 import io.tradepulse.avro.SignalStatus;
@@ -164,6 +165,31 @@ class DashboardServerTest {
         assertThat(rows.get(1).get("yoyPct").asDouble()).isEqualTo(-34.545);
         assertThat(rows.get(1).get("flow").asText()).isEqualTo("EXPORT");
         assertThat(rows.get(0).get("yoyPct").isNull()).isTrue();
+    }
+
+    @Test
+    void shouldServeTheQualityOfEachChangeAndSignalByItsName() throws Exception {
+        // July's level from a secondary source; August published, its MoM and YTD reading July's level.
+        TradeChange july = TradeChange.newBuilder(change(2025, 7, 20_000_000_000L, null))
+                .setQuality(FigureQuality.SECONDARY).setMetricsQuality(FigureQuality.SECONDARY).build();
+        TradeChange august = TradeChange.newBuilder(change(2025, 8, 21_000_000_000L, null))
+                .setMetricsQuality(FigureQuality.SECONDARY).build();
+        for (TradeChange c : List.of(july, august)) {
+            results.store.putChange(ResultsStoreTest.key(c), c);
+        }
+        TradeSignal signal = TradeSignal.newBuilder().setType("YOY_MOVE").setStatus(SignalStatus.ACTIVE)
+                .setReporter("CHN").setPartner("USA").setFlow(Flow.EXPORT).setCommodity("TOTAL").setYear(2025)
+                .setMonth(8).setSummary("up 40 %").setMethod("|YoY| >= 30").setQuality(FigureQuality.ESTIMATED).build();
+        results.store.putSignal(new SignalKey("CHN", "USA", Flow.EXPORT, "TOTAL", 2025, 8, "YOY_MOVE"), signal);
+
+        JsonNode rows = json.readTree(get("/api/changes?reporter=CHN&partner=USA&flow=EXPORT&commodity=TOTAL&from=2025-05")
+                .body());
+        assertThat(rows).extracting(r -> r.get("month").asInt() + " " + r.get("quality").asText() + " "
+                + r.get("metricsQuality").asText())
+                .containsExactly("5 PUBLISHED PUBLISHED", "7 SECONDARY SECONDARY", "8 PUBLISHED SECONDARY");
+        assertThat(json.readTree(get("/api/signals?reporter=CHN").body()))
+                .extracting(r -> r.get("month").asInt() + " " + r.get("quality").asText())
+                .as("a signal built without one: PUBLISHED, the field's default").containsExactly("5 PUBLISHED", "8 ESTIMATED");
     }
 
     @Test

@@ -47,6 +47,24 @@ abstract class Format1Codec<T> implements Serde<T>, Serializer<T>, Deserializer<
     /** Reads one record's Avro binary (without the format byte). */
     abstract T read(In in);
 
+    /**
+     * The format byte {@code value} is written with: 1 unless a subclass adds a later layout for values that format 1
+     * cannot hold (then {@link #write} writes that layout, and {@link #read(In, byte)} reads it back).
+     */
+    byte formatOf(T value) {
+        return VersionedAvroSerde.FORMAT_V1;
+    }
+
+    /** The format bytes {@link #read(In, byte)} accepts; anything else is refused by name. */
+    boolean reads(byte format) {
+        return format == VersionedAvroSerde.FORMAT_V1;
+    }
+
+    /** Reads one record written with {@code format} (one that {@link #reads} accepts). */
+    T read(In in, byte format) {
+        return read(in);
+    }
+
     @Override
     public final byte[] serialize(String topic, T data) {
         if (data == null) {
@@ -55,7 +73,7 @@ abstract class Format1Codec<T> implements Serde<T>, Serializer<T>, Deserializer<
         try {
             Out out = buffers.get();
             out.pos = 0;
-            out.buf[out.pos++] = VersionedAvroSerde.FORMAT_V1;
+            out.buf[out.pos++] = formatOf(data);
             write(out, data);
             return Arrays.copyOf(out.buf, out.pos);
         } catch (RuntimeException e) {
@@ -68,12 +86,12 @@ abstract class Format1Codec<T> implements Serde<T>, Serializer<T>, Deserializer<
         if (bytes == null) {
             return null;
         }
-        if (bytes.length == 0 || bytes[0] != VersionedAvroSerde.FORMAT_V1) {
+        if (bytes.length == 0 || !reads(bytes[0])) {
             throw new SerializationException("Unknown state format version "
                     + (bytes.length == 0 ? "(empty)" : Byte.toString(bytes[0])) + " for " + schemaName);
         }
         try {
-            return read(new In(bytes, 1));
+            return read(new In(bytes, 1), bytes[0]);
         } catch (RuntimeException e) {
             throw new SerializationException("Cannot decode " + schemaName + " state", e);
         }

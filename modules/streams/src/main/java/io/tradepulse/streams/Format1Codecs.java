@@ -1,6 +1,7 @@
 package io.tradepulse.streams;
 
 import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.state.HistoryYearKey;
@@ -134,11 +135,44 @@ final class Format1Codecs {
 
     /**
      * Value of the rollup-by-parent repartition topic and the rollup-children store: child string, months int,
-     * value ["null","long"], currency, source, vintage string, publishedAt long, derivedFrom ["null","int"].
+     * value ["null","long"], currency, source, vintage string, publishedAt long, derivedFrom ["null","int"] (format 1,
+     * the Avro binary of {@code history/RollupContribution/v1.avsc}), then in format 2 only, quality (the
+     * FigureQuality enum index: the Avro binary of v2). Format 2 is written only for a quality other than PUBLISHED,
+     * so the contributions of published figures keep their format-1 bytes, and a release that does not know
+     * qualities refuses a format-2 contribution by name instead of deriving a parent as published from it.
      */
     static final class RollupContributionCodec extends Format1Codec<RollupContribution> {
+        static final byte FORMAT_V2 = 2;
+        private static final FigureQuality[] QUALITIES = FigureQuality.values();
+
         RollupContributionCodec() {
             super(RollupContribution.getClassSchema());
+        }
+
+        @Override
+        byte formatOf(RollupContribution c) {
+            return c.getQuality() == FigureQuality.PUBLISHED ? VersionedAvroSerde.FORMAT_V1 : FORMAT_V2;
+        }
+
+        @Override
+        boolean reads(byte format) {
+            return format == VersionedAvroSerde.FORMAT_V1 || format == FORMAT_V2;
+        }
+
+        @Override
+        RollupContribution read(In in, byte format) {
+            String child = in.readString();
+            int months = in.readInt();
+            Long value = in.readNullableLong();
+            String currency = in.readString();
+            String source = in.readString();
+            String vintage = in.readString();
+            long publishedAt = in.readLong();
+            Integer derivedFrom = in.readNullableInt();
+            FigureQuality quality = format == FORMAT_V2 ? QUALITIES[in.readIndex(QUALITIES.length)]
+                    : FigureQuality.PUBLISHED;
+            return new RollupContribution(child, months, value, currency, source, vintage, publishedAt, derivedFrom,
+                    quality);
         }
 
         @Override
@@ -151,19 +185,14 @@ final class Format1Codecs {
             out.writeString(c.getVintage());
             out.writeLong(c.getPublishedAt());
             out.writeNullableInt(c.getDerivedFrom());
+            if (c.getQuality() != FigureQuality.PUBLISHED) {
+                out.writeInt(c.getQuality().ordinal());
+            }
         }
 
         @Override
         RollupContribution read(In in) {
-            String child = in.readString();
-            int months = in.readInt();
-            Long value = in.readNullableLong();
-            String currency = in.readString();
-            String source = in.readString();
-            String vintage = in.readString();
-            long publishedAt = in.readLong();
-            return new RollupContribution(child, months, value, currency, source, vintage, publishedAt,
-                    in.readNullableInt());
+            return read(in, VersionedAvroSerde.FORMAT_V1);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.tradepulse.streams;
 
 import io.tradepulse.avro.ChangeKey;
 import io.tradepulse.avro.CommodityLevel;
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.state.Observation;
@@ -94,7 +95,7 @@ public final class Rollups {
 
     static RollupContribution contribution(String child, Observation o) {
         return new RollupContribution(child, o.getMonths(), o.getValue(), o.getCurrency(), o.getSource(),
-                o.getVintage(), o.getPublishedAt(), o.getDerivedFrom());
+                o.getVintage(), o.getPublishedAt(), o.getDerivedFrom(), o.getQuality());
     }
 
     /**
@@ -102,7 +103,8 @@ public final class Rollups {
      * whatever their arrival order). Its value is the sum of the children's values when they all have one, in
      * one currency and over the same months; otherwise null, with the reason in {@code note}: currencies and
      * periods are never mixed silently, and a sum missing a child's value would understate the parent.
-     * Lineage: publishedAt and vintage of the newest child figure.
+     * Lineage: publishedAt and vintage of the newest child figure; quality: the weakest of the children's (a sum is
+     * no more solid than its least solid part).
      *
      * @param cell the latest contribution of each child of the cell, by {@link RollupContribution#getChild()}
      * @return null when no child contributes along the chosen dimension
@@ -124,8 +126,12 @@ public final class Rollups {
         long sum = 0;
         String problem = null;
         int months = first.getMonths();
+        FigureQuality quality = FigureQuality.PUBLISHED;
         for (RollupContribution c : children.values()) {
             sources.add(c.getSource());
+            if (c.getQuality().ordinal() > quality.ordinal()) {
+                quality = c.getQuality();
+            }
             if (c.getPublishedAt() > newest.getPublishedAt()) {
                 newest = c;
             }
@@ -162,6 +168,7 @@ public final class Rollups {
                 .setNote(problem == null ? "derived: sum of " + children.size() + " " + what
                         : "derived: no value, " + problem)
                 .setDerivedFrom(children.size())
+                .setQuality(quality)
                 .build();
     }
 

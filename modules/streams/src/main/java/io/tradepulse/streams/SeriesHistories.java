@@ -1,6 +1,7 @@
 package io.tradepulse.streams;
 
 import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeRecord;
@@ -37,7 +38,9 @@ public final class SeriesHistories {
             .thenComparingInt(Observation::getMonths)
             .thenComparing(Observation::getValue, Comparator.nullsFirst(Comparator.naturalOrder()))
             .thenComparing(Observation::getCurrency)
-            .thenComparing(Observation::getReportedYoyPct, Comparator.nullsFirst(Comparator.naturalOrder()));
+            .thenComparing(Observation::getReportedYoyPct, Comparator.nullsFirst(Comparator.naturalOrder()))
+            // last: two releases alike in all else but quality keep the weaker claim (the larger ordinal)
+            .thenComparing(Observation::getQuality);
 
     /** The longest trailing trend a signal may use: the upper bound of {@code tradepulse.signals.trend.months}. */
     public static final int MAX_TREND_MONTHS = 11;
@@ -76,6 +79,7 @@ public final class SeriesHistories {
                 .setPublishedAt(r.getPublishedAt().toEpochMilli())
                 .setRevision(r.getRevision())
                 .setDerivedFrom(r.getDerivedFrom())
+                .setQuality(r.getQuality())
                 .build();
     }
 
@@ -224,6 +228,19 @@ public final class SeriesHistories {
         WindowSum priorRolling = windowSum(history, q1 - 14, q1 - 12, q.getCurrency());
         Long rollingValue = rolling.complete() ? rolling.sum() : null;
         Long rollingPrior = priorRolling.complete() ? priorRolling.sum() : null;
+        // The weakest figure any metric of the row reads: only figures that went into a published number count (a
+        // rolling window that is incomplete gives no rolling YoY, so its months do not weaken the row).
+        int weakest = q.getQuality().ordinal();
+        if (base != null) {
+            weakest = Math.max(weakest, base.weakest());
+        }
+        if (priorMonth != null) {
+            weakest = Math.max(weakest, prevMonth.getQuality().ordinal());
+        }
+        weakest = Math.max(weakest, Math.max(ytd.weakest(), priorYtd.weakest()));
+        if (rollingValue != null && rollingPrior != null) {
+            weakest = Math.max(weakest, Math.max(rolling.weakest(), priorRolling.weakest()));
+        }
         return TradeChange.newBuilder()
                 .setReporter(series.getReporter())
                 .setPartner(series.getPartner())
@@ -258,8 +275,12 @@ public final class SeriesHistories {
                 .setRolling3mPriorValue(rollingPrior)
                 .setRolling3mYoyPct(pct(rollingValue, rollingPrior))
                 .setDerivedFrom(q.getDerivedFrom())
+                .setQuality(q.getQuality())
+                .setMetricsQuality(QUALITIES[weakest])
                 .build();
     }
+
+    private static final FigureQuality[] QUALITIES = FigureQuality.values();
 
     /** Percent change of {@code value} over {@code base}; null, never 0, when either is missing or the base is 0. */
     static Double pct(Long value, Long base) {
@@ -278,8 +299,10 @@ public final class SeriesHistories {
      * @param length  months in the window
      * @param months  which months of the window are covered: bit i for month {@code from + i} (a window is at
      *                most a year long), so two windows can be compared month by month
+     * @param weakest the weakest {@link FigureQuality} (largest ordinal) among the summed periods; PUBLISHED's
+     *                ordinal when none was summed
      */
-    record WindowSum(long sum, int covered, int length, int months) {
+    record WindowSum(long sum, int covered, int length, int months, int weakest) {
         boolean complete() {
             return covered == length;
         }
@@ -299,6 +322,7 @@ public final class SeriesHistories {
         long sum = 0;
         int covered = 0;
         int months = 0;
+        int weakest = 0;
         for (; i < obs.size(); i++) {
             Observation o = obs.get(i);
             int o0 = index(o);
@@ -313,29 +337,32 @@ public final class SeriesHistories {
                 sum = Math.addExact(sum, o.getValue());
                 covered += o.getMonths();
                 months |= bits;
+                weakest = Math.max(weakest, o.getQuality().ordinal());
             }
         }
-        return new WindowSum(sum, covered, to - from + 1, months);
+        return new WindowSum(sum, covered, to - from + 1, months, weakest);
     }
 
     /**
      * The year-earlier value of q with its lineage (for a sum of months: the newest part used, by publication time,
-     * then revision).
+     * then revision) and the weakest {@link FigureQuality} ordinal among the figures used.
      */
-    record Base(long value, String vintage, long publishedAt, int revision) {
+    record Base(long value, String vintage, long publishedAt, int revision, int weakest) {
     }
 
     static Base base(SeriesHistory history, Observation q) {
         int base0 = index(q) - 12;
         Observation same = get(history, base0);
         if (same != null && same.getMonths() == q.getMonths()) {
-            return usable(same, q) ? new Base(same.getValue(), same.getVintage(), same.getPublishedAt(), same.getRevision()) : null;
+            return usable(same, q) ? new Base(same.getValue(), same.getVintage(), same.getPublishedAt(), same.getRevision(),
+                    same.getQuality().ordinal()) : null;
         }
         if (q.getMonths() == 1) {
             return null; // the base month is missing, or only known combined with another month: cannot split
         }
         // A multi-month period (GACC's Jan+Feb) whose base year reports single months: sum them if all known.
         long sum = 0;
+        int weakest = 0;
         Observation newest = null;
         for (int m = 0; m < q.getMonths(); m++) {
             Observation part = get(history, base0 + m);
@@ -343,6 +370,7 @@ public final class SeriesHistories {
                 return null;
             }
             sum = Math.addExact(sum, part.getValue());
+            weakest = Math.max(weakest, part.getQuality().ordinal());
             // Newest as revisions are ordered: publication time, then revision. By publication time alone, a part
             // revised within its publication time (revision 1) lost to the other part of that release, and the
             // lineage named revision 0 for a base that had taken the revision.
@@ -351,7 +379,7 @@ public final class SeriesHistories {
                 newest = part;
             }
         }
-        return new Base(sum, newest.getVintage(), newest.getPublishedAt(), newest.getRevision());
+        return new Base(sum, newest.getVintage(), newest.getPublishedAt(), newest.getRevision(), weakest);
     }
 
     /** A base is usable when it has a level in the same currency: currencies are never mixed silently. */

@@ -1,6 +1,7 @@
 package io.tradepulse.streams;
 
 import io.tradepulse.avro.CommodityLevel;
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.avro.state.Observation;
 import io.tradepulse.avro.state.SeriesHistory;
 import java.io.IOException;
@@ -23,23 +24,28 @@ import org.apache.kafka.common.serialization.Serializer;
  * series history on every input: with Avro's SpecificDatumWriter/Reader (format 1) encoding and decoding the
  * history was ~40 % of the processor's CPU in a backfill.
  *
- * <p>Writes format 2, format 3 when some observation is a derived roll-up, or format 4 when the series has
- * archived years; reads formats 1 (the version byte then Avro binary of {@code SeriesHistory-v1.avsc}, the schema
- * before {@code derivedFrom}), 2, 3 and 4, so state and changelogs written by earlier releases restore without an
- * application reset. Format 3 is format 2 plus flag bit 2; it has its own version byte so that a release which does
- * not know derived figures refuses such an entry by name instead of misreading it, while entries without derived
- * figures stay readable by it. Format 4 is format 3 plus {@code archivedBefore} after the commodity level, for the
- * same reason: a release without the archive would take a series' latest four years for its whole history, so it
- * must refuse the entry, while series that were never archived (formats 2 and 3) stay readable by it.
+ * <p>Writes format 2, format 3 when some observation is a derived roll-up, format 4 when the series has archived
+ * years, or format 5 when some figure's quality is not PUBLISHED; reads formats 1 (the version byte then Avro binary
+ * of {@code SeriesHistory-v1.avsc}, the schema before {@code derivedFrom}), 2, 3, 4 and 5, so state and changelogs
+ * written by earlier releases restore without an application reset. Format 3 is format 2 plus flag bit 2; it has its
+ * own version byte so that a release which does not know derived figures refuses such an entry by name instead of
+ * misreading it, while entries without derived figures stay readable by it. Format 4 is format 3 plus
+ * {@code archivedBefore} after the commodity level, for the same reason: a release without the archive would take a series'
+ * latest four years for its whole history, so it must refuse the entry, while series that were never archived
+ * (formats 2 and 3) stay readable by it. Format 5 is format 4 plus flag bit 3 (a quality other than PUBLISHED, its
+ * ordinal after derivedFrom), written only when some observation has one: a release that does not know figure
+ * qualities would take such a figure for a published one, so it refuses the entry, while the entries of series whose
+ * figures are all published keep formats 2 to 4.
  *
  * <p>Format 2, after the version byte {@code 2} (varint = unsigned LEB128, zigzag = signed varint):
  * <pre>
  * varint  commodityLevel (enum ordinal, as Avro encodes it)
- * varint  archivedBefore                      (format 4 only; formats 1 to 3 read as 0)
+ * varint  archivedBefore                      (formats 4 and 5; formats 1 to 3 read as 0)
  * varint  number of observations n
  * varint  number of distinct strings d, then d times: varint UTF-8 length, UTF-8 bytes   (the dictionary)
  * n times, in period order:
- *   byte    flags: bit 0 value present, bit 1 reportedYoyPct present, bit 2 derivedFrom present (format 3 only)
+ *   byte    flags: bit 0 value present, bit 1 reportedYoyPct present, bit 2 derivedFrom present (formats 3 to 5),
+ *           bit 3 quality other than PUBLISHED (format 5 only)
  *   zigzag  year - previous observation's year (first: - 0)
  *   zigzag  month, zigzag months
  *   zigzag  value                               (if present)
@@ -48,6 +54,7 @@ import org.apache.kafka.common.serialization.Serializer;
  *   zigzag  publishedAt - previous observation's publishedAt (first: - 0)
  *   zigzag  revision
  *   zigzag  derivedFrom                         (if present)
+ *   varint  quality (FigureQuality ordinal)     (if flag bit 3; absent: PUBLISHED)
  * </pre>
  * Every field round-trips exactly (doubles bit for bit, strings as Java strings), so decoding format 1 or
  * format 2 gives equal {@link SeriesHistory} objects. Stateless and thread-safe.
@@ -60,6 +67,8 @@ public final class SeriesHistoryCodec implements Serde<SeriesHistory>, Serialize
 
     static final byte FORMAT_V3 = 3;
     static final byte FORMAT_V4 = 4;
+    static final byte FORMAT_V5 = 5;
+    private static final FigureQuality[] QUALITIES = FigureQuality.values();
     /** The SeriesHistory schema format-1 entries were written with (before Observation.derivedFrom existed). */
     static final Schema V1_SCHEMA = loadV1Schema();
 
@@ -121,14 +130,17 @@ public final class SeriesHistoryCodec implements Serde<SeriesHistory>, Serialize
                 }
             }
             boolean anyDerived = false;
+            boolean anyQuality = false;
             for (Observation o : obs) {
                 anyDerived |= o.getDerivedFrom() != null;
+                anyQuality |= o.getQuality() != FigureQuality.PUBLISHED;
             }
             Out out = new Out(32 + 24 * n + 16 * d);
             int archivedBefore = h.getArchivedBefore();
-            out.b(archivedBefore != 0 ? FORMAT_V4 : anyDerived ? FORMAT_V3 : FORMAT_V2);
+            byte format = anyQuality ? FORMAT_V5 : archivedBefore != 0 ? FORMAT_V4 : anyDerived ? FORMAT_V3 : FORMAT_V2;
+            out.b(format);
             out.varint(h.getCommodityLevel().ordinal());
-            if (archivedBefore != 0) {
+            if (format >= FORMAT_V4) {
                 out.varint(archivedBefore);
             }
             out.varint(n);
@@ -145,7 +157,10 @@ public final class SeriesHistoryCodec implements Serde<SeriesHistory>, Serialize
                 Long value = o.getValue();
                 Double reported = o.getReportedYoyPct();
                 Integer derivedFrom = o.getDerivedFrom();
-                out.b((byte) ((value != null ? 1 : 0) | (reported != null ? 2 : 0) | (derivedFrom != null ? 4 : 0)));
+                FigureQuality quality = Objects.requireNonNull(o.getQuality(), "quality");
+                boolean flagged = quality != FigureQuality.PUBLISHED;
+                out.b((byte) ((value != null ? 1 : 0) | (reported != null ? 2 : 0) | (derivedFrom != null ? 4 : 0)
+                        | (flagged ? 8 : 0)));
                 int year = o.getYear();
                 out.zigzag(year - (long) prevYear);
                 prevYear = year;
@@ -167,6 +182,9 @@ public final class SeriesHistoryCodec implements Serde<SeriesHistory>, Serialize
                 if (derivedFrom != null) {
                     out.zigzag(derivedFrom);
                 }
+                if (flagged) {
+                    out.varint(quality.ordinal());
+                }
             }
             return out.toByteArray();
         } catch (RuntimeException e) {
@@ -182,14 +200,14 @@ public final class SeriesHistoryCodec implements Serde<SeriesHistory>, Serialize
         if (bytes.length > 0 && bytes[0] == VersionedAvroSerde.FORMAT_V1) {
             return v1.deserialize(topic, bytes);
         }
-        if (bytes.length == 0 || (bytes[0] != FORMAT_V2 && bytes[0] != FORMAT_V3 && bytes[0] != FORMAT_V4)) {
+        if (bytes.length == 0 || (bytes[0] < FORMAT_V2 || bytes[0] > FORMAT_V5)) {
             throw new SerializationException("Unknown state format version "
                     + (bytes.length == 0 ? "(empty)" : Byte.toString(bytes[0])) + " for SeriesHistory");
         }
         try {
             In in = new In(bytes, 1);
             CommodityLevel level = LEVELS[in.varint()];
-            int archivedBefore = bytes[0] == FORMAT_V4 ? in.varint() : 0;
+            int archivedBefore = bytes[0] >= FORMAT_V4 ? in.varint() : 0;
             int n = in.varint();
             int d = in.varint();
             if (n < 0 || d < 0 || n > bytes.length || d > bytes.length) {
@@ -217,8 +235,9 @@ public final class SeriesHistoryCodec implements Serde<SeriesHistory>, Serialize
                 published += in.zigzag();
                 int revision = (int) in.zigzag();
                 Integer derivedFrom = (flags & 4) != 0 ? (Integer) (int) in.zigzag() : null;
+                FigureQuality quality = (flags & 8) != 0 ? QUALITIES[in.varint()] : FigureQuality.PUBLISHED;
                 obs.add(new Observation(year, month, months, value, currency, reported, source, vintage, published,
-                        revision, derivedFrom));
+                        revision, derivedFrom, quality));
             }
             if (in.pos != bytes.length) {
                 throw new IllegalStateException((bytes.length - in.pos) + " trailing bytes");

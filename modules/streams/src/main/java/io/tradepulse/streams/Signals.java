@@ -1,5 +1,6 @@
 package io.tradepulse.streams;
 
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.SignalKey;
 import io.tradepulse.avro.SignalStatus;
@@ -34,14 +35,19 @@ public final class Signals {
     }
 
     /** The YoY of a period and where it came from. */
-    record Yoy(double pct, String basis, Long baseLevel) {
+    /** @param weakest the weakest {@link FigureQuality} ordinal among the figures the YoY was read from */
+    record Yoy(double pct, String basis, Long baseLevel, int weakest) {
+    }
+
+    /** @param pct the median trailing YoY, null if none; @param weakest as {@link Yoy#weakest}, over every YoY taken */
+    record Trend(Double pct, int weakest) {
     }
 
     static Yoy yoy(SeriesHistory history, Observation q) {
         SeriesHistories.Base base = SeriesHistories.base(history, q);
         Double computed = SeriesHistories.pct(q.getValue(), base == null ? null : base.value());
         if (computed != null) {
-            return new Yoy(computed, COMPUTED, base.value());
+            return new Yoy(computed, COMPUTED, base.value(), Math.max(q.getQuality().ordinal(), base.weakest()));
         }
         if (q.getReportedYoyPct() != null) {
             // The base level is unknown to us (missing month, or a revised base the source used): the
@@ -49,7 +55,7 @@ public final class Signals {
             // the period's YoY and must still signal; only its base cannot be implied (value 0 / 0).
             double growth = 1 + q.getReportedYoyPct() / 100.0;
             Long implied = q.getValue() == null || growth == 0.0 ? null : Math.round(q.getValue() / growth);
-            return new Yoy(q.getReportedYoyPct(), REPORTED, implied);
+            return new Yoy(q.getReportedYoyPct(), REPORTED, implied, q.getQuality().ordinal());
         }
         return null;
     }
@@ -61,7 +67,12 @@ public final class Signals {
      * in {@link SeriesHistories#windowSum}. Taking both weighed February twice against the other months.
      */
     static Double trend(SeriesHistory history, Observation q, int trendMonths) {
+        return trendOf(history, q, trendMonths).pct();
+    }
+
+    static Trend trendOf(SeriesHistory history, Observation q, int trendMonths) {
         int q0 = SeriesHistories.index(q);
+        int weakest = 0;
         int from = q0 - trendMonths;
         int taken = 0; // bit i: month from + i is covered by a period whose YoY is taken (trendMonths <= MAX_TREND_MONTHS)
         List<Double> ys = new ArrayList<>();
@@ -76,15 +87,16 @@ public final class Signals {
                 if (y != null) {
                     ys.add(y.pct());
                     taken |= bits;
+                    weakest = Math.max(weakest, y.weakest());
                 }
             }
         }
         if (ys.isEmpty()) {
-            return null;
+            return new Trend(null, 0);
         }
         ys.sort(Double::compare);
         int n = ys.size();
-        return n % 2 == 1 ? ys.get(n / 2) : (ys.get(n / 2 - 1) + ys.get(n / 2)) / 2.0;
+        return new Trend(n % 2 == 1 ? ys.get(n / 2) : (ys.get(n / 2 - 1) + ys.get(n / 2)) / 2.0, weakest);
     }
 
     /**
@@ -129,14 +141,17 @@ public final class Signals {
                             : ", " + money(q.getValue()) + " vs " + money(y.baseLevel()) + " a year earlier"
                             + (REPORTED.equals(y.basis()) ? " implied by the reported rate" : "")) + ")"
                     + (last == null ? "" : "; latest tariff event " + last.getId() + " (" + when(last) + ")");
-            out.put(SignalType.YOY_MOVE, signal(SignalType.YOY_MOVE, series, q, y.baseLevel(), y.pct(), y, null, last, summary,
+            out.put(SignalType.YOY_MOVE, signal(SignalType.YOY_MOVE, series, q, y.baseLevel(), y.pct(), y, null, y.weakest(),
+                    last, summary,
                     YOY_METHODS.computeIfAbsent(cfg.yoyMovePct() + "|" + y.basis(), k -> String.format(Locale.ROOT,
                             "YOY_MOVE |yoy| >= %s%%; yoy basis %s", threshold(cfg.yoyMovePct()), y.basis()))));
         }
         if (events.isEmpty()) {
             return out;
         }
-        Double g = trend(history, q, cfg.trendMonths());
+        Trend t = trendOf(history, q, cfg.trendMonths());
+        Double g = t.pct();
+        int weakest = Math.max(y.weakest(), t.weakest()); // the baseline reads the trailing months too
         double trendPct = g == null ? 0.0 : g;
         double trendFactor = 1 + trendPct / 100.0;
         if (trendFactor <= 0) {
@@ -162,7 +177,8 @@ public final class Signals {
                             + "(%s %s -> %s %% %s): possible front-loading", label(series), period(q),
                     versus(q, expected, excess, y, g), cfg.leadMonths(), ahead.getId(),
                     ahead.getKind(), rate(ahead.getRateBeforePct()), rate(ahead.getRateAfterPct()), when(ahead));
-            out.put(SignalType.FRONT_LOADING, signal(SignalType.FRONT_LOADING, series, q, expected, excess, y, g, ahead, summary,
+            out.put(SignalType.FRONT_LOADING, signal(SignalType.FRONT_LOADING, series, q, expected, excess, y, g, weakest,
+                    ahead, summary,
                     String.format(Locale.ROOT, "FRONT_LOADING excess >= %s%% within %d months before a duty rise; %s",
                             threshold(cfg.frontLoadingPct()), cfg.leadMonths(), method(cfg, g, y))));
         }
@@ -178,7 +194,8 @@ public final class Signals {
                             + "(%s %s -> %s %% %s): payback / tariff drop", label(series), period(q),
                     versus(q, expected, excess, y, g), cfg.paybackMonths(), behind.getId(),
                     behind.getKind(), rate(behind.getRateBeforePct()), rate(behind.getRateAfterPct()), when(behind));
-            out.put(SignalType.PAYBACK, signal(SignalType.PAYBACK, series, q, expected, excess, y, g, behind, summary,
+            out.put(SignalType.PAYBACK, signal(SignalType.PAYBACK, series, q, expected, excess, y, g, weakest,
+                    behind, summary,
                     String.format(Locale.ROOT, "PAYBACK shortfall >= %s%% within %d months from a duty rise; %s",
                             threshold(cfg.paybackPct()), cfg.paybackMonths(), method(cfg, g, y))));
         }
@@ -186,7 +203,7 @@ public final class Signals {
     }
 
     private static TradeSignal signal(SignalType type, SeriesKey s, Observation q, Long expected, double excess, Yoy y,
-                                      Double trend, TariffEvent event, String summary, String method) {
+                                      Double trend, int weakest, TariffEvent event, String summary, String method) {
         return TradeSignal.newBuilder()
                 .setType(type.name()).setStatus(SignalStatus.ACTIVE)
                 .setReporter(s.getReporter()).setPartner(s.getPartner()).setFlow(s.getFlow()).setCommodity(s.getCommodity())
@@ -196,8 +213,11 @@ public final class Signals {
                 .setTariffEventId(event == null ? null : event.getId())
                 .setSummary(summary).setMethod(method).setTrendPct(trend).setYoyBasis(y.basis())
                 .setDerivedFrom(q.getDerivedFrom())
+                .setQuality(QUALITIES[weakest])
                 .build();
     }
+
+    private static final FigureQuality[] QUALITIES = FigureQuality.values();
 
     /** Why a signal was withdrawn: its series' data changed (a figure arrived or was revised). */
     static final String RETRACTED_BY_DATA = "revised data no longer meets the condition";

@@ -8,15 +8,21 @@ import io.tradepulse.avro.state.RollupCell;
 import io.tradepulse.avro.state.RollupChildKey;
 import io.tradepulse.avro.state.RollupContribution;
 import io.tradepulse.avro.state.SeriesHistory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Objects;
+import org.apache.avro.Schema;
 import org.apache.kafka.common.serialization.Serde;
 
 /**
- * Serdes of the processor's state stores (see {@link VersionedAvroSerde} for why they bypass the registry).
- * The history uses the compact hand-written {@link SeriesHistoryCodec} (formats 2 to 4, still reads format 1);
- * the keys and the roll-up contribution keep format 1 (a key's bytes are the store's and the changelog's key:
- * changing them would orphan existing entries), written by the hand-written {@link Format1Codecs}, which produce
- * exactly {@link VersionedAvroSerde}'s bytes without Avro's generic writer and reader (a key is serialized on every
- * get and put). The legacy roll-up cell and the applied calendar, read or written rarely, keep the generic serde.
+ * Serdes of the processor's state stores (see {@link VersionedAvroSerde} for why they bypass the registry). The
+ * history uses the compact hand-written {@link SeriesHistoryCodec} (formats 2 to 5, still reads format 1); the keys
+ * keep format 1, and the roll-up contribution keeps it for published figures (a key's bytes are the store's and the
+ * changelog's key: changing them would orphan existing entries), written by the hand-written {@link Format1Codecs},
+ * which produce exactly {@link VersionedAvroSerde}'s bytes without Avro's generic writer and reader (a key is
+ * serialized on every get and put). The legacy roll-up cell and the applied calendar, read or written rarely, keep
+ * the generic serde.
  *
  * @param seriesKey     store key: one entry per series
  * @param seriesHistory value of the series-history store (every period of the series' latest four years, winning
@@ -38,13 +44,28 @@ public record StateSerdes(Serde<SeriesKey> seriesKey, Serde<SeriesHistory> serie
                           Serde<RollupContribution> contribution, Serde<RollupChildKey> childKey,
                           Serde<RollupCell> rollupCell,
                           Serde<AppliedCalendar> appliedCalendar) {
+    /**
+     * The RollupCell schema the legacy store's entries were written with (its nested RollupContribution without
+     * quality), a copy of {@code schemas/history/RollupCell/v1.avsc} (compared with it by {@code StateSerdesTest}).
+     */
+    static final Schema ROLLUP_CELL_V1 = loadRollupCellV1();
+
+    private static Schema loadRollupCellV1() {
+        try (InputStream in = StateSerdes.class.getResourceAsStream("RollupCell-v1.avsc")) {
+            return new Schema.Parser().parse(Objects.requireNonNull(in, "RollupCell-v1.avsc"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static StateSerdes defaults() {
         return new StateSerdes(new Format1Codecs.SeriesKeyCodec(),
                 new SeriesHistoryCodec(), new Format1Codecs.HistoryYearKeyCodec(),
                 new Format1Codecs.ChangeKeyCodec(),
                 new Format1Codecs.RollupContributionCodec(),
                 new Format1Codecs.RollupChildKeyCodec(),
-                new VersionedAvroSerde<>(RollupCell.getClassSchema()),
+                // Every legacy cell was written before RollupContribution.quality: read with that schema (v1).
+                new VersionedAvroSerde<>(RollupCell.getClassSchema(), ROLLUP_CELL_V1),
                 new VersionedAvroSerde<>(AppliedCalendar.getClassSchema()));
     }
 }

@@ -47,12 +47,14 @@ public final class VersionedAvroSerde<T extends SpecificRecord> implements Serde
     /**
      * For a record whose schema evolved after entries were written: {@code writtenWith} is the schema the
      * existing format-1 entries were written with (kept frozen next to the code that reads them); they are
-     * resolved into the current {@code schema}. New entries are written with {@code schema}, so use this only
-     * where they are no longer written in format 1 (see {@link SeriesHistoryCodec}).
+     * resolved into the current {@code schema}. It also writes with {@code writtenWith}, so that what it writes is
+     * format 1 as earlier releases wrote it (a field the old schema lacks is left out): use it where format 1 is
+     * only read, or written by tests standing in for an earlier release (see {@link SeriesHistoryCodec} and the legacy
+     * roll-up cell in {@link StateSerdes}).
      */
     VersionedAvroSerde(Schema schema, Schema writtenWith) {
         this.schema = schema;
-        this.writer = new SpecificDatumWriter<>(schema);
+        this.writer = new SpecificDatumWriter<>(writtenWith);
         this.reader = new SpecificDatumReader<>(writtenWith, schema);
     }
 

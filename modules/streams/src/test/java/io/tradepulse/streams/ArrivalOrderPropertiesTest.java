@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tradepulse.avro.ChangeKey;
 import io.tradepulse.avro.CommodityLevel;
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.SignalKey;
@@ -191,6 +192,8 @@ class ArrivalOrderPropertiesTest {
         return new Scenario(records, events);
     }
 
+    private static final FigureQuality[] QUALITIES = FigureQuality.values();
+
     private static void addCell(List<TradeRecord> records, Random r, SeriesKey s, int year, int month, int months) {
         int versions = 1 + r.nextInt(3);
         for (int v = 0; v < versions; v++) {
@@ -208,6 +211,7 @@ class ArrivalOrderPropertiesTest {
                     .setCurrency(r.nextInt(20) == 0 ? "EUR" : "USD").setSource(SOURCES.get(r.nextInt(SOURCES.size())))
                     .setVintage("v" + published)
                     .setPublishedAt(published).setRevision(r.nextInt(2))
+                    .setQuality(r.nextInt(5) == 0 ? QUALITIES[r.nextInt(QUALITIES.length)] : FigureQuality.PUBLISHED)
                     .build());
         }
     }

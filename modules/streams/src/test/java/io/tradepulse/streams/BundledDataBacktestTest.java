@@ -3,6 +3,7 @@ package io.tradepulse.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.avro.SignalKey;
 import io.tradepulse.avro.SignalStatus;
 import io.tradepulse.avro.TariffEvent;
@@ -125,6 +126,28 @@ class BundledDataBacktestTest {
         assertThat(janFeb.getPriorYearValue()).isEqualTo(71_560_000_000L);
         assertThat(janFeb.getYoyPct()).as("73.41 / 71.56 - 1").isCloseTo(2.585, within(0.001));
         assertThat(janFeb.getReportedYoyPct()).as("GACC's, against its revised 2023 base").isEqualTo(5.0);
+    }
+
+    /**
+     * docs/signals.md: July 2025's level is from a secondary source (the file's flag). Its row says so, the later 2025
+     * rows whose MoM or YTD read it say so, and so does the one signal whose trend reads July (August's PAYBACK).
+     */
+    @Test
+    void shouldMarkWhatRestsOnTheSecondarySourceLevelOfJuly2025() {
+        assertThat(changes.get("2025-07").getQuality()).isEqualTo(FigureQuality.SECONDARY);
+        assertThat(changes.get("2025-07").getMetricsQuality()).isEqualTo(FigureQuality.SECONDARY);
+        assertThat(changes.get("2025-06").getMetricsQuality()).as("before July").isEqualTo(FigureQuality.PUBLISHED);
+        // August 2025 has no level (GACC gave only the YoY), so its YTD sums July's: read, not only neighbouring
+        assertThat(changes.get("2025-08").getQuality()).isEqualTo(FigureQuality.PUBLISHED);
+        assertThat(changes.get("2025-08").getYtdValue()).isNotNull();
+        assertThat(changes.get("2025-08").getMetricsQuality()).isEqualTo(FigureQuality.SECONDARY);
+        assertThat(changes.values()).filteredOn(c -> c.getQuality() != FigureQuality.PUBLISHED)
+                .extracting(c -> c.getYear() + "-" + c.getMonth()).containsExactly("2025-7");
+
+        assertThat(active.get("2025-08 PAYBACK").getQuality()).as("its trend reads July's YoY")
+                .isEqualTo(FigureQuality.SECONDARY);
+        assertThat(active.entrySet()).filteredOn(e -> e.getValue().getQuality() != FigureQuality.PUBLISHED)
+                .extracting(Map.Entry::getKey).containsExactly("2025-08 PAYBACK");
     }
 
     @Test

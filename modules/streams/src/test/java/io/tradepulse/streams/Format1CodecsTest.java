@@ -4,14 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.state.HistoryYearKey;
 import io.tradepulse.avro.state.RollupChildKey;
 import io.tradepulse.avro.state.RollupContribution;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
 import net.jqwik.api.Arbitraries;
@@ -26,7 +32,9 @@ import net.jqwik.api.constraints.IntRange;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,8 +48,7 @@ class Format1CodecsTest {
     private static final VersionedAvroSerde<ChangeKey> AVRO_CELL = new VersionedAvroSerde<>(ChangeKey.getClassSchema());
     private static final VersionedAvroSerde<RollupChildKey> AVRO_CHILD =
             new VersionedAvroSerde<>(RollupChildKey.getClassSchema());
-    private static final VersionedAvroSerde<RollupContribution> AVRO_CONTRIBUTION =
-            new VersionedAvroSerde<>(RollupContribution.getClassSchema());
+    private static final ContributionOracle AVRO_CONTRIBUTION = new ContributionOracle();
 
     private static final Format1Codecs.SeriesKeyCodec SERIES = new Format1Codecs.SeriesKeyCodec();
     private static final Format1Codecs.HistoryYearKeyCodec YEAR = new Format1Codecs.HistoryYearKeyCodec();
@@ -115,8 +122,89 @@ class Format1CodecsTest {
 
     // ---- reads what the Avro serde reads, refuses what it refuses ---------------------------------------------
 
+    /** What a codec is compared with: {@link VersionedAvroSerde}, or for contributions {@link ContributionOracle}. */
+    interface Oracle<T> extends Serde<T>, Serializer<T>, Deserializer<T> {
+        @Override
+        default void configure(Map<String, ?> configs, boolean isKey) {
+            // nothing to configure
+        }
+
+        @Override
+        default void close() {
+            // no resources
+        }
+
+        @Override
+        default Serializer<T> serializer() {
+            return this;
+        }
+
+        @Override
+        default Deserializer<T> deserializer() {
+            return this;
+        }
+    }
+
+    static <T extends SpecificRecord> Oracle<T> oracle(VersionedAvroSerde<T> serde) {
+        return new Oracle<>() {
+            @Override
+            public byte[] serialize(String topic, T value) {
+                return serde.serialize(topic, value);
+            }
+
+            @Override
+            public T deserialize(String topic, byte[] bytes) {
+                return serde.deserialize(topic, bytes);
+            }
+        };
+    }
+
+    /**
+     * The oracle of {@link Format1Codecs.RollupContributionCodec}, from Avro's own serde: format 1 is the Avro binary of
+     * {@code history/RollupContribution/v1.avsc} (what earlier releases wrote, and what the codec still writes for a
+     * published figure), read into the current schema (quality PUBLISHED); format 2 is the Avro binary of the current
+     * schema (a quality other than PUBLISHED).
+     */
+    static final class ContributionOracle implements Oracle<RollupContribution> {
+        static final Schema V1 = parseV1();
+        private final VersionedAvroSerde<RollupContribution> v1Writer = new VersionedAvroSerde<>(V1);
+        private final VersionedAvroSerde<RollupContribution> v1Reader =
+                new VersionedAvroSerde<>(RollupContribution.getClassSchema(), V1);
+        private final VersionedAvroSerde<RollupContribution> current =
+                new VersionedAvroSerde<>(RollupContribution.getClassSchema());
+
+        private static Schema parseV1() {
+            try {
+                return new Schema.Parser().parse(
+                        Files.readString(Path.of("../../schemas/history/RollupContribution/v1.avsc")));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public byte[] serialize(String topic, RollupContribution c) {
+            if (c == null || c.getQuality() == FigureQuality.PUBLISHED) {
+                return v1Writer.serialize(topic, c);
+            }
+            byte[] b = current.serialize(topic, c);
+            b[0] = Format1Codecs.RollupContributionCodec.FORMAT_V2;
+            return b;
+        }
+
+        @Override
+        public RollupContribution deserialize(String topic, byte[] bytes) {
+            if (bytes != null && bytes.length > 0 && bytes[0] == Format1Codecs.RollupContributionCodec.FORMAT_V2) {
+                byte[] asV1 = bytes.clone();
+                asV1[0] = VersionedAvroSerde.FORMAT_V1;
+                return current.deserialize(topic, asV1);
+            }
+            return v1Reader.deserialize(topic, bytes);
+        }
+    }
+
     /** One codec with its oracle and a value of its type. */
-    record Case<T extends SpecificRecord>(String name, VersionedAvroSerde<T> avro, Format1Codec<T> codec, T value) {
+    record Case<T extends SpecificRecord>(String name, Oracle<T> avro, Format1Codec<T> codec, T value) {
         @Override
         public String toString() {
             return name + " " + value;
@@ -126,10 +214,10 @@ class Format1CodecsTest {
     @Provide
     Arbitrary<Case<?>> cases() {
         return Arbitraries.oneOf(
-                seriesKeys().map(v -> new Case<>("SeriesKey", AVRO_SERIES, SERIES, v)),
-                historyYearKeys().map(v -> new Case<>("HistoryYearKey", AVRO_YEAR, YEAR, v)),
-                changeKeys().map(v -> new Case<>("ChangeKey", AVRO_CELL, CELL, v)),
-                childKeys().map(v -> new Case<>("RollupChildKey", AVRO_CHILD, CHILD, v)),
+                seriesKeys().map(v -> new Case<>("SeriesKey", oracle(AVRO_SERIES), SERIES, v)),
+                historyYearKeys().map(v -> new Case<>("HistoryYearKey", oracle(AVRO_YEAR), YEAR, v)),
+                changeKeys().map(v -> new Case<>("ChangeKey", oracle(AVRO_CELL), CELL, v)),
+                childKeys().map(v -> new Case<>("RollupChildKey", oracle(AVRO_CHILD), CHILD, v)),
                 contributions().map(v -> new Case<>("RollupContribution", AVRO_CONTRIBUTION, CONTRIBUTION, v)));
     }
 
@@ -260,7 +348,7 @@ class Format1CodecsTest {
         byte[] bytes = c.avro().serialize("t", c.value());
         bytes[0] = format;
         assertReadAlike(c.avro(), c.codec(), bytes);
-        if (format != VersionedAvroSerde.FORMAT_V1) {
+        if (!c.codec().reads(format)) {
             assertThatThrownBy(() -> c.codec().deserialize("t", bytes)).isInstanceOf(SerializationException.class)
                     .hasMessageStartingWith("Unknown state format version " + format + " for ");
         }
@@ -283,7 +371,8 @@ class Format1CodecsTest {
         HistoryYearKey noSeries = new HistoryYearKey(null, 2025);
         assertThatThrownBy(() -> YEAR.serialize("t", noSeries)).isInstanceOf(SerializationException.class)
                 .hasMessage(messageOf(() -> AVRO_YEAR.serialize("t", noSeries)));
-        RollupContribution noVintage = new RollupContribution("C:01", 1, null, "USD", "CENSUS", null, 0L, null);
+        RollupContribution noVintage = new RollupContribution("C:01", 1, null, "USD", "CENSUS", null, 0L, null,
+                FigureQuality.PUBLISHED);
         assertThatThrownBy(() -> CONTRIBUTION.serialize("t", noVintage)).isInstanceOf(SerializationException.class)
                 .hasMessage(messageOf(() -> AVRO_CONTRIBUTION.serialize("t", noVintage)));
         // nothing of a refused entry stays in the thread's buffer (VersionedAvroSerde once prefixed the next entry)
@@ -357,7 +446,8 @@ class Format1CodecsTest {
                 "io.tradepulse.avro.state.RollupChildKey{cell:" + changeKey + ", child:string}");
         assertPinned(CONTRIBUTION, RollupContribution.getClassSchema(),
                 "io.tradepulse.avro.state.RollupContribution{child:string, months:int, value:union[null, long], "
-                        + "currency:string, source:string, vintage:string, publishedAt:long, derivedFrom:union[null, int]}");
+                        + "currency:string, source:string, vintage:string, publishedAt:long, derivedFrom:union[null, int], "
+                        + "quality:io.tradepulse.avro.FigureQuality[PUBLISHED, ESTIMATED, SECONDARY, UNKNOWN]}");
     }
 
     private static void assertPinned(Format1Codec<?> codec, Schema schema, String pinned) {
@@ -424,9 +514,15 @@ class Format1CodecsTest {
 
     @Provide
     Arbitrary<RollupContribution> contributions() {
+        // Mostly PUBLISHED (format 1, as every figure a source publishes), the other qualities in format 2.
+        Arbitrary<FigureQuality> qualities = Arbitraries.frequencyOf(Tuple.of(3, Arbitraries.just(FigureQuality.PUBLISHED)),
+                Tuple.of(2, Arbitraries.of(FigureQuality.class)));
         return Combinators.combine(strings(), Arbitraries.integers(), Arbitraries.longs().injectNull(0.3), strings(),
                 strings(), strings(), Arbitraries.longs(), Arbitraries.integers().injectNull(0.5))
-                .as(RollupContribution::new);
+                .as((child, months, value, currency, source, vintage, publishedAt, derivedFrom) -> new Object[] {
+                        child, months, value, currency, source, vintage, publishedAt, derivedFrom})
+                .flatMap(f -> qualities.map(q -> new RollupContribution((String) f[0], (Integer) f[1], (Long) f[2],
+                        (String) f[3], (String) f[4], (String) f[5], (Long) f[6], (Integer) f[7], q)));
     }
 
     private static byte[] bytes(int... values) {

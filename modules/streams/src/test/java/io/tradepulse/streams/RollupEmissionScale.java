@@ -1,6 +1,7 @@
 package io.tradepulse.streams;
 
 import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
@@ -71,7 +72,7 @@ public final class RollupEmissionScale {
             for (int k = 0; k < children; k++) {
                 processor.process(new Record<>(cell, new RollupContribution(
                         "C:" + cell.getCommodity() + String.format(Locale.ROOT, "%02d", 10 * (k + 1)), 1, 1_000L + k,
-                        "USD", "CENSUS", "2026-02-05", 1_770_000_000_000L, null), 0L));
+                        "USD", "CENSUS", "2026-02-05", 1_770_000_000_000L, null, FigureQuality.PUBLISHED), 0L));
             }
         }
         System.out.printf("%d cells x %d children contributed in %.1f s%n", cells, children, (System.nanoTime() - start) / 1e9);

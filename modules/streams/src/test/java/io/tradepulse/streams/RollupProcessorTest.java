@@ -3,6 +3,7 @@ package io.tradepulse.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
@@ -204,7 +205,8 @@ class RollupProcessorTest {
     }
 
     private static RollupContribution contribution(String child, long value) {
-        return new RollupContribution(child, 1, value, "USD", "CENSUS", "2025-07-03", 1_751_500_000_000L, null);
+        return new RollupContribution(child, 1, value, "USD", "CENSUS", "2025-07-03", 1_751_500_000_000L, null,
+                FigureQuality.PUBLISHED);
     }
 
     @Test
@@ -382,7 +384,7 @@ class RollupProcessorTest {
     private void contribute(ChangeKey cell, String child, long value, long now, int upstream, long ingested) {
         context.setCurrentSystemTimeMs(now);
         Record<ChangeKey, RollupContribution> record = new Record<>(cell, new RollupContribution(child, 1, value, "USD",
-                "CENSUS", "2025-07-03", 1_751_500_000_000L, null), ingested);
+                "CENSUS", "2025-07-03", 1_751_500_000_000L, null, FigureQuality.PUBLISHED), ingested);
         record.headers().add(RollupProcessor.upstreamHeader(upstream));
         processor.process(record);
     }

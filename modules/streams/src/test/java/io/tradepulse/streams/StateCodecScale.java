@@ -1,6 +1,7 @@
 package io.tradepulse.streams;
 
 import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.state.HistoryYearKey;
@@ -46,7 +47,7 @@ public final class StateCodecScale {
                 RollupChildKey.getClassSchema(), new Format1Codecs.RollupChildKeyCodec());
         run("RollupContribution", n, rounds, i -> new RollupContribution("C:" + (850110 + i % 9000), 1,
                         i % 17 == 0 ? null : 1_000L * i, "USD", "US-CENSUS", "2026-02-05", 1_770_000_000_000L + i,
-                        i % 5 == 0 ? (Integer) 3 : null),
+                        i % 5 == 0 ? (Integer) 3 : null, FigureQuality.PUBLISHED),
                 RollupContribution.getClassSchema(), new Format1Codecs.RollupContributionCodec());
         System.out.println("(checksum " + sink + ")");
     }

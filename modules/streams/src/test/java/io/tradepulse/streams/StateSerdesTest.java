@@ -3,6 +3,7 @@ package io.tradepulse.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tradepulse.avro.ChangeKey;
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
@@ -94,7 +95,8 @@ class StateSerdesTest {
 
     private static KeyValue<RollupChildKey, RollupContribution> child(ChangeKey cell, String child, Long value) {
         return KeyValue.pair(new RollupChildKey(cell, child),
-                new RollupContribution(child, 1, value, "USD", "US-CENSUS", "2025-06", 1_750_000_000_000L, null));
+                new RollupContribution(child, 1, value, "USD", "US-CENSUS", "2025-06", 1_750_000_000_000L, null,
+                        FigureQuality.PUBLISHED));
     }
 
     private static <T extends org.apache.avro.specific.SpecificRecord> Serde<T> generic(org.apache.avro.Schema schema) {

@@ -3,6 +3,7 @@ package io.tradepulse.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.state.RollupContribution;
@@ -28,11 +29,12 @@ class VersionedAvroSerdeTest {
     @Test
     void shouldWriteTheNextEntryCleanlyAfterARefusedEntryOfAnotherRecordType() {
         VersionedAvroSerde<RollupContribution> serde = new VersionedAvroSerde<>(RollupContribution.getClassSchema());
-        RollupContribution ok = new RollupContribution("C:870321", 1, 5L, "EUR", "EUROSTAT", "2026-01", 1L, null);
+        RollupContribution ok = new RollupContribution("C:870321", 1, 5L, "EUR", "EUROSTAT", "2026-01", 1L, null,
+                FigureQuality.PUBLISHED);
         byte[] clean = new VersionedAvroSerde<RollupContribution>(RollupContribution.getClassSchema()).serialize("t", ok);
 
         assertThatThrownBy(() -> serde.serialize("t",
-                new RollupContribution("C:870322", 2, 7L, "EUR", null, "2026-01", 1L, null)))
+                new RollupContribution("C:870322", 2, 7L, "EUR", null, "2026-01", 1L, null, FigureQuality.PUBLISHED)))
                 .isInstanceOf(SerializationException.class);
 
         assertThat(serde.serialize("t", ok)).isEqualTo(clean);

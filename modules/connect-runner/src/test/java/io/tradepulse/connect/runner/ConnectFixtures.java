@@ -138,6 +138,7 @@ final class ConnectFixtures {
     c.put("field.reportedYoyPct", "reported_yoy_pct");
     c.put("field.sourceRef", "source");
     c.put("field.note", "flag");
+    c.put("field.quality", "flag");
     c.put("default.vintage", "seed-2026-01");
     c.put("default.publishedAt", "2026-01-14");
     return c;

@@ -2,6 +2,7 @@ package io.tradepulse.connect.census;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.CodeTable;
 import io.tradepulse.connect.common.Digests;
@@ -278,8 +279,10 @@ public final class CensusParser implements PayloadParser<CensusParser.Context> {
       if (ym == null) {
         return bad("Bad time '" + row.get(time) + "'", position, start);
       }
+      // The Census Bureau's own release (FT-900): the API marks no figure as estimated.
       return new TradeRow("USA", partner, ctx.flow(), commodity, level.get(), ym.getYear(), ym.getMonthValue(), 1,
-          value, "USD", ctx.valuation(), null, "CENSUS", ctx.sourceRef(), ctx.vintage(), ctx.publishedAt(), 0, null);
+          value, "USD", ctx.valuation(), null, "CENSUS", ctx.sourceRef(), ctx.vintage(), ctx.publishedAt(), 0, null,
+          FigureQuality.PUBLISHED);
     }
 
     private BadRow bad(String reason, String position, long start) {

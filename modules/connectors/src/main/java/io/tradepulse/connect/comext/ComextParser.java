@@ -1,5 +1,6 @@
 package io.tradepulse.connect.comext;
 
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.CodeTable;
 import io.tradepulse.connect.common.Digests;
@@ -40,7 +41,8 @@ import java.util.TreeMap;
 /**
  * Parses the two Comext payloads into TradeRows, values in EUR (currency=EUR) unless an {@link FxTable} is
  * configured, in which case every row is converted or dead-lettered (never a mix). Columns are found by
- * name. Imports are valued CIF, exports FOB (Eurostat methodology).
+ * name. Imports are valued CIF, exports FOB (Eurostat methodology). Every figure is Eurostat's release, quality
+ * PUBLISHED: neither payload as read here has a column marking an observation estimated or provisional.
  *
  * <ul>
  *   <li>SDMX-CSV from the API: {@code DATAFLOW,LAST UPDATE,freq,reporter,partner,product,flow,indicators,
@@ -434,7 +436,11 @@ final class ComextParser {
     }
   }
 
-  /** Fingerprint content of a figure: everything downstream keys or reads, except vintage and publishedAt. */
+  /**
+   * Fingerprint content of a figure: everything downstream keys or reads, except vintage and publishedAt, and quality,
+   * which is PUBLISHED for every Comext figure: in the content, it would change the fingerprint of every month the
+   * offsets keep, and the next look-back would re-emit them all as revisions of nothing.
+   */
   static String content(TradeRow t) {
     return String.join("\u001f", "T", t.reporter(), t.partner(), t.flow(), t.commodity(), t.commodityLevel(),
         YearMonth.of(t.year(), t.month()).toString(), Integer.toString(t.months()), String.valueOf(t.value()),
@@ -848,6 +854,6 @@ final class ComextParser {
     }
     return new TradeRow(reporter.get().iso3(), partner.get().iso3(), flow, commodity, level.get(), month.getYear(),
         month.getMonthValue(), 1, value, currency, flow.equals("IMPORT") ? "CIF" : "FOB", null, SOURCE, sourceRef,
-        vintage, published, 0, note);
+        vintage, published, 0, note, FigureQuality.PUBLISHED);
   }
 }

@@ -1,10 +1,13 @@
 package io.tradepulse.connect.common;
 
+import io.tradepulse.avro.FigureQuality;
 import java.util.Objects;
 
 /**
  * One normalized trade figure as parsed from a source, before it becomes Connect data. Mirrors
- * {@code io.tradepulse.avro.TradeRecord} field by field so the mapping stays obvious.
+ * {@code io.tradepulse.avro.TradeRecord} field by field so the mapping stays obvious, but for {@code derivedFrom},
+ * which only the processor's roll-ups set. {@code quality} is the generated enum rather than a string, as Connect
+ * carries it, so that no parser can write a symbol the schema does not have.
  */
 public record TradeRow(
     String reporter,
@@ -24,7 +27,8 @@ public record TradeRow(
     String vintage,
     long publishedAt,
     int revision,
-    String note) implements ParsedItem {
+    String note,
+    FigureQuality quality) implements ParsedItem {
 
   public TradeRow {
     Objects.requireNonNull(reporter, "reporter");
@@ -35,21 +39,22 @@ public record TradeRow(
     Objects.requireNonNull(currency, "currency");
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(vintage, "vintage");
+    Objects.requireNonNull(quality, "quality");
   }
 
   /** Same row with another value/currency/note, used by the FX conversion of Comext rows. */
   public TradeRow withMoney(Long newValue, String newCurrency, String newNote) {
     return new TradeRow(reporter, partner, flow, commodity, commodityLevel, year, month, months, newValue,
-        newCurrency, valuation, reportedYoyPct, source, sourceRef, vintage, publishedAt, revision, newNote);
+        newCurrency, valuation, reportedYoyPct, source, sourceRef, vintage, publishedAt, revision, newNote, quality);
   }
 
   public TradeRow withReportedYoyPct(Double pct) {
     return new TradeRow(reporter, partner, flow, commodity, commodityLevel, year, month, months, value,
-        currency, valuation, pct, source, sourceRef, vintage, publishedAt, revision, note);
+        currency, valuation, pct, source, sourceRef, vintage, publishedAt, revision, note, quality);
   }
 
   public TradeRow withRevision(int newRevision) {
     return new TradeRow(reporter, partner, flow, commodity, commodityLevel, year, month, months, value, currency,
-        valuation, reportedYoyPct, source, sourceRef, vintage, publishedAt, newRevision, note);
+        valuation, reportedYoyPct, source, sourceRef, vintage, publishedAt, newRevision, note, quality);
   }
 }

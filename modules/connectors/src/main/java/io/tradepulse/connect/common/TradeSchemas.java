@@ -11,8 +11,8 @@ import org.apache.kafka.connect.data.Struct;
 /**
  * Connect schemas of the canonical Avro records, derived from them. The schema NAMES are the Avro full names: the
  * tradepulse AvroConverter recognises them and writes the canonical .avsc schema from tradepulse-schemas,
- * so the registry subject holds exactly that schema. Enums (Flow, CommodityLevel, DeadLetterStage) are
- * Connect strings; the converter maps them to the Avro enum symbols.
+ * so the registry subject holds exactly that schema. Enums (Flow, CommodityLevel, FigureQuality, DeadLetterStage)
+ * are Connect strings; the converter maps them to the Avro enum symbols.
  */
 public final class TradeSchemas {
   private TradeSchemas() {}
@@ -53,7 +53,8 @@ public final class TradeSchemas {
         .put("vintage", r.vintage())
         .put("publishedAt", new Date(r.publishedAt()))
         .put("revision", r.revision())
-        .put("note", r.note());
+        .put("note", r.note())
+        .put("quality", r.quality().name());
   }
 
   /** @param occurredAt deterministic time: the publication time of the payload the row came from */

@@ -2,6 +2,7 @@ package io.tradepulse.connect.comtrade;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.CodeTable;
 import io.tradepulse.connect.common.Digests;
@@ -33,7 +34,7 @@ import java.util.TreeMap;
  * map to EXPORT, IMPORT, RE_EXPORT, RE_IMPORT (others, e.g. DX, are dead letters); primaryValue is rounded
  * half-even to whole USD, its valuation CIF or FOB as {@link #valuation} tells; isAggregate/isLeaf/aggrLevel are kept in {@code note} since TradeRecord has no
  * field for them. publishedAt is derived (the API gives no release date): the first day of the second month
- * after the period, UTC; vintage "COMTRADE yyyyMM".
+ * after the period, UTC; vintage "COMTRADE yyyyMM". isReported gives {@code quality} ({@link #quality}).
  */
 public final class ComtradeParser implements PayloadParser<String> {
   private final CodeTable m49;
@@ -292,6 +293,18 @@ public final class ComtradeParser implements PayloadParser<String> {
     }
   }
 
+  /**
+   * The quality of a record's figure from {@code isReported}: false means UNSD estimated the figure, the country did
+   * not report it (ESTIMATED); true, and a record without the field or with null (older or preview answers), the
+   * country's own figure (PUBLISHED). A period's fingerprint is taken over its records' raw bytes, isReported among
+   * them, so a period in the look-back window whose estimate the country's report replaces is re-emitted as a revision.
+   */
+  static FigureQuality quality(Map<String, String> r) {
+    String reported = r.get("isReported");
+    return reported != null && reported.trim().equalsIgnoreCase("false") ? FigureQuality.ESTIMATED
+        : FigureQuality.PUBLISHED;
+  }
+
   private static boolean isOrAbsent(String value, String total) {
     return value == null || value.isBlank() || value.trim().equalsIgnoreCase(total);
   }
@@ -359,6 +372,6 @@ public final class ComtradeParser implements PayloadParser<String> {
     long publishedAt = period.plusMonths(2).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
     return new TradeRow(reporter.get().iso3(), partner.get().iso3(), flow, cmd, level.get(), period.getYear(),
         period.getMonthValue(), 1, value, "USD", valuation, null, "COMTRADE", sourceRef,
-        "COMTRADE " + period.format(ComtradeConfig.YYYYMM), publishedAt, 0, note);
+        "COMTRADE " + period.format(ComtradeConfig.YYYYMM), publishedAt, 0, note, quality(r));
   }
 }

@@ -76,7 +76,12 @@ public final class FileConfig extends TradeSourceConfig {
         + "digits). A number of 9 to 11 digits (epoch seconds, e.g. 1749513600) or of more than 13 (micro- or "
         + "nanoseconds) makes the row a dead letter naming the cell; it is not reinterpreted. Also the occurredAt of "
         + "dead letters when set as a default."),
-    NOTE("note", "Quality note.");
+    NOTE("note", "Quality note."),
+    QUALITY("quality", "How far the source stands behind the figure (TradeRecord.quality): a cell that is, trimmed and "
+        + "in any case, SECONDARY (the level comes from a secondary source) or ESTIMATED (the source marks it "
+        + "estimated) makes the figure so; any other text, such as a free-text flag ('published (GACC reports Jan+Feb "
+        + "combined)', 'yoy only', 'published; one secondary source says +9.1%'), makes it PUBLISHED, as does no "
+        + "column and no constant. A constant must be one of PUBLISHED, ESTIMATED, SECONDARY.");
 
     public final String key;
     public final String doc;
@@ -168,6 +173,8 @@ public final class FileConfig extends TradeSourceConfig {
       case CURRENCY -> "an ISO 4217 code, e.g. USD";
       case VALUATION -> "one of " + String.join(", ", MappedRowParser.VALUATIONS);
       case REPORTED_YOY_PCT -> "a percent not below -100, e.g. -34.5";
+      // UNKNOWN is what a reader makes of a quality its schema does not know, not one a source gives.
+      case QUALITY -> "one of " + String.join(", ", MappedRowParser.QUALITIES.stream().map(Enum::name).toList());
       case PUBLISHED_AT -> "an ISO instant (2026-01-14T00:00:00Z), a date yyyy-MM-dd (UTC midnight) or epoch millis "
           + "(12 or 13 digits; epoch seconds are refused), not after now + " + RecordBounds.PUBLICATION_SLACK.toDays()
           + " day";

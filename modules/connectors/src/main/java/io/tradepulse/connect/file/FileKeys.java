@@ -18,8 +18,8 @@ import java.util.Objects;
  * response and the GACC reader with a table's:
  *
  * <ul>
- *   <li>rows of one key with the same figures (value, currency, months, valuation, reported YoY: a row copied, a file
- *       appended to itself) go out once, from the first of them; each later one is a dead letter saying so;</li>
+ *   <li>rows of one key with the same figures (value, currency, months, valuation, reported YoY, quality: a row copied,
+ *       a file appended to itself) go out once, from the first of them; each later one is a dead letter saying so;</li>
  *   <li>rows of one key with different figures are all dead letters naming the lines: which one is the file's cannot
  *       be told.</li>
  * </ul>
@@ -158,8 +158,10 @@ final class FileKeys {
 
   /** The figures' 64-bit hash: what must be equal for two rows of one key to be one figure. */
   private static long figures(TradeRow t) {
+    // Quality too: one level given PUBLISHED on a line and SECONDARY on another would go out with the quality of
+    // whichever line came first, and which one the file stands behind cannot be told.
     return hash(Objects.toString(t.value()), t.currency(), Integer.toString(t.months()),
-        Objects.toString(t.valuation()), Objects.toString(t.reportedYoyPct()));
+        Objects.toString(t.valuation()), Objects.toString(t.reportedYoyPct()), t.quality().name());
   }
 
   private static long hash(String... parts) {

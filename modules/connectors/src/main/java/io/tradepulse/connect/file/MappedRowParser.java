@@ -3,6 +3,7 @@ package io.tradepulse.connect.file;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.Hs;
 import io.tradepulse.connect.common.ItemStream;
@@ -455,7 +456,7 @@ public final class MappedRowParser implements PayloadParser<String> {
           value, currency == null ? "USD" : cell(Target.CURRENCY, currency, where, MappedRowParser::currency),
           valuation == null ? null : cell(Target.VALUATION, valuation, where, MappedRowParser::valuation), yoy,
           config.sourceName(), get.apply(Target.SOURCE_REF), require(get.apply(Target.VINTAGE), "vintage"),
-          publishedAt, 0, get.apply(Target.NOTE));
+          publishedAt, 0, get.apply(Target.NOTE), quality(get.apply(Target.QUALITY)));
     } catch (RuntimeException e) {
       return BadRow.of(e, location, position, raw);
     }
@@ -532,6 +533,12 @@ public final class MappedRowParser implements PayloadParser<String> {
       case VALUATION -> valuation(v);
       case REPORTED_YOY_PCT -> yoy(v);
       case PUBLISHED_AT -> checkPublishedAt(instant(v), "publishedAt '" + v + "'", clock);
+      case QUALITY -> {
+        // Stricter than a cell: a constant is typed for this key, and a typo (SECONDAY) would make every row PUBLISHED.
+        if (!v.equalsIgnoreCase(quality(v).name())) {
+          throw new IllegalArgumentException("quality '" + v + "' is not " + FileConfig.allowed(t));
+        }
+      }
       default -> { } // free text
     }
   }
@@ -570,6 +577,26 @@ public final class MappedRowParser implements PayloadParser<String> {
           + RecordBounds.PUBLICATION_SLACK.toDays() + " day (" + latest + "): a date or unit error? The processor "
           + "refuses it");
     }
+  }
+
+  /** The qualities a file may give a figure, by its quality column or constant. */
+  static final List<FigureQuality> QUALITIES =
+      List.of(FigureQuality.PUBLISHED, FigureQuality.ESTIMATED, FigureQuality.SECONDARY);
+
+  /**
+   * The quality a cell (or constant) gives: the one it names, trimmed and in any case, else PUBLISHED. A flag column
+   * is often free text, as in the GACC series file ('published (GACC reports Jan+Feb combined)', 'yoy only',
+   * 'secondary'): only a cell that is exactly a quality's name lowers the figure's, never one that mentions it
+   * ('published; one secondary source says +9.1%' is GACC's level, only a YoY elsewhere is disputed).
+   *
+   * @param v the cell, trimmed; null when there is neither a cell nor a constant
+   */
+  static FigureQuality quality(String v) {
+    if (v == null) {
+      return FigureQuality.PUBLISHED;
+    }
+    String name = v.strip().toUpperCase(Locale.ROOT);
+    return QUALITIES.stream().filter(q -> q.name().equals(name)).findFirst().orElse(FigureQuality.PUBLISHED);
   }
 
   /**

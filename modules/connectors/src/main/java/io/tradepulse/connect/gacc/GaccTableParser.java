@@ -1,5 +1,6 @@
 package io.tradepulse.connect.gacc;
 
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.CodeTable;
 import io.tradepulse.connect.common.NumberCells;
@@ -514,7 +515,8 @@ public final class GaccTableParser implements PayloadParser<GaccTableParser.Cont
       }
       TradeRow figure = new TradeRow("CHN", p.partner(), names[f], "TOTAL", "TOTAL", p.period().getYear(),
           p.period().getMonthValue(), p.months(), value, "USD", valuation[f], pct, "GACC", ctx.location(), vintage,
-          publishedAt, 0, p.months() == 2 ? "January and February published combined" : null);
+          publishedAt, 0, p.months() == 2 ? "January and February published combined" : null,
+          FigureQuality.PUBLISHED); // China customs' own table
       out.add(figure);
       origin.put(figure, p.row());
     }

@@ -1,8 +1,10 @@
 package io.tradepulse.connect.avro;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tradepulse.avro.DeadLetter;
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
@@ -10,6 +12,7 @@ import io.tradepulse.connect.common.BadRow;
 import io.tradepulse.connect.common.TradeRow;
 import io.tradepulse.connect.common.TradeSchemas;
 import io.tradepulse.registry.serde.KafkaAvroDeserializer;
+import io.tradepulse.registry.serde.KafkaAvroSerializer;
 import io.tradepulse.testsupport.registry.InMemorySchemaRegistryClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -19,15 +22,21 @@ import java.util.Map;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class AvroConverterTest {
   final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
   static final Map<String, Object> CONF = Map.of("schema.registry.url", "http://unused:8081");
 
   static final TradeRow ROW = new TradeRow("CHN", "USA", "EXPORT", "TOTAL", "TOTAL", 2025, 5, 1, 28_800_000_000L, "USD",
-      "FOB", -34.5, "GACC", "AP 2025-06-09", "2025-06-09", Instant.parse("2025-06-09T02:00:00Z").toEpochMilli(), 0, null);
+      "FOB", -34.5, "GACC", "AP 2025-06-09", "2025-06-09", Instant.parse("2025-06-09T02:00:00Z").toEpochMilli(), 0, null,
+      FigureQuality.PUBLISHED);
 
   AvroConverter converter(boolean isKey) {
     AvroConverter c = new AvroConverter(registry);
@@ -91,6 +100,80 @@ class AvroConverterTest {
     AvroConverter keys = converter(true);
     assertThat(keys.toConnectData("trade.dlq", keys.fromConnectData("trade.dlq", Schema.STRING_SCHEMA, "census#row 3")).value())
         .isEqualTo("census#row 3");
+  }
+
+  TradeRecord decoded(byte[] value) {
+    KafkaAvroDeserializer specific = new KafkaAvroDeserializer(registry);
+    specific.configure(Map.of("schema.registry.url", "http://unused:8081", "specific.avro.reader", true), false);
+    return (TradeRecord) specific.deserialize("trade.records", value);
+  }
+
+  /** A connector's figure on its way: TradeRow, Connect struct, this converter's bytes, a consumer's TradeRecord. */
+  @ParameterizedTest
+  @EnumSource(value = FigureQuality.class, names = {"PUBLISHED", "ESTIMATED", "SECONDARY"})
+  void shouldWriteTheQualityOfATradeRowSoThatTheDecodedTradeRecordHasItsSymbol(FigureQuality quality) {
+    TradeRow row = new TradeRow("CHN", "USA", "EXPORT", "TOTAL", "TOTAL", 2025, 7, 1, 35_800_000_000L, "USD", "FOB",
+        -21.67, "GACC", "Reuters", "seed-2026-01", Instant.parse("2026-01-14T00:00:00Z").toEpochMilli(), 0, "flag",
+        quality);
+    AvroConverter c = converter(false);
+    byte[] bytes = c.fromConnectData("trade.records", TradeSchemas.TRADE_RECORD, TradeSchemas.value(row));
+
+    assertThat(decoded(bytes).getQuality()).isEqualTo(quality);
+    assertThat(decoded(bytes).getNote()).as("the note is kept beside it").isEqualTo("flag");
+    assertThat(((Struct) c.toConnectData("trade.records", bytes).value()).getString("quality"))
+        .as("and read back into Connect data").isEqualTo(quality.name());
+  }
+
+  /**
+   * A record written before TradeRecord had {@code quality} (schemas/history/TradeRecord/v2.avsc: the fields but the
+   * last), read into Connect data as written and written again, as a pipeline replaying old records does: the struct
+   * has no such field, and the figure gets the field's default, as the schema says of records written before it.
+   */
+  @Test
+  void shouldWriteAStructOfATradeRecordWrittenBeforeQualityExistedAsPublished() {
+    org.apache.avro.Schema current = TradeRecord.getClassSchema();
+    org.apache.avro.Schema v2 = org.apache.avro.Schema.createRecord(current.getName(), current.getDoc(),
+        current.getNamespace(), false, current.getFields().stream().filter(f -> !f.name().equals("quality"))
+            .map(f -> new org.apache.avro.Schema.Field(f, f.schema())).toList());
+    GenericRecord old = new GenericData.Record(v2);
+    TradeRecord published = decoded(converter(false).fromConnectData("trade.records", TradeSchemas.TRADE_RECORD,
+        TradeSchemas.value(ROW)));
+    v2.getFields().forEach(f -> old.put(f.name(), generic(published, f.name())));
+    byte[] written;
+    try (KafkaAvroSerializer serializer = new KafkaAvroSerializer(registry)) {
+      serializer.configure(CONF, false);
+      written = serializer.serialize("trade.records.v2", old);
+    }
+    AvroConverter c = converter(false);
+    SchemaAndValue read = c.toConnectData("trade.records.v2", written);
+    assertThat(read.schema().name()).isEqualTo(TradeSchemas.TRADE_RECORD_NAME);
+    assertThat(read.schema().field("quality")).as("read as written").isNull();
+
+    TradeRecord again = decoded(c.fromConnectData("trade.records", read.schema(), read.value()));
+    assertThat(again.getQuality()).isEqualTo(FigureQuality.PUBLISHED);
+    assertThat(again.getValue()).isEqualTo(ROW.value());
+  }
+
+  /** {@code published}'s field {@code name} as generic data (enums as symbols, timestamps as millis). */
+  private static Object generic(TradeRecord published, String name) {
+    Object v = published.get(name);
+    return v instanceof Enum<?> e ? new GenericData.EnumSymbol(TradeRecord.getClassSchema().getField(name).schema(),
+        e.name()) : v instanceof Instant i ? i.toEpochMilli() : v;
+  }
+
+  /**
+   * A struct of today's schema whose quality was never set is a connector's bug, not a record of an older schema: it
+   * is refused rather than written PUBLISHED, which would vouch for a figure nobody vouched for.
+   */
+  @Test
+  void shouldRefuseATradeRecordStructWhoseQualityWasLeftUnset() {
+    Struct full = TradeSchemas.value(ROW);
+    Struct withoutQuality = new Struct(TradeSchemas.TRADE_RECORD);
+    TradeSchemas.TRADE_RECORD.fields().stream().filter(f -> !f.name().equals("quality"))
+        .forEach(f -> withoutQuality.put(f, full.get(f)));
+
+    assertThatThrownBy(() -> converter(false).fromConnectData("trade.records", TradeSchemas.TRADE_RECORD,
+        withoutQuality)).isInstanceOf(DataException.class).hasMessageContaining("FigureQuality");
   }
 
   @Test

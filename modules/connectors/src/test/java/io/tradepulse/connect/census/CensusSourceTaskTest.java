@@ -97,6 +97,8 @@ class CensusSourceTaskTest {
     assertThat(china.getInt32("year")).isEqualTo(2025);
     assertThat(china.getInt32("month")).isEqualTo(5);
     assertThat(china.getString("vintage")).isEqualTo("FT-900 2025-05");
+    assertThat(trades(rs)).extracting(r -> ((Struct) r.value()).getString("quality")).as("the Bureau's own release")
+        .containsOnly("PUBLISHED");
     assertThat(china.getString("sourceRef")).doesNotContain("s3cret").contains("time=2025-05");
     wm.verify(getRequestedFor(urlPathEqualTo("/data/timeseries/intltrade/exports/hs"))
         .withQueryParam("key", equalTo("s3cret")).withQueryParam("COMM_LVL", equalTo("HS2")));

@@ -139,6 +139,8 @@ class ComextSourceTaskTest {
       assertThat(s.getString("currency")).isEqualTo("EUR");
       assertThat(s.getString("valuation")).isEqualTo("FOB");
       assertThat(s.getString("vintage")).isEqualTo("COMEXT 2026-09-15");
+      assertThat(s.getString("quality")).as("SDMX-CSV as read here marks no observation estimated")
+          .isEqualTo("PUBLISHED");
       assertThat(((java.util.Date) s.get("publishedAt")).toInstant()).as("a bare date: the 11:00 update, Luxembourg")
           .isEqualTo(Instant.parse("2026-09-15T09:00:00Z"));
     });
@@ -279,6 +281,8 @@ class ComextSourceTaskTest {
         .containsExactly("DEU CHN IMPORT 72042110 HS8 5 1392 USD", "DEU USA EXPORT 72042110 HS8 5 56 USD");
     assertThat(trades.get(0).getString("note")).isEqualTo("converted from EUR 1234 at 1.1278 USD/EUR");
     assertThat(trades.get(0).getString("vintage")).isEqualTo("COMEXT bulk full_v2_202505.csv");
+    assertThat(trades).extracting(s -> s.getString("quality")).as("summed and converted, still Eurostat's figures")
+        .containsOnly("PUBLISHED");
     assertThat(values(rs, "trade.dlq")).singleElement()
         .satisfies(d -> assertThat(d.getString("reason")).startsWith("No EUR->USD rate for 2025-04"));
   }

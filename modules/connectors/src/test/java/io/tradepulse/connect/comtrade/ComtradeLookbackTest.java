@@ -184,6 +184,35 @@ class ComtradeLookbackTest {
   }
 
   /**
+   * UNSD estimates a figure the country has not reported (isReported false) and replaces it with the country's own once
+   * it comes, often with the same value: the period changed, and is re-emitted with the figure now PUBLISHED.
+   */
+  @Test
+  void shouldReemitAnEstimatedFigureAsPublishedWhenTheCountryReportsItLater() throws Exception {
+    List<String> year = year(2024);
+    String march = rec("202403", "842", "X", "1003");
+    String estimated = march.replace("\"isReported\":true", "\"isReported\":false");
+    List<String> withEstimate = new ArrayList<>(year);
+    withEstimate.set(year.indexOf(march), estimated);
+    stub(YEAR_2024, withEstimate);
+    ComtradeSourceTask task = start(props());
+    List<SourceRecord> first = harness.drain(task);
+    assertThat(first).hasSize(36);
+    assertThat(value(find(first, 3, "USA", "EXPORT")).getString("quality")).isEqualTo("ESTIMATED");
+    assertThat(first).filteredOn(r -> r != find(first, 3, "USA", "EXPORT"))
+        .allSatisfy(r -> assertThat(value(r).getString("quality")).isEqualTo("PUBLISHED"));
+
+    stub(YEAR_2024, year); // the country reported March: the same value, reported
+    clock.advance(A_DAY_ON);
+    List<SourceRecord> again = harness.drain(task);
+    task.stop();
+
+    assertThat(again).extracting(r -> show(r) + " " + value(r).getString("quality"))
+        .containsExactly("2024-3 USA EXPORT 1003 r1 PUBLISHED", "2024-3 USA IMPORT 503 r1 PUBLISHED",
+            "2024-3 WLD EXPORT 9003 r1 PUBLISHED");
+  }
+
+  /**
    * The new-period window keeps being answered with the same "error" page while a revision check re-emits March: the
    * re-emitted period's offset forgot that the error's dead letter was sent, and the next new-period call sent it again,
    * once per revision for as long as the window was answered so.

@@ -14,9 +14,9 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.tradepulse.connect.LogCapture;
 import io.tradepulse.connect.TaskHarness;
+import io.tradepulse.connect.common.HttpPage;
 import io.tradepulse.connect.common.JdkPageFetcher;
 import io.tradepulse.connect.common.LongRetryAfterException;
-import io.tradepulse.connect.common.HttpPage;
 import io.tradepulse.connect.common.OutOfQuotaException;
 import io.tradepulse.connect.common.PageFetcher;
 import io.tradepulse.connect.common.Sleeper;
@@ -171,6 +171,34 @@ class ComtradeSourceTaskTest {
     assertThat(trades).extracting(s -> s.getString("partner") + " " + s.getString("flow") + " " + s.getString("valuation"))
         .containsExactly("CHN IMPORT FOB", "USA IMPORT CIF", "CAN EXPORT FOB",
             "DEU IMPORT CIF"); // neither value given: the flow's recommended basis, as before
+  }
+
+  /** A record as {@link #rec} makes it, but for {@code isReported}: a JSON literal, or null to leave the field out. */
+  static String recReported(String period, String flow, String value, String isReported) {
+    String r = rec(period, "156", "842", flow, "TOTAL", value);
+    return r.replace(",\"isReported\":true", isReported == null ? "" : ",\"isReported\":" + isReported);
+  }
+
+  /**
+   * v1's isReported is false for a figure UNSD estimated because the country did not report it. It went out like a
+   * reported one; only a look at the raw record told them apart. True, null and absent (older and preview answers) are
+   * the country's figure.
+   */
+  @Test
+  void shouldMarkAComtradeFigureEstimatedWhenNotReported() throws Exception {
+    String body = page(4, recReported("202405", "X", "100", "true"), recReported("202405", "M", "200", "false"),
+        recReported("202405", "RX", "300", null), recReported("202405", "RM", "400", "null"));
+    wm.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200).withBody(body)));
+    ComtradeSourceTask task = task(Map.of(ComtradeConfig.FLOWS_CONFIG, "X,M,RX,RM"));
+    List<SourceRecord> rs = TaskHarness.poll(task);
+    task.stop();
+
+    List<Struct> trades = rs.stream().map(r -> (Struct) r.value()).toList();
+    assertThat(trades).extracting(s -> s.getString("flow") + " " + s.getInt64("value") + " " + s.getString("quality"))
+        .containsExactly("EXPORT 100 PUBLISHED", "IMPORT 200 ESTIMATED", "RE_EXPORT 300 PUBLISHED",
+            "RE_IMPORT 400 PUBLISHED");
+    assertThat(trades.get(1).getString("note")).as("the note stays as it was")
+        .isEqualTo("isAggregate=true;isLeaf=false;aggrLevel=0");
   }
 
   @Test

@@ -88,6 +88,37 @@ class FileRepeatedRowsTest {
         "2025-7 35800000000");
   }
 
+  /**
+   * One level, given on one line as China customs' and on another as a secondary source's: the record would carry the
+   * quality of whichever line came first, and which one the file stands behind cannot be told. Without a quality
+   * column the two lines are one figure given twice.
+   */
+  @Test
+  void shouldDeadLetterBothRowsOfAMonthGivenOneLevelWithTwoQualities() throws Exception {
+    Path f = Files.writeString(dir.resolve("seed.csv"), """
+        period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag
+        2025-07,2025-07,35.8,-21.67,Reuters quoting GACC,published
+        2025-07,2025-07,35.8,-21.67,Reuters (YoY); level from a secondary source,secondary
+        """);
+    TaskHarness harness = new TaskHarness();
+    FileSourceTask task = harness.start(new FileSourceTask(), props(f, 100));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+    assertThat(rs).extracting(FileRepeatedRowsTest::show).allSatisfy(r -> assertThat(r)
+        .contains("2025-07 published 2026-01-14T00:00:00Z given different figures on lines [2, 3]"));
+    assertThat(rs).hasSize(2);
+
+    Map<String, String> noQuality = props(f, 100);
+    noQuality.remove("field.quality");
+    TaskHarness again = new TaskHarness();
+    FileSourceTask once = again.start(new FileSourceTask(), noQuality);
+    List<SourceRecord> onceRs = again.drain(once);
+    once.stop();
+    assertThat(onceRs).extracting(FileRepeatedRowsTest::show).first().isEqualTo("2025-7 35800000000");
+    assertThat(onceRs).extracting(FileRepeatedRowsTest::show).last().asString()
+        .contains("again, with the same figures as on line 2: emitted once");
+  }
+
   @Test
   void shouldKeepEveryRevisionWhenAFileGivesOneMonthWithDifferentPublicationTimes() throws Exception {
     // A file of revisions: June 2025 first published, then revised. The newest publication wins downstream, as meant.

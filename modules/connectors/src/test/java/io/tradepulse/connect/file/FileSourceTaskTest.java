@@ -5,13 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.connect.common.BadRow;
+import java.io.IOException;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.YearMonth;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -42,6 +47,7 @@ class FileSourceTaskTest {
     p.put("field.reportedYoyPct", "reported_yoy_pct");
     p.put("field.sourceRef", "source");
     p.put("field.note", "flag");
+    p.put("field.quality", "flag");
     p.put("default.vintage", "seed-2026-01");
     p.put("default.publishedAt", "2026-01-14");
     p.put("poll.interval.ms", "10");
@@ -72,6 +78,82 @@ class FileSourceTaskTest {
     assertThat(janFeb2025.getFloat64("reportedYoyPct")).isEqualTo(2.3);
     Struct mar2023 = (Struct) rs.get(1).value();
     assertThat(mar2023.getInt64("value")).as("exact, no binary floating point").isEqualTo(43_678_000_000L);
+  }
+
+  /** The documented mapping of the shared seed file (modules/connectors/examples/gacc-seed.properties) of a path. */
+  static Map<String, String> exampleProps(String path) throws IOException {
+    Properties example = new Properties();
+    try (Reader r = Files.newBufferedReader(Path.of("examples", "gacc-seed.properties"))) {
+      example.load(r);
+    }
+    Map<String, String> p = new HashMap<>();
+    example.stringPropertyNames().forEach(k -> p.put(k, example.getProperty(k)));
+    p.put("name", "file-example-" + System.nanoTime());
+    p.put(FileConfig.PATHS_CONFIG, path);
+    return p;
+  }
+
+  /** Each record's first month and one of its fields, in month order. */
+  static Map<YearMonth, String> byMonth(List<SourceRecord> rs, String field) {
+    Map<YearMonth, String> out = new TreeMap<>();
+    rs.stream().map(r -> (Struct) r.value())
+        .forEach(s -> out.put(YearMonth.of(s.getInt32("year"), s.getInt32("month")), s.getString(field)));
+    return out;
+  }
+
+  /**
+   * In the shared seed file one level only, July 2025's, comes from a secondary source (flag {@code secondary}); the
+   * others are China customs' figures or quotations of them, March 2025's too, whose flag only says that a secondary
+   * source gives another YoY. Read with the documented example mapping, the flag stays the note as well.
+   */
+  @Test
+  void shouldMarkTheSecondarySourceLevelOfJuly2025Secondary() throws Exception {
+    Path seed = Path.of(getClass().getResource("/china-exports-to-us-gacc.csv").toURI());
+    FileSourceTask task = start(exampleProps(seed.toString()));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    Map<YearMonth, String> quality = byMonth(rs, "quality");
+    assertThat(quality).hasSize(16);
+    assertThat(quality.entrySet()).filteredOn(e -> !e.getValue().equals("PUBLISHED"))
+        .containsExactly(Map.entry(YearMonth.of(2025, 7), "SECONDARY"));
+    Map<YearMonth, String> note = byMonth(rs, "note");
+    assertThat(note).containsEntry(YearMonth.of(2025, 7), "secondary")
+        .containsEntry(YearMonth.of(2025, 3), "published; one secondary source says +9.1%");
+  }
+
+  /**
+   * A quality cell lowers a figure's quality only when it is exactly a quality's name (trimmed, in any case): a flag
+   * column is free text, and one that mentions a secondary source is no secondary level. An empty cell takes the
+   * constant, else PUBLISHED.
+   */
+  @Test
+  void shouldTakeAQualityCellOnlyWhenItIsExactlyTheNameOfAQuality() throws Exception {
+    Path csv = Files.writeString(dir.resolve("q.csv"), """
+        period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag
+        2025-03,2025-03,40.1,4.5,AP 2025-04-13; RFI,published; one secondary source says +9.1%
+        2025-05,2025-05,28.8,-34.5,AP 2025-06-09,published (news rounded to -35%)
+        2025-06,2025-06,38.17,-16.1,TASS,  Secondary\s
+        2025-07,2025-07,35.8,-21.67,Reuters,ESTIMATED
+        2025-08,2025-08,,-33.1,CNBC,
+        2025-10,2025-10,,-25.17,Reuters,secondary source
+        """);
+    FileSourceTask task = start(gaccSeedProps(csv.toString()));
+    Map<YearMonth, String> quality = byMonth(harness.drain(task), "quality");
+    task.stop();
+    assertThat(quality.values()).containsExactly("PUBLISHED", "PUBLISHED", "SECONDARY", "ESTIMATED", "PUBLISHED",
+        "PUBLISHED");
+
+    Map<String, String> withConstant = gaccSeedProps(csv.toString());
+    withConstant.put("default.quality", "estimated");
+    TaskHarness again = new TaskHarness();
+    FileSourceTask constant = again.start(new FileSourceTask(), withConstant);
+    Map<YearMonth, String> qualityWithConstant = byMonth(again.drain(constant), "quality");
+    constant.stop();
+    assertThat(qualityWithConstant).as("the empty cell of August, and it alone, takes the constant")
+        .containsEntry(YearMonth.of(2025, 8), "ESTIMATED")
+        .containsAllEntriesOf(Map.of(YearMonth.of(2025, 3), "PUBLISHED", YearMonth.of(2025, 6), "SECONDARY",
+            YearMonth.of(2025, 10), "PUBLISHED"));
   }
 
   @Test
@@ -221,7 +303,9 @@ class FileSourceTaskTest {
       "default.months|0|1 or 2",
       "default.value|1.5 bn|decimal",
       "default.currency|US$|ISO 4217",
-      "default.reportedYoyPct|-34.5 pct|percent"})
+      "default.reportedYoyPct|-34.5 pct|percent",
+      "default.quality|SECONDAY|PUBLISHED, ESTIMATED, SECONDARY",
+      "default.quality|UNKNOWN|PUBLISHED, ESTIMATED, SECONDARY"})
   void shouldFailAtStartNamingTheKeyWhenAConstantCannotBeRead(String key, String value, String allowed) {
     assertRefusedAtStartAndInValidate(key, value, allowed);
   }
@@ -245,6 +329,7 @@ class FileSourceTaskTest {
     props.putAll(Map.of("default.publishedAt", "1768348800000", "default.flow", "x", "default.reporter", "chn",
         "default.commodity", "7204.10", "default.period", "202505", "default.period.end", "2025-05",
         "default.value", "28.8", "default.currency", "usd", "default.reportedYoyPct", "-34.5%", "default.months", "1"));
+    props.put("default.quality", " Secondary ");
     new FileSourceConnector().start(props);
     props.put("default.publishedAt", "2026-01-14T00:00:00Z");
     props.remove("default.period");

@@ -2,8 +2,8 @@ package io.tradepulse.connect.gacc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tradepulse.testsupport.MutableClock;
 import io.tradepulse.connect.TaskHarness;
+import io.tradepulse.testsupport.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,6 +85,7 @@ class GaccSourceTaskTest {
         .isEqualTo(Instant.parse("2025-06-09T02:00:00Z"));
     assertThat(usExports.getInt32("months")).isEqualTo(1);
     assertThat(trades.get(4).get("reportedYoyPct")).as("'-' is not applicable, not zero").isNull();
+    assertThat(trades).extracting(s -> s.getString("quality")).as("China customs' own table").containsOnly("PUBLISHED");
 
     List<Struct> dlq = values(rs, "trade.dlq");
     assertThat(dlq).extracting(s -> s.getString("reason"))
