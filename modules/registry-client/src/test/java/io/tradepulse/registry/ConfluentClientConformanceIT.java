@@ -173,7 +173,9 @@ class ConfluentClientConformanceIT {
     @Test
     void shouldReadBytesWrittenTheConfluentWay() throws Exception {
         String topic = unique("trade.records");
-        TradeRecord expected = SerdeFixtures.tradeRecord();
+        // A quality other than the field's default, so that the enum's index is really written and read.
+        TradeRecord expected = TradeRecord.newBuilder(SerdeFixtures.tradeRecord())
+                .setQuality(io.tradepulse.avro.FigureQuality.SECONDARY).build();
         org.apache.flink.avro.shaded.org.apache.avro.Schema schema =
                 new org.apache.flink.avro.shaded.org.apache.avro.Schema.Parser().parse(TradeRecord.getClassSchema().toString());
         int id = confluent.register(topic + "-value", new AvroSchema(schema));
@@ -197,6 +199,8 @@ class ConfluentClientConformanceIT {
         record.put("publishedAt", expected.getPublishedAt().toEpochMilli());
         record.put("revision", 0);
         record.put("note", null);
+        record.put("derivedFrom", null);
+        record.put("quality", new GenericData.EnumSymbol(schema.getField("quality").schema(), "SECONDARY"));
         byte[] confluentBytes = confluentWay(id, schema, record);
 
         try (KafkaAvroDeserializer deserializer = new KafkaAvroDeserializer()) {
