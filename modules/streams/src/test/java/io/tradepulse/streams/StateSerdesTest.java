@@ -8,6 +8,7 @@ import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.state.HistoryYearKey;
+import io.tradepulse.avro.state.RollupCell;
 import io.tradepulse.avro.state.RollupChildKey;
 import io.tradepulse.avro.state.RollupContribution;
 import java.nio.file.Path;
@@ -43,6 +44,26 @@ class StateSerdesTest {
         assertThat(serdes.cellKey()).isInstanceOf(Format1Codecs.ChangeKeyCodec.class);
         assertThat(serdes.childKey()).isInstanceOf(Format1Codecs.RollupChildKeyCodec.class);
         assertThat(serdes.contribution()).isInstanceOf(Format1Codecs.RollupContributionCodec.class);
+    }
+
+    /**
+     * The legacy roll-up cells were written before RollupContribution.quality existed: the serde resolves them with
+     * the released v1 schema (its copy in this module must be exactly {@code schemas/history/RollupCell/v1.avsc}), and
+     * a cell written that way reads back with quality PUBLISHED.
+     */
+    @Test
+    void shouldReadLegacyRollupCellsWithTheReleasedV1Schema() throws java.io.IOException {
+        org.apache.avro.Schema released = new org.apache.avro.Schema.Parser().parse(
+                java.nio.file.Files.readString(Path.of("../../schemas/history/RollupCell/v1.avsc")));
+        assertThat(org.apache.avro.SchemaNormalization.toParsingForm(StateSerdes.ROLLUP_CELL_V1))
+                .isEqualTo(org.apache.avro.SchemaNormalization.toParsingForm(released));
+
+        RollupContribution c = child(CELL, "C:851713", 10L).value;
+        byte[] v1 = new VersionedAvroSerde<RollupCell>(released)
+                .serialize("t", new RollupCell(java.util.Map.of("C:851713", c)));
+        RollupCell read = StateSerdes.defaults().rollupCell().deserializer().deserialize("t", v1);
+        assertThat(read.getChildren().get("C:851713")).isEqualTo(c);
+        assertThat(read.getChildren().get("C:851713").getQuality()).isEqualTo(FigureQuality.PUBLISHED);
     }
 
     /**
