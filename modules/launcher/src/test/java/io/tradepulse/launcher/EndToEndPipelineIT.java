@@ -15,6 +15,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.TradeChange;
 import io.tradepulse.core.TopicCatalog;
@@ -106,6 +107,19 @@ class EndToEndPipelineIT {
         assertThat(decoded.getSchema().getFullName()).isEqualTo(TradeChange.getClassSchema().getFullName());
         assertThat((Long) decoded.get("value")).isEqualTo(28_800_000_000L);
         assertThat((Double) decoded.get("yoyPct")).isCloseTo(-34.545, within(0.001));
+
+        // July 2025's level is from a secondary source (the file's flag): through the real broker and registry, its
+        // row and August's (whose YTD sums July) say so, and Confluent's own client reads the enum symbol.
+        TradeChange july = table.get(new ChangeKey("CHN", "USA", Flow.EXPORT, "TOTAL", 2025, 7));
+        assertThat(july.getQuality()).isEqualTo(FigureQuality.SECONDARY);
+        assertThat(table.get(new ChangeKey("CHN", "USA", Flow.EXPORT, "TOTAL", 2025, 8)).getMetricsQuality())
+                .isEqualTo(FigureQuality.SECONDARY);
+        assertThat(may.getQuality()).isEqualTo(FigureQuality.PUBLISHED);
+        assertThat(may.getMetricsQuality()).isEqualTo(FigureQuality.PUBLISHED);
+        GenericRecord decodedJuly = decodeWithGenuineConfluentClient(bootstrapServers, registryUrl, topics.changes().name(),
+                2025, 7);
+        assertThat(decodedJuly.get("quality")).hasToString("SECONDARY");
+        assertThat(decodedJuly.get("metricsQuality")).hasToString("SECONDARY");
     }
 
     /** Reads trade.changes with read_committed and decodes the 2025-05 value using Confluent's own client. */
