@@ -7,6 +7,7 @@ import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.core.CsvReader;
 import io.tradepulse.core.Economies;
+import io.tradepulse.core.FigureQualities;
 import io.tradepulse.core.RecordBounds;
 import java.io.IOException;
 import java.io.Reader;
@@ -20,7 +21,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Matcher;
@@ -271,15 +271,12 @@ public final class GaccSeriesCsv {
      * source, as July 2025's in the bundled file) makes it SECONDARY, {@code estimated} ESTIMATED, trimmed and in any
      * case; any other flag PUBLISHED. The flags are free text ("published (GACC reports Jan+Feb combined)",
      * "yoy only"), so only a flag that is exactly such a word counts, never one that mentions it: "published; one
-     * secondary source says +9.1%" is China customs' level, only a YoY elsewhere is disputed. As the file connector
-     * reads a quality column (MappedRowParser.quality), so that the file gives the same records either way.
+     * secondary source says +9.1%" is China customs' level, only a YoY elsewhere is disputed. The file connector maps
+     * a quality column by the same rule ({@link FigureQualities#fromFlag}), so the file gives the same records either
+     * way.
      */
     static FigureQuality quality(String flag) {
-        return switch (flag.strip().toLowerCase(Locale.ROOT)) {
-            case "secondary" -> FigureQuality.SECONDARY;
-            case "estimated" -> FigureQuality.ESTIMATED;
-            default -> FigureQuality.PUBLISHED;
-        };
+        return FigureQualities.fromFlag(flag);
     }
 
     /**

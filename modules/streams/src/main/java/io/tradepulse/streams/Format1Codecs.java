@@ -7,6 +7,7 @@ import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.state.HistoryYearKey;
 import io.tradepulse.avro.state.RollupChildKey;
 import io.tradepulse.avro.state.RollupContribution;
+import io.tradepulse.core.FigureQualities;
 
 /**
  * The hot state serdes of format 1, hand-written ({@link Format1Codec}: same bytes as {@link VersionedAvroSerde}).
@@ -143,7 +144,6 @@ final class Format1Codecs {
      */
     static final class RollupContributionCodec extends Format1Codec<RollupContribution> {
         static final byte FORMAT_V2 = 2;
-        private static final FigureQuality[] QUALITIES = FigureQuality.values();
 
         RollupContributionCodec() {
             super(RollupContribution.getClassSchema());
@@ -169,8 +169,8 @@ final class Format1Codecs {
             String vintage = in.readString();
             long publishedAt = in.readLong();
             Integer derivedFrom = in.readNullableInt();
-            FigureQuality quality = format == FORMAT_V2 ? QUALITIES[in.readIndex(QUALITIES.length)]
-                    : FigureQuality.PUBLISHED;
+            FigureQuality quality = format == FORMAT_V2
+                    ? FigureQualities.ofOrdinal(in.readIndex(FigureQualities.count())) : FigureQuality.PUBLISHED;
             return new RollupContribution(child, months, value, currency, source, vintage, publishedAt, derivedFrom,
                     quality);
         }

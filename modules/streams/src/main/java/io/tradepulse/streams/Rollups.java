@@ -8,6 +8,7 @@ import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.state.Observation;
 import io.tradepulse.avro.state.RollupContribution;
 import io.tradepulse.core.Economies;
+import io.tradepulse.core.FigureQualities;
 import io.tradepulse.core.RecordRules;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -129,9 +130,7 @@ public final class Rollups {
         FigureQuality quality = FigureQuality.PUBLISHED;
         for (RollupContribution c : children.values()) {
             sources.add(c.getSource());
-            if (c.getQuality().ordinal() > quality.ordinal()) {
-                quality = c.getQuality();
-            }
+            quality = FigureQualities.weaker(quality, c.getQuality());
             if (c.getPublishedAt() > newest.getPublishedAt()) {
                 newest = c;
             }

@@ -7,6 +7,7 @@ import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeRecord;
 import io.tradepulse.avro.state.Observation;
 import io.tradepulse.avro.state.SeriesHistory;
+import io.tradepulse.core.FigureQualities;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -49,7 +50,7 @@ public final class SeriesHistories {
      * How far back from its first month any output of a period reads: the year-earlier base of the trend window's
      * first month, 12 + {@link #MAX_TREND_MONTHS} = 23 (the prior-year YTD of a December reads 23 back too, the prior
      * rolling 3 months 14). {@link #dependsOn}, {@code SeriesStateProcessor.YEARS_BEFORE} (the archived years loaded
-     * around a figure) and the trend's month bits ({@link Signals#trend}) are bound by it: a new figure reading further
+     * around a figure) and the trend's month bits ({@link Signals#trendOf}) are bound by it: a new figure reading further
      * back raises it, and {@code LookbackTest} fails until it does.
      */
     public static final int MAX_LOOKBACK_MONTHS = 12 + MAX_TREND_MONTHS;
@@ -276,11 +277,9 @@ public final class SeriesHistories {
                 .setRolling3mYoyPct(pct(rollingValue, rollingPrior))
                 .setDerivedFrom(q.getDerivedFrom())
                 .setQuality(q.getQuality())
-                .setMetricsQuality(QUALITIES[weakest])
+                .setMetricsQuality(FigureQualities.ofOrdinal(weakest))
                 .build();
     }
-
-    private static final FigureQuality[] QUALITIES = FigureQuality.values();
 
     /** Percent change of {@code value} over {@code base}; null, never 0, when either is missing or the base is 0. */
     static Double pct(Long value, Long base) {

@@ -4,6 +4,7 @@ import io.tradepulse.avro.CommodityLevel;
 import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.avro.state.Observation;
 import io.tradepulse.avro.state.SeriesHistory;
+import io.tradepulse.core.FigureQualities;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -25,17 +26,17 @@ import org.apache.kafka.common.serialization.Serializer;
  * history was ~40 % of the processor's CPU in a backfill.
  *
  * <p>Writes format 2, format 3 when some observation is a derived roll-up, format 4 when the series has archived
- * years, or format 5 when some figure's quality is not PUBLISHED; reads formats 1 (the version byte then Avro binary
- * of {@code SeriesHistory-v1.avsc}, the schema before {@code derivedFrom}), 2, 3, 4 and 5, so state and changelogs
- * written by earlier releases restore without an application reset. Format 3 is format 2 plus flag bit 2; it has its
- * own version byte so that a release which does not know derived figures refuses such an entry by name instead of
- * misreading it, while entries without derived figures stay readable by it. Format 4 is format 3 plus
- * {@code archivedBefore} after the commodity level, for the same reason: a release without the archive would take a series'
- * latest four years for its whole history, so it must refuse the entry, while series that were never archived
- * (formats 2 and 3) stay readable by it. Format 5 is format 4 plus flag bit 3 (a quality other than PUBLISHED, its
- * ordinal after derivedFrom), written only when some observation has one: a release that does not know figure
- * qualities would take such a figure for a published one, so it refuses the entry, while the entries of series whose
- * figures are all published keep formats 2 to 4.
+ * years, or format 5 when some figure's quality is not PUBLISHED; reads formats 1 (the version byte then Avro
+ * binary of {@code SeriesHistory-v1.avsc}, the schema before {@code derivedFrom}), 2, 3, 4 and 5, so state and
+ * changelogs written by earlier releases restore without an application reset. Format 3 is format 2 plus flag bit
+ * 2; it has its own version byte so that a release which does not know derived figures refuses such an entry by
+ * name instead of misreading it, while entries without derived figures stay readable by it. Format 4 is format 3
+ * plus {@code archivedBefore} after the commodity level, for the same reason: a release without the archive would
+ * take a series' latest four years for its whole history, so it must refuse the entry, while series that were never
+ * archived (formats 2 and 3) stay readable by it. Format 5 is format 4 plus flag bit 3 (a quality other than
+ * PUBLISHED, its ordinal after derivedFrom), written only when some observation has one: a release that does not
+ * know figure qualities would take such a figure for a published one, so it refuses the entry, while the entries of
+ * series whose figures are all published keep formats 2 to 4.
  *
  * <p>Format 2, after the version byte {@code 2} (varint = unsigned LEB128, zigzag = signed varint):
  * <pre>
@@ -68,7 +69,6 @@ public final class SeriesHistoryCodec implements Serde<SeriesHistory>, Serialize
     static final byte FORMAT_V3 = 3;
     static final byte FORMAT_V4 = 4;
     static final byte FORMAT_V5 = 5;
-    private static final FigureQuality[] QUALITIES = FigureQuality.values();
     /** The SeriesHistory schema format-1 entries were written with (before Observation.derivedFrom existed). */
     static final Schema V1_SCHEMA = loadV1Schema();
 
@@ -235,7 +235,8 @@ public final class SeriesHistoryCodec implements Serde<SeriesHistory>, Serialize
                 published += in.zigzag();
                 int revision = (int) in.zigzag();
                 Integer derivedFrom = (flags & 4) != 0 ? (Integer) (int) in.zigzag() : null;
-                FigureQuality quality = (flags & 8) != 0 ? QUALITIES[in.varint()] : FigureQuality.PUBLISHED;
+                FigureQuality quality = (flags & 8) != 0 ? FigureQualities.ofOrdinal(in.varint())
+                        : FigureQuality.PUBLISHED;
                 obs.add(new Observation(year, month, months, value, currency, reported, source, vintage, published,
                         revision, derivedFrom, quality));
             }

@@ -9,6 +9,7 @@ import io.tradepulse.avro.TariffEventKind;
 import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.avro.state.Observation;
 import io.tradepulse.avro.state.SeriesHistory;
+import io.tradepulse.core.FigureQualities;
 import io.tradepulse.core.SignalType;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -66,10 +67,6 @@ public final class Signals {
      * that includes it, both held when two sources publish them) is left out, so the earlier-starting one counts, as
      * in {@link SeriesHistories#windowSum}. Taking both weighed February twice against the other months.
      */
-    static Double trend(SeriesHistory history, Observation q, int trendMonths) {
-        return trendOf(history, q, trendMonths).pct();
-    }
-
     static Trend trendOf(SeriesHistory history, Observation q, int trendMonths) {
         int q0 = SeriesHistories.index(q);
         int weakest = 0;
@@ -213,11 +210,10 @@ public final class Signals {
                 .setTariffEventId(event == null ? null : event.getId())
                 .setSummary(summary).setMethod(method).setTrendPct(trend).setYoyBasis(y.basis())
                 .setDerivedFrom(q.getDerivedFrom())
-                .setQuality(QUALITIES[weakest])
+                .setQuality(FigureQualities.ofOrdinal(weakest))
                 .build();
     }
 
-    private static final FigureQuality[] QUALITIES = FigureQuality.values();
 
     /** Why a signal was withdrawn: its series' data changed (a figure arrived or was revised). */
     static final String RETRACTED_BY_DATA = "revised data no longer meets the condition";

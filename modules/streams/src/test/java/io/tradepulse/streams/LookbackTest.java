@@ -37,8 +37,8 @@ class LookbackTest {
                     .isEqualTo(SeriesHistories.change(SERIES, full, q));
             assertThat(Signals.yoy(cut, q)).as("YoY of %s", period).isEqualTo(Signals.yoy(full, q));
             for (int trend = 1; trend <= SeriesHistories.MAX_TREND_MONTHS; trend++) {
-                assertThat(Signals.trend(cut, q, trend)).as("%d-month trend of %s", trend, period)
-                        .isEqualTo(Signals.trend(full, q, trend));
+                assertThat(Signals.trendOf(cut, q, trend)).as("%d-month trend of %s", trend, period)
+                        .isEqualTo(Signals.trendOf(full, q, trend));
             }
             checked++;
         }

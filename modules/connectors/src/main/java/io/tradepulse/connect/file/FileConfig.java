@@ -2,6 +2,7 @@ package io.tradepulse.connect.file;
 
 import io.tradepulse.connect.common.CrossKeyRules;
 import io.tradepulse.connect.common.TradeSourceConfig;
+import io.tradepulse.core.FigureQualities;
 import io.tradepulse.core.RecordBounds;
 import io.tradepulse.core.RecordRules;
 import io.tradepulse.core.SourceNames;
@@ -174,7 +175,7 @@ public final class FileConfig extends TradeSourceConfig {
       case VALUATION -> "one of " + String.join(", ", MappedRowParser.VALUATIONS);
       case REPORTED_YOY_PCT -> "a percent not below -100, e.g. -34.5";
       // UNKNOWN is what a reader makes of a quality its schema does not know, not one a source gives.
-      case QUALITY -> "one of " + String.join(", ", MappedRowParser.QUALITIES.stream().map(Enum::name).toList());
+      case QUALITY -> "one of " + String.join(", ", FigureQualities.SETTABLE.stream().map(Enum::name).toList());
       case PUBLISHED_AT -> "an ISO instant (2026-01-14T00:00:00Z), a date yyyy-MM-dd (UTC midnight) or epoch millis "
           + "(12 or 13 digits; epoch seconds are refused), not after now + " + RecordBounds.PUBLICATION_SLACK.toDays()
           + " day";

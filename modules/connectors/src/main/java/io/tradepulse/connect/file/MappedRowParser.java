@@ -16,6 +16,7 @@ import io.tradepulse.connect.common.StreamingCsvReader;
 import io.tradepulse.connect.common.TradeRow;
 import io.tradepulse.connect.file.FileConfig.Target;
 import io.tradepulse.core.CsvReader;
+import io.tradepulse.core.FigureQualities;
 import io.tradepulse.core.RecordBounds;
 import io.tradepulse.core.RecordRules;
 import java.io.BufferedInputStream;
@@ -579,24 +580,9 @@ public final class MappedRowParser implements PayloadParser<String> {
     }
   }
 
-  /** The qualities a file may give a figure, by its quality column or constant. */
-  static final List<FigureQuality> QUALITIES =
-      List.of(FigureQuality.PUBLISHED, FigureQuality.ESTIMATED, FigureQuality.SECONDARY);
-
-  /**
-   * The quality a cell (or constant) gives: the one it names, trimmed and in any case, else PUBLISHED. A flag column
-   * is often free text, as in the GACC series file ('published (GACC reports Jan+Feb combined)', 'yoy only',
-   * 'secondary'): only a cell that is exactly a quality's name lowers the figure's, never one that mentions it
-   * ('published; one secondary source says +9.1%' is GACC's level, only a YoY elsewhere is disputed).
-   *
-   * @param v the cell, trimmed; null when there is neither a cell nor a constant
-   */
+  /** The quality a cell (or constant) gives ({@link FigureQualities#fromFlag}). */
   static FigureQuality quality(String v) {
-    if (v == null) {
-      return FigureQuality.PUBLISHED;
-    }
-    String name = v.strip().toUpperCase(Locale.ROOT);
-    return QUALITIES.stream().filter(q -> q.name().equals(name)).findFirst().orElse(FigureQuality.PUBLISHED);
+    return FigureQualities.fromFlag(v);
   }
 
   /**
