@@ -42,11 +42,13 @@ import java.util.TreeMap;
  * Parses the two Comext payloads into TradeRows, values in EUR (currency=EUR) unless an {@link FxTable} is
  * configured, in which case every row is converted or dead-lettered (never a mix). Columns are found by
  * name. Imports are valued CIF, exports FOB (Eurostat methodology). Every figure is Eurostat's release, quality
- * PUBLISHED: neither payload as read here has a column marking an observation estimated or provisional.
+ * PUBLISHED, unless an SDMX-CSV response has Eurostat's optional {@code OBS_FLAG} column and the row's flag marks the
+ * observation estimated ({@link #quality}); the bulk files have no such column.
  *
  * <ul>
  *   <li>SDMX-CSV from the API: {@code DATAFLOW,LAST UPDATE,freq,reporter,partner,product,flow,indicators,
- *       TIME_PERIOD,OBS_VALUE}; one row per observation; only VALUE_IN_EUROS rows are used (quantities are
+ *       TIME_PERIOD,OBS_VALUE}, optionally {@code OBS_FLAG} after it (the dissemination API adds it to datasets whose
+ *       observations carry flags); one row per observation; only VALUE_IN_EUROS rows are used (quantities are
  *       skipped). LAST UPDATE (dd/MM/yy) is the publication date: publishedAt and vintage come from it. A
  *       response is read as a stream, twice: once through ({@link #scanSdmx}: counts, newest LAST UPDATE, month
  *       fingerprints), then item by item ({@link #openSdmx}, or a month's items in fingerprint order).</li>
@@ -86,14 +88,17 @@ final class ComextParser {
     this.fx = fx;
   }
 
-  /** The columns of an SDMX-CSV response, found by name in its header; {@code upd} is -1 without LAST UPDATE. */
-  private record SdmxColumns(int upd, int rep, int par, int prod, int flow, int ind, int time, int obs) {
+  /**
+   * The columns of an SDMX-CSV response, found by name in its header; {@code upd} is -1 without LAST UPDATE, {@code flag}
+   * -1 without OBS_FLAG (optional: the documented response has none).
+   */
+  private record SdmxColumns(int upd, int rep, int par, int prod, int flow, int ind, int time, int obs, int flag) {
     /** @return the columns, or null when the header lacks one that the records need */
     static SdmxColumns of(CsvReader.Row header) {
       List<String> h = trimmed(header);
       SdmxColumns c = new SdmxColumns(h.indexOf("LAST UPDATE"), h.indexOf("reporter"), h.indexOf("partner"),
           h.indexOf("product"), h.indexOf("flow"), h.indexOf("indicators"), h.indexOf("TIME_PERIOD"),
-          h.indexOf("OBS_VALUE"));
+          h.indexOf("OBS_VALUE"), h.indexOf("OBS_FLAG"));
       return Math.min(Math.min(Math.min(c.rep, c.par), Math.min(c.prod, c.flow)), Math.min(Math.min(c.ind, c.time), c.obs))
           < 0 ? null : c;
     }
@@ -164,8 +169,9 @@ final class ComextParser {
       }
       String vintage = "COMEXT " + lastUpdateDate(published);
       // false: the reason is part of the month's fingerprint, which a new reason would change for every stored offset
+      String flag = c.flag() < 0 ? "" : row.field(c.flag()).trim();
       ParsedItem item = toRow(row.field(c.rep()), row.field(c.par()), row.field(c.prod()), row.field(c.flow()), month,
-          row.field(c.obs()), vintage, published, sourceRef, position, row.raw(), false);
+          row.field(c.obs()), flag, vintage, published, sourceRef, position, row.raw(), false);
       if (item == null) {
         skipped++;
         return null;
@@ -437,14 +443,38 @@ final class ComextParser {
   }
 
   /**
-   * Fingerprint content of a figure: everything downstream keys or reads, except vintage and publishedAt, and quality,
-   * which is PUBLISHED for every Comext figure: in the content, it would change the fingerprint of every month the
-   * offsets keep, and the next look-back would re-emit them all as revisions of nothing.
+   * Fingerprint content of a figure: everything downstream keys or reads, except vintage and publishedAt, and quality:
+   * a figure's quality follows from its OBS_FLAG, which its note carries, so a month whose estimate Eurostat confirms
+   * at the same value changes content through the note and is re-emitted with its new quality. Added, the quality
+   * would change the content of every figure whose month the offsets keep, and the next look-back would re-emit them
+   * all as revisions of nothing.
    */
   static String content(TradeRow t) {
     return String.join("\u001f", "T", t.reporter(), t.partner(), t.flow(), t.commodity(), t.commodityLevel(),
         YearMonth.of(t.year(), t.month()).toString(), Integer.toString(t.months()), String.valueOf(t.value()),
         t.currency(), String.valueOf(t.valuation()), String.valueOf(t.note()));
+  }
+
+  /** Eurostat's flags that mark an observation estimated: e (estimated), s (Eurostat estimate), f (forecast). */
+  private static final String ESTIMATE_FLAGS = "esf";
+  /** Every flag of Eurostat's code list (b break, c confidential, d definition differs, ..., z not applicable). */
+  private static final String EUROSTAT_FLAGS = "bcdefinprsuz";
+
+  /**
+   * The quality an SDMX-CSV OBS_FLAG gives: ESTIMATED when one of its flags is e, s or f; otherwise PUBLISHED. A cell
+   * holds zero or more one-letter flags ({@code "ep"}: estimated and provisional), or, in a response asked with labels,
+   * the codes before a colon ({@code "p: provisional"}). Provisional, revised and the other flags stay PUBLISHED:
+   * Eurostat stands behind them as its release, and a revision replaces them like any first release. A cell that is
+   * not such flags (letters outside the code list) is PUBLISHED too: its text stays in the note, and it never turns a
+   * figure ESTIMATED by the letters of a word.
+   */
+  static FigureQuality quality(String flag) {
+    String codes = flag.indexOf(':') >= 0 ? flag.substring(0, flag.indexOf(':')).strip() : flag.strip();
+    if (codes.isEmpty() || !codes.chars().allMatch(ch -> EUROSTAT_FLAGS.indexOf(ch) >= 0)) {
+      return FigureQuality.PUBLISHED;
+    }
+    return codes.chars().anyMatch(ch -> ESTIMATE_FLAGS.indexOf(ch) >= 0) ? FigureQuality.ESTIMATED
+        : FigureQuality.PUBLISHED;
   }
 
   /** Fingerprint content of a dead letter: its reason and fields, LAST UPDATE blanked (see {@link SdmxScan}). */
@@ -580,7 +610,7 @@ final class ComextParser {
       } catch (DateTimeParseException ex) {
         return BadRow.of("Unreadable PERIOD '" + k.get(4) + "' (yyyyMM)", location, position, s.raw);
       }
-      return toRow(k.get(0), k.get(1), k.get(2), k.get(3), month, Long.toString(value), "COMEXT bulk " + fileName,
+      return toRow(k.get(0), k.get(1), k.get(2), k.get(3), month, Long.toString(value), "", "COMEXT bulk " + fileName,
           published(month), location, position, s.raw, true);
     }
 
@@ -785,13 +815,14 @@ final class ComextParser {
   }
 
   /**
+   * @param flag the row's OBS_FLAG, trimmed; empty without one (and always for the bulk files)
    * @param namesConfidential whether a confidential product line ({@link #confidential}) is named as one in its dead
    *     letter (bulk files), rather than as an unsupported code (the API's reason, kept in its stored fingerprints)
    * @return the row, a dead letter, or null for an aggregate partner (skipped, never added to countries)
    */
   private ParsedItem toRow(String reporterCode, String partnerCode, String productCode, String flowCode,
-      YearMonth month, String obs, String vintage, long published, String sourceRef, String position, byte[] raw,
-      boolean namesConfidential) {
+      YearMonth month, String obs, String flag, String vintage, long published, String sourceRef, String position,
+      byte[] raw, boolean namesConfidential) {
     Optional<CodeTable.Entry> reporter = geo.lookup(reporterCode);
     if (reporter.isEmpty() || reporter.get().kind() == CodeTable.Kind.GROUP) {
       return BadRow.of("Unknown Comext reporter '" + reporterCode + "'", sourceRef, position, raw);
@@ -852,8 +883,11 @@ final class ComextParser {
       currency = fx.currency();
       note = "converted from EUR " + eur + " at " + rate.get().toPlainString() + " " + fx.currency() + "/EUR";
     }
+    if (!flag.isEmpty()) { // what Eurostat says of the observation, kept where every source's own words go
+      note = note == null ? "OBS_FLAG " + flag : note + "; OBS_FLAG " + flag;
+    }
     return new TradeRow(reporter.get().iso3(), partner.get().iso3(), flow, commodity, level.get(), month.getYear(),
         month.getMonthValue(), 1, value, currency, flow.equals("IMPORT") ? "CIF" : "FOB", null, SOURCE, sourceRef,
-        vintage, published, 0, note, FigureQuality.PUBLISHED);
+        vintage, published, 0, note, quality(flag));
   }
 }

@@ -10,6 +10,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tradepulse.avro.FigureQuality;
 import io.tradepulse.testsupport.MutableClock;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
@@ -587,6 +588,64 @@ class ComextSourceTaskTest {
         "JPN 2025-3 5012345678 COMEXT 2025-07-15", "USA 2025-3 31987654321 COMEXT 2025-07-15");
     assertThat(values(rs, "trade.dlq")).isEmpty();
     task.stop();
+  }
+
+  /** One SDMX-CSV response with Eurostat's OBS_FLAG column; each row is "partner period value flag". */
+  static String sdmxFlagged(String lastUpdate, String... rows) {
+    StringBuilder b = new StringBuilder(HEADER.replace("OBS_VALUE\n", "OBS_VALUE,OBS_FLAG\n"));
+    for (String r : rows) {
+      String[] f = r.split(" ", -1);
+      b.append("ESTAT:DS-045409(1.0),").append(lastUpdate).append(",M,EU27_2020,").append(f[0])
+          .append(",TOTAL,1,VALUE_IN_EUROS,").append(f[1]).append(',').append(f[2]).append(',').append(f[3])
+          .append('\n');
+    }
+    return b.toString();
+  }
+
+  static List<String> qualities(List<SourceRecord> rs) {
+    return values(rs, "trade.records").stream().map(s -> s.getString("partner") + " " + s.getInt32("year") + "-"
+        + s.getInt32("month") + " " + s.getInt64("value") + " " + s.getString("quality") + " " + s.getString("note"))
+        .toList();
+  }
+
+  /**
+   * The dissemination API adds OBS_FLAG to a dataset whose observations carry flags. An estimate (e, s, f) is a weaker
+   * figure than Eurostat's release, and the processor says which YoY rests on one; when Eurostat confirms the figure,
+   * at the same value, the month goes out again so that the record, and every row that read it, stops saying so.
+   */
+  @Test
+  void shouldMarkAnObservationEurostatFlagsEstimatedAndReemitItsMonthWhenTheEstimateIsConfirmedAtTheSameValue()
+      throws Exception {
+    wm.stubFor(get(urlPathEqualTo(REVISED_PATH)).atPriority(10).willReturn(aResponse().withStatus(404)
+        .withBody("{\"error\":{\"status\":404,\"label\":\"NO_RECORDS_FOUND\"}}")));
+    stubSdmx("2025-02", null, sdmxFlagged("13/06/25", "CN 2025-03 41234567890 ep", "US 2025-03 31987654321 ",
+        "CN 2025-04 43210987654 e", "US 2025-04 30123456789 p", "JP 2025-04 5234567890 "));
+    ComextApiSourceTask task = start(new ComextApiSourceTask(), revisionProps("2"));
+
+    assertThat(qualities(harness.drain(task))).containsExactly(
+        "CHN 2025-3 41234567890 ESTIMATED OBS_FLAG ep", "USA 2025-3 31987654321 PUBLISHED null",
+        "CHN 2025-4 43210987654 ESTIMATED OBS_FLAG e", "USA 2025-4 30123456789 PUBLISHED OBS_FLAG p",
+        "JPN 2025-4 5234567890 PUBLISHED null");
+
+    clock.advance(Duration.ofDays(31)); // mid-July: China's April estimate confirmed, same value, flag gone
+    stubSdmx("2025-02", "2025-04", sdmxFlagged("15/07/25", "CN 2025-03 41234567890 ep", "US 2025-03 31987654321 ",
+        "CN 2025-04 43210987654 ", "US 2025-04 30123456789 p", "JP 2025-04 5234567890 "));
+    List<SourceRecord> july = harness.drain(task);
+
+    assertThat(qualities(july)).as("April only, the whole month; March's estimate stands").containsExactlyInAnyOrder(
+        "CHN 2025-4 43210987654 PUBLISHED null", "USA 2025-4 30123456789 PUBLISHED OBS_FLAG p",
+        "JPN 2025-4 5234567890 PUBLISHED null");
+    clock.advance(Duration.ofHours(2));
+    assertThat(harness.drain(task)).as("flags unchanged since the last check").isEmpty();
+    task.stop();
+  }
+
+  @Test
+  void shouldTakeOnlyEurostatsEstimateFlagsAsEstimatedNeverTheLettersOfAWord() {
+    assertThat(List.of("e", "s", "f", "ep", " bep ", "e: estimated", "pe"))
+        .allSatisfy(flag -> assertThat(ComextParser.quality(flag)).as(flag).isEqualTo(FigureQuality.ESTIMATED));
+    assertThat(List.of("", "p", "r", "u", "c", "b", "p: provisional", "estimated", "E", "see metadata"))
+        .allSatisfy(flag -> assertThat(ComextParser.quality(flag)).as(flag).isEqualTo(FigureQuality.PUBLISHED));
   }
 
   /** February to April with a second bad row in March: a partner code Comext does not have (ZZ). */
