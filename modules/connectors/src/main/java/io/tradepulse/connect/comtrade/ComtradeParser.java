@@ -34,7 +34,7 @@ import java.util.TreeMap;
  * map to EXPORT, IMPORT, RE_EXPORT, RE_IMPORT (others, e.g. DX, are dead letters); primaryValue is rounded
  * half-even to whole USD, its valuation CIF or FOB as {@link #valuation} tells; isAggregate/isLeaf/aggrLevel are kept in {@code note} since TradeRecord has no
  * field for them. publishedAt is derived (the API gives no release date): the first day of the second month
- * after the period, UTC; vintage "COMTRADE yyyyMM". isReported gives {@code quality} ({@link #quality}).
+ * after the period, UTC; vintage "COMTRADE yyyyMM". isReported and isAggregate give {@code quality} ({@link #quality}).
  */
 public final class ComtradeParser implements PayloadParser<String> {
   private final CodeTable m49;
@@ -294,15 +294,29 @@ public final class ComtradeParser implements PayloadParser<String> {
   }
 
   /**
-   * The quality of a record's figure from {@code isReported}: false means UNSD estimated the figure, the country did
-   * not report it (ESTIMATED); true, and a record without the field or with null (older or preview answers), the
-   * country's own figure (PUBLISHED). A period's fingerprint is taken over its records' raw bytes, isReported among
-   * them, so a period in the look-back window whose estimate the country's report replaces is re-emitted as a revision.
+   * The quality of a record's figure from {@code isReported} and {@code isAggregate}. {@code isReported} says whether
+   * the country filed this very row, not whether the figure is an estimate: a row UNSD computes by adding up the rows
+   * the country filed ({@code "isAggregate": true}) has it false. Live answers flag so every World row (partner 0, the
+   * sum of the reported partner rows, to the decimal), every TOTAL and every chapter a country filed at a finer level:
+   * read by {@code isReported} alone, the totals this connector asks for by default (partner 0, cmdCode TOTAL) all went
+   * out ESTIMATED, for China and the USA too, and every signal resting on them was held back as resting on estimates.
+   * So ESTIMATED is a row neither filed by the country nor added up from its rows ({@code isReported} false and
+   * {@code isAggregate} not true); every other row, and a record without {@code isReported} or with null (older or
+   * preview answers), is the country's own figure (PUBLISHED). A period's fingerprint is taken over its records' raw
+   * bytes, both flags among them, so a period in the look-back window whose estimate the country's report replaces is
+   * re-emitted as a revision.
    */
   static FigureQuality quality(Map<String, String> r) {
-    String reported = r.get("isReported");
-    return reported != null && reported.trim().equalsIgnoreCase("false") ? FigureQuality.ESTIMATED
+    return isFalse(r.get("isReported")) && !isTrue(r.get("isAggregate")) ? FigureQuality.ESTIMATED
         : FigureQuality.PUBLISHED;
+  }
+
+  private static boolean isFalse(String flag) {
+    return flag != null && flag.trim().equalsIgnoreCase("false");
+  }
+
+  private static boolean isTrue(String flag) {
+    return flag != null && flag.trim().equalsIgnoreCase("true");
   }
 
   private static boolean isOrAbsent(String value, String total) {

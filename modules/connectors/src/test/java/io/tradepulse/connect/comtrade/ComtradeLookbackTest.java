@@ -191,7 +191,9 @@ class ComtradeLookbackTest {
   void shouldReemitAnEstimatedFigureAsPublishedWhenTheCountryReportsItLater() throws Exception {
     List<String> year = year(2024);
     String march = rec("202403", "842", "X", "1003");
-    String estimated = march.replace("\"isReported\":true", "\"isReported\":false");
+    // An estimate is neither reported nor a sum of reported rows (isAggregate true would be the country's figure).
+    String estimated = march.replace("\"isReported\":true", "\"isReported\":false")
+        .replace("\"isAggregate\":true", "\"isAggregate\":false");
     List<String> withEstimate = new ArrayList<>(year);
     withEstimate.set(year.indexOf(march), estimated);
     stub(YEAR_2024, withEstimate);

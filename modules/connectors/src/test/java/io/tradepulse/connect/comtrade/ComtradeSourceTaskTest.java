@@ -182,11 +182,13 @@ class ComtradeSourceTaskTest {
   /**
    * v1's isReported is false for a figure UNSD estimated because the country did not report it. It went out like a
    * reported one; only a look at the raw record told them apart. True, null and absent (older and preview answers) are
-   * the country's figure.
+   * the country's figure. An estimate is no sum of the country's rows: isAggregate false (a row UNSD adds up from the
+   * reported ones, isAggregate true, is not reported either, and is the country's figure: ComtradeFigureQualityTest).
    */
   @Test
   void shouldMarkAComtradeFigureEstimatedWhenNotReported() throws Exception {
-    String body = page(4, recReported("202405", "X", "100", "true"), recReported("202405", "M", "200", "false"),
+    String body = page(4, recReported("202405", "X", "100", "true"),
+        recReported("202405", "M", "200", "false").replace("\"isAggregate\":true", "\"isAggregate\":false"),
         recReported("202405", "RX", "300", null), recReported("202405", "RM", "400", "null"));
     wm.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200).withBody(body)));
     ComtradeSourceTask task = task(Map.of(ComtradeConfig.FLOWS_CONFIG, "X,M,RX,RM"));
@@ -198,7 +200,7 @@ class ComtradeSourceTaskTest {
         .containsExactly("EXPORT 100 PUBLISHED", "IMPORT 200 ESTIMATED", "RE_EXPORT 300 PUBLISHED",
             "RE_IMPORT 400 PUBLISHED");
     assertThat(trades.get(1).getString("note")).as("the note stays as it was")
-        .isEqualTo("isAggregate=true;isLeaf=false;aggrLevel=0");
+        .isEqualTo("isAggregate=false;isLeaf=false;aggrLevel=0");
   }
 
   @Test
