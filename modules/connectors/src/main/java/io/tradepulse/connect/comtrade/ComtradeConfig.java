@@ -50,7 +50,8 @@ public final class ComtradeConfig extends TradeSourceConfig {
   public static final String START_DOC = "First period (yyyyMM) to read when no offset is stored.";
 
   public static final String PERIODS_CONFIG = "comtrade.periods.per.call";
-  public static final String PERIODS_DOC = "Periods asked per call; the API allows at most 12.";
+  public static final String PERIODS_DOC = "Periods asked per call; the API allows at most 12, the free preview 1 "
+      + "(set 1 with the preview endpoint).";
   public static final int PERIODS_DEFAULT = 12;
 
   public static final String MAX_RECORDS_CONFIG = "comtrade.max.records";
@@ -197,13 +198,38 @@ public final class ComtradeConfig extends TradeSourceConfig {
   }
 
   /**
-   * The rule across keys: comtrade.max.records against the preview endpoint ({@link #previewLimitProblem}). Start fails
-   * on it; the connector's validate reports it on comtrade.max.records ({@link CrossKeyRules}).
+   * Whether comtrade.periods.per.call fits the endpoint: the free preview answers a call with more than one period
+   * "Maximum number of periods for preview is 1" (HTTP 400), so with the default 12 the task failed at its first call,
+   * after start had accepted the settings. Refused at start instead, naming the key, for the reason of
+   * {@link #previewLimitProblem}: the setting stays what the task asks.
+   *
+   * @return the problem, empty when there is none
    */
-  static final List<CrossKeyRules.Rule> RULES = List.of(new CrossKeyRules.Rule(
-      List.of(BASE_URL_CONFIG, MAX_RECORDS_CONFIG), v -> previewLimitProblem(v.get(BASE_URL_CONFIG).toString(),
-          (Integer) v.get(MAX_RECORDS_CONFIG)).map(p -> CrossKeyRules.Problem.of(MAX_RECORDS_CONFIG,
-          v.get(MAX_RECORDS_CONFIG), p))));
+  static Optional<String> previewPeriodsProblem(String baseUrl, int periodsPerCall) {
+    if (periodsPerCall <= PREVIEW_PERIODS || !isPreview(baseUrl)) {
+      return Optional.empty();
+    }
+    return Optional.of("must be " + PREVIEW_PERIODS + " with the free preview endpoint (" + BASE_URL_CONFIG + "="
+        + baseUrl + "), which refuses a call for more than one period (\"Maximum number of periods for preview is 1\"). "
+        + "Set " + PERIODS_CONFIG + "=" + PREVIEW_PERIODS + ", or use the data API with a subscription key ("
+        + BASE_URL_DEFAULT + ", at most 12)");
+  }
+
+  /** The most periods the free preview answers per call. */
+  static final int PREVIEW_PERIODS = 1;
+
+  /**
+   * The rules across keys: comtrade.max.records and comtrade.periods.per.call against the preview endpoint
+   * ({@link #previewLimitProblem}, {@link #previewPeriodsProblem}). Start fails on them; the connector's validate
+   * reports each on its key ({@link CrossKeyRules}).
+   */
+  static final List<CrossKeyRules.Rule> RULES = List.of(
+      new CrossKeyRules.Rule(List.of(BASE_URL_CONFIG, MAX_RECORDS_CONFIG),
+          v -> previewLimitProblem(v.get(BASE_URL_CONFIG).toString(), (Integer) v.get(MAX_RECORDS_CONFIG))
+              .map(p -> CrossKeyRules.Problem.of(MAX_RECORDS_CONFIG, v.get(MAX_RECORDS_CONFIG), p))),
+      new CrossKeyRules.Rule(List.of(BASE_URL_CONFIG, PERIODS_CONFIG),
+          v -> previewPeriodsProblem(v.get(BASE_URL_CONFIG).toString(), (Integer) v.get(PERIODS_CONFIG))
+              .map(p -> CrossKeyRules.Problem.of(PERIODS_CONFIG, v.get(PERIODS_CONFIG), p))));
 
   public ComtradeConfig(Map<?, ?> props) {
     super(CONFIG_DEF, props);

@@ -289,8 +289,31 @@ class ConnectorConfigValidationTest {
     assertThat(new ComtradeSourceConnector().validate(base).configValues().stream()
         .filter(v -> v.name().equals("comtrade.max.records")).findFirst().orElseThrow().errorMessages())
         .singleElement().asString().contains("comtrade.max.records").contains("[1,...,500]");
-    new ComtradeSourceConnector().start(with(base, "comtrade.max.records", "500"));
-    assertThat(new ComtradeConfig(with(base, "comtrade.max.records", "500")).maxRecordsLimit()).isEqualTo(500);
+    Map<String, String> onePeriod = with(base, "comtrade.periods.per.call", "1");
+    new ComtradeSourceConnector().start(with(onePeriod, "comtrade.max.records", "500"));
+    assertThat(new ComtradeConfig(with(onePeriod, "comtrade.max.records", "500")).maxRecordsLimit()).isEqualTo(500);
+  }
+
+  /**
+   * The free preview answers a call for more than one period with HTTP 400 "Maximum number of periods for preview is
+   * 1": start accepted the default 12, and the task failed at its first call.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"https://comtradeapi.un.org/public/v1/preview",
+      "http://proxy.example/comtrade/public/v1/preview/"})
+  void shouldRefuseMoreThanOnePeriodPerCallWithThePreviewEndpointNamingTheKeyAndTheValueAllowed(String preview) {
+    Map<String, String> base = with(Map.of("comtrade.reporters", "156", "comtrade.start.period", "202401",
+        "comtrade.max.records", "500"), "comtrade.base.url", preview);
+
+    assertThatThrownBy(() -> new ComtradeSourceConnector().start(base)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("comtrade.periods.per.call").hasMessageContaining("must be 1")
+        .hasMessageContaining("Maximum number of periods for preview is 1");
+    assertThat(new ComtradeSourceConnector().validate(base).configValues().stream()
+        .filter(v -> v.name().equals("comtrade.periods.per.call")).findFirst().orElseThrow().errorMessages())
+        .singleElement().asString().contains("comtrade.periods.per.call").contains("must be 1");
+    new ComtradeSourceConnector().start(with(base, "comtrade.periods.per.call", "1"));
+    new ComtradeSourceConnector().start(with(with(base, "comtrade.base.url", "https://comtradeapi.un.org/data/v1/get"),
+        "comtrade.periods.per.call", "12"));
   }
 
   /** A typo in one of the connector's own keys fell back to the default silently: every partner for comext.partner. */
