@@ -270,14 +270,14 @@ public final class ComtradeParser implements PayloadParser<String> {
    * (UN Comtrade, "Trade valuation": primaryValue prioritises cifvalue, then fobvalue). Told by which of
    * {@code cifvalue}/{@code fobvalue} equals it, since not every reporter compiles imports CIF (Mexico and Canada
    * compile them FOB): labelled by the flow alone, such imports were CIF. A record with neither (older or preview
-   * answers) or whose primaryValue equals neither keeps the recommended basis of its flow: exports FOB, imports CIF.
+   * answers) or whose primaryValue equals neither keeps the recommended basis of its flow: exports FOB, imports CIF; so
+   * does one whose primaryValue equals both (a zero export has cifvalue 0 too), which tells nothing of the basis.
    */
   static String valuation(Map<String, String> r, BigDecimal primary, String flow) {
-    if (sameAmount(r.get("cifvalue"), primary)) {
-      return "CIF";
-    }
-    if (sameAmount(r.get("fobvalue"), primary)) {
-      return "FOB";
+    boolean cif = sameAmount(r.get("cifvalue"), primary);
+    boolean fob = sameAmount(r.get("fobvalue"), primary);
+    if (cif != fob) {
+      return cif ? "CIF" : "FOB";
     }
     return flow.endsWith("EXPORT") ? "FOB" : "CIF";
   }

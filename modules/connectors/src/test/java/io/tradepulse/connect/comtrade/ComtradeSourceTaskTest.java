@@ -173,6 +173,22 @@ class ComtradeSourceTaskTest {
             "DEU IMPORT CIF"); // neither value given: the flow's recommended basis, as before
   }
 
+  /** A zero export carries cifvalue 0 as well as fobvalue 0: equal values say nothing of the basis, the flow does. */
+  @Test
+  void shouldLabelByTheFlowWhenTheCifAndFobValuesAreTheSame() throws Exception {
+    String body = "{\"elapsedTime\":\"0.2 secs\",\"count\":2,\"data\":["
+        + rec("202405", "484", "124", "X", "TOTAL", "0", "0", "0") + ","
+        + rec("202405", "484", "156", "M", "TOTAL", "75", "75", "75") + "],\"error\":\"\"}";
+    wm.stubFor(get(urlPathEqualTo("/data/v1/get/C/M/HS")).willReturn(aResponse().withStatus(200).withBody(body)));
+    ComtradeSourceTask task = task(Map.of("comtrade.reporters", "484"));
+    List<SourceRecord> rs = TaskHarness.poll(task);
+    task.stop();
+
+    List<Struct> trades = rs.stream().filter(r -> r.topic().equals("trade.records")).map(r -> (Struct) r.value()).toList();
+    assertThat(trades).extracting(s -> s.getString("partner") + " " + s.getString("flow") + " " + s.getString("valuation"))
+        .containsExactly("CAN EXPORT FOB", "CHN IMPORT CIF");
+  }
+
   /** A record as {@link #rec} makes it, but for {@code isReported}: a JSON literal, or null to leave the field out. */
   static String recReported(String period, String flow, String value, String isReported) {
     String r = rec(period, "156", "842", flow, "TOTAL", value);
