@@ -132,7 +132,8 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--config", description = "Connector properties file (keys in docs/connectors.md).")
     Path connectorConfig;
 
-    @Option(names = {"-s", "--set"}, description = "One connector setting key=value (repeatable; wins over --config).")
+    @Option(names = {"-s", "--set"}, description = "One connector setting key=value (repeatable; wins over --config;"
+            + " a key --files, --start or --api-key sets too must be given the same value).")
     Map<String, String> settings = new LinkedHashMap<>();
 
     // A short form of --set connector.class=...: a connector of your own (docs/connectors.md, "Adding a source
@@ -372,8 +373,8 @@ final class IngestCommand implements Callable<Integer> {
         long[] delivered = progress.step(follow ? "Reading until caught up" : "Ingesting", () -> {
             boolean ok;
             try {
-                ok = isFinite(connector) ? connect.awaitCompletion(name, timeout)
-                        : connect.awaitCaughtUp(name, timeout);
+                ok = isFinite(connector) ? connect.awaitCompletion(name, workerWait(timeout))
+                        : connect.awaitCaughtUp(name, workerWait(timeout));
             } catch (ConnectorFailedException e) {
                 Optional<String> later = runAgainLaterMessage(e.thrown(), e.reason(), offsetsFile);
                 if (later.isPresent()) {
@@ -508,11 +509,22 @@ final class IngestCommand implements Callable<Integer> {
      * setting); a longer --timeout keeps Kafka's defaults.
      */
     static Map<String, Object> adminTimeouts(Duration timeout) {
-        // Kafka's defaults of the two.
-        int call = (int) Math.min(timeout.toMillis(), 60_000);
+        // Kafka's defaults of the two. Counted from the countable wait: toMillis() of a --timeout beyond ~292 million
+        // years (PT9223372036854775807S) threw ArithmeticException before anything was contacted.
+        int call = (int) Math.min(Pipeline.countable(timeout).toMillis(), 60_000);
         int request = Math.min(call, 30_000);
         return Map.of(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, call,
                 CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, request);
+    }
+
+    /**
+     * The wait for the connector handed to the worker: --timeout, at most {@link Pipeline#LONGEST_WAIT}. The worker's
+     * waits (EmbeddedConnect) count it in nanoseconds from System.nanoTime(), so --timeout P200000D (meant as "never",
+     * accepted as bench accepts it) failed with ArithmeticException "long overflow" once the topics were created and the
+     * worker and the connector had started (exit 1, a stack trace). Messages still name the --timeout given.
+     */
+    static Duration workerWait(Duration timeout) {
+        return Pipeline.countable(timeout);
     }
 
     /** What the stop's hook silences: with --embedded, Connect's words about a resume point the run does not keep too. */
@@ -749,32 +761,36 @@ final class IngestCommand implements Callable<Integer> {
         refuseJson(connectorConfig);
         ClientSettings.read(spec.commandLine(), "--config", connectorConfig)
                 .forEach((k, v) -> c.put(k.toString(), v.toString().trim()));
+        // The key each shortcut option set, with the option as typed: for a --set of the same key below.
+        Map<String, String> shortcuts = new HashMap<>();
         if (files != null && !files.isEmpty()) {
-            // Each one trimmed, as Connect trims a list's items: "--files 'a.csv, b.csv'" made " b.csv" a path of its
-            // own ("<cwd>/ b.csv"), refused as missing, where the same list under --config or --set was read.
-            String joined = String.join(",", files.stream().map(String::trim).filter(f -> !f.isEmpty())
-                    .map(IngestCommand::absolute).toList());
-            switch (source) {
-                case file -> c.put("file.paths", joined);
-                case gacc -> c.put("gacc.tables", joined);
-                case comext -> c.put("comext.files", joined);
+            String key = switch (source) {
+                case file -> "file.paths";
+                case gacc -> "gacc.tables";
+                case comext -> "comext.files";
                 default -> throw new CommandLine.ParameterException(spec.commandLine(), "--files is not used by --source " + source);
-            }
+            };
+            c.put(key, fileList(files));
+            shortcuts.put(key, "--files " + String.join(",", files));
         }
         if (start != null) {
-            switch (source) {
-                case census -> c.put("census.start.month", start);
-                case comtrade -> c.put("comtrade.start.period", comtradePeriod(start));
-                case comext -> c.put("comext.start.period", start);
+            String key = switch (source) {
+                case census -> "census.start.month";
+                case comtrade -> "comtrade.start.period";
+                case comext -> "comext.start.period";
                 default -> throw new CommandLine.ParameterException(spec.commandLine(), "--start is not used by --source " + source);
-            }
+            };
+            c.put(key, source == Source.comtrade ? comtradePeriod(start) : start);
+            shortcuts.put(key, "--start " + start);
         }
         if (apiKey != null) {
-            switch (source) {
-                case census -> c.put("census.api.key", apiKey);
-                case comtrade -> c.put("comtrade.subscription.key", apiKey);
+            String key = switch (source) {
+                case census -> "census.api.key";
+                case comtrade -> "comtrade.subscription.key";
                 default -> throw new CommandLine.ParameterException(spec.commandLine(), "--api-key is not used by --source " + source);
-            }
+            };
+            c.put(key, apiKey);
+            shortcuts.put(key, API_KEY_OPTION);
         }
         settings.forEach((key, value) -> {
             if (key.isBlank()) {
@@ -782,6 +798,16 @@ final class IngestCommand implements Callable<Integer> {
                 // setting meant was silently not made.
                 throw new CommandLine.ParameterException(spec.commandLine(), "--set " + key + "=" + value
                         + ": no key before '=' (expected key=value)");
+            }
+            // A shortcut and a --set of its key with another value: the --set won silently (`--start 2025-01 --set
+            // census.start.month=2024-01` read from 2024-01). Which one was meant cannot be told, as for
+            // --connector-class and a different --set connector.class: refused naming both (an API key unprinted).
+            String option = shortcuts.get(key);
+            if (option != null && !sameValue(key, c.get(key), value)) {
+                boolean secret = option.equals(API_KEY_OPTION);
+                throw new CommandLine.ParameterException(spec.commandLine(), option + " and --set " + key
+                        + (secret ? "" : "=" + value) + " set " + key + " to different values"
+                        + (secret ? " (not printed)" : "") + ": give one of them");
             }
         });
         c.putAll(settings);
@@ -807,6 +833,30 @@ final class IngestCommand implements Callable<Integer> {
             c.putIfAbsent(TradeSourceConfig.HTTP_RETRY_AFTER_LONG_CONFIG, TradeSourceConfig.LongRetryAfter.FAIL.name());
         }
         return c;
+    }
+
+    private static final String API_KEY_OPTION = "--api-key";
+
+    /**
+     * The connector's list of files of --files: each one trimmed, as Connect trims a list's items ("--files 'a.csv,
+     * b.csv'" made " b.csv" a path of its own, "<cwd>/ b.csv", refused as missing, where the same list under --config
+     * or --set was read), and local paths made absolute.
+     */
+    private static String fileList(List<String> files) {
+        return String.join(",", files.stream().map(String::trim).filter(f -> !f.isEmpty())
+                .map(IngestCommand::absolute).toList());
+    }
+
+    /**
+     * Whether a shortcut option's {@code shortcut} value of {@code key} and a --set's {@code set} one are the same
+     * setting: a list of files as --files makes it (relative or absolute, blanks after the commas), else trimmed, as
+     * Connect reads them.
+     */
+    private boolean sameValue(String key, String shortcut, String set) {
+        if (key.equals(filesKey(source))) {
+            return shortcut.equals(fileList(List.of(set.split(","))));
+        }
+        return shortcut.trim().equals(set.trim());
     }
 
     /**

@@ -263,7 +263,7 @@ public final class Pipeline {
      */
     public static void awaitCaughtUp(Map<String, Object> clientConfig, String groupId, String topic, Duration timeout,
                                      String... outputs) throws InterruptedException, TimeoutException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = deadline(timeout);
         Admin admin = Admin.create(clientConfig);
         try {
             Map<TopicPartition, Long> ends = endOffsets(admin, topic, deadline, timeout);
@@ -281,7 +281,7 @@ public final class Pipeline {
                 if (done) {
                     break;
                 }
-                if (System.nanoTime() > deadline) {
+                if (System.nanoTime() - deadline > 0) {
                     throw new TimeoutException(notCaughtUp.get());
                 }
                 Thread.sleep(200);
@@ -295,6 +295,29 @@ public final class Pipeline {
     }
 
     /**
+     * The longest wait the launcher counts: about 73 years, a quarter of what a long holds in nanoseconds. The verbs'
+     * --timeout takes any positive duration (bench's waits compare durations), and one beyond ~292 years (P200000D,
+     * meant as "never") has no nanosecond count at all: `demo --timeout P200000D` and `ingest --timeout P200000D`
+     * started everything and then failed with ArithmeticException "long overflow" (exit 1, a stack trace), and a count
+     * just short of it made {@code nanoTime() + timeout} overflow into the past (no wait at all). A longer wait is
+     * waited as this one, which no run outlives; messages still name the --timeout given.
+     */
+    static final Duration LONGEST_WAIT = Duration.ofNanos(Long.MAX_VALUE / 4);
+
+    /** {@code timeout}, or {@link #LONGEST_WAIT} when it is longer: a wait that can be counted in nanoseconds. */
+    static Duration countable(Duration timeout) {
+        return timeout.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : timeout;
+    }
+
+    /**
+     * The {@link System#nanoTime} at which a wait of {@code timeout} from now ends; compare as {@code nanoTime() -
+     * deadline > 0}, which stays right where the sum wraps.
+     */
+    static long deadline(Duration timeout) {
+        return System.nanoTime() + countable(timeout).toNanos();
+    }
+
+    /**
      * Waits until every partition of {@code topics} has its last stable offset at its high watermark: every transaction
      * written on them so far is decided and its markers are written, so a read_committed read sees all of it.
      */
@@ -302,7 +325,7 @@ public final class Pipeline {
             throws InterruptedException, TimeoutException {
         Admin admin = Admin.create(clientConfig);
         try {
-            awaitStable(admin, topics, System.nanoTime() + timeout.toNanos(), timeout);
+            awaitStable(admin, topics, deadline(timeout), timeout);
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot read offsets: " + e.getCause().getMessage(), e.getCause());
         } finally {
@@ -337,7 +360,7 @@ public final class Pipeline {
             }
             lastStable.set(stable);
             lastWritten.set(written);
-            if (System.nanoTime() > deadline) {
+            if (System.nanoTime() - deadline > 0) {
                 throw new TimeoutException(stillOpen.get());
             }
             Thread.sleep(20);

@@ -228,6 +228,66 @@ class IngestCommandTest {
     }
 
     /**
+     * --files, --start and --api-key are short for a connector key, as --connector-class is for connector.class; given
+     * with a --set of the same key and another value, the --set won silently (`--start 2025-01 --set
+     * census.start.month=2024-01` read from 2024-01), where --connector-class and a different --set connector.class are
+     * refused: which one was meant cannot be told. Refused naming both, before anything starts; an API key is not
+     * printed.
+     */
+    @Test
+    void shouldRefuseAShortcutAndASetOfItsKeyNamingBothWhenTheyGiveDifferentValues(@TempDir Path dir) throws Exception {
+        Path a = Files.writeString(dir.resolve("a.csv"), "");
+        Path b = Files.writeString(dir.resolve("b.csv"), "");
+
+        assertThatThrownBy(() -> settings("--source", "census", "--embedded", "--start", "2025-01",
+                "--set", "census.start.month=2024-01"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("--start 2025-01 and --set census.start.month=2024-01 set census.start.month to different"
+                        + " values: give one of them");
+        assertThatThrownBy(() -> settings("--source", "comtrade", "--embedded", "--start", "2025-01",
+                "--set", "comtrade.start.period=202401"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("--start 2025-01 and --set comtrade.start.period=202401 set comtrade.start.period to"
+                        + " different values: give one of them");
+        assertThatThrownBy(() -> settings("--source", "file", "--embedded", "--files", a.toString(),
+                "--set", "file.paths=" + b))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("--files " + a + " and --set file.paths=" + b + " set file.paths to different values:"
+                        + " give one of them");
+        assertThatThrownBy(() -> settings("--source", "census", "--embedded", "--api-key", "secret-1",
+                "--set", "census.api.key=secret-2"))
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessage("--api-key and --set census.api.key set census.api.key to different values (not printed):"
+                        + " give one of them");
+
+        // Through the command line: exit code 2, before anything is contacted (the cluster here does not answer).
+        CliRun r = CliRun.execute("ingest", "--source", "census", "--bootstrap-servers", "127.0.0.1:1",
+                "--schema-registry-url", "http://127.0.0.1:1", "--offsets", dir.resolve("x.offsets").toString(),
+                "--timeout", "PT1S", "--start", "2025-01", "--set", "census.start.month=2024-01");
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).startsWith("--start 2025-01 and --set census.start.month=2024-01 set");
+    }
+
+    /** The same value in both, as each form writes it, is no conflict. */
+    @Test
+    void shouldTakeAShortcutAndASetOfItsKeyWhenTheyGiveTheSameValue(@TempDir Path dir) throws Exception {
+        Path a = Files.writeString(dir.resolve("a.csv"), "");
+        Path b = Files.writeString(dir.resolve("b.csv"), "");
+        String cwd = Path.of("").toAbsolutePath().toString();
+
+        assertThat(settings("--source", "census", "--embedded", "--start", "2025-01",
+                "--set", "census.start.month=2025-01")).containsEntry("census.start.month", "2025-01");
+        assertThat(settings("--source", "comtrade", "--embedded", "--start", "2025-01",
+                "--set", "comtrade.start.period=202501")).containsEntry("comtrade.start.period", "202501");
+        assertThat(settings("--source", "file", "--embedded", "--files", a + "," + b,
+                "--set", "file.paths=" + a + ", " + b)).containsKey("file.paths");
+        assertThat(settings("--source", "gacc", "--embedded", "--files", "t.csv",
+                "--set", "gacc.tables=" + Path.of(cwd, "t.csv"))).as("relative and absolute").containsKey("gacc.tables");
+        assertThat(settings("--source", "census", "--embedded", "--api-key", "k", "--set", "census.api.key=k"))
+                .containsEntry("census.api.key", "k");
+    }
+
+    /**
      * Out of its quota, the Comtrade task waited for hours by default, and a one-shot ingest ended at --timeout with
      * "not done after PT30M". Such a run now has the task fail at once; a followed one waits, and the user's key wins.
      */
@@ -388,6 +448,26 @@ class IngestCommandTest {
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
         assertThat(IngestCommand.adminTimeouts(Duration.ofMinutes(30))).as("a longer --timeout: Kafka's defaults")
                 .containsEntry("default.api.timeout.ms", 60_000).containsEntry("request.timeout.ms", 30_000);
+    }
+
+    /**
+     * --timeout takes any positive duration, as bench's does; the worker's waits (EmbeddedConnect) count it in
+     * nanoseconds from System.nanoTime(), so one beyond ~292 years (P200000D, meant as "never") threw
+     * ArithmeticException "long overflow" once the topics were created and the worker and connector had started:
+     * "tradepulse ingest failed: long overflow", exit 1 and a stack trace. The admin client's timeouts of a --timeout
+     * beyond ~292 million years (PT9223372036854775807S) threw it before anything was contacted.
+     */
+    @Test
+    void shouldWaitForTheConnectorAsLongAsItCountsWhenTheTimeoutIsTooLongToCountInNanoseconds() {
+        for (Duration never : List.of(Duration.ofDays(200_000), Duration.ofSeconds(Long.MAX_VALUE))) {
+            Duration handed = IngestCommand.workerWait(never);
+            // What EmbeddedConnect computes from it: no overflow.
+            assertThat(Math.addExact(System.nanoTime(), handed.toNanos())).as(never.toString()).isPositive();
+            assertThat(handed).as("still as good as never").isGreaterThan(Duration.ofDays(365L * 50));
+            assertThat(IngestCommand.adminTimeouts(never)).as("Kafka's defaults")
+                    .containsEntry("default.api.timeout.ms", 60_000).containsEntry("request.timeout.ms", 30_000);
+        }
+        assertThat(IngestCommand.workerWait(Duration.ofMinutes(30))).isEqualTo(Duration.ofMinutes(30));
     }
 
     /** A run to repeat later is a failure (1), on one line: nothing to debug, no stack trace. */
