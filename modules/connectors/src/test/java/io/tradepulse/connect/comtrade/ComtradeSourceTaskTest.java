@@ -157,36 +157,90 @@ class ComtradeSourceTaskTest {
   void shouldLabelTheValuationByTheValuePrimaryValueTakesWhenAReporterCompilesImportsFob() throws Exception {
     // UN Comtrade, "Trade valuation": primaryValue takes the CIF-type value when there is one, else the FOB-type one;
     // Mexico and Canada compile imports FOB. 484 = Mexico.
-    String body = "{\"elapsedTime\":\"0.2 secs\",\"count\":4,\"data\":["
-        + rec("202405", "484", "156", "M", "TOTAL", "100", "null", "100") + ","
-        + rec("202405", "484", "842", "M", "TOTAL", "110", "110", "104") + ","
-        + rec("202405", "484", "124", "X", "TOTAL", "90", "null", "90") + ","
-        + rec("202405", "484", "276", "M", "TOTAL", "80.5", "null", "null") + "],\"error\":\"\"}";
-    wm.stubFor(get(urlPathEqualTo("/data/v1/get/C/M/HS")).willReturn(aResponse().withStatus(200).withBody(body)));
-    ComtradeSourceTask task = task(Map.of("comtrade.reporters", "484"));
-    List<SourceRecord> rs = TaskHarness.poll(task);
-    task.stop();
-
-    List<Struct> trades = rs.stream().filter(r -> r.topic().equals("trade.records")).map(r -> (Struct) r.value()).toList();
-    assertThat(trades).extracting(s -> s.getString("partner") + " " + s.getString("flow") + " " + s.getString("valuation"))
+    assertThat(mexicanValuations(rec("202405", "484", "156", "M", "TOTAL", "100", "null", "100"),
+        rec("202405", "484", "842", "M", "TOTAL", "110", "110", "104"),
+        rec("202405", "484", "124", "X", "TOTAL", "90", "null", "90"),
+        rec("202405", "484", "276", "M", "TOTAL", "80.5", "null", "null")))
         .containsExactly("CHN IMPORT FOB", "USA IMPORT CIF", "CAN EXPORT FOB",
             "DEU IMPORT CIF"); // neither value given: the flow's recommended basis, as before
+  }
+
+  /*
+   * The quality of Comtrade figures as the v1 data API flags them. In a live answer (comtradeapi.un.org, /C/A/HS,
+   * reporter 699 India, 2022, cmdCode 010121, imports) the partner rows are {@code "isReported":true,
+   * "isAggregate":false} and the World row {@code "isReported":false,"isAggregate":true}, its primaryValue exactly their
+   * sum (1861448.346 + 131007.596 = 1992455.942): a row UNSD computes by adding up what the country reported is not
+   * "reported" at that level, but it is no estimate either. Totals (partner 0, cmdCode TOTAL, chapters) are such rows, for
+   * the USA and China as for India.
+   */
+  /** A v1 record with the fields and flags of a live answer; {@code reported}/{@code aggregate} are JSON literals. */
+  static String liveRec(int partner, String partnerIso, String flow, String value, String reported, String aggregate) {
+    return ("{\"typeCode\":\"C\",\"freqCode\":\"M\",\"refPeriodId\":20240501,\"refYear\":2024,\"refMonth\":5,"
+        + "\"period\":\"202405\",\"reporterCode\":156,\"reporterISO\":\"CHN\",\"reporterDesc\":\"China\","
+        + "\"flowCode\":\"%s\",\"flowDesc\":\"x\",\"partnerCode\":%d,\"partnerISO\":\"%s\",\"partnerDesc\":\"x\","
+        + "\"partner2Code\":0,\"partner2ISO\":\"W00\",\"partner2Desc\":\"World\",\"classificationCode\":\"H6\","
+        + "\"classificationSearchCode\":\"HS\",\"isOriginalClassification\":true,\"cmdCode\":\"TOTAL\","
+        + "\"cmdDesc\":\"All Commodities\",\"aggrLevel\":0,\"isLeaf\":false,\"customsCode\":\"C00\","
+        + "\"customsDesc\":\"TOTAL CPC\",\"mosCode\":\"0\",\"motCode\":0,\"motDesc\":\"TOTAL MOT\",\"qtyUnitCode\":-1,"
+        + "\"qtyUnitAbbr\":\"N/A\",\"qty\":0,\"isQtyEstimated\":false,\"altQtyUnitCode\":-1,\"altQtyUnitAbbr\":\"N/A\","
+        + "\"altQty\":0,\"isAltQtyEstimated\":false,\"netWgt\":0,\"isNetWgtEstimated\":false,\"grossWgt\":0,"
+        + "\"isGrossWgtEstimated\":false,\"cifvalue\":null,\"fobvalue\":%s,\"primaryValue\":%s,"
+        + "\"isReported\":%s,\"legacyEstimationFlag\":0,\"isAggregate\":%s}")
+        .formatted(flow, partner, partnerIso, value, value, reported, aggregate);
+  }
+
+  /** What the task sends for one v1 page holding {@code records}, asking partners 842 and 0 (World), exports. */
+  List<SourceRecord> readLive(String... records) throws InterruptedException {
+    String body = "{\"elapsedTime\":\"0.3 secs\",\"count\":" + records.length + ",\"data\":["
+        + String.join(",", records) + "],\"error\":\"\"}";
+    wm.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200).withBody(body)));
+    ComtradeSourceTask task = task(Map.of(ComtradeConfig.PARTNERS_CONFIG, "842,0", ComtradeConfig.FLOWS_CONFIG, "X"));
+    try {
+      return TaskHarness.poll(task);
+    } finally {
+      task.stop();
+    }
+  }
+
+  static List<String> liveQualities(List<SourceRecord> rs) {
+    return rs.stream().filter(r -> r.topic().equals("trade.records")).map(r -> (Struct) r.value())
+        .map(s -> s.getString("partner") + " " + s.getInt64("value") + " " + s.getString("quality")).toList();
+  }
+
+  @Test
+  void shouldKeepTheWorldTotalUnsdAddsUpFromTheReportedPartnerFiguresPublished() throws Exception {
+    List<SourceRecord> rs = readLive(liveRec(842, "USA", "X", "43678000000", "true", "false"),
+        liveRec(0, "W00", "X", "301300000000", "false", "true"));
+
+    assertThat(liveQualities(rs)).containsExactly("USA 43678000000 PUBLISHED", "WLD 301300000000 PUBLISHED");
+  }
+
+  @Test
+  void shouldStillMarkAFigureNeitherReportedNorAddedUpFromReportedOnesEstimated() throws Exception {
+    List<SourceRecord> rs = readLive(liveRec(842, "USA", "X", "43678000000", "false", "false"),
+        liveRec(0, "W00", "X", "301300000000", "false", "null"));
+
+    assertThat(liveQualities(rs)).containsExactly("USA 43678000000 ESTIMATED", "WLD 301300000000 ESTIMATED");
   }
 
   /** A zero export carries cifvalue 0 as well as fobvalue 0: equal values say nothing of the basis, the flow does. */
   @Test
   void shouldLabelByTheFlowWhenTheCifAndFobValuesAreTheSame() throws Exception {
-    String body = "{\"elapsedTime\":\"0.2 secs\",\"count\":2,\"data\":["
-        + rec("202405", "484", "124", "X", "TOTAL", "0", "0", "0") + ","
-        + rec("202405", "484", "156", "M", "TOTAL", "75", "75", "75") + "],\"error\":\"\"}";
+    assertThat(mexicanValuations(rec("202405", "484", "124", "X", "TOTAL", "0", "0", "0"),
+        rec("202405", "484", "156", "M", "TOTAL", "75", "75", "75")))
+        .containsExactly("CAN EXPORT FOB", "CHN IMPORT CIF");
+  }
+
+  /** "partner flow valuation" of each figure a task for reporter 484 (Mexico) sends for one page of {@code records}. */
+  List<String> mexicanValuations(String... records) throws Exception {
+    String body = "{\"elapsedTime\":\"0.2 secs\",\"count\":" + records.length + ",\"data\":["
+        + String.join(",", records) + "],\"error\":\"\"}";
     wm.stubFor(get(urlPathEqualTo("/data/v1/get/C/M/HS")).willReturn(aResponse().withStatus(200).withBody(body)));
     ComtradeSourceTask task = task(Map.of("comtrade.reporters", "484"));
     List<SourceRecord> rs = TaskHarness.poll(task);
     task.stop();
-
-    List<Struct> trades = rs.stream().filter(r -> r.topic().equals("trade.records")).map(r -> (Struct) r.value()).toList();
-    assertThat(trades).extracting(s -> s.getString("partner") + " " + s.getString("flow") + " " + s.getString("valuation"))
-        .containsExactly("CAN EXPORT FOB", "CHN IMPORT CIF");
+    return rs.stream().filter(r -> r.topic().equals("trade.records")).map(r -> (Struct) r.value())
+        .map(s -> s.getString("partner") + " " + s.getString("flow") + " " + s.getString("valuation")).toList();
   }
 
   /** A record as {@link #rec} makes it, but for {@code isReported}: a JSON literal, or null to leave the field out. */
