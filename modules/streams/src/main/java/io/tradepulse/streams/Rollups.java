@@ -100,6 +100,58 @@ public final class Rollups {
     }
 
     /**
+     * Whether a child's new winning January {@code incoming} (replacing {@code previous}, null if none) changes what
+     * the child tells its parents' February cell, given that the child has no February figure of its own: a combined
+     * January+February (China customs' release) covers February too, so it is sent there as well
+     * ({@link #februaryCover}), and a single January replacing a combined one takes that back.
+     *
+     * <p>Why: without it a parent February was summed from the children that report a single February only, the
+     * children with a combined figure being in the January cell alone. That February was smaller than the parent's
+     * whole February, and its YoY against a complete February a year earlier looked like a collapse (a YOY_MOVE or
+     * PAYBACK that no trade behind it made). Now such a February has no value and its note names the child, as any
+     * other cell whose children cover different months. A child's own February, whenever it arrives, replaces what
+     * it told the cell before (one entry per child), and one that exists already means nothing is sent: the cell holds
+     * the same whatever the order the child's figures arrive in.
+     */
+    static boolean changesFebruaryCover(Observation incoming, Observation previous) {
+        return incoming.getMonth() == 1
+                && (incoming.getMonths() == 2 || previous != null && previous.getMonths() == 2);
+    }
+
+    /** The February cell of the same parent series and year as {@code januaryCell}. */
+    static ChangeKey februaryCell(ChangeKey januaryCell) {
+        return ChangeKey.newBuilder(januaryCell).setMonth(2).build();
+    }
+
+    /**
+     * What a child with no February figure of its own tells its parents' February cell, given its winning January
+     * {@code january} (see {@link #changesFebruaryCover}). Two forms, told apart by {@code months}, neither of which a
+     * published figure can take in a February cell (the only period of several months is a January+February starting
+     * in January: {@link RecordRules#multiMonth}), so no field is added to the contribution's format:
+     * <ul>
+     *   <li>{@code months} 2 (the combined figure's own, with its lineage and no value): the child's February is
+     *       inside its combined January+February; the cell's figure has no value ({@link #derive});</li>
+     *   <li>{@code months} 0: it no longer is (a single January replaced the combined one); the child is left out of
+     *       the cell, as if it had never contributed there.</li>
+     * </ul>
+     */
+    static RollupContribution februaryCover(String child, Observation january) {
+        return new RollupContribution(child, january.getMonths() == 2 ? 2 : 0, null, january.getCurrency(),
+                january.getSource(), january.getVintage(), january.getPublishedAt(), january.getDerivedFrom(),
+                january.getQuality());
+    }
+
+    /** A child's February that is inside its combined January+February ({@link #februaryCover}). */
+    private static boolean isFebruaryInsideJanuary(ChangeKey parent, RollupContribution c) {
+        return parent.getMonth() == 2 && c.getMonths() == 2;
+    }
+
+    /** Not a {@link #februaryCover} that took an earlier one back: a child left out of its cell. */
+    private static boolean contributes(RollupContribution c) {
+        return c.getMonths() > 0;
+    }
+
+    /**
      * The derived figure of a parent period, a pure function of the set of latest contributions (so the same
      * whatever their arrival order). Its value is the sum of the children's values when they all have one, in
      * one currency and over the same months; otherwise null, with the reason in {@code note}: currencies and
@@ -108,17 +160,24 @@ public final class Rollups {
      * no more solid than its least solid part).
      *
      * @param cell the latest contribution of each child of the cell, by {@link RollupContribution#getChild()}
-     * @return null when no child contributes along the chosen dimension
+     * @return null when no child contributes along the chosen dimension, or only children whose February is inside
+     *     a combined January+February
      */
     static TradeRecord derive(ChangeKey parent, Map<String, RollupContribution> cell) {
         String dimension = parent.getPartner().equals(WORLD) && hasChild(cell, PARTNER_CHILD) ? PARTNER_CHILD : COMMODITY_CHILD;
         TreeMap<String, RollupContribution> children = new TreeMap<>(); // sorted: deterministic lineage ties
-        cell.forEach((k, v) -> {
-            if (k.startsWith(dimension) && !isAggregatePartner(k) && !isCoveredNationalLine(k, cell)) {
+        boolean ownFigure = false;
+        for (Map.Entry<String, RollupContribution> e : cell.entrySet()) {
+            String k = e.getKey();
+            RollupContribution v = e.getValue();
+            if (k.startsWith(dimension) && contributes(v) && !isAggregatePartner(k) && !isCoveredNationalLine(k, cell)) {
                 children.put(k, v);
+                ownFigure |= !isFebruaryInsideJanuary(parent, v);
             }
-        });
-        if (children.isEmpty()) {
+        }
+        if (!ownFigure) {
+            // No child (or only children whose February is inside a combined January+February, as every child of
+            // China customs' series): no February to derive, as before the combined figures were sent here.
             return null;
         }
         RollupContribution first = children.firstEntry().getValue();
@@ -126,7 +185,7 @@ public final class Rollups {
         TreeSet<String> sources = new TreeSet<>();
         long sum = 0;
         String problem = null;
-        int months = first.getMonths();
+        int months = 1;
         FigureQuality quality = FigureQuality.PUBLISHED;
         for (RollupContribution c : children.values()) {
             sources.add(c.getSource());
@@ -134,11 +193,16 @@ public final class Rollups {
             if (c.getPublishedAt() > newest.getPublishedAt()) {
                 newest = c;
             }
-            months = Math.max(months, c.getMonths());
+            boolean insideJanuary = isFebruaryInsideJanuary(parent, c);
+            if (!insideJanuary) {
+                months = Math.max(months, c.getMonths());
+            }
             if (problem != null) {
                 continue;
             }
-            if (c.getValue() == null) {
+            if (insideJanuary) {
+                problem = "child " + child(c) + " reports February only inside a combined January+February";
+            } else if (c.getValue() == null) {
                 problem = "child " + child(c) + " has no value";
             } else if (!c.getCurrency().equals(first.getCurrency())) {
                 problem = "children in different currencies (" + first.getCurrency() + ", " + c.getCurrency() + ")";
@@ -172,8 +236,8 @@ public final class Rollups {
     }
 
     private static boolean hasChild(Map<String, RollupContribution> cell, String dimension) {
-        for (String k : cell.keySet()) {
-            if (k.startsWith(dimension) && !isAggregatePartner(k)) {
+        for (Map.Entry<String, RollupContribution> e : cell.entrySet()) {
+            if (e.getKey().startsWith(dimension) && contributes(e.getValue()) && !isAggregatePartner(e.getKey())) {
                 return true;
             }
         }
@@ -193,8 +257,11 @@ public final class Rollups {
      * levels): the HS8 figure includes it, so summing both would count it twice.
      */
     private static boolean isCoveredNationalLine(String child, Map<String, RollupContribution> cell) {
-        return child.length() == COMMODITY_CHILD.length() + 10 && child.startsWith(COMMODITY_CHILD)
-                && cell.containsKey(child.substring(0, COMMODITY_CHILD.length() + 8));
+        if (child.length() != COMMODITY_CHILD.length() + 10 || !child.startsWith(COMMODITY_CHILD)) {
+            return false;
+        }
+        RollupContribution line = cell.get(child.substring(0, COMMODITY_CHILD.length() + 8));
+        return line != null && contributes(line);
     }
 
     private static String child(RollupContribution c) {

@@ -1,5 +1,6 @@
 package io.tradepulse.streams;
 
+import io.tradepulse.avro.ChangeKey;
 import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TariffEvent;
 import io.tradepulse.avro.TradeRecord;
@@ -314,10 +315,19 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         // The winning figure of this period changed: it replaces this series' contribution to its parents. It
         // keeps the input's timestamp (how far this task has read) and carries only the upstream header: the
         // input's own headers mean nothing on the internal topic.
+        // A combined Jan+Feb (or a single January replacing one) also tells the parents' February cell, unless this
+        // series has a February of its own, which is what it contributes there (Rollups.changesFebruaryCover).
+        boolean februaryCover = Rollups.changesFebruaryCover(incoming, upsert.previous())
+                && SeriesHistories.get(history, SeriesHistories.index(incoming) + 1) == null;
         for (Rollups.Parent parent : Rollups.parents(series, rollups)) {
+            ChangeKey cell = SeriesHistories.changeKey(parent.series(), incoming);
             out.add(record.withKey(series).withHeaders(new RecordHeaders(new Header[] {upstream}))
-                    .withValue(Emission.contribution(SeriesHistories.changeKey(parent.series(), incoming),
-                            Rollups.contribution(parent.child(), incoming))));
+                    .withValue(Emission.contribution(cell, Rollups.contribution(parent.child(), incoming))));
+            if (februaryCover) {
+                out.add(record.withKey(series).withHeaders(new RecordHeaders(new Header[] {upstream}))
+                        .withValue(Emission.contribution(Rollups.februaryCell(cell),
+                                Rollups.februaryCover(parent.child(), incoming))));
+            }
         }
         List<TariffEvent> events = calendar.matching(series);
         int incomingPeriod = SeriesHistories.index(incoming);

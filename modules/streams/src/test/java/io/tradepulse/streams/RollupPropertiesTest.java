@@ -178,6 +178,72 @@ class RollupPropertiesTest {
         return a + b;
     }
 
+    /**
+     * Children that mix China customs' combined January+February with single months, and releases that switch a child
+     * from one convention to the other: a child whose February is inside its combined figure is sent to the parents'
+     * February cell too, and taken back when a single January replaces it (Rollups.changesFebruaryCover). The cells
+     * must end up as if only the final figures had been fed, and the world total's February must have a value
+     * exactly when no child's February is inside a combined figure: the plain sum of the single Februaries.
+     */
+    @Property(tries = 25)
+    void shouldDeriveTheSameFebruaryWhateverOrderCombinedAndSingleMonthsArriveIn(@ForAll long seed) {
+        Random random = new Random(seed);
+        List<TradeRecord> all = new ArrayList<>();
+        Map<String, TradeRecord> finals = new HashMap<>();
+        for (String partner : PARTNERS) {
+            for (String code : CODES) {
+                if (random.nextInt(4) == 0) {
+                    continue;
+                }
+                SeriesKey s = new SeriesKey("USA", partner, Flow.IMPORT, code);
+                int releases = 1 + random.nextInt(3);
+                for (int r = 0; r < releases; r++) {
+                    String published = "2025-0" + (3 + r) + "-07"; // each release later than the one before
+                    boolean combined = random.nextBoolean();
+                    TradeRecord january = TradeRecord.newBuilder(
+                            RollupsTest.hs(s, 2025, 1, (long) random.nextInt(1_000_000), published))
+                            .setMonths(combined ? 2 : 1).build();
+                    all.add(january);
+                    finals.put(partner + code + 1, january);
+                    if (!combined && random.nextInt(3) > 0) {
+                        TradeRecord february = RollupsTest.hs(s, 2025, 2, (long) random.nextInt(1_000_000), published);
+                        all.add(february);
+                        finals.put(partner + code + 2, february);
+                    }
+                }
+            }
+        }
+        List<TradeRecord> shuffled = new ArrayList<>(all);
+        for (int i = 0; i < 10; i++) {
+            shuffled.add(all.get(random.nextInt(all.size())));
+        }
+        Collections.shuffle(shuffled, random);
+
+        Map<ChangeKey, TradeChange> reference = run(new ArrayList<>(finals.values()));
+        Map<ChangeKey, TradeChange> outcome = run(shuffled);
+        assertThat(outcome).isEqualTo(reference);
+
+        long februaries = 0;
+        int singles = 0;
+        boolean insideJanuary = false;
+        for (Map.Entry<String, TradeRecord> e : finals.entrySet()) {
+            TradeRecord r = e.getValue();
+            if (r.getMonth() == 2) {
+                februaries += r.getValue();
+                singles++;
+            } else if (r.getMonths() == 2 && !finals.containsKey(e.getKey().substring(0, e.getKey().length() - 1) + 2)) {
+                insideJanuary = true;
+            }
+        }
+        ChangeKey february = TopologyFixture.cell(new SeriesKey("USA", "WLD", Flow.IMPORT, "TOTAL"), 2025, 2);
+        if (singles == 0) {
+            assertThat(outcome).as("no single February anywhere").doesNotContainKey(february);
+        } else {
+            assertThat(outcome.get(february).getValue()).as("TOTAL/WLD 2025-02")
+                    .isEqualTo(insideJanuary ? null : februaries);
+        }
+    }
+
     private static Map<ChangeKey, TradeChange> run(List<TradeRecord> records) {
         try (TopologyFixture f = new TopologyFixture(new RollupConfig(true, true))) {
             records.forEach(f::pipe);

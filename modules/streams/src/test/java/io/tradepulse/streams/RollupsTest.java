@@ -246,6 +246,113 @@ class RollupsTest {
         }
     }
 
+    /**
+     * A parent whose children mix the two conventions: phones report 2025 as China customs does (January and February
+     * together), parts month by month. Summed from parts alone, the heading's February 2025 was 100 against 200 a year
+     * earlier: -50 %, a YOY_MOVE on the heading, chapter and total that no trade behind it made.
+     */
+    @Test
+    void shouldLeaveAParentFebruaryWithoutValueWhenAChildReportsItOnlyInsideACombinedJanuaryFebruary() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            pipeMixedConventions(f);
+            Map<ChangeKey, TradeChange> t = f.table();
+
+            for (SeriesKey parent : new SeriesKey[] {HEADING_CHN, CHAPTER_CHN, TOTAL_CHN}) {
+                TradeChange feb = t.get(cell(parent, 2025, 2));
+                assertThat(feb).as(parent.getCommodity()).isNotNull();
+                assertThat(feb.getValue()).as("not parts' February alone").isNull();
+                assertThat(feb.getYoyPct()).isNull();
+                assertThat(feb.getMonths()).isEqualTo(1);
+                assertThat(t.get(cell(parent, 2025, 1)).getValue()).as("January: children cover different months").isNull();
+                assertThat(t.get(cell(parent, 2024, 2)).getValue()).isEqualTo(200L);
+            }
+            assertThat(t.get(cell(HEADING_CHN, 2025, 2)).getDerivedFrom()).isEqualTo(2);
+            assertThat(f.signalTable().values())
+                    .noneMatch(s -> s.getYear() == 2025 && s.getStatus() == io.tradepulse.avro.SignalStatus.ACTIVE);
+            assertThat(f.deadLetters.isEmpty()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldSumAParentFebruaryOnceTheChildReportsAFebruaryOfItsOwnWhicheverArrivesFirst() {
+        for (boolean ownFebruaryFirst : new boolean[] {true, false}) {
+            try (TopologyFixture f = new TopologyFixture()) {
+                if (ownFebruaryFirst) {
+                    f.pipe(hs(PHONES_CHN, 2025, 2, 95L, "2025-04-07"));
+                }
+                pipeMixedConventions(f);
+                if (!ownFebruaryFirst) {
+                    f.pipe(hs(PHONES_CHN, 2025, 2, 95L, "2025-04-07"));
+                }
+                TradeChange feb = f.table().get(cell(HEADING_CHN, 2025, 2));
+                assertThat(feb.getValue()).as("own February first: " + ownFebruaryFirst).isEqualTo(195L);
+                assertThat(feb.getDerivedFrom()).isEqualTo(2);
+            }
+        }
+    }
+
+    @Test
+    void shouldSumAParentFebruaryAgainWhenASingleJanuaryReplacesTheCombinedOne() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            pipeMixedConventions(f);
+            assertThat(f.table().get(cell(HEADING_CHN, 2025, 2)).getValue()).isNull();
+            f.pipe(hs(PHONES_CHN, 2025, 1, 105L, "2025-04-07")); // a later release gives January alone
+            Map<ChangeKey, TradeChange> t = f.table();
+            assertThat(t.get(cell(HEADING_CHN, 2025, 1)).getValue()).isEqualTo(205L);
+            TradeChange feb = t.get(cell(HEADING_CHN, 2025, 2));
+            assertThat(feb.getValue()).as("phones have no February now: a missing child, as any other").isEqualTo(100L);
+            assertThat(feb.getDerivedFrom()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldDeriveNoFebruaryWhenEveryChildReportsJanuaryAndFebruaryTogether() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(janFeb(PHONES_CHN, 2025, 210L, "2025-03-07"));
+            f.pipe(janFeb(PARTS_CHN, 2025, 190L, "2025-03-07"));
+            Map<ChangeKey, TradeChange> t = f.table();
+            assertThat(t.get(cell(HEADING_CHN, 2025, 1)).getValue()).isEqualTo(400L);
+            assertThat(t.get(cell(HEADING_CHN, 2025, 1)).getMonths()).isEqualTo(2);
+            assertThat(t).doesNotContainKey(cell(HEADING_CHN, 2025, 2));
+        }
+    }
+
+    @Test
+    void shouldNameTheChildWhoseFebruaryIsInsideItsCombinedJanuaryFebruary() {
+        ChangeKey february = cell(HEADING_CHN, 2025, 2);
+        RollupContribution parts = Rollups.contribution("C:851762",
+                SeriesHistories.observation(hs(PARTS_CHN, 2025, 2, 100L, "2025-03-07")));
+        RollupContribution phones = Rollups.februaryCover("C:851713",
+                SeriesHistories.observation(janFeb(PHONES_CHN, 2025, 210L, "2025-03-07")));
+        TradeRecord derived = Rollups.derive(february, Map.of("C:851762", parts, "C:851713", phones));
+        assertThat(derived.getValue()).isNull();
+        assertThat(derived.getMonths()).isEqualTo(1);
+        assertThat(derived.getNote()).isEqualTo(
+                "derived: no value, child 851713 reports February only inside a combined January+February");
+        RollupContribution takenBack = Rollups.februaryCover("C:851713",
+                SeriesHistories.observation(hs(PHONES_CHN, 2025, 1, 105L, "2025-04-07")));
+        assertThat(takenBack.getMonths()).isZero();
+        TradeRecord summed = Rollups.derive(february, Map.of("C:851762", parts, "C:851713", takenBack));
+        assertThat(summed.getValue()).isEqualTo(100L);
+        assertThat(summed.getDerivedFrom()).isEqualTo(1);
+        assertThat(Rollups.derive(february, Map.of("C:851713", phones))).as("only combined children").isNull();
+    }
+
+    /** 2024 month by month for both children; 2025: phones Jan+Feb together (210), parts month by month (100, 100). */
+    private static void pipeMixedConventions(TopologyFixture f) {
+        for (SeriesKey s : new SeriesKey[] {PHONES_CHN, PARTS_CHN}) {
+            f.pipe(hs(s, 2024, 1, 100L, "2024-03-07"));
+            f.pipe(hs(s, 2024, 2, 100L, "2024-03-07"));
+        }
+        f.pipe(janFeb(PHONES_CHN, 2025, 210L, "2025-03-07"));
+        f.pipe(hs(PARTS_CHN, 2025, 1, 100L, "2025-03-07"));
+        f.pipe(hs(PARTS_CHN, 2025, 2, 100L, "2025-03-07"));
+    }
+
+    private static TradeRecord janFeb(SeriesKey s, int year, long value, String published) {
+        return TradeRecord.newBuilder(hs(s, year, 1, value, published)).setMonths(2).build();
+    }
+
     @Test
     void shouldDeriveNothingWhenRollupsAreOff() {
         try (TopologyFixture f = new TopologyFixture(RollupConfig.NONE)) {
