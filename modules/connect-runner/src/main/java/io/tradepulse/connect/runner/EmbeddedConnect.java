@@ -553,7 +553,9 @@ public final class EmbeddedConnect implements AutoCloseable {
     }
 
     boolean awaitStopped(Duration timeout) throws InterruptedException {
-      return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      // Saturated, not toMillis(): the wait is task.shutdown.graceful.timeout.ms (up to Long.MAX_VALUE, the worker's
+      // setting) plus a margin, which overflowed toMillis() and made close() throw ArithmeticException.
+      return stopped.await(SourceCompletion.nanosOf(timeout), TimeUnit.NANOSECONDS);
     }
 
     Optional<RuntimeException> lastWriteFailure() {
@@ -697,6 +699,8 @@ public final class EmbeddedConnect implements AutoCloseable {
    * <p>Delivered is not yet committed: the source offsets reach the offset store on the next periodic
    * flush or, at the latest, in the final commit of a graceful stop ({@link #stopConnector}, {@link #close}).
    *
+   * @param timeout how long to wait: one too long to count in nanoseconds ({@code Duration.ofSeconds(Long.MAX_VALUE)})
+   *     waits without limit, a zero or negative one checks once
    * @return true when complete within the timeout
    */
   public boolean awaitCompletion(String name, Duration timeout) throws InterruptedException {
@@ -709,16 +713,21 @@ public final class EmbeddedConnect implements AutoCloseable {
    * completed. Throws {@link ConnectorFailedException} if the connector or a task FAILED meanwhile (a task's final
    * offset commit, of every record it delivered, comes before the worker records it FAILED), and
    * {@link OffsetsNotSavedException} once every write of the offsets file has failed for
-   * {@link #OFFSETS_WRITE_FAILURE_LIMIT} (with a zero timeout too: a followed run's periodic check).
+   * {@link #OFFSETS_WRITE_FAILURE_LIMIT} (with a zero timeout too: a followed run's periodic check). The timeout is
+   * read as {@link #awaitCompletion}'s.
    */
   public boolean awaitCaughtUp(String name, Duration timeout) throws InterruptedException {
     return awaitSignal(name, timeout, false);
   }
 
   private boolean awaitSignal(String name, Duration timeout, boolean needDone) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    // Elapsed time against the timeout, not System.nanoTime() against a deadline: a deadline of a very long timeout
+    // overflowed past Long.MAX_VALUE to a negative one, and the wait returned false at once; and toNanos() threw
+    // ArithmeticException for one too long to count in nanoseconds (nanosOf waits forever then).
+    long nanos = SourceCompletion.nanosOf(timeout);
+    long start = System.nanoTime();
     Duration slice = Duration.ofMillis(200);
-    while (System.nanoTime() < deadline) {
+    while (System.nanoTime() - start < nanos) {
       // Asked again each time: the tasks exist only once the connector generated their configs.
       List<Integer> tasks = taskIds(name);
       if (tasks.isEmpty()) {

@@ -1,6 +1,7 @@
 package io.tradepulse.connect.runner;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tradepulse.testsupport.ChildJvm;
@@ -43,6 +44,7 @@ import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
 import org.apache.kafka.connect.storage.FileOffsetBackingStore;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What a worker start tells about an offsets file it cannot read (no broker needed: it fails before). */
@@ -564,6 +566,46 @@ class EmbeddedConnectTest {
     }
 
     assertThat(connect.offsetsNotSaved()).as("the task stopped within its grace, with its final commit").isEmpty();
+  }
+
+  /**
+   * A wait "without limit": awaitSignal's deadline System.nanoTime() + timeout overflowed past Long.MAX_VALUE to a
+   * negative one for Duration.ofNanos(Long.MAX_VALUE), so the wait returned false at once, before the connector
+   * completed; and Duration.ofSeconds(Long.MAX_VALUE).toNanos() threw ArithmeticException. Both wait until it completes.
+   * A file of no rows completes without a broker: nothing is sent, so nothing waits for an acknowledgement.
+   */
+  @Test
+  @Timeout(120)
+  void shouldWaitUntilTheConnectorCompletesWhenTheTimeoutIsTooLongForADeadlineInNanoseconds() throws Exception {
+    Path csv = Files.writeString(dir.resolve("no-rows.csv"),
+        "period_start,period_end,value_usd_bn,reported_yoy_pct,source,flag\n");
+    Map<String, String> connector = ConnectFixtures.gaccFileConnector(csv, "huge-wait.records", "huge-wait.dlq");
+    try (EmbeddedConnect connect = EmbeddedConnect.start(EmbeddedConnect.workerProps("127.0.0.1:1", null,
+        dir.resolve("connect.offsets")), new NoBroker())) {
+      connect.startConnector("huge-wait", connector);
+
+      assertThat(connect.awaitCompletion("huge-wait", Duration.ofNanos(Long.MAX_VALUE))).isTrue();
+      assertThat(connect.awaitCaughtUp("huge-wait", Duration.ofSeconds(Long.MAX_VALUE))).isTrue();
+      assertThat(connect.awaitCompletion("huge-wait", Duration.ofSeconds(Long.MAX_VALUE))).isTrue();
+      assertThat(connect.awaitCompletion("huge-wait", Duration.ofSeconds(-1))).as("checked once").isTrue();
+    }
+  }
+
+  /**
+   * close() waits task.shutdown.graceful.timeout.ms beyond a margin for the worker to stop: a worker setting of
+   * Long.MAX_VALUE (a stop that may take as long as it takes) overflowed Duration.toMillis() and close() threw
+   * ArithmeticException instead of stopping the worker.
+   */
+  @Test
+  @Timeout(120)
+  void shouldCloseTheWorkerWhenItsGracefulTimeoutIsTheLongestTheSettingTakes() {
+    Map<String, String> worker = new HashMap<>(EmbeddedConnect.workerProps("127.0.0.1:1", null,
+        dir.resolve("connect.offsets")));
+    worker.put("task.shutdown.graceful.timeout.ms", Long.toString(Long.MAX_VALUE));
+    EmbeddedConnect connect = EmbeddedConnect.start(worker, new NoBroker());
+
+    assertThatCode(connect::close).doesNotThrowAnyException();
+    assertThat(connect.offsetsNotSaved()).isEmpty();
   }
 
   /** One task whose stop takes a while, well within its graceful timeout: its poll() returns 2 s after stop(). */

@@ -134,8 +134,7 @@ public final class CensusConfig extends TradeSourceConfig {
           ((List<?>) v.get(COMMODITIES_CONFIG)).stream().map(Object::toString).toList())));
 
   public CensusConfig(Map<?, ?> props) {
-    super(CONFIG_DEF, props);
-    CrossKeyRules.check(RULES, values());
+    super(CONFIG_DEF, props, RULES);
   }
 
   /**

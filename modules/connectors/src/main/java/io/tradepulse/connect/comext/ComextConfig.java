@@ -197,7 +197,8 @@ public final class ComextConfig extends TradeSourceConfig {
   /**
    * The rules across keys, in the order start checks them: BULK reads comext.files, API needs a start month and
    * reporters, and a comext.fx.table (well formed, its validator says) must have rates of comext.fx.currency. Start
-   * fails on the first problem; the connector's validate reports each on its key ({@link CrossKeyRules}).
+   * fails naming every problem, in this order; the connector's validate reports each on its key
+   * ({@link CrossKeyRules}).
    */
   static final List<CrossKeyRules.Rule> RULES = List.of(
       new CrossKeyRules.Rule(List.of(MODE_CONFIG, FILES_CONFIG), v -> isBulk(v) && list(v, FILES_CONFIG).isEmpty()
@@ -235,8 +236,7 @@ public final class ComextConfig extends TradeSourceConfig {
   }
 
   public ComextConfig(Map<?, ?> props) {
-    super(CONFIG_DEF, props);
-    CrossKeyRules.check(RULES, values());
+    super(CONFIG_DEF, props, RULES);
   }
 
   public boolean bulk() { return getString(MODE_CONFIG).equals("BULK"); }

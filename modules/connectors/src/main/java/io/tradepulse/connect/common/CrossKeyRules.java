@@ -17,8 +17,8 @@ import org.apache.kafka.common.config.ConfigValue;
  * giving every field a row needs). No validator of one key sees them, so they lived only in the configuration class's
  * constructor, which the connector builds at start: Connect's validate (PUT /connector-plugins/.../config/validate,
  * and tradepulse ingest's check before anything starts) said "no errors", and then the connector failed at start.
- * Each rule is written once: the constructor throws what it finds ({@link #check}), validate puts the same message on
- * the key to fix ({@link #validate}).
+ * Each rule is written once: the constructor throws all it finds, in one exception ({@link #check}), validate puts
+ * the same messages on the keys to fix ({@link #validate}).
  */
 public final class CrossKeyRules {
   private CrossKeyRules() {}
@@ -49,13 +49,23 @@ public final class CrossKeyRules {
     return out;
   }
 
-  /** For a configuration's constructor: fails with the first problem of {@code rules}. */
+  /**
+   * For a configuration's constructor: fails naming every problem of {@code rules}, in the rules' order, their messages
+   * joined by {@value #SEPARATOR} (the first one's message first and as it is). It failed with the first problem only:
+   * a user fixed it, started again, and only then learnt of the next one, which validate had reported all along.
+   */
   public static void check(List<Rule> rules, Map<String, ?> values) {
     List<Problem> problems = problems(rules, values);
     if (!problems.isEmpty()) {
-      throw new ConfigException(problems.get(0).message());
+      throw new ConfigException(String.join(SEPARATOR, problems.stream().map(Problem::message).toList()));
     }
   }
+
+  /**
+   * Between the messages of the problems {@link #check} fails with: one line, as tradepulse ingest joins the errors of
+   * a connector's validate.
+   */
+  public static final String SEPARATOR = "; ";
 
   /**
    * For a connector's validate: each problem of {@code rules} becomes an error of its key's value in {@code config}

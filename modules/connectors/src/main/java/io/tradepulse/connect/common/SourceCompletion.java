@@ -118,7 +118,8 @@ public final class SourceCompletion {
   }
 
   /**
-   * For a connector with one task ({@link #await(String, Collection, Duration)} otherwise).
+   * For a connector with one task ({@link #await(String, Collection, Duration)} otherwise). In each wait a timeout too
+   * long to count in nanoseconds waits without limit, and a zero or negative one checks once ({@link #nanosOf}).
    *
    * @return true when the connector finished (finite source fully delivered) within the timeout
    */
@@ -145,10 +146,12 @@ public final class SourceCompletion {
 
   private static boolean awaitState(Duration timeout, BooleanSupplier reached)
       throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    // Saturated and wrap-safe (nanosOf): toNanos() threw for a timeout "without limit" (Duration.ofSeconds(Long.MAX)).
+    long nanos = nanosOf(timeout);
+    long start = System.nanoTime();
     synchronized (STATE) {
       while (!reached.getAsBoolean()) {
-        long left = deadline - System.nanoTime();
+        long left = nanos - (System.nanoTime() - start);
         if (left <= 0) {
           return false;
         }
@@ -156,5 +159,23 @@ public final class SourceCompletion {
       }
     }
     return true;
+  }
+
+  /**
+   * {@code timeout} in nanoseconds for a wait: one too long to count in them (over some 292 years, such as
+   * {@code Duration.ofSeconds(Long.MAX_VALUE)} for "no limit") is Long.MAX_VALUE, i.e. forever, and a negative one is
+   * 0 (checked once). Duration.toNanos() throws ArithmeticException for the former, which a wait "without limit" threw
+   * instead of waiting; and a deadline {@code System.nanoTime() + nanos} can overflow, so a wait compares the time
+   * elapsed since its start with this, {@code System.nanoTime() - start < nanos}, which holds across the wrap.
+   */
+  public static long nanosOf(Duration timeout) {
+    if (timeout.isNegative()) {
+      return 0;
+    }
+    try {
+      return timeout.toNanos();
+    } catch (ArithmeticException tooLong) {
+      return Long.MAX_VALUE;
+    }
   }
 }

@@ -113,9 +113,22 @@ public abstract class TradeSourceConfig extends AbstractConfig {
               "is the records topic (" + TOPIC_CONFIG + "); dead letters need a topic of their own"))
           : Optional.empty()));
 
+  /** A configuration without rules across keys of its own: only {@link #COMMON_RULES} are checked. */
   protected TradeSourceConfig(ConfigDef def, Map<?, ?> props) {
+    this(def, props, List.of());
+  }
+
+  /**
+   * Parses {@code props} and checks {@link #COMMON_RULES}, then the connector's {@code own} rules across keys, failing
+   * with one ConfigException naming every problem they find ({@link CrossKeyRules#check}). Checked together here: a
+   * subclass checking its own after this constructor had checked the common ones reported only the common problem
+   * of settings with both, and the other one at the next start.
+   */
+  protected TradeSourceConfig(ConfigDef def, Map<?, ?> props, List<CrossKeyRules.Rule> own) {
     super(def, props);
-    CrossKeyRules.check(COMMON_RULES, values());
+    List<CrossKeyRules.Rule> rules = new ArrayList<>(COMMON_RULES);
+    rules.addAll(own);
+    CrossKeyRules.check(rules, values());
   }
 
   /** A connector's own rules across keys, then those every connector shares ({@link #COMMON_RULES}). */

@@ -220,8 +220,8 @@ public final class ComtradeConfig extends TradeSourceConfig {
 
   /**
    * The rules across keys: comtrade.max.records and comtrade.periods.per.call against the preview endpoint
-   * ({@link #previewLimitProblem}, {@link #previewPeriodsProblem}). Start fails on them; the connector's validate
-   * reports each on its key ({@link CrossKeyRules}).
+   * ({@link #previewLimitProblem}, {@link #previewPeriodsProblem}). Start fails naming each one broken; the
+   * connector's validate reports each on its key ({@link CrossKeyRules}).
    */
   static final List<CrossKeyRules.Rule> RULES = List.of(
       new CrossKeyRules.Rule(List.of(BASE_URL_CONFIG, MAX_RECORDS_CONFIG),
@@ -232,8 +232,7 @@ public final class ComtradeConfig extends TradeSourceConfig {
               .map(p -> CrossKeyRules.Problem.of(PERIODS_CONFIG, v.get(PERIODS_CONFIG), p))));
 
   public ComtradeConfig(Map<?, ?> props) {
-    super(CONFIG_DEF, props);
-    CrossKeyRules.check(RULES, values());
+    super(CONFIG_DEF, props, RULES);
   }
 
   public String baseUrl() { return getString(BASE_URL_CONFIG).replaceAll("/+$", ""); }

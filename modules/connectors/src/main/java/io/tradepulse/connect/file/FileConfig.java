@@ -253,6 +253,19 @@ public final class FileConfig extends TradeSourceConfig {
       .toList();
 
   /**
+   * The rules start checks, after {@link TradeSourceConfig#COMMON_RULES}: the missing parts of the mapping as one
+   * problem naming them all ("File source mapping incomplete, set: field.reporter or default.reporter; ..."), then the
+   * rules across constants. Start fails naming every problem they find ({@link CrossKeyRules#check}).
+   */
+  private static final List<CrossKeyRules.Rule> START_RULES = Stream.concat(Stream.of(new CrossKeyRules.Rule(
+      NEEDED.stream().flatMap(n -> n.reads().stream()).distinct().toList(), v -> {
+        List<Needed> missing = NEEDED.stream().filter(n -> !n.given(v)).toList();
+        return missing.isEmpty() ? Optional.<CrossKeyRules.Problem>empty()
+            : Optional.of(new CrossKeyRules.Problem(missing.get(0).key(),
+                INCOMPLETE + String.join("; ", missing.stream().map(Needed::set).toList())));
+      })), constantRules().stream()).toList();
+
+  /**
    * The rules across constants that hold for every row: each row would break the processor's rule and become a dead
    * letter, while the connector ran as if configured.
    */
@@ -311,7 +324,7 @@ public final class FileConfig extends TradeSourceConfig {
   private final Map<Target, String> defaults = new LinkedHashMap<>();
 
   public FileConfig(Map<?, ?> props) {
-    super(CONFIG_DEF, props);
+    super(CONFIG_DEF, props, START_RULES);
     for (Target t : Target.values()) {
       String f = getString(t.fieldConfig());
       String d = getString(t.defaultConfig());
@@ -322,12 +335,6 @@ public final class FileConfig extends TradeSourceConfig {
         defaults.put(t, d.trim());
       }
     }
-    Map<String, ?> values = values();
-    List<String> missing = NEEDED.stream().filter(n -> !n.given(values)).map(Needed::set).toList();
-    if (!missing.isEmpty()) {
-      throw new ConfigException(INCOMPLETE + String.join("; ", missing));
-    }
-    CrossKeyRules.check(constantRules(), values);
   }
 
   public Map<Target, String> fields() { return fields; }

@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.tradepulse.connect.census.CensusSourceConnector;
+import io.tradepulse.connect.comext.ComextConfig;
 import io.tradepulse.connect.comext.ComextSourceConnector;
 import io.tradepulse.connect.comtrade.ComtradeSourceConnector;
+import io.tradepulse.connect.file.FileConfig;
 import io.tradepulse.connect.file.FileSourceConnector;
 import io.tradepulse.connect.gacc.GaccSourceConnector;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -248,7 +251,77 @@ class CrossKeyValidationTest {
     } else {
       assertThat(startSays).as("start of settings validate refuses: %s", validateSays)
           .isInstanceOf(ConfigException.class);
-      assertThat(validateSays).contains(startSays.getMessage());
+      boolean byTheRules = Arrays.stream(startSays.getStackTrace()).anyMatch(f ->
+          f.getClassName().equals(CrossKeyRules.class.getName()) && f.getMethodName().equals("check"));
+      if (byTheRules) {
+        // No key has an error of its own: every problem validate reports, in one message.
+        assertThat(problemsNamed(startSays.getMessage(), validateSays)).containsExactlyInAnyOrderElementsOf(validateSays);
+      } else {
+        // A key's own error stops start at Kafka's parse of the settings, before any rule across keys is checked.
+        assertThat(validateSays).contains(startSays.getMessage());
+      }
     }
+  }
+
+  /**
+   * The messages of {@code candidates} that {@code message} is made of, joined by {@link CrossKeyRules#SEPARATOR}
+   * (in its order); the message itself when it is not such a join.
+   */
+  private static List<String> problemsNamed(String message, List<String> candidates) {
+    List<String> named = new ArrayList<>();
+    String rest = message;
+    while (!rest.isEmpty()) {
+      String tail = rest;
+      String next = candidates.stream().filter(c -> tail.equals(c) || tail.startsWith(c + CrossKeyRules.SEPARATOR))
+          .findFirst().orElse(null);
+      if (next == null) {
+        return List.of(message);
+      }
+      named.add(next);
+      rest = rest.substring(Math.min(rest.length(), next.length() + CrossKeyRules.SEPARATOR.length()));
+    }
+    return named;
+  }
+
+  /**
+   * Start (the configuration's constructor) failed with the first problem across keys only: a user fixed it, started
+   * again, and only then learnt of the next one, which validate had reported all along. One exception names them all,
+   * the first one's message first and as it was.
+   */
+  @Test
+  void shouldFailAtConstructionNamingEveryKeyWhenTwoRulesAcrossKeysAreBroken() {
+    // API mode with neither a start month nor reporters: two of ComextConfig's rules.
+    Map<String, String> props = props("comext.reporters", "");
+    List<String> validateSays = errors(new ComextSourceConnector(), props).values().stream().flatMap(List::stream)
+        .toList();
+
+    Throwable thrown = catchThrowable(() -> new ComextConfig(props));
+
+    assertThat(thrown).isInstanceOf(ConfigException.class);
+    assertThat(thrown.getMessage())
+        .startsWith("Invalid value  for configuration comext.start.period: is required when comext.mode=API")
+        .contains("comext.reporters").contains("must list at least one reporter when comext.mode=API");
+    assertThat(problemsNamed(thrown.getMessage(), validateSays)).as("validate's messages, in one")
+        .containsExactly(validateSays.stream().filter(m -> m.contains("comext.start.period")).findFirst().orElseThrow(),
+            validateSays.stream().filter(m -> m.contains("comext.reporters")).findFirst().orElseThrow());
+  }
+
+  /**
+   * The rule every connector shares (dlq.topic not the records topic) was checked by the common configuration's
+   * constructor before the connector's own rules: settings breaking both were refused for the dead-letter topic only.
+   */
+  @Test
+  void shouldNameTheSharedAndTheConnectorsOwnProblemsTogetherAtStart() {
+    Map<String, String> comext = props("comext.partners", "CN", "dlq.topic", "trade.records");
+    assertThat(catchThrowable(() -> new ComextConfig(comext))).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("Invalid value trade.records for configuration dlq.topic: is the records topic")
+        .hasMessageContaining("comext.start.period");
+
+    Map<String, String> file = props("file.paths", "/data/x.csv", "field.reporter", "r", "topic", "t", "dlq.topic",
+        "t");
+    assertThat(catchThrowable(() -> new FileConfig(file))).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("Invalid value t for configuration dlq.topic: is the records topic")
+        .hasMessageContaining(INCOMPLETE + "field.partner or default.partner; field.flow or default.flow");
+    assertThat(errors(new FileSourceConnector(), file)).containsKeys("dlq.topic", "field.partner", "field.flow");
   }
 }
