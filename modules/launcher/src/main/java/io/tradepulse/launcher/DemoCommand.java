@@ -48,11 +48,12 @@ import picocli.CommandLine.Option;
         footer = {"", "Examples:", "  tradepulse demo", "  tradepulse demo --exit-when-done"})
 final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--exit-when-done", description = "Stop everything after printing the results (default: stay up until Ctrl-C).")
+    @Option(names = "--exit-when-done", description = "Stop everything after printing the results (default: stay up until Ctrl-C); "
+            + "no dashboard is served, so not with --port or --http-cors-origins.")
     boolean exitWhenDone;
 
     @Option(names = "--port", defaultValue = "8080",
-            description = "Port of the dashboard and REST API on 127.0.0.1 (default ${DEFAULT-VALUE}; 0 = any free port; a busy port falls back to a free one).")
+            description = "Port of the dashboard and REST API on 127.0.0.1 (default ${DEFAULT-VALUE}; 0 = any free port; a busy port falls back to a free one). Not with --exit-when-done.")
     int port;
 
     @Option(names = "--http-cors-origins", split = ",", paramLabel = "ORIGIN", description = HttpOptions.CORS_DESCRIPTION)
@@ -73,6 +74,11 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (exitWhenDone) {
+            // No dashboard is served: both were taken and silently not used. Refused before the broker starts.
+            HttpOptions.refuseWithoutHttp(spec.commandLine(), "--exit-when-done (no dashboard is served)",
+                    "drop --exit-when-done to serve the dashboard", "--port", "--http-cors-origins");
+        }
         // Before the broker starts: an invalid --port once failed only after the whole pipeline had run.
         HttpOptions.checkPort(spec.commandLine(), "--port", port, false);
         cors = HttpOptions.cors(spec.commandLine(), "--http-cors-origins", httpCorsOrigins);

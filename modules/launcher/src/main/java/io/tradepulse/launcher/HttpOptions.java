@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.List;
 import picocli.CommandLine;
 
@@ -26,6 +27,24 @@ final class HttpOptions {
         if (port > MAX_PORT || port < (minusOneDisables ? -1 : 0)) {
             throw new CommandLine.ParameterException(cmd, option + " must be " + (minusOneDisables ? "-1 (no HTTP), " : "")
                     + "0 (any free port) or 1.." + MAX_PORT + ": " + port);
+        }
+    }
+
+    /**
+     * Refuses those of {@code options} given on the command line (a default does not count) where the command serves
+     * no HTTP, {@code noHttp} saying why (e.g. "--http-port -1 (no HTTP)"): they were taken and silently not used.
+     * {@code fix} is the other way out than dropping them (e.g. "give a port").
+     */
+    static void refuseWithoutHttp(CommandLine cmd, String noHttp, String fix, String... options) {
+        CommandLine.ParseResult parsed = cmd.getParseResult();
+        if (parsed == null) {
+            return; // not parsed from a command line (a test's own instance): nothing was given
+        }
+        List<String> given = Arrays.stream(options).filter(parsed::hasMatchedOption).toList();
+        if (!given.isEmpty()) {
+            throw new CommandLine.ParameterException(cmd, String.join(" and ", given)
+                    + (given.size() == 1 ? " is" : " are") + " not used with " + noHttp + "; drop "
+                    + (given.size() == 1 ? "it" : "them") + " or " + fix);
         }
     }
 

@@ -161,10 +161,12 @@ final class IngestCommand implements Callable<Integer> {
     int partitions;
 
     // Without it, ingest created trade.records (and the dead-letter topic) with the broker's default replication, and
-    // so without the min.insync.replicas=2 that TopicSettings gives topics of 3 replicas or more.
+    // so without the min.insync.replicas=2 that TopicSettings gives topics of 3 replicas or more. An int, range-checked
+    // in call(): as a short, picocli refused 40000 with "'40000' is not a short", naming no range.
     @Option(names = "--replication-factor", defaultValue = "-1",
-            description = "Replication factor of the topics if they are created (-1 = broker default; default ${DEFAULT-VALUE}).")
-    short replicationFactor;
+            description = "Replication factor of the topics if they are created (-1 = broker default, or 1.."
+                    + Short.MAX_VALUE + "; default ${DEFAULT-VALUE}).")
+    int replicationFactor;
 
     @Option(names = "--no-create-topics", description = "Do not create missing topics: a missing trade.records or "
             + "trade.dlq refuses the run before the worker starts (exit code 2). Not with --embedded.")
@@ -208,9 +210,9 @@ final class IngestCommand implements Callable<Integer> {
         OptionRanges.positive(spec.commandLine(), "--timeout", timeout);
         OptionRanges.topicPrefix(spec.commandLine(), "--topic-prefix", topicPrefix);
         OptionRanges.atLeast(spec.commandLine(), "--partitions", partitions, 1);
-        if (replicationFactor != -1 && replicationFactor < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--replication-factor must be -1 (the broker default) or at least 1: " + replicationFactor);
+        if (replicationFactor != -1 && (replicationFactor < 1 || replicationFactor > Short.MAX_VALUE)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--replication-factor must be -1 (the broker"
+                    + " default) or 1.." + Short.MAX_VALUE + ": " + replicationFactor);
         }
         if (embedded && replicationFactor > 1) {
             // The embedded broker is one node: the topics could not be created, once it and the registry had started.
@@ -321,7 +323,7 @@ final class IngestCommand implements Callable<Integer> {
         });
         client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         client.putAll(adminTimeouts(timeout));
-        TopicCatalog topics = new TopicCatalog(topicPrefix, partitions, replicationFactor,
+        TopicCatalog topics = new TopicCatalog(topicPrefix, partitions, (short) replicationFactor, // checked in call()
                 new AvroSerdes(Map.of("schema.registry.url", registryUrl), null));
         connector.putIfAbsent("topic", topics.records().name());
         connector.putIfAbsent("dlq.topic", topics.deadLetters().name());

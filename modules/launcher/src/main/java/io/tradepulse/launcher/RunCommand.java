@@ -54,7 +54,7 @@ final class RunCommand implements Callable<Integer> {
     int httpPort;
 
     @Option(names = "--http-host", defaultValue = "0.0.0.0",
-            description = "Interface for the HTTP endpoints (default ${DEFAULT-VALUE}, so orchestrator probes reach it).")
+            description = "Interface for the HTTP endpoints (default ${DEFAULT-VALUE}, so orchestrator probes reach it; not with --http-port -1).")
     String httpHost;
 
     @Option(names = "--http-cors-origins", split = ",", paramLabel = "ORIGIN", description = HttpOptions.CORS_DESCRIPTION)
@@ -74,6 +74,11 @@ final class RunCommand implements Callable<Integer> {
         ClientSettings.requireUsableDirectory(ProcessorConfig.STATE_DIR_CONFIG,
                 processorConfig.getString(ProcessorConfig.STATE_DIR_CONFIG));
         HttpOptions.checkPort(spec.commandLine(), "--http-port", httpPort, true);
+        if (httpPort == -1) {
+            // Both were taken and silently not used: a script meant to serve on them ran with no HTTP at all.
+            HttpOptions.refuseWithoutHttp(spec.commandLine(), "--http-port -1 (no HTTP)", "give a port",
+                    "--http-host", "--http-cors-origins");
+        }
         CorsPolicy cors = HttpOptions.cors(spec.commandLine(), "--http-cors-origins", httpCorsOrigins);
         AtomicReference<ProcessorApp> started = new AtomicReference<>();
         ResultsView view = null;

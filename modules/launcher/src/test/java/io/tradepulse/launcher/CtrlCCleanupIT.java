@@ -31,7 +31,7 @@ class CtrlCCleanupIT {
     @Test
     void demoInterruptedWhileTheBrokerStartsLeavesNoTempDir() throws Exception {
         Path tmp = Files.createDirectory(dir.resolve("tmp"));
-        Process demo = launch(tmp, "demo", "--exit-when-done", "--port", "0");
+        Process demo = launch(tmp, "demo", "--exit-when-done");
         try {
             awaitEntry(tmp, name -> name.startsWith("tradepulse-kafka-"), demo, Duration.ofSeconds(60));
             interruptAndAssertNothingLeft(demo, tmp);
@@ -47,7 +47,7 @@ class CtrlCCleanupIT {
     @Test
     void demoInterruptedWhileTheProcessorStartsLeavesNoTempDir() throws Exception {
         Path tmp = Files.createDirectory(dir.resolve("tmp"));
-        Process demo = launch(tmp, "demo", "--exit-when-done", "--port", "0");
+        Process demo = launch(tmp, "demo", "--exit-when-done");
         try {
             awaitLog("Running the processor until caught up", demo, Duration.ofSeconds(120));
             interruptAndAssertNothingLeft(demo, tmp);
@@ -89,7 +89,7 @@ class CtrlCCleanupIT {
                     .anyMatch(n -> n.startsWith("tradepulse-kafka-")).anyMatch(n -> n.startsWith("tradepulse-apicurio-"));
             assertThat(registryChildren(tmp)).as("registry left running by the killed demo").isNotEmpty();
 
-            next = launch(tmp, "demo", "--exit-when-done", "--port", "0");
+            next = launch(tmp, "demo", "--exit-when-done");
             assertThat(next.waitFor(180, TimeUnit.SECONDS)).as("the next demo ends").isTrue();
             assertThat(next.exitValue()).as("log:%n%s", log()).isZero();
 

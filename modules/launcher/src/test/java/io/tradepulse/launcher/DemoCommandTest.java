@@ -47,6 +47,49 @@ class DemoCommandTest {
     }
 
     /**
+     * demo --exit-when-done stops once it printed the results and serves no dashboard: a --port or --http-cors-origins
+     * given with it was taken and silently not used. Refused before anything starts (the start-up is never run).
+     */
+    @Test
+    void shouldRefuseAPortOrCorsOriginsGivenWithExitWhenDoneBeforeAnythingStarts() {
+        for (String[] options : new String[][] {{"--port", "8080"}, {"--http-cors-origins", "https://bi.example.com"},
+                {"--port", "0", "--http-cors-origins", "*"}}) {
+            DemoCommand demo = new DemoCommand();
+            AtomicBoolean started = new AtomicBoolean();
+            demo.startUp = () -> started.set(true);
+            StringWriter err = new StringWriter();
+            String[] args = new String[options.length + 1];
+            args[0] = "--exit-when-done";
+            System.arraycopy(options, 0, args, 1, options.length);
+
+            int code = new CommandLine(demo).setExecutionExceptionHandler(Main::failed).setErr(new PrintWriter(err))
+                    .execute(args);
+
+            String given = options.length == 2 ? options[0] + " is" : "--port and --http-cors-origins are";
+            assertThat(code).as(err.toString()).isEqualTo(2);
+            assertThat(err.toString().lines().findFirst().orElseThrow()).isEqualTo(given + " not used with"
+                    + " --exit-when-done (no dashboard is served); drop " + (options.length == 2 ? "it" : "them")
+                    + " or drop --exit-when-done to serve the dashboard");
+            assertThat(started).as("the start-up (broker, registry, ...) did not run").isFalse();
+        }
+    }
+
+    /** Only options given count: --port's default (8080) is no reason to refuse --exit-when-done. */
+    @Test
+    void shouldStartWithExitWhenDoneWhenThePortAndCorsOriginsAreTheirDefaults() {
+        DemoCommand demo = new DemoCommand();
+        AtomicBoolean started = new AtomicBoolean();
+        demo.startUp = () -> started.set(true);
+        StringWriter err = new StringWriter();
+
+        int code = new CommandLine(demo).setExecutionExceptionHandler(Main::failed).setErr(new PrintWriter(err))
+                .execute("--exit-when-done");
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(started).as("the replaced start-up ran").isTrue();
+    }
+
+    /**
      * Ctrl-C while the processor step waited for the processor to catch up: the hook closed the broker, and the step's
      * thread stayed in an admin call to it (retried by the client for a minute) until the hook's grace of 5 s was over;
      * the demo took some 7 s to stop. The hook now interrupts the step, which ends at once, quietly ("stopped after").

@@ -399,6 +399,43 @@ class RunCommandTest {
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
     }
 
+    /**
+     * With --http-port -1 nothing is served: an --http-host or --http-cors-origins given with it was taken and silently
+     * not used, so a script meant to serve on them ran with no HTTP at all. Refused before Kafka is contacted.
+     */
+    @Test
+    void shouldRefuseAnHttpHostOrCorsOriginsGivenWhenHttpIsOff() throws Exception {
+        Result host = runWithOptions("--http-port", "-1", "--http-host", "127.0.0.1");
+        Result cors = runWithOptions("--http-cors-origins", "https://bi.example.com", "--http-port", "-1");
+        Result both = runWithOptions("--http-port", "-1", "--http-host", "0.0.0.0", "--http-cors-origins", "*");
+
+        assertThat(host.code()).as(host.err()).isEqualTo(2);
+        assertThat(host.err().lines().findFirst().orElseThrow()).isEqualTo(
+                "--http-host is not used with --http-port -1 (no HTTP); drop it or give a port");
+        assertThat(cors.code()).as(cors.err()).isEqualTo(2);
+        assertThat(cors.err().lines().findFirst().orElseThrow()).isEqualTo(
+                "--http-cors-origins is not used with --http-port -1 (no HTTP); drop it or give a port");
+        assertThat(both.code()).as(both.err()).isEqualTo(2);
+        assertThat(both.err().lines().findFirst().orElseThrow()).as("the default's value given is given too")
+                .isEqualTo("--http-host and --http-cors-origins are not used with --http-port -1 (no HTTP); drop them"
+                        + " or give a port");
+        for (Result r : List.of(host, cors, both)) {
+            assertThat(r.err()).as("no stack trace for a usage error").doesNotContain("\tat ");
+            assertThat(r.took()).isLessThan(Duration.ofSeconds(30));
+        }
+    }
+
+    /** Only options given count: --http-host's default (0.0.0.0) is no reason to refuse --http-port -1. */
+    @Test
+    void shouldNotRefuseHttpPortMinusOneWhenTheHttpHostAndCorsOriginsAreTheirDefaults() {
+        CommandLine cmd = new CommandLine(new RunCommand());
+        cmd.parseArgs("--config", "app.properties", "--http-port", "-1");
+
+        HttpOptions.refuseWithoutHttp(cmd, "--http-port -1 (no HTTP)", "give a port", "--http-host", "--http-cors-origins");
+
+        assertThat(((RunCommand) cmd.getCommand()).httpHost).isEqualTo("0.0.0.0");
+    }
+
     @Test
     void shouldTakeCorsOriginsAsACommaSeparatedListAndNoneByDefault() {
         assertThat(parse("--config", "app.properties").httpCorsOrigins).isNull();
