@@ -8,11 +8,13 @@ import io.tradepulse.avro.SeriesKey;
 import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeRecord;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Consumer;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 
@@ -30,32 +32,18 @@ class RollupPropertiesTest {
         Random random = new Random(seed);
         List<TradeRecord> all = new ArrayList<>();
         Map<String, TradeRecord> finals = new HashMap<>();
-        for (String partner : PARTNERS) {
-            for (String code : CODES) {
-                if (random.nextInt(4) == 0) {
-                    continue; // not every partner trades every code
-                }
-                SeriesKey s = new SeriesKey("USA", partner, Flow.IMPORT, code);
-                for (int month = 1; month <= 3; month++) {
-                    int revisions = 1 + random.nextInt(3);
-                    for (int r = 0; r < revisions; r++) {
-                        TradeRecord rec = RollupsTest.hs(s, 2025, month, (long) random.nextInt(1_000_000),
-                                "2025-0" + (month + 1 + r) + "-05");
-                        all.add(rec);
-                        finals.put(partner + code + month, rec); // later publication wins
-                    }
+        forSomeSeries(random, s -> {
+            for (int month = 1; month <= 3; month++) {
+                int revisions = 1 + random.nextInt(3);
+                for (int r = 0; r < revisions; r++) {
+                    TradeRecord rec = RollupsTest.hs(s, 2025, month, (long) random.nextInt(1_000_000),
+                            "2025-0" + (month + 1 + r) + "-05");
+                    all.add(rec);
+                    finals.put(s.getPartner() + s.getCommodity() + month, rec); // later publication wins
                 }
             }
-        }
-        List<TradeRecord> shuffled = new ArrayList<>(all);
-        for (int i = 0; i < 10; i++) {
-            shuffled.add(all.get(random.nextInt(all.size())));
-        }
-        Collections.shuffle(shuffled, random);
-
-        Map<ChangeKey, TradeChange> reference = run(new ArrayList<>(finals.values()));
-        Map<ChangeKey, TradeChange> outcome = run(shuffled);
-        assertThat(outcome).isEqualTo(reference);
+        });
+        Map<ChangeKey, TradeChange> outcome = runShuffledAsFinals(all, finals.values(), random);
 
         for (int month = 1; month <= 3; month++) {
             long sum = 0;
@@ -190,38 +178,24 @@ class RollupPropertiesTest {
         Random random = new Random(seed);
         List<TradeRecord> all = new ArrayList<>();
         Map<String, TradeRecord> finals = new HashMap<>();
-        for (String partner : PARTNERS) {
-            for (String code : CODES) {
-                if (random.nextInt(4) == 0) {
-                    continue;
-                }
-                SeriesKey s = new SeriesKey("USA", partner, Flow.IMPORT, code);
-                int releases = 1 + random.nextInt(3);
-                for (int r = 0; r < releases; r++) {
-                    String published = "2025-0" + (3 + r) + "-07"; // each release later than the one before
-                    boolean combined = random.nextBoolean();
-                    TradeRecord january = TradeRecord.newBuilder(
-                            RollupsTest.hs(s, 2025, 1, (long) random.nextInt(1_000_000), published))
-                            .setMonths(combined ? 2 : 1).build();
-                    all.add(january);
-                    finals.put(partner + code + 1, january);
-                    if (!combined && random.nextInt(3) > 0) {
-                        TradeRecord february = RollupsTest.hs(s, 2025, 2, (long) random.nextInt(1_000_000), published);
-                        all.add(february);
-                        finals.put(partner + code + 2, february);
-                    }
+        forSomeSeries(random, s -> {
+            int releases = 1 + random.nextInt(3);
+            for (int r = 0; r < releases; r++) {
+                String published = "2025-0" + (3 + r) + "-07"; // each release later than the one before
+                boolean combined = random.nextBoolean();
+                TradeRecord january = TradeRecord.newBuilder(
+                        RollupsTest.hs(s, 2025, 1, (long) random.nextInt(1_000_000), published))
+                        .setMonths(combined ? 2 : 1).build();
+                all.add(january);
+                finals.put(s.getPartner() + s.getCommodity() + 1, january);
+                if (!combined && random.nextInt(3) > 0) {
+                    TradeRecord february = RollupsTest.hs(s, 2025, 2, (long) random.nextInt(1_000_000), published);
+                    all.add(february);
+                    finals.put(s.getPartner() + s.getCommodity() + 2, february);
                 }
             }
-        }
-        List<TradeRecord> shuffled = new ArrayList<>(all);
-        for (int i = 0; i < 10; i++) {
-            shuffled.add(all.get(random.nextInt(all.size())));
-        }
-        Collections.shuffle(shuffled, random);
-
-        Map<ChangeKey, TradeChange> reference = run(new ArrayList<>(finals.values()));
-        Map<ChangeKey, TradeChange> outcome = run(shuffled);
-        assertThat(outcome).isEqualTo(reference);
+        });
+        Map<ChangeKey, TradeChange> outcome = runShuffledAsFinals(all, finals.values(), random);
 
         long februaries = 0;
         int singles = 0;
@@ -242,6 +216,35 @@ class RollupPropertiesTest {
             assertThat(outcome.get(february).getValue()).as("TOTAL/WLD 2025-02")
                     .isEqualTo(insideJanuary ? null : februaries);
         }
+    }
+
+    /** Calls {@code body} for three in four of the (partner, code) series: not every partner trades every code. */
+    private static void forSomeSeries(Random random, Consumer<SeriesKey> body) {
+        for (String partner : PARTNERS) {
+            for (String code : CODES) {
+                if (random.nextInt(4) != 0) {
+                    body.accept(new SeriesKey("USA", partner, Flow.IMPORT, code));
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs {@code all} shuffled, with ten of them duplicated, and asserts the cells end up as when only {@code finals}
+     * are fed, in order; returns the shuffled run's cells.
+     */
+    private static Map<ChangeKey, TradeChange> runShuffledAsFinals(List<TradeRecord> all,
+            Collection<TradeRecord> finals, Random random) {
+        List<TradeRecord> shuffled = new ArrayList<>(all);
+        for (int i = 0; i < 10; i++) {
+            shuffled.add(all.get(random.nextInt(all.size())));
+        }
+        Collections.shuffle(shuffled, random);
+
+        Map<ChangeKey, TradeChange> reference = run(new ArrayList<>(finals));
+        Map<ChangeKey, TradeChange> outcome = run(shuffled);
+        assertThat(outcome).isEqualTo(reference);
+        return outcome;
     }
 
     private static Map<ChangeKey, TradeChange> run(List<TradeRecord> records) {
