@@ -160,8 +160,8 @@ public final class Rollups {
      * no more solid than its least solid part).
      *
      * @param cell the latest contribution of each child of the cell, by {@link RollupContribution#getChild()}
-     * @return null when no child contributes along the chosen dimension, or only children whose February is inside
-     *     a combined January+February
+     * @return null when no child contributes along the chosen dimension, or every child of the cell is one whose
+     *     February is inside a combined January+February
      */
     static TradeRecord derive(ChangeKey parent, Map<String, RollupContribution> cell) {
         String dimension = parent.getPartner().equals(WORLD) && hasChild(cell, PARTNER_CHILD) ? PARTNER_CHILD : COMMODITY_CHILD;
@@ -170,14 +170,23 @@ public final class Rollups {
         for (Map.Entry<String, RollupContribution> e : cell.entrySet()) {
             String k = e.getKey();
             RollupContribution v = e.getValue();
-            if (k.startsWith(dimension) && contributes(v) && !isAggregatePartner(k) && !isCoveredNationalLine(k, cell)) {
+            if (isAggregatePartner(k) || !contributes(v)) {
+                continue;
+            }
+            // Over every child, not only those summed: see below.
+            ownFigure |= !isFebruaryInsideJanuary(parent, v);
+            if (k.startsWith(dimension) && !isCoveredNationalLine(k, cell)) {
                 children.put(k, v);
-                ownFigure |= !isFebruaryInsideJanuary(parent, v);
             }
         }
-        if (!ownFigure) {
-            // No child (or only children whose February is inside a combined January+February, as every child of
-            // China customs' series): no February to derive, as before the combined figures were sent here.
+        if (children.isEmpty() || !ownFigure) {
+            // No child, or only children whose February is inside a combined January+February (as every child of
+            // China customs' series): no February to derive, as before the combined figures were sent here. Decided
+            // over all the cell's children, not only those summed: a February inside a combined figure can take the
+            // place of children already summed (an HS8 line's leaves out its HS10 lines; a partner's makes a WLD cell
+            // sum partners, not sub-codes), and the figure already derived from them must then be replaced by one with
+            // no value, not left as it was because nothing is sent. A child with a February of its own keeps it (its
+            // figure never leaves its history), so once the cell has one it always derives a figure, in any order.
             return null;
         }
         RollupContribution first = children.firstEntry().getValue();

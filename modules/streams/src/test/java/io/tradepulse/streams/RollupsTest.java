@@ -317,6 +317,61 @@ class RollupsTest {
         }
     }
 
+    /**
+     * A February inside a combined figure can take the place of children already summed: an HS8 line's leaves its
+     * HS10 lines out of the HS6 cell, and a partner's makes a WLD cell sum partners instead of sub-codes. The February
+     * derived from them before it came (here 30, -88 % on a year earlier: a YOY_MOVE on every level up to TOTAL) must be
+     * replaced by one with no value, as when it comes first.
+     */
+    @Test
+    void shouldReplaceAFebruaryAlreadyDerivedWhenAFebruaryInsideACombinedFigureTakesThePlaceOfItsChildren() {
+        SeriesKey line = new SeriesKey("USA", "CHN", Flow.IMPORT, "85171300");
+        SeriesKey leaf = new SeriesKey("USA", "CHN", Flow.IMPORT, "8517130010");
+        for (boolean combinedFirst : new boolean[] {true, false}) {
+            try (TopologyFixture f = new TopologyFixture()) {
+                f.pipe(hs(line, 2024, 1, 250L, "2024-03-07"));
+                f.pipe(hs(line, 2024, 2, 250L, "2024-03-07"));
+                if (combinedFirst) {
+                    f.pipe(janFeb(line, 2025, 500L, "2025-03-07"));
+                    f.settle();
+                }
+                f.pipe(hs(leaf, 2025, 1, 40L, "2025-03-07"));
+                f.pipe(hs(leaf, 2025, 2, 30L, "2025-03-07"));
+                f.settle(); // the HS10 line's February alone is derived (30) when it comes first
+                if (!combinedFirst) {
+                    f.pipe(janFeb(line, 2025, 500L, "2025-03-07"));
+                }
+                Map<ChangeKey, TradeChange> t = f.table();
+                for (SeriesKey parent : new SeriesKey[] {PHONES_CHN, HEADING_CHN, TOTAL_CHN}) {
+                    assertThat(t.get(cell(parent, 2025, 1)).getValue()).as("%s", parent).isEqualTo(500L);
+                    assertThat(t.get(cell(parent, 2025, 2)).getValue()).as("%s, combined first: %s", parent,
+                            combinedFirst).isNull();
+                }
+                assertThat(f.signalTable().values()).as("combined first: " + combinedFirst)
+                        .noneMatch(x -> x.getYear() == 2025 && x.getStatus() == io.tradepulse.avro.SignalStatus.ACTIVE);
+            }
+        }
+        SeriesKey chinaHeading = HEADING_CHN;
+        for (boolean combinedFirst : new boolean[] {true, false}) {
+            try (TopologyFixture f = new TopologyFixture(new RollupConfig(true, true))) {
+                if (combinedFirst) {
+                    f.pipe(janFeb(chinaHeading, 2025, 500L, "2025-03-07"));
+                    f.settle();
+                }
+                f.pipe(hs(PHONES_WLD, 2025, 1, 700L, "2025-03-07")); // the world's subheading, as published
+                f.pipe(hs(PHONES_WLD, 2025, 2, 600L, "2025-03-07"));
+                f.settle(); // HS4/WLD February summed from its sub-code alone (600) when it comes first
+                if (!combinedFirst) {
+                    f.pipe(janFeb(chinaHeading, 2025, 500L, "2025-03-07"));
+                }
+                Map<ChangeKey, TradeChange> t = f.table();
+                assertThat(t.get(cell(HEADING_WLD, 2025, 1)).getValue()).as("partners first").isEqualTo(500L);
+                assertThat(t.get(cell(HEADING_WLD, 2025, 2)).getValue()).as("combined first: " + combinedFirst).isNull();
+                assertThat(t.get(cell(TOTAL_WLD, 2025, 2)).getValue()).isNull();
+            }
+        }
+    }
+
     @Test
     void shouldNameTheChildWhoseFebruaryIsInsideItsCombinedJanuaryFebruary() {
         ChangeKey february = cell(HEADING_CHN, 2025, 2);
