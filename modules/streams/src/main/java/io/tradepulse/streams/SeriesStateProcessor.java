@@ -8,6 +8,7 @@ import io.tradepulse.avro.TradeSignal;
 import io.tradepulse.avro.state.AppliedCalendar;
 import io.tradepulse.avro.state.HistoryYearKey;
 import io.tradepulse.avro.state.Observation;
+import io.tradepulse.avro.state.RollupContribution;
 import io.tradepulse.avro.state.SeriesHistory;
 import io.tradepulse.core.SignalType;
 import java.time.Duration;
@@ -312,21 +313,17 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         // replaying the dead letter would change nothing (a duplicate). Computed first, the failed figure leaves
         // neither state nor outputs behind, and its dead letter can be replayed once the cause is fixed.
         List<Record<SeriesKey, Emission>> out = new ArrayList<>();
-        // The winning figure of this period changed: it replaces this series' contribution to its parents. It
-        // keeps the input's timestamp (how far this task has read) and carries only the upstream header: the
-        // input's own headers mean nothing on the internal topic.
+        // The winning figure of this period changed: it replaces this series' contribution to its parents.
         // A combined Jan+Feb (or a single January replacing one) also tells the parents' February cell, unless this
         // series has a February of its own, which is what it contributes there (Rollups.changesFebruaryCover).
         boolean februaryCover = Rollups.changesFebruaryCover(incoming, upsert.previous())
                 && SeriesHistories.get(history, SeriesHistories.index(incoming) + 1) == null;
         for (Rollups.Parent parent : Rollups.parents(series, rollups)) {
             ChangeKey cell = SeriesHistories.changeKey(parent.series(), incoming);
-            out.add(record.withKey(series).withHeaders(new RecordHeaders(new Header[] {upstream}))
-                    .withValue(Emission.contribution(cell, Rollups.contribution(parent.child(), incoming))));
+            out.add(contribution(record, series, cell, Rollups.contribution(parent.child(), incoming)));
             if (februaryCover) {
-                out.add(record.withKey(series).withHeaders(new RecordHeaders(new Header[] {upstream}))
-                        .withValue(Emission.contribution(Rollups.februaryCell(cell),
-                                Rollups.februaryCover(parent.child(), incoming))));
+                out.add(contribution(record, series, Rollups.februaryCell(cell),
+                        Rollups.februaryCover(parent.child(), incoming)));
             }
         }
         List<TariffEvent> events = calendar.matching(series);
@@ -351,6 +348,17 @@ final class SeriesStateProcessor implements Processor<SeriesKey, TradeRecord, Se
         }
         save(series, head, history, incoming.getYear());
         out.forEach(context::forward);
+    }
+
+    /**
+     * A contribution to roll-up {@code cell}, sent by {@code input}'s series: it keeps the input's timestamp (how far
+     * this task has read) and carries only the upstream header (the input's own headers mean nothing on the internal
+     * topic).
+     */
+    private Record<SeriesKey, Emission> contribution(Record<SeriesKey, TradeRecord> input, SeriesKey series,
+            ChangeKey cell, RollupContribution contribution) {
+        return input.withKey(series).withHeaders(new RecordHeaders(new Header[] {upstream}))
+                .withValue(Emission.contribution(cell, contribution));
     }
 
     /**
