@@ -22,6 +22,8 @@ import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.embedded.EmbeddedRegistry;
 import io.tradepulse.embedded.OwnedTempDirs;
 import io.tradepulse.embedded.Resources;
+import io.tradepulse.registry.SchemaRegistryClientConfig;
+import io.tradepulse.registry.serde.AvroSerdeConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -610,7 +612,16 @@ final class IngestCommand implements Callable<Integer> {
         // Placeholders where ingest sets its own values: only their form is checked, nothing is contacted.
         Map<String, String> worker = workerConfig(user, EmbeddedConnect.workerProps("127.0.0.1:9092",
                 "http://127.0.0.1:8081", Path.of("connect.offsets")));
-        new StandaloneConfig(worker);
+        StandaloneConfig standalone = new StandaloneConfig(worker);
+        // The converters (ingest's registry clients, AvroConverter) parse their keys only when the worker builds them:
+        // a basic.auth.credentials.source=FOO or an auto.register.schemas=maybe was refused after the topics had been
+        // created and the worker started. Parsed here as Connect hands them over: prefix stripped, config provider
+        // variables (${file:...}) resolved.
+        for (String prefix : List.of("key.converter.", "value.converter.")) {
+            Map<String, Object> converter = standalone.originalsWithPrefix(prefix);
+            new AvroSerdeConfig(converter);
+            new SchemaRegistryClientConfig(converter);
+        }
         // Connect gives its tasks' producers the producer.-prefixed keys, on top of its bootstrap and serializers.
         Map<String, Object> producer = new HashMap<>();
         worker.forEach((k, v) -> {

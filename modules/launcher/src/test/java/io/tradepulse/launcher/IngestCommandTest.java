@@ -1,6 +1,7 @@
 package io.tradepulse.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -77,6 +78,43 @@ class IngestCommandTest {
             appender.stop();
             context.setConfigLocation(testsConfiguration);
         }
+    }
+
+    /**
+     * The converters parsed their registry keys only when the worker built them, after the topics had been created
+     * and the worker started. Refused by the check made before anything starts, naming the key and the value, whether
+     * given plainly (handed to both converters) or with a converter's prefix.
+     */
+    @Test
+    void shouldRefuseAnInvalidConverterRegistrySettingBeforeAnythingStartsWhenTheWorkerConfigHasOne(@TempDir Path dir)
+            throws Exception {
+        for (Map.Entry<String, String> bad : Map.of(
+                "basic.auth.credentials.source", "FOO",
+                "value.converter.bearer.auth.credentials.source", "BAR",
+                "key.converter.auto.register.schemas", "maybe",
+                "value.converter.value.subject.name.strategy", "com.example.NoSuchStrategy").entrySet()) {
+            Properties worker = new Properties();
+            worker.setProperty(bad.getKey(), bad.getValue());
+            String key = bad.getKey().replaceFirst("^(key|value)\\.converter\\.", "");
+
+            assertThatThrownBy(() -> IngestCommand.checkWorkerSettings(worker)).as(bad.getKey())
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining(key).hasMessageContaining(bad.getValue());
+        }
+        Properties fine = new Properties();
+        fine.setProperty("basic.auth.credentials.source", "USER_INFO");
+        fine.setProperty("basic.auth.user.info", "ingest:secret");
+        fine.setProperty("value.converter.auto.register.schemas", "false");
+        assertThatCode(() -> IngestCommand.checkWorkerSettings(fine)).doesNotThrowAnyException();
+        // Checked as the worker hands the keys to the converters: with config provider variables resolved.
+        Path secrets = Files.writeString(dir.resolve("registry.properties"), "auto=false\nsource=USER_INFO\n");
+        Properties provided = new Properties();
+        provided.setProperty("config.providers", "file");
+        provided.setProperty("config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider");
+        provided.setProperty("value.converter.auto.register.schemas", "${file:" + secrets + ":auto}");
+        provided.setProperty("basic.auth.credentials.source", "${file:" + secrets + ":source}");
+        provided.setProperty("basic.auth.user.info", "ingest:secret");
+        assertThatCode(() -> IngestCommand.checkWorkerSettings(provided)).doesNotThrowAnyException();
     }
 
     /**

@@ -305,11 +305,27 @@ public final class ProcessorConfig extends AbstractConfig {
             UnsupportedConfluentKeys.check(originals, AvroSerdeConfig.UNSUPPORTED);
             rejectOverridden(originals);
             checkKafkaValues(originals);
+            checkSerdeValues();
             checkApplicationId(getString(APPLICATION_ID_CONFIG));
             checkStreamsCombinations();
         }
         if (getString(SCHEMA_REGISTRY_URL_CONFIG).isBlank() && registryClient() == null) {
             throw new ConfigException(SCHEMA_REGISTRY_URL_CONFIG, "", "a schema registry URL is required");
+        }
+    }
+
+    /**
+     * Parses the serde and registry client keys ({@code schema.registry.url}, {@code basic.auth.*},
+     * {@code auto.register.schemas}, the subject name strategies, ...) as the serdes will. They were parsed only when
+     * the serdes were built: {@code run} had printed its topic check line and created an admin client on the cluster
+     * (with a cluster that was up, it had checked the topics) before it refused, say, {@code auto.register.schemas=maybe}.
+     * A blank URL is left to the check below, whose message says a URL is required.
+     */
+    private void checkSerdeValues() {
+        Map<String, Object> serde = serdeConfig();
+        new AvroSerdeConfig(serde);
+        if (registryClient() == null && !getString(SCHEMA_REGISTRY_URL_CONFIG).isBlank()) {
+            new SchemaRegistryClientConfig(serde);
         }
     }
 

@@ -27,6 +27,7 @@ class ProcessorConfigTest {
         m.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "200");
         m.put("security.protocol", "SASL_SSL");
         m.put("basic.auth.credentials.source", "USER_INFO");
+        m.put("basic.auth.user.info", "processor:secret"); // USER_INFO without it is refused (the serdes' check)
         m.put("producer.linger.ms", "5");
         m.put("tradepulse.topic.prefix", "staging.");
         assertThatCode(() -> new ProcessorConfig(m)).doesNotThrowAnyException();
@@ -41,6 +42,36 @@ class ProcessorConfigTest {
         assertThatThrownBy(() -> new ProcessorConfig(m))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("normalize.schemas");
+    }
+
+    /**
+     * The serde and registry client keys were parsed only when the serdes were built: run had printed its topic check
+     * and contacted the cluster before it refused them. Now reading the configuration refuses each, naming the key.
+     */
+    @Test
+    void shouldRefuseAnInvalidSerdeOrRegistryValueWhenTheConfigurationIsRead() {
+        for (Map.Entry<String, String> bad : Map.of(
+                "schema.registry.url", "ftp://registry:8081",
+                "auto.register.schemas", "maybe",
+                "use.latest.version", "sometimes",
+                "value.subject.name.strategy", "com.example.NoSuchStrategy",
+                "basic.auth.credentials.source", "SASL_INHERIT_TYPO",
+                "bearer.auth.credentials.source", "OAUTHBEARER_TYPO").entrySet()) {
+            Map<String, Object> m = valid();
+            m.put(bad.getKey(), bad.getValue());
+            assertThatThrownBy(() -> new ProcessorConfig(m)).as(bad.getKey())
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining(bad.getKey())
+                    .hasMessageContaining(bad.getValue());
+        }
+    }
+
+    @Test
+    void shouldStillSayAUrlIsRequiredWhenTheRegistryUrlIsBlank() {
+        Map<String, Object> m = valid();
+        m.put("schema.registry.url", " ");
+        assertThatThrownBy(() -> new ProcessorConfig(m)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("a schema registry URL is required");
     }
 
     @Test
