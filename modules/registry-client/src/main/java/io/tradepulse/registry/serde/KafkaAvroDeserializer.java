@@ -4,9 +4,12 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
+import org.apache.avro.Conversion;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
@@ -123,7 +126,7 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
         // Generated classes are looked up through the loader that is current while the consumer or
         // Streams app is set up (plugin and application class loaders differ from Avro's own).
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        this.specificData = loader != null ? new SpecificData(loader) : SpecificData.get();
+        this.specificData = loader != null ? specificDataFor(loader) : SpecificData.get();
         readers.clear();
         this.isKey = isKey;
         this.useLatestVersion = config.useLatestVersion();
@@ -138,6 +141,26 @@ public final class KafkaAvroDeserializer implements Deserializer<Object> {
             }
             client = new CachedSchemaRegistryClient(config.clientConfig());
         }
+    }
+
+    /**
+     * A model that loads generated classes through {@code loader} and converts logical types as Avro's
+     * {@code SpecificData.get()} does. A bare {@code new SpecificData(loader)} has only the conversions registered as
+     * services, none of Avro's standard ones, and this model reads union, array and map writer schemas: inside them
+     * a generated record's optional logical-type field ({@code ["null", timestamp-millis]}) is converted by the
+     * model, not by the record, so the raw long reached the generated setter and failed with a ClassCastException.
+     * Conversions already registered for a logical type (a service-registered custom one) are kept.
+     */
+    private static SpecificData specificDataFor(ClassLoader loader) {
+        SpecificData model = new SpecificData(loader);
+        Set<String> present = model.getConversions().stream().map(Conversion::getLogicalTypeName)
+                .collect(Collectors.toSet());
+        for (Conversion<?> conversion : SpecificData.get().getConversions()) {
+            if (!present.contains(conversion.getLogicalTypeName())) {
+                model.addLogicalTypeConversion(conversion);
+            }
+        }
+        return model;
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -16,7 +17,10 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.junit.jupiter.api.Test;
 
+import io.tradepulse.avro.CommodityLevel;
+import io.tradepulse.avro.Flow;
 import io.tradepulse.avro.SeriesKey;
+import io.tradepulse.avro.TradeChange;
 import io.tradepulse.avro.TradeRecord;
 
 /**
@@ -75,6 +79,41 @@ class SpecificReaderContainerTest {
             assertThat(read.get(1)).isEqualTo(keys.get(1));
             Map<?, ?> trades = (Map<?, ?>) deserializer.deserialize("trades", wire(mapId, map, Map.of("a", SerdeFixtures.tradeRecord())));
             assertThat(trades.values()).singleElement().isInstanceOf(TradeRecord.class).isEqualTo(SerdeFixtures.tradeRecord());
+        }
+    }
+
+    /**
+     * A generated record with an optional logical-type field ({@code ["null", timestamp-millis]}) inside a union, array
+     * or map: the union branch is converted by the reader's data model, not by the record's own conversions. The
+     * configured deserializer's model had no conversions (a {@code new SpecificData(classLoader)} has none, unlike
+     * Avro's {@code SpecificData.get()}), so the raw long reached the generated {@code put} and failed with a
+     * ClassCastException, where Avro's own SpecificDatumReader (and so Confluent's deserializer) reads the Instant.
+     */
+    @Test
+    void shouldConvertOptionalLogicalTypeFieldsOfGeneratedRecordsInsideContainers() throws IOException {
+        TradeChange change = TradeChange.newBuilder()
+                .setReporter("CHN").setPartner("USA").setFlow(Flow.EXPORT)
+                .setCommodity("TOTAL").setCommodityLevel(CommodityLevel.TOTAL)
+                .setYear(2025).setMonth(4).setSource("GACC").setVintage("2025-05-09")
+                .setPublishedAt(Instant.parse("2025-05-09T03:00:00Z"))
+                .setPriorYearPublishedAt(Instant.parse("2024-05-09T03:00:00Z"))
+                .build();
+        Schema optional = Schema.createUnion(Schema.create(Schema.Type.NULL), TradeChange.getClassSchema());
+        Schema mixed = Schema.createUnion(TradeChange.getClassSchema(), SeriesKey.getClassSchema());
+        Schema array = Schema.createArray(TradeChange.getClassSchema());
+        int optionalId = registry.register("optional-value", optional);
+        int mixedId = registry.register("mixed-value", mixed);
+        int arrayId = registry.register("changes-value", array);
+        try (KafkaAvroDeserializer deserializer = deserializer(true)) {
+            assertThat(deserializer.deserialize("optional", wire(optionalId, optional, change))).isEqualTo(change);
+            assertThat(deserializer.deserialize("mixed", wire(mixedId, mixed, change))).isEqualTo(change);
+            // Element by element: GenericData.Array.equals compares through GenericData, which knows no Instant.
+            List<?> changes = (List<?>) deserializer.deserialize("changes", wire(arrayId, array, List.of(change)));
+            assertThat(changes).hasSize(1);
+            assertThat(changes.get(0)).isEqualTo(change);
+            // The same with the container given as the reader schema.
+            assertThat(deserializer.deserialize("optional", wire(optionalId, optional, change), optional))
+                    .isEqualTo(change);
         }
     }
 
