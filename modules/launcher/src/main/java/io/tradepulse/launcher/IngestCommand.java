@@ -24,6 +24,7 @@ import io.tradepulse.embedded.OwnedTempDirs;
 import io.tradepulse.embedded.Resources;
 import io.tradepulse.registry.SchemaRegistryClientConfig;
 import io.tradepulse.registry.serde.AvroSerdeConfig;
+import io.tradepulse.registry.serde.StringAvroSerde;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -619,7 +620,11 @@ final class IngestCommand implements Callable<Integer> {
         // variables (${file:...}) resolved.
         for (String prefix : List.of("key.converter.", "value.converter.")) {
             Map<String, Object> converter = standalone.originalsWithPrefix(prefix);
-            new AvroSerdeConfig(converter);
+            AvroSerdeConfig serde = new AvroSerdeConfig(converter);
+            if (prefix.startsWith("key.")) {
+                // The dead letters' keys are strings: a key strategy naming subjects after records refuses them.
+                StringAvroSerde.checkSubjectNameStrategy(serde, true);
+            }
             new SchemaRegistryClientConfig(converter);
         }
         // Connect gives its tasks' producers the producer.-prefixed keys, on top of its bootstrap and serializers.

@@ -92,7 +92,10 @@ class IngestCommandTest {
                 "basic.auth.credentials.source", "FOO",
                 "value.converter.bearer.auth.credentials.source", "BAR",
                 "key.converter.auto.register.schemas", "maybe",
-                "value.converter.value.subject.name.strategy", "com.example.NoSuchStrategy").entrySet()) {
+                "value.converter.value.subject.name.strategy", "com.example.NoSuchStrategy",
+                // the dead letters' keys are strings, which have no subject under it
+                "key.converter.key.subject.name.strategy", "io.tradepulse.registry.strategy.RecordNameStrategy")
+                .entrySet()) {
             Properties worker = new Properties();
             worker.setProperty(bad.getKey(), bad.getValue());
             String key = bad.getKey().replaceFirst("^(key|value)\\.converter\\.", "");

@@ -146,6 +146,14 @@ final class SharedHttpClients {
         }
     }
 
+    /** How many registry clients use the HttpClient of {@code key} now (0 when there is none); for tests. */
+    static int users(Key key) {
+        synchronized (CLIENTS) {
+            Entry entry = CLIENTS.get(key);
+            return entry == null ? 0 : entry.users;
+        }
+    }
+
     /** The key for {@code config}'s HTTP settings. */
     static Key key(SchemaRegistryClientConfig config) {
         String proxyHost = config.getString(SchemaRegistryClientConfig.PROXY_HOST_CONFIG);

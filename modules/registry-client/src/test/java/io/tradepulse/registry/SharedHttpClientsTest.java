@@ -4,10 +4,13 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tradepulse.registry.serde.StringAvroSerde;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -73,6 +76,22 @@ class SharedHttpClientsTest {
                 assertThat(c.getAllSubjects()).containsExactly("prices-value");
             }
         }
+    }
+
+    /**
+     * A string serde refuses, at configure, a subject name strategy under which a string has no subject. It refused it
+     * after its serializer and deserializer had each built a registry client, and left both open (their HttpClient
+     * counted as in use for good).
+     */
+    @Test
+    void shouldReleaseTheClientsAStringSerdeBuiltWhenItRefusesItsSubjectNameStrategy() {
+        Map<String, Object> refused = config(SchemaRegistryClientConfig.HTTP_CONNECT_TIMEOUT_MS_CONFIG, 4321, // its own
+                "key.subject.name.strategy", "io.tradepulse.registry.strategy.RecordNameStrategy");
+        SharedHttpClients.Key key = SharedHttpClients.key(new SchemaRegistryClientConfig(refused));
+
+        assertThatThrownBy(() -> new StringAvroSerde().configure(refused, true))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("key.subject.name.strategy");
+        assertThat(SharedHttpClients.users(key)).isZero();
     }
 
     @Test

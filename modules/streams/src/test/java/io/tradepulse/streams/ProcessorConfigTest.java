@@ -67,6 +67,17 @@ class ProcessorConfigTest {
     }
 
     @Test
+    void shouldRefuseAKeyStrategyUnderWhichTheStringKeysHaveNoSubjectWhenTheConfigurationIsRead() {
+        Map<String, Object> m = valid();
+        m.put("key.subject.name.strategy", "io.confluent.kafka.serializers.subject.RecordNameStrategy");
+        assertThatThrownBy(() -> new ProcessorConfig(m)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("key.subject.name.strategy").hasMessageContaining("TopicNameStrategy");
+        m.put("key.subject.name.strategy", "io.confluent.kafka.serializers.subject.TopicNameStrategy");
+        m.put("value.subject.name.strategy", "io.confluent.kafka.serializers.subject.RecordNameStrategy");
+        assertThatCode(() -> new ProcessorConfig(m)).doesNotThrowAnyException(); // values are records
+    }
+
+    @Test
     void shouldStillSayAUrlIsRequiredWhenTheRegistryUrlIsBlank() {
         Map<String, Object> m = valid();
         m.put("schema.registry.url", " ");

@@ -34,7 +34,21 @@ public final class StringAvroSerde extends WireFormatSerde<String> implements Se
     @Override
     public void configure(Map<String, ?> configs, boolean isKey) {
         super.configure(configs, isKey);
-        AvroSerdeConfig config = new AvroSerdeConfig(configs);
+        try {
+            checkSubjectNameStrategy(new AvroSerdeConfig(configs), isKey);
+        } catch (ConfigException e) {
+            close(); // the registry clients super.configure built (none is owned when one was injected)
+            throw e;
+        }
+    }
+
+    /**
+     * Refuses a subject name strategy of {@code config} under which a string key ({@code isKey}) or value has no
+     * subject; also for a configuration checked before any serde is built.
+     *
+     * @throws ConfigException naming the strategy key and what to use instead
+     */
+    public static void checkSubjectNameStrategy(AvroSerdeConfig config, boolean isKey) {
         try {
             config.subjectNameStrategy(isKey).subjectName("any-topic", isKey, Schema.create(Schema.Type.STRING));
         } catch (SerializationException e) {
