@@ -327,6 +327,11 @@ class DashboardScriptTest {
               state.pages['api/changes'] = Array.from({length: 25}, (_, i) => [change(i % 12 + 1)]);
               await vm.runInContext('loadSeriesData()', context);
               out.bounded = page();
+              // A first page the API's scan cap stopped before any series matched: empty, with a cursor.
+              state.pages['api/series'] = [[], [series('CHN', 'USA')]];
+              byId('f-commodity').value = '8703';
+              await vm.runInContext('loadSeries()', context);
+              out.emptyFirstPage = page();
               console.log(JSON.stringify(out));
             })().catch(e => { console.error(e); process.exit(1); });
             """;
@@ -653,6 +658,22 @@ class DashboardScriptTest {
         assertThat(filtered.get("requests")).extracting(JsonNode::asText).filteredOn(url -> url.startsWith("api/series"))
                 .containsExactly("api/series?limit=1000&reporter=CHN");
         assertThat(filtered.get("moreHidden").asBoolean()).isFalse();
+    }
+
+    /**
+     * A page the API's scan cap stopped may hold no series and still carry a cursor (a commodity-only filter over a
+     * view of many series): the page said "first 0 series: narrow with the filters", as if none matched.
+     */
+    @Test
+    void shouldSayMoreSeriesMayMatchWhenTheFirstPageIsEmptyButHasACursor() throws Exception {
+        assumeThat(nodeAvailable()).as("node on the PATH").isTrue();
+        JsonNode empty = run(PAGING_HARNESS).get("emptyFirstPage");
+
+        assertThat(empty.get("requests")).extracting(JsonNode::asText).filteredOn(url -> url.startsWith("api/series"))
+                .containsExactly("api/series?limit=1000&reporter=CHN&commodity=8703");
+        assertThat(empty.get("options")).isEmpty();
+        assertThat(empty.get("moreHidden").asBoolean()).isFalse();
+        assertThat(empty.get("more").asText()).isEqualTo("no series in the part of the view read so far: \"more series\" reads on");
     }
 
     @Test
