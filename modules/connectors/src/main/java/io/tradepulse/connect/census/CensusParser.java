@@ -31,11 +31,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Country groups (SUMMARY_LVL=CGP, or a code the reference table marks GROUP) are skipped, never added
  * to countries; CTY_CODE "-" is the all-countries total and becomes partner WLD. An unknown country code,
- * a non-numeric value or a row of the wrong width is a dead letter. So are rows that map to the same record key
- * (partner, commodity, month) with different figures: a response split by a variable the request does not pin
- * (see {@link ResponseKeys}, which also says what becomes of identical rows). A structurally malformed or truncated
- * body is one dead letter for the whole payload: emitting a prefix of a month would look like a complete
- * release.
+ * a non-numeric value, a {@code time} other than the month asked or a row of the wrong width is a dead letter. So
+ * are rows that map to the same record key (partner, commodity, month) with different figures: a response split by a
+ * variable the request does not pin (see {@link ResponseKeys}, which also says what becomes of identical rows). A
+ * structurally malformed or truncated body is one dead letter for the whole payload: emitting a prefix of a month
+ * would look like a complete release.
  *
  * <p>A response (an HS10 month of every country is hundreds of thousands of rows) is read as a stream
  * ({@link #open}); {@link #parse} is the same parse over bytes in memory.
@@ -258,10 +258,18 @@ public final class CensusParser implements PayloadParser<CensusParser.Context> {
         outOfBounds = ctx.valueVar() + " " + e.getMessage();
       }
       YearMonth ym = ctx.month();
+      String otherMonth = null; // the reason of a row of another month than the one asked
       if (time >= 0) {
         try {
           ym = YearMonth.parse(row.get(time));
         } catch (RuntimeException e) {
+          ym = null;
+        }
+        if (ym != null && !ym.equals(ctx.month())) {
+          // Every request asks one month (time=yyyy-MM). A row of another went out as a figure of that month with the
+          // asked month's release and revision: 2099-01 or 1950-04 to be refused by the processor, far from this URL
+          // and row; 2025-04 in May's answer dated by May's FT-900, outranking April's own figure downstream.
+          otherMonth = "time '" + row.get(time) + "' is not the month asked, " + ctx.month();
           ym = null;
         }
       }
@@ -277,7 +285,7 @@ public final class CensusParser implements PayloadParser<CensusParser.Context> {
             position, start);
       }
       if (ym == null) {
-        return bad("Bad time '" + row.get(time) + "'", position, start);
+        return bad(otherMonth != null ? otherMonth : "Bad time '" + row.get(time) + "'", position, start);
       }
       // The Census Bureau's own release (FT-900): the API marks no figure as estimated.
       return new TradeRow("USA", partner, ctx.flow(), commodity, level.get(), ym.getYear(), ym.getMonthValue(), 1,

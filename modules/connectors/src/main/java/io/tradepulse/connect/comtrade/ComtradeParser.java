@@ -45,8 +45,8 @@ public final class ComtradeParser implements PayloadParser<String> {
 
   @Override
   public Parsed parse(byte[] payload, String sourceRef) {
-    return ItemStream.collectDocument(new Rows(Payload.of(payload), sourceRef, null, Set.of()), payload, sourceRef,
-        "payload");
+    return ItemStream.collectDocument(new Rows(Payload.of(payload), sourceRef, null, null, Set.of()), payload,
+        sourceRef, "payload");
   }
 
   /**
@@ -55,10 +55,12 @@ public final class ComtradeParser implements PayloadParser<String> {
    * dead letter, and because the task decides on the page's {@link Page#count()}, {@link Page#newestPeriod()} and
    * {@link Page#periodDigests()} before emitting anything; then parsed lazily from a second read, one record at a time.
    *
+   * @param asked the periods the call asked: a record of another is a dead letter, in no period, and no figure (see
+   *     {@link #strayPeriod}); null: any period (a look-back page, read for the periods it re-emits only)
    * @throws IOException when the payload cannot be read (not when it is malformed: that is the dead letter)
    */
-  Page open(Payload payload, String sourceRef) throws IOException {
-    Rows first = new Rows(payload, sourceRef, null, Set.of());
+  Page open(Payload payload, String sourceRef, Set<YearMonth> asked) throws IOException {
+    Rows first = new Rows(payload, sourceRef, null, asked, Set.of());
     first.fingerprint = Digests.incremental();
     first.periodPrints = new TreeMap<>();
     first.badPrints = new TreeMap<>();
@@ -72,18 +74,19 @@ public final class ComtradeParser implements PayloadParser<String> {
     Map<YearMonth, String> bad = new TreeMap<>();
     first.badPrints.forEach((m, d) -> bad.put(m, d.finish()));
     return new Page(first.count, first.newest, first.fingerprint.finish(), periods, bad,
-        new Rows(payload, sourceRef, null, Set.of()), null);
+        new Rows(payload, sourceRef, null, asked, Set.of()), null);
   }
 
   /**
    * The items of a page {@link #open} found readable, read lazily, but for the dead letters of {@code quiet}: what a
    * new-period call emits of it.
    *
+   * @param asked the periods the call asked, as for {@link #open}
    * @param quiet periods whose dead letters are left out: an earlier page of the same cursor sent them all
    *     ({@link Page#badRowDigests}); they are not counted as skipped either
    */
-  ItemStream items(Payload payload, String sourceRef, Set<YearMonth> quiet) {
-    return new Rows(payload, sourceRef, null, Set.copyOf(quiet));
+  ItemStream items(Payload payload, String sourceRef, Set<YearMonth> asked, Set<YearMonth> quiet) {
+    return new Rows(payload, sourceRef, null, asked, Set.copyOf(quiet));
   }
 
   /**
@@ -95,7 +98,7 @@ public final class ComtradeParser implements PayloadParser<String> {
    *     emission ({@link Page#badRowDigests}); they are not counted as skipped either
    */
   ItemStream periodItems(Payload payload, String sourceRef, Set<YearMonth> periods, Set<YearMonth> quiet) {
-    return new Rows(payload, sourceRef, Set.copyOf(periods), Set.copyOf(quiet));
+    return new Rows(payload, sourceRef, Set.copyOf(periods), null, Set.copyOf(quiet));
   }
 
   /**
@@ -146,6 +149,7 @@ public final class ComtradeParser implements PayloadParser<String> {
   private final class Rows extends JsonItems {
     private final String sourceRef;
     private final Set<YearMonth> only; // periods whose items to give; null = all
+    private final Set<YearMonth> asked; // periods the call asked: a record of another is a dead letter; null = any
     private final Set<YearMonth> quiet; // periods whose dead letters to leave out
     private boolean inData;
     private int index;
@@ -156,10 +160,11 @@ public final class ComtradeParser implements PayloadParser<String> {
     Map<YearMonth, Digests.Unordered> periodPrints; // set on the first pass only: each period's totals, raw
     Map<YearMonth, Digests.Unordered> badPrints; // set on the first pass only: each period's dead letters
 
-    Rows(Payload payload, String sourceRef, Set<YearMonth> only, Set<YearMonth> quiet) {
+    Rows(Payload payload, String sourceRef, Set<YearMonth> only, Set<YearMonth> asked, Set<YearMonth> quiet) {
       super(payload, "Comtrade response");
       this.sourceRef = sourceRef;
       this.only = only;
+      this.asked = asked == null ? null : Set.copyOf(asked);
       this.quiet = quiet;
     }
 
@@ -193,6 +198,13 @@ public final class ComtradeParser implements PayloadParser<String> {
             if (!isTotal(rec)) {
               breakdowns++;
               continue;
+            }
+            String stray = asked == null || period == null || asked.contains(period) ? null
+                : strayPeriod(rec, asked);
+            if (stray != null) {
+              // In no period: neither its figures' fingerprint nor its dead letters' (it is sent with every page that
+              // has it, as a record without a readable period is), and not the page's newest period.
+              return BadRow.of(stray, sourceRef, position, raw);
             }
             if (periodPrints != null && period != null) {
               periodPrints.computeIfAbsent(period, m -> Digests.unordered()).add(raw);
@@ -254,6 +266,21 @@ public final class ComtradeParser implements PayloadParser<String> {
   static boolean isTotal(Map<String, String> r) {
     return isOrAbsent(r.get("partner2Code"), "0") && isOrAbsent(r.get("customsCode"), "C00")
         && isOrAbsent(r.get("motCode"), "0");
+  }
+
+  /**
+   * Why a record of a period the call did not ask is a dead letter. The newest period of a page's figures moves the
+   * cursor: one such record (202503 in the answer for 2024, or 209901) moved it past every period between, which were
+   * never asked (nor, past the look-back window, read at all), and went out as a figure dated by its own period.
+   */
+  private static String strayPeriod(Map<String, String> r, Set<YearMonth> asked) {
+    List<YearMonth> sorted = asked.stream().sorted().toList();
+    return "period '" + r.get("period") + "' is not one of the periods asked (" + format(sorted.get(0))
+        + (sorted.size() == 1 ? "" : ".." + format(sorted.get(sorted.size() - 1))) + ")";
+  }
+
+  private static String format(YearMonth m) {
+    return m.format(ComtradeConfig.YYYYMM);
   }
 
   /** The record's {@code period}, null when it has none that reads as yyyyMM (the record is then a dead letter). */

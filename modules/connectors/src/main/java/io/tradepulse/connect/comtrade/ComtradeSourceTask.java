@@ -180,7 +180,9 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
         throw new ConnectException("Comtrade answered HTTP " + body.status() + " for " + logUri + ": "
             + body.head(300));
       }
-      ComtradeParser.Page page = parser.open(body, logUri);
+      Set<YearMonth> askedPeriods = new HashSet<>();
+      periods.forEach(m -> askedPeriods.add(YearMonth.parse(m, ComtradeConfig.YYYYMM)));
+      ComtradeParser.Page page = parser.open(body, logUri, askedPeriods);
       if (page.count() >= config.maxRecords()) {
         page.close();
         if (periods.size() == 1) {
@@ -230,7 +232,7 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
       ItemStream items = page;
       if (!quiet.isEmpty()) {
         page.close(); // not read yet: the page's items are read again without those dead letters
-        items = parser.items(body, logUri, quiet);
+        items = parser.items(body, logUri, askedPeriods, quiet);
       }
       ComtradeOffset done = off.advanced(next, emitted, page.badRowDigests(), config.lookbackMonths());
       if (page.dataDigest() == null && !next.isAfter(off.next())) {
@@ -305,7 +307,7 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
         throw new ConnectException("Comtrade answered HTTP " + body.status() + " for " + logUri + ": "
             + body.head(300));
       }
-      ComtradeParser.Page page = parser.open(body, logUri);
+      ComtradeParser.Page page = parser.open(body, logUri, null);
       page.close(); // only what its first read found is used: the changed periods are read again, alone
       if (page.count() >= config.maxRecords()) {
         if (w.single()) {

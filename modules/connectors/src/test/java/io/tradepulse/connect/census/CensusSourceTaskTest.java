@@ -177,6 +177,41 @@ class CensusSourceTaskTest {
     });
   }
 
+  /**
+   * Every request asks one month: a row of another month went out as a figure of its own month, dated by the asked
+   * month's FT-900 (2025-04 in May's answer would outrank April's own figure downstream) or to be refused by the
+   * processor far from this URL and row (2099-01, 1950-04). It is a dead letter naming both months.
+   */
+  @Test
+  void shouldDeadLetterARowWhoseTimeIsNotTheMonthAsked() throws Exception {
+    String april = "[\"1220\",\"CANADA\",\"85\",\"100\",\"DET\",\"2025-04\",\"HS2\"]";
+    String future = "[\"2010\",\"MEXICO\",\"85\",\"100\",\"DET\",\"2099-01\",\"HS2\"]";
+    stubMonth("2025-05", 200, "[[\"CTY_CODE\",\"CTY_NAME\",\"E_COMMODITY\",\"ALL_VAL_MO\",\"SUMMARY_LVL\",\"time\","
+        + "\"COMM_LVL\"],\n[\"5700\",\"CHINA\",\"85\",\"42\",\"DET\",\"2025-05\",\"HS2\"],\n" + april + ",\n" + future
+        + "]");
+    Map<String, String> props = props();
+    props.put(CensusConfig.START_MONTH_CONFIG, "2025-05");
+    CensusSourceTask task = start(props);
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(trades(rs)).singleElement().satisfies(r -> {
+      assertThat(partner(r)).isEqualTo("CHN");
+      assertThat(((Struct) r.value()).getInt32("month")).isEqualTo(5);
+    });
+    assertThat(deadLetters(rs)).extracting(r -> (Struct) r.value()).satisfiesExactly(
+        april1 -> {
+          assertThat(april1.getString("reason")).isEqualTo("time '2025-04' is not the month asked, 2025-05");
+          assertThat(april1.getString("position")).isEqualTo("2025-05 row 2");
+          assertThat(new String(april1.getBytes("rawValue"), StandardCharsets.UTF_8)).isEqualTo(april);
+        },
+        later -> {
+          assertThat(later.getString("reason")).isEqualTo("time '2099-01' is not the month asked, 2025-05");
+          assertThat(later.getString("position")).isEqualTo("2025-05 row 3");
+          assertThat(new String(later.getBytes("rawValue"), StandardCharsets.UTF_8)).isEqualTo(future);
+        });
+  }
+
   @Test
   void shouldDeadLetterTruncatedBodyAsOneRecordAndMoveOn() throws Exception {
     stubMonth("2025-04", 200, APRIL_2025.substring(0, APRIL_2025.length() - 30));

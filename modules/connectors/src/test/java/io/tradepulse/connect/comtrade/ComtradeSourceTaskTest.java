@@ -118,6 +118,40 @@ class ComtradeSourceTaskTest {
     return t;
   }
 
+  /**
+   * The newest period of a page's figures moves the cursor: one record of a period the call did not ask (202503 in the
+   * answer for 2024) moved it past 2025-01..2025-03, which were never asked, and went out as a figure. It is a dead
+   * letter naming the periods asked, and the next call asks from the month after the newest figure asked for.
+   */
+  @Test
+  void shouldDeadLetterARecordOfAPeriodNotAskedAndNotMoveTheCursorPastIt() throws Exception {
+    String path = "/data/v1/get/C/M/HS";
+    wm.stubFor(get(urlPathEqualTo(path)).willReturn(aResponse().withStatus(200)
+        .withBody("{\"elapsedTime\":\"0.2 secs\",\"count\":0,\"data\":[],\"error\":\"\"}")));
+    String stray = rec("202503", "156", "842", "X", "TOTAL", "20");
+    wm.stubFor(get(urlPathEqualTo(path))
+        .withQueryParam("period", equalTo("202401,202402,202403,202404,202405,202406,202407,202408,202409,202410,"
+            + "202411,202412"))
+        .willReturn(aResponse().withStatus(200).withBody("{\"elapsedTime\":\"0.2 secs\",\"count\":2,\"data\":["
+            + rec("202403", "156", "842", "X", "TOTAL", "10") + "," + stray + "],\"error\":\"\"}")));
+    ComtradeSourceTask task = task(Map.of(ComtradeConfig.FLOWS_CONFIG, "X"));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(rs).filteredOn(r -> r.topic().equals("trade.records")).singleElement()
+        .satisfies(r -> assertThat(((Struct) r.value()).getInt32("year")).isEqualTo(2024));
+    assertThat(rs).filteredOn(r -> r.topic().equals("trade.dlq")).singleElement().satisfies(r -> {
+      Struct dl = (Struct) r.value();
+      assertThat(dl.getString("reason"))
+          .isEqualTo("period '202503' is not one of the periods asked (202401..202412)");
+      assertThat(dl.getString("position")).isEqualTo("data[1]");
+      assertThat(new String(dl.getBytes("rawValue"), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(stray);
+    });
+    assertThat(wm.getAllServeEvents()).extracting(e -> e.getRequest().queryParameter("period").firstValue())
+        .as("after 2024-03, the next call asks from 2024-04 on, 2025-01..2025-03 included")
+        .contains("202404,202405,202406,202407,202408,202409,202410,202411,202412,202501,202502,202503");
+  }
+
   @Test
   void shouldMapM49FlowsAndRoundHalfEvenAskingAtMostTwelvePeriods() throws Exception {
     String body = "{\"elapsedTime\":\"0.2 secs\",\"count\":5,\"data\":["
