@@ -54,6 +54,11 @@ public final class MappedRowParser implements PayloadParser<String> {
       Pattern.compile("\\d{4}-\\d{2}(-\\d{2}([T ].*)?)?");
   /** Longest NDJSON line read whole, as {@link StreamingCsvReader#MAX_RECORD_BYTES} for CSV. */
   static final int MAX_LINE_BYTES = StreamingCsvReader.MAX_RECORD_BYTES;
+  /**
+   * Most bytes of free text (sourceRef, vintage and note together, UTF-8) a figure may carry: a row holding more is a
+   * dead letter. Well under a broker's default record limit (1 MB) with the rest of the record.
+   */
+  static final int MAX_FIGURE_TEXT_BYTES = 256 * 1024;
 
   private final FileConfig config;
   private final BigDecimal multiplier;
@@ -352,6 +357,10 @@ public final class MappedRowParser implements PayloadParser<String> {
     return m;
   }
 
+  private static long utf8Length(String s) {
+    return s == null ? 0 : s.getBytes(StandardCharsets.UTF_8).length;
+  }
+
   private ParsedItem toItem(Function<String, String> column, String location, String position, byte[] raw) {
     Function<Target, String> get = t -> {
       String col = config.fields().get(t);
@@ -453,11 +462,20 @@ public final class MappedRowParser implements PayloadParser<String> {
         throw new IllegalArgumentException(publishedCell + " is before the last month of its period (" + last
             + ") began; the processor refuses it");
       }
+      String sourceRef = get.apply(Target.SOURCE_REF);
+      String vintage = require(get.apply(Target.VINTAGE), "vintage");
+      String note = get.apply(Target.NOTE);
+      long text = utf8Length(sourceRef) + utf8Length(vintage) + utf8Length(note);
+      if (text > MAX_FIGURE_TEXT_BYTES) {
+        // A row may be up to 1 MiB (MAX_RECORD_BYTES): its free text alone made a record the broker refuses (1 MB by
+        // default), and the task failed at this row again at every restart.
+        throw new IllegalArgumentException("sourceRef, vintage and note hold " + text + " bytes together, more than the "
+            + MAX_FIGURE_TEXT_BYTES + " a figure may carry");
+      }
       return new TradeRow(reporter, partner, flow, commodity, level, start.getYear(), start.getMonthValue(), months,
           value, currency == null ? "USD" : cell(Target.CURRENCY, currency, where, MappedRowParser::currency),
           valuation == null ? null : cell(Target.VALUATION, valuation, where, MappedRowParser::valuation), yoy,
-          config.sourceName(), get.apply(Target.SOURCE_REF), require(get.apply(Target.VINTAGE), "vintage"),
-          publishedAt, 0, get.apply(Target.NOTE), quality(get.apply(Target.QUALITY)));
+          config.sourceName(), sourceRef, vintage, publishedAt, 0, note, quality(get.apply(Target.QUALITY)));
     } catch (RuntimeException e) {
       return BadRow.of(e, location, position, raw);
     }

@@ -62,6 +62,28 @@ class FileCellRulesTest {
     FileSourceTaskTest.assertRefusedAtStartAndInValidate(key, value, allowed);
   }
 
+  /**
+   * A row may be up to 1 MiB: one whose free text (here a 300 KB sourceRef) made a record the broker refuses (1 MB by
+   * default) failed the task at that row at every restart. It is a dead letter naming the limit; a row within it is a
+   * figure.
+   */
+  @Test
+  void shouldDeadLetterARowWhoseFreeTextIsMoreThanAFigureMayCarry() throws Exception {
+    String within = "w".repeat(MappedRowParser.MAX_FIGURE_TEXT_BYTES - 100);
+    String over = "o".repeat(MappedRowParser.MAX_FIGURE_TEXT_BYTES + 1);
+    Path f = Files.writeString(dir.resolve("t.csv"), "period_start,period_end,value_usd_bn,reported_yoy_pct,source,"
+        + "flag,released\n2025-05,2025-05,28.8,," + over + ",,2025-06-09\n2025-06,2025-06,38.2,," + within
+        + ",,2025-07-14\n");
+    List<SourceRecord> rs = drain(props(f));
+
+    assertThat(rs).extracting(SourceRecord::topic).containsExactly("trade.dlq", "trade.records");
+    assertThat(reason(rs.get(0))).isEqualTo("sourceRef, vintage and note hold "
+        + (over.length() + "seed-2026-01".length()) + " bytes together, more than the "
+        + MappedRowParser.MAX_FIGURE_TEXT_BYTES + " a figure may carry");
+    assertThat(position(rs.get(0))).isEqualTo("line 2");
+    assertThat(((Struct) rs.get(1).value()).getString("sourceRef")).isEqualTo(within);
+  }
+
   @Test
   void shouldDeadLetterAValuationOrCurrencyCellThatIsNotOneNamingTheColumnWhenMapped() throws Exception {
     Path f = Files.writeString(dir.resolve("v.csv"), """
