@@ -25,7 +25,7 @@ import picocli.CommandLine.Command;
         description = "Monthly trade statistics turned into live, trustworthy signals on Kafka.",
         subcommands = {DemoCommand.class, RunCommand.class, IngestCommand.class, TariffsCommand.class, DlqCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes (every command):%n",
-        exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE, Main.EXIT_SIGNAL},
+        exitCodeList = {Main.EXIT_OK, Main.EXIT_FAILED, Main.EXIT_USAGE, Main.EXIT_INGEST_DEAD_LETTERS, Main.EXIT_SIGNAL},
         footer = {"", "Examples:", "  tradepulse demo                     # everything embedded, bundled real data",
                 "  tradepulse demo --exit-when-done    # print the results and stop",
                 "  tradepulse run --config app.properties",
@@ -37,8 +37,12 @@ public final class Main implements Runnable {
     // for a missing --config file, where `run` and `ingest` exited 2 for theirs.
     static final String EXIT_OK = "0:done";
     static final String EXIT_FAILED = "1:failed while running (cluster or registry unreachable, timed out, refused by the "
-            + "cluster, a source's call quota used up, a server asking to wait (Retry-After) ...): the first line of "
-            + "stderr says what and why, and when to run again if that is the fix";
+            + "cluster, a source's call quota used up, a server asking to wait (Retry-After) ...): the line "
+            + "'tradepulse <command> failed: ...' on stderr says what and why, and when to run again if that is the fix "
+            + "(run and ingest --follow may log Kafka's connection warnings before it)";
+    /** ingest's own (its --help says more): the top-level list left it out, though README lists it with the rest. */
+    static final String EXIT_INGEST_DEAD_LETTERS = "3:ingest only: more rows were dead-lettered than its "
+            + "--max-dead-letters allows";
     static final String EXIT_USAGE = "2:refused before anything started: a missing, invalid or conflicting option, a "
             + "file an option names that cannot be read or is invalid, an invalid configuration setting (ingest: also "
             + "connector settings the Kafka Connect worker refuses once given the connector), a topic "

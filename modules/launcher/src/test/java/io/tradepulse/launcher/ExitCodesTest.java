@@ -299,7 +299,7 @@ class ExitCodesTest {
     @Test
     void everyCommandsHelpListsTheExitCodes() {
         CommandLine main = Main.commandLine();
-        assertThat(main.getCommandSpec().usageMessage().exitCodeList()).containsOnlyKeys("0", "1", "2", "130/143");
+        assertThat(main.getCommandSpec().usageMessage().exitCodeList()).containsOnlyKeys("0", "1", "2", "3", "130/143");
         main.getSubcommands().forEach((name, sub) -> {
             if (!name.equals("help")) {
                 assertThat(sub.getUsageMessage()).as(name).contains("Exit codes:");
@@ -323,6 +323,15 @@ class ExitCodesTest {
                 assertThat(sub.getUsageMessage()).as(name).contains("130/143", "Ctrl-C (SIGINT) / SIGTERM");
             }
         });
+    }
+
+    @Test
+    void shouldListIngestsExitCode3AndNameTheFailureLineInTheTopLevelHelp() {
+        // README lists 3 with the others; the top-level help named 0, 1, 2 and 130/143 only. And exit 1's "first line
+        // of stderr" was not the failure's line for run, whose Kafka clients log connection warnings before it.
+        Map<String, String> codes = Main.commandLine().getCommandSpec().usageMessage().exitCodeList();
+        assertThat(codes.get(Integer.toString(IngestCommand.DEAD_LETTERS_EXIT_CODE))).contains("--max-dead-letters");
+        assertThat(codes.get("1")).contains("'tradepulse <command> failed: ...'").doesNotContain("the first line of");
     }
 
     @Test

@@ -177,7 +177,7 @@ public final class RetryingFetcher {
           asked = serverAsked(origin, ra.get(), how, problem, logUri);
         }
       } catch (IOException e) {
-        problem = e.getClass().getSimpleName() + ": " + e.getMessage();
+        problem = describe(e);
       }
       if (sleeper.stopped()) {
         // The task stopped during the attempt, and may have ended it (PageFetcher#stop): not a failure to warn about
@@ -226,6 +226,29 @@ public final class RetryingFetcher {
         throw new RetriableException("Task stopping: not retrying " + logUri + " (" + problem + ")");
       }
     }
+  }
+
+  /**
+   * An I/O failure in words, for the WARN of each retry and the exception of the last. The JDK's HttpClient throws a
+   * ConnectException without a message for a host name that does not resolve (no network, DNS down, a typo) and for
+   * a refused connection, its causes without one either: each retry said "ConnectException: null". The first message
+   * in the chain of causes is used, else what the innermost cause means.
+   */
+  static String describe(IOException e) {
+    String name = e.getClass().getSimpleName();
+    Throwable innermost = e;
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof java.nio.channels.UnresolvedAddressException) {
+        return name + ": the host name does not resolve (no network or DNS, or a misspelt host)";
+      }
+      if (c.getMessage() != null && !c.getMessage().isBlank()) {
+        return name + ": " + c.getMessage();
+      }
+      innermost = c;
+    }
+    return innermost == e ? name + " (no detail given)" : name + " (" + innermost.getClass().getSimpleName()
+        + (innermost instanceof java.nio.channels.ClosedChannelException ? ": the connection was refused or closed" : "")
+        + ")";
   }
 
   /**

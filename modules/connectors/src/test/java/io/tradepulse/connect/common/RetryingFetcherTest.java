@@ -77,6 +77,25 @@ class RetryingFetcherTest {
     assertThat(calls.get()).as("no attempt after the stop").isEqualTo(1);
   }
 
+  /**
+   * The JDK's HttpClient fails a host name that does not resolve, and a refused connection, with a ConnectException
+   * whose message and causes' messages are null: each retry's WARN said "ConnectException: null". It now says what
+   * happened, over the real HTTP client ({@code .invalid} never resolves, RFC 6761; nothing listens on port 1).
+   */
+  @Test
+  void shouldSayTheHostDoesNotResolveOrRefusedInsteadOfNullWhenTheConnectionFails() {
+    RetryingFetcher f = retrying(new JdkPageFetcher(Duration.ofSeconds(5)), new IngestMetrics());
+    try (LogCapture log = new LogCapture()) {
+      assertThatThrownBy(() -> f.fetch(URI.create("http://no-such-host.invalid/data"), Map.of(), "data"))
+          .isInstanceOf(RetriableException.class)
+          .hasMessageContaining("ConnectException: the host name does not resolve");
+      assertThatThrownBy(() -> f.fetch(URI.create("http://127.0.0.1:1/data"), Map.of(), "data"))
+          .isInstanceOf(RetriableException.class)
+          .hasMessageContaining("ConnectException (ClosedChannelException: the connection was refused or closed)");
+      assertThat(log.warnings()).isNotEmpty().noneMatch(w -> w.contains("null"));
+    }
+  }
+
   @Test
   void shouldReturnA304AtOnceWithoutRetryingIt() throws Exception {
     AtomicInteger calls = new AtomicInteger();
