@@ -239,7 +239,7 @@ class CensusAccountingPropertiesTest {
     List<SourceRecord> got = new ArrayList<>();
     CensusSourceTask crashing = start(harness, batch);
     try {
-      got.addAll(take(harness, crashing, taken));
+      got.addAll(harness.takeAtMost(crashing, taken));
     } finally {
       crashing.stop();
     }
@@ -259,26 +259,6 @@ class CensusAccountingPropertiesTest {
     Struct v = (Struct) r.value();
     return r.topic().equals("trade.dlq") ? v.getString("position") + " " + v.getString("reason") + " "
         + new String(v.getBytes("rawValue"), StandardCharsets.UTF_8) : v.toString();
-  }
-
-  /** Up to {@code n} records of {@code task}, offsets committed for these only (as TaskHarness#take, bounded). */
-  @SuppressWarnings("unchecked")
-  static List<SourceRecord> take(TaskHarness harness, CensusSourceTask task, int n) throws InterruptedException {
-    List<SourceRecord> all = new ArrayList<>();
-    while (all.size() < n) {
-      List<SourceRecord> batch = TaskHarness.poll(task);
-      if (batch == null || batch.isEmpty()) {
-        return all;
-      }
-      for (SourceRecord r : batch) {
-        if (all.size() == n) {
-          break;
-        }
-        harness.offsets.put((Map<String, Object>) r.sourcePartition(), (Map<String, Object>) r.sourceOffset());
-        all.add(r);
-      }
-    }
-    return all;
   }
 
   /** The documented skip: a row of the header's width that is a country group (CGP, or a group code), not the total. */

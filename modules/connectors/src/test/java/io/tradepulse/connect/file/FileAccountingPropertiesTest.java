@@ -192,7 +192,7 @@ class FileAccountingPropertiesTest {
     List<SourceRecord> got = new ArrayList<>();
     FileSourceTask crashing = harness.start(new FileSourceTask(), props(file));
     try {
-      got.addAll(take(harness, crashing, taken));
+      got.addAll(harness.takeAtMost(crashing, taken));
     } finally {
       crashing.stop();
     }
@@ -224,26 +224,6 @@ class FileAccountingPropertiesTest {
     } finally {
       task.stop();
     }
-  }
-
-  /** Up to {@code n} records of {@code task}, offsets committed for these only (as TaskHarness#take, bounded). */
-  @SuppressWarnings("unchecked")
-  static List<SourceRecord> take(TaskHarness harness, FileSourceTask task, int n) throws InterruptedException {
-    List<SourceRecord> all = new ArrayList<>();
-    while (all.size() < n) {
-      List<SourceRecord> batch = TaskHarness.poll(task);
-      if (batch == null || batch.isEmpty()) {
-        return all;
-      }
-      for (SourceRecord r : batch) {
-        if (all.size() == n) {
-          break;
-        }
-        harness.offsets.put((Map<String, Object>) r.sourcePartition(), (Map<String, Object>) r.sourceOffset());
-        all.add(r);
-      }
-    }
-    return all;
   }
 
   /** A record's topic and value (its revision {@code revision}, or as it is for -1), without its offset. */
