@@ -66,13 +66,25 @@ final class DeadLetters {
     }
 
     /**
+     * The reason of an exception's dead letter: its message, else the first of its causes', else what it is. An
+     * exception without a message (a bare {@code new IllegalStateException()} in a library) gave the reason "null".
+     */
+    static String reason(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t == error ? t.getMessage() : t.getMessage() + " (cause of " + error.getClass().getName() + ")";
+            }
+        }
+        return error.getClass().getName() + " without a message";
+    }
+
+    /**
      * @throws RuntimeException when the dead letter cannot be serialized (registry down): the caller must
      *                          then fail rather than drop the input
      */
     ProducerRecord<byte[], byte[]> record(DeadLetterStage stage, Exception error, String originTopic, Integer partition,
                                           Long offset, byte[] rawKey, byte[] rawValue, long timestamp) {
-        DeadLetter dl = input(stage, String.valueOf(error.getMessage()), originTopic, partition, offset, rawKey, rawValue,
-                timestamp)
+        DeadLetter dl = input(stage, reason(error), originTopic, partition, offset, rawKey, rawValue, timestamp)
                 .setErrorClass(error.getClass().getName())
                 .build();
         return fitted(originTopic + "/" + partition + "/" + offset, dl);

@@ -84,6 +84,23 @@ class ProcessingAndProductionHandlersTest {
         return serde.deserializer().deserialize(r.topic(), r.value());
     }
 
+    /** An exception without a message gave the reason "null": its cause's message, or what it is, instead. */
+    @Test
+    void shouldGiveADeadLetterAReasonWhenTheExceptionHasNoMessage() {
+        DeadLetterProcessingHandler handler = new DeadLetterProcessingHandler();
+        handler.configure(config());
+        for (Map.Entry<Exception, String> failure : Map.<Exception, String>of(
+                new IllegalStateException(), "java.lang.IllegalStateException without a message",
+                new IllegalStateException(new java.io.IOException("disk gone")),
+                "java.io.IOException: disk gone",
+                new IllegalStateException((String) null, new java.io.IOException("disk gone")),
+                "disk gone (cause of java.lang.IllegalStateException)").entrySet()) {
+            ProcessingExceptionHandler.Response response = handler.handleError(new Context(TopicCatalog.RECORDS, 2, 9L),
+                    new Record<>("key", "value", 0L), failure.getKey());
+            assertThat(decode(response.deadLetterQueueRecords().get(0)).getReason()).isEqualTo(failure.getValue());
+        }
+    }
+
     @Test
     void shouldDeadLetterTheInputOfAFailedProcessorAndContinue() {
         DeadLetterProcessingHandler handler = new DeadLetterProcessingHandler();

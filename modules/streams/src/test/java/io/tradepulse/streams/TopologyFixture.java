@@ -72,6 +72,12 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     TopologyFixture(SignalConfig signalConfig, RollupConfig rollups, StateStoreType storeType, InputRules inputs) {
+        this(signalConfig, rollups, storeType, inputs, Map.of());
+    }
+
+    /** With processor settings of the test's own on top of the fixture's (e.g. another processing.guarantee). */
+    TopologyFixture(SignalConfig signalConfig, RollupConfig rollups, StateStoreType storeType, InputRules inputs,
+                    Map<String, Object> settings) {
         this.signalConfig = signalConfig;
         // Roll-ups emit on a wall-clock punctuation; a 1 ms interval lets settle() run it without also
         // reaching the 10 s tariff calendar refresh (which tests trigger explicitly).
@@ -85,6 +91,7 @@ final class TopologyFixture implements AutoCloseable {
         cfg.put(ProcessorConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         cfg.put(ProcessorConfig.REGISTRY_CLIENT_INSTANCE, registry);
         cfg.put(ProcessorConfig.STATE_DIR_CONFIG, stateDir.toString());
+        cfg.putAll(settings);
         ProcessorConfig config = new ProcessorConfig(cfg);
         topics = config.topicCatalog();
         Properties props = new Properties();
