@@ -157,8 +157,9 @@ public class ComextApiSourceTask
         singleMonth.put(reporter, true);
         return List.of();
       }
+      ComextParser.Asked asked = new ComextParser.Asked(off.next(), single ? off.next() : lastPossible);
       ComextParser.SdmxScan scan = noData(body) ? null
-          : files.hold(scan(body, url, false), ComextParser.SdmxScan::close);
+          : files.hold(scan(body, url, false, asked), ComextParser.SdmxScan::close);
       YearMonth newest = scan == null ? null : scan.newestFigure;
       YearMonth windowEnd = single ? off.next() : lastPossible;
       YearMonth next = newest != null ? newest.plusMonths(1)
@@ -208,8 +209,8 @@ public class ComextApiSourceTask
       }
       boolean leavesOut = !quiet.isEmpty();
       Deque<Part<ComextOffset>> parts = new ArrayDeque<>();
-      parts.add(new Part<>(new PayloadCursor(parser.openSdmx(body, url, scan.items, quiet), null, skip), off, done,
-          rows -> off.rowDone(rows, digest, leavesOut)));
+      parts.add(new Part<>(new PayloadCursor(parser.openSdmx(body, url, scan.items, quiet, asked), null, skip), off,
+          done, rows -> off.rowDone(rows, digest, leavesOut)));
       open = new OpenResponse(reporter, url, body, scan, scan.publishedAt, scan.skipped, parts, recheckAt, null);
       files.handOver();
       return emit();
@@ -249,7 +250,7 @@ public class ComextApiSourceTask
         return List.of();
       }
       ComextParser.SdmxScan scan = noData(body) ? null
-          : files.hold(scan(body, url, true), ComextParser.SdmxScan::close);
+          : files.hold(scan(body, url, true, null), ComextParser.SdmxScan::close);
       // Every month's offsets are known now (the fingerprints are): plan the months to re-emit, in month order.
       ComextOffset cur = off;
       Deque<Part<ComextOffset>> parts = new ArrayDeque<>();
@@ -386,12 +387,13 @@ public class ComextApiSourceTask
         + ": narrow " + ComextConfig.PARTNERS_CONFIG + " or " + ComextConfig.PRODUCTS_CONFIG);
   }
 
-  private ComextParser.SdmxScan scan(HttpBody body, String url, boolean keepRows) throws IOException {
+  private ComextParser.SdmxScan scan(HttpBody body, String url, boolean keepRows, ComextParser.Asked asked)
+      throws IOException {
     if (body.status() != 200) {
       // Other 4xx: the query itself is wrong (unknown dataset or code); retrying cannot help.
       throw new ConnectException("Comext answered HTTP " + body.status() + " for " + url + ": " + body.head(300));
     }
-    return parser.scanSdmx(body, url, keepRows);
+    return parser.scanSdmx(body, url, keepRows, asked);
   }
 
   /** Visible for tests. */

@@ -70,11 +70,15 @@ final class ComextParser {
       .withResolverStyle(ResolverStyle.STRICT);
   private static final ZoneId CET = ZoneId.of("Europe/Luxembourg");
 
-  /** Row filters of the bulk files (the API filters server-side). Empty = everything. */
+  /**
+   * Row filters of the bulk files (the API filters server-side). Empty = everything. A FLOW that is neither 1 nor 2
+   * ({@code flow} null) is kept, whatever the flows chosen: it is no flow left out but a garbled line, a dead letter
+   * ("Unknown Comext flow"); the flows filter, never empty, counted it as skipped and it vanished.
+   */
   record Filter(Set<String> reporters, Set<String> partners, List<String> products, Set<String> flows) {
     boolean keeps(String reporter, String partner, String product, String flow) {
       return (reporters.isEmpty() || reporters.contains(reporter)) && (partners.isEmpty() || partners.contains(partner))
-          && (flows.isEmpty() || flows.contains(flow))
+          && (flow == null || flows.isEmpty() || flows.contains(flow))
           && (products.isEmpty() || products.stream().anyMatch(p -> p.equals("TOTAL") ? product.equals("TOTAL")
               : product.startsWith(p)));
     }
@@ -118,6 +122,21 @@ final class ComextParser {
   private record SdmxItem(ParsedItem item, YearMonth month) {}
 
   /**
+   * The months a new-month call asked: from its startPeriod to its endPeriod, or, without one, to the newest month that
+   * can be out (the month before the current one: the task never asks a later one).
+   */
+  record Asked(YearMonth from, YearMonth to) {
+    boolean contains(YearMonth m) {
+      return !m.isBefore(from) && !m.isAfter(to);
+    }
+
+    @Override
+    public String toString() {
+      return from.equals(to) ? from.toString() : from + ".." + to;
+    }
+  }
+
+  /**
    * Turns the data rows of one SDMX-CSV response into items, counting the rows left out and the newest LAST UPDATE
    * read. The one place a row's outcome is decided, for both reads of a response and for a row read back from a
    * {@link FingerprintSort}, so they cannot disagree.
@@ -125,12 +144,14 @@ final class ComextParser {
   private final class SdmxRows {
     private final SdmxColumns c;
     private final String sourceRef;
+    private final Asked asked; // null: every month (a look-back call compares the months of its window only)
     int skipped;
     long newestPublished;
 
-    SdmxRows(SdmxColumns c, String sourceRef) {
+    SdmxRows(SdmxColumns c, String sourceRef, Asked asked) {
       this.c = c;
       this.sourceRef = sourceRef;
+      this.asked = asked;
     }
 
     /** @return the row's item and month, or null for a blank row or one left out (counted in {@link #skipped}) */
@@ -166,6 +187,13 @@ final class ComextParser {
       if (month == null) {
         return new SdmxItem(BadRow.of("Unreadable TIME_PERIOD '" + row.field(c.time()) + "' (yyyy-MM)", sourceRef,
             position, row.raw()), null);
+      }
+      if (asked != null && !asked.contains(month)) {
+        // Taken as a figure, a month before startPeriod went out dated by its own month and, the only figure of its
+        // response, moved the cursor back; one after the newest that can be out (2099-01) moved it past every month
+        // between, never asked. Like an unreadable month, it belongs to no month's fingerprint.
+        return new SdmxItem(BadRow.of("TIME_PERIOD '" + row.field(c.time()).trim()
+            + "' is not one of the months asked (" + asked + ")", sourceRef, position, row.raw()), null);
       }
       String vintage = "COMEXT " + lastUpdateDate(published);
       // false: the reason is part of the month's fingerprint, which a new reason would change for every stored offset
@@ -213,9 +241,10 @@ final class ComextParser {
     private final FingerprintSort sort;
     private final SdmxColumns columns;
     private final String sourceRef;
+    private final Asked asked;
 
     private SdmxScan(long items, int skipped, long publishedAt, YearMonth newestFigure, int withoutMonth,
-        Map<YearMonth, String> deadLetters, FingerprintSort sort, SdmxColumns columns, String sourceRef)
+        Map<YearMonth, String> deadLetters, FingerprintSort sort, SdmxColumns columns, String sourceRef, Asked asked)
         throws IOException {
       this.items = items;
       this.skipped = skipped;
@@ -227,6 +256,7 @@ final class ComextParser {
       this.sort = sort;
       this.columns = columns;
       this.sourceRef = sourceRef;
+      this.asked = asked;
     }
 
     /** Each month's fingerprint, as an offset stores them. */
@@ -244,7 +274,7 @@ final class ComextParser {
      *     ones the month's last emission sent ({@link #deadLetters})
      */
     ItemStream monthItems(YearMonth month, boolean leaveOutDeadLetters) {
-      SdmxRows rows = new SdmxRows(columns, sourceRef);
+      SdmxRows rows = new SdmxRows(columns, sourceRef, asked);
       return new ItemStream() {
         private FingerprintSort.Rows kept;
 
@@ -294,9 +324,11 @@ final class ComextParser {
    * the whole response one dead letter, and then one item without a month.
    *
    * @param keepRows keep the rows in fingerprint order, for {@link SdmxScan#monthItems} (a look-back call)
+   * @param asked the months a new-month call asked, whose rows of other months are dead letters; null for a look-back
+   *     call, which compares the months of its window and leaves the others alone
    * @throws IOException when the payload cannot be read (it is read again; a row can always be read as CSV)
    */
-  SdmxScan scanSdmx(Payload payload, String sourceRef, boolean keepRows) throws IOException {
+  SdmxScan scanSdmx(Payload payload, String sourceRef, boolean keepRows, Asked asked) throws IOException {
     FingerprintSort sort = new FingerprintSort(keepRows);
     boolean ok = false;
     try (StreamingCsvReader csv = new StreamingCsvReader(payload.open())) {
@@ -304,12 +336,12 @@ final class ComextParser {
       SdmxColumns columns = header == null ? null : SdmxColumns.of(header);
       SdmxScan scan;
       if (header == null) {
-        scan = new SdmxScan(0, 0, 0, null, 0, Map.of(), sort, null, sourceRef);
+        scan = new SdmxScan(0, 0, 0, null, 0, Map.of(), sort, null, sourceRef, asked);
       } else if (columns == null) {
         // the whole response is the one dead letter
-        scan = new SdmxScan(1, 0, 0, null, 1, Map.of(), sort, null, sourceRef);
+        scan = new SdmxScan(1, 0, 0, null, 1, Map.of(), sort, null, sourceRef, asked);
       } else {
-        SdmxRows rows = new SdmxRows(columns, sourceRef);
+        SdmxRows rows = new SdmxRows(columns, sourceRef, asked);
         long items = 0;
         int withoutMonth = 0;
         YearMonth newestFigure = null;
@@ -337,7 +369,7 @@ final class ComextParser {
         Map<YearMonth, String> deadLetters = new TreeMap<>();
         badPrints.forEach((m, d) -> deadLetters.put(m, d.finish()));
         scan = new SdmxScan(items, rows.skipped, rows.newestPublished, newestFigure, withoutMonth, deadLetters, sort,
-            columns, sourceRef);
+            columns, sourceRef, asked);
       }
       ok = true;
       return scan;
@@ -356,10 +388,11 @@ final class ComextParser {
    *
    * @param items the items the scan found: a CSV cut short reads as a shorter CSV, so a payload that ends before them
    *     has changed since (its temporary file was cut): an IOException, read again, never a response taken as done
+   * @param asked as the scan's ({@link #scanSdmx})
    * @param quiet months whose dead letters are left out (not counted as skipped either): the ones an earlier response
    *     of the same cursor sent already ({@link SdmxScan#deadLetters})
    */
-  ItemStream openSdmx(Payload payload, String sourceRef, long items, Set<YearMonth> quiet) {
+  ItemStream openSdmx(Payload payload, String sourceRef, long items, Set<YearMonth> quiet, Asked asked) {
     return new ItemStream() {
       private StreamingCsvReader csv;
       private SdmxRows rows;
@@ -380,7 +413,7 @@ final class ComextParser {
             return header == null ? end()
                 : BadRow.wholePayload(SdmxColumns.fault(header), null, sourceRef, "header", payload);
           }
-          rows = new SdmxRows(columns, sourceRef);
+          rows = new SdmxRows(columns, sourceRef, asked);
         }
         for (CsvReader.Row row = csv.next(); row != null; row = csv.next()) {
           SdmxItem i = rows.read(row);
@@ -660,7 +693,7 @@ final class ComextParser {
           }
           String flowName = flowName(row.field(flow).trim());
           String product = row.field(prod).trim();
-          if (!filter.keeps(row.field(rep).trim(), row.field(par).trim(), product, flowName == null ? "" : flowName)) {
+          if (!filter.keeps(row.field(rep).trim(), row.field(par).trim(), product, flowName)) {
             skipped++;
             continue;
           }
@@ -741,7 +774,7 @@ final class ComextParser {
       }
       String flowName = flowName(head.field(keyColumns[3]).trim());
       if (!filter.keeps(head.field(keyColumns[0]).trim(), head.field(keyColumns[1]).trim(),
-          head.field(keyColumns[2]).trim(), flowName == null ? "" : flowName)) {
+          head.field(keyColumns[2]).trim(), flowName)) {
         skipped++;
         return;
       }

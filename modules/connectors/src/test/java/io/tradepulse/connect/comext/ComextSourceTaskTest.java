@@ -126,6 +126,46 @@ class ComextSourceTaskTest {
     assertThat(task.offsetOf("EU27_2020").next()).hasToString("2025-06");
   }
 
+  /**
+   * A row of a month the new-month call did not ask (before its startPeriod, or after the newest month that can be out)
+   * is a dead letter: it went out as a figure, and 2099-01 moved the cursor to 2099-02, past every month between.
+   */
+  @Test
+  void shouldDeadLetterARowOfAMonthTheNewMonthCallDidNotAskAndMoveTheCursorByTheMonthsAskedOnly() throws Exception {
+    wm.stubFor(get(urlPathEqualTo(REVISED_PATH)).atPriority(10).willReturn(aResponse().withStatus(404)
+        .withBody("{\"error\":{\"status\":404,\"label\":\"NO_RECORDS_FOUND\"}}")));
+    stubSdmx("2025-02", null, sdmx("13/06/25", "CN 2025-02 39876543210", "US 2024-12 29765432109",
+        "JP 2099-01 5123456789"));
+    ComextApiSourceTask task = start(new ComextApiSourceTask(), revisionProps("0"));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(figures(rs)).containsExactly("CHN 2025-2 39876543210 COMEXT 2025-06-13");
+    assertThat(values(rs, "trade.dlq")).extracting(s -> s.getString("position") + ": " + s.getString("reason"))
+        .containsExactly("line 3: TIME_PERIOD '2024-12' is not one of the months asked (2025-02..2025-05)",
+            "line 4: TIME_PERIOD '2099-01' is not one of the months asked (2025-02..2025-05)");
+    assertThat(task.offsetOf("EU27_2020").next()).as("after the newest figure asked").hasToString("2025-03");
+  }
+
+  /** A bulk line whose FLOW is neither 1 nor 2 is a dead letter: the flows filter counted it as skipped. */
+  @Test
+  void shouldDeadLetterABulkLineWhoseFlowIsNeitherImportNorExportInsteadOfLeavingItOut() throws Exception {
+    Path csv = Files.writeString(dir.resolve("full_v2_202505.csv"), BULK_HEADER
+        + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,1,1,NO_SU,202505,1000,1000,20,0\n"
+        + "DE,CN,E,72042110,282.21,241010,241010,22,21,XV,3,1,NO_SU,202505,1234,1234,20,0\n");
+    ComextBulkSourceTask task = start(new ComextBulkSourceTask(), Map.of(ComextConfig.MODE_CONFIG, "BULK",
+        ComextConfig.FILES_CONFIG, csv.toString(), ComextConfig.REPORTERS_CONFIG, "DE", ComextConfig.PRODUCTS_CONFIG,
+        "7204", ComextConfig.BULK_SETTLE_CONFIG, "0"));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.records")).extracting(s -> s.getString("flow") + " " + s.getInt64("value"))
+        .containsExactly("IMPORT 1000");
+    assertThat(values(rs, "trade.dlq")).extracting(s -> s.getString("position") + ": " + s.getString("reason"))
+        .containsExactly("line 3: Unknown Comext flow '3' (1 import, 2 export)");
+    assertThat(task.metrics().skipped()).isZero();
+  }
+
   /** The SDMX-CSV row of ../shared/data/formats.md (Austria's exports of HS 7204 to the UAE, September 2023). */
   @Test
   void shouldMapTheRealSdmxCsvRowOfAMemberStateToItsPublishedFigureInEuros() throws Exception {
