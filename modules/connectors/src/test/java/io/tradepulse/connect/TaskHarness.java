@@ -198,6 +198,46 @@ public final class TaskHarness {
     return all;
   }
 
+  /** Starts a task on a harness (its offsets), as a test configures it. */
+  @FunctionalInterface
+  public interface Starter<T extends SourceTask> {
+    T start(TaskHarness harness) throws Exception;
+  }
+
+  /** What a task gave read at once, and read by a task stopped after some records, then started again. */
+  public record CrashRuns(List<SourceRecord> whole, List<SourceRecord> acrossACrash) {}
+
+  /**
+   * The two sides of a crash-and-restart check: the input read at once by a task on a harness of its own, and read by
+   * one stopped after {@code taken} records (only their offsets committed: a crash) and started again on the same
+   * harness. A source that loses nothing and sends nothing twice gives the same records in both.
+   */
+  public static <T extends SourceTask> CrashRuns wholeAndAcrossACrash(Starter<T> start, int taken) throws Exception {
+    TaskHarness fresh = new TaskHarness();
+    T whole = start.start(fresh);
+    List<SourceRecord> reference;
+    try {
+      reference = fresh.drain(whole);
+    } finally {
+      whole.stop();
+    }
+    TaskHarness harness = new TaskHarness();
+    List<SourceRecord> got = new ArrayList<>();
+    T crashing = start.start(harness);
+    try {
+      got.addAll(harness.takeAtMost(crashing, taken));
+    } finally {
+      crashing.stop();
+    }
+    T again = start.start(harness);
+    try {
+      got.addAll(harness.drain(again));
+    } finally {
+      again.stop();
+    }
+    return new CrashRuns(reference, got);
+  }
+
   /**
    * As {@link #take}, but stops early, with what it has, when a poll brings nothing: at most n records, for a task
    * whose input may hold fewer (a crash at a generated point of a generated input).

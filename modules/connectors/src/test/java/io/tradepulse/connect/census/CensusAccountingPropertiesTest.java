@@ -226,29 +226,9 @@ class CensusAccountingPropertiesTest {
     String sent = response(spec).body();
     wm.resetAll();
     CensusFixture.stubMonth(wm, MONTH.toString(), 200, sent);
-    TaskHarness fresh = new TaskHarness();
-    CensusSourceTask whole = start(fresh, batch);
-    List<SourceRecord> reference;
-    try {
-      reference = fresh.drain(whole);
-    } finally {
-      whole.stop();
-    }
-
-    TaskHarness harness = new TaskHarness();
-    List<SourceRecord> got = new ArrayList<>();
-    CensusSourceTask crashing = start(harness, batch);
-    try {
-      got.addAll(harness.takeAtMost(crashing, taken));
-    } finally {
-      crashing.stop();
-    }
-    CensusSourceTask again = start(harness, batch);
-    try {
-      got.addAll(harness.drain(again));
-    } finally {
-      again.stop();
-    }
+    TaskHarness.CrashRuns runs = TaskHarness.wholeAndAcrossACrash(h -> start(h, batch), taken);
+    List<SourceRecord> reference = runs.whole();
+    List<SourceRecord> got = runs.acrossACrash();
     assertThat(got).as("%d record(s) taken before a restart, of\n%s", taken, sent)
         .extracting(r -> r.topic() + " " + r.key() + " " + show(r))
         .containsExactlyElementsOf(reference.stream().map(r -> r.topic() + " " + r.key() + " " + show(r)).toList());

@@ -167,29 +167,9 @@ class ComextApiAccountingPropertiesTest {
     List<Row> rows = spec.rows().stream().map(r -> row(r, spec.flagColumn())).toList();
     String body = body(spec, rows);
     stub(body);
-    TaskHarness fresh = new TaskHarness();
-    ComextApiSourceTask whole = start(fresh, batch);
-    List<SourceRecord> reference;
-    try {
-      reference = fresh.drain(whole);
-    } finally {
-      whole.stop();
-    }
-
-    TaskHarness harness = new TaskHarness();
-    List<SourceRecord> got = new ArrayList<>();
-    ComextApiSourceTask crashing = start(harness, batch);
-    try {
-      got.addAll(harness.takeAtMost(crashing, taken));
-    } finally {
-      crashing.stop();
-    }
-    ComextApiSourceTask again = start(harness, batch);
-    try {
-      got.addAll(harness.drain(again));
-    } finally {
-      again.stop();
-    }
+    TaskHarness.CrashRuns runs = TaskHarness.wholeAndAcrossACrash(h -> start(h, batch), taken);
+    List<SourceRecord> reference = runs.whole();
+    List<SourceRecord> got = runs.acrossACrash();
     assertThat(got).as("%d record(s) taken before a restart, of\n%s", taken, body)
         .extracting(ComextApiAccountingPropertiesTest::show)
         .containsExactlyElementsOf(reference.stream().map(ComextApiAccountingPropertiesTest::show).toList());

@@ -275,29 +275,9 @@ class ComextBulkAccountingPropertiesTest {
     File f = file(specs);
     Path path = Files.createTempFile(dir, "full_v2_202505", ".csv");
     Files.writeString(path, f.text(), StandardCharsets.UTF_8);
-    TaskHarness fresh = new TaskHarness();
-    ComextBulkSourceTask whole = start(fresh, path, batch);
-    List<SourceRecord> reference;
-    try {
-      reference = fresh.drain(whole);
-    } finally {
-      whole.stop();
-    }
-
-    TaskHarness harness = new TaskHarness();
-    List<SourceRecord> got = new ArrayList<>();
-    ComextBulkSourceTask crashing = start(harness, path, batch);
-    try {
-      got.addAll(harness.takeAtMost(crashing, taken));
-    } finally {
-      crashing.stop();
-    }
-    ComextBulkSourceTask again = start(harness, path, batch);
-    try {
-      got.addAll(harness.drain(again));
-    } finally {
-      again.stop();
-    }
+    TaskHarness.CrashRuns runs = TaskHarness.wholeAndAcrossACrash(h -> start(h, path, batch), taken);
+    List<SourceRecord> reference = runs.whole();
+    List<SourceRecord> got = runs.acrossACrash();
     assertThat(got).as("%d record(s) taken before a restart, of\n%s", taken, f.text())
         .extracting(ComextApiAccountingPropertiesTest::show)
         .containsExactlyElementsOf(reference.stream().map(ComextApiAccountingPropertiesTest::show).toList());

@@ -350,29 +350,9 @@ class GaccAccountingPropertiesTest {
     Table t = table(specs);
     Path file = Files.createTempFile(dir, "restart", ".csv");
     Files.writeString(file, t.text(), StandardCharsets.UTF_8);
-    TaskHarness fresh = new TaskHarness();
-    GaccSourceTask whole = start(fresh, file, batch);
-    List<SourceRecord> reference;
-    try {
-      reference = fresh.drain(whole);
-    } finally {
-      whole.stop();
-    }
-
-    TaskHarness harness = new TaskHarness();
-    List<SourceRecord> got = new ArrayList<>();
-    GaccSourceTask crashing = start(harness, file, batch);
-    try {
-      got.addAll(harness.takeAtMost(crashing, taken));
-    } finally {
-      crashing.stop();
-    }
-    GaccSourceTask again = start(harness, file, batch);
-    try {
-      got.addAll(harness.drain(again));
-    } finally {
-      again.stop();
-    }
+    TaskHarness.CrashRuns runs = TaskHarness.wholeAndAcrossACrash(h -> start(h, file, batch), taken);
+    List<SourceRecord> reference = runs.whole();
+    List<SourceRecord> got = runs.acrossACrash();
     assertThat(got).as("%d record(s) taken before a restart, of\n%s", taken, t.text())
         .extracting(GaccAccountingPropertiesTest::show)
         .containsExactlyElementsOf(reference.stream().map(GaccAccountingPropertiesTest::show).toList());
