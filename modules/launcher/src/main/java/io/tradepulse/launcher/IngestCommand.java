@@ -22,9 +22,7 @@ import io.tradepulse.embedded.EmbeddedKafka;
 import io.tradepulse.embedded.EmbeddedRegistry;
 import io.tradepulse.embedded.OwnedTempDirs;
 import io.tradepulse.embedded.Resources;
-import io.tradepulse.registry.SchemaRegistryClientConfig;
 import io.tradepulse.registry.serde.AvroSerdeConfig;
-import io.tradepulse.registry.serde.StringAvroSerde;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -618,15 +616,9 @@ final class IngestCommand implements Callable<Integer> {
         // a basic.auth.credentials.source=FOO or an auto.register.schemas=maybe was refused after the topics had been
         // created and the worker started. Parsed here as Connect hands them over: prefix stripped, config provider
         // variables (${file:...}) resolved.
-        for (String prefix : List.of("key.converter.", "value.converter.")) {
-            Map<String, Object> converter = standalone.originalsWithPrefix(prefix);
-            AvroSerdeConfig serde = new AvroSerdeConfig(converter);
-            if (prefix.startsWith("key.")) {
-                // The dead letters' keys are strings: a key strategy naming subjects after records refuses them.
-                StringAvroSerde.checkSubjectNameStrategy(serde, true);
-            }
-            new SchemaRegistryClientConfig(converter);
-        }
+        // The dead letters' keys are strings: a key strategy naming subjects after records refuses them.
+        AvroSerdeConfig.check(standalone.originalsWithPrefix("key.converter."), true, true);
+        AvroSerdeConfig.check(standalone.originalsWithPrefix("value.converter."), false, true);
         // Connect gives its tasks' producers the producer.-prefixed keys, on top of its bootstrap and serializers.
         Map<String, Object> producer = new HashMap<>();
         worker.forEach((k, v) -> {

@@ -4,7 +4,6 @@ import io.tradepulse.core.AvroSerdes;
 import io.tradepulse.core.ConfigKeys;
 import io.tradepulse.core.RecordBounds;
 import io.tradepulse.registry.serde.AvroSerdeConfig;
-import io.tradepulse.registry.serde.StringAvroSerde;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.registry.SchemaRegistryClient;
 import io.tradepulse.registry.SchemaRegistryClientConfig;
@@ -323,12 +322,9 @@ public final class ProcessorConfig extends AbstractConfig {
      * A blank URL is left to the check below, whose message says a URL is required.
      */
     private void checkSerdeValues() {
-        Map<String, Object> serde = serdeConfig();
         // The keys of tariff.events and trade.dlq are strings: a key strategy naming subjects after records refuses them.
-        StringAvroSerde.checkSubjectNameStrategy(new AvroSerdeConfig(serde), true);
-        if (registryClient() == null && !getString(SCHEMA_REGISTRY_URL_CONFIG).isBlank()) {
-            new SchemaRegistryClientConfig(serde);
-        }
+        AvroSerdeConfig.check(serdeConfig(), true,
+                registryClient() == null && !getString(SCHEMA_REGISTRY_URL_CONFIG).isBlank());
     }
 
     /**

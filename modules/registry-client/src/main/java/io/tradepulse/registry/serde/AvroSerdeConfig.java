@@ -111,6 +111,26 @@ public final class AvroSerdeConfig extends AbstractConfig {
         SchemaRegistryClientConfig.checkUnsupportedKeys(originals());
     }
 
+    /**
+     * Parses {@code props} as the serdes and their registry client will when they are built, so that a configuration
+     * is refused when it is read, before anything starts (a process that builds its serdes only after contacting Kafka
+     * refused an invalid value only then).
+     *
+     * @param stringKeys whether string keys are written under this configuration: a key subject name strategy that
+     *     names subjects after records is then refused too ({@link StringAvroSerde#checkSubjectNameStrategy})
+     * @param buildsClient whether the serdes build their own registry client (none injected): its keys are checked too
+     * @throws org.apache.kafka.common.config.ConfigException naming the key, as the serdes would
+     */
+    public static void check(Map<?, ?> props, boolean stringKeys, boolean buildsClient) {
+        AvroSerdeConfig config = new AvroSerdeConfig(props);
+        if (stringKeys) {
+            StringAvroSerde.checkSubjectNameStrategy(config, true);
+        }
+        if (buildsClient) {
+            new SchemaRegistryClientConfig(props);
+        }
+    }
+
     private static ConfigDef defineSerdeKeys(ConfigDef def) {
         return def
                 .define(AUTO_REGISTER_SCHEMAS_CONFIG, Type.BOOLEAN, AUTO_REGISTER_SCHEMAS_DEFAULT, Importance.MEDIUM,
