@@ -198,6 +198,15 @@ public final class TaskHarness {
     return all;
   }
 
+  /** {@link #drain} then stop the task, whatever drain threw (a property fails on what the task throws). */
+  public List<SourceRecord> drainThenStop(SourceTask task) throws InterruptedException {
+    try {
+      return drain(task);
+    } finally {
+      task.stop();
+    }
+  }
+
   /** Starts a task on a harness (its offsets), as a test configures it. */
   @FunctionalInterface
   public interface Starter<T extends SourceTask> {
@@ -214,13 +223,7 @@ public final class TaskHarness {
    */
   public static <T extends SourceTask> CrashRuns wholeAndAcrossACrash(Starter<T> start, int taken) throws Exception {
     TaskHarness fresh = new TaskHarness();
-    T whole = start.start(fresh);
-    List<SourceRecord> reference;
-    try {
-      reference = fresh.drain(whole);
-    } finally {
-      whole.stop();
-    }
+    List<SourceRecord> reference = fresh.drainThenStop(start.start(fresh));
     TaskHarness harness = new TaskHarness();
     List<SourceRecord> got = new ArrayList<>();
     T crashing = start.start(harness);
@@ -229,12 +232,7 @@ public final class TaskHarness {
     } finally {
       crashing.stop();
     }
-    T again = start.start(harness);
-    try {
-      got.addAll(harness.drain(again));
-    } finally {
-      again.stop();
-    }
+    got.addAll(harness.drainThenStop(start.start(harness)));
     return new CrashRuns(reference, got);
   }
 

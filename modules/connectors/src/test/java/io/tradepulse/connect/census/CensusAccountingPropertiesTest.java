@@ -116,12 +116,7 @@ class CensusAccountingPropertiesTest {
     CensusFixture.stubMonth(wm, MONTH.toString(), 200, sent);
     TaskHarness harness = new TaskHarness();
     CensusSourceTask task = start(harness, 2000);
-    List<SourceRecord> out;
-    try {
-      out = harness.drain(task); // throws whatever the task throws: the property fails on it
-    } finally {
-      task.stop();
-    }
+    List<SourceRecord> out = harness.drainThenStop(task); // the property fails on whatever the task throws
 
     if (spec.cut()) {
       assertThat(out).as("a body cut short is one dead letter, nothing else:\n%s", sent).singleElement()

@@ -108,12 +108,7 @@ class ComextApiAccountingPropertiesTest {
 
     TaskHarness harness = new TaskHarness();
     ComextApiSourceTask task = start(harness, 2000);
-    List<SourceRecord> out;
-    try {
-      out = harness.drain(task); // throws whatever the task throws: the property fails on it
-    } finally {
-      task.stop();
-    }
+    List<SourceRecord> out = harness.drainThenStop(task); // the property fails on whatever the task throws
 
     int k = 0;
     int skipped = 0;

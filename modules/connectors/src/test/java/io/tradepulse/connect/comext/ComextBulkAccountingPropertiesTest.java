@@ -2,6 +2,7 @@ package io.tradepulse.connect.comext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tradepulse.connect.PropertyTempDir;
 import io.tradepulse.connect.TaskHarness;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,17 +52,12 @@ class ComextBulkAccountingPropertiesTest {
 
   @BeforeContainer
   static void makeDir() throws IOException {
-    dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "comext-bulk-accounting");
+    dir = PropertyTempDir.create("comext-bulk-accounting");
   }
 
   @AfterContainer
   static void removeDir() throws IOException {
-    try (var files = Files.list(dir)) {
-      for (Path p : files.toList()) {
-        Files.delete(p);
-      }
-    }
-    Files.delete(dir);
+    PropertyTempDir.delete(dir);
   }
 
   enum Mutation {
@@ -203,12 +199,7 @@ class ComextBulkAccountingPropertiesTest {
 
     TaskHarness harness = new TaskHarness();
     ComextBulkSourceTask task = start(harness, path, 2000);
-    List<SourceRecord> out;
-    try {
-      out = harness.drain(task); // throws whatever the task throws: the property fails on it
-    } finally {
-      task.stop();
-    }
+    List<SourceRecord> out = harness.drainThenStop(task); // the property fails on whatever the task throws
 
     // Expected, in order: the tainted series' dead letters, then every other series, by its first line in the file.
     List<Integer> firstSeen = new ArrayList<>();

@@ -104,12 +104,7 @@ class ComtradeAccountingPropertiesTest {
     task.useForTesting(new MutableClock(Instant.parse("2025-06-15T00:00:00Z")),
         new JdkPageFetcher(Duration.ofSeconds(5)));
     harness.start(task, props());
-    List<SourceRecord> out;
-    try {
-      out = harness.drain(task); // throws whatever the task throws: the property fails on it
-    } finally {
-      task.stop();
-    }
+    List<SourceRecord> out = harness.drainThenStop(task); // the property fails on whatever the task throws
 
     int k = 0;
     int skipped = 0;

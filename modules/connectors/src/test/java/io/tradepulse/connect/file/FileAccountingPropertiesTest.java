@@ -2,6 +2,7 @@ package io.tradepulse.connect.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tradepulse.connect.PropertyTempDir;
 import io.tradepulse.connect.TaskHarness;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -52,17 +53,12 @@ class FileAccountingPropertiesTest {
 
   @BeforeContainer
   static void makeDir() throws IOException {
-    dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "file-accounting");
+    dir = PropertyTempDir.create("file-accounting");
   }
 
   @AfterContainer
   static void removeDir() throws IOException {
-    try (var files = Files.list(dir)) {
-      for (Path p : files.toList()) {
-        Files.delete(p);
-      }
-    }
-    Files.delete(dir);
+    PropertyTempDir.delete(dir);
   }
 
   /** What the docs say a row yields. */
@@ -114,12 +110,7 @@ class FileAccountingPropertiesTest {
 
     TaskHarness harness = new TaskHarness();
     FileSourceTask task = harness.start(new FileSourceTask(), props(file));
-    List<SourceRecord> out;
-    try {
-      out = harness.drain(task); // throws whatever the task throws: the property fails on it
-    } finally {
-      task.stop();
-    }
+    List<SourceRecord> out = harness.drainThenStop(task); // the property fails on whatever the task throws
 
     assertAccountedFor(w, file, out);
     assertThat(task.metrics().skipped()).as("a mapped file skips nothing").isZero();
@@ -218,12 +209,7 @@ class FileAccountingPropertiesTest {
 
   /** A new task on {@code harness}'s offsets, drained and stopped. */
   static List<SourceRecord> drainOnce(TaskHarness harness, Path file) throws InterruptedException {
-    FileSourceTask task = harness.start(new FileSourceTask(), props(file));
-    try {
-      return harness.drain(task);
-    } finally {
-      task.stop();
-    }
+    return harness.drainThenStop(harness.start(new FileSourceTask(), props(file)));
   }
 
   /** A record's topic and value (its revision {@code revision}, or as it is for -1), without its offset. */

@@ -2,6 +2,7 @@ package io.tradepulse.connect.gacc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tradepulse.connect.PropertyTempDir;
 import io.tradepulse.connect.TaskHarness;
 import io.tradepulse.testsupport.MutableClock;
 import java.io.IOException;
@@ -51,17 +52,12 @@ class GaccAccountingPropertiesTest {
 
   @BeforeContainer
   static void makeDir() throws IOException {
-    dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "gacc-accounting");
+    dir = PropertyTempDir.create("gacc-accounting");
   }
 
   @AfterContainer
   static void removeDir() throws IOException {
-    try (var files = Files.list(dir)) {
-      for (Path p : files.toList()) {
-        Files.delete(p);
-      }
-    }
-    Files.delete(dir);
+    PropertyTempDir.delete(dir);
   }
 
   enum Mutation {
@@ -291,12 +287,7 @@ class GaccAccountingPropertiesTest {
 
     TaskHarness harness = new TaskHarness();
     GaccSourceTask task = start(harness, file, 2000);
-    List<SourceRecord> out;
-    try {
-      out = harness.drain(task); // throws whatever the task throws: the property fails on it
-    } finally {
-      task.stop();
-    }
+    List<SourceRecord> out = harness.drainThenStop(task); // the property fails on whatever the task throws
 
     int k = 0;
     int skipped = 1; // the note under the table
