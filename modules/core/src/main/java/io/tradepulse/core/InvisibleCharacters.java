@@ -16,7 +16,20 @@ public final class InvisibleCharacters {
         return switch (Character.getType(codePoint)) {
             case Character.CONTROL, Character.FORMAT, Character.SPACE_SEPARATOR, Character.LINE_SEPARATOR,
                     Character.PARAGRAPH_SEPARATOR, Character.SURROGATE, Character.UNASSIGNED, Character.PRIVATE_USE -> true;
-            default -> false;
+            default -> blankLetterOrMark(codePoint);
         };
+    }
+
+    /**
+     * Code points of other categories that render as nothing or as a blank: Unicode's Default_Ignorable_Code_Point
+     * letters and marks (the Hangul fillers, variation selectors, the combining grapheme joiner, Khmer inherent vowels,
+     * Mongolian free variation selectors, the tag and variation-selector supplement block) and the blank braille
+     * pattern. By category alone they passed as visible, so an event id ending in U+3164 or U+FE0F looked exactly like
+     * the id without it and kept a second copy of the event.
+     */
+    private static boolean blankLetterOrMark(int c) {
+        return c == 0x034F || c == 0x115F || c == 0x1160 || c == 0x17B4 || c == 0x17B5
+                || (c >= 0x180B && c <= 0x180F) || c == 0x2800 || c == 0x3164 || (c >= 0xFE00 && c <= 0xFE0F)
+                || c == 0xFFA0 || (c >= 0xE0000 && c <= 0xE0FFF);
     }
 }

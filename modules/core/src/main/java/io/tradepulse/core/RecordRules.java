@@ -96,7 +96,9 @@ public final class RecordRules {
 
     /** A period of no month, or one that runs past December; {@code month} keeps {@link #month}. */
     public static String months(int month, int months) {
-        return months < 1 || month + months - 1 > 12
+        // In long: month + months overflowed an int for a months near Integer.MAX_VALUE (a file's period.end in the
+        // far future), and such a period was said to stay within the year.
+        return months < 1 || month + (long) months - 1 > 12
                 ? "months must be >= 1 and stay within the year: month " + month + ", months " + months : null;
     }
 

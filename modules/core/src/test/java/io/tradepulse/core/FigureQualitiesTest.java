@@ -20,6 +20,17 @@ class FigureQualitiesTest {
         assertThat(FigureQualities.fromFlag(null)).isEqualTo(FigureQuality.PUBLISHED);
     }
 
+    /** strip() kept a no-break or zero-width space: a flag that reads "secondary" made a PUBLISHED figure. */
+    @Test
+    void shouldTakeAFlagWhenItEndsInANoBreakOrZeroWidthSpace() {
+        assertThat(FigureQualities.fromFlag("secondary\u00A0")).isEqualTo(FigureQuality.SECONDARY);
+        assertThat(FigureQualities.fromFlag("\u202Festimated\u200B")).isEqualTo(FigureQuality.ESTIMATED);
+        assertThat(FigureQualities.fromFlag("\uFEFFsecondary\t")).isEqualTo(FigureQuality.SECONDARY);
+        assertThat(FigureQualities.fromFlag("\u00A0")).isEqualTo(FigureQuality.PUBLISHED);
+        assertThat(FigureQualities.fromFlag("second\u00A0ary")).as("only the ends are trimmed")
+                .isEqualTo(FigureQuality.PUBLISHED);
+    }
+
     @Test
     void shouldOrderQualitiesFromPublishedToUnknown() {
         assertThat(FigureQualities.weaker(FigureQuality.PUBLISHED, FigureQuality.SECONDARY))

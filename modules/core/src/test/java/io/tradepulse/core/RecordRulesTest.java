@@ -50,6 +50,15 @@ class RecordRulesTest {
         assertThat(RecordRules.period(2026, 1, 1, NOW)).isNull();
     }
 
+    /** month + months overflowed an int: a period running billions of months past December kept the rule. */
+    @Test
+    void shouldRefuseAPeriodRunningPastDecemberWhenMonthPlusMonthsOverflowsAnInt() {
+        assertThat(RecordRules.months(12, Integer.MAX_VALUE))
+                .isEqualTo("months must be >= 1 and stay within the year: month 12, months 2147483647");
+        assertThat(RecordRules.months(2, Integer.MAX_VALUE)).isNotNull();
+        assertThat(RecordRules.months(1, 12)).isNull();
+    }
+
     @Test
     void shouldRefuseValuesRatesPublicationTimesAndCurrenciesWhenImpossible() {
         assertThat(RecordRules.negativeValue(-1L)).isEqualTo("negative trade value: -1");
