@@ -11,6 +11,7 @@ import java.io.Reader;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -36,7 +37,8 @@ import java.util.regex.Pattern;
  * and a number ("CN code 8703", "CN-8703"), and two digits after "CN " ("CN 25 cars": a chapter, or China and a count): the goods it names would
  * be matched wrongly or not at all. A
  * scope that starts with "all" but says more, without HS codes ("ALL goods"), is rejected too: it would match no
- * series, where its author meant all goods.
+ * series, where its author meant all goods. A row with the id of an earlier row is rejected, naming that row's line:
+ * the id is the key on the compacted tariff.events, where only one of the two would stay.
  */
 public final class TariffEventsCsv {
     public static final String HEADER = "id,imposer,target,scope,announced,effective,rate_before_pct,rate_after_pct,kind,note,source";
@@ -138,7 +140,31 @@ public final class TariffEventsCsv {
             Pattern.CASE_INSENSITIVE);
 
     public List<ParseResult<TariffEvent>> parse(Reader reader) throws IOException {
-        return CsvRows.parse(reader, HEADER, this::parseRow);
+        Map<String, Long> lineOfId = new HashMap<>();
+        return CsvRows.parse(reader, HEADER, row -> unlessDuplicate(row, parseRow(row), lineOfId));
+    }
+
+    /**
+     * {@code parsed}, or a rejection when an earlier row of the file has the same id. The id is the event's key on the
+     * compacted tariff.events: the bundled ingest (FileIngest) published both rows and counted both as published, and
+     * compaction kept the later one alone, so the earlier event left the calendar without a dead letter. Only
+     * {@code tradepulse tariffs} refused such a file, by a check of its own; now every reader of the file does.
+     *
+     * @param lineOfId the line of each id parsed so far
+     */
+    private static ParseResult<TariffEvent> unlessDuplicate(CsvReader.Row row, ParseResult<TariffEvent> parsed,
+                                                            Map<String, Long> lineOfId) {
+        if (!(parsed instanceof ParseResult.Parsed<TariffEvent> p)) {
+            return parsed;
+        }
+        String id = p.value().getId();
+        Long earlier = lineOfId.putIfAbsent(id, p.line());
+        if (earlier == null) {
+            return parsed;
+        }
+        return new ParseResult.Rejected<>(p.line(), row.text(), "duplicate id '" + id + "' (also on line " + earlier
+                + "); only one of them would survive compaction, as the id is the event's key on tariff.events: "
+                + "remove one, or give each event an id of its own");
     }
 
     /**

@@ -389,6 +389,32 @@ class TariffEventsCsvTest {
         assertThat(((ParseResult.Rejected<TariffEvent>) rows.get(0)).reason()).contains("RAISE").contains("SCHEDULED_EXPIRY");
     }
 
+    /**
+     * The id is the key on the compacted tariff.events: FileIngest published both rows of one id and counted both, and
+     * compaction kept the later one alone, so the earlier event left the calendar without a dead letter.
+     */
+    @Test
+    void shouldRejectALaterRowWhenAnEarlierRowHasItsId() throws IOException {
+        String second = "us-cn-a,USA,CHN,ALL,2025-03-01,2025-03-04,10,20,INCREASE,same id again,AP";
+        List<ParseResult<TariffEvent>> rows = new TariffEventsCsv().parse(new StringReader(String.join("\n",
+                TariffEventsCsv.HEADER,
+                "us-cn-a,USA,CHN,ALL,2025-02-01,2025-02-04,0,10,INCREASE,first,AP",
+                "cn-us-b,CHN,USA,HS27 coal,2025-02-04,2025-02-10,0,15,INCREASE,,Reuters",
+                second,
+                "us-cn-a ,USA,CHN,ALL,2025-02-01,2025-02-04,0,10,INCREASE,first,AP") + "\n"));
+
+        assertThat(rows).hasSize(4);
+        assertThat(rows.get(0)).isInstanceOf(ParseResult.Parsed.class);
+        assertThat(rows.get(1)).isInstanceOf(ParseResult.Parsed.class);
+        assertThat(rows.get(2)).isInstanceOf(ParseResult.Rejected.class);
+        ParseResult.Rejected<TariffEvent> duplicate = (ParseResult.Rejected<TariffEvent>) rows.get(2);
+        assertThat(duplicate.line()).isEqualTo(4);
+        assertThat(duplicate.raw()).isEqualTo(second);
+        assertThat(duplicate.reason()).startsWith("duplicate id 'us-cn-a' (also on line 2)").contains("tariff.events");
+        assertThat(rows.get(3)).as("the same event again, the id padded: one key all the same")
+                .isInstanceOf(ParseResult.Rejected.class);
+    }
+
     @Test
     void shouldRejectARowWithoutIdOrSourceOrWithTheSameImposerAndTarget() throws IOException {
         Map<String, String> rows = Map.of(

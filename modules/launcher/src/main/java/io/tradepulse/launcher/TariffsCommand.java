@@ -281,14 +281,9 @@ final class TariffsCommand implements Callable<Integer> {
                     continue;
                 }
                 ParseResult.Parsed<TariffEvent> ok = (ParseResult.Parsed<TariffEvent>) row;
-                String id = ok.value().getId(); // never empty: TariffEventsCsv rejects such a row
-                if (lineOfId.containsKey(id)) {
-                    problems.add("line " + ok.line() + ": duplicate id '" + id + "' (also on line " + lineOfId.get(id)
-                            + "); only one of them would survive compaction");
-                } else {
-                    lineOfId.put(id, ok.line());
-                    events.add(ok.value());
-                }
+                // Never empty nor a repeat: TariffEventsCsv rejects such a row (a repeat names the earlier line).
+                lineOfId.put(ok.value().getId(), ok.line());
+                events.add(ok.value());
             }
             if (rows.isEmpty()) {
                 throw new Refused(file + " contains no tariff events",
