@@ -158,8 +158,12 @@ public final class EmbeddedRegistry implements AutoCloseable {
 
     private static EmbeddedRegistry start(final Path apicurioHome, final SelfSignedTls tls) {
         final long startedAt = System.nanoTime();
-        final Path runnerJar = findRunnerJar(apicurioHome);
-        final EmbeddedRegistry registry = startWithRetries(() -> AppCdsArchive.plan(apicurioHome),
+        // Absolute: the child runs in its own work dir, where a home given relative to ours (an IDE run's
+        // TRADEPULSE_APICURIO_HOME=modules/embedded/target/...) named nothing: the jar found here was then
+        // "Unable to access jarfile" there, and the class-data-sharing archive was looked for and dumped there too.
+        final Path home = apicurioHome.toAbsolutePath();
+        final Path runnerJar = findRunnerJar(home);
+        final EmbeddedRegistry registry = startWithRetries(() -> AppCdsArchive.plan(home),
                 cds -> launch(runnerJar, cds, tls), EmbeddedRegistry::jvmShuttingDown);
         LOG.info("Embedded Apicurio Registry ready at {} (pid {}) in {} ms", registry.url(),
                 registry.pid(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt));
@@ -404,7 +408,8 @@ public final class EmbeddedRegistry implements AutoCloseable {
         return List.of("-Dquarkus.http.ssl-port=" + port,
                 // Without this Quarkus would also serve plain HTTP on quarkus.http.port (8080 by default).
                 "-Dquarkus.http.insecure-requests=disabled",
-                "-Dquarkus.http.ssl.certificate.key-store-file=" + tls.keystore(),
+                // Absolute: a relative one would be read from the child's work dir, not the caller's.
+                "-Dquarkus.http.ssl.certificate.key-store-file=" + tls.keystore().toAbsolutePath(),
                 "-Dquarkus.http.ssl.certificate.key-store-file-type=" + SelfSignedTls.STORE_TYPE);
     }
 
@@ -636,10 +641,15 @@ public final class EmbeddedRegistry implements AutoCloseable {
         }
     }
 
+    /**
+     * The last lines of the child's log, undecodable bytes replaced as in {@link #logText}: the child writes in its
+     * platform charset (Windows-1252, ISO-8859-1), and one byte that is no UTF-8 there (a user name with an umlaut in a
+     * path, a localised JVM message) made a strict read throw, and the start's error showed no line of the child's own.
+     */
     private String logTail() {
         try {
-            return tail(Files.readAllLines(logFile, StandardCharsets.UTF_8));
-        } catch (IOException | UncheckedIOException e) {
+            return tail(new String(Files.readAllBytes(logFile), StandardCharsets.UTF_8).lines().toList());
+        } catch (IOException e) {
             return "(log unreadable: " + e + ")";
         }
     }

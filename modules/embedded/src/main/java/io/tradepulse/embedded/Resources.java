@@ -93,9 +93,20 @@ public final class Resources implements AutoCloseable {
         throw stopped();
     }
 
-    /** Deletes {@code dir} after everything else was closed (e.g. temp files a closing worker still writes). */
-    public synchronized void deleteLast(Path dir) {
-        stack.addLast(() -> deleteRecursively(dir));
+    /**
+     * Deletes {@code dir} after everything else was closed (e.g. temp files a closing worker still writes). After
+     * {@link #close()} it is deleted at once and this throws, as {@link #keep} does: added to a stack nobody closes any
+     * more, a dir made while Ctrl-C stopped the command (ingest --embedded's offsets) stayed behind.
+     */
+    public void deleteLast(Path dir) {
+        synchronized (this) {
+            if (!closed) {
+                stack.addLast(() -> deleteRecursively(dir));
+                return;
+            }
+        }
+        closeQuietly(() -> deleteRecursively(dir));
+        throw stopped();
     }
 
     /**

@@ -329,6 +329,52 @@ class EmbeddedRegistryTest {
         assertThat(cds.archive()).exists();
     }
 
+    @Test
+    void shouldStartWhenTheHomeIsGivenRelativeToTheCallersWorkingDirectory() throws Exception {
+        // What an IDE run's TRADEPULSE_APICURIO_HOME=modules/embedded/target/... looks like: relative to our working
+        // directory, which the child, started in a work dir of its own, does not share. Made under ours (target/), so
+        // that it cannot name the same place from the child's work dir by chance.
+        final Path dir = Files.createTempDirectory(Path.of("target"), "relative-apicurio-home-");
+        try {
+            final Path home = FakeApicurio.install(dir, new Properties());
+            final Path relativeHome = Path.of("").toAbsolutePath().relativize(home.toAbsolutePath());
+            assertThat(relativeHome.isAbsolute()).isFalse();
+            final AppCdsArchive cds = AppCdsArchive.plan(home, null, System.getProperty("java.vm.version"));
+
+            try (EmbeddedRegistry registry = EmbeddedRegistry.start(relativeHome)) {
+                assertThat(registry.url()).startsWith("http://127.0.0.1:");
+            }
+
+            assertThat(cds.archive()).as("the archive dumped next to the distribution, not in the child's work dir")
+                    .exists();
+        } finally {
+            EmbeddedKafka.deleteRecursively(dir);
+        }
+    }
+
+    @Test
+    void shouldReadTheKeystoreFromWhereTheCallerNamedItWhenTheNameIsRelative() {
+        final SelfSignedTls tls = new SelfSignedTls(Path.of("tls/ks.p12"), Path.of("tls/ts.p12"), "store-secret");
+
+        assertThat(EmbeddedRegistry.listenerOptions(1234, tls)).contains(
+                "-Dquarkus.http.ssl.certificate.key-store-file=" + Path.of("tls/ks.p12").toAbsolutePath());
+    }
+
+    @Test
+    void shouldShowTheChildsLastLinesWhenItsLogHoldsBytesThatAreNoUtf8(@TempDir final Path dir) throws Exception {
+        final Properties settings = new Properties();
+        // A localised JVM message in a Latin-1 or Windows-1252 platform charset: the umlaut is one byte, no UTF-8.
+        settings.setProperty(FakeApicurio.LATIN1_EXIT_LINE_PROPERTY,
+                "Fehler: Zugriff auf JAR-Datei C:\\Users\\J\u00fcrgen\\apicurio.jar nicht m\u00f6glich");
+        final Path home = FakeApicurio.install(dir, settings);
+
+        assertThatThrownBy(() -> withoutCds(() -> EmbeddedRegistry.start(home)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Apicurio exited with code 1 before becoming ready")
+                .hasMessageContaining("Fehler: Zugriff auf JAR-Datei")
+                .hasMessageNotContaining("log unreadable");
+    }
+
     /** The fake child runs without class-data sharing: dumping an archive at its exit would only cost time. */
     private static <T> T withoutCds(final Supplier<T> start) {
         final String before = System.getProperty(AppCdsArchive.ENABLED_PROPERTY);

@@ -31,7 +31,8 @@ import com.sun.net.httpserver.HttpServer;
  * and exits with 1; otherwise it logs Quarkus' start-up line and serves {@code /subjects} and {@code /config}.
  * With {@value #CRASH_ON_STOP_PROPERTY} set it crashes as it stops: it writes part of the class-data-sharing archive
  * it was asked to dump ({@code -XX:ArchiveClassesAtExit}) and halts with that exit code, as a JVM that crashed
- * mid-dump ends (134 after its fatal-error handler's abort).
+ * mid-dump ends (134 after its fatal-error handler's abort). With {@value #LATIN1_EXIT_LINE_PROPERTY} set it writes
+ * that line in ISO-8859-1 (as a child whose platform charset is Latin-1 or Windows-1252 does) and exits with 1.
  * One class, no lambdas or nested classes: the jar holds only this class file.
  */
 public final class FakeApicurio implements HttpHandler, Runnable {
@@ -44,6 +45,7 @@ public final class FakeApicurio implements HttpHandler, Runnable {
     /** Stands for a QUARKUS_LOG_CONSOLE_ENABLE the child would inherit from the caller's environment. */
     static final String ENV_CONSOLE_ENABLE_PROPERTY = "env.QUARKUS_LOG_CONSOLE_ENABLE";
     static final String CRASH_ON_STOP_PROPERTY = "crash.on.stop.exit.code";
+    static final String LATIN1_EXIT_LINE_PROPERTY = "latin1.exit.line";
 
     private static Properties settings;
 
@@ -79,6 +81,13 @@ public final class FakeApicurio implements HttpHandler, Runnable {
             Runtime.getRuntime().addShutdownHook(new Thread(new FakeApicurio()));
         }
         Thread.sleep(Long.parseLong(settings.getProperty(START_DELAY_PROPERTY, "0")));
+        if (settings.getProperty(LATIN1_EXIT_LINE_PROPERTY) != null) {
+            System.out.write((settings.getProperty(LATIN1_EXIT_LINE_PROPERTY) + "\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            System.out.flush();
+            System.exit(1);
+            return;
+        }
         final int port = Integer.parseInt(System.getProperty("quarkus.http.port"));
         final String host = System.getProperty("quarkus.http.host");
         final HttpServer server;

@@ -3,6 +3,8 @@ package io.tradepulse.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ResourcesTest {
 
@@ -88,6 +91,19 @@ class ResourcesTest {
 
         assertThat(started).isFalse();
         assertThat(closed).containsExactly("processor");
+    }
+
+    @Test
+    void shouldDeleteADirGivenAfterCloseAtOnceAndStopTheCaller(@TempDir final Path parent) throws Exception {
+        final Resources resources = new Resources();
+        resources.close(); // Ctrl-C: the shutdown hook closed everything while the command still ran
+        final Path dir = Files.createDirectory(parent.resolve("tradepulse-ingest-offsets"));
+        Files.writeString(dir.resolve("connect.offsets"), "{}");
+
+        assertThatThrownBy(() -> resources.deleteLast(dir)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Stopped");
+
+        assertThat(dir).as("nobody closes this Resources again").doesNotExist();
     }
 
     @Test
