@@ -471,11 +471,13 @@ public final class EmbeddedConnect implements AutoCloseable {
      */
     @Override
     protected void save() {
-      Path previous = previousOf(file);
-      boolean existed = Files.exists(file);
+      // Where Connect's write lands: through a symbolic link, the file it names (see writtenFile).
+      Path target = writtenFile(file);
+      Path previous = previousOf(target);
+      boolean existed = Files.exists(target);
       try {
-        if (Files.isRegularFile(file)) {
-          Files.copy(file, previous, StandardCopyOption.REPLACE_EXISTING);
+        if (Files.isRegularFile(target)) {
+          Files.copy(target, previous, StandardCopyOption.REPLACE_EXISTING);
         }
       } catch (IOException e) {
         // The file is untouched: the resume point it holds is the last complete one.
@@ -491,9 +493,9 @@ public final class EmbeddedConnect implements AutoCloseable {
         failed(e);
         try {
           if (Files.isRegularFile(previous)) {
-            Files.move(previous, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(previous, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
           } else if (!existed) {
-            Files.deleteIfExists(file);
+            Files.deleteIfExists(target);
           }
         } catch (IOException restore) {
           e.addSuppressed(restore);
@@ -552,6 +554,11 @@ public final class EmbeddedConnect implements AutoCloseable {
       }
     }
 
+    /** Whether the worker stopped this store, the last step of its stop: its tasks stopped (or were abandoned). */
+    boolean isStopped() {
+      return stopped.getCount() == 0;
+    }
+
     boolean awaitStopped(Duration timeout) throws InterruptedException {
       // Saturated, not toMillis(): the wait is task.shutdown.graceful.timeout.ms (up to Long.MAX_VALUE, the worker's
       // setting) plus a margin, which overflowed toMillis() and made close() throw ArithmeticException.
@@ -587,11 +594,12 @@ public final class EmbeddedConnect implements AutoCloseable {
     if (file == null) {
       return; // the worker's config check names the missing key
     }
-    Path previous = previousOf(Path.of(file));
+    Path target = writtenFile(Path.of(file));
+    Path previous = previousOf(target);
     if (Files.isRegularFile(previous)) {
       // A worker stopped (killed) between keeping the previous file and removing it: the file itself is whole if its
       // write completed, and cut if not. The newer one wins when it reads; otherwise the previous is put back.
-      if (!Files.exists(Path.of(file), LinkOption.NOFOLLOW_LINKS)) {
+      if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
         // No write removes the file (Connect's truncates it in place, a failed one puts the copy back): someone moved
         // it away, to read the source from its start as the launcher's message for an unreadable file advises. Putting
         // the stale copy back skipped every row up to its resume point instead.
@@ -602,7 +610,7 @@ public final class EmbeddedConnect implements AutoCloseable {
         deleteQuietly(previous);
       } else {
         try {
-          Files.move(previous, Path.of(file), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+          Files.move(previous, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
           log.warn("The source offsets file {} was cut by a write that did not complete; the previous one, kept aside, "
               + "was put back: rows delivered after it are sent again (same keys and values)", file);
         } catch (IOException e) {
@@ -644,6 +652,25 @@ public final class EmbeddedConnect implements AutoCloseable {
   /** Where the offsets file is kept while it is written: the same directory, so putting it back is one rename. */
   static Path previousOf(Path file) {
     return file.resolveSibling(file.getFileName() + ".previous");
+  }
+
+  /**
+   * The file a write of {@code file} lands in: the one a symbolic link names (a link to a link followed too), or
+   * {@code file} itself. Connect writes through a link, so the copy kept aside and put back must be that file's: put
+   * back over the link, it replaced the link with a plain file and left the file the link names cut (on the volume
+   * the link pointed to, the one a new machine's link would name again).
+   */
+  static Path writtenFile(Path file) {
+    Path p = file;
+    // Bounded: a loop of links is no file (the write fails, as Connect's would).
+    for (int hops = 0; hops < 40 && Files.isSymbolicLink(p); hops++) {
+      try {
+        p = p.resolveSibling(Files.readSymbolicLink(p));
+      } catch (IOException | RuntimeException e) {
+        return p;
+      }
+    }
+    return p;
   }
 
   /**
@@ -693,8 +720,9 @@ public final class EmbeddedConnect implements AutoCloseable {
    * read: each task signals completion once the producer acknowledged all its records, and this waits for
    * every task the connector has (tasks.max &gt; 1 splits the files between tasks). Live API connectors
    * never complete (use {@link #awaitCaughtUp}). Throws {@link ConnectorFailedException} if the connector or a task
-   * FAILED meanwhile, and {@link OffsetsNotSavedException} once every write of the offsets file has failed for
-   * {@link #OFFSETS_WRITE_FAILURE_LIMIT}.
+   * FAILED meanwhile, {@link OffsetsNotSavedException} once every write of the offsets file has failed for
+   * {@link #OFFSETS_WRITE_FAILURE_LIMIT}, and a {@link ConnectException} naming the connector when the worker stopped
+   * ({@link #close()} on another thread, a JVM shutdown) before the connector completed.
    *
    * <p>Delivered is not yet committed: the source offsets reach the offset store on the next periodic
    * flush or, at the latest, in the final commit of a graceful stop ({@link #stopConnector}, {@link #close}).
@@ -711,10 +739,11 @@ public final class EmbeddedConnect implements AutoCloseable {
    * Waits until a connector has caught up: each of its tasks found nothing more to read right now and every
    * record it handed out was acknowledged (a live API connector that reached the newest published month), or
    * completed. Throws {@link ConnectorFailedException} if the connector or a task FAILED meanwhile (a task's final
-   * offset commit, of every record it delivered, comes before the worker records it FAILED), and
+   * offset commit, of every record it delivered, comes before the worker records it FAILED),
    * {@link OffsetsNotSavedException} once every write of the offsets file has failed for
-   * {@link #OFFSETS_WRITE_FAILURE_LIMIT} (with a zero timeout too: a followed run's periodic check). The timeout is
-   * read as {@link #awaitCompletion}'s.
+   * {@link #OFFSETS_WRITE_FAILURE_LIMIT} (with a zero timeout too: a followed run's periodic check), and a
+   * {@link ConnectException} naming the connector when the worker stopped before it caught up. The timeout is read as
+   * {@link #awaitCompletion}'s.
    */
   public boolean awaitCaughtUp(String name, Duration timeout) throws InterruptedException {
     return awaitSignal(name, timeout, false);
@@ -727,9 +756,17 @@ public final class EmbeddedConnect implements AutoCloseable {
     long nanos = SourceCompletion.nanosOf(timeout);
     long start = System.nanoTime();
     Duration slice = Duration.ofMillis(200);
+    // The herder forgets a connector's tasks when the worker stops: what they signalled is read for these then.
+    List<Integer> known = List.of();
     while (System.nanoTime() - start < nanos) {
+      if (offsets.isStopped()) {
+        return afterStop(name, known, needDone);
+      }
       // Asked again each time: the tasks exist only once the connector generated their configs.
       List<Integer> tasks = taskIds(name);
+      if (!tasks.isEmpty()) {
+        known = tasks;
+      }
       if (tasks.isEmpty()) {
         Thread.sleep(slice.toMillis());
       } else if (needDone ? SourceCompletion.await(name, tasks, slice) : SourceCompletion.awaitCaughtUp(name, tasks, slice)) {
@@ -741,8 +778,27 @@ public final class EmbeddedConnect implements AutoCloseable {
     // Once more after the loop: a task that failed after the last check (in the last slice, or before a zero
     // timeout) was reported as not done, i.e. as a timeout, instead of its failure.
     failIfFailed(name);
+    if (offsets.isStopped()) {
+      return afterStop(name, known, needDone);
+    }
     List<Integer> tasks = taskIds(name);
     return needDone ? SourceCompletion.isDone(name, tasks) : SourceCompletion.isCaughtUp(name, tasks);
+  }
+
+  /**
+   * The end of a wait on a worker that stopped ({@link #close()} on another thread, such as the launcher's Ctrl-C hook,
+   * or Connect's own shutdown hook): its tasks will never signal again, and the wait went on to its timeout, hours or
+   * without limit, with the worker long gone. True if the tasks had signalled by the stop; otherwise it says so.
+   */
+  private boolean afterStop(String name, List<Integer> tasks, boolean needDone) {
+    failIfFailed(name);
+    if (needDone ? SourceCompletion.isDone(name, tasks) : SourceCompletion.isCaughtUp(name, tasks)) {
+      return true;
+    }
+    // No tasks known: the wait began once the worker had stopped and the herder forgotten them; "before" is unknown.
+    throw new ConnectException("Stopped waiting for connector " + name + " to "
+        + (needDone ? "deliver every row" : "catch up") + ": the Connect worker was stopped (closed, or by the JVM's"
+        + " shutdown: Ctrl-C, SIGTERM)" + (tasks.isEmpty() ? "" : " before its tasks " + tasks + " did"));
   }
 
   /** The ids of the connector's tasks; empty while it has none yet (or is not registered yet). */

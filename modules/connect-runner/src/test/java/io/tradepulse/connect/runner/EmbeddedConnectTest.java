@@ -233,6 +233,45 @@ class EmbeddedConnectTest {
     assertThat(offsets).doesNotExist();
   }
 
+  /**
+   * An offsets file that is a symbolic link (to a volume that outlives the machine's home, say): Connect writes through
+   * the link, but a write that failed midway put the kept copy back in place of the link. The link became a plain file
+   * beside it and the file it named stayed cut, which a start on a new link refused, or read as "no resume point".
+   */
+  @Test
+  void shouldPutThePreviousResumePointBackBehindTheLinkWhenAWriteThroughASymbolicLinkFailsMidway() throws Exception {
+    Path target = Files.createDirectory(dir.resolve("volume")).resolve("connect.offsets");
+    Path link = Files.createSymbolicLink(dir.resolve("connect.offsets"), Path.of("volume", "connect.offsets"));
+    EmbeddedConnect.OffsetsFileStore store = storeOnADiskFullAfter(link, 1);
+    try {
+      write(store, 1);
+      assertThatThrownBy(() -> write(store, 2)).isInstanceOf(ExecutionException.class);
+    } finally {
+      store.stop();
+    }
+    assertThat(link).as("still the link").isSymbolicLink();
+    assertThat(readRow(target)).as("the file it names").isEqualTo("{\"row\":1}");
+    assertThat(dir.resolve("connect.offsets.previous")).doesNotExist();
+    assertThat(dir.resolve("volume").resolve("connect.offsets.previous")).doesNotExist();
+  }
+
+  /** A worker killed mid-write through the link: the copy kept beside the file it names is put back there. */
+  @Test
+  void shouldPutThePreviousFileBackBehindTheLinkWhenALinkedOffsetsFileWasLeftCut() throws Exception {
+    Path offsets = offsetsFileWithRow1();
+    Path target = Files.createDirectory(dir.resolve("volume")).resolve("connect.offsets");
+    Files.move(offsets, target.resolveSibling("connect.offsets.previous"));
+    Files.write(target, CUT);
+    Path link = Files.createSymbolicLink(offsets, target);
+
+    EmbeddedConnect.requireReadableOffsets(
+        Map.of(StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG, link.toString()));
+
+    assertThat(link).isSymbolicLink();
+    assertThat(readRow(target)).isEqualTo("{\"row\":1}");
+    assertThat(target.resolveSibling("connect.offsets.previous")).doesNotExist();
+  }
+
   /** An offsets file holding row 1, as a worker that wrote it once and stopped left it. */
   private Path offsetsFileWithRow1() throws Exception {
     Path offsets = dir.resolve("connect.offsets");
@@ -606,6 +645,89 @@ class EmbeddedConnectTest {
 
     assertThatCode(connect::close).doesNotThrowAnyException();
     assertThat(connect.offsetsNotSaved()).isEmpty();
+  }
+
+  /**
+   * The launcher closes the worker from its Ctrl-C hook while its main thread waits for the connector: the wait went on
+   * to its timeout (ingest's --timeout, 30 minutes by default; without limit for a library caller) for a worker that
+   * had stopped, and the hook waited its 5 s for the step's line in vain. The wait now ends once the worker stopped.
+   */
+  @Test
+  @Timeout(120)
+  void shouldStopWaitingForTheConnectorWhenTheWorkerIsClosedMeanwhile() throws Exception {
+    EmbeddedConnect connect = EmbeddedConnect.start(EmbeddedConnect.workerProps("127.0.0.1:1", null,
+        dir.resolve("connect.offsets")), new NoBroker());
+    try {
+      connect.startConnector("idle", Map.of("connector.class", IdleConnector.class.getName(), "tasks.max", "1"));
+      assertThat(IdleTask.polling.await(30, TimeUnit.SECONDS)).as("the task runs").isTrue();
+      CompletableFuture<Boolean> completion = waitOnAThread(
+          () -> connect.awaitCompletion("idle", Duration.ofSeconds(Long.MAX_VALUE)));
+      CompletableFuture<Boolean> caughtUp = waitOnAThread(() -> connect.awaitCaughtUp("idle", Duration.ofMinutes(30)));
+      Thread.sleep(500); // both waits are in their loop, the task known to them
+
+      connect.close();
+
+      for (CompletableFuture<Boolean> wait : List.of(completion, caughtUp)) {
+        assertThatThrownBy(() -> wait.get(30, TimeUnit.SECONDS)).as("the wait ended with the worker")
+            .isInstanceOf(ExecutionException.class)
+            .cause().isInstanceOf(ConnectException.class)
+            .hasMessageContaining("connector idle")
+            .hasMessageContaining("worker was stopped")
+            .hasMessageContaining("tasks [0]");
+      }
+    } finally {
+      connect.close();
+    }
+  }
+
+  interface Wait {
+    boolean run() throws InterruptedException;
+  }
+
+  private static CompletableFuture<Boolean> waitOnAThread(Wait wait) {
+    CompletableFuture<Boolean> result = new CompletableFuture<>();
+    Thread waiting = new Thread(() -> {
+      try {
+        result.complete(wait.run());
+      } catch (Throwable t) {
+        result.completeExceptionally(t);
+      }
+    }, "test-wait");
+    waiting.setDaemon(true); // a wait without limit must not keep the test JVM
+    waiting.start();
+    return result;
+  }
+
+  /** One task that never completes nor catches up: it reads nothing, as a source waiting for its next file. */
+  public static final class IdleConnector extends OneTaskTestConnector {
+    @Override
+    public Class<? extends Task> taskClass() {
+      return IdleTask.class;
+    }
+  }
+
+  public static final class IdleTask extends SourceTask {
+    static final CountDownLatch polling = new CountDownLatch(1);
+
+    @Override
+    public void start(Map<String, String> props) {
+    }
+
+    @Override
+    public List<SourceRecord> poll() throws InterruptedException {
+      polling.countDown();
+      Thread.sleep(50);
+      return null;
+    }
+
+    @Override
+    public void stop() {
+    }
+
+    @Override
+    public String version() {
+      return "test";
+    }
   }
 
   /** One task whose stop takes a while, well within its graceful timeout: its poll() returns 2 s after stop(). */
