@@ -746,15 +746,7 @@ class CrashRecoveryIT {
 
         /** The child's threads, to tell a stuck stream thread from an idle one when a run stalls. */
         String threadDump() {
-            try {
-                Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                        Long.toString(process.pid()), "Thread.print").redirectErrorStream(true).start();
-                String dump = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                jcmd.waitFor(30, TimeUnit.SECONDS);
-                return "--- thread dump of the child ---\n" + dump;
-            } catch (IOException | InterruptedException e) {
-                return "(no thread dump: " + e + ")";
-            }
+            return ChildJvm.threadDump(process);
         }
 
         @Override

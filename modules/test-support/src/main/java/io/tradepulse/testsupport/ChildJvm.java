@@ -1,9 +1,12 @@
 package io.tradepulse.testsupport;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The command line of a child JVM a test starts on this JVM's class path ({@code tradepulse run}, {@code demo},
@@ -42,5 +45,24 @@ public final class ChildJvm {
     /** The {@code java} executable of the JVM running the test. */
     public static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /**
+     * The threads of a child JVM that did not end when it should have, for the failure message: a stall seen once in
+     * dozens of runs cannot be told from its timeout alone (stuck thread, deadlock, or a lock held by a hook).
+     */
+    public static String threadDump(Process child) {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(child.pid()), "Thread.print").redirectErrorStream(true).start();
+            String dump = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            jcmd.waitFor(30, TimeUnit.SECONDS);
+            return "--- thread dump of the child ---\n" + dump;
+        } catch (IOException e) {
+            return "(no thread dump: " + e + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(no thread dump: " + e + ")";
+        }
     }
 }
