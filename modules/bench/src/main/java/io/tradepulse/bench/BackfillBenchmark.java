@@ -93,8 +93,8 @@ import org.apache.kafka.streams.state.Stores;
  * join are reported apart). Per phase it reports the most heap in use at
  * one instant and the most left after a collection, broker included (it shares this JVM): {@link HeapUsage}, which
  * says why it no longer sums the pools' own peaks. For the two Streams apps it also reports CPU
- * time over the same interval ({@link CpuUsage}): their stream threads' (per input, and processors over
- * pass-through) and the whole JVM's. On a shared box those compare builds better than the wall-clock rates.
+ * time from just before the app's start to the phase's end, start-up included ({@link CpuUsage}): their stream
+ * threads' (per input, and processors over pass-through) and the whole JVM's. On a shared box those compare builds better than the wall-clock rates.
  */
 public final class BackfillBenchmark {
     /** Options of one run. */
@@ -662,7 +662,10 @@ public final class BackfillBenchmark {
         List<Metric> processedMetrics = processedRecordMetrics(streams);
         FirstProcessed firstProcessed = new FirstProcessed(() -> processed(processedMetrics),
                 () -> runningAt.get() != 0);
-        try {
+        // Closed in this order: the watcher, the heap, the app. As resources of the try, not in a finally: a close
+        // that fails after a phase failed (cleanUp() refuses an app that did not stop within its 60 s: stuck threads,
+        // the very case that times a phase out) is added to the phase's failure instead of replacing it.
+        try (app; heap; firstProcessed) {
             // In the try: a start that fails (the processors' global table cannot be read in time) closes the app too.
             streams.start();
             awaitCaughtUp(client, group, topic, timeout, () -> busy.test(streams), streams::state);
@@ -675,10 +678,6 @@ public final class BackfillBenchmark {
             Phase p = phase(name, n, (end - from) / 1e9, (from - t0) / 1e9, heap.reading(), cpu);
             report(p);
             return p;
-        } finally {
-            firstProcessed.close();
-            heap.close();
-            app.close();
         }
     }
 
