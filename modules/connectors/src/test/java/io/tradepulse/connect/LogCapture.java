@@ -10,7 +10,10 @@ import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
 
-/** Collects the WARN and ERROR messages logged while it is open (the tests' logging is log4j2). */
+/**
+ * Collects the WARN and ERROR messages logged while it is open, or those of a lower level too (the tests' logging is
+ * log4j2, whose configuration logs io.tradepulse from INFO).
+ */
 public final class LogCapture implements AutoCloseable {
   private final List<String> warnings = new CopyOnWriteArrayList<>();
   private final LoggerContext context = (LoggerContext) LogManager.getContext(false);
@@ -23,13 +26,18 @@ public final class LogCapture implements AutoCloseable {
   };
 
   public LogCapture() {
+    this(Level.WARN);
+  }
+
+  /** Collects the messages of {@code least} and above (that the logging configuration passes on). */
+  public LogCapture(Level least) {
     appender.start();
     LoggerConfig root = context.getConfiguration().getRootLogger();
-    root.addAppender(appender, Level.WARN, null);
+    root.addAppender(appender, least, null);
     context.updateLoggers();
   }
 
-  /** The formatted WARN and ERROR messages so far. */
+  /** The formatted messages so far: WARN and ERROR, or down to the level given. */
   public List<String> warnings() {
     return List.copyOf(warnings);
   }

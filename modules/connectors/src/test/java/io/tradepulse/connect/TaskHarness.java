@@ -19,6 +19,8 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 import io.tradepulse.connect.common.Digests;
 import io.tradepulse.connect.common.TradeSourceTask;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
@@ -30,6 +32,14 @@ import org.apache.kafka.connect.storage.OffsetStorageReader;
 
 /** Drives a SourceTask like a worker does, with an in-memory offset store that "commits" what was polled. */
 public final class TaskHarness {
+
+  /**
+   * What the worker hands commitRecord for a record it wrote (offset 0: no task reads it). Null would say a transform
+   * dropped the record (TradeSourceTask counts those apart), which no test here means unless it says so.
+   */
+  public static RecordMetadata written(SourceRecord r) {
+    return new RecordMetadata(new TopicPartition(r.topic(), 0), 0, 0, System.currentTimeMillis(), -1, -1);
+  }
   public final Map<Map<String, Object>, Map<String, Object>> offsets = new HashMap<>();
 
   public SourceTaskContext context(Map<String, String> configs) {
@@ -105,7 +115,7 @@ public final class TaskHarness {
       if (batch != null) {
         rs.addAll(batch);
         for (SourceRecord r : batch) {
-          task.commitRecord(r, null);
+          task.commitRecord(r, written(r));
         }
       }
     }
@@ -123,7 +133,7 @@ public final class TaskHarness {
       }
       for (SourceRecord r : batch) {
         offsets.put((Map<String, Object>) r.sourcePartition(), (Map<String, Object>) r.sourceOffset());
-        task.commitRecord(r, null);
+        task.commitRecord(r, written(r));
       }
       all.addAll(batch);
     }
@@ -145,7 +155,7 @@ public final class TaskHarness {
       polls++;
       assertThat(batch).hasSizeLessThanOrEqualTo(max);
       assertThat(task.peakPendingRecords()).as("records built but not yet handed out").isLessThanOrEqualTo(max);
-      batch.forEach(r -> task.commitRecord(r, null));
+      batch.forEach(r -> task.commitRecord(r, written(r)));
       all.addAll(batch);
     }
     return new Batches(all, polls);

@@ -81,7 +81,7 @@ public class CensusSourceConnector extends SourceConnector {
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
     Config config = CrossKeyRules.validate(super.validate(connectorConfigs), config(),
-        TradeSourceConfig.withCommonRules(CensusConfig.RULES));
+        TradeSourceConfig.withCommonRules(CensusConfig.RULES), connectorConfigs);
     return OwnKeys.validate(config, connectorConfigs, config(), OWN_PREFIXES, TASK_KEYS);
   }
 

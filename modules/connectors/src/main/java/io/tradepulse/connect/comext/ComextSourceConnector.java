@@ -54,7 +54,7 @@ public class ComextSourceConnector extends SourceConnector {
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
     Config config = CrossKeyRules.validate(super.validate(connectorConfigs), config(),
-        TradeSourceConfig.withCommonRules(ComextConfig.RULES));
+        TradeSourceConfig.withCommonRules(ComextConfig.RULES), connectorConfigs);
     return OwnKeys.validate(config, connectorConfigs, config(), OWN_PREFIXES, TASK_KEYS);
   }
 

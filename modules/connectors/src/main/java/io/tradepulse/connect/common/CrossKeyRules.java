@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
@@ -35,8 +36,10 @@ public final class CrossKeyRules {
    * A rule across keys.
    *
    * @param reads the keys it reads: validate runs it only when each of them parsed without an error (that key's own
-   *     error then says what to fix, and the rule would judge a value that is not the one meant)
-   * @param check its problem given the parsed values (key to value, as ConfigDef parses them), empty when none
+   *     error then says what to fix, and the rule would judge a value that is not the one meant); a key the connector
+   *     does not define (Connect's own, such as errors.tolerance) is not listed here, the worker checks it itself
+   * @param check its problem given the parsed values (key to value, as ConfigDef parses them; a key the connector does
+   *     not define as it was given, see {@link #withUndefined}), empty when none
    */
   public record Rule(List<String> reads, Function<Map<String, ?>, Optional<Problem>> check) {}
 
@@ -68,19 +71,39 @@ public final class CrossKeyRules {
   public static final String SEPARATOR = "; ";
 
   /**
+   * What the rules read: the {@code parsed} values of the keys the connector defines ({@code defined}), and every other
+   * key of {@code given} (the settings as the worker handed them over, Connect's own keys among them) as it was given.
+   * A rule on a Connect key (errors.tolerance) sees it so both at start and in validate.
+   */
+  public static Map<String, Object> withUndefined(Map<String, ?> parsed, Map<String, ?> given, Set<String> defined) {
+    Map<String, Object> out = new HashMap<>();
+    given.forEach((k, v) -> {
+      if (!defined.contains(k)) {
+        out.put(k, v);
+      }
+    });
+    out.putAll(parsed);
+    return out;
+  }
+
+  /**
    * For a connector's validate: each problem of {@code rules} becomes an error of its key's value in {@code config}
    * (Connect's check of the single keys), a rule being run only when the keys it reads have no error. The values come
    * back in the order {@code def} defines the keys: ConfigDef.validate returns them in a HashMap's order, and tradepulse
    * ingest lists the errors in the order they come, so the first of several would otherwise be any of them.
+   *
+   * @param given the settings validated, of which the rules read the keys {@code def} does not define as given
+   *     ({@link #withUndefined}); a problem on such a key is a value of its own, after the connector's keys
    */
-  public static Config validate(Config config, ConfigDef def, List<Rule> rules) {
+  public static Config validate(Config config, ConfigDef def, List<Rule> rules, Map<String, String> given) {
     List<ConfigValue> values = new ArrayList<>(config.configValues());
     Map<String, ConfigValue> byKey = new HashMap<>();
-    Map<String, Object> parsed = new HashMap<>();
+    Map<String, Object> ownParsed = new HashMap<>();
     for (ConfigValue v : values) {
       byKey.put(v.name(), v);
-      parsed.put(v.name(), v.value());
+      ownParsed.put(v.name(), v.value());
     }
+    Map<String, Object> parsed = withUndefined(ownParsed, given, def.names());
     for (Rule r : rules) {
       boolean readable = r.reads().stream()
           .allMatch(k -> byKey.containsKey(k) && byKey.get(k).errorMessages().isEmpty());

@@ -10,8 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Per-task counters: records, dead letters, skipped rows (country groups etc.), HTTP fetches and retries, the bytes
- * the location sources read from their files and downloads, and the waits for a source's call quota.
+ * Per-task counters: records, dead letters, those of them a transform dropped, skipped rows (country groups etc.),
+ * HTTP fetches and retries, the bytes the location sources read from their files and downloads, and the waits for a
+ * source's call quota.
  * Registered through Connect's {@link PluginMetrics} (KIP-877, available to tasks since Kafka 4.1), so
  * they appear under the worker's JMX domain with the connector and task tags added by Connect.
  */
@@ -21,6 +22,11 @@ public final class IngestMetrics {
   private final AtomicLong records = new AtomicLong();
   private final AtomicLong deadLetters = new AtomicLong();
   private final AtomicLong skipped = new AtomicLong();
+  /**
+   * Records and dead letters built (so counted in {@link #records} or {@link #deadLetters}) that a transform dropped:
+   * the worker acknowledged them with no metadata, they never reached Kafka.
+   */
+  private final AtomicLong droppedByTransform = new AtomicLong();
   private final AtomicLong fetches = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
   private final AtomicLong payloadBytesRead = new AtomicLong();
@@ -42,6 +48,11 @@ public final class IngestMetrics {
       gauge(pm, "records-total", "Trade records emitted.", records);
       gauge(pm, "dead-letters-total", "Bad rows emitted to the dead-letter topic.", deadLetters);
       gauge(pm, "skipped-rows-total", "Rows intentionally not emitted (country groups, quantity rows).", skipped);
+      // Counted apart: records-total and dead-letters-total count what the task built, and a record a transform
+      // (Filter, ...) dropped was acknowledged like a written one, so the counts added up to more than Kafka got.
+      gauge(pm, "dropped-by-transform-total", "Records and dead letters (counted in records-total or "
+          + "dead-letters-total) that a transform of the connector (an SMT such as Filter) dropped: acknowledged by "
+          + "the worker without being written to Kafka.", droppedByTransform);
       gauge(pm, "fetches-total", "HTTP requests made.", fetches);
       gauge(pm, "retries-total", "HTTP requests retried after 408/425/429/5xx/IO errors.", retries);
       gauge(pm, "payload-bytes-read-total", "Bytes of files and downloaded bodies read by the file, GACC and Comext "
@@ -70,6 +81,8 @@ public final class IngestMetrics {
   public void record() { records.incrementAndGet(); }
   public void deadLetter() { deadLetters.incrementAndGet(); }
   public void skipped(int n) { skipped.addAndGet(n); }
+  /** The worker acknowledged a record without writing it: a transform dropped it. */
+  public void recordDroppedByTransform() { droppedByTransform.incrementAndGet(); }
   public void fetch() { fetches.incrementAndGet(); }
   public void retry() { retries.incrementAndGet(); }
   public void payloadBytesRead(long n) { payloadBytesRead.addAndGet(n); }
@@ -92,6 +105,7 @@ public final class IngestMetrics {
   public long records() { return records.get(); }
   public long deadLetters() { return deadLetters.get(); }
   public long skipped() { return skipped.get(); }
+  public long droppedByTransform() { return droppedByTransform.get(); }
   public long fetches() { return fetches.get(); }
   public long retries() { return retries.get(); }
   public long payloadBytesRead() { return payloadBytesRead.get(); }
@@ -100,7 +114,7 @@ public final class IngestMetrics {
   public long quotaWaitUntil() { return quotaWaitUntil.get(); }
 
   public void logSummary(String what) {
-    log.info("{}: {} records, {} dead letters, {} skipped rows, {} fetches, {} retries", what, records(),
-        deadLetters(), skipped(), fetches(), retries());
+    log.info("{}: {} records, {} dead letters, {} of them dropped by a transform (not written), {} skipped rows, {} "
+        + "fetches, {} retries", what, records(), deadLetters(), droppedByTransform(), skipped(), fetches(), retries());
   }
 }

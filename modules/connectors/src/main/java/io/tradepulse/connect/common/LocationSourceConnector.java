@@ -75,7 +75,8 @@ public abstract class LocationSourceConnector<C extends TradeSourceConfig> exten
    */
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
-    Config checked = CrossKeyRules.validate(super.validate(connectorConfigs), config(), rules);
+    Config checked = CrossKeyRules.validate(super.validate(connectorConfigs), config(), rules,
+        connectorConfigs);
     return OwnKeys.validate(checked, connectorConfigs, config(), ownPrefixes, TASK_KEYS);
   }
 

@@ -102,15 +102,40 @@ public abstract class TradeSourceConfig extends AbstractConfig {
   public static final long HTTP_MIN_INTERVAL_DEFAULT = 0L;
 
   /**
+   * Kafka Connect's own key (ConnectorConfig.ERRORS_TOLERANCE_CONFIG; the runtime is no dependency of the plugin): what
+   * the worker does with a record it cannot transform, convert or write. Not one of this connector's settings, but
+   * {@link #COMMON_RULES} refuses {@value #ERRORS_TOLERANCE_ALL}.
+   */
+  public static final String ERRORS_TOLERANCE_CONFIG = "errors.tolerance";
+  /** The {@link #ERRORS_TOLERANCE_CONFIG} value refused. */
+  static final String ERRORS_TOLERANCE_ALL = "all";
+  /** The {@link #ERRORS_TOLERANCE_CONFIG} value allowed, Connect's default. */
+  static final String ERRORS_TOLERANCE_NONE = "none";
+  static final String ERRORS_TOLERANCE_REASON = "must be " + ERRORS_TOLERANCE_NONE + " (the default) for a tradepulse "
+      + "source connector: with " + ERRORS_TOLERANCE_ALL + " the worker drops a record it cannot convert or write (a "
+      + "schema the registry refuses, a record the broker rejects) and commits its source offset, so the row is lost "
+      + "with no dead letter and the source still counts as read; this connector dead-letters the rows it cannot read "
+      + "itself (" + DLQ_TOPIC_CONFIG + ")";
+
+  /**
    * Rules every connector shares. The records topic and the dead-letter topic must differ: dead letters on the records
    * topic are no TradeRecords, so the processor dead-letters each of them again, and the launcher created the one
-   * topic with the records' settings and listed it twice.
+   * topic with the records' settings and listed it twice. Connect's errors.tolerance must not be all: the worker then
+   * drops a record it cannot convert or write (a schema the registry refuses) and commits its offset, then calls
+   * commitRecord(record, null) as for a record a transform filtered, so tradepulse ingest reported the source complete
+   * while the row was on neither topic. Read as Connect reads it: trimmed (ConfigDef's STRING), in any case
+   * (ConnectorConfig.errorToleranceType); any other value is Connect's to refuse.
    */
   public static final List<CrossKeyRules.Rule> COMMON_RULES = List.of(new CrossKeyRules.Rule(
       List.of(TOPIC_CONFIG, DLQ_TOPIC_CONFIG), v -> String.valueOf(v.get(TOPIC_CONFIG)).equals(
           String.valueOf(v.get(DLQ_TOPIC_CONFIG)))
           ? Optional.of(CrossKeyRules.Problem.of(DLQ_TOPIC_CONFIG, v.get(DLQ_TOPIC_CONFIG),
               "is the records topic (" + TOPIC_CONFIG + "); dead letters need a topic of their own"))
+          : Optional.empty()),
+      new CrossKeyRules.Rule(List.of(), v -> v.get(ERRORS_TOLERANCE_CONFIG) != null
+          && v.get(ERRORS_TOLERANCE_CONFIG).toString().trim().equalsIgnoreCase(ERRORS_TOLERANCE_ALL)
+          ? Optional.of(CrossKeyRules.Problem.of(ERRORS_TOLERANCE_CONFIG, v.get(ERRORS_TOLERANCE_CONFIG),
+              ERRORS_TOLERANCE_REASON))
           : Optional.empty()));
 
   /** A configuration without rules across keys of its own: only {@link #COMMON_RULES} are checked. */
@@ -122,13 +147,14 @@ public abstract class TradeSourceConfig extends AbstractConfig {
    * Parses {@code props} and checks {@link #COMMON_RULES}, then the connector's {@code own} rules across keys, failing
    * with one ConfigException naming every problem they find ({@link CrossKeyRules#check}). Checked together here: a
    * subclass checking its own after this constructor had checked the common ones reported only the common problem
-   * of settings with both, and the other one at the next start.
+   * of settings with both, and the other one at the next start. The rules see the keys {@code def} does not define
+   * (Connect's) as given ({@link CrossKeyRules#withUndefined}), as in validate.
    */
   protected TradeSourceConfig(ConfigDef def, Map<?, ?> props, List<CrossKeyRules.Rule> own) {
     super(def, props);
     List<CrossKeyRules.Rule> rules = new ArrayList<>(COMMON_RULES);
     rules.addAll(own);
-    CrossKeyRules.check(rules, values());
+    CrossKeyRules.check(rules, CrossKeyRules.withUndefined(values(), originals(), def.names()));
   }
 
   /** A connector's own rules across keys, then those every connector shares ({@link #COMMON_RULES}). */

@@ -338,8 +338,18 @@ public abstract class TradeSourceTask<C extends TradeSourceConfig> extends Sourc
     return unit;
   }
 
+  /**
+   * The worker is done with a record. Without {@code metadata} it did not write it: a transform (an SMT such as Filter)
+   * dropped it, counted apart ({@link IngestMetrics#droppedByTransform()}) so that the counts still say what reached
+   * Kafka. The worker gives no metadata either for a record it failed to convert or write under errors.tolerance=all,
+   * which every connector refuses at start ({@link TradeSourceConfig#COMMON_RULES}). Either way the worker is done with
+   * the record, so it counts towards completion: a source whose last records a transform drops still finishes.
+   */
   @Override
   public void commitRecord(SourceRecord record, RecordMetadata metadata) {
+    if (metadata == null) {
+      metrics.recordDroppedByTransform();
+    }
     acked.incrementAndGet();
     maybeSignalCompletion();
   }

@@ -50,7 +50,7 @@ public class ComtradeSourceConnector extends SourceConnector {
   @Override
   public Config validate(Map<String, String> connectorConfigs) {
     Config config = CrossKeyRules.validate(super.validate(connectorConfigs), config(),
-        TradeSourceConfig.withCommonRules(ComtradeConfig.RULES));
+        TradeSourceConfig.withCommonRules(ComtradeConfig.RULES), connectorConfigs);
     return OwnKeys.validate(config, connectorConfigs, config(), OWN_PREFIXES, TASK_KEYS);
   }
 

@@ -247,7 +247,7 @@ public final class ApiStreamingScale {
           if (r.topic().endsWith("dlq")) {
             dlq++;
           }
-          task.commitRecord(r, null);
+          task.commitRecord(r, TaskHarness.written(r));
         }
       }
       task.stop();

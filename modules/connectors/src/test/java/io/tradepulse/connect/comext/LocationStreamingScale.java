@@ -289,7 +289,7 @@ public final class LocationStreamingScale {
           if (r.topic().endsWith("dlq")) {
             dlq++;
           }
-          task.commitRecord(r, null);
+          task.commitRecord(r, TaskHarness.written(r));
         }
       }
     } catch (OutOfMemoryError e) {

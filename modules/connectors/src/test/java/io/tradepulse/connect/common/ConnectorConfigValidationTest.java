@@ -13,6 +13,7 @@ import io.tradepulse.connect.gacc.GaccSourceConnector;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -200,6 +201,36 @@ class ConnectorConfigValidationTest {
     connector.get().start(with(same, "dlq.topic", "x.dlq"));
   }
 
+  /**
+   * Connect's errors.tolerance=all made the worker drop a record it could not convert or write (a schema the registry
+   * refused) and commit its offset: the row reached neither the records nor the dead-letter topic, and tradepulse
+   * ingest reported the source complete. Every connector refuses it, in any case and with spaces around, as Connect
+   * reads it (a trimmed string; the tolerance looked up ignoring case), and takes none.
+   */
+  @ParameterizedTest
+  @MethodSource("connectors")
+  void shouldRefuseErrorsToleranceAllAtStartAndInValidateNamingTheKeyTheAllowedValueAndWhy(
+      Supplier<SourceConnector> connector, Map<String, String> base, String tableKey) {
+    for (String all : List.of("all", "ALL", " All ")) {
+      Map<String, String> props = with(base, "errors.tolerance", all);
+
+      assertThatThrownBy(() -> connector.get().start(props)).as(all).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("Invalid value " + all + " for configuration errors.tolerance: must be none")
+          .hasMessageContaining("drops a record it cannot convert or write")
+          .hasMessageContaining("commits its source offset").hasMessageContaining("no dead letter");
+      assertThat(connector.get().validate(props).configValues()).as(all)
+          .filteredOn(v -> !v.errorMessages().isEmpty()).singleElement().satisfies(v -> {
+            assertThat(v.name()).isEqualTo("errors.tolerance");
+            assertThat(v.errorMessages()).singleElement().asString()
+                .startsWith("Invalid value " + all + " for configuration errors.tolerance: must be none");
+          });
+    }
+    Map<String, String> none = with(base, "errors.tolerance", "none");
+    connector.get().start(none);
+    assertThat(connector.get().validate(none).configValues()).allSatisfy(v -> assertThat(v.errorMessages())
+        .as(v.name()).isEmpty());
+  }
+
   static Stream<Arguments> duplicates() {
     Map<String, String> comtrade = Map.of("comtrade.reporters", "156", "comtrade.start.period", "202401");
     Map<String, String> comextApi = Map.of("comext.start.period", "2024-01");
@@ -337,7 +368,7 @@ class ConnectorConfigValidationTest {
     // Connect's and the worker's keys, and other connectors' prefixes, are not this connector's to judge.
     Map<String, String> connects = new HashMap<>(base);
     connects.putAll(Map.of("name", "c", "connector.class", "x", "tasks.max", "1", "transforms", "t",
-        "transforms.t.type", "x", "errors.tolerance", "all", "value.converter", "x", "other.key", "1"));
+        "transforms.t.type", "x", "errors.tolerance", "none", "value.converter", "x", "other.key", "1"));
     connector.get().start(connects);
     assertThat(connector.get().validate(connects).configValues()).allSatisfy(v -> assertThat(v.errorMessages())
         .as(v.name()).isEmpty());

@@ -324,4 +324,22 @@ class CrossKeyValidationTest {
         .hasMessageContaining(INCOMPLETE + "field.partner or default.partner; field.flow or default.flow");
     assertThat(errors(new FileSourceConnector(), file)).containsKeys("dlq.topic", "field.partner", "field.flow");
   }
+
+  /**
+   * errors.tolerance is Connect's key, not the connector's, yet a rule every connector shares reads it: settings that
+   * also break a rule of the connector's own are refused for both at start, in validate's words, and validate puts
+   * each on its key.
+   */
+  @Test
+  void shouldNameErrorsToleranceAllTogetherWithTheConnectorsOwnProblemAtStartAndInValidate() {
+    Map<String, String> props = props("comext.mode", "BULK", "errors.tolerance", " all");
+    Map<String, List<String>> validateSays = errors(new ComextSourceConnector(), props);
+
+    Throwable thrown = catchThrowable(() -> new ComextSourceConnector().start(props));
+
+    assertThat(validateSays).containsOnlyKeys("comext.files", "errors.tolerance");
+    assertThat(thrown).isInstanceOf(ConfigException.class);
+    List<String> messages = validateSays.values().stream().flatMap(List::stream).toList();
+    assertThat(problemsNamed(thrown.getMessage(), messages)).containsExactlyInAnyOrderElementsOf(messages);
+  }
 }

@@ -34,7 +34,7 @@ class FileKeyPrefixTest {
   void shouldLeaveKafkaConnectsOwnKeysAloneWhenCheckingForMisspeltPrefixes() {
     Map<String, String> props = FileSourceTaskTest.gaccSeedProps("x.csv");
     Map<String, String> connects = new HashMap<>(Map.of("connector.class", "x", "tasks.max", "1", "transforms", "t",
-        "transforms.t.type", "x", "errors.tolerance", "all", "errors.deadletterqueue.topic.name", "d",
+        "transforms.t.type", "x", "errors.tolerance", "none", "errors.deadletterqueue.topic.name", "d",
         "key.converter", "x", "key.converter.schemas.enable", "false", "value.converter", "x",
         "header.converter", "x"));
     connects.putAll(Map.of("predicates", "p", "predicates.p.type", "x", "topic.creation.default.partitions", "1",

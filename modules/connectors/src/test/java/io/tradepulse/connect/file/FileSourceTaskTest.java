@@ -264,7 +264,7 @@ class FileSourceTaskTest {
     assertThat(TaskHarness.poll(task)).isNull();
     assertThat(io.tradepulse.connect.common.SourceCompletion.isDone(props.get("name"))).isFalse();
     for (SourceRecord r : batch) {
-      task.commitRecord(r, null);
+      task.commitRecord(r, TaskHarness.written(r));
     }
     assertThat(io.tradepulse.connect.common.SourceCompletion.await(props.get("name"), Duration.ofSeconds(1))).isTrue();
     task.stop();

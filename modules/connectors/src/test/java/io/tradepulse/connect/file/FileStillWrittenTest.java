@@ -81,7 +81,7 @@ class FileStillWrittenTest {
     FileSourceTask task = harness.start(new FileSourceTask(), props);
     List<SourceRecord> first = TaskHarness.poll(task);
     assertThat(values(first)).containsExactly(30_100_000_000L);
-    first.forEach(r -> task.commitRecord(r, null));
+    first.forEach(r -> task.commitRecord(r, TaskHarness.written(r)));
 
     append(csv, "2025-06,2025-06,,x,ok,12");
     List<SourceRecord> rest = harness.drain(task);
@@ -172,7 +172,7 @@ class FileStillWrittenTest {
     FileSourceTask task = harness.start(new FileSourceTask(), props);
     List<SourceRecord> first = TaskHarness.poll(task);
     assertThat(values(first)).containsExactly(30_100_000_000L);
-    first.forEach(r -> task.commitRecord(r, null));
+    first.forEach(r -> task.commitRecord(r, TaskHarness.written(r)));
 
     append(csv, "2025-05,2025-05,-34.5,AP,p,28.8\n");
     assertThat(values(harness.drain(task))).containsExactly(33_000_000_000L);

@@ -231,7 +231,7 @@ class LocationRecheckTest {
     assertThat(notes(first)).hasSize(100).first().isEqualTo("aa-0");
     for (SourceRecord r : first) { // delivered, as TaskHarness#drain does
       harness.offsets.put(Map.copyOf(r.sourcePartition()), Map.copyOf(r.sourceOffset()));
-      task.commitRecord(r, null);
+      task.commitRecord(r, TaskHarness.written(r));
     }
 
     // Replaced by rename, same size and modification time: only the file key (or ctime) tells.
