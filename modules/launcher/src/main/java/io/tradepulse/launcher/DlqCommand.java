@@ -38,6 +38,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.avro.generic.GenericContainer;
 import org.apache.kafka.clients.admin.Admin;
@@ -109,7 +110,9 @@ import picocli.CommandLine.Option;
                         + "there when read again (retention). Connector rows and punctuation items cannot be "
                         + "re-produced: they are listed as skipped, with why; so is a tariff.events record that is no "
                         + "longer its event's latest version (corrected or deleted since: replayed, the stale version "
-                        + "would be the calendar's event again). Before anything is sent (and in a dry "
+                        + "would be the calendar's event again), and so is each later dead letter of a record "
+                        + "dead-lettered more than once (same origin and bytes: a tariff event's is written by every "
+                        + "instance, at each start): the record is sent once. Before anything is sent (and in a dry "
                         + "run) the target topics are described: a topic that does not exist or an origin partition it "
                         + "no longer has refuses the whole replay (exit 2), naming each dead letter. The processor "
                         + "handles a replayed record like a new one; replaying one twice is harmless."},
@@ -276,7 +279,8 @@ final class DlqCommand implements Callable<Integer> {
         if (!replay) {
             return 0;
         }
-        List<Kept> selected = skipSuperseded(settings, calendar, read.shown(), calendarOrigins);
+        List<Kept> selected = skipRepeats(dlq.name(),
+                skipSuperseded(settings, calendar, read.shown(), calendarOrigins));
         List<Kept> replayable = new ArrayList<>();
         for (Kept k : selected) {
             Facts f = k.facts(); // kept with --replay
@@ -327,7 +331,8 @@ final class DlqCommand implements Callable<Integer> {
             return 0;
         }
         beforeSecondRead.run();
-        send(settings, dlq, sends, transactionTimeout, replaySettings.transactionTimeoutKey());
+        send(settings, dlq, sends, transactionTimeout, replaySettings.transactionTimeoutKey(),
+                spec.commandLine().getErr());
         sends.forEach(s -> out.println("sent " + describeSend(dlq.name(), s)));
         out.printf(Locale.ROOT, "Done: %s replayed in one transaction, %s.%n",
                 TariffsCommand.count(sends.size(), "dead letter"), notReplayed);
@@ -434,13 +439,15 @@ final class DlqCommand implements Callable<Integer> {
      *
      * @param skip        its origin and why it cannot be re-produced ({@link #notReplayable}), or null when it can
      * @param originTopic the topic it was read from (one instance per name: hundreds of thousands share a few)
+     * @param originOffset the offset it was read from, -1 when not known
      * @param keyBytes    the length of its raw key, -1 when it has none
      * @param valueBytes  the length of its raw value, -1 when it has none
+     * @param rawHash     a hash of its raw key and value: the same record dead-lettered twice ({@link #skipRepeats})
      * @param series      with --to-topic trade.records or trade.records.derived: the series its raw key names, or null
      * @param notASeries  why its raw key names no series (with --to-topic trade.records ...), else null
      */
-    record Facts(String skip, String originTopic, Integer originPartition, int keyBytes, int valueBytes,
-                 SeriesKey series, String notASeries) {
+    record Facts(String skip, String originTopic, Integer originPartition, long originOffset, int keyBytes,
+                 int valueBytes, long rawHash, SeriesKey series, String notASeries) {
 
         /**
          * The facts of {@code e}; {@code series}: the partitioner by series when --to-topic names trade.records or
@@ -460,12 +467,15 @@ final class DlqCommand implements Callable<Integer> {
                 }
             }
             return new Facts(why == null ? null : e.origin() + ": " + why, topic, dl.getOriginPartition(),
-                    length(dl.getRawKey()), length(dl.getRawValue()), key, notASeries);
+                    dl.getOriginOffset() == null ? -1 : dl.getOriginOffset(), length(dl.getRawKey()),
+                    length(dl.getRawValue()), (long) Objects.hashCode(dl.getRawKey()) << 32
+                            | (Objects.hashCode(dl.getRawValue()) & 0xFFFFFFFFL), key, notASeries);
         }
 
         /** These facts, for a dead letter that is not to be replayed after all: {@code skip} says where and why. */
         Facts skipping(String skip) {
-            return new Facts(skip, originTopic, originPartition, keyBytes, valueBytes, series, notASeries);
+            return new Facts(skip, originTopic, originPartition, originOffset, keyBytes, valueBytes, rawHash, series,
+                    notASeries);
         }
 
         /** Whether {@code dl} (read again) says what the dead letter these facts were taken from said. */
@@ -625,6 +635,43 @@ final class DlqCommand implements Callable<Integer> {
                     + ": replaying it would make this stale version the calendar's event again; publish the event with "
                     + "'tradepulse tariffs' instead";
             out.add(new Kept(k.occurredAt(), k.partition(), k.offset(), k.line(), k.facts().skipping(origin.where() + ": " + why)));
+        }
+        return out;
+    }
+
+    /** An input record as a dead letter names it: where it was read, and its raw bytes' sizes and hash. */
+    private record SameRecord(String topic, int partition, long offset, int keyBytes, int valueBytes, long rawHash) {
+    }
+
+    /**
+     * The selected dead letters, each replayable one of an input record that an earlier selected one already names
+     * (same origin topic, partition and offset, and the same raw bytes) marked as skipped: the record is sent once.
+     * One record can have several dead letters: tariff.events' are written outside any transaction by every instance's
+     * global thread, again at each start that reads the record, and at_least_once processing writes one again when a
+     * task processes the record again after a crash. Each copy was sent: the calendar event or figure appended as
+     * often, and where the later record wins (trade.records.derived) an older sum sent again after a newer one became
+     * the figure. The earliest listed copy is kept (the copies say the same); the bytes are compared too, as a topic
+     * deleted and created again reuses its offsets for other records.
+     */
+    static List<Kept> skipRepeats(String dlq, List<Kept> selected) {
+        Map<SameRecord, Kept> first = new HashMap<>();
+        List<Kept> out = new ArrayList<>(selected.size());
+        for (Kept k : selected) {
+            Facts f = k.facts();
+            if (f.skip() != null || f.originPartition() == null || f.originOffset() < 0) {
+                out.add(k);
+                continue;
+            }
+            Kept earlier = first.putIfAbsent(new SameRecord(f.originTopic(), f.originPartition(), f.originOffset(),
+                    f.keyBytes(), f.valueBytes(), f.rawHash()), k);
+            if (earlier == null) {
+                out.add(k);
+                continue;
+            }
+            String origin = f.originTopic() + "/" + f.originPartition() + "/" + f.originOffset();
+            out.add(new Kept(k.occurredAt(), k.partition(), k.offset(), k.line(), f.skipping(origin
+                    + ": the same record as " + dlq + "/" + earlier.partition() + "/" + earlier.offset()
+                    + " (dead-lettered more than once), replayed once, as that one")));
         }
         return out;
     }
@@ -1011,10 +1058,11 @@ final class DlqCommand implements Callable<Integer> {
      * commit, i.e. for the whole second read: it has {@link ReplaySettings#transactionTimeout()} to finish, and a
      * replay that takes longer fails (aborted, nothing published) before the broker would abort it.
      *
+     * @param err where a stop (Ctrl-C, SIGTERM) mid-replay says what became of the transaction
      * @throws ReplayRefusedException when the brokers do not allow a transaction that long (exit 2)
      */
     private static void send(Map<String, Object> settings, Topic<String, DeadLetter> dlq, List<Send> sends,
-                             Duration transactionTimeout, String transactionTimeoutKey) {
+                             Duration transactionTimeout, String transactionTimeoutKey, PrintWriter err) {
         Map<String, Object> props = producerSettings(settings, dlq.name(), transactionTimeout);
         try (CatalogProducer producer = new CatalogProducer(props);
              SecondRead again = new SecondRead(readerSettings(settings), dlq, sends, transactionTimeout,
@@ -1022,7 +1070,16 @@ final class DlqCommand implements Callable<Integer> {
             // Ctrl-C (or SIGTERM) mid-replay: the JVM would end with the transaction open, and read_committed readers of
             // the target partitions (the processor) would wait at its first record until transaction.timeout.ms (15 min)
             // aborts it. Closing the producer aborts it at once ("Aborting incomplete transaction due to shutdown").
-            Thread abortOnExit = new Thread(producer::close, "tradepulse-dlq-replay-abort");
+            // Said on the way out: the run ended with the listing and nothing else, so whether the replay had been
+            // published (and whether to run it again) was anyone's guess. Once every record is sent the commit may be
+            // under way, and then its outcome is not known.
+            AtomicReference<String> onStop = new AtomicReference<>("Stopped (Ctrl-C or SIGTERM): the replay's "
+                    + "transaction was aborted, nothing was published; run it again to replay.");
+            Thread abortOnExit = new Thread(() -> {
+                producer.close();
+                err.println(onStop.get());
+                err.flush();
+            }, "tradepulse-dlq-replay-abort");
             Runtime.getRuntime().addShutdownHook(abortOnExit);
             try {
                 producer.sendAtomically(() -> {
@@ -1032,7 +1089,11 @@ final class DlqCommand implements Callable<Integer> {
                     }
                     producer.flush();
                     again.checkClock(); // a commit after the broker aborted it would fail, saying less
+                    onStop.set("Stopped (Ctrl-C or SIGTERM) while the replay's transaction was committing: its "
+                            + "records are on their targets all or none, which is not known. Read the targets "
+                            + "(read_committed) before running it again, which would send them once more.");
                 });
+                onStop.set("Stopped (Ctrl-C or SIGTERM) once the replay's transaction was committed: published.");
             } finally {
                 Resources.removeShutdownHook(abortOnExit);
             }

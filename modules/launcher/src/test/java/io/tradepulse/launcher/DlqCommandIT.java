@@ -303,6 +303,50 @@ class DlqCommandIT {
     }
 
     /**
+     * A tariff event's dead letter is written by every instance's global thread, outside any transaction, and again at
+     * each start that reads the record; at_least_once processing writes a record's again after a crash. Each copy was
+     * replayed: the event appended to tariff.events three times, the figure sent twice. Each record is sent once.
+     */
+    @Test
+    void shouldReplayARecordOnceWhenItWasDeadLetteredMoreThanOnce(EmbeddedPlatform platform) throws Exception {
+        String prefix = newPrefix();
+        TopicCatalog topics = createdTopics(platform, prefix);
+        Topic<String, TariffEvent> calendar = topics.tariffEvents();
+        Topic<SeriesKey, TradeRecord> records = topics.records();
+        String dlq = topics.deadLetters().name();
+        TariffEvent event = ((ParseResult.Parsed<TariffEvent>) BundledData.tariffEvents().get(0)).value();
+        byte[] eventKey = calendar.keySerde().serializer().serialize(calendar.name(), event.getId());
+        byte[] eventValue = calendar.valueSerde().serializer().serialize(calendar.name(), event);
+        try (CatalogProducer producer = new CatalogProducer(client(platform))) {
+            producer.send(calendar, event.getId(), event); // tariff.events/0/0, still the event's latest version
+            producer.flush();
+            // trade.dlq/0/0..2: three instances' dead letters of tariff.events/0/0; /0/3, /0/4: trade.records/1/5's.
+            for (int copy = 0; copy < 3; copy++) {
+                sendTo(producer, topics.deadLetters(), 0, DeadLetter.newBuilder(refused("x", calendar.name(), 0, 0,
+                        eventKey, eventValue, AT)).setStage(DeadLetterStage.DESERIALIZATION).build());
+            }
+            TradeRecord figure = chinaExportsToUs();
+            for (int copy = 0; copy < 2; copy++) {
+                sendTo(producer, topics.deadLetters(), 0, refused("refused", records.name(), 1, 5,
+                        rawKey(records, figure), rawValue(records, figure), AT.plusSeconds(60)));
+            }
+            producer.flush();
+        }
+        String[] connection = {"--bootstrap-servers", platform.bootstrapServers(), "--schema-registry-url",
+            platform.registryUrl(), "--topic-prefix", prefix};
+
+        Run replayed = run(connection, "--replay");
+
+        assertThat(replayed.code()).as(replayed.err()).isZero();
+        assertThat(replayed.out()).contains("skip " + dlq + "/0/1 " + calendar.name() + "/0/0: the same record as "
+                        + dlq + "/0/0 (dead-lettered more than once), replayed once, as that one",
+                "skip " + dlq + "/0/4 " + records.name() + "/1/5: the same record as " + dlq + "/0/3",
+                "Done: 2 dead letters replayed in one transaction, 3 skipped.");
+        assertThat(awaitCommitted(platform, calendar.name(), 2)).as("the event and its one replay").hasSize(2);
+        assertThat(awaitCommitted(platform, records.name(), 1)).as("the figure once").hasSize(1);
+    }
+
+    /**
      * A trade.dlq that does not exist (here a --topic-prefix no topic has): the run read no partition and said "0 of 0
      * dead letters ... matched", exit 0, as if there were none, and a broker with auto.create.topics.enable created the
      * topic as the read asked for it. It is refused, exit 2, and nothing is created.
@@ -624,8 +668,10 @@ class DlqCommandIT {
         byte[] rawKey = rawKey(origin, chinaExportsToUs());
         byte[] rawValue = rawValue(origin, chinaExportsToUs());
         try (CatalogProducer producer = new CatalogProducer(client(platform))) {
+            long originOffset = 5; // three records' dead letters: one record's copies would be replayed once
             for (int partition : new int[] {0, 0, 1}) {
-                sendTo(producer, topics.deadLetters(), partition, refused("refused", origin.name(), 3, 5L, rawKey, rawValue, Instant.now()));
+                sendTo(producer, topics.deadLetters(), partition, refused("refused", origin.name(), 3, originOffset++, rawKey,
+                        rawValue, Instant.now()));
                 producer.flush();
             }
         }
@@ -697,7 +743,7 @@ class DlqCommandIT {
      * Ctrl-C (SIGTERM) in the middle of a replay aborts its transaction at once. Without that, the JVM ended with the
      * transaction open and read_committed readers of the target partitions (the processor) waited at its first record
      * until transaction.timeout.ms (15 min for a replay) aborted it. The replay is slowed by a broker quota on its
-     * client id, so it is surely mid-transaction when it is stopped.
+     * client id, so it is surely mid-transaction when it is stopped. The command says so on its way out.
      */
     @Test
     void shouldAbortTheReplaysTransactionAtOnceWhenStoppedWithCtrlC(EmbeddedPlatform platform) throws Exception {
@@ -734,6 +780,9 @@ class DlqCommandIT {
                         () -> "the replay's transaction open; output: " + Files.readString(output));
                 process.destroy(); // SIGTERM, as Ctrl-C's SIGINT: the JVM runs its shutdown hooks
                 assertThat(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("the replay ends").isTrue();
+                // It ended with the listing: nothing said whether the replay had been published, or was to run again.
+                assertThat(Files.readString(output)).as("what the operator is told").contains("Stopped (Ctrl-C or "
+                        + "SIGTERM): the replay's transaction was aborted, nothing was published; run it again to replay.");
                 await(() -> state(admin, transactionalId) != org.apache.kafka.clients.admin.TransactionState.ONGOING, Duration.ofSeconds(20),
                         () -> "the transaction no longer open (the timeout is 15 min); output: " + Files.readString(output));
             } finally {

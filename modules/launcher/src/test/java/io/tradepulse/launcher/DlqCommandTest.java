@@ -2,6 +2,7 @@ package io.tradepulse.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.tradepulse.avro.DeadLetter;
 import io.tradepulse.avro.DeadLetterStage;
@@ -25,6 +26,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SerializationException;
@@ -134,7 +136,10 @@ class DlqCommandTest {
         assertThat(listed.facts()).isNull();
         assertThat(listed.line()).isEqualTo(DlqCommand.line(entry));
         assertThat(listed.occurredAt()).isEqualTo(Instant.parse("2026-11-30T08:00:00Z"));
-        assertThat(replayed.facts()).isEqualTo(new DlqCommand.Facts(null, "trade.records", 0, 1024, 1 << 20, null, null));
+        long rawHash = (long) ByteBuffer.allocate(1024).hashCode() << 32
+                | (ByteBuffer.allocate(1 << 20).hashCode() & 0xFFFFFFFFL);
+        assertThat(replayed.facts()).isEqualTo(new DlqCommand.Facts(null, "trade.records", 0, 7, 1024, 1 << 20, rawHash,
+                null, null));
         assertThat(replayed.isReadAgainAs(dl)).isTrue();
         for (Class<?> held : List.of(DlqCommand.Kept.class, DlqCommand.Facts.class)) {
             assertThat(Arrays.stream(held.getRecordComponents()).map(RecordComponent::getType))
@@ -174,6 +179,59 @@ class DlqCommandTest {
     }
 
     /**
+     * One input record can have several dead letters (a tariff event's, written by every instance's global thread and
+     * again at each start; a record processed again under at_least_once): each copy was replayed, the record sent as
+     * often. The first is replayed, the copies skipped naming it; a record at the same origin offset with other bytes
+     * (its topic created again since) is another record, and one without a known origin offset is never a copy.
+     */
+    @Test
+    void shouldReplayARecordOnceWhenItWasDeadLetteredMoreThanOnce() {
+        DeadLetter event = letter(DeadLetterStage.DESERIALIZATION, "tariff.events", "bad", "2026-11-30T08:00:00Z");
+        DeadLetter other = DeadLetter.newBuilder(event).setRawValue(ByteBuffer.wrap(new byte[] {0, 0, 0, 0, 1, 3}))
+                .build();
+        DeadLetter noOffset = DeadLetter.newBuilder(event).setOriginOffset(null).build();
+        List<DlqCommand.Kept> selected = new ArrayList<>();
+        long offset = 0;
+        for (DeadLetter dl : List.of(event, event, other, noOffset, noOffset, event)) {
+            DlqCommand.Entry e = new DlqCommand.Entry(0, offset++, "k", dl);
+            selected.add(DlqCommand.Kept.of(e, DlqCommand.Facts.of("trade.dlq", e, null, new HashMap<>())));
+        }
+
+        List<DlqCommand.Kept> kept = DlqCommand.skipRepeats("trade.dlq", selected);
+
+        assertThat(kept).extracting(k -> k.facts().skip()).containsExactly(null,
+                "tariff.events/0/7: the same record as trade.dlq/0/0 (dead-lettered more than once), replayed once, as "
+                        + "that one", null, null, null,
+                "tariff.events/0/7: the same record as trade.dlq/0/0 (dead-lettered more than once), replayed once, as "
+                        + "that one");
+        assertThat(kept).extracting(DlqCommand.Kept::offset).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+    }
+
+    /**
+     * A replay refused for hundreds of thousands of dead letters (a --to-topic typo after a wrong value limit) joined a
+     * line per dead letter by repeated concatenation: quadratic, so the refusal meant to come at once took hours, and
+     * then printed every line of the same cause. It names the first ones at once and counts the others.
+     */
+    @Test
+    void shouldRefuseAtOnceNamingTheFirstDeadLettersWhenHundredsOfThousandsCannotBeSent() {
+        List<String> problems = IntStream.range(0, 300_000)
+                .mapToObj(i -> "trade.dlq/0/" + i + " -> trade.recrods: topic trade.recrods does not exist").toList();
+
+        ReplayRefusedException refused = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> new ReplayRefusedException(300_000, problems));
+
+        List<String> lines = refused.getMessage().lines().toList();
+        assertThat(lines).hasSize(1 + ReplayRefusedException.LISTED + 1);
+        assertThat(lines.get(0)).isEqualTo("300000 of 300000 dead letters to replay cannot be sent where they belong; "
+                + "nothing was sent:");
+        assertThat(lines.get(1)).isEqualTo("  trade.dlq/0/0 -> trade.recrods: topic trade.recrods does not exist");
+        assertThat(lines.get(ReplayRefusedException.LISTED)).startsWith("  trade.dlq/0/99 -> ");
+        assertThat(lines.get(lines.size() - 1)).startsWith("  ... and 299900 more, not listed");
+        assertThat(new ReplayRefusedException(3, problems.subList(0, 2)).getMessage().lines())
+                .as("a few are all listed").hasSize(3);
+    }
+
+    /**
      * The second read follows each partition of trade.dlq forward once, so the sends go in trade.dlq's order: by offset
      * within a partition (even where a clock went back), and the earliest next one first across partitions.
      */
@@ -193,7 +251,7 @@ class DlqCommandTest {
 
     private static DlqCommand.Send send(int partition, long offset, String occurredAt) {
         DlqCommand.Kept k = new DlqCommand.Kept(Instant.parse(occurredAt), partition, offset, "line",
-                new DlqCommand.Facts(null, "trade.records", 0, 10, 20, null, null));
+                new DlqCommand.Facts(null, "trade.records", 0, offset, 10, 20, 0, null, null));
         return new DlqCommand.Send(k, "trade.records", 0);
     }
 
