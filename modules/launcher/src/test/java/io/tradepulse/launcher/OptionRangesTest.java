@@ -97,6 +97,24 @@ class OptionRangesTest {
         assertThat(r.err().lines().findFirst().orElseThrow()).startsWith("Invalid connector settings").contains(message);
     }
 
+    /**
+     * Connect's errors.tolerance=all dropped a record the worker could not convert or write, committed its offset, and
+     * ingest reported the source complete (exit 0) with the row on neither topic. Refused before anything starts.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "ingest --source census --embedded --start 2025-01 --timeout PT20S --set errors.tolerance=all",
+        "ingest --source comext --embedded --start 2025-01 --timeout PT20S --set errors.tolerance=ALL",
+    })
+    void shouldRefuseAnIngestWhenErrorsToleranceIsAll(String args) {
+        CliRun r = CliRun.execute(args.trim().split(" +"));
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst().orElseThrow()).startsWith("Invalid connector settings")
+                .contains("configuration errors.tolerance: must be none (the default)");
+        assertThat(r.err()).doesNotContain("Starting", "\tat ");
+    }
+
     /** picocli's message named no form: "cannot convert '2m' to class java.time.Duration (...DateTimeParseException...)". */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
