@@ -12,6 +12,7 @@ import io.tradepulse.ingest.FileIngest;
 import io.tradepulse.ingest.IngestReport;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -20,11 +21,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -442,7 +445,10 @@ public final class Pipeline {
      * transactions' records, and the end offsets are the last stable offsets, so the read always terminates. Records
      * committed after the start are left for the next read.
      *
-     * @throws IllegalStateException when the end is not reached within {@code timeout}
+     * @param timeout how long the read may go without progress (no partition's position moving): a bound on a stall,
+     *     not on the whole read, which a large topic (hundreds of thousands of dead letters of up to 1 MB each on a
+     *     remote cluster) may need longer for while it moves all along
+     * @throws IllegalStateException when the position stops moving for {@code timeout} before the end
      */
     public static void readToEnd(Map<String, Object> clientConfig, String topic, Duration timeout,
                                  Consumer<ConsumerRecord<byte[], byte[]>> each) {
@@ -451,23 +457,51 @@ public final class Pipeline {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         try (KafkaConsumer<byte[], byte[]> consumer =
                      new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic, timeout).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (parts.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("did not reach the end of " + topic + " within " + timeout);
-                }
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.offset() < ends.get(new TopicPartition(r.topic(), r.partition()))) {
-                        each.accept(r);
-                    }
+            readToEnd(consumer, topic, timeout, System::nanoTime, each);
+        }
+    }
+
+    /** {@link #readToEnd(Map, String, Duration, Consumer)} with {@code consumer}, timed by {@code nanoTime}. */
+    static void readToEnd(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, String topic,
+                          Duration timeout, LongSupplier nanoTime, Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        List<TopicPartition> parts = consumer.partitionsFor(topic, timeout).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(parts);
+        consumer.seekToBeginning(parts);
+        Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
+        long timeoutNanos = timeout.toNanos();
+        long lastProgress = nanoTime.getAsLong();
+        long read = positionsSum(consumer, parts);
+        while (parts.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+            // Measured from the last progress, not from the start: a whole-read deadline failed the read of a large
+            // dead-letter topic ("did not reach the end of trade.dlq within PT2M") while it was moving all along.
+            if (nanoTime.getAsLong() - lastProgress > timeoutNanos) {
+                throw new IllegalStateException("stopped making progress reading " + topic + ": no record for "
+                        + timeout + " at " + positions(consumer, parts) + ", the end being " + ends);
+            }
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                if (r.offset() < ends.get(new TopicPartition(r.topic(), r.partition()))) {
+                    each.accept(r);
                 }
             }
+            long now = positionsSum(consumer, parts);
+            if (now != read) {
+                read = now;
+                lastProgress = nanoTime.getAsLong();
+            }
         }
+    }
+
+    private static long positionsSum(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer,
+                                     List<TopicPartition> parts) {
+        return parts.stream().mapToLong(consumer::position).sum();
+    }
+
+    private static Map<TopicPartition, Long> positions(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer,
+                                                       List<TopicPartition> parts) {
+        Map<TopicPartition, Long> out = new TreeMap<>(Comparator.comparing(TopicPartition::partition));
+        parts.forEach(tp -> out.put(tp, consumer.position(tp)));
+        return out;
     }
 
     /** Convenience for the processor's output table. */

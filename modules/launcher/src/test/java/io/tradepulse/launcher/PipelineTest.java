@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -14,11 +16,69 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 /** What {@link Pipeline}'s waits do without a broker. */
 class PipelineTest {
+
+    /**
+     * The read of a whole topic (dlq's read of trade.dlq) had one deadline from its start: a large topic, read slower
+     * than that while moving all along, failed with "did not reach the end". The timeout bounds a stall now. Here each
+     * poll returns one record and the (fake) clock moves 1 s per poll: 10 s in all against a 2 s timeout.
+     */
+    @Test
+    void shouldReadToTheEndWhenTheReadTakesLongerThanTheTimeoutButKeepsMoving() {
+        AtomicLong clock = new AtomicLong();
+        MockConsumer<byte[], byte[]> consumer = topicOf(10);
+        for (int i = 0; i < 10; i++) {
+            int offset = i;
+            consumer.schedulePollTask(() -> {
+                clock.addAndGet(Duration.ofSeconds(1).toNanos());
+                consumer.addRecord(new ConsumerRecord<>("trade.dlq", 0, offset, null, new byte[] {(byte) offset}));
+            });
+        }
+        List<Long> read = new ArrayList<>();
+
+        Pipeline.readToEnd(consumer, "trade.dlq", Duration.ofSeconds(2), clock::get, r -> read.add(r.offset()));
+
+        assertThat(read).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+    }
+
+    /** A read that stops moving still ends, at the timeout after its last progress, saying where it stood. */
+    @Test
+    void shouldGiveUpWhenTheReadMakesNoProgressForTheTimeout() {
+        AtomicLong clock = new AtomicLong();
+        MockConsumer<byte[], byte[]> consumer = topicOf(10);
+        consumer.schedulePollTask(() -> consumer.addRecord(new ConsumerRecord<>("trade.dlq", 0, 0, null, new byte[0])));
+        for (int i = 0; i < 5; i++) {
+            consumer.schedulePollTask(() -> clock.addAndGet(Duration.ofSeconds(1).toNanos()));
+        }
+
+        assertThatThrownBy(() -> Pipeline.readToEnd(consumer, "trade.dlq", Duration.ofSeconds(2), clock::get, r -> { }))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("stopped making progress reading trade.dlq: no record for PT2S at {trade.dlq-0=1}, the end "
+                        + "being {trade.dlq-0=10}");
+    }
+
+    /** One partition holding offsets 0 to {@code end} - 1, nothing polled yet. */
+    private static MockConsumer<byte[], byte[]> topicOf(long end) {
+        MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+        TopicPartition tp = new TopicPartition("trade.dlq", 0);
+        consumer.updatePartitions("trade.dlq", List.of(new PartitionInfo("trade.dlq", 0, Node.noNode(), new Node[0],
+                new Node[0])));
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        offsets.put(tp, 0L);
+        consumer.updateBeginningOffsets(offsets);
+        consumer.updateEndOffsets(Map.of(tp, end));
+        return consumer;
+    }
 
     /**
      * The waits asked the cluster with a plain get(), which waited the admin client's default.api.timeout.ms (60 s)
