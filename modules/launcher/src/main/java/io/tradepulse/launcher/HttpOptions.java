@@ -48,8 +48,16 @@ final class HttpOptions {
         }
     }
 
-    /** The address {@code host} names; an unknown host fails naming {@code option}. */
+    /**
+     * The address {@code host} names; an unknown or empty host fails naming {@code option}. Empty is refused: the JDK
+     * takes "" for the loopback address, so {@code --http-host "$HOST"} with HOST unset served on 127.0.0.1 alone,
+     * which an orchestrator's probes never reach (the pod restarted for ever, the command said nothing wrong).
+     */
     static InetAddress resolve(CommandLine cmd, String option, String host) {
+        if (host.isBlank()) {
+            throw new CommandLine.ParameterException(cmd, option + " is empty: give an address or name of this machine,"
+                    + " e.g. 127.0.0.1, or 0.0.0.0 for every interface");
+        }
         try {
             return InetAddress.getByName(host);
         } catch (UnknownHostException e) {

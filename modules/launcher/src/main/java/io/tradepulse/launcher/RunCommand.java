@@ -14,13 +14,16 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -118,22 +121,18 @@ final class RunCommand implements Callable<Integer> {
             System.out.println("HTTP: " + server.url() + " (health: /health/live, /health/ready)");
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean stopRequested = new AtomicBoolean();
         ResultsView finalView = view;
         DashboardServer finalServer = server;
-        // SIGTERM/Ctrl-C: stop serving, then close Streams (commits, closes stores, leaves the group).
-        Runnable close = () -> {
-            if (finalServer != null) {
-                finalServer.close();
-                finalView.close();
-            }
-            app.close();
-        };
+        // SIGTERM/Ctrl-C: stop serving, close Streams (commits, closes stores, leaves the group), then the view.
+        Runnable close = () -> stop(finalServer, app, app::state, finalView, System.err);
         Thread hook = new Thread(() -> {
+            stopRequested.set(true);
             close.run();
             stopped.countDown();
         }, "tradepulse-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        app.start();
+        start(app::start, stopRequested::get);
         System.out.println("Processor started (" + processorConfig.getString(ProcessorConfig.APPLICATION_ID_CONFIG)
                 + "). Press Ctrl-C to stop.");
         try {
@@ -144,6 +143,57 @@ final class RunCommand implements Callable<Integer> {
             throw failed;
         }
         return 0;
+    }
+
+    /**
+     * Starts the processor ({@code start}: {@link ProcessorApp#start}, which waits for the dead-letter topic's limit
+     * and the tariff.events store, seconds against a slow cluster). A SIGTERM meanwhile (a rollout replacing a pod
+     * that is still starting) has the hook close the processor under it, and the start then fails ("cannot start in
+     * state NOT_RUNNING", or Kafka Streams' own refusal): that was printed as "tradepulse run failed: ..." with a stack
+     * trace above the 143 of a clean stop. It is a {@link StoppedException} now, which prints nothing.
+     */
+    static void start(Runnable start, BooleanSupplier stopRequested) {
+        try {
+            start.run();
+        } catch (RuntimeException e) {
+            throw stopRequested.getAsBoolean() ? new StoppedException(e) : e;
+        }
+    }
+
+    /**
+     * Stops what run started, at SIGTERM/Ctrl-C or once the processor failed: the HTTP server, then the processor, then
+     * the results view ({@code server} and {@code view} null without HTTP). The processor comes before the view: the
+     * view's close waits up to 10 s for its thread and then deletes its on-disk store, time taken from the
+     * orchestrator's grace period (terminationGracePeriodSeconds) before the processor had even started to commit;
+     * and a failing step no longer skips the next ones (a view whose directory could not be deleted left Streams
+     * unclosed: no final commit, the member left in the group until session.timeout.ms). A processor whose close gave
+     * up (Kafka Streams' close timeout) is said on {@code err}: the exit status (143) alone claims a clean stop.
+     */
+    static void stop(AutoCloseable server, AutoCloseable processor, Supplier<KafkaStreams.State> state,
+            AutoCloseable view, PrintStream err) {
+        closeOrWarn("the HTTP server", server, err);
+        long t0 = System.nanoTime();
+        closeOrWarn("the processor", processor, err);
+        KafkaStreams.State after = state.get();
+        if (after != KafkaStreams.State.NOT_RUNNING && after != KafkaStreams.State.ERROR) {
+            err.printf(Locale.ROOT, "Warning: the processor had not stopped when its close gave up after %.1f s"
+                    + " (state %s): its last commit may be missing and it may not have left the consumer group; its"
+                    + " partitions move once session.timeout.ms has passed, and the input since its last commit is"
+                    + " processed again%n",
+                    (System.nanoTime() - t0) / 1e9, after);
+        }
+        closeOrWarn("the results view", view, err);
+    }
+
+    private static void closeOrWarn(String what, AutoCloseable closeable, PrintStream err) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            err.println("Warning: closing " + what + " failed: " + Main.messages(e));
+        }
     }
 
     /** How often run looks whether the processor stopped on its own (state ERROR). */

@@ -73,6 +73,102 @@ class RunCommandTest {
     }
 
     /**
+     * The results view's close waits up to 10 s for its thread and deletes its on-disk store: it ran before the
+     * processor's, taking that time from the orchestrator's grace period before Streams had even begun to commit.
+     */
+    @Test
+    void shouldCloseTheProcessorBeforeTheResultsViewWhenStopping() {
+        List<String> closed = new java.util.ArrayList<>();
+
+        RunCommand.stop(() -> closed.add("server"), () -> closed.add("processor"), () -> KafkaStreams.State.NOT_RUNNING,
+                () -> closed.add("view"), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+
+        assertThat(closed).containsExactly("server", "processor", "view");
+    }
+
+    /**
+     * A step that failed skipped the rest: a results view whose directory could not be deleted (UncheckedIOException)
+     * left Kafka Streams unclosed, so no final commit and the member stayed in the group until session.timeout.ms, and
+     * on the ERROR path its exception replaced "the processor stopped".
+     */
+    @Test
+    void shouldCloseEveryPartAndWarnWhenClosingTheServerOrTheViewFails() {
+        List<String> closed = new java.util.ArrayList<>();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        RunCommand.stop(() -> {
+            throw new IllegalStateException("server stuck");
+        }, () -> closed.add("processor"), () -> KafkaStreams.State.NOT_RUNNING, () -> {
+            throw new java.io.UncheckedIOException("Cannot delete /state/app-results-view",
+                    new java.nio.file.AccessDeniedException("/state/app-results-view/000012.sst"));
+        }, new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(closed).containsExactly("processor");
+        assertThat(err.toString(StandardCharsets.UTF_8).lines()).containsExactly(
+                "Warning: closing the HTTP server failed: server stuck",
+                "Warning: closing the results view failed: Cannot delete /state/app-results-view: "
+                        + "/state/app-results-view/000012.sst");
+    }
+
+    /**
+     * Kafka Streams' close gives up after its timeout, leaving the instance PENDING_SHUTDOWN: run said nothing, and the
+     * process exited 143 ("after a clean shutdown") without its last commit or leaving the group.
+     */
+    @Test
+    void shouldWarnWhenTheProcessorsCloseGaveUpBeforeItStopped() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ByteArrayOutputStream clean = new ByteArrayOutputStream();
+
+        RunCommand.stop(null, () -> { }, () -> KafkaStreams.State.PENDING_SHUTDOWN, null,
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        RunCommand.stop(null, () -> { }, () -> KafkaStreams.State.NOT_RUNNING, null,
+                new PrintStream(clean, true, StandardCharsets.UTF_8));
+
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("Warning: the processor had not stopped when its"
+                + " close gave up after ").contains("(state PENDING_SHUTDOWN)", "session.timeout.ms");
+        assertThat(clean.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    /**
+     * SIGTERM while the processor starts (a rollout replacing a pod still starting): the hook closes it, and its start
+     * then fails. That was "tradepulse run failed: ..." with a stack trace above the 143 of a clean stop; a stop asked
+     * for is no failure (exit 130 from Main.failed, nothing printed; the JVM exits with the signal's status).
+     */
+    @Test
+    void shouldEndAsStoppedWithoutAFailureWhenTheStopCameWhileTheProcessorStarted() {
+        Properties props = new Properties();
+        props.setProperty("bootstrap.servers", "localhost:1");
+        props.setProperty("schema.registry.url", "http://localhost:2");
+        props.setProperty("state.dir", tmp.resolve("state").toString());
+        io.tradepulse.streams.ProcessorApp app = new io.tradepulse.streams.ProcessorApp(new ProcessorConfig(props));
+        app.close(); // what the shutdown hook does meanwhile
+
+        Exception stopped = catchException(() -> RunCommand.start(app::start, () -> true));
+        Exception failed = catchException(() -> RunCommand.start(app::start, () -> false));
+
+        StringWriter err = new StringWriter();
+        int code = Main.failed(stopped, new CommandLine(new RunCommand()).setErr(new PrintWriter(err)), null);
+        assertThat(code).isEqualTo(130);
+        assertThat(err.toString()).isEmpty();
+        assertThat(failed).as("no stop asked for: the start's own failure").isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("cannot start in state NOT_RUNNING");
+    }
+
+    /**
+     * The JDK takes an empty host for the loopback address: {@code --http-host "$HOST"} with HOST unset served on
+     * 127.0.0.1 alone, which a Kubernetes probe never reaches, and nothing said so.
+     */
+    @Test
+    void shouldRefuseAnEmptyHttpHostNamingTheOption() {
+        CommandLine cmd = new CommandLine(new RunCommand());
+        for (String host : List.of("", " ")) {
+            assertThatThrownBy(() -> HttpOptions.resolve(cmd, "--http-host", host))
+                    .isInstanceOf(CommandLine.ParameterException.class)
+                    .hasMessageStartingWith("--http-host is empty: give an address");
+        }
+    }
+
+    /**
      * Kafka Streams hands admin.-prefixed keys to its admin client; run's own admin client, which creates the topics,
      * took only the plain keys, so the principal given for it (admin.sasl.jaas.config) never reached it.
      */
