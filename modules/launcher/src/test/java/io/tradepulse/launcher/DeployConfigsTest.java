@@ -301,6 +301,95 @@ class DeployConfigsTest {
                 .containsExactly("http");
     }
 
+    @Test
+    void shouldResolveEachPodsNameWhileThePodIsNotReady() {
+        Map<String, Object> spec = map(yaml("kubernetes/service.yaml"), "spec");
+
+        // deploy/README.md sends clients to http://tradepulse-processor-0.tradepulse-processor:8080/. A headless
+        // Service publishes that name only for ready pods unless publishNotReadyAddresses is true: it was NXDOMAIN
+        // whenever /health/ready failed (long rebalances, the view catching up after each start, a missing Read ACL),
+        // the very times its body, which names the cause, is needed; the API answers then too (X-Tradepulse-View).
+        assertThat(spec.get("publishNotReadyAddresses")).as("spec.publishNotReadyAddresses of the headless Service")
+                .isEqualTo(true);
+    }
+
+    @Test
+    void shouldKeepAnInstanceAndItsStandbyOffTheSameNode() {
+        int standbys = Integer.parseInt(loadProperties(deploy.resolve("processor/processor.properties"))
+                .getOrDefault(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "0"));
+        Map<String, Object> statefulSet = yaml("kubernetes/statefulset.yaml");
+        Map<String, Object> podLabels = map(map(map(map(statefulSet, "spec"), "template"), "metadata"), "labels");
+        assertThat(standbys).as("num.standby.replicas").isPositive();
+        // A standby needs an instance other than its active task's: Streams never assigns it to the same one.
+        assertThat((Integer) map(statefulSet, "spec").get("replicas")).isGreaterThan(standbys);
+
+        // Without a spread rule the scheduler may put both pods on one node; losing it lost the active copy and its
+        // only standby together, and every task restored its changelogs from scratch.
+        Map<String, Object> affinity = map(podSpec(), "affinity");
+        List<Map<String, Object>> terms = new ArrayList<>();
+        Map<String, Object> antiAffinity = map(affinity, "podAntiAffinity");
+        if (antiAffinity.get("requiredDuringSchedulingIgnoredDuringExecution") != null) {
+            list(antiAffinity, "requiredDuringSchedulingIgnoredDuringExecution").forEach(t -> terms.add(asMap(t)));
+        }
+        if (antiAffinity.get("preferredDuringSchedulingIgnoredDuringExecution") != null) {
+            list(antiAffinity, "preferredDuringSchedulingIgnoredDuringExecution")
+                    .forEach(t -> terms.add(map(asMap(t), "podAffinityTerm")));
+        }
+        assertThat(terms).as("pod anti-affinity terms on the node (kubernetes.io/hostname) matching the pods' labels")
+                .anySatisfy(term -> {
+                    assertThat(term.get("topologyKey")).isEqualTo("kubernetes.io/hostname");
+                    Map<String, Object> matchLabels = map(map(term, "labelSelector"), "matchLabels");
+                    assertThat(matchLabels).isNotEmpty();
+                    assertThat(podLabels).containsAllEntriesOf(matchLabels);
+                });
+    }
+
+    @Test
+    void shouldMeetThePodSecurityStandardRestricted() {
+        // Kubernetes' "restricted" profile (pod-security.kubernetes.io/enforce=restricted): the pod and every
+        // container, init containers included. A namespace enforcing it refuses the pod, and the StatefulSet then
+        // creates none: only an event says why, and `kubectl rollout status` waits for ever.
+        Map<String, Object> pod = podSpec();
+        Map<String, Object> podContext = map(pod, "securityContext");
+        assertThat(pod).doesNotContainKeys("hostNetwork", "hostPID", "hostIPC");
+        assertThat(list(pod, "volumes")).allSatisfy(v -> assertThat(asMap(v).keySet()).as("volume types").isSubsetOf(
+                "name", "configMap", "secret", "emptyDir", "persistentVolumeClaim", "projected", "downwardAPI", "csi",
+                "ephemeral"));
+        List<Map<String, Object>> containers = new ArrayList<>();
+        list(pod, "containers").forEach(c -> containers.add(asMap(c)));
+        list(pod, "initContainers").forEach(c -> containers.add(asMap(c)));
+        for (Map<String, Object> container : containers) {
+            Map<String, Object> context = map(container, "securityContext");
+            Object name = container.get("name");
+            assertThat(context.get("allowPrivilegeEscalation")).as("%s allowPrivilegeEscalation", name)
+                    .isEqualTo(false);
+            assertThat(context.get("privileged")).as("%s privileged", name).isNotEqualTo(true);
+            assertThat(context.getOrDefault("runAsNonRoot", podContext.get("runAsNonRoot"))).as("%s runAsNonRoot", name)
+                    .isEqualTo(true);
+            assertThat(context.getOrDefault("runAsUser", podContext.get("runAsUser"))).as("%s runAsUser", name)
+                    .isNotEqualTo(0);
+            Map<String, Object> capabilities = map(context, "capabilities");
+            assertThat(strings(list(capabilities, "drop"))).as("%s drops", name).contains("ALL");
+            if (capabilities.get("add") != null) {
+                assertThat(strings(list(capabilities, "add"))).as("%s adds", name).isSubsetOf("NET_BIND_SERVICE");
+            }
+            Object seccomp = context.getOrDefault("seccompProfile", podContext.get("seccompProfile"));
+            assertThat(seccomp).as("%s seccompProfile (its own or the pod's)", name).isNotNull();
+            assertThat(asMap(seccomp).get("type")).as("%s seccompProfile.type", name)
+                    .isIn("RuntimeDefault", "Localhost");
+        }
+    }
+
+    @Test
+    void shouldNotChangeTheOwnershipOfEveryStateFileAtEachPodStart() {
+        Map<String, Object> securityContext = map(podSpec(), "securityContext");
+        assertThat(securityContext).containsKey("fsGroup");
+
+        // With fsGroup and the default policy (Always) the kubelet walks the whole state volume (RocksDB's thousands of
+        // files) to chown and chmod it before every start of the pod; OnRootMismatch does it once.
+        assertThat(securityContext.get("fsGroupChangePolicy")).isEqualTo("OnRootMismatch");
+    }
+
     // ---------------------------------------------------------------------------------------------------------
     // Kafka Connect
 
