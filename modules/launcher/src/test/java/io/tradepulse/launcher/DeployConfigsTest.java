@@ -54,6 +54,7 @@ import org.apache.kafka.connect.runtime.distributed.DistributedConfig;
 import org.apache.kafka.connect.source.SourceConnector;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.RocksDBConfigSetter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,6 +77,11 @@ class DeployConfigsTest {
     /** ProcessorApp.close() gives Kafka Streams this long to commit, close the stores and leave the group. */
     private static final int STREAMS_CLOSE_TIMEOUT_SECONDS = 30;
     private static final String PLACEHOLDER = "CHANGE_ME";
+    /** ProcessorConfig's setter sharing one cache between the stores, and its bound (ROCKSDB_MEMORY_BYTES_CONFIG). */
+    private static final String BOUNDED_ROCKSDB_SETTER = "io.tradepulse.streams.BoundedRocksDBMemory";
+    private static final String ROCKSDB_MEMORY_BYTES_CONFIG = "tradepulse.rocksdb.memory.bytes";
+    /** The REST view's RocksDB beside the processor's (serving's ResultsStore): 16 MiB cache, 2 x 16 MiB buffers. */
+    private static final long RESULTS_VIEW_ROCKSDB_BYTES = 48L * 1024 * 1024;
 
     private static Path deploy;
 
@@ -151,6 +157,46 @@ class DeployConfigsTest {
         assertThat(map(volume, "configMap").get("name")).isEqualTo(map(configMap, "metadata").get("name"));
         assertThat(list(map(volume, "configMap"), "items").stream().map(i -> asMap(i).get("key")).toList())
                 .containsExactly("processor.properties");
+    }
+
+    /**
+     * Kafka Streams' defaults give each RocksDB store instance a 50 MB block cache and up to 3 x 16 MB of write
+     * buffers: ~36 instances in a pod came to ~3.4 GB beside the heap, and a backfill was OOMKilled.
+     */
+    @Test
+    void shouldBoundTheProcessorsRocksDBMemoryWithTheSharedCacheSetter() {
+        Map<String, String> props = loadProperties(deploy.resolve("processor/processor.properties"));
+
+        assertThat(props).containsEntry(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BOUNDED_ROCKSDB_SETTER);
+        Class<?> setter = new StreamsConfig(validateProcessorConfig(props).streamsConfig())
+                .getClass(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG);
+        assertThat(RocksDBConfigSetter.class.isAssignableFrom(setter)).as(setter.getName()).isTrue();
+    }
+
+    @Test
+    void shouldFitTheHeapTheRocksDBBoundAndTheJvmsOwnMemoryUnderTheContainerMemoryLimit() {
+        Map<String, Object> resources = map(processorContainer(), "resources");
+        long limit = quantityBytes(map(resources, "limits").get("memory"));
+        String javaOptions = list(processorContainer(), "env").stream().map(DeployConfigsTest::asMap)
+                .filter(e -> "JAVA_TOOL_OPTIONS".equals(e.get("name"))).map(e -> (String) e.get("value")).findFirst()
+                .orElseThrow(() -> new AssertionError("no JAVA_TOOL_OPTIONS"));
+        Matcher percentage = Pattern.compile("-XX:MaxRAMPercentage=([0-9.]+)").matcher(javaOptions);
+        assertThat(percentage.find()).as("the heap as a share of the limit: " + javaOptions).isTrue();
+        assertThat(javaOptions).doesNotContain("-Xmx", "-XX:MaxHeapSize");
+        long heap = (long) (limit * Double.parseDouble(percentage.group(1)) / 100);
+        Map<String, String> props = loadProperties(deploy.resolve("processor/processor.properties"));
+        assertThat(props.get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG)).as("without the bounded setter "
+                + "RocksDB takes ~100 MB per store instance, beyond any budget").isEqualTo(BOUNDED_ROCKSDB_SETTER);
+        long rocksdb = validateProcessorConfig(props).getLong(ROCKSDB_MEMORY_BYTES_CONFIG);
+        // Metaspace, code cache, thread stacks, direct buffers and the allocator's own overhead.
+        long jvmOwn = limit / 4;
+
+        assertThat(heap + rocksdb + RESULTS_VIEW_ROCKSDB_BYTES + jvmOwn)
+                .as("heap %d + RocksDB %d + REST view %d + JVM %d <= limit %d", heap, rocksdb,
+                        RESULTS_VIEW_ROCKSDB_BYTES, jvmOwn, limit)
+                .isLessThanOrEqualTo(limit);
+        // Heap and cache grow to their bounds: a pod scheduled on less than its limit is the first to go.
+        assertThat(quantityBytes(map(resources, "requests").get("memory"))).isEqualTo(limit);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -601,6 +647,22 @@ class DeployConfigsTest {
         }
         assertThat(repeated).as("keys given twice in " + file).isEmpty();
         return toMap(props);
+    }
+
+    /** A Kubernetes memory quantity in bytes: plain, or with a binary (Ki, Mi, Gi, Ti) or decimal (k, M, G) suffix. */
+    private static long quantityBytes(Object quantity) {
+        Matcher m = Pattern.compile("([0-9]+)(Ki|Mi|Gi|Ti|k|M|G)?").matcher(String.valueOf(quantity));
+        assertThat(m.matches()).as("a memory quantity: " + quantity).isTrue();
+        long unit = m.group(2) == null ? 1 : switch (m.group(2)) {
+            case "Ki" -> 1L << 10;
+            case "Mi" -> 1L << 20;
+            case "Gi" -> 1L << 30;
+            case "Ti" -> 1L << 40;
+            case "k" -> 1_000L;
+            case "M" -> 1_000_000L;
+            default -> 1_000_000_000L;
+        };
+        return Long.parseLong(m.group(1)) * unit;
     }
 
     private static Map<String, String> toMap(Properties props) {

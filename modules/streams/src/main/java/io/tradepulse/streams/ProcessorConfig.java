@@ -182,6 +182,26 @@ public final class ProcessorConfig extends AbstractConfig {
     private static final String MAX_MONTHLY_VALUE_BY_CURRENCY_ALLOWED = "CUR=limit entries: an ISO 4217 code, a whole "
             + "number at least 1, each currency at most once; empty for none";
 
+    public static final String ROCKSDB_MEMORY_BYTES_CONFIG = "tradepulse.rocksdb.memory.bytes";
+    public static final String ROCKSDB_MEMORY_BYTES_DOC = "Read only with rocksdb.config.setter="
+            + "io.tradepulse.streams.BoundedRocksDBMemory (refused otherwise): the off-heap memory of every RocksDB "
+            + "state store of the JVM together, one LRU block cache that also holds the index and filter blocks and "
+            + "is charged with the write buffers. Without that setter Kafka Streams gives each store instance (one "
+            + "per store and partition, standbys included) a 50 MB block cache and up to 3 x 16 MB of write buffers: "
+            + "about 100 MB per instance, unbounded in total. A soft bound: pinned blocks may exceed it briefly. Size "
+            + "it with the heap under the container's memory limit (docs/operations.md, 'Sizing the state').";
+    public static final long ROCKSDB_MEMORY_BYTES_DEFAULT = 512L * 1024 * 1024;
+    /** The smallest {@link #ROCKSDB_MEMORY_BYTES_CONFIG}: room for the write buffers and a few blocks per store. */
+    public static final long ROCKSDB_MEMORY_BYTES_MIN = 16L * 1024 * 1024;
+
+    public static final String ROCKSDB_MEMTABLE_FRACTION_CONFIG = "tradepulse.rocksdb.memtable.fraction";
+    public static final String ROCKSDB_MEMTABLE_FRACTION_DOC = "Read only with rocksdb.config.setter="
+            + "io.tradepulse.streams.BoundedRocksDBMemory (refused otherwise): the share of "
+            + "tradepulse.rocksdb.memory.bytes the write buffers (memtables) of all stores may take together before "
+            + "RocksDB flushes the largest; the rest caches data, index and filter blocks. A backfill writes far more "
+            + "than it reads back, hence the half.";
+    public static final double ROCKSDB_MEMTABLE_FRACTION_DEFAULT = 0.5;
+
     /**
      * Not a user setting: lets an embedding process (the launcher, tests) hand its registry client instance to
      * components Kafka Streams instantiates by class name (the dead-letter handler), so they share its caches.
@@ -250,7 +270,65 @@ public final class ProcessorConfig extends AbstractConfig {
             // task was emitted at once instead of waiting. A round bound: Range compares as doubles, which cannot
             // tell Long.MAX_VALUE / 60 from the next few longs, and 1e17 is one exactly.
             .define(ROLLUP_EMIT_INTERVAL_MS_CONFIG, Type.LONG, ROLLUP_EMIT_INTERVAL_MS_DEFAULT,
-                    ConfigDef.Range.between(ROLLUP_EMIT_INTERVAL_MS_MIN, ROLLUP_EMIT_INTERVAL_MS_MAX), Importance.LOW, ROLLUP_EMIT_INTERVAL_MS_DOC);
+                    ConfigDef.Range.between(ROLLUP_EMIT_INTERVAL_MS_MIN, ROLLUP_EMIT_INTERVAL_MS_MAX), Importance.LOW, ROLLUP_EMIT_INTERVAL_MS_DOC)
+            .define(ROCKSDB_MEMORY_BYTES_CONFIG, Type.LONG, ROCKSDB_MEMORY_BYTES_DEFAULT,
+                    ConfigDef.Range.atLeast(ROCKSDB_MEMORY_BYTES_MIN), Importance.MEDIUM, ROCKSDB_MEMORY_BYTES_DOC)
+            .define(ROCKSDB_MEMTABLE_FRACTION_CONFIG, Type.DOUBLE, ROCKSDB_MEMTABLE_FRACTION_DEFAULT,
+                    fraction(0.1, 0.9), Importance.LOW, ROCKSDB_MEMTABLE_FRACTION_DOC);
+
+    /** The keys only {@link BoundedRocksDBMemory} reads. */
+    private static final List<String> ROCKSDB_MEMORY_KEYS = List.of(ROCKSDB_MEMORY_BYTES_CONFIG,
+            ROCKSDB_MEMTABLE_FRACTION_CONFIG);
+
+    /**
+     * The RocksDB memory bound of a configuration as Kafka Streams hands it to a {@code rocksdb.config.setter} (its
+     * application configuration: our keys are passed through, see {@link #streamsConfig}), parsed and checked as at
+     * start-up. Only these two keys are read, so the setter does not need the registry settings.
+     */
+    static BoundedRocksDBMemory.Sizes rocksDBMemory(Map<?, ?> appConfigs) {
+        Map<Object, Object> ours = new HashMap<>();
+        for (String key : ROCKSDB_MEMORY_KEYS) {
+            if (appConfigs.get(key) != null) {
+                ours.put(key, appConfigs.get(key));
+            }
+        }
+        ConfigDef def = new ConfigDef();
+        ROCKSDB_MEMORY_KEYS.forEach(key -> def.define(CONFIG.configKeys().get(key)));
+        AbstractConfig parsed = new AbstractConfig(def, ours, false);
+        return BoundedRocksDBMemory.Sizes.of(parsed.getLong(ROCKSDB_MEMORY_BYTES_CONFIG),
+                parsed.getDouble(ROCKSDB_MEMTABLE_FRACTION_CONFIG));
+    }
+
+    /**
+     * Refuses a {@link #ROCKSDB_MEMORY_KEYS} key when {@code rocksdb.config.setter} is not {@link BoundedRocksDBMemory}:
+     * nothing else reads it, and an operator who set {@code tradepulse.rocksdb.memory.bytes} alone would believe the
+     * stores bounded while each still took Kafka Streams' ~100 MB per store instance.
+     */
+    private static void checkRocksDBMemoryKeys(Map<?, ?> originals) {
+        Object setter = originals.get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG);
+        String name = setter instanceof Class<?> c ? c.getName() : setter == null ? null : setter.toString().trim();
+        if (BoundedRocksDBMemory.class.getName().equals(name)) {
+            return;
+        }
+        for (String key : ROCKSDB_MEMORY_KEYS) {
+            if (originals.get(key) != null) {
+                throw new ConfigException(key, originals.get(key), "read only with "
+                        + StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG + "=" + BoundedRocksDBMemory.class.getName()
+                        + ": set that too, or remove the key");
+            }
+        }
+    }
+
+    /** A fraction in [min, max], NaN refused (Kafka's Range lets it through: every comparison with it is false). */
+    private static ConfigDef.Validator fraction(double min, double max) {
+        ConfigDef.Range range = ConfigDef.Range.between(min, max);
+        return ConfigDef.LambdaValidator.with((name, value) -> {
+            if (value instanceof Double d && d.isNaN()) {
+                throw new ConfigException(name, value, "not a number; allowed: " + range);
+            }
+            range.ensureValid(name, value);
+        }, range::toString);
+    }
 
     /**
      * A percentage in [0, max]. Kafka's Range lets NaN through (every comparison with it is false), and a NaN
@@ -308,6 +386,7 @@ public final class ProcessorConfig extends AbstractConfig {
             checkSerdeValues();
             checkApplicationId(getString(APPLICATION_ID_CONFIG));
             checkStreamsCombinations();
+            checkRocksDBMemoryKeys(originals);
         }
         if (getString(SCHEMA_REGISTRY_URL_CONFIG).isBlank() && registryClient() == null) {
             throw new ConfigException(SCHEMA_REGISTRY_URL_CONFIG, "", "a schema registry URL is required");
