@@ -373,7 +373,7 @@ final class IngestCommand implements Callable<Integer> {
                 throw refusedByTheWorker(e, name, connector, source);
             }
         }, info -> info.config().get("connector.class"));
-        long[] delivered = progress.step(follow ? "Reading until caught up" : "Ingesting", () -> {
+        Delivered delivered = progress.step(follow ? "Reading until caught up" : "Ingesting", () -> {
             boolean ok;
             try {
                 ok = isFinite(connector) ? connect.awaitCompletion(name, workerWait(timeout))
@@ -389,16 +389,25 @@ final class IngestCommand implements Callable<Integer> {
                 }
                 throw e;
             }
-            if (!ok) {
-                // What was pending, read before the worker stops; the log of a one-shot run holds nothing of it.
+            // What was pending, or what a transform dropped, read before the worker stops; the log of a one-shot run
+            // holds nothing of it.
+            List<IngestProgress.Task> tasks = IngestProgress.tasks(connect, name, isFinite(connector));
+            Optional<String> heldBack = follow && !ok ? IngestProgress.waitingForTheSource(tasks) : Optional.empty();
+            if (!ok && heldBack.isEmpty()) {
                 throw new NotDoneException(IngestProgress.notDoneMessage(name, isFinite(connector), timeout,
-                        IngestProgress.tasks(connect, name, isFinite(connector)), DeliveredRecords.count(run, topic),
-                        topic, DeliveredRecords.count(run, dlq), dlq,
+                        tasks, DeliveredRecords.count(run, topic), topic, DeliveredRecords.count(run, dlq), dlq,
                         LogLevels.profileOf(this) == LogLevels.Profile.QUIET));
             }
-            return new long[] {DeliveredRecords.count(run, topic), DeliveredRecords.count(run, dlq)};
-        }, d -> TariffsCommand.count(d[0], "record") + " to " + topic + ", "
-                + TariffsCommand.count(d[1], "dead letter") + " to " + dlq);
+            // The counts are what reached the topics; what a transform of the connector (an SMT such as Filter)
+            // dropped is in neither, and the one-shot log (errors only) does not say it: without a word here, rows
+            // a transform dropped looked like rows the run lost.
+            return new Delivered(DeliveredRecords.count(run, topic), DeliveredRecords.count(run, dlq),
+                    IngestProgress.droppedByTransform(tasks), heldBack.orElse(null));
+        }, d -> (d.heldBack() == null ? "" : "not caught up after " + timeout + ": " + d.heldBack()
+                + "; following on meanwhile; ") + TariffsCommand.count(d.records(), "record") + " to " + topic + ", "
+                + TariffsCommand.count(d.deadLetters(), "dead letter") + " to " + dlq
+                + (d.dropped() > 0 ? "; " + TariffsCommand.count(d.dropped(), "more row") + " dropped by a transform of"
+                        + " the connector (not written)" : ""));
         if (follow) {
             out.println("Following " + source + " for new releases. Press Ctrl-C to stop.");
             // Zero: no wait, only the worker's status of the connector and its tasks (a FAILED one throws
@@ -415,7 +424,15 @@ final class IngestCommand implements Callable<Integer> {
             }
             return offsetsFile;
         }, f -> embedded ? "(embedded run: offsets discarded with the broker)" : "resume point saved in " + f);
-        return delivered[1];
+        return delivered.deadLetters();
+    }
+
+    /**
+     * What the run's producers had acknowledged on its topics when it was done (or, following, caught up), what a
+     * transform dropped, and, for a followed run whose source still holds it back (its call quota, a server's
+     * Retry-After), which task waits until when; null otherwise.
+     */
+    private record Delivered(long records, long deadLetters, long dropped, String heldBack) {
     }
 
     /**

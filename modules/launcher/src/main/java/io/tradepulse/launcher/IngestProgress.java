@@ -9,6 +9,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -26,9 +27,11 @@ final class IngestProgress {
     /**
      * One task of the connector when the run gave up: its id, the worker's state of it, whether it signalled that it
      * delivered everything (or caught up), and its counters (the connectors' plugin metrics; null when unknown).
+     * {@code droppedByTransform}: of its records and dead letters, those a transform of the connector (an SMT such as
+     * Filter) dropped, which the worker acknowledged without writing them.
      */
-    record Task(int id, String state, boolean finished, Long records, Long deadLetters, Long fetches, Long retries,
-                Long waitUntilMillis) {
+    record Task(int id, String state, boolean finished, Long records, Long deadLetters, Long droppedByTransform,
+                Long fetches, Long retries, Long waitUntilMillis) {
     }
 
     /** The connector's tasks as the worker and the connectors' own signals and metrics report them now. */
@@ -45,7 +48,8 @@ final class IngestProgress {
             boolean finished = finite ? SourceCompletion.isDone(connector, one) : SourceCompletion.isCaughtUp(connector, one);
             ObjectName metrics = metricsOf(connector, t.id());
             tasks.add(new Task(t.id(), t.state(), finished, metric(metrics, "records-total"),
-                    metric(metrics, "dead-letters-total"), metric(metrics, "fetches-total"),
+                    metric(metrics, "dead-letters-total"), metric(metrics, "dropped-by-transform-total"),
+                    metric(metrics, "fetches-total"),
                     metric(metrics, "retries-total"), metric(metrics, "quota-wait-until")));
         }
         return tasks;
@@ -81,8 +85,11 @@ final class IngestProgress {
         m.append(". Acknowledged by the cluster in this run: ").append(TariffsCommand.count(deliveredRecords, "record"))
                 .append(" to ").append(topic).append(", ").append(TariffsCommand.count(deliveredDeadLetters,
                         "dead letter")).append(" to ").append(dlq);
+        // The tasks count what they built, a transform's drops included: those never reach the cluster by design, so
+        // they are no sign of a producer that could not deliver (the run said so of every filtered-out row).
         long emitted = tasks.stream().mapToLong(t -> t.records() == null ? 0 : t.records()).sum()
-                + tasks.stream().mapToLong(t -> t.deadLetters() == null ? 0 : t.deadLetters()).sum();
+                + tasks.stream().mapToLong(t -> t.deadLetters() == null ? 0 : t.deadLetters()).sum()
+                - droppedByTransform(tasks);
         if (emitted > deliveredRecords + deliveredDeadLetters) {
             m.append(" (fewer than the tasks read: the worker's producers could not deliver the rest to the cluster)");
         }
@@ -107,6 +114,9 @@ final class IngestProgress {
         if (t.records() != null) {
             s.append(": it read ").append(TariffsCommand.count(t.records(), "record")).append(" and ")
                     .append(TariffsCommand.count(t.deadLetters() == null ? 0 : t.deadLetters(), "dead letter"));
+            if (t.droppedByTransform() != null && t.droppedByTransform() > 0) {
+                s.append(" (").append(t.droppedByTransform()).append(" of them dropped by a transform, not written)");
+            }
             if (t.fetches() != null && t.fetches() > 0) {
                 s.append(", made ").append(TariffsCommand.count(t.fetches(), "HTTP request")).append(" (")
                         .append(t.retries() == null ? 0 : t.retries()).append(" retried)");
@@ -117,6 +127,36 @@ final class IngestProgress {
                     .append(" (the source's call quota, or a server's Retry-After)");
         }
         return s.toString();
+    }
+
+    /**
+     * For a followed run whose wait to catch up ran out: which tasks wait, and until when, because the source holds
+     * them back (its call quota used up, a server's Retry-After beyond http.backoff.max.ms), when every task that had
+     * not caught up does; empty otherwise (one is slow or stuck: the timeout stands). --follow waits for the source
+     * (docs: "--follow waits for the quota instead"), yet a followed Comtrade backfill that used up its daily quota
+     * ended at --timeout with exit 1, and a supervisor's restart only asked the refused call again.
+     */
+    static Optional<String> waitingForTheSource(List<Task> tasks) {
+        List<String> waiting = new ArrayList<>();
+        for (Task t : tasks) {
+            if (t.finished()) {
+                continue;
+            }
+            if (t.waitUntilMillis() == null || t.waitUntilMillis() <= 0) {
+                return Optional.empty();
+            }
+            waiting.add("task " + t.id() + " waits until " + Instant.ofEpochMilli(t.waitUntilMillis())
+                    .truncatedTo(ChronoUnit.SECONDS) + " (the source's call quota, or a server's Retry-After)");
+        }
+        return waiting.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", waiting));
+    }
+
+    /**
+     * The records and dead letters the tasks built that a transform of the connector (an SMT such as Filter) dropped:
+     * acknowledged by the worker without being written, so in neither topic nor in the run's delivered counts.
+     */
+    static long droppedByTransform(List<Task> tasks) {
+        return tasks.stream().mapToLong(t -> t.droppedByTransform() == null ? 0 : t.droppedByTransform()).sum();
     }
 
     /** The MBean of the connectors' plugin metrics of one task (IngestMetrics), if the worker registered it. */

@@ -164,6 +164,39 @@ class IngestCommandIT {
     }
 
     /**
+     * The summary counts what reached the topics, and a transform of the connector (here a Filter on the dead-letter
+     * topic) drops rows into neither: the run said "16 records to trade.records, 0 dead letters to trade.dlq" of a
+     * file of 19 rows, and nothing in a one-shot run's output told where the other 3 went.
+     */
+    @Test
+    void shouldSayHowManyRowsATransformDroppedWhenTheConnectorsTransformDropsSome(EmbeddedPlatform platform)
+            throws Exception {
+        int good = 16;
+        Path csv = gaccCsv("filtered.csv", good);
+        Files.writeString(csv, "2025-13,2025-13,10.0,,generated,no such month\n"
+                + "2025-01,2025-01,ten,,generated,not a number\n"
+                + "2025-02,2025-02,10.0\n", java.nio.file.StandardOpenOption.APPEND);
+        String prefix = "filtered-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+
+        Printed run = Printed.of("ingest", "--source", "file", "--bootstrap-servers", platform.bootstrapServers(),
+                "--schema-registry-url", platform.registryUrl(), "--config", exampleConfig().toString(),
+                "--files", csv.toString(), "--offsets", dir.resolve(prefix + "offsets").toString(),
+                "--topic-prefix", prefix, "--timeout", "PT2M",
+                "--set", "transforms=noDeadLetters",
+                "--set", "transforms.noDeadLetters.type=org.apache.kafka.connect.transforms.Filter",
+                "--set", "transforms.noDeadLetters.predicate=isDeadLetter",
+                "--set", "predicates=isDeadLetter",
+                "--set", "predicates.isDeadLetter.type=org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+                "--set", "predicates.isDeadLetter.pattern=.*trade\\.dlq");
+
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(endOffsets(platform, prefix + "trade.records")).isEqualTo(good);
+        assertThat(endOffsets(platform, prefix + "trade.dlq")).as("the Filter's").isZero();
+        assertThat(run.out()).contains(good + " records to " + prefix + "trade.records, 0 dead letters to " + prefix
+                + "trade.dlq; 3 more rows dropped by a transform of the connector (not written)");
+    }
+
+    /**
      * A one-shot Comtrade ingest out of its call quota waited for it (hours) and then ended at --timeout, "not done
      * after PT30M", saying nothing of the quota. It now ends at once, exit 1, saying when to run again; what it
      * delivered is kept, and the next run resumes with the refused call.
@@ -221,6 +254,61 @@ class IngestCommandIT {
             assertThat(asked).noneMatch(p -> p.startsWith("202401,"));
             assertThat(endOffsets(platform, prefix + "trade.records")).as("nothing twice").isEqualTo(1);
         } finally {
+            comtrade.stop(0);
+        }
+    }
+
+    /**
+     * --follow waits for the call quota (README: "--follow waits for the quota instead"), but a followed Comtrade run
+     * whose quota ran out before it first caught up (a backfill, where quotas run out) ended at --timeout with exit 1,
+     * "not done after ...", and a supervisor's restart only asked the refused call again. It follows on, saying which
+     * task waits until when; Ctrl-C (SIGTERM here) ends it as any followed run. In a JVM of its own, as a user runs it.
+     */
+    @Test
+    void shouldFollowOnWhenTheQuotaRunsOutBeforeAFollowedRunFirstCaughtUp(EmbeddedPlatform platform) throws Exception {
+        HttpServer comtrade = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        comtrade.createContext("/data/v1/get/C/M/HS", exchange -> {
+            String period = exchange.getRequestURI().getQuery().replaceAll(".*[?&]?period=([0-9,]+).*", "$1");
+            byte[] bytes = (period.startsWith("202401,")
+                    ? "{\"elapsedTime\":\"0.1 secs\",\"count\":1,\"data\":[" + comtradeRecord("202401") + "]}"
+                    : "{\"statusCode\": 403, \"message\": \"Out of call volume quota. Quota will be replenished in "
+                            + "05:41:10.\"}").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(period.startsWith("202401,") ? 200 : 403, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        comtrade.start();
+        String prefix = "quota-follow-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        String[] oneShot = oneShotComtrade(platform, "http://127.0.0.1:" + comtrade.getAddress().getPort(), prefix);
+        List<String> args = new java.util.ArrayList<>(List.of(oneShot).subList(1, oneShot.length));
+        args.set(args.indexOf("PT2M"), "PT15S");
+        args.add(0, "--follow");
+        args.add(0, "ingest");
+        Path log = dir.resolve("quota-follow.log");
+        Process ingest = new ProcessBuilder(ChildJvm.command("512m", Main.class, args.toArray(String[]::new)))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (!Files.readString(log).contains("Press Ctrl-C to stop.")) {
+                assertThat(ingest.isAlive()).as("still running; log:%n%s", Files.readString(log)).isTrue();
+                assertThat(System.nanoTime()).as("following within 2 min; log:%n%s", Files.readString(log))
+                        .isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            assertThat(Files.readString(log)).contains("not caught up after PT15S: task 0 waits until",
+                    "(the source's call quota, or a server's Retry-After); following on meanwhile; 1 record to "
+                            + prefix + "trade.records");
+            assertThat(endOffsets(platform, prefix + "trade.records")).as("delivered before the quota ran out")
+                    .isEqualTo(1);
+            Thread.sleep(3_000);
+            assertThat(ingest.isAlive()).as("still following; log:%n%s", Files.readString(log)).isTrue();
+            assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(ingest.pid())).start()
+                    .waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+            assertThat(ingest.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("stopped").isTrue();
+            assertThat(ingest.exitValue()).as(Files.readString(log)).isEqualTo(143);
+        } finally {
+            ingest.destroyForcibly();
             comtrade.stop(0);
         }
     }

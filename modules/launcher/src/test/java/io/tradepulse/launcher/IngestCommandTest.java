@@ -767,8 +767,8 @@ class IngestCommandTest {
     @Test
     void shouldSayWhichTaskWasPendingAndHowToSeeMoreWhenAOneShotIngestTimesOut() {
         String message = IngestProgress.notDoneMessage("tradepulse-file", true, Duration.ofMinutes(30), List.of(
-                new IngestProgress.Task(0, "RUNNING", false, 16L, 1L, 3L, 2L, 0L),
-                new IngestProgress.Task(1, "RUNNING", true, 8L, 0L, 1L, 0L, 0L)),
+                new IngestProgress.Task(0, "RUNNING", false, 16L, 1L, 0L, 3L, 2L, 0L),
+                new IngestProgress.Task(1, "RUNNING", true, 8L, 0L, 0L, 1L, 0L, 0L)),
                 8, "trade.records", 0, "trade.dlq");
         StringWriter err = new StringWriter();
         CommandLine cmd = Main.commandLine().setErr(new PrintWriter(err, true));
@@ -791,7 +791,7 @@ class IngestCommandTest {
     @Test
     void shouldSayAnApiTaskHadNotCaughtUpAndUntilWhenItWaitsWhenAOneShotIngestTimesOut() {
         String message = IngestProgress.notDoneMessage("tradepulse-comtrade", false, Duration.ofMinutes(30), List.of(
-                new IngestProgress.Task(0, "RUNNING", false, 120L, 0L, 4L, 0L, 1_780_000_000_000L)),
+                new IngestProgress.Task(0, "RUNNING", false, 120L, 0L, 0L, 4L, 0L, 1_780_000_000_000L)),
                 120, "trade.records", 0, "trade.dlq");
 
         assertThat(message).startsWith("not done after PT30M: connector tradepulse-comtrade: task 0 (RUNNING) had not"
@@ -805,11 +805,51 @@ class IngestCommandTest {
     @Test
     void shouldPointToItsOwnLogWhenAFollowedIngestOnAClusterTimesOutCatchingUp() {
         String message = IngestProgress.notDoneMessage("tradepulse-census", false, Duration.ofMinutes(30), List.of(
-                new IngestProgress.Task(0, "RUNNING", false, 5L, 0L, 2L, 0L, 0L)), 5, "trade.records", 0, "trade.dlq",
-                false);
+                new IngestProgress.Task(0, "RUNNING", false, 5L, 0L, 0L, 2L, 0L, 0L)), 5, "trade.records", 0,
+                "trade.dlq", false);
 
         assertThat(message).endsWith("Acknowledged by the cluster in this run: 5 records to trade.records, 0 dead"
                 + " letters to trade.dlq. The log (stderr) has the connector's progress and Kafka's retries above; or"
                 + " give it longer with --timeout").doesNotContain("TRADEPULSE_");
+    }
+
+    /**
+     * The tasks count the records a transform of the connector (an SMT such as Filter) dropped, which never reach the
+     * cluster by design: a timed-out run whose every written record was acknowledged said the worker's producers could
+     * not deliver the rest, sending the operator to look at the cluster for rows the user's own Filter had dropped.
+     */
+    @Test
+    void shouldNotBlameTheProducersForRowsATransformDroppedWhenAOneShotIngestTimesOut() {
+        String message = IngestProgress.notDoneMessage("tradepulse-file", true, Duration.ofMinutes(30), List.of(
+                new IngestProgress.Task(0, "RUNNING", false, 16L, 2L, 10L, 0L, 0L, 0L)),
+                7, "trade.records", 1, "trade.dlq");
+
+        assertThat(message).contains("task 0 (RUNNING) had not delivered all its rows: it read 16 records and 2 dead"
+                + " letters (10 of them dropped by a transform, not written). Acknowledged by the cluster in this run:"
+                + " 7 records to trade.records, 1 dead letter to trade.dlq.")
+                .doesNotContain("could not deliver");
+        // A producer that could not deliver is still said to, on top of what a transform dropped.
+        assertThat(IngestProgress.notDoneMessage("tradepulse-file", true, Duration.ofMinutes(30), List.of(
+                new IngestProgress.Task(0, "RUNNING", false, 16L, 2L, 10L, 0L, 0L, 0L)),
+                6, "trade.records", 1, "trade.dlq")).contains("the worker's producers could not deliver the rest");
+    }
+
+    /**
+     * A followed run whose catch-up wait ran out while its source holds it back (the call quota, a server's
+     * Retry-After) follows on, saying which task waits until when; a task pending for any other reason (slow, stuck)
+     * keeps the timeout's failure.
+     */
+    @Test
+    void shouldFollowOnOnlyWhenEveryPendingTaskWaitsForTheSourceWhenTheCatchUpWaitRunsOut() {
+        IngestProgress.Task waiting = new IngestProgress.Task(0, "RUNNING", false, 5L, 0L, 0L, 3L, 0L,
+                1_780_000_000_000L);
+        IngestProgress.Task caughtUp = new IngestProgress.Task(1, "RUNNING", true, 7L, 0L, 0L, 2L, 0L, 0L);
+        IngestProgress.Task slow = new IngestProgress.Task(2, "RUNNING", false, 1L, 0L, 0L, 9L, 4L, 0L);
+
+        assertThat(IngestProgress.waitingForTheSource(List.of(waiting, caughtUp))).contains("task 0 waits until"
+                + " 2026-05-28T20:26:40Z (the source's call quota, or a server's Retry-After)");
+        assertThat(IngestProgress.waitingForTheSource(List.of(waiting, slow))).isEmpty();
+        assertThat(IngestProgress.waitingForTheSource(List.of(caughtUp))).as("nothing pending").isEmpty();
+        assertThat(IngestProgress.waitingForTheSource(List.of())).as("no task started").isEmpty();
     }
 }
