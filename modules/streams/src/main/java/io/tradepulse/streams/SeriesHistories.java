@@ -230,7 +230,10 @@ public final class SeriesHistories {
         Long rollingValue = rolling.complete() ? rolling.sum() : null;
         Long rollingPrior = priorRolling.complete() ? priorRolling.sum() : null;
         // The weakest figure any metric of the row reads: only figures that went into a published number count (a
-        // rolling window that is incomplete gives no rolling YoY, so its months do not weaken the row).
+        // rolling window that is incomplete gives no sum, so its months do not weaken the row). Each complete rolling
+        // window counts on its own, as each YTD window does: its sum is published (rolling3mValue, rolling3mPriorValue)
+        // even when the other year's window is incomplete and there is no rolling YoY. Counted only with the YoY, a
+        // February's rolling3mValue summed an estimated December under metricsQuality PUBLISHED.
         int weakest = q.getQuality().ordinal();
         if (base != null) {
             weakest = Math.max(weakest, base.weakest());
@@ -239,8 +242,11 @@ public final class SeriesHistories {
             weakest = Math.max(weakest, prevMonth.getQuality().ordinal());
         }
         weakest = Math.max(weakest, Math.max(ytd.weakest(), priorYtd.weakest()));
-        if (rollingValue != null && rollingPrior != null) {
-            weakest = Math.max(weakest, Math.max(rolling.weakest(), priorRolling.weakest()));
+        if (rollingValue != null) {
+            weakest = Math.max(weakest, rolling.weakest());
+        }
+        if (rollingPrior != null) {
+            weakest = Math.max(weakest, priorRolling.weakest());
         }
         return TradeChange.newBuilder()
                 .setReporter(series.getReporter())

@@ -86,11 +86,42 @@ class FigureQualityTest {
             // January's MoM reads December
             assertThat(t.get(cell(CHN_USA, 2025, 1)).getMomPct()).isNotNull();
             assertThat(t.get(cell(CHN_USA, 2025, 1)).getMetricsQuality()).isEqualTo(FigureQuality.ESTIMATED);
-            // February: its rolling window (Dec-Feb) is complete but a year earlier is not, so there is no rolling
-            // YoY, and its MoM and YTD read only January and February
-            TradeChange feb = t.get(cell(CHN_USA, 2025, 2));
-            assertThat(feb.getRolling3mYoyPct()).isNull();
+        }
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(quality(figure(2024, 12, 50L, "2025-01-10"), FigureQuality.ESTIMATED));
+            f.pipe(figure(2025, 2, 45L, "2025-03-10"));
+            // February without January: December is in its rolling window (Dec-Feb), but the window is incomplete, so
+            // no rolling sum is published; its YTD reads February alone, and it has no MoM
+            TradeChange feb = f.table().get(cell(CHN_USA, 2025, 2));
+            assertThat(feb.getRolling3mValue()).isNull();
             assertThat(feb.getMetricsQuality()).isEqualTo(FigureQuality.PUBLISHED);
+        }
+    }
+
+    @Test
+    void shouldWeakenARowWhoseRollingSumReadsAWeakMonthEvenWithoutARollingYoy() {
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(quality(figure(2024, 12, 50L, "2025-01-10"), FigureQuality.ESTIMATED));
+            f.pipe(figure(2025, 1, 40L, "2025-02-10"));
+            f.pipe(figure(2025, 2, 45L, "2025-03-10"));
+            // February's rolling window (Dec-Feb) is complete, a year earlier's is not: no rolling YoY, but the row
+            // publishes the sum, and the sum holds the estimated December
+            TradeChange feb = f.table().get(cell(CHN_USA, 2025, 2));
+            assertThat(feb.getRolling3mValue()).isEqualTo(135L);
+            assertThat(feb.getRolling3mYoyPct()).isNull();
+            assertThat(feb.getMetricsQuality()).isEqualTo(FigureQuality.ESTIMATED);
+        }
+        try (TopologyFixture f = new TopologyFixture()) {
+            f.pipe(quality(figure(2023, 12, 50L, "2024-01-10"), FigureQuality.ESTIMATED));
+            f.pipe(figure(2024, 1, 40L, "2024-02-10"));
+            f.pipe(figure(2024, 2, 45L, "2024-03-10"));
+            f.pipe(figure(2025, 2, 47L, "2025-03-10"));
+            // a year later the same window is the prior one: February 2025 publishes its sum (rolling3mPriorValue)
+            // while its own window (no January 2025) is incomplete; its YoY and prior YTD read only 2024's months
+            TradeChange feb = f.table().get(cell(CHN_USA, 2025, 2));
+            assertThat(feb.getRolling3mPriorValue()).isEqualTo(135L);
+            assertThat(feb.getRolling3mValue()).isNull();
+            assertThat(feb.getMetricsQuality()).isEqualTo(FigureQuality.ESTIMATED);
         }
     }
 
