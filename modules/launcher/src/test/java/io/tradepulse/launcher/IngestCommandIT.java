@@ -288,13 +288,7 @@ class IngestCommandIT {
         Process ingest = new ProcessBuilder(ChildJvm.command("512m", Main.class, args.toArray(String[]::new)))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            while (!Files.readString(log).contains("Press Ctrl-C to stop.")) {
-                assertThat(ingest.isAlive()).as("still running; log:%n%s", Files.readString(log)).isTrue();
-                assertThat(System.nanoTime()).as("following within 2 min; log:%n%s", Files.readString(log))
-                        .isLessThan(deadline);
-                Thread.sleep(50);
-            }
+            awaitFollowing(ingest, log);
             assertThat(Files.readString(log)).contains("not caught up after PT15S: task 0 waits until",
                     "(the source's call quota, or a server's Retry-After); following on meanwhile; 1 record to "
                             + prefix + "trade.records");
@@ -453,13 +447,7 @@ class IngestCommandIT {
                 "--offsets", offsets.toString(), "--topic-prefix", prefix))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            while (!Files.readString(log).contains("Press Ctrl-C to stop.")) {
-                assertThat(ingest.isAlive()).as("still running; log:%n%s", Files.readString(log)).isTrue();
-                assertThat(System.nanoTime()).as("following within 2 min; log:%n%s", Files.readString(log))
-                        .isLessThan(deadline);
-                Thread.sleep(50);
-            }
+            awaitFollowing(ingest, log);
             assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(ingest.pid())).start()
                     .waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
 
@@ -470,6 +458,17 @@ class IngestCommandIT {
         } finally {
             ingest.destroyForcibly();
             files.stop(0);
+        }
+    }
+
+    /** Waits until the ingest child says it follows (caught up), failing with its log if it exits or takes 2 min. */
+    private static void awaitFollowing(Process ingest, Path log) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (!Files.readString(log).contains("Press Ctrl-C to stop.")) {
+            assertThat(ingest.isAlive()).as("still running; log:%n%s", Files.readString(log)).isTrue();
+            assertThat(System.nanoTime()).as("following within 2 min; log:%n%s", Files.readString(log))
+                    .isLessThan(deadline);
+            Thread.sleep(50);
         }
     }
 

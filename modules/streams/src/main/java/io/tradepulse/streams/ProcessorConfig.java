@@ -319,7 +319,7 @@ public final class ProcessorConfig extends AbstractConfig {
         }
     }
 
-    /** A fraction in [min, max], NaN refused (Kafka's Range lets it through: every comparison with it is false). */
+    /** A number in [min, max], NaN refused (Kafka's Range lets it through: every comparison with it is false). */
     private static ConfigDef.Validator fraction(double min, double max) {
         ConfigDef.Range range = ConfigDef.Range.between(min, max);
         return ConfigDef.LambdaValidator.with((name, value) -> {
@@ -331,17 +331,11 @@ public final class ProcessorConfig extends AbstractConfig {
     }
 
     /**
-     * A percentage in [0, max]. Kafka's Range lets NaN through (every comparison with it is false), and a NaN
-     * threshold silently disables its signal (no figure is ever at least NaN percent off), so it is refused here.
+     * A percentage in [0, max]. A NaN threshold would silently disable its signal (no figure is ever at least NaN
+     * percent off), so it is refused ({@link #fraction}).
      */
     private static ConfigDef.Validator percent(double max) {
-        ConfigDef.Range range = ConfigDef.Range.between(0.0, max);
-        return ConfigDef.LambdaValidator.with((name, value) -> {
-            if (value instanceof Double d && d.isNaN()) {
-                throw new ConfigException(name, value, "not a number; allowed: " + range);
-            }
-            range.ensureValid(name, value);
-        }, range::toString);
+        return fraction(0.0, max);
     }
 
     /**
