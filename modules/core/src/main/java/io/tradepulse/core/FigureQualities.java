@@ -32,30 +32,15 @@ public final class FigureQualities {
         if (flag == null) {
             return FigureQuality.PUBLISHED;
         }
-        String name = trimInvisible(flag).toUpperCase(Locale.ROOT);
+        // strip() keeps a no-break or zero-width space, which cells copied from a web page or a PDF often end in: such a
+        // "secondary" cell looked like the flag and made a PUBLISHED figure, silently.
+        String name = InvisibleCharacters.strip(flag).toUpperCase(Locale.ROOT);
         for (FigureQuality q : SETTABLE) {
             if (q.name().equals(name)) {
                 return q;
             }
         }
         return FigureQuality.PUBLISHED;
-    }
-
-    /**
-     * {@code text} without the characters at its ends that show as nothing or as a blank ({@link InvisibleCharacters}).
-     * strip() keeps a no-break space or a zero-width space, which cells copied from a web page or a PDF often end in:
-     * such a "secondary" cell looked like the flag and made a PUBLISHED figure, silently.
-     */
-    private static String trimInvisible(String text) {
-        int start = 0;
-        int end = text.length();
-        while (start < end && InvisibleCharacters.invisible(text.codePointAt(start))) {
-            start += Character.charCount(text.codePointAt(start));
-        }
-        while (end > start && InvisibleCharacters.invisible(text.codePointBefore(end))) {
-            end -= Character.charCount(text.codePointBefore(end));
-        }
-        return text.substring(start, end);
     }
 
     /** The weaker of two qualities (a sum, a YoY or a window is no more solid than its least solid figure). */

@@ -5,7 +5,7 @@ package io.tradepulse.core;
  * (zero-width spaces and joiners, bidi marks, the byte order mark), every Unicode space and line or paragraph separator,
  * lone surrogates, and code points that are unassigned or for private use. One definition for the places that must tell
  * them apart from what they look like: the REST API quoting a parameter it refuses, the tariff calendar refusing an
- * event id that would look like another.
+ * event id that would look like another, a flag cell read without the ones at its ends.
  */
 public final class InvisibleCharacters {
     private InvisibleCharacters() {
@@ -31,5 +31,21 @@ public final class InvisibleCharacters {
         return c == 0x034F || c == 0x115F || c == 0x1160 || c == 0x17B4 || c == 0x17B5
                 || (c >= 0x180B && c <= 0x180F) || c == 0x2800 || c == 0x3164 || (c >= 0xFE00 && c <= 0xFE0F)
                 || c == 0xFFA0 || (c >= 0xE0000 && c <= 0xE0FFF);
+    }
+
+    /**
+     * {@code text} without the characters at its ends that {@link #invisible} names: what {@link String#strip()} does,
+     * but for every one of them (strip() keeps a no-break space, a zero-width space, a byte order mark).
+     */
+    public static String strip(String text) {
+        int start = 0;
+        int end = text.length();
+        while (start < end && invisible(text.codePointAt(start))) {
+            start += Character.charCount(text.codePointAt(start));
+        }
+        while (end > start && invisible(text.codePointBefore(end))) {
+            end -= Character.charCount(text.codePointBefore(end));
+        }
+        return text.substring(start, end);
     }
 }

@@ -33,4 +33,12 @@ class InvisibleCharactersTest {
             assertThat(InvisibleCharacters.invisible(c)).as("U+%04X", c).isFalse();
         }
     }
+
+    /** Every invisible character at either end goes, the ones inside stay (strip() kept a no-break space). */
+    @Test
+    void shouldStripInvisibleCharactersAtBothEndsOnly() {
+        assertThat(InvisibleCharacters.strip("\u00A0\u200Bsecondary\uFEFF \u3164")).isEqualTo("secondary");
+        assertThat(InvisibleCharacters.strip("a\u00A0b")).isEqualTo("a\u00A0b");
+        assertThat(InvisibleCharacters.strip("\u00A0 \u200B")).isEmpty();
+    }
 }
