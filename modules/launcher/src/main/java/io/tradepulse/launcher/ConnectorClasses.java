@@ -103,6 +103,19 @@ final class ConnectorClasses {
         return resolve(value).isPresent() || loadsAsConnector(aliases.getOrDefault(value, value));
     }
 
+    /**
+     * Whether the connector the worker loads for {@code value} is a sink connector. The worker loads one as it loads a
+     * source, but ingest runs a source: a sink started there reads topics ingest never names and never completes.
+     */
+    boolean isSink(String value) {
+        String className = resolve(value).orElse(aliases.getOrDefault(value, value));
+        try {
+            return SinkConnector.class.isAssignableFrom(Class.forName(className, false, loader));
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
     private boolean loadsAsConnector(String className) {
         try {
             return Connector.class.isAssignableFrom(Class.forName(className, false, loader));
@@ -113,7 +126,7 @@ final class ConnectorClasses {
 
     /**
      * The source connectors found, each with its aliases: "io.x.FileSourceConnector (FileSourceConnector, FileSource)".
-     * Sink connectors are not listed, as ingest runs a source (the worker would load one, so it is not refused either).
+     * Sink connectors are not listed: ingest runs a source, and refuses a sink ({@link #isSink}).
      */
     String allowedValues() {
         List<String> each = new ArrayList<>();

@@ -1066,6 +1066,13 @@ final class IngestCommand implements Callable<Integer> {
                     + classes.allowedValues() + "; or leave it out to run " + connectorClass(source)
                     + ", the connector of --source " + source);
         }
+        if (classes.isSink(value)) {
+            // The worker would start it (Connect loads sinks as it loads sources) and the run would wait out --timeout.
+            throw new SettingsRefusedException("Invalid connector settings (--config, --set, --connector-class;"
+                    + " docs/connectors.md): " + CONNECTOR_CLASS + " " + value + " is a sink connector; ingest runs a"
+                    + " source connector: give a class or alias of one of " + classes.allowedValues()
+                    + "; or leave it out to run " + connectorClass(source) + ", the connector of --source " + source);
+        }
         return classes.resolve(value).orElse(null);
     }
 

@@ -95,6 +95,23 @@ class IngestConnectorClassTest {
         assertThat(r.err()).contains("connector.class is empty: give a class or alias of one of ");
     }
 
+    /**
+     * A sink connector is one the worker loads, but ingest runs a source: the worker started it (once the broker, the
+     * registry and the worker had), and the run waited for --timeout with nothing to read or write.
+     */
+    @Test
+    void shouldRefuseBeforeAnythingStartsWhenConnectorClassIsASinkConnector() throws IOException {
+        String sink = IdleSinkConnector.class.getName();
+
+        CliRun r = quietly(fileRun("--set", "connector.class=" + sink));
+
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().lines().toList()).as(r.err()).hasSize(1);
+        assertThat(r.err()).startsWith("Invalid connector settings (--config, --set, --connector-class;"
+                + " docs/connectors.md): connector.class " + sink + " is a sink connector; ingest runs a source"
+                + " connector: give a class or alias of one of ").contains(FILE + " (FileSourceConnector, FileSource)");
+    }
+
     /** What the worker loads is not refused: a Connector class on the class path that no service file lists. */
     @Test
     void shouldLeaveAConnectorClassOnTheClassPathToTheWorkerWhenNoServiceFileListsIt() throws IOException {
