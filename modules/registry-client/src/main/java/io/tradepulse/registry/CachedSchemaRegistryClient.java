@@ -142,17 +142,33 @@ public final class CachedSchemaRegistryClient implements SchemaRegistryClient {
 
     /**
      * Whether a failed registration collided with a concurrent one, rather than being rejected: HTTP 409 whose
-     * message says "already exists". Apicurio 2.6's ccompat API answers the loser of two simultaneous registrations
-     * on a new subject {@code {"error_code":409,"message":"An artifact with ID '<subject>' in group 'null' already
-     * exists."}}, and of two simultaneous new versions {@code {"error_code":0,"message":"An artifact version 'null'
-     * for artifact ID '<subject>' in group 'null' already exists."}}. The error code cannot tell the first from an
+     * message says "already exists" and does not open as a rejection ({@link #isRejectionMessage}). Apicurio 2.6's
+     * ccompat API answers the loser of two simultaneous registrations on a new subject
+     * {@code {"error_code":409,"message":"An artifact with ID '<subject>' in group 'null' already exists."}}, and of
+     * two simultaneous new versions {@code {"error_code":0,"message":"An artifact version 'null' for artifact ID
+     * '<subject>' in group 'null' already exists."}}. The error code cannot tell the first from an
      * incompatible schema, which Apicurio (like Confluent, Karapace and Redpanda) answers with HTTP 409 and error code
      * 409 too ("Incompatible artifact: ..." / "Schema being registered is incompatible ..."), so the message decides.
      * Confluent, Karapace and Redpanda serialize registrations and answer the same id instead of a conflict.
      */
     static boolean isConcurrentCreationConflict(SchemaRegistryException e) {
-        return isConflictAnswer(e) && e.registryMessage() != null
-                && e.registryMessage().toLowerCase(Locale.ROOT).contains("already exists");
+        if (!isConflictAnswer(e) || e.registryMessage() == null) {
+            return false;
+        }
+        String message = e.registryMessage().strip().toLowerCase(Locale.ROOT);
+        return message.contains("already exists") && !isRejectionMessage(message);
+    }
+
+    /**
+     * Whether a 409's (lower-case) message opens as a registry's rejection: Confluent and Redpanda ("Schema being
+     * registered is incompatible ..."), Apicurio ("...RuleViolationException: Incompatible artifact: ...") and Karapace
+     * ("Incompatible schema, ..."). Told by its opening words because Confluent's details quote the earlier schema
+     * ({@code {oldSchema: '...'}}), docs included, so a doc saying "already exists" made a rejection look like a
+     * collision: looked up, registered again four times, and reported as "not found under the subject".
+     */
+    private static boolean isRejectionMessage(String message) {
+        return message.startsWith("schema being registered is incompatible") || message.startsWith("incompatible")
+                || message.startsWith("io.apicurio.registry.rules.ruleviolationexception: incompatible");
     }
 
     /** The registry answered HTTP 409 (a collision or a rejection; an unavailable registry never counts). */

@@ -195,6 +195,34 @@ class RegisterConflictTest {
         REGISTRY.verify(0, postRequestedFor(urlEqualTo(LOOKUP)));
     }
 
+    /**
+     * Confluent's rejection as its registry words it since 7.x: the details quote the earlier version's schema, docs
+     * included. One that says "already exists" is still a rejection, not a collision with a concurrent registration.
+     */
+    @Test
+    void shouldFailOnAnIncompatible409WhoseQuotedOldSchemaSaysAlreadyExistsWithoutLookingUp() {
+        String oldSchema = "{\\\"type\\\":\\\"record\\\",\\\"name\\\":\\\"Price\\\",\\\"namespace\\\":"
+                + "\\\"test.registry\\\",\\\"fields\\\":[{\\\"name\\\":\\\"amend\\\",\\\"type\\\":"
+                + "\\\"boolean\\\",\\\"doc\\\":\\\"true when the price already exists upstream\\\"}]}";
+        String rejection = "{\"error_code\":409,\"message\":\"Schema being registered is incompatible with an earlier "
+                + "schema for subject \\\"prices-value\\\", details: [{errorType:'READER_FIELD_MISSING_DEFAULT_VALUE', "
+                + "description:'The field 'venue' at path '/fields/2' in the new schema has no default value and is "
+                + "missing in the old schema', additionalInfo:'venue'}, {oldSchemaVersion: 1}, "
+                + "{oldSchema: '" + oldSchema + "'}, {validateFields: 'false', compatibility: 'BACKWARD'}]\"}";
+        REGISTRY.stubFor(post(REGISTER).willReturn(error(409, rejection)));
+        REGISTRY.stubFor(post(LOOKUP).willReturn(error(404, APICURIO_SCHEMA_NOT_FOUND)));
+        try (CachedSchemaRegistryClient client = client()) {
+            assertThatThrownBy(() -> client.register(SUBJECT, PRICE_V3_INCOMPATIBLE))
+                    .isInstanceOfSatisfying(SchemaRegistryException.class, e -> {
+                        assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.INCOMPATIBLE_SCHEMA);
+                        assertThat(e.getMessage()).startsWith("Schema test.registry.Price rejected as incompatible "
+                                + "under subject 'prices-value': Schema being registered is incompatible");
+                    });
+        }
+        REGISTRY.verify(1, postRequestedFor(urlEqualTo(REGISTER)));
+        REGISTRY.verify(0, postRequestedFor(urlEqualTo(LOOKUP)));
+    }
+
     @Test
     void shouldStillFailOnApicurioIncompatible409WithoutLookingUp() {
         REGISTRY.stubFor(post(REGISTER).willReturn(error(409, APICURIO_INCOMPATIBLE)));
