@@ -511,4 +511,19 @@ class DlqCommandTest {
                 "--bootstrap-servers", "--schema-registry-url", "--topic-prefix", "tradepulse.replayed-from", "transaction.timeout.ms",
                 "Exit codes:");
     }
+
+    /**
+     * The registry's "not found" (40401 subject, 40402 version, 40403 schema) is a key schema not registered; a plain
+     * 404 (a schema.registry.url with the wrong path) is not, and "register the key schema" was the wrong advice.
+     */
+    @Test
+    void shouldTakeOnlyTheRegistrysNotFoundCodesAsAKeySchemaNotRegistered() {
+        for (int code : new int[] {SchemaRegistryException.SUBJECT_NOT_FOUND, SchemaRegistryException.VERSION_NOT_FOUND,
+                SchemaRegistryException.SCHEMA_NOT_FOUND}) {
+            assertThat(DlqCommand.keySchemaNotRegistered(new SerializationException("x",
+                    new SchemaRegistryException("not found", code, 404)))).as("error code " + code).isTrue();
+        }
+        assertThat(DlqCommand.keySchemaNotRegistered(new SerializationException("x",
+                new SchemaRegistryException("HTTP 404 Not Found", 404, 404)))).as("a plain 404").isFalse();
+    }
 }

@@ -56,12 +56,12 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
             if (deadLetters.isGlobal(record.topic())) {
                 log.error("Cannot deserialize tariff event {}: the schema registry cannot serve its schema ({}); skipped "
                         + "without a dead letter, the calendar lacks its new version until the processor's next start "
-                        + "re-reads tariff.events", origin, exception.getMessage(), exception);
+                        + "re-reads tariff.events{}", origin, exception.getMessage(), wrongUrlHint(exception), exception);
                 return Response.resume();
             }
             log.error("Cannot deserialize {}: the schema registry cannot serve its schema ({}); stopping without "
-                    + "committing, the input is read again once the registry answers", origin, exception.getMessage(),
-                    exception);
+                    + "committing, the input is read again once the registry answers{}", origin, exception.getMessage(),
+                    wrongUrlHint(exception), exception);
             return Response.fail();
         }
         if (deadLetters.isGlobal(record.topic())) {
@@ -84,8 +84,11 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
     /**
      * Whether the input failed only because the registry could not serve its writer schema: unavailable, or an answer
      * that says nothing about the record (HTTP 401/403 credentials, a 500 the registry kept giving, e.g. its backing
-     * store down, a 2xx page that is no registry's). Only "not found" (404: no schema has the record's id) condemns
-     * the record; so does an error raised without a registry response (the schema text cannot be read).
+     * store down, a 2xx page that is no registry's). Only the registry's "not found" (HTTP 404 with error code 40403:
+     * no schema has the record's id) condemns the record; so does an error raised without a registry response (the
+     * schema text cannot be read). A 404 without 40403 is no registry's answer about an id but a URL that is no
+     * registry API (Apicurio's root without /apis/ccompat/v7, that path added to a Confluent URL): it answered every
+     * lookup so, and every input was dead-lettered.
      */
     static boolean isRegistryOutage(Throwable exception) {
         for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -93,10 +96,22 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
                 return true;
             }
             if (t instanceof SchemaRegistryException e && e.httpStatus() != SchemaRegistryException.NOT_FROM_REGISTRY
-                    && e.httpStatus() != 404) {
+                    && !(e.httpStatus() == 404 && e.errorCode() == SchemaRegistryException.SCHEMA_NOT_FOUND)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** What to add to an outage's log line when the registry URL is likely wrong ({@link #isRegistryOutage}). */
+    static String wrongUrlHint(Throwable exception) {
+        for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SchemaRegistryException e && e.httpStatus() == 404
+                    && e.errorCode() != SchemaRegistryException.SCHEMA_NOT_FOUND) {
+                return "; HTTP 404 without the registry's error code 40403 is no registry's answer: check that "
+                        + "schema.registry.url is the registry's API root (Apicurio's ends in /apis/ccompat/v7)";
+            }
+        }
+        return "";
     }
 }

@@ -130,6 +130,26 @@ class DeadLetterDeserializationHandlerTest {
         assertThat(response.deadLetterQueueRecords()).hasSize(1);
     }
 
+    /**
+     * A schema.registry.url with the wrong path (Apicurio's root without /apis/ccompat/v7, or that path added to a
+     * Confluent URL) answers every id lookup with a plain 404 (error code 404 or none, never the registry's 40403):
+     * it says nothing about the record, which was dead-lettered, and so was every other input.
+     */
+    @Test
+    void shouldFailWithoutADeadLetterWhenTheRegistryUrlAnswersAPlain404() {
+        DeadLetterDeserializationHandler handler = handler(registry);
+        var wrongPath = new SerializationException("Error retrieving Avro schema for id 9",
+                new io.tradepulse.registry.SchemaRegistryException("HTTP 404 Not Found", 404, 404, "getById", null));
+
+        DeserializationExceptionHandler.Response response = handler.handleError(null,
+                new ConsumerRecord<>(TopicCatalog.RECORDS, 4, 0, null, new byte[] {0, 0, 0, 0, 9}), wrongPath);
+
+        assertThat(response.result()).isEqualTo(DeserializationExceptionHandler.Result.FAIL);
+        assertThat(response.deadLetterQueueRecords()).isEmpty();
+        assertThat(DeadLetterDeserializationHandler.wrongUrlHint(wrongPath)).contains("schema.registry.url",
+                "/apis/ccompat/v7");
+    }
+
     @Test
     void shouldSkipATariffEventWithoutADeadLetterWhenTheRegistryWasUnavailable() {
         ConsumerRecord<byte[], byte[]> in = new ConsumerRecord<>(TopicCatalog.TARIFF_EVENTS, 0, 3L, null, new byte[] {0, 0, 0, 0, 9});
