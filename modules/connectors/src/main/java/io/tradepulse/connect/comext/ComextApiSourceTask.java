@@ -162,7 +162,11 @@ public class ComextApiSourceTask
           : files.hold(scan(body, url, false, asked), ComextParser.SdmxScan::close);
       YearMonth newest = scan == null ? null : scan.newestFigure;
       YearMonth windowEnd = single ? off.next() : lastPossible;
+      // A body that is not SDMX-CSV (an XML envelope, a gateway's page) says nothing about the months asked: the cursor
+      // stays, however old they are. Taken as an answer without data, it stepped a catching-up reporter over every
+      // month older than comext.publication.lag.months as never published, and they were never asked again.
       YearMonth next = newest != null ? newest.plusMonths(1)
+          : scan != null && scan.notSdmxCsv() ? off.next()
           : MonthGaps.afterEmptyWindow(off.next(), windowEnd, lastPossible, config.publicationLagMonths());
       // Not out yet: ask again later. Applied once the response is done, so a failed read is retried at once.
       Instant recheckAt = newest == null && !next.isAfter(off.next()) ? now.plus(config.pollInterval()) : null;

@@ -259,6 +259,14 @@ final class ComextParser {
       this.asked = asked;
     }
 
+    /**
+     * Whether the response is not SDMX-CSV at all (a header without the columns): one dead letter for the whole of it,
+     * which says nothing about the months asked.
+     */
+    boolean notSdmxCsv() {
+      return columns == null && items > 0;
+    }
+
     /** Each month's fingerprint, as an offset stores them. */
     Map<YearMonth, String> digests() {
       Map<YearMonth, String> d = new TreeMap<>();

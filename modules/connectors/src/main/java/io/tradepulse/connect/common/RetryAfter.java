@@ -21,8 +21,10 @@ import java.util.regex.Pattern;
  */
 final class RetryAfter {
   /**
-   * What a delta-seconds larger than a long stands for: RFC 9110 section 1.2.2 asks a recipient to take such a value
-   * as 2^31 seconds rather than reject it (the caller's cap then applies as to any long wait).
+   * What a delta-seconds larger than this stands for: RFC 9111 section 1.2.2 asks a recipient to take a value it cannot
+   * represent, or whose calculations overflow, as 2^31 seconds rather than reject it (the caller's cap then applies as
+   * to any long wait). Any larger value is taken as this, not only one larger than a long: from 2^63 / 1000 seconds the
+   * wait overflowed as milliseconds (its WARN, the fetcher's waits), an ArithmeticException that failed the task.
    */
   static final Duration OVERFLOW = Duration.ofSeconds(1L << 31);
 
@@ -62,7 +64,8 @@ final class RetryAfter {
     String v = value.trim();
     if (DELTA_SECONDS.matcher(v).matches()) {
       try {
-        return Optional.of(Duration.ofSeconds(Long.parseLong(v)));
+        long seconds = Long.parseLong(v);
+        return Optional.of(seconds > OVERFLOW.getSeconds() ? OVERFLOW : Duration.ofSeconds(seconds));
       } catch (NumberFormatException e) { // digits only, so too large
         return Optional.of(OVERFLOW);
       }

@@ -154,6 +154,11 @@ public final class RetryingFetcher {
     for (int attempt = 0; ; attempt++) {
       awaitServer(origin, logUri);
       throttle.acquire();
+      if (sleeper.stopped()) {
+        // The throttle's wait ended early because the task is stopping: the call would go out all the same (one of a
+        // daily quota) unless the fetcher was already stopped, which the task does only after the stop signal.
+        throw new RetriableException("Task stopping: not calling " + logUri);
+      }
       String problem;
       Duration wait = backoff.delay(attempt);
       Asked asked = null; // set when the server said how long to wait

@@ -182,6 +182,17 @@ public record ComtradeOffset(YearMonth next, long rowsDone, String digest, Map<Y
         trimmed(withBadRows(emitted.keySet(), badRows), newNext, lookback));
   }
 
+  /**
+   * Before the first record of a new-period page read again from its first item over items already delivered: the
+   * page changed since (Comtrade revised it between a crash and the restart), and its {@code periods} go out with a
+   * revision one higher than the figures delivered, which carry the same publishedAt.
+   */
+  ComtradeOffset revisedMidPage(Set<YearMonth> periods) {
+    Map<YearMonth, Integer> r = new TreeMap<>(revisions);
+    periods.forEach(m -> r.merge(m, 1, Integer::sum));
+    return new ComtradeOffset(next, rowsDone, digest, months, r, revising, deadLetters, leavesOutSent);
+  }
+
   /** Before the first record of a look-back response's changed periods, with the revisions they go out with. */
   ComtradeOffset revising(Window window, String changedDigest, Map<YearMonth, Integer> newRevisions) {
     return new ComtradeOffset(next, 0, changedDigest, months, newRevisions, window, deadLetters);

@@ -199,9 +199,13 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
       String digest = page.dataDigest() != null ? page.dataDigest() : page.wholeDigest();
       long skip = resumable(off, digest, body) ? off.rowsDone() : 0;
       // Without data in the chunk the cursor stays (those periods are probably not published yet) unless
-      // they are so old that they never will be (MonthGaps): a gap must not stall the reporter for ever.
-      YearMonth next = newest == null ? afterEmpty(reporter, single, off.next(), windowEnd, lastPossible)
-          : newest.plusMonths(1);
+      // they are so old that they never will be (MonthGaps): a gap must not stall the reporter for ever. A page that is
+      // one dead letter as a whole (the API's "error", such as a query timeout) says nothing of its periods: the cursor
+      // stays whatever their age. Taken as an answer without data, it stepped a catching-up reporter over old periods
+      // as never published, and they were never asked again.
+      YearMonth next = newest != null ? newest.plusMonths(1)
+          : page.dataDigest() == null ? off.next()
+          : afterEmpty(reporter, single, off.next(), windowEnd, lastPossible);
       // The fingerprints of the periods it carries, so that the look-back re-emits them only once they change.
       Window asked = new Window(off.next(), windowEnd);
       Map<YearMonth, String> emitted = new TreeMap<>();
@@ -234,7 +238,14 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
         page.close(); // not read yet: the page's items are read again without those dead letters
         items = parser.items(body, logUri, askedPeriods, quiet);
       }
-      ComtradeOffset done = off.advanced(next, emitted, page.badRowDigests(), config.lookbackMonths());
+      // A page read again from its first item although the stored offset had delivered some of it changed meanwhile
+      // (revised between a crash and the restart): its figures go out over those delivered, whose publishedAt
+      // (derived from the period) they share, so they carry a revision one higher, as a look-back's do; downstream
+      // kept the larger of two figures of the same revision, and the look-back, which compares with this page, never
+      // re-emitted them. The offsets keep the revisions, so a resume of this page keeps them too.
+      ComtradeOffset base = skip == 0 && off.rowsDone() > 0 && !off.digest().isEmpty()
+          ? off.revisedMidPage(emitted.keySet()) : off;
+      ComtradeOffset done = base.advanced(next, emitted, page.badRowDigests(), config.lookbackMonths());
       if (page.dataDigest() == null && !next.isAfter(off.next())) {
         // One dead letter as a whole (an "error") keeps the cursor, and the next call answers it again: it has no
         // period, so no dead-letter fingerprint covers it, and it went out with every call. Its one item is done with
@@ -246,8 +257,9 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
         }
       }
       open = new OpenPage(reporter, partition(reporter), new Part<>(new PayloadCursor(items, body, skip), off,
-          done, rows -> off.rowDone(rows, digest, leavesOut)),
-          UnaryOperator.identity(), occurredAt, recheckAt, logUri, null);
+          done, rows -> base.rowDone(rows, digest, leavesOut)),
+          item -> item instanceof TradeRow t ? t.withRevision(base.revision(YearMonth.of(t.year(), t.month()))) : item,
+          occurredAt, recheckAt, logUri, null);
       files.handOver();
       return emit();
     });

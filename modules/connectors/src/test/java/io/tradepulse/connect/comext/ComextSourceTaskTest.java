@@ -813,6 +813,34 @@ class ComextSourceTaskTest {
   }
 
   /**
+   * A new-month call of a reporter catching up on months older than comext.publication.lag.months answered 200 with a
+   * body that is not SDMX-CSV (an XML envelope, a gateway's page): one dead letter, and the cursor stays, as for a
+   * younger month. It moved to the horizon instead, as if the response had said those months have no data: a WARN
+   * "treating as never published", and every month from 2023-01 to 2024-05 was never asked again.
+   */
+  @Test
+  void shouldKeepTheCursorOfAnOldMonthWhenANewMonthCallAnswersABodyThatIsNotSdmxCsv() throws Exception {
+    String notCsv = "<env:Envelope xmlns:env=\"http://schemas.xmlsoap.org/soap/envelope/\"><env:Header/><env:Body>"
+        + "<ns0:syncResponse><processingStatus>SUBMITTED</processingStatus></ns0:syncResponse></env:Body>"
+        + "</env:Envelope>\n";
+    wm.stubFor(get(urlPathEqualTo(REVISED_PATH)).atPriority(10).willReturn(aResponse().withStatus(404)
+        .withBody("{\"error\":{\"status\":404,\"label\":\"NO_RECORDS_FOUND\"}}")));
+    stubSdmx("2023-01", null, notCsv);
+    Map<String, String> props = revisionProps("0");
+    props.put(ComextConfig.START_CONFIG, "2023-01");
+    ComextApiSourceTask task = start(new ComextApiSourceTask(), props);
+    List<SourceRecord> first = harness.drain(task);
+    stubSdmx("2023-01", null, sdmx("13/06/25", "CN 2023-01 31234567890"));
+    clock.advance(Duration.ofMinutes(10));
+    List<SourceRecord> then = harness.drain(task);
+    task.stop();
+
+    assertThat(values(first, "trade.dlq")).hasSize(1);
+    assertThat(figures(then)).as("asked again, not stepped over")
+        .containsExactly("CHN 2023-1 31234567890 COMEXT 2025-06-13");
+  }
+
+  /**
    * May has a confidential row only, then its figures come out beside it. The release before the dead letters of a
    * month without figures were left out (dead-letter fingerprints already kept) counted May's row among the items done
    * of that response; a task of that release stopped after the dead letter and China's figure, and restarted on this

@@ -62,6 +62,10 @@ class RetryAfterTest {
     assertThat(RetryAfter.of(" 120 ", "Mon, 30 Nov 2026 07:01:00 GMT", NOW)).contains(Duration.ofSeconds(120));
     assertThat(RetryAfter.of("0", null, NOW)).contains(Duration.ZERO);
     assertThat(RetryAfter.of("99999999999999999999", null, NOW)).contains(Duration.ofSeconds(2_147_483_648L));
+    assertThat(RetryAfter.of("9223372036854775807", null, NOW)).as("a long, but not in ms")
+        .contains(Duration.ofSeconds(2_147_483_648L));
+    assertThat(RetryAfter.of("2147483649", null, NOW)).contains(Duration.ofSeconds(2_147_483_648L));
+    assertThat(RetryAfter.of("2147483648", null, NOW)).contains(Duration.ofSeconds(2_147_483_648L));
     assertThat(RetryAfter.of("-5", null, NOW)).as("not delta-seconds").isEqualTo(Optional.empty());
     assertThat(RetryAfter.of("+5", null, NOW)).isEmpty();
     assertThat(RetryAfter.of("1.5", null, NOW)).isEmpty();

@@ -78,6 +78,43 @@ class RetryingFetcherTest {
   }
 
   /**
+   * A stop during the throttle's wait (http.min.interval.ms) ends the wait at once, and then no call is made: the
+   * call went out all the same (a call of Comtrade's daily quota, its answer thrown away) whenever the fetcher itself
+   * was not stopped yet, as TradeSourceTask#stop stops it only after the stop signal.
+   */
+  @Test
+  void shouldNotCallOnceTheTaskStopsDuringTheThrottlesWait() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    Sleeper.StopSignal stop = new Sleeper.StopSignal();
+    PageFetcher ok = (uri, headers) -> {
+      calls.incrementAndGet();
+      return new HttpPage(200, new byte[] {'{', '}'}, Optional.empty(), HttpValidators.NONE);
+    };
+    RetryingFetcher fetcher = new RetryingFetcher(ok, new MinIntervalThrottle(Duration.ofHours(1), stop),
+        new Backoff(Duration.ofMinutes(1), Duration.ofMinutes(5), 10, Duration.ofDays(1), WAIT), stop, NOW,
+        new IngestMetrics());
+    URI uri = URI.create("http://x/t");
+    assertThat(fetcher.fetch(uri, Map.of(), "x").status()).isEqualTo(200);
+    Thread stopper = new Thread(() -> {
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      stop.stop();
+    });
+    stopper.start();
+    long start = System.nanoTime();
+
+    assertThatThrownBy(() -> fetcher.fetch(uri, Map.of(), "x")).isInstanceOf(RetriableException.class)
+        .hasMessageContaining("stopping");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the hour not waited")
+        .isLessThan(Duration.ofSeconds(30));
+    assertThat(calls.get()).as("no call after the stop").isEqualTo(1);
+    stopper.join();
+  }
+
+  /**
    * The JDK's HttpClient fails a host name that does not resolve, and a refused connection, with a ConnectException
    * whose message and causes' messages are null: each retry's WARN said "ConnectException: null". It now says what
    * happened, over the real HTTP client ({@code .invalid} never resolves, RFC 6761; nothing listens on port 1).
@@ -341,6 +378,31 @@ class RetryingFetcherTest {
       assertThatThrownBy(() -> f.fetch(data, Map.of(), "data")).isInstanceOf(RetriableException.class);
       assertThat(log.warnings()).filteredOn(w -> w.contains("2592000 s")).singleElement().asString()
           .contains("http.retry.after.max.ms").contains("7200000 ms").contains("2026-11-30T09:00:00Z");
+    }
+    assertThat(f.fetch(data, Map.of(), "data").status()).isEqualTo(200);
+    assertThat(waits).containsExactly(Duration.ofHours(2));
+  }
+
+  /**
+   * A delta-seconds that fits a long but not as milliseconds (from 9223372036854776 s: a "never" some servers send as
+   * Long.MAX_VALUE) failed the fetch with an ArithmeticException (long overflow) while its WARN was written: no
+   * RetriableException, so the worker failed the task, and again at every restart. It is taken as 2^31 s, as a value
+   * too large for a long already was, and the cap applies to it as to any long wait.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"9223372036854775807", "9223372036854776"})
+  void shouldWaitTheRetryAfterMaximumWhenA503AsksForMoreSecondsThanFitInMilliseconds(String retryAfter)
+      throws Exception {
+    stubFailingOnce(aResponse().withStatus(503).withHeader("Retry-After", retryAfter));
+    List<Duration> waits = new CopyOnWriteArrayList<>();
+    RetryingFetcher f = noRetries(waits, Duration.ofHours(2));
+    URI data = URI.create(wm.baseUrl() + "/data");
+
+    try (LogCapture log = new LogCapture()) {
+      assertThatThrownBy(() -> f.fetch(data, Map.of(), "data")).isInstanceOf(RetriableException.class)
+          .hasMessageContaining("HTTP 503").hasMessageContaining("2026-11-30T09:00:00Z");
+      assertThat(log.warnings()).filteredOn(w -> w.contains("2147483648 s")).singleElement().asString()
+          .contains("http.retry.after.max.ms");
     }
     assertThat(f.fetch(data, Map.of(), "data").status()).isEqualTo(200);
     assertThat(waits).containsExactly(Duration.ofHours(2));

@@ -595,6 +595,33 @@ class ComtradeSourceTaskTest {
         getRequestedFor(urlPathEqualTo(PATH)).withQueryParam("period", equalTo("202505")));
   }
 
+  /**
+   * A reporter catching up on periods older than comtrade.publication.lag.months got a page that is one dead letter as
+   * a whole (the API's "error", here a query timeout): the cursor stays and the same call is asked again, as for a
+   * recent period. It was taken as an answer without data: 2023-01..2023-11 were stepped over as never published, with
+   * a WARN saying so, and never asked again.
+   */
+  @Test
+  void shouldKeepTheCursorOfOldPeriodsWhenTheirPageIsAnErrorAndAskThemAgain() throws Exception {
+    wm.stubFor(get(urlPathEqualTo(PATH)).atPriority(10).willReturn(aResponse().withStatus(204)));
+    String year2023 = "202301,202302,202303,202304,202305,202306,202307,202308,202309,202310,202311,202312";
+    stubPeriods(year2023, "{\"elapsedTime\":\"30.0 secs\",\"count\":0,\"data\":[],\"error\":\"Timeout\"}");
+    Map<String, String> props = Map.of(ComtradeConfig.START_CONFIG, "202301", ComtradeConfig.LOOKBACK_CONFIG, "0");
+    ComtradeSourceTask task = task(props);
+    List<SourceRecord> first = harness.drain(task);
+    stubPeriods(year2023, page(1, rec("202303", "156", "842", "X", "TOTAL", "1000")));
+    clock.advance(Duration.ofMinutes(10));
+    List<SourceRecord> then = harness.drain(task);
+    task.stop();
+
+    assertThat(first).extracting(r -> ((Struct) r.value()).getString("reason"))
+        .containsExactly("Comtrade error: Timeout");
+    assertThat(then).as("asked again, not stepped over").singleElement().satisfies(r -> {
+      assertThat(((Struct) r.value()).getInt32("month")).isEqualTo(3);
+      assertThat(r.sourceOffset().get("next")).isEqualTo("202304");
+    });
+  }
+
   @Test
   void shouldKeepAskingForARecentPeriodThatIsNotOutYet() throws Exception {
     String path = "/data/v1/get/C/M/HS";

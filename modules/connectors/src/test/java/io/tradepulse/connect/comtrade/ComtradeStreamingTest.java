@@ -358,6 +358,49 @@ class ComtradeStreamingTest {
         .isEqualTo(rows(1));
   }
 
+  /**
+   * Comtrade revises a period between a crash mid-page and the restart: the page is read again from its first record,
+   * over figures already delivered. Its publishedAt is derived from the period, the same as theirs, so the new figures
+   * must carry a higher revision: at the same revision downstream keeps the larger value, and a figure revised down
+   * lost to the stale one for good (the look-back compares with the page read after the restart, so it sees no change
+   * either). A further crash with the same revised page resumes it with that revision, without duplicates.
+   */
+  @Test
+  void shouldGiveAPageRevisedBetweenACrashMidPageAndTheRestartAHigherRevisionKeptWhenResumedAgain()
+      throws Exception {
+    String page = bigPage();
+    stubReporter("156", page);
+    Map<String, String> props = props("156", BATCH);
+    ComtradeSourceTask first = start(props);
+    List<SourceRecord> delivered = harness.take(first, BATCH);
+    first.stop();
+    // Revised down meanwhile: the first record (2024-02, delivered above) is now 0.
+    String one = bigRecord(1);
+    stubReporter("156", page.replace(one, one.replace("\"fobvalue\":1,\"primaryValue\":1,",
+        "\"fobvalue\":0,\"primaryValue\":0,")));
+    ComtradeSourceTask second = start(props);
+    List<SourceRecord> again = harness.take(second, BATCH);
+    second.stop();
+    ComtradeSourceTask third = start(props);
+    List<SourceRecord> rest = harness.drain(third);
+    third.stop();
+
+    assertThat(revisions(delivered)).containsOnly(0);
+    assertThat(row(again.get(0))).as("read again from its first record, revised").isZero();
+    assertThat(revisions(again)).as("over figures delivered with revision 0").containsOnly(1);
+    assertThat(revisions(rest)).as("resumed with the same page: its revision").containsOnly(1);
+    List<Integer> rows = new ArrayList<>(again.stream().map(ComtradeStreamingTest::row).toList());
+    rest.forEach(r -> rows.add(row(r)));
+    assertThat(rows.subList(1, rows.size())).as("no duplicates, no gaps").isEqualTo(rows(2));
+    assertThat(TaskHarness.offset(rest.get(rest.size() - 1))).containsEntry("next", "202404")
+        .containsEntry("revisions", "2024-01=1;2024-02=1;2024-03=1");
+  }
+
+  static List<Integer> revisions(List<SourceRecord> rs) {
+    return rs.stream().filter(r -> r.topic().equals("trade.records"))
+        .map(r -> ((Struct) r.value()).getInt32("revision")).distinct().toList();
+  }
+
   @Test
   void shouldDigestTheStreamedPageLikeItsBytesSoOffsetsStoredByEarlierReleasesResume() throws Exception {
     String page = bigPage();
