@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
@@ -30,6 +31,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -118,7 +120,9 @@ public final class JdkPageFetcher implements PageFetcher {
     this.clock = clock;
     this.client = HttpClient.newBuilder()
         .connectTimeout(timeout)
-        .followRedirects(HttpClient.Redirect.NORMAL)
+        // Redirects are followed here (send), not by the client: its policy sends every header of the request to
+        // wherever a redirect points, another host included, and Comtrade's subscription key is one.
+        .followRedirects(HttpClient.Redirect.NEVER)
         .build();
   }
 
@@ -212,6 +216,60 @@ public final class JdkPageFetcher implements PageFetcher {
    * answer.
    */
   private HttpResponse<InputStream> send(URI uri, Map<String, String> headers)
+      throws IOException, InterruptedException {
+    URI at = uri;
+    Map<String, String> sent = headers;
+    for (int redirects = 0; ; redirects++) {
+      HttpResponse<InputStream> response = sendOnce(at, sent);
+      Optional<String> location = response.headers().firstValue("Location");
+      if (!REDIRECTS.contains(response.statusCode()) || location.isEmpty() || redirects == MAX_REDIRECTS) {
+        return response;
+      }
+      URI next;
+      try {
+        next = at.resolve(new URI(location.get().strip()));
+      } catch (URISyntaxException | IllegalArgumentException e) {
+        response.body().close();
+        throw new IOException("HTTP " + response.statusCode() + " from " + redact(at) + " redirects to no URI ("
+            + e.getMessage() + ")", e);
+      }
+      if (next.getHost() == null && next.getScheme() != null && next.getScheme().toLowerCase().startsWith("http")) {
+        response.body().close();
+        throw new IOException("HTTP " + response.statusCode() + " from " + redact(at) + " redirects to a URI "
+            + "without a host");
+      }
+      if (next.getScheme() == null || !(next.getScheme().equalsIgnoreCase("http")
+          || next.getScheme().equalsIgnoreCase("https"))
+          || at.getScheme().equalsIgnoreCase("https") && next.getScheme().equalsIgnoreCase("http")) {
+        return response; // as Redirect.NORMAL: never from HTTPS to HTTP (nor to another scheme); the 3xx is the answer
+      }
+      response.body().close(); // frees the connection; a redirect's body is not read
+      if (!sameOrigin(uri, next)) {
+        // Another origin gets none of the caller's headers but Accept (RFC 9110 section 15.4 leaves it to the client;
+        // curl and Python requests drop credentials likewise): API keys and the first origin's validators stay home,
+        // and once dropped they stay dropped, also if a later redirect points back.
+        sent = headers.entrySet().stream().filter(h -> h.getKey().equalsIgnoreCase("Accept"))
+            .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
+      }
+      at = next;
+    }
+  }
+
+  /** The redirect statuses followed (with GET, the only method sent), as the JDK client's Redirect.NORMAL. */
+  private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
+  /** The JDK client's own default limit (jdk.httpclient.redirects.retrylimit). */
+  private static final int MAX_REDIRECTS = 5;
+
+  private static boolean sameOrigin(URI a, URI b) {
+    return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost() != null
+        && a.getHost().equalsIgnoreCase(b.getHost()) && port(a) == port(b);
+  }
+
+  private static int port(URI u) {
+    return u.getPort() >= 0 ? u.getPort() : u.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+  }
+
+  private HttpResponse<InputStream> sendOnce(URI uri, Map<String, String> headers)
       throws IOException, InterruptedException {
     CompletableFuture<HttpResponse<InputStream>> response =
         client.sendAsync(request(uri, headers), HttpResponse.BodyHandlers.ofInputStream());
