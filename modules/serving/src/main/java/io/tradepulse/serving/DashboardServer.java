@@ -93,7 +93,10 @@ public final class DashboardServer implements AutoCloseable {
     /** One row of a streamed array: no flush per row (the default), the buffer decides. */
     private static final ObjectWriter ROW = JSON.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
 
-    /** Health as the processor reports it; readiness additionally needs the view to have caught up. */
+    /**
+     * Health as the processor reports it; readiness additionally needs the view to have caught up, to advance and to
+     * be readable ({@link ViewReadCheck}).
+     */
     public record Health(boolean alive, boolean ready, String detail) {
     }
 
@@ -105,6 +108,8 @@ public final class DashboardServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Results view;
     private final Supplier<Health> health;
+    /** Readiness also needs the view to be readable: see {@link ViewReadCheck}. */
+    private final ViewReadCheck readCheck;
     private final CorsPolicy cors;
     /** Path to handler, matched exactly. */
     private final Map<String, HttpHandler> routes;
@@ -127,6 +132,7 @@ public final class DashboardServer implements AutoCloseable {
             throws IOException {
         this.view = view;
         this.health = health;
+        this.readCheck = new ViewReadCheck(view);
         this.cors = Objects.requireNonNull(cors, "cors");
         limitRequestAndResponseTimes(); // before the server exists: the JDK reads the limits when it creates one
         this.server = HttpServer.create(new InetSocketAddress(host, port), 0);
@@ -666,8 +672,12 @@ public final class DashboardServer implements AutoCloseable {
                 .map(Enum::name).collect(Collectors.joining(", ")) + ": " + quoted(text));
     }
 
-    /** Up to 9 digits, so that parsing cannot overflow; the range is checked after. */
-    private static final Pattern LIMIT = Pattern.compile("[0-9]{1,9}");
+    /**
+     * ASCII digits: leading zeros, then up to 9 more, so that parsing cannot overflow (more would be out of range
+     * anyway); the range is checked after. Leading zeros count for nothing, as anywhere else: {@code 0000000005}
+     * is 5 (it was refused, as 10 digits).
+     */
+    private static final Pattern LIMIT = Pattern.compile("0*([0-9]{1,9})");
 
     private static int limit(Map<String, String> q) {
         String text = q.get("limit");
@@ -675,8 +685,9 @@ public final class DashboardServer implements AutoCloseable {
             return DEFAULT_LIMIT;
         }
         // ASCII digits only, as for the periods: Integer.parseInt also takes a sign and any script's digits.
-        if (LIMIT.matcher(text).matches()) {
-            int limit = Integer.parseInt(text);
+        Matcher digits = LIMIT.matcher(text);
+        if (digits.matches()) {
+            int limit = Integer.parseInt(digits.group(1));
             if (limit >= 1 && limit <= MAX_LIMIT) {
                 return limit;
             }
@@ -707,13 +718,18 @@ public final class DashboardServer implements AutoCloseable {
         try (ex) {
             Health h = health.get();
             Optional<String> viewFailure = view.failure();
+            // Readiness only: a view that cannot be read answers every query 500, so it must get no clients; the
+            // processor may be fine, so liveness (a restart) is not decided by it.
+            Optional<String> readFailure = readiness ? readCheck.failure() : Optional.empty();
             // Liveness also fails once the view has stopped for good: a restart is the only way back.
-            boolean ok = readiness ? h.ready() && view.caughtUp() && viewFailure.isEmpty() : h.alive() && !view.stopped();
+            boolean ok = readiness ? h.ready() && view.caughtUp() && viewFailure.isEmpty() && readFailure.isEmpty()
+                    : h.alive() && !view.stopped();
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", ok ? "UP" : "DOWN");
             body.put("processor", h.detail());
             body.put("viewCaughtUp", view.caughtUp());
             viewFailure.ifPresent(f -> body.put("viewFailure", f));
+            readFailure.ifPresent(f -> body.put("viewReadFailure", f));
             send(ex, ok ? 200 : 503, "application/json", JSON.writeValueAsBytes(body));
         }
     }

@@ -541,7 +541,13 @@ public final class ResultsView implements Results, AutoCloseable {
         if (thread.getState() == Thread.State.NEW) {
             consumer.close(Duration.ZERO); // never started
         }
-        store.close();
-        unlock();
+        try {
+            store.close();
+        } finally {
+            // Whatever closing or deleting the store's directory did (a file that cannot be deleted): a lock left
+            // held refused every later view on this state.dir in this JVM ("Another results view ... uses the
+            // directory") and kept the lock file's descriptor open.
+            unlock();
+        }
     }
 }

@@ -132,6 +132,8 @@ class DashboardScriptTest {
                 viewFailed: await status({status: 'DOWN', processor: 'RUNNING', viewCaughtUp: true,
                   viewFailure: 'cannot read trade.changes-0@17: <registry> unavailable'}),
                 rebalancing: await status({status: 'DOWN', processor: 'REBALANCING', viewCaughtUp: true}),
+                viewUnreadable: await status({status: 'DOWN', processor: 'RUNNING', viewCaughtUp: true,
+                  viewReadFailure: 'java.lang.IllegalStateException: results view database: IO error'}),
               };
 
               // A series with more rows and signals than the API's limit: each answer is cut, with X-Truncated.
@@ -520,6 +522,9 @@ class DashboardScriptTest {
         assertThat(status.get("viewFailed").asText())
                 .isEqualTo("○ not ready · processor RUNNING · view: cannot read trade.changes-0@17: <registry> unavailable");
         assertThat(status.get("rebalancing").asText()).isEqualTo("○ not ready · processor REBALANCING");
+        // the view's database unreadable (every query 500): the processor looked at fault here too
+        assertThat(status.get("viewUnreadable").asText()).isEqualTo("○ not ready · processor RUNNING · view:"
+                + " java.lang.IllegalStateException: results view database: IO error");
     }
 
     @Test

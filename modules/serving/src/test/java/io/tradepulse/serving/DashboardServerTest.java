@@ -36,6 +36,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -764,6 +766,21 @@ class DashboardServerTest {
         }
     }
 
+    @Test
+    void shouldTakeALimitWithLeadingZerosHoweverManyDigitsItHas() throws Exception {
+        // "1 to 100,000, in ASCII digits without a sign": 0000000005 is 5, and was refused as more than 9 digits.
+        for (String five : List.of("0000000005", "0".repeat(40) + "2")) {
+            HttpResponse<String> r = get("/api/changes?limit=" + five);
+            assertThat(r.statusCode()).as(five).isEqualTo(200);
+            assertThat(json.readTree(r.body())).as(five).hasSize(five.endsWith("5") ? 3 : 2);
+        }
+        for (String bad : List.of("0000000000", "000000100001", "0000004294967301", "99999999999999999999")) {
+            HttpResponse<String> r = get("/api/series?limit=" + bad);
+            assertThat(r.statusCode()).as(bad).isEqualTo(400);
+            assertThat(r.body()).contains("limit must be 1..100000: '" + bad + "'");
+        }
+    }
+
     /** Series of several reporters, partners and commodities, with signals whose time order is not key order. */
     private void fillForPaging() throws Exception {
         int n = 0;
@@ -1048,6 +1065,59 @@ class DashboardServerTest {
         assertThat(ready.statusCode()).isEqualTo(503);
         assertThat(ready.body()).contains("registry unavailable");
         assertThat(get("/health/live").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldNotBeReadyButStayAliveWhileTheViewsDatabaseCannotBeRead() throws Exception {
+        // The view's consumer is fine (caught up, no failure) but its database cannot be read: every query answered
+        // 500 while /health/ready said 200, so a load balancer kept sending BI clients to this instance.
+        results.store.close();
+        assertThat(get("/api/changes").statusCode()).isEqualTo(500);
+        HttpResponse<String> ready = get("/health/ready");
+        assertThat(ready.statusCode()).isEqualTo(503);
+        JsonNode body = json.readTree(ready.body());
+        assertThat(body.get("status").asText()).isEqualTo("DOWN");
+        assertThat(body.get("viewReadFailure").asText()).contains("the results view is closed");
+        assertThat(head("/health/ready").statusCode()).isEqualTo(503);
+        HttpResponse<String> live = get("/health/live");
+        assertThat(live.statusCode()).as("the processor may be fine: no restart for it").isEqualTo(200);
+        assertThat(live.body()).doesNotContain("viewReadFailure");
+    }
+
+    @Test
+    void shouldReadTheViewAtMostOncePerProbeIntervalAndBeReadyAgainOnceItCanBeRead() throws Exception {
+        server.close();
+        AtomicInteger reads = new AtomicInteger();
+        AtomicBoolean failing = new AtomicBoolean(true);
+        StoreResults flaky = new StoreResults(tmp.resolve("flaky")) {
+            @Override
+            public Page<TradeChange> changes(SeriesFilter filter, int fromPeriod, int toPeriod, Cursor after, int limit) {
+                reads.incrementAndGet();
+                if (failing.get()) {
+                    throw new IllegalStateException("results view database: IO error: While pread offset 0: EIO");
+                }
+                return super.changes(filter, fromPeriod, toPeriod, after, limit);
+            }
+        };
+        server = new DashboardServer("127.0.0.1", 0, flaky, health::get).start();
+        try {
+            long start = System.nanoTime();
+            for (int i = 0; i < 5; i++) {
+                HttpResponse<String> ready = get("/health/ready");
+                assertThat(ready.statusCode()).isEqualTo(503);
+                assertThat(ready.body()).contains("EIO");
+            }
+            if (System.nanoTime() - start < ViewReadCheck.FRESH.toNanos()) {
+                assertThat(reads.get()).as("probes within %s read the view once", ViewReadCheck.FRESH).isEqualTo(1);
+            }
+            failing.set(false);
+            Thread.sleep(ViewReadCheck.FRESH.toMillis() + 100);
+            HttpResponse<String> ready = get("/health/ready");
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(ready.body()).doesNotContain("viewReadFailure");
+        } finally {
+            flaky.store.close();
+        }
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.tradepulse.registry.SchemaRegistryException;
 import io.tradepulse.registry.SchemaRegistryUnavailableException;
 import io.tradepulse.serving.Results.SeriesFilter;
 import io.tradepulse.testsupport.registry.InMemorySchemaRegistryClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -662,5 +663,40 @@ class ResultsViewTest {
                 .hasMessageContaining("uses the directory " + tmp.resolve("view"))
                 .hasMessageContaining("give each instance its own state.dir");
         assertThat(other.closed()).isTrue();
+    }
+
+    @Test
+    void shouldReleaseTheLockWhenDeletingItsDirectoryFailsOnClose() throws Exception {
+        consumer.updateEndOffsets(Map.of(changes0, 0L, signals0, 0L));
+        Path dir = tmp.resolve("view");
+        view = new ResultsView(consumer, topics, dir).start();
+        // A tree the close cannot delete, as root too: nested deeper than PATH_MAX (4096), built one level at a time
+        // through short paths. It stands for any file that cannot be deleted (an I/O error, a busy file on NFS).
+        String name = "d".repeat(250);
+        Path chain = Files.createDirectory(tmp.resolve("chain"));
+        for (int i = 0; i < 20; i++) {
+            Path next = Files.createDirectory(tmp.resolve("next"));
+            Files.move(chain, next.resolve(name));
+            Files.move(next, chain);
+        }
+        Files.move(chain, dir.resolve("chain"));
+        ResultsView failing = view;
+        view = null;
+        assertThatThrownBy(failing::close).isInstanceOf(java.io.UncheckedIOException.class);
+
+        // Undone level by level, so the temporary directory can be deleted.
+        Files.move(dir.resolve("chain"), chain);
+        while (Files.exists(chain.resolve(name))) {
+            Path next = tmp.resolve("next");
+            Files.move(chain.resolve(name), next);
+            Files.delete(chain);
+            Files.move(next, chain);
+        }
+        // The lock was released: a view on the same state.dir starts (it was refused as another view's).
+        MockConsumer<byte[], byte[]> again = new MockConsumer<>("earliest");
+        topics(again);
+        again.updateEndOffsets(Map.of(changes0, 0L, signals0, 0L));
+        view = new ResultsView(again, topics, dir).start();
+        await(view::caughtUp);
     }
 }
