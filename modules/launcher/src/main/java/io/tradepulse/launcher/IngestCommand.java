@@ -315,6 +315,14 @@ final class IngestCommand implements Callable<Integer> {
             bootstrapServers = kafka.bootstrapServers();
             registryUrl = registry.url();
         }
+        if (!embedded) {
+            // Before any topic is created or the worker started: a registry URL that answers as no registry API (a
+            // wrong path) failed only at the converter's first row. With the value converter's settings (credentials,
+            // TLS) as the worker hands them over.
+            RegistryApiCheck.refuseNoRegistryApi(new StandaloneConfig(workerConfig(workerSettings,
+                    EmbeddedConnect.workerProps(bootstrapServers, registryUrl, Path.of("connect.offsets"))))
+                    .originalsWithPrefix("value.converter."), "--schema-registry-url");
+        }
         Map<String, Object> client = new HashMap<>();
         // The admin client (topics, progress counts) needs the worker's security settings, nothing else.
         workerSettings.forEach((k, v) -> {

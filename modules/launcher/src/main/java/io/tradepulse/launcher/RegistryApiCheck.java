@@ -28,9 +28,10 @@ final class RegistryApiCheck {
 
     /**
      * @param serdeConfig the registry client's settings as the serdes get them
+     * @param given how the user gave the URL, for the message: the key or the option
      * @throws SettingsRefusedException when the registry URL answers as no registry API
      */
-    static void refuseNoRegistryApi(Map<String, Object> serdeConfig) {
+    static void refuseNoRegistryApi(Map<String, ?> serdeConfig, String given) {
         Object urls = serdeConfig.get(SchemaRegistryClientConfig.SCHEMA_REGISTRY_URL_CONFIG);
         if (urls == null || String.valueOf(urls).isBlank()) {
             return;
@@ -48,8 +49,8 @@ final class RegistryApiCheck {
             if (e.httpStatus() == 404 && e.errorCode() < 1000) {
                 String shown = Arrays.stream(String.valueOf(urls).split(",")).map(Redaction::url)
                         .collect(Collectors.joining(","));
-                throw new SettingsRefusedException("Invalid configuration: "
-                        + SchemaRegistryClientConfig.SCHEMA_REGISTRY_URL_CONFIG + " " + shown + " answers GET /config"
+                throw new SettingsRefusedException("Invalid configuration: " + given + " " + shown
+                        + " answers GET /config"
                         + " with HTTP 404 and no registry error code: no Confluent-compatible registry API at that path;"
                         + " give the registry's API root (Confluent, Karapace, Redpanda: http://host:8081; Apicurio:"
                         + " http://host:8080/apis/ccompat/v7)");

@@ -77,7 +77,7 @@ final class RunCommand implements Callable<Integer> {
         ClientSettings.requireUsableDirectory(ProcessorConfig.STATE_DIR_CONFIG,
                 processorConfig.getString(ProcessorConfig.STATE_DIR_CONFIG));
         // Before Kafka is contacted too: a registry URL that answers as no registry API (a wrong path).
-        RegistryApiCheck.refuseNoRegistryApi(processorConfig.serdeConfig());
+        RegistryApiCheck.refuseNoRegistryApi(processorConfig.serdeConfig(), ProcessorConfig.SCHEMA_REGISTRY_URL_CONFIG);
         HttpOptions.checkPort(spec.commandLine(), "--http-port", httpPort, true);
         if (httpPort == -1) {
             // Both were taken and silently not used: a script meant to serve on them ran with no HTTP at all.

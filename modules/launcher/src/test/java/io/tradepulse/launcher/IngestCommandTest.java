@@ -309,6 +309,24 @@ class IngestCommandTest {
         assertThat(r.err()).startsWith("--start 2025-01 and --set census.start.month=2024-01 set");
     }
 
+    /**
+     * A --schema-registry-url that answers as no registry API (a plain 404: a wrong path) created the topics and started
+     * the worker, whose converter then failed at the first row (exit 1). Refused before anything starts, naming it.
+     */
+    @Test
+    void shouldRefuseARegistryUrlThatAnswersAsNoRegistryApiBeforeAnythingStarts(@TempDir Path dir) throws Exception {
+        try (NotARegistry notARegistry = new NotARegistry()) {
+            String url = notARegistry.url("/wrong");
+            CliRun r = CliRun.execute("ingest", "--source", "census", "--bootstrap-servers", "127.0.0.1:1",
+                    "--schema-registry-url", url, "--offsets", dir.resolve("x.offsets").toString(), "--timeout", "PT2S",
+                    "--start", "2025-01");
+
+            assertThat(r.code()).as(r.err()).isEqualTo(2);
+            assertThat(r.err()).startsWith("Invalid configuration: --schema-registry-url " + url
+                    + " answers GET /config with HTTP 404");
+        }
+    }
+
     /** The same value in both, as each form writes it, is no conflict. */
     @Test
     void shouldTakeAShortcutAndASetOfItsKeyWhenTheyGiveTheSameValue(@TempDir Path dir) throws Exception {

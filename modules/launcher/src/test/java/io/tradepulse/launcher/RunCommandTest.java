@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchException;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import com.sun.net.httpserver.HttpServer;
 import io.tradepulse.core.TopicAdmin;
 import io.tradepulse.core.TopicCatalog;
 import io.tradepulse.serving.ResultsView;
@@ -16,7 +15,6 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -356,21 +354,10 @@ class RunCommandTest {
      */
     @Test
     void shouldRefuseARegistryUrlThatAnswersAsNoRegistryApiNamingTheKeyBeforeContactingKafka() throws Exception {
-        HttpServer notARegistry = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        notARegistry.createContext("/", exchange -> {
-            byte[] page = "<html><body>404 Not Found</body></html>".getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "text/html");
-            exchange.sendResponseHeaders(404, page.length);
-            exchange.getResponseBody().write(page);
-            exchange.close();
-        });
-        notARegistry.start();
-        try {
-            String url = "http://127.0.0.1:" + notARegistry.getAddress().getPort() + "/apis/registry/v2";
+        try (NotARegistry notARegistry = new NotARegistry()) {
+            String url = notARegistry.url("/apis/registry/v2");
             assertThat(refusedBeforeKafka("schema.registry.url=" + url + "\n")).startsWith("Invalid configuration: "
                     + "schema.registry.url " + url + " answers GET /config with HTTP 404").contains("/apis/ccompat/v7");
-        } finally {
-            notARegistry.stop(0);
         }
     }
 
