@@ -6,11 +6,13 @@ import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A local HTTP server at the socket level, for tests that need what WireMock cannot do: a body sent slowly, cut
@@ -44,6 +46,29 @@ public final class SocketServer implements AutoCloseable {
   /** @param responder answers one connection (it owns the socket: close it when done) */
   public static SocketServer start(Consumer<Socket> responder) throws IOException {
     return new SocketServer(responder);
+  }
+
+  /**
+   * Answers each request 200 with the body {@code answer} gives for its request line ("GET /path?query HTTP/1.1"),
+   * delimited by closing the connection: no Content-Length and not chunked, as an HTTP/1.1 server or proxy may answer.
+   * The client then cannot tell a body cut short from a whole one.
+   */
+  public static SocketServer closeDelimited(Function<String, String> answer) throws IOException {
+    return start(s -> {
+      try (s) {
+        BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+        String requestLine = r.readLine();
+        for (String l = r.readLine(); l != null && !l.isEmpty(); l = r.readLine()) {
+          // headers
+        }
+        OutputStream out = s.getOutputStream();
+        out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
+            + answer.apply(requestLine)).getBytes(StandardCharsets.UTF_8));
+        out.flush();
+      } catch (IOException e) {
+        // the client went away
+      }
+    });
   }
 
   /** The URI of {@code pathAndQuery} (starting with /) on this server. */

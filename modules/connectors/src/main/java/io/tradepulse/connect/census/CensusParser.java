@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * are rows that map to the same record key (partner, commodity, month) with different figures: a response split by a
  * variable the request does not pin (see {@link ResponseKeys}, which also says what becomes of identical rows). A
  * structurally malformed or truncated body is one dead letter for the whole payload: emitting a prefix of a month
- * would look like a complete release.
+ * would look like a complete release. (The task never hands it a body that ends inside its document: that one was cut
+ * in transit and is fetched again, see StreamingJson#requireComplete.)
  *
  * <p>A response (an HS10 month of every country is hundreds of thousands of rows) is read as a stream
  * ({@link #open}); {@link #parse} is the same parse over bytes in memory.

@@ -5,6 +5,7 @@ import io.tradepulse.connect.common.HttpBody;
 import io.tradepulse.connect.common.MonthGaps;
 import io.tradepulse.connect.common.PayloadCursor;
 import io.tradepulse.connect.common.RetryingFetcher;
+import io.tradepulse.connect.common.StreamingJson;
 import io.tradepulse.connect.common.TradeRow;
 import io.tradepulse.connect.common.TradeSourceTask;
 import java.io.IOException;
@@ -218,7 +219,9 @@ public class CensusSourceTask extends TradeSourceTask<CensusConfig> {
     CensusOffset off = s.offset;
     String logUri = url(p, month, false);
     URI uri = URI.create(url(p, month, true));
-    HttpBody body = HttpBody.fetch(fetcher, uri, Map.of("Accept", "application/json"), logUri, "census");
+    // A body cut in transit is fetched again, not read as a malformed month (StreamingJson#requireComplete).
+    HttpBody body = HttpBody.fetch(fetcher, uri, Map.of("Accept", "application/json"), logUri, "census",
+        StreamingJson::requireComplete);
     boolean opened = false;
     try {
       if (body.isNoData()) {

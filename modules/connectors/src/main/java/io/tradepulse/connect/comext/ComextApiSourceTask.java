@@ -147,7 +147,8 @@ public class ComextApiSourceTask
     ComextOffset off = state.get(reporter);
     boolean single = singleMonth.getOrDefault(reporter, false);
     String url = url(reporter, off.next(), single ? off.next() : null);
-    HttpBody body = HttpBody.fetch(fetcher, URI.create(url), Map.of("Accept", "text/csv"), url, "comext");
+    HttpBody body = HttpBody.fetch(fetcher, URI.create(url), Map.of("Accept", "text/csv"), url, "comext",
+        ComextParser::requireWholeLastRecord); // a body seen to be cut in transit is fetched again
     return read(reporter, body, url, null, files -> {
       if (tooBig(body)) {
         if (single) {
@@ -241,7 +242,8 @@ public class ComextApiSourceTask
     }
     Window w = queue.peek();
     String url = url(reporter, w.from(), w.to());
-    HttpBody body = HttpBody.fetch(fetcher, URI.create(url), Map.of("Accept", "text/csv"), url, "comext");
+    HttpBody body = HttpBody.fetch(fetcher, URI.create(url), Map.of("Accept", "text/csv"), url, "comext",
+        ComextParser::requireWholeLastRecord); // a body seen to be cut in transit is fetched again
     queue.poll();
     return read(reporter, body, url, w, files -> {
       if (tooBig(body)) {

@@ -13,10 +13,16 @@ import io.tradepulse.connect.common.Payload;
 import io.tradepulse.connect.common.StreamingCsvReader;
 import io.tradepulse.connect.common.TradeRow;
 import io.tradepulse.core.CsvReader;
+import java.io.ByteArrayInputStream;
 import java.io.Closeable;
+import java.io.EOFException;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.YearMonth;
@@ -324,6 +330,57 @@ final class ComextParser {
     @Override
     public void close() {
       sort.close();
+    }
+  }
+
+  /**
+   * A {@link io.tradepulse.connect.common.RetryingFetcher.BodyCheck} for SDMX-CSV responses: fails with an
+   * {@link EOFException} when the body ends inside its last record, told by that record lacking its line break and
+   * having fewer fields than the header. An HTTP/1.1 body delimited by the connection's close (no Content-Length, not
+   * chunked), or one a proxy re-framed after its upstream closed early, reads as complete when the transfer is cut:
+   * the cut row became a dead letter and every row after it was lost, its month taken as read. No whole record of a
+   * well-formed response is short, so such a body is fetched again instead.
+   *
+   * <p>CSV cannot show every cut: one at a line break, or inside the last field (the row then has all its fields, its
+   * OBS_VALUE cut short), leaves a body that reads as whole, and a last record without a line break may be legitimate.
+   * So only a short one counts, and only in a body whose header is SDMX-CSV, when the last line has no quote (a quoted
+   * field could hold a line break, making the last line part of a record); anything else is read as before.
+   */
+  static void requireWholeLastRecord(Path body) throws IOException {
+    long size = Files.size(body);
+    CsvReader.Row header;
+    try (StreamingCsvReader csv = new StreamingCsvReader(Files.newInputStream(body))) {
+      header = csv.next();
+    }
+    if (header == null || StreamingCsvReader.isCut(header) || SdmxColumns.of(header) == null) {
+      return; // no SDMX-CSV: the scan makes it what it is (a dead letter, or an answer without a month)
+    }
+    int tailLength = (int) Math.min(size, 1 << 16); // far longer than any SDMX-CSV record
+    byte[] tail = new byte[tailLength];
+    try (SeekableByteChannel ch = Files.newByteChannel(body)) {
+      ch.position(size - tailLength);
+      ByteBuffer buf = ByteBuffer.wrap(tail);
+      while (buf.hasRemaining() && ch.read(buf) >= 0) {
+        // fills the tail
+      }
+    }
+    int lastBreak = tailLength - 1;
+    while (lastBreak >= 0 && tail[lastBreak] != '\n' && tail[lastBreak] != '\r') {
+      lastBreak--;
+    }
+    if (lastBreak == tailLength - 1 || lastBreak < 0) {
+      return; // ends with a line break; or the header is the only line, or a line too long to be a record
+    }
+    byte[] line = Arrays.copyOfRange(tail, lastBreak + 1, tailLength);
+    for (byte b : line) {
+      if (b == '"') {
+        return;
+      }
+    }
+    CsvReader.Row last = new StreamingCsvReader(new ByteArrayInputStream(line)).next();
+    if (last != null && last.fields().size() < header.fields().size()) {
+      throw new EOFException("Response body ends inside its last SDMX-CSV record after " + size + " bytes ("
+          + last.fields().size() + " of " + header.fields().size() + " fields, no line break), cut in transit");
     }
   }
 

@@ -38,6 +38,16 @@ public final class HttpBody implements Payload, Closeable {
    */
   public static HttpBody fetch(RetryingFetcher fetcher, URI uri, Map<String, String> headers, String logUri,
       String source) throws InterruptedException {
+    return fetch(fetcher, uri, headers, logUri, source, RetryingFetcher.BodyCheck.NONE);
+  }
+
+  /**
+   * As {@link #fetch(RetryingFetcher, URI, Map, String, String)}, each 200 checked by {@code complete}: a body it finds
+   * cut short is fetched again ({@link RetryingFetcher#fetchToFile(URI, Map, String, Path,
+   * RetryingFetcher.BodyCheck)}), never handed to the caller.
+   */
+  public static HttpBody fetch(RetryingFetcher fetcher, URI uri, Map<String, String> headers, String logUri,
+      String source, RetryingFetcher.BodyCheck complete) throws InterruptedException {
     Path tmp;
     try {
       tmp = Files.createTempFile("tradepulse-" + source + "-", ".download");
@@ -46,7 +56,7 @@ public final class HttpBody implements Payload, Closeable {
     }
     boolean ok = false;
     try {
-      HttpPage page = fetcher.fetchToFile(uri, headers, logUri, tmp);
+      HttpPage page = fetcher.fetchToFile(uri, headers, logUri, tmp, complete);
       HttpBody body = new HttpBody(tmp, page.status(), Files.size(tmp), page.validators());
       ok = true;
       return body;

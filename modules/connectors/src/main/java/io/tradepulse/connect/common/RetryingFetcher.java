@@ -111,7 +111,36 @@ public final class RetryingFetcher {
    */
   public HttpPage fetchToFile(URI uri, Map<String, String> headers, String logUri, Path target)
       throws InterruptedException {
-    return withRetries(uri, () -> fetcher.fetchToFile(uri, headers, target), page -> head(target), logUri);
+    return fetchToFile(uri, headers, logUri, target, BodyCheck.NONE);
+  }
+
+  /**
+   * As {@link #fetchToFile(URI, Map, String, Path)}, and a 200 whose body {@code complete} finds cut short is an I/O
+   * failure of the attempt, retried (and finally given up) as a body cut off under its Content-Length is.
+   */
+  public HttpPage fetchToFile(URI uri, Map<String, String> headers, String logUri, Path target, BodyCheck complete)
+      throws InterruptedException {
+    return withRetries(uri, () -> {
+      HttpPage page = fetcher.fetchToFile(uri, headers, target);
+      if (page.status() == 200) {
+        complete.check(target);
+      }
+      return page;
+    }, page -> head(target), logUri);
+  }
+
+  /**
+   * Tells whether a downloaded body is whole. The HTTP client notices a body cut short only when the response framed
+   * it (Content-Length, chunked, HTTP/2): an HTTP/1.1 server or proxy may also end a body by closing the connection,
+   * and a close in mid-transfer then reads as a normal end. Only the format can tell such a body from a complete one.
+   */
+  @FunctionalInterface
+  public interface BodyCheck {
+    /** Checks nothing: a body is whole when the transport says so. */
+    BodyCheck NONE = body -> { };
+
+    /** @throws IOException when the body ends before its document does (or cannot be read) */
+    void check(Path body) throws IOException;
   }
 
   private interface Attempt {

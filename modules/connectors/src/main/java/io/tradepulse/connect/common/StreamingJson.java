@@ -1,10 +1,17 @@
 package io.tradepulse.connect.common;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import java.io.Closeable;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -49,6 +56,61 @@ public final class StreamingJson implements Closeable {
   /** The raw bytes from {@code start} ({@link #startValue()}) to where the parser is now (after the value's end). */
   public byte[] raw(long start) {
     return in.slice(start, parser.currentLocation().getByteOffset());
+  }
+
+  /**
+   * A {@link RetryingFetcher.BodyCheck} for a JSON API: fails with an {@link EOFException} when {@code body} ends
+   * inside its top-level array or object. An HTTP/1.1 body delimited by the connection's close (no Content-Length, not
+   * chunked), or one a proxy re-framed after its upstream closed early, reads as complete when the transfer is cut: as
+   * a malformed payload it became one dead letter and its month or page was completed, so every row after the cut was
+   * lost (for good without a look-back). No server means such a body, so it is fetched again instead. A body that is
+   * complete but wrong (a syntax error inside, an HTML page, a scalar) passes: the parser makes it the dead letter.
+   */
+  public static void requireComplete(Path body) throws IOException {
+    try (JsonParser p = JSON.createParser(Files.newInputStream(body))) {
+      JsonToken first;
+      try {
+        first = p.nextToken();
+      } catch (JsonProcessingException notJson) {
+        return; // not a JSON document at all (an HTML page): a fault of the content, not a cut
+      }
+      if (first != JsonToken.START_ARRAY && first != JsonToken.START_OBJECT) {
+        return;
+      }
+      try {
+        p.skipChildren();
+      } catch (JsonProcessingException e) {
+        // Jackson says end-of-input with a JsonEOFException only in some places: after a comma ("within/between Object
+        // entries") or in a number or literal cut short ("12.", "tru") it is a plain JsonParseException. Where it
+        // failed tells: in the last token of the body. A fault with the document going on after it is the parser's
+        // dead letter, as before.
+        long size = Files.size(body);
+        if (e instanceof JsonEOFException || e.getLocation() != null && inLastToken(body, e.getLocation(), size)) {
+          throw new EOFException("Response body ends inside its JSON document after " + size + " bytes, cut in "
+              + "transit (" + e.getOriginalMessage() + ")");
+        }
+      }
+    }
+  }
+
+  /** Whether nothing but one token's characters (no white space, no delimiter) lies from {@code at} to the end. */
+  private static boolean inLastToken(Path body, JsonLocation at, long size) throws IOException {
+    long from = at.getByteOffset();
+    if (from < 0 || size - from > 1_024) {
+      return false; // unknown, or further from the end than any number or literal
+    }
+    if (from >= size) {
+      return true;
+    }
+    try (InputStream in = Files.newInputStream(body)) {
+      in.skipNBytes(from);
+      for (int b = in.read(); b >= 0; b = in.read()) {
+        if (" \t\r\n,:[]{}\"".indexOf(b) >= 0) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /** Whether {@code e} (thrown while parsing) is a failure to read the stream rather than a fault in the document. */

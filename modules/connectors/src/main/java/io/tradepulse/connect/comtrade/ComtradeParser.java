@@ -51,8 +51,10 @@ public final class ComtradeParser implements PayloadParser<String> {
 
   /**
    * A page read as a stream (a page is up to 100,000 records of some 900 bytes): first read through once, keeping
-   * nothing, because a fault anywhere (an {@code error} after the data, a truncated body) makes the whole payload one
-   * dead letter, and because the task decides on the page's {@link Page#count()}, {@link Page#newestPeriod()} and
+   * nothing, because a fault anywhere (an {@code error} after the data, a malformed body) makes the whole payload one
+   * dead letter (a body that ends inside its document never comes here: cut in transit, it is fetched again, see
+   * StreamingJson#requireComplete), and because the task decides on the page's {@link Page#count()},
+   * {@link Page#newestPeriod()} and
    * {@link Page#periodDigests()} before emitting anything; then parsed lazily from a second read, one record at a time.
    *
    * @param asked the periods the call asked: a record of another is a dead letter, in no period, and no figure (see

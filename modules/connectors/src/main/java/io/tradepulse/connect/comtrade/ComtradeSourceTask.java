@@ -13,6 +13,7 @@ import io.tradepulse.connect.common.PayloadCursor;
 import io.tradepulse.connect.common.ReporterApiSourceTask;
 import io.tradepulse.connect.common.RetryingFetcher;
 import io.tradepulse.connect.common.SourcePartitions;
+import io.tradepulse.connect.common.StreamingJson;
 import io.tradepulse.connect.common.TradeRow;
 import io.tradepulse.connect.comtrade.ComtradeOffset.Window;
 import java.io.IOException;
@@ -415,7 +416,9 @@ public class ComtradeSourceTask extends ReporterApiSourceTask<ComtradeConfig, Co
    */
   private HttpBody fetch(String logUri) throws InterruptedException {
     while (true) {
-      HttpBody body = HttpBody.fetch(fetcher, URI.create(logUri), headers(), logUri, "comtrade");
+      // A body cut in transit is fetched again, not read as a malformed page (StreamingJson#requireComplete).
+      HttpBody body = HttpBody.fetch(fetcher, URI.create(logUri), headers(), logUri, "comtrade",
+          StreamingJson::requireComplete);
       Optional<ApimMessages.OutOfQuota> quota = body.status() == 403 ? outOfQuota(body, logUri) : Optional.empty();
       if (quota.isEmpty()) {
         return body;

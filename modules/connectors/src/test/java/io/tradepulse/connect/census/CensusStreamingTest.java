@@ -136,14 +136,17 @@ class CensusStreamingTest {
       big.append(",\n[\"5700\",\"CHINA\",\"85\",\"1\",\"DET\",\"2025-05\",\"HS2\"]");
     }
     String good = GOOD_ROWS.formatted("2024-10", "2024-10");
-    stubMonth("2024-10", 200, good.substring(0, good.length() - 12)); // truncated mid-row
-    stubMonth("2024-11", 200, good + ",\n"); // truncated after a comma
+    // A body that ends inside its document is fetched again, not dead-lettered (CensusCutBodyTest): these end whole.
+    stubMonth("2024-10", 200, good.substring(0, good.length() - 12) + "\"\"x\"]]"); // a comma missing in a row
+    stubMonth("2024-11", 200, good + ",\n]"); // a comma before the end
     stubMonth("2024-12", 200, "[[\"CTY_CODE\",\"CTY_NAME\",\"ALL_VAL_MO\",\"time\"],[\"5700\",\"CHINA\",\"1\",\"2024-12\"]]");
     stubMonth("2025-01", 200, "{\"error\":\"unknown variable 'E_COMMODITY'\"}");
     stubMonth("2025-02", 200, GOOD_ROWS.formatted("2025-02", "2025-02") + ",\n\"oops\"]");
     stubMonth("2025-03", 200, GOOD_ROWS.formatted("2025-03", "2025-03") + ",\n[\"5700\",[\"nested\"],\"85\"]]");
     stubMonth("2025-04", 200, GOOD_ROWS.formatted("2025-04", "2025-04").replace("],\n[", "]\n[") + "]");
-    stubMonth("2025-05", 200, big.toString()); // no closing bracket: truncated, larger than a dead letter carries
+    // Malformed at its end, larger than a dead letter carries.
+    String malformedEnd = ",\n[\"5700\",[\"nested\"]]]";
+    stubMonth("2025-05", 200, big + malformedEnd);
     CensusSourceTask task = start(props("2024-10", 2000));
     List<SourceRecord> rs = harness.drain(task);
     task.stop();
@@ -151,7 +154,7 @@ class CensusStreamingTest {
     assertThat(rs).hasSize(8).allSatisfy(r -> assertThat(r.topic()).isEqualTo("trade.dlq"));
     Struct last = (Struct) rs.get(7).value();
     assertThat(last.getString("reason")).startsWith("Malformed or truncated Census response")
-        .endsWith("(raw value cut to 524288 of " + big.length() + " bytes)");
+        .endsWith("(raw value cut to 524288 of " + (big.length() + malformedEnd.length()) + " bytes)");
     assertThat(last.getBytes("rawValue")).hasSize(BadRow.MAX_WHOLE_RAW_BYTES);
     TaskHarness.assertSameAsRecorded(CensusStreamingTest.class, rs.stream().map(this::show).toList(), "census-whole-dead-letters-before-streaming.txt");
   }
@@ -276,9 +279,10 @@ class CensusStreamingTest {
   }
 
   @Test
-  void shouldEmitNoRowOfAMonthWhoseBodyTurnsOutTruncatedAfterSeveralBatches() throws Exception {
+  void shouldEmitNoRowOfAMonthWhoseBodyTurnsOutMalformedAfterSeveralBatches() throws Exception {
     String body = bigMonth();
-    stubMonth("2025-05", 200, body.substring(0, body.length() - 20));
+    // Complete, but a row nested near its end; a body that ends inside its document is fetched again instead.
+    stubMonth("2025-05", 200, body.substring(0, body.length() - 1) + ",[\"5700\",[\"nested\"]]]");
     CensusSourceTask task = start(props("2025-05", BATCH));
     List<SourceRecord> rs = harness.drain(task);
     task.stop();

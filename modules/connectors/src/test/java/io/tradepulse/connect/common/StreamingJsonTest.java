@@ -1,20 +1,25 @@
 package io.tradepulse.connect.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.ByteArrayInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Raw values cut from a stream are the bytes the byte[] parsers cut from the whole payload at the same offsets. */
 class StreamingJsonTest {
@@ -123,5 +128,43 @@ class StreamingJsonTest {
       assertThat(e).isInstanceOf(IOException.class);
       assertThat(json.isReadFailure(e)).isFalse();
     }
+  }
+
+  @TempDir Path dir;
+
+  Throwable check(String body) throws IOException {
+    Path f = dir.resolve("body");
+    Files.writeString(f, body);
+    return catchThrowable(() -> StreamingJson.requireComplete(f));
+  }
+
+  /** Every cut of a document inside its top-level structure, between tokens or inside one, is told as a cut. */
+  @Test
+  void shouldTellABodyThatEndsInsideItsTopLevelStructureWhereverItIsCut() throws IOException {
+    String doc = "{\"count\":2,\"data\":[{\"a\":\"é中\",\"n\":12.5e3,\"b\":[true,null,false]},\n[\"x\",\"y\"]],"
+        + "\"error\":\"\"}";
+    byte[] bytes = doc.getBytes(StandardCharsets.UTF_8);
+    for (int end = 1; end < bytes.length; end++) { // inside a multi-byte character too
+      Path f = dir.resolve("body");
+      Files.write(f, Arrays.copyOf(bytes, end));
+      assertThat(catchThrowable(() -> StreamingJson.requireComplete(f))).as("cut after " + end + " bytes")
+          .isInstanceOf(EOFException.class).hasMessageContaining("ends inside its JSON document");
+    }
+    assertThat(check(doc)).isNull();
+    assertThat(check(doc + "\n")).isNull();
+  }
+
+  /** A body that is complete but wrong is the parser's dead letter, as before: no cut, nothing to fetch again. */
+  @Test
+  void shouldPassABodyThatIsCompleteButMalformedOrNotJson() throws IOException {
+    assertThat(check("[[\"a\",\"b\"] [\"c\"]]")).as("a comma missing").isNull();
+    assertThat(check("[[\"a\",\"b\"],[\"c\" \"d\"")).as("malformed before it ends").isNull();
+    assertThat(check("[[\"a\",tru],[\"c\"]]")).as("a bad literal inside").isNull();
+    assertThat(check("{\"n\":12.,\"m\":1}")).as("a bad number inside").isNull();
+    assertThat(check("<html><body>Service Unavailable</body></html>")).isNull();
+    assertThat(check("")).as("empty: no data").isNull();
+    assertThat(check("\"just a string\"")).isNull();
+    assertThatCode(() -> StreamingJson.requireComplete(dir.resolve("absent"))).isInstanceOf(IOException.class)
+        .isNotInstanceOf(EOFException.class);
   }
 }
