@@ -117,6 +117,12 @@ final class ComextParser {
       return header.fields().stream().map(String::trim).toList();
     }
 
+    /** How many fields a row needs to hold every column the records read (OBS_FLAG may be left off). */
+    int fieldsNeeded() {
+      return Math.max(Math.max(Math.max(upd, rep), Math.max(par, prod)),
+          Math.max(Math.max(flow, ind), Math.max(time, obs))) + 1;
+    }
+
     /** The reason of the dead letter for a response whose header lacks a column. */
     static String fault(CsvReader.Row header) {
       return "Unexpected Comext SDMX-CSV header " + trimmed(header) + ": needs reporter, partner, product, flow, "
@@ -168,6 +174,13 @@ final class ComextParser {
       }
       if (row.isBlank()) {
         return null;
+      }
+      if (row.fields().size() <= c.ind()) {
+        // Too short to hold its indicators field, which read as empty: as a row of another indicator it was counted as
+        // skipped, its figure gone without a dead letter. No month: counted apart from the fingerprints, as a cut row.
+        // (A short row that holds VALUE_IN_EUROS is a dead letter already, for the first field it lacks.)
+        return new SdmxItem(BadRow.of("Row has " + row.fields().size() + " fields, fewer than the " + c.fieldsNeeded()
+            + " the header's columns need: cut or mangled", sourceRef, position, row.raw()), null);
       }
       if (!"VALUE_IN_EUROS".equals(row.field(c.ind()).trim())) {
         skipped++;

@@ -205,6 +205,28 @@ class ComextSourceTaskTest {
     return rs;
   }
 
+  /**
+   * A row with fewer fields than the columns the records need (a row cut or mangled inside the response, its line
+   * break kept) read as an empty indicators field, so as a row of another indicator: counted as skipped, no dead
+   * letter, its figure gone without a trace.
+   */
+  @Test
+  void shouldDeadLetterAShortSdmxRowInsteadOfSkippingItSilently() throws Exception {
+    String shortRow = "ESTAT:DS-045409(1.0),13/06/25,M,EU27_2020,JP,TOTAL,1\n";
+    String after = "ESTAT:DS-045409(1.0),13/06/25,M,EU27_2020,JP,TOTAL,2,VALUE_IN_EUROS,2025-02,5123456789\n";
+    wm.stubFor(get(urlPathEqualTo(REVISED_PATH)).atPriority(10).willReturn(aResponse().withStatus(404)
+        .withBody("{\"error\":{\"status\":404,\"label\":\"NO_RECORDS_FOUND\"}}")));
+    stubSdmx("2025-02", null, sdmx("13/06/25", "CN 2025-02 39876543210", "US 2025-02 29765432109") + shortRow
+        + after);
+    ComextApiSourceTask task = start(new ComextApiSourceTask(), revisionProps("0"));
+    List<SourceRecord> rs = harness.drain(task);
+    task.stop();
+
+    assertThat(values(rs, "trade.records")).hasSize(3);
+    assertThat(values(rs, "trade.dlq")).singleElement().satisfies(d -> assertThat(d.getString("reason"))
+        .isEqualTo("Row has 7 fields, fewer than the 10 the header's columns need: cut or mangled"));
+  }
+
   @Test
   void shouldDeadLetterANegativeObsValueNamingTheCellInsteadOfSendingIt() throws Exception {
     // Sent, it reached the processor's validator, whose dead letter cannot say which response row it came from.
