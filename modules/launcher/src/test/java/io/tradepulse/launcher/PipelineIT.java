@@ -52,10 +52,13 @@ class PipelineIT {
             producer.beginTransaction();
             producer.send(new ProducerRecord<>(output, 1, null, new byte[] {1})).get();
 
-            assertThatThrownBy(() -> Pipeline.awaitCaughtUp(client, group, input, Duration.ofSeconds(2), output))
+            // Waited out in full (the transaction stays open), so no longer than needed; but the deadline counts from
+            // before the admin client is made, and its first calls must reach the transaction check on a loaded box
+            // too, or the timeout names an earlier step (end offsets, committed offsets) instead.
+            assertThatThrownBy(() -> Pipeline.awaitCaughtUp(client, group, input, Duration.ofSeconds(10), output))
                     .isInstanceOf(TimeoutException.class)
                     .hasMessageContaining("a transaction on [" + output + "] was still open or being completed");
-            Pipeline.awaitCaughtUp(client, group, input, Duration.ofSeconds(2)); // the input alone: caught up
+            Pipeline.awaitCaughtUp(client, group, input, Duration.ofSeconds(30)); // the input alone: caught up
 
             producer.commitTransaction();
             long started = System.nanoTime();

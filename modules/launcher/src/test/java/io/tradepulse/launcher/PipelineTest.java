@@ -94,13 +94,14 @@ class PipelineTest {
                 Duration.ofSeconds(2), "trade.changes"))
                 .isInstanceOf(TimeoutException.class)
                 .hasMessage("the end offsets of trade.records were not read within PT2S: the cluster did not answer");
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
+        // The timeout (2 s), the admin client's start and close, and room for a loaded machine: far from the minute.
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
 
         started = System.nanoTime();
         assertThatThrownBy(() -> Pipeline.awaitStable(client, List.of("trade.changes"), Duration.ofSeconds(2)))
                 .isInstanceOf(TimeoutException.class)
                 .hasMessage("the end offsets of trade.changes were not read within PT2S: the cluster did not answer");
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
     }
 
     /**

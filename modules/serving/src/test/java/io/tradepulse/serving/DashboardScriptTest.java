@@ -184,11 +184,20 @@ class DashboardScriptTest {
               },
             });
             const series = (reporter, partner) => ({reporter, partner, flow: 'EXPORT', commodity: 'TOTAL', months: 1, latestPeriod: '2025-01'});
+            // Polls until cond() holds: the answers above come on timers, so a fixed sleep may end before they did.
+            const until = async (what, cond) => {
+              const end = Date.now() + 20000;
+              while (!cond()) {
+                if (Date.now() > end) throw new Error('not within 20 s: ' + what);
+                await sleep(10);
+              }
+            };
             (async () => {
               const html = fs.readFileSync(process.argv[2], 'utf8');
               state.series = [series('CHN', 'USA'), series('USA', 'CHN')];
               vm.runInContext(html.slice(html.indexOf('<script>') + '<script>'.length, html.indexOf('</script>')), context);
-              await sleep(100);
+              await until('the first series shown', () => tbody.innerHTML.includes('rows of CHN')
+                && byId('signals').innerHTML.includes('signal of CHN'));
 
               // The 5-second refresh starts loading CHN -> USA (slow to answer); the user then picks USA -> CHN.
               state.delays = {'api/changes?reporter=CHN': 300, 'api/signals?reporter=CHN': 300};

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tradepulse.avro.TradeChange;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,14 +31,24 @@ class ViewReadCheckTest {
             }
         };
         try {
-            ViewReadCheck check = new ViewReadCheck(hanging, Duration.ZERO, Duration.ofMillis(50),
-                    Duration.ofMillis(400));
+            // Hung after 2 s: the first probe, which waits 50 ms, must come back before that even on a loaded machine.
+            Duration hung = Duration.ofSeconds(2);
+            ViewReadCheck check = new ViewReadCheck(hanging, Duration.ZERO, Duration.ofMillis(50), hung);
             long start = System.nanoTime();
             assertThat(check.failure()).as("slow, not hung yet: as before (nothing found wrong)").isEmpty();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the probe waited about the wait, not for the read")
-                    .isLessThan(Duration.ofSeconds(2)); // the read itself never returns here
-            Thread.sleep(450);
-            assertThat(check.failure()).hasValueSatisfying(f -> assertThat(f)
+                    .isLessThan(hung); // the read itself never returns here
+            // Probes go on until the read has been outstanding for the hung time: then they report it.
+            Optional<String> failure = check.failure();
+            long hungDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (failure.isEmpty()) {
+                assertThat(System.nanoTime()).as("reported as hung within 30 s").isLessThan(hungDeadline);
+                Thread.sleep(20);
+                failure = check.failure();
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not reported before the hung time")
+                    .isGreaterThanOrEqualTo(hung);
+            assertThat(failure).hasValueSatisfying(f -> assertThat(f)
                     .startsWith("a read of the results view's database has not returned for"));
             release.countDown();
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tradepulse.connect.common.SourceCompletion;
 import io.tradepulse.testsupport.ChildJvm;
 import io.tradepulse.testsupport.LogCapture;
 import io.tradepulse.testsupport.MutableClock;
@@ -21,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -672,10 +674,13 @@ class EmbeddedConnectTest {
     try {
       connect.startConnector("idle", Map.of("connector.class", IdleConnector.class.getName(), "tasks.max", "1"));
       assertThat(IdleTask.polling.await(30, TimeUnit.SECONDS)).as("the task runs").isTrue();
-      CompletableFuture<Boolean> completion = waitOnAThread(
+      CompletableFuture<Boolean> completion = waitOnAThread("test-wait-completion",
           () -> connect.awaitCompletion("idle", Duration.ofSeconds(Long.MAX_VALUE)));
-      CompletableFuture<Boolean> caughtUp = waitOnAThread(() -> connect.awaitCaughtUp("idle", Duration.ofMinutes(30)));
-      Thread.sleep(500); // both waits are in their loop, the task known to them
+      CompletableFuture<Boolean> caughtUp = waitOnAThread("test-wait-caught-up",
+          () -> connect.awaitCaughtUp("idle", Duration.ofMinutes(30)));
+      // Both waits in their loop, the task known to them: waited for, not assumed after a fixed sleep.
+      awaitInSourceCompletion("test-wait-completion");
+      awaitInSourceCompletion("test-wait-caught-up");
 
       connect.close();
 
@@ -696,7 +701,7 @@ class EmbeddedConnectTest {
     boolean run() throws InterruptedException;
   }
 
-  private static CompletableFuture<Boolean> waitOnAThread(Wait wait) {
+  private static CompletableFuture<Boolean> waitOnAThread(String threadName, Wait wait) {
     CompletableFuture<Boolean> result = new CompletableFuture<>();
     Thread waiting = new Thread(() -> {
       try {
@@ -704,10 +709,25 @@ class EmbeddedConnectTest {
       } catch (Throwable t) {
         result.completeExceptionally(t);
       }
-    }, "test-wait");
+    }, threadName);
     waiting.setDaemon(true); // a wait without limit must not keep the test JVM
     waiting.start();
     return result;
+  }
+
+  /**
+   * Waits until the thread named {@code threadName} is in SourceCompletion's wait, which EmbeddedConnect's waits call
+   * only once they know the connector's tasks.
+   */
+  private static void awaitInSourceCompletion(String threadName) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (Thread.getAllStackTraces().entrySet().stream()
+        .filter(e -> e.getKey().getName().equals(threadName))
+        .noneMatch(e -> Arrays.stream(e.getValue())
+            .anyMatch(f -> f.getClassName().equals(SourceCompletion.class.getName())))) {
+      assertThat(System.nanoTime()).as("%s waiting on the task's signal within 30 s", threadName).isLessThan(deadline);
+      Thread.sleep(20);
+    }
   }
 
   /** One task that never completes nor catches up: it reads nothing, as a source waiting for its next file. */

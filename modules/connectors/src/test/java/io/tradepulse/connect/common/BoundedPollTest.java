@@ -48,10 +48,16 @@ import org.slf4j.MDC;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class BoundedPollTest {
-  /** How long one poll() may take: its wait for the unit of work, with room for a busy machine. */
-  private static final Duration POLL_BOUND = TradeSourceTask.MAX_IDLE_BLOCK.plusMillis(700);
-  /** How long the slow answers take to come: several poll bounds, so a poll() that waits for them cannot pass. */
-  private static final Duration SLOW = Duration.ofMillis(3_000);
+  /**
+   * How long one poll() may take: its wait for the unit of work (twice MAX_IDLE_BLOCK at most, a unit that ends just in
+   * time and finds nothing), with 1.5 s of room for a loaded 2-core CI box.
+   */
+  private static final Duration POLL_BOUND = TradeSourceTask.MAX_IDLE_BLOCK.multipliedBy(2).plusMillis(1_500);
+  /**
+   * How long the slow answers take to come: more than twice the poll bound, and the server's sleeps make it a floor,
+   * so a poll() that waits for them cannot pass however fast the machine.
+   */
+  private static final Duration SLOW = Duration.ofMillis(6_000);
   private static final int ROWS = 30;
   private static final String TEMP = "tradepulse-file-";
 

@@ -143,12 +143,13 @@ class JdkPageFetcherTest {
 
   @Test
   void shouldKeepReadingABodyThatIsSlowButKeepsComingAboveTheFloor() throws Exception {
-    // 12 bytes 150 ms apart: 1.8 s in all, well over the timeout, never silent for as long, and 3 or more bytes in
-    // every 500 ms where the floor of 2 bytes/s asks for 1.
-    URI uri = serve(12, 12, Duration.ofMillis(150));
-    HttpPage page = new JdkPageFetcher(Duration.ofMillis(500), 2).fetchToFile(uri, Map.of(), dir.resolve("body"));
+    // 24 bytes 150 ms apart: 3.6 s in all, well over the timeout (1.5 s), never silent for as long, and about 10 bytes
+    // in every 1.5 s where the floor of 2 bytes/s asks for 3. A timeout of seconds, not 500 ms: a server or client
+    // thread held up for a moment on a loaded machine must not make the body look silent or under the floor.
+    URI uri = serve(24, 24, Duration.ofMillis(150));
+    HttpPage page = new JdkPageFetcher(Duration.ofMillis(1_500), 2).fetchToFile(uri, Map.of(), dir.resolve("body"));
     assertThat(page.status()).isEqualTo(200);
-    assertThat(Files.readAllBytes(dir.resolve("body"))).isEqualTo(bulkFile(12));
+    assertThat(Files.readAllBytes(dir.resolve("body"))).isEqualTo(bulkFile(24));
   }
 
   @Test
@@ -182,12 +183,13 @@ class JdkPageFetcherTest {
 
   @Test
   void shouldNotCutALargeDownloadThatTakesManyTimeoutsButKeepsComing() throws Exception {
-    // 3 MB as 30 pieces of 100 KB, 50 ms apart: 1.5 s, three times the timeout, far over the floor.
+    // 3 MB as 30 pieces of 100 KB, 150 ms apart: 4.5 s, three times the timeout (1.5 s, so that a piece held up for
+    // a moment on a loaded machine is not taken for silence), far over the floor.
     byte[] body = bulkFile(3_000_000);
-    URI uri = serve(body, 0, 30, 100_000, Duration.ofMillis(50));
+    URI uri = serve(body, 0, 30, 100_000, Duration.ofMillis(150));
     long start = System.nanoTime();
-    HttpPage page = new JdkPageFetcher(Duration.ofMillis(500), 1_024).fetchToFile(uri, Map.of(), dir.resolve("body"));
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(1_000));
+    HttpPage page = new JdkPageFetcher(Duration.ofMillis(1_500), 1_024).fetchToFile(uri, Map.of(), dir.resolve("body"));
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(3_000));
     assertThat(page.status()).isEqualTo(200);
     assertThat(Files.readAllBytes(dir.resolve("body"))).isEqualTo(body);
   }

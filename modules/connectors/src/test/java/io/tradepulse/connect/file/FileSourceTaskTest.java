@@ -157,7 +157,7 @@ class FileSourceTaskTest {
   }
 
   @Test
-  void shouldReturnControlToTheWorkerWithinASecondWhenIdleSoAGracefulStopCommitsOffsets() throws Exception {
+  void shouldReturnControlToTheWorkerWithinSecondsWhenIdleSoAGracefulStopCommitsOffsets() throws Exception {
     // Kafka >= 3.7 calls SourceTask.stop() only after poll() returns; an hour-long idle poll made the
     // worker cancel the task and drop its final offset commit (restart re-delivered every row).
     Path seed = Path.of(getClass().getResource("/china-exports-to-us-gacc.csv").toURI());
@@ -168,7 +168,9 @@ class FileSourceTaskTest {
 
     long t0 = System.nanoTime();
     assertThat(task.poll()).isNull();
-    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
+    // An idle poll() takes up to twice TradeSourceTask.MAX_IDLE_BLOCK (1 s) by design: 3 s leaves room for a loaded
+    // machine, under the worker's task.shutdown.graceful.timeout.ms (5 s), far from the hour guarded against.
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
     task.stop();
   }
 
