@@ -97,9 +97,10 @@ final class IngestProgress {
             return m.append(". The log (stderr) has the connector's progress and Kafka's retries above; or give it"
                     + " longer with --timeout").toString();
         }
-        m.append(". A one-shot ingest logs errors only: to see more, run it again with ")
+        // tradepulse's own WARN lines (a source's HTTP retries among them) are printed in a one-shot ingest too.
+        m.append(". A one-shot ingest logs tradepulse's warnings and Kafka's errors only: to see more, run it again with ")
                 .append(LogLevels.LEVEL_ENV).append("=INFO (the connector's progress: each location it reads, where it"
-                        + " resumes, its HTTP retries) and ").append(LogLevels.KAFKA_LEVEL_ENV)
+                        + " resumes) and ").append(LogLevels.KAFKA_LEVEL_ENV)
                 .append("=WARN (Kafka's retries: a cluster or registry the worker cannot reach), or give it longer"
                         + " with --timeout");
         return m.toString();

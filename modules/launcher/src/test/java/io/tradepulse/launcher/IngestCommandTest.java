@@ -798,9 +798,9 @@ class IngestCommandTest {
                 + " task 0 (RUNNING) had not delivered all its rows: it read 16 records and 1 dead letter, made 3 HTTP"
                 + " requests (2 retried); task 1 delivered all its rows. Acknowledged by the cluster in this run: 8"
                 + " records to trade.records, 0 dead letters to trade.dlq (fewer than the tasks read: the worker's"
-                + " producers could not deliver the rest to the cluster). A one-shot ingest logs errors only: to see"
-                + " more, run it again with TRADEPULSE_LOG_LEVEL=INFO (the connector's progress: each location it"
-                + " reads, where it resumes, its HTTP retries) and TRADEPULSE_KAFKA_LOG_LEVEL=WARN (Kafka's retries: a"
+                + " producers could not deliver the rest to the cluster). A one-shot ingest logs tradepulse's warnings"
+                + " and Kafka's errors only: to see more, run it again with TRADEPULSE_LOG_LEVEL=INFO (the connector's"
+                + " progress: each location it reads, where it resumes) and TRADEPULSE_KAFKA_LOG_LEVEL=WARN (Kafka's retries: a"
                 + " cluster or registry the worker cannot reach), or give it longer with --timeout"
                 + System.lineSeparator());
     }
@@ -816,7 +816,7 @@ class IngestCommandTest {
                 + " caught up with the source: it read 120 records and 0 dead letters, made 4 HTTP requests (0 retried),"
                 + " and waits until 2026-05-28T20:26:40Z (the source's call quota, or a server's Retry-After)."
                 + " Acknowledged by the cluster in this run: 120 records to trade.records, 0 dead letters to trade.dlq."
-                + " A one-shot ingest logs errors only");
+                + " A one-shot ingest logs tradepulse's warnings and Kafka's errors only");
     }
 
     /** A followed ingest on a cluster logs as a service does: its timeout points to that log, not to levels to set. */
