@@ -1042,16 +1042,12 @@ final class DlqCommand implements Callable<Integer> {
 
     /**
      * Whether the serializer failed because the registry answered "not found" (subject, version or schema: its error
-     * codes 40401-40403). A plain 404 is no registry's answer but a schema.registry.url with the wrong path.
+     * 404xx codes). A plain 404 is no registry's answer but a schema.registry.url with the wrong path.
      */
     static boolean keySchemaNotRegistered(SerializationException e) {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
             if (t instanceof SchemaRegistryException registry) {
-                int code = registry.errorCode();
-                return !(registry instanceof SchemaRegistryUnavailableException) && registry.httpStatus() == 404
-                        && (code == SchemaRegistryException.SUBJECT_NOT_FOUND
-                        || code == SchemaRegistryException.VERSION_NOT_FOUND
-                        || code == SchemaRegistryException.SCHEMA_NOT_FOUND);
+                return !(registry instanceof SchemaRegistryUnavailableException) && registry.isRegistryNotFound();
             }
         }
         return false;

@@ -45,8 +45,7 @@ final class RegistryApiCheck {
         } catch (SchemaRegistryUnavailableException e) {
             // Down, unreachable or slow: not a setting to refuse; the processor waits for the registry.
         } catch (SchemaRegistryException e) {
-            // A registry's own answers carry its error codes (40401, 40403, 50001, ...); a plain 404 carries the status.
-            if (e.httpStatus() == 404 && e.errorCode() < 1000) {
+            if (e.isNoRegistryApi()) {
                 String shown = Arrays.stream(String.valueOf(urls).split(",")).map(Redaction::url)
                         .collect(Collectors.joining(","));
                 throw new SettingsRefusedException("Invalid configuration: " + given + " " + shown

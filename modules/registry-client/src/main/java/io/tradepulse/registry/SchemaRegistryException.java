@@ -96,6 +96,22 @@ public class SchemaRegistryException extends RuntimeException {
         return httpStatus;
     }
 
+    /**
+     * Whether the registry itself said "not found": HTTP 404 with one of its 404xx codes (subject 40401, version 40402,
+     * schema 40403, ...). Every Confluent-compatible registry answers so for what it does not have.
+     */
+    public boolean isRegistryNotFound() {
+        return httpStatus == 404 && errorCode / 100 == 404;
+    }
+
+    /**
+     * Whether the answer was a 404 without a registry error code: no registry's answer about a subject or id, but a URL
+     * that is no registry API (Apicurio's root without /apis/ccompat/v7, that path added to a Confluent URL).
+     */
+    public boolean isNoRegistryApi() {
+        return httpStatus == 404 && !isRegistryNotFound();
+    }
+
     /** The registry's {@code message} as sent, without the code and context that {@link #getMessage()} adds. */
     public String registryMessage() {
         return registryMessage;

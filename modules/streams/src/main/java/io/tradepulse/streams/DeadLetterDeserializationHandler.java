@@ -106,8 +106,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
     /** What to add to an outage's log line when the registry URL is likely wrong ({@link #isRegistryOutage}). */
     static String wrongUrlHint(Throwable exception) {
         for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SchemaRegistryException e && e.httpStatus() == 404
-                    && e.errorCode() != SchemaRegistryException.SCHEMA_NOT_FOUND) {
+            if (t instanceof SchemaRegistryException e && e.isNoRegistryApi()) {
                 return "; HTTP 404 without the registry's error code 40403 is no registry's answer: check that "
                         + "schema.registry.url is the registry's API root (Apicurio's ends in /apis/ccompat/v7)";
             }
