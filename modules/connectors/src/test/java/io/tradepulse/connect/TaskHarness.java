@@ -34,6 +34,18 @@ import org.apache.kafka.connect.storage.OffsetStorageReader;
 public final class TaskHarness {
 
   /**
+   * Puts in {@code settings} a poll interval and HTTP retries of milliseconds, two retries: a test's failed fetches
+   * are retried and given up at once, not after the defaults' seconds.
+   */
+  public static Map<String, String> quickRetries(Map<String, String> settings) {
+    settings.put("poll.interval.ms", "10");
+    settings.put("http.backoff.initial.ms", "1");
+    settings.put("http.backoff.max.ms", "5");
+    settings.put("http.max.retries", "2");
+    return settings;
+  }
+
+  /**
    * What the worker hands commitRecord for a record it wrote (offset 0: no task reads it). Null would say a transform
    * dropped the record (TradeSourceTask counts those apart), which no test here means unless it says so.
    */

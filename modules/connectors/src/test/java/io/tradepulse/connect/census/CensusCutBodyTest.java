@@ -55,10 +55,7 @@ class CensusCutBodyTest {
     p.put(CensusConfig.COMM_LVL_CONFIG, "HS2");
     p.put(CensusConfig.START_MONTH_CONFIG, "2025-05");
     p.put(CensusConfig.LOOKBACK_CONFIG, "0"); // nothing would ever read the month again
-    p.put("poll.interval.ms", "10");
-    p.put("http.backoff.initial.ms", "1");
-    p.put("http.backoff.max.ms", "5");
-    p.put("http.max.retries", "2");
+    TaskHarness.quickRetries(p);
     p.put("batch.max.records", Integer.toString(batch));
     p.put(CensusSourceTask.PARTITIONS_CONFIG, "EXPORT|HS2|*");
     CensusSourceTask task = new CensusSourceTask();

@@ -67,10 +67,7 @@ class ComextApiCutBodyTest {
     p.put(ComextConfig.FLOWS_CONFIG, "IMPORT");
     p.put(ComextConfig.START_CONFIG, "2025-04");
     p.put(ComextConfig.LOOKBACK_CONFIG, "0"); // nothing would ever read the months again
-    p.put("poll.interval.ms", "10");
-    p.put("http.backoff.initial.ms", "1");
-    p.put("http.backoff.max.ms", "5");
-    p.put("http.max.retries", "2");
+    TaskHarness.quickRetries(p);
     ComextApiSourceTask t = new ComextApiSourceTask();
     t.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(5)));
     return harness.start(t, p);

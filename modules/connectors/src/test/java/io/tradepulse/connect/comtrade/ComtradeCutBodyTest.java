@@ -61,10 +61,7 @@ class ComtradeCutBodyTest {
     p.put(ComtradeConfig.FLOWS_CONFIG, "X,M,RX,RM");
     p.put(ComtradeConfig.START_CONFIG, "202401");
     p.put(ComtradeConfig.LOOKBACK_CONFIG, "0"); // nothing would ever read the page again
-    p.put("poll.interval.ms", "10");
-    p.put("http.backoff.initial.ms", "1");
-    p.put("http.backoff.max.ms", "5");
-    p.put("http.max.retries", "2");
+    TaskHarness.quickRetries(p);
     ComtradeSourceTask t = new ComtradeSourceTask();
     t.useForTesting(clock, new JdkPageFetcher(Duration.ofSeconds(5)));
     return harness.start(t, p);
